@@ -1,0 +1,55 @@
+# Trellis: the two set-up commands are `make demo` and `make test` (see README.md).
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+SIZE ?= demo
+SEED ?= 1
+export DJANGO_SETTINGS_MODULE := trellis.settings
+
+.PHONY: demo serve test test-browser lint typecheck bench clean
+
+# The venv is rebuilt when a lock file changes; the stamp records which one it holds.
+$(VENV)/.runtime: requirements.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --disable-pip-version-check -r requirements.txt
+	touch $@
+
+$(VENV)/.dev: requirements.txt requirements-dev.txt $(VENV)/.runtime
+	$(PIP) install --quiet --disable-pip-version-check -r requirements-dev.txt
+	touch $@
+
+var:
+	mkdir -p var
+
+demo: $(VENV)/.runtime var
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py demo --size $(SIZE) --seed $(SEED)
+	$(PY) manage.py runserver 127.0.0.1:8000
+
+serve: $(VENV)/.runtime var
+	$(PY) manage.py runserver 127.0.0.1:8000
+
+lint: $(VENV)/.dev
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/ruff check .
+
+typecheck: $(VENV)/.dev
+	$(VENV)/bin/mypy trellis tests
+
+# Production settings for `check --deploy`: every value a real deployment must set.
+PROD_ENV := TRELLIS_ENV=production SECRET_KEY=check-deploy-only-$$(date +%s)-0123456789abcdefghijklmnopqrstuvwxyz ALLOWED_HOSTS=trellis.example.org
+
+test: lint typecheck var
+	$(PY) manage.py makemigrations --check --dry-run
+	$(PROD_ENV) $(PY) manage.py check --deploy --fail-level WARNING
+	$(VENV)/bin/pytest -m "not browser" -n 2 --dist loadfile
+
+test-browser: $(VENV)/.dev var
+	$(VENV)/bin/pytest -m browser -p no:xdist
+
+bench: $(VENV)/.dev var
+	$(PY) manage.py bench_pages --sizes demo,district
+
+clean:
+	rm -rf $(VENV) var .mypy_cache .pytest_cache .ruff_cache

@@ -1,0 +1,65 @@
+from __future__ import annotations
+
+from typing import cast
+
+from allauth.mfa.models import Authenticator
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
+
+from trellis.accounts import services
+from trellis.accounts.models import ApiToken, User
+from trellis.authz.decorators import permission
+from trellis.authz.policies import requires_mfa
+from trellis.authz.roles import Action
+from trellis.core.forms import StyledFormMixin, add_service_errors
+
+
+class TokenForm(StyledFormMixin, forms.Form):
+    name = forms.CharField(
+        max_length=100,
+        label="Token name",
+        help_text="Where it will be used, e.g. “warehouse sync”.",
+    )
+
+
+@permission(Action.SIGNED_IN)
+def account_settings(request: HttpRequest) -> HttpResponse:
+    user = cast(User, request.user)
+    form = TokenForm(request.POST or None)
+    new_token = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            _, new_token = services.api_token_create(actor=user, name=form.cleaned_data["name"])
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            form = TokenForm()
+    return render(
+        request,
+        "accounts/settings.html",
+        {
+            "form": form,
+            "new_token": new_token,
+            "tokens": ApiToken.objects.filter(user=user),
+            "has_totp": Authenticator.objects.filter(
+                user=user, type=Authenticator.Type.TOTP
+            ).exists(),
+            "mfa_required": requires_mfa(user),
+        },
+    )
+
+
+@permission(Action.SIGNED_IN)
+@require_http_methods(["POST"])
+def api_token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+    user = cast(User, request.user)
+    token = ApiToken.objects.filter(user=user, pk=pk, revoked_at__isnull=True).first()
+    if token is None:
+        raise Http404
+    services.api_token_revoke(actor=user, token=token)
+    messages.success(request, f"The token “{token.name}” is revoked.")
+    return redirect("account_settings")

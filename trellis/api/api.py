@@ -1,0 +1,177 @@
+"""The JSON API under /api/v1/. Every operation declares its permission with @api_permission."""
+
+from typing import Any
+
+from django.core.exceptions import BadRequest, PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from ninja import NinjaAPI, Query, Schema
+from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.security import django_auth
+
+from trellis.api.auth import TokenAuth, api_permission
+from trellis.api.schemas import ErrorOut, MeOut, PersonOut, SchoolOut
+from trellis.authz.policies import roles_of
+from trellis.authz.roles import Action
+from trellis.core.suppression import people_count
+from trellis.orgs import selectors as org_selectors
+from trellis.orgs.models import School
+from trellis.people import selectors as people_selectors
+from trellis.people.models import Person, Position, PositionKind
+
+api = NinjaAPI(
+    title="Trellis API",
+    version="1",
+    urls_namespace="api",
+    auth=[TokenAuth(), django_auth],
+    docs_url="/docs",
+)
+
+
+@api.exception_handler(PermissionDenied)
+def _forbidden(request: HttpRequest, exc: Exception) -> HttpResponse:
+    return api.create_response(request, {"detail": "Your roles do not allow this."}, status=403)
+
+
+@api.exception_handler(BadRequest)
+def _bad_request(request: HttpRequest, exc: Exception) -> HttpResponse:
+    return api.create_response(request, {"detail": str(exc)}, status=400)
+
+
+def _school_out(school: School) -> dict[str, Any]:
+    staff = people_count(school.staff_count)  # type: ignore[attr-defined]
+    students = people_count(school.student_count)  # type: ignore[attr-defined]
+    return {
+        "id": school.pk,
+        "name": school.name,
+        "system": school.system.code,
+        "network": school.network.name if school.network else None,
+        "level": school.level,
+        "identifier": school.identifier,
+        "sourced_id": school.sourced_id,
+        "is_active": school.is_active,
+        "current_staff": staff.shown,
+        "students_enrolled": students.shown,
+        "suppressed": [
+            name
+            for name, count in (("current_staff", staff), ("students_enrolled", students))
+            if count.suppressed
+        ],
+    }
+
+
+def _position_out(position: Position) -> dict[str, Any]:
+    return {
+        "kind": position.kind,
+        "title": position.title,
+        "school_id": position.school_id,
+        "school": position.school.name if position.school else None,
+        "network": position.network.name if position.network else None,
+        "external_organisation": position.external_organisation,
+        "starts_on": position.starts_on,
+        "ends_on": position.ends_on,
+    }
+
+
+def _person_out(person: Person, positions: list[Position]) -> dict[str, Any]:
+    return {
+        "id": person.pk,
+        "system": person.system.code,
+        "given_name": person.given_name,
+        "family_name": person.family_name,
+        "preferred_name": person.preferred_name,
+        "email": person.email,
+        "identifier": person.identifier,
+        "sourced_id": person.sourced_id,
+        "is_active": person.is_active,
+        "current_positions": [_position_out(p) for p in positions],
+    }
+
+
+class SchoolFilters(Schema):
+    q: str = ""
+    network: int | None = None
+    level: School.Level | None = None
+    status: str = "active"
+
+
+class PeopleFilters(Schema):
+    q: str = ""
+    school: int | None = None
+    network: int | None = None
+    kind: PositionKind | None = None
+    status: str = "active"
+
+
+@api.get("/me", response=MeOut, tags=["accounts"])
+@api_permission(Action.SIGNED_IN)
+def me(request: HttpRequest) -> dict[str, Any]:
+    user: Any = request.user
+    return {"email": user.email, "person_id": user.person_id, "roles": sorted(roles_of(user))}
+
+
+@api.get("/schools", response=list[SchoolOut], tags=["schools"])
+@api_permission(Action.SCHOOLS_VIEW)
+@paginate(LimitOffsetPagination, max_limit=500)
+def list_schools(request: HttpRequest, filters: Query[SchoolFilters]) -> Any:
+    schools = org_selectors.school_list(
+        request.user,
+        query=filters.q[:200],
+        network_id=filters.network,
+        level=filters.level or "",
+        status=filters.status,
+    )
+    return _MappedQuerySet(schools, _school_out)
+
+
+@api.get(
+    "/schools/{school_id}",
+    response={200: SchoolOut, 403: ErrorOut, 404: ErrorOut},
+    tags=["schools"],
+)
+@api_permission(Action.SCHOOLS_VIEW)
+def get_school(request: HttpRequest, school_id: int) -> Any:
+    school = org_selectors.school_get(request.user, school_id)
+    annotated = org_selectors.school_list(request.user, status="all").get(pk=school.pk)
+    return _school_out(annotated)
+
+
+@api.get("/people", response=list[PersonOut], tags=["people"])
+@api_permission(Action.PEOPLE_VIEW)
+@paginate(LimitOffsetPagination, max_limit=500)
+def list_people(request: HttpRequest, filters: Query[PeopleFilters]) -> Any:
+    people = people_selectors.people_list(
+        request.user,
+        query=filters.q[:200],
+        school_id=filters.school,
+        network_id=filters.network,
+        kind=filters.kind or "",
+        status=filters.status,
+    )
+    return _MappedQuerySet(people, lambda p: _person_out(p, p.current_positions))
+
+
+@api.get(
+    "/people/{person_id}", response={200: PersonOut, 403: ErrorOut, 404: ErrorOut}, tags=["people"]
+)
+@api_permission(Action.PEOPLE_VIEW)
+def get_person(request: HttpRequest, person_id: int) -> Any:
+    person = people_selectors.person_get(request.user, person_id)
+    record = people_selectors.person_record(person)
+    return _person_out(person, record["current"])
+
+
+class _MappedQuerySet:
+    """A queryset that pagination can count and slice, mapped to dicts after slicing."""
+
+    def __init__(self, queryset: Any, mapper: Any) -> None:
+        self.queryset = queryset
+        self.mapper = mapper
+
+    def count(self) -> int:
+        return int(self.queryset.count())
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, item: slice) -> list[dict[str, Any]]:
+        return [self.mapper(obj) for obj in self.queryset[item]]

@@ -1,0 +1,32 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from django.urls import reverse
+
+from trellis.authz.policies import has_grant_for
+from trellis.authz.roles import Action
+
+# (label, url name, the action a role must allow for the item to show)
+NAVIGATION = [
+    ("Home", "home", Action.SIGNED_IN),
+    ("Schools", "school_list", Action.SCHOOLS_VIEW),
+    ("People", "people_list", Action.PEOPLE_VIEW),
+    ("Accounts and roles", "grant_list", Action.ACCESS_MANAGE),
+    ("Audit log", "audit_log", Action.AUDIT_VIEW),
+]
+
+
+def navigation(request: HttpRequest) -> dict[str, Any]:
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"nav_items": []}
+    items = []
+    for label, name, action in NAVIGATION:
+        if action != Action.SIGNED_IN and not has_grant_for(user, action):
+            continue
+        url = reverse(name)
+        current = request.path == url if name == "home" else request.path.startswith(url)
+        items.append({"label": label, "url": url, "current": current})
+    return {"nav_items": items}

@@ -1,0 +1,63 @@
+"""Roles and what each may do. The single place where permissions are defined."""
+
+from __future__ import annotations
+
+from django.db import models
+
+
+class Role(models.TextChoices):
+    SYSTEM_ADMIN = "system_admin", "System administrator"
+    DISTRICT_LEADER = "district_leader", "District leader / talent office"
+    PROGRAM_MANAGER = "program_manager", "Program manager"
+    SUPERVISOR = "supervisor", "Principal supervisor"
+    COACH = "coach", "Coach"
+    PRINCIPAL = "principal", "Principal / assistant principal"
+    TEACHER_LEADER = "teacher_leader", "Teacher leader / aspiring leader / teacher"
+    INTERVIEWER = "interviewer", "Interviewer / recommender"
+    PARTNER_STAFF = "partner_staff", "Partner staff"
+    ANALYST = "analyst", "Analyst"
+
+
+class Action:
+    """Permission codes. Views and API operations declare one of these."""
+
+    # Any signed-in user: home page, own record, own API tokens.
+    SIGNED_IN = "signed_in"
+    SCHOOLS_VIEW = "schools.view"
+    SCHOOLS_MANAGE = "schools.manage"
+    PEOPLE_VIEW = "people.view"
+    PEOPLE_MANAGE = "people.manage"
+    STUDENTS_VIEW = "students.view"
+    PARTNERS_VIEW = "partners.view"
+    ACCESS_MANAGE = "access.manage"
+    AUDIT_VIEW = "audit.view"
+
+
+ALL_ACTIONS = frozenset(
+    value for name, value in vars(Action).items() if name.isupper() and value != Action.SIGNED_IN
+)
+
+# Role → actions it allows within the scope of its grant. Coaching notes, evaluations,
+# selection deliberations and survey responses get their own actions in later capabilities and
+# are deliberately absent from district leaders and analysts.
+POLICY: dict[str, frozenset[str]] = {
+    Role.SYSTEM_ADMIN: ALL_ACTIONS,
+    Role.DISTRICT_LEADER: frozenset(
+        {Action.SCHOOLS_VIEW, Action.PEOPLE_VIEW, Action.PARTNERS_VIEW}
+    ),
+    Role.PROGRAM_MANAGER: frozenset({Action.SCHOOLS_VIEW}),
+    Role.SUPERVISOR: frozenset({Action.SCHOOLS_VIEW, Action.PEOPLE_VIEW}),
+    Role.COACH: frozenset({Action.SCHOOLS_VIEW}),
+    Role.PRINCIPAL: frozenset({Action.SCHOOLS_VIEW, Action.PEOPLE_VIEW}),
+    Role.TEACHER_LEADER: frozenset({Action.SCHOOLS_VIEW}),
+    Role.INTERVIEWER: frozenset(),
+    Role.PARTNER_STAFF: frozenset({Action.PARTNERS_VIEW}),
+    Role.ANALYST: frozenset({Action.SCHOOLS_VIEW}),
+}
+
+# Roles whose holders must have TOTP multi-factor authentication before doing anything.
+MFA_REQUIRED_ROLES = frozenset({Role.SYSTEM_ADMIN})
+
+
+def roles_allowing(action: str) -> frozenset[str]:
+    return frozenset(role for role, actions in POLICY.items() if action in actions)

@@ -1,0 +1,117 @@
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from trellis.authz.models import Grant
+from trellis.authz.policies import forget_grants, require
+from trellis.authz.roles import Action, Role
+from trellis.core.services import audit_event_record
+from trellis.orgs.models import Network, Partner, School, System
+
+
+def _node(
+    system: System | None, network: Network | None, school: School | None, partner: Partner | None
+) -> Any:
+    return school or network or partner or system
+
+
+def grant_create(
+    *,
+    actor: Any,
+    user: Any,
+    role: str,
+    system: System | None = None,
+    network: Network | None = None,
+    school: School | None = None,
+    partner: Partner | None = None,
+    starts_on: datetime.date | None = None,
+    ends_on: datetime.date | None = None,
+    note: str = "",
+) -> Grant:
+    if role not in Role.values:
+        raise ValidationError({"role": f"Unknown role {role!r}."})
+    if school is not None:
+        system = school.system
+        network = None
+    elif network is not None:
+        system = network.system
+    if partner is not None and (school or network):
+        raise ValidationError("A grant is at a partner or at a place in a system, not both.")
+    if role == Role.PARTNER_STAFF and partner is None:
+        raise ValidationError({"partner": "Partner staff are granted on a partner organisation."})
+    node = _node(system, network, school, partner)
+    if node is None:
+        raise ValidationError(
+            "Choose where the role applies: a system, network, school or partner."
+        )
+    if isinstance(node, Partner) and node.home_system is None:
+        if actor is not None and not actor.is_superuser:
+            raise PermissionDenied
+    else:
+        require(
+            actor, Action.ACCESS_MANAGE, node.home_system if isinstance(node, Partner) else node
+        )
+    starts_on = starts_on or timezone.localdate()
+    if ends_on is not None and ends_on < starts_on:
+        raise ValidationError({"ends_on": "The end date is before the start date."})
+    with transaction.atomic():
+        grant = Grant.objects.create(
+            user=user,
+            role=role,
+            system=system,
+            network=network,
+            school=school,
+            partner=partner,
+            starts_on=starts_on,
+            ends_on=ends_on,
+            note=note,
+        )
+        audit_event_record(
+            actor=actor,
+            action="grant.create",
+            obj=grant,
+            system_id=system.pk if system else None,
+            object_repr=f"{user.email}: {grant}",
+            after={
+                "user": user.email,
+                "role": role,
+                "node": str(node),
+                "starts_on": starts_on.isoformat(),
+                "ends_on": ends_on.isoformat() if ends_on else None,
+            },
+        )
+    forget_grants(user)
+    return grant
+
+
+def grant_end(*, actor: Any, grant: Grant, ends_on: datetime.date | None = None) -> Grant:
+    node = grant.node
+    require(actor, Action.ACCESS_MANAGE, node.home_system if isinstance(node, Partner) else node)
+    # Ending a grant takes effect now: its last day in force is yesterday. A grant that had
+    # not started yet is closed on the same day, so it never takes effect.
+    ends_on = ends_on or timezone.localdate() - datetime.timedelta(days=1)
+    with transaction.atomic():
+        grant = Grant.objects.select_for_update().select_related("user").get(pk=grant.pk)
+        before = {
+            "starts_on": grant.starts_on.isoformat(),
+            "ends_on": grant.ends_on.isoformat() if grant.ends_on else None,
+        }
+        grant.ends_on = ends_on
+        grant.starts_on = min(grant.starts_on, ends_on)
+        grant.save(update_fields=["starts_on", "ends_on", "updated_at"])
+        audit_event_record(
+            actor=actor,
+            action="grant.end",
+            obj=grant,
+            system_id=grant.system_id,
+            object_repr=f"{grant.user.email}: {grant}",
+            before=before,
+            after={"starts_on": grant.starts_on.isoformat(), "ends_on": ends_on.isoformat()},
+        )
+    forget_grants(grant.user)
+    return grant

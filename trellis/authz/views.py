@@ -1,0 +1,112 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
+
+from trellis.accounts.models import User
+from trellis.accounts.services import account_create
+from trellis.authz import selectors, services
+from trellis.authz.decorators import permission
+from trellis.authz.forms import GrantForm
+from trellis.authz.policies import scope_for
+from trellis.authz.roles import Action, Role
+from trellis.core.forms import add_service_errors
+from trellis.core.listing import ExportSpec, render_list
+from trellis.core.params import get_choice, get_int, get_text
+from trellis.orgs.models import System
+
+GRANT_EXPORT = ExportSpec(
+    filename="access",
+    headers=["Account", "Person", "Role", "Where", "From", "Last day", "Note"],
+    row=lambda g: [
+        g.user.email,
+        g.user.person.full_name if g.user.person else "",
+        g.get_role_display(),
+        str(g.node),
+        g.starts_on,
+        g.ends_on,
+        g.note,
+    ],
+)
+
+
+def _admin_systems(request: HttpRequest) -> QuerySet[System]:
+    scope = scope_for(request.user, Action.ACCESS_MANAGE)
+    if scope.everything:
+        return System.objects.all()
+    return System.objects.filter(pk__in=scope.system_ids)
+
+
+@permission(Action.ACCESS_MANAGE)
+def grant_list(request: HttpRequest) -> HttpResponseBase:
+    params = request.GET
+    filters: dict[str, Any] = {
+        "query": get_text(params, "q"),
+        "role": get_choice(params, "role", Role.values),
+        "system_id": get_int(params, "system"),
+        "status": get_choice(params, "status", ["current", "ended", "future", "all"]) or "current",
+    }
+    return render_list(
+        request,
+        template="authz/grant_list.html",
+        queryset=selectors.grant_list(request.user, **filters),
+        export=GRANT_EXPORT,
+        context={
+            "filters": filters,
+            "roles": Role.choices,
+            "systems": list(_admin_systems(request)),
+        },
+    )
+
+
+@permission(Action.ACCESS_MANAGE)
+def grant_create(request: HttpRequest) -> HttpResponse:
+    systems = _admin_systems(request)
+    form = GrantForm(request.POST or None, systems=systems, initial={"system": systems.first()})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            with transaction.atomic():
+                user = User.objects.filter(email__iexact=data["email"]).first()
+                if user is None:
+                    user = account_create(
+                        actor=request.user,
+                        system=data["system"],
+                        email=data["email"],
+                        person=form.person,
+                    )
+                grant = services.grant_create(
+                    actor=request.user,
+                    user=user,
+                    role=data["role"],
+                    system=data["system"],
+                    network=data["network"],
+                    school=data["school"],
+                    partner=data["partner"],
+                    starts_on=data["starts_on"],
+                    ends_on=data["ends_on"],
+                    note=data["note"],
+                )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, f"{user.email} is now {grant}.")
+            return redirect("grant_list")
+    return render(request, "authz/grant_form.html", {"form": form})
+
+
+@permission(Action.ACCESS_MANAGE)
+@require_http_methods(["POST"])
+def grant_end(request: HttpRequest, pk: int) -> HttpResponse:
+    grant = selectors.grant_get(request.user, pk)
+    services.grant_end(actor=request.user, grant=grant)
+    messages.success(request, f"Ended: {grant.user.email}, {grant}.")
+    return redirect("grant_list")

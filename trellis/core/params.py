@@ -1,0 +1,58 @@
+"""Query-string parsing for list pages: malformed values are a 400, never a 500."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+
+from django.core.exceptions import BadRequest
+from django.core.paginator import Page, Paginator
+from django.db.models import QuerySet
+from django.http import QueryDict
+
+
+def get_text(params: QueryDict, name: str, *, max_length: int = 200) -> str:
+    value = params.get(name, "").strip()
+    if len(value) > max_length:
+        raise BadRequest(f"The '{name}' parameter is longer than {max_length} characters.")
+    if "\x00" in value:
+        raise BadRequest(f"The '{name}' parameter contains a null character.")
+    return value
+
+
+def get_int(params: QueryDict, name: str) -> int | None:
+    raw = get_text(params, name, max_length=20)
+    if raw == "":
+        return None
+    try:
+        value = int(raw)
+    except ValueError:
+        raise BadRequest(f"The '{name}' parameter must be a whole number.") from None
+    if value < 0 or value > 2**62:
+        raise BadRequest(f"The '{name}' parameter is out of range.")
+    return value
+
+
+def get_choice(params: QueryDict, name: str, choices: Iterable[str]) -> str:
+    value = get_text(params, name)
+    allowed = set(choices)
+    if value and value not in allowed:
+        raise BadRequest(f"The '{name}' parameter must be one of: {', '.join(sorted(allowed))}.")
+    return value
+
+
+def get_date(params: QueryDict, name: str) -> datetime.date | None:
+    raw = get_text(params, name, max_length=20)
+    if raw == "":
+        return None
+    try:
+        return datetime.date.fromisoformat(raw)
+    except ValueError:
+        raise BadRequest(f"The '{name}' parameter must be a date written YYYY-MM-DD.") from None
+
+
+def paginate(queryset: QuerySet, params: QueryDict, *, per_page: int = 50) -> Page:
+    """A page of the queryset; a page number past the end shows the last page."""
+    number = get_int(params, "page") or 1
+    paginator = Paginator(queryset, per_page)
+    return paginator.get_page(min(number, max(paginator.num_pages, 1)))

@@ -1,0 +1,535 @@
+"""A deterministic demo district, built through the same bulk services the imports use.
+
+The same seed and the same `today` give the same district. Sizes follow product.md. Later
+capabilities add their records here (programs, coaching, surveys, attendance).
+"""
+
+from __future__ import annotations
+
+import datetime
+import random
+from dataclasses import dataclass, field
+
+from allauth.mfa.totp.internal.auth import TOTP
+
+from trellis.accounts.models import User
+from trellis.accounts.services import account_create
+from trellis.authz.roles import Role
+from trellis.authz.services import grant_create
+from trellis.orgs.models import Network, Partner, School, System
+from trellis.orgs.services import (
+    network_create,
+    partner_create,
+    schools_bulk_create,
+    system_create,
+)
+from trellis.people.models import Certification, Education, Person, Position, PositionKind
+from trellis.people.services import people_bulk_create
+from trellis.students.models import Student
+from trellis.students.services import students_bulk_create
+
+
+@dataclass(frozen=True)
+class Size:
+    schools: int
+    networks: int
+    staff: int
+    students: int
+    years: int
+
+
+SIZES = {
+    "demo": Size(schools=12, networks=3, staff=400, students=6_000, years=3),
+    "district": Size(schools=100, networks=10, staff=4_000, students=60_000, years=5),
+    "metro": Size(schools=1_000, networks=50, staff=30_000, students=500_000, years=5),
+}
+
+SYSTEM_CODE = "riverbend"
+SYSTEM_NAME = "Riverbend Public Schools"
+DEMO_PASSWORD = "trellis-demo-2026"
+# A fixed TOTP secret for the demo administrator only, so the demo can be signed in to at once.
+DEMO_TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+
+GIVEN = (
+    "Aaliyah Adrian Aisha Alejandro Amara Andre Angela Ashley Ben Brianna Carlos Carmen Chen "
+    "Chloe Daniel Darnell Deja Diego Elena Emeka Emily Fatima Gabriel Grace Hannah Hector Imani "
+    "Isaac Jamal Jasmine Javier Jennifer Jordan Joseph Kayla Keisha Kevin Kim Latoya Laura Leon "
+    "Lucia Malik Maria Marcus Maya Michael Miguel Mina Monique Nadia Naomi Nia Omar Patricia "
+    "Priya Rachel Rashad Rosa Ryan Samuel Sara Sofia Tamika Terrence Thomas Tiana Victor "
+    "Wei Xavier Yasmin Yusuf Zoe"
+).split()
+FAMILY = (
+    "Adams Alvarez Baker Bell Brooks Brown Campbell Carter Chen Clark Coleman Cruz Davis Diaz "
+    "Edwards Evans Flores Foster Garcia Gomez Gonzalez Gray Green Hall Harris Hayes Henderson "
+    "Hernandez Hill Howard Hughes Jackson James Jenkins Johnson Jones Kim King Lee Lewis Lopez "
+    "Martin Martinez Mitchell Moore Morales Morgan Murphy Nguyen Okafor Ortiz Patel Perez "
+    "Peterson Phillips Price Ramirez Reed Reyes Richardson Rivera Roberts Robinson Rodriguez "
+    "Ross Sanchez Scott Simmons Smith Stewart Sullivan Taylor Thomas Thompson Torres Turner "
+    "Walker Washington Watson White Williams Wilson Wright Young"
+).split()
+PLACES = (
+    "Oak Hill Riverside Maple Grove Cedar Park Lincoln Douglass Tubman King Carver Hillcrest "
+    "Lakeview Parkside Westwood Eastgate Northside Southview Pine Ridge Willow Creek Harbor "
+    "Sunrise Meadowbrook Brookfield Fairview Greenwood Highland Jefferson Madison Franklin "
+    "Kennedy Roosevelt Chavez Mandela Parks Hamilton Wheatley Morrison Banneker Bethune"
+).split()
+NETWORK_NAMES = ["North", "South", "East", "West", "Central", "Riverside", "Uptown", "Lakeside"]
+SUBJECTS = [
+    "mathematics",
+    "English language arts",
+    "science",
+    "social studies",
+    "special education",
+]
+UNIVERSITIES = [
+    "Riverbend State University",
+    "Northfield College of Education",
+    "Lakeshore University",
+    "Eastern Teachers College",
+]
+GRADES: dict[str, list[str]] = {
+    School.Level.ELEMENTARY: ["KG", "01", "02", "03", "04", "05"],
+    School.Level.MIDDLE: ["06", "07", "08"],
+    School.Level.HIGH: ["09", "10", "11", "12"],
+    School.Level.K8: ["KG", "01", "02", "03", "04", "05", "06", "07", "08"],
+}
+
+DEMO_ACCOUNTS = [
+    # (e-mail local part, role, where, description for the printed table)
+    ("admin", Role.SYSTEM_ADMIN, "system", "system administrator (asks for a TOTP code)"),
+    ("leader", Role.DISTRICT_LEADER, "system", "district leader / talent office"),
+    ("programs", Role.PROGRAM_MANAGER, "system", "program manager"),
+    ("supervisor", Role.SUPERVISOR, "network", "principal supervisor, first network"),
+    ("coach", Role.COACH, "system", "coach"),
+    ("principal", Role.PRINCIPAL, "school", "principal of the first school"),
+    ("teacher", Role.TEACHER_LEADER, "school", "teacher leader at the first school"),
+    ("interviewer", Role.INTERVIEWER, "system", "interviewer / recommender"),
+    ("partner", Role.PARTNER_STAFF, "partner", "partner staff"),
+    ("analyst", Role.ANALYST, "system", "analyst (aggregates only)"),
+]
+
+
+@dataclass
+class DemoResult:
+    system: System
+    created: bool
+    accounts: list[tuple[str, str]] = field(default_factory=list)
+    counts: dict[str, int] = field(default_factory=dict)
+
+
+def school_year_start(day: datetime.date) -> datetime.date:
+    year = day.year if day.month >= 8 else day.year - 1
+    return datetime.date(year, 8, 1)
+
+
+class Builder:
+    def __init__(self, size: Size, seed: int, today: datetime.date) -> None:
+        self.size = size
+        self.rng = random.Random(seed)
+        self.today = today
+        self.year_start = school_year_start(today)
+        self.history_start = self.year_start.replace(year=self.year_start.year - size.years + 1)
+        self.people: list[Person] = []
+        self.positions: list[Position] = []
+        self.education: list[Education] = []
+        self.certifications: list[Certification] = []
+        self.serial = 0
+
+    # -- helpers -------------------------------------------------------------------------
+    def _person(self, *, active: bool = True) -> Person:
+        self.serial += 1
+        given = self.rng.choice(GIVEN)
+        family = self.rng.choice(FAMILY)
+        person = Person(
+            given_name=given,
+            family_name=family,
+            email=f"{given}.{family}.{self.serial}@riverbend.example".lower(),
+            identifier=f"E{self.serial:06d}",
+            sourced_id=f"staff-{self.serial:06d}",
+            is_active=active,
+        )
+        self.people.append(person)
+        return person
+
+    def _date_between(self, start: datetime.date, end: datetime.date) -> datetime.date:
+        span = max((end - start).days, 0)
+        return start + datetime.timedelta(days=self.rng.randint(0, span))
+
+    def _start_before_history(self) -> datetime.date:
+        years_back = self.rng.randint(1, 12)
+        return datetime.date(self.history_start.year - years_back, 8, 1)
+
+    def _add(
+        self,
+        person: Person,
+        kind: str,
+        start: datetime.date,
+        end: datetime.date | None,
+        *,
+        school: School | None = None,
+        network: Network | None = None,
+        title: str = "",
+    ) -> None:
+        self.positions.append(
+            Position(
+                person=person,
+                kind=kind,
+                school=school,
+                network=network,
+                title=title,
+                starts_on=start,
+                ends_on=end,
+                source=Position.Source.ROSTER,
+            )
+        )
+
+    def _leader_record(self, person: Person, *, doctorate: bool = False) -> None:
+        self.education.append(
+            Education(
+                person=person,
+                institution=self.rng.choice(UNIVERSITIES),
+                degree=Education.Degree.BACHELOR,
+                field_of_study=self.rng.choice(SUBJECTS),
+                completed_year=self.rng.randint(1990, 2012),
+            )
+        )
+        self.education.append(
+            Education(
+                person=person,
+                institution=self.rng.choice(UNIVERSITIES),
+                degree=Education.Degree.DOCTORATE if doctorate else Education.Degree.MASTER,
+                field_of_study="Educational leadership",
+                completed_year=self.rng.randint(2005, 2020),
+                leadership_preparation=True,
+            )
+        )
+        issued = datetime.date(self.rng.randint(2008, 2021), 7, 1)
+        self.certifications.append(
+            Certification(
+                person=person,
+                name="School leadership certificate",
+                issuer="State Board of Education",
+                number=f"L-{self.serial:06d}",
+                issued_on=issued,
+                expires_on=issued.replace(year=issued.year + 10),
+            )
+        )
+
+    # -- the district ---------------------------------------------------------------------
+    def schools_and_networks(self, system: System) -> tuple[list[Network], list[School]]:
+        networks = [
+            network_create(
+                actor=None,
+                system=system,
+                name=f"{NETWORK_NAMES[i % len(NETWORK_NAMES)]} Cluster"
+                + (f" {i // len(NETWORK_NAMES) + 1}" if i >= len(NETWORK_NAMES) else ""),
+                code=f"network-{i + 1:02d}",
+            )
+            for i in range(self.size.networks)
+        ]
+        levels = [School.Level.ELEMENTARY] * 6 + [School.Level.MIDDLE] * 2 + [School.Level.HIGH] * 2
+        levels += [School.Level.K8]
+        pending = []
+        used: set[str] = set()
+        for i in range(self.size.schools):
+            level = levels[i % len(levels)] if i else School.Level.ELEMENTARY
+            suffix = {
+                "elementary": "Elementary School",
+                "middle": "Middle School",
+                "high": "High School",
+                "k8": "K-8 Academy",
+            }[level]
+            base = self.rng.choice(PLACES)
+            name = f"{base} {suffix}"
+            n = 2
+            while name in used:
+                name = f"{base} {suffix} {n}"
+                n += 1
+            used.add(name)
+            pending.append(
+                School(
+                    name=name,
+                    level=level,
+                    network=networks[i % len(networks)],
+                    identifier=f"13{i + 1:05d}",
+                    sourced_id=f"school-{i + 1:05d}",
+                    address=f"{self.rng.randint(10, 9999)} {self.rng.choice(PLACES)} Avenue",
+                    city="Riverbend",
+                    phone=f"555-{self.rng.randint(1000, 9999)}",
+                )
+            )
+        schools = schools_bulk_create(actor=None, system=system, schools=pending)
+        return networks, schools
+
+    def staff(self, networks: list[Network], schools: list[School]) -> dict[str, Person]:
+        """Current staff, plus people who held positions over the history window and left."""
+        size = self.size
+        anchors: dict[str, Person] = {}
+        supervisors = max(len(networks), size.schools // 5)
+        coaches = max(2, size.schools // 6)
+        office = max(10, size.schools // 8)
+        school_staff = size.staff - supervisors - coaches - office
+        per_school = max(school_staff // size.schools, 8)
+
+        for index, school in enumerate(schools):
+            principal = self._person()
+            anchors.setdefault("principal", principal)
+            start = self._date_between(self.history_start, self.year_start)
+            # Most principals were assistant principals first: the pipeline's history.
+            if self.rng.random() < 0.7:
+                ap_start = self._date_between(
+                    datetime.date(start.year - 4, 8, 1), datetime.date(start.year - 2, 8, 1)
+                )
+                self._add(
+                    principal,
+                    PositionKind.ASSISTANT_PRINCIPAL,
+                    ap_start,
+                    start - datetime.timedelta(days=1),
+                    school=self.rng.choice(schools),
+                )
+            self._add(principal, PositionKind.PRINCIPAL, start, None, school=school)
+            self._leader_record(principal, doctorate=self.rng.random() < 0.15)
+            # A principal who left during the history window.
+            if start > self.history_start:
+                former = self._person(active=False)
+                self._add(
+                    former,
+                    PositionKind.PRINCIPAL,
+                    self._start_before_history(),
+                    start - datetime.timedelta(days=1),
+                    school=school,
+                )
+                self._leader_record(former)
+            aps = 1 if school.level == School.Level.ELEMENTARY else 2
+            for _ in range(aps):
+                ap = self._person()
+                ap_start = self._date_between(self.history_start, self.year_start)
+                self._add(
+                    ap,
+                    PositionKind.TEACHER,
+                    self._start_before_history(),
+                    ap_start - datetime.timedelta(days=1),
+                    school=school,
+                )
+                self._add(ap, PositionKind.ASSISTANT_PRINCIPAL, ap_start, None, school=school)
+                self._leader_record(ap)
+            teachers = per_school - 1 - aps + self.rng.randint(-2, 2)
+            for t in range(max(teachers, 4)):
+                teacher = self._person()
+                subject = self.rng.choice(SUBJECTS)
+                start = (
+                    self._start_before_history()
+                    if self.rng.random() < 0.6
+                    else self._date_between(self.history_start, self.year_start)
+                )
+                self._add(
+                    teacher,
+                    PositionKind.TEACHER,
+                    start,
+                    None,
+                    school=school,
+                    title=f"Teacher, {subject}",
+                )
+                self.education.append(
+                    Education(
+                        person=teacher,
+                        institution=self.rng.choice(UNIVERSITIES),
+                        degree=Education.Degree.BACHELOR,
+                        field_of_study=subject,
+                        completed_year=max(start.year - 1, 1980),
+                    )
+                )
+                self.certifications.append(
+                    Certification(
+                        person=teacher,
+                        name=f"Teaching certificate, {subject}",
+                        issuer="State Board of Education",
+                        number=f"T-{self.serial:06d}",
+                        issued_on=datetime.date(max(start.year - 1, 1980), 6, 15),
+                    )
+                )
+                if t < 3 or self.rng.random() < 0.08:
+                    lead_start = self._date_between(max(start, self.history_start), self.year_start)
+                    self._add(
+                        teacher,
+                        PositionKind.TEACHER_LEADER,
+                        lead_start,
+                        None,
+                        school=school,
+                        title=self.rng.choice(
+                            [
+                                "Content lead",
+                                "Model teacher",
+                                "Mentor teacher",
+                                "Instructional coach",
+                            ]
+                        )
+                        + f", {subject}",
+                    )
+                    if index == 0:
+                        anchors.setdefault("teacher", teacher)
+            # Teachers who left in earlier years (turnover for retention figures).
+            for _ in range(max(1, teachers * size.years // 10)):
+                leaver = self._person(active=False)
+                begin = self._start_before_history()
+                end = self._date_between(
+                    self.history_start, self.year_start - datetime.timedelta(days=1)
+                )
+                self._add(leaver, PositionKind.TEACHER, begin, end, school=school)
+
+        for i in range(supervisors):
+            person = self._person()
+            anchors.setdefault("supervisor", person)
+            start = self._date_between(self.history_start, self.year_start)
+            self._add(
+                person,
+                PositionKind.PRINCIPAL,
+                self._start_before_history(),
+                start - datetime.timedelta(days=1),
+                school=self.rng.choice(schools),
+            )
+            self._add(
+                person,
+                PositionKind.SUPERVISOR,
+                start,
+                None,
+                network=networks[i % len(networks)],
+                title="Senior director",
+            )
+            self._leader_record(person, doctorate=self.rng.random() < 0.3)
+        for _ in range(coaches):
+            person = self._person()
+            anchors.setdefault("coach", person)
+            self._add(
+                person,
+                PositionKind.COACH,
+                self._date_between(self.history_start, self.year_start),
+                None,
+                title="Leadership coach",
+            )
+            self._leader_record(person)
+        titles = [
+            "Talent office specialist",
+            "Program manager",
+            "Data analyst",
+            "Director of leadership development",
+            "Chief academic officer",
+        ]
+        for i in range(office):
+            person = self._person()
+            self._add(
+                person,
+                PositionKind.DISTRICT_STAFF,
+                self._start_before_history(),
+                None,
+                title=titles[i % len(titles)],
+            )
+            if i == 0:
+                anchors.setdefault("leader", person)
+            if i == 1:
+                anchors.setdefault("programs", person)
+            if i == 2:
+                anchors.setdefault("analyst", person)
+        return anchors
+
+    def students(self, schools: list[School]) -> list[Student]:
+        students = []
+        per_school = self.size.students // len(schools)
+        serial = 0
+        for school in schools:
+            grades = GRADES.get(school.level, ["09"])
+            for _ in range(per_school + self.rng.randint(-per_school // 10, per_school // 10)):
+                serial += 1
+                grade = self.rng.choice(grades)
+                students.append(
+                    Student(
+                        school=school,
+                        sourced_id=f"stu-{serial:07d}",
+                        given_name=self.rng.choice(GIVEN),
+                        family_name=self.rng.choice(FAMILY),
+                        grade=grade,
+                        enrolled_on=self.year_start,
+                    )
+                )
+        return students
+
+
+def build(*, size_name: str, seed: int, today: datetime.date) -> DemoResult:
+    existing = System.objects.filter(code=SYSTEM_CODE).first()
+    if existing is not None:
+        return DemoResult(system=existing, created=False, accounts=demo_sign_ins(existing))
+    size = SIZES[size_name]
+    builder = Builder(size, seed, today)
+    system = system_create(actor=None, code=SYSTEM_CODE, name=SYSTEM_NAME)
+    networks, schools = builder.schools_and_networks(system)
+    anchors = builder.staff(networks, schools)
+    people_bulk_create(
+        actor=None,
+        system=system,
+        people=builder.people,
+        positions=builder.positions,
+        education=builder.education,
+        certifications=builder.certifications,
+    )
+    student_count = students_bulk_create(
+        actor=None, system=system, students=builder.students(schools)
+    )
+    partners = [
+        partner_create(
+            actor=None,
+            name="Northstar Leadership Partners",
+            kind=Partner.Kind.PD_PROVIDER,
+            home_system=system,
+            website="https://northstar.example",
+        ),
+        partner_create(
+            actor=None,
+            name="Riverbend State University Leadership Academy",
+            kind=Partner.Kind.UNIVERSITY,
+            home_system=system,
+        ),
+        partner_create(
+            actor=None,
+            name="Clearwater Resource Advisers",
+            kind=Partner.Kind.RESOURCE_ADVISER,
+            home_system=system,
+        ),
+    ]
+    start = builder.history_start
+    for local, role, where, _ in DEMO_ACCOUNTS:
+        person = anchors.get(local)
+        user = account_create(
+            actor=None,
+            system=system,
+            email=f"{local}@riverbend.example",
+            person=person,
+            password=DEMO_PASSWORD,
+            display_name=person.full_name if person else local.title(),
+        )
+        node = {
+            "system": {"system": system},
+            "network": {"network": networks[0]},
+            "school": {"school": schools[0]},
+            "partner": {"partner": partners[0]},
+        }[where]
+        grant_create(actor=None, user=user, role=role, starts_on=start, **node)  # type: ignore[arg-type]
+        if role == Role.SYSTEM_ADMIN:
+            TOTP.activate(user, DEMO_TOTP_SECRET)
+    return DemoResult(
+        system=system,
+        created=True,
+        accounts=demo_sign_ins(system),
+        counts={
+            "networks": len(networks),
+            "schools": len(schools),
+            "people": len(builder.people),
+            "positions": len(builder.positions),
+            "students": student_count,
+        },
+    )
+
+
+def demo_sign_ins(system: System) -> list[tuple[str, str]]:
+    emails = {f"{local}@riverbend.example": text for local, _, _, text in DEMO_ACCOUNTS}
+    present = set(User.objects.filter(email__in=emails).values_list("email", flat=True))
+    return [(email, text) for email, text in emails.items() if email in present]

@@ -1,0 +1,140 @@
+"""People and their positions over time. A person is not an account: most never sign in."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import F, Q
+
+from trellis.core.models import TimeStampedModel
+
+
+class Person(TimeStampedModel):
+    system = models.ForeignKey("orgs.System", on_delete=models.PROTECT, related_name="people")
+    given_name = models.CharField(max_length=100)
+    family_name = models.CharField(max_length=100)
+    middle_name = models.CharField(max_length=100, blank=True)
+    preferred_name = models.CharField(max_length=100, blank=True)
+    email = models.EmailField(blank=True)
+    identifier = models.CharField(max_length=64, blank=True, help_text="Employee number.")
+    sourced_id = models.CharField(max_length=255, blank=True, help_text="OneRoster sourcedId.")
+    # Soft delete: people who leave the roster keep their history (positions, coaching, ratings).
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["family_name", "given_name", "id"]
+        verbose_name_plural = "people"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["system", "sourced_id"],
+                condition=~Q(sourced_id=""),
+                name="person_sourced_id_unique",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["system", "family_name", "given_name"], name="person_name"),
+            models.Index(fields=["email"], name="person_email"),
+        ]
+
+    def __str__(self) -> str:
+        return self.full_name
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.preferred_name or self.given_name} {self.family_name}"
+
+
+class PositionKind(models.TextChoices):
+    TEACHER = "teacher", "Teacher"
+    TEACHER_LEADER = "teacher_leader", "Teacher leader"
+    ASSISTANT_PRINCIPAL = "assistant_principal", "Assistant principal"
+    PRINCIPAL = "principal", "Principal"
+    COACH = "coach", "Coach"
+    SUPERVISOR = "supervisor", "Principal supervisor"
+    DISTRICT_STAFF = "district_staff", "District staff"
+    OTHER_STAFF = "other_staff", "Other staff"
+
+
+class Position(TimeStampedModel):
+    """A role held at a place for a period. Retention and bench strength are computed from these.
+
+    `ends_on` is the last day in the position (inclusive); empty while it continues.
+    """
+
+    class Source(models.TextChoices):
+        MANUAL = "manual", "Entered in Trellis"
+        ROSTER = "roster", "Roster import"
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="positions")
+    system = models.ForeignKey("orgs.System", on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(max_length=30, choices=PositionKind.choices)
+    title = models.CharField(max_length=200, blank=True)
+    school = models.ForeignKey(
+        "orgs.School", null=True, blank=True, on_delete=models.PROTECT, related_name="positions"
+    )
+    network = models.ForeignKey(
+        "orgs.Network", null=True, blank=True, on_delete=models.PROTECT, related_name="positions"
+    )
+    # Employment outside the system (a previous district, a charter school) is recorded here.
+    external_organisation = models.CharField(max_length=200, blank=True)
+    starts_on = models.DateField()
+    ends_on = models.DateField(null=True, blank=True)
+    source = models.CharField(max_length=10, choices=Source.choices, default=Source.MANUAL)
+    sourced_id = models.CharField(max_length=255, blank=True)
+
+    class Meta:
+        ordering = ["-starts_on", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_on__isnull=True) | Q(ends_on__gte=F("starts_on")),
+                name="position_ends_after_start",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["school", "ends_on"], name="position_school_ends"),
+            models.Index(fields=["person", "-starts_on"], name="position_person_start"),
+            models.Index(fields=["system", "kind", "ends_on"], name="position_system_kind"),
+        ]
+
+    def __str__(self) -> str:
+        place = self.school or self.network or self.external_organisation or "district office"
+        return f"{self.get_kind_display()}, {place}"
+
+
+class Education(TimeStampedModel):
+    class Degree(models.TextChoices):
+        BACHELOR = "bachelor", "Bachelor's"
+        MASTER = "master", "Master's"
+        SPECIALIST = "specialist", "Education specialist"
+        DOCTORATE = "doctorate", "Doctorate"
+        CERTIFICATE = "certificate", "Certificate program"
+        OTHER = "other", "Other"
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="education")
+    institution = models.CharField(max_length=200)
+    degree = models.CharField(max_length=20, choices=Degree.choices)
+    field_of_study = models.CharField(max_length=200, blank=True)
+    completed_year = models.PositiveSmallIntegerField(null=True, blank=True)
+    leadership_preparation = models.BooleanField(
+        default=False, help_text="A principal or leader preparation program."
+    )
+
+    class Meta:
+        ordering = ["-completed_year", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_degree_display()}, {self.institution}"
+
+
+class Certification(TimeStampedModel):
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="certifications")
+    name = models.CharField(max_length=200)
+    issuer = models.CharField(max_length=200, blank=True)
+    number = models.CharField(max_length=64, blank=True)
+    issued_on = models.DateField(null=True, blank=True)
+    expires_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["name", "id"]
+
+    def __str__(self) -> str:
+        return self.name

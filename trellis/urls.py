@@ -1,0 +1,48 @@
+from django.urls import include, path
+
+from trellis.accounts import views as account_views
+from trellis.api.api import api
+from trellis.authz import views as authz_views
+from trellis.core import views as core_views
+from trellis.orgs import views as org_views
+from trellis.people import views as people_views
+
+urlpatterns = [
+    path("", core_views.home, name="home"),
+    path("healthz", core_views.healthz, name="healthz"),
+    path("accounts/", include("allauth.urls")),
+    path("account/", account_views.account_settings, name="account_settings"),
+    path(
+        "account/tokens/<int:pk>/revoke/", account_views.api_token_revoke, name="api_token_revoke"
+    ),
+    path("schools/", org_views.school_list, name="school_list"),
+    path("schools/new/", org_views.school_create, name="school_create"),
+    path("schools/<int:pk>/", org_views.school_detail, name="school_detail"),
+    path("schools/<int:pk>/edit/", org_views.school_edit, name="school_edit"),
+    path("people/", people_views.people_list, name="people_list"),
+    path("people/new/", people_views.person_create, name="person_create"),
+    path("people/<int:pk>/", people_views.person_detail, name="person_detail"),
+    path("people/<int:pk>/edit/", people_views.person_edit, name="person_edit"),
+    path("people/<int:pk>/positions/new/", people_views.position_add, name="position_add"),
+    path(
+        "people/<int:pk>/positions/<int:position_pk>/end/",
+        people_views.position_end,
+        name="position_end",
+    ),
+    path("people/<int:pk>/education/new/", people_views.education_add, name="education_add"),
+    path(
+        "people/<int:pk>/certifications/new/",
+        people_views.certification_add,
+        name="certification_add",
+    ),
+    path("access/", authz_views.grant_list, name="grant_list"),
+    path("access/new/", authz_views.grant_create, name="grant_create"),
+    path("access/<int:pk>/end/", authz_views.grant_end, name="grant_end"),
+    path("audit/", core_views.audit_log, name="audit_log"),
+    path("api/v1/", api.urls),
+]
+
+handler400 = "trellis.core.views.error_400"
+handler403 = "trellis.core.views.error_403"
+handler404 = "trellis.core.views.error_404"
+handler500 = "trellis.core.views.error_500"
