@@ -178,6 +178,8 @@ STORAGES = {
         )
     },
 }
+# Without collectstatic (development, tests) WhiteNoise serves from the app folders.
+WHITENOISE_USE_FINDERS = not PRODUCTION
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
 
 EMAIL_BACKEND = os.environ.get(

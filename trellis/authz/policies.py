@@ -209,6 +209,11 @@ def _in_scope(scope: Scope, obj: Any) -> bool:
     raise TypeError(f"No scope rule for {type(obj).__name__}")
 
 
+def allows(user: Any, action: str, obj: Any) -> bool:
+    """Whether the user may take `action` on `obj` (for showing or hiding links and sections)."""
+    return _in_scope(scope_for(user, action), obj)
+
+
 def authorize(user: Any, action: str, obj: Any) -> None:
     """Raise Http404 when obj is outside every grant, PermissionDenied when the grants that
     reach it do not allow the action."""

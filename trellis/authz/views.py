@@ -5,7 +5,6 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
@@ -16,12 +15,11 @@ from trellis.accounts.services import account_create
 from trellis.authz import selectors, services
 from trellis.authz.decorators import permission
 from trellis.authz.forms import GrantForm
-from trellis.authz.policies import scope_for
 from trellis.authz.roles import Action, Role
 from trellis.core.forms import add_service_errors
 from trellis.core.listing import ExportSpec, render_list
 from trellis.core.params import get_choice, get_int, get_text
-from trellis.orgs.models import System
+from trellis.orgs.selectors import systems_where
 
 GRANT_EXPORT = ExportSpec(
     filename="access",
@@ -36,13 +34,6 @@ GRANT_EXPORT = ExportSpec(
         g.note,
     ],
 )
-
-
-def _admin_systems(request: HttpRequest) -> QuerySet[System]:
-    scope = scope_for(request.user, Action.ACCESS_MANAGE)
-    if scope.everything:
-        return System.objects.all()
-    return System.objects.filter(pk__in=scope.system_ids)
 
 
 @permission(Action.ACCESS_MANAGE)
@@ -62,14 +53,14 @@ def grant_list(request: HttpRequest) -> HttpResponseBase:
         context={
             "filters": filters,
             "roles": Role.choices,
-            "systems": list(_admin_systems(request)),
+            "systems": list(systems_where(request.user, Action.ACCESS_MANAGE)),
         },
     )
 
 
 @permission(Action.ACCESS_MANAGE)
 def grant_create(request: HttpRequest) -> HttpResponse:
-    systems = _admin_systems(request)
+    systems = systems_where(request.user, Action.ACCESS_MANAGE)
     form = GrantForm(request.POST or None, systems=systems, initial={"system": systems.first()})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,6 +26,22 @@ def visible_systems(user: Any) -> QuerySet[System]:
         Network.objects.filter(pk__in=scope.network_ids).values_list("system_id", flat=True)
     )
     return System.objects.filter(pk__in=system_ids)
+
+
+def systems_where(user: Any, action: str) -> QuerySet[System]:
+    """Systems in which the user's system-level grants allow `action` (e.g. adding records)."""
+    scope = scope_for(user, action)
+    if scope.everything:
+        return System.objects.all()
+    return System.objects.filter(pk__in=scope.system_ids)
+
+
+def system_choice(systems: Iterable[System], system_id: int | None) -> System:
+    """The system a new record goes into: one of `systems`, never a silent substitute."""
+    for system in systems:
+        if system_id is None or system.pk == system_id:
+            return system
+    raise Http404
 
 
 def visible_schools(user: Any, action: str = Action.SCHOOLS_VIEW) -> QuerySet[School]:

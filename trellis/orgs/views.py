@@ -8,7 +8,7 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 
 from trellis.authz.decorators import permission
-from trellis.authz.policies import scope_for
+from trellis.authz.policies import allows
 from trellis.authz.roles import Action
 from trellis.core.forms import add_service_errors
 from trellis.core.listing import ExportSpec, render_list
@@ -16,7 +16,7 @@ from trellis.core.params import get_choice, get_int, get_text
 from trellis.core.suppression import people_count
 from trellis.orgs import selectors, services
 from trellis.orgs.forms import SchoolForm
-from trellis.orgs.models import School, System
+from trellis.orgs.models import School
 from trellis.people.selectors import school_current_staff
 
 SCHOOL_EXPORT = ExportSpec(
@@ -68,7 +68,7 @@ def school_list(request: HttpRequest) -> HttpResponseBase:
             "systems": systems,
             "networks": selectors.visible_networks(request.user).select_related("system"),
             "levels": School.Level.choices,
-            "can_create": bool(_manageable_systems(request)),
+            "can_create": selectors.systems_where(request.user, Action.SCHOOLS_MANAGE).exists(),
         },
     )
 
@@ -76,13 +76,7 @@ def school_list(request: HttpRequest) -> HttpResponseBase:
 @permission(Action.SCHOOLS_VIEW)
 def school_detail(request: HttpRequest, pk: int) -> HttpResponse:
     school = selectors.school_get(request.user, pk)
-    people_scope = scope_for(request.user, Action.PEOPLE_VIEW)
-    may_see_people = people_scope.everything or (
-        school.system_id in people_scope.system_ids
-        or school.network_id in people_scope.network_ids
-        or school.pk in people_scope.school_ids
-    )
-    manage_scope = scope_for(request.user, Action.SCHOOLS_MANAGE)
+    may_see_people = allows(request.user, Action.PEOPLE_VIEW, school)
     return render(
         request,
         "orgs/school_detail.html",
@@ -96,25 +90,18 @@ def school_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 (grade, people_count(n)) for grade, n in selectors.school_students_by_grade(school)
             ],
             "staff": list(school_current_staff(school.pk)) if may_see_people else None,
-            "can_edit": manage_scope.everything or school.system_id in manage_scope.system_ids,
+            "can_edit": allows(request.user, Action.SCHOOLS_MANAGE, school),
         },
     )
 
 
-def _manageable_systems(request: HttpRequest) -> list[System]:
-    scope = scope_for(request.user, Action.SCHOOLS_MANAGE)
-    if scope.everything:
-        return list(System.objects.all())
-    return list(System.objects.filter(pk__in=scope.system_ids))
-
-
 @permission(Action.SCHOOLS_MANAGE)
 def school_create(request: HttpRequest) -> HttpResponse:
-    systems = _manageable_systems(request)
+    systems = list(selectors.systems_where(request.user, Action.SCHOOLS_MANAGE))
     if not systems:
         raise PermissionDenied
     system_id = get_int(request.GET, "system") or get_int(request.POST, "system_id")
-    system = next((s for s in systems if s.pk == system_id), systems[0])
+    system = selectors.system_choice(systems, system_id)
     form = SchoolForm(request.POST or None, system=system)
     if request.method == "POST" and form.is_valid():
         try:

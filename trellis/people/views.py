@@ -9,13 +9,18 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
 from trellis.authz.decorators import permission
-from trellis.authz.policies import scope_for
+from trellis.authz.policies import allows
 from trellis.authz.roles import Action
 from trellis.core.forms import add_service_errors
 from trellis.core.listing import ExportSpec, render_list
 from trellis.core.params import get_choice, get_int, get_text
-from trellis.orgs.models import System
-from trellis.orgs.selectors import visible_networks, visible_schools, visible_systems
+from trellis.orgs.selectors import (
+    system_choice,
+    systems_where,
+    visible_networks,
+    visible_schools,
+    visible_systems,
+)
 from trellis.people import selectors, services
 from trellis.people.forms import (
     CertificationForm,
@@ -80,21 +85,9 @@ def people_list(request: HttpRequest) -> HttpResponseBase:
             "schools": schools.only("pk", "name").order_by("name")[:2000],
             "networks": visible_networks(request.user, Action.PEOPLE_VIEW),
             "kinds": PositionKind.choices,
-            "can_create": bool(_manageable_systems(request)),
+            "can_create": systems_where(request.user, Action.PEOPLE_MANAGE).exists(),
         },
     )
-
-
-def _can_manage(request: HttpRequest, person: Person) -> bool:
-    scope = scope_for(request.user, Action.PEOPLE_MANAGE)
-    return scope.everything or person.system_id in scope.system_ids
-
-
-def _manageable_systems(request: HttpRequest) -> list[System]:
-    scope = scope_for(request.user, Action.PEOPLE_MANAGE)
-    if scope.everything:
-        return list(System.objects.all())
-    return list(System.objects.filter(pk__in=scope.system_ids))
 
 
 @permission(Action.PEOPLE_VIEW)
@@ -105,7 +98,7 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "people/person_detail.html",
         {
             "person": person,
-            "can_manage": _can_manage(request, person),
+            "can_manage": allows(request.user, Action.PEOPLE_MANAGE, person),
             "end_form": PositionEndForm(),
             **selectors.person_record(person),
         },
@@ -114,11 +107,11 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @permission(Action.PEOPLE_MANAGE)
 def person_create(request: HttpRequest) -> HttpResponse:
-    systems = _manageable_systems(request)
+    systems = list(systems_where(request.user, Action.PEOPLE_MANAGE))
     if not systems:
         raise PermissionDenied
     system_id = get_int(request.GET, "system") or get_int(request.POST, "system_id")
-    system = next((s for s in systems if s.pk == system_id), systems[0])
+    system = system_choice(systems, system_id)
     form = PersonForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:

@@ -1,0 +1,133 @@
+"""Shared fixtures: a small world of two systems, and one account per role."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from allauth.mfa.totp.internal.auth import TOTP
+from django.test import Client
+
+from trellis.accounts.models import User
+from trellis.accounts.services import account_create, api_token_create
+from trellis.authz.roles import Role
+from trellis.authz.services import grant_create
+from trellis.orgs.models import Network, Partner, School, System
+from trellis.orgs.services import network_create, partner_create, school_create, system_create
+from trellis.people.models import Person, PositionKind
+from trellis.people.services import person_create, position_add
+
+START = datetime.date(2020, 8, 1)
+
+
+def pytest_configure(config: Any) -> None:
+    from django.conf import settings
+
+    # Password hashing at production strength would dominate the run time of the suite.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@dataclass
+class World:
+    system: System
+    other_system: System
+    network: Network
+    other_network: Network
+    school: School
+    other_school: School
+    foreign_school: School
+    partner: Partner
+    principal_person: Person
+    teacher_person: Person
+    colleague: Person
+    far_person: Person
+    foreign_person: Person
+    users: dict[str, User] = field(default_factory=dict)
+    token_id: int = 0
+
+    def client(self, key: str | None) -> Client:
+        client = Client()
+        if key is not None:
+            client.force_login(self.users[key])
+        return client
+
+
+def make_user(home: System, email: str, role: str | None, *, person: Person | None = None,
+              **node: Any) -> User:
+    user = account_create(actor=None, system=home, email=email, person=person,
+                          password="a-long-test-password")
+    if role is not None:
+        grant_create(actor=None, user=user, role=role, starts_on=START, **node)
+    if role == Role.SYSTEM_ADMIN:
+        TOTP.activate(user, "JBSWY3DPEHPK3PXP")
+    return user
+
+
+def build_world() -> World:
+    a = system_create(actor=None, code="riverbend", name="Riverbend Public Schools")
+    b = system_create(actor=None, code="lakeside", name="Lakeside Charter Network",
+                      kind=System.Kind.CHARTER_NETWORK)
+    north = network_create(actor=None, system=a, name="North Cluster", code="north")
+    south = network_create(actor=None, system=a, name="South Cluster", code="south")
+    b_net = network_create(actor=None, system=b, name="Lakeside Network", code="lakes")
+    oak = school_create(actor=None, system=a, name="Oak Hill Elementary", network=north,
+                        level=School.Level.ELEMENTARY, identifier="1300001")
+    pine = school_create(actor=None, system=a, name="Pine Ridge Middle", network=south,
+                         level=School.Level.MIDDLE, identifier="1300002")
+    harbor = school_create(actor=None, system=b, name="Harbor Prep", network=b_net,
+                           level=School.Level.HIGH)
+    partner = partner_create(actor=None, name="Northstar Leadership Partners",
+                             kind=Partner.Kind.PD_PROVIDER, home_system=a)
+
+    def staff(system: System, given: str, family: str, kind: str, school: School) -> Person:
+        person = person_create(actor=None, system=system, given_name=given, family_name=family,
+                               email=f"{given}.{family}@example.org".lower())
+        position_add(actor=None, person=person, kind=kind, school=school, starts_on=START)
+        return person
+
+    principal = staff(a, "Paula", "Prince", PositionKind.PRINCIPAL, oak)
+    teacher = staff(a, "Tomas", "Teller", PositionKind.TEACHER_LEADER, oak)
+    colleague = staff(a, "Cora", "Colleague", PositionKind.TEACHER, oak)
+    far = staff(a, "Farid", "Faraway", PositionKind.TEACHER, pine)
+    foreign = staff(b, "Olga", "Otherside", PositionKind.TEACHER, harbor)
+
+    world = World(
+        system=a, other_system=b, network=north, other_network=south, school=oak,
+        other_school=pine, foreign_school=harbor, partner=partner, principal_person=principal,
+        teacher_person=teacher, colleague=colleague, far_person=far, foreign_person=foreign,
+    )
+    u = world.users
+    u["admin"] = make_user(a, "admin@riverbend.test", Role.SYSTEM_ADMIN, system=a)
+    u["leader"] = make_user(a, "leader@riverbend.test", Role.DISTRICT_LEADER, system=a)
+    u["programs"] = make_user(a, "programs@riverbend.test", Role.PROGRAM_MANAGER, system=a)
+    u["supervisor"] = make_user(a, "supervisor@riverbend.test", Role.SUPERVISOR, network=north)
+    u["supervisor_far"] = make_user(a, "far.supervisor@riverbend.test", Role.SUPERVISOR,
+                                    network=south)
+    u["coach"] = make_user(a, "coach@riverbend.test", Role.COACH, system=a)
+    u["principal"] = make_user(a, "principal@riverbend.test", Role.PRINCIPAL,
+                               person=principal, school=oak)
+    u["teacher"] = make_user(a, "teacher@riverbend.test", Role.TEACHER_LEADER,
+                             person=teacher, school=oak)
+    u["interviewer"] = make_user(a, "interviewer@riverbend.test", Role.INTERVIEWER, system=a)
+    u["partner"] = make_user(a, "partner@riverbend.test", Role.PARTNER_STAFF, partner=partner)
+    u["analyst"] = make_user(a, "analyst@riverbend.test", Role.ANALYST, system=a)
+    u["nobody"] = make_user(a, "nobody@riverbend.test", None)
+    u["admin_b"] = make_user(b, "admin@lakeside.test", Role.SYSTEM_ADMIN, system=b)
+    u["leader_b"] = make_user(b, "leader@lakeside.test", Role.DISTRICT_LEADER, system=b)
+    world.token_id = api_token_create(actor=u["teacher"], name="laptop")[0].pk
+    return world
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache() -> None:
+    # Sign-in throttling counts live in the cache; each test starts with none.
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture
+def world(db: Any) -> World:
+    return build_world()

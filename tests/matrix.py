@@ -1,0 +1,133 @@
+"""The role-matrix harness. Every page and API operation has a Case: the right role gets through,
+a wrong role (in scope, not allowed) gets 403, an outsider (another system or place) gets 404 or
+sees none of this system's records, an anonymous visitor is sent to sign in; on denial nothing is
+written. Later capabilities add their Cases to CASES."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django.apps import apps
+
+from tests.conftest import World
+
+
+@dataclass(frozen=True)
+class Case:
+    route: str
+    url: Callable[[World], str]
+    right: str
+    wrong: str
+    outsider: str
+    method: str = "GET"
+    data: Callable[[World], dict[str, Any]] | None = None
+    right_status: int = 200
+    wrong_status: int = 403
+    outsider_status: int = 404
+    # For list pages an outsider gets 200 but must not see this text.
+    hidden_from_outsider: Callable[[World], str] | None = None
+    api: bool = False
+
+    @property
+    def id(self) -> str:
+        return f"{self.method} {self.route}"
+
+
+def row_counts() -> dict[str, int]:
+    """How many rows each Trellis model (and the MFA authenticators) holds: compared before and
+    after a denied request to prove nothing was written."""
+    counts = {}
+    for model in apps.get_models():
+        label = model._meta.app_label
+        if label in {"core", "orgs", "people", "students", "accounts", "authz", "mfa"}:
+            counts[model._meta.label] = model.objects.count()
+    return counts
+
+
+def position_of(person: Any) -> int:
+    return int(person.positions.first().pk)
+
+
+def grant_of(world: World, key: str) -> int:
+    return int(world.users[key].grants.first().pk)
+
+
+today = "2026-06-30"
+
+CASES: list[Case] = [
+    Case("home", lambda w: "/", right="teacher", wrong="nobody", outsider="leader_b",
+         wrong_status=200, outsider_status=200,
+         hidden_from_outsider=lambda w: w.school.name),
+    Case("school_list", lambda w: "/schools/", right="leader", wrong="partner",
+         outsider="leader_b", outsider_status=200,
+         hidden_from_outsider=lambda w: w.school.name),
+    Case("school_detail", lambda w: f"/schools/{w.school.pk}/", right="principal",
+         wrong="interviewer", outsider="leader_b"),
+    Case("school_create", lambda w: "/schools/new/", right="admin", wrong="leader",
+         outsider="admin_b", method="POST",
+         data=lambda w: {"system_id": w.system.pk, "name": "New School", "level": "high"},
+         right_status=302),
+    Case("school_edit", lambda w: f"/schools/{w.school.pk}/edit/", right="admin", wrong="leader",
+         outsider="admin_b", method="POST",
+         data=lambda w: {"name": "Oak Hill Renamed", "level": "elementary"}, right_status=302),
+    Case("people_list", lambda w: "/people/", right="leader", wrong="partner",
+         outsider="leader_b", outsider_status=200,
+         hidden_from_outsider=lambda w: w.colleague.family_name),
+    Case("person_detail", lambda w: f"/people/{w.colleague.pk}/", right="principal",
+         wrong="analyst", outsider="supervisor_far"),
+    Case("person_create", lambda w: "/people/new/", right="admin", wrong="leader",
+         outsider="admin_b", method="POST",
+         data=lambda w: {"system_id": w.system.pk, "given_name": "Nia", "family_name": "New"},
+         right_status=302),
+    Case("person_edit", lambda w: f"/people/{w.colleague.pk}/edit/", right="admin",
+         wrong="leader", outsider="admin_b", method="POST",
+         data=lambda w: {"given_name": "Cora", "family_name": "Changed"}, right_status=302),
+    Case("position_add", lambda w: f"/people/{w.colleague.pk}/positions/new/", right="admin",
+         wrong="leader", outsider="admin_b", method="POST",
+         data=lambda w: {"kind": "teacher_leader", "school": w.school.pk,
+                         "starts_on": "2025-08-01"}, right_status=302),
+    Case("position_end",
+         lambda w: f"/people/{w.colleague.pk}/positions/{position_of(w.colleague)}/end/",
+         right="admin", wrong="leader", outsider="admin_b", method="POST",
+         data=lambda w: {"ends_on": today}, right_status=302),
+    Case("education_add", lambda w: f"/people/{w.colleague.pk}/education/new/", right="admin",
+         wrong="leader", outsider="admin_b", method="POST",
+         data=lambda w: {"institution": "Lakeshore University", "degree": "master",
+                         "completed_year": 2015}, right_status=302),
+    Case("certification_add", lambda w: f"/people/{w.colleague.pk}/certifications/new/",
+         right="admin", wrong="leader", outsider="admin_b", method="POST",
+         data=lambda w: {"name": "Teaching certificate"}, right_status=302),
+    Case("grant_list", lambda w: "/access/", right="admin", wrong="leader", outsider="admin_b",
+         outsider_status=200, hidden_from_outsider=lambda w: "leader@riverbend.test"),
+    Case("grant_create", lambda w: "/access/new/", right="admin", wrong="leader",
+         outsider="admin_b", method="POST",
+         data=lambda w: {"email": "new.person@riverbend.test", "role": "coach",
+                         "system": w.system.pk},
+         right_status=302, outsider_status=200),
+    Case("grant_end", lambda w: f"/access/{grant_of(w, 'coach')}/end/", right="admin",
+         wrong="leader", outsider="admin_b", method="POST", right_status=302),
+    Case("audit_log", lambda w: "/audit/", right="admin", wrong="leader", outsider="admin_b",
+         outsider_status=200, hidden_from_outsider=lambda w: "Oak Hill Elementary"),
+    # Your own account page: every signed-in user has one; nothing of another's shows.
+    Case("account_settings", lambda w: "/account/", right="teacher", wrong="nobody",
+         outsider="leader_b", wrong_status=200, outsider_status=200,
+         hidden_from_outsider=lambda w: "laptop"),
+    Case("api_token_revoke", lambda w: f"/account/tokens/{w.token_id}/revoke/",  # type: ignore[attr-defined]
+         right="teacher", wrong="principal", outsider="leader_b", method="POST",
+         right_status=302, wrong_status=404),
+    # The API: the same rules, as JSON.
+    Case("api:me", lambda w: "/api/v1/me", right="teacher", wrong="nobody", outsider="leader_b",
+         wrong_status=200, outsider_status=200, api=True),
+    Case("api:list_schools", lambda w: "/api/v1/schools", right="leader", wrong="partner",
+         outsider="leader_b", outsider_status=200,
+         hidden_from_outsider=lambda w: w.school.name, api=True),
+    Case("api:get_school", lambda w: f"/api/v1/schools/{w.school.pk}", right="principal",
+         wrong="interviewer", outsider="leader_b", api=True),
+    Case("api:list_people", lambda w: "/api/v1/people", right="leader", wrong="partner",
+         outsider="leader_b", outsider_status=200,
+         hidden_from_outsider=lambda w: w.colleague.family_name, api=True),
+    Case("api:get_person", lambda w: f"/api/v1/people/{w.colleague.pk}", right="principal",
+         wrong="analyst", outsider="supervisor_far", api=True),
+]
