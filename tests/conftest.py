@@ -54,10 +54,12 @@ class World:
         return client
 
 
-def make_user(home: System, email: str, role: str | None, *, person: Person | None = None,
-              **node: Any) -> User:
-    user = account_create(actor=None, system=home, email=email, person=person,
-                          password="a-long-test-password")
+def make_user(
+    home: System, email: str, role: str | None, *, person: Person | None = None, **node: Any
+) -> User:
+    user = account_create(
+        actor=None, system=home, email=email, person=person, password="a-long-test-password"
+    )
     if role is not None:
         grant_create(actor=None, user=user, role=role, starts_on=START, **node)
     if role == Role.SYSTEM_ADMIN:
@@ -67,23 +69,49 @@ def make_user(home: System, email: str, role: str | None, *, person: Person | No
 
 def build_world() -> World:
     a = system_create(actor=None, code="riverbend", name="Riverbend Public Schools")
-    b = system_create(actor=None, code="lakeside", name="Lakeside Charter Network",
-                      kind=System.Kind.CHARTER_NETWORK)
+    b = system_create(
+        actor=None,
+        code="lakeside",
+        name="Lakeside Charter Network",
+        kind=System.Kind.CHARTER_NETWORK,
+    )
     north = network_create(actor=None, system=a, name="North Cluster", code="north")
     south = network_create(actor=None, system=a, name="South Cluster", code="south")
     b_net = network_create(actor=None, system=b, name="Lakeside Network", code="lakes")
-    oak = school_create(actor=None, system=a, name="Oak Hill Elementary", network=north,
-                        level=School.Level.ELEMENTARY, identifier="1300001")
-    pine = school_create(actor=None, system=a, name="Pine Ridge Middle", network=south,
-                         level=School.Level.MIDDLE, identifier="1300002")
-    harbor = school_create(actor=None, system=b, name="Harbor Prep", network=b_net,
-                           level=School.Level.HIGH)
-    partner = partner_create(actor=None, name="Northstar Leadership Partners",
-                             kind=Partner.Kind.PD_PROVIDER, home_system=a)
+    oak = school_create(
+        actor=None,
+        system=a,
+        name="Oak Hill Elementary",
+        network=north,
+        level=School.Level.ELEMENTARY,
+        identifier="1300001",
+    )
+    pine = school_create(
+        actor=None,
+        system=a,
+        name="Pine Ridge Middle",
+        network=south,
+        level=School.Level.MIDDLE,
+        identifier="1300002",
+    )
+    harbor = school_create(
+        actor=None, system=b, name="Harbor Prep", network=b_net, level=School.Level.HIGH
+    )
+    partner = partner_create(
+        actor=None,
+        name="Northstar Leadership Partners",
+        kind=Partner.Kind.PD_PROVIDER,
+        home_system=a,
+    )
 
     def staff(system: System, given: str, family: str, kind: str, school: School) -> Person:
-        person = person_create(actor=None, system=system, given_name=given, family_name=family,
-                               email=f"{given}.{family}@example.org".lower())
+        person = person_create(
+            actor=None,
+            system=system,
+            given_name=given,
+            family_name=family,
+            email=f"{given}.{family}@example.org".lower(),
+        )
         position_add(actor=None, person=person, kind=kind, school=school, starts_on=START)
         return person
 
@@ -94,22 +122,35 @@ def build_world() -> World:
     foreign = staff(b, "Olga", "Otherside", PositionKind.TEACHER, harbor)
 
     world = World(
-        system=a, other_system=b, network=north, other_network=south, school=oak,
-        other_school=pine, foreign_school=harbor, partner=partner, principal_person=principal,
-        teacher_person=teacher, colleague=colleague, far_person=far, foreign_person=foreign,
+        system=a,
+        other_system=b,
+        network=north,
+        other_network=south,
+        school=oak,
+        other_school=pine,
+        foreign_school=harbor,
+        partner=partner,
+        principal_person=principal,
+        teacher_person=teacher,
+        colleague=colleague,
+        far_person=far,
+        foreign_person=foreign,
     )
     u = world.users
     u["admin"] = make_user(a, "admin@riverbend.test", Role.SYSTEM_ADMIN, system=a)
     u["leader"] = make_user(a, "leader@riverbend.test", Role.DISTRICT_LEADER, system=a)
     u["programs"] = make_user(a, "programs@riverbend.test", Role.PROGRAM_MANAGER, system=a)
     u["supervisor"] = make_user(a, "supervisor@riverbend.test", Role.SUPERVISOR, network=north)
-    u["supervisor_far"] = make_user(a, "far.supervisor@riverbend.test", Role.SUPERVISOR,
-                                    network=south)
+    u["supervisor_far"] = make_user(
+        a, "far.supervisor@riverbend.test", Role.SUPERVISOR, network=south
+    )
     u["coach"] = make_user(a, "coach@riverbend.test", Role.COACH, system=a)
-    u["principal"] = make_user(a, "principal@riverbend.test", Role.PRINCIPAL,
-                               person=principal, school=oak)
-    u["teacher"] = make_user(a, "teacher@riverbend.test", Role.TEACHER_LEADER,
-                             person=teacher, school=oak)
+    u["principal"] = make_user(
+        a, "principal@riverbend.test", Role.PRINCIPAL, person=principal, school=oak
+    )
+    u["teacher"] = make_user(
+        a, "teacher@riverbend.test", Role.TEACHER_LEADER, person=teacher, school=oak
+    )
     u["interviewer"] = make_user(a, "interviewer@riverbend.test", Role.INTERVIEWER, system=a)
     u["partner"] = make_user(a, "partner@riverbend.test", Role.PARTNER_STAFF, partner=partner)
     u["analyst"] = make_user(a, "analyst@riverbend.test", Role.ANALYST, system=a)

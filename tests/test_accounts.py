@@ -30,8 +30,9 @@ def test_sign_in_and_out_with_the_allauth_form(world: World) -> None:
 
 
 def test_wrong_password_is_refused_with_a_message(world: World) -> None:
-    response = Client().post("/accounts/login/", {"login": "leader@riverbend.test",
-                                                  "password": "wrong"})
+    response = Client().post(
+        "/accounts/login/", {"login": "leader@riverbend.test", "password": "wrong"}
+    )
     assert response.status_code == 200
     assert b"not correct" in response.content or b"incorrect" in response.content
 
@@ -41,16 +42,19 @@ def test_repeated_failed_sign_ins_are_throttled(world: World) -> None:
     for _ in range(5):
         client.post("/accounts/login/", {"login": "leader@riverbend.test", "password": "nope"})
     # Even the right password is refused while the account is throttled.
-    response = client.post("/accounts/login/", {"login": "leader@riverbend.test",
-                                                "password": PASSWORD})
+    response = client.post(
+        "/accounts/login/", {"login": "leader@riverbend.test", "password": PASSWORD}
+    )
     assert response.status_code in (200, 429)
     assert client.get("/").status_code == 302
     assert b"Too many" in response.content or response.status_code == 429
 
 
 def test_self_sign_up_is_closed(world: World) -> None:
-    response = Client().post("/accounts/signup/", {"email": "x@example.org",
-                                                   "password1": PASSWORD, "password2": PASSWORD})
+    response = Client().post(
+        "/accounts/signup/",
+        {"email": "x@example.org", "password1": PASSWORD, "password2": PASSWORD},
+    )
     assert response.status_code in (200, 403)
     assert not world.users["leader"].__class__.objects.filter(email="x@example.org").exists()
 
@@ -64,8 +68,9 @@ def test_password_reset_sends_an_email(world: World) -> None:
 
 
 def test_system_administrators_must_set_up_totp(world: World) -> None:
-    admin = make_user(world.system, "new.admin@riverbend.test", Role.SYSTEM_ADMIN,
-                      system=world.system)
+    admin = make_user(
+        world.system, "new.admin@riverbend.test", Role.SYSTEM_ADMIN, system=world.system
+    )
     Authenticator.objects.filter(user=admin).delete()
     client, _ = sign_in("new.admin@riverbend.test")
     response = client.get("/schools/")
@@ -112,8 +117,9 @@ def test_api_token_is_shown_once_and_works_until_revoked(world: World) -> None:
     ok = api.get("/api/v1/me", headers={"authorization": f"Bearer {raw}"})
     assert ok.status_code == 200
     assert ok.json()["email"] == "leader@riverbend.test"
-    assert api.get("/api/v1/schools", headers={"authorization": f"Bearer {raw}"}).json()[
-        "count"] == 2
+    assert (
+        api.get("/api/v1/schools", headers={"authorization": f"Bearer {raw}"}).json()["count"] == 2
+    )
     client.post(f"/account/tokens/{token.pk}/revoke/")
     assert api.get("/api/v1/me", headers={"authorization": f"Bearer {raw}"}).status_code == 401
 

@@ -51,8 +51,12 @@ def all_routes() -> list[str]:
 
 def concrete(route: str, world: World) -> str:
     """A URL for the route, with real ids from the world so that views get that far."""
-    values = {"pk": world.colleague.pk, "position_pk": world.colleague.positions.first().pk,
-              "school_id": world.school.pk, "person_id": world.colleague.pk}
+    values = {
+        "pk": world.colleague.pk,
+        "position_pk": world.colleague.positions.first().pk,
+        "school_id": world.school.pk,
+        "person_id": world.colleague.pk,
+    }
     url = re.sub(r"<(?:\w+:)?(\w+)>", lambda m: str(values.get(m.group(1), "x1")), route)
     return "/" + url.lstrip("^").rstrip("$")
 
@@ -67,8 +71,7 @@ def test_every_route_refuses_anonymous_unless_public(world: World) -> None:
         for method in ("get", "post"):
             response = getattr(Client(), method)(url)
             refused = response.status_code in (401, 403, 404, 405) or (
-                response.status_code == 302
-                and response["Location"].startswith("/accounts/login/")
+                response.status_code == 302 and response["Location"].startswith("/accounts/login/")
             )
             if not refused:
                 answered.append(f"{method.upper()} {url} -> {response.status_code}")
