@@ -5,6 +5,7 @@ PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 SIZE ?= demo
 SEED ?= 1
+BENCH_SIZES ?= demo,district
 export DJANGO_SETTINGS_MODULE := trellis.settings
 
 .PHONY: demo serve test test-browser lint typecheck bench clean
@@ -49,7 +50,7 @@ test-browser: $(VENV)/.dev var
 	$(VENV)/bin/pytest -m browser -p no:xdist
 
 bench: $(VENV)/.dev var
-	$(PY) manage.py bench_pages --sizes demo,district
+	$(PY) bench/pages.py --sizes $(BENCH_SIZES)
 
 clean:
 	rm -rf $(VENV) var .mypy_cache .pytest_cache .ruff_cache

@@ -1,0 +1,150 @@
+"""Browser tests: Playwright for Python driving Debian's Chromium (never a downloaded browser),
+with axe-core (vendored) checking every page visited for serious or critical violations."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+# Playwright's sync API runs an event loop in this thread; Django's ORM is still used
+# synchronously by the test itself (building the world), which Django must be told is safe.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+from playwright.sync_api import Browser, Page, expect, sync_playwright  # noqa: E402
+
+from tests.conftest import World, build_world  # noqa: E402
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+CHROMIUM = "/usr/bin/chromium"
+AXE = Path(__file__).parent / "vendor" / "axe.min.js"
+PASSWORD = "a-long-test-password"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium (apt-get install chromium)")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[Page]:
+    context = browser.new_context(accept_downloads=True)
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def site(live_server: Any) -> tuple[str, World]:
+    return live_server.url, build_world()
+
+
+def assert_accessible(page: Page) -> None:
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate(
+        """async () => await axe.run(document, {
+            runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa',
+                                             'best-practice']},
+            resultTypes: ['violations'],
+        })"""
+    )
+    serious = [
+        f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']][:3]}"
+        for v in result["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+    assert not serious, f"axe found on {page.url}:\n" + "\n".join(serious)
+
+
+def sign_in(page: Page, base: str, email: str) -> None:
+    page.goto(f"{base}/accounts/login/")
+    assert_accessible(page)
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign In").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Welcome")
+
+
+def nav_labels(page: Page) -> list[str]:
+    return page.locator("nav[aria-label=Main] ul.me-auto a").all_inner_texts()
+
+
+@pytest.mark.parametrize(
+    ("email", "expected_nav", "refused"),
+    [
+        ("leader@riverbend.test", ["Home", "Schools", "People"], "/audit/"),
+        ("principal@riverbend.test", ["Home", "Schools", "People"], "/access/"),
+        ("teacher@riverbend.test", ["Home", "Schools"], "/audit/"),
+    ],
+)
+def test_each_role_sees_its_navigation_and_is_refused_another_roles_page(
+    page: Page, site: tuple[str, World], email: str, expected_nav: list[str], refused: str
+) -> None:
+    base, _ = site
+    sign_in(page, base, email)
+    assert_accessible(page)
+    assert [label.strip() for label in nav_labels(page)] == expected_nav
+    response = page.goto(f"{base}{refused}")
+    assert response is not None and response.status == 403
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "You do not have permission to do this"
+    )
+    assert_accessible(page)
+
+
+def test_open_a_school_page_and_export_schools_as_csv(page: Page, site: tuple[str, World]) -> None:
+    base, world = site
+    sign_in(page, base, "leader@riverbend.test")
+    page.get_by_role("link", name="Schools", exact=True).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Schools")
+    assert_accessible(page)
+    page.get_by_role("link", name="Oak Hill Elementary").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Oak Hill Elementary")
+    expect(page.get_by_role("link", name="Paula Prince")).to_be_visible()
+    assert_accessible(page)
+    page.go_back()
+    with page.expect_download() as download_info:
+        page.get_by_role("link", name="Export CSV").click()
+    download = download_info.value
+    assert download.suggested_filename == "schools.csv"
+    text = Path(download.path()).read_text(encoding="utf-8-sig")
+    assert text.splitlines()[0].startswith("School,System,Network")
+    assert "Oak Hill Elementary" in text and world.foreign_school.name not in text
+
+
+def test_people_search_person_page_and_keyboard_skip_link(
+    page: Page, site: tuple[str, World]
+) -> None:
+    base, _ = site
+    sign_in(page, base, "leader@riverbend.test")
+    page.keyboard.press("Tab")
+    skip = page.get_by_role("link", name="Skip to main content")
+    expect(skip).to_be_focused()
+    expect(skip).to_be_visible()
+    page.goto(f"{base}/people/")
+    page.get_by_label("Search").fill("colleague")
+    page.get_by_role("button", name="Filter").click()
+    expect(page.get_by_role("status")).to_contain_text("1 person")
+    assert_accessible(page)
+    page.get_by_role("link", name="Colleague, Cora").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Cora Colleague")
+    assert_accessible(page)

@@ -1,0 +1,69 @@
+from __future__ import annotations
+
+import json
+import statistics
+import time
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandParser
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from trellis.accounts.models import User
+from trellis.orgs.models import School
+from trellis.people.models import Person
+
+# (account, page) pairs: the main pages of the foundation as the demo roles see them.
+PAGES = [
+    ("leader", "/"),
+    ("leader", "/schools/"),
+    ("leader", "/schools/?q=elementary"),
+    ("leader", "/schools/{school}/"),
+    ("leader", "/people/"),
+    ("leader", "/people/?q=smith&kind=teacher"),
+    ("leader", "/people/{person}/"),
+    ("principal", "/"),
+    ("principal", "/people/"),
+    ("supervisor", "/people/"),
+    ("analyst", "/"),
+    ("admin", "/access/"),
+    ("admin", "/audit/"),
+    ("leader", "/api/v1/schools?limit=50"),
+    ("leader", "/api/v1/people?limit=50"),
+]
+
+
+class Command(BaseCommand):
+    help = "Time the main pages of the demo district and count their queries (JSON out)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--runs", type=int, default=5)
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        school = School.objects.order_by("pk").first()
+        person = Person.objects.filter(is_active=True).order_by("pk").first()
+        if school is None or person is None:
+            self.stderr.write("Build the demo district first: python manage.py demo")
+            raise SystemExit(1)
+        clients: dict[str, Client] = {}
+        results = []
+        for account, template in PAGES:
+            if account not in clients:
+                clients[account] = Client()
+                clients[account].force_login(User.objects.get(email=f"{account}@riverbend.example"))
+            client = clients[account]
+            url = template.format(school=school.pk, person=person.pk)
+            client.get(url)  # warm caches and connections
+            times, queries = [], 0
+            for _ in range(options["runs"]):
+                with CaptureQueriesContext(connection) as captured:
+                    started = time.perf_counter()
+                    response = client.get(url)
+                    times.append((time.perf_counter() - started) * 1000)
+                if response.status_code != 200:
+                    raise SystemExit(f"{url} answered {response.status_code} for {account}")
+                queries = len(captured)
+            results.append({"account": account, "url": template, "queries": queries,
+                            "ms": round(statistics.median(times), 1)})
+        self.stdout.write(json.dumps(results))
