@@ -64,6 +64,12 @@ class Command(BaseCommand):
                 if response.status_code != 200:
                     raise SystemExit(f"{url} answered {response.status_code} for {account}")
                 queries = len(captured)
-            results.append({"account": account, "url": template, "queries": queries,
-                            "ms": round(statistics.median(times), 1)})
+            results.append(
+                {
+                    "account": account,
+                    "url": template,
+                    "queries": queries,
+                    "ms": round(statistics.median(times), 1),
+                }
+            )
         self.stdout.write(json.dumps(results))
