@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime
 import random
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from allauth.mfa.totp.internal.auth import TOTP
@@ -432,26 +433,30 @@ class Builder:
                 anchors.setdefault("analyst", person)
         return anchors
 
-    def students(self, schools: list[School]) -> list[Student]:
-        students = []
+    def students(self, schools: list[School], batch: int = 50_000) -> Iterator[list[Student]]:
+        """Students in batches, so that a metro-size roster never sits in memory at once."""
+        pending: list[Student] = []
         per_school = self.size.students // len(schools)
         serial = 0
         for school in schools:
             grades = GRADES.get(school.level, ["09"])
             for _ in range(per_school + self.rng.randint(-per_school // 10, per_school // 10)):
                 serial += 1
-                grade = self.rng.choice(grades)
-                students.append(
+                pending.append(
                     Student(
                         school=school,
                         sourced_id=f"stu-{serial:07d}",
                         given_name=self.rng.choice(GIVEN),
                         family_name=self.rng.choice(FAMILY),
-                        grade=grade,
+                        grade=self.rng.choice(grades),
                         enrolled_on=self.year_start,
                     )
                 )
-        return students
+                if len(pending) >= batch:
+                    yield pending
+                    pending = []
+        if pending:
+            yield pending
 
 
 def build(*, size_name: str, seed: int, today: datetime.date) -> DemoResult:
@@ -471,8 +476,9 @@ def build(*, size_name: str, seed: int, today: datetime.date) -> DemoResult:
         education=builder.education,
         certifications=builder.certifications,
     )
-    student_count = students_bulk_create(
-        actor=None, system=system, students=builder.students(schools)
+    student_count = sum(
+        students_bulk_create(actor=None, system=system, students=batch)
+        for batch in builder.students(schools)
     )
     partners = [
         partner_create(

@@ -2,13 +2,23 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import (
+    Case,
+    Exists,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
 from django.http import Http404
 from django.utils import timezone
 
 from trellis.authz.policies import authorize, scope_for
 from trellis.authz.roles import Action
-from trellis.people.models import Person, Position
+from trellis.people.models import Person, Position, PositionKind
 
 
 def current_positions(on: Any = None) -> QuerySet[Position]:
@@ -98,10 +108,24 @@ def person_record(person: Person) -> dict[str, Any]:
     }
 
 
+# School leaders first, then teacher leaders, then everyone else.
+LEADERSHIP_ORDER = [
+    PositionKind.PRINCIPAL,
+    PositionKind.ASSISTANT_PRINCIPAL,
+    PositionKind.TEACHER_LEADER,
+    PositionKind.TEACHER,
+]
+
+
 def school_current_staff(school_id: int) -> QuerySet[Position]:
+    rank = Case(
+        *(When(kind=kind, then=Value(i)) for i, kind in enumerate(LEADERSHIP_ORDER)),
+        default=Value(len(LEADERSHIP_ORDER)),
+        output_field=IntegerField(),
+    )
     return (
         current_positions()
         .filter(school_id=school_id)
         .select_related("person")
-        .order_by("kind", "person__family_name", "person__given_name")
+        .order_by(rank, "person__family_name", "person__given_name")
     )
