@@ -5,11 +5,13 @@ from __future__ import annotations
 import datetime
 import decimal
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, TypeVar
 
-from django.db import models
+from django.db import models, transaction
 
 from trellis.core.models import AuditEvent
+
+M = TypeVar("M", bound=models.Model)
 
 
 def _jsonable(value: Any) -> Any:
@@ -66,3 +68,32 @@ def audit_event_record(
         before=before,
         after=after,
     )
+
+
+def audited_update(
+    *, actor: Any, obj: M, fields: dict[str, Any], allowed: Iterable[str], action: str
+) -> M:
+    """Change the given fields of a record under a row lock, validate, save, and record what
+    changed (only the fields that did change, before and after). The caller checks permission."""
+    allowed = tuple(allowed)
+    unknown = set(fields) - set(allowed)
+    if unknown:
+        raise TypeError(f"{action} cannot change {', '.join(sorted(unknown))}")
+    with transaction.atomic():
+        obj = type(obj)._default_manager.select_for_update().get(pk=obj.pk)
+        before = snapshot(obj, allowed)
+        for key, value in fields.items():
+            setattr(obj, key, value)
+        obj.full_clean()
+        obj.save()
+        after = snapshot(obj, allowed)
+        diff = changed(before, after)
+        if diff:
+            audit_event_record(
+                actor=actor,
+                action=action,
+                obj=obj,
+                before={key: before[key] for key in diff},
+                after=diff,
+            )
+    return obj

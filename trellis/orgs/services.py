@@ -7,7 +7,7 @@ from django.db import transaction
 
 from trellis.authz.policies import require
 from trellis.authz.roles import Action
-from trellis.core.services import audit_event_record, changed, snapshot
+from trellis.core.services import audit_event_record, audited_update, snapshot
 from trellis.orgs.models import Network, Partner, School, System
 
 SCHOOL_FIELDS = ("name", "network", "level", "identifier", "sourced_id", "address", "city", "phone")
@@ -63,26 +63,9 @@ def school_create(*, actor: Any, system: System, name: str, **fields: Any) -> Sc
 def school_update(*, actor: Any, school: School, **fields: Any) -> School:
     require(actor, Action.SCHOOLS_MANAGE, school)
     _check_network(school.system, fields.get("network", school.network))
-    with transaction.atomic():
-        school = School.objects.select_for_update().get(pk=school.pk)
-        before = snapshot(school, SCHOOL_FIELDS)
-        for key, value in fields.items():
-            if key not in SCHOOL_FIELDS:
-                raise TypeError(f"school_update cannot change {key}")
-            setattr(school, key, value)
-        school.full_clean()
-        school.save()
-        after = snapshot(school, SCHOOL_FIELDS)
-        diff = changed(before, after)
-        if diff:
-            audit_event_record(
-                actor=actor,
-                action="school.update",
-                obj=school,
-                before={key: before[key] for key in diff},
-                after=diff,
-            )
-    return school
+    return audited_update(
+        actor=actor, obj=school, fields=fields, allowed=SCHOOL_FIELDS, action="school.update"
+    )
 
 
 def schools_bulk_create(*, actor: Any, system: System, schools: list[School]) -> list[School]:

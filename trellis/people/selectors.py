@@ -104,7 +104,8 @@ def person_record(person: Person) -> dict[str, Any]:
         ],
         "education": list(person.education.all()),
         "certifications": list(person.certifications.all()),
-        "account": getattr(person, "account", None) if hasattr(person, "account") else None,
+        # The reverse one-to-one raises (an AttributeError) when the person has no account.
+        "account": getattr(person, "account", None),
     }
 
 

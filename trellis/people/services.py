@@ -8,7 +8,7 @@ from django.db import transaction
 
 from trellis.authz.policies import require
 from trellis.authz.roles import Action
-from trellis.core.services import audit_event_record, changed, snapshot
+from trellis.core.services import audit_event_record, audited_update, snapshot
 from trellis.orgs.models import Network, School, System
 from trellis.people.models import Certification, Education, Person, Position
 
@@ -49,26 +49,9 @@ def person_create(
 
 def person_update(*, actor: Any, person: Person, **fields: Any) -> Person:
     require(actor, Action.PEOPLE_MANAGE, person)
-    with transaction.atomic():
-        person = Person.objects.select_for_update().get(pk=person.pk)
-        before = snapshot(person, PERSON_FIELDS)
-        for key, value in fields.items():
-            if key not in PERSON_FIELDS:
-                raise TypeError(f"person_update cannot change {key}")
-            setattr(person, key, value)
-        person.full_clean()
-        person.save()
-        after = snapshot(person, PERSON_FIELDS)
-        diff = changed(before, after)
-        if diff:
-            audit_event_record(
-                actor=actor,
-                action="person.update",
-                obj=person,
-                before={key: before[key] for key in diff},
-                after=diff,
-            )
-    return person
+    return audited_update(
+        actor=actor, obj=person, fields=fields, allowed=PERSON_FIELDS, action="person.update"
+    )
 
 
 def _check_place(person: Person, school: School | None, network: Network | None) -> None:
