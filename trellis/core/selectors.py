@@ -94,8 +94,12 @@ def home_summary(user: Any) -> dict[str, Any]:
     if has_grant_for(user, Action.PEOPLE_VIEW):
         people = visible_people(user).filter(is_active=True)
         summary["people_count"] = people.count()
+        # Read from the positions at places in scope: ordering a join through people would
+        # sort every position of a metro district.
         summary["recent_positions"] = list(
-            Position.objects.filter(person__in=people, starts_on__lte=today)
+            Position.objects.filter(
+                scope_for(user, Action.PEOPLE_VIEW).positions_q(), starts_on__lte=today
+            )
             .select_related("person", "school", "network")
             .order_by("-starts_on", "-pk")[:6]
         )

@@ -93,6 +93,7 @@ class Position(TimeStampedModel):
             models.Index(fields=["school", "ends_on"], name="position_school_ends"),
             models.Index(fields=["person", "-starts_on"], name="position_person_start"),
             models.Index(fields=["system", "kind", "ends_on"], name="position_system_kind"),
+            models.Index(fields=["system", "-starts_on"], name="position_system_start"),
         ]
 
     def __str__(self) -> str:
