@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "trellis.orgs",
     "trellis.people",
     "trellis.students",
+    "trellis.rosters",
     "trellis.accounts",
     "trellis.authz",
     "trellis.api",
@@ -212,6 +213,11 @@ X_FRAME_OPTIONS = "DENY"
 # Aggregates over fewer people than this are shown as "fewer than N" (product.md).
 TRELLIS_SUPPRESSION_THRESHOLD = int(os.environ.get("TRELLIS_SUPPRESSION_THRESHOLD", "5"))
 TRELLIS_PAGE_SIZE = 50
+# Imports: the largest file (or unpacked bundle) accepted, and the server folder that
+# administrators may import bundle folders from.
+TRELLIS_IMPORT_MAX_BYTES = int(os.environ.get("TRELLIS_IMPORT_MAX_BYTES", str(4 * 1024**3)))
+TRELLIS_IMPORT_ROOT = Path(os.environ.get("TRELLIS_IMPORT_ROOT", VAR_DIR / "sis"))
+FILE_UPLOAD_TEMP_DIR = os.environ.get("FILE_UPLOAD_TEMP_DIR") or None
 
 LOGGING = {
     "version": 1,

@@ -30,6 +30,7 @@ class Action:
     STUDENTS_VIEW = "students.view"
     PARTNERS_VIEW = "partners.view"
     ACCESS_MANAGE = "access.manage"
+    ROSTERS_MANAGE = "rosters.manage"
     AUDIT_VIEW = "audit.view"
 
 

@@ -68,6 +68,7 @@ class School(TimeStampedModel):
     phone = models.CharField(max_length=40, blank=True)
     # Soft delete: a school that leaves the roster keeps its history and can come back.
     is_active = models.BooleanField(default=True)
+    roster_modified_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["name"]
@@ -78,7 +79,10 @@ class School(TimeStampedModel):
                 name="school_sourced_id_unique",
             ),
         ]
-        indexes = [models.Index(fields=["system", "name"], name="school_system_name")]
+        indexes = [
+            models.Index(fields=["system", "name"], name="school_system_name"),
+            models.Index(fields=["system", "sourced_id"], name="school_system_sid"),
+        ]
 
     def __str__(self) -> str:
         return self.name

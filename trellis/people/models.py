@@ -19,6 +19,7 @@ class Person(TimeStampedModel):
     sourced_id = models.CharField(max_length=255, blank=True, help_text="OneRoster sourcedId.")
     # Soft delete: people who leave the roster keep their history (positions, coaching, ratings).
     is_active = models.BooleanField(default=True)
+    roster_modified_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["family_name", "given_name", "id"]
@@ -33,6 +34,8 @@ class Person(TimeStampedModel):
         indexes = [
             models.Index(fields=["system", "family_name", "given_name"], name="person_name"),
             models.Index(fields=["email"], name="person_email"),
+            # Plain (not partial) so that set-based roster joins on the key can use it.
+            models.Index(fields=["system", "sourced_id"], name="person_system_sid"),
         ]
 
     def __str__(self) -> str:
@@ -88,12 +91,19 @@ class Position(TimeStampedModel):
                 condition=Q(ends_on__isnull=True) | Q(ends_on__gte=F("starts_on")),
                 name="position_ends_after_start",
             ),
+            # Positions from the roster are keyed by their OneRoster role; manual ones are not.
+            models.UniqueConstraint(
+                fields=["system", "sourced_id"],
+                condition=Q(source="roster"),
+                name="position_roster_key",
+            ),
         ]
         indexes = [
             models.Index(fields=["school", "ends_on"], name="position_school_ends"),
             models.Index(fields=["person", "-starts_on"], name="position_person_start"),
             models.Index(fields=["system", "kind", "ends_on"], name="position_system_kind"),
             models.Index(fields=["system", "-starts_on"], name="position_system_start"),
+            models.Index(fields=["system", "sourced_id"], name="position_system_sid"),
         ]
 
     def __str__(self) -> str:

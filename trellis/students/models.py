@@ -18,6 +18,7 @@ class Student(TimeStampedModel):
     enrolled_on = models.DateField(null=True, blank=True)
     exits_on = models.DateField(null=True, blank=True)
     is_active = models.BooleanField(default=True)
+    roster_modified_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["family_name", "given_name", "id"]
@@ -28,7 +29,10 @@ class Student(TimeStampedModel):
                 name="student_sourced_id_unique",
             ),
         ]
-        indexes = [models.Index(fields=["school", "is_active"], name="student_school_active")]
+        indexes = [
+            models.Index(fields=["school", "is_active"], name="student_school_active"),
+            models.Index(fields=["system", "sourced_id"], name="student_system_sid"),
+        ]
 
     def __str__(self) -> str:
         return f"Student {self.sourced_id}"

@@ -2,12 +2,14 @@ from __future__ import annotations
 
 import datetime
 import time
+from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 from django.utils import timezone
 
 from trellis.demo.generator import DEMO_PASSWORD, DEMO_TOTP_SECRET, SIZES, build
+from trellis.demo.oneroster_bundle import write_bundle
 
 
 class Command(BaseCommand):
@@ -22,9 +24,31 @@ class Command(BaseCommand):
             default=None,
             help="The date the demo treats as today (YYYY-MM-DD); default: today.",
         )
+        parser.add_argument(
+            "--oneroster-out",
+            type=Path,
+            default=None,
+            help="Write a OneRoster bulk bundle of this size into the folder instead of "
+            "building the district in the database.",
+        )
+        parser.add_argument("--oneroster-version", choices=["1.1", "1.2"], default="1.2")
 
     def handle(self, *args: Any, **options: Any) -> None:
         started = time.monotonic()
+        if options["oneroster_out"] is not None:
+            counts = write_bundle(
+                options["oneroster_out"],
+                size_name=options["size"],
+                seed=options["seed"],
+                version=options["oneroster_version"],
+                today=options["today"],
+            )
+            rows = ", ".join(f"{n:,} {name}" for name, n in counts.items())
+            self.stdout.write(
+                f"Wrote a OneRoster {options['oneroster_version']} bundle to "
+                f"{options['oneroster_out']} in {time.monotonic() - started:.1f} s: {rows}."
+            )
+            return
         result = build(
             size_name=options["size"],
             seed=options["seed"],

@@ -1,0 +1,51 @@
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from trellis.orgs.models import System
+from trellis.rosters.models import ImportRun
+from trellis.rosters.reporting import summary_lines
+from trellis.rosters.services import import_run_create, import_run_execute
+
+
+class Command(BaseCommand):
+    help = (
+        "Import a OneRoster 1.1 or 1.2 CSV bundle (a zip or a folder) into a system. Prints what "
+        "changed; exits with status 1 when the bundle is rejected (then nothing is written)."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("path", type=Path)
+        parser.add_argument("--system", required=True, help="The system's short code.")
+        parser.add_argument(
+            "--dry-run",
+            action="store_true",
+            help="Check and count the changes, then write nothing.",
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        system = System.objects.filter(code=options["system"]).first()
+        if system is None:
+            raise CommandError(f"There is no system with the code '{options['system']}'.")
+        path: Path = options["path"].resolve()
+        run = import_run_create(
+            actor=None,
+            system=system,
+            kind=ImportRun.Kind.ONEROSTER,
+            path=path,
+            source_name=path.name,
+            actor_label="command line",
+        )
+        run = import_run_execute(
+            run_id=run.pk, commit=not options["dry_run"], progress=lambda share, label: None
+        )
+        for line in summary_lines(run, dry_run=options["dry_run"]):
+            self.stdout.write(line)
+        if run.status == ImportRun.Status.REJECTED:
+            raise CommandError(
+                f"The bundle was rejected ({run.error_count} problems); nothing was written.",
+                returncode=1,
+            )

@@ -1,0 +1,219 @@
+"""Roster records from the SIS (OneRoster) and the runs that import them."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+from trellis.core.models import TimeStampedModel
+from trellis.people.models import PositionKind
+
+
+class RosterRecord(TimeStampedModel):
+    """Keyed by (system, sourcedId); soft-deleted when it leaves the roster, never removed."""
+
+    system = models.ForeignKey("orgs.System", on_delete=models.PROTECT, related_name="+")
+    sourced_id = models.CharField(max_length=255)
+    is_active = models.BooleanField(default=True)
+    roster_modified_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+
+class AcademicSession(RosterRecord):
+    title = models.CharField(max_length=255)
+    kind = models.CharField(max_length=40)  # schoolYear, semester, term, gradingPeriod, …
+    starts_on = models.DateField()
+    ends_on = models.DateField()  # the last day (OneRoster's endDate is inclusive here)
+    parent_sourced_id = models.CharField(max_length=255, blank=True)
+    school_year = models.PositiveSmallIntegerField()
+
+    class Meta:
+        ordering = ["-starts_on", "title"]
+        constraints = [
+            models.UniqueConstraint(fields=["system", "sourced_id"], name="session_key"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Course(RosterRecord):
+    title = models.CharField(max_length=255)
+    course_code = models.CharField(max_length=255, blank=True)
+    school = models.ForeignKey(
+        "orgs.School", null=True, blank=True, on_delete=models.PROTECT, related_name="courses"
+    )
+    grades = models.CharField(max_length=255, blank=True)
+    subjects = models.CharField(max_length=255, blank=True)
+
+    class Meta:
+        ordering = ["title"]
+        constraints = [
+            models.UniqueConstraint(fields=["system", "sourced_id"], name="course_key"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class SchoolClass(RosterRecord):
+    class Kind(models.TextChoices):
+        HOMEROOM = "homeroom", "Homeroom"
+        SCHEDULED = "scheduled", "Scheduled"
+
+    title = models.CharField(max_length=255)
+    class_code = models.CharField(max_length=255, blank=True)
+    class_type = models.CharField(max_length=20, choices=Kind.choices)
+    school = models.ForeignKey("orgs.School", on_delete=models.PROTECT, related_name="classes")
+    course = models.ForeignKey(
+        Course, null=True, blank=True, on_delete=models.PROTECT, related_name="classes"
+    )
+    term_sourced_ids = models.CharField(max_length=1000, blank=True)
+    grades = models.CharField(max_length=255, blank=True)
+    subjects = models.CharField(max_length=255, blank=True)
+    periods = models.CharField(max_length=255, blank=True)
+
+    class Meta:
+        ordering = ["title"]
+        verbose_name_plural = "classes"
+        constraints = [
+            models.UniqueConstraint(fields=["system", "sourced_id"], name="class_key"),
+        ]
+        indexes = [models.Index(fields=["school", "is_active"], name="class_school_active")]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Enrollment(RosterRecord):
+    """A teacher or a student in a class. Exactly one of person (staff) or student is set."""
+
+    school_class = models.ForeignKey(SchoolClass, on_delete=models.PROTECT, related_name="+")
+    school = models.ForeignKey("orgs.School", on_delete=models.PROTECT, related_name="+")
+    person = models.ForeignKey(
+        "people.Person", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    student = models.ForeignKey(
+        "students.Student", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    role = models.CharField(max_length=40)
+    is_primary = models.BooleanField(default=False)
+    begins_on = models.DateField(null=True, blank=True)
+    ends_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["system", "sourced_id"], name="enrollment_key"),
+            models.CheckConstraint(
+                condition=models.Q(person__isnull=True) | models.Q(student__isnull=True),
+                name="enrollment_one_member",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["school_class", "is_active"], name="enrollment_class"),
+            models.Index(fields=["person", "is_active"], name="enrollment_person"),
+            models.Index(fields=["student", "is_active"], name="enrollment_student"),
+        ]
+
+    def __str__(self) -> str:
+        return self.sourced_id
+
+
+class RoleMapping(TimeStampedModel):
+    """Which Trellis position a OneRoster role at an org type becomes, per system.
+
+    An empty position kind means the role is not recorded as a position (e.g. guardians).
+    Coaches and supervisors, which OneRoster lacks, are assigned in Trellis and never touched.
+    """
+
+    class OrgType(models.TextChoices):
+        ANY = "", "Any organisation"
+        SCHOOL = "school", "School"
+        DISTRICT = "district", "District"
+
+    system = models.ForeignKey("orgs.System", on_delete=models.CASCADE, related_name="+")
+    oneroster_role = models.CharField(max_length=40)
+    org_type = models.CharField(max_length=20, choices=OrgType.choices, blank=True)
+    position_kind = models.CharField(max_length=30, choices=PositionKind.choices, blank=True)
+
+    class Meta:
+        ordering = ["oneroster_role", "org_type"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["system", "oneroster_role", "org_type"], name="rolemapping_key"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.oneroster_role} at {self.org_type or 'any org'} → {self.position_kind}"
+
+
+class ImportRun(models.Model):
+    """One import of a file: its preview, its commit and its report."""
+
+    class Kind(models.TextChoices):
+        ONEROSTER = "oneroster", "OneRoster bundle"
+        PEOPLE_CSV = "people_csv", "People CSV"
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Waiting to start"
+        CHECKING = "checking", "Checking the file"
+        READY = "ready", "Checked: ready to commit"
+        REJECTED = "rejected", "Rejected: nothing was written"
+        COMMITTING = "committing", "Writing the changes"
+        DONE = "done", "Committed"
+        FAILED = "failed", "Failed: nothing was written"
+        DISCARDED = "discarded", "Discarded without changes"
+
+    system = models.ForeignKey("orgs.System", on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.QUEUED)
+    source_name = models.CharField(max_length=255)
+    source_path = models.CharField(max_length=1000)
+    file_digest = models.CharField(max_length=64, blank=True)
+    oneroster_version = models.CharField(max_length=10, blank=True)
+    mode = models.CharField(max_length=10, blank=True)  # bulk, delta or mixed
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_by_label = models.CharField(max_length=254)
+    created_at = models.DateTimeField(auto_now_add=True)
+    checked_at = models.DateTimeField(null=True, blank=True)
+    committed_at = models.DateTimeField(null=True, blank=True)
+    progress_done = models.PositiveIntegerField(default=0)
+    progress_total = models.PositiveIntegerField(default=0)
+    progress_label = models.CharField(max_length=200, blank=True)
+    # {target: {"added": n, "changed": n, "soft_deleted": n, "reactivated": n, "unchanged": n}}
+    summary = models.JSONField(default=dict, blank=True)
+    # [{"file": …, "row": n, "column": …, "reason": …}], the first ERROR_LIMIT of them
+    errors = models.JSONField(default=list, blank=True)
+    error_count = models.PositiveIntegerField(default=0)
+    notes = models.JSONField(default=list, blank=True)
+    seconds = models.FloatField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["system", "-created_at"], name="importrun_system")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.source_name} ({self.get_status_display()})"
+
+    @property
+    def total_changes(self) -> int:
+        return sum(
+            counts.get(key, 0)
+            for counts in self.summary.values()
+            for key in ("added", "changed", "soft_deleted", "reactivated")
+        )
+
+    @property
+    def progress_percent(self) -> int:
+        if not self.progress_total:
+            return 0
+        return min(100, round(100 * self.progress_done / self.progress_total))
+
+    @property
+    def is_running(self) -> bool:
+        return self.status in {self.Status.QUEUED, self.Status.CHECKING, self.Status.COMMITTING}
