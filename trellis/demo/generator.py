@@ -181,6 +181,7 @@ class Builder:
                 starts_on=start,
                 ends_on=end,
                 source=Position.Source.ROSTER,
+                sourced_id=f"role-{len(self.positions) + 1:07d}",
             )
         )
 

@@ -12,6 +12,7 @@ import datetime
 import random
 from collections.abc import Iterable, Sequence
 from pathlib import Path
+from typing import Any
 
 from trellis.demo.generator import FAMILY, GIVEN, GRADES, PLACES, SIZES, school_year_start
 from trellis.rosters import spec
@@ -20,7 +21,7 @@ SUBJECTS = ["Mathematics", "English", "Science", "Social Studies", "Art"]
 STUDENT_CLASSES = 6
 
 
-def _writer(folder: Path, name: str, header: Sequence[str]) -> tuple[csv.writer, object]:  # type: ignore[valid-type]
+def _writer(folder: Path, name: str, header: Sequence[str]) -> tuple[Any, Any]:
     handle = (folder / f"{name}.csv").open("w", newline="", encoding="utf-8")
     writer = csv.writer(handle)
     writer.writerow(header)
@@ -67,7 +68,7 @@ def write_bundle(
         for row in body:
             writer.writerow(["" if v is None else v for v in row])
             n += 1
-        handle.close()  # type: ignore[attr-defined]
+        handle.close()
         counts[name] = n
 
     district = "district-1"

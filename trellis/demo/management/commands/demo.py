@@ -43,10 +43,10 @@ class Command(BaseCommand):
                 version=options["oneroster_version"],
                 today=options["today"],
             )
-            rows = ", ".join(f"{n:,} {name}" for name, n in counts.items())
+            written = ", ".join(f"{n:,} {name}" for name, n in counts.items())
             self.stdout.write(
                 f"Wrote a OneRoster {options['oneroster_version']} bundle to "
-                f"{options['oneroster_out']} in {time.monotonic() - started:.1f} s: {rows}."
+                f"{options['oneroster_out']} in {time.monotonic() - started:.1f} s: {written}."
             )
             return
         result = build(
@@ -56,10 +56,10 @@ class Command(BaseCommand):
         )
         elapsed = time.monotonic() - started
         if result.created:
-            counts = ", ".join(f"{value:,} {key}" for key, value in result.counts.items())
+            built = ", ".join(f"{value:,} {key}" for key, value in result.counts.items())
             self.stdout.write(
                 f"Built {result.system.name} ({options['size']}, seed {options['seed']}) "
-                f"in {elapsed:.1f} s: {counts}."
+                f"in {elapsed:.1f} s: {built}."
             )
         else:
             self.stdout.write(f"{result.system.name} is already built; nothing changed.")
