@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import datetime
+import tempfile
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import pytest
 from allauth.mfa.totp.internal.auth import TOTP
 from django.test import Client
 
+from tests.rosters.bundles import rows_12, write
 from trellis.accounts.models import User
 from trellis.accounts.services import account_create, api_token_create
 from trellis.authz.roles import Role
@@ -18,6 +21,7 @@ from trellis.orgs.models import Network, Partner, School, System
 from trellis.orgs.services import network_create, partner_create, school_create, system_create
 from trellis.people.models import Person, PositionKind
 from trellis.people.services import person_create, position_add
+from trellis.rosters.models import ImportRun
 
 START = datetime.date(2020, 8, 1)
 
@@ -27,6 +31,8 @@ def pytest_configure(config: Any) -> None:
 
     # Password hashing at production strength would dominate the run time of the suite.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Background tasks run at once, inside the request, so tests see their result.
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 
 
 @dataclass
@@ -46,6 +52,7 @@ class World:
     foreign_person: Person
     users: dict[str, User] = field(default_factory=dict)
     token_id: int = 0
+    import_run_id: int = 0
 
     def client(self, key: str | None) -> Client:
         client = Client()
@@ -158,6 +165,17 @@ def build_world() -> World:
     u["admin_b"] = make_user(b, "admin@lakeside.test", Role.SYSTEM_ADMIN, system=b)
     u["leader_b"] = make_user(b, "leader@lakeside.test", Role.DISTRICT_LEADER, system=b)
     world.token_id = api_token_create(actor=u["teacher"], name="laptop")[0].pk
+    # A checked OneRoster run waiting for its commit, over a tiny bundle on disk.
+    folder = Path(tempfile.mkdtemp(prefix="trellis-world-"))
+    write(folder, rows_12(schools=1, teachers=1, students=1))
+    world.import_run_id = ImportRun.objects.create(
+        system=a,
+        kind=ImportRun.Kind.ONEROSTER,
+        source_name="riverbend-nightly",
+        source_path=str(folder),
+        status=ImportRun.Status.READY,
+        created_by_label="admin@riverbend.test",
+    ).pk
     return world
 
 

@@ -41,7 +41,7 @@ def row_counts() -> dict[str, int]:
     counts = {}
     for model in apps.get_models():
         label = model._meta.app_label
-        if label in {"core", "orgs", "people", "students", "accounts", "authz", "mfa"}:
+        if label in {"core", "orgs", "people", "students", "accounts", "authz", "mfa", "rosters"}:
             counts[model._meta.label] = model.objects.count()
     return counts
 
@@ -55,6 +55,20 @@ def grant_of(world: World, key: str) -> int:
 
 
 today = "2026-06-30"
+
+
+def upload_data(world: World) -> dict[str, Any]:
+    """A people CSV upload into the world's system (a new file object on every call)."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    content = b"person_id,given_name,family_name\nhr-9,Ida,Import\n"
+    return {
+        "system": world.system.pk,
+        "kind": "people_csv",
+        "mode": "delta",
+        "file": SimpleUploadedFile("people.csv", content),
+    }
+
 
 CASES: list[Case] = [
     Case(
@@ -245,6 +259,73 @@ CASES: list[Case] = [
         method="POST",
         right_status=302,
         wrong_status=404,
+    ),
+    # Imports (system administrators only).
+    Case(
+        "import_list",
+        lambda w: "/imports/",
+        right="admin",
+        wrong="leader",
+        outsider="admin_b",
+        outsider_status=200,
+        hidden_from_outsider=lambda w: "riverbend-nightly",
+    ),
+    Case(
+        "import_new",
+        lambda w: "/imports/new/",
+        right="admin",
+        wrong="leader",
+        outsider="admin_b",
+        method="POST",
+        data=lambda w: upload_data(w),
+        right_status=302,
+        outsider_status=200,
+    ),
+    Case(
+        "import_detail",
+        lambda w: f"/imports/{w.import_run_id}/",
+        right="admin",
+        wrong="leader",
+        outsider="admin_b",
+    ),
+    Case(
+        "import_progress",
+        lambda w: f"/imports/{w.import_run_id}/progress/",
+        right="admin",
+        wrong="leader",
+        outsider="admin_b",
+    ),
+    Case(
+        "import_commit",
+        lambda w: f"/imports/{w.import_run_id}/commit/",
+        right="admin",
+        wrong="leader",
+        outsider="admin_b",
+        method="POST",
+        right_status=302,
+    ),
+    Case(
+        "import_discard",
+        lambda w: f"/imports/{w.import_run_id}/discard/",
+        right="admin",
+        wrong="leader",
+        outsider="admin_b",
+        method="POST",
+        right_status=302,
+    ),
+    Case(
+        "role_mapping",
+        lambda w: "/imports/role-mapping/",
+        right="admin",
+        wrong="leader",
+        outsider="admin_b",
+        method="POST",
+        data=lambda w: {
+            "system_id": w.system.pk,
+            "oneroster_role": "aide",
+            "position_kind": "teacher",
+        },
+        right_status=302,
     ),
     # The API: the same rules, as JSON.
     Case(

@@ -287,7 +287,14 @@ def test_navigation_shows_each_role_only_what_it_may_use(world: World) -> None:
     def nav(key: str) -> list[str]:
         return [i["label"] for i in world.client(key).get("/").context["nav_items"]]
 
-    assert nav("admin") == ["Home", "Schools", "People", "Accounts and roles", "Audit log"]
+    assert nav("admin") == [
+        "Home",
+        "Schools",
+        "People",
+        "Accounts and roles",
+        "Imports",
+        "Audit log",
+    ]
     assert nav("leader") == ["Home", "Schools", "People"]
     assert nav("analyst") == ["Home", "Schools"]
     assert nav("teacher") == ["Home", "Schools"]

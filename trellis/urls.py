@@ -6,6 +6,7 @@ from trellis.authz import views as authz_views
 from trellis.core import views as core_views
 from trellis.orgs import views as org_views
 from trellis.people import views as people_views
+from trellis.rosters import views as roster_views
 
 urlpatterns = [
     path("", core_views.home, name="home"),
@@ -39,6 +40,13 @@ urlpatterns = [
     path("access/new/", authz_views.grant_create, name="grant_create"),
     path("access/<int:pk>/end/", authz_views.grant_end, name="grant_end"),
     path("audit/", core_views.audit_log, name="audit_log"),
+    path("imports/", roster_views.import_list, name="import_list"),
+    path("imports/new/", roster_views.import_new, name="import_new"),
+    path("imports/<int:pk>/", roster_views.import_detail, name="import_detail"),
+    path("imports/<int:pk>/progress/", roster_views.import_progress, name="import_progress"),
+    path("imports/<int:pk>/commit/", roster_views.import_commit, name="import_commit"),
+    path("imports/<int:pk>/discard/", roster_views.import_discard, name="import_discard"),
+    path("imports/role-mapping/", roster_views.role_mapping, name="role_mapping"),
     path("api/v1/", api.urls),
 ]
 

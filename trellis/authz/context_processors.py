@@ -14,6 +14,7 @@ NAVIGATION = [
     ("Schools", "school_list", Action.SCHOOLS_VIEW),
     ("People", "people_list", Action.PEOPLE_VIEW),
     ("Accounts and roles", "grant_list", Action.ACCESS_MANAGE),
+    ("Imports", "import_list", Action.ROSTERS_MANAGE),
     ("Audit log", "audit_log", Action.AUDIT_VIEW),
 ]
 

@@ -208,6 +208,7 @@ class Reader:
         self.skipped: dict[str, int] = {}
         self.bytes_total = sum(p.stat().st_size for p in set(bundle.files.values())) or 1
         self.seen_people: dict[str, int] = {}
+        self.unread: set[str] = set()  # files whose header could not be read
         self._school_keys: dict[str, int] | None = None
         self.bytes_done = 0
 
@@ -272,6 +273,7 @@ class Reader:
             return
         positions = self.header_positions(file_spec, file, header, mode)
         if positions is None:
+            self.unread.add(file_spec.name)
             return
         handler = getattr(self, f"row_{file_spec.name}")
         count = 0
@@ -281,9 +283,11 @@ class Reader:
                 if not any(cell.strip() for cell in raw):
                     continue
                 count += 1
-                values = self.values(file_spec, file, line, raw, positions, mode)
-                if values is not None:
+                values, ok = self.values(file_spec, file, line, raw, positions, mode)
+                if ok:
                     handler(file, line, values, mode)
+                elif values.get("sourcedId"):
+                    self.stub(file_spec.name, line, values)
                 if count % 50_000 == 0:
                     self.report(path, line)
         except UnicodeDecodeError:
@@ -342,7 +346,7 @@ class Reader:
         raw: list[str],
         positions: dict[str, int],
         mode: str,
-    ) -> dict[str, Any] | None:
+    ) -> tuple[dict[str, Any], bool]:
         out: dict[str, Any] = {}
         ok = True
         for column in file_spec.columns:
@@ -399,7 +403,51 @@ class Reader:
                     file, line, "dateLastModified", "A delta row needs its dateLastModified."
                 )
                 ok = False
-        return out if ok else None
+        return out, ok
+
+    STUB_TABLES = {
+        "orgs": "orgs",
+        "academicSessions": "sessions",
+        "users": "users",
+        "roles": "roles",
+        "courses": "courses",
+        "classes": "classes",
+        "enrollments": "enrollments",
+    }
+
+    def stub(self, file_name: str, line: int, values: dict[str, Any]) -> None:
+        """A row that failed its checks still stands for its sourcedId, so that other files'
+        references to it are not reported as dangling as well. Nothing is applied after a
+        failed check, so stubs are never written anywhere but staging."""
+        table = self.STUB_TABLES.get(file_name)
+        if table is None:
+            return
+        staging = self.tables[table]
+        row: list[Any] = [None] * len(staging.names)
+        row[0], row[1] = line, values["sourcedId"]
+        if table == "orgs" and values.get("type"):
+            row[staging.names.index("type")] = values["type"]
+            self.org_types[values["sourcedId"]] = values["type"]
+        if table == "users":
+            # Stand for a student or staff member, so enrollments of this user are not flagged.
+            self.tables["roles"].write(
+                (
+                    line,
+                    f"stub:{values['sourcedId']}",
+                    None,
+                    None,
+                    values["sourcedId"],
+                    None,
+                    IGNORED,
+                    None,
+                    False,
+                    None,
+                    None,
+                    None,
+                    None,
+                )
+            )
+        staging.write(tuple(row))
 
     @staticmethod
     def convert(column: spec.Column, text: str) -> Any:
@@ -781,6 +829,8 @@ def check_bundle(reader: Reader) -> None:
     ]
     for ref in references:
         owner = "classes" if ref.table == "class_terms" else ref.table
+        if ref.target_file in reader.unread or FILE_OF[owner] in reader.unread:
+            continue  # that file's header is already reported; its rows were not read
         if FILE_OF[owner] not in bundle.files and not (
             ref.table == "roles" and "users" in bundle.files
         ):
@@ -793,12 +843,22 @@ def check_bundle(reader: Reader) -> None:
         target_bulk = bundle.modes.get(ref.target_file) == "bulk"
         known = in_bundle if target_bulk or ref.db is None else f"{in_bundle} UNION {ref.db}"
         file_expr = f"s.{ref.file_column}" if ref.file_column else "''"
+        org_type = "o.type" if ref.school_only else "NULL"
         rows = fetch(
-            f"SELECT s.row, s.{ref.column}, {file_expr} FROM stg_{ref.table} s "
+            f"SELECT s.row, s.{ref.column}, {file_expr}, {org_type} FROM stg_{ref.table} s "
+            f"LEFT JOIN stg_orgs o ON o.sid = s.{ref.column} "
             f"WHERE s.{ref.column} IS NOT NULL AND s.{ref.column} NOT IN ({known}) "
             f"ORDER BY s.row LIMIT {ERROR_LIMIT}"
         )
-        for row, value, file_name in rows:
+        for row, value, file_name, found_type in rows:
+            if found_type:
+                problems.add(
+                    file_name or bundle.files[FILE_OF[owner]].name,
+                    row,
+                    ref.header,
+                    f"'{value}' is a {found_type} org in orgs.csv, not a school.",
+                )
+                continue
             file = file_name or bundle.files[FILE_OF[owner]].name
             where = (
                 f"{ref.target_file}.csv"
@@ -1104,9 +1164,8 @@ def run_import(
     outcome = Outcome(notes=bundle.notes)
     try:
         reader.read()
-        if reader.problems.count == 0:
-            progress(0.62, "Checking references between files")
-            check_bundle(reader)
+        progress(0.62, "Checking references between files")
+        check_bundle(reader)
         if reader.problems.count:
             raise Rejected(reader.problems.items, reader.problems.count)
         now = timezone.now()
