@@ -1120,17 +1120,19 @@ def apply_target(
     else:
         # A roster position that leaves the roster ends the day before this import.
         last_day = run_date - datetime.timedelta(days=1)
-        open_now = "(t.ends_on IS NULL OR t.ends_on > %s)"
+        # It cannot end before it started; and one already ended that early is left alone,
+        # so that running the same file again changes nothing.
+        ending = "CASE WHEN t.starts_on > %s THEN t.starts_on ELSE %s END"
+        still_open = f"(t.ends_on IS NULL OR t.ends_on > {ending})"
         gone = (
-            f"UPDATE {t} AS t SET ends_on = CASE WHEN t.starts_on > %s THEN t.starts_on "
-            f"ELSE %s END, updated_at = %s WHERE t.system_id = {s} AND t.source = 'roster' "
-            f"AND {open_now} AND NOT EXISTS (SELECT 1 FROM nxt n WHERE n.sid = t.sourced_id)"
+            f"UPDATE {t} AS t SET ends_on = {ending}, updated_at = %s WHERE t.system_id = {s} "
+            f"AND t.source = 'roster' AND {still_open} AND NOT EXISTS (SELECT 1 FROM nxt n "
+            "WHERE n.sid = t.sourced_id)"
             if bundle.modes.get("roles" if bundle.version == "1.2" else "users") == "bulk"
-            else f"UPDATE {t} AS t SET ends_on = CASE WHEN t.starts_on > %s THEN t.starts_on "
-            f"ELSE %s END, updated_at = %s FROM nxt n WHERE {match} AND NOT n.active AND "
-            f"{open_now}"
+            else f"UPDATE {t} AS t SET ends_on = {ending}, updated_at = %s FROM nxt n "
+            f"WHERE {match} AND NOT n.active AND {still_open}"
         )
-        counts["soft_deleted"] = execute(gone, [last_day, last_day, now, last_day])
+        counts["soft_deleted"] = execute(gone, [last_day, last_day, now, last_day, last_day])
     total = fetch("SELECT COUNT(*) FROM nxt WHERE active")[0][0]
     counts["unchanged"] = max(
         total - counts["added"] - counts["changed"] - counts["reactivated"], 0
