@@ -6,6 +6,7 @@ PIP := $(VENV)/bin/pip
 SIZE ?= demo
 SEED ?= 1
 BENCH_SIZES ?= demo,district
+BENCH_ROSTER_SIZE ?= metro
 export DJANGO_SETTINGS_MODULE := trellis.settings
 
 .PHONY: demo serve test test-browser lint typecheck bench clean
@@ -23,13 +24,18 @@ $(VENV)/.dev: requirements.txt requirements-dev.txt $(VENV)/.runtime
 var:
 	mkdir -p var
 
+# The task worker (imports and other background work) runs beside the web server and stops
+# with it.
+RUN_SITE = trap 'kill 0' INT TERM EXIT; $(PY) manage.py db_worker --interval 1 --no-reload & \
+	$(PY) manage.py runserver 127.0.0.1:8000
+
 demo: $(VENV)/.runtime var
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py demo --size $(SIZE) --seed $(SEED)
-	$(PY) manage.py runserver 127.0.0.1:8000
+	@$(RUN_SITE)
 
 serve: $(VENV)/.runtime var
-	$(PY) manage.py runserver 127.0.0.1:8000
+	@$(RUN_SITE)
 
 lint: $(VENV)/.dev
 	$(VENV)/bin/ruff format --check .
@@ -51,6 +57,7 @@ test-browser: $(VENV)/.dev var
 
 bench: $(VENV)/.dev var
 	$(PY) bench/pages.py --sizes $(BENCH_SIZES)
+	$(PY) bench/rosters.py --size $(BENCH_ROSTER_SIZE)
 
 clean:
 	rm -rf $(VENV) var .mypy_cache .pytest_cache .ruff_cache

@@ -19,7 +19,7 @@ PYTHON = sys.executable
 
 
 def run(args: list[str], env: dict[str, str]) -> str:
-    result = subprocess.run(  # noqa: S603
+    result = subprocess.run(
         [PYTHON, "manage.py", *args],
         cwd=ROOT,
         env=env,
@@ -42,8 +42,8 @@ def fresh_database(server: str, size: str) -> str:
     name = f"trellis_bench_{size}"
     admin = server.rstrip("/") + "/postgres"
     for sql in (f"DROP DATABASE IF EXISTS {name}", f"CREATE DATABASE {name}"):
-        subprocess.run(  # noqa: S603
-            ["psql", admin, "-qc", sql],  # noqa: S607
+        subprocess.run(
+            ["psql", admin, "-qc", sql],
             check=True,
             env={**os.environ, "PGOPTIONS": "--client-min-messages=warning"},
         )

@@ -148,3 +148,44 @@ def test_people_search_person_page_and_keyboard_skip_link(
     page.get_by_role("link", name="Colleague, Cora").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Cora Colleague")
     assert_accessible(page)
+
+
+def totp_now(secret: str) -> str:
+    import time
+
+    from allauth.mfa import app_settings
+    from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
+
+    return format_hotp_value(hotp_value(secret, int(time.time()) // app_settings.TOTP_PERIOD))
+
+
+def test_administrator_imports_a_roster_bundle(
+    page: Page, site: tuple[str, World], tmp_path: Path
+) -> None:
+    from tests.rosters.bundles import rows_12, write, zip_folder
+
+    base, _ = site
+    bundle = zip_folder(write(tmp_path / "b", rows_12()), tmp_path / "nightly.zip")
+    page.goto(f"{base}/accounts/login/")
+    page.get_by_label("Email").fill("admin@riverbend.test")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign In").click()
+    page.get_by_label("Code").fill(totp_now("JBSWY3DPEHPK3PXP"))
+    page.get_by_role("button", name="Sign In").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Welcome")
+    page.get_by_role("link", name="Imports").click()
+    assert_accessible(page)
+    page.get_by_role("link", name="Import a file").click()
+    assert_accessible(page)
+    page.get_by_label("File", exact=True).set_input_files(str(bundle))
+    page.get_by_role("button", name="Check the file").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("nightly.zip")
+    expect(page.get_by_text("What committing would change")).to_be_visible()
+    assert_accessible(page)
+    page.get_by_role("button", name="Commit these changes").click()
+    expect(page.get_by_text("What changed")).to_be_visible()
+    expect(page.get_by_role("status").first).to_contain_text("Committed")
+    page.get_by_role("link", name="Imports").first.click()
+    page.get_by_role("link", name="Role mapping").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Role mapping")
+    assert_accessible(page)

@@ -152,100 +152,6 @@ def write_bundle(
             staff_rows.append((f"staff-{i + 1:05d}-{j + 1:03d}", role, school))
     students_per_school = max(n_students // n_schools, 1)
 
-    def user_rows() -> Iterable[Sequence[object]]:
-        for sid, role, school in staff_rows:
-            given, family = rng.choice(GIVEN), rng.choice(FAMILY)
-            base = [sid, "", "", "true"]
-            if version == "1.1":
-                role11 = "teacher" if role == "teacher" else "administrator"
-                yield [
-                    *base,
-                    school,
-                    role11,
-                    sid,
-                    "",
-                    given,
-                    family,
-                    "",
-                    sid.upper(),
-                    f"{sid}@riverbend.example",
-                    "",
-                    "",
-                    "",
-                    "",
-                    "",
-                ]
-            else:
-                yield [
-                    *base,
-                    sid,
-                    "",
-                    given,
-                    family,
-                    "",
-                    sid.upper(),
-                    f"{sid}@riverbend.example",
-                    "",
-                    "",
-                    "",
-                    "",
-                    "",
-                    "",
-                    "",
-                    "",
-                    "",
-                    school,
-                    "",
-                ]
-        for i, school in enumerate(school_ids):
-            grades = GRADES.get(school_levels[i], ["09"])
-            for k in range(students_per_school):
-                sid = f"stu-{i + 1:05d}-{k + 1:04d}"
-                grade = grades[k % len(grades)]
-                given, family = rng.choice(GIVEN), rng.choice(FAMILY)
-                base = [sid, "", "", "true"]
-                if version == "1.1":
-                    yield [
-                        *base,
-                        school,
-                        "student",
-                        sid,
-                        "",
-                        given,
-                        family,
-                        "",
-                        "",
-                        "",
-                        "",
-                        "",
-                        "",
-                        grade,
-                        "",
-                    ]
-                else:
-                    yield [
-                        *base,
-                        sid,
-                        "",
-                        given,
-                        family,
-                        "",
-                        "",
-                        "",
-                        "",
-                        "",
-                        "",
-                        grade,
-                        "",
-                        "",
-                        "",
-                        "",
-                        "",
-                        "",
-                        school,
-                        "",
-                    ]
-
     if version == "1.1":
         user_header = [
             "sourcedId",
@@ -293,6 +199,40 @@ def write_bundle(
             "primaryOrgSourcedId",
             "pronouns",
         ]
+
+    def user(sid: str, role11: str, school: str, **values: str) -> list[str]:
+        row = {
+            "sourcedId": sid,
+            "enabledUser": "true",
+            "username": sid,
+            "givenName": rng.choice(GIVEN),
+            "familyName": rng.choice(FAMILY),
+            "orgSourcedIds": school,
+            "role": role11,
+            "primaryOrgSourcedId": school,
+            **values,
+        }
+        return [row.get(name, "") for name in user_header]
+
+    def user_rows() -> Iterable[Sequence[object]]:
+        for sid, role, school in staff_rows:
+            yield user(
+                sid,
+                "teacher" if role == "teacher" else "administrator",
+                school,
+                identifier=sid.upper(),
+                email=f"{sid}@riverbend.example",
+            )
+        for i, school in enumerate(school_ids):
+            grades = GRADES.get(school_levels[i], ["09"])
+            for k in range(students_per_school):
+                yield user(
+                    f"stu-{i + 1:05d}-{k + 1:04d}",
+                    "student",
+                    school,
+                    grades=grades[k % len(grades)],
+                )
+
     rows("users", user_header, user_rows())
     if version == "1.2":
 

@@ -276,6 +276,7 @@ class Reader:
             self.unread.add(file_spec.name)
             return
         handler = getattr(self, f"row_{file_spec.name}")
+        width = len(header)
         count = 0
         line = 1
         try:
@@ -283,6 +284,14 @@ class Reader:
                 if not any(cell.strip() for cell in raw):
                     continue
                 count += 1
+                if len(raw) != width:
+                    self.problems.add(
+                        file,
+                        line,
+                        "",
+                        f"The row has {len(raw)} values but the header has {width} columns.",
+                    )
+                    continue
                 values, ok = self.values(file_spec, file, line, raw, positions, mode)
                 if ok:
                     handler(file, line, values, mode)
@@ -718,25 +727,31 @@ class Reference:
     header: str  # the CSV column name, for the message
     target: str  # staging table of the referenced records
     target_file: str  # manifest name of the referenced file
-    db: str | None  # SQL giving the stored sourcedIds of this system (for delta bundles)
+    db: list[str] | None  # subqueries finding a stored record (for non-bulk targets)
     school_only: bool = False
     file_column: str = ""  # staging column naming the file, when not the table's own file
 
 
-def _db_sets(system_id: int) -> dict[str, str]:
+def _db_sets(system_id: int) -> dict[str, list[str]]:
+    """Subqueries finding a stored, active record of this system by sourcedId ({v})."""
     s = int(system_id)
+
+    def stored(table: str) -> str:
+        return (
+            f"SELECT 1 FROM {table} d WHERE d.system_id = {s} AND d.sourced_id = {{v}} "
+            "AND d.is_active"
+        )
+
     return {
-        "orgs": f"SELECT sourced_id FROM orgs_school WHERE system_id = {s} AND is_active "
-        f"UNION SELECT sourced_id FROM orgs_system WHERE id = {s}",
-        "schools": f"SELECT sourced_id FROM orgs_school WHERE system_id = {s} AND is_active",
-        "sessions": f"SELECT sourced_id FROM rosters_academicsession WHERE system_id = {s} "
-        "AND is_active",
-        "users": f"SELECT sourced_id FROM people_person WHERE system_id = {s} AND is_active "
-        f"UNION SELECT sourced_id FROM students_student WHERE system_id = {s} "
-        "AND is_active",
-        "courses": f"SELECT sourced_id FROM rosters_course WHERE system_id = {s} AND is_active",
-        "classes": f"SELECT sourced_id FROM rosters_schoolclass WHERE system_id = {s} "
-        "AND is_active",
+        "orgs": [
+            stored("orgs_school"),
+            f"SELECT 1 FROM orgs_system d WHERE d.id = {s} AND d.sourced_id = {{v}}",
+        ],
+        "schools": [stored("orgs_school")],
+        "sessions": [stored("rosters_academicsession")],
+        "users": [stored("people_person"), stored("students_student")],
+        "courses": [stored("rosters_course")],
+        "classes": [stored("rosters_schoolclass")],
     }
 
 
@@ -835,19 +850,22 @@ def check_bundle(reader: Reader) -> None:
             ref.table == "roles" and "users" in bundle.files
         ):
             continue
-        in_bundle = f"SELECT t.sid FROM stg_{ref.target} t"
-        if ref.school_only:
-            in_bundle += " WHERE t.type = 'school'"
+        # Anti-joins (NOT EXISTS), never NOT IN: at metro size the referenced set is far larger
+        # than PostgreSQL's work_mem, and NOT IN would then probe it once per row.
+        value = f"s.{ref.column}"
+        school = " AND t.type = 'school'" if ref.school_only else ""
+        missing = [f"NOT EXISTS (SELECT 1 FROM stg_{ref.target} t WHERE t.sid = {value}{school})"]
         # A bulk file is the complete set: references must be in the bundle. Otherwise what is
         # already stored counts too.
         target_bulk = bundle.modes.get(ref.target_file) == "bulk"
-        known = in_bundle if target_bulk or ref.db is None else f"{in_bundle} UNION {ref.db}"
+        if not target_bulk and ref.db is not None:
+            missing += [f"NOT EXISTS ({query.format(v=value)})" for query in ref.db]
         file_expr = f"s.{ref.file_column}" if ref.file_column else "''"
+        org_join = f"LEFT JOIN stg_orgs o ON o.sid = {value}" if ref.school_only else ""
         org_type = "o.type" if ref.school_only else "NULL"
         rows = fetch(
-            f"SELECT s.row, s.{ref.column}, {file_expr}, {org_type} FROM stg_{ref.table} s "
-            f"LEFT JOIN stg_orgs o ON o.sid = s.{ref.column} "
-            f"WHERE s.{ref.column} IS NOT NULL AND s.{ref.column} NOT IN ({known}) "
+            f"SELECT s.row, {value}, {file_expr}, {org_type} FROM stg_{ref.table} s {org_join} "
+            f"WHERE {value} IS NOT NULL AND {' AND '.join(missing)} "
             f"ORDER BY s.row LIMIT {ERROR_LIMIT}"
         )
         for row, value, file_name, found_type in rows:
@@ -876,9 +894,10 @@ def check_bundle(reader: Reader) -> None:
     # A user in a class must be someone Trellis stores: staff or a student.
     if "enrollments" in bundle.files and "users" in bundle.files:
         for row, user in fetch(
-            "SELECT e.row, e.user_sid FROM stg_enrollments e WHERE e.user_sid IN "
-            "(SELECT sid FROM stg_users) AND e.user_sid NOT IN (SELECT user_sid FROM stg_roles "
-            f"WHERE kind <> '{FAMILY}') ORDER BY e.row LIMIT {ERROR_LIMIT}"
+            "SELECT e.row, e.user_sid FROM stg_enrollments e WHERE EXISTS (SELECT 1 FROM "
+            "stg_users u WHERE u.sid = e.user_sid) AND NOT EXISTS (SELECT 1 FROM stg_roles r "
+            f"WHERE r.user_sid = e.user_sid AND r.kind <> '{FAMILY}') "
+            f"ORDER BY e.row LIMIT {ERROR_LIMIT}"
         ):
             problems.add(
                 bundle.files["enrollments"].name,
@@ -952,9 +971,9 @@ def targets(system_id: int, run_date: str) -> list[Target]:
             f"SELECT s.sid, {active} AS active, s.dlm, s.given AS given_name, s.family AS "
             "family_name, COALESCE(s.middle, '') AS middle_name, COALESCE(s.preferred, '') AS "
             "preferred_name, COALESCE(s.email, '') AS email, COALESCE(s.identifier, '') AS "
-            "identifier FROM stg_users s WHERE s.sid IN (SELECT user_sid FROM stg_roles WHERE "
-            f"kind NOT IN ('{STUDENT}', '{FAMILY}')) OR s.sid IN (SELECT sourced_id FROM "
-            f"people_person WHERE system_id = {s})",
+            "identifier FROM stg_users s WHERE EXISTS (SELECT 1 FROM stg_roles r WHERE "
+            f"r.user_sid = s.sid AND r.kind NOT IN ('{STUDENT}', '{FAMILY}')) OR EXISTS "
+            f"(SELECT 1 FROM people_person p WHERE p.system_id = {s} AND p.sourced_id = s.sid)",
             ("given_name", "family_name", "middle_name", "preferred_name", "email", "identifier"),
         ),
         Target(
@@ -1133,6 +1152,10 @@ def apply_target(
             f"WHERE {match} AND NOT n.active AND {still_open}"
         )
         counts["soft_deleted"] = execute(gone, [last_day, last_day, now, last_day, last_day])
+    if vendor() == "postgresql":
+        # Later targets join this table; rows written in this transaction are invisible to the
+        # planner's statistics until analysed, and it would choose nested loops over millions.
+        execute(f"ANALYZE {t}")
     total = fetch("SELECT COUNT(*) FROM nxt WHERE active")[0][0]
     counts["unchanged"] = max(
         total - counts["added"] - counts["changed"] - counts["reactivated"], 0
