@@ -13,6 +13,7 @@ from trellis.orgs.models import School
 from trellis.orgs.services import school_create
 from trellis.people.models import Certification, Education, Person, Position, PositionKind
 from trellis.people.services import people_bulk_create
+from trellis.rosters.models import ImportRun
 from trellis.students.models import Student
 from trellis.students.services import students_bulk_create
 
@@ -31,6 +32,8 @@ PAGES = [
     ("analyst", lambda w: "/"),
     ("leader", lambda w: "/api/v1/people?limit=100"),
     ("leader", lambda w: "/api/v1/schools?limit=100"),
+    ("admin", lambda w: "/imports/"),
+    ("admin", lambda w: f"/imports/{w.import_run_id}/"),
 ]
 
 
@@ -93,6 +96,10 @@ def grow(world: World) -> None:
     )
     for i in range(10):
         make_user(world.system, f"extra{i}@riverbend.test", Role.COACH, system=world.system)
+        ImportRun.objects.create(system=world.system, kind=ImportRun.Kind.ONEROSTER,
+                                 source_name=f"night-{i}.zip", source_path="/nowhere",
+                                 status=ImportRun.Status.DONE, created_by_label="cron",
+                                 summary={"students": {"added": i}})
 
 
 def test_page_query_counts_are_flat_as_data_grows(world: World) -> None:
