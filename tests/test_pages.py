@@ -291,14 +291,15 @@ def test_navigation_shows_each_role_only_what_it_may_use(world: World) -> None:
         "Home",
         "Schools",
         "People",
+        "Partners",
         "Accounts and roles",
         "Imports",
         "Audit log",
     ]
-    assert nav("leader") == ["Home", "Schools", "People"]
+    assert nav("leader") == ["Home", "Schools", "People", "Partners"]
     assert nav("analyst") == ["Home", "Schools"]
     assert nav("teacher") == ["Home", "Schools"]
-    assert nav("partner") == ["Home"]
+    assert nav("partner") == ["Home", "Partners"]
 
 
 def test_home_pages_show_records_from_the_database(world: World) -> None:
@@ -310,3 +311,31 @@ def test_home_pages_show_records_from_the_database(world: World) -> None:
     assert [p.kind for p in principal["own_positions"]] == ["principal"]
     admin = world.client("admin").get("/").content.decode()
     assert "Latest changes" in admin and "grant.create" in admin
+
+
+def test_networks_and_partners_are_managed_by_administrators(world: World) -> None:
+    client = world.client("admin")
+    client.post(
+        "/networks/new/", {"system_id": world.system.pk, "name": "East Cluster", "code": "east"}
+    )
+    listing = client.get("/networks/").content.decode()
+    assert "East Cluster" in listing and "North Cluster" in listing
+    duplicate = client.post(
+        "/networks/new/", {"system_id": world.system.pk, "name": "East Cluster", "code": "east"}
+    )
+    assert duplicate.status_code == 200 and "already exists" in duplicate.content.decode()
+    client.post(
+        "/partners/new/",
+        {
+            "system_id": world.system.pk,
+            "name": "Talent Co",
+            "kind": "talent_firm",
+            "website": "not a url",
+        },
+    )
+    assert "Talent Co" not in client.get("/partners/").content.decode()
+    client.post(
+        "/partners/new/", {"system_id": world.system.pk, "name": "Talent Co", "kind": "talent_firm"}
+    )
+    partners = world.client("partner").get("/partners/").content.decode()
+    assert "Northstar Leadership Partners" in partners and "Talent Co" not in partners

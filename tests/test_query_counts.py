@@ -96,10 +96,15 @@ def grow(world: World) -> None:
     )
     for i in range(10):
         make_user(world.system, f"extra{i}@riverbend.test", Role.COACH, system=world.system)
-        ImportRun.objects.create(system=world.system, kind=ImportRun.Kind.ONEROSTER,
-                                 source_name=f"night-{i}.zip", source_path="/nowhere",
-                                 status=ImportRun.Status.DONE, created_by_label="cron",
-                                 summary={"students": {"added": i}})
+        ImportRun.objects.create(
+            system=world.system,
+            kind=ImportRun.Kind.ONEROSTER,
+            source_name=f"night-{i}.zip",
+            source_path="/nowhere",
+            status=ImportRun.Status.DONE,
+            created_by_label="cron",
+            summary={"students": {"added": i}},
+        )
 
 
 def test_page_query_counts_are_flat_as_data_grows(world: World) -> None:

@@ -91,7 +91,7 @@ def nav_labels(page: Page) -> list[str]:
 @pytest.mark.parametrize(
     ("email", "expected_nav", "refused"),
     [
-        ("leader@riverbend.test", ["Home", "Schools", "People"], "/audit/"),
+        ("leader@riverbend.test", ["Home", "Schools", "People", "Partners"], "/audit/"),
         ("principal@riverbend.test", ["Home", "Schools", "People"], "/access/"),
         ("teacher@riverbend.test", ["Home", "Schools"], "/audit/"),
     ],

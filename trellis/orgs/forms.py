@@ -5,7 +5,7 @@ from typing import Any
 from django import forms
 
 from trellis.core.forms import StyledFormMixin
-from trellis.orgs.models import Network, School, System
+from trellis.orgs.models import Network, Partner, School, System
 
 
 class SchoolForm(StyledFormMixin, forms.ModelForm):
@@ -25,3 +25,16 @@ class SystemChoiceForm(StyledFormMixin, forms.Form):
     def __init__(self, *args: Any, systems: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["system"].queryset = systems  # type: ignore[attr-defined]
+
+
+class NetworkForm(StyledFormMixin, forms.ModelForm):
+    class Meta:
+        model = Network
+        fields = ["name", "code"]
+        help_texts = {"code": "A short code: letters, numbers and hyphens."}
+
+
+class PartnerForm(StyledFormMixin, forms.ModelForm):
+    class Meta:
+        model = Partner
+        fields = ["name", "kind", "website"]

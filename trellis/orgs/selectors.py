@@ -174,3 +174,39 @@ GRADE_ORDER = ["IT", "PR", "PK", "TK", "KG", *[f"{n:02d}" for n in range(1, 14)]
 
 def grade_sort_key(grade: str) -> tuple[int, str]:
     return (GRADE_ORDER.index(grade) if grade in GRADE_ORDER else len(GRADE_ORDER), grade)
+
+
+def network_list(user: Any, *, query: str = "", system_id: int | None = None) -> QuerySet[Network]:
+    networks = visible_networks(user).select_related("system")
+    if query:
+        networks = networks.filter(Q(name__icontains=query) | Q(code__icontains=query))
+    if system_id:
+        networks = networks.filter(system_id=system_id)
+    return networks.annotate(
+        school_count=Count("schools", filter=Q(schools__is_active=True))
+    ).order_by("system__name", "name", "pk")
+
+
+def network_get(user: Any, pk: int, action: str = Action.SCHOOLS_VIEW) -> Network:
+    network = Network.objects.select_related("system").filter(pk=pk).first()
+    if network is None:
+        raise Http404
+    authorize(user, action, network)
+    return network
+
+
+def partner_list(user: Any, *, query: str = "", kind: str = "") -> QuerySet[Partner]:
+    partners = visible_partners(user).select_related("home_system")
+    if query:
+        partners = partners.filter(name__icontains=query)
+    if kind:
+        partners = partners.filter(kind=kind)
+    return partners.order_by("name", "pk")
+
+
+def partner_get(user: Any, pk: int, action: str = Action.PARTNERS_VIEW) -> Partner:
+    partner = Partner.objects.select_related("home_system").filter(pk=pk).first()
+    if partner is None:
+        raise Http404
+    authorize(user, action, partner)
+    return partner

@@ -42,6 +42,13 @@ def network_create(*, actor: Any, system: System, name: str, code: str) -> Netwo
     return network
 
 
+def network_update(*, actor: Any, network: Network, **fields: Any) -> Network:
+    require(actor, Action.SCHOOLS_MANAGE, network.system)
+    return audited_update(
+        actor=actor, obj=network, fields=fields, allowed=("name", "code"), action="network.update"
+    )
+
+
 def _check_network(system: System, network: Network | None) -> None:
     if network is not None and network.system_id != system.pk:
         raise ValidationError({"network": "The network belongs to another system."})
@@ -105,3 +112,17 @@ def partner_create(
             after={"name": name, "kind": kind},
         )
     return partner
+
+
+def partner_update(*, actor: Any, partner: Partner, **fields: Any) -> Partner:
+    if partner.home_system is not None:
+        require(actor, Action.SCHOOLS_MANAGE, partner.home_system)
+    elif actor is not None and not actor.is_superuser:
+        raise PermissionDenied
+    return audited_update(
+        actor=actor,
+        obj=partner,
+        fields=fields,
+        allowed=("name", "kind", "website"),
+        action="partner.update",
+    )

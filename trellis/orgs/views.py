@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
+from django.urls import reverse
 
 from trellis.authz.decorators import permission
 from trellis.authz.policies import allows
@@ -15,8 +16,8 @@ from trellis.core.listing import ExportSpec, render_list
 from trellis.core.params import get_choice, get_int, get_text
 from trellis.core.suppression import people_count
 from trellis.orgs import selectors, services
-from trellis.orgs.forms import SchoolForm
-from trellis.orgs.models import School
+from trellis.orgs.forms import NetworkForm, PartnerForm, SchoolForm
+from trellis.orgs.models import Network, Partner, School
 from trellis.people.selectors import school_current_staff
 
 SCHOOL_EXPORT = ExportSpec(
@@ -128,4 +129,159 @@ def school_edit(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("school_detail", pk=school.pk)
     return render(
         request, "orgs/school_form.html", {"form": form, "school": school, "system": school.system}
+    )
+
+
+NETWORK_EXPORT = ExportSpec(
+    filename="networks",
+    headers=["Network", "Code", "System", "Active schools"],
+    row=lambda n: [n.name, n.code, n.system.name, n.school_count],
+)
+PARTNER_EXPORT = ExportSpec(
+    filename="partners",
+    headers=["Partner", "Kind", "Internal to", "Website"],
+    row=lambda p: [
+        p.name,
+        p.get_kind_display(),
+        p.home_system.name if p.home_system else "",
+        p.website,
+    ],
+)
+
+
+@permission(Action.SCHOOLS_VIEW)
+def network_list(request: HttpRequest) -> HttpResponseBase:
+    filters: dict[str, Any] = {
+        "query": get_text(request.GET, "q"),
+        "system_id": get_int(request.GET, "system"),
+    }
+    manageable = list(selectors.systems_where(request.user, Action.SCHOOLS_MANAGE))
+    return render_list(
+        request,
+        template="orgs/network_list.html",
+        queryset=selectors.network_list(request.user, **filters),
+        export=NETWORK_EXPORT,
+        context={
+            "filters": filters,
+            "systems": list(selectors.visible_systems(request.user)),
+            "can_create": bool(manageable),
+            "manageable": {s.pk for s in manageable},
+        },
+    )
+
+
+@permission(Action.SCHOOLS_MANAGE)
+def network_create(request: HttpRequest) -> HttpResponse:
+    systems = list(selectors.systems_where(request.user, Action.SCHOOLS_MANAGE))
+    system = selectors.system_choice(systems, get_int(request.POST, "system_id"))
+    form = NetworkForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.network_create(actor=request.user, system=system, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            return redirect("network_list")
+    return render(
+        request,
+        "simple_form.html",
+        {
+            "form": form,
+            "system": system,
+            "heading": f"Add a network to {system.name}",
+            "back_url": reverse("network_list"),
+            "back_label": "Networks",
+        },
+    )
+
+
+@permission(Action.SCHOOLS_MANAGE)
+def network_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    network = selectors.network_get(request.user, pk, action=Action.SCHOOLS_MANAGE)
+    form = NetworkForm(request.POST or None, instance=Network.objects.get(pk=network.pk))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.network_update(actor=request.user, network=network, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            return redirect("network_list")
+    return render(
+        request,
+        "simple_form.html",
+        {
+            "form": form,
+            "heading": f"Edit {network.name}",
+            "back_url": reverse("network_list"),
+            "back_label": "Networks",
+        },
+    )
+
+
+@permission(Action.PARTNERS_VIEW)
+def partner_list(request: HttpRequest) -> HttpResponseBase:
+    filters: dict[str, Any] = {
+        "query": get_text(request.GET, "q"),
+        "kind": get_choice(request.GET, "kind", Partner.Kind.values),
+    }
+    manageable = list(selectors.systems_where(request.user, Action.SCHOOLS_MANAGE))
+    return render_list(
+        request,
+        template="orgs/partner_list.html",
+        queryset=selectors.partner_list(request.user, **filters),
+        export=PARTNER_EXPORT,
+        context={
+            "filters": filters,
+            "kinds": Partner.Kind.choices,
+            "can_create": bool(manageable),
+            "manageable": {s.pk for s in manageable},
+        },
+    )
+
+
+@permission(Action.SCHOOLS_MANAGE)
+def partner_create(request: HttpRequest) -> HttpResponse:
+    systems = list(selectors.systems_where(request.user, Action.SCHOOLS_MANAGE))
+    system = selectors.system_choice(systems, get_int(request.POST, "system_id"))
+    form = PartnerForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.partner_create(actor=request.user, home_system=system, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            return redirect("partner_list")
+    return render(
+        request,
+        "simple_form.html",
+        {
+            "form": form,
+            "system": system,
+            "heading": f"Add a partner of {system.name}",
+            "back_url": reverse("partner_list"),
+            "back_label": "Partners",
+        },
+    )
+
+
+@permission(Action.SCHOOLS_MANAGE)
+def partner_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    partner = selectors.partner_get(request.user, pk, action=Action.SCHOOLS_MANAGE)
+    form = PartnerForm(request.POST or None, instance=Partner.objects.get(pk=partner.pk))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.partner_update(actor=request.user, partner=partner, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            return redirect("partner_list")
+    return render(
+        request,
+        "simple_form.html",
+        {
+            "form": form,
+            "heading": f"Edit {partner.name}",
+            "back_url": reverse("partner_list"),
+            "back_label": "Partners",
+        },
     )
