@@ -213,8 +213,6 @@ X_FRAME_OPTIONS = "DENY"
 # Aggregates over fewer people than this are shown as "fewer than N" (product.md).
 TRELLIS_SUPPRESSION_THRESHOLD = int(os.environ.get("TRELLIS_SUPPRESSION_THRESHOLD", "5"))
 TRELLIS_PAGE_SIZE = 50
-# Web addresses typed without a scheme are https (the Django 6 default, chosen now).
-FORMS_URLFIELD_ASSUME_HTTPS = True
 # Imports: the largest file (or unpacked bundle) accepted, and the server folder that
 # administrators may import bundle folders from.
 TRELLIS_IMPORT_MAX_BYTES = int(os.environ.get("TRELLIS_IMPORT_MAX_BYTES", str(4 * 1024**3)))

@@ -35,6 +35,8 @@ class NetworkForm(StyledFormMixin, forms.ModelForm):
 
 
 class PartnerForm(StyledFormMixin, forms.ModelForm):
+    website = forms.URLField(required=False, assume_scheme="https")
+
     class Meta:
         model = Partner
         fields = ["name", "kind", "website"]
