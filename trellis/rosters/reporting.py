@@ -7,6 +7,23 @@ from collections.abc import Iterator
 from trellis.rosters.models import ImportRun
 
 COLUMNS = ("added", "changed", "soft_deleted", "reactivated", "unchanged")
+# Which files each kind of record comes from, for the preview's "per file" reading.
+SOURCES = {
+    "schools": "orgs.csv",
+    "academic sessions": "academicSessions.csv",
+    "people": "users.csv",
+    "students": "users.csv",
+    "positions": "roles.csv (1.1: users.csv)",
+    "courses": "courses.csv",
+    "classes": "classes.csv",
+    "enrollments": "enrollments.csv",
+}
+
+
+def source_of(run: ImportRun, target: str) -> str:
+    if run.kind == ImportRun.Kind.PEOPLE_CSV:
+        return run.source_name
+    return SOURCES.get(target, "")
 
 
 def summary_lines(run: ImportRun, *, dry_run: bool = False) -> Iterator[str]:
@@ -22,9 +39,17 @@ def summary_lines(run: ImportRun, *, dry_run: bool = False) -> Iterator[str]:
         if run.error_count > len(run.errors):
             yield f"  … and {run.error_count - len(run.errors)} more problems"
         return
-    yield f"  {'records':<20}" + "".join(f"{name.replace('_', ' '):>14}" for name in COLUMNS)
+    yield (
+        f"  {'records':<20}"
+        + "".join(f"{name.replace('_', ' '):>14}" for name in COLUMNS)
+        + ("  from")
+    )
     for target, counts in run.summary.items():
-        yield f"  {target:<20}" + "".join(f"{counts.get(name, 0):>14,}" for name in COLUMNS)
+        yield (
+            f"  {target:<20}"
+            + "".join(f"{counts.get(name, 0):>14,}" for name in COLUMNS)
+            + f"  {source_of(run, target)}"
+        )
     changes = run.total_changes
     yield (
         f"  {changes:,} changes"

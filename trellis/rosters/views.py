@@ -22,7 +22,7 @@ from trellis.people.models import PositionKind
 from trellis.rosters import selectors, services
 from trellis.rosters.forms import ImportForm, RoleMappingForm
 from trellis.rosters.models import ImportRun
-from trellis.rosters.reporting import COLUMNS
+from trellis.rosters.reporting import COLUMNS, source_of
 from trellis.rosters.tasks import check_import, commit_import
 
 KIND_LABELS = dict(PositionKind.choices)
