@@ -115,10 +115,11 @@ def import_detail(request: HttpRequest, pk: int) -> HttpResponseBase:
         "rosters/import_detail.html",
         {
             "run": run,
-            "columns": COLUMNS,
+            "columns": [c.replace("_", "-").capitalize() for c in COLUMNS],
             "errors": errors,
             "summary_rows": [
-                (name, [counts.get(c, 0) for c in COLUMNS]) for name, counts in run.summary.items()
+                (name, source_of(run, name), [counts.get(c, 0) for c in COLUMNS])
+                for name, counts in run.summary.items()
             ],
         },
     )
