@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "trellis.people",
     "trellis.students",
     "trellis.rosters",
+    "trellis.frameworks",
     "trellis.accounts",
     "trellis.authz",
     "trellis.api",
@@ -213,6 +214,8 @@ X_FRAME_OPTIONS = "DENY"
 # Aggregates over fewer people than this are shown as "fewer than N" (product.md).
 TRELLIS_SUPPRESSION_THRESHOLD = int(os.environ.get("TRELLIS_SUPPRESSION_THRESHOLD", "5"))
 TRELLIS_PAGE_SIZE = 50
+# The public address of this installation, used in CASE URIs of records Trellis creates.
+TRELLIS_BASE_URL = os.environ.get("TRELLIS_BASE_URL", "https://trellis.example.org")
 # Imports: the largest file (or unpacked bundle) accepted, and the server folder that
 # administrators may import bundle folders from.
 TRELLIS_IMPORT_MAX_BYTES = int(os.environ.get("TRELLIS_IMPORT_MAX_BYTES", str(4 * 1024**3)))

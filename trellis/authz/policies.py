@@ -39,6 +39,8 @@ class Scope:
     school_ids: frozenset[int] = field(default_factory=frozenset)
     partner_ids: frozenset[int] = field(default_factory=frozenset)
     person_id: int | None = None
+    # Every system any of these grants sits in (a school grant reaches its system's frameworks).
+    reached_system_ids: frozenset[int] = field(default_factory=frozenset)
 
     @property
     def is_empty(self) -> bool:
@@ -147,9 +149,12 @@ def scope_for(user: Any, action: str | None = None) -> Scope:
     networks: set[int] = set()
     schools: set[int] = set()
     partners: set[int] = set()
+    reached: set[int] = set()
     for row in _grant_rows(user):
         if action is not None and action not in POLICY.get(row.role, frozenset()):
             continue
+        if row.system_id:
+            reached.add(row.system_id)
         if row.school_id:
             schools.add(row.school_id)
         elif row.network_id:
@@ -165,6 +170,7 @@ def scope_for(user: Any, action: str | None = None) -> Scope:
         school_ids=frozenset(schools),
         partner_ids=frozenset(partners),
         person_id=own,
+        reached_system_ids=frozenset(reached),
     )
 
 
@@ -199,6 +205,7 @@ def requires_mfa(user: Any) -> bool:
 
 
 def _in_scope(scope: Scope, obj: Any) -> bool:
+    from trellis.frameworks.models import Framework
     from trellis.orgs.models import Network, Partner, School, System
     from trellis.people.models import Person
 
@@ -216,6 +223,11 @@ def _in_scope(scope: Scope, obj: Any) -> bool:
         )
     if isinstance(obj, Partner):
         return obj.home_system_id in scope.system_ids or obj.pk in scope.partner_ids
+    if isinstance(obj, Framework):
+        # Templates (no system) are open to every role that may see frameworks at all.
+        if obj.system_id is None:
+            return bool(scope.reached_system_ids or scope.partner_ids)
+        return obj.system_id in scope.reached_system_ids
     if isinstance(obj, Person):
         if obj.pk == scope.person_id or obj.system_id in scope.system_ids:
             return True

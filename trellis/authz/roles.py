@@ -31,6 +31,8 @@ class Action:
     PARTNERS_VIEW = "partners.view"
     ACCESS_MANAGE = "access.manage"
     ROSTERS_MANAGE = "rosters.manage"
+    FRAMEWORKS_VIEW = "frameworks.view"
+    FRAMEWORKS_MANAGE = "frameworks.manage"
     AUDIT_VIEW = "audit.view"
 
 
@@ -44,16 +46,18 @@ ALL_ACTIONS = frozenset(
 POLICY: dict[str, frozenset[str]] = {
     Role.SYSTEM_ADMIN: ALL_ACTIONS,
     Role.DISTRICT_LEADER: frozenset(
-        {Action.SCHOOLS_VIEW, Action.PEOPLE_VIEW, Action.PARTNERS_VIEW}
+        {Action.SCHOOLS_VIEW, Action.PEOPLE_VIEW, Action.PARTNERS_VIEW, Action.FRAMEWORKS_VIEW}
     ),
-    Role.PROGRAM_MANAGER: frozenset({Action.SCHOOLS_VIEW}),
-    Role.SUPERVISOR: frozenset({Action.SCHOOLS_VIEW, Action.PEOPLE_VIEW}),
-    Role.COACH: frozenset({Action.SCHOOLS_VIEW}),
-    Role.PRINCIPAL: frozenset({Action.SCHOOLS_VIEW, Action.PEOPLE_VIEW}),
-    Role.TEACHER_LEADER: frozenset({Action.SCHOOLS_VIEW}),
+    Role.PROGRAM_MANAGER: frozenset(
+        {Action.SCHOOLS_VIEW, Action.FRAMEWORKS_VIEW, Action.FRAMEWORKS_MANAGE}
+    ),
+    Role.SUPERVISOR: frozenset({Action.SCHOOLS_VIEW, Action.PEOPLE_VIEW, Action.FRAMEWORKS_VIEW}),
+    Role.COACH: frozenset({Action.SCHOOLS_VIEW, Action.FRAMEWORKS_VIEW}),
+    Role.PRINCIPAL: frozenset({Action.SCHOOLS_VIEW, Action.PEOPLE_VIEW, Action.FRAMEWORKS_VIEW}),
+    Role.TEACHER_LEADER: frozenset({Action.SCHOOLS_VIEW, Action.FRAMEWORKS_VIEW}),
     Role.INTERVIEWER: frozenset(),
     Role.PARTNER_STAFF: frozenset({Action.PARTNERS_VIEW}),
-    Role.ANALYST: frozenset({Action.SCHOOLS_VIEW}),
+    Role.ANALYST: frozenset({Action.SCHOOLS_VIEW, Action.FRAMEWORKS_VIEW}),
 }
 
 # Roles whose holders must have TOTP multi-factor authentication before doing anything.

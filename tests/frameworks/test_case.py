@@ -1,0 +1,313 @@
+"""CASE in and out: every public OpenSALT package imports; exports validate against the official
+CASE 1.1 package schema; import → export → import loses nothing."""
+
+from __future__ import annotations
+
+import json
+import time
+from io import StringIO
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.core.management import CommandError, call_command
+
+from trellis.frameworks.models import FrameworkVersion
+from trellis.frameworks.selectors import build_package
+from trellis.frameworks.services import framework_import_case
+from trellis.orgs.models import System
+from trellis.orgs.services import system_create
+
+pytestmark = pytest.mark.django_db
+SHARED = Path(__file__).resolve().parents[3] / "shared" / "data" / "external"
+OPENSALT = sorted((SHARED / "case-opensalt").rglob("*.json")) if SHARED.exists() else []
+needs_shared = pytest.mark.skipif(
+    not SHARED.exists(), reason="../shared (public sample data) is not present"
+)
+
+
+@pytest.fixture
+def system() -> System:
+    return system_create(actor=None, code="riverbend", name="Riverbend Public Schools")
+
+
+def validator() -> Any:
+    import jsonschema
+
+    schema = json.loads((SHARED / "case-schema" / "case-v1p1-cfpackage.json").read_text())
+    cls = jsonschema.validators.validator_for(schema)
+    return cls(schema, format_checker=cls.FORMAT_CHECKER)
+
+
+def export(version: FrameworkVersion) -> dict[str, Any]:
+    return build_package(version, base_uri="https://trellis.test")
+
+
+def shape(package: dict[str, Any]) -> dict[str, Any]:
+    """What a round trip must keep: identifiers, URIs, codes, order, associations, levels."""
+    items = {
+        i["identifier"]: (
+            i["uri"],
+            i.get("humanCodingScheme"),
+            i["fullStatement"],
+            i.get("CFItemType"),
+        )
+        for i in package["CFItems"]
+    }
+    tree = sorted(
+        (
+            a["identifier"],
+            a["originNodeURI"]["identifier"],
+            a["destinationNodeURI"]["identifier"],
+            a.get("sequenceNumber"),
+            a["associationType"],
+        )
+        for a in package["CFAssociations"]
+    )
+    levels = sorted(
+        (
+            c["CFItemURI"]["identifier"],
+            lv["identifier"],
+            lv.get("quality"),
+            lv.get("score"),
+            lv.get("position"),
+            lv.get("description"),
+        )
+        for r in package.get("CFRubrics", [])
+        for c in r["CFRubricCriteria"]
+        for lv in c["CFRubricCriterionLevels"]
+    )
+    return {
+        "doc": (
+            package["CFDocument"]["identifier"],
+            package["CFDocument"]["uri"],
+            package["CFDocument"]["title"],
+        ),
+        "items": items,
+        "tree": tree,
+        "levels": levels,
+    }
+
+
+@needs_shared
+@pytest.mark.parametrize("path", OPENSALT, ids=lambda p: p.name)
+def test_every_opensalt_package_imports_and_exports_valid_case_1_1(
+    system: System, path: Path
+) -> None:
+    raw = path.read_bytes()
+    source = json.loads(raw)
+    version = framework_import_case(actor=None, system=system, raw=raw)
+    assert version.items.count() == len(source.get("CFItems") or [])
+    package = export(version)
+    errors = sorted(validator().iter_errors(package), key=lambda e: list(e.path))
+    assert not errors, [f"{list(e.path)}: {e.message}" for e in errors[:5]]
+
+
+@needs_shared
+def test_the_703_item_ccss_draft_imports_in_seconds(system: System) -> None:
+    raw = (SHARED / "case-opensalt" / "historical" / "math_cfs_sample.json").read_bytes()
+    started = time.monotonic()
+    version = framework_import_case(actor=None, system=system, raw=raw)
+    elapsed = time.monotonic() - started
+    assert version.items.count() == 703
+    assert version.items.filter(parent__isnull=False).count() > 600
+    assert elapsed < 5, elapsed
+
+
+@needs_shared
+@pytest.mark.parametrize(
+    "name",
+    [
+        "Ordering.json",
+        "SmartLevelFramework.json",
+        "SequenceNumberFramework.json",
+        "MarkdownFramework.json",
+        "Utf8TestFramework.json",
+        "opensalt-framework-20c5134f-423d-4097-a971-3dd5152bf507.json",
+    ],
+)
+def test_round_trip_is_lossless(name: str) -> None:
+    path = next(p for p in OPENSALT if p.name == name)
+    first_system = system_create(actor=None, code="first", name="First")
+    second_system = system_create(actor=None, code="second", name="Second")
+    first = export(framework_import_case(actor=None, system=first_system, raw=path.read_bytes()))
+    second = export(framework_import_case(actor=None, system=second_system, raw=json.dumps(first)))
+    assert shape(first) == shape(second)
+    source = json.loads(path.read_bytes())
+    # Identifiers, URIs and codes of the original survive the first trip.
+    for item in source.get("CFItems") or []:
+        uri, code, statement, _kind = shape(first)["items"][item["identifier"]]
+        assert uri == item["uri"] and statement == item["fullStatement"]
+        assert code == item.get("humanCodingScheme")
+
+
+@needs_shared
+def test_sequence_numbers_order_siblings(system: System) -> None:
+    path = next(p for p in OPENSALT if p.name == "SequenceNumberFramework.json")
+    source = json.loads(path.read_bytes())
+    version = framework_import_case(actor=None, system=system, raw=path.read_bytes())
+    by_seq = sorted(
+        (int(a["sequenceNumber"]), a["originNodeURI"]["identifier"])
+        for a in source["CFAssociations"]
+        if a["associationType"] == "isChildOf"
+    )
+    assert [i.case_identifier for i in version.items.filter(parent__isnull=True)] == [
+        identifier for _, identifier in by_seq
+    ]
+
+
+def rubric_package() -> dict[str, Any]:
+    """A small package with a rubric, written here (no third-party text)."""
+    doc = "0a000000-0000-4000-8000-000000000001"
+
+    def item(n: int, code: str) -> dict[str, Any]:
+        return {
+            "identifier": f"0a000000-0000-4000-8000-00000000010{n}",
+            "uri": f"https://example.org/uri/{n}",
+            "fullStatement": f"Competency {code}",
+            "humanCodingScheme": code,
+            "CFItemType": "Competency",
+            "lastChangeDateTime": "2026-01-01T00:00:00Z",
+        }
+
+    items = [item(1, "1"), item(2, "1.A"), item(3, "1.B")]
+
+    def link(i):
+        return {
+            "title": i["fullStatement"],
+            "identifier": i["identifier"],
+            "uri": i["uri"],
+        }
+
+    doc_link = {"title": "Leading Learning", "identifier": doc, "uri": "https://example.org/d"}
+    associations = [
+        {
+            "identifier": f"0a000000-0000-4000-8000-00000000020{n}",
+            "associationType": "isChildOf",
+            "uri": f"https://example.org/a/{n}",
+            "sequenceNumber": seq,
+            "originNodeURI": link(items[n]),
+            "destinationNodeURI": dest,
+            "lastChangeDateTime": "2026-01-01T00:00:00Z",
+        }
+        for n, seq, dest in ((0, 1, doc_link), (1, 2, link(items[0])), (2, 1, link(items[0])))
+    ]
+    levels = ["Beginning", "Developing", "Proficient", "Exemplary"]
+    criteria = [
+        {
+            "identifier": f"0a000000-0000-4000-8000-00000000030{n}",
+            "uri": f"https://e.org/c/{n}",
+            "CFItemURI": link(items[n]),
+            "position": n,
+            "lastChangeDateTime": "2026-01-01T00:00:00Z",
+            "CFRubricCriterionLevels": [
+                {
+                    "identifier": f"0a000000-0000-4000-8000-0000000004{n}{p}",
+                    "uri": f"https://e.org/l/{n}{p}",
+                    "quality": q,
+                    "score": p,
+                    "position": p,
+                    "description": f"{q} at {n}",
+                    "lastChangeDateTime": "2026-01-01T00:00:00Z",
+                }
+                for p, q in enumerate(levels, start=1)
+            ],
+        }
+        for n in (1, 2)
+    ]
+    return {
+        "CFDocument": {
+            "identifier": doc,
+            "uri": "https://example.org/d",
+            "creator": "Us",
+            "title": "Leading Learning",
+            "lastChangeDateTime": "2026-01-01T00:00:00Z",
+            "caseVersion": "1.1",
+        },
+        "CFItems": items,
+        "CFAssociations": associations,
+        "CFRubrics": [
+            {
+                "identifier": "0a000000-0000-4000-8000-000000000500",
+                "uri": "https://example.org/r",
+                "title": "Leading Learning rubric",
+                "lastChangeDateTime": "2026-01-01T00:00:00Z",
+                "CFRubricCriteria": criteria,
+            }
+        ],
+    }
+
+
+def test_rubrics_import_and_export(system: System) -> None:
+    source = rubric_package()
+    version = framework_import_case(actor=None, system=system, raw=json.dumps(source))
+    assert [level.name for level in version.levels.all()] == [
+        "Beginning",
+        "Developing",
+        "Proficient",
+        "Exemplary",
+    ]
+    root = version.items.get(parent__isnull=True)
+    assert [c.human_coding_scheme for c in root.children.all()] == ["1.B", "1.A"]
+    package = export(version)
+    assert shape(package) == shape(source)
+    if SHARED.exists():
+        assert not list(validator().iter_errors(package))
+
+
+@pytest.mark.parametrize(
+    ("mutate", "words"),
+    [
+        (lambda p: p.__setitem__("CFDocument", {}), "no identifier"),
+        (lambda p: p["CFItems"].append(dict(p["CFItems"][0])), "appears twice"),
+        (
+            lambda p: p["CFAssociations"][1]["destinationNodeURI"].__setitem__(
+                "identifier", "nowhere"
+            ),
+            "neither the document nor an item",
+        ),
+        (
+            lambda p: p["CFAssociations"][0].__setitem__(
+                "destinationNodeURI", dict(p["CFAssociations"][1]["originNodeURI"])
+            ),
+            "cycle",
+        ),
+        (
+            lambda p: p["CFRubrics"][0]["CFRubricCriteria"][0]["CFItemURI"].__setitem__(
+                "identifier", "ghost"
+            ),
+            "not an item",
+        ),
+    ],
+)
+def test_bad_packages_are_refused_naming_the_item_and_write_nothing(
+    system: System, mutate: Any, words: str
+) -> None:
+    package = rubric_package()
+    mutate(package)
+    with pytest.raises(ValidationError, match=words):
+        framework_import_case(actor=None, system=system, raw=json.dumps(package))
+    assert not FrameworkVersion.objects.exists()
+
+
+def test_malformed_json_is_refused(system: System) -> None:
+    with pytest.raises(ValidationError, match="not valid JSON"):
+        framework_import_case(actor=None, system=system, raw=b"{not json")
+
+
+def test_command_line_import_and_export(system: System, tmp_path: Path) -> None:
+    path = tmp_path / "package.json"
+    path.write_text(json.dumps(rubric_package()))
+    out = StringIO()
+    call_command("import_case", str(path), "--system", "riverbend", stdout=out)
+    assert "3 items, 4 levels" in out.getvalue()
+    exported = StringIO()
+    call_command("export_case", "0a000000-0000-4000-8000-000000000001", stdout=exported)
+    package = json.loads(exported.getvalue())
+    assert package["CFDocument"]["caseVersion"] == "1.1"
+    assert len(package["CFRubrics"][0]["CFRubricCriteria"]) == 2
+    with pytest.raises(CommandError, match="already imported"):
+        call_command("import_case", str(path), "--system", "riverbend", stdout=StringIO())
+    with pytest.raises(CommandError, match="No framework"):
+        call_command("export_case", "nope")
