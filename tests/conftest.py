@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import json
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -12,11 +13,13 @@ import pytest
 from allauth.mfa.totp.internal.auth import TOTP
 from django.test import Client
 
+from tests.frameworks.packages import rubric_package
 from tests.rosters.bundles import rows_12, write
 from trellis.accounts.models import User
 from trellis.accounts.services import account_create, api_token_create
 from trellis.authz.roles import Role
 from trellis.authz.services import grant_create
+from trellis.frameworks.services import framework_import_case
 from trellis.orgs.models import Network, Partner, School, System
 from trellis.orgs.services import network_create, partner_create, school_create, system_create
 from trellis.people.models import Person, PositionKind
@@ -53,6 +56,7 @@ class World:
     users: dict[str, User] = field(default_factory=dict)
     token_id: int = 0
     import_run_id: int = 0
+    framework_id: int = 0
 
     def client(self, key: str | None) -> Client:
         client = Client()
@@ -165,6 +169,9 @@ def build_world() -> World:
     u["admin_b"] = make_user(b, "admin@lakeside.test", Role.SYSTEM_ADMIN, system=b)
     u["leader_b"] = make_user(b, "leader@lakeside.test", Role.DISTRICT_LEADER, system=b)
     world.token_id = api_token_create(actor=u["teacher"], name="laptop")[0].pk
+    world.framework_id = framework_import_case(
+        actor=None, system=a, raw=json.dumps(rubric_package())
+    ).framework_id
     # A checked OneRoster run waiting for its commit, over a tiny bundle on disk.
     folder = Path(tempfile.mkdtemp(prefix="trellis-world-"))
     write(folder, rows_12(schools=1, teachers=1, students=1))

@@ -5,6 +5,7 @@ written. Later capabilities add their Cases to CASES."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -70,7 +71,58 @@ def upload_data(world: World) -> dict[str, Any]:
     }
 
 
+def case_upload(world: World) -> dict[str, Any]:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tests.frameworks.packages import rubric_package
+
+    # The world already holds this package; a copy under another document identifier.
+    text = json.dumps(rubric_package()).replace(
+        "0a000000-0000-4000-8000-000000000001", "0b000000-0000-4000-8000-000000000001"
+    )
+    return {
+        "system": world.system.pk,
+        "kind": "leadership",
+        "subject_kind": "person",
+        "file": SimpleUploadedFile("case.json", text.encode()),
+    }
+
+
 CASES: list[Case] = [
+    Case(
+        "framework_list",
+        lambda w: "/frameworks/",
+        right="leader",
+        wrong="partner",
+        outsider="leader_b",
+        outsider_status=200,
+        hidden_from_outsider=lambda w: "Leading Learning",
+    ),
+    Case(
+        "framework_detail",
+        lambda w: f"/frameworks/{w.framework_id}/",
+        right="teacher",
+        wrong="interviewer",
+        outsider="leader_b",
+    ),
+    Case(
+        "framework_case",
+        lambda w: f"/frameworks/{w.framework_id}/case.json",
+        right="teacher",
+        wrong="interviewer",
+        outsider="leader_b",
+    ),
+    Case(
+        "framework_import",
+        lambda w: "/frameworks/import/",
+        right="programs",
+        wrong="leader",
+        outsider="admin_b",
+        method="POST",
+        data=lambda w: case_upload(w),
+        right_status=302,
+        outsider_status=200,
+    ),
     Case(
         "network_list",
         lambda w: "/networks/",

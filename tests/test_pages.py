@@ -291,14 +291,15 @@ def test_navigation_shows_each_role_only_what_it_may_use(world: World) -> None:
         "Home",
         "Schools",
         "People",
+        "Frameworks",
         "Partners",
         "Accounts and roles",
         "Imports",
         "Audit log",
     ]
-    assert nav("leader") == ["Home", "Schools", "People", "Partners"]
-    assert nav("analyst") == ["Home", "Schools"]
-    assert nav("teacher") == ["Home", "Schools"]
+    assert nav("leader") == ["Home", "Schools", "People", "Frameworks", "Partners"]
+    assert nav("analyst") == ["Home", "Schools", "Frameworks"]
+    assert nav("teacher") == ["Home", "Schools", "Frameworks"]
     assert nav("partner") == ["Home", "Partners"]
 
 

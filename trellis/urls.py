@@ -4,6 +4,7 @@ from trellis.accounts import views as account_views
 from trellis.api.api import api
 from trellis.authz import views as authz_views
 from trellis.core import views as core_views
+from trellis.frameworks import views as framework_views
 from trellis.orgs import views as org_views
 from trellis.people import views as people_views
 from trellis.rosters import views as roster_views
@@ -42,6 +43,10 @@ urlpatterns = [
         people_views.certification_add,
         name="certification_add",
     ),
+    path("frameworks/", framework_views.framework_list, name="framework_list"),
+    path("frameworks/import/", framework_views.framework_import, name="framework_import"),
+    path("frameworks/<int:pk>/", framework_views.framework_detail, name="framework_detail"),
+    path("frameworks/<int:pk>/case.json", framework_views.framework_case, name="framework_case"),
     path("access/", authz_views.grant_list, name="grant_list"),
     path("access/new/", authz_views.grant_create, name="grant_create"),
     path("access/<int:pk>/end/", authz_views.grant_end, name="grant_end"),

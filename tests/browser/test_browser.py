@@ -91,9 +91,13 @@ def nav_labels(page: Page) -> list[str]:
 @pytest.mark.parametrize(
     ("email", "expected_nav", "refused"),
     [
-        ("leader@riverbend.test", ["Home", "Schools", "People", "Partners"], "/audit/"),
-        ("principal@riverbend.test", ["Home", "Schools", "People"], "/access/"),
-        ("teacher@riverbend.test", ["Home", "Schools"], "/audit/"),
+        (
+            "leader@riverbend.test",
+            ["Home", "Schools", "People", "Frameworks", "Partners"],
+            "/audit/",
+        ),
+        ("principal@riverbend.test", ["Home", "Schools", "People", "Frameworks"], "/access/"),
+        ("teacher@riverbend.test", ["Home", "Schools", "Frameworks"], "/audit/"),
     ],
 )
 def test_each_role_sees_its_navigation_and_is_refused_another_roles_page(
@@ -189,3 +193,16 @@ def test_administrator_imports_a_roster_bundle(
     page.get_by_role("link", name="Role mapping").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Role mapping")
     assert_accessible(page)
+
+
+def test_a_teacher_reads_the_rubric_grid(page: Page, site: tuple[str, World]) -> None:
+    base, _ = site
+    sign_in(page, base, "teacher@riverbend.test")
+    page.get_by_role("link", name="Frameworks").click()
+    assert_accessible(page)
+    page.get_by_role("link", name="Leading Learning").click()
+    expect(page.get_by_role("columnheader", name="Proficient (3)")).to_be_visible()
+    assert_accessible(page)
+    page.get_by_label("Search statements, codes and descriptors").fill("1.B")
+    page.get_by_role("button", name="Search").click()
+    expect(page.get_by_role("status")).to_contain_text("1 item matching")

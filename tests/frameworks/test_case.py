@@ -13,6 +13,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 
+from tests.frameworks.packages import rubric_package
 from trellis.frameworks.models import FrameworkVersion
 from trellis.frameworks.selectors import build_package
 from trellis.frameworks.services import framework_import_case
@@ -157,88 +158,6 @@ def test_sequence_numbers_order_siblings(system: System) -> None:
     ]
 
 
-def rubric_package() -> dict[str, Any]:
-    """A small package with a rubric, written here (no third-party text)."""
-    doc = "0a000000-0000-4000-8000-000000000001"
-
-    def item(n: int, code: str) -> dict[str, Any]:
-        return {
-            "identifier": f"0a000000-0000-4000-8000-00000000010{n}",
-            "uri": f"https://example.org/uri/{n}",
-            "fullStatement": f"Competency {code}",
-            "humanCodingScheme": code,
-            "CFItemType": "Competency",
-            "lastChangeDateTime": "2026-01-01T00:00:00Z",
-        }
-
-    items = [item(1, "1"), item(2, "1.A"), item(3, "1.B")]
-
-    def link(i):
-        return {
-            "title": i["fullStatement"],
-            "identifier": i["identifier"],
-            "uri": i["uri"],
-        }
-
-    doc_link = {"title": "Leading Learning", "identifier": doc, "uri": "https://example.org/d"}
-    associations = [
-        {
-            "identifier": f"0a000000-0000-4000-8000-00000000020{n}",
-            "associationType": "isChildOf",
-            "uri": f"https://example.org/a/{n}",
-            "sequenceNumber": seq,
-            "originNodeURI": link(items[n]),
-            "destinationNodeURI": dest,
-            "lastChangeDateTime": "2026-01-01T00:00:00Z",
-        }
-        for n, seq, dest in ((0, 1, doc_link), (1, 2, link(items[0])), (2, 1, link(items[0])))
-    ]
-    levels = ["Beginning", "Developing", "Proficient", "Exemplary"]
-    criteria = [
-        {
-            "identifier": f"0a000000-0000-4000-8000-00000000030{n}",
-            "uri": f"https://e.org/c/{n}",
-            "CFItemURI": link(items[n]),
-            "position": n,
-            "lastChangeDateTime": "2026-01-01T00:00:00Z",
-            "CFRubricCriterionLevels": [
-                {
-                    "identifier": f"0a000000-0000-4000-8000-0000000004{n}{p}",
-                    "uri": f"https://e.org/l/{n}{p}",
-                    "quality": q,
-                    "score": p,
-                    "position": p,
-                    "description": f"{q} at {n}",
-                    "lastChangeDateTime": "2026-01-01T00:00:00Z",
-                }
-                for p, q in enumerate(levels, start=1)
-            ],
-        }
-        for n in (1, 2)
-    ]
-    return {
-        "CFDocument": {
-            "identifier": doc,
-            "uri": "https://example.org/d",
-            "creator": "Us",
-            "title": "Leading Learning",
-            "lastChangeDateTime": "2026-01-01T00:00:00Z",
-            "caseVersion": "1.1",
-        },
-        "CFItems": items,
-        "CFAssociations": associations,
-        "CFRubrics": [
-            {
-                "identifier": "0a000000-0000-4000-8000-000000000500",
-                "uri": "https://example.org/r",
-                "title": "Leading Learning rubric",
-                "lastChangeDateTime": "2026-01-01T00:00:00Z",
-                "CFRubricCriteria": criteria,
-            }
-        ],
-    }
-
-
 def test_rubrics_import_and_export(system: System) -> None:
     source = rubric_package()
     version = framework_import_case(actor=None, system=system, raw=json.dumps(source))
@@ -311,3 +230,58 @@ def test_command_line_import_and_export(system: System, tmp_path: Path) -> None:
         call_command("import_case", str(path), "--system", "riverbend", stdout=StringIO())
     with pytest.raises(CommandError, match="No framework"):
         call_command("export_case", "nope")
+
+
+def test_framework_pages_show_the_rubric_search_and_export(system: System) -> None:
+    from tests.conftest import make_user
+    from trellis.authz.roles import Role
+
+    version = framework_import_case(actor=None, system=system, raw=json.dumps(rubric_package()))
+    leader = make_user(system, "leader@riverbend.test", Role.DISTRICT_LEADER, system=system)
+    from django.test import Client
+
+    client = Client()
+    client.force_login(leader)
+    page = client.get(f"/frameworks/{version.framework_id}/").content.decode()
+    for text in ("Leading Learning", "Beginning", "Exemplary", "Proficient at 1", "1.A"):
+        assert text in page
+    found = client.get(f"/frameworks/{version.framework_id}/?q=exemplary at 2")
+    assert [r["item"].human_coding_scheme for r in found.context["rows"]] == ["1.B"]
+    csv_text = b"".join(
+        client.get(f"/frameworks/{version.framework_id}/?format=csv").streaming_content
+    ).decode("utf-8-sig")
+    assert csv_text.splitlines()[0] == (
+        "Code,Depth,Statement,Type,Beginning,Developing,Proficient,Exemplary"
+    )
+    download = client.get(f"/frameworks/{version.framework_id}/case.json")
+    assert download["Content-Disposition"].startswith("attachment")
+    assert json.loads(download.content)["CFDocument"]["title"] == "Leading Learning"
+    assert client.get(f"/frameworks/{version.framework_id}/?version=9").status_code == 404
+    listing = client.get("/frameworks/").content.decode()
+    assert "Leading Learning" in listing and "1 · published" in listing
+
+
+def test_a_bad_upload_names_the_problem_and_saves_nothing(system: System) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.test import Client
+
+    from tests.conftest import make_user
+    from trellis.authz.roles import Role
+
+    admin = make_user(system, "pm@riverbend.test", Role.PROGRAM_MANAGER, system=system)
+    client = Client()
+    client.force_login(admin)
+    package = rubric_package()
+    package["CFAssociations"][1]["destinationNodeURI"]["identifier"] = "nowhere"
+    response = client.post(
+        "/frameworks/import/",
+        {
+            "system": system.pk,
+            "kind": "leadership",
+            "subject_kind": "person",
+            "file": SimpleUploadedFile("bad.json", json.dumps(package).encode()),
+        },
+    )
+    assert response.status_code == 200
+    assert "neither the document nor an item" in response.content.decode()
+    assert not FrameworkVersion.objects.exists()

@@ -43,6 +43,14 @@ class Framework(TimeStampedModel):
     def __str__(self) -> str:
         return self.title
 
+    @property
+    def latest(self) -> FrameworkVersion | None:
+        """The newest version, from a prefetched `version_list` when there is one."""
+        versions = getattr(self, "version_list", None)
+        if versions is not None:
+            return versions[0] if versions else None
+        return self.versions.order_by("-number").first()
+
 
 class FrameworkVersion(TimeStampedModel):
     class Status(models.TextChoices):

@@ -43,6 +43,35 @@ def visible_frameworks(user: Any, action: str = Action.FRAMEWORKS_VIEW) -> Query
     )
 
 
+def framework_list(user: Any, *, query: str = "", kind: str = "") -> QuerySet[Framework]:
+    frameworks = visible_frameworks(user).select_related("system")
+    if query:
+        frameworks = frameworks.filter(title__icontains=query)
+    if kind:
+        frameworks = frameworks.filter(kind=kind)
+    latest = FrameworkVersion.objects.order_by("framework_id", "-number")
+    return frameworks.prefetch_related(
+        Prefetch("versions", queryset=latest, to_attr="version_list")
+    ).order_by("title", "pk")
+
+
+def version_get(framework: Framework, number: int | None) -> FrameworkVersion:
+    """The version asked for, else the latest published one, else the latest draft."""
+    versions = framework.versions.all()
+    if number is not None:
+        version = versions.filter(number=number).first()
+        if version is None:
+            raise Http404
+        return version
+    version = (
+        versions.filter(status=FrameworkVersion.Status.PUBLISHED).order_by("-number").first()
+        or versions.order_by("-number").first()
+    )
+    if version is None:
+        raise Http404
+    return version
+
+
 def framework_get(user: Any, pk: int, action: str = Action.FRAMEWORKS_VIEW) -> Framework:
     framework = Framework.objects.select_related("system").filter(pk=pk).first()
     if framework is None:
@@ -60,7 +89,9 @@ def version_by_case_identifier(identifier: str) -> FrameworkVersion | None:
     )
 
 
-def rubric_grid(version: FrameworkVersion) -> tuple[list[PerformanceLevel], list[dict[str, Any]]]:
+def rubric_grid(
+    version: FrameworkVersion, *, query: str = ""
+) -> tuple[list[PerformanceLevel], list[dict[str, Any]]]:
     """The rubric as rows (items in tree order, with depth) by level columns, in 3 queries."""
     levels = list(version.levels.all())
     items = list(
@@ -87,6 +118,15 @@ def rubric_grid(version: FrameworkVersion) -> tuple[list[PerformanceLevel], list
             walk(item.pk, depth + 1)
 
     walk(None, 0)
+    if query:
+        needle = query.lower()
+        rows = [
+            row
+            for row in rows
+            if needle in row["item"].full_statement.lower()
+            or needle in row["item"].human_coding_scheme.lower()
+            or any(needle in cell.lower() for cell in row["cells"])
+        ]
     return levels, rows
 
 
