@@ -88,7 +88,39 @@ def case_upload(world: World) -> dict[str, Any]:
     }
 
 
+def rating_data(world: World) -> dict[str, Any]:
+    from trellis.frameworks.models import FrameworkItem, PerformanceLevel
+
+    item = FrameworkItem.objects.filter(
+        version__framework_id=world.framework_id, descriptors__isnull=False
+    ).first()
+    level = PerformanceLevel.objects.get(version__framework_id=world.framework_id, position=3)
+    return {
+        "purpose": "progress",
+        "rated_on": "2026-01-15",
+        f"level_{item.pk}": level.pk,
+        f"evidence_{item.pk}": "Led the data meeting.",
+    }
+
+
 CASES: list[Case] = [
+    Case(
+        "person_ratings",
+        lambda w: f"/people/{w.colleague.pk}/ratings/",
+        right="principal",
+        wrong="analyst",
+        outsider="supervisor_far",
+    ),
+    Case(
+        "rating_new",
+        lambda w: f"/people/{w.colleague.pk}/ratings/new/?framework={w.framework_id}",
+        right="coach",
+        wrong="analyst",
+        outsider="supervisor_far",
+        method="POST",
+        data=lambda w: rating_data(w),
+        right_status=302,
+    ),
     Case(
         "framework_list",
         lambda w: "/frameworks/",

@@ -31,6 +31,8 @@ urlpatterns = [
     path("people/new/", people_views.person_create, name="person_create"),
     path("people/<int:pk>/", people_views.person_detail, name="person_detail"),
     path("people/<int:pk>/edit/", people_views.person_edit, name="person_edit"),
+    path("people/<int:pk>/ratings/", framework_views.person_ratings, name="person_ratings"),
+    path("people/<int:pk>/ratings/new/", framework_views.rating_new, name="rating_new"),
     path("people/<int:pk>/positions/new/", people_views.position_add, name="position_add"),
     path(
         "people/<int:pk>/positions/<int:position_pk>/end/",

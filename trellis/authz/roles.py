@@ -33,6 +33,10 @@ class Action:
     ROSTERS_MANAGE = "rosters.manage"
     FRAMEWORKS_VIEW = "frameworks.view"
     FRAMEWORKS_MANAGE = "frameworks.manage"
+    # Rating a person's progress on a framework, and reading those ratings.
+    RATINGS_PROGRESS = "ratings.progress"
+    # Evaluation ratings: the evaluator chain only (never district leaders or analysts).
+    RATINGS_EVALUATION = "ratings.evaluation"
     AUDIT_VIEW = "audit.view"
 
 
@@ -51,9 +55,19 @@ POLICY: dict[str, frozenset[str]] = {
     Role.PROGRAM_MANAGER: frozenset(
         {Action.SCHOOLS_VIEW, Action.FRAMEWORKS_VIEW, Action.FRAMEWORKS_MANAGE}
     ),
-    Role.SUPERVISOR: frozenset({Action.SCHOOLS_VIEW, Action.PEOPLE_VIEW, Action.FRAMEWORKS_VIEW}),
-    Role.COACH: frozenset({Action.SCHOOLS_VIEW, Action.FRAMEWORKS_VIEW}),
-    Role.PRINCIPAL: frozenset({Action.SCHOOLS_VIEW, Action.PEOPLE_VIEW, Action.FRAMEWORKS_VIEW}),
+    Role.SUPERVISOR: frozenset(
+        {
+            Action.SCHOOLS_VIEW,
+            Action.PEOPLE_VIEW,
+            Action.FRAMEWORKS_VIEW,
+            Action.RATINGS_PROGRESS,
+            Action.RATINGS_EVALUATION,
+        }
+    ),
+    Role.COACH: frozenset({Action.SCHOOLS_VIEW, Action.FRAMEWORKS_VIEW, Action.RATINGS_PROGRESS}),
+    Role.PRINCIPAL: frozenset(
+        {Action.SCHOOLS_VIEW, Action.PEOPLE_VIEW, Action.FRAMEWORKS_VIEW, Action.RATINGS_PROGRESS}
+    ),
     Role.TEACHER_LEADER: frozenset({Action.SCHOOLS_VIEW, Action.FRAMEWORKS_VIEW}),
     Role.INTERVIEWER: frozenset(),
     Role.PARTNER_STAFF: frozenset({Action.PARTNERS_VIEW}),

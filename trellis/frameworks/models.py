@@ -178,3 +178,72 @@ class Association(models.Model):
 
     def __str__(self) -> str:
         return f"{self.association_type} {self.case_identifier}"
+
+
+class Rating(TimeStampedModel):
+    """One rater's judgement of one subject on one competency, for one purpose.
+
+    The single ratings engine: selection scores, progress monitoring, evaluations, conditions
+    ratings and self-assessments are all Ratings; the purpose decides who may make and read them.
+    """
+
+    class Purpose(models.TextChoices):
+        SELECTION = "selection", "Selection"
+        PROGRESS = "progress", "Progress monitoring"
+        EVALUATION = "evaluation", "Evaluation"
+        CONDITIONS = "conditions", "School conditions"
+        SELF_ASSESSMENT = "self_assessment", "Self-assessment"
+
+    system = models.ForeignKey("orgs.System", on_delete=models.PROTECT, related_name="+")
+    version = models.ForeignKey(FrameworkVersion, on_delete=models.PROTECT, related_name="+")
+    item = models.ForeignKey(FrameworkItem, on_delete=models.PROTECT, related_name="ratings")
+    level = models.ForeignKey(PerformanceLevel, on_delete=models.PROTECT, related_name="+")
+    purpose = models.CharField(max_length=20, choices=Purpose.choices)
+    rater = models.ForeignKey(
+        "accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    rater_label = models.CharField(max_length=254)
+    subject_person = models.ForeignKey(
+        "people.Person", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    subject_school = models.ForeignKey(
+        "orgs.School", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    subject_system = models.ForeignKey(
+        "orgs.System", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    rated_on = models.DateField()
+    evidence = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["rated_on", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    models.Q(
+                        subject_person__isnull=False,
+                        subject_school__isnull=True,
+                        subject_system__isnull=True,
+                    )
+                    | models.Q(
+                        subject_person__isnull=True,
+                        subject_school__isnull=False,
+                        subject_system__isnull=True,
+                    )
+                    | models.Q(
+                        subject_person__isnull=True,
+                        subject_school__isnull=True,
+                        subject_system__isnull=False,
+                    )
+                ),
+                name="rating_one_subject",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["subject_person", "purpose", "rated_on"], name="rating_person"),
+            models.Index(fields=["subject_school", "purpose", "rated_on"], name="rating_school"),
+            models.Index(fields=["system", "purpose", "rated_on"], name="rating_system"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.item} → {self.level} ({self.get_purpose_display()}, {self.rated_on})"

@@ -7,7 +7,7 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from trellis.authz.policies import authorize, scope_for
+from trellis.authz.policies import allows, authorize, scope_for
 from trellis.authz.roles import Action
 from trellis.frameworks.case import (
     ASSOCIATION_FIELDS,
@@ -29,6 +29,7 @@ from trellis.frameworks.models import (
     FrameworkItem,
     FrameworkVersion,
     PerformanceLevel,
+    Rating,
 )
 
 
@@ -341,3 +342,82 @@ def _rubric(
         if key in version.rubric_fields:
             rubric[key] = version.rubric_fields[key]
     return rubric
+
+
+def readable_purposes(user: Any, person: Any) -> list[str]:
+    """Which purposes of a person's ratings the user may read (404 when none reach them)."""
+    if user.person_id == person.pk:
+        return [Rating.Purpose.PROGRESS, Rating.Purpose.EVALUATION, Rating.Purpose.SELF_ASSESSMENT]
+    purposes: list[str] = []
+    if allows(user, Action.RATINGS_PROGRESS, person):
+        purposes += [Rating.Purpose.PROGRESS, Rating.Purpose.SELF_ASSESSMENT]
+    if allows(user, Action.RATINGS_EVALUATION, person):
+        purposes.append(Rating.Purpose.EVALUATION)
+    if not purposes:
+        authorize(user, Action.RATINGS_PROGRESS, person)  # 404 outside scope, else 403
+    return purposes
+
+
+def person_ratings(person: Any, purposes: list[str], purpose: str = "") -> QuerySet[Rating]:
+    ratings = Rating.objects.filter(subject_person=person, purpose__in=purposes)
+    if purpose:
+        ratings = ratings.filter(purpose=purpose)
+    return ratings.select_related("item", "level", "version__framework").order_by(
+        "rated_on", "item__position", "pk"
+    )
+
+
+def progress_chart(ratings: list[Rating]) -> dict[str, Any]:
+    """A Vega-Lite line chart of levels over time per competency (the table shows the same)."""
+    values = [
+        {
+            "date": r.rated_on.isoformat(),
+            "competency": (f"{r.item.human_coding_scheme} " if r.item.human_coding_scheme else "")
+            + (r.item.abbreviated_statement or r.item.full_statement)[:60],
+            "level": r.level.position,
+            "level_name": r.level.name,
+            "purpose": r.get_purpose_display(),
+        }
+        for r in ratings
+    ]
+    positions = sorted({r.level.position for r in ratings}) or [1]
+    return {
+        "$schema": "https://vega.github.io/schema/vega-lite/v5.json",
+        "description": "Ratings over time per competency; the table beside the chart lists them.",
+        "width": "container",
+        "height": 260,
+        "data": {"values": values},
+        "mark": {"type": "line", "point": True},
+        "encoding": {
+            "x": {"field": "date", "type": "temporal", "title": "Rated on"},
+            "y": {
+                "field": "level",
+                "type": "quantitative",
+                "title": "Level",
+                "scale": {"domain": [min(positions), max(positions)]},
+                "axis": {"tickMinStep": 1},
+            },
+            "color": {"field": "competency", "type": "nominal", "title": "Competency"},
+            "tooltip": [
+                {"field": "date", "type": "temporal"},
+                {"field": "competency"},
+                {"field": "level_name", "title": "Level"},
+                {"field": "purpose"},
+            ],
+        },
+    }
+
+
+def rating_frameworks(user: Any, person: Any) -> list[Framework]:
+    """Frameworks a person can be rated on: published, visible, rating people, with a rubric."""
+    return list(
+        visible_frameworks(user)
+        .filter(
+            subject_kind=Framework.Subject.PERSON,
+            versions__status=FrameworkVersion.Status.PUBLISHED,
+            versions__levels__isnull=False,
+        )
+        .filter(Q(system__isnull=True) | Q(system_id=person.system_id))
+        .distinct()
+        .order_by("title")
+    )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -19,8 +20,10 @@ from trellis.frameworks.models import (
     FrameworkItem,
     FrameworkVersion,
     PerformanceLevel,
+    Rating,
 )
 from trellis.orgs.models import System
+from trellis.people.models import Person
 
 
 def framework_import_case(
@@ -153,3 +156,67 @@ def framework_import_case(
             },
         )
     return version
+
+
+def ratings_record(
+    *,
+    actor: Any,
+    subject: Person,
+    version: FrameworkVersion,
+    purpose: str,
+    rated_on: datetime.date,
+    entries: list[tuple[FrameworkItem, PerformanceLevel, str]],
+) -> list[Rating]:
+    """Record one rater's ratings of a person on several competencies at once."""
+    if purpose == Rating.Purpose.SELF_ASSESSMENT:
+        if actor is not None and actor.person_id != subject.pk:
+            raise PermissionDenied
+    elif purpose == Rating.Purpose.PROGRESS:
+        require(actor, Action.RATINGS_PROGRESS, subject)
+    elif purpose == Rating.Purpose.EVALUATION:
+        require(actor, Action.RATINGS_EVALUATION, subject)
+    else:
+        raise ValidationError(
+            {"purpose": "People are rated for progress, evaluation or self-assessment."}
+        )
+    if not version.is_published:
+        raise ValidationError("Ratings are made against a published version of a framework.")
+    if not entries:
+        raise ValidationError("Choose a level for at least one competency.")
+    for item, level, _evidence in entries:
+        if item.version_id != version.pk or level.version_id != version.pk:
+            raise ValidationError(f"“{item}” and its level must come from {version}.")
+    if rated_on > timezone.localdate():
+        raise ValidationError({"rated_on": "A rating cannot be dated in the future."})
+    label = actor.email if actor is not None else "command line"
+    with transaction.atomic():
+        ratings = Rating.objects.bulk_create(
+            [
+                Rating(
+                    system_id=subject.system_id,
+                    version=version,
+                    item=item,
+                    level=level,
+                    purpose=purpose,
+                    rater=actor,
+                    rater_label=label,
+                    subject_person=subject,
+                    rated_on=rated_on,
+                    evidence=evidence.strip(),
+                )
+                for item, level, evidence in entries
+            ]
+        )
+        audit_event_record(
+            actor=actor,
+            action="rating.record",
+            obj=subject,
+            object_repr=f"{subject}: {len(ratings)} {purpose} ratings on {version.framework}",
+            after={
+                "purpose": purpose,
+                "version": version.pk,
+                "rated_on": rated_on.isoformat(),
+                "ratings": {str(item.pk): level.position for item, level, _ in entries},
+            },
+        )
+    return ratings

@@ -4,21 +4,25 @@ import json
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 
 from trellis.authz.decorators import permission
 from trellis.authz.policies import allows
 from trellis.authz.roles import Action
 from trellis.core.exports import FORMATS, export_response
+from trellis.core.forms import add_service_errors
 from trellis.core.listing import ExportSpec, render_list
 from trellis.core.params import get_choice, get_int, get_text
 from trellis.frameworks import selectors, services
-from trellis.frameworks.forms import CaseUploadForm
-from trellis.frameworks.models import Framework
+from trellis.frameworks.forms import CaseUploadForm, RatingForm
+from trellis.frameworks.models import Framework, Rating
 from trellis.orgs.selectors import system_choice, systems_where
+from trellis.people.models import Person
 
 FRAMEWORK_EXPORT = ExportSpec(
     filename="frameworks",
@@ -129,3 +133,123 @@ def framework_import(request: HttpRequest) -> HttpResponse:
         else:
             return redirect("framework_detail", pk=version.framework_id)
     return render(request, "frameworks/framework_import.html", {"form": form})
+
+
+PURPOSE_ACTIONS: dict[str, str] = {
+    Rating.Purpose.PROGRESS: Action.RATINGS_PROGRESS,
+    Rating.Purpose.EVALUATION: Action.RATINGS_EVALUATION,
+}
+
+
+def _rating_purposes(request: HttpRequest, person: Person) -> list[tuple[str, str]]:
+    """The purposes for which this user may rate this person."""
+    choices = [
+        (p, label)
+        for p, label in Rating.Purpose.choices
+        if p in PURPOSE_ACTIONS and allows(request.user, PURPOSE_ACTIONS[p], person)
+    ]
+    if request.user.person_id == person.pk:  # type: ignore[union-attr]
+        choices.append((Rating.Purpose.SELF_ASSESSMENT, Rating.Purpose.SELF_ASSESSMENT.label))
+    return choices
+
+
+@permission(Action.SIGNED_IN)
+def person_ratings(request: HttpRequest, pk: int) -> HttpResponseBase:
+    person = get_object_or_404(Person.objects.select_related("system"), pk=pk)
+    purposes = selectors.readable_purposes(request.user, person)
+    purpose = get_choice(request.GET, "purpose", purposes)
+    ratings = list(selectors.person_ratings(person, purposes, purpose))
+    fmt = get_choice(request.GET, "format", FORMATS)
+    if fmt:
+        return export_response(
+            fmt=fmt,
+            filename=f"ratings-{person.pk}",
+            headers=[
+                "Date",
+                "Framework",
+                "Version",
+                "Code",
+                "Competency",
+                "Level",
+                "Score",
+                "Purpose",
+                "Rater",
+                "Evidence",
+            ],
+            rows=(
+                [
+                    r.rated_on,
+                    r.version.framework.title,
+                    r.version.number,
+                    r.item.human_coding_scheme,
+                    r.item.full_statement,
+                    r.level.name,
+                    r.level.score,
+                    r.get_purpose_display(),
+                    r.rater_label,
+                    r.evidence,
+                ]
+                for r in ratings
+            ),
+        )
+    return render(
+        request,
+        "frameworks/person_ratings.html",
+        {
+            "person": person,
+            "ratings": ratings,
+            "purpose": purpose,
+            "purposes": [(p, Rating.Purpose(p).label) for p in purposes],
+            "chart": selectors.progress_chart(ratings),
+            "frameworks": selectors.rating_frameworks(request.user, person)
+            if _rating_purposes(request, person)
+            else [],
+        },
+    )
+
+
+@permission(Action.SIGNED_IN)
+def rating_new(request: HttpRequest, pk: int) -> HttpResponse:
+    person = get_object_or_404(Person.objects.select_related("system"), pk=pk)
+    purposes = _rating_purposes(request, person)
+    if not purposes:
+        selectors.readable_purposes(request.user, person)  # 404 outside scope
+        raise PermissionDenied
+    framework = selectors.framework_get(request.user, get_int(request.GET, "framework") or 0)
+    version = selectors.version_get(framework, None)
+    if not version.is_published:
+        raise Http404
+    levels, rows = selectors.rubric_grid(version)
+    form = RatingForm(
+        request.POST or None,
+        rows=rows,
+        levels=levels,
+        purposes=purposes,
+        initial={"rated_on": timezone.localdate(), "purpose": purposes[0][0]},
+    )
+    if request.method == "POST" and form.is_valid():
+        by_pk = {str(level.pk): level for level in levels}
+        entries = [
+            (item, by_pk[form.cleaned_data[level]], form.cleaned_data[evidence])
+            for item, level, evidence in form.rubric
+            if form.cleaned_data.get(level)
+        ]
+        try:
+            services.ratings_record(
+                actor=request.user,
+                subject=person,
+                version=version,
+                purpose=form.cleaned_data["purpose"],
+                rated_on=form.cleaned_data["rated_on"],
+                entries=entries,
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, f"{len(entries)} ratings recorded for {person}.")
+            return redirect("person_ratings", pk=person.pk)
+    return render(
+        request,
+        "frameworks/rating_form.html",
+        {"person": person, "framework": framework, "version": version, "form": form},
+    )

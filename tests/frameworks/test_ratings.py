@@ -1,0 +1,99 @@
+"""One ratings engine: a coach rates a principal; who may read which ratings."""
+
+from __future__ import annotations
+
+import datetime
+
+from tests.conftest import World
+from trellis.frameworks.models import FrameworkItem, FrameworkVersion, PerformanceLevel, Rating
+from trellis.frameworks.services import ratings_record
+
+
+def rubric(
+    world: World,
+) -> tuple[FrameworkVersion, list[FrameworkItem], dict[int, PerformanceLevel]]:
+    version = FrameworkVersion.objects.get(framework_id=world.framework_id)
+    items = list(
+        FrameworkItem.objects.filter(version=version, descriptors__isnull=False)
+        .distinct()
+        .order_by("human_coding_scheme")
+    )
+    levels = {lv.position: lv for lv in version.levels.all()}
+    return version, items, levels
+
+
+def test_a_coach_rates_a_principal_and_sees_progress(world: World) -> None:
+    _version, items, levels = rubric(world)
+    client = world.client("coach")
+    url = f"/people/{world.principal_person.pk}/ratings/new/?framework={world.framework_id}"
+    form = client.get(url).content.decode()
+    assert "Proficient: Proficient at 1" in form  # each level shows its descriptor
+    for day, level in (("2025-10-01", 2), ("2026-02-01", 3)):
+        response = client.post(
+            url,
+            {
+                "purpose": "progress",
+                "rated_on": day,
+                f"level_{items[0].pk}": levels[level].pk,
+                f"evidence_{items[0].pk}": f"Observed on {day}",
+            },
+        )
+        assert response.status_code == 302
+    page = client.get(f"/people/{world.principal_person.pk}/ratings/")
+    assert [(r.rated_on.isoformat(), r.level.position) for r in page.context["ratings"]] == [
+        ("2025-10-01", 2),
+        ("2026-02-01", 3),
+    ]
+    chart = page.context["chart"]["data"]["values"]
+    assert [(v["date"], v["level"]) for v in chart] == [("2025-10-01", 2), ("2026-02-01", 3)]
+    assert "Observed on 2026-02-01" in page.content.decode()
+
+
+def test_rating_form_errors_save_nothing(world: World) -> None:
+    _version, items, levels = rubric(world)
+    client = world.client("coach")
+    url = f"/people/{world.principal_person.pk}/ratings/new/?framework={world.framework_id}"
+    empty = client.post(url, {"purpose": "progress", "rated_on": "2026-01-01"})
+    assert "Choose a level for at least one competency." in empty.content.decode()
+    evidence_only = client.post(
+        url, {"purpose": "progress", "rated_on": "2026-01-01", f"evidence_{items[0].pk}": "x"}
+    )
+    assert "or leave its evidence empty" in evidence_only.content.decode()
+    future = client.post(
+        url, {"purpose": "progress", "rated_on": "2999-01-01", f"level_{items[0].pk}": levels[1].pk}
+    )
+    assert "cannot be dated in the future" in future.content.decode()
+    wrong_purpose = client.post(
+        url,
+        {"purpose": "evaluation", "rated_on": "2026-01-01", f"level_{items[0].pk}": levels[1].pk},
+    )
+    assert wrong_purpose.status_code == 200  # a coach does not evaluate
+    assert not Rating.objects.exists()
+
+
+def test_evaluation_ratings_are_kept_from_coaches_and_leaders(world: World) -> None:
+    version, items, levels = rubric(world)
+    supervisor = world.users["supervisor"]
+    ratings_record(
+        actor=supervisor,
+        subject=world.principal_person,
+        version=version,
+        purpose=Rating.Purpose.EVALUATION,
+        rated_on=datetime.date(2026, 5, 1),
+        entries=[(items[0], levels[4], "Summative")],
+    )
+    ratings_record(
+        actor=world.users["coach"],
+        subject=world.principal_person,
+        version=version,
+        purpose=Rating.Purpose.PROGRESS,
+        rated_on=datetime.date(2026, 4, 1),
+        entries=[(items[1], levels[2], "")],
+    )
+    url = f"/people/{world.principal_person.pk}/ratings/"
+    seen = lambda key: {r.purpose for r in world.client(key).get(url).context["ratings"]}  # noqa: E731
+    assert seen("supervisor") == {"evaluation", "progress"}
+    assert seen("coach") == {"progress"}
+    assert seen("principal") == {"evaluation", "progress"}  # their own record
+    assert world.client("leader").get(url).status_code == 403
+    assert world.client("analyst").get(url).status_code == 403
