@@ -133,3 +133,15 @@ def test_token_name_is_required(world: World) -> None:
 @pytest.mark.parametrize("header", ["Bearer nonsense", "Bearer ", "Basic abc"])
 def test_bad_tokens_are_401(world: World, header: str) -> None:
     assert Client().get("/api/v1/me", headers={"authorization": header}).status_code == 401
+
+
+def test_api_tokens_need_the_second_factor_their_roles_demand(world: World) -> None:
+    from trellis.accounts.services import api_token_create
+    from trellis.authz.services import grant_create
+
+    user = world.users["leader"]
+    _, raw = api_token_create(actor=user, name="script")
+    header = {"authorization": f"Bearer {raw}"}
+    assert Client().get("/api/v1/people", headers=header).status_code == 200
+    grant_create(actor=None, user=user, role=Role.SYSTEM_ADMIN, system=world.system)
+    assert Client().get("/api/v1/people", headers=header).status_code == 401

@@ -340,3 +340,45 @@ def test_networks_and_partners_are_managed_by_administrators(world: World) -> No
     )
     partners = world.client("partner").get("/partners/").content.decode()
     assert "Northstar Leadership Partners" in partners and "Talent Co" not in partners
+
+
+def test_out_of_range_dates_and_ids_are_400(world: World) -> None:
+    client = world.client("admin")
+    assert client.get("/audit/?to=9999-12-31").status_code == 400
+    assert client.get("/people/?school=99999999999999999999").status_code == 400
+    api = world.client("leader")
+    assert api.get("/api/v1/schools?offset=99999999999999999999").status_code == 422
+    assert api.get("/api/v1/people?network=99999999999999999999").status_code == 422
+    assert api.get("/api/v1/schools/99999999999999999999").status_code == 422
+
+
+def test_control_characters_are_refused_in_forms_and_dropped_from_exports(world: World) -> None:
+    client = world.client("admin")
+    response = client.post(
+        f"/people/{world.colleague.pk}/edit/",
+        {"given_name": "Co\x0bra", "family_name": "Colleague"},
+    )
+    assert "invisible control characters" in response.content.decode()
+    Person.objects.filter(pk=world.colleague.pk).update(given_name="Co\x0bra")
+    xlsx = client.get("/people/?format=xlsx&q=colleague")
+    assert xlsx.status_code == 200
+    sheet = load_workbook(io.BytesIO(xlsx.content)).active
+    assert list(sheet.values)[1][1] == "Cora"
+
+
+def test_home_lists_only_people_the_user_may_open(world: World) -> None:
+    import datetime
+
+    position = world.colleague.positions.get()
+    position.ends_on = datetime.date(2021, 6, 30)
+    position.save()
+    Position.objects.create(
+        person=world.colleague,
+        system=world.system,
+        kind=PositionKind.TEACHER,
+        school=world.school,
+        starts_on=datetime.date(2021, 7, 1),
+        ends_on=datetime.date(2021, 7, 2),
+    )
+    names = [p.person_id for p in world.client("principal").get("/").context["recent_positions"]]
+    assert world.colleague.pk not in names

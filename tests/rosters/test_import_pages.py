@@ -101,13 +101,25 @@ def test_server_folder_must_be_inside_the_import_root(
     world: World, tmp_path: Path, settings
 ) -> None:  # type: ignore[no-untyped-def]
     settings.TRELLIS_IMPORT_ROOT = tmp_path / "sis"
-    write(tmp_path / "sis" / "nightly", rows_12())
+    write(tmp_path / "sis" / "riverbend" / "nightly", rows_12())
+    write(tmp_path / "sis" / "lakeside" / "nightly", rows_12())
     client = world.client("admin")
     outside = client.post(
         "/imports/new/",
         {"system": world.system.pk, "kind": "oneroster", "mode": "delta", "folder": "../../etc"},
     )
     assert "Only folders inside" in outside.content.decode()
+    # Another system's drop folder is out of reach, even from inside the shared root.
+    other = client.post(
+        "/imports/new/",
+        {
+            "system": world.system.pk,
+            "kind": "oneroster",
+            "mode": "delta",
+            "folder": "../lakeside/nightly",
+        },
+    )
+    assert "Only folders inside" in other.content.decode()
     assert not ImportRun.objects.exclude(pk=world.import_run_id).exists()
     inside = client.post(
         "/imports/new/",

@@ -4,7 +4,7 @@ from typing import Any
 
 from django.core.exceptions import BadRequest, PermissionDenied
 from django.http import HttpRequest, HttpResponse
-from ninja import NinjaAPI, Query, Schema
+from ninja import Field, NinjaAPI, Path, Query, Schema
 from ninja.pagination import LimitOffsetPagination, paginate
 from ninja.security import django_auth
 
@@ -87,17 +87,28 @@ def _person_out(person: Person, positions: list[Position]) -> dict[str, Any]:
     }
 
 
+ID = Field(None, ge=1, le=2**31 - 1)
+
+
+class Pages(LimitOffsetPagination):
+    """Limit and offset, bounded so that no request can ask the database for an absurd page."""
+
+    class Input(Schema):
+        limit: int = Field(100, ge=1, le=500)
+        offset: int = Field(0, ge=0, le=10**9)
+
+
 class SchoolFilters(Schema):
-    q: str = ""
-    network: int | None = None
+    q: str = Field("", max_length=200)
+    network: int | None = ID
     level: School.Level | None = None
     status: str = "active"
 
 
 class PeopleFilters(Schema):
-    q: str = ""
-    school: int | None = None
-    network: int | None = None
+    q: str = Field("", max_length=200)
+    school: int | None = ID
+    network: int | None = ID
     kind: PositionKind | None = None
     status: str = "active"
 
@@ -111,7 +122,7 @@ def me(request: HttpRequest) -> dict[str, Any]:
 
 @api.get("/schools", response=list[SchoolOut], tags=["schools"])
 @api_permission(Action.SCHOOLS_VIEW)
-@paginate(LimitOffsetPagination, max_limit=500)
+@paginate(Pages, max_limit=500)
 def list_schools(request: HttpRequest, filters: Query[SchoolFilters]) -> Any:
     schools = org_selectors.school_list(
         request.user,
@@ -129,7 +140,7 @@ def list_schools(request: HttpRequest, filters: Query[SchoolFilters]) -> Any:
     tags=["schools"],
 )
 @api_permission(Action.SCHOOLS_VIEW)
-def get_school(request: HttpRequest, school_id: int) -> Any:
+def get_school(request: HttpRequest, school_id: int = Path(..., ge=1, le=2**31 - 1)) -> Any:
     school = org_selectors.school_get(request.user, school_id)
     annotated = org_selectors.school_list(request.user, status="all").get(pk=school.pk)
     return _school_out(annotated)
@@ -137,7 +148,7 @@ def get_school(request: HttpRequest, school_id: int) -> Any:
 
 @api.get("/people", response=list[PersonOut], tags=["people"])
 @api_permission(Action.PEOPLE_VIEW)
-@paginate(LimitOffsetPagination, max_limit=500)
+@paginate(Pages, max_limit=500)
 def list_people(request: HttpRequest, filters: Query[PeopleFilters]) -> Any:
     people = people_selectors.people_list(
         request.user,
@@ -154,7 +165,7 @@ def list_people(request: HttpRequest, filters: Query[PeopleFilters]) -> Any:
     "/people/{person_id}", response={200: PersonOut, 403: ErrorOut, 404: ErrorOut}, tags=["people"]
 )
 @api_permission(Action.PEOPLE_VIEW)
-def get_person(request: HttpRequest, person_id: int) -> Any:
+def get_person(request: HttpRequest, person_id: int = Path(..., ge=1, le=2**31 - 1)) -> Any:
     person = people_selectors.person_get(request.user, person_id)
     record = people_selectors.person_record(person)
     return _person_out(person, record["current"])

@@ -5,13 +5,14 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
+from allauth.mfa.models import Authenticator
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja.errors import HttpError
 from ninja.security import HttpBearer
 
 from trellis.accounts.models import ApiToken
-from trellis.authz.policies import user_may
+from trellis.authz.policies import requires_mfa, user_may
 
 
 class TokenAuth(HttpBearer):
@@ -24,6 +25,14 @@ class TokenAuth(HttpBearer):
             .first()
         )
         if found is None:
+            return None
+        # A token must not be a way round the second factor that the web sign-in demands.
+        if (
+            requires_mfa(found.user)
+            and not Authenticator.objects.filter(
+                user=found.user, type=Authenticator.Type.TOTP
+            ).exists()
+        ):
             return None
         now = timezone.now()
         # Record use at most hourly, so that reads do not become writes on every call.

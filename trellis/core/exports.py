@@ -11,6 +11,7 @@ from typing import Any
 from django.core.exceptions import BadRequest
 from django.http import HttpResponse, StreamingHttpResponse
 from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from trellis.core.suppression import Count
 
@@ -28,7 +29,8 @@ def cell(value: Any) -> Any:
         return "yes" if value else "no"
     if isinstance(value, int | float | datetime.date):
         return value
-    text = str(value)
+    # Control characters cannot be stored in a spreadsheet (and have no business in a cell).
+    text = ILLEGAL_CHARACTERS_RE.sub("", str(value))
     if text.startswith(_FORMULA_PREFIXES):
         return "'" + text
     return text

@@ -1,16 +1,28 @@
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django import forms
 
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def no_control_characters(value: Any) -> None:
+    if isinstance(value, str) and CONTROL_CHARACTERS.search(value):
+        raise forms.ValidationError("Remove the invisible control characters from this text.")
+
 
 class StyledFormMixin:
-    """Bootstrap classes on every widget, so templates render fields without per-field markup."""
+    """Bootstrap classes on every widget, so templates render fields without per-field markup.
+    Text fields also refuse control characters (pasted from other systems, they break exports).
+    """
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         for field in self.fields.values():  # type: ignore[attr-defined]
+            if isinstance(field, forms.CharField):
+                field.validators.append(no_control_characters)
             widget = field.widget
             if isinstance(widget, forms.RadioSelect):
                 continue  # rendered one option at a time by its template

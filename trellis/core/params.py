@@ -28,7 +28,7 @@ def get_int(params: QueryDict, name: str) -> int | None:
         value = int(raw)
     except ValueError:
         raise BadRequest(f"The '{name}' parameter must be a whole number.") from None
-    if value < 0 or value > 2**62:
+    if value < 0 or value > 2**31 - 1:
         raise BadRequest(f"The '{name}' parameter is out of range.")
     return value
 
@@ -46,9 +46,12 @@ def get_date(params: QueryDict, name: str) -> datetime.date | None:
     if raw == "":
         return None
     try:
-        return datetime.date.fromisoformat(raw)
+        value = datetime.date.fromisoformat(raw)
     except ValueError:
         raise BadRequest(f"The '{name}' parameter must be a date written YYYY-MM-DD.") from None
+    if not 1900 <= value.year <= 2200:
+        raise BadRequest(f"The '{name}' parameter must be a date between 1900 and 2200.")
+    return value
 
 
 def paginate(queryset: QuerySet, params: QueryDict, *, per_page: int = 50) -> Page:

@@ -100,6 +100,8 @@ def home_summary(user: Any) -> dict[str, Any]:
             Position.objects.filter(
                 scope_for(user, Action.PEOPLE_VIEW).positions_q(), starts_on__lte=today
             )
+            # only people the user may open (someone who has left a school drops out)
+            .filter(person__in=people)
             .select_related("person", "school", "network")
             .order_by("-starts_on", "-pk")[:6]
         )

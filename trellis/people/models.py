@@ -83,6 +83,7 @@ class Position(TimeStampedModel):
     ends_on = models.DateField(null=True, blank=True)
     source = models.CharField(max_length=10, choices=Source.choices, default=Source.MANUAL)
     sourced_id = models.CharField(max_length=255, blank=True)
+    roster_modified_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-starts_on", "id"]

@@ -128,6 +128,17 @@ def _extract(path: Path, max_bytes: int) -> tuple[Path, tempfile.TemporaryDirect
                     continue
                 # Files belong at the root; a single enclosing folder is tolerated.
                 target = root / name.name
+                if target.exists():
+                    raise BundleRejected(
+                        [
+                            Problem(
+                                member.filename,
+                                None,
+                                "",
+                                f"The zip holds {name.name} twice; keep one of them.",
+                            )
+                        ]
+                    )
                 with archive.open(member) as source, target.open("wb") as out:
                     shutil.copyfileobj(source, out, 1 << 20)
     except zipfile.BadZipFile as error:
@@ -186,9 +197,22 @@ def open_bundle(path: Path, *, max_bytes: int) -> Bundle:
 def _csv_files(folder: Path) -> dict[str, Path]:
     """CSV files by lower-case name without extension (file names are matched in any case)."""
     found: dict[str, Path] = {}
-    for item in folder.iterdir():
+    for item in sorted(folder.iterdir()):
         if item.is_file() and item.suffix.lower() == ".csv":
-            found[item.stem.lower()] = item
+            key = item.stem.lower()
+            if key in found:
+                raise BundleRejected(
+                    [
+                        Problem(
+                            item.name,
+                            None,
+                            "",
+                            f"The bundle holds both {found[key].name} and {item.name}; "
+                            "keep one of them.",
+                        )
+                    ]
+                )
+            found[key] = item
     return found
 
 

@@ -107,7 +107,8 @@ class Enrollment(RosterRecord):
         constraints = [
             models.UniqueConstraint(fields=["system", "sourced_id"], name="enrollment_key"),
             models.CheckConstraint(
-                condition=models.Q(person__isnull=True) | models.Q(student__isnull=True),
+                condition=models.Q(person__isnull=True, student__isnull=False)
+                | models.Q(person__isnull=False, student__isnull=True),
                 name="enrollment_one_member",
             ),
         ]

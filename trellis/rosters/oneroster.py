@@ -522,6 +522,16 @@ class Reader:
 
     def row_users(self, file: str, line: int, v: dict[str, Any], mode: str) -> None:
         grades = v.get("grades") or []
+        if grades and len(grades[0]) > 8:
+            self.problems.add(
+                file,
+                line,
+                "grades",
+                f"The grade '{grades[0]}' is longer than 8 "
+                "characters; use a CEDS grade code such as KG or 05.",
+            )
+            self.stub("users", line, v)
+            return
         self.tables["users"].write(
             (
                 line,
@@ -862,10 +872,16 @@ def check_bundle(reader: Reader) -> None:
             missing += [f"NOT EXISTS ({query.format(v=value)})" for query in ref.db]
         file_expr = f"s.{ref.file_column}" if ref.file_column else "''"
         org_join = f"LEFT JOIN stg_orgs o ON o.sid = {value}" if ref.school_only else ""
+        # A row that removes a record may point at records already removed.
+        live = (
+            ""
+            if ref.table == "class_terms"
+            else (" AND (s.status IS NULL OR s.status <> 'tobedeleted')")
+        )
         org_type = "o.type" if ref.school_only else "NULL"
         rows = fetch(
             f"SELECT s.row, {value}, {file_expr}, {org_type} FROM stg_{ref.table} s {org_join} "
-            f"WHERE {value} IS NOT NULL AND {' AND '.join(missing)} "
+            f"WHERE {value} IS NOT NULL AND {' AND '.join(missing)}{live} "
             f"ORDER BY s.row LIMIT {ERROR_LIMIT}"
         )
         for row, value, file_name, found_type in rows:
@@ -891,20 +907,53 @@ def check_bundle(reader: Reader) -> None:
                 ref.header,
                 f"'{value}' refers to a {kind} that is not in {where}{stored}.",
             )
-    # A user in a class must be someone Trellis stores: staff or a student.
-    if "enrollments" in bundle.files and "users" in bundle.files:
-        for row, user in fetch(
-            "SELECT e.row, e.user_sid FROM stg_enrollments e WHERE EXISTS (SELECT 1 FROM "
-            "stg_users u WHERE u.sid = e.user_sid) AND NOT EXISTS (SELECT 1 FROM stg_roles r "
-            f"WHERE r.user_sid = e.user_sid AND r.kind <> '{FAMILY}') "
-            f"ORDER BY e.row LIMIT {ERROR_LIMIT}"
-        ):
-            problems.add(
-                bundle.files["enrollments"].name,
-                row,
-                "userSourcedId",
-                f"'{user}' holds no staff or student role, so cannot be in a class.",
-            )
+    # A class member must be stored as what the enrollment says: a student, or staff.
+    if "enrollments" in bundle.files:
+        sys_id = int(reader.system.pk)
+        checks = (
+            (
+                "e.role = 'student'",
+                f"r.kind = '{STUDENT}'",
+                "students_student",
+                "is enrolled as a student but holds no student role",
+            ),
+            (
+                "e.role <> 'student'",
+                f"r.kind NOT IN ('{STUDENT}', '{FAMILY}')",
+                "people_person",
+                "is enrolled as staff but holds no staff role",
+            ),
+        )
+        for role_test, kind_test, table, reason in checks:
+            for row, user in fetch(
+                f"SELECT e.row, e.user_sid FROM stg_enrollments e WHERE {role_test} "
+                "AND (e.status IS NULL OR e.status <> 'tobedeleted') "
+                # users that exist nowhere are reported once, as dangling references
+                "AND (EXISTS (SELECT 1 FROM stg_users u WHERE u.sid = e.user_sid) "
+                f"OR EXISTS (SELECT 1 FROM people_person d WHERE d.system_id = {sys_id} "
+                "AND d.sourced_id = e.user_sid) OR EXISTS (SELECT 1 FROM students_student d "
+                f"WHERE d.system_id = {sys_id} AND d.sourced_id = e.user_sid)) "
+                f"AND NOT EXISTS (SELECT 1 FROM stg_roles r WHERE r.user_sid = e.user_sid "
+                f"AND {kind_test}) AND NOT EXISTS (SELECT 1 FROM {table} d WHERE "
+                f"d.system_id = {sys_id} AND d.sourced_id = e.user_sid) "
+                f"ORDER BY e.row LIMIT {ERROR_LIMIT}"
+            ):
+                problems.add(
+                    bundle.files["enrollments"].name, row, "userSourcedId", f"'{user}' {reason}."
+                )
+    # In 1.2 the roles say who is staff and who a student: a complete users.csv needs them.
+    if (
+        bundle.version == "1.2"
+        and bundle.modes.get("users") == "bulk"
+        and "roles" not in bundle.files
+    ):
+        problems.add(
+            bundle.files["users"].name,
+            None,
+            "",
+            "A bulk users.csv needs roles.csv in OneRoster 1.2: the roles say who is "
+            "a student and who is staff.",
+        )
     # The district in the bundle must be this system's.
     districts = [sid for (sid,) in fetch("SELECT sid FROM stg_orgs WHERE type = 'district'")]
     system = reader.system
@@ -1091,9 +1140,7 @@ def apply_target(
     match = f"t.system_id = {s} AND t.sourced_id = n.sid {target.key_filter}"
     differs = " OR ".join(f"t.{c} IS DISTINCT FROM n.{c}" for c in cols)
     newer = "(t.roster_modified_at IS NULL OR n.dlm IS NULL OR n.dlm >= t.roster_modified_at)"
-    stamp = (
-        "roster_modified_at = COALESCE(n.dlm, t.roster_modified_at), " if target.has_active else ""
-    )
+    stamp = "roster_modified_at = COALESCE(n.dlm, t.roster_modified_at), "
     sets = ", ".join(f"{c} = n.{c}" for c in cols)
     counts = {"added": 0, "changed": 0, "reactivated": 0, "soft_deleted": 0}
     params = [now]
@@ -1110,14 +1157,22 @@ def apply_target(
         )
     else:
         counts["changed"] = execute(
-            f"UPDATE {t} AS t SET {sets}, updated_at = %s FROM nxt n "
-            f"WHERE {match} AND n.active AND ({differs})",
+            f"UPDATE {t} AS t SET {sets}, {stamp}updated_at = %s FROM nxt n "
+            f"WHERE {match} AND n.active AND ({differs}) AND {newer}",
             params,
         )
+    # A newer row that changes nothing still moves the record's clock, so that a late, older
+    # delta cannot undo it. Not counted as a change.
+    execute(
+        f"UPDATE {t} AS t SET roster_modified_at = n.dlm FROM nxt n WHERE {match} AND n.active "
+        "AND n.dlm IS NOT NULL AND (t.roster_modified_at IS NULL OR n.dlm > t.roster_modified_at)"
+    )
     extra_cols = "".join(f", {c}" for c, _ in target.insert_only)
     extra_vals = "".join(f", {v}" for _, v in target.insert_only)
     activity = (
-        (", is_active, roster_modified_at", ", TRUE, n.dlm") if target.has_active else ("", "")
+        (", is_active, roster_modified_at", ", TRUE, n.dlm")
+        if target.has_active
+        else (", roster_modified_at", ", n.dlm")
     )
     counts["added"] = execute(
         f"INSERT INTO {t} (system_id, sourced_id, created_at, updated_at{activity[0]}, "
@@ -1143,15 +1198,33 @@ def apply_target(
         # so that running the same file again changes nothing.
         ending = "CASE WHEN t.starts_on > %s THEN t.starts_on ELSE %s END"
         still_open = f"(t.ends_on IS NULL OR t.ends_on > {ending})"
-        gone = (
-            f"UPDATE {t} AS t SET ends_on = {ending}, updated_at = %s WHERE t.system_id = {s} "
-            f"AND t.source = 'roster' AND {still_open} AND NOT EXISTS (SELECT 1 FROM nxt n "
-            "WHERE n.sid = t.sourced_id)"
-            if bundle.modes.get("roles" if bundle.version == "1.2" else "users") == "bulk"
-            else f"UPDATE {t} AS t SET ends_on = {ending}, updated_at = %s FROM nxt n "
-            f"WHERE {match} AND NOT n.active AND {still_open}"
+        # A people CSV speaks only for its own positions ("csv:" keys), a OneRoster bundle only
+        # for the others; in a people CSV each person's rows are all of their positions.
+        own = (
+            "AND t.sourced_id LIKE 'csv:%%'"
+            if bundle.version == "people"
+            else "AND t.sourced_id NOT LIKE 'csv:%%'"
         )
-        counts["soft_deleted"] = execute(gone, [last_day, last_day, now, last_day, last_day])
+        listed = (
+            " AND EXISTS (SELECT 1 FROM people_person p JOIN stg_users u ON u.sid = "
+            "p.sourced_id WHERE p.id = t.person_id)"
+        )
+        bulk = bundle.modes.get("roles" if bundle.version == "1.2" else "users") == "bulk"
+        missing = (
+            f"UPDATE {t} AS t SET ends_on = {ending}, updated_at = %s WHERE t.system_id = {s} "
+            f"AND t.source = 'roster' {own} AND {still_open} AND NOT EXISTS (SELECT 1 FROM nxt n "
+            "WHERE n.sid = t.sourced_id)" + ("" if bulk else listed)
+        )
+        counts["soft_deleted"] = 0
+        if bulk or bundle.version == "people":
+            counts["soft_deleted"] += execute(
+                missing, [last_day, last_day, now, last_day, last_day]
+            )
+        counts["soft_deleted"] += execute(
+            f"UPDATE {t} AS t SET ends_on = {ending}, {stamp}updated_at = %s FROM nxt n "
+            f"WHERE {match} AND NOT n.active AND {still_open} AND {newer}",
+            [last_day, last_day, now, last_day, last_day],
+        )
     if vendor() == "postgresql":
         # Later targets join this table; rows written in this transaction are invisible to the
         # planner's statistics until analysed, and it would choose nested loops over millions.
@@ -1216,6 +1289,17 @@ def run_import(
                 outcome.notes.append(
                     f"{skipped:,} roles (guardians, parents, or roles mapped to no position) "
                     "were read and not stored."
+                )
+            unplaced = fetch(
+                "SELECT COUNT(*) FROM stg_users u WHERE NOT EXISTS (SELECT 1 FROM stg_roles r "
+                "WHERE r.user_sid = u.sid) AND NOT EXISTS (SELECT 1 FROM people_person p WHERE "
+                f"p.system_id = {int(system.pk)} AND p.sourced_id = u.sid) AND NOT EXISTS "
+                f"(SELECT 1 FROM students_student d WHERE d.system_id = {int(system.pk)} AND "
+                "d.sourced_id = u.sid)"
+            )[0][0]
+            if unplaced and bundle.version != "people":
+                outcome.notes.append(
+                    f"{unplaced:,} users hold no role in this bundle and are not stored yet."
                 )
             other_orgs = fetch(
                 "SELECT COUNT(*) FROM stg_orgs WHERE type NOT IN ('school', 'district')"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import time
 import uuid
 from collections.abc import Callable
@@ -9,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import connection, transaction
 from django.utils import timezone
@@ -49,9 +50,10 @@ def save_upload(upload: UploadedFile) -> Path:
     return target
 
 
-def server_folder(path_text: str) -> Path:
-    """A bundle folder on the server, only inside TRELLIS_IMPORT_ROOT."""
-    root = Path(settings.TRELLIS_IMPORT_ROOT).resolve()
+def server_folder(system: System, path_text: str) -> Path:
+    """A bundle folder on the server, only inside the system's own drop folder
+    (TRELLIS_IMPORT_ROOT/<system code>/), so that no system can read another's roster."""
+    root = (Path(settings.TRELLIS_IMPORT_ROOT) / system.code).resolve()
     path = (root / path_text).resolve()
     if root not in path.parents and path != root:
         raise ValidationError({"folder": f"Only folders inside {root} can be imported."})
@@ -188,6 +190,7 @@ def import_run_execute(
         ]
         run.error_count = 1
         run.save()
+        _remove_upload(run)
         raise
     else:
         assert outcome is not None
@@ -205,6 +208,8 @@ def import_run_execute(
     run.progress_done, run.progress_total = 1000, 1000
     run.progress_label = run.get_status_display()
     run.save()
+    if run.status == Status.DONE:
+        _remove_upload(run)
     if commit and run.status == Status.DONE:
         audit_event_record(
             actor=run.created_by,
@@ -233,16 +238,32 @@ def import_run_commit(*, actor: Any, run: ImportRun) -> ImportRun:
     return run
 
 
+STALE_AFTER = datetime.timedelta(hours=6)
+
+
+def is_discardable(run: ImportRun) -> bool:
+    """Checked, rejected and failed runs can be discarded; so can a run whose worker died."""
+    if run.status in (Status.READY, Status.REJECTED, Status.FAILED):
+        return True
+    return run.is_running and timezone.now() - run.created_at > STALE_AFTER
+
+
+def _remove_upload(run: ImportRun) -> None:
+    # Uploads hold student data: kept only while the run may still need them. Folders on the
+    # server belong to the SIS drop and are left alone.
+    if run.source_path.startswith(str(upload_dir())):
+        Path(run.source_path).unlink(missing_ok=True)
+
+
 def import_run_discard(*, actor: Any, run: ImportRun) -> ImportRun:
     require(actor, Action.ROSTERS_MANAGE, run.system)
-    if run.status not in (Status.READY, Status.REJECTED):
-        raise PermissionDenied
+    if not is_discardable(run):
+        raise ValidationError("Only a checked, rejected, failed or stalled run can be discarded.")
     with transaction.atomic():
         run.status = Status.DISCARDED
         run.save(update_fields=["status"])
         audit_event_record(actor=actor, action="import.discard", obj=run, system_id=run.system_id)
-    if run.source_path.startswith(str(upload_dir())):
-        Path(run.source_path).unlink(missing_ok=True)  # an upload, not a folder on the server
+    _remove_upload(run)
     return run
 
 

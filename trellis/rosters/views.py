@@ -81,7 +81,7 @@ def import_new(request: HttpRequest) -> HttpResponse:
                 path = services.save_upload(data["file"])
                 name = data["file"].name
             else:
-                path = services.server_folder(data["folder"])
+                path = services.server_folder(system, data["folder"])
                 name = Path(data["folder"]).name or str(path)
             run = services.import_run_create(
                 actor=request.user,
@@ -115,6 +115,7 @@ def import_detail(request: HttpRequest, pk: int) -> HttpResponseBase:
         "rosters/import_detail.html",
         {
             "run": run,
+            "discardable": services.is_discardable(run),
             "columns": [c.replace("_", "-").capitalize() for c in COLUMNS],
             "errors": errors,
             "summary_rows": [
@@ -151,7 +152,11 @@ def import_commit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["POST"])
 def import_discard(request: HttpRequest, pk: int) -> HttpResponse:
     run = selectors.import_run_get(request.user, pk)
-    services.import_run_discard(actor=request.user, run=run)
+    try:
+        services.import_run_discard(actor=request.user, run=run)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("import_detail", pk=run.pk)
     messages.success(request, f"{run.source_name} was discarded; nothing was written.")
     return redirect("import_list")
 
