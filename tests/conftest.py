@@ -19,7 +19,7 @@ from trellis.accounts.models import User
 from trellis.accounts.services import account_create, api_token_create
 from trellis.authz.roles import Role
 from trellis.authz.services import grant_create
-from trellis.frameworks.services import framework_import_case
+from trellis.frameworks.services import framework_import_case, framework_start_from
 from trellis.orgs.models import Network, Partner, School, System
 from trellis.orgs.services import network_create, partner_create, school_create, system_create
 from trellis.people.models import Person, PositionKind
@@ -57,6 +57,7 @@ class World:
     token_id: int = 0
     import_run_id: int = 0
     framework_id: int = 0
+    draft_framework_id: int = 0
 
     def client(self, key: str | None) -> Client:
         client = Client()
@@ -169,8 +170,10 @@ def build_world() -> World:
     u["admin_b"] = make_user(b, "admin@lakeside.test", Role.SYSTEM_ADMIN, system=b)
     u["leader_b"] = make_user(b, "leader@lakeside.test", Role.DISTRICT_LEADER, system=b)
     world.token_id = api_token_create(actor=u["teacher"], name="laptop")[0].pk
-    world.framework_id = framework_import_case(
-        actor=None, system=a, raw=json.dumps(rubric_package())
+    published = framework_import_case(actor=None, system=a, raw=json.dumps(rubric_package()))
+    world.framework_id = published.framework_id
+    world.draft_framework_id = framework_start_from(
+        actor=None, source=published, system=a, title="Draft Framework"
     ).framework_id
     # A checked OneRoster run waiting for its commit, over a tiny bundle on disk.
     folder = Path(tempfile.mkdtemp(prefix="trellis-world-"))

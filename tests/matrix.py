@@ -103,7 +103,79 @@ def rating_data(world: World) -> dict[str, Any]:
     }
 
 
+def draft_item(world: World) -> int:
+    from trellis.frameworks.models import FrameworkItem
+
+    return int(
+        FrameworkItem.objects.filter(version__framework_id=world.draft_framework_id)
+        .order_by("pk")
+        .last()
+        .pk
+    )
+
+
+def draft_url(world: World, tail: str) -> str:
+    return f"/frameworks/{world.draft_framework_id}/v1/{tail}"
+
+
 CASES: list[Case] = [
+    Case(
+        "framework_start",
+        lambda w: f"/frameworks/{w.framework_id}/start/",
+        right="programs",
+        wrong="leader",
+        outsider="admin_b",
+        method="POST",
+        data=lambda w: {"system": w.system.pk, "title": "Our Framework"},
+        right_status=302,
+    ),
+    Case(
+        "version_new_draft",
+        lambda w: f"/frameworks/{w.framework_id}/new-draft/",
+        right="programs",
+        wrong="leader",
+        outsider="admin_b",
+        method="POST",
+        right_status=302,
+    ),
+    Case(
+        "version_publish",
+        lambda w: draft_url(w, "publish/"),
+        right="programs",
+        wrong="leader",
+        outsider="admin_b",
+        method="POST",
+        right_status=302,
+    ),
+    Case(
+        "item_add",
+        lambda w: draft_url(w, "items/new/"),
+        right="programs",
+        wrong="leader",
+        outsider="admin_b",
+        method="POST",
+        data=lambda w: {"full_statement": "Leads with data", "human_coding_scheme": "3"},
+        right_status=302,
+    ),
+    Case(
+        "item_edit",
+        lambda w: draft_url(w, f"items/{draft_item(w)}/edit/"),
+        right="programs",
+        wrong="leader",
+        outsider="admin_b",
+        method="POST",
+        data=lambda w: {"full_statement": "Changed", "human_coding_scheme": "9"},
+        right_status=302,
+    ),
+    Case(
+        "item_delete",
+        lambda w: draft_url(w, f"items/{draft_item(w)}/delete/"),
+        right="programs",
+        wrong="leader",
+        outsider="admin_b",
+        method="POST",
+        right_status=302,
+    ),
     Case(
         "person_ratings",
         lambda w: f"/people/{w.colleague.pk}/ratings/",

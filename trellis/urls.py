@@ -49,6 +49,30 @@ urlpatterns = [
     path("frameworks/import/", framework_views.framework_import, name="framework_import"),
     path("frameworks/<int:pk>/", framework_views.framework_detail, name="framework_detail"),
     path("frameworks/<int:pk>/case.json", framework_views.framework_case, name="framework_case"),
+    path("frameworks/<int:pk>/start/", framework_views.framework_start, name="framework_start"),
+    path(
+        "frameworks/<int:pk>/new-draft/",
+        framework_views.version_new_draft,
+        name="version_new_draft",
+    ),
+    path(
+        "frameworks/<int:pk>/v<int:number>/publish/",
+        framework_views.version_publish,
+        name="version_publish",
+    ),
+    path(
+        "frameworks/<int:pk>/v<int:number>/items/new/", framework_views.item_edit, name="item_add"
+    ),
+    path(
+        "frameworks/<int:pk>/v<int:number>/items/<int:item_pk>/edit/",
+        framework_views.item_edit,
+        name="item_edit",
+    ),
+    path(
+        "frameworks/<int:pk>/v<int:number>/items/<int:item_pk>/delete/",
+        framework_views.item_delete,
+        name="item_delete",
+    ),
     path("access/", authz_views.grant_list, name="grant_list"),
     path("access/new/", authz_views.grant_create, name="grant_create"),
     path("access/<int:pk>/end/", authz_views.grant_end, name="grant_end"),

@@ -206,3 +206,35 @@ def test_a_teacher_reads_the_rubric_grid(page: Page, site: tuple[str, World]) ->
     page.get_by_label("Search statements, codes and descriptors").fill("1.B")
     page.get_by_role("button", name="Search").click()
     expect(page.get_by_role("status")).to_contain_text("1 item matching")
+
+
+def test_a_coach_rates_a_principal_on_the_leadership_framework(
+    page: Page, site: tuple[str, World]
+) -> None:
+    from trellis.frameworks.services import (
+        framework_start_from,
+        framework_templates_install,
+        version_publish,
+    )
+
+    base, world = site
+    template = framework_templates_install()[0]
+    own = framework_start_from(
+        actor=None, source=template, system=world.system, title="Riverbend Leadership Framework"
+    )
+    version_publish(actor=None, version=own)
+    sign_in(page, base, "coach@riverbend.test")
+    page.goto(f"{base}/people/{world.principal_person.pk}/ratings/")
+    assert_accessible(page)
+    page.get_by_role("link", name="Rate on Riverbend Leadership Framework").click()
+    assert_accessible(page)
+    first = page.get_by_role("group").nth(0)
+    first.get_by_role("radio").nth(2).check()
+    first.get_by_role("textbox").fill("Ran the data meeting with the team.")
+    page.get_by_role("group").nth(1).get_by_role("radio").nth(1).check()
+    page.get_by_role("button", name="Save ratings").click()
+    expect(page.get_by_text("2 ratings recorded")).to_be_visible()
+    expect(page.locator("[data-vega-spec] svg")).to_have_count(1)
+    expect(page.locator("[data-vega-spec] svg")).to_be_visible()
+    expect(page.get_by_role("cell", name="Proficient")).to_be_visible()
+    assert_accessible(page)

@@ -503,6 +503,7 @@ def build(*, size_name: str, seed: int, today: datetime.date) -> DemoResult:
         ),
     ]
     start = builder.history_start
+    users: dict[str, User] = {}
     for local, role, where, _ in DEMO_ACCOUNTS:
         person = anchors.get(local)
         user = account_create(
@@ -522,6 +523,8 @@ def build(*, size_name: str, seed: int, today: datetime.date) -> DemoResult:
         grant_create(actor=None, user=user, role=role, starts_on=start, **node)  # type: ignore[arg-type]
         if role == Role.SYSTEM_ADMIN:
             TOTP.activate(user, DEMO_TOTP_SECRET)
+        users[local] = user
+    frameworks(builder, system, anchors, users, today)
     return DemoResult(
         system=system,
         created=True,
@@ -540,3 +543,55 @@ def demo_sign_ins(system: System) -> list[tuple[str, str]]:
     emails = {f"{local}@riverbend.example": text for local, _, _, text in DEMO_ACCOUNTS}
     present = set(User.objects.filter(email__in=emails).values_list("email", flat=True))
     return [(email, text) for email, text in emails.items() if email in present]
+
+
+def frameworks(
+    builder: Builder,
+    system: System,
+    anchors: dict[str, Person],
+    users: dict[str, User],
+    today: datetime.date,
+) -> None:
+    """The built-in templates; the district's own leadership framework, published; and a
+    year of the coach's progress ratings of the first principal, so the chart has history."""
+    from trellis.frameworks.models import Rating
+    from trellis.frameworks.services import (
+        framework_start_from,
+        framework_templates_install,
+        ratings_record,
+        version_publish,
+    )
+
+    templates = framework_templates_install(actor=None)
+    own = framework_start_from(
+        actor=None, source=templates[0], system=system, title="Riverbend Leadership Framework"
+    )
+    own = version_publish(actor=None, version=own)
+    principal = anchors.get("principal")
+    if principal is None:
+        return
+    competencies = list(
+        own.items.filter(descriptors__isnull=False)
+        .distinct()
+        .order_by("parent__position", "position")[:6]
+    )
+    levels = list(own.levels.all())
+    for months_ago in (10, 7, 4, 1):
+        day = today - datetime.timedelta(days=30 * months_ago)
+        entries = []
+        for item in competencies:
+            step = builder.rng.choice([0, 0, 1])
+            base = min(len(levels) - 1, (10 - months_ago) // 3 + step)
+            entries.append((item, levels[base], "Observed in a school visit."))
+        # the demo writes history as the command line, naming the coach as rater
+        ratings = ratings_record(
+            actor=None,
+            subject=principal,
+            version=own,
+            purpose=Rating.Purpose.PROGRESS,
+            rated_on=day,
+            entries=entries,
+        )
+        Rating.objects.filter(pk__in=[r.pk for r in ratings]).update(
+            rater=users.get("coach"), rater_label="coach@riverbend.example"
+        )

@@ -83,3 +83,37 @@ class RatingForm(StyledFormMixin, forms.Form):
         if not any(data.get(level) for _, level, _ in self.rubric):
             raise forms.ValidationError("Choose a level for at least one competency.")
         return data
+
+
+class ItemForm(StyledFormMixin, forms.Form):
+    human_coding_scheme = forms.CharField(
+        max_length=200, required=False, label="Code", help_text="e.g. 2.3"
+    )
+    full_statement = forms.CharField(label="Statement", widget=forms.Textarea(attrs={"rows": 3}))
+    item_type = forms.CharField(
+        max_length=200, required=False, label="Kind", help_text="Domain, Competency, Indicator…"
+    )
+
+    def __init__(self, *args: Any, levels: list[Any], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.levels = levels
+        for level in levels:
+            self.fields[f"descriptor_{level.pk}"] = forms.CharField(
+                required=False,
+                label=f"Descriptor at “{level.name}”",
+                widget=forms.Textarea(attrs={"rows": 2}),
+            )
+
+    def descriptors(self) -> dict[int, str]:
+        return {
+            level.pk: self.cleaned_data.get(f"descriptor_{level.pk}", "") for level in self.levels
+        }
+
+
+class StartForm(StyledFormMixin, forms.Form):
+    system = forms.ModelChoiceField(queryset=System.objects.none())
+    title = forms.CharField(max_length=500, label="Title of your framework")
+
+    def __init__(self, *args: Any, systems: QuerySet[System], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["system"].queryset = systems  # type: ignore[attr-defined]

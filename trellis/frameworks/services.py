@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import uuid
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -220,3 +221,290 @@ def ratings_record(
             },
         )
     return ratings
+
+
+def _require_manage(actor: Any, framework: Framework) -> None:
+    if framework.system is None:
+        if actor is not None and not actor.is_superuser:
+            raise PermissionDenied
+        return
+    require(actor, Action.FRAMEWORKS_MANAGE, framework)
+
+
+def framework_templates_install(*, actor: Any = None) -> list[FrameworkVersion]:
+    """Install the built-in templates (installation-wide, published); idempotent."""
+    from trellis.frameworks.builtin import TEMPLATES
+
+    if actor is not None and not actor.is_superuser:
+        raise PermissionDenied
+    installed = []
+    for template in TEMPLATES:
+        identifier = template.identifier("document")
+        existing = FrameworkVersion.objects.filter(
+            framework__system__isnull=True, case_identifier=identifier
+        ).first()
+        if existing is not None:
+            installed.append(existing)
+            continue
+        with transaction.atomic():
+            framework = Framework.objects.create(
+                system=None,
+                title=template.title,
+                kind=template.kind,
+                subject_kind=template.subject_kind,
+            )
+            version = FrameworkVersion.objects.create(
+                framework=framework,
+                number=1,
+                status=FrameworkVersion.Status.PUBLISHED,
+                published_at=timezone.now(),
+                case_identifier=identifier,
+                document={
+                    "creator": "Trellis",
+                    "description": template.description,
+                    "language": "en",
+                },
+            )
+            levels = [
+                PerformanceLevel.objects.create(version=version, position=i, name=name, score=score)
+                for i, (name, score) in enumerate(template.levels, start=1)
+            ]
+            for d_index, (code, statement, competencies) in enumerate(template.domains, 1):
+                domain = FrameworkItem.objects.create(
+                    version=version,
+                    position=d_index,
+                    case_identifier=template.identifier(code),
+                    human_coding_scheme=code,
+                    full_statement=statement,
+                    item_type="Domain",
+                )
+                children = FrameworkItem.objects.bulk_create(
+                    [
+                        FrameworkItem(
+                            version=version,
+                            parent=domain,
+                            position=c_index,
+                            case_identifier=template.identifier(c_code),
+                            human_coding_scheme=c_code,
+                            full_statement=c_statement,
+                            item_type="Competency",
+                        )
+                        for c_index, (c_code, c_statement, _) in enumerate(competencies, 1)
+                    ]
+                )
+                Descriptor.objects.bulk_create(
+                    [
+                        Descriptor(item=child, level=level, text=text)
+                        for child, (_, _, texts) in zip(children, competencies, strict=True)
+                        for level, text in zip(levels, texts, strict=True)
+                    ]
+                )
+            audit_event_record(
+                actor=actor,
+                action="framework.template_install",
+                obj=version,
+                object_repr=template.title,
+            )
+        installed.append(version)
+    return installed
+
+
+def _copy_version(
+    source: FrameworkVersion, target: FrameworkVersion, *, new_identifiers: bool
+) -> None:
+    """Copy the tree, levels and descriptors of one version into another (set-based)."""
+    levels = {
+        level.pk: PerformanceLevel.objects.create(
+            version=target, position=level.position, name=level.name, score=level.score
+        )
+        for level in source.levels.all()
+    }
+    items = list(source.items.all())
+    copies = FrameworkItem.objects.bulk_create(
+        [
+            FrameworkItem(
+                version=target,
+                position=item.position,
+                case_identifier=str(uuid.uuid4()) if new_identifiers else item.case_identifier,
+                case_uri="" if new_identifiers else item.case_uri,
+                human_coding_scheme=item.human_coding_scheme,
+                full_statement=item.full_statement,
+                abbreviated_statement=item.abbreviated_statement,
+                item_type=item.item_type,
+                fields=item.fields,
+                criterion_fields=item.criterion_fields,
+            )
+            for item in items
+        ]
+    )
+    by_old = {item.pk: copy for item, copy in zip(items, copies, strict=True)}
+    for item, copy in zip(items, copies, strict=True):
+        if item.parent_id:
+            copy.parent = by_old[item.parent_id]
+    FrameworkItem.objects.bulk_update([c for c in copies if c.parent is not None], ["parent"])
+    Descriptor.objects.bulk_create(
+        [
+            Descriptor(
+                item=by_old[d.item_id], level=levels[d.level_id], text=d.text, fields=d.fields
+            )
+            for d in Descriptor.objects.filter(item__version=source)
+        ]
+    )
+
+
+def framework_start_from(
+    *, actor: Any, source: FrameworkVersion, system: System, title: str = ""
+) -> FrameworkVersion:
+    """A system's own framework, as a draft copied from a template or another framework."""
+    require(actor, Action.FRAMEWORKS_MANAGE, system)
+    with transaction.atomic():
+        framework = Framework.objects.create(
+            system=system,
+            title=(title or source.framework.title.replace(" (Trellis template)", ""))[:500],
+            kind=source.framework.kind,
+            subject_kind=source.framework.subject_kind,
+        )
+        version = FrameworkVersion.objects.create(
+            framework=framework,
+            number=1,
+            case_identifier=str(uuid.uuid4()),
+            document={k: v for k, v in source.document.items() if k in ("description", "language")},
+        )
+        _copy_version(source, version, new_identifiers=True)
+        audit_event_record(
+            actor=actor,
+            action="framework.start",
+            obj=version,
+            system_id=system.pk,
+            object_repr=str(framework),
+            after={"from": str(source)},
+        )
+    return version
+
+
+def version_publish(*, actor: Any, version: FrameworkVersion) -> FrameworkVersion:
+    _require_manage(actor, version.framework)
+    if version.is_published:
+        raise ValidationError("This version is already published.")
+    if not version.items.exists():
+        raise ValidationError("A framework needs at least one item before it is published.")
+    with transaction.atomic():
+        version = FrameworkVersion.objects.select_for_update().get(pk=version.pk)
+        version.status = FrameworkVersion.Status.PUBLISHED
+        version.published_at = timezone.now()
+        version.save(update_fields=["status", "published_at", "updated_at"])
+        audit_event_record(
+            actor=actor,
+            action="framework.publish",
+            obj=version,
+            system_id=version.framework.system_id,
+        )
+    return version
+
+
+def version_new_draft(*, actor: Any, framework: Framework) -> FrameworkVersion:
+    """The next version as a draft, copied from the latest published one. Competencies keep
+    their identifiers, so ratings over versions line up."""
+    _require_manage(actor, framework)
+    if framework.versions.filter(status=FrameworkVersion.Status.DRAFT).exists():
+        raise ValidationError("This framework already has a draft; publish or edit it.")
+    source = (
+        framework.versions.filter(status=FrameworkVersion.Status.PUBLISHED)
+        .order_by("-number")
+        .first()
+    )
+    if source is None:
+        raise ValidationError("There is no published version to start from.")
+    with transaction.atomic():
+        version = FrameworkVersion.objects.create(
+            framework=framework,
+            number=source.number + 1,
+            case_identifier=source.case_identifier,
+            case_uri=source.case_uri,
+            document=source.document,
+            definitions=source.definitions,
+        )
+        _copy_version(source, version, new_identifiers=False)
+        audit_event_record(
+            actor=actor, action="framework.new_draft", obj=version, system_id=framework.system_id
+        )
+    return version
+
+
+def _require_draft(actor: Any, version: FrameworkVersion) -> None:
+    _require_manage(actor, version.framework)
+    # Read the status from the database: the caller's copy may predate a publish.
+    if FrameworkVersion.objects.filter(
+        pk=version.pk, status=FrameworkVersion.Status.PUBLISHED
+    ).exists():
+        raise ValidationError("A published version is read-only; start a new draft to change it.")
+
+
+def item_save(
+    *,
+    actor: Any,
+    version: FrameworkVersion,
+    item: FrameworkItem | None,
+    parent: FrameworkItem | None,
+    full_statement: str,
+    human_coding_scheme: str,
+    item_type: str,
+    descriptors: dict[int, str],
+) -> FrameworkItem:
+    """Add an item (item=None) or change one, with its descriptor at each level."""
+    _require_draft(actor, version)
+    if parent is not None and parent.version_id != version.pk:
+        raise ValidationError("The parent belongs to another version.")
+    with transaction.atomic():
+        if item is None:
+            siblings = version.items.filter(parent=parent)
+            item = FrameworkItem.objects.create(
+                version=version,
+                parent=parent,
+                case_identifier=str(uuid.uuid4()),
+                position=(max((s.position for s in siblings), default=0) + 1),
+                full_statement=full_statement,
+                human_coding_scheme=human_coding_scheme,
+                item_type=item_type,
+            )
+            action = "framework.item_add"
+        else:
+            item.full_statement = full_statement
+            item.human_coding_scheme = human_coding_scheme
+            item.item_type = item_type
+            item.save(update_fields=["full_statement", "human_coding_scheme", "item_type"])
+            action = "framework.item_update"
+        levels = {level.pk: level for level in version.levels.all()}
+        for level_pk, text in descriptors.items():
+            if level_pk not in levels:
+                raise ValidationError("Unknown level.")
+            if text.strip():
+                Descriptor.objects.update_or_create(
+                    item=item, level=levels[level_pk], defaults={"text": text.strip()}
+                )
+            else:
+                Descriptor.objects.filter(item=item, level=levels[level_pk]).delete()
+        audit_event_record(
+            actor=actor,
+            action=action,
+            obj=version,
+            system_id=version.framework.system_id,
+            object_repr=f"{version}: {item}"[:200],
+            after={"statement": full_statement, "code": human_coding_scheme},
+        )
+    return item
+
+
+def item_delete(*, actor: Any, item: FrameworkItem) -> None:
+    version = item.version
+    _require_draft(actor, version)
+    with transaction.atomic():
+        audit_event_record(
+            actor=actor,
+            action="framework.item_delete",
+            obj=version,
+            system_id=version.framework.system_id,
+            object_repr=f"{version}: {item}"[:200],
+            before={"statement": item.full_statement, "children": item.children.count()},
+        )
+        item.delete()

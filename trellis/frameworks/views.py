@@ -9,7 +9,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.views.decorators.http import require_http_methods
 
 from trellis.authz.decorators import permission
 from trellis.authz.policies import allows
@@ -19,8 +21,8 @@ from trellis.core.forms import add_service_errors
 from trellis.core.listing import ExportSpec, render_list
 from trellis.core.params import get_choice, get_int, get_text
 from trellis.frameworks import selectors, services
-from trellis.frameworks.forms import CaseUploadForm, RatingForm
-from trellis.frameworks.models import Framework, Rating
+from trellis.frameworks.forms import CaseUploadForm, ItemForm, RatingForm, StartForm
+from trellis.frameworks.models import Framework, FrameworkVersion, Rating
 from trellis.orgs.selectors import system_choice, systems_where
 from trellis.people.models import Person
 
@@ -90,7 +92,15 @@ def framework_detail(request: HttpRequest, pk: int) -> HttpResponseBase:
             "rows": rows,
             "query": query,
             "versions": list(framework.versions.all()),
-            "can_manage": allows(request.user, Action.FRAMEWORKS_MANAGE, framework),
+            "can_manage": (
+                request.user.is_superuser
+                or (
+                    framework.system_id is not None
+                    and allows(request.user, Action.FRAMEWORKS_MANAGE, framework)
+                )
+            ),
+            "can_start": systems_where(request.user, Action.FRAMEWORKS_MANAGE).exists(),
+            "has_draft": any(not v.is_published for v in framework.versions.all()),
         },
     )
 
@@ -253,3 +263,138 @@ def rating_new(request: HttpRequest, pk: int) -> HttpResponse:
         "frameworks/rating_form.html",
         {"person": person, "framework": framework, "version": version, "form": form},
     )
+
+
+def _version_of(request: HttpRequest, pk: int, number: int) -> FrameworkVersion:
+    framework = selectors.framework_get(request.user, pk, action=Action.FRAMEWORKS_MANAGE)
+    return selectors.version_get(framework, number)
+
+
+@permission(Action.FRAMEWORKS_MANAGE)
+def framework_start(request: HttpRequest, pk: int) -> HttpResponse:
+    framework = selectors.framework_get(request.user, pk)
+    source = selectors.version_get(framework, None)
+    systems = systems_where(request.user, Action.FRAMEWORKS_MANAGE)
+    form = StartForm(
+        request.POST or None,
+        systems=systems,
+        initial={
+            "system": systems.first(),
+            "title": framework.title.replace(" (Trellis template)", ""),
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        version = services.framework_start_from(
+            actor=request.user,
+            source=source,
+            system=system_choice(systems, form.cleaned_data["system"].pk),
+            title=form.cleaned_data["title"],
+        )
+        messages.success(request, "Your draft is ready: edit it, then publish it.")
+        return redirect(
+            f"{reverse('framework_detail', args=[version.framework_id])}?version={version.number}"
+        )
+    return render(
+        request,
+        "simple_form.html",
+        {
+            "form": form,
+            "heading": f"Start a framework from “{framework.title}”",
+            "back_url": reverse("framework_detail", args=[framework.pk]),
+            "back_label": framework.title,
+        },
+    )
+
+
+@permission(Action.FRAMEWORKS_MANAGE)
+@require_http_methods(["POST"])
+def version_publish(request: HttpRequest, pk: int, number: int) -> HttpResponse:
+    version = _version_of(request, pk, number)
+    try:
+        services.version_publish(actor=request.user, version=version)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, f"Version {version.number} is published and now read-only.")
+    return redirect(f"{reverse('framework_detail', args=[pk])}?version={number}")
+
+
+@permission(Action.FRAMEWORKS_MANAGE)
+@require_http_methods(["POST"])
+def version_new_draft(request: HttpRequest, pk: int) -> HttpResponse:
+    framework = selectors.framework_get(request.user, pk, action=Action.FRAMEWORKS_MANAGE)
+    try:
+        version = services.version_new_draft(actor=request.user, framework=framework)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("framework_detail", pk=pk)
+    return redirect(f"{reverse('framework_detail', args=[pk])}?version={version.number}")
+
+
+@permission(Action.FRAMEWORKS_MANAGE)
+def item_edit(
+    request: HttpRequest, pk: int, number: int, item_pk: int | None = None
+) -> HttpResponse:
+    version = _version_of(request, pk, number)
+    item = get_object_or_404(version.items, pk=item_pk) if item_pk else None
+    parent_pk = get_int(request.GET, "parent") or get_int(request.POST, "parent")
+    parent = (
+        get_object_or_404(version.items, pk=parent_pk)
+        if parent_pk
+        else (item.parent if item else None)
+    )
+    levels = list(version.levels.all())
+    initial: dict[str, Any] = {}
+    if item is not None:
+        initial = {
+            "human_coding_scheme": item.human_coding_scheme,
+            "full_statement": item.full_statement,
+            "item_type": item.item_type,
+        }
+        for descriptor in item.descriptors.all():
+            initial[f"descriptor_{descriptor.level_id}"] = descriptor.text
+    form = ItemForm(request.POST or None, levels=levels, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.item_save(
+                actor=request.user,
+                version=version,
+                item=item,
+                parent=parent,
+                full_statement=form.cleaned_data["full_statement"],
+                human_coding_scheme=form.cleaned_data["human_coding_scheme"],
+                item_type=form.cleaned_data["item_type"],
+                descriptors=form.descriptors(),
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            return redirect(f"{reverse('framework_detail', args=[pk])}?version={number}")
+    heading = (
+        f"Edit {item}"
+        if item
+        else (f"Add an item under {parent}" if parent else "Add a top-level item")
+    )
+    return render(
+        request,
+        "frameworks/item_form.html",
+        {
+            "form": form,
+            "heading": heading,
+            "version": version,
+            "parent": parent,
+            "back_url": f"{reverse('framework_detail', args=[pk])}?version={number}",
+        },
+    )
+
+
+@permission(Action.FRAMEWORKS_MANAGE)
+@require_http_methods(["POST"])
+def item_delete(request: HttpRequest, pk: int, number: int, item_pk: int) -> HttpResponse:
+    version = _version_of(request, pk, number)
+    item = get_object_or_404(version.items, pk=item_pk)
+    try:
+        services.item_delete(actor=request.user, item=item)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect(f"{reverse('framework_detail', args=[pk])}?version={number}")

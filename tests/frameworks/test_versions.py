@@ -1,0 +1,92 @@
+"""Templates, drafts and published versions."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from tests.conftest import World
+from trellis.frameworks.models import Descriptor, FrameworkItem
+from trellis.frameworks.services import (
+    framework_start_from,
+    framework_templates_install,
+    item_save,
+    version_new_draft,
+    version_publish,
+)
+
+
+def test_built_in_templates_are_complete_and_installed_once(world: World) -> None:
+    first = framework_templates_install()
+    again = framework_templates_install()
+    assert [v.pk for v in first] == [v.pk for v in again]
+    leadership, conditions, success, teacher = first
+    competencies = leadership.items.filter(parent__isnull=False)
+    assert leadership.items.filter(parent__isnull=True).count() == 5
+    assert 20 <= competencies.count() <= 30
+    assert [lv.name for lv in leadership.levels.all()] == [
+        "Beginning",
+        "Developing",
+        "Proficient",
+        "Exemplary",
+    ]
+    # every competency has a descriptor at every level
+    assert Descriptor.objects.filter(item__in=competencies).count() == competencies.count() * 4
+    assert conditions.items.filter(parent__isnull=False).count() == 4
+    assert [lv.score for lv in conditions.levels.all()] == [1.0, 2.0, 3.0, 4.0]
+    assert success.levels.count() == 3
+    assert teacher.items.filter(parent__isnull=False).count() == 12
+
+
+def test_a_district_starts_from_a_template_edits_the_draft_and_publishes(world: World) -> None:
+    template = framework_templates_install()[0]
+    pm = world.users["programs"]
+    draft = framework_start_from(
+        actor=pm, source=template, system=world.system, title="Riverbend Leadership"
+    )
+    assert not draft.is_published
+    assert draft.items.count() == template.items.count()
+    domain = draft.items.filter(parent__isnull=True).first()
+    levels = list(draft.levels.all())
+    added = item_save(
+        actor=pm,
+        version=draft,
+        item=None,
+        parent=domain,
+        full_statement="Leads the school's data team",
+        human_coding_scheme="1.9",
+        item_type="Competency",
+        descriptors={levels[0].pk: "Not yet."},
+    )
+    assert added.position == domain.children.count()
+    version_publish(actor=pm, version=draft)
+    with pytest.raises(ValidationError, match="read-only"):
+        item_save(
+            actor=pm,
+            version=draft,
+            item=added,
+            parent=domain,
+            full_statement="x",
+            human_coding_scheme="",
+            item_type="",
+            descriptors={},
+        )
+    nxt = version_new_draft(actor=pm, framework=draft.framework)
+    assert nxt.number == 2 and not nxt.is_published
+    # competencies keep their identifiers across versions, so ratings line up over time
+    assert set(nxt.items.values_list("case_identifier", flat=True)) == set(
+        draft.items.values_list("case_identifier", flat=True)
+    )
+    with pytest.raises(ValidationError, match="already has a draft"):
+        version_new_draft(actor=pm, framework=draft.framework)
+
+
+def test_leaders_cannot_edit_frameworks(world: World) -> None:
+    from django.core.exceptions import PermissionDenied
+
+    template = framework_templates_install()[0]
+    with pytest.raises(PermissionDenied):
+        framework_start_from(actor=world.users["leader"], source=template, system=world.system)
+    assert not FrameworkItem.objects.filter(
+        version__framework__system=world.system, version__framework__title__contains="Trellis"
+    ).exists()
