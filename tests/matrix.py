@@ -120,6 +120,13 @@ def draft_url(world: World, tail: str) -> str:
 
 CASES: list[Case] = [
     Case(
+        "framework_agreement",
+        lambda w: f"/frameworks/{w.framework_id}/agreement/",
+        right="programs",
+        wrong="leader",
+        outsider="admin_b",
+    ),
+    Case(
         "framework_start",
         lambda w: f"/frameworks/{w.framework_id}/start/",
         right="programs",

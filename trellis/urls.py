@@ -51,6 +51,11 @@ urlpatterns = [
     path("frameworks/<int:pk>/case.json", framework_views.framework_case, name="framework_case"),
     path("frameworks/<int:pk>/start/", framework_views.framework_start, name="framework_start"),
     path(
+        "frameworks/<int:pk>/agreement/",
+        framework_views.framework_agreement,
+        name="framework_agreement",
+    ),
+    path(
         "frameworks/<int:pk>/new-draft/",
         framework_views.version_new_draft,
         name="version_new_draft",

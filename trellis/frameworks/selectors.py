@@ -421,3 +421,42 @@ def rating_frameworks(user: Any, person: Any) -> list[Framework]:
         .distinct()
         .order_by("title")
     )
+
+
+def rater_agreement(framework: Framework, *, purpose: str = "") -> dict[str, Any]:
+    """Agreement between every pair of raters who rated the same subjects on the same
+    competencies of this framework (each rater's latest rating of a subject and competency)."""
+    from itertools import combinations
+
+    from trellis.frameworks.agreement import agreement
+
+    ratings = Rating.objects.filter(version__framework=framework)
+    if purpose:
+        ratings = ratings.filter(purpose=purpose)
+    latest: dict[tuple[Any, ...], tuple[str, int]] = {}
+    for rater, person, school, system, item_id, position, label in ratings.order_by(
+        "rated_on", "pk"
+    ).values_list(
+        "rater_id",
+        "subject_person_id",
+        "subject_school_id",
+        "subject_system_id",
+        "item__case_identifier",
+        "level__position",
+        "rater_label",
+    ):
+        latest[(person, school, system, item_id, rater)] = (label, position)
+    by_target: dict[tuple[Any, ...], dict[str, int]] = {}
+    for (person, school, system, item_id, _rater), (label, position) in latest.items():
+        by_target.setdefault((person, school, system, item_id), {})[label] = position
+    pairs: dict[tuple[str, str], list[tuple[int, int]]] = {}
+    for raters in by_target.values():
+        for a, b in combinations(sorted(raters), 2):
+            pairs.setdefault((a, b), []).append((raters[a], raters[b]))
+    levels = sorted({lv.position for v in framework.versions.all() for lv in v.levels.all()})
+    rows = [
+        {"raters": key, "result": agreement(values, levels)}
+        for key, values in sorted(pairs.items())
+    ]
+    every = [pair for values in pairs.values() for pair in values]
+    return {"rows": rows, "overall": agreement(every, levels) if every else None, "levels": levels}

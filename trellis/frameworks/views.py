@@ -398,3 +398,19 @@ def item_delete(request: HttpRequest, pk: int, number: int, item_pk: int) -> Htt
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     return redirect(f"{reverse('framework_detail', args=[pk])}?version={number}")
+
+
+@permission(Action.FRAMEWORKS_MANAGE)
+def framework_agreement(request: HttpRequest, pk: int) -> HttpResponse:
+    framework = selectors.framework_get(request.user, pk, action=Action.FRAMEWORKS_MANAGE)
+    purpose = get_choice(request.GET, "purpose", Rating.Purpose.values)
+    return render(
+        request,
+        "frameworks/agreement.html",
+        {
+            "framework": framework,
+            "purpose": purpose,
+            "purposes": Rating.Purpose.choices,
+            **selectors.rater_agreement(framework, purpose=purpose),
+        },
+    )
