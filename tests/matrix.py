@@ -118,7 +118,32 @@ def draft_url(world: World, tail: str) -> str:
     return f"/frameworks/{world.draft_framework_id}/v1/{tail}"
 
 
+def crosswalk_data(world: World) -> dict[str, Any]:
+    from trellis.frameworks.models import FrameworkItem
+
+    origin = FrameworkItem.objects.filter(version__framework_id=world.framework_id).first()
+    destination = FrameworkItem.objects.filter(
+        version__framework_id=world.draft_framework_id
+    ).first()
+    return {
+        "with": world.draft_framework_id,
+        "origin": origin.pk,
+        "destination": destination.pk,
+        "association_type": "exactMatchOf",
+    }
+
+
 CASES: list[Case] = [
+    Case(
+        "framework_crosswalk",
+        lambda w: f"/frameworks/{w.framework_id}/crosswalk/",
+        right="programs",
+        wrong="leader",
+        outsider="admin_b",
+        method="POST",
+        data=lambda w: crosswalk_data(w),
+        right_status=302,
+    ),
     Case(
         "framework_agreement",
         lambda w: f"/frameworks/{w.framework_id}/agreement/",

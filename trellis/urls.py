@@ -56,6 +56,11 @@ urlpatterns = [
         name="framework_agreement",
     ),
     path(
+        "frameworks/<int:pk>/crosswalk/",
+        framework_views.framework_crosswalk,
+        name="framework_crosswalk",
+    ),
+    path(
         "frameworks/<int:pk>/new-draft/",
         framework_views.version_new_draft,
         name="version_new_draft",

@@ -90,3 +90,63 @@ def test_leaders_cannot_edit_frameworks(world: World) -> None:
     assert not FrameworkItem.objects.filter(
         version__framework__system=world.system, version__framework__title__contains="Trellis"
     ).exists()
+
+
+def test_crosswalk_links_show_side_by_side_and_export_as_case(world: World) -> None:
+    import json
+    from pathlib import Path
+
+    from trellis.frameworks.models import FrameworkVersion
+    from trellis.frameworks.selectors import build_package
+
+    version = FrameworkVersion.objects.get(framework_id=world.framework_id)
+    other = FrameworkVersion.objects.get(framework_id=world.draft_framework_id)
+    origin = version.items.get(human_coding_scheme="1.A")
+    destination = other.items.get(human_coding_scheme="1.B")
+    client = world.client("programs")
+    url = f"/frameworks/{world.framework_id}/crosswalk/"
+    client.post(
+        url,
+        {
+            "with": world.draft_framework_id,
+            "origin": origin.pk,
+            "destination": destination.pk,
+            "association_type": "exactMatchOf",
+        },
+    )
+    again = client.post(
+        url,
+        {
+            "with": world.draft_framework_id,
+            "origin": origin.pk,
+            "destination": destination.pk,
+            "association_type": "exactMatchOf",
+        },
+        follow=True,
+    )
+    assert "already linked" in again.content.decode()
+    page = client.get(f"{url}?with={world.draft_framework_id}")
+    linked = {
+        row["item"].human_coding_scheme: [str(link.destination_item) for link in row["links"]]
+        for row in page.context["rows"]
+    }
+    assert linked["1.A"] == [str(destination)] and linked["1.B"] == []
+    package = build_package(version, base_uri="https://trellis.test")
+    match = [a for a in package["CFAssociations"] if a["associationType"] == "exactMatchOf"]
+    assert match[0]["destinationNodeURI"]["identifier"] == destination.case_identifier
+    schema = (
+        Path(__file__).resolve().parents[3]
+        / "shared"
+        / "data"
+        / "external"
+        / "case-schema"
+        / "case-v1p1-cfpackage.json"
+    )
+    if schema.exists():
+        import jsonschema
+
+        spec = json.loads(schema.read_text())
+        validator = jsonschema.validators.validator_for(spec)
+        assert not list(
+            validator(spec, format_checker=validator.FORMAT_CHECKER).iter_errors(package)
+        )

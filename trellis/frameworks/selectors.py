@@ -24,6 +24,7 @@ from trellis.frameworks.case import (
     case_uuid,
 )
 from trellis.frameworks.models import (
+    Association,
     Descriptor,
     Framework,
     FrameworkItem,
@@ -460,3 +461,17 @@ def rater_agreement(framework: Framework, *, purpose: str = "") -> dict[str, Any
     ]
     every = [pair for values in pairs.values() for pair in values]
     return {"rows": rows, "overall": agreement(every, levels) if every else None, "levels": levels}
+
+
+def crosswalk(version: FrameworkVersion, other: FrameworkVersion) -> list[dict[str, Any]]:
+    """This version's items in tree order, each with its links into the other version."""
+    _levels, rows = rubric_grid(version)
+    links: dict[int, list[Association]] = {}
+    for link in Association.objects.filter(
+        origin_item__version=version, destination_item__version=other
+    ).select_related("destination_item"):
+        links.setdefault(link.origin_item_id or 0, []).append(link)
+    return [
+        {"item": row["item"], "depth": row["depth"], "links": links.get(row["item"].pk, [])}
+        for row in rows
+    ]
