@@ -251,7 +251,7 @@ def test_framework_pages_show_the_rubric_search_and_export(system: System) -> No
         client.get(f"/frameworks/{version.framework_id}/?format=csv").streaming_content
     ).decode("utf-8-sig")
     assert csv_text.splitlines()[0] == (
-        "Code,Depth,Statement,Type,Beginning,Developing,Proficient,Exemplary"
+        "code,parent_code,statement,type,Beginning,Developing,Proficient,Exemplary"
     )
     download = client.get(f"/frameworks/{version.framework_id}/case.json")
     assert download["Content-Disposition"].startswith("attachment")
@@ -284,4 +284,57 @@ def test_a_bad_upload_names_the_problem_and_saves_nothing(system: System) -> Non
     )
     assert response.status_code == 200
     assert "neither the document nor an item" in response.content.decode()
+    assert not FrameworkVersion.objects.exists()
+
+
+def test_spreadsheet_out_and_back_in(system: System) -> None:
+    from trellis.frameworks.services import framework_import_csv
+
+    version = framework_import_case(actor=None, system=system, raw=json.dumps(rubric_package()))
+    from django.test import Client
+
+    from tests.conftest import make_user
+    from trellis.authz.roles import Role
+
+    client = Client()
+    client.force_login(make_user(system, "pm@riverbend.test", Role.PROGRAM_MANAGER, system=system))
+    exported = b"".join(
+        client.get(f"/frameworks/{version.framework_id}/?format=csv").streaming_content
+    )
+    copy = framework_import_csv(actor=None, system=system, title="Copy", raw=exported)
+    assert not copy.is_published
+    original = {
+        (
+            i.human_coding_scheme,
+            i.parent.human_coding_scheme if i.parent else "",
+            i.full_statement,
+            tuple(sorted(d.text for d in i.descriptors.all())),
+        )
+        for i in version.items.all()
+    }
+    again = {
+        (
+            i.human_coding_scheme,
+            i.parent.human_coding_scheme if i.parent else "",
+            i.full_statement,
+            tuple(sorted(d.text for d in i.descriptors.all())),
+        )
+        for i in copy.items.all()
+    }
+    assert again == original
+    assert [lv.name for lv in copy.levels.all()] == [lv.name for lv in version.levels.all()]
+
+
+def test_a_spreadsheet_with_a_missing_parent_is_refused(system: System) -> None:
+    from trellis.frameworks.services import framework_import_csv
+
+    raw = (
+        b"code,parent_code,statement,type,Low,High\n1,,Domain,Domain,,\n"
+        b"1.1,9,Orphan,Competency,a,b\n1.1,1,Twice,Competency,a,b\n"
+    )
+    with pytest.raises(ValidationError) as error:
+        framework_import_csv(actor=None, system=system, title="Bad", raw=raw)
+    messages = " ".join(error.value.messages)
+    assert "Row 3: the parent 9 of 1.1 is not listed above it." in messages
+    assert "Row 4: the code 1.1 is already used on row 3." in messages
     assert not FrameworkVersion.objects.exists()

@@ -35,6 +35,13 @@ class CaseUploadForm(StyledFormMixin, forms.Form):
             raise forms.ValidationError("The file is larger than 50 MB.")
         return upload
 
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        upload = data.get("file")
+        if upload is not None and upload.name.lower().endswith(".csv") and not data.get("title"):
+            self.add_error("title", "Give the framework a title: a spreadsheet has none.")
+        return data
+
 
 class RatingForm(StyledFormMixin, forms.Form):
     """A rubric to fill in: for each competency, a level (each showing its descriptor) and the

@@ -572,3 +572,104 @@ def crosswalk_unlink(*, actor: Any, link: Association) -> None:
             },
         )
         link.delete()
+
+
+def framework_import_csv(
+    *,
+    actor: Any,
+    system: System,
+    title: str,
+    raw: bytes,
+    kind: str = Framework.Kind.OTHER,
+    subject_kind: str = Framework.Subject.PERSON,
+) -> FrameworkVersion:
+    """A framework from a spreadsheet: columns code, parent_code, statement, type, then one
+    column per performance level (its header is the level's name) holding the descriptors.
+    Parents must be listed before their children. Imported as a draft; nothing is written
+    when any row is wrong."""
+    import csv
+    import io
+
+    require(actor, Action.FRAMEWORKS_MANAGE, system)
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise ValidationError("The file is not UTF-8 text.") from None
+    rows = list(csv.reader(io.StringIO(text)))
+    if not rows:
+        raise ValidationError("The file is empty.")
+    header = [h.strip() for h in rows[0]]
+    required = ["code", "parent_code", "statement", "type"]
+    if [h.lower() for h in header[:4]] != required:
+        raise ValidationError(
+            f"The first columns must be {', '.join(required)}; found {', '.join(header[:4])}."
+        )
+    level_names = [h for h in header[4:] if h]
+    problems: list[str] = []
+    seen: dict[str, int] = {}
+    parsed = []
+    for number, row in enumerate(rows[1:], start=2):
+        if not any(cell.strip() for cell in row):
+            continue
+        cells = [c.strip() for c in row] + [""] * (len(header) - len(row))
+        code, parent, statement, item_type = cells[:4]
+        if not code:
+            problems.append(f"Row {number}: the code is empty.")
+        elif code in seen:
+            problems.append(f"Row {number}: the code {code} is already used on row {seen[code]}.")
+        if not statement:
+            problems.append(f"Row {number}: the statement is empty.")
+        if parent and parent not in seen:
+            problems.append(
+                f"Row {number}: the parent {parent} of {code or 'this item'} is not "
+                "listed above it."
+            )
+        seen.setdefault(code, number)
+        parsed.append((code, parent, statement, item_type, cells[4 : 4 + len(level_names)]))
+    if not parsed:
+        problems.append("The file has no rows after its header.")
+    if problems:
+        raise ValidationError(problems[:50])
+    with transaction.atomic():
+        framework = Framework.objects.create(
+            system=system, title=title[:500], kind=kind, subject_kind=subject_kind
+        )
+        version = FrameworkVersion.objects.create(
+            framework=framework, number=1, case_identifier=str(uuid.uuid4())
+        )
+        levels = [
+            PerformanceLevel.objects.create(
+                version=version, position=i, name=name[:200], score=float(i)
+            )
+            for i, name in enumerate(level_names, start=1)
+        ]
+        items: dict[str, FrameworkItem] = {}
+        counters: dict[str, int] = {}
+        for code, parent, statement, item_type, texts in parsed:
+            counters[parent] = counters.get(parent, 0) + 1
+            item = FrameworkItem.objects.create(
+                version=version,
+                parent=items.get(parent) if parent else None,
+                position=counters[parent],
+                case_identifier=str(uuid.uuid4()),
+                human_coding_scheme=code[:200],
+                full_statement=statement,
+                item_type=item_type[:200],
+            )
+            items[code] = item
+            Descriptor.objects.bulk_create(
+                [
+                    Descriptor(item=item, level=level, text=text)
+                    for level, text in zip(levels, texts, strict=False)
+                    if text
+                ]
+            )
+        audit_event_record(
+            actor=actor,
+            action="framework.import_csv",
+            obj=version,
+            system_id=system.pk,
+            object_repr=title[:200],
+            after={"items": len(items), "levels": len(levels)},
+        )
+    return version

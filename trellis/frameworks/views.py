@@ -59,6 +59,25 @@ def framework_list(request: HttpRequest) -> HttpResponseBase:
     )
 
 
+def csv_rows(rows: list[dict[str, Any]]) -> list[list[Any]]:
+    """Rubric rows as spreadsheet rows; items without a code get one from their place."""
+    codes: dict[int, str] = {}
+    counters: dict[int | None, int] = {}
+    out = []
+    for row in rows:
+        item = row["item"]
+        counters[item.parent_id] = counters.get(item.parent_id, 0) + 1
+        parent_code = codes.get(item.parent_id, "") if item.parent_id else ""
+        code = item.human_coding_scheme or (
+            f"{parent_code}.{counters[item.parent_id]}"
+            if parent_code
+            else str(counters[item.parent_id])
+        )
+        codes[item.pk] = code
+        out.append([code, parent_code, item.full_statement, item.item_type, *row["cells"]])
+    return out
+
+
 @permission(Action.FRAMEWORKS_VIEW)
 def framework_detail(request: HttpRequest, pk: int) -> HttpResponseBase:
     framework = selectors.framework_get(request.user, pk)
@@ -70,17 +89,9 @@ def framework_detail(request: HttpRequest, pk: int) -> HttpResponseBase:
         return export_response(
             fmt=fmt,
             filename=f"framework-{framework.pk}-v{version.number}",
-            headers=["Code", "Depth", "Statement", "Type", *[lv.name for lv in levels]],
-            rows=(
-                [
-                    r["item"].human_coding_scheme,
-                    r["depth"],
-                    r["item"].full_statement,
-                    r["item"].item_type,
-                    *r["cells"],
-                ]
-                for r in rows
-            ),
+            # The same columns the CSV import reads, so a spreadsheet can go out and back in.
+            headers=["code", "parent_code", "statement", "type", *[lv.name for lv in levels]],
+            rows=csv_rows(rows),
         )
     return render(
         request,
@@ -130,14 +141,25 @@ def framework_import(request: HttpRequest) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
+        system = system_choice(systems, data["system"].pk)
         try:
-            version = services.framework_import_case(
-                actor=request.user,
-                system=system_choice(systems, data["system"].pk),
-                raw=data["file"].read(),
-                kind=data["kind"],
-                subject_kind=data["subject_kind"],
-            )
+            if data["file"].name.lower().endswith(".csv"):
+                version = services.framework_import_csv(
+                    actor=request.user,
+                    system=system,
+                    title=data["title"],
+                    raw=data["file"].read(),
+                    kind=data["kind"],
+                    subject_kind=data["subject_kind"],
+                )
+            else:
+                version = services.framework_import_case(
+                    actor=request.user,
+                    system=system,
+                    raw=data["file"].read(),
+                    kind=data["kind"],
+                    subject_kind=data["subject_kind"],
+                )
         except ValidationError as error:
             form.add_error("file", error.messages)
         else:
