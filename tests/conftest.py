@@ -19,7 +19,11 @@ from trellis.accounts.models import User
 from trellis.accounts.services import account_create, api_token_create
 from trellis.authz.roles import Role
 from trellis.authz.services import grant_create
-from trellis.frameworks.services import framework_import_case, framework_start_from
+from trellis.frameworks.services import (
+    framework_import_case,
+    framework_start_from,
+    framework_templates_install,
+)
 from trellis.orgs.models import Network, Partner, School, System
 from trellis.orgs.services import network_create, partner_create, school_create, system_create
 from trellis.people.models import Person, PositionKind
@@ -58,6 +62,8 @@ class World:
     import_run_id: int = 0
     framework_id: int = 0
     draft_framework_id: int = 0
+    conditions_id: int = 0
+    success_id: int = 0
 
     def client(self, key: str | None) -> Client:
         client = Client()
@@ -172,6 +178,9 @@ def build_world() -> World:
     world.token_id = api_token_create(actor=u["teacher"], name="laptop")[0].pk
     published = framework_import_case(actor=None, system=a, raw=json.dumps(rubric_package()))
     world.framework_id = published.framework_id
+    templates = framework_templates_install()
+    world.conditions_id = templates[1].framework_id
+    world.success_id = templates[2].framework_id
     world.draft_framework_id = framework_start_from(
         actor=None, source=published, system=a, title="Draft Framework"
     ).framework_id

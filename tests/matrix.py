@@ -42,7 +42,17 @@ def row_counts() -> dict[str, int]:
     counts = {}
     for model in apps.get_models():
         label = model._meta.app_label
-        if label in {"core", "orgs", "people", "students", "accounts", "authz", "mfa", "rosters"}:
+        if label in {
+            "core",
+            "orgs",
+            "people",
+            "students",
+            "accounts",
+            "authz",
+            "mfa",
+            "rosters",
+            "frameworks",
+        }:
             counts[model._meta.label] = model.objects.count()
     return counts
 
@@ -133,7 +143,51 @@ def crosswalk_data(world: World) -> dict[str, Any]:
     }
 
 
+def template_rating(world: World, framework_id: int, purpose: str) -> dict[str, Any]:
+    from trellis.frameworks.models import FrameworkItem, PerformanceLevel
+
+    item = FrameworkItem.objects.filter(
+        version__framework_id=framework_id, descriptors__isnull=False
+    ).first()
+    level = PerformanceLevel.objects.get(version__framework_id=framework_id, position=2)
+    return {"purpose": purpose, "rated_on": "2026-01-15", f"level_{item.pk}": level.pk}
+
+
 CASES: list[Case] = [
+    Case(
+        "school_ratings",
+        lambda w: f"/schools/{w.school.pk}/ratings/",
+        right="principal",
+        wrong="interviewer",
+        outsider="leader_b",
+    ),
+    Case(
+        "school_rating_new",
+        lambda w: f"/schools/{w.school.pk}/ratings/new/?framework={w.conditions_id}",
+        right="principal",
+        wrong="teacher",
+        outsider="supervisor_far",
+        method="POST",
+        data=lambda w: template_rating(w, w.conditions_id, "conditions"),
+        right_status=302,
+    ),
+    Case(
+        "system_ratings",
+        lambda w: f"/systems/{w.system.pk}/ratings/",
+        right="leader",
+        wrong="analyst",
+        outsider="leader_b",
+    ),
+    Case(
+        "system_rating_new",
+        lambda w: f"/systems/{w.system.pk}/ratings/new/?framework={w.success_id}",
+        right="leader",
+        wrong="analyst",
+        outsider="leader_b",
+        method="POST",
+        data=lambda w: template_rating(w, w.success_id, "self_assessment"),
+        right_status=302,
+    ),
     Case(
         "framework_crosswalk",
         lambda w: f"/frameworks/{w.framework_id}/crosswalk/",
@@ -216,7 +270,7 @@ CASES: list[Case] = [
         outsider="supervisor_far",
     ),
     Case(
-        "rating_new",
+        "person_rating_new",
         lambda w: f"/people/{w.colleague.pk}/ratings/new/?framework={w.framework_id}",
         right="coach",
         wrong="analyst",

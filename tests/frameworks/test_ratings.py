@@ -97,3 +97,31 @@ def test_evaluation_ratings_are_kept_from_coaches_and_leaders(world: World) -> N
     assert seen("principal") == {"evaluation", "progress"}  # their own record
     assert world.client("leader").get(url).status_code == 403
     assert world.client("analyst").get(url).status_code == 403
+
+
+def test_a_principal_rates_school_conditions_and_leaders_rate_the_system(world: World) -> None:
+    from trellis.frameworks.services import framework_templates_install
+
+    _leadership, conditions, success, _teacher = framework_templates_install()
+    item = conditions.items.filter(parent__isnull=False).first()
+    level = conditions.levels.get(position=3)
+    principal = world.client("principal")
+    url = f"/schools/{world.school.pk}/ratings/new/?framework={conditions.framework_id}"
+    response = principal.post(
+        url, {"purpose": "conditions", "rated_on": "2026-03-01", f"level_{item.pk}": level.pk}
+    )
+    assert response.status_code == 302
+    assert (
+        world.client("teacher")
+        .get(f"/schools/{world.school.pk}/ratings/")
+        .context["ratings"][0]
+        .level.name
+        == "In place"
+    )
+    # a principal of another school may not rate this one
+    assert world.client("teacher").get(url).status_code == 403
+    leader = world.client("leader")
+    page = leader.get(f"/systems/{world.system.pk}/ratings/")
+    assert [f.title for f in page.context["frameworks"]] == [success.framework.title]
+    assert "System self-assessment" in leader.get("/").content.decode()
+    assert world.client("analyst").get(f"/systems/{world.system.pk}/ratings/").status_code == 403

@@ -37,6 +37,9 @@ class Action:
     RATINGS_PROGRESS = "ratings.progress"
     # Evaluation ratings: the evaluator chain only (never district leaders or analysts).
     RATINGS_EVALUATION = "ratings.evaluation"
+    # School conditions ratings (the subject is a school) and system self-assessment.
+    RATINGS_CONDITIONS = "ratings.conditions"
+    RATINGS_SELF_STUDY = "ratings.self_study"
     AUDIT_VIEW = "audit.view"
 
 
@@ -50,7 +53,13 @@ ALL_ACTIONS = frozenset(
 POLICY: dict[str, frozenset[str]] = {
     Role.SYSTEM_ADMIN: ALL_ACTIONS,
     Role.DISTRICT_LEADER: frozenset(
-        {Action.SCHOOLS_VIEW, Action.PEOPLE_VIEW, Action.PARTNERS_VIEW, Action.FRAMEWORKS_VIEW}
+        {
+            Action.SCHOOLS_VIEW,
+            Action.PEOPLE_VIEW,
+            Action.PARTNERS_VIEW,
+            Action.FRAMEWORKS_VIEW,
+            Action.RATINGS_SELF_STUDY,
+        }
     ),
     Role.PROGRAM_MANAGER: frozenset(
         {Action.SCHOOLS_VIEW, Action.FRAMEWORKS_VIEW, Action.FRAMEWORKS_MANAGE}
@@ -62,11 +71,18 @@ POLICY: dict[str, frozenset[str]] = {
             Action.FRAMEWORKS_VIEW,
             Action.RATINGS_PROGRESS,
             Action.RATINGS_EVALUATION,
+            Action.RATINGS_CONDITIONS,
         }
     ),
     Role.COACH: frozenset({Action.SCHOOLS_VIEW, Action.FRAMEWORKS_VIEW, Action.RATINGS_PROGRESS}),
     Role.PRINCIPAL: frozenset(
-        {Action.SCHOOLS_VIEW, Action.PEOPLE_VIEW, Action.FRAMEWORKS_VIEW, Action.RATINGS_PROGRESS}
+        {
+            Action.SCHOOLS_VIEW,
+            Action.PEOPLE_VIEW,
+            Action.FRAMEWORKS_VIEW,
+            Action.RATINGS_PROGRESS,
+            Action.RATINGS_CONDITIONS,
+        }
     ),
     Role.TEACHER_LEADER: frozenset({Action.SCHOOLS_VIEW, Action.FRAMEWORKS_VIEW}),
     Role.INTERVIEWER: frozenset(),

@@ -119,5 +119,9 @@ def home_summary(user: Any) -> dict[str, Any]:
         summary["account_count"] = in_force.values("user_id").distinct().count()
     if has_grant_for(user, Action.AUDIT_VIEW):
         summary["recent_events"] = list(visible_audit_events(user).select_related("system")[:8])
+    if has_grant_for(user, Action.RATINGS_SELF_STUDY):
+        from trellis.orgs.selectors import systems_where
+
+        summary["self_study_systems"] = list(systems_where(user, Action.RATINGS_SELF_STUDY))
     summary["roles"] = sorted(roles_of(user))
     return summary

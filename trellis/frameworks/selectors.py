@@ -345,22 +345,67 @@ def _rubric(
     return rubric
 
 
-def readable_purposes(user: Any, person: Any) -> list[str]:
-    """Which purposes of a person's ratings the user may read (404 when none reach them)."""
-    if user.person_id == person.pk:
-        return [Rating.Purpose.PROGRESS, Rating.Purpose.EVALUATION, Rating.Purpose.SELF_ASSESSMENT]
+def readable_purposes(user: Any, subject: Any) -> list[str]:
+    """Which purposes of a subject's ratings the user may read (404 outside scope, 403 when in
+    scope but none may be read)."""
+    from trellis.orgs.models import School, System
+
     purposes: list[str] = []
-    if allows(user, Action.RATINGS_PROGRESS, person):
+    if isinstance(subject, School):
+        authorize(user, Action.SCHOOLS_VIEW, subject)
+        return [Rating.Purpose.CONDITIONS]
+    if isinstance(subject, System):
+        authorize(user, Action.RATINGS_SELF_STUDY, subject)
+        return [Rating.Purpose.SELF_ASSESSMENT]
+    if user.person_id == subject.pk:
+        return [Rating.Purpose.PROGRESS, Rating.Purpose.EVALUATION, Rating.Purpose.SELF_ASSESSMENT]
+    if allows(user, Action.RATINGS_PROGRESS, subject):
         purposes += [Rating.Purpose.PROGRESS, Rating.Purpose.SELF_ASSESSMENT]
-    if allows(user, Action.RATINGS_EVALUATION, person):
+    if allows(user, Action.RATINGS_EVALUATION, subject):
         purposes.append(Rating.Purpose.EVALUATION)
     if not purposes:
-        authorize(user, Action.RATINGS_PROGRESS, person)  # 404 outside scope, else 403
+        authorize(user, Action.RATINGS_PROGRESS, subject)  # 404 outside scope, else 403
     return purposes
 
 
-def person_ratings(person: Any, purposes: list[str], purpose: str = "") -> QuerySet[Rating]:
-    ratings = Rating.objects.filter(subject_person=person, purpose__in=purposes)
+def rating_purposes(user: Any, subject: Any) -> list[tuple[str, str]]:
+    """The purposes for which this user may rate this subject."""
+    from trellis.orgs.models import School, System
+
+    P = Rating.Purpose
+    if isinstance(subject, School):
+        return (
+            [(P.CONDITIONS, P.CONDITIONS.label)]
+            if allows(user, Action.RATINGS_CONDITIONS, subject)
+            else []
+        )
+    if isinstance(subject, System):
+        return (
+            [(P.SELF_ASSESSMENT, P.SELF_ASSESSMENT.label)]
+            if allows(user, Action.RATINGS_SELF_STUDY, subject)
+            else []
+        )
+    choices: list[tuple[str, str]] = []
+    if allows(user, Action.RATINGS_PROGRESS, subject):
+        choices.append((P.PROGRESS, P.PROGRESS.label))
+    if allows(user, Action.RATINGS_EVALUATION, subject):
+        choices.append((P.EVALUATION, P.EVALUATION.label))
+    if user.person_id == subject.pk:
+        choices.append((P.SELF_ASSESSMENT, P.SELF_ASSESSMENT.label))
+    return choices
+
+
+def subject_ratings(subject: Any, purposes: list[str], purpose: str = "") -> QuerySet[Rating]:
+    from trellis.orgs.models import School, System
+
+    field = (
+        "subject_school"
+        if isinstance(subject, School)
+        else "subject_system"
+        if isinstance(subject, System)
+        else "subject_person"
+    )
+    ratings = Rating.objects.filter(**{field: subject}, purpose__in=purposes)
     if purpose:
         ratings = ratings.filter(purpose=purpose)
     return ratings.select_related("item", "level", "version__framework").order_by(
@@ -409,16 +454,27 @@ def progress_chart(ratings: list[Rating]) -> dict[str, Any]:
     }
 
 
-def rating_frameworks(user: Any, person: Any) -> list[Framework]:
-    """Frameworks a person can be rated on: published, visible, rating people, with a rubric."""
+def rating_frameworks(user: Any, subject: Any) -> list[Framework]:
+    """Frameworks a subject can be rated on: published, visible, with a rubric, made for this
+    kind of subject (person, school or system), the template or the subject's own system's."""
+    from trellis.orgs.models import School, System
+
+    kind = (
+        Framework.Subject.SCHOOL
+        if isinstance(subject, School)
+        else Framework.Subject.SYSTEM
+        if isinstance(subject, System)
+        else Framework.Subject.PERSON
+    )
+    system_id = subject.pk if isinstance(subject, System) else subject.system_id
     return list(
         visible_frameworks(user)
         .filter(
-            subject_kind=Framework.Subject.PERSON,
+            subject_kind=kind,
             versions__status=FrameworkVersion.Status.PUBLISHED,
             versions__levels__isnull=False,
         )
-        .filter(Q(system__isnull=True) | Q(system_id=person.system_id))
+        .filter(Q(system__isnull=True) | Q(system_id=system_id))
         .distinct()
         .order_by("title")
     )

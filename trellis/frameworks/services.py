@@ -23,7 +23,7 @@ from trellis.frameworks.models import (
     PerformanceLevel,
     Rating,
 )
-from trellis.orgs.models import System
+from trellis.orgs.models import School, System
 from trellis.people.models import Person
 
 
@@ -162,24 +162,38 @@ def framework_import_case(
 def ratings_record(
     *,
     actor: Any,
-    subject: Person,
+    subject: Person | School | System,
     version: FrameworkVersion,
     purpose: str,
     rated_on: datetime.date,
     entries: list[tuple[FrameworkItem, PerformanceLevel, str]],
 ) -> list[Rating]:
-    """Record one rater's ratings of a person on several competencies at once."""
-    if purpose == Rating.Purpose.SELF_ASSESSMENT:
-        if actor is not None and actor.person_id != subject.pk:
-            raise PermissionDenied
-    elif purpose == Rating.Purpose.PROGRESS:
-        require(actor, Action.RATINGS_PROGRESS, subject)
-    elif purpose == Rating.Purpose.EVALUATION:
-        require(actor, Action.RATINGS_EVALUATION, subject)
+    """Record one rater's ratings of a subject (a person, a school or a system) on several
+    competencies at once. The purpose decides who may rate."""
+    subject_fields: dict[str, Any]
+    if isinstance(subject, Person):
+        subject_fields, system_id = {"subject_person": subject}, subject.system_id
+        if purpose == Rating.Purpose.SELF_ASSESSMENT:
+            if actor is not None and actor.person_id != subject.pk:
+                raise PermissionDenied
+        elif purpose == Rating.Purpose.PROGRESS:
+            require(actor, Action.RATINGS_PROGRESS, subject)
+        elif purpose == Rating.Purpose.EVALUATION:
+            require(actor, Action.RATINGS_EVALUATION, subject)
+        else:
+            raise ValidationError(
+                {"purpose": "People are rated for progress, evaluation or self-assessment."}
+            )
+    elif isinstance(subject, School):
+        subject_fields, system_id = {"subject_school": subject}, subject.system_id
+        if purpose != Rating.Purpose.CONDITIONS:
+            raise ValidationError({"purpose": "Schools are rated on their conditions."})
+        require(actor, Action.RATINGS_CONDITIONS, subject)
     else:
-        raise ValidationError(
-            {"purpose": "People are rated for progress, evaluation or self-assessment."}
-        )
+        subject_fields, system_id = {"subject_system": subject}, subject.pk
+        if purpose != Rating.Purpose.SELF_ASSESSMENT:
+            raise ValidationError({"purpose": "A system rates itself (self-assessment)."})
+        require(actor, Action.RATINGS_SELF_STUDY, subject)
     if not version.is_published:
         raise ValidationError("Ratings are made against a published version of a framework.")
     if not entries:
@@ -194,16 +208,16 @@ def ratings_record(
         ratings = Rating.objects.bulk_create(
             [
                 Rating(
-                    system_id=subject.system_id,
+                    system_id=system_id,
                     version=version,
                     item=item,
                     level=level,
                     purpose=purpose,
                     rater=actor,
                     rater_label=label,
-                    subject_person=subject,
                     rated_on=rated_on,
                     evidence=evidence.strip(),
+                    **subject_fields,
                 )
                 for item, level, evidence in entries
             ]
@@ -212,6 +226,7 @@ def ratings_record(
             actor=actor,
             action="rating.record",
             obj=subject,
+            system_id=system_id,
             object_repr=f"{subject}: {len(ratings)} {purpose} ratings on {version.framework}",
             after={
                 "purpose": purpose,

@@ -23,6 +23,7 @@ from trellis.core.params import get_choice, get_int, get_text
 from trellis.frameworks import selectors, services
 from trellis.frameworks.forms import CaseUploadForm, ItemForm, RatingForm, StartForm
 from trellis.frameworks.models import Association, Framework, FrameworkVersion, Rating
+from trellis.orgs.models import School, System
 from trellis.orgs.selectors import system_choice, systems_where
 from trellis.people.models import Person
 
@@ -167,35 +168,34 @@ def framework_import(request: HttpRequest) -> HttpResponse:
     return render(request, "frameworks/framework_import.html", {"form": form})
 
 
-PURPOSE_ACTIONS: dict[str, str] = {
-    Rating.Purpose.PROGRESS: Action.RATINGS_PROGRESS,
-    Rating.Purpose.EVALUATION: Action.RATINGS_EVALUATION,
-}
+SUBJECT_MODELS: dict[str, Any] = {"person": Person, "school": School, "system": System}
 
 
-def _rating_purposes(request: HttpRequest, person: Person) -> list[tuple[str, str]]:
-    """The purposes for which this user may rate this person."""
-    choices = [
-        (p, label)
-        for p, label in Rating.Purpose.choices
-        if p in PURPOSE_ACTIONS and allows(request.user, PURPOSE_ACTIONS[p], person)
-    ]
-    if request.user.person_id == person.pk:  # type: ignore[union-attr]
-        choices.append((Rating.Purpose.SELF_ASSESSMENT, Rating.Purpose.SELF_ASSESSMENT.label))
-    return choices
+def _subject(kind: str, pk: int) -> Any:
+    model = SUBJECT_MODELS[kind]
+    related = ("system",) if kind != "system" else ()
+    return get_object_or_404(model.objects.select_related(*related), pk=pk)
+
+
+def _subject_links(kind: str, subject: Any) -> dict[str, str]:
+    if kind == "person":
+        return {"back_url": reverse("person_detail", args=[subject.pk]), "name": subject.full_name}
+    if kind == "school":
+        return {"back_url": reverse("school_detail", args=[subject.pk]), "name": subject.name}
+    return {"back_url": reverse("home"), "name": subject.name}
 
 
 @permission(Action.SIGNED_IN)
-def person_ratings(request: HttpRequest, pk: int) -> HttpResponseBase:
-    person = get_object_or_404(Person.objects.select_related("system"), pk=pk)
-    purposes = selectors.readable_purposes(request.user, person)
+def subject_ratings(request: HttpRequest, pk: int, kind: str = "person") -> HttpResponseBase:
+    subject = _subject(kind, pk)
+    purposes = selectors.readable_purposes(request.user, subject)
     purpose = get_choice(request.GET, "purpose", purposes)
-    ratings = list(selectors.person_ratings(person, purposes, purpose))
+    ratings = list(selectors.subject_ratings(subject, purposes, purpose))
     fmt = get_choice(request.GET, "format", FORMATS)
     if fmt:
         return export_response(
             fmt=fmt,
-            filename=f"ratings-{person.pk}",
+            filename=f"ratings-{kind}-{subject.pk}",
             headers=[
                 "Date",
                 "Framework",
@@ -228,24 +228,27 @@ def person_ratings(request: HttpRequest, pk: int) -> HttpResponseBase:
         request,
         "frameworks/person_ratings.html",
         {
-            "person": person,
+            "subject": subject,
+            "kind": kind,
+            **_subject_links(kind, subject),
             "ratings": ratings,
             "purpose": purpose,
             "purposes": [(p, Rating.Purpose(p).label) for p in purposes],
             "chart": selectors.progress_chart(ratings),
-            "frameworks": selectors.rating_frameworks(request.user, person)
-            if _rating_purposes(request, person)
+            "frameworks": selectors.rating_frameworks(request.user, subject)
+            if selectors.rating_purposes(request.user, subject)
             else [],
+            "rate_url": reverse(f"{kind}_rating_new", args=[subject.pk]),
         },
     )
 
 
 @permission(Action.SIGNED_IN)
-def rating_new(request: HttpRequest, pk: int) -> HttpResponse:
-    person = get_object_or_404(Person.objects.select_related("system"), pk=pk)
-    purposes = _rating_purposes(request, person)
+def subject_rating_new(request: HttpRequest, pk: int, kind: str = "person") -> HttpResponse:
+    subject = _subject(kind, pk)
+    purposes = selectors.rating_purposes(request.user, subject)
     if not purposes:
-        selectors.readable_purposes(request.user, person)  # 404 outside scope
+        selectors.readable_purposes(request.user, subject)  # 404 outside scope
         raise PermissionDenied
     framework = selectors.framework_get(request.user, get_int(request.GET, "framework") or 0)
     version = selectors.version_get(framework, None)
@@ -269,7 +272,7 @@ def rating_new(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.ratings_record(
                 actor=request.user,
-                subject=person,
+                subject=subject,
                 version=version,
                 purpose=form.cleaned_data["purpose"],
                 rated_on=form.cleaned_data["rated_on"],
@@ -278,12 +281,21 @@ def rating_new(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, f"{len(entries)} ratings recorded for {person}.")
-            return redirect("person_ratings", pk=person.pk)
+            links = _subject_links(kind, subject)
+            messages.success(request, f"{len(entries)} ratings recorded for {links['name']}.")
+            return redirect(f"{kind}_ratings", pk=subject.pk)
     return render(
         request,
         "frameworks/rating_form.html",
-        {"person": person, "framework": framework, "version": version, "form": form},
+        {
+            "subject": subject,
+            "kind": kind,
+            **_subject_links(kind, subject),
+            "ratings_url": reverse(f"{kind}_ratings", args=[subject.pk]),
+            "framework": framework,
+            "version": version,
+            "form": form,
+        },
     )
 
 
