@@ -124,6 +124,19 @@ def draft_item(world: World) -> int:
     )
 
 
+def last_child(world: World) -> int:
+    from trellis.frameworks.models import FrameworkItem
+
+    return int(
+        FrameworkItem.objects.filter(
+            version__framework_id=world.draft_framework_id, parent__isnull=False
+        )
+        .order_by("-position", "-pk")
+        .first()
+        .pk
+    )
+
+
 def draft_url(world: World, tail: str) -> str:
     return f"/frameworks/{world.draft_framework_id}/v1/{tail}"
 
@@ -154,6 +167,33 @@ def template_rating(world: World, framework_id: int, purpose: str) -> dict[str, 
 
 
 CASES: list[Case] = [
+    Case(
+        "framework_new",
+        lambda w: "/frameworks/new/",
+        right="programs",
+        wrong="leader",
+        outsider="admin_b",
+        method="POST",
+        data=lambda w: {
+            "system": w.system.pk,
+            "title": "New",
+            "kind": "leadership",
+            "subject_kind": "person",
+            "levels": "Low, High",
+        },
+        right_status=302,
+        outsider_status=200,
+    ),
+    Case(
+        "item_move",
+        lambda w: draft_url(w, f"items/{last_child(w)}/move/"),
+        right="programs",
+        wrong="leader",
+        outsider="admin_b",
+        method="POST",
+        data=lambda w: {"direction": "up"},
+        right_status=302,
+    ),
     Case(
         "school_ratings",
         lambda w: f"/schools/{w.school.pk}/ratings/",

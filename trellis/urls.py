@@ -128,6 +128,12 @@ urlpatterns = [
     path("imports/<int:pk>/commit/", roster_views.import_commit, name="import_commit"),
     path("imports/<int:pk>/discard/", roster_views.import_discard, name="import_discard"),
     path("imports/role-mapping/", roster_views.role_mapping, name="role_mapping"),
+    path("frameworks/new/", framework_views.framework_new, name="framework_new"),
+    path(
+        "frameworks/<int:pk>/v<int:number>/items/<int:item_pk>/move/",
+        framework_views.item_move,
+        name="item_move",
+    ),
     path("api/v1/", api.urls),
 ]
 

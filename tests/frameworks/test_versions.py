@@ -150,3 +150,43 @@ def test_crosswalk_links_show_side_by_side_and_export_as_case(world: World) -> N
         assert not list(
             validator(spec, format_checker=validator.FORMAT_CHECKER).iter_errors(package)
         )
+
+
+def test_a_new_framework_is_built_from_nothing_and_reordered(world: World) -> None:
+    client = world.client("programs")
+    bad = client.post(
+        "/frameworks/new/",
+        {
+            "system": world.system.pk,
+            "title": "Coaching",
+            "kind": "leadership",
+            "subject_kind": "person",
+            "levels": "Only",
+        },
+    )
+    assert "Name at least two performance levels." in bad.content.decode()
+    client.post(
+        "/frameworks/new/",
+        {
+            "system": world.system.pk,
+            "title": "Coaching",
+            "kind": "leadership",
+            "subject_kind": "person",
+            "levels": "Emerging, Solid, Strong",
+        },
+    )
+    from trellis.frameworks.models import Framework
+
+    framework = Framework.objects.get(title="Coaching")
+    version = framework.versions.get()
+    assert [lv.name for lv in version.levels.all()] == ["Emerging", "Solid", "Strong"]
+    base = f"/frameworks/{framework.pk}/v1/items"
+    for code in ("A", "B", "C"):
+        client.post(f"{base}/new/", {"full_statement": f"Item {code}", "human_coding_scheme": code})
+    c = version.items.get(human_coding_scheme="C")
+    client.post(f"{base}/{c.pk}/move/", {"direction": "up"})
+    client.post(f"{base}/{c.pk}/move/", {"direction": "up"})
+    assert [i.human_coding_scheme for i in version.items.order_by("position")] == ["C", "A", "B"]
+    client.post(f"/frameworks/{framework.pk}/v1/publish/")
+    version.refresh_from_db()
+    assert version.is_published

@@ -124,3 +124,19 @@ class StartForm(StyledFormMixin, forms.Form):
     def __init__(self, *args: Any, systems: QuerySet[System], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["system"].queryset = systems  # type: ignore[attr-defined]
+
+
+class NewFrameworkForm(StyledFormMixin, forms.Form):
+    system = forms.ModelChoiceField(queryset=System.objects.none())
+    title = forms.CharField(max_length=500)
+    kind = forms.ChoiceField(choices=Framework.Kind.choices, initial=Framework.Kind.LEADERSHIP)
+    subject_kind = forms.ChoiceField(choices=Framework.Subject.choices, label="It rates")
+    levels = forms.CharField(
+        max_length=1000,
+        label="Performance levels, lowest first, separated by commas",
+        initial="Beginning, Developing, Proficient, Exemplary",
+    )
+
+    def __init__(self, *args: Any, systems: QuerySet[System], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["system"].queryset = systems  # type: ignore[attr-defined]

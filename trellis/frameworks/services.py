@@ -688,3 +688,61 @@ def framework_import_csv(
             after={"items": len(items), "levels": len(levels)},
         )
     return version
+
+
+def framework_create(
+    *, actor: Any, system: System, title: str, kind: str, subject_kind: str, level_names: list[str]
+) -> FrameworkVersion:
+    """A new, empty framework of the system: a draft with its named performance levels."""
+    require(actor, Action.FRAMEWORKS_MANAGE, system)
+    names = [name.strip() for name in level_names if name.strip()]
+    if len(names) < 2:
+        raise ValidationError({"levels": "Name at least two performance levels."})
+    if len(set(names)) != len(names):
+        raise ValidationError({"levels": "Each level needs its own name."})
+    with transaction.atomic():
+        framework = Framework.objects.create(
+            system=system, title=title[:500], kind=kind, subject_kind=subject_kind
+        )
+        version = FrameworkVersion.objects.create(
+            framework=framework, number=1, case_identifier=str(uuid.uuid4())
+        )
+        PerformanceLevel.objects.bulk_create(
+            [
+                PerformanceLevel(version=version, position=i, name=name[:200], score=float(i))
+                for i, name in enumerate(names, start=1)
+            ]
+        )
+        audit_event_record(
+            actor=actor,
+            action="framework.create",
+            obj=version,
+            system_id=system.pk,
+            object_repr=title[:200],
+            after={"levels": names},
+        )
+    return version
+
+
+def item_move(*, actor: Any, item: FrameworkItem, direction: int) -> FrameworkItem:
+    """Move an item one place up (-1) or down (+1) among its siblings."""
+    _require_draft(actor, item.version)
+    siblings = list(item.version.items.filter(parent_id=item.parent_id).order_by("position", "pk"))
+    index = next(i for i, s in enumerate(siblings) if s.pk == item.pk)
+    other = index + direction
+    if direction not in (-1, 1) or not 0 <= other < len(siblings):
+        return item
+    siblings[index], siblings[other] = siblings[other], siblings[index]
+    with transaction.atomic():
+        for position, sibling in enumerate(siblings, start=1):
+            sibling.position = position
+        FrameworkItem.objects.bulk_update(siblings, ["position"])
+        audit_event_record(
+            actor=actor,
+            action="framework.item_move",
+            obj=item.version,
+            system_id=item.version.framework.system_id,
+            object_repr=f"{item.version}: {item}"[:200],
+            after={"direction": direction},
+        )
+    return item

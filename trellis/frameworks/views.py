@@ -21,7 +21,13 @@ from trellis.core.forms import add_service_errors
 from trellis.core.listing import ExportSpec, render_list
 from trellis.core.params import get_choice, get_int, get_text
 from trellis.frameworks import selectors, services
-from trellis.frameworks.forms import CaseUploadForm, ItemForm, RatingForm, StartForm
+from trellis.frameworks.forms import (
+    CaseUploadForm,
+    ItemForm,
+    NewFrameworkForm,
+    RatingForm,
+    StartForm,
+)
 from trellis.frameworks.models import Association, Framework, FrameworkVersion, Rating
 from trellis.orgs.models import School, System
 from trellis.orgs.selectors import system_choice, systems_where
@@ -113,6 +119,7 @@ def framework_detail(request: HttpRequest, pk: int) -> HttpResponseBase:
             ),
             "can_start": systems_where(request.user, Action.FRAMEWORKS_MANAGE).exists(),
             "has_draft": any(not v.is_published for v in framework.versions.all()),
+            "move_choices": [("up", "↑"), ("down", "↓")],
         },
     )
 
@@ -501,3 +508,55 @@ def framework_crosswalk(request: HttpRequest, pk: int) -> HttpResponse:
             raise PermissionDenied
         context["rows"] = selectors.crosswalk(version, other_version)
     return render(request, "frameworks/crosswalk.html", context)
+
+
+@permission(Action.FRAMEWORKS_MANAGE)
+def framework_new(request: HttpRequest) -> HttpResponse:
+    systems = systems_where(request.user, Action.FRAMEWORKS_MANAGE)
+    form = NewFrameworkForm(
+        request.POST or None, systems=systems, initial={"system": systems.first()}
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            version = services.framework_create(
+                actor=request.user,
+                system=system_choice(systems, data["system"].pk),
+                title=data["title"],
+                kind=data["kind"],
+                subject_kind=data["subject_kind"],
+                level_names=data["levels"].split(","),
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            return redirect(
+                f"{reverse('framework_detail', args=[version.framework_id])}"
+                f"?version={version.number}"
+            )
+    return render(
+        request,
+        "simple_form.html",
+        {
+            "form": form,
+            "heading": "New framework",
+            "back_url": reverse("framework_list"),
+            "back_label": "Frameworks",
+        },
+    )
+
+
+@permission(Action.FRAMEWORKS_MANAGE)
+@require_http_methods(["POST"])
+def item_move(request: HttpRequest, pk: int, number: int, item_pk: int) -> HttpResponse:
+    version = _version_of(request, pk, number)
+    item = get_object_or_404(version.items, pk=item_pk)
+    try:
+        services.item_move(
+            actor=request.user,
+            item=item,
+            direction=-1 if request.POST.get("direction") == "up" else 1,
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect(f"{reverse('framework_detail', args=[pk])}?version={number}")
