@@ -50,3 +50,40 @@ def render_list(
         "querystring_nopage": querystring_without(request, "page", "format"),
     }
     return render(request, template, context)
+
+
+def form_page(
+    request: HttpRequest,
+    *,
+    form: Any,
+    save: Callable[[dict[str, Any]], Any],
+    success_url: str,
+    heading: str,
+    back_label: str,
+    extra: dict[str, Any] | None = None,
+) -> HttpResponseBase:
+    """The simple form page: on a valid POST, call the service; a ValidationError it raises
+    goes back onto the form (nothing saved), success goes to `success_url`."""
+    from django.core.exceptions import ValidationError
+    from django.shortcuts import redirect
+
+    from trellis.core.forms import add_service_errors
+
+    if request.method == "POST" and form.is_valid():
+        try:
+            save(form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            return redirect(success_url)
+    return render(
+        request,
+        "simple_form.html",
+        {
+            "form": form,
+            "heading": heading,
+            "back_url": success_url,
+            "back_label": back_label,
+            **(extra or {}),
+        },
+    )

@@ -12,7 +12,7 @@ from trellis.authz.decorators import permission
 from trellis.authz.policies import allows
 from trellis.authz.roles import Action
 from trellis.core.forms import add_service_errors
-from trellis.core.listing import ExportSpec, render_list
+from trellis.core.listing import ExportSpec, form_page, render_list
 from trellis.core.params import get_choice, get_int, get_text
 from trellis.core.suppression import people_count
 from trellis.orgs import selectors, services
@@ -171,50 +171,30 @@ def network_list(request: HttpRequest) -> HttpResponseBase:
 
 
 @permission(Action.SCHOOLS_MANAGE)
-def network_create(request: HttpRequest) -> HttpResponse:
+def network_create(request: HttpRequest) -> HttpResponseBase:
     systems = list(selectors.systems_where(request.user, Action.SCHOOLS_MANAGE))
     system = selectors.system_choice(systems, get_int(request.POST, "system_id"))
-    form = NetworkForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.network_create(actor=request.user, system=system, **form.cleaned_data)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            return redirect("network_list")
-    return render(
+    return form_page(
         request,
-        "simple_form.html",
-        {
-            "form": form,
-            "system": system,
-            "heading": f"Add a network to {system.name}",
-            "back_url": reverse("network_list"),
-            "back_label": "Networks",
-        },
+        form=NetworkForm(request.POST or None),
+        save=lambda data: services.network_create(actor=request.user, system=system, **data),
+        success_url=reverse("network_list"),
+        heading=f"Add a network to {system.name}",
+        back_label="Networks",
+        extra={"system": system},
     )
 
 
 @permission(Action.SCHOOLS_MANAGE)
-def network_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def network_edit(request: HttpRequest, pk: int) -> HttpResponseBase:
     network = selectors.network_get(request.user, pk, action=Action.SCHOOLS_MANAGE)
-    form = NetworkForm(request.POST or None, instance=Network.objects.get(pk=network.pk))
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.network_update(actor=request.user, network=network, **form.cleaned_data)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            return redirect("network_list")
-    return render(
+    return form_page(
         request,
-        "simple_form.html",
-        {
-            "form": form,
-            "heading": f"Edit {network.name}",
-            "back_url": reverse("network_list"),
-            "back_label": "Networks",
-        },
+        form=NetworkForm(request.POST or None, instance=Network.objects.get(pk=pk)),
+        save=lambda data: services.network_update(actor=request.user, network=network, **data),
+        success_url=reverse("network_list"),
+        heading=f"Edit {network.name}",
+        back_label="Networks",
     )
 
 
@@ -240,48 +220,28 @@ def partner_list(request: HttpRequest) -> HttpResponseBase:
 
 
 @permission(Action.SCHOOLS_MANAGE)
-def partner_create(request: HttpRequest) -> HttpResponse:
+def partner_create(request: HttpRequest) -> HttpResponseBase:
     systems = list(selectors.systems_where(request.user, Action.SCHOOLS_MANAGE))
     system = selectors.system_choice(systems, get_int(request.POST, "system_id"))
-    form = PartnerForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.partner_create(actor=request.user, home_system=system, **form.cleaned_data)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            return redirect("partner_list")
-    return render(
+    return form_page(
         request,
-        "simple_form.html",
-        {
-            "form": form,
-            "system": system,
-            "heading": f"Add a partner of {system.name}",
-            "back_url": reverse("partner_list"),
-            "back_label": "Partners",
-        },
+        form=PartnerForm(request.POST or None),
+        save=lambda data: services.partner_create(actor=request.user, home_system=system, **data),
+        success_url=reverse("partner_list"),
+        heading=f"Add a partner of {system.name}",
+        back_label="Partners",
+        extra={"system": system},
     )
 
 
 @permission(Action.SCHOOLS_MANAGE)
-def partner_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def partner_edit(request: HttpRequest, pk: int) -> HttpResponseBase:
     partner = selectors.partner_get(request.user, pk, action=Action.SCHOOLS_MANAGE)
-    form = PartnerForm(request.POST or None, instance=Partner.objects.get(pk=partner.pk))
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.partner_update(actor=request.user, partner=partner, **form.cleaned_data)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            return redirect("partner_list")
-    return render(
+    return form_page(
         request,
-        "simple_form.html",
-        {
-            "form": form,
-            "heading": f"Edit {partner.name}",
-            "back_url": reverse("partner_list"),
-            "back_label": "Partners",
-        },
+        form=PartnerForm(request.POST or None, instance=Partner.objects.get(pk=pk)),
+        save=lambda data: services.partner_update(actor=request.user, partner=partner, **data),
+        success_url=reverse("partner_list"),
+        heading=f"Edit {partner.name}",
+        back_label="Partners",
     )
