@@ -137,6 +137,13 @@ def last_child(world: World) -> int:
     )
 
 
+def levels_data(world: World) -> dict[str, Any]:
+    from trellis.frameworks.models import PerformanceLevel
+
+    levels = PerformanceLevel.objects.filter(version__framework_id=world.draft_framework_id)
+    return {**{f"name_{lv.pk}": lv.name for lv in levels}, "new_level": "Distinguished"}
+
+
 def draft_url(world: World, tail: str) -> str:
     return f"/frameworks/{world.draft_framework_id}/v1/{tail}"
 
@@ -167,6 +174,16 @@ def template_rating(world: World, framework_id: int, purpose: str) -> dict[str, 
 
 
 CASES: list[Case] = [
+    Case(
+        "levels_edit",
+        lambda w: draft_url(w, "levels/"),
+        right="programs",
+        wrong="leader",
+        outsider="admin_b",
+        method="POST",
+        data=lambda w: levels_data(w),
+        right_status=302,
+    ),
     Case(
         "framework_new",
         lambda w: "/frameworks/new/",

@@ -130,6 +130,9 @@ urlpatterns = [
     path("imports/role-mapping/", roster_views.role_mapping, name="role_mapping"),
     path("frameworks/new/", framework_views.framework_new, name="framework_new"),
     path(
+        "frameworks/<int:pk>/v<int:number>/levels/", framework_views.levels_edit, name="levels_edit"
+    ),
+    path(
         "frameworks/<int:pk>/v<int:number>/items/<int:item_pk>/move/",
         framework_views.item_move,
         name="item_move",

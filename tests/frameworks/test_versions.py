@@ -190,3 +190,27 @@ def test_a_new_framework_is_built_from_nothing_and_reordered(world: World) -> No
     client.post(f"/frameworks/{framework.pk}/v1/publish/")
     version.refresh_from_db()
     assert version.is_published
+
+
+def test_levels_of_a_draft_are_renamed_and_extended(world: World) -> None:
+    from trellis.frameworks.models import FrameworkVersion
+
+    version = FrameworkVersion.objects.get(framework_id=world.draft_framework_id)
+    levels = list(version.levels.all())
+    data: dict[str, object] = {f"name_{lv.pk}": lv.name for lv in levels}
+    data |= {f"score_{lv.pk}": lv.score for lv in levels}
+    data[f"name_{levels[0].pk}"] = "Not yet"
+    data["new_level"] = "Distinguished"
+    url = f"/frameworks/{world.draft_framework_id}/v1/levels/"
+    assert world.client("programs").post(url, data).status_code == 302
+    assert [lv.name for lv in version.levels.all()] == [
+        "Not yet",
+        "Developing",
+        "Proficient",
+        "Exemplary",
+        "Distinguished",
+    ]
+    data = {f"name_{lv.pk}": lv.name for lv in version.levels.all()}
+    data[f"name_{levels[1].pk}"] = "Not yet"
+    response = world.client("programs").post(url, data)
+    assert "Each level needs its own name." in response.content.decode()

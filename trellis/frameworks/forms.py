@@ -140,3 +140,32 @@ class NewFrameworkForm(StyledFormMixin, forms.Form):
     def __init__(self, *args: Any, systems: QuerySet[System], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["system"].queryset = systems  # type: ignore[attr-defined]
+
+
+class LevelsForm(StyledFormMixin, forms.Form):
+    new_level = forms.CharField(
+        max_length=200, required=False, label="Add a level above the others"
+    )
+
+    def __init__(self, *args: Any, levels: list[Any], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.levels = levels
+        for level in levels:
+            self.fields[f"name_{level.pk}"] = forms.CharField(
+                max_length=200, initial=level.name, label=f"Level {level.position}: name"
+            )
+            self.fields[f"score_{level.pk}"] = forms.FloatField(
+                required=False, initial=level.score, label=f"Level {level.position}: score"
+            )
+        self.order_fields(
+            [*(f for lv in levels for f in (f"name_{lv.pk}", f"score_{lv.pk}")), "new_level"]
+        )
+
+    def names(self) -> dict[int, tuple[str, float | None]]:
+        return {
+            level.pk: (
+                self.cleaned_data[f"name_{level.pk}"],
+                self.cleaned_data.get(f"score_{level.pk}"),
+            )
+            for level in self.levels
+        }

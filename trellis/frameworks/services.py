@@ -746,3 +746,39 @@ def item_move(*, actor: Any, item: FrameworkItem, direction: int) -> FrameworkIt
             after={"direction": direction},
         )
     return item
+
+
+def levels_save(
+    *,
+    actor: Any,
+    version: FrameworkVersion,
+    names: dict[int, tuple[str, float | None]],
+    new_name: str = "",
+) -> None:
+    """Rename and rescore a draft's performance levels, and add one at the top."""
+    _require_draft(actor, version)
+    levels = {level.pk: level for level in version.levels.all()}
+    final = [names.get(pk, (level.name, level.score))[0].strip() for pk, level in levels.items()]
+    if new_name.strip():
+        final.append(new_name.strip())
+    if any(not name for name in final):
+        raise ValidationError("Every level needs a name.")
+    if len(set(final)) != len(final):
+        raise ValidationError("Each level needs its own name.")
+    with transaction.atomic():
+        for pk, (name, score) in names.items():
+            if pk in levels:
+                levels[pk].name, levels[pk].score = name.strip()[:200], score
+        PerformanceLevel.objects.bulk_update(list(levels.values()), ["name", "score"])
+        if new_name.strip():
+            top = max((level.position for level in levels.values()), default=0) + 1
+            PerformanceLevel.objects.create(
+                version=version, position=top, name=new_name.strip()[:200], score=float(top)
+            )
+        audit_event_record(
+            actor=actor,
+            action="framework.levels",
+            obj=version,
+            system_id=version.framework.system_id,
+            after={"levels": final},
+        )

@@ -18,12 +18,13 @@ from trellis.authz.policies import allows
 from trellis.authz.roles import Action
 from trellis.core.exports import FORMATS, export_response
 from trellis.core.forms import add_service_errors
-from trellis.core.listing import ExportSpec, render_list
+from trellis.core.listing import ExportSpec, form_page, render_list
 from trellis.core.params import get_choice, get_int, get_text
 from trellis.frameworks import selectors, services
 from trellis.frameworks.forms import (
     CaseUploadForm,
     ItemForm,
+    LevelsForm,
     NewFrameworkForm,
     RatingForm,
     StartForm,
@@ -560,3 +561,22 @@ def item_move(request: HttpRequest, pk: int, number: int, item_pk: int) -> HttpR
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     return redirect(f"{reverse('framework_detail', args=[pk])}?version={number}")
+
+
+@permission(Action.FRAMEWORKS_MANAGE)
+def levels_edit(request: HttpRequest, pk: int, number: int) -> HttpResponseBase:
+    version = _version_of(request, pk, number)
+    form = LevelsForm(request.POST or None, levels=list(version.levels.all()))
+    return form_page(
+        request,
+        form=form,
+        save=lambda data: services.levels_save(
+            actor=request.user,
+            version=version,
+            names=form.names(),
+            new_name=data.get("new_level", ""),
+        ),
+        success_url=f"{reverse('framework_detail', args=[pk])}?version={number}",
+        heading=f"Performance levels of {version}",
+        back_label=str(version),
+    )
