@@ -8,8 +8,8 @@
 - A teacher-leader competency model: four domains, 12 competencies, four levels.
 
 Descriptors follow one plan per level so that a level means the same thing on every row:
-Beginning (not yet, or only with help), Developing (sometimes, unevenly), Proficient
-(consistently, with evidence of effect), Exemplary (across the school, building others' capacity).
+Beginning (not yet, or only when prompted), Developing (beginning to, with support), Proficient
+(consistently, with evidence of effect), Exemplary (leading others to, across the school).
 """
 
 from __future__ import annotations
@@ -41,10 +41,11 @@ FOUR = (("Beginning", 1.0), ("Developing", 2.0), ("Proficient", 3.0), ("Exemplar
 def _four(practice: str, effect: str) -> tuple[str, ...]:
     return (
         f"Does not yet {practice}, or does so only when prompted; {effect} is not yet visible.",
-        f"Sometimes {practice}, with support; {effect} shows in some places but not others.",
-        f"Consistently {practice}; {effect} is evident and is checked against data.",
-        f"{practice[0].upper()}{practice[1:]} across the school and builds others' capacity to do "
-        f"the same; {effect} is sustained and shared beyond the school.",
+        f"Is beginning to {practice}, with support; {effect} shows in some places but not others.",
+        f"Can {practice} consistently and without prompting; {effect} is evident and is "
+        "checked against data.",
+        f"Leads others to {practice} across the school and beyond; {effect} is sustained and "
+        "shared.",
     )
 
 
