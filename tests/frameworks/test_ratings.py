@@ -125,3 +125,34 @@ def test_a_principal_rates_school_conditions_and_leaders_rate_the_system(world: 
     assert [f.title for f in page.context["frameworks"]] == [success.framework.title]
     assert "System self-assessment" in leader.get("/").content.decode()
     assert world.client("analyst").get(f"/systems/{world.system.pk}/ratings/").status_code == 403
+
+
+def test_on_your_own_record_you_only_assess_yourself(world: World) -> None:
+    import pytest
+    from django.core.exceptions import PermissionDenied
+
+    version, items, levels = rubric(world)
+    principal = world.users["principal"]
+    with pytest.raises(PermissionDenied):
+        ratings_record(
+            actor=principal,
+            subject=world.principal_person,
+            version=version,
+            purpose=Rating.Purpose.PROGRESS,
+            rated_on=datetime.date(2026, 3, 1),
+            entries=[(items[0], levels[4], "")],
+        )
+    url = f"/people/{world.principal_person.pk}/ratings/new/?framework={world.framework_id}"
+    form = world.client("principal").get(url)
+    assert [value for value, _ in form.context["form"].fields["purpose"].choices] == [
+        "self_assessment"
+    ]
+    ratings_record(
+        actor=principal,
+        subject=world.principal_person,
+        version=version,
+        purpose=Rating.Purpose.SELF_ASSESSMENT,
+        rated_on=datetime.date(2026, 3, 1),
+        entries=[(items[0], levels[3], "My view")],
+    )
+    assert Rating.objects.get().purpose == "self_assessment"

@@ -385,13 +385,14 @@ def rating_purposes(user: Any, subject: Any) -> list[tuple[str, str]]:
             if allows(user, Action.RATINGS_SELF_STUDY, subject)
             else []
         )
+    if user.person_id == subject.pk:
+        # On your own record you assess yourself; others rate your progress.
+        return [(P.SELF_ASSESSMENT, P.SELF_ASSESSMENT.label)]
     choices: list[tuple[str, str]] = []
     if allows(user, Action.RATINGS_PROGRESS, subject):
         choices.append((P.PROGRESS, P.PROGRESS.label))
     if allows(user, Action.RATINGS_EVALUATION, subject):
         choices.append((P.EVALUATION, P.EVALUATION.label))
-    if user.person_id == subject.pk:
-        choices.append((P.SELF_ASSESSMENT, P.SELF_ASSESSMENT.label))
     return choices
 
 

@@ -173,6 +173,9 @@ def ratings_record(
     subject_fields: dict[str, Any]
     if isinstance(subject, Person):
         subject_fields, system_id = {"subject_person": subject}, subject.system_id
+        own = actor is not None and actor.person_id == subject.pk
+        if own and purpose != Rating.Purpose.SELF_ASSESSMENT:
+            raise PermissionDenied  # nobody rates their own progress or evaluates themselves
         if purpose == Rating.Purpose.SELF_ASSESSMENT:
             if actor is not None and actor.person_id != subject.pk:
                 raise PermissionDenied
