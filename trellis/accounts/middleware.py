@@ -2,10 +2,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from allauth.mfa.models import Authenticator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 
+from trellis.accounts.selectors import has_totp
 from trellis.authz.policies import requires_mfa
 
 # Pages a user without TOTP may still reach: sign-out, MFA set-up and the rest of allauth.
@@ -24,7 +24,7 @@ class RequireMfaMiddleware:
             user.is_authenticated
             and not request.path.startswith(_ALLOWED_PREFIXES)
             and requires_mfa(user)
-            and not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
+            and not has_totp(user)
         ):
             return redirect("mfa_activate_totp")
         return self.get_response(request)

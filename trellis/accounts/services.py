@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import datetime
 import secrets
 from typing import Any
 
@@ -78,3 +79,11 @@ def api_token_revoke(*, actor: User, token: ApiToken) -> ApiToken:
         token.save(update_fields=["revoked_at"])
         audit_event_record(actor=actor, action="api_token.revoke", obj=token)
     return token
+
+
+def api_token_touch(*, token: ApiToken) -> None:
+    """Record that a token was used, at most hourly so that reads do not become writes on
+    every call. Bookkeeping, not a change anyone made: no audit event."""
+    now = timezone.now()
+    if token.last_used_at is None or now - token.last_used_at > datetime.timedelta(hours=1):
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)

@@ -2,7 +2,6 @@ from __future__ import annotations
 
 from typing import cast
 
-from allauth.mfa.models import Authenticator
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -11,7 +10,8 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from trellis.accounts import services
-from trellis.accounts.models import ApiToken, User
+from trellis.accounts.models import User
+from trellis.accounts.selectors import has_totp, own_api_tokens
 from trellis.authz.decorators import permission
 from trellis.authz.policies import requires_mfa
 from trellis.authz.roles import Action
@@ -44,10 +44,8 @@ def account_settings(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "new_token": new_token,
-            "tokens": ApiToken.objects.filter(user=user),
-            "has_totp": Authenticator.objects.filter(
-                user=user, type=Authenticator.Type.TOTP
-            ).exists(),
+            "tokens": own_api_tokens(user),
+            "has_totp": has_totp(user),
             "mfa_required": requires_mfa(user),
         },
     )
@@ -57,7 +55,7 @@ def account_settings(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["POST"])
 def api_token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     user = cast(User, request.user)
-    token = ApiToken.objects.filter(user=user, pk=pk, revoked_at__isnull=True).first()
+    token = own_api_tokens(user).filter(pk=pk, revoked_at__isnull=True).first()
     if token is None:
         raise Http404
     services.api_token_revoke(actor=user, token=token)

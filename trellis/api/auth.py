@@ -1,17 +1,15 @@
 from __future__ import annotations
 
-import datetime
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
-from allauth.mfa.models import Authenticator
 from django.http import HttpRequest
-from django.utils import timezone
 from ninja.errors import HttpError
 from ninja.security import HttpBearer
 
-from trellis.accounts.models import ApiToken
+from trellis.accounts.selectors import api_token_for, has_totp
+from trellis.accounts.services import api_token_touch
 from trellis.authz.policies import requires_mfa, user_may
 
 
@@ -19,25 +17,13 @@ class TokenAuth(HttpBearer):
     """`Authorization: Bearer trl_…`: a personal token acting with its owner's grants."""
 
     def authenticate(self, request: HttpRequest, token: str) -> Any:
-        found = (
-            ApiToken.objects.select_related("user")
-            .filter(digest=ApiToken.digest_of(token), revoked_at__isnull=True, user__is_active=True)
-            .first()
-        )
+        found = api_token_for(token)
         if found is None:
             return None
         # A token must not be a way round the second factor that the web sign-in demands.
-        if (
-            requires_mfa(found.user)
-            and not Authenticator.objects.filter(
-                user=found.user, type=Authenticator.Type.TOTP
-            ).exists()
-        ):
+        if requires_mfa(found.user) and not has_totp(found.user):
             return None
-        now = timezone.now()
-        # Record use at most hourly, so that reads do not become writes on every call.
-        if found.last_used_at is None or now - found.last_used_at > datetime.timedelta(hours=1):
-            ApiToken.objects.filter(pk=found.pk).update(last_used_at=now)
+        api_token_touch(token=found)
         request.user = found.user
         return found.user
 

@@ -111,10 +111,6 @@ class Scope:
             | Q(network_id__in=self.network_ids)
         )
 
-    def system_ids_touched(self) -> frozenset[int] | None:
-        """Systems where this scope reaches anything; None means every system."""
-        return None if self.everything else self.system_ids
-
 
 def _grant_rows(user: Any) -> list[GrantRow]:
     """The user's grants in force today, loaded once per request and kept on the user object."""

@@ -92,7 +92,3 @@ POLICY: dict[str, frozenset[str]] = {
 
 # Roles whose holders must have TOTP multi-factor authentication before doing anything.
 MFA_REQUIRED_ROLES = frozenset({Role.SYSTEM_ADMIN})
-
-
-def roles_allowing(action: str) -> frozenset[str]:
-    return frozenset(role for role, actions in POLICY.items() if action in actions)

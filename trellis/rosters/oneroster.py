@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import datetime
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -24,7 +24,7 @@ from django.utils import timezone
 
 from trellis.orgs.models import School, System
 from trellis.rosters import spec
-from trellis.rosters.bundle import Bundle, BundleRejected, Problem, read_rows
+from trellis.rosters.bundle import Bundle, Problem, read_rows
 from trellis.rosters.models import RoleMapping
 from trellis.rosters.staging import StagingTable, execute, fetch, vendor
 
@@ -1316,7 +1316,3 @@ def run_import(
     outcome.seconds = time.monotonic() - started
     progress(1.0, "Done")
     return outcome
-
-
-def iter_problems(error: BundleRejected | Rejected) -> Iterator[Problem]:
-    yield from error.problems
