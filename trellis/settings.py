@@ -38,7 +38,9 @@ if PRODUCTION:
 
 # The development key is only ever used with TRELLIS_ENV=development.
 SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-insecure-key-trellis-never-use-in-production")
-DEBUG = env_bool("DEBUG", default=not PRODUCTION)
+# Django's debug pages (URL lists, tracebacks) only when a developer asks for them, never in
+# production: `make demo` shows the layout's own 400/403/404/500 pages.
+DEBUG = env_bool("TRELLIS_DEBUG", default=False) and not PRODUCTION
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
@@ -227,4 +229,7 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
+    # A refused or malformed request (400, 403, 404) is the visitor's error, not the server's:
+    # no traceback on the console for it; 500s are still logged with theirs.
+    "loggers": {"django.request": {"level": os.environ.get("TRELLIS_REQUEST_LOG_LEVEL", "ERROR")}},
 }
