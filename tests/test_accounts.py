@@ -196,3 +196,46 @@ def test_item11_one_address_is_throttled_at_the_much_higher_threshold(
     client, _ = _attempt("leader@riverbend.test", PASSWORD, "10.3.3.3")
     assert client.get("/").status_code == 302
     assert _attempt("leader@riverbend.test", PASSWORD, "10.3.3.4")[1] == 302
+
+
+def _no_sign_up_wording(text: str) -> None:
+    lowered = text.lower()
+    assert "sign up" not in lowered and "signup" not in lowered and "sign-up" not in lowered
+
+
+def test_item24_sign_in_page_names_trellis_and_offers_no_sign_up(world: World) -> None:
+    body = Client().get("/accounts/login/").content.decode()
+    assert "Sign in to Trellis" in body
+    assert "system administrator" in body
+    _no_sign_up_wording(body)
+    closed = Client().get("/accounts/signup/").content.decode()
+    assert "system administrator" in closed
+    _no_sign_up_wording(closed)
+
+
+@pytest.mark.django_db
+def test_item24_sign_in_page_names_the_district_of_a_single_system_installation() -> None:
+    from trellis.orgs.services import system_create
+
+    system_create(actor=None, code="riverbend", name="Riverbend Public Schools")
+    body = Client().get("/accounts/login/").content.decode()
+    assert "Riverbend Public Schools" in body
+
+
+def test_item24_password_reset_email_names_trellis_and_the_district(world: World) -> None:
+    Client().post("/accounts/password/reset/", {"email": "leader@riverbend.test"})
+    (message,) = mail.outbox
+    assert message.subject.startswith("[Trellis] ")
+    assert "Riverbend Public Schools" in message.body
+    assert "Trellis" in message.body
+    assert "Hello from" not in message.body and "testserver" not in message.body.split("http")[0]
+    assert "/accounts/password/reset/key/" in message.body
+    _no_sign_up_wording(f"{message.subject} {message.body}")
+
+
+def test_item24_unknown_address_email_says_ask_the_administrator(world: World) -> None:
+    Client().post("/accounts/password/reset/", {"email": "stranger@example.org"})
+    (message,) = mail.outbox
+    assert message.subject.startswith("[Trellis] ")
+    assert "system administrator" in message.body
+    _no_sign_up_wording(f"{message.subject} {message.body}")
