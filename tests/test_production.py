@@ -6,8 +6,13 @@ These run manage.py in a subprocess because settings are read once per process.
 from __future__ import annotations
 
 import os
+import shutil
+import signal
+import socket
 import subprocess
 import sys
+import time
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -15,6 +20,7 @@ import pytest
 from tests.conftest import World
 
 ROOT = Path(__file__).resolve().parent.parent
+MAKE = shutil.which("make") or "/usr/bin/make"
 PRODUCTION_ENV = {
     "TRELLIS_ENV": "production",
     "SECRET_KEY": "production-test-only-0123456789abcdefghijklmnopqrstuvwxyz-0123456789",
@@ -87,3 +93,110 @@ def test_item14_error_pages_are_the_layouts_own(world: World) -> None:
         body = response.content.decode()
         assert 'href="#main"' in body  # the layout's skip link: base.html, not a debug page
         assert "Traceback" not in body and "URLconf" not in body
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _answers(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=2) as response:  # noqa: S310 (local URL)
+            return bool(response.status == 200)
+    except OSError:
+        return False
+
+
+def _group_alive(pgid: int) -> bool:
+    try:
+        os.killpg(pgid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+def _restore_default_signals() -> None:
+    # As in a terminal: a job started by a non-interactive shell inherits ignored SIGINT.
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
+@pytest.fixture(scope="module")
+def serve_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    """The environment for `make serve` on a migrated throwaway SQLite database."""
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"MAKEFLAGS", "MAKELEVEL", "MFLAGS", "DEBUG", "TRELLIS_DEBUG"}
+    }
+    env["DATABASE_URL"] = f"sqlite:///{tmp_path_factory.mktemp('serve')}/serve.sqlite3"
+    migrate = subprocess.run(
+        [sys.executable, "manage.py", "migrate", "--noinput"],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert migrate.returncode == 0, migrate.stderr[-2000:]
+    return env
+
+
+@pytest.mark.parametrize(
+    ("sig", "to_group"),
+    [(signal.SIGINT, True), (signal.SIGTERM, False), (signal.SIGTERM, True)],
+    ids=["ctrl-c", "sigterm-to-make", "sigterm-to-group"],
+)
+def test_item15_make_serve_stops_cleanly(
+    serve_env: dict[str, str], sig: int, to_group: bool
+) -> None:
+    # Ctrl-C signals the terminal's whole foreground group; a process manager may signal make
+    # alone. Before the fix make ended with "make: *** [...] Segmentation fault" (or never).
+    env = serve_env
+    port = _free_port()
+    process = subprocess.Popen(
+        [MAKE, "--no-print-directory", "serve", f"PORT={port}"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+        preexec_fn=_restore_default_signals,
+    )
+    try:
+        deadline = time.monotonic() + 90
+        while not _answers(f"http://127.0.0.1:{port}/healthz"):
+            assert process.poll() is None, process.communicate()[0][-3000:]
+            assert time.monotonic() < deadline, "the server did not start"
+            time.sleep(0.5)
+        if to_group:
+            os.killpg(process.pid, sig)
+        else:
+            os.kill(process.pid, sig)
+        output, _ = process.communicate(timeout=60)
+    finally:
+        if _group_alive(process.pid):
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+    assert "make: ***" not in output and "Segmentation fault" not in output, output[-3000:]
+    assert "Traceback" not in output, output[-3000:]
+    assert "Trellis stopped." in output
+    deadline = time.monotonic() + 10
+    while _group_alive(process.pid) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not _group_alive(process.pid), "the server or the worker kept running"
+
+
+def test_item15_demo_reset_rebuilds_from_nothing_and_a_plain_demo_says_it_reuses() -> None:
+    def dry_run(*args: str) -> str:
+        env = {k: v for k, v in os.environ.items() if k not in {"MAKEFLAGS", "MAKELEVEL"}}
+        result = subprocess.run(
+            [MAKE, "--no-print-directory", "-n", *args],
+            cwd=ROOT, env=env, capture_output=True, text=True, timeout=60,
+        )  # fmt: skip
+        assert result.returncode == 0, result.stderr
+        return result.stdout
+
+    assert "rm -f var/trellis.sqlite3" in dry_run("demo", "FRESH=1")
+    assert "rm -f var/trellis.sqlite3" in dry_run("demo-reset")
+    plain = dry_run("demo")
+    assert "rm -f var/trellis.sqlite3" not in plain
+    assert "Reusing the demo in var/trellis.sqlite3" in plain
