@@ -351,3 +351,53 @@ def test_item10_pages_of_every_kind_keep_to_the_csp(page: Page, site: tuple[str,
     page.set_viewport_size({"width": 480, "height": 800})
     page.get_by_role("button", name="Show navigation").click()
     expect(page.get_by_role("link", name="People", exact=True)).to_be_visible()
+
+
+def test_item10_framework_editing_and_sign_in_pages_keep_to_the_csp(
+    page: Page, site: tuple[str, World]
+) -> None:
+    base, world = site
+    for path in ("/accounts/password/reset/", "/accounts/signup/", "/api/v1/docs"):
+        page.goto(f"{base}{path}")
+    sign_in(page, base, "programs@riverbend.test")
+    for path in (
+        f"/frameworks/{world.framework_id}/agreement/",
+        f"/frameworks/{world.framework_id}/crosswalk/",
+        f"/frameworks/{world.draft_framework_id}/",
+        "/frameworks/import/",
+        "/frameworks/new/",
+    ):
+        response = page.goto(f"{base}{path}")
+        assert response is not None and response.status == 200, path
+        expect(page.get_by_role("heading", level=1)).to_be_visible()
+    # Rows of the rubric grid are still indented by depth, now through classes.
+    page.goto(f"{base}/frameworks/{world.framework_id}/")
+    indents = page.locator("th[scope=row]").evaluate_all(
+        "rows => rows.map(r => parseFloat(getComputedStyle(r).paddingLeft))"
+    )
+    assert len(set(indents)) > 1, indents
+
+
+def test_item10_totp_set_up_page_shows_its_qr_code_under_the_csp(
+    page: Page, site: tuple[str, World]
+) -> None:
+    from allauth.mfa.models import Authenticator
+
+    from tests.conftest import make_user
+    from trellis.authz.roles import Role
+
+    base, world = site
+    admin = make_user(
+        world.system, "new.admin@riverbend.test", Role.SYSTEM_ADMIN, system=world.system
+    )
+    Authenticator.objects.filter(user=admin).delete()
+    page.goto(f"{base}/accounts/login/")
+    page.get_by_label("Email").fill("new.admin@riverbend.test")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign In").click()
+    page.goto(f"{base}/schools/")
+    if "reauthenticate" in page.url:
+        page.get_by_label("Password").fill(PASSWORD)
+        page.get_by_role("button", name="Confirm").click()
+    expect(page.locator("img[src^='data:']").first).to_be_visible()
+    assert page.locator("img[src^='data:']").first.evaluate("img => img.naturalWidth > 0")
