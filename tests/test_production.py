@@ -152,7 +152,8 @@ def test_item15_make_serve_stops_cleanly(
     env = serve_env
     port = _free_port()
     process = subprocess.Popen(
-        [MAKE, "--no-print-directory", "serve", f"PORT={port}"],
+        # -o: never reinstall the (shared) virtualenv from inside a test.
+        [MAKE, "--no-print-directory", "-o", ".venv/.runtime", "serve", f"PORT={port}"],
         cwd=ROOT,
         env=env,
         stdout=subprocess.PIPE,
