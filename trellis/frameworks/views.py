@@ -20,9 +20,7 @@ from trellis.core.forms import add_service_errors
 from trellis.core.listing import ExportSpec, render_list
 from trellis.core.params import get_choice, get_int, get_text
 from trellis.frameworks import selectors, services
-from trellis.frameworks.forms import (
-    RatingForm,
-)
+from trellis.frameworks.forms import RatingForm
 from trellis.frameworks.models import Association, Framework, Rating
 from trellis.orgs.models import School, System
 from trellis.orgs.selectors import systems_where
