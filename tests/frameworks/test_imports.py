@@ -18,9 +18,7 @@ from django.test import Client
 from tests.conftest import World
 from tests.frameworks.packages import rubric_package
 from trellis.frameworks.case import case_uuid
-from trellis.frameworks.case_read import read_case
 from trellis.frameworks.models import Framework, FrameworkItem, FrameworkVersion, Rating
-from trellis.frameworks.problems import FrameworkImportError
 from trellis.frameworks.selectors import build_package
 from trellis.frameworks.services import framework_import_case, ratings_record
 from trellis.orgs.services import system_create
@@ -290,6 +288,9 @@ def test_item3_malformed_case_packages_are_refused_naming_the_element(
 
 
 def test_item3_a_package_is_checked_whole_and_every_problem_listed() -> None:
+    from trellis.frameworks.case_read import read_case
+    from trellis.frameworks.problems import FrameworkImportError
+
     package = rubric_package()
     package["CFItems"][0]["fullStatement"] = 5
     package["CFAssociations"][0]["sequenceNumber"] = "soon"
