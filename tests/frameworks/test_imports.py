@@ -251,6 +251,21 @@ BAD_PACKAGES: list[tuple[str, Callable[[dict[str, Any]], Any], str]] = [
         "CFItems[2].humanCodingScheme: 1.A is already the code of CFItems[1]",
     ),
     ("document-text", _set("CFDocument", "x"), "CFDocument: is missing"),
+    (
+        "keywords-number",
+        _set("CFItems.0.conceptKeywords", 5),
+        "CFItems[0].conceptKeywords: expected text or a list of texts",
+    ),
+    (
+        "subject-uri-text",
+        _set("CFDocument.subjectURI", "x"),
+        "CFDocument.subjectURI: expected a list of objects with identifier, uri, title",
+    ),
+    (
+        "weight-text",
+        _set(f"{CRITERION}.weight", "heavy"),
+        "CFRubrics[0].CFRubricCriteria[0].weight: expected a number",
+    ),
 ]
 
 

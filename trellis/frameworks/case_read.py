@@ -232,6 +232,120 @@ class _Reader:
         return identifier, clean
 
 
+# The shape of each CASE member Trellis keeps (and writes back on export): text, text or a list
+# of texts (CASE 1.0 wrote single strings where 1.1 has lists), a LinkURI object, one or a list
+# of them, a number, or an object (extensions).
+TEXT, TEXTS, LINK, LINKS, NUMBER, OBJECT = "text", "texts", "link", "links", "number", "object"
+DOCUMENT_SPEC = {
+    "frameworkType": TEXT,
+    "officialSourceURL": TEXT,
+    "publisher": TEXT,
+    "description": TEXT,
+    "subject": TEXTS,
+    "subjectURI": LINKS,
+    "subjectURL": LINKS,
+    "language": TEXT,
+    "version": TEXT,
+    "adoptionStatus": TEXT,
+    "statusStartDate": TEXT,
+    "statusEndDate": TEXT,
+    "licenseURI": LINK,
+    "notes": TEXT,
+    "extensions": OBJECT,
+    "creator": TEXT,
+    "lastChangeDateTime": TEXT,
+}
+ITEM_SPEC = {
+    "alternativeLabel": TEXT,
+    "CFItemTypeURI": LINK,
+    "listEnumeration": TEXT,
+    "conceptKeywords": TEXTS,
+    "conceptKeywordsURI": LINK,
+    "notes": TEXT,
+    "subject": TEXTS,
+    "subjectURI": LINKS,
+    "language": TEXT,
+    "educationLevel": TEXTS,
+    "educationalLevel": TEXTS,
+    "licenseURI": LINK,
+    "statusStartDate": TEXT,
+    "statusEndDate": TEXT,
+    "extensions": OBJECT,
+    "lastChangeDateTime": TEXT,
+}
+ASSOCIATION_SPEC = {
+    "CFAssociationGroupingURI": LINK,
+    "notes": TEXT,
+    "extensions": OBJECT,
+    "lastChangeDateTime": TEXT,
+}
+RUBRIC_SPEC = {"description": TEXT, "extensions": OBJECT, "lastChangeDateTime": TEXT}
+CRITERION_SPEC = {
+    "category": TEXT,
+    "description": TEXT,
+    "weight": NUMBER,
+    "extensions": OBJECT,
+    "lastChangeDateTime": TEXT,
+}
+LEVEL_SPEC = {"feedback": TEXT, "extensions": OBJECT, "lastChangeDateTime": TEXT}
+DEFINITION_SPEC = {
+    "title": TEXT,
+    "description": TEXT,
+    "hierarchyCode": TEXT,
+    "typeCode": TEXT,
+    "licenseText": TEXT,
+    "keywords": TEXT,
+    "extensions": OBJECT,
+    "lastChangeDateTime": TEXT,
+}
+
+
+def _is_link(value: Any) -> bool:
+    return (
+        isinstance(value, dict)
+        and any(isinstance(value.get(k), str) for k in ("identifier", "uri", "title"))
+        and all(value.get(k) is None or isinstance(value[k], str) for k in LINK_FIELDS)
+    )
+
+
+def _shape_ok(value: Any, shape: str) -> bool:
+    if value is None:
+        return True
+    if shape == TEXT:
+        return isinstance(value, str)
+    if shape == TEXTS:
+        return isinstance(value, str) or (
+            isinstance(value, list) and all(isinstance(v, str) for v in value)
+        )
+    if shape == LINK:
+        return _is_link(value)
+    if shape == LINKS:
+        return _is_link(value) or (isinstance(value, list) and all(_is_link(v) for v in value))
+    if shape == NUMBER:
+        return isinstance(value, int | float) and not isinstance(value, bool)
+    return isinstance(value, dict)
+
+
+SHAPE_WORDS = {
+    TEXT: "text",
+    TEXTS: "text or a list of texts",
+    LINK: "an object with identifier, uri, title",
+    LINKS: "a list of objects with identifier, uri, title",
+    NUMBER: "a number",
+    OBJECT: "an object",
+}
+
+
+def _members(problems: Problems, obj: dict[str, Any], path: str, spec: dict[str, str]) -> None:
+    """The members Trellis keeps and exports must have the shape CASE gives them."""
+    for member, shape in spec.items():
+        value = obj.get(member)
+        if not _shape_ok(value, shape):
+            problems.error(
+                f"{path}.{member}", f"expected {SHAPE_WORDS[shape]}, found {_kind(value)}."
+            )
+
+
 def _kept(obj: dict[str, Any], members: tuple[str, ...]) -> dict[str, Any]:
     return {k: obj[k] for k in members if obj.get(k) not in (None, "", [])}
 
@@ -268,6 +382,7 @@ def _read(package: dict[str, Any], problems: Problems, filename: str) -> CasePac
     identifier = r.text(document, "identifier", "CFDocument", required=True, max_len=IDENTIFIER_MAX)
     title = r.text(document, "title", "CFDocument", required=True, max_len=TITLE_MAX)
     doc_uri = r.text(document, "uri", "CFDocument", max_len=URI_MAX)
+    _members(problems, document, "CFDocument", DOCUMENT_SPEC)
     kept = _kept(document, (*DOCUMENT_FIELDS, "creator", "lastChangeDateTime"))
     # Draft and 1.0 shapes: a single subject string, subjectURL for subjectURI.
     if isinstance(kept.get("subject"), str):
@@ -282,6 +397,7 @@ def _read(package: dict[str, Any], problems: Problems, filename: str) -> CasePac
         path = f"CFItems[{index}]"
         item_id = r.text(raw, "identifier", path, required=True, max_len=IDENTIFIER_MAX)
         statement = r.text(raw, "fullStatement", path, required=True)
+        _members(problems, raw, path, ITEM_SPEC)
         item = CaseItem(
             identifier=item_id,
             uri=r.text(raw, "uri", path, max_len=URI_MAX),
@@ -355,6 +471,7 @@ def _associations(
             association, "associationType", path, required=True, max_len=ASSOCIATION_TYPE_MAX
         )
         r.text(association, "uri", path, max_len=URI_MAX)
+        _members(problems, association, path, ASSOCIATION_SPEC)
         ends = []
         for end in ("origin", "destination"):
             link = r.link(association, f"{end}NodeURI", path)
@@ -452,7 +569,7 @@ def _definitions(r: _Reader, package: dict[str, Any]) -> dict[str, Any]:
             path = f"CFDefinitions.{key}[{index}]"
             r.text(entry, "identifier", path, required=True, max_len=IDENTIFIER_MAX)
             r.text(entry, "uri", path, max_len=URI_MAX)
-            r.text(entry, "title", path)
+            _members(r.p, entry, path, DEFINITION_SPEC)
     return value
 
 
@@ -470,6 +587,7 @@ def _rubric(
             f"only the first rubric is imported; the other {len(rubrics) - 1} are left out.",
         )
     first = rubrics[0]
+    _members(problems, first, "CFRubrics[0]", RUBRIC_SPEC)
     rubric = {
         "identifier": r.text(first, "identifier", "CFRubrics[0]", max_len=IDENTIFIER_MAX),
         "uri": r.text(first, "uri", "CFRubrics[0]", max_len=URI_MAX),
@@ -485,6 +603,7 @@ def _rubric(
         criterion_id = r.text(criterion, "identifier", path, max_len=IDENTIFIER_MAX)
         r.text(criterion, "uri", path, max_len=URI_MAX)
         r.integer(criterion, "position", path)
+        _members(problems, criterion, path, CRITERION_SPEC)
         link = r.link(criterion, "CFItemURI", path)
         if link is None:
             if "CFItemURI" not in criterion:
@@ -518,6 +637,7 @@ def _rubric(
             description = r.text(level, "description", l_path)
             level_id = r.text(level, "identifier", l_path, max_len=IDENTIFIER_MAX)
             r.text(level, "uri", l_path, max_len=URI_MAX)
+            _members(problems, level, l_path, LEVEL_SPEC)
             known = levels.get(position)
             if known is not None and known[0] != name:
                 problems.error(
