@@ -276,12 +276,24 @@ def preview_case(*, system: System | None, package: CasePackage) -> ImportPrevie
     versions = list(framework.versions.order_by("-number"))
     base = next((v for v in versions if v.is_published), versions[0])
     kinds = compare(version_records(base), new)
+    identical = not any(k.any for k in kinds)
+    warnings = list(package.warnings)
+    drafts = [v for v in versions if not v.is_published]
+    if drafts and not identical:
+        warnings.append(
+            Problem(
+                "",
+                f"Version {drafts[0].number} is a draft made in Trellis; it stays a draft and "
+                "does not include this edition.",
+                "warning",
+            )
+        )
     return ImportPreview(
         title=package.title,
         framework=framework,
         base=base,
         number=versions[0].number + 1,
         kinds=kinds,
-        identical=not any(k.any for k in kinds),
-        warnings=package.warnings,
+        identical=identical,
+        warnings=warnings,
     )

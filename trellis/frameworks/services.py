@@ -42,20 +42,17 @@ from trellis.frameworks.spreadsheets import apply_spreadsheet, read_spreadsheet
 from trellis.orgs.models import School, System
 from trellis.people.models import Person
 
+# The writes that live in their own modules, offered here to the other apps.
 __all__ = [
     "CROSSWALK_TYPES",
     "crosswalk_link",
     "crosswalk_unlink",
     "framework_create",
-    "framework_import_case",
-    "framework_import_csv",
     "framework_start_from",
-    "framework_templates_install",
     "item_delete",
     "item_move",
     "item_save",
     "levels_save",
-    "ratings_record",
     "version_new_draft",
     "version_publish",
 ]
