@@ -561,3 +561,20 @@ def test_item5_crosswalk_links_follow_their_competency_into_the_new_version(
     link = new.associations.get(association_type="exactMatchOf")
     assert link.origin_item is not None and link.origin_item.version_id == new.pk
     assert link.destination_item is not None and link.destination_item.version_id == other.pk
+
+
+def test_item2_spreadsheet_problems_carry_their_row_and_column_for_the_pipeline() -> None:
+    from trellis.frameworks.problems import FrameworkImportError
+    from trellis.frameworks.spreadsheets import read_spreadsheet
+
+    with pytest.raises(FrameworkImportError) as error:
+        read_spreadsheet(HEADER + b"1,,,Domain,,\n", filename="f.csv")
+    (problem,) = error.value.problems
+    assert (problem.row, problem.column) == (2, "statement")
+    assert problem.as_dict("f.csv") == {
+        "file": "f.csv",
+        "row": 2,
+        "column": "statement",
+        "reason": "the statement is empty.",
+        "severity": "error",
+    }

@@ -19,9 +19,22 @@ class Problem:
     element: str
     message: str
     severity: Severity = "error"
+    # Spreadsheets also give the row number and the column's header (or letter) on their own.
+    row: int | None = None
+    column: str = ""
 
     def __str__(self) -> str:
         return f"{self.element}: {self.message}" if self.element else self.message
+
+    def as_dict(self, source_name: str) -> dict[str, object]:
+        """The shape the import pipeline reports problems in (file, row, column, reason)."""
+        return {
+            "file": source_name,
+            "row": self.row if self.row is not None else "",
+            "column": self.column or self.element,
+            "reason": self.message,
+            "severity": self.severity,
+        }
 
 
 class FrameworkImportError(ValidationError):
@@ -43,11 +56,19 @@ class Problems:
     def __init__(self) -> None:
         self.items: list[Problem] = []
 
-    def error(self, element: str, message: str) -> None:
-        self.items.append(Problem(element, message, "error"))
+    def error(
+        self, element: str, message: str, *, row: int | None = None, column: str = ""
+    ) -> None:
+        self.items.append(Problem(element, message, "error", row, column))
 
-    def warning(self, element: str, message: str) -> None:
-        self.items.append(Problem(element, message, "warning"))
+    def warning(
+        self, element: str, message: str, *, row: int | None = None, column: str = ""
+    ) -> None:
+        self.items.append(Problem(element, message, "warning", row, column))
+
+    def cell(self, row: int, column: str, message: str) -> None:
+        """An error in one spreadsheet cell (column: its header, or its letter)."""
+        self.error(f"row {row}, column {column}", message, row=row, column=column)
 
     @property
     def errors(self) -> list[Problem]:

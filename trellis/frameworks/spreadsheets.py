@@ -109,12 +109,14 @@ def _csv_rows(data: bytes, filename: str, problems: Problems) -> list[list[str]]
                 problems.error(
                     f"row {number}",
                     f"a cell is longer than {csv.field_size_limit():,} characters.",
+                    row=number,
                 )
             else:
                 problems.error(
                     f"row {number}",
                     "a quoted value is not closed, or a quote stands inside an unquoted value "
                     f"({error}).",
+                    row=number,
                 )
             return rows
         if len(rows) > MAX_ROWS:
@@ -166,21 +168,22 @@ def read_spreadsheet(data: bytes, *, filename: str) -> SheetPackage:
     if [h.lower() for h in header[:4]] != list(REQUIRED):
         problems.error(
             "row 1",
-            f"the first columns must be {', '.join(REQUIRED)}; found "
+            row=1,
+            message=f"the first columns must be {', '.join(REQUIRED)}; found "
             f"{', '.join(header[:4]) or 'nothing'}.",
         )
         problems.raise_if_errors()
     levels = header[4:]
     for index, name in enumerate(levels, start=4):
-        where = f"row 1, column {column_letter(index)}"
+        letter = column_letter(index)
         if not name:
-            problems.error(where, "a performance level column has no name.")
+            problems.cell(1, letter, "a performance level column has no name.")
         elif len(name) > LEVEL_NAME_MAX:
-            problems.error(where, f"the level name is longer than {LEVEL_NAME_MAX} characters.")
+            problems.cell(1, letter, f"the level name is longer than {LEVEL_NAME_MAX} characters.")
         elif _UNSTORABLE.search(name):
-            problems.error(where, "contains a NUL character or invalid Unicode.")
+            problems.cell(1, letter, "contains a NUL character or invalid Unicode.")
         elif name in levels[: index - 4]:
-            problems.error(where, f"the level “{name}” is named twice.")
+            problems.cell(1, letter, f"the level “{name}” is named twice.")
     if len(levels) > MAX_LEVELS:
         problems.error("row 1", f"at most {MAX_LEVELS} performance levels.")
     names = [*REQUIRED, *levels]
@@ -193,33 +196,35 @@ def read_spreadsheet(data: bytes, *, filename: str) -> SheetPackage:
             continue
         for index, value in enumerate(row):
             if index >= len(names) and value.strip():
-                problems.error(
-                    f"row {number}, column {column_letter(index)}",
+                problems.cell(
+                    number,
+                    column_letter(index),
                     f"a value beyond the last column ({names[-1]}).",
                 )
             elif _UNSTORABLE.search(value):
                 column = names[index] if index < len(names) else column_letter(index)
-                problems.error(
-                    f"row {number}, column {column}",
+                problems.cell(
+                    number,
+                    column,
                     "contains a NUL character or invalid Unicode.",
                 )
         cells = row + [""] * (len(names) - len(row))
         code, parent, item_type = cells[0].strip(), cells[1].strip(), cells[3].strip()
         statement = cells[2]
-        where = f"row {number}, column"
         if not code:
-            problems.error(f"{where} code", "the code is empty.")
+            problems.cell(number, "code", "the code is empty.")
         elif len(code) > CODE_MAX:
-            problems.error(f"{where} code", f"the code is longer than {CODE_MAX} characters.")
+            problems.cell(number, "code", f"the code is longer than {CODE_MAX} characters.")
         elif code in seen:
-            problems.error(f"{where} code", f"the code {code} is already used on row {seen[code]}.")
+            problems.cell(number, "code", f"the code {code} is already used on row {seen[code]}.")
         if not statement.strip():
-            problems.error(f"{where} statement", "the statement is empty.")
+            problems.cell(number, "statement", "the statement is empty.")
         if len(item_type) > TYPE_MAX:
-            problems.error(f"{where} type", f"the type is longer than {TYPE_MAX} characters.")
+            problems.cell(number, "type", f"the type is longer than {TYPE_MAX} characters.")
         if parent and parent not in seen:
-            problems.error(
-                f"{where} parent_code",
+            problems.cell(
+                number,
+                "parent_code",
                 f"the parent {parent} of {code or 'this item'} is not listed above it.",
             )
         if code:
