@@ -5,6 +5,7 @@ from trellis.api.api import api
 from trellis.authz import views as authz_views
 from trellis.core import views as core_views
 from trellis.frameworks import views as framework_views
+from trellis.frameworks import views_crosswalk as framework_crosswalk
 from trellis.frameworks import views_editing as framework_editing
 from trellis.frameworks import views_import as framework_imports
 from trellis.orgs import views as org_views
@@ -62,7 +63,7 @@ urlpatterns = [
     ),
     path(
         "frameworks/<int:pk>/crosswalk/",
-        framework_views.framework_crosswalk,
+        framework_crosswalk.framework_crosswalk,
         name="framework_crosswalk",
     ),
     path(

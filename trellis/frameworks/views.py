@@ -21,7 +21,7 @@ from trellis.core.listing import ExportSpec, render_list
 from trellis.core.params import get_choice, get_int, get_text
 from trellis.frameworks import selectors, services
 from trellis.frameworks.forms import RatingForm
-from trellis.frameworks.models import Association, Framework, Rating
+from trellis.frameworks.models import Framework, Rating
 from trellis.orgs.models import School, System
 from trellis.orgs.selectors import systems_where
 from trellis.people.models import Person
@@ -276,56 +276,3 @@ def framework_agreement(request: HttpRequest, pk: int) -> HttpResponse:
             **selectors.rater_agreement(framework, purpose=purpose),
         },
     )
-
-
-@permission(Action.FRAMEWORKS_VIEW)
-def framework_crosswalk(request: HttpRequest, pk: int) -> HttpResponse:
-    framework = selectors.framework_get(request.user, pk)
-    version = selectors.version_get(framework, None)
-    others = [
-        f
-        for f in selectors.visible_frameworks(request.user).order_by("title")
-        if f.pk != framework.pk
-    ]
-    other_pk = get_int(request.GET, "with") or get_int(request.POST, "with")
-    other = selectors.framework_get(request.user, other_pk) if other_pk else None
-    can_manage = framework.system_id is not None and allows(
-        request.user, Action.FRAMEWORKS_MANAGE, framework
-    )
-    context: dict[str, Any] = {
-        "framework": framework,
-        "version": version,
-        "others": others,
-        "other": other,
-        "can_manage": can_manage,
-        "types": services.CROSSWALK_TYPES,
-    }
-    if other is not None:
-        other_version = selectors.version_get(other, None)
-        context["other_version"] = other_version
-        context["other_items"] = selectors.rubric_grid(other_version)[1]
-        if request.method == "POST" and can_manage:
-            if request.POST.get("unlink"):
-                link = get_object_or_404(
-                    Association, pk=get_int(request.POST, "unlink") or 0, version=version
-                )
-                services.crosswalk_unlink(actor=request.user, link=link)
-            else:
-                origin = get_object_or_404(version.items, pk=get_int(request.POST, "origin") or 0)
-                destination = get_object_or_404(
-                    other_version.items, pk=get_int(request.POST, "destination") or 0
-                )
-                try:
-                    services.crosswalk_link(
-                        actor=request.user,
-                        origin=origin,
-                        destination=destination,
-                        association_type=request.POST.get("association_type", ""),
-                    )
-                except ValidationError as error:
-                    messages.error(request, " ".join(error.messages))
-            return redirect(f"{reverse('framework_crosswalk', args=[pk])}?with={other.pk}")
-        if request.method == "POST":
-            raise PermissionDenied
-        context["rows"] = selectors.crosswalk(version, other_version)
-    return render(request, "frameworks/crosswalk.html", context)
