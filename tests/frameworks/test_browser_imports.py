@@ -4,7 +4,7 @@ a bad file's problem list, and the confirmation pages for deleting an item and p
 from __future__ import annotations
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import FilePayload, Page, expect
 
 from tests.browser.test_browser import assert_accessible, browser, page, sign_in, site
 from tests.conftest import World
@@ -31,14 +31,14 @@ def test_a_spreadsheet_is_checked_previewed_and_imported_then_edited(
     assert_accessible(page)
     bad = SHEET.replace("1.2,1,", "1.2,9,")
     page.get_by_label(FILE_LABEL).set_input_files(
-        files=[{"name": "bad.csv", "mimeType": "text/csv", "buffer": bad.encode()}]
+        files=FilePayload(name="bad.csv", mimeType="text/csv", buffer=bad.encode())
     )
     page.get_by_role("button", name="Check the file").click()
     expect(page.get_by_role("table")).to_contain_text("row 4, column parent_code")
     assert_accessible(page)
 
     page.get_by_label(FILE_LABEL).set_input_files(
-        files=[{"name": "coaching.csv", "mimeType": "text/csv", "buffer": SHEET.encode()}]
+        files=FilePayload(name="coaching.csv", mimeType="text/csv", buffer=SHEET.encode())
     )
     page.get_by_label("Title (spreadsheets only)").fill("Coaching Practice")
     page.get_by_role("button", name="Check the file").click()
