@@ -371,12 +371,11 @@ def read_case(data: bytes, *, filename: str) -> CasePackage:
     problems.raise_if_errors()
     result = _read(package, problems, filename)
     problems.raise_if_errors()
-    assert result is not None
     result.warnings = problems.warnings
     return result
 
 
-def _read(package: dict[str, Any], problems: Problems, filename: str) -> CasePackage | None:
+def _read(package: dict[str, Any], problems: Problems, filename: str) -> CasePackage:
     r = _Reader(problems)
     document = package["CFDocument"]
     identifier = r.text(document, "identifier", "CFDocument", required=True, max_len=IDENTIFIER_MAX)
@@ -438,8 +437,6 @@ def _read(package: dict[str, Any], problems: Problems, filename: str) -> CasePac
     _check_tree(problems, items, order)
     definitions = _definitions(r, package)
     levels, rubric = _rubric(r, package, items)
-    if problems.errors:
-        return None
     # Siblings keep their CASE order; ties keep file order.
     rank = {key: index for index, key in enumerate(order)}
     ordered = sorted(items.values(), key=lambda i: (i.position, rank[i.identifier.lower()]))
