@@ -444,6 +444,9 @@ def _new_edition() -> dict[str, Any]:
     ]
     for criterion in package["CFRubrics"][0]["CFRubricCriteria"]:
         criterion["CFRubricCriterionLevels"][3]["quality"] = "Distinguished"
+    package["CFRubrics"][0]["CFRubricCriteria"][0]["CFRubricCriterionLevels"][1]["description"] = (
+        "Developing, in other words"
+    )
     added = dict(package["CFItems"][1])
     added.update(
         identifier="0a000000-0000-4000-8000-000000000109",
@@ -490,7 +493,7 @@ def test_item5_a_changed_package_previews_then_becomes_the_next_version(world: W
     assert [c.label for c in items.removed] == ["1.B Competency 1.B"]
     changed = {c.label: c.fields for c in items.changed}
     assert "statement" in changed["1.A Competency 1.A, reworded"]
-    assert "descriptor at Distinguished" in changed["1.A Competency 1.A, reworded"]
+    assert changed["1.A Competency 1.A, reworded"] == ["statement", "descriptor at level 2"]
     assert [c.fields for c in preview.kind("levels").changed] == [["name"]]
     page = response.content.decode()
     assert "Import as version 2" in page and "reworded" in page

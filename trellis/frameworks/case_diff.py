@@ -95,7 +95,6 @@ def _item_label(code: str, statement: str) -> str:
 
 def package_records(package: CasePackage) -> dict[str, Records]:
     """The package as plain records, shaped as `version_records` shapes a stored version."""
-    level_names = {position: name for position, name, _ in package.levels}
     items: Records = {}
     for item in package.items:
         record: dict[str, Any] = {
@@ -112,7 +111,7 @@ def package_records(package: CasePackage) -> dict[str, Records]:
             "rubric criterion": (item.criterion_identifier, item.criterion_fields),
         }
         for position, (text, identifier, fields) in item.descriptors.items():
-            record[f"descriptor at {level_names[position]}"] = (text, identifier, fields)
+            record[f"descriptor at level {position}"] = (text, identifier, fields)
         items[item.identifier.lower()] = record
     return {
         "document": {
@@ -181,7 +180,8 @@ def version_records(version: FrameworkVersion) -> dict[str, Records]:
         }
     for descriptor in Descriptor.objects.filter(item__version=version):
         record = items[identifiers[descriptor.item_id].lower()]
-        record[f"descriptor at {by_level[descriptor.level_id].name}"] = (
+        # By position, so that renaming a level does not read as every descriptor changing.
+        record[f"descriptor at level {by_level[descriptor.level_id].position}"] = (
             descriptor.text,
             descriptor.case_identifier,
             descriptor.fields,
