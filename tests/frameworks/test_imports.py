@@ -581,3 +581,14 @@ def test_item2_spreadsheet_problems_carry_their_row_and_column_for_the_pipeline(
         "reason": "the statement is empty.",
         "severity": "error",
     }
+
+
+def test_item3_a_version_stored_with_malformed_definitions_downloads_again(world: World) -> None:
+    """Packages accepted before the checks could store CFDefinitions as a list, which broke
+    their CASE download for good; the download now leaves such definitions out."""
+    version = FrameworkVersion.objects.get(framework_id=world.framework_id)
+    for broken in ([1, 2], {"CFSubjects": 5, "CFConcepts": "x"}):
+        FrameworkVersion.objects.filter(pk=version.pk).update(definitions=broken)
+        response = world.client("teacher").get(f"/frameworks/{world.framework_id}/case.json")
+        assert response.status_code == 200
+        assert "CFDefinitions" not in json.loads(response.content)

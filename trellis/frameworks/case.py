@@ -144,9 +144,12 @@ def case_definitions(
     """CFDefinitions as CASE 1.1 wants them: empty members dropped, required ones filled
     (a CFItemType's description defaults to its title), identifiers as UUIDs."""
     out: dict[str, Any] = {}
+    if not isinstance(definitions, dict):
+        return out  # stored before imports checked their shape (e.g. a list): nothing to keep
     for key, (allowed, defaults) in DEFINITION_SHAPES.items():
         entries = []
-        for entry in definitions.get(key) or []:
+        members = definitions.get(key)
+        for entry in members if isinstance(members, list) else []:
             if not isinstance(entry, dict) or not entry.get("identifier"):
                 continue
             clean = {k: entry[k] for k in allowed if entry.get(k) is not None}
