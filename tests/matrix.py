@@ -52,6 +52,7 @@ def row_counts() -> dict[str, int]:
             "mfa",
             "rosters",
             "frameworks",
+            "ratings",
         }:
             counts[model._meta.label] = model.objects.count()
     return counts

@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "trellis.students",
     "trellis.rosters",
     "trellis.frameworks",
+    "trellis.ratings",
     "trellis.accounts",
     "trellis.authz",
     "trellis.api",

@@ -554,13 +554,13 @@ def frameworks(
 ) -> None:
     """The built-in templates; the district's own leadership framework, published; and a
     year of the coach's progress ratings of the first principal, so the chart has history."""
-    from trellis.frameworks.models import Rating
     from trellis.frameworks.services import (
         framework_start_from,
         framework_templates_install,
-        ratings_record,
         version_publish,
     )
+    from trellis.ratings.models import Rating
+    from trellis.ratings.services import ratings_record
 
     templates = framework_templates_install(actor=None)
     own = framework_start_from(
@@ -593,5 +593,5 @@ def frameworks(
             entries=entries,
         )
         Rating.objects.filter(pk__in=[r.pk for r in ratings]).update(
-            rater=users.get("coach"), rater_label="coach@riverbend.example"
+            rater=users.get("coach"), rater_label="Coach", rater_kind="coach"
         )

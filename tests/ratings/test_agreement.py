@@ -5,9 +5,10 @@ import datetime
 import pytest
 
 from tests.conftest import World
-from trellis.frameworks.agreement import agreement
-from trellis.frameworks.models import FrameworkItem, FrameworkVersion, Rating
-from trellis.frameworks.services import ratings_record
+from trellis.frameworks.models import FrameworkItem, FrameworkVersion
+from trellis.ratings.agreement import agreement
+from trellis.ratings.models import Rating
+from trellis.ratings.services import ratings_record
 
 
 def test_weighted_kappa_matches_the_hand_computation() -> None:
@@ -26,7 +27,7 @@ def test_perfect_and_undefined_agreement() -> None:
     assert agreement([(1, 4), (4, 1)], [1, 2, 3, 4]).within_one == 0.0
 
 
-def test_agreement_page_pairs_raters_on_shared_subjects(world: World) -> None:
+def _rate_three_people(world: World, purpose: str = Rating.Purpose.PROGRESS) -> None:
     version = FrameworkVersion.objects.get(framework_id=world.framework_id)
     items = list(
         FrameworkItem.objects.filter(version=version, descriptors__isnull=False).distinct()
@@ -38,15 +39,22 @@ def test_agreement_page_pairs_raters_on_shared_subjects(world: World) -> None:
                 actor=world.users[rater],
                 subject=person,
                 version=version,
-                purpose=Rating.Purpose.PROGRESS,
+                purpose=purpose,
                 rated_on=datetime.date(2026, 3, 1),
                 entries=[
                     (item, levels[min(4, 2 + shift * (i % 2))], "") for i, item in enumerate(items)
                 ],
             )
-    page = world.client("programs").get(f"/frameworks/{world.framework_id}/agreement/")
+
+
+def test_agreement_page_pairs_raters_on_shared_subjects(world: World) -> None:
+    _rate_three_people(world)
+    page = world.client("admin").get(f"/frameworks/{world.framework_id}/agreement/")
     rows = page.context["rows"]
-    assert [r["raters"] for r in rows] == [("coach@riverbend.test", "supervisor@riverbend.test")]
+    # Raters by name, never by e-mail address (issue 7 item 6).
+    assert [r["raters"] for r in rows] == [("Coach", "Supervisor")]
     assert rows[0]["result"].n == 6
     assert rows[0]["result"].exact == pytest.approx(0.5)
-    assert "Weighted kappa" in page.content.decode()
+    table = page.content.decode().split('id="main"')[1].split("</table>")[0]
+    assert "Weighted kappa" in table
+    assert "@riverbend.test" not in table
