@@ -178,4 +178,3 @@ class Association(models.Model):
 
     def __str__(self) -> str:
         return f"{self.association_type} {self.case_identifier}"
-

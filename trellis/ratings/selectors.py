@@ -552,3 +552,7 @@ def round_frameworks(user: Any) -> list[Framework]:
         .distinct()
         .order_by("title")
     )
+
+
+def round_rater_rows(round_: RatingRound) -> QuerySet[RoundRater]:
+    return RoundRater.objects.filter(round=round_).select_related("rater__person")

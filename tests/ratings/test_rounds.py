@@ -1,0 +1,145 @@
+"""Rating rounds (issue 8 part 2): drafts, submission, blind scores, spread, consensus, lock."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tests.conftest import World
+from trellis.core.models import AuditEvent
+from trellis.frameworks.models import FrameworkItem, PerformanceLevel
+from trellis.ratings.models import Rating, RatingRound
+
+
+def _rubric(world: World) -> tuple[list[FrameworkItem], dict[int, PerformanceLevel]]:
+    items = list(
+        FrameworkItem.objects.filter(
+            version__framework_id=world.framework_id, descriptors__isnull=False
+        )
+        .distinct()
+        .order_by("pk")
+    )
+    levels = {
+        lv.position: lv
+        for lv in PerformanceLevel.objects.filter(version__framework_id=world.framework_id)
+    }
+    return items, levels
+
+
+def _form(world: World, picks: dict[int, int], evidence: str, action: str) -> dict[str, Any]:
+    items, levels = _rubric(world)
+    data: dict[str, Any] = {action: "1"}
+    for index, position in picks.items():
+        data[f"level_{items[index].pk}"] = levels[position].pk
+        data[f"evidence_{items[index].pk}"] = evidence
+    return data
+
+
+def test_no_rater_sees_another_raters_scores_before_submitting(world: World) -> None:
+    rate = f"/rounds/{world.round_id}/subjects/{world.round_submitted_subject_id}/rate/"
+    far = world.client("supervisor_far")
+    # The coach has submitted the principal's ratings; the far supervisor has not.
+    before = far.get(rate).content.decode()
+    assert "Seen in the January visit." not in before
+    assert "submitted scores" not in before
+    # A draft is seen by its rater only: the coach (submitted) and the owner never see it.
+    far.post(rate, _form(world, {0: 1, 1: 2}, "My draft note", "draft"))
+    assert Rating.objects.filter(is_draft=True, evidence="My draft note").count() == 2
+    assert "My draft note" in far.get(rate).content.decode()
+    assert "My draft note" not in world.client("coach").get(rate).content.decode()
+    spread = f"/rounds/{world.round_id}/subjects/{world.round_submitted_subject_id}/"
+    assert "My draft note" not in world.client("supervisor").get(spread).content.decode()
+    # Nor does the principal (the subject) see round ratings on their page before the lock.
+    own = world.client("principal").get(f"/people/{world.principal_person.pk}/ratings/?purpose=")
+    assert "Seen in the January visit." not in own.content.decode()
+    # After submitting, the far supervisor sees the coach's scores, and the coach theirs.
+    response = far.post(rate, _form(world, {0: 1, 1: 2}, "Submitted note", "submit"))
+    assert response.status_code == 302
+    after = far.get(rate).content.decode()
+    assert "Seen in the January visit." in after
+    assert "Submitted note" in world.client("coach").get(rate).content.decode()
+    # The other subject: the coach has not submitted, so sees nothing of anyone's.
+    other = f"/rounds/{world.round_id}/subjects/{world.round_subject_id}/rate/"
+    far.post(other, _form(world, {0: 4}, "Far on the teacher", "submit"))
+    assert "Far on the teacher" not in world.client("coach").get(other).content.decode()
+
+
+def test_owner_sees_spread_records_consensus_and_locks(world: World) -> None:
+    rate = f"/rounds/{world.round_id}/subjects/{world.round_submitted_subject_id}/rate/"
+    spread = f"/rounds/{world.round_id}/subjects/{world.round_submitted_subject_id}/"
+    world.client("supervisor_far").post(rate, _form(world, {0: 4}, "Far's view", "submit"))
+    owner = world.client("supervisor")
+    page = owner.get(spread).content.decode()
+    assert "Coach: Proficient" in page and "Far Supervisor: Exemplary" in page
+    # Consensus only once the round has moved on from rating.
+    assert owner.post(f"/rounds/{world.round_id}/advance/").status_code == 302
+    assert RatingRound.objects.get().state == "consensus"
+    response = owner.post(spread, _form(world, {0: 4}, "Agreed", "consensus"))
+    assert response.status_code == 302
+    consensus = Rating.objects.get(is_consensus=True)
+    assert consensus.level.position == 4
+    assert "(consensus)" in owner.get(spread).content.decode()
+    # Agreement per round, by name.
+    detail = owner.get(f"/rounds/{world.round_id}/")
+    rows = detail.context["agreement"]["rows"]
+    assert [r["raters"] for r in rows] == [("Coach", "Far Supervisor")]
+    assert rows[0]["result"].n == 1 and rows[0]["result"].exact == 0.0
+    # Lock: every later change is refused, and the attempt audited.
+    owner.post(f"/rounds/{world.round_id}/advance/")
+    assert RatingRound.objects.get().state == "locked"
+    coach = world.client("coach")
+    refused = coach.post(
+        f"/ratings/{world.rating_id}/correct/",
+        {"level": consensus.level_id, "rated_on": "2026-01-20", "evidence": "late"},
+    )
+    assert "locked round" in refused.content.decode()
+    coach.post(f"/ratings/{world.rating_id}/withdraw/")
+    assert Rating.objects.get(pk=world.rating_id).evidence == "Seen in the January visit."
+    assert AuditEvent.objects.filter(action="rating.change_refused").count() == 2
+    assert owner.post(spread, _form(world, {0: 1}, "x", "consensus")).status_code == 200
+    assert Rating.objects.get(is_consensus=True).level.position == 4
+    # Once locked, the subject reads the round's ratings (an evaluation of their own record).
+    own = world.client("principal").get(f"/people/{world.principal_person.pk}/ratings/?purpose=")
+    text = own.content.decode()
+    assert "Seen in the January visit." in text and "Consensus" in text
+
+
+def test_a_rater_corrects_and_withdraws_while_the_round_is_open(world: World) -> None:
+    coach = world.client("coach")
+    _items, levels = _rubric(world)
+    coach.post(
+        f"/ratings/{world.rating_id}/correct/",
+        {"level": levels[2].pk, "rated_on": "2026-01-20", "evidence": "On reflection"},
+    )
+    rating = Rating.objects.get(pk=world.rating_id)
+    assert (rating.level.position, rating.evidence) == (2, "On reflection")
+    coach.post(f"/ratings/{world.rating_id}/withdraw/")
+    assert not Rating.objects.filter(pk=world.rating_id).exists()
+    assert {"rating.correct", "rating.withdraw"} <= set(
+        AuditEvent.objects.values_list("action", flat=True)
+    )
+
+
+def test_creating_a_round_names_every_bad_line_and_writes_nothing(world: World) -> None:
+    supervisor = world.client("supervisor")
+    data = {
+        "title": "Winter round",
+        "purpose": "evaluation",
+        "subject_kind": "person",
+        "framework": world.framework_id,
+        "subjects": "paula.prince@example.org\nnobody@example.org\nfarid.faraway@example.org",
+        "raters": "coach@riverbend.test\nghost@riverbend.test",
+        "opens_on": "2026-01-01",
+        "closes_on": "2026-12-31",
+    }
+    response = supervisor.post("/rounds/new/", data)
+    text = response.content.decode()
+    assert "Line 2: nothing you may include" in text
+    assert "Line 3: nothing you may include" in text  # Farid is outside the north network
+    assert "Line 2: no active account" in text
+    assert RatingRound.objects.count() == 1
+    data["subjects"] = "paula.prince@example.org"
+    data["raters"] = "coach@riverbend.test"
+    assert supervisor.post("/rounds/new/", data).status_code == 302
+    assert "Winter round" in supervisor.get("/rounds/").content.decode()
+    assert "Winter round" in world.client("coach").get("/rounds/").content.decode()
+    assert "Winter round" not in world.client("principal").get("/rounds/").content.decode()
