@@ -10,13 +10,12 @@ from trellis.core.forms import DateInput, StyledFormMixin
 from trellis.ratings.models import Purpose
 
 
-def _not_future(value: datetime.date) -> datetime.date:
+def _not_future(value: datetime.date) -> None:
     if value > timezone.localdate():
         raise forms.ValidationError(
             f"{value:%Y-%m-%d} is in the future: a rating is dated the day it was made "
             f"(today is {timezone.localdate():%Y-%m-%d} or earlier)."
         )
-    return value
 
 
 class RubricForm(StyledFormMixin, forms.Form):

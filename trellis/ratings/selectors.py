@@ -242,7 +242,7 @@ def _person_framework_kinds(person: Person) -> set[str]:
         .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=today))
         .values_list("kind", flat=True)
     )
-    kinds = set(ANY_PERSON_KINDS)
+    kinds: set[str] = set(ANY_PERSON_KINDS)
     if held & LEADER_KINDS:
         kinds.add(Framework.Kind.LEADERSHIP)
     if held & TEACHER_KINDS:
@@ -449,7 +449,7 @@ def round_subjects(user: Any, round_: RatingRound) -> list[dict[str, Any]]:
             {
                 "subject": subject,
                 "name": name_of(subject_of(subject)),
-                "submitted": subject.submitted,  # type: ignore[attr-defined]
+                "submitted": subject.submitted,
                 "mine": subject.pk in mine,
             }
         )

@@ -36,7 +36,7 @@ from trellis.ratings.subjects import (
 
 Entry = tuple[FrameworkItem, PerformanceLevel, str]
 
-RATE_ACTIONS = {
+RATE_ACTIONS: dict[str, str] = {
     Purpose.PROGRESS: Action.RATINGS_PROGRESS,
     Purpose.EVALUATION: Action.RATINGS_EVALUATION,
     Purpose.CONDITIONS: Action.RATINGS_CONDITIONS,

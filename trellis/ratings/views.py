@@ -188,7 +188,7 @@ def _own_rating(request: HttpRequest, pk: int) -> Rating:
         Rating.objects.select_related(
             "item", "level", "version__framework", "round", "subject_person", "subject_school"
         )
-        .filter(pk=pk, rater=request.user, is_consensus=False)
+        .filter(pk=pk, rater_id=request.user.pk, is_consensus=False)
         .first()
     )
     if rating is None:
