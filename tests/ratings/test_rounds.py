@@ -143,3 +143,74 @@ def test_creating_a_round_names_every_bad_line_and_writes_nothing(world: World) 
     assert "Winter round" in supervisor.get("/rounds/").content.decode()
     assert "Winter round" in world.client("coach").get("/rounds/").content.decode()
     assert "Winter round" not in world.client("principal").get("/rounds/").content.decode()
+
+
+def test_rounds_rate_schools_and_systems_and_keep_to_their_window(world: World) -> None:
+    import datetime
+
+    import pytest
+    from django.core.exceptions import ValidationError
+    from django.http import Http404
+
+    from trellis.frameworks.services import framework_templates_install
+    from trellis.ratings.services import round_create, round_ratings_save
+
+    _leadership, conditions, success, _teacher = framework_templates_install()
+    today = datetime.date.today()
+    schools = round_create(
+        actor=world.users["supervisor"],
+        title="Conditions walk",
+        purpose="conditions",
+        version=conditions,
+        subjects=[world.school],
+        raters=[world.users["principal"], world.users["supervisor"]],
+        opens_on=today + datetime.timedelta(days=3),
+        closes_on=today + datetime.timedelta(days=10),
+    )
+    subject = schools.subjects.get()
+    assert subject.subject_school == world.school
+    item = conditions.items.filter(descriptors__isnull=False).first()
+    assert item is not None
+    with pytest.raises(ValidationError, match="takes ratings from"):
+        round_ratings_save(
+            actor=world.users["principal"],
+            round_=schools,
+            subject=subject,
+            entries=[(item, conditions.levels.first(), "")],
+            submit=False,
+        )
+    # A school outside the supervisor's network may not be put in their round.
+    with pytest.raises(Http404):
+        round_create(
+            actor=world.users["supervisor"],
+            title="Too far",
+            purpose="conditions",
+            version=conditions,
+            subjects=[world.other_school],
+            raters=[world.users["principal"]],
+            opens_on=today,
+            closes_on=today,
+        )
+    system = round_create(
+        actor=world.users["leader"],
+        title="Success factors 2026",
+        purpose="self_assessment",
+        version=success,
+        subjects=[world.system],
+        raters=[world.users["leader"], world.users["admin"]],
+        opens_on=today,
+        closes_on=today,
+    )
+    assert system.subjects.get().subject_system == world.system
+    # Raters come from the round's system only.
+    with pytest.raises(ValidationError, match="Not in this system"):
+        round_create(
+            actor=world.users["leader"],
+            title="With a stranger",
+            purpose="self_assessment",
+            version=success,
+            subjects=[world.system],
+            raters=[world.users["leader_b"]],
+            opens_on=today,
+            closes_on=today,
+        )
