@@ -16,11 +16,13 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.http import Http404
+from django.utils import timezone
 
+from trellis.accounts.models import User
 from trellis.authz.policies import allows, authorize, scope_for
-from trellis.authz.roles import Action
+from trellis.authz.roles import Action, Role
 from trellis.frameworks.models import Framework, FrameworkVersion, PerformanceLevel
-from trellis.frameworks.selectors import visible_frameworks
+from trellis.frameworks.selectors import rubric_grid, visible_frameworks
 from trellis.orgs.models import School, System
 from trellis.people.models import Person, PositionKind
 from trellis.ratings.agreement import agreement_table
@@ -32,7 +34,14 @@ from trellis.ratings.models import (
     RoundSubject,
     RoundSubmission,
 )
-from trellis.ratings.subjects import field_of, kind_of, name_of, subject_filter, user_name
+from trellis.ratings.subjects import (
+    field_of,
+    kind_of,
+    name_of,
+    subject_filter,
+    subject_of,
+    user_name,
+)
 
 # Which action lets a user read (one by one) the ratings of each purpose, outside rounds.
 # Selection scores and a person's self-assessment have none: they are read inside their round.
@@ -141,8 +150,6 @@ def rater_kind_label(rating: Rating) -> str:
         return "Consensus"
     if rating.purpose == Purpose.SELF_ASSESSMENT:
         return "Self-assessment"
-    from trellis.authz.roles import Role
-
     if rating.rater_kind in Role.values:
         return str(Role(rating.rater_kind).label).split(" / ")[0]
     return "Rater"
@@ -234,8 +241,6 @@ ANY_PERSON_KINDS = {Framework.Kind.STANDARDS, Framework.Kind.OTHER}
 
 
 def _person_framework_kinds(person: Person) -> set[str]:
-    from django.utils import timezone
-
     today = timezone.localdate()
     held = set(
         person.positions.filter(starts_on__lte=today)
@@ -337,8 +342,6 @@ def rater_agreement(user: Any, framework: Framework, *, purpose: str = "") -> di
 
 
 def _named(table: dict[str, Any]) -> dict[str, Any]:
-    from trellis.accounts.models import User
-
     ids = {i for row in table["rows"] for i in row["rater_ids"]}
     users = {u.pk: u for u in User.objects.filter(pk__in=ids).select_related("person")}
     for row in table["rows"]:
@@ -421,8 +424,6 @@ def may_see_others(user: Any, round_: RatingRound, subject: RoundSubject) -> boo
 
 
 def round_ratings(round_: RatingRound, subject: RoundSubject) -> QuerySet[Rating]:
-    from trellis.ratings.subjects import subject_of
-
     return (
         Rating.objects.filter(round=round_, **subject_filter(subject_of(subject)))
         .select_related("item", "level", "rater__person")
@@ -432,8 +433,6 @@ def round_ratings(round_: RatingRound, subject: RoundSubject) -> QuerySet[Rating
 
 def round_subjects(user: Any, round_: RatingRound) -> list[dict[str, Any]]:
     """The round's subjects, each with how many raters submitted and whether this user did."""
-    from trellis.ratings.subjects import subject_of
-
     mine = set(
         RoundSubmission.objects.filter(subject__round=round_, rater=user).values_list(
             "subject_id", flat=True
@@ -459,8 +458,6 @@ def round_subjects(user: Any, round_: RatingRound) -> list[dict[str, Any]]:
 def round_spread(round_: RatingRound, subject: RoundSubject) -> list[dict[str, Any]]:
     """Per competency of the round's rubric: each rater's submitted level, how many chose each
     level, and the consensus if recorded."""
-    from trellis.frameworks.selectors import rubric_grid
-
     levels, rows = rubric_grid(round_.version)
     ratings = list(round_ratings(round_, subject).filter(is_draft=False))
     by_item: dict[int, list[Rating]] = {}
@@ -532,8 +529,6 @@ def resolve_subjects(
 
 
 def resolve_raters(lines: list[tuple[int, str]]) -> tuple[list[Any], list[str]]:
-    from trellis.accounts.models import User
-
     found: list[Any] = []
     problems: list[str] = []
     for number, text in lines:

@@ -11,6 +11,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from trellis.accounts.models import User
 from trellis.authz.policies import require, roles_of
 from trellis.authz.roles import POLICY, Action, Role
 from trellis.core.services import audit_event_record
@@ -25,6 +26,7 @@ from trellis.ratings.models import (
     RoundSubject,
     RoundSubmission,
 )
+from trellis.ratings.selectors import ROUND_ACTIONS
 from trellis.ratings.subjects import (
     kind_of,
     name_of,
@@ -236,8 +238,6 @@ def rating_withdraw(*, actor: Any, rating: Rating) -> None:
 
 
 def _round_action(purpose: str, subject_kind: str) -> str:
-    from trellis.ratings.selectors import ROUND_ACTIONS
-
     action = ROUND_ACTIONS.get((purpose, subject_kind))
     if action is None:
         raise ValidationError({"purpose": "This purpose does not rate that kind of subject."})
@@ -282,8 +282,6 @@ def round_create(
         raise ValidationError({"framework": "Choose a published framework with a rubric."})
     if closes_on < opens_on:
         raise ValidationError({"closes_on": "The window closes before it opens."})
-    from trellis.accounts.models import User
-
     members = set(
         User.objects.filter(
             Q(person__system_id=system_id) | Q(grants__system_id=system_id),
