@@ -9,6 +9,7 @@ from trellis.frameworks.models import FrameworkItem, FrameworkVersion
 from trellis.ratings.agreement import agreement
 from trellis.ratings.models import Rating
 from trellis.ratings.services import ratings_record
+from trellis.ratings.subjects import user_name
 
 
 def test_weighted_kappa_matches_the_hand_computation() -> None:
@@ -27,7 +28,7 @@ def test_perfect_and_undefined_agreement() -> None:
     assert agreement([(1, 4), (4, 1)], [1, 2, 3, 4]).within_one == 0.0
 
 
-def _rate_three_people(world: World, purpose: str = Rating.Purpose.PROGRESS) -> None:
+def test_agreement_page_pairs_raters_on_shared_subjects(world: World) -> None:
     version = FrameworkVersion.objects.get(framework_id=world.framework_id)
     items = list(
         FrameworkItem.objects.filter(version=version, descriptors__isnull=False).distinct()
@@ -39,20 +40,17 @@ def _rate_three_people(world: World, purpose: str = Rating.Purpose.PROGRESS) -> 
                 actor=world.users[rater],
                 subject=person,
                 version=version,
-                purpose=purpose,
+                purpose=Rating.Purpose.PROGRESS,
                 rated_on=datetime.date(2026, 3, 1),
                 entries=[
                     (item, levels[min(4, 2 + shift * (i % 2))], "") for i, item in enumerate(items)
                 ],
             )
-
-
-def test_agreement_page_pairs_raters_on_shared_subjects(world: World) -> None:
-    _rate_three_people(world)
+    # The administrator reads these progress ratings one by one, so sees their agreement.
     page = world.client("admin").get(f"/frameworks/{world.framework_id}/agreement/")
     rows = page.context["rows"]
-    # Raters by name, never by e-mail address (issue 7 item 6).
-    assert [r["raters"] for r in rows] == [("Coach", "Supervisor")]
+    names = tuple(sorted(user_name(world.users[key]) for key in ("coach", "supervisor")))
+    assert [r["raters"] for r in rows] == [names]  # by name, never by e-mail (issue 7 item 6)
     assert rows[0]["result"].n == 6
     assert rows[0]["result"].exact == pytest.approx(0.5)
     table = page.content.decode().split('id="main"')[1].split("</table>")[0]

@@ -8,6 +8,7 @@ from tests.conftest import World
 from trellis.core.models import AuditEvent
 from trellis.frameworks.models import FrameworkItem, PerformanceLevel
 from trellis.ratings.models import Rating, RatingRound
+from trellis.ratings.subjects import user_name
 
 
 def _rubric(world: World) -> tuple[list[FrameworkItem], dict[int, PerformanceLevel]]:
@@ -69,7 +70,8 @@ def test_owner_sees_spread_records_consensus_and_locks(world: World) -> None:
     world.client("supervisor_far").post(rate, _form(world, {0: 4}, "Far's view", "submit"))
     owner = world.client("supervisor")
     page = owner.get(spread).content.decode()
-    assert "Coach: Proficient" in page and "Far Supervisor: Exemplary" in page
+    coach, far = (user_name(world.users[k]) for k in ("coach", "supervisor_far"))
+    assert f"{coach}: Proficient" in page and f"{far}: Exemplary" in page
     # Consensus only once the round has moved on from rating.
     assert owner.post(f"/rounds/{world.round_id}/advance/").status_code == 302
     assert RatingRound.objects.get().state == "consensus"
@@ -81,7 +83,7 @@ def test_owner_sees_spread_records_consensus_and_locks(world: World) -> None:
     # Agreement per round, by name.
     detail = owner.get(f"/rounds/{world.round_id}/")
     rows = detail.context["agreement"]["rows"]
-    assert [r["raters"] for r in rows] == [("Coach", "Far Supervisor")]
+    assert [r["raters"] for r in rows] == [tuple(sorted((coach, far)))]
     assert rows[0]["result"].n == 1 and rows[0]["result"].exact == 0.0
     # Lock: every later change is refused, and the attempt audited.
     owner.post(f"/rounds/{world.round_id}/advance/")
@@ -176,7 +178,7 @@ def test_rounds_rate_schools_and_systems_and_keep_to_their_window(world: World) 
             actor=world.users["principal"],
             round_=schools,
             subject=subject,
-            entries=[(item, conditions.levels.first(), "")],
+            entries=[(item, conditions.levels.get(position=1), "")],
             submit=False,
         )
     # A school outside the supervisor's network may not be put in their round.
