@@ -216,3 +216,34 @@ def test_rounds_rate_schools_and_systems_and_keep_to_their_window(world: World) 
             opens_on=today,
             closes_on=today,
         )
+
+
+def test_round_pages_do_not_query_per_subject_or_rating(world: World) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from trellis.ratings.models import RoundSubject
+
+    owner = world.client("supervisor")
+    pages = [
+        f"/rounds/{world.round_id}/",
+        f"/rounds/{world.round_id}/subjects/{world.round_submitted_subject_id}/",
+        "/rounds/",
+    ]
+    far = world.client("supervisor_far")
+    rate = f"/rounds/{world.round_id}/subjects/{world.round_submitted_subject_id}/rate/"
+    far.post(rate, _form(world, {0: 2}, "first", "submit"))
+    counts = []
+    for grow in (False, True):
+        if grow:
+            round_ = RatingRound.objects.get(pk=world.round_id)
+            RoundSubject.objects.bulk_create(
+                [RoundSubject(round=round_, subject_person=world.colleague)]
+            )
+            other = f"/rounds/{world.round_id}/subjects/{world.round_subject_id}/rate/"
+            far.post(other, _form(world, {0: 2, 1: 3}, "more", "submit"))
+        with CaptureQueriesContext(connection) as queries:
+            for page in pages:
+                assert owner.get(page).status_code == 200
+        counts.append(len(queries))
+    assert counts[0] == counts[1]
