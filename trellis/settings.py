@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "trellis.students",
     "trellis.rosters",
     "trellis.frameworks",
+    "trellis.ratings",
     "trellis.accounts",
     "trellis.authz",
     "trellis.api",
