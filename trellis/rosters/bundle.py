@@ -18,6 +18,9 @@ from trellis.rosters import spec
 # a ratio no CSV reaches, and the mark of a zip bomb.
 MAX_COMPRESSION_RATIO = 200
 
+ERROR, WARNING = "error", "warning"
+SEVERITIES = (ERROR, WARNING)
+
 
 @dataclass(frozen=True)
 class Problem:
@@ -25,9 +28,22 @@ class Problem:
     row: int | None
     column: str
     reason: str
+    # "error": storing would be wrong or dangling, nothing is written. "warning": Trellis reads
+    # the data unambiguously (or does not use it); shown in the preview and report, not blocking.
+    severity: str = "error"
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity == ERROR
 
     def as_dict(self) -> dict[str, object]:
-        return {"file": self.file, "row": self.row, "column": self.column, "reason": self.reason}
+        return {
+            "file": self.file,
+            "row": self.row,
+            "column": self.column,
+            "reason": self.reason,
+            "severity": self.severity,
+        }
 
 
 class BundleRejected(Exception):

@@ -71,10 +71,12 @@ class Problems:
         self.items: list[Problem] = []
         self.count = 0
 
-    def add(self, file: str, row: int | None, column: str, reason: str) -> None:
+    def add(
+        self, file: str, row: int | None, column: str, reason: str, severity: str = "error"
+    ) -> None:
         self.count += 1
         if len(self.items) < ERROR_LIMIT:
-            self.items.append(Problem(file, row, column, reason))
+            self.items.append(Problem(file, row, column, reason, severity))
 
 
 def role_mapping(system: System) -> dict[tuple[str, str], str]:
