@@ -249,18 +249,32 @@ def _read_manifest(folder: Path, digest: str) -> Bundle:
         )
     problems: list[Problem] = []
     values: dict[str, str] = {}
-    for line, row in enumerate(read_rows(manifest_path), start=1):
-        if line == 1:
-            if [c.strip() for c in row[:2]] != ["propertyName", "value"]:
-                problems.append(
-                    Problem(
-                        "manifest.csv", 1, "", "The manifest's header must be propertyName,value."
+    line = 0
+    try:
+        for line, row in enumerate(read_rows(manifest_path), start=1):
+            if line == 1:
+                if [c.strip() for c in row[:2]] != ["propertyName", "value"]:
+                    problems.append(
+                        Problem(
+                            manifest_path.name,
+                            1,
+                            "",
+                            "The manifest's header must be propertyName,value.",
+                        )
                     )
-                )
-            continue
-        if not row or not row[0].strip():
-            continue
-        values[row[0].strip()] = row[1].strip() if len(row) > 1 else ""
+                continue
+            if not row or not row[0].strip():
+                continue
+            values[row[0].strip()] = row[1].strip() if len(row) > 1 else ""
+    except UnicodeDecodeError:
+        # Issue 7 item 18: a UTF-16 manifest used to end the run "Failed" with a traceback.
+        raise BundleRejected(
+            [Problem(manifest_path.name, line + 1, "", not_utf8_reason(manifest_path))]
+        ) from None
+    except csv.Error as error:
+        raise BundleRejected(
+            [Problem(manifest_path.name, line + 1, "", f"The CSV cannot be read here: {error}")]
+        ) from None
     version = values.get("oneroster.version", "")
     if values.get("manifest.version") != "1.0":
         problems.append(
@@ -343,6 +357,18 @@ def _read_manifest(folder: Path, digest: str) -> Bundle:
     if problems:
         raise BundleRejected(problems)
     return Bundle(folder=folder, files=files, version=version, modes=modes, digest=digest)
+
+
+def not_utf8_reason(path: Path) -> str:
+    """Why a file could not be decoded, and the fix, in words a district administrator can use."""
+    with path.open("rb") as raw:
+        start = raw.read(4)
+    if start[:2] in (b"\xff\xfe", b"\xfe\xff") or (len(start) > 1 and b"\x00" in start[:4]):
+        return (
+            "The file is UTF-16 text, not UTF-8: save it again as CSV UTF-8 "
+            "(in Excel: Save As → CSV UTF-8)."
+        )
+    return "The file is not UTF-8 text: save it again as CSV UTF-8 (in Excel: Save As → CSV UTF-8)."
 
 
 def read_rows(path: Path) -> Iterator[list[str]]:

@@ -23,8 +23,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from trellis.orgs.models import School, System
-from trellis.rosters import spec
-from trellis.rosters.bundle import Bundle, Problem, read_rows
+from trellis.rosters import history, spec
+from trellis.rosters.bundle import Bundle, Problem, not_utf8_reason, read_rows
 from trellis.rosters.models import RoleMapping
 from trellis.rosters.staging import StagingTable, execute, fetch, vendor
 
@@ -271,7 +271,7 @@ class Reader:
             )
             return
         except UnicodeDecodeError:
-            self.problems.add(file, 1, "", "The file is not UTF-8 text.")
+            self.problems.add(file, 1, "", not_utf8_reason(path))
             return
         positions = self.header_positions(file_spec, file, header, mode)
         if positions is None:
@@ -1046,19 +1046,31 @@ def targets(system_id: int, run_date: str) -> list[Target]:
             "positions",
             "people_position",
             "users",
+            # A role's begin date is its current spell's start unless an earlier spell of the
+            # same role (superseded: history) already covers it; then the spell keeps its own.
             f"SELECT r.sid, {active.replace('s.', 'r.')} AS active, r.dlm, p.id AS person_id, "
-            "r.kind, COALESCE(r.school_pk, sc.id) AS school_id, "
-            "COALESCE(r.begin_date, ex.starts_on, CASE WHEN "
-            f"r.end_date < '{run_date}' THEN r.end_date ELSE '{run_date}' END) AS starts_on, "
-            "r.end_date AS ends_on FROM stg_roles r "
+            "r.kind, COALESCE(r.school_pk, sc.id) AS school_id, CASE WHEN pe.prev_end IS NOT "
+            "NULL AND (r.begin_date IS NULL OR r.begin_date <= pe.prev_end) THEN ex.starts_on "
+            "ELSE COALESCE(r.begin_date, ex.starts_on, CASE WHEN "
+            f"r.end_date < '{run_date}' THEN r.end_date ELSE '{run_date}' END) END AS starts_on, "
+            "r.end_date AS ends_on, r.begin_date FROM stg_roles r "
             f"JOIN people_person p ON p.system_id = {s} AND p.sourced_id = r.user_sid "
             f"LEFT JOIN orgs_school sc ON sc.system_id = {s} AND sc.sourced_id = r.org_sid "
             f"LEFT JOIN people_position ex ON ex.system_id = {s} AND ex.source = 'roster' "
-            f"AND ex.sourced_id = r.sid WHERE r.kind NOT IN ('{STUDENT}', '{FAMILY}', '')",
+            "AND NOT ex.superseded AND ex.sourced_id = r.sid LEFT JOIN (SELECT sourced_id, "
+            f"MAX(ends_on) AS prev_end FROM people_position WHERE system_id = {s} AND "
+            "source = 'roster' AND superseded GROUP BY sourced_id) pe ON pe.sourced_id = r.sid "
+            f"WHERE r.kind NOT IN ('{STUDENT}', '{FAMILY}', '')",
             ("person_id", "kind", "school_id", "starts_on", "ends_on"),
-            (("title", "''"), ("external_organisation", "''"), ("source", "'roster'")),
+            (
+                ("title", "''"),
+                ("external_organisation", "''"),
+                ("source", "'roster'"),
+                ("end_reason", "''"),
+                ("superseded", "FALSE"),
+            ),
             has_active=False,
-            key_filter="AND t.source = 'roster'",
+            key_filter="AND t.source = 'roster' AND NOT t.superseded",
         ),
         Target(
             "courses",
@@ -1145,7 +1157,15 @@ def apply_target(
     stamp = "roster_modified_at = COALESCE(n.dlm, t.roster_modified_at), "
     sets = ", ".join(f"{c} = n.{c}" for c in cols)
     counts = {"added": 0, "changed": 0, "reactivated": 0, "soft_deleted": 0}
+    # What the mass-removal guard compares soft-deletes with: the active (open) records before.
+    counts["active_before"] = fetch(
+        f"SELECT COUNT(*) FROM {t} t WHERE t.system_id = {s} "
+        + ("AND t.is_active" if target.has_active else f"AND t.ends_on IS NULL {target.key_filter}")
+    )[0][0]
     params = [now]
+    spells = {"changed": 0, "added": 0}
+    if not target.has_active:
+        spells = history.supersede_positions(system_id=s, newer=newer, now=now, run_date=run_date)
     if target.has_active:
         counts["reactivated"] = execute(
             f"UPDATE {t} AS t SET {sets}, {stamp}is_active = TRUE, updated_at = %s FROM nxt n "
@@ -1214,7 +1234,7 @@ def apply_target(
         bulk = bundle.modes.get("roles" if bundle.version == "1.2" else "users") == "bulk"
         missing = (
             f"UPDATE {t} AS t SET ends_on = {ending}, updated_at = %s WHERE t.system_id = {s} "
-            f"AND t.source = 'roster' {own} AND {still_open} AND NOT EXISTS (SELECT 1 FROM nxt n "
+            f"{target.key_filter} {own} AND {still_open} AND NOT EXISTS (SELECT 1 FROM nxt n "
             "WHERE n.sid = t.sourced_id)" + ("" if bulk else listed)
         )
         counts["soft_deleted"] = 0
@@ -1227,6 +1247,9 @@ def apply_target(
             f"WHERE {match} AND NOT n.active AND {still_open} AND {newer}",
             [last_day, last_day, now, last_day, last_day],
         )
+        counts["changed"] += spells["changed"]
+        counts["added"] += spells["added"]
+        history.infer_end_reasons(system_id=s, run_date=run_date)
     if vendor() == "postgresql":
         # Later targets join this table; rows written in this transaction are invisible to the
         # planner's statistics until analysed, and it would choose nested loops over millions.
@@ -1235,6 +1258,9 @@ def apply_target(
     counts["unchanged"] = max(
         total - counts["added"] - counts["changed"] - counts["reactivated"], 0
     )
+    if not target.has_active:
+        # A changed spell is one row ended and one added; the staged row counted once.
+        counts["unchanged"] = max(counts["unchanged"] + spells["added"], 0)
     execute("DROP TABLE IF EXISTS nxt")
     return counts
 
@@ -1252,14 +1278,54 @@ def adopt_district(reader: Reader) -> str | None:
     return sid
 
 
+def check_as_of(bundle: Bundle, system: System, as_of: datetime.date | None) -> datetime.date:
+    """The day the bundle describes: `as_of` (a backfilled archive) or today. A bundle older
+    than what the system's roster already shows would rewrite history backwards: refused."""
+    today = timezone.localdate()
+    day = as_of or today
+    source = next(iter(bundle.files.values())).name if bundle.files else "manifest.csv"
+    if day > today:
+        raise Rejected(
+            [
+                Problem(
+                    source, None, "", f"The export cannot be as of {day}, after today ({today})."
+                )
+            ],
+            1,
+        )
+    seen = history.observed_through(system.pk)
+    if seen is not None and day < seen:
+        raise Rejected(
+            [
+                Problem(
+                    source,
+                    None,
+                    "",
+                    f"This export is as of {day}, but {system.name}'s roster is already observed "
+                    f"through {seen}: an older export cannot be imported after a newer one. "
+                    "Import archived exports oldest first, before the nightly imports.",
+                )
+            ],
+            1,
+        )
+    return day
+
+
 def run_import(
-    bundle: Bundle, system: System, *, commit: bool, progress: Progress = lambda share, label: None
+    bundle: Bundle,
+    system: System,
+    *,
+    commit: bool,
+    progress: Progress = lambda share, label: None,
+    as_of: datetime.date | None = None,
 ) -> Outcome:
     """Check the bundle and apply it; roll everything back unless `commit` is true.
 
-    Raises Rejected with every problem found; then nothing was written.
+    `as_of` is the day the bundle describes (a backfilled archive); default today. Raises
+    Rejected with every problem found; then nothing was written.
     """
     started = time.monotonic()
+    run_date = check_as_of(bundle, system, as_of)
     reader = Reader(bundle, system, progress)
     outcome = Outcome(notes=bundle.notes)
     try:
@@ -1269,11 +1335,15 @@ def run_import(
         if reader.problems.count:
             raise Rejected(reader.problems.items, reader.problems.count)
         now = timezone.now()
-        run_date = timezone.localdate()
         with transaction.atomic():
             district = adopt_district(reader)
             if district:
-                outcome.notes.append(f"{system.name} is now linked to the district org {district}.")
+                # Issue 7 item 16: a preview must not say what only a commit does.
+                outcome.notes.append(
+                    f"{system.name} is now linked to the district org {district}."
+                    if commit
+                    else f"Committing links {system.name} to the district org {district}."
+                )
             plan = [
                 target
                 for target in targets(system.pk, run_date.isoformat())
@@ -1286,6 +1356,12 @@ def run_import(
                 )
                 if counts:
                     outcome.summary[target.name] = counts
+                if target.name == "students" and counts:
+                    outcome.summary["enrolment windows"] = history.apply_enrolments(
+                        system_id=system.pk, now=now, run_date=run_date
+                    )
+            if history.is_complete(bundle) and "positions" in outcome.summary:
+                history.advance_observed_through(system.pk, run_date)
             skipped = fetch(f"SELECT COUNT(*) FROM stg_roles WHERE kind IN ('{FAMILY}', '')")[0][0]
             if skipped:
                 outcome.notes.append(
