@@ -47,9 +47,12 @@ class Problem:
 
 
 class BundleRejected(Exception):
-    def __init__(self, problems: list[Problem]) -> None:
+    """`problems` are the errors; `warnings` what would not have blocked on its own."""
+
+    def __init__(self, problems: list[Problem], *, warnings: list[Problem] | None = None) -> None:
         super().__init__("; ".join(p.reason for p in problems[:3]))
         self.problems = problems
+        self.warnings = warnings or []
 
 
 @dataclass
@@ -61,6 +64,8 @@ class Bundle:
     digest: str
     notes: list[str] = field(default_factory=list)
     only_targets: frozenset[str] | None = None
+    # What the manifest gets wrong about files Trellis does not read: reported, not blocking.
+    warnings: list[Problem] = field(default_factory=list)
     _tmp: tempfile.TemporaryDirectory[str] | None = None
 
     def close(self) -> None:
@@ -299,23 +304,42 @@ def _read_manifest(folder: Path, digest: str) -> Bundle:
         )
     declared = spec.MANIFEST_FILES_11 if version == "1.1" else spec.MANIFEST_FILES_12
     by_lower = {name.lower(): name for name in declared}
+    read = {f.name for f in (spec.FILES_11 if version == "1.1" else spec.FILES_12)}
+    warnings: list[Problem] = []
     modes: dict[str, str] = {}
+    manifest = manifest_path.name
     for name in declared:
         mode = values.get(f"file.{name}")
-        if mode is None:
-            problems.append(
+        if mode not in spec.MODES and name not in read:
+            # Issue 7 item 17: a file Trellis never reads cannot change what is stored.
+            said = "does not say" if not mode else f"says '{mode}'"
+            warnings.append(
                 Problem(
-                    "manifest.csv",
+                    manifest,
                     None,
                     f"file.{name}",
-                    f"The manifest does not say whether {name}.csv is absent, bulk or delta.",
+                    f"The manifest {said} for {name}.csv, a file Trellis does not read: read "
+                    f"as absent. Fix: write file.{name},absent (or bulk or delta).",
+                    WARNING,
+                )
+            )
+            modes[name] = "absent"
+            continue
+        if mode is None or mode == "":
+            problems.append(
+                Problem(
+                    manifest,
+                    None,
+                    f"file.{name}",
+                    f"The manifest does not say whether {name}.csv is absent, bulk or delta. "
+                    f"Fix: write file.{name},absent (or bulk or delta) in manifest.csv.",
                 )
             )
             continue
         if mode not in spec.MODES:
             problems.append(
                 Problem(
-                    "manifest.csv",
+                    manifest,
                     None,
                     f"file.{name}",
                     f"file.{name} must be absent, bulk or delta, not '{mode}'.",
@@ -326,10 +350,19 @@ def _read_manifest(folder: Path, digest: str) -> Bundle:
     files: dict[str, Path] = {}
     for lower, file_path in csv_files.items():
         found = by_lower.get(lower)
-        if found is None:
-            problems.append(
+        if found is None or found not in read:
+            what = (
+                f"is not a OneRoster {version} file"
+                if found is None
+                else "is a file Trellis does not read"
+            )
+            warnings.append(
                 Problem(
-                    file_path.name, None, "", f"{file_path.name} is not a OneRoster {version} file."
+                    file_path.name,
+                    None,
+                    "",
+                    f"{file_path.name} {what}: ignored. Fix: leave it out of the bundle.",
+                    WARNING,
                 )
             )
             continue
@@ -340,12 +373,13 @@ def _read_manifest(folder: Path, digest: str) -> Bundle:
                     file_path.name,
                     None,
                     "",
-                    f"The manifest says {name}.csv is absent, but the bundle holds it.",
+                    f"The manifest says {name}.csv is absent, but the bundle holds it. Fix: "
+                    f"write file.{name},bulk (or delta) in manifest.csv, or leave the file out.",
                 )
             )
         files[name] = file_path
     for name, mode in modes.items():
-        if mode != "absent" and name not in files:
+        if mode != "absent" and name not in files and name in read:
             problems.append(
                 Problem(
                     f"{name}.csv",
@@ -354,9 +388,28 @@ def _read_manifest(folder: Path, digest: str) -> Bundle:
                     f"The manifest says {name}.csv is {mode}, but the bundle has no such file.",
                 )
             )
+        elif mode != "absent" and name not in files:
+            warnings.append(
+                Problem(
+                    f"{name}.csv",
+                    None,
+                    "",
+                    f"The manifest says {name}.csv is {mode}, but the bundle has no such file; "
+                    "Trellis does not read it. Fix: write file."
+                    f"{name},absent in manifest.csv.",
+                    WARNING,
+                )
+            )
     if problems:
-        raise BundleRejected(problems)
-    return Bundle(folder=folder, files=files, version=version, modes=modes, digest=digest)
+        raise BundleRejected(problems, warnings=warnings)
+    return Bundle(
+        folder=folder,
+        files=files,
+        version=version,
+        modes=modes,
+        digest=digest,
+        warnings=warnings,
+    )
 
 
 def not_utf8_reason(path: Path) -> str:

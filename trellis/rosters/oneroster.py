@@ -13,6 +13,7 @@
 from __future__ import annotations
 
 import datetime
+import itertools
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -24,11 +25,19 @@ from django.utils import timezone
 
 from trellis.orgs.models import School, System
 from trellis.rosters import history, spec
-from trellis.rosters.bundle import Bundle, Problem, not_utf8_reason, read_rows
+from trellis.rosters.bundle import (
+    ERROR,
+    WARNING,
+    Bundle,
+    Problem,
+    not_utf8_reason,
+    read_rows,
+)
 from trellis.rosters.models import RoleMapping
 from trellis.rosters.staging import StagingTable, execute, fetch, vendor
 
 ERROR_LIMIT = 1000
+WARNING_NOTES = 50
 Progress = Callable[[float, str], None]
 
 # Default mapping from OneRoster roles (and the type of org they are held at) to positions.
@@ -53,30 +62,62 @@ STUDENT, FAMILY, IGNORED = "student", "family", ""
 
 
 class Rejected(Exception):
-    def __init__(self, problems: list[Problem], error_count: int) -> None:
+    """`problems` are the errors (nothing was written); `warnings` are listed alongside."""
+
+    def __init__(
+        self, problems: list[Problem], error_count: int, *, warnings: list[Problem] | None = None
+    ) -> None:
         super().__init__(f"{error_count} problems")
         self.problems = problems
         self.error_count = error_count
+        self.warnings = warnings or []
 
 
 @dataclass
 class Outcome:
+    # {target: {"added", "changed", "soft_deleted", "reactivated", "unchanged": n, and
+    # "active_before": active (positions: open) records of the system before this run}}
     summary: dict[str, dict[str, int]] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    # What Trellis read unambiguously or does not use (issue 7 item 17): not blocking.
+    warnings: list[Problem] = field(default_factory=list)
+    warning_count: int = 0
 
 
 class Problems:
+    """Errors block the import; warnings are reported with it. A warning that recurs on many
+    rows of a file is reported once, at its first row, with how many rows have it."""
+
     def __init__(self) -> None:
         self.items: list[Problem] = []
         self.count = 0
+        self.warnings: list[Problem] = []
+        self.warning_count = 0
+        self._repeated: dict[tuple[str, str, str], list[Any]] = {}
 
     def add(
-        self, file: str, row: int | None, column: str, reason: str, severity: str = "error"
+        self, file: str, row: int | None, column: str, reason: str, severity: str = ERROR
     ) -> None:
+        if severity == WARNING:
+            self.warning_count += 1
+            if len(self.warnings) < ERROR_LIMIT:
+                self.warnings.append(Problem(file, row, column, reason, WARNING))
+            return
         self.count += 1
         if len(self.items) < ERROR_LIMIT:
-            self.items.append(Problem(file, row, column, reason, severity))
+            self.items.append(Problem(file, row, column, reason, ERROR))
+
+    def warn_rows(self, file: str, row: int, column: str, reason: str) -> None:
+        """A warning about a row, gathered per file, column and reason."""
+        seen = self._repeated.setdefault((file, column, reason), [row, 0])
+        seen[1] += 1
+
+    def flush_rows(self) -> None:
+        for (file, column, reason), (row, count) in self._repeated.items():
+            rows = f" (this row and {count - 1:,} more)" if count > 1 else ""
+            self.add(file, row, column, f"{reason}{rows}", WARNING)
+        self._repeated = {}
 
 
 def role_mapping(system: System) -> dict[tuple[str, str], str]:
@@ -204,6 +245,8 @@ class Reader:
         self.system = system
         self.progress = progress
         self.problems = Problems()
+        for warning in bundle.warnings:
+            self.problems.add(warning.file, warning.row, warning.column, warning.reason, WARNING)
         self.tables = {name: StagingTable(f"stg_{name}", cols) for name, cols in STAGING.items()}
         self.mapping = role_mapping(system)
         self.org_types: dict[str, str] = {}
@@ -245,6 +288,7 @@ class Reader:
             self.read_file(file_spec, path)
         for table in self.tables.values():
             table.flush()
+        self.problems.flush_rows()
         for name, columns in (
             ("orgs", ("sid",)),
             ("sessions", ("sid",)),
@@ -262,16 +306,35 @@ class Reader:
         file = path.name
         try:
             header = next(rows)
+            first = next((r for r in rows if any(cell.strip() for cell in r)), None)
         except StopIteration:
             self.problems.add(
                 file,
                 None,
                 "",
-                "The file is empty; a OneRoster file needs a header and at least one row.",
+                "The file is empty; a OneRoster file needs a header and at least one row. "
+                "Fix: add the header, or mark the file absent in manifest.csv.",
             )
             return
         except UnicodeDecodeError:
             self.problems.add(file, 1, "", not_utf8_reason(path))
+            return
+        except Exception as error:  # csv.Error
+            self.problems.add(file, 1, "", f"The CSV cannot be read here: {error}")
+            return
+        if first is None and self.bundle.version != "people":
+            # Issue 7 item 17: "none of these" and "absent" cannot be told apart; absent is the
+            # reading that removes nothing.
+            self.problems.add(
+                file,
+                None,
+                "",
+                f"The file has a header but no rows: read as absent (what is stored from it is "
+                f"kept). Fix: fill it, or write file.{file_spec.name},absent in manifest.csv.",
+                WARNING,
+            )
+            self.bundle.files.pop(file_spec.name, None)
+            self.bundle.modes[file_spec.name] = "absent"
             return
         positions = self.header_positions(file_spec, file, header, mode)
         if positions is None:
@@ -279,21 +342,39 @@ class Reader:
             return
         handler = getattr(self, f"row_{file_spec.name}")
         width = len(header)
+        names = [h.strip() for h in header]
         count = 0
         line = 1
         try:
-            for line, raw in enumerate(rows, start=2):
+            for line, raw in enumerate(itertools.chain([first] if first else [], rows), start=2):
                 if not any(cell.strip() for cell in raw):
                     continue
                 count += 1
                 if len(raw) != width:
-                    self.problems.add(
-                        file,
-                        line,
-                        "",
-                        f"The row has {len(raw)} values but the header has {width} columns.",
-                    )
-                    continue
+                    extra = raw[width:] if len(raw) > width else []
+                    if (len(raw) < width and not any(names[len(raw) :])) or (
+                        extra and not any(cell.strip() for cell in extra)
+                    ):
+                        # Cells missing under (or beyond) columns with no name: nothing is lost.
+                        self.problems.warn_rows(
+                            file,
+                            line,
+                            "",
+                            f"The row has {len(raw)} values but the header has {width} columns; "
+                            "the difference is in columns with no name and no value, ignored. "
+                            "Fix: remove the empty columns from the header.",
+                        )
+                        raw = (raw + [""] * width)[:width]
+                    else:
+                        self.problems.add(
+                            file,
+                            line,
+                            "",
+                            f"The row has {len(raw)} values but the header has {width} columns. "
+                            "Fix: quote values that hold commas, and give every row one value "
+                            "per column.",
+                        )
+                        continue
                 values, ok = self.values(file_spec, file, line, raw, positions, mode)
                 if ok:
                     handler(file, line, values, mode)
@@ -302,7 +383,7 @@ class Reader:
                 if count % 50_000 == 0:
                     self.report(path, line)
         except UnicodeDecodeError:
-            self.problems.add(file, line + 1, "", "The file is not UTF-8 text from this row on.")
+            self.problems.add(file, line + 1, "", not_utf8_reason(path) + " (from this row on)")
         except Exception as error:  # csv.Error: a broken quote, a NUL byte, a huge field
             self.problems.add(file, line + 1, "", f"The CSV cannot be read here: {error}")
         if count == 0:
@@ -344,7 +425,11 @@ class Reader:
                 mode == "delta" and column.name in ("status", "dateLastModified")
             ):
                 self.problems.add(
-                    file, 1, column.name, f"The required column '{column.name}' is missing."
+                    file,
+                    1,
+                    column.name,
+                    f"The required column '{column.name}' is missing. Fix: add it to the header, "
+                    "spelled as OneRoster spells it.",
                 )
                 ok = False
         return positions if ok else None
@@ -363,9 +448,45 @@ class Reader:
         for column in file_spec.columns:
             index = positions.get(column.name)
             text = raw[index].strip() if index is not None and index < len(raw) else ""
+            if column.name in ("status", "dateLastModified") and text and mode == "bulk":
+                # Issue 7 item 17: bulk rows leave these empty; a filled one is read as the
+                # spec means it (tobedeleted: not in the file) or ignored.
+                self.problems.warn_rows(
+                    file,
+                    line,
+                    column.name,
+                    f"The manifest says {file} is bulk, where {column.name} is left empty; "
+                    + (
+                        "tobedeleted rows are read as removed, active ones as present. "
+                        if column.name == "status"
+                        else "the value is ignored. "
+                    )
+                    + "Fix: leave it empty, or declare the file delta in manifest.csv.",
+                )
+                if column.name == "dateLastModified":
+                    out[column.name] = None
+                    continue
+            if column.name == "dateLastModified" and spec.DATE_RE.match(text):
+                try:
+                    day = spec.parse_date(text)
+                except spec.ValueProblem as problem:
+                    self.problems.add(file, line, column.name, str(problem))
+                    ok = False
+                    continue
+                self.problems.warn_rows(
+                    file,
+                    line,
+                    column.name,
+                    "dateLastModified is a date without a time: read as 00:00 UTC that day. "
+                    "Fix: write a UTC date-time such as 2024-01-31T08:00:00.000Z.",
+                )
+                out[column.name] = datetime.datetime.combine(day, datetime.time(), datetime.UTC)
+                continue
             if not text:
                 if column.required:
-                    self.problems.add(file, line, column.name, "A value is required.")
+                    self.problems.add(
+                        file, line, column.name, "A value is required. Fix: fill it in."
+                    )
                     ok = False
                 out[column.name] = [] if column.kind == spec.LIST else None
                 continue
@@ -390,16 +511,6 @@ class Reader:
             )
             ok = False
         status, modified = out.get("status"), out.get("dateLastModified")
-        if mode == "bulk" and (status or modified):
-            filled = "status" if status else "dateLastModified"
-            self.problems.add(
-                file,
-                line,
-                filled,
-                f"The manifest says {file} is bulk, where status and "
-                "dateLastModified must be empty; this row fills them.",
-            )
-            ok = False
         if mode == "delta":
             if status not in spec.STATUSES:
                 self.problems.add(
@@ -466,7 +577,9 @@ class Reader:
             return spec.parse_datetime(text)
         if column.name == "status":
             if text not in spec.STATUSES:
-                raise spec.ValueProblem(f"'{text}' is not a status (active or tobedeleted)")
+                raise spec.ValueProblem(
+                    f"'{text}' is not a status. Fix: write active or tobedeleted."
+                )
             return text
         if column.kind == spec.DATE:
             return spec.parse_date(text)
@@ -507,6 +620,15 @@ class Reader:
         if v["endDate"] < v["startDate"]:
             self.problems.add(file, line, "endDate", "The session ends before it starts.")
             return
+        if v["schoolYear"] is None:
+            v["schoolYear"] = v["endDate"].year
+            self.problems.warn_rows(
+                file,
+                line,
+                "schoolYear",
+                "The session has no schoolYear: read as the year it ends. "
+                "Fix: fill schoolYear (YYYY, the year the school year ends).",
+            )
         self.tables["sessions"].write(
             (
                 line,
@@ -683,6 +805,14 @@ class Reader:
         )
 
     def row_classes(self, file: str, line: int, v: dict[str, Any], mode: str) -> None:
+        if not v["courseSourcedId"]:
+            self.problems.warn_rows(
+                file,
+                line,
+                "courseSourcedId",
+                "The class has no course: stored without one. "
+                "Fix: fill courseSourcedId with the class's course from courses.csv.",
+            )
         self.tables["classes"].write(
             (
                 line,
@@ -742,6 +872,9 @@ class Reference:
     db: list[str] | None  # subqueries finding a stored record (for non-bulk targets)
     school_only: bool = False
     file_column: str = ""  # staging column naming the file, when not the table's own file
+    # An org's parent is not stored (only schools and the district are): a dangling one is
+    # reported, not blocking.
+    severity: str = ERROR
 
 
 def _db_sets(system_id: int) -> dict[str, list[str]]:
@@ -791,7 +924,9 @@ def check_bundle(reader: Reader) -> None:
                 f"The sourcedId '{sid}' appears more than once in this file.",
             )
     references = [
-        Reference("orgs", "parent_sid", "parentSourcedId", "orgs", "orgs", db["orgs"]),
+        Reference(
+            "orgs", "parent_sid", "parentSourcedId", "orgs", "orgs", db["orgs"], severity=WARNING
+        ),
         Reference(
             "sessions",
             "parent_sid",
@@ -892,7 +1027,8 @@ def check_bundle(reader: Reader) -> None:
                     file_name or bundle.files[FILE_OF[owner]].name,
                     row,
                     ref.header,
-                    f"'{value}' is a {found_type} org in orgs.csv, not a school.",
+                    f"'{value}' is a {found_type} org in orgs.csv, not a school. Fix: give the "
+                    "school's sourcedId here, or correct the org's type in orgs.csv.",
                 )
                 continue
             file = file_name or bundle.files[FILE_OF[owner]].name
@@ -903,11 +1039,32 @@ def check_bundle(reader: Reader) -> None:
             )
             kind = "school" if ref.school_only else "record"
             stored = "" if target_bulk else " or among the records already stored"
+            unused = (
+                " Trellis does not store it, so nothing dangles." if ref.severity == WARNING else ""
+            )
             problems.add(
                 file,
                 row,
                 ref.header,
-                f"'{value}' refers to a {kind} that is not in {where}{stored}.",
+                f"'{value}' refers to a {kind} that is not in {where}{stored}.{unused} Fix: "
+                f"add it to {ref.target_file}.csv, or correct {ref.header}.",
+                ref.severity,
+            )
+        if ref.table == "class_terms" or ref.severity == WARNING:
+            continue
+        # A live row may not point at a record this bundle removes.
+        for row, value, file_name, _ in fetch(
+            f"SELECT s.row, s.{ref.column}, {file_expr}, NULL FROM stg_{ref.table} s WHERE "
+            f"s.{ref.column} IS NOT NULL{live} AND EXISTS (SELECT 1 FROM stg_{ref.target} t "
+            f"WHERE t.sid = s.{ref.column} AND t.status = 'tobedeleted') "
+            f"ORDER BY s.row LIMIT {ERROR_LIMIT}"
+        ):
+            problems.add(
+                file_name or bundle.files[FILE_OF[owner]].name,
+                row,
+                ref.header,
+                f"'{value}' refers to a record that {ref.target_file}.csv marks tobedeleted. "
+                "Fix: remove or mark tobedeleted this row too, or keep the record.",
             )
     # A class member must be stored as what the enrollment says: a student, or staff.
     if "enrollments" in bundle.files:
@@ -917,13 +1074,15 @@ def check_bundle(reader: Reader) -> None:
                 "e.role = 'student'",
                 f"r.kind = '{STUDENT}'",
                 "students_student",
-                "is enrolled as a student but holds no student role",
+                "is enrolled as a student but holds no student role. Fix: give the user a "
+                "student role (roles.csv; 1.1: role in users.csv), or correct this row's role",
             ),
             (
                 "e.role <> 'student'",
                 f"r.kind NOT IN ('{STUDENT}', '{FAMILY}')",
                 "people_person",
-                "is enrolled as staff but holds no staff role",
+                "is enrolled as staff but holds no staff role. Fix: give the user a staff "
+                "role (roles.csv; 1.1: role in users.csv), or correct this row's role",
             ),
         )
         for role_test, kind_test, table, reason in checks:
@@ -1207,7 +1366,7 @@ def apply_target(
         gone = (
             f"UPDATE {t} AS t SET is_active = FALSE, updated_at = %s WHERE t.system_id = {s} "
             "AND t.is_active AND t.sourced_id <> '' AND NOT EXISTS (SELECT 1 FROM nxt n "
-            "WHERE n.sid = t.sourced_id)"
+            "WHERE n.sid = t.sourced_id AND n.active)"
             if bundle.modes.get(target.file) == "bulk"
             else f"UPDATE {t} AS t SET is_active = FALSE, {stamp}updated_at = %s FROM nxt n "
             f"WHERE {match} AND t.is_active AND NOT n.active AND {newer}"
@@ -1332,8 +1491,17 @@ def run_import(
         reader.read()
         progress(0.62, "Checking references between files")
         check_bundle(reader)
-        if reader.problems.count:
-            raise Rejected(reader.problems.items, reader.problems.count)
+        problems = reader.problems
+        if problems.count:
+            raise Rejected(problems.items, problems.count, warnings=problems.warnings)
+        outcome.warnings, outcome.warning_count = problems.warnings, problems.warning_count
+        # Until the report shows warnings on their own, they travel with the notes as well.
+        for warning in problems.warnings[:WARNING_NOTES]:
+            row = f" row {warning.row}" if warning.row else ""
+            column = f" column {warning.column}" if warning.column else ""
+            outcome.notes.append(f"Warning: {warning.file}{row}{column}: {warning.reason}")
+        if problems.warning_count > WARNING_NOTES:
+            outcome.notes.append(f"… and {problems.warning_count - WARNING_NOTES:,} more warnings.")
         now = timezone.now()
         with transaction.atomic():
             district = adopt_district(reader)

@@ -137,7 +137,7 @@ SESSIONS = _spec(
     col("startDate", DATE, required=True),
     col("endDate", DATE, required=True),
     col("parentSourcedId"),
-    col("schoolYear", YEAR, required=True),
+    col("schoolYear", YEAR),  # required by the spec; a missing one is read from endDate
 )
 COURSES = _spec(
     "courses",
@@ -152,7 +152,7 @@ CLASSES = _spec(
     "classes",
     col("title", required=True),
     col("grades", LIST),
-    col("courseSourcedId", required=True),
+    col("courseSourcedId"),  # required by the spec; Trellis stores a class without one
     col("classCode"),
     col("classType", required=True, choices=CLASS_TYPES),
     col("schoolSourcedId", required=True),
