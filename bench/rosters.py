@@ -55,15 +55,15 @@ def main() -> None:
     bundle = ROOT / "var" / "bench" / f"{options.size}-{options.version}"
     env = {**os.environ}
     if not (bundle / "manifest.csv").exists():
+        # The synthetic metro bundle (trellis.demo.oneroster_bundle.write_bundle): written
+        # straight to disk, no district built in a database first.
         _seconds, out = manage(
             env,
-            "demo",
-            "--size",
-            options.size,
-            "--oneroster-out",
-            str(bundle),
-            "--oneroster-version",
-            options.version,
+            "shell",
+            "-c",
+            "from pathlib import Path; from trellis.demo.oneroster_bundle import write_bundle; "
+            f"print(write_bundle(Path({str(bundle)!r}), size_name={options.size!r}, "
+            f"version={options.version!r}))",
         )
         print(out.strip())
     name = "trellis_bench_rosters"
