@@ -45,13 +45,13 @@ class Command(BaseCommand):
         started = time.monotonic()
         if options["oneroster_out"] is not None:
             with transaction.atomic():
-                built = build(
+                district = build(
                     size_name=options["size"],
                     seed=options["seed"],
                     today=options["today"] or timezone.localdate(),
                 )
-                counts = write_system_bundle(options["oneroster_out"], built.system)
-                if built.created:
+                counts = write_system_bundle(options["oneroster_out"], district.system)
+                if district.created:
                     transaction.set_rollback(True)
             written = ", ".join(f"{n:,} {name}" for name, n in counts.items())
             self.stdout.write(
