@@ -219,6 +219,7 @@ class Reader:
         self.seen_people: dict[str, int] = {}
         self.unread: set[str] = set()  # files whose header could not be read
         self._school_keys: dict[str, int] | None = None
+        self._plans: dict[str, list[Any]] = {}
         self.bytes_done = 0
 
     def known_org_types(self) -> None:
@@ -311,7 +312,7 @@ class Reader:
         line = 1
         try:
             for line, raw in enumerate(itertools.chain([first] if first else [], rows), start=2):
-                if not any(cell.strip() for cell in raw):
+                if not "".join(raw).strip():
                     continue
                 count += 1
                 if len(raw) != width:
@@ -398,6 +399,24 @@ class Reader:
                 ok = False
         return positions if ok else None
 
+    def plan(
+        self, file_spec: spec.FileSpec, positions: dict[str, int]
+    ) -> list[tuple[str, int | None, bool, int, Any, Callable[[str], Any] | None, bool]]:
+        """Per column, worked out once per file (the row loop runs millions of times):
+        (name, index, required, max length, empty value, converter or None, special)."""
+        return [
+            (
+                column.name,
+                positions.get(column.name),
+                column.required,
+                column.max_length,
+                [] if column.kind == spec.LIST else None,
+                self.converter(column),
+                column.name in ("status", "dateLastModified"),
+            )
+            for column in file_spec.columns
+        ]
+
     def values(
         self,
         file_spec: spec.FileSpec,
@@ -407,66 +426,67 @@ class Reader:
         positions: dict[str, int],
         mode: str,
     ) -> tuple[dict[str, Any], bool]:
+        plan = self._plans.get(file)
+        if plan is None:
+            plan = self._plans[file] = self.plan(file_spec, positions)
         out: dict[str, Any] = {}
         ok = True
-        for column in file_spec.columns:
-            index = positions.get(column.name)
-            text = raw[index].strip() if index is not None and index < len(raw) else ""
-            if column.name in ("status", "dateLastModified") and text and mode == "bulk":
-                # Issue 7 item 17: bulk rows leave these empty; a filled one is read as the
-                # spec means it (tobedeleted: not in the file) or ignored.
-                self.problems.warn_rows(
-                    file,
-                    line,
-                    column.name,
-                    f"The manifest says {file} is bulk, where {column.name} is left empty; "
-                    + (
-                        "tobedeleted rows are read as removed, active ones as present. "
-                        if column.name == "status"
-                        else "the value is ignored. "
-                    )
-                    + "Fix: leave it empty, or declare the file delta in manifest.csv.",
-                )
-                if column.name == "dateLastModified":
-                    out[column.name] = None
-                    continue
-            if column.name == "dateLastModified" and spec.DATE_RE.match(text):
-                try:
-                    day = spec.parse_date(text)
-                except spec.ValueProblem as problem:
-                    self.problems.add(file, line, column.name, str(problem))
-                    ok = False
-                    continue
-                self.problems.warn_rows(
-                    file,
-                    line,
-                    column.name,
-                    "dateLastModified is a date without a time: read as 00:00 UTC that day. "
-                    "Fix: write a UTC date-time such as 2024-01-31T08:00:00.000Z.",
-                )
-                out[column.name] = datetime.datetime.combine(day, datetime.time(), datetime.UTC)
-                continue
+        for name, index, required, max_length, empty, convert, special in plan:
+            text = raw[index].strip() if index is not None else ""
             if not text:
-                if column.required:
-                    self.problems.add(
-                        file, line, column.name, "A value is required. Fix: fill it in."
-                    )
+                if required:
+                    self.problems.add(file, line, name, "A value is required. Fix: fill it in.")
                     ok = False
-                out[column.name] = [] if column.kind == spec.LIST else None
+                out[name] = empty
                 continue
-            if len(text) > column.max_length:
+            if special:
+                if mode == "bulk":
+                    # Issue 7 item 17: bulk rows leave these empty; a filled one is read as
+                    # the spec means it (tobedeleted: not in the file) or ignored.
+                    self.problems.warn_rows(
+                        file,
+                        line,
+                        name,
+                        f"The manifest says {file} is bulk, where {name} is left empty; "
+                        + (
+                            "tobedeleted rows are read as removed, active ones as present. "
+                            if name == "status"
+                            else "the value is ignored. "
+                        )
+                        + "Fix: leave it empty, or declare the file delta in manifest.csv.",
+                    )
+                    if name == "dateLastModified":
+                        out[name] = None
+                        continue
+                if name == "dateLastModified" and spec.DATE_RE.match(text):
+                    try:
+                        day = spec.parse_date(text)
+                    except spec.ValueProblem as problem:
+                        self.problems.add(file, line, name, str(problem))
+                        ok = False
+                        continue
+                    self.problems.warn_rows(
+                        file,
+                        line,
+                        name,
+                        "dateLastModified is a date without a time: read as 00:00 UTC that "
+                        "day. Fix: write a UTC date-time such as 2024-01-31T08:00:00.000Z.",
+                    )
+                    out[name] = datetime.datetime.combine(day, datetime.time(), datetime.UTC)
+                    continue
+            if len(text) > max_length:
                 self.problems.add(
-                    file,
-                    line,
-                    column.name,
-                    f"The value is longer than {column.max_length} characters.",
+                    file, line, name, f"The value is longer than {max_length} characters."
                 )
                 ok = False
                 continue
+            if convert is None:
+                out[name] = text
+                continue
             try:
-                out[column.name] = self.convert(column, text)
+                out[name] = convert(text)
             except spec.ValueProblem as problem:
-                self.problems.add(file, line, column.name, str(problem))
+                self.problems.add(file, line, name, str(problem))
                 ok = False
         sid = out.get("sourcedId")
         if sid and not spec.GUID.match(sid):
@@ -474,8 +494,8 @@ class Reader:
                 file, line, "sourcedId", f"'{sid}' has characters a sourcedId may not hold."
             )
             ok = False
-        status, modified = out.get("status"), out.get("dateLastModified")
         if mode == "delta":
+            status, modified = out.get("status"), out.get("dateLastModified")
             if status not in spec.STATUSES:
                 self.problems.add(
                     file,
@@ -490,6 +510,22 @@ class Reader:
                 )
                 ok = False
         return out, ok
+
+    @classmethod
+    def converter(cls, column: spec.Column) -> Callable[[str], Any] | None:
+        """The function that turns a column's text into its value; None keeps the text."""
+        if column.name in ("status", "dateLastModified") or column.kind == spec.YEAR:
+            return lambda text: cls.convert(column, text)
+        if column.kind == spec.DATE:
+            return spec.parse_date
+        if column.kind == spec.BOOL:
+            return spec.parse_bool
+        if column.kind == spec.LIST:
+            return lambda text: [item.strip() for item in text.split(",") if item.strip()]
+        if column.choices:
+            choices = column.choices
+            return lambda text: text if text in choices else spec.parse_choice(column, text)
+        return None
 
     STUB_TABLES = {
         "orgs": "orgs",

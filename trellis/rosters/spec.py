@@ -215,6 +215,11 @@ class ValueProblem(ValueError):
 
 
 def parse_date(text: str) -> datetime.date:
+    if len(text) == 10 and text[4] == "-" and text[7] == "-" and text[:4].isdigit():
+        try:
+            return datetime.date.fromisoformat(text)  # the common case, without the regex
+        except ValueError:
+            pass
     if not DATE_RE.match(text):
         raise ValueProblem(f"'{text}' is not a date written YYYY-MM-DD")
     try:
