@@ -234,3 +234,67 @@ def test_item16_the_demo_bundle_describes_the_demo_and_changes_nothing(tmp_path:
     assert Person.objects.filter(system=system, is_active=True).count() == people
     # Every ended position of the demo has a reason.
     assert not Position.objects.filter(system=system, ends_on__isnull=False, end_reason="").exists()
+
+
+def test_item8_migration_gives_existing_ended_positions_a_reason(world: World) -> None:
+    """The data migration: a following position tells the reason; otherwise "unknown"."""
+    import importlib
+
+    from django.apps import apps
+
+    from trellis.people.models import PositionKind
+
+    migration = importlib.import_module("trellis.people.migrations.0003_position_spells_end_reason")
+    person = world.colleague
+    Position.objects.filter(person=person).delete()
+    first = Position.objects.create(
+        person=person,
+        system=person.system,
+        kind=PositionKind.TEACHER,
+        school=world.school,
+        starts_on=datetime.date(2020, 8, 1),
+        ends_on=datetime.date(2022, 6, 30),
+    )
+    second = Position.objects.create(
+        person=person,
+        system=person.system,
+        kind=PositionKind.ASSISTANT_PRINCIPAL,
+        school=world.school,
+        starts_on=datetime.date(2022, 7, 1),
+        ends_on=datetime.date(2024, 6, 30),
+    )
+    last = Position.objects.create(
+        person=person,
+        system=person.system,
+        kind=PositionKind.PRINCIPAL,
+        school=world.other_school,
+        starts_on=datetime.date(2024, 7, 1),
+        ends_on=datetime.date(2025, 6, 30),
+    )
+    migration.infer_end_reasons(apps, None)
+    reasons = {p.pk: p.end_reason for p in Position.objects.filter(person=person)}
+    assert reasons == {first.pk: "changed_role", second.pk: "moved_school", last.pk: "unknown"}
+
+
+def test_item8_migration_gives_existing_students_a_window(world: World) -> None:
+    import importlib
+
+    from django.apps import apps
+
+    from trellis.students.models import Student
+
+    migration = importlib.import_module("trellis.students.migrations.0002_school_enrolment_windows")
+    student = Student.objects.create(
+        system=world.system,
+        school=world.school,
+        sourced_id="stu-m",
+        enrolled_on=datetime.date(2025, 8, 1),
+    )
+    SchoolEnrolment.objects.all().delete()
+    migration.windows_from_students(apps, None)
+    window = SchoolEnrolment.objects.get(student=student)
+    assert (window.school_id, window.entry_date, window.exit_date) == (
+        world.school.pk,
+        datetime.date(2025, 8, 1),
+        None,
+    )

@@ -160,17 +160,22 @@ def supersede_positions(
 
 def infer_end_reasons(*, system_id: int, run_date: datetime.date) -> int:
     """Give every roster spell that has ended by `run_date` and has no reason yet the reason the
-    data shows: a position that follows it at another school → moved school; any position that
-    continues past its end → changed role; none → left the system."""
+    data shows: the next position (started later, continuing past the end) at another school →
+    moved school; any position that continues past its end → changed role; none → left the
+    system."""
     s = int(system_id)
     continuing = (
         "SELECT 1 FROM people_position f WHERE f.person_id = t.person_id AND f.id <> t.id "
         "AND (f.ends_on IS NULL OR f.ends_on > t.ends_on)"
     )
+    # The position that follows next (started later, continues past the end) tells the reason.
+    following = continuing.replace("SELECT 1", "SELECT f.school_id") + (
+        " AND f.starts_on > t.starts_on ORDER BY f.starts_on, f.id LIMIT 1"
+    )
     return execute(
         "UPDATE people_position AS t SET end_reason = CASE "
-        f"WHEN EXISTS ({continuing} AND f.starts_on > t.starts_on AND "
-        f"f.school_id IS DISTINCT FROM t.school_id) THEN '{EndReason.MOVED_SCHOOL.value}' "
+        f"WHEN EXISTS ({continuing} AND f.starts_on > t.starts_on) AND ({following}) "
+        f"IS DISTINCT FROM t.school_id THEN '{EndReason.MOVED_SCHOOL.value}' "
         f"WHEN EXISTS ({continuing}) THEN '{EndReason.CHANGED_ROLE.value}' "
         f"ELSE '{EndReason.LEFT_SYSTEM.value}' END "
         f"WHERE t.system_id = {s} AND t.source = 'roster' AND t.end_reason = '' "

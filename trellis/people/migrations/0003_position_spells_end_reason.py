@@ -27,9 +27,11 @@ def infer_end_reasons(apps: Any, schema_editor: Any) -> None:
                 and f.starts_on > p.starts_on
                 and (f.ends_on is None or f.ends_on > p.ends_on)
             ]
-            if any(f.school_id != p.school_id for f in following):
+            # The position that follows next tells the reason.
+            following.sort(key=lambda f: (f.starts_on, f.id))
+            if following and following[0].school_id != p.school_id:
                 p.end_reason = "moved_school"
-            elif any(f.kind != p.kind for f in following):
+            elif following and following[0].kind != p.kind:
                 p.end_reason = "changed_role"
             else:
                 p.end_reason = "unknown"
