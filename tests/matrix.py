@@ -62,6 +62,17 @@ def position_of(person: Any) -> int:
     return int(person.positions.first().pk)
 
 
+def ended_position_of(person: Any) -> int:
+    """A position of the person that has ended (ended here if needed), for end-reason edits."""
+    import datetime
+
+    position = person.positions.first()
+    if position.ends_on is None:
+        position.ends_on = max(position.starts_on, datetime.date(2026, 6, 1))
+        position.save(update_fields=["ends_on"])
+    return int(position.pk)
+
+
 def grant_of(world: World, key: str) -> int:
     return int(world.users[key].grants.first().pk)
 
@@ -671,6 +682,18 @@ CASES: list[Case] = [
         outsider="admin_b",
         method="POST",
         data=lambda w: {"ends_on": today},
+        right_status=302,
+    ),
+    Case(
+        "position_end_reason",
+        lambda w: (
+            f"/people/{w.colleague.pk}/positions/{ended_position_of(w.colleague)}/end-reason/"
+        ),
+        right="admin",
+        wrong="leader",
+        outsider="admin_b",
+        method="POST",
+        data=lambda w: {"end_reason": "retired"},
         right_status=302,
     ),
     Case(

@@ -41,6 +41,11 @@ urlpatterns = [
         people_views.position_end,
         name="position_end",
     ),
+    path(
+        "people/<int:pk>/positions/<int:position_pk>/end-reason/",
+        people_views.position_end_reason,
+        name="position_end_reason",
+    ),
     path("people/<int:pk>/education/new/", people_views.education_add, name="education_add"),
     path(
         "people/<int:pk>/certifications/new/",

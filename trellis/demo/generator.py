@@ -26,6 +26,7 @@ from trellis.orgs.services import (
 )
 from trellis.people.models import Certification, Education, Person, Position, PositionKind
 from trellis.people.services import people_bulk_create
+from trellis.rosters.history import infer_end_reasons
 from trellis.students.models import Student
 from trellis.students.services import students_bulk_create
 
@@ -110,6 +111,9 @@ DEMO_ACCOUNTS = [
 ]
 
 
+TRELLIS_ASSIGNED = {PositionKind.COACH, PositionKind.SUPERVISOR, PositionKind.TEACHER_LEADER}
+
+
 @dataclass
 class DemoResult:
     system: System
@@ -171,6 +175,9 @@ class Builder:
         network: Network | None = None,
         title: str = "",
     ) -> None:
+        # OneRoster has no coaches, supervisors or teacher leaders: Trellis assigns those
+        # (rosters.models.RoleMapping), so a roster import never ends them.
+        rostered = kind not in TRELLIS_ASSIGNED
         self.positions.append(
             Position(
                 person=person,
@@ -180,8 +187,8 @@ class Builder:
                 title=title,
                 starts_on=start,
                 ends_on=end,
-                source=Position.Source.ROSTER,
-                sourced_id=f"role-{len(self.positions) + 1:07d}",
+                source=Position.Source.ROSTER if rostered else Position.Source.MANUAL,
+                sourced_id=f"role-{len(self.positions) + 1:07d}" if rostered else "",
             )
         )
 
@@ -477,6 +484,8 @@ def build(*, size_name: str, seed: int, today: datetime.date) -> DemoResult:
         education=builder.education,
         certifications=builder.certifications,
     )
+    # Every ended position has a reason, inferred as the roster import infers it.
+    infer_end_reasons(system_id=system.pk, run_date=today)
     student_count = sum(
         students_bulk_create(actor=None, system=system, students=batch)
         for batch in builder.students(schools)

@@ -1,8 +1,10 @@
 """Writes a spec-valid OneRoster 1.1 or 1.2 bulk bundle of a demo size, deterministically.
 
-Used by `manage.py demo --oneroster-out DIR`, by the tests (property tests generate small ones)
-and by `make bench` (the metro bundle: 1,000 schools, 30,000 staff, 500,000 students, 25,000
-classes, about 3 million enrollments). Rows stream to disk; nothing big is held in memory.
+`write_bundle` is a synthetic district (its own sourcedIds), used by the tests (property
+tests generate small ones) and by `make bench` (the metro bundle: 1,000 schools, 30,000 staff,
+500,000 students, 25,000 classes, about 3 million enrollments). Rows stream to disk; nothing
+big is held in memory.
+`write_system_bundle` describes a stored system as it is (`manage.py demo --oneroster-out DIR`).
 """
 
 from __future__ import annotations
@@ -391,4 +393,186 @@ def write_bundle(
         ],
         enrollment_rows(),
     )
+    return counts
+
+
+# -- the demo district as a bundle ---------------------------------------------------------
+
+# Which OneRoster 1.2 role stands for each position kind (the default role mapping's inverse).
+ROLE_OF_KIND = {
+    "teacher": "teacher",
+    "principal": "principal",
+    "assistant_principal": "siteAdministrator",
+    "district_staff": "districtAdministrator",
+    "other_staff": "aide",
+}
+SYSTEM_HEADERS = {
+    "orgs": [
+        "sourcedId",
+        "status",
+        "dateLastModified",
+        "name",
+        "type",
+        "identifier",
+        "parentSourcedId",
+    ],
+    "users": [
+        "sourcedId",
+        "status",
+        "dateLastModified",
+        "enabledUser",
+        "username",
+        "givenName",
+        "familyName",
+        "middleName",
+        "identifier",
+        "email",
+        "grades",
+        "preferredGivenName",
+        "primaryOrgSourcedId",
+    ],
+    "roles": [
+        "sourcedId",
+        "status",
+        "dateLastModified",
+        "userSourcedId",
+        "roleType",
+        "role",
+        "beginDate",
+        "endDate",
+        "orgSourcedId",
+    ],
+}
+
+
+def write_system_bundle(folder: Path, system: Any) -> dict[str, int]:
+    """Write a OneRoster 1.2 bulk bundle describing `system` as stored: the same sourcedIds,
+    names, positions and students, so that importing it into that system changes nothing
+    (issue 7 item 16: the demo's bundle used to soft-delete the demo it came from).
+
+    Positions entered in Trellis (coaches, supervisors, teacher leaders) are not roster data
+    and are left out; people who hold only those are listed as users with no role.
+    """
+    from trellis.orgs.models import School
+    from trellis.people.models import Person, Position
+    from trellis.students.models import Student
+
+    folder.mkdir(parents=True, exist_ok=True)
+    present = {"orgs", "users", "roles"}
+    with (folder / "manifest.csv").open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["propertyName", "value"])
+        writer.writerow(["manifest.version", "1.0"])
+        writer.writerow(["oneroster.version", "1.2"])
+        for name in spec.MANIFEST_FILES_12:
+            writer.writerow([f"file.{name}", "bulk" if name in present else "absent"])
+        writer.writerow(["source.systemName", f"Trellis: {system.name}"])
+    counts: dict[str, int] = {}
+
+    def rows(name: str, body: Iterable[Sequence[object]]) -> None:
+        writer, handle = _writer(folder, name, SYSTEM_HEADERS[name])
+        n = 0
+        for row in body:
+            writer.writerow(["" if v is None else v for v in row])
+            n += 1
+        handle.close()
+        counts[name] = n
+
+    district = system.sourced_id or f"district-{system.code}"
+    schools: dict[int, str] = dict(
+        School.objects.filter(system=system, is_active=True)
+        .exclude(sourced_id="")
+        .values_list("pk", "sourced_id")
+    )
+    rows(
+        "orgs",
+        [[district, "", "", system.name, "district", "", ""]]
+        + [
+            [school.sourced_id, "", "", school.name, "school", school.identifier, district]
+            for school in School.objects.filter(pk__in=schools).order_by("sourced_id")
+        ],
+    )
+    people = Person.objects.filter(system=system, is_active=True).exclude(sourced_id="")
+    students = Student.objects.filter(system=system, is_active=True, school_id__in=schools)
+    first_school: dict[int, int] = dict(
+        Position.objects.filter(person__in=people, school__isnull=False, ends_on__isnull=True)
+        .order_by("person_id", "-starts_on")
+        .values_list("person_id", "school_id")
+    )
+
+    def users() -> Iterable[Sequence[object]]:
+        for p in people.order_by("sourced_id").iterator(chunk_size=5000):
+            yield [
+                p.sourced_id,
+                "",
+                "",
+                "true",
+                p.sourced_id,
+                p.given_name,
+                p.family_name,
+                p.middle_name,
+                p.identifier,
+                p.email,
+                "",
+                p.preferred_name,
+                schools.get(first_school.get(p.pk, 0), district),
+            ]
+        for s in students.order_by("sourced_id").iterator(chunk_size=5000):
+            yield [
+                s.sourced_id,
+                "",
+                "",
+                "true",
+                s.sourced_id,
+                s.given_name,
+                s.family_name,
+                "",
+                "",
+                "",
+                s.grade,
+                "",
+                schools[s.school_id],
+            ]
+
+    def exclusive(day: datetime.date | None) -> object:
+        # OneRoster's endDate is exclusive; Trellis keeps the last day.
+        return day + datetime.timedelta(days=1) if day else ""
+
+    def roles() -> Iterable[Sequence[object]]:
+        positions = (
+            Position.objects.filter(
+                person__in=people, source=Position.Source.ROSTER, superseded=False
+            )
+            .exclude(sourced_id="")
+            .filter(kind__in=ROLE_OF_KIND)
+            .select_related("person")
+            .order_by("sourced_id")
+        )
+        for p in positions.iterator(chunk_size=5000):
+            yield [
+                p.sourced_id,
+                "",
+                "",
+                p.person.sourced_id,
+                "primary",
+                ROLE_OF_KIND[p.kind],
+                p.starts_on,
+                exclusive(p.ends_on),
+                schools.get(p.school_id or 0, district),
+            ]
+        for s in students.order_by("sourced_id").iterator(chunk_size=5000):
+            yield [
+                f"role-{s.sourced_id}",
+                "",
+                "",
+                s.sourced_id,
+                "primary",
+                "student",
+                s.enrolled_on,
+                exclusive(s.exits_on),
+                schools[s.school_id],
+            ]
+
+    rows("users", users())
+    rows("roles", roles())
     return counts

@@ -6,7 +6,7 @@ from django import forms
 
 from trellis.core.forms import DateInput, StyledFormMixin
 from trellis.orgs.models import Network, School, System
-from trellis.people.models import Certification, Education, Person, Position
+from trellis.people.models import Certification, Education, EndReason, Person, Position
 
 
 class PersonForm(StyledFormMixin, forms.ModelForm):
@@ -58,6 +58,10 @@ class PositionForm(StyledFormMixin, forms.ModelForm):
 
 class PositionEndForm(StyledFormMixin, forms.Form):
     ends_on = forms.DateField(label="Last day in the position", widget=DateInput())
+
+
+class PositionEndReasonForm(StyledFormMixin, forms.Form):
+    end_reason = forms.ChoiceField(label="Why the position ended", choices=EndReason.choices)
 
 
 class EducationForm(StyledFormMixin, forms.ModelForm):

@@ -57,10 +57,24 @@ class PositionKind(models.TextChoices):
     OTHER_STAFF = "other_staff", "Other staff"
 
 
-class Position(TimeStampedModel):
-    """A role held at a place for a period. Retention and bench strength are computed from these.
+class EndReason(models.TextChoices):
+    """Why a position (a spell) ended. The roster import infers the first three from the data;
+    system administrators correct or refine them (e.g. retired)."""
 
-    `ends_on` is the last day in the position (inclusive); empty while it continues.
+    CHANGED_ROLE = "changed_role", "Changed role"
+    MOVED_SCHOOL = "moved_school", "Moved school"
+    LEFT_SYSTEM = "left_system", "Left the system"
+    RETIRED = "retired", "Retired"
+    UNKNOWN = "unknown", "Unknown"
+
+
+class Position(TimeStampedModel):
+    """A role held at a place for a period (a spell). Retention and bench strength are computed
+    from these.
+
+    `ends_on` is the last day in the position (inclusive); empty while it continues. Spells are
+    append-only: a change of kind or school ends one position and starts another, and a return
+    starts a new one; nothing is reopened. An ended position has an `end_reason`.
     """
 
     class Source(models.TextChoices):
@@ -84,6 +98,11 @@ class Position(TimeStampedModel):
     source = models.CharField(max_length=10, choices=Source.choices, default=Source.MANUAL)
     sourced_id = models.CharField(max_length=255, blank=True)
     roster_modified_at = models.DateTimeField(null=True, blank=True)
+    # Empty while the position has not ended.
+    end_reason = models.CharField(max_length=20, choices=EndReason.choices, blank=True)
+    # A roster spell whose OneRoster role has moved on to a later spell (a change of kind or
+    # school, or a return): kept as history, never touched by the roster again.
+    superseded = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["-starts_on", "id"]
@@ -93,10 +112,11 @@ class Position(TimeStampedModel):
                 name="position_ends_after_start",
             ),
             # Positions from the roster are keyed by their OneRoster role; manual ones are not.
+            # One current spell per role; earlier spells of the same role are superseded.
             models.UniqueConstraint(
                 fields=["system", "sourced_id"],
-                condition=Q(source="roster"),
-                name="position_roster_key",
+                condition=Q(source="roster", superseded=False),
+                name="position_roster_current_key",
             ),
         ]
         indexes = [

@@ -10,7 +10,7 @@ from trellis.authz.policies import require
 from trellis.authz.roles import Action
 from trellis.core.services import audit_event_record, audited_update, snapshot
 from trellis.orgs.models import Network, School, System
-from trellis.people.models import Certification, Education, Person, Position
+from trellis.people.models import Certification, Education, EndReason, Person, Position
 
 PERSON_FIELDS = (
     "given_name",
@@ -107,7 +107,13 @@ def position_add(
     return position
 
 
-def position_end(*, actor: Any, position: Position, ends_on: datetime.date) -> Position:
+def position_end(
+    *,
+    actor: Any,
+    position: Position,
+    ends_on: datetime.date,
+    end_reason: str = EndReason.UNKNOWN,
+) -> Position:
     require(actor, Action.PEOPLE_MANAGE, position.person)
     with transaction.atomic():
         position = Position.objects.select_for_update().select_related("person").get(pk=position.pk)
@@ -115,7 +121,9 @@ def position_end(*, actor: Any, position: Position, ends_on: datetime.date) -> P
             raise ValidationError({"ends_on": "The end date is before the position started."})
         before = {"ends_on": position.ends_on.isoformat() if position.ends_on else None}
         position.ends_on = ends_on
-        position.save(update_fields=["ends_on", "updated_at"])
+        # Every ended position has a reason (issue 8 part 3); an administrator can refine it.
+        position.end_reason = position.end_reason or end_reason
+        position.save(update_fields=["ends_on", "end_reason", "updated_at"])
         audit_event_record(
             actor=actor,
             action="position.end",
@@ -123,6 +131,30 @@ def position_end(*, actor: Any, position: Position, ends_on: datetime.date) -> P
             object_repr=f"{position.person}: {position}",
             before=before,
             after={"ends_on": ends_on.isoformat()},
+        )
+    return position
+
+
+def position_end_reason_set(*, actor: Any, position: Position, end_reason: str) -> Position:
+    """Correct why a position ended (the roster import infers it; an administrator knows
+    better, e.g. that someone retired). Audited; only for ended positions."""
+    require(actor, Action.PEOPLE_MANAGE, position.person)
+    if end_reason not in EndReason.values:
+        raise ValidationError({"end_reason": f"'{end_reason}' is not a reason a position ends."})
+    with transaction.atomic():
+        position = Position.objects.select_for_update().select_related("person").get(pk=position.pk)
+        if position.ends_on is None:
+            raise ValidationError({"end_reason": "The position has not ended."})
+        before = {"end_reason": position.end_reason}
+        position.end_reason = end_reason
+        position.save(update_fields=["end_reason", "updated_at"])
+        audit_event_record(
+            actor=actor,
+            action="position.end_reason",
+            obj=position,
+            object_repr=f"{position.person}: {position}",
+            before=before,
+            after={"end_reason": end_reason},
         )
     return position
 

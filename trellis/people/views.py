@@ -27,9 +27,10 @@ from trellis.people.forms import (
     EducationForm,
     PersonForm,
     PositionEndForm,
+    PositionEndReasonForm,
     PositionForm,
 )
-from trellis.people.models import Person, PositionKind
+from trellis.people.models import EndReason, Person, PositionKind
 
 
 def _current(person: Person) -> str:
@@ -100,6 +101,7 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "person": person,
             "can_manage": allows(request.user, Action.PEOPLE_MANAGE, person),
             "end_form": PositionEndForm(),
+            "end_reasons": EndReason.choices,
             **selectors.person_record(person),
         },
     )
@@ -208,5 +210,28 @@ def position_end(request: HttpRequest, pk: int, position_pk: int) -> HttpRespons
             "person": person,
             "heading": f"End position: {position}",
         },
+        status=400,
+    )
+
+
+@permission(Action.PEOPLE_MANAGE)
+@require_http_methods(["POST"])
+def position_end_reason(request: HttpRequest, pk: int, position_pk: int) -> HttpResponse:
+    person = selectors.person_get(request.user, pk, action=Action.PEOPLE_MANAGE)
+    position = get_object_or_404(person.positions, pk=position_pk)
+    form = PositionEndReasonForm(request.POST)
+    if form.is_valid():
+        try:
+            services.position_end_reason_set(
+                actor=request.user, position=position, end_reason=form.cleaned_data["end_reason"]
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            return redirect("person_detail", pk=person.pk)
+    return render(
+        request,
+        "people/record_form.html",
+        {"form": form, "person": person, "heading": f"Why the position ended: {position}"},
         status=400,
     )

@@ -18,6 +18,9 @@ from trellis.rosters import spec
 # a ratio no CSV reaches, and the mark of a zip bomb.
 MAX_COMPRESSION_RATIO = 200
 
+ERROR, WARNING = "error", "warning"
+SEVERITIES = (ERROR, WARNING)
+
 
 @dataclass(frozen=True)
 class Problem:
@@ -25,15 +28,31 @@ class Problem:
     row: int | None
     column: str
     reason: str
+    # "error": storing would be wrong or dangling, nothing is written. "warning": Trellis reads
+    # the data unambiguously (or does not use it); shown in the preview and report, not blocking.
+    severity: str = "error"
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity == ERROR
 
     def as_dict(self) -> dict[str, object]:
-        return {"file": self.file, "row": self.row, "column": self.column, "reason": self.reason}
+        return {
+            "file": self.file,
+            "row": self.row,
+            "column": self.column,
+            "reason": self.reason,
+            "severity": self.severity,
+        }
 
 
 class BundleRejected(Exception):
-    def __init__(self, problems: list[Problem]) -> None:
+    """`problems` are the errors; `warnings` what would not have blocked on its own."""
+
+    def __init__(self, problems: list[Problem], *, warnings: list[Problem] | None = None) -> None:
         super().__init__("; ".join(p.reason for p in problems[:3]))
         self.problems = problems
+        self.warnings = warnings or []
 
 
 @dataclass
@@ -45,6 +64,8 @@ class Bundle:
     digest: str
     notes: list[str] = field(default_factory=list)
     only_targets: frozenset[str] | None = None
+    # What the manifest gets wrong about files Trellis does not read: reported, not blocking.
+    warnings: list[Problem] = field(default_factory=list)
     _tmp: tempfile.TemporaryDirectory[str] | None = None
 
     def close(self) -> None:
@@ -233,18 +254,32 @@ def _read_manifest(folder: Path, digest: str) -> Bundle:
         )
     problems: list[Problem] = []
     values: dict[str, str] = {}
-    for line, row in enumerate(read_rows(manifest_path), start=1):
-        if line == 1:
-            if [c.strip() for c in row[:2]] != ["propertyName", "value"]:
-                problems.append(
-                    Problem(
-                        "manifest.csv", 1, "", "The manifest's header must be propertyName,value."
+    line = 0
+    try:
+        for line, row in enumerate(read_rows(manifest_path), start=1):
+            if line == 1:
+                if [c.strip() for c in row[:2]] != ["propertyName", "value"]:
+                    problems.append(
+                        Problem(
+                            manifest_path.name,
+                            1,
+                            "",
+                            "The manifest's header must be propertyName,value.",
+                        )
                     )
-                )
-            continue
-        if not row or not row[0].strip():
-            continue
-        values[row[0].strip()] = row[1].strip() if len(row) > 1 else ""
+                continue
+            if not row or not row[0].strip():
+                continue
+            values[row[0].strip()] = row[1].strip() if len(row) > 1 else ""
+    except UnicodeDecodeError:
+        # Issue 7 item 18: a UTF-16 manifest used to end the run "Failed" with a traceback.
+        raise BundleRejected(
+            [Problem(manifest_path.name, line + 1, "", not_utf8_reason(manifest_path))]
+        ) from None
+    except csv.Error as error:
+        raise BundleRejected(
+            [Problem(manifest_path.name, line + 1, "", f"The CSV cannot be read here: {error}")]
+        ) from None
     version = values.get("oneroster.version", "")
     if values.get("manifest.version") != "1.0":
         problems.append(
@@ -269,23 +304,42 @@ def _read_manifest(folder: Path, digest: str) -> Bundle:
         )
     declared = spec.MANIFEST_FILES_11 if version == "1.1" else spec.MANIFEST_FILES_12
     by_lower = {name.lower(): name for name in declared}
+    read = {f.name for f in (spec.FILES_11 if version == "1.1" else spec.FILES_12)}
+    warnings: list[Problem] = []
     modes: dict[str, str] = {}
+    manifest = manifest_path.name
     for name in declared:
         mode = values.get(f"file.{name}")
-        if mode is None:
-            problems.append(
+        if mode not in spec.MODES and name not in read:
+            # Issue 7 item 17: a file Trellis never reads cannot change what is stored.
+            said = "does not say" if not mode else f"says '{mode}'"
+            warnings.append(
                 Problem(
-                    "manifest.csv",
+                    manifest,
                     None,
                     f"file.{name}",
-                    f"The manifest does not say whether {name}.csv is absent, bulk or delta.",
+                    f"The manifest {said} for {name}.csv, a file Trellis does not read: read "
+                    f"as absent. Fix: write file.{name},absent (or bulk or delta).",
+                    WARNING,
+                )
+            )
+            modes[name] = "absent"
+            continue
+        if mode is None or mode == "":
+            problems.append(
+                Problem(
+                    manifest,
+                    None,
+                    f"file.{name}",
+                    f"The manifest does not say whether {name}.csv is absent, bulk or delta. "
+                    f"Fix: write file.{name},absent (or bulk or delta) in manifest.csv.",
                 )
             )
             continue
         if mode not in spec.MODES:
             problems.append(
                 Problem(
-                    "manifest.csv",
+                    manifest,
                     None,
                     f"file.{name}",
                     f"file.{name} must be absent, bulk or delta, not '{mode}'.",
@@ -296,10 +350,19 @@ def _read_manifest(folder: Path, digest: str) -> Bundle:
     files: dict[str, Path] = {}
     for lower, file_path in csv_files.items():
         found = by_lower.get(lower)
-        if found is None:
-            problems.append(
+        if found is None or found not in read:
+            what = (
+                f"is not a OneRoster {version} file"
+                if found is None
+                else "is a file Trellis does not read"
+            )
+            warnings.append(
                 Problem(
-                    file_path.name, None, "", f"{file_path.name} is not a OneRoster {version} file."
+                    file_path.name,
+                    None,
+                    "",
+                    f"{file_path.name} {what}: ignored. Fix: leave it out of the bundle.",
+                    WARNING,
                 )
             )
             continue
@@ -310,12 +373,13 @@ def _read_manifest(folder: Path, digest: str) -> Bundle:
                     file_path.name,
                     None,
                     "",
-                    f"The manifest says {name}.csv is absent, but the bundle holds it.",
+                    f"The manifest says {name}.csv is absent, but the bundle holds it. Fix: "
+                    f"write file.{name},bulk (or delta) in manifest.csv, or leave the file out.",
                 )
             )
         files[name] = file_path
     for name, mode in modes.items():
-        if mode != "absent" and name not in files:
+        if mode != "absent" and name not in files and name in read:
             problems.append(
                 Problem(
                     f"{name}.csv",
@@ -324,9 +388,40 @@ def _read_manifest(folder: Path, digest: str) -> Bundle:
                     f"The manifest says {name}.csv is {mode}, but the bundle has no such file.",
                 )
             )
+        elif mode != "absent" and name not in files:
+            warnings.append(
+                Problem(
+                    f"{name}.csv",
+                    None,
+                    "",
+                    f"The manifest says {name}.csv is {mode}, but the bundle has no such file; "
+                    "Trellis does not read it. Fix: write file."
+                    f"{name},absent in manifest.csv.",
+                    WARNING,
+                )
+            )
     if problems:
-        raise BundleRejected(problems)
-    return Bundle(folder=folder, files=files, version=version, modes=modes, digest=digest)
+        raise BundleRejected(problems, warnings=warnings)
+    return Bundle(
+        folder=folder,
+        files=files,
+        version=version,
+        modes=modes,
+        digest=digest,
+        warnings=warnings,
+    )
+
+
+def not_utf8_reason(path: Path) -> str:
+    """Why a file could not be decoded, and the fix, in words a district administrator can use."""
+    with path.open("rb") as raw:
+        start = raw.read(4)
+    if start[:2] in (b"\xff\xfe", b"\xfe\xff") or (len(start) > 1 and b"\x00" in start[:4]):
+        return (
+            "The file is UTF-16 text, not UTF-8: save it again as CSV UTF-8 "
+            "(in Excel: Save As → CSV UTF-8)."
+        )
+    return "The file is not UTF-8 text: save it again as CSV UTF-8 (in Excel: Save As → CSV UTF-8)."
 
 
 def read_rows(path: Path) -> Iterator[list[str]]:

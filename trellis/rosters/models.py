@@ -122,6 +122,24 @@ class Enrollment(RosterRecord):
         return self.sourced_id
 
 
+class RosterState(models.Model):
+    """What the roster has told Trellis about a system, as of when.
+
+    `observed_through` is the day of the last complete (bulk) roster import: open positions and
+    enrolment windows are known to continue up to that day and no further, so retention and
+    forecasts censor them there. A backfilled export (`--as-of`) may not be older than it.
+    """
+
+    system = models.OneToOneField(
+        "orgs.System", on_delete=models.CASCADE, related_name="roster_state"
+    )
+    observed_through = models.DateField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"Roster of system {self.system_id} observed through {self.observed_through}"
+
+
 class RoleMapping(TimeStampedModel):
     """Which Trellis position a OneRoster role at an org type becomes, per system.
 

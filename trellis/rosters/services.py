@@ -143,7 +143,11 @@ def _open(run: ImportRun) -> Bundle:
 
 
 def import_run_execute(
-    *, run_id: int, commit: bool, progress: Callable[[float, str], None] | None = None
+    *,
+    run_id: int,
+    commit: bool,
+    progress: Callable[[float, str], None] | None = None,
+    as_of: datetime.date | None = None,
 ) -> ImportRun:
     """Check a run (commit=False: the preview) or apply it (commit=True). Used by the background
     tasks and by the command line. A rejected or failed run writes nothing but its report."""
@@ -159,7 +163,7 @@ def import_run_execute(
                 raise BundleRejected([])  # the file changed since it was checked
             run.oneroster_version = bundle.version
             run.mode = bundle.mode
-            outcome = run_import(bundle, run.system, commit=commit, progress=report)
+            outcome = run_import(bundle, run.system, commit=commit, progress=report, as_of=as_of)
     except (BundleRejected, Rejected) as error:
         problems = error.problems
         count = getattr(error, "error_count", len(problems))

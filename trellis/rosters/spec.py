@@ -137,7 +137,7 @@ SESSIONS = _spec(
     col("startDate", DATE, required=True),
     col("endDate", DATE, required=True),
     col("parentSourcedId"),
-    col("schoolYear", YEAR, required=True),
+    col("schoolYear", YEAR),  # required by the spec; a missing one is read from endDate
 )
 COURSES = _spec(
     "courses",
@@ -152,7 +152,7 @@ CLASSES = _spec(
     "classes",
     col("title", required=True),
     col("grades", LIST),
-    col("courseSourcedId", required=True),
+    col("courseSourcedId"),  # required by the spec; Trellis stores a class without one
     col("classCode"),
     col("classType", required=True, choices=CLASS_TYPES),
     col("schoolSourcedId", required=True),
@@ -215,6 +215,11 @@ class ValueProblem(ValueError):
 
 
 def parse_date(text: str) -> datetime.date:
+    if len(text) == 10 and text[4] == "-" and text[7] == "-" and text[:4].isdigit():
+        try:
+            return datetime.date.fromisoformat(text)  # the common case, without the regex
+        except ValueError:
+            pass
     if not DATE_RE.match(text):
         raise ValueProblem(f"'{text}' is not a date written YYYY-MM-DD")
     try:

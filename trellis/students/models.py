@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 
 from trellis.core.models import TimeStampedModel
 
@@ -36,3 +36,34 @@ class Student(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"Student {self.sourced_id}"
+
+
+class SchoolEnrolment(TimeStampedModel):
+    """A window during which a student was enrolled at a school (entry date to exit date, the
+    last day, inclusive; empty while it continues). A student who transfers has one window per
+    school, so that they count at each school only for the days enrolled there. Kept by the
+    roster import (source "roster"); Ed-Fi StudentSchoolAssociations map onto the same fields.
+    """
+
+    system = models.ForeignKey("orgs.System", on_delete=models.PROTECT, related_name="+")
+    student = models.ForeignKey(Student, on_delete=models.CASCADE, related_name="enrolments")
+    school = models.ForeignKey("orgs.School", on_delete=models.PROTECT, related_name="+")
+    entry_date = models.DateField()
+    exit_date = models.DateField(null=True, blank=True)
+    source = models.CharField(max_length=20, default="roster")
+
+    class Meta:
+        ordering = ["student", "entry_date", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(exit_date__isnull=True) | Q(exit_date__gte=F("entry_date")),
+                name="enrolment_exit_after_entry",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["student", "-entry_date"], name="enrolment_student_entry"),
+            models.Index(fields=["school", "entry_date", "exit_date"], name="enrolment_school"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.student} at school {self.school_id} from {self.entry_date}"

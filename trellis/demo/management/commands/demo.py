@@ -6,10 +6,11 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
+from django.db import transaction
 from django.utils import timezone
 
 from trellis.demo.generator import DEMO_PASSWORD, DEMO_TOTP_SECRET, SIZES, build
-from trellis.demo.oneroster_bundle import write_bundle
+from trellis.demo.oneroster_bundle import write_system_bundle
 
 
 class Command(BaseCommand):
@@ -28,21 +29,30 @@ class Command(BaseCommand):
             "--oneroster-out",
             type=Path,
             default=None,
-            help="Write a OneRoster bulk bundle of this size into the folder instead of "
-            "building the district in the database.",
+            help="Write a OneRoster 1.2 bulk bundle describing the demo district of this size, "
+            "seed and day into the folder (the same sourcedIds: importing it into the demo "
+            "changes nothing). The district is built for it and rolled back unless it is "
+            "already in the database.",
         )
-        parser.add_argument("--oneroster-version", choices=["1.1", "1.2"], default="1.2")
+        parser.add_argument(
+            "--oneroster-version",
+            choices=["1.2"],
+            default="1.2",
+            help="Only 1.2: OneRoster 1.1 keys positions by user and org, not by role.",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         started = time.monotonic()
         if options["oneroster_out"] is not None:
-            counts = write_bundle(
-                options["oneroster_out"],
-                size_name=options["size"],
-                seed=options["seed"],
-                version=options["oneroster_version"],
-                today=options["today"],
-            )
+            with transaction.atomic():
+                district = build(
+                    size_name=options["size"],
+                    seed=options["seed"],
+                    today=options["today"] or timezone.localdate(),
+                )
+                counts = write_system_bundle(options["oneroster_out"], district.system)
+                if district.created:
+                    transaction.set_rollback(True)
             written = ", ".join(f"{n:,} {name}" for name, n in counts.items())
             self.stdout.write(
                 f"Wrote a OneRoster {options['oneroster_version']} bundle to "

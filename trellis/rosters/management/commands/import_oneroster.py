@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import datetime
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +26,15 @@ class Command(BaseCommand):
             action="store_true",
             help="Check and count the changes, then write nothing.",
         )
+        parser.add_argument(
+            "--as-of",
+            type=datetime.date.fromisoformat,
+            default=None,
+            metavar="YYYY-MM-DD",
+            help="Backfill: import an archived export as of the day it was taken (positions "
+            "start and end around that day). Import archives oldest first: an export older "
+            "than the system's observed-through date is refused.",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         system = System.objects.filter(code=options["system"]).first()
@@ -40,7 +50,10 @@ class Command(BaseCommand):
             actor_label="command line",
         )
         run = import_run_execute(
-            run_id=run.pk, commit=not options["dry_run"], progress=lambda share, label: None
+            run_id=run.pk,
+            commit=not options["dry_run"],
+            progress=lambda share, label: None,
+            as_of=options["as_of"],
         )
         for line in summary_lines(run, dry_run=options["dry_run"]):
             self.stdout.write(line)

@@ -1,0 +1,315 @@
+"""Applying a checked bundle: set-based statements per target, in one transaction."""
+
+from __future__ import annotations
+
+import datetime
+import time
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.utils import timezone
+
+from trellis.orgs.models import System
+from trellis.rosters import history
+from trellis.rosters.bundle import Bundle, Problem
+from trellis.rosters.checks import check_bundle
+from trellis.rosters.read import FAMILY, WARNING_NOTES, Progress, Reader
+from trellis.rosters.staging import execute, fetch, vendor
+from trellis.rosters.targets import Target, targets
+
+
+class Rejected(Exception):
+    """`problems` are the errors (nothing was written); `warnings` are listed alongside."""
+
+    def __init__(
+        self, problems: list[Problem], error_count: int, *, warnings: list[Problem] | None = None
+    ) -> None:
+        super().__init__(f"{error_count} problems")
+        self.problems = problems
+        self.error_count = error_count
+        self.warnings = warnings or []
+
+
+@dataclass
+class Outcome:
+    # {target: {"added", "changed", "soft_deleted", "reactivated", "unchanged": n, and
+    # "active_before": active (positions: open) records of the system before this run}}
+    summary: dict[str, dict[str, int]] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+    # What Trellis read unambiguously or does not use (issue 7 item 17): not blocking.
+    warnings: list[Problem] = field(default_factory=list)
+    warning_count: int = 0
+
+
+def apply_target(
+    target: Target,
+    *,
+    system_id: int,
+    bundle: Bundle,
+    now: datetime.datetime,
+    run_date: datetime.date,
+) -> dict[str, int]:
+    """Make `target.table` match the staged rows. Returns what changed."""
+    if target.file not in bundle.files and not (target.file == "users" and "roles" in bundle.files):
+        return {}
+    execute("DROP TABLE IF EXISTS nxt")
+    execute(f"CREATE TEMPORARY TABLE nxt AS {target.select}")
+    execute("CREATE INDEX nxt_sid ON nxt (sid)")
+    if vendor() == "postgresql":
+        execute("ANALYZE nxt")
+    s = int(system_id)
+    t = target.table
+    cols = target.columns
+    match = f"t.system_id = {s} AND t.sourced_id = n.sid {target.key_filter}"
+    differs = " OR ".join(f"t.{c} IS DISTINCT FROM n.{c}" for c in cols)
+    newer = "(t.roster_modified_at IS NULL OR n.dlm IS NULL OR n.dlm >= t.roster_modified_at)"
+    stamp = "roster_modified_at = COALESCE(n.dlm, t.roster_modified_at), "
+    sets = ", ".join(f"{c} = n.{c}" for c in cols)
+    counts = {"added": 0, "changed": 0, "reactivated": 0, "soft_deleted": 0}
+    # What the mass-removal guard compares soft-deletes with: the active (open) records before.
+    counts["active_before"] = fetch(
+        f"SELECT COUNT(*) FROM {t} t WHERE t.system_id = {s} "
+        + ("AND t.is_active" if target.has_active else f"AND t.ends_on IS NULL {target.key_filter}")
+    )[0][0]
+    params = [now]
+    spells = {"changed": 0, "added": 0}
+    if not target.has_active:
+        spells = history.supersede_positions(system_id=s, newer=newer, now=now, run_date=run_date)
+    if target.has_active:
+        counts["reactivated"] = execute(
+            f"UPDATE {t} AS t SET {sets}, {stamp}is_active = TRUE, updated_at = %s FROM nxt n "
+            f"WHERE {match} AND NOT t.is_active AND n.active AND {newer}",
+            params,
+        )
+        counts["changed"] = execute(
+            f"UPDATE {t} AS t SET {sets}, {stamp}updated_at = %s FROM nxt n "
+            f"WHERE {match} AND t.is_active AND n.active AND ({differs}) AND {newer}",
+            params,
+        )
+    else:
+        counts["changed"] = execute(
+            f"UPDATE {t} AS t SET {sets}, {stamp}updated_at = %s FROM nxt n "
+            f"WHERE {match} AND n.active AND ({differs}) AND {newer}",
+            params,
+        )
+    # A newer row that changes nothing still moves the record's clock, so that a late, older
+    # delta cannot undo it. Not counted as a change.
+    execute(
+        f"UPDATE {t} AS t SET roster_modified_at = n.dlm FROM nxt n WHERE {match} AND n.active "
+        "AND n.dlm IS NOT NULL AND (t.roster_modified_at IS NULL OR n.dlm > t.roster_modified_at)"
+    )
+    extra_cols = "".join(f", {c}" for c, _ in target.insert_only)
+    extra_vals = "".join(f", {v}" for _, v in target.insert_only)
+    activity = (
+        (", is_active, roster_modified_at", ", TRUE, n.dlm")
+        if target.has_active
+        else (", roster_modified_at", ", n.dlm")
+    )
+    counts["added"] = execute(
+        f"INSERT INTO {t} (system_id, sourced_id, created_at, updated_at{activity[0]}, "
+        f"{', '.join(cols)}{extra_cols}) SELECT {s}, n.sid, %s, %s{activity[1]}, "
+        f"{', '.join('n.' + c for c in cols)}{extra_vals} FROM nxt n WHERE n.active AND NOT "
+        f"EXISTS (SELECT 1 FROM {t} t WHERE {match})",
+        [now, now],
+    )
+    if target.has_active:
+        gone = (
+            f"UPDATE {t} AS t SET is_active = FALSE, updated_at = %s WHERE t.system_id = {s} "
+            "AND t.is_active AND t.sourced_id <> '' AND NOT EXISTS (SELECT 1 FROM nxt n "
+            "WHERE n.sid = t.sourced_id AND n.active)"
+            if bundle.modes.get(target.file) == "bulk"
+            else f"UPDATE {t} AS t SET is_active = FALSE, {stamp}updated_at = %s FROM nxt n "
+            f"WHERE {match} AND t.is_active AND NOT n.active AND {newer}"
+        )
+        counts["soft_deleted"] = execute(gone, params)
+    else:
+        # A roster position that leaves the roster ends the day before this import.
+        last_day = run_date - datetime.timedelta(days=1)
+        # It cannot end before it started; and one already ended that early is left alone,
+        # so that running the same file again changes nothing.
+        ending = "CASE WHEN t.starts_on > %s THEN t.starts_on ELSE %s END"
+        still_open = f"(t.ends_on IS NULL OR t.ends_on > {ending})"
+        # A people CSV speaks only for its own positions ("csv:" keys), a OneRoster bundle only
+        # for the others; in a people CSV each person's rows are all of their positions.
+        own = (
+            "AND t.sourced_id LIKE 'csv:%%'"
+            if bundle.version == "people"
+            else "AND t.sourced_id NOT LIKE 'csv:%%'"
+        )
+        listed = (
+            " AND EXISTS (SELECT 1 FROM people_person p JOIN stg_users u ON u.sid = "
+            "p.sourced_id WHERE p.id = t.person_id)"
+        )
+        bulk = bundle.modes.get("roles" if bundle.version == "1.2" else "users") == "bulk"
+        missing = (
+            f"UPDATE {t} AS t SET ends_on = {ending}, updated_at = %s WHERE t.system_id = {s} "
+            f"{target.key_filter} {own} AND {still_open} AND NOT EXISTS (SELECT 1 FROM nxt n "
+            "WHERE n.sid = t.sourced_id)" + ("" if bulk else listed)
+        )
+        counts["soft_deleted"] = 0
+        if bulk or bundle.version == "people":
+            counts["soft_deleted"] += execute(
+                missing, [last_day, last_day, now, last_day, last_day]
+            )
+        counts["soft_deleted"] += execute(
+            f"UPDATE {t} AS t SET ends_on = {ending}, {stamp}updated_at = %s FROM nxt n "
+            f"WHERE {match} AND NOT n.active AND {still_open} AND {newer}",
+            [last_day, last_day, now, last_day, last_day],
+        )
+        counts["changed"] += spells["changed"]
+        counts["added"] += spells["added"]
+        history.infer_end_reasons(system_id=s, run_date=run_date)
+    if vendor() == "postgresql":
+        # Later targets join this table; rows written in this transaction are invisible to the
+        # planner's statistics until analysed, and it would choose nested loops over millions.
+        execute(f"ANALYZE {t}")
+    total = fetch("SELECT COUNT(*) FROM nxt WHERE active")[0][0]
+    counts["unchanged"] = max(
+        total - counts["added"] - counts["changed"] - counts["reactivated"], 0
+    )
+    if not target.has_active:
+        # A changed spell is one row ended and one added; the staged row counted once.
+        counts["unchanged"] = max(counts["unchanged"] + spells["added"], 0)
+    execute("DROP TABLE IF EXISTS nxt")
+    return counts
+
+
+def adopt_district(reader: Reader) -> str | None:
+    """The first import tells Trellis which OneRoster district org this system is."""
+    if reader.system.sourced_id:
+        return None
+    districts = fetch("SELECT sid FROM stg_orgs WHERE type = 'district'")
+    if len(districts) != 1:
+        return None
+    sid = districts[0][0]
+    System.objects.filter(pk=reader.system.pk).update(sourced_id=sid)
+    reader.system.sourced_id = sid
+    return sid
+
+
+def check_as_of(bundle: Bundle, system: System, as_of: datetime.date | None) -> datetime.date:
+    """The day the bundle describes: `as_of` (a backfilled archive) or today. A bundle older
+    than what the system's roster already shows would rewrite history backwards: refused."""
+    today = timezone.localdate()
+    day = as_of or today
+    source = next(iter(bundle.files.values())).name if bundle.files else "manifest.csv"
+    if day > today:
+        raise Rejected(
+            [
+                Problem(
+                    source, None, "", f"The export cannot be as of {day}, after today ({today})."
+                )
+            ],
+            1,
+        )
+    seen = history.observed_through(system.pk)
+    if seen is not None and day < seen:
+        raise Rejected(
+            [
+                Problem(
+                    source,
+                    None,
+                    "",
+                    f"This export is as of {day}, but {system.name}'s roster is already observed "
+                    f"through {seen}: an older export cannot be imported after a newer one. "
+                    "Import archived exports oldest first, before the nightly imports.",
+                )
+            ],
+            1,
+        )
+    return day
+
+
+def run_import(
+    bundle: Bundle,
+    system: System,
+    *,
+    commit: bool,
+    progress: Progress = lambda share, label: None,
+    as_of: datetime.date | None = None,
+) -> Outcome:
+    """Check the bundle and apply it; roll everything back unless `commit` is true.
+
+    `as_of` is the day the bundle describes (a backfilled archive); default today. Raises
+    Rejected with every problem found; then nothing was written.
+    """
+    started = time.monotonic()
+    run_date = check_as_of(bundle, system, as_of)
+    reader = Reader(bundle, system, progress)
+    outcome = Outcome(notes=bundle.notes)
+    try:
+        reader.read()
+        progress(0.62, "Checking references between files")
+        check_bundle(reader)
+        problems = reader.problems
+        if problems.count:
+            raise Rejected(problems.items, problems.count, warnings=problems.warnings)
+        outcome.warnings, outcome.warning_count = problems.warnings, problems.warning_count
+        # Until the report shows warnings on their own, they travel with the notes as well.
+        for warning in problems.warnings[:WARNING_NOTES]:
+            row = f" row {warning.row}" if warning.row else ""
+            column = f" column {warning.column}" if warning.column else ""
+            outcome.notes.append(f"Warning: {warning.file}{row}{column}: {warning.reason}")
+        if problems.warning_count > WARNING_NOTES:
+            outcome.notes.append(f"… and {problems.warning_count - WARNING_NOTES:,} more warnings.")
+        now = timezone.now()
+        with transaction.atomic():
+            district = adopt_district(reader)
+            if district:
+                # Issue 7 item 16: a preview must not say what only a commit does.
+                outcome.notes.append(
+                    f"{system.name} is now linked to the district org {district}."
+                    if commit
+                    else f"Committing links {system.name} to the district org {district}."
+                )
+            plan = [
+                target
+                for target in targets(system.pk, run_date.isoformat())
+                if bundle.only_targets is None or target.name in bundle.only_targets
+            ]
+            for index, target in enumerate(plan):
+                progress(0.65 + 0.35 * index / len(plan), f"Applying {target.name}")
+                counts = apply_target(
+                    target, system_id=system.pk, bundle=bundle, now=now, run_date=run_date
+                )
+                if counts:
+                    outcome.summary[target.name] = counts
+                if target.name == "students" and counts:
+                    outcome.summary["enrolment windows"] = history.apply_enrolments(
+                        system_id=system.pk, now=now, run_date=run_date
+                    )
+            if history.is_complete(bundle) and "positions" in outcome.summary:
+                history.advance_observed_through(system.pk, run_date)
+            skipped = fetch(f"SELECT COUNT(*) FROM stg_roles WHERE kind IN ('{FAMILY}', '')")[0][0]
+            if skipped:
+                outcome.notes.append(
+                    f"{skipped:,} roles (guardians, parents, or roles mapped to no position) "
+                    "were read and not stored."
+                )
+            unplaced = fetch(
+                "SELECT COUNT(*) FROM stg_users u WHERE NOT EXISTS (SELECT 1 FROM stg_roles r "
+                "WHERE r.user_sid = u.sid) AND NOT EXISTS (SELECT 1 FROM people_person p WHERE "
+                f"p.system_id = {int(system.pk)} AND p.sourced_id = u.sid) AND NOT EXISTS "
+                f"(SELECT 1 FROM students_student d WHERE d.system_id = {int(system.pk)} AND "
+                "d.sourced_id = u.sid)"
+            )[0][0]
+            if unplaced and bundle.version != "people":
+                outcome.notes.append(
+                    f"{unplaced:,} users hold no role in this bundle and are not stored yet."
+                )
+            other_orgs = fetch(
+                "SELECT COUNT(*) FROM stg_orgs WHERE type NOT IN ('school', 'district')"
+            )[0][0]
+            if other_orgs:
+                outcome.notes.append(
+                    f"{other_orgs:,} orgs that are neither schools nor the "
+                    "district (departments, states…) were not stored."
+                )
+            if not commit:
+                transaction.set_rollback(True)
+    finally:
+        reader.drop()
+    outcome.seconds = time.monotonic() - started
+    progress(1.0, "Done")
+    return outcome
