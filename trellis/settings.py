@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "trellis.authz",
     "trellis.api",
     "trellis.demo",
+    "trellis.site",
 ]
 
 MIDDLEWARE = [

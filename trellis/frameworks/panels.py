@@ -1,0 +1,54 @@
+"""How the audit log reads what the frameworks and ratings services record: a rating event's
+{competency id: level position} map as "competency: level name" (repairs issue, item 23)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from trellis.core.audit import register_value
+from trellis.core.models import AuditEvent
+from trellis.frameworks.models import FrameworkItem, FrameworkVersion, PerformanceLevel
+
+
+def _version_id(event: AuditEvent) -> int | None:
+    data = event.after if isinstance(event.after, dict) else {}
+    value = data.get("version")
+    return value if isinstance(value, int) else None
+
+
+@register_value("version", label="Framework version")
+def versions(pairs: Sequence[tuple[AuditEvent, Any]]) -> list[str]:
+    ids = [raw for _event, raw in pairs if isinstance(raw, int)]
+    found = FrameworkVersion.objects.select_related("framework").in_bulk(ids)
+    return [str(found[raw]) if raw in found else f"version #{raw}" for _event, raw in pairs]
+
+
+@register_value("ratings", label="Ratings")
+def ratings(pairs: Sequence[tuple[AuditEvent, Any]]) -> list[str]:
+    item_ids: set[int] = set()
+    version_ids: set[int] = set()
+    for event, raw in pairs:
+        if isinstance(raw, dict):
+            item_ids |= {int(key) for key in raw if str(key).isdigit()}
+        version = _version_id(event)
+        if version is not None:
+            version_ids.add(version)
+    items = FrameworkItem.objects.in_bulk(list(item_ids))
+    levels: dict[tuple[int | None, Any], str] = {
+        (level.version_id, level.position): level.name
+        for level in PerformanceLevel.objects.filter(version_id__in=version_ids)
+    }
+    out = []
+    for event, raw in pairs:
+        if not isinstance(raw, dict):
+            out.append(str(raw))
+            continue
+        version = _version_id(event)
+        parts = []
+        for key, position in raw.items():
+            item = items.get(int(key)) if str(key).isdigit() else None
+            name = str(item) if item is not None else f"competency #{key}"
+            parts.append(f"{name}: {levels.get((version, position), f'level {position}')}")
+        out.append("; ".join(parts))
+    return out
