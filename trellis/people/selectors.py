@@ -110,6 +110,8 @@ def person_record(person: Person) -> dict[str, Any]:
         ],
         "education": list(person.education.all()),
         "certifications": list(person.certifications.all()),
+        # A certification past its date reads "expired", not "expires" (repairs issue, item 26).
+        "today": today,
         # The reverse one-to-one raises (an AttributeError) when the person has no account.
         "account": getattr(person, "account", None),
     }
