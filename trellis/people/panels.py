@@ -20,6 +20,7 @@ from trellis.people.models import Position
 from trellis.people.selectors import (
     current_positions,
     school_current_staff,
+    school_staff_by_kind,
     staff_table,
     visible_people,
 )
@@ -75,7 +76,7 @@ def people(request: HttpRequest) -> Iterator[Panel]:
 def school_staff(request: HttpRequest, school: Any) -> Iterator[Panel]:
     yield Panel(
         "people/panels/school_staff.html",
-        {"rows": staff_table(request.user).cells.get(school.pk, [])},
+        {"rows": school_staff_by_kind(request.user, school.pk)},
         weight=20,
     )
     if allows(request.user, Action.PEOPLE_VIEW, school):

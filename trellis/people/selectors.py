@@ -150,6 +150,25 @@ class StaffTable:
     by_kind: list[tuple[str, PeopleCount]]
 
 
+def school_staff_by_kind(user: Any, school_id: int) -> list[tuple[str, str, PeopleCount]]:
+    """A school's current staff by kind: exact for a viewer who may open its people (without
+    computing the whole table), otherwise as `staff_table` protects them."""
+    if school_id not in open_school_ids(user, Action.PEOPLE_VIEW):
+        return staff_table(user).cells.get(school_id, [])
+    counts = dict(
+        current_positions()
+        .filter(school_id=school_id)
+        .order_by()
+        .values_list("kind")
+        .annotate(n=Count("person_id", distinct=True))
+    )
+    return [
+        (kind, label, PeopleCount(counts[kind], hidden=False))
+        for kind, label in PositionKind.choices
+        if counts.get(kind)
+    ]
+
+
 def staff_table(user: Any) -> StaffTable:
     return per_request(user, "staff_table", lambda: _staff_table(user))
 
