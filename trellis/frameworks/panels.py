@@ -1,14 +1,29 @@
-"""How the audit log reads what the frameworks and ratings services record: a rating event's
-{competency id: level position} map as "competency: level name" (repairs issue, item 23)."""
+"""What frameworks and ratings offer other pages: the system self-assessment on the home page of
+those who rate their system, and how the audit log reads a rating event's {competency id: level
+position} map ("competency: level name", repairs issue item 23)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
+from django.http import HttpRequest
+
+from trellis.authz.policies import has_grant_for
+from trellis.authz.roles import Action
 from trellis.core.audit import register_value
 from trellis.core.models import AuditEvent
+from trellis.core.panels import Panel, register
 from trellis.frameworks.models import FrameworkItem, FrameworkVersion, PerformanceLevel
+from trellis.orgs.selectors import systems_where
+
+
+@register("home", weight=5)
+def self_study(request: HttpRequest) -> Iterator[Panel]:
+    if has_grant_for(request.user, Action.RATINGS_SELF_STUDY):
+        systems = list(systems_where(request.user, Action.RATINGS_SELF_STUDY))
+        if systems:
+            yield Panel("frameworks/panels/self_study.html", {"systems": systems}, weight=5)
 
 
 def _version_id(event: AuditEvent) -> int | None:

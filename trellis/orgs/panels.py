@@ -1,4 +1,4 @@
-"""What the orgs app offers the home page: the viewer's schools, partners and systems."""
+"""What the orgs app offers the home page: the viewer's schools and partners."""
 
 from __future__ import annotations
 
@@ -12,7 +12,6 @@ from trellis.authz.policies import has_grant_for
 from trellis.authz.roles import Action
 from trellis.core.panels import Panel, register
 from trellis.orgs.selectors import (
-    systems_where,
     visible_networks,
     visible_partners,
     visible_schools,
@@ -43,14 +42,6 @@ def schools(request: HttpRequest) -> Iterator[Panel]:
         {"schools": list(active.select_related("network").order_by("name")[:8]), "count": count},
         weight=20,
     )
-
-
-@register("home", weight=5)
-def self_study(request: HttpRequest) -> Iterator[Panel]:
-    if has_grant_for(request.user, Action.RATINGS_SELF_STUDY):
-        systems = list(systems_where(request.user, Action.RATINGS_SELF_STUDY))
-        if systems:
-            yield Panel("orgs/panels/self_study.html", {"systems": systems}, weight=5)
 
 
 @register("home", weight=60)
