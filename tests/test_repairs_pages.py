@@ -4,6 +4,7 @@ person page and the home pages of roles whose work arrives later."""
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
 from tests.conftest import World
 from tests.matrix import row_counts
@@ -118,3 +119,22 @@ def test_item26_interviewer_and_partner_staff_home_pages_say_what_to_expect(
     partner = world.client("partner").get("/").content.decode()
     assert "Working with the district as a partner" in partner
     assert "Northstar Leadership Partners" in partner
+
+
+def test_item29_many_schools_get_a_search_box_not_a_thousand_options(
+    world: World, monkeypatch: Any
+) -> None:
+    from trellis.people import views
+
+    client = world.client("leader")
+    few = client.get("/people/").content.decode()
+    assert 'id="f-school"' in few  # a handful of schools: the drop-down
+    monkeypatch.setattr(views, "SCHOOL_PICKER_LIMIT", 1)
+    many = client.get("/people/").content.decode()
+    assert 'id="f-school"' not in many and "Pine Ridge Middle</option>" not in many
+    assert 'name="school_name"' in many
+    found = client.get("/people/?school_name=pine")
+    assert {p.family_name for p in found.context["object_list"]} == {"Faraway"}
+    # Coming from a school's page (?school=id) names the school, with a way to clear it.
+    chosen = client.get(f"/people/?school={world.other_school.pk}").content.decode()
+    assert "Pine Ridge Middle" in chosen and ">clear</a>" in chosen

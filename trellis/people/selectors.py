@@ -47,6 +47,7 @@ def people_list(
     query: str = "",
     system_id: int | None = None,
     school_id: int | None = None,
+    school_name: str = "",
     network_id: int | None = None,
     kind: str = "",
     status: str = "active",
@@ -63,10 +64,12 @@ def people_list(
             )
     if system_id:
         people = people.filter(system_id=system_id)
-    if school_id or network_id or kind:
+    if school_id or school_name or network_id or kind:
         positions = current_positions().filter(person_id=OuterRef("pk"))
         if school_id:
             positions = positions.filter(school_id=school_id)
+        if school_name:
+            positions = positions.filter(school__name__icontains=school_name)
         if network_id:
             positions = positions.filter(
                 Q(school__network_id=network_id) | Q(network_id=network_id)
