@@ -138,3 +138,27 @@ def test_item29_many_schools_get_a_search_box_not_a_thousand_options(
     # Coming from a school's page (?school=id) names the school, with a way to clear it.
     chosen = client.get(f"/people/?school={world.other_school.pk}").content.decode()
     assert "Pine Ridge Middle" in chosen and ">clear</a>" in chosen
+
+
+def test_item29_people_list_pages_without_an_exact_count(world: World) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from trellis.people.models import Person
+    from trellis.people.services import people_bulk_create
+
+    people_bulk_create(
+        actor=None,
+        system=world.system,
+        people=[Person(given_name=f"P{i}", family_name=f"Zz{i:03d}") for i in range(55)],
+        positions=[],
+    )
+    client = world.client("leader")
+    with CaptureQueriesContext(connection) as queries:
+        first = client.get("/people/?status=all")
+    assert not [q["sql"] for q in queries if "COUNT(" in q["sql"].upper()]
+    assert len(first.context["object_list"]) == 50 and first.context["page_obj"].has_next
+    assert "People 1\u201350, more on the next page" in first.content.decode()
+    second = client.get("/people/?status=all&page=2")
+    assert len(second.context["object_list"]) == 9 and not second.context["page_obj"].has_next
+    assert "People 51\u201359" in second.content.decode()
