@@ -21,17 +21,29 @@ from django.db import models
 
 from trellis.core.models import AuditEvent
 
-# key → (label, formatter of [(event, raw value)] → texts); the formatter sees a page at once.
+# (key, action prefix) → (label, formatter of [(event, raw value)] → texts); the formatter sees
+# a page of events at once.
 ValueFormatter = Callable[[Sequence[tuple[AuditEvent, Any]]], list[str]]
-_formatters: dict[str, tuple[str, ValueFormatter]] = {}
+_formatters: dict[tuple[str, str], tuple[str, ValueFormatter]] = {}
 
 
-def register_value(key: str, *, label: str) -> Callable[[ValueFormatter], ValueFormatter]:
+def register_value(
+    key: str, *, label: str, actions: str
+) -> Callable[[ValueFormatter], ValueFormatter]:
+    """Format `key` in the events whose action starts with `actions` (e.g. "rating.")."""
+
     def decorator(formatter: ValueFormatter) -> ValueFormatter:
-        _formatters[key] = (label, formatter)
+        _formatters[(key, actions)] = (label, formatter)
         return formatter
 
     return decorator
+
+
+def _formatter(key: str, action: str) -> tuple[str, str] | None:
+    for known, prefix in _formatters:
+        if known == key and action.startswith(prefix):
+            return (known, prefix)
+    return None
 
 
 @dataclass
@@ -115,8 +127,9 @@ def describe(events: Sequence[AuditEvent]) -> list[Entry]:
         before = entry.event.before if isinstance(entry.event.before, dict) else {}
         after = entry.event.after if isinstance(entry.event.after, dict) else {}
         for key in [*after, *(k for k in before if k not in after)]:
-            if key in _formatters:
-                label = _formatters[key][0]
+            registered = _formatter(key, entry.event.action)
+            if registered is not None:
+                label = _formatters[registered][0]
                 found: models.Field | None = None
             else:
                 found = _field(model, key)
@@ -139,10 +152,11 @@ def describe(events: Sequence[AuditEvent]) -> list[Entry]:
         model: {pk: str(obj) for pk, obj in model._default_manager.in_bulk(list(pks)).items()}
         for model, pks in wanted.items()
     }
-    by_key: dict[str, list[int]] = defaultdict(list)
-    for n, (_i, key, _side, raw, found) in enumerate(slots):
-        if key in _formatters:
-            by_key[key].append(n)
+    by_key: dict[tuple[str, str], list[int]] = defaultdict(list)
+    for n, (i, key, _side, raw, found) in enumerate(slots):
+        registered = _formatter(key, entries[i].event.action)
+        if registered is not None:
+            by_key[registered].append(n)
         elif found is not None and _is_ref(found, raw):
             related = names.get(found.related_model, {})  # type: ignore[arg-type]
             texts[n] = related.get(raw, f"removed record #{raw}")

@@ -32,14 +32,14 @@ def _version_id(event: AuditEvent) -> int | None:
     return value if isinstance(value, int) else None
 
 
-@register_value("version", label="Framework version")
+@register_value("version", label="Framework version", actions="rating.")
 def versions(pairs: Sequence[tuple[AuditEvent, Any]]) -> list[str]:
     ids = [raw for _event, raw in pairs if isinstance(raw, int)]
     found = FrameworkVersion.objects.select_related("framework").in_bulk(ids)
     return [str(found[raw]) if raw in found else f"version #{raw}" for _event, raw in pairs]
 
 
-@register_value("ratings", label="Ratings")
+@register_value("ratings", label="Ratings", actions="rating.")
 def ratings(pairs: Sequence[tuple[AuditEvent, Any]]) -> list[str]:
     item_ids: set[int] = set()
     version_ids: set[int] = set()
