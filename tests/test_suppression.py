@@ -7,6 +7,9 @@ import csv
 import io
 import re
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from tests.conftest import World
 from trellis.core.suppression import protect
 from trellis.people.models import Person, Position, PositionKind
@@ -134,3 +137,38 @@ def test_item8_a_supervisor_sees_their_networks_staff_counts_exactly(world: Worl
     # A supervisor of one network sees its people: nothing of theirs is suppressed.
     content = world.client("supervisor").get("/").content.decode()
     assert "fewer than 5" not in content.split("Current staff in your schools")[1]
+
+
+@given(
+    st.lists(st.lists(st.integers(0, 30), min_size=1, max_size=5), min_size=1, max_size=6),
+    st.sets(st.integers(0, 5), max_size=3),
+)
+@settings(max_examples=300, deadline=None)
+def test_protect_never_leaves_a_small_cell_recoverable(
+    rows: list[list[int]], opened: set[int]
+) -> None:
+    """Over a table with row and column totals: no small cell is shown unless open, and no shown
+    total has a lone hidden part or hidden parts adding up to less than 5."""
+    width = max(len(r) for r in rows)
+    values: dict[object, int] = {}
+    for i, row in enumerate(rows):
+        for j in range(width):
+            values[(i, j)] = row[j] if j < len(row) else 0
+        values[("row", i)] = sum(values[(i, j)] for j in range(width))
+    for j in range(width):
+        values[("col", j)] = sum(values[(i, j)] for i in range(len(rows)))
+    relations = [(("row", i), [(i, j) for j in range(width)]) for i in range(len(rows))]
+    relations += [(("col", j), [(i, j) for i in range(len(rows))]) for j in range(width)]
+    open_keys = {(i, j) for i in opened for j in range(width)} | {("row", i) for i in opened}
+    hidden = protect(values, relations, open_keys=open_keys)
+    assert not hidden & open_keys
+    for key, value in values.items():
+        if 0 < value < 5 and key not in open_keys:
+            assert key in hidden, key
+    for total, parts in relations:
+        if total in hidden:
+            continue
+        secret = [values[p] for p in parts if p in hidden]
+        assert len(secret) != 1, (total, secret)
+        # What stays unknown together must not be a small number either.
+        assert not secret or sum(secret) >= 5, (total, secret)
