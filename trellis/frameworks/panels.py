@@ -35,7 +35,7 @@ def _version_id(event: AuditEvent) -> int | None:
 @register_value("version", label="Framework version", actions="rating.")
 def versions(pairs: Sequence[tuple[AuditEvent, Any]]) -> list[str]:
     ids = [raw for _event, raw in pairs if isinstance(raw, int)]
-    found = FrameworkVersion.objects.select_related("framework").in_bulk(ids)
+    found = FrameworkVersion.objects.select_related("framework").in_bulk(ids or [0])
     return [str(found[raw]) if raw in found else f"version #{raw}" for _event, raw in pairs]
 
 
@@ -49,10 +49,11 @@ def ratings(pairs: Sequence[tuple[AuditEvent, Any]]) -> list[str]:
         version = _version_id(event)
         if version is not None:
             version_ids.add(version)
-    items = FrameworkItem.objects.in_bulk(list(item_ids))
+    # The same queries for an empty page as for a full one (core.audit.register_value).
+    items = FrameworkItem.objects.in_bulk(list(item_ids) or [0])
     levels: dict[tuple[int | None, Any], str] = {
         (level.version_id, level.position): level.name
-        for level in PerformanceLevel.objects.filter(version_id__in=version_ids)
+        for level in PerformanceLevel.objects.filter(version_id__in=version_ids or [0])
     }
     out = []
     for event, raw in pairs:
