@@ -403,6 +403,7 @@ def test_item10_totp_set_up_page_shows_its_qr_code_under_the_csp(
     expect(page.locator("img[src^='data:']").first).to_be_visible()
     assert page.locator("img[src^='data:']").first.evaluate("img => img.naturalWidth > 0")
 
+
 def box(on: Page, selector: str) -> Any:
     """Where an element is drawn (item 26's layout checks)."""
     found = on.locator(selector).first.bounding_box()
