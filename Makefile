@@ -66,6 +66,7 @@ typecheck: $(VENV)/.dev
 PROD_ENV := TRELLIS_ENV=production SECRET_KEY=check-deploy-only-$$(date +%s)-0123456789abcdefghijklmnopqrstuvwxyz ALLOWED_HOSTS=trellis.example.org
 
 test: lint typecheck var
+	$(VENV)/bin/lint-imports --no-cache
 	$(PY) manage.py makemigrations --check --dry-run
 	$(PROD_ENV) $(PY) manage.py check --deploy --fail-level WARNING
 	$(VENV)/bin/pytest -m "not browser" -n 2 --dist loadfile

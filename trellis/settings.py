@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "trellis.authz",
     "trellis.api",
     "trellis.demo",
+    "trellis.site",
     # django-ninja's own static files: Swagger UI for /api/v1/docs, served from Trellis's origin.
     "ninja",
 ]

@@ -3,7 +3,6 @@ from django.urls import include, path
 from trellis.accounts import views as account_views
 from trellis.api.api import api
 from trellis.authz import views as authz_views
-from trellis.core import views as core_views
 from trellis.frameworks import views as framework_views
 from trellis.frameworks import views_crosswalk as framework_crosswalk
 from trellis.frameworks import views_editing as framework_editing
@@ -12,10 +11,11 @@ from trellis.orgs import views as org_views
 from trellis.people import views as people_views
 from trellis.ratings import views as rating_views
 from trellis.rosters import views as roster_views
+from trellis.site import views as site_views
 
 urlpatterns = [
-    path("", core_views.home, name="home"),
-    path("healthz", core_views.healthz, name="healthz"),
+    path("", site_views.home, name="home"),
+    path("healthz", site_views.healthz, name="healthz"),
     path("accounts/", include("allauth.urls")),
     path("account/", account_views.account_settings, name="account_settings"),
     path(
@@ -136,7 +136,7 @@ urlpatterns = [
     path("access/", authz_views.grant_list, name="grant_list"),
     path("access/new/", authz_views.grant_create, name="grant_create"),
     path("access/<int:pk>/end/", authz_views.grant_end, name="grant_end"),
-    path("audit/", core_views.audit_log, name="audit_log"),
+    path("audit/", site_views.audit_log, name="audit_log"),
     path("imports/", roster_views.import_list, name="import_list"),
     path("imports/new/", roster_views.import_new, name="import_new"),
     path("imports/<int:pk>/", roster_views.import_detail, name="import_detail"),

@@ -25,6 +25,7 @@ from playwright.sync_api import (
 )
 
 from tests.conftest import World, build_world
+from trellis.people.models import Person
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -401,3 +402,35 @@ def test_item10_totp_set_up_page_shows_its_qr_code_under_the_csp(
         page.get_by_role("button", name="Confirm").click()
     expect(page.locator("img[src^='data:']").first).to_be_visible()
     assert page.locator("img[src^='data:']").first.evaluate("img => img.naturalWidth > 0")
+
+
+def box(on: Page, selector: str) -> Any:
+    """Where an element is drawn (item 26's layout checks)."""
+    found = on.locator(selector).first.bounding_box()
+    assert found is not None, selector
+    return found
+
+
+@pytest.mark.parametrize("width", [1000, 1300])
+def test_item26_long_email_and_labels_stay_in_the_details(
+    page: Page,
+    site: tuple[str, World],
+    width: int,
+) -> None:
+    base, world = site
+    Person.objects.filter(pk=world.colleague.pk).update(
+        email="cora.colleague-with-a-very-long-address@oakhill-elementary.riverbend.example.org",
+        identifier="EMP-000123456",
+    )
+    page.set_viewport_size({"width": width, "height": 900})
+    sign_in(page, base, "leader@riverbend.test")
+    page.goto(f"{base}/people/{world.colleague.pk}/")
+    # The e-mail wraps inside its cell: nothing of it is drawn outside (into the positions).
+    overflow = page.locator("section[aria-labelledby=details-h] dl dd >> nth=2").evaluate(
+        "el => el.scrollWidth - el.clientWidth"
+    )
+    assert overflow <= 0
+    # A label that wraps ("Employee number") keeps a gap from the next label ("Now").
+    employee = box(page, "section[aria-labelledby=details-h] dl dt >> nth=3")
+    now = box(page, "section[aria-labelledby=details-h] dl dt >> nth=4")
+    assert now["y"] - (employee["y"] + employee["height"]) >= 4, (employee, now)

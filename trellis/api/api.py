@@ -13,7 +13,7 @@ from trellis.api.auth import TokenAuth, api_permission
 from trellis.api.schemas import ErrorOut, MeOut, PersonOut, SchoolOut
 from trellis.authz.policies import roles_of
 from trellis.authz.roles import Action
-from trellis.core.suppression import people_count
+from trellis.core.panels import Figure, figures_for
 from trellis.orgs import selectors as org_selectors
 from trellis.orgs.models import School
 from trellis.people import selectors as people_selectors
@@ -42,9 +42,10 @@ def _bad_request(request: HttpRequest, exc: Exception) -> HttpResponse:
     return api.create_response(request, {"detail": str(exc)}, status=400)
 
 
-def _school_out(school: School) -> dict[str, Any]:
-    staff = people_count(school.staff_count)  # type: ignore[attr-defined]
-    students = people_count(school.student_count)  # type: ignore[attr-defined]
+def _school_out(school: School, figures: list[Figure]) -> dict[str, Any]:
+    # The same suppressed counts as the school list (complementary suppression included).
+    counts = {figure.name: figure.get(school.pk) for figure in figures}
+    staff, students = counts["current_staff"], counts["students_enrolled"]
     return {
         "id": school.pk,
         "name": school.name,
@@ -152,7 +153,8 @@ def list_schools(request: HttpRequest, filters: Query[SchoolFilters]) -> Any:
         level=filters.level or "",
         status=filters.status,
     )
-    return _MappedQuerySet(schools, _school_out)
+    figures = figures_for("school", request.user)
+    return _MappedQuerySet(schools, lambda school: _school_out(school, figures))
 
 
 @api.get(
@@ -163,8 +165,7 @@ def list_schools(request: HttpRequest, filters: Query[SchoolFilters]) -> Any:
 @api_permission(Action.SCHOOLS_VIEW)
 def get_school(request: HttpRequest, school_id: int = Path(..., ge=1, le=2**31 - 1)) -> Any:
     school = org_selectors.school_get(request.user, school_id)
-    annotated = org_selectors.school_list(request.user, status="all").get(pk=school.pk)
-    return _school_out(annotated)
+    return _school_out(school, figures_for("school", request.user))
 
 
 @api.get("/people", response=list[PersonOut], tags=["people"])

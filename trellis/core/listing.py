@@ -12,7 +12,7 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import render
 
 from trellis.core.exports import FORMATS, export_response
-from trellis.core.params import get_choice, paginate
+from trellis.core.params import get_choice, paginate, paginate_without_count
 
 
 @dataclass(frozen=True)
@@ -37,12 +37,17 @@ def render_list(
     context: dict[str, Any],
     export: ExportSpec,
     per_page: int = 50,
+    exact_count: bool = True,
 ) -> HttpResponseBase:
     fmt = get_choice(request.GET, "format", FORMATS)
     if fmt:
         rows = (export.row(obj) for obj in queryset.iterator(chunk_size=2000))
         return export_response(fmt=fmt, filename=export.filename, headers=export.headers, rows=rows)
-    page = paginate(queryset, request.GET, per_page=per_page)
+    page: Any = (
+        paginate(queryset, request.GET, per_page=per_page)
+        if exact_count
+        else paginate_without_count(queryset, request.GET, per_page=per_page)
+    )
     context = {
         **context,
         "page_obj": page,

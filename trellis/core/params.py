@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
 
 from django.core.exceptions import BadRequest
 from django.core.paginator import Page, Paginator
@@ -59,3 +61,48 @@ def paginate(queryset: QuerySet, params: QueryDict, *, per_page: int = 50) -> Pa
     number = get_int(params, "page") or 1
     paginator = Paginator(queryset, per_page)
     return paginator.get_page(min(number, max(paginator.num_pages, 1)))
+
+
+@dataclass
+class SlicePage:
+    """A page without an exact count: one row more than the page tells whether there is a
+    next page (an exact COUNT(*) over a metro district's people costs more than the page)."""
+
+    number: int
+    object_list: list[Any]
+    has_next: bool
+    per_page: int
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    @property
+    def next_page_number(self) -> int:
+        return self.number + 1
+
+    @property
+    def previous_page_number(self) -> int:
+        return self.number - 1
+
+    @property
+    def start_index(self) -> int:
+        return (self.number - 1) * self.per_page + 1 if self.object_list else 0
+
+    @property
+    def end_index(self) -> int:
+        return (self.number - 1) * self.per_page + len(self.object_list)
+
+
+def paginate_without_count(
+    queryset: QuerySet, params: QueryDict, *, per_page: int = 50
+) -> SlicePage:
+    """A page of the queryset and whether another follows; past the end, the first page."""
+    number = min(get_int(params, "page") or 1, 10**6)
+    rows = list(queryset[(number - 1) * per_page : number * per_page + 1])
+    if not rows and number > 1:
+        number = 1
+        rows = list(queryset[: per_page + 1])
+    return SlicePage(
+        number=number, object_list=rows[:per_page], has_next=len(rows) > per_page, per_page=per_page
+    )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Lower
 
 from trellis.core.models import TimeStampedModel
 
@@ -98,7 +99,7 @@ class Partner(TimeStampedModel):
         UNIVERSITY = "university", "University or preparation program"
         OTHER = "other", "Other"
 
-    name = models.CharField(max_length=200, unique=True)
+    name = models.CharField(max_length=200)
     kind = models.CharField(max_length=30, choices=Kind.choices, default=Kind.OTHER)
     # An internal partner is a department of one system; external partners serve many.
     home_system = models.ForeignKey(
@@ -108,6 +109,23 @@ class Partner(TimeStampedModel):
 
     class Meta:
         ordering = ["name"]
+        # Unique within a system (two districts may both record the same real partner; one
+        # district's partners are not revealed to another), and among installation-wide ones.
+        constraints = [
+            models.UniqueConstraint(
+                Lower("name"),
+                "home_system",
+                condition=Q(home_system__isnull=False),
+                name="partner_name_unique_in_system",
+                violation_error_message="This system already has a partner with this name.",
+            ),
+            models.UniqueConstraint(
+                Lower("name"),
+                condition=Q(home_system__isnull=True),
+                name="partner_name_unique_installation",
+                violation_error_message="An installation-wide partner already has this name.",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name

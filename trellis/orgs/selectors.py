@@ -4,13 +4,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Count, Q, QuerySet
 from django.http import Http404
-from django.utils import timezone
 
 from trellis.authz.policies import authorize, scope_for
 from trellis.authz.roles import Action
+from trellis.core.panels import per_request
 from trellis.orgs.models import Network, Partner, School, System
 
 
@@ -65,32 +64,41 @@ def visible_partners(user: Any) -> QuerySet[Partner]:
     return Partner.objects.filter(scope.partners_q())
 
 
-def _staff_count() -> Coalesce:
-    from trellis.people.models import Position
+@dataclass(frozen=True)
+class SchoolRow:
+    pk: int
+    system_id: int
+    network_id: int | None
+    is_active: bool
 
-    today = timezone.localdate()
-    current = (
-        Position.objects.filter(school_id=OuterRef("pk"), starts_on__lte=today)
-        .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=today))
-        .order_by()
-        .values("school_id")
-        .annotate(n=Count("person_id", distinct=True))
-        .values("n")
+
+def school_rows(user: Any) -> list[SchoolRow]:
+    """Every school the user can see, as plain rows (once per request): the set over which
+    per-school counts are suppressed, so that every page decides the same."""
+    return per_request(
+        user,
+        "school_rows",
+        lambda: [
+            SchoolRow(*values)
+            for values in visible_schools(user)
+            .order_by()
+            .values_list("pk", "system_id", "network_id", "is_active")
+        ],
     )
-    return Coalesce(Subquery(current, output_field=IntegerField()), 0)
 
 
-def _student_count() -> Coalesce:
-    from trellis.students.models import Student
-
-    active = (
-        Student.objects.filter(school_id=OuterRef("pk"), is_active=True)
-        .order_by()
-        .values("school_id")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    return Coalesce(Subquery(active, output_field=IntegerField()), 0)
+def open_school_ids(user: Any, action: str) -> set[int]:
+    """Of the schools the user can see, those where `action` reaches the people or students
+    behind a count (their counts are shown exactly: item 8 of the repairs issue)."""
+    scope = scope_for(user, action)
+    return {
+        row.pk
+        for row in school_rows(user)
+        if scope.everything
+        or row.system_id in scope.system_ids
+        or row.network_id in scope.network_ids
+        or row.pk in scope.school_ids
+    }
 
 
 def school_list(
@@ -117,9 +125,7 @@ def school_list(
         schools = schools.filter(is_active=True)
     elif status == "inactive":
         schools = schools.filter(is_active=False)
-    return schools.annotate(staff_count=_staff_count(), student_count=_student_count()).order_by(
-        "name", "pk"
-    )
+    return schools.order_by("name", "pk")
 
 
 def school_get(user: Any, pk: int, action: str = Action.SCHOOLS_VIEW) -> School:
@@ -128,52 +134,6 @@ def school_get(user: Any, pk: int, action: str = Action.SCHOOLS_VIEW) -> School:
         raise Http404
     authorize(user, action, school)
     return school
-
-
-@dataclass(frozen=True)
-class StaffRow:
-    kind: str
-    label: str
-    count: int
-
-
-def school_staff_by_kind(school: School) -> list[StaffRow]:
-    """Current staff at a school by position kind (an aggregate: suppress when shown)."""
-    from trellis.people.models import Position, PositionKind
-
-    today = timezone.localdate()
-    counts = dict(
-        Position.objects.filter(school=school, starts_on__lte=today)
-        .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=today))
-        .order_by()
-        .values_list("kind")
-        .annotate(n=Count("person_id", distinct=True))
-    )
-    return [
-        StaffRow(kind=kind, label=label, count=counts.get(kind, 0))
-        for kind, label in PositionKind.choices
-        if counts.get(kind)
-    ]
-
-
-def school_students_by_grade(school: School) -> list[tuple[str, int]]:
-    from trellis.students.models import Student
-
-    rows = (
-        Student.objects.filter(school=school, is_active=True)
-        .order_by()
-        .values_list("grade")
-        .annotate(n=Count("pk"))
-    )
-    return sorted(rows, key=lambda row: grade_sort_key(row[0]))
-
-
-# CEDS grade codes in school order (standards.md §1.5).
-GRADE_ORDER = ["IT", "PR", "PK", "TK", "KG", *[f"{n:02d}" for n in range(1, 14)], "PS", "UG"]
-
-
-def grade_sort_key(grade: str) -> tuple[int, str]:
-    return (GRADE_ORDER.index(grade) if grade in GRADE_ORDER else len(GRADE_ORDER), grade)
 
 
 def network_list(user: Any, *, query: str = "", system_id: int | None = None) -> QuerySet[Network]:

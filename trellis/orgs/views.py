@@ -13,38 +13,32 @@ from trellis.authz.policies import allows
 from trellis.authz.roles import Action
 from trellis.core.forms import add_service_errors
 from trellis.core.listing import ExportSpec, form_page, render_list
+from trellis.core.panels import Figure, figures_for, panels_for
 from trellis.core.params import get_choice, get_int, get_text
-from trellis.core.suppression import people_count
 from trellis.orgs import selectors, services
 from trellis.orgs.forms import NetworkForm, PartnerForm, SchoolForm
 from trellis.orgs.models import Network, Partner, School
-from trellis.people.selectors import school_current_staff
 
-SCHOOL_EXPORT = ExportSpec(
-    filename="schools",
-    headers=[
-        "School",
-        "System",
-        "Network",
-        "Level",
-        "Identifier",
-        "City",
-        "Status",
-        "Current staff",
-        "Students enrolled",
-    ],
-    row=lambda s: [
-        s.name,
-        s.system.name,
-        s.network.name if s.network else "",
-        s.get_level_display(),
-        s.identifier,
-        s.city,
-        "active" if s.is_active else "inactive",
-        people_count(s.staff_count),
-        people_count(s.student_count),
-    ],
-)
+SCHOOL_HEADERS = ["School", "System", "Network", "Level", "Identifier", "City", "Status"]
+
+
+def _school_export(figures: list[Figure]) -> ExportSpec:
+    """The school list's columns, then one per figure the apps offer (current staff, students),
+    suppressed for this viewer exactly as on the page."""
+    return ExportSpec(
+        filename="schools",
+        headers=[*SCHOOL_HEADERS, *(f.label for f in figures)],
+        row=lambda s: [
+            s.name,
+            s.system.name,
+            s.network.name if s.network else "",
+            s.get_level_display(),
+            s.identifier,
+            s.city,
+            "active" if s.is_active else "inactive",
+            *(f.get(s.pk) for f in figures),
+        ],
+    )
 
 
 @permission(Action.SCHOOLS_VIEW)
@@ -59,12 +53,14 @@ def school_list(request: HttpRequest) -> HttpResponseBase:
     }
     schools = selectors.school_list(request.user, **filters)
     systems = list(selectors.visible_systems(request.user))
+    figures = figures_for("school", request.user)
     return render_list(
         request,
         template="orgs/school_list.html",
         queryset=schools,
-        export=SCHOOL_EXPORT,
+        export=_school_export(figures),
         context={
+            "figures": figures,
             "filters": filters,
             "systems": systems,
             "networks": selectors.visible_networks(request.user).select_related("system"),
@@ -77,20 +73,13 @@ def school_list(request: HttpRequest) -> HttpResponseBase:
 @permission(Action.SCHOOLS_VIEW)
 def school_detail(request: HttpRequest, pk: int) -> HttpResponse:
     school = selectors.school_get(request.user, pk)
-    may_see_people = allows(request.user, Action.PEOPLE_VIEW, school)
     return render(
         request,
         "orgs/school_detail.html",
         {
             "school": school,
-            "staff_by_kind": [
-                (row.label, people_count(row.count))
-                for row in selectors.school_staff_by_kind(school)
-            ],
-            "students_by_grade": [
-                (grade, people_count(n)) for grade, n in selectors.school_students_by_grade(school)
-            ],
-            "staff": list(school_current_staff(school.pk)) if may_see_people else None,
+            # Staff, students and people working here come from the apps that own them.
+            "panels": panels_for("school", request, school=school),
             "can_edit": allows(request.user, Action.SCHOOLS_MANAGE, school),
         },
     )

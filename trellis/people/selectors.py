@@ -1,9 +1,11 @@
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import (
     Case,
+    Count,
     Exists,
     IntegerField,
     OuterRef,
@@ -18,6 +20,10 @@ from django.utils import timezone
 
 from trellis.authz.policies import authorize, scope_for
 from trellis.authz.roles import Action
+from trellis.core.panels import per_request
+from trellis.core.suppression import Count as PeopleCount
+from trellis.core.suppression import protected_counts
+from trellis.orgs.selectors import open_school_ids, school_rows, visible_schools
 from trellis.people.models import Person, Position, PositionKind
 
 
@@ -41,6 +47,7 @@ def people_list(
     query: str = "",
     system_id: int | None = None,
     school_id: int | None = None,
+    school_name: str = "",
     network_id: int | None = None,
     kind: str = "",
     status: str = "active",
@@ -57,10 +64,12 @@ def people_list(
             )
     if system_id:
         people = people.filter(system_id=system_id)
-    if school_id or network_id or kind:
+    if school_id or school_name or network_id or kind:
         positions = current_positions().filter(person_id=OuterRef("pk"))
         if school_id:
             positions = positions.filter(school_id=school_id)
+        if school_name:
+            positions = positions.filter(school__name__icontains=school_name)
         if network_id:
             positions = positions.filter(
                 Q(school__network_id=network_id) | Q(network_id=network_id)
@@ -104,6 +113,8 @@ def person_record(person: Person) -> dict[str, Any]:
         ],
         "education": list(person.education.all()),
         "certifications": list(person.certifications.all()),
+        # A certification past its date reads "expired", not "expires" (repairs issue, item 26).
+        "today": today,
         # The reverse one-to-one raises (an AttributeError) when the person has no account.
         "account": getattr(person, "account", None),
     }
@@ -129,4 +140,87 @@ def school_current_staff(school_id: int) -> QuerySet[Position]:
         .filter(school_id=school_id)
         .select_related("person")
         .order_by(rank, "person__family_name", "person__given_name")
+    )
+
+
+@dataclass(frozen=True)
+class StaffTable:
+    """Current staff by school and position kind as one viewer may see them (suppressed
+    together: a school's total, its kinds and the totals by kind across schools)."""
+
+    by_school: dict[int, PeopleCount]
+    cells: dict[int, list[tuple[str, str, PeopleCount]]]
+    by_kind: list[tuple[str, PeopleCount]]
+
+
+def school_staff_by_kind(user: Any, school_id: int) -> list[tuple[str, str, PeopleCount]]:
+    """A school's current staff by kind: exact for a viewer who may open its people (without
+    computing the whole table), otherwise as `staff_table` protects them."""
+    if school_id not in open_school_ids(user, Action.PEOPLE_VIEW):
+        return staff_table(user).cells.get(school_id, [])
+    counts = dict(
+        current_positions()
+        .filter(school_id=school_id)
+        .order_by()
+        .values_list("kind")
+        .annotate(n=Count("person_id", distinct=True))
+    )
+    return [
+        (kind, label, PeopleCount(counts[kind], hidden=False))
+        for kind, label in PositionKind.choices
+        if counts.get(kind)
+    ]
+
+
+def staff_table(user: Any) -> StaffTable:
+    return per_request(user, "staff_table", lambda: _staff_table(user))
+
+
+def _staff_table(user: Any) -> StaffTable:
+    rows = school_rows(user)
+    active = [row.pk for row in rows if row.is_active]
+    opened = open_school_ids(user, Action.PEOPLE_VIEW)
+    schools = visible_schools(user)
+    current = current_positions().filter(school__in=schools.values("pk")).order_by()
+    values: dict[Any, int] = {}
+    for school_id, kind, n in current.values_list("school_id", "kind").annotate(
+        n=Count("person_id", distinct=True)
+    ):
+        values[("cell", school_id, kind)] = n
+    for school_id, n in current.values_list("school_id").annotate(
+        n=Count("person_id", distinct=True)
+    ):
+        values[("school", school_id)] = n
+    for kind, n in (
+        current.filter(school__in=schools.filter(is_active=True).values("pk"))
+        .values_list("kind")
+        .annotate(n=Count("person_id", distinct=True))
+    ):
+        values[("kind", kind)] = n
+    kinds = [kind for kind, _label in PositionKind.choices]
+    relations: list[tuple[Any, list[Any]]] = [
+        (("school", row.pk), [("cell", row.pk, kind) for kind in kinds]) for row in rows
+    ]
+    relations += [(("kind", kind), [("cell", pk, kind) for pk in active]) for kind in kinds]
+    open_keys: set[Any] = {("school", pk) for pk in opened}
+    open_keys |= {("cell", pk, kind) for pk in opened for kind in kinds}
+    if set(active) <= opened:
+        open_keys |= {("kind", kind) for kind in kinds}
+    counts = protected_counts(values, relations, open_keys=open_keys)
+    labels = dict(PositionKind.choices)
+    cells: dict[int, list[tuple[str, str, PeopleCount]]] = {}
+    for kind in kinds:
+        for row in rows:
+            if ("cell", row.pk, kind) in counts:
+                cells.setdefault(row.pk, []).append(
+                    (kind, labels[kind], counts[("cell", row.pk, kind)])
+                )
+    by_kind = sorted(
+        ((labels[kind], counts[("kind", kind)]) for kind in kinds if ("kind", kind) in counts),
+        key=lambda pair: -pair[1].value,
+    )
+    return StaffTable(
+        by_school={row.pk: counts.get(("school", row.pk), PeopleCount(0)) for row in rows},
+        cells=cells,
+        by_kind=by_kind,
     )

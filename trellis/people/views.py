@@ -12,7 +12,7 @@ from trellis.authz.decorators import permission
 from trellis.authz.policies import allows
 from trellis.authz.roles import Action
 from trellis.core.forms import add_service_errors
-from trellis.core.listing import ExportSpec, render_list
+from trellis.core.listing import ExportSpec, querystring_without, render_list
 from trellis.core.params import get_choice, get_int, get_text
 from trellis.orgs.selectors import (
     system_choice,
@@ -62,6 +62,11 @@ PEOPLE_EXPORT = ExportSpec(
 )
 
 
+# Up to this many schools the filter is a drop-down; beyond it (a metro district's 1,000) a
+# search box, so the page does not carry every school's name (repairs issue, item 29).
+SCHOOL_PICKER_LIMIT = 60
+
+
 @permission(Action.PEOPLE_VIEW)
 def people_list(request: HttpRequest) -> HttpResponseBase:
     params = request.GET
@@ -69,21 +74,34 @@ def people_list(request: HttpRequest) -> HttpResponseBase:
         "query": get_text(params, "q"),
         "system_id": get_int(params, "system"),
         "school_id": get_int(params, "school"),
+        "school_name": get_text(params, "school_name", max_length=100),
         "network_id": get_int(params, "network"),
         "kind": get_choice(params, "kind", PositionKind.values),
         "status": get_choice(params, "status", ["active", "inactive", "all"]) or "active",
     }
     people = selectors.people_list(request.user, **filters)
     schools = visible_schools(request.user, Action.PEOPLE_VIEW).filter(is_active=True)
+    choices = list(schools.only("pk", "name").order_by("name")[: SCHOOL_PICKER_LIMIT + 1])
+    searching = len(choices) > SCHOOL_PICKER_LIMIT
+    chosen = None
+    if filters["school_id"]:
+        chosen = next((s for s in choices if s.pk == filters["school_id"]), None)
+        if chosen is None and searching:
+            chosen = schools.only("pk", "name").filter(pk=filters["school_id"]).first()
     return render_list(
         request,
         template="people/people_list.html",
         queryset=people,
         export=PEOPLE_EXPORT,
+        # "Next page" instead of an exact count of a metro district's people (item 29).
+        exact_count=False,
         context={
             "filters": filters,
             "systems": list(visible_systems(request.user)),
-            "schools": schools.only("pk", "name").order_by("name")[:2000],
+            "schools": [] if searching else choices,
+            "school_search": searching,
+            "chosen_school": chosen,
+            "querystring_noschool": querystring_without(request, "school", "page", "format"),
             "networks": visible_networks(request.user, Action.PEOPLE_VIEW),
             "kinds": PositionKind.choices,
             "can_create": systems_where(request.user, Action.PEOPLE_MANAGE).exists(),

@@ -19,3 +19,9 @@ def suppress(value: int) -> str:
 def get_field(form: Any, name: str) -> Any:
     """A bound field of a form by name (for forms whose fields are built at run time)."""
     return form[name]
+
+
+@register.filter
+def counts_for(figures: Any, pk: int) -> list[Any]:
+    """The viewer's counts of one object, one per figure (trellis.core.panels.figures_for)."""
+    return [figure.get(pk) for figure in figures]

@@ -1,0 +1,174 @@
+"""Small counts: complementary suppression (repairs issue, item 7) and who sees counts exactly
+(item 8)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from tests.conftest import World
+from trellis.core.suppression import protect
+from trellis.people.models import Person, Position, PositionKind
+from trellis.people.services import people_bulk_create
+from trellis.students.models import Student
+from trellis.students.services import students_bulk_create
+
+START = "2020-08-01"
+
+
+def add_students(world: World, school, n: int, prefix: str) -> None:  # type: ignore[no-untyped-def]
+    students_bulk_create(
+        actor=None,
+        system=world.system,
+        students=[
+            Student(school=school, sourced_id=f"{prefix}{i}", grade="09" if i % 2 else "10")
+            for i in range(n)
+        ],
+    )
+
+
+def add_teachers(world: World, school, n: int) -> None:  # type: ignore[no-untyped-def]
+    people, positions = [], []
+    for i in range(n):
+        person = Person(given_name=f"T{i}", family_name=f"Teacher{i}")
+        people.append(person)
+        positions.append(
+            Position(person=person, kind=PositionKind.TEACHER, school=school, starts_on=START)
+        )
+    people_bulk_create(actor=None, system=world.system, people=people, positions=positions)
+
+
+def test_protect_hides_the_next_smallest_cell_when_a_total_would_reveal_one() -> None:
+    values = {"all": 23, "oak": 3, "pine": 20}
+    assert protect(values, [("all", ["oak", "pine"])]) == {"oak", "pine"}
+    # Two small cells that add up to less than 5 are not enough either.
+    values = {"all": 42, "a": 1, "b": 2, "c": 9, "d": 30}
+    assert protect(values, [("all", ["a", "b", "c", "d"])]) == {"a", "b", "c"}
+    # No total shown: nothing more to hide; cells the viewer may open are never hidden.
+    assert protect({"a": 1, "b": 9}, []) == {"a"}
+    assert protect(values, [("all", ["a", "b", "c", "d"])], open_keys={"a", "b", "c", "d"}) == set()
+    # A hidden total whose parts are all shown gets a part hidden.
+    assert protect({"t": 30, "x": 10, "y": 20}, [("t", ["x", "y"])], hidden={"t"}) == {"t", "x"}
+
+
+def school_counts_from_the_list(client, column: str) -> dict[str, str]:  # type: ignore[no-untyped-def]
+    response = client.get("/schools/?format=csv")
+    rows = list(
+        csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig")))
+    )
+    return {row["School"]: row[column] for row in rows}
+
+
+def test_item7_a_small_schools_students_cannot_be_recovered_by_subtraction(world: World) -> None:
+    add_students(world, world.school, 3, "oak")  # Oak Hill: 1-4 students
+    add_students(world, world.other_school, 20, "pine")
+    client = world.client("analyst")
+    home = client.get("/").content.decode()
+    found = re.search(r"Students enrolled</p><p class=\"stat mb-0\">([\d,]+)<", home)
+    assert found is not None
+    total = int(found[1])
+    assert total == 23
+    # Page, export and API all withhold Pine Ridge's 20 too: 23 - 20 would give Oak Hill's 3.
+    page = client.get("/schools/").content.decode()
+    assert "fewer than 5" in page and "not shown" in page and ">20<" not in page
+    exported = school_counts_from_the_list(client, "Students")
+    assert exported == {"Oak Hill Elementary": "fewer than 5", "Pine Ridge Middle": "not shown"}
+    api = client.get("/api/v1/schools").json()["items"]
+    assert {s["name"]: s["students_enrolled"] for s in api} == {
+        "Oak Hill Elementary": None,
+        "Pine Ridge Middle": None,
+    }
+    assert all("students_enrolled" in s["suppressed"] for s in api)
+    one = client.get(f"/api/v1/schools/{world.other_school.pk}").json()
+    assert one["students_enrolled"] is None
+    # The school page's grades do not give Pine Ridge's total back either.
+    grades = client.get(f"/schools/{world.other_school.pk}/").content.decode()
+    assert ">10<" not in grades.split("Students enrolled by grade")[1]
+
+
+def test_item7_staff_by_kind_totals_do_not_reveal_a_small_school(world: World) -> None:
+    # Oak Hill: a principal, a teacher leader and one teacher; Pine Ridge: 21 teachers.
+    add_teachers(world, world.other_school, 20)
+    client = world.client("analyst")
+    home = client.get("/").content.decode()
+    found = re.search(r">Teacher</th><td class=\"text-end\">([^<]+)<", home)
+    assert found is not None
+    teachers = found[1]
+    exported = school_counts_from_the_list(client, "Current staff")
+    assert exported["Oak Hill Elementary"] == "fewer than 5"
+    # Teachers in all schools minus Pine Ridge's staff would give Oak Hill's teacher.
+    assert not (teachers.replace(",", "").isdigit() and exported["Pine Ridge Middle"].isdigit())
+    assert (teachers, exported["Pine Ridge Middle"]) == ("22", "not shown")
+    api = client.get("/api/v1/schools").json()["items"]
+    assert {s["name"]: s["current_staff"] for s in api}["Pine Ridge Middle"] == (
+        int(exported["Pine Ridge Middle"]) if exported["Pine Ridge Middle"].isdigit() else None
+    )
+
+
+def test_item8_counts_are_exact_for_viewers_who_may_open_the_people(world: World) -> None:
+    school = f"/schools/{world.school.pk}/"
+    principal = world.client("principal").get(school).content.decode()
+    staff = principal.split('id="staff-h"')[1].split('id="students-h"')[0]
+    assert "fewer than 5" not in staff
+    assert re.search(r">Principal</th><td class=\"text-end\">1<", staff)
+    assert "Paula Prince" in principal  # the table naming the principal
+    # The analyst may not open the people: the same counts are suppressed.
+    analyst = world.client("analyst").get(school).content.decode()
+    assert re.search(r">Principal</th><td class=\"text-end\">fewer than 5<", analyst)
+    # The district leader may open every person: exact in the list, export and API.
+    assert school_counts_from_the_list(world.client("leader"), "Current staff") == {
+        "Oak Hill Elementary": "3",
+        "Pine Ridge Middle": "1",
+    }
+    api = world.client("leader").get(f"/api/v1/schools/{world.school.pk}").json()
+    assert api["current_staff"] == 3 and "current_staff" not in api["suppressed"]
+    # Students stay suppressed for the leader (no role of theirs opens student records).
+    assert "students_enrolled" not in api["suppressed"]  # zero is shown
+    add_students(world, world.school, 2, "oak")
+    api = world.client("leader").get(f"/api/v1/schools/{world.school.pk}").json()
+    assert api["students_enrolled"] is None
+
+
+def test_item8_a_supervisor_sees_their_networks_staff_counts_exactly(world: World) -> None:
+    # A supervisor of one network sees its people: nothing of theirs is suppressed.
+    content = world.client("supervisor").get("/").content.decode()
+    assert "fewer than 5" not in content.split("Current staff in your schools")[1]
+
+
+@given(
+    st.lists(st.lists(st.integers(0, 30), min_size=1, max_size=5), min_size=1, max_size=6),
+    st.sets(st.integers(0, 5), max_size=3),
+)
+@settings(max_examples=300, deadline=None)
+def test_protect_never_leaves_a_small_cell_recoverable(
+    rows: list[list[int]], opened: set[int]
+) -> None:
+    """Over a table with row and column totals: no small cell is shown unless open, and no shown
+    total has a lone hidden part or hidden parts adding up to less than 5."""
+    width = max(len(r) for r in rows)
+    values: dict[object, int] = {}
+    for i, row in enumerate(rows):
+        for j in range(width):
+            values[(i, j)] = row[j] if j < len(row) else 0
+        values[("row", i)] = sum(values[(i, j)] for j in range(width))
+    for j in range(width):
+        values[("col", j)] = sum(values[(i, j)] for i in range(len(rows)))
+    relations = [(("row", i), [(i, j) for j in range(width)]) for i in range(len(rows))]
+    relations += [(("col", j), [(i, j) for i in range(len(rows))]) for j in range(width)]
+    open_keys = {(i, j) for i in opened for j in range(width)} | {("row", i) for i in opened}
+    hidden = protect(values, relations, open_keys=open_keys)
+    assert not hidden & open_keys
+    for key, value in values.items():
+        if 0 < value < 5 and key not in open_keys:
+            assert key in hidden, key
+    for total, parts in relations:
+        if total in hidden:
+            continue
+        secret = [values[p] for p in parts if p in hidden]
+        assert len(secret) != 1, (total, secret)
+        # What stays unknown together must not be a small number either.
+        assert not secret or sum(secret) >= 5, (total, secret)

@@ -1,0 +1,43 @@
+"""What the students app offers: counts of enrolled students, never a student's record."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from django.http import HttpRequest
+
+from trellis.authz.policies import has_grant_for
+from trellis.authz.roles import Action
+from trellis.core.panels import Panel, register, register_figure
+from trellis.core.suppression import Count
+from trellis.students.selectors import student_table, students_by_grade
+
+
+@register("home", weight=20)
+def students(request: HttpRequest) -> Iterator[Panel]:
+    if has_grant_for(request.user, Action.SCHOOLS_VIEW):
+        yield Panel(
+            "core/panels/card.html",
+            {
+                "title": "Students enrolled",
+                "value": student_table(request.user).total,
+                "note": "active in the roster",
+            },
+            weight=20,
+            kind="card",
+        )
+
+
+@register("school", weight=30)
+def school_students(request: HttpRequest, school: Any) -> Iterator[Panel]:
+    yield Panel(
+        "students/panels/by_grade.html",
+        {"rows": students_by_grade(request.user, school.pk)},
+        weight=30,
+    )
+
+
+@register_figure("school", name="students_enrolled", label="Students", weight=20)
+def students_figure(user: Any) -> Mapping[int, Count]:
+    return student_table(user).by_school
