@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "trellis.people",
     "trellis.students",
     "trellis.rosters",
+    "trellis.imports",
     "trellis.frameworks",
     "trellis.accounts",
     "trellis.authz",
