@@ -5,9 +5,9 @@ from trellis.api.api import api
 from trellis.authz import views as authz_views
 from trellis.core import views as core_views
 from trellis.frameworks import views as framework_views
+from trellis.imports import views as import_views
 from trellis.orgs import views as org_views
 from trellis.people import views as people_views
-from trellis.imports import views as import_views
 from trellis.rosters import views as roster_views
 
 urlpatterns = [

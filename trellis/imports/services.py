@@ -180,8 +180,20 @@ def import_run_create(
 # --- Who is working on a run ---------------------------------------------------------------
 
 
+_crash_seen: dict[str, int] = {}
+
+
 def _crash_point(name: str) -> None:
-    if os.environ.get(CRASH_ENV) == name:
+    """TRELLIS_TEST_CRASH_AT=<point>[:<n>] kills this process at the n-th time (default the
+    first) it reaches the point: reading, checking, applying, before-commit, after-commit."""
+    wanted = os.environ.get(CRASH_ENV)
+    if not wanted:
+        return
+    point, _sep, nth = wanted.partition(":")
+    if point != name:
+        return
+    _crash_seen[name] = _crash_seen.get(name, 0) + 1
+    if _crash_seen[name] >= int(nth or 1):
         os.kill(os.getpid(), signal.SIGKILL)
 
 
