@@ -38,12 +38,14 @@ class ImportForm(StyledFormMixin, forms.Form):
         # Each kind's own choices (e.g. a people CSV's delta or bulk), named "<kind>-<option>".
         for kind in kinds:
             for option in kind.options:
-                self.fields[f"{kind.code}-{option.name}"] = forms.ChoiceField(
-                    choices=option.choices,
-                    initial=option.default,
-                    required=False,
-                    label=option.label,
-                )
+                name = f"{kind.code}-{option.name}"
+                label = f"{option.label} ({kind.label})"
+                if option.choices:
+                    self.fields[name] = forms.ChoiceField(
+                        choices=option.choices, initial=option.default, required=False, label=label
+                    )
+                else:
+                    self.fields[name] = forms.CharField(max_length=200, required=False, label=label)
         for field in self.fields.values():
             if isinstance(field.widget, forms.Select):
                 field.widget.attrs["class"] = "form-select"
@@ -71,6 +73,9 @@ class ImportForm(StyledFormMixin, forms.Form):
             option.name: data.get(f"{kind.code}-{option.name}") or option.default
             for option in kind.options
         }
+        for option in kind.options:
+            if option.required and not data["options"][option.name]:
+                self.add_error(f"{kind.code}-{option.name}", f"Give the {option.label.lower()}.")
         return data
 
 

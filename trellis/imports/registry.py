@@ -59,12 +59,14 @@ class ImportProblems(Exception):
 
 @dataclass(frozen=True)
 class Option:
-    """A choice the user makes besides the file (e.g. the people CSV's delta or bulk)."""
+    """A choice the user makes besides the file (e.g. the people CSV's delta or bulk), or a
+    short text when there are no choices (e.g. a spreadsheet framework's title)."""
 
     name: str
     label: str
-    choices: tuple[tuple[str, str], ...]
-    default: str
+    choices: tuple[tuple[str, str], ...] = ()
+    default: str = ""
+    required: bool = False
 
 
 @dataclass(frozen=True)

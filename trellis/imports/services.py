@@ -150,9 +150,11 @@ def import_run_create(
         given.setdefault("mode", mode)
     chosen: dict[str, Any] = {}
     for option in spec.options:
-        value = given.get(option.name) or option.default
-        if value not in {v for v, _label in option.choices}:
+        value = str(given.get(option.name) or option.default).strip()[:200]
+        if option.choices and value not in {v for v, _label in option.choices}:
             raise ValidationError({option.name: f"'{value}' is not a choice for {option.label}."})
+        if option.required and not value:
+            raise ValidationError({option.name: f"Give the {option.label.lower()}."})
         chosen[option.name] = value
     with transaction.atomic():
         run = ImportRun.objects.create(
@@ -519,11 +521,16 @@ def _commit(run: ImportRun, spec: ImportKind, context: Context) -> None:
                 ]
             )
         run.file_digest = digest
+        # What the user confirmed on the preview (the command line's flag confirms any number).
+        confirmed = {m["target"]: m["removed"] for m in run.mass_removal} or None
         # One transaction: the data, the run's status and report, and the audit event.
         with transaction.atomic():
             result = spec.apply(context)
             _fill(run, result, committed=True)
-            if run.mass_removal and not run.mass_removal_confirmed:
+            beyond = confirmed is not None and any(
+                m["removed"] > confirmed.get(m["target"], 0) for m in run.mass_removal
+            )
+            if run.mass_removal and (not run.mass_removal_confirmed or beyond):
                 raise ImportProblems(
                     [
                         {

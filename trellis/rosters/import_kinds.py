@@ -85,7 +85,9 @@ def _kind(code: str, label: str, *, people_csv: bool) -> ImportKind:
         if people_csv
         else "A OneRoster 1.1 or 1.2 CSV bundle as a .zip, or a folder on the server.",
         folders=not people_csv,
-        options=(Option("mode", "For a people CSV", PEOPLE_MODES, "delta"),) if people_csv else (),
+        options=(Option("mode", "Who the file lists", PEOPLE_MODES, "delta"),)
+        if people_csv
+        else (),
     )
 
 
