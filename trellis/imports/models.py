@@ -64,6 +64,9 @@ class ImportRun(models.Model):
     warnings = models.JSONField(default=list, blank=True)
     warning_count = models.PositiveIntegerField(default=0)
     notes = models.JSONField(default=list, blank=True)
+    # Where the committed result lives (e.g. the imported framework), for the report's link.
+    outcome_url = models.CharField(max_length=500, blank=True)
+    outcome_label = models.CharField(max_length=255, blank=True)
     seconds = models.FloatField(null=True, blank=True)
     # The mass-removal guard: [{"target": "people", "removed": n, "active": n, "percent": p}]
     # when the import would soft-delete more than the system's threshold; the commit then
@@ -94,7 +97,7 @@ class ImportRun(models.Model):
         return sum(
             counts.get(key, 0)
             for counts in self.summary.values()
-            for key in ("added", "changed", "soft_deleted", "reactivated")
+            for key in ("added", "changed", "removed", "soft_deleted", "reactivated")
         )
 
     @property

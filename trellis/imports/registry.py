@@ -33,7 +33,8 @@ class Context:
 class Result:
     """What a check found or an apply did, per record kind."""
 
-    # {record kind: {"added": n, "changed": n, "soft_deleted": n, "reactivated": n, ...}}
+    # {record kind: {"added": n, "changed": n, "removed": n, "soft_deleted": n,
+    #                "reactivated": n, "unchanged": n}}: any of these keys
     summary: dict[str, dict[str, int]] = field(default_factory=dict)
     sources: dict[str, str] = field(default_factory=dict)  # record kind → source file
     notes: list[str] = field(default_factory=list)
@@ -45,6 +46,9 @@ class Result:
     digest: str = ""  # the file's SHA-256, to recognise the same file coming again
     # {record kind: number active before}: the denominators of the mass-removal guard
     guarded: dict[str, int] = field(default_factory=dict)
+    # After apply: where the result lives (e.g. the framework imported), for the report.
+    outcome_url: str = ""
+    outcome_label: str = ""
 
 
 class ImportProblems(Exception):

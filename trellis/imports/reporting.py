@@ -7,7 +7,13 @@ from typing import Any
 
 from trellis.imports.models import ImportRun
 
-COLUMNS = ("added", "changed", "soft_deleted", "reactivated", "unchanged")
+COLUMNS = ("added", "changed", "removed", "soft_deleted", "reactivated", "unchanged")
+
+
+def columns_of(run: ImportRun) -> list[str]:
+    """The columns this run's kinds use (a framework removes; a roster soft-deletes)."""
+    used = {key for counts in run.summary.values() for key in counts}
+    return [c for c in COLUMNS if c in used] or ["added", "changed", "unchanged"]
 
 
 def _problem_line(problem: dict[str, Any]) -> str:
@@ -32,15 +38,16 @@ def summary_lines(run: ImportRun, *, dry_run: bool = False) -> Iterator[str]:
         from trellis.imports.services import mass_removal_text
 
         yield f"  MASS REMOVAL: {mass_removal_text(run)}"
+    columns = columns_of(run)
     yield (
         f"  {'records':<20}"
-        + "".join(f"{name.replace('_', ' '):>14}" for name in COLUMNS)
+        + "".join(f"{name.replace('_', ' '):>14}" for name in columns)
         + ("  from")
     )
     for target, counts in run.summary.items():
         yield (
             f"  {target:<20}"
-            + "".join(f"{counts.get(name, 0):>14,}" for name in COLUMNS)
+            + "".join(f"{counts.get(name, 0):>14,}" for name in columns)
             + f"  {run.sources.get(target, '')}"
         )
     changes = run.total_changes
@@ -52,6 +59,8 @@ def summary_lines(run: ImportRun, *, dry_run: bool = False) -> Iterator[str]:
     )
     for note in run.notes:
         yield f"  note: {note}"
+    if run.outcome_url:
+        yield f"  result: {run.outcome_label} ({run.outcome_url})"
     for warning in run.warnings:
         yield f"  warning: {_problem_line(warning)}"
     if run.warning_count > len(run.warnings):

@@ -410,6 +410,7 @@ def _fill(run: ImportRun, result: Result, *, committed: bool) -> None:
     repeat = _repeat_note(run, committed)
     run.notes = [repeat, *notes] if repeat else notes
     run.errors, run.error_count = [], 0
+    run.outcome_url, run.outcome_label = result.outcome_url[:500], result.outcome_label[:255]
 
 
 def _finish_problems(run: ImportRun, error: ImportProblems, status: str) -> None:

@@ -27,11 +27,11 @@ from trellis.core.params import get_choice, get_int
 from trellis.imports import registry, selectors, services
 from trellis.imports.forms import CommitForm, ImportForm, ImportSettingsForm
 from trellis.imports.models import ImportRun, ImportSettings
+from trellis.imports.reporting import columns_of
 from trellis.imports.tasks import check_import, commit_import
 from trellis.orgs.models import System
 from trellis.orgs.selectors import system_choice, systems_where
 
-COLUMNS = ("added", "changed", "soft_deleted", "reactivated", "unchanged")
 View = Callable[..., HttpResponseBase]
 
 RUN_EXPORT = ExportSpec(
@@ -149,6 +149,7 @@ def import_detail(request: HttpRequest, pk: int) -> HttpResponseBase:
         )
     kind = registry.get(run.kind)
     errors = Paginator(run.errors, 100).get_page(get_int(request.GET, "page") or 1)
+    columns = columns_of(run)
     return render(
         request,
         "imports/import_detail.html",
@@ -158,10 +159,10 @@ def import_detail(request: HttpRequest, pk: int) -> HttpResponseBase:
             "committable": run.status == ImportRun.Status.READY
             and (run.total_changes > 0 or (kind is not None and kind.commit_unchanged)),
             "mass_removal": services.mass_removal_text(run) if run.mass_removal else "",
-            "columns": [c.replace("_", "-").capitalize() for c in COLUMNS],
+            "columns": [c.replace("_", "-").capitalize() for c in columns],
             "errors": errors,
             "summary_rows": [
-                (name, run.sources.get(name, ""), [counts.get(c, 0) for c in COLUMNS])
+                (name, run.sources.get(name, ""), [counts.get(c, 0) for c in columns])
                 for name, counts in run.summary.items()
             ],
         },
