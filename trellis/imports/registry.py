@@ -27,6 +27,8 @@ class Context:
     options: dict[str, Any]
     actor: Any  # the user who asked (None on the command line)
     progress: Progress
+    # In apply: opens the pipeline's transaction (see ImportKind.opens_transaction).
+    begin: Callable[[], None] = lambda: None
 
 
 @dataclass
@@ -87,6 +89,10 @@ class ImportKind:
     # Rosters commit an unchanged bulk file (it still says the roster was seen complete on that
     # day); a framework file that changes nothing would only add an identical version.
     commit_unchanged: bool = True
+    # False: the pipeline opens its transaction before apply. True: apply reads the file first,
+    # outside any transaction (a metro roster's staging is faster so), and calls
+    # context.begin() before its first write; the pipeline refuses an apply that did not.
+    opens_transaction: bool = False
 
 
 _KINDS: dict[str, ImportKind] = {}

@@ -9,6 +9,7 @@ interrupted, never "committing" forever.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import hashlib
 import os
@@ -401,8 +402,10 @@ def _repeat_note(run: ImportRun, committed: bool) -> str | None:
     if run.total_changes == 0:
         tail = "nothing changed." if committed else "nothing would change."
         return f"This file was already imported on {when}; {tail}"
-    return f"This file was already imported on {when}; records changed since then, so it " + (
-        "made the changes below again." if committed else "would make the changes below."
+    return f"This file was already imported on {when}; " + (
+        "it made the changes below again."
+        if committed
+        else "committing it again would make the changes below."
     )
 
 
@@ -535,9 +538,26 @@ def _commit(run: ImportRun, spec: ImportKind, context: Context) -> None:
         run.file_digest = digest
         # What the user confirmed on the preview (the command line's flag confirms any number).
         confirmed = {m["target"]: m["removed"] for m in run.mass_removal} or None
-        # One transaction: the data, the run's status and report, and the audit event.
-        with transaction.atomic():
+        # One transaction: the data, the run's status and report, and the audit event. It is
+        # opened here, or by the kind once it has read the file (opens_transaction).
+        block = transaction.atomic()
+        opened = False
+
+        def begin() -> None:
+            nonlocal opened
+            if not opened:
+                block.__enter__()
+                opened = True
+
+        context = dataclasses.replace(context, begin=begin)
+        if not spec.opens_transaction:
+            begin()
+        try:
             result = spec.apply(context)
+            if not opened:
+                raise RuntimeError(
+                    f"The import kind {spec.code} wrote without opening the pipeline's transaction."
+                )
             _fill(run, result, committed=True)
             beyond = confirmed is not None and any(
                 m["removed"] > confirmed.get(m["target"], 0) for m in run.mass_removal
@@ -570,7 +590,15 @@ def _commit(run: ImportRun, spec: ImportKind, context: Context) -> None:
                 after={"summary": run.summary, "file_digest": run.file_digest},
             )
             _crash_point("before-commit")
+        except BaseException as error:
+            if opened:
+                block.__exit__(type(error), error, error.__traceback__)
+            raise
+        block.__exit__(None, None, None)  # COMMIT
         _crash_point("after-commit")
+        # The COMMIT itself can take long (deferred foreign-key checks): count it too.
+        run.seconds = round(time.monotonic() - started, 2)
+        ImportRun.objects.filter(pk=run.pk).update(seconds=run.seconds)
     except ImportProblems as error:
         _finish_problems(run, error, Status.REJECTED)
     except Exception as error:

@@ -43,10 +43,20 @@ def _run(context: Context, *, people_csv: bool, commit: bool) -> Result:
         "people": Person.objects.filter(system=system, is_active=True).count(),
         "students": Student.objects.filter(system=system, is_active=True).count(),
     }
+
+    def progress(share: float, label: str) -> None:
+        # The engine reads the files into its staging tables first (faster outside a
+        # transaction), then checks and writes. Its first report that is not about reading
+        # comes before its own transaction opens: the pipeline's opens there, so that the
+        # engine's becomes a savepoint inside it.
+        if commit and not label.startswith("Reading"):
+            context.begin()
+        context.progress(share, label)
+
     try:
         with _open(context, people_csv) as bundle:
             version, mode = bundle.version, bundle.mode
-            outcome = run_import(bundle, system, commit=commit, progress=context.progress)
+            outcome = run_import(bundle, system, commit=commit, progress=progress)
     except (BundleRejected, Rejected) as error:
         count = getattr(error, "error_count", len(error.problems))
         raise ImportProblems([_problem(p) for p in error.problems], count) from error
@@ -85,6 +95,7 @@ def _kind(code: str, label: str, *, people_csv: bool) -> ImportKind:
         if people_csv
         else "A OneRoster 1.1 or 1.2 CSV bundle as a .zip, or a folder on the server.",
         folders=not people_csv,
+        opens_transaction=True,
         options=(Option("mode", "Who the file lists", PEOPLE_MODES, "delta"),)
         if people_csv
         else (),
