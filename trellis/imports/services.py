@@ -191,6 +191,33 @@ def import_run_create(
     return run
 
 
+def import_run_start(
+    *,
+    actor: Any,
+    system: System,
+    kind: str,
+    upload: UploadedFile,
+    options: dict[str, Any] | None = None,
+) -> ImportRun:
+    """An uploaded file into the pipeline: kept on the server, a run created, its check queued.
+    The entry point for other apps' import pages (e.g. frameworks)."""
+    from trellis.imports.tasks import check_import  # the tasks module imports this one
+
+    spec = kind_of(kind)
+    require(actor, spec.permission, system)
+    path = save_upload(upload)
+    run = import_run_create(
+        actor=actor,
+        system=system,
+        kind=kind,
+        path=path,
+        source_name=upload.name or path.name,
+        options=options,
+    )
+    check_import.enqueue(run.pk)
+    return run
+
+
 # --- Who is working on a run ---------------------------------------------------------------
 
 
