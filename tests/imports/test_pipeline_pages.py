@@ -316,3 +316,32 @@ def _host() -> str:
     from trellis.imports.services import HOST
 
     return HOST
+
+
+def test_a_run_whose_worker_lives_stays_running(world: World) -> None:
+    import os
+
+    from django.db import connection
+
+    from trellis.imports.services import LOCK_SPACE
+
+    run = upload(world, "staff.csv", PEOPLE.encode(), "people_csv")
+    ImportRun.objects.filter(pk=run.pk).update(
+        status=ImportRun.Status.CHECKING, worker_pid=os.getpid(), worker_host=_host()
+    )
+    if connection.vendor == "postgresql":
+        # The live worker's session holds the run's advisory lock; here, another session.
+        import psycopg
+
+        params = connection.get_connection_params()
+        params.pop("cursor_factory", None)
+        params.pop("context", None)
+        with psycopg.connect(**params, autocommit=True) as worker:
+            worker.execute("SELECT pg_advisory_lock(%s, %s)", [LOCK_SPACE, run.pk])
+            page(world, run)
+            run.refresh_from_db()
+            assert run.status == ImportRun.Status.CHECKING
+        return
+    page(world, run)
+    run.refresh_from_db()
+    assert run.status == ImportRun.Status.CHECKING
