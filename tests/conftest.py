@@ -64,6 +64,10 @@ class World:
     draft_framework_id: int = 0
     conditions_id: int = 0
     success_id: int = 0
+    round_id: int = 0
+    round_subject_id: int = 0
+    round_submitted_subject_id: int = 0
+    rating_id: int = 0
 
     def client(self, key: str | None) -> Client:
         client = Client()
@@ -184,6 +188,9 @@ def build_world() -> World:
     world.draft_framework_id = framework_start_from(
         actor=None, source=published, system=a, title="Draft Framework"
     ).framework_id
+    from tests.ratings.world import add_round
+
+    add_round(world)
     # A checked OneRoster run waiting for its commit, over a tiny bundle on disk.
     folder = Path(tempfile.mkdtemp(prefix="trellis-world-"))
     write(folder, rows_12(schools=1, teachers=1, students=1))
