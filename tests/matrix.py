@@ -36,6 +36,14 @@ class Case:
         return f"{self.method} {self.route}"
 
 
+def interrupted_run_url(w: World) -> str:
+    """The world's checked run, as if its worker had died (no row is added: counts compare)."""
+    from trellis.imports.models import ImportRun
+
+    ImportRun.objects.filter(pk=w.import_run_id).update(status=ImportRun.Status.INTERRUPTED)
+    return f"/imports/{w.import_run_id}/rerun/"
+
+
 def row_counts() -> dict[str, int]:
     """How many rows each Trellis model (and the MFA authenticators) holds: compared before and
     after a denied request to prove nothing was written."""
@@ -834,6 +842,25 @@ CASES: list[Case] = [
         wrong="leader",
         outsider="admin_b",
         method="POST",
+        right_status=302,
+    ),
+    Case(
+        "import_rerun",
+        lambda w: interrupted_run_url(w),
+        right="admin",
+        wrong="leader",
+        outsider="admin_b",
+        method="POST",
+        right_status=302,
+    ),
+    Case(
+        "import_settings",
+        lambda w: "/imports/settings/",
+        right="admin",
+        wrong="leader",
+        outsider="admin_b",
+        method="POST",
+        data=lambda w: {"system_id": w.system.pk, "mass_removal_percent": "15"},
         right_status=302,
     ),
     Case(

@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "trellis.people",
     "trellis.students",
     "trellis.rosters",
+    "trellis.imports",
     "trellis.frameworks",
     "trellis.ratings",
     "trellis.accounts",

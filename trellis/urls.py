@@ -7,6 +7,7 @@ from trellis.frameworks import views as framework_views
 from trellis.frameworks import views_crosswalk as framework_crosswalk
 from trellis.frameworks import views_editing as framework_editing
 from trellis.frameworks import views_import as framework_imports
+from trellis.imports import views as import_views
 from trellis.orgs import views as org_views
 from trellis.people import views as people_views
 from trellis.ratings import views as rating_views
@@ -137,12 +138,15 @@ urlpatterns = [
     path("access/new/", authz_views.grant_create, name="grant_create"),
     path("access/<int:pk>/end/", authz_views.grant_end, name="grant_end"),
     path("audit/", site_views.audit_log, name="audit_log"),
-    path("imports/", roster_views.import_list, name="import_list"),
-    path("imports/new/", roster_views.import_new, name="import_new"),
-    path("imports/<int:pk>/", roster_views.import_detail, name="import_detail"),
-    path("imports/<int:pk>/progress/", roster_views.import_progress, name="import_progress"),
-    path("imports/<int:pk>/commit/", roster_views.import_commit, name="import_commit"),
-    path("imports/<int:pk>/discard/", roster_views.import_discard, name="import_discard"),
+    # The one import pipeline (trellis.imports): every kind of import file.
+    path("imports/", import_views.import_list, name="import_list"),
+    path("imports/new/", import_views.import_new, name="import_new"),
+    path("imports/settings/", import_views.import_settings, name="import_settings"),
+    path("imports/<int:pk>/", import_views.import_detail, name="import_detail"),
+    path("imports/<int:pk>/progress/", import_views.import_progress, name="import_progress"),
+    path("imports/<int:pk>/commit/", import_views.import_commit, name="import_commit"),
+    path("imports/<int:pk>/rerun/", import_views.import_rerun, name="import_rerun"),
+    path("imports/<int:pk>/discard/", import_views.import_discard, name="import_discard"),
     path("imports/role-mapping/", roster_views.role_mapping, name="role_mapping"),
     path("frameworks/new/", framework_editing.framework_new, name="framework_new"),
     path(

@@ -38,10 +38,11 @@ def run(system: System, path: Path, as_of: datetime.date | None = None) -> Impor
         path=path,
         source_name=path.name,
         actor_label="test",
+        # These bundles leave and return on purpose: the mass-removal guard is not under test.
+        allow_mass_removal=True,
+        options={"as_of": as_of.isoformat() if as_of else ""},
     )
-    return import_run_execute(
-        run_id=created.pk, commit=True, progress=lambda s, label: None, as_of=as_of
-    )
+    return import_run_execute(run_id=created.pk, commit=True, progress=lambda s, label: None)
 
 
 def spells(sourced_id: str) -> list[tuple[str, str, datetime.date, datetime.date | None, str]]:

@@ -72,7 +72,7 @@ def test_a_rejected_upload_lists_every_problem_and_writes_nothing(
     assert "Commit these changes" not in page
     download = client.get(f"/imports/{run.pk}/?format=csv")
     text = b"".join(download.streaming_content).decode("utf-8-sig")
-    assert text.startswith("File,Row,Column,Problem") and "ghost" in text
+    assert text.startswith("File,Row,Column,Severity,Problem") and "ghost" in text
     assert client.post(f"/imports/{run.pk}/commit/").status_code == 302
     run.refresh_from_db()
     assert run.status == ImportRun.Status.REJECTED

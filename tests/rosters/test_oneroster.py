@@ -61,6 +61,8 @@ def run(
         source_name=path.name,
         mode=mode,
         actor_label="test",
+        # These tests remove records on purpose (issue 7 item 16 guards the pages/command).
+        allow_mass_removal=True,
     )
     return import_run_execute(run_id=created.pk, commit=commit, progress=lambda s, label: None)
 

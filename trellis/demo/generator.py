@@ -26,7 +26,7 @@ from trellis.orgs.services import (
 )
 from trellis.people.models import Certification, Education, Person, Position, PositionKind
 from trellis.people.services import people_bulk_create
-from trellis.rosters.history import infer_end_reasons
+from trellis.rosters.services import position_end_reasons_infer
 from trellis.students.models import Student
 from trellis.students.services import students_bulk_create
 
@@ -485,7 +485,7 @@ def build(*, size_name: str, seed: int, today: datetime.date) -> DemoResult:
         certifications=builder.certifications,
     )
     # Every ended position has a reason, inferred as the roster import infers it.
-    infer_end_reasons(system_id=system.pk, run_date=today)
+    position_end_reasons_infer(actor=None, system=system, run_date=today)
     student_count = sum(
         students_bulk_create(actor=None, system=system, students=batch)
         for batch in builder.students(schools)

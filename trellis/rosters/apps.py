@@ -4,3 +4,8 @@ from django.apps import AppConfig
 class RostersConfig(AppConfig):
     name = "trellis.rosters"
     label = "rosters"
+
+    def ready(self) -> None:
+        from trellis.rosters.import_kinds import register_kinds
+
+        register_kinds()

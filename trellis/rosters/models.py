@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.db import models
 
 from trellis.core.models import TimeStampedModel
@@ -169,70 +168,5 @@ class RoleMapping(TimeStampedModel):
         return f"{self.oneroster_role} at {self.org_type or 'any org'} → {self.position_kind}"
 
 
-class ImportRun(models.Model):
-    """One import of a file: its preview, its commit and its report."""
-
-    class Kind(models.TextChoices):
-        ONEROSTER = "oneroster", "OneRoster bundle"
-        PEOPLE_CSV = "people_csv", "People CSV"
-
-    class Status(models.TextChoices):
-        QUEUED = "queued", "Waiting to start"
-        CHECKING = "checking", "Checking the file"
-        READY = "ready", "Checked: ready to commit"
-        REJECTED = "rejected", "Rejected: nothing was written"
-        COMMITTING = "committing", "Writing the changes"
-        DONE = "done", "Committed"
-        FAILED = "failed", "Failed: nothing was written"
-        DISCARDED = "discarded", "Discarded without changes"
-
-    system = models.ForeignKey("orgs.System", on_delete=models.PROTECT, related_name="+")
-    kind = models.CharField(max_length=20, choices=Kind.choices)
-    status = models.CharField(max_length=20, choices=Status.choices, default=Status.QUEUED)
-    source_name = models.CharField(max_length=255)
-    source_path = models.CharField(max_length=1000)
-    file_digest = models.CharField(max_length=64, blank=True)
-    oneroster_version = models.CharField(max_length=10, blank=True)
-    mode = models.CharField(max_length=10, blank=True)  # bulk, delta or mixed
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    created_by_label = models.CharField(max_length=254)
-    created_at = models.DateTimeField(auto_now_add=True)
-    checked_at = models.DateTimeField(null=True, blank=True)
-    committed_at = models.DateTimeField(null=True, blank=True)
-    progress_done = models.PositiveIntegerField(default=0)
-    progress_total = models.PositiveIntegerField(default=0)
-    progress_label = models.CharField(max_length=200, blank=True)
-    # {target: {"added": n, "changed": n, "soft_deleted": n, "reactivated": n, "unchanged": n}}
-    summary = models.JSONField(default=dict, blank=True)
-    # [{"file": …, "row": n, "column": …, "reason": …}], the first ERROR_LIMIT of them
-    errors = models.JSONField(default=list, blank=True)
-    error_count = models.PositiveIntegerField(default=0)
-    notes = models.JSONField(default=list, blank=True)
-    seconds = models.FloatField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["system", "-created_at"], name="importrun_system")]
-
-    def __str__(self) -> str:
-        return f"{self.get_kind_display()} {self.source_name} ({self.get_status_display()})"
-
-    @property
-    def total_changes(self) -> int:
-        return sum(
-            counts.get(key, 0)
-            for counts in self.summary.values()
-            for key in ("added", "changed", "soft_deleted", "reactivated")
-        )
-
-    @property
-    def progress_percent(self) -> int:
-        if not self.progress_total:
-            return 0
-        return min(100, round(100 * self.progress_done / self.progress_total))
-
-    @property
-    def is_running(self) -> bool:
-        return self.status in {self.Status.QUEUED, self.Status.CHECKING, self.Status.COMMITTING}
+# The import pipeline's run moved to trellis.imports (same table); kept importable here.
+from trellis.imports.models import ImportRun  # noqa: E402, F401

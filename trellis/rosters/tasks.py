@@ -1,17 +1,5 @@
-"""Background work for imports (django-tasks; `python manage.py db_worker` runs it)."""
+"""The import tasks live in trellis.imports.tasks (the one import pipeline)."""
 
-from __future__ import annotations
+from trellis.imports.tasks import check_import, commit_import
 
-from django_tasks import task
-
-from trellis.rosters.services import import_run_execute
-
-
-@task()
-def check_import(run_id: int) -> None:
-    import_run_execute(run_id=run_id, commit=False)
-
-
-@task()
-def commit_import(run_id: int) -> None:
-    import_run_execute(run_id=run_id, commit=True)
+__all__ = ["check_import", "commit_import"]

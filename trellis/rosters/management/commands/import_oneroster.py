@@ -6,10 +6,10 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from trellis.imports.reporting import summary_lines
+from trellis.imports.services import import_run_create, import_run_execute, mass_removal_text
 from trellis.orgs.models import System
 from trellis.rosters.models import ImportRun
-from trellis.rosters.reporting import summary_lines
-from trellis.rosters.services import import_run_create, import_run_execute
 
 
 class Command(BaseCommand):
@@ -21,6 +21,12 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("path", type=Path)
         parser.add_argument("--system", required=True, help="The system's short code.")
+        parser.add_argument(
+            "--allow-mass-removal",
+            action="store_true",
+            help="Commit even when the bundle removes more than the system's threshold (10%% "
+            "by default) of its active people or students.",
+        )
         parser.add_argument(
             "--dry-run",
             action="store_true",
@@ -48,15 +54,22 @@ class Command(BaseCommand):
             path=path,
             source_name=path.name,
             actor_label="command line",
+            allow_mass_removal=options["allow_mass_removal"],
+            options={"as_of": options["as_of"].isoformat() if options["as_of"] else ""},
         )
         run = import_run_execute(
             run_id=run.pk,
             commit=not options["dry_run"],
             progress=lambda share, label: None,
-            as_of=options["as_of"],
         )
         for line in summary_lines(run, dry_run=options["dry_run"]):
             self.stdout.write(line)
+        if run.status == ImportRun.Status.REJECTED and run.mass_removal:
+            raise CommandError(
+                f"{mass_removal_text(run)} Nothing was written; run it again with "
+                "--allow-mass-removal to commit it.",
+                returncode=1,
+            )
         if run.status == ImportRun.Status.REJECTED:
             raise CommandError(
                 f"The bundle was rejected ({run.error_count} problems); nothing was written.",
