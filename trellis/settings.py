@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "trellis.frameworks",
     "trellis.accounts",
     "trellis.authz",
+    "trellis.assignments",
     "trellis.api",
     "trellis.demo",
 ]

@@ -4,3 +4,9 @@ from django.apps import AppConfig
 class FrameworksConfig(AppConfig):
     name = "trellis.frameworks"
     label = "frameworks"
+
+    def ready(self) -> None:
+        # Tell authz how to find the scope of this app's objects (authz imports only core).
+        from trellis.frameworks import scopes
+
+        scopes.register()
