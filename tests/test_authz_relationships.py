@@ -122,6 +122,7 @@ def test_item_relationships_count_only_between_their_dates(world: World) -> None
     with pytest.raises(Http404):
         authorize(coach, Action.RATINGS_PROGRESS, world.colleague)
     event = AuditEvent.objects.filter(action="assignment.end").get()
+    assert event.after is not None
     assert event.after["ends_on"] == (today - datetime.timedelta(days=1)).isoformat()
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -25,11 +26,18 @@ from trellis.people.models import Person
 DATA_MODEL = Path(__file__).resolve().parent.parent / "docs" / "data-model.md"
 
 
-def sensitivity_table() -> dict[str, dict[str, set[str] | bool]]:
+@dataclass(frozen=True)
+class Row:
+    roles: set[str]
+    relationships: set[str]
+    self: bool
+
+
+def sensitivity_table() -> dict[str, Row]:
     """The rows of the "Sensitive actions" table: action → roles, relationships, self."""
     text = DATA_MODEL.read_text()
     section = text.split("### Sensitive actions", 1)[1]
-    rows: dict[str, dict[str, set[str] | bool]] = {}
+    rows: dict[str, Row] = {}
     for line in section.splitlines():
         if not line.startswith("| `"):
             if rows and not line.startswith("|"):
@@ -37,11 +45,11 @@ def sensitivity_table() -> dict[str, dict[str, set[str] | bool]]:
             continue
         cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
         action = re.findall(r"`([^`]+)`", cells[0])[0]
-        rows[action] = {
-            "roles": set(re.findall(r"`([^`]+)`", cells[1])),
-            "relationships": set(re.findall(r"`([^`]+)`", cells[2])),
-            "self": cells[3].startswith("yes"),
-        }
+        rows[action] = Row(
+            roles=set(re.findall(r"`([^`]+)`", cells[1])),
+            relationships=set(re.findall(r"`([^`]+)`", cells[2])),
+            self=cells[3].startswith("yes"),
+        )
     return rows
 
 
@@ -51,18 +59,18 @@ def test_item_sensitive_actions_match_the_table() -> None:
     for action, row in table.items():
         roles = {role for role, actions in POLICY.items() if action in actions}
         relationships = {kind for kind, actions in RELATIONSHIP_POLICY.items() if action in actions}
-        assert roles == row["roles"], f"{action} reaches roles {roles}, the table says {row}"
-        assert relationships == row["relationships"], (
+        assert roles == row.roles, f"{action} reaches roles {roles}, the table says {row}"
+        assert relationships == row.relationships, (
             f"{action} reaches relationships {relationships}, the table says {row}"
         )
         if action in OWN_RECORD_ACTIONS:
-            assert row["self"], f"{action} reaches everyone's own record; the table says no"
+            assert row.self, f"{action} reaches everyone's own record; the table says no"
     # The table names only roles and relationships that exist.
     named_roles: set[str] = set()
     named_relationships: set[str] = set()
     for row in table.values():
-        named_roles |= row["roles"]  # type: ignore[operator]
-        named_relationships |= row["relationships"]  # type: ignore[operator]
+        named_roles |= row.roles
+        named_relationships |= row.relationships
     assert named_roles <= set(Role.values)
     assert named_relationships <= set(Relationship.values)
 
