@@ -87,6 +87,10 @@ def person_by_reference(system_id: int, reference: str) -> Person | None:
     )
 
 
+def people_outside_system(system_id: int, person_ids: set[int]) -> bool:
+    return Person.objects.filter(pk__in=person_ids).exclude(system_id=system_id).exists()
+
+
 @dataclass
 class Caseload:
     supporter: Person

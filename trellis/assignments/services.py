@@ -11,6 +11,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from trellis.assignments.models import Assignment, CaseloadTarget
+from trellis.assignments.selectors import people_outside_system
 from trellis.authz.policies import forget_grants, require
 from trellis.authz.roles import Action, Relationship
 from trellis.core.services import audit_event_record
@@ -163,3 +164,42 @@ def _forget_supporter(actor: Any, supporter: Any) -> None:
     # Relationships are loaded once per request; when the actor changed their own, reload.
     if actor is not None and getattr(actor, "person_id", None) == supporter.pk:
         forget_grants(actor)
+
+
+def assignments_bulk_create(
+    *, actor: Any, system: Any, assignments: list[Assignment]
+) -> list[Assignment]:
+    """Many assignments in one system at once (the demo generator, later imports), with one
+    audit event. Each is checked as `assignment_create` checks one, against the others too."""
+    require(actor, Action.ASSIGNMENTS_MANAGE, system)
+    spans: dict[tuple[str, int], list[Assignment]] = {}
+    for number, assignment in enumerate(assignments, start=1):
+        if assignment.supporter_id == assignment.assignee_id:
+            raise ValidationError(f"Assignment {number}: a person cannot support themselves.")
+        if assignment.kind not in Relationship.values:
+            raise ValidationError(f"Assignment {number}: unknown kind {assignment.kind!r}.")
+        if assignment.ends_on is not None and assignment.ends_on < assignment.starts_on:
+            raise ValidationError(f"Assignment {number}: the last day is before the first day.")
+        if assignment.kind == Relationship.SUPERVISION:
+            for other in spans.get((assignment.kind, assignment.assignee_id), []):
+                if (other.ends_on is None or other.ends_on >= assignment.starts_on) and (
+                    assignment.ends_on is None or assignment.ends_on >= other.starts_on
+                ):
+                    raise ValidationError(
+                        f"Assignment {number}: the person already has a supervisor then."
+                    )
+        spans.setdefault((assignment.kind, assignment.assignee_id), []).append(assignment)
+        assignment.system = system
+    people = {a.supporter_id for a in assignments} | {a.assignee_id for a in assignments}
+    with transaction.atomic():
+        if people_outside_system(system.pk, people):
+            raise ValidationError("Some of these people are not in this system.")
+        created = Assignment.objects.bulk_create(assignments, batch_size=2000)
+        audit_event_record(
+            actor=actor,
+            action="assignment.bulk_create",
+            system_id=system.pk,
+            object_repr=f"{len(created)} assignments",
+            after={"count": len(created)},
+        )
+    return created
