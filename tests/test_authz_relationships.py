@@ -278,3 +278,15 @@ def test_every_authorized_model_has_a_registered_rule() -> None:
         "frameworks.Framework",
         "assignments.Assignment",
     } <= set(registered_labels())
+
+
+def test_item_person_page_links_to_ratings_only_for_who_may_read_them(world: World) -> None:
+    link = f"/people/{world.colleague.pk}/ratings/"
+    assert link in world.client("coach").get(f"/people/{world.colleague.pk}/").content.decode()
+    # The supervisor sees Cora (their network) but does not rate her: no link to a 403.
+    page = world.client("supervisor").get(f"/people/{world.colleague.pk}/").content.decode()
+    assert link not in page
+    assert world.client("supervisor").get(link).status_code == 403
+    own = f"/people/{world.colleague.pk}/"
+    assert world.client("leader").get(own).status_code == 200
+    assert link not in world.client("leader").get(own).content.decode()

@@ -300,7 +300,7 @@ def test_navigation_shows_each_role_only_what_it_may_use(world: World) -> None:
         "Imports",
         "Audit log",
     ]
-    assert nav("leader") == ["Home", "Schools", "People", "Assignments", "Frameworks", "Partners"]
+    assert nav("leader") == ["Home", "Schools", "People", "Frameworks", "Partners"]
     assert nav("analyst") == ["Home", "Schools", "Frameworks"]
     assert nav("teacher") == ["Home", "Schools", "Frameworks"]
     assert nav("partner") == ["Home", "Partners"]

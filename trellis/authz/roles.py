@@ -129,7 +129,6 @@ POLICY: dict[str, frozenset[str]] = {
             Action.PARTNERS_VIEW,
             Action.FRAMEWORKS_VIEW,
             Action.RATINGS_SELF_STUDY,
-            Action.ASSIGNMENTS_VIEW,
         }
     ),
     Role.PROGRAM_MANAGER: frozenset(

@@ -99,6 +99,11 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "person": person,
             "can_manage": allows(request.user, Action.PEOPLE_MANAGE, person),
+            # Never a link that answers 403: the ratings page needs a rating action (or it is
+            # their own record).
+            "can_see_ratings": getattr(request.user, "person_id", None) == person.pk
+            or allows(request.user, Action.RATINGS_PROGRESS, person)
+            or allows(request.user, Action.RATINGS_EVALUATION, person),
             "end_form": PositionEndForm(),
             **selectors.person_record(person),
         },
