@@ -17,7 +17,8 @@ from tests.frameworks.packages import rubric_package
 from tests.rosters.bundles import rows_12, write
 from trellis.accounts.models import User
 from trellis.accounts.services import account_create, api_token_create
-from trellis.authz.roles import Role
+from trellis.assignments.services import assignment_create
+from trellis.authz.roles import Relationship, Role
 from trellis.authz.services import grant_create
 from trellis.frameworks.services import (
     framework_import_case,
@@ -159,14 +160,28 @@ def build_world() -> World:
         foreign_person=foreign,
     )
     u = world.users
+    # The coach and the supervisor have person records: relationships (assignments) reach people
+    # from them. Neither holds a position, so no place-based scope changes.
+    coach = person_create(
+        actor=None, system=a, given_name="Cami", family_name="Coach", email="cami.coach@example.org"
+    )
+    supervisor = person_create(
+        actor=None,
+        system=a,
+        given_name="Sam",
+        family_name="Supervisor",
+        email="sam.supervisor@example.org",
+    )
     u["admin"] = make_user(a, "admin@riverbend.test", Role.SYSTEM_ADMIN, system=a)
     u["leader"] = make_user(a, "leader@riverbend.test", Role.DISTRICT_LEADER, system=a)
     u["programs"] = make_user(a, "programs@riverbend.test", Role.PROGRAM_MANAGER, system=a)
-    u["supervisor"] = make_user(a, "supervisor@riverbend.test", Role.SUPERVISOR, network=north)
+    u["supervisor"] = make_user(
+        a, "supervisor@riverbend.test", Role.SUPERVISOR, person=supervisor, network=north
+    )
     u["supervisor_far"] = make_user(
         a, "far.supervisor@riverbend.test", Role.SUPERVISOR, network=south
     )
-    u["coach"] = make_user(a, "coach@riverbend.test", Role.COACH, system=a)
+    u["coach"] = make_user(a, "coach@riverbend.test", Role.COACH, person=coach, system=a)
     u["principal"] = make_user(
         a, "principal@riverbend.test", Role.PRINCIPAL, person=principal, school=oak
     )
@@ -179,6 +194,23 @@ def build_world() -> World:
     u["nobody"] = make_user(a, "nobody@riverbend.test", None)
     u["admin_b"] = make_user(b, "admin@lakeside.test", Role.SYSTEM_ADMIN, system=b)
     u["leader_b"] = make_user(b, "leader@lakeside.test", Role.DISTRICT_LEADER, system=b)
+    # Paula and Cora are Cami's coachees; Paula is on Sam's caseload (issue 8: relationship
+    # scopes). Tomas and Farid have no supporter.
+    for coachee in (principal, colleague):
+        assignment_create(
+            actor=None,
+            kind=Relationship.COACHING,
+            supporter=coach,
+            assignee=coachee,
+            starts_on=START,
+        )
+    assignment_create(
+        actor=None,
+        kind=Relationship.SUPERVISION,
+        supporter=supervisor,
+        assignee=principal,
+        starts_on=START,
+    )
     world.token_id = api_token_create(actor=u["teacher"], name="laptop")[0].pk
     published = framework_import_case(actor=None, system=a, raw=json.dumps(rubric_package()))
     world.framework_id = published.framework_id

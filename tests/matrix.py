@@ -61,6 +61,7 @@ def row_counts() -> dict[str, int]:
             "rosters",
             "frameworks",
             "ratings",
+            "assignments",
         }:
             counts[model._meta.label] = model.objects.count()
     return counts
@@ -79,6 +80,12 @@ def ended_position_of(person: Any) -> int:
         position.ends_on = max(position.starts_on, datetime.date(2026, 6, 1))
         position.save(update_fields=["ends_on"])
     return int(position.pk)
+
+
+def assignment_of(world: World, assignee: Any) -> int:
+    from trellis.assignments.models import Assignment
+
+    return int(Assignment.objects.filter(assignee=assignee).order_by("pk").first().pk)
 
 
 def grant_of(world: World, key: str) -> int:
@@ -462,14 +469,14 @@ CASES: list[Case] = [
         "person_ratings",
         lambda w: f"/people/{w.colleague.pk}/ratings/",
         right="principal",
-        wrong="analyst",
+        wrong="leader",
         outsider="supervisor_far",
     ),
     Case(
         "person_rating_new",
         lambda w: f"/people/{w.colleague.pk}/ratings/new/?framework={w.framework_id}",
         right="coach",
-        wrong="analyst",
+        wrong="leader",
         outsider="supervisor_far",
         method="POST",
         data=lambda w: rating_data(w),
@@ -923,6 +930,103 @@ CASES: list[Case] = [
         wrong="analyst",
         outsider="supervisor_far",
         api=True,
+    ),
+    # Issue 8: assignments and relationship scopes. "outsider" in the relationship cases is the
+    # right role with the wrong relationship (a coach on someone else's coachee): 404.
+    Case(
+        "assignment_list",
+        lambda w: "/assignments/",
+        right="supervisor",
+        wrong="coach",
+        outsider="admin_b",
+        outsider_status=200,
+        hidden_from_outsider=lambda w: w.colleague.full_name,
+    ),
+    Case(
+        "assignment_create",
+        lambda w: "/assignments/new/",
+        right="supervisor",
+        wrong="coach",
+        outsider="admin_b",
+        method="POST",
+        data=lambda w: {
+            "kind": "mentoring",
+            "supporter": "sam.supervisor@example.org",
+            "assignee": w.teacher_person.email,
+        },
+        right_status=302,
+        outsider_status=200,
+    ),
+    Case(
+        "assignment_end",
+        lambda w: f"/assignments/{assignment_of(w, w.colleague)}/end/",
+        right="supervisor",
+        wrong="leader",
+        outsider="supervisor_far",
+        method="POST",
+        right_status=302,
+    ),
+    Case(
+        "caseloads",
+        lambda w: "/assignments/caseloads/",
+        right="supervisor",
+        wrong="coach",
+        outsider="admin_b",
+        outsider_status=200,
+        hidden_from_outsider=lambda w: w.principal_person.full_name,
+    ),
+    Case(
+        "caseload_target",
+        lambda w: "/assignments/targets/",
+        right="admin",
+        wrong="leader",
+        outsider="admin_b",
+        method="POST",
+        data=lambda w: {"system": w.system.pk, "kind": "supervision", "target": 6},
+        right_status=302,
+        # Another system's administrator cannot choose this system: the form refuses it.
+        outsider_status=302,
+    ),
+    Case(
+        "person_detail",
+        lambda w: f"/people/{w.colleague.pk}/",
+        right="coach",  # Cora is the coach's coachee
+        wrong="analyst",
+        outsider="supervisor_far",
+    ),
+    Case(
+        "person_detail",
+        lambda w: f"/people/{w.teacher_person.pk}/",
+        right="principal",
+        wrong="analyst",
+        outsider="coach",  # not the coach's coachee
+    ),
+    Case(
+        "person_ratings",
+        lambda w: f"/people/{w.teacher_person.pk}/ratings/",
+        right="principal",
+        wrong="leader",
+        outsider="coach",  # not the coach's coachee
+    ),
+    Case(
+        "person_rating_new",
+        lambda w: f"/people/{w.teacher_person.pk}/ratings/new/?framework={w.framework_id}",
+        right="principal",
+        wrong="leader",
+        outsider="coach",  # not the coach's coachee
+        method="POST",
+        data=lambda w: rating_data(w),
+        right_status=302,
+    ),
+    Case(
+        "person_rating_new",
+        lambda w: f"/people/{w.principal_person.pk}/ratings/new/?framework={w.framework_id}",
+        right="supervisor",  # Paula is on the supervisor's caseload
+        wrong="leader",
+        outsider="supervisor_far",
+        method="POST",
+        data=lambda w: rating_data(w),
+        right_status=302,
     ),
 ]
 

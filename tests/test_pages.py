@@ -84,7 +84,9 @@ def test_principal_sees_only_their_school_staff(world: World) -> None:
 def test_teacher_sees_their_own_record_only(world: World) -> None:
     client = world.client("teacher")
     assert client.get(f"/people/{world.teacher_person.pk}/").status_code == 200
-    assert client.get(f"/people/{world.colleague.pk}/").status_code == 403
+    # Someone who may not view a person gets 404, not 403 (issue 8: people are in scope only
+    # for whoever may view them).
+    assert client.get(f"/people/{world.colleague.pk}/").status_code == 404
     names = {p.family_name for p in client.get("/people/").context["object_list"]}
     assert names == {"Teller"}
 
@@ -298,6 +300,7 @@ def test_navigation_shows_each_role_only_what_it_may_use(world: World) -> None:
         "Home",
         "Schools",
         "People",
+        "Assignments",
         "Frameworks",
         "Partners",
         "Accounts and roles",

@@ -24,14 +24,21 @@ def test_network_grant_reaches_the_networks_schools_only(world: World) -> None:
         world.principal_person,
         world.teacher_person,
         world.colleague,
+        user.person,  # their own record
     }
 
 
 def test_in_scope_but_not_allowed_is_403_outside_is_404(world: World) -> None:
     with pytest.raises(PermissionDenied):
-        authorize(world.users["analyst"], Action.PEOPLE_VIEW, world.colleague)
+        authorize(world.users["leader"], Action.PEOPLE_MANAGE, world.colleague)
     with pytest.raises(Http404):
-        authorize(world.users["analyst"], Action.PEOPLE_VIEW, world.foreign_person)
+        authorize(world.users["leader"], Action.PEOPLE_VIEW, world.foreign_person)
+    # People are "in scope" only for whoever may view them: an analyst's system grant does not
+    # tell them which person ids exist.
+    with pytest.raises(Http404):
+        authorize(world.users["analyst"], Action.PEOPLE_VIEW, world.colleague)
+    with pytest.raises(PermissionDenied):
+        authorize(world.users["analyst"], Action.SCHOOLS_MANAGE, world.school)
 
 
 def test_grants_count_only_between_their_dates(world: World) -> None:

@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "trellis.ratings",
     "trellis.accounts",
     "trellis.authz",
+    "trellis.assignments",
     "trellis.api",
     "trellis.demo",
     "trellis.site",

@@ -2,6 +2,7 @@ from django.urls import include, path
 
 from trellis.accounts import views as account_views
 from trellis.api.api import api
+from trellis.assignments import views as assignment_views
 from trellis.authz import views as authz_views
 from trellis.frameworks import views as framework_views
 from trellis.frameworks import views_crosswalk as framework_crosswalk
@@ -32,6 +33,12 @@ urlpatterns = [
     path("partners/", org_views.partner_list, name="partner_list"),
     path("partners/new/", org_views.partner_create, name="partner_create"),
     path("partners/<int:pk>/edit/", org_views.partner_edit, name="partner_edit"),
+    # Assignments (who supports whom) and caseloads.
+    path("assignments/", assignment_views.assignment_list, name="assignment_list"),
+    path("assignments/new/", assignment_views.assignment_create, name="assignment_create"),
+    path("assignments/<int:pk>/end/", assignment_views.assignment_end, name="assignment_end"),
+    path("assignments/caseloads/", assignment_views.caseloads, name="caseloads"),
+    path("assignments/targets/", assignment_views.caseload_target, name="caseload_target"),
     path("people/", people_views.people_list, name="people_list"),
     path("people/new/", people_views.person_create, name="person_create"),
     path("people/<int:pk>/", people_views.person_detail, name="person_detail"),

@@ -434,3 +434,27 @@ def test_item26_long_email_and_labels_stay_in_the_details(
     employee = box(page, "section[aria-labelledby=details-h] dl dt >> nth=3")
     now = box(page, "section[aria-labelledby=details-h] dl dt >> nth=4")
     assert now["y"] - (employee["y"] + employee["height"]) >= 4, (employee, now)
+
+
+def test_a_supervisor_sees_their_caseload_and_assigns_a_mentor(
+    page: Page, site: tuple[str, World]
+) -> None:
+    """Issue 8: assignments and caseloads in the browser."""
+    base, world = site
+    sign_in(page, base, "supervisor@riverbend.test")
+    page.get_by_role("link", name="Assignments", exact=True).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Assignments")
+    assert_accessible(page)
+    page.get_by_role("link", name="Caseloads").click()
+    expect(page.get_by_role("link", name="Paula Prince")).to_be_visible()
+    assert_accessible(page)
+    page.goto(f"{base}/assignments/new/")
+    page.get_by_label("Kind of support").select_option("mentoring")
+    page.get_by_label("Supporter (coach, supervisor, evaluator or mentor)").fill(
+        "sam.supervisor@example.org"
+    )
+    page.get_by_label("Person supported").fill(world.teacher_person.email)
+    assert_accessible(page)
+    page.get_by_role("button", name="Assign").click()
+    expect(page.get_by_text("Assigned: Mentor Sam Supervisor → Tomas Teller.")).to_be_visible()
+    assert_accessible(page)

@@ -5,6 +5,8 @@ import datetime
 import pytest
 
 from tests.conftest import World
+from trellis.assignments.services import assignment_create
+from trellis.authz.roles import Relationship
 from trellis.frameworks.models import FrameworkItem, FrameworkVersion
 from trellis.ratings.agreement import agreement
 from trellis.ratings.models import Rating
@@ -34,6 +36,18 @@ def test_agreement_page_pairs_raters_on_shared_subjects(world: World) -> None:
         FrameworkItem.objects.filter(version=version, descriptors__isnull=False).distinct()
     )
     levels = {lv.position: lv for lv in version.levels.all()}
+    # Raters rate progress only of the people assigned to them (issue 8).
+    for supporter, person in (
+        ("coach", world.teacher_person),
+        ("supervisor", world.teacher_person),
+        ("supervisor", world.colleague),
+    ):
+        assignment_create(
+            actor=None,
+            kind=Relationship.MENTORING,
+            supporter=world.users[supporter].person,
+            assignee=person,
+        )
     for rater, shift in (("coach", 0), ("supervisor", 1)):
         for person in (world.principal_person, world.teacher_person, world.colleague):
             ratings_record(

@@ -13,6 +13,7 @@ NAVIGATION = [
     ("Home", "home", Action.SIGNED_IN),
     ("Schools", "school_list", Action.SCHOOLS_VIEW),
     ("People", "people_list", Action.PEOPLE_VIEW),
+    ("Assignments", "assignment_list", Action.ASSIGNMENTS_VIEW),
     ("Frameworks", "framework_list", Action.FRAMEWORKS_VIEW),
     ("Partners", "partner_list", Action.PARTNERS_VIEW),
     ("Accounts and roles", "grant_list", Action.ACCESS_MANAGE),

@@ -1,8 +1,11 @@
-"""Scopes: what a user may see, computed once per request from the user's grants in force.
+"""Scopes: what a user may see, computed once per request from the user's grants and
+relationships in force.
 
 Every read starts here. `scope_for(user, action)` is the union of the nodes of the user's grants
-whose role allows the action; `authorize` turns an object outside every grant into a 404 and an
-object inside some grant, but not one that allows the action, into a 403.
+whose role allows the action, plus the people the user supports (coachees, caseload...) through
+relationships that allow it; `authorize` turns an object outside every grant into a 404 and an
+object inside some grant, but not one that allows the action, into a 403. Which objects lie in a
+scope is told by the app that owns them (`trellis.authz.registry`): authz imports only core.
 """
 
 from __future__ import annotations
@@ -16,7 +19,14 @@ from django.db.models import Q
 from django.http import Http404
 from django.utils import timezone
 
-from trellis.authz.roles import MFA_REQUIRED_ROLES, POLICY, Action
+from trellis.authz.registry import relationship_loaders, rule_for
+from trellis.authz.roles import (
+    MFA_REQUIRED_ROLES,
+    POLICY,
+    RELATIONSHIP_POLICY,
+    SENSITIVE_ACTIONS,
+    Action,
+)
 
 # Actions that every signed-in user may take on their own record, whatever their grants.
 OWN_RECORD_ACTIONS = frozenset({Action.PEOPLE_VIEW})
@@ -41,6 +51,9 @@ class Scope:
     person_id: int | None = None
     # Every system any of these grants sits in (a school grant reaches its system's frameworks).
     reached_system_ids: frozenset[int] = field(default_factory=frozenset)
+    # People reached through relationships in force (my coachees, my caseload...), whatever
+    # place they work at.
+    related_person_ids: frozenset[int] = field(default_factory=frozenset)
 
     @property
     def is_empty(self) -> bool:
@@ -51,7 +64,25 @@ class Scope:
             or self.school_ids
             or self.partner_ids
             or self.person_id
+            or self.related_person_ids
         )
+
+    def q(self, model: type | str, **options: Any) -> Q:
+        """The filter for a queryset of `model` to what this scope reaches (the owning app's
+        registered rule)."""
+        if self.everything:
+            return Q()
+        rule = rule_for(model)
+        if rule.q is None:
+            raise TypeError(f"No queryset rule for {model}")
+        return rule.q(self, **options)
+
+    def persons_q(self, field: str = "pk") -> Q:
+        """The user's own record and the people reached through relationships, on `field`."""
+        q = Q(**{f"{field}__in": self.related_person_ids}) if self.related_person_ids else Q()
+        if self.person_id:
+            q |= Q(**{field: self.person_id})
+        return q if (self.person_id or self.related_person_ids) else Q(pk__in=[])
 
     def schools_q(self, prefix: str = "") -> Q:
         if self.everything:
@@ -73,32 +104,10 @@ class Scope:
         return Q(home_system_id__in=self.system_ids) | Q(id__in=self.partner_ids)
 
     def people_q(self, on: datetime.date | None = None) -> Q:
-        """People in scope: the whole system for system grants; for school and network grants,
-        people holding a position there on the day (today by default); and the user's own record.
-        """
-        if self.everything:
-            return Q()
-        from trellis.people.models import Position  # people depends on authz only here
-
-        q: Any = Q(system_id__in=self.system_ids)
-        if self.school_ids or self.network_ids:
-            day = on or timezone.localdate()
-            # An IN over the (small) set of people placed here lets the database start from the
-            # positions at these places instead of testing every person of the system.
-            placed = (
-                Position.objects.filter(
-                    Q(school_id__in=self.school_ids)
-                    | Q(school__network_id__in=self.network_ids)
-                    | Q(network_id__in=self.network_ids),
-                    starts_on__lte=day,
-                )
-                .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=day))
-                .values("person_id")
-            )
-            q |= Q(pk__in=placed)
-        if self.person_id:
-            q |= Q(pk=self.person_id)
-        return q
+        """People in scope (the people app's rule): the whole system for system grants; for
+        school and network grants, people holding a position there on the day (today by
+        default); the people reached through relationships; and the user's own record."""
+        return self.q("people.Person", on=on)
 
     def positions_q(self) -> Q:
         """Positions held at places in scope (for lists of recent changes)."""
@@ -130,16 +139,36 @@ def _grant_rows(user: Any) -> list[GrantRow]:
     return rows
 
 
+def _relationship_rows(user: Any) -> list[tuple[str, int]]:
+    """(relationship, person id) of the relationships in force today in which the user's person
+    supports someone: loaded once per request (one query) and kept on the user object."""
+    cached = getattr(user, "_trellis_relationships", None)
+    if cached is not None:
+        return cached
+    rows: list[tuple[str, int]] = []
+    person_id = getattr(user, "person_id", None)
+    if person_id:
+        today = timezone.localdate()
+        for loader in relationship_loaders():
+            rows.extend(loader(person_id, today))
+    user._trellis_relationships = rows
+    return rows
+
+
 def forget_grants(user: Any) -> None:
-    if hasattr(user, "_trellis_grants"):
-        del user._trellis_grants
+    """Drop what was loaded for this request (after the user's grants or relationships change)."""
+    for name in ("_trellis_grants", "_trellis_relationships"):
+        if hasattr(user, name):
+            delattr(user, name)
 
 
 def scope_for(user: Any, action: str | None = None) -> Scope:
     """The nodes where `user` may take `action` (any role at all when action is None)."""
     if user is None or not user.is_authenticated or not user.is_active:
         return Scope()
-    if user.is_superuser:
+    if user.is_superuser and action not in SENSITIVE_ACTIONS:
+        # Installation operators reach everything, except the sensitive reads: those follow
+        # their grants and relationships like anyone's.
         return Scope(everything=True)
     systems: set[int] = set()
     networks: set[int] = set()
@@ -160,6 +189,11 @@ def scope_for(user: Any, action: str | None = None) -> Scope:
         elif row.system_id:
             systems.add(row.system_id)
     own = user.person_id if (action is None or action in OWN_RECORD_ACTIONS) else None
+    related = frozenset(
+        person_id
+        for relationship, person_id in _relationship_rows(user)
+        if action is None or action in RELATIONSHIP_POLICY.get(relationship, frozenset())
+    )
     return Scope(
         system_ids=frozenset(systems),
         network_ids=frozenset(networks),
@@ -167,16 +201,23 @@ def scope_for(user: Any, action: str | None = None) -> Scope:
         partner_ids=frozenset(partners),
         person_id=own,
         reached_system_ids=frozenset(reached),
+        related_person_ids=related,
     )
 
 
 def has_grant_for(user: Any, action: str) -> bool:
-    """Whether some grant in force lets the user take `action` somewhere (own record aside)."""
+    """Whether some grant or relationship in force lets the user take `action` somewhere (own
+    record aside)."""
     if not user.is_authenticated:
         return False
-    if user.is_superuser:
+    if user.is_superuser and action not in SENSITIVE_ACTIONS:
         return True
-    return any(action in POLICY.get(row.role, frozenset()) for row in _grant_rows(user))
+    if any(action in POLICY.get(row.role, frozenset()) for row in _grant_rows(user)):
+        return True
+    return any(
+        action in RELATIONSHIP_POLICY.get(relationship, frozenset())
+        for relationship, _ in _relationship_rows(user)
+    )
 
 
 def user_may(user: Any, action: str) -> bool:
@@ -201,36 +242,9 @@ def requires_mfa(user: Any) -> bool:
 
 
 def _in_scope(scope: Scope, obj: Any) -> bool:
-    from trellis.frameworks.models import Framework
-    from trellis.orgs.models import Network, Partner, School, System
-    from trellis.people.models import Person
-
     if scope.everything:
         return True
-    if isinstance(obj, System):
-        return obj.pk in scope.system_ids
-    if isinstance(obj, Network):
-        return obj.system_id in scope.system_ids or obj.pk in scope.network_ids
-    if isinstance(obj, School):
-        return (
-            obj.system_id in scope.system_ids
-            or obj.network_id in scope.network_ids
-            or obj.pk in scope.school_ids
-        )
-    if isinstance(obj, Partner):
-        return obj.home_system_id in scope.system_ids or obj.pk in scope.partner_ids
-    if isinstance(obj, Framework):
-        # Templates (no system) are open to every role that may see frameworks at all.
-        if obj.system_id is None:
-            return bool(scope.reached_system_ids or scope.partner_ids)
-        return obj.system_id in scope.reached_system_ids
-    if isinstance(obj, Person):
-        if obj.pk == scope.person_id or obj.system_id in scope.system_ids:
-            return True
-        if not (scope.school_ids or scope.network_ids):
-            return False
-        return Person.objects.filter(scope.people_q(), pk=obj.pk).exists()
-    raise TypeError(f"No scope rule for {type(obj).__name__}")
+    return rule_for(obj).contains(scope, obj)
 
 
 def allows(user: Any, action: str, obj: Any) -> bool:
@@ -243,7 +257,11 @@ def authorize(user: Any, action: str, obj: Any) -> None:
     reach it do not allow the action."""
     if _in_scope(scope_for(user, action), obj):
         return
-    if _in_scope(scope_for(user), obj):
+    # Outside scope is what the user may not see at all: for most objects, anything any of
+    # their grants reaches; for people, whom they may view (a coach's system grant does not
+    # make every teacher of the system "in scope").
+    reach = rule_for(obj).reach
+    if _in_scope(scope_for(user, reach), obj):
         raise PermissionDenied
     raise Http404
 

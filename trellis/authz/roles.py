@@ -44,17 +44,88 @@ class Action:
     # conditions and system rounds need the purpose's own action instead.
     RATINGS_ROUNDS = "ratings.rounds"
     AUDIT_VIEW = "audit.view"
+    # Who supports whom (coach, supervisor, evaluator, mentor): the assignments pages.
+    ASSIGNMENTS_VIEW = "assignments.view"
+    ASSIGNMENTS_MANAGE = "assignments.manage"
+    # Sensitive reads (see SENSITIVE_ACTIONS): held only by the roles and relationships that
+    # docs/data-model.md's sensitivity table names, never by reflection.
+    COACHING_NOTES = "coaching.notes"
+    SURVEYS_RESPONSES = "surveys.responses"
+    SELECTION_DELIBERATIONS = "selection.deliberations"
 
 
 ALL_ACTIONS = frozenset(
     value for name, value in vars(Action).items() if name.isupper() and value != Action.SIGNED_IN
 )
 
-# Role → actions it allows within the scope of its grant. Coaching notes, evaluations,
-# selection deliberations and survey responses get their own actions in later capabilities and
-# are deliberately absent from district leaders and analysts.
+
+class Relationship(models.TextChoices):
+    """Person-to-person relationships that reach one person, whatever the grants' places.
+
+    The assignments app keeps them (supporter → assignee, over time); later capabilities may
+    register more (an interviewer or recommender to one applicant).
+    """
+
+    COACHING = "coaching", "Coach"
+    SUPERVISION = "supervision", "Supervisor"
+    EVALUATION = "evaluation", "Evaluator"
+    MENTORING = "mentoring", "Mentor"
+
+
+# Relationship → actions the supporter may take on the assignee while the relationship is
+# active. A coach sees and rates their coachees' progress and reads their coaching notes; a
+# supervisor (the principal's evaluator chain) also their evaluation ratings; an evaluator only
+# evaluation; a mentor progress.
+RELATIONSHIP_POLICY: dict[str, frozenset[str]] = {
+    Relationship.COACHING: frozenset(
+        {Action.PEOPLE_VIEW, Action.RATINGS_PROGRESS, Action.COACHING_NOTES}
+    ),
+    Relationship.SUPERVISION: frozenset(
+        {Action.PEOPLE_VIEW, Action.RATINGS_PROGRESS, Action.RATINGS_EVALUATION}
+    ),
+    Relationship.EVALUATION: frozenset({Action.PEOPLE_VIEW, Action.RATINGS_EVALUATION}),
+    Relationship.MENTORING: frozenset({Action.PEOPLE_VIEW, Action.RATINGS_PROGRESS}),
+}
+
+# Reads of the sensitive classes (docs/data-model.md, "Sensitive actions"). Each is granted
+# only where that table says; tests/test_authz_sensitive.py compares POLICY and
+# RELATIONSHIP_POLICY with the table, and installation operators (superusers) do not get them
+# from being operators.
+SENSITIVE_ACTIONS = frozenset(
+    {
+        Action.RATINGS_EVALUATION,
+        Action.COACHING_NOTES,
+        Action.SURVEYS_RESPONSES,
+        Action.SELECTION_DELIBERATIONS,
+    }
+)
+
+# Role → actions it allows within the scope of its grant, listed one by one: a new action
+# reaches no role until it is added here.
 POLICY: dict[str, frozenset[str]] = {
-    Role.SYSTEM_ADMIN: ALL_ACTIONS,
+    Role.SYSTEM_ADMIN: frozenset(
+        {
+            Action.SCHOOLS_VIEW,
+            Action.SCHOOLS_MANAGE,
+            Action.PEOPLE_VIEW,
+            Action.PEOPLE_MANAGE,
+            Action.STUDENTS_VIEW,
+            Action.PARTNERS_VIEW,
+            Action.ACCESS_MANAGE,
+            Action.ROSTERS_MANAGE,
+            Action.FRAMEWORKS_VIEW,
+            Action.FRAMEWORKS_MANAGE,
+            Action.RATINGS_PROGRESS,
+            # The evaluator chain ends with the system's administrators.
+            Action.RATINGS_EVALUATION,
+            Action.RATINGS_CONDITIONS,
+            Action.RATINGS_SELF_STUDY,
+            Action.AUDIT_VIEW,
+            Action.RATINGS_ROUNDS,
+            Action.ASSIGNMENTS_VIEW,
+            Action.ASSIGNMENTS_MANAGE,
+        }
+    ),
     Role.DISTRICT_LEADER: frozenset(
         {
             Action.SCHOOLS_VIEW,
@@ -70,20 +141,25 @@ POLICY: dict[str, frozenset[str]] = {
             Action.FRAMEWORKS_VIEW,
             Action.FRAMEWORKS_MANAGE,
             Action.RATINGS_ROUNDS,
+            Action.ASSIGNMENTS_VIEW,
+            Action.ASSIGNMENTS_MANAGE,
         }
     ),
+    # A supervisor sees the schools and staff of their network; they rate and evaluate only
+    # the principals on their caseload (RELATIONSHIP_POLICY).
     Role.SUPERVISOR: frozenset(
         {
             Action.SCHOOLS_VIEW,
             Action.PEOPLE_VIEW,
             Action.FRAMEWORKS_VIEW,
-            Action.RATINGS_PROGRESS,
-            Action.RATINGS_EVALUATION,
             Action.RATINGS_CONDITIONS,
             Action.RATINGS_ROUNDS,
+            Action.ASSIGNMENTS_VIEW,
+            Action.ASSIGNMENTS_MANAGE,
         }
     ),
-    Role.COACH: frozenset({Action.SCHOOLS_VIEW, Action.FRAMEWORKS_VIEW, Action.RATINGS_PROGRESS}),
+    # A coach reaches people only through their coachees (RELATIONSHIP_POLICY).
+    Role.COACH: frozenset({Action.SCHOOLS_VIEW, Action.FRAMEWORKS_VIEW}),
     Role.PRINCIPAL: frozenset(
         {
             Action.SCHOOLS_VIEW,

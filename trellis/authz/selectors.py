@@ -62,14 +62,12 @@ def grant_get(user: Any, pk: int) -> Grant:
     )
     if grant is None:
         raise Http404
-    node = grant.node
-    from trellis.orgs.models import Partner
-
-    if isinstance(node, Partner):
-        if node.home_system is None:
+    node: Any = grant.node
+    if grant.partner is not None and grant.school is None and grant.network is None:
+        if grant.partner.home_system is None:
             if not user.is_superuser:
                 raise Http404
             return grant
-        node = node.home_system
+        node = grant.partner.home_system
     authorize(user, Action.ACCESS_MANAGE, node)
     return grant

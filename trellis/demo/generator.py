@@ -139,6 +139,12 @@ class Builder:
         self.education: list[Education] = []
         self.certifications: list[Certification] = []
         self.serial = 0
+        # Who could be supported, and by whom (the assignments part; see `assignments`).
+        self.seed = seed
+        self.principals: list[tuple[Person, School]] = []
+        self.assistant_principals: list[tuple[Person, School]] = []
+        self.supervisors: list[tuple[Person, Network]] = []
+        self.coaches: list[Person] = []
 
     # -- helpers -------------------------------------------------------------------------
     def _person(self, *, active: bool = True) -> Person:
@@ -297,6 +303,7 @@ class Builder:
                     school=self.rng.choice(schools),
                 )
             self._add(principal, PositionKind.PRINCIPAL, start, None, school=school)
+            self.principals.append((principal, school))
             self._leader_record(principal, doctorate=self.rng.random() < 0.15)
             # A principal who left during the history window.
             if start > self.history_start:
@@ -321,6 +328,7 @@ class Builder:
                     school=school,
                 )
                 self._add(ap, PositionKind.ASSISTANT_PRINCIPAL, ap_start, None, school=school)
+                self.assistant_principals.append((ap, school))
                 self._leader_record(ap)
             teachers = per_school - 1 - aps + self.rng.randint(-2, 2)
             for t in range(max(teachers, 4)):
@@ -405,10 +413,12 @@ class Builder:
                 network=networks[i % len(networks)],
                 title="Senior director",
             )
+            self.supervisors.append((person, networks[i % len(networks)]))
             self._leader_record(person, doctorate=self.rng.random() < 0.3)
         for _ in range(coaches):
             person = self._person()
             anchors.setdefault("coach", person)
+            self.coaches.append(person)
             self._add(
                 person,
                 PositionKind.COACH,
@@ -533,6 +543,7 @@ def build(*, size_name: str, seed: int, today: datetime.date) -> DemoResult:
         if role == Role.SYSTEM_ADMIN:
             TOTP.activate(user, DEMO_TOTP_SECRET)
         users[local] = user
+    assignment_count = assignments(builder, system)
     frameworks(builder, system, anchors, users, today)
     return DemoResult(
         system=system,
@@ -544,8 +555,75 @@ def build(*, size_name: str, seed: int, today: datetime.date) -> DemoResult:
             "people": len(builder.people),
             "positions": len(builder.positions),
             "students": student_count,
+            "assignments": assignment_count,
         },
     )
+
+
+def assignments(builder: Builder, system: System) -> int:
+    """Caseloads and coachees, so that every role's pages have real content: each network's
+    principals are shared among its supervisors (about one in six left unassigned, at least one
+    in the first network, so the caseload page lists some); coaches coach the first principal,
+    about half the other principals and a third of the assistant principals, some with a coach
+    last year too. Its own random stream: the rest of the demo does not move with it."""
+    from trellis.assignments.models import Assignment
+    from trellis.assignments.services import assignments_bulk_create
+    from trellis.authz.roles import Relationship
+
+    rng = random.Random(f"{builder.seed}-assignments")
+    this_year = builder.year_start
+    last_year = this_year.replace(year=this_year.year - 1)
+    pending: list[Assignment] = []
+
+    def add(
+        kind: str,
+        supporter: Person,
+        assignee: Person,
+        start: datetime.date,
+        end: datetime.date | None = None,
+    ) -> None:
+        pending.append(
+            Assignment(
+                kind=kind, supporter=supporter, assignee=assignee, starts_on=start, ends_on=end
+            )
+        )
+
+    by_network: dict[int, list[Person]] = {}
+    for person, network in builder.supervisors:
+        by_network.setdefault(network.pk, []).append(person)
+    turn: dict[int, int] = {}
+    first_network = builder.supervisors[0][1].pk if builder.supervisors else None
+    in_first = [p for p, school in builder.principals if school.network_id == first_network]
+    for principal, school in builder.principals:
+        supervisors = by_network.get(school.network_id or 0)
+        if not supervisors:
+            continue
+        first = principal is builder.principals[0][0]  # the demo principal has a supervisor
+        if not first and ((in_first and principal is in_first[-1]) or rng.random() < 1 / 6):
+            continue  # unassigned
+        index = turn.get(school.network_id or 0, 0)
+        turn[school.network_id or 0] = index + 1
+        supervisor = supervisors[index % len(supervisors)]
+        add(Relationship.SUPERVISION, supervisor, principal, this_year)
+
+    coaches = builder.coaches
+    if coaches:
+        coachees = [p for p, _ in builder.principals[:1]]
+        coachees += [p for p, _ in builder.principals[1:] if rng.random() < 0.5]
+        coachees += [p for p, _ in builder.assistant_principals if rng.random() < 1 / 3]
+        for n, person in enumerate(coachees):
+            coach = coaches[n % len(coaches)]
+            add(Relationship.COACHING, coach, person, this_year)
+            if len(coaches) > 1 and rng.random() < 0.3:
+                earlier = coaches[(n + 1) % len(coaches)]
+                add(
+                    Relationship.COACHING,
+                    earlier,
+                    person,
+                    last_year,
+                    this_year - datetime.timedelta(days=1),
+                )
+    return len(assignments_bulk_create(actor=None, system=system, assignments=pending))
 
 
 def demo_sign_ins(system: System) -> list[tuple[str, str]]:

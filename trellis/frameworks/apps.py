@@ -9,3 +9,7 @@ class FrameworksConfig(AppConfig):
         from trellis.frameworks.import_kinds import register_kinds
 
         register_kinds()
+        # Tell authz how to find the scope of this app's objects (authz imports only core).
+        from trellis.frameworks import scopes
+
+        scopes.register()

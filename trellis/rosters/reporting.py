@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-from trellis.imports.reporting import COLUMNS, summary_lines
-
-__all__ = ["COLUMNS", "SOURCES", "summary_lines"]
-
 # Which files each kind of record comes from, for the preview's "per file" reading.
 SOURCES = {
     "schools": "orgs.csv",
@@ -16,4 +12,5 @@ SOURCES = {
     "courses": "courses.csv",
     "classes": "classes.csv",
     "enrollments": "enrollments.csv",
+    "enrolment windows": "users.csv and enrollments.csv",
 }

@@ -1,0 +1,71 @@
+"""Issue 8: the demo's coach, supervisor and program manager see their assignees."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from django.db import transaction
+from django.test import Client
+
+from trellis.accounts.models import User
+from trellis.assignments.models import Assignment
+from trellis.demo.generator import build
+
+TODAY = datetime.date(2026, 10, 1)
+
+
+def signed_in(local: str) -> Client:
+    client = Client()
+    client.force_login(User.objects.get(email=f"{local}@riverbend.example"))
+    return client
+
+
+@pytest.mark.django_db
+def test_demo_roles_see_their_assignees_and_nothing_else() -> None:
+    build(size_name="demo", seed=1, today=TODAY)
+    coach = User.objects.get(email="coach@riverbend.example")
+    supervisor = User.objects.get(email="supervisor@riverbend.example")
+    principal = User.objects.get(email="principal@riverbend.example")
+    coachees = set(
+        Assignment.objects.filter(
+            supporter=coach.person, kind="coaching", ends_on__isnull=True
+        ).values_list("assignee_id", flat=True)
+    )
+    assert principal.person_id in coachees and len(coachees) >= 3
+    people = signed_in("coach").get("/people/").context["page_obj"].paginator.count
+    assert people == len(coachees) + 1  # and their own record
+    page = signed_in("coach").get(f"/people/{principal.person_id}/ratings/")
+    assert page.status_code == 200 and page.context["ratings"]
+
+    caseloads = signed_in("supervisor").get("/assignments/caseloads/").context
+    mine = [c for c in caseloads["caseloads"] if c.supporter.pk == supervisor.person_id]
+    assert mine and principal.person_id in {a.assignee_id for a in mine[0].assignments}
+    assert caseloads["unassigned"], "some principals of the network have no supervisor"
+    assert signed_in("programs").get("/assignments/").status_code == 200
+    # Someone the coach does not coach: 404.
+    other = Assignment.objects.filter(kind="supervision").exclude(assignee_id__in=coachees).first()
+    assert other is not None
+    assert signed_in("coach").get(f"/people/{other.assignee_id}/").status_code == 404
+
+
+class _Rollback(Exception):
+    pass
+
+
+def assignment_rows() -> list[tuple[str, str, str, datetime.date]]:
+    return list(
+        Assignment.objects.order_by(
+            "kind", "supporter__sourced_id", "assignee__sourced_id", "starts_on"
+        ).values_list("kind", "supporter__sourced_id", "assignee__sourced_id", "starts_on")
+    )
+
+
+@pytest.mark.django_db
+def test_demo_assignments_are_deterministic_per_seed() -> None:
+    with pytest.raises(_Rollback), transaction.atomic():
+        build(size_name="demo", seed=3, today=TODAY)
+        first = assignment_rows()
+        raise _Rollback
+    build(size_name="demo", seed=3, today=TODAY)
+    assert first and assignment_rows() == first

@@ -1,0 +1,84 @@
+"""How authz learns about the other apps' objects without importing them.
+
+`authz` imports only `core`. Each app tells it, from its `AppConfig.ready()` (through the app's
+`scopes.py`), three things:
+
+- `register_scope(model, contains, *, q=None, reach=None)`: whether an object of `model` lies in
+  a `Scope` (`contains(scope, obj) -> bool`, used by `authorize`/`allows`), optionally the
+  filter for a queryset of that model (`q(scope, **options) -> Q`, used by `Scope.q`), and
+  optionally the action (`reach`) whose scope decides "outside scope" (404) rather than "in
+  scope, not allowed" (403): for people it is `people.view`, so that someone who may not see a
+  person at all gets a 404 whatever place their grant sits at.
+- `register_relationships(loader)`: `loader(person_id, day)` yields `(relationship, person_id)`
+  pairs for the relationships in force that day in which the person is the supporter (coach,
+  supervisor...). What each relationship allows is `roles.RELATIONSHIP_POLICY`.
+
+A model is looked up by its label ("people.Person"), then by its parents' labels.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from django.db.models import Q
+
+if TYPE_CHECKING:
+    from trellis.authz.policies import Scope
+
+Contains = Callable[["Scope", Any], bool]
+QueryRule = Callable[..., Q]
+RelationshipLoader = Callable[[int, datetime.date], Iterable[tuple[str, int]]]
+
+
+@dataclass(frozen=True)
+class ScopeRule:
+    contains: Contains
+    q: QueryRule | None = None
+    reach: str | None = None
+
+
+_RULES: dict[str, ScopeRule] = {}
+_RELATIONSHIP_LOADERS: list[RelationshipLoader] = []
+
+
+def _label(model: type | str) -> str:
+    if isinstance(model, str):
+        return model
+    return str(model._meta.label)  # type: ignore[attr-defined]
+
+
+def register_scope(
+    model: type | str, contains: Contains, *, q: QueryRule | None = None, reach: str | None = None
+) -> None:
+    _RULES[_label(model)] = ScopeRule(contains=contains, q=q, reach=reach)
+
+
+def register_relationships(loader: RelationshipLoader) -> None:
+    if loader not in _RELATIONSHIP_LOADERS:
+        _RELATIONSHIP_LOADERS.append(loader)
+
+
+def rule_for(obj_or_model: Any) -> ScopeRule:
+    """The rule for an object, a model class or a label; TypeError when no app registered one."""
+    if isinstance(obj_or_model, str):
+        rule = _RULES.get(obj_or_model)
+        if rule is None:
+            raise TypeError(f"No scope rule for {obj_or_model}")
+        return rule
+    model = obj_or_model if isinstance(obj_or_model, type) else type(obj_or_model)
+    for klass in model.__mro__:
+        meta = getattr(klass, "_meta", None)
+        if meta is not None and meta.label in _RULES:
+            return _RULES[meta.label]
+    raise TypeError(f"No scope rule for {model.__name__}")
+
+
+def relationship_loaders() -> list[RelationshipLoader]:
+    return list(_RELATIONSHIP_LOADERS)
+
+
+def registered_labels() -> list[str]:
+    return sorted(_RULES)

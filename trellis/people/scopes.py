@@ -1,0 +1,55 @@
+"""How authz finds whom a scope reaches among people (see trellis.authz.registry)."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.db.models import Q
+from django.utils import timezone
+
+from trellis.authz.registry import register_scope
+from trellis.authz.roles import Action
+from trellis.people.models import Person, Position
+
+
+def people_q(scope: Any, on: datetime.date | None = None) -> Q:
+    """The whole system for system grants; for school and network grants, people holding a
+    position there on the day (today by default); people reached through relationships; the
+    user's own record. One query whatever the scope."""
+    q: Any = Q(system_id__in=scope.system_ids)
+    if scope.school_ids or scope.network_ids:
+        day = on or timezone.localdate()
+        # An IN over the (small) set of people placed here lets the database start from the
+        # positions at these places instead of testing every person of the system.
+        placed = (
+            Position.objects.filter(
+                Q(school_id__in=scope.school_ids)
+                | Q(school__network_id__in=scope.network_ids)
+                | Q(network_id__in=scope.network_ids),
+                starts_on__lte=day,
+            )
+            .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=day))
+            .values("person_id")
+        )
+        q |= Q(pk__in=placed)
+    if scope.person_id or scope.related_person_ids:
+        q |= scope.persons_q()
+    return q
+
+
+def _person(scope: Any, obj: Person) -> bool:
+    if (
+        obj.pk == scope.person_id
+        or obj.pk in scope.related_person_ids
+        or obj.system_id in scope.system_ids
+    ):
+        return True
+    if not (scope.school_ids or scope.network_ids):
+        return False
+    return Person.objects.filter(people_q(scope), pk=obj.pk).exists()
+
+
+def register() -> None:
+    # Whoever may not view a person gets a 404 for anything about them (not a 403).
+    register_scope(Person, _person, q=people_q, reach=Action.PEOPLE_VIEW)
