@@ -1,16 +1,33 @@
 """The role-matrix harness. Every page and API operation has a Case: the right role gets through,
 a wrong role (in scope, not allowed) gets 403, an outsider (another system or place) gets 404 or
 sees none of this system's records, an anonymous visitor is sent to sign in; on denial nothing is
-written. Later capabilities add their Cases to CASES."""
+written and nothing is sent. Later capabilities add their Cases to CASES.
+
+From each Case the runner (tests/test_role_matrix.py) derives several probes, each asked as the
+right role, the wrong role, the outsider and an anonymous visitor:
+- the Case itself (its method, URL and data);
+- for a POST Case, the GET of the same URL (the form page; `get_status=405` for POST-only
+  actions);
+- for each format in `exports`, the GET of the URL with `?format=csv` / `?format=xlsx` (an
+  outsider's export must not contain `hidden_from_outsider`);
+- with `unrelated_url` and/or `unrelated`: the right role reaching an object it has no
+  relationship with (a coach and a teacher who is not their coachee): `unrelated_status` (404).
+`setup` runs before the probes, for data a Case needs that the shared World does not hold.
+The URL walker (tests/test_url_walker.py) fills each route's parameters from its Case's URL, and
+the query-count test (tests/test_query_counts.py) measures every page a Case opens.
+"""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
 from django.apps import apps
+from django.db import connection
 
 from tests.conftest import World
 
@@ -27,34 +44,75 @@ class Case:
     right_status: int = 200
     wrong_status: int = 403
     outsider_status: int = 404
-    # For list pages an outsider gets 200 but must not see this text.
+    # For list pages an outsider gets 200 but must not see this text (and the right role must).
     hidden_from_outsider: Callable[[World], str] | None = None
     api: bool = False
+    # -- optional, added for issue 8 part 6 (every field below has a default that changes nothing
+    # for a Case that does not set it) -------------------------------------------------------
+    # The right role's GET of a POST Case's URL: 200 shows the form; 405 for a POST-only action.
+    get_status: int = 200
+    # ...and the wrong role's and the outsider's GET of it, when not as for the POST (a page that
+    # shows a read-only view to the wrong role, a form an outsider sees for their own system).
+    wrong_get_status: int | None = None
+    outsider_get_status: int | None = None
+    # Export formats the page offers (`?format=`): ("csv", "xlsx") on every list that has them.
+    exports: tuple[str, ...] = ()
+    # Relationship cases: the right role (or the user `unrelated`, who holds the right role) asks
+    # for an object it has no relationship with (`unrelated_url`, default the Case's own URL) and
+    # gets `unrelated_status`, with nothing written.
+    unrelated: str | None = None
+    unrelated_url: Callable[[World], str] | None = None
+    unrelated_status: int = 404
+    # Data this Case needs beyond the World, created before any probe is asked.
+    setup: Callable[[World], Any] | None = None
+    # Something every signed-in user does to their own records (an API token): the wrong role
+    # and the outsider succeed too, on their own, and must still not see the right role's.
+    own_record: bool = False
+    # Tells two Cases of the same route and method apart in test ids.
+    label: str = ""
 
     @property
     def id(self) -> str:
-        return f"{self.method} {self.route}"
+        return f"{self.method} {self.route}" + (f" [{self.label}]" if self.label else "")
+
+    @property
+    def has_relationship_probe(self) -> bool:
+        return self.unrelated is not None or self.unrelated_url is not None
+
+
+# Apps whose tables a request may never write on denial: every Trellis app (the ones added later
+# included), django-allauth's accounts and MFA, and Django's own users and groups. Sessions are
+# left out: signing in and the idle timer keep them up to date on every request.
+UNWATCHED_TABLES = {"django_session"}
 
 
 def row_counts() -> dict[str, int]:
-    """How many rows each Trellis model (and the MFA authenticators) holds: compared before and
-    after a denied request to prove nothing was written."""
+    """How many rows each model holds (sessions aside): compared before and after a denied
+    request to prove nothing was written."""
     counts = {}
     for model in apps.get_models():
-        label = model._meta.app_label
-        if label in {
-            "core",
-            "orgs",
-            "people",
-            "students",
-            "accounts",
-            "authz",
-            "mfa",
-            "rosters",
-            "frameworks",
-        }:
-            counts[model._meta.label] = model.objects.count()
+        if model._meta.db_table in UNWATCHED_TABLES or not model._meta.managed:
+            continue
+        counts[model._meta.label] = model.objects.count()
     return counts
+
+
+_WRITE = re.compile(r"^\s*(INSERT|UPDATE|DELETE|REPLACE|COPY|TRUNCATE)\b", re.IGNORECASE)
+
+
+@contextmanager
+def sql_writes() -> Iterator[list[str]]:
+    """Every statement that writes a row (sessions aside) executed inside the block: row counts
+    miss an UPDATE, this does not."""
+    writes: list[str] = []
+
+    def watch(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+        if _WRITE.match(sql) and not any(table in sql for table in UNWATCHED_TABLES):
+            writes.append(sql[:200])
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(watch):
+        yield writes
 
 
 def position_of(person: Any) -> int:
@@ -210,6 +268,7 @@ CASES: list[Case] = [
         method="POST",
         data=lambda w: {"direction": "up"},
         right_status=302,
+        get_status=405,
     ),
     Case(
         "school_ratings",
@@ -217,6 +276,7 @@ CASES: list[Case] = [
         right="principal",
         wrong="interviewer",
         outsider="leader_b",
+        exports=("csv", "xlsx"),
     ),
     Case(
         "school_rating_new",
@@ -234,6 +294,7 @@ CASES: list[Case] = [
         right="leader",
         wrong="analyst",
         outsider="leader_b",
+        exports=("csv", "xlsx"),
     ),
     Case(
         "system_rating_new",
@@ -254,6 +315,7 @@ CASES: list[Case] = [
         method="POST",
         data=lambda w: crosswalk_data(w),
         right_status=302,
+        wrong_get_status=200,  # the crosswalk is readable; linking is managed
     ),
     Case(
         "framework_agreement",
@@ -280,6 +342,7 @@ CASES: list[Case] = [
         outsider="admin_b",
         method="POST",
         right_status=302,
+        get_status=405,
     ),
     Case(
         "version_publish",
@@ -289,6 +352,7 @@ CASES: list[Case] = [
         outsider="admin_b",
         method="POST",
         right_status=302,
+        get_status=405,
     ),
     Case(
         "item_add",
@@ -318,6 +382,7 @@ CASES: list[Case] = [
         outsider="admin_b",
         method="POST",
         right_status=302,
+        get_status=405,
     ),
     Case(
         "person_ratings",
@@ -325,6 +390,7 @@ CASES: list[Case] = [
         right="principal",
         wrong="analyst",
         outsider="supervisor_far",
+        exports=("csv", "xlsx"),
     ),
     Case(
         "person_rating_new",
@@ -344,6 +410,7 @@ CASES: list[Case] = [
         outsider="leader_b",
         outsider_status=200,
         hidden_from_outsider=lambda w: "Leading Learning",
+        exports=("csv", "xlsx"),
     ),
     Case(
         "framework_detail",
@@ -351,6 +418,7 @@ CASES: list[Case] = [
         right="teacher",
         wrong="interviewer",
         outsider="leader_b",
+        exports=("csv", "xlsx"),
     ),
     Case(
         "framework_case",
@@ -378,6 +446,7 @@ CASES: list[Case] = [
         outsider="leader_b",
         outsider_status=200,
         hidden_from_outsider=lambda w: w.network.name,
+        exports=("csv", "xlsx"),
     ),
     Case(
         "network_create",
@@ -388,6 +457,8 @@ CASES: list[Case] = [
         method="POST",
         data=lambda w: {"system_id": w.system.pk, "name": "East Cluster", "code": "east"},
         right_status=302,
+        outsider_get_status=200,  # the form, for their own system
+        hidden_from_outsider=lambda w: w.system.name,
     ),
     Case(
         "network_edit",
@@ -407,6 +478,7 @@ CASES: list[Case] = [
         outsider="leader_b",
         outsider_status=200,
         hidden_from_outsider=lambda w: w.partner.name,
+        exports=("csv", "xlsx"),
     ),
     Case(
         "partner_create",
@@ -417,6 +489,8 @@ CASES: list[Case] = [
         method="POST",
         data=lambda w: {"system_id": w.system.pk, "name": "Talent Co", "kind": "talent_firm"},
         right_status=302,
+        outsider_get_status=200,  # the form, for their own system
+        hidden_from_outsider=lambda w: w.system.name,
     ),
     Case(
         "partner_edit",
@@ -446,6 +520,7 @@ CASES: list[Case] = [
         outsider="leader_b",
         outsider_status=200,
         hidden_from_outsider=lambda w: w.school.name,
+        exports=("csv", "xlsx"),
     ),
     Case(
         "school_detail",
@@ -463,6 +538,8 @@ CASES: list[Case] = [
         method="POST",
         data=lambda w: {"system_id": w.system.pk, "name": "New School", "level": "high"},
         right_status=302,
+        outsider_get_status=200,  # the form, for their own system
+        hidden_from_outsider=lambda w: w.system.name,
     ),
     Case(
         "school_edit",
@@ -482,6 +559,7 @@ CASES: list[Case] = [
         outsider="leader_b",
         outsider_status=200,
         hidden_from_outsider=lambda w: w.colleague.family_name,
+        exports=("csv", "xlsx"),
     ),
     Case(
         "person_detail",
@@ -499,6 +577,8 @@ CASES: list[Case] = [
         method="POST",
         data=lambda w: {"system_id": w.system.pk, "given_name": "Nia", "family_name": "New"},
         right_status=302,
+        outsider_get_status=200,  # the form, for their own system
+        hidden_from_outsider=lambda w: w.system.name,
     ),
     Case(
         "person_edit",
@@ -529,6 +609,7 @@ CASES: list[Case] = [
         method="POST",
         data=lambda w: {"ends_on": today},
         right_status=302,
+        get_status=405,
     ),
     Case(
         "education_add",
@@ -562,6 +643,7 @@ CASES: list[Case] = [
         outsider="admin_b",
         outsider_status=200,
         hidden_from_outsider=lambda w: "leader@riverbend.test",
+        exports=("csv", "xlsx"),
     ),
     Case(
         "grant_create",
@@ -586,6 +668,7 @@ CASES: list[Case] = [
         outsider="admin_b",
         method="POST",
         right_status=302,
+        get_status=405,
     ),
     Case(
         "audit_log",
@@ -595,6 +678,7 @@ CASES: list[Case] = [
         outsider="admin_b",
         outsider_status=200,
         hidden_from_outsider=lambda w: "Oak Hill Elementary",
+        exports=("csv", "xlsx"),
     ),
     # Your own account page: every signed-in user has one; nothing of another's shows.
     Case(
@@ -608,6 +692,19 @@ CASES: list[Case] = [
         hidden_from_outsider=lambda w: "laptop",
     ),
     Case(
+        "account_settings",
+        lambda w: "/account/",
+        right="teacher",
+        wrong="nobody",
+        outsider="leader_b",
+        method="POST",
+        data=lambda w: {"name": "warehouse sync"},
+        wrong_status=200,
+        outsider_status=200,
+        own_record=True,
+        hidden_from_outsider=lambda w: "laptop",
+    ),
+    Case(
         "api_token_revoke",
         lambda w: f"/account/tokens/{w.token_id}/revoke/",  # type: ignore[attr-defined]
         right="teacher",
@@ -616,6 +713,7 @@ CASES: list[Case] = [
         method="POST",
         right_status=302,
         wrong_status=404,
+        get_status=405,
     ),
     # Imports (system administrators only).
     Case(
@@ -626,6 +724,7 @@ CASES: list[Case] = [
         outsider="admin_b",
         outsider_status=200,
         hidden_from_outsider=lambda w: "riverbend-nightly",
+        exports=("csv", "xlsx"),
     ),
     Case(
         "import_new",
@@ -644,6 +743,7 @@ CASES: list[Case] = [
         right="admin",
         wrong="leader",
         outsider="admin_b",
+        exports=("csv",),
     ),
     Case(
         "import_progress",
@@ -660,6 +760,7 @@ CASES: list[Case] = [
         outsider="admin_b",
         method="POST",
         right_status=302,
+        get_status=405,
     ),
     Case(
         "import_discard",
@@ -669,6 +770,7 @@ CASES: list[Case] = [
         outsider="admin_b",
         method="POST",
         right_status=302,
+        get_status=405,
     ),
     Case(
         "role_mapping",
@@ -683,6 +785,8 @@ CASES: list[Case] = [
             "position_kind": "teacher",
         },
         right_status=302,
+        outsider_get_status=200,  # the form, for their own system
+        hidden_from_outsider=lambda w: w.system.name,
     ),
     # The API: the same rules, as JSON.
     Case(

@@ -1,54 +1,189 @@
+"""The role matrix: every Case of tests/matrix.py, as probes (the Case itself, the GET of a form,
+its exports, its relationship check) asked by the right role, a wrong role, an outsider and an
+anonymous visitor. A refusal writes nothing (row counts and write statements) and sends nothing
+(django.core.mail.outbox); the right role's POST writes."""
+
 from __future__ import annotations
 
+import csv
+import io
+import re
+from dataclasses import dataclass
+from typing import Any
+
 import pytest
+from django.conf import settings
+from django.core import mail
+from django.http.response import HttpResponseBase
+from django.shortcuts import resolve_url
+from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
+from openpyxl import load_workbook
 
 from tests.conftest import World
-from tests.matrix import CASES, Case, row_counts
+from tests.matrix import CASES, Case, row_counts, sql_writes
 from trellis.api.api import api
 
 WHO = ["right", "wrong", "outsider", "anonymous"]
+REFUSED = (401, 403, 404, 405)
+CONTENT_TYPES = {
+    "csv": "text/csv",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
 
 
-def _request(world: World, case: Case, key: str | None):  # type: ignore[no-untyped-def]
-    client = world.client(key)
-    url = case.url(world)
-    if case.method == "POST":
-        return client.post(url, case.data(world) if case.data else {})
+@dataclass(frozen=True)
+class Probe:
+    case: Case
+    kind: str  # "main", "get" (a form's page), "csv"/"xlsx" (an export), "unrelated"
+    who: str
+
+    @property
+    def id(self) -> str:
+        return f"{self.case.id} {self.kind} {self.who}"
+
+    def __repr__(self) -> str:
+        return self.id
+
+    @property
+    def method(self) -> str:
+        return self.case.method if self.kind in ("main", "unrelated") else "GET"
+
+    def url(self, world: World) -> str:
+        case = self.case
+        if self.kind == "unrelated":
+            return (case.unrelated_url or case.url)(world)
+        url = case.url(world)
+        if self.kind in CONTENT_TYPES:
+            url += ("&" if "?" in url else "?") + f"format={self.kind}"
+        return url
+
+    def user(self) -> str | None:
+        if self.who == "anonymous":
+            return None
+        if self.kind == "unrelated":
+            return self.case.unrelated or self.case.right
+        return str(getattr(self.case, self.who))
+
+    def expected(self) -> tuple[int, ...]:
+        case = self.case
+        if self.kind == "unrelated":
+            return (case.unrelated_status,)
+        if self.kind == "get":
+            status = {
+                "right": case.get_status,
+                "wrong": case.wrong_status
+                if case.wrong_get_status is None
+                else case.wrong_get_status,
+                "outsider": case.outsider_status
+                if case.outsider_get_status is None
+                else case.outsider_get_status,
+            }[self.who]
+            # A POST-only action answers 405 to a GET once the permission check has passed.
+            return (status, 405) if case.get_status == 405 else (status,)
+        if self.kind in CONTENT_TYPES and self.who == "right":
+            return (200,)
+        return (getattr(case, f"{self.who}_status"),)
+
+
+def probes() -> list[Probe]:
+    result = []
+    for case in CASES:
+        kinds = ["main"]
+        if case.method == "POST":
+            kinds.append("get")
+        kinds += list(case.exports)
+        for kind in kinds:
+            result += [Probe(case, kind, who) for who in WHO]
+        if case.has_relationship_probe:
+            result.append(Probe(case, "unrelated", "right"))
+    return result
+
+
+def text_of(response: HttpResponseBase) -> str:
+    """What the user reads in a response: the page, or every cell of a CSV or XLSX export."""
+    content = (
+        b"".join(response.streaming_content)  # type: ignore[attr-defined]
+        if response.streaming
+        else response.content
+    )
+    kind = response.get("Content-Type", "")
+    if kind.startswith(CONTENT_TYPES["xlsx"]):
+        workbook = load_workbook(io.BytesIO(content), read_only=True)
+        return "\n".join(
+            "\t".join("" if value is None else str(value) for value in row)
+            for sheet in workbook.worksheets
+            for row in sheet.iter_rows(values_only=True)
+        )
+    if kind.startswith(CONTENT_TYPES["csv"]):
+        return "\n".join("\t".join(row) for row in csv.reader(io.StringIO(content.decode())))
+    return content.decode(errors="replace")
+
+
+def ask(world: World, probe: Probe, client: Client) -> HttpResponseBase:
+    url = probe.url(world)
+    if probe.method == "POST":
+        data = probe.case.data(world) if probe.case.data else {}
+        return client.post(url, data)
     return client.get(url)
 
 
-@pytest.mark.parametrize("who", WHO)
-@pytest.mark.parametrize("case", CASES, ids=lambda c: c.id)
-def test_role_matrix(world: World, case: Case, who: str) -> None:
-    key = None if who == "anonymous" else getattr(case, who)
+@pytest.fixture
+def world(module_world: World, db: Any) -> World:
+    return module_world  # one World for the module, each test rolled back (see conftest)
+
+
+@pytest.mark.parametrize("probe", probes(), ids=lambda p: p.id)
+def test_role_matrix(world: World, probe: Probe) -> None:
+    case = probe.case
+    if case.setup is not None:
+        case.setup(world)
+    client = world.client(probe.user())  # signing in writes: before the watch starts
     before = row_counts()
-    response = _request(world, case, key)
-    if who == "anonymous":
+    mail.outbox.clear()
+    with sql_writes() as writes:
+        response = ask(world, probe, client)
+        text = text_of(response)
+    wrote = row_counts() != before or bool(writes)
+    detail = f"{probe.method} {probe.url(world)} as {probe.user()}"
+    if probe.who == "anonymous":
         if case.api:
-            assert response.status_code == 401
+            assert response.status_code == 401, detail
         else:
-            assert response.status_code == 302
-            assert response["Location"].startswith("/accounts/login/")
-        assert row_counts() == before
+            assert response.status_code == 302, detail
+            assert response["Location"].startswith(resolve_url(settings.LOGIN_URL)), detail
+        assert not wrote, f"{detail}: an anonymous request wrote {writes}"
+        assert not mail.outbox, f"{detail}: an anonymous request sent mail"
         return
-    expected = getattr(case, f"{who}_status")
-    assert response.status_code == expected, response.content[:500]
-    if expected in (403, 404):
-        assert row_counts() == before, "a refused request wrote something"
-        if not case.api:
-            # Refusals render the site's own page, inside the layout.
-            assert b'id="main"' in response.content
-    if who == "outsider" and case.hidden_from_outsider is not None:
-        assert case.hidden_from_outsider(world).encode() not in response.content
-    if who == "outsider" and case.method == "POST" and expected == 200:
-        assert row_counts() == before, "an outsider's form wrote something"
-    if who == "right" and case.method == "POST":
-        assert row_counts() != before, "the allowed request changed nothing"
+    assert response.status_code in probe.expected(), (
+        f"{detail}: {response.status_code}, expected {probe.expected()}"
+    )
+    if probe.kind == "main" and case.method == "POST":
+        if probe.who == "right":
+            assert row_counts() != before, f"{detail}: the allowed request changed nothing"
+            return
+        if case.own_record and response.status_code not in REFUSED:
+            wrote = False  # they acted on their own record (checked by hidden_from_outsider)
+    # Everything else is a read or a refusal: it writes nothing and sends nothing.
+    assert not wrote, f"{detail} wrote {writes or 'rows'}"
+    assert not mail.outbox, f"{detail} sent mail"
+    if response.status_code in REFUSED and not case.api and response.status_code != 405:
+        # Refusals render the site's own page, inside the layout.
+        assert 'id="main"' in text, detail
+    if probe.kind in CONTENT_TYPES and response.status_code == 200:
+        assert response["Content-Type"].startswith(CONTENT_TYPES[probe.kind]), detail
+    if case.hidden_from_outsider is not None and response.status_code == 200:
+        hidden = case.hidden_from_outsider(world)
+        if probe.who == "outsider":
+            assert hidden not in text, f"{detail}: the outsider sees {hidden!r}"
+        elif probe.who == "right" and probe.kind != "get":
+            # The check above means something only if the text is there for the right role.
+            assert hidden in text, f"{detail}: the right role does not see {hidden!r}"
 
 
-def _route_names() -> set[str]:
-    names: set[str] = set()
+def _routes() -> list[tuple[str, str]]:
+    """(route pattern, name) of every route; API operations are named `api:<name>`."""
+    routes: list[tuple[str, str]] = []
 
     def walk(patterns: list, prefix: str) -> None:  # type: ignore[type-arg]
         for pattern in patterns:
@@ -58,13 +193,15 @@ def _route_names() -> set[str]:
                 route = prefix + str(pattern.pattern)
                 if route.startswith("accounts/"):
                     continue  # django-allauth's own pages: see test_url_walker
-                if route.startswith("api/v1/"):
-                    names.add(f"api:{pattern.name}")
-                else:
-                    names.add(str(pattern.name))
+                name = f"api:{pattern.name}" if route.startswith("api/v1/") else str(pattern.name)
+                routes.append((route, name))
 
     walk(get_resolver().url_patterns, "")
-    return names
+    return routes
+
+
+def _route_names() -> set[str]:
+    return {name for _route, name in _routes()}
 
 
 # Routes that need no role: public by design (checked by the URL walker).
@@ -75,6 +212,44 @@ def test_every_route_is_in_the_matrix() -> None:
     covered = {case.route for case in CASES}
     missing = _route_names() - covered - PUBLIC
     assert not missing, f"pages or API operations missing from the role matrix: {missing}"
+
+
+def test_case_ids_are_unique() -> None:
+    ids = [case.id for case in CASES]
+    assert len(ids) == len(set(ids)), "two Cases share a route and method: give one a label"
+
+
+_POST_FORM = re.compile(r"<form\b[^>]*\bmethod=\"post\"[^>]*>", re.IGNORECASE)
+_ACTION = re.compile(r"\baction=\"([^\"]*)\"")
+
+
+def test_every_form_and_export_a_page_offers_has_its_probe(world: World) -> None:
+    """A page that posts a form to its own route needs a POST Case for that route; a page that
+    links to `?format=csv` or `?format=xlsx` of itself needs `exports` on its Case."""
+    post_routes = {case.route for case in CASES if case.method == "POST"}
+    problems = []
+    for case in CASES:
+        if case.method != "GET" or case.api or case.right_status != 200:
+            continue
+        if case.setup is not None:
+            case.setup(world)
+        url = case.url(world)
+        response = world.client(case.right).get(url)
+        if response.status_code != 200 or response.streaming:
+            continue
+        if not response.get("Content-Type", "").startswith("text/html"):
+            continue
+        html = response.content.decode()
+        path = url.split("?")[0]
+        for form in _POST_FORM.findall(html):
+            action = _ACTION.search(form)
+            target = action.group(1).split("?")[0] if action else path
+            if target in ("", path) and case.route not in post_routes:
+                problems.append(f"{case.id}: posts a form to itself but has no POST Case")
+        for fmt in CONTENT_TYPES:
+            if f"format={fmt}" in html and fmt not in case.exports:
+                problems.append(f"{case.id}: offers ?format={fmt} but its Case has no exports")
+    assert not problems, "\n".join(problems)
 
 
 def test_every_api_operation_declares_a_permission() -> None:
