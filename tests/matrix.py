@@ -68,7 +68,7 @@ class Case:
     # Something every signed-in user does to their own records (an API token): the wrong role
     # and the outsider succeed too, on their own, and must still not see the right role's.
     own_record: bool = False
-    # Tells two Cases of the same route and method apart in test ids.
+    # Tells two Cases of the same route and method apart in test ids (else they are numbered).
     label: str = ""
     # Known defects, as ("<probe kind> <who>", reason) pairs, e.g. ("main outsider", "..."):
     # that probe is marked xfail(strict=True), so fixing the defect makes the test say so.
