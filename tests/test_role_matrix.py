@@ -14,15 +14,23 @@ from typing import Any
 import pytest
 from django.conf import settings
 from django.core import mail
+from django.core.exceptions import PermissionDenied
+from django.core.mail import send_mail
+from django.db.models import F
+from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import resolve_url
-from django.test import Client
-from django.urls import URLPattern, URLResolver, get_resolver
+from django.test import Client, override_settings
+from django.urls import URLPattern, URLResolver, get_resolver, include, path
 from openpyxl import load_workbook
 
 from tests.conftest import World
 from tests.matrix import CASES, Case, row_counts, sql_writes
 from trellis.api.api import api
+from trellis.authz.decorators import permission
+from trellis.authz.roles import Action
+from trellis.core.exports import export_response
+from trellis.orgs.models import School
 
 WHO = ["right", "wrong", "outsider", "anonymous"]
 REFUSED = (401, 403, 404, 405)
@@ -140,8 +148,8 @@ def world(module_world: World, db: Any) -> World:
     return module_world  # one World for the module, each test rolled back (see conftest)
 
 
-@pytest.mark.parametrize("probe", probes())
-def test_role_matrix(world: World, probe: Probe) -> None:
+def check(world: World, probe: Probe) -> list[str]:
+    """Ask the probe's request and return what is wrong with the answer (empty when right)."""
     case = probe.case
     if case.setup is not None:
         case.setup(world)
@@ -157,39 +165,57 @@ def test_role_matrix(world: World, probe: Probe) -> None:
         text = text_of(response)
     wrote = row_counts() != before or bool(writes)
     detail = f"{probe.method} {url} as {probe.user()}"
+    status = response.status_code
     if probe.who == "anonymous":
-        if case.api:
-            assert response.status_code == 401, detail
-        else:
-            assert response.status_code == 302, detail
-            assert response["Location"].startswith(resolve_url(settings.LOGIN_URL)), detail
-        assert not wrote, f"{detail}: an anonymous request wrote {writes}"
-        assert not mail.outbox, f"{detail}: an anonymous request sent mail"
-        return
-    assert response.status_code in probe.expected(), (
-        f"{detail}: {response.status_code}, expected {probe.expected()}"
-    )
+        problems = []
+        if case.api and status != 401:
+            problems.append(f"{detail}: {status}, expected 401")
+        login = resolve_url(settings.LOGIN_URL)
+        if not case.api and not (status == 302 and response["Location"].startswith(login)):
+            problems.append(f"{detail}: {status}, expected a redirect to sign in")
+        if wrote:
+            problems.append(f"{detail}: an anonymous request wrote {writes or 'rows'}")
+        if mail.outbox:
+            problems.append(f"{detail}: an anonymous request sent mail")
+        return problems
+    problems = []
+    if status not in probe.expected():
+        problems.append(f"{detail}: {status}, expected {probe.expected()}")
     if probe.kind == "main" and case.method == "POST":
         if probe.who == "right":
-            assert row_counts() != before, f"{detail}: the allowed request changed nothing"
-            return
-        if case.own_record and response.status_code not in REFUSED:
+            if row_counts() == before:
+                problems.append(f"{detail}: the allowed POST wrote nothing")
+            return problems
+        if case.own_record and status not in REFUSED:
             wrote = False  # they acted on their own record (checked by hidden_from_outsider)
     # Everything else is a read or a refusal: it writes nothing and sends nothing.
-    assert not wrote, f"{detail} wrote {writes or 'rows'}"
-    assert not mail.outbox, f"{detail} sent mail"
-    if response.status_code in REFUSED and not case.api and response.status_code != 405:
-        # Refusals render the site's own page, inside the layout.
-        assert 'id="main"' in text, detail
-    if probe.kind in CONTENT_TYPES and response.status_code == 200:
-        assert response["Content-Type"].startswith(CONTENT_TYPES[probe.kind]), detail
-    if case.hidden_from_outsider is not None and response.status_code == 200:
+    if wrote:
+        problems.append(f"{detail} wrote {writes or 'rows'}")
+    if mail.outbox:
+        problems.append(f"{detail} sent mail")
+    if status in REFUSED and status != 405 and not case.api and 'id="main"' not in text:
+        problems.append(f"{detail}: the refusal is not the site's own page")
+    content_type = response.get("Content-Type", "")
+    if (
+        probe.kind in CONTENT_TYPES
+        and status == 200
+        and not content_type.startswith(CONTENT_TYPES[probe.kind])
+    ):
+        problems.append(f"{detail}: not a {probe.kind} file")
+    if case.hidden_from_outsider is not None and status == 200:
         hidden = case.hidden_from_outsider(world)
-        if probe.who == "outsider":
-            assert hidden not in text, f"{detail}: the outsider sees {hidden!r}"
-        elif probe.who == "right" and probe.kind != "get":
-            # The check above means something only if the text is there for the right role.
-            assert hidden in text, f"{detail}: the right role does not see {hidden!r}"
+        if probe.who == "outsider" and hidden in text:
+            problems.append(f"{detail}: the outsider sees {hidden!r}")
+        # The check above means something only if the text is there for the right role.
+        if probe.who == "right" and probe.kind != "get" and hidden not in text:
+            problems.append(f"{detail}: the right role does not see {hidden!r}")
+    return problems
+
+
+@pytest.mark.parametrize("probe", probes())
+def test_role_matrix(world: World, probe: Probe) -> None:
+    problems = check(world, probe)
+    assert not problems, "\n".join(problems)
 
 
 def _routes() -> list[tuple[str, str]]:
@@ -260,8 +286,83 @@ def test_every_form_and_export_a_page_offers_has_its_probe(world: World) -> None
 
 def test_every_api_operation_declares_a_permission() -> None:
     for _prefix, router in api._routers:
-        for path, path_view in router.path_operations.items():
+        for route, path_view in router.path_operations.items():
             for operation in path_view.operations:
                 assert getattr(operation.view_func, "trellis_permission", None), (
-                    f"{path} {operation.methods} declares no permission"
+                    f"{route} {operation.methods} declares no permission"
                 )
+
+
+# The harness is not fooled: planted views that misbehave only in ways the status code does not
+# show (an UPDATE on denial, mail on denial, an export that ignores the viewer) are reported.
+@permission(Action.SIGNED_IN)
+def planted_update_then_refuse(request: HttpRequest, pk: int) -> HttpResponse:
+    School.objects.filter(pk=pk).update(name=F("name"))  # a write that leaves row counts equal
+    raise PermissionDenied
+
+
+@permission(Action.SIGNED_IN)
+def planted_mail_then_refuse(request: HttpRequest) -> HttpResponse:
+    send_mail("Planted", "Sent on a refusal.", None, ["someone@example.org"])
+    raise PermissionDenied
+
+
+@permission(Action.SIGNED_IN)
+def planted_export_of_everything(request: HttpRequest) -> HttpResponseBase:
+    names = [[school.name] for school in School.objects.order_by("pk")]
+    if request.GET.get("format") == "csv":
+        return export_response(fmt="csv", filename="schools", headers=["School"], rows=names)
+    return HttpResponse("<main id='main'>Schools</main>")
+
+
+class PlantedUrls:
+    urlpatterns = [
+        path("", include("trellis.urls")),
+        path("planted/update/<int:pk>/", planted_update_then_refuse, name="planted_update"),
+        path("planted/mail/", planted_mail_then_refuse, name="planted_mail"),
+        path("planted/export/", planted_export_of_everything, name="planted_export"),
+    ]
+    handler403 = "trellis.core.views.error_403"
+    handler404 = "trellis.core.views.error_404"
+
+
+PLANTED = {
+    "update": Case(
+        "planted_update",
+        lambda w: f"/planted/update/{w.school.pk}/",
+        right="admin",
+        wrong="leader",
+        outsider="admin_b",
+        method="POST",
+    ),
+    "mail": Case(
+        "planted_mail", lambda w: "/planted/mail/", "admin", "leader", "admin_b", method="POST"
+    ),
+    "export": Case(
+        "planted_export",
+        lambda w: "/planted/export/",
+        right="leader",
+        wrong="partner",
+        outsider="leader_b",
+        outsider_status=200,
+        hidden_from_outsider=lambda w: w.school.name,
+        exports=("csv",),
+    ),
+}
+
+
+@pytest.mark.parametrize(
+    ("case", "kind", "who", "reported"),
+    [
+        ("update", "main", "wrong", "wrote ['UPDATE"),
+        ("update", "get", "outsider", "wrote ['UPDATE"),
+        ("mail", "main", "outsider", "sent mail"),
+        ("export", "csv", "outsider", "the outsider sees 'Oak Hill Elementary'"),
+    ],
+)
+def test_the_matrix_is_not_fooled(
+    world: World, case: str, kind: str, who: str, reported: str
+) -> None:
+    with override_settings(ROOT_URLCONF=PlantedUrls):
+        problems = check(world, Probe(PLANTED[case], kind, who))
+    assert any(reported in problem for problem in problems), problems
