@@ -9,7 +9,7 @@ BENCH_SIZES ?= demo,district
 BENCH_ROSTER_SIZE ?= metro
 export DJANGO_SETTINGS_MODULE := trellis.settings
 
-.PHONY: demo serve test test-browser lint typecheck bench clean
+.PHONY: demo demo-reset serve test test-browser lint typecheck bench clean
 
 # The venv is rebuilt when a lock file changes; the stamp records which one it holds.
 $(VENV)/.runtime: requirements.txt
@@ -25,14 +25,32 @@ var:
 	mkdir -p var
 
 # The task worker (imports and other background work) runs beside the web server and stops
-# with it.
-RUN_SITE = trap 'kill 0' INT TERM EXIT; $(PY) manage.py db_worker --interval 1 --no-reload & \
-	$(PY) manage.py runserver 127.0.0.1:8000
+# with it. Both run as background jobs (which ignore the terminal's Ctrl-C) and the shell waits
+# for them: Ctrl-C or SIGTERM interrupts the wait, the trap stops both, and the recipe ends with
+# status 0, so make reports no error. (`trap 'kill 0'` used to signal make itself.)
+PORT ?= 8000
+RUN_SITE = $(PY) manage.py db_worker --interval 1 --no-reload & worker=$$!; \
+	$(PY) manage.py runserver 127.0.0.1:$(PORT) & server=$$!; \
+	stopping=0; trap 'stopping=1; kill $$server $$worker 2>/dev/null' INT TERM; \
+	wait $$server; status=$$?; kill $$worker 2>/dev/null; wait; \
+	if [ $$stopping = 1 ]; then echo "Trellis stopped."; else exit $$status; fi
 
+DEMO_DB := var/trellis.sqlite3
+
+# `make demo` keeps an existing demo (and says so); `make demo FRESH=1` or `make demo-reset`
+# removes the SQLite file first and builds the demo from nothing.
 demo: $(VENV)/.runtime var
+ifeq ($(FRESH),1)
+	rm -f $(DEMO_DB) $(DEMO_DB)-wal $(DEMO_DB)-shm
+endif
+	@if [ -z "$$DATABASE_URL" ] && [ -f $(DEMO_DB) ]; then \
+		echo "Reusing the demo in $(DEMO_DB); 'make demo-reset' builds it again from nothing."; fi
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py demo --size $(SIZE) --seed $(SEED)
 	@$(RUN_SITE)
+
+demo-reset:
+	$(MAKE) demo FRESH=1
 
 serve: $(VENV)/.runtime var
 	@$(RUN_SITE)

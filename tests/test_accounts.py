@@ -145,3 +145,97 @@ def test_api_tokens_need_the_second_factor_their_roles_demand(world: World) -> N
     assert Client().get("/api/v1/people", headers=header).status_code == 200
     grant_create(actor=None, user=user, role=Role.SYSTEM_ADMIN, system=world.system)
     assert Client().get("/api/v1/people", headers=header).status_code == 401
+
+
+def _attempt(email: str, password: str, address: str) -> tuple[Client, int]:
+    client = Client(REMOTE_ADDR=address)
+    response = client.post("/accounts/login/", {"login": email, "password": password})
+    return client, response.status_code
+
+
+def test_item11_failures_on_many_accounts_behind_one_address_do_not_lock_out_the_school(
+    world: World,
+) -> None:
+    # A school signs in from behind one address: colleagues' typos (and unknown e-mails) must
+    # not lock everyone else out, as 5 failures per address did.
+    for n in range(12):
+        _, status = _attempt(f"teacher{n}@riverbend.test", "typo", "10.1.1.1")
+        assert status == 200
+    client, status = _attempt("leader@riverbend.test", PASSWORD, "10.1.1.1")
+    assert status == 302
+    assert client.get("/").status_code == 200
+
+
+def test_item11_failed_sign_ins_are_throttled_per_account_from_any_address(world: World) -> None:
+    for n in range(5):
+        _attempt("leader@riverbend.test", "wrong", f"10.2.0.{n}")
+    # Even the right password, from a fresh address, is refused while the account is throttled.
+    client = Client(REMOTE_ADDR="10.2.1.99")
+    response = client.post(
+        "/accounts/login/", {"login": "leader@riverbend.test", "password": PASSWORD}
+    )
+    assert response.status_code in (200, 429)
+    assert b"Too many" in response.content or response.status_code == 429
+    assert client.get("/").status_code == 302
+    # Another account is not affected.
+    assert _attempt("principal@riverbend.test", PASSWORD, "10.2.1.99")[1] == 302
+
+
+def test_item11_one_address_is_throttled_at_the_much_higher_threshold(
+    world: World, settings
+) -> None:  # type: ignore[no-untyped-def]
+    limits = dict(
+        part.rsplit("/", 1)[::-1]
+        for part in settings.ACCOUNT_RATE_LIMITS["login_failed"].split(",")
+    )
+    per_address = int(limits["ip"].split("/")[0])
+    per_account = int(limits["key"].split("/")[0])
+    assert per_address >= 10 * per_account
+    for n in range(per_address):
+        _attempt(f"guess{n}@riverbend.test", "wrong", "10.3.3.3")
+    client, _ = _attempt("leader@riverbend.test", PASSWORD, "10.3.3.3")
+    assert client.get("/").status_code == 302
+    assert _attempt("leader@riverbend.test", PASSWORD, "10.3.3.4")[1] == 302
+
+
+def _no_sign_up_wording(text: str) -> None:
+    lowered = text.lower()
+    assert "sign up" not in lowered and "signup" not in lowered and "sign-up" not in lowered
+
+
+def test_item24_sign_in_page_names_trellis_and_offers_no_sign_up(world: World) -> None:
+    body = Client().get("/accounts/login/").content.decode()
+    assert "Sign in to Trellis" in body
+    assert "system administrator" in body
+    _no_sign_up_wording(body)
+    closed = Client().get("/accounts/signup/").content.decode()
+    assert "system administrator" in closed
+    _no_sign_up_wording(closed)
+
+
+@pytest.mark.django_db
+def test_item24_sign_in_page_names_the_district_of_a_single_system_installation() -> None:
+    from trellis.orgs.services import system_create
+
+    system_create(actor=None, code="riverbend", name="Riverbend Public Schools")
+    body = Client().get("/accounts/login/").content.decode()
+    assert "Riverbend Public Schools" in body
+
+
+def test_item24_password_reset_email_names_trellis_and_the_district(world: World) -> None:
+    Client().post("/accounts/password/reset/", {"email": "leader@riverbend.test"})
+    (message,) = mail.outbox
+    assert message.subject.startswith("[Trellis] ")
+    assert "Riverbend Public Schools" in message.body
+    assert "Trellis" in message.body
+    assert "Hello from" not in message.body and "testserver" not in message.body.split("http")[0]
+    assert "/accounts/password/reset/key/" in message.body
+    _no_sign_up_wording(f"{message.subject} {message.body}")
+
+
+def test_item24_unknown_address_email_says_ask_the_administrator(world: World) -> None:
+    Client().post("/accounts/password/reset/", {"email": "stranger@example.org"})
+    (message,) = mail.outbox
+    assert message.subject.startswith("[Trellis] ")
+    assert "system administrator" in message.body
+    _no_sign_up_wording(f"{message.subject} {message.body}")

@@ -10,6 +10,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -38,7 +39,9 @@ if PRODUCTION:
 
 # The development key is only ever used with TRELLIS_ENV=development.
 SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-insecure-key-trellis-never-use-in-production")
-DEBUG = env_bool("DEBUG", default=not PRODUCTION)
+# Django's debug pages (URL lists, tracebacks) only when a developer asks for them, never in
+# production: `make demo` shows the layout's own 400/403/404/500 pages.
+DEBUG = env_bool("TRELLIS_DEBUG", default=False) and not PRODUCTION
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
@@ -64,10 +67,13 @@ INSTALLED_APPS = [
     "trellis.authz",
     "trellis.api",
     "trellis.demo",
+    # django-ninja's own static files: Swagger UI for /api/v1/docs, served from Trellis's origin.
+    "ninja",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -145,12 +151,17 @@ ACCOUNT_EMAIL_VERIFICATION = "none"
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_PASSWORD_RESET_BY_CODE_ENABLED = False
 ACCOUNT_SESSION_REMEMBER = False
-# Login throttling: failed sign-ins per IP and per account (allauth's rate limits).
+# Login throttling (allauth's rate limits), as django-axes does it: failed sign-ins are counted
+# per account (5 in 5 minutes), and per address only at a far higher threshold, because a whole
+# school or district often signs in from behind one address (README, "Limits").
 ACCOUNT_RATE_LIMITS = {
-    "login_failed": os.environ.get("TRELLIS_LOGIN_FAILED_LIMIT", "5/5m/ip,5/5m/key"),
-    "login": "30/m/ip",
+    "login_failed": os.environ.get("TRELLIS_LOGIN_FAILED_LIMIT", "5/5m/key,100/5m/ip"),
+    "login": os.environ.get("TRELLIS_LOGIN_LIMIT", "300/m/ip"),
     "reset_password": "20/m/ip,5/m/key",
 }
+# Behind N reverse proxies the client's address is the Nth from the right in X-Forwarded-For;
+# without it every sign-in would count against the proxy's own address.
+ALLAUTH_TRUSTED_PROXY_COUNT = int(os.environ.get("TRELLIS_TRUSTED_PROXY_COUNT", "0"))
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Trellis"
 
@@ -208,6 +219,23 @@ if PRODUCTION:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
+# Content-Security-Policy on every response: scripts and styles only from Trellis's own static
+# files (no inline script or style attribute, no eval), images also as data: URIs (Bootstrap's
+# icons, the TOTP QR code), nothing framed, forms posted only to Trellis.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 
@@ -227,4 +255,7 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
+    # A refused or malformed request (400, 403, 404) is the visitor's error, not the server's:
+    # no traceback on the console for it; 500s are still logged with theirs.
+    "loggers": {"django.request": {"level": os.environ.get("TRELLIS_REQUEST_LOG_LEVEL", "ERROR")}},
 }

@@ -24,3 +24,18 @@ def api_token_for(raw: str) -> ApiToken | None:
         .filter(digest=ApiToken.digest_of(raw), revoked_at__isnull=True, user__is_active=True)
         .first()
     )
+
+
+def system_name_for(user: Any | None) -> str:
+    """The school system that sign-in pages and account e-mails name: the one the user belongs
+    to, or (signed out) the installation's only one; "" when there is no single one."""
+    # Imported here: orgs' selectors read authz policies, which import accounts' selectors.
+    from trellis.orgs.models import System
+    from trellis.orgs.selectors import visible_systems
+
+    if user is not None and getattr(user, "is_authenticated", False):
+        systems = visible_systems(user)
+    else:
+        systems = System.objects.all()
+    names = list(systems.values_list("name", flat=True)[:2])
+    return names[0] if len(names) == 1 else ""
