@@ -50,7 +50,8 @@ class Case:
     # -- optional, added for issue 8 part 6 (every field below has a default that changes nothing
     # for a Case that does not set it) -------------------------------------------------------
     # The right role's GET of a POST Case's URL: 200 shows the form; 405 for a POST-only action.
-    get_status: int = 200
+    # None (the default) takes either, and then lets the others' GET answer 405 as well.
+    get_status: int | None = None
     # ...and the wrong role's and the outsider's GET of it, when not as for the POST (a page that
     # shows a read-only view to the wrong role, a form an outsider sees for their own system).
     wrong_get_status: int | None = None
@@ -65,6 +66,9 @@ class Case:
     unrelated_status: int = 404
     # Data this Case needs beyond the World, created before any probe is asked.
     setup: Callable[[World], Any] | None = None
+    # Whether the right role's POST writes (False for a POST that only previews, like an upload
+    # checked before its confirmation): then it must write nothing, like every other probe.
+    writes: bool = True
     # Something every signed-in user does to their own records (an API token): the wrong role
     # and the outsider succeed too, on their own, and must still not see the right role's.
     own_record: bool = False

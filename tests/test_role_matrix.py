@@ -78,17 +78,20 @@ class Probe:
         if self.kind == "unrelated":
             return (case.unrelated_status,)
         if self.kind == "get":
-            status = {
-                "right": case.get_status,
-                "wrong": case.wrong_status
-                if case.wrong_get_status is None
-                else case.wrong_get_status,
-                "outsider": case.outsider_status
-                if case.outsider_get_status is None
-                else case.outsider_get_status,
-            }[self.who]
+            if self.who == "right":
+                return (200, 405) if case.get_status is None else (case.get_status,)
+            if self.who == "wrong":
+                status = (
+                    case.wrong_status if case.wrong_get_status is None else case.wrong_get_status
+                )
+            else:
+                status = (
+                    case.outsider_status
+                    if case.outsider_get_status is None
+                    else case.outsider_get_status
+                )
             # A POST-only action answers 405 to a GET once the permission check has passed.
-            return (status, 405) if case.get_status == 405 else (status,)
+            return (status,) if case.get_status == 200 else (status, 405)
         if self.kind in CONTENT_TYPES and self.who == "right":
             return (200,)
         return (getattr(case, f"{self.who}_status"),)
@@ -182,7 +185,7 @@ def check(world: World, probe: Probe) -> list[str]:
     if status not in probe.expected():
         problems.append(f"{detail}: {status}, expected {probe.expected()}")
     if probe.kind == "main" and case.method == "POST":
-        if probe.who == "right":
+        if probe.who == "right" and case.writes:
             if row_counts() == before:
                 problems.append(f"{detail}: the allowed POST wrote nothing")
             return problems
