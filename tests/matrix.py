@@ -163,6 +163,21 @@ def case_upload(world: World) -> dict[str, Any]:
     }
 
 
+def staged_case(world: World) -> dict[str, Any]:
+    """A previewed CASE upload waiting for its confirmation (the token the preview page holds)."""
+    from trellis.frameworks.uploads import stage
+
+    content = case_upload(world)["file"].read()
+    token = stage(
+        content,
+        filename="case.json",
+        system_id=world.system.pk,
+        kind="leadership",
+        subject_kind="person",
+    )
+    return {"token": token}
+
+
 def rating_data(world: World) -> dict[str, Any]:
     from trellis.frameworks.models import FrameworkItem, PerformanceLevel
 
@@ -505,10 +520,33 @@ CASES: list[Case] = [
         right="programs",
         wrong="leader",
         outsider="admin_b",
-        method="POST",
-        data=lambda w: case_upload(w),
-        right_status=302,
         outsider_status=200,
+    ),
+    # The upload itself only previews (nothing written); the confirmation writes.
+    Case(
+        "framework_import_confirm",
+        lambda w: "/frameworks/import/confirm/",
+        right="programs",
+        wrong="leader",
+        outsider="admin_b",
+        method="POST",
+        data=lambda w: staged_case(w),
+        right_status=302,
+    ),
+    # Deleting an item and publishing a version ask for confirmation on a page of their own.
+    Case(
+        "item_delete",
+        lambda w: draft_url(w, f"items/{draft_item(w)}/delete/"),
+        right="programs",
+        wrong="leader",
+        outsider="admin_b",
+    ),
+    Case(
+        "version_publish",
+        lambda w: draft_url(w, "publish/"),
+        right="programs",
+        wrong="leader",
+        outsider="admin_b",
     ),
     Case(
         "network_list",

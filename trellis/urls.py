@@ -5,6 +5,9 @@ from trellis.api.api import api
 from trellis.authz import views as authz_views
 from trellis.core import views as core_views
 from trellis.frameworks import views as framework_views
+from trellis.frameworks import views_crosswalk as framework_crosswalk
+from trellis.frameworks import views_editing as framework_editing
+from trellis.frameworks import views_import as framework_imports
 from trellis.orgs import views as org_views
 from trellis.people import views as people_views
 from trellis.rosters import views as roster_views
@@ -44,10 +47,15 @@ urlpatterns = [
         name="certification_add",
     ),
     path("frameworks/", framework_views.framework_list, name="framework_list"),
-    path("frameworks/import/", framework_views.framework_import, name="framework_import"),
+    path("frameworks/import/", framework_imports.framework_import, name="framework_import"),
+    path(
+        "frameworks/import/confirm/",
+        framework_imports.framework_import_confirm,
+        name="framework_import_confirm",
+    ),
     path("frameworks/<int:pk>/", framework_views.framework_detail, name="framework_detail"),
     path("frameworks/<int:pk>/case.json", framework_views.framework_case, name="framework_case"),
-    path("frameworks/<int:pk>/start/", framework_views.framework_start, name="framework_start"),
+    path("frameworks/<int:pk>/start/", framework_editing.framework_start, name="framework_start"),
     path(
         "frameworks/<int:pk>/agreement/",
         framework_views.framework_agreement,
@@ -55,30 +63,32 @@ urlpatterns = [
     ),
     path(
         "frameworks/<int:pk>/crosswalk/",
-        framework_views.framework_crosswalk,
+        framework_crosswalk.framework_crosswalk,
         name="framework_crosswalk",
     ),
     path(
         "frameworks/<int:pk>/new-draft/",
-        framework_views.version_new_draft,
+        framework_editing.version_new_draft,
         name="version_new_draft",
     ),
     path(
         "frameworks/<int:pk>/v<int:number>/publish/",
-        framework_views.version_publish,
+        framework_editing.version_publish,
         name="version_publish",
     ),
     path(
-        "frameworks/<int:pk>/v<int:number>/items/new/", framework_views.item_edit, name="item_add"
+        "frameworks/<int:pk>/v<int:number>/items/new/",
+        framework_editing.item_edit,
+        name="item_add",
     ),
     path(
         "frameworks/<int:pk>/v<int:number>/items/<int:item_pk>/edit/",
-        framework_views.item_edit,
+        framework_editing.item_edit,
         name="item_edit",
     ),
     path(
         "frameworks/<int:pk>/v<int:number>/items/<int:item_pk>/delete/",
-        framework_views.item_delete,
+        framework_editing.item_delete,
         name="item_delete",
     ),
     path(
@@ -128,13 +138,15 @@ urlpatterns = [
     path("imports/<int:pk>/commit/", roster_views.import_commit, name="import_commit"),
     path("imports/<int:pk>/discard/", roster_views.import_discard, name="import_discard"),
     path("imports/role-mapping/", roster_views.role_mapping, name="role_mapping"),
-    path("frameworks/new/", framework_views.framework_new, name="framework_new"),
+    path("frameworks/new/", framework_editing.framework_new, name="framework_new"),
     path(
-        "frameworks/<int:pk>/v<int:number>/levels/", framework_views.levels_edit, name="levels_edit"
+        "frameworks/<int:pk>/v<int:number>/levels/",
+        framework_editing.levels_edit,
+        name="levels_edit",
     ),
     path(
         "frameworks/<int:pk>/v<int:number>/items/<int:item_pk>/move/",
-        framework_views.item_move,
+        framework_editing.item_move,
         name="item_move",
     ),
     path("api/v1/", api.urls),

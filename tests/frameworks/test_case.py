@@ -178,8 +178,8 @@ def test_rubrics_import_and_export(system: System) -> None:
 @pytest.mark.parametrize(
     ("mutate", "words"),
     [
-        (lambda p: p.__setitem__("CFDocument", {}), "no identifier"),
-        (lambda p: p["CFItems"].append(dict(p["CFItems"][0])), "appears twice"),
+        (lambda p: p.__setitem__("CFDocument", {}), r"CFDocument.identifier: is missing"),
+        (lambda p: p["CFItems"].append(dict(p["CFItems"][0])), r"is already used by CFItems\[0\]"),
         (
             lambda p: p["CFAssociations"][1]["destinationNodeURI"].__setitem__(
                 "identifier", "nowhere"
@@ -226,8 +226,11 @@ def test_command_line_import_and_export(system: System, tmp_path: Path) -> None:
     package = json.loads(exported.getvalue())
     assert package["CFDocument"]["caseVersion"] == "1.1"
     assert len(package["CFRubrics"][0]["CFRubricCriteria"]) == 2
-    with pytest.raises(CommandError, match="already imported"):
-        call_command("import_case", str(path), "--system", "riverbend", stdout=StringIO())
+    # Item 5: the same package again changes nothing, and says so.
+    again = StringIO()
+    call_command("import_case", str(path), "--system", "riverbend", stdout=again)
+    assert "Nothing changed" in again.getvalue()
+    assert FrameworkVersion.objects.count() == 1
     with pytest.raises(CommandError, match="No framework"):
         call_command("export_case", "nope")
 
@@ -335,6 +338,6 @@ def test_a_spreadsheet_with_a_missing_parent_is_refused(system: System) -> None:
     with pytest.raises(ValidationError) as error:
         framework_import_csv(actor=None, system=system, title="Bad", raw=raw)
     messages = " ".join(error.value.messages)
-    assert "Row 3: the parent 9 of 1.1 is not listed above it." in messages
-    assert "Row 4: the code 1.1 is already used on row 3." in messages
+    assert "row 3, column parent_code: the parent 9 of 1.1 is not listed above it." in messages
+    assert "row 4, column code: the code 1.1 is already used on row 3." in messages
     assert not FrameworkVersion.objects.exists()

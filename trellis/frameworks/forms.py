@@ -6,15 +6,29 @@ from django import forms
 from django.db.models import QuerySet
 
 from trellis.core.forms import DateInput, StyledFormMixin
+from trellis.frameworks.editing import scores_problem
 from trellis.frameworks.models import Framework
 from trellis.orgs.models import System
 
 
-class CaseUploadForm(StyledFormMixin, forms.Form):
+class FrameworkUploadForm(StyledFormMixin, forms.Form):
+    """A CASE package or a spreadsheet. The file is checked and previewed before anything is
+    written."""
+
     system = forms.ModelChoiceField(queryset=System.objects.none())
     file = forms.FileField(
-        label="CASE package (.json)",
-        help_text="A CFPackage in CASE 1.0 or 1.1, e.g. exported from OpenSALT.",
+        label="CASE package (.json) or spreadsheet (.csv, .xlsx)",
+        help_text=(
+            "A CFPackage in CASE 1.0 or 1.1 (e.g. from OpenSALT), or a spreadsheet with the "
+            "columns code, parent_code, statement, type and one column per performance level, "
+            "as a framework's “Export CSV” or “Export XLSX” writes it."
+        ),
+    )
+    title = forms.CharField(
+        max_length=500,
+        required=False,
+        label="Title (spreadsheets only)",
+        help_text="A CASE package names itself; a spreadsheet is named after its file otherwise.",
     )
     kind = forms.ChoiceField(
         choices=Framework.Kind.choices, initial=Framework.Kind.STANDARDS, label="What it is"
@@ -24,6 +38,7 @@ class CaseUploadForm(StyledFormMixin, forms.Form):
     )
 
     MAX_BYTES = 50 * 1024 * 1024
+    EXTENSIONS = (".json", ".csv", ".xlsx")
 
     def __init__(self, *args: Any, systems: QuerySet[System], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -33,14 +48,11 @@ class CaseUploadForm(StyledFormMixin, forms.Form):
         upload = self.cleaned_data["file"]
         if upload.size > self.MAX_BYTES:
             raise forms.ValidationError("The file is larger than 50 MB.")
+        if not upload.name.lower().endswith(self.EXTENSIONS):
+            raise forms.ValidationError(
+                "Upload a CASE package (.json) or a spreadsheet (.csv or .xlsx)."
+            )
         return upload
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        upload = data.get("file")
-        if upload is not None and upload.name.lower().endswith(".csv") and not data.get("title"):
-            self.add_error("title", "Give the framework a title: a spreadsheet has none.")
-        return data
 
 
 class RatingForm(StyledFormMixin, forms.Form):
@@ -160,6 +172,14 @@ class LevelsForm(StyledFormMixin, forms.Form):
         self.order_fields(
             [*(f for lv in levels for f in (f"name_{lv.pk}", f"score_{lv.pk}")), "new_level"]
         )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if all(f"score_{level.pk}" in data for level in self.levels):
+            problem = scores_problem([data[f"score_{level.pk}"] for level in self.levels])
+            if problem:
+                self.add_error(None, problem)
+        return data
 
     def names(self) -> dict[int, tuple[str, float | None]]:
         return {

@@ -111,6 +111,12 @@ class FrameworkItem(models.Model):
         ordering = ["position", "pk"]
         constraints = [
             models.UniqueConstraint(fields=["version", "case_identifier"], name="item_key"),
+            # Codes name competencies on pages and in ratings: one code, one item per version.
+            models.UniqueConstraint(
+                fields=["version", "human_coding_scheme"],
+                condition=~models.Q(human_coding_scheme=""),
+                name="item_code_key",
+            ),
         ]
         indexes = [models.Index(fields=["version", "parent", "position"], name="item_tree")]
 

@@ -532,3 +532,14 @@ def crosswalk(version: FrameworkVersion, other: FrameworkVersion) -> list[dict[s
         {"item": row["item"], "depth": row["depth"], "links": links.get(row["item"].pk, [])}
         for row in rows
     ]
+
+
+def descendant_count(item: FrameworkItem) -> int:
+    """How many items sit under this one, at any depth (one query per level of the tree)."""
+    total, frontier = 0, [item.pk]
+    while frontier:
+        frontier = list(
+            FrameworkItem.objects.filter(parent_id__in=frontier).values_list("pk", flat=True)
+        )
+        total += len(frontier)
+    return total
