@@ -522,6 +522,17 @@ CASES: list[Case] = [
         outsider="admin_b",
         outsider_status=200,
     ),
+    Case(
+        "framework_import",
+        lambda w: "/frameworks/import/",
+        right="programs",
+        wrong="leader",
+        outsider="admin_b",
+        method="POST",
+        data=lambda w: case_upload(w),
+        outsider_status=200,
+        writes=False,  # the upload is only checked and previewed; the confirmation writes
+    ),
     # The upload itself only previews (nothing written); the confirmation writes.
     Case(
         "framework_import_confirm",

@@ -160,7 +160,7 @@ def grow(world: World, size_name: str) -> None:
             item=None,
             parent=None,
             full_statement=f"Added competency {size_name} {i}",
-            human_coding_scheme=f"{size_name[0]}{i}",
+            human_coding_scheme=f"{size_name}-{i}",
             item_type="Competency",
             descriptors={},
         )
