@@ -44,7 +44,7 @@ ifeq ($(FRESH),1)
 	rm -f $(DEMO_DB) $(DEMO_DB)-wal $(DEMO_DB)-shm
 endif
 	@if [ -z "$$DATABASE_URL" ] && [ -f $(DEMO_DB) ]; then \
-		echo "Reusing the demo in $(DEMO_DB); 'make demo-reset' builds it again from nothing."; fi
+		echo "Using the existing $(DEMO_DB) (a demo in it is kept); 'make demo-reset' starts from nothing."; fi
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py demo --size $(SIZE) --seed $(SEED)
 	@$(RUN_SITE)

@@ -68,6 +68,10 @@ class World:
     success_id: int = 0
     # The built-in school leadership template (shared by every system).
     template_id: int = 0
+    round_id: int = 0
+    round_subject_id: int = 0
+    round_submitted_subject_id: int = 0
+    rating_id: int = 0
 
     def client(self, key: str | None) -> Client:
         client = Client()
@@ -189,6 +193,9 @@ def build_world() -> World:
     world.draft_framework_id = framework_start_from(
         actor=None, source=published, system=a, title="Draft Framework"
     ).framework_id
+    from tests.ratings.world import add_round
+
+    add_round(world)
     # A checked OneRoster run waiting for its commit, over a tiny bundle on disk.
     folder = Path(tempfile.mkdtemp(prefix="trellis-world-"))
     write(folder, rows_12(schools=1, teachers=1, students=1))

@@ -291,6 +291,110 @@ def rate_template_in_system_a(world: World) -> None:
         )
 
 
+def round_rating_data(world: World) -> dict[str, Any]:
+    """A rater's draft in the world's rating round (tests/ratings/world.py)."""
+    from trellis.frameworks.models import FrameworkItem, PerformanceLevel
+
+    item = FrameworkItem.objects.filter(
+        version__framework_id=world.framework_id, descriptors__isnull=False
+    ).first()
+    level = PerformanceLevel.objects.get(version__framework_id=world.framework_id, position=2)
+    return {"draft": "1", f"level_{item.pk}": level.pk}
+
+
+def round_new_data(world: World) -> dict[str, Any]:
+    return {
+        "title": "Spring evaluations",
+        "purpose": "evaluation",
+        "subject_kind": "person",
+        "framework": world.framework_id,
+        "subjects": "paula.prince@example.org",
+        "raters": "coach@riverbend.test",
+        "opens_on": "2026-01-01",
+        "closes_on": "2026-12-31",
+    }
+
+
+def correct_data(world: World) -> dict[str, Any]:
+    from trellis.frameworks.models import PerformanceLevel
+
+    level = PerformanceLevel.objects.get(version__framework_id=world.framework_id, position=4)
+    return {"level": level.pk, "rated_on": "2026-01-20", "evidence": "Corrected."}
+
+
+ROUND_CASES: list[Case] = [
+    Case(
+        "round_list",
+        lambda w: "/rounds/",
+        right="supervisor",
+        wrong="analyst",
+        wrong_status=200,  # everyone has a list of the rounds they run or rate in
+        outsider="leader_b",
+        outsider_status=200,
+        hidden_from_outsider=lambda w: "Mid-year evaluation round",
+    ),
+    Case(
+        "round_new",
+        lambda w: "/rounds/new/",
+        right="supervisor",
+        wrong="teacher",
+        outsider="leader_b",
+        outsider_status=200,  # leads their own system's rounds; nobody here matches
+        method="POST",
+        data=round_new_data,
+        right_status=302,
+    ),
+    Case("round_detail", lambda w: f"/rounds/{w.round_id}/", "supervisor", "analyst", "leader_b"),
+    Case(
+        "round_advance",
+        lambda w: f"/rounds/{w.round_id}/advance/",
+        right="supervisor",
+        wrong="coach",  # a rater does not run the round
+        outsider="leader_b",
+        method="POST",
+        right_status=302,
+    ),
+    Case(
+        "round_rate",
+        lambda w: f"/rounds/{w.round_id}/subjects/{w.round_subject_id}/rate/",
+        right="coach",
+        wrong="analyst",
+        outsider="leader_b",
+        method="POST",
+        data=round_rating_data,
+        right_status=302,
+    ),
+    Case(
+        "round_spread",
+        lambda w: f"/rounds/{w.round_id}/subjects/{w.round_submitted_subject_id}/",
+        right="supervisor",
+        wrong="coach",
+        outsider="leader_b",
+    ),
+    Case(
+        "rating_correct",
+        lambda w: f"/ratings/{w.rating_id}/correct/",
+        right="coach",
+        wrong="supervisor",
+        wrong_status=404,  # somebody else's rating is not found, never revealed
+        outsider="leader_b",
+        method="POST",
+        data=correct_data,
+        right_status=302,
+    ),
+    Case(
+        "rating_withdraw",
+        lambda w: f"/ratings/{w.rating_id}/withdraw/",
+        right="coach",
+        wrong="supervisor",
+        wrong_status=404,
+        outsider="leader_b",
+        method="POST",
+        right_status=302,
+    ),
+]
+
+
 CASES: list[Case] = [
     Case(
         "levels_edit",
@@ -388,20 +492,14 @@ CASES: list[Case] = [
     Case(
         "framework_agreement",
         lambda w: f"/frameworks/{w.template_id}/agreement/",
-        right="programs",
+        right="admin",  # manages frameworks and reads the progress ratings behind the pairs
         wrong="leader",
         outsider="admin_b",
         outsider_status=200,
         setup=rate_template_in_system_a,
-        hidden_from_outsider=lambda w: "coach@riverbend.test",
+        # A rater of the pair, by name (the principal rated as Paula Prince).
+        hidden_from_outsider=lambda w: w.principal_person.full_name,
         label="built-in template",
-        xfail=(
-            (
-                "main outsider",
-                "rater_agreement() pairs every system's ratings of a template: system B's "
-                "administrator sees system A's raters and their agreement",
-            ),
-        ),
     ),
     Case(
         "framework_crosswalk",
@@ -954,3 +1052,5 @@ CASES: list[Case] = [
         unrelated_url=lambda w: f"/api/v1/people/{w.far_person.pk}",
     ),
 ]
+
+CASES += ROUND_CASES

@@ -200,4 +200,4 @@ def test_item15_demo_reset_rebuilds_from_nothing_and_a_plain_demo_says_it_reuses
     assert "rm -f var/trellis.sqlite3" in dry_run("demo-reset")
     plain = dry_run("demo")
     assert "rm -f var/trellis.sqlite3" not in plain
-    assert "Reusing the demo in var/trellis.sqlite3" in plain
+    assert "Using the existing var/trellis.sqlite3 (a demo in it is kept)" in plain

@@ -7,6 +7,7 @@ refuses to start without a SECRET_KEY and ALLOWED_HOSTS.
 from __future__ import annotations
 
 import os
+import warnings
 from pathlib import Path
 
 import dj_database_url
@@ -63,6 +64,7 @@ INSTALLED_APPS = [
     "trellis.students",
     "trellis.rosters",
     "trellis.frameworks",
+    "trellis.ratings",
     "trellis.accounts",
     "trellis.authz",
     "trellis.api",
@@ -193,6 +195,9 @@ STORAGES = {
 }
 # Without collectstatic (development, tests) WhiteNoise serves from the app folders.
 WHITENOISE_USE_FINDERS = not PRODUCTION
+if not PRODUCTION:
+    # ...and STATIC_ROOT need not exist: no "No directory at" warning on `make demo`'s console.
+    warnings.filterwarnings("ignore", message="No directory at: ", category=UserWarning)
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
 
 EMAIL_BACKEND = os.environ.get(

@@ -10,6 +10,7 @@ from trellis.frameworks import views_editing as framework_editing
 from trellis.frameworks import views_import as framework_imports
 from trellis.orgs import views as org_views
 from trellis.people import views as people_views
+from trellis.ratings import views as rating_views
 from trellis.rosters import views as roster_views
 
 urlpatterns = [
@@ -58,7 +59,7 @@ urlpatterns = [
     path("frameworks/<int:pk>/start/", framework_editing.framework_start, name="framework_start"),
     path(
         "frameworks/<int:pk>/agreement/",
-        framework_views.framework_agreement,
+        rating_views.framework_agreement,
         name="framework_agreement",
     ),
     path(
@@ -93,37 +94,37 @@ urlpatterns = [
     ),
     path(
         "people/<int:pk>/ratings/",
-        framework_views.subject_ratings,
+        rating_views.subject_ratings,
         {"kind": "person"},
         name="person_ratings",
     ),
     path(
         "people/<int:pk>/ratings/new/",
-        framework_views.subject_rating_new,
+        rating_views.subject_rating_new,
         {"kind": "person"},
         name="person_rating_new",
     ),
     path(
         "schools/<int:pk>/ratings/",
-        framework_views.subject_ratings,
+        rating_views.subject_ratings,
         {"kind": "school"},
         name="school_ratings",
     ),
     path(
         "schools/<int:pk>/ratings/new/",
-        framework_views.subject_rating_new,
+        rating_views.subject_rating_new,
         {"kind": "school"},
         name="school_rating_new",
     ),
     path(
         "systems/<int:pk>/ratings/",
-        framework_views.subject_ratings,
+        rating_views.subject_ratings,
         {"kind": "system"},
         name="system_ratings",
     ),
     path(
         "systems/<int:pk>/ratings/new/",
-        framework_views.subject_rating_new,
+        rating_views.subject_rating_new,
         {"kind": "system"},
         name="system_rating_new",
     ),
@@ -148,6 +149,22 @@ urlpatterns = [
         "frameworks/<int:pk>/v<int:number>/items/<int:item_pk>/move/",
         framework_editing.item_move,
         name="item_move",
+    ),
+    path("ratings/<int:pk>/correct/", rating_views.rating_correct, name="rating_correct"),
+    path("ratings/<int:pk>/withdraw/", rating_views.rating_withdraw, name="rating_withdraw"),
+    path("rounds/", rating_views.round_list, name="round_list"),
+    path("rounds/new/", rating_views.round_new, name="round_new"),
+    path("rounds/<int:pk>/", rating_views.round_detail, name="round_detail"),
+    path("rounds/<int:pk>/advance/", rating_views.round_advance, name="round_advance"),
+    path(
+        "rounds/<int:pk>/subjects/<int:subject_pk>/rate/",
+        rating_views.round_rate,
+        name="round_rate",
+    ),
+    path(
+        "rounds/<int:pk>/subjects/<int:subject_pk>/",
+        rating_views.round_spread,
+        name="round_spread",
     ),
     path("api/v1/", api.urls),
 ]

@@ -40,6 +40,9 @@ class Action:
     # School conditions ratings (the subject is a school) and system self-assessment.
     RATINGS_CONDITIONS = "ratings.conditions"
     RATINGS_SELF_STUDY = "ratings.self_study"
+    # Running a rating round of people (selection, progress, self-assessment); evaluation,
+    # conditions and system rounds need the purpose's own action instead.
+    RATINGS_ROUNDS = "ratings.rounds"
     AUDIT_VIEW = "audit.view"
 
 
@@ -62,7 +65,12 @@ POLICY: dict[str, frozenset[str]] = {
         }
     ),
     Role.PROGRAM_MANAGER: frozenset(
-        {Action.SCHOOLS_VIEW, Action.FRAMEWORKS_VIEW, Action.FRAMEWORKS_MANAGE}
+        {
+            Action.SCHOOLS_VIEW,
+            Action.FRAMEWORKS_VIEW,
+            Action.FRAMEWORKS_MANAGE,
+            Action.RATINGS_ROUNDS,
+        }
     ),
     Role.SUPERVISOR: frozenset(
         {
@@ -72,6 +80,7 @@ POLICY: dict[str, frozenset[str]] = {
             Action.RATINGS_PROGRESS,
             Action.RATINGS_EVALUATION,
             Action.RATINGS_CONDITIONS,
+            Action.RATINGS_ROUNDS,
         }
     ),
     Role.COACH: frozenset({Action.SCHOOLS_VIEW, Action.FRAMEWORKS_VIEW, Action.RATINGS_PROGRESS}),

@@ -554,13 +554,13 @@ def frameworks(
 ) -> None:
     """The built-in templates; the district's own leadership framework, published; and a
     year of the coach's progress ratings of the first principal, so the chart has history."""
-    from trellis.frameworks.models import Rating
     from trellis.frameworks.services import (
         framework_start_from,
         framework_templates_install,
-        ratings_record,
         version_publish,
     )
+    from trellis.ratings.models import Rating
+    from trellis.ratings.services import ratings_record
 
     templates = framework_templates_install(actor=None)
     own = framework_start_from(
@@ -593,5 +593,25 @@ def frameworks(
             entries=entries,
         )
         Rating.objects.filter(pk__in=[r.pk for r in ratings]).update(
-            rater=users.get("coach"), rater_label="coach@riverbend.example"
+            rater=users.get("coach"), rater_label="Coach", rater_kind="coach"
+        )
+    # An open evaluation round of the first principal, run by the supervisor and rated by the
+    # coach and the supervisor, so the rounds pages have content.
+    from trellis.ratings.models import RatingRound
+    from trellis.ratings.services import round_create
+
+    if users.get("supervisor") and users.get("coach"):
+        round_ = round_create(
+            actor=None,
+            title="Mid-year leadership review",
+            purpose=Rating.Purpose.EVALUATION,
+            version=own,
+            subjects=[principal],
+            raters=[users["coach"], users["supervisor"]],
+            opens_on=today - datetime.timedelta(days=7),
+            closes_on=today + datetime.timedelta(days=21),
+        )
+        # written as the command line, owned by the supervisor (as the ratings above)
+        RatingRound.objects.filter(pk=round_.pk).update(
+            owner=users["supervisor"], owner_label=str(users["supervisor"])
         )

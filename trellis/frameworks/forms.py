@@ -5,7 +5,7 @@ from typing import Any
 from django import forms
 from django.db.models import QuerySet
 
-from trellis.core.forms import DateInput, StyledFormMixin
+from trellis.core.forms import StyledFormMixin
 from trellis.frameworks.editing import scores_problem
 from trellis.frameworks.models import Framework
 from trellis.orgs.models import System
@@ -53,55 +53,6 @@ class FrameworkUploadForm(StyledFormMixin, forms.Form):
                 "Upload a CASE package (.json) or a spreadsheet (.csv or .xlsx)."
             )
         return upload
-
-
-class RatingForm(StyledFormMixin, forms.Form):
-    """A rubric to fill in: for each competency, a level (each showing its descriptor) and the
-    evidence behind it. Competencies left blank are not rated."""
-
-    def __init__(
-        self,
-        *args: Any,
-        rows: list[dict[str, Any]],
-        levels: list[Any],
-        purposes: list[tuple[str, str]],
-        **kwargs: Any,
-    ) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["purpose"] = forms.ChoiceField(choices=purposes, label="Purpose")
-        self.fields["rated_on"] = forms.DateField(label="Date of the rating", widget=DateInput())
-        self.rubric: list[tuple[Any, str, str]] = []
-        for row in rows:
-            if not row["has_descriptors"]:
-                continue
-            item = row["item"]
-            choices = [
-                (str(level.pk), f"{level.name}: {text}" if text else level.name)
-                for level, text in zip(levels, row["cells"], strict=True)
-            ]
-            level_name, evidence_name = f"level_{item.pk}", f"evidence_{item.pk}"
-            self.fields[level_name] = forms.ChoiceField(
-                choices=choices, required=False, widget=forms.RadioSelect, label=str(item)
-            )
-            self.fields[evidence_name] = forms.CharField(
-                required=False,
-                label=f"Evidence for {item.human_coding_scheme or item}",
-                widget=forms.Textarea(attrs={"rows": 2}),
-            )
-            self.rubric.append((item, level_name, evidence_name))
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        for item, level, evidence in self.rubric:
-            if data.get(evidence) and not data.get(level):
-                self.add_error(
-                    level,
-                    f"Choose a level for {item.human_coding_scheme or item}, "
-                    "or leave its evidence empty.",
-                )
-        if not any(data.get(level) for _, level, _ in self.rubric):
-            raise forms.ValidationError("Choose a level for at least one competency.")
-        return data
 
 
 class ItemForm(StyledFormMixin, forms.Form):

@@ -7,7 +7,7 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from trellis.authz.policies import allows, authorize, scope_for
+from trellis.authz.policies import authorize, scope_for
 from trellis.authz.roles import Action
 from trellis.frameworks.case import (
     ASSOCIATION_FIELDS,
@@ -30,7 +30,6 @@ from trellis.frameworks.models import (
     FrameworkItem,
     FrameworkVersion,
     PerformanceLevel,
-    Rating,
 )
 
 
@@ -343,181 +342,6 @@ def _rubric(
         if key in version.rubric_fields:
             rubric[key] = version.rubric_fields[key]
     return rubric
-
-
-def readable_purposes(user: Any, subject: Any) -> list[str]:
-    """Which purposes of a subject's ratings the user may read (404 outside scope, 403 when in
-    scope but none may be read)."""
-    from trellis.orgs.models import School, System
-
-    purposes: list[str] = []
-    if isinstance(subject, School):
-        authorize(user, Action.SCHOOLS_VIEW, subject)
-        return [Rating.Purpose.CONDITIONS]
-    if isinstance(subject, System):
-        authorize(user, Action.RATINGS_SELF_STUDY, subject)
-        return [Rating.Purpose.SELF_ASSESSMENT]
-    if user.person_id == subject.pk:
-        return [Rating.Purpose.PROGRESS, Rating.Purpose.EVALUATION, Rating.Purpose.SELF_ASSESSMENT]
-    if allows(user, Action.RATINGS_PROGRESS, subject):
-        purposes += [Rating.Purpose.PROGRESS, Rating.Purpose.SELF_ASSESSMENT]
-    if allows(user, Action.RATINGS_EVALUATION, subject):
-        purposes.append(Rating.Purpose.EVALUATION)
-    if not purposes:
-        authorize(user, Action.RATINGS_PROGRESS, subject)  # 404 outside scope, else 403
-    return purposes
-
-
-def rating_purposes(user: Any, subject: Any) -> list[tuple[str, str]]:
-    """The purposes for which this user may rate this subject."""
-    from trellis.orgs.models import School, System
-
-    P = Rating.Purpose
-    if isinstance(subject, School):
-        return (
-            [(P.CONDITIONS, P.CONDITIONS.label)]
-            if allows(user, Action.RATINGS_CONDITIONS, subject)
-            else []
-        )
-    if isinstance(subject, System):
-        return (
-            [(P.SELF_ASSESSMENT, P.SELF_ASSESSMENT.label)]
-            if allows(user, Action.RATINGS_SELF_STUDY, subject)
-            else []
-        )
-    if user.person_id == subject.pk:
-        # On your own record you assess yourself; others rate your progress.
-        return [(P.SELF_ASSESSMENT, P.SELF_ASSESSMENT.label)]
-    choices: list[tuple[str, str]] = []
-    if allows(user, Action.RATINGS_PROGRESS, subject):
-        choices.append((P.PROGRESS, P.PROGRESS.label))
-    if allows(user, Action.RATINGS_EVALUATION, subject):
-        choices.append((P.EVALUATION, P.EVALUATION.label))
-    return choices
-
-
-def subject_ratings(subject: Any, purposes: list[str], purpose: str = "") -> QuerySet[Rating]:
-    from trellis.orgs.models import School, System
-
-    field = (
-        "subject_school"
-        if isinstance(subject, School)
-        else "subject_system"
-        if isinstance(subject, System)
-        else "subject_person"
-    )
-    ratings = Rating.objects.filter(**{field: subject}, purpose__in=purposes)
-    if purpose:
-        ratings = ratings.filter(purpose=purpose)
-    return ratings.select_related("item", "level", "version__framework").order_by(
-        "rated_on", "item__position", "pk"
-    )
-
-
-def progress_chart(ratings: list[Rating]) -> dict[str, Any]:
-    """A Vega-Lite line chart of levels over time per competency (the table shows the same)."""
-    values = [
-        {
-            "date": r.rated_on.isoformat(),
-            "competency": (f"{r.item.human_coding_scheme} " if r.item.human_coding_scheme else "")
-            + (r.item.abbreviated_statement or r.item.full_statement)[:60],
-            "level": r.level.position,
-            "level_name": r.level.name,
-            "purpose": r.get_purpose_display(),
-        }
-        for r in ratings
-    ]
-    positions = sorted({r.level.position for r in ratings}) or [1]
-    return {
-        "$schema": "https://vega.github.io/schema/vega-lite/v5.json",
-        "description": "Ratings over time per competency; the table beside the chart lists them.",
-        "width": "container",
-        "height": 260,
-        "data": {"values": values},
-        "mark": {"type": "line", "point": True},
-        "encoding": {
-            "x": {"field": "date", "type": "temporal", "title": "Rated on"},
-            "y": {
-                "field": "level",
-                "type": "quantitative",
-                "title": "Level",
-                "scale": {"domain": [min(positions), max(positions)]},
-                "axis": {"tickMinStep": 1},
-            },
-            "color": {"field": "competency", "type": "nominal", "title": "Competency"},
-            "tooltip": [
-                {"field": "date", "type": "temporal"},
-                {"field": "competency"},
-                {"field": "level_name", "title": "Level"},
-                {"field": "purpose"},
-            ],
-        },
-    }
-
-
-def rating_frameworks(user: Any, subject: Any) -> list[Framework]:
-    """Frameworks a subject can be rated on: published, visible, with a rubric, made for this
-    kind of subject (person, school or system), the template or the subject's own system's."""
-    from trellis.orgs.models import School, System
-
-    kind = (
-        Framework.Subject.SCHOOL
-        if isinstance(subject, School)
-        else Framework.Subject.SYSTEM
-        if isinstance(subject, System)
-        else Framework.Subject.PERSON
-    )
-    system_id = subject.pk if isinstance(subject, System) else subject.system_id
-    return list(
-        visible_frameworks(user)
-        .filter(
-            subject_kind=kind,
-            versions__status=FrameworkVersion.Status.PUBLISHED,
-            versions__levels__isnull=False,
-        )
-        .filter(Q(system__isnull=True) | Q(system_id=system_id))
-        .distinct()
-        .order_by("title")
-    )
-
-
-def rater_agreement(framework: Framework, *, purpose: str = "") -> dict[str, Any]:
-    """Agreement between every pair of raters who rated the same subjects on the same
-    competencies of this framework (each rater's latest rating of a subject and competency)."""
-    from itertools import combinations
-
-    from trellis.frameworks.agreement import agreement
-
-    ratings = Rating.objects.filter(version__framework=framework)
-    if purpose:
-        ratings = ratings.filter(purpose=purpose)
-    latest: dict[tuple[Any, ...], tuple[str, int]] = {}
-    for rater, person, school, system, item_id, position, label in ratings.order_by(
-        "rated_on", "pk"
-    ).values_list(
-        "rater_id",
-        "subject_person_id",
-        "subject_school_id",
-        "subject_system_id",
-        "item__case_identifier",
-        "level__position",
-        "rater_label",
-    ):
-        latest[(person, school, system, item_id, rater)] = (label, position)
-    by_target: dict[tuple[Any, ...], dict[str, int]] = {}
-    for (person, school, system, item_id, _rater), (label, position) in latest.items():
-        by_target.setdefault((person, school, system, item_id), {})[label] = position
-    pairs: dict[tuple[str, str], list[tuple[int, int]]] = {}
-    for raters in by_target.values():
-        for a, b in combinations(sorted(raters), 2):
-            pairs.setdefault((a, b), []).append((raters[a], raters[b]))
-    levels = sorted({lv.position for v in framework.versions.all() for lv in v.levels.all()})
-    rows = [
-        {"raters": key, "result": agreement(values, levels)}
-        for key, values in sorted(pairs.items())
-    ]
-    every = [pair for values in pairs.values() for pair in values]
-    return {"rows": rows, "overall": agreement(every, levels) if every else None, "levels": levels}
 
 
 def crosswalk(version: FrameworkVersion, other: FrameworkVersion) -> list[dict[str, Any]]:

@@ -2,15 +2,14 @@
 
 The work itself lives by job: CASE import (`case_read` → `case_diff` → `case_import`),
 spreadsheets (`spreadsheets`), editing drafts and publishing (`editing`), crosswalks
-(`crosswalks`); ratings and the built-in templates are here.
+(`crosswalks`); the built-in templates are here. Ratings live in `trellis/ratings`.
 """
 
 from __future__ import annotations
 
-import datetime
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 
@@ -36,11 +35,9 @@ from trellis.frameworks.models import (
     FrameworkItem,
     FrameworkVersion,
     PerformanceLevel,
-    Rating,
 )
 from trellis.frameworks.spreadsheets import apply_spreadsheet, read_spreadsheet
-from trellis.orgs.models import School, System
-from trellis.people.models import Person
+from trellis.orgs.models import System
 
 # The writes that live in their own modules, offered here to the other apps.
 __all__ = [
@@ -56,88 +53,6 @@ __all__ = [
     "version_new_draft",
     "version_publish",
 ]
-
-
-def ratings_record(
-    *,
-    actor: Any,
-    subject: Person | School | System,
-    version: FrameworkVersion,
-    purpose: str,
-    rated_on: datetime.date,
-    entries: list[tuple[FrameworkItem, PerformanceLevel, str]],
-) -> list[Rating]:
-    """Record one rater's ratings of a subject (a person, a school or a system) on several
-    competencies at once. The purpose decides who may rate."""
-    subject_fields: dict[str, Any]
-    if isinstance(subject, Person):
-        subject_fields, system_id = {"subject_person": subject}, subject.system_id
-        own = actor is not None and actor.person_id == subject.pk
-        if own and purpose != Rating.Purpose.SELF_ASSESSMENT:
-            raise PermissionDenied  # nobody rates their own progress or evaluates themselves
-        if purpose == Rating.Purpose.SELF_ASSESSMENT:
-            if actor is not None and actor.person_id != subject.pk:
-                raise PermissionDenied
-        elif purpose == Rating.Purpose.PROGRESS:
-            require(actor, Action.RATINGS_PROGRESS, subject)
-        elif purpose == Rating.Purpose.EVALUATION:
-            require(actor, Action.RATINGS_EVALUATION, subject)
-        else:
-            raise ValidationError(
-                {"purpose": "People are rated for progress, evaluation or self-assessment."}
-            )
-    elif isinstance(subject, School):
-        subject_fields, system_id = {"subject_school": subject}, subject.system_id
-        if purpose != Rating.Purpose.CONDITIONS:
-            raise ValidationError({"purpose": "Schools are rated on their conditions."})
-        require(actor, Action.RATINGS_CONDITIONS, subject)
-    else:
-        subject_fields, system_id = {"subject_system": subject}, subject.pk
-        if purpose != Rating.Purpose.SELF_ASSESSMENT:
-            raise ValidationError({"purpose": "A system rates itself (self-assessment)."})
-        require(actor, Action.RATINGS_SELF_STUDY, subject)
-    if not version.is_published:
-        raise ValidationError("Ratings are made against a published version of a framework.")
-    if not entries:
-        raise ValidationError("Choose a level for at least one competency.")
-    for item, level, _evidence in entries:
-        if item.version_id != version.pk or level.version_id != version.pk:
-            raise ValidationError(f"“{item}” and its level must come from {version}.")
-    if rated_on > timezone.localdate():
-        raise ValidationError({"rated_on": "A rating cannot be dated in the future."})
-    label = actor.email if actor is not None else "command line"
-    with transaction.atomic():
-        ratings = Rating.objects.bulk_create(
-            [
-                Rating(
-                    system_id=system_id,
-                    version=version,
-                    item=item,
-                    level=level,
-                    purpose=purpose,
-                    rater=actor,
-                    rater_label=label,
-                    rated_on=rated_on,
-                    evidence=evidence.strip(),
-                    **subject_fields,
-                )
-                for item, level, evidence in entries
-            ]
-        )
-        audit_event_record(
-            actor=actor,
-            action="rating.record",
-            obj=subject,
-            system_id=system_id,
-            object_repr=f"{subject}: {len(ratings)} {purpose} ratings on {version.framework}",
-            after={
-                "purpose": purpose,
-                "version": version.pk,
-                "rated_on": rated_on.isoformat(),
-                "ratings": {str(item.pk): level.position for item, level, _ in entries},
-            },
-        )
-    return ratings
 
 
 def framework_templates_install(*, actor: Any = None) -> list[FrameworkVersion]:

@@ -5,9 +5,11 @@ import datetime
 import pytest
 
 from tests.conftest import World
-from trellis.frameworks.agreement import agreement
-from trellis.frameworks.models import FrameworkItem, FrameworkVersion, Rating
-from trellis.frameworks.services import ratings_record
+from trellis.frameworks.models import FrameworkItem, FrameworkVersion
+from trellis.ratings.agreement import agreement
+from trellis.ratings.models import Rating
+from trellis.ratings.services import ratings_record
+from trellis.ratings.subjects import user_name
 
 
 def test_weighted_kappa_matches_the_hand_computation() -> None:
@@ -44,9 +46,13 @@ def test_agreement_page_pairs_raters_on_shared_subjects(world: World) -> None:
                     (item, levels[min(4, 2 + shift * (i % 2))], "") for i, item in enumerate(items)
                 ],
             )
-    page = world.client("programs").get(f"/frameworks/{world.framework_id}/agreement/")
+    # The administrator reads these progress ratings one by one, so sees their agreement.
+    page = world.client("admin").get(f"/frameworks/{world.framework_id}/agreement/")
     rows = page.context["rows"]
-    assert [r["raters"] for r in rows] == [("coach@riverbend.test", "supervisor@riverbend.test")]
+    names = tuple(sorted(user_name(world.users[key]) for key in ("coach", "supervisor")))
+    assert [r["raters"] for r in rows] == [names]  # by name, never by e-mail (issue 7 item 6)
     assert rows[0]["result"].n == 6
     assert rows[0]["result"].exact == pytest.approx(0.5)
-    assert "Weighted kappa" in page.content.decode()
+    table = page.content.decode().split('id="main"')[1].split("</table>")[0]
+    assert "Weighted kappa" in table
+    assert "@riverbend.test" not in table
