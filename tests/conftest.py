@@ -5,12 +5,14 @@ from __future__ import annotations
 import datetime
 import json
 import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pytest
 from allauth.mfa.totp.internal.auth import TOTP
+from django.db import transaction
 from django.test import Client
 
 from tests.frameworks.packages import rubric_package
@@ -65,6 +67,8 @@ class World:
     draft_framework_id: int = 0
     conditions_id: int = 0
     success_id: int = 0
+    # The built-in school leadership template (shared by every system).
+    template_id: int = 0
     round_id: int = 0
     round_subject_id: int = 0
     round_submitted_subject_id: int = 0
@@ -215,6 +219,7 @@ def build_world() -> World:
     published = framework_import_case(actor=None, system=a, raw=json.dumps(rubric_package()))
     world.framework_id = published.framework_id
     templates = framework_templates_install()
+    world.template_id = templates[0].framework_id
     world.conditions_id = templates[1].framework_id
     world.success_id = templates[2].framework_id
     world.draft_framework_id = framework_start_from(
@@ -248,3 +253,22 @@ def _fresh_cache() -> None:
 @pytest.fixture
 def world(db: Any) -> World:
     return build_world()
+
+
+@pytest.fixture(scope="module")
+def module_world(django_db_setup: Any, django_db_blocker: Any) -> Iterator[World]:
+    """One World for a whole test module, inside a transaction rolled back after the module.
+    Each test still runs in its own savepoint, rolled back after it, so tests stay independent;
+    a module of hundreds of requests (the role matrix) saves building the World each time. Use it
+    as `world` in a module with `@pytest.fixture def world(module_world, db): return module_world`.
+    """
+    with django_db_blocker.unblock():
+        atomic = transaction.atomic()
+        atomic.__enter__()
+        world = build_world()
+    try:
+        yield world
+    finally:
+        with django_db_blocker.unblock():
+            transaction.set_rollback(True)
+            atomic.__exit__(None, None, None)

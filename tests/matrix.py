@@ -1,16 +1,33 @@
 """The role-matrix harness. Every page and API operation has a Case: the right role gets through,
 a wrong role (in scope, not allowed) gets 403, an outsider (another system or place) gets 404 or
 sees none of this system's records, an anonymous visitor is sent to sign in; on denial nothing is
-written. Later capabilities add their Cases to CASES."""
+written and nothing is sent. Later capabilities add their Cases to CASES.
+
+From each Case the runner (tests/test_role_matrix.py) derives several probes, each asked as the
+right role, the wrong role, the outsider and an anonymous visitor:
+- the Case itself (its method, URL and data);
+- for a POST Case, the GET of the same URL (the form page, or 405 for a POST-only action; it
+  must write nothing either way);
+- for each format in `exports`, the GET of the URL with `?format=csv` / `?format=xlsx` (an
+  outsider's export must not contain `hidden_from_outsider`);
+- with `unrelated_url` and/or `unrelated`: the right role reaching an object it has no
+  relationship with (a coach and a teacher who is not their coachee): `unrelated_status` (404).
+`setup` runs before the probes, for data a Case needs that the shared World does not hold.
+The URL walker (tests/test_url_walker.py) fills each route's parameters from its Case's URL, and
+the query-count test (tests/test_query_counts.py) measures every page a Case opens.
+"""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
 from django.apps import apps
+from django.db import connection
 
 from tests.conftest import World
 
@@ -27,13 +44,53 @@ class Case:
     right_status: int = 200
     wrong_status: int = 403
     outsider_status: int = 404
-    # For list pages an outsider gets 200 but must not see this text.
+    # For list pages an outsider gets 200 but must not see this text (and the right role must).
     hidden_from_outsider: Callable[[World], str] | None = None
     api: bool = False
+    # -- optional, added for issue 8 part 6 (every field below has a default that changes nothing
+    # for a Case that does not set it) -------------------------------------------------------
+    # The right role's GET of a POST Case's URL: 200 shows the form; 405 for a POST-only action.
+    # None (the default) takes either, and then lets the others' GET answer 405 as well.
+    get_status: int | None = None
+    # ...and the wrong role's and the outsider's GET of it, when not as for the POST (a page that
+    # shows a read-only view to the wrong role, a form an outsider sees for their own system).
+    wrong_get_status: int | None = None
+    outsider_get_status: int | None = None
+    # Export formats the page offers (`?format=`): ("csv", "xlsx") on every list that has them.
+    exports: tuple[str, ...] = ()
+    # Relationship cases: the right role (or the user `unrelated`, who holds the right role) asks
+    # for an object it has no relationship with (`unrelated_url`, default the Case's own URL) and
+    # gets `unrelated_status`, with nothing written.
+    unrelated: str | None = None
+    unrelated_url: Callable[[World], str] | None = None
+    unrelated_status: int = 404
+    # Data this Case needs beyond the World, created before any probe is asked.
+    setup: Callable[[World], Any] | None = None
+    # Whether the right role's POST writes (False for a POST that only previews, like an upload
+    # checked before its confirmation): then it must write nothing, like every other probe.
+    writes: bool = True
+    # Something every signed-in user does to their own records (an API token): the wrong role
+    # and the outsider succeed too, on their own, and must still not see the right role's.
+    own_record: bool = False
+    # Tells two Cases of the same route and method apart in test ids (else they are numbered).
+    label: str = ""
+    # Known defects, as ("<probe kind> <who>", reason) pairs, e.g. ("main outsider", "..."):
+    # that probe is marked xfail(strict=True), so fixing the defect makes the test say so.
+    xfail: tuple[tuple[str, str], ...] = ()
 
     @property
     def id(self) -> str:
-        return f"{self.method} {self.route}"
+        return f"{self.method} {self.route}" + (f" [{self.label}]" if self.label else "")
+
+    @property
+    def has_relationship_probe(self) -> bool:
+        return self.unrelated is not None or self.unrelated_url is not None
+
+
+# Apps whose tables a request may never write on denial: every Trellis app (the ones added later
+# included), django-allauth's accounts and MFA, and Django's own users and groups. Sessions are
+# left out: signing in and the idle timer keep them up to date on every request.
+UNWATCHED_TABLES = {"django_session"}
 
 
 def interrupted_run_url(w: World) -> str:
@@ -45,26 +102,32 @@ def interrupted_run_url(w: World) -> str:
 
 
 def row_counts() -> dict[str, int]:
-    """How many rows each Trellis model (and the MFA authenticators) holds: compared before and
-    after a denied request to prove nothing was written."""
+    """How many rows each model holds (sessions aside): compared before and after a denied
+    request to prove nothing was written."""
     counts = {}
     for model in apps.get_models():
-        label = model._meta.app_label
-        if label in {
-            "core",
-            "orgs",
-            "people",
-            "students",
-            "accounts",
-            "authz",
-            "mfa",
-            "rosters",
-            "frameworks",
-            "ratings",
-            "assignments",
-        }:
-            counts[model._meta.label] = model.objects.count()
+        if model._meta.db_table in UNWATCHED_TABLES or not model._meta.managed:
+            continue
+        counts[model._meta.label] = model.objects.count()
     return counts
+
+
+_WRITE = re.compile(r"^\s*(INSERT|UPDATE|DELETE|REPLACE|COPY|TRUNCATE)\b", re.IGNORECASE)
+
+
+@contextmanager
+def sql_writes() -> Iterator[list[str]]:
+    """Every statement that writes a row (sessions aside) executed inside the block: row counts
+    miss an UPDATE, this does not."""
+    writes: list[str] = []
+
+    def watch(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+        if _WRITE.match(sql) and not any(table in sql for table in UNWATCHED_TABLES):
+            writes.append(sql[:200])
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(watch):
+        yield writes
 
 
 def position_of(person: Any) -> int:
@@ -215,6 +278,44 @@ def template_rating(world: World, framework_id: int, purpose: str) -> dict[str, 
     return {"purpose": purpose, "rated_on": "2026-01-15", f"level_{item.pk}": level.pk}
 
 
+def _ratings() -> tuple[Any, Any]:
+    """The Rating model and its recording service, wherever the ratings app keeps them."""
+    try:
+        from trellis.ratings import models, services  # type: ignore[import-not-found,unused-ignore]
+    except ImportError:
+        from trellis.frameworks import models, services  # type: ignore[no-redef,unused-ignore]
+    return models.Rating, services.ratings_record
+
+
+def rate_template_in_system_a(world: World) -> None:
+    """Setup: the coach and the principal of system A rate the same teacher on the built-in
+    leadership template (shared by every system), so its agreement page has A's pairs."""
+    import datetime
+
+    from trellis.frameworks.models import FrameworkVersion
+
+    rating_model, ratings_record = _ratings()
+    version = FrameworkVersion.objects.get(framework_id=world.template_id, number=1)
+    items = list(version.items.filter(descriptors__isnull=False).distinct().order_by("pk")[:6])
+    levels = list(version.levels.order_by("position"))
+    for key, shift in (("coach", 0), ("principal", 1)):
+        user = world.users[key]
+        ratings = ratings_record(
+            actor=None,
+            subject=world.colleague,
+            version=version,
+            purpose="progress",
+            rated_on=datetime.date(2026, 1, 15),
+            entries=[
+                (item, levels[min(len(levels) - 1, (i + shift) % len(levels))], "")
+                for i, item in enumerate(items)
+            ],
+        )
+        rating_model.objects.filter(pk__in=[r.pk for r in ratings]).update(
+            rater=user, rater_label=user.email
+        )
+
+
 def round_rating_data(world: World) -> dict[str, Any]:
     """A rater's draft in the world's rating round (tests/ratings/world.py)."""
     from trellis.frameworks.models import FrameworkItem, PerformanceLevel
@@ -363,6 +464,7 @@ CASES: list[Case] = [
         right="principal",
         wrong="interviewer",
         outsider="leader_b",
+        exports=("csv", "xlsx"),
     ),
     Case(
         "school_rating_new",
@@ -380,6 +482,7 @@ CASES: list[Case] = [
         right="leader",
         wrong="analyst",
         outsider="leader_b",
+        exports=("csv", "xlsx"),
     ),
     Case(
         "system_rating_new",
@@ -400,6 +503,7 @@ CASES: list[Case] = [
         method="POST",
         data=lambda w: crosswalk_data(w),
         right_status=302,
+        wrong_get_status=200,  # the crosswalk is readable; linking is managed
     ),
     Case(
         "framework_agreement",
@@ -407,6 +511,30 @@ CASES: list[Case] = [
         right="programs",
         wrong="leader",
         outsider="admin_b",
+    ),
+    # Built-in templates are shared by every system: a user of system B opening a template's
+    # pages must not see what system A did with it.
+    Case(
+        "framework_agreement",
+        lambda w: f"/frameworks/{w.template_id}/agreement/",
+        right="admin",  # manages frameworks and reads the progress ratings behind the pairs
+        wrong="leader",
+        outsider="admin_b",
+        outsider_status=200,
+        setup=rate_template_in_system_a,
+        # A rater of the pair, by name (the principal rated as Paula Prince).
+        hidden_from_outsider=lambda w: w.principal_person.full_name,
+        label="built-in template",
+    ),
+    Case(
+        "framework_crosswalk",
+        lambda w: f"/frameworks/{w.template_id}/crosswalk/",
+        right="programs",
+        wrong="interviewer",
+        outsider="admin_b",
+        outsider_status=200,
+        hidden_from_outsider=lambda w: "Leading Learning",
+        label="built-in template",
     ),
     Case(
         "framework_start",
@@ -471,6 +599,8 @@ CASES: list[Case] = [
         right="principal",
         wrong="leader",
         outsider="supervisor_far",
+        exports=("csv", "xlsx"),
+        unrelated_url=lambda w: f"/people/{w.far_person.pk}/ratings/",
     ),
     Case(
         "person_rating_new",
@@ -490,6 +620,7 @@ CASES: list[Case] = [
         outsider="leader_b",
         outsider_status=200,
         hidden_from_outsider=lambda w: "Leading Learning",
+        exports=("csv", "xlsx"),
     ),
     Case(
         "framework_detail",
@@ -497,6 +628,7 @@ CASES: list[Case] = [
         right="teacher",
         wrong="interviewer",
         outsider="leader_b",
+        exports=("csv", "xlsx"),
     ),
     Case(
         "framework_case",
@@ -512,6 +644,17 @@ CASES: list[Case] = [
         wrong="leader",
         outsider="admin_b",
         outsider_status=200,
+    ),
+    Case(
+        "framework_import",
+        lambda w: "/frameworks/import/",
+        right="programs",
+        wrong="leader",
+        outsider="admin_b",
+        method="POST",
+        data=lambda w: case_upload(w),
+        outsider_status=200,
+        writes=False,  # the upload is only checked and previewed; the confirmation writes
     ),
     # The upload itself only previews (nothing written); the confirmation writes.
     Case(
@@ -547,6 +690,7 @@ CASES: list[Case] = [
         outsider="leader_b",
         outsider_status=200,
         hidden_from_outsider=lambda w: w.network.name,
+        exports=("csv", "xlsx"),
     ),
     Case(
         "network_create",
@@ -557,6 +701,8 @@ CASES: list[Case] = [
         method="POST",
         data=lambda w: {"system_id": w.system.pk, "name": "East Cluster", "code": "east"},
         right_status=302,
+        outsider_get_status=200,  # the form, for their own system
+        hidden_from_outsider=lambda w: w.system.name,
     ),
     Case(
         "network_edit",
@@ -576,6 +722,7 @@ CASES: list[Case] = [
         outsider="leader_b",
         outsider_status=200,
         hidden_from_outsider=lambda w: w.partner.name,
+        exports=("csv", "xlsx"),
     ),
     Case(
         "partner_create",
@@ -586,6 +733,8 @@ CASES: list[Case] = [
         method="POST",
         data=lambda w: {"system_id": w.system.pk, "name": "Talent Co", "kind": "talent_firm"},
         right_status=302,
+        outsider_get_status=200,  # the form, for their own system
+        hidden_from_outsider=lambda w: w.system.name,
     ),
     Case(
         "partner_edit",
@@ -615,6 +764,7 @@ CASES: list[Case] = [
         outsider="leader_b",
         outsider_status=200,
         hidden_from_outsider=lambda w: w.school.name,
+        exports=("csv", "xlsx"),
     ),
     Case(
         "school_detail",
@@ -632,6 +782,8 @@ CASES: list[Case] = [
         method="POST",
         data=lambda w: {"system_id": w.system.pk, "name": "New School", "level": "high"},
         right_status=302,
+        outsider_get_status=200,  # the form, for their own system
+        hidden_from_outsider=lambda w: w.system.name,
     ),
     Case(
         "school_edit",
@@ -651,6 +803,7 @@ CASES: list[Case] = [
         outsider="leader_b",
         outsider_status=200,
         hidden_from_outsider=lambda w: w.colleague.family_name,
+        exports=("csv", "xlsx"),
     ),
     Case(
         "person_detail",
@@ -658,6 +811,7 @@ CASES: list[Case] = [
         right="principal",
         wrong="analyst",
         outsider="supervisor_far",
+        unrelated_url=lambda w: f"/people/{w.far_person.pk}/",  # not at their school
     ),
     Case(
         "person_create",
@@ -668,6 +822,8 @@ CASES: list[Case] = [
         method="POST",
         data=lambda w: {"system_id": w.system.pk, "given_name": "Nia", "family_name": "New"},
         right_status=302,
+        outsider_get_status=200,  # the form, for their own system
+        hidden_from_outsider=lambda w: w.system.name,
     ),
     Case(
         "person_edit",
@@ -743,6 +899,7 @@ CASES: list[Case] = [
         outsider="admin_b",
         outsider_status=200,
         hidden_from_outsider=lambda w: "leader@riverbend.test",
+        exports=("csv", "xlsx"),
     ),
     Case(
         "grant_create",
@@ -776,6 +933,7 @@ CASES: list[Case] = [
         outsider="admin_b",
         outsider_status=200,
         hidden_from_outsider=lambda w: "Oak Hill Elementary",
+        exports=("csv", "xlsx"),
     ),
     # Your own account page: every signed-in user has one; nothing of another's shows.
     Case(
@@ -786,6 +944,19 @@ CASES: list[Case] = [
         outsider="leader_b",
         wrong_status=200,
         outsider_status=200,
+        hidden_from_outsider=lambda w: "laptop",
+    ),
+    Case(
+        "account_settings",
+        lambda w: "/account/",
+        right="teacher",
+        wrong="nobody",
+        outsider="leader_b",
+        method="POST",
+        data=lambda w: {"name": "warehouse sync"},
+        wrong_status=200,
+        outsider_status=200,
+        own_record=True,
         hidden_from_outsider=lambda w: "laptop",
     ),
     Case(
@@ -807,6 +978,7 @@ CASES: list[Case] = [
         outsider="admin_b",
         outsider_status=200,
         hidden_from_outsider=lambda w: "riverbend-nightly",
+        exports=("csv", "xlsx"),
     ),
     Case(
         "import_new",
@@ -825,6 +997,7 @@ CASES: list[Case] = [
         right="admin",
         wrong="leader",
         outsider="admin_b",
+        exports=("csv",),
     ),
     Case(
         "import_progress",
@@ -883,6 +1056,8 @@ CASES: list[Case] = [
             "position_kind": "teacher",
         },
         right_status=302,
+        outsider_get_status=200,  # the form, for their own system
+        hidden_from_outsider=lambda w: w.system.name,
     ),
     # The API: the same rules, as JSON.
     Case(
@@ -930,6 +1105,7 @@ CASES: list[Case] = [
         wrong="analyst",
         outsider="supervisor_far",
         api=True,
+        unrelated_url=lambda w: f"/api/v1/people/{w.far_person.pk}",
     ),
     # Issue 8: assignments and relationship scopes. "outsider" in the relationship cases is the
     # right role with the wrong relationship (a coach on someone else's coachee): 404.

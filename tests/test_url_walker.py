@@ -1,16 +1,29 @@
-"""Every route refuses an anonymous visitor, unless it is on the explicit public list."""
+"""Every route sends an anonymous visitor to sign in (401 from the API), unless it is on the
+explicit public list, and the walker proves each answer came from the route's own view: every
+route parameter gets a real id from the World, and each URL must resolve back to its route (a 404
+from URL resolution is not a refusal)."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
+from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
-from django.http import HttpResponse
-from django.test import Client
-from django.urls import URLPattern, URLResolver, get_resolver
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import resolve_url
+from django.test import Client, override_settings
+from django.urls import URLPattern, URLResolver, get_resolver, include, path, resolve, reverse
+from django.urls.exceptions import Resolver404
+from django.urls.resolvers import RoutePattern
 
 from tests.conftest import World
+from tests.matrix import CASES
+from trellis.authz.decorators import public
 from trellis.authz.middleware import FailClosedMiddleware
 
 # Routes that answer an anonymous visitor on purpose (by route pattern).
@@ -18,6 +31,8 @@ PUBLIC_ROUTES = {
     "healthz",
     "api/v1/openapi.json",
     "api/v1/docs",
+    # django-ninja's root: only a name to reverse; it answers 404 to everyone and serves nothing.
+    "api/v1/",
     # django-allauth: signing in, resetting a password and the pages around them.
     "accounts/login/",
     "accounts/logout/",
@@ -34,54 +49,171 @@ PUBLIC_ROUTES = {
     "accounts/2fa/authenticate/",
 }
 
+# Parameters of routes that have no role-matrix Case (every other route takes its parameters
+# from its Case's URL): route name -> World -> {parameter: value}.
+EXTRA_PARAMS: dict[str, Callable[[World], dict[str, Any]]] = {}
 
-def all_routes() -> list[str]:
-    routes: list[str] = []
 
-    def walk(patterns: list, prefix: str) -> None:  # type: ignore[type-arg]
+@dataclass(frozen=True)
+class Route:
+    pattern: str  # as Django joins it, e.g. "people/<int:pk>/positions/<int:position_pk>/end/"
+    name: str  # "position_end"; "api:get_school" for the API's operations
+    params: tuple[str, ...]
+
+    @property
+    def api(self) -> bool:
+        return self.pattern.startswith("api/v1/")
+
+
+def all_routes(urlconf: Any = None) -> list[Route]:
+    routes: list[Route] = []
+
+    def params_of(pattern: Any) -> list[str]:
+        if isinstance(pattern.pattern, RoutePattern):  # path("<int:pk>/")
+            return list(pattern.pattern.converters)
+        return list(pattern.pattern.regex.groupindex)  # re_path("(?P<key>...)")
+
+    def walk(patterns: list, prefix: str, namespace: str, params: list[str]) -> None:  # type: ignore[type-arg]
         for pattern in patterns:
             if isinstance(pattern, URLResolver):
-                walk(pattern.url_patterns, prefix + str(pattern.pattern))
+                inner = ":".join(n for n in (namespace, pattern.namespace or "") if n)
+                walk(
+                    pattern.url_patterns,
+                    prefix + str(pattern.pattern),
+                    inner,
+                    params + params_of(pattern),
+                )
             elif isinstance(pattern, URLPattern):
-                routes.append(prefix + str(pattern.pattern))
+                name = f"{namespace}:{pattern.name}" if namespace else str(pattern.name)
+                routes.append(
+                    Route(prefix + str(pattern.pattern), name, tuple(params + params_of(pattern)))
+                )
 
-    walk(get_resolver().url_patterns, "")
+    walk(get_resolver(urlconf).url_patterns, "", "", [])
     return routes
 
 
-def concrete(route: str, world: World) -> str:
-    """A URL for the route, with real ids from the world so that views get that far."""
-    values = {
-        "pk": world.colleague.pk,
-        "position_pk": world.colleague.positions.first().pk,
-        "school_id": world.school.pk,
-        "person_id": world.colleague.pk,
-    }
-    url = re.sub(r"<(?:\w+:)?(\w+)>", lambda m: str(values.get(m.group(1), "x1")), route)
-    return "/" + url.lstrip("^").rstrip("$")
+def matrix_params(world: World) -> dict[str, dict[str, Any]]:
+    """Each route's parameters, read back from the URL its role-matrix Case opens."""
+    found: dict[str, dict[str, Any]] = {}
+    for case in CASES:
+        if case.setup is not None:
+            continue  # its URL may name objects that only its setup creates
+        try:
+            match = resolve(urlsplit(case.url(world)).path)
+        except Resolver404:
+            continue  # reported below: the route stays unfilled
+        if match.view_name == case.route:
+            found.setdefault(case.route, dict(match.captured_kwargs))
+    return found
 
 
-@pytest.mark.django_db
-def test_every_route_refuses_anonymous_unless_public(world: World) -> None:
-    answered = []
-    for route in all_routes():
-        if route in PUBLIC_ROUTES:
+def concrete(route: Route, world: World, known: dict[str, dict[str, Any]]) -> str:
+    """A URL for the route with real values for all its parameters (ValueError when some
+    parameter has none)."""
+    if route.name in EXTRA_PARAMS:
+        values = EXTRA_PARAMS[route.name](world)
+    else:
+        values = known.get(route.name, {})
+    missing = set(route.params) - set(values)
+    if missing:
+        raise ValueError(f"no value for {sorted(missing)}")
+    return reverse(route.name, kwargs={p: values[p] for p in route.params} or None)
+
+
+def refused_anonymous(route: Route, responses: dict[str, HttpResponse]) -> bool:
+    login = resolve_url(settings.LOGIN_URL)
+    if route.api:
+        # django-ninja answers 405 to a method the operation does not take, before any view.
+        statuses = {r.status_code for r in responses.values()}
+        return 401 in statuses and statuses <= {401, 405}
+    return all(r.status_code == 302 and r["Location"].startswith(login) for r in responses.values())
+
+
+def anonymous_failures(world: World, urlconf: Any = None) -> list[str]:
+    """Every way a route fails the rule, one line each (empty when all routes keep it)."""
+    failures = []
+    known = matrix_params(world)
+    for route in all_routes(urlconf):
+        if route.pattern in PUBLIC_ROUTES:
             continue
-        url = concrete(route, world)
-        for method in ("get", "post"):
-            response = getattr(Client(), method)(url)
-            refused = response.status_code in (401, 403, 404, 405) or (
-                response.status_code == 302 and response["Location"].startswith("/accounts/login/")
+        try:
+            url = concrete(route, world, known)
+        except ValueError as error:
+            failures.append(
+                f"{route.name} ({route.pattern}): {error}; give it a role-matrix Case "
+                "(tests/matrix.py) or an EXTRA_PARAMS entry"
             )
-            if not refused:
-                answered.append(f"{method.upper()} {url} -> {response.status_code}")
-    assert not answered, "routes that answered an anonymous request:\n" + "\n".join(answered)
+            continue
+        try:
+            match = resolve(url, urlconf)
+        except Resolver404:
+            failures.append(f"{route.name}: {url} does not resolve")
+            continue
+        if match.route != route.pattern:
+            failures.append(f"{route.name}: {url} resolves to {match.route}, not its own route")
+            continue
+        responses = {method: getattr(Client(), method)(url) for method in ("get", "post")}
+        if not refused_anonymous(route, responses):
+            answers = ", ".join(f"{m.upper()} {r.status_code}" for m, r in responses.items())
+            failures.append(f"{route.name}: {url} answered an anonymous visitor: {answers}")
+    return failures
 
 
-@pytest.mark.django_db
+def test_every_route_refuses_anonymous_unless_public(world: World) -> None:
+    failures = anonymous_failures(world)
+    assert not failures, "\n".join(failures)
+
+
+def test_every_parameter_of_every_route_is_filled(world: World) -> None:
+    """No route escapes the walker by having a parameter nobody can fill."""
+    known = matrix_params(world)
+    for route in all_routes():
+        if route.pattern in PUBLIC_ROUTES or not route.params:
+            continue
+        url = concrete(route, world, known)
+        assert resolve(url).route == route.pattern
+
+
 def test_public_routes_are_real_routes() -> None:
-    routes = set(all_routes())
+    routes = {route.pattern for route in all_routes()}
     assert PUBLIC_ROUTES - routes == set()
+
+
+# A planted URLconf: the real one, plus a public view under a parameterised route and a route
+# whose parameter the World cannot fill. The walker must report both.
+@public
+def planted_public(request: HttpRequest, cohort_pk: int) -> HttpResponse:
+    return HttpResponse("a cohort, open to all")
+
+
+def planted_refusing(request: HttpRequest, cohort_pk: int) -> HttpResponse:
+    return HttpResponse(status=404)
+
+
+class PlantedUrls:
+    urlpatterns = [
+        path("", include("trellis.urls")),
+        path("cohorts/<int:cohort_pk>/", planted_public, name="cohort_public"),
+        path("cohorts/<int:cohort_pk>/members/", public(planted_refusing), name="cohort_members"),
+    ]
+    handler404 = "trellis.core.views.error_404"
+
+
+def test_the_walker_is_not_fooled_by_a_public_view_under_a_parameter(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with override_settings(ROOT_URLCONF=PlantedUrls):
+        failures = anonymous_failures(world)
+        assert any(f.startswith("cohort_public (cohorts/<int:cohort_pk>/)") for f in failures)
+        # Once the parameter is filled, the public answer itself is caught...
+        monkeypatch.setitem(EXTRA_PARAMS, "cohort_public", lambda w: {"cohort_pk": 1})
+        monkeypatch.setitem(EXTRA_PARAMS, "cohort_members", lambda w: {"cohort_pk": 1})
+        failures = anonymous_failures(world)
+    assert any(f.startswith("cohort_public: /cohorts/1/ answered") for f in failures), failures
+    # ...and a 404 is not a refusal.
+    assert any(f.startswith("cohort_members: /cohorts/1/members/ answered") for f in failures)
+    assert len(failures) == 2, failures
 
 
 def undeclared(request):  # type: ignore[no-untyped-def]
@@ -94,3 +226,12 @@ def test_a_view_without_a_declared_permission_fails_closed(rf) -> None:  # type:
     middleware = FailClosedMiddleware(lambda r: HttpResponse())
     with pytest.raises(ImproperlyConfigured, match="declares no permission"):
         middleware.process_view(request, undeclared, (), {})
+
+
+def test_route_parameters_are_read_from_every_kind_of_pattern() -> None:
+    params = {route.name: route.params for route in all_routes()}
+    assert params["position_end"] == ("pk", "position_pk")
+    assert params["item_move"] == ("pk", "number", "item_pk")
+    assert params["api:get_school"] == ("school_id",)
+    assert params["account_reset_password_from_key"] == ("uidb36", "key")
+    assert re.fullmatch(r"/people/\d+/positions/\d+/end/", reverse("position_end", args=[1, 2]))
