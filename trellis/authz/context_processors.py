@@ -15,6 +15,7 @@ NAVIGATION = [
     ("People", "people_list", Action.PEOPLE_VIEW),
     ("Assignments", "assignment_list", Action.ASSIGNMENTS_VIEW),
     ("Frameworks", "framework_list", Action.FRAMEWORKS_VIEW),
+    ("Rating rounds", "round_list", Action.RATINGS_ROUNDS),
     ("Partners", "partner_list", Action.PARTNERS_VIEW),
     ("Accounts and roles", "grant_list", Action.ACCESS_MANAGE),
     ("Imports", "import_list", Action.ROSTERS_MANAGE),
