@@ -103,3 +103,10 @@ def test_framework_runs_are_seen_by_framework_managers_and_roster_runs_are_not(
     assert [r.pk for r in history.context["object_list"]] == [run.pk]  # not the roster run
     assert world.client("programs").get(f"/imports/{world.import_run_id}/").status_code == 403
     assert world.client("admin").get(f"/imports/{run.pk}/").status_code == 200
+
+
+def test_program_managers_find_imports_in_the_navigation(world: World) -> None:
+    # Framework managers run CASE and spreadsheet imports through the pipeline: the link shows.
+    page = world.client("programs").get("/").content.decode()
+    assert 'href="/imports/"' in page
+    assert 'href="/imports/"' not in world.client("analyst").get("/").content.decode()

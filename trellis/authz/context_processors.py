@@ -8,8 +8,8 @@ from django.urls import reverse
 from trellis.authz.policies import has_grant_for
 from trellis.authz.roles import Action
 
-# (label, url name, the action a role must allow for the item to show)
-NAVIGATION = [
+# (label, url name, the action (or any of the actions) a role must allow for the item to show)
+NAVIGATION: list[tuple[str, str, str | tuple[str, ...]]] = [
     ("Home", "home", Action.SIGNED_IN),
     ("Schools", "school_list", Action.SCHOOLS_VIEW),
     ("People", "people_list", Action.PEOPLE_VIEW),
@@ -18,7 +18,8 @@ NAVIGATION = [
     ("Rating rounds", "round_list", Action.RATINGS_ROUNDS),
     ("Partners", "partner_list", Action.PARTNERS_VIEW),
     ("Accounts and roles", "grant_list", Action.ACCESS_MANAGE),
-    ("Imports", "import_list", Action.ROSTERS_MANAGE),
+    # Rosters and frameworks register import kinds; whoever may run one sees the imports.
+    ("Imports", "import_list", (Action.ROSTERS_MANAGE, Action.FRAMEWORKS_MANAGE)),
     ("Audit log", "audit_log", Action.AUDIT_VIEW),
 ]
 
@@ -29,7 +30,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         return {"nav_items": []}
     items = []
     for label, name, action in NAVIGATION:
-        if action != Action.SIGNED_IN and not has_grant_for(user, action):
+        actions = action if isinstance(action, tuple) else (action,)
+        if Action.SIGNED_IN not in actions and not any(has_grant_for(user, a) for a in actions):
             continue
         url = reverse(name)
         current = request.path == url if name == "home" else request.path.startswith(url)
