@@ -1042,6 +1042,9 @@ CASES: list[Case] = [
         method="POST",
         data=lambda w: {"system_id": w.system.pk, "mass_removal_percent": "15"},
         right_status=302,
+        # Another system's administrator opens the page for their own systems only.
+        outsider_get_status=200,
+        hidden_from_outsider=lambda w: w.system.name,
     ),
     Case(
         "role_mapping",
@@ -1117,6 +1120,7 @@ CASES: list[Case] = [
         outsider="admin_b",
         outsider_status=200,
         hidden_from_outsider=lambda w: w.colleague.full_name,
+        exports=("csv", "xlsx"),
     ),
     Case(
         "assignment_create",
@@ -1150,6 +1154,7 @@ CASES: list[Case] = [
         outsider="admin_b",
         outsider_status=200,
         hidden_from_outsider=lambda w: w.principal_person.full_name,
+        exports=("csv", "xlsx"),
     ),
     Case(
         "caseload_target",
@@ -1183,6 +1188,7 @@ CASES: list[Case] = [
         right="principal",
         wrong="leader",
         outsider="coach",  # not the coach's coachee
+        exports=("csv", "xlsx"),
     ),
     Case(
         "person_rating_new",

@@ -13,7 +13,7 @@ import io
 from collections.abc import Callable
 from typing import Any
 
-from django.db import connection
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from openpyxl import load_workbook
 
@@ -75,12 +75,16 @@ def counts(world: World, measured: list[Page]) -> list[tuple[int, int]]:
     for key, url in measured:
         if key not in clients:
             clients[key] = world.client(key)
-        address = url(world)  # a Case's URL may query for the ids it names: not the page's
-        with CaptureQueriesContext(connection) as queries:
-            response = clients[key].get(address)
-            content = (
-                b"".join(response.streaming_content) if response.streaming else response.content
-            )
+        # A Case's URL may write what it names (e.g. end a position to edit its end reason):
+        # each page is measured in a savepoint rolled back after it, as the role matrix does.
+        with transaction.atomic():
+            address = url(world)  # its queries are not the page's
+            with CaptureQueriesContext(connection) as queries:
+                response = clients[key].get(address)
+                content = (
+                    b"".join(response.streaming_content) if response.streaming else response.content
+                )
+            transaction.set_rollback(True)
         # 405: the GET of a POST-only action (the role matrix holds every other page to 200).
         assert response.status_code in (200, 405), (address, response.status_code)
         result.append((len(queries), exported_rows(response, content)))

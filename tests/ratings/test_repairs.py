@@ -296,8 +296,10 @@ def test_item22_every_link_on_person_and_ratings_pages_can_be_followed(world: Wo
     # The two links of the report: gone for those who cannot follow them.
     leader_page = world.client("leader").get(pages[0]).content.decode()
     assert f"/people/{world.principal_person.pk}/ratings/" not in leader_page
+    # The coach now opens their coachee's person page (issue 8), so the link is there and the
+    # loop above has followed it.
     coach_page = world.client("coach").get(pages[1]).content.decode().split('id="main"')[1]
-    assert f'href="/people/{world.principal_person.pk}/"' not in coach_page
+    assert f'href="/people/{world.principal_person.pk}/"' in coach_page
 
 
 def test_round_state_is_listed_for_members_only(world: World) -> None:

@@ -261,7 +261,7 @@ def run_import(
                 outcome.notes.append(
                     f"{system.name} is now linked to the district org {district}."
                     if commit
-                    else f"Committing links {system.name} to the district org {district}."
+                    else f"{system.name} would be linked to the district org {district}."
                 )
             plan = [
                 target

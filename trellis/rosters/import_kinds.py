@@ -80,10 +80,6 @@ def _run(context: Context, *, people_csv: bool, commit: bool) -> Result:
         count = getattr(error, "error_count", len(error.problems))
         raise ImportProblems([_problem(p) for p in error.problems], count) from error
     notes = list(outcome.notes)
-    if not commit:
-        # The engine links the system to the bundle's district inside the rolled-back
-        # transaction; before the commit that is a prospect, not a fact.
-        notes = [note.replace(" is now linked to ", " would be linked to ") for note in notes]
     warnings = [_problem(p) for p in getattr(outcome, "warnings", [])]
     if people_csv:
         sources = dict.fromkeys(outcome.summary, context.source_name)
