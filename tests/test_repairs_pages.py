@@ -165,3 +165,36 @@ def test_item29_people_list_pages_without_an_exact_count(world: World) -> None:
     assert len(second.context["object_list"]) == total - 50
     assert not second.context["page_obj"].has_next
     assert f"People 51\u2013{total} of {total}" in second.content.decode()
+
+
+def test_a_past_post_at_a_school_the_viewer_cannot_open_is_not_a_link(world: World) -> None:
+    # Found by the browser walk: a principal's own record linked a former school (404).
+    import datetime
+
+    from trellis.people.models import Position
+
+    Position.objects.create(
+        person=world.principal_person,
+        system=world.system,
+        school=world.other_school,
+        kind="teacher",
+        starts_on=datetime.date(2015, 8, 1),
+        ends_on=datetime.date(2019, 6, 30),
+    )
+    client = world.client("principal")
+    assert client.get(f"/schools/{world.other_school.pk}/").status_code == 404
+    page = client.get(f"/people/{world.principal_person.pk}/").content.decode()
+    assert world.other_school.name in page
+    assert f'href="/schools/{world.other_school.pk}/"' not in page
+    admin_page = world.client("admin").get(f"/people/{world.principal_person.pk}/")
+    assert f'href="/schools/{world.other_school.pk}/"' in admin_page.content.decode()
+
+
+def test_home_cards_tell_the_truth_for_school_and_relationship_roles(world: World) -> None:
+    # Found by the browser walk: "1 school in 0 networks" for a principal, and a coach told
+    # that none of their coachees has a position.
+    principal = world.client("principal").get("/").content.decode()
+    assert "in 1 network" in principal and "in 0 networks" not in principal
+    coach = world.client("coach").get("/").content.decode()
+    assert "No positions are recorded for the people you can see" not in coach
+    assert world.colleague.full_name in coach

@@ -110,15 +110,19 @@ class Scope:
         return self.q("people.Person", on=on)
 
     def positions_q(self) -> Q:
-        """Positions held at places in scope (for lists of recent changes)."""
+        """Positions held at places in scope, and those of the people the user supports (for
+        lists of recent changes)."""
         if self.everything:
             return Q()
-        return (
+        q = (
             Q(system_id__in=self.system_ids)
             | Q(school_id__in=self.school_ids)
             | Q(school__network_id__in=self.network_ids)
             | Q(network_id__in=self.network_ids)
         )
+        if self.related_person_ids:
+            q |= Q(person_id__in=self.related_person_ids)
+        return q
 
 
 def _grant_rows(user: Any) -> list[GrantRow]:

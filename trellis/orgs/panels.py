@@ -12,7 +12,6 @@ from trellis.authz.policies import has_grant_for
 from trellis.authz.roles import Action
 from trellis.core.panels import Panel, register
 from trellis.orgs.selectors import (
-    visible_networks,
     visible_partners,
     visible_schools,
 )
@@ -25,7 +24,8 @@ def schools(request: HttpRequest) -> Iterator[Panel]:
         return
     active = visible_schools(user).filter(is_active=True)
     count = active.count()
-    networks = visible_networks(user).count()
+    # The networks the visible schools sit in (a school grant reaches no network of its own).
+    networks = active.exclude(network=None).values("network_id").distinct().count()
     yield Panel(
         "core/panels/card.html",
         {

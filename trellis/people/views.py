@@ -112,6 +112,12 @@ def people_list(request: HttpRequest) -> HttpResponseBase:
 @permission(Action.PEOPLE_VIEW)
 def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
     person = selectors.person_get(request.user, pk)
+    record = selectors.person_record(person)
+    # Never a link that answers 404: a past post may be at a school the viewer cannot open.
+    school_ids = {p.school_id for p in record["positions"] if p.school_id}
+    openable = set(
+        visible_schools(request.user).filter(pk__in=school_ids).values_list("pk", flat=True)
+    )
     return render(
         request,
         "people/person_detail.html",
@@ -120,7 +126,8 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "can_manage": allows(request.user, Action.PEOPLE_MANAGE, person),
             "end_form": PositionEndForm(),
             "end_reasons": EndReason.choices,
-            **selectors.person_record(person),
+            "openable_school_ids": openable,
+            **record,
         },
     )
 
