@@ -6,10 +6,8 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import FilePayload, Page, expect
 
-from tests.browser.test_browser import assert_accessible, browser, page, sign_in, site
+from tests.browser.test_browser import assert_accessible, sign_in
 from tests.conftest import World
-
-__all__ = ["browser", "page", "site"]  # the fixtures, shared with the main browser tests
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
