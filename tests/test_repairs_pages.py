@@ -198,3 +198,9 @@ def test_home_cards_tell_the_truth_for_school_and_relationship_roles(world: Worl
     coach = world.client("coach").get("/").content.decode()
     assert "No positions are recorded for the people you can see" not in coach
     assert world.colleague.full_name in coach
+
+
+def test_pages_name_an_inline_icon_so_browsers_ask_for_no_favicon(world: World) -> None:
+    # Found by the browser walk: /favicon.ico answered 404 on every page (a console error).
+    page = world.client("teacher").get("/").content.decode()
+    assert '<link rel="icon" href="data:,">' in page

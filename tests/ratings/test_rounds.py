@@ -247,3 +247,19 @@ def test_round_pages_do_not_query_per_subject_or_rating(world: World) -> None:
                 assert owner.get(page).status_code == 200
         counts.append(len(queries))
     assert counts[0] == counts[1]
+
+
+def test_your_ratings_follow_the_rubric_order(world: World) -> None:
+    # Found by the browser walk: "Your ratings" ran 1.1, 2.1, 3.1 … instead of 1.1, 1.2 ….
+    from trellis.frameworks.selectors import rubric_grid
+
+    rate = f"/rounds/{world.round_id}/subjects/{world.round_subject_id}/rate/"
+    far = world.client("supervisor_far")
+    items, _levels = _rubric(world)
+    far.post(rate, _form(world, dict.fromkeys(range(len(items)), 2), "all", "draft"))
+    mine = far.get(rate).context["mine"]
+    version = RatingRound.objects.get(pk=world.round_id).version
+    tree = [row["item"].pk for row in rubric_grid(version)[1]]
+    got = [r.item_id for r in mine]
+    assert len(got) == len(items) >= 2
+    assert got == [pk for pk in tree if pk in set(got)]

@@ -384,7 +384,12 @@ def round_rate(request: HttpRequest, pk: int, subject_pk: int) -> HttpResponse:
         raise PermissionDenied
     subject = selectors.round_subject_get(round_, subject_pk)
     levels, rows = rubric_grid(round_.version)
-    ratings = list(selectors.round_ratings(round_, subject).filter(is_consensus=False))
+    # In the rubric's tree order (1.1, 1.2, … 2.1), as the form and the spread list them.
+    order = {row["item"].pk: index for index, row in enumerate(rows)}
+    ratings = sorted(
+        selectors.round_ratings(round_, subject).filter(is_consensus=False),
+        key=lambda r: (order.get(r.item_id, len(order)), r.pk),
+    )
     mine = [r for r in ratings if r.rater_id == request.user.pk]
     submitted = selectors.has_submitted(request.user, subject)
     initial: dict[str, Any] = {}
