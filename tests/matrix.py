@@ -1145,6 +1145,8 @@ CASES: list[Case] = [
         outsider="supervisor_far",
         method="POST",
         right_status=302,
+        # The GET is the confirmation page (found by the browser walk: one click ended it).
+        get_status=200,
     ),
     Case(
         "caseloads",

@@ -63,3 +63,20 @@ def test_assignment_page_query_counts_are_flat(world: World) -> None:
     )
     large = counts(world)
     assert small == large, list(zip([url for _, url in PAGES], small, large, strict=True))
+
+
+def test_ending_an_assignment_asks_first(world: World) -> None:
+    # Found by the browser walk: "End" on the list ended an assignment in one click.
+    from trellis.assignments.models import Assignment
+
+    assignment = Assignment.objects.filter(assignee=world.colleague, ends_on=None).first()
+    client = world.client("supervisor")
+    listing = client.get("/assignments/").content.decode()
+    assert f'href="/assignments/{assignment.pk}/end/"' in listing
+    confirm = client.get(f"/assignments/{assignment.pk}/end/")
+    assert confirm.status_code == 200 and "End the assignment" in confirm.content.decode()
+    assignment.refresh_from_db()
+    assert assignment.ends_on is None  # the GET changed nothing
+    assert client.post(f"/assignments/{assignment.pk}/end/").status_code == 302
+    assignment.refresh_from_db()
+    assert assignment.ends_on is not None

@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from trellis.assignments import selectors, services
@@ -116,9 +117,29 @@ def assignment_create(request: HttpRequest) -> HttpResponse:
 
 
 @permission(Action.ASSIGNMENTS_MANAGE)
-@require_http_methods(["POST"])
+@require_http_methods(["GET", "POST"])
 def assignment_end(request: HttpRequest, pk: int) -> HttpResponse:
     assignment = selectors.assignment_get(request.user, pk, action=Action.ASSIGNMENTS_MANAGE)
+    if request.method == "GET":
+        # Ending is a one-way step for a caseload: say what it does before doing it.
+        return render(
+            request,
+            "confirm.html",
+            {
+                "heading": f"End {assignment}?",
+                "lines": [
+                    "Ending takes effect now: yesterday becomes the last day of this "
+                    "assignment, and the supporter no longer reaches this person through it.",
+                    "The assignment stays in the history; to support the person again, add a "
+                    "new assignment.",
+                ],
+                "action": reverse("assignment_end", args=[assignment.pk]),
+                "button": "End the assignment",
+                "danger": True,
+                "back_url": reverse("assignment_list"),
+                "back_label": "Assignments",
+            },
+        )
     try:
         services.assignment_end(actor=request.user, assignment=assignment)
     except ValidationError as error:

@@ -84,7 +84,7 @@ def version_publish(request: HttpRequest, pk: int, number: int) -> HttpResponse:
         items = version.items.count()
         return render(
             request,
-            "frameworks/confirm.html",
+            "confirm.html",
             {
                 "heading": f"Publish version {version.number} of {version.framework.title}?",
                 "lines": [
@@ -198,7 +198,7 @@ def item_delete(request: HttpRequest, pk: int, number: int, item_pk: int) -> Htt
             )
         return render(
             request,
-            "frameworks/confirm.html",
+            "confirm.html",
             {
                 "heading": f"Delete “{item}”?",
                 "lines": lines,
