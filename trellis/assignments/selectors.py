@@ -74,6 +74,12 @@ def assignment_get(user: Any, pk: int, action: str = Action.ASSIGNMENTS_VIEW) ->
     return assignment
 
 
+def never_in_force(assignment: Assignment) -> bool:
+    """Whether ending this assignment now removes it: it was not in force before today, so it
+    has no yesterday to end on (assignments_end)."""
+    return assignment.starts_on >= timezone.localdate()
+
+
 def person_by_reference(system_id: int, reference: str) -> Person | None:
     """A person of the system by e-mail, employee number or roster id (for the form)."""
     reference = reference.strip()

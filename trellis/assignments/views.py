@@ -120,32 +120,45 @@ def assignment_create(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def assignment_end(request: HttpRequest, pk: int) -> HttpResponse:
     assignment = selectors.assignment_get(request.user, pk, action=Action.ASSIGNMENTS_MANAGE)
+    removes = selectors.never_in_force(assignment)
     if request.method == "GET":
         # Ending is a one-way step for a caseload: say what it does before doing it.
+        lines = (
+            [
+                "This assignment has not been in force before today, so it has no earlier last "
+                "day: ending it removes it, and the supporter no longer reaches this person "
+                "through it.",
+                "The audit log keeps a record of it; to support the person after all, add a "
+                "new assignment.",
+            ]
+            if removes
+            else [
+                "Ending takes effect now: yesterday becomes the last day of this "
+                "assignment, and the supporter no longer reaches this person through it.",
+                "The assignment stays in the history; to support the person again, add a "
+                "new assignment.",
+            ]
+        )
         return render(
             request,
             "confirm.html",
             {
                 "heading": f"End {assignment}?",
-                "lines": [
-                    "Ending takes effect now: yesterday becomes the last day of this "
-                    "assignment, and the supporter no longer reaches this person through it.",
-                    "The assignment stays in the history; to support the person again, add a "
-                    "new assignment.",
-                ],
+                "lines": lines,
                 "action": reverse("assignment_end", args=[assignment.pk]),
-                "button": "End the assignment",
+                "button": "Remove the assignment" if removes else "End the assignment",
                 "danger": True,
                 "back_url": reverse("assignment_list"),
                 "back_label": "Assignments",
             },
         )
     try:
-        services.assignment_end(actor=request.user, assignment=assignment)
+        ended = services.assignment_end(actor=request.user, assignment=assignment)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
-        messages.success(request, f"Ended: {assignment}.")
+        verb = "Removed (never in force)" if ended.pk is None else "Ended"
+        messages.success(request, f"{verb}: {assignment}.")
     return redirect("assignment_list")
 
 
