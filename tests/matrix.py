@@ -1138,6 +1138,16 @@ CASES: list[Case] = [
         outsider_status=200,
     ),
     Case(
+        # The assignment form's search box (found by the browser walk: no search by name).
+        "assignment_people",
+        lambda w: "/assignments/people/?field=assignee&assignee=teller",
+        right="supervisor",
+        wrong="coach",
+        outsider="admin_b",
+        outsider_status=200,
+        hidden_from_outsider=lambda w: w.teacher_person.full_name,
+    ),
+    Case(
         "assignment_end",
         lambda w: f"/assignments/{assignment_of(w, w.colleague)}/end/",
         right="supervisor",

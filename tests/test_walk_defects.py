@@ -89,3 +89,66 @@ def test_defect1_ending_keeps_the_first_day_of_past_and_future_assignments(
     again = client.post(f"/assignments/{past.pk}/end/", follow=True).content.decode()
     assert "already ended on Mar 9, 2026" in again
     assert row_counts() == before
+
+
+# 2. The assignment form finds people by name and by sign-in e-mail -------------------------
+
+
+def test_defect2_assignment_form_searches_people_by_name_and_sign_in_email(world: World) -> None:
+    client = world.client("supervisor")
+    form = client.get("/assignments/new/").content.decode()
+    # A search box with suggestions, never a <select> of every person.
+    assert 'list="assignee-options"' in form and '<datalist id="assignee-options">' in form
+    assert 'hx-get="/assignments/people/?field=assignee"' in form
+    assert "<select" not in form.split('name="supporter"')[1].split("</form>")[0]
+    found = client.get("/assignments/people/?field=assignee&assignee=tell").content.decode()
+    assert "Tomas Teller &lt;tomas.teller@example.org&gt;" in found
+    # By the sign-in e-mail of the person's account (not the e-mail on their record).
+    by_login = client.get("/assignments/people/?field=assignee&assignee=principal@riverbend")
+    assert "Paula Prince" in by_login.content.decode()
+    # Only people this supervisor may assign: Farid works in the other network.
+    assert (
+        "Faraway"
+        not in client.get("/assignments/people/?field=assignee&assignee=far").content.decode()
+    )
+    supporters = client.get("/assignments/people/?field=supporter&supporter=sam").content.decode()
+    assert "Sam Supervisor &lt;sam.supervisor@example.org&gt;" in supporters
+    # A name, or a suggestion as put in the field, is enough to assign.
+    response = client.post(
+        "/assignments/new/",
+        {"kind": "mentoring", "supporter": "supervisor@riverbend.test", "assignee": "tomas teller"},
+    )
+    assert response.status_code == 302, response.content.decode()[-3000:]
+    made = Assignment.objects.get(kind="mentoring", assignee=world.teacher_person)
+    assert made.supporter_id == world.users["supervisor"].person_id
+    response = client.post(
+        "/assignments/new/",
+        {
+            "kind": "evaluation",
+            "supporter": "Sam Supervisor <sam.supervisor@example.org>",
+            "assignee": "Cora Colleague <cora.colleague@example.org>",
+        },
+    )
+    assert response.status_code == 302
+    assert Assignment.objects.filter(kind="evaluation", assignee=world.colleague).exists()
+
+
+def test_defect2_a_name_shared_by_two_people_asks_which_one(world: World) -> None:
+    from trellis.people.services import person_create, position_add
+
+    twin = person_create(
+        actor=None,
+        system=world.system,
+        given_name="Tomas",
+        family_name="Teller",
+        email="tomas.teller.2@example.org",
+    )
+    position_add(actor=None, person=twin, kind="teacher", school=world.school, starts_on=TODAY)
+    before = row_counts()
+    page = world.client("admin").post(
+        "/assignments/new/",
+        {"kind": "mentoring", "supporter": "cami.coach@example.org", "assignee": "Tomas Teller"},
+    )
+    assert page.status_code == 200
+    assert "More than one person is called" in page.content.decode()
+    assert row_counts() == before

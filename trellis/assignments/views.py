@@ -94,7 +94,7 @@ def assignment_create(request: HttpRequest) -> HttpResponse:
     if preset:
         person = assignable.filter(pk=preset).first()
         if person is not None:
-            initial["assignee"] = person.email or person.identifier or person.sourced_id
+            initial["assignee"] = selectors.person_reference(person)
     form = AssignmentForm(request.POST or None, assignable=assignable, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -114,6 +114,26 @@ def assignment_create(request: HttpRequest) -> HttpResponse:
             messages.success(request, f"Assigned: {assignment}.")
             return redirect("assignment_list")
     return render(request, "assignments/assignment_form.html", {"form": form})
+
+
+@permission(Action.ASSIGNMENTS_MANAGE)
+@require_http_methods(["GET"])
+def assignment_people(request: HttpRequest) -> HttpResponse:
+    """The assignment form's search box: up to 20 people matching what was typed, as <option>s
+    for its datalist. Assignees come from the people the user may assign; supporters from the
+    people the user may see."""
+    field = get_choice(request.GET, "field", ["assignee", "supporter"]) or "assignee"
+    people = (
+        visible_people(request.user, Action.ASSIGNMENTS_MANAGE)
+        if field == "assignee"
+        else selectors.supporter_candidates(request.user)
+    )
+    found = selectors.person_suggestions(people, get_text(request.GET, field, max_length=255))
+    return render(
+        request,
+        "assignments/person_options.html",
+        {"options": [(selectors.person_reference(p), p) for p in found]},
+    )
 
 
 @permission(Action.ASSIGNMENTS_MANAGE)
