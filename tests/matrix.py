@@ -371,6 +371,15 @@ ROUND_CASES: list[Case] = [
     ),
     Case("round_detail", lambda w: f"/rounds/{w.round_id}/", "supervisor", "analyst", "leader_b"),
     Case(
+        # A system administrator sees every round of their system (found by the browser walk).
+        "round_detail",
+        lambda w: f"/rounds/{w.round_id}/",
+        right="admin",
+        wrong="analyst",
+        outsider="admin_b",
+        label="administrator",
+    ),
+    Case(
         "round_advance",
         lambda w: f"/rounds/{w.round_id}/advance/",
         right="supervisor",
@@ -378,6 +387,9 @@ ROUND_CASES: list[Case] = [
         outsider="leader_b",
         method="POST",
         right_status=302,
+        data=lambda w: {"from": "open"},
+        # The GET is the confirmation page (found by the browser walk: one click closed it).
+        get_status=200,
     ),
     Case(
         "round_rate",

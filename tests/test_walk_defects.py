@@ -152,3 +152,66 @@ def test_defect2_a_name_shared_by_two_people_asks_which_one(world: World) -> Non
     assert page.status_code == 200
     assert "More than one person is called" in page.content.decode()
     assert row_counts() == before
+
+
+# 3. A system administrator sees every round of their system --------------------------------
+
+
+def test_defect3_admin_sees_every_round_of_their_system_but_no_scores(world: World) -> None:
+    admin = world.client("admin")
+    listing = admin.get("/rounds/").content.decode()
+    # The admin neither owns nor rates in the world's round.
+    assert "Mid-year evaluation round" in listing
+    assert "every round of the systems you administer" in listing
+    detail = admin.get(f"/rounds/{world.round_id}/")
+    assert detail.status_code == 200
+    page = detail.content.decode()
+    assert "Raters submitted" in page and "1 of 2" in page
+    # The blind rule holds: no scores, no spread, no agreement, no rating form.
+    assert "Rater agreement" not in page and "Spread" not in page
+    assert "/rate/" not in page
+    spread = f"/rounds/{world.round_id}/subjects/{world.round_submitted_subject_id}/"
+    assert admin.get(spread).status_code == 403
+    rate = f"/rounds/{world.round_id}/subjects/{world.round_subject_id}/rate/"
+    assert admin.get(rate).status_code == 403
+    assert admin.post(f"/rounds/{world.round_id}/advance/").status_code == 403
+    # Another system's administrator sees none of it.
+    other = world.client("admin_b")
+    assert "Mid-year evaluation round" not in other.get("/rounds/").content.decode()
+    assert other.get(f"/rounds/{world.round_id}/").status_code == 404
+    # The home panel keeps to the rounds waiting for the viewer.
+    assert "Rating rounds in progress" not in admin.get("/").content.decode()
+    assert "Rating rounds in progress" in world.client("supervisor").get("/").content.decode()
+
+
+# 4. Closing a round asks first --------------------------------------------------------------
+
+
+def test_defect4_closing_a_round_for_consensus_asks_first(world: World) -> None:
+    from trellis.ratings.models import RatingRound
+
+    owner = world.client("supervisor")
+    detail = owner.get(f"/rounds/{world.round_id}/").content.decode()
+    # The round page links to the confirmation; it holds no one-click form that closes it.
+    assert f'action="/rounds/{world.round_id}/advance/"' not in detail
+    assert f'href="/rounds/{world.round_id}/advance/"' in detail
+    before = row_counts()
+    confirm = owner.get(f"/rounds/{world.round_id}/advance/")
+    assert confirm.status_code == 200
+    text = confirm.content.decode()
+    assert "Close ratings of “Mid-year evaluation round” and move to consensus?" in text
+    assert "So far 1 of 4 submissions are in" in text
+    assert "drafts that were never submitted are discarded" in text
+    assert '<input type="hidden" name="from" value="open">' in text
+    assert row_counts() == before
+    assert RatingRound.objects.get(pk=world.round_id).state == "open"
+    owner.post(f"/rounds/{world.round_id}/advance/", {"from": "open"})
+    assert RatingRound.objects.get(pk=world.round_id).state == "consensus"
+    # Confirming the same page twice (back button) does not lock the round.
+    again = owner.post(f"/rounds/{world.round_id}/advance/", {"from": "open"}, follow=True)
+    assert "The round is already consensus: nothing changed." in again.content.decode()
+    assert RatingRound.objects.get(pk=world.round_id).state == "consensus"
+    lock = owner.get(f"/rounds/{world.round_id}/advance/").content.decode()
+    assert (
+        "Locking is final" in lock and '<input type="hidden" name="from" value="consensus">' in lock
+    )

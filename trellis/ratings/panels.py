@@ -16,7 +16,11 @@ SHOWN = 5
 
 @register("home", weight=6)
 def open_rounds(request: HttpRequest) -> Iterator[Panel]:
-    rounds = list(rounds_for(request.user).exclude(state=RatingRound.State.LOCKED)[: SHOWN + 1])
+    rounds = list(
+        rounds_for(request.user, member_only=True).exclude(state=RatingRound.State.LOCKED)[
+            : SHOWN + 1
+        ]
+    )
     if rounds:
         yield Panel(
             "ratings/panels/open_rounds.html",

@@ -361,11 +361,27 @@ def round_actions(user: Any) -> list[tuple[str, str, str]]:
     ]
 
 
-def rounds_for(user: Any) -> QuerySet[RatingRound]:
-    """The rounds the user owns or rates in."""
+def _overseen_systems(user: Any) -> frozenset[int] | None:
+    """The systems whose every round the user sees (their administrators'); None: all."""
+    scope = scope_for(user, Action.RATINGS_ROUNDS_OVERSEE)
+    return None if scope.everything else scope.system_ids
+
+
+def rounds_for(user: Any, *, member_only: bool = False) -> QuerySet[RatingRound]:
+    """The rounds the user owns or rates in, and (unless member_only) every round of the
+    systems they administer."""
+    rounds = _member_rounds(user)
+    if not member_only:
+        overseen = _overseen_systems(user)
+        rounds = (
+            RatingRound.objects.all()
+            if overseen is None
+            else RatingRound.objects.filter(
+                Q(pk__in=rounds.values("pk")) | Q(system_id__in=overseen)
+            )
+        )
     return (
-        _member_rounds(user)
-        .select_related("version__framework", "owner__person")
+        rounds.select_related("version__framework", "owner__person")
         .annotate(subject_count=Count("subjects", distinct=True))
         .order_by("-opens_on", "-pk")
     )
@@ -379,8 +395,16 @@ def _refuse(user: Any, round_: RatingRound) -> None:
     raise Http404
 
 
+def oversees(user: Any, round_: RatingRound) -> bool:
+    """Whether the user sees this round as one of its system's administrators: its subjects,
+    raters and who submitted, never the scores (those stay with the raters and the owner)."""
+    overseen = _overseen_systems(user)
+    return overseen is None or round_.system_id in overseen
+
+
 def round_get(user: Any, pk: int, *, as_owner: bool = False) -> RatingRound:
-    """A round its owner (or, unless as_owner, one of its raters) may open."""
+    """A round its owner (or, unless as_owner, one of its raters or its system's
+    administrators) may open."""
     round_ = (
         RatingRound.objects.select_related("version__framework", "system", "owner__person")
         .filter(pk=pk)
@@ -390,7 +414,9 @@ def round_get(user: Any, pk: int, *, as_owner: bool = False) -> RatingRound:
         raise Http404
     if round_.owner_id == user.pk or user.is_superuser:
         return round_
-    if not as_owner and RoundRater.objects.filter(round=round_, rater=user).exists():
+    if not as_owner and (
+        RoundRater.objects.filter(round=round_, rater=user).exists() or oversees(user, round_)
+    ):
         return round_
     _refuse(user, round_)
     raise AssertionError  # pragma: no cover
@@ -453,6 +479,19 @@ def round_subjects(user: Any, round_: RatingRound) -> list[dict[str, Any]]:
             }
         )
     return rows
+
+
+def round_progress(round_: RatingRound) -> dict[str, int]:
+    """How many (subject, rater) submissions a round has, of how many expected."""
+    subjects = RoundSubject.objects.filter(round=round_).count()
+    raters = RoundRater.objects.filter(round=round_).count()
+    submitted = RoundSubmission.objects.filter(subject__round=round_).count()
+    return {
+        "subjects": subjects,
+        "raters": raters,
+        "expected": subjects * raters,
+        "submitted": submitted,
+    }
 
 
 def round_spread(round_: RatingRound, subject: RoundSubject) -> list[dict[str, Any]]:

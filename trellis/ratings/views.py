@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from trellis.authz.decorators import permission
-from trellis.authz.policies import allows
+from trellis.authz.policies import allows, has_grant_for
 from trellis.authz.roles import Action
 from trellis.core.exports import FORMATS, export_response
 from trellis.core.forms import add_service_errors
@@ -292,6 +292,7 @@ def round_list(request: HttpRequest) -> HttpResponse:
         {
             "rounds": selectors.rounds_for(request.user),
             "can_create": bool(selectors.round_actions(request.user)),
+            "oversees": has_grant_for(request.user, Action.RATINGS_ROUNDS_OVERSEE),
         },
     )
 
@@ -365,6 +366,8 @@ def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "round": round_,
             "is_owner": is_owner,
+            # A system administrator sees who submitted, never the scores (blind rule).
+            "sees_progress": is_owner or selectors.oversees(request.user, round_),
             "is_rater": selectors.is_rater(request.user, round_),
             "subjects": selectors.round_subjects(request.user, round_),
             "raters": [r.rater for r in selectors.round_rater_rows(round_)],
@@ -476,9 +479,24 @@ def round_spread(request: HttpRequest, pk: int, subject_pk: int) -> HttpResponse
 
 
 @permission(Action.SIGNED_IN)
-@require_http_methods(["POST"])
+@require_http_methods(["GET", "POST"])
 def round_advance(request: HttpRequest, pk: int) -> HttpResponse:
+    """Moving a round on is one-way: the GET asks first (the shared confirmation page), the
+    POST moves it, only from the state the confirmation was shown for."""
     round_ = selectors.round_get(request.user, pk, as_owner=True)
+    next_state = services.NEXT_STATE.get(RatingRound.State(round_.state))
+    if request.method == "GET":
+        if next_state is None:
+            messages.info(request, "This round is locked: nothing in it can change.")
+            return redirect("round_detail", pk=round_.pk)
+        return render(request, "confirm.html", _advance_confirmation(round_, next_state))
+    shown_for = get_choice(request.POST, "from", RatingRound.State.values)
+    if shown_for and shown_for != round_.state:
+        messages.error(
+            request,
+            f"The round is already {round_.get_state_display().lower()}: nothing changed.",
+        )
+        return redirect("round_detail", pk=round_.pk)
     try:
         round_ = services.round_advance(actor=request.user, round_=round_)
     except ValidationError as error:
@@ -486,3 +504,36 @@ def round_advance(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, f"The round is now: {round_.get_state_display().lower()}.")
     return redirect("round_detail", pk=round_.pk)
+
+
+def _advance_confirmation(round_: RatingRound, next_state: str) -> dict[str, Any]:
+    progress = selectors.round_progress(round_)
+    if next_state == RatingRound.State.CONSENSUS:
+        heading = f"Close ratings of “{round_.title}” and move to consensus?"
+        lines = [
+            f"So far {progress['submitted']} of {progress['expected']} submissions are in "
+            f"({plural(progress['raters'], 'rater', 'raters')}, each rating "
+            f"{plural(progress['subjects'], 'subject', 'subjects')}).",
+            "Closing ends the rating window: raters can no longer draft or submit, and drafts "
+            "that were never submitted are discarded. This cannot be undone.",
+            "You then record a consensus rating for each subject from the submitted ones.",
+        ]
+        button = "Close ratings and move to consensus"
+    else:
+        heading = f"Lock “{round_.title}”?"
+        lines = [
+            "Locking is final: no rating, consensus or correction in this round can change "
+            "afterwards, and every attempt is refused and recorded in the audit log.",
+            "The round's ratings then appear on their subjects' ratings pages.",
+        ]
+        button = "Lock the round"
+    return {
+        "heading": heading,
+        "lines": lines,
+        "action": reverse("round_advance", args=[round_.pk]),
+        "hidden": [("from", round_.state)],
+        "button": button,
+        "danger": True,
+        "back_url": reverse("round_detail", args=[round_.pk]),
+        "back_label": round_.title,
+    }
