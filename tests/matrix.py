@@ -523,6 +523,7 @@ CASES: list[Case] = [
         right="programs",
         wrong="leader",
         outsider="admin_b",
+        exports=("csv", "xlsx"),
     ),
     # Built-in templates are shared by every system: a user of system B opening a template's
     # pages must not see what system A did with it.
@@ -537,6 +538,7 @@ CASES: list[Case] = [
         # A rater of the pair, by name (the principal rated as Paula Prince).
         hidden_from_outsider=lambda w: w.principal_person.full_name,
         label="built-in template",
+        exports=("csv", "xlsx"),
     ),
     Case(
         "framework_crosswalk",

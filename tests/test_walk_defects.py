@@ -215,3 +215,61 @@ def test_defect4_closing_a_round_for_consensus_asks_first(world: World) -> None:
     assert (
         "Locking is final" in lock and '<input type="hidden" name="from" value="consensus">' in lock
     )
+
+
+# 5. Kappa without variation is not defined, never 0.00 ---------------------------------------
+
+
+def test_defect5_kappa_without_variation_is_not_defined_on_the_page_and_in_exports(
+    world: World,
+) -> None:
+    from trellis.frameworks.models import FrameworkItem, FrameworkVersion
+    from trellis.ratings.agreement import agreement
+    from trellis.ratings.models import Rating
+    from trellis.ratings.services import ratings_record
+
+    # One rater used a single level, the other varied: kappa is 0 by construction.
+    assert agreement([(3, 2), (3, 3), (3, 4)], [1, 2, 3, 4]).kappa is None
+    assert agreement([(3, 2), (3, 3), (3, 4)], [1, 2, 3, 4]).kappa_text == (
+        "not defined (no variation)"
+    )
+    version = FrameworkVersion.objects.get(framework_id=world.framework_id)
+    items = list(
+        FrameworkItem.objects.filter(version=version, descriptors__isnull=False).distinct()
+    )
+    levels = {lv.position: lv for lv in version.levels.all()}
+    for person in (world.teacher_person, world.colleague):
+        assignment_create(
+            actor=None,
+            kind=Relationship.MENTORING,
+            supporter=world.users["supervisor"].person,
+            assignee=person,
+        )
+    assignment_create(
+        actor=None,
+        kind=Relationship.MENTORING,
+        supporter=world.users["coach"].person,
+        assignee=world.teacher_person,
+    )
+    for rater, varies in (("coach", False), ("supervisor", True)):
+        for person in (world.principal_person, world.teacher_person, world.colleague):
+            ratings_record(
+                actor=world.users[rater],
+                subject=person,
+                version=version,
+                purpose=Rating.Purpose.PROGRESS,
+                rated_on=datetime.date(2026, 3, 1),
+                entries=[
+                    (item, levels[2 + (i % 2) if varies else 2], "") for i, item in enumerate(items)
+                ],
+            )
+    client = world.client("admin")
+    page = client.get(f"/frameworks/{world.framework_id}/agreement/").content.decode()
+    table = page.split('id="main"')[1].split("</table>")[0]
+    assert "not defined (no variation)" in table
+    assert "0.00" not in table
+    export = client.get(f"/frameworks/{world.framework_id}/agreement/?format=csv")
+    body = b"".join(export.streaming_content).decode("utf-8-sig")
+    assert "Weighted kappa" in body and "not defined (no variation)" in body
+    assert "0.00" not in body
+    assert client.get(f"/frameworks/{world.framework_id}/agreement/?format=xlsx").status_code == 200

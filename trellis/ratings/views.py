@@ -16,7 +16,9 @@ from trellis.authz.policies import allows, has_grant_for
 from trellis.authz.roles import Action
 from trellis.core.exports import FORMATS, export_response
 from trellis.core.forms import add_service_errors
+from trellis.core.listing import querystring_without
 from trellis.core.params import get_choice, get_int
+from trellis.core.suppression import people_count
 from trellis.frameworks.selectors import framework_get, rubric_grid, version_get
 from trellis.orgs.models import School, System
 from trellis.people.models import Person
@@ -269,6 +271,23 @@ def rating_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
 def framework_agreement(request: HttpRequest, pk: int) -> HttpResponse:
     framework = framework_get(request.user, pk, action=Action.FRAMEWORKS_MANAGE)
     purpose = get_choice(request.GET, "purpose", Purpose.values)
+    table = selectors.rater_agreement(request.user, framework, purpose=purpose)
+    fmt = get_choice(request.GET, "format", FORMATS)
+    if fmt:
+        # The same rows and the same rules as the page: pairs with fewer than 5 shared ratings
+        # show no figures, and kappa without variation is "not defined", never 0.
+        rows = [(" and ".join(r["raters"]), r["result"]) for r in table["rows"]]
+        if table["overall"] is not None:
+            rows.append(("All pairs", table["overall"]))
+        return export_response(
+            fmt=fmt,
+            filename=f"agreement-{framework.pk}",
+            headers=["Raters", "Shared ratings", "Exact", "Within one level", "Weighted kappa"],
+            rows=(
+                [name, str(people_count(result.n)), *_agreement_figures(result)]
+                for name, result in rows
+            ),
+        )
     return render(
         request,
         "ratings/agreement.html",
@@ -276,9 +295,20 @@ def framework_agreement(request: HttpRequest, pk: int) -> HttpResponse:
             "framework": framework,
             "purpose": purpose,
             "purposes": Purpose.choices,
-            **selectors.rater_agreement(request.user, framework, purpose=purpose),
+            "querystring_nopage": querystring_without(request, "page", "format"),
+            **table,
         },
     )
+
+
+def _agreement_figures(result: Any) -> list[str]:
+    if result.n < AGREEMENT_MINIMUM:
+        return ["not shown (fewer than 5 shared ratings)"] * 3
+    return [f"{result.exact:.0%}", f"{result.within_one:.0%}", result.kappa_text]
+
+
+# Pairs of raters with fewer shared ratings than this show no figures (agreement.html too).
+AGREEMENT_MINIMUM = 5
 
 
 # Rounds ---------------------------------------------------------------------------------
