@@ -273,3 +273,57 @@ def test_defect5_kappa_without_variation_is_not_defined_on_the_page_and_in_expor
     assert "Weighted kappa" in body and "not defined (no variation)" in body
     assert "0.00" not in body
     assert client.get(f"/frameworks/{world.framework_id}/agreement/?format=xlsx").status_code == 200
+
+
+# 6. The audit log names kinds of records, people and purposes, and dates the house way ------
+
+
+def test_defect6_audit_log_shows_readable_labels_not_ids_or_codes(world: World) -> None:
+    from trellis.core.services import audit_event_record
+    from trellis.frameworks.models import FrameworkVersion
+    from trellis.ratings.models import RatingRound
+
+    version = FrameworkVersion.objects.get(framework_id=world.framework_id)
+    audit_event_record(
+        actor=world.users["coach"],
+        action="rating.record",
+        obj=world.principal_person,
+        after={"purpose": "progress", "version": version.pk, "rated_on": "2026-05-01"},
+    )
+    round_ = RatingRound.objects.get(pk=world.round_id)
+    round_event = AuditEvent.objects.get(action="round.create", object_id=str(round_.pk))
+    client = world.client("admin")
+    log = client.get("/audit/").content.decode()
+    body = log.split("<tbody>")[1]
+    # The kind of record in words, never "people.person #1".
+    assert "people.person #" not in body and "ratings.ratinground #" not in body
+    assert '<span class="small text-body-secondary">Person</span>' in body
+    assert '<span class="small text-body-secondary">Rating round</span>' in body
+    # A purpose by its label, not its stored code.
+    assert (
+        '<dt class="fw-semibold">Purpose</dt><dd class="mb-1 text-break">Progress monitoring'
+        in body
+    )
+    # An account's person by name, not a bare id.
+    principal_account = AuditEvent.objects.get(
+        action="account.create", object_id=str(world.users["principal"].pk)
+    )
+    assert principal_account.after["person"] == world.principal_person.pk
+    entries = client.get("/audit/?action=account.create").content.decode()
+    assert '<dd class="mb-1 text-break">Paula Prince</dd>' in entries
+    # A round's window in the house date format, as one span.
+    opens, closes = round_event.after["window"]
+    expected = (
+        f"{datetime.date.fromisoformat(opens):%b %-d, %Y} to "
+        f"{datetime.date.fromisoformat(closes):%b %-d, %Y}"
+    )
+    rounds = client.get("/audit/?object_type=ratings.ratinground").content.decode()
+    assert expected in rounds
+    # The kind-of-record filter offers names, and filters by the stored type.
+    assert '<option value="people.person">Person</option>' in log
+    assert "Rating round" in rounds and "Person: create" not in rounds
+    # The round's own pages use the same format (they showed 2026-10-30).
+    detail = world.client("supervisor").get(f"/rounds/{round_.pk}/").content.decode()
+    assert expected in detail
+    listing = world.client("supervisor").get("/rounds/").content.decode()
+    assert expected.replace(" to ", " – ") in listing
