@@ -327,3 +327,30 @@ def test_defect6_audit_log_shows_readable_labels_not_ids_or_codes(world: World) 
     assert expected in detail
     listing = world.client("supervisor").get("/rounds/").content.decode()
     assert expected.replace(" to ", " – ") in listing
+
+
+# 7. The people list's school picker follows the chosen network -------------------------------
+
+
+def test_defect7_school_picker_offers_and_accepts_only_the_chosen_networks_schools(
+    world: World,
+) -> None:
+    client = world.client("leader")
+    everything = client.get("/people/").content.decode()
+    assert "Oak Hill Elementary</option>" in everything
+    assert "Pine Ridge Middle</option>" in everything
+    north = client.get(f"/people/?network={world.network.pk}").content.decode()
+    picker = north.split('id="f-school-wrap"')[1].split("</select>")[0]
+    assert "Oak Hill Elementary</option>" in picker
+    assert "Pine Ridge Middle" not in picker
+    # Choosing a network fetches its picker (htmx swaps the picker alone).
+    assert 'hx-get="/people/"' in north and 'hx-select="#f-school-wrap"' in north
+    # A school of another network is not accepted with it: the network's people are listed,
+    # not an empty list.
+    mixed = client.get(f"/people/?network={world.network.pk}&school={world.other_school.pk}")
+    names = {p.family_name for p in mixed.context["object_list"]}
+    assert "Faraway" not in names and {"Prince", "Teller", "Colleague"} <= names
+    assert mixed.context["filters"]["school_id"] is None
+    # A school of the network is.
+    oak = client.get(f"/people/?network={world.network.pk}&school={world.school.pk}")
+    assert oak.context["filters"]["school_id"] == world.school.pk
