@@ -326,7 +326,7 @@ def test_defect6_audit_log_shows_readable_labels_not_ids_or_codes(world: World) 
     detail = world.client("supervisor").get(f"/rounds/{round_.pk}/").content.decode()
     assert expected in detail
     listing = world.client("supervisor").get("/rounds/").content.decode()
-    assert expected.replace(" to ", " – ") in listing
+    assert expected.replace(" to ", " \u2013 ") in listing
 
 
 # 7. The people list's school picker follows the chosen network -------------------------------
@@ -354,3 +354,52 @@ def test_defect7_school_picker_offers_and_accepts_only_the_chosen_networks_schoo
     # A school of the network is.
     oak = client.get(f"/people/?network={world.network.pk}&school={world.school.pk}")
     assert oak.context["filters"]["school_id"] == world.school.pk
+
+
+# 8. A competency whose code changed between versions is one series -------------------------
+
+
+def test_defect8_chart_keys_a_competency_by_its_identifier_across_versions(world: World) -> None:
+    from trellis.frameworks.editing import version_new_draft, version_publish
+    from trellis.frameworks.models import Framework, FrameworkItem, FrameworkVersion
+    from trellis.ratings.models import Rating
+    from trellis.ratings.services import ratings_record
+
+    framework = Framework.objects.get(pk=world.framework_id)
+    first = FrameworkVersion.objects.get(framework=framework, number=1)
+    item = (
+        FrameworkItem.objects.filter(version=first, descriptors__isnull=False)
+        .exclude(human_coding_scheme="")
+        .order_by("pk")
+        .first()
+    )
+    assert item is not None
+    level = first.levels.get(position=2)
+    ratings_record(
+        actor=world.users["coach"],
+        subject=world.principal_person,
+        version=first,
+        purpose=Rating.Purpose.PROGRESS,
+        rated_on=datetime.date(2026, 1, 10),
+        entries=[(item, level, "")],
+    )
+    second = version_new_draft(actor=None, framework=framework)
+    renamed = FrameworkItem.objects.get(version=second, case_identifier=item.case_identifier)
+    FrameworkItem.objects.filter(pk=renamed.pk).update(
+        human_coding_scheme="9.Z", abbreviated_statement="Leading learning, renamed"
+    )
+    second = version_publish(actor=None, version=second)
+    ratings_record(
+        actor=world.users["coach"],
+        subject=world.principal_person,
+        version=second,
+        purpose=Rating.Purpose.PROGRESS,
+        rated_on=datetime.date(2026, 2, 10),
+        entries=[(renamed, second.levels.get(position=3), "")],
+    )
+    page = world.client("coach").get(f"/people/{world.principal_person.pk}/ratings/")
+    values = page.context["chart"]["data"]["values"]
+    assert len(values) == 2
+    # One series (one facet) for the competency, named as in the newest version.
+    assert {v["competency"] for v in values} == {"9.Z Leading learning, renamed"}
+    assert {v["competency_id"] for v in values} == {item.case_identifier}

@@ -155,6 +155,31 @@ def rater_kind_label(rating: Rating) -> str:
     return "Rater"
 
 
+def _competency_label(item: Any) -> str:
+    code = f"{item.human_coding_scheme} " if item.human_coding_scheme else ""
+    return code + (item.abbreviated_statement or item.full_statement)[:80]
+
+
+def competency_labels(ratings: list[Rating]) -> dict[str, str]:
+    """One label per competency across the framework's versions: a competency keeps its CASE
+    identifier when its code or wording changes, so it is one series, named as in the newest
+    version rated. Two competencies that would read the same are told apart by a number."""
+    newest: dict[str, Any] = {}
+    for rating in ratings:
+        key = rating.item.case_identifier
+        known = newest.get(key)
+        if known is None or rating.version.number > known.version.number:
+            newest[key] = rating
+    labels = {key: _competency_label(r.item) for key, r in newest.items()}
+    taken: dict[str, int] = {}
+    for key in sorted(labels, key=lambda k: (labels[k], k)):
+        label = labels[key]
+        taken[label] = taken.get(label, 0) + 1
+        if taken[label] > 1:
+            labels[key] = f"{label} ({taken[label]})"
+    return labels
+
+
 def progress_chart(ratings: list[Rating]) -> dict[str, Any]:
     """A Vega-Lite chart of levels over time: one small panel per competency, one line per
     kind of rater (a coach's and a supervisor's levels are never joined into one line), level
@@ -170,11 +195,12 @@ def progress_chart(ratings: list[Rating]) -> dict[str, Any]:
         .distinct()
     )
     names = list(dict.fromkeys(levels))  # highest first: the top of the axis
+    labels = competency_labels(shown)
     values = [
         {
             "date": r.rated_on.isoformat(),
-            "competency": (f"{r.item.human_coding_scheme} " if r.item.human_coding_scheme else "")
-            + (r.item.abbreviated_statement or r.item.full_statement)[:80],
+            "competency": labels[r.item.case_identifier],
+            "competency_id": r.item.case_identifier,
             "level": r.level.position,
             "level_name": r.level.name,
             "rater_kind": rater_kind_label(r),
