@@ -403,3 +403,47 @@ def test_defect8_chart_keys_a_competency_by_its_identifier_across_versions(world
     # One series (one facet) for the competency, named as in the newest version.
     assert {v["competency"] for v in values} == {"9.Z Leading learning, renamed"}
     assert {v["competency_id"] for v in values} == {item.case_identifier}
+
+
+# 9. A people CSV with a malformed e-mail is refused, naming row and column ------------------
+
+
+def test_defect9_people_csv_refuses_a_malformed_email_naming_row_and_column(
+    world: World, settings: Any, tmp_path: Any
+) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from trellis.imports.models import ImportRun
+    from trellis.people.models import Person
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    content = (
+        "person_id,given_name,family_name,email,school,position,starts_on\n"
+        "hr-1,Ana,Avila,ana@example.org,1300001,principal,2024-08-01\n"
+        "hr-2,Ben,Bell,ben at example dot org,1300001,teacher,2023-08-01\n"
+    )
+    before = row_counts()
+    client = world.client("admin")
+    response = client.post(
+        "/imports/new/",
+        {
+            "system": str(world.system.pk),
+            "kind": "people_csv",
+            "file": SimpleUploadedFile("staff.csv", content.encode()),
+            "people_csv-mode": "delta",
+        },
+    )
+    assert response.status_code == 302
+    run = ImportRun.objects.exclude(pk=world.import_run_id).latest("pk")
+    assert run.status == ImportRun.Status.REJECTED
+    assert [(e["file"], e["row"], e["column"]) for e in run.errors] == [("staff.csv", 3, "email")]
+    assert "'ben at example dot org' is not an e-mail address" in run.errors[0]["reason"]
+    page = client.get(f"/imports/{run.pk}/").content.decode()
+    assert "ben at example dot org" in page and "name@example.org" in page
+    # Nothing landed: not even the good row.
+    assert not Person.objects.filter(sourced_id__in=["hr-1", "hr-2"]).exists()
+    after = row_counts()
+    assert {k: v for k, v in after.items() if after[k] != before.get(k)}.keys() <= {
+        "imports.ImportRun",
+        "core.AuditEvent",
+    }
