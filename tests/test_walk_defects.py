@@ -447,3 +447,25 @@ def test_defect9_people_csv_refuses_a_malformed_email_naming_row_and_column(
         "imports.ImportRun",
         "core.AuditEvent",
     }
+
+
+# 10. The caseload target form shows what was saved ------------------------------------------
+
+
+def test_defect10_caseload_target_form_shows_the_saved_value_and_says_so(world: World) -> None:
+    client = world.client("admin")
+    first = client.get("/assignments/caseloads/?kind=supervision").content.decode()
+    form = first.split('action="/assignments/targets/"')[1].split("</form>")[0]
+    # Before any is set, the default target in force (5 principals per supervisor).
+    assert 'name="target" value="5"' in form
+    response = client.post(
+        "/assignments/targets/",
+        {"system": world.system.pk, "kind": "coaching", "target": 12},
+        follow=True,
+    )
+    page = response.content.decode()
+    assert "Target for each coach in Riverbend Public Schools: 12." in page
+    form = page.split('action="/assignments/targets/"')[1].split("</form>")[0]
+    assert 'name="target" value="12"' in form
+    assert f'<option value="{world.system.pk}" selected>' in form
+    assert '<option value="coaching" selected>' in form

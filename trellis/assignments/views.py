@@ -209,7 +209,7 @@ def caseloads(request: HttpRequest) -> HttpResponseBase:
             ),
         )
     systems = systems_where(request.user, Action.ASSIGNMENTS_MANAGE)
-    can_set_target = systems.exists()
+    target_form = _target_form(systems, kind, get_int(request.GET, "system"))
     unassigned = list(selectors.unassigned(request.user, kind=kind)[:200])
     shown = [a.assignee_id for load in loads for a in load.assignments]
     return render(
@@ -225,11 +225,22 @@ def caseloads(request: HttpRequest) -> HttpResponseBase:
             "unassigned": unassigned,
             "linkable": _linkable(request, shown + [p.pk for p in unassigned]),
             "can_manage": has_grant_for(request.user, Action.ASSIGNMENTS_MANAGE),
-            "target_form": CaseloadTargetForm(systems=systems, initial={"kind": kind})
-            if can_set_target
-            else None,
+            "target_form": target_form,
             "querystring_nopage": querystring_without(request, "page", "format"),
         },
+    )
+
+
+def _target_form(systems: Any, kind: str, system_id: int | None) -> CaseloadTargetForm | None:
+    """The target form, showing the target in force for the system (the one just saved, or the
+    user's first) and this kind: after saving, the saved value, not an empty field."""
+    choices = list(systems.order_by("name"))
+    if not choices:
+        return None
+    system = next((s for s in choices if s.pk == system_id), choices[0])
+    target = selectors.target_of(selectors.targets_for({system.pk}), system.pk, kind)
+    return CaseloadTargetForm(
+        systems=systems, initial={"system": system.pk, "kind": kind, "target": target}
     )
 
 
@@ -251,7 +262,9 @@ def caseload_target(request: HttpRequest) -> HttpResponse:
             messages.success(
                 request, f"Target for each {label} in {data['system']}: {data['target']}."
             )
-        return redirect(f"/assignments/caseloads/?kind={data['kind']}")
+        return redirect(
+            reverse("caseloads") + f"?kind={data['kind']}&system={data['system'].pk}"
+        )
     errors = "; ".join(
         f"{name}: {' '.join(str(e) for e in errs)}" for name, errs in form.errors.items()
     )
