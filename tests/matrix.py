@@ -1236,6 +1236,15 @@ CASES: list[Case] = [
         data=lambda w: rating_data(w),
         right_status=302,
     ),
+    Case(
+        # Without ?framework=: a page to choose one (found by the browser walk: a bare 404).
+        "person_rating_new",
+        lambda w: f"/people/{w.teacher_person.pk}/ratings/new/",
+        right="principal",
+        wrong="leader",
+        outsider="coach",  # not the coach's coachee
+        label="choose a framework",
+    ),
 ]
 
 CASES += ROUND_CASES

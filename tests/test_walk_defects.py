@@ -469,3 +469,38 @@ def test_defect10_caseload_target_form_shows_the_saved_value_and_says_so(world: 
     assert 'name="target" value="12"' in form
     assert f'<option value="{world.system.pk}" selected>' in form
     assert '<option value="coaching" selected>' in form
+
+
+# 12. Rating without ?framework= offers a choice instead of a bare 404 ------------------------
+
+
+def test_defect12_rating_without_a_framework_offers_a_choice_or_the_only_one(
+    world: World,
+) -> None:
+    from trellis.frameworks.models import Framework
+
+    client = world.client("principal")
+    # A teacher leader is rated on two frameworks here: a page to choose from, not a 404.
+    response = client.get(f"/people/{world.teacher_person.pk}/ratings/new/")
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Rate Tomas Teller: choose a framework" in page
+    leading = Framework.objects.get(pk=world.framework_id)
+    template = Framework.objects.get(title__startswith="Teacher Leader Competency Model")
+    for framework in (leading, template):
+        assert (
+            f'href="/people/{world.teacher_person.pk}/ratings/new/?framework={framework.pk}"'
+            in (page)
+        )
+    # A school is rated on one framework: straight to its form.
+    school = client.get(f"/schools/{world.school.pk}/ratings/new/")
+    conditions = Framework.objects.get(pk=world.conditions_id)
+    assert school.status_code == 302
+    assert (
+        school["Location"] == f"/schools/{world.school.pk}/ratings/new/?framework={conditions.pk}"
+    )
+    # Someone who may not rate is still refused, and a stranger still gets 404.
+    leader = world.client("leader")
+    assert leader.get(f"/people/{world.teacher_person.pk}/ratings/new/").status_code == 403
+    stranger = world.client("admin_b")
+    assert stranger.get(f"/people/{world.teacher_person.pk}/ratings/new/").status_code == 404

@@ -135,8 +135,28 @@ def subject_rating_new(request: HttpRequest, pk: int, kind: str = "person") -> H
     if not purposes:
         selectors.readable_purposes(request.user, subject)  # 404 outside scope
         raise PermissionDenied
-    framework = framework_get(request.user, get_int(request.GET, "framework") or 0)
-    if framework not in selectors.rating_frameworks(request.user, subject):
+    offered = selectors.rating_frameworks(request.user, subject)
+    chosen = get_int(request.GET, "framework")
+    if chosen is None:
+        # Without a framework: the only one, or a page to choose (never a bare 404).
+        if len(offered) == 1:
+            return redirect(
+                reverse(f"{kind}_rating_new", args=[subject.pk]) + f"?framework={offered[0].pk}"
+            )
+        return render(
+            request,
+            "ratings/choose_framework.html",
+            {
+                "subject": subject,
+                "kind": kind,
+                **_subject_links(request.user, kind, subject),
+                "ratings_url": reverse(f"{kind}_ratings", args=[subject.pk]),
+                "rate_url": reverse(f"{kind}_rating_new", args=[subject.pk]),
+                "frameworks": offered,
+            },
+        )
+    framework = framework_get(request.user, chosen)
+    if framework not in offered:
         raise Http404  # not a framework this subject is rated on (issue 7 item 21)
     version = version_get(framework, None)
     if not version.is_published:
