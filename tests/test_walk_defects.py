@@ -55,6 +55,7 @@ def test_defect1_ending_an_assignment_that_started_today_removes_it_and_moves_no
     # Never in force before today: removed, not rewritten to a start of yesterday.
     assert not Assignment.objects.filter(pk=made.pk).exists()
     event = AuditEvent.objects.get(action="assignment.remove", object_id=str(made.pk))
+    assert event.before is not None
     assert event.before["starts_on"] == "2026-03-10"
     assert event.before["ends_on"] is None
 
@@ -308,10 +309,12 @@ def test_defect6_audit_log_shows_readable_labels_not_ids_or_codes(world: World) 
     principal_account = AuditEvent.objects.get(
         action="account.create", object_id=str(world.users["principal"].pk)
     )
+    assert principal_account.after is not None
     assert principal_account.after["person"] == world.principal_person.pk
     entries = client.get("/audit/?action=account.create").content.decode()
     assert '<dd class="mb-1 text-break">Paula Prince</dd>' in entries
     # A round's window in the house date format, as one span.
+    assert round_event.after is not None
     opens, closes = round_event.after["window"]
     expected = (
         f"{datetime.date.fromisoformat(opens):%b %-d, %Y} to "

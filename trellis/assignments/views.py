@@ -262,9 +262,7 @@ def caseload_target(request: HttpRequest) -> HttpResponse:
             messages.success(
                 request, f"Target for each {label} in {data['system']}: {data['target']}."
             )
-        return redirect(
-            reverse("caseloads") + f"?kind={data['kind']}&system={data['system'].pk}"
-        )
+        return redirect(reverse("caseloads") + f"?kind={data['kind']}&system={data['system'].pk}")
     errors = "; ".join(
         f"{name}: {' '.join(str(e) for e in errs)}" for name, errs in form.errors.items()
     )

@@ -288,7 +288,7 @@ def rating_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @permission(Action.FRAMEWORKS_MANAGE)
-def framework_agreement(request: HttpRequest, pk: int) -> HttpResponse:
+def framework_agreement(request: HttpRequest, pk: int) -> HttpResponseBase:
     framework = framework_get(request.user, pk, action=Action.FRAMEWORKS_MANAGE)
     purpose = get_choice(request.GET, "purpose", Purpose.values)
     table = selectors.rater_agreement(request.user, framework, purpose=purpose)
