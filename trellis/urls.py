@@ -1,9 +1,9 @@
 from django.urls import include, path
 
 from trellis.accounts import views as account_views
+from trellis.accounts import views_access as access_views
 from trellis.api.api import api
 from trellis.assignments import views as assignment_views
-from trellis.authz import views as authz_views
 from trellis.frameworks import views as framework_views
 from trellis.frameworks import views_crosswalk as framework_crosswalk
 from trellis.frameworks import views_editing as framework_editing
@@ -141,9 +141,9 @@ urlpatterns = [
         {"kind": "system"},
         name="system_rating_new",
     ),
-    path("access/", authz_views.grant_list, name="grant_list"),
-    path("access/new/", authz_views.grant_create, name="grant_create"),
-    path("access/<int:pk>/end/", authz_views.grant_end, name="grant_end"),
+    path("access/", access_views.grant_list, name="grant_list"),
+    path("access/new/", access_views.grant_create, name="grant_create"),
+    path("access/<int:pk>/end/", access_views.grant_end, name="grant_end"),
     path("audit/", site_views.audit_log, name="audit_log"),
     # The one import pipeline (trellis.imports): every kind of import file.
     path("imports/", import_views.import_list, name="import_list"),
