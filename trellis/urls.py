@@ -7,7 +7,6 @@ from trellis.assignments import views as assignment_views
 from trellis.frameworks import views as framework_views
 from trellis.frameworks import views_crosswalk as framework_crosswalk
 from trellis.frameworks import views_editing as framework_editing
-from trellis.frameworks import views_import as framework_imports
 from trellis.imports import views as import_views
 from trellis.orgs import views as org_views
 from trellis.people import views as people_views
@@ -61,12 +60,8 @@ urlpatterns = [
         name="certification_add",
     ),
     path("frameworks/", framework_views.framework_list, name="framework_list"),
-    path("frameworks/import/", framework_imports.framework_import, name="framework_import"),
-    path(
-        "frameworks/import/confirm/",
-        framework_imports.framework_import_confirm,
-        name="framework_import_confirm",
-    ),
+    # Framework files go through the import pipeline; the old address leads there.
+    path("frameworks/import/", framework_views.framework_import, name="framework_import"),
     path("frameworks/<int:pk>/", framework_views.framework_detail, name="framework_detail"),
     path("frameworks/<int:pk>/case.json", framework_views.framework_case, name="framework_case"),
     path("frameworks/<int:pk>/start/", framework_editing.framework_start, name="framework_start"),
