@@ -66,7 +66,8 @@ def main() -> None:
             f"version={options.version!r}))",
         )
         print(out.strip())
-    name = "trellis_bench_rosters"
+    # Several people (or helpers) may bench on one server: BENCH_ROSTER_DB names the database.
+    name = os.environ.get("BENCH_ROSTER_DB", "trellis_bench_rosters")
     url = f"{server.rstrip('/')}/{name}"
     psql(
         f"{server.rstrip('/')}/postgres",
