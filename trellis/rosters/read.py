@@ -268,6 +268,7 @@ class Reader:
 
     def read_file(self, file_spec: spec.FileSpec, path: Path) -> None:
         mode = self.bundle.modes[file_spec.name]
+        self.report(path, None)  # the phase starts here (the command's -v 2 times phases)
         rows = read_rows(path)
         file = path.name
         try:
