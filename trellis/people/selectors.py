@@ -12,6 +12,7 @@ from django.db.models import (
     Prefetch,
     Q,
     QuerySet,
+    Subquery,
     Value,
     When,
 )
@@ -76,7 +77,18 @@ def people_list(
             )
         if kind:
             positions = positions.filter(kind=kind)
-        people = people.filter(Exists(positions))
+        if query:
+            # The search has narrowed the people (trigram indexes): check each one's positions
+            # through the person index. As EXISTS, PostgreSQL joins instead and, not knowing
+            # how few people match, hashes every current position of a metro district.
+            # A scalar subquery (LIMIT 1) is evaluated per found person, never flattened.
+            people = people.alias(
+                _position=Subquery(
+                    positions.order_by().values("pk")[:1], output_field=IntegerField()
+                )
+            ).filter(_position__isnull=False)
+        else:
+            people = people.filter(Exists(positions))
     if status == "active":
         people = people.filter(is_active=True)
     elif status == "inactive":
