@@ -47,6 +47,19 @@ def visible_people(user: Any, action: str = Action.PEOPLE_VIEW) -> QuerySet[Pers
     return Person.objects.filter(scope.people_q())
 
 
+def person_search_q(word: str) -> Q:
+    """One search word: in a name or the e-mail, or exactly the employee number. On PostgreSQL
+    each branch has its index (migration people.0004: trigram GIN on UPPER(col), B-tree on
+    UPPER(identifier)), which is the form Django writes `icontains`/`iexact` in."""
+    return (
+        Q(given_name__icontains=word)
+        | Q(family_name__icontains=word)
+        | Q(preferred_name__icontains=word)
+        | Q(email__icontains=word)
+        | Q(identifier__iexact=word)
+    )
+
+
 def people_list(
     user: Any,
     *,
@@ -61,13 +74,7 @@ def people_list(
     people = visible_people(user).select_related("system")
     if query:
         for word in query.split()[:4]:
-            people = people.filter(
-                Q(given_name__icontains=word)
-                | Q(family_name__icontains=word)
-                | Q(preferred_name__icontains=word)
-                | Q(email__icontains=word)
-                | Q(identifier__iexact=word)
-            )
+            people = people.filter(person_search_q(word))
     if system_id:
         people = people.filter(system_id=system_id)
     if school_id or school_name or network_id or kind:
