@@ -12,6 +12,7 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
+    Sum,
     Value,
     When,
 )
@@ -215,6 +216,32 @@ def school_staff_by_kind(user: Any, school_id: int) -> list[tuple[str, str, Peop
         for kind, label in PositionKind.choices
         if counts.get(kind)
     ]
+
+
+def staff_by_kind(user: Any) -> list[tuple[str, PeopleCount]]:
+    """Current staff by kind across the viewer's active schools (the home page). A viewer who
+    may open every school they see gets one SUM over the roll-up, not the whole table."""
+    rows = school_rows(user)
+    if not rows or not {row.pk for row in rows} <= open_school_ids(user, Action.PEOPLE_VIEW):
+        return staff_table(user).by_kind
+    labels = dict(PositionKind.choices)
+    totals = (
+        staff_counts(
+            {row.system_id for row in rows},
+            visible_schools(user).filter(is_active=True).values("pk"),
+        )
+        .exclude(kind="")
+        .values_list("kind")
+        .annotate(n=Sum("people"))
+    )
+    return sorted(
+        (
+            (labels[kind], PeopleCount(n, hidden=False))
+            for kind, n in totals
+            if kind in labels and n
+        ),
+        key=lambda pair: -pair[1].value,
+    )
 
 
 def staff_table(user: Any) -> StaffTable:

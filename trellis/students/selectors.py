@@ -32,6 +32,18 @@ class StudentTable:
     opened: frozenset[int]
 
 
+def students_enrolled(user: Any) -> PeopleCount:
+    """Active students in the viewer's active schools (the home page's card). A viewer who may
+    open every school they see gets one SUM over the roll-up, not the whole table."""
+    rows = school_rows(user)
+    if not rows or not {row.pk for row in rows} <= open_school_ids(user, Action.STUDENTS_VIEW):
+        return student_table(user).total
+    total = SchoolGradeCount.objects.filter(
+        school__in=visible_schools(user).filter(is_active=True).values("pk")
+    ).aggregate(n=Sum("students"))["n"]
+    return PeopleCount(total or 0, hidden=False)
+
+
 def student_table(user: Any) -> StudentTable:
     return per_request(user, "student_table", lambda: _student_table(user))
 
