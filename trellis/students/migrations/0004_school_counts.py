@@ -18,7 +18,7 @@ def count_existing(apps: Any, schema_editor: Any) -> None:
 class Migration(migrations.Migration):
     dependencies = [
         ("orgs", "0002_partner_name_unique_per_system"),
-        ("students", "0002_school_enrolment_windows"),
+        ("students", "0003_redundant_fk_indexes"),
     ]
 
     operations = [
