@@ -31,7 +31,14 @@ def grant_list(
     status: str = "current",
 ) -> QuerySet[Grant]:
     grants = visible_grants(user).select_related(
-        "user", "user__person", "system", "network", "school", "partner"
+        "user",
+        "user__person",
+        "system",
+        "network",
+        "school",
+        "partner",
+        "program",
+        "cohort__program",
     )
     if query:
         grants = grants.filter(
@@ -55,7 +62,14 @@ def grant_list(
 def grant_get(user: Any, pk: int) -> Grant:
     grant = (
         Grant.objects.select_related(
-            "user", "system", "network", "school", "partner", "partner__home_system"
+            "user",
+            "system",
+            "network",
+            "school",
+            "partner",
+            "partner__home_system",
+            "program",
+            "cohort__program",
         )
         .filter(pk=pk)
         .first()
@@ -63,7 +77,15 @@ def grant_get(user: Any, pk: int) -> Grant:
     if grant is None:
         raise Http404
     node: Any = grant.node
-    if grant.partner is not None and grant.school is None and grant.network is None:
+    if grant.program is not None:
+        # Program and cohort grants are managed where the program's owner is (its system, or
+        # its partner's home system); installation-wide partners' by the operators.
+        node = grant.system or (grant.partner.home_system if grant.partner else None)
+        if node is None:
+            if not user.is_superuser:
+                raise Http404
+            return grant
+    elif grant.partner is not None and grant.school is None and grant.network is None:
         if grant.partner.home_system is None:
             if not user.is_superuser:
                 raise Http404
