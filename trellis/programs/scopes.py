@@ -14,7 +14,17 @@ from typing import Any
 from django.db.models import Q
 
 from trellis.authz.registry import register_scope
-from trellis.programs.models import Cohort, Participant, Program
+from trellis.programs.models import (
+    Cohort,
+    Experience,
+    ExperienceRecord,
+    Milestone,
+    Participant,
+    Placement,
+    PortfolioLink,
+    Program,
+    Project,
+)
 
 
 def programs_q(scope: Any, prefix: str = "") -> Q:
@@ -66,3 +76,9 @@ def register() -> None:
     register_scope(Program, _program, q=programs_q)
     register_scope(Cohort, _cohort, q=cohorts_q)
     register_scope(Participant, _participant, q=participants_q)
+    # The checklist lies with its program; a participant's records, project, milestones, links
+    # and placements where the participant does.
+    register_scope(Experience, lambda scope, obj: _program(scope, obj.program))
+    for model in (ExperienceRecord, Project, PortfolioLink, Placement):
+        register_scope(model, lambda scope, obj: _participant(scope, obj.participant))
+    register_scope(Milestone, lambda scope, obj: _participant(scope, obj.project.participant))
