@@ -49,6 +49,24 @@ def evidence_file(w: World) -> None:
     )
 
 
+def placed(w: World) -> None:
+    """Tomas placed as a teacher leader at Pine Ridge (his position at Oak Hill kept)."""
+    import datetime
+
+    from trellis.orgs.models import School
+    from trellis.programs.models import Participant
+    from trellis.programs.services import placement_record
+
+    placement_record(
+        actor=None,
+        participant=Participant.objects.get(pk=w.uncoached_participant_id),
+        role="teacher_leader",
+        school=School.objects.get(pk=w.other_school.pk),
+        starts_on=datetime.date(2025, 8, 1),
+        end_current=False,
+    )
+
+
 def program_data(w: World) -> dict[str, Any]:
     return {
         "name": "Aspiring Principals",
@@ -347,4 +365,70 @@ PROGRAM_CASES: list[Case] = [
         },
         get_status=200,
     ),
+]
+
+
+def _api(route: str, url: Any, **extra: Any) -> list[Case]:
+    """An API operation as the program's manager, an analyst (no programs: 403), and the two
+    outsiders (404)."""
+    common: dict[str, Any] = {"right": "pm", "wrong": "analyst", "api": True, **extra}
+    return [
+        Case(route, url, outsider="pm_other", label="another program", **common),
+        Case(route, url, outsider="admin_b", label="another system", **common),
+    ]
+
+
+def _api_list(route: str, url: Any, hidden: Any) -> list[Case]:
+    common: dict[str, Any] = {
+        "right": "pm",
+        "wrong": "analyst",
+        "api": True,
+        "outsider_status": 200,
+        "hidden_from_outsider": hidden,
+    }
+    return [
+        Case(route, url, outsider="pm_other", label="another program", **common),
+        Case(route, url, outsider="admin_b", label="another system", **common),
+    ]
+
+
+PROGRAM_CASES += [
+    *_api_list("api:list_programs", lambda w: "/api/v1/programs", lambda w: "Aspiring Principals"),
+    *_api("api:get_program", lambda w: f"/api/v1/programs/{w.program_id}"),
+    *_api("api:get_program_figures", lambda w: f"/api/v1/programs/{w.program_id}/figures"),
+    *_api_list("api:list_cohorts", lambda w: "/api/v1/cohorts", lambda w: "Cohort 1"),
+    *_api("api:get_cohort", lambda w: f"/api/v1/cohorts/{w.cohort_id}"),
+    *_api("api:get_cohort_figures", lambda w: f"/api/v1/cohorts/{w.cohort_id}/figures"),
+    *_api("api:list_cohort_participants", lambda w: f"/api/v1/cohorts/{w.cohort_id}/participants"),
+    *_api(
+        "api:get_participant",
+        lambda w: f"/api/v1/participants/{w.uncoached_participant_id}",
+        wrong_status=404,  # whoever may not view programs does not learn the record exists
+    ),
+    Case(
+        "api:get_participant",
+        lambda w: f"/api/v1/participants/{w.participant_id}",
+        right="coach",
+        wrong="supervisor_far",
+        wrong_status=404,
+        outsider="leader_b",
+        api=True,
+        unrelated_url=lambda w: f"/api/v1/participants/{w.uncoached_participant_id}",
+        label="coach",
+    ),
+    *[
+        Case(
+            "api:list_placements",
+            lambda w: f"/api/v1/placements?cohort={w.cohort_id}",
+            right="pm",
+            wrong="analyst",
+            outsider=outsider,
+            outsider_status=200,
+            hidden_from_outsider=lambda w: "Pine Ridge Middle",
+            api=True,
+            setup=placed,
+            label=label,
+        )
+        for outsider, label in (("pm_other", "another program"), ("admin_b", "another system"))
+    ],
 ]

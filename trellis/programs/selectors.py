@@ -227,7 +227,13 @@ class Progress:
     milestones_total: int = 0
     milestones_done: int = 0
     milestones_overdue: int = 0
-    placement: Placement | None = None
+    # Oldest first.
+    placements: list[Placement] = field(default_factory=list)
+
+    @property
+    def placement(self) -> Placement | None:
+        """The latest placement."""
+        return self.placements[-1] if self.placements else None
 
     @property
     def behind(self) -> bool:
@@ -268,13 +274,13 @@ def progress_of(
         project__participant_id__in=ids
     ).values_list("project__participant_id", "status", "due_on"):
         milestones[participant_id].append((status, due))
-    placements: dict[int, Placement] = {}
+    placements: dict[int, list[Placement]] = defaultdict(list)
     for placement in (
         Placement.objects.filter(participant_id__in=ids)
-        .select_related("school")
+        .select_related("school", "participant")
         .order_by("starts_on", "pk")
     ):
-        placements[placement.participant_id] = placement  # the latest wins
+        placements[placement.participant_id].append(placement)
     rows = []
     for participant in participants:
         items = checklist.get(participant.cohort.program_id, [])
@@ -301,7 +307,7 @@ def progress_of(
                         and m[1] < today
                     ]
                 ),
-                placement=placements.get(participant.pk),
+                placements=placements.get(participant.pk, []),
             )
         )
     return rows
