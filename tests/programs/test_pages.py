@@ -258,3 +258,12 @@ def test_completion_status_needs_a_date_and_keeps_the_record(world: World, statu
     assert pm.post(url, {"status": status, "on": "2025-06-01"}).status_code == 302
     participant = Participant.objects.get(pk=world.uncoached_participant_id)
     assert participant.status == status and participant.completed_on == datetime.date(2025, 6, 1)
+
+
+def test_home_page_leads_participants_and_their_coach_to_the_record(world: World) -> None:
+    paula_home = world.client("principal").get("/").content.decode()
+    assert f"/programs/participants/{world.participant_id}/" in paula_home
+    coach_home = world.client("coach").get("/").content.decode()
+    assert "Participants you coach or mentor" in coach_home
+    assert f"/programs/participants/{world.participant_id}/" in coach_home
+    assert f"/programs/participants/{world.uncoached_participant_id}/" not in coach_home

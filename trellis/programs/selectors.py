@@ -641,3 +641,26 @@ def placement_list(user: Any, *, cohort_id: int | None = None) -> QuerySet[Place
         .select_related("participant__person", "participant__cohort", "school")
         .order_by("-starts_on", "pk")
     )
+
+
+def participations_for(
+    user: Any, *, limit: int = 10
+) -> tuple[list[Participant], list[Participant]]:
+    """The user's own participant records, and the active participants they may sign off for
+    (their coachees and mentees): two queries at most."""
+    person_id = getattr(user, "person_id", None)
+    related = Participant.objects.select_related("person", "cohort", "cohort__program").order_by(
+        "-cohort__school_year", "cohort__name", "pk"
+    )
+    own = list(related.filter(person_id=person_id)[:limit]) if person_id else []
+    scope = scope_for(user, Action.PROGRAMS_SIGN_OFF)
+    supported = (
+        list(
+            related.filter(
+                person_id__in=scope.related_person_ids, status=Participant.Status.ACTIVE
+            )[:limit]
+        )
+        if scope.related_person_ids and not scope.everything
+        else []
+    )
+    return own, supported
