@@ -267,3 +267,24 @@ def test_home_page_leads_participants_and_their_coach_to_the_record(world: World
     assert "Participants you coach or mentor" in coach_home
     assert f"/programs/participants/{world.participant_id}/" in coach_home
     assert f"/programs/participants/{world.uncoached_participant_id}/" not in coach_home
+
+
+def test_partner_staff_create_a_fellowship_their_partner_runs(world: World) -> None:
+    partner = world.client("partner")
+    form = partner.get("/programs/new/").content.decode()
+    assert world.partner.name in form and world.system.name in form
+    made = partner.post(
+        "/programs/new/",
+        {
+            "name": "Northstar Fellows",
+            "kind": "partner_fellowship",
+            "owner": f"partner:{world.partner.pk}",
+            "systems": [world.system.pk],
+        },
+    )
+    assert made.status_code == 302
+    program = Program.objects.get(name="Northstar Fellows")
+    assert program.owner_partner == world.partner
+    assert partner.get(f"/programs/{program.pk}/").status_code == 200
+    # Another system's administrator does not reach it.
+    assert world.client("admin_b").get(f"/programs/{program.pk}/").status_code == 404

@@ -201,7 +201,12 @@ def system_choices(user: Any) -> QuerySet[System]:
     scope = scope_for(user, Action.PROGRAMS_MANAGE)
     if scope.everything:
         return System.objects.all()
-    return System.objects.filter(pk__in=scope.system_ids | scope.reached_system_ids)
+    # Partner staff's programs serve their partner's home system.
+    homes = Partner.objects.filter(pk__in=scope.partner_ids, home_system__isnull=False)
+    return System.objects.filter(
+        Q(pk__in=scope.system_ids | scope.reached_system_ids)
+        | Q(pk__in=homes.values("home_system_id"))
+    )
 
 
 def program_cohorts(user: Any, program: Program) -> QuerySet[Cohort]:
