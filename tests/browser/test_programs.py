@@ -4,6 +4,8 @@ on the person's page as a position."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from playwright.sync_api import Page, expect
 
@@ -14,7 +16,9 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def sign_out(page: Page) -> None:
-    page.get_by_role("button", name="Sign out").click()
+    nav = page.locator("nav[aria-label=Main]")
+    nav.get_by_role("button", name=re.compile("^Your account")).click()
+    nav.get_by_role("button", name="Sign out").click()
 
 
 def test_evidence_sign_off_dashboard_and_placement(page: Page, site: tuple[str, World]) -> None:
