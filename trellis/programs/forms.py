@@ -11,7 +11,7 @@ from trellis.people.models import PositionKind
 from trellis.programs.models import Cohort, Milestone, Participant, Program
 from trellis.programs.services import EVIDENCE_LIMITS, PLACEMENT_ROLES
 
-REFERENCE_HELP = "E-mail, employee number or roster ID."
+REFERENCE_HELP = "Full name, e-mail, employee number or roster ID."
 
 
 class ProgramForm(StyledFormMixin, forms.Form):

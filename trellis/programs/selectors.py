@@ -20,12 +20,13 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from trellis.assignments.selectors import supporters_of
+from trellis.assignments.selectors import find_person, supporters_of
 from trellis.authz.policies import allows, authorize, has_grant_for, scope_for
 from trellis.authz.roles import Action, Relationship
 from trellis.authz.selectors import grants_at_program
 from trellis.core.suppression import Count, protect, threshold
 from trellis.orgs.models import Partner, School, System
+from trellis.people.models import Person
 from trellis.programs.models import (
     Cohort,
     Experience,
@@ -206,6 +207,16 @@ def system_choices(user: Any) -> QuerySet[System]:
     return System.objects.filter(
         Q(pk__in=scope.system_ids | scope.reached_system_ids)
         | Q(pk__in=homes.values("home_system_id"))
+    )
+
+
+def person_for_program(program: Program, reference: str) -> tuple[Any, str]:
+    """The one person of the systems the program serves that a reference names (e-mail,
+    employee number, roster ID or full name), or None and why not."""
+    return find_person(
+        Person.objects.filter(system__served_programs=program),
+        reference,
+        nobody=f"No one in a system {program} serves",
     )
 
 

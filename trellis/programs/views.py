@@ -13,7 +13,6 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
-from trellis.assignments.selectors import person_by_reference
 from trellis.authz.decorators import permission, public
 from trellis.authz.roles import Action
 from trellis.core.exports import FORMATS, export_response
@@ -457,12 +456,9 @@ def participant_add(request: HttpRequest, pk: int) -> HttpResponseBase:
     form = ParticipantAddForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        person = _person_in_served_systems(cohort.program, data["person"])
+        person, why_not = selectors.person_for_program(cohort.program, data["person"])
         if person is None:
-            form.add_error(
-                "person",
-                f"No one in a system {cohort.program} serves has the reference {data['person']!r}.",
-            )
+            form.add_error("person", why_not)
         else:
             try:
                 services.add_participant(
@@ -486,14 +482,6 @@ def participant_add(request: HttpRequest, pk: int) -> HttpResponseBase:
             "back_label": cohort.name,
         },
     )
-
-
-def _person_in_served_systems(program: Program, reference: str) -> Any:
-    for system in program.systems.all():
-        person = person_by_reference(system.pk, reference)
-        if person is not None:
-            return person
-    return None
 
 
 # -- The participant record --------------------------------------------------------------------
