@@ -66,7 +66,8 @@ def main() -> None:
             f"version={options.version!r}))",
         )
         print(out.strip())
-    name = "trellis_bench_rosters"
+    # Several people (or helpers) may bench on one server: BENCH_ROSTER_DB names the database.
+    name = os.environ.get("BENCH_ROSTER_DB", "trellis_bench_rosters")
     url = f"{server.rstrip('/')}/{name}"
     psql(
         f"{server.rstrip('/')}/postgres",
@@ -88,11 +89,11 @@ def main() -> None:
     psql(url, "-v", f"dir={bundle}", "-f", str(ROOT / "bench" / "oneroster_floor.sql"))
     floor = time.monotonic() - started
     psql(url, "-c", "DROP SCHEMA floor CASCADE")
-    first, out = manage(env, "import_oneroster", str(bundle), "--system", "riverbend")
+    first, out = manage(env, "import_oneroster", str(bundle), "--system", "riverbend", "-v", "2")
     peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-    print(out.strip())
-    again, out = manage(env, "import_oneroster", str(bundle), "--system", "riverbend")
-    print(out.strip().splitlines()[-1])
+    print(out.rstrip())
+    again, out = manage(env, "import_oneroster", str(bundle), "--system", "riverbend", "-v", "2")
+    print(out.rstrip())
     print(f"\nOneRoster {options.version} bulk import, {options.size} size, PostgreSQL")
     print(f"  floor (plain SQL: COPY + upserts)  {floor:8.1f} s")
     print(

@@ -53,13 +53,18 @@ def apply_target(
     """Make `target.table` match the staged rows. Returns what changed."""
     if target.file not in bundle.files and not (target.file == "users" and "roles" in bundle.files):
         return {}
-    execute("DROP TABLE IF EXISTS nxt")
-    execute(f"CREATE TEMPORARY TABLE nxt AS {target.select}")
-    execute("CREATE INDEX nxt_sid ON nxt (sid)")
-    if vendor() == "postgresql":
-        execute("ANALYZE nxt")
     s = int(system_id)
     t = target.table
+    # A table that holds nothing of this system yet (the first import) has nothing to
+    # reactivate, change, supersede or remove: those statements are skipped, not run empty
+    # (at metro size each is a pass over millions of staged rows).
+    stored = bool(fetch(f"SELECT EXISTS (SELECT 1 FROM {t} t WHERE t.system_id = {s})")[0][0])
+    execute("DROP TABLE IF EXISTS nxt")
+    execute(f"CREATE TEMPORARY TABLE nxt AS {target.select}")
+    if stored:
+        execute("CREATE INDEX nxt_sid ON nxt (sid)")
+    if vendor() == "postgresql":
+        execute("ANALYZE nxt")
     cols = target.columns
     match = f"t.system_id = {s} AND t.sourced_id = n.sid {target.key_filter}"
     differs = " OR ".join(f"t.{c} IS DISTINCT FROM n.{c}" for c in cols)
@@ -74,9 +79,13 @@ def apply_target(
     )[0][0]
     params = [now]
     spells = {"changed": 0, "added": 0}
-    if not target.has_active:
+    if not stored:
+        pass
+    elif not target.has_active:
         spells = history.supersede_positions(system_id=s, newer=newer, now=now, run_date=run_date)
-    if target.has_active:
+    if not stored:
+        pass
+    elif target.has_active:
         counts["reactivated"] = execute(
             f"UPDATE {t} AS t SET {sets}, {stamp}is_active = TRUE, updated_at = %s FROM nxt n "
             f"WHERE {match} AND NOT t.is_active AND n.active AND {newer}",
@@ -93,12 +102,14 @@ def apply_target(
             f"WHERE {match} AND n.active AND ({differs}) AND {newer}",
             params,
         )
-    # A newer row that changes nothing still moves the record's clock, so that a late, older
-    # delta cannot undo it. Not counted as a change.
-    execute(
-        f"UPDATE {t} AS t SET roster_modified_at = n.dlm FROM nxt n WHERE {match} AND n.active "
-        "AND n.dlm IS NOT NULL AND (t.roster_modified_at IS NULL OR n.dlm > t.roster_modified_at)"
-    )
+    if stored:
+        # A newer row that changes nothing still moves the record's clock, so that a late,
+        # older delta cannot undo it. Not counted as a change.
+        execute(
+            f"UPDATE {t} AS t SET roster_modified_at = n.dlm FROM nxt n WHERE {match} AND "
+            "n.active AND n.dlm IS NOT NULL AND (t.roster_modified_at IS NULL OR "
+            "n.dlm > t.roster_modified_at)"
+        )
     extra_cols = "".join(f", {c}" for c, _ in target.insert_only)
     extra_vals = "".join(f", {v}" for _, v in target.insert_only)
     activity = (
@@ -109,11 +120,13 @@ def apply_target(
     counts["added"] = execute(
         f"INSERT INTO {t} (system_id, sourced_id, created_at, updated_at{activity[0]}, "
         f"{', '.join(cols)}{extra_cols}) SELECT {s}, n.sid, %s, %s{activity[1]}, "
-        f"{', '.join('n.' + c for c in cols)}{extra_vals} FROM nxt n WHERE n.active AND NOT "
-        f"EXISTS (SELECT 1 FROM {t} t WHERE {match})",
+        f"{', '.join('n.' + c for c in cols)}{extra_vals} FROM nxt n WHERE n.active"
+        + (f" AND NOT EXISTS (SELECT 1 FROM {t} t WHERE {match})" if stored else ""),
         [now, now],
     )
-    if target.has_active:
+    if not stored:
+        counts["soft_deleted"] = 0  # nothing was there to remove
+    elif target.has_active:
         gone = (
             f"UPDATE {t} AS t SET is_active = FALSE, updated_at = %s WHERE t.system_id = {s} "
             "AND t.is_active AND t.sourced_id <> '' AND NOT EXISTS (SELECT 1 FROM nxt n "

@@ -233,16 +233,20 @@ def check_bundle(reader: Reader) -> None:
             ),
         )
         for role_test, kind_test, table, reason in checks:
+            # The anti-join against the staged roles first, as one set operation; only the few
+            # rows it leaves are looked up one by one (as an OR of lookups on all three million
+            # enrollments, it was a third of the metro import's checking).
             for row, user in fetch(
-                f"SELECT e.row, e.user_sid FROM stg_enrollments e WHERE {role_test} "
-                "AND (e.status IS NULL OR e.status <> 'tobedeleted') "
+                "WITH unmatched AS MATERIALIZED (SELECT e.row, e.user_sid FROM stg_enrollments "
+                f"e WHERE {role_test} AND (e.status IS NULL OR e.status <> 'tobedeleted') "
+                f"AND NOT EXISTS (SELECT 1 FROM stg_roles r WHERE r.user_sid = e.user_sid "
+                f"AND {kind_test})) SELECT e.row, e.user_sid FROM unmatched e WHERE "
                 # users that exist nowhere are reported once, as dangling references
-                "AND (EXISTS (SELECT 1 FROM stg_users u WHERE u.sid = e.user_sid) "
+                "(EXISTS (SELECT 1 FROM stg_users u WHERE u.sid = e.user_sid) "
                 f"OR EXISTS (SELECT 1 FROM people_person d WHERE d.system_id = {sys_id} "
                 "AND d.sourced_id = e.user_sid) OR EXISTS (SELECT 1 FROM students_student d "
                 f"WHERE d.system_id = {sys_id} AND d.sourced_id = e.user_sid)) "
-                f"AND NOT EXISTS (SELECT 1 FROM stg_roles r WHERE r.user_sid = e.user_sid "
-                f"AND {kind_test}) AND NOT EXISTS (SELECT 1 FROM {table} d WHERE "
+                f"AND NOT EXISTS (SELECT 1 FROM {table} d WHERE "
                 f"d.system_id = {sys_id} AND d.sourced_id = e.user_sid) "
                 f"ORDER BY e.row LIMIT {ERROR_LIMIT}"
             ):

@@ -11,7 +11,11 @@ from trellis.people.models import PositionKind
 class RosterRecord(TimeStampedModel):
     """Keyed by (system, sourcedId); soft-deleted when it leaves the roster, never removed."""
 
-    system = models.ForeignKey("orgs.System", on_delete=models.PROTECT, related_name="+")
+    # Every roster table is unique on (system, sourced_id), which serves lookups by system:
+    # a separate index on system alone only costs each of millions of inserts.
+    system = models.ForeignKey(
+        "orgs.System", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     sourced_id = models.CharField(max_length=255)
     is_active = models.BooleanField(default=True)
     roster_modified_at = models.DateTimeField(null=True, blank=True)
@@ -65,7 +69,10 @@ class SchoolClass(RosterRecord):
     title = models.CharField(max_length=255)
     class_code = models.CharField(max_length=255, blank=True)
     class_type = models.CharField(max_length=20, choices=Kind.choices)
-    school = models.ForeignKey("orgs.School", on_delete=models.PROTECT, related_name="classes")
+    # Indexed by class_school_active (school first).
+    school = models.ForeignKey(
+        "orgs.School", on_delete=models.PROTECT, related_name="classes", db_index=False
+    )
     course = models.ForeignKey(
         Course, null=True, blank=True, on_delete=models.PROTECT, related_name="classes"
     )
@@ -89,13 +96,27 @@ class SchoolClass(RosterRecord):
 class Enrollment(RosterRecord):
     """A teacher or a student in a class. Exactly one of person (staff) or student is set."""
 
-    school_class = models.ForeignKey(SchoolClass, on_delete=models.PROTECT, related_name="+")
+    # class, person and student are indexed by the (…, is_active) indexes below, which lead
+    # with them; single-column copies would only slow the metro import's 3 million inserts.
+    school_class = models.ForeignKey(
+        SchoolClass, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     school = models.ForeignKey("orgs.School", on_delete=models.PROTECT, related_name="+")
     person = models.ForeignKey(
-        "people.Person", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "people.Person",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
     )
     student = models.ForeignKey(
-        "students.Student", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "students.Student",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
     )
     role = models.CharField(max_length=40)
     is_primary = models.BooleanField(default=False)

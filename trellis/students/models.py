@@ -9,8 +9,13 @@ from trellis.core.models import TimeStampedModel
 
 
 class Student(TimeStampedModel):
-    system = models.ForeignKey("orgs.System", on_delete=models.PROTECT, related_name="+")
-    school = models.ForeignKey("orgs.School", on_delete=models.PROTECT, related_name="students")
+    # Indexed by student_system_sid and student_school_active, which lead with them.
+    system = models.ForeignKey(
+        "orgs.System", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    school = models.ForeignKey(
+        "orgs.School", on_delete=models.PROTECT, related_name="students", db_index=False
+    )
     sourced_id = models.CharField(max_length=255)
     given_name = models.CharField(max_length=100, blank=True)
     family_name = models.CharField(max_length=100, blank=True)
@@ -46,8 +51,13 @@ class SchoolEnrolment(TimeStampedModel):
     """
 
     system = models.ForeignKey("orgs.System", on_delete=models.PROTECT, related_name="+")
-    student = models.ForeignKey(Student, on_delete=models.CASCADE, related_name="enrolments")
-    school = models.ForeignKey("orgs.School", on_delete=models.PROTECT, related_name="+")
+    # Indexed by enrolment_student_entry and enrolment_school, which lead with them.
+    student = models.ForeignKey(
+        Student, on_delete=models.CASCADE, related_name="enrolments", db_index=False
+    )
+    school = models.ForeignKey(
+        "orgs.School", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     entry_date = models.DateField()
     exit_date = models.DateField(null=True, blank=True)
     source = models.CharField(max_length=20, default="roster")
