@@ -73,6 +73,16 @@ class World:
     round_subject_id: int = 0
     round_submitted_subject_id: int = 0
     rating_id: int = 0
+    # Programs (tests/programs/world.py).
+    program_id: int = 0
+    cohort_id: int = 0
+    experience_id: int = 0
+    participant_id: int = 0
+    uncoached_participant_id: int = 0
+    milestone_id: int = 0
+    portfolio_token: str = ""
+    other_program_id: int = 0
+    other_cohort_id: int = 0
 
     def client(self, key: str | None) -> Client:
         client = Client()
@@ -228,6 +238,9 @@ def build_world() -> World:
     from tests.ratings.world import add_round
 
     add_round(world)
+    from tests.programs.world import add_programs
+
+    add_programs(world)
     # A checked OneRoster run waiting for its commit, over a tiny bundle on disk.
     folder = Path(tempfile.mkdtemp(prefix="trellis-world-"))
     write(folder, rows_12(schools=1, teachers=1, students=1))

@@ -1229,3 +1229,8 @@ CASES: list[Case] = [
 ]
 
 CASES += ROUND_CASES
+
+# Issue 9: programs, cohorts and participant records (tests/programs/cases.py).
+from tests.programs.cases import PROGRAM_CASES  # noqa: E402
+
+CASES += PROGRAM_CASES

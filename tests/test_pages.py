@@ -303,15 +303,16 @@ def test_navigation_shows_each_role_only_what_it_may_use(world: World) -> None:
         "Assignments",
         "Frameworks",
         "Rating rounds",
+        "Programs",
         "Partners",
         "Accounts and roles",
         "Imports",
         "Audit log",
     ]
-    assert nav("leader") == ["Home", "Schools", "People", "Frameworks", "Partners"]
+    assert nav("leader") == ["Home", "Schools", "People", "Frameworks", "Programs", "Partners"]
     assert nav("analyst") == ["Home", "Schools", "Frameworks"]
     assert nav("teacher") == ["Home", "Schools", "Frameworks"]
-    assert nav("partner") == ["Home", "Partners"]
+    assert nav("partner") == ["Home", "Programs", "Partners"]
 
 
 def test_home_pages_show_records_from_the_database(world: World) -> None:
@@ -323,8 +324,8 @@ def test_home_pages_show_records_from_the_database(world: World) -> None:
     own = home_panel(principal, "people/panels/own_record.html")["positions"]
     assert [p.kind for p in own] == ["principal"]
     admin = world.client("admin").get("/").content.decode()
-    # The world's latest writes (assignments, a rating round) lead the list.
-    assert "Latest changes" in admin and "Assignment: create" in admin
+    # The world's latest writes (its programs and their managers' grants) lead the list.
+    assert "Latest changes" in admin and "Grant: create" in admin
 
 
 def test_networks_and_partners_are_managed_by_administrators(world: World) -> None:

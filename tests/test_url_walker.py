@@ -47,11 +47,16 @@ PUBLIC_ROUTES = {
     "accounts/reauthenticate/",
     "accounts/login/code/confirm/",
     "accounts/2fa/authenticate/",
+    # A participant's shared portfolio: an unguessable, revocable link (tests/programs).
+    "programs/portfolio/<str:token>/",
 }
 
 # Parameters of routes that have no role-matrix Case (every other route takes its parameters
 # from its Case's URL): route name -> World -> {parameter: value}.
-EXTRA_PARAMS: dict[str, Callable[[World], dict[str, Any]]] = {}
+EXTRA_PARAMS: dict[str, Callable[[World], dict[str, Any]]] = {
+    # Its Case uploads the file in a setup; an anonymous visitor is refused before any lookup.
+    "evidence_file": lambda w: {"pk": w.uncoached_participant_id, "experience_pk": w.experience_id},
+}
 
 
 @dataclass(frozen=True)

@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "trellis.accounts",
     "trellis.authz",
     "trellis.assignments",
+    "trellis.programs",
     "trellis.api",
     "trellis.demo",
     "trellis.site",

@@ -178,6 +178,8 @@ urlpatterns = [
         rating_views.round_spread,
         name="round_spread",
     ),
+    # Programs, cohorts and participant records (trellis/programs/urls.py).
+    path("programs/", include("trellis.programs.urls")),
     path("api/v1/", api.urls),
 ]
 
