@@ -73,6 +73,8 @@ class World:
     round_subject_id: int = 0
     round_submitted_subject_id: int = 0
     rating_id: int = 0
+    # The selection cycle every world holds (tests/selection/world.py): ids and a token by name.
+    selection: dict[str, Any] = field(default_factory=dict)
 
     def client(self, key: str | None) -> Client:
         client = Client()
@@ -228,6 +230,9 @@ def build_world() -> World:
     from tests.ratings.world import add_round
 
     add_round(world)
+    from tests.selection.world import add_selection
+
+    add_selection(world)
     # A checked OneRoster run waiting for its commit, over a tiny bundle on disk.
     folder = Path(tempfile.mkdtemp(prefix="trellis-world-"))
     write(folder, rows_12(schools=1, teachers=1, students=1))
