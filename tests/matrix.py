@@ -1215,3 +1215,7 @@ CASES: list[Case] = [
 ]
 
 CASES += ROUND_CASES
+
+from tests.selection.matrix_cases import SELECTION_CASES  # noqa: E402
+
+CASES += SELECTION_CASES

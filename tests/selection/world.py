@@ -4,7 +4,8 @@ query counts).
 Riverbend's "Aspiring Principals" program (rated on the world's published framework) has a
 cohort in selection: its cycle is open. The committee member (`committee`, with a person record)
 holds `selection_committee` on the cohort; the system's program manager (`programs`) manages
-the program but is not on the committee. Tomas Teller (`teacher`) has applied, passed screening
+the program but is not on the committee; the chair (`chair`) manages the program and sits on the
+committee. Tomas Teller (`teacher`) has applied, passed screening
 and has an interview whose panel is `panel_a` and `panel_b` (`panel_a` has submitted); his
 principal's link is fresh (its token is `selection["token"]`). Cora Colleague has applied too;
 her interview panel is `panel_other` and `panel_b` (`panel_other` interviews another applicant
@@ -39,6 +40,7 @@ def competencies(version: Any) -> list[Any]:
 def add_selection(world: World) -> None:
     from tests.conftest import make_user
     from trellis.authz.roles import Role
+    from trellis.authz.services import grant_create
     from trellis.frameworks.models import Framework
     from trellis.people.models import Person
     from trellis.people.services import person_create
@@ -113,13 +115,16 @@ def add_selection(world: World) -> None:
             person=staff(given, "Panel"),
             system=world.system,
         )
+    # The chair runs the program and sits on its committee: they admit into the cohort.
+    u["chair"] = make_user(
+        world.system, "chair@riverbend.test", Role.PROGRAM_MANAGER, program=program
+    )
+    grant_create(actor=None, user=u["chair"], role=Role.SELECTION_COMMITTEE, cohort=cohort)
     u["pm_other"] = make_user(
         world.system, "pm.other@riverbend.test", Role.PROGRAM_MANAGER, program=other_program
     )
-    window = {
-        "opens_on": today - datetime.timedelta(days=10),
-        "closes_on": today + datetime.timedelta(days=20),
-    }
+    opens_on = today - datetime.timedelta(days=10)
+    closes_on = today + datetime.timedelta(days=20)
     cycle = cycle_create(
         actor=None,
         cohort=cohort,
@@ -130,7 +135,8 @@ def add_selection(world: World) -> None:
         ],
         uploads=[{"label": "Résumé", "kind": "document", "required": True}],
         recommendation_items=competencies(cycle_version(cohort))[:2],
-        **window,
+        opens_on=opens_on,
+        closes_on=closes_on,
     )
     other_cycle = cycle_create(
         actor=None,
@@ -138,7 +144,8 @@ def add_selection(world: World) -> None:
         title=f"Fellowship selection {year + 1}",
         questions=[{"text": "Which team would you lead?", "required": True}],
         uploads=[],
-        **window,
+        opens_on=opens_on,
+        closes_on=closes_on,
     )
 
     def apply(person: Person) -> Any:
@@ -195,3 +202,73 @@ def add_selection(world: World) -> None:
         "round_subject": subject.pk,
         "token": TOKEN,
     }
+
+
+def grow_selection(world: World, scale: int, tag: str) -> None:
+    """Applications in proportion (for the query counts): `scale` more members of staff apply,
+    pass screening and are interviewed by the world's panel, who submit scores; half are
+    decided and every other principal has written the recommendation."""
+    from trellis.people.models import Person
+    from trellis.ratings.models import RoundSubject
+    from trellis.ratings.services import round_ratings_save
+    from trellis.selection.models import Application, Recommendation, SelectionCycle
+    from trellis.selection.services import (
+        application_submit,
+        decision_record,
+        interview_schedule,
+        screening_record,
+    )
+
+    cycle = SelectionCycle.objects.select_related("version").get(pk=world.selection["cycle"])
+    version = cycle.version
+    items = competencies(version)
+    levels = list(version.levels.order_by("position"))
+    applied = Application.objects.filter(cycle=cycle).values("applicant_id")
+    people = (
+        Person.objects.filter(system=world.system, is_active=True)
+        .exclude(pk__in=applied)
+        .exclude(account__isnull=False)
+        .order_by("pk")[:scale]
+    )
+    for number, person in enumerate(people):
+        application = application_submit(
+            actor=None,
+            applicant=person,
+            cycle=cycle,
+            answers={"0": f"Reason {tag} {number}."},
+            track_record="Attendance up 6 points in two years.",
+            principal_name="A Principal",
+            principal_email=f"principal.{tag}.{number}@example.org",
+            files={0: pdf()},
+            link_base="http://testserver/",
+        )
+        screening_record(actor=None, application=application, outcome="pass", note="Fine.")
+        interview = interview_schedule(
+            actor=world.users["committee"],
+            application=application,
+            raters=[world.users["panel_a"], world.users["panel_b"]],
+            held_on=timezone.localdate(),
+        )
+        subject = RoundSubject.objects.get(round=interview.round)
+        for shift, key in enumerate(("panel_a", "panel_b")):
+            round_ratings_save(
+                actor=world.users[key],
+                round_=interview.round,
+                subject=subject,
+                entries=[
+                    (item, levels[(i + shift + number) % len(levels)], "")
+                    for i, item in enumerate(items)
+                ],
+                submit=True,
+            )
+        if number % 2 == 0:
+            decision_record(
+                actor=None,
+                application=application,
+                outcome="waitlist",
+                reason="Strong.",
+                seen_version=0,
+            )
+            Recommendation.objects.filter(application=application).update(
+                used_at=timezone.now(), text="Recommended."
+            )

@@ -5,12 +5,14 @@ from typing import Any, Literal
 from django.core.exceptions import BadRequest, PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from ninja import Field, NinjaAPI, Path, Query, Schema, Swagger
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 from ninja.security import django_auth
 from pydantic import field_validator
 
 from trellis.api.auth import TokenAuth, api_permission
+from trellis.api.pages import Pages
 from trellis.api.schemas import ErrorOut, MeOut, PersonOut, SchoolOut
+from trellis.api.selection import router as selection_router
 from trellis.authz.policies import roles_of
 from trellis.authz.roles import Action
 from trellis.core.panels import Figure, figures_for
@@ -94,14 +96,6 @@ def _person_out(person: Person, positions: list[Position]) -> dict[str, Any]:
 
 
 ID = Field(None, ge=1, le=2**31 - 1)
-
-
-class Pages(LimitOffsetPagination):
-    """Limit and offset, bounded so that no request can ask the database for an absurd page."""
-
-    class Input(Schema):
-        limit: int = Field(100, ge=1, le=500)
-        offset: int = Field(0, ge=0, le=10**9)
 
 
 class ListFilters(Schema):
@@ -208,3 +202,7 @@ class _MappedQuerySet:
 
     def __getitem__(self, item: slice) -> list[dict[str, Any]]:
         return [self.mapper(obj) for obj in self.queryset[item]]
+
+
+# Selection: a cycle's applications, for its committee.
+api.add_router("/selection", selection_router)

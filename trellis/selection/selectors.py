@@ -151,16 +151,17 @@ def open_cycles(user: Any) -> list[SelectionCycle]:
 
 def cycle_to_apply(user: Any, pk: int) -> SelectionCycle:
     """A cycle the signed-in member of staff may apply to (whether open or not: the page says
-    when it opens or that its deadline has passed). 404 for programs that do not serve them."""
+    when it opens or that its deadline has passed). 404 for a program that serves neither their
+    system nor any place of their grants; 403 for an account with no staff record."""
     cycle = _cycles().filter(pk=pk).first()
-    person_id = getattr(user, "person_id", None)
-    if (
-        cycle is None
-        or person_id is None
-        or not cycle.cohort.program.systems.filter(people__pk=person_id).exists()
-    ):
+    if cycle is None:
         raise Http404
-    return cycle
+    person_id = getattr(user, "person_id", None)
+    if person_id is not None and cycle.cohort.program.systems.filter(people__pk=person_id).exists():
+        return cycle
+    if person_id is None and allows(user, Action.PROGRAMS_VIEW, cycle.cohort):
+        raise PermissionDenied  # staff apply with an account linked to their staff record
+    raise Http404
 
 
 def own_application(user: Any, cycle: SelectionCycle) -> Application | None:
@@ -212,11 +213,19 @@ def application_get(user: Any, pk: int) -> tuple[Application, str]:
 
 
 def application_for_committee(user: Any, pk: int) -> Application:
+    """The application for a committee step; the applicant and its interviewers, who may read
+    it, get a 403."""
     application = _applications().filter(pk=pk).first()
     if application is None:
         raise Http404
+    if allows(user, Action.SELECTION_DELIBERATIONS, application):
+        return application
+    if (user.person_id and user.person_id == application.applicant_id) or (
+        allows(user, Action.SELECTION_INTERVIEW, application) and sits_on_panel(user, application)
+    ):
+        raise PermissionDenied
     authorize(user, Action.SELECTION_DELIBERATIONS, application)
-    return application
+    raise Http404  # pragma: no cover (authorize raised)
 
 
 def application_file(application: Application, pk: int) -> ApplicationFile:

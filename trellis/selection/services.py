@@ -865,8 +865,9 @@ def letters_send(*, actor: Any, cycle: SelectionCycle) -> int:
 
 def admitted_enrol(*, actor: Any, cycle: SelectionCycle) -> int:
     """Admitted applicants whose letter has gone become participants of the cohort (through the
-    programs app, which checks that the actor manages the cohort)."""
+    programs app: the actor must also manage the cohort)."""
     require(actor, Action.SELECTION_DELIBERATIONS, cycle)
+    require(actor, Action.PROGRAMS_MANAGE, cycle.cohort)
     now = timezone.now()
     with transaction.atomic():
         decisions = list(

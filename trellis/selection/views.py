@@ -218,7 +218,7 @@ def cycle_invite(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@permission(Action.SELECTION_DELIBERATIONS)
+@permission(Action.SIGNED_IN)
 def cycle_agreement(request: HttpRequest, pk: int) -> HttpResponse:
     cycle = selectors.cycle_for_committee(request.user, pk)
     return render(
@@ -240,7 +240,7 @@ def _confirm(request: HttpRequest, cycle: Any, **context: Any) -> HttpResponse:
     )
 
 
-@permission(Action.SELECTION_DELIBERATIONS)
+@permission(Action.SIGNED_IN)
 @require_http_methods(["GET", "POST"])
 def cycle_send_letters(request: HttpRequest, pk: int) -> HttpResponse:
     cycle = selectors.cycle_for_committee(request.user, pk)
@@ -263,7 +263,7 @@ def cycle_send_letters(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("selection_cycle", pk=cycle.pk)
 
 
-@permission(Action.SELECTION_DELIBERATIONS)
+@permission(Action.SIGNED_IN)
 @require_http_methods(["GET", "POST"])
 def cycle_enrol(request: HttpRequest, pk: int) -> HttpResponse:
     cycle = selectors.cycle_for_committee(request.user, pk)
@@ -463,7 +463,7 @@ def _detail_with(
     return render(request, "selection/application_detail.html", context, status=status)
 
 
-@permission(Action.SELECTION_DELIBERATIONS)
+@permission(Action.SIGNED_IN)
 @require_http_methods(["POST"])
 def application_screen(request: HttpRequest, pk: int) -> HttpResponse:
     application = selectors.application_for_committee(request.user, pk)
@@ -484,7 +484,7 @@ def application_screen(request: HttpRequest, pk: int) -> HttpResponse:
     return _detail_with(request, application, screening_form=form)
 
 
-@permission(Action.SELECTION_DELIBERATIONS)
+@permission(Action.SIGNED_IN)
 @require_http_methods(["POST"])
 def application_interview(request: HttpRequest, pk: int) -> HttpResponse:
     application = selectors.application_for_committee(request.user, pk)
@@ -509,7 +509,7 @@ def application_interview(request: HttpRequest, pk: int) -> HttpResponse:
     return _detail_with(request, application, interview_form=form)
 
 
-@permission(Action.SELECTION_DELIBERATIONS)
+@permission(Action.SIGNED_IN)
 @require_http_methods(["POST"])
 def application_decide(request: HttpRequest, pk: int) -> HttpResponse:
     application = selectors.application_for_committee(request.user, pk)
