@@ -43,6 +43,8 @@ def pytest_configure(config: Any) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     # Background tasks run at once, inside the request, so tests see their result.
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    # Uploads (applications' files) go to a folder of the run's own, never var/media.
+    settings.MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="trellis-test-media-"))
 
 
 @dataclass
