@@ -75,6 +75,16 @@ class World:
     round_subject_id: int = 0
     round_submitted_subject_id: int = 0
     rating_id: int = 0
+    # Programs (tests/programs/world.py).
+    program_id: int = 0
+    cohort_id: int = 0
+    experience_id: int = 0
+    participant_id: int = 0
+    uncoached_participant_id: int = 0
+    milestone_id: int = 0
+    portfolio_token: str = ""
+    other_program_id: int = 0
+    other_cohort_id: int = 0
     # The selection cycle every world holds (tests/selection/world.py): ids and a token by name.
     selection: dict[str, Any] = field(default_factory=dict)
 
@@ -232,6 +242,9 @@ def build_world() -> World:
     from tests.ratings.world import add_round
 
     add_round(world)
+    from tests.programs.world import add_programs
+
+    add_programs(world)
     from tests.selection.world import add_selection
 
     add_selection(world)

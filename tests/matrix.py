@@ -1216,6 +1216,10 @@ CASES: list[Case] = [
 
 CASES += ROUND_CASES
 
+# Issue 9: programs, cohorts and participant records (tests/programs/cases.py).
+from tests.programs.cases import PROGRAM_CASES  # noqa: E402
+
+CASES += PROGRAM_CASES
 from tests.selection.matrix_cases import SELECTION_CASES  # noqa: E402
 
 CASES += SELECTION_CASES

@@ -51,6 +51,8 @@ PUBLIC_ROUTES = {
     "accounts/reauthenticate/",
     "accounts/login/code/confirm/",
     "accounts/2fa/authenticate/",
+    # A participant's shared portfolio: an unguessable, revocable link (tests/programs).
+    "programs/portfolio/<str:token>/",
 }
 
 # Parameters of routes that have no role-matrix Case (every other route takes its parameters
@@ -59,6 +61,8 @@ EXTRA_PARAMS: dict[str, Callable[[World], dict[str, Any]]] = {
     # Their Cases decide first (a setup), so the walker does not read their URLs.
     "selection_send_letters": lambda w: {"pk": w.selection["cycle"]},
     "selection_enrol": lambda w: {"pk": w.selection["cycle"]},
+    # Its Case uploads the file in a setup; an anonymous visitor is refused before any lookup.
+    "evidence_file": lambda w: {"pk": w.uncoached_participant_id, "experience_pk": w.experience_id},
 }
 
 

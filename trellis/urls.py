@@ -183,6 +183,8 @@ urlpatterns = [
         rating_views.round_spread,
         name="round_spread",
     ),
+    # Programs, cohorts and participant records (trellis/programs/urls.py).
+    path("programs/", include("trellis.programs.urls")),
     # Selection into a cohort (trellis.selection).
     path("selection/", selection_views.selection_home, name="selection_home"),
     path("selection/new/", selection_views.cycle_new, name="selection_cycle_new"),

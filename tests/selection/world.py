@@ -1,7 +1,7 @@
 """The selection cycle every test world holds (for the role matrix, the URL walker and the
 query counts).
 
-Riverbend's "Aspiring Principals" program (rated on the world's published framework) has a
+Riverbend's "Aspiring Assistant Principals" program (rated on the world's published framework) has a
 cohort in selection: its cycle is open. The committee member (`committee`, with a person record)
 holds `selection_committee` on the cohort; the system's program manager (`programs`) manages
 the program but is not on the committee; the chair (`chair`) manages the program and sits on the
@@ -9,8 +9,7 @@ committee. Tomas Teller (`teacher`) has applied, passed screening
 and has an interview whose panel is `panel_a` and `panel_b` (`panel_a` has submitted); his
 principal's link is fresh (its token is `selection["token"]`). Cora Colleague has applied too;
 her interview panel is `panel_other` and `panel_b` (`panel_other` interviews another applicant
-than Tomas). The Teacher Leader Fellowship is another program, managed by `pm_other`, with a
-cycle of its own.
+than Tomas). `pm_other` manages another program (tests/programs/world.py).
 """
 
 from __future__ import annotations
@@ -61,16 +60,8 @@ def add_selection(world: World) -> None:
     framework = Framework.objects.get(pk=world.framework_id)
     program = program_create(
         actor=None,
-        name="Aspiring Principals",
-        kind=Program.Kind.ASPIRING_PRINCIPAL,
-        owner_system=world.system,
-        systems=[world.system],
-        framework=framework,
-    )
-    other_program = program_create(
-        actor=None,
-        name="Teacher Leader Fellowship",
-        kind=Program.Kind.TEACHER_LEADER_FELLOWSHIP,
+        name="Aspiring Assistant Principals",
+        kind=Program.Kind.ASPIRING_AP,
         owner_system=world.system,
         systems=[world.system],
         framework=framework,
@@ -88,7 +79,6 @@ def add_selection(world: World) -> None:
         )
 
     cohort = cohort_of(program, f"Cohort {year + 1}")
-    other_cohort = cohort_of(other_program, f"Fellows {year + 1}")
 
     def staff(given: str, family: str) -> Person:
         return person_create(
@@ -120,30 +110,18 @@ def add_selection(world: World) -> None:
         world.system, "chair@riverbend.test", Role.PROGRAM_MANAGER, program=program
     )
     grant_create(actor=None, user=u["chair"], role=Role.SELECTION_COMMITTEE, cohort=cohort)
-    u["pm_other"] = make_user(
-        world.system, "pm.other@riverbend.test", Role.PROGRAM_MANAGER, program=other_program
-    )
     opens_on = today - datetime.timedelta(days=10)
     closes_on = today + datetime.timedelta(days=20)
     cycle = cycle_create(
         actor=None,
         cohort=cohort,
-        title=f"Aspiring Principals selection {year + 1}",
+        title=f"Aspiring Assistant Principals selection {year + 1}",
         questions=[
             {"text": "Why do you want to lead a school?", "required": True},
             {"text": "Anything else we should know?", "required": False},
         ],
         uploads=[{"label": "Résumé", "kind": "document", "required": True}],
         recommendation_items=competencies(cycle_version(cohort))[:2],
-        opens_on=opens_on,
-        closes_on=closes_on,
-    )
-    other_cycle = cycle_create(
-        actor=None,
-        cohort=other_cohort,
-        title=f"Fellowship selection {year + 1}",
-        questions=[{"text": "Which team would you lead?", "required": True}],
-        uploads=[],
         opens_on=opens_on,
         closes_on=closes_on,
     )
@@ -194,7 +172,6 @@ def add_selection(world: World) -> None:
         "program": program.pk,
         "cohort": cohort.pk,
         "cycle": cycle.pk,
-        "other_cycle": other_cycle.pk,
         "application": tomas.pk,
         "other_application": cora.pk,
         "file": tomas.files.get().pk,

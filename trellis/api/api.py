@@ -10,7 +10,8 @@ from ninja.security import django_auth
 from pydantic import field_validator
 
 from trellis.api.auth import TokenAuth, api_permission
-from trellis.api.pages import Pages
+from trellis.api.paging import ID, Pages, _MappedQuerySet
+from trellis.api.programs import router as programs_router
 from trellis.api.schemas import ErrorOut, MeOut, PersonOut, SchoolOut
 from trellis.api.selection import router as selection_router
 from trellis.authz.policies import roles_of
@@ -93,9 +94,6 @@ def _person_out(person: Person, positions: list[Position]) -> dict[str, Any]:
         "is_active": person.is_active,
         "current_positions": [_position_out(p) for p in positions],
     }
-
-
-ID = Field(None, ge=1, le=2**31 - 1)
 
 
 class ListFilters(Schema):
@@ -187,22 +185,7 @@ def get_person(request: HttpRequest, person_id: int = Path(..., ge=1, le=2**31 -
     return _person_out(person, record["current"])
 
 
-class _MappedQuerySet:
-    """A queryset that pagination can count and slice, mapped to dicts after slicing."""
-
-    def __init__(self, queryset: Any, mapper: Any) -> None:
-        self.queryset = queryset
-        self.mapper = mapper
-
-    def count(self) -> int:
-        return int(self.queryset.count())
-
-    def __len__(self) -> int:
-        return self.count()
-
-    def __getitem__(self, item: slice) -> list[dict[str, Any]]:
-        return [self.mapper(obj) for obj in self.queryset[item]]
-
-
+# Programs, cohorts, participants and placements (issue 9).
+api.add_router("/", programs_router)
 # Selection: a cycle's applications, for its committee.
 api.add_router("/selection", selection_router)

@@ -12,7 +12,7 @@ from ninja import Path, Router, Schema
 from ninja.pagination import paginate
 
 from trellis.api.auth import api_permission
-from trellis.api.pages import Pages
+from trellis.api.paging import Pages
 from trellis.api.schemas import ErrorOut
 from trellis.authz.roles import Action
 from trellis.selection import selectors

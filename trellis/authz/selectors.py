@@ -93,3 +93,18 @@ def grant_get(user: Any, pk: int) -> Grant:
         node = grant.partner.home_system
     authorize(user, Action.ACCESS_MANAGE, node)
     return grant
+
+
+def grants_at_program(program_id: int, cohort_id: int | None = None) -> QuerySet[Grant]:
+    """Grants in force on a program, and on one of its cohorts when given (a program's team,
+    shown on its pages to whoever may see the program)."""
+    today = timezone.localdate()
+    at = Q(program_id=program_id, cohort__isnull=True)
+    if cohort_id is not None:
+        at |= Q(cohort_id=cohort_id)
+    return (
+        Grant.objects.filter(at, starts_on__lte=today)
+        .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=today))
+        .select_related("user", "user__person", "cohort")
+        .order_by("role", "user__email", "pk")
+    )

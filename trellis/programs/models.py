@@ -14,6 +14,7 @@ from django.db.models import F, Q
 from django.db.models.functions import Lower
 
 from trellis.core.models import TimeStampedModel
+from trellis.people.models import PositionKind
 
 
 class Program(TimeStampedModel):
@@ -161,3 +162,151 @@ class Participant(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.person} ({self.cohort.name})"
+
+
+class Experience(TimeStampedModel):
+    """One item of a program's essential-experience checklist ("lead a data meeting", "run a
+    master schedule"). It is due `due_days` after a cohort's first day, so one checklist serves
+    every cohort of the program."""
+
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="experiences")
+    title = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    due_days = models.PositiveSmallIntegerField(
+        help_text="Days after the cohort's first day by which it should be signed off."
+    )
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["program", "position", "due_days", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                Lower("title"),
+                "program",
+                name="experience_title_unique_in_program",
+                violation_error_message="The checklist already has an experience with this title.",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class ExperienceRecord(TimeStampedModel):
+    """A participant's evidence for one experience and its sign-off by their coach or mentor."""
+
+    participant = models.ForeignKey(
+        Participant, on_delete=models.CASCADE, related_name="experience_records"
+    )
+    experience = models.ForeignKey(Experience, on_delete=models.CASCADE, related_name="records")
+    evidence_text = models.TextField(blank=True)
+    # Stored under MEDIA_ROOT with a random name; served only through the record's own page.
+    evidence_file = models.FileField(upload_to="programs/evidence/", blank=True)
+    evidence_name = models.CharField(max_length=200, blank=True)
+    evidence_type = models.CharField(max_length=100, blank=True)
+    evidence_size = models.PositiveIntegerField(null=True, blank=True)
+    submitted_on = models.DateField(null=True, blank=True)
+    signed_off_by = models.ForeignKey(
+        "people.Person", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    signed_off_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["experience__position", "experience__due_days", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["participant", "experience"], name="experience_record_once"
+            ),
+            models.CheckConstraint(
+                condition=Q(signed_off_by__isnull=True, signed_off_on__isnull=True)
+                | Q(signed_off_by__isnull=False, signed_off_on__isnull=False),
+                name="experience_sign_off_has_date",
+            ),
+        ]
+        indexes = [models.Index(fields=["experience", "signed_off_on"], name="exp_record_done")]
+
+    def __str__(self) -> str:
+        return f"{self.experience}: {self.participant}"
+
+
+class Project(TimeStampedModel):
+    """A participant's school improvement project."""
+
+    participant = models.OneToOneField(
+        Participant, on_delete=models.CASCADE, related_name="project"
+    )
+    title = models.CharField(max_length=200)
+    problem_statement = models.TextField(blank=True)
+    measure = models.CharField(max_length=200, blank=True)
+    baseline = models.CharField(max_length=100, blank=True)
+    target = models.CharField(max_length=100, blank=True)
+    result = models.TextField(blank=True)
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Milestone(TimeStampedModel):
+    class Status(models.TextChoices):
+        PLANNED = "planned", "Planned"
+        IN_PROGRESS = "in_progress", "In progress"
+        DONE = "done", "Done"
+        DROPPED = "dropped", "Dropped"
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="milestones")
+    title = models.CharField(max_length=200)
+    due_on = models.DateField()
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PLANNED)
+    done_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["due_on", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status="done", done_on__isnull=False)
+                | (~Q(status="done") & Q(done_on__isnull=True)),
+                name="milestone_done_has_date",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class PortfolioLink(TimeStampedModel):
+    """A link a participant shares to show their portfolio without an account. Only a digest of
+    the token is kept; revoking ends it for good."""
+
+    participant = models.ForeignKey(
+        Participant, on_delete=models.CASCADE, related_name="portfolio_links"
+    )
+    token_digest = models.CharField(max_length=64, unique=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"Portfolio link of {self.participant_id}"
+
+
+class Placement(TimeStampedModel):
+    """Where a participant went after (or during) the program: a role at a school from a day.
+    Recording it starts a position for the person (`position`), so retention follows them."""
+
+    participant = models.ForeignKey(
+        Participant, on_delete=models.PROTECT, related_name="placements"
+    )
+    role = models.CharField(max_length=30, choices=PositionKind.choices)
+    school = models.ForeignKey("orgs.School", on_delete=models.PROTECT, related_name="+")
+    starts_on = models.DateField()
+    position = models.OneToOneField(
+        "people.Position", on_delete=models.PROTECT, related_name="placement"
+    )
+
+    class Meta:
+        ordering = ["-starts_on", "pk"]
+        indexes = [models.Index(fields=["participant", "starts_on"], name="placement_start")]
+
+    def __str__(self) -> str:
+        return f"{self.participant.person} at {self.school}"

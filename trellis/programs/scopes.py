@@ -14,7 +14,18 @@ from typing import Any
 from django.db.models import Q
 
 from trellis.authz.registry import register_scope
-from trellis.programs.models import Cohort, Participant, Program
+from trellis.authz.roles import Action
+from trellis.programs.models import (
+    Cohort,
+    Experience,
+    ExperienceRecord,
+    Milestone,
+    Participant,
+    Placement,
+    PortfolioLink,
+    Program,
+    Project,
+)
 
 
 def programs_q(scope: Any, prefix: str = "") -> Q:
@@ -65,4 +76,20 @@ def _participant(scope: Any, obj: Participant) -> bool:
 def register() -> None:
     register_scope(Program, _program, q=programs_q)
     register_scope(Cohort, _cohort, q=cohorts_q)
-    register_scope(Participant, _participant, q=participants_q)
+    # Whoever may not view programs (a coach of someone else, a principal) gets a 404 for a
+    # participant's record, never a 403 that tells them the record exists.
+    register_scope(Participant, _participant, q=participants_q, reach=Action.PROGRAMS_VIEW)
+    # The checklist lies with its program; a participant's records, project, milestones, links
+    # and placements where the participant does.
+    register_scope(Experience, lambda scope, obj: _program(scope, obj.program))
+    for model in (ExperienceRecord, Project, PortfolioLink, Placement):
+        register_scope(
+            model,
+            lambda scope, obj: _participant(scope, obj.participant),
+            reach=Action.PROGRAMS_VIEW,
+        )
+    register_scope(
+        Milestone,
+        lambda scope, obj: _participant(scope, obj.project.participant),
+        reach=Action.PROGRAMS_VIEW,
+    )
