@@ -218,6 +218,12 @@ class RecommendationForm(StyledFormMixin, forms.Form):
 
 
 class ScreeningForm(StyledFormMixin, forms.Form):
+    # Three forms share the application page: ids of their own so that no two elements (nor
+    # labels) share one.
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", "screen_%s")
+        super().__init__(*args, **kwargs)
+
     outcome = forms.ChoiceField(
         choices=[c for c in Application.Screening.choices if c[0]],
         widget=forms.RadioSelect,
@@ -229,6 +235,12 @@ class ScreeningForm(StyledFormMixin, forms.Form):
 
 
 class InterviewForm(StyledFormMixin, forms.Form):
+    # Three forms share the application page: ids of their own so that no two elements (nor
+    # labels) share one.
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", "interview_%s")
+        super().__init__(*args, **kwargs)
+
     held_on = forms.DateField(label="Interview on", widget=DateInput())
     raters = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -246,6 +258,12 @@ class InterviewForm(StyledFormMixin, forms.Form):
 
 
 class DecisionForm(StyledFormMixin, forms.Form):
+    # Three forms share the application page: ids of their own so that no two elements (nor
+    # labels) share one.
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", "decide_%s")
+        super().__init__(*args, **kwargs)
+
     outcome = forms.ChoiceField(
         choices=Decision.Outcome.choices, widget=forms.RadioSelect, label="Decision"
     )
