@@ -33,7 +33,7 @@ def as_user(browser: Browser, base: str, email: str, violations: list[str]) -> P
 
 
 def last_link(pattern: str) -> str:
-    found = re.search(pattern, mail.outbox[-1].body)
+    found = re.search(pattern, str(mail.outbox[-1].body))
     assert found, mail.outbox[-1].body
     return found.group(0)
 
