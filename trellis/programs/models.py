@@ -119,7 +119,8 @@ class Cohort(TimeStampedModel):
         indexes = [models.Index(fields=["program", "-school_year"], name="cohort_program_year")]
 
     def __str__(self) -> str:
-        return f"{self.program}: {self.name}"
+        # No query: the audit log names many cohorts at once.
+        return f"{self.name} ({self.school_year_label})"
 
     @property
     def school_year_label(self) -> str:

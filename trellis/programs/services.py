@@ -210,7 +210,7 @@ def cohort_create(
             action="cohort.create",
             obj=cohort,
             system_id=_system_id(program),
-            object_repr=str(cohort),
+            object_repr=f"{cohort.program}: {cohort}"[:200],
             after=snapshot(cohort, COHORT_FIELDS),
         )
     return cohort
@@ -240,7 +240,7 @@ def cohort_update(*, actor: Any, cohort: Cohort, **fields: Any) -> Cohort:
                 action="cohort.update",
                 obj=cohort,
                 system_id=_system_id(cohort.program),
-                object_repr=str(cohort),
+                object_repr=f"{cohort.program}: {cohort}"[:200],
                 before={key: before[key] for key in diff},
                 after=diff,
             )
@@ -568,13 +568,16 @@ def experience_sign_off(
     participant: Participant,
     experience: Experience,
     on: datetime.date | None = None,
+    signed_by: Any = None,
 ) -> ExperienceRecord:
     """The participant's coach or mentor (an assignment in force) signs off an experience for
-    which there is evidence, on a day (today by default)."""
+    which there is evidence, on a day (today by default). The command line (the demo, an
+    import of past records; `actor=None`) names the coach or mentor in `signed_by`."""
     require(actor, Action.PROGRAMS_SIGN_OFF, participant)
     on = on or timezone.localdate()
     if actor is not None and actor.person_id is None:
         raise PermissionDenied
+    signer_id = actor.person_id if actor is not None else getattr(signed_by, "pk", None)
     with transaction.atomic():
         record = _record_for(participant, experience)
         if record.signed_off_on is not None:
@@ -585,7 +588,7 @@ def experience_sign_off(
             raise ValidationError(f"There is no evidence for {experience} yet.")
         if on > timezone.localdate():
             raise ValidationError({"signed_off_on": "A sign-off cannot be dated in the future."})
-        record.signed_off_by_id = actor.person_id if actor is not None else None
+        record.signed_off_by_id = signer_id
         if record.signed_off_by_id is None:
             raise ValidationError("A sign-off names the coach or mentor who gives it.")
         record.signed_off_on = on
@@ -827,7 +830,6 @@ def placement_record(
                 "role": role,
                 "school": school.pk,
                 "starts_on": starts_on.isoformat(),
-                "position": position.pk,
                 "cohort": cohort.pk,
             },
         )
