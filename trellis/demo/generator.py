@@ -549,6 +549,10 @@ def build(*, size_name: str, seed: int, today: datetime.date) -> DemoResult:
     program_counts = programs(
         system, seed=seed, today=today, manager=users.get("programs"), partner=partners[0]
     )
+    # Selection (issue 9, the selection half): trellis/demo/selection.py.
+    from trellis.demo.selection import selection_history
+
+    program_counts.update(selection_history(system, seed=seed, today=today, users=users))
     return DemoResult(
         system=system,
         created=True,
