@@ -172,6 +172,8 @@ def upload_data(world: World) -> dict[str, Any]:
 
 
 def case_upload(world: World) -> dict[str, Any]:
+    """A CASE package uploaded at Imports → Import a file (where the frameworks' Import button
+    leads); the pipeline checks it and shows the preview, nothing is written to frameworks."""
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     from tests.frameworks.packages import rubric_package
@@ -182,25 +184,11 @@ def case_upload(world: World) -> dict[str, Any]:
     )
     return {
         "system": world.system.pk,
-        "kind": "leadership",
-        "subject_kind": "person",
+        "kind": "case",
+        "case-kind": "leadership",
+        "case-subject_kind": "person",
         "file": SimpleUploadedFile("case.json", text.encode()),
     }
-
-
-def staged_case(world: World) -> dict[str, Any]:
-    """A previewed CASE upload waiting for its confirmation (the token the preview page holds)."""
-    from trellis.frameworks.uploads import stage
-
-    content = case_upload(world)["file"].read()
-    token = stage(
-        content,
-        filename="case.json",
-        system_id=world.system.pk,
-        kind="leadership",
-        subject_kind="person",
-    )
-    return {"token": token}
 
 
 def rating_data(world: World) -> dict[str, Any]:
@@ -637,35 +625,28 @@ CASES: list[Case] = [
         wrong="interviewer",
         outsider="leader_b",
     ),
+    # The frameworks' old upload address leads into the import pipeline.
     Case(
         "framework_import",
         lambda w: "/frameworks/import/",
         right="programs",
         wrong="leader",
         outsider="admin_b",
-        outsider_status=200,
+        right_status=302,
+        outsider_status=302,
     ),
+    # A framework file through the pipeline: the upload records a run and checks it.
     Case(
-        "framework_import",
-        lambda w: "/frameworks/import/",
+        "import_new",
+        lambda w: "/imports/new/",
         right="programs",
         wrong="leader",
         outsider="admin_b",
         method="POST",
         data=lambda w: case_upload(w),
-        outsider_status=200,
-        writes=False,  # the upload is only checked and previewed; the confirmation writes
-    ),
-    # The upload itself only previews (nothing written); the confirmation writes.
-    Case(
-        "framework_import_confirm",
-        lambda w: "/frameworks/import/confirm/",
-        right="programs",
-        wrong="leader",
-        outsider="admin_b",
-        method="POST",
-        data=lambda w: staged_case(w),
         right_status=302,
+        outsider_status=200,
+        label="CASE",
     ),
     # Deleting an item and publishing a version ask for confirmation on a page of their own.
     Case(

@@ -1,13 +1,12 @@
 from django.urls import include, path
 
 from trellis.accounts import views as account_views
+from trellis.accounts import views_access as access_views
 from trellis.api.api import api
 from trellis.assignments import views as assignment_views
-from trellis.authz import views as authz_views
 from trellis.frameworks import views as framework_views
 from trellis.frameworks import views_crosswalk as framework_crosswalk
 from trellis.frameworks import views_editing as framework_editing
-from trellis.frameworks import views_import as framework_imports
 from trellis.imports import views as import_views
 from trellis.orgs import views as org_views
 from trellis.people import views as people_views
@@ -62,12 +61,8 @@ urlpatterns = [
         name="certification_add",
     ),
     path("frameworks/", framework_views.framework_list, name="framework_list"),
-    path("frameworks/import/", framework_imports.framework_import, name="framework_import"),
-    path(
-        "frameworks/import/confirm/",
-        framework_imports.framework_import_confirm,
-        name="framework_import_confirm",
-    ),
+    # Framework files go through the import pipeline; the old address leads there.
+    path("frameworks/import/", framework_views.framework_import, name="framework_import"),
     path("frameworks/<int:pk>/", framework_views.framework_detail, name="framework_detail"),
     path("frameworks/<int:pk>/case.json", framework_views.framework_case, name="framework_case"),
     path("frameworks/<int:pk>/start/", framework_editing.framework_start, name="framework_start"),
@@ -142,9 +137,9 @@ urlpatterns = [
         {"kind": "system"},
         name="system_rating_new",
     ),
-    path("access/", authz_views.grant_list, name="grant_list"),
-    path("access/new/", authz_views.grant_create, name="grant_create"),
-    path("access/<int:pk>/end/", authz_views.grant_end, name="grant_end"),
+    path("access/", access_views.grant_list, name="grant_list"),
+    path("access/new/", access_views.grant_create, name="grant_create"),
+    path("access/<int:pk>/end/", access_views.grant_end, name="grant_end"),
     path("audit/", site_views.audit_log, name="audit_log"),
     # The one import pipeline (trellis.imports): every kind of import file.
     path("imports/", import_views.import_list, name="import_list"),

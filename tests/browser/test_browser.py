@@ -281,7 +281,7 @@ def test_item10_framework_editing_and_sign_in_pages_keep_to_the_csp(
         f"/frameworks/{world.framework_id}/agreement/",
         f"/frameworks/{world.framework_id}/crosswalk/",
         f"/frameworks/{world.draft_framework_id}/",
-        "/frameworks/import/",
+        "/imports/new/?kind=case",
         "/frameworks/new/",
     ):
         response = page.goto(f"{base}{path}")

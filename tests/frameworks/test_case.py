@@ -264,29 +264,37 @@ def test_framework_pages_show_the_rubric_search_and_export(system: System) -> No
     assert "Leading Learning" in listing and "1 · published" in listing
 
 
-def test_a_bad_upload_names_the_problem_and_saves_nothing(system: System) -> None:
+def test_a_bad_upload_names_the_problem_and_saves_nothing(
+    system: System, settings: Any, tmp_path: Path
+) -> None:
     from django.core.files.uploadedfile import SimpleUploadedFile
     from django.test import Client
 
     from tests.conftest import make_user
     from trellis.authz.roles import Role
+    from trellis.imports.models import ImportRun
 
+    settings.MEDIA_ROOT = tmp_path / "media"
     admin = make_user(system, "pm@riverbend.test", Role.PROGRAM_MANAGER, system=system)
     client = Client()
     client.force_login(admin)
     package = rubric_package()
     package["CFAssociations"][1]["destinationNodeURI"]["identifier"] = "nowhere"
     response = client.post(
-        "/frameworks/import/",
+        "/imports/new/",
         {
             "system": system.pk,
-            "kind": "leadership",
-            "subject_kind": "person",
+            "kind": "case",
+            "case-kind": "leadership",
+            "case-subject_kind": "person",
             "file": SimpleUploadedFile("bad.json", json.dumps(package).encode()),
         },
     )
-    assert response.status_code == 200
-    assert "neither the document nor an item" in response.content.decode()
+    assert response.status_code == 302
+    run = ImportRun.objects.get()
+    assert run.status == ImportRun.Status.REJECTED
+    page = client.get(response["Location"]).content.decode()
+    assert "neither the document nor an item" in page and "nothing was written" in page
     assert not FrameworkVersion.objects.exists()
 
 

@@ -1,14 +1,18 @@
-"""Framework imports (issue 7 items 2 to 5): spreadsheets through the upload page, malformed CASE
-packages refused by element, lossless text on a round trip, and re-importing a package."""
+"""Framework imports (issue 7 items 2 to 5) through the one import pipeline (issue 8 part 4):
+spreadsheets and CASE packages uploaded at Imports → Import a file (where the frameworks' Import
+button leads), checked as a task, previewed, committed and reported; malformed CASE packages
+refused by element, lossless text on a round trip, and re-importing a package."""
 
 from __future__ import annotations
 
 import html
 import json
+import re
 from collections.abc import Callable
+from html.parser import HTMLParser
 from io import StringIO
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -17,10 +21,12 @@ from django.test import Client
 
 from tests.conftest import World
 from tests.frameworks.packages import rubric_package
+from trellis.core.models import AuditEvent
 from trellis.frameworks.case import case_uuid
 from trellis.frameworks.models import Framework, FrameworkItem, FrameworkVersion
 from trellis.frameworks.selectors import build_package
 from trellis.frameworks.services import framework_import_case
+from trellis.imports.models import ImportRun
 from trellis.orgs.services import system_create
 
 SHARED = Path(__file__).resolve().parents[3] / "shared" / "data" / "external"
@@ -30,19 +36,93 @@ needs_shared = pytest.mark.skipif(
 )
 
 
+@pytest.fixture(autouse=True)
+def media(settings: Any, tmp_path: Path) -> None:
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+class Tables(HTMLParser):
+    """Every table of a page as (caption, rows of cell texts)."""
+
+    def __init__(self, page: str) -> None:
+        super().__init__()
+        self.tables: list[tuple[str, list[list[str]]]] = []
+        self._cell: list[str] | None = None
+        self._caption: list[str] | None = None
+        self.feed(page)
+
+    def handle_starttag(self, tag: str, attrs: Any) -> None:
+        if tag == "table":
+            self.tables.append(("", []))
+        elif tag == "caption":
+            self._caption = []
+        elif tag == "tr" and self.tables:
+            self.tables[-1][1].append([])
+        elif tag in ("td", "th"):
+            self._cell = []
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "caption" and self._caption is not None:
+            self.tables[-1] = ("".join(self._caption).strip(), self.tables[-1][1])
+            self._caption = None
+        elif tag in ("td", "th") and self._cell is not None:
+            self.tables[-1][1][-1].append("".join(self._cell).strip())
+            self._cell = None
+
+    def handle_data(self, data: str) -> None:
+        for buffer in (self._cell, self._caption):
+            if buffer is not None:
+                buffer.append(data)
+
+    def rows(self, caption: str) -> list[list[str]]:
+        """The body rows of the table with this caption (its header row left out)."""
+        return next(rows[1:] for name, rows in self.tables if name == caption)
+
+
+class Listed(NamedTuple):
+    file: str
+    row: str
+    column: str
+    problem: str
+
+
+def problems_on(page: str) -> list[Listed]:
+    """The problems a run's page lists, as the user reads them (file, row, column, problem)."""
+    return [Listed(*cells) for cells in Tables(page).rows("Problems by file, row and column")]
+
+
 def upload(
-    client: Client, world: World, name: str, content: bytes, **extra: Any
-) -> Any:  # the test client's response
-    return client.post(
-        "/frameworks/import/",
+    client: Client, world: World, name: str, content: bytes, **options: Any
+) -> tuple[ImportRun, str]:
+    """Upload a framework file at Imports → Import a file (the frameworks' Import button leads
+    there); the check runs as a background task (at once in tests). The run and its page."""
+    kind = "case" if name.endswith(".json") else "framework_csv"
+    response = client.post(
+        "/imports/new/",
         {
             "system": world.system.pk,
-            "kind": "leadership",
-            "subject_kind": "person",
+            "kind": kind,
+            f"{kind}-kind": "leadership",
+            f"{kind}-subject_kind": "person",
             "file": SimpleUploadedFile(name, content),
-            **extra,
+            **{f"{kind}-{key}": value for key, value in options.items()},
         },
     )
+    assert response.status_code == 302, response.content.decode()[:3000]
+    run = ImportRun.objects.latest("pk")
+    assert response["Location"] == f"/imports/{run.pk}/"
+    assert run.kind == kind and run.source_name == name
+    page = client.get(response["Location"])
+    assert page.status_code == 200
+    return run, html.unescape(page.content.decode())
+
+
+def commit(client: Client, run: ImportRun) -> str:
+    """Commit a checked run from its page (a task, at once in tests); the report page."""
+    response = client.post(f"/imports/{run.pk}/commit/")
+    assert response.status_code == 302 and response["Location"] == f"/imports/{run.pk}/"
+    run.refresh_from_db()
+    return html.unescape(client.get(response["Location"]).content.decode())
 
 
 def export(client: Client, framework_id: int, fmt: str) -> bytes:
@@ -68,44 +148,51 @@ def tree(version: FrameworkVersion) -> set[tuple[str, str, str, tuple[str, ...]]
 
 
 @pytest.mark.parametrize("fmt", ["csv", "xlsx"])
-def test_item2_a_frameworks_own_export_imports_through_the_upload_page(
-    world: World, fmt: str
-) -> None:
+def test_item2_a_frameworks_own_export_imports_through_the_pipeline(world: World, fmt: str) -> None:
     client = world.client("programs")
     content = export(client, world.framework_id, fmt)
     before = FrameworkVersion.objects.count()
-    checked = upload(client, world, f"framework.{fmt}", content, title="Our copy")
-    assert checked.status_code == 200
-    assert "Nothing is saved until you confirm" in checked.content.decode()
+    run, checked = upload(client, world, f"framework.{fmt}", content, title="Our copy")
+    assert run.status == ImportRun.Status.READY, run.errors
+    assert "A new framework “Our copy”, version 1, a draft to edit and publish." in checked
+    assert "Nothing is written until you commit" in checked and "Commit these changes" in checked
     assert FrameworkVersion.objects.count() == before  # the check writes nothing
-    done = client.post("/frameworks/import/confirm/", {"token": checked.context["token"]})
-    assert done.status_code == 302
+    report = commit(client, run)
+    assert run.status == ImportRun.Status.DONE, run.errors
     copy = FrameworkVersion.objects.get(framework__title="Our copy")
     assert not copy.is_published
     original = FrameworkVersion.objects.get(framework_id=world.framework_id)
     assert tree(copy) == tree(original)
     assert [lv.name for lv in copy.levels.all()] == [lv.name for lv in original.levels.all()]
-    page = client.get(done["Location"]).content.decode()
-    assert "A new framework" in page  # the success message with the summary
+    # The report says what was done, links the new framework, and the history keeps it.
+    assert "Imported as a new framework “Our copy”" in report
+    assert f'href="/frameworks/{copy.framework_id}/?version=1"' in report
+    assert AuditEvent.objects.filter(action="import.commit", object_id=str(run.pk)).exists()
+    history = client.get("/imports/").context["object_list"]
+    assert run.pk in [r.pk for r in history]
 
 
 HEADER = b"code,parent_code,statement,type,Low,High\n"
 
 
 @pytest.mark.parametrize(
-    ("content", "words"),
+    ("content", "row", "column", "words"),
     [
-        (HEADER + b"1,,Domain,Domain,,\n1.1,1," + b"x" * 140_000 + b",C,a,b\n", "row 3"),
-        (HEADER + b'1,,Domain,Domain,,\n1.1,1,"never closed,C,a,b\n1.2,1,More,C,a,b\n', "row 3"),
-        (HEADER + b"1,,Domain,Domain,,\n1.1,1,,C,a,b\n", "row 3, column statement"),
-        (HEADER + b"1,,Domain,Domain,,\n1.1,1,S,C,a,b,extra\n", "row 3, column G"),
-        (HEADER + b"1,,Domain,Domain,,\n1.1,1,S\x00,C,a,b\n", "row 3, column statement"),
-        (b"name,statement\n1,x\n", "row 1: the first columns must be"),
-        (b"code,parent_code,statement,type,Low,Low\n", "row 1, column F"),
-        (HEADER, "no rows after its header"),
-        (b"", "is empty"),
-        ("code,parent_code,statement,type\n".encode("utf-16"), "UTF-16"),
-        (b"code,parent_code,statement,type\n1,,caf\xe9,x\n", "not UTF-8"),
+        (HEADER + b"1,,Domain,Domain,,\n1.1,1," + b"x" * 140_000 + b",C,a,b\n", "3", "", "longer"),
+        (
+            HEADER + b'1,,Domain,Domain,,\n1.1,1,"never closed,C,a,b\n1.2,1,More,C,a,b\n',
+            "3",
+            "",
+            "a quoted value is not closed",
+        ),
+        (HEADER + b"1,,Domain,Domain,,\n1.1,1,,C,a,b\n", "3", "statement", "empty"),
+        (HEADER + b"1,,Domain,Domain,,\n1.1,1,S,C,a,b,extra\n", "3", "G", "beyond the last"),
+        (HEADER + b"1,,Domain,Domain,,\n1.1,1,S\x00,C,a,b\n", "3", "statement", "NUL"),
+        (b"name,statement\n1,x\n", "1", "", "the first columns must be"),
+        (b"code,parent_code,statement,type,Low,Low\n", "1", "F", "named twice"),
+        (HEADER, "", "", "no rows after its header"),
+        ("code,parent_code,statement,type\n".encode("utf-16"), "", "", "UTF-16"),
+        (b"code,parent_code,statement,type\n1,,caf\xe9,x\n", "", "", "not UTF-8"),
     ],
     ids=[
         "huge-cell",
@@ -116,33 +203,61 @@ HEADER = b"code,parent_code,statement,type,Low,High\n"
         "header",
         "level-twice",
         "no-rows",
-        "empty",
         "utf16",
         "latin1",
     ],
 )
 def test_item2_every_bad_spreadsheet_gets_a_message_naming_the_row(
-    world: World, content: bytes, words: str
+    world: World, content: bytes, row: str, column: str, words: str
 ) -> None:
     before = FrameworkVersion.objects.count()
-    response = upload(world.client("programs"), world, "bad.csv", content, title="Bad")
-    assert response.status_code == 200
-    page = html.unescape(response.content.decode())
-    where, _, what = words.partition(": ")
-    assert where in page and what in page
-    assert "nothing was saved" in page
+    run, page = upload(world.client("programs"), world, "bad.csv", content, title="Bad")
+    assert run.status == ImportRun.Status.REJECTED
+    assert "nothing was written" in page and "Commit these changes" not in page
+    # The problem is listed with its row and column (— when it has none) in one line.
+    wanted = (row or "—", column or "—")
+    listed = problems_on(page)
+    assert any(
+        (p.file, p.row, p.column) == ("bad.csv", *wanted) and words in p.problem for p in listed
+    ), listed
     assert FrameworkVersion.objects.count() == before
 
 
-def test_item2_a_broken_workbook_is_refused_with_a_message(world: World) -> None:
-    response = upload(world.client("programs"), world, "bad.xlsx", b"PK\x03\x04 not a zip")
+def test_item2_an_empty_file_is_refused_by_the_upload_form(world: World) -> None:
+    client = world.client("programs")
+    response = client.post(
+        "/imports/new/",
+        {
+            "system": world.system.pk,
+            "kind": "framework_csv",
+            "file": SimpleUploadedFile("empty.csv", b""),
+        },
+    )
     assert response.status_code == 200
-    assert "not a readable XLSX workbook" in response.content.decode()
+    assert "The submitted file is empty." in response.content.decode()
+    assert not ImportRun.objects.filter(kind="framework_csv").exists()
 
 
-def test_item2_the_upload_page_names_both_kinds_of_file(world: World) -> None:
-    page = world.client("programs").get("/frameworks/import/").content.decode()
-    assert "spreadsheet (.csv, .xlsx)" in page and "CASE package (.json)" in page
+def test_item2_a_broken_workbook_is_refused_with_a_message(world: World) -> None:
+    run, page = upload(world.client("programs"), world, "bad.xlsx", b"PK\x03\x04 not a zip")
+    assert run.status == ImportRun.Status.REJECTED
+    assert any("not a readable XLSX workbook" in p.problem for p in problems_on(page))
+
+
+def test_item2_the_frameworks_import_button_leads_to_the_pipeline_with_the_kind_chosen(
+    world: World,
+) -> None:
+    client = world.client("programs")
+    listing = client.get("/frameworks/").content.decode()
+    assert 'href="/imports/new/?kind=case">Import a framework</a>' in listing
+    # The old address of the frameworks' own upload page leads there too.
+    old = client.get("/frameworks/import/")
+    assert old.status_code == 302 and old["Location"] == "/imports/new/?kind=case"
+    sheet = client.get("/frameworks/import/?kind=framework_csv")
+    assert sheet["Location"] == "/imports/new/?kind=framework_csv"
+    page = client.get(old["Location"]).content.decode()
+    assert '<option value="case" selected>CASE framework</option>' in page
+    assert "CASE framework: .json." in page and "Framework spreadsheet: .csv, .xlsx." in page
 
 
 # -- item 3: malformed CASE packages ------------------------------------------------------
@@ -288,11 +403,12 @@ def test_item3_malformed_case_packages_are_refused_naming_the_element(
 ) -> None:
     before = (FrameworkVersion.objects.count(), FrameworkItem.objects.count())
     if via == "page":
-        response = upload(world.client("programs"), world, "bad.json", content)
-        assert response.status_code == 200
-        page = html.unescape(response.content.decode())
-        where, _, what = element.partition(": ")
-        assert where in page and what in page
+        run, page = upload(world.client("programs"), world, "bad.json", content)
+        assert run.status == ImportRun.Status.REJECTED
+        assert "nothing was written" in page
+        # The element and what is wrong with it are on one line of the problem list.
+        listed = problems_on(page)
+        assert any(element in f"{p.column}: {p.problem}" for p in listed), listed
     else:
         path = tmp_path / "bad.json"
         path.write_bytes(content)
@@ -472,11 +588,14 @@ def _new_edition() -> dict[str, Any]:
 def test_item5_an_identical_package_changes_nothing_and_says_so(world: World) -> None:
     client = world.client("programs")
     before = FrameworkVersion.objects.count()
-    response = upload(client, world, "same.json", json.dumps(rubric_package()).encode())
-    assert response.status_code == 200
-    page = response.content.decode()
+    run, page = upload(client, world, "same.json", json.dumps(rubric_package()).encode())
+    assert run.status == ImportRun.Status.READY and run.total_changes == 0
     assert "Nothing changed" in page and "is identical to this file" in page
-    assert "Import as version" not in page  # nothing to confirm
+    assert f'href="/frameworks/{world.framework_id}/?version=1"' in page  # the version there
+    assert "Commit these changes" not in page  # nothing to commit
+    client.post(f"/imports/{run.pk}/commit/")  # and a commit asked for anyway is refused
+    run.refresh_from_db()
+    assert run.status == ImportRun.Status.READY
     assert FrameworkVersion.objects.count() == before
 
 
@@ -484,23 +603,32 @@ def test_item5_a_changed_package_previews_then_becomes_the_next_version(world: W
     client = world.client("programs")
     old = FrameworkVersion.objects.get(framework_id=world.framework_id)
     old_item = old.items.get(human_coding_scheme="1.A")
-    response = upload(client, world, "edition-2.json", json.dumps(_new_edition()).encode())
-    assert response.status_code == 200
-    preview = response.context["preview"]
-    assert preview.framework.pk == world.framework_id and preview.number == 2
-    items = preview.kind("items")
-    assert [c.label for c in items.added] == ["1.C Competency 1.C"]
-    assert [c.label for c in items.removed] == ["1.B Competency 1.B"]
-    changed = {c.label: c.fields for c in items.changed}
-    assert "statement" in changed["1.A Competency 1.A, reworded"]
+    content = json.dumps(_new_edition()).encode()
+    run, page = upload(client, world, "edition-2.json", content)
+    assert run.status == ImportRun.Status.READY, run.errors
+    # Compared with the framework already here, it becomes its version 2.
+    assert run.outcome_url == f"/frameworks/{world.framework_id}/?version=1"
+    assert "A new version 2 of “Leading Learning”: committing this file makes version 2" in page
+    assert run.summary["items"] == {"added": 1, "changed": 1, "removed": 1}
+    items = [c for c in run.changes if c["records"] == "items"]
+    assert [c["label"] for c in items if c["change"] == "added"] == ["1.C Competency 1.C"]
+    assert [c["label"] for c in items if c["change"] == "removed"] == ["1.B Competency 1.B"]
+    changed = {c["label"]: c["fields"] for c in items if c["change"] == "changed"}
     assert changed["1.A Competency 1.A, reworded"] == ["statement", "descriptor at level 2"]
-    assert [c.fields for c in preview.kind("levels").changed] == [["name"]]
-    page = response.content.decode()
-    assert "Import as version 2" in page and "reworded" in page
+    levels = [c for c in run.changes if c["records"] == "levels"]
+    assert [c["fields"] for c in levels if c["change"] == "changed"] == [["name"]]
+    # The page lists each record that changes, with what changed in it.
+    assert ["Changed", "1.A Competency 1.A, reworded", "statement, descriptor at level 2"] in (
+        Tables(page).rows("Items")
+    )
+    assert ["Removed", "1.B Competency 1.B", ""] in Tables(page).rows("Items")
+    assert "Commit these changes" in page
     assert FrameworkVersion.objects.filter(framework_id=world.framework_id).count() == 1
 
-    done = client.post("/frameworks/import/confirm/", {"token": response.context["token"]})
-    assert done.status_code == 302
+    report = commit(client, run)
+    assert run.status == ImportRun.Status.DONE, run.errors
+    assert "Imported as version 2 of “Leading Learning”" in report
+    assert f'href="/frameworks/{world.framework_id}/?version=2"' in report
     framework = Framework.objects.get(pk=world.framework_id)
     new = framework.versions.get(number=2)
     assert new.is_published
@@ -515,8 +643,9 @@ def test_item5_a_changed_package_previews_then_becomes_the_next_version(world: W
     old_item.refresh_from_db()
     assert old.items.count() == 3 and old_item.full_statement == "Competency 1.A"
     # importing the same edition again changes nothing
-    again = upload(client, world, "edition-2.json", json.dumps(_new_edition()).encode())
-    assert "Nothing changed" in again.content.decode()
+    again, page = upload(client, world, "edition-2.json", content)
+    assert again.total_changes == 0 and "Nothing changed" in page
+    assert "This file was already imported on" in page and "Commit these changes" not in page
 
 
 def test_item5_command_line_prints_the_changes_and_dry_runs(world: World, tmp_path: Path) -> None:
@@ -526,17 +655,23 @@ def test_item5_command_line_prints_the_changes_and_dry_runs(world: World, tmp_pa
     call_command("import_case", str(path), "--system", world.system.code, "--dry-run", stdout=out)
     text = out.getvalue()
     assert "A new version 2 of “Leading Learning”" in text
-    assert "Items: 1 added, 1 changed, 1 removed." in text
-    assert "Dry run: nothing was written." in text
+    assert re.search(r"^  items\s+1\s+1\s+1  edition-2.json$", text, re.MULTILINE), text
+    assert "items changed: 1.A Competency 1.A, reworded (statement, descriptor at level 2)" in text
+    assert "(dry run: nothing written)" in text
     assert FrameworkVersion.objects.filter(framework_id=world.framework_id).count() == 1
     out = StringIO()
     call_command("import_case", str(path), "--system", world.system.code, stdout=out)
-    assert "as version 2" in out.getvalue()
+    assert "Imported as version 2 of “Leading Learning”" in out.getvalue()
     assert FrameworkVersion.objects.filter(framework_id=world.framework_id).count() == 2
+    # Through the pipeline: the run is in the history with its report and audit event.
+    run = ImportRun.objects.get(kind="case", status=ImportRun.Status.DONE)
+    assert run.created_by_label == "command line" and run.source_name == "edition-2.json"
+    assert AuditEvent.objects.filter(action="import.commit", object_id=str(run.pk)).exists()
     out = StringIO()
     call_command("import_case", str(path), "--system", world.system.code, stdout=out)
     assert "Nothing changed" in out.getvalue()
     assert FrameworkVersion.objects.filter(framework_id=world.framework_id).count() == 2
+    assert ImportRun.objects.latest("pk").status == ImportRun.Status.DISCARDED
 
 
 def test_item5_crosswalk_links_follow_their_competency_into_the_new_version(
@@ -553,12 +688,10 @@ def test_item5_crosswalk_links_follow_their_competency_into_the_new_version(
         association_type="exactMatchOf",
     )
     # a crosswalk is an alignment, not content: the same package is still identical
-    assert (
-        "Nothing changed"
-        in upload(
-            world.client("programs"), world, "same.json", json.dumps(rubric_package()).encode()
-        ).content.decode()
+    run, page = upload(
+        world.client("programs"), world, "same.json", json.dumps(rubric_package()).encode()
     )
+    assert run.total_changes == 0 and "Nothing changed" in page
     new = framework_import_case(actor=None, system=world.system, raw=json.dumps(_new_edition()))
     assert new.number == 2
     link = new.associations.get(association_type="exactMatchOf")

@@ -4,6 +4,7 @@ spreadsheets at Imports → Import a file, with the pipeline's preview, commit, 
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -63,7 +64,9 @@ def test_a_case_package_is_previewed_committed_and_repeated_through_the_pipeline
     assert run.kind == "case" and run.summary["items"]["changed"] == 1, run.summary
     preview = page(world, run)
     assert "What committing would change" in preview and "rubric v2.json" in preview
-    assert "Items changed:" in preview
+    # Each record that changes is listed with the fields that change in it.
+    assert "The records that would change" in preview
+    assert re.search(r"<td>Changed</td><td>[^<]*A new wording</td><td>statement</td>", preview)
     assert FrameworkVersion.objects.count() == before  # the check wrote nothing
     world.client("programs").post(f"/imports/{run.pk}/commit/")
     run.refresh_from_db()

@@ -5,6 +5,7 @@ runs. Background tasks run at once in tests (tests/conftest.py)."""
 from __future__ import annotations
 
 import time
+from html.parser import HTMLParser
 from io import StringIO
 from pathlib import Path
 from typing import Any
@@ -345,3 +346,83 @@ def test_a_run_whose_worker_lives_stays_running(world: World) -> None:
     page(world, run)
     run.refresh_from_db()
     assert run.status == ImportRun.Status.CHECKING
+
+
+def test_the_upload_form_groups_each_kinds_options_under_its_name_styled_and_labelled(
+    world: World,
+) -> None:
+    """Without JavaScript every kind's options show, each set in a fieldset whose legend names
+    its kind; trellis.js then shows only the chosen kind's (tests/browser)."""
+
+    class Fields(HTMLParser):
+        def __init__(self) -> None:
+            super().__init__()
+            self.groups: dict[str, dict[str, Any]] = {}
+            self.labels: dict[str, str] = {}
+            self.controls: dict[str, dict[str, str]] = {}
+            self._group = ""
+            self._legend: list[str] | None = None
+            self._label: tuple[str, list[str]] | None = None
+
+        def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+            a = {k: v or "" for k, v in attrs}
+            if "data-kind-options" in a:
+                self._group = a["data-kind-options"]
+                self.groups[self._group] = {"legend": "", "fields": []}
+            elif tag == "legend":
+                self._legend = []
+            elif tag == "label":
+                self._label = (a.get("for", ""), [])
+            elif tag in ("input", "select") and a.get("name"):
+                self.controls[a["name"]] = a
+                if self._group:
+                    self.groups[self._group]["fields"].append(a["name"])
+
+        def handle_endtag(self, tag: str) -> None:
+            if tag == "legend" and self._legend is not None:
+                self.groups[self._group]["legend"] = "".join(self._legend).strip()
+                self._legend = None
+            elif tag == "label" and self._label is not None:
+                self.labels[self._label[0]] = "".join(self._label[1]).strip()
+                self._label = None
+
+        def handle_data(self, data: str) -> None:
+            for buffer in (self._legend, self._label[1] if self._label else None):
+                if buffer is not None:
+                    buffer.append(data)
+
+    form = Fields()
+    form.feed(world.client("admin").get("/imports/new/?kind=people_csv").content.decode())
+    assert form.groups["people_csv"] == {
+        "legend": "People CSV: options",
+        "fields": ["people_csv-mode"],
+    }
+    assert form.groups["case"]["legend"] == "CASE framework: options"
+    assert form.groups["framework_csv"]["fields"] == [
+        "framework_csv-title",
+        "framework_csv-kind",
+        "framework_csv-subject_kind",
+    ]
+    # Every option is styled like the rest of the forms and has a label of its own.
+    for group in form.groups.values():
+        for name in group["fields"]:
+            control = form.controls[name]
+            assert control["class"] in ("form-select", "form-control"), control
+            assert form.labels[control["id"]], name
+    assert form.labels["id_framework_csv-title"] == "Title"
+    assert form.controls["kind"]["data-kind-select"] == ""
+    # The kind the page was opened for is chosen; the folder shows only for kinds that read one.
+    page = world.client("admin").get("/imports/new/?kind=people_csv").content.decode()
+    assert '<option value="people_csv" selected>People CSV</option>' in page
+    assert '<div data-kind-folders="oneroster">' in page
+    # A text option is checked like any other text field.
+    response = world.client("admin").post(
+        "/imports/new/",
+        {
+            "system": str(world.system.pk),
+            "kind": "framework_csv",
+            "framework_csv-title": "Bad\x07title",
+            "file": SimpleUploadedFile("f.csv", b"code,parent_code,statement,type\n1,,S,D\n"),
+        },
+    )
+    assert response.status_code == 200 and not ImportRun.objects.filter(kind="framework_csv")

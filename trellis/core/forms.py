@@ -21,18 +21,25 @@ class StyledFormMixin:
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         for field in self.fields.values():  # type: ignore[attr-defined]
-            if isinstance(field, forms.CharField):
-                field.validators.append(no_control_characters)
-            widget = field.widget
-            if isinstance(widget, forms.RadioSelect):
-                continue  # rendered one option at a time by its template
-            if isinstance(widget, forms.CheckboxInput):
-                css = "form-check-input"
-            elif isinstance(widget, forms.Select | forms.SelectMultiple):
-                css = "form-select"
-            else:
-                css = "form-control"
-            widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
+            style_field(field)
+
+
+def style_field(field: forms.Field) -> forms.Field:
+    """What StyledFormMixin does to each field, for a field a form adds after its __init__
+    (e.g. the import form's options, one set per import kind)."""
+    if isinstance(field, forms.CharField):
+        field.validators.append(no_control_characters)
+    widget = field.widget
+    if isinstance(widget, forms.RadioSelect):
+        return field  # rendered one option at a time by its template
+    if isinstance(widget, forms.CheckboxInput):
+        css = "form-check-input"
+    elif isinstance(widget, forms.Select | forms.SelectMultiple):
+        css = "form-select"
+    else:
+        css = "form-control"
+    widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
+    return field
 
 
 class DateInput(forms.DateInput):

@@ -51,30 +51,6 @@ class ImportPreview:
     def kind(self, name: str) -> KindChanges:
         return next(k for k in self.kinds if k.kind == name)
 
-    def lines(self) -> list[str]:
-        """The summary in sentences, for the command line and the audit trail."""
-        if self.identical and self.base is not None:
-            return [
-                f"Nothing changed: “{self.title}” is already imported as version "
-                f"{self.base.number}, identical to this file."
-            ]
-        if self.framework is None:
-            head = f"A new framework “{self.title}”, version 1."
-        else:
-            head = (
-                f"A new version {self.number} of “{self.framework.title}”, compared with "
-                f"version {self.base.number if self.base else '?'}."
-            )
-        lines = [head]
-        for kind in self.kinds:
-            if kind.any:
-                lines.append(
-                    f"{kind.kind.capitalize()}: {len(kind.added)} added, "
-                    f"{len(kind.changed)} changed, {len(kind.removed)} removed."
-                )
-        lines += [f"Warning: {w}" for w in self.warnings]
-        return lines
-
     def counts(self) -> dict[str, dict[str, int]]:
         return {
             k.kind: {

@@ -11,50 +11,6 @@ from trellis.frameworks.models import Framework
 from trellis.orgs.models import System
 
 
-class FrameworkUploadForm(StyledFormMixin, forms.Form):
-    """A CASE package or a spreadsheet. The file is checked and previewed before anything is
-    written."""
-
-    system = forms.ModelChoiceField(queryset=System.objects.none())
-    file = forms.FileField(
-        label="CASE package (.json) or spreadsheet (.csv, .xlsx)",
-        help_text=(
-            "A CFPackage in CASE 1.0 or 1.1 (e.g. from OpenSALT), or a spreadsheet with the "
-            "columns code, parent_code, statement, type and one column per performance level, "
-            "as a framework's “Export CSV” or “Export XLSX” writes it."
-        ),
-    )
-    title = forms.CharField(
-        max_length=500,
-        required=False,
-        label="Title (spreadsheets only)",
-        help_text="A CASE package names itself; a spreadsheet is named after its file otherwise.",
-    )
-    kind = forms.ChoiceField(
-        choices=Framework.Kind.choices, initial=Framework.Kind.STANDARDS, label="What it is"
-    )
-    subject_kind = forms.ChoiceField(
-        choices=Framework.Subject.choices, initial=Framework.Subject.PERSON, label="It rates"
-    )
-
-    MAX_BYTES = 50 * 1024 * 1024
-    EXTENSIONS = (".json", ".csv", ".xlsx")
-
-    def __init__(self, *args: Any, systems: QuerySet[System], **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["system"].queryset = systems  # type: ignore[attr-defined]
-
-    def clean_file(self) -> Any:
-        upload = self.cleaned_data["file"]
-        if upload.size > self.MAX_BYTES:
-            raise forms.ValidationError("The file is larger than 50 MB.")
-        if not upload.name.lower().endswith(self.EXTENSIONS):
-            raise forms.ValidationError(
-                "Upload a CASE package (.json) or a spreadsheet (.csv or .xlsx)."
-            )
-        return upload
-
-
 class ItemForm(StyledFormMixin, forms.Form):
     human_coding_scheme = forms.CharField(
         max_length=200, required=False, label="Code", help_text="e.g. 2.3"

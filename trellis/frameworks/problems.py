@@ -28,10 +28,12 @@ class Problem:
 
     def as_dict(self, source_name: str) -> dict[str, object]:
         """The shape the import pipeline reports problems in (file, row, column, reason)."""
+        # A CASE problem's element (CFItems[3].fullStatement) goes in the column; a spreadsheet
+        # problem that names only its row ("row 1") has no column.
         return {
             "file": source_name,
-            "row": self.row if self.row is not None else "",
-            "column": self.column or self.element,
+            "row": self.row,
+            "column": self.column or (self.element if self.row is None else ""),
             "reason": self.message,
             "severity": self.severity,
         }

@@ -6,7 +6,8 @@ from typing import Any
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import reverse
 
 from trellis.authz.decorators import permission
 from trellis.authz.policies import allows
@@ -121,3 +122,12 @@ def framework_case(request: HttpRequest, pk: int) -> HttpResponse:
         f'attachment; filename="framework-{framework.pk}-v{version.number}-case.json"'
     )
     return response
+
+
+@permission(Action.FRAMEWORKS_MANAGE)
+def framework_import(request: HttpRequest) -> HttpResponse:
+    """Framework files are imported through the one import pipeline (check, preview, commit,
+    report and history at Imports); this address, once the frameworks' own upload page, leads
+    there with the kind chosen (a spreadsheet when asked for by `?kind=framework_csv`)."""
+    kind = get_choice(request.GET, "kind", ["case", "framework_csv"]) or "case"
+    return redirect(f"{reverse('import_new')}?kind={kind}")

@@ -6,7 +6,7 @@ from typing import Any
 from django import forms
 from django.db.models import QuerySet
 
-from trellis.core.forms import StyledFormMixin
+from trellis.core.forms import StyledFormMixin, style_field
 from trellis.imports.models import ImportSettings
 from trellis.imports.registry import ImportKind
 from trellis.orgs.models import System
@@ -35,20 +35,42 @@ class ImportForm(StyledFormMixin, forms.Form):
         )
         if not any(kind.folders for kind in kinds):
             del self.fields["folder"]
-        # Each kind's own choices (e.g. a people CSV's delta or bulk), named "<kind>-<option>".
+        # The page shows only the chosen kind's options (trellis.js; without JavaScript every
+        # kind's options show, each set in a fieldset named after its kind).
+        self.fields["kind"].widget.attrs["data-kind-select"] = ""
+        # Each kind's own choices (e.g. a people CSV's delta or bulk), named "<kind>-<option>";
+        # each set sits in a fieldset whose legend names the kind, so labels stay short.
         for kind in kinds:
             for option in kind.options:
-                name = f"{kind.code}-{option.name}"
-                label = f"{option.label} ({kind.label})"
+                field: forms.Field
                 if option.choices:
-                    self.fields[name] = forms.ChoiceField(
-                        choices=option.choices, initial=option.default, required=False, label=label
+                    field = forms.ChoiceField(
+                        choices=option.choices,
+                        initial=option.default,
+                        required=False,
+                        label=option.label,
                     )
                 else:
-                    self.fields[name] = forms.CharField(max_length=200, required=False, label=label)
-        for field in self.fields.values():
-            if isinstance(field.widget, forms.Select):
-                field.widget.attrs["class"] = "form-select"
+                    field = forms.CharField(max_length=200, required=False, label=option.label)
+                self.fields[f"{kind.code}-{option.name}"] = style_field(field)
+
+    def common_fields(self) -> list[forms.BoundField]:
+        """The fields every kind has (system, kind, file): shown first."""
+        return [self[name] for name in ("system", "kind", "file")]
+
+    def folder_field(self) -> forms.BoundField | None:
+        return self["folder"] if "folder" in self.fields else None
+
+    def folder_kinds(self) -> str:
+        """The kinds that may be read from a server folder (the folder field shows for them)."""
+        return " ".join(code for code, kind in self.kinds.items() if kind.folders)
+
+    def kind_groups(self) -> list[tuple[ImportKind, list[forms.BoundField]]]:
+        """Each kind with its own options, in the order of the kind choices."""
+        return [
+            (kind, [self[f"{code}-{option.name}"] for option in kind.options])
+            for code, kind in self.kinds.items()
+        ]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

@@ -64,7 +64,11 @@ class ImportRun(models.Model):
     warnings = models.JSONField(default=list, blank=True)
     warning_count = models.PositiveIntegerField(default=0)
     notes = models.JSONField(default=list, blank=True)
-    # Where the committed result lives (e.g. the imported framework), for the report's link.
+    # The records that change, the first ones of each kind and change, with the fields that
+    # change: [{"records": "items", "change": "changed", "label": …, "fields": [...]}]
+    changes = models.JSONField(default=list, blank=True)
+    # Where the committed result lives (e.g. the imported framework), for the report's link;
+    # before the commit, what the file is compared with.
     outcome_url = models.CharField(max_length=500, blank=True)
     outcome_label = models.CharField(max_length=255, blank=True)
     seconds = models.FloatField(null=True, blank=True)

@@ -48,9 +48,13 @@ class Result:
     digest: str = ""  # the file's SHA-256, to recognise the same file coming again
     # {record kind: number active before}: the denominators of the mass-removal guard
     guarded: dict[str, int] = field(default_factory=dict)
-    # After apply: where the result lives (e.g. the framework imported), for the report.
+    # After apply: where the result lives (e.g. the framework imported), for the report; after
+    # check, what the file is compared with (e.g. the framework it becomes a new version of).
     outcome_url: str = ""
     outcome_label: str = ""
+    # The records behind the counts, the first ones of each kind and change:
+    # [{"records": "items", "change": "changed", "label": "1.A …", "fields": ["statement"]}]
+    changes: list[dict[str, Any]] = field(default_factory=list)
 
 
 class ImportProblems(Exception):

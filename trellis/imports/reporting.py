@@ -16,6 +16,14 @@ def columns_of(run: ImportRun) -> list[str]:
     return [c for c in COLUMNS if c in used] or ["added", "changed", "unchanged"]
 
 
+def change_groups(run: ImportRun) -> list[tuple[str, list[dict[str, Any]]]]:
+    """The listed records by record kind, in the order the kind gave them."""
+    groups: dict[str, list[dict[str, Any]]] = {}
+    for change in run.changes:
+        groups.setdefault(str(change.get("records", "")), []).append(change)
+    return list(groups.items())
+
+
 def _problem_line(problem: dict[str, Any]) -> str:
     row = f" row {problem['row']}" if problem.get("row") else ""
     column = f" column {problem['column']}" if problem.get("column") else ""
@@ -59,8 +67,13 @@ def summary_lines(run: ImportRun, *, dry_run: bool = False) -> Iterator[str]:
     )
     for note in run.notes:
         yield f"  note: {note}"
+    for records, listed in change_groups(run):
+        for change in listed:
+            fields = f" ({', '.join(change['fields'])})" if change.get("fields") else ""
+            yield f"  {records} {change['change']}: {change['label']}{fields}"
     if run.outcome_url:
-        yield f"  result: {run.outcome_label} ({run.outcome_url})"
+        label = "result" if run.status == ImportRun.Status.DONE else "compared with"
+        yield f"  {label}: {run.outcome_label} ({run.outcome_url})"
     for warning in run.warnings:
         yield f"  warning: {_problem_line(warning)}"
     if run.warning_count > len(run.warnings):

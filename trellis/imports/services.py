@@ -46,6 +46,8 @@ LEASE = datetime.timedelta(minutes=15)
 STALE_AFTER = datetime.timedelta(hours=6)
 HOST = socket.gethostname()[:255]
 DEFAULT_MASS_REMOVAL_PERCENT = 10
+# The records a preview lists one by one (the counts are always whole).
+MAX_CHANGES_LISTED = 2000
 # For the kill test only (tests/imports/test_interrupted.py): the process kills itself with
 # SIGKILL when it reaches this point. Inert unless the variable is set.
 CRASH_ENV = "TRELLIS_TEST_CRASH_AT"
@@ -425,6 +427,10 @@ def _fill(run: ImportRun, result: Result, *, committed: bool) -> None:
     run.notes = [repeat, *notes] if repeat else notes
     run.errors, run.error_count = [], 0
     run.outcome_url, run.outcome_label = result.outcome_url[:500], result.outcome_label[:255]
+    run.changes = [
+        {**change, "label": str(change.get("label", "")).replace(random_name, run.source_name)}
+        for change in result.changes[:MAX_CHANGES_LISTED]
+    ]
 
 
 def _finish_problems(run: ImportRun, error: ImportProblems, status: str) -> None:

@@ -27,7 +27,7 @@ from trellis.core.params import get_choice, get_int
 from trellis.imports import registry, selectors, services
 from trellis.imports.forms import CommitForm, ImportForm, ImportSettingsForm
 from trellis.imports.models import ImportRun, ImportSettings
-from trellis.imports.reporting import columns_of
+from trellis.imports.reporting import change_groups, columns_of
 from trellis.imports.tasks import check_import, commit_import
 from trellis.orgs.models import System
 from trellis.orgs.selectors import system_choice, systems_where
@@ -161,6 +161,7 @@ def import_detail(request: HttpRequest, pk: int) -> HttpResponseBase:
             "mass_removal": services.mass_removal_text(run) if run.mass_removal else "",
             "columns": [c.replace("_", "-").capitalize() for c in columns],
             "errors": errors,
+            "change_groups": change_groups(run),
             "summary_rows": [
                 (name, run.sources.get(name, ""), [counts.get(c, 0) for c in columns])
                 for name, counts in run.summary.items()

@@ -7,3 +7,29 @@ htmx.onLoad(function (root) {
     bar.style.width = percent + "%";
   });
 });
+
+// The import form: only the chosen kind's options (and the server folder, for kinds that read
+// one) are shown. Without JavaScript every kind's options show, each in a fieldset named after
+// its kind; the server reads only the chosen kind's. Hidden inputs are disabled, so they are
+// neither submitted nor reached by the keyboard.
+htmx.onLoad(function (root) {
+  root.querySelectorAll("select[data-kind-select]").forEach(function (select) {
+    var form = select.form;
+    function toggle(element, shown) {
+      element.hidden = !shown;
+      element.querySelectorAll("input, select, textarea").forEach(function (input) {
+        input.disabled = !shown;
+      });
+    }
+    function show() {
+      form.querySelectorAll("[data-kind-options]").forEach(function (group) {
+        toggle(group, group.dataset.kindOptions === select.value);
+      });
+      form.querySelectorAll("[data-kind-folders]").forEach(function (folder) {
+        toggle(folder, folder.dataset.kindFolders.split(" ").indexOf(select.value) !== -1);
+      });
+    }
+    select.addEventListener("change", show);
+    show();
+  });
+});

@@ -1,22 +1,28 @@
 from __future__ import annotations
 
-import time
 from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from trellis.frameworks.case_diff import preview_case
-from trellis.frameworks.case_import import apply_case
-from trellis.frameworks.case_read import read_case
-from trellis.frameworks.problems import FrameworkImportError
+from trellis.frameworks.models import Framework
+from trellis.imports.models import ImportRun
+from trellis.imports.reporting import summary_lines
+from trellis.imports.services import (
+    import_run_commit,
+    import_run_create,
+    import_run_discard,
+    import_run_execute,
+)
 from trellis.orgs.models import System
 
 
 class Command(BaseCommand):
     help = (
-        "Import a CASE 1.0 or 1.1 package (JSON) as a framework of a system. A package already "
-        "imported becomes the framework's next version (or changes nothing when identical)."
+        "Import a CASE 1.0 or 1.1 package (JSON) as a framework of a system, through the import "
+        "pipeline (the run is in the system's import history). A package already imported "
+        "becomes the framework's next version, or changes nothing when identical. Exits with "
+        "status 1 when the package is refused (then nothing is written)."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -27,32 +33,49 @@ class Command(BaseCommand):
             action="store_true",
             help="Check the package and print what would change; write nothing.",
         )
+        parser.add_argument(
+            "--kind",
+            choices=Framework.Kind.values,
+            default=Framework.Kind.STANDARDS,
+            help="What a new framework is (a new version keeps its framework's).",
+        )
+        parser.add_argument(
+            "--subject-kind",
+            choices=Framework.Subject.values,
+            default=Framework.Subject.PERSON,
+            help="What a new framework rates.",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         system = System.objects.filter(code=options["system"]).first()
         if system is None:
             raise CommandError(f"There is no system with the code '{options['system']}'.")
-        path: Path = options["file"]
+        path: Path = options["file"].resolve()
         if not path.is_file():
             raise CommandError(f"There is no file {path}.")
-        started = time.monotonic()
-        try:
-            package = read_case(path.read_bytes(), filename=path.name)
-        except FrameworkImportError as error:
-            raise CommandError(
-                f"{path.name} was not imported:\n" + "\n".join(error.messages)
-            ) from None
-        preview = preview_case(system=system, package=package)
-        for line in preview.lines():
-            self.stdout.write(line)
-        if options["dry_run"] or preview.identical:
-            if options["dry_run"]:
-                self.stdout.write("Dry run: nothing was written.")
-            return
-        version = apply_case(actor=None, system=system, package=package)
-        self.stdout.write(
-            f"Imported “{version.framework.title}” ({version.case_identifier}) as version "
-            f"{version.number}: {version.items.count()} items, {version.levels.count()} levels, "
-            f"{version.associations.count()} other associations in "
-            f"{time.monotonic() - started:.2f} s."
+        run = import_run_create(
+            actor=None,
+            system=system,
+            kind="case",
+            path=path,
+            source_name=path.name,
+            actor_label="command line",
+            options={"kind": options["kind"], "subject_kind": options["subject_kind"]},
         )
+        quiet = lambda share, label: None  # noqa: E731 - the command prints its report at the end
+        # Checked first, as on the import pages: a package that changes nothing is not committed.
+        run = import_run_execute(run_id=run.pk, commit=False, progress=quiet)
+        if run.status == ImportRun.Status.READY and run.total_changes and not options["dry_run"]:
+            run = import_run_commit(actor=None, run=run)
+            run = import_run_execute(run_id=run.pk, commit=True, progress=quiet)
+        elif run.status == ImportRun.Status.READY and not options["dry_run"]:
+            # Nothing to commit: the history says so rather than "ready to commit".
+            run = import_run_discard(actor=None, run=run)
+        if run.status != ImportRun.Status.DONE and run.error_count:
+            raise CommandError(
+                f"{path.name} was not imported; nothing was written.\n"
+                + "\n".join(summary_lines(run)),
+                returncode=1,
+            )
+        for line in summary_lines(run, dry_run=options["dry_run"]):
+            self.stdout.write(line)

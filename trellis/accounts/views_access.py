@@ -1,3 +1,7 @@
+"""The access pages: who holds which role where (grants), granting a role to an account (made
+when new) and ending a grant. They live in accounts, not authz, because they pick systems,
+schools, people and accounts; authz itself imports only core."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -10,11 +14,11 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
+from trellis.accounts.forms import GrantForm
 from trellis.accounts.models import User
 from trellis.accounts.services import account_create
 from trellis.authz import selectors, services
 from trellis.authz.decorators import permission
-from trellis.authz.forms import GrantForm
 from trellis.authz.roles import Action, Role
 from trellis.core.forms import add_service_errors
 from trellis.core.listing import ExportSpec, render_list
@@ -47,7 +51,7 @@ def grant_list(request: HttpRequest) -> HttpResponseBase:
     }
     return render_list(
         request,
-        template="authz/grant_list.html",
+        template="accounts/grant_list.html",
         queryset=selectors.grant_list(request.user, **filters),
         export=GRANT_EXPORT,
         context={
@@ -91,7 +95,7 @@ def grant_create(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, f"{user.email} is now {grant}.")
             return redirect("grant_list")
-    return render(request, "authz/grant_form.html", {"form": form})
+    return render(request, "accounts/grant_form.html", {"form": form})
 
 
 @permission(Action.ACCESS_MANAGE)

@@ -1,3 +1,6 @@
+"""The form for granting a role: it picks systems, schools, networks, partners and a person,
+which is why it lives in accounts (authz imports only core)."""
+
 from __future__ import annotations
 
 from typing import Any
