@@ -115,7 +115,7 @@ SELECTION_CASES: list[Case] = [
         wrong_status=200,  # everyone has the page: open programs and their own applications
         outsider="admin_b",
         outsider_status=200,
-        hidden_from_outsider=lambda w: "Aspiring Assistant Principals selection",
+        hidden_from_outsider=lambda w: "Leadership Residency selection",
     ),
     Case(
         "selection_home",
@@ -125,7 +125,7 @@ SELECTION_CASES: list[Case] = [
         wrong_status=200,
         outsider="pm_other",
         outsider_status=200,
-        hidden_from_outsider=lambda w: "Aspiring Assistant Principals selection",
+        hidden_from_outsider=lambda w: "Leadership Residency selection",
         label="another program",
     ),
     Case(

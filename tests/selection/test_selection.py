@@ -291,7 +291,7 @@ def test_letters_from_edited_templates_then_admission_into_the_cohort(world: Wor
     assert world.client("committee").post(f"/selection/{cycle}/send-letters/").status_code == 302
     (letter,) = mail.outbox
     assert letter.to == [world.teacher_person.email]
-    assert letter.subject == "Aspiring Assistant Principals: your place"
+    assert letter.subject == "Leadership Residency: your place"
     assert "Dear Tomas Teller, welcome to" in letter.body and "Top of the slate." in letter.body
     own = world.client("teacher").get(app_url).content.decode()
     assert "Decision: <strong>Admit</strong>" in own

@@ -1,7 +1,7 @@
 """The selection cycle every test world holds (for the role matrix, the URL walker and the
 query counts).
 
-Riverbend's "Aspiring Assistant Principals" program (rated on the world's published framework) has a
+Riverbend's "Leadership Residency" program (rated on the world's published framework) has a
 cohort in selection: its cycle is open. The committee member (`committee`, with a person record)
 holds `selection_committee` on the cohort; the system's program manager (`programs`) manages
 the program but is not on the committee; the chair (`chair`) manages the program and sits on the
@@ -19,6 +19,7 @@ import hashlib
 from typing import TYPE_CHECKING, Any
 
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test.utils import override_settings
 from django.utils import timezone
 
 if TYPE_CHECKING:
@@ -60,7 +61,7 @@ def add_selection(world: World) -> None:
     framework = Framework.objects.get(pk=world.framework_id)
     program = program_create(
         actor=None,
-        name="Aspiring Assistant Principals",
+        name="Leadership Residency",
         kind=Program.Kind.ASPIRING_AP,
         owner_system=world.system,
         systems=[world.system],
@@ -115,7 +116,7 @@ def add_selection(world: World) -> None:
     cycle = cycle_create(
         actor=None,
         cohort=cohort,
-        title=f"Aspiring Assistant Principals selection {year + 1}",
+        title=f"Leadership Residency selection {year + 1}",
         questions=[
             {"text": "Why do you want to lead a school?", "required": True},
             {"text": "Anything else we should know?", "required": False},
@@ -139,8 +140,10 @@ def add_selection(world: World) -> None:
             link_base="http://testserver/",
         )
 
-    tomas = apply(world.teacher_person)
-    cora = apply(world.colleague)
+    # The world is built before any test: its applications' requests go to no outbox.
+    with override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"):
+        tomas = apply(world.teacher_person)
+        cora = apply(world.colleague)
     for application in (tomas, cora):
         screening_record(actor=None, application=application, outcome="pass", note="Strong.")
     interview = interview_schedule(
