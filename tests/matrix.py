@@ -359,6 +359,15 @@ ROUND_CASES: list[Case] = [
     ),
     Case("round_detail", lambda w: f"/rounds/{w.round_id}/", "supervisor", "analyst", "leader_b"),
     Case(
+        # A system administrator sees every round of their system (found by the browser walk).
+        "round_detail",
+        lambda w: f"/rounds/{w.round_id}/",
+        right="admin",
+        wrong="analyst",
+        outsider="admin_b",
+        label="administrator",
+    ),
+    Case(
         "round_advance",
         lambda w: f"/rounds/{w.round_id}/advance/",
         right="supervisor",
@@ -366,6 +375,9 @@ ROUND_CASES: list[Case] = [
         outsider="leader_b",
         method="POST",
         right_status=302,
+        data=lambda w: {"from": "open"},
+        # The GET is the confirmation page (found by the browser walk: one click closed it).
+        get_status=200,
     ),
     Case(
         "round_rate",
@@ -499,6 +511,7 @@ CASES: list[Case] = [
         right="programs",
         wrong="leader",
         outsider="admin_b",
+        exports=("csv", "xlsx"),
     ),
     # Built-in templates are shared by every system: a user of system B opening a template's
     # pages must not see what system A did with it.
@@ -513,6 +526,7 @@ CASES: list[Case] = [
         # A rater of the pair, by name (the principal rated as Paula Prince).
         hidden_from_outsider=lambda w: w.principal_person.full_name,
         label="built-in template",
+        exports=("csv", "xlsx"),
     ),
     Case(
         "framework_crosswalk",
@@ -1121,6 +1135,16 @@ CASES: list[Case] = [
         outsider_status=200,
     ),
     Case(
+        # The assignment form's search box (found by the browser walk: no search by name).
+        "assignment_people",
+        lambda w: "/assignments/people/?field=assignee&assignee=teller",
+        right="supervisor",
+        wrong="coach",
+        outsider="admin_b",
+        outsider_status=200,
+        hidden_from_outsider=lambda w: w.teacher_person.full_name,
+    ),
+    Case(
         "assignment_end",
         lambda w: f"/assignments/{assignment_of(w, w.colleague)}/end/",
         right="supervisor",
@@ -1194,6 +1218,15 @@ CASES: list[Case] = [
         method="POST",
         data=lambda w: rating_data(w),
         right_status=302,
+    ),
+    Case(
+        # Without ?framework=: a page to choose one (found by the browser walk: a bare 404).
+        "person_rating_new",
+        lambda w: f"/people/{w.teacher_person.pk}/ratings/new/",
+        right="principal",
+        wrong="leader",
+        outsider="coach",  # not the coach's coachee
+        label="choose a framework",
     ),
 ]
 

@@ -253,6 +253,9 @@ PUBLIC = {
     # Reached through an e-mailed single-use link, without an account (tests/selection).
     "selection_recommend",
     "selection_invitation",
+    # A participant's shared portfolio: anyone with the unguessable link, until it is revoked
+    # (tests/programs/test_pages.py).
+    "portfolio_public",
 }
 
 

@@ -36,6 +36,7 @@ urlpatterns = [
     # Assignments (who supports whom) and caseloads.
     path("assignments/", assignment_views.assignment_list, name="assignment_list"),
     path("assignments/new/", assignment_views.assignment_create, name="assignment_create"),
+    path("assignments/people/", assignment_views.assignment_people, name="assignment_people"),
     path("assignments/<int:pk>/end/", assignment_views.assignment_end, name="assignment_end"),
     path("assignments/caseloads/", assignment_views.caseloads, name="caseloads"),
     path("assignments/targets/", assignment_views.caseload_target, name="caseload_target"),

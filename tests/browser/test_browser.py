@@ -374,3 +374,55 @@ def test_a_supervisor_sees_their_caseload_and_assigns_a_mentor(
     page.get_by_role("button", name="Assign").click()
     expect(page.get_by_text("Assigned: Mentor Sam Supervisor → Tomas Teller.")).to_be_visible()
     assert_accessible(page)
+
+
+def sign_in_admin(page: Page, base: str) -> None:
+    page.goto(f"{base}/accounts/login/")
+    page.get_by_label("Email").fill("admin@riverbend.test")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign In").click()
+    page.get_by_label("Code").fill(totp_now("JBSWY3DPEHPK3PXP"))
+    page.get_by_role("button", name="Sign In").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Welcome")
+
+
+@pytest.mark.parametrize("width", [1280, 1024])
+def test_walk_defect11_admin_navigation_keeps_to_one_line(
+    page: Page, site: tuple[str, World], width: int
+) -> None:
+    """The browser walk: the administrator's navigation (then ten items, the e-mail, sign out)
+    wrapped onto a second line at 1280px."""
+    base, _ = site
+    page.set_viewport_size({"width": width, "height": 800})
+    sign_in_admin(page, base)
+    page.goto(f"{base}/audit/")
+    nav = page.locator("nav[aria-label=Main]")
+    toggler = nav.locator(".navbar-toggler")
+    if toggler.is_visible():
+        # Narrower screens fold the menu behind its button, which opens it.
+        toggler.click()
+        # Checked once the menu has finished opening (mid-animation it has no background yet).
+        expect(nav.locator("#main-nav")).to_have_class("navbar-collapse collapse show")
+        expect(nav.get_by_role("link", name="Audit log")).to_be_visible()
+    else:
+        tops = nav.locator(".navbar-nav > li").evaluate_all(
+            "items => items.map(li => Math.round(li.getBoundingClientRect().top))"
+        )
+        # Eleven items (Programs joined with issue 9), and the account's menu.
+        assert len(tops) == 12, tops
+        assert len(set(tops)) == 1, f"the navigation wraps: item tops {tops}"
+        brand = nav.locator(".navbar-brand").bounding_box()
+        bar = nav.bounding_box()
+        assert brand is not None and bar is not None
+        assert bar["height"] < 80, bar
+    expect(nav.get_by_role("link", name="Audit log")).to_have_attribute("aria-current", "page")
+    assert_accessible(page)
+    # The account's menu opens from the keyboard and signs out.
+    account = nav.get_by_role("button", name="Your account, signed in as admin@riverbend.test")
+    account.focus()
+    page.keyboard.press("Enter")
+    expect(account).to_have_attribute("aria-expanded", "true")
+    expect(nav.get_by_text("Signed in as admin@riverbend.test", exact=True)).to_be_visible()
+    assert_accessible(page)
+    nav.get_by_role("button", name="Sign out").click()
+    expect(page).to_have_url(f"{base}/accounts/login/")

@@ -139,6 +139,7 @@ PROGRAM_CASES: list[Case] = [
         outsider="admin_b",
         outsider_status=200,
         hidden_from_outsider=lambda w: "Aspiring Principals",
+        exports=("csv", "xlsx"),
         label="another system",
     ),
     Case(

@@ -258,3 +258,33 @@ def test_completion_status_needs_a_date_and_keeps_the_record(world: World, statu
     assert pm.post(url, {"status": status, "on": "2025-06-01"}).status_code == 302
     participant = Participant.objects.get(pk=world.uncoached_participant_id)
     assert participant.status == status and participant.completed_on == datetime.date(2025, 6, 1)
+
+
+def test_home_page_leads_participants_and_their_coach_to_the_record(world: World) -> None:
+    paula_home = world.client("principal").get("/").content.decode()
+    assert f"/programs/participants/{world.participant_id}/" in paula_home
+    coach_home = world.client("coach").get("/").content.decode()
+    assert "Participants you coach or mentor" in coach_home
+    assert f"/programs/participants/{world.participant_id}/" in coach_home
+    assert f"/programs/participants/{world.uncoached_participant_id}/" not in coach_home
+
+
+def test_partner_staff_create_a_fellowship_their_partner_runs(world: World) -> None:
+    partner = world.client("partner")
+    form = partner.get("/programs/new/").content.decode()
+    assert world.partner.name in form and world.system.name in form
+    made = partner.post(
+        "/programs/new/",
+        {
+            "name": "Northstar Fellows",
+            "kind": "partner_fellowship",
+            "owner": f"partner:{world.partner.pk}",
+            "systems": [world.system.pk],
+        },
+    )
+    assert made.status_code == 302
+    program = Program.objects.get(name="Northstar Fellows")
+    assert program.owner_partner == world.partner
+    assert partner.get(f"/programs/{program.pk}/").status_code == 200
+    # Another system's administrator does not reach it.
+    assert world.client("admin_b").get(f"/programs/{program.pk}/").status_code == 404

@@ -3,14 +3,18 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.urls import reverse
 
 from trellis.assignments.models import DEFAULT_TARGETS
-from trellis.assignments.selectors import person_by_reference
+from trellis.assignments.selectors import find_person, person_by_reference
 from trellis.authz.roles import Relationship
 from trellis.core.forms import DateInput, StyledFormMixin
 from trellis.orgs.models import System
 
-REFERENCE_HELP = "E-mail, employee number or roster ID."
+REFERENCE_HELP = (
+    "Type part of a name or e-mail address and choose from the suggestions, or type an e-mail "
+    "address (the person's own or their sign-in), employee number or roster ID."
+)
 
 
 class AssignmentForm(StyledFormMixin, forms.Form):
@@ -38,29 +42,37 @@ class AssignmentForm(StyledFormMixin, forms.Form):
         self.assignable = assignable
         self.assignee_person: Any = None
         self.supporter_person: Any = None
+        # A search box each: typing asks the server for up to 20 matches among the people this
+        # user may see (never a list of every person), offered in a <datalist>.
+        for name in ("supporter", "assignee"):
+            self.fields[name].widget.attrs.update(
+                {
+                    "list": f"{name}-options",
+                    "autocomplete": "off",
+                    "hx-get": reverse("assignment_people") + f"?field={name}",
+                    "hx-trigger": "input changed delay:250ms",
+                    "hx-target": f"#{name}-options",
+                    "hx-swap": "innerHTML",
+                    "hx-sync": "this:replace",
+                }
+            )
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         reference = (data.get("assignee") or "").strip()
         if reference:
-            people = self.assignable.filter(is_active=True)
-            self.assignee_person = (
-                people.filter(email__iexact=reference).order_by("pk").first()
-                or people.filter(identifier=reference).order_by("pk").first()
-                or people.filter(sourced_id=reference).order_by("pk").first()
+            self.assignee_person, problem = find_person(
+                self.assignable, reference, nobody="No one you may assign"
             )
             if self.assignee_person is None:
-                self.add_error(
-                    "assignee", f"No one you may assign has the reference {reference!r}."
-                )
+                self.add_error("assignee", problem)
         supporter = (data.get("supporter") or "").strip()
         if supporter and self.assignee_person is not None:
-            self.supporter_person = person_by_reference(self.assignee_person.system_id, supporter)
+            self.supporter_person, problem = person_by_reference(
+                self.assignee_person.system, supporter
+            )
             if self.supporter_person is None:
-                self.add_error(
-                    "supporter",
-                    f"No one in {self.assignee_person.system} has the reference {supporter!r}.",
-                )
+                self.add_error("supporter", problem)
         starts, ends = data.get("starts_on"), data.get("ends_on")
         if starts and ends and ends < starts:
             self.add_error("ends_on", "The last day is before the first day.")

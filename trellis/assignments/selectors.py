@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -74,16 +75,103 @@ def assignment_get(user: Any, pk: int, action: str = Action.ASSIGNMENTS_VIEW) ->
     return assignment
 
 
-def person_by_reference(system_id: int, reference: str) -> Person | None:
-    """A person of the system by e-mail, employee number or roster id (for the form)."""
+def never_in_force(assignment: Assignment) -> bool:
+    """Whether ending this assignment now removes it: it was not in force before today, so it
+    has no yesterday to end on (assignments_end)."""
+    return assignment.starts_on >= timezone.localdate()
+
+
+# "Tomas Teller <tomas.teller@example.org>": what the form's suggestions put in the field.
+_ANGLED = re.compile(r"<([^<>]+)>\s*$")
+SUGGESTIONS = 20
+
+
+def person_reference(person: Person) -> str:
+    """How the form names a person: their name and the address (or number) that finds them."""
+    key = person.email or getattr(person, "sign_in_email", None) or person.identifier
+    return f"{person.full_name} <{key}>" if key else person.full_name
+
+
+def _name_q(words: list[str], *, exact: bool) -> Q:
+    lookup = "iexact" if exact else "icontains"
+    q = Q()
+    for word in words:
+        q &= (
+            Q(**{f"given_name__{lookup}": word})
+            | Q(**{f"family_name__{lookup}": word})
+            | Q(**{f"preferred_name__{lookup}": word})
+        )
+    return q
+
+
+def find_person(
+    people: QuerySet[Person], reference: str, *, nobody: str = "No one"
+) -> tuple[Person | None, str]:
+    """The one person of `people` a reference names: an e-mail (their record's or their
+    sign-in's), an employee number, a roster ID, or a full name ("Name <e-mail>" as suggested
+    by the form counts as its e-mail). Returns (person, "") or (None, why not)."""
     reference = reference.strip()
-    if not reference:
-        return None
-    people = Person.objects.filter(system_id=system_id, is_active=True)
-    return (
-        people.filter(email__iexact=reference).order_by("pk").first()
-        or people.filter(identifier=reference).order_by("pk").first()
-        or people.filter(sourced_id=reference).order_by("pk").first()
+    angled = _ANGLED.search(reference)
+    key = angled.group(1).strip() if angled else reference
+    if not key:
+        return None, "Type a name, an e-mail address or an employee number."
+    people = people.filter(is_active=True).order_by("pk")
+    found = (
+        people.filter(email__iexact=key).first()
+        or people.filter(account__email__iexact=key).first()
+        or people.filter(identifier=key).first()
+        or people.filter(sourced_id=key).first()
+    )
+    if found is not None:
+        return found, ""
+    words = key.split()[:4]
+    if angled or "@" in key or not words:
+        return None, f"{nobody} has the reference {key!r}."
+    named = list(people.filter(_name_q(words, exact=True))[:2])
+    if len(named) == 1:
+        return named[0], ""
+    if named:
+        return None, (
+            f"More than one person is called {key!r}: choose one from the suggestions, or type "
+            "their e-mail address."
+        )
+    return None, f"{nobody} has the reference or name {key!r}."
+
+
+def person_suggestions(people: QuerySet[Person], text: str) -> list[Person]:
+    """Up to SUGGESTIONS active people of `people` whose name or e-mail (on their record or
+    their sign-in) contains each word typed (the form's search box)."""
+    words = text.split()[:4]
+    if not words or len(text) < 2:
+        return []
+    q = Q()
+    for word in words:
+        q &= (
+            _name_q([word], exact=False)
+            | Q(email__icontains=word)
+            | Q(account__email__icontains=word)
+            | Q(identifier__iexact=word)
+        )
+    return list(
+        people.filter(q, is_active=True)
+        .annotate(sign_in_email=F("account__email"))
+        .order_by("family_name", "given_name", "pk")[:SUGGESTIONS]
+    )
+
+
+def supporter_candidates(user: Any) -> QuerySet[Person]:
+    """Whom the form suggests as supporters: the people the user may see (and themselves)."""
+    q = Q(pk__in=visible_people(user).values("pk"))
+    if getattr(user, "person_id", None):
+        q |= Q(pk=user.person_id)
+    return Person.objects.filter(q)
+
+
+def person_by_reference(system: Any, reference: str) -> tuple[Person | None, str]:
+    """A supporter of the system by e-mail, sign-in e-mail, employee number, roster ID or
+    name (for the form)."""
+    return find_person(
+        Person.objects.filter(system_id=system.pk), reference, nobody=f"No one in {system}"
     )
 
 

@@ -107,9 +107,13 @@ def assignment_create(
 def assignment_end(
     *, actor: Any, assignment: Assignment, ends_on: datetime.date | None = None
 ) -> Assignment:
-    """End an assignment. Like a grant, ending takes effect now: the last day is yesterday (an
-    assignment that had not started is closed on one day, so it never takes effect)."""
+    """End an assignment. Like a grant, ending takes effect now: the last day is yesterday.
+
+    The first day never moves. An assignment that was not in force before today (it starts
+    today or later) has no yesterday to end on: ending it removes it, as never in force, and the
+    audit event keeps its dates (docs/decisions.md). The returned assignment then has no pk."""
     require(actor, Action.ASSIGNMENTS_MANAGE, assignment)
+    default = ends_on is None
     ends_on = ends_on or timezone.localdate() - datetime.timedelta(days=1)
     with transaction.atomic():
         assignment = (
@@ -118,20 +122,39 @@ def assignment_end(
             .get(pk=assignment.pk)
         )
         if assignment.ends_on is not None and assignment.ends_on <= ends_on:
-            raise ValidationError(f"This assignment already ended on {assignment.ends_on}.")
+            raise ValidationError(
+                f"This assignment already ended on {assignment.ends_on:%b %-d, %Y}."
+            )
         before = _dates(assignment)
-        assignment.ends_on = ends_on
-        assignment.starts_on = min(assignment.starts_on, ends_on)
-        assignment.save(update_fields=["starts_on", "ends_on", "updated_at"])
-        audit_event_record(
-            actor=actor,
-            action="assignment.end",
-            obj=assignment,
-            system_id=assignment.system_id,
-            object_repr=str(assignment)[:200],
-            before=before,
-            after=_dates(assignment),
-        )
+        if ends_on < assignment.starts_on:
+            if not default:
+                raise ValidationError({"ends_on": "The last day is before the first day."})
+            audit_event_record(
+                actor=actor,
+                action="assignment.remove",
+                obj=assignment,
+                system_id=assignment.system_id,
+                object_repr=str(assignment)[:200],
+                before={
+                    "kind": assignment.kind,
+                    "supporter": assignment.supporter_id,
+                    "assignee": assignment.assignee_id,
+                    **before,
+                },
+            )
+            assignment.delete()
+        else:
+            assignment.ends_on = ends_on
+            assignment.save(update_fields=["ends_on", "updated_at"])
+            audit_event_record(
+                actor=actor,
+                action="assignment.end",
+                obj=assignment,
+                system_id=assignment.system_id,
+                object_repr=str(assignment)[:200],
+                before=before,
+                after=_dates(assignment),
+            )
     _forget_supporter(actor, assignment.supporter)
     return assignment
 

@@ -94,7 +94,7 @@ def assignment_create(request: HttpRequest) -> HttpResponse:
     if preset:
         person = assignable.filter(pk=preset).first()
         if person is not None:
-            initial["assignee"] = person.email or person.identifier or person.sourced_id
+            initial["assignee"] = selectors.person_reference(person)
     form = AssignmentForm(request.POST or None, assignable=assignable, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -117,35 +117,68 @@ def assignment_create(request: HttpRequest) -> HttpResponse:
 
 
 @permission(Action.ASSIGNMENTS_MANAGE)
+@require_http_methods(["GET"])
+def assignment_people(request: HttpRequest) -> HttpResponse:
+    """The assignment form's search box: up to 20 people matching what was typed, as <option>s
+    for its datalist. Assignees come from the people the user may assign; supporters from the
+    people the user may see."""
+    field = get_choice(request.GET, "field", ["assignee", "supporter"]) or "assignee"
+    people = (
+        visible_people(request.user, Action.ASSIGNMENTS_MANAGE)
+        if field == "assignee"
+        else selectors.supporter_candidates(request.user)
+    )
+    found = selectors.person_suggestions(people, get_text(request.GET, field, max_length=255))
+    return render(
+        request,
+        "assignments/person_options.html",
+        {"options": [(selectors.person_reference(p), p) for p in found]},
+    )
+
+
+@permission(Action.ASSIGNMENTS_MANAGE)
 @require_http_methods(["GET", "POST"])
 def assignment_end(request: HttpRequest, pk: int) -> HttpResponse:
     assignment = selectors.assignment_get(request.user, pk, action=Action.ASSIGNMENTS_MANAGE)
+    removes = selectors.never_in_force(assignment)
     if request.method == "GET":
         # Ending is a one-way step for a caseload: say what it does before doing it.
+        lines = (
+            [
+                "This assignment has not been in force before today, so it has no earlier last "
+                "day: ending it removes it, and the supporter no longer reaches this person "
+                "through it.",
+                "The audit log keeps a record of it; to support the person after all, add a "
+                "new assignment.",
+            ]
+            if removes
+            else [
+                "Ending takes effect now: yesterday becomes the last day of this "
+                "assignment, and the supporter no longer reaches this person through it.",
+                "The assignment stays in the history; to support the person again, add a "
+                "new assignment.",
+            ]
+        )
         return render(
             request,
             "confirm.html",
             {
                 "heading": f"End {assignment}?",
-                "lines": [
-                    "Ending takes effect now: yesterday becomes the last day of this "
-                    "assignment, and the supporter no longer reaches this person through it.",
-                    "The assignment stays in the history; to support the person again, add a "
-                    "new assignment.",
-                ],
+                "lines": lines,
                 "action": reverse("assignment_end", args=[assignment.pk]),
-                "button": "End the assignment",
+                "button": "Remove the assignment" if removes else "End the assignment",
                 "danger": True,
                 "back_url": reverse("assignment_list"),
                 "back_label": "Assignments",
             },
         )
     try:
-        services.assignment_end(actor=request.user, assignment=assignment)
+        ended = services.assignment_end(actor=request.user, assignment=assignment)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
-        messages.success(request, f"Ended: {assignment}.")
+        verb = "Removed (never in force)" if ended.pk is None else "Ended"
+        messages.success(request, f"{verb}: {assignment}.")
     return redirect("assignment_list")
 
 
@@ -176,7 +209,7 @@ def caseloads(request: HttpRequest) -> HttpResponseBase:
             ),
         )
     systems = systems_where(request.user, Action.ASSIGNMENTS_MANAGE)
-    can_set_target = systems.exists()
+    target_form = _target_form(systems, kind, get_int(request.GET, "system"))
     unassigned = list(selectors.unassigned(request.user, kind=kind)[:200])
     shown = [a.assignee_id for load in loads for a in load.assignments]
     return render(
@@ -192,11 +225,22 @@ def caseloads(request: HttpRequest) -> HttpResponseBase:
             "unassigned": unassigned,
             "linkable": _linkable(request, shown + [p.pk for p in unassigned]),
             "can_manage": has_grant_for(request.user, Action.ASSIGNMENTS_MANAGE),
-            "target_form": CaseloadTargetForm(systems=systems, initial={"kind": kind})
-            if can_set_target
-            else None,
+            "target_form": target_form,
             "querystring_nopage": querystring_without(request, "page", "format"),
         },
+    )
+
+
+def _target_form(systems: Any, kind: str, system_id: int | None) -> CaseloadTargetForm | None:
+    """The target form, showing the target in force for the system (the one just saved, or the
+    user's first) and this kind: after saving, the saved value, not an empty field."""
+    choices = list(systems.order_by("name"))
+    if not choices:
+        return None
+    system = next((s for s in choices if s.pk == system_id), choices[0])
+    target = selectors.target_of(selectors.targets_for({system.pk}), system.pk, kind)
+    return CaseloadTargetForm(
+        systems=systems, initial={"system": system.pk, "kind": kind, "target": target}
     )
 
 
@@ -218,7 +262,7 @@ def caseload_target(request: HttpRequest) -> HttpResponse:
             messages.success(
                 request, f"Target for each {label} in {data['system']}: {data['target']}."
             )
-        return redirect(f"/assignments/caseloads/?kind={data['kind']}")
+        return redirect(reverse("caseloads") + f"?kind={data['kind']}&system={data['system'].pk}")
     errors = "; ".join(
         f"{name}: {' '.join(str(e) for e in errs)}" for name, errs in form.errors.items()
     )

@@ -45,6 +45,9 @@ class Action:
     # Running a rating round of people (selection, progress, self-assessment); evaluation,
     # conditions and system rounds need the purpose's own action instead.
     RATINGS_ROUNDS = "ratings.rounds"
+    # Seeing every rating round of a system (title, subjects, raters, state, who submitted),
+    # not only those one owns or rates in: never anyone's scores.
+    RATINGS_ROUNDS_OVERSEE = "ratings.rounds_oversee"
     AUDIT_VIEW = "audit.view"
     # Who supports whom (coach, supervisor, evaluator, mentor): the assignments pages.
     ASSIGNMENTS_VIEW = "assignments.view"
@@ -149,6 +152,7 @@ POLICY: dict[str, frozenset[str]] = {
             Action.RATINGS_SELF_STUDY,
             Action.AUDIT_VIEW,
             Action.RATINGS_ROUNDS,
+            Action.RATINGS_ROUNDS_OVERSEE,
             Action.ASSIGNMENTS_VIEW,
             Action.ASSIGNMENTS_MANAGE,
             Action.PROGRAMS_VIEW,

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime
 import functools
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -67,6 +67,42 @@ class Entry:
     def action_label(self) -> str:
         return action_label(self.event.action)
 
+    @property
+    def object_label(self) -> str:
+        """What kind of record the event is about, in words ("Person", "Rating round")."""
+        return object_type_label(self.event.object_type)
+
+
+@functools.cache
+def object_types() -> list[tuple[str, str]]:
+    """(stored type, label) of every Trellis model, by label: the audit log's type filter. Two
+    models of one name (imports' and rosters' import runs) are told apart by their app."""
+    types = [
+        (model._meta.label_lower, object_type_label(model._meta.label_lower))
+        for model in apps.get_models()
+        if model.__module__.startswith("trellis.")
+    ]
+    seen = Counter(label for _type, label in types)
+    return sorted(
+        (
+            (value, f"{label} ({value.partition('.')[0]})" if seen[label] > 1 else label)
+            for value, label in types
+        ),
+        key=lambda pair: (pair[1], pair[0]),
+    )
+
+
+@functools.cache
+def object_type_label(object_type: str) -> str:
+    """ "people.person" → "Person"; a type no longer installed keeps its stored name."""
+    if not object_type:
+        return ""
+    try:
+        name = str(apps.get_model(object_type)._meta.verbose_name)
+    except (LookupError, ValueError):
+        return object_type
+    return name[:1].upper() + name[1:]
+
 
 def action_label(action: str) -> str:
     """ "person.bulk_create" → "Person: bulk create"."""
@@ -118,7 +154,7 @@ def _referenced_models() -> list[type[models.Model]]:
         if not model.__module__.startswith("trellis."):
             continue
         for fk in model._meta.concrete_fields:
-            if fk.many_to_one and isinstance(fk.related_model, type):
+            if (fk.many_to_one or fk.one_to_one) and isinstance(fk.related_model, type):
                 found.add(fk.related_model)
     return sorted(found, key=lambda m: m._meta.label)
 
@@ -128,7 +164,7 @@ def _is_ref(found: models.Field | None, raw: Any) -> bool:
     return (
         found is not None
         and found.is_relation
-        and bool(found.many_to_one)
+        and bool(found.many_to_one or found.one_to_one)
         and isinstance(raw, int)
         and not isinstance(raw, bool)
     )

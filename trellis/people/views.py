@@ -79,8 +79,14 @@ def people_list(request: HttpRequest) -> HttpResponseBase:
         "kind": get_choice(params, "kind", PositionKind.values),
         "status": get_choice(params, "status", ["active", "inactive", "all"]) or "active",
     }
-    people = selectors.people_list(request.user, **filters)
     schools = visible_schools(request.user, Action.PEOPLE_VIEW).filter(is_active=True)
+    if filters["network_id"]:
+        # A network is chosen: only its schools are offered, and a school outside it (left
+        # from an earlier choice) is not accepted, rather than answering with no one.
+        schools = schools.filter(network_id=filters["network_id"])
+        if filters["school_id"] and not schools.filter(pk=filters["school_id"]).exists():
+            filters["school_id"] = None
+    people = selectors.people_list(request.user, **filters)
     choices = list(schools.only("pk", "name").order_by("name")[: SCHOOL_PICKER_LIMIT + 1])
     searching = len(choices) > SCHOOL_PICKER_LIMIT
     chosen = None

@@ -201,7 +201,12 @@ def system_choices(user: Any) -> QuerySet[System]:
     scope = scope_for(user, Action.PROGRAMS_MANAGE)
     if scope.everything:
         return System.objects.all()
-    return System.objects.filter(pk__in=scope.system_ids | scope.reached_system_ids)
+    # Partner staff's programs serve their partner's home system.
+    homes = Partner.objects.filter(pk__in=scope.partner_ids, home_system__isnull=False)
+    return System.objects.filter(
+        Q(pk__in=scope.system_ids | scope.reached_system_ids)
+        | Q(pk__in=homes.values("home_system_id"))
+    )
 
 
 def program_cohorts(user: Any, program: Program) -> QuerySet[Cohort]:
@@ -641,3 +646,26 @@ def placement_list(user: Any, *, cohort_id: int | None = None) -> QuerySet[Place
         .select_related("participant__person", "participant__cohort", "school")
         .order_by("-starts_on", "pk")
     )
+
+
+def participations_for(
+    user: Any, *, limit: int = 10
+) -> tuple[list[Participant], list[Participant]]:
+    """The user's own participant records, and the active participants they may sign off for
+    (their coachees and mentees): two queries at most."""
+    person_id = getattr(user, "person_id", None)
+    related = Participant.objects.select_related("person", "cohort", "cohort__program").order_by(
+        "-cohort__school_year", "cohort__name", "pk"
+    )
+    own = list(related.filter(person_id=person_id)[:limit]) if person_id else []
+    scope = scope_for(user, Action.PROGRAMS_SIGN_OFF)
+    supported = (
+        list(
+            related.filter(
+                person_id__in=scope.related_person_ids, status=Participant.Status.ACTIVE
+            )[:limit]
+        )
+        if scope.related_person_ids and not scope.everything
+        else []
+    )
+    return own, supported

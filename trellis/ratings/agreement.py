@@ -24,7 +24,14 @@ class Agreement:
     n: int
     exact: float  # share of pairs on the same level
     within_one: float  # share of pairs at most one level apart
-    kappa: float | None  # None when undefined (both raters used a single level)
+    kappa: float | None  # None when undefined: a rater used a single level (no variation)
+
+    @property
+    def kappa_text(self) -> str:
+        """Kappa as the page and the exports show it: a rater who gave every subject the same
+        level leaves chance agreement nothing to measure against (kappa would read 0, or
+        divide by zero), so no number is shown."""
+        return "not defined (no variation)" if self.kappa is None else f"{self.kappa:.2f}"
 
 
 def agreement(pairs: Sequence[tuple[int, int]], levels: Sequence[int]) -> Agreement:
@@ -49,6 +56,10 @@ def agreement_from_counts(joint: Mapping[tuple[int, int], int], levels: Sequence
     for (a, b), count in joint.items():
         rows[rank[a]] += count
         cols[rank[b]] += count
+    if len(rows) < 2 or len(cols) < 2:
+        # One rater used a single level: kappa is 0 (or 0/0) by construction, whatever the
+        # other did, which reads as "no better than chance". It is not defined.
+        return Agreement(n, exact, within, None)
     weight = lambda i, j: abs(i - j) / (k - 1)  # noqa: E731
     disagreement = sum(weight(rank[a], rank[b]) * c for (a, b), c in joint.items()) / n
     expected = sum(weight(i, j) * rows[i] * cols[j] for i in range(k) for j in range(k)) / n**2

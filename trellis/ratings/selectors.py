@@ -160,6 +160,31 @@ def rater_kind_label(rating: Rating) -> str:
     return "Rater"
 
 
+def _competency_label(item: Any) -> str:
+    code = f"{item.human_coding_scheme} " if item.human_coding_scheme else ""
+    return code + (item.abbreviated_statement or item.full_statement)[:80]
+
+
+def competency_labels(ratings: list[Rating]) -> dict[str, str]:
+    """One label per competency across the framework's versions: a competency keeps its CASE
+    identifier when its code or wording changes, so it is one series, named as in the newest
+    version rated. Two competencies that would read the same are told apart by a number."""
+    newest: dict[str, Any] = {}
+    for rating in ratings:
+        key = rating.item.case_identifier
+        known = newest.get(key)
+        if known is None or rating.version.number > known.version.number:
+            newest[key] = rating
+    labels = {key: _competency_label(r.item) for key, r in newest.items()}
+    taken: dict[str, int] = {}
+    for key in sorted(labels, key=lambda k: (labels[k], k)):
+        label = labels[key]
+        taken[label] = taken.get(label, 0) + 1
+        if taken[label] > 1:
+            labels[key] = f"{label} ({taken[label]})"
+    return labels
+
+
 def progress_chart(ratings: list[Rating]) -> dict[str, Any]:
     """A Vega-Lite chart of levels over time: one small panel per competency, one line per
     kind of rater (a coach's and a supervisor's levels are never joined into one line), level
@@ -175,11 +200,12 @@ def progress_chart(ratings: list[Rating]) -> dict[str, Any]:
         .distinct()
     )
     names = list(dict.fromkeys(levels))  # highest first: the top of the axis
+    labels = competency_labels(shown)
     values = [
         {
             "date": r.rated_on.isoformat(),
-            "competency": (f"{r.item.human_coding_scheme} " if r.item.human_coding_scheme else "")
-            + (r.item.abbreviated_statement or r.item.full_statement)[:80],
+            "competency": labels[r.item.case_identifier],
+            "competency_id": r.item.case_identifier,
             "level": r.level.position,
             "level_name": r.level.name,
             "rater_kind": rater_kind_label(r),
@@ -366,11 +392,27 @@ def round_actions(user: Any) -> list[tuple[str, str, str]]:
     ]
 
 
-def rounds_for(user: Any) -> QuerySet[RatingRound]:
-    """The rounds the user owns or rates in."""
+def _overseen_systems(user: Any) -> frozenset[int] | None:
+    """The systems whose every round the user sees (their administrators'); None: all."""
+    scope = scope_for(user, Action.RATINGS_ROUNDS_OVERSEE)
+    return None if scope.everything else scope.system_ids
+
+
+def rounds_for(user: Any, *, member_only: bool = False) -> QuerySet[RatingRound]:
+    """The rounds the user owns or rates in, and (unless member_only) every round of the
+    systems they administer."""
+    rounds = _member_rounds(user)
+    if not member_only:
+        overseen = _overseen_systems(user)
+        rounds = (
+            RatingRound.objects.all()
+            if overseen is None
+            else RatingRound.objects.filter(
+                Q(pk__in=rounds.values("pk")) | Q(system_id__in=overseen)
+            )
+        )
     return (
-        _member_rounds(user)
-        .select_related("version__framework", "owner__person")
+        rounds.select_related("version__framework", "owner__person")
         .annotate(subject_count=Count("subjects", distinct=True))
         .order_by("-opens_on", "-pk")
     )
@@ -384,8 +426,16 @@ def _refuse(user: Any, round_: RatingRound) -> None:
     raise Http404
 
 
+def oversees(user: Any, round_: RatingRound) -> bool:
+    """Whether the user sees this round as one of its system's administrators: its subjects,
+    raters and who submitted, never the scores (those stay with the raters and the owner)."""
+    overseen = _overseen_systems(user)
+    return overseen is None or round_.system_id in overseen
+
+
 def round_get(user: Any, pk: int, *, as_owner: bool = False) -> RatingRound:
-    """A round its owner (or, unless as_owner, one of its raters) may open."""
+    """A round its owner (or, unless as_owner, one of its raters or its system's
+    administrators) may open."""
     round_ = (
         RatingRound.objects.select_related("version__framework", "system", "owner__person")
         .filter(pk=pk)
@@ -395,7 +445,9 @@ def round_get(user: Any, pk: int, *, as_owner: bool = False) -> RatingRound:
         raise Http404
     if round_.owner_id == user.pk or user.is_superuser:
         return round_
-    if not as_owner and RoundRater.objects.filter(round=round_, rater=user).exists():
+    if not as_owner and (
+        RoundRater.objects.filter(round=round_, rater=user).exists() or oversees(user, round_)
+    ):
         return round_
     _refuse(user, round_)
     raise AssertionError  # pragma: no cover
@@ -458,6 +510,19 @@ def round_subjects(user: Any, round_: RatingRound) -> list[dict[str, Any]]:
             }
         )
     return rows
+
+
+def round_progress(round_: RatingRound) -> dict[str, int]:
+    """How many (subject, rater) submissions a round has, of how many expected."""
+    subjects = RoundSubject.objects.filter(round=round_).count()
+    raters = RoundRater.objects.filter(round=round_).count()
+    submitted = RoundSubmission.objects.filter(subject__round=round_).count()
+    return {
+        "subjects": subjects,
+        "raters": raters,
+        "expected": subjects * raters,
+        "submitted": submitted,
+    }
 
 
 def round_spread(round_: RatingRound, subject: RoundSubject) -> list[dict[str, Any]]:

@@ -12,11 +12,13 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from trellis.authz.decorators import permission
-from trellis.authz.policies import allows
+from trellis.authz.policies import allows, has_grant_for
 from trellis.authz.roles import Action
 from trellis.core.exports import FORMATS, export_response
 from trellis.core.forms import add_service_errors
+from trellis.core.listing import querystring_without
 from trellis.core.params import get_choice, get_int
+from trellis.core.suppression import people_count
 from trellis.frameworks.selectors import framework_get, rubric_grid, version_get
 from trellis.orgs.models import School, System
 from trellis.people.models import Person
@@ -133,8 +135,28 @@ def subject_rating_new(request: HttpRequest, pk: int, kind: str = "person") -> H
     if not purposes:
         selectors.readable_purposes(request.user, subject)  # 404 outside scope
         raise PermissionDenied
-    framework = framework_get(request.user, get_int(request.GET, "framework") or 0)
-    if framework not in selectors.rating_frameworks(request.user, subject):
+    offered = selectors.rating_frameworks(request.user, subject)
+    chosen = get_int(request.GET, "framework")
+    if chosen is None:
+        # Without a framework: the only one, or a page to choose (never a bare 404).
+        if len(offered) == 1:
+            return redirect(
+                reverse(f"{kind}_rating_new", args=[subject.pk]) + f"?framework={offered[0].pk}"
+            )
+        return render(
+            request,
+            "ratings/choose_framework.html",
+            {
+                "subject": subject,
+                "kind": kind,
+                **_subject_links(request.user, kind, subject),
+                "ratings_url": reverse(f"{kind}_ratings", args=[subject.pk]),
+                "rate_url": reverse(f"{kind}_rating_new", args=[subject.pk]),
+                "frameworks": offered,
+            },
+        )
+    framework = framework_get(request.user, chosen)
+    if framework not in offered:
         raise Http404  # not a framework this subject is rated on (issue 7 item 21)
     version = version_get(framework, None)
     if not version.is_published:
@@ -266,9 +288,26 @@ def rating_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @permission(Action.FRAMEWORKS_MANAGE)
-def framework_agreement(request: HttpRequest, pk: int) -> HttpResponse:
+def framework_agreement(request: HttpRequest, pk: int) -> HttpResponseBase:
     framework = framework_get(request.user, pk, action=Action.FRAMEWORKS_MANAGE)
     purpose = get_choice(request.GET, "purpose", Purpose.values)
+    table = selectors.rater_agreement(request.user, framework, purpose=purpose)
+    fmt = get_choice(request.GET, "format", FORMATS)
+    if fmt:
+        # The same rows and the same rules as the page: pairs with fewer than 5 shared ratings
+        # show no figures, and kappa without variation is "not defined", never 0.
+        rows = [(" and ".join(r["raters"]), r["result"]) for r in table["rows"]]
+        if table["overall"] is not None:
+            rows.append(("All pairs", table["overall"]))
+        return export_response(
+            fmt=fmt,
+            filename=f"agreement-{framework.pk}",
+            headers=["Raters", "Shared ratings", "Exact", "Within one level", "Weighted kappa"],
+            rows=(
+                [name, str(people_count(result.n)), *_agreement_figures(result)]
+                for name, result in rows
+            ),
+        )
     return render(
         request,
         "ratings/agreement.html",
@@ -276,9 +315,20 @@ def framework_agreement(request: HttpRequest, pk: int) -> HttpResponse:
             "framework": framework,
             "purpose": purpose,
             "purposes": Purpose.choices,
-            **selectors.rater_agreement(request.user, framework, purpose=purpose),
+            "querystring_nopage": querystring_without(request, "page", "format"),
+            **table,
         },
     )
+
+
+def _agreement_figures(result: Any) -> list[str]:
+    if result.n < AGREEMENT_MINIMUM:
+        return ["not shown (fewer than 5 shared ratings)"] * 3
+    return [f"{result.exact:.0%}", f"{result.within_one:.0%}", result.kappa_text]
+
+
+# Pairs of raters with fewer shared ratings than this show no figures (agreement.html too).
+AGREEMENT_MINIMUM = 5
 
 
 # Rounds ---------------------------------------------------------------------------------
@@ -292,6 +342,7 @@ def round_list(request: HttpRequest) -> HttpResponse:
         {
             "rounds": selectors.rounds_for(request.user),
             "can_create": bool(selectors.round_actions(request.user)),
+            "oversees": has_grant_for(request.user, Action.RATINGS_ROUNDS_OVERSEE),
         },
     )
 
@@ -365,6 +416,8 @@ def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "round": round_,
             "is_owner": is_owner,
+            # A system administrator sees who submitted, never the scores (blind rule).
+            "sees_progress": is_owner or selectors.oversees(request.user, round_),
             "is_rater": selectors.is_rater(request.user, round_),
             "subjects": selectors.round_subjects(request.user, round_),
             "raters": [r.rater for r in selectors.round_rater_rows(round_)],
@@ -476,9 +529,24 @@ def round_spread(request: HttpRequest, pk: int, subject_pk: int) -> HttpResponse
 
 
 @permission(Action.SIGNED_IN)
-@require_http_methods(["POST"])
+@require_http_methods(["GET", "POST"])
 def round_advance(request: HttpRequest, pk: int) -> HttpResponse:
+    """Moving a round on is one-way: the GET asks first (the shared confirmation page), the
+    POST moves it, only from the state the confirmation was shown for."""
     round_ = selectors.round_get(request.user, pk, as_owner=True)
+    next_state = services.NEXT_STATE.get(RatingRound.State(round_.state))
+    if request.method == "GET":
+        if next_state is None:
+            messages.info(request, "This round is locked: nothing in it can change.")
+            return redirect("round_detail", pk=round_.pk)
+        return render(request, "confirm.html", _advance_confirmation(round_, next_state))
+    shown_for = get_choice(request.POST, "from", RatingRound.State.values)
+    if shown_for and shown_for != round_.state:
+        messages.error(
+            request,
+            f"The round is already {round_.get_state_display().lower()}: nothing changed.",
+        )
+        return redirect("round_detail", pk=round_.pk)
     try:
         round_ = services.round_advance(actor=request.user, round_=round_)
     except ValidationError as error:
@@ -486,3 +554,36 @@ def round_advance(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, f"The round is now: {round_.get_state_display().lower()}.")
     return redirect("round_detail", pk=round_.pk)
+
+
+def _advance_confirmation(round_: RatingRound, next_state: str) -> dict[str, Any]:
+    progress = selectors.round_progress(round_)
+    if next_state == RatingRound.State.CONSENSUS:
+        heading = f"Close ratings of “{round_.title}” and move to consensus?"
+        lines = [
+            f"So far {progress['submitted']} of {progress['expected']} submissions are in "
+            f"({plural(progress['raters'], 'rater', 'raters')}, each rating "
+            f"{plural(progress['subjects'], 'subject', 'subjects')}).",
+            "Closing ends the rating window: raters can no longer draft or submit, and drafts "
+            "that were never submitted are discarded. This cannot be undone.",
+            "You then record a consensus rating for each subject from the submitted ones.",
+        ]
+        button = "Close ratings and move to consensus"
+    else:
+        heading = f"Lock “{round_.title}”?"
+        lines = [
+            "Locking is final: no rating, consensus or correction in this round can change "
+            "afterwards, and every attempt is refused and recorded in the audit log.",
+            "The round's ratings then appear on their subjects' ratings pages.",
+        ]
+        button = "Lock the round"
+    return {
+        "heading": heading,
+        "lines": lines,
+        "action": reverse("round_advance", args=[round_.pk]),
+        "hidden": [("from", round_.state)],
+        "button": button,
+        "danger": True,
+        "back_url": reverse("round_detail", args=[round_.pk]),
+        "back_label": round_.title,
+    }

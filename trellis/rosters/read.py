@@ -518,6 +518,8 @@ class Reader:
             return lambda text: cls.convert(column, text)
         if column.kind == spec.DATE:
             return spec.parse_date
+        if column.kind == spec.EMAIL:
+            return spec.parse_email
         if column.kind == spec.BOOL:
             return spec.parse_bool
         if column.kind == spec.LIST:
@@ -583,6 +585,8 @@ class Reader:
             return text
         if column.kind == spec.DATE:
             return spec.parse_date(text)
+        if column.kind == spec.EMAIL:
+            return spec.parse_email(text)
         if column.kind == spec.BOOL:
             return spec.parse_bool(text)
         if column.kind == spec.YEAR:

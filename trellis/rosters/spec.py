@@ -10,8 +10,12 @@ import datetime
 import re
 from dataclasses import dataclass, field
 
+from django.core.exceptions import ValidationError
+from django.core.validators import EmailValidator
+
 # Kinds of value a column holds.
 TEXT, DATE, DATETIME, BOOL, YEAR, LIST = "text", "date", "datetime", "bool", "year", "list"
+EMAIL = "email"
 
 ORG_TYPES = {"department", "school", "district", "local", "state", "national"}
 ROLES_11 = {
@@ -238,6 +242,21 @@ def parse_datetime(text: str) -> datetime.datetime:
     return value.astimezone(datetime.UTC)
 
 
+_email = EmailValidator()
+
+
+def parse_email(text: str) -> str:
+    """An e-mail address as Django's EmailField would accept it (the person form's rule)."""
+    try:
+        _email(text)
+    except ValidationError:
+        raise ValueProblem(
+            f"'{text}' is not an e-mail address. Fix: write it like name@example.org, or leave "
+            "it empty."
+        ) from None
+    return text
+
+
 def parse_bool(text: str) -> bool:
     lowered = text.lower()
     if lowered in ("true", "false"):
@@ -278,7 +297,8 @@ PEOPLE = FileSpec(
         col("family_name", required=True, max_length=100),
         col("middle_name", max_length=100),
         col("preferred_name", max_length=100),
-        col("email", max_length=254),
+        # A malformed address is an error: the row would store an address no one can use.
+        col("email", EMAIL, max_length=254),
         col("employee_number", max_length=64),
         col("school"),
         col("position", choices=POSITION_KINDS),

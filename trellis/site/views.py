@@ -11,7 +11,7 @@ from django.views.decorators.cache import never_cache
 
 from trellis.authz.decorators import permission, public
 from trellis.authz.roles import Action
-from trellis.core.audit import describe, grouped
+from trellis.core.audit import describe, grouped, object_types
 from trellis.core.exports import export_response
 from trellis.core.listing import ExportSpec, querystring_without
 from trellis.core.panels import panels_for
@@ -124,6 +124,7 @@ def audit_log(request: HttpRequest) -> HttpResponseBase:
             "page_obj": page,
             "object_list": page.object_list,
             "entries": grouped(describe(list(page.object_list))),
+            "object_types": object_types(),
             "querystring_nopage": querystring_without(request, "page", "format"),
         },
     )
