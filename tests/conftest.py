@@ -43,6 +43,8 @@ def pytest_configure(config: Any) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     # Background tasks run at once, inside the request, so tests see their result.
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    # Uploads (applications' files) go to a folder of the run's own, never var/media.
+    settings.MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="trellis-test-media-"))
 
 
 @dataclass
@@ -83,6 +85,8 @@ class World:
     portfolio_token: str = ""
     other_program_id: int = 0
     other_cohort_id: int = 0
+    # The selection cycle every world holds (tests/selection/world.py): ids and a token by name.
+    selection: dict[str, Any] = field(default_factory=dict)
 
     def client(self, key: str | None) -> Client:
         client = Client()
@@ -241,6 +245,9 @@ def build_world() -> World:
     from tests.programs.world import add_programs
 
     add_programs(world)
+    from tests.selection.world import add_selection
+
+    add_selection(world)
     # A checked OneRoster run waiting for its commit, over a tiny bundle on disk.
     folder = Path(tempfile.mkdtemp(prefix="trellis-world-"))
     write(folder, rows_12(schools=1, teachers=1, students=1))

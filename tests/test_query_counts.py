@@ -19,6 +19,7 @@ from openpyxl import load_workbook
 
 from tests.conftest import World, make_user
 from tests.matrix import CASES, _ratings
+from tests.selection.world import grow_selection
 from trellis.authz.roles import Role
 from trellis.demo.generator import SIZES, Builder
 from trellis.frameworks.models import FrameworkVersion
@@ -157,6 +158,7 @@ def grow(world: World, size_name: str) -> None:
     scale = size.schools // 4  # 3 at demo size, 25 at district size
     rate(world, scale)
     grow_programs(world, builder, size_name, scale)
+    grow_selection(world, scale, size_name)
     draft = FrameworkVersion.objects.get(framework_id=world.draft_framework_id)
     for i in range(scale):
         item_save(

@@ -250,6 +250,9 @@ PUBLIC = {
     "api:openapi-json",
     "api:openapi-view",
     "api:api-root",
+    # Reached through an e-mailed single-use link, without an account (tests/selection).
+    "selection_recommend",
+    "selection_invitation",
     # A participant's shared portfolio: anyone with the unguessable link, until it is revoked
     # (tests/programs/test_pages.py).
     "portfolio_public",

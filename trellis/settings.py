@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "trellis.authz",
     "trellis.assignments",
     "trellis.programs",
+    "trellis.selection",
     "trellis.api",
     "trellis.demo",
     "trellis.site",

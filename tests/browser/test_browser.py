@@ -57,7 +57,7 @@ def nav_labels(page: Page) -> list[str]:
     [
         (
             "leader@riverbend.test",
-            ["Home", "Schools", "People", "Frameworks", "Partners"],
+            ["Home", "Schools", "People", "Frameworks", "Programs", "Partners"],
             "/audit/",
         ),
         ("principal@riverbend.test", ["Home", "Schools", "People", "Frameworks"], "/access/"),

@@ -13,6 +13,7 @@ from trellis.api.auth import TokenAuth, api_permission
 from trellis.api.paging import ID, NextPages, Pages, _MappedQuerySet
 from trellis.api.programs import router as programs_router
 from trellis.api.schemas import ErrorOut, MeOut, PersonOut, SchoolOut
+from trellis.api.selection import router as selection_router
 from trellis.authz.policies import roles_of
 from trellis.authz.roles import Action
 from trellis.core.panels import Figure, figures_for
@@ -186,3 +187,5 @@ def get_person(request: HttpRequest, person_id: int = Path(..., ge=1, le=2**31 -
 
 # Programs, cohorts, participants and placements (issue 9).
 api.add_router("/", programs_router)
+# Selection: a cycle's applications, for its committee.
+api.add_router("/selection", selection_router)

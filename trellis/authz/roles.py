@@ -16,6 +16,8 @@ class Role(models.TextChoices):
     INTERVIEWER = "interviewer", "Interviewer / recommender"
     PARTNER_STAFF = "partner_staff", "Partner staff"
     ANALYST = "analyst", "Analyst"
+    # Granted on a cohort (or its program): reads and decides that cohort's selection.
+    SELECTION_COMMITTEE = "selection_committee", "Selection committee member"
 
 
 class Action:
@@ -64,6 +66,9 @@ class Action:
     COACHING_NOTES = "coaching.notes"
     SURVEYS_RESPONSES = "surveys.responses"
     SELECTION_DELIBERATIONS = "selection.deliberations"
+    # An interviewer opens the application of the applicant they interview (the `interview`
+    # relationship), nothing else of the selection.
+    SELECTION_INTERVIEW = "selection.interview"
 
 
 ALL_ACTIONS = frozenset(
@@ -83,6 +88,11 @@ class Relationship(models.TextChoices):
     EVALUATION = "evaluation", "Evaluator"
     MENTORING = "mentoring", "Mentor"
 
+
+# A relationship registered by the selection app (not an assignment, so not a Relationship
+# choice): an interview panel member → the applicant they interview, while the interview's round
+# is open or in consensus.
+INTERVIEW = "interview"
 
 # Relationship → actions the supporter may take on the assignee while the relationship is
 # active. A coach sees and rates their coachees' progress and reads their coaching notes; a
@@ -104,6 +114,7 @@ RELATIONSHIP_POLICY: dict[str, frozenset[str]] = {
     Relationship.MENTORING: frozenset(
         {Action.PEOPLE_VIEW, Action.RATINGS_PROGRESS, Action.PROGRAMS_SIGN_OFF}
     ),
+    INTERVIEW: frozenset({Action.SELECTION_INTERVIEW}),
 }
 
 # Reads of the sensitive classes (docs/data-model.md, "Sensitive actions"). Each is granted
@@ -202,6 +213,9 @@ POLICY: dict[str, frozenset[str]] = {
         {Action.PARTNERS_VIEW, Action.PROGRAMS_VIEW, Action.PROGRAMS_MANAGE}
     ),
     Role.ANALYST: frozenset({Action.SCHOOLS_VIEW, Action.FRAMEWORKS_VIEW}),
+    # The committee of a cohort's selection: screening notes, interview scores, deliberations
+    # and decisions of that cohort's applications (docs/data-model.md, sensitivity table).
+    Role.SELECTION_COMMITTEE: frozenset({Action.SELECTION_DELIBERATIONS}),
 }
 
 # Roles whose holders must have TOTP multi-factor authentication before doing anything.
