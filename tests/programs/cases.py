@@ -433,3 +433,37 @@ PROGRAM_CASES += [
         for outsider, label in (("pm_other", "another program"), ("admin_b", "another system"))
     ],
 ]
+
+
+def _pm_grant(w: World) -> int:
+    return int(w.users["pm"].grants.get(program_id=w.program_id).pk)
+
+
+# Appointing a program's team: administrators of the program's system only (a program manager
+# holds no access.manage: 403; another system's administrator does not see the program: 404).
+PROGRAM_CASES += [
+    Case(
+        "program_team_add",
+        lambda w: program(w, "team/new/"),
+        right="admin",
+        wrong="pm",
+        outsider="admin_b",
+        method="POST",
+        data=lambda w: {
+            "email": "leader@riverbend.test",
+            "role": "selection_committee",
+            "cohort": w.cohort_id,
+        },
+        right_status=302,
+        get_status=200,
+    ),
+    Case(
+        "program_team_end",
+        lambda w: program(w, f"team/{_pm_grant(w)}/end/"),
+        right="admin",
+        wrong="pm",
+        outsider="admin_b",
+        method="POST",
+        right_status=302,
+    ),
+]

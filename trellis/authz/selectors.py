@@ -95,6 +95,18 @@ def grant_get(user: Any, pk: int) -> Grant:
     return grant
 
 
+def grants_in_program(program_id: int) -> QuerySet[Grant]:
+    """Grants not yet ended on a program or any of its cohorts (a cohort grant keeps its
+    program), current and future: the team that the program's page lists and ends."""
+    today = timezone.localdate()
+    return (
+        Grant.objects.filter(program_id=program_id)
+        .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=today))
+        .select_related("user", "user__person", "cohort")
+        .order_by("cohort__name", "role", "user__email", "pk")
+    )
+
+
 def grants_at_program(program_id: int, cohort_id: int | None = None) -> QuerySet[Grant]:
     """Grants in force on a program, and on one of its cohorts when given (a program's team,
     shown on its pages to whoever may see the program)."""

@@ -4,6 +4,7 @@ from typing import Any
 
 from django import forms
 
+from trellis.accounts.models import User
 from trellis.core.forms import DateInput, StyledFormMixin
 from trellis.frameworks.models import Framework
 from trellis.orgs.models import School, System
@@ -198,3 +199,55 @@ class PlacementForm(StyledFormMixin, forms.Form):
         self.fields["school"].label_from_instance = (  # type: ignore[attr-defined]
             lambda school: f"{school.name} ({school.system})"
         )
+
+
+# The roles a program's team holds on the program itself or on one of its cohorts.
+TEAM_ROLES = [
+    ("program_manager", "Program manager"),
+    ("partner_staff", "Partner staff"),
+    ("selection_committee", "Selection committee member"),
+]
+
+
+class TeamGrantForm(StyledFormMixin, forms.Form):
+    email = forms.EmailField(
+        label="Account e-mail",
+        help_text="Someone who already signs in to Trellis. A new account is made under Access.",
+    )
+    role = forms.ChoiceField(choices=TEAM_ROLES)
+    cohort = forms.ModelChoiceField(
+        queryset=Cohort.objects.none(),
+        required=False,
+        empty_label="The whole program",
+        help_text="A cohort grant reaches that cohort only (a selection committee sits on one "
+        "cohort's selection).",
+    )
+    starts_on = forms.DateField(label="In force from", widget=DateInput(), required=False)
+    ends_on = forms.DateField(
+        label="Last day in force",
+        widget=DateInput(),
+        required=False,
+        help_text="Leave empty while the role continues.",
+    )
+    note = forms.CharField(required=False, max_length=200)
+
+    def __init__(self, *args: Any, program: Program, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["cohort"].queryset = program.cohorts.order_by("-school_year", "name")  # type: ignore[attr-defined]
+        self.account: Any = None
+
+    def clean_email(self) -> str:
+        email: str = self.cleaned_data["email"]
+        self.account = User.objects.filter(email__iexact=email, is_active=True).first()
+        if self.account is None:
+            raise forms.ValidationError(
+                "No one signs in with this e-mail. Give them an account under Access first."
+            )
+        return email
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        starts, ends = data.get("starts_on"), data.get("ends_on")
+        if starts and ends and ends < starts:
+            self.add_error("ends_on", "The last day is before the first day.")
+        return data

@@ -23,7 +23,7 @@ from django.utils import timezone
 from trellis.assignments.selectors import find_person, supporters_of
 from trellis.authz.policies import allows, authorize, has_grant_for, scope_for
 from trellis.authz.roles import Action, Relationship
-from trellis.authz.selectors import grants_at_program
+from trellis.authz.selectors import grants_at_program, grants_in_program
 from trellis.core.suppression import Count, protect, threshold
 from trellis.orgs.models import Partner, School, System
 from trellis.people.models import Person
@@ -227,6 +227,19 @@ def program_cohorts(user: Any, program: Program) -> QuerySet[Cohort]:
 def program_team(program: Program, cohort: Cohort | None = None) -> list[Any]:
     """Grants in force on the program (and on the cohort): its managers and partner staff."""
     return list(grants_at_program(program.pk, cohort.pk if cohort else None))
+
+
+def program_team_all(program: Program) -> list[Any]:
+    """Grants not yet ended on the program and on each of its cohorts (its page's team list)."""
+    return list(grants_in_program(program.pk))
+
+
+def team_grant_get(program: Program, grant_pk: int) -> Any:
+    """A grant not yet ended on this program or one of its cohorts; 404 for any other."""
+    grant = grants_in_program(program.pk).filter(pk=grant_pk).first()
+    if grant is None:
+        raise Http404
+    return grant
 
 
 # -- Roster and progress -------------------------------------------------------------------------

@@ -13,6 +13,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
+from trellis.authz import services as authz_services
 from trellis.authz.decorators import permission, public
 from trellis.authz.roles import Action
 from trellis.core.exports import FORMATS, export_response
@@ -34,6 +35,7 @@ from trellis.programs.forms import (
     ProjectForm,
     SignOffForm,
     StatusForm,
+    TeamGrantForm,
 )
 from trellis.programs.models import Cohort, Participant, Program
 
@@ -192,8 +194,9 @@ def program_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "systems": list(program.systems.all()),
             "cohorts": list(selectors.program_cohorts(request.user, program)),
             "experiences": list(program.experiences.order_by("position", "due_days", "pk")),
-            "team": selectors.program_team(program),
+            "team": selectors.program_team_all(program),
             "can_manage": selectors.may(request.user, Action.PROGRAMS_MANAGE, program),
+            "can_appoint": selectors.may(request.user, Action.ACCESS_MANAGE, program),
         },
     )
 
@@ -752,3 +755,46 @@ def placement_create(request: HttpRequest, pk: int) -> HttpResponseBase:
         heading=f"Placement of {participant.person}",
         back_label=str(participant.person),
     )
+
+
+# -- The program's team: grants on the program or one of its cohorts -----------------------------
+
+
+@permission(Action.ACCESS_MANAGE)
+def team_add(request: HttpRequest, pk: int) -> HttpResponseBase:
+    """Appoint a program manager, partner staff or a selection committee member on this program
+    or one of its cohorts. The grant service checks access.manage where the program belongs."""
+    program = selectors.program_get(request.user, pk)
+    form = TeamGrantForm(request.POST or None, program=program)
+
+    def save(data: dict[str, Any]) -> None:
+        grant = authz_services.grant_create(
+            actor=request.user,
+            user=form.account,
+            role=data["role"],
+            program=program,
+            cohort=data["cohort"],
+            starts_on=data["starts_on"],
+            ends_on=data["ends_on"],
+            note=data["note"],
+        )
+        messages.success(request, f"{form.account.email} is now {grant}.")
+
+    return form_page(
+        request,
+        form=form,
+        save=save,
+        success_url=reverse("program_detail", args=[program.pk]),
+        heading=f"Add to the team of {program}",
+        back_label=program.name,
+    )
+
+
+@permission(Action.ACCESS_MANAGE)
+@require_http_methods(["POST"])
+def team_end(request: HttpRequest, pk: int, grant_pk: int) -> HttpResponse:
+    program = selectors.program_get(request.user, pk)
+    grant = selectors.team_grant_get(program, grant_pk)
+    authz_services.grant_end(actor=request.user, grant=grant)
+    messages.success(request, f"Ended: {grant.user.email}, {grant.get_role_display()}.")
+    return redirect("program_detail", pk=program.pk)
