@@ -334,3 +334,20 @@ def test_staff_without_an_account_are_invited_by_a_single_use_link(world: World)
     assert world.far_person.account.email == world.far_person.email
     used = Client().get(url)
     assert used.status_code == 410 and "has been used" in used.content.decode()
+
+
+def test_the_home_page_lists_open_cycles_with_apply_and_own_application_links(
+    world: World,
+) -> None:
+    """The walk found the panel's list empty for everyone (it read a name the panel never had)."""
+    from django.urls import reverse
+
+    from trellis.selection.models import Application, SelectionCycle
+
+    cycle = SelectionCycle.objects.get(pk=world.selection["cycle"])
+    coach_home = world.client("coach").get("/").content.decode()
+    assert "Programs taking applications" in coach_home
+    assert f'href="{reverse("selection_apply", args=[cycle.pk])}"' in coach_home
+    mine = Application.objects.get(cycle=cycle, applicant=world.users["teacher"].person)
+    teacher_home = world.client("teacher").get("/").content.decode()
+    assert f'href="{reverse("selection_application", args=[mine.pk])}"' in teacher_home
