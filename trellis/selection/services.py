@@ -218,7 +218,7 @@ def cycle_update(
         _clean_items(cycle.version, recommendation_items)
     with transaction.atomic():
         cycle = (
-            SelectionCycle.objects.select_for_update()
+            SelectionCycle.objects.select_for_update(of=("self",))
             .select_related("cohort__program__owner_partner")
             .get(pk=cycle.pk)
         )
@@ -384,7 +384,7 @@ def invitation_accept(*, token: str, password: str) -> User:
     person's own address), so the account is made as the command line would make it."""
     with transaction.atomic():
         invitation = (
-            Invitation.objects.select_for_update()
+            Invitation.objects.select_for_update(of=("self",))
             .select_related("person__system", "cycle__cohort__program__owner_partner")
             .filter(token_digest=token_digest(token))
             .first()
@@ -636,7 +636,9 @@ def recommendation_submit(
     """The principal writes the recommendation through the link, once, before it expires. The
     command line (the demo generator), which holds no token, names the `recommendation`."""
     with transaction.atomic():
-        found = Recommendation.objects.select_for_update().select_related(
+        # Only the recommendation's row is locked: PostgreSQL locks no row on the nullable side
+        # of an outer join (the program's partner owner).
+        found = Recommendation.objects.select_for_update(of=("self",)).select_related(
             "application__cycle__cohort__program__owner_partner"
         )
         if recommendation is not None and not token:
