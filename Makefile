@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 SIZE ?= demo
 SEED ?= 1
-BENCH_SIZES ?= demo,district
+BENCH_SIZES ?= district,metro
 BENCH_ROSTER_SIZE ?= metro
 export DJANGO_SETTINGS_MODULE := trellis.settings
 

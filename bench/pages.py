@@ -16,6 +16,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
+# Repairs issue, item 29: every main page within 1.2x of its district-size time at metro size.
+MAX_RATIO = 1.2
 
 
 def run(args: list[str], env: dict[str, str]) -> str:
@@ -39,7 +41,8 @@ def fresh_database(server: str, size: str) -> str:
         for suffix in ("", "-wal", "-shm"):
             Path(f"{path}{suffix}").unlink(missing_ok=True)
         return f"sqlite:///{path}"
-    name = f"trellis_bench_{size}"
+    # BENCH_DB_PREFIX keeps two benches on one server (several worktrees) apart.
+    name = f"{os.environ.get('BENCH_DB_PREFIX', 'trellis_bench')}_{size}"
     admin = server.rstrip("/") + "/postgres"
     for sql in (f"DROP DATABASE IF EXISTS {name}", f"CREATE DATABASE {name}"):
         subprocess.run(
@@ -52,7 +55,7 @@ def fresh_database(server: str, size: str) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--sizes", default="demo,district")
+    parser.add_argument("--sizes", default="district,metro")
     parser.add_argument("--seed", default="1")
     parser.add_argument("--today", default="2026-10-01")
     options = parser.parse_args()
@@ -68,19 +71,27 @@ def main() -> None:
         measured[size] = json.loads(run(["measure_pages"], env))
     first, last = sizes[0], sizes[-1]
     print(
-        f"\n{'page':<44}{'queries ' + first:>16}{'queries ' + last:>18}"
-        f"{'ms ' + first:>12}{'ms ' + last:>14}{'time ratio':>12}"
+        f"\n{'page':<44}{'queries ' + first:>18}{'queries ' + last:>16}"
+        f"{'ms ' + first:>14}{'ms ' + last:>10}{'ratio':>8}"
     )
     flat = True
+    slower = []
     for small, large in zip(measured[first], measured[last], strict=True):
         label = f"{small['account']} {small['url']}"
         ratio = float(large["ms"]) / max(float(small["ms"]), 0.1)  # type: ignore[arg-type]
         flat &= small["queries"] == large["queries"]
+        if ratio > MAX_RATIO:
+            slower.append(f"{label} ({ratio:.2f}x)")
         print(
-            f"{label[:43]:<44}{small['queries']:>16}{large['queries']:>18}"
-            f"{small['ms']:>12}{large['ms']:>14}{ratio:>12.2f}"
+            f"{label[:43]:<44}{small['queries']:>18}{large['queries']:>16}"
+            f"{small['ms']:>14}{large['ms']:>10}{ratio:>8.2f}"
         )
     print("\nquery counts equal at every size" if flat else "\nQUERY COUNTS DIFFER between sizes")
+    if slower:
+        # Not a failure: times are medians on a shared machine; the figures are for reading.
+        print(f"over {MAX_RATIO}x from {first} to {last}: " + "; ".join(slower))
+    else:
+        print(f"every page within {MAX_RATIO}x from {first} to {last}")
     if not flat:
         raise SystemExit(1)
 

@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from allauth.mfa.totp.internal.auth import TOTP
+from django.db import connection
 
 from trellis.accounts.models import User
 from trellis.accounts.services import account_create
@@ -545,6 +546,12 @@ def build(*, size_name: str, seed: int, today: datetime.date) -> DemoResult:
         users[local] = user
     assignment_count = assignments(builder, system)
     frameworks(builder, system, anchors, users, today)
+    if connection.vendor == "postgresql":
+        # Bulk loads leave the planner without statistics until autovacuum gets round to them
+        # (never, where it is off): a metro district's pages then pick nested loops over
+        # hundreds of thousands of rows. The roster import analyses its tables likewise.
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
     return DemoResult(
         system=system,
         created=True,

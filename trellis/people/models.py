@@ -170,3 +170,40 @@ class Certification(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.name
+
+
+class SchoolStaffCount(models.Model):
+    """Roll-up: the distinct people holding a current position at a school, per kind, and in all
+    kinds together (`kind` empty), as of `StaffCountsAsOf.counted_on`. Pages read these instead of
+    counting a metro district's positions on every view (repairs issue, item 29); the roster
+    import, the position services and the demo rebuild them set-wise (people.services). Counts,
+    not people: suppression applies on reading (people.selectors.staff_table)."""
+
+    system = models.ForeignKey("orgs.System", on_delete=models.CASCADE, related_name="+")
+    school = models.ForeignKey("orgs.School", on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=30, blank=True)
+    people = models.PositiveIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["school", "kind"], name="staff_count_school_kind"),
+        ]
+        indexes = [models.Index(fields=["system", "school"], name="staff_count_system")]
+
+    def __str__(self) -> str:
+        return f"{self.school_id} {self.kind or 'all'}: {self.people}"
+
+
+class StaffCountsAsOf(models.Model):
+    """The day a system's `SchoolStaffCount` rows were counted for, and the first day they no
+    longer hold (the next day on which a position starts or ends; empty: none to come). A
+    reader on another day, or after `good_until`, rebuilds them first."""
+
+    system = models.OneToOneField(
+        "orgs.System", on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+    counted_on = models.DateField()
+    good_until = models.DateField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"staff counts of {self.system_id} on {self.counted_on}"

@@ -21,6 +21,7 @@ from trellis.people.selectors import (
     current_positions,
     school_current_staff,
     school_staff_by_kind,
+    staff_by_kind,
     staff_table,
     visible_people,
 )
@@ -40,7 +41,7 @@ def own_record(request: HttpRequest) -> Iterator[Panel]:
 def people(request: HttpRequest) -> Iterator[Panel]:
     user = request.user
     if has_grant_for(user, Action.SCHOOLS_VIEW):
-        by_kind = staff_table(user).by_kind
+        by_kind = staff_by_kind(user)
         if by_kind:
             yield Panel("people/panels/staff_by_kind.html", {"rows": by_kind}, weight=30)
     if not has_grant_for(user, Action.PEOPLE_VIEW):

@@ -5,13 +5,14 @@ from typing import Any
 
 from django.db.models import (
     Case,
-    Count,
     Exists,
     IntegerField,
     OuterRef,
     Prefetch,
     Q,
     QuerySet,
+    Subquery,
+    Sum,
     Value,
     When,
 )
@@ -24,7 +25,13 @@ from trellis.core.panels import per_request
 from trellis.core.suppression import Count as PeopleCount
 from trellis.core.suppression import protected_counts
 from trellis.orgs.selectors import open_school_ids, school_rows, visible_schools
-from trellis.people.models import Person, Position, PositionKind
+from trellis.people.models import (
+    Person,
+    Position,
+    PositionKind,
+    SchoolStaffCount,
+    StaffCountsAsOf,
+)
 
 
 def current_positions(on: Any = None) -> QuerySet[Position]:
@@ -41,6 +48,19 @@ def visible_people(user: Any, action: str = Action.PEOPLE_VIEW) -> QuerySet[Pers
     return Person.objects.filter(scope.people_q())
 
 
+def person_search_q(word: str) -> Q:
+    """One search word: in a name or the e-mail, or exactly the employee number. On PostgreSQL
+    each branch has its index (migration people.0004: trigram GIN on UPPER(col), B-tree on
+    UPPER(identifier)), which is the form Django writes `icontains`/`iexact` in."""
+    return (
+        Q(given_name__icontains=word)
+        | Q(family_name__icontains=word)
+        | Q(preferred_name__icontains=word)
+        | Q(email__icontains=word)
+        | Q(identifier__iexact=word)
+    )
+
+
 def people_list(
     user: Any,
     *,
@@ -55,13 +75,7 @@ def people_list(
     people = visible_people(user).select_related("system")
     if query:
         for word in query.split()[:4]:
-            people = people.filter(
-                Q(given_name__icontains=word)
-                | Q(family_name__icontains=word)
-                | Q(preferred_name__icontains=word)
-                | Q(email__icontains=word)
-                | Q(identifier__iexact=word)
-            )
+            people = people.filter(person_search_q(word))
     if system_id:
         people = people.filter(system_id=system_id)
     if school_id or school_name or network_id or kind:
@@ -76,7 +90,18 @@ def people_list(
             )
         if kind:
             positions = positions.filter(kind=kind)
-        people = people.filter(Exists(positions))
+        if query:
+            # The search has narrowed the people (trigram indexes): check each one's positions
+            # through the person index. As EXISTS, PostgreSQL joins instead and, not knowing
+            # how few people match, hashes every current position of a metro district.
+            # A scalar subquery (LIMIT 1) is evaluated per found person, never flattened.
+            people = people.alias(
+                _position=Subquery(
+                    positions.order_by().values("pk")[:1], output_field=IntegerField()
+                )
+            ).filter(_position__isnull=False)
+        else:
+            people = people.filter(Exists(positions))
     if status == "active":
         people = people.filter(is_active=True)
     elif status == "inactive":
@@ -153,17 +178,38 @@ class StaffTable:
     by_kind: list[tuple[str, PeopleCount]]
 
 
+def staff_counts(system_ids: set[int], school_ids: Any = None) -> QuerySet[SchoolStaffCount]:
+    """The roll-up rows of these systems' schools (optionally only `school_ids`, a list or a
+    subquery), recounted first where they are out of date: counted for another day, or past the
+    next day on which a position starts or ends (`StaffCountsAsOf.good_until`)."""
+    from trellis.people.services import school_staff_counts_rebuild
+
+    today = timezone.localdate()
+    as_of = {a.system_id: a for a in StaffCountsAsOf.objects.filter(system_id__in=system_ids)}
+    for system_id in sorted(system_ids):
+        known = as_of.get(system_id)
+        if (
+            known is None
+            or known.counted_on > today
+            or (known.good_until is not None and today >= known.good_until)
+        ):
+            # A reader that writes: the roll-up is derived data, recounted set-wise (once a
+            # day at most, or when a dated change takes effect); docs/decisions.md, item 29.
+            school_staff_counts_rebuild(system_id=system_id, on=today)
+    rows = SchoolStaffCount.objects.filter(system_id__in=system_ids)
+    if school_ids is not None:
+        rows = rows.filter(school_id__in=school_ids)
+    return rows.order_by()
+
+
 def school_staff_by_kind(user: Any, school_id: int) -> list[tuple[str, str, PeopleCount]]:
     """A school's current staff by kind: exact for a viewer who may open its people (without
     computing the whole table), otherwise as `staff_table` protects them."""
     if school_id not in open_school_ids(user, Action.PEOPLE_VIEW):
         return staff_table(user).cells.get(school_id, [])
+    system_id = next(row.system_id for row in school_rows(user) if row.pk == school_id)
     counts = dict(
-        current_positions()
-        .filter(school_id=school_id)
-        .order_by()
-        .values_list("kind")
-        .annotate(n=Count("person_id", distinct=True))
+        staff_counts({system_id}, [school_id]).exclude(kind="").values_list("kind", "people")
     )
     return [
         (kind, label, PeopleCount(counts[kind], hidden=False))
@@ -172,49 +218,90 @@ def school_staff_by_kind(user: Any, school_id: int) -> list[tuple[str, str, Peop
     ]
 
 
+def staff_by_kind(user: Any) -> list[tuple[str, PeopleCount]]:
+    """Current staff by kind across the viewer's active schools (the home page). A viewer who
+    may open every school they see gets one SUM over the roll-up, not the whole table."""
+    rows = school_rows(user)
+    if not rows or not {row.pk for row in rows} <= open_school_ids(user, Action.PEOPLE_VIEW):
+        return staff_table(user).by_kind
+    labels = dict(PositionKind.choices)
+    totals = (
+        staff_counts(
+            {row.system_id for row in rows},
+            visible_schools(user).filter(is_active=True).values("pk"),
+        )
+        .exclude(kind="")
+        .values_list("kind")
+        .annotate(n=Sum("people"))
+    )
+    return sorted(
+        (
+            (labels[kind], PeopleCount(n, hidden=False))
+            for kind, n in totals
+            if kind in labels and n
+        ),
+        key=lambda pair: -pair[1].value,
+    )
+
+
 def staff_table(user: Any) -> StaffTable:
     return per_request(user, "staff_table", lambda: _staff_table(user))
 
 
 def _staff_table(user: Any) -> StaffTable:
+    """From the roll-up (`SchoolStaffCount`), never from the positions themselves. A kind's
+    total is the sum of its schools' cells: someone holding the same kind of post at two schools
+    counts at each, as each school's own figure counts them (item 29; docs/decisions.md)."""
     rows = school_rows(user)
     active = [row.pk for row in rows if row.is_active]
+    active_set = set(active)
     opened = open_school_ids(user, Action.PEOPLE_VIEW)
-    schools = visible_schools(user)
-    current = current_positions().filter(school__in=schools.values("pk")).order_by()
+    seen = {row.pk for row in rows}
     values: dict[Any, int] = {}
-    for school_id, kind, n in current.values_list("school_id", "kind").annotate(
-        n=Count("person_id", distinct=True)
-    ):
-        values[("cell", school_id, kind)] = n
-    for school_id, n in current.values_list("school_id").annotate(
-        n=Count("person_id", distinct=True)
-    ):
-        values[("school", school_id)] = n
-    for kind, n in (
-        current.filter(school__in=schools.filter(is_active=True).values("pk"))
-        .values_list("kind")
-        .annotate(n=Count("person_id", distinct=True))
-    ):
+    kind_totals: dict[str, int] = {}
+    for school_id, kind, n in staff_counts(
+        {row.system_id for row in rows}, visible_schools(user).values("pk")
+    ).values_list("school_id", "kind", "people"):
+        if school_id not in seen or not n:
+            continue
+        if kind:
+            values[("cell", school_id, kind)] = n
+            if school_id in active_set:
+                kind_totals[kind] = kind_totals.get(kind, 0) + n
+        else:
+            values[("school", school_id)] = n
+    for kind, n in kind_totals.items():
         values[("kind", kind)] = n
     kinds = [kind for kind, _label in PositionKind.choices]
-    relations: list[tuple[Any, list[Any]]] = [
-        (("school", row.pk), [("cell", row.pk, kind) for kind in kinds]) for row in rows
-    ]
-    relations += [(("kind", kind), [("cell", pk, kind) for pk in active]) for kind in kinds]
-    open_keys: set[Any] = {("school", pk) for pk in opened}
-    open_keys |= {("cell", pk, kind) for pk in opened for kind in kinds}
-    if set(active) <= opened:
-        open_keys |= {("kind", kind) for kind in kinds}
-    counts = protected_counts(values, relations, open_keys=open_keys)
+    if {row.pk for row in rows} <= opened:
+        # The viewer may open every school's people: every count is exact, nothing to protect
+        # (and no need to weigh a metro district's 8,000 cells on every view).
+        counts = {key: PeopleCount(n, hidden=False) for key, n in values.items()}
+    else:
+        # Only cells that hold someone: an empty cell is never hidden nor used to hide.
+        cells_of: dict[Any, list[Any]] = {}
+        for key in values:
+            if key[0] == "cell":
+                cells_of.setdefault(("school", key[1]), []).append(key)
+                if key[1] in active_set:
+                    cells_of.setdefault(("kind", key[2]), []).append(key)
+        relations: list[tuple[Any, list[Any]]] = [
+            (("school", row.pk), cells_of.get(("school", row.pk), [])) for row in rows
+        ]
+        relations += [(("kind", kind), cells_of.get(("kind", kind), [])) for kind in kinds]
+        open_keys: set[Any] = {("school", pk) for pk in opened}
+        open_keys |= {key for key in values if key[0] == "cell" and key[1] in opened}
+        if set(active) <= opened:
+            open_keys |= {("kind", kind) for kind in kinds}
+        counts = protected_counts(values, relations, open_keys=open_keys)
     labels = dict(PositionKind.choices)
     cells: dict[int, list[tuple[str, str, PeopleCount]]] = {}
-    for kind in kinds:
-        for row in rows:
-            if ("cell", row.pk, kind) in counts:
-                cells.setdefault(row.pk, []).append(
-                    (kind, labels[kind], counts[("cell", row.pk, kind)])
-                )
+    order = {kind: i for i, kind in enumerate(kinds)}
+    for key in sorted(
+        (key for key in counts if key[0] == "cell" and key[2] in order),
+        key=lambda key: order[key[2]],
+    ):
+        cells.setdefault(key[1], []).append((key[2], labels[key[2]], counts[key]))
     by_kind = sorted(
         ((labels[kind], counts[("kind", kind)]) for kind in kinds if ("kind", kind) in counts),
         key=lambda pair: -pair[1].value,

@@ -1,16 +1,26 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Collection
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
+from django.utils import timezone
 
 from trellis.authz.policies import require
 from trellis.authz.roles import Action
 from trellis.core.services import audit_event_record, audited_update, snapshot
 from trellis.orgs.models import Network, School, System
-from trellis.people.models import Certification, Education, EndReason, Person, Position
+from trellis.people.models import (
+    Certification,
+    Education,
+    EndReason,
+    Person,
+    Position,
+    SchoolStaffCount,
+    StaffCountsAsOf,
+)
 
 PERSON_FIELDS = (
     "given_name",
@@ -97,6 +107,8 @@ def position_add(
         if ends_on is not None and ends_on < starts_on:
             raise ValidationError({"ends_on": "The end date is before the start date."})
         position.save()
+        if position.school_id:
+            school_staff_counts_rebuild(system_id=person.system_id, school_ids=[position.school_id])
         audit_event_record(
             actor=actor,
             action="position.add",
@@ -124,6 +136,10 @@ def position_end(
         # Every ended position has a reason (issue 8 part 3); an administrator can refine it.
         position.end_reason = position.end_reason or end_reason
         position.save(update_fields=["ends_on", "end_reason", "updated_at"])
+        if position.school_id:
+            school_staff_counts_rebuild(
+                system_id=position.system_id, school_ids=[position.school_id]
+            )
         audit_event_record(
             actor=actor,
             action="position.end",
@@ -258,6 +274,7 @@ def people_bulk_create(
             cert.person_id = cert.person.pk
         Education.objects.bulk_create(list(education), batch_size=2000)
         Certification.objects.bulk_create(list(certifications), batch_size=2000)
+        school_staff_counts_rebuild(system_id=system.pk)
         audit_event_record(
             actor=actor,
             action="person.bulk_create",
@@ -271,3 +288,69 @@ def people_bulk_create(
             },
         )
     return len(people)
+
+
+def school_staff_counts_rebuild(
+    *,
+    system_id: int,
+    on: datetime.date | None = None,
+    school_ids: Collection[int] | None = None,
+) -> None:
+    """Recount the roll-up of current staff per school (`SchoolStaffCount`) of a system as of
+    `on` (default today), set-wise: one DELETE and one INSERT … SELECT over the positions. With
+    `school_ids` (a position added or ended there) only those schools are recounted, provided
+    the rest were counted for the same day; otherwise the whole system is.
+
+    Derived data, not a record anyone edits: no permission check (the caller's write was
+    checked) and no audit event. Also called by a reader that finds the counts out of date
+    (people.selectors), so concurrent rebuilds of one system wait for each other (a lock on the
+    system's row)."""
+    day = on or timezone.localdate()
+    with transaction.atomic():
+        System.objects.select_for_update().filter(pk=system_id).first()
+        as_of = StaffCountsAsOf.objects.filter(system_id=system_id).first()
+        if as_of is None or as_of.counted_on != day:
+            school_ids = None
+        where = "system_id = %s AND school_id IS NOT NULL"
+        params: list[Any] = [int(system_id)]
+        if school_ids is not None:
+            ids = sorted(int(pk) for pk in school_ids)
+            where += f" AND school_id IN ({', '.join(['%s'] * len(ids))})"
+            params += ids
+        current = f"{where} AND starts_on <= %s AND (ends_on IS NULL OR ends_on >= %s)"
+        positions = Position._meta.db_table
+        with connection.cursor() as cursor:
+            cursor.execute(f"DELETE FROM {SchoolStaffCount._meta.db_table} WHERE {where}", params)
+            cursor.execute(
+                f"INSERT INTO {SchoolStaffCount._meta.db_table} (system_id, school_id, kind, "
+                f"people) SELECT system_id, school_id, kind, COUNT(DISTINCT person_id) FROM "
+                f"{positions} WHERE {current} GROUP BY system_id, school_id, kind UNION ALL "
+                f"SELECT system_id, school_id, '', COUNT(DISTINCT person_id) FROM {positions} "
+                f"WHERE {current} GROUP BY system_id, school_id",
+                [*params, day, day, *params, day, day],
+            )
+            # The counts hold until a position starts, or the day after one ends.
+            cursor.execute(
+                f"SELECT MIN(CASE WHEN starts_on > %s THEN starts_on END), "
+                f"MIN(CASE WHEN ends_on >= %s THEN ends_on END) FROM {positions} WHERE {where}",
+                [day, day, *params],
+            )
+            next_start, last_end = cursor.fetchone()
+        until = [_as_date(next_start)]
+        ended = _as_date(last_end)
+        if ended is not None:
+            until.append(ended + datetime.timedelta(days=1))
+        if school_ids is not None and as_of is not None and as_of.good_until is not None:
+            until.append(as_of.good_until)
+        known = [d for d in until if d is not None]
+        StaffCountsAsOf.objects.update_or_create(
+            system_id=system_id,
+            defaults={"counted_on": day, "good_until": min(known) if known else None},
+        )
+
+
+def _as_date(value: Any) -> datetime.date | None:
+    # SQLite returns the aggregate of a date column as text.
+    if value is None or isinstance(value, datetime.date):
+        return value
+    return datetime.date.fromisoformat(str(value))

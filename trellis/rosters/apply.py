@@ -10,12 +10,20 @@ from django.db import transaction
 from django.utils import timezone
 
 from trellis.orgs.models import System
+from trellis.people.services import school_staff_counts_rebuild
 from trellis.rosters import history
 from trellis.rosters.bundle import Bundle, Problem
 from trellis.rosters.checks import check_bundle
 from trellis.rosters.read import FAMILY, WARNING_NOTES, Progress, Reader
 from trellis.rosters.staging import execute, fetch, vendor
 from trellis.rosters.targets import Target, targets
+from trellis.students.services import school_grade_counts_rebuild
+
+
+def school_counts_rebuild(*, system_id: int) -> None:
+    """Recount a system's per-school roll-ups (students by grade, current staff by kind)."""
+    school_grade_counts_rebuild(system_id=system_id)
+    school_staff_counts_rebuild(system_id=system_id)
 
 
 class Rejected(Exception):
@@ -327,6 +335,9 @@ def run_import(
                     )
             if history.is_complete(bundle) and "positions" in outcome.summary:
                 history.advance_observed_through(system.pk, run_date)
+            # The per-school counts the pages read (item 29): recounted set-wise, once per
+            # import, inside its transaction (a preview rolls them back with the rest).
+            school_counts_rebuild(system_id=system.pk)
             skipped = fetch(f"SELECT COUNT(*) FROM stg_roles WHERE kind IN ('{FAMILY}', '')")[0][0]
             if skipped:
                 outcome.notes.append(

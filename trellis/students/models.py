@@ -77,3 +77,24 @@ class SchoolEnrolment(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.student} at school {self.school_id} from {self.entry_date}"
+
+
+class SchoolGradeCount(models.Model):
+    """Roll-up: active students per school and grade. Pages read these instead of counting a
+    metro district's half a million students on every view (repairs issue, item 29); the
+    roster import and `students_bulk_create` rebuild them set-wise (students.services).
+    Counts only: suppression applies on reading (students.selectors)."""
+
+    system = models.ForeignKey("orgs.System", on_delete=models.CASCADE, related_name="+")
+    school = models.ForeignKey("orgs.School", on_delete=models.CASCADE, related_name="+")
+    grade = models.CharField(max_length=8, blank=True)
+    students = models.PositiveIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["school", "grade"], name="grade_count_school_grade"),
+        ]
+        indexes = [models.Index(fields=["system", "school"], name="grade_count_system")]
+
+    def __str__(self) -> str:
+        return f"{self.school_id} grade {self.grade}: {self.students}"

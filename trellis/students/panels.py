@@ -11,7 +11,7 @@ from trellis.authz.policies import has_grant_for
 from trellis.authz.roles import Action
 from trellis.core.panels import Panel, register, register_figure
 from trellis.core.suppression import Count
-from trellis.students.selectors import student_table, students_by_grade
+from trellis.students.selectors import student_table, students_by_grade, students_enrolled
 
 
 @register("home", weight=20)
@@ -21,7 +21,7 @@ def students(request: HttpRequest) -> Iterator[Panel]:
             "core/panels/card.html",
             {
                 "title": "Students enrolled",
-                "value": student_table(request.user).total,
+                "value": students_enrolled(request.user),
                 "note": "active in the roster",
             },
             weight=20,

@@ -5,14 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count
+from django.db.models import Sum
 
 from trellis.authz.roles import Action
 from trellis.core.panels import per_request
 from trellis.core.suppression import Count as PeopleCount
 from trellis.core.suppression import protected_counts
 from trellis.orgs.selectors import open_school_ids, school_rows, visible_schools
-from trellis.students.models import Student
+from trellis.students.models import SchoolGradeCount
 
 # CEDS grade codes in school order (standards.md §1.5).
 GRADE_ORDER = ["IT", "PR", "PK", "TK", "KG", *[f"{n:02d}" for n in range(1, 14)], "PS", "UG"]
@@ -32,6 +32,18 @@ class StudentTable:
     opened: frozenset[int]
 
 
+def students_enrolled(user: Any) -> PeopleCount:
+    """Active students in the viewer's active schools (the home page's card). A viewer who may
+    open every school they see gets one SUM over the roll-up, not the whole table."""
+    rows = school_rows(user)
+    if not rows or not {row.pk for row in rows} <= open_school_ids(user, Action.STUDENTS_VIEW):
+        return student_table(user).total
+    total = SchoolGradeCount.objects.filter(
+        school__in=visible_schools(user).filter(is_active=True).values("pk")
+    ).aggregate(n=Sum("students"))["n"]
+    return PeopleCount(total or 0, hidden=False)
+
+
 def student_table(user: Any) -> StudentTable:
     return per_request(user, "student_table", lambda: _student_table(user))
 
@@ -42,20 +54,27 @@ def _student_table(user: Any) -> StudentTable:
     opened = open_school_ids(user, Action.STUDENTS_VIEW)
     values: dict[Any, int] = {
         ("school", school_id): n
-        for school_id, n in Student.objects.filter(
-            school__in=visible_schools(user).values("pk"), is_active=True
+        # From the roll-up (`SchoolGradeCount`), never by counting the students (item 29).
+        for school_id, n in SchoolGradeCount.objects.filter(
+            school__in=visible_schools(user).values("pk")
         )
         .order_by()
         .values_list("school_id")
-        .annotate(n=Count("pk"))
+        .annotate(n=Sum("students"))
     }
     values[("all",)] = sum(values.get(("school", pk), 0) for pk in active)
     open_keys: set[Any] = {("school", pk) for pk in opened}
     if set(active) <= opened:
         open_keys.add(("all",))
-    counts = protected_counts(
-        values, [(("all",), [("school", pk) for pk in active])], open_keys=open_keys
-    )
+    if {row.pk for row in rows} <= opened:
+        # Every school open to the viewer: exact, nothing to weigh (item 29).
+        counts = {key: PeopleCount(n, hidden=False) for key, n in values.items()}
+    else:
+        counts = protected_counts(
+            values,
+            [(("all",), [("school", pk) for pk in active if ("school", pk) in values])],
+            open_keys=open_keys,
+        )
     return StudentTable(
         by_school={row.pk: counts.get(("school", row.pk), PeopleCount(0)) for row in rows},
         total=counts[("all",)],
@@ -68,10 +87,9 @@ def students_by_grade(user: Any, school_id: int) -> list[tuple[str, PeopleCount]
     opened = school_id in open_school_ids(user, Action.STUDENTS_VIEW)
     values: dict[Any, int] = {
         ("grade", grade): n
-        for grade, n in Student.objects.filter(school_id=school_id, is_active=True)
-        .order_by()
-        .values_list("grade")
-        .annotate(n=Count("pk"))
+        for grade, n in SchoolGradeCount.objects.filter(school_id=school_id).values_list(
+            "grade", "students"
+        )
     }
     if opened:
         # Exact for a viewer who may open these students: no need for the whole table.

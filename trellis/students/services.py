@@ -1,15 +1,16 @@
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from trellis.authz.policies import require
 from trellis.authz.roles import Action
 from trellis.core.services import audit_event_record
 from trellis.orgs.models import System
-from trellis.students.models import SchoolEnrolment, Student
+from trellis.students.models import SchoolEnrolment, SchoolGradeCount, Student
 
 
 def students_bulk_create(*, actor: Any, system: System, students: list[Student]) -> int:
@@ -33,6 +34,9 @@ def students_bulk_create(*, actor: Any, system: System, students: list[Student])
             ],
             batch_size=5000,
         )
+        school_grade_counts_rebuild(
+            system_id=system.pk, school_ids={student.school_id for student in students}
+        )
         audit_event_record(
             actor=actor,
             action="student.bulk_create",
@@ -41,3 +45,32 @@ def students_bulk_create(*, actor: Any, system: System, students: list[Student])
             after={"count": len(students)},
         )
     return len(students)
+
+
+def school_grade_counts_rebuild(
+    *, system_id: int, school_ids: Collection[int] | None = None
+) -> int:
+    """Recount the roll-up of active students per school and grade (`SchoolGradeCount`) for a
+    system, or only for `school_ids`: one DELETE and one INSERT … SELECT, whatever the size.
+
+    Derived data, not a record anyone edits: no permission check (the caller's write was
+    checked) and no audit event. Callers: `students_bulk_create`, the roster import (once, at the
+    end of its transaction), the `rebuild_school_counts` command. Returns the rows written."""
+    table = SchoolGradeCount._meta.db_table
+    where = "system_id = %s"
+    params: list[Any] = [int(system_id)]
+    if school_ids is not None:
+        ids = sorted(int(pk) for pk in school_ids)
+        if not ids:
+            return 0
+        where += f" AND school_id IN ({', '.join(['%s'] * len(ids))})"
+        params += ids
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {table} WHERE {where}", params)
+        cursor.execute(
+            f"INSERT INTO {table} (system_id, school_id, grade, students) "
+            f"SELECT system_id, school_id, grade, COUNT(*) FROM {Student._meta.db_table} "
+            f"WHERE is_active AND {where} GROUP BY system_id, school_id, grade",
+            params,
+        )
+        return int(cursor.rowcount)

@@ -1,0 +1,298 @@
+"""Item 29 of the repairs issue: per-school counts are roll-ups kept by the writers, and the
+people search is served by indexes. The roll-ups must always equal a direct count of the records
+(after a roster import, a preview, a position added or ended through the pages, the demo build,
+and when a dated change takes effect), and every page, export and API answer that reads them
+still suppresses small counts."""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import io
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import time_machine
+from django.db import connection
+from django.db.models import Count
+
+from tests.conftest import World
+from tests.rosters.bundles import rows_12, write
+from trellis.demo.generator import build
+from trellis.orgs.models import School, System
+from trellis.orgs.services import system_create
+from trellis.people.models import Person, Position, PositionKind, SchoolStaffCount
+from trellis.people.selectors import current_positions, staff_counts
+from trellis.people.services import person_create
+from trellis.rosters.models import ImportRun
+from trellis.rosters.services import import_run_create, import_run_execute
+from trellis.students.models import SchoolGradeCount, Student
+
+pytestmark = pytest.mark.django_db
+TODAY = datetime.datetime(2026, 10, 1, 12, tzinfo=datetime.UTC)
+
+
+@pytest.fixture
+def on_today() -> Iterator[None]:
+    with time_machine.travel(TODAY, tick=False):
+        yield
+
+
+def direct_students(system_id: int) -> dict[tuple[int, str], int]:
+    return {
+        (school_id, grade): n
+        for school_id, grade, n in Student.objects.filter(system_id=system_id, is_active=True)
+        .order_by()
+        .values_list("school_id", "grade")
+        .annotate(n=Count("pk"))
+    }
+
+
+def direct_staff(system_id: int) -> dict[tuple[int, str], int]:
+    current = current_positions().filter(system_id=system_id, school__isnull=False).order_by()
+    counts = {
+        (school_id, kind): n
+        for school_id, kind, n in current.values_list("school_id", "kind").annotate(
+            n=Count("person_id", distinct=True)
+        )
+    }
+    counts.update(
+        {
+            (school_id, ""): n
+            for school_id, n in current.values_list("school_id").annotate(
+                n=Count("person_id", distinct=True)
+            )
+        }
+    )
+    return counts
+
+
+def rolled_up(system_id: int) -> tuple[dict[tuple[int, str], int], dict[tuple[int, str], int]]:
+    students = {
+        (school_id, grade): n
+        for school_id, grade, n in SchoolGradeCount.objects.filter(system_id=system_id)
+        .exclude(students=0)
+        .values_list("school_id", "grade", "students")
+    }
+    # Read as the pages read them (recounted first when out of date).
+    staff = {
+        (school_id, kind): n
+        for school_id, kind, n in staff_counts({system_id})
+        .exclude(people=0)
+        .values_list("school_id", "kind", "people")
+    }
+    return students, staff
+
+
+def assert_rollups_match(system_id: int) -> None:
+    students, staff = rolled_up(system_id)
+    assert students == direct_students(system_id)
+    assert staff == direct_staff(system_id)
+
+
+def run(system: System, path: Path, *, commit: bool = True) -> ImportRun:
+    created = import_run_create(
+        actor=None,
+        system=system,
+        kind="oneroster",
+        path=path,
+        source_name=path.name,
+        mode="",
+        actor_label="test",
+        allow_mass_removal=True,
+    )
+    return import_run_execute(run_id=created.pk, commit=commit, progress=lambda s, label: None)
+
+
+def test_rollups_follow_roster_imports_and_a_preview_changes_none(
+    tmp_path: Path, on_today: None
+) -> None:
+    system = system_create(actor=None, code="riverbend", name="Riverbend Public Schools")
+    full = rows_12(schools=2, teachers=3, students=6)
+    assert run(system, write(tmp_path / "full", full)).status == ImportRun.Status.DONE
+    assert_rollups_match(system.pk)
+    assert sum(SchoolGradeCount.objects.values_list("students", flat=True)) == 12
+    # The next night: two students and a teacher of school 1 leave, a student changes grade.
+    smaller = rows_12(schools=2, teachers=3, students=6)
+    gone = {"p1-0", "p1-1", "t1-0"}
+    for name in ("users", "roles", "enrollments"):
+        smaller[name] = [
+            r
+            for r in smaller[name]
+            if not ({r.get("sourcedId"), r.get("userSourcedId")} & gone)
+            and r.get("sourcedId") not in {f"r-{sid}" for sid in gone}
+        ]
+    for row in smaller["users"]:
+        if row["sourcedId"] == "p2-0":
+            row["grades"] = "06"
+    before = rolled_up(system.pk)
+    # A preview runs the import and rolls it back: the roll-ups with it.
+    assert run(system, write(tmp_path / "check", smaller), commit=False).status == "ready"
+    assert rolled_up(system.pk) == before
+    assert run(system, write(tmp_path / "smaller", smaller)).status == ImportRun.Status.DONE
+    assert_rollups_match(system.pk)
+    school_1 = School.objects.get(system=system, sourced_id="s1")
+    assert SchoolGradeCount.objects.get(school=school_1, grade="05").students == 4
+    assert SchoolStaffCount.objects.get(school=school_1, kind=PositionKind.TEACHER).people == 2
+
+
+def test_rollups_follow_positions_added_and_ended_on_the_pages(
+    world: World, on_today: None
+) -> None:
+    client = world.client("admin")
+    school_page = f"/schools/{world.school.pk}/"
+    person = person_create(actor=None, system=world.system, given_name="Ada", family_name="Okafor")
+    before = direct_staff(world.system.pk).get((world.school.pk, ""), 0)
+    response = client.post(
+        f"/people/{person.pk}/positions/new/",
+        {"kind": PositionKind.TEACHER, "school": world.school.pk, "starts_on": "2026-09-01"},
+    )
+    assert response.status_code == 302, response.content[:500]
+    assert_rollups_match(world.system.pk)
+    assert rolled_up(world.system.pk)[1][(world.school.pk, "")] == before + 1
+    assert client.get(school_page).status_code == 200
+    position = Position.objects.get(person=person)
+    response = client.post(
+        f"/people/{person.pk}/positions/{position.pk}/end/",
+        {"ends_on": "2026-09-30", "end_reason": "left_system"},
+    )
+    assert response.status_code == 302, response.content[:500]
+    assert_rollups_match(world.system.pk)
+    assert rolled_up(world.system.pk)[1].get((world.school.pk, ""), 0) == before
+
+
+def test_a_dated_change_takes_effect_on_its_day_without_any_write(world: World) -> None:
+    """The staff roll-up is counted for a day; a position that starts (or ends) later makes the
+    next reader on or after that day recount."""
+    with time_machine.travel(TODAY, tick=False):
+        person = person_create(
+            actor=None, system=world.system, given_name="Ben", family_name="Future"
+        )
+        world.client("admin").post(
+            f"/people/{person.pk}/positions/new/",
+            {
+                "kind": PositionKind.PRINCIPAL,
+                "school": world.school.pk,
+                "starts_on": "2026-10-05",
+                "ends_on": "2026-10-20",
+            },
+        )
+        assert Position.objects.filter(person=person).exists()
+        assert_rollups_match(world.system.pk)
+        principals = rolled_up(world.system.pk)[1].get((world.school.pk, PositionKind.PRINCIPAL))
+    for day, expected in (
+        (5, (principals or 0) + 1),
+        (20, (principals or 0) + 1),
+        (21, principals),
+    ):
+        with time_machine.travel(TODAY.replace(day=day), tick=False):
+            assert_rollups_match(world.system.pk)
+            found = rolled_up(world.system.pk)[1].get((world.school.pk, PositionKind.PRINCIPAL))
+            assert found == expected, day
+
+
+def test_rollups_after_the_demo_build(on_today: None) -> None:
+    result = build(size_name="demo", seed=3, today=TODAY.date())
+    assert_rollups_match(result.system.pk)
+    assert sum(SchoolGradeCount.objects.values_list("students", flat=True)) == (
+        Student.objects.filter(is_active=True).count()
+    )
+
+
+def test_rebuild_command_restores_rollups_changed_behind_its_back(world: World) -> None:
+    from django.core.management import call_command
+
+    SchoolGradeCount.objects.all().delete()
+    SchoolStaffCount.objects.all().update(people=999)
+    out = io.StringIO()
+    call_command("rebuild_school_counts", stdout=out)
+    assert "riverbend: school counts rebuilt" in out.getvalue()
+    assert_rollups_match(world.system.pk)
+
+
+def add_students(world: World, school: School, n: int, prefix: str) -> None:
+    from trellis.students.services import students_bulk_create
+
+    students_bulk_create(
+        actor=None,
+        system=world.system,
+        students=[Student(school=school, sourced_id=f"{prefix}{i}", grade="09") for i in range(n)],
+    )
+
+
+def test_counts_read_from_the_rollups_are_still_suppressed(world: World, on_today: None) -> None:
+    add_students(world, world.school, 3, "oak")
+    add_students(world, world.other_school, 40, "pine")
+    assert SchoolGradeCount.objects.get(school=world.school).students == 3
+    analyst = world.client("analyst")
+    page = analyst.get(f"/schools/{world.school.pk}/").content.decode()
+    assert "fewer than 5" in page
+    exported = analyst.get("/schools/?format=csv")
+    rows = list(
+        csv.DictReader(io.StringIO(b"".join(exported.streaming_content).decode("utf-8-sig")))
+    )
+    by_school = {row["School"]: row["Students"] for row in rows}
+    assert by_school["Oak Hill Elementary"] == "fewer than 5"
+    # 40 would give the 3 back from the home page's total of 43: withheld too.
+    assert by_school["Pine Ridge Middle"] == "not shown"
+    api = {s["name"]: s for s in analyst.get("/api/v1/schools").json()["items"]}
+    assert api["Oak Hill Elementary"]["students_enrolled"] is None
+    assert "students_enrolled" in api["Oak Hill Elementary"]["suppressed"]
+    # Someone who may open the students (an administrator) sees them exactly.
+    admin = world.client("admin").get(f"/schools/{world.school.pk}/").content.decode()
+    assert "fewer than 5" not in admin
+
+
+@pytest.mark.parametrize(
+    "query", ["okafor", "OKAF", "chidi", "c.okafor@river", "E-77123", "okafor chidi"]
+)
+def test_people_search_finds_by_name_email_and_number(world: World, query: str) -> None:
+    """On SQLite and on PostgreSQL (trigram indexes there: the same query must find the same)."""
+    person = person_create(
+        actor=None,
+        system=world.system,
+        given_name="Chidi",
+        family_name="Okafor",
+        email="c.okafor@riverbend.test",
+        identifier="E-77123",
+    )
+    decoy = person_create(actor=None, system=world.system, given_name="Ann", family_name="Lee")
+    page = world.client("leader").get("/people/", {"q": query}).content.decode()
+    assert f"/people/{person.pk}/" in page
+    assert f"/people/{decoy.pk}/" not in page
+    api = world.client("leader").get("/api/v1/people", {"q": query}).json()
+    assert [item["id"] for item in api["items"]] == [person.pk]
+    assert api["next"] is None
+
+
+def test_people_search_uses_the_trigram_indexes_on_postgresql(world: World) -> None:
+    if connection.vendor != "postgresql":
+        pytest.skip("trigram indexes exist only on PostgreSQL (the migration skips SQLite)")
+    from trellis.people.selectors import person_search_q
+
+    with connection.cursor() as cursor:
+        # A table this small is scanned whatever its indexes; forbid that to see the plan of
+        # the search's own predicate (the scope's filters would pick the system index here).
+        cursor.execute("SET enable_seqscan = off")
+        try:
+            plan = Person.objects.filter(person_search_q("smith")).explain()
+        finally:
+            cursor.execute("SET enable_seqscan = on")
+    for column in ("given_name", "family_name", "preferred_name", "email"):
+        assert f"person_{column}_trgm" in plan, plan
+    assert "person_identifier_upper" in plan, plan
+
+
+def test_api_people_pages_with_next_instead_of_a_count(world: World) -> None:
+    client = world.client("leader")
+    total = Person.objects.filter(system=world.system, is_active=True).count()
+    assert total >= 3
+    seen: list[int] = []
+    offset: int | None = 0
+    while offset is not None:
+        answer = client.get("/api/v1/people", {"limit": 2, "offset": offset}).json()
+        assert "count" not in answer
+        seen += [item["id"] for item in answer["items"]]
+        offset = answer["next"]
+    assert len(seen) == len(set(seen)) >= total
