@@ -43,6 +43,8 @@ def pytest_configure(config: Any) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     # Background tasks run at once, inside the request, so tests see their result.
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    # Uploads (applications' files) go to a folder of the run's own, never var/media.
+    settings.MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="trellis-test-media-"))
 
 
 @dataclass
@@ -73,6 +75,18 @@ class World:
     round_subject_id: int = 0
     round_submitted_subject_id: int = 0
     rating_id: int = 0
+    # Programs (tests/programs/world.py).
+    program_id: int = 0
+    cohort_id: int = 0
+    experience_id: int = 0
+    participant_id: int = 0
+    uncoached_participant_id: int = 0
+    milestone_id: int = 0
+    portfolio_token: str = ""
+    other_program_id: int = 0
+    other_cohort_id: int = 0
+    # The selection cycle every world holds (tests/selection/world.py): ids and a token by name.
+    selection: dict[str, Any] = field(default_factory=dict)
 
     def client(self, key: str | None) -> Client:
         client = Client()
@@ -228,6 +242,12 @@ def build_world() -> World:
     from tests.ratings.world import add_round
 
     add_round(world)
+    from tests.programs.world import add_programs
+
+    add_programs(world)
+    from tests.selection.world import add_selection
+
+    add_selection(world)
     # A checked OneRoster run waiting for its commit, over a tiny bundle on disk.
     folder = Path(tempfile.mkdtemp(prefix="trellis-world-"))
     write(folder, rows_12(schools=1, teachers=1, students=1))

@@ -927,7 +927,9 @@ CASES: list[Case] = [
         wrong="leader",
         outsider="admin_b",
         outsider_status=200,
-        hidden_from_outsider=lambda w: "Oak Hill Elementary",
+        # The latest events are the world's last writes (its selection cycle), by riverbend's
+        # accounts; the other system's administrator sees only lakeside's.
+        hidden_from_outsider=lambda w: "@riverbend.test",
         exports=("csv", "xlsx"),
     ),
     # Your own account page: every signed-in user has one; nothing of another's shows.
@@ -1229,3 +1231,11 @@ CASES: list[Case] = [
 ]
 
 CASES += ROUND_CASES
+
+# Issue 9: programs, cohorts and participant records (tests/programs/cases.py).
+from tests.programs.cases import PROGRAM_CASES  # noqa: E402
+
+CASES += PROGRAM_CASES
+from tests.selection.matrix_cases import SELECTION_CASES  # noqa: E402
+
+CASES += SELECTION_CASES

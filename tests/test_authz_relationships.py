@@ -17,7 +17,7 @@ from trellis.accounts.models import User
 from trellis.assignments.models import Assignment
 from trellis.assignments.services import assignment_create, assignment_end
 from trellis.authz.policies import authorize, forget_grants, has_grant_for, scope_for
-from trellis.authz.registry import registered_labels
+from trellis.authz.registry import registered_labels, relationship_loaders
 from trellis.authz.roles import Action, Relationship
 from trellis.core.models import AuditEvent
 from trellis.people.selectors import visible_people
@@ -134,7 +134,8 @@ def test_relationships_are_loaded_once_per_request_and_people_q_is_one_query(
         for action in (Action.PEOPLE_VIEW, Action.RATINGS_PROGRESS, Action.COACHING_NOTES):
             scope_for(coach, action)
             has_grant_for(coach, action)
-    assert len(queries) == 2  # grants, relationships
+    # grants, then one query per app's relationship loader (assignments, selection)
+    assert len(queries) == 1 + len(relationship_loaders())
     with CaptureQueriesContext(connection) as queries:
         people = list(visible_people(coach))
     assert len(queries) == 1

@@ -22,6 +22,7 @@ from trellis.authz.roles import (
     Role,
 )
 from trellis.people.models import Person
+from trellis.selection.models import Application
 
 DATA_MODEL = Path(__file__).resolve().parent.parent / "docs" / "data-model.md"
 
@@ -100,7 +101,18 @@ def test_item_sensitive_actions_reach_no_one_else_in_the_world(world: World) -> 
     """End to end over every account and person of the test world."""
     assert holders(world, Action.COACHING_NOTES) == {("coach", "Prince"), ("coach", "Colleague")}
     assert holders(world, Action.SURVEYS_RESPONSES) == set()
+    # Selection deliberations reach no person record: they reach the applications of the cohort
+    # whose committee holds them (tests/selection/world.py), and only those.
     assert holders(world, Action.SELECTION_DELIBERATIONS) == set()
+    applications = list(Application.objects.select_related("cycle__cohort__program"))
+    assert applications
+    deliberating = {
+        key
+        for key, user in world.users.items()
+        for application in applications
+        if allows(User.objects.get(pk=user.pk), Action.SELECTION_DELIBERATIONS, application)
+    }
+    assert deliberating == {"committee", "chair"}
     evaluation = holders(world, Action.RATINGS_EVALUATION)
     riverbend = set(
         Person.objects.filter(system=world.system).values_list("family_name", flat=True)

@@ -11,6 +11,7 @@ from openpyxl import load_workbook
 
 from tests.conftest import World
 from tests.matrix import row_counts
+from trellis.core.audit import action_label
 from trellis.core.models import AuditEvent
 from trellis.people.models import Person, Position, PositionKind
 from trellis.people.services import person_create
@@ -303,15 +304,18 @@ def test_navigation_shows_each_role_only_what_it_may_use(world: World) -> None:
         "Assignments",
         "Frameworks",
         "Rating rounds",
+        "Programs",
+        "Selection",
         "Partners",
         "Accounts and roles",
         "Imports",
         "Audit log",
     ]
-    assert nav("leader") == ["Home", "Schools", "People", "Frameworks", "Partners"]
+    assert nav("leader") == ["Home", "Schools", "People", "Frameworks", "Programs", "Partners"]
     assert nav("analyst") == ["Home", "Schools", "Frameworks"]
     assert nav("teacher") == ["Home", "Schools", "Frameworks"]
-    assert nav("partner") == ["Home", "Partners"]
+    assert nav("partner") == ["Home", "Programs", "Selection", "Partners"]
+    assert nav("committee") == ["Home", "Selection"]
 
 
 def test_home_pages_show_records_from_the_database(world: World) -> None:
@@ -324,7 +328,9 @@ def test_home_pages_show_records_from_the_database(world: World) -> None:
     assert [p.kind for p in own] == ["principal"]
     admin = world.client("admin").get("/").content.decode()
     # The world's latest writes (assignments, a rating round) lead the list.
-    assert "Latest changes" in admin and "Assignment: create" in admin
+    latest = AuditEvent.objects.order_by("-at", "-id").first()
+    assert latest is not None
+    assert "Latest changes" in admin and action_label(latest.action) in admin
 
 
 def test_networks_and_partners_are_managed_by_administrators(world: World) -> None:

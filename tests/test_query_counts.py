@@ -19,6 +19,7 @@ from openpyxl import load_workbook
 
 from tests.conftest import World, make_user
 from tests.matrix import CASES, _ratings
+from tests.selection.world import grow_selection
 from trellis.authz.roles import Role
 from trellis.demo.generator import SIZES, Builder
 from trellis.frameworks.models import FrameworkVersion
@@ -156,6 +157,8 @@ def grow(world: World, size_name: str) -> None:
 
     scale = size.schools // 4  # 3 at demo size, 25 at district size
     rate(world, scale)
+    grow_programs(world, builder, size_name, scale)
+    grow_selection(world, scale, size_name)
     draft = FrameworkVersion.objects.get(framework_id=world.draft_framework_id)
     for i in range(scale):
         item_save(
@@ -184,6 +187,50 @@ def grow(world: World, size_name: str) -> None:
             created_by_label="cron",
             summary={"students": {"added": i}},
         )
+
+
+def grow_programs(world: World, builder: Builder, size_name: str, scale: int) -> None:
+    """The World's cohort gains `scale` members still in the program (records, projects), and
+    its program a finished past cohort of `scale` more (completions, placements)."""
+    import random
+
+    from trellis.demo.generator import cohort_history
+    from trellis.programs.models import Cohort
+    from trellis.programs.services import cohort_create
+
+    rng = random.Random(size_name)
+    # Each member is written through the services (a dozen writes each): 12 at district size
+    # is four times the demo's 3, enough to show a count that grows, at a bearable cost.
+    scale = min(scale, 12)
+    cohort = Cohort.objects.select_related("program").get(pk=world.cohort_id)
+    people = [p for p in builder.people if p.is_active]
+    schools = list(School.objects.filter(system=world.system, is_active=True).order_by("pk"))
+    cohort_history(
+        cohort,
+        people[:scale],
+        rng=rng,
+        coaches=builder.coaches,
+        schools=schools,
+        placed_as="assistant_principal",
+        finish=False,
+    )
+    past = cohort_create(
+        actor=None,
+        program=cohort.program,
+        name=f"Cohort {size_name}",
+        school_year=2023,
+        starts_on=datetime.date(2023, 7, 1),
+        ends_on=datetime.date(2024, 6, 30),
+        state="completed",
+    )
+    cohort_history(
+        past,
+        people[scale : 2 * scale],
+        rng=rng,
+        coaches=builder.coaches,
+        schools=schools,
+        placed_as="principal",
+    )
 
 
 def rate(world: World, scale: int) -> None:

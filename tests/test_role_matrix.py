@@ -245,7 +245,18 @@ def _route_names() -> set[str]:
 
 
 # Routes that need no role: public by design (checked by the URL walker).
-PUBLIC = {"healthz", "api:openapi-json", "api:openapi-view", "api:api-root"}
+PUBLIC = {
+    "healthz",
+    "api:openapi-json",
+    "api:openapi-view",
+    "api:api-root",
+    # Reached through an e-mailed single-use link, without an account (tests/selection).
+    "selection_recommend",
+    "selection_invitation",
+    # A participant's shared portfolio: anyone with the unguessable link, until it is revoked
+    # (tests/programs/test_pages.py).
+    "portfolio_public",
+}
 
 
 def test_every_route_is_in_the_matrix() -> None:

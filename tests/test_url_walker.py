@@ -29,6 +29,10 @@ from trellis.authz.middleware import FailClosedMiddleware
 # Routes that answer an anonymous visitor on purpose (by route pattern).
 PUBLIC_ROUTES = {
     "healthz",
+    # Selection: a recommender writes, and an invited member of staff makes their account,
+    # through an e-mailed single-use link (the token is the authority; tests/selection).
+    "recommend/<str:token>/",
+    "selection/invitations/<str:token>/",
     "api/v1/openapi.json",
     "api/v1/docs",
     # django-ninja's root: only a name to reverse; it answers 404 to everyone and serves nothing.
@@ -47,11 +51,19 @@ PUBLIC_ROUTES = {
     "accounts/reauthenticate/",
     "accounts/login/code/confirm/",
     "accounts/2fa/authenticate/",
+    # A participant's shared portfolio: an unguessable, revocable link (tests/programs).
+    "programs/portfolio/<str:token>/",
 }
 
 # Parameters of routes that have no role-matrix Case (every other route takes its parameters
 # from its Case's URL): route name -> World -> {parameter: value}.
-EXTRA_PARAMS: dict[str, Callable[[World], dict[str, Any]]] = {}
+EXTRA_PARAMS: dict[str, Callable[[World], dict[str, Any]]] = {
+    # Their Cases decide first (a setup), so the walker does not read their URLs.
+    "selection_send_letters": lambda w: {"pk": w.selection["cycle"]},
+    "selection_enrol": lambda w: {"pk": w.selection["cycle"]},
+    # Its Case uploads the file in a setup; an anonymous visitor is refused before any lookup.
+    "evidence_file": lambda w: {"pk": w.uncoached_participant_id, "experience_pk": w.experience_id},
+}
 
 
 @dataclass(frozen=True)

@@ -69,6 +69,8 @@ INSTALLED_APPS = [
     "trellis.accounts",
     "trellis.authz",
     "trellis.assignments",
+    "trellis.programs",
+    "trellis.selection",
     "trellis.api",
     "trellis.demo",
     "trellis.site",

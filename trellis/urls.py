@@ -12,6 +12,7 @@ from trellis.orgs import views as org_views
 from trellis.people import views as people_views
 from trellis.ratings import views as rating_views
 from trellis.rosters import views as roster_views
+from trellis.selection import views as selection_views
 from trellis.site import views as site_views
 
 urlpatterns = [
@@ -177,6 +178,68 @@ urlpatterns = [
         "rounds/<int:pk>/subjects/<int:subject_pk>/",
         rating_views.round_spread,
         name="round_spread",
+    ),
+    # Programs, cohorts and participant records (trellis/programs/urls.py).
+    path("programs/", include("trellis.programs.urls")),
+    # Selection into a cohort (trellis.selection).
+    path("selection/", selection_views.selection_home, name="selection_home"),
+    path("selection/new/", selection_views.cycle_new, name="selection_cycle_new"),
+    path("selection/<int:pk>/", selection_views.cycle_detail, name="selection_cycle"),
+    path("selection/<int:pk>/edit/", selection_views.cycle_edit, name="selection_cycle_edit"),
+    path("selection/<int:pk>/letters/", selection_views.cycle_letters, name="selection_letters"),
+    path("selection/<int:pk>/invite/", selection_views.cycle_invite, name="selection_invite"),
+    path(
+        "selection/<int:pk>/agreement/",
+        selection_views.cycle_agreement,
+        name="selection_agreement",
+    ),
+    path(
+        "selection/<int:pk>/send-letters/",
+        selection_views.cycle_send_letters,
+        name="selection_send_letters",
+    ),
+    path("selection/<int:pk>/enrol/", selection_views.cycle_enrol, name="selection_enrol"),
+    path("selection/<int:pk>/apply/", selection_views.cycle_apply, name="selection_apply"),
+    path(
+        "selection/applications/<int:pk>/",
+        selection_views.application_detail,
+        name="selection_application",
+    ),
+    path(
+        "selection/applications/<int:pk>/files/<int:file_pk>/",
+        selection_views.application_file,
+        name="selection_file",
+    ),
+    path(
+        "selection/applications/<int:pk>/withdraw/",
+        selection_views.application_withdraw,
+        name="selection_withdraw",
+    ),
+    path(
+        "selection/applications/<int:pk>/recommendation/",
+        selection_views.application_request_again,
+        name="selection_request_again",
+    ),
+    path(
+        "selection/applications/<int:pk>/screen/",
+        selection_views.application_screen,
+        name="selection_screen",
+    ),
+    path(
+        "selection/applications/<int:pk>/interview/",
+        selection_views.application_interview,
+        name="selection_interview",
+    ),
+    path(
+        "selection/applications/<int:pk>/decide/",
+        selection_views.application_decide,
+        name="selection_decide",
+    ),
+    path("recommend/<str:token>/", selection_views.recommend, name="selection_recommend"),
+    path(
+        "selection/invitations/<str:token>/",
+        selection_views.invitation_accept,
+        name="selection_invitation",
     ),
     path("api/v1/", api.urls),
 ]

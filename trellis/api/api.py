@@ -5,12 +5,15 @@ from typing import Any, Literal
 from django.core.exceptions import BadRequest, PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from ninja import Field, NinjaAPI, Path, Query, Schema, Swagger
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 from ninja.security import django_auth
 from pydantic import field_validator
 
 from trellis.api.auth import TokenAuth, api_permission
+from trellis.api.paging import ID, NextPages, Pages, _MappedQuerySet
+from trellis.api.programs import router as programs_router
 from trellis.api.schemas import ErrorOut, MeOut, PersonOut, SchoolOut
+from trellis.api.selection import router as selection_router
 from trellis.authz.policies import roles_of
 from trellis.authz.roles import Action
 from trellis.core.panels import Figure, figures_for
@@ -91,38 +94,6 @@ def _person_out(person: Person, positions: list[Position]) -> dict[str, Any]:
         "is_active": person.is_active,
         "current_positions": [_position_out(p) for p in positions],
     }
-
-
-ID = Field(None, ge=1, le=2**31 - 1)
-
-
-class Pages(LimitOffsetPagination):
-    """Limit and offset, bounded so that no request can ask the database for an absurd page."""
-
-    class Input(Schema):
-        limit: int = Field(100, ge=1, le=500)
-        offset: int = Field(0, ge=0, le=10**9)
-
-
-class NextPages(Pages):
-    """Limit and offset without an exact count: a metro district's people would be counted on
-    every request (repairs issue, item 29). `next` is the offset of the following page, or null
-    on the last page; one extra row is read to know."""
-
-    class Output(Schema):
-        items: list[Any]
-        next: int | None
-
-    def paginate_queryset(
-        self, queryset: Any, pagination: Any, request: HttpRequest, **params: Any
-    ) -> Any:
-        offset = pagination.offset
-        limit: int = min(pagination.limit, self.max_limit)
-        items = queryset[offset : offset + limit + 1]
-        return {
-            "items": items[:limit],
-            "next": offset + limit if len(items) > limit else None,
-        }
 
 
 class ListFilters(Schema):
@@ -214,18 +185,7 @@ def get_person(request: HttpRequest, person_id: int = Path(..., ge=1, le=2**31 -
     return _person_out(person, record["current"])
 
 
-class _MappedQuerySet:
-    """A queryset that pagination can count and slice, mapped to dicts after slicing."""
-
-    def __init__(self, queryset: Any, mapper: Any) -> None:
-        self.queryset = queryset
-        self.mapper = mapper
-
-    def count(self) -> int:
-        return int(self.queryset.count())
-
-    def __len__(self) -> int:
-        return self.count()
-
-    def __getitem__(self, item: slice) -> list[dict[str, Any]]:
-        return [self.mapper(obj) for obj in self.queryset[item]]
+# Programs, cohorts, participants and placements (issue 9).
+api.add_router("/", programs_router)
+# Selection: a cycle's applications, for its committee.
+api.add_router("/selection", selection_router)

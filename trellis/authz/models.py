@@ -11,9 +11,10 @@ from trellis.core.models import TimeStampedModel
 class Grant(TimeStampedModel):
     """A role held by an account at one node of the organisation tree, for a period.
 
-    The node is the most specific of school, network, partner or system that is set. `system` is
-    kept for school and network grants too, so that a system's grants are one indexed filter.
-    Later capabilities add program and cohort nodes.
+    The node is the most specific of cohort, program, school, network, partner or system that is
+    set. `system` is kept for school and network grants too, so that a system's grants are one
+    indexed filter; a cohort grant keeps its program, and a program or cohort grant keeps the
+    program's owner (system or partner), in the same way.
     `ends_on` is the last day the grant is in force (inclusive); empty while it continues.
     """
 
@@ -33,6 +34,12 @@ class Grant(TimeStampedModel):
     partner = models.ForeignKey(
         "orgs.Partner", null=True, blank=True, on_delete=models.CASCADE, related_name="grants"
     )
+    program = models.ForeignKey(
+        "programs.Program", null=True, blank=True, on_delete=models.CASCADE, related_name="grants"
+    )
+    cohort = models.ForeignKey(
+        "programs.Cohort", null=True, blank=True, on_delete=models.CASCADE, related_name="grants"
+    )
     starts_on = models.DateField()
     ends_on = models.DateField(null=True, blank=True)
     note = models.CharField(max_length=200, blank=True)
@@ -41,7 +48,10 @@ class Grant(TimeStampedModel):
         ordering = ["user__email", "role", "id"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(system__isnull=False) | Q(partner__isnull=False),
+                condition=Q(system__isnull=False)
+                | Q(partner__isnull=False)
+                | Q(program__isnull=False)
+                | Q(cohort__isnull=False),
                 name="grant_has_node",
             ),
             models.CheckConstraint(
@@ -52,6 +62,11 @@ class Grant(TimeStampedModel):
                 condition=Q(ends_on__isnull=True) | Q(ends_on__gte=F("starts_on")),
                 name="grant_ends_after_start",
             ),
+            # A cohort grant keeps its program (as a school grant keeps its system).
+            models.CheckConstraint(
+                condition=Q(cohort__isnull=True) | Q(program__isnull=False),
+                name="grant_cohort_has_program",
+            ),
         ]
         indexes = [models.Index(fields=["user", "ends_on"], name="grant_user_ends")]
 
@@ -60,4 +75,11 @@ class Grant(TimeStampedModel):
 
     @property
     def node(self) -> object:
-        return self.school or self.network or self.partner or self.system
+        return (
+            self.cohort
+            or self.program
+            or self.school
+            or self.network
+            or self.partner
+            or self.system
+        )

@@ -29,7 +29,7 @@ from trellis.authz.roles import (
 )
 
 # Actions that every signed-in user may take on their own record, whatever their grants.
-OWN_RECORD_ACTIONS = frozenset({Action.PEOPLE_VIEW})
+OWN_RECORD_ACTIONS = frozenset({Action.PEOPLE_VIEW, Action.PROGRAMS_OWN_RECORD})
 
 
 @dataclass(frozen=True)
@@ -39,6 +39,8 @@ class GrantRow:
     network_id: int | None
     school_id: int | None
     partner_id: int | None
+    program_id: int | None = None
+    cohort_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -48,6 +50,9 @@ class Scope:
     network_ids: frozenset[int] = field(default_factory=frozenset)
     school_ids: frozenset[int] = field(default_factory=frozenset)
     partner_ids: frozenset[int] = field(default_factory=frozenset)
+    # Programs and cohorts granted directly (program managers, partner staff of one program).
+    program_ids: frozenset[int] = field(default_factory=frozenset)
+    cohort_ids: frozenset[int] = field(default_factory=frozenset)
     person_id: int | None = None
     # Every system any of these grants sits in (a school grant reaches its system's frameworks).
     reached_system_ids: frozenset[int] = field(default_factory=frozenset)
@@ -63,6 +68,8 @@ class Scope:
             or self.network_ids
             or self.school_ids
             or self.partner_ids
+            or self.program_ids
+            or self.cohort_ids
             or self.person_id
             or self.related_person_ids
         )
@@ -137,7 +144,15 @@ def _grant_rows(user: Any) -> list[GrantRow]:
         GrantRow(*values)
         for values in Grant.objects.filter(user=user, starts_on__lte=today)
         .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=today))
-        .values_list("role", "system_id", "network_id", "school_id", "partner_id")
+        .values_list(
+            "role",
+            "system_id",
+            "network_id",
+            "school_id",
+            "partner_id",
+            "program_id",
+            "cohort_id",
+        )
     ]
     user._trellis_grants = rows
     return rows
@@ -178,13 +193,21 @@ def scope_for(user: Any, action: str | None = None) -> Scope:
     networks: set[int] = set()
     schools: set[int] = set()
     partners: set[int] = set()
+    programs: set[int] = set()
+    cohorts: set[int] = set()
     reached: set[int] = set()
     for row in _grant_rows(user):
         if action is not None and action not in POLICY.get(row.role, frozenset()):
             continue
         if row.system_id:
             reached.add(row.system_id)
-        if row.school_id:
+        # The most specific node wins: a cohort grant keeps its program and the program's
+        # owner, a program grant its owner, and reaches neither.
+        if row.cohort_id:
+            cohorts.add(row.cohort_id)
+        elif row.program_id:
+            programs.add(row.program_id)
+        elif row.school_id:
             schools.add(row.school_id)
         elif row.network_id:
             networks.add(row.network_id)
@@ -203,6 +226,8 @@ def scope_for(user: Any, action: str | None = None) -> Scope:
         network_ids=frozenset(networks),
         school_ids=frozenset(schools),
         partner_ids=frozenset(partners),
+        program_ids=frozenset(programs),
+        cohort_ids=frozenset(cohorts),
         person_id=own,
         reached_system_ids=frozenset(reached),
         related_person_ids=related,

@@ -16,6 +16,8 @@ class Role(models.TextChoices):
     INTERVIEWER = "interviewer", "Interviewer / recommender"
     PARTNER_STAFF = "partner_staff", "Partner staff"
     ANALYST = "analyst", "Analyst"
+    # Granted on a cohort (or its program): reads and decides that cohort's selection.
+    SELECTION_COMMITTEE = "selection_committee", "Selection committee member"
 
 
 class Action:
@@ -50,11 +52,23 @@ class Action:
     # Who supports whom (coach, supervisor, evaluator, mentor): the assignments pages.
     ASSIGNMENTS_VIEW = "assignments.view"
     ASSIGNMENTS_MANAGE = "assignments.manage"
+    # Programs and cohorts (aspiring-leader programs, fellowships): their pages, rosters,
+    # participant records and dashboards; and their writes (programs, cohorts, participants,
+    # the essential-experience checklist, placements).
+    PROGRAMS_VIEW = "programs.view"
+    PROGRAMS_MANAGE = "programs.manage"
+    # A participant's coach or mentor: open the participant's record and sign off experiences.
+    PROGRAMS_SIGN_OFF = "programs.sign_off"
+    # A participant's own record (goals, evidence, portfolio link): see OWN_RECORD_ACTIONS.
+    PROGRAMS_OWN_RECORD = "programs.own_record"
     # Sensitive reads (see SENSITIVE_ACTIONS): held only by the roles and relationships that
     # docs/data-model.md's sensitivity table names, never by reflection.
     COACHING_NOTES = "coaching.notes"
     SURVEYS_RESPONSES = "surveys.responses"
     SELECTION_DELIBERATIONS = "selection.deliberations"
+    # An interviewer opens the application of the applicant they interview (the `interview`
+    # relationship), nothing else of the selection.
+    SELECTION_INTERVIEW = "selection.interview"
 
 
 ALL_ACTIONS = frozenset(
@@ -75,19 +89,32 @@ class Relationship(models.TextChoices):
     MENTORING = "mentoring", "Mentor"
 
 
+# A relationship registered by the selection app (not an assignment, so not a Relationship
+# choice): an interview panel member → the applicant they interview, while the interview's round
+# is open or in consensus.
+INTERVIEW = "interview"
+
 # Relationship → actions the supporter may take on the assignee while the relationship is
 # active. A coach sees and rates their coachees' progress and reads their coaching notes; a
 # supervisor (the principal's evaluator chain) also their evaluation ratings; an evaluator only
 # evaluation; a mentor progress.
 RELATIONSHIP_POLICY: dict[str, frozenset[str]] = {
     Relationship.COACHING: frozenset(
-        {Action.PEOPLE_VIEW, Action.RATINGS_PROGRESS, Action.COACHING_NOTES}
+        {
+            Action.PEOPLE_VIEW,
+            Action.RATINGS_PROGRESS,
+            Action.COACHING_NOTES,
+            Action.PROGRAMS_SIGN_OFF,
+        }
     ),
     Relationship.SUPERVISION: frozenset(
         {Action.PEOPLE_VIEW, Action.RATINGS_PROGRESS, Action.RATINGS_EVALUATION}
     ),
     Relationship.EVALUATION: frozenset({Action.PEOPLE_VIEW, Action.RATINGS_EVALUATION}),
-    Relationship.MENTORING: frozenset({Action.PEOPLE_VIEW, Action.RATINGS_PROGRESS}),
+    Relationship.MENTORING: frozenset(
+        {Action.PEOPLE_VIEW, Action.RATINGS_PROGRESS, Action.PROGRAMS_SIGN_OFF}
+    ),
+    INTERVIEW: frozenset({Action.SELECTION_INTERVIEW}),
 }
 
 # Reads of the sensitive classes (docs/data-model.md, "Sensitive actions"). Each is granted
@@ -128,6 +155,8 @@ POLICY: dict[str, frozenset[str]] = {
             Action.RATINGS_ROUNDS_OVERSEE,
             Action.ASSIGNMENTS_VIEW,
             Action.ASSIGNMENTS_MANAGE,
+            Action.PROGRAMS_VIEW,
+            Action.PROGRAMS_MANAGE,
         }
     ),
     Role.DISTRICT_LEADER: frozenset(
@@ -136,6 +165,7 @@ POLICY: dict[str, frozenset[str]] = {
             Action.PEOPLE_VIEW,
             Action.PARTNERS_VIEW,
             Action.FRAMEWORKS_VIEW,
+            Action.PROGRAMS_VIEW,
             Action.RATINGS_SELF_STUDY,
         }
     ),
@@ -147,6 +177,8 @@ POLICY: dict[str, frozenset[str]] = {
             Action.RATINGS_ROUNDS,
             Action.ASSIGNMENTS_VIEW,
             Action.ASSIGNMENTS_MANAGE,
+            Action.PROGRAMS_VIEW,
+            Action.PROGRAMS_MANAGE,
         }
     ),
     # A supervisor sees the schools and staff of their network; they rate and evaluate only
@@ -175,8 +207,15 @@ POLICY: dict[str, frozenset[str]] = {
     ),
     Role.TEACHER_LEADER: frozenset({Action.SCHOOLS_VIEW, Action.FRAMEWORKS_VIEW}),
     Role.INTERVIEWER: frozenset(),
-    Role.PARTNER_STAFF: frozenset({Action.PARTNERS_VIEW}),
+    # Partner staff run the partner's programs (a grant on the partner reaches the programs it
+    # owns; a grant on a program or cohort reaches that one).
+    Role.PARTNER_STAFF: frozenset(
+        {Action.PARTNERS_VIEW, Action.PROGRAMS_VIEW, Action.PROGRAMS_MANAGE}
+    ),
     Role.ANALYST: frozenset({Action.SCHOOLS_VIEW, Action.FRAMEWORKS_VIEW}),
+    # The committee of a cohort's selection: screening notes, interview scores, deliberations
+    # and decisions of that cohort's applications (docs/data-model.md, sensitivity table).
+    Role.SELECTION_COMMITTEE: frozenset({Action.SELECTION_DELIBERATIONS}),
 }
 
 # Roles whose holders must have TOTP multi-factor authentication before doing anything.

@@ -31,7 +31,14 @@ def grant_list(
     status: str = "current",
 ) -> QuerySet[Grant]:
     grants = visible_grants(user).select_related(
-        "user", "user__person", "system", "network", "school", "partner"
+        "user",
+        "user__person",
+        "system",
+        "network",
+        "school",
+        "partner",
+        "program",
+        "cohort__program",
     )
     if query:
         grants = grants.filter(
@@ -55,7 +62,14 @@ def grant_list(
 def grant_get(user: Any, pk: int) -> Grant:
     grant = (
         Grant.objects.select_related(
-            "user", "system", "network", "school", "partner", "partner__home_system"
+            "user",
+            "system",
+            "network",
+            "school",
+            "partner",
+            "partner__home_system",
+            "program",
+            "cohort__program",
         )
         .filter(pk=pk)
         .first()
@@ -63,7 +77,15 @@ def grant_get(user: Any, pk: int) -> Grant:
     if grant is None:
         raise Http404
     node: Any = grant.node
-    if grant.partner is not None and grant.school is None and grant.network is None:
+    if grant.program is not None:
+        # Program and cohort grants are managed where the program's owner is (its system, or
+        # its partner's home system); installation-wide partners' by the operators.
+        node = grant.system or (grant.partner.home_system if grant.partner else None)
+        if node is None:
+            if not user.is_superuser:
+                raise Http404
+            return grant
+    elif grant.partner is not None and grant.school is None and grant.network is None:
         if grant.partner.home_system is None:
             if not user.is_superuser:
                 raise Http404
@@ -71,3 +93,18 @@ def grant_get(user: Any, pk: int) -> Grant:
         node = grant.partner.home_system
     authorize(user, Action.ACCESS_MANAGE, node)
     return grant
+
+
+def grants_at_program(program_id: int, cohort_id: int | None = None) -> QuerySet[Grant]:
+    """Grants in force on a program, and on one of its cohorts when given (a program's team,
+    shown on its pages to whoever may see the program)."""
+    today = timezone.localdate()
+    at = Q(program_id=program_id, cohort__isnull=True)
+    if cohort_id is not None:
+        at |= Q(cohort_id=cohort_id)
+    return (
+        Grant.objects.filter(at, starts_on__lte=today)
+        .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=today))
+        .select_related("user", "user__person", "cohort")
+        .order_by("role", "user__email", "pk")
+    )

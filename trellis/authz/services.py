@@ -12,20 +12,32 @@ from trellis.authz.policies import forget_grants, require
 from trellis.authz.roles import Action, Role
 from trellis.core.services import audit_event_record
 
-# authz imports only core: the nodes (orgs.System, Network, School, Partner) are passed in by the
-# callers and told apart by their model label.
+# authz imports only core: the nodes (orgs.System, Network, School, Partner, programs.Program,
+# Cohort) are passed in by the callers and told apart by their model label.
 
 
 def _is_partner(node: Any) -> bool:
     return bool(node is not None and node._meta.label == "orgs.Partner")
 
 
-def _node(system: Any, network: Any, school: Any, partner: Any) -> Any:
-    return school or network or partner or system
+def _node(
+    system: Any, network: Any, school: Any, partner: Any, program: Any = None, cohort: Any = None
+) -> Any:
+    return cohort or program or school or network or partner or system
 
 
 def _checked_node(node: Any) -> Any:
-    """What a grant's node is checked against: a partner's home system, else the node."""
+    """What a grant's node is checked against: a partner's home system; a program's (or a
+    cohort's program's) owning system, or its owner partner's home system; else the node.
+    None when only the installation's operators may grant there."""
+    label = node._meta.label
+    if label == "programs.Cohort":
+        node = node.program
+        label = "programs.Program"
+    if label == "programs.Program":
+        if node.owner_system is not None:
+            return node.owner_system
+        node = node.owner_partner
     return node.home_system if _is_partner(node) else node
 
 
@@ -38,31 +50,45 @@ def grant_create(
     network: Any = None,
     school: Any = None,
     partner: Any = None,
+    program: Any = None,
+    cohort: Any = None,
     starts_on: datetime.date | None = None,
     ends_on: datetime.date | None = None,
     note: str = "",
 ) -> Grant:
     if role not in Role.values:
         raise ValidationError({"role": f"Unknown role {role!r}."})
-    if school is not None:
+    if cohort is not None:
+        program = cohort.program
+    if program is not None:
+        # A program or cohort grant keeps the program's owner, as a school grant its system.
+        if school or network:
+            raise ValidationError("A grant is at a program or at a place, not both.")
+        system = program.owner_system
+        partner = program.owner_partner
+    elif school is not None:
         system = school.system
         network = None
     elif network is not None:
         system = network.system
     if partner is not None and (school or network):
         raise ValidationError("A grant is at a partner or at a place in a system, not both.")
-    if role == Role.PARTNER_STAFF and partner is None:
-        raise ValidationError({"partner": "Partner staff are granted on a partner organisation."})
-    node = _node(system, network, school, partner)
+    if role == Role.PARTNER_STAFF and partner is None and program is None:
+        raise ValidationError(
+            {"partner": "Partner staff are granted on a partner organisation or a program."}
+        )
+    node = _node(system, network, school, partner, program, cohort)
     if node is None:
         raise ValidationError(
             "Choose where the role applies: a system, network, school or partner."
         )
-    if _is_partner(node) and node.home_system is None:
+    checked = _checked_node(node)
+    if checked is None or (_is_partner(node) and node.home_system is None):
+        # Installation-wide partners (and their programs) are the operators' to grant.
         if actor is not None and not actor.is_superuser:
             raise PermissionDenied
     else:
-        require(actor, Action.ACCESS_MANAGE, _checked_node(node))
+        require(actor, Action.ACCESS_MANAGE, checked)
     starts_on = starts_on or timezone.localdate()
     if ends_on is not None and ends_on < starts_on:
         raise ValidationError({"ends_on": "The end date is before the start date."})
@@ -74,6 +100,8 @@ def grant_create(
             network=network,
             school=school,
             partner=partner,
+            program=program,
+            cohort=cohort,
             starts_on=starts_on,
             ends_on=ends_on,
             note=note,
@@ -97,7 +125,12 @@ def grant_create(
 
 
 def grant_end(*, actor: Any, grant: Grant, ends_on: datetime.date | None = None) -> Grant:
-    require(actor, Action.ACCESS_MANAGE, _checked_node(grant.node))
+    checked = _checked_node(grant.node)
+    if checked is None:
+        if actor is not None and not actor.is_superuser:
+            raise PermissionDenied
+    else:
+        require(actor, Action.ACCESS_MANAGE, checked)
     # Ending a grant takes effect now: its last day in force is yesterday. A grant that had
     # not started yet is closed on the same day, so it never takes effect.
     ends_on = ends_on or timezone.localdate() - datetime.timedelta(days=1)

@@ -10,6 +10,7 @@ import datetime
 import random
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 from allauth.mfa.totp.internal.auth import TOTP
 from django.db import connection
@@ -18,6 +19,7 @@ from trellis.accounts.models import User
 from trellis.accounts.services import account_create
 from trellis.authz.roles import Role
 from trellis.authz.services import grant_create
+from trellis.demo.selection import selection_history
 from trellis.orgs.models import Network, Partner, School, System
 from trellis.orgs.services import (
     network_create,
@@ -546,6 +548,10 @@ def build(*, size_name: str, seed: int, today: datetime.date) -> DemoResult:
         users[local] = user
     assignment_count = assignments(builder, system)
     frameworks(builder, system, anchors, users, today)
+    program_counts = programs(
+        system, seed=seed, today=today, manager=users.get("programs"), partner=partners[0]
+    )
+    program_counts.update(selection_history(system, seed=seed, today=today, users=users))
     if connection.vendor == "postgresql":
         # Bulk loads leave the planner without statistics until autovacuum gets round to them
         # (never, where it is off): a metro district's pages then pick nested loops over
@@ -563,6 +569,7 @@ def build(*, size_name: str, seed: int, today: datetime.date) -> DemoResult:
             "positions": len(builder.positions),
             "students": student_count,
             "assignments": assignment_count,
+            **program_counts,
         },
     )
 
@@ -709,3 +716,248 @@ def frameworks(
         RatingRound.objects.filter(pk=round_.pk).update(
             owner=users["supervisor"], owner_label=str(users["supervisor"])
         )
+
+
+# -- Programs (issue 9) -------------------------------------------------------------------------
+
+EXPERIENCES = [
+    ("Lead a grade-level data meeting", "Plan, lead and follow up a data meeting.", 45),
+    ("Observe and debrief a teacher", "Two observations with written feedback.", 75),
+    ("Build part of the master schedule", "With the principal, for one grade band.", 120),
+    ("Run a family engagement event", "From invitation to follow-up.", 160),
+    ("Manage a budget line", "Track and report one line for a semester.", 220),
+    ("Lead a professional learning session", "For the whole staff or a team.", 280),
+]
+PROJECT_MEASURES = [
+    ("Too few 3rd graders read on grade level.", "3rd-grade reading proficiency", 38, 50),
+    ("Chronic absence is high in the 9th grade.", "9th-grade chronic absence", 24, 15),
+    ("Math growth lags in the middle grades.", "Students meeting math growth targets", 44, 55),
+    ("Office referrals cluster in two grades.", "Office referrals per 100 students", 31, 20),
+]
+
+
+def programs(
+    system: System,
+    *,
+    seed: int,
+    today: datetime.date,
+    manager: User | None = None,
+    partner: Partner | None = None,
+    per_cohort: int = 6,
+) -> dict[str, int]:
+    """Two programs, each with three past cohorts (participants with experiences signed off by
+    their coach, a school improvement project with milestones, completion and placements that
+    became positions) and one cohort in selection now: an aspiring principal program of the
+    system's assistant principals, and a teacher-leader fellowship run by `partner` (when given)
+    for its teachers. `manager` gets a program-manager grant on both. Written through the
+    programs services as the command line, from its own random stream (the rest of the demo
+    does not move with it)."""
+    from trellis.programs.models import Cohort, Program
+    from trellis.programs.services import cohort_create, experience_create, program_create
+
+    rng = random.Random(f"{seed}-programs")
+    year = school_year_start(today).year
+    schools = list(School.objects.filter(system=system, is_active=True).order_by("pk"))
+    coaches = list(
+        Person.objects.filter(
+            system=system, positions__kind=PositionKind.COACH, positions__ends_on__isnull=True
+        )
+        .distinct()
+        .order_by("pk")
+    )
+
+    def current(kind: str) -> list[tuple[Person, datetime.date]]:
+        """People in a current position of this kind, with the day it began: a cohort takes
+        only people whose position began before the cohort, so that a placement ends it."""
+        rows = (
+            Position.objects.filter(
+                system=system, kind=kind, ends_on__isnull=True, person__is_active=True
+            )
+            .select_related("person")
+            .order_by("person_id", "starts_on")
+        )
+        found: dict[int, tuple[Person, datetime.date]] = {}
+        for position in rows:
+            found.setdefault(position.person_id, (position.person, position.starts_on))
+        return list(found.values())
+
+    teachers = current(PositionKind.TEACHER)
+    specs = [
+        (
+            "Aspiring Principals Program",
+            Program.Kind.ASPIRING_PRINCIPAL,
+            None,
+            # Assistant principals first, then teacher leaders and half the teachers (the demo's
+            # assistant principals mostly began their current spell lately).
+            current(PositionKind.ASSISTANT_PRINCIPAL)
+            + current(PositionKind.TEACHER_LEADER)
+            + teachers[::2],
+            "principal",
+        ),
+        (
+            "Teacher Leadership Fellowship",
+            Program.Kind.PARTNER_FELLOWSHIP if partner else Program.Kind.TEACHER_LEADER_FELLOWSHIP,
+            partner,
+            teachers[1::2],
+            "assistant_principal",
+        ),
+    ]
+    counts = {"programs": 0, "cohorts": 0, "participants": 0, "placements": 0}
+    for name, kind, owner_partner, pool, placed_as in specs:
+        program = program_create(
+            actor=None,
+            name=name,
+            kind=kind,
+            owner_system=None if owner_partner else system,
+            owner_partner=owner_partner,
+            systems=[system],
+            description="Real at-bats: a school improvement project, essential experiences, "
+            "coaching and a learning community.",
+        )
+        counts["programs"] += 1
+        for title, text, days in EXPERIENCES:
+            experience_create(
+                actor=None, program=program, title=title, description=text, due_days=days
+            )
+        if manager is not None:
+            grant_create(
+                actor=None,
+                user=manager,
+                role=Role.PROGRAM_MANAGER,
+                program=program,
+                starts_on=datetime.date(year - 3, 7, 1),
+                note="Runs the program (demo).",
+            )
+        # The assistant principals stay first: the program draws on them before the others.
+        for offset in (3, 2, 1):
+            start = datetime.date(year - offset, 7, 1)
+            cohort = cohort_create(
+                actor=None,
+                program=program,
+                name=f"Cohort {4 - offset}",
+                school_year=year - offset,
+                starts_on=start,
+                ends_on=datetime.date(year - offset + 1, 6, 30),
+                state=Cohort.State.COMPLETED,
+            )
+            counts["cohorts"] += 1
+            members = [person for person, began in pool if began < start][:per_cohort]
+            pool = [(person, began) for person, began in pool if person not in members]
+            added, placed = cohort_history(
+                cohort, members, rng=rng, coaches=coaches, schools=schools, placed_as=placed_as
+            )
+            counts["participants"] += added
+            counts["placements"] += placed
+        # Choosing next summer's cohort now (the selection cycle's applications hang on it).
+        cohort_create(
+            actor=None,
+            program=program,
+            name="Cohort 4",
+            school_year=year + 1,
+            starts_on=datetime.date(year + 1, 7, 1),
+            ends_on=datetime.date(year + 2, 6, 30),
+            state=Cohort.State.SELECTION,
+        )
+        counts["cohorts"] += 1
+    return counts
+
+
+def cohort_history(
+    cohort: Any,
+    members: list[Person],
+    *,
+    rng: random.Random,
+    coaches: list[Person],
+    schools: list[School],
+    placed_as: str,
+    finish: bool = True,
+) -> tuple[int, int]:
+    """A cohort's year, as records: each member joins, records evidence for every experience on
+    the checklist (their coach signs off most), writes a project with two milestones, and, when
+    `finish`, completes (about one in eight withdraws) and is placed (three in four), which
+    starts a position. Returns (participants, placements)."""
+    from trellis.programs.models import Milestone, Participant
+    from trellis.programs.services import (
+        add_participant,
+        evidence_submit,
+        experience_sign_off,
+        milestone_add,
+        participant_status_set,
+        placement_record,
+        project_save,
+    )
+
+    checklist = list(cohort.program.experiences.order_by("position", "due_days", "pk"))
+    start = cohort.starts_on
+    placements = 0
+    for n, person in enumerate(members):
+        participant = add_participant(
+            actor=None,
+            cohort=cohort,
+            person=person,
+            career_goal=f"{PositionKind(placed_as).label} within two years",
+        )
+        coach = coaches[n % len(coaches)] if coaches else None
+        # Most finish every experience; some leave one or two unsigned.
+        done = len(checklist) - (rng.random() < 0.3) - (rng.random() < 0.1)
+        for index, experience in enumerate(checklist):
+            due = start + datetime.timedelta(days=experience.due_days)
+            evidence_submit(
+                actor=None,
+                participant=participant,
+                experience=experience,
+                text=f"{experience.title}: done with my team; notes in the binder.",
+                on=due - datetime.timedelta(days=rng.randint(3, 20)),
+            )
+            if coach is not None and index < done:
+                experience_sign_off(
+                    actor=None,
+                    participant=participant,
+                    experience=experience,
+                    on=due - datetime.timedelta(days=rng.randint(0, 2)),
+                    signed_by=coach,
+                )
+        problem, measure, baseline, target = rng.choice(PROJECT_MEASURES)
+        reached = baseline + (target - baseline) * rng.choice([0.4, 0.7, 1.0, 1.2])
+        project = project_save(
+            actor=None,
+            participant=participant,
+            title=measure.capitalize(),
+            problem_statement=problem,
+            measure=measure,
+            baseline=f"{baseline}%",
+            target=f"{target}%",
+            result=f"Reached {reached:.0f}% by the spring." if finish else "",
+        )
+        for months, title in ((2, "Baseline and root cause"), (6, "Mid-year check")):
+            milestone_add(
+                actor=None,
+                project=project,
+                title=title,
+                due_on=start + datetime.timedelta(days=30 * months),
+                status=Milestone.Status.DONE,
+                done_on=start + datetime.timedelta(days=30 * months - 3),
+            )
+        if not finish:
+            continue
+        if rng.random() < 0.12:
+            participant_status_set(
+                actor=None,
+                participant=participant,
+                status=Participant.Status.WITHDRAWN,
+                on=start + datetime.timedelta(days=rng.randint(60, 200)),
+            )
+            continue
+        participant_status_set(
+            actor=None, participant=participant, status="completed", on=cohort.ends_on
+        )
+        if schools and rng.random() < 0.75:
+            placement_record(
+                actor=None,
+                participant=participant,
+                role=placed_as,
+                school=schools[rng.randrange(len(schools))],
+                starts_on=cohort.ends_on + datetime.timedelta(days=1),
+            )
+            placements += 1
+    return len(members), placements

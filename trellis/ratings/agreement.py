@@ -117,3 +117,34 @@ def agreement_table(
         "overall": agreement_from_counts(overall, levels) if overall else None,
         "levels": list(levels),
     }
+
+
+def pair_counts_by_item(
+    ratings: QuerySet[Any], subject_field: str
+) -> dict[str, dict[tuple[int, int], Counter[tuple[int, int]]]]:
+    """As `pair_counts`, kept apart per competency (by CASE identifier): one grouped self-join."""
+    rows = (
+        ratings.filter(rater__isnull=False)
+        .order_by()
+        .annotate(
+            r_rater=F("rater_id"),
+            r_subject=F(f"{subject_field}_id"),
+            r_item=F("item__case_identifier"),
+            r_level=F("level__position"),
+        )
+        .values("r_rater", "r_subject", "r_item", "r_level")
+    )
+    sql, params = rows.query.sql_with_params()
+    query = f"""
+        SELECT a.r_item, a.r_rater, b.r_rater, a.r_level, b.r_level, COUNT(*)
+        FROM ({sql}) a JOIN ({sql}) b
+          ON a.r_subject = b.r_subject AND a.r_item = b.r_item AND a.r_rater < b.r_rater
+        GROUP BY a.r_item, a.r_rater, b.r_rater, a.r_level, b.r_level
+    """  # noqa: S608 (the inner SQL is Django's own, with its parameters passed separately)
+    result: dict[str, dict[tuple[int, int], Counter[tuple[int, int]]]] = {}
+    with connection.cursor() as cursor:
+        cursor.execute(query, [*params, *params])
+        for item, rater_a, rater_b, level_a, level_b, count in cursor.fetchall():
+            pairs = result.setdefault(item, {})
+            pairs.setdefault((rater_a, rater_b), Counter())[(level_a, level_b)] += count
+    return result

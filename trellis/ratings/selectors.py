@@ -25,7 +25,12 @@ from trellis.frameworks.models import Framework, FrameworkVersion, PerformanceLe
 from trellis.frameworks.selectors import rubric_grid, visible_frameworks
 from trellis.orgs.models import School, System
 from trellis.people.models import Person, PositionKind
-from trellis.ratings.agreement import agreement_table
+from trellis.ratings.agreement import (
+    Agreement,
+    agreement_from_counts,
+    agreement_table,
+    pair_counts_by_item,
+)
 from trellis.ratings.models import (
     Purpose,
     Rating,
@@ -555,6 +560,31 @@ def round_agreement(round_: RatingRound) -> dict[str, Any]:
     levels = sorted(round_.version.levels.values_list("position", flat=True))
     ratings = Rating.objects.filter(round=round_, is_draft=False, is_consensus=False)
     return _named(agreement_table(ratings, field_of(round_.subject_kind), levels))
+
+
+def round_agreement_by_item(
+    rounds: QuerySet[RatingRound], version: FrameworkVersion
+) -> dict[str, dict[str, Any]]:
+    """Agreement per competency (keyed by its CASE identifier) between the raters of these
+    rounds over their submitted ratings: pairs of raters who rated the same subject on the same
+    competency, every pair of every subject pooled. Besides the figures, how many pairs and
+    how far apart the levels of the widest pair were (the spread). Counted in the database."""
+    levels = sorted(version.levels.values_list("position", flat=True))
+    ratings = Rating.objects.filter(
+        round__in=rounds, version=version, is_draft=False, is_consensus=False
+    )
+    out: dict[str, dict[str, Any]] = {}
+    for item, pairs in pair_counts_by_item(ratings, "subject_person").items():
+        joint: Counter[tuple[int, int]] = Counter()
+        for counts in pairs.values():
+            joint.update(counts)
+        result: Agreement = agreement_from_counts(joint, levels)
+        out[item] = {
+            "result": result,
+            "pairs": result.n,
+            "widest": max(abs(a - b) for a, b in joint) if joint else 0,
+        }
+    return out
 
 
 def resolve_subjects(

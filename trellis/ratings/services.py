@@ -254,9 +254,15 @@ def round_create(
     raters: list[Any],
     opens_on: datetime.date,
     closes_on: datetime.date,
+    authority: tuple[str, Any] | None = None,
 ) -> RatingRound:
     """A round of the subjects' system, owned by the actor, who must be allowed to run rounds of
-    this purpose over every subject."""
+    this purpose over every subject.
+
+    `authority` is (action, object) when another app's service runs the round on its own
+    authority instead: a selection committee schedules an interview because it holds
+    `selection.deliberations` on the application, not a ratings action on the applicant's
+    person record. The permission is then checked on that object."""
     if not subjects:
         raise ValidationError({"subjects": "Name at least one subject."})
     if not raters:
@@ -266,8 +272,11 @@ def round_create(
         raise ValidationError({"subjects": "A round rates one kind of subject."})
     subject_kind = kinds.pop()
     action = _round_action(purpose, subject_kind)
-    for subject in subjects:
-        require(actor, action, subject)
+    if authority is not None:
+        require(actor, authority[0], authority[1])
+    else:
+        for subject in subjects:
+            require(actor, action, subject)
     systems = {system_id_of(s) for s in subjects}
     if len(systems) != 1:
         raise ValidationError({"subjects": "Every subject must belong to the same system."})

@@ -1,0 +1,48 @@
+"""The demo's programs: history for analytics, a cohort in selection now, and something real
+for the program manager to do."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from django.test import Client
+
+from trellis.accounts.models import User
+from trellis.demo.generator import build
+from trellis.programs.models import Cohort, Participant, Placement, Program
+
+TODAY = datetime.date(2026, 10, 1)
+
+
+@pytest.mark.django_db
+def test_demo_programs_have_history_placements_and_a_cohort_in_selection() -> None:
+    build(size_name="demo", seed=3, today=TODAY)
+    programs = list(Program.objects.order_by("name"))
+    assert len(programs) == 2
+    assert {p.owner_partner is not None for p in programs} == {True, False}
+    for program in programs:
+        states = list(program.cohorts.order_by("school_year").values_list("state", flat=True))
+        assert states == ["completed", "completed", "completed", "selection"]
+        selection = program.cohorts.get(state=Cohort.State.SELECTION)
+        assert selection.starts_on > TODAY
+        assert Participant.objects.filter(cohort__program=program).count() >= 15
+    placements = Placement.objects.select_related("position", "participant__cohort")
+    assert placements.exists()
+    for placement in placements:
+        # Each placement became a position of the person, named after its program and cohort.
+        assert placement.position.person_id == placement.participant.person_id
+        assert placement.position.starts_on == placement.starts_on
+        assert placement.participant.cohort.name in placement.position.title
+
+    manager = User.objects.get(email="programs@riverbend.example")
+    assert set(manager.grants.exclude(program=None).values_list("program__name", flat=True)) == {
+        p.name for p in programs
+    }
+    client = Client()
+    client.force_login(manager)
+    listing = client.get("/programs/").content.decode()
+    assert all(p.name in listing for p in programs)
+    figures = client.get(f"/programs/{programs[0].pk}/dashboard/").content.decode()
+    # Cohorts of six: the completion rates are shown, as a table beside the chart.
+    assert "%" in figures and "data-vega-spec" in figures

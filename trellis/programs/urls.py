@@ -1,0 +1,66 @@
+"""Routes of the programs app, included by trellis.urls under /programs/."""
+
+from django.urls import path
+
+from trellis.programs import views
+
+urlpatterns = [
+    path("", views.program_list, name="program_list"),
+    path("new/", views.program_create, name="program_create"),
+    path("<int:pk>/", views.program_detail, name="program_detail"),
+    path("<int:pk>/edit/", views.program_edit, name="program_edit"),
+    path("<int:pk>/dashboard/", views.program_dashboard, name="program_dashboard"),
+    path("<int:pk>/cohorts/new/", views.cohort_create, name="cohort_create"),
+    path("<int:pk>/experiences/new/", views.experience_edit, name="experience_add"),
+    path(
+        "<int:pk>/experiences/<int:experience_pk>/edit/",
+        views.experience_edit,
+        name="experience_edit",
+    ),
+    path("cohorts/", views.cohort_list, name="cohort_list"),
+    path("cohorts/<int:pk>/", views.cohort_detail, name="cohort_detail"),
+    path("cohorts/<int:pk>/edit/", views.cohort_edit, name="cohort_edit"),
+    path("cohorts/<int:pk>/dashboard/", views.cohort_dashboard, name="cohort_dashboard"),
+    path("cohorts/<int:pk>/participants/new/", views.participant_add, name="participant_add"),
+    path("participants/<int:pk>/", views.participant_detail, name="participant_detail"),
+    path("participants/<int:pk>/goals/", views.participant_goals, name="participant_goals"),
+    path("participants/<int:pk>/status/", views.participant_status, name="participant_status"),
+    path(
+        "participants/<int:pk>/experiences/<int:experience_pk>/evidence/",
+        views.evidence_submit,
+        name="evidence_submit",
+    ),
+    path(
+        "participants/<int:pk>/experiences/<int:experience_pk>/evidence/file/",
+        views.evidence_file,
+        name="evidence_file",
+    ),
+    path(
+        "participants/<int:pk>/experiences/<int:experience_pk>/sign-off/",
+        views.experience_sign_off,
+        name="experience_sign_off",
+    ),
+    path("participants/<int:pk>/project/", views.project_edit, name="project_edit"),
+    path(
+        "participants/<int:pk>/project/milestones/new/",
+        views.milestone_edit,
+        name="milestone_add",
+    ),
+    path(
+        "participants/<int:pk>/project/milestones/<int:milestone_pk>/",
+        views.milestone_edit,
+        name="milestone_edit",
+    ),
+    path(
+        "participants/<int:pk>/portfolio/links/",
+        views.portfolio_link_create,
+        name="portfolio_link_create",
+    ),
+    path(
+        "participants/<int:pk>/portfolio/links/<int:link_pk>/revoke/",
+        views.portfolio_link_revoke,
+        name="portfolio_link_revoke",
+    ),
+    path("participants/<int:pk>/placements/new/", views.placement_create, name="placement_create"),
+    path("portfolio/<str:token>/", views.portfolio_public, name="portfolio_public"),
+]

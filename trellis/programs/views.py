@@ -1,0 +1,754 @@
+"""Pages of programs, cohorts and participant records. Thin: parse, call one selector or
+service, render. An object outside the user's scope is a 404; in scope but not allowed, 403."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods
+
+from trellis.authz.decorators import permission, public
+from trellis.authz.roles import Action
+from trellis.core.exports import FORMATS, export_response
+from trellis.core.forms import add_service_errors
+from trellis.core.listing import ExportSpec, form_page, querystring_without, render_list
+from trellis.core.params import get_choice, get_int, get_text
+from trellis.frameworks.selectors import visible_frameworks
+from trellis.orgs.models import Partner, System
+from trellis.programs import selectors, services
+from trellis.programs.forms import (
+    CohortForm,
+    EvidenceForm,
+    ExperienceForm,
+    GoalsForm,
+    MilestoneForm,
+    ParticipantAddForm,
+    PlacementForm,
+    ProgramForm,
+    ProjectForm,
+    SignOffForm,
+    StatusForm,
+)
+from trellis.programs.models import Cohort, Participant, Program
+
+PROGRAM_EXPORT = ExportSpec(
+    filename="programs",
+    headers=["Program", "Kind", "Run by", "Framework", "Cohorts"],
+    row=lambda p: [
+        p.name,
+        p.get_kind_display(),
+        str(p.owner),
+        str(p.framework) if p.framework else "",
+        p.cohort_count,
+    ],
+)
+
+COHORT_EXPORT = ExportSpec(
+    filename="cohorts",
+    headers=["Program", "Cohort", "School year", "First day", "Last day", "State", "Participants"],
+    row=lambda c: [
+        c.program.name,
+        c.name,
+        c.school_year_label,
+        c.starts_on,
+        c.ends_on,
+        c.get_state_display(),
+        c.participant_count,
+    ],
+)
+
+ROSTER_HEADERS = [
+    "Family name",
+    "Given name",
+    "E-mail",
+    "Status",
+    "Completed or left on",
+    "Career goal",
+    "Experiences signed off",
+    "Experiences in checklist",
+    "Experiences overdue",
+    "Milestones done",
+    "Milestones",
+    "Milestones overdue",
+    "Behind",
+    "Placement",
+]
+
+
+def _roster_row(row: selectors.Progress) -> list[Any]:
+    p = row.participant
+    placement = row.placement
+    return [
+        p.person.family_name,
+        p.person.given_name,
+        p.person.email,
+        p.get_status_display(),
+        p.completed_on,
+        p.career_goal,
+        row.experiences_done,
+        row.experiences_total,
+        len(row.experiences_overdue),
+        row.milestones_done,
+        row.milestones_total,
+        row.milestones_overdue,
+        row.behind,
+        f"{placement.get_role_display()}, {placement.school} from {placement.starts_on}"
+        if placement
+        else "",
+    ]
+
+
+# -- Programs ----------------------------------------------------------------------------------
+
+
+@permission(Action.PROGRAMS_VIEW)
+def program_list(request: HttpRequest) -> HttpResponseBase:
+    params = request.GET
+    filters: dict[str, Any] = {
+        "query": get_text(params, "q"),
+        "kind": get_choice(params, "kind", Program.Kind.values),
+        "owner": get_choice(params, "owner", ["system", "partner"]),
+    }
+    return render_list(
+        request,
+        template="programs/program_list.html",
+        queryset=selectors.program_list(request.user, **filters),
+        export=PROGRAM_EXPORT,
+        per_page=25,
+        context={
+            "filters": filters,
+            "kinds": Program.Kind.choices,
+            "can_create": any(selectors.owner_choices(request.user)),
+            "cohorts_url": reverse("cohort_list"),
+        },
+    )
+
+
+def _owner_choices(user: Any) -> list[tuple[str, str]]:
+    systems, partners = selectors.owner_choices(user)
+    return [(f"system:{s.pk}", str(s)) for s in systems] + [
+        (f"partner:{p.pk}", f"{p} (partner)") for p in partners
+    ]
+
+
+def _owner(value: str) -> tuple[Any, Any]:
+    kind, _, pk = value.partition(":")
+    if kind == "system":
+        return System.objects.get(pk=int(pk)), None
+    return None, Partner.objects.get(pk=int(pk))
+
+
+@permission(Action.PROGRAMS_MANAGE)
+def program_create(request: HttpRequest) -> HttpResponseBase:
+    owners = _owner_choices(request.user)
+    if not owners:
+        raise PermissionDenied
+    form = ProgramForm(
+        request.POST or None,
+        owners=owners,
+        systems=selectors.system_choices(request.user),
+        frameworks=visible_frameworks(request.user),
+    )
+
+    def save(data: dict[str, Any]) -> Program:
+        owner_system, owner_partner = _owner(data["owner"])
+        program = services.program_create(
+            actor=request.user,
+            name=data["name"],
+            kind=data["kind"],
+            owner_system=owner_system,
+            owner_partner=owner_partner,
+            systems=data["systems"],
+            framework=data["framework"],
+            description=data["description"],
+        )
+        messages.success(request, f"Program created: {program}.")
+        return program
+
+    return form_page(
+        request,
+        form=form,
+        save=save,
+        success_url=reverse("program_list"),
+        heading="New program",
+        back_label="Programs",
+    )
+
+
+@permission(Action.PROGRAMS_VIEW)
+def program_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    program = selectors.program_get(request.user, pk)
+    return render(
+        request,
+        "programs/program_detail.html",
+        {
+            "program": program,
+            "systems": list(program.systems.all()),
+            "cohorts": list(selectors.program_cohorts(request.user, program)),
+            "experiences": list(program.experiences.order_by("position", "due_days", "pk")),
+            "team": selectors.program_team(program),
+            "can_manage": selectors.may(request.user, Action.PROGRAMS_MANAGE, program),
+        },
+    )
+
+
+@permission(Action.PROGRAMS_MANAGE)
+def program_edit(request: HttpRequest, pk: int) -> HttpResponseBase:
+    program = selectors.program_get(request.user, pk, Action.PROGRAMS_MANAGE)
+    initial = {
+        "name": program.name,
+        "kind": program.kind,
+        "systems": list(program.systems.all()),
+        "framework": program.framework,
+        "description": program.description,
+    }
+    systems = selectors.system_choices(request.user) | System.objects.filter(
+        served_programs=program
+    )
+    form = ProgramForm(
+        request.POST or None,
+        initial=initial,
+        owners=None,
+        systems=systems.distinct(),
+        frameworks=visible_frameworks(request.user),
+    )
+    url = reverse("program_detail", args=[program.pk])
+    return form_page(
+        request,
+        form=form,
+        save=lambda data: services.program_update(
+            actor=request.user,
+            program=program,
+            systems=data["systems"],
+            name=data["name"],
+            kind=data["kind"],
+            framework=data["framework"],
+            description=data["description"],
+        ),
+        success_url=url,
+        heading=f"Edit {program}",
+        back_label=program.name,
+    )
+
+
+@permission(Action.PROGRAMS_MANAGE)
+def experience_edit(request: HttpRequest, pk: int, experience_pk: int | None = None) -> Any:
+    program = selectors.program_get(request.user, pk, Action.PROGRAMS_MANAGE)
+    experience = selectors.program_experience_get(program, experience_pk) if experience_pk else None
+    initial = (
+        {
+            "title": experience.title,
+            "description": experience.description,
+            "due_days": experience.due_days,
+            "position": experience.position,
+        }
+        if experience
+        else {}
+    )
+    form = ExperienceForm(request.POST or None, initial=initial)
+
+    def save(data: dict[str, Any]) -> Any:
+        if experience is None:
+            return services.experience_create(actor=request.user, program=program, **data)
+        if data["position"] is None:
+            data["position"] = experience.position
+        return services.experience_update(actor=request.user, experience=experience, **data)
+
+    return form_page(
+        request,
+        form=form,
+        save=save,
+        success_url=reverse("program_detail", args=[program.pk]),
+        heading=f"Edit “{experience}”" if experience else "New essential experience",
+        back_label=program.name,
+    )
+
+
+def _figures_export(filename: str, figures: list[selectors.Figures]) -> HttpResponseBase:
+    return export_response(
+        fmt="xlsx" if filename.endswith(".xlsx") else "csv",
+        filename=filename.rsplit(".", 1)[0],
+        headers=selectors.FIGURE_HEADERS,
+        rows=(f.export_row() for f in figures),
+    )
+
+
+@permission(Action.PROGRAMS_VIEW)
+def program_dashboard(request: HttpRequest, pk: int) -> HttpResponseBase:
+    program = selectors.program_get(request.user, pk)
+    figures = selectors.program_figures(request.user, program)
+    fmt = get_choice(request.GET, "format", FORMATS)
+    if fmt:
+        return _figures_export(f"program-{program.pk}-figures.{fmt}", figures)
+    return render(
+        request,
+        "programs/program_dashboard.html",
+        {
+            "program": program,
+            "figures": figures,
+            "chart": bool(_chart(figures[:-1])),
+            "chart_spec": _chart_spec(_chart(figures[:-1])),
+            "querystring_nopage": querystring_without(request, "page", "format"),
+        },
+    )
+
+
+def _chart(figures: list[selectors.Figures]) -> list[dict[str, Any]]:
+    """Bars of completion and placement rates per group, drawn only for rates that are shown
+    (the table beside it says why others are not)."""
+    bars = []
+    for f in figures:
+        for label, rate in (("Completion", f.completion_rate), ("Placement", f.placement_rate)):
+            if rate.shown is not None:
+                bars.append({"group": f.label, "measure": label, "percent": rate.shown})
+    return bars
+
+
+def _chart_spec(bars: list[dict[str, Any]]) -> dict[str, Any]:
+    return {
+        "$schema": "https://vega.github.io/schema/vega-lite/v5.json",
+        "data": {"values": bars},
+        "mark": "bar",
+        "encoding": {
+            "y": {"field": "group", "type": "nominal", "title": None},
+            "yOffset": {"field": "measure"},
+            "x": {
+                "field": "percent",
+                "type": "quantitative",
+                "title": "Percent",
+                "scale": {"domain": [0, 100]},
+            },
+            "color": {"field": "measure", "type": "nominal", "title": "Rate"},
+            "tooltip": [
+                {"field": "group"},
+                {"field": "measure"},
+                {"field": "percent", "format": ".0f"},
+            ],
+        },
+        "width": 480,
+    }
+
+
+# -- Cohorts -----------------------------------------------------------------------------------
+
+
+@permission(Action.PROGRAMS_VIEW)
+def cohort_list(request: HttpRequest) -> HttpResponseBase:
+    params = request.GET
+    filters: dict[str, Any] = {
+        "query": get_text(params, "q"),
+        "program_id": get_int(params, "program"),
+        "state": get_choice(params, "state", selectors.COHORT_STATES),
+        "school_year": get_int(params, "year"),
+    }
+    return render_list(
+        request,
+        template="programs/cohort_list.html",
+        queryset=selectors.cohort_list(request.user, **filters),
+        export=COHORT_EXPORT,
+        per_page=25,
+        context={
+            "filters": filters,
+            "states": Cohort.State.choices,
+            "programs": list(selectors.program_list(request.user)),
+        },
+    )
+
+
+@permission(Action.PROGRAMS_MANAGE)
+def cohort_create(request: HttpRequest, pk: int) -> HttpResponseBase:
+    program = selectors.program_get(request.user, pk, Action.PROGRAMS_MANAGE)
+    form = CohortForm(request.POST or None, initial={"state": Cohort.State.PLANNED})
+    return form_page(
+        request,
+        form=form,
+        save=lambda data: services.cohort_create(actor=request.user, program=program, **data),
+        success_url=reverse("program_detail", args=[program.pk]),
+        heading=f"New cohort of {program}",
+        back_label=program.name,
+    )
+
+
+@permission(Action.PROGRAMS_MANAGE)
+def cohort_edit(request: HttpRequest, pk: int) -> HttpResponseBase:
+    cohort = selectors.cohort_get(request.user, pk, Action.PROGRAMS_MANAGE)
+    initial = {
+        "name": cohort.name,
+        "school_year": cohort.school_year,
+        "starts_on": cohort.starts_on,
+        "ends_on": cohort.ends_on,
+        "state": cohort.state,
+    }
+    form = CohortForm(request.POST or None, initial=initial)
+    return form_page(
+        request,
+        form=form,
+        save=lambda data: services.cohort_update(actor=request.user, cohort=cohort, **data),
+        success_url=reverse("cohort_detail", args=[cohort.pk]),
+        heading=f"Edit {cohort.name}",
+        back_label=cohort.name,
+    )
+
+
+@permission(Action.PROGRAMS_VIEW)
+def cohort_detail(request: HttpRequest, pk: int) -> HttpResponseBase:
+    cohort = selectors.cohort_get(request.user, pk)
+    query = get_text(request.GET, "q")
+    status = get_choice(request.GET, "status", selectors.ROSTER_FILTERS)
+    rows = selectors.cohort_roster(cohort, query=query, status=status)
+    fmt = get_choice(request.GET, "format", FORMATS)
+    if fmt:
+        return export_response(
+            fmt=fmt,
+            filename=f"cohort-{cohort.pk}-roster",
+            headers=ROSTER_HEADERS,
+            rows=(_roster_row(row) for row in rows),
+        )
+    return render(
+        request,
+        "programs/cohort_detail.html",
+        {
+            "cohort": cohort,
+            "program": cohort.program,
+            "rows": rows,
+            "query": query,
+            "status": status,
+            "supporters": selectors.cohort_supporters(cohort),
+            "team": selectors.program_team(cohort.program, cohort),
+            "can_manage": selectors.may(request.user, Action.PROGRAMS_MANAGE, cohort),
+            "program_visible": selectors.may(request.user, Action.PROGRAMS_VIEW, cohort.program),
+            "querystring_nopage": querystring_without(request, "page", "format"),
+        },
+    )
+
+
+@permission(Action.PROGRAMS_VIEW)
+def cohort_dashboard(request: HttpRequest, pk: int) -> HttpResponseBase:
+    cohort = selectors.cohort_get(request.user, pk)
+    rows = selectors.cohort_roster(cohort)
+    figures = selectors.cohort_figures(cohort, rows)
+    fmt = get_choice(request.GET, "format", FORMATS)
+    if fmt:
+        return _figures_export(f"cohort-{cohort.pk}-figures.{fmt}", [figures])
+    return render(
+        request,
+        "programs/cohort_dashboard.html",
+        {
+            "cohort": cohort,
+            "program": cohort.program,
+            "rows": rows,
+            "behind": selectors.behind_detail(rows),
+            "figures_list": [figures],
+            "querystring_nopage": querystring_without(request, "page", "format"),
+        },
+    )
+
+
+@permission(Action.PROGRAMS_MANAGE)
+def participant_add(request: HttpRequest, pk: int) -> HttpResponseBase:
+    cohort = selectors.cohort_get(request.user, pk, Action.PROGRAMS_MANAGE)
+    form = ParticipantAddForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        person, why_not = selectors.person_for_program(cohort.program, data["person"])
+        if person is None:
+            form.add_error("person", why_not)
+        else:
+            try:
+                services.add_participant(
+                    actor=request.user,
+                    cohort=cohort,
+                    person=person,
+                    career_goal=data["career_goal"],
+                )
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(request, f"{person} joined {cohort.name}.")
+                return redirect("cohort_detail", cohort.pk)
+    return render(
+        request,
+        "simple_form.html",
+        {
+            "form": form,
+            "heading": f"Add a participant to {cohort.name}",
+            "back_url": reverse("cohort_detail", args=[cohort.pk]),
+            "back_label": cohort.name,
+        },
+    )
+
+
+# -- The participant record --------------------------------------------------------------------
+
+
+@permission(Action.SIGNED_IN)
+def participant_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    participant = selectors.participant_get(request.user, pk)
+    user = request.user
+    own = getattr(user, "person_id", None) == participant.person_id
+    can_manage = selectors.may(user, Action.PROGRAMS_MANAGE, participant)
+    return render(
+        request,
+        "programs/participant_detail.html",
+        {
+            "participant": participant,
+            "cohort": participant.cohort,
+            "program": participant.cohort.program,
+            **selectors.participant_record(participant),
+            "own": own,
+            "can_manage": can_manage,
+            "can_write": own or can_manage,
+            "can_sign_off": selectors.may(user, Action.PROGRAMS_SIGN_OFF, participant),
+            "cohort_visible": selectors.may(user, Action.PROGRAMS_VIEW, participant.cohort),
+            "evidence_form": EvidenceForm(),
+            "limits": services.EVIDENCE_LIMITS,
+        },
+    )
+
+
+def _writable(request: HttpRequest, pk: int) -> Participant:
+    """A participant whose record the user may write: their own, or one their program's
+    management reaches (403 for a coach, mentor or viewer)."""
+    participant = selectors.participant_get(request.user, pk)
+    if getattr(request.user, "person_id", None) == participant.person_id:
+        return participant
+    if not selectors.may(request.user, Action.PROGRAMS_MANAGE, participant):
+        raise PermissionDenied
+    return participant
+
+
+def _back(participant: Participant) -> str:
+    return reverse("participant_detail", args=[participant.pk])
+
+
+@permission(Action.SIGNED_IN)
+def participant_goals(request: HttpRequest, pk: int) -> HttpResponseBase:
+    participant = _writable(request, pk)
+    form = GoalsForm(
+        request.POST or None,
+        initial={"career_goal": participant.career_goal, "goals": participant.goals},
+    )
+    return form_page(
+        request,
+        form=form,
+        save=lambda data: services.participant_goals_set(
+            actor=request.user, participant=participant, **data
+        ),
+        success_url=_back(participant),
+        heading=f"Goals of {participant.person}",
+        back_label=str(participant.person),
+    )
+
+
+@permission(Action.PROGRAMS_MANAGE)
+def participant_status(request: HttpRequest, pk: int) -> HttpResponseBase:
+    participant = selectors.participant_get(request.user, pk, (Action.PROGRAMS_MANAGE,))
+    form = StatusForm(
+        request.POST or None,
+        initial={"status": participant.status, "on": participant.completed_on},
+    )
+    return form_page(
+        request,
+        form=form,
+        save=lambda data: services.participant_status_set(
+            actor=request.user, participant=participant, status=data["status"], on=data["on"]
+        ),
+        success_url=_back(participant),
+        heading=f"Completion status of {participant.person}",
+        back_label=str(participant.person),
+    )
+
+
+@permission(Action.SIGNED_IN)
+@require_http_methods(["GET", "POST"])
+def evidence_submit(request: HttpRequest, pk: int, experience_pk: int) -> HttpResponse:
+    participant = _writable(request, pk)
+    experience = selectors.experience_get(participant, experience_pk)
+    form = EvidenceForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["evidence_file"]
+        try:
+            services.evidence_submit(
+                actor=request.user,
+                participant=participant,
+                experience=experience,
+                text=form.cleaned_data["evidence_text"],
+                file_name=upload.name if upload else "",
+                # Read at most one byte past the limit: the service states the limit.
+                file_data=upload.read(services.EVIDENCE_MAX_BYTES + 1) if upload else None,
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, f"Evidence saved for {experience}.")
+            return redirect(_back(participant))
+    return render(
+        request,
+        "programs/evidence_form.html",
+        {
+            "form": form,
+            "participant": participant,
+            "experience": experience,
+            "limits": services.EVIDENCE_LIMITS,
+        },
+    )
+
+
+@permission(Action.SIGNED_IN)
+def evidence_file(request: HttpRequest, pk: int, experience_pk: int) -> FileResponse:
+    participant = selectors.participant_get(request.user, pk)
+    experience = selectors.experience_get(participant, experience_pk)
+    record = selectors.record_get(participant, experience)
+    response = FileResponse(
+        record.evidence_file.open("rb"),
+        as_attachment=True,
+        filename=record.evidence_name or "evidence",
+        content_type=record.evidence_type or "application/octet-stream",
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@permission(Action.PROGRAMS_SIGN_OFF)
+@require_http_methods(["GET", "POST"])
+def experience_sign_off(request: HttpRequest, pk: int, experience_pk: int) -> HttpResponseBase:
+    participant = selectors.participant_get(request.user, pk, (Action.PROGRAMS_SIGN_OFF,))
+    experience = selectors.experience_get(participant, experience_pk)
+    form = SignOffForm(request.POST or None)
+    return form_page(
+        request,
+        form=form,
+        save=lambda data: services.experience_sign_off(
+            actor=request.user,
+            participant=participant,
+            experience=experience,
+            on=data["signed_off_on"],
+        ),
+        success_url=_back(participant),
+        heading=f"Sign off “{experience}” for {participant.person}",
+        back_label=str(participant.person),
+    )
+
+
+@permission(Action.SIGNED_IN)
+def project_edit(request: HttpRequest, pk: int) -> HttpResponseBase:
+    participant = _writable(request, pk)
+    record = selectors.participant_record(participant)
+    project = record["project"]
+    initial = {name: getattr(project, name) for name in services.PROJECT_FIELDS} if project else {}
+    form = ProjectForm(request.POST or None, initial=initial)
+    return form_page(
+        request,
+        form=form,
+        save=lambda data: services.project_save(
+            actor=request.user, participant=participant, **data
+        ),
+        success_url=_back(participant),
+        heading=f"School improvement project of {participant.person}",
+        back_label=str(participant.person),
+    )
+
+
+@permission(Action.SIGNED_IN)
+def milestone_edit(request: HttpRequest, pk: int, milestone_pk: int | None = None) -> Any:
+    participant = _writable(request, pk)
+    milestone = selectors.milestone_get(participant, milestone_pk) if milestone_pk else None
+    project = selectors.participant_record(participant)["project"]
+    if project is None:
+        messages.error(request, "Write the project first; its milestones come next.")
+        return redirect("project_edit", participant.pk)
+    initial = (
+        {name: getattr(milestone, name) for name in services.MILESTONE_FIELDS}
+        if milestone
+        else {"status": "planned"}
+    )
+    form = MilestoneForm(request.POST or None, initial=initial)
+
+    def save(data: dict[str, Any]) -> Any:
+        if milestone is None:
+            return services.milestone_add(actor=request.user, project=project, **data)
+        return services.milestone_update(actor=request.user, milestone=milestone, **data)
+
+    return form_page(
+        request,
+        form=form,
+        save=save,
+        success_url=_back(participant),
+        heading=f"Edit milestone “{milestone}”" if milestone else "New milestone",
+        back_label=str(participant.person),
+    )
+
+
+@permission(Action.PROGRAMS_OWN_RECORD)
+@require_http_methods(["POST"])
+def portfolio_link_create(request: HttpRequest, pk: int) -> HttpResponse:
+    participant = selectors.participant_get(request.user, pk, (Action.PROGRAMS_OWN_RECORD,))
+    _link, token = services.portfolio_link_create(actor=request.user, participant=participant)
+    url = request.build_absolute_uri(reverse("portfolio_public", args=[token]))
+    # Shown once: only a digest of the token is kept.
+    return render(
+        request,
+        "programs/portfolio_link.html",
+        {"participant": participant, "url": url},
+    )
+
+
+@permission(Action.SIGNED_IN)
+@require_http_methods(["POST"])
+def portfolio_link_revoke(request: HttpRequest, pk: int, link_pk: int) -> HttpResponse:
+    participant = _writable(request, pk)
+    link = selectors.portfolio_link_get(participant, link_pk)
+    try:
+        services.portfolio_link_revoke(actor=request.user, link=link)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, "The link no longer opens the portfolio.")
+    return redirect(_back(participant))
+
+
+@public
+def portfolio_public(request: HttpRequest, token: str) -> HttpResponse:
+    """The portfolio as shared: goals, experiences signed off (with the evidence text, not the
+    files), the project and its milestones. No contact details, no status notes."""
+    participant = selectors.portfolio_by_token(token)
+    record = selectors.participant_record(participant)
+    response = render(
+        request,
+        "programs/portfolio_public.html",
+        {"participant": participant, "program": participant.cohort.program, **record},
+    )
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    response["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+@permission(Action.PROGRAMS_MANAGE)
+def placement_create(request: HttpRequest, pk: int) -> HttpResponseBase:
+    participant = selectors.participant_get(request.user, pk, (Action.PROGRAMS_MANAGE,))
+    form = PlacementForm(
+        request.POST or None,
+        schools=selectors.placement_schools(participant),
+        initial={"end_current": True},
+    )
+    return form_page(
+        request,
+        form=form,
+        save=lambda data: services.placement_record(
+            actor=request.user,
+            participant=participant,
+            role=data["role"],
+            school=data["school"],
+            starts_on=data["starts_on"],
+            end_current=data["end_current"],
+        ),
+        success_url=_back(participant),
+        heading=f"Placement of {participant.person}",
+        back_label=str(participant.person),
+    )
