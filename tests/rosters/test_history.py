@@ -104,6 +104,21 @@ def test_item8_a_return_starts_a_new_spell_and_reopens_nothing(
     ]
 
 
+def test_item8_a_first_import_gives_a_role_that_already_ended_its_reason(
+    system: System, tmp_path: Path
+) -> None:
+    """The first import inserts without comparing (nothing is stored yet); it skipped the
+    inference of end reasons too, and a role the bundle shows as ended kept no reason."""
+    files = rows_12()
+    role = next(r for r in files["roles"] if r["sourcedId"] == "r-t1-0")
+    role["beginDate"], role["endDate"] = "2025-08-01", "2025-12-19"
+    run(system, write(tmp_path / "jan", files), as_of=JAN)
+    [(kind, school, starts_on, ends_on, reason)] = spells("t1-0")
+    assert (kind, school, starts_on) == ("teacher", "s1", datetime.date(2025, 8, 1))
+    assert ends_on is not None and ends_on < JAN
+    assert reason == "left_system"
+
+
 def test_item8_a_transfer_is_inferred_as_moved_school(system: System, tmp_path: Path) -> None:
     files = rows_12()
     for role in files["roles"]:

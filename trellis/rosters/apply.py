@@ -67,10 +67,11 @@ def apply_target(
     # reactivate, change, supersede or remove: those statements are skipped, not run empty
     # (at metro size each is a pass over millions of staged rows).
     stored = bool(fetch(f"SELECT EXISTS (SELECT 1 FROM {t} t WHERE t.system_id = {s})")[0][0])
+    if not stored:
+        return _first_insert(target, system_id=s, now=now, run_date=run_date)
     execute("DROP TABLE IF EXISTS nxt")
     execute(f"CREATE TEMPORARY TABLE nxt AS {target.select}")
-    if stored:
-        execute("CREATE INDEX nxt_sid ON nxt (sid)")
+    execute("CREATE INDEX nxt_sid ON nxt (sid)")
     if vendor() == "postgresql":
         execute("ANALYZE nxt")
     cols = target.columns
@@ -87,13 +88,9 @@ def apply_target(
     )[0][0]
     params = [now]
     spells = {"changed": 0, "added": 0}
-    if not stored:
-        pass
-    elif not target.has_active:
+    if not target.has_active:
         spells = history.supersede_positions(system_id=s, newer=newer, now=now, run_date=run_date)
-    if not stored:
-        pass
-    elif target.has_active:
+    if target.has_active:
         counts["reactivated"] = execute(
             f"UPDATE {t} AS t SET {sets}, {stamp}is_active = TRUE, updated_at = %s FROM nxt n "
             f"WHERE {match} AND NOT t.is_active AND n.active AND {newer}",
@@ -110,31 +107,23 @@ def apply_target(
             f"WHERE {match} AND n.active AND ({differs}) AND {newer}",
             params,
         )
-    if stored:
-        # A newer row that changes nothing still moves the record's clock, so that a late,
-        # older delta cannot undo it. Not counted as a change.
-        execute(
-            f"UPDATE {t} AS t SET roster_modified_at = n.dlm FROM nxt n WHERE {match} AND "
-            "n.active AND n.dlm IS NOT NULL AND (t.roster_modified_at IS NULL OR "
-            "n.dlm > t.roster_modified_at)"
-        )
-    extra_cols = "".join(f", {c}" for c, _ in target.insert_only)
-    extra_vals = "".join(f", {v}" for _, v in target.insert_only)
-    activity = (
-        (", is_active, roster_modified_at", ", TRUE, n.dlm")
-        if target.has_active
-        else (", roster_modified_at", ", n.dlm")
+    # A newer row that changes nothing still moves the record's clock, so that a late,
+    # older delta cannot undo it. Not counted as a change.
+    execute(
+        f"UPDATE {t} AS t SET roster_modified_at = n.dlm FROM nxt n WHERE {match} AND "
+        "n.active AND n.dlm IS NOT NULL AND (t.roster_modified_at IS NULL OR "
+        "n.dlm > t.roster_modified_at)"
     )
     counts["added"] = execute(
-        f"INSERT INTO {t} (system_id, sourced_id, created_at, updated_at{activity[0]}, "
-        f"{', '.join(cols)}{extra_cols}) SELECT {s}, n.sid, %s, %s{activity[1]}, "
-        f"{', '.join('n.' + c for c in cols)}{extra_vals} FROM nxt n WHERE n.active"
-        + (f" AND NOT EXISTS (SELECT 1 FROM {t} t WHERE {match})" if stored else ""),
+        _insert_sql(
+            target,
+            system_id=s,
+            source="nxt",
+            condition=f"n.active AND NOT EXISTS (SELECT 1 FROM {t} t WHERE {match})",
+        ),
         [now, now],
     )
-    if not stored:
-        counts["soft_deleted"] = 0  # nothing was there to remove
-    elif target.has_active:
+    if target.has_active:
         gone = (
             f"UPDATE {t} AS t SET is_active = FALSE, updated_at = %s WHERE t.system_id = {s} "
             "AND t.is_active AND t.sourced_id <> '' AND NOT EXISTS (SELECT 1 FROM nxt n "
@@ -194,6 +183,50 @@ def apply_target(
         counts["unchanged"] = max(counts["unchanged"] + spells["added"], 0)
     execute("DROP TABLE IF EXISTS nxt")
     return counts
+
+
+def _insert_sql(target: Target, *, system_id: int, source: str, condition: str) -> str:
+    """INSERT of the staged rows of `source` (aliased n) that meet `condition`; takes the
+    created/updated time twice as parameters."""
+    cols = target.columns
+    extra_cols = "".join(f", {c}" for c, _ in target.insert_only)
+    extra_vals = "".join(f", {v}" for _, v in target.insert_only)
+    activity = (
+        (", is_active, roster_modified_at", ", TRUE, n.dlm")
+        if target.has_active
+        else (", roster_modified_at", ", n.dlm")
+    )
+    return (
+        f"INSERT INTO {target.table} (system_id, sourced_id, created_at, updated_at"
+        f"{activity[0]}, {', '.join(cols)}{extra_cols}) SELECT {int(system_id)}, n.sid, %s, %s"
+        f"{activity[1]}, {', '.join('n.' + c for c in cols)}{extra_vals} FROM {source} n "
+        f"WHERE {condition}"
+    )
+
+
+def _first_insert(
+    target: Target, *, system_id: int, now: datetime.datetime, run_date: datetime.date
+) -> dict[str, int]:
+    """A table with nothing of the system yet: every active staged row is added, straight from
+    the selection. Materialising it in `nxt` first (the path of a re-import, which compares,
+    updates and removes against it) wrote the 3 million metro enrollments twice."""
+    added = execute(
+        _insert_sql(target, system_id=system_id, source=f"({target.select})", condition="n.active"),
+        [now, now],
+    )
+    if not target.has_active:
+        history.infer_end_reasons(system_id=system_id, run_date=run_date)
+    if vendor() == "postgresql":
+        # Later targets join this table; see apply_target.
+        execute(f"ANALYZE {target.table}")
+    return {
+        "added": added,
+        "changed": 0,
+        "reactivated": 0,
+        "soft_deleted": 0,
+        "active_before": 0,
+        "unchanged": 0,
+    }
 
 
 def adopt_district(reader: Reader) -> str | None:
