@@ -6,7 +6,7 @@ import datetime
 import secrets
 import uuid
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, TypeVar
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
@@ -203,17 +203,14 @@ def cohort_create(
         state=state,
     )
     cohort.validate_constraints()
-    with transaction.atomic():
-        cohort.save()
-        audit_event_record(
-            actor=actor,
-            action="cohort.create",
-            obj=cohort,
-            system_id=_system_id(program),
-            object_repr=f"{cohort.program}: {cohort}"[:200],
-            after=snapshot(cohort, COHORT_FIELDS),
-        )
-    return cohort
+    return _audited_create(
+        actor=actor,
+        obj=cohort,
+        action="cohort.create",
+        system_id=_system_id(program),
+        object_repr=f"{cohort.program}: {cohort}",
+        fields=COHORT_FIELDS,
+    )
 
 
 def cohort_update(*, actor: Any, cohort: Cohort, **fields: Any) -> Cohort:
@@ -369,6 +366,32 @@ def _require_own_or_manage(actor: Any, participant: Participant) -> None:
     require(actor, Action.PROGRAMS_MANAGE, participant)
 
 
+_M = TypeVar("_M", bound=models.Model)
+
+
+def _audited_create(
+    *,
+    actor: Any,
+    obj: _M,
+    action: str,
+    system_id: int | None,
+    object_repr: str,
+    fields: Iterable[str],
+) -> _M:
+    """Save a new, already validated record and its audit event in one transaction."""
+    with transaction.atomic():
+        obj.save()
+        audit_event_record(
+            actor=actor,
+            action=action,
+            obj=obj,
+            system_id=system_id,
+            object_repr=object_repr[:200],
+            after=snapshot(obj, tuple(fields)),
+        )
+    return obj
+
+
 def _audited_change(
     *,
     actor: Any,
@@ -431,17 +454,14 @@ def experience_create(
         position=position,
     )
     experience.full_clean()
-    with transaction.atomic():
-        experience.save()
-        audit_event_record(
-            actor=actor,
-            action="experience.create",
-            obj=experience,
-            system_id=_system_id(program),
-            object_repr=f"{program}: {experience}"[:200],
-            after=snapshot(experience, EXPERIENCE_FIELDS),
-        )
-    return experience
+    return _audited_create(
+        actor=actor,
+        obj=experience,
+        action="experience.create",
+        system_id=_system_id(program),
+        object_repr=f"{program}: {experience}",
+        fields=EXPERIENCE_FIELDS,
+    )
 
 
 def experience_update(*, actor: Any, experience: Experience, **fields: Any) -> Experience:
@@ -673,17 +693,14 @@ def milestone_add(
         done_on=_milestone_dates(status, done_on),
     )
     milestone.full_clean()
-    with transaction.atomic():
-        milestone.save()
-        audit_event_record(
-            actor=actor,
-            action="milestone.add",
-            obj=milestone,
-            system_id=participant.person.system_id,
-            object_repr=f"{project}: {milestone}"[:200],
-            after=snapshot(milestone, MILESTONE_FIELDS),
-        )
-    return milestone
+    return _audited_create(
+        actor=actor,
+        obj=milestone,
+        action="milestone.add",
+        system_id=participant.person.system_id,
+        object_repr=f"{project}: {milestone}",
+        fields=MILESTONE_FIELDS,
+    )
 
 
 def milestone_update(*, actor: Any, milestone: Milestone, **fields: Any) -> Milestone:
