@@ -146,6 +146,7 @@ SELECTION_CASES: list[Case] = [
         right="committee",
         wrong="leader",
         outsider="pm_other",
+        exports=("csv", "xlsx"),  # the ranked slate
     ),
     Case(
         "selection_cycle",

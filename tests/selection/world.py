@@ -74,9 +74,10 @@ def add_selection(world: World) -> None:
             actor=None,
             program=owner,
             name=name,
-            school_year=year,
-            starts_on=datetime.date(year, 7, 1),
-            ends_on=datetime.date(year + 1, 6, 30),
+            school_year=year + 1,
+            # Next July: the cohort has not started (interviews are held before it does).
+            starts_on=datetime.date(year + 1, 7, 1),
+            ends_on=datetime.date(year + 2, 6, 30),
         )
 
     cohort = cohort_of(program, f"Cohort {year + 1}")

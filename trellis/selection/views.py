@@ -15,7 +15,9 @@ from django.views.decorators.http import require_http_methods
 from trellis.accounts.models import User
 from trellis.authz.decorators import permission, public
 from trellis.authz.roles import Action
+from trellis.core.exports import FORMATS, export_response
 from trellis.core.forms import add_service_errors
+from trellis.core.params import get_choice
 from trellis.frameworks.models import FrameworkItem
 from trellis.frameworks.selectors import rubric_grid
 from trellis.selection import selectors, services
@@ -33,6 +35,11 @@ from trellis.selection.forms import (
     uploads_text,
 )
 from trellis.selection.models import Application
+
+
+def plural(count: int, singular: str, many: str = "") -> str:
+    """The word for `count` things, in texts written in views (templates use `pluralize`)."""
+    return singular if count == 1 else (many or f"{singular}s")
 
 
 def _link_base(request: HttpRequest) -> str:
@@ -106,7 +113,20 @@ def cycle_new(request: HttpRequest) -> HttpResponse:
 @permission(Action.SIGNED_IN)
 def cycle_detail(request: HttpRequest, pk: int) -> HttpResponse:
     cycle, roles = selectors.cycle_get(request.user, pk)
-    context: dict[str, Any] = {"cycle": cycle, "roles": roles, "today": timezone.localdate()}
+    fmt = get_choice(request.GET, "format", FORMATS)
+    if fmt:
+        # The slate is the committee's alone (its managers configure the form, read no scores).
+        if not roles["committee"]:
+            raise PermissionDenied
+        return _slate_export(cycle, fmt)
+    context: dict[str, Any] = {
+        "cycle": cycle,
+        "roles": roles,
+        "today": timezone.localdate(),
+        "cohort_url": reverse("cohort_detail", args=[cycle.cohort_id])
+        if selectors.may_open_cohort(request.user, cycle)
+        else "",
+    }
     if roles["committee"]:
         context["slate"] = selectors.slate(cycle)
         context["counts"] = selectors.committee_counts(cycle)
@@ -114,6 +134,54 @@ def cycle_detail(request: HttpRequest, pk: int) -> HttpResponse:
         context["letters"] = selectors.letter_templates(cycle)
         context["recommendation_items"] = list(cycle.recommendation_items.all())
     return render(request, "selection/cycle_detail.html", context)
+
+
+SLATE_HEADERS = [
+    "Rank",
+    "Applicant",
+    "Status",
+    "Screening",
+    "Recommendation",
+    "Recommender is the principal of record",
+    "Interviews",
+    "Consensus (mean level)",
+    "Panel mean",
+    "Raters",
+    "Decision",
+    "Reason",
+    "Letter sent",
+]
+
+
+def _slate_export(cycle: Any, fmt: str) -> HttpResponseBase:
+    """The ranked slate as the committee sees it, one row per application."""
+
+    def rows() -> Any:
+        for row in selectors.slate(cycle):
+            a = row.application
+            recommendation = getattr(a, "recommendation", None)
+            decision = getattr(a, "decision", None)
+            yield [
+                row.rank,
+                a.applicant.full_name,
+                a.get_status_display(),
+                a.get_screening_display(),
+                "received" if recommendation and recommendation.used_at else "awaited",
+                bool(recommendation and recommendation.recommender_person_id),
+                row.interviews,
+                row.consensus,
+                row.mean,
+                row.raters,
+                decision.get_outcome_display() if decision else "",
+                decision.reason if decision else "",
+                timezone.localtime(decision.letter_sent_at).date()
+                if decision and decision.letter_sent_at
+                else None,
+            ]
+
+    return export_response(
+        fmt=fmt, filename=f"slate-{cycle.pk}", headers=SLATE_HEADERS, rows=rows()
+    )
 
 
 @permission(Action.PROGRAMS_MANAGE)
@@ -251,8 +319,9 @@ def cycle_send_letters(request: HttpRequest, pk: int) -> HttpResponse:
             cycle,
             heading=f"Send the decision letters of {cycle}?",
             lines=[
-                f"{counts['unsent']} decided applicants receive the letter for their decision "
-                "by e-mail. Their decisions are final from then on.",
+                f"{counts['unsent']} decided {plural(counts['unsent'], 'applicant')} "
+                f"{plural(counts['unsent'], 'receives', 'receive')} the letter for their "
+                "decision by e-mail. Their decisions are final from then on.",
                 "Withdrawn applicants receive no letter.",
             ],
             action=reverse("selection_send_letters", args=[cycle.pk]),
@@ -269,13 +338,14 @@ def cycle_enrol(request: HttpRequest, pk: int) -> HttpResponse:
     cycle = selectors.cycle_for_committee(request.user, pk)
     if request.method == "GET":
         counts = selectors.committee_counts(cycle)
+        n = counts["to_enrol"]
         return _confirm(
             request,
             cycle,
             heading=f"Admit into {cycle.cohort.name}?",
             lines=[
-                f"{counts['to_enrol']} admitted applicants whose letter has gone become "
-                f"participants of {cycle.cohort}.",
+                f"{n} admitted {plural(n, 'applicant')} whose letter has gone "
+                f"{plural(n, 'becomes a participant', 'become participants')} of {cycle.cohort}.",
             ],
             action=reverse("selection_enrol", args=[cycle.pk]),
             button="Admit into the cohort",
@@ -294,19 +364,47 @@ def cycle_enrol(request: HttpRequest, pk: int) -> HttpResponse:
 
 @permission(Action.SIGNED_IN)
 def cycle_apply(request: HttpRequest, pk: int) -> HttpResponse:
+    """The application form: a new application, or the applicant's draft to finish. "Save as
+    a draft" keeps what is filled in (only the applicant sees it); "Submit" checks it all."""
     cycle = selectors.cycle_to_apply(request.user, pk)
     mine = selectors.own_application(request.user, cycle)
-    if mine is not None:
+    if mine is not None and not mine.is_draft:
         return redirect("selection_application", pk=mine.pk)
     closed = ""
     try:
         services.window_check(cycle)
     except ValidationError as error:
         closed = " ".join(error.messages)
-    form = ApplicationForm(request.POST or None, request.FILES or None, cycle=cycle)
+    draft = request.method == "POST" and "save_draft" in request.POST
+    principals = (
+        selectors.principals_of_record(request.user.person_id) if request.user.person_id else []
+    )
+    if mine is not None:
+        initial: dict[str, Any] = {
+            f"answer_{key}": value for key, value in mine.answers.items()
+        } | {
+            "track_record": mine.track_record,
+            "principal_name": mine.principal_name,
+            "principal_email": mine.principal_email,
+        }
+    else:
+        initial = {}
+    if principals and not initial.get("principal_email"):
+        initial["principal_name"] = principals[0].full_name
+        initial["principal_email"] = principals[0].email
+    stored = {f.slot: f for f in selectors.files_of(mine)} if mine is not None else {}
+    form = ApplicationForm(
+        request.POST or None,
+        request.FILES or None,
+        cycle=cycle,
+        draft=draft,
+        stored=stored,
+        principal_of_record=bool(principals),
+        initial=initial,
+    )
     if request.method == "POST" and not closed and form.is_valid():
         try:
-            application = services.application_submit(
+            application = services.application_save(
                 actor=request.user,
                 cycle=cycle,
                 answers=form.answers(),
@@ -315,15 +413,23 @@ def cycle_apply(request: HttpRequest, pk: int) -> HttpResponse:
                 principal_email=form.cleaned_data["principal_email"],
                 files=form.uploaded_files(),
                 link_base=_link_base(request),
+                submit=not draft,
             )
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(
-                request,
-                "Your application is submitted; your principal has been asked for a "
-                "recommendation.",
-            )
+            if draft:
+                messages.success(
+                    request,
+                    "Your draft is saved; only you see it. Come back to finish it and submit it "
+                    f"by {services.day(cycle.closes_on)}.",
+                )
+            else:
+                messages.success(
+                    request,
+                    "Your application is submitted; your principal has been asked for a "
+                    "recommendation.",
+                )
             return redirect("selection_application", pk=application.pk)
     elif request.method == "POST" and closed:
         # Refused with the deadline shown, whatever was filled in.
@@ -332,7 +438,7 @@ def cycle_apply(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "selection/apply.html",
-        {"cycle": cycle, "form": form, "closed": closed},
+        {"cycle": cycle, "form": form, "closed": closed, "draft": mine},
         status=status,
     )
 
@@ -364,12 +470,15 @@ def _detail_context(request: HttpRequest, application: Application, view: str) -
         )
     elif view == selectors.APPLICANT:
         recommendation = selectors.recommendation_of(application)
+        sent = decision if decision and decision.letter_sent_at else None
         context.update(
             # The applicant learns whether their principal has written, never what.
             recommendation_received=bool(recommendation and recommendation.used_at),
             recommendation=recommendation,
             # The decision reaches the applicant with its letter.
-            decision=decision if decision and decision.letter_sent_at else None,
+            decision=sent,
+            letter=selectors.letter_of(sent) if sent else None,
+            today=timezone.localdate(),
         )
     else:
         context["panel"] = selectors.panel_round_subject(request.user, application)
