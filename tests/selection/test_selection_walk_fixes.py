@@ -287,3 +287,60 @@ def test_the_cycle_page_counts_in_words_and_links_to_its_cohort_for_who_may_open
         status=Application.Status.WITHDRAWN, withdrawn_at=timezone.now()
     )
     assert "1 application under consideration" in committee.get(url).content.decode()
+
+
+# 5. Any committee member records the consensus ----------------------------------------------
+
+
+def test_any_committee_member_records_the_consensus_and_two_at_once_cannot_both_win(
+    world: World,
+) -> None:
+    from tests.selection.world import competencies
+    from trellis.ratings.models import Rating, RatingRound
+    from trellis.selection.models import SelectionCycle as Cycle
+
+    interview = Interview.objects.get(round_id=s(world, "round"))
+    assert interview.round.owner == world.users["committee"]  # scheduled by the other member
+    app_url = f"/selection/applications/{s(world, 'application')}/"
+    base = f"{app_url}interviews/{interview.pk}/"
+    chair = world.client("chair")  # on the committee, did not schedule the interview
+    page = chair.get(app_url).content.decode()
+    assert "Close the panel&#x27;s scoring" in page or "Close the panel's scoring" in page
+    assert chair.post(base + "advance/", {"state": "open"}).status_code == 302
+    assert RatingRound.objects.get(pk=interview.round_id).state == RatingRound.State.CONSENSUS
+    # The same click again does not move it a second step.
+    chair.post(base + "advance/", {"state": "open"})
+    assert RatingRound.objects.get(pk=interview.round_id).state == RatingRound.State.CONSENSUS
+    version = Cycle.objects.get(pk=s(world, "cycle")).version
+    item = competencies(version)[0]
+    level3, level2 = version.levels.get(position=3), version.levels.get(position=2)
+    # Both members open the form (version 0); the chair records first.
+    assert (
+        'name="seen_version" value="0"' in world.client("committee").get(app_url).content.decode()
+    )
+    first = chair.post(
+        base + "consensus/", {f"level_{item.pk}": str(level3.pk), "seen_version": "0"}
+    )
+    assert first.status_code == 302
+    second = world.client("committee").post(
+        base + "consensus/", {f"level_{item.pk}": str(level2.pk), "seen_version": "0"}
+    )
+    assert second.status_code == 409
+    text = second.content.decode()
+    assert "recorded the consensus" in text and "Nothing of yours was saved" in text
+    consensus = Rating.objects.get(round_id=interview.round_id, is_consensus=True, item=item)
+    assert consensus.level == level3 and consensus.rater == world.users["chair"]
+    assert Interview.objects.get(pk=interview.pk).consensus_version == 1
+    audit = AuditEvent.objects.filter(action="selection.consensus")
+    assert audit.count() == 1 and audit.get().actor == world.users["chair"]
+    # With the version they now see, the committee member may change it; then lock.
+    again = world.client("committee").post(
+        base + "consensus/", {f"level_{item.pk}": str(level2.pk), "seen_version": "1"}
+    )
+    assert again.status_code == 302
+    assert chair.post(base + "advance/", {"state": "consensus"}).status_code == 302
+    assert RatingRound.objects.get(pk=interview.round_id).state == RatingRound.State.LOCKED
+    # Outside the committee: the program's manager may not; the panel, once the interview is
+    # locked, no longer reaches the application at all.
+    assert world.client("programs").post(base + "advance/", {"state": "locked"}).status_code == 403
+    assert world.client("panel_a").post(base + "consensus/", {}).status_code == 404

@@ -314,3 +314,45 @@ class InvitationAcceptForm(StyledFormMixin, forms.Form):
         if data.get("password1") and data.get("password1") != data.get("password2"):
             self.add_error("password2", "The two passwords differ.")
         return data
+
+
+class ConsensusForm(StyledFormMixin, forms.Form):
+    """The committee's consensus level per competency of one interview, with the consensus
+    version the form was opened on (see services.interview_consensus_record)."""
+
+    def __init__(
+        self,
+        *args: Any,
+        interview: Any,
+        lines: list[dict[str, Any]],
+        levels: list[Any],
+        **kwargs: Any,
+    ) -> None:
+        kwargs.setdefault("auto_id", f"consensus{interview.pk}_%s")
+        super().__init__(*args, **kwargs)
+        self.levels = {str(level.pk): level for level in levels}
+        self.items = []
+        for line in lines:
+            item = line["item"]
+            name = f"level_{item.pk}"
+            self.fields[name] = forms.ChoiceField(
+                choices=[("", "—")] + [(str(level.pk), level.name) for level in levels],
+                required=False,
+                label=str(item),
+            )
+            if line.get("consensus") is not None:
+                self.initial.setdefault(name, str(line["consensus"].level_id))
+            elif line.get("ratings"):
+                # The panel's most common level as a starting point.
+                counts = [(n, level) for level, n in line["counts"] if n]
+                self.initial.setdefault(name, str(max(counts, key=lambda c: c[0])[1].pk))
+            self.items.append((item, name))
+        self.fields["seen_version"] = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+        self.initial.setdefault("seen_version", interview.consensus_version)
+
+    def entries(self) -> list[tuple[Any, Any, str]]:
+        return [
+            (item, self.levels[self.cleaned_data[name]], "")
+            for item, name in self.items
+            if self.cleaned_data.get(name)
+        ]

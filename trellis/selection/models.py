@@ -216,6 +216,8 @@ class Interview(TimeStampedModel):
     # Grows with every consensus recorded; a consensus names the version it was made from, so
     # that of two committee members recording at once the second sees the first's.
     consensus_version = models.PositiveIntegerField(default=0)
+    consensus_by_label = models.CharField(max_length=254, blank=True)
+    consensus_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["held_on", "pk"]

@@ -325,7 +325,11 @@ def interviews_of(application: Application) -> list[dict[str, Any]]:
     interviews = Interview.objects.filter(application=application).select_related(
         "round__version", "round__owner__person"
     )
+    levels_of: dict[int, list[Any]] = {}
     for interview in interviews:
+        version_id = interview.round.version_id
+        if version_id not in levels_of:
+            levels_of[version_id] = list(interview.round.version.levels.order_by("position"))
         round_ = interview.round
         subject = round_.subjects.first()
         raters = list(round_.raters.select_related("rater__person"))
@@ -337,9 +341,17 @@ def interviews_of(application: Application) -> list[dict[str, Any]]:
                 "subject": subject,
                 "raters": [(r.rater, r.rater_id in submitted) for r in raters],
                 "spread": round_spread(round_, subject) if subject else [],
+                "levels": levels_of[version_id],
             }
         )
     return rows
+
+
+def interview_of(application: Application, pk: int) -> Interview:
+    found = Interview.objects.filter(application=application, pk=pk).select_related("round").first()
+    if found is None:
+        raise Http404
+    return found
 
 
 def panel_accounts(lines: list[tuple[int, str]]) -> tuple[list[Any], list[str]]:

@@ -34,9 +34,9 @@ from trellis.frameworks.models import FrameworkItem, FrameworkVersion, Performan
 from trellis.people.models import Person
 from trellis.programs.models import Cohort
 from trellis.programs.services import add_participant
-from trellis.ratings.models import Purpose
+from trellis.ratings.models import Purpose, RatingRound
 from trellis.ratings.selectors import user_name
-from trellis.ratings.services import round_create
+from trellis.ratings.services import round_advance, round_consensus_record, round_create
 from trellis.selection.models import (
     Application,
     ApplicationFile,
@@ -892,6 +892,113 @@ def interview_schedule(
             },
         )
     return interview
+
+
+# The interview's consensus: any member of the committee -------------------------------------
+
+
+class ConsensusConflict(ValidationError):
+    """Another committee member recorded the interview's consensus since the form was opened."""
+
+    def __init__(self, interview: Interview) -> None:
+        when = timezone.localtime(interview.consensus_at) if interview.consensus_at else None
+        super().__init__(
+            f"{interview.consensus_by_label} recorded the consensus"
+            + (f" at {when:%H:%M on %b %-d, %Y}" if when else "")
+            + " while you were entering yours. Nothing of yours was saved: the form shows "
+            "their consensus; change it only if the committee agrees."
+        )
+        self.interview = interview
+
+
+def _committee_interview(actor: Any, interview: Interview) -> Application:
+    application = Application.objects.select_related(
+        "cycle__cohort__program__owner_partner", "applicant"
+    ).get(pk=interview.application_id)
+    require(actor, Action.SELECTION_DELIBERATIONS, application)
+    return application
+
+
+def interview_advance(*, actor: Any, interview: Interview, seen_state: str) -> Interview:
+    """Any member of the committee moves an interview's round on: open → consensus (the panel
+    stops scoring; unsubmitted drafts are discarded) → locked. `seen_state` is the state the
+    member saw, so that two clicks (or two members) never move it two steps."""
+    application = _committee_interview(actor, interview)
+    with transaction.atomic():
+        locked = (
+            Interview.objects.select_for_update(of=("self",))
+            .select_related("round")
+            .get(pk=interview.pk)
+        )
+        round_ = locked.round
+        if round_.state != seen_state:
+            raise ValidationError(
+                f"The interview has moved on already: it is now “{round_.get_state_display()}”."
+            )
+        if round_.state == RatingRound.State.LOCKED:
+            raise ValidationError("The interview's scores are locked.")
+        round_ = round_advance(
+            actor=actor, round_=round_, authority=(Action.SELECTION_DELIBERATIONS, application)
+        )
+        _audit(
+            actor,
+            "selection.interview_state",
+            application,
+            application.cycle,
+            before={"state": seen_state},
+            after={"state": round_.state, "interview": locked.pk},
+        )
+        locked.round = round_
+    return locked
+
+
+def interview_consensus_record(
+    *,
+    actor: Any,
+    interview: Interview,
+    entries: list[tuple[FrameworkItem, PerformanceLevel, str]],
+    seen_version: int,
+) -> Interview:
+    """Any member of the committee records the consensus of an interview in consensus (it
+    replaces an earlier one). `seen_version` is the consensus version the member saw: when
+    somebody recorded one in between, ConsensusConflict names them and nothing changes. The
+    interview's row is locked for the check."""
+    application = _committee_interview(actor, interview)
+    with transaction.atomic():
+        locked = (
+            Interview.objects.select_for_update(of=("self",))
+            .select_related("round")
+            .get(pk=interview.pk)
+        )
+        if locked.consensus_version != seen_version:
+            raise ConsensusConflict(locked)
+        round_ = locked.round
+        subject = round_.subjects.get()
+        round_consensus_record(
+            actor=actor,
+            round_=round_,
+            subject=subject,
+            entries=entries,
+            authority=(Action.SELECTION_DELIBERATIONS, application),
+        )
+        locked.consensus_version += 1
+        locked.consensus_by_label = user_name(actor)
+        locked.consensus_at = timezone.now()
+        locked.save(
+            update_fields=["consensus_version", "consensus_by_label", "consensus_at", "updated_at"]
+        )
+        _audit(
+            actor,
+            "selection.consensus",
+            application,
+            application.cycle,
+            after={
+                "interview": locked.pk,
+                "version": locked.consensus_version,
+                "consensus": {str(item): level.name for item, level, _ in entries},
+            },
+        )
+    return locked
 
 
 class DecisionConflict(ValidationError):

@@ -20,9 +20,11 @@ from trellis.core.forms import add_service_errors
 from trellis.core.params import get_choice
 from trellis.frameworks.models import FrameworkItem
 from trellis.frameworks.selectors import rubric_grid
+from trellis.ratings.models import RatingRound
 from trellis.selection import selectors, services
 from trellis.selection.forms import (
     ApplicationForm,
+    ConsensusForm,
     CycleForm,
     DecisionForm,
     InterviewForm,
@@ -453,10 +455,16 @@ def _detail_context(request: HttpRequest, application: Application, view: str) -
     }
     decision = selectors.decision_of(application)
     if view == selectors.COMMITTEE:
+        interviews = selectors.interviews_of(application)
+        for row in interviews:
+            if row["round"].state == RatingRound.State.CONSENSUS:
+                row["consensus_form"] = ConsensusForm(
+                    interview=row["interview"], lines=row["spread"], levels=row["levels"]
+                )
         context.update(
             recommendation=selectors.recommendation_of(application),
             notes=selectors.screening_notes(application),
-            interviews=selectors.interviews_of(application),
+            interviews=interviews,
             decision=decision,
             screening_form=ScreeningForm(),
             interview_form=InterviewForm(initial={"held_on": timezone.localdate()}),
@@ -616,6 +624,63 @@ def application_interview(request: HttpRequest, pk: int) -> HttpResponse:
                 messages.success(request, "The interview is scheduled; its panel can score it.")
                 return redirect("selection_application", pk=application.pk)
     return _detail_with(request, application, interview_form=form)
+
+
+@permission(Action.SIGNED_IN)
+@require_http_methods(["POST"])
+def interview_advance(request: HttpRequest, pk: int, interview_pk: int) -> HttpResponse:
+    """Any committee member moves an interview on: scoring closed (consensus), then locked."""
+    application = selectors.application_for_committee(request.user, pk)
+    interview = selectors.interview_of(application, interview_pk)
+    try:
+        moved = services.interview_advance(
+            actor=request.user, interview=interview, seen_state=request.POST.get("state", "")
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request,
+            "The panel's scoring is closed: record the consensus."
+            if moved.round.state == RatingRound.State.CONSENSUS
+            else "The interview's scores are locked.",
+        )
+    return redirect("selection_application", pk=application.pk)
+
+
+@permission(Action.SIGNED_IN)
+@require_http_methods(["POST"])
+def interview_consensus(request: HttpRequest, pk: int, interview_pk: int) -> HttpResponse:
+    """Any committee member records an interview's consensus; of two at once, the second sees
+    the first's (409) and saves nothing."""
+    application = selectors.application_for_committee(request.user, pk)
+    interview = selectors.interview_of(application, interview_pk)
+    context = _detail_context(request, application, selectors.COMMITTEE)
+    row = next(r for r in context["interviews"] if r["interview"].pk == interview.pk)
+    form = ConsensusForm(
+        request.POST, interview=interview, lines=row["spread"], levels=row["levels"]
+    )
+    status = 400
+    if form.is_valid():
+        try:
+            services.interview_consensus_record(
+                actor=request.user,
+                interview=interview,
+                entries=form.entries(),
+                seen_version=form.cleaned_data["seen_version"],
+            )
+        except services.ConsensusConflict as conflict:
+            context = _detail_context(request, application, selectors.COMMITTEE)
+            row = next(r for r in context["interviews"] if r["interview"].pk == interview.pk)
+            row["consensus_conflict"] = conflict.messages[0]
+            return render(request, "selection/application_detail.html", context, status=409)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, "The consensus is recorded.")
+            return redirect("selection_application", pk=application.pk)
+    row["consensus_form"] = form
+    return render(request, "selection/application_detail.html", context, status=status)
 
 
 @permission(Action.SIGNED_IN)
