@@ -460,7 +460,11 @@ class PrincipalMismatch(ValidationError):
 
 
 def _recommender(
-    person: Person, principal_name: str, principal_email: str, recommender: Person | None
+    person: Person,
+    principal_name: str,
+    principal_email: str,
+    recommender: Person | None,
+    command_line: bool = False,
 ) -> tuple[str, str, Person | None]:
     """Whom the recommendation is asked of (docs/decisions.md, "the applicant's principal"):
     the applicant's principal of record (a current principal of a school where the applicant
@@ -469,6 +473,9 @@ def _recommender(
     recommendation flagged as not from a principal of record."""
     if recommender is not None:  # the command line names the record
         return recommender.full_name, recommender.email.lower(), recommender
+    if command_line and principal_email.strip():
+        # The command line writes history: whom it names was asked (not a principal of record).
+        return principal_name.strip(), principal_email.strip().lower(), None
     principals = principals_of_record(person.pk)
     wanted = principal_email.strip().lower()
     if principals:
@@ -560,7 +567,7 @@ def application_save(
     if submit:
         try:
             recommender_name, recommender_email, recommender_person = _recommender(
-                person, principal_name, principal_email, recommender
+                person, principal_name, principal_email, recommender, actor is None
             )
         except ValidationError as error:
             for field, messages in error.message_dict.items():
