@@ -5,9 +5,9 @@ from __future__ import annotations
 import datetime
 
 import pytest
-from django.utils import timezone
 from django.db import transaction
 from django.test import Client
+from django.utils import timezone
 
 from trellis.accounts.models import User
 from trellis.assignments.models import Assignment

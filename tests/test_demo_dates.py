@@ -56,7 +56,8 @@ def demo(built: None, db: Any) -> None:
     return None
 
 
-def day_of(value: datetime.datetime) -> datetime.date:
+def day_of(value: datetime.datetime | None) -> datetime.date:
+    assert value is not None
     return value.date()
 
 
@@ -108,10 +109,12 @@ def test_demo_events_come_in_their_order(demo: None) -> None:
     # cohort starts.
     for a in Application.objects.exclude(status="draft").select_related("cycle__cohort"):
         cycle = a.cycle
-        assert cycle.opens_on <= day_of(a.submitted_at) <= cycle.closes_on, a
+        submitted_at = a.submitted_at
+        assert submitted_at is not None
+        assert cycle.opens_on <= day_of(submitted_at) <= cycle.closes_on, a
         assert cycle.closes_on < cycle.cohort.starts_on or cycle.cohort.state == "selection"
         for note in ScreeningNote.objects.filter(application=a):
-            assert note.created_at >= a.submitted_at, (a, note)
+            assert note.created_at >= submitted_at, (a, note)
             for interview in Interview.objects.filter(application=a):
                 assert interview.held_on >= day_of(note.created_at), (a, interview)
         for interview in Interview.objects.filter(application=a):
@@ -130,8 +133,8 @@ def test_demo_events_come_in_their_order(demo: None) -> None:
             if decision.enrolled_at:
                 assert decision.letter_sent_at and decision.enrolled_at >= decision.letter_sent_at
                 assert day_of(decision.enrolled_at) < cycle.cohort.starts_on
-    for r in Recommendation.objects.filter(used_at__isnull=False):
-        assert r.used_at >= r.application.submitted_at
+    for r in Recommendation.objects.filter(used_at__isnull=False).select_related("application"):
+        assert r.used_at and r.application.submitted_at and r.used_at >= r.application.submitted_at
     # Open links are still open.
     assert not Recommendation.objects.filter(
         used_at__isnull=True, expires_at__date__lt=TODAY, application__cycle__closes_on__gte=TODAY

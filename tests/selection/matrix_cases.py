@@ -314,7 +314,6 @@ SELECTION_CASES: list[Case] = [
         data=consensus_data,
         right_status=302,
         get_status=405,
-        setup=to_consensus,
     ),
     Case(
         "selection_file",

@@ -135,8 +135,9 @@ def add_selection(world: World) -> None:
             cycle=cycle,
             answers={"0": "To make every classroom a place where students thrive."},
             track_record="Reading proficiency in my classes rose from 41% to 63% in two years.",
-            principal_name="Paula Prince",
-            principal_email="paula.prince@example.org",
+            principal_name="",
+            principal_email="",
+            recommender=world.principal_person,  # Oak Hill's principal of record
             files={0: pdf()},
             link_base="http://testserver/",
         )

@@ -26,6 +26,7 @@ from trellis.people.selectors import current_positions
 from trellis.programs.models import Cohort
 from trellis.ratings.models import RatingRound
 from trellis.ratings.selectors import round_agreement_by_item, round_spread
+from trellis.selection.letters import render_letter
 from trellis.selection.models import (
     Application,
     ApplicationFile,
@@ -313,8 +314,6 @@ def letter_of(decision: Decision) -> tuple[str, str] | None:
     ).first()
     if template is None:
         return None
-    from trellis.selection.services import render_letter
-
     return render_letter(template, decision.application, decision.reason)
 
 

@@ -37,6 +37,7 @@ from trellis.programs.services import add_participant
 from trellis.ratings.models import Purpose, RatingRound
 from trellis.ratings.selectors import user_name
 from trellis.ratings.services import round_advance, round_consensus_record, round_create
+from trellis.selection.letters import PLACEHOLDERS, render_letter
 from trellis.selection.models import (
     Application,
     ApplicationFile,
@@ -56,7 +57,6 @@ RECOMMENDATION_DAYS = 14
 INVITATION_DAYS = 14
 # How long after the interview its panel may still enter scores.
 INTERVIEW_RATING_DAYS = 14
-PLACEHOLDERS = ("name", "program", "cohort", "reason")
 
 DEFAULT_LETTERS = {
     Decision.Outcome.ADMIT: (
@@ -292,23 +292,6 @@ def letters_update(
         if after:
             _audit(actor, "selection.letters_update", cycle, cycle, before=before, after=after)
     return list(templates.values())
-
-
-def render_letter(
-    template: LetterTemplate, application: Application, reason: str
-) -> tuple[str, str]:
-    cohort = application.cycle.cohort
-    values = {
-        "name": application.applicant.full_name,
-        "program": str(cohort.program),
-        "cohort": cohort.name,
-        "reason": reason,
-    }
-
-    def fill(text: str) -> str:
-        return re.sub(r"\{(name|program|cohort|reason)\}", lambda m: values[m.group(1)], text)
-
-    return fill(template.subject), fill(template.body)
 
 
 # Invitations -----------------------------------------------------------------------------

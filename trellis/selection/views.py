@@ -113,7 +113,7 @@ def cycle_new(request: HttpRequest) -> HttpResponse:
 
 
 @permission(Action.SIGNED_IN)
-def cycle_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def cycle_detail(request: HttpRequest, pk: int) -> HttpResponseBase:
     cycle, roles = selectors.cycle_get(request.user, pk)
     fmt = get_choice(request.GET, "format", FORMATS)
     if fmt:
@@ -378,9 +378,8 @@ def cycle_apply(request: HttpRequest, pk: int) -> HttpResponse:
     except ValidationError as error:
         closed = " ".join(error.messages)
     draft = request.method == "POST" and "save_draft" in request.POST
-    principals = (
-        selectors.principals_of_record(request.user.person_id) if request.user.person_id else []
-    )
+    person_id = getattr(request.user, "person_id", None)
+    principals = selectors.principals_of_record(person_id) if person_id else []
     if mine is not None:
         initial: dict[str, Any] = {
             f"answer_{key}": value for key, value in mine.answers.items()
