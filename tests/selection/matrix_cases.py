@@ -117,16 +117,19 @@ def interview_url(tail: str) -> Any:
 
 
 def to_consensus(w: World) -> None:
-    """Setup: Tomas's interview has left scoring for consensus."""
+    """Tomas's interview has left scoring for consensus."""
     from trellis.ratings.models import RatingRound
 
     RatingRound.objects.filter(pk=_s(w, "round")).update(state=RatingRound.State.CONSENSUS)
 
 
 def consensus_data(w: World) -> dict[str, Any]:
+    """The consensus form, with Tomas's interview moved to consensus first (here rather than
+    in a setup, so that the URL walker reads this Case's URL)."""
     from tests.selection.world import competencies
     from trellis.selection.models import Interview, SelectionCycle
 
+    to_consensus(w)
     version = SelectionCycle.objects.get(pk=_s(w, "cycle")).version
     item = competencies(version)[0]
     interview = Interview.objects.get(round_id=_s(w, "round"))

@@ -654,6 +654,17 @@ def interview_consensus(request: HttpRequest, pk: int, interview_pk: int) -> Htt
     the first's (409) and saves nothing."""
     application = selectors.application_for_committee(request.user, pk)
     interview = selectors.interview_of(application, interview_pk)
+    if interview.round.state != RatingRound.State.CONSENSUS:
+        messages.error(
+            request,
+            "The interview is not in consensus: "
+            + (
+                "close the panel's scoring first."
+                if interview.round.state == RatingRound.State.OPEN
+                else "its scores are locked."
+            ),
+        )
+        return redirect("selection_application", pk=application.pk)
     context = _detail_context(request, application, selectors.COMMITTEE)
     row = next(r for r in context["interviews"] if r["interview"].pk == interview.pk)
     form = ConsensusForm(
