@@ -56,6 +56,15 @@ def test_a_selection_cycle_from_application_to_admission(
     expect(page.get_by_role("heading", level=1)).to_contain_text("Apply to")
     assert_accessible(page)
     page.get_by_label("Why do you want to lead a school?").fill("Every child reads by grade 3.")
+    # A draft first: she comes back to it from the selection page.
+    page.get_by_role("button", name="Save as a draft").click()
+    expect(page.locator("#main")).to_contain_text("Your draft is saved")
+    assert_accessible(page)
+    page.goto(f"{base}/selection/")
+    page.get_by_role("link", name="Continue your draft application").click()
+    expect(page.get_by_label("Why do you want to lead a school?")).to_have_value(
+        "Every child reads by grade 3."
+    )
     page.get_by_label("Your track record of student outcomes").fill(
         "Grade 3 reading proficiency rose from 48% to 71% (2023-2025, state assessment)."
     )
@@ -130,6 +139,19 @@ def test_a_selection_cycle_from_application_to_admission(
     expect(second.locator("#main")).to_contain_text("Pat Panel")
     assert_accessible(second)
 
+    # 5a. The chair (on the committee; the interview was scheduled by another member) closes
+    # the panel's scoring, records the consensus and locks the scores.
+    chair = as_user(browser, base, "chair@riverbend.test", violations)
+    chair.goto(f"{base}/selection/applications/{application.pk}/")
+    chair.get_by_role("button", name="Close the panel's scoring and agree a consensus").click()
+    expect(chair.get_by_role("heading", name="The committee's consensus")).to_be_visible()
+    assert_accessible(chair)
+    chair.get_by_role("button", name="Record the consensus").click()
+    expect(chair.locator("#main")).to_contain_text("Consensus recorded by")
+    chair.get_by_role("button", name="Lock the interview's scores").click()
+    expect(chair.locator("#main")).to_contain_text("Locked")
+    assert_accessible(chair)
+
     # 5. The committee reads the spread and the agreement per competency, then decides.
     committee.goto(f"{base}/selection/{cycle.pk}/agreement/")
     expect(committee.get_by_role("table")).to_contain_text("100%")
@@ -156,7 +178,6 @@ def test_a_selection_cycle_from_application_to_admission(
     expect(page.locator("#decision")).to_contain_text("Admit")
 
     # 7. The chair (program manager on the committee) admits her into the cohort.
-    chair = as_user(browser, base, "chair@riverbend.test", violations)
     chair.goto(f"{base}/selection/{cycle.pk}/")
     chair.get_by_role("link", name=re.compile("Admit into the cohort")).click()
     assert_accessible(chair)
