@@ -124,7 +124,7 @@ PROGRAM_CASES: list[Case] = [
         "program_list",
         lambda w: "/programs/",
         right="pm",
-        wrong="analyst",
+        wrong="coach",  # analysts see the list (figures only); a coach has no programs
         outsider="pm_other",
         outsider_status=200,
         hidden_from_outsider=lambda w: "Aspiring Principals",
@@ -135,7 +135,7 @@ PROGRAM_CASES: list[Case] = [
         "program_list",
         lambda w: "/programs/",
         right="pm",
-        wrong="analyst",
+        wrong="coach",  # analysts see the list (figures only); a coach has no programs
         outsider="admin_b",
         outsider_status=200,
         hidden_from_outsider=lambda w: "Aspiring Principals",
@@ -170,7 +170,13 @@ PROGRAM_CASES: list[Case] = [
         data=program_data,
         get_status=200,
     ),
-    *_pages("program_dashboard", lambda w: program(w, "dashboard/"), exports=("csv", "xlsx")),
+    # Analysts read figures (suppressed, no names): the wrong role is a coach.
+    *_pages(
+        "program_dashboard",
+        lambda w: program(w, "dashboard/"),
+        wrong="coach",
+        exports=("csv", "xlsx"),
+    ),
     *_pages(
         "cohort_create",
         lambda w: program(w, "cohorts/new/"),
@@ -223,7 +229,22 @@ PROGRAM_CASES: list[Case] = [
         get_status=200,
         other_system=False,
     ),
-    *_pages("cohort_dashboard", lambda w: cohort(w, "dashboard/"), exports=("csv", "xlsx")),
+    *_pages(
+        "cohort_dashboard",
+        lambda w: cohort(w, "dashboard/"),
+        wrong="coach",
+        exports=("csv", "xlsx"),
+    ),
+    Case(
+        "cohort_dashboard",
+        lambda w: cohort(w, "dashboard/"),
+        right="analyst",
+        wrong="coach",
+        outsider="admin_b",
+        hidden_from_outsider=lambda w: "Cohort 1",
+        exports=("csv", "xlsx"),
+        label="analyst",
+    ),
     *_pages(
         "participant_add",
         lambda w: cohort(w, "participants/new/"),

@@ -59,6 +59,10 @@ class Scope:
     # People reached through relationships in force (my coachees, my caseload...), whatever
     # place they work at.
     related_person_ids: frozenset[int] = field(default_factory=frozenset)
+    # The action this scope was computed for (None: any role at all). A registered rule may
+    # reach further for some actions than for others (a program is visible, not manageable,
+    # in the systems it serves).
+    action: str | None = None
 
     @property
     def is_empty(self) -> bool:
@@ -231,6 +235,7 @@ def scope_for(user: Any, action: str | None = None) -> Scope:
         person_id=own,
         reached_system_ids=frozenset(reached),
         related_person_ids=related,
+        action=action,
     )
 
 

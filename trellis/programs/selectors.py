@@ -38,7 +38,13 @@ from trellis.programs.models import (
     Program,
     Project,
 )
-from trellis.programs.scopes import cohorts_q, participants_q, programs_q
+from trellis.programs.scopes import (
+    cohorts_q,
+    participants_q,
+    programs_q,
+    runs_cohort,
+    served_participants_q,
+)
 
 
 def portfolio_digest(token: str) -> str:
@@ -72,11 +78,16 @@ def visible_participants(user: Any, action: str = Action.PROGRAMS_VIEW) -> Query
 
 
 def program_list(
-    user: Any, *, query: str = "", kind: str = "", owner: str = ""
+    user: Any,
+    *,
+    query: str = "",
+    kind: str = "",
+    owner: str = "",
+    action: str = Action.PROGRAMS_VIEW,
 ) -> QuerySet[Program]:
     """Programs the user may see, and those whose cohorts they were granted (shown so that the
     cohort can be found; the program page itself needs a grant on the program)."""
-    scope = scope_for(user, Action.PROGRAMS_VIEW)
+    scope = scope_for(user, action)
     if scope.is_empty:
         return Program.objects.none()
     reach = programs_q(scope)
@@ -345,11 +356,29 @@ def progress_of(
 ROSTER_FILTERS = ["active", "completed", "withdrawn", "behind"]
 
 
+def roster_within(user: Any, cohort: Cohort, action: str = Action.PROGRAMS_VIEW) -> Q:
+    """Which of the cohort's participants the user's pages count and list: all of them for the
+    program's own people (owner, program or cohort grants); for the viewers of a system the
+    program serves, the participants from their own systems only."""
+    scope = scope_for(user, action)
+    if runs_cohort(scope, cohort):
+        return Q()
+    return served_participants_q(scope)
+
+
 def cohort_roster(
-    cohort: Cohort, *, query: str = "", status: str = "", today: datetime.date | None = None
+    cohort: Cohort,
+    *,
+    query: str = "",
+    status: str = "",
+    today: datetime.date | None = None,
+    within: Q | None = None,
 ) -> list[Progress]:
-    """The cohort's participants with their progress (the cohort page and its dashboard)."""
-    participants = cohort.participants.select_related("person", "cohort", "cohort__program")
+    """The cohort's participants (`within` narrows them, see roster_within) with their
+    progress (the cohort page and its dashboard)."""
+    participants = cohort.participants.filter(within or Q()).select_related(
+        "person", "cohort", "cohort__program"
+    )
     for word in query.split()[:4]:
         participants = participants.filter(
             Q(person__given_name__icontains=word)
@@ -365,9 +394,9 @@ def cohort_roster(
     return rows
 
 
-def cohort_supporters(cohort: Cohort) -> list[Any]:
+def cohort_supporters(cohort: Cohort, within: Q | None = None) -> list[Any]:
     """Coaches and mentors in force of the cohort's participants (the assignments app)."""
-    people = cohort.participants.values("person_id")
+    people = cohort.participants.filter(within or Q()).values("person_id")
     return list(supporters_of(people, [Relationship.COACHING, Relationship.MENTORING]))
 
 
@@ -515,16 +544,24 @@ def cohort_figures(cohort: Cohort, rows: list[Progress]) -> Figures:
     return figures_for_groups([(cohort.name, rows)], cohort.name)[-1]
 
 
-def program_figures(user: Any, program: Program) -> list[Figures]:
-    """Per cohort of the program that the user may see (newest first), then all together."""
+def program_figures(
+    user: Any, program: Program, action: str = Action.PROGRAMS_VIEW
+) -> list[Figures]:
+    """Per cohort of the program that the user may see (newest first), then all together;
+    counted over the participants the user's pages count (roster_within)."""
     cohorts = list(
-        visible_cohorts(user)
+        visible_cohorts(user, action)
         .filter(program=program)
         .select_related("program")
         .order_by("-school_year", "name", "pk")
     )
+    scope = scope_for(user, action)
+    own = [c for c in cohorts if runs_cohort(scope, c)]
+    served_only = [c for c in cohorts if c not in own]
     participants = (
-        Participant.objects.filter(cohort__in=cohorts)
+        Participant.objects.filter(
+            Q(cohort__in=own) | (Q(cohort__in=served_only) & served_participants_q(scope))
+        )
         .select_related("person", "cohort", "cohort__program")
         .order_by("cohort_id", "pk")
     )

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_http_methods
 
 from trellis.authz import services as authz_services
 from trellis.authz.decorators import permission, public
+from trellis.authz.policies import has_grant_for
 from trellis.authz.roles import Action
 from trellis.core.exports import FORMATS, export_response
 from trellis.core.forms import add_service_errors
@@ -109,9 +110,12 @@ def _roster_row(row: selectors.Progress) -> list[Any]:
 # -- Programs ----------------------------------------------------------------------------------
 
 
-@permission(Action.PROGRAMS_VIEW)
+@permission(Action.PROGRAMS_FIGURES)
 def program_list(request: HttpRequest) -> HttpResponseBase:
+    """Programs the user may see; an analyst (figures only) sees the programs whose figures
+    they may read, each leading to its figures page."""
     params = request.GET
+    figures_only = not has_grant_for(request.user, Action.PROGRAMS_VIEW)
     filters: dict[str, Any] = {
         "query": get_text(params, "q"),
         "kind": get_choice(params, "kind", Program.Kind.values),
@@ -120,14 +124,19 @@ def program_list(request: HttpRequest) -> HttpResponseBase:
     return render_list(
         request,
         template="programs/program_list.html",
-        queryset=selectors.program_list(request.user, **filters),
+        queryset=selectors.program_list(
+            request.user,
+            action=Action.PROGRAMS_FIGURES if figures_only else Action.PROGRAMS_VIEW,
+            **filters,
+        ),
         export=PROGRAM_EXPORT,
         per_page=25,
         context={
+            "figures_only": figures_only,
             "filters": filters,
             "kinds": Program.Kind.choices,
             "can_create": any(selectors.owner_choices(request.user)),
-            "cohorts_url": reverse("cohort_list"),
+            "cohorts_url": None if figures_only else reverse("cohort_list"),
         },
     )
 
@@ -282,10 +291,10 @@ def _figures_export(filename: str, figures: list[selectors.Figures]) -> HttpResp
     )
 
 
-@permission(Action.PROGRAMS_VIEW)
+@permission(Action.PROGRAMS_FIGURES)
 def program_dashboard(request: HttpRequest, pk: int) -> HttpResponseBase:
-    program = selectors.program_get(request.user, pk)
-    figures = selectors.program_figures(request.user, program)
+    program = selectors.program_get(request.user, pk, Action.PROGRAMS_FIGURES)
+    figures = selectors.program_figures(request.user, program, Action.PROGRAMS_FIGURES)
     fmt = get_choice(request.GET, "format", FORMATS)
     if fmt:
         return _figures_export(f"program-{program.pk}-figures.{fmt}", figures)
@@ -294,6 +303,7 @@ def program_dashboard(request: HttpRequest, pk: int) -> HttpResponseBase:
         "programs/program_dashboard.html",
         {
             "program": program,
+            "program_visible": selectors.may(request.user, Action.PROGRAMS_VIEW, program),
             "figures": figures,
             "chart": bool(_chart(figures[:-1])),
             "chart_spec": _chart_spec(_chart(figures[:-1])),
@@ -319,7 +329,12 @@ def _chart_spec(bars: list[dict[str, Any]]) -> dict[str, Any]:
         "data": {"values": bars},
         "mark": "bar",
         "encoding": {
-            "y": {"field": "group", "type": "nominal", "title": None},
+            "y": {
+                "field": "group",
+                "type": "nominal",
+                "title": None,
+                "axis": {"labelLimit": 110},
+            },
             "yOffset": {"field": "measure"},
             "x": {
                 "field": "percent",
@@ -334,7 +349,9 @@ def _chart_spec(bars: list[dict[str, Any]]) -> dict[str, Any]:
                 {"field": "percent", "format": ".0f"},
             ],
         },
-        "width": 480,
+        # As wide as its container (a phone's 390 pixels as a desktop's column).
+        "width": "container",
+        "autosize": {"type": "fit-x", "contains": "padding"},
     }
 
 
@@ -404,7 +421,8 @@ def cohort_detail(request: HttpRequest, pk: int) -> HttpResponseBase:
     cohort = selectors.cohort_get(request.user, pk)
     query = get_text(request.GET, "q")
     status = get_choice(request.GET, "status", selectors.ROSTER_FILTERS)
-    rows = selectors.cohort_roster(cohort, query=query, status=status)
+    within = selectors.roster_within(request.user, cohort)
+    rows = selectors.cohort_roster(cohort, query=query, status=status, within=within)
     fmt = get_choice(request.GET, "format", FORMATS)
     if fmt:
         return export_response(
@@ -422,7 +440,8 @@ def cohort_detail(request: HttpRequest, pk: int) -> HttpResponseBase:
             "rows": rows,
             "query": query,
             "status": status,
-            "supporters": selectors.cohort_supporters(cohort),
+            "supporters": selectors.cohort_supporters(cohort, within),
+            "served_only": bool(within),
             "team": selectors.program_team(cohort.program, cohort),
             "can_manage": selectors.may(request.user, Action.PROGRAMS_MANAGE, cohort),
             "program_visible": selectors.may(request.user, Action.PROGRAMS_VIEW, cohort.program),
@@ -431,11 +450,15 @@ def cohort_detail(request: HttpRequest, pk: int) -> HttpResponseBase:
     )
 
 
-@permission(Action.PROGRAMS_VIEW)
+@permission(Action.PROGRAMS_FIGURES)
 def cohort_dashboard(request: HttpRequest, pk: int) -> HttpResponseBase:
-    cohort = selectors.cohort_get(request.user, pk)
-    rows = selectors.cohort_roster(cohort)
+    """The cohort's figures for everyone who may read them; who is behind and each
+    participant's progress (names) only for those who may view the cohort."""
+    cohort = selectors.cohort_get(request.user, pk, Action.PROGRAMS_FIGURES)
+    within = selectors.roster_within(request.user, cohort, Action.PROGRAMS_FIGURES)
+    rows = selectors.cohort_roster(cohort, within=within)
     figures = selectors.cohort_figures(cohort, rows)
+    names = selectors.may(request.user, Action.PROGRAMS_VIEW, cohort)
     fmt = get_choice(request.GET, "format", FORMATS)
     if fmt:
         return _figures_export(f"cohort-{cohort.pk}-figures.{fmt}", [figures])
@@ -445,8 +468,9 @@ def cohort_dashboard(request: HttpRequest, pk: int) -> HttpResponseBase:
         {
             "cohort": cohort,
             "program": cohort.program,
-            "rows": rows,
-            "behind": selectors.behind_detail(rows),
+            "rows": rows if names else [],
+            "names": names,
+            "behind": selectors.behind_detail(rows) if names else [],
             "figures_list": [figures],
             "querystring_nopage": querystring_without(request, "page", "format"),
         },

@@ -1,0 +1,103 @@
+"""Fixes from the browser walk of programs (issue 9): each test fails without its fix, and
+goes through the pages a user would use."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from tests.conftest import World
+from trellis.orgs.models import Partner
+from trellis.programs.models import Cohort, Participant, Program
+from trellis.programs.services import add_participant, cohort_create, program_create
+
+
+def body(response: Any) -> str:
+    if response.streaming:
+        return b"".join(response.streaming_content).decode()
+    return response.content.decode()
+
+
+def partner_program(world: World) -> tuple[Program, Cohort, Participant, Participant]:
+    """A fellowship run by an installation-wide partner for both systems, with one participant
+    from each."""
+    partner = Partner.objects.create(name="Regional Leadership Partners")
+    program = program_create(
+        actor=None,
+        name="Regional Fellows",
+        kind=Program.Kind.PARTNER_FELLOWSHIP,
+        owner_partner=partner,
+        systems=[world.system, world.other_system],
+    )
+    cohort = cohort_create(
+        actor=None,
+        program=program,
+        name="Cohort 4",
+        school_year=2024,
+        starts_on=datetime.date(2024, 7, 1),
+        ends_on=datetime.date(2025, 6, 30),
+        state="active",
+    )
+    mine = add_participant(actor=None, cohort=cohort, person=world.far_person)
+    theirs = add_participant(actor=None, cohort=cohort, person=world.foreign_person)
+    return program, cohort, mine, theirs
+
+
+# -- 2. A partner's program is visible to the systems it serves, each seeing its own people ----
+
+
+def test_served_systems_see_a_partner_program_and_only_their_own_participants(
+    world: World,
+) -> None:
+    program, cohort, mine, theirs = partner_program(world)
+    for key in ("leader", "admin"):
+        client = world.client(key)
+        assert "Regional Fellows" in client.get("/programs/").content.decode()
+        assert client.get(f"/programs/{program.pk}/").status_code == 200
+        page = client.get(f"/programs/cohorts/{cohort.pk}/").content.decode()
+        assert world.far_person.full_name in page
+        assert world.foreign_person.full_name not in page
+        csv = body(client.get(f"/programs/cohorts/{cohort.pk}/?format=csv"))
+        assert "Faraway" in csv and "Otherside" not in csv
+        assert client.get(f"/programs/participants/{mine.pk}/").status_code == 200
+        assert client.get(f"/programs/participants/{theirs.pk}/").status_code == 404
+        api = client.get(f"/api/v1/cohorts/{cohort.pk}/participants").content.decode()
+        assert "Faraway" in api and "Otherside" not in api
+    # The other served system sees its own participant, not this one.
+    lakeside = world.client("leader_b")
+    page = lakeside.get(f"/programs/cohorts/{cohort.pk}/").content.decode()
+    assert world.foreign_person.full_name in page and world.far_person.full_name not in page
+    assert lakeside.get(f"/programs/participants/{mine.pk}/").status_code == 404
+    # Seeing is not running: a served system's administrator may not edit the partner's
+    # program or add to its cohort (403: they see it).
+    admin = world.client("admin")
+    assert admin.get(f"/programs/{program.pk}/edit/").status_code == 403
+    assert admin.get(f"/programs/cohorts/{cohort.pk}/participants/new/").status_code == 403
+    # A system the program does not serve still gets 404.
+    program.systems.set([world.other_system])
+    assert world.client("leader").get(f"/programs/{program.pk}/").status_code == 404
+
+
+# -- 3. Analysts read suppressed figures, never names --------------------------------------------
+
+
+def test_analyst_reads_program_and_cohort_figures_without_names(world: World) -> None:
+    analyst = world.client("analyst")
+    listing = analyst.get("/programs/").content.decode()
+    assert f'href="/programs/{world.program_id}/dashboard/"' in listing
+    assert f'href="/programs/{world.program_id}/"' not in listing
+    figures = analyst.get(f"/programs/{world.program_id}/dashboard/")
+    assert figures.status_code == 200
+    assert "fewer than 5" in figures.content.decode()
+    assert f'href="/programs/{world.program_id}/"' not in figures.content.decode()
+    cohort = analyst.get(f"/programs/cohorts/{world.cohort_id}/dashboard/")
+    assert cohort.status_code == 200
+    text = cohort.content.decode()
+    assert "fewer than 5" in text
+    assert world.principal_person.full_name not in text and "Who is behind" not in text
+    assert f"/programs/cohorts/{world.cohort_id}/" + '"' not in text
+    csv = body(analyst.get(f"/programs/cohorts/{world.cohort_id}/dashboard/?format=csv"))
+    assert "Prince" not in csv
+    # Still no record and no roster.
+    assert analyst.get(f"/programs/cohorts/{world.cohort_id}/").status_code == 403
+    assert analyst.get(f"/programs/participants/{world.participant_id}/").status_code == 404
