@@ -32,7 +32,6 @@ from trellis.programs.models import (
     Project,
 )
 
-
 # Actions for which a program also lies in the scope of a system it serves (a district's
 # administrators and leaders see a partner's fellowship that serves them, and their own people
 # in it; they do not run it). None is "any role at all" (authorize's 404 or 403).
