@@ -101,3 +101,43 @@ def test_analyst_reads_program_and_cohort_figures_without_names(world: World) ->
     # Still no record and no roster.
     assert analyst.get(f"/programs/cohorts/{world.cohort_id}/").status_code == 403
     assert analyst.get(f"/programs/participants/{world.participant_id}/").status_code == 404
+
+
+# -- 1. Coaches reach their participants after the cohort; a closed record is not signed off --
+
+
+def test_coach_reaches_a_completed_participant_but_cannot_sign_off(world: World) -> None:
+    from trellis.programs.services import participant_status_set
+
+    participant = Participant.objects.get(pk=world.participant_id)
+    participant_status_set(
+        actor=None, participant=participant, status="completed", on=datetime.date(2025, 6, 20)
+    )
+    coach = world.client("coach")
+    home = coach.get("/").content.decode()
+    assert f'href="/programs/participants/{world.participant_id}/"' in home
+    assert "completed Jun 20, 2025" in home
+    url = f"/programs/participants/{world.participant_id}/"
+    page = coach.get(url).content.decode()
+    assert "/sign-off/" not in page
+    sign_off = f"{url}experiences/{world.experience_id}/sign-off/"
+    refused = coach.post(sign_off, {"signed_off_on": "2025-06-01"}, follow=True)
+    assert "completed the program on Jun 20, 2025" in refused.content.decode()
+    assert not participant.experience_records.filter(signed_off_on__isnull=False).exists()
+    assert coach.get(sign_off).status_code == 302
+
+
+def test_evidence_form_does_not_open_for_a_signed_off_experience(world: World) -> None:
+    url = f"/programs/participants/{world.participant_id}/"
+    world.client("coach").post(
+        f"{url}experiences/{world.experience_id}/sign-off/", {"signed_off_on": "2024-09-01"}
+    )
+    paula = world.client("principal")
+    evidence = f"{url}experiences/{world.experience_id}/evidence/"
+    response = paula.get(evidence, follow=True)
+    assert response.redirect_chain[-1][0] == url
+    assert "was signed off on Sep 1, 2024" in response.content.decode()
+    posted = paula.post(evidence, {"evidence_text": "Changed afterwards."})
+    assert posted.status_code == 302
+    record = Participant.objects.get(pk=world.participant_id).experience_records.get()
+    assert record.evidence_text == "Led the 3rd-grade data meeting on reading."

@@ -646,6 +646,15 @@ def program_experience_get(program: Program, pk: int) -> Experience:
     return experience
 
 
+def signed_off_on(participant: Participant, experience: Experience) -> datetime.date | None:
+    """The day this experience was signed off for the participant, if it was."""
+    return (
+        ExperienceRecord.objects.filter(participant=participant, experience=experience)
+        .values_list("signed_off_on", flat=True)
+        .first()
+    )
+
+
 def record_get(participant: Participant, experience: Experience) -> ExperienceRecord:
     record = ExperienceRecord.objects.filter(participant=participant, experience=experience).first()
     if record is None or not record.evidence_file:
@@ -712,8 +721,9 @@ def placement_list(user: Any, *, cohort_id: int | None = None) -> QuerySet[Place
 def participations_for(
     user: Any, *, limit: int = 10
 ) -> tuple[list[Participant], list[Participant]]:
-    """The user's own participant records, and the active participants they may sign off for
-    (their coachees and mentees): two queries at most."""
+    """The user's own participant records, and the participants they coach or mentor (active
+    first, then those who completed or left, so a coach reaches their people's records when no
+    cohort is running): two queries at most."""
     person_id = getattr(user, "person_id", None)
     related = Participant.objects.select_related("person", "cohort", "cohort__program").order_by(
         "-cohort__school_year", "cohort__name", "pk"
@@ -722,8 +732,9 @@ def participations_for(
     scope = scope_for(user, Action.PROGRAMS_SIGN_OFF)
     supported = (
         list(
-            related.filter(
-                person_id__in=scope.related_person_ids, status=Participant.Status.ACTIVE
+            # "active" sorts before "completed" and "withdrawn".
+            related.filter(person_id__in=scope.related_person_ids).order_by(
+                "status", "-cohort__school_year", "cohort__name", "pk"
             )[:limit]
         )
         if scope.related_person_ids and not scope.everything

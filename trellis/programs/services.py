@@ -582,6 +582,19 @@ def evidence_submit(
     return record
 
 
+def sign_off_closed(participant: Participant) -> str:
+    """Why experiences of this participant can no longer be signed off ("" while active): the
+    record of someone who completed or left the program is closed."""
+    if participant.status == Participant.Status.ACTIVE:
+        return ""
+    left = "completed the program" if participant.status == "completed" else "left the program"
+    day = f" on {participant.completed_on:%b %-d, %Y}" if participant.completed_on else ""
+    return (
+        f"{participant.person} {left}{day}: their essential experiences can no longer be "
+        "signed off."
+    )
+
+
 def experience_sign_off(
     *,
     actor: Any,
@@ -599,6 +612,10 @@ def experience_sign_off(
         raise PermissionDenied
     signer_id = actor.person_id if actor is not None else getattr(signed_by, "pk", None)
     with transaction.atomic():
+        current = Participant.objects.select_for_update().get(pk=participant.pk)
+        why_not = sign_off_closed(current)
+        if why_not:
+            raise ValidationError(why_not)
         record = _record_for(participant, experience)
         if record.signed_off_on is not None:
             raise ValidationError(

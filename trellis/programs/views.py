@@ -531,7 +531,8 @@ def participant_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "own": own,
             "can_manage": can_manage,
             "can_write": own or can_manage,
-            "can_sign_off": selectors.may(user, Action.PROGRAMS_SIGN_OFF, participant),
+            "can_sign_off": participant.status == Participant.Status.ACTIVE
+            and selectors.may(user, Action.PROGRAMS_SIGN_OFF, participant),
             "cohort_visible": selectors.may(user, Action.PROGRAMS_VIEW, participant.cohort),
             "evidence_form": EvidenceForm(),
             "limits": services.EVIDENCE_LIMITS,
@@ -594,9 +595,18 @@ def participant_status(request: HttpRequest, pk: int) -> HttpResponseBase:
 
 @permission(Action.SIGNED_IN)
 @require_http_methods(["GET", "POST"])
-def evidence_submit(request: HttpRequest, pk: int, experience_pk: int) -> HttpResponse:
+def evidence_submit(request: HttpRequest, pk: int, experience_pk: int) -> HttpResponseBase:
     participant = _writable(request, pk)
     experience = selectors.experience_get(participant, experience_pk)
+    signed_on = selectors.signed_off_on(participant, experience)
+    if signed_on is not None:
+        # The sign-off vouches for the evidence as it was: the form does not open.
+        messages.error(
+            request,
+            f"{experience} was signed off on {signed_on:%b %-d, %Y}; its evidence can no "
+            "longer change.",
+        )
+        return redirect(_back(participant))
     form = EvidenceForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["evidence_file"]
@@ -647,6 +657,10 @@ def evidence_file(request: HttpRequest, pk: int, experience_pk: int) -> FileResp
 def experience_sign_off(request: HttpRequest, pk: int, experience_pk: int) -> HttpResponseBase:
     participant = selectors.participant_get(request.user, pk, (Action.PROGRAMS_SIGN_OFF,))
     experience = selectors.experience_get(participant, experience_pk)
+    closed = services.sign_off_closed(participant)
+    if closed:
+        messages.error(request, closed)
+        return redirect(_back(participant))
     form = SignOffForm(request.POST or None)
     return form_page(
         request,
