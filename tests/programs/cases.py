@@ -390,6 +390,30 @@ PROGRAM_CASES: list[Case] = [
 ]
 
 
+def placement_edit_url(w: World) -> str:
+    from trellis.programs.models import Placement
+
+    placement = Placement.objects.get(participant_id=w.uncoached_participant_id)
+    return tomas(w, f"placements/{placement.pk}/edit/")
+
+
+PROGRAM_CASES += [
+    *_pages(
+        "placement_edit",
+        placement_edit_url,
+        wrong="leader",
+        method="POST",
+        data=lambda w: {
+            "role": "teacher_leader",
+            "school": w.school.pk,
+            "starts_on": "2025-09-01",
+        },
+        get_status=200,
+        setup=placed,
+    ),
+]
+
+
 def _api(route: str, url: Any, **extra: Any) -> list[Case]:
     """An API operation as the program's manager, an analyst (no programs: 403), and the two
     outsiders (404)."""

@@ -141,3 +141,109 @@ def test_evidence_form_does_not_open_for_a_signed_off_experience(world: World) -
     assert posted.status_code == 302
     record = Participant.objects.get(pk=world.participant_id).experience_records.get()
     assert record.evidence_text == "Led the 3rd-grade data meeting on reading."
+
+
+# -- 4. A program manager opens their participants' person pages, from the record -------------
+
+
+def test_program_manager_opens_a_participants_person_page_from_the_record(world: World) -> None:
+    pm = world.client("pm")
+    person_url = f"/people/{world.principal_person.pk}/"
+    record = pm.get(f"/programs/participants/{world.participant_id}/").content.decode()
+    assert f'href="{person_url}"' in record
+    assert pm.get(person_url).status_code == 200
+    # Only their program's participants: not someone else of the system.
+    assert pm.get(f"/people/{world.far_person.pk}/").status_code == 404
+    assert world.client("pm_other").get(person_url).status_code == 404
+    # A viewer who may not open the person page is not offered the link: the served system's
+    # viewers do, the program's coach does (coachee), an analyst has no record at all.
+    coach_record = world.client("coach").get(f"/programs/participants/{world.participant_id}/")
+    assert f'href="{person_url}"' in coach_record.content.decode()
+    # The system-wide program manager (a system grant) does not see the system's people.
+    programs = world.client("programs")
+    assert programs.get(f"/people/{world.far_person.pk}/").status_code in (403, 404)
+    page = programs.get(f"/programs/participants/{world.participant_id}/").content.decode()
+    assert f'href="{person_url}"' not in page
+
+
+# -- 5. Placements: the cohort's first day, a message, and corrections --------------------------
+
+
+def test_placement_is_refused_before_the_cohort_starts_and_says_when_saved(world: World) -> None:
+    from trellis.programs.models import Placement
+
+    pm = world.client("pm")
+    url = f"/programs/participants/{world.participant_id}/placements/new/"
+    early = pm.post(
+        url, {"role": "principal", "school": world.other_school.pk, "starts_on": "2024-06-30"}
+    )
+    assert early.status_code == 200
+    assert "on or after the cohort&#x27;s first day, Jul 1, 2024" in early.content.decode()
+    assert not Placement.objects.exists()
+    saved = pm.post(
+        url,
+        {"role": "principal", "school": world.other_school.pk, "starts_on": "2025-07-01"},
+        follow=True,
+    )
+    assert "Placement saved: Principal, Pine Ridge Middle, from Jul 1, 2025" in (
+        saved.content.decode()
+    )
+
+
+def test_a_placement_is_corrected_with_the_same_checks_and_audited(world: World) -> None:
+    from trellis.core.models import AuditEvent
+    from trellis.people.models import Position
+    from trellis.programs.models import Placement
+
+    pm = world.client("pm")
+    base = f"/programs/participants/{world.participant_id}/"
+    pm.post(
+        f"{base}placements/new/",
+        {
+            "role": "principal",
+            "school": world.other_school.pk,
+            "starts_on": "2025-07-01",
+            "end_current": "on",
+        },
+    )
+    placement = Placement.objects.get()
+    record = pm.get(base).content.decode()
+    edit = f"{base}placements/{placement.pk}/edit/"
+    assert f'href="{edit}"' in record and "Edit placement" in record
+    outside = pm.post(
+        edit, {"role": "principal", "school": world.foreign_school.pk, "starts_on": "2025-07-01"}
+    )
+    assert "not in a system this program serves" in outside.content.decode()
+    early = pm.post(
+        edit, {"role": "principal", "school": world.school.pk, "starts_on": "2024-01-01"}
+    )
+    assert "on or after the cohort" in early.content.decode()
+    placement.refresh_from_db()
+    assert placement.school == world.other_school
+    done = pm.post(
+        edit,
+        {"role": "assistant_principal", "school": world.school.pk, "starts_on": "2025-08-01"},
+        follow=True,
+    )
+    assert "Placement corrected" in done.content.decode()
+    placement.refresh_from_db()
+    position = placement.position
+    assert (placement.role, placement.school, placement.starts_on) == (
+        "assistant_principal",
+        world.school,
+        datetime.date(2025, 8, 1),
+    )
+    assert (position.kind, position.school, position.starts_on) == (
+        "assistant_principal",
+        world.school,
+        datetime.date(2025, 8, 1),
+    )
+    # The position the placement ended now ends the day before the corrected first day.
+    earlier = Position.objects.get(
+        person=world.principal_person, school=world.school, kind="principal"
+    )
+    assert earlier.ends_on == datetime.date(2025, 7, 31)
+    event = AuditEvent.objects.get(action="placement.update")
+    assert event.actor_id == world.users["pm"].pk
+    # Someone who does not run the program may not correct it.
+    assert world.client("leader").get(edit).status_code == 403

@@ -230,5 +230,24 @@ POLICY: dict[str, frozenset[str]] = {
     Role.SELECTION_COMMITTEE: frozenset({Action.SELECTION_DELIBERATIONS}),
 }
 
+# Actions a role holds only through a grant on a program or a cohort, on what that program
+# reaches: its program managers and partner staff open their participants' person pages (the
+# people app asks the programs app which people those are); a system-wide program manager does
+# not thereby see every person of the system.
+PROGRAM_NODE_POLICY: dict[str, frozenset[str]] = {
+    Role.PROGRAM_MANAGER: frozenset({Action.PEOPLE_VIEW}),
+    Role.PARTNER_STAFF: frozenset({Action.PEOPLE_VIEW}),
+}
+
+
+def row_actions(role: str, *, on_program: bool) -> frozenset[str]:
+    """What a grant of `role` allows at its node (a program or cohort node adds
+    PROGRAM_NODE_POLICY)."""
+    actions = POLICY.get(role, frozenset())
+    if on_program:
+        actions = actions | PROGRAM_NODE_POLICY.get(role, frozenset())
+    return actions
+
+
 # Roles whose holders must have TOTP multi-factor authentication before doing anything.
 MFA_REQUIRED_ROLES = frozenset({Role.SYSTEM_ADMIN})

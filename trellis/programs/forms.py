@@ -193,8 +193,11 @@ class PlacementForm(StyledFormMixin, forms.Form):
         initial=True,
     )
 
-    def __init__(self, *args: Any, schools: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, schools: Any, editing: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        if editing:
+            # A correction: the positions the placement ended follow its new first day.
+            del self.fields["end_current"]
         self.fields["school"].queryset = schools  # type: ignore[attr-defined]
         self.fields["school"].label_from_instance = (  # type: ignore[attr-defined]
             lambda school: f"{school.name} ({school.system})"

@@ -18,7 +18,7 @@ from typing import Any
 
 from django.db.models import Q
 
-from trellis.authz.registry import register_scope
+from trellis.authz.registry import register_extra_reach, register_scope
 from trellis.authz.roles import Action
 from trellis.programs.models import (
     Cohort,
@@ -120,7 +120,19 @@ def _participant(scope: Any, obj: Participant) -> bool:
     )
 
 
+def program_people_q(scope: Any) -> Q:
+    """People a program or cohort grant reaches (for actions its role holds there, see
+    authz.roles.PROGRAM_NODE_POLICY): the participants of those programs and cohorts."""
+    if not (scope.program_ids or scope.cohort_ids):
+        return Q(pk__in=[])
+    participants = Participant.objects.filter(
+        Q(cohort__program_id__in=scope.program_ids) | Q(cohort_id__in=scope.cohort_ids)
+    )
+    return Q(pk__in=participants.values("person_id"))
+
+
 def register() -> None:
+    register_extra_reach("people.Person", program_people_q)
     register_scope(Program, _program, q=programs_q)
     register_scope(Cohort, _cohort, q=cohorts_q)
     # Whoever may not view programs (a coach of someone else, a principal) gets a 404 for a

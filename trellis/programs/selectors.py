@@ -709,6 +709,19 @@ def placement_schools(participant: Participant) -> QuerySet[School]:
     )
 
 
+def placement_get(participant: Participant, pk: int) -> Placement:
+    placement = (
+        Placement.objects.select_related("school", "participant", "position")
+        .filter(pk=pk, participant=participant)
+        .first()
+    )
+    if placement is None:
+        raise Http404
+    # The participant as the caller loaded it (cohort, program and person with it).
+    placement.participant = participant
+    return placement
+
+
 def placement_list(user: Any, *, cohort_id: int | None = None) -> QuerySet[Placement]:
     return (
         Placement.objects.filter(participant__in=visible_participants(user).values("pk"))

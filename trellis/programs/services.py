@@ -17,7 +17,7 @@ from trellis.authz.policies import require
 from trellis.authz.roles import Action
 from trellis.core.services import audit_event_record, changed, snapshot
 from trellis.people.models import EndReason
-from trellis.people.services import position_add, position_end
+from trellis.people.services import position_add, position_correct, position_end
 from trellis.programs.models import (
     Cohort,
     Experience,
@@ -790,6 +790,34 @@ def portfolio_link_revoke(*, actor: Any, link: PortfolioLink) -> PortfolioLink:
 PLACEMENT_ROLES = ("assistant_principal", "principal", "teacher_leader", "coach")
 
 
+def _check_placement(
+    participant: Participant, *, role: str, school: Any, starts_on: datetime.date
+) -> None:
+    """A placement's role is one a program places into; its school is in a system the program
+    serves and in the person's own system; it starts on or after the cohort's first day."""
+    if role not in PLACEMENT_ROLES:
+        raise ValidationError({"role": "Choose the role the participant was placed in."})
+    cohort = participant.cohort
+    program = cohort.program
+    if not program.systems.filter(pk=school.system_id).exists():
+        served = ", ".join(str(s) for s in program.systems.all())
+        raise ValidationError(
+            {"school": f"{school} is not in a system {program} serves ({served})."}
+        )
+    person = participant.person
+    if school.system_id != person.system_id:
+        raise ValidationError(
+            {"school": f"{school} is in another system than {person}'s ({person.system})."}
+        )
+    if starts_on < cohort.starts_on:
+        raise ValidationError(
+            {
+                "starts_on": f"A placement starts on or after the cohort's first day, "
+                f"{cohort.starts_on:%b %-d, %Y}."
+            }
+        )
+
+
 def placement_record(
     *,
     actor: Any,
@@ -807,24 +835,10 @@ def placement_record(
     graduates without managing the system's people at large (the position is written by the
     people app's service as the program's own step, and this event names the actor)."""
     require(actor, Action.PROGRAMS_MANAGE, participant)
-    if role not in PLACEMENT_ROLES:
-        raise ValidationError({"role": "Choose the role the participant was placed in."})
+    _check_placement(participant, role=role, school=school, starts_on=starts_on)
     cohort = participant.cohort
     program = cohort.program
-    if not program.systems.filter(pk=school.system_id).exists():
-        served = ", ".join(str(s) for s in program.systems.all())
-        raise ValidationError(
-            {"school": f"{school} is not in a system {program} serves ({served})."}
-        )
     person = participant.person
-    if school.system_id != person.system_id:
-        raise ValidationError(
-            {"school": f"{school} is in another system than {person}'s ({person.system})."}
-        )
-    if starts_on < cohort.starts_on:
-        raise ValidationError(
-            {"starts_on": f"The cohort starts later, on {cohort.starts_on:%b %-d, %Y}."}
-        )
     with transaction.atomic():
         type(person).objects.select_for_update().filter(pk=person.pk).first()
         if Placement.objects.filter(
@@ -867,4 +881,74 @@ def placement_record(
                 "cohort": cohort.pk,
             },
         )
+    return placement
+
+
+PLACEMENT_FIELDS = ("role", "school", "starts_on")
+
+
+def placement_update(
+    *,
+    actor: Any,
+    placement: Placement,
+    role: str,
+    school: Any,
+    starts_on: datetime.date,
+) -> Placement:
+    """Correct a placement (role, school, first day) with the same checks as recording one.
+    Its position is corrected with it (a correction, not a change of job); positions that the
+    placement ended the day before its old first day now end the day before the new one."""
+    participant = placement.participant
+    require(actor, Action.PROGRAMS_MANAGE, participant)
+    _check_placement(participant, role=role, school=school, starts_on=starts_on)
+    cohort = participant.cohort
+    person = participant.person
+    with transaction.atomic():
+        placement = (
+            Placement.objects.select_for_update()
+            .select_related("position", "position__person", "school")
+            .get(pk=placement.pk)
+        )
+        before = snapshot(placement, PLACEMENT_FIELDS)
+        old_start = placement.starts_on
+        if (
+            Placement.objects.filter(
+                participant=participant, school=school, role=role, starts_on=starts_on
+            )
+            .exclude(pk=placement.pk)
+            .exists()
+        ):
+            raise ValidationError("This placement is already recorded.")
+        position_correct(
+            actor=None,
+            position=placement.position,
+            kind=role,
+            school=school,
+            starts_on=starts_on,
+            title=f"Placed from {cohort.program} ({cohort.name})"[:200],
+        )
+        if starts_on != old_start:
+            old_eve = old_start - datetime.timedelta(days=1)
+            ended = person.positions.filter(ends_on=old_eve).exclude(pk=placement.position_id)
+            for position in ended.select_related("person"):
+                position_end(
+                    actor=None,
+                    position=position,
+                    ends_on=starts_on - datetime.timedelta(days=1),
+                )
+        placement.role = role
+        placement.school = school
+        placement.starts_on = starts_on
+        placement.save(update_fields=["role", "school", "starts_on", "updated_at"])
+        diff = changed(before, snapshot(placement, PLACEMENT_FIELDS))
+        if diff:
+            audit_event_record(
+                actor=actor,
+                action="placement.update",
+                obj=placement,
+                system_id=person.system_id,
+                object_repr=str(placement)[:200],
+                before={key: before[key] for key in diff},
+                after=diff,
+            )
     return placement

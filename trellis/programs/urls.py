@@ -64,5 +64,10 @@ urlpatterns = [
         name="portfolio_link_revoke",
     ),
     path("participants/<int:pk>/placements/new/", views.placement_create, name="placement_create"),
+    path(
+        "participants/<int:pk>/placements/<int:placement_pk>/edit/",
+        views.placement_edit,
+        name="placement_edit",
+    ),
     path("portfolio/<str:token>/", views.portfolio_public, name="portfolio_public"),
 ]

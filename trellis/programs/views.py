@@ -534,6 +534,7 @@ def participant_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "can_sign_off": participant.status == Participant.Status.ACTIVE
             and selectors.may(user, Action.PROGRAMS_SIGN_OFF, participant),
             "cohort_visible": selectors.may(user, Action.PROGRAMS_VIEW, participant.cohort),
+            "person_visible": selectors.may(user, Action.PEOPLE_VIEW, participant.person),
             "evidence_form": EvidenceForm(),
             "limits": services.EVIDENCE_LIMITS,
         },
@@ -778,19 +779,68 @@ def placement_create(request: HttpRequest, pk: int) -> HttpResponseBase:
         schools=selectors.placement_schools(participant),
         initial={"end_current": True},
     )
-    return form_page(
-        request,
-        form=form,
-        save=lambda data: services.placement_record(
+
+    def save(data: dict[str, Any]) -> None:
+        placement = services.placement_record(
             actor=request.user,
             participant=participant,
             role=data["role"],
             school=data["school"],
             starts_on=data["starts_on"],
             end_current=data["end_current"],
-        ),
+        )
+        messages.success(
+            request,
+            f"Placement saved: {placement.get_role_display()}, {placement.school}, from "
+            f"{placement.starts_on:%b %-d, %Y}. It shows as a position on "
+            f"{participant.person}'s record.",
+        )
+
+    return form_page(
+        request,
+        form=form,
+        save=save,
         success_url=_back(participant),
         heading=f"Placement of {participant.person}",
+        back_label=str(participant.person),
+    )
+
+
+@permission(Action.PROGRAMS_MANAGE)
+def placement_edit(request: HttpRequest, pk: int, placement_pk: int) -> HttpResponseBase:
+    participant = selectors.participant_get(request.user, pk, (Action.PROGRAMS_MANAGE,))
+    placement = selectors.placement_get(participant, placement_pk)
+    form = PlacementForm(
+        request.POST or None,
+        schools=selectors.placement_schools(participant),
+        initial={
+            "role": placement.role,
+            "school": placement.school,
+            "starts_on": placement.starts_on,
+        },
+        editing=True,
+    )
+
+    def save(data: dict[str, Any]) -> None:
+        saved = services.placement_update(
+            actor=request.user,
+            placement=placement,
+            role=data["role"],
+            school=data["school"],
+            starts_on=data["starts_on"],
+        )
+        messages.success(
+            request,
+            f"Placement corrected: {saved.get_role_display()}, {saved.school}, from "
+            f"{saved.starts_on:%b %-d, %Y}.",
+        )
+
+    return form_page(
+        request,
+        form=form,
+        save=save,
+        success_url=_back(participant),
+        heading=f"Edit the placement of {participant.person}",
         back_label=str(participant.person),
     )
 
