@@ -414,6 +414,23 @@ PROGRAM_CASES += [
 ]
 
 
+PROGRAM_CASES += [
+    # A program's managers give a participant a coach or mentor (an assignment).
+    *_pages(
+        "supporter_assign",
+        lambda w: cohort(w, "supporters/new/"),
+        wrong="leader",
+        method="POST",
+        data=lambda w: {
+            "participant": w.uncoached_participant_id,
+            "kind": "mentoring",
+            "supporter": "cami.coach@example.org",
+        },
+        get_status=200,
+    ),
+]
+
+
 def _api(route: str, url: Any, **extra: Any) -> list[Case]:
     """An API operation as the program's manager, an analyst (no programs: 403), and the two
     outsiders (404)."""

@@ -247,3 +247,75 @@ def test_a_placement_is_corrected_with_the_same_checks_and_audited(world: World)
     assert event.actor_id == world.users["pm"].pk
     # Someone who does not run the program may not correct it.
     assert world.client("leader").get(edit).status_code == 403
+
+
+# -- 6. A program manager with only a program grant assigns coaches and mentors ----------------
+
+
+def test_program_manager_assigns_a_mentor_who_then_signs_off(world: World) -> None:
+    from trellis.assignments.models import Assignment
+    from trellis.core.models import AuditEvent
+
+    pm = world.client("pm")
+    cohort_url = f"/programs/cohorts/{world.cohort_id}/"
+    assert f'href="{cohort_url}supporters/new/"' in pm.get(cohort_url).content.decode()
+    url = f"{cohort_url}supporters/new/"
+    form = pm.get(url).content.decode()
+    assert world.teacher_person.full_name in form
+    unknown = pm.post(
+        url,
+        {"participant": world.uncoached_participant_id, "kind": "mentoring", "supporter": "x@y.z"},
+    )
+    assert "No one in Riverbend Public Schools" in unknown.content.decode()
+    foreign = pm.post(
+        url,
+        {
+            "participant": world.uncoached_participant_id,
+            "kind": "mentoring",
+            "supporter": world.foreign_person.email,
+        },
+    )
+    assert foreign.status_code == 200 and not Assignment.objects.filter(kind="mentoring")
+    done = pm.post(
+        url,
+        {
+            "participant": world.uncoached_participant_id,
+            "kind": "mentoring",
+            "supporter": "cami.coach@example.org",
+        },
+        follow=True,
+    )
+    assert "Cami Coach is now Tomas Teller" in done.content.decode()
+    assignment = Assignment.objects.get(kind="mentoring")
+    assert assignment.assignee_id == world.teacher_person.pk
+    event = AuditEvent.objects.get(action="participant.supporter")
+    assert event.actor_id == world.users["pm"].pk
+    # The new mentor reaches Tomas's record now.
+    coach = world.client("coach")
+    assert coach.get(f"/programs/participants/{world.uncoached_participant_id}/").status_code == 200
+    # The pm of another program, and a leader who does not run programs, may not.
+    before = Assignment.objects.count()
+    assert world.client("pm_other").post(url, {}).status_code == 404
+    assert world.client("leader").post(url, {}).status_code == 403
+    assert Assignment.objects.count() == before
+
+
+# -- 9. The cohort page: program and cohort named together, its selection cycle, no overflow ---
+
+
+def test_cohort_page_names_its_program_and_links_to_its_selection_cycle(world: World) -> None:
+    from trellis.selection.models import SelectionCycle
+
+    cycle = SelectionCycle.objects.select_related("cohort__program").get(
+        pk=world.selection["cycle"]
+    )
+    cohort = cycle.cohort
+    page = world.client("programs").get(f"/programs/cohorts/{cohort.pk}/").content.decode()
+    assert f"{cohort.program.name} — {cohort.name}" in page
+    assert f'href="/selection/{cycle.pk}/"' in page
+    # A district leader sees the cohort but may not open its cycle: no link.
+    leader = world.client("leader").get(f"/programs/cohorts/{cohort.pk}/").content.decode()
+    assert f"/selection/{cycle.pk}/" not in leader
+    # Buttons wrap on a phone, and say what they edit.
+    assert 'class="d-flex flex-wrap gap-2 no-print"' in page
+    assert ">Edit cohort<" in page and ">Edit<" not in page

@@ -204,6 +204,38 @@ class PlacementForm(StyledFormMixin, forms.Form):
         )
 
 
+class SupporterForm(StyledFormMixin, forms.Form):
+    participant = forms.ModelChoiceField(queryset=Participant.objects.none())
+    kind = forms.ChoiceField(
+        label="As", choices=[("coaching", "Coach"), ("mentoring", "Mentor")], initial="coaching"
+    )
+    supporter = forms.CharField(
+        label="Coach or mentor",
+        max_length=255,
+        help_text="Someone of the participant's system: "
+        + REFERENCE_HELP[0].lower()
+        + REFERENCE_HELP[1:],
+    )
+    starts_on = forms.DateField(
+        label="From", widget=DateInput(), required=False, help_text="Today if empty."
+    )
+    ends_on = forms.DateField(label="Last day", widget=DateInput(), required=False)
+
+    def __init__(self, *args: Any, participants: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["participant"].queryset = participants  # type: ignore[attr-defined]
+        self.fields["participant"].label_from_instance = (  # type: ignore[attr-defined]
+            lambda p: p.person.full_name
+        )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        starts, ends = data.get("starts_on"), data.get("ends_on")
+        if starts and ends and ends < starts:
+            self.add_error("ends_on", "The last day is before the first day.")
+        return data
+
+
 # The roles a program's team holds on the program itself or on one of its cohorts.
 TEAM_ROLES = [
     ("program_manager", "Program manager"),

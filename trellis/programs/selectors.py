@@ -15,9 +15,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Count as DbCount
 from django.db.models import Q, QuerySet
 from django.http import Http404
+from django.urls import reverse
 from django.utils import timezone
 
 from trellis.assignments.selectors import find_person, supporters_of
@@ -392,6 +394,38 @@ def cohort_roster(
     if status == "behind":
         rows = [row for row in rows if row.behind]
     return rows
+
+
+def assignable_participants(cohort: Cohort) -> QuerySet[Participant]:
+    """The cohort's active participants, who may be given a coach or mentor."""
+    return cohort.participants.filter(status=Participant.Status.ACTIVE).select_related(
+        "person", "cohort", "cohort__program"
+    )
+
+
+def supporter_for(participant: Participant, reference: str) -> tuple[Any, str]:
+    """The one person of the participant's system a reference names (a coach or mentor is of
+    the participant's own system), or None and why not."""
+    return find_person(
+        Person.objects.filter(system_id=participant.person.system_id),
+        reference,
+        nobody=f"No one in {participant.person.system}",
+    )
+
+
+def selection_cycle_url(user: Any, cohort: Cohort) -> str | None:
+    """The cohort's selection cycle page, when it has one and the user may open it (the
+    program's managers and the cohort's committee): the selection app sits a floor above, so
+    the cycle is reached through the reverse relation and its page by name."""
+    try:
+        cycle = cohort.selection_cycle
+    except ObjectDoesNotExist:
+        return None
+    if allows(user, Action.PROGRAMS_MANAGE, cohort) or allows(
+        user, Action.SELECTION_DELIBERATIONS, cycle
+    ):
+        return reverse("selection_cycle", args=[cycle.pk])
+    return None
 
 
 def cohort_supporters(cohort: Cohort, within: Q | None = None) -> list[Any]:

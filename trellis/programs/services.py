@@ -13,8 +13,9 @@ from django.core.files.base import ContentFile
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
+from trellis.assignments.services import assignment_create
 from trellis.authz.policies import require
-from trellis.authz.roles import Action
+from trellis.authz.roles import Action, Relationship
 from trellis.core.services import audit_event_record, changed, snapshot
 from trellis.people.models import EndReason
 from trellis.people.services import position_add, position_correct, position_end
@@ -952,3 +953,58 @@ def placement_update(
                 after=diff,
             )
     return placement
+
+
+# -- Coaches and mentors of participants ------------------------------------------------------
+
+SUPPORT_KINDS = (Relationship.COACHING, Relationship.MENTORING)
+
+
+def participant_supporter_assign(
+    *,
+    actor: Any,
+    participant: Participant,
+    kind: str,
+    supporter: Any,
+    starts_on: datetime.date | None = None,
+    ends_on: datetime.date | None = None,
+    note: str = "",
+) -> Any:
+    """A program's managers give a participant a coach or mentor (who then signs off their
+    essential experiences). The program's permission stands for the assignment's, as for a
+    placement's position: a program manager holding only a grant on the program assigns
+    within it without managing the system's assignments at large. The assignment is written
+    by the assignments app's service as the program's own step (its checks: one system, no
+    same pair over the same days); this event names the actor."""
+    require(actor, Action.PROGRAMS_MANAGE, participant)
+    if kind not in SUPPORT_KINDS:
+        raise ValidationError({"kind": "Choose coach or mentor."})
+    if participant.status != Participant.Status.ACTIVE:
+        raise ValidationError(
+            {"participant": f"{participant.person} no longer takes part in the program."}
+        )
+    with transaction.atomic():
+        assignment = assignment_create(
+            actor=None,
+            kind=kind,
+            supporter=supporter,
+            assignee=participant.person,
+            starts_on=starts_on,
+            ends_on=ends_on,
+            note=note or f"Assigned for {participant.cohort.program} ({participant.cohort.name})",
+        )
+        audit_event_record(
+            actor=actor,
+            action="participant.supporter",
+            obj=participant,
+            system_id=participant.person.system_id,
+            object_repr=str(participant)[:200],
+            after={
+                "kind": kind,
+                "supporter": supporter.pk,
+                "assignment": assignment.pk,
+                "starts_on": assignment.starts_on.isoformat(),
+                "ends_on": assignment.ends_on.isoformat() if assignment.ends_on else None,
+            },
+        )
+    return assignment

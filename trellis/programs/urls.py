@@ -24,6 +24,7 @@ urlpatterns = [
     path("cohorts/<int:pk>/edit/", views.cohort_edit, name="cohort_edit"),
     path("cohorts/<int:pk>/dashboard/", views.cohort_dashboard, name="cohort_dashboard"),
     path("cohorts/<int:pk>/participants/new/", views.participant_add, name="participant_add"),
+    path("cohorts/<int:pk>/supporters/new/", views.supporter_assign, name="supporter_assign"),
     path("participants/<int:pk>/", views.participant_detail, name="participant_detail"),
     path("participants/<int:pk>/goals/", views.participant_goals, name="participant_goals"),
     path("participants/<int:pk>/status/", views.participant_status, name="participant_status"),

@@ -36,6 +36,7 @@ from trellis.programs.forms import (
     ProjectForm,
     SignOffForm,
     StatusForm,
+    SupporterForm,
     TeamGrantForm,
 )
 from trellis.programs.models import Cohort, Participant, Program
@@ -444,6 +445,7 @@ def cohort_detail(request: HttpRequest, pk: int) -> HttpResponseBase:
             "served_only": bool(within),
             "team": selectors.program_team(cohort.program, cohort),
             "can_manage": selectors.may(request.user, Action.PROGRAMS_MANAGE, cohort),
+            "cycle_url": selectors.selection_cycle_url(request.user, cohort),
             "program_visible": selectors.may(request.user, Action.PROGRAMS_VIEW, cohort.program),
             "querystring_nopage": querystring_without(request, "page", "format"),
         },
@@ -507,6 +509,47 @@ def participant_add(request: HttpRequest, pk: int) -> HttpResponseBase:
             "heading": f"Add a participant to {cohort.name}",
             "back_url": reverse("cohort_detail", args=[cohort.pk]),
             "back_label": cohort.name,
+        },
+    )
+
+
+@permission(Action.PROGRAMS_MANAGE)
+def supporter_assign(request: HttpRequest, pk: int) -> HttpResponseBase:
+    """Give one of the cohort's participants a coach or mentor (an assignment)."""
+    cohort = selectors.cohort_get(request.user, pk, Action.PROGRAMS_MANAGE)
+    form = SupporterForm(
+        request.POST or None, participants=selectors.assignable_participants(cohort)
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        participant = data["participant"]
+        supporter, why_not = selectors.supporter_for(participant, data["supporter"])
+        if supporter is None:
+            form.add_error("supporter", why_not)
+        else:
+            try:
+                services.participant_supporter_assign(
+                    actor=request.user,
+                    participant=participant,
+                    kind=data["kind"],
+                    supporter=supporter,
+                    starts_on=data["starts_on"],
+                    ends_on=data["ends_on"],
+                )
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                label = "coach" if data["kind"] == "coaching" else "mentor"
+                messages.success(request, f"{supporter} is now {participant.person}'s {label}.")
+                return redirect("cohort_detail", cohort.pk)
+    return render(
+        request,
+        "simple_form.html",
+        {
+            "form": form,
+            "heading": f"Assign a coach or mentor in {cohort.program} — {cohort.name}",
+            "back_url": reverse("cohort_detail", args=[cohort.pk]),
+            "back_label": f"{cohort.program} — {cohort.name}",
         },
     )
 
