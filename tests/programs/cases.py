@@ -431,6 +431,82 @@ PROGRAM_CASES += [
 ]
 
 
+def template_item(w: World) -> None:
+    """A milestone in the program's project template, for its edit and delete Cases."""
+    from trellis.programs.models import Program
+    from trellis.programs.services import milestone_template_create
+
+    milestone_template_create(
+        actor=None,
+        program=Program.objects.get(pk=w.program_id),
+        title="Baseline data collected",
+        offset_days=45,
+    )
+
+
+def template_item_url(tail: str) -> Any:
+    def url(w: World) -> str:
+        from trellis.programs.models import MilestoneTemplate
+
+        item = MilestoneTemplate.objects.get(program_id=w.program_id)
+        return program(w, f"project-template/{item.pk}/{tail}")
+
+    return url
+
+
+def unused_experience(w: World) -> int:
+    from trellis.programs.models import Experience
+
+    return int(
+        Experience.objects.get(program_id=w.program_id, title="Build the master schedule").pk
+    )
+
+
+PROGRAM_CASES += [
+    *_pages(
+        "experience_delete",
+        lambda w: program(w, f"experiences/{unused_experience(w)}/delete/"),
+        wrong="leader",
+        method="POST",
+        get_status=200,  # the confirmation
+        other_system=False,
+    ),
+    *_pages(
+        "milestone_template_add",
+        lambda w: program(w, "project-template/new/"),
+        wrong="leader",
+        method="POST",
+        data=lambda w: {"title": "Mid-year review", "offset_days": 180},
+        get_status=200,
+    ),
+    *_pages(
+        "milestone_template_edit",
+        template_item_url("edit/"),
+        wrong="leader",
+        method="POST",
+        data=lambda w: {"title": "Baseline data in", "offset_days": 40},
+        get_status=200,
+        setup=template_item,
+    ),
+    *_pages(
+        "milestone_template_delete",
+        template_item_url("delete/"),
+        wrong="leader",
+        method="POST",
+        get_status=200,
+        setup=template_item,
+    ),
+    # The team page and its export: whoever sees the program (history only for appointers).
+    *_pages(
+        "program_team",
+        lambda w: program(w, "team/"),
+        wrong="coach",
+        wrong_status=403,
+        exports=("csv", "xlsx"),
+    ),
+]
+
+
 def _api(route: str, url: Any, **extra: Any) -> list[Case]:
     """An API operation as the program's manager, an analyst (no programs: 403), and the two
     outsiders (404)."""

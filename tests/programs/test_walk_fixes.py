@@ -319,3 +319,103 @@ def test_cohort_page_names_its_program_and_links_to_its_selection_cycle(world: W
     # Buttons wrap on a phone, and say what they edit.
     assert 'class="d-flex flex-wrap gap-2 no-print"' in page
     assert ">Edit cohort<" in page and ">Edit<" not in page
+
+
+# -- 7. The project template, and deleting checklist items -----------------------------------
+
+
+def test_new_projects_start_from_the_programs_template(world: World) -> None:
+    from trellis.programs.models import Milestone, MilestoneTemplate
+
+    pm = world.client("pm")
+    base = f"/programs/{world.program_id}/"
+    for title, days in (("Baseline data collected", 45), ("Mid-year review", 180)):
+        assert (
+            pm.post(f"{base}project-template/new/", {"title": title, "offset_days": days})
+        ).status_code == 302
+    twice = pm.post(f"{base}project-template/new/", {"title": "mid-year REVIEW", "offset_days": 9})
+    assert "already has a milestone with this title" in twice.content.decode()
+    page = pm.get(base).content.decode()
+    assert "Baseline data collected" in page and "Due 45 days after a cohort starts" in page
+    item = MilestoneTemplate.objects.get(title="Mid-year review")
+    pm.post(
+        f"{base}project-template/{item.pk}/edit/", {"title": "Mid-year review", "offset_days": 170}
+    )
+    # Tomas starts his project: it has the template's milestones, dated from his cohort's start.
+    tomas = world.client("teacher")
+    started = tomas.post(
+        f"/programs/participants/{world.uncoached_participant_id}/project/",
+        {"title": "Math discourse"},
+    )
+    assert started.status_code == 302
+    milestones = Milestone.objects.filter(
+        project__participant_id=world.uncoached_participant_id
+    ).order_by("due_on")
+    assert [(m.title, m.due_on) for m in milestones] == [
+        ("Baseline data collected", datetime.date(2024, 8, 15)),
+        ("Mid-year review", datetime.date(2024, 12, 18)),
+    ]
+    # Deleting a template milestone asks first, and leaves started projects alone.
+    delete = f"{base}project-template/{item.pk}/delete/"
+    assert "Delete the template milestone" in pm.get(delete).content.decode()
+    assert pm.post(delete).status_code == 302
+    assert not MilestoneTemplate.objects.filter(pk=item.pk).exists()
+    assert milestones.count() == 2
+
+
+def test_a_checklist_item_is_deleted_after_confirmation_unless_it_has_evidence(
+    world: World,
+) -> None:
+    from trellis.core.models import AuditEvent
+    from trellis.programs.models import Experience
+
+    pm = world.client("pm")
+    base = f"/programs/{world.program_id}/"
+    page = pm.get(base).content.decode()
+    unused = Experience.objects.get(title="Build the master schedule")
+    assert f'href="{base}experiences/{unused.pk}/delete/"' in page
+    # Paula has evidence for the first experience: refused, and it stays.
+    refused = pm.post(f"{base}experiences/{world.experience_id}/delete/", follow=True)
+    assert "has evidence from 1 participant" in refused.content.decode()
+    assert Experience.objects.filter(pk=world.experience_id).exists()
+    confirm = pm.get(f"{base}experiences/{unused.pk}/delete/").content.decode()
+    assert "Delete the experience" in confirm
+    assert Experience.objects.filter(pk=unused.pk).exists()
+    done = pm.post(f"{base}experiences/{unused.pk}/delete/", follow=True)
+    assert "is no longer on the checklist" in done.content.decode()
+    assert not Experience.objects.filter(pk=unused.pk).exists()
+    assert AuditEvent.objects.filter(action="experience.delete", object_id=str(unused.pk)).exists()
+    assert (
+        world.client("leader").post(f"{base}experiences/{world.experience_id}/delete/").status_code
+        == 403
+    )
+
+
+# -- 8. The team page: export and history -----------------------------------------------------
+
+
+def test_team_page_exports_the_team_and_shows_who_appointed_whom(world: World) -> None:
+    from trellis.authz.models import Grant
+
+    admin = world.client("admin")
+    base = f"/programs/{world.program_id}/"
+    admin.post(
+        f"{base}team/new/",
+        {
+            "email": "leader@riverbend.test",
+            "role": "selection_committee",
+            "cohort": world.cohort_id,
+        },
+    )
+    grant = Grant.objects.get(user__email="leader@riverbend.test", role="selection_committee")
+    admin.post(f"{base}team/{grant.pk}/end/")
+    page = admin.get(f"{base}team/").content.decode()
+    assert "History" in page and "admin@riverbend.test" in page
+    assert "Appointed" in page and "Ended" in page and "Cohort 1 only" in page
+    csv = body(admin.get(f"{base}team/?format=csv"))
+    assert "pm@riverbend.test" in csv and "Program manager" in csv
+    assert "leader@riverbend.test" not in csv  # ended: no longer on the team
+    # The program manager sees the team and its export, not the history of appointments.
+    pm_page = world.client("pm").get(f"{base}team/").content.decode()
+    assert "pm@riverbend.test" in pm_page and "History" not in pm_page
+    assert f'href="{base}team/"' in world.client("pm").get(base).content.decode()

@@ -128,6 +128,13 @@ class ExperienceForm(StyledFormMixin, forms.Form):
     )
 
 
+class MilestoneTemplateForm(StyledFormMixin, forms.Form):
+    title = forms.CharField(max_length=200, help_text="For example “Baseline data collected”.")
+    offset_days = forms.IntegerField(
+        label="Due (days after the cohort's first day)", min_value=0, max_value=1500
+    )
+
+
 class EvidenceForm(StyledFormMixin, forms.Form):
     evidence_text = forms.CharField(
         label="Evidence",

@@ -193,6 +193,35 @@ class Experience(TimeStampedModel):
         return self.title
 
 
+class MilestoneTemplate(TimeStampedModel):
+    """One milestone of a program's school improvement project template: each new project of
+    a participant starts with these milestones, due `offset_days` after their cohort's first
+    day (the participant then adjusts them)."""
+
+    program = models.ForeignKey(
+        Program, on_delete=models.CASCADE, related_name="milestone_templates"
+    )
+    title = models.CharField(max_length=200)
+    offset_days = models.PositiveSmallIntegerField(
+        help_text="Days after the cohort's first day by which it is due."
+    )
+
+    class Meta:
+        ordering = ["program", "offset_days", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                Lower("title"),
+                "program",
+                name="milestone_template_title_unique",
+                violation_error_message="The project template already has a milestone with "
+                "this title.",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
 class ExperienceRecord(TimeStampedModel):
     """A participant's evidence for one experience and its sign-off by their coach or mentor."""
 

@@ -25,6 +25,7 @@ from trellis.programs.models import (
     Experience,
     ExperienceRecord,
     Milestone,
+    MilestoneTemplate,
     Participant,
     Placement,
     PortfolioLink,
@@ -141,6 +142,7 @@ def register() -> None:
     # The checklist lies with its program; a participant's records, project, milestones, links
     # and placements where the participant does.
     register_scope(Experience, lambda scope, obj: _program(scope, obj.program))
+    register_scope(MilestoneTemplate, lambda scope, obj: _program(scope, obj.program))
     for model in (ExperienceRecord, Project, PortfolioLink, Placement):
         register_scope(
             model,

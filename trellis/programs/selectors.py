@@ -23,9 +23,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from trellis.assignments.selectors import find_person, supporters_of
+from trellis.authz.models import Grant
 from trellis.authz.policies import allows, authorize, has_grant_for, scope_for
 from trellis.authz.roles import Action, Relationship
 from trellis.authz.selectors import grants_at_program, grants_in_program
+from trellis.core.models import AuditEvent
 from trellis.core.suppression import Count, protect, threshold
 from trellis.orgs.models import Partner, School, System
 from trellis.people.models import Person
@@ -34,6 +36,7 @@ from trellis.programs.models import (
     Experience,
     ExperienceRecord,
     Milestone,
+    MilestoneTemplate,
     Participant,
     Placement,
     PortfolioLink,
@@ -253,6 +256,53 @@ def team_grant_get(program: Program, grant_pk: int) -> Any:
     if grant is None:
         raise Http404
     return grant
+
+
+@dataclass
+class TeamEvent:
+    at: datetime.datetime
+    by: str
+    what: str
+    grant: Any
+    starts_on: datetime.date | None
+    ends_on: datetime.date | None
+
+
+def _day(value: Any) -> datetime.date | None:
+    try:
+        return datetime.date.fromisoformat(value) if value else None
+    except (TypeError, ValueError):
+        return None
+
+
+TEAM_HISTORY_SHOWN = 200
+
+
+def team_history(program: Program) -> list[TeamEvent]:
+    """Who appointed or ended whom on this program and its cohorts, and when (newest first):
+    the audit trail of the grants ever made on the program. Two queries."""
+    grants = {
+        str(g.pk): g
+        for g in Grant.objects.filter(program_id=program.pk).select_related("user", "cohort")
+    }
+    if not grants:
+        return []
+    events = AuditEvent.objects.filter(
+        object_type="authz.grant",
+        object_id__in=list(grants),
+        action__in=["grant.create", "grant.end"],
+    ).order_by("-at", "-pk")[:TEAM_HISTORY_SHOWN]
+    return [
+        TeamEvent(
+            at=event.at,
+            by=event.actor_label,
+            what="Appointed" if event.action == "grant.create" else "Ended",
+            grant=grants[event.object_id],
+            starts_on=_day((event.after or {}).get("starts_on")),
+            ends_on=_day((event.after or {}).get("ends_on")),
+        )
+        for event in events
+    ]
 
 
 # -- Roster and progress -------------------------------------------------------------------------
@@ -687,6 +737,13 @@ def signed_off_on(participant: Participant, experience: Experience) -> datetime.
         .values_list("signed_off_on", flat=True)
         .first()
     )
+
+
+def milestone_template_get(program: Program, pk: int) -> MilestoneTemplate:
+    item = MilestoneTemplate.objects.filter(pk=pk, program=program).first()
+    if item is None:
+        raise Http404
+    return item
 
 
 def record_get(participant: Participant, experience: Experience) -> ExperienceRecord:

@@ -24,6 +24,7 @@ from trellis.programs.models import (
     Experience,
     ExperienceRecord,
     Milestone,
+    MilestoneTemplate,
     Participant,
     Placement,
     PortfolioLink,
@@ -477,6 +478,91 @@ def experience_update(*, actor: Any, experience: Experience, **fields: Any) -> E
     )
 
 
+def experience_delete(*, actor: Any, experience: Experience) -> None:
+    """Take an experience off the checklist. Refused once any participant has recorded
+    evidence for it (the evidence and any sign-off stay with their experience: edit its title
+    or due day instead)."""
+    program = experience.program
+    require(actor, Action.PROGRAMS_MANAGE, program)
+    with transaction.atomic():
+        experience = Experience.objects.select_for_update().get(pk=experience.pk)
+        used = ExperienceRecord.objects.filter(experience=experience).count()
+        if used:
+            raise ValidationError(
+                f"“{experience}” has evidence from {used} participant"
+                f"{'' if used == 1 else 's'}; it stays on the checklist so their evidence and "
+                "sign-offs are kept. Change its title or due day instead."
+            )
+        before = snapshot(experience, EXPERIENCE_FIELDS)
+        experience_id = experience.pk
+        experience.delete()
+        experience.pk = experience_id
+        audit_event_record(
+            actor=actor,
+            action="experience.delete",
+            obj=experience,
+            system_id=_system_id(program),
+            object_repr=f"{program}: {experience}"[:200],
+            before=before,
+        )
+
+
+# -- The school improvement project template ---------------------------------------------------
+
+MILESTONE_TEMPLATE_FIELDS = ("title", "offset_days")
+
+
+def milestone_template_create(
+    *, actor: Any, program: Program, title: str, offset_days: int
+) -> MilestoneTemplate:
+    require(actor, Action.PROGRAMS_MANAGE, program)
+    item = MilestoneTemplate(program=program, title=title.strip(), offset_days=offset_days)
+    item.full_clean()
+    return _audited_create(
+        actor=actor,
+        obj=item,
+        action="milestone_template.create",
+        system_id=_system_id(program),
+        object_repr=f"{program}: {item}",
+        fields=MILESTONE_TEMPLATE_FIELDS,
+    )
+
+
+def milestone_template_update(
+    *, actor: Any, item: MilestoneTemplate, **fields: Any
+) -> MilestoneTemplate:
+    """Change a template milestone: projects started from now on take the change; projects
+    already started keep their own milestones."""
+    require(actor, Action.PROGRAMS_MANAGE, item.program)
+    return _audited_change(
+        actor=actor,
+        obj=item,
+        fields=fields,
+        allowed=MILESTONE_TEMPLATE_FIELDS,
+        action="milestone_template.update",
+        system_id=_system_id(item.program),
+    )
+
+
+def milestone_template_delete(*, actor: Any, item: MilestoneTemplate) -> None:
+    """Take a milestone off the template (projects already started keep theirs)."""
+    program = item.program
+    require(actor, Action.PROGRAMS_MANAGE, program)
+    with transaction.atomic():
+        before = snapshot(item, MILESTONE_TEMPLATE_FIELDS)
+        item_id = item.pk
+        item.delete()
+        item.pk = item_id
+        audit_event_record(
+            actor=actor,
+            action="milestone_template.delete",
+            obj=item,
+            system_id=_system_id(program),
+            object_repr=f"{program}: {item}"[:200],
+            before=before,
+        )
+
+
 # -- Evidence and sign-off ---------------------------------------------------------------------
 
 # What evidence may be uploaded: documents, slides, spreadsheets and pictures, up to 10 MB. A
@@ -669,15 +755,31 @@ def project_save(*, actor: Any, participant: Participant, **fields: Any) -> Proj
         **{k: v.strip() if isinstance(v, str) else v for k, v in fields.items()},
     )
     project.full_clean()
+    cohort = participant.cohort
+    template = list(
+        MilestoneTemplate.objects.filter(program_id=cohort.program_id).order_by("offset_days", "pk")
+    )
     with transaction.atomic():
         project.save()
+        # The program's project template: the project starts with its milestones.
+        Milestone.objects.bulk_create(
+            Milestone(
+                project=project,
+                title=item.title,
+                due_on=cohort.starts_on + datetime.timedelta(days=item.offset_days),
+            )
+            for item in template
+        )
+        after: dict[str, Any] = dict(snapshot(project, PROJECT_FIELDS))
+        if template:
+            after["milestones from the template"] = [item.title for item in template]
         audit_event_record(
             actor=actor,
             action="project.create",
             obj=project,
             system_id=participant.person.system_id,
             object_repr=str(project)[:200],
-            after=snapshot(project, PROJECT_FIELDS),
+            after=after,
         )
     return project
 

@@ -30,6 +30,7 @@ from trellis.programs.forms import (
     ExperienceForm,
     GoalsForm,
     MilestoneForm,
+    MilestoneTemplateForm,
     ParticipantAddForm,
     PlacementForm,
     ProgramForm,
@@ -204,6 +205,7 @@ def program_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "systems": list(program.systems.all()),
             "cohorts": list(selectors.program_cohorts(request.user, program)),
             "experiences": list(program.experiences.order_by("position", "due_days", "pk")),
+            "template": list(program.milestone_templates.order_by("offset_days", "pk")),
             "team": selectors.program_team_all(program),
             "can_manage": selectors.may(request.user, Action.PROGRAMS_MANAGE, program),
             "can_appoint": selectors.may(request.user, Action.ACCESS_MANAGE, program),
@@ -280,6 +282,91 @@ def experience_edit(request: HttpRequest, pk: int, experience_pk: int | None = N
         success_url=reverse("program_detail", args=[program.pk]),
         heading=f"Edit “{experience}”" if experience else "New essential experience",
         back_label=program.name,
+    )
+
+
+@permission(Action.PROGRAMS_MANAGE)
+@require_http_methods(["GET", "POST"])
+def experience_delete(request: HttpRequest, pk: int, experience_pk: int) -> HttpResponseBase:
+    """Confirm, then take an experience off the checklist (refused once there is evidence)."""
+    program = selectors.program_get(request.user, pk, Action.PROGRAMS_MANAGE)
+    experience = selectors.program_experience_get(program, experience_pk)
+    back = reverse("program_detail", args=[program.pk])
+    if request.method == "POST":
+        try:
+            services.experience_delete(actor=request.user, experience=experience)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, f"“{experience}” is no longer on the checklist.")
+        return redirect(back)
+    return render(
+        request,
+        "confirm.html",
+        {
+            "heading": f"Delete “{experience}” from the checklist?",
+            "lines": [
+                "No participant of any cohort will be asked for it any more. An experience "
+                "for which someone has recorded evidence cannot be deleted (change it instead)."
+            ],
+            "action": request.path,
+            "hidden": [],
+            "button": "Delete the experience",
+            "danger": True,
+            "back_url": back,
+            "back_label": program.name,
+        },
+    )
+
+
+@permission(Action.PROGRAMS_MANAGE)
+def milestone_template_edit(request: HttpRequest, pk: int, item_pk: int | None = None) -> Any:
+    program = selectors.program_get(request.user, pk, Action.PROGRAMS_MANAGE)
+    item = selectors.milestone_template_get(program, item_pk) if item_pk else None
+    initial = {"title": item.title, "offset_days": item.offset_days} if item else {}
+    form = MilestoneTemplateForm(request.POST or None, initial=initial)
+
+    def save(data: dict[str, Any]) -> Any:
+        if item is None:
+            return services.milestone_template_create(actor=request.user, program=program, **data)
+        return services.milestone_template_update(actor=request.user, item=item, **data)
+
+    return form_page(
+        request,
+        form=form,
+        save=save,
+        success_url=reverse("program_detail", args=[program.pk]) + "#template-h",
+        heading=f"Edit template milestone “{item}”" if item else "New template milestone",
+        back_label=program.name,
+    )
+
+
+@permission(Action.PROGRAMS_MANAGE)
+@require_http_methods(["GET", "POST"])
+def milestone_template_delete(request: HttpRequest, pk: int, item_pk: int) -> HttpResponseBase:
+    program = selectors.program_get(request.user, pk, Action.PROGRAMS_MANAGE)
+    item = selectors.milestone_template_get(program, item_pk)
+    back = reverse("program_detail", args=[program.pk])
+    if request.method == "POST":
+        services.milestone_template_delete(actor=request.user, item=item)
+        messages.success(request, f"“{item}” is no longer in the project template.")
+        return redirect(back)
+    return render(
+        request,
+        "confirm.html",
+        {
+            "heading": f"Delete “{item}” from the project template?",
+            "lines": [
+                "Projects started from now on will not have it; projects already "
+                "started keep their own milestones."
+            ],
+            "action": request.path,
+            "hidden": [],
+            "button": "Delete the template milestone",
+            "danger": True,
+            "back_url": back,
+            "back_label": program.name,
+        },
     )
 
 
@@ -889,6 +976,48 @@ def placement_edit(request: HttpRequest, pk: int, placement_pk: int) -> HttpResp
 
 
 # -- The program's team: grants on the program or one of its cohorts -----------------------------
+
+TEAM_HEADERS = ["Name", "E-mail", "Role", "Where", "From", "Last day"]
+
+
+def _team_row(grant: Any) -> list[Any]:
+    return [
+        grant.user.display_name,
+        grant.user.email,
+        grant.get_role_display(),
+        f"{grant.cohort.name} only" if grant.cohort_id else "The whole program",
+        grant.starts_on,
+        grant.ends_on,
+    ]
+
+
+@permission(Action.PROGRAMS_VIEW)
+def team_page(request: HttpRequest, pk: int) -> HttpResponseBase:
+    """The program's team (grants not yet ended on it and its cohorts) with its export, and,
+    for those who appoint it, its history: who appointed or ended whom, when."""
+    program = selectors.program_get(request.user, pk)
+    team = selectors.program_team_all(program)
+    fmt = get_choice(request.GET, "format", FORMATS)
+    if fmt:
+        return export_response(
+            fmt=fmt,
+            filename=f"program-{program.pk}-team",
+            headers=TEAM_HEADERS,
+            rows=(_team_row(g) for g in team),
+        )
+    can_appoint = selectors.may(request.user, Action.ACCESS_MANAGE, program)
+    return render(
+        request,
+        "programs/team.html",
+        {
+            "program": program,
+            "team": team,
+            "can_appoint": can_appoint,
+            "history": selectors.team_history(program) if can_appoint else None,
+            "history_limit": selectors.TEAM_HISTORY_SHOWN,
+            "querystring_nopage": querystring_without(request, "page", "format"),
+        },
+    )
 
 
 @permission(Action.ACCESS_MANAGE)
