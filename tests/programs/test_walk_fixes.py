@@ -419,3 +419,43 @@ def test_team_page_exports_the_team_and_shows_who_appointed_whom(world: World) -
     pm_page = world.client("pm").get(f"{base}team/").content.decode()
     assert "pm@riverbend.test" in pm_page and "History" not in pm_page
     assert f'href="{base}team/"' in world.client("pm").get(base).content.decode()
+
+
+# -- 11. The team form finds only accounts of the program's systems or partner ----------------
+
+
+def test_team_form_does_not_find_another_systems_account(world: World) -> None:
+    from trellis.authz.models import Grant
+
+    admin = world.client("admin")
+    before = Grant.objects.count()
+    response = admin.post(
+        f"/programs/{world.program_id}/team/new/",
+        {"email": "leader@lakeside.test", "role": "program_manager"},
+    )
+    assert response.status_code == 200
+    assert (
+        "No one of the systems Aspiring Principals serves signs in with this e-mail"
+        in response.content.decode()
+    )
+    assert Grant.objects.count() == before
+    # The system's own people are found; so are the staff of a partner running a program.
+    assert (
+        admin.post(
+            f"/programs/{world.program_id}/team/new/",
+            {"email": "leader@riverbend.test", "role": "program_manager"},
+        ).status_code
+        == 302
+    )
+    fellowship = program_create(
+        actor=None,
+        name="Northstar Fellows",
+        kind=Program.Kind.PARTNER_FELLOWSHIP,
+        owner_partner=world.partner,
+        systems=[world.system],
+    )
+    staff = admin.post(
+        f"/programs/{fellowship.pk}/team/new/",
+        {"email": "partner@riverbend.test", "role": "partner_staff"},
+    )
+    assert staff.status_code == 302

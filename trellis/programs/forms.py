@@ -4,7 +4,6 @@ from typing import Any
 
 from django import forms
 
-from trellis.accounts.models import User
 from trellis.core.forms import DateInput, StyledFormMixin
 from trellis.frameworks.models import Framework
 from trellis.orgs.models import School, System
@@ -273,17 +272,25 @@ class TeamGrantForm(StyledFormMixin, forms.Form):
     )
     note = forms.CharField(required=False, max_length=200)
 
-    def __init__(self, *args: Any, program: Program, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, program: Program, find_account: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["cohort"].queryset = program.cohorts.order_by("-school_year", "name")  # type: ignore[attr-defined]
+        self.program = program
+        self.find_account = find_account
         self.account: Any = None
 
     def clean_email(self) -> str:
         email: str = self.cleaned_data["email"]
-        self.account = User.objects.filter(email__iexact=email, is_active=True).first()
+        # Only accounts of the systems the program serves, or of the partner that runs it:
+        # another system's e-mails are neither found nor confirmed to exist.
+        self.account = self.find_account(self.program, email)
         if self.account is None:
+            whose = f"the systems {self.program} serves"
+            if self.program.owner_partner_id is not None:
+                whose += f" or of {self.program.owner_partner}"
             raise forms.ValidationError(
-                "No one signs in with this e-mail. Give them an account under Access first."
+                f"No one of {whose} signs in with this e-mail. Give them an account under "
+                "Access first."
             )
         return email
 

@@ -22,6 +22,7 @@ from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 
+from trellis.accounts.models import User
 from trellis.assignments.selectors import find_person, supporters_of
 from trellis.authz.models import Grant
 from trellis.authz.policies import allows, authorize, has_grant_for, scope_for
@@ -248,6 +249,25 @@ def program_team(program: Program, cohort: Cohort | None = None) -> list[Any]:
 def program_team_all(program: Program) -> list[Any]:
     """Grants not yet ended on the program and on each of its cohorts (its page's team list)."""
     return list(grants_in_program(program.pk))
+
+
+def team_account(program: Program, email: str) -> Any:
+    """The active account with this e-mail that may join the program's team: someone of the
+    systems the program serves (their person works there, or a grant not yet ended sits
+    there) or staff of the partner that runs it (a grant on the partner). None for anyone
+    else, so that the team form finds no account of another system by its e-mail."""
+    served = program.systems.values("pk")
+    today = timezone.localdate()
+    open_grant = Q(grants__ends_on__isnull=True) | Q(grants__ends_on__gte=today)
+    reach = Q(person__system_id__in=served) | (Q(grants__system_id__in=served) & open_grant)
+    if program.owner_partner_id is not None:
+        reach |= Q(grants__partner_id=program.owner_partner_id) & open_grant
+    return (
+        User.objects.filter(email__iexact=email.strip(), is_active=True)
+        .filter(reach)
+        .order_by("pk")
+        .first()
+    )
 
 
 def team_grant_get(program: Program, grant_pk: int) -> Any:

@@ -1025,7 +1025,7 @@ def team_add(request: HttpRequest, pk: int) -> HttpResponseBase:
     """Appoint a program manager, partner staff or a selection committee member on this program
     or one of its cohorts. The grant service checks access.manage where the program belongs."""
     program = selectors.program_get(request.user, pk)
-    form = TeamGrantForm(request.POST or None, program=program)
+    form = TeamGrantForm(request.POST or None, program=program, find_account=selectors.team_account)
 
     def save(data: dict[str, Any]) -> None:
         grant = authz_services.grant_create(
