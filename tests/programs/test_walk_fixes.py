@@ -459,3 +459,74 @@ def test_team_form_does_not_find_another_systems_account(world: World) -> None:
         {"email": "partner@riverbend.test", "role": "partner_staff"},
     )
     assert staff.status_code == 302
+
+
+def test_no_overdue_badge_on_a_completed_participants_record(world: World) -> None:
+    from trellis.programs.services import participant_status_set
+
+    url = f"/programs/participants/{world.participant_id}/"
+    pm = world.client("pm")
+    # Active and past the due dates: overdue.
+    active = pm.get(url).content.decode()
+    assert active.count(">Overdue<") == 3  # two experiences and the milestone
+    participant_status_set(
+        actor=None,
+        participant=Participant.objects.get(pk=world.participant_id),
+        status="completed",
+        on=datetime.date(2025, 6, 20),
+    )
+    page = pm.get(url).content.decode()
+    assert ">Overdue<" not in page and "Completed" in page
+    # The header's buttons wrap on a narrow screen; the milestone's button says what it edits.
+    assert 'class="d-flex flex-wrap gap-2 no-print"' in page
+    assert "Edit milestone<span" in page and ">Edit<" not in page
+    # "Program — Cohort" names the cohort.
+    assert "Aspiring Principals — Cohort 1" in page
+
+
+def test_program_dates_read_as_the_rest_of_the_site(world: World) -> None:
+    """One date format on the programs pages: "Jul 1, 2024" (as people, access, ratings and
+    assignments pages write it)."""
+    import re
+
+    from trellis.programs.services import participant_status_set
+
+    participant_status_set(
+        actor=None,
+        participant=Participant.objects.get(pk=world.participant_id),
+        status="completed",
+        on=datetime.date(2025, 6, 20),
+    )
+    pm = world.client("pm")
+    pages = [
+        f"/programs/{world.program_id}/",
+        f"/programs/cohorts/{world.cohort_id}/",
+        f"/programs/participants/{world.participant_id}/",
+        f"/programs/{world.program_id}/team/",
+    ]
+    portfolio = world.client(None).get(f"/programs/portfolio/{world.portfolio_token}/")
+    texts = [pm.get(url).content.decode() for url in pages] + [portfolio.content.decode()]
+    for text in texts:
+        assert not re.search(r">[^<]*\b\d{4}-\d{2}-\d{2}\b", text)
+        assert not re.search(
+            r"\b\d{1,2} (January|February|March|April|May|June|July|August|"
+            r"September|October|November|December) \d{4}\b",
+            text,
+        )
+    assert "Jul 1, 2024" in texts[1]
+    assert "completed Jun 20, 2025" in texts[-1] and "June 2025" not in texts[-1]
+
+
+def test_unknown_filter_values_are_refused_naming_the_parameter_as_elsewhere(world: World) -> None:
+    """The site answers a filter value it does not know with a 400 that names the parameter
+    (people, schools, access and audit lists do; the API gives 422): programs pages agree."""
+    pm = world.client("pm")
+    for url in (
+        "/programs/?kind=zzz",
+        f"/programs/cohorts/{world.cohort_id}/?status=zzz",
+        "/programs/cohorts/?state=zzz",
+    ):
+        response = pm.get(url)
+        assert response.status_code == 400
+        assert "parameter must be one of" in response.content.decode()
+    assert world.client("leader").get("/people/?status=zzz").status_code == 400

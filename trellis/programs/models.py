@@ -119,8 +119,17 @@ class Cohort(TimeStampedModel):
         indexes = [models.Index(fields=["program", "-school_year"], name="cohort_program_year")]
 
     def __str__(self) -> str:
-        # No query: the audit log names many cohorts at once.
+        # "Program — Cohort 4 (2026-27)" when the program is loaded with the cohort (a cohort's
+        # name alone, "Cohort 4", says little); never a query for it: the audit log names many
+        # cohorts at once.
+        if Cohort.program.is_cached(self):
+            return f"{self.program.name} — {self.name} ({self.school_year_label})"
         return f"{self.name} ({self.school_year_label})"
+
+    @property
+    def full_name(self) -> str:
+        """ "Program — Cohort 4", wherever a cohort is named on its own (loads the program)."""
+        return f"{self.program.name} — {self.name}"
 
     @property
     def school_year_label(self) -> str:

@@ -210,7 +210,7 @@ def cohort_create(
         obj=cohort,
         action="cohort.create",
         system_id=_system_id(program),
-        object_repr=f"{cohort.program}: {cohort}",
+        object_repr=str(cohort),
         fields=COHORT_FIELDS,
     )
 
@@ -239,7 +239,7 @@ def cohort_update(*, actor: Any, cohort: Cohort, **fields: Any) -> Cohort:
                 action="cohort.update",
                 obj=cohort,
                 system_id=_system_id(cohort.program),
-                object_repr=f"{cohort.program}: {cohort}"[:200],
+                object_repr=str(cohort)[:200],
                 before={key: before[key] for key in diff},
                 after=diff,
             )

@@ -659,6 +659,8 @@ def participant_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "program": participant.cohort.program,
             **selectors.participant_record(participant),
             "own": own,
+            # Overdue is said of someone still taking part, not of a closed record.
+            "active": participant.status == Participant.Status.ACTIVE,
             "can_manage": can_manage,
             "can_write": own or can_manage,
             "can_sign_off": participant.status == Participant.Status.ACTIVE
