@@ -63,6 +63,9 @@ def test_served_systems_see_a_partner_program_and_only_their_own_participants(
         assert client.get(f"/programs/participants/{theirs.pk}/").status_code == 404
         api = client.get(f"/api/v1/cohorts/{cohort.pk}/participants").content.decode()
         assert "Faraway" in api and "Otherside" not in api
+    # The cohorts' participant counts are of their own people too (one, not two).
+    listing = world.client("leader").get(f"/programs/cohorts/?program={program.pk}&format=csv")
+    assert body(listing).splitlines()[1].endswith(",1")
     # The other served system sees its own participant, not this one.
     lakeside = world.client("leader_b")
     page = lakeside.get(f"/programs/cohorts/{cohort.pk}/").content.decode()

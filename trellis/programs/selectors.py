@@ -49,6 +49,7 @@ from trellis.programs.scopes import (
     participants_q,
     programs_q,
     runs_cohort,
+    served,
     served_participants_q,
 )
 
@@ -138,11 +139,19 @@ def cohort_list(
     state: str = "",
     school_year: int | None = None,
 ) -> QuerySet[Cohort]:
+    scope = scope_for(user, Action.PROGRAMS_VIEW)
+    # The participants each cohort counts for this viewer (roster_within): all of them in the
+    # cohorts of programs they run, those of their own systems in programs that serve them.
+    counted = None
+    if not scope.everything:
+        counted = cohorts_q(scope, include_served=False)
+        if served(scope):
+            counted |= Q(participants__person__system_id__in=scope.system_ids)
     cohorts = (
         visible_cohorts(user)
         .select_related("program")
         .annotate(
-            participant_count=DbCount("participants", distinct=True),
+            participant_count=DbCount("participants", filter=counted, distinct=True),
         )
     )
     for word in query.split()[:4]:
@@ -256,10 +265,10 @@ def team_account(program: Program, email: str) -> Any:
     systems the program serves (their person works there, or a grant not yet ended sits
     there) or staff of the partner that runs it (a grant on the partner). None for anyone
     else, so that the team form finds no account of another system by its e-mail."""
-    served = program.systems.values("pk")
+    systems = program.systems.values("pk")
     today = timezone.localdate()
     open_grant = Q(grants__ends_on__isnull=True) | Q(grants__ends_on__gte=today)
-    reach = Q(person__system_id__in=served) | (Q(grants__system_id__in=served) & open_grant)
+    reach = Q(person__system_id__in=systems) | (Q(grants__system_id__in=systems) & open_grant)
     if program.owner_partner_id is not None:
         reach |= Q(grants__partner_id=program.owner_partner_id) & open_grant
     return (
