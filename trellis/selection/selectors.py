@@ -207,6 +207,23 @@ def own_applications(user: Any) -> QuerySet[Application]:
     )
 
 
+def panel_seats(user: Any) -> list[Interview]:
+    """The interviews the user sits on the panel of whose round is open or in consensus (the
+    seats `sits_on_panel` honours), soonest first: what an interviewer has to do."""
+    if not getattr(user, "is_authenticated", False):
+        return []
+    return list(
+        Interview.objects.filter(
+            round__raters__rater=user,
+            round__state__in=[RatingRound.State.OPEN, RatingRound.State.CONSENSUS],
+        )
+        .exclude(application__status=Application.Status.DRAFT)
+        .select_related("application__applicant", "application__cycle__cohort__program", "round")
+        .distinct()
+        .order_by("held_on", "pk")
+    )
+
+
 # One application -------------------------------------------------------------------------
 
 

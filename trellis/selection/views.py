@@ -67,6 +67,7 @@ def selection_home(request: HttpRequest) -> HttpResponse:
         {
             "open_cycles": selectors.open_cycles(request.user),
             "own_applications": selectors.own_applications(request.user),
+            "seats": selectors.panel_seats(request.user),
             "cycles": selectors.cycles_for(request.user)
             if selectors.may_run_selection(request.user)
             else [],

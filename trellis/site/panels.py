@@ -17,6 +17,7 @@ from trellis.authz.roles import Action, Role
 from trellis.authz.selectors import visible_grants
 from trellis.core.audit import Entry, grouped
 from trellis.core.panels import Panel, register
+from trellis.selection.selectors import panel_seats
 from trellis.site.selectors import visible_audit_events
 
 
@@ -25,7 +26,10 @@ def guidance(request: HttpRequest) -> Iterator[Panel]:
     roles = roles_of(request.user)
     for role in (Role.INTERVIEWER, Role.PARTNER_STAFF):
         if role in roles:
-            yield Panel("site/panels/guidance.html", {"role": role}, weight=0)
+            # An interviewer's guidance lists the panels they sit on (it used to say nothing
+            # was assigned to them whatever they sat on).
+            seats = panel_seats(request.user) if role == Role.INTERVIEWER else []
+            yield Panel("site/panels/guidance.html", {"role": role, "seats": seats}, weight=0)
 
 
 @register("home", weight=40)

@@ -1,0 +1,42 @@
+"""Fixes from the second browser walk of issue 9 (programs, cohorts and selection), each
+through the pages a user would use."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.conftest import World
+
+
+@pytest.fixture
+def world(module_world: World, db: Any) -> World:
+    return module_world  # one World for the module, each test rolled back (see conftest)
+
+
+def test_an_interviewer_finds_the_applicants_they_interview_from_home_and_selection(
+    world: World,
+) -> None:
+    cora = world.selection["other_application"]
+    tomas = world.selection["application"]
+    client = world.client("panel_other")
+    home = client.get("/").content.decode()
+    # The home page used to say "Nothing has been assigned to you yet" whatever they sat on.
+    assert "Nothing has been assigned to you yet" not in home
+    assert f'href="/selection/applications/{cora}/"' in home
+    assert f'href="/selection/applications/{tomas}/"' not in home
+    # The application's breadcrumb leads to Selection, which lists the same interviews.
+    page = client.get("/selection/").content.decode()
+    assert "Interviews you sit on" in page
+    assert f'href="/selection/applications/{cora}/"' in page
+    assert f'href="/selection/applications/{tomas}/"' not in page
+
+
+def test_an_interviewer_without_a_seat_is_told_nothing_is_assigned_yet(world: World) -> None:
+    home = world.client("interviewer").get("/").content.decode()
+    assert "Nothing has been assigned to you yet" in home
+    page = world.client("interviewer").get("/selection/").content.decode()
+    assert "Interviews you sit on" not in page
+    # No person record: it cannot apply, and is told why rather than "no program is open".
+    assert "not linked to a staff record" in page
