@@ -40,3 +40,11 @@ def test_an_interviewer_without_a_seat_is_told_nothing_is_assigned_yet(world: Wo
     assert "Interviews you sit on" not in page
     # No person record: it cannot apply, and is told why rather than "no program is open".
     assert "not linked to a staff record" in page
+
+
+def test_the_roles_on_the_home_page_wrap_on_a_phone(world: World) -> None:
+    # A role named with its program ("Selection committee member at Leadership Residency")
+    # is wider than a 390px screen: the badge must wrap, not widen the page.
+    home = world.client("chair").get("/").content.decode()
+    badges = [line for line in home.splitlines() if "list-inline-item badge" in line]
+    assert badges and all("text-wrap" in line for line in badges)
