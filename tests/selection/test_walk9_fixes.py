@@ -48,3 +48,13 @@ def test_the_roles_on_the_home_page_wrap_on_a_phone(world: World) -> None:
     home = world.client("chair").get("/").content.decode()
     badges = [line for line in home.splitlines() if "list-inline-item badge" in line]
     assert badges and all("text-wrap" in line for line in badges)
+
+
+def test_the_essential_experiences_table_breaks_no_word_on_a_phone(world: World) -> None:
+    # `text-break` on the whole table let every column shrink to one letter at 390px
+    # ("Expe / rienc / e"); the table scrolls sideways in its `table-responsive` box instead.
+    page = world.client("pm").get(f"/programs/participants/{world.participant_id}/")
+    text = page.content.decode()
+    table = text[text.index('id="exp-h"') :]
+    table = table[table.index("<table") : table.index(">", table.index("<table"))]
+    assert "text-break" not in table
