@@ -8,6 +8,8 @@ from typing import Any
 import pytest
 
 from tests.conftest import World
+from tests.selection.test_selection_walk_fixes import oak_teacher
+from trellis.selection.models import LetterTemplate
 
 
 @pytest.fixture
@@ -58,3 +60,30 @@ def test_the_essential_experiences_table_breaks_no_word_on_a_phone(world: World)
     table = text[text.index('id="exp-h"') :]
     table = table[table.index("<table") : table.index(">", table.index("<table"))]
     assert "text-break" not in table
+
+
+def test_the_fields_a_selection_form_adds_for_its_cycle_are_styled_and_checked(
+    world: World,
+) -> None:
+    # The application's questions, the letters and the recommendation's text are added in
+    # the forms' own __init__, after the styling: they rendered as bare boxes beside their
+    # labels and took control characters (which break exports).
+    cycle = world.selection["cycle"]
+    client = world.client(None)
+    client.force_login(oak_teacher(world))
+    text = client.get(f"/selection/{cycle}/apply/").content.decode()
+    box = text[text.index('name="track_record"') :]
+    assert "form-control" in box[: box.index(">")]
+    chair = world.client("chair")
+    letters = chair.get(f"/selection/{cycle}/letters/").content.decode()
+    box = letters[letters.index('name="admit_body"') :]
+    assert "form-control" in box[: box.index(">")]
+    form = {
+        f"{outcome}_{part}": "Dear {name},"
+        for outcome in ("admit", "waitlist", "decline")
+        for part in ("subject", "body")
+    }
+    form["admit_body"] = "Dear {name},\x07 welcome."
+    refused = chair.post(f"/selection/{cycle}/letters/", form)
+    assert refused.status_code == 200  # shown again with the error, nothing saved
+    assert "welcome" not in LetterTemplate.objects.get(cycle_id=cycle, outcome="admit").body

@@ -20,13 +20,22 @@ class StyledFormMixin:
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.style_fields()
+
+    def style_fields(self) -> None:
+        """Styles the fields not styled yet: a form that adds fields in its own __init__ (one
+        per question, per outcome, per competency) calls it once it has added them."""
         for field in self.fields.values():  # type: ignore[attr-defined]
             style_field(field)
 
 
 def style_field(field: forms.Field) -> forms.Field:
     """What StyledFormMixin does to each field, for a field a form adds after its __init__
-    (e.g. the import form's options, one set per import kind)."""
+    (e.g. the import form's options, one set per import kind). Styling a field twice changes
+    nothing."""
+    if getattr(field, "_trellis_styled", False):
+        return field
+    field._trellis_styled = True  # type: ignore[attr-defined]
     if isinstance(field, forms.CharField):
         field.validators.append(no_control_characters)
     widget = field.widget

@@ -62,6 +62,7 @@ class CycleForm(StyledFormMixin, forms.Form):
                 widget=forms.CheckboxSelectMultiple,
                 label="Competencies the principal rates in the recommendation",
             )
+        self.style_fields()
 
     def clean_questions(self) -> list[dict[str, Any]]:
         questions = []
@@ -119,6 +120,7 @@ class LettersForm(StyledFormMixin, forms.Form):
                 label=f"{label}: letter",
                 help_text="{name}, {program}, {cohort} and {reason} are filled in when it is sent.",
             )
+        self.style_fields()
 
     def letters(self) -> dict[str, tuple[str, str]]:
         return {
@@ -196,6 +198,7 @@ class ApplicationForm(StyledFormMixin, forms.Form):
         if draft:
             for field in self.fields.values():
                 field.required = False
+        self.style_fields()
         self.cycle = cycle
 
     def answers(self) -> dict[str, str]:
@@ -237,6 +240,7 @@ class RecommendationForm(StyledFormMixin, forms.Form):
             widget=forms.Textarea(attrs={"rows": 8}),
             max_length=20000,
         )
+        self.style_fields()
 
     def scores(self) -> list[tuple[Any, Any]]:
         by_pk = {str(level.pk): level for level in self.levels}
@@ -349,6 +353,7 @@ class ConsensusForm(StyledFormMixin, forms.Form):
             self.items.append((item, name))
         self.fields["seen_version"] = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
         self.initial.setdefault("seen_version", interview.consensus_version)
+        self.style_fields()
 
     def entries(self) -> list[tuple[Any, Any, str]]:
         return [
