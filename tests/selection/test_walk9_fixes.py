@@ -3,9 +3,14 @@ through the pages a user would use."""
 
 from __future__ import annotations
 
+import datetime
+import re
 from typing import Any
 
 import pytest
+import time_machine
+from django.core import mail
+from django.utils import timezone
 
 from tests.conftest import World
 from tests.selection.test_selection_walk_fixes import oak_teacher
@@ -87,3 +92,24 @@ def test_the_fields_a_selection_form_adds_for_its_cycle_are_styled_and_checked(
     refused = chair.post(f"/selection/{cycle}/letters/", form)
     assert refused.status_code == 200  # shown again with the error, nothing saved
     assert "welcome" not in LetterTemplate.objects.get(cycle_id=cycle, outcome="admit").body
+
+
+def test_the_recommendation_e_mail_and_the_applicants_page_give_the_same_expiry_day(
+    world: World,
+) -> None:
+    # The e-mail formatted the expiry in UTC: sent late in the evening (New York), it named
+    # the next day, while the applicant's page (local time) named the day before.
+    evening = datetime.datetime.combine(
+        timezone.localdate(), datetime.time(23, 30), tzinfo=timezone.get_current_timezone()
+    )
+    tomas = world.selection["application"]
+    with time_machine.travel(evening, tick=False):
+        mail.outbox.clear()
+        client = world.client("teacher")
+        client.post(f"/selection/applications/{tomas}/recommendation/")
+        assert len(mail.outbox) == 1
+        sent = re.search(r"expires on (\w+ \d+, \d{4})", mail.outbox[0].body)
+        assert sent
+        page = client.get(f"/selection/applications/{tomas}/").content.decode()
+        shown = re.search(r"their link expires (\w+ \d+, \d{4})", page)
+        assert shown and shown.group(1) == sent.group(1)

@@ -343,7 +343,7 @@ def invitations_send(
                 f"Dear {person.full_name},\n\n{user_name(actor)} invites you to apply to "
                 f"{cycle.cohort.name} of {program}. Applications close on "
                 f"{cycle.closes_on:%A, %b %-d, %Y}.\n\nChoose a password for your Trellis account "
-                f"here (the link works once, until {invitation.expires_at:%b %-d, %Y}):\n"
+                f"here (the link works once, until {timezone.localtime(invitation.expires_at):%b %-d, %Y}):\n"
                 f"{link_base.rstrip('/')}/selection/invitations/{token}/\n",
                 None,
                 [person.email],
@@ -419,7 +419,7 @@ def _send_recommendation_request(
         f"applied to {cycle.cohort.name} of {cycle.cohort.program} and names you as their "
         f"principal. Please write your recommendation here; you need no account:\n"
         f"{link_base.rstrip('/')}/recommend/{token}/\n\nThe link works once and expires on "
-        f"{recommendation.expires_at:%b %-d, %Y}.\n",
+        f"{timezone.localtime(recommendation.expires_at):%b %-d, %Y}.\n",
         None,
         [recommendation.recommender_email],
     )
