@@ -113,3 +113,11 @@ def test_the_recommendation_e_mail_and_the_applicants_page_give_the_same_expiry_
         page = client.get(f"/selection/applications/{tomas}/").content.decode()
         shown = re.search(r"their link expires (\w+ \d+, \d{4})", page)
         assert shown and shown.group(1) == sent.group(1)
+
+
+def test_the_recommenders_radio_buttons_sit_beside_their_levels(world: World) -> None:
+    from tests.selection.world import TOKEN
+
+    page = world.client(None).get(f"/recommend/{TOKEN}/").content.decode()
+    radios = re.findall(r"<input type=\"radio\"[^>]*>", page)
+    assert radios and all("form-check-input" in radio for radio in radios)

@@ -230,7 +230,9 @@ class RecommendationForm(StyledFormMixin, forms.Form):
                     (str(level.pk), f"{level.name}: {text}" if text else level.name)
                     for level, text in zip(levels, row["cells"], strict=True)
                 ],
-                widget=forms.RadioSelect,
+                # The template renders each radio in a `form-check`, which needs this class
+                # to put the button beside its level (it stood alone on a line above it).
+                widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
                 label=str(item),
             )
             # No evidence box per competency: the recommendation's text is the evidence.
