@@ -121,3 +121,19 @@ def test_the_recommenders_radio_buttons_sit_beside_their_levels(world: World) ->
     page = world.client(None).get(f"/recommend/{TOKEN}/").content.decode()
     radios = re.findall(r"<input type=\"radio\"[^>]*>", page)
     assert radios and all("form-check-input" in radio for radio in radios)
+
+
+def test_the_programs_form_pages_say_what_they_saved(world: World) -> None:
+    # The simple form pages (sign-off, goals, status, project, milestones, cohorts, checklist)
+    # went back to the record with no word that anything was saved.
+    paula = f"/programs/participants/{world.participant_id}/"
+    signed = world.client("coach").post(
+        f"{paula}experiences/{world.experience_id}/sign-off/",
+        {"signed_off_on": "2024-09-01"},
+        follow=True,
+    )
+    assert "is signed off." in signed.content.decode()
+    goals = world.client("principal").post(
+        f"{paula}goals/", {"career_goal": "Principal", "goals": "Lead learning."}, follow=True
+    )
+    assert "The goals are saved." in goals.content.decode()

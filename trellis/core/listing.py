@@ -66,9 +66,11 @@ def form_page(
     heading: str,
     back_label: str,
     extra: dict[str, Any] | None = None,
+    success_message: str = "",
 ) -> HttpResponseBase:
     """The simple form page: on a valid POST, call the service; a ValidationError it raises
-    goes back onto the form (nothing saved), success goes to `success_url`."""
+    goes back onto the form (nothing saved), success goes to `success_url` with
+    `success_message`, if any, shown there."""
     from django.core.exceptions import ValidationError
     from django.shortcuts import redirect
 
@@ -80,6 +82,10 @@ def form_page(
         except ValidationError as error:
             add_service_errors(form, error)
         else:
+            if success_message:
+                from django.contrib import messages
+
+                messages.success(request, success_message)
             return redirect(success_url)
     return render(
         request,

@@ -248,6 +248,7 @@ def program_edit(request: HttpRequest, pk: int) -> HttpResponseBase:
         ),
         success_url=url,
         heading=f"Edit {program}",
+        success_message="The program is saved.",
         back_label=program.name,
     )
 
@@ -281,6 +282,7 @@ def experience_edit(request: HttpRequest, pk: int, experience_pk: int | None = N
         save=save,
         success_url=reverse("program_detail", args=[program.pk]),
         heading=f"Edit “{experience}”" if experience else "New essential experience",
+        success_message="The essential experience is saved.",
         back_label=program.name,
     )
 
@@ -337,6 +339,7 @@ def milestone_template_edit(request: HttpRequest, pk: int, item_pk: int | None =
         save=save,
         success_url=reverse("program_detail", args=[program.pk]) + "#template-h",
         heading=f"Edit template milestone “{item}”" if item else "New template milestone",
+        success_message="The template milestone is saved.",
         back_label=program.name,
     )
 
@@ -479,6 +482,7 @@ def cohort_create(request: HttpRequest, pk: int) -> HttpResponseBase:
         save=lambda data: services.cohort_create(actor=request.user, program=program, **data),
         success_url=reverse("program_detail", args=[program.pk]),
         heading=f"New cohort of {program}",
+        success_message="The cohort is created.",
         back_label=program.name,
     )
 
@@ -500,6 +504,7 @@ def cohort_edit(request: HttpRequest, pk: int) -> HttpResponseBase:
         save=lambda data: services.cohort_update(actor=request.user, cohort=cohort, **data),
         success_url=reverse("cohort_detail", args=[cohort.pk]),
         heading=f"Edit {cohort.name}",
+        success_message="The cohort is saved.",
         back_label=cohort.name,
     )
 
@@ -703,6 +708,7 @@ def participant_goals(request: HttpRequest, pk: int) -> HttpResponseBase:
         ),
         success_url=_back(participant),
         heading=f"Goals of {participant.person}",
+        success_message="The goals are saved.",
         back_label=str(participant.person),
     )
 
@@ -722,6 +728,7 @@ def participant_status(request: HttpRequest, pk: int) -> HttpResponseBase:
         ),
         success_url=_back(participant),
         heading=f"Completion status of {participant.person}",
+        success_message="The completion status is saved.",
         back_label=str(participant.person),
     )
 
@@ -806,6 +813,7 @@ def experience_sign_off(request: HttpRequest, pk: int, experience_pk: int) -> Ht
         ),
         success_url=_back(participant),
         heading=f"Sign off “{experience}” for {participant.person}",
+        success_message=f"“{experience}” is signed off.",
         back_label=str(participant.person),
     )
 
@@ -825,6 +833,7 @@ def project_edit(request: HttpRequest, pk: int) -> HttpResponseBase:
         ),
         success_url=_back(participant),
         heading=f"School improvement project of {participant.person}",
+        success_message="The project is saved.",
         back_label=str(participant.person),
     )
 
@@ -855,6 +864,7 @@ def milestone_edit(request: HttpRequest, pk: int, milestone_pk: int | None = Non
         save=save,
         success_url=_back(participant),
         heading=f"Edit milestone “{milestone}”" if milestone else "New milestone",
+        success_message="The milestone is saved.",
         back_label=str(participant.person),
     )
 

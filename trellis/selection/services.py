@@ -343,7 +343,8 @@ def invitations_send(
                 f"Dear {person.full_name},\n\n{user_name(actor)} invites you to apply to "
                 f"{cycle.cohort.name} of {program}. Applications close on "
                 f"{cycle.closes_on:%A, %b %-d, %Y}.\n\nChoose a password for your Trellis account "
-                f"here (the link works once, until {timezone.localtime(invitation.expires_at):%b %-d, %Y}):\n"
+                "here (the link works once, until "
+                f"{timezone.localtime(invitation.expires_at):%b %-d, %Y}):\n"
                 f"{link_base.rstrip('/')}/selection/invitations/{token}/\n",
                 None,
                 [person.email],
