@@ -108,7 +108,7 @@ def test_the_recommendation_e_mail_and_the_applicants_page_give_the_same_expiry_
         client = world.client("teacher")
         client.post(f"/selection/applications/{tomas}/recommendation/")
         assert len(mail.outbox) == 1
-        sent = re.search(r"expires on (\w+ \d+, \d{4})", mail.outbox[0].body)
+        sent = re.search(r"expires on (\w+ \d+, \d{4})", str(mail.outbox[0].body))
         assert sent
         page = client.get(f"/selection/applications/{tomas}/").content.decode()
         shown = re.search(r"their link expires (\w+ \d+, \d{4})", page)
