@@ -185,7 +185,7 @@ def test_the_pipeline_from_application_to_placement(
     chair.get_by_role("link", name=re.compile("Admit into the cohort")).click()
     assert_accessible(chair)
     chair.get_by_role("button", name="Admit into the cohort").click()
-    expect(chair.get_by_role("status")).to_contain_text(f"New participants of {cohort_name}: 1")
+    expect(chair.get_by_role("status")).to_contain_text(f"— {cohort_name}: 1")
     assert Participant.objects.filter(cohort=cycle.cohort, person=world.principal_person).exists()
 
     # 8. The cohort begins (the chair brings its first day forward and marks it active), with

@@ -137,3 +137,10 @@ def test_the_programs_form_pages_say_what_they_saved(world: World) -> None:
         f"{paula}goals/", {"career_goal": "Principal", "goals": "Lead learning."}, follow=True
     )
     assert "The goals are saved." in goals.content.decode()
+
+
+def test_the_applicants_page_names_the_program_with_the_cohort(world: World) -> None:
+    tomas = world.selection["application"]
+    page = world.client("teacher").get(f"/selection/applications/{tomas}/").content.decode()
+    heading = re.search(r"<h1[^>]*>(.*?)</h1>", page, re.S)
+    assert heading and "Leadership Residency — " in heading.group(1)

@@ -358,7 +358,7 @@ def cycle_enrol(request: HttpRequest, pk: int) -> HttpResponse:
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
-        messages.success(request, f"New participants of {cycle.cohort.name}: {enrolled}.")
+        messages.success(request, f"New participants of {cycle.cohort.full_name}: {enrolled}.")
     return redirect("selection_cycle", pk=cycle.pk)
 
 
