@@ -1,0 +1,243 @@
+"""The daily per-school roll-up (DailySchoolAttendance), rebuilt set-wise inside the transaction
+of every import that changes what it counts. Pages and the API read only the roll-up.
+
+Derived data, not a record anyone edits: no permission check (the import was checked) and no
+audit event of its own (the import's run carries one).
+
+Definitions (also stated on the pages):
+- enrolled: students whose enrolment window at the school covers the day;
+- absent: enrolled students with an Excused or Unexcused Absence that day;
+- expected submissions: one per active homeroom class (per active scheduled class when the
+  system takes attendance by period) of the school per instructional day;
+- chronic absence to date: from the school year's first instructional day (school years start
+  on 1 July) to the day, students enrolled at the school at least `chronic_min_days`
+  instructional days count; those absent on at least `chronic_percent` % of those days are
+  chronically absent. A student who transfers counts at each school for the days there only.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Collection
+from typing import Any
+
+from django.db import connection
+
+from trellis.attendance.models import (
+    ABSENCES,
+    AttendanceEvent,
+    AttendanceSettings,
+    AttendanceSubmission,
+    CalendarDay,
+    Category,
+    DailySchoolAttendance,
+)
+from trellis.orgs.models import School
+from trellis.rosters.models import SchoolClass
+from trellis.students.models import SchoolEnrolment
+
+# Enrolment windows imported from the SIS (import_enrollments); the roster import's are "roster".
+SIS_SOURCE = "sis"
+
+
+def school_year_start(day: datetime.date) -> datetime.date:
+    """The first day of the school year holding `day` (school years run 1 July to 30 June)."""
+    return datetime.date(day.year if day.month >= 7 else day.year - 1, 7, 1)
+
+
+def settings_of(system_id: int) -> AttendanceSettings:
+    own = AttendanceSettings.objects.filter(system_id=system_id).first()
+    return own or AttendanceSettings(system_id=system_id)
+
+
+def window_source(system_id: int) -> str:
+    """Where a system's enrolment windows come from: the SIS's own export once one has been
+    imported, else the windows the roster import keeps (never both: a student would count
+    twice)."""
+    has_sis = SchoolEnrolment.objects.filter(system_id=system_id, source=SIS_SOURCE).exists()
+    return SIS_SOURCE if has_sis else "roster"
+
+
+def class_type(settings: AttendanceSettings) -> str:
+    return (
+        SchoolClass.Kind.SCHEDULED
+        if settings.taken_by == AttendanceSettings.TakenBy.PERIOD
+        else SchoolClass.Kind.HOMEROOM
+    )
+
+
+def last_rolled_up(system_id: int) -> datetime.date | None:
+    return (
+        DailySchoolAttendance.objects.filter(system_id=system_id)
+        .order_by("-date")
+        .values_list("date", flat=True)
+        .first()
+    )
+
+
+def _in(values: Collection[Any]) -> str:
+    return ", ".join(["%s"] * len(values))
+
+
+def _tables() -> dict[str, str]:
+    return {
+        "cal": CalendarDay._meta.db_table,
+        "ev": AttendanceEvent._meta.db_table,
+        "win": SchoolEnrolment._meta.db_table,
+        "sub": AttendanceSubmission._meta.db_table,
+        "cls": SchoolClass._meta.db_table,
+    }
+
+
+def rollups_rebuild(
+    *,
+    system_id: int,
+    start: datetime.date,
+    end: datetime.date,
+    school_ids: Collection[int] | None = None,
+) -> int:
+    """Rebuild the roll-up of every instructional day in [start, end] of `school_ids` (all the
+    system's schools when None): one DELETE, one SELECT of the day figures, one SELECT of the
+    chronic figures per day, one bulk INSERT. Returns the rows written."""
+    if start > end:
+        return 0
+    if school_ids is None:
+        ids = sorted(School.objects.filter(system_id=system_id).values_list("pk", flat=True))
+    else:
+        ids = sorted(int(pk) for pk in school_ids)
+    if not ids:
+        return 0
+    own = settings_of(system_id)
+    source = window_source(system_id)
+    kind = class_type(own)
+    t = _tables()
+    absences = [str(c) for c in ABSENCES]
+    DailySchoolAttendance.objects.filter(
+        school_id__in=ids, date__gte=start, date__lte=end
+    ).delete()
+    enrolled_on_day = (
+        f"EXISTS (SELECT 1 FROM {t['win']} w WHERE w.student_id = e.student_id "
+        "AND w.school_id = e.school_id AND w.source = %s AND w.entry_date <= e.date "
+        "AND (w.exit_date IS NULL OR w.exit_date >= e.date))"
+    )
+    sql = f"""
+        SELECT c.school_id, c.date,
+          (SELECT COUNT(DISTINCT w.student_id) FROM {t["win"]} w
+            WHERE w.school_id = c.school_id AND w.source = %s AND w.entry_date <= c.date
+              AND (w.exit_date IS NULL OR w.exit_date >= c.date)),
+          (SELECT COUNT(DISTINCT e.student_id) FROM {t["ev"]} e
+            WHERE e.school_id = c.school_id AND e.date = c.date
+              AND e.category IN ({_in(absences)}) AND {enrolled_on_day}),
+          (SELECT COUNT(DISTINCT e.student_id) FROM {t["ev"]} e
+            WHERE e.school_id = c.school_id AND e.date = c.date
+              AND e.category = %s AND {enrolled_on_day}),
+          (SELECT COUNT(*) FROM {t["cls"]} k
+            WHERE k.school_id = c.school_id AND k.is_active AND k.class_type = %s),
+          (SELECT COUNT(*) FROM {t["sub"]} s JOIN {t["cls"]} k ON k.id = s.school_class_id
+            WHERE s.school_id = c.school_id AND s.date = c.date AND k.is_active
+              AND k.class_type = %s),
+          (SELECT COUNT(*) FROM {t["sub"]} s JOIN {t["cls"]} k ON k.id = s.school_class_id
+            WHERE s.school_id = c.school_id AND s.date = c.date AND k.is_active
+              AND k.class_type = %s AND s.on_time)
+        FROM {t["cal"]} c
+        WHERE c.school_id IN ({_in(ids)}) AND c.date >= %s AND c.date <= %s
+    """
+    params: list[Any] = [
+        source,
+        *absences,
+        source,
+        str(Category.TARDY),
+        source,
+        kind,
+        kind,
+        kind,
+        *ids,
+        start,
+        end,
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        days = cursor.fetchall()
+    rows: dict[tuple[int, datetime.date], DailySchoolAttendance] = {}
+    for school_id, day, enrolled, absent, tardy, expected, submitted, on_time in days:
+        day = _date(day)
+        rows[(school_id, day)] = DailySchoolAttendance(
+            system_id=system_id,
+            school_id=school_id,
+            date=day,
+            enrolled=enrolled,
+            absent=absent,
+            tardy=tardy,
+            expected_submissions=expected,
+            submitted=submitted,
+            on_time=on_time,
+        )
+    for day in sorted({day for _school, day in rows}):
+        for school_id, counted, chronic in chronic_on(
+            system_id=system_id, school_ids=ids, day=day, source=source, settings=own
+        ):
+            row = rows.get((school_id, day))
+            if row is not None:
+                row.chronic_counted, row.chronic_absent = counted, chronic
+    DailySchoolAttendance.objects.bulk_create(rows.values(), batch_size=5000)
+    return len(rows)
+
+
+def _date(value: Any) -> datetime.date:
+    return value if isinstance(value, datetime.date) else datetime.date.fromisoformat(str(value))
+
+
+def chronic_on(
+    *,
+    system_id: int,
+    school_ids: list[int],
+    day: datetime.date,
+    source: str,
+    settings: AttendanceSettings,
+) -> list[tuple[int, int, int]]:
+    """(school, students who count, chronically absent) to `day`, in one query."""
+    t = _tables()
+    absences = [str(c) for c in ABSENCES]
+    first = school_year_start(day)
+    sql = f"""
+        SELECT school_id,
+          SUM(CASE WHEN days >= %s THEN 1 ELSE 0 END),
+          SUM(CASE WHEN days >= %s AND absent * 100 >= %s * days THEN 1 ELSE 0 END)
+        FROM (
+          SELECT school_id, student_id, SUM(days) AS days, SUM(absent) AS absent FROM (
+            SELECT w.school_id, w.student_id,
+              (SELECT COUNT(*) FROM {t["cal"]} c
+                WHERE c.school_id = w.school_id AND c.date >= w.entry_date AND c.date >= %s
+                  AND c.date <= %s AND (w.exit_date IS NULL OR c.date <= w.exit_date)) AS days,
+              (SELECT COUNT(DISTINCT e.date) FROM {t["ev"]} e
+                WHERE e.student_id = w.student_id AND e.school_id = w.school_id
+                  AND e.category IN ({_in(absences)})
+                  AND e.date >= w.entry_date AND e.date >= %s AND e.date <= %s
+                  AND (w.exit_date IS NULL OR e.date <= w.exit_date)
+                  AND EXISTS (SELECT 1 FROM {t["cal"]} c2
+                              WHERE c2.school_id = e.school_id AND c2.date = e.date)) AS absent
+            FROM {t["win"]} w
+            WHERE w.school_id IN ({_in(school_ids)}) AND w.source = %s
+              AND w.entry_date <= %s AND (w.exit_date IS NULL OR w.exit_date >= %s)
+          ) per_window
+          GROUP BY school_id, student_id
+        ) per_student
+        GROUP BY school_id
+    """
+    params: list[Any] = [
+        settings.chronic_min_days,
+        settings.chronic_min_days,
+        settings.chronic_percent,
+        first,
+        day,
+        *absences,
+        first,
+        day,
+        *school_ids,
+        source,
+        day,
+        first,
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return [(int(s), int(c or 0), int(a or 0)) for s, c, a in cursor.fetchall()]
