@@ -33,7 +33,7 @@ def run(command: str, path: Path, code: str = "hand", **options: Any) -> str:
 
 @pytest.fixture
 def hand(db: Any, tmp_path: Path) -> Any:
-    system, a, b = data.make_system()
+    system, _a, _b = data.make_system()
     data.import_all(tmp_path)
     return system
 
@@ -48,7 +48,9 @@ def counts() -> dict[str, int]:
     }
 
 
-def test_bad_attendance_rows_are_each_named_and_nothing_is_written(hand: Any, tmp_path: Path) -> None:
+def test_bad_attendance_rows_are_each_named_and_nothing_is_written(
+    hand: Any, tmp_path: Path
+) -> None:
     from tests.attendance.data import make_system
 
     other, _x, _y = make_system("other")
@@ -124,7 +126,9 @@ def test_bad_calendar_enrolment_and_submission_rows(hand: Any, tmp_path: Path) -
         )
     text = str(caught.value)
     assert "row 2 column date: 2026-09-27 is not an instructional day" in text
-    assert "row 3 column submitted_at: '2026-09-28T08:00:00' is not a moment with a time zone" in text
+    assert (
+        "row 3 column submitted_at: '2026-09-28T08:00:00' is not a moment with a time zone" in text
+    )
     assert "row 4 column class: There is no class hr-qq in this system." in text
     with pytest.raises(CommandError) as caught:
         run("import_attendance", data.write(tmp_path, "h.csv", "student,school,day\n"))
@@ -171,7 +175,9 @@ def test_a_day_reimported_replaces_that_days_records_of_the_schools_in_the_file(
     assert got["schools"]["sch-a"]["chronic_absent"] == 1
     # B's 30 September is untouched; earlier days of A too.
     assert got["schools"]["sch-b"] == data.EXPECTED["schools"]["sch-b"]
-    assert AttendanceEvent.objects.filter(school__sourced_id="sch-a", date="2026-09-10").count() == 1
+    assert (
+        AttendanceEvent.objects.filter(school__sourced_id="sch-a", date="2026-09-10").count() == 1
+    )
 
 
 def test_positive_attendance_counts_only_absences_and_warns_of_missing_rows(
@@ -181,7 +187,10 @@ def test_positive_attendance_counts_only_absences_and_warns_of_missing_rows(
         f"{s},sch-b,2026-10-01,{'Unexcused Absence' if s == 'b3' else 'In Attendance'}\n"
         for s in ("b1", "b2", "b3", "b4", "t")
     )
-    run("import_calendar", data.write(tmp_path, "oct.csv", "school,date\nsch-a,2026-10-01\nsch-b,2026-10-01\n"))
+    run(
+        "import_calendar",
+        data.write(tmp_path, "oct.csv", "school,date\nsch-a,2026-10-01\nsch-b,2026-10-01\n"),
+    )
     out = run("import_attendance", data.write(tmp_path, "pos.csv", rows), positive=True)
     assert "positive" in out
     assert "2 enrolled student-days of the schools and days in this file have no row" in out

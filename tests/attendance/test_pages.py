@@ -63,7 +63,9 @@ def test_the_administrator_sees_exact_figures_the_jump_and_classes_not_submitted
     assert "Homeroom HR-A1" not in school  # submitted (late)
     assert "Maths sc-a1" not in school  # scheduled classes are not expected
     assert "Expected by 09:30 (America/New_York)" in school
-    csv = streamed(w.client("admin").get(f"/attendance/schools/{w.school.pk}/?date={DAY}&format=csv"))
+    csv = streamed(
+        w.client("admin").get(f"/attendance/schools/{w.school.pk}/?date={DAY}&format=csv")
+    )
     assert "Homeroom HR-A2" in csv
     export = streamed(w.client("admin").get(f"/attendance/?date={DAY}&format=csv"))
     assert "Oak Hill Elementary" in export and "33.3" in export
@@ -74,7 +76,9 @@ def test_the_supervisor_sees_their_caseload_only(w: World) -> None:
     assert "This morning in your caseload" in html
     assert "Oak Hill Elementary" in html and "Pine Ridge Middle" not in html
     # Pine Ridge (another network, not on the caseload): not found.
-    assert w.client("supervisor").get(f"/attendance/schools/{w.other_school.pk}/").status_code == 404
+    assert (
+        w.client("supervisor").get(f"/attendance/schools/{w.other_school.pk}/").status_code == 404
+    )
     # A supervisor with no caseload has no attendance to see.
     assert w.client("supervisor_far").get("/attendance/").status_code == 403
 
@@ -108,13 +112,14 @@ def test_the_api_gives_the_report_under_the_viewers_rights(w: World) -> None:
         assert {k: exact["schools"][key][k] for k in figures} == figures
         assert exact["schools"][key]["suppressed"] == []
     assert {k: exact["system"][k] for k in data.EXPECTED["system"]} == data.EXPECTED["system"]
-    principal = w.client("principal").get(
-        f"/api/v1/attendance/report?system=riverbend&date={DAY}"
-    )
+    principal = w.client("principal").get(f"/api/v1/attendance/report?system=riverbend&date={DAY}")
     assert set(principal.json()["schools"]) == {"sch-a"}
-    assert w.client("leader_b").get(
-        f"/api/v1/attendance/report?system=riverbend&date={DAY}"
-    ).status_code == 404
+    assert (
+        w.client("leader_b")
+        .get(f"/api/v1/attendance/report?system=riverbend&date={DAY}")
+        .status_code
+        == 404
+    )
 
 
 def test_home_panel_for_principals_and_supervisors(w: World) -> None:
@@ -187,8 +192,14 @@ def test_query_counts_do_not_grow_with_schools_and_days(w: World) -> None:
     )
     DailySchoolAttendance.objects.bulk_create(
         DailySchoolAttendance(
-            system=w.system, school=s, date=d, enrolled=300, absent=20 + i % 7,
-            expected_submissions=12, submitted=12, on_time=10,
+            system=w.system,
+            school=s,
+            date=d,
+            enrolled=300,
+            absent=20 + i % 7,
+            expected_submissions=12,
+            submitted=12,
+            on_time=10,
         )
         for i, s in enumerate(schools)
         for d in data.SEPTEMBER

@@ -21,7 +21,7 @@ def report(code: str = "hand", day: str = "2026-09-30") -> dict[str, Any]:
 
 @pytest.fixture
 def hand(db: Any, tmp_path: Path) -> Any:
-    system, a, b = data.make_system()
+    system, _a, _b = data.make_system()
     data.import_all(tmp_path)
     return system
 

@@ -1,11 +1,10 @@
 """The attendance API: a system's day as the JSON report, under the viewer's rights (their
 schools only, counts of students suppressed as on the pages)."""
 
-
 import datetime
 from typing import Any
 
-from django.http import HttpRequest, Http404
+from django.http import Http404, HttpRequest
 from ninja import Query, Router, Schema
 
 from trellis.api.auth import api_permission

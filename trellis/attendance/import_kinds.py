@@ -143,7 +143,7 @@ KINDS = {
         "School enrolment windows",
         _enrolments,
         "CSV with columns student, school (sourcedIds), entry_date and exit_date (the last day "
-        "enrolled; empty while enrolled), as the SIS's student–school associations.",
+        "enrolled; empty while enrolled), as the SIS's student-school associations.",
     ),
     "attendance": _kind(
         "attendance",

@@ -85,7 +85,15 @@ def read_rows(
     for number, values in enumerate(reader, start=2):
         if not any(v.strip() for v in values):
             continue
-        rows.append((number, {name: (values[i].strip() if i < len(values) else "") for i, name in enumerate(header)}))
+        rows.append(
+            (
+                number,
+                {
+                    name: (values[i].strip() if i < len(values) else "")
+                    for i, name in enumerate(header)
+                },
+            )
+        )
     if not rows:
         problems.add(None, "", "The file has no rows under its header.")
         problems.raise_any()
@@ -268,14 +276,17 @@ def plan_calendar(system: System, path: Path, source: str) -> CalendarPlan:
     )
     if plan.remove:
         # Days the file drops that already hold attendance: kept, but no longer counted.
-        held = set(
-            AttendanceEvent.objects.filter(
-                school_id__in={s for s, _d in plan.remove},
-                date__in={d for _s, d in plan.remove},
+        held = (
+            set(
+                AttendanceEvent.objects.filter(
+                    school_id__in={s for s, _d in plan.remove},
+                    date__in={d for _s, d in plan.remove},
+                )
+                .values_list("school_id", "date")
+                .distinct()
             )
-            .values_list("school_id", "date")
-            .distinct()
-        ) & plan.remove
+            & plan.remove
+        )
         names = {pk: sid for sid, pk in lookup.schools.items()}
         for school_id, day in sorted(held)[:MAX_LISTED]:
             plan.warnings.append(
@@ -312,9 +323,7 @@ def plan_enrolments(system: System, path: Path, source: str) -> EnrolmentPlan:
     _unknown(problems, lookup, rows, "student", lookup.students, Student, "student")
     _unknown(problems, lookup, rows, "school", lookup.schools, School, "school")
     _dates(problems, rows, "entry_date")
-    by_student: dict[str, list[tuple[int, datetime.date, datetime.date | None]]] = defaultdict(
-        list
-    )
+    by_student: dict[str, list[tuple[int, datetime.date, datetime.date | None]]] = defaultdict(list)
     for number, row in rows:
         entry = parse_date(row.get("entry_date", ""))
         exit_text = row.get("exit_date", "")
@@ -485,7 +494,9 @@ def plan_attendance(system: System, path: Path, source: str, *, positive: bool) 
     _dates(problems, rows, "date")
     words = category_words(system)
     dates = [d for _n, row in rows if (d := parse_date(row.get("date", ""))) is not None]
-    school_ids = {lookup.schools[row["school"]] for _n, row in rows if row.get("school") in lookup.schools}
+    school_ids = {
+        lookup.schools[row["school"]] for _n, row in rows if row.get("school") in lookup.schools
+    }
     if not dates or not school_ids:
         problems.raise_any()
     lo, hi = min(dates), max(dates)
@@ -658,7 +669,9 @@ def plan_submissions(system: System, path: Path, source: str) -> DayPlan:
     own = settings_of(system.pk)
     zone = ZoneInfo(own.time_zone)
     dates = [d for _n, row in rows if (d := parse_date(row.get("date", ""))) is not None]
-    school_ids = {lookup.classes[r["class"]][1] for _n, r in rows if r.get("class") in lookup.classes}
+    school_ids = {
+        lookup.classes[r["class"]][1] for _n, r in rows if r.get("class") in lookup.classes
+    }
     if not dates or not school_ids:
         problems.raise_any()
     lo, hi = min(dates), max(dates)
@@ -681,11 +694,17 @@ def plan_submissions(system: System, path: Path, source: str) -> DayPlan:
         class_id, school_id = found
         if (school_id, day) not in calendar:
             problems.add(
-                number, "date", f"{day} is not an instructional day of class {row['class']}'s school."
+                number,
+                "date",
+                f"{day} is not an instructional day of class {row['class']}'s school.",
             )
             continue
         if (class_id, day) in seen:
-            problems.add(number, "class", f"Class {row['class']} is on row {seen[(class_id, day)]} for the same day.")
+            problems.add(
+                number,
+                "class",
+                f"Class {row['class']} is on row {seen[(class_id, day)]} for the same day.",
+            )
             continue
         seen[(class_id, day)] = number
         if moment is None:

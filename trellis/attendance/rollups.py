@@ -112,9 +112,7 @@ def rollups_rebuild(
     kind = class_type(own)
     t = _tables()
     absences = [str(c) for c in ABSENCES]
-    DailySchoolAttendance.objects.filter(
-        school_id__in=ids, date__gte=start, date__lte=end
-    ).delete()
+    DailySchoolAttendance.objects.filter(school_id__in=ids, date__gte=start, date__lte=end).delete()
     enrolled_on_day = (
         f"EXISTS (SELECT 1 FROM {t['win']} w WHERE w.student_id = e.student_id "
         "AND w.school_id = e.school_id AND w.source = %s AND w.entry_date <= e.date "

@@ -113,9 +113,7 @@ def _reach(user: Any) -> Reach:
     if scope.related_person_ids:
         caseload = set(
             current_positions()
-            .filter(
-                person_id__in=scope.related_person_ids, kind__in=LEADERS, school__isnull=False
-            )
+            .filter(person_id__in=scope.related_person_ids, kind__in=LEADERS, school__isnull=False)
             .values_list("school_id", flat=True)
         )
     ids |= caseload
@@ -211,9 +209,11 @@ def figures(school_ids: Iterable[int], day: datetime.date) -> dict[int, Figures]
     if missing:
         first = school_year_start(day)
         latest: dict[int, DailySchoolAttendance] = {}
-        for row in rollup.filter(school_id__in=missing, date__gte=first, date__lt=day).order_by(
-            "school_id", "-date"
-        ).only("school_id", "date", "chronic_counted", "chronic_absent")[: len(missing) * 40]:
+        for row in (
+            rollup.filter(school_id__in=missing, date__gte=first, date__lt=day)
+            .order_by("school_id", "-date")
+            .only("school_id", "date", "chronic_counted", "chronic_absent")[: len(missing) * 40]
+        ):
             latest.setdefault(row.school_id, row)
         for school_id, row in latest.items():
             out[school_id].chronic_counted = row.chronic_counted
@@ -296,9 +296,10 @@ class Row:
         today, usual = self.absence_rate, self.usual_rate
         if today is None or usual is None:
             return False
-        return Decimal(str(today)) >= Decimal(str(usual)) * JUMP_FACTOR and Decimal(
-            str(today)
-        ) - Decimal(str(usual)) >= JUMP_POINTS
+        return (
+            Decimal(str(today)) >= Decimal(str(usual)) * JUMP_FACTOR
+            and Decimal(str(today)) - Decimal(str(usual)) >= JUMP_POINTS
+        )
 
     @property
     def on_time_rate(self) -> float | None:
@@ -357,9 +358,7 @@ class Morning:
 TOTAL = ("all",)
 
 
-def morning(
-    user: Any, day: datetime.date, *, school_ids: Iterable[int] | None = None
-) -> Morning:
+def morning(user: Any, day: datetime.date, *, school_ids: Iterable[int] | None = None) -> Morning:
     """The viewer's schools (or the given ones among them) on `day`, with their total,
     suppressed together: a total beside its parts never gives a hidden part away."""
     reach = attendance_reach(user)

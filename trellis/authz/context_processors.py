@@ -22,7 +22,11 @@ NAVIGATION: list[tuple[str, str, str | tuple[str, ...]]] = [
     ("Partners", "partner_list", Action.PARTNERS_VIEW),
     ("Accounts and roles", "grant_list", Action.ACCESS_MANAGE),
     # Rosters and frameworks register import kinds; whoever may run one sees the imports.
-    ("Imports", "import_list", (Action.ROSTERS_MANAGE, Action.FRAMEWORKS_MANAGE, Action.ATTENDANCE_MANAGE)),
+    (
+        "Imports",
+        "import_list",
+        (Action.ROSTERS_MANAGE, Action.FRAMEWORKS_MANAGE, Action.ATTENDANCE_MANAGE),
+    ),
     ("Audit log", "audit_log", Action.AUDIT_VIEW),
 ]
 

@@ -31,4 +31,6 @@ class Command(BaseCommand):
         except ValueError:
             raise CommandError(f"'{options['date']}' is not a date: write YYYY-MM-DD.") from None
         report = attendance_report(system, day)
-        self.stdout.write(json.dumps({"schools": report["schools"], "system": report["system"]}, indent=2))
+        self.stdout.write(
+            json.dumps({"schools": report["schools"], "system": report["system"]}, indent=2)
+        )
