@@ -66,3 +66,24 @@ def test_earlier_day_chronic_uses_only_days_to_date(hand: Any) -> None:
     # b1 absent on the 4th: 1 of 10 (10%): chronic; t and l are not at B yet.
     assert b["enrolled"] == 5 and b["chronic_absent"] == 1
     assert b["chronic_absence_rate_pct"] == 20.0
+
+
+def test_the_sweep_and_the_daily_query_count_chronic_absence_alike(hand: Any) -> None:
+    from trellis.attendance.rollups import chronic_on, chronic_sweep, settings_of, window_source
+    from trellis.orgs.models import School
+
+    ids = sorted(School.objects.filter(system=hand).values_list("pk", flat=True))
+    own, source = settings_of(hand.pk), window_source(hand.pk)
+    pairs = {(school_id, day) for school_id in ids for day in data.SEPTEMBER}
+    swept = chronic_sweep(school_ids=ids, pairs=pairs, source=source, settings=own)
+    for day in data.SEPTEMBER:
+        by_query = {
+            school_id: (counted, chronic)
+            for school_id, counted, chronic in chronic_on(
+                system_id=hand.pk, school_ids=ids, day=day, source=source, settings=own
+            )
+        }
+        for school_id in ids:
+            assert swept[(school_id, day)] == by_query.get(school_id, (0, 0)), (school_id, day)
+    # Some days have chronic absentees, so the comparison says something.
+    assert any(chronic for _counted, chronic in swept.values())

@@ -17,7 +17,9 @@ Definitions (also stated on the pages):
 
 from __future__ import annotations
 
+import bisect
 import datetime
+from collections import defaultdict
 from collections.abc import Collection
 from typing import Any
 
@@ -170,15 +172,29 @@ def rollups_rebuild(
             submitted=submitted,
             on_time=on_time,
         )
-    for day in sorted({day for _school, day in rows}):
-        for school_id, counted, chronic in chronic_on(
-            system_id=system_id, school_ids=ids, day=day, source=source, settings=own
-        ):
-            row = rows.get((school_id, day))
-            if row is not None:
-                row.chronic_counted, row.chronic_absent = counted, chronic
+    days_in_range = sorted({day for _school, day in rows})
+    if len(days_in_range) <= SQL_DAYS:
+        # The daily import: one query a day, the database does the counting.
+        for day in days_in_range:
+            for school_id, counted, chronic in chronic_on(
+                system_id=system_id, school_ids=ids, day=day, source=source, settings=own
+            ):
+                row = rows.get((school_id, day))
+                if row is not None:
+                    row.chronic_counted, row.chronic_absent = counted, chronic
+    else:
+        # A backfill (a year of calendar, enrolments or history): one pass over the windows.
+        for (school_id, day), (counted, chronic) in chronic_sweep(
+            school_ids=ids, pairs=set(rows), source=source, settings=own
+        ).items():
+            rows[(school_id, day)].chronic_counted = counted
+            rows[(school_id, day)].chronic_absent = chronic
     DailySchoolAttendance.objects.bulk_create(rows.values(), batch_size=5000)
     return len(rows)
+
+
+# Up to this many days, chronic absence is counted by one SQL query a day; beyond, by one sweep.
+SQL_DAYS = 3
 
 
 def _date(value: Any) -> datetime.date:
@@ -239,3 +255,81 @@ def chronic_on(
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return [(int(s), int(c or 0), int(a or 0)) for s, c, a in cursor.fetchall()]
+
+
+def chronic_sweep(
+    *,
+    school_ids: list[int],
+    pairs: set[tuple[int, datetime.date]],
+    source: str,
+    settings: AttendanceSettings,
+) -> dict[tuple[int, datetime.date], tuple[int, int]]:
+    """The same figures as `chronic_on` for many days at once: the windows, instructional days
+    and absence days are read once (three queries), then each student's days enrolled and
+    absent to each day are counted by bisection. {(school, day): (count, chronic)}."""
+    if not pairs:
+        return {}
+    first = school_year_start(min(day for _s, day in pairs))
+    last = max(day for _s, day in pairs)
+    days_of: dict[int, list[datetime.date]] = defaultdict(list)
+    for school_id, day in (
+        CalendarDay.objects.filter(school_id__in=school_ids, date__gte=first, date__lte=last)
+        .order_by("school_id", "date")
+        .values_list("school_id", "date")
+    ):
+        days_of[school_id].append(day)
+    instructional = {(s, d) for s, days in days_of.items() for d in days}
+    spans: dict[tuple[int, int], list[tuple[datetime.date, datetime.date | None]]] = (
+        defaultdict(list)
+    )
+    for student_id, school_id, entry, exit_ in (
+        SchoolEnrolment.objects.filter(
+            school_id__in=school_ids, source=source, entry_date__lte=last
+        )
+        .exclude(exit_date__lt=first)
+        .values_list("student_id", "school_id", "entry_date", "exit_date")
+        .iterator(chunk_size=20000)
+    ):
+        spans[(student_id, school_id)].append((entry, exit_))
+    absent_on: dict[tuple[int, int], set[datetime.date]] = defaultdict(set)
+    for student_id, school_id, day in (
+        AttendanceEvent.objects.filter(
+            school_id__in=school_ids,
+            date__gte=first,
+            date__lte=last,
+            category__in=[str(c) for c in ABSENCES],
+        )
+        .values_list("student_id", "school_id", "date")
+        .iterator(chunk_size=20000)
+    ):
+        if (school_id, day) in instructional and any(
+            entry <= day and (exit_ is None or day <= exit_)
+            for entry, exit_ in spans.get((student_id, school_id), ())
+        ):
+            absent_on[(student_id, school_id)].add(day)
+    targets: dict[int, list[datetime.date]] = defaultdict(list)
+    for school_id, day in sorted(pairs):
+        targets[school_id].append(day)
+    out: dict[tuple[int, datetime.date], list[int]] = {pair: [0, 0] for pair in pairs}
+    least, share = settings.chronic_min_days, settings.chronic_percent
+    for (student_id, school_id), windows in spans.items():
+        days = days_of.get(school_id, [])
+        absences = sorted(absent_on.get((student_id, school_id), ()))
+        for day in targets.get(school_id, ()):
+            start = school_year_start(day)
+            enrolled = 0
+            for entry, exit_ in windows:
+                if entry > day or (exit_ is not None and exit_ < start):
+                    continue
+                upper = day if exit_ is None else min(day, exit_)
+                enrolled += bisect.bisect_right(days, upper) - bisect.bisect_left(
+                    days, max(entry, start)
+                )
+            if enrolled < least:
+                continue
+            absent = bisect.bisect_right(absences, day) - bisect.bisect_left(absences, start)
+            figures = out[(school_id, day)]
+            figures[0] += 1
+            if absent * 100 >= share * enrolled:
+                figures[1] += 1
+    return {pair: (counted, chronic) for pair, (counted, chronic) in out.items()}
