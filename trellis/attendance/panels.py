@@ -6,7 +6,13 @@ from collections.abc import Iterator
 
 from django.http import HttpRequest
 
-from trellis.attendance.selectors import attendance_reach, attendance_systems, morning, system_today
+from trellis.attendance.selectors import (
+    attendance_reach,
+    attendance_systems,
+    morning,
+    morning_day,
+    system_today,
+)
 from trellis.core.panels import Panel, register
 
 
@@ -20,6 +26,6 @@ def attendance_today(request: HttpRequest) -> Iterator[Panel]:
         return
     yield Panel(
         "attendance/panels/home.html",
-        {"m": morning(request.user, system_today(system))},
+        {"m": morning(request.user, morning_day(request.user, system_today(system)))},
         weight=15,
     )

@@ -281,8 +281,8 @@ def chronic_sweep(
     ):
         days_of[school_id].append(day)
     instructional = {(s, d) for s, days in days_of.items() for d in days}
-    spans: dict[tuple[int, int], list[tuple[datetime.date, datetime.date | None]]] = (
-        defaultdict(list)
+    spans: dict[tuple[int, int], list[tuple[datetime.date, datetime.date | None]]] = defaultdict(
+        list
     )
     for student_id, school_id, entry, exit_ in (
         SchoolEnrolment.objects.filter(

@@ -129,6 +129,21 @@ def _reach(user: Any) -> Reach:
     return Reach(frozenset(ids), kind, frozenset(systems))
 
 
+def morning_day(
+    user: Any, today: datetime.date, school_ids: Iterable[int] | None = None
+) -> datetime.date:
+    """The day the morning pages open on: today, or before the day's first import (or on a day
+    without school) the last day with attendance of the viewer's schools."""
+    ids = attendance_reach(user).school_ids if school_ids is None else set(school_ids)
+    latest = (
+        DailySchoolAttendance.objects.filter(school_id__in=ids, date__lte=today)
+        .order_by("-date")
+        .values_list("date", flat=True)
+        .first()
+    )
+    return latest or today
+
+
 def attendance_school_get(user: Any, pk: int) -> School:
     """A school whose attendance the viewer may see; 404 when they may not see the school at
     all, 403 when they see it but not its attendance."""

@@ -19,6 +19,7 @@ from trellis.authz.roles import Action
 from trellis.core.exports import FORMATS, export_response
 from trellis.core.listing import form_page, querystring_without
 from trellis.core.params import get_choice, get_date, get_int, get_text
+from trellis.orgs.models import System
 from trellis.orgs.selectors import system_choice, systems_where
 
 SCHOOL_HEADERS = [
@@ -34,12 +35,16 @@ SCHOOL_HEADERS = [
 ]
 
 
-def _day(request: HttpRequest, systems: Any) -> datetime.date:
+def _day(request: HttpRequest, systems: Any, school_ids: Any = None) -> tuple[datetime.date, bool]:
+    """The day asked for, else today or the last day with attendance (and whether it is an
+    earlier day than today)."""
     given = get_date(request.GET, "date")
     if given:
-        return given
+        return given, False
     first = systems.first()
-    return selectors.system_today(first) if first else datetime.date.today()
+    today = selectors.system_today(first) if first else datetime.date.today()
+    day = selectors.morning_day(request.user, today, school_ids)
+    return day, day != today
 
 
 def _school_row(row: selectors.Row) -> list[Any]:
@@ -66,7 +71,7 @@ HEADINGS = {
 
 @permission(Action.ATTENDANCE_VIEW)
 def morning(request: HttpRequest) -> HttpResponseBase:
-    day = _day(request, selectors.attendance_systems(request.user))
+    day, earlier = _day(request, selectors.attendance_systems(request.user))
     seen = selectors.morning(request.user, day)
     query = get_text(request.GET, "q")
     networks = sorted(
@@ -105,6 +110,7 @@ def morning(request: HttpRequest) -> HttpResponseBase:
             "network": network,
             "jumped": jumped,
             "day": day,
+            "earlier": earlier,
             "previous_day": day - datetime.timedelta(days=1),
             "next_day": day + datetime.timedelta(days=1),
             "can_manage": bool(systems_where(request.user, Action.ATTENDANCE_MANAGE).exists()),
@@ -115,8 +121,7 @@ def morning(request: HttpRequest) -> HttpResponseBase:
 @permission(Action.ATTENDANCE_VIEW)
 def school(request: HttpRequest, pk: int) -> HttpResponseBase:
     found = selectors.attendance_school_get(request.user, pk)
-    given = get_date(request.GET, "date")
-    day = given or selectors.system_today(found.system)
+    day, earlier = _day(request, System.objects.filter(pk=found.system_id), [found.pk])
     seen = selectors.morning(request.user, day, school_ids=[found.pk])
     query = get_text(request.GET, "q")
     classes = selectors.classes_not_submitted(found, day, query)
@@ -138,6 +143,7 @@ def school(request: HttpRequest, pk: int) -> HttpResponseBase:
             "m": seen,
             "row": seen.rows[0],
             "day": day,
+            "earlier": earlier,
             "previous_day": day - datetime.timedelta(days=1),
             "next_day": day + datetime.timedelta(days=1),
             "deadline": own.deadline,
