@@ -22,7 +22,9 @@ def test_demo_attendance_has_a_year_of_calendar_and_realistic_mornings() -> None
     result = build(size_name="demo", seed=1, today=TODAY)
     counts = result.counts
     assert counts["transfers"] > 0 and counts["homerooms"] > 100
-    per_school = CalendarDay.objects.filter(school__system=result.system).values("school").distinct()
+    per_school = (
+        CalendarDay.objects.filter(school__system=result.system).values("school").distinct()
+    )
     assert per_school.count() == 12
     days = CalendarDay.objects.filter(school=result.system.schools.first())
     assert 170 <= days.count() <= 185  # the whole school year, breaks left out

@@ -259,3 +259,31 @@ def test_the_upload_page_offers_the_attendance_kinds_and_commits_through_the_pip
     assert CalendarDay.objects.filter(school=world.school).count() == 2
     # A principal may not import attendance files.
     assert world.client("principal").get("/imports/new/").status_code == 403
+
+
+@pytest.mark.skipif(
+    __import__("django.db").db.connection.vendor != "postgresql",
+    reason="partitioning is PostgreSQL's; SQLite keeps one plain table",
+)
+def test_postgresql_keeps_the_events_in_month_partitions(hand: Any, tmp_path: Path) -> None:
+    from django.db import connection
+
+    from trellis.attendance.partitions import is_partitioned
+
+    assert is_partitioned()
+    run(
+        "import_calendar",
+        data.write(tmp_path, "oct.csv", "school,date\nsch-a,2026-10-01\nsch-b,2026-10-01\n"),
+    )
+    run(
+        "import_attendance",
+        data.write(
+            tmp_path, "oct-att.csv", "student,school,date,category\na1,sch-a,2026-10-01,Tardy\n"
+        ),
+    )
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT COUNT(*) FROM attendance_attendanceevent_p202609")
+        assert cursor.fetchone()[0] == 14
+        cursor.execute("SELECT COUNT(*) FROM attendance_attendanceevent_p202610")
+        assert cursor.fetchone()[0] == 1
+    assert AttendanceEvent.objects.count() == 15

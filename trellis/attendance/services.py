@@ -22,6 +22,7 @@ from trellis.attendance.models import (
     CategoryMapping,
     DailySchoolAttendance,
 )
+from trellis.attendance.partitions import ensure_partitions
 from trellis.attendance.reading import CalendarPlan, DayPlan, EnrolmentPlan
 from trellis.attendance.rollups import SIS_SOURCE, last_rolled_up, rollups_rebuild
 from trellis.authz.policies import require
@@ -142,6 +143,8 @@ def attendance_apply(*, actor: Any, system: System, plan: DayPlan) -> int:
     with transaction.atomic():
         for q in _pairs_q(plan.changed_pairs):
             AttendanceEvent.objects.filter(q).delete()
+        # PostgreSQL: the months' partitions (partitions.py).
+        ensure_partitions(day for _school, day in plan.changed_pairs)
         AttendanceEvent.objects.bulk_create(
             (
                 AttendanceEvent(
