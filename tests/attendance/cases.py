@@ -51,7 +51,7 @@ ATTENDANCE_CASES: list[Case] = [
         # Oak Hill's principal sees only their school: Pine Ridge is not found.
         wrong="programs",
         outsider="principal",
-        setup=add_attendance,
+        # No setup: the URL walker reads the route's parameters from this Case.
         label="another school",
     ),
     Case(
