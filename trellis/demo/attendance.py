@@ -173,9 +173,10 @@ def attendance_history(
     spike_school = schools[len(schools) // 2].pk
     records: dict[tuple[int, datetime.date], Counter[Any]] = defaultdict(Counter)
     for pk, home_school, _grade in students:
-        class_id = homeroom_of[pk][0]
+        class_id: int | None = homeroom_of[pk][0]
         for day in taught:
-            school_id, class_here = home_school, class_id
+            school_id: int = home_school
+            class_here = class_id
             if pk in moved and day >= moved[pk][1]:
                 school_id, class_here = moved[pk][0], None
             risk = habit[pk]
