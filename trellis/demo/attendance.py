@@ -175,7 +175,7 @@ def attendance_history(
     for pk, home_school, _grade in students:
         class_id: int | None = homeroom_of[pk][0]
         for day in taught:
-            school_id: int = home_school
+            school_id = home_school
             class_here = class_id
             if pk in moved and day >= moved[pk][1]:
                 school_id, class_here = moved[pk][0], None
