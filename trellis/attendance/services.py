@@ -23,7 +23,10 @@ from trellis.attendance.models import (
     DailySchoolAttendance,
 )
 from trellis.attendance.partitions import ensure_partitions
-from trellis.attendance.reading import CalendarPlan, DayPlan, EnrolmentPlan
+from trellis.attendance.reading import CalendarPlan, DayPlan, EnrolmentPlan, is_on_time
+
+# The demo generator builds the plans itself and writes them through these services.
+from trellis.attendance.reading import Diff as Diff
 from trellis.attendance.rollups import SIS_SOURCE, last_rolled_up, rollups_rebuild
 from trellis.authz.policies import require
 from trellis.authz.roles import Action
@@ -259,8 +262,6 @@ def attendance_settings_set(
 
 
 def _on_time_recompute(system: System, deadline: datetime.time, zone: ZoneInfo) -> None:
-    from trellis.attendance.reading import is_on_time
-
     changed = []
     for submission in AttendanceSubmission.objects.filter(system=system).only(
         "pk", "date", "submitted_at", "on_time"

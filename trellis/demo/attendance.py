@@ -18,18 +18,16 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from trellis.attendance.models import Category
-from trellis.attendance.reading import (
+from trellis.attendance.selectors import school_year_start, settings_of
+from trellis.attendance.services import (
     CalendarPlan,
     DayPlan,
     Diff,
     EnrolmentPlan,
-    is_on_time,
-)
-from trellis.attendance.rollups import school_year_start, settings_of
-from trellis.attendance.services import (
     attendance_apply,
     calendar_apply,
     enrolments_apply,
+    is_on_time,
     submissions_apply,
 )
 from trellis.orgs.models import School, System
