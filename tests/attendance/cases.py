@@ -32,6 +32,7 @@ ATTENDANCE_CASES: list[Case] = [
         outsider="admin_b",
         outsider_status=200,
         hidden_from_outsider=lambda w: w.school.name,
+        exports=("csv", "xlsx"),
         setup=add_attendance,
         label="filtered",
     ),
@@ -51,6 +52,7 @@ ATTENDANCE_CASES: list[Case] = [
         # Oak Hill's principal sees only their school: Pine Ridge is not found.
         wrong="programs",
         outsider="principal",
+        exports=("csv", "xlsx"),
         # No setup: the URL walker reads the route's parameters from this Case.
         label="another school",
     ),
