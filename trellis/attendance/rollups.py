@@ -211,52 +211,47 @@ def chronic_on(
     source: str,
     settings: AttendanceSettings,
 ) -> list[tuple[int, int, int]]:
-    """(school, students who count, chronically absent) to `day`, in one query."""
+    """(school, students who count, chronically absent) to `day`: two grouped queries (days
+    enrolled and days absent per student and school, from the school year's first day), added
+    up here. Every school with a window that day or earlier in the year is listed."""
     t = _tables()
     absences = [str(c) for c in ABSENCES]
     first = school_year_start(day)
-    sql = f"""
-        SELECT school_id,
-          SUM(CASE WHEN days >= %s THEN 1 ELSE 0 END),
-          SUM(CASE WHEN days >= %s AND absent * 100 >= %s * days THEN 1 ELSE 0 END)
-        FROM (
-          SELECT school_id, student_id, SUM(days) AS days, SUM(absent) AS absent FROM (
-            SELECT w.school_id, w.student_id,
-              (SELECT COUNT(*) FROM {t["cal"]} c
-                WHERE c.school_id = w.school_id AND c.date >= w.entry_date AND c.date >= %s
-                  AND c.date <= %s AND (w.exit_date IS NULL OR c.date <= w.exit_date)) AS days,
-              (SELECT COUNT(DISTINCT e.date) FROM {t["ev"]} e
-                WHERE e.student_id = w.student_id AND e.school_id = w.school_id
-                  AND e.category IN ({_in(absences)})
-                  AND e.date >= w.entry_date AND e.date >= %s AND e.date <= %s
-                  AND (w.exit_date IS NULL OR e.date <= w.exit_date)
-                  AND EXISTS (SELECT 1 FROM {t["cal"]} c2
-                              WHERE c2.school_id = e.school_id AND c2.date = e.date)) AS absent
-            FROM {t["win"]} w
-            WHERE w.school_id IN ({_in(school_ids)}) AND w.source = %s
-              AND w.entry_date <= %s AND (w.exit_date IS NULL OR w.exit_date >= %s)
-          ) per_window
-          GROUP BY school_id, student_id
-        ) per_student
-        GROUP BY school_id
+    enrolled_sql = f"""
+        SELECT w.school_id, w.student_id, COUNT(c.date)
+        FROM {t["win"]} w JOIN {t["cal"]} c ON c.school_id = w.school_id
+          AND c.date >= (CASE WHEN w.entry_date > %s THEN w.entry_date ELSE %s END)
+          AND c.date <= (CASE WHEN w.exit_date IS NOT NULL AND w.exit_date < %s
+                              THEN w.exit_date ELSE %s END)
+        WHERE w.school_id IN ({_in(school_ids)}) AND w.source = %s AND w.entry_date <= %s
+          AND (w.exit_date IS NULL OR w.exit_date >= %s)
+        GROUP BY w.school_id, w.student_id
     """
-    params: list[Any] = [
-        settings.chronic_min_days,
-        settings.chronic_min_days,
-        settings.chronic_percent,
-        first,
-        day,
-        *absences,
-        first,
-        day,
-        *school_ids,
-        source,
-        day,
-        first,
-    ]
+    absent_sql = f"""
+        SELECT e.school_id, e.student_id, COUNT(DISTINCT e.date)
+        FROM {t["ev"]} e
+        JOIN {t["win"]} w ON w.student_id = e.student_id AND w.school_id = e.school_id
+          AND w.source = %s AND w.entry_date <= e.date
+          AND (w.exit_date IS NULL OR w.exit_date >= e.date)
+        JOIN {t["cal"]} c ON c.school_id = e.school_id AND c.date = e.date
+        WHERE e.school_id IN ({_in(school_ids)}) AND e.category IN ({_in(absences)})
+          AND e.date >= %s AND e.date <= %s
+        GROUP BY e.school_id, e.student_id
+    """
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return [(int(s), int(c or 0), int(a or 0)) for s, c, a in cursor.fetchall()]
+        cursor.execute(enrolled_sql, [first, first, day, day, *school_ids, source, day, first])
+        enrolled = {(int(k), int(s)): int(n) for k, s, n in cursor.fetchall()}
+        cursor.execute(absent_sql, [source, *school_ids, *absences, first, day])
+        absent = {(int(k), int(s)): int(n) for k, s, n in cursor.fetchall()}
+    out: dict[int, list[int]] = {}
+    for (school_id, student_id), days in enrolled.items():
+        figures = out.setdefault(school_id, [0, 0])
+        if days < settings.chronic_min_days:
+            continue
+        figures[0] += 1
+        if absent.get((school_id, student_id), 0) * 100 >= settings.chronic_percent * days:
+            figures[1] += 1
+    return [(school_id, counted, chronic) for school_id, (counted, chronic) in out.items()]
 
 
 def chronic_sweep(
