@@ -10,6 +10,7 @@ from ninja.security import django_auth
 from pydantic import field_validator
 
 from trellis.api.auth import TokenAuth, api_permission
+from trellis.api.coaching import router as coaching_router
 from trellis.api.paging import ID, NextPages, Pages, _MappedQuerySet
 from trellis.api.programs import router as programs_router
 from trellis.api.schemas import ErrorOut, MeOut, PersonOut, SchoolOut
@@ -189,3 +190,5 @@ def get_person(request: HttpRequest, person_id: int = Path(..., ge=1, le=2**31 -
 api.add_router("/", programs_router)
 # Selection: a cycle's applications, for its committee.
 api.add_router("/selection", selection_router)
+# Coaching sessions and next steps (issue 10).
+api.add_router("/coaching", coaching_router)

@@ -80,8 +80,8 @@ class Action:
     # Reading the notes and comments of the sessions a coachee shared: the coachee's supervisor
     # and evaluator only (sensitive: see SENSITIVE_ACTIONS).
     COACHING_SHARED = "coaching.shared"
-    # The system's library of coaching protocols.
-    COACHING_PROTOCOLS = "coaching.protocols"
+    # The system's coaching set-up: its protocol library and settings ("not seen in N weeks").
+    COACHING_CONFIGURE = "coaching.configure"
 
 
 ALL_ACTIONS = frozenset(
@@ -191,7 +191,7 @@ POLICY: dict[str, frozenset[str]] = {
             Action.PROGRAMS_MANAGE,
             # Sessions' records (dates, modes, next steps) for oversight; never their notes.
             Action.COACHING_VIEW,
-            Action.COACHING_PROTOCOLS,
+            Action.COACHING_CONFIGURE,
         }
     ),
     Role.DISTRICT_LEADER: frozenset(
@@ -252,7 +252,7 @@ POLICY: dict[str, frozenset[str]] = {
     # and decisions of that cohort's applications (docs/data-model.md, sensitivity table).
     Role.SELECTION_COMMITTEE: frozenset({Action.SELECTION_DELIBERATIONS}),
     Role.COACHING_LEAD: frozenset(
-        {Action.SCHOOLS_VIEW, Action.FRAMEWORKS_VIEW, Action.COACHING_PROTOCOLS}
+        {Action.SCHOOLS_VIEW, Action.FRAMEWORKS_VIEW, Action.COACHING_CONFIGURE}
     ),
 }
 

@@ -125,9 +125,7 @@ class NextStep(TimeStampedModel):
 
 
 class SessionComment(TimeStampedModel):
-    session = models.ForeignKey(
-        CoachingSession, on_delete=models.CASCADE, related_name="comments"
-    )
+    session = models.ForeignKey(CoachingSession, on_delete=models.CASCADE, related_name="comments")
     author = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="+")
     text = models.TextField()
 

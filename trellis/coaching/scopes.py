@@ -28,12 +28,20 @@ def _person_rule() -> Any:
 
 
 def sessions_q(scope: Any, prefix: str = "") -> Q:
+    """Sessions whose coachee the scope reaches (a session's system is its coachee's)."""
     from trellis.people.models import Person
 
     if scope.everything:
         return Q()
-    people = Person.objects.filter(scope.q("people.Person")).values("pk")
-    return Q(**{f"{prefix}coachee_id__in": people})
+    q = Q(**{f"{prefix}system_id__in": scope.system_ids})
+    if scope.related_person_ids:
+        q |= Q(**{f"{prefix}coachee_id__in": scope.related_person_ids})
+    if scope.person_id:
+        q |= Q(**{f"{prefix}coachee_id": scope.person_id})
+    if scope.school_ids or scope.network_ids:
+        people = Person.objects.filter(scope.q("people.Person")).values("pk")
+        q |= Q(**{f"{prefix}coachee_id__in": people})
+    return q
 
 
 def _session(scope: Any, obj: CoachingSession) -> bool:

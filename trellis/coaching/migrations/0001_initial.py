@@ -6,121 +6,260 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('assignments', '0001_assignments_and_caseload_targets'),
-        ('frameworks', '0004_merge_20261129_1327'),
-        ('orgs', '0002_partner_name_unique_per_system'),
-        ('people', '0005_school_counts'),
+        ("assignments", "0001_assignments_and_caseload_targets"),
+        ("frameworks", "0004_merge_20261129_1327"),
+        ("orgs", "0002_partner_name_unique_per_system"),
+        ("people", "0005_school_counts"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Protocol',
+            name="Protocol",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('name', models.CharField(max_length=200)),
-                ('description', models.TextField(blank=True)),
-                ('steps', models.TextField(blank=True)),
-                ('is_active', models.BooleanField(default=True)),
-                ('system', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='orgs.system')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("name", models.CharField(max_length=200)),
+                ("description", models.TextField(blank=True)),
+                ("steps", models.TextField(blank=True)),
+                ("is_active", models.BooleanField(default=True)),
+                (
+                    "system",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="orgs.system",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['name', 'pk'],
+                "ordering": ["name", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='CoachingSession',
+            name="CoachingSession",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('held_on', models.DateField()),
-                ('minutes', models.PositiveSmallIntegerField()),
-                ('mode', models.CharField(choices=[('in_person', 'In person'), ('virtual', 'Virtual'), ('walkthrough', 'Walkthrough'), ('observation', 'Observation')], max_length=20)),
-                ('notes', models.TextField(blank=True)),
-                ('shared_at', models.DateTimeField(blank=True, null=True)),
-                ('assignment', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='assignments.assignment')),
-                ('coach', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='sessions_led', to='people.person')),
-                ('coachee', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='coaching_sessions', to='people.person')),
-                ('focus', models.ManyToManyField(blank=True, related_name='+', to='frameworks.frameworkitem')),
-                ('system', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='orgs.system')),
-                ('protocol', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='coaching.protocol')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("held_on", models.DateField()),
+                ("minutes", models.PositiveSmallIntegerField()),
+                (
+                    "mode",
+                    models.CharField(
+                        choices=[
+                            ("in_person", "In person"),
+                            ("virtual", "Virtual"),
+                            ("walkthrough", "Walkthrough"),
+                            ("observation", "Observation"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("notes", models.TextField(blank=True)),
+                ("shared_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "assignment",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="assignments.assignment",
+                    ),
+                ),
+                (
+                    "coach",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="sessions_led",
+                        to="people.person",
+                    ),
+                ),
+                (
+                    "coachee",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="coaching_sessions",
+                        to="people.person",
+                    ),
+                ),
+                (
+                    "focus",
+                    models.ManyToManyField(
+                        blank=True, related_name="+", to="frameworks.frameworkitem"
+                    ),
+                ),
+                (
+                    "system",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="orgs.system",
+                    ),
+                ),
+                (
+                    "protocol",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="coaching.protocol",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-held_on', '-pk'],
+                "ordering": ["-held_on", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='SessionComment',
+            name="SessionComment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('text', models.TextField()),
-                ('author', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='people.person')),
-                ('session', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='comments', to='coaching.coachingsession')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("text", models.TextField()),
+                (
+                    "author",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="people.person",
+                    ),
+                ),
+                (
+                    "session",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="comments",
+                        to="coaching.coachingsession",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['created_at', 'pk'],
+                "ordering": ["created_at", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='CoachingSettings',
+            name="CoachingSettings",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('unseen_weeks', models.PositiveSmallIntegerField(default=3)),
-                ('system', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='orgs.system')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("unseen_weeks", models.PositiveSmallIntegerField(default=3)),
+                (
+                    "system",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="orgs.system",
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.CheckConstraint(condition=models.Q(('unseen_weeks__gte', 1), ('unseen_weeks__lte', 52)), name='coaching_unseen_weeks_range')],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("unseen_weeks__gte", 1), ("unseen_weeks__lte", 52)),
+                        name="coaching_unseen_weeks_range",
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='NextStep',
+            name="NextStep",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('text', models.CharField(max_length=500)),
-                ('due_on', models.DateField(blank=True, null=True)),
-                ('done_on', models.DateField(blank=True, null=True)),
-                ('owner', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='people.person')),
-                ('session', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='next_steps', to='coaching.coachingsession')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("text", models.CharField(max_length=500)),
+                ("due_on", models.DateField(blank=True, null=True)),
+                ("done_on", models.DateField(blank=True, null=True)),
+                (
+                    "owner",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="people.person",
+                    ),
+                ),
+                (
+                    "session",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="next_steps",
+                        to="coaching.coachingsession",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['due_on', 'pk'],
-                'indexes': [models.Index(fields=['session', 'done_on'], name='next_step_session_done')],
+                "ordering": ["due_on", "pk"],
+                "indexes": [
+                    models.Index(fields=["session", "done_on"], name="next_step_session_done")
+                ],
             },
         ),
         migrations.AddConstraint(
-            model_name='protocol',
-            constraint=models.UniqueConstraint(django.db.models.functions.text.Lower('name'), models.F('system'), name='protocol_name_unique_in_system'),
+            model_name="protocol",
+            constraint=models.UniqueConstraint(
+                django.db.models.functions.text.Lower("name"),
+                models.F("system"),
+                name="protocol_name_unique_in_system",
+            ),
         ),
         migrations.AddIndex(
-            model_name='coachingsession',
-            index=models.Index(fields=['coachee', '-held_on'], name='session_coachee_held'),
+            model_name="coachingsession",
+            index=models.Index(fields=["coachee", "-held_on"], name="session_coachee_held"),
         ),
         migrations.AddIndex(
-            model_name='coachingsession',
-            index=models.Index(fields=['coach', '-held_on'], name='session_coach_held'),
+            model_name="coachingsession",
+            index=models.Index(fields=["coach", "-held_on"], name="session_coach_held"),
         ),
         migrations.AddIndex(
-            model_name='coachingsession',
-            index=models.Index(fields=['system', '-held_on'], name='session_system_held'),
+            model_name="coachingsession",
+            index=models.Index(fields=["system", "-held_on"], name="session_system_held"),
         ),
         migrations.AddConstraint(
-            model_name='coachingsession',
-            constraint=models.CheckConstraint(condition=models.Q(('coach', models.F('coachee')), _negated=True), name='coaching_session_not_with_self'),
+            model_name="coachingsession",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("coach", models.F("coachee")), _negated=True),
+                name="coaching_session_not_with_self",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='coachingsession',
-            constraint=models.CheckConstraint(condition=models.Q(('minutes__gte', 1), ('minutes__lte', 600)), name='coaching_session_minutes_range'),
+            model_name="coachingsession",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("minutes__gte", 1), ("minutes__lte", 600)),
+                name="coaching_session_minutes_range",
+            ),
         ),
     ]
