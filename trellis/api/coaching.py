@@ -150,7 +150,7 @@ def get_coaching_session(request: HttpRequest, session_id: int = PK) -> Any:
     "/sessions",
     response={201: SessionOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut},
 )
-@api_permission(Action.COACHING_LOG)
+@api_permission(Action.COACHING_VIEW)
 def log_coaching_session(request: HttpRequest, payload: SessionIn) -> Any:
     coachee = selectors.log_target(request.user, payload.coachee_id)
     coach = request.user.person  # type: ignore[union-attr]

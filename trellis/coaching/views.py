@@ -113,9 +113,10 @@ def _session_form(
     )
 
 
-@permission(Action.COACHING_LOG)
+@permission(Action.COACHING_VIEW)
 def session_new(request: HttpRequest) -> HttpResponseBase:
-    """Choose someone on the caseload, then log the session (`?coachee=`)."""
+    """Choose someone on the caseload, then log the session (`?coachee=`). Whoever may not see
+    the person gets a 404, whoever sees them off their caseload a 403 (`selectors.log_target`)."""
     coachee_id = get_int(request.GET, "coachee")
     if coachee_id is None:
         return render(
@@ -262,8 +263,8 @@ def session_delete(request: HttpRequest, pk: int) -> HttpResponseBase:
     )
 
 
-@require_POST
 @permission(Action.COACHING_VIEW)
+@require_POST
 def session_comment(request: HttpRequest, pk: int) -> HttpResponseBase:
     session = selectors.session_get(request.user, pk)
     if not selectors.is_participant(request.user, session):
@@ -283,8 +284,8 @@ def session_comment(request: HttpRequest, pk: int) -> HttpResponseBase:
     return redirect("coaching_session", pk=session.pk)
 
 
-@require_POST
 @permission(Action.COACHING_VIEW)
+@require_POST
 def session_share(request: HttpRequest, pk: int) -> HttpResponseBase:
     session = selectors.session_get(request.user, pk)
     if request.user.person_id != session.coachee_id:  # type: ignore[union-attr]
@@ -300,8 +301,8 @@ def session_share(request: HttpRequest, pk: int) -> HttpResponseBase:
     return redirect("coaching_session", pk=session.pk)
 
 
-@require_POST
 @permission(Action.COACHING_VIEW)
+@require_POST
 def next_step_done(request: HttpRequest, pk: int) -> HttpResponseBase:
     step = selectors.next_step_get(request.user, pk)
     if not selectors.is_participant(request.user, step.session):

@@ -1,0 +1,132 @@
+"""The coaching every test world holds (role matrix, URL walker, query counts).
+
+Cami (coach) coaches Paula (principal) and Cora; Sam supervises Paula (conftest). Here: Eve
+evaluates Paula (an evaluation assignment; her own grant is a supervisor's on the south
+network, where Paula does not work); Oscar is a coach with no coachees; Sid supervises the south network and
+Farid (a caseload without Paula); Lena is Riverbend's
+coaching lead. Cami logged a session with Paula (notes, two next steps: one Paula's, open; one
+Cami's, done) that Paula commented on and did not share, and one with Cora. Riverbend's library
+holds "Riverbend data dive" next to the built-in protocols.
+"""
+
+from __future__ import annotations
+
+import datetime
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from tests.conftest import World
+
+PAULA_NOTES = "Paula worried aloud about the budget cut and her AP's readiness."
+CORA_NOTES = "Cora wants to try a new questioning routine."
+
+
+def focus_item(world: World) -> object:
+    from trellis.frameworks.models import FrameworkItem
+
+    return (
+        FrameworkItem.objects.filter(
+            version__framework_id=world.framework_id, descriptors__isnull=False
+        )
+        .distinct()
+        .order_by("pk")
+        .first()
+    )
+
+
+def add_coaching(world: World) -> None:
+    from tests.conftest import START, make_user
+    from trellis.assignments.services import assignment_create
+    from trellis.authz.roles import Relationship, Role
+    from trellis.coaching.models import Protocol
+    from trellis.coaching.services import (
+        NextStepIn,
+        comment_add,
+        next_step_done,
+        protocol_create,
+        session_log,
+    )
+    from trellis.people.services import person_create
+
+    a = world.system
+    eve = person_create(
+        actor=None, system=a, given_name="Eve", family_name="Evaluator", email="eve@example.org"
+    )
+    oscar = person_create(
+        actor=None, system=a, given_name="Oscar", family_name="Other", email="oscar@example.org"
+    )
+    lena = person_create(
+        actor=None, system=a, given_name="Lena", family_name="Lead", email="lena@example.org"
+    )
+    sid = person_create(
+        actor=None, system=a, given_name="Sid", family_name="South", email="sid@example.org"
+    )
+    u = world.users
+    u["supervisor_south"] = make_user(
+        a, "sid.south@riverbend.test", Role.SUPERVISOR, person=sid, network=world.other_network
+    )
+    assignment_create(
+        actor=None,
+        kind=Relationship.SUPERVISION,
+        supporter=sid,
+        assignee=world.far_person,
+        starts_on=START,
+    )
+    u["evaluator"] = make_user(
+        a, "evaluator@riverbend.test", Role.SUPERVISOR, person=eve, network=world.other_network
+    )
+    u["coach_other"] = make_user(a, "coach.other@riverbend.test", Role.COACH, person=oscar, system=a)
+    u["coaching_lead"] = make_user(
+        a, "coaching.lead@riverbend.test", Role.COACHING_LEAD, person=lena, system=a
+    )
+    assignment_create(
+        actor=None,
+        kind=Relationship.EVALUATION,
+        supporter=eve,
+        assignee=world.principal_person,
+        starts_on=START,
+    )
+    protocol = protocol_create(
+        actor=None,
+        system=a,
+        name="Riverbend data dive",
+        description="Our own data protocol.",
+        steps="Look at the data\nName one pattern\nPlan one move",
+    )
+    coach = world.users["coach"].person
+    paula = world.principal_person
+    session = session_log(
+        actor=None,
+        coach=coach,
+        coachee=paula,
+        held_on=datetime.date(2026, 1, 12),
+        minutes=50,
+        mode="in_person",
+        protocol=protocol,
+        focus=[focus_item(world)],
+        notes=PAULA_NOTES,
+        next_steps=[
+            NextStepIn(text="Draft the data calendar", owner=paula, due_on=datetime.date(2026, 2, 1)),
+            NextStepIn(text="Send the article on data teams", owner=coach),
+        ],
+    )
+    sent = session.next_steps.get(text__startswith="Send")
+    next_step_done(actor=None, step=sent, done=True, on=datetime.date(2026, 1, 14))
+    comment_add(actor=world.users["principal"], session=session, text="Thanks, the calendar helps.")
+    cora_session = session_log(
+        actor=None,
+        coach=coach,
+        coachee=world.colleague,
+        held_on=datetime.date(2026, 2, 3),
+        minutes=30,
+        mode="virtual",
+        notes=CORA_NOTES,
+    )
+    world.coaching = {
+        "session": session.pk,
+        "cora_session": cora_session.pk,
+        "protocol": protocol.pk,
+        "builtin": Protocol.objects.filter(system__isnull=True).order_by("pk").first().pk,
+        "open_step": session.next_steps.get(text__startswith="Draft").pk,
+        "done_step": sent.pk,
+    }
