@@ -2,8 +2,8 @@
 
 Cami (coach) coaches Paula (principal) and Cora; Sam supervises Paula (conftest). Here: Eve
 evaluates Paula (an evaluation assignment; her own grant is a supervisor's on the south
-network, where Paula does not work); Oscar is a coach with no coachees; Sid supervises the south network and
-Farid (a caseload without Paula); Lena is Riverbend's
+network, where Paula does not work); Oscar is a coach with no coachees; Sid is a supervisor of the south network
+with a person record and no caseload; Lena is Riverbend's
 coaching lead. Cami logged a session with Paula (notes, two next steps: one Paula's, open; one
 Cami's, done) that Paula commented on and did not share, and one with Cora. Riverbend's library
 holds "Riverbend data dive" next to the built-in protocols.
@@ -65,13 +65,6 @@ def add_coaching(world: World) -> None:
     u["supervisor_south"] = make_user(
         a, "sid.south@riverbend.test", Role.SUPERVISOR, person=sid, network=world.other_network
     )
-    assignment_create(
-        actor=None,
-        kind=Relationship.SUPERVISION,
-        supporter=sid,
-        assignee=world.far_person,
-        starts_on=START,
-    )
     u["evaluator"] = make_user(
         a, "evaluator@riverbend.test", Role.SUPERVISOR, person=eve, network=world.other_network
     )
@@ -130,3 +123,86 @@ def add_coaching(world: World) -> None:
         "open_step": session.next_steps.get(text__startswith="Draft").pk,
         "done_step": sent.pk,
     }
+
+
+def grow_coaching(world: World, people: list, scale: int, tag: str) -> None:
+    """Coaching in proportion (for the query counts): `scale` more coachees of Cami, half of
+    them also on Sam's caseload, each with a few sessions (focus, next steps open and done) and
+    a progress rating on the focus; and `scale` more sessions with Paula."""
+    from tests.conftest import START
+    from trellis.assignments.services import assignment_create
+    from trellis.authz.roles import Relationship
+    from trellis.coaching.models import Protocol
+    from trellis.coaching.selectors import caseload_assignment
+    from trellis.coaching.services import SessionIn, sessions_bulk_create
+    from trellis.frameworks.models import FrameworkVersion, PerformanceLevel
+    from trellis.ratings.services import ratings_record
+
+    coach = world.users["coach"].person
+    supervisor = world.users["supervisor"].person
+    item = focus_item(world)
+    protocol = Protocol.objects.get(pk=world.coaching["protocol"])
+    version = FrameworkVersion.objects.get(pk=item.version_id)  # type: ignore[attr-defined]
+    level = PerformanceLevel.objects.filter(version=version).order_by("position").first()
+    coachees = [p for p in people if p.system_id == world.system.pk][:scale]
+    pending = []
+    for n, person in enumerate(coachees):
+        assignment = assignment_create(
+            actor=None,
+            kind=Relationship.COACHING,
+            supporter=coach,
+            assignee=person,
+            starts_on=START,
+        )
+        if n % 2 == 0:
+            assignment_create(
+                actor=None,
+                kind=Relationship.SUPERVISION,
+                supporter=supervisor,
+                assignee=person,
+                starts_on=START,
+            )
+        ratings_record(
+            actor=None,
+            subject=person,
+            version=version,
+            purpose="progress",
+            rated_on=datetime.date(2025, 12, 1),
+            entries=[(item, level, "")],
+        )
+        for k in range(3):
+            pending.append(
+                SessionIn(
+                    coach=coach,
+                    coachee=person,
+                    assignment=assignment,
+                    held_on=datetime.date(2025, 9, 1) + datetime.timedelta(days=14 * k + n),
+                    minutes=45,
+                    mode="virtual",
+                    protocol=protocol,
+                    focus=[item],
+                    notes=f"{tag} notes {n}.{k}",
+                    next_steps=[
+                        (f"{tag} step {n}.{k}", person, None, None),
+                        (f"{tag} done {n}.{k}", coach, None, datetime.date(2025, 10, 1)),
+                    ],
+                )
+            )
+    paula = world.principal_person
+    paula_assignment = caseload_assignment(coach, paula, datetime.date(2025, 1, 1))
+    for k in range(scale):
+        pending.append(
+            SessionIn(
+                coach=coach,
+                coachee=paula,
+                assignment=paula_assignment,
+                held_on=datetime.date(2025, 1, 6) + datetime.timedelta(days=7 * k),
+                minutes=30,
+                mode="in_person",
+                protocol=None,
+                focus=[item],
+                notes=f"{tag} Paula {k}",
+                next_steps=[(f"{tag} Paula step {k}", paula, None, None)],
+            )
+        )
+    sessions_bulk_create(actor=None, system=world.system, sessions=pending)
