@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from tests.conftest import World
 
-PAULA_NOTES = "Paula worried aloud about the budget cut and her AP's readiness."
+PAULA_NOTES = "Paula worried aloud about the budget cut and the readiness of her AP."
 CORA_NOTES = "Cora wants to try a new questioning routine."
 
 
@@ -68,7 +68,9 @@ def add_coaching(world: World) -> None:
     u["evaluator"] = make_user(
         a, "evaluator@riverbend.test", Role.SUPERVISOR, person=eve, network=world.other_network
     )
-    u["coach_other"] = make_user(a, "coach.other@riverbend.test", Role.COACH, person=oscar, system=a)
+    u["coach_other"] = make_user(
+        a, "coach.other@riverbend.test", Role.COACH, person=oscar, system=a
+    )
     u["coaching_lead"] = make_user(
         a, "coaching.lead@riverbend.test", Role.COACHING_LEAD, person=lena, system=a
     )
@@ -99,7 +101,9 @@ def add_coaching(world: World) -> None:
         focus=[focus_item(world)],
         notes=PAULA_NOTES,
         next_steps=[
-            NextStepIn(text="Draft the data calendar", owner=paula, due_on=datetime.date(2026, 2, 1)),
+            NextStepIn(
+                text="Draft the data calendar", owner=paula, due_on=datetime.date(2026, 2, 1)
+            ),
             NextStepIn(text="Send the article on data teams", owner=coach),
         ],
     )
