@@ -17,9 +17,9 @@ from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from openpyxl import load_workbook
 
+from tests.coaching.world import grow_coaching
 from tests.conftest import World, make_user
 from tests.matrix import CASES, _ratings
-from tests.coaching.world import grow_coaching
 from tests.selection.world import grow_selection
 from trellis.authz.roles import Role
 from trellis.demo.generator import SIZES, Builder

@@ -3,8 +3,9 @@
 Who is who (tests/conftest.py, tests/coaching/world.py): `coach` (Cami) coaches Paula and Cora;
 `supervisor` (Sam) supervises Paula; `evaluator` (Eve) evaluates Paula; `principal` is Paula
 herself, the coachee; `coach_other` (Oscar) is a coach with no coachees (right role, wrong
-relationship: 404); `supervisor_south` (Sid) supervises in the south network, without Paula (404); the district
-leader sees Paula as staff but not her coaching (403); `admin_b` is another system (404)."""
+relationship: 404); `supervisor_south` (Sid) supervises in the south network, without Paula
+(404); the district leader sees Paula as staff but not her coaching (403); `admin_b` is another
+system (404)."""
 
 from __future__ import annotations
 

@@ -363,7 +363,7 @@ def test_the_coachs_home_shows_the_caseload(world: World) -> None:
     assert paula.not_seen and paula.weeks_since == 4  # 29 days: over the default 3 weeks
     assert cora.last_session == datetime.date(2026, 2, 3) and not cora.not_seen
     assert cora.open_steps == 0
-    ((item, rating),) = paula.focus
+    ((_item, rating),) = paula.focus
     assert rating.level == level  # the newest of the two ratings
     assert f"{level.name} (" in panel and "not seen in 4 weeks" in panel
     # The system sets N: at 5 weeks Paula counts as seen.

@@ -2,11 +2,11 @@
 
 Cami (coach) coaches Paula (principal) and Cora; Sam supervises Paula (conftest). Here: Eve
 evaluates Paula (an evaluation assignment; her own grant is a supervisor's on the south
-network, where Paula does not work); Oscar is a coach with no coachees; Sid is a supervisor of the south network
-with a person record and no caseload; Lena is Riverbend's
-coaching lead. Cami logged a session with Paula (notes, two next steps: one Paula's, open; one
-Cami's, done) that Paula commented on and did not share, and one with Cora. Riverbend's library
-holds "Riverbend data dive" next to the built-in protocols.
+network, where Paula does not work); Oscar is a coach with no coachees; Sid is a supervisor of
+the south network with a person record and no caseload; Lena is Riverbend's coaching lead.
+Cami logged a session with Paula (notes, two next steps: one Paula's, open; one Cami's, done)
+that Paula commented on and did not share, and one with Cora. Riverbend's library holds
+"Riverbend data dive" next to the built-in protocols.
 """
 
 from __future__ import annotations

@@ -4,15 +4,30 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('authz', '0003_grant_role_selection_committee'),
+        ("authz", "0003_grant_role_selection_committee"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='grant',
-            name='role',
-            field=models.CharField(choices=[('system_admin', 'System administrator'), ('district_leader', 'District leader / talent office'), ('program_manager', 'Program manager'), ('supervisor', 'Principal supervisor'), ('coach', 'Coach'), ('principal', 'Principal / assistant principal'), ('teacher_leader', 'Teacher leader / aspiring leader / teacher'), ('interviewer', 'Interviewer / recommender'), ('partner_staff', 'Partner staff'), ('analyst', 'Analyst'), ('selection_committee', 'Selection committee member'), ('coaching_lead', 'Coaching lead')], max_length=30),
+            model_name="grant",
+            name="role",
+            field=models.CharField(
+                choices=[
+                    ("system_admin", "System administrator"),
+                    ("district_leader", "District leader / talent office"),
+                    ("program_manager", "Program manager"),
+                    ("supervisor", "Principal supervisor"),
+                    ("coach", "Coach"),
+                    ("principal", "Principal / assistant principal"),
+                    ("teacher_leader", "Teacher leader / aspiring leader / teacher"),
+                    ("interviewer", "Interviewer / recommender"),
+                    ("partner_staff", "Partner staff"),
+                    ("analyst", "Analyst"),
+                    ("selection_committee", "Selection committee member"),
+                    ("coaching_lead", "Coaching lead"),
+                ],
+                max_length=30,
+            ),
         ),
     ]
