@@ -12,7 +12,7 @@ that Paula commented on and did not share, and one with Cora. Riverbend's librar
 from __future__ import annotations
 
 import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from tests.conftest import World
@@ -21,7 +21,7 @@ PAULA_NOTES = "Paula worried aloud about the budget cut and the readiness of her
 CORA_NOTES = "Cora wants to try a new questioning routine."
 
 
-def focus_item(world: World) -> object:
+def focus_item(world: World) -> Any:
     from trellis.frameworks.models import FrameworkItem
 
     return (
@@ -148,6 +148,7 @@ def grow_coaching(world: World, people: list, scale: int, tag: str) -> None:
     protocol = Protocol.objects.get(pk=world.coaching["protocol"])
     version = FrameworkVersion.objects.get(pk=item.version_id)  # type: ignore[attr-defined]
     level = PerformanceLevel.objects.filter(version=version).order_by("position").first()
+    assert level is not None
     coachees = [p for p in people if p.system_id == world.system.pk][:scale]
     pending = []
     for n, person in enumerate(coachees):
@@ -193,7 +194,7 @@ def grow_coaching(world: World, people: list, scale: int, tag: str) -> None:
                 )
             )
     paula = world.principal_person
-    paula_assignment = caseload_assignment(coach, paula, datetime.date(2025, 1, 1))
+    paula_assignment = caseload_assignment(coach, paula, datetime.date(2025, 1, 1))  # type: ignore[arg-type]
     for k in range(scale):
         pending.append(
             SessionIn(

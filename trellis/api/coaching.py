@@ -153,7 +153,7 @@ def get_coaching_session(request: HttpRequest, session_id: int = PK) -> Any:
 @api_permission(Action.COACHING_VIEW)
 def log_coaching_session(request: HttpRequest, payload: SessionIn) -> Any:
     coachee = selectors.log_target(request.user, payload.coachee_id)
-    coach = request.user.person  # type: ignore[union-attr]
+    coach: Any = request.user.person  # type: ignore[union-attr]
     protocol = None
     if payload.protocol_id is not None:
         protocol = (

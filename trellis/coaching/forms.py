@@ -18,7 +18,7 @@ class SessionForm(StyledFormMixin, forms.Form):
     protocol = forms.ModelChoiceField(
         queryset=Protocol.objects.none(), required=False, empty_label="No protocol"
     )
-    focus = forms.ModelMultipleChoiceField(
+    focus: forms.ModelMultipleChoiceField = forms.ModelMultipleChoiceField(
         queryset=None,
         required=False,
         label="Focus competencies",
@@ -105,7 +105,7 @@ class CommentForm(StyledFormMixin, forms.Form):
 
 
 class ProtocolForm(StyledFormMixin, forms.Form):
-    system = forms.ModelChoiceField(queryset=None, required=True)
+    system: forms.ModelChoiceField = forms.ModelChoiceField(queryset=None, required=True)
     name = forms.CharField(max_length=200)
     description = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
     steps = forms.CharField(
@@ -131,7 +131,7 @@ class ProtocolForm(StyledFormMixin, forms.Form):
 
 
 class SettingsForm(StyledFormMixin, forms.Form):
-    system = forms.ModelChoiceField(queryset=None)
+    system: forms.ModelChoiceField = forms.ModelChoiceField(queryset=None)
     unseen_weeks = forms.IntegerField(
         label="Not seen after (weeks)",
         min_value=1,

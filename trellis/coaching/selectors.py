@@ -38,7 +38,7 @@ from trellis.people.selectors import person_get
 from trellis.ratings.selectors import latest_progress_ratings, rating_frameworks
 
 # Assignments whose supporter logs sessions with the assignee: the caseload.
-CASELOAD_KINDS = [Relationship.COACHING, Relationship.SUPERVISION]
+CASELOAD_KINDS: list[str] = [Relationship.COACHING, Relationship.SUPERVISION]
 
 
 # -- Notes ---------------------------------------------------------------------------------------

@@ -670,6 +670,6 @@ def latest_progress_ratings(
     )
     latest: dict[tuple[int, str], Rating] = {}
     for rating in ratings:
-        key = (rating.subject_person_id, rating.item.case_identifier)
-        latest.setdefault(key, rating)
+        if rating.subject_person_id is not None:
+            latest.setdefault((rating.subject_person_id, rating.item.case_identifier), rating)
     return latest
