@@ -386,3 +386,22 @@ def test_the_supervisors_home_shows_their_caseload_only(world: World) -> None:
     assert 'id="caseload-coaching-h"' not in world.client("coach_other").get("/").content.decode()
     own = world.client("principal").get("/").content.decode()
     assert 'id="my-coaching-h"' in own and "1 open next step" in own
+
+
+def test_after_the_assignment_ends_the_coach_keeps_their_sessions_but_logs_no_more(
+    world: World,
+) -> None:
+    from trellis.assignments.models import Assignment
+    from trellis.assignments.services import assignment_end
+
+    cora = world.colleague
+    assignment = Assignment.objects.get(assignee=cora, kind="coaching")
+    assignment_end(actor=None, assignment=assignment)
+    client = world.client("coach")
+    page = client.get(f"/coaching/sessions/{world.coaching['cora_session']}/")
+    assert page.status_code == 200 and "Cora wants to try" in page.content.decode()
+    assert client.get(f"/coaching/people/{cora.pk}/").status_code == 200
+    assert f"?coachee={cora.pk}" not in client.get("/coaching/new/").content.decode()
+    before = row_counts()
+    assert log(world, "coach", cora.pk).status_code == 404  # no longer theirs to see
+    assert row_counts() == before

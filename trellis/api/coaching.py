@@ -7,7 +7,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
-from ninja import Field, Path, Query, Router, Schema
+from ninja import Field, Path, Query, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.pagination import paginate
 from pydantic import field_validator
@@ -193,7 +193,7 @@ def log_coaching_session(request: HttpRequest, payload: SessionIn) -> Any:
     except ValidationError as error:
         raise HttpError(400, " ".join(error.messages)) from None
     session = selectors.session_get(request.user, session.pk)
-    return 201, _session_out(session, selectors.notes_access(request.user))
+    return Status(201, _session_out(session, selectors.notes_access(request.user)))
 
 
 @router.get("/next-steps", response=list[NextStepOut])

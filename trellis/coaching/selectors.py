@@ -204,15 +204,18 @@ def is_participant(user: Any, session: CoachingSession) -> bool:
 
 
 def coachee_get(user: Any, pk: int) -> Person:
-    """A person whose coaching history the user may open: themselves, or someone whose sessions
-    they see (404 for people they cannot see, 403 for those they see but not their sessions)."""
-    person = person_get(user, pk)
+    """A person whose coaching history the user may open: themselves, someone whose sessions
+    they see, or someone they led sessions with (after the assignment ended). 404 for people
+    they cannot see, 403 for those they see but not their sessions."""
+    person = Person.objects.filter(pk=pk).first()
+    if person is None:
+        raise Http404
     if getattr(user, "person_id", None) == person.pk:
         return person
     if allows(user, Action.COACHING_VIEW, person):
         return person
     if visible_sessions(user).filter(coachee_id=person.pk).exists():
-        return person  # the coach of past sessions, after the assignment ended
+        return person
     authorize(user, Action.COACHING_VIEW, person)
     return person
 
