@@ -66,7 +66,7 @@ def test_the_api_refuses_bad_sessions_and_writes_nothing(world: World) -> None:
 
     wrong_item = FrameworkItem.objects.filter(version__framework_id=draft).first()
     assert wrong_item is not None
-    for data, status, words in [
+    cases: list[tuple[dict[str, Any], int, str]] = [
         ({"focus": [wrong_item.pk]}, 400, "focus"),
         ({"protocol_id": 999_999}, 400, "protocol_id"),
         ({"held_on": "2099-01-01"}, 400, "future"),
@@ -74,7 +74,8 @@ def test_the_api_refuses_bad_sessions_and_writes_nothing(world: World) -> None:
         ({"minutes": 0}, 422, "minutes"),
         ({"mode": "telepathy"}, 422, "mode"),
         ({"coachee_id": world.foreign_person.pk}, 404, ""),
-    ]:
+    ]
+    for data, status, words in cases:
         response = post(world, "coach", **data)
         assert response.status_code == status, (data, response.content)
         assert words in response.content.decode(), (data, response.content)
