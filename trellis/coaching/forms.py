@@ -48,7 +48,7 @@ class SessionForm(StyledFormMixin, forms.Form):
 
         self.fields["focus"].queryset = FrameworkItem.objects.filter(  # type: ignore[attr-defined]
             pk__in=[item.pk for item in focus]
-        ).order_by("position", "pk")
+        ).order_by("version__framework__title", "position", "pk")
         self.fields["focus"].label_from_instance = _item_label  # type: ignore[attr-defined]
         owners = [("coachee", coachee.full_name), ("coach", coach.full_name)]
         for n in range(1, NEXT_STEP_ROWS + 1):
@@ -100,7 +100,7 @@ def _item_label(item: Any) -> str:
 
 class CommentForm(StyledFormMixin, forms.Form):
     text = forms.CharField(
-        label="Comment", widget=forms.Textarea(attrs={"rows": 3}), max_length=5000
+        label="Your comment", widget=forms.Textarea(attrs={"rows": 3}), max_length=5000
     )
 
 
