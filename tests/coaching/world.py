@@ -41,6 +41,7 @@ def add_coaching(world: World) -> None:
     from trellis.coaching.models import Protocol
     from trellis.coaching.services import (
         NextStepIn,
+        builtin_protocols_install,
         comment_add,
         next_step_done,
         protocol_create,
@@ -48,6 +49,7 @@ def add_coaching(world: World) -> None:
     )
     from trellis.people.services import person_create
 
+    builtin_protocols_install()  # a transactional test (the browser's) empties the table
     a = world.system
     eve = person_create(
         actor=None, system=a, given_name="Eve", family_name="Evaluator", email="eve@example.org"

@@ -331,6 +331,22 @@ def _check_protocol(system: Any, name: str, pk: int | None) -> None:
         raise ValidationError({"name": f"{system} already has a protocol called {name!r}."})
 
 
+def builtin_protocols_install() -> list[Protocol]:
+    """Install the built-in protocols that are missing (safe to repeat); the command line's."""
+    from trellis.coaching.builtin import BUILTIN
+
+    installed = []
+    with transaction.atomic():
+        for name, description, steps in BUILTIN:
+            protocol, created = Protocol.objects.get_or_create(
+                system=None, name=name, defaults={"description": description, "steps": steps}
+            )
+            if created:
+                audit_event_record(actor=None, action="coaching.protocol_install", obj=protocol)
+            installed.append(protocol)
+    return installed
+
+
 def protocol_create(
     *, actor: Any, system: Any, name: str, description: str = "", steps: str = ""
 ) -> Protocol:

@@ -25,7 +25,12 @@ from trellis.assignments.models import Assignment
 from trellis.assignments.services import assignments_bulk_create
 from trellis.authz.roles import Relationship
 from trellis.coaching.models import Mode, Protocol
-from trellis.coaching.services import SessionIn, protocol_create, sessions_bulk_create
+from trellis.coaching.services import (
+    SessionIn,
+    builtin_protocols_install,
+    protocol_create,
+    sessions_bulk_create,
+)
 from trellis.frameworks.models import Framework, FrameworkItem, FrameworkVersion
 
 YEARS = 3
@@ -110,7 +115,7 @@ def coaching_history(system: Any, *, seed: int, today: datetime.date) -> dict[st
             steps="What have you heard?\nWhat have you learned?\nWhat will you lead next?",
         ),
     ]
-    protocols = list(Protocol.objects.filter(system__isnull=True).order_by("pk")) + library
+    protocols = builtin_protocols_install() + library
     items = _focus_items(system)
     current = list(
         Assignment.objects.filter(system=system, kind=Relationship.COACHING)
