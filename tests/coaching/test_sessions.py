@@ -405,3 +405,32 @@ def test_after_the_assignment_ends_the_coach_keeps_their_sessions_but_logs_no_mo
     before = row_counts()
     assert log(world, "coach", cora.pk).status_code == 404  # no longer theirs to see
     assert row_counts() == before
+
+
+def test_editing_keeps_a_protocol_retired_since(world: World) -> None:
+    pk = world.coaching["session"]
+    response = world.client("coaching_lead").post(
+        f"/coaching/protocols/{world.coaching['protocol']}/edit/",
+        {"name": "Riverbend data dive", "steps": "Look"},  # "In use" unticked: retired
+    )
+    assert response.status_code == 302
+    assert not Protocol.objects.get(pk=world.coaching["protocol"]).is_active
+    # No longer offered for a new session...
+    page = world.client("coach").get(f"/coaching/new/?coachee={world.colleague.pk}")
+    assert "Riverbend data dive" not in page.content.decode()
+    response = log(world, "coach", world.colleague.pk, protocol=world.coaching["protocol"])
+    assert response.status_code == 200
+    # ...but the session that followed it keeps it when edited.
+    response = world.client("coach").post(
+        f"/coaching/sessions/{pk}/edit/",
+        {
+            "held_on": "2026-01-12",
+            "minutes": 70,
+            "mode": "in_person",
+            "protocol": world.coaching["protocol"],
+            "focus": [focus_item(world).pk],
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[-3000:]
+    session = CoachingSession.objects.get(pk=pk)
+    assert session.minutes == 70 and session.protocol_id == world.coaching["protocol"]

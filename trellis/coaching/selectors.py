@@ -264,10 +264,15 @@ def focus_choices(user: Any, coachee: Person) -> list[FrameworkItem]:
     )
 
 
-def protocol_choices(system_id: int) -> QuerySet[Protocol]:
-    return Protocol.objects.filter(
-        Q(system__isnull=True) | Q(system_id=system_id), is_active=True
-    ).order_by("name", "pk")
+def protocol_choices(system_id: int, *, keep: int | None = None) -> QuerySet[Protocol]:
+    """The protocols a session of this system may follow: the built-ins and the system's own
+    in use, and `keep` (the one an existing session follows, even if retired since)."""
+    in_use = Q(is_active=True) | Q(pk=keep) if keep else Q(is_active=True)
+    return (
+        Protocol.objects.filter(Q(system__isnull=True) | Q(system_id=system_id))
+        .filter(in_use)
+        .order_by("name", "pk")
+    )
 
 
 # -- Protocols -----------------------------------------------------------------------------------

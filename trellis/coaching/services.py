@@ -61,6 +61,7 @@ def _check_fields(
     minutes: int,
     mode: str,
     protocol: Protocol | None,
+    keep_protocol: int | None = None,
 ) -> None:
     errors: dict[str, str] = {}
     if held_on > timezone.localdate():
@@ -75,7 +76,7 @@ def _check_fields(
         protocol.system_id is None or protocol.system_id == coachee.system_id
     ):
         errors["protocol"] = "That protocol is not in this system's library."
-    if protocol is not None and not protocol.is_active:
+    if protocol is not None and not protocol.is_active and protocol.pk != keep_protocol:
         errors["protocol"] = "That protocol is no longer in use."
     if errors:
         raise ValidationError(errors)
@@ -201,7 +202,12 @@ def session_update(
     (the notes only as "changed")."""
     _require_coach(actor, session)
     _check_fields(
-        coachee=session.coachee, held_on=held_on, minutes=minutes, mode=mode, protocol=protocol
+        coachee=session.coachee,
+        held_on=held_on,
+        minutes=minutes,
+        mode=mode,
+        protocol=protocol,
+        keep_protocol=session.protocol_id,  # a session keeps a protocol retired since
     )
     if held_on != session.held_on and (
         selectors.caseload_assignment(session.coach, session.coachee, held_on) is None
@@ -209,7 +215,8 @@ def session_update(
         raise ValidationError(
             {"held_on": f"{session.coachee} was not on the caseload on {held_on:%b %-d, %Y}."}
         )
-    _check_focus(actor, session.coachee, focus)
+    kept = set(session.focus.values_list("pk", flat=True))
+    _check_focus(actor, session.coachee, [item for item in focus if item.pk not in kept])
     _check_next_steps(session, next_steps)
     with transaction.atomic():
         session = CoachingSession.objects.select_for_update().get(pk=session.pk)

@@ -101,13 +101,25 @@ def session_list(request: HttpRequest) -> HttpResponseBase:
 
 
 def _session_form(
-    request: HttpRequest, *, coach: Any, coachee: Any, initial: Any = None
+    request: HttpRequest,
+    *,
+    coach: Any,
+    coachee: Any,
+    initial: Any = None,
+    session: CoachingSession | None = None,
 ) -> SessionForm:
+    """The session form; editing keeps the session's protocol and focus on offer even when the
+    protocol was retired or the framework has a newer version since."""
+    focus = selectors.focus_choices(request.user, coachee)
+    if session is not None:
+        focus += [item for item in session.focus.all() if item not in focus]
     return SessionForm(
         request.POST or None,
         initial=initial,
-        protocols=selectors.protocol_choices(coachee.system_id),
-        focus=selectors.focus_choices(request.user, coachee),
+        protocols=selectors.protocol_choices(
+            coachee.system_id, keep=session.protocol_id if session else None
+        ),
+        focus=focus,
         coach=coach,
         coachee=coachee,
     )
@@ -194,6 +206,7 @@ def session_edit(request: HttpRequest, pk: int) -> HttpResponseBase:
         request,
         coach=session.coach,
         coachee=session.coachee,
+        session=session,
         initial={
             "held_on": session.held_on,
             "minutes": session.minutes,
