@@ -66,6 +66,7 @@ COACHING_CASES: list[Case] = [
         outsider="coach_other",
         outsider_status=200,
         hidden_from_outsider=lambda w: "Paula Prince",
+        exports=("csv", "xlsx"),
         label="right role, wrong relationship",
     ),
     Case(
@@ -199,6 +200,7 @@ COACHING_CASES: list[Case] = [
         right="principal",
         wrong="leader",
         outsider="supervisor_south",
+        exports=("csv", "xlsx"),
         label="the coachee",
     ),
     Case(
@@ -264,7 +266,7 @@ COACHING_CASES: list[Case] = [
         api=True,
     ),
     Case(
-        "api:list_coaching_sessions",
+        "api:log_coaching_session",
         lambda w: "/api/v1/coaching/sessions",
         right="coach",
         wrong="leader",
