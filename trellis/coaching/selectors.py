@@ -31,7 +31,7 @@ from trellis.coaching.models import (
     Protocol,
     SessionComment,
 )
-from trellis.coaching.scopes import protocols_q, sessions_q
+from trellis.coaching.scopes import sessions_q
 from trellis.frameworks.models import FrameworkItem, FrameworkVersion
 from trellis.people.models import Person
 from trellis.people.selectors import person_get
@@ -320,10 +320,6 @@ def may_edit_protocol(user: Any, protocol: Protocol) -> bool:
     return not protocol.is_builtin and allows(user, Action.COACHING_CONFIGURE, protocol)
 
 
-def protocols_in_scope(user: Any) -> Q:
-    return protocols_q(scope_for(user, Action.COACHING_CONFIGURE))
-
-
 # -- Settings and the caseload panel -------------------------------------------------------------
 
 
@@ -369,7 +365,7 @@ def caseload_rows(user: Any) -> list[CaseloadRow]:
     """The viewer's caseload (coaching and supervision assignments in force) with, per person,
     the last session, the open next steps, the latest progress ratings on the focus
     competencies of their last session, and whether they have not been seen in the system's N
-    weeks. Six queries whatever the size of the caseload."""
+    weeks. Seven queries whatever the size of the caseload."""
     today = timezone.localdate()
     rows: dict[int, CaseloadRow] = {}
     for assignment in caseload_of(getattr(user, "person_id", None), CASELOAD_KINDS, today):
