@@ -1243,3 +1243,8 @@ CASES += SELECTION_CASES
 from tests.attendance.cases import ATTENDANCE_CASES  # noqa: E402
 
 CASES += ATTENDANCE_CASES
+
+# Issue 10: coaching sessions, next steps, protocols (tests/coaching/cases.py).
+from tests.coaching.cases import COACHING_CASES  # noqa: E402
+
+CASES += COACHING_CASES

@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "trellis.programs",
     "trellis.selection",
     "trellis.attendance",
+    "trellis.coaching",
     "trellis.api",
     "trellis.demo",
     "trellis.site",

@@ -11,6 +11,7 @@ from pydantic import field_validator
 
 from trellis.api.attendance import router as attendance_router
 from trellis.api.auth import TokenAuth, api_permission
+from trellis.api.coaching import router as coaching_router
 from trellis.api.paging import ID, NextPages, Pages, _MappedQuerySet
 from trellis.api.programs import router as programs_router
 from trellis.api.schemas import ErrorOut, MeOut, PersonOut, SchoolOut
@@ -191,3 +192,5 @@ api.add_router("/", programs_router)
 # Selection: a cycle's applications, for its committee.
 api.add_router("/selection", selection_router)
 api.add_router("/", attendance_router)
+# Coaching sessions and next steps (issue 10).
+api.add_router("/coaching", coaching_router)

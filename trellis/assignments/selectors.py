@@ -261,3 +261,28 @@ def supporters_of(person_ids: Any, kinds: list[str]) -> QuerySet[Assignment]:
         .select_related("supporter", "assignee")
         .order_by("assignee__family_name", "assignee__given_name", "kind", "pk")
     )
+
+
+def caseload_of(person_id: int | None, kinds: list[str], day: Any = None) -> QuerySet[Assignment]:
+    """The person's own caseload: their assignments of these kinds in force on the day (today by
+    default), with the assignee, by assignee's name. One query."""
+    if not person_id:
+        return Assignment.objects.none()
+    return (
+        Assignment.objects.filter(active_q(day or timezone.localdate()), kind__in=kinds)
+        .filter(supporter_id=person_id)
+        .select_related("assignee")
+        .order_by("assignee__family_name", "assignee__given_name", "assignee_id", "kind", "pk")
+    )
+
+
+def assignment_covering(
+    supporter_id: int, assignee_id: int, kinds: list[str], day: Any
+) -> Assignment | None:
+    """The supporter's assignment of one of these kinds to the assignee in force on the day."""
+    return (
+        Assignment.objects.filter(active_q(day), kind__in=kinds)
+        .filter(supporter_id=supporter_id, assignee_id=assignee_id)
+        .order_by("kind", "pk")
+        .first()
+    )

@@ -17,6 +17,8 @@ NAVIGATION: list[tuple[str, str, str | tuple[str, ...]]] = [
     ("Frameworks", "framework_list", Action.FRAMEWORKS_VIEW),
     ("Rating rounds", "round_list", Action.RATINGS_ROUNDS),
     ("Attendance", "attendance_morning", Action.ATTENDANCE_VIEW),
+    # Coaches and supervisors with a caseload (administrators reach coaching from home).
+    ("Coaching", "coaching_sessions", Action.COACHING_LOG),
     ("Programs", "program_list", Action.PROGRAMS_VIEW),
     ("Selection", "selection_home", (Action.PROGRAMS_MANAGE, Action.SELECTION_DELIBERATIONS)),
     ("Partners", "partner_list", Action.PARTNERS_VIEW),

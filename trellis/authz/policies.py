@@ -29,7 +29,9 @@ from trellis.authz.roles import (
 )
 
 # Actions that every signed-in user may take on their own record, whatever their grants.
-OWN_RECORD_ACTIONS = frozenset({Action.PEOPLE_VIEW, Action.PROGRAMS_OWN_RECORD})
+OWN_RECORD_ACTIONS = frozenset(
+    {Action.PEOPLE_VIEW, Action.PROGRAMS_OWN_RECORD, Action.COACHING_VIEW}
+)
 
 
 @dataclass(frozen=True)
