@@ -4,7 +4,7 @@ on a school's page, its staff by role and the people working there."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Collection, Iterator, Mapping
 from typing import Any
 
 from django.contrib.humanize.templatetags.humanize import intcomma
@@ -22,7 +22,7 @@ from trellis.people.selectors import (
     school_current_staff,
     school_staff_by_kind,
     staff_by_kind,
-    staff_table,
+    staff_by_school,
     visible_people,
 )
 
@@ -89,5 +89,5 @@ def school_staff(request: HttpRequest, school: Any) -> Iterator[Panel]:
 
 
 @register_figure("school", name="current_staff", label="Current staff", weight=10)
-def staff_figure(user: Any) -> Mapping[int, Count]:
-    return staff_table(user).by_school
+def staff_figure(user: Any, school_ids: Collection[int] | None) -> Mapping[int, Count]:
+    return staff_by_school(user, school_ids)
