@@ -60,15 +60,22 @@ def people(request: HttpRequest) -> Iterator[Panel]:
     )
     # Read from the positions at places in scope: ordering a join through people would sort
     # every position of a metro district.
-    recent = list(
+    latest = (
         Position.objects.filter(
             scope_for(user, Action.PEOPLE_VIEW).positions_q(),
             starts_on__lte=timezone.localdate(),
         )
         # only people the user may open (someone who has left a school drops out)
         .filter(person__in=visible)
+        .order_by("-starts_on", "-pk")
+        .values("pk")[:6]
+    )
+    # The six found first, then joined to their people and places: joined before the LIMIT,
+    # a network's every position was joined to be sorted (item 29).
+    recent = list(
+        Position.objects.filter(pk__in=latest)
         .select_related("person", "school", "network")
-        .order_by("-starts_on", "-pk")[:6]
+        .order_by("-starts_on", "-pk")
     )
     yield Panel("people/panels/recent_positions.html", {"positions": recent}, weight=40)
 

@@ -18,22 +18,31 @@ def people_q(scope: Any, on: datetime.date | None = None) -> Q:
     position there on the day (today by default); people reached through relationships; the
     user's own record. One query whatever the scope."""
     q: Any = Q(system_id__in=scope.system_ids)
+    persons = scope.related_person_ids | ({scope.person_id} if scope.person_id else set())
     if scope.school_ids or scope.network_ids:
         day = on or timezone.localdate()
         # An IN over the (small) set of people placed here lets the database start from the
         # positions at these places instead of testing every person of the system.
         placed = (
             Position.objects.filter(
-                Q(school_id__in=scope.school_ids)
-                | Q(school__network_id__in=scope.network_ids)
+                # The networks' schools by id (Scope.network_school_ids): one index each.
+                Q(school_id__in=scope.school_ids | scope.network_school_ids)
                 | Q(network_id__in=scope.network_ids),
                 starts_on__lte=day,
             )
             .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=day))
+            .order_by()
             .values("person_id")
         )
-        q |= Q(pk__in=placed)
-    if scope.person_id or scope.related_person_ids:
+        if persons:
+            # The people reached by relationships and the user's own record go into the same
+            # IN as one UNION: ORed beside it, they would make PostgreSQL test every person of
+            # the system against the placed people (a hashed subplan cannot use an index).
+            placed = placed.union(
+                Person.objects.filter(pk__in=sorted(persons)).order_by().values("pk"), all=True
+            )
+        return q | Q(pk__in=placed)
+    if persons:
         q |= scope.persons_q()
     return q
 

@@ -356,9 +356,9 @@ def _staff_table(user: Any) -> StaffTable:
     rows = school_rows(user)
     counts = staff_protected(
         ((row.pk, row.is_active) for row in rows),
-        staff_counts(
-            {row.system_id for row in rows}, visible_schools(user).values("pk")
-        ).values_list("school_id", "kind", "people"),
+        staff_counts({row.system_id for row in rows}, [row.pk for row in rows]).values_list(
+            "school_id", "kind", "people"
+        ),
         open_school_ids(user, Action.PEOPLE_VIEW),
     )
     labels = dict(PositionKind.choices)

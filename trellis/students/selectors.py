@@ -114,7 +114,7 @@ def _student_table(user: Any) -> StudentTable:
     counts = students_protected(
         ((row.pk, row.is_active) for row in rows),
         # From the roll-up (`SchoolGradeCount`), never by counting the students (item 29).
-        SchoolGradeCount.objects.filter(school__in=visible_schools(user).values("pk"))
+        SchoolGradeCount.objects.filter(school_id__in=[row.pk for row in rows])
         .order_by()
         .values_list("school_id")
         .annotate(n=Sum("students")),
