@@ -53,7 +53,11 @@ def _closed_protection(user: Any) -> tuple[int, dict[str, Any]] | None:
         from trellis.students.services import student_protection_store
 
         stored = StudentCountsProtection.objects.filter(system_id=system_id).first()
-        protection = stored.protection if stored else {}
+        if stored is None:
+            # Every recount stores one (and migration students.0005 did for the roll-ups
+            # counted before): none means nothing counted, so nothing to hide.
+            return system_id, {"total": [0, False], "hidden": []}
+        protection = stored.protection
         if protection.get("threshold") != threshold() or protection.get(
             "inactive"
         ) != inactive_school_ids(user, system_id):

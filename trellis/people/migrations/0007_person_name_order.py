@@ -4,15 +4,16 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('orgs', '0002_partner_name_unique_per_system'),
-        ('people', '0006_staff_protection'),
+        ("orgs", "0002_partner_name_unique_per_system"),
+        ("people", "0006_staff_protection"),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='person',
-            index=models.Index(fields=['family_name', 'given_name', 'id'], name='person_name_order'),
+            model_name="person",
+            index=models.Index(
+                fields=["family_name", "given_name", "id"], name="person_name_order"
+            ),
         ),
     ]
