@@ -435,3 +435,57 @@ def test_item29_closed_readers_do_not_weigh_every_school_per_request(
         assert client.get(page).status_code == 200
     # Only one school's grades at a time (at most 14 grades and the school's total).
     assert weighed and max(weighed) <= 15
+
+
+def test_item29_the_assignment_list_pages_without_counting(world: World) -> None:
+    from django.test.utils import CaptureQueriesContext
+
+    from trellis.assignments.models import Assignment
+    from trellis.assignments.services import assignments_bulk_create
+    from trellis.authz.roles import Relationship
+    from trellis.people.services import people_bulk_create
+
+    people = [Person(given_name=f"N{i}", family_name=f"Principal{i:02d}") for i in range(55)]
+    positions = [
+        Position(person=p, kind=PositionKind.PRINCIPAL, school=world.school, starts_on="2020-08-01")
+        for p in people
+    ]
+    people_bulk_create(actor=None, system=world.system, people=people, positions=positions)
+    coach = world.users["coach"].person
+    assignments_bulk_create(
+        actor=None,
+        system=world.system,
+        assignments=[
+            Assignment(
+                kind=Relationship.COACHING, supporter=coach, assignee=p, starts_on="2020-08-01"
+            )
+            for p in people
+        ],
+    )
+    client = world.client("programs")
+    with CaptureQueriesContext(connection) as queries:
+        first = client.get("/assignments/").content.decode()
+    assert "Assignments 1–50, more on the next page" in first
+    assert not [
+        q["sql"] for q in queries if "COUNT(" in q["sql"] and "assignments_assignment" in q["sql"]
+    ]
+    second = client.get("/assignments/?page=2").content.decode()
+    assert "Assignments 51–" in second and "more on the next page" not in second
+
+
+def test_item29_a_network_scope_filters_positions_by_school_ids(world: World) -> None:
+    from django.test.utils import CaptureQueriesContext
+
+    client = world.client("supervisor")
+    with CaptureQueriesContext(connection) as queries:
+        for page in ("/", "/people/", "/people/?kind=teacher", "/assignments/caseloads/"):
+            assert client.get(page).status_code == 200
+    # Positions are never tested through a join to their school's network.
+    joined = [
+        q["sql"]
+        for q in queries
+        if "people_position" in q["sql"]
+        and '"network_id" IN' in q["sql"]
+        and "orgs_school" in q["sql"].split("WHERE", 1)[-1]
+    ]
+    assert not joined, joined
