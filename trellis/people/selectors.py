@@ -117,11 +117,17 @@ def people_list(
         people = people.filter(is_active=True)
     elif status == "inactive":
         people = people.filter(is_active=False)
-    # By name. Without a search a page is read in the order of an index (person_name_order);
-    # with one, the same order is written as an expression that index cannot give, so that
-    # PostgreSQL finds the few matches by the trigram indexes and sorts them, rather than
-    # walking every name before "smith" in order (item 29).
-    family = Concat("family_name", Value("")) if query else F("family_name")
+    # By name. A system's whole staff (no search, no filter) is read a page at a time in the
+    # order of an index (person_name_order). Anything narrower orders by the same names written
+    # as an expression that index cannot give, so that PostgreSQL finds the few people first
+    # (trigram indexes, the ids of a network's staff) and sorts them, rather than walking every
+    # name before "smith" in order (item 29).
+    scope = scope_for(user, Action.PEOPLE_VIEW)
+    whole = scope.everything or bool(
+        scope.system_ids and not (scope.school_ids or scope.network_ids)
+    )
+    narrowed = query or school_id or school_name or network_id or kind or not whole
+    family = Concat("family_name", Value("")) if narrowed else F("family_name")
     return people.prefetch_related(
         Prefetch(
             "positions",
