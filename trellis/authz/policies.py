@@ -181,9 +181,14 @@ def _network_school_ids(user: Any, network_ids: frozenset[int]) -> frozenset[int
     """The schools of these networks, loaded once per request and kept on the user object."""
     if not network_ids:
         return frozenset()
-    cache: dict[frozenset[int], frozenset[int]] = user.__dict__.setdefault(
-        "_trellis_network_schools", {}
+    cache: dict[frozenset[int], frozenset[int]] | None = getattr(
+        user, "_trellis_network_schools", None
     )
+    if cache is None:
+        # Set as the grants are (through a request's lazy user, onto the user itself), so
+        # that forget_grants finds it.
+        cache = {}
+        user._trellis_network_schools = cache
     if network_ids not in cache:
         cache[network_ids] = network_schools(network_ids)
     return cache[network_ids]
