@@ -63,6 +63,12 @@ EXTRA_PARAMS: dict[str, Callable[[World], dict[str, Any]]] = {
     "selection_enrol": lambda w: {"pk": w.selection["cycle"]},
     # Its Case uploads the file in a setup; an anonymous visitor is refused before any lookup.
     "evidence_file": lambda w: {"pk": w.uncoached_participant_id, "experience_pk": w.experience_id},
+    # Its Case records the placement in a setup; an anonymous visitor is refused before any
+    # lookup.
+    "placement_edit": lambda w: {"pk": w.uncoached_participant_id, "placement_pk": 1},
+    # Their Cases add the template milestone in a setup.
+    "milestone_template_edit": lambda w: {"pk": w.program_id, "item_pk": 1},
+    "milestone_template_delete": lambda w: {"pk": w.program_id, "item_pk": 1},
 }
 
 

@@ -124,7 +124,7 @@ PROGRAM_CASES: list[Case] = [
         "program_list",
         lambda w: "/programs/",
         right="pm",
-        wrong="analyst",
+        wrong="coach",  # analysts see the list (figures only); a coach has no programs
         outsider="pm_other",
         outsider_status=200,
         hidden_from_outsider=lambda w: "Aspiring Principals",
@@ -135,7 +135,7 @@ PROGRAM_CASES: list[Case] = [
         "program_list",
         lambda w: "/programs/",
         right="pm",
-        wrong="analyst",
+        wrong="coach",  # analysts see the list (figures only); a coach has no programs
         outsider="admin_b",
         outsider_status=200,
         hidden_from_outsider=lambda w: "Aspiring Principals",
@@ -170,7 +170,13 @@ PROGRAM_CASES: list[Case] = [
         data=program_data,
         get_status=200,
     ),
-    *_pages("program_dashboard", lambda w: program(w, "dashboard/"), exports=("csv", "xlsx")),
+    # Analysts read figures (suppressed, no names): the wrong role is a coach.
+    *_pages(
+        "program_dashboard",
+        lambda w: program(w, "dashboard/"),
+        wrong="coach",
+        exports=("csv", "xlsx"),
+    ),
     *_pages(
         "cohort_create",
         lambda w: program(w, "cohorts/new/"),
@@ -223,7 +229,22 @@ PROGRAM_CASES: list[Case] = [
         get_status=200,
         other_system=False,
     ),
-    *_pages("cohort_dashboard", lambda w: cohort(w, "dashboard/"), exports=("csv", "xlsx")),
+    *_pages(
+        "cohort_dashboard",
+        lambda w: cohort(w, "dashboard/"),
+        wrong="coach",
+        exports=("csv", "xlsx"),
+    ),
+    Case(
+        "cohort_dashboard",
+        lambda w: cohort(w, "dashboard/"),
+        right="analyst",
+        wrong="coach",
+        outsider="admin_b",
+        hidden_from_outsider=lambda w: "Cohort 1",
+        exports=("csv", "xlsx"),
+        label="analyst",
+    ),
     *_pages(
         "participant_add",
         lambda w: cohort(w, "participants/new/"),
@@ -365,6 +386,123 @@ PROGRAM_CASES: list[Case] = [
             "end_current": "on",
         },
         get_status=200,
+    ),
+]
+
+
+def placement_edit_url(w: World) -> str:
+    from trellis.programs.models import Placement
+
+    placement = Placement.objects.get(participant_id=w.uncoached_participant_id)
+    return tomas(w, f"placements/{placement.pk}/edit/")
+
+
+PROGRAM_CASES += [
+    *_pages(
+        "placement_edit",
+        placement_edit_url,
+        wrong="leader",
+        method="POST",
+        data=lambda w: {
+            "role": "teacher_leader",
+            "school": w.school.pk,
+            "starts_on": "2025-09-01",
+        },
+        get_status=200,
+        setup=placed,
+    ),
+]
+
+
+PROGRAM_CASES += [
+    # A program's managers give a participant a coach or mentor (an assignment).
+    *_pages(
+        "supporter_assign",
+        lambda w: cohort(w, "supporters/new/"),
+        wrong="leader",
+        method="POST",
+        data=lambda w: {
+            "participant": w.uncoached_participant_id,
+            "kind": "mentoring",
+            "supporter": "cami.coach@example.org",
+        },
+        get_status=200,
+    ),
+]
+
+
+def template_item(w: World) -> None:
+    """A milestone in the program's project template, for its edit and delete Cases."""
+    from trellis.programs.models import Program
+    from trellis.programs.services import milestone_template_create
+
+    milestone_template_create(
+        actor=None,
+        program=Program.objects.get(pk=w.program_id),
+        title="Baseline data collected",
+        offset_days=45,
+    )
+
+
+def template_item_url(tail: str) -> Any:
+    def url(w: World) -> str:
+        from trellis.programs.models import MilestoneTemplate
+
+        item = MilestoneTemplate.objects.get(program_id=w.program_id)
+        return program(w, f"project-template/{item.pk}/{tail}")
+
+    return url
+
+
+def unused_experience(w: World) -> int:
+    from trellis.programs.models import Experience
+
+    return int(
+        Experience.objects.get(program_id=w.program_id, title="Build the master schedule").pk
+    )
+
+
+PROGRAM_CASES += [
+    *_pages(
+        "experience_delete",
+        lambda w: program(w, f"experiences/{unused_experience(w)}/delete/"),
+        wrong="leader",
+        method="POST",
+        get_status=200,  # the confirmation
+        other_system=False,
+    ),
+    *_pages(
+        "milestone_template_add",
+        lambda w: program(w, "project-template/new/"),
+        wrong="leader",
+        method="POST",
+        data=lambda w: {"title": "Mid-year review", "offset_days": 180},
+        get_status=200,
+    ),
+    *_pages(
+        "milestone_template_edit",
+        template_item_url("edit/"),
+        wrong="leader",
+        method="POST",
+        data=lambda w: {"title": "Baseline data in", "offset_days": 40},
+        get_status=200,
+        setup=template_item,
+    ),
+    *_pages(
+        "milestone_template_delete",
+        template_item_url("delete/"),
+        wrong="leader",
+        method="POST",
+        get_status=200,
+        setup=template_item,
+    ),
+    # The team page and its export: whoever sees the program (history only for appointers).
+    *_pages(
+        "program_team",
+        lambda w: program(w, "team/"),
+        wrong="coach",
+        wrong_status=403,
+        exports=("csv", "xlsx"),
     ),
 ]
 

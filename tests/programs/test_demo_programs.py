@@ -23,7 +23,8 @@ def test_demo_programs_have_history_placements_and_a_cohort_in_selection() -> No
     assert {p.owner_partner is not None for p in programs} == {True, False}
     for program in programs:
         states = list(program.cohorts.order_by("school_year").values_list("state", flat=True))
-        assert states == ["completed", "completed", "completed", "selection"]
+        # Three completed cohorts, this school year's under way, next year's in selection.
+        assert states == ["completed", "completed", "completed", "active", "selection"]
         selection = program.cohorts.get(state=Cohort.State.SELECTION)
         assert selection.starts_on > TODAY
         assert Participant.objects.filter(cohort__program=program).count() >= 15
@@ -46,3 +47,22 @@ def test_demo_programs_have_history_placements_and_a_cohort_in_selection() -> No
     figures = client.get(f"/programs/{programs[0].pk}/dashboard/").content.decode()
     # Cohorts of six: the completion rates are shown, as a table beside the chart.
     assert "%" in figures and "data-vega-spec" in figures
+
+
+@pytest.mark.django_db
+def test_demo_leader_and_analyst_reach_the_partners_fellowship() -> None:
+    """The browser walk found the partner's fellowship (/programs/2/) a 404 for the district's
+    leader: it serves their system, so they see it; the analyst reads its figures."""
+    build(size_name="demo", seed=3, today=TODAY)
+    fellowship = Program.objects.get(owner_partner__isnull=False)
+    cohort = fellowship.cohorts.filter(state=Cohort.State.COMPLETED).first()
+    assert cohort is not None
+    leader = Client()
+    leader.force_login(User.objects.get(email="leader@riverbend.example"))
+    assert leader.get(f"/programs/{fellowship.pk}/").status_code == 200
+    assert leader.get(f"/programs/cohorts/{cohort.pk}/").status_code == 200
+    assert leader.get(f"/programs/{fellowship.pk}/edit/").status_code == 403
+    analyst = Client()
+    analyst.force_login(User.objects.get(email="analyst@riverbend.example"))
+    assert analyst.get(f"/programs/{fellowship.pk}/dashboard/").status_code == 200
+    assert analyst.get(f"/programs/cohorts/{cohort.pk}/dashboard/").status_code == 200

@@ -42,7 +42,7 @@ def test_an_unknown_email_is_refused_and_nothing_is_written(world: World) -> Non
         {"email": "no.account@riverbend.test", "role": "program_manager"},
     )
     assert response.status_code == 200
-    assert "No one signs in with this e-mail" in response.content.decode()
+    assert "signs in with this e-mail" in response.content.decode()
     assert Grant.objects.count() == before
 
 

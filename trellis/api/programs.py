@@ -223,7 +223,7 @@ def get_cohort(request: HttpRequest, cohort_id: int = PK) -> Any:
 @api_permission(Action.PROGRAMS_VIEW)
 def get_cohort_figures(request: HttpRequest, cohort_id: int = PK) -> Any:
     cohort = selectors.cohort_get(request.user, cohort_id)
-    rows = selectors.cohort_roster(cohort)
+    rows = selectors.cohort_roster(cohort, within=selectors.roster_within(request.user, cohort))
     return _figures_out(selectors.cohort_figures(cohort, rows))
 
 
@@ -234,7 +234,8 @@ def get_cohort_figures(request: HttpRequest, cohort_id: int = PK) -> Any:
 @api_permission(Action.PROGRAMS_VIEW)
 def list_cohort_participants(request: HttpRequest, cohort_id: int = PK) -> Any:
     cohort = selectors.cohort_get(request.user, cohort_id)
-    return [_participant_out(row) for row in selectors.cohort_roster(cohort)]
+    within = selectors.roster_within(request.user, cohort)
+    return [_participant_out(row) for row in selectors.cohort_roster(cohort, within=within)]
 
 
 @router.get(

@@ -22,10 +22,10 @@ from django.utils import timezone
 from trellis.authz.registry import network_schools, relationship_loaders, rule_for
 from trellis.authz.roles import (
     MFA_REQUIRED_ROLES,
-    POLICY,
     RELATIONSHIP_POLICY,
     SENSITIVE_ACTIONS,
     Action,
+    row_actions,
 )
 
 # Actions that every signed-in user may take on their own record, whatever their grants.
@@ -63,6 +63,10 @@ class Scope:
     # network grant filters records at schools by school id, which an index serves, rather
     # than through a join to the schools (item 29).
     network_school_ids: frozenset[int] = field(default_factory=frozenset)
+    # The action this scope was computed for (None: any role at all). A registered rule may
+    # reach further for some actions than for others (a program is visible, not manageable,
+    # in the systems it serves).
+    action: str | None = None
 
     @property
     def is_empty(self) -> bool:
@@ -217,7 +221,8 @@ def scope_for(user: Any, action: str | None = None) -> Scope:
     cohorts: set[int] = set()
     reached: set[int] = set()
     for row in _grant_rows(user):
-        if action is not None and action not in POLICY.get(row.role, frozenset()):
+        on_program = bool(row.program_id or row.cohort_id)
+        if action is not None and action not in row_actions(row.role, on_program=on_program):
             continue
         if row.system_id:
             reached.add(row.system_id)
@@ -252,6 +257,7 @@ def scope_for(user: Any, action: str | None = None) -> Scope:
         person_id=own,
         reached_system_ids=frozenset(reached),
         related_person_ids=related,
+        action=action,
     )
 
 
@@ -262,7 +268,10 @@ def has_grant_for(user: Any, action: str) -> bool:
         return False
     if user.is_superuser and action not in SENSITIVE_ACTIONS:
         return True
-    if any(action in POLICY.get(row.role, frozenset()) for row in _grant_rows(user)):
+    if any(
+        action in row_actions(row.role, on_program=bool(row.program_id or row.cohort_id))
+        for row in _grant_rows(user)
+    ):
         return True
     return any(
         action in RELATIONSHIP_POLICY.get(relationship, frozenset())

@@ -9,6 +9,9 @@
   optionally the action (`reach`) whose scope decides "outside scope" (404) rather than "in
   scope, not allowed" (403): for people it is `people.view`, so that someone who may not see a
   person at all gets a 404 whatever place their grant sits at.
+- `register_extra_reach(label, q)`: a filter (`q(scope) -> Q`) ORed into the rule of another
+  app's model by the app that knows more of whom a scope reaches (the programs app tells the
+  people app which people a program grant reaches: its participants).
 - `register_relationships(loader)`: `loader(person_id, day)` yields `(relationship, person_id)`
   pairs for the relationships in force that day in which the person is the supporter (coach,
   supervisor...). What each relationship allows is `roles.RELATIONSHIP_POLICY`.
@@ -44,6 +47,7 @@ class ScopeRule:
 _RULES: dict[str, ScopeRule] = {}
 _RELATIONSHIP_LOADERS: list[RelationshipLoader] = []
 _NETWORK_SCHOOLS: list[NetworkSchoolsLoader] = []
+_EXTRA_REACH: dict[str, list[Callable[[Scope], Q]]] = {}
 
 
 def _label(model: type | str) -> str:
@@ -56,6 +60,23 @@ def register_scope(
     model: type | str, contains: Contains, *, q: QueryRule | None = None, reach: str | None = None
 ) -> None:
     _RULES[_label(model)] = ScopeRule(contains=contains, q=q, reach=reach)
+
+
+def register_extra_reach(model: type | str, q: Callable[[Scope], Q]) -> None:
+    extras = _EXTRA_REACH.setdefault(_label(model), [])
+    if q not in extras:
+        extras.append(q)
+
+
+def extra_reach_q(model: type | str, scope: Scope) -> Q | None:
+    """The OR of the extra filters registered for `model` (None when there are none)."""
+    extras = _EXTRA_REACH.get(_label(model), [])
+    if not extras:
+        return None
+    q = extras[0](scope)
+    for extra in extras[1:]:
+        q |= extra(scope)
+    return q
 
 
 def register_relationships(loader: RelationshipLoader) -> None:

@@ -57,6 +57,9 @@ class Action:
     # the essential-experience checklist, placements).
     PROGRAMS_VIEW = "programs.view"
     PROGRAMS_MANAGE = "programs.manage"
+    # A program's and its cohorts' suppressed figures (counts and rates, never names): analysts
+    # as well as everyone who may view programs.
+    PROGRAMS_FIGURES = "programs.figures"
     # A participant's coach or mentor: open the participant's record and sign off experiences.
     PROGRAMS_SIGN_OFF = "programs.sign_off"
     # A participant's own record (goals, evidence, portfolio link): see OWN_RECORD_ACTIONS.
@@ -157,6 +160,7 @@ POLICY: dict[str, frozenset[str]] = {
             Action.ASSIGNMENTS_MANAGE,
             Action.PROGRAMS_VIEW,
             Action.PROGRAMS_MANAGE,
+            Action.PROGRAMS_FIGURES,
         }
     ),
     Role.DISTRICT_LEADER: frozenset(
@@ -166,6 +170,7 @@ POLICY: dict[str, frozenset[str]] = {
             Action.PARTNERS_VIEW,
             Action.FRAMEWORKS_VIEW,
             Action.PROGRAMS_VIEW,
+            Action.PROGRAMS_FIGURES,
             Action.RATINGS_SELF_STUDY,
         }
     ),
@@ -179,6 +184,7 @@ POLICY: dict[str, frozenset[str]] = {
             Action.ASSIGNMENTS_MANAGE,
             Action.PROGRAMS_VIEW,
             Action.PROGRAMS_MANAGE,
+            Action.PROGRAMS_FIGURES,
         }
     ),
     # A supervisor sees the schools and staff of their network; they rate and evaluate only
@@ -210,13 +216,38 @@ POLICY: dict[str, frozenset[str]] = {
     # Partner staff run the partner's programs (a grant on the partner reaches the programs it
     # owns; a grant on a program or cohort reaches that one).
     Role.PARTNER_STAFF: frozenset(
-        {Action.PARTNERS_VIEW, Action.PROGRAMS_VIEW, Action.PROGRAMS_MANAGE}
+        {
+            Action.PARTNERS_VIEW,
+            Action.PROGRAMS_VIEW,
+            Action.PROGRAMS_MANAGE,
+            Action.PROGRAMS_FIGURES,
+        }
     ),
-    Role.ANALYST: frozenset({Action.SCHOOLS_VIEW, Action.FRAMEWORKS_VIEW}),
+    # Analysts read programs' figures (suppressed, never names) where their grant is.
+    Role.ANALYST: frozenset({Action.SCHOOLS_VIEW, Action.FRAMEWORKS_VIEW, Action.PROGRAMS_FIGURES}),
     # The committee of a cohort's selection: screening notes, interview scores, deliberations
     # and decisions of that cohort's applications (docs/data-model.md, sensitivity table).
     Role.SELECTION_COMMITTEE: frozenset({Action.SELECTION_DELIBERATIONS}),
 }
+
+# Actions a role holds only through a grant on a program or a cohort, on what that program
+# reaches: its program managers and partner staff open their participants' person pages (the
+# people app asks the programs app which people those are); a system-wide program manager does
+# not thereby see every person of the system.
+PROGRAM_NODE_POLICY: dict[str, frozenset[str]] = {
+    Role.PROGRAM_MANAGER: frozenset({Action.PEOPLE_VIEW}),
+    Role.PARTNER_STAFF: frozenset({Action.PEOPLE_VIEW}),
+}
+
+
+def row_actions(role: str, *, on_program: bool) -> frozenset[str]:
+    """What a grant of `role` allows at its node (a program or cohort node adds
+    PROGRAM_NODE_POLICY)."""
+    actions = POLICY.get(role, frozenset())
+    if on_program:
+        actions = actions | PROGRAM_NODE_POLICY.get(role, frozenset())
+    return actions
+
 
 # Roles whose holders must have TOTP multi-factor authentication before doing anything.
 MFA_REQUIRED_ROLES = frozenset({Role.SYSTEM_ADMIN})

@@ -8,7 +8,7 @@ from typing import Any
 from django.db.models import Q
 from django.utils import timezone
 
-from trellis.authz.registry import register_scope
+from trellis.authz.registry import extra_reach_q, register_scope
 from trellis.authz.roles import Action
 from trellis.people.models import Person, Position
 
@@ -37,9 +37,14 @@ def people_q(scope: Any, on: datetime.date | None = None) -> Q:
             .order_by()
             .values_list("person_id", flat=True)
         )
-        return q | Q(pk__in=sorted(placed | persons))
-    if persons:
+        q |= Q(pk__in=sorted(placed | persons))
+    elif persons:
         q |= scope.persons_q()
+    if scope.program_ids or scope.cohort_ids:
+        # Program and cohort grants reach people the programs app names (their participants).
+        extra = extra_reach_q(Person, scope)
+        if extra is not None:
+            q |= extra
     return q
 
 
@@ -50,7 +55,7 @@ def _person(scope: Any, obj: Person) -> bool:
         or obj.system_id in scope.system_ids
     ):
         return True
-    if not (scope.school_ids or scope.network_ids):
+    if not (scope.school_ids or scope.network_ids or scope.program_ids or scope.cohort_ids):
         return False
     return Person.objects.filter(people_q(scope), pk=obj.pk).exists()
 

@@ -121,6 +121,37 @@ def position_add(
     return position
 
 
+def position_correct(
+    *,
+    actor: Any,
+    position: Position,
+    kind: str,
+    school: School,
+    starts_on: datetime.date,
+    title: str,
+) -> Position:
+    """Correct a position entered wrongly (its kind, school, first day or title), e.g. a
+    program's placement recorded at the wrong school: a correction, not a change of job, so
+    the row is fixed rather than ended. Audited with what changed."""
+    require(actor, Action.PEOPLE_MANAGE, position.person)
+    _check_place(position.person, school, None)
+    old_school_id = position.school_id
+    with transaction.atomic():
+        position = audited_update(
+            actor=actor,
+            obj=position,
+            fields={"kind": kind, "school": school, "starts_on": starts_on, "title": title},
+            allowed=POSITION_FIELDS,
+            action="position.correct",
+        )
+        if position.ends_on is not None and position.ends_on < position.starts_on:
+            raise ValidationError({"starts_on": "The position ended before this day."})
+        schools = {s for s in (old_school_id, position.school_id) if s}
+        if schools:
+            school_staff_counts_rebuild(system_id=position.system_id, school_ids=sorted(schools))
+    return position
+
+
 def position_end(
     *,
     actor: Any,

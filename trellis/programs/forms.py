@@ -4,7 +4,6 @@ from typing import Any
 
 from django import forms
 
-from trellis.accounts.models import User
 from trellis.core.forms import DateInput, StyledFormMixin
 from trellis.frameworks.models import Framework
 from trellis.orgs.models import School, System
@@ -128,6 +127,13 @@ class ExperienceForm(StyledFormMixin, forms.Form):
     )
 
 
+class MilestoneTemplateForm(StyledFormMixin, forms.Form):
+    title = forms.CharField(max_length=200, help_text="For example “Baseline data collected”.")
+    offset_days = forms.IntegerField(
+        label="Due (days after the cohort's first day)", min_value=0, max_value=1500
+    )
+
+
 class EvidenceForm(StyledFormMixin, forms.Form):
     evidence_text = forms.CharField(
         label="Evidence",
@@ -193,12 +199,47 @@ class PlacementForm(StyledFormMixin, forms.Form):
         initial=True,
     )
 
-    def __init__(self, *args: Any, schools: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, schools: Any, editing: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        if editing:
+            # A correction: the positions the placement ended follow its new first day.
+            del self.fields["end_current"]
         self.fields["school"].queryset = schools  # type: ignore[attr-defined]
         self.fields["school"].label_from_instance = (  # type: ignore[attr-defined]
             lambda school: f"{school.name} ({school.system})"
         )
+
+
+class SupporterForm(StyledFormMixin, forms.Form):
+    participant = forms.ModelChoiceField(queryset=Participant.objects.none())
+    kind = forms.ChoiceField(
+        label="As", choices=[("coaching", "Coach"), ("mentoring", "Mentor")], initial="coaching"
+    )
+    supporter = forms.CharField(
+        label="Coach or mentor",
+        max_length=255,
+        help_text="Someone of the participant's system: "
+        + REFERENCE_HELP[0].lower()
+        + REFERENCE_HELP[1:],
+    )
+    starts_on = forms.DateField(
+        label="From", widget=DateInput(), required=False, help_text="Today if empty."
+    )
+    ends_on = forms.DateField(label="Last day", widget=DateInput(), required=False)
+
+    def __init__(self, *args: Any, participants: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["participant"].queryset = participants  # type: ignore[attr-defined]
+        self.fields["participant"].label_from_instance = (  # type: ignore[attr-defined]
+            lambda p: p.person.full_name
+        )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        starts, ends = data.get("starts_on"), data.get("ends_on")
+        if starts and ends and ends < starts:
+            self.add_error("ends_on", "The last day is before the first day.")
+        return data
 
 
 # The roles a program's team holds on the program itself or on one of its cohorts.
@@ -231,17 +272,25 @@ class TeamGrantForm(StyledFormMixin, forms.Form):
     )
     note = forms.CharField(required=False, max_length=200)
 
-    def __init__(self, *args: Any, program: Program, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, program: Program, find_account: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["cohort"].queryset = program.cohorts.order_by("-school_year", "name")  # type: ignore[attr-defined]
+        self.program = program
+        self.find_account = find_account
         self.account: Any = None
 
     def clean_email(self) -> str:
         email: str = self.cleaned_data["email"]
-        self.account = User.objects.filter(email__iexact=email, is_active=True).first()
+        # Only accounts of the systems the program serves, or of the partner that runs it:
+        # another system's e-mails are neither found nor confirmed to exist.
+        self.account = self.find_account(self.program, email)
         if self.account is None:
+            whose = f"the systems {self.program} serves"
+            if self.program.owner_partner_id is not None:
+                whose += f" or of {self.program.owner_partner}"
             raise forms.ValidationError(
-                "No one signs in with this e-mail. Give them an account under Access first."
+                f"No one of {whose} signs in with this e-mail. Give them an account under "
+                "Access first."
             )
         return email
 

@@ -119,8 +119,17 @@ class Cohort(TimeStampedModel):
         indexes = [models.Index(fields=["program", "-school_year"], name="cohort_program_year")]
 
     def __str__(self) -> str:
-        # No query: the audit log names many cohorts at once.
+        # "Program — Cohort 4 (2026-27)" when the program is loaded with the cohort (a cohort's
+        # name alone, "Cohort 4", says little); never a query for it: the audit log names many
+        # cohorts at once.
+        if Cohort.program.is_cached(self):
+            return f"{self.program.name} — {self.name} ({self.school_year_label})"
         return f"{self.name} ({self.school_year_label})"
+
+    @property
+    def full_name(self) -> str:
+        """ "Program — Cohort 4", wherever a cohort is named on its own (loads the program)."""
+        return f"{self.program.name} — {self.name}"
 
     @property
     def school_year_label(self) -> str:
@@ -186,6 +195,35 @@ class Experience(TimeStampedModel):
                 "program",
                 name="experience_title_unique_in_program",
                 violation_error_message="The checklist already has an experience with this title.",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class MilestoneTemplate(TimeStampedModel):
+    """One milestone of a program's school improvement project template: each new project of
+    a participant starts with these milestones, due `offset_days` after their cohort's first
+    day (the participant then adjusts them)."""
+
+    program = models.ForeignKey(
+        Program, on_delete=models.CASCADE, related_name="milestone_templates"
+    )
+    title = models.CharField(max_length=200)
+    offset_days = models.PositiveSmallIntegerField(
+        help_text="Days after the cohort's first day by which it is due."
+    )
+
+    class Meta:
+        ordering = ["program", "offset_days", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                Lower("title"),
+                "program",
+                name="milestone_template_title_unique",
+                violation_error_message="The project template already has a milestone with "
+                "this title.",
             )
         ]
 

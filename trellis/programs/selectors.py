@@ -15,15 +15,20 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Count as DbCount
 from django.db.models import Q, QuerySet
 from django.http import Http404
+from django.urls import reverse
 from django.utils import timezone
 
+from trellis.accounts.models import User
 from trellis.assignments.selectors import find_person, supporters_of
+from trellis.authz.models import Grant
 from trellis.authz.policies import allows, authorize, has_grant_for, scope_for
 from trellis.authz.roles import Action, Relationship
 from trellis.authz.selectors import grants_at_program, grants_in_program
+from trellis.core.models import AuditEvent
 from trellis.core.suppression import Count, protect, threshold
 from trellis.orgs.models import Partner, School, System
 from trellis.people.models import Person
@@ -32,13 +37,21 @@ from trellis.programs.models import (
     Experience,
     ExperienceRecord,
     Milestone,
+    MilestoneTemplate,
     Participant,
     Placement,
     PortfolioLink,
     Program,
     Project,
 )
-from trellis.programs.scopes import cohorts_q, participants_q, programs_q
+from trellis.programs.scopes import (
+    cohorts_q,
+    participants_q,
+    programs_q,
+    runs_cohort,
+    served,
+    served_participants_q,
+)
 
 
 def portfolio_digest(token: str) -> str:
@@ -72,11 +85,16 @@ def visible_participants(user: Any, action: str = Action.PROGRAMS_VIEW) -> Query
 
 
 def program_list(
-    user: Any, *, query: str = "", kind: str = "", owner: str = ""
+    user: Any,
+    *,
+    query: str = "",
+    kind: str = "",
+    owner: str = "",
+    action: str = Action.PROGRAMS_VIEW,
 ) -> QuerySet[Program]:
     """Programs the user may see, and those whose cohorts they were granted (shown so that the
     cohort can be found; the program page itself needs a grant on the program)."""
-    scope = scope_for(user, Action.PROGRAMS_VIEW)
+    scope = scope_for(user, action)
     if scope.is_empty:
         return Program.objects.none()
     reach = programs_q(scope)
@@ -121,11 +139,19 @@ def cohort_list(
     state: str = "",
     school_year: int | None = None,
 ) -> QuerySet[Cohort]:
+    scope = scope_for(user, Action.PROGRAMS_VIEW)
+    # The participants each cohort counts for this viewer (roster_within): all of them in the
+    # cohorts of programs they run, those of their own systems in programs that serve them.
+    counted = None
+    if not scope.everything:
+        counted = cohorts_q(scope, include_served=False)
+        if served(scope):
+            counted |= Q(participants__person__system_id__in=scope.system_ids)
     cohorts = (
         visible_cohorts(user)
         .select_related("program")
         .annotate(
-            participant_count=DbCount("participants", distinct=True),
+            participant_count=DbCount("participants", filter=counted, distinct=True),
         )
     )
     for word in query.split()[:4]:
@@ -234,12 +260,78 @@ def program_team_all(program: Program) -> list[Any]:
     return list(grants_in_program(program.pk))
 
 
+def team_account(program: Program, email: str) -> Any:
+    """The active account with this e-mail that may join the program's team: someone of the
+    systems the program serves (their person works there, or a grant not yet ended sits
+    there) or staff of the partner that runs it (a grant on the partner). None for anyone
+    else, so that the team form finds no account of another system by its e-mail."""
+    systems = program.systems.values("pk")
+    today = timezone.localdate()
+    open_grant = Q(grants__ends_on__isnull=True) | Q(grants__ends_on__gte=today)
+    reach = Q(person__system_id__in=systems) | (Q(grants__system_id__in=systems) & open_grant)
+    if program.owner_partner_id is not None:
+        reach |= Q(grants__partner_id=program.owner_partner_id) & open_grant
+    return (
+        User.objects.filter(email__iexact=email.strip(), is_active=True)
+        .filter(reach)
+        .order_by("pk")
+        .first()
+    )
+
+
 def team_grant_get(program: Program, grant_pk: int) -> Any:
     """A grant not yet ended on this program or one of its cohorts; 404 for any other."""
     grant = grants_in_program(program.pk).filter(pk=grant_pk).first()
     if grant is None:
         raise Http404
     return grant
+
+
+@dataclass
+class TeamEvent:
+    at: datetime.datetime
+    by: str
+    what: str
+    grant: Any
+    starts_on: datetime.date | None
+    ends_on: datetime.date | None
+
+
+def _day(value: Any) -> datetime.date | None:
+    try:
+        return datetime.date.fromisoformat(value) if value else None
+    except (TypeError, ValueError):
+        return None
+
+
+TEAM_HISTORY_SHOWN = 200
+
+
+def team_history(program: Program) -> list[TeamEvent]:
+    """Who appointed or ended whom on this program and its cohorts, and when (newest first):
+    the audit trail of the grants ever made on the program. Two queries."""
+    grants = {
+        str(g.pk): g
+        for g in Grant.objects.filter(program_id=program.pk).select_related("user", "cohort")
+    }
+    if not grants:
+        return []
+    events = AuditEvent.objects.filter(
+        object_type="authz.grant",
+        object_id__in=list(grants),
+        action__in=["grant.create", "grant.end"],
+    ).order_by("-at", "-pk")[:TEAM_HISTORY_SHOWN]
+    return [
+        TeamEvent(
+            at=event.at,
+            by=event.actor_label,
+            what="Appointed" if event.action == "grant.create" else "Ended",
+            grant=grants[event.object_id],
+            starts_on=_day((event.after or {}).get("starts_on")),
+            ends_on=_day((event.after or {}).get("ends_on")),
+        )
+        for event in events
+    ]
 
 
 # -- Roster and progress -------------------------------------------------------------------------
@@ -345,11 +437,29 @@ def progress_of(
 ROSTER_FILTERS = ["active", "completed", "withdrawn", "behind"]
 
 
+def roster_within(user: Any, cohort: Cohort, action: str = Action.PROGRAMS_VIEW) -> Q:
+    """Which of the cohort's participants the user's pages count and list: all of them for the
+    program's own people (owner, program or cohort grants); for the viewers of a system the
+    program serves, the participants from their own systems only."""
+    scope = scope_for(user, action)
+    if runs_cohort(scope, cohort):
+        return Q()
+    return served_participants_q(scope)
+
+
 def cohort_roster(
-    cohort: Cohort, *, query: str = "", status: str = "", today: datetime.date | None = None
+    cohort: Cohort,
+    *,
+    query: str = "",
+    status: str = "",
+    today: datetime.date | None = None,
+    within: Q | None = None,
 ) -> list[Progress]:
-    """The cohort's participants with their progress (the cohort page and its dashboard)."""
-    participants = cohort.participants.select_related("person", "cohort", "cohort__program")
+    """The cohort's participants (`within` narrows them, see roster_within) with their
+    progress (the cohort page and its dashboard)."""
+    participants = cohort.participants.filter(within or Q()).select_related(
+        "person", "cohort", "cohort__program"
+    )
     for word in query.split()[:4]:
         participants = participants.filter(
             Q(person__given_name__icontains=word)
@@ -365,9 +475,41 @@ def cohort_roster(
     return rows
 
 
-def cohort_supporters(cohort: Cohort) -> list[Any]:
+def assignable_participants(cohort: Cohort) -> QuerySet[Participant]:
+    """The cohort's active participants, who may be given a coach or mentor."""
+    return cohort.participants.filter(status=Participant.Status.ACTIVE).select_related(
+        "person", "cohort", "cohort__program"
+    )
+
+
+def supporter_for(participant: Participant, reference: str) -> tuple[Any, str]:
+    """The one person of the participant's system a reference names (a coach or mentor is of
+    the participant's own system), or None and why not."""
+    return find_person(
+        Person.objects.filter(system_id=participant.person.system_id),
+        reference,
+        nobody=f"No one in {participant.person.system}",
+    )
+
+
+def selection_cycle_url(user: Any, cohort: Cohort) -> str | None:
+    """The cohort's selection cycle page, when it has one and the user may open it (the
+    program's managers and the cohort's committee): the selection app sits a floor above, so
+    the cycle is reached through the reverse relation and its page by name."""
+    try:
+        cycle = cohort.selection_cycle
+    except ObjectDoesNotExist:
+        return None
+    if allows(user, Action.PROGRAMS_MANAGE, cohort) or allows(
+        user, Action.SELECTION_DELIBERATIONS, cycle
+    ):
+        return reverse("selection_cycle", args=[cycle.pk])
+    return None
+
+
+def cohort_supporters(cohort: Cohort, within: Q | None = None) -> list[Any]:
     """Coaches and mentors in force of the cohort's participants (the assignments app)."""
-    people = cohort.participants.values("person_id")
+    people = cohort.participants.filter(within or Q()).values("person_id")
     return list(supporters_of(people, [Relationship.COACHING, Relationship.MENTORING]))
 
 
@@ -515,16 +657,24 @@ def cohort_figures(cohort: Cohort, rows: list[Progress]) -> Figures:
     return figures_for_groups([(cohort.name, rows)], cohort.name)[-1]
 
 
-def program_figures(user: Any, program: Program) -> list[Figures]:
-    """Per cohort of the program that the user may see (newest first), then all together."""
+def program_figures(
+    user: Any, program: Program, action: str = Action.PROGRAMS_VIEW
+) -> list[Figures]:
+    """Per cohort of the program that the user may see (newest first), then all together;
+    counted over the participants the user's pages count (roster_within)."""
     cohorts = list(
-        visible_cohorts(user)
+        visible_cohorts(user, action)
         .filter(program=program)
         .select_related("program")
         .order_by("-school_year", "name", "pk")
     )
+    scope = scope_for(user, action)
+    own = [c for c in cohorts if runs_cohort(scope, c)]
+    served_only = [c for c in cohorts if c not in own]
     participants = (
-        Participant.objects.filter(cohort__in=cohorts)
+        Participant.objects.filter(
+            Q(cohort__in=own) | (Q(cohort__in=served_only) & served_participants_q(scope))
+        )
         .select_related("person", "cohort", "cohort__program")
         .order_by("cohort_id", "pk")
     )
@@ -609,6 +759,22 @@ def program_experience_get(program: Program, pk: int) -> Experience:
     return experience
 
 
+def signed_off_on(participant: Participant, experience: Experience) -> datetime.date | None:
+    """The day this experience was signed off for the participant, if it was."""
+    return (
+        ExperienceRecord.objects.filter(participant=participant, experience=experience)
+        .values_list("signed_off_on", flat=True)
+        .first()
+    )
+
+
+def milestone_template_get(program: Program, pk: int) -> MilestoneTemplate:
+    item = MilestoneTemplate.objects.filter(pk=pk, program=program).first()
+    if item is None:
+        raise Http404
+    return item
+
+
 def record_get(participant: Participant, experience: Experience) -> ExperienceRecord:
     record = ExperienceRecord.objects.filter(participant=participant, experience=experience).first()
     if record is None or not record.evidence_file:
@@ -663,6 +829,19 @@ def placement_schools(participant: Participant) -> QuerySet[School]:
     )
 
 
+def placement_get(participant: Participant, pk: int) -> Placement:
+    placement = (
+        Placement.objects.select_related("school", "participant", "position")
+        .filter(pk=pk, participant=participant)
+        .first()
+    )
+    if placement is None:
+        raise Http404
+    # The participant as the caller loaded it (cohort, program and person with it).
+    placement.participant = participant
+    return placement
+
+
 def placement_list(user: Any, *, cohort_id: int | None = None) -> QuerySet[Placement]:
     return (
         Placement.objects.filter(participant__in=visible_participants(user).values("pk"))
@@ -675,8 +854,9 @@ def placement_list(user: Any, *, cohort_id: int | None = None) -> QuerySet[Place
 def participations_for(
     user: Any, *, limit: int = 10
 ) -> tuple[list[Participant], list[Participant]]:
-    """The user's own participant records, and the active participants they may sign off for
-    (their coachees and mentees): two queries at most."""
+    """The user's own participant records, and the participants they coach or mentor (active
+    first, then those who completed or left, so a coach reaches their people's records when no
+    cohort is running): two queries at most."""
     person_id = getattr(user, "person_id", None)
     related = Participant.objects.select_related("person", "cohort", "cohort__program").order_by(
         "-cohort__school_year", "cohort__name", "pk"
@@ -685,8 +865,9 @@ def participations_for(
     scope = scope_for(user, Action.PROGRAMS_SIGN_OFF)
     supported = (
         list(
-            related.filter(
-                person_id__in=scope.related_person_ids, status=Participant.Status.ACTIVE
+            # "active" sorts before "completed" and "withdrawn".
+            related.filter(person_id__in=scope.related_person_ids).order_by(
+                "status", "-cohort__school_year", "cohort__name", "pk"
             )[:limit]
         )
         if scope.related_person_ids and not scope.everything

@@ -13,16 +13,18 @@ from django.core.files.base import ContentFile
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
+from trellis.assignments.services import assignment_create
 from trellis.authz.policies import require
-from trellis.authz.roles import Action
+from trellis.authz.roles import Action, Relationship
 from trellis.core.services import audit_event_record, changed, snapshot
 from trellis.people.models import EndReason
-from trellis.people.services import position_add, position_end
+from trellis.people.services import position_add, position_correct, position_end
 from trellis.programs.models import (
     Cohort,
     Experience,
     ExperienceRecord,
     Milestone,
+    MilestoneTemplate,
     Participant,
     Placement,
     PortfolioLink,
@@ -208,7 +210,7 @@ def cohort_create(
         obj=cohort,
         action="cohort.create",
         system_id=_system_id(program),
-        object_repr=f"{cohort.program}: {cohort}",
+        object_repr=str(cohort),
         fields=COHORT_FIELDS,
     )
 
@@ -237,7 +239,7 @@ def cohort_update(*, actor: Any, cohort: Cohort, **fields: Any) -> Cohort:
                 action="cohort.update",
                 obj=cohort,
                 system_id=_system_id(cohort.program),
-                object_repr=f"{cohort.program}: {cohort}"[:200],
+                object_repr=str(cohort)[:200],
                 before={key: before[key] for key in diff},
                 after=diff,
             )
@@ -476,6 +478,91 @@ def experience_update(*, actor: Any, experience: Experience, **fields: Any) -> E
     )
 
 
+def experience_delete(*, actor: Any, experience: Experience) -> None:
+    """Take an experience off the checklist. Refused once any participant has recorded
+    evidence for it (the evidence and any sign-off stay with their experience: edit its title
+    or due day instead)."""
+    program = experience.program
+    require(actor, Action.PROGRAMS_MANAGE, program)
+    with transaction.atomic():
+        experience = Experience.objects.select_for_update().get(pk=experience.pk)
+        used = ExperienceRecord.objects.filter(experience=experience).count()
+        if used:
+            raise ValidationError(
+                f"“{experience}” has evidence from {used} participant"
+                f"{'' if used == 1 else 's'}; it stays on the checklist so their evidence and "
+                "sign-offs are kept. Change its title or due day instead."
+            )
+        before = snapshot(experience, EXPERIENCE_FIELDS)
+        experience_id = experience.pk
+        experience.delete()
+        experience.pk = experience_id
+        audit_event_record(
+            actor=actor,
+            action="experience.delete",
+            obj=experience,
+            system_id=_system_id(program),
+            object_repr=f"{program}: {experience}"[:200],
+            before=before,
+        )
+
+
+# -- The school improvement project template ---------------------------------------------------
+
+MILESTONE_TEMPLATE_FIELDS = ("title", "offset_days")
+
+
+def milestone_template_create(
+    *, actor: Any, program: Program, title: str, offset_days: int
+) -> MilestoneTemplate:
+    require(actor, Action.PROGRAMS_MANAGE, program)
+    item = MilestoneTemplate(program=program, title=title.strip(), offset_days=offset_days)
+    item.full_clean()
+    return _audited_create(
+        actor=actor,
+        obj=item,
+        action="milestone_template.create",
+        system_id=_system_id(program),
+        object_repr=f"{program}: {item}",
+        fields=MILESTONE_TEMPLATE_FIELDS,
+    )
+
+
+def milestone_template_update(
+    *, actor: Any, item: MilestoneTemplate, **fields: Any
+) -> MilestoneTemplate:
+    """Change a template milestone: projects started from now on take the change; projects
+    already started keep their own milestones."""
+    require(actor, Action.PROGRAMS_MANAGE, item.program)
+    return _audited_change(
+        actor=actor,
+        obj=item,
+        fields=fields,
+        allowed=MILESTONE_TEMPLATE_FIELDS,
+        action="milestone_template.update",
+        system_id=_system_id(item.program),
+    )
+
+
+def milestone_template_delete(*, actor: Any, item: MilestoneTemplate) -> None:
+    """Take a milestone off the template (projects already started keep theirs)."""
+    program = item.program
+    require(actor, Action.PROGRAMS_MANAGE, program)
+    with transaction.atomic():
+        before = snapshot(item, MILESTONE_TEMPLATE_FIELDS)
+        item_id = item.pk
+        item.delete()
+        item.pk = item_id
+        audit_event_record(
+            actor=actor,
+            action="milestone_template.delete",
+            obj=item,
+            system_id=_system_id(program),
+            object_repr=f"{program}: {item}"[:200],
+            before=before,
+        )
+
+
 # -- Evidence and sign-off ---------------------------------------------------------------------
 
 # What evidence may be uploaded: documents, slides, spreadsheets and pictures, up to 10 MB. A
@@ -506,9 +593,9 @@ EVIDENCE_LIMITS = "PDF, Word (.docx), PowerPoint (.pptx), Excel (.xlsx), JPEG or
 def _evidence_type(name: str, data: bytes) -> str:
     """The content type of an evidence upload, or a ValidationError stating the limits."""
     if len(data) > EVIDENCE_MAX_BYTES:
-        size = len(data) / (1024 * 1024)
+        # The view reads at most one byte past the limit: the file's own size is not known here.
         raise ValidationError(
-            {"evidence_file": f"The file is {size:.1f} MB; the limit is 10 MB ({EVIDENCE_LIMITS})."}
+            {"evidence_file": f"The file is over 10 MB; the limit is 10 MB ({EVIDENCE_LIMITS})."}
         )
     if not data:
         raise ValidationError({"evidence_file": "The file is empty."})
@@ -582,6 +669,19 @@ def evidence_submit(
     return record
 
 
+def sign_off_closed(participant: Participant) -> str:
+    """Why experiences of this participant can no longer be signed off ("" while active): the
+    record of someone who completed or left the program is closed."""
+    if participant.status == Participant.Status.ACTIVE:
+        return ""
+    left = "completed the program" if participant.status == "completed" else "left the program"
+    day = f" on {participant.completed_on:%b %-d, %Y}" if participant.completed_on else ""
+    return (
+        f"{participant.person} {left}{day}: their essential experiences can no longer be "
+        "signed off."
+    )
+
+
 def experience_sign_off(
     *,
     actor: Any,
@@ -599,6 +699,10 @@ def experience_sign_off(
         raise PermissionDenied
     signer_id = actor.person_id if actor is not None else getattr(signed_by, "pk", None)
     with transaction.atomic():
+        current = Participant.objects.select_for_update().get(pk=participant.pk)
+        why_not = sign_off_closed(current)
+        if why_not:
+            raise ValidationError(why_not)
         record = _record_for(participant, experience)
         if record.signed_off_on is not None:
             raise ValidationError(
@@ -651,15 +755,31 @@ def project_save(*, actor: Any, participant: Participant, **fields: Any) -> Proj
         **{k: v.strip() if isinstance(v, str) else v for k, v in fields.items()},
     )
     project.full_clean()
+    cohort = participant.cohort
+    template = list(
+        MilestoneTemplate.objects.filter(program_id=cohort.program_id).order_by("offset_days", "pk")
+    )
     with transaction.atomic():
         project.save()
+        # The program's project template: the project starts with its milestones.
+        Milestone.objects.bulk_create(
+            Milestone(
+                project=project,
+                title=item.title,
+                due_on=cohort.starts_on + datetime.timedelta(days=item.offset_days),
+            )
+            for item in template
+        )
+        after: dict[str, Any] = dict(snapshot(project, PROJECT_FIELDS))
+        if template:
+            after["milestones from the template"] = [item.title for item in template]
         audit_event_record(
             actor=actor,
             action="project.create",
             obj=project,
             system_id=participant.person.system_id,
             object_repr=str(project)[:200],
-            after=snapshot(project, PROJECT_FIELDS),
+            after=after,
         )
     return project
 
@@ -773,6 +893,34 @@ def portfolio_link_revoke(*, actor: Any, link: PortfolioLink) -> PortfolioLink:
 PLACEMENT_ROLES = ("assistant_principal", "principal", "teacher_leader", "coach")
 
 
+def _check_placement(
+    participant: Participant, *, role: str, school: Any, starts_on: datetime.date
+) -> None:
+    """A placement's role is one a program places into; its school is in a system the program
+    serves and in the person's own system; it starts on or after the cohort's first day."""
+    if role not in PLACEMENT_ROLES:
+        raise ValidationError({"role": "Choose the role the participant was placed in."})
+    cohort = participant.cohort
+    program = cohort.program
+    if not program.systems.filter(pk=school.system_id).exists():
+        served = ", ".join(str(s) for s in program.systems.all())
+        raise ValidationError(
+            {"school": f"{school} is not in a system {program} serves ({served})."}
+        )
+    person = participant.person
+    if school.system_id != person.system_id:
+        raise ValidationError(
+            {"school": f"{school} is in another system than {person}'s ({person.system})."}
+        )
+    if starts_on < cohort.starts_on:
+        raise ValidationError(
+            {
+                "starts_on": f"A placement starts on or after the cohort's first day, "
+                f"{cohort.starts_on:%b %-d, %Y}."
+            }
+        )
+
+
 def placement_record(
     *,
     actor: Any,
@@ -790,24 +938,10 @@ def placement_record(
     graduates without managing the system's people at large (the position is written by the
     people app's service as the program's own step, and this event names the actor)."""
     require(actor, Action.PROGRAMS_MANAGE, participant)
-    if role not in PLACEMENT_ROLES:
-        raise ValidationError({"role": "Choose the role the participant was placed in."})
+    _check_placement(participant, role=role, school=school, starts_on=starts_on)
     cohort = participant.cohort
     program = cohort.program
-    if not program.systems.filter(pk=school.system_id).exists():
-        served = ", ".join(str(s) for s in program.systems.all())
-        raise ValidationError(
-            {"school": f"{school} is not in a system {program} serves ({served})."}
-        )
     person = participant.person
-    if school.system_id != person.system_id:
-        raise ValidationError(
-            {"school": f"{school} is in another system than {person}'s ({person.system})."}
-        )
-    if starts_on < cohort.starts_on:
-        raise ValidationError(
-            {"starts_on": f"The cohort starts later, on {cohort.starts_on:%b %-d, %Y}."}
-        )
     with transaction.atomic():
         type(person).objects.select_for_update().filter(pk=person.pk).first()
         if Placement.objects.filter(
@@ -851,3 +985,128 @@ def placement_record(
             },
         )
     return placement
+
+
+PLACEMENT_FIELDS = ("role", "school", "starts_on")
+
+
+def placement_update(
+    *,
+    actor: Any,
+    placement: Placement,
+    role: str,
+    school: Any,
+    starts_on: datetime.date,
+) -> Placement:
+    """Correct a placement (role, school, first day) with the same checks as recording one.
+    Its position is corrected with it (a correction, not a change of job); positions that the
+    placement ended the day before its old first day now end the day before the new one."""
+    participant = placement.participant
+    require(actor, Action.PROGRAMS_MANAGE, participant)
+    _check_placement(participant, role=role, school=school, starts_on=starts_on)
+    cohort = participant.cohort
+    person = participant.person
+    with transaction.atomic():
+        placement = (
+            Placement.objects.select_for_update()
+            .select_related("position", "position__person", "school")
+            .get(pk=placement.pk)
+        )
+        before = snapshot(placement, PLACEMENT_FIELDS)
+        old_start = placement.starts_on
+        if (
+            Placement.objects.filter(
+                participant=participant, school=school, role=role, starts_on=starts_on
+            )
+            .exclude(pk=placement.pk)
+            .exists()
+        ):
+            raise ValidationError("This placement is already recorded.")
+        position_correct(
+            actor=None,
+            position=placement.position,
+            kind=role,
+            school=school,
+            starts_on=starts_on,
+            title=f"Placed from {cohort.program} ({cohort.name})"[:200],
+        )
+        if starts_on != old_start:
+            old_eve = old_start - datetime.timedelta(days=1)
+            ended = person.positions.filter(ends_on=old_eve).exclude(pk=placement.position_id)
+            for position in ended.select_related("person"):
+                position_end(
+                    actor=None,
+                    position=position,
+                    ends_on=starts_on - datetime.timedelta(days=1),
+                )
+        placement.role = role
+        placement.school = school
+        placement.starts_on = starts_on
+        placement.save(update_fields=["role", "school", "starts_on", "updated_at"])
+        diff = changed(before, snapshot(placement, PLACEMENT_FIELDS))
+        if diff:
+            audit_event_record(
+                actor=actor,
+                action="placement.update",
+                obj=placement,
+                system_id=person.system_id,
+                object_repr=str(placement)[:200],
+                before={key: before[key] for key in diff},
+                after=diff,
+            )
+    return placement
+
+
+# -- Coaches and mentors of participants ------------------------------------------------------
+
+SUPPORT_KINDS = (Relationship.COACHING, Relationship.MENTORING)
+
+
+def participant_supporter_assign(
+    *,
+    actor: Any,
+    participant: Participant,
+    kind: str,
+    supporter: Any,
+    starts_on: datetime.date | None = None,
+    ends_on: datetime.date | None = None,
+    note: str = "",
+) -> Any:
+    """A program's managers give a participant a coach or mentor (who then signs off their
+    essential experiences). The program's permission stands for the assignment's, as for a
+    placement's position: a program manager holding only a grant on the program assigns
+    within it without managing the system's assignments at large. The assignment is written
+    by the assignments app's service as the program's own step (its checks: one system, no
+    same pair over the same days); this event names the actor."""
+    require(actor, Action.PROGRAMS_MANAGE, participant)
+    if kind not in SUPPORT_KINDS:
+        raise ValidationError({"kind": "Choose coach or mentor."})
+    if participant.status != Participant.Status.ACTIVE:
+        raise ValidationError(
+            {"participant": f"{participant.person} no longer takes part in the program."}
+        )
+    with transaction.atomic():
+        assignment = assignment_create(
+            actor=None,
+            kind=kind,
+            supporter=supporter,
+            assignee=participant.person,
+            starts_on=starts_on,
+            ends_on=ends_on,
+            note=note or f"Assigned for {participant.cohort.program} ({participant.cohort.name})",
+        )
+        audit_event_record(
+            actor=actor,
+            action="participant.supporter",
+            obj=participant,
+            system_id=participant.person.system_id,
+            object_repr=str(participant)[:200],
+            after={
+                "kind": kind,
+                "supporter": supporter.pk,
+                "assignment": assignment.pk,
+                "starts_on": assignment.starts_on.isoformat(),
+                "ends_on": assignment.ends_on.isoformat() if assignment.ends_on else None,
+            },
+        )
+    return assignment

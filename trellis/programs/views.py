@@ -15,6 +15,7 @@ from django.views.decorators.http import require_http_methods
 
 from trellis.authz import services as authz_services
 from trellis.authz.decorators import permission, public
+from trellis.authz.policies import has_grant_for
 from trellis.authz.roles import Action
 from trellis.core.exports import FORMATS, export_response
 from trellis.core.forms import add_service_errors
@@ -29,12 +30,14 @@ from trellis.programs.forms import (
     ExperienceForm,
     GoalsForm,
     MilestoneForm,
+    MilestoneTemplateForm,
     ParticipantAddForm,
     PlacementForm,
     ProgramForm,
     ProjectForm,
     SignOffForm,
     StatusForm,
+    SupporterForm,
     TeamGrantForm,
 )
 from trellis.programs.models import Cohort, Participant, Program
@@ -109,9 +112,12 @@ def _roster_row(row: selectors.Progress) -> list[Any]:
 # -- Programs ----------------------------------------------------------------------------------
 
 
-@permission(Action.PROGRAMS_VIEW)
+@permission(Action.PROGRAMS_FIGURES)
 def program_list(request: HttpRequest) -> HttpResponseBase:
+    """Programs the user may see; an analyst (figures only) sees the programs whose figures
+    they may read, each leading to its figures page."""
     params = request.GET
+    figures_only = not has_grant_for(request.user, Action.PROGRAMS_VIEW)
     filters: dict[str, Any] = {
         "query": get_text(params, "q"),
         "kind": get_choice(params, "kind", Program.Kind.values),
@@ -120,14 +126,19 @@ def program_list(request: HttpRequest) -> HttpResponseBase:
     return render_list(
         request,
         template="programs/program_list.html",
-        queryset=selectors.program_list(request.user, **filters),
+        queryset=selectors.program_list(
+            request.user,
+            action=Action.PROGRAMS_FIGURES if figures_only else Action.PROGRAMS_VIEW,
+            **filters,
+        ),
         export=PROGRAM_EXPORT,
         per_page=25,
         context={
+            "figures_only": figures_only,
             "filters": filters,
             "kinds": Program.Kind.choices,
             "can_create": any(selectors.owner_choices(request.user)),
-            "cohorts_url": reverse("cohort_list"),
+            "cohorts_url": None if figures_only else reverse("cohort_list"),
         },
     )
 
@@ -194,6 +205,7 @@ def program_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "systems": list(program.systems.all()),
             "cohorts": list(selectors.program_cohorts(request.user, program)),
             "experiences": list(program.experiences.order_by("position", "due_days", "pk")),
+            "template": list(program.milestone_templates.order_by("offset_days", "pk")),
             "team": selectors.program_team_all(program),
             "can_manage": selectors.may(request.user, Action.PROGRAMS_MANAGE, program),
             "can_appoint": selectors.may(request.user, Action.ACCESS_MANAGE, program),
@@ -273,6 +285,91 @@ def experience_edit(request: HttpRequest, pk: int, experience_pk: int | None = N
     )
 
 
+@permission(Action.PROGRAMS_MANAGE)
+@require_http_methods(["GET", "POST"])
+def experience_delete(request: HttpRequest, pk: int, experience_pk: int) -> HttpResponseBase:
+    """Confirm, then take an experience off the checklist (refused once there is evidence)."""
+    program = selectors.program_get(request.user, pk, Action.PROGRAMS_MANAGE)
+    experience = selectors.program_experience_get(program, experience_pk)
+    back = reverse("program_detail", args=[program.pk])
+    if request.method == "POST":
+        try:
+            services.experience_delete(actor=request.user, experience=experience)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, f"“{experience}” is no longer on the checklist.")
+        return redirect(back)
+    return render(
+        request,
+        "confirm.html",
+        {
+            "heading": f"Delete “{experience}” from the checklist?",
+            "lines": [
+                "No participant of any cohort will be asked for it any more. An experience "
+                "for which someone has recorded evidence cannot be deleted (change it instead)."
+            ],
+            "action": request.path,
+            "hidden": [],
+            "button": "Delete the experience",
+            "danger": True,
+            "back_url": back,
+            "back_label": program.name,
+        },
+    )
+
+
+@permission(Action.PROGRAMS_MANAGE)
+def milestone_template_edit(request: HttpRequest, pk: int, item_pk: int | None = None) -> Any:
+    program = selectors.program_get(request.user, pk, Action.PROGRAMS_MANAGE)
+    item = selectors.milestone_template_get(program, item_pk) if item_pk else None
+    initial = {"title": item.title, "offset_days": item.offset_days} if item else {}
+    form = MilestoneTemplateForm(request.POST or None, initial=initial)
+
+    def save(data: dict[str, Any]) -> Any:
+        if item is None:
+            return services.milestone_template_create(actor=request.user, program=program, **data)
+        return services.milestone_template_update(actor=request.user, item=item, **data)
+
+    return form_page(
+        request,
+        form=form,
+        save=save,
+        success_url=reverse("program_detail", args=[program.pk]) + "#template-h",
+        heading=f"Edit template milestone “{item}”" if item else "New template milestone",
+        back_label=program.name,
+    )
+
+
+@permission(Action.PROGRAMS_MANAGE)
+@require_http_methods(["GET", "POST"])
+def milestone_template_delete(request: HttpRequest, pk: int, item_pk: int) -> HttpResponseBase:
+    program = selectors.program_get(request.user, pk, Action.PROGRAMS_MANAGE)
+    item = selectors.milestone_template_get(program, item_pk)
+    back = reverse("program_detail", args=[program.pk])
+    if request.method == "POST":
+        services.milestone_template_delete(actor=request.user, item=item)
+        messages.success(request, f"“{item}” is no longer in the project template.")
+        return redirect(back)
+    return render(
+        request,
+        "confirm.html",
+        {
+            "heading": f"Delete “{item}” from the project template?",
+            "lines": [
+                "Projects started from now on will not have it; projects already "
+                "started keep their own milestones."
+            ],
+            "action": request.path,
+            "hidden": [],
+            "button": "Delete the template milestone",
+            "danger": True,
+            "back_url": back,
+            "back_label": program.name,
+        },
+    )
+
+
 def _figures_export(filename: str, figures: list[selectors.Figures]) -> HttpResponseBase:
     return export_response(
         fmt="xlsx" if filename.endswith(".xlsx") else "csv",
@@ -282,10 +379,10 @@ def _figures_export(filename: str, figures: list[selectors.Figures]) -> HttpResp
     )
 
 
-@permission(Action.PROGRAMS_VIEW)
+@permission(Action.PROGRAMS_FIGURES)
 def program_dashboard(request: HttpRequest, pk: int) -> HttpResponseBase:
-    program = selectors.program_get(request.user, pk)
-    figures = selectors.program_figures(request.user, program)
+    program = selectors.program_get(request.user, pk, Action.PROGRAMS_FIGURES)
+    figures = selectors.program_figures(request.user, program, Action.PROGRAMS_FIGURES)
     fmt = get_choice(request.GET, "format", FORMATS)
     if fmt:
         return _figures_export(f"program-{program.pk}-figures.{fmt}", figures)
@@ -294,6 +391,7 @@ def program_dashboard(request: HttpRequest, pk: int) -> HttpResponseBase:
         "programs/program_dashboard.html",
         {
             "program": program,
+            "program_visible": selectors.may(request.user, Action.PROGRAMS_VIEW, program),
             "figures": figures,
             "chart": bool(_chart(figures[:-1])),
             "chart_spec": _chart_spec(_chart(figures[:-1])),
@@ -319,7 +417,12 @@ def _chart_spec(bars: list[dict[str, Any]]) -> dict[str, Any]:
         "data": {"values": bars},
         "mark": "bar",
         "encoding": {
-            "y": {"field": "group", "type": "nominal", "title": None},
+            "y": {
+                "field": "group",
+                "type": "nominal",
+                "title": None,
+                "axis": {"labelLimit": 110},
+            },
             "yOffset": {"field": "measure"},
             "x": {
                 "field": "percent",
@@ -334,7 +437,9 @@ def _chart_spec(bars: list[dict[str, Any]]) -> dict[str, Any]:
                 {"field": "percent", "format": ".0f"},
             ],
         },
-        "width": 480,
+        # As wide as its container (a phone's 390 pixels as a desktop's column).
+        "width": "container",
+        "autosize": {"type": "fit-x", "contains": "padding"},
     }
 
 
@@ -404,7 +509,8 @@ def cohort_detail(request: HttpRequest, pk: int) -> HttpResponseBase:
     cohort = selectors.cohort_get(request.user, pk)
     query = get_text(request.GET, "q")
     status = get_choice(request.GET, "status", selectors.ROSTER_FILTERS)
-    rows = selectors.cohort_roster(cohort, query=query, status=status)
+    within = selectors.roster_within(request.user, cohort)
+    rows = selectors.cohort_roster(cohort, query=query, status=status, within=within)
     fmt = get_choice(request.GET, "format", FORMATS)
     if fmt:
         return export_response(
@@ -422,20 +528,26 @@ def cohort_detail(request: HttpRequest, pk: int) -> HttpResponseBase:
             "rows": rows,
             "query": query,
             "status": status,
-            "supporters": selectors.cohort_supporters(cohort),
+            "supporters": selectors.cohort_supporters(cohort, within),
+            "served_only": bool(within),
             "team": selectors.program_team(cohort.program, cohort),
             "can_manage": selectors.may(request.user, Action.PROGRAMS_MANAGE, cohort),
+            "cycle_url": selectors.selection_cycle_url(request.user, cohort),
             "program_visible": selectors.may(request.user, Action.PROGRAMS_VIEW, cohort.program),
             "querystring_nopage": querystring_without(request, "page", "format"),
         },
     )
 
 
-@permission(Action.PROGRAMS_VIEW)
+@permission(Action.PROGRAMS_FIGURES)
 def cohort_dashboard(request: HttpRequest, pk: int) -> HttpResponseBase:
-    cohort = selectors.cohort_get(request.user, pk)
-    rows = selectors.cohort_roster(cohort)
+    """The cohort's figures for everyone who may read them; who is behind and each
+    participant's progress (names) only for those who may view the cohort."""
+    cohort = selectors.cohort_get(request.user, pk, Action.PROGRAMS_FIGURES)
+    within = selectors.roster_within(request.user, cohort, Action.PROGRAMS_FIGURES)
+    rows = selectors.cohort_roster(cohort, within=within)
     figures = selectors.cohort_figures(cohort, rows)
+    names = selectors.may(request.user, Action.PROGRAMS_VIEW, cohort)
     fmt = get_choice(request.GET, "format", FORMATS)
     if fmt:
         return _figures_export(f"cohort-{cohort.pk}-figures.{fmt}", [figures])
@@ -445,8 +557,9 @@ def cohort_dashboard(request: HttpRequest, pk: int) -> HttpResponseBase:
         {
             "cohort": cohort,
             "program": cohort.program,
-            "rows": rows,
-            "behind": selectors.behind_detail(rows),
+            "rows": rows if names else [],
+            "names": names,
+            "behind": selectors.behind_detail(rows) if names else [],
             "figures_list": [figures],
             "querystring_nopage": querystring_without(request, "page", "format"),
         },
@@ -487,6 +600,47 @@ def participant_add(request: HttpRequest, pk: int) -> HttpResponseBase:
     )
 
 
+@permission(Action.PROGRAMS_MANAGE)
+def supporter_assign(request: HttpRequest, pk: int) -> HttpResponseBase:
+    """Give one of the cohort's participants a coach or mentor (an assignment)."""
+    cohort = selectors.cohort_get(request.user, pk, Action.PROGRAMS_MANAGE)
+    form = SupporterForm(
+        request.POST or None, participants=selectors.assignable_participants(cohort)
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        participant = data["participant"]
+        supporter, why_not = selectors.supporter_for(participant, data["supporter"])
+        if supporter is None:
+            form.add_error("supporter", why_not)
+        else:
+            try:
+                services.participant_supporter_assign(
+                    actor=request.user,
+                    participant=participant,
+                    kind=data["kind"],
+                    supporter=supporter,
+                    starts_on=data["starts_on"],
+                    ends_on=data["ends_on"],
+                )
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                label = "coach" if data["kind"] == "coaching" else "mentor"
+                messages.success(request, f"{supporter} is now {participant.person}'s {label}.")
+                return redirect("cohort_detail", cohort.pk)
+    return render(
+        request,
+        "simple_form.html",
+        {
+            "form": form,
+            "heading": f"Assign a coach or mentor in {cohort.program} — {cohort.name}",
+            "back_url": reverse("cohort_detail", args=[cohort.pk]),
+            "back_label": f"{cohort.program} — {cohort.name}",
+        },
+    )
+
+
 # -- The participant record --------------------------------------------------------------------
 
 
@@ -505,10 +659,14 @@ def participant_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "program": participant.cohort.program,
             **selectors.participant_record(participant),
             "own": own,
+            # Overdue is said of someone still taking part, not of a closed record.
+            "active": participant.status == Participant.Status.ACTIVE,
             "can_manage": can_manage,
             "can_write": own or can_manage,
-            "can_sign_off": selectors.may(user, Action.PROGRAMS_SIGN_OFF, participant),
+            "can_sign_off": participant.status == Participant.Status.ACTIVE
+            and selectors.may(user, Action.PROGRAMS_SIGN_OFF, participant),
             "cohort_visible": selectors.may(user, Action.PROGRAMS_VIEW, participant.cohort),
+            "person_visible": selectors.may(user, Action.PEOPLE_VIEW, participant.person),
             "evidence_form": EvidenceForm(),
             "limits": services.EVIDENCE_LIMITS,
         },
@@ -570,9 +728,18 @@ def participant_status(request: HttpRequest, pk: int) -> HttpResponseBase:
 
 @permission(Action.SIGNED_IN)
 @require_http_methods(["GET", "POST"])
-def evidence_submit(request: HttpRequest, pk: int, experience_pk: int) -> HttpResponse:
+def evidence_submit(request: HttpRequest, pk: int, experience_pk: int) -> HttpResponseBase:
     participant = _writable(request, pk)
     experience = selectors.experience_get(participant, experience_pk)
+    signed_on = selectors.signed_off_on(participant, experience)
+    if signed_on is not None:
+        # The sign-off vouches for the evidence as it was: the form does not open.
+        messages.error(
+            request,
+            f"{experience} was signed off on {signed_on:%b %-d, %Y}; its evidence can no "
+            "longer change.",
+        )
+        return redirect(_back(participant))
     form = EvidenceForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["evidence_file"]
@@ -623,6 +790,10 @@ def evidence_file(request: HttpRequest, pk: int, experience_pk: int) -> FileResp
 def experience_sign_off(request: HttpRequest, pk: int, experience_pk: int) -> HttpResponseBase:
     participant = selectors.participant_get(request.user, pk, (Action.PROGRAMS_SIGN_OFF,))
     experience = selectors.experience_get(participant, experience_pk)
+    closed = services.sign_off_closed(participant)
+    if closed:
+        messages.error(request, closed)
+        return redirect(_back(participant))
     form = SignOffForm(request.POST or None)
     return form_page(
         request,
@@ -740,24 +911,115 @@ def placement_create(request: HttpRequest, pk: int) -> HttpResponseBase:
         schools=selectors.placement_schools(participant),
         initial={"end_current": True},
     )
-    return form_page(
-        request,
-        form=form,
-        save=lambda data: services.placement_record(
+
+    def save(data: dict[str, Any]) -> None:
+        placement = services.placement_record(
             actor=request.user,
             participant=participant,
             role=data["role"],
             school=data["school"],
             starts_on=data["starts_on"],
             end_current=data["end_current"],
-        ),
+        )
+        messages.success(
+            request,
+            f"Placement saved: {placement.get_role_display()}, {placement.school}, from "
+            f"{placement.starts_on:%b %-d, %Y}. It shows as a position on "
+            f"{participant.person}'s record.",
+        )
+
+    return form_page(
+        request,
+        form=form,
+        save=save,
         success_url=_back(participant),
         heading=f"Placement of {participant.person}",
         back_label=str(participant.person),
     )
 
 
+@permission(Action.PROGRAMS_MANAGE)
+def placement_edit(request: HttpRequest, pk: int, placement_pk: int) -> HttpResponseBase:
+    participant = selectors.participant_get(request.user, pk, (Action.PROGRAMS_MANAGE,))
+    placement = selectors.placement_get(participant, placement_pk)
+    form = PlacementForm(
+        request.POST or None,
+        schools=selectors.placement_schools(participant),
+        initial={
+            "role": placement.role,
+            "school": placement.school,
+            "starts_on": placement.starts_on,
+        },
+        editing=True,
+    )
+
+    def save(data: dict[str, Any]) -> None:
+        saved = services.placement_update(
+            actor=request.user,
+            placement=placement,
+            role=data["role"],
+            school=data["school"],
+            starts_on=data["starts_on"],
+        )
+        messages.success(
+            request,
+            f"Placement corrected: {saved.get_role_display()}, {saved.school}, from "
+            f"{saved.starts_on:%b %-d, %Y}.",
+        )
+
+    return form_page(
+        request,
+        form=form,
+        save=save,
+        success_url=_back(participant),
+        heading=f"Edit the placement of {participant.person}",
+        back_label=str(participant.person),
+    )
+
+
 # -- The program's team: grants on the program or one of its cohorts -----------------------------
+
+TEAM_HEADERS = ["Name", "E-mail", "Role", "Where", "From", "Last day"]
+
+
+def _team_row(grant: Any) -> list[Any]:
+    return [
+        grant.user.display_name,
+        grant.user.email,
+        grant.get_role_display(),
+        f"{grant.cohort.name} only" if grant.cohort_id else "The whole program",
+        grant.starts_on,
+        grant.ends_on,
+    ]
+
+
+@permission(Action.PROGRAMS_VIEW)
+def team_page(request: HttpRequest, pk: int) -> HttpResponseBase:
+    """The program's team (grants not yet ended on it and its cohorts) with its export, and,
+    for those who appoint it, its history: who appointed or ended whom, when."""
+    program = selectors.program_get(request.user, pk)
+    team = selectors.program_team_all(program)
+    fmt = get_choice(request.GET, "format", FORMATS)
+    if fmt:
+        return export_response(
+            fmt=fmt,
+            filename=f"program-{program.pk}-team",
+            headers=TEAM_HEADERS,
+            rows=(_team_row(g) for g in team),
+        )
+    can_appoint = selectors.may(request.user, Action.ACCESS_MANAGE, program)
+    return render(
+        request,
+        "programs/team.html",
+        {
+            "program": program,
+            "team": team,
+            "can_appoint": can_appoint,
+            "history": selectors.team_history(program) if can_appoint else None,
+            "history_limit": selectors.TEAM_HISTORY_SHOWN,
+            "querystring_nopage": querystring_without(request, "page", "format"),
+        },
+    )
 
 
 @permission(Action.ACCESS_MANAGE)
@@ -765,7 +1027,7 @@ def team_add(request: HttpRequest, pk: int) -> HttpResponseBase:
     """Appoint a program manager, partner staff or a selection committee member on this program
     or one of its cohorts. The grant service checks access.manage where the program belongs."""
     program = selectors.program_get(request.user, pk)
-    form = TeamGrantForm(request.POST or None, program=program)
+    form = TeamGrantForm(request.POST or None, program=program, find_account=selectors.team_account)
 
     def save(data: dict[str, Any]) -> None:
         grant = authz_services.grant_create(
