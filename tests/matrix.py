@@ -1239,3 +1239,7 @@ CASES += PROGRAM_CASES
 from tests.selection.matrix_cases import SELECTION_CASES  # noqa: E402
 
 CASES += SELECTION_CASES
+# Issue 12: daily attendance (tests/attendance/cases.py).
+from tests.attendance.cases import ATTENDANCE_CASES  # noqa: E402
+
+CASES += ATTENDANCE_CASES

@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "trellis.assignments",
     "trellis.programs",
     "trellis.selection",
+    "trellis.attendance",
     "trellis.api",
     "trellis.demo",
     "trellis.site",

@@ -181,6 +181,8 @@ urlpatterns = [
     ),
     # Programs, cohorts and participant records (trellis/programs/urls.py).
     path("programs/", include("trellis.programs.urls")),
+    # Daily attendance (trellis.attendance): this morning, by school, caseload and system.
+    path("attendance/", include("trellis.attendance.urls")),
     # Selection into a cohort (trellis.selection).
     path("selection/", selection_views.selection_home, name="selection_home"),
     path("selection/new/", selection_views.cycle_new, name="selection_cycle_new"),

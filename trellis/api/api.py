@@ -9,6 +9,7 @@ from ninja.pagination import paginate
 from ninja.security import django_auth
 from pydantic import field_validator
 
+from trellis.api.attendance import router as attendance_router
 from trellis.api.auth import TokenAuth, api_permission
 from trellis.api.paging import ID, NextPages, Pages, _MappedQuerySet
 from trellis.api.programs import router as programs_router
@@ -197,3 +198,4 @@ def get_person(request: HttpRequest, person_id: int = Path(..., ge=1, le=2**31 -
 api.add_router("/", programs_router)
 # Selection: a cycle's applications, for its committee.
 api.add_router("/selection", selection_router)
+api.add_router("/", attendance_router)

@@ -72,6 +72,11 @@ class Action:
     # An interviewer opens the application of the applicant they interview (the `interview`
     # relationship), nothing else of the selection.
     SELECTION_INTERVIEW = "selection.interview"
+    # Daily attendance (basic systems): the "this morning" figures of the schools in reach
+    # (aggregates, suppressed for viewers who may not open the students behind them), and
+    # importing calendars, enrolment windows, attendance and submissions, and the settings.
+    ATTENDANCE_VIEW = "attendance.view"
+    ATTENDANCE_MANAGE = "attendance.manage"
 
 
 ALL_ACTIONS = frozenset(
@@ -110,8 +115,14 @@ RELATIONSHIP_POLICY: dict[str, frozenset[str]] = {
             Action.PROGRAMS_SIGN_OFF,
         }
     ),
+    # A supervisor also sees the attendance of the schools their caseload's principals lead.
     Relationship.SUPERVISION: frozenset(
-        {Action.PEOPLE_VIEW, Action.RATINGS_PROGRESS, Action.RATINGS_EVALUATION}
+        {
+            Action.PEOPLE_VIEW,
+            Action.RATINGS_PROGRESS,
+            Action.RATINGS_EVALUATION,
+            Action.ATTENDANCE_VIEW,
+        }
     ),
     Relationship.EVALUATION: frozenset({Action.PEOPLE_VIEW, Action.RATINGS_EVALUATION}),
     Relationship.MENTORING: frozenset(
@@ -161,10 +172,13 @@ POLICY: dict[str, frozenset[str]] = {
             Action.PROGRAMS_VIEW,
             Action.PROGRAMS_MANAGE,
             Action.PROGRAMS_FIGURES,
+            Action.ATTENDANCE_VIEW,
+            Action.ATTENDANCE_MANAGE,
         }
     ),
     Role.DISTRICT_LEADER: frozenset(
         {
+            Action.ATTENDANCE_VIEW,
             Action.SCHOOLS_VIEW,
             Action.PEOPLE_VIEW,
             Action.PARTNERS_VIEW,
@@ -209,6 +223,7 @@ POLICY: dict[str, frozenset[str]] = {
             Action.FRAMEWORKS_VIEW,
             Action.RATINGS_PROGRESS,
             Action.RATINGS_CONDITIONS,
+            Action.ATTENDANCE_VIEW,
         }
     ),
     Role.TEACHER_LEADER: frozenset({Action.SCHOOLS_VIEW, Action.FRAMEWORKS_VIEW}),
@@ -223,8 +238,16 @@ POLICY: dict[str, frozenset[str]] = {
             Action.PROGRAMS_FIGURES,
         }
     ),
-    # Analysts read programs' figures (suppressed, never names) where their grant is.
-    Role.ANALYST: frozenset({Action.SCHOOLS_VIEW, Action.FRAMEWORKS_VIEW, Action.PROGRAMS_FIGURES}),
+    # Analysts read programs' figures (suppressed, never names) where their grant is, and
+    # attendance (suppressed) of the schools their grant reaches.
+    Role.ANALYST: frozenset(
+        {
+            Action.SCHOOLS_VIEW,
+            Action.FRAMEWORKS_VIEW,
+            Action.PROGRAMS_FIGURES,
+            Action.ATTENDANCE_VIEW,
+        }
+    ),
     # The committee of a cohort's selection: screening notes, interview scores, deliberations
     # and decisions of that cohort's applications (docs/data-model.md, sensitivity table).
     Role.SELECTION_COMMITTEE: frozenset({Action.SELECTION_DELIBERATIONS}),
