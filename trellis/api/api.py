@@ -148,7 +148,12 @@ def list_schools(request: HttpRequest, filters: Query[SchoolFilters]) -> Any:
         status=filters.status,
     )
     figures = figures_for("school", request.user)
-    return _MappedQuerySet(schools, lambda school: _school_out(school, figures))
+
+    def load(page: list[School]) -> None:
+        for figure in figures:
+            figure.load(school.pk for school in page)
+
+    return _MappedQuerySet(schools, lambda school: _school_out(school, figures), prepare=load)
 
 
 @api.get(
@@ -159,7 +164,10 @@ def list_schools(request: HttpRequest, filters: Query[SchoolFilters]) -> Any:
 @api_permission(Action.SCHOOLS_VIEW)
 def get_school(request: HttpRequest, school_id: int = Path(..., ge=1, le=2**31 - 1)) -> Any:
     school = org_selectors.school_get(request.user, school_id)
-    return _school_out(school, figures_for("school", request.user))
+    figures = figures_for("school", request.user)
+    for figure in figures:
+        figure.load([school.pk])
+    return _school_out(school, figures)
 
 
 @api.get("/people", response=list[PersonOut], tags=["people"])
