@@ -87,6 +87,8 @@ class World:
     other_cohort_id: int = 0
     # The selection cycle every world holds (tests/selection/world.py): ids and a token by name.
     selection: dict[str, Any] = field(default_factory=dict)
+    # Coaching sessions, next steps and protocols (tests/coaching/world.py), by name.
+    coaching: dict[str, Any] = field(default_factory=dict)
 
     def client(self, key: str | None) -> Client:
         client = Client()
@@ -248,6 +250,9 @@ def build_world() -> World:
     from tests.selection.world import add_selection
 
     add_selection(world)
+    from tests.coaching.world import add_coaching
+
+    add_coaching(world)
     # A checked OneRoster run waiting for its commit, over a tiny bundle on disk.
     folder = Path(tempfile.mkdtemp(prefix="trellis-world-"))
     write(folder, rows_12(schools=1, teachers=1, students=1))

@@ -1239,3 +1239,12 @@ CASES += PROGRAM_CASES
 from tests.selection.matrix_cases import SELECTION_CASES  # noqa: E402
 
 CASES += SELECTION_CASES
+# Issue 12: daily attendance (tests/attendance/cases.py).
+from tests.attendance.cases import ATTENDANCE_CASES  # noqa: E402
+
+CASES += ATTENDANCE_CASES
+
+# Issue 10: coaching sessions, next steps, protocols (tests/coaching/cases.py).
+from tests.coaching.cases import COACHING_CASES  # noqa: E402
+
+CASES += COACHING_CASES

@@ -124,7 +124,13 @@ def test_item_sensitive_actions_reach_no_one_else_in_the_world(world: World) -> 
         {("admin", name) for name in riverbend}
         | {("admin_b", name) for name in lakeside}
         | {("supervisor", "Prince")}  # the principal on their caseload
+        | {("evaluator", "Prince")}  # her evaluator (tests/coaching/world.py)
     )
+    # The notes of the sessions a coachee shares: her supervisor and evaluator, no one else.
+    assert holders(world, Action.COACHING_SHARED) == {
+        ("supervisor", "Prince"),
+        ("evaluator", "Prince"),
+    }
 
 
 def test_item_superusers_hold_sensitive_actions_only_through_grants(world: World) -> None:

@@ -304,6 +304,7 @@ def test_navigation_shows_each_role_only_what_it_may_use(world: World) -> None:
         "Assignments",
         "Frameworks",
         "Rating rounds",
+        "Attendance",
         "Programs",
         "Selection",
         "Partners",
@@ -311,8 +312,16 @@ def test_navigation_shows_each_role_only_what_it_may_use(world: World) -> None:
         "Imports",
         "Audit log",
     ]
-    assert nav("leader") == ["Home", "Schools", "People", "Frameworks", "Programs", "Partners"]
-    assert nav("analyst") == ["Home", "Schools", "Frameworks"]
+    assert nav("leader") == [
+        "Home",
+        "Schools",
+        "People",
+        "Frameworks",
+        "Attendance",
+        "Programs",
+        "Partners",
+    ]
+    assert nav("analyst") == ["Home", "Schools", "Frameworks", "Attendance"]
     assert nav("teacher") == ["Home", "Schools", "Frameworks"]
     assert nav("partner") == ["Home", "Programs", "Selection", "Partners"]
     assert nav("committee") == ["Home", "Selection"]

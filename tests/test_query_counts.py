@@ -17,6 +17,7 @@ from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from openpyxl import load_workbook
 
+from tests.coaching.world import grow_coaching
 from tests.conftest import World, make_user
 from tests.matrix import CASES, _ratings
 from tests.selection.world import grow_selection
@@ -46,6 +47,13 @@ EXTRA_PAGES: list[Page] = [
     ("leader", lambda w: "/api/v1/schools?limit=100"),
     ("coach", lambda w: f"/people/{w.colleague.pk}/ratings/"),
     ("programs", lambda w: f"/frameworks/{w.framework_id}/agreement/?purpose=progress"),
+    # Coaching (issue 10): the caseload panels, and the lists as an administrator sees them.
+    ("coach", lambda w: "/"),
+    ("supervisor", lambda w: "/"),
+    ("admin", lambda w: "/coaching/"),
+    ("admin", lambda w: "/coaching/?format=csv"),
+    ("supervisor", lambda w: "/api/v1/coaching/sessions"),
+    ("coach", lambda w: "/api/v1/coaching/next-steps?status=all"),
 ]
 
 
@@ -159,6 +167,7 @@ def grow(world: World, size_name: str) -> None:
     rate(world, scale)
     grow_programs(world, builder, size_name, scale)
     grow_selection(world, scale, size_name)
+    grow_coaching(world, [p for p in builder.people if p.is_active], scale, size_name)
     draft = FrameworkVersion.objects.get(framework_id=world.draft_framework_id)
     for i in range(scale):
         item_save(

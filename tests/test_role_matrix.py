@@ -142,7 +142,12 @@ def text_of(response: HttpResponseBase) -> str:
     return content.decode(errors="replace")
 
 
-def ask(client: Client, method: str, url: str, data: dict[str, Any]) -> HttpResponseBase:
+def ask(
+    client: Client, method: str, url: str, data: dict[str, Any], *, api: bool = False
+) -> HttpResponseBase:
+    if method == "POST" and api:
+        # The API's operations take JSON bodies.
+        return client.post(url, data, content_type="application/json")
     return client.post(url, data) if method == "POST" else client.get(url)
 
 
@@ -164,7 +169,7 @@ def check(world: World, probe: Probe) -> list[str]:
     before = row_counts()
     mail.outbox.clear()
     with sql_writes() as writes:
-        response = ask(client, probe.method, url, data)
+        response = ask(client, probe.method, url, data, api=case.api)
         text = text_of(response)
     wrote = row_counts() != before or bool(writes)
     detail = f"{probe.method} {url} as {probe.user()}"

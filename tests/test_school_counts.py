@@ -11,6 +11,7 @@ import datetime
 import io
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import time_machine
@@ -296,3 +297,195 @@ def test_api_people_pages_with_next_instead_of_a_count(world: World) -> None:
         seen += [item["id"] for item in answer["items"]]
         offset = answer["next"]
     assert len(seen) == len(set(seen)) >= total
+
+
+def _grow_schools(world: World, seed: int) -> list[School]:
+    """Twelve more schools with a mix of small and large staff and student counts."""
+    import random
+
+    from trellis.orgs.services import schools_bulk_create
+    from trellis.people.services import people_bulk_create
+    from trellis.students.services import students_bulk_create
+
+    rng = random.Random(seed)
+    schools = schools_bulk_create(
+        actor=None,
+        system=world.system,
+        schools=[School(name=f"School {seed}-{i}", level=School.Level.HIGH) for i in range(12)],
+    )
+    people: list[Person] = []
+    positions: list[Position] = []
+    students: list[Student] = []
+    kinds = [PositionKind.PRINCIPAL, PositionKind.ASSISTANT_PRINCIPAL, PositionKind.TEACHER]
+    for school in schools:
+        for kind in kinds:
+            for _ in range(rng.choice([0, 1, 2, 3, 6, 9])):
+                person = Person(given_name="P", family_name=f"S{len(people)}")
+                people.append(person)
+                positions.append(
+                    Position(person=person, kind=kind, school=school, starts_on="2020-08-01")
+                )
+        for _ in range(rng.choice([0, 1, 3, 4, 7, 25])):
+            grade = rng.choice(["09", "10", "11"])
+            students.append(Student(school=school, sourced_id=f"s{len(students)}", grade=grade))
+    people_bulk_create(actor=None, system=world.system, people=people, positions=positions)
+    students_bulk_create(actor=None, system=world.system, students=students)
+    return schools
+
+
+def _as_a_reader_sees_them(world: World, key: str, school_ids: list[int]) -> dict[str, Any]:
+    """What the pages show the reader: through the stored protection where it applies."""
+    from trellis.accounts.models import User
+    from trellis.people.selectors import school_staff_by_kind, staff_by_kind, staff_by_school
+    from trellis.students.selectors import (
+        students_by_grade,
+        students_by_school,
+        students_enrolled,
+    )
+
+    user = User.objects.get(pk=world.users[key].pk)
+    return {
+        "staff": {pk: str(c) for pk, c in staff_by_school(user, school_ids).items() if c.value},
+        "cells": {
+            pk: [(k, str(c)) for k, _l, c in school_staff_by_kind(user, pk)] for pk in school_ids
+        },
+        "kinds": [(label, str(c)) for label, c in staff_by_kind(user)],
+        "students": {
+            pk: str(c) for pk, c in students_by_school(user, school_ids).items() if c.value
+        },
+        "total": str(students_enrolled(user)),
+        "grades": {pk: [(g, str(c)) for g, c in students_by_grade(user, pk)] for pk in school_ids},
+    }
+
+
+def _weighed_per_request(world: World, key: str, school_ids: list[int]) -> dict[str, Any]:
+    """The same, decided per request over every school the reader sees (no stored decision)."""
+    from trellis.accounts.models import User
+    from trellis.people.selectors import _staff_table
+    from trellis.students.selectors import _student_table, students_by_grade
+
+    user = User.objects.get(pk=world.users[key].pk)
+    staff, students = _staff_table(user), _student_table(user)
+    grades = {}
+    for pk in school_ids:
+        # A reader of the table (not a closed reader): the grades of a school as the table
+        # decides the school's total.
+        user.__dict__.setdefault("_trellis_per_request", {})["student_protection"] = None
+        grades[pk] = [(g, str(c)) for g, c in students_by_grade(user, pk)]
+    return {
+        "staff": {pk: str(c) for pk, c in staff.by_school.items() if pk in school_ids and c.value},
+        "cells": {pk: [(k, str(c)) for k, _l, c in staff.cells.get(pk, [])] for pk in school_ids},
+        "kinds": [(label, str(c)) for label, c in staff.by_kind],
+        "students": {
+            pk: str(c) for pk, c in students.by_school.items() if pk in school_ids and c.value
+        },
+        "total": str(students.total),
+        "grades": grades,
+    }
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_item29_the_stored_protection_decides_as_the_whole_table_would(
+    world: World, seed: int
+) -> None:
+    from django.test import override_settings
+
+    schools = _grow_schools(world, seed)
+    ids = sorted(School.objects.filter(system=world.system).values_list("pk", flat=True))
+    seen = {}
+    for key in ("analyst", "programs", "coach", "leader"):
+        seen[key] = _as_a_reader_sees_them(world, key, ids)
+        assert seen[key] == _weighed_per_request(world, key, ids), key
+    # Both kinds of suppression are at stake (small counts, and counts that would give them).
+    assert "fewer than 5" in str(seen) and "not shown" in str(seen)
+    # A school leaves the roster (its counts leave the totals by kind), here behind the
+    # roll-ups' back: decided again.
+    School.objects.filter(pk=schools[-1].pk).update(is_active=False)
+    assert _as_a_reader_sees_them(world, "analyst", ids) == _weighed_per_request(
+        world, "analyst", ids
+    )
+    # Another threshold: decided again.
+    with override_settings(TRELLIS_SUPPRESSION_THRESHOLD=10):
+        assert _as_a_reader_sees_them(world, "analyst", ids) == _weighed_per_request(
+            world, "analyst", ids
+        )
+
+
+def test_item29_closed_readers_do_not_weigh_every_school_per_request(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import trellis.core.suppression as suppression
+
+    _grow_schools(world, 4)
+    school = School.objects.filter(system=world.system).order_by("pk").last()
+    assert school is not None
+    pages = ["/", "/schools/", f"/schools/{school.pk}/", "/api/v1/schools"]
+    client = world.client("analyst")
+    for page in pages:
+        assert client.get(page).status_code == 200
+    weighed: list[int] = []
+    protect = suppression.protect
+
+    def spy(values: Any, *args: Any, **kwargs: Any) -> Any:
+        weighed.append(len(values))
+        return protect(values, *args, **kwargs)
+
+    monkeypatch.setattr(suppression, "protect", spy)
+    for page in pages:
+        assert client.get(page).status_code == 200
+    # Only one school's grades at a time (at most 14 grades and the school's total).
+    assert weighed and max(weighed) <= 15
+
+
+def test_item29_the_assignment_list_pages_without_counting(world: World) -> None:
+    from django.test.utils import CaptureQueriesContext
+
+    from trellis.assignments.models import Assignment
+    from trellis.assignments.services import assignments_bulk_create
+    from trellis.authz.roles import Relationship
+    from trellis.people.services import people_bulk_create
+
+    people = [Person(given_name=f"N{i}", family_name=f"Principal{i:02d}") for i in range(55)]
+    positions = [
+        Position(person=p, kind=PositionKind.PRINCIPAL, school=world.school, starts_on="2020-08-01")
+        for p in people
+    ]
+    people_bulk_create(actor=None, system=world.system, people=people, positions=positions)
+    coach = world.users["coach"].person
+    assignments_bulk_create(
+        actor=None,
+        system=world.system,
+        assignments=[
+            Assignment(
+                kind=Relationship.COACHING, supporter=coach, assignee=p, starts_on="2020-08-01"
+            )
+            for p in people
+        ],
+    )
+    client = world.client("programs")
+    with CaptureQueriesContext(connection) as queries:
+        first = client.get("/assignments/").content.decode()
+    assert "Assignments 1\u201350, more on the next page" in first
+    assert not [
+        q["sql"] for q in queries if "COUNT(" in q["sql"] and "assignments_assignment" in q["sql"]
+    ]
+    second = client.get("/assignments/?page=2").content.decode()
+    assert "Assignments 51\u2013" in second and "more on the next page" not in second
+
+
+def test_item29_a_network_scope_filters_positions_by_school_ids(world: World) -> None:
+    from django.test.utils import CaptureQueriesContext
+
+    client = world.client("supervisor")
+    with CaptureQueriesContext(connection) as queries:
+        for page in ("/", "/people/", "/people/?kind=teacher", "/assignments/caseloads/"):
+            assert client.get(page).status_code == 200
+    # Positions are never tested through a join to their school's network.
+    joined = [
+        q["sql"]
+        for q in queries
+        if "people_position" in q["sql"]
+        and '"network_id" IN' in q["sql"]
+        and "orgs_school" in q["sql"].split("WHERE", 1)[-1]
+    ]
+    assert not joined, joined

@@ -71,6 +71,8 @@ INSTALLED_APPS = [
     "trellis.assignments",
     "trellis.programs",
     "trellis.selection",
+    "trellis.attendance",
+    "trellis.coaching",
     "trellis.api",
     "trellis.demo",
     "trellis.site",

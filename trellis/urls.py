@@ -181,6 +181,10 @@ urlpatterns = [
     ),
     # Programs, cohorts and participant records (trellis/programs/urls.py).
     path("programs/", include("trellis.programs.urls")),
+    # Daily attendance (trellis.attendance): this morning, by school, caseload and system.
+    path("attendance/", include("trellis.attendance.urls")),
+    # Coaching sessions, next steps and protocols (trellis/coaching/urls.py).
+    path("coaching/", include("trellis.coaching.urls")),
     # Selection into a cohort (trellis.selection).
     path("selection/", selection_views.selection_home, name="selection_home"),
     path("selection/new/", selection_views.cycle_new, name="selection_cycle_new"),

@@ -9,7 +9,9 @@ from ninja.pagination import paginate
 from ninja.security import django_auth
 from pydantic import field_validator
 
+from trellis.api.attendance import router as attendance_router
 from trellis.api.auth import TokenAuth, api_permission
+from trellis.api.coaching import router as coaching_router
 from trellis.api.paging import ID, NextPages, Pages, _MappedQuerySet
 from trellis.api.programs import router as programs_router
 from trellis.api.schemas import ErrorOut, MeOut, PersonOut, SchoolOut
@@ -146,7 +148,12 @@ def list_schools(request: HttpRequest, filters: Query[SchoolFilters]) -> Any:
         status=filters.status,
     )
     figures = figures_for("school", request.user)
-    return _MappedQuerySet(schools, lambda school: _school_out(school, figures))
+
+    def load(page: list[School]) -> None:
+        for figure in figures:
+            figure.load(school.pk for school in page)
+
+    return _MappedQuerySet(schools, lambda school: _school_out(school, figures), prepare=load)
 
 
 @api.get(
@@ -157,7 +164,10 @@ def list_schools(request: HttpRequest, filters: Query[SchoolFilters]) -> Any:
 @api_permission(Action.SCHOOLS_VIEW)
 def get_school(request: HttpRequest, school_id: int = Path(..., ge=1, le=2**31 - 1)) -> Any:
     school = org_selectors.school_get(request.user, school_id)
-    return _school_out(school, figures_for("school", request.user))
+    figures = figures_for("school", request.user)
+    for figure in figures:
+        figure.load([school.pk])
+    return _school_out(school, figures)
 
 
 @api.get("/people", response=list[PersonOut], tags=["people"])
@@ -189,3 +199,6 @@ def get_person(request: HttpRequest, person_id: int = Path(..., ge=1, le=2**31 -
 api.add_router("/", programs_router)
 # Selection: a cycle's applications, for its committee.
 api.add_router("/selection", selection_router)
+api.add_router("/", attendance_router)
+# Coaching sessions and next steps (issue 10).
+api.add_router("/coaching", coaching_router)

@@ -41,9 +41,12 @@ class NextPages(Pages):
 class _MappedQuerySet:
     """A queryset that pagination can count and slice, mapped to dicts after slicing."""
 
-    def __init__(self, queryset: Any, mapper: Any) -> None:
+    def __init__(self, queryset: Any, mapper: Any, prepare: Any = None) -> None:
         self.queryset = queryset
         self.mapper = mapper
+        # prepare(objects): told the page's objects before they are mapped (to read their
+        # figures in one query).
+        self.prepare = prepare
 
     def count(self) -> int:
         return int(self.queryset.count())
@@ -52,4 +55,7 @@ class _MappedQuerySet:
         return self.count()
 
     def __getitem__(self, item: slice) -> list[dict[str, Any]]:
-        return [self.mapper(obj) for obj in self.queryset[item]]
+        objects = list(self.queryset[item])
+        if self.prepare is not None:
+            self.prepare(objects)
+        return [self.mapper(obj) for obj in objects]

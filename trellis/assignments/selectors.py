@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -12,7 +13,7 @@ from django.utils import timezone
 
 from trellis.assignments.models import DEFAULT_TARGETS, Assignment, CaseloadTarget
 from trellis.assignments.scopes import active_q
-from trellis.authz.policies import authorize
+from trellis.authz.policies import authorize, scope_for
 from trellis.authz.roles import Action, Relationship
 from trellis.people.models import Person, PositionKind
 from trellis.people.selectors import current_positions, visible_people
@@ -24,9 +25,18 @@ POPULATION: dict[str, list[str]] = {Relationship.SUPERVISION: [PositionKind.PRIN
 
 
 def visible_assignments(user: Any, action: str = Action.ASSIGNMENTS_VIEW) -> QuerySet[Assignment]:
-    """Assignments whose assignee the user may see with `action` (one query, with a subquery)."""
-    people = visible_people(user, action)
-    return Assignment.objects.filter(assignee__in=people.values("pk"))
+    """Assignments whose assignee the user may see with `action` (one query, with a subquery).
+    A system grant reaches every person of the system, and an assignment's system is its
+    assignee's (assignment_create keeps both people in it): those are found by the assignment's
+    own system column, without testing each assignee (item 29)."""
+    scope = scope_for(user, action)
+    if scope.everything:
+        return Assignment.objects.all()
+    q = Q(system_id__in=scope.system_ids)
+    rest = dataclasses.replace(scope, system_ids=frozenset())
+    if not rest.is_empty:
+        q |= Q(assignee__in=Person.objects.filter(rest.people_q()).values("pk"))
+    return Assignment.objects.filter(q)
 
 
 def assignment_list(
@@ -260,4 +270,29 @@ def supporters_of(person_ids: Any, kinds: list[str]) -> QuerySet[Assignment]:
         .filter(assignee_id__in=person_ids)
         .select_related("supporter", "assignee")
         .order_by("assignee__family_name", "assignee__given_name", "kind", "pk")
+    )
+
+
+def caseload_of(person_id: int | None, kinds: list[str], day: Any = None) -> QuerySet[Assignment]:
+    """The person's own caseload: their assignments of these kinds in force on the day (today by
+    default), with the assignee, by assignee's name. One query."""
+    if not person_id:
+        return Assignment.objects.none()
+    return (
+        Assignment.objects.filter(active_q(day or timezone.localdate()), kind__in=kinds)
+        .filter(supporter_id=person_id)
+        .select_related("assignee")
+        .order_by("assignee__family_name", "assignee__given_name", "assignee_id", "kind", "pk")
+    )
+
+
+def assignment_covering(
+    supporter_id: int, assignee_id: int, kinds: list[str], day: Any
+) -> Assignment | None:
+    """The supporter's assignment of one of these kinds to the assignee in force on the day."""
+    return (
+        Assignment.objects.filter(active_q(day), kind__in=kinds)
+        .filter(supporter_id=supporter_id, assignee_id=assignee_id)
+        .order_by("kind", "pk")
+        .first()
     )

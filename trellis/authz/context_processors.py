@@ -16,12 +16,19 @@ NAVIGATION: list[tuple[str, str, str | tuple[str, ...]]] = [
     ("Assignments", "assignment_list", Action.ASSIGNMENTS_VIEW),
     ("Frameworks", "framework_list", Action.FRAMEWORKS_VIEW),
     ("Rating rounds", "round_list", Action.RATINGS_ROUNDS),
+    ("Attendance", "attendance_morning", Action.ATTENDANCE_VIEW),
+    # Coaches and supervisors with a caseload (administrators reach coaching from home).
+    ("Coaching", "coaching_sessions", Action.COACHING_LOG),
     ("Programs", "program_list", Action.PROGRAMS_VIEW),
     ("Selection", "selection_home", (Action.PROGRAMS_MANAGE, Action.SELECTION_DELIBERATIONS)),
     ("Partners", "partner_list", Action.PARTNERS_VIEW),
     ("Accounts and roles", "grant_list", Action.ACCESS_MANAGE),
     # Rosters and frameworks register import kinds; whoever may run one sees the imports.
-    ("Imports", "import_list", (Action.ROSTERS_MANAGE, Action.FRAMEWORKS_MANAGE)),
+    (
+        "Imports",
+        "import_list",
+        (Action.ROSTERS_MANAGE, Action.FRAMEWORKS_MANAGE, Action.ATTENDANCE_MANAGE),
+    ),
     ("Audit log", "audit_log", Action.AUDIT_VIEW),
 ]
 

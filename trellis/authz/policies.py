@@ -19,7 +19,7 @@ from django.db.models import Q
 from django.http import Http404
 from django.utils import timezone
 
-from trellis.authz.registry import relationship_loaders, rule_for
+from trellis.authz.registry import network_schools, relationship_loaders, rule_for
 from trellis.authz.roles import (
     MFA_REQUIRED_ROLES,
     RELATIONSHIP_POLICY,
@@ -29,7 +29,9 @@ from trellis.authz.roles import (
 )
 
 # Actions that every signed-in user may take on their own record, whatever their grants.
-OWN_RECORD_ACTIONS = frozenset({Action.PEOPLE_VIEW, Action.PROGRAMS_OWN_RECORD})
+OWN_RECORD_ACTIONS = frozenset(
+    {Action.PEOPLE_VIEW, Action.PROGRAMS_OWN_RECORD, Action.COACHING_VIEW}
+)
 
 
 @dataclass(frozen=True)
@@ -59,6 +61,10 @@ class Scope:
     # People reached through relationships in force (my coachees, my caseload...), whatever
     # place they work at.
     related_person_ids: frozenset[int] = field(default_factory=frozenset)
+    # The schools in `network_ids` (registered by the orgs app; loaded once per request): a
+    # network grant filters records at schools by school id, which an index serves, rather
+    # than through a join to the schools (item 29).
+    network_school_ids: frozenset[int] = field(default_factory=frozenset)
     # The action this scope was computed for (None: any role at all). A registered rule may
     # reach further for some actions than for others (a program is visible, not manageable,
     # in the systems it serves).
@@ -127,8 +133,7 @@ class Scope:
             return Q()
         q = (
             Q(system_id__in=self.system_ids)
-            | Q(school_id__in=self.school_ids)
-            | Q(school__network_id__in=self.network_ids)
+            | Q(school_id__in=self.school_ids | self.network_school_ids)
             | Q(network_id__in=self.network_ids)
         )
         if self.related_person_ids:
@@ -178,9 +183,26 @@ def _relationship_rows(user: Any) -> list[tuple[str, int]]:
     return rows
 
 
+def _network_school_ids(user: Any, network_ids: frozenset[int]) -> frozenset[int]:
+    """The schools of these networks, loaded once per request and kept on the user object."""
+    if not network_ids:
+        return frozenset()
+    cache: dict[frozenset[int], frozenset[int]] | None = getattr(
+        user, "_trellis_network_schools", None
+    )
+    if cache is None:
+        # Set as the grants are (through a request's lazy user, onto the user itself), so
+        # that forget_grants finds it.
+        cache = {}
+        user._trellis_network_schools = cache
+    if network_ids not in cache:
+        cache[network_ids] = network_schools(network_ids)
+    return cache[network_ids]
+
+
 def forget_grants(user: Any) -> None:
     """Drop what was loaded for this request (after the user's grants or relationships change)."""
-    for name in ("_trellis_grants", "_trellis_relationships"):
+    for name in ("_trellis_grants", "_trellis_relationships", "_trellis_network_schools"):
         if hasattr(user, name):
             delattr(user, name)
 
@@ -227,6 +249,7 @@ def scope_for(user: Any, action: str | None = None) -> Scope:
         if action is None or action in RELATIONSHIP_POLICY.get(relationship, frozenset())
     )
     return Scope(
+        network_school_ids=_network_school_ids(user, frozenset(networks)),
         system_ids=frozenset(systems),
         network_ids=frozenset(networks),
         school_ids=frozenset(schools),

@@ -34,6 +34,7 @@ if TYPE_CHECKING:
 Contains = Callable[["Scope", Any], bool]
 QueryRule = Callable[..., Q]
 RelationshipLoader = Callable[[int, datetime.date], Iterable[tuple[str, int]]]
+NetworkSchoolsLoader = Callable[[frozenset[int]], Iterable[int]]
 
 
 @dataclass(frozen=True)
@@ -45,6 +46,7 @@ class ScopeRule:
 
 _RULES: dict[str, ScopeRule] = {}
 _RELATIONSHIP_LOADERS: list[RelationshipLoader] = []
+_NETWORK_SCHOOLS: list[NetworkSchoolsLoader] = []
 _EXTRA_REACH: dict[str, list[Callable[[Scope], Q]]] = {}
 
 
@@ -80,6 +82,19 @@ def extra_reach_q(model: type | str, scope: Scope) -> Q | None:
 def register_relationships(loader: RelationshipLoader) -> None:
     if loader not in _RELATIONSHIP_LOADERS:
         _RELATIONSHIP_LOADERS.append(loader)
+
+
+def register_network_schools(loader: NetworkSchoolsLoader) -> None:
+    """`loader(network_ids)` yields the ids of the schools in those networks (the orgs app):
+    a scope keeps them (`Scope.network_school_ids`), so that a filter on records at schools
+    tests one indexed column instead of joining the schools to read their network."""
+    _NETWORK_SCHOOLS[:] = [loader]
+
+
+def network_schools(network_ids: frozenset[int]) -> frozenset[int]:
+    if not network_ids:
+        return frozenset()
+    return frozenset(pk for loader in _NETWORK_SCHOOLS for pk in loader(network_ids))
 
 
 def rule_for(obj_or_model: Any) -> ScopeRule:

@@ -18,6 +18,8 @@ class Role(models.TextChoices):
     ANALYST = "analyst", "Analyst"
     # Granted on a cohort (or its program): reads and decides that cohort's selection.
     SELECTION_COMMITTEE = "selection_committee", "Selection committee member"
+    # Keeps the system's library of coaching protocols (issue 10); no one's sessions.
+    COACHING_LEAD = "coaching_lead", "Coaching lead"
 
 
 class Action:
@@ -72,6 +74,22 @@ class Action:
     # An interviewer opens the application of the applicant they interview (the `interview`
     # relationship), nothing else of the selection.
     SELECTION_INTERVIEW = "selection.interview"
+    # Daily attendance (basic systems): the "this morning" figures of the schools in reach
+    # (aggregates, suppressed for viewers who may not open the students behind them), and
+    # importing calendars, enrolment windows, attendance and submissions, and the settings.
+    ATTENDANCE_VIEW = "attendance.view"
+    ATTENDANCE_MANAGE = "attendance.manage"
+    # Coaching sessions (issue 10): their record (date, length, mode, focus, protocol, next
+    # steps), never their notes; held by the coachee's coach, supervisor and evaluator, by system
+    # administrators, and by the coachee on their own sessions (OWN_RECORD_ACTIONS).
+    COACHING_VIEW = "coaching.view"
+    # Logging a session with someone on one's caseload (coaching or supervision assignment).
+    COACHING_LOG = "coaching.log"
+    # Reading the notes and comments of the sessions a coachee shared: the coachee's supervisor
+    # and evaluator only (sensitive: see SENSITIVE_ACTIONS).
+    COACHING_SHARED = "coaching.shared"
+    # The system's coaching set-up: its protocol library and settings ("not seen in N weeks").
+    COACHING_CONFIGURE = "coaching.configure"
 
 
 ALL_ACTIONS = frozenset(
@@ -108,12 +126,32 @@ RELATIONSHIP_POLICY: dict[str, frozenset[str]] = {
             Action.RATINGS_PROGRESS,
             Action.COACHING_NOTES,
             Action.PROGRAMS_SIGN_OFF,
+            Action.COACHING_VIEW,
+            Action.COACHING_LOG,
         }
     ),
+    # A supervisor also sees the attendance of the schools their caseload's principals lead,
+    # and coaches their caseload (logs sessions); they read the notes of sessions they did not
+    # lead only when the coachee shared them (coaching.shared).
     Relationship.SUPERVISION: frozenset(
-        {Action.PEOPLE_VIEW, Action.RATINGS_PROGRESS, Action.RATINGS_EVALUATION}
+        {
+            Action.PEOPLE_VIEW,
+            Action.RATINGS_PROGRESS,
+            Action.RATINGS_EVALUATION,
+            Action.ATTENDANCE_VIEW,
+            Action.COACHING_VIEW,
+            Action.COACHING_LOG,
+            Action.COACHING_SHARED,
+        }
     ),
-    Relationship.EVALUATION: frozenset({Action.PEOPLE_VIEW, Action.RATINGS_EVALUATION}),
+    Relationship.EVALUATION: frozenset(
+        {
+            Action.PEOPLE_VIEW,
+            Action.RATINGS_EVALUATION,
+            Action.COACHING_VIEW,
+            Action.COACHING_SHARED,
+        }
+    ),
     Relationship.MENTORING: frozenset(
         {Action.PEOPLE_VIEW, Action.RATINGS_PROGRESS, Action.PROGRAMS_SIGN_OFF}
     ),
@@ -128,6 +166,7 @@ SENSITIVE_ACTIONS = frozenset(
     {
         Action.RATINGS_EVALUATION,
         Action.COACHING_NOTES,
+        Action.COACHING_SHARED,
         Action.SURVEYS_RESPONSES,
         Action.SELECTION_DELIBERATIONS,
     }
@@ -161,10 +200,16 @@ POLICY: dict[str, frozenset[str]] = {
             Action.PROGRAMS_VIEW,
             Action.PROGRAMS_MANAGE,
             Action.PROGRAMS_FIGURES,
+            Action.ATTENDANCE_VIEW,
+            Action.ATTENDANCE_MANAGE,
+            # Sessions' records (dates, modes, next steps) for oversight; never their notes.
+            Action.COACHING_VIEW,
+            Action.COACHING_CONFIGURE,
         }
     ),
     Role.DISTRICT_LEADER: frozenset(
         {
+            Action.ATTENDANCE_VIEW,
             Action.SCHOOLS_VIEW,
             Action.PEOPLE_VIEW,
             Action.PARTNERS_VIEW,
@@ -209,6 +254,7 @@ POLICY: dict[str, frozenset[str]] = {
             Action.FRAMEWORKS_VIEW,
             Action.RATINGS_PROGRESS,
             Action.RATINGS_CONDITIONS,
+            Action.ATTENDANCE_VIEW,
         }
     ),
     Role.TEACHER_LEADER: frozenset({Action.SCHOOLS_VIEW, Action.FRAMEWORKS_VIEW}),
@@ -223,11 +269,22 @@ POLICY: dict[str, frozenset[str]] = {
             Action.PROGRAMS_FIGURES,
         }
     ),
-    # Analysts read programs' figures (suppressed, never names) where their grant is.
-    Role.ANALYST: frozenset({Action.SCHOOLS_VIEW, Action.FRAMEWORKS_VIEW, Action.PROGRAMS_FIGURES}),
+    # Analysts read programs' figures (suppressed, never names) where their grant is, and
+    # attendance (suppressed) of the schools their grant reaches.
+    Role.ANALYST: frozenset(
+        {
+            Action.SCHOOLS_VIEW,
+            Action.FRAMEWORKS_VIEW,
+            Action.PROGRAMS_FIGURES,
+            Action.ATTENDANCE_VIEW,
+        }
+    ),
     # The committee of a cohort's selection: screening notes, interview scores, deliberations
     # and decisions of that cohort's applications (docs/data-model.md, sensitivity table).
     Role.SELECTION_COMMITTEE: frozenset({Action.SELECTION_DELIBERATIONS}),
+    Role.COACHING_LEAD: frozenset(
+        {Action.SCHOOLS_VIEW, Action.FRAMEWORKS_VIEW, Action.COACHING_CONFIGURE}
+    ),
 }
 
 # Actions a role holds only through a grant on a program or a cohort, on what that program

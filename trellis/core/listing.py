@@ -38,7 +38,10 @@ def render_list(
     export: ExportSpec,
     per_page: int = 50,
     exact_count: bool = True,
+    on_page: Callable[[list[Any]], None] | None = None,
 ) -> HttpResponseBase:
+    """`on_page(objects)` is told the objects of the page shown (not of an export), e.g. to
+    read their figures in one query."""
     fmt = get_choice(request.GET, "format", FORMATS)
     if fmt:
         rows = (export.row(obj) for obj in queryset.iterator(chunk_size=2000))
@@ -48,6 +51,9 @@ def render_list(
         if exact_count
         else paginate_without_count(queryset, request.GET, per_page=per_page)
     )
+    if on_page is not None:
+        page.object_list = list(page.object_list)
+        on_page(page.object_list)
     context = {
         **context,
         "page_obj": page,

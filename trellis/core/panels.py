@@ -6,13 +6,14 @@ An app's `panels.py` module (imported once at start-up by `CoreConfig.ready`) re
   a provider returns zero or more `Panel`s, each a template and its context; the page renders
   them ordered by weight. A provider decides for itself whether the viewer gets anything.
 - **figures**: per-object counts a list shows as columns (the school list's current staff and
-  students), computed once per request for everything the viewer can see so that complementary
-  suppression (`trellis.core.suppression`) decides the same on every page, export and API.
+  students), read for the objects a page shows but decided as over everything the viewer can
+  see, so that complementary suppression (`trellis.core.suppression`) decides the same on every
+  page, export and API.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -61,24 +62,42 @@ def _with_weight(panel: Panel, weight: int) -> Panel:
     return Panel(template=panel.template, context=panel.context, weight=weight, kind=panel.kind)
 
 
-@dataclass(frozen=True)
 class Figure:
-    name: str
-    label: str
-    counts: Mapping[int, Count]
+    """One per-object figure as the viewer may see it. `load(pks)` reads the counts of the
+    objects a page shows (a list's page, an API page); `get(pk)` of an object not loaded reads
+    them all (an export). The provider decides every count as it would over everything the
+    viewer can see, so a page, the export and the API agree."""
+
+    def __init__(self, *, name: str, label: str, provider: FigureProvider, user: Any) -> None:
+        self.name, self.label = name, label
+        self._provider, self._user = provider, user
+        self._counts: dict[int, Count] = {}
+        self._loaded: set[int] = set()
+        self._all = False
+
+    def load(self, pks: Iterable[int]) -> None:
+        missing = {pk for pk in pks if pk not in self._loaded}
+        if missing and not self._all:
+            self._counts.update(self._provider(self._user, missing))
+            self._loaded |= missing
 
     def get(self, pk: int) -> Count:
-        return self.counts.get(pk, Count(0))
+        if pk not in self._loaded and not self._all:
+            self._counts.update(self._provider(self._user, None))
+            self._all = True
+        return self._counts.get(pk, Count(0))
 
 
-FigureProvider = Callable[[Any], Mapping[int, Count]]
+# provider(user, pks): the viewer's Counts of those objects (None: of every object they see),
+# keyed by object id; objects left out count 0.
+FigureProvider = Callable[[Any, Collection[int] | None], Mapping[int, Count]]
 _figures: dict[str, list[tuple[int, str, str, FigureProvider]]] = {}
 
 
 def register_figure(
     slot: str, *, name: str, label: str, weight: int = 100
 ) -> Callable[[FigureProvider], FigureProvider]:
-    """Decorator: `provider(user)` returns the viewer's Counts keyed by object id."""
+    """Decorator: `provider(user, pks)` returns the viewer's Counts keyed by object id."""
 
     def decorator(provider: FigureProvider) -> FigureProvider:
         entries = _figures.setdefault(slot, [])
@@ -92,7 +111,7 @@ def register_figure(
 
 def figures_for(slot: str, user: Any) -> list[Figure]:
     return [
-        Figure(name=name, label=label, counts=provider(user))
+        Figure(name=name, label=label, provider=provider, user=user)
         for _weight, name, label, provider in _figures.get(slot, [])
     ]
 

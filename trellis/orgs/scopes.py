@@ -6,7 +6,7 @@ from typing import Any
 
 from django.db.models import Q
 
-from trellis.authz.registry import register_scope
+from trellis.authz.registry import register_network_schools, register_scope
 from trellis.orgs.models import Network, Partner, School, System
 
 
@@ -35,3 +35,10 @@ def register() -> None:
     register_scope(Network, _network, q=lambda scope: scope.networks_q())
     register_scope(School, _school, q=lambda scope, prefix="": scope.schools_q(prefix))
     register_scope(Partner, _partner, q=lambda scope: scope.partners_q())
+    register_network_schools(
+        lambda network_ids: (
+            School.objects.filter(network_id__in=network_ids)
+            .order_by()
+            .values_list("pk", flat=True)
+        )
+    )

@@ -101,6 +101,54 @@ def open_school_ids(user: Any, action: str) -> set[int]:
     }
 
 
+def opens_every_school(user: Any, action: str) -> bool:
+    """Whether `action` reaches the people (or students) behind every school the user can see:
+    decided from the grants when they say so (no school rows loaded: a metro district has a
+    thousand), otherwise from `open_school_ids`."""
+    seen, reach = scope_for(user, Action.SCHOOLS_VIEW), scope_for(user, action)
+    if reach.everything:
+        return True
+    if not (reach.system_ids or reach.network_ids or reach.school_ids):
+        # Reaching no place, the action opens no school: true only of someone who sees none.
+        return not (seen.everything or seen.system_ids or seen.network_ids or seen.school_ids)
+    if not seen.everything and (
+        seen.system_ids <= reach.system_ids
+        and seen.network_ids <= reach.network_ids
+        and seen.school_ids <= reach.school_ids
+    ):
+        return True
+    return {row.pk for row in school_rows(user)} <= open_school_ids(user, action)
+
+
+def closed_system(user: Any, action: str) -> int | None:
+    """The system whose every school the user sees while `action` reaches the people (or
+    students) of none of them, when that is all the user sees (an analyst, a program manager, a
+    coach; a district leader for students): such viewers read the counts protected once for
+    the whole system (stored with the roll-ups) instead of weighing every cell per request.
+    None for any other viewer."""
+    seen, reach = scope_for(user, Action.SCHOOLS_VIEW), scope_for(user, action)
+    if seen.everything or len(seen.system_ids) != 1 or seen.network_ids or seen.school_ids:
+        return None
+    if reach.everything or reach.system_ids or reach.network_ids or reach.school_ids:
+        return None
+    return next(iter(seen.system_ids))
+
+
+def inactive_school_ids(user: Any, system_id: int) -> list[int]:
+    """A system's schools no longer in the roster (sorted; once per request): with the
+    suppression threshold, what a stored protection of the system's counts depends on besides
+    the counts."""
+    return per_request(
+        user,
+        f"inactive_schools_{system_id}",
+        lambda: sorted(
+            School.objects.filter(system_id=system_id, is_active=False)
+            .order_by()
+            .values_list("pk", flat=True)
+        ),
+    )
+
+
 def school_list(
     user: Any,
     *,
@@ -110,7 +158,9 @@ def school_list(
     level: str = "",
     status: str = "active",
 ) -> QuerySet[School]:
-    schools = visible_schools(user).select_related("system", "network")
+    # The networks in a query of their own: joined, PostgreSQL (misjudging how many schools a
+    # search matches) tested every match against every network of a metro district (item 29).
+    schools = visible_schools(user).select_related("system").prefetch_related("network")
     if query:
         schools = schools.filter(
             Q(name__icontains=query) | Q(identifier__icontains=query) | Q(city__icontains=query)

@@ -41,6 +41,11 @@ def _school_export(figures: list[Figure]) -> ExportSpec:
     )
 
 
+def _load_figures(figures: list[Figure], schools: list[School]) -> None:
+    for figure in figures:
+        figure.load(school.pk for school in schools)
+
+
 @permission(Action.SCHOOLS_VIEW)
 def school_list(request: HttpRequest) -> HttpResponseBase:
     params = request.GET
@@ -59,6 +64,7 @@ def school_list(request: HttpRequest) -> HttpResponseBase:
         template="orgs/school_list.html",
         queryset=schools,
         export=_school_export(figures),
+        on_page=lambda schools: _load_figures(figures, schools),
         context={
             "figures": figures,
             "filters": filters,

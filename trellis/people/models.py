@@ -33,6 +33,9 @@ class Person(TimeStampedModel):
         ]
         indexes = [
             models.Index(fields=["system", "family_name", "given_name"], name="person_name"),
+            # The lists' order: a page of a metro district's people is read in index order
+            # instead of sorting every person in scope (item 29).
+            models.Index(fields=["family_name", "given_name", "id"], name="person_name_order"),
             models.Index(fields=["email"], name="person_email"),
             # Plain (not partial) so that set-based roster joins on the key can use it.
             models.Index(fields=["system", "sourced_id"], name="person_system_sid"),
@@ -183,6 +186,10 @@ class SchoolStaffCount(models.Model):
     school = models.ForeignKey("orgs.School", on_delete=models.CASCADE, related_name="+")
     kind = models.CharField(max_length=30, blank=True)
     people = models.PositiveIntegerField()
+    # Whether the count is withheld (small, or complementary) from the system's closed readers:
+    # those who see every school of the system and may open the people of none (analysts,
+    # program managers, coaches). Stored with the count (`StaffCountsAsOf.protection`).
+    hidden = models.BooleanField(default=False, db_default=False)
 
     class Meta:
         constraints = [
@@ -204,6 +211,12 @@ class StaffCountsAsOf(models.Model):
     )
     counted_on = models.DateField()
     good_until = models.DateField(null=True, blank=True)
+    # The complementary suppression of these counts for the system's closed readers, decided
+    # when they were counted (people.services.staff_protection_store): {"threshold": t,
+    # "inactive": [school ids not in the roster], "kinds": {kind: [people, hidden]}} with each
+    # row's `SchoolStaffCount.hidden`. Valid while the threshold and the inactive schools are
+    # the same; empty: not decided yet.
+    protection = models.JSONField(null=True, blank=True)
 
     def __str__(self) -> str:
         return f"staff counts of {self.system_id} on {self.counted_on}"

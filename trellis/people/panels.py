@@ -4,7 +4,7 @@ on a school's page, its staff by role and the people working there."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Collection, Iterator, Mapping
 from typing import Any
 
 from django.contrib.humanize.templatetags.humanize import intcomma
@@ -22,7 +22,7 @@ from trellis.people.selectors import (
     school_current_staff,
     school_staff_by_kind,
     staff_by_kind,
-    staff_table,
+    staff_by_school,
     visible_people,
 )
 
@@ -60,15 +60,22 @@ def people(request: HttpRequest) -> Iterator[Panel]:
     )
     # Read from the positions at places in scope: ordering a join through people would sort
     # every position of a metro district.
-    recent = list(
+    latest = (
         Position.objects.filter(
             scope_for(user, Action.PEOPLE_VIEW).positions_q(),
             starts_on__lte=timezone.localdate(),
         )
         # only people the user may open (someone who has left a school drops out)
         .filter(person__in=visible)
+        .order_by("-starts_on", "-pk")
+        .values("pk")[:6]
+    )
+    # The six found first, then joined to their people and places: joined before the LIMIT,
+    # a network's every position was joined to be sorted (item 29).
+    recent = list(
+        Position.objects.filter(pk__in=latest)
         .select_related("person", "school", "network")
-        .order_by("-starts_on", "-pk")[:6]
+        .order_by("-starts_on", "-pk")
     )
     yield Panel("people/panels/recent_positions.html", {"positions": recent}, weight=40)
 
@@ -89,5 +96,5 @@ def school_staff(request: HttpRequest, school: Any) -> Iterator[Panel]:
 
 
 @register_figure("school", name="current_staff", label="Current staff", weight=10)
-def staff_figure(user: Any) -> Mapping[int, Count]:
-    return staff_table(user).by_school
+def staff_figure(user: Any, school_ids: Collection[int] | None) -> Mapping[int, Count]:
+    return staff_by_school(user, school_ids)

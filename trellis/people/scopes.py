@@ -16,24 +16,29 @@ from trellis.people.models import Person, Position
 def people_q(scope: Any, on: datetime.date | None = None) -> Q:
     """The whole system for system grants; for school and network grants, people holding a
     position there on the day (today by default); people reached through relationships; the
-    user's own record. One query whatever the scope."""
+    user's own record."""
     q: Any = Q(system_id__in=scope.system_ids)
+    persons = scope.related_person_ids | ({scope.person_id} if scope.person_id else set())
     if scope.school_ids or scope.network_ids:
         day = on or timezone.localdate()
-        # An IN over the (small) set of people placed here lets the database start from the
-        # positions at these places instead of testing every person of the system.
-        placed = (
+        # The people placed at these places are read first (one indexed query on the
+        # positions: a school's or a network's staff, a few hundred) and given to the database
+        # as a list of ids, with the relationships and the own record: as a subquery, PostgreSQL
+        # misjudged how many it finds and scanned a metro district's every person to join
+        # them (item 29).
+        placed = set(
             Position.objects.filter(
-                Q(school_id__in=scope.school_ids)
-                | Q(school__network_id__in=scope.network_ids)
+                # The networks' schools by id (Scope.network_school_ids): one index each.
+                Q(school_id__in=scope.school_ids | scope.network_school_ids)
                 | Q(network_id__in=scope.network_ids),
                 starts_on__lte=day,
             )
             .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=day))
-            .values("person_id")
+            .order_by()
+            .values_list("person_id", flat=True)
         )
-        q |= Q(pk__in=placed)
-    if scope.person_id or scope.related_person_ids:
+        q |= Q(pk__in=sorted(placed | persons))
+    elif persons:
         q |= scope.persons_q()
     if scope.program_ids or scope.cohort_ids:
         # Program and cohort grants reach people the programs app names (their participants).

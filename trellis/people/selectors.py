@@ -1,11 +1,13 @@
 from __future__ import annotations
 
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import (
     Case,
     Exists,
+    F,
     IntegerField,
     OuterRef,
     Prefetch,
@@ -16,6 +18,7 @@ from django.db.models import (
     Value,
     When,
 )
+from django.db.models.functions import Concat
 from django.http import Http404
 from django.utils import timezone
 
@@ -23,8 +26,15 @@ from trellis.authz.policies import authorize, scope_for
 from trellis.authz.roles import Action
 from trellis.core.panels import per_request
 from trellis.core.suppression import Count as PeopleCount
-from trellis.core.suppression import protected_counts
-from trellis.orgs.selectors import open_school_ids, school_rows, visible_schools
+from trellis.core.suppression import threshold
+from trellis.orgs.selectors import (
+    closed_system,
+    inactive_school_ids,
+    open_school_ids,
+    opens_every_school,
+    school_rows,
+    visible_schools,
+)
 from trellis.people.models import (
     Person,
     Position,
@@ -32,6 +42,7 @@ from trellis.people.models import (
     SchoolStaffCount,
     StaffCountsAsOf,
 )
+from trellis.people.rollups import KINDS, staff_protected
 
 
 def current_positions(on: Any = None) -> QuerySet[Position]:
@@ -106,13 +117,24 @@ def people_list(
         people = people.filter(is_active=True)
     elif status == "inactive":
         people = people.filter(is_active=False)
+    # By name. A system's whole staff (no search, no filter) is read a page at a time in the
+    # order of an index (person_name_order). Anything narrower orders by the same names written
+    # as an expression that index cannot give, so that PostgreSQL finds the few people first
+    # (trigram indexes, the ids of a network's staff) and sorts them, rather than walking every
+    # name before "smith" in order (item 29).
+    scope = scope_for(user, Action.PEOPLE_VIEW)
+    whole = scope.everything or bool(
+        scope.system_ids and not (scope.school_ids or scope.network_ids)
+    )
+    narrowed = query or school_id or school_name or network_id or kind or not whole
+    family = Concat("family_name", Value("")) if narrowed else F("family_name")
     return people.prefetch_related(
         Prefetch(
             "positions",
             queryset=current_positions().select_related("school", "network"),
             to_attr="current_positions",
         )
-    ).order_by("family_name", "given_name", "pk")
+    ).order_by(family.asc(), "given_name", "pk")
 
 
 def person_get(user: Any, pk: int, action: str = Action.PEOPLE_VIEW) -> Person:
@@ -178,70 +200,163 @@ class StaffTable:
     by_kind: list[tuple[str, PeopleCount]]
 
 
-def staff_counts(system_ids: set[int], school_ids: Any = None) -> QuerySet[SchoolStaffCount]:
-    """The roll-up rows of these systems' schools (optionally only `school_ids`, a list or a
-    subquery), recounted first where they are out of date: counted for another day, or past the
-    next day on which a position starts or ends (`StaffCountsAsOf.good_until`)."""
+def _fresh_counts_of(system_ids: set[int]) -> dict[int, StaffCountsAsOf]:
+    """The systems' `StaffCountsAsOf`, recounted first where they are out of date: counted for
+    another day, or past the next day on which a position starts or ends (`good_until`)."""
     from trellis.people.services import school_staff_counts_rebuild
 
     today = timezone.localdate()
     as_of = {a.system_id: a for a in StaffCountsAsOf.objects.filter(system_id__in=system_ids)}
-    for system_id in sorted(system_ids):
-        known = as_of.get(system_id)
-        if (
-            known is None
-            or known.counted_on > today
-            or (known.good_until is not None and today >= known.good_until)
-        ):
-            # A reader that writes: the roll-up is derived data, recounted set-wise (once a
-            # day at most, or when a dated change takes effect); docs/decisions.md, item 29.
-            school_staff_counts_rebuild(system_id=system_id, on=today)
+    stale = [
+        system_id
+        for system_id in sorted(system_ids)
+        if (known := as_of.get(system_id)) is None
+        or known.counted_on > today
+        or (known.good_until is not None and today >= known.good_until)
+    ]
+    for system_id in stale:
+        # A reader that writes: the roll-up is derived data, recounted set-wise (once a
+        # day at most, or when a dated change takes effect); docs/decisions.md, item 29.
+        school_staff_counts_rebuild(system_id=system_id, on=today)
+    if stale:
+        as_of = {a.system_id: a for a in StaffCountsAsOf.objects.filter(system_id__in=system_ids)}
+    return as_of
+
+
+def staff_counts(system_ids: set[int], school_ids: Any = None) -> QuerySet[SchoolStaffCount]:
+    """The roll-up rows of these systems' schools (optionally only `school_ids`, a list or a
+    subquery), recounted first where they are out of date."""
+    _fresh_counts_of(system_ids)
     rows = SchoolStaffCount.objects.filter(system_id__in=system_ids)
     if school_ids is not None:
         rows = rows.filter(school_id__in=school_ids)
     return rows.order_by()
 
 
+def _closed_protection(user: Any) -> tuple[int, dict[str, Any]] | None:
+    """For a closed reader of one system (`orgs.selectors.closed_system`): the system and the
+    protection stored with its counts, decided again first if it was decided for another
+    threshold or other inactive schools. None for other viewers."""
+    system_id = closed_system(user, Action.PEOPLE_VIEW)
+    if system_id is None:
+        return None
+
+    def load() -> tuple[int, dict[str, Any]]:
+        from trellis.people.services import staff_protection_store
+
+        as_of = _fresh_counts_of({system_id})[system_id]
+        protection = as_of.protection or {}
+        if protection.get("threshold") != threshold() or protection.get(
+            "inactive"
+        ) != inactive_school_ids(user, system_id):
+            staff_protection_store(system_id=system_id)
+            as_of.refresh_from_db(fields=["protection"])
+            protection = as_of.protection or {}
+        return system_id, protection
+
+    return per_request(user, "staff_protection", load)
+
+
+def _systems_seen(user: Any) -> set[int]:
+    seen = scope_for(user, Action.SCHOOLS_VIEW)
+    if not seen.everything and not seen.network_ids and not seen.school_ids:
+        return set(seen.system_ids)
+    return {row.system_id for row in school_rows(user)}
+
+
+def staff_by_school(user: Any, school_ids: Collection[int] | None = None) -> dict[int, PeopleCount]:
+    """Current staff of these schools (None: every school the viewer sees), as `staff_table`
+    protects them, reading only those schools' roll-up rows where the viewer may open every
+    school's people (exact) or is a closed reader (the stored protection)."""
+    if school_ids is None:
+        return staff_table(user).by_school
+    if opens_every_school(user, Action.PEOPLE_VIEW):
+        return {
+            school_id: PeopleCount(n, hidden=False)
+            for school_id, n in staff_counts(_systems_seen(user), list(school_ids))
+            .filter(kind="")
+            .values_list("school_id", "people")
+        }
+    closed = _closed_protection(user)
+    if closed is None:
+        return staff_table(user).by_school
+    return {
+        school_id: PeopleCount(n, hidden=hidden)
+        for school_id, n, hidden in SchoolStaffCount.objects.filter(
+            system_id=closed[0], school_id__in=list(school_ids), kind=""
+        )
+        .order_by()
+        .values_list("school_id", "people", "hidden")
+        if n
+    }
+
+
+def _cells(rows: Iterable[tuple[str, int, bool]]) -> list[tuple[str, str, PeopleCount]]:
+    labels = dict(PositionKind.choices)
+    found = {kind: (n, hidden) for kind, n, hidden in rows if n}
+    return [
+        (kind, labels[kind], PeopleCount(found[kind][0], hidden=found[kind][1]))
+        for kind in KINDS
+        if kind in found
+    ]
+
+
 def school_staff_by_kind(user: Any, school_id: int) -> list[tuple[str, str, PeopleCount]]:
     """A school's current staff by kind: exact for a viewer who may open its people (without
-    computing the whole table), otherwise as `staff_table` protects them."""
-    if school_id not in open_school_ids(user, Action.PEOPLE_VIEW):
-        return staff_table(user).cells.get(school_id, [])
-    system_id = next(row.system_id for row in school_rows(user) if row.pk == school_id)
-    counts = dict(
-        staff_counts({system_id}, [school_id]).exclude(kind="").values_list("kind", "people")
-    )
-    return [
-        (kind, label, PeopleCount(counts[kind], hidden=False))
-        for kind, label in PositionKind.choices
-        if counts.get(kind)
-    ]
+    computing the whole table), as stored for a closed reader, otherwise as `staff_table`
+    protects them."""
+    closed = _closed_protection(user)
+    if closed is not None:
+        # A closed reader opens no school's people.
+        return _cells(
+            SchoolStaffCount.objects.filter(system_id=closed[0], school_id=school_id)
+            .exclude(kind="")
+            .values_list("kind", "people", "hidden")
+        )
+    if opens_every_school(user, Action.PEOPLE_VIEW) or school_id in open_school_ids(
+        user, Action.PEOPLE_VIEW
+    ):
+        return _cells(
+            (kind, n, False)
+            for kind, n in staff_counts(_systems_seen(user), [school_id])
+            .exclude(kind="")
+            .values_list("kind", "people")
+        )
+    return staff_table(user).cells.get(school_id, [])
 
 
 def staff_by_kind(user: Any) -> list[tuple[str, PeopleCount]]:
     """Current staff by kind across the viewer's active schools (the home page). A viewer who
-    may open every school they see gets one SUM over the roll-up, not the whole table."""
-    rows = school_rows(user)
-    if not rows or not {row.pk for row in rows} <= open_school_ids(user, Action.PEOPLE_VIEW):
-        return staff_table(user).by_kind
+    may open every school they see gets one SUM over the roll-up, a closed reader the stored
+    totals; only other viewers weigh the whole table."""
     labels = dict(PositionKind.choices)
-    totals = (
-        staff_counts(
-            {row.system_id for row in rows},
-            visible_schools(user).filter(is_active=True).values("pk"),
+    if opens_every_school(user, Action.PEOPLE_VIEW):
+        totals = (
+            staff_counts(
+                _systems_seen(user),
+                visible_schools(user).filter(is_active=True).values("pk"),
+            )
+            .exclude(kind="")
+            .values_list("kind")
+            .annotate(n=Sum("people"))
         )
-        .exclude(kind="")
-        .values_list("kind")
-        .annotate(n=Sum("people"))
-    )
-    return sorted(
-        (
-            (labels[kind], PeopleCount(n, hidden=False))
-            for kind, n in totals
-            if kind in labels and n
-        ),
-        key=lambda pair: -pair[1].value,
-    )
+        found = [(kind, PeopleCount(n, hidden=False)) for kind, n in totals]
+    else:
+        closed = _closed_protection(user)
+        if closed is None:
+            return staff_table(user).by_kind
+        found = [
+            (kind, PeopleCount(n, hidden=hidden))
+            for kind, (n, hidden) in closed[1].get("kinds", {}).items()
+        ]
+    order = {kind: i for i, kind in enumerate(KINDS)}
+    return [
+        (labels[kind], count)
+        for kind, count in sorted(
+            (pair for pair in found if pair[0] in labels and pair[1].value),
+            key=lambda pair: (-pair[1].value, order[pair[0]]),
+        )
+    ]
 
 
 def staff_table(user: Any) -> StaffTable:
@@ -249,61 +364,26 @@ def staff_table(user: Any) -> StaffTable:
 
 
 def _staff_table(user: Any) -> StaffTable:
-    """From the roll-up (`SchoolStaffCount`), never from the positions themselves. A kind's
-    total is the sum of its schools' cells: someone holding the same kind of post at two schools
-    counts at each, as each school's own figure counts them (item 29; docs/decisions.md)."""
+    """From the roll-up (`SchoolStaffCount`), never from the positions themselves, protected by
+    `rollups.staff_protected` over every school the viewer sees."""
     rows = school_rows(user)
-    active = [row.pk for row in rows if row.is_active]
-    active_set = set(active)
-    opened = open_school_ids(user, Action.PEOPLE_VIEW)
-    seen = {row.pk for row in rows}
-    values: dict[Any, int] = {}
-    kind_totals: dict[str, int] = {}
-    for school_id, kind, n in staff_counts(
-        {row.system_id for row in rows}, visible_schools(user).values("pk")
-    ).values_list("school_id", "kind", "people"):
-        if school_id not in seen or not n:
-            continue
-        if kind:
-            values[("cell", school_id, kind)] = n
-            if school_id in active_set:
-                kind_totals[kind] = kind_totals.get(kind, 0) + n
-        else:
-            values[("school", school_id)] = n
-    for kind, n in kind_totals.items():
-        values[("kind", kind)] = n
-    kinds = [kind for kind, _label in PositionKind.choices]
-    if {row.pk for row in rows} <= opened:
-        # The viewer may open every school's people: every count is exact, nothing to protect
-        # (and no need to weigh a metro district's 8,000 cells on every view).
-        counts = {key: PeopleCount(n, hidden=False) for key, n in values.items()}
-    else:
-        # Only cells that hold someone: an empty cell is never hidden nor used to hide.
-        cells_of: dict[Any, list[Any]] = {}
-        for key in values:
-            if key[0] == "cell":
-                cells_of.setdefault(("school", key[1]), []).append(key)
-                if key[1] in active_set:
-                    cells_of.setdefault(("kind", key[2]), []).append(key)
-        relations: list[tuple[Any, list[Any]]] = [
-            (("school", row.pk), cells_of.get(("school", row.pk), [])) for row in rows
-        ]
-        relations += [(("kind", kind), cells_of.get(("kind", kind), [])) for kind in kinds]
-        open_keys: set[Any] = {("school", pk) for pk in opened}
-        open_keys |= {key for key in values if key[0] == "cell" and key[1] in opened}
-        if set(active) <= opened:
-            open_keys |= {("kind", kind) for kind in kinds}
-        counts = protected_counts(values, relations, open_keys=open_keys)
+    counts = staff_protected(
+        ((row.pk, row.is_active) for row in rows),
+        staff_counts({row.system_id for row in rows}, [row.pk for row in rows]).values_list(
+            "school_id", "kind", "people"
+        ),
+        open_school_ids(user, Action.PEOPLE_VIEW),
+    )
     labels = dict(PositionKind.choices)
     cells: dict[int, list[tuple[str, str, PeopleCount]]] = {}
-    order = {kind: i for i, kind in enumerate(kinds)}
+    order = {kind: i for i, kind in enumerate(KINDS)}
     for key in sorted(
         (key for key in counts if key[0] == "cell" and key[2] in order),
         key=lambda key: order[key[2]],
     ):
         cells.setdefault(key[1], []).append((key[2], labels[key[2]], counts[key]))
     by_kind = sorted(
-        ((labels[kind], counts[("kind", kind)]) for kind in kinds if ("kind", kind) in counts),
+        ((labels[kind], counts[("kind", kind)]) for kind in KINDS if ("kind", kind) in counts),
         key=lambda pair: -pair[1].value,
     )
     return StaffTable(

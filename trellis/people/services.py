@@ -11,6 +11,7 @@ from django.utils import timezone
 from trellis.authz.policies import require
 from trellis.authz.roles import Action
 from trellis.core.services import audit_event_record, audited_update, snapshot
+from trellis.core.suppression import threshold
 from trellis.orgs.models import Network, School, System
 from trellis.people.models import (
     Certification,
@@ -21,6 +22,7 @@ from trellis.people.models import (
     SchoolStaffCount,
     StaffCountsAsOf,
 )
+from trellis.people.rollups import staff_protected
 
 PERSON_FIELDS = (
     "given_name",
@@ -377,6 +379,49 @@ def school_staff_counts_rebuild(
         StaffCountsAsOf.objects.update_or_create(
             system_id=system_id,
             defaults={"counted_on": day, "good_until": min(known) if known else None},
+        )
+        staff_protection_store(system_id=system_id)
+
+
+def staff_protection_store(*, system_id: int) -> None:
+    """Decide once, with the counts, what a closed reader of the system may see (someone who
+    sees every school and may open the people of none: analysts, program managers, coaches):
+    the same complementary suppression as `people.selectors.staff_table` over every school of
+    the system, stored in `SchoolStaffCount.hidden` and `StaffCountsAsOf.protection`, so that
+    their pages read a page of schools instead of weighing a metro district's 9,000 counts on
+    every view (item 29). Called with every recount (inside its transaction and lock), and by a
+    reader that finds the stored decision made for another threshold or other inactive
+    schools. Derived data: no permission check, no audit event."""
+    with transaction.atomic():
+        System.objects.select_for_update().filter(pk=system_id).first()
+        schools = list(
+            School.objects.filter(system_id=system_id).values_list("pk", "is_active").order_by()
+        )
+        rows = list(
+            SchoolStaffCount.objects.filter(system_id=system_id)
+            .order_by()
+            .values_list("pk", "school_id", "kind", "people")
+        )
+        counts = staff_protected(schools, ((s, k, n) for _pk, s, k, n in rows), opened=())
+        hide = [
+            pk
+            for pk, school_id, kind, _n in rows
+            if counts.get(("cell", school_id, kind) if kind else ("school", school_id))
+            and counts[("cell", school_id, kind) if kind else ("school", school_id)].suppressed
+        ]
+        SchoolStaffCount.objects.filter(system_id=system_id, hidden=True).update(hidden=False)
+        for start in range(0, len(hide), 500):
+            SchoolStaffCount.objects.filter(pk__in=hide[start : start + 500]).update(hidden=True)
+        StaffCountsAsOf.objects.filter(system_id=system_id).update(
+            protection={
+                "threshold": threshold(),
+                "inactive": sorted(pk for pk, is_active in schools if not is_active),
+                "kinds": {
+                    key[1]: [count.value, count.suppressed]
+                    for key, count in counts.items()
+                    if key[0] == "kind"
+                },
+            }
         )
 
 

@@ -646,3 +646,30 @@ def round_frameworks(user: Any) -> list[Framework]:
 
 def round_rater_rows(round_: RatingRound) -> QuerySet[RoundRater]:
     return RoundRater.objects.filter(round=round_).select_related("rater__person")
+
+
+def latest_progress_ratings(
+    person_ids: Any, identifiers: set[str]
+) -> dict[tuple[int, str], Rating]:
+    """The latest progress rating of each of these people on each competency (by its CASE
+    identifier, so a competency is one series across versions): ratings made outside a round
+    or in a locked one, never drafts. For a page that already decided the viewer reads these
+    people's progress ratings. One query."""
+    if not identifiers:
+        return {}
+    ratings = (
+        Rating.objects.filter(
+            purpose=Purpose.PROGRESS,
+            is_draft=False,
+            subject_person_id__in=person_ids,
+            item__case_identifier__in=identifiers,
+        )
+        .filter(Q(round__isnull=True) | Q(round__state=RatingRound.State.LOCKED))
+        .select_related("item", "level")
+        .order_by("subject_person_id", "item__case_identifier", "-rated_on", "-pk")
+    )
+    latest: dict[tuple[int, str], Rating] = {}
+    for rating in ratings:
+        if rating.subject_person_id is not None:
+            latest.setdefault((rating.subject_person_id, rating.item.case_identifier), rating)
+    return latest

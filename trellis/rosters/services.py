@@ -62,3 +62,23 @@ def position_end_reasons_infer(*, actor: Any, system: System, run_date: datetime
             after={"positions": count, "through": run_date.isoformat()},
         )
     return count
+
+
+def school_classes_bulk_create(*, actor: Any, system: System, classes: list[Any]) -> int:
+    """Set-based load of classes (the demo generator's homerooms; the roster import has its own
+    staged path)."""
+    from trellis.rosters.models import SchoolClass
+
+    require(actor, Action.ROSTERS_MANAGE, system)
+    with transaction.atomic():
+        for school_class in classes:
+            school_class.system = system
+        SchoolClass.objects.bulk_create(classes, batch_size=5000)
+        audit_event_record(
+            actor=actor,
+            action="class.bulk_create",
+            system_id=system.pk,
+            object_repr=f"{len(classes)} classes",
+            after={"count": len(classes)},
+        )
+    return len(classes)

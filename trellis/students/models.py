@@ -98,3 +98,20 @@ class SchoolGradeCount(models.Model):
 
     def __str__(self) -> str:
         return f"{self.school_id} grade {self.grade}: {self.students}"
+
+
+class StudentCountsProtection(models.Model):
+    """The complementary suppression of a system's student counts for its closed readers
+    (someone who sees every school and may open the students of none: district leaders,
+    analysts, program managers), decided whenever `SchoolGradeCount` is rebuilt
+    (students.services.student_protection_store): {"threshold": t, "inactive": [school ids not
+    in the roster], "total": [students, hidden], "hidden": [school ids withheld]}. Valid while
+    the threshold and the inactive schools are the same (item 29)."""
+
+    system = models.OneToOneField(
+        "orgs.System", on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+    protection = models.JSONField()
+
+    def __str__(self) -> str:
+        return f"student counts protection of {self.system_id}"

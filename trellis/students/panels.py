@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Collection, Iterator, Mapping
 from typing import Any
 
 from django.http import HttpRequest
@@ -11,7 +11,7 @@ from trellis.authz.policies import has_grant_for
 from trellis.authz.roles import Action
 from trellis.core.panels import Panel, register, register_figure
 from trellis.core.suppression import Count
-from trellis.students.selectors import student_table, students_by_grade, students_enrolled
+from trellis.students.selectors import students_by_grade, students_by_school, students_enrolled
 
 
 @register("home", weight=20)
@@ -39,5 +39,5 @@ def school_students(request: HttpRequest, school: Any) -> Iterator[Panel]:
 
 
 @register_figure("school", name="students_enrolled", label="Students", weight=20)
-def students_figure(user: Any) -> Mapping[int, Count]:
-    return student_table(user).by_school
+def students_figure(user: Any, school_ids: Collection[int] | None) -> Mapping[int, Count]:
+    return students_by_school(user, school_ids)

@@ -1,0 +1,85 @@
+"""Role-matrix Cases of the attendance pages and API (added to tests/matrix.py's CASES).
+
+Reach: the principal their school, the supervisor their caseload's schools, district roles the
+system; the teacher leader has no attendance anywhere (403); another system's administrator or
+leader finds none of Riverbend's (404, or their own empty page)."""
+
+from __future__ import annotations
+
+from tests.attendance.world import add_attendance
+from tests.matrix import Case
+
+DAY = "2026-09-30"
+
+ATTENDANCE_CASES: list[Case] = [
+    Case(
+        "attendance_morning",
+        lambda w: f"/attendance/?date={DAY}",
+        right="principal",
+        wrong="teacher",
+        outsider="admin_b",
+        outsider_status=200,
+        hidden_from_outsider=lambda w: w.school.name,
+        exports=("csv", "xlsx"),
+        setup=add_attendance,
+    ),
+    Case(
+        "attendance_morning",
+        # The administrator may open the students: Oak Hill's 2 absent are shown, and its jump.
+        lambda w: f"/attendance/?date={DAY}&q=oak&jumped=1",
+        right="admin",
+        wrong="coach",
+        outsider="admin_b",
+        outsider_status=200,
+        hidden_from_outsider=lambda w: w.school.name,
+        exports=("csv", "xlsx"),
+        setup=add_attendance,
+        label="filtered",
+    ),
+    Case(
+        "attendance_school",
+        lambda w: f"/attendance/schools/{w.school.pk}/?date={DAY}",
+        right="supervisor",
+        wrong="teacher",
+        outsider="admin_b",
+        exports=("csv", "xlsx"),
+        setup=add_attendance,
+    ),
+    Case(
+        "attendance_school",
+        lambda w: f"/attendance/schools/{w.other_school.pk}/?date={DAY}",
+        right="analyst",
+        # Oak Hill's principal sees only their school: Pine Ridge is not found.
+        wrong="programs",
+        outsider="principal",
+        exports=("csv", "xlsx"),
+        # No setup: the URL walker reads the route's parameters from this Case.
+        label="another school",
+    ),
+    Case(
+        "attendance_settings",
+        lambda w: f"/attendance/settings/?system={w.system.pk}",
+        right="admin",
+        wrong="leader",
+        outsider="admin_b",
+        method="POST",
+        data=lambda w: {
+            "time_zone": "America/Chicago",
+            "deadline": "09:00",
+            "chronic_min_days": "10",
+            "chronic_percent": "10",
+            "taken_by": "homeroom",
+        },
+        right_status=302,
+        get_status=200,
+    ),
+    Case(
+        "api:attendance_report",
+        lambda w: f"/api/v1/attendance/report?system=riverbend&date={DAY}",
+        right="leader",
+        wrong="teacher",
+        outsider="admin_b",
+        api=True,
+        setup=add_attendance,
+    ),
+]

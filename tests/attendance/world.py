@@ -1,0 +1,23 @@
+"""The hand-computed month (data.py) in the shared World: Oak Hill is school A (sch-a), Pine
+Ridge school B (sch-b), both in Riverbend. Paula (Oak Hill's principal) is on Sam the
+supervisor's caseload, so Sam's caseload is Oak Hill."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+from tests.attendance import data
+from tests.conftest import World
+from trellis.orgs.models import School
+
+
+def add_attendance(world: World) -> None:
+    if School.objects.filter(pk=world.school.pk, sourced_id="sch-a").exists():
+        return
+    School.objects.filter(pk=world.school.pk).update(sourced_id="sch-a")
+    School.objects.filter(pk=world.other_school.pk).update(sourced_id="sch-b")
+    world.school.refresh_from_db()
+    world.other_school.refresh_from_db()
+    data.add_people(world.system, world.school, world.other_school)
+    data.import_all(Path(tempfile.mkdtemp(prefix="trellis-attendance-")), code="riverbend")

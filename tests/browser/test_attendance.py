@@ -1,0 +1,37 @@
+"""In the browser (with axe): the principal opens this morning's attendance from the home page,
+the supervisor their caseload's school and its classes not yet submitted."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.attendance.world import add_attendance
+from tests.browser.test_browser import assert_accessible, sign_in
+from tests.browser.test_programs import sign_out
+from tests.conftest import World
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_this_morning_for_a_principal_and_a_supervisor(page: Page, site: tuple[str, World]) -> None:
+    base, world = site
+    add_attendance(world)
+    sign_in(page, base, "principal@riverbend.test")
+    page.get_by_role("link", name="Attendance", exact=True).click()
+    page.get_by_label("Day", exact=True).fill("2026-09-30")
+    page.get_by_role("button", name="Show").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("This morning at your school")
+    page.get_by_text("How these figures are counted").click()
+    expect(
+        page.get_by_text("the instructional days from Monday up to the day shown")
+    ).to_be_visible()
+    assert_accessible(page)
+    sign_out(page)
+
+    sign_in(page, base, "supervisor@riverbend.test")
+    page.goto(f"{base}/attendance/?date=2026-09-30")
+    expect(page.get_by_role("heading", level=1)).to_have_text("This morning in your caseload")
+    page.get_by_role("link", name="Oak Hill Elementary").click()
+    expect(page.get_by_role("rowheader", name="Homeroom HR-A2")).to_be_visible()
+    assert_accessible(page)

@@ -1,0 +1,324 @@
+"""Role-matrix Cases of the coaching pages and API (added to tests/matrix.py's CASES).
+
+Who is who (tests/conftest.py, tests/coaching/world.py): `coach` (Cami) coaches Paula and Cora;
+`supervisor` (Sam) supervises Paula; `evaluator` (Eve) evaluates Paula; `principal` is Paula
+herself, the coachee; `coach_other` (Oscar) is a coach with no coachees (right role, wrong
+relationship: 404); `supervisor_south` (Sid) supervises in the south network, without Paula
+(404); the district leader sees Paula as staff but not her coaching (403); `admin_b` is another
+system (404)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tests.conftest import World
+from tests.matrix import Case
+
+
+def session(w: World, tail: str = "") -> str:
+    return f"/coaching/sessions/{w.coaching['session']}/{tail}"
+
+
+def paula_new(w: World) -> str:
+    return f"/coaching/new/?coachee={w.principal_person.pk}"
+
+
+def session_data(w: World) -> dict[str, Any]:
+    return {
+        "held_on": "2026-03-02",
+        "minutes": 40,
+        "mode": "walkthrough",
+        "protocol": w.coaching["protocol"],
+        "notes": "Walked the 3rd-grade hall together.",
+        "step_1_text": "Share the walkthrough tool with the team",
+        "step_1_owner": "coachee",
+        "step_1_due": "2026-03-16",
+    }
+
+
+def api_session_data(w: World) -> dict[str, Any]:
+    return {
+        "coachee_id": w.principal_person.pk,
+        "held_on": "2026-03-02",
+        "minutes": 40,
+        "mode": "observation",
+        "notes": "Observed the data meeting.",
+        "next_steps": [{"text": "Try the protocol", "owner_id": w.principal_person.pk}],
+    }
+
+
+COACHING_CASES: list[Case] = [
+    Case(
+        "coaching_sessions",
+        lambda w: "/coaching/",
+        right="coach",
+        wrong="analyst",
+        outsider="admin_b",
+        outsider_status=200,
+        hidden_from_outsider=lambda w: "Paula Prince",
+        exports=("csv", "xlsx"),
+    ),
+    Case(
+        "coaching_sessions",
+        lambda w: "/coaching/",
+        right="supervisor",
+        wrong="analyst",
+        outsider="coach_other",
+        outsider_status=200,
+        hidden_from_outsider=lambda w: "Paula Prince",
+        exports=("csv", "xlsx"),
+        label="right role, wrong relationship",
+    ),
+    Case(
+        "coaching_session_new",
+        paula_new,
+        right="coach",
+        wrong="leader",
+        outsider="admin_b",
+        method="POST",
+        data=session_data,
+        right_status=302,
+        get_status=200,
+        unrelated="coach_other",
+    ),
+    Case(
+        "coaching_session_new",
+        paula_new,
+        right="supervisor",
+        wrong="leader",
+        outsider="supervisor_south",
+        method="POST",
+        data=session_data,
+        right_status=302,
+        get_status=200,
+        label="supervisor",
+    ),
+    Case(
+        "coaching_session",
+        lambda w: session(w),
+        right="coach",
+        wrong="leader",
+        outsider="admin_b",
+        unrelated="coach_other",
+    ),
+    Case(
+        "coaching_session",
+        lambda w: session(w),
+        right="supervisor",
+        wrong="leader",
+        outsider="supervisor_south",
+        label="supervisor",
+    ),
+    Case(
+        "coaching_session",
+        lambda w: session(w),
+        right="evaluator",
+        wrong="principal",
+        wrong_status=200,  # the coachee herself
+        outsider="admin_b",
+        label="evaluator and coachee",
+    ),
+    Case(
+        "coaching_session",
+        lambda w: session(w),
+        right="admin",
+        wrong="leader",
+        outsider="admin_b",
+        label="administrator",
+    ),
+    Case(
+        "coaching_session_edit",
+        lambda w: session(w, "edit/"),
+        right="coach",
+        wrong="supervisor",  # reads the session, did not lead it
+        outsider="admin_b",
+        method="POST",
+        data=session_data,
+        right_status=302,
+        get_status=200,
+        unrelated="coach_other",
+    ),
+    Case(
+        "coaching_session_delete",
+        lambda w: session(w, "delete/"),
+        right="coach",
+        wrong="principal",  # the coachee does not delete the coach's record
+        outsider="admin_b",
+        method="POST",
+        right_status=302,
+        get_status=200,
+        unrelated="coach_other",
+    ),
+    Case(
+        "coaching_session_comment",
+        lambda w: session(w, "comments/"),
+        right="principal",
+        wrong="supervisor",
+        outsider="admin_b",
+        method="POST",
+        data=lambda w: {"text": "One more thought about the calendar."},
+        right_status=302,
+        get_status=405,
+        unrelated="coach_other",
+    ),
+    Case(
+        "coaching_session_share",
+        lambda w: session(w, "share/"),
+        right="principal",
+        wrong="coach",  # only the coachee shares
+        outsider="admin_b",
+        method="POST",
+        data=lambda w: {"shared": "1"},
+        right_status=302,
+        get_status=405,
+        unrelated="coach_other",
+    ),
+    Case(
+        "coaching_next_step_done",
+        lambda w: f"/coaching/next-steps/{w.coaching['open_step']}/done/",
+        right="principal",
+        wrong="supervisor",
+        outsider="admin_b",
+        method="POST",
+        data=lambda w: {"done": "1"},
+        right_status=302,
+        get_status=405,
+        unrelated="coach_other",
+    ),
+    Case(
+        "coaching_coachee",
+        lambda w: f"/coaching/people/{w.principal_person.pk}/",
+        right="coach",
+        wrong="leader",
+        outsider="admin_b",
+        exports=("csv", "xlsx"),
+        unrelated="coach_other",
+    ),
+    Case(
+        "coaching_coachee",
+        lambda w: f"/coaching/people/{w.principal_person.pk}/",
+        right="principal",
+        wrong="leader",
+        outsider="supervisor_south",
+        exports=("csv", "xlsx"),
+        label="the coachee",
+    ),
+    Case(
+        "coaching_protocols",
+        lambda w: "/coaching/protocols/",
+        right="coach",
+        wrong="analyst",
+        outsider="admin_b",
+        outsider_status=200,
+        hidden_from_outsider=lambda w: "Riverbend data dive",
+    ),
+    Case(
+        "coaching_protocol_new",
+        lambda w: "/coaching/protocols/new/",
+        right="coaching_lead",
+        wrong="coach",
+        outsider="admin_b",
+        method="POST",
+        data=lambda w: {
+            "system": w.system.pk,
+            "name": "Peer observation",
+            "steps": "Observe\nDebrief",
+        },
+        right_status=302,
+        get_status=200,
+        # Another system's administrator keeps their own library: Riverbend is not offered.
+        outsider_status=200,
+        hidden_from_outsider=lambda w: w.system.name,
+    ),
+    Case(
+        "coaching_protocol_edit",
+        lambda w: f"/coaching/protocols/{w.coaching['protocol']}/edit/",
+        right="admin",
+        wrong="coach",
+        outsider="admin_b",
+        method="POST",
+        data=lambda w: {"name": "Riverbend data dive", "steps": "Look\nPlan", "is_active": "on"},
+        right_status=302,
+        get_status=200,
+    ),
+    Case(
+        "coaching_settings",
+        lambda w: "/coaching/settings/",
+        right="coaching_lead",
+        wrong="coach",
+        outsider="admin_b",
+        method="POST",
+        data=lambda w: {"system": w.system.pk, "unseen_weeks": 4},
+        right_status=302,
+        get_status=200,
+        outsider_status=200,
+        hidden_from_outsider=lambda w: w.system.name,
+    ),
+    # The API.
+    Case(
+        "api:list_coaching_sessions",
+        lambda w: "/api/v1/coaching/sessions",
+        right="coach",
+        wrong="analyst",
+        outsider="admin_b",
+        outsider_status=200,
+        hidden_from_outsider=lambda w: "Paula",
+        api=True,
+    ),
+    Case(
+        "api:list_coaching_sessions",
+        lambda w: "/api/v1/coaching/sessions",
+        right="supervisor",
+        wrong="analyst",
+        outsider="coach_other",
+        outsider_status=200,
+        hidden_from_outsider=lambda w: "Paula",
+        api=True,
+        label="right role, wrong relationship",
+    ),
+    Case(
+        "api:log_coaching_session",
+        lambda w: "/api/v1/coaching/sessions",
+        right="coach",
+        wrong="leader",
+        outsider="admin_b",
+        method="POST",
+        data=api_session_data,
+        right_status=201,
+        get_status=200,
+        outsider_get_status=200,  # the list, of their own system's sessions
+        unrelated="coach_other",
+        api=True,
+        label="log a session",
+    ),
+    Case(
+        "api:get_coaching_session",
+        lambda w: f"/api/v1/coaching/sessions/{w.coaching['session']}",
+        right="coach",
+        wrong="leader",
+        outsider="admin_b",
+        unrelated="coach_other",
+        api=True,
+    ),
+    Case(
+        "api:list_next_steps",
+        lambda w: "/api/v1/coaching/next-steps",
+        right="principal",
+        wrong="analyst",
+        outsider="admin_b",
+        outsider_status=200,
+        hidden_from_outsider=lambda w: "Draft the data calendar",
+        api=True,
+    ),
+    Case(
+        "api:list_next_steps",
+        lambda w: "/api/v1/coaching/next-steps",
+        right="supervisor",
+        wrong="analyst",
+        outsider="supervisor_south",
+        outsider_status=200,
+        hidden_from_outsider=lambda w: "Draft the data calendar",
+        api=True,
+        label="right role, wrong relationship",
+    ),
+]

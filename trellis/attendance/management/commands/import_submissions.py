@@ -1,0 +1,11 @@
+from trellis.attendance.commands import ImportCommand
+
+
+class Command(ImportCommand):
+    help = (
+        "Import attendance submissions (CSV class,date,submitted_at) "
+        "through the import pipeline (the run is in the system's import "
+        "history). The same file again changes nothing. Exits with status 1 when the file is "
+        "refused (then nothing is written)."
+    )
+    kind = "submissions"

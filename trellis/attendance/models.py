@@ -1,0 +1,195 @@
+"""Daily attendance, Ed-Fi shaped (standards.md §3): instructional days (CalendarDate), events
+(StudentSchoolAttendanceEvent with its category descriptor), teachers' submissions, each system's
+settings, and the daily per-school roll-up that every page reads instead of the raw events.
+
+Membership windows are the students app's `SchoolEnrolment` (Ed-Fi StudentSchoolAssociation).
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+
+from trellis.core.models import TimeStampedModel
+
+
+class Category(models.TextChoices):
+    """Ed-Fi AttendanceEventCategoryDescriptor values this app records."""
+
+    IN_ATTENDANCE = "in_attendance", "In Attendance"
+    EXCUSED_ABSENCE = "excused_absence", "Excused Absence"
+    UNEXCUSED_ABSENCE = "unexcused_absence", "Unexcused Absence"
+    TARDY = "tardy", "Tardy"
+    EARLY_DEPARTURE = "early_departure", "Early departure"
+
+
+# A student is absent on a day with one of these.
+ABSENCES = (Category.EXCUSED_ABSENCE, Category.UNEXCUSED_ABSENCE)
+
+
+class AttendanceSettings(TimeStampedModel):
+    """A system's attendance settings (defaults apply while it has none)."""
+
+    class TakenBy(models.TextChoices):
+        HOMEROOM = "homeroom", "Homeroom (one submission per homeroom class a day)"
+        PERIOD = "period", "Period (one submission per scheduled class a day)"
+
+    system = models.OneToOneField(
+        "orgs.System", on_delete=models.CASCADE, related_name="attendance_settings"
+    )
+    time_zone = models.CharField(max_length=64, default=settings.TIME_ZONE)
+    deadline = models.TimeField(
+        default=datetime.time(9, 30),
+        help_text="A submission is on time when made by this time of its day (system time zone).",
+    )
+    chronic_min_days = models.PositiveSmallIntegerField(
+        default=10,
+        validators=[MinValueValidator(1)],
+        help_text="Students count towards chronic absence once enrolled this many days.",
+    )
+    chronic_percent = models.PositiveSmallIntegerField(
+        default=10,
+        validators=[MinValueValidator(1), MaxValueValidator(100)],
+        help_text="Chronically absent: absent on at least this share of the days enrolled.",
+    )
+    taken_by = models.CharField(max_length=10, choices=TakenBy.choices, default=TakenBy.HOMEROOM)
+
+    class Meta:
+        verbose_name_plural = "attendance settings"
+
+    def __str__(self) -> str:
+        return f"Attendance settings of system {self.system_id}"
+
+
+class CategoryMapping(TimeStampedModel):
+    """A system's own word for an Ed-Fi category (e.g. "AE" → Excused Absence), matched without
+    regard to case."""
+
+    system = models.ForeignKey("orgs.System", on_delete=models.CASCADE, related_name="+")
+    label = models.CharField(max_length=100, help_text="Stored in lower case.")
+    category = models.CharField(max_length=20, choices=Category.choices)
+
+    class Meta:
+        ordering = ["label"]
+        constraints = [
+            models.UniqueConstraint(fields=["system", "label"], name="category_mapping_label"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.label} → {self.get_category_display()}"
+
+
+class CalendarDay(models.Model):
+    """An instructional day of a school (Ed-Fi CalendarDate with the Instructional day event)."""
+
+    system = models.ForeignKey("orgs.System", on_delete=models.CASCADE, related_name="+")
+    school = models.ForeignKey(
+        "orgs.School", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    date = models.DateField()
+
+    class Meta:
+        ordering = ["school", "date"]
+        constraints = [
+            models.UniqueConstraint(fields=["school", "date"], name="calendar_day_school_date"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.school_id} {self.date}"
+
+
+class AttendanceEvent(models.Model):
+    """One attendance event of a student at a school on a day (negative attendance: absences
+    and tardies; positive: one a student-day). Raw data: pages read DailySchoolAttendance."""
+
+    system = models.ForeignKey(
+        "orgs.System", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    student = models.ForeignKey(
+        "students.Student", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    school = models.ForeignKey(
+        "orgs.School", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    date = models.DateField()
+    category = models.CharField(max_length=20, choices=Category.choices)
+    school_class = models.ForeignKey(
+        "rosters.SchoolClass",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,
+    )
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["school", "date"], name="attendance_school_date"),
+            models.Index(fields=["student", "date"], name="attendance_student_date"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.student_id} {self.date} {self.category}"
+
+
+class AttendanceSubmission(models.Model):
+    """A class's attendance taken on a day, and when (from the SIS's audit of submissions)."""
+
+    system = models.ForeignKey(
+        "orgs.System", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    school = models.ForeignKey(
+        "orgs.School", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    school_class = models.ForeignKey(
+        "rosters.SchoolClass", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    date = models.DateField()
+    submitted_at = models.DateTimeField()
+    # By the system's deadline on that day (its time zone), decided when imported and again
+    # when the deadline changes.
+    on_time = models.BooleanField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["school_class", "date"], name="submission_class_date"),
+        ]
+        indexes = [models.Index(fields=["school", "date"], name="submission_school_date")]
+
+    def __str__(self) -> str:
+        return f"{self.school_class_id} {self.date}"
+
+
+class DailySchoolAttendance(models.Model):
+    """Roll-up: one school's day, rebuilt set-wise in the transaction of every import that
+    changes it (attendance.rollups). Counts only: suppression applies on reading."""
+
+    system = models.ForeignKey(
+        "orgs.System", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    school = models.ForeignKey(
+        "orgs.School", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    date = models.DateField()
+    enrolled = models.PositiveIntegerField(default=0)
+    absent = models.PositiveIntegerField(default=0)
+    tardy = models.PositiveIntegerField(default=0)
+    expected_submissions = models.PositiveIntegerField(default=0)
+    submitted = models.PositiveIntegerField(default=0)
+    on_time = models.PositiveIntegerField(default=0)
+    # Chronic absence to date (from the school year's first instructional day): students who
+    # count (enrolled at least the minimum days) and those absent on at least the share.
+    chronic_counted = models.PositiveIntegerField(default=0)
+    chronic_absent = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["school", "date"], name="daily_attendance_school"),
+        ]
+        indexes = [models.Index(fields=["system", "date"], name="daily_attendance_system")]
+
+    def __str__(self) -> str:
+        return f"{self.school_id} {self.date}: {self.absent}/{self.enrolled} absent"

@@ -1,0 +1,332 @@
+"""The daily per-school roll-up (DailySchoolAttendance), rebuilt set-wise inside the transaction
+of every import that changes what it counts. Pages and the API read only the roll-up.
+
+Derived data, not a record anyone edits: no permission check (the import was checked) and no
+audit event of its own (the import's run carries one).
+
+Definitions (also stated on the pages):
+- enrolled: students whose enrolment window at the school covers the day;
+- absent: enrolled students with an Excused or Unexcused Absence that day;
+- expected submissions: one per active homeroom class (per active scheduled class when the
+  system takes attendance by period) of the school per instructional day;
+- chronic absence to date: from the school year's first instructional day (school years start
+  on 1 July) to the day, students enrolled at the school at least `chronic_min_days`
+  instructional days count; those absent on at least `chronic_percent` % of those days are
+  chronically absent. A student who transfers counts at each school for the days there only.
+"""
+
+from __future__ import annotations
+
+import bisect
+import datetime
+from collections import defaultdict
+from collections.abc import Collection
+from typing import Any
+
+from django.db import connection
+
+from trellis.attendance.models import (
+    ABSENCES,
+    AttendanceEvent,
+    AttendanceSettings,
+    AttendanceSubmission,
+    CalendarDay,
+    Category,
+    DailySchoolAttendance,
+)
+from trellis.orgs.models import School
+from trellis.rosters.models import SchoolClass
+from trellis.students.models import SchoolEnrolment
+
+# Enrolment windows imported from the SIS (import_enrollments); the roster import's are "roster".
+SIS_SOURCE = "sis"
+
+
+def school_year_start(day: datetime.date) -> datetime.date:
+    """The first day of the school year holding `day` (school years run 1 July to 30 June)."""
+    return datetime.date(day.year if day.month >= 7 else day.year - 1, 7, 1)
+
+
+def settings_of(system_id: int) -> AttendanceSettings:
+    own = AttendanceSettings.objects.filter(system_id=system_id).first()
+    return own or AttendanceSettings(system_id=system_id)
+
+
+def window_source(system_id: int) -> str:
+    """Where a system's enrolment windows come from: the SIS's own export once one has been
+    imported, else the windows the roster import keeps (never both: a student would count
+    twice)."""
+    has_sis = SchoolEnrolment.objects.filter(system_id=system_id, source=SIS_SOURCE).exists()
+    return SIS_SOURCE if has_sis else "roster"
+
+
+def class_type(settings: AttendanceSettings) -> str:
+    return (
+        SchoolClass.Kind.SCHEDULED
+        if settings.taken_by == AttendanceSettings.TakenBy.PERIOD
+        else SchoolClass.Kind.HOMEROOM
+    )
+
+
+def last_rolled_up(system_id: int) -> datetime.date | None:
+    return (
+        DailySchoolAttendance.objects.filter(system_id=system_id)
+        .order_by("-date")
+        .values_list("date", flat=True)
+        .first()
+    )
+
+
+def _in(values: Collection[Any]) -> str:
+    return ", ".join(["%s"] * len(values))
+
+
+def _tables() -> dict[str, str]:
+    return {
+        "cal": CalendarDay._meta.db_table,
+        "ev": AttendanceEvent._meta.db_table,
+        "win": SchoolEnrolment._meta.db_table,
+        "sub": AttendanceSubmission._meta.db_table,
+        "cls": SchoolClass._meta.db_table,
+    }
+
+
+def rollups_rebuild(
+    *,
+    system_id: int,
+    start: datetime.date,
+    end: datetime.date,
+    school_ids: Collection[int] | None = None,
+) -> int:
+    """Rebuild the roll-up of every instructional day in [start, end] of `school_ids` (all the
+    system's schools when None): one DELETE, one SELECT of the day figures, one SELECT of the
+    chronic figures per day, one bulk INSERT. Returns the rows written."""
+    if start > end:
+        return 0
+    if school_ids is None:
+        ids = sorted(School.objects.filter(system_id=system_id).values_list("pk", flat=True))
+    else:
+        ids = sorted(int(pk) for pk in school_ids)
+    if not ids:
+        return 0
+    own = settings_of(system_id)
+    source = window_source(system_id)
+    kind = class_type(own)
+    t = _tables()
+    absences = [str(c) for c in ABSENCES]
+    DailySchoolAttendance.objects.filter(school_id__in=ids, date__gte=start, date__lte=end).delete()
+    # "+w.school_id": the student's own windows are few; without the plus SQLite walks the
+    # school's (enrolment_school) for every event: 80 times slower on the demo's year.
+    enrolled_on_day = (
+        f"EXISTS (SELECT 1 FROM {t['win']} w WHERE w.student_id = e.student_id "
+        "AND +w.school_id = e.school_id AND w.source = %s AND w.entry_date <= e.date "
+        "AND (w.exit_date IS NULL OR w.exit_date >= e.date))"
+    )
+    sql = f"""
+        SELECT c.school_id, c.date,
+          (SELECT COUNT(DISTINCT w.student_id) FROM {t["win"]} w
+            WHERE w.school_id = c.school_id AND w.source = %s AND w.entry_date <= c.date
+              AND (w.exit_date IS NULL OR w.exit_date >= c.date)),
+          (SELECT COUNT(DISTINCT e.student_id) FROM {t["ev"]} e
+            WHERE e.school_id = c.school_id AND e.date = c.date
+              AND e.category IN ({_in(absences)}) AND {enrolled_on_day}),
+          (SELECT COUNT(DISTINCT e.student_id) FROM {t["ev"]} e
+            WHERE e.school_id = c.school_id AND e.date = c.date
+              AND e.category = %s AND {enrolled_on_day}),
+          (SELECT COUNT(*) FROM {t["cls"]} k
+            WHERE k.school_id = c.school_id AND k.is_active AND k.class_type = %s),
+          (SELECT COUNT(*) FROM {t["sub"]} s JOIN {t["cls"]} k ON k.id = s.school_class_id
+            WHERE s.school_id = c.school_id AND s.date = c.date AND k.is_active
+              AND k.class_type = %s),
+          (SELECT COUNT(*) FROM {t["sub"]} s JOIN {t["cls"]} k ON k.id = s.school_class_id
+            WHERE s.school_id = c.school_id AND s.date = c.date AND k.is_active
+              AND k.class_type = %s AND s.on_time)
+        FROM {t["cal"]} c
+        WHERE c.school_id IN ({_in(ids)}) AND c.date >= %s AND c.date <= %s
+    """
+    params: list[Any] = [
+        source,
+        *absences,
+        source,
+        str(Category.TARDY),
+        source,
+        kind,
+        kind,
+        kind,
+        *ids,
+        start,
+        end,
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        days = cursor.fetchall()
+    rows: dict[tuple[int, datetime.date], DailySchoolAttendance] = {}
+    for school_id, day, enrolled, absent, tardy, expected, submitted, on_time in days:
+        day = _date(day)
+        rows[(school_id, day)] = DailySchoolAttendance(
+            system_id=system_id,
+            school_id=school_id,
+            date=day,
+            enrolled=enrolled,
+            absent=absent,
+            tardy=tardy,
+            expected_submissions=expected,
+            submitted=submitted,
+            on_time=on_time,
+        )
+    days_in_range = sorted({day for _school, day in rows})
+    if len(days_in_range) <= SQL_DAYS:
+        # The daily import: one query a day, the database does the counting.
+        for day in days_in_range:
+            for school_id, counted, chronic in chronic_on(
+                system_id=system_id, school_ids=ids, day=day, source=source, settings=own
+            ):
+                row = rows.get((school_id, day))
+                if row is not None:
+                    row.chronic_counted, row.chronic_absent = counted, chronic
+    else:
+        # A backfill (a year of calendar, enrolments or history): one pass over the windows.
+        for (school_id, day), (counted, chronic) in chronic_sweep(
+            school_ids=ids, pairs=set(rows), source=source, settings=own
+        ).items():
+            rows[(school_id, day)].chronic_counted = counted
+            rows[(school_id, day)].chronic_absent = chronic
+    DailySchoolAttendance.objects.bulk_create(rows.values(), batch_size=5000)
+    return len(rows)
+
+
+# Up to this many days, chronic absence is counted by one SQL query a day; beyond, by one sweep.
+SQL_DAYS = 3
+
+
+def _date(value: Any) -> datetime.date:
+    return value if isinstance(value, datetime.date) else datetime.date.fromisoformat(str(value))
+
+
+def chronic_on(
+    *,
+    system_id: int,
+    school_ids: list[int],
+    day: datetime.date,
+    source: str,
+    settings: AttendanceSettings,
+) -> list[tuple[int, int, int]]:
+    """(school, students who count, chronically absent) to `day`: two grouped queries (days
+    enrolled and days absent per student and school, from the school year's first day), added
+    up here. Every school with a window that day or earlier in the year is listed."""
+    t = _tables()
+    absences = [str(c) for c in ABSENCES]
+    first = school_year_start(day)
+    enrolled_sql = f"""
+        SELECT w.school_id, w.student_id, COUNT(c.date)
+        FROM {t["win"]} w JOIN {t["cal"]} c ON c.school_id = w.school_id
+          AND c.date >= (CASE WHEN w.entry_date > %s THEN w.entry_date ELSE %s END)
+          AND c.date <= (CASE WHEN w.exit_date IS NOT NULL AND w.exit_date < %s
+                              THEN w.exit_date ELSE %s END)
+        WHERE w.school_id IN ({_in(school_ids)}) AND w.source = %s AND w.entry_date <= %s
+          AND (w.exit_date IS NULL OR w.exit_date >= %s)
+        GROUP BY w.school_id, w.student_id
+    """
+    absent_sql = f"""
+        SELECT e.school_id, e.student_id, COUNT(DISTINCT e.date)
+        FROM {t["ev"]} e
+        JOIN {t["win"]} w ON w.student_id = e.student_id AND w.school_id = e.school_id
+          AND w.source = %s AND w.entry_date <= e.date
+          AND (w.exit_date IS NULL OR w.exit_date >= e.date)
+        JOIN {t["cal"]} c ON c.school_id = e.school_id AND c.date = e.date
+        WHERE e.school_id IN ({_in(school_ids)}) AND e.category IN ({_in(absences)})
+          AND e.date >= %s AND e.date <= %s
+        GROUP BY e.school_id, e.student_id
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(enrolled_sql, [first, first, day, day, *school_ids, source, day, first])
+        enrolled = {(int(k), int(s)): int(n) for k, s, n in cursor.fetchall()}
+        cursor.execute(absent_sql, [source, *school_ids, *absences, first, day])
+        absent = {(int(k), int(s)): int(n) for k, s, n in cursor.fetchall()}
+    out: dict[int, list[int]] = {}
+    for (school_id, student_id), days in enrolled.items():
+        figures = out.setdefault(school_id, [0, 0])
+        if days < settings.chronic_min_days:
+            continue
+        figures[0] += 1
+        if absent.get((school_id, student_id), 0) * 100 >= settings.chronic_percent * days:
+            figures[1] += 1
+    return [(school_id, counted, chronic) for school_id, (counted, chronic) in out.items()]
+
+
+def chronic_sweep(
+    *,
+    school_ids: list[int],
+    pairs: set[tuple[int, datetime.date]],
+    source: str,
+    settings: AttendanceSettings,
+) -> dict[tuple[int, datetime.date], tuple[int, int]]:
+    """The same figures as `chronic_on` for many days at once: the windows, instructional days
+    and absence days are read once (three queries), then each student's days enrolled and
+    absent to each day are counted by bisection. {(school, day): (count, chronic)}."""
+    if not pairs:
+        return {}
+    first = school_year_start(min(day for _s, day in pairs))
+    last = max(day for _s, day in pairs)
+    days_of: dict[int, list[datetime.date]] = defaultdict(list)
+    for school_id, day in (
+        CalendarDay.objects.filter(school_id__in=school_ids, date__gte=first, date__lte=last)
+        .order_by("school_id", "date")
+        .values_list("school_id", "date")
+    ):
+        days_of[school_id].append(day)
+    instructional = {(s, d) for s, days in days_of.items() for d in days}
+    spans: dict[tuple[int, int], list[tuple[datetime.date, datetime.date | None]]] = defaultdict(
+        list
+    )
+    for student_id, school_id, entry, exit_ in (
+        SchoolEnrolment.objects.filter(
+            school_id__in=school_ids, source=source, entry_date__lte=last
+        )
+        .exclude(exit_date__lt=first)
+        .values_list("student_id", "school_id", "entry_date", "exit_date")
+        .iterator(chunk_size=20000)
+    ):
+        spans[(student_id, school_id)].append((entry, exit_))
+    absent_on: dict[tuple[int, int], set[datetime.date]] = defaultdict(set)
+    for student_id, school_id, day in (
+        AttendanceEvent.objects.filter(
+            school_id__in=school_ids,
+            date__gte=first,
+            date__lte=last,
+            category__in=[str(c) for c in ABSENCES],
+        )
+        .values_list("student_id", "school_id", "date")
+        .iterator(chunk_size=20000)
+    ):
+        if (school_id, day) in instructional and any(
+            entry <= day and (exit_ is None or day <= exit_)
+            for entry, exit_ in spans.get((student_id, school_id), ())
+        ):
+            absent_on[(student_id, school_id)].add(day)
+    targets: dict[int, list[datetime.date]] = defaultdict(list)
+    for school_id, day in sorted(pairs):
+        targets[school_id].append(day)
+    out: dict[tuple[int, datetime.date], list[int]] = {pair: [0, 0] for pair in pairs}
+    least, share = settings.chronic_min_days, settings.chronic_percent
+    for (student_id, school_id), windows in spans.items():
+        days = days_of.get(school_id, [])
+        absences = sorted(absent_on.get((student_id, school_id), ()))
+        for day in targets.get(school_id, ()):
+            start = school_year_start(day)
+            enrolled = 0
+            for entry, exit_ in windows:
+                if entry > day or (exit_ is not None and exit_ < start):
+                    continue
+                upper = day if exit_ is None else min(day, exit_)
+                enrolled += bisect.bisect_right(days, upper) - bisect.bisect_left(
+                    days, max(entry, start)
+                )
+            if enrolled < least:
+                continue
+            absent = bisect.bisect_right(absences, day) - bisect.bisect_left(absences, start)
+            figures = out[(school_id, day)]
+            figures[0] += 1
+            if absent * 100 >= share * enrolled:
+                figures[1] += 1
+    return {pair: (counted, chronic) for pair, (counted, chronic) in out.items()}

@@ -1,0 +1,296 @@
+"""Every write of the attendance app: the imports' plans (reading.py) applied set-wise, the
+roll-ups rebuilt in the same transaction, and the system's settings. Each checks permission,
+runs in one transaction and records an audit event."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q
+
+from trellis.attendance.models import (
+    AttendanceEvent,
+    AttendanceSettings,
+    AttendanceSubmission,
+    CalendarDay,
+    Category,
+    CategoryMapping,
+    DailySchoolAttendance,
+)
+from trellis.attendance.partitions import ensure_partitions
+from trellis.attendance.reading import CalendarPlan, DayPlan, EnrolmentPlan, is_on_time
+
+# The demo generator builds the plans itself and writes them through these services.
+from trellis.attendance.reading import Diff as Diff
+from trellis.attendance.rollups import SIS_SOURCE, last_rolled_up, rollups_rebuild
+from trellis.authz.policies import require
+from trellis.authz.roles import Action
+from trellis.core.services import audit_event_record
+from trellis.orgs.models import System
+from trellis.students.models import SchoolEnrolment
+
+BATCH = 5000
+
+
+def _pairs_q(pairs: Iterable[tuple[int, datetime.date]], prefix: str = "") -> list[Q]:
+    """Filters for (school, date) pairs, a few hundred pairs each: one DELETE per batch, never
+    one per row."""
+    listed = sorted(pairs)
+    out = []
+    for i in range(0, len(listed), 300):
+        q = Q(pk__in=[])
+        for school_id, day in listed[i : i + 300]:
+            q |= Q(**{f"{prefix}school_id": school_id, f"{prefix}date": day})
+        out.append(q)
+    return out
+
+
+def _rebuild_from(system: System, start: datetime.date, end: datetime.date | None) -> int:
+    """Roll-ups from `start` to the later of `end` and the last day already rolled up (chronic
+    absence to date moves on every later day)."""
+    last = last_rolled_up(system.pk)
+    stop = max(d for d in (end, last) if d is not None) if (end or last) else None
+    if stop is None:
+        return 0
+    return rollups_rebuild(system_id=system.pk, start=start, end=stop)
+
+
+def calendar_apply(*, actor: Any, system: System, plan: CalendarPlan) -> int:
+    """The file's instructional days replace each of its schools' days between the file's
+    first and last day for that school. Roll-ups already written for those schools follow."""
+    require(actor, Action.ATTENDANCE_MANAGE, system)
+    with transaction.atomic():
+        for q in _pairs_q(plan.remove):
+            CalendarDay.objects.filter(q).delete()
+        CalendarDay.objects.bulk_create(
+            [CalendarDay(system=system, school_id=s, date=d) for s, d in sorted(plan.add)],
+            batch_size=BATCH,
+        )
+        last = last_rolled_up(system.pk)
+        rebuilt = 0
+        if last is not None and plan.diff.any:
+            start = min(lo for lo, _hi in plan.ranges.values())
+            rebuilt = rollups_rebuild(
+                system_id=system.pk, start=start, end=last, school_ids=set(plan.ranges)
+            )
+        audit_event_record(
+            actor=actor,
+            action="attendance.calendar_import",
+            system_id=system.pk,
+            object_repr=f"{len(plan.ranges)} schools' calendars",
+            after={**plan.diff.summary(), "rollups": rebuilt},
+        )
+    return len(plan.add) + len(plan.remove)
+
+
+def enrolments_apply(*, actor: Any, system: System, plan: EnrolmentPlan) -> int:
+    """The file's windows replace the SIS windows of the students it lists (from the first SIS
+    file on, attendance counts these windows instead of the roster's)."""
+    require(actor, Action.ATTENDANCE_MANAGE, system)
+    with transaction.atomic():
+        removed = sorted(plan.remove, key=lambda w: (w[0], w[2]))
+        for i in range(0, len(removed), 300):
+            SchoolEnrolment.objects.filter(system=system, source=SIS_SOURCE).filter(
+                _windows_q(removed[i : i + 300])
+            ).delete()
+        SchoolEnrolment.objects.bulk_create(
+            [
+                SchoolEnrolment(
+                    system=system,
+                    student_id=student_id,
+                    school_id=school_id,
+                    entry_date=entry,
+                    exit_date=exit_,
+                    source=SIS_SOURCE,
+                )
+                for student_id, school_id, entry, exit_ in sorted(
+                    plan.add, key=lambda w: (w[0], w[2])
+                )
+            ],
+            batch_size=BATCH,
+        )
+        touched = plan.add | plan.remove
+        rebuilt = 0
+        last = last_rolled_up(system.pk)
+        if touched and last is not None:
+            # The first SIS file changes which windows count for every school.
+            rebuilt = rollups_rebuild(
+                system_id=system.pk, start=min(w[2] for w in touched), end=last
+            )
+        audit_event_record(
+            actor=actor,
+            action="attendance.enrolment_import",
+            system_id=system.pk,
+            object_repr=f"{len(plan.students)} students' enrolment windows",
+            after={**plan.diff.summary(), "rollups": rebuilt},
+        )
+    return len(touched)
+
+
+def _windows_q(windows: list[tuple[int, int, datetime.date, datetime.date | None]]) -> Q:
+    q = Q(pk__in=[])
+    for student_id, school_id, entry, exit_ in windows:
+        q |= Q(student_id=student_id, school_id=school_id, entry_date=entry, exit_date=exit_)
+    return q
+
+
+def attendance_apply(*, actor: Any, system: System, plan: DayPlan) -> int:
+    """For each school-day the file covers whose records differ, the file's records replace
+    that day's; the roll-ups of the file's days (and the later days' chronic figures) follow."""
+    require(actor, Action.ATTENDANCE_MANAGE, system)
+    with transaction.atomic():
+        for q in _pairs_q(plan.changed_pairs):
+            AttendanceEvent.objects.filter(q).delete()
+        # PostgreSQL: the months' partitions (partitions.py).
+        ensure_partitions(day for _school, day in plan.changed_pairs)
+        AttendanceEvent.objects.bulk_create(
+            (
+                AttendanceEvent(
+                    system=system,
+                    student_id=student_id,
+                    school_id=school_id,
+                    date=day,
+                    category=category,
+                    school_class_id=class_id,
+                )
+                for (school_id, day) in sorted(plan.changed_pairs)
+                for (student_id, category, class_id), n in plan.records[(school_id, day)].items()
+                for _ in range(n)
+            ),
+            batch_size=BATCH,
+        )
+        rebuilt = _rebuild_for(system, plan)
+        audit_event_record(
+            actor=actor,
+            action="attendance.events_import",
+            system_id=system.pk,
+            object_repr=f"attendance of {len(plan.covered)} school-days",
+            after={**plan.diff.summary(), "rollups": rebuilt},
+        )
+    return plan.diff.added + plan.diff.removed
+
+
+def _rebuild_for(system: System, plan: DayPlan) -> int:
+    # Every school of the system on the file's days: a negative file leaves out the schools
+    # where nobody was absent, and they have a day all the same.
+    if not plan.diff.any and last_rolled_up(system.pk) is not None:
+        return 0
+    return _rebuild_from(system, plan.dates[0], plan.dates[1])
+
+
+def submissions_apply(*, actor: Any, system: System, plan: DayPlan) -> int:
+    """For each school-day the file covers whose submissions differ, the file's replace that
+    day's; the roll-ups follow."""
+    require(actor, Action.ATTENDANCE_MANAGE, system)
+    with transaction.atomic():
+        for q in _pairs_q(plan.changed_pairs):
+            AttendanceSubmission.objects.filter(q).delete()
+        AttendanceSubmission.objects.bulk_create(
+            (
+                AttendanceSubmission(
+                    system=system,
+                    school_id=school_id,
+                    school_class_id=class_id,
+                    date=day,
+                    submitted_at=moment,
+                    on_time=on_time,
+                )
+                for (school_id, day) in sorted(plan.changed_pairs)
+                for (class_id, moment, on_time) in plan.records[(school_id, day)]
+            ),
+            batch_size=BATCH,
+        )
+        rebuilt = _rebuild_for(system, plan)
+        audit_event_record(
+            actor=actor,
+            action="attendance.submissions_import",
+            system_id=system.pk,
+            object_repr=f"submissions of {len(plan.covered)} school-days",
+            after={**plan.diff.summary(), "rollups": rebuilt},
+        )
+    return plan.diff.added + plan.diff.removed
+
+
+def attendance_settings_set(
+    *,
+    actor: Any,
+    system: System,
+    time_zone: str,
+    deadline: datetime.time,
+    chronic_min_days: int,
+    chronic_percent: int,
+    taken_by: str,
+) -> AttendanceSettings:
+    """Change a system's attendance settings; submissions' on-time marks and every roll-up
+    are recomputed in the same transaction."""
+    require(actor, Action.ATTENDANCE_MANAGE, system)
+    try:
+        zone = ZoneInfo(time_zone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValidationError({"time_zone": f"'{time_zone}' is not a time zone."}) from None
+    if taken_by not in AttendanceSettings.TakenBy.values:
+        raise ValidationError({"taken_by": "Choose homeroom or period."})
+    if chronic_min_days < 1 or not 1 <= chronic_percent <= 100:
+        raise ValidationError({"chronic_percent": "Give at least 1 day and a share from 1 to 100."})
+    with transaction.atomic():
+        own, _created = AttendanceSettings.objects.select_for_update().get_or_create(system=system)
+        fields = ("time_zone", "deadline", "chronic_min_days", "chronic_percent", "taken_by")
+        before = {name: str(getattr(own, name)) for name in fields}
+        own.time_zone, own.deadline = time_zone, deadline
+        own.chronic_min_days, own.chronic_percent, own.taken_by = (
+            chronic_min_days,
+            chronic_percent,
+            taken_by,
+        )
+        own.save()
+        after = {name: str(getattr(own, name)) for name in fields}
+        if before["time_zone"] != after["time_zone"] or before["deadline"] != after["deadline"]:
+            _on_time_recompute(system, deadline, zone)
+        first = DailySchoolAttendance.objects.filter(system=system).order_by("date").first()
+        last = last_rolled_up(system.pk)
+        if first is not None and last is not None and before != after:
+            rollups_rebuild(system_id=system.pk, start=first.date, end=last)
+        audit_event_record(
+            actor=actor, action="attendance.settings_set", obj=own, before=before, after=after
+        )
+    return own
+
+
+def _on_time_recompute(system: System, deadline: datetime.time, zone: ZoneInfo) -> None:
+    changed = []
+    for submission in AttendanceSubmission.objects.filter(system=system).only(
+        "pk", "date", "submitted_at", "on_time"
+    ):
+        on_time = is_on_time(submission.submitted_at, submission.date, deadline, zone)
+        if on_time != submission.on_time:
+            submission.on_time = on_time
+            changed.append(submission)
+    AttendanceSubmission.objects.bulk_update(changed, ["on_time"], batch_size=BATCH)
+
+
+def category_mapping_set(
+    *, actor: Any, system: System, label: str, category: str
+) -> CategoryMapping:
+    """Map a system's own word for an attendance category to an Ed-Fi category."""
+    require(actor, Action.ATTENDANCE_MANAGE, system)
+    word = label.strip().lower()
+    if not word:
+        raise ValidationError({"label": "Give the word the system's files use."})
+    if category not in Category.values:
+        raise ValidationError({"category": f"'{category}' is not an Ed-Fi category."})
+    with transaction.atomic():
+        mapping, created = CategoryMapping.objects.update_or_create(
+            system=system, label=word, defaults={"category": category}
+        )
+        audit_event_record(
+            actor=actor,
+            action="attendance.category_mapping_set",
+            obj=mapping,
+            after={"label": word, "category": category, "created": created},
+        )
+    return mapping

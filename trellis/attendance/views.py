@@ -1,0 +1,173 @@
+"""The "this morning" pages: the viewer's schools (their school, their caseload, the system),
+one school with its classes not yet submitted, and the system's attendance settings."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.core.paginator import Paginator
+from django.http import HttpRequest
+from django.http.response import HttpResponseBase
+from django.shortcuts import render
+
+from trellis.attendance import selectors, services
+from trellis.attendance.forms import AttendanceSettingsForm
+from trellis.attendance.rollups import settings_of
+from trellis.authz.decorators import permission
+from trellis.authz.roles import Action
+from trellis.core.exports import FORMATS, export_response
+from trellis.core.listing import form_page, querystring_without
+from trellis.core.params import get_choice, get_date, get_int, get_text
+from trellis.orgs.models import System
+from trellis.orgs.selectors import system_choice, systems_where
+
+SCHOOL_HEADERS = [
+    "School",
+    "Network",
+    "Enrolled",
+    "Absent",
+    "Absence rate (%)",
+    "Usual rate (%)",
+    "Jumped",
+    "Classes not submitted",
+    "On time this week (%)",
+]
+
+
+def _day(request: HttpRequest, systems: Any, school_ids: Any = None) -> tuple[datetime.date, bool]:
+    """The day asked for, else today or the last day with attendance (and whether it is an
+    earlier day than today)."""
+    given = get_date(request.GET, "date")
+    if given:
+        return given, False
+    first = systems.first()
+    today = selectors.system_today(first) if first else datetime.date.today()
+    day = selectors.morning_day(request.user, today, school_ids)
+    return day, day != today
+
+
+def _school_row(row: selectors.Row) -> list[Any]:
+    return [
+        row.school.name,
+        row.school.network.name if row.school.network else "",
+        row.enrolled,
+        row.absent,
+        row.absence_rate,
+        row.usual_rate,
+        row.jumped,
+        row.f.not_submitted,
+        row.on_time_rate,
+    ]
+
+
+HEADINGS = {
+    "system": "This morning in your system",
+    "caseload": "This morning in your caseload",
+    "school": "This morning at your school",
+    "schools": "This morning in your schools",
+}
+
+
+@permission(Action.ATTENDANCE_VIEW)
+def morning(request: HttpRequest) -> HttpResponseBase:
+    day, earlier = _day(request, selectors.attendance_systems(request.user))
+    seen = selectors.morning(request.user, day)
+    query = get_text(request.GET, "q")
+    networks = sorted(
+        {(r.school.network.pk, r.school.network.name) for r in seen.rows if r.school.network},
+        key=lambda n: n[1],
+    )
+    network = get_int(request.GET, "network")
+    jumped = get_choice(request.GET, "jumped", ["1"]) == "1"
+    rows = [
+        r
+        for r in seen.rows
+        if (not query or query.lower() in r.school.name.lower())
+        and (not network or r.school.network_id == network)
+        and (not jumped or r.jumped)
+    ]
+    fmt = get_choice(request.GET, "format", FORMATS)
+    if fmt:
+        return export_response(
+            fmt=fmt,
+            filename=f"attendance-{day}",
+            headers=SCHOOL_HEADERS,
+            rows=(_school_row(r) for r in rows),
+        )
+    page = Paginator(rows, 50).get_page(get_int(request.GET, "page") or 1)
+    return render(
+        request,
+        "attendance/morning.html",
+        {
+            "m": seen,
+            "heading": HEADINGS[seen.reach.kind],
+            "page_obj": page,
+            "object_list": page.object_list,
+            "querystring_nopage": querystring_without(request, "page", "format"),
+            "query": query,
+            "networks": networks,
+            "network": network,
+            "jumped": jumped,
+            "day": day,
+            "earlier": earlier,
+            "previous_day": day - datetime.timedelta(days=1),
+            "next_day": day + datetime.timedelta(days=1),
+            "can_manage": bool(systems_where(request.user, Action.ATTENDANCE_MANAGE).exists()),
+        },
+    )
+
+
+@permission(Action.ATTENDANCE_VIEW)
+def school(request: HttpRequest, pk: int) -> HttpResponseBase:
+    found = selectors.attendance_school_get(request.user, pk)
+    day, earlier = _day(request, System.objects.filter(pk=found.system_id), [found.pk])
+    seen = selectors.morning(request.user, day, school_ids=[found.pk])
+    query = get_text(request.GET, "q")
+    classes = selectors.classes_not_submitted(found, day, query)
+    fmt = get_choice(request.GET, "format", FORMATS)
+    if fmt:
+        return export_response(
+            fmt=fmt,
+            filename=f"not-submitted-{day}",
+            headers=["Class", "Code", "Kind"],
+            rows=([c.title, c.class_code, c.get_class_type_display()] for c in classes),
+        )
+    page = Paginator(classes, 50).get_page(get_int(request.GET, "page") or 1)
+    own = settings_of(found.system_id)
+    return render(
+        request,
+        "attendance/school.html",
+        {
+            "school": found,
+            "m": seen,
+            "row": seen.rows[0],
+            "day": day,
+            "earlier": earlier,
+            "previous_day": day - datetime.timedelta(days=1),
+            "next_day": day + datetime.timedelta(days=1),
+            "deadline": own.deadline,
+            "time_zone": own.time_zone,
+            "page_obj": page,
+            "object_list": page.object_list,
+            "querystring_nopage": querystring_without(request, "page", "format"),
+            "query": query,
+        },
+    )
+
+
+@permission(Action.ATTENDANCE_MANAGE)
+def attendance_settings(request: HttpRequest) -> HttpResponseBase:
+    systems = systems_where(request.user, Action.ATTENDANCE_MANAGE)
+    system = system_choice(systems, get_int(request.GET, "system"))
+    form = AttendanceSettingsForm(request.POST or None, instance=settings_of(system.pk))
+    return form_page(
+        request,
+        form=form,
+        save=lambda data: services.attendance_settings_set(
+            actor=request.user, system=system, **data
+        ),
+        success_url="/attendance/",
+        heading=f"Attendance settings of {system.name}",
+        back_label="This morning",
+    )

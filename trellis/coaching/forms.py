@@ -1,0 +1,151 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+
+from trellis.coaching.models import Mode, Protocol
+from trellis.coaching.services import MAX_MINUTES, NextStepIn
+from trellis.core.forms import DateInput, StyledFormMixin
+
+NEXT_STEP_ROWS = 3
+
+
+class SessionForm(StyledFormMixin, forms.Form):
+    held_on = forms.DateField(label="Date", widget=DateInput())
+    minutes = forms.IntegerField(label="Length (minutes)", min_value=1, max_value=MAX_MINUTES)
+    mode = forms.ChoiceField(choices=Mode.choices)
+    protocol = forms.ModelChoiceField(
+        queryset=Protocol.objects.none(), required=False, empty_label="No protocol"
+    )
+    focus: forms.ModelMultipleChoiceField = forms.ModelMultipleChoiceField(
+        queryset=None,
+        required=False,
+        label="Focus competencies",
+        help_text="From the framework the system uses for this person.",
+    )
+    notes = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 6}),
+        required=False,
+        help_text="Non-evaluative: read by you, the coachee and their coaches; their supervisor "
+        "and evaluator only if the coachee shares the session.",
+    )
+
+    def __init__(
+        self,
+        *args: Any,
+        protocols: Any,
+        focus: list[Any],
+        coach: Any,
+        coachee: Any,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.coach = coach
+        self.coachee = coachee
+        self.fields["protocol"].queryset = protocols  # type: ignore[attr-defined]
+        from trellis.frameworks.models import FrameworkItem
+
+        self.fields["focus"].queryset = FrameworkItem.objects.filter(  # type: ignore[attr-defined]
+            pk__in=[item.pk for item in focus]
+        ).order_by("version__framework__title", "position", "pk")
+        self.fields["focus"].label_from_instance = _item_label  # type: ignore[attr-defined]
+        owners = [("coachee", coachee.full_name), ("coach", coach.full_name)]
+        for n in range(1, NEXT_STEP_ROWS + 1):
+            self.fields[f"step_{n}_text"] = forms.CharField(
+                label=f"Next step {n}", max_length=500, required=False
+            )
+            self.fields[f"step_{n}_owner"] = forms.ChoiceField(
+                label=f"Next step {n}: owner", choices=owners, required=False
+            )
+            self.fields[f"step_{n}_due"] = forms.DateField(
+                label=f"Next step {n}: due", required=False, widget=DateInput()
+            )
+        from trellis.core.forms import style_field
+
+        for name, field in self.fields.items():
+            if name.startswith("step_"):
+                style_field(field)
+
+    def next_steps(self) -> list[NextStepIn]:
+        steps = []
+        for n in range(1, NEXT_STEP_ROWS + 1):
+            text = self.cleaned_data.get(f"step_{n}_text", "").strip()
+            if not text:
+                continue
+            owner = (
+                self.coach
+                if self.cleaned_data.get(f"step_{n}_owner") == "coach"
+                else (self.coachee)
+            )
+            steps.append(
+                NextStepIn(text=text, owner=owner, due_on=self.cleaned_data.get(f"step_{n}_due"))
+            )
+        return steps
+
+    def step_rows(self) -> list[tuple[Any, Any, Any]]:
+        return [
+            (self[f"step_{n}_text"], self[f"step_{n}_owner"], self[f"step_{n}_due"])
+            for n in range(1, NEXT_STEP_ROWS + 1)
+        ]
+
+    def main_fields(self) -> list[Any]:
+        return [self[name] for name in ("held_on", "minutes", "mode", "protocol", "focus", "notes")]
+
+
+def _item_label(item: Any) -> str:
+    code = f"{item.human_coding_scheme} " if item.human_coding_scheme else ""
+    return code + (item.abbreviated_statement or item.full_statement)[:100]
+
+
+class CommentForm(StyledFormMixin, forms.Form):
+    text = forms.CharField(
+        label="Your comment", widget=forms.Textarea(attrs={"rows": 3}), max_length=5000
+    )
+
+
+class ProtocolForm(StyledFormMixin, forms.Form):
+    system: forms.ModelChoiceField = forms.ModelChoiceField(queryset=None, required=True)
+    name = forms.CharField(max_length=200)
+    description = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    steps = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 6}), required=False, help_text="One step per line."
+    )
+    is_active = forms.BooleanField(label="In use", required=False, initial=True)
+
+    def __init__(
+        self, *args: Any, systems: list[Any], editing: bool = False, **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        from trellis.orgs.models import System
+
+        self.fields["system"].queryset = System.objects.filter(  # type: ignore[attr-defined]
+            pk__in=[s.pk for s in systems]
+        )
+        if len(systems) == 1:
+            self.fields["system"].initial = systems[0].pk
+        if editing:
+            del self.fields["system"]
+        else:
+            del self.fields["is_active"]
+
+
+class SettingsForm(StyledFormMixin, forms.Form):
+    system: forms.ModelChoiceField = forms.ModelChoiceField(queryset=None)
+    unseen_weeks = forms.IntegerField(
+        label="Not seen after (weeks)",
+        min_value=1,
+        max_value=52,
+        help_text="Someone on a caseload without a session for this many weeks shows as not "
+        "seen on their coach's and supervisor's home page.",
+    )
+
+    def __init__(self, *args: Any, systems: list[Any], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        from trellis.orgs.models import System
+
+        self.fields["system"].queryset = System.objects.filter(  # type: ignore[attr-defined]
+            pk__in=[s.pk for s in systems]
+        )
+        if len(systems) == 1:
+            self.fields["system"].initial = systems[0].pk

@@ -1,0 +1,43 @@
+"""What coaching offers the home page: a coach's or supervisor's caseload (last session, open
+next steps, latest ratings on focus competencies, who has not been seen in the system's N
+weeks), a coachee's own sessions, and the set-up links for those who keep the library."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from django.http import HttpRequest
+
+from trellis.authz.policies import has_grant_for
+from trellis.authz.roles import Action
+from trellis.coaching import selectors
+from trellis.core.panels import Panel, register
+
+
+@register("home", weight=5)
+def caseload(request: HttpRequest) -> Iterator[Panel]:
+    user: Any = request.user
+    rows = selectors.caseload_rows(user)
+    if rows:
+        weeks = sorted({row.unseen_weeks for row in rows})
+        label = " or ".join(f"{w} week{'s' if w != 1 else ''}" for w in weeks)
+        yield Panel("coaching/panels/caseload.html", {"rows": rows, "weeks_label": label})
+
+
+@register("home", weight=8)
+def my_coaching(request: HttpRequest) -> Iterator[Panel]:
+    user: Any = request.user
+    summary = selectors.own_summary(user)
+    if summary is not None:
+        yield Panel("coaching/panels/my_coaching.html", summary)
+
+
+@register("home", weight=30)
+def coaching_setup(request: HttpRequest) -> Iterator[Panel]:
+    user: Any = request.user
+    if has_grant_for(user, Action.COACHING_CONFIGURE):
+        yield Panel(
+            "coaching/panels/setup.html",
+            {"sessions": has_grant_for(user, Action.COACHING_VIEW)},
+        )

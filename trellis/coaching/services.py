@@ -1,0 +1,494 @@
+"""Writes of coaching: permission first, one transaction, one audit event.
+
+Audit events of sessions never hold the notes or comments (the audit log is read by
+administrators, who do not read notes): they record that the notes changed, not what they say.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from trellis.authz.policies import require
+from trellis.authz.roles import Action
+from trellis.coaching import selectors
+from trellis.coaching.models import (
+    CoachingSession,
+    CoachingSettings,
+    Mode,
+    NextStep,
+    Protocol,
+    SessionComment,
+)
+from trellis.core.services import audit_event_record, changed
+
+MAX_MINUTES = 600
+MAX_NEXT_STEP = 500
+
+
+@dataclass(frozen=True)
+class NextStepIn:
+    text: str
+    owner: Any  # a Person: the session's coach or coachee
+    due_on: datetime.date | None = None
+
+
+def _record(session: CoachingSession, focus_ids: Sequence[int] | None = None) -> dict[str, Any]:
+    """What the audit trail keeps of a session: everything but the notes' words."""
+    return {
+        "coach": session.coach_id,
+        "coachee": session.coachee_id,
+        "held_on": session.held_on.isoformat(),
+        "minutes": session.minutes,
+        "mode": session.mode,
+        "protocol": session.protocol_id,
+        "focus": sorted(focus_ids if focus_ids is not None else []),
+        "has_notes": bool(session.notes),
+        "shared": session.shared_at is not None,
+    }
+
+
+def _check_fields(
+    *,
+    coachee: Any,
+    held_on: datetime.date,
+    minutes: int,
+    mode: str,
+    protocol: Protocol | None,
+    keep_protocol: int | None = None,
+) -> None:
+    errors: dict[str, str] = {}
+    if held_on > timezone.localdate():
+        errors["held_on"] = (
+            "A session is logged once it has taken place: the date is in the future."
+        )
+    if not 1 <= minutes <= MAX_MINUTES:
+        errors["minutes"] = f"The length is between 1 and {MAX_MINUTES} minutes."
+    if mode not in Mode.values:
+        errors["mode"] = f"Unknown mode {mode!r}."
+    if protocol is not None and not (
+        protocol.system_id is None or protocol.system_id == coachee.system_id
+    ):
+        errors["protocol"] = "That protocol is not in this system's library."
+    if protocol is not None and not protocol.is_active and protocol.pk != keep_protocol:
+        errors["protocol"] = "That protocol is no longer in use."
+    if errors:
+        raise ValidationError(errors)
+
+
+def _check_focus(actor: Any, coachee: Any, focus: Sequence[Any]) -> None:
+    if actor is None or not focus:
+        return
+    allowed = {item.pk for item in selectors.focus_choices(actor, coachee)}
+    wrong = [item for item in focus if item.pk not in allowed]
+    if wrong:
+        raise ValidationError(
+            {"focus": "Focus competencies come from the framework the system uses for this person."}
+        )
+
+
+def _check_next_steps(session: CoachingSession, next_steps: Sequence[NextStepIn]) -> None:
+    participants = {session.coach_id, session.coachee_id}
+    for step in next_steps:
+        if not step.text.strip():
+            raise ValidationError({"next_steps": "A next step needs its text."})
+        if len(step.text) > MAX_NEXT_STEP:
+            raise ValidationError(
+                {"next_steps": f"A next step is at most {MAX_NEXT_STEP} characters."}
+            )
+        if step.owner is None or step.owner.pk not in participants:
+            raise ValidationError(
+                {
+                    "next_steps": "A next step's owner must take part in the session: "
+                    f"{session.coach} or {session.coachee}."
+                }
+            )
+
+
+def _add_next_steps(session: CoachingSession, next_steps: Sequence[NextStepIn]) -> list[NextStep]:
+    return NextStep.objects.bulk_create(
+        [
+            NextStep(session=session, text=step.text.strip(), owner=step.owner, due_on=step.due_on)
+            for step in next_steps
+        ]
+    )
+
+
+def session_log(
+    *,
+    actor: Any,
+    coachee: Any,
+    held_on: datetime.date,
+    minutes: int,
+    mode: str,
+    protocol: Protocol | None = None,
+    focus: Sequence[Any] = (),
+    notes: str = "",
+    next_steps: Sequence[NextStepIn] = (),
+    coach: Any = None,
+) -> CoachingSession:
+    """The actor logs a session they held with someone on their caseload (a coaching or
+    supervision assignment of theirs in force today and on the session's day). `coach` is for
+    the command line (the demo), which names the coach; a signed-in actor is the coach."""
+    if actor is not None:
+        require(actor, Action.COACHING_LOG, coachee)
+        coach = actor.person
+    if coach is None:
+        raise ValidationError("A session needs its coach.")
+    if coach.pk == coachee.pk:
+        raise ValidationError("A session is held with someone else.")
+    _check_fields(coachee=coachee, held_on=held_on, minutes=minutes, mode=mode, protocol=protocol)
+    assignment = selectors.caseload_assignment(coach, coachee, held_on)
+    if assignment is None:
+        raise ValidationError(
+            {
+                "coachee": f"{coachee} was not on {coach}'s caseload on {held_on:%b %-d, %Y}: "
+                "a session is logged only with someone you coach or supervise."
+            }
+        )
+    _check_focus(actor, coachee, focus)
+    with transaction.atomic():
+        session = CoachingSession(
+            system_id=coachee.system_id,
+            coach=coach,
+            coachee=coachee,
+            assignment=assignment,
+            held_on=held_on,
+            minutes=minutes,
+            mode=mode,
+            protocol=protocol,
+            notes=notes,
+        )
+        _check_next_steps(session, next_steps)
+        session.save()
+        session.focus.set(focus)
+        _add_next_steps(session, next_steps)
+        audit_event_record(
+            actor=actor,
+            action="coaching.session_log",
+            obj=session,
+            after={
+                **_record(session, [item.pk for item in focus]),
+                "next_steps": len(next_steps),
+            },
+        )
+    return session
+
+
+def _require_coach(actor: Any, session: CoachingSession) -> None:
+    if actor is not None and not selectors.may_edit(actor, session):
+        raise PermissionDenied
+
+
+def session_update(
+    *,
+    actor: Any,
+    session: CoachingSession,
+    held_on: datetime.date,
+    minutes: int,
+    mode: str,
+    protocol: Protocol | None,
+    focus: Sequence[Any],
+    notes: str,
+    next_steps: Sequence[NextStepIn] = (),
+) -> CoachingSession:
+    """The session's own coach corrects it (and may add next steps); audited with what changed
+    (the notes only as "changed")."""
+    _require_coach(actor, session)
+    _check_fields(
+        coachee=session.coachee,
+        held_on=held_on,
+        minutes=minutes,
+        mode=mode,
+        protocol=protocol,
+        keep_protocol=session.protocol_id,  # a session keeps a protocol retired since
+    )
+    if held_on != session.held_on and (
+        selectors.caseload_assignment(session.coach, session.coachee, held_on) is None
+    ):
+        raise ValidationError(
+            {"held_on": f"{session.coachee} was not on the caseload on {held_on:%b %-d, %Y}."}
+        )
+    kept = set(session.focus.values_list("pk", flat=True))
+    _check_focus(actor, session.coachee, [item for item in focus if item.pk not in kept])
+    _check_next_steps(session, next_steps)
+    with transaction.atomic():
+        session = CoachingSession.objects.select_for_update().get(pk=session.pk)
+        before = _record(session, list(session.focus.values_list("pk", flat=True)))
+        notes_changed = session.notes != notes
+        session.held_on = held_on
+        session.minutes = minutes
+        session.mode = mode
+        session.protocol = protocol
+        session.notes = notes
+        session.save()
+        session.focus.set(focus)
+        _add_next_steps(session, next_steps)
+        after = _record(session, [item.pk for item in focus])
+        diff = changed(before, after)
+        if notes_changed:
+            diff["notes"] = "changed"
+        if next_steps:
+            diff["next_steps_added"] = len(next_steps)
+        if diff:
+            audit_event_record(
+                actor=actor,
+                action="coaching.session_update",
+                obj=session,
+                before={key: before[key] for key in diff if key in before},
+                after=diff,
+            )
+    return session
+
+
+def session_delete(*, actor: Any, session: CoachingSession) -> None:
+    """The session's own coach deletes it, with its next steps and comments; the audit event
+    keeps its record (not its notes)."""
+    _require_coach(actor, session)
+    with transaction.atomic():
+        record = _record(session, list(session.focus.values_list("pk", flat=True)))
+        record["next_steps"] = session.next_steps.count()
+        record["comments"] = session.comments.count()
+        audit_event_record(
+            actor=actor, action="coaching.session_delete", obj=session, before=record
+        )
+        session.delete()
+
+
+def session_share(*, actor: Any, session: CoachingSession, shared: bool) -> CoachingSession:
+    """The coachee shares the session (notes and comments) with their supervisor and evaluator,
+    or takes it back."""
+    if actor is not None and actor.person_id != session.coachee_id:
+        raise PermissionDenied
+    with transaction.atomic():
+        session = CoachingSession.objects.select_for_update().get(pk=session.pk)
+        if session.is_shared == shared:
+            return session
+        session.shared_at = timezone.now() if shared else None
+        session.save(update_fields=["shared_at", "updated_at"])
+        audit_event_record(
+            actor=actor,
+            action="coaching.session_share" if shared else "coaching.session_unshare",
+            obj=session,
+            before={"shared": not shared},
+            after={"shared": shared},
+        )
+    return session
+
+
+def comment_add(*, actor: Any, session: CoachingSession, text: str) -> SessionComment:
+    """The coachee (or the coach, answering) comments on the session."""
+    if actor is not None and not selectors.is_participant(actor, session):
+        raise PermissionDenied
+    text = text.strip()
+    if not text:
+        raise ValidationError({"text": "Write the comment first."})
+    if len(text) > 5000:
+        raise ValidationError({"text": "A comment is at most 5,000 characters."})
+    with transaction.atomic():
+        comment = SessionComment.objects.create(session=session, author=actor.person, text=text)
+        audit_event_record(
+            actor=actor,
+            action="coaching.comment_add",
+            obj=session,
+            system_id=session.system_id,
+            after={"comment": comment.pk},
+        )
+    return comment
+
+
+def next_step_done(
+    *, actor: Any, step: NextStep, done: bool, on: datetime.date | None = None
+) -> NextStep:
+    """The coach or the coachee marks a next step done (or open again)."""
+    if actor is not None and not selectors.is_participant(actor, step.session):
+        raise PermissionDenied
+    with transaction.atomic():
+        step = NextStep.objects.select_for_update().select_related("session").get(pk=step.pk)
+        before = step.done_on
+        step.done_on = (on or timezone.localdate()) if done else None
+        if before == step.done_on or (done and before is not None):
+            return step
+        step.save(update_fields=["done_on", "updated_at"])
+        audit_event_record(
+            actor=actor,
+            action="coaching.next_step_done" if done else "coaching.next_step_reopen",
+            obj=step,
+            system_id=step.session.system_id,
+            before={"done_on": before.isoformat() if before else None},
+            after={"done_on": step.done_on.isoformat() if step.done_on else None},
+        )
+    return step
+
+
+# -- Protocols and settings ----------------------------------------------------------------------
+
+
+def _check_protocol(system: Any, name: str, pk: int | None) -> None:
+    clash = Protocol.objects.filter(system=system, name__iexact=name.strip())
+    if pk:
+        clash = clash.exclude(pk=pk)
+    if clash.exists():
+        raise ValidationError({"name": f"{system} already has a protocol called {name!r}."})
+
+
+def builtin_protocols_install() -> list[Protocol]:
+    """Install the built-in protocols that are missing (safe to repeat); the command line's."""
+    from trellis.coaching.builtin import BUILTIN
+
+    installed = []
+    with transaction.atomic():
+        for name, description, steps in BUILTIN:
+            protocol, created = Protocol.objects.get_or_create(
+                system=None, name=name, defaults={"description": description, "steps": steps}
+            )
+            if created:
+                audit_event_record(actor=None, action="coaching.protocol_install", obj=protocol)
+            installed.append(protocol)
+    return installed
+
+
+def protocol_create(
+    *, actor: Any, system: Any, name: str, description: str = "", steps: str = ""
+) -> Protocol:
+    require(actor, Action.COACHING_CONFIGURE, system)
+    _check_protocol(system, name, None)
+    with transaction.atomic():
+        protocol = Protocol.objects.create(
+            system=system, name=name.strip(), description=description, steps=steps
+        )
+        audit_event_record(
+            actor=actor,
+            action="coaching.protocol_create",
+            obj=protocol,
+            after={"name": protocol.name, "steps": len(protocol.step_list)},
+        )
+    return protocol
+
+
+def protocol_update(
+    *,
+    actor: Any,
+    protocol: Protocol,
+    name: str,
+    description: str,
+    steps: str,
+    is_active: bool = True,
+) -> Protocol:
+    """Built-in protocols are read-only (403 for everyone, operators included)."""
+    if protocol.is_builtin:
+        raise PermissionDenied
+    require(actor, Action.COACHING_CONFIGURE, protocol)
+    _check_protocol(protocol.system, name, protocol.pk)
+    with transaction.atomic():
+        protocol = Protocol.objects.select_for_update().get(pk=protocol.pk)
+        fields = ("name", "description", "steps", "is_active")
+        before = {f: getattr(protocol, f) for f in fields}
+        protocol.name = name.strip()
+        protocol.description = description
+        protocol.steps = steps
+        protocol.is_active = is_active
+        protocol.save()
+        after = {f: getattr(protocol, f) for f in fields}
+        diff = changed(before, after)
+        if diff:
+            audit_event_record(
+                actor=actor,
+                action="coaching.protocol_update",
+                obj=protocol,
+                before={k: before[k] for k in diff},
+                after=diff,
+            )
+    return protocol
+
+
+def settings_save(*, actor: Any, system: Any, unseen_weeks: int) -> CoachingSettings:
+    require(actor, Action.COACHING_CONFIGURE, system)
+    if not 1 <= unseen_weeks <= 52:
+        raise ValidationError({"unseen_weeks": "Between 1 and 52 weeks."})
+    with transaction.atomic():
+        found, _ = CoachingSettings.objects.select_for_update().get_or_create(system=system)
+        before = found.unseen_weeks
+        found.unseen_weeks = unseen_weeks
+        found.save()
+        audit_event_record(
+            actor=actor,
+            action="coaching.settings",
+            obj=found,
+            system_id=system.pk,
+            before={"unseen_weeks": before},
+            after={"unseen_weeks": unseen_weeks},
+        )
+    return found
+
+
+# -- The demo's bulk path ------------------------------------------------------------------------
+
+
+@dataclass
+class SessionIn:
+    coach: Any
+    coachee: Any
+    assignment: Any
+    held_on: datetime.date
+    minutes: int
+    mode: str
+    protocol: Protocol | None
+    focus: Sequence[Any]
+    notes: str
+    next_steps: Sequence[tuple[str, Any, datetime.date | None, datetime.date | None]]
+
+
+def sessions_bulk_create(*, actor: Any, system: Any, sessions: Sequence[SessionIn]) -> int:
+    """Many sessions at once for the command line (the demo generator), with their focus and
+    next steps (text, owner, due, done); the same checks as `session_log` on owners, one audit
+    event for the batch."""
+    if actor is not None:
+        raise PermissionDenied  # the command line only
+    with transaction.atomic():
+        made = CoachingSession.objects.bulk_create(
+            [
+                CoachingSession(
+                    system=system,
+                    coach=s.coach,
+                    coachee=s.coachee,
+                    assignment=s.assignment,
+                    held_on=s.held_on,
+                    minutes=s.minutes,
+                    mode=s.mode,
+                    protocol=s.protocol,
+                    notes=s.notes,
+                )
+                for s in sessions
+            ]
+        )
+        through = CoachingSession.focus.through
+        links = []
+        steps = []
+        for session, given in zip(made, sessions, strict=True):
+            links += [
+                through(coachingsession_id=session.pk, frameworkitem_id=i.pk) for i in given.focus
+            ]
+            for text, owner, due_on, done_on in given.next_steps:
+                if owner.pk not in (session.coach_id, session.coachee_id):
+                    raise ValidationError("A next step's owner must take part in the session.")
+                steps.append(
+                    NextStep(
+                        session=session, text=text, owner=owner, due_on=due_on, done_on=done_on
+                    )
+                )
+        through.objects.bulk_create(links, batch_size=2000)
+        NextStep.objects.bulk_create(steps, batch_size=2000)
+        audit_event_record(
+            actor=None,
+            action="coaching.sessions_bulk_create",
+            system_id=system.pk,
+            after={"sessions": len(made), "next_steps": len(steps)},
+        )
+    return len(made)

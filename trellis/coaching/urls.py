@@ -1,0 +1,21 @@
+"""Routes of the coaching app, included by trellis.urls under /coaching/."""
+
+from django.urls import path
+
+from trellis.coaching import views
+
+urlpatterns = [
+    path("", views.session_list, name="coaching_sessions"),
+    path("new/", views.session_new, name="coaching_session_new"),
+    path("sessions/<int:pk>/", views.session_detail, name="coaching_session"),
+    path("sessions/<int:pk>/edit/", views.session_edit, name="coaching_session_edit"),
+    path("sessions/<int:pk>/delete/", views.session_delete, name="coaching_session_delete"),
+    path("sessions/<int:pk>/comments/", views.session_comment, name="coaching_session_comment"),
+    path("sessions/<int:pk>/share/", views.session_share, name="coaching_session_share"),
+    path("next-steps/<int:pk>/done/", views.next_step_done, name="coaching_next_step_done"),
+    path("people/<int:pk>/", views.coachee_history, name="coaching_coachee"),
+    path("protocols/", views.protocol_list, name="coaching_protocols"),
+    path("protocols/new/", views.protocol_new, name="coaching_protocol_new"),
+    path("protocols/<int:pk>/edit/", views.protocol_edit, name="coaching_protocol_edit"),
+    path("settings/", views.coaching_settings, name="coaching_settings"),
+]

@@ -1,0 +1,254 @@
+"""The demo district's attendance: a school year's instructional calendar, homeroom classes,
+the SIS's enrolment windows (with transfers), daily negative attendance and teachers'
+submissions up to today, through the same plans and services the attendance imports use.
+
+Patterns: most students miss a day now and then, a few in every homeroom are chronically
+absent; Mondays and Fridays are worse; a flu week three weeks before today; one school's absence
+jumps on the last school day; about one student in a hundred transfers mid-year; most homerooms
+submit between 07:45 and 09:15, a few late teachers after the deadline, and on the last school
+day the build stands at 08:45, so the classes not yet submitted show.
+"""
+
+from __future__ import annotations
+
+import datetime
+import random
+from collections import Counter, defaultdict
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from trellis.attendance.models import Category
+from trellis.attendance.selectors import school_year_start, settings_of
+from trellis.attendance.services import (
+    CalendarPlan,
+    DayPlan,
+    Diff,
+    EnrolmentPlan,
+    attendance_apply,
+    calendar_apply,
+    enrolments_apply,
+    is_on_time,
+    submissions_apply,
+)
+from trellis.orgs.models import School, System
+from trellis.rosters.models import SchoolClass
+from trellis.rosters.services import school_classes_bulk_create
+from trellis.students.models import Student
+
+HOMEROOM_SIZE = 25
+# At metro size the history is the last instructional days only (a year is ~90 million rows:
+# the bench loads it by its own path).
+HISTORY_DAYS = {"metro": 10}
+
+
+def holidays(first: datetime.date) -> set[datetime.date]:
+    """US-style breaks of the school year starting on 1 July of first.year."""
+    year = first.year
+
+    def nth_monday(y: int, month: int, n: int) -> datetime.date:
+        day = datetime.date(y, month, 1)
+        day += datetime.timedelta(days=(7 - day.weekday()) % 7)
+        return day + datetime.timedelta(weeks=n - 1)
+
+    out = {nth_monday(year, 9, 1)}  # Labor Day
+    thanksgiving = datetime.date(year, 11, 1)
+    thanksgiving += datetime.timedelta(days=(3 - thanksgiving.weekday()) % 7 + 21)
+    out |= {thanksgiving + datetime.timedelta(days=d) for d in (-1, 0, 1)}
+    winter = datetime.date(year, 12, 22)
+    out |= {winter + datetime.timedelta(days=d) for d in range(12)}
+    out.add(nth_monday(year + 1, 1, 3))  # Martin Luther King Jr. Day
+    spring = nth_monday(year + 1, 3, 4)
+    out |= {spring + datetime.timedelta(days=d) for d in range(5)}
+    memorial = datetime.date(year + 1, 5, 31)
+    out.add(memorial - datetime.timedelta(days=memorial.weekday()))
+    return out
+
+
+def school_days(today: datetime.date) -> list[datetime.date]:
+    first = school_year_start(today)
+    start = datetime.date(first.year, 8, 17)
+    start += datetime.timedelta(days=(7 - start.weekday()) % 7)  # a Monday
+    end = datetime.date(first.year + 1, 5, 21)
+    off = holidays(first)
+    days = []
+    day = start
+    while day <= end:
+        if day.weekday() < 5 and day not in off:
+            days.append(day)
+        day += datetime.timedelta(days=1)
+    return days
+
+
+def attendance_history(
+    system: System, *, seed: int, today: datetime.date, size_name: str = "demo"
+) -> dict[str, int]:
+    rng = random.Random(seed * 7919 + 12)
+    schools = list(School.objects.filter(system=system).order_by("pk"))
+    if not schools:
+        return {}
+    calendar = school_days(today)
+    taught = [d for d in calendar if d <= today]
+    limit = HISTORY_DAYS.get(size_name)
+    if limit:
+        taught = taught[-limit:]
+    # "Today" is the last school day up to the build's day (a weekend shows the Friday).
+    last = taught[-1] if taught else None
+    # The calendar: the whole school year, every school.
+    days = {(s.pk, d) for s in schools for d in calendar}
+    calendar_apply(
+        actor=None,
+        system=system,
+        plan=CalendarPlan(
+            ranges={s.pk: (calendar[0], calendar[-1]) for s in schools},
+            days=days,
+            remove=set(),
+            add=days,
+            diff=Diff(added=len(days)),
+        ),
+    )
+    students = list(
+        Student.objects.filter(system=system, is_active=True)
+        .order_by("pk")
+        .values_list("pk", "school_id", "grade")
+    )
+    # Homerooms of about 25 students of a grade.
+    by_school_grade: dict[tuple[int, str], list[int]] = defaultdict(list)
+    for pk, school_id, grade in students:
+        by_school_grade[(school_id, grade)].append(pk)
+    classes: list[SchoolClass] = []
+    members: list[list[int]] = []
+    for (school_id, grade), pks in sorted(by_school_grade.items()):
+        for n, i in enumerate(range(0, len(pks), HOMEROOM_SIZE)):
+            classes.append(
+                SchoolClass(
+                    sourced_id=f"hr-{school_id}-{grade or 'x'}-{n + 1}",
+                    title=f"Homeroom {grade or ''}{chr(65 + n % 26)}".strip(),
+                    class_code=f"HR{grade}{chr(65 + n % 26)}",
+                    class_type=SchoolClass.Kind.HOMEROOM,
+                    school_id=school_id,
+                )
+            )
+            members.append(pks[i : i + HOMEROOM_SIZE])
+    school_classes_bulk_create(actor=None, system=system, classes=classes)
+    homeroom_of = {
+        pk: (c.pk, c.school_id) for c, pks in zip(classes, members, strict=True) for pk in pks
+    }
+    # The SIS's windows: the first school day on; one in a hundred transfers mid-year.
+    first_day = calendar[0]
+    school_ids = [s.pk for s in schools]
+    windows: set[tuple[int, int, datetime.date, datetime.date | None]] = set()
+    moved: dict[int, tuple[int, datetime.date]] = {}
+    for pk, school_id, _grade in students:
+        if len(taught) > 20 and len(school_ids) > 1 and rng.random() < 0.01:
+            leave = taught[rng.randrange(5, len(taught) - 5)]
+            other = rng.choice([s for s in school_ids if s != school_id])
+            last = leave - datetime.timedelta(days=1)
+            windows.add((pk, school_id, first_day, last))
+            windows.add((pk, other, leave, None))
+            moved[pk] = (other, leave)
+        else:
+            windows.add((pk, school_id, first_day, None))
+    enrolments_apply(
+        actor=None,
+        system=system,
+        plan=EnrolmentPlan(
+            students={pk for pk, _s, _g in students},
+            windows=windows,
+            remove=set(),
+            add=windows,
+            diff=Diff(added=len(windows)),
+        ),
+    )
+    if not taught:
+        return {"instructional_days": len(days), "homerooms": len(classes)}
+    # Each student's habit: most rarely absent, a few in every homeroom chronically.
+    habit = {
+        pk: rng.uniform(0.12, 0.3) if rng.random() < 0.08 else rng.uniform(0.005, 0.05)
+        for pk, _s, _g in students
+    }
+    flu_monday = today - datetime.timedelta(days=today.weekday() + 21)
+    flu = {flu_monday + datetime.timedelta(days=d) for d in range(5)}
+    spike_school = schools[len(schools) // 2].pk
+    records: dict[tuple[int, datetime.date], Counter[Any]] = defaultdict(Counter)
+    for pk, home_school, _grade in students:
+        class_id: int | None = homeroom_of[pk][0]
+        for day in taught:
+            school_id = home_school
+            class_here = class_id
+            if pk in moved and day >= moved[pk][1]:
+                school_id, class_here = moved[pk][0], None
+            risk = habit[pk]
+            if day.weekday() in (0, 4):
+                risk *= 1.3
+            if day in flu:
+                risk = risk * 2 + 0.04
+            if day == last and school_id == spike_school:
+                risk = risk * 2.5 + 0.08
+            roll = rng.random()
+            if roll < risk:
+                category = (
+                    Category.EXCUSED_ABSENCE if rng.random() < 0.55 else Category.UNEXCUSED_ABSENCE
+                )
+            elif roll < risk + 0.03:
+                category = Category.TARDY
+            else:
+                continue
+            records[(school_id, day)][(pk, str(category), class_here)] += 1
+    events = sum(sum(c.values()) for c in records.values())
+    attendance_apply(
+        actor=None,
+        system=system,
+        plan=DayPlan(
+            covered=set(records),
+            records=dict(records),
+            changed_pairs=set(records),
+            diff=Diff(added=events),
+            dates=(taught[0], taught[-1]),
+        ),
+    )
+    # Submissions: most homerooms on time, a few late teachers; today stands at 08:45.
+    own = settings_of(system.pk)
+    zone = ZoneInfo(own.time_zone)
+    punctual = {c.pk: rng.random() for c in classes}
+    submitted: dict[tuple[int, datetime.date], Counter[Any]] = defaultdict(Counter)
+    count = 0
+    for school_class in classes:
+        late_teacher = punctual[school_class.pk] < 0.1
+        for day in taught:
+            if rng.random() < 0.01:
+                continue  # never submitted
+            if late_teacher and rng.random() < 0.6:
+                minutes = rng.randint(9 * 60 + 35, 11 * 60 + 30)
+            else:
+                minutes = rng.randint(7 * 60 + 45, 9 * 60 + 15)
+            if day == last and minutes > 8 * 60 + 45:
+                continue  # not yet
+            moment = datetime.datetime.combine(
+                day, datetime.time(minutes // 60, minutes % 60), tzinfo=zone
+            )
+            submitted[(school_class.school_id, day)][
+                (
+                    school_class.pk,
+                    moment.astimezone(datetime.UTC),
+                    is_on_time(moment, day, own.deadline, zone),
+                )
+            ] += 1
+            count += 1
+    submissions_apply(
+        actor=None,
+        system=system,
+        plan=DayPlan(
+            covered=set(submitted),
+            records=dict(submitted),
+            changed_pairs=set(submitted),
+            diff=Diff(added=count),
+            dates=(taught[0], taught[-1]),
+        ),
+    )
+    return {
+        "instructional_days": len(days),
+        "homerooms": len(classes),
+        "transfers": len(moved),
+        "attendance_events": events,
+        "submissions": count,
+    }
