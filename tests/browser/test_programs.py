@@ -43,7 +43,7 @@ def test_evidence_sign_off_dashboard_and_placement(page: Page, site: tuple[str, 
     page.get_by_role("link", name="Sign off Build the master schedule").click()
     assert_accessible(page)
     page.get_by_label("Date of sign-off").fill("2025-02-01")
-    page.get_by_role("button", name="Save").click()
+    page.get_by_role("button", name="Sign off").click()
     expect(page.get_by_text("Signed off by Cami Coach on Feb 1, 2025")).to_be_visible()
     sign_out(page)
 

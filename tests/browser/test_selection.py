@@ -228,7 +228,7 @@ def test_the_pipeline_from_application_to_placement(
     mentor.get_by_role("link", name="Sign off Lead a data meeting").click()
     assert_accessible(mentor)
     mentor.get_by_label("Date of sign-off").fill(today.isoformat())
-    mentor.get_by_role("button", name="Save").click()
+    mentor.get_by_role("button", name="Sign off").click()
     expect(mentor.get_by_text(f"Signed off by Pat Panel on {today:%b %-d, %Y}")).to_be_visible()
 
     # 10. The chair records her placement; her person page shows it as a position.

@@ -533,3 +533,27 @@ def test_unknown_filter_values_are_refused_naming_the_parameter_as_elsewhere(wor
         assert response.status_code == 400
         assert "parameter must be one of" in response.content.decode()
     assert world.client("leader").get("/people/?status=zzz").status_code == 400
+
+
+def test_sign_off_page_shows_the_evidence_and_a_sign_off_button(
+    world: World, tmp_path: Any, settings: Any
+) -> None:
+    """The coach sees what they vouch for (the text and a link to the file) before signing,
+    and the button says what it does."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.MEDIA_ROOT = tmp_path
+    url = f"/programs/participants/{world.participant_id}/experiences/{world.experience_id}/"
+    added = world.client("principal").post(
+        f"{url}evidence/",
+        {
+            "evidence_text": "Led the 3rd-grade data meeting on reading.",
+            "evidence_file": SimpleUploadedFile("agenda.pdf", b"%PDF-1.7 x", "application/pdf"),
+        },
+    )
+    assert added.status_code == 302
+    page = world.client("coach").get(f"{url}sign-off/").content.decode()
+    assert "Led the 3rd-grade data meeting on reading." in page
+    assert f'href="{url}evidence/file/"' in page and "agenda.pdf" in page
+    assert '<button class="btn btn-success" type="submit">Sign off</button>' in page
+    assert ">Save</button>" not in page

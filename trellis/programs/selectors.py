@@ -768,6 +768,11 @@ def signed_off_on(participant: Participant, experience: Experience) -> datetime.
     )
 
 
+def evidence_record(participant: Participant, experience: Experience) -> ExperienceRecord | None:
+    """The participant's record (evidence, sign-off) for one experience, if there is one."""
+    return ExperienceRecord.objects.filter(participant=participant, experience=experience).first()
+
+
 def milestone_template_get(program: Program, pk: int) -> MilestoneTemplate:
     item = MilestoneTemplate.objects.filter(pk=pk, program=program).first()
     if item is None:

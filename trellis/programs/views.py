@@ -815,6 +815,13 @@ def experience_sign_off(request: HttpRequest, pk: int, experience_pk: int) -> Ht
         heading=f"Sign off “{experience}” for {participant.person}",
         success_message=f"“{experience}” is signed off.",
         back_label=str(participant.person),
+        extra={
+            "intro_template": "programs/_sign_off_evidence.html",
+            "participant": participant,
+            "experience": experience,
+            "record": selectors.evidence_record(participant, experience),
+            "submit_label": "Sign off",
+        },
     )
 
 
