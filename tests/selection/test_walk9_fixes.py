@@ -144,3 +144,10 @@ def test_the_applicants_page_names_the_program_with_the_cohort(world: World) -> 
     page = world.client("teacher").get(f"/selection/applications/{tomas}/").content.decode()
     heading = re.search(r"<h1[^>]*>(.*?)</h1>", page, re.S)
     assert heading and "Leadership Residency — " in heading.group(1)
+
+
+def test_the_home_list_of_rating_rounds_names_the_program_with_the_cohort(world: World) -> None:
+    """An interviewer's "Rating rounds in progress" said "(Cohort 2027)" alone."""
+    home = world.client("panel_other").get("/").content.decode()
+    section = home.split("Rating rounds in progress", 1)[1].split("</section>", 1)[0]
+    assert re.search(r"Interview: [^<]+ \(Leadership Residency — Cohort \d{4}\)", section)

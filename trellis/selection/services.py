@@ -861,7 +861,12 @@ def interview_schedule(
     with transaction.atomic():
         round_ = round_create(
             actor=actor,
-            title=f"Interview: {application.applicant.full_name} ({cycle.cohort.name})"[:200],
+            # "(Leadership Residency — Cohort 5)": the cohort's name alone says little on the
+            # home page's list of rounds, where rounds of several programs meet.
+            title=(
+                f"Interview: {application.applicant.full_name} "
+                f"({cycle.cohort.program.name} — {cycle.cohort.name})"
+            )[:200],
             purpose=Purpose.SELECTION,
             version=cycle.version,
             subjects=[application.applicant],
