@@ -151,3 +151,16 @@ def test_the_home_list_of_rating_rounds_names_the_program_with_the_cohort(world:
     home = world.client("panel_other").get("/").content.decode()
     section = home.split("Rating rounds in progress", 1)[1].split("</section>", 1)[0]
     assert re.search(r"Interview: [^<]+ \(Leadership Residency — Cohort \d{4}\)", section)
+
+
+def test_the_send_letters_page_names_the_cycle_once_in_its_heading(world: World) -> None:
+    """The breadcrumb and the heading both said "… of Leadership Residency selection 2027"."""
+    from trellis.selection.models import SelectionCycle
+
+    cycle = SelectionCycle.objects.get(pk=world.selection["cycle"])
+    page = world.client("committee").get(f"/selection/{cycle.pk}/send-letters/").content.decode()
+    heading = re.search(r"<h1[^>]*>(.*?)</h1>", page, re.S)
+    assert heading and heading.group(1).strip() == "Send the decision letters?"
+    # The cycle is named once, by the breadcrumb.
+    crumbs = page.split('aria-label="Breadcrumb"', 1)[1].split("</nav>", 1)[0]
+    assert crumbs.count(cycle.title) == 1

@@ -320,7 +320,8 @@ def cycle_send_letters(request: HttpRequest, pk: int) -> HttpResponse:
         return _confirm(
             request,
             cycle,
-            heading=f"Send the decision letters of {cycle}?",
+            # The breadcrumb just above names the cycle: the heading does not repeat it.
+            heading="Send the decision letters?",
             lines=[
                 f"{counts['unsent']} decided {plural(counts['unsent'], 'applicant')} "
                 f"{plural(counts['unsent'], 'receives', 'receive')} the letter for their "
