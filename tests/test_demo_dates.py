@@ -213,3 +213,38 @@ def test_make_demo_prints_the_port_it_serves() -> None:
         stdout=out,
     )
     assert "http://127.0.0.1:8001/" in out.getvalue() and ":8000" not in out.getvalue()
+
+
+def test_nobody_in_the_demo_has_two_assignments_of_a_kind_at_once(demo: None) -> None:
+    """A participant already coached got a second coaching assignment for their cohort (Jul 1
+    beside Aug 1), with the same coach or another: a program's coaching fills only the days
+    their coaching does not cover, with the same coach."""
+    overlaps = []
+    rows = Assignment.objects.order_by("assignee_id", "kind", "starts_on").values_list(
+        "assignee_id", "kind", "starts_on", "ends_on", "supporter_id"
+    )
+    # The latest end so far of each person's assignments of a kind (None: open-ended).
+    reach: dict[tuple[int, str], tuple[datetime.date | None, tuple[Any, ...]]] = {}
+    for row in rows:
+        key = (row[0], row[1])
+        if key in reach:
+            ends, earlier = reach[key]
+            if ends is None or ends >= row[2]:
+                overlaps.append((earlier, row))
+            if ends is not None and (row[3] is None or row[3] > ends):
+                reach[key] = (row[3], row)
+        else:
+            reach[key] = (row[3], row)
+    assert not overlaps, overlaps[:5]
+    # One coach through a participant's cohort.
+    for p in Participant.objects.select_related("cohort"):
+        coaches = set(
+            Assignment.objects.filter(
+                Q(ends_on__isnull=True) | Q(ends_on__gte=p.cohort.starts_on),
+                kind="coaching",
+                assignee_id=p.person_id,
+                starts_on__lte=p.cohort.ends_on,
+            ).values_list("supporter_id", flat=True)
+        )
+        assert len(coaches) <= 1, p
+

@@ -14,6 +14,7 @@ from typing import Any
 
 from allauth.mfa.totp.internal.auth import TOTP
 from django.db import connection
+from django.db.models import Q
 from django.utils import timezone
 
 from trellis.accounts.models import User
@@ -930,16 +931,63 @@ def cohort_history(
         )
         # Records stop at the last day there was: today, the day they left, or the cohort's end.
         until = min(d for d in (today, left_on, cohort.ends_on) if d is not None)
+        # Someone already coached (the demo coaches some assistant principals) keeps that coach:
+        # the program covers only the days their coaching does not, with the same coach, so
+        # nobody has two coaching assignments at once nor two coaches.
+        spells: list[tuple[datetime.date, datetime.date | None, Person]] = []
         if coach is not None:
-            coaching.append(
-                Assignment(
+            last = left_on or cohort.ends_on
+            held = list(
+                Assignment.objects.filter(
+                    Q(ends_on__isnull=True) | Q(ends_on__gte=start),
                     kind=Relationship.COACHING,
-                    supporter=coach,
                     assignee=person,
-                    starts_on=start,
-                    ends_on=left_on or cohort.ends_on,
+                    starts_on__lte=last,
                 )
+                .select_related("supporter")
+                .order_by("starts_on")
             )
+            if held:
+                coach = held[0].supporter
+            spells = [(a.starts_on, a.ends_on, a.supporter) for a in held]
+            cursor: datetime.date | None = start
+            for begins, ends, _who in list(spells):
+                if cursor is not None and begins > cursor:
+                    coaching.append(
+                        Assignment(
+                            kind=Relationship.COACHING,
+                            supporter=coach,
+                            assignee=person,
+                            starts_on=cursor,
+                            ends_on=min(last, begins - datetime.timedelta(days=1)),
+                        )
+                    )
+                    spells.append((cursor, min(last, begins - datetime.timedelta(days=1)), coach))
+                if ends is None:
+                    cursor = None
+                elif cursor is not None:
+                    cursor = max(cursor, ends + datetime.timedelta(days=1))
+            if cursor is not None and cursor <= last:
+                coaching.append(
+                    Assignment(
+                        kind=Relationship.COACHING,
+                        supporter=coach,
+                        assignee=person,
+                        starts_on=cursor,
+                        ends_on=last,
+                    )
+                )
+                spells.append((cursor, last, coach))
+
+        def coach_on(
+            day: datetime.date,
+            spells: list[tuple[datetime.date, datetime.date | None, Person]] = spells,
+        ) -> Person | None:
+            for begins, ends, who in spells:
+                if begins <= day and (ends is None or day <= ends):
+                    return who
+            return None
+
         # Most finish every experience; some leave one or two unsigned.
         done = len(checklist) - (rng.random() < 0.3) - (rng.random() < 0.1)
         for index, experience in enumerate(checklist):
@@ -955,13 +1003,13 @@ def cohort_history(
                 text=f"{experience.title}: done with my team; notes in the binder.",
                 on=submitted,
             )
-            if coach is not None and index < done and signed <= until:
+            if coach_on(max(signed, submitted)) and index < done and signed <= until:
                 experience_sign_off(
                     actor=None,
                     participant=participant,
                     experience=experience,
                     on=max(signed, submitted),
-                    signed_by=coach,
+                    signed_by=coach_on(max(signed, submitted)),
                 )
         problem, measure, baseline, target = rng.choice(PROJECT_MEASURES)
         reached = baseline + (target - baseline) * rng.choice([0.4, 0.7, 1.0, 1.2])
