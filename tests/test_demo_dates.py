@@ -248,3 +248,13 @@ def test_nobody_in_the_demo_has_two_assignments_of_a_kind_at_once(demo: None) ->
         )
         assert len(coaches) <= 1, p
 
+
+def test_the_demo_cycles_ask_their_programs_questions_once(demo: None) -> None:
+    for cycle in SelectionCycle.objects.select_related("cohort__program"):
+        texts = " ".join(q["text"] for q in cycle.questions)
+        if cycle.cohort.program.name == "Teacher Leadership Fellowship":
+            assert "lead a school" not in texts, texts
+        else:
+            assert "lead a school" in texts
+        # The apply page says already that the principal is asked when they submit.
+        assert "when you submit" not in cycle.instructions

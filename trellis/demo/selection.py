@@ -56,6 +56,25 @@ QUESTIONS = [
     {"text": "Describe a time you led adults through a hard change.", "required": True},
     {"text": "Anything else the committee should know?", "required": False},
 ]
+# A teacher-leader fellowship asks about leading colleagues from the classroom, not a school.
+TEACHER_LEADER_QUESTIONS = [
+    {
+        "text": "Why do you want to lead your colleagues while you keep teaching, and why now?",
+        "required": True,
+    },
+    {"text": "Describe a time you helped your team improve its teaching.", "required": True},
+    {"text": "Anything else the committee should know?", "required": False},
+]
+ANSWERS = {
+    "0": "I have led my team's data meetings for three years; I want to do it for a whole school.",
+    "1": "We moved our grade to a new reading curriculum; I ran the weekly planning.",
+}
+TEACHER_LEADER_ANSWERS = {
+    "0": "I have led my grade team's data meetings for two years; I want to help colleagues "
+    "across the building while I keep my class.",
+    "1": "Our team studied student work every week; I led the protocol and our reading scores "
+    "rose.",
+}
 UPLOADS = [{"label": "Résumé", "kind": "document", "required": True}]
 PDF = b"%PDF-1.4\n% demo resume\n"
 REASONS: dict[str, str] = {
@@ -155,11 +174,14 @@ def selection_history(
                     title=f"{program.name}: selection for {cohort.name}",
                     opens_on=real_today,
                     closes_on=real_today,
-                    questions=QUESTIONS,
+                    questions=QUESTIONS
+                    if program.kind == Program.Kind.ASPIRING_PRINCIPAL
+                    else TEACHER_LEADER_QUESTIONS,
                     uploads=UPLOADS,
                     recommendation_items=items[:3],
-                    instructions="Apply with your résumé; your principal is asked for a "
-                    "recommendation when you submit.",
+                    # The apply page says already that the principal is asked when they submit.
+                    instructions="Attach your résumé, and answer in a few sentences each: the "
+                    "committee reads every application in full.",
                 )
                 past = cohort.state != Cohort.State.SELECTION
                 admitted = [
@@ -264,11 +286,9 @@ def _application(
         actor=None,
         applicant=person,
         cycle=cycle,
-        answers={
-            "0": "I have led my team's data meetings for three years; I want to do it for a "
-            "whole school.",
-            "1": "We moved our grade to a new reading curriculum; I ran the weekly planning.",
-        },
+        answers=ANSWERS
+        if cycle.cohort.program.kind == Program.Kind.ASPIRING_PRINCIPAL
+        else TEACHER_LEADER_ANSWERS,
         track_record=track_record(rng),
         principal_name=named.full_name if named else "",
         principal_email=named.email if named else "",
