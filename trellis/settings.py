@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "trellis.assignments",
     "trellis.programs",
     "trellis.selection",
+    "trellis.surveys",
     "trellis.api",
     "trellis.demo",
     "trellis.site",

@@ -14,6 +14,7 @@ from trellis.api.paging import ID, NextPages, Pages, _MappedQuerySet
 from trellis.api.programs import router as programs_router
 from trellis.api.schemas import ErrorOut, MeOut, PersonOut, SchoolOut
 from trellis.api.selection import router as selection_router
+from trellis.api.surveys import router as surveys_router
 from trellis.authz.policies import roles_of
 from trellis.authz.roles import Action
 from trellis.core.panels import Figure, figures_for
@@ -189,3 +190,5 @@ def get_person(request: HttpRequest, person_id: int = Path(..., ge=1, le=2**31 -
 api.add_router("/", programs_router)
 # Selection: a cycle's applications, for its committee.
 api.add_router("/selection", selection_router)
+# The impact report (issue 11).
+api.add_router("/", surveys_router)

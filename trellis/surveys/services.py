@@ -1,0 +1,148 @@
+"""Writes of the surveys app: permission first, one transaction, audited.
+
+Files reach these through the import pipeline (import_kinds.py), which runs them inside its own
+transaction with the run's report and audit event.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+
+from trellis.authz.policies import require
+from trellis.authz.roles import Action
+from trellis.core.services import audit_event_record
+from trellis.surveys.builtin import INSTRUMENTS
+from trellis.surveys.models import Administration, Instrument, Item, Response, Submission
+from trellis.surveys.plans import InstrumentPlan, ResponsesPlan
+
+
+def instruments_install() -> list[Instrument]:
+    """The built-in instruments (shared by every system); safe to repeat."""
+    out = []
+    with transaction.atomic():
+        for spec in INSTRUMENTS:
+            instrument, created = Instrument.objects.get_or_create(
+                system=None,
+                code=spec.code,
+                defaults={"title": spec.title, "measures": spec.measures},
+            )
+            if created:
+                Item.objects.bulk_create(
+                    Item(
+                        instrument=instrument,
+                        code=code,
+                        text=text,
+                        scale=scale,
+                        subscale=subscale,
+                        reverse=reverse,
+                        position=position,
+                    )
+                    for position, (code, text, scale, subscale, reverse) in enumerate(spec.items)
+                )
+                audit_event_record(
+                    actor=None,
+                    action="instrument.install",
+                    obj=instrument,
+                    actor_label="install",
+                    after={"code": spec.code, "items": len(spec.items)},
+                )
+            out.append(instrument)
+    return out
+
+
+def instrument_import(*, actor: Any, plan: InstrumentPlan) -> Instrument:
+    """Create the instrument of the plan, or bring its items in line with the file."""
+    require(actor, Action.SURVEYS_MANAGE, plan.system)
+    with transaction.atomic():
+        instrument = plan.instrument
+        if instrument is None:
+            instrument = Instrument.objects.create(
+                system=plan.system, code=plan.code, title=plan.title, measures=plan.measures
+            )
+        elif plan.title_changed:
+            instrument.title = plan.title
+            instrument.save(update_fields=["title", "updated_at"])
+        existing = {i.code: i for i in instrument.items.all()}
+        Item.objects.filter(instrument=instrument, code__in=plan.removed).delete()
+        for position, row in enumerate(plan.items):
+            old = existing.get(row.code)
+            fields = {
+                "text": row.text,
+                "scale": row.scale,
+                "subscale": row.subscale,
+                "reverse": row.reverse,
+                "position": position,
+            }
+            if old is None:
+                Item.objects.create(instrument=instrument, code=row.code, **fields)
+            elif any(getattr(old, k) != v for k, v in fields.items()):
+                for k, v in fields.items():
+                    setattr(old, k, v)
+                old.save()
+        audit_event_record(
+            actor=actor,
+            action="instrument.import",
+            obj=instrument,
+            system_id=plan.system.pk,
+            after={"code": plan.code, "summary": plan.summary()},
+        )
+    return instrument
+
+
+def responses_import(*, actor: Any, plan: ResponsesPlan) -> Administration:
+    """Write a response file's answers: the administration (created when there is none), one
+    submission per respondent. An identified respondent's answers replace their earlier ones;
+    an anonymous file replaces the administration's answers as a whole (nobody is named)."""
+    require(actor, Action.SURVEYS_MANAGE, plan.system)
+    with transaction.atomic():
+        administration = plan.administration
+        if administration is None:
+            administration = Administration.objects.create(
+                instrument=plan.instrument,
+                system=plan.system,
+                program=plan.program,
+                window=plan.window,
+                school_year=plan.year,
+                anonymous=plan.anonymous,
+            )
+        if plan.anonymous:
+            if (
+                plan.summary["respondents"]["unchanged"] != len(plan.respondents)
+                or (plan.summary["respondents"]["removed"])
+            ):
+                Response.objects.filter(submission__administration=administration).delete()
+                administration.submissions.all().delete()
+                _write(administration, plan, people=False)
+        else:
+            people = [r.person.pk for r in plan.respondents if r.person is not None]
+            Response.objects.filter(
+                submission__administration=administration, submission__person_id__in=people
+            ).delete()
+            Submission.objects.filter(administration=administration, person_id__in=people).delete()
+            _write(administration, plan, people=True)
+        audit_event_record(
+            actor=actor,
+            action="responses.import",
+            obj=administration,
+            system_id=plan.system.pk,
+            after={"administration": str(administration), "summary": plan.summary},
+        )
+    return administration
+
+
+def _write(administration: Administration, plan: ResponsesPlan, *, people: bool) -> None:
+    submissions = Submission.objects.bulk_create(
+        Submission(
+            administration=administration,
+            school=r.school,
+            person=r.person if people else None,
+        )
+        for r in plan.respondents
+    )
+    Response.objects.bulk_create(
+        Response(submission=sub, item=a.item, value=a.value, text=a.text)
+        for sub, r in zip(submissions, plan.respondents, strict=True)
+        for a in r.answers.values()
+    )
