@@ -1239,3 +1239,8 @@ CASES += PROGRAM_CASES
 from tests.selection.matrix_cases import SELECTION_CASES  # noqa: E402
 
 CASES += SELECTION_CASES
+
+# Issue 11: surveys, assessments and the impact report (tests/surveys/cases.py).
+from tests.surveys.cases import SURVEY_CASES  # noqa: E402
+
+CASES += SURVEY_CASES

@@ -1,0 +1,126 @@
+"""Role-matrix Cases of the surveys pages, the impact report and its API (added to
+tests/matrix.py's CASES). Riverbend holds its own instrument, "Riverbend Climate Pulse", given
+to its staff at the beginning of 2017-18 (`surveyed`, run before the probes)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tests.conftest import World
+from tests.matrix import Case
+
+TITLE = "Riverbend Climate Pulse"
+
+
+def surveyed(w: World) -> None:
+    from trellis.surveys.models import Administration, Instrument, Item, Response, Submission
+
+    if Instrument.objects.filter(title=TITLE).exists():
+        return
+    instrument = Instrument.objects.create(
+        system=w.system, code="pulse", title=TITLE, measures="conditions"
+    )
+    item = Item.objects.create(
+        instrument=instrument, code="P1", text="We plan together.", scale="agree4", subscale="Time"
+    )
+    administration = Administration.objects.create(
+        instrument=instrument, system=w.system, window="boy", school_year=2018, anonymous=True
+    )
+    for value in (2, 3, 3, 4, 4):
+        submission = Submission.objects.create(administration=administration, school=w.school)
+        Response.objects.create(submission=submission, item=item, value=value)
+
+
+def instrument_id(w: World) -> int:
+    from trellis.surveys.models import Instrument
+
+    return Instrument.objects.get(title=TITLE).pk
+
+
+def administration_id(w: World) -> int:
+    from trellis.surveys.models import Administration
+
+    return Administration.objects.get(instrument__title=TITLE).pk
+
+
+def _common(**extra: Any) -> dict[str, Any]:
+    return {"setup": surveyed, **extra}
+
+
+SURVEY_CASES: list[Case] = [
+    Case(
+        "instrument_list",
+        lambda w: "/surveys/",
+        right="leader",
+        wrong="coach",
+        outsider="admin_b",
+        outsider_status=200,
+        hidden_from_outsider=lambda w: TITLE,
+        exports=("csv", "xlsx"),
+        **_common(),
+    ),
+    Case(
+        "instrument_detail",
+        lambda w: f"/surveys/instruments/{instrument_id(w)}/",
+        right="analyst",
+        wrong="principal",
+        outsider="admin_b",
+        exports=("csv", "xlsx"),
+        **_common(),
+    ),
+    Case(
+        "administration_list",
+        lambda w: "/surveys/administrations/",
+        right="programs",
+        wrong="teacher",
+        outsider="leader_b",
+        outsider_status=200,
+        hidden_from_outsider=lambda w: TITLE,
+        exports=("csv", "xlsx"),
+        **_common(),
+    ),
+    Case(
+        "administration_detail",
+        lambda w: f"/surveys/administrations/{administration_id(w)}/",
+        right="leader",
+        wrong="supervisor",
+        outsider="admin_b",
+        **_common(),
+    ),
+    Case(
+        "impact_report",
+        lambda w: "/impact/?system=riverbend&year=2018",
+        right="leader",
+        wrong="coach",
+        outsider="admin_b",
+        label="a system's report",
+        **_common(),
+    ),
+    Case(
+        "impact_report",
+        lambda w: f"/impact/?system=riverbend&year=2018&program={w.program_id}",
+        right="pm",
+        wrong="principal",
+        outsider="pm_other",
+        label="a program's report",
+        **_common(),
+    ),
+    Case(
+        "impact_schools",
+        lambda w: "/impact/schools/?system=riverbend&year=2018&level=conditions",
+        right="analyst",
+        wrong="teacher",
+        outsider="leader_b",
+        exports=("csv", "xlsx"),
+        **_common(),
+    ),
+    Case(
+        "api:get_impact",
+        lambda w: "/api/v1/impact?system=riverbend&year=2018",
+        right="leader",
+        wrong="coach",
+        outsider="admin_b",
+        api=True,
+        **_common(),
+    ),
+]
