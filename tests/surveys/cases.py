@@ -8,27 +8,7 @@ from typing import Any
 
 from tests.conftest import World
 from tests.matrix import Case
-
-TITLE = "Riverbend Climate Pulse"
-
-
-def surveyed(w: World) -> None:
-    from trellis.surveys.models import Administration, Instrument, Item, Response, Submission
-
-    if Instrument.objects.filter(title=TITLE).exists():
-        return
-    instrument = Instrument.objects.create(
-        system=w.system, code="pulse", title=TITLE, measures="conditions"
-    )
-    item = Item.objects.create(
-        instrument=instrument, code="P1", text="We plan together.", scale="agree4", subscale="Time"
-    )
-    administration = Administration.objects.create(
-        instrument=instrument, system=w.system, window="boy", school_year=2018, anonymous=True
-    )
-    for value in (2, 3, 3, 4, 4):
-        submission = Submission.objects.create(administration=administration, school=w.school)
-        Response.objects.create(submission=submission, item=item, value=value)
+from tests.surveys.world import TITLE, surveyed
 
 
 def instrument_id(w: World) -> int:

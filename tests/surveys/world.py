@@ -1,0 +1,27 @@
+"""Riverbend's own instrument, "Riverbend Climate Pulse", given anonymously to its staff at the
+beginning of 2017-18: five answers at Oak Hill (for the role matrix and the page tests)."""
+
+from __future__ import annotations
+
+from tests.conftest import World
+
+TITLE = "Riverbend Climate Pulse"
+
+
+def surveyed(w: World) -> None:
+    from trellis.surveys.models import Administration, Instrument, Item, Response, Submission
+
+    if Instrument.objects.filter(title=TITLE).exists():
+        return
+    instrument = Instrument.objects.create(
+        system=w.system, code="pulse", title=TITLE, measures="conditions"
+    )
+    item = Item.objects.create(
+        instrument=instrument, code="P1", text="We plan together.", scale="agree4", subscale="Time"
+    )
+    administration = Administration.objects.create(
+        instrument=instrument, system=w.system, window="boy", school_year=2018, anonymous=True
+    )
+    for value in (2, 3, 3, 4, 4):
+        submission = Submission.objects.create(administration=administration, school=w.school)
+        Response.objects.create(submission=submission, item=item, value=value)
