@@ -299,9 +299,9 @@ def build(folder: Path) -> dict[str, Any]:
             **common,
         )
         lines = ["respondent,school,item,value"]
-        for person, windows in KNOWLEDGE.items():
+        for code, windows in KNOWLEDGE.items():
             for item, v in windows.get(window, {}).items():
-                lines.append(f"{person},{HOME[person]},{item},{v}")
+                lines.append(f"{code},{HOME[code]},{item},{v}")
         load(
             folder,
             "import_responses",

@@ -497,8 +497,8 @@ def impact_schools(
         for school in schools:
             b, e = boy.get(school.pk), eoy.get(school.pk)
             shown = b and e and not _small(b.respondents) and not _small(e.respondents)
-            change = f"{e.overall - b.overall:+.2f}" if shown and b and e else "—"
-            rows.append(SchoolRow(school, [_score(b), _score(e), change]))
+            difference = f"{e.overall - b.overall:+.2f}" if shown and b and e else "—"
+            rows.append(SchoolRow(school, [_score(b), _score(e), difference]))
         return ["Beginning of year", "End of year", "Change"], rows
     if level == "knowledge":
         per_school: dict[int | None, list[float]] = defaultdict(list)

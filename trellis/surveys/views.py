@@ -113,7 +113,7 @@ def administration_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "surveys/administration_detail.html",
         {
             "administration": administration,
-            "respondents": _respondents(administration.respondents),
+            "respondents": _respondents(administration.respondents),  # type: ignore[attr-defined]
             "year_label": school_year_label(administration.school_year),
         },
     )

@@ -5,112 +5,277 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('orgs', '0002_partner_name_unique_per_system'),
-        ('people', '0005_school_counts'),
-        ('programs', '0003_project_template'),
+        ("orgs", "0002_partner_name_unique_per_system"),
+        ("people", "0005_school_counts"),
+        ("programs", "0003_project_template"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Instrument',
+            name="Instrument",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('code', models.SlugField(max_length=60)),
-                ('title', models.CharField(max_length=200)),
-                ('measures', models.CharField(choices=[('conditions', 'School conditions'), ('beliefs', 'Problematic beliefs'), ('satisfaction', 'Satisfaction with professional learning'), ('knowledge', 'Knowledge assessment'), ('other', 'Other')], max_length=20)),
-                ('system', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='orgs.system')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("code", models.SlugField(max_length=60)),
+                ("title", models.CharField(max_length=200)),
+                (
+                    "measures",
+                    models.CharField(
+                        choices=[
+                            ("conditions", "School conditions"),
+                            ("beliefs", "Problematic beliefs"),
+                            ("satisfaction", "Satisfaction with professional learning"),
+                            ("knowledge", "Knowledge assessment"),
+                            ("other", "Other"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "system",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="orgs.system",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['title', 'pk'],
+                "ordering": ["title", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='Administration',
+            name="Administration",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('window', models.CharField(choices=[('boy', 'Beginning of year'), ('moy', 'Middle of year'), ('eoy', 'End of year')], max_length=3)),
-                ('school_year', models.PositiveSmallIntegerField()),
-                ('anonymous', models.BooleanField(default=False)),
-                ('program', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='programs.program')),
-                ('school', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='orgs.school')),
-                ('system', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='orgs.system')),
-                ('instrument', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='administrations', to='surveys.instrument')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "window",
+                    models.CharField(
+                        choices=[
+                            ("boy", "Beginning of year"),
+                            ("moy", "Middle of year"),
+                            ("eoy", "End of year"),
+                        ],
+                        max_length=3,
+                    ),
+                ),
+                ("school_year", models.PositiveSmallIntegerField()),
+                ("anonymous", models.BooleanField(default=False)),
+                (
+                    "program",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="programs.program",
+                    ),
+                ),
+                (
+                    "school",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="orgs.school",
+                    ),
+                ),
+                (
+                    "system",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="orgs.system",
+                    ),
+                ),
+                (
+                    "instrument",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="administrations",
+                        to="surveys.instrument",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-school_year', 'window', 'pk'],
+                "ordering": ["-school_year", "window", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='Item',
+            name="Item",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=60)),
-                ('text', models.TextField()),
-                ('scale', models.CharField(choices=[('likert4', '4-point Likert (1-4)'), ('likert5', '5-point Likert (1-5)'), ('agree4', 'Agreement, 4 points (1-4)'), ('correct01', 'Correct (1) or incorrect (0)'), ('number', 'Numeric score'), ('text', 'Open text')], max_length=20)),
-                ('subscale', models.CharField(blank=True, max_length=100)),
-                ('reverse', models.BooleanField(default=False)),
-                ('position', models.PositiveIntegerField(default=0)),
-                ('instrument', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='items', to='surveys.instrument')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.CharField(max_length=60)),
+                ("text", models.TextField()),
+                (
+                    "scale",
+                    models.CharField(
+                        choices=[
+                            ("likert4", "4-point Likert (1-4)"),
+                            ("likert5", "5-point Likert (1-5)"),
+                            ("agree4", "Agreement, 4 points (1-4)"),
+                            ("correct01", "Correct (1) or incorrect (0)"),
+                            ("number", "Numeric score"),
+                            ("text", "Open text"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("subscale", models.CharField(blank=True, max_length=100)),
+                ("reverse", models.BooleanField(default=False)),
+                ("position", models.PositiveIntegerField(default=0)),
+                (
+                    "instrument",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="items",
+                        to="surveys.instrument",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['instrument', 'position', 'pk'],
+                "ordering": ["instrument", "position", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='Submission',
+            name="Submission",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('administration', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='submissions', to='surveys.administration')),
-                ('person', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='people.person')),
-                ('school', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='orgs.school')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "administration",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="submissions",
+                        to="surveys.administration",
+                    ),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="people.person",
+                    ),
+                ),
+                (
+                    "school",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="orgs.school",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Response',
+            name="Response",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('value', models.DecimalField(blank=True, decimal_places=4, max_digits=12, null=True)),
-                ('text', models.TextField(blank=True)),
-                ('item', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='responses', to='surveys.item')),
-                ('submission', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='responses', to='surveys.submission')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "value",
+                    models.DecimalField(blank=True, decimal_places=4, max_digits=12, null=True),
+                ),
+                ("text", models.TextField(blank=True)),
+                (
+                    "item",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="responses",
+                        to="surveys.item",
+                    ),
+                ),
+                (
+                    "submission",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="responses",
+                        to="surveys.submission",
+                    ),
+                ),
             ],
         ),
         migrations.AddConstraint(
-            model_name='instrument',
-            constraint=models.UniqueConstraint(condition=models.Q(('system__isnull', False)), fields=('system', 'code'), name='instrument_code_per_system'),
+            model_name="instrument",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("system__isnull", False)),
+                fields=("system", "code"),
+                name="instrument_code_per_system",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='instrument',
-            constraint=models.UniqueConstraint(condition=models.Q(('system__isnull', True)), fields=('code',), name='instrument_builtin_code'),
+            model_name="instrument",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("system__isnull", True)),
+                fields=("code",),
+                name="instrument_builtin_code",
+            ),
         ),
         migrations.AddIndex(
-            model_name='administration',
-            index=models.Index(fields=['system', 'school_year'], name='administration_year'),
+            model_name="administration",
+            index=models.Index(fields=["system", "school_year"], name="administration_year"),
         ),
         migrations.AddConstraint(
-            model_name='item',
-            constraint=models.UniqueConstraint(fields=('instrument', 'code'), name='item_code_once'),
+            model_name="item",
+            constraint=models.UniqueConstraint(
+                fields=("instrument", "code"), name="item_code_once"
+            ),
         ),
         migrations.AddIndex(
-            model_name='submission',
-            index=models.Index(fields=['administration', 'school'], name='submission_school'),
+            model_name="submission",
+            index=models.Index(fields=["administration", "school"], name="submission_school"),
         ),
         migrations.AddConstraint(
-            model_name='submission',
-            constraint=models.UniqueConstraint(condition=models.Q(('person__isnull', False)), fields=('administration', 'person'), name='submission_once_per_person'),
+            model_name="submission",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("person__isnull", False)),
+                fields=("administration", "person"),
+                name="submission_once_per_person",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='response',
-            constraint=models.UniqueConstraint(fields=('submission', 'item'), name='response_once_per_item'),
+            model_name="response",
+            constraint=models.UniqueConstraint(
+                fields=("submission", "item"), name="response_once_per_item"
+            ),
         ),
     ]
