@@ -10,19 +10,7 @@ from typing import Any
 from django.core.management import call_command
 
 from tests.conftest import World
-from tests.surveys.world import TITLE, surveyed
-
-
-def pine_surveyed(w: World) -> None:
-    """Two respondents at Pine Ridge besides Oak Hill's five (fewer than 5: its score is not
-    shown)."""
-    from trellis.surveys.models import Administration, Response, Submission
-
-    administration = Administration.objects.get(instrument__title=TITLE)
-    item = administration.instrument.items.get()
-    for value in (1, 2):
-        submission = Submission.objects.create(administration=administration, school=w.other_school)
-        Response.objects.create(submission=submission, item=item, value=value)
+from tests.surveys.world import TITLE, pine_surveyed, surveyed
 
 
 def test_a_leader_goes_from_a_figure_to_the_schools_behind_it(world: World) -> None:

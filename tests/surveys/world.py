@@ -25,3 +25,15 @@ def surveyed(w: World) -> None:
     for value in (2, 3, 3, 4, 4):
         submission = Submission.objects.create(administration=administration, school=w.school)
         Response.objects.create(submission=submission, item=item, value=value)
+
+
+def pine_surveyed(w: World) -> None:
+    """Two respondents at Pine Ridge besides Oak Hill's five (fewer than 5: its score is not
+    shown)."""
+    from trellis.surveys.models import Administration, Response, Submission
+
+    administration = Administration.objects.get(instrument__title=TITLE)
+    item = administration.instrument.items.get()
+    for value in (1, 2):
+        submission = Submission.objects.create(administration=administration, school=w.other_school)
+        Response.objects.create(submission=submission, item=item, value=value)
