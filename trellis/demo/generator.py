@@ -19,6 +19,7 @@ from trellis.accounts.models import User
 from trellis.accounts.services import account_create
 from trellis.authz.roles import Role
 from trellis.authz.services import grant_create
+from trellis.demo.learning import survey_history
 from trellis.demo.selection import selection_history
 from trellis.orgs.models import Network, Partner, School, System
 from trellis.orgs.services import (
@@ -552,6 +553,7 @@ def build(*, size_name: str, seed: int, today: datetime.date) -> DemoResult:
         system, seed=seed, today=today, manager=users.get("programs"), partner=partners[0]
     )
     program_counts.update(selection_history(system, seed=seed, today=today, users=users))
+    program_counts.update(survey_history(system, seed=seed, today=today))
     if connection.vendor == "postgresql":
         # Bulk loads leave the planner without statistics until autovacuum gets round to them
         # (never, where it is off): a metro district's pages then pick nested loops over

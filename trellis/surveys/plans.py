@@ -336,7 +336,7 @@ def responses_plan(
         administration,
         list(respondents.values()),
     )
-    plan.summary = _compare(plan)
+    plan.summary = compare(plan)
     return plan
 
 
@@ -368,7 +368,7 @@ def _answers_key(r: Respondent) -> tuple[Any, ...]:
     )
 
 
-def _compare(plan: ResponsesPlan) -> dict[str, dict[str, int]]:
+def compare(plan: ResponsesPlan) -> dict[str, dict[str, int]]:
     stored = _stored(plan.administration)
     subs: Counter[str] = Counter()
     answers: Counter[str] = Counter()

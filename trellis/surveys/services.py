@@ -6,6 +6,7 @@ transaction with the run's report and audit event.
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
@@ -15,7 +16,7 @@ from trellis.authz.roles import Action
 from trellis.core.services import audit_event_record
 from trellis.surveys.builtin import INSTRUMENTS
 from trellis.surveys.models import Administration, Instrument, Item, Response, Submission
-from trellis.surveys.plans import InstrumentPlan, ResponsesPlan
+from trellis.surveys.plans import Answer, InstrumentPlan, Respondent, ResponsesPlan, compare
 
 
 def instruments_install() -> list[Instrument]:
@@ -130,6 +131,43 @@ def responses_import(*, actor: Any, plan: ResponsesPlan) -> Administration:
             after={"administration": str(administration), "summary": plan.summary},
         )
     return administration
+
+
+def administration_load(
+    *,
+    actor: Any,
+    system: Any,
+    instrument: Instrument,
+    window: str,
+    year: int,
+    answers: list[tuple[Any, Any, dict[Item, Decimal]]],
+    anonymous: bool,
+    program: Any = None,
+) -> Administration:
+    """Answers built in code (the demo generator) through the same write as a response file:
+    the administration of that instrument, window, year and population, created if needed.
+    `answers` holds one (school, person or None, {item: value}) per respondent."""
+    respondents = [
+        Respondent(
+            school=school,
+            person=None if anonymous else person,
+            answers={item.pk: Answer(item, value, "") for item, value in values.items()},
+        )
+        for school, person, values in answers
+    ]
+    administration = Administration.objects.filter(
+        instrument=instrument,
+        system=system,
+        program=program,
+        school__isnull=True,
+        window=window,
+        school_year=year,
+    ).first()
+    plan = ResponsesPlan(
+        system, instrument, program, window, year, anonymous, administration, respondents
+    )
+    plan.summary = compare(plan)
+    return responses_import(actor=actor, plan=plan)
 
 
 def _write(administration: Administration, plan: ResponsesPlan, *, people: bool) -> None:
