@@ -70,6 +70,8 @@ EXTRA_PARAMS: dict[str, Callable[[World], dict[str, Any]]] = {
     # (tests/surveys/cases.py); an anonymous visitor is refused before any lookup.
     "instrument_detail": lambda w: {"pk": 1},
     "administration_detail": lambda w: {"pk": 1},
+    "administration_window": lambda w: {"pk": 1},
+    "survey_respond": lambda w: {"pk": 1},
     # Their Cases add the template milestone in a setup.
     "milestone_template_edit": lambda w: {"pk": w.program_id, "item_pk": 1},
     "milestone_template_delete": lambda w: {"pk": w.program_id, "item_pk": 1},

@@ -8,7 +8,7 @@ from typing import Any
 
 from tests.conftest import World
 from tests.matrix import Case
-from tests.surveys.world import TITLE, surveyed
+from tests.surveys.world import TITLE, surveyed, web_open
 
 
 def instrument_id(w: World) -> int:
@@ -21,6 +21,12 @@ def administration_id(w: World) -> int:
     from trellis.surveys.models import Administration
 
     return Administration.objects.get(instrument__title=TITLE).pk
+
+
+def answer(w: World) -> dict[str, Any]:
+    from trellis.surveys.models import Item
+
+    return {"submit": "1", f"item_{Item.objects.get(instrument__title=TITLE).pk}": "3"}
 
 
 def _common(**extra: Any) -> dict[str, Any]:
@@ -102,5 +108,41 @@ SURVEY_CASES: list[Case] = [
         outsider="admin_b",
         api=True,
         **_common(),
+    ),
+    Case(
+        "administration_window",
+        lambda w: f"/surveys/administrations/{administration_id(w)}/window/",
+        right="admin",
+        wrong="leader",
+        outsider="admin_b",
+        method="POST",
+        data=lambda w: {"opens_on": "2025-09-01", "closes_on": "2025-09-30"},
+        right_status=302,
+        get_status=200,
+        **_common(),
+    ),
+    # Anyone the administration asks answers it (a signed-in page): someone it does not ask,
+    # in the system or not, finds nothing there.
+    Case(
+        "survey_respond",
+        lambda w: f"/surveys/administrations/{administration_id(w)}/respond/",
+        right="teacher",
+        wrong="nobody",
+        wrong_status=404,
+        outsider="admin_b",
+        setup=web_open,
+    ),
+    Case(
+        "survey_respond",
+        lambda w: f"/surveys/administrations/{administration_id(w)}/respond/",
+        right="teacher",
+        wrong="nobody",
+        wrong_status=404,
+        outsider="admin_b",
+        method="POST",
+        data=answer,
+        right_status=302,
+        get_status=200,
+        setup=web_open,
     ),
 ]

@@ -37,3 +37,15 @@ def pine_surveyed(w: World) -> None:
     for value in (1, 2):
         submission = Submission.objects.create(administration=administration, school=w.other_school)
         Response.objects.create(submission=submission, item=item, value=value)
+
+
+def web_open(w: World) -> None:
+    """The pulse's web form open from 2000 to 2099 (the matrix asks on any day)."""
+    import datetime
+
+    from trellis.surveys.models import Administration
+
+    surveyed(w)
+    Administration.objects.filter(instrument__title=TITLE).update(
+        opens_on=datetime.date(2000, 1, 1), closes_on=datetime.date(2099, 12, 31)
+    )

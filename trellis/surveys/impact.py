@@ -147,7 +147,10 @@ def _answers(scope: Scope, measures: str, window: str | None = None) -> QuerySet
     if window is not None:
         admins = admins.filter(window=window)
     return Response.objects.filter(
-        submission__administration__in=admins, value__isnull=False, item__scale__in=ORDINAL
+        submission__administration__in=admins,
+        submission__submitted_at__isnull=False,
+        value__isnull=False,
+        item__scale__in=ORDINAL,
     )
 
 
@@ -254,6 +257,7 @@ def knowledge_scores(scope: Scope, window: str) -> dict[tuple[int, str], tuple[f
     rows = (
         Response.objects.filter(
             submission__administration__in=admins,
+            submission__submitted_at__isnull=False,
             submission__person__isnull=False,
             item__scale=Scale.CORRECT01,
         )

@@ -9,6 +9,8 @@ name the person (`person` stays empty: the respondent's token is not stored eith
 
 from __future__ import annotations
 
+import datetime
+
 from django.db import models
 from django.db.models import Q
 
@@ -112,6 +114,9 @@ class Administration(TimeStampedModel):
     # The year the school year ends (2018 is 2017-18), as OneRoster's schoolYear.
     school_year = models.PositiveSmallIntegerField()
     anonymous = models.BooleanField(default=False)
+    # The days the web form takes answers (both empty: answers come only by file).
+    opens_on = models.DateField(null=True, blank=True)
+    closes_on = models.DateField(null=True, blank=True)
 
     class Meta:
         ordering = ["-school_year", "window", "pk"]
@@ -124,6 +129,10 @@ class Administration(TimeStampedModel):
     @property
     def year_label(self) -> str:
         return school_year_label(self.school_year)
+
+    def open_on(self, day: datetime.date) -> bool:
+        """Whether the web form takes answers on that day."""
+        return bool(self.opens_on and self.closes_on and self.opens_on <= day <= self.closes_on)
 
 
 class Submission(TimeStampedModel):
@@ -138,6 +147,13 @@ class Submission(TimeStampedModel):
     person = models.ForeignKey(
         "people.Person", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    # An anonymous web answer's opaque key: an HMAC of the person and the administration under
+    # the installation's secret key, so that a second answer replaces the first without the
+    # table saying who answered. Empty for identified answers and for files.
+    respondent_key = models.CharField(max_length=64, blank=True)
+    # Empty while a web respondent's answers are a draft (saved to finish later): drafts count
+    # in no figure.
+    submitted_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [
@@ -145,6 +161,11 @@ class Submission(TimeStampedModel):
                 fields=["administration", "person"],
                 condition=Q(person__isnull=False),
                 name="submission_once_per_person",
+            ),
+            models.UniqueConstraint(
+                fields=["administration", "respondent_key"],
+                condition=~Q(respondent_key=""),
+                name="submission_once_per_key",
             ),
         ]
         indexes = [models.Index(fields=["administration", "school"], name="submission_school")]

@@ -352,7 +352,9 @@ def _stored(administration: Administration | None) -> dict[int, Respondent]:
         answers[response.submission_id][response.item_id] = Answer(
             response.item, response.value, response.text
         )
-    for sub in administration.submissions.select_related("school", "person"):
+    for sub in administration.submissions.filter(respondent_key="").select_related(
+        "school", "person"
+    ):
         out[sub.pk] = Respondent(school=sub.school, person=sub.person, answers=answers[sub.pk])  # type: ignore[arg-type]
     return out
 

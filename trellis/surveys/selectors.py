@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet
@@ -9,10 +10,14 @@ from django.http import Http404
 
 from trellis.authz.policies import allows, authorize, scope_for
 from trellis.authz.roles import Action
-from trellis.orgs.models import System
-from trellis.programs.models import Program
-from trellis.surveys.impact import impact_report, impact_schools
-from trellis.surveys.models import Administration, Instrument
+from trellis.orgs.models import School, System
+from trellis.people.models import Position
+from trellis.programs.models import Participant, Program
+from trellis.surveys.impact import impact_report, impact_schools, year_bounds
+from trellis.surveys.models import Administration, Instrument, Submission
+
+# Respondents who submitted (drafts saved to finish later count nowhere).
+SUBMITTED = Count("submissions", filter=Q(submissions__submitted_at__isnull=False))
 
 
 def visible_instruments(user: Any) -> QuerySet[Instrument]:
@@ -40,21 +45,25 @@ def visible_administrations(user: Any) -> QuerySet[Administration]:
     return (
         Administration.objects.filter(scope.q(Administration))
         .select_related("instrument", "system", "program", "school")
-        .annotate(respondents=Count("submissions"))
+        .annotate(respondents=SUBMITTED)
         .order_by("-school_year", "instrument__title", "window", "pk")
     )
 
 
-def administration_get(user: Any, pk: int) -> Administration:
+def may(user: Any, action: str, obj: Any) -> bool:
+    return allows(user, action, obj)
+
+
+def administration_get(user: Any, pk: int, action: str = Action.SURVEYS_VIEW) -> Administration:
     administration = (
         Administration.objects.select_related("instrument", "system", "program", "school")
-        .annotate(respondents=Count("submissions"))
+        .annotate(respondents=SUBMITTED)
         .filter(pk=pk)
         .first()
     )
     if administration is None:
         raise Http404
-    authorize(user, Action.SURVEYS_VIEW, administration)
+    authorize(user, action, administration)
     return administration
 
 
@@ -126,3 +135,71 @@ def impact_drill(
     system, program = impact_target(user, system_code, program_id)
     columns, rows = impact_schools(system=system, year=year, program=program, level=level)
     return system, program, columns, rows
+
+
+def in_population(administration: Administration, person: Any, day: datetime.date) -> bool:
+    """Whether the person is among those the administration asks."""
+    if person is None or person.system_id != administration.system_id:
+        return False
+    if administration.program_id is not None:
+        start, end = year_bounds(administration.school_year)
+        return Participant.objects.filter(
+            person=person,
+            cohort__program_id=administration.program_id,
+            cohort__starts_on__lte=end,
+            cohort__ends_on__gte=start,
+        ).exists()
+    if administration.school_id is not None:
+        return (
+            Position.objects.filter(
+                person=person, school_id=administration.school_id, starts_on__lte=day
+            )
+            .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=day))
+            .exists()
+        )
+    return True
+
+
+def respondent_school(person: Any, day: datetime.date) -> School | None:
+    position = (
+        Position.objects.filter(person=person, school__isnull=False, starts_on__lte=day)
+        .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=day))
+        .select_related("school")
+        .order_by("-starts_on", "pk")
+        .first()
+    )
+    return position.school if position else None
+
+
+def administration_to_answer(user: Any, pk: int, day: datetime.date) -> Administration:
+    """An administration whose web form the user may answer today: asked of them and open.
+    Anything else is a 404 (whether a survey exists is not told to those it does not ask)."""
+    administration = (
+        Administration.objects.select_related("instrument", "system").filter(pk=pk).first()
+    )
+    person = getattr(user, "person", None)
+    if administration is None or not in_population(administration, person, day):
+        raise Http404
+    if not administration.open_on(day):
+        raise Http404
+    return administration
+
+
+def saved_answers(administration: Administration, user: Any) -> tuple[dict[int, str], bool]:
+    """The respondent's saved answers by item id (to resume), and whether they submitted."""
+    from trellis.surveys.services import respondent_key
+
+    submissions = Submission.objects.filter(administration=administration)
+    if administration.anonymous:
+        submission = submissions.filter(
+            respondent_key=respondent_key(administration, user.person_id)
+        ).first()
+    else:
+        submission = submissions.filter(person_id=user.person_id).first()
+    if submission is None:
+        return {}, False
+    values = {
+        r.item_id: (r.text if r.value is None else str(r.value.normalize()))
+        for r in submission.responses.all()
+    }
+    return values, submission.submitted_at is not None

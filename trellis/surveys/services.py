@@ -6,10 +6,15 @@ transaction with the run's report and audit event.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils import timezone
 
 from trellis.authz.policies import require
 from trellis.authz.roles import Action
@@ -113,8 +118,10 @@ def responses_import(*, actor: Any, plan: ResponsesPlan) -> Administration:
                 plan.summary["respondents"]["unchanged"] != len(plan.respondents)
                 or (plan.summary["respondents"]["removed"])
             ):
-                Response.objects.filter(submission__administration=administration).delete()
-                administration.submissions.all().delete()
+                # The file replaces the answers files gave (web answers have their own key).
+                from_files = administration.submissions.filter(respondent_key="")
+                Response.objects.filter(submission__in=from_files).delete()
+                from_files.delete()
                 _write(administration, plan, people=False)
         else:
             people = [r.person.pk for r in plan.respondents if r.person is not None]
@@ -171,11 +178,13 @@ def administration_load(
 
 
 def _write(administration: Administration, plan: ResponsesPlan, *, people: bool) -> None:
+    now = timezone.now()
     submissions = Submission.objects.bulk_create(
         Submission(
             administration=administration,
             school=r.school,
             person=r.person if people else None,
+            submitted_at=now,
         )
         for r in plan.respondents
     )
@@ -184,3 +193,86 @@ def _write(administration: Administration, plan: ResponsesPlan, *, people: bool)
         for sub, r in zip(submissions, plan.respondents, strict=True)
         for a in r.answers.values()
     )
+
+
+def administration_window_set(
+    *, actor: Any, administration: Administration, opens_on: Any, closes_on: Any
+) -> Administration:
+    """Open the web form from one day to another (both empty: answers only by file)."""
+    require(actor, Action.SURVEYS_MANAGE, administration)
+    if (opens_on is None) != (closes_on is None):
+        raise ValidationError("Give both days, or neither to close the web form.")
+    if opens_on is not None and closes_on < opens_on:
+        raise ValidationError({"closes_on": "The form closes after it opens."})
+    with transaction.atomic():
+        before = {
+            "opens_on": str(administration.opens_on),
+            "closes_on": str(administration.closes_on),
+        }
+        administration.opens_on, administration.closes_on = opens_on, closes_on
+        administration.save(update_fields=["opens_on", "closes_on", "updated_at"])
+        audit_event_record(
+            actor=actor,
+            action="administration.window",
+            obj=administration,
+            system_id=administration.system_id,
+            before=before,
+            after={"opens_on": str(opens_on), "closes_on": str(closes_on)},
+        )
+    return administration
+
+
+def respondent_key(administration: Administration, person_id: int) -> str:
+    """The opaque key of an anonymous web respondent: who it is cannot be read from it without
+    the installation's secret key."""
+    message = f"surveys:{administration.pk}:{person_id}".encode()
+    return hmac.new(settings.SECRET_KEY.encode(), message, hashlib.sha256).hexdigest()
+
+
+def web_answers_save(
+    *,
+    actor: Any,
+    administration: Administration,
+    school: Any,
+    answers: dict[Item, tuple[Decimal | None, str]],
+    submit: bool,
+) -> Submission:
+    """A respondent's answers from the web form: a draft (`submit=False`, counted nowhere) or
+    submitted. A second answer replaces the first (one submission per respondent and
+    administration). An anonymous administration's submission names nobody: only the opaque
+    key, and the audit event names no one either."""
+    from trellis.surveys.selectors import in_population
+
+    person = actor.person
+    today = timezone.localdate()
+    if not in_population(administration, person, today) or not administration.open_on(today):
+        raise PermissionDenied
+    with transaction.atomic():
+        if administration.anonymous:
+            key = respondent_key(administration, person.pk)
+            submission, _ = Submission.objects.select_for_update().get_or_create(
+                administration=administration, respondent_key=key, defaults={"school": school}
+            )
+        else:
+            submission, _ = Submission.objects.select_for_update().get_or_create(
+                administration=administration, person=person, defaults={"school": school}
+            )
+        submission.school = school
+        if submit:
+            submission.submitted_at = timezone.now()
+        submission.save()
+        submission.responses.all().delete()
+        Response.objects.bulk_create(
+            Response(submission=submission, item=item, value=value, text=text)
+            for item, (value, text) in answers.items()
+            if value is not None or text
+        )
+        audit_event_record(
+            actor=None if administration.anonymous else actor,
+            actor_label="anonymous respondent" if administration.anonymous else None,
+            action="responses.submit" if submit else "responses.draft",
+            obj=administration,
+            system_id=administration.system_id,
+            after={"answers": len(answers)},
+        )
+    return submission

@@ -10,6 +10,12 @@ urlpatterns = [
     path("instruments/<int:pk>/", views.instrument_detail, name="instrument_detail"),
     path("administrations/", views.administration_list, name="administration_list"),
     path("administrations/<int:pk>/", views.administration_detail, name="administration_detail"),
+    path(
+        "administrations/<int:pk>/window/",
+        views.administration_window,
+        name="administration_window",
+    ),
+    path("administrations/<int:pk>/respond/", views.respond, name="survey_respond"),
 ]
 
 impact_urlpatterns = [

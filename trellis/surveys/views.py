@@ -5,20 +5,23 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib import messages
 from django.core.exceptions import BadRequest
 from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 
 from trellis.authz.decorators import permission
 from trellis.authz.policies import has_grant_for
 from trellis.authz.roles import Action
 from trellis.core.exports import FORMATS, export_response
-from trellis.core.listing import ExportSpec, render_list
+from trellis.core.listing import ExportSpec, form_page, render_list
 from trellis.core.params import get_choice, get_int, get_text
 from trellis.core.suppression import threshold
-from trellis.surveys import selectors
+from trellis.surveys import selectors, services
+from trellis.surveys.forms import AnswersForm, WindowForm
 from trellis.surveys.impact import LEVELS
 from trellis.surveys.models import school_year_label
 from trellis.surveys.tables import tables
@@ -115,6 +118,8 @@ def administration_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "administration": administration,
             "respondents": _respondents(administration.respondents),  # type: ignore[attr-defined]
             "year_label": school_year_label(administration.school_year),
+            "can_manage": has_grant_for(request.user, Action.SURVEYS_MANAGE)
+            and selectors.may(request.user, Action.SURVEYS_MANAGE, administration),
         },
     )
 
@@ -189,4 +194,55 @@ def impact_drill_page(request: HttpRequest) -> HttpResponseBase:
             "back": back,
             "querystring_nopage": request.GET.urlencode(),
         },
+    )
+
+
+@permission(Action.SURVEYS_MANAGE)
+def administration_window(request: HttpRequest, pk: int) -> HttpResponseBase:
+    administration = selectors.administration_get(request.user, pk, Action.SURVEYS_MANAGE)
+    initial = {"opens_on": administration.opens_on, "closes_on": administration.closes_on}
+    return form_page(
+        request,
+        form=WindowForm(request.POST or None, initial=initial),
+        save=lambda data: services.administration_window_set(
+            actor=request.user, administration=administration, **data
+        ),
+        success_url=reverse("administration_detail", args=[administration.pk]),
+        heading=f"When the web form of “{administration}” takes answers",
+        back_label=str(administration),
+    )
+
+
+@permission(Action.SIGNED_IN)
+def respond(request: HttpRequest, pk: int) -> HttpResponseBase:
+    today = timezone.localdate()
+    administration = selectors.administration_to_answer(request.user, pk, today)
+    items = list(administration.instrument.items.all())
+    saved, submitted = selectors.saved_answers(administration, request.user)
+    submit = request.method == "POST" and "submit" in request.POST
+    if request.method == "POST":
+        form = AnswersForm(request.POST, items=items, submit=submit)
+        if form.is_valid():
+            services.web_answers_save(
+                actor=request.user,
+                administration=administration,
+                school=selectors.respondent_school(request.user.person, today),  # type: ignore[union-attr]
+                answers=form.answers(),
+                submit=submit,
+            )
+            messages.success(
+                request,
+                "Thank you: your answers are submitted. You may change them until the form closes."
+                if submit
+                else "Your answers are saved. Come back to this page to finish them.",
+            )
+            return redirect("survey_respond", pk=administration.pk)
+    else:
+        form = AnswersForm(
+            initial={f"item_{item_id}": value for item_id, value in saved.items()}, items=items
+        )
+    return render(
+        request,
+        "surveys/respond.html",
+        {"administration": administration, "form": form, "submitted": submitted},
     )
