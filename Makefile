@@ -49,7 +49,7 @@ endif
 	@if [ -z "$$DATABASE_URL" ] && [ -f $(DEMO_DB) ]; then \
 		echo "Using the existing $(DEMO_DB) (a demo in it is kept); 'make demo-reset' starts from nothing."; fi
 	$(PY) manage.py migrate --noinput
-	$(PY) manage.py demo --size $(SIZE) --seed $(SEED)
+	$(PY) manage.py demo --size $(SIZE) --seed $(SEED) --port $(PORT)
 	@$(RUN_SITE)
 
 demo-reset:

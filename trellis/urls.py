@@ -239,6 +239,16 @@ urlpatterns = [
         selection_views.application_decide,
         name="selection_decide",
     ),
+    path(
+        "selection/applications/<int:pk>/interviews/<int:interview_pk>/advance/",
+        selection_views.interview_advance,
+        name="selection_interview_advance",
+    ),
+    path(
+        "selection/applications/<int:pk>/interviews/<int:interview_pk>/consensus/",
+        selection_views.interview_consensus,
+        name="selection_consensus",
+    ),
     path("recommend/<str:token>/", selection_views.recommend, name="selection_recommend"),
     path(
         "selection/invitations/<str:token>/",

@@ -2,14 +2,17 @@
 applies with a résumé; her principal recommends through the e-mailed link (which then says it
 has been used); the committee screens and schedules an interview; two raters score it blind;
 the committee reads the agreement, decides, sends the letters; the chair admits her into the
-cohort."""
+cohort. Once it has begun she records evidence that her coach signs off, and she is placed: the
+placement shows on her person page as a position (issue 9: one test of the whole pipeline)."""
 
 from __future__ import annotations
 
+import datetime
 import re
 
 import pytest
 from django.core import mail
+from django.utils import timezone
 from playwright.sync_api import Browser, FilePayload, Page, expect
 
 from tests.browser.conftest import CSP_LISTENER, watch_csp
@@ -38,7 +41,7 @@ def last_link(pattern: str) -> str:
     return found.group(0)
 
 
-def test_a_selection_cycle_from_application_to_admission(
+def test_the_pipeline_from_application_to_placement(
     page: Page, browser: Browser, site: tuple[str, World]
 ) -> None:
     base, world = site
@@ -56,6 +59,15 @@ def test_a_selection_cycle_from_application_to_admission(
     expect(page.get_by_role("heading", level=1)).to_contain_text("Apply to")
     assert_accessible(page)
     page.get_by_label("Why do you want to lead a school?").fill("Every child reads by grade 3.")
+    # A draft first: she comes back to it from the selection page.
+    page.get_by_role("button", name="Save as a draft").click()
+    expect(page.locator("#main")).to_contain_text("Your draft is saved")
+    assert_accessible(page)
+    page.goto(f"{base}/selection/")
+    page.get_by_role("link", name="Continue your draft application").click()
+    expect(page.get_by_label("Why do you want to lead a school?")).to_have_value(
+        "Every child reads by grade 3."
+    )
     page.get_by_label("Your track record of student outcomes").fill(
         "Grade 3 reading proficiency rose from 48% to 71% (2023-2025, state assessment)."
     )
@@ -130,6 +142,19 @@ def test_a_selection_cycle_from_application_to_admission(
     expect(second.locator("#main")).to_contain_text("Pat Panel")
     assert_accessible(second)
 
+    # 5a. The chair (on the committee; the interview was scheduled by another member) closes
+    # the panel's scoring, records the consensus and locks the scores.
+    chair = as_user(browser, base, "chair@riverbend.test", violations)
+    chair.goto(f"{base}/selection/applications/{application.pk}/")
+    chair.get_by_role("button", name="Close the panel's scoring and agree a consensus").click()
+    expect(chair.get_by_role("heading", name="The committee's consensus")).to_be_visible()
+    assert_accessible(chair)
+    chair.get_by_role("button", name="Record the consensus").click()
+    expect(chair.locator("#main")).to_contain_text("Consensus recorded by")
+    chair.get_by_role("button", name="Lock the interview's scores").click()
+    expect(chair.locator("#main")).to_contain_text("Locked")
+    assert_accessible(chair)
+
     # 5. The committee reads the spread and the agreement per competency, then decides.
     committee.goto(f"{base}/selection/{cycle.pk}/agreement/")
     expect(committee.get_by_role("table")).to_contain_text("100%")
@@ -156,11 +181,68 @@ def test_a_selection_cycle_from_application_to_admission(
     expect(page.locator("#decision")).to_contain_text("Admit")
 
     # 7. The chair (program manager on the committee) admits her into the cohort.
-    chair = as_user(browser, base, "chair@riverbend.test", violations)
     chair.goto(f"{base}/selection/{cycle.pk}/")
     chair.get_by_role("link", name=re.compile("Admit into the cohort")).click()
     assert_accessible(chair)
     chair.get_by_role("button", name="Admit into the cohort").click()
     expect(chair.get_by_role("status")).to_contain_text(f"New participants of {cohort_name}: 1")
     assert Participant.objects.filter(cohort=cycle.cohort, person=world.principal_person).exists()
+
+    # 8. The cohort begins (the chair brings its first day forward and marks it active), with
+    # one essential experience on the program's checklist and Pat (who interviewed her) as her
+    # mentor.
+    today = timezone.localdate()
+    started = today - datetime.timedelta(days=7)
+    chair.goto(f"{base}/programs/cohorts/{cycle.cohort_id}/")
+    chair.get_by_role("link", name="Edit cohort").click()
+    chair.get_by_label("First day").fill(started.isoformat())
+    chair.get_by_label("State").select_option("active")
+    chair.get_by_role("button", name="Save").click()
+    assert_accessible(chair)
+    chair.goto(f"{base}/programs/{cycle.cohort.program_id}/")
+    chair.get_by_role("link", name="Add an experience").click()
+    chair.get_by_label("Title").fill("Lead a data meeting")
+    chair.get_by_label("Due (days after the cohort's first day)").fill("30")
+    chair.get_by_role("button", name="Save").click()
+    expect(chair.locator("#main")).to_contain_text("Lead a data meeting")
+    chair.goto(f"{base}/programs/cohorts/{cycle.cohort_id}/")
+    chair.get_by_role("link", name="Assign a coach or mentor").click()
+    assert_accessible(chair)
+    chair.get_by_label("Participant").select_option(label="Paula Prince")
+    chair.get_by_role("combobox", name=re.compile("^As")).select_option("mentoring")
+    chair.get_by_label("Coach or mentor").fill("pat.panel@example.org")
+    chair.get_by_role("button", name="Save").click()
+    expect(chair.get_by_role("status")).to_contain_text("is now Paula Prince's mentor")
+
+    # 9. Paula records evidence from her new record; her mentor signs it off.
+    page.goto(f"{base}/")
+    page.get_by_role("link", name=f"Leadership Residency — {cohort_name}").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Paula Prince")
+    page.get_by_role("link", name="Add evidence for Lead a data meeting").click()
+    page.get_by_label("Evidence").fill("Led the grade 3 team's data meeting on reading.")
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_text("Evidence saved for Lead a data meeting.")).to_be_visible()
+    record = page.url
+    mentor = first  # Pat, still signed in from the interview
+    mentor.goto(record)
+    mentor.get_by_role("link", name="Sign off Lead a data meeting").click()
+    assert_accessible(mentor)
+    mentor.get_by_label("Date of sign-off").fill(today.isoformat())
+    mentor.get_by_role("button", name="Save").click()
+    expect(mentor.get_by_text(f"Signed off by Pat Panel on {today:%b %-d, %Y}")).to_be_visible()
+
+    # 10. The chair records her placement; her person page shows it as a position.
+    chair.goto(record)
+    chair.get_by_role("link", name="Record a placement").click()
+    chair.get_by_label("Role").select_option("assistant_principal")
+    chair.get_by_label("School").select_option(label="Pine Ridge Middle (Riverbend Public Schools)")
+    chair.get_by_label("Start date").fill(today.isoformat())
+    assert_accessible(chair)
+    chair.get_by_role("button", name="Save").click()
+    expect(chair.get_by_text(re.compile("^Placement saved: Assistant principal"))).to_be_visible()
+    chair.get_by_role("link", name="Paula Prince's record (positions, education)").click()
+    expect(chair.locator("#main")).to_contain_text(
+        f"Placed from Leadership Residency ({cohort_name})"
+    )
+    assert_accessible(chair)
     assert not violations, "Content-Security-Policy:\n" + "\n".join(violations)

@@ -106,6 +106,39 @@ def decide_and_send(w: World) -> None:
     )
 
 
+def interview_url(tail: str) -> Any:
+    def url(w: World) -> str:
+        from trellis.selection.models import Interview
+
+        interview = Interview.objects.get(round_id=_s(w, "round"))
+        return f"/selection/applications/{_s(w, 'application')}/interviews/{interview.pk}/{tail}"
+
+    return url
+
+
+def to_consensus(w: World) -> None:
+    """Tomas's interview has left scoring for consensus."""
+    from trellis.ratings.models import RatingRound
+
+    RatingRound.objects.filter(pk=_s(w, "round")).update(state=RatingRound.State.CONSENSUS)
+
+
+def consensus_data(w: World) -> dict[str, Any]:
+    """The consensus form, with Tomas's interview moved to consensus first (here rather than
+    in a setup, so that the URL walker reads this Case's URL)."""
+    from tests.selection.world import competencies
+    from trellis.selection.models import Interview, SelectionCycle
+
+    to_consensus(w)
+    version = SelectionCycle.objects.get(pk=_s(w, "cycle")).version
+    item = competencies(version)[0]
+    interview = Interview.objects.get(round_id=_s(w, "round"))
+    return {
+        f"level_{item.pk}": str(version.levels.get(position=3).pk),
+        "seen_version": interview.consensus_version,
+    }
+
+
 SELECTION_CASES: list[Case] = [
     Case(
         "selection_home",
@@ -146,6 +179,7 @@ SELECTION_CASES: list[Case] = [
         right="committee",
         wrong="leader",
         outsider="pm_other",
+        exports=("csv", "xlsx"),  # the ranked slate
     ),
     Case(
         "selection_cycle",
@@ -261,6 +295,28 @@ SELECTION_CASES: list[Case] = [
         wrong="programs",
         outsider="admin_b",
         label="interviewer",
+    ),
+    Case(
+        "selection_interview_advance",
+        interview_url("advance/"),
+        right="chair",  # a committee member who did not schedule the interview
+        wrong="programs",
+        outsider="pm_other",
+        method="POST",
+        data=lambda w: {"state": "open"},
+        right_status=302,
+        get_status=405,
+    ),
+    Case(
+        "selection_consensus",
+        interview_url("consensus/"),
+        right="chair",
+        wrong="panel_a",  # scores the interview; the consensus is the committee's
+        outsider="pm_other",
+        method="POST",
+        data=consensus_data,
+        right_status=302,
+        get_status=405,
     ),
     Case(
         "selection_file",

@@ -86,7 +86,7 @@ def test_an_application_after_the_deadline_is_refused_with_the_deadline(world: W
     assert response.status_code == 400
     text = response.content.decode()
     assert "The deadline has passed" in text
-    assert f"{closed:%-d %B %Y}" in text
+    assert f"{closed:%b %-d, %Y}" in text
     assert Application.objects.count() == before and not mail.outbox
 
 
@@ -102,8 +102,13 @@ def test_uploads_of_the_wrong_type_or_over_the_limit_are_refused(world: World) -
     renamed = client.post(url, apply_data(file_0=SimpleUploadedFile("cv.pdf", b"MZ\x90\x00")))
     assert "is not a .pdf file inside" in renamed.content.decode()
     big = client.post(url, apply_data(file_0=SimpleUploadedFile("cv.pdf", PDF + b"x" * 2048)))
-    assert "the limit is 1.0 MB" not in big.content.decode()  # the limit as set: 1 KB
-    assert "the limit is" in big.content.decode()
+    # The limit as set (1 KB), and the file's own size beside it.
+    assert "“cv.pdf” is larger than the limit of 1 KB (it is 2.0 KB)" in big.content.decode()
+    # A file one byte over the limit is not said to be the limit's size.
+    just = client.post(url, apply_data(file_0=SimpleUploadedFile("cv.pdf", PDF.ljust(1025, b"x"))))
+    text = just.content.decode()
+    assert "“cv.pdf” is larger than the limit of 1 KB; upload a .docx, .pdf file" in text
+    assert "is 1 KB" not in text and "0.0 MB" not in text
     assert not Application.objects.filter(applicant=world.principal_person).exists()
     assert not mail.outbox
 
@@ -284,17 +289,25 @@ def test_letters_from_edited_templates_then_admission_into_the_cohort(world: Wor
     world.client("committee").post(
         app_url + "decide/", {"outcome": "admit", "reason": "Top of the slate.", "seen_version": 0}
     )
-    # Before the letter the applicant does not see the decision.
-    assert "Decision:" not in world.client("teacher").get(app_url).content.decode()
+    # Before the letter the applicant does not see the decision: the page says it is pending.
+    before = world.client("teacher").get(app_url).content.decode()
+    assert "Decision:" not in before and "the committee has not decided yet" in before
     confirm = world.client("committee").get(f"/selection/{cycle}/send-letters/")
-    assert "1 decided applicants" in confirm.content.decode()
+    assert "1 decided applicant receives the letter" in confirm.content.decode()
     assert world.client("committee").post(f"/selection/{cycle}/send-letters/").status_code == 302
     (letter,) = mail.outbox
     assert letter.to == [world.teacher_person.email]
     assert letter.subject == "Leadership Residency: your place"
     assert "Dear Tomas Teller, welcome to" in letter.body and "Top of the slate." in letter.body
     own = world.client("teacher").get(app_url).content.decode()
-    assert "Decision: <strong>Admit</strong>" in own
+    # The applicant's page shows the decision's state, not "Submitted", and the letter itself.
+    status = re.search(r'<p id="status">(.*?)</p>', own, re.S)
+    assert status and "<strong>Admitted</strong>" in status.group(1)
+    assert "Submitted" not in status.group(1)
+    assert "Decision: <strong>Admitted</strong>" in own
+    assert "Leadership Residency: your place" in own and "welcome to" in own
+    home = world.client("teacher").get("/selection/").content.decode()
+    assert "(admitted)" in home
     # The decision is final now.
     refused = world.client("committee").post(
         app_url + "decide/", {"outcome": "decline", "reason": "x", "seen_version": 1}

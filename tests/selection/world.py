@@ -74,9 +74,10 @@ def add_selection(world: World) -> None:
             actor=None,
             program=owner,
             name=name,
-            school_year=year,
-            starts_on=datetime.date(year, 7, 1),
-            ends_on=datetime.date(year + 1, 6, 30),
+            school_year=year + 1,
+            # Next July: the cohort has not started (interviews are held before it does).
+            starts_on=datetime.date(year + 1, 7, 1),
+            ends_on=datetime.date(year + 2, 6, 30),
         )
 
     cohort = cohort_of(program, f"Cohort {year + 1}")
@@ -134,8 +135,9 @@ def add_selection(world: World) -> None:
             cycle=cycle,
             answers={"0": "To make every classroom a place where students thrive."},
             track_record="Reading proficiency in my classes rose from 41% to 63% in two years.",
-            principal_name="Paula Prince",
-            principal_email="paula.prince@example.org",
+            principal_name="",
+            principal_email="",
+            recommender=world.principal_person,  # Oak Hill's principal of record
             files={0: pdf()},
             link_base="http://testserver/",
         )

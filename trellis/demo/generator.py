@@ -14,6 +14,7 @@ from typing import Any
 
 from allauth.mfa.totp.internal.auth import TOTP
 from django.db import connection
+from django.utils import timezone
 
 from trellis.accounts.models import User
 from trellis.accounts.services import account_create
@@ -758,7 +759,9 @@ def programs(
     from trellis.programs.services import cohort_create, experience_create, program_create
 
     rng = random.Random(f"{seed}-programs")
-    year = school_year_start(today).year
+    # Programs run by school year from July 1 to June 30 (Trellis's own `school_year_start`
+    # for rosters begins in August).
+    year = today.year if today.month >= 7 else today.year - 1
     schools = list(School.objects.filter(system=system, is_active=True).order_by("pk"))
     coaches = list(
         Person.objects.filter(
@@ -831,7 +834,9 @@ def programs(
                 note="Runs the program (demo).",
             )
         # The assistant principals stay first: the program draws on them before the others.
-        for offset in (3, 2, 1):
+        # Three completed cohorts, the cohort of this school year (under way: records up to
+        # today) and next summer's, in selection now.
+        for offset in (3, 2, 1, 0):
             start = datetime.date(year - offset, 7, 1)
             cohort = cohort_create(
                 actor=None,
@@ -840,13 +845,20 @@ def programs(
                 school_year=year - offset,
                 starts_on=start,
                 ends_on=datetime.date(year - offset + 1, 6, 30),
-                state=Cohort.State.COMPLETED,
+                state=Cohort.State.ACTIVE if offset == 0 else Cohort.State.COMPLETED,
             )
             counts["cohorts"] += 1
             members = [person for person, began in pool if began < start][:per_cohort]
             pool = [(person, began) for person, began in pool if person not in members]
             added, placed = cohort_history(
-                cohort, members, rng=rng, coaches=coaches, schools=schools, placed_as=placed_as
+                cohort,
+                members,
+                rng=rng,
+                coaches=coaches,
+                schools=schools,
+                placed_as=placed_as,
+                finish=offset > 0,
+                today=today,
             )
             counts["participants"] += added
             counts["placements"] += placed
@@ -854,7 +866,7 @@ def programs(
         cohort_create(
             actor=None,
             program=program,
-            name="Cohort 4",
+            name="Cohort 5",
             school_year=year + 1,
             starts_on=datetime.date(year + 1, 7, 1),
             ends_on=datetime.date(year + 2, 6, 30),
@@ -873,11 +885,17 @@ def cohort_history(
     schools: list[School],
     placed_as: str,
     finish: bool = True,
+    today: datetime.date | None = None,
 ) -> tuple[int, int]:
-    """A cohort's year, as records: each member joins, records evidence for every experience on
-    the checklist (their coach signs off most), writes a project with two milestones, and, when
-    `finish`, completes (about one in eight withdraws) and is placed (three in four), which
+    """A cohort's year, as records, never after `today`: each member joins and is coached by a
+    coach (an assignment for the cohort's dates, or until they leave), records evidence for each
+    experience on the checklist due by then (their coach signs off most), writes a project with
+    two milestones (done once their day has passed), and, when `finish`, completes (about one in
+    eight withdraws, and has nothing recorded after leaving) and is placed (three in four), which
     starts a position. Returns (participants, placements)."""
+    from trellis.assignments.models import Assignment
+    from trellis.assignments.services import assignments_bulk_create
+    from trellis.authz.roles import Relationship
     from trellis.programs.models import Milestone, Participant
     from trellis.programs.services import (
         add_participant,
@@ -889,9 +907,11 @@ def cohort_history(
         project_save,
     )
 
+    today = today or timezone.localdate()
     checklist = list(cohort.program.experiences.order_by("position", "due_days", "pk"))
     start = cohort.starts_on
     placements = 0
+    coaching: list[Assignment] = []
     for n, person in enumerate(members):
         participant = add_participant(
             actor=None,
@@ -900,23 +920,45 @@ def cohort_history(
             career_goal=f"{PositionKind(placed_as).label} within two years",
         )
         coach = coaches[n % len(coaches)] if coaches else None
+        # Who withdraws, and when, is known first: nothing is recorded after they leave.
+        left_on = (
+            start + datetime.timedelta(days=rng.randint(60, 200))
+            if finish and rng.random() < 0.12
+            else None
+        )
+        # Records stop at the last day there was: today, the day they left, or the cohort's end.
+        until = min(d for d in (today, left_on, cohort.ends_on) if d is not None)
+        if coach is not None:
+            coaching.append(
+                Assignment(
+                    kind=Relationship.COACHING,
+                    supporter=coach,
+                    assignee=person,
+                    starts_on=start,
+                    ends_on=left_on or cohort.ends_on,
+                )
+            )
         # Most finish every experience; some leave one or two unsigned.
         done = len(checklist) - (rng.random() < 0.3) - (rng.random() < 0.1)
         for index, experience in enumerate(checklist):
             due = start + datetime.timedelta(days=experience.due_days)
+            submitted = due - datetime.timedelta(days=rng.randint(3, 20))
+            signed = due - datetime.timedelta(days=rng.randint(0, 2))
+            if submitted > until:
+                continue
             evidence_submit(
                 actor=None,
                 participant=participant,
                 experience=experience,
                 text=f"{experience.title}: done with my team; notes in the binder.",
-                on=due - datetime.timedelta(days=rng.randint(3, 20)),
+                on=submitted,
             )
-            if coach is not None and index < done:
+            if coach is not None and index < done and signed <= until:
                 experience_sign_off(
                     actor=None,
                     participant=participant,
                     experience=experience,
-                    on=due - datetime.timedelta(days=rng.randint(0, 2)),
+                    on=max(signed, submitted),
                     signed_by=coach,
                 )
         problem, measure, baseline, target = rng.choice(PROJECT_MEASURES)
@@ -929,25 +971,32 @@ def cohort_history(
             measure=measure,
             baseline=f"{baseline}%",
             target=f"{target}%",
-            result=f"Reached {reached:.0f}% by the spring." if finish else "",
+            result=f"Reached {reached:.0f}% by the spring." if finish and not left_on else "",
         )
         for months, title in ((2, "Baseline and root cause"), (6, "Mid-year check")):
+            due_on = start + datetime.timedelta(days=30 * months)
+            done_on = due_on - datetime.timedelta(days=3)
+            reached_it = done_on <= until
             milestone_add(
                 actor=None,
                 project=project,
                 title=title,
-                due_on=start + datetime.timedelta(days=30 * months),
-                status=Milestone.Status.DONE,
-                done_on=start + datetime.timedelta(days=30 * months - 3),
+                due_on=due_on,
+                status=Milestone.Status.DONE
+                if reached_it
+                else Milestone.Status.IN_PROGRESS
+                if due_on - today < datetime.timedelta(days=60)
+                else Milestone.Status.PLANNED,
+                done_on=done_on if reached_it else None,
             )
         if not finish:
             continue
-        if rng.random() < 0.12:
+        if left_on is not None:
             participant_status_set(
                 actor=None,
                 participant=participant,
                 status=Participant.Status.WITHDRAWN,
-                on=start + datetime.timedelta(days=rng.randint(60, 200)),
+                on=left_on,
             )
             continue
         participant_status_set(
@@ -962,4 +1011,6 @@ def cohort_history(
                 starts_on=cohort.ends_on + datetime.timedelta(days=1),
             )
             placements += 1
+    if coaching:
+        assignments_bulk_create(actor=None, system=members[0].system, assignments=coaching)
     return len(members), placements

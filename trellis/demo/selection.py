@@ -29,7 +29,7 @@ from trellis.people.models import Person, Position, PositionKind
 from trellis.programs.models import Cohort, Participant, Program
 from trellis.programs.services import program_update
 from trellis.ratings.models import Rating, RatingRound, RoundSubject, RoundSubmission
-from trellis.ratings.services import round_advance, round_consensus_record, round_ratings_save
+from trellis.ratings.services import round_ratings_save
 from trellis.selection.models import (
     Application,
     Decision,
@@ -38,10 +38,13 @@ from trellis.selection.models import (
     ScreeningNote,
     SelectionCycle,
 )
+from trellis.selection.selectors import principals_of_record
 from trellis.selection.services import (
     application_submit,
     cycle_create,
     decision_record,
+    interview_advance,
+    interview_consensus_record,
     interview_schedule,
     letters_send,
     recommendation_submit,
@@ -60,11 +63,21 @@ REASONS: dict[str, str] = {
     Decision.Outcome.WAITLIST: "A strong candidate; the cohort is full this year.",
     Decision.Outcome.DECLINE: "Needs another year of teacher leadership first.",
 }
+# Track records: (text, whether the figure should fall). {a} is where it started, {b} where it
+# ended; the change is at least 6 points, in the direction that is an improvement.
 OUTCOMES = [
-    "Proficiency in my classes rose from {a}% to {b}% over two years (state assessment).",
-    "Chronic absence in my grade fell from {a}% to {b}% after our attendance team started.",
-    "{b}% of my students met their growth targets in math, up from {a}%.",
+    ("Proficiency in my classes rose from {a}% to {b}% over two years (state assessment).", False),
+    ("Chronic absence in my grade fell from {a}% to {b}% after our attendance team started.", True),
+    ("{b}% of my students met their growth targets in math, up from {a}%.", False),
 ]
+
+
+def track_record(rng: random.Random) -> str:
+    text, falls = rng.choice(OUTCOMES)
+    low = rng.randint(12, 60)
+    high = low + rng.randint(6, 22)
+    a, b = (high, low) if falls else (low, high)
+    return text.format(a=a, b=b)
 
 
 def _at(day: datetime.date, hour: int = 10) -> datetime.datetime:
@@ -121,6 +134,8 @@ def selection_history(
     )
     counts = {"applications": 0, "interviews": 0, "decisions": 0}
     real_today = timezone.localdate()
+    # Whom an applicant without a principal of record names (flagged to the committee).
+    fallback = supervisor.person
     with override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"):
         for program in programs:
             if program.framework_id is None:
@@ -171,8 +186,10 @@ def selection_history(
                     if teacher_id is not None and teacher_id not in taken:
                         person = Person.objects.get(pk=teacher_id)
                         pool.insert(0, (person, ""))
+                window = _window(cohort, today=today, past=past)
                 for n, (person, outcome) in enumerate(pool):
                     counts["applications"] += 1
+                    principals = principals_of_record(person.pk, on=window["submitted"])
                     _application(
                         cycle,
                         person,
@@ -185,14 +202,43 @@ def selection_history(
                         panel=[interviewer, supervisor],
                         counts=counts,
                         past=past,
+                        recommender=principals[0] if principals else None,
+                        fallback=fallback,
                     )
                 if past:
                     letters_send(actor=None, cycle=cycle)
                     Decision.objects.filter(
                         application__cycle=cycle, outcome=Decision.Outcome.ADMIT
                     ).update(enrolled_at=_at(cohort.starts_on - datetime.timedelta(days=30)))
-                _date(cycle, cohort, today=today, past=past)
+                _date(cycle, window, today=today, past=past, chair=chair)
     return counts
+
+
+def _window(cohort: Cohort, *, today: datetime.date, past: bool) -> dict[str, Any]:
+    """When a cycle's steps happened: a past cohort's selection ran in the spring before it
+    started; the cohort in selection now opened three weeks ago, its applications came in
+    over the first week, were screened a week later, one interview was held three days ago
+    (and half scored) and another is scheduled for next week."""
+    if past:
+        year = cohort.starts_on.year
+        opens = datetime.date(year, 2, 1)
+        return {
+            "opens": opens,
+            "closes": datetime.date(year, 3, 15),
+            "submitted": opens + datetime.timedelta(days=10),
+            "screened": datetime.date(year, 3, 18),
+            "interviews": [datetime.date(year, 4, 10)],
+            "decided": datetime.date(year, 5, 1),
+        }
+    opens = today - datetime.timedelta(days=21)
+    return {
+        "opens": opens,
+        "closes": today + datetime.timedelta(days=14),
+        "submitted": opens + datetime.timedelta(days=5),
+        "screened": opens + datetime.timedelta(days=12),
+        "interviews": [today - datetime.timedelta(days=3), today + datetime.timedelta(days=6)],
+        "decided": None,
+    }
 
 
 def _application(
@@ -208,8 +254,12 @@ def _application(
     panel: list[User],
     counts: dict[str, int],
     past: bool,
+    recommender: Person | None,
+    fallback: Person | None,
 ) -> None:
-    a, b = sorted(rng.sample(range(30, 80), 2))
+    # The applicant's principal of record when they applied; without one, they named the
+    # network's supervisor (the committee sees that recommendation flagged).
+    named = fallback if recommender is None else None
     application = application_submit(
         actor=None,
         applicant=person,
@@ -219,9 +269,10 @@ def _application(
             "whole school.",
             "1": "We moved our grade to a new reading curriculum; I ran the weekly planning.",
         },
-        track_record=rng.choice(OUTCOMES).format(a=a, b=b),
-        principal_name="Their principal",
-        principal_email=f"principal.{person.pk}@riverbend.example",
+        track_record=track_record(rng),
+        principal_name=named.full_name if named else "",
+        principal_email=named.email if named else "",
+        recommender=recommender,
         files={0: SimpleUploadedFile("resume.pdf", PDF, content_type="application/pdf")},
         link_base="https://trellis.example.org/",
     )
@@ -264,16 +315,20 @@ def _application(
             )
             counts["decisions"] += 1
         return
+    # Recorded as the command line (interviews on past days; a committee member schedules
+    # from today on), run by the chair.
     interview = interview_schedule(
-        actor=chair,
+        actor=None,
         application=application,
         raters=panel,
         held_on=timezone.localdate(),
     )
+    RatingRound.objects.filter(pk=interview.round_id).update(owner=chair, owner_label=str(chair))
     counts["interviews"] += 1
-    round_ = interview.round
+    round_ = RatingRound.objects.get(pk=interview.round_id)
     subject = RoundSubject.objects.get(round=round_)
     base = {"admit": 2, "waitlist": 1}.get(outcome, 1)
+    # Now: the interview already held (n == 0) is half scored; the next one (n == 1) is ahead.
     raters = panel if past else panel[: 1 if n == 0 else 0]
     for rater in raters:
         round_ratings_save(
@@ -292,22 +347,27 @@ def _application(
         )
     if not past:
         return
-    round_ = round_advance(actor=chair, round_=round_)
+    interview = interview_advance(actor=None, interview=interview, seen_state="open")
     spread: dict[int, list[int]] = {}
     for rating in Rating.objects.filter(round=round_, is_draft=False):
         spread.setdefault(rating.item_id, []).append(rating.level.position)
     by_position = {level.position: level for level in levels}
-    round_consensus_record(
-        actor=chair,
-        round_=round_,
-        subject=subject,
+    interview = interview_consensus_record(
+        actor=None,
+        interview=interview,
         entries=[
             (item, by_position[round(sum(spread[item.pk]) / len(spread[item.pk]))], "")
             for item in items
             if item.pk in spread
         ],
+        seen_version=0,
     )
-    round_advance(actor=chair, round_=round_)
+    interview_advance(actor=None, interview=interview, seen_state="consensus")
+    # The chair recorded the consensus (the command line wrote it).
+    Interview.objects.filter(pk=interview.pk).update(consensus_by_label=str(chair))
+    Rating.objects.filter(round=round_, is_consensus=True).update(
+        rater=chair, rater_label=str(chair)
+    )
     decision_record(
         actor=None,
         application=application,
@@ -318,44 +378,59 @@ def _application(
     counts["decisions"] += 1
 
 
-def _date(cycle: SelectionCycle, cohort: Cohort, *, today: datetime.date, past: bool) -> None:
-    """Move the cycle's records to when they happened: a past cohort's selection ran in the
-    spring before it started; the cohort in selection now opened two weeks ago."""
-    if past:
-        opens = datetime.date(cohort.starts_on.year, 2, 1)
-        closes = datetime.date(cohort.starts_on.year, 3, 15)
-        interview_day = datetime.date(cohort.starts_on.year, 4, 10)
-        decided = _at(datetime.date(cohort.starts_on.year, 5, 1))
-    else:
-        opens = today - datetime.timedelta(days=14)
-        closes = today + datetime.timedelta(days=21)
-        interview_day = today + datetime.timedelta(days=2)
-        decided = None
+def _date(
+    cycle: SelectionCycle,
+    window: dict[str, Any],
+    *,
+    today: datetime.date,
+    past: bool,
+    chair: User,
+) -> None:
+    """Move the cycle's records to when they happened (`_window`), never after `today` but for
+    what is scheduled: the deadline, the next interview and the windows that are still open."""
+    opens, closes, submitted_on = window["opens"], window["closes"], window["submitted"]
     SelectionCycle.objects.filter(pk=cycle.pk).update(opens_on=opens, closes_on=closes)
-    submitted = _at(opens + datetime.timedelta(days=10))
+    submitted = _at(submitted_on)
     applications = Application.objects.filter(cycle=cycle)
     applications.update(submitted_at=submitted)
-    Recommendation.objects.filter(application__cycle=cycle).update(
-        requested_at=submitted,
-        expires_at=submitted + datetime.timedelta(days=14),
+    recommendations = Recommendation.objects.filter(application__cycle=cycle)
+    recommendations.update(
+        requested_at=submitted, expires_at=submitted + datetime.timedelta(days=14)
     )
-    Recommendation.objects.filter(application__cycle=cycle, used_at__isnull=False).update(
+    recommendations.filter(used_at__isnull=False).update(
         used_at=submitted + datetime.timedelta(days=5)
     )
+    if not past:
+        # Those not written yet were asked again three days ago: their link is still fresh.
+        again = _at(today - datetime.timedelta(days=3))
+        recommendations.filter(used_at__isnull=True).update(
+            requested_at=again, expires_at=again + datetime.timedelta(days=14)
+        )
     ScreeningNote.objects.filter(application__cycle=cycle).update(
-        created_at=_at(closes + datetime.timedelta(days=3))
+        created_at=_at(window["screened"]), updated_at=_at(window["screened"])
     )
-    rounds = Interview.objects.filter(application__cycle=cycle).values("round_id")
-    Interview.objects.filter(application__cycle=cycle).update(held_on=interview_day)
-    RatingRound.objects.filter(pk__in=rounds).update(
-        opens_on=min(interview_day, today),
-        closes_on=interview_day + datetime.timedelta(days=14),
-    )
-    Rating.objects.filter(round__in=rounds).update(rated_on=min(interview_day, today))
-    RoundSubmission.objects.filter(subject__round__in=rounds).update(
-        submitted_at=_at(min(interview_day, today), 16)
-    )
+    interviews = list(Interview.objects.filter(application__cycle=cycle).order_by("pk"))
+    days = window["interviews"]
+    for index, interview in enumerate(interviews):
+        held = days[min(index, len(days) - 1)]
+        Interview.objects.filter(pk=interview.pk).update(held_on=held)
+        rounds = RatingRound.objects.filter(pk=interview.round_id)
+        rounds.update(
+            opens_on=min(held, today),
+            closes_on=held + datetime.timedelta(days=14),
+        )
+        # Scored on the day of the interview (never before it).
+        Rating.objects.filter(round_id=interview.round_id).update(rated_on=held)
+        RoundSubmission.objects.filter(subject__round_id=interview.round_id).update(
+            submitted_at=_at(held, 16)
+        )
+        if past:
+            rounds.update(locked_at=_at(held + datetime.timedelta(days=7)))
+            Interview.objects.filter(pk=interview.pk).update(
+                consensus_at=_at(held + datetime.timedelta(days=5))
+            )
+    decided = window["decided"]
     if decided is not None:
         Decision.objects.filter(application__cycle=cycle).update(
-            decided_at=decided, letter_sent_at=decided + datetime.timedelta(days=3)
+            decided_at=_at(decided), letter_sent_at=_at(decided + datetime.timedelta(days=3))
         )

@@ -433,11 +433,26 @@ def round_ratings_save(
     return ratings
 
 
+def _require_runner(actor: Any, round_: RatingRound, authority: tuple[str, Any] | None) -> None:
+    """The round's owner runs it; or, with `authority` = (action, object), whoever holds that
+    action on that object (a selection committee runs its interviews: round_create)."""
+    if authority is not None:
+        require(actor, authority[0], authority[1])
+    else:
+        _require_owner(actor, round_)
+
+
 def round_consensus_record(
-    *, actor: Any, round_: RatingRound, subject: RoundSubject, entries: list[Entry]
+    *,
+    actor: Any,
+    round_: RatingRound,
+    subject: RoundSubject,
+    entries: list[Entry],
+    authority: tuple[str, Any] | None = None,
 ) -> list[Rating]:
-    """The owner's consensus rating per competency of a subject (replacing an earlier one)."""
-    _require_owner(actor, round_)
+    """The owner's consensus rating per competency of a subject (replacing an earlier one);
+    `authority` as in `round_create`."""
+    _require_runner(actor, round_, authority)
     _refuse_round_locked(actor, round_, "consensus")
     if subject.round_id != round_.pk:
         raise PermissionDenied
@@ -493,10 +508,12 @@ NEXT_STATE = {
 }
 
 
-def round_advance(*, actor: Any, round_: RatingRound) -> RatingRound:
+def round_advance(
+    *, actor: Any, round_: RatingRound, authority: tuple[str, Any] | None = None
+) -> RatingRound:
     """Open → consensus (raters stop rating; drafts never submitted are discarded) → locked
-    (nothing changes any more)."""
-    _require_owner(actor, round_)
+    (nothing changes any more); `authority` as in `round_create`."""
+    _require_runner(actor, round_, authority)
     _refuse_round_locked(actor, round_, "state change")
     with transaction.atomic():
         round_ = RatingRound.objects.select_for_update().get(pk=round_.pk)

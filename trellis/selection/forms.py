@@ -139,8 +139,21 @@ class InviteForm(StyledFormMixin, forms.Form):
 
 
 class ApplicationForm(StyledFormMixin, forms.Form):
-    def __init__(self, *args: Any, cycle: Any, **kwargs: Any) -> None:
+    """The application. Saving a draft requires nothing (the files it has are checked);
+    submitting requires what the cycle requires, where a draft's stored file counts as an
+    upload. The principal fields come filled in with the applicant's principal of record."""
+
+    def __init__(
+        self,
+        *args: Any,
+        cycle: Any,
+        draft: bool = False,
+        stored: dict[int, Any] | None = None,
+        principal_of_record: bool = False,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
+        stored = stored or {}
         for index, question in enumerate(cycle.questions):
             self.fields[f"answer_{index}"] = forms.CharField(
                 label=question["text"],
@@ -157,19 +170,32 @@ class ApplicationForm(StyledFormMixin, forms.Form):
         )
         for index, slot in enumerate(cycle.uploads):
             kind = KINDS[slot["kind"]]
+            kept = stored.get(index)
             self.fields[f"file_{index}"] = forms.FileField(
                 label=slot["label"],
-                required=bool(slot.get("required")),
-                help_text=f"{kind.types_label}, up to {kind.limit_label}.",
+                required=bool(slot.get("required")) and kept is None,
+                help_text=f"{kind.types_label}, up to {kind.limit_label}."
+                + (f" Saved: {kept.original_name} (upload another to replace it)." if kept else ""),
                 widget=forms.ClearableFileInput(attrs={"accept": ",".join(sorted(kind.endings))}),
             )
         self.fields["principal_name"] = forms.CharField(
-            max_length=200, label="Your principal's name"
+            max_length=200, label="Your principal's name", required=False
         )
         self.fields["principal_email"] = forms.EmailField(
             label="Your principal's e-mail address",
-            help_text="They receive a link to write your recommendation; they need no account.",
+            required=False,
+            help_text=(
+                "Your principal by your school's staff record: they receive a link to write "
+                "your recommendation when you submit; they need no account."
+                if principal_of_record
+                else "No principal is on record for you: name the principal who knows your "
+                "work. They receive a link when you submit; the committee sees that they are "
+                "not a principal of record."
+            ),
         )
+        if draft:
+            for field in self.fields.values():
+                field.required = False
         self.cycle = cycle
 
     def answers(self) -> dict[str, str]:
@@ -288,3 +314,45 @@ class InvitationAcceptForm(StyledFormMixin, forms.Form):
         if data.get("password1") and data.get("password1") != data.get("password2"):
             self.add_error("password2", "The two passwords differ.")
         return data
+
+
+class ConsensusForm(StyledFormMixin, forms.Form):
+    """The committee's consensus level per competency of one interview, with the consensus
+    version the form was opened on (see services.interview_consensus_record)."""
+
+    def __init__(
+        self,
+        *args: Any,
+        interview: Any,
+        lines: list[dict[str, Any]],
+        levels: list[Any],
+        **kwargs: Any,
+    ) -> None:
+        kwargs.setdefault("auto_id", f"consensus{interview.pk}_%s")
+        super().__init__(*args, **kwargs)
+        self.levels = {str(level.pk): level for level in levels}
+        self.items = []
+        for line in lines:
+            item = line["item"]
+            name = f"level_{item.pk}"
+            self.fields[name] = forms.ChoiceField(
+                choices=[("", "—")] + [(str(level.pk), level.name) for level in levels],
+                required=False,
+                label=str(item),
+            )
+            if line.get("consensus") is not None:
+                self.initial.setdefault(name, str(line["consensus"].level_id))
+            elif line.get("ratings"):
+                # The panel's most common level as a starting point.
+                counts = [(n, level) for level, n in line["counts"] if n]
+                self.initial.setdefault(name, str(max(counts, key=lambda c: c[0])[1].pk))
+            self.items.append((item, name))
+        self.fields["seen_version"] = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+        self.initial.setdefault("seen_version", interview.consensus_version)
+
+    def entries(self) -> list[tuple[Any, Any, str]]:
+        return [
+            (item, self.levels[self.cleaned_data[name]], "")
+            for item, name in self.items
+            if self.cleaned_data.get(name)
+        ]

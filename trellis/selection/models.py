@@ -55,6 +55,8 @@ class SelectionCycle(TimeStampedModel):
 
 class Application(TimeStampedModel):
     class Status(models.TextChoices):
+        # Saved by the applicant, not sent: the committee never sees a draft.
+        DRAFT = "draft", "Draft"
         SUBMITTED = "submitted", "Submitted"
         WITHDRAWN = "withdrawn", "Withdrawn"
 
@@ -76,7 +78,8 @@ class Application(TimeStampedModel):
     track_record = models.TextField()
     principal_name = models.CharField(max_length=200)
     principal_email = models.EmailField()
-    submitted_at = models.DateTimeField()
+    # Empty while the application is a draft.
+    submitted_at = models.DateTimeField(null=True, blank=True)
     withdrawn_at = models.DateTimeField(null=True, blank=True)
     screening = models.CharField(
         max_length=10, choices=Screening.choices, default=Screening.PENDING, blank=True
@@ -95,6 +98,10 @@ class Application(TimeStampedModel):
                 | (~Q(status="withdrawn") & Q(withdrawn_at__isnull=True)),
                 name="application_withdrawn_date",
             ),
+            models.CheckConstraint(
+                condition=Q(status="draft") | Q(submitted_at__isnull=False),
+                name="application_submitted_date",
+            ),
         ]
         indexes = [models.Index(fields=["applicant", "status"], name="application_applicant")]
 
@@ -104,6 +111,10 @@ class Application(TimeStampedModel):
     @property
     def is_withdrawn(self) -> bool:
         return self.status == self.Status.WITHDRAWN
+
+    @property
+    def is_draft(self) -> bool:
+        return self.status == self.Status.DRAFT
 
 
 class ApplicationFile(TimeStampedModel):
@@ -136,6 +147,12 @@ class Recommendation(TimeStampedModel):
     )
     recommender_name = models.CharField(max_length=200)
     recommender_email = models.EmailField()
+    # The principal of record it was asked of (a current principal of the applicant's school
+    # when the applicant applied); empty when the applicant had none and named someone, which
+    # the committee sees flagged (docs/decisions.md).
+    recommender_person = models.ForeignKey(
+        "people.Person", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     token_digest = models.CharField(max_length=64, unique=True)
     requested_at = models.DateTimeField()
     expires_at = models.DateTimeField()
@@ -196,12 +213,17 @@ class Interview(TimeStampedModel):
     )
     round = models.OneToOneField("ratings.RatingRound", on_delete=models.PROTECT, related_name="+")
     held_on = models.DateField()
+    # Grows with every consensus recorded; a consensus names the version it was made from, so
+    # that of two committee members recording at once the second sees the first's.
+    consensus_version = models.PositiveIntegerField(default=0)
+    consensus_by_label = models.CharField(max_length=254, blank=True)
+    consensus_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["held_on", "pk"]
 
     def __str__(self) -> str:
-        return f"Interview of {self.application.applicant} on {self.held_on:%Y-%m-%d}"
+        return f"Interview of {self.application.applicant} on {self.held_on:%b %-d, %Y}"
 
 
 class Decision(TimeStampedModel):
@@ -226,6 +248,9 @@ class Decision(TimeStampedModel):
     decided_by_label = models.CharField(max_length=254)
     decided_at = models.DateTimeField()
     letter_sent_at = models.DateTimeField(null=True, blank=True)
+    # The letter as it was sent (the applicant reads it on their application's page).
+    letter_subject = models.CharField(max_length=200, blank=True)
+    letter_body = models.TextField(blank=True)
     # When an admitted applicant became a participant of the cohort.
     enrolled_at = models.DateTimeField(null=True, blank=True)
 
@@ -234,6 +259,17 @@ class Decision(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.get_outcome_display()}: {self.application.applicant}"
+
+    @property
+    def state_label(self) -> str:
+        """The decision as the applicant reads it."""
+        if self.enrolled_at is not None:
+            return "Admitted: you are a participant of the cohort"
+        return {
+            self.Outcome.ADMIT: "Admitted",
+            self.Outcome.WAITLIST: "On the waiting list",
+            self.Outcome.DECLINE: "Not admitted",
+        }[self.Outcome(self.outcome)]
 
     @property
     def is_final(self) -> bool:

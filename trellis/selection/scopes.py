@@ -4,23 +4,20 @@ reaches.
 A cycle and its applications lie where their cohort does (the programs app's rule: grants on
 the cohort, its program, or the program's owner). The committee's `selection.deliberations` is
 a grant of the `selection_committee` role on the cohort (or its program), so it reaches the
-cohort's applications and no other. An interviewer reaches their applicant through the
-`interview` relationship ("interview", applicant person id) while the interview's round is open
-or in consensus; the selectors also require them to sit on that application's panel, so that the
-relationship never opens the same person's application to another cohort.
+cohort's applications and no other. An interviewer reaches the application whose interview
+panel they sit on (while its round is open or in consensus), by that seat alone
+(`selectors.sits_on_panel`): an account on a panel needs no person record, and no relationship
+registered with authz (those are person-based) is involved.
 """
 
 from __future__ import annotations
 
-import datetime
-from collections.abc import Iterable
 from typing import Any
 
 from django.db.models import Q
 
-from trellis.authz.registry import register_relationships, register_scope, rule_for
-from trellis.authz.roles import INTERVIEW, Action
-from trellis.ratings.models import RatingRound
+from trellis.authz.registry import register_scope, rule_for
+from trellis.authz.roles import Action
 from trellis.selection.models import Application, SelectionCycle
 
 
@@ -49,26 +46,8 @@ def _application(scope: Any, obj: Application) -> bool:
     return obj.applicant_id in scope.related_person_ids or _cycle(scope, obj.cycle)
 
 
-def interviewees(person_id: int, day: datetime.date) -> Iterable[tuple[str, int]]:
-    """("interview", applicant) for every interview panel the person sits on whose round is
-    open or in consensus: one query."""
-    from trellis.selection.models import Interview
-
-    return [
-        (INTERVIEW, applicant_id)
-        for applicant_id in Interview.objects.filter(
-            round__raters__rater__person_id=person_id,
-            round__opens_on__lte=day,
-            round__state__in=[RatingRound.State.OPEN, RatingRound.State.CONSENSUS],
-        )
-        .values_list("application__applicant_id", flat=True)
-        .distinct()
-    ]
-
-
 def register() -> None:
     # Whoever sees nothing of the program gets a 404 for its cycles and applications; a
     # program's other staff (managers, district leaders) a 403.
     register_scope(SelectionCycle, _cycle, q=cycles_q, reach=Action.PROGRAMS_VIEW)
     register_scope(Application, _application, q=applications_q, reach=Action.PROGRAMS_VIEW)
-    register_relationships(interviewees)

@@ -21,9 +21,12 @@ from trellis.authz.policies import allows, authorize, has_grant_for, scope_for
 from trellis.authz.roles import Action
 from trellis.frameworks.models import FrameworkItem
 from trellis.frameworks.selectors import rubric_grid
+from trellis.people.models import Person, PositionKind
+from trellis.people.selectors import current_positions
 from trellis.programs.models import Cohort
 from trellis.ratings.models import RatingRound
 from trellis.ratings.selectors import round_agreement_by_item, round_spread
+from trellis.selection.letters import render_letter
 from trellis.selection.models import (
     Application,
     ApplicationFile,
@@ -97,6 +100,11 @@ def cycle_get(user: Any, pk: int) -> tuple[SelectionCycle, dict[str, bool]]:
     return cycle, roles
 
 
+def may_open_cohort(user: Any, cycle: SelectionCycle) -> bool:
+    """Whether the cycle's page may link to its cohort's page (programs.view there)."""
+    return allows(user, Action.PROGRAMS_VIEW, cycle.cohort)
+
+
 def cycle_for_committee(user: Any, pk: int) -> SelectionCycle:
     cycle = _cycles().filter(pk=pk).first()
     if cycle is None:
@@ -164,6 +172,25 @@ def cycle_to_apply(user: Any, pk: int) -> SelectionCycle:
     raise Http404
 
 
+def principals_of_record(person_id: int, on: Any = None) -> list[Person]:
+    """The applicant's principals of record on a day (today by default): people in a current
+    principal position at a school where the applicant holds a current position, other than
+    the applicant, active and with an e-mail address. Two queries."""
+    day = on or timezone.localdate()
+    schools = current_positions(day).filter(person_id=person_id, school__isnull=False)
+    principals = (
+        current_positions(day)
+        .filter(kind=PositionKind.PRINCIPAL, school_id__in=schools.values("school_id"))
+        .exclude(person_id=person_id)
+        .values("person_id")
+    )
+    return list(
+        Person.objects.filter(pk__in=principals, is_active=True)
+        .exclude(email="")
+        .order_by("family_name", "given_name", "pk")
+    )
+
+
 def own_application(user: Any, cycle: SelectionCycle) -> Application | None:
     if not getattr(user, "person_id", None):
         return None
@@ -193,7 +220,16 @@ def _applications() -> QuerySet[Application]:
 
 
 def sits_on_panel(user: Any, application: Application) -> bool:
-    return Interview.objects.filter(application=application, round__raters__rater=user).exists()
+    """Whether the user is on the panel of one of the application's interviews whose round is
+    open or in consensus. The seat is the authority: an interviewer needs no person record
+    (nor any relationship to the applicant's), only their account on the panel."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return Interview.objects.filter(
+        application=application,
+        round__raters__rater=user,
+        round__state__in=[RatingRound.State.OPEN, RatingRound.State.CONSENSUS],
+    ).exists()
 
 
 def application_get(user: Any, pk: int) -> tuple[Application, str]:
@@ -202,11 +238,13 @@ def application_get(user: Any, pk: int) -> tuple[Application, str]:
     application = _applications().filter(pk=pk).first()
     if application is None:
         raise Http404
-    if allows(user, Action.SELECTION_DELIBERATIONS, application):
-        return application, COMMITTEE
     if user.person_id and user.person_id == application.applicant_id:
         return application, APPLICANT
-    if allows(user, Action.SELECTION_INTERVIEW, application) and sits_on_panel(user, application):
+    if application.is_draft:
+        raise Http404  # a draft is the applicant's alone: the committee never sees it
+    if allows(user, Action.SELECTION_DELIBERATIONS, application):
+        return application, COMMITTEE
+    if sits_on_panel(user, application):
         return application, INTERVIEWER
     authorize(user, Action.SELECTION_DELIBERATIONS, application)
     raise Http404  # in the relationship's reach, but not on this application's panel
@@ -218,10 +256,14 @@ def application_for_committee(user: Any, pk: int) -> Application:
     application = _applications().filter(pk=pk).first()
     if application is None:
         raise Http404
+    if application.is_draft:
+        if user.person_id and user.person_id == application.applicant_id:
+            raise PermissionDenied
+        raise Http404
     if allows(user, Action.SELECTION_DELIBERATIONS, application):
         return application
-    if (user.person_id and user.person_id == application.applicant_id) or (
-        allows(user, Action.SELECTION_INTERVIEW, application) and sits_on_panel(user, application)
+    if (user.person_id and user.person_id == application.applicant_id) or sits_on_panel(
+        user, application
     ):
         raise PermissionDenied
     authorize(user, Action.SELECTION_DELIBERATIONS, application)
@@ -262,6 +304,19 @@ def decision_of(application: Application) -> Decision | None:
     return Decision.objects.filter(application=application).first()
 
 
+def letter_of(decision: Decision) -> tuple[str, str] | None:
+    """The decision letter as sent: kept with the decision since letters are kept; for a letter
+    sent before that, its template filled in as it was sent."""
+    if decision.letter_subject or decision.letter_body:
+        return decision.letter_subject, decision.letter_body
+    template = LetterTemplate.objects.filter(
+        cycle_id=decision.application.cycle_id, outcome=decision.outcome
+    ).first()
+    if template is None:
+        return None
+    return render_letter(template, decision.application, decision.reason)
+
+
 def interviews_of(application: Application) -> list[dict[str, Any]]:
     """Each interview with its round, the panel's submissions and (for the committee) the
     spread of submitted levels per competency with the consensus."""
@@ -269,7 +324,11 @@ def interviews_of(application: Application) -> list[dict[str, Any]]:
     interviews = Interview.objects.filter(application=application).select_related(
         "round__version", "round__owner__person"
     )
+    levels_of: dict[int, list[Any]] = {}
     for interview in interviews:
+        version_id = interview.round.version_id
+        if version_id not in levels_of:
+            levels_of[version_id] = list(interview.round.version.levels.order_by("position"))
         round_ = interview.round
         subject = round_.subjects.first()
         raters = list(round_.raters.select_related("rater__person"))
@@ -281,9 +340,17 @@ def interviews_of(application: Application) -> list[dict[str, Any]]:
                 "subject": subject,
                 "raters": [(r.rater, r.rater_id in submitted) for r in raters],
                 "spread": round_spread(round_, subject) if subject else [],
+                "levels": levels_of[version_id],
             }
         )
     return rows
+
+
+def interview_of(application: Application, pk: int) -> Interview:
+    found = Interview.objects.filter(application=application, pk=pk).select_related("round").first()
+    if found is None:
+        raise Http404
+    return found
 
 
 def panel_accounts(lines: list[tuple[int, str]]) -> tuple[list[Any], list[str]]:
@@ -334,6 +401,7 @@ def slate(cycle: SelectionCycle) -> list[SlateRow]:
     interview scores and withdrawn ones come last, unranked. Three queries whatever the size."""
     applications = list(
         Application.objects.filter(cycle=cycle)
+        .exclude(status=Application.Status.DRAFT)
         .select_related("applicant", "decision", "recommendation")
         .order_by("applicant__family_name", "applicant__given_name", "pk")
     )
@@ -437,6 +505,7 @@ def committee_applications(user: Any, cycle_id: int) -> QuerySet[Application]:
     cycle = cycle_for_committee(user, cycle_id)
     return (
         Application.objects.filter(cycle=cycle)
+        .exclude(status=Application.Status.DRAFT)
         .select_related("applicant", "decision", "recommendation", "cycle")
         .order_by("pk")
     )

@@ -34,9 +34,10 @@ from trellis.frameworks.models import FrameworkItem, FrameworkVersion, Performan
 from trellis.people.models import Person
 from trellis.programs.models import Cohort
 from trellis.programs.services import add_participant
-from trellis.ratings.models import Purpose
+from trellis.ratings.models import Purpose, RatingRound
 from trellis.ratings.selectors import user_name
-from trellis.ratings.services import round_create
+from trellis.ratings.services import round_advance, round_consensus_record, round_create
+from trellis.selection.letters import PLACEHOLDERS, render_letter
 from trellis.selection.models import (
     Application,
     ApplicationFile,
@@ -49,13 +50,13 @@ from trellis.selection.models import (
     ScreeningNote,
     SelectionCycle,
 )
+from trellis.selection.selectors import principals_of_record
 from trellis.selection.uploads import KINDS, check_upload
 
 RECOMMENDATION_DAYS = 14
 INVITATION_DAYS = 14
 # How long after the interview its panel may still enter scores.
 INTERVIEW_RATING_DAYS = 14
-PLACEHOLDERS = ("name", "program", "cohort", "reason")
 
 DEFAULT_LETTERS = {
     Decision.Outcome.ADMIT: (
@@ -74,6 +75,11 @@ DEFAULT_LETTERS = {
         "this year, and we hope you will apply again.\n\nThe {program} team",
     ),
 }
+
+
+def day(value: datetime.date) -> str:
+    """A day as the site writes it (“Nov 29, 2026”), in messages as in templates."""
+    return f"{value:%b %-d, %Y}"
 
 
 def token_digest(token: str) -> str:
@@ -288,23 +294,6 @@ def letters_update(
     return list(templates.values())
 
 
-def render_letter(
-    template: LetterTemplate, application: Application, reason: str
-) -> tuple[str, str]:
-    cohort = application.cycle.cohort
-    values = {
-        "name": application.applicant.full_name,
-        "program": str(cohort.program),
-        "cohort": cohort.name,
-        "reason": reason,
-    }
-
-    def fill(text: str) -> str:
-        return re.sub(r"\{(name|program|cohort|reason)\}", lambda m: values[m.group(1)], text)
-
-    return fill(template.subject), fill(template.body)
-
-
 # Invitations -----------------------------------------------------------------------------
 
 
@@ -353,8 +342,8 @@ def invitations_send(
                 f"You are invited to apply to {program}",
                 f"Dear {person.full_name},\n\n{user_name(actor)} invites you to apply to "
                 f"{cycle.cohort.name} of {program}. Applications close on "
-                f"{cycle.closes_on:%A %-d %B %Y}.\n\nChoose a password for your Trellis account "
-                f"here (the link works once, until {invitation.expires_at:%-d %B %Y}):\n"
+                f"{cycle.closes_on:%A, %b %-d, %Y}.\n\nChoose a password for your Trellis account "
+                f"here (the link works once, until {invitation.expires_at:%b %-d, %Y}):\n"
                 f"{link_base.rstrip('/')}/selection/invitations/{token}/\n",
                 None,
                 [person.email],
@@ -430,7 +419,7 @@ def _send_recommendation_request(
         f"applied to {cycle.cohort.name} of {cycle.cohort.program} and names you as their "
         f"principal. Please write your recommendation here; you need no account:\n"
         f"{link_base.rstrip('/')}/recommend/{token}/\n\nThe link works once and expires on "
-        f"{recommendation.expires_at:%-d %B %Y}.\n",
+        f"{recommendation.expires_at:%b %-d, %Y}.\n",
         None,
         [recommendation.recommender_email],
     )
@@ -440,16 +429,64 @@ def window_check(cycle: SelectionCycle, today: datetime.date | None = None) -> N
     today = today or timezone.localdate()
     if today < cycle.opens_on:
         raise ValidationError(
-            f"Applications open on {cycle.opens_on:%A %-d %B %Y}; come back then."
+            f"Applications open on {cycle.opens_on:%A, %b %-d, %Y}; come back then."
         )
     if today > cycle.closes_on:
         raise ValidationError(
-            f"The deadline has passed: applications closed on {cycle.closes_on:%A %-d %B %Y} "
+            f"The deadline has passed: applications closed on {cycle.closes_on:%A, %b %-d, %Y} "
             "(the last day to apply)."
         )
 
 
-def application_submit(
+class PrincipalMismatch(ValidationError):
+    """The recommender named is not the applicant's principal of record."""
+
+
+def _recommender(
+    person: Person,
+    principal_name: str,
+    principal_email: str,
+    recommender: Person | None,
+    command_line: bool = False,
+) -> tuple[str, str, Person | None]:
+    """Whom the recommendation is asked of (docs/decisions.md, "the applicant's principal"):
+    the applicant's principal of record (a current principal of a school where the applicant
+    holds a current position) by default; another address is refused while there is one. An
+    applicant without a principal of record names someone, and the committee sees the
+    recommendation flagged as not from a principal of record."""
+    if recommender is not None:  # the command line names the record
+        return recommender.full_name, recommender.email.lower(), recommender
+    if command_line and principal_email.strip():
+        # The command line writes history: whom it names was asked (not a principal of record).
+        return principal_name.strip(), principal_email.strip().lower(), None
+    principals = principals_of_record(person.pk)
+    wanted = principal_email.strip().lower()
+    if principals:
+        if not wanted:
+            chosen = principals[0]
+            return chosen.full_name, chosen.email.lower(), chosen
+        for principal in principals:
+            if principal.email.lower() == wanted:
+                return principal.full_name, principal.email.lower(), principal
+        named = " or ".join(f"{p.full_name} <{p.email}>" for p in principals)
+        raise PrincipalMismatch(
+            {
+                "principal_email": f"The recommendation is asked of your principal: {named} by "
+                "the school's staff record. If that record is wrong, ask your school system's "
+                "administrator to correct it before you submit."
+            }
+        )
+    errors: dict[str, str] = {}
+    if not principal_name.strip():
+        errors["principal_name"] = "Name your principal (no principal is on record for you)."
+    if not wanted:
+        errors["principal_email"] = "Give your principal's e-mail address."
+    if errors:
+        raise ValidationError(errors)
+    return principal_name.strip(), wanted, None
+
+
+def application_save(
     *,
     actor: Any,
     cycle: SelectionCycle,
@@ -459,11 +496,16 @@ def application_submit(
     principal_email: str,
     files: dict[int, UploadedFile],
     link_base: str,
+    submit: bool = True,
     applicant: Person | None = None,
+    recommender: Person | None = None,
 ) -> Application:
-    """A member of staff applies, signed in as themselves; their principal is asked for a
-    recommendation by e-mail at once. The command line (actor None: the demo generator) names
-    the `applicant` instead."""
+    """A member of staff applies, signed in as themselves: `submit=False` saves a draft (only
+    the applicant sees it; come back before the deadline), `submit=True` checks everything the
+    form requires and submits, and their principal is asked for a recommendation by e-mail at
+    once. Files of a draft are kept (a new upload for a slot replaces it). The command line
+    (actor None: the demo generator) names the `applicant` and may name the `recommender`'s
+    record instead."""
     person_id = applicant.pk if actor is None and applicant is not None else None
     if actor is not None:
         person_id = getattr(actor, "person_id", None)
@@ -476,49 +518,77 @@ def application_submit(
     if not program.systems.filter(pk=person.system_id).exists():
         raise PermissionDenied
     window_check(cycle)
+    existing = Application.objects.filter(cycle=cycle, applicant=person).first()
+    if existing is not None and not existing.is_draft:
+        raise ValidationError("You have applied in this cycle already.")
+    stored = (
+        set(ApplicationFile.objects.filter(application=existing).values_list("slot", flat=True))
+        if existing is not None
+        else set()
+    )
     errors: dict[str, list[str]] = {}
-    for index, question in enumerate(cycle.questions):
-        if question.get("required") and not answers.get(str(index), "").strip():
-            errors.setdefault(f"answer_{index}", []).append("Answer this question.")
-    if not track_record.strip():
-        errors.setdefault("track_record", []).append(
-            "Describe your students' outcomes: the evidence of your track record."
-        )
     content_types: dict[int, str] = {}
     for index, slot in enumerate(cycle.uploads):
         upload = files.get(index)
         if upload is None:
-            if slot.get("required"):
+            if submit and slot.get("required") and index not in stored:
                 errors.setdefault(f"file_{index}", []).append(f"Upload your {slot['label']}.")
             continue
         try:
             content_types[index] = check_upload(slot["label"], slot["kind"], upload)
         except ValidationError as error:
             errors.setdefault(f"file_{index}", []).extend(error.messages)
+    if submit:
+        for index, question in enumerate(cycle.questions):
+            if question.get("required") and not answers.get(str(index), "").strip():
+                errors.setdefault(f"answer_{index}", []).append("Answer this question.")
+        if not track_record.strip():
+            errors.setdefault("track_record", []).append(
+                "Describe your students' outcomes: the evidence of your track record."
+            )
+    recommender_name, recommender_email, recommender_person = "", "", None
+    if submit:
+        try:
+            recommender_name, recommender_email, recommender_person = _recommender(
+                person, principal_name, principal_email, recommender, actor is None
+            )
+        except ValidationError as error:
+            for field, messages in error.message_dict.items():
+                errors.setdefault(field, []).extend(messages)
     if errors:
         raise ValidationError(errors)
-    if Application.objects.filter(cycle=cycle, applicant=person).exists():
-        raise ValidationError("You have applied in this cycle already.")
     now = timezone.now()
-    token, digest = _new_token()
+    values = {
+        "answers": {key: value.strip() for key, value in answers.items()},
+        "track_record": track_record.strip(),
+        "principal_name": (recommender_name or principal_name.strip())[:200],
+        "principal_email": recommender_email or principal_email.strip().lower(),
+        "status": Application.Status.SUBMITTED if submit else Application.Status.DRAFT,
+        "submitted_at": now if submit else None,
+    }
     with transaction.atomic():
-        try:
-            with transaction.atomic():
-                application = Application.objects.create(
-                    cycle=cycle,
-                    applicant=person,
-                    account=actor if actor is not None else getattr(person, "account", None),
-                    answers={key: value.strip() for key, value in answers.items()},
-                    track_record=track_record.strip(),
-                    principal_name=principal_name.strip(),
-                    principal_email=principal_email.strip().lower(),
-                    submitted_at=now,
-                )
-        except IntegrityError as error:
-            raise ValidationError("You have applied in this cycle already.") from error
+        if existing is None:
+            try:
+                with transaction.atomic():
+                    application = Application.objects.create(
+                        cycle=cycle,
+                        applicant=person,
+                        account=actor if actor is not None else getattr(person, "account", None),
+                        **values,
+                    )
+            except IntegrityError as error:
+                raise ValidationError("You have applied in this cycle already.") from error
+        else:
+            application = Application.objects.select_for_update().get(pk=existing.pk)
+            if not application.is_draft:
+                raise ValidationError("You have applied in this cycle already.")
+            for key, value in values.items():
+                setattr(application, key, value)
+            application.save()
         for index, upload in files.items():
             if index not in content_types:
                 continue
+            ApplicationFile.objects.filter(application=application, slot=index).delete()
             ApplicationFile.objects.create(
                 application=application,
                 slot=index,
@@ -528,10 +598,25 @@ def application_submit(
                 size=int(upload.size or 0),
                 content_type=content_types[index],
             )
+        files_now = sorted(
+            ApplicationFile.objects.filter(application=application).values_list("label", flat=True)
+        )
+        if not submit:
+            _audit(
+                actor,
+                "selection.draft",
+                application,
+                cycle,
+                object_repr=f"{person.full_name}: {cycle}"[:200],
+                after={"status": "draft", "files": files_now},
+            )
+            return application
+        token, digest = _new_token()
         recommendation = Recommendation.objects.create(
             application=application,
             recommender_name=application.principal_name,
             recommender_email=application.principal_email,
+            recommender_person=recommender_person,
             token_digest=digest,
             requested_at=now,
             expires_at=now + datetime.timedelta(days=RECOMMENDATION_DAYS),
@@ -543,12 +628,18 @@ def application_submit(
             cycle,
             object_repr=f"{person.full_name}: {cycle}"[:200],
             after={
-                "files": [cycle.uploads[i]["label"] for i in sorted(content_types)],
+                "files": files_now,
                 "recommender": application.principal_email,
+                "principal_of_record": recommender_person is not None,
             },
         )
         _send_recommendation_request(application, recommendation, token, link_base)
     return application
+
+
+def application_submit(**kwargs: Any) -> Application:
+    """`application_save` with `submit=True` (the demo, the tests, the API)."""
+    return application_save(submit=True, **kwargs)
 
 
 def _require_applicant(actor: Any, application: Application) -> None:
@@ -565,6 +656,8 @@ def application_withdraw(*, actor: Any, application: Application) -> Application
         application = Application.objects.select_for_update().get(pk=application.pk)
         if application.is_withdrawn:
             raise ValidationError("You withdrew this application already.")
+        if application.is_draft:
+            raise ValidationError("This application is a draft: it has not been submitted.")
         if Decision.objects.filter(application=application, enrolled_at__isnull=False).exists():
             raise ValidationError(
                 "You are a participant of the cohort now: ask the program team to withdraw you."
@@ -593,6 +686,8 @@ def recommendation_request_again(
     _require_applicant(actor, application)
     if application.is_withdrawn:
         raise ValidationError("This application was withdrawn.")
+    if application.is_draft:
+        raise ValidationError("Submit your application first: then your principal is asked.")
     now = timezone.now()
     token, digest = _new_token()
     with transaction.atomic():
@@ -701,6 +796,8 @@ def screening_record(
         locked = Application.objects.select_for_update().get(pk=application.pk)
         if locked.is_withdrawn:
             raise ValidationError("This application was withdrawn.")
+        if locked.is_draft:
+            raise ValidationError("This application has not been submitted.")
         before = locked.screening
         locked.screening = outcome
         locked.save(update_fields=["screening", "updated_at"])
@@ -731,6 +828,8 @@ def interview_schedule(
     current = Application.objects.only("status", "screening").get(pk=application.pk)
     if current.is_withdrawn:
         raise ValidationError("This application was withdrawn.")
+    if current.is_draft:
+        raise ValidationError("This application has not been submitted.")
     if current.screening != Application.Screening.PASS:
         raise ValidationError("Interview applicants who passed screening.")
     if len(raters) < 2:
@@ -739,6 +838,25 @@ def interview_schedule(
         raise ValidationError({"raters": "The applicant cannot sit on their own panel."})
     cycle = application.cycle
     today = timezone.localdate()
+    if actor is not None:
+        # The command line (the demo, an import of past interviews) records interviews on the
+        # day they were held; a committee member schedules one from today on, within the cycle:
+        # not before applications open, and before the cohort starts.
+        if held_on < today:
+            raise ValidationError(
+                {
+                    "held_on": f"An interview cannot be held in the past: choose {day(today)} "
+                    "or a later day."
+                }
+            )
+        first, last = cycle.opens_on, cycle.cohort.starts_on - datetime.timedelta(days=1)
+        if not first <= held_on <= last:
+            raise ValidationError(
+                {
+                    "held_on": f"Interviews of this cycle are held from {day(first)} (applications "
+                    f"open) to {day(last)} (the day before {cycle.cohort.name} starts)."
+                }
+            )
     with transaction.atomic():
         round_ = round_create(
             actor=actor,
@@ -766,13 +884,120 @@ def interview_schedule(
     return interview
 
 
+# The interview's consensus: any member of the committee -------------------------------------
+
+
+class ConsensusConflict(ValidationError):
+    """Another committee member recorded the interview's consensus since the form was opened."""
+
+    def __init__(self, interview: Interview) -> None:
+        when = timezone.localtime(interview.consensus_at) if interview.consensus_at else None
+        super().__init__(
+            f"{interview.consensus_by_label} recorded the consensus"
+            + (f" at {when:%H:%M on %b %-d, %Y}" if when else "")
+            + " while you were entering yours. Nothing of yours was saved: the form shows "
+            "their consensus; change it only if the committee agrees."
+        )
+        self.interview = interview
+
+
+def _committee_interview(actor: Any, interview: Interview) -> Application:
+    application = Application.objects.select_related(
+        "cycle__cohort__program__owner_partner", "applicant"
+    ).get(pk=interview.application_id)
+    require(actor, Action.SELECTION_DELIBERATIONS, application)
+    return application
+
+
+def interview_advance(*, actor: Any, interview: Interview, seen_state: str) -> Interview:
+    """Any member of the committee moves an interview's round on: open → consensus (the panel
+    stops scoring; unsubmitted drafts are discarded) → locked. `seen_state` is the state the
+    member saw, so that two clicks (or two members) never move it two steps."""
+    application = _committee_interview(actor, interview)
+    with transaction.atomic():
+        locked = (
+            Interview.objects.select_for_update(of=("self",))
+            .select_related("round")
+            .get(pk=interview.pk)
+        )
+        round_ = locked.round
+        if round_.state != seen_state:
+            raise ValidationError(
+                f"The interview has moved on already: it is now “{round_.get_state_display()}”."
+            )
+        if round_.state == RatingRound.State.LOCKED:
+            raise ValidationError("The interview's scores are locked.")
+        round_ = round_advance(
+            actor=actor, round_=round_, authority=(Action.SELECTION_DELIBERATIONS, application)
+        )
+        _audit(
+            actor,
+            "selection.interview_state",
+            application,
+            application.cycle,
+            before={"state": seen_state},
+            after={"state": round_.state, "interview": locked.pk},
+        )
+        locked.round = round_
+    return locked
+
+
+def interview_consensus_record(
+    *,
+    actor: Any,
+    interview: Interview,
+    entries: list[tuple[FrameworkItem, PerformanceLevel, str]],
+    seen_version: int,
+) -> Interview:
+    """Any member of the committee records the consensus of an interview in consensus (it
+    replaces an earlier one). `seen_version` is the consensus version the member saw: when
+    somebody recorded one in between, ConsensusConflict names them and nothing changes. The
+    interview's row is locked for the check."""
+    application = _committee_interview(actor, interview)
+    with transaction.atomic():
+        locked = (
+            Interview.objects.select_for_update(of=("self",))
+            .select_related("round")
+            .get(pk=interview.pk)
+        )
+        if locked.consensus_version != seen_version:
+            raise ConsensusConflict(locked)
+        round_ = locked.round
+        subject = round_.subjects.get()
+        round_consensus_record(
+            actor=actor,
+            round_=round_,
+            subject=subject,
+            entries=entries,
+            authority=(Action.SELECTION_DELIBERATIONS, application),
+        )
+        locked.consensus_version += 1
+        locked.consensus_by_label = user_name(actor)
+        locked.consensus_at = timezone.now()
+        locked.save(
+            update_fields=["consensus_version", "consensus_by_label", "consensus_at", "updated_at"]
+        )
+        _audit(
+            actor,
+            "selection.consensus",
+            application,
+            application.cycle,
+            after={
+                "interview": locked.pk,
+                "version": locked.consensus_version,
+                "consensus": {str(item): level.name for item, level, _ in entries},
+            },
+        )
+    return locked
+
+
 class DecisionConflict(ValidationError):
     """Somebody else decided (or changed the decision) since the form was opened."""
 
     def __init__(self, decision: Decision) -> None:
         super().__init__(
             f"{decision.decided_by_label} decided “{decision.get_outcome_display()}” at "
-            f"{timezone.localtime(decision.decided_at):%H:%M on %-d %B %Y} while you were "
+            f"{timezone.localtime(decision.decided_at):%H:%M on %b %-d, %Y} while you were "
             f"deciding (their reason: {decision.reason}). Nothing of yours was saved: review "
             "their decision, and change it only if the committee agrees."
         )
@@ -795,6 +1020,8 @@ def decision_record(
         locked = Application.objects.select_for_update().get(pk=application.pk)
         if locked.is_withdrawn:
             raise ValidationError("This application was withdrawn.")
+        if locked.is_draft:
+            raise ValidationError("This application has not been submitted.")
         current = Decision.objects.filter(application=locked).first()
         if current is not None and current.version != seen_version:
             raise DecisionConflict(current)
@@ -865,7 +1092,13 @@ def letters_send(*, actor: Any, cycle: SelectionCycle) -> int:
             subject, body = render_letter(templates[decision.outcome], application, decision.reason)
             send_mail(subject, body, None, [address])
             sent.append(decision.pk)
-        Decision.objects.filter(pk__in=sent).update(letter_sent_at=now, updated_at=now)
+            # Kept as sent: the applicant reads it on their application's page.
+            decision.letter_subject, decision.letter_body = subject[:200], body
+            decision.letter_sent_at = decision.updated_at = now
+        Decision.objects.bulk_update(
+            [d for d in decisions if d.pk in set(sent)],
+            ["letter_sent_at", "letter_subject", "letter_body", "updated_at"],
+        )
         if sent:
             _audit(actor, "selection.letters_send", cycle, cycle, after={"letters": len(sent)})
     return len(sent)

@@ -51,6 +51,11 @@ KINDS: dict[str, UploadKind] = {
 
 
 def megabytes(size: int) -> str:
+    """A size as people read it: whole megabytes from 10 MB, one decimal below, kilobytes
+    under 1 MB (a limit of 1,024 bytes is “1 KB”, not “0.0 MB”)."""
+    if size < 1024 * 1024:
+        value = size / 1024
+        return f"{value:.0f} KB" if value >= 10 or value == int(value) else f"{value:.1f} KB"
     value = size / (1024 * 1024)
     return f"{value:.0f} MB" if value >= 10 or value == int(value) else f"{value:.1f} MB"
 
@@ -75,8 +80,12 @@ def check_upload(label: str, kind_name: str, upload: UploadedFile) -> str:
         )
     size = int(upload.size or 0)
     if size > kind.max_bytes:
+        # The limit is what is stated; the file's own size only where it reads differently
+        # (a file a few bytes over 10 MB is not “10 MB; the limit is 10 MB”).
+        over = f" (it is {megabytes(size)})" if size >= kind.max_bytes * 1.05 else ""
         raise ValidationError(
-            f"{label}: “{name}” is {megabytes(size)}; the limit is {kind.limit_label}."
+            f"{label}: “{name}” is larger than the limit of {kind.limit_label}{over}; "
+            f"upload a {kind.types_label} file of at most {kind.limit_label}."
         )
     if size == 0:
         raise ValidationError(f"{label}: “{name}” is empty.")

@@ -15,12 +15,16 @@ from django.views.decorators.http import require_http_methods
 from trellis.accounts.models import User
 from trellis.authz.decorators import permission, public
 from trellis.authz.roles import Action
+from trellis.core.exports import FORMATS, export_response
 from trellis.core.forms import add_service_errors
+from trellis.core.params import get_choice
 from trellis.frameworks.models import FrameworkItem
 from trellis.frameworks.selectors import rubric_grid
+from trellis.ratings.models import RatingRound
 from trellis.selection import selectors, services
 from trellis.selection.forms import (
     ApplicationForm,
+    ConsensusForm,
     CycleForm,
     DecisionForm,
     InterviewForm,
@@ -33,6 +37,11 @@ from trellis.selection.forms import (
     uploads_text,
 )
 from trellis.selection.models import Application
+
+
+def plural(count: int, singular: str, many: str = "") -> str:
+    """The word for `count` things, in texts written in views (templates use `pluralize`)."""
+    return singular if count == 1 else (many or f"{singular}s")
 
 
 def _link_base(request: HttpRequest) -> str:
@@ -104,9 +113,22 @@ def cycle_new(request: HttpRequest) -> HttpResponse:
 
 
 @permission(Action.SIGNED_IN)
-def cycle_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def cycle_detail(request: HttpRequest, pk: int) -> HttpResponseBase:
     cycle, roles = selectors.cycle_get(request.user, pk)
-    context: dict[str, Any] = {"cycle": cycle, "roles": roles, "today": timezone.localdate()}
+    fmt = get_choice(request.GET, "format", FORMATS)
+    if fmt:
+        # The slate is the committee's alone (its managers configure the form, read no scores).
+        if not roles["committee"]:
+            raise PermissionDenied
+        return _slate_export(cycle, fmt)
+    context: dict[str, Any] = {
+        "cycle": cycle,
+        "roles": roles,
+        "today": timezone.localdate(),
+        "cohort_url": reverse("cohort_detail", args=[cycle.cohort_id])
+        if selectors.may_open_cohort(request.user, cycle)
+        else "",
+    }
     if roles["committee"]:
         context["slate"] = selectors.slate(cycle)
         context["counts"] = selectors.committee_counts(cycle)
@@ -114,6 +136,54 @@ def cycle_detail(request: HttpRequest, pk: int) -> HttpResponse:
         context["letters"] = selectors.letter_templates(cycle)
         context["recommendation_items"] = list(cycle.recommendation_items.all())
     return render(request, "selection/cycle_detail.html", context)
+
+
+SLATE_HEADERS = [
+    "Rank",
+    "Applicant",
+    "Status",
+    "Screening",
+    "Recommendation",
+    "Recommender is the principal of record",
+    "Interviews",
+    "Consensus (mean level)",
+    "Panel mean",
+    "Raters",
+    "Decision",
+    "Reason",
+    "Letter sent",
+]
+
+
+def _slate_export(cycle: Any, fmt: str) -> HttpResponseBase:
+    """The ranked slate as the committee sees it, one row per application."""
+
+    def rows() -> Any:
+        for row in selectors.slate(cycle):
+            a = row.application
+            recommendation = getattr(a, "recommendation", None)
+            decision = getattr(a, "decision", None)
+            yield [
+                row.rank,
+                a.applicant.full_name,
+                a.get_status_display(),
+                a.get_screening_display(),
+                "received" if recommendation and recommendation.used_at else "awaited",
+                bool(recommendation and recommendation.recommender_person_id),
+                row.interviews,
+                row.consensus,
+                row.mean,
+                row.raters,
+                decision.get_outcome_display() if decision else "",
+                decision.reason if decision else "",
+                timezone.localtime(decision.letter_sent_at).date()
+                if decision and decision.letter_sent_at
+                else None,
+            ]
+
+    return export_response(
+        fmt=fmt, filename=f"slate-{cycle.pk}", headers=SLATE_HEADERS, rows=rows()
+    )
 
 
 @permission(Action.PROGRAMS_MANAGE)
@@ -251,8 +321,9 @@ def cycle_send_letters(request: HttpRequest, pk: int) -> HttpResponse:
             cycle,
             heading=f"Send the decision letters of {cycle}?",
             lines=[
-                f"{counts['unsent']} decided applicants receive the letter for their decision "
-                "by e-mail. Their decisions are final from then on.",
+                f"{counts['unsent']} decided {plural(counts['unsent'], 'applicant')} "
+                f"{plural(counts['unsent'], 'receives', 'receive')} the letter for their "
+                "decision by e-mail. Their decisions are final from then on.",
                 "Withdrawn applicants receive no letter.",
             ],
             action=reverse("selection_send_letters", args=[cycle.pk]),
@@ -269,13 +340,14 @@ def cycle_enrol(request: HttpRequest, pk: int) -> HttpResponse:
     cycle = selectors.cycle_for_committee(request.user, pk)
     if request.method == "GET":
         counts = selectors.committee_counts(cycle)
+        n = counts["to_enrol"]
         return _confirm(
             request,
             cycle,
             heading=f"Admit into {cycle.cohort.name}?",
             lines=[
-                f"{counts['to_enrol']} admitted applicants whose letter has gone become "
-                f"participants of {cycle.cohort}.",
+                f"{n} admitted {plural(n, 'applicant')} whose letter has gone "
+                f"{plural(n, 'becomes a participant', 'become participants')} of {cycle.cohort}.",
             ],
             action=reverse("selection_enrol", args=[cycle.pk]),
             button="Admit into the cohort",
@@ -294,19 +366,46 @@ def cycle_enrol(request: HttpRequest, pk: int) -> HttpResponse:
 
 @permission(Action.SIGNED_IN)
 def cycle_apply(request: HttpRequest, pk: int) -> HttpResponse:
+    """The application form: a new application, or the applicant's draft to finish. "Save as
+    a draft" keeps what is filled in (only the applicant sees it); "Submit" checks it all."""
     cycle = selectors.cycle_to_apply(request.user, pk)
     mine = selectors.own_application(request.user, cycle)
-    if mine is not None:
+    if mine is not None and not mine.is_draft:
         return redirect("selection_application", pk=mine.pk)
     closed = ""
     try:
         services.window_check(cycle)
     except ValidationError as error:
         closed = " ".join(error.messages)
-    form = ApplicationForm(request.POST or None, request.FILES or None, cycle=cycle)
+    draft = request.method == "POST" and "save_draft" in request.POST
+    person_id = getattr(request.user, "person_id", None)
+    principals = selectors.principals_of_record(person_id) if person_id else []
+    if mine is not None:
+        initial: dict[str, Any] = {
+            f"answer_{key}": value for key, value in mine.answers.items()
+        } | {
+            "track_record": mine.track_record,
+            "principal_name": mine.principal_name,
+            "principal_email": mine.principal_email,
+        }
+    else:
+        initial = {}
+    if principals and not initial.get("principal_email"):
+        initial["principal_name"] = principals[0].full_name
+        initial["principal_email"] = principals[0].email
+    stored = {f.slot: f for f in selectors.files_of(mine)} if mine is not None else {}
+    form = ApplicationForm(
+        request.POST or None,
+        request.FILES or None,
+        cycle=cycle,
+        draft=draft,
+        stored=stored,
+        principal_of_record=bool(principals),
+        initial=initial,
+    )
     if request.method == "POST" and not closed and form.is_valid():
         try:
-            application = services.application_submit(
+            application = services.application_save(
                 actor=request.user,
                 cycle=cycle,
                 answers=form.answers(),
@@ -315,15 +414,23 @@ def cycle_apply(request: HttpRequest, pk: int) -> HttpResponse:
                 principal_email=form.cleaned_data["principal_email"],
                 files=form.uploaded_files(),
                 link_base=_link_base(request),
+                submit=not draft,
             )
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(
-                request,
-                "Your application is submitted; your principal has been asked for a "
-                "recommendation.",
-            )
+            if draft:
+                messages.success(
+                    request,
+                    "Your draft is saved; only you see it. Come back to finish it and submit it "
+                    f"by {services.day(cycle.closes_on)}.",
+                )
+            else:
+                messages.success(
+                    request,
+                    "Your application is submitted; your principal has been asked for a "
+                    "recommendation.",
+                )
             return redirect("selection_application", pk=application.pk)
     elif request.method == "POST" and closed:
         # Refused with the deadline shown, whatever was filled in.
@@ -332,7 +439,7 @@ def cycle_apply(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "selection/apply.html",
-        {"cycle": cycle, "form": form, "closed": closed},
+        {"cycle": cycle, "form": form, "closed": closed, "draft": mine},
         status=status,
     )
 
@@ -347,10 +454,16 @@ def _detail_context(request: HttpRequest, application: Application, view: str) -
     }
     decision = selectors.decision_of(application)
     if view == selectors.COMMITTEE:
+        interviews = selectors.interviews_of(application)
+        for row in interviews:
+            if row["round"].state == RatingRound.State.CONSENSUS:
+                row["consensus_form"] = ConsensusForm(
+                    interview=row["interview"], lines=row["spread"], levels=row["levels"]
+                )
         context.update(
             recommendation=selectors.recommendation_of(application),
             notes=selectors.screening_notes(application),
-            interviews=selectors.interviews_of(application),
+            interviews=interviews,
             decision=decision,
             screening_form=ScreeningForm(),
             interview_form=InterviewForm(initial={"held_on": timezone.localdate()}),
@@ -364,12 +477,15 @@ def _detail_context(request: HttpRequest, application: Application, view: str) -
         )
     elif view == selectors.APPLICANT:
         recommendation = selectors.recommendation_of(application)
+        sent = decision if decision and decision.letter_sent_at else None
         context.update(
             # The applicant learns whether their principal has written, never what.
             recommendation_received=bool(recommendation and recommendation.used_at),
             recommendation=recommendation,
             # The decision reaches the applicant with its letter.
-            decision=decision if decision and decision.letter_sent_at else None,
+            decision=sent,
+            letter=selectors.letter_of(sent) if sent else None,
+            today=timezone.localdate(),
         )
     else:
         context["panel"] = selectors.panel_round_subject(request.user, application)
@@ -507,6 +623,74 @@ def application_interview(request: HttpRequest, pk: int) -> HttpResponse:
                 messages.success(request, "The interview is scheduled; its panel can score it.")
                 return redirect("selection_application", pk=application.pk)
     return _detail_with(request, application, interview_form=form)
+
+
+@permission(Action.SIGNED_IN)
+@require_http_methods(["POST"])
+def interview_advance(request: HttpRequest, pk: int, interview_pk: int) -> HttpResponse:
+    """Any committee member moves an interview on: scoring closed (consensus), then locked."""
+    application = selectors.application_for_committee(request.user, pk)
+    interview = selectors.interview_of(application, interview_pk)
+    try:
+        moved = services.interview_advance(
+            actor=request.user, interview=interview, seen_state=request.POST.get("state", "")
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request,
+            "The panel's scoring is closed: record the consensus."
+            if moved.round.state == RatingRound.State.CONSENSUS
+            else "The interview's scores are locked.",
+        )
+    return redirect("selection_application", pk=application.pk)
+
+
+@permission(Action.SIGNED_IN)
+@require_http_methods(["POST"])
+def interview_consensus(request: HttpRequest, pk: int, interview_pk: int) -> HttpResponse:
+    """Any committee member records an interview's consensus; of two at once, the second sees
+    the first's (409) and saves nothing."""
+    application = selectors.application_for_committee(request.user, pk)
+    interview = selectors.interview_of(application, interview_pk)
+    if interview.round.state != RatingRound.State.CONSENSUS:
+        messages.error(
+            request,
+            "The interview is not in consensus: "
+            + (
+                "close the panel's scoring first."
+                if interview.round.state == RatingRound.State.OPEN
+                else "its scores are locked."
+            ),
+        )
+        return redirect("selection_application", pk=application.pk)
+    context = _detail_context(request, application, selectors.COMMITTEE)
+    row = next(r for r in context["interviews"] if r["interview"].pk == interview.pk)
+    form = ConsensusForm(
+        request.POST, interview=interview, lines=row["spread"], levels=row["levels"]
+    )
+    status = 400
+    if form.is_valid():
+        try:
+            services.interview_consensus_record(
+                actor=request.user,
+                interview=interview,
+                entries=form.entries(),
+                seen_version=form.cleaned_data["seen_version"],
+            )
+        except services.ConsensusConflict as conflict:
+            context = _detail_context(request, application, selectors.COMMITTEE)
+            row = next(r for r in context["interviews"] if r["interview"].pk == interview.pk)
+            row["consensus_conflict"] = conflict.messages[0]
+            return render(request, "selection/application_detail.html", context, status=409)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, "The consensus is recorded.")
+            return redirect("selection_application", pk=application.pk)
+    row["consensus_form"] = form
+    return render(request, "selection/application_detail.html", context, status=status)
 
 
 @permission(Action.SIGNED_IN)

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime
+import os
 import time
 from pathlib import Path
 from typing import Any
@@ -19,6 +20,13 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--size", choices=sorted(SIZES), default="demo")
         parser.add_argument("--seed", type=int, default=1)
+        parser.add_argument(
+            "--port",
+            type=int,
+            default=int(os.environ.get("PORT") or 8000),
+            help="The port the printed address names (`make demo PORT=8001` passes it; default "
+            "the PORT environment variable, else 8000).",
+        )
         parser.add_argument(
             "--today",
             type=datetime.date.fromisoformat,
@@ -73,7 +81,9 @@ class Command(BaseCommand):
             )
         else:
             self.stdout.write(f"{result.system.name} is already built; nothing changed.")
-        self.stdout.write("\nSign in at http://127.0.0.1:8000/ with any of these accounts:")
+        self.stdout.write(
+            f"\nSign in at http://127.0.0.1:{options['port']}/ with any of these accounts:"
+        )
         self.stdout.write(f"  password for every account: {DEMO_PASSWORD}")
         for email, text in result.accounts:
             self.stdout.write(f"  {email:<32} {text}")
