@@ -22,8 +22,12 @@ NAVIGATION: list[tuple[str, str, str | tuple[str, ...]]] = [
     ("Impact", "impact_report", Action.IMPACT_VIEW),
     ("Partners", "partner_list", Action.PARTNERS_VIEW),
     ("Accounts and roles", "grant_list", Action.ACCESS_MANAGE),
-    # Rosters and frameworks register import kinds; whoever may run one sees the imports.
-    ("Imports", "import_list", (Action.ROSTERS_MANAGE, Action.FRAMEWORKS_MANAGE, Action.SURVEYS_MANAGE)),
+    # Rosters, frameworks and surveys register import kinds; whoever may run one sees the imports.
+    (
+        "Imports",
+        "import_list",
+        (Action.ROSTERS_MANAGE, Action.FRAMEWORKS_MANAGE, Action.SURVEYS_MANAGE),
+    ),
     ("Audit log", "audit_log", Action.AUDIT_VIEW),
 ]
 
