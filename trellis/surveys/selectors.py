@@ -14,6 +14,7 @@ from trellis.orgs.models import School, System
 from trellis.people.models import Position
 from trellis.programs.models import Participant, Program
 from trellis.surveys.impact import impact_report, impact_schools, year_bounds
+from trellis.surveys.keys import respondent_key
 from trellis.surveys.models import Administration, Instrument, Submission
 
 # Respondents who submitted (drafts saved to finish later count nowhere).
@@ -187,12 +188,10 @@ def administration_to_answer(user: Any, pk: int, day: datetime.date) -> Administ
 
 def saved_answers(administration: Administration, user: Any) -> tuple[dict[int, str], bool]:
     """The respondent's saved answers by item id (to resume), and whether they submitted."""
-    from trellis.surveys.services import respondent_key
-
     submissions = Submission.objects.filter(administration=administration)
     if administration.anonymous:
         submission = submissions.filter(
-            respondent_key=respondent_key(administration, user.person_id)
+            respondent_key=respondent_key(administration.pk, user.person_id)
         ).first()
     else:
         submission = submissions.filter(person_id=user.person_id).first()

@@ -6,12 +6,9 @@ transaction with the run's report and audit event.
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 from decimal import Decimal
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -20,6 +17,7 @@ from trellis.authz.policies import require
 from trellis.authz.roles import Action
 from trellis.core.services import audit_event_record
 from trellis.surveys.builtin import INSTRUMENTS
+from trellis.surveys.keys import respondent_key
 from trellis.surveys.models import Administration, Instrument, Item, Response, Submission
 from trellis.surveys.plans import Answer, InstrumentPlan, Respondent, ResponsesPlan, compare
 
@@ -222,13 +220,6 @@ def administration_window_set(
     return administration
 
 
-def respondent_key(administration: Administration, person_id: int) -> str:
-    """The opaque key of an anonymous web respondent: who it is cannot be read from it without
-    the installation's secret key."""
-    message = f"surveys:{administration.pk}:{person_id}".encode()
-    return hmac.new(settings.SECRET_KEY.encode(), message, hashlib.sha256).hexdigest()
-
-
 def web_answers_save(
     *,
     actor: Any,
@@ -249,7 +240,7 @@ def web_answers_save(
         raise PermissionDenied
     with transaction.atomic():
         if administration.anonymous:
-            key = respondent_key(administration, person.pk)
+            key = respondent_key(administration.pk, person.pk)
             submission, _ = Submission.objects.select_for_update().get_or_create(
                 administration=administration, respondent_key=key, defaults={"school": school}
             )
