@@ -306,15 +306,26 @@ def test_navigation_shows_each_role_only_what_it_may_use(world: World) -> None:
         "Rating rounds",
         "Programs",
         "Selection",
+        "Surveys",
+        "Impact",
         "Partners",
         "Accounts and roles",
         "Imports",
         "Audit log",
     ]
-    assert nav("leader") == ["Home", "Schools", "People", "Frameworks", "Programs", "Partners"]
-    assert nav("analyst") == ["Home", "Schools", "Frameworks"]
+    assert nav("leader") == [
+        "Home",
+        "Schools",
+        "People",
+        "Frameworks",
+        "Programs",
+        "Surveys",
+        "Impact",
+        "Partners",
+    ]
+    assert nav("analyst") == ["Home", "Schools", "Frameworks", "Surveys", "Impact"]
     assert nav("teacher") == ["Home", "Schools", "Frameworks"]
-    assert nav("partner") == ["Home", "Programs", "Selection", "Partners"]
+    assert nav("partner") == ["Home", "Programs", "Selection", "Surveys", "Impact", "Partners"]
     assert nav("committee") == ["Home", "Selection"]
 
 

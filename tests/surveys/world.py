@@ -3,6 +3,8 @@ beginning of 2017-18: five answers at Oak Hill (for the role matrix and the page
 
 from __future__ import annotations
 
+from django.utils import timezone
+
 from tests.conftest import World
 
 TITLE = "Riverbend Climate Pulse"
@@ -23,7 +25,9 @@ def surveyed(w: World) -> None:
         instrument=instrument, system=w.system, window="boy", school_year=2018, anonymous=True
     )
     for value in (2, 3, 3, 4, 4):
-        submission = Submission.objects.create(administration=administration, school=w.school)
+        submission = Submission.objects.create(
+            administration=administration, school=w.school, submitted_at=timezone.now()
+        )
         Response.objects.create(submission=submission, item=item, value=value)
 
 
@@ -35,7 +39,9 @@ def pine_surveyed(w: World) -> None:
     administration = Administration.objects.get(instrument__title=TITLE)
     item = administration.instrument.items.get()
     for value in (1, 2):
-        submission = Submission.objects.create(administration=administration, school=w.other_school)
+        submission = Submission.objects.create(
+            administration=administration, school=w.other_school, submitted_at=timezone.now()
+        )
         Response.objects.create(submission=submission, item=item, value=value)
 
 
