@@ -1248,3 +1248,8 @@ CASES += ATTENDANCE_CASES
 from tests.coaching.cases import COACHING_CASES  # noqa: E402
 
 CASES += COACHING_CASES
+
+# Issue 11: surveys, assessments and the impact report (tests/surveys/cases.py).
+from tests.surveys.cases import SURVEY_CASES  # noqa: E402
+
+CASES += SURVEY_CASES

@@ -307,6 +307,8 @@ def test_navigation_shows_each_role_only_what_it_may_use(world: World) -> None:
         "Attendance",
         "Programs",
         "Selection",
+        "Surveys",
+        "Impact",
         "Partners",
         "Accounts and roles",
         "Imports",
@@ -319,11 +321,13 @@ def test_navigation_shows_each_role_only_what_it_may_use(world: World) -> None:
         "Frameworks",
         "Attendance",
         "Programs",
+        "Surveys",
+        "Impact",
         "Partners",
     ]
-    assert nav("analyst") == ["Home", "Schools", "Frameworks", "Attendance"]
+    assert nav("analyst") == ["Home", "Schools", "Frameworks", "Attendance", "Surveys", "Impact"]
     assert nav("teacher") == ["Home", "Schools", "Frameworks"]
-    assert nav("partner") == ["Home", "Programs", "Selection", "Partners"]
+    assert nav("partner") == ["Home", "Programs", "Selection", "Surveys", "Impact", "Partners"]
     assert nav("committee") == ["Home", "Selection"]
 
 

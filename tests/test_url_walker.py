@@ -66,6 +66,12 @@ EXTRA_PARAMS: dict[str, Callable[[World], dict[str, Any]]] = {
     # Its Case records the placement in a setup; an anonymous visitor is refused before any
     # lookup.
     "placement_edit": lambda w: {"pk": w.uncoached_participant_id, "placement_pk": 1},
+    # Their Cases create Riverbend's own instrument and its administration in a setup
+    # (tests/surveys/cases.py); an anonymous visitor is refused before any lookup.
+    "instrument_detail": lambda w: {"pk": 1},
+    "administration_detail": lambda w: {"pk": 1},
+    "administration_window": lambda w: {"pk": 1},
+    "survey_respond": lambda w: {"pk": 1},
     # Their Cases add the template milestone in a setup.
     "milestone_template_edit": lambda w: {"pk": w.program_id, "item_pk": 1},
     "milestone_template_delete": lambda w: {"pk": w.program_id, "item_pk": 1},

@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "trellis.selection",
     "trellis.attendance",
     "trellis.coaching",
+    "trellis.surveys",
     "trellis.api",
     "trellis.demo",
     "trellis.site",

@@ -14,6 +14,7 @@ from trellis.ratings import views as rating_views
 from trellis.rosters import views as roster_views
 from trellis.selection import views as selection_views
 from trellis.site import views as site_views
+from trellis.surveys import urls as surveys_urls
 
 urlpatterns = [
     path("", site_views.home, name="home"),
@@ -185,6 +186,9 @@ urlpatterns = [
     path("attendance/", include("trellis.attendance.urls")),
     # Coaching sessions, next steps and protocols (trellis/coaching/urls.py).
     path("coaching/", include("trellis.coaching.urls")),
+    # Surveys and assessments, and the impact report (trellis/surveys/urls.py).
+    path("surveys/", include("trellis.surveys.urls")),
+    path("impact/", include(surveys_urls.impact_urlpatterns)),
     # Selection into a cohort (trellis.selection).
     path("selection/", selection_views.selection_home, name="selection_home"),
     path("selection/new/", selection_views.cycle_new, name="selection_cycle_new"),

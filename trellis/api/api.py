@@ -16,6 +16,7 @@ from trellis.api.paging import ID, NextPages, Pages, _MappedQuerySet
 from trellis.api.programs import router as programs_router
 from trellis.api.schemas import ErrorOut, MeOut, PersonOut, SchoolOut
 from trellis.api.selection import router as selection_router
+from trellis.api.surveys import router as surveys_router
 from trellis.authz.policies import roles_of
 from trellis.authz.roles import Action
 from trellis.core.panels import Figure, figures_for
@@ -202,3 +203,5 @@ api.add_router("/selection", selection_router)
 api.add_router("/", attendance_router)
 # Coaching sessions and next steps (issue 10).
 api.add_router("/coaching", coaching_router)
+# The impact report (issue 11).
+api.add_router("/", surveys_router)

@@ -21,13 +21,21 @@ NAVIGATION: list[tuple[str, str, str | tuple[str, ...]]] = [
     ("Coaching", "coaching_sessions", Action.COACHING_LOG),
     ("Programs", "program_list", Action.PROGRAMS_VIEW),
     ("Selection", "selection_home", (Action.PROGRAMS_MANAGE, Action.SELECTION_DELIBERATIONS)),
+    ("Surveys", "instrument_list", Action.SURVEYS_VIEW),
+    ("Impact", "impact_report", Action.IMPACT_VIEW),
     ("Partners", "partner_list", Action.PARTNERS_VIEW),
     ("Accounts and roles", "grant_list", Action.ACCESS_MANAGE),
-    # Rosters and frameworks register import kinds; whoever may run one sees the imports.
+    # Rosters, frameworks, attendance and surveys register import kinds; whoever may run one
+    # sees the imports.
     (
         "Imports",
         "import_list",
-        (Action.ROSTERS_MANAGE, Action.FRAMEWORKS_MANAGE, Action.ATTENDANCE_MANAGE),
+        (
+            Action.ROSTERS_MANAGE,
+            Action.FRAMEWORKS_MANAGE,
+            Action.ATTENDANCE_MANAGE,
+            Action.SURVEYS_MANAGE,
+        ),
     ),
     ("Audit log", "audit_log", Action.AUDIT_VIEW),
 ]

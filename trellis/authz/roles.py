@@ -66,6 +66,11 @@ class Action:
     PROGRAMS_SIGN_OFF = "programs.sign_off"
     # A participant's own record (goals, evidence, portfolio link): see OWN_RECORD_ACTIONS.
     PROGRAMS_OWN_RECORD = "programs.own_record"
+    # Surveys and assessments (issue 11): the instruments and administrations pages; loading
+    # instruments and response files; the impact report's figures (suppressed, never names).
+    SURVEYS_VIEW = "surveys.view"
+    SURVEYS_MANAGE = "surveys.manage"
+    IMPACT_VIEW = "impact.view"
     # Sensitive reads (see SENSITIVE_ACTIONS): held only by the roles and relationships that
     # docs/data-model.md's sensitivity table names, never by reflection.
     COACHING_NOTES = "coaching.notes"
@@ -177,6 +182,9 @@ SENSITIVE_ACTIONS = frozenset(
 POLICY: dict[str, frozenset[str]] = {
     Role.SYSTEM_ADMIN: frozenset(
         {
+            Action.SURVEYS_VIEW,
+            Action.SURVEYS_MANAGE,
+            Action.IMPACT_VIEW,
             Action.SCHOOLS_VIEW,
             Action.SCHOOLS_MANAGE,
             Action.PEOPLE_VIEW,
@@ -210,6 +218,8 @@ POLICY: dict[str, frozenset[str]] = {
     Role.DISTRICT_LEADER: frozenset(
         {
             Action.ATTENDANCE_VIEW,
+            Action.SURVEYS_VIEW,
+            Action.IMPACT_VIEW,
             Action.SCHOOLS_VIEW,
             Action.PEOPLE_VIEW,
             Action.PARTNERS_VIEW,
@@ -221,6 +231,9 @@ POLICY: dict[str, frozenset[str]] = {
     ),
     Role.PROGRAM_MANAGER: frozenset(
         {
+            Action.SURVEYS_VIEW,
+            Action.SURVEYS_MANAGE,
+            Action.IMPACT_VIEW,
             Action.SCHOOLS_VIEW,
             Action.FRAMEWORKS_VIEW,
             Action.FRAMEWORKS_MANAGE,
@@ -263,6 +276,8 @@ POLICY: dict[str, frozenset[str]] = {
     # owns; a grant on a program or cohort reaches that one).
     Role.PARTNER_STAFF: frozenset(
         {
+            Action.SURVEYS_VIEW,
+            Action.IMPACT_VIEW,
             Action.PARTNERS_VIEW,
             Action.PROGRAMS_VIEW,
             Action.PROGRAMS_MANAGE,
@@ -277,6 +292,8 @@ POLICY: dict[str, frozenset[str]] = {
             Action.FRAMEWORKS_VIEW,
             Action.PROGRAMS_FIGURES,
             Action.ATTENDANCE_VIEW,
+            Action.SURVEYS_VIEW,
+            Action.IMPACT_VIEW,
         }
     ),
     # The committee of a cohort's selection: screening notes, interview scores, deliberations

@@ -1,0 +1,39 @@
+"""In the browser (with axe): a district leader opens the impact report from the navigation and
+goes from a figure to the schools behind it, where a school with fewer than 5 respondents keeps
+its score hidden."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.browser.test_browser import assert_accessible, sign_in
+from tests.conftest import World
+from tests.surveys.world import pine_surveyed, surveyed
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_a_leader_drills_from_a_figure_to_the_schools(page: Page, site: tuple[str, World]) -> None:
+    base, world = site
+    surveyed(world)
+    pine_surveyed(world)
+    sign_in(page, base, "leader@riverbend.test")
+    page.get_by_role("link", name="Impact", exact=True).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Impact report: Riverbend Public Schools, 2017-18"
+    )
+    expect(page.get_by_role("heading", name="Definitions")).to_be_visible()
+    assert_accessible(page)
+    page.get_by_role("link", name="Schools at target, beginning of year").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "The schools behind the conditions figures"
+    )
+    oak = page.get_by_role("row", name="Oak Hill Elementary")
+    expect(oak).to_contain_text("3.20")
+    expect(page.get_by_role("row", name="Pine Ridge Middle")).to_contain_text(
+        "fewer than 5 respondents"
+    )
+    assert_accessible(page)
+    page.get_by_role("link", name="Impact report, 2017-18").click()
+    expect(page.get_by_role("heading", name="School conditions")).to_be_visible()

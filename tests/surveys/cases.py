@@ -1,0 +1,148 @@
+"""Role-matrix Cases of the surveys pages, the impact report and its API (added to
+tests/matrix.py's CASES). Riverbend holds its own instrument, "Riverbend Climate Pulse", given
+to its staff at the beginning of 2017-18 (`surveyed`, run before the probes)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tests.conftest import World
+from tests.matrix import Case
+from tests.surveys.world import TITLE, surveyed, web_open
+
+
+def instrument_id(w: World) -> int:
+    from trellis.surveys.models import Instrument
+
+    return Instrument.objects.get(title=TITLE).pk
+
+
+def administration_id(w: World) -> int:
+    from trellis.surveys.models import Administration
+
+    return Administration.objects.get(instrument__title=TITLE).pk
+
+
+def answer(w: World) -> dict[str, Any]:
+    from trellis.surveys.models import Item
+
+    return {"submit": "1", f"item_{Item.objects.get(instrument__title=TITLE).pk}": "3"}
+
+
+def _common(**extra: Any) -> dict[str, Any]:
+    return {"setup": surveyed, **extra}
+
+
+SURVEY_CASES: list[Case] = [
+    Case(
+        "instrument_list",
+        lambda w: "/surveys/",
+        right="leader",
+        wrong="coach",
+        outsider="admin_b",
+        outsider_status=200,
+        hidden_from_outsider=lambda w: TITLE,
+        exports=("csv", "xlsx"),
+        **_common(),
+    ),
+    Case(
+        "instrument_detail",
+        lambda w: f"/surveys/instruments/{instrument_id(w)}/",
+        right="analyst",
+        wrong="principal",
+        outsider="admin_b",
+        exports=("csv", "xlsx"),
+        **_common(),
+    ),
+    Case(
+        "administration_list",
+        lambda w: "/surveys/administrations/",
+        right="programs",
+        wrong="teacher",
+        outsider="leader_b",
+        outsider_status=200,
+        hidden_from_outsider=lambda w: TITLE,
+        exports=("csv", "xlsx"),
+        **_common(),
+    ),
+    Case(
+        "administration_detail",
+        lambda w: f"/surveys/administrations/{administration_id(w)}/",
+        right="leader",
+        wrong="supervisor",
+        outsider="admin_b",
+        **_common(),
+    ),
+    Case(
+        "impact_report",
+        lambda w: "/impact/?system=riverbend&year=2018",
+        right="leader",
+        wrong="coach",
+        outsider="admin_b",
+        label="a system's report",
+        **_common(),
+    ),
+    Case(
+        "impact_report",
+        lambda w: f"/impact/?system=riverbend&year=2018&program={w.program_id}",
+        right="pm",
+        wrong="principal",
+        outsider="pm_other",
+        label="a program's report",
+        **_common(),
+    ),
+    Case(
+        "impact_schools",
+        lambda w: "/impact/schools/?system=riverbend&year=2018&level=conditions",
+        right="analyst",
+        wrong="teacher",
+        outsider="leader_b",
+        exports=("csv", "xlsx"),
+        **_common(),
+    ),
+    Case(
+        "api:get_impact",
+        lambda w: "/api/v1/impact?system=riverbend&year=2018",
+        right="leader",
+        wrong="coach",
+        outsider="admin_b",
+        api=True,
+        **_common(),
+    ),
+    Case(
+        "administration_window",
+        lambda w: f"/surveys/administrations/{administration_id(w)}/window/",
+        right="admin",
+        wrong="leader",
+        outsider="admin_b",
+        method="POST",
+        data=lambda w: {"opens_on": "2025-09-01", "closes_on": "2025-09-30"},
+        right_status=302,
+        get_status=200,
+        **_common(),
+    ),
+    # Anyone the administration asks answers it (a signed-in page): someone it does not ask,
+    # in the system or not, finds nothing there.
+    Case(
+        "survey_respond",
+        lambda w: f"/surveys/administrations/{administration_id(w)}/respond/",
+        right="teacher",
+        wrong="nobody",
+        wrong_status=404,
+        outsider="admin_b",
+        setup=web_open,
+    ),
+    Case(
+        "survey_respond",
+        lambda w: f"/surveys/administrations/{administration_id(w)}/respond/",
+        right="teacher",
+        wrong="nobody",
+        wrong_status=404,
+        outsider="admin_b",
+        method="POST",
+        data=answer,
+        right_status=302,
+        get_status=200,
+        setup=web_open,
+    ),
+]

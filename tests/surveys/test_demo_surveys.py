@@ -1,0 +1,42 @@
+"""The demo's three years of surveys and assessments (trellis/demo/learning.py) give an impact
+report with realistic change, and the demo's leader and analyst open it."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.test import Client
+
+from trellis.demo.generator import DEMO_PASSWORD, build
+from trellis.surveys.impact import impact_report
+from trellis.surveys.models import Administration, Submission
+
+TODAY = datetime.date(2026, 10, 1)
+
+
+def test_the_demo_has_three_years_of_surveys_with_realistic_change(db: Any) -> None:
+    result = build(size_name="demo", seed=1, today=TODAY)
+    years = sorted(set(Administration.objects.values_list("school_year", flat=True)))
+    assert years == [2024, 2025, 2026]
+    # Anonymous administrations name nobody; the knowledge assessment names its teachers.
+    assert not Submission.objects.filter(
+        administration__anonymous=True, person__isnull=False
+    ).exists()
+    report = impact_report(system=result.system, year=2026)
+    conditions = report["conditions"]
+    assert conditions["schools_rated_both"] == result.counts["schools"]
+    assert conditions["improved_pct"] > 50
+    assert conditions["at_target_eoy_pct"] >= conditions["at_target_boy_pct"]
+    assert report["beliefs"]["pct_schools_decreased"] > 50
+    for subject in ("ela", "math"):
+        growth = report["knowledge"][subject]
+        assert growth["n"] == 40
+        assert 5 < growth["mean_change"] < 20
+        assert growth["ci95_low"] < growth["mean_change"] < growth["ci95_high"]
+    assert 50 < report["satisfaction"]["pct_favorable"] <= 100
+    for local in ("leader", "analyst"):
+        client = Client()
+        assert client.login(email=f"{local}@riverbend.example", password=DEMO_PASSWORD)
+        page = client.get("/impact/?system=riverbend&year=2026")
+        assert page.status_code == 200 and "School conditions" in page.content.decode()

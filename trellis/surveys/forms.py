@@ -1,0 +1,87 @@
+"""The web response form (one field per item) and the administration's window form."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django import forms
+
+from trellis.core.forms import StyledFormMixin, style_field
+from trellis.surveys.files import parse_value
+from trellis.surveys.models import SCALE_RANGE, Item, Scale
+
+LABELS: dict[str, dict[int, str]] = {
+    Scale.AGREE4: {1: "Strongly disagree", 2: "Disagree", 3: "Agree", 4: "Strongly agree"},
+    Scale.LIKERT4: {1: "1 (not at all)", 2: "2", 3: "3", 4: "4 (fully)"},
+    Scale.LIKERT5: {
+        1: "Strongly disagree",
+        2: "Disagree",
+        3: "Neither agree nor disagree",
+        4: "Agree",
+        5: "Strongly agree",
+    },
+    Scale.CORRECT01: {0: "Incorrect", 1: "Correct"},
+}
+
+
+class WindowForm(StyledFormMixin, forms.Form):
+    opens_on = forms.DateField(
+        required=False, label="Opens on", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    closes_on = forms.DateField(
+        required=False, label="Closes on", widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+
+class AnswersForm(forms.Form):
+    """One optional field per item (a draft may leave any empty); `answers()` gives the values
+    on each item's scale. Submitting needs every item that is not open text."""
+
+    def __init__(self, *args: Any, items: list[Item], submit: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.items = items
+        self.submit = submit
+        for item in items:
+            field: forms.Field
+            if item.scale in SCALE_RANGE:
+                low, high = SCALE_RANGE[item.scale]
+                choices = [(str(v), LABELS[item.scale][v]) for v in range(low, high + 1)]
+                field = forms.ChoiceField(
+                    choices=choices, required=False, widget=forms.RadioSelect, label=item.text
+                )
+            elif item.scale == Scale.NUMBER:
+                field = style_field(forms.DecimalField(required=False, label=item.text))
+            else:
+                field = style_field(
+                    forms.CharField(
+                        required=False,
+                        max_length=5000,
+                        label=item.text,
+                        widget=forms.Textarea(attrs={"rows": 3}),
+                    )
+                )
+            self.fields[f"item_{item.pk}"] = field
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if self.submit:
+            for item in self.items:
+                name = f"item_{item.pk}"
+                if item.scale != Scale.TEXT and data.get(name) in (None, ""):
+                    self.add_error(name, "Answer this question before you submit.")
+        return data
+
+    def answers(self) -> dict[Item, tuple[Decimal | None, str]]:
+        out: dict[Item, tuple[Decimal | None, str]] = {}
+        for item in self.items:
+            raw = self.cleaned_data.get(f"item_{item.pk}")
+            if raw in (None, ""):
+                continue
+            value, text, problem = parse_value(item.scale, str(raw))
+            if problem is None:
+                out[item] = (value, text)
+        return out
+
+    def rows(self) -> list[tuple[Item, forms.BoundField]]:
+        return [(item, self[f"item_{item.pk}"]) for item in self.items]

@@ -1,0 +1,544 @@
+"""The impact report: every figure of ../shared/docs/product.md's "Metric definitions".
+
+`impact_report` returns a plain dict (the JSON of the command and the API): each figure is a
+number, or null with "<figure>_reason" beside it (suppressed under the threshold, or no data).
+Percentages are rounded to one decimal, other figures to two. `impact_schools` gives the schools
+behind a level's figures (the drill-down), with the same suppression.
+
+A report is always a system's: a program's report covers that program's administrations in the
+system and its participants from the system (a partner's fellowship serving several districts
+has one report per district).
+
+Pre is the year's `boy` administration, post its `eoy` one. A system's report pools every
+administration of the system in that year; a program's report only the program's own.
+"""
+
+from __future__ import annotations
+
+import datetime
+import math
+import statistics
+from collections import defaultdict
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from django.conf import settings
+from django.db.models import Case, Count, FloatField, Q, QuerySet, Sum, Value, When
+from django.db.models.functions import Cast
+
+from trellis.core.suppression import threshold
+from trellis.orgs.models import School, System
+from trellis.people.models import Position
+from trellis.programs.models import Participant, Placement, Program
+from trellis.surveys.models import (
+    SCALE_RANGE,
+    Administration,
+    Item,
+    Measures,
+    Response,
+    Scale,
+    Window,
+    school_year_label,
+)
+from trellis.surveys.stats import t_quantile
+
+ORDINAL = (Scale.LIKERT4, Scale.LIKERT5, Scale.AGREE4)
+# Compared after rounding to this many places: a mean of answers exactly at 3 is at target.
+PLACES = 9
+
+DEFINITIONS = [
+    (
+        "School conditions score",
+        "a school's score on a dimension is the mean of that administration's item responses "
+        "(1-4) from its respondents (all answers pooled; reverse-coded items reversed first); "
+        "the overall score is the mean of the dimension scores. At target: overall ≥ {target}. "
+        "Improved: end-of-year overall > beginning-of-year overall, among schools rated at both "
+        "points only.",
+    ),
+    (
+        "Knowledge growth",
+        "a person's score in a subject is the percentage of that subject's items answered "
+        "correctly (0-100; an item left unanswered is not correct). Per person and subject, "
+        "post score - pre score among people with both. n, the share whose score rose "
+        "(post > pre), the mean change, its 95% confidence interval (Student's t with n - 1 "
+        "degrees of freedom) and the effect size d_z = mean change ÷ standard deviation of the "
+        "changes (sample standard deviation).",
+    ),
+    (
+        "Beliefs",
+        "a school's mean agreement with the problematic-belief items (reverse-coded items "
+        "reversed first); decreased = lower at the end than at the beginning, among schools "
+        "measured at both points.",
+    ),
+    (
+        "Satisfaction",
+        "share of favourable answers (top two points of the scale) among all answers to the "
+        "satisfaction items, overall and per item.",
+    ),
+    (
+        "Reach",
+        "over the school year: distinct schools and systems with an active participant; "
+        "teacher leaders = active participants of teacher-leader programs; teachers = distinct "
+        "teachers on the teams those teacher leaders lead; students = distinct students enrolled "
+        "with those teachers.",
+    ),
+    (
+        "Alumni retention",
+        "alumni (participants with a placement) with a current education position at the end "
+        "of the school year ÷ alumni whose status is known.",
+    ),
+    (
+        "Pre and post",
+        "pre is the school year's beginning-of-year (boy) administration, post its end-of-year "
+        "(eoy) one; the school year 2018 is 2017-18.",
+    ),
+    (
+        "Small-cell suppression",
+        "a figure over fewer than {threshold} people (or schools) shows as null with its reason.",
+    ),
+]
+
+
+def definitions() -> list[tuple[str, str]]:
+    target = f"{conditions_target():.1f}"
+    return [(name, text.format(target=target, threshold=threshold())) for name, text in DEFINITIONS]
+
+
+def conditions_target() -> float:
+    return float(getattr(settings, "TRELLIS_CONDITIONS_TARGET", 3.0))
+
+
+def pct(value: float) -> float:
+    return float(Decimal(repr(value)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
+
+
+def two(value: float) -> float:
+    return float(Decimal(repr(value)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
+
+
+def year_bounds(year: int) -> tuple[datetime.date, datetime.date]:
+    return datetime.date(year - 1, 7, 1), datetime.date(year, 6, 30)
+
+
+@dataclass(frozen=True)
+class Scope:
+    system: System
+    year: int
+    program: Program | None = None
+
+    def administrations(self) -> QuerySet[Administration]:
+        qs = Administration.objects.filter(system=self.system, school_year=self.year)
+        return qs.filter(program=self.program) if self.program is not None else qs
+
+
+def _adjusted() -> Case:
+    """An answer's value with reverse-coded items reversed (low + high - value)."""
+    value = Cast("value", FloatField())
+    whens = [
+        When(item__reverse=True, item__scale=scale, then=Value(float(low + high)) - value)
+        for scale, (low, high) in SCALE_RANGE.items()
+    ]
+    return Case(*whens, default=value, output_field=FloatField())
+
+
+def _answers(scope: Scope, measures: str, window: str | None = None) -> QuerySet[Response]:
+    admins = scope.administrations().filter(instrument__measures=measures)
+    if window is not None:
+        admins = admins.filter(window=window)
+    return Response.objects.filter(
+        submission__administration__in=admins,
+        submission__submitted_at__isnull=False,
+        value__isnull=False,
+        item__scale__in=ORDINAL,
+    )
+
+
+@dataclass
+class SchoolScore:
+    overall: float
+    dimensions: dict[str, float]
+    respondents: int
+
+
+def school_scores(scope: Scope, measures: str, window: str) -> dict[int, SchoolScore]:
+    """Per school: the mean of each sub-scale's pooled answers, and their mean."""
+    answers = _answers(scope, measures, window)
+    means: dict[int, dict[str, float]] = defaultdict(dict)
+    rows = (
+        answers.values("submission__school_id", "item__subscale")
+        .annotate(total=Sum(_adjusted()), n=Count("pk"))
+        .order_by()
+    )
+    for row in rows:
+        means[row["submission__school_id"]][row["item__subscale"]] = row["total"] / row["n"]
+    respondents = dict(
+        answers.values_list("submission__school_id")
+        .annotate(n=Count("submission_id", distinct=True))
+        .order_by()
+    )
+    return {
+        school_id: SchoolScore(
+            overall=round(sum(dims.values()) / len(dims), PLACES),
+            dimensions={k: round(v, PLACES) for k, v in dims.items()},
+            respondents=respondents.get(school_id, 0),
+        )
+        for school_id, dims in means.items()
+        if school_id is not None
+    }
+
+
+def _small(n: int) -> bool:
+    return n < threshold()
+
+
+def _share(out: dict[str, Any], key: str, hits: int, n: int, unit: str, what: str) -> None:
+    if n == 0:
+        out[key], out[f"{key}_reason"] = None, f"no {unit} {what}"
+    elif _small(n):
+        out[key], out[f"{key}_reason"] = None, f"fewer than {threshold()} {unit} {what}"
+    else:
+        out[key] = pct(100.0 * hits / n)
+
+
+def conditions(scope: Scope) -> dict[str, Any]:
+    target = conditions_target()
+    boy = school_scores(scope, Measures.CONDITIONS, Window.BOY)
+    eoy = school_scores(scope, Measures.CONDITIONS, Window.EOY)
+    both = sorted(set(boy) & set(eoy))
+    out: dict[str, Any] = {"target": target, "schools_rated_boy": len(boy)}
+    out["schools_rated_eoy"] = len(eoy)
+    _share(
+        out,
+        "at_target_boy_pct",
+        sum(s.overall >= target for s in boy.values()),
+        len(boy),
+        "schools",
+        "rated at the beginning of the year",
+    )
+    _share(
+        out,
+        "at_target_eoy_pct",
+        sum(s.overall >= target for s in eoy.values()),
+        len(eoy),
+        "schools",
+        "rated at the end of the year",
+    )
+    _share(
+        out,
+        "improved_pct",
+        sum(eoy[s].overall > boy[s].overall for s in both),
+        len(both),
+        "schools",
+        "rated at both points",
+    )
+    out["schools_rated_both"] = len(both)
+    return out
+
+
+def knowledge_scores(scope: Scope, window: str) -> dict[tuple[int, str], tuple[float, int | None]]:
+    """(person, subject) → (score 0-100, the school of their submission)."""
+    admins = scope.administrations().filter(
+        instrument__measures=Measures.KNOWLEDGE, window=window, anonymous=False
+    )
+    items = dict(
+        ((row["instrument_id"], row["subscale"]), row["n"])
+        for row in Item.objects.filter(
+            instrument__administrations__in=admins, scale=Scale.CORRECT01
+        )
+        .exclude(subscale="")
+        .values("instrument_id", "subscale")
+        .annotate(n=Count("pk", distinct=True))
+        .order_by()
+    )
+    correct: dict[tuple[int, str], float] = defaultdict(float)
+    given: dict[tuple[int, str], int] = defaultdict(int)
+    schools: dict[int, int | None] = {}
+    rows = (
+        Response.objects.filter(
+            submission__administration__in=admins,
+            submission__submitted_at__isnull=False,
+            submission__person__isnull=False,
+            item__scale=Scale.CORRECT01,
+        )
+        .exclude(item__subscale="")
+        .values(
+            "submission__person_id",
+            "submission__school_id",
+            "submission__administration__instrument_id",
+            "item__subscale",
+        )
+        .annotate(right=Sum(Cast("value", FloatField())))
+        .order_by()
+    )
+    counted: set[tuple[int, int, str]] = set()
+    for row in rows:
+        person, subject = row["submission__person_id"], row["item__subscale"]
+        instrument = row["submission__administration__instrument_id"]
+        correct[(person, subject)] += row["right"] or 0.0
+        if (person, instrument, subject) not in counted:
+            counted.add((person, instrument, subject))
+            given[(person, subject)] += items.get((instrument, subject), 0)
+        schools[person] = row["submission__school_id"]
+    return {
+        key: (100.0 * correct[key] / given[key], schools[key[0]]) for key in given if given[key]
+    }
+
+
+def knowledge_changes(scope: Scope) -> dict[str, list[tuple[int, float, int | None]]]:
+    """Subject (as named) → [(person, post - pre, school at post)] among people with both."""
+    pre, post = knowledge_scores(scope, Window.BOY), knowledge_scores(scope, Window.EOY)
+    subjects: dict[str, list[tuple[int, float, int | None]]] = defaultdict(list)
+    for key in sorted(set(pre) | set(post)):
+        subjects.setdefault(key[1], [])
+    for key in sorted(set(pre) & set(post)):
+        person, subject = key
+        subjects[subject].append((person, post[key][0] - pre[key][0], post[key][1]))
+    return subjects
+
+
+def growth(changes: list[float]) -> dict[str, Any]:
+    n = len(changes)
+    out: dict[str, Any] = {}
+    fields = ("pct_improved", "mean_change", "ci95_low", "ci95_high", "effect_size")
+    if n == 0 or _small(n):
+        reason = (
+            "no one with both a pre and a post score"
+            if n == 0
+            else f"fewer than {threshold()} people with both a pre and a post score"
+        )
+        out["n"] = 0 if n == 0 else None
+        if n:
+            out["n_reason"] = reason
+        for key in fields:
+            out[key], out[f"{key}_reason"] = None, reason
+        return out
+    mean = statistics.fmean(changes)
+    sd = statistics.stdev(changes)
+    half = t_quantile(0.975, n - 1) * sd / math.sqrt(n)
+    out["n"] = n
+    out["pct_improved"] = pct(100.0 * sum(c > 0 for c in changes) / n)
+    out["mean_change"] = two(mean)
+    out["ci95_low"] = two(mean - half)
+    out["ci95_high"] = two(mean + half)
+    if sd == 0:
+        out["effect_size"], out["effect_size_reason"] = None, "the changes do not vary"
+    else:
+        out["effect_size"] = two(mean / sd)
+    return out
+
+
+def knowledge(scope: Scope) -> dict[str, Any]:
+    return {
+        subject.lower(): growth([c for _p, c, _s in rows])
+        for subject, rows in sorted(knowledge_changes(scope).items())
+    }
+
+
+def beliefs(scope: Scope) -> dict[str, Any]:
+    boy = school_scores(scope, Measures.BELIEFS, Window.BOY)
+    eoy = school_scores(scope, Measures.BELIEFS, Window.EOY)
+    both = sorted(set(boy) & set(eoy))
+    out: dict[str, Any] = {"schools_measured_both": len(both)}
+    _share(
+        out,
+        "pct_schools_decreased",
+        sum(eoy[s].overall < boy[s].overall for s in both),
+        len(both),
+        "schools",
+        "measured at both points",
+    )
+    return out
+
+
+def _favourable() -> Case:
+    whens = [
+        When(item__scale=scale, then=Case(When(adjusted__gte=high - 1, then=1), default=0))
+        for scale, (_low, high) in SCALE_RANGE.items()
+        if scale in ORDINAL
+    ]
+    return Case(*whens, default=0)
+
+
+def satisfaction(scope: Scope) -> dict[str, Any]:
+    answers = _answers(scope, Measures.SATISFACTION).annotate(adjusted=_adjusted())
+    totals = answers.aggregate(
+        n=Count("pk"), fav=Sum(_favourable()), people=Count("submission_id", distinct=True)
+    )
+    out: dict[str, Any] = {"answers": totals["n"]}
+    _share(out, "pct_favorable", totals["fav"] or 0, totals["people"], "respondents", "answered")
+    if totals["n"] and totals["people"] >= threshold():
+        out["pct_favorable"] = pct(100.0 * (totals["fav"] or 0) / totals["n"])
+    items: dict[str, Any] = {}
+    for row in (
+        answers.values("item__code")
+        .annotate(
+            n=Count("pk"), fav=Sum(_favourable()), people=Count("submission_id", distinct=True)
+        )
+        .order_by("item__code")
+    ):
+        entry: dict[str, Any] = {}
+        _share(entry, "pct_favorable", row["fav"], row["people"], "respondents", "answered")
+        if row["people"] >= threshold():
+            entry["pct_favorable"] = pct(100.0 * row["fav"] / row["n"])
+        items[row["item__code"]] = entry
+    out["items"] = items
+    return out
+
+
+def active_participants(scope: Scope) -> QuerySet[Participant]:
+    start, end = year_bounds(scope.year)
+    qs = Participant.objects.filter(cohort__starts_on__lte=end, cohort__ends_on__gte=start).filter(
+        Q(status=Participant.Status.ACTIVE) | Q(completed_on__gte=start)
+    )
+    qs = qs.filter(person__system=scope.system)
+    if scope.program is not None:
+        return qs.filter(cohort__program=scope.program)
+    return qs
+
+
+def reach_schools(scope: Scope) -> QuerySet[School]:
+    start, end = year_bounds(scope.year)
+    people = active_participants(scope).values("person_id")
+    positions = Position.objects.filter(person_id__in=people, starts_on__lte=end).filter(
+        Q(ends_on__isnull=True) | Q(ends_on__gte=start)
+    )
+    return School.objects.filter(pk__in=positions.values("school_id"))
+
+
+def _count(out: dict[str, Any], key: str, value: int) -> None:
+    if 0 < value < threshold():
+        out[key], out[f"{key}_reason"] = None, f"fewer than {threshold()}"
+    else:
+        out[key] = value
+
+
+def reach(scope: Scope) -> dict[str, Any]:
+    active = active_participants(scope)
+    out: dict[str, Any] = {"schools": reach_schools(scope).count()}
+    out["systems"] = active.values("person__system_id").distinct().count()
+    leaders = active.filter(cohort__program__kind=Program.Kind.TEACHER_LEADER_FELLOWSHIP)
+    _count(out, "teacher_leaders", leaders.values("person_id").distinct().count())
+    reason = (
+        "not recorded: Trellis does not yet hold the teams teacher leaders lead "
+        "(learning communities come later), nor a reported count"
+    )
+    out["teachers"], out["teachers_reason"] = None, reason
+    out["students"], out["students_reason"] = None, reason
+    return out
+
+
+def alumni(scope: Scope) -> dict[str, Any]:
+    _start, end = year_bounds(scope.year)
+    placements = Placement.objects.filter(
+        starts_on__lte=end, participant__person__system=scope.system
+    )
+    if scope.program is not None:
+        placements = placements.filter(participant__cohort__program=scope.program)
+    people = set(placements.values_list("participant__person_id", flat=True))
+    current = set(
+        Position.objects.filter(person_id__in=people, starts_on__lte=end)
+        .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=end))
+        .values_list("person_id", flat=True)
+    )
+    out: dict[str, Any] = {}
+    _count(out, "known", len(people))
+    _share(
+        out, "retention_pct", len(current & people), len(people), "alumni", "with a known status"
+    )
+    return out
+
+
+def impact_report(*, system: System, year: int, program: Program | None = None) -> dict[str, Any]:
+    scope = Scope(system, year, program)
+    return {
+        "system": system.code,
+        "program": program.name if program else None,
+        "program_id": program.pk if program else None,
+        "year": year,
+        "school_year": school_year_label(year),
+        "conditions": conditions(scope),
+        "knowledge": knowledge(scope),
+        "beliefs": beliefs(scope),
+        "satisfaction": satisfaction(scope),
+        "reach": reach(scope),
+        "alumni": alumni(scope),
+        "definitions": [{"name": n, "text": t} for n, t in definitions()],
+    }
+
+
+# --- Drill-down: the schools behind a level's figures ------------------------------------------
+
+LEVELS = ("conditions", "beliefs", "knowledge", "satisfaction", "reach")
+
+
+@dataclass
+class SchoolRow:
+    school: School
+    cells: list[str]
+
+
+def _score(score: SchoolScore | None) -> str:
+    if score is None:
+        return "not rated"
+    if _small(score.respondents):
+        return f"fewer than {threshold()} respondents"
+    return f"{score.overall:.2f}"
+
+
+def impact_schools(
+    *, system: System, year: int, program: Program | None, level: str
+) -> tuple[list[str], list[SchoolRow]]:
+    """The columns and the rows of the schools behind a level's figures. A school's score over
+    fewer respondents than the threshold is withheld, as is every figure over fewer people."""
+    scope = Scope(system, year, program)
+    if level in ("conditions", "beliefs"):
+        measures = Measures.CONDITIONS if level == "conditions" else Measures.BELIEFS
+        boy = school_scores(scope, measures, Window.BOY)
+        eoy = school_scores(scope, measures, Window.EOY)
+        schools = School.objects.filter(pk__in=set(boy) | set(eoy)).order_by("name")
+        rows = []
+        for school in schools:
+            b, e = boy.get(school.pk), eoy.get(school.pk)
+            shown = b and e and not _small(b.respondents) and not _small(e.respondents)
+            difference = f"{e.overall - b.overall:+.2f}" if shown and b and e else "—"
+            rows.append(SchoolRow(school, [_score(b), _score(e), difference]))
+        return ["Beginning of year", "End of year", "Change"], rows
+    if level == "knowledge":
+        per_school: dict[int | None, list[float]] = defaultdict(list)
+        for _subject, entries in knowledge_changes(scope).items():
+            for _person, change, school_id in entries:
+                per_school[school_id].append(change)
+        schools = School.objects.filter(pk__in=[k for k in per_school if k]).order_by("name")
+        rows = []
+        for school in schools:
+            changes = per_school[school.pk]
+            if _small(len(changes)):
+                rows.append(SchoolRow(school, [f"fewer than {threshold()}", "—"]))
+            else:
+                rows.append(
+                    SchoolRow(school, [str(len(changes)), f"{statistics.fmean(changes):+.2f}"])
+                )
+        return ["Scores with pre and post (person x subject)", "Mean change"], rows
+    if level == "satisfaction":
+        answers = _answers(scope, Measures.SATISFACTION).annotate(adjusted=_adjusted())
+        rows = []
+        data = {
+            r["submission__school_id"]: r
+            for r in answers.values("submission__school_id")
+            .annotate(
+                n=Count("pk"), fav=Sum(_favourable()), people=Count("submission_id", distinct=True)
+            )
+            .order_by()
+        }
+        for school in School.objects.filter(pk__in=[k for k in data if k]).order_by("name"):
+            r = data[school.pk]
+            if _small(r["people"]):
+                rows.append(SchoolRow(school, [f"fewer than {threshold()}", "—"]))
+            else:
+                rows.append(
+                    SchoolRow(school, [str(r["people"]), f"{100.0 * r['fav'] / r['n']:.1f}%"])
+                )
+        return ["Respondents", "Favourable"], rows
+    # reach: the schools with an active participant (names only)
+    return [], [SchoolRow(s, []) for s in reach_schools(scope).order_by("name")]

@@ -1,0 +1,192 @@
+"""Instruments (surveys and assessments), their administrations and the answers to them.
+
+An instrument with no system is built in (written by us, shared read-only by every system). An
+administration gives an instrument to a population (a system's staff, a program's participants,
+or one school's staff) in a window (beginning, middle or end) of a school year. A Submission is
+one respondent's answers to one administration; an anonymous administration's submissions never
+name the person (`person` stays empty: the respondent's token is not stored either).
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db import models
+from django.db.models import Q
+
+from trellis.core.models import TimeStampedModel
+
+
+class Scale(models.TextChoices):
+    LIKERT4 = "likert4", "4-point Likert (1-4)"
+    LIKERT5 = "likert5", "5-point Likert (1-5)"
+    AGREE4 = "agree4", "Agreement, 4 points (1-4)"
+    CORRECT01 = "correct01", "Correct (1) or incorrect (0)"
+    NUMBER = "number", "Numeric score"
+    TEXT = "text", "Open text"
+
+
+# The lowest and highest point of each ordinal scale (reverse-coding maps v to low + high - v).
+SCALE_RANGE: dict[str, tuple[int, int]] = {
+    Scale.LIKERT4: (1, 4),
+    Scale.LIKERT5: (1, 5),
+    Scale.AGREE4: (1, 4),
+    Scale.CORRECT01: (0, 1),
+}
+
+
+class Measures(models.TextChoices):
+    CONDITIONS = "conditions", "School conditions"
+    BELIEFS = "beliefs", "Problematic beliefs"
+    SATISFACTION = "satisfaction", "Satisfaction with professional learning"
+    KNOWLEDGE = "knowledge", "Knowledge assessment"
+    OTHER = "other", "Other"
+
+
+class Window(models.TextChoices):
+    BOY = "boy", "Beginning of year"
+    MOY = "moy", "Middle of year"
+    EOY = "eoy", "End of year"
+
+
+class Instrument(TimeStampedModel):
+    system = models.ForeignKey(
+        "orgs.System", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    code = models.SlugField(max_length=60)
+    title = models.CharField(max_length=200)
+    measures = models.CharField(max_length=20, choices=Measures.choices)
+
+    class Meta:
+        ordering = ["title", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["system", "code"],
+                condition=Q(system__isnull=False),
+                name="instrument_code_per_system",
+            ),
+            models.UniqueConstraint(
+                fields=["code"], condition=Q(system__isnull=True), name="instrument_builtin_code"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def builtin(self) -> bool:
+        return self.system_id is None
+
+
+class Item(models.Model):
+    instrument = models.ForeignKey(Instrument, on_delete=models.CASCADE, related_name="items")
+    code = models.CharField(max_length=60)
+    text = models.TextField()
+    scale = models.CharField(max_length=20, choices=Scale.choices)
+    # The sub-scale: a conditions dimension, or the subject of a knowledge item.
+    subscale = models.CharField(max_length=100, blank=True)
+    reverse = models.BooleanField(default=False)
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["instrument", "position", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["instrument", "code"], name="item_code_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code}: {self.text[:60]}"
+
+
+class Administration(TimeStampedModel):
+    instrument = models.ForeignKey(
+        Instrument, on_delete=models.PROTECT, related_name="administrations"
+    )
+    system = models.ForeignKey("orgs.System", on_delete=models.PROTECT, related_name="+")
+    # The population: a program's participants, else one school's staff, else the system's staff.
+    program = models.ForeignKey(
+        "programs.Program", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    school = models.ForeignKey(
+        "orgs.School", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    window = models.CharField(max_length=3, choices=Window.choices)
+    # The year the school year ends (2018 is 2017-18), as OneRoster's schoolYear.
+    school_year = models.PositiveSmallIntegerField()
+    anonymous = models.BooleanField(default=False)
+    # The days the web form takes answers (both empty: answers come only by file).
+    opens_on = models.DateField(null=True, blank=True)
+    closes_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-school_year", "window", "pk"]
+        indexes = [models.Index(fields=["system", "school_year"], name="administration_year")]
+
+    def __str__(self) -> str:
+        window = self.get_window_display().lower()
+        return f"{self.instrument.title}, {window} {school_year_label(self.school_year)}"
+
+    @property
+    def year_label(self) -> str:
+        return school_year_label(self.school_year)
+
+    def open_on(self, day: datetime.date) -> bool:
+        """Whether the web form takes answers on that day."""
+        return bool(self.opens_on and self.closes_on and self.opens_on <= day <= self.closes_on)
+
+
+class Submission(TimeStampedModel):
+    """One respondent's answers to one administration. Anonymous: `person` is always empty."""
+
+    administration = models.ForeignKey(
+        Administration, on_delete=models.CASCADE, related_name="submissions"
+    )
+    school = models.ForeignKey(
+        "orgs.School", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    person = models.ForeignKey(
+        "people.Person", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    # An anonymous web answer's opaque key: an HMAC of the person and the administration under
+    # the installation's secret key, so that a second answer replaces the first without the
+    # table saying who answered. Empty for identified answers and for files.
+    respondent_key = models.CharField(max_length=64, blank=True)
+    # Empty while a web respondent's answers are a draft (saved to finish later): drafts count
+    # in no figure.
+    submitted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["administration", "person"],
+                condition=Q(person__isnull=False),
+                name="submission_once_per_person",
+            ),
+            models.UniqueConstraint(
+                fields=["administration", "respondent_key"],
+                condition=~Q(respondent_key=""),
+                name="submission_once_per_key",
+            ),
+        ]
+        indexes = [models.Index(fields=["administration", "school"], name="submission_school")]
+
+
+class Response(models.Model):
+    """One answer: a value on the item's scale, or text for an open item."""
+
+    submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="responses")
+    item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="responses")
+    value = models.DecimalField(max_digits=12, decimal_places=4, null=True, blank=True)
+    text = models.TextField(blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["submission", "item"], name="response_once_per_item"),
+        ]
+
+    def __str__(self) -> str:
+        return f"answer to {self.item_id}"
+
+
+def school_year_label(year: int) -> str:
+    return f"{year - 1}-{str(year)[-2:]}"

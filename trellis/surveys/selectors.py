@@ -1,0 +1,204 @@
+"""Reads of the surveys app for pages and the API, each from what the user may see."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet
+from django.http import Http404
+
+from trellis.authz.policies import allows, authorize, scope_for
+from trellis.authz.roles import Action
+from trellis.orgs.models import School, System
+from trellis.people.models import Position
+from trellis.programs.models import Participant, Program
+from trellis.surveys.impact import impact_report, impact_schools, year_bounds
+from trellis.surveys.keys import respondent_key
+from trellis.surveys.models import Administration, Instrument, Submission
+
+# Respondents who submitted (drafts saved to finish later count nowhere).
+SUBMITTED = Count("submissions", filter=Q(submissions__submitted_at__isnull=False))
+
+
+def visible_instruments(user: Any) -> QuerySet[Instrument]:
+    scope = scope_for(user, Action.SURVEYS_VIEW)
+    return Instrument.objects.filter(scope.q(Instrument)).select_related("system")
+
+
+def instrument_list(user: Any, *, query: str = "") -> QuerySet[Instrument]:
+    qs = visible_instruments(user).annotate(item_count=Count("items"))
+    if query:
+        qs = qs.filter(Q(title__icontains=query) | Q(code__icontains=query))
+    return qs.order_by("system_id", "title", "pk")
+
+
+def instrument_get(user: Any, pk: int) -> Instrument:
+    instrument = Instrument.objects.select_related("system").filter(pk=pk).first()
+    if instrument is None:
+        raise Http404
+    authorize(user, Action.SURVEYS_VIEW, instrument)
+    return instrument
+
+
+def visible_administrations(user: Any) -> QuerySet[Administration]:
+    scope = scope_for(user, Action.SURVEYS_VIEW)
+    return (
+        Administration.objects.filter(scope.q(Administration))
+        .select_related("instrument", "system", "program", "school")
+        .annotate(respondents=SUBMITTED)
+        .order_by("-school_year", "instrument__title", "window", "pk")
+    )
+
+
+def may(user: Any, action: str, obj: Any) -> bool:
+    return allows(user, action, obj)
+
+
+def administration_get(user: Any, pk: int, action: str = Action.SURVEYS_VIEW) -> Administration:
+    administration = (
+        Administration.objects.select_related("instrument", "system", "program", "school")
+        .annotate(respondents=SUBMITTED)
+        .filter(pk=pk)
+        .first()
+    )
+    if administration is None:
+        raise Http404
+    authorize(user, action, administration)
+    return administration
+
+
+def impact_systems(user: Any) -> QuerySet[System]:
+    """The systems whose impact report the user may open (a program's staff: the systems their
+    programs serve)."""
+    scope = scope_for(user, Action.IMPACT_VIEW)
+    if scope.everything:
+        return System.objects.order_by("name")
+    served = Program.systems.through.objects.filter(program__in=impact_programs(user))
+    return System.objects.filter(
+        Q(pk__in=scope.system_ids) | Q(pk__in=served.values("system_id"))
+    ).order_by("name")
+
+
+def impact_programs(user: Any) -> QuerySet[Program]:
+    scope = scope_for(user, Action.IMPACT_VIEW)
+    return Program.objects.filter(scope.q(Program)).order_by("name")
+
+
+def impact_program_choices(user: Any, system: System) -> QuerySet[Program]:
+    """The programs serving the system whose report the user may open."""
+    serving = Program.objects.filter(Q(owner_system=system) | Q(systems=system)).distinct()
+    if allows(user, Action.IMPACT_VIEW, system):
+        return serving.order_by("name")
+    return serving.filter(pk__in=impact_programs(user).values("pk")).order_by("name")
+
+
+def impact_years(system: System) -> list[int]:
+    return sorted(
+        set(Administration.objects.filter(system=system).values_list("school_year", flat=True)),
+        reverse=True,
+    )
+
+
+def impact_target(
+    user: Any, system_code: str, program_id: int | None
+) -> tuple[System, Program | None]:
+    """The system (and program) of a report the user may open: 404 outside every grant, 403 in
+    scope but without the impact report."""
+    system = System.objects.filter(code=system_code).first()
+    if system is None:
+        raise Http404
+    if program_id is None:
+        authorize(user, Action.IMPACT_VIEW, system)
+        return system, None
+    program = (
+        Program.objects.filter(pk=program_id)
+        .filter(Q(owner_system=system) | Q(systems=system))
+        .distinct()
+        .first()
+    )
+    if program is None:
+        raise Http404
+    if allows(user, Action.IMPACT_VIEW, system):
+        return system, program
+    authorize(user, Action.IMPACT_VIEW, program)
+    return system, program
+
+
+def impact_get(user: Any, *, system_code: str, year: int, program_id: int | None) -> dict[str, Any]:
+    system, program = impact_target(user, system_code, program_id)
+    return impact_report(system=system, year=year, program=program)
+
+
+def impact_drill(
+    user: Any, *, system_code: str, year: int, program_id: int | None, level: str
+) -> tuple[System, Program | None, list[str], list[Any]]:
+    system, program = impact_target(user, system_code, program_id)
+    columns, rows = impact_schools(system=system, year=year, program=program, level=level)
+    return system, program, columns, rows
+
+
+def in_population(administration: Administration, person: Any, day: datetime.date) -> bool:
+    """Whether the person is among those the administration asks."""
+    if person is None or person.system_id != administration.system_id:
+        return False
+    if administration.program_id is not None:
+        start, end = year_bounds(administration.school_year)
+        return Participant.objects.filter(
+            person=person,
+            cohort__program_id=administration.program_id,
+            cohort__starts_on__lte=end,
+            cohort__ends_on__gte=start,
+        ).exists()
+    if administration.school_id is not None:
+        return (
+            Position.objects.filter(
+                person=person, school_id=administration.school_id, starts_on__lte=day
+            )
+            .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=day))
+            .exists()
+        )
+    return True
+
+
+def respondent_school(person: Any, day: datetime.date) -> School | None:
+    position = (
+        Position.objects.filter(person=person, school__isnull=False, starts_on__lte=day)
+        .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=day))
+        .select_related("school")
+        .order_by("-starts_on", "pk")
+        .first()
+    )
+    return position.school if position else None
+
+
+def administration_to_answer(user: Any, pk: int, day: datetime.date) -> Administration:
+    """An administration whose web form the user may answer today: asked of them and open.
+    Anything else is a 404 (whether a survey exists is not told to those it does not ask)."""
+    administration = (
+        Administration.objects.select_related("instrument", "system").filter(pk=pk).first()
+    )
+    person = getattr(user, "person", None)
+    if administration is None or not in_population(administration, person, day):
+        raise Http404
+    if not administration.open_on(day):
+        raise Http404
+    return administration
+
+
+def saved_answers(administration: Administration, user: Any) -> tuple[dict[int, str], bool]:
+    """The respondent's saved answers by item id (to resume), and whether they submitted."""
+    submissions = Submission.objects.filter(administration=administration)
+    if administration.anonymous:
+        submission = submissions.filter(
+            respondent_key=respondent_key(administration.pk, user.person_id)
+        ).first()
+    else:
+        submission = submissions.filter(person_id=user.person_id).first()
+    if submission is None:
+        return {}, False
+    values = {
+        r.item_id: (r.text if r.value is None else str(r.value.normalize()))
+        for r in submission.responses.all()
+    }
+    return values, submission.submitted_at is not None

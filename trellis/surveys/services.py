@@ -1,0 +1,269 @@
+"""Writes of the surveys app: permission first, one transaction, audited.
+
+Files reach these through the import pipeline (import_kinds.py), which runs them inside its own
+transaction with the run's report and audit event.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from trellis.authz.policies import require
+from trellis.authz.roles import Action
+from trellis.core.services import audit_event_record
+from trellis.surveys.builtin import INSTRUMENTS
+from trellis.surveys.keys import respondent_key
+from trellis.surveys.models import Administration, Instrument, Item, Response, Submission
+from trellis.surveys.plans import Answer, InstrumentPlan, Respondent, ResponsesPlan, compare
+
+
+def instruments_install() -> list[Instrument]:
+    """The built-in instruments (shared by every system); safe to repeat."""
+    out = []
+    with transaction.atomic():
+        for spec in INSTRUMENTS:
+            instrument, created = Instrument.objects.get_or_create(
+                system=None,
+                code=spec.code,
+                defaults={"title": spec.title, "measures": spec.measures},
+            )
+            if created:
+                Item.objects.bulk_create(
+                    Item(
+                        instrument=instrument,
+                        code=code,
+                        text=text,
+                        scale=scale,
+                        subscale=subscale,
+                        reverse=reverse,
+                        position=position,
+                    )
+                    for position, (code, text, scale, subscale, reverse) in enumerate(spec.items)
+                )
+                audit_event_record(
+                    actor=None,
+                    action="instrument.install",
+                    obj=instrument,
+                    actor_label="install",
+                    after={"code": spec.code, "items": len(spec.items)},
+                )
+            out.append(instrument)
+    return out
+
+
+def instrument_import(*, actor: Any, plan: InstrumentPlan) -> Instrument:
+    """Create the instrument of the plan, or bring its items in line with the file."""
+    require(actor, Action.SURVEYS_MANAGE, plan.system)
+    with transaction.atomic():
+        instrument = plan.instrument
+        if instrument is None:
+            instrument = Instrument.objects.create(
+                system=plan.system, code=plan.code, title=plan.title, measures=plan.measures
+            )
+        elif plan.title_changed:
+            instrument.title = plan.title
+            instrument.save(update_fields=["title", "updated_at"])
+        existing = {i.code: i for i in instrument.items.all()}
+        Item.objects.filter(instrument=instrument, code__in=plan.removed).delete()
+        for position, row in enumerate(plan.items):
+            old = existing.get(row.code)
+            fields = {
+                "text": row.text,
+                "scale": row.scale,
+                "subscale": row.subscale,
+                "reverse": row.reverse,
+                "position": position,
+            }
+            if old is None:
+                Item.objects.create(instrument=instrument, code=row.code, **fields)
+            elif any(getattr(old, k) != v for k, v in fields.items()):
+                for k, v in fields.items():
+                    setattr(old, k, v)
+                old.save()
+        audit_event_record(
+            actor=actor,
+            action="instrument.import",
+            obj=instrument,
+            system_id=plan.system.pk,
+            after={"code": plan.code, "summary": plan.summary()},
+        )
+    return instrument
+
+
+def responses_import(*, actor: Any, plan: ResponsesPlan) -> Administration:
+    """Write a response file's answers: the administration (created when there is none), one
+    submission per respondent. An identified respondent's answers replace their earlier ones;
+    an anonymous file replaces the administration's answers as a whole (nobody is named)."""
+    require(actor, Action.SURVEYS_MANAGE, plan.system)
+    with transaction.atomic():
+        administration = plan.administration
+        if administration is None:
+            administration = Administration.objects.create(
+                instrument=plan.instrument,
+                system=plan.system,
+                program=plan.program,
+                window=plan.window,
+                school_year=plan.year,
+                anonymous=plan.anonymous,
+            )
+        if plan.anonymous:
+            if (
+                plan.summary["respondents"]["unchanged"] != len(plan.respondents)
+                or (plan.summary["respondents"]["removed"])
+            ):
+                # The file replaces the answers files gave (web answers have their own key).
+                from_files = administration.submissions.filter(respondent_key="")
+                Response.objects.filter(submission__in=from_files).delete()
+                from_files.delete()
+                _write(administration, plan, people=False)
+        else:
+            people = [r.person.pk for r in plan.respondents if r.person is not None]
+            Response.objects.filter(
+                submission__administration=administration, submission__person_id__in=people
+            ).delete()
+            Submission.objects.filter(administration=administration, person_id__in=people).delete()
+            _write(administration, plan, people=True)
+        audit_event_record(
+            actor=actor,
+            action="responses.import",
+            obj=administration,
+            system_id=plan.system.pk,
+            after={"administration": str(administration), "summary": plan.summary},
+        )
+    return administration
+
+
+def administration_load(
+    *,
+    actor: Any,
+    system: Any,
+    instrument: Instrument,
+    window: str,
+    year: int,
+    answers: list[tuple[Any, Any, dict[Item, Decimal]]],
+    anonymous: bool,
+    program: Any = None,
+) -> Administration:
+    """Answers built in code (the demo generator) through the same write as a response file:
+    the administration of that instrument, window, year and population, created if needed.
+    `answers` holds one (school, person or None, {item: value}) per respondent."""
+    respondents = [
+        Respondent(
+            school=school,
+            person=None if anonymous else person,
+            answers={item.pk: Answer(item, value, "") for item, value in values.items()},
+        )
+        for school, person, values in answers
+    ]
+    administration = Administration.objects.filter(
+        instrument=instrument,
+        system=system,
+        program=program,
+        school__isnull=True,
+        window=window,
+        school_year=year,
+    ).first()
+    plan = ResponsesPlan(
+        system, instrument, program, window, year, anonymous, administration, respondents
+    )
+    plan.summary = compare(plan)
+    return responses_import(actor=actor, plan=plan)
+
+
+def _write(administration: Administration, plan: ResponsesPlan, *, people: bool) -> None:
+    now = timezone.now()
+    submissions = Submission.objects.bulk_create(
+        Submission(
+            administration=administration,
+            school=r.school,
+            person=r.person if people else None,
+            submitted_at=now,
+        )
+        for r in plan.respondents
+    )
+    Response.objects.bulk_create(
+        Response(submission=sub, item=a.item, value=a.value, text=a.text)
+        for sub, r in zip(submissions, plan.respondents, strict=True)
+        for a in r.answers.values()
+    )
+
+
+def administration_window_set(
+    *, actor: Any, administration: Administration, opens_on: Any, closes_on: Any
+) -> Administration:
+    """Open the web form from one day to another (both empty: answers only by file)."""
+    require(actor, Action.SURVEYS_MANAGE, administration)
+    if (opens_on is None) != (closes_on is None):
+        raise ValidationError("Give both days, or neither to close the web form.")
+    if opens_on is not None and closes_on < opens_on:
+        raise ValidationError({"closes_on": "The form closes after it opens."})
+    with transaction.atomic():
+        before = {
+            "opens_on": str(administration.opens_on),
+            "closes_on": str(administration.closes_on),
+        }
+        administration.opens_on, administration.closes_on = opens_on, closes_on
+        administration.save(update_fields=["opens_on", "closes_on", "updated_at"])
+        audit_event_record(
+            actor=actor,
+            action="administration.window",
+            obj=administration,
+            system_id=administration.system_id,
+            before=before,
+            after={"opens_on": str(opens_on), "closes_on": str(closes_on)},
+        )
+    return administration
+
+
+def web_answers_save(
+    *,
+    actor: Any,
+    administration: Administration,
+    school: Any,
+    answers: dict[Item, tuple[Decimal | None, str]],
+    submit: bool,
+) -> Submission:
+    """A respondent's answers from the web form: a draft (`submit=False`, counted nowhere) or
+    submitted. A second answer replaces the first (one submission per respondent and
+    administration). An anonymous administration's submission names nobody: only the opaque
+    key, and the audit event names no one either."""
+    from trellis.surveys.selectors import in_population
+
+    person = actor.person
+    today = timezone.localdate()
+    if not in_population(administration, person, today) or not administration.open_on(today):
+        raise PermissionDenied
+    with transaction.atomic():
+        if administration.anonymous:
+            key = respondent_key(administration.pk, person.pk)
+            submission, _ = Submission.objects.select_for_update().get_or_create(
+                administration=administration, respondent_key=key, defaults={"school": school}
+            )
+        else:
+            submission, _ = Submission.objects.select_for_update().get_or_create(
+                administration=administration, person=person, defaults={"school": school}
+            )
+        submission.school = school
+        if submit:
+            submission.submitted_at = timezone.now()
+        submission.save()
+        submission.responses.all().delete()
+        Response.objects.bulk_create(
+            Response(submission=submission, item=item, value=value, text=text)
+            for item, (value, text) in answers.items()
+            if value is not None or text
+        )
+        audit_event_record(
+            actor=None if administration.anonymous else actor,
+            actor_label="anonymous respondent" if administration.anonymous else None,
+            action="responses.submit" if submit else "responses.draft",
+            obj=administration,
+            system_id=administration.system_id,
+            after={"answers": len(answers)},
+        )
+    return submission

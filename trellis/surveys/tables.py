@@ -1,0 +1,125 @@
+"""The impact report's JSON as tables for the page and the printable HTML (one per level)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass
+class Row:
+    label: str
+    value: str
+    reason: str = ""
+
+
+@dataclass
+class Table:
+    level: str
+    title: str
+    rows: list[Row] = field(default_factory=list)
+    columns: list[str] = field(default_factory=list)
+    grid: list[list[str]] = field(default_factory=list)
+    drill: bool = True
+
+
+def _fmt(value: Any, suffix: str = "") -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, float):
+        return f"{value:.1f}{suffix}" if suffix == "%" else f"{value:.2f}"
+    return f"{value:,}"
+
+
+def _row(section: dict[str, Any], key: str, label: str, suffix: str = "") -> Row:
+    return Row(label, _fmt(section.get(key), suffix), str(section.get(f"{key}_reason", "")))
+
+
+def _cell(section: dict[str, Any], key: str, suffix: str = "") -> str:
+    value = section.get(key)
+    if value is None:
+        return str(section.get(f"{key}_reason") or "—")
+    return _fmt(value, suffix)
+
+
+def tables(report: dict[str, Any]) -> list[Table]:
+    c, b, s, r, a = (
+        report[k] for k in ("conditions", "beliefs", "satisfaction", "reach", "alumni")
+    )
+    out = [
+        Table(
+            "conditions",
+            "School conditions",
+            [
+                _row(c, "at_target_boy_pct", "Schools at target, beginning of year", "%"),
+                _row(c, "at_target_eoy_pct", "Schools at target, end of year", "%"),
+                _row(c, "improved_pct", "Schools that improved (rated at both points)", "%"),
+                _row(c, "schools_rated_both", "Schools rated at both points"),
+            ],
+        )
+    ]
+    knowledge = Table(
+        "knowledge",
+        "Teacher knowledge (pre and post)",
+        columns=["Subject", "n", "Improved", "Mean change", "95% CI", "Effect size (d_z)"],
+    )
+    for subject, g in report["knowledge"].items():
+        ci = (
+            f"{g['ci95_low']:.2f} to {g['ci95_high']:.2f}"
+            if g.get("ci95_low") is not None
+            else str(g.get("ci95_low_reason", "—"))
+        )
+        knowledge.grid.append(
+            [
+                subject,
+                _cell(g, "n"),
+                _cell(g, "pct_improved", "%"),
+                _cell(g, "mean_change"),
+                ci,
+                _cell(g, "effect_size"),
+            ]
+        )
+    out.append(knowledge)
+    out.append(
+        Table(
+            "beliefs",
+            "Problematic beliefs",
+            [
+                _row(b, "pct_schools_decreased", "Schools where agreement fell", "%"),
+                _row(b, "schools_measured_both", "Schools measured at both points"),
+            ],
+        )
+    )
+    satisfaction = Table(
+        "satisfaction",
+        "Satisfaction with professional learning",
+        [_row(s, "pct_favorable", "Favourable answers, all items", "%")],
+        columns=["Item", "Favourable"],
+    )
+    satisfaction.grid = [[code, _cell(e, "pct_favorable", "%")] for code, e in s["items"].items()]
+    out.append(satisfaction)
+    out.append(
+        Table(
+            "reach",
+            "Reach",
+            [
+                _row(r, "schools", "Schools"),
+                _row(r, "systems", "Systems"),
+                _row(r, "teacher_leaders", "Teacher leaders"),
+                _row(r, "teachers", "Teachers"),
+                _row(r, "students", "Students"),
+            ],
+        )
+    )
+    out.append(
+        Table(
+            "alumni",
+            "Alumni",
+            [
+                _row(a, "known", "Alumni whose status is known"),
+                _row(a, "retention_pct", "Retained in an education position", "%"),
+            ],
+            drill=False,
+        )
+    )
+    return out

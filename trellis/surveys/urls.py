@@ -1,0 +1,24 @@
+"""Routes of the surveys app: instruments and administrations under /surveys/, the impact
+report under /impact/ (both included by trellis.urls)."""
+
+from django.urls import path
+
+from trellis.surveys import views
+
+urlpatterns = [
+    path("", views.instrument_list, name="instrument_list"),
+    path("instruments/<int:pk>/", views.instrument_detail, name="instrument_detail"),
+    path("administrations/", views.administration_list, name="administration_list"),
+    path("administrations/<int:pk>/", views.administration_detail, name="administration_detail"),
+    path(
+        "administrations/<int:pk>/window/",
+        views.administration_window,
+        name="administration_window",
+    ),
+    path("administrations/<int:pk>/respond/", views.respond, name="survey_respond"),
+]
+
+impact_urlpatterns = [
+    path("", views.impact_page, name="impact_report"),
+    path("schools/", views.impact_drill_page, name="impact_schools"),
+]

@@ -1,0 +1,248 @@
+"""Pages of the surveys app: instruments, administrations, the impact report and its drill-down.
+Thin: parse, call a selector, render."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import BadRequest
+from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+
+from trellis.authz.decorators import permission
+from trellis.authz.policies import has_grant_for
+from trellis.authz.roles import Action
+from trellis.core.exports import FORMATS, export_response
+from trellis.core.listing import ExportSpec, form_page, render_list
+from trellis.core.params import get_choice, get_int, get_text
+from trellis.core.suppression import threshold
+from trellis.surveys import selectors, services
+from trellis.surveys.forms import AnswersForm, WindowForm
+from trellis.surveys.impact import LEVELS
+from trellis.surveys.models import school_year_label
+from trellis.surveys.tables import tables
+
+
+def _respondents(n: int) -> str:
+    return f"fewer than {threshold()}" if 0 < n < threshold() else f"{n:,}"
+
+
+INSTRUMENT_EXPORT = ExportSpec(
+    filename="instruments",
+    headers=["Instrument", "Code", "Measures", "Owner", "Items"],
+    row=lambda i: [
+        i.title,
+        i.code,
+        i.get_measures_display(),
+        i.system.name if i.system else "Built in",
+        i.item_count,
+    ],
+)
+ADMINISTRATION_EXPORT = ExportSpec(
+    filename="administrations",
+    headers=[
+        "Instrument",
+        "System",
+        "Population",
+        "Window",
+        "School year",
+        "Anonymous",
+        "Respondents",
+    ],
+    row=lambda a: [
+        a.instrument.title,
+        a.system.name,
+        a.program.name if a.program else (a.school.name if a.school else "Staff"),
+        a.get_window_display(),
+        school_year_label(a.school_year),
+        "yes" if a.anonymous else "no",
+        _respondents(a.respondents),
+    ],
+)
+
+
+@permission(Action.SURVEYS_VIEW)
+def instrument_list(request: HttpRequest) -> HttpResponseBase:
+    query = get_text(request.GET, "q")
+    return render_list(
+        request,
+        template="surveys/instrument_list.html",
+        queryset=selectors.instrument_list(request.user, query=query),
+        export=INSTRUMENT_EXPORT,
+        context={
+            "query": query,
+            "can_import": has_grant_for(request.user, Action.SURVEYS_MANAGE),
+        },
+    )
+
+
+@permission(Action.SURVEYS_VIEW)
+def instrument_detail(request: HttpRequest, pk: int) -> HttpResponseBase:
+    instrument = selectors.instrument_get(request.user, pk)
+    items = list(instrument.items.all())
+    fmt = get_choice(request.GET, "format", FORMATS)
+    if fmt:
+        return export_response(
+            fmt=fmt,
+            filename=f"instrument-{instrument.code}",
+            headers=["code", "text", "scale", "subscale", "reverse"],
+            rows=([i.code, i.text, i.scale, i.subscale, int(i.reverse)] for i in items),
+        )
+    return render(
+        request, "surveys/instrument_detail.html", {"instrument": instrument, "items": items}
+    )
+
+
+@permission(Action.SURVEYS_VIEW)
+def administration_list(request: HttpRequest) -> HttpResponseBase:
+    return render_list(
+        request,
+        template="surveys/administration_list.html",
+        queryset=selectors.visible_administrations(request.user),
+        export=ADMINISTRATION_EXPORT,
+        context={},
+    )
+
+
+@permission(Action.SURVEYS_VIEW)
+def administration_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    administration = selectors.administration_get(request.user, pk)
+    return render(
+        request,
+        "surveys/administration_detail.html",
+        {
+            "administration": administration,
+            "respondents": _respondents(administration.respondents),  # type: ignore[attr-defined]
+            "year_label": school_year_label(administration.school_year),
+            "can_manage": has_grant_for(request.user, Action.SURVEYS_MANAGE)
+            and selectors.may(request.user, Action.SURVEYS_MANAGE, administration),
+        },
+    )
+
+
+def _report_params(request: HttpRequest) -> tuple[str, int | None, int | None]:
+    year = get_int(request.GET, "year")
+    if year is not None and not 1990 <= year <= 2100:
+        raise BadRequest("The 'year' parameter is the year a school year ends, e.g. 2018.")
+    return get_text(request.GET, "system", max_length=60), year, get_int(request.GET, "program")
+
+
+@permission(Action.IMPACT_VIEW)
+def impact_page(request: HttpRequest) -> HttpResponse:
+    systems = list(selectors.impact_systems(request.user))
+    code, year, program_id = _report_params(request)
+    context: dict[str, Any] = {"systems": systems, "report": None}
+    if not code and len(systems) == 1:
+        code = systems[0].code
+    if code:
+        system, program = selectors.impact_target(request.user, code, program_id)
+        years = selectors.impact_years(system)
+        year = year or (years[0] if years else None)
+        context.update(
+            system=system,
+            program=program,
+            years=years,
+            year=year,
+            programs=list(selectors.impact_program_choices(request.user, system)),
+        )
+        if year:
+            context["report"] = selectors.impact_get(
+                request.user, system_code=code, year=year, program_id=program_id
+            )
+            base = f"{reverse('impact_schools')}?system={system.code}&year={year}"
+            context["drill"] = base + (f"&program={program.pk}" if program else "")
+            context["year_label"] = school_year_label(year)
+            context["tables"] = tables(context["report"])
+    return render(request, "surveys/impact_report.html", context)
+
+
+@permission(Action.IMPACT_VIEW)
+def impact_drill_page(request: HttpRequest) -> HttpResponseBase:
+    code, year, program_id = _report_params(request)
+    level = get_choice(request.GET, "level", LEVELS) or "conditions"
+    if not code or year is None:
+        raise BadRequest("Give the 'system' and 'year' parameters.")
+    system, program, columns, rows = selectors.impact_drill(
+        request.user, system_code=code, year=year, program_id=program_id, level=level
+    )
+    fmt = get_choice(request.GET, "format", FORMATS)
+    if fmt:
+        return export_response(
+            fmt=fmt,
+            filename=f"impact-{level}-{system.code}-{year}",
+            headers=["School", *columns],
+            rows=([r.school.name, *r.cells] for r in rows),
+        )
+    back = f"{reverse('impact_report')}?system={system.code}&year={year}" + (
+        f"&program={program.pk}" if program else ""
+    )
+    return render(
+        request,
+        "surveys/impact_schools.html",
+        {
+            "system": system,
+            "program": program,
+            "year": year,
+            "year_label": school_year_label(year),
+            "level": level,
+            "columns": columns,
+            "rows": rows,
+            "back": back,
+            "querystring_nopage": request.GET.urlencode(),
+        },
+    )
+
+
+@permission(Action.SURVEYS_MANAGE)
+def administration_window(request: HttpRequest, pk: int) -> HttpResponseBase:
+    administration = selectors.administration_get(request.user, pk, Action.SURVEYS_MANAGE)
+    initial = {"opens_on": administration.opens_on, "closes_on": administration.closes_on}
+    return form_page(
+        request,
+        form=WindowForm(request.POST or None, initial=initial),
+        save=lambda data: services.administration_window_set(
+            actor=request.user, administration=administration, **data
+        ),
+        success_url=reverse("administration_detail", args=[administration.pk]),
+        heading=f"When the web form of “{administration}” takes answers",
+        back_label=str(administration),
+    )
+
+
+@permission(Action.SIGNED_IN)
+def respond(request: HttpRequest, pk: int) -> HttpResponseBase:
+    today = timezone.localdate()
+    administration = selectors.administration_to_answer(request.user, pk, today)
+    items = list(administration.instrument.items.all())
+    saved, submitted = selectors.saved_answers(administration, request.user)
+    submit = request.method == "POST" and "submit" in request.POST
+    if request.method == "POST":
+        form = AnswersForm(request.POST, items=items, submit=submit)
+        if form.is_valid():
+            services.web_answers_save(
+                actor=request.user,
+                administration=administration,
+                school=selectors.respondent_school(request.user.person, today),  # type: ignore[union-attr]
+                answers=form.answers(),
+                submit=submit,
+            )
+            messages.success(
+                request,
+                "Thank you: your answers are submitted. You may change them until the form closes."
+                if submit
+                else "Your answers are saved. Come back to this page to finish them.",
+            )
+            return redirect("survey_respond", pk=administration.pk)
+    else:
+        form = AnswersForm(
+            initial={f"item_{item_id}": value for item_id, value in saved.items()}, items=items
+        )
+    return render(
+        request,
+        "surveys/respond.html",
+        {"administration": administration, "form": form, "submitted": submitted},
+    )
