@@ -220,19 +220,22 @@ def figures(school_ids: Iterable[int], day: datetime.date) -> dict[int, Figures]
     ):
         out[school_id].usual_enrolled, out[school_id].usual_absent = enrolled or 0, absent or 0
     # Chronic absence to date on a day a school has no instruction: as of its last day before.
+    # The query runs even when every school has the day (over all of them, then unused), so
+    # that a page's query count does not depend on which schools taught today.
     missing = [pk for pk, f in out.items() if not f.has_day]
-    if missing:
-        first = school_year_start(day)
-        latest: dict[int, DailySchoolAttendance] = {}
-        for row in (
-            rollup.filter(school_id__in=missing, date__gte=first, date__lt=day)
-            .order_by("school_id", "-date")
-            .only("school_id", "date", "chronic_counted", "chronic_absent")[: len(missing) * 40]
-        ):
-            latest.setdefault(row.school_id, row)
-        for school_id, row in latest.items():
-            out[school_id].chronic_counted = row.chronic_counted
-            out[school_id].chronic_absent = row.chronic_absent
+    asked = missing or ids
+    first = school_year_start(day)
+    latest: dict[int, DailySchoolAttendance] = {}
+    for row in (
+        rollup.filter(school_id__in=asked, date__gte=first, date__lt=day)
+        .order_by("school_id", "-date")
+        .only("school_id", "date", "chronic_counted", "chronic_absent")[: len(asked) * 40]
+    ):
+        latest.setdefault(row.school_id, row)
+    for school_id in missing:
+        if school_id in latest:
+            out[school_id].chronic_counted = latest[school_id].chronic_counted
+            out[school_id].chronic_absent = latest[school_id].chronic_absent
     return out
 
 
