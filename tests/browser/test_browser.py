@@ -57,7 +57,17 @@ def nav_labels(page: Page) -> list[str]:
     [
         (
             "leader@riverbend.test",
-            ["Home", "Schools", "People", "Frameworks", "Attendance", "Programs", "Partners"],
+            [
+                "Home",
+                "Schools",
+                "People",
+                "Frameworks",
+                "Attendance",
+                "Programs",
+                "Surveys",
+                "Impact",
+                "Partners",
+            ],
             "/audit/",
         ),
         (
@@ -412,9 +422,9 @@ def test_walk_defect11_admin_navigation_keeps_to_one_line(
         tops = nav.locator(".navbar-nav > li").evaluate_all(
             "items => items.map(li => Math.round(li.getBoundingClientRect().top))"
         )
-        # Thirteen items (Programs and Selection joined with issue 9, Attendance with issue 12),
-        # and the account's menu.
-        assert len(tops) == 14, tops
+        # Fifteen items (Programs and Selection joined with issue 9, Attendance with issue 12,
+        # Surveys and Impact with issue 11), and the account's menu.
+        assert len(tops) == 16, tops
         assert len(set(tops)) == 1, f"the navigation wraps: item tops {tops}"
         brand = nav.locator(".navbar-brand").bounding_box()
         bar = nav.bounding_box()
