@@ -29,12 +29,13 @@ var:
 # for them: Ctrl-C or SIGTERM interrupts the wait, the trap stops both, and the recipe ends with
 # status 0, so make reports no error. (`trap 'kill 0'` used to signal make itself.)
 PORT ?= 8000
-# The worker runs in a session of its own (setsid) so that it gets exactly one SIGTERM, from the
-# trap: a second one (from the terminal's or make's process group) makes it exit mid-shutdown
-# with a traceback.
+# The worker and the web server run in sessions of their own (setsid) so that each process gets
+# exactly one SIGTERM, from the trap: a second one (from the terminal's or make's process group)
+# makes it exit mid-shutdown with a traceback (the server's autoreloader did, under load). The
+# server's session is its autoreloader and the server it restarts: the trap signals both.
 RUN_SITE = setsid $(PY) manage.py db_worker --interval 1 --no-reload & worker=$$!; \
-	$(PY) manage.py runserver 127.0.0.1:$(PORT) & server=$$!; \
-	stopping=0; trap 'stopping=1; kill $$server $$worker 2>/dev/null' INT TERM; \
+	setsid $(PY) manage.py runserver 127.0.0.1:$(PORT) & server=$$!; \
+	stopping=0; trap 'stopping=1; kill -TERM -$$server $$worker 2>/dev/null' INT TERM; \
 	wait $$server; status=$$?; [ $$stopping = 1 ] || kill $$worker 2>/dev/null; wait; \
 	if [ $$stopping = 1 ]; then echo "Trellis stopped."; else exit $$status; fi
 
