@@ -220,10 +220,11 @@ def figures(school_ids: Iterable[int], day: datetime.date) -> dict[int, Figures]
     ):
         out[school_id].usual_enrolled, out[school_id].usual_absent = enrolled or 0, absent or 0
     # Chronic absence to date on a day a school has no instruction: as of its last day before.
-    # The query runs even when every school has the day (over all of them, then unused), so
-    # that a page's query count does not depend on which schools taught today.
+    # The query runs even when every school has the day (asking for no school, id 0), so that
+    # a page's query count does not depend on which schools taught today, without reading
+    # rows it would not use.
     missing = [pk for pk, f in out.items() if not f.has_day]
-    asked = missing or ids
+    asked = missing or [0]
     first = school_year_start(day)
     latest: dict[int, DailySchoolAttendance] = {}
     for row in (
