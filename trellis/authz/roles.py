@@ -95,6 +95,10 @@ class Action:
     COACHING_SHARED = "coaching.shared"
     # The system's coaching set-up: its protocol library and settings ("not seen in N weeks").
     COACHING_CONFIGURE = "coaching.configure"
+    # Evaluation cycles (issue 10): configuring a cycle (stages, deadlines, framework, school
+    # year, population). Reading and taking part follow ratings.evaluation (the evaluator
+    # chain) and the evaluatee's own record.
+    EVALUATIONS_CONFIGURE = "evaluations.configure"
 
 
 ALL_ACTIONS = frozenset(
@@ -213,6 +217,7 @@ POLICY: dict[str, frozenset[str]] = {
             # Sessions' records (dates, modes, next steps) for oversight; never their notes.
             Action.COACHING_VIEW,
             Action.COACHING_CONFIGURE,
+            Action.EVALUATIONS_CONFIGURE,
         }
     ),
     Role.DISTRICT_LEADER: frozenset(

@@ -1,0 +1,314 @@
+"""Reads of evaluation cycles. An evaluation is read by its evaluatee and by the evaluator
+chain: whoever holds `ratings.evaluation` on the evaluatee (their evaluator and supervisor by
+relationship, the system's administrators). Whoever may not even see the person gets a 404,
+whoever sees them otherwise (their coach, a principal of their school) a 403. Coaching notes are
+never read here."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from trellis.authz.policies import authorize, has_grant_for, scope_for
+from trellis.authz.roles import Action
+from trellis.evaluations.models import Evaluation, EvaluationCycle, Goal, Stage
+from trellis.frameworks.models import FrameworkItem, FrameworkVersion
+from trellis.frameworks.selectors import rubric_grid
+from trellis.people.models import PositionKind
+from trellis.people.selectors import person_search_q, visible_people
+from trellis.ratings.models import Purpose, Rating
+
+# The stages in which the evaluator acts, and those in which the evaluatee does.
+EVALUATOR_STAGES = (Stage.MIDYEAR, Stage.SUMMATIVE)
+EVALUATEE_STAGES = (Stage.SELF_ASSESSMENT, Stage.GOALS, Stage.ACKNOWLEDGEMENT)
+
+
+def may_read_any(user: Any) -> bool:
+    """Whether the evaluations pages have anything for this user (the evaluator chain anywhere,
+    or an evaluatee)."""
+    if has_grant_for(user, Action.RATINGS_EVALUATION):
+        return True
+    return bool(user.person_id) and Evaluation.objects.filter(evaluatee_id=user.person_id).exists()
+
+
+def visible_evaluations(user: Any) -> QuerySet[Evaluation]:
+    q = Q(evaluatee_id=user.person_id) if user.person_id else Q(pk__in=[])
+    if has_grant_for(user, Action.RATINGS_EVALUATION):
+        q |= Q(evaluatee__in=visible_people(user, Action.RATINGS_EVALUATION).values("pk"))
+    return Evaluation.objects.filter(q)
+
+
+def evaluation_list(
+    user: Any,
+    *,
+    query: str = "",
+    cycle_id: int | None = None,
+    school_year: str = "",
+    stage: str = "",
+    overdue: bool = False,
+    mine: bool = False,
+) -> QuerySet[Evaluation]:
+    rows = visible_evaluations(user).select_related("cycle", "evaluatee", "evaluator")
+    for word in query.split():
+        rows = rows.filter(
+            Q(evaluatee__in=_people_matching(word)) | Q(evaluator__in=_people_matching(word))
+        )
+    if cycle_id:
+        rows = rows.filter(cycle_id=cycle_id)
+    if school_year:
+        rows = rows.filter(cycle__school_year=school_year)
+    if stage:
+        rows = rows.filter(stage=stage)
+    if overdue:
+        rows = rows.exclude(stage=Stage.COMPLETE).filter(due_on__lt=timezone.localdate())
+    if mine:
+        rows = rows.filter(evaluator_id=user.person_id)
+    return rows.order_by(
+        "-cycle__school_year", "due_on", "evaluatee__family_name", "evaluatee__given_name", "pk"
+    )
+
+
+def _people_matching(word: str) -> Any:
+    from trellis.people.models import Person
+
+    return Person.objects.filter(person_search_q(word)).values("pk")
+
+
+def evaluation_get(user: Any, pk: int) -> Evaluation:
+    evaluation = (
+        Evaluation.objects.select_related(
+            "cycle", "cycle__version__framework", "round", "evaluatee", "evaluator"
+        )
+        .filter(pk=pk)
+        .first()
+    )
+    if evaluation is None:
+        raise Http404
+    if user.person_id != evaluation.evaluatee_id:
+        authorize(user, Action.RATINGS_EVALUATION, evaluation.evaluatee)
+    return evaluation
+
+
+def cycle_filter_choices(user: Any) -> dict[str, Any]:
+    """The cycles and school years of the evaluations the user reads (for the filters)."""
+    cycles = list(
+        EvaluationCycle.objects.filter(
+            pk__in=visible_evaluations(user).values("cycle_id")
+        ).order_by("-opens_on", "pk")
+    )
+    return {
+        "cycles": cycles,
+        "school_years": sorted({c.school_year for c in cycles}, reverse=True),
+        "stages": Stage.choices,
+    }
+
+
+# One evaluation's page --------------------------------------------------------------------
+
+
+def competencies(version: FrameworkVersion) -> tuple[list[Any], list[dict[str, Any]]]:
+    """The rated competencies of the cycle's framework: (levels, rubric rows with descriptors)."""
+    levels, rows = rubric_grid(version)
+    return levels, [row for row in rows if row["has_descriptors"]]
+
+
+def rated_items(evaluation: Evaluation, rater: Any) -> list[Rating]:
+    """The evaluator's (draft) summative ratings, one per competency."""
+    return list(
+        Rating.objects.filter(round_id=evaluation.round_id, rater=rater, is_draft=True)
+        .exclude(purpose=Purpose.SELF_ASSESSMENT)
+        .select_related("item", "level")
+        .order_by("item__pk")
+    )
+
+
+def unrated_items(evaluation: Evaluation, rater: Any) -> list[FrameworkItem]:
+    _levels, rows = competencies(evaluation.cycle.version)
+    rated = {r.item_id for r in rated_items(evaluation, rater)}
+    return [row["item"] for row in rows if row["item"].pk not in rated]
+
+
+@dataclass(frozen=True)
+class StageRow:
+    stage: str
+    label: str
+    due_on: Any
+    done_at: Any
+    is_current: bool
+    overdue: bool
+
+
+def stage_rows(evaluation: Evaluation) -> list[StageRow]:
+    today = timezone.localdate()
+    done = {
+        Stage.SELF_ASSESSMENT: evaluation.self_assessed_at,
+        Stage.GOALS: evaluation.goals_set_at,
+        Stage.MIDYEAR: evaluation.midyear_at,
+        Stage.SUMMATIVE: evaluation.signed_off_at,
+        Stage.ACKNOWLEDGEMENT: evaluation.acknowledged_at,
+    }
+    return [
+        StageRow(
+            stage=stage,
+            label=label,
+            due_on=due,
+            done_at=done[stage],
+            is_current=evaluation.stage == stage,
+            overdue=done[stage] is None and due is not None and due < today,  # type: ignore[operator]
+        )
+        for stage, label, due in evaluation.cycle.stages()
+    ]
+
+
+def evaluation_page(user: Any, evaluation: Evaluation) -> dict[str, Any]:
+    """What the evaluation page shows this reader: the stages, the submitted self-assessment,
+    the goals, the mid-year notes, and the summative ratings (the evaluator's drafts to the
+    evaluator alone; after sign-off to every reader)."""
+    levels, rows = competencies(evaluation.cycle.version)
+    ratings = list(
+        Rating.objects.filter(round_id=evaluation.round_id, is_consensus=False)
+        .select_related("item", "level")
+        .order_by("item__pk")
+    )
+    self_by_item = {
+        r.item_id: r for r in ratings if r.purpose == Purpose.SELF_ASSESSMENT and not r.is_draft
+    }
+    is_evaluator = user.person_id == evaluation.evaluator_id
+    summative = [
+        r
+        for r in ratings
+        if r.purpose != Purpose.SELF_ASSESSMENT
+        and (
+            (r.is_draft and is_evaluator and r.rater_id == user.pk)
+            or (not r.is_draft and evaluation.is_locked)
+        )
+    ]
+    summative_by_item = {r.item_id: r for r in summative}
+    goals = list(
+        evaluation.goals.prefetch_related(
+            Prefetch("competencies", queryset=FrameworkItem.objects.order_by("pk"))
+        )
+    )
+    return {
+        "levels": levels,
+        "rows": [
+            {
+                "item": row["item"],
+                "self": self_by_item.get(row["item"].pk),
+                "summative": summative_by_item.get(row["item"].pk),
+            }
+            for row in rows
+        ],
+        "rubric_rows": rows,
+        "stages": stage_rows(evaluation),
+        "goals": goals,
+        "is_evaluator": is_evaluator,
+        "is_evaluatee": user.person_id == evaluation.evaluatee_id,
+        "unrated": [row["item"] for row in rows if row["item"].pk not in summative_by_item],
+    }
+
+
+def goal_list(evaluation: Evaluation) -> QuerySet[Goal]:
+    return evaluation.goals.prefetch_related("competencies")
+
+
+# Home panels -------------------------------------------------------------------------------
+
+
+def evaluator_due(user: Any, limit: int = 8) -> dict[str, Any] | None:
+    """The evaluator's evaluations not complete: those waiting on them first, by deadline."""
+    if not user.person_id:
+        return None
+    rows = Evaluation.objects.filter(evaluator_id=user.person_id).exclude(stage=Stage.COMPLETE)
+    today = timezone.localdate()
+    counts = rows.aggregate(
+        open=Count("pk"),
+        overdue=Count("pk", filter=Q(due_on__lt=today)),
+        mine=Count("pk", filter=Q(stage__in=EVALUATOR_STAGES)),
+    )
+    if not counts["open"]:
+        return None
+    shown = list(
+        rows.select_related("evaluatee", "cycle").order_by("due_on", "evaluatee__family_name")[
+            :limit
+        ]
+    )
+    return {**counts, "rows": shown, "today": today}
+
+
+def evaluatee_asks(user: Any) -> list[Evaluation]:
+    """The evaluatee's evaluations waiting on them (self-assessment, goals, acknowledgement)."""
+    if not user.person_id:
+        return []
+    return list(
+        Evaluation.objects.filter(evaluatee_id=user.person_id, stage__in=EVALUATEE_STAGES)
+        .select_related("cycle")
+        .order_by("due_on", "pk")
+    )
+
+
+# Configuring cycles ------------------------------------------------------------------------
+
+
+def configurable_systems(user: Any) -> list[int]:
+    scope = scope_for(user, Action.EVALUATIONS_CONFIGURE)
+    if scope.everything:
+        from trellis.orgs.models import System
+
+        return list(System.objects.values_list("pk", flat=True))
+    return sorted(scope.system_ids)
+
+
+def cycle_list(user: Any, *, query: str = "", school_year: str = "") -> QuerySet[EvaluationCycle]:
+    today = timezone.localdate()
+    rows = (
+        EvaluationCycle.objects.filter(system_id__in=configurable_systems(user))
+        .select_related("version__framework")
+        .annotate(
+            evaluation_count=Count("evaluations"),
+            complete=Count("evaluations", filter=Q(evaluations__stage=Stage.COMPLETE)),
+            overdue=Count(
+                "evaluations",
+                filter=Q(evaluations__due_on__lt=today) & ~Q(evaluations__stage=Stage.COMPLETE),
+            ),
+        )
+    )
+    for word in query.split():
+        rows = rows.filter(title__icontains=word)
+    if school_year:
+        rows = rows.filter(school_year=school_year)
+    return rows.order_by("-opens_on", "-pk")
+
+
+def cycle_frameworks(user: Any) -> QuerySet[FrameworkVersion]:
+    """Published versions of person frameworks of the configurable systems or built in."""
+    systems = configurable_systems(user)
+    return (
+        FrameworkVersion.objects.filter(
+            Q(framework__system_id__in=systems) | Q(framework__system__isnull=True),
+            framework__subject_kind="person",
+            status=FrameworkVersion.Status.PUBLISHED,
+            levels__isnull=False,
+        )
+        .distinct()
+        .select_related("framework")
+        .order_by("framework__title", "-number")
+    )
+
+
+POPULATIONS = [
+    (PositionKind.PRINCIPAL.value, "Principals"),
+    (PositionKind.ASSISTANT_PRINCIPAL.value, "Assistant principals"),
+    (PositionKind.TEACHER_LEADER.value, "Teacher leaders"),
+    (PositionKind.COACH.value, "Coaches"),
+    (PositionKind.SUPERVISOR.value, "Principal supervisors"),
+]
+
+
+def today() -> datetime.date:
+    return timezone.localdate()

@@ -1,0 +1,451 @@
+"""Writes of evaluation cycles. Configuring a cycle opens one rating round (purpose evaluation)
+per evaluatee; the stages write through the ratings engine's round services. Every change is
+audited; after sign-off every change but the acknowledgement is refused, and the refused
+attempt is audited too."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from trellis.accounts.models import User
+from trellis.assignments.selectors import supporters_of
+from trellis.authz.policies import require
+from trellis.authz.roles import Action, Relationship
+from trellis.core.services import audit_event_record
+from trellis.evaluations.models import Evaluation, EvaluationCycle, Goal, Stage
+from trellis.evaluations.selectors import rated_items, unrated_items
+from trellis.frameworks.models import FrameworkItem, FrameworkVersion, PerformanceLevel
+from trellis.orgs.models import System
+from trellis.people.models import Person
+from trellis.people.selectors import current_positions
+from trellis.ratings.models import Purpose, RoundSubject
+from trellis.ratings.services import round_advance, round_create, round_ratings_save
+
+Entry = tuple[FrameworkItem, PerformanceLevel, str]
+
+
+@dataclass(frozen=True)
+class CycleCreated:
+    cycle: EvaluationCycle
+    evaluations: int
+    # People of the population left out, with the reason (no evaluator, no account).
+    skipped: list[tuple[Person, str]]
+
+
+def current_stage(evaluation: Evaluation) -> tuple[str, datetime.date | None]:
+    """The first stage not done yet, and its deadline."""
+    cycle = evaluation.cycle
+    if evaluation.acknowledged_at:
+        return Stage.COMPLETE, None
+    if evaluation.signed_off_at:
+        return Stage.ACKNOWLEDGEMENT, cycle.acknowledgement_due
+    if cycle.self_assessment_due and not evaluation.self_assessed_at:
+        return Stage.SELF_ASSESSMENT, cycle.self_assessment_due
+    if cycle.goals_due and not evaluation.goals_set_at:
+        return Stage.GOALS, cycle.goals_due
+    if cycle.midyear_due and not evaluation.midyear_at:
+        return Stage.MIDYEAR, cycle.midyear_due
+    return Stage.SUMMATIVE, cycle.summative_due
+
+
+def _restage(evaluation: Evaluation) -> None:
+    evaluation.stage, evaluation.due_on = current_stage(evaluation)
+
+
+def _check_deadlines(
+    opens_on: datetime.date,
+    deadlines: list[tuple[str, datetime.date | None]],
+) -> None:
+    previous, previous_label = opens_on, "the opening date"
+    for label, due in deadlines:
+        if due is None:
+            continue
+        if due < previous:
+            raise ValidationError(
+                f"The {label} deadline ({due:%Y-%m-%d}) comes before {previous_label} "
+                f"({previous:%Y-%m-%d}): stages run in order."
+            )
+        previous, previous_label = due, f"the {label} deadline"
+
+
+def cycle_create(
+    *,
+    actor: Any,
+    system: System,
+    title: str,
+    school_year: str,
+    population: str,
+    version: FrameworkVersion,
+    opens_on: datetime.date,
+    self_assessment_due: datetime.date | None,
+    goals_due: datetime.date | None,
+    midyear_due: datetime.date | None,
+    summative_due: datetime.date,
+    acknowledgement_due: datetime.date,
+) -> CycleCreated:
+    """Configure a cycle for everyone of the population in the system on the opening day who
+    has an evaluator (their evaluation assignment, else their supervisor): one rating round each,
+    owned by the actor, rated by the evaluator and the evaluatee."""
+    require(actor, Action.EVALUATIONS_CONFIGURE, system)
+    _check_deadlines(
+        opens_on,
+        [
+            ("self-assessment", self_assessment_due),
+            ("goal-setting", goals_due),
+            ("mid-year review", midyear_due),
+            ("summative rating", summative_due),
+            ("acknowledgement", acknowledgement_due),
+        ],
+    )
+    person_ids = list(
+        current_positions(opens_on)
+        .filter(system=system, kind=population)
+        .values_list("person_id", flat=True)
+        .distinct()
+    )
+    people = list(
+        Person.objects.filter(pk__in=person_ids, is_active=True).order_by(
+            "family_name", "given_name", "pk"
+        )
+    )
+    if not people:
+        raise ValidationError(
+            {"population": "Nobody of this population works in the system on the opening day."}
+        )
+    evaluators: dict[int, Person] = {}
+    for assignment in supporters_of(
+        [p.pk for p in people], [Relationship.EVALUATION, Relationship.SUPERVISION]
+    ):
+        current = evaluators.get(assignment.assignee_id)
+        if current is None or assignment.kind == Relationship.EVALUATION:
+            evaluators.setdefault(assignment.assignee_id, assignment.supporter)
+            if assignment.kind == Relationship.EVALUATION:
+                evaluators[assignment.assignee_id] = assignment.supporter
+    users = {
+        u.person_id: u
+        for u in User.objects.filter(
+            person_id__in=[p.pk for p in people] + [e.pk for e in evaluators.values()],
+            is_active=True,
+        )
+    }
+    skipped: list[tuple[Person, str]] = []
+    made = 0
+    with transaction.atomic():
+        cycle = EvaluationCycle.objects.create(
+            system=system,
+            title=title.strip()[:200],
+            school_year=school_year,
+            population=population,
+            version=version,
+            opens_on=opens_on,
+            self_assessment_due=self_assessment_due,
+            goals_due=goals_due,
+            midyear_due=midyear_due,
+            summative_due=summative_due,
+            acknowledgement_due=acknowledgement_due,
+            created_by=actor,
+        )
+        for person in people:
+            evaluator = evaluators.get(person.pk)
+            if evaluator is None:
+                skipped.append((person, "no evaluator or supervisor assigned"))
+                continue
+            evaluator_user = users.get(evaluator.pk)
+            if evaluator_user is None:
+                skipped.append((person, f"their evaluator {evaluator.full_name} has no account"))
+                continue
+            raters = [evaluator_user]
+            if person.pk in users:
+                raters.append(users[person.pk])
+            round_ = round_create(
+                actor=actor,
+                title=f"{cycle.title}: {person.full_name}",
+                purpose=Purpose.EVALUATION,
+                version=version,
+                subjects=[person],
+                raters=raters,
+                opens_on=opens_on,
+                closes_on=acknowledgement_due,
+            )
+            evaluation = Evaluation(
+                cycle=cycle, round=round_, evaluatee=person, evaluator=evaluator
+            )
+            _restage(evaluation)
+            evaluation.save()
+            made += 1
+        if not made:
+            raise ValidationError(
+                {
+                    "population": "Nobody of this population has an evaluator: assign evaluators "
+                    "first (Assignments)."
+                }
+            )
+        audit_event_record(
+            actor=actor,
+            action="evaluation_cycle.create",
+            obj=cycle,
+            system_id=system.pk,
+            object_repr=cycle.title,
+            after={
+                "school_year": school_year,
+                "population": population,
+                "version": version.pk,
+                "stages": {stage: str(due) for stage, _label, due in cycle.stages()},
+                "evaluations": made,
+                "skipped": [p.full_name for p, _ in skipped],
+            },
+        )
+    return CycleCreated(cycle=cycle, evaluations=made, skipped=skipped)
+
+
+# Stages ----------------------------------------------------------------------------------
+
+
+def _is_evaluatee(actor: Any, evaluation: Evaluation) -> bool:
+    return actor is None or actor.person_id == evaluation.evaluatee_id
+
+
+def _is_evaluator(actor: Any, evaluation: Evaluation) -> bool:
+    return actor is None or actor.person_id == evaluation.evaluator_id
+
+
+def _require_reader(actor: Any, evaluation: Evaluation) -> None:
+    if actor is not None and actor.person_id != evaluation.evaluatee_id:
+        require(actor, Action.RATINGS_EVALUATION, evaluation.evaluatee)
+
+
+def _refuse_locked(actor: Any, evaluation: Evaluation, what: str) -> None:
+    """After sign-off nothing changes: the attempt is refused with the reason and audited (the
+    audit event is written outside any transaction of the refused change, so it stays)."""
+    signed = (
+        Evaluation.objects.filter(pk=evaluation.pk).values_list("signed_off_at", flat=True).first()
+    )
+    if signed is None:
+        return
+    audit_event_record(
+        actor=actor,
+        action="evaluation.change_refused",
+        obj=evaluation,
+        system_id=evaluation.cycle.system_id,
+        object_repr=f"{what} refused: {evaluation}"[:200],
+        after={"attempt": what, "signed_off_at": signed.isoformat()},
+    )
+    raise ValidationError(
+        f"This evaluation was signed off on {timezone.localtime(signed):%Y-%m-%d} and is "
+        f"locked: the {what} can no longer change."
+    )
+
+
+def _round_subject(evaluation: Evaluation) -> RoundSubject:
+    return RoundSubject.objects.get(round_id=evaluation.round_id)
+
+
+def _audit(actor: Any, evaluation: Evaluation, action: str, after: dict[str, Any]) -> None:
+    audit_event_record(
+        actor=actor,
+        action=action,
+        obj=evaluation,
+        system_id=evaluation.cycle.system_id,
+        object_repr=str(evaluation)[:200],
+        after=after,
+    )
+
+
+def self_assessment_submit(*, actor: Any, evaluation: Evaluation, entries: list[Entry]) -> None:
+    """The evaluatee's self-assessment: their ratings with evidence, submitted into the round
+    (the ratings engine records them as self-assessment ratings)."""
+    _require_reader(actor, evaluation)
+    if not _is_evaluatee(actor, evaluation):
+        raise PermissionDenied
+    _refuse_locked(actor, evaluation, "self-assessment")
+    if evaluation.cycle.self_assessment_due is None:
+        raise ValidationError("This cycle has no self-assessment.")
+    if evaluation.self_assessed_at:
+        raise ValidationError("You have submitted your self-assessment already.")
+    with transaction.atomic():
+        round_ratings_save(
+            actor=actor,
+            round_=evaluation.round,
+            subject=_round_subject(evaluation),
+            entries=entries,
+            submit=True,
+        )
+        evaluation.self_assessed_at = timezone.now()
+        _restage(evaluation)
+        evaluation.save(update_fields=["self_assessed_at", "stage", "due_on", "updated_at"])
+        _audit(actor, evaluation, "evaluation.self_assessment", {"ratings": len(entries)})
+
+
+def goals_save(
+    *, actor: Any, evaluation: Evaluation, goals: list[tuple[str, list[FrameworkItem]]]
+) -> None:
+    """The evaluatee's goals (or the evaluator's, setting them together), each with the
+    competencies it serves; saving replaces the earlier goals."""
+    _require_reader(actor, evaluation)
+    if not (_is_evaluatee(actor, evaluation) or _is_evaluator(actor, evaluation)):
+        raise PermissionDenied
+    _refuse_locked(actor, evaluation, "goals")
+    if evaluation.cycle.goals_due is None:
+        raise ValidationError("This cycle has no goal setting.")
+    goals = [(text.strip(), items) for text, items in goals if text.strip()]
+    if not goals:
+        raise ValidationError("Write at least one goal.")
+    for _text, items in goals:
+        for item in items:
+            if item.version_id != evaluation.cycle.version_id:
+                raise ValidationError(f"“{item}” is not a competency of this cycle's framework.")
+    with transaction.atomic():
+        evaluation.goals.all().delete()
+        for n, (text, items) in enumerate(goals):
+            goal = Goal.objects.create(evaluation=evaluation, text=text, position=n)
+            goal.competencies.set(items)
+        evaluation.goals_set_at = timezone.now()
+        _restage(evaluation)
+        evaluation.save(update_fields=["goals_set_at", "stage", "due_on", "updated_at"])
+        _audit(
+            actor,
+            evaluation,
+            "evaluation.goals",
+            {"goals": [{"text": t, "competencies": [i.pk for i in items]} for t, items in goals]},
+        )
+
+
+def midyear_record(*, actor: Any, evaluation: Evaluation, notes: str) -> None:
+    """The evaluator's mid-year review notes."""
+    _require_reader(actor, evaluation)
+    if not _is_evaluator(actor, evaluation):
+        raise PermissionDenied
+    _refuse_locked(actor, evaluation, "mid-year review")
+    if evaluation.cycle.midyear_due is None:
+        raise ValidationError("This cycle has no mid-year review.")
+    if not notes.strip():
+        raise ValidationError({"notes": "Write the mid-year review notes."})
+    with transaction.atomic():
+        before = evaluation.midyear_notes
+        evaluation.midyear_notes = notes.strip()
+        evaluation.midyear_at = timezone.now()
+        _restage(evaluation)
+        evaluation.save(
+            update_fields=["midyear_notes", "midyear_at", "stage", "due_on", "updated_at"]
+        )
+        audit_event_record(
+            actor=actor,
+            action="evaluation.midyear",
+            obj=evaluation,
+            system_id=evaluation.cycle.system_id,
+            object_repr=str(evaluation)[:200],
+            before={"notes": before},
+            after={"notes": evaluation.midyear_notes},
+        )
+
+
+def summative_save(*, actor: Any, evaluation: Evaluation, entries: list[Entry]) -> None:
+    """The evaluator's summative ratings with evidence, kept as drafts of the round (seen by
+    nobody else) until sign-off."""
+    _require_reader(actor, evaluation)
+    if not _is_evaluator(actor, evaluation) or actor is None:
+        raise PermissionDenied
+    _refuse_locked(actor, evaluation, "summative rating")
+    with transaction.atomic():
+        round_ratings_save(
+            actor=actor,
+            round_=evaluation.round,
+            subject=_round_subject(evaluation),
+            entries=entries,
+            submit=False,
+        )
+        _audit(actor, evaluation, "evaluation.summative_draft", {"ratings": len(entries)})
+
+
+def sign_off(*, actor: Any, evaluation: Evaluation) -> None:
+    """The evaluator signs the summative evaluation off: refused while a competency is unrated
+    (naming them); then the ratings are submitted and the round locked."""
+    _require_reader(actor, evaluation)
+    if not _is_evaluator(actor, evaluation) or actor is None:
+        raise PermissionDenied
+    _refuse_locked(actor, evaluation, "sign-off")
+    missing = unrated_items(evaluation, actor)
+    if missing:
+        names = "; ".join(_item_name(item) for item in missing)
+        raise ValidationError(
+            f"Rate every competency before signing off. Not rated yet ({len(missing)}): {names}."
+        )
+    drafts = rated_items(evaluation, actor)
+    authority = (Action.RATINGS_EVALUATION, evaluation.evaluatee)
+    with transaction.atomic():
+        round_ratings_save(
+            actor=actor,
+            round_=evaluation.round,
+            subject=_round_subject(evaluation),
+            entries=[(r.item, r.level, r.evidence) for r in drafts],
+            submit=True,
+        )
+        round_ = round_advance(actor=actor, round_=evaluation.round, authority=authority)
+        round_advance(actor=actor, round_=round_, authority=authority)
+        evaluation.signed_off_at = timezone.now()
+        evaluation.signed_off_by = actor
+        _restage(evaluation)
+        evaluation.save(
+            update_fields=["signed_off_at", "signed_off_by", "stage", "due_on", "updated_at"]
+        )
+        _audit(
+            actor,
+            evaluation,
+            "evaluation.sign_off",
+            {"ratings": {_item_name(r.item): r.level.name for r in drafts}},
+        )
+
+
+def acknowledge(*, actor: Any, evaluation: Evaluation, response: str) -> None:
+    """The evaluatee acknowledges the signed-off evaluation, with an optional response (which
+    does not change the ratings)."""
+    if not _is_evaluatee(actor, evaluation):
+        _require_reader(actor, evaluation)
+        raise PermissionDenied
+    if evaluation.signed_off_at is None:
+        raise ValidationError("The evaluation is acknowledged once the evaluator signs it off.")
+    if evaluation.acknowledged_at is not None:
+        audit_event_record(
+            actor=actor,
+            action="evaluation.change_refused",
+            obj=evaluation,
+            system_id=evaluation.cycle.system_id,
+            object_repr=f"acknowledgement refused: {evaluation}"[:200],
+            after={"attempt": "acknowledgement"},
+        )
+        raise ValidationError(
+            f"You acknowledged this evaluation on "
+            f"{timezone.localtime(evaluation.acknowledged_at):%Y-%m-%d}: it can no longer change."
+        )
+    with transaction.atomic():
+        evaluation.acknowledged_at = timezone.now()
+        evaluation.response = response.strip()
+        _restage(evaluation)
+        evaluation.save(
+            update_fields=["acknowledged_at", "response", "stage", "due_on", "updated_at"]
+        )
+        _audit(actor, evaluation, "evaluation.acknowledge", {"response": evaluation.response})
+
+
+def _item_name(item: FrameworkItem) -> str:
+    code = f"{item.human_coding_scheme} " if item.human_coding_scheme else ""
+    return code + (item.abbreviated_statement or item.full_statement)[:80]
+
+
+__all__ = [
+    "CycleCreated",
+    "acknowledge",
+    "current_stage",
+    "cycle_create",
+    "goals_save",
+    "midyear_record",
+    "self_assessment_submit",
+    "sign_off",
+    "summative_save",
+]

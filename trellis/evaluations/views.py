@@ -1,0 +1,361 @@
+"""Pages of evaluation cycles: the evaluator's (and evaluatee's) list, one evaluation with its
+stages, and the cycles the system configures. Thin: parse, call one selector or service,
+render. Outside scope 404; in scope, not allowed 403."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest
+from django.http.response import HttpResponseBase
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from trellis.authz.decorators import permission
+from trellis.authz.roles import Action
+from trellis.core.forms import add_service_errors
+from trellis.core.listing import ExportSpec, render_list
+from trellis.core.params import get_choice, get_int, get_text
+from trellis.evaluations import selectors, services
+from trellis.evaluations.forms import AcknowledgeForm, CycleForm, GoalsForm, MidyearForm
+from trellis.evaluations.models import Evaluation, EvaluationCycle, Stage
+from trellis.orgs.models import System
+from trellis.ratings.forms import RubricForm
+
+
+def _export() -> ExportSpec:
+    def row(e: Evaluation) -> list[Any]:
+        return [
+            e.cycle.school_year,
+            e.cycle.title,
+            e.evaluatee.full_name,
+            e.evaluator.full_name,
+            e.get_stage_display(),
+            e.due_on or "",
+            "yes"
+            if e.due_on and e.stage != Stage.COMPLETE and e.due_on < selectors.today()
+            else "no",
+            e.signed_off_at.date() if e.signed_off_at else "",
+            e.acknowledged_at.date() if e.acknowledged_at else "",
+        ]
+
+    return ExportSpec(
+        filename="evaluations",
+        headers=[
+            "School year",
+            "Cycle",
+            "Evaluatee",
+            "Evaluator",
+            "Stage",
+            "Due",
+            "Overdue",
+            "Signed off",
+            "Acknowledged",
+        ],
+        row=row,
+    )
+
+
+@permission(Action.SIGNED_IN)
+def evaluation_list(request: HttpRequest) -> HttpResponseBase:
+    """The evaluations the user reads: their evaluatees' (and those below them in the chain),
+    and their own."""
+    user: Any = request.user
+    if not selectors.may_read_any(user):
+        raise PermissionDenied
+    params = request.GET
+    stages = [value for value, _ in Stage.choices]
+    filters: dict[str, Any] = {
+        "query": get_text(params, "q"),
+        "cycle_id": get_int(params, "cycle"),
+        "school_year": get_text(params, "year", max_length=9),
+        "stage": get_choice(params, "stage", stages),
+        "overdue": params.get("overdue") == "1",
+        "mine": params.get("mine") == "1",
+    }
+    return render_list(
+        request,
+        template="evaluations/evaluation_list.html",
+        queryset=selectors.evaluation_list(user, **filters),
+        export=_export(),
+        per_page=25,
+        context={
+            "filters": filters,
+            "today": selectors.today(),
+            **selectors.cycle_filter_choices(user),
+            "may_configure": bool(selectors.configurable_systems(user)),
+        },
+    )
+
+
+def _rubric(request: HttpRequest, evaluation: Evaluation, prefix: str) -> RubricForm:
+    levels, rows = selectors.competencies(evaluation.cycle.version)
+    return RubricForm(
+        request.POST if request.method == "POST" else None, rows=rows, levels=levels, prefix=prefix
+    )
+
+
+def _page(
+    request: HttpRequest, evaluation: Evaluation, forms: dict[str, Any] | None = None
+) -> HttpResponseBase:
+    user: Any = request.user
+    context = selectors.evaluation_page(user, evaluation)
+    locked = evaluation.is_locked
+    forms = forms or {}
+    if context["is_evaluatee"] and not locked:
+        if evaluation.cycle.self_assessment_due and not evaluation.self_assessed_at:
+            forms.setdefault("self_form", _rubric_initial(evaluation, "self", None))
+    if not locked and (context["is_evaluatee"] or context["is_evaluator"]):
+        if evaluation.cycle.goals_due:
+            forms.setdefault(
+                "goals_form",
+                GoalsForm(
+                    items=[row["item"] for row in context["rubric_rows"]],
+                    goals=context["goals"],
+                ),
+            )
+    if context["is_evaluator"] and not locked:
+        if evaluation.cycle.midyear_due:
+            forms.setdefault(
+                "midyear_form", MidyearForm(initial={"notes": evaluation.midyear_notes})
+            )
+        forms.setdefault("summative_form", _rubric_initial(evaluation, "summative", context))
+    if context["is_evaluatee"] and locked and not evaluation.acknowledged_at:
+        forms.setdefault("ack_form", AcknowledgeForm())
+    return render(
+        request,
+        "evaluations/evaluation_detail.html",
+        {"evaluation": evaluation, "locked": locked, **context, **forms},
+        status=400 if any(f.is_bound and f.errors for f in forms.values()) else 200,
+    )
+
+
+def _rubric_initial(
+    evaluation: Evaluation, prefix: str, context: dict[str, Any] | None
+) -> RubricForm:
+    levels, rows = selectors.competencies(evaluation.cycle.version)
+    initial: dict[str, Any] = {}
+    if context is not None:
+        for row in context["rows"]:
+            rating = row["summative"]
+            if rating is not None:
+                initial[f"level_{rating.item_id}"] = str(rating.level_id)
+                initial[f"evidence_{rating.item_id}"] = rating.evidence
+    return RubricForm(rows=rows, levels=levels, prefix=prefix, initial=initial)
+
+
+@permission(Action.SIGNED_IN)
+def evaluation_detail(request: HttpRequest, pk: int) -> HttpResponseBase:
+    return _page(request, selectors.evaluation_get(request.user, pk))
+
+
+def _done(request: HttpRequest, evaluation: Evaluation, message: str) -> HttpResponseBase:
+    messages.success(request, message)
+    return redirect("evaluation", evaluation.pk)
+
+
+def _refused(request: HttpRequest, evaluation: Evaluation, error: ValidationError) -> Any:
+    for message in error.messages:
+        messages.error(request, message)
+    return redirect("evaluation", evaluation.pk)
+
+
+@require_POST
+@permission(Action.SIGNED_IN)
+def self_assessment(request: HttpRequest, pk: int) -> HttpResponseBase:
+    evaluation = selectors.evaluation_get(request.user, pk)
+    form = _rubric(request, evaluation, "self")
+    if not form.is_valid():
+        return _page(request, evaluation, {"self_form": form})
+    try:
+        services.self_assessment_submit(
+            actor=request.user, evaluation=evaluation, entries=form.entries()
+        )
+    except ValidationError as error:
+        return _refused(request, evaluation, error)
+    return _done(request, evaluation, "Your self-assessment is submitted.")
+
+
+@require_POST
+@permission(Action.SIGNED_IN)
+def goals(request: HttpRequest, pk: int) -> HttpResponseBase:
+    evaluation = selectors.evaluation_get(request.user, pk)
+    _levels, rows = selectors.competencies(evaluation.cycle.version)
+    form = GoalsForm(
+        request.POST,
+        items=[row["item"] for row in rows],
+        goals=list(selectors.goal_list(evaluation)),
+    )
+    if not form.is_valid():
+        return _page(request, evaluation, {"goals_form": form})
+    try:
+        services.goals_save(actor=request.user, evaluation=evaluation, goals=form.goals())
+    except ValidationError as error:
+        return _refused(request, evaluation, error)
+    return _done(request, evaluation, "Goals saved.")
+
+
+@require_POST
+@permission(Action.SIGNED_IN)
+def midyear(request: HttpRequest, pk: int) -> HttpResponseBase:
+    evaluation = selectors.evaluation_get(request.user, pk)
+    form = MidyearForm(request.POST)
+    if not form.is_valid():
+        return _page(request, evaluation, {"midyear_form": form})
+    try:
+        services.midyear_record(
+            actor=request.user, evaluation=evaluation, notes=form.cleaned_data["notes"]
+        )
+    except ValidationError as error:
+        return _refused(request, evaluation, error)
+    return _done(request, evaluation, "Mid-year review notes saved.")
+
+
+@require_POST
+@permission(Action.SIGNED_IN)
+def summative(request: HttpRequest, pk: int) -> HttpResponseBase:
+    evaluation = selectors.evaluation_get(request.user, pk)
+    form = _rubric(request, evaluation, "summative")
+    if not form.is_valid():
+        return _page(request, evaluation, {"summative_form": form})
+    try:
+        services.summative_save(actor=request.user, evaluation=evaluation, entries=form.entries())
+    except ValidationError as error:
+        return _refused(request, evaluation, error)
+    return _done(
+        request, evaluation, "Summative ratings saved as a draft: only you see them until sign-off."
+    )
+
+
+@require_POST
+@permission(Action.SIGNED_IN)
+def sign_off(request: HttpRequest, pk: int) -> HttpResponseBase:
+    evaluation = selectors.evaluation_get(request.user, pk)
+    try:
+        services.sign_off(actor=request.user, evaluation=evaluation)
+    except ValidationError as error:
+        return _refused(request, evaluation, error)
+    return _done(request, evaluation, "Signed off: the evaluation is locked.")
+
+
+@require_POST
+@permission(Action.SIGNED_IN)
+def acknowledge(request: HttpRequest, pk: int) -> HttpResponseBase:
+    evaluation = selectors.evaluation_get(request.user, pk)
+    form = AcknowledgeForm(request.POST)
+    if not form.is_valid():
+        return _page(request, evaluation, {"ack_form": form})
+    try:
+        services.acknowledge(
+            actor=request.user, evaluation=evaluation, response=form.cleaned_data["response"]
+        )
+    except ValidationError as error:
+        return _refused(request, evaluation, error)
+    return _done(request, evaluation, "Acknowledged. Thank you.")
+
+
+# Cycles ----------------------------------------------------------------------------------
+
+
+def _cycle_export() -> ExportSpec:
+    def row(c: EvaluationCycle) -> list[Any]:
+        return [
+            c.school_year,
+            c.title,
+            dict(selectors.POPULATIONS).get(c.population, c.population),
+            c.version.framework.title,
+            c.opens_on,
+            c.self_assessment_due or "",
+            c.goals_due or "",
+            c.midyear_due or "",
+            c.summative_due,
+            c.acknowledgement_due,
+            c.evaluation_count,  # type: ignore[attr-defined]
+            c.complete,  # type: ignore[attr-defined]
+            c.overdue,  # type: ignore[attr-defined]
+        ]
+
+    return ExportSpec(
+        filename="evaluation-cycles",
+        headers=[
+            "School year",
+            "Cycle",
+            "Population",
+            "Framework",
+            "Opens",
+            "Self-assessment due",
+            "Goals due",
+            "Mid-year due",
+            "Summative due",
+            "Acknowledgement due",
+            "Evaluations",
+            "Complete",
+            "Overdue",
+        ],
+        row=row,
+    )
+
+
+@permission(Action.EVALUATIONS_CONFIGURE)
+def cycle_list(request: HttpRequest) -> HttpResponseBase:
+    filters = {
+        "query": get_text(request.GET, "q"),
+        "school_year": get_text(request.GET, "year", max_length=9),
+    }
+    return render_list(
+        request,
+        template="evaluations/cycle_list.html",
+        queryset=selectors.cycle_list(request.user, **filters),
+        export=_cycle_export(),
+        context={"filters": filters, "populations": dict(selectors.POPULATIONS)},
+    )
+
+
+@permission(Action.EVALUATIONS_CONFIGURE)
+def cycle_new(request: HttpRequest) -> HttpResponseBase:
+    user: Any = request.user
+    systems = selectors.configurable_systems(user)
+    system = System.objects.filter(pk__in=systems).order_by("pk").first()
+    if system is None:
+        raise PermissionDenied
+    form = CycleForm(
+        request.POST or None,
+        populations=selectors.POPULATIONS,
+        versions=list(selectors.cycle_frameworks(user)),
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            made = services.cycle_create(
+                actor=user,
+                system=system,
+                title=data["title"],
+                school_year=data["school_year"],
+                population=data["population"],
+                version=data["version"],
+                opens_on=data["opens_on"],
+                self_assessment_due=data["self_assessment_due"],
+                goals_due=data["goals_due"],
+                midyear_due=data["midyear_due"],
+                summative_due=data["summative_due"],
+                acknowledgement_due=data["acknowledgement_due"],
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            text = f"Cycle “{made.cycle.title}” opened: {made.evaluations} evaluations."
+            if made.skipped:
+                text += " Left out: " + "; ".join(
+                    f"{p.full_name} ({why})" for p, why in made.skipped
+                )
+            messages.success(request, text)
+            return redirect(reverse("evaluations") + f"?cycle={made.cycle.pk}")
+    return render(
+        request,
+        "evaluations/cycle_form.html",
+        {"form": form, "system": system},
+        status=400 if form.is_bound and form.errors else 200,
+    )
