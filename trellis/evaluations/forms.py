@@ -49,8 +49,8 @@ class CycleForm(StyledFormMixin, forms.Form):
     ) -> None:
         super().__init__(*args, **kwargs)
         self.versions = {str(v.pk): v for v in versions}
-        self.fields["population"].choices = populations
-        self.fields["version"].choices = [
+        self.fields["population"].choices = populations  # type: ignore[attr-defined]
+        self.fields["version"].choices = [  # type: ignore[attr-defined]
             (str(v.pk), f"{v.framework.title} (version {v.number})") for v in versions
         ]
         self.style_fields()
@@ -83,7 +83,7 @@ class CycleForm(StyledFormMixin, forms.Form):
             if due < previous:
                 self.add_error(
                     name,
-                    f"This deadline comes before {self.fields[previous_name].label.lower()} "
+                    f"This deadline comes before {str(self.fields[previous_name].label).lower()} "
                     f"({previous:%Y-%m-%d}): stages run in order.",
                 )
             previous_name, previous = name, due

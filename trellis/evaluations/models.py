@@ -11,6 +11,8 @@ ratings and locks the round; from then on nothing changes but the evaluatee's ac
 
 from __future__ import annotations
 
+import datetime
+
 from django.db import models
 
 from trellis.core.models import TimeStampedModel
@@ -51,16 +53,17 @@ class EvaluationCycle(TimeStampedModel):
     def __str__(self) -> str:
         return self.title
 
-    def due_on(self, stage: str) -> object:
-        return {
+    def due_on(self, stage: str) -> datetime.date | None:
+        deadlines: dict[str, datetime.date | None] = {
             Stage.SELF_ASSESSMENT: self.self_assessment_due,
             Stage.GOALS: self.goals_due,
             Stage.MIDYEAR: self.midyear_due,
             Stage.SUMMATIVE: self.summative_due,
             Stage.ACKNOWLEDGEMENT: self.acknowledgement_due,
-        }.get(stage)
+        }
+        return deadlines.get(stage)
 
-    def stages(self) -> list[tuple[str, str, object]]:
+    def stages(self) -> list[tuple[str, str, datetime.date | None]]:
         """(stage, label, deadline) of the stages this cycle has, in order."""
         return [
             (value, label, self.due_on(value))

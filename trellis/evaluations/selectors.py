@@ -145,7 +145,7 @@ class StageRow:
 
 def stage_rows(evaluation: Evaluation) -> list[StageRow]:
     today = timezone.localdate()
-    done = {
+    done: dict[str, Any] = {
         Stage.SELF_ASSESSMENT: evaluation.self_assessed_at,
         Stage.GOALS: evaluation.goals_set_at,
         Stage.MIDYEAR: evaluation.midyear_at,
@@ -159,7 +159,7 @@ def stage_rows(evaluation: Evaluation) -> list[StageRow]:
             due_on=due,
             done_at=done[stage],
             is_current=evaluation.stage == stage,
-            overdue=done[stage] is None and due is not None and due < today,  # type: ignore[operator]
+            overdue=done[stage] is None and due is not None and due < today,
         )
         for stage, label, due in evaluation.cycle.stages()
     ]

@@ -105,18 +105,19 @@ def _page(
     context = selectors.evaluation_page(user, evaluation)
     locked = evaluation.is_locked
     forms = forms or {}
-    if context["is_evaluatee"] and not locked:
-        if evaluation.cycle.self_assessment_due and not evaluation.self_assessed_at:
-            forms.setdefault("self_form", _rubric_initial(evaluation, "self", None))
-    if not locked and (context["is_evaluatee"] or context["is_evaluator"]):
-        if evaluation.cycle.goals_due:
-            forms.setdefault(
-                "goals_form",
-                GoalsForm(
-                    items=[row["item"] for row in context["rubric_rows"]],
-                    goals=context["goals"],
-                ),
-            )
+    cycle = evaluation.cycle
+    asks_self = cycle.self_assessment_due and not evaluation.self_assessed_at
+    if context["is_evaluatee"] and not locked and asks_self:
+        forms.setdefault("self_form", _rubric_initial(evaluation, "self", None))
+    takes_part = context["is_evaluatee"] or context["is_evaluator"]
+    if not locked and takes_part and cycle.goals_due:
+        forms.setdefault(
+            "goals_form",
+            GoalsForm(
+                items=[row["item"] for row in context["rubric_rows"]],
+                goals=context["goals"],
+            ),
+        )
     if context["is_evaluator"] and not locked:
         if evaluation.cycle.midyear_due:
             forms.setdefault(
