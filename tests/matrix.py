@@ -1253,3 +1253,8 @@ CASES += COACHING_CASES
 from tests.surveys.cases import SURVEY_CASES  # noqa: E402
 
 CASES += SURVEY_CASES
+
+# Issue 10: supervision and evaluation cycles (tests/evaluations/cases.py).
+from tests.evaluations.cases import EVALUATION_CASES  # noqa: E402
+
+CASES += EVALUATION_CASES

@@ -1,13 +1,12 @@
 """Evaluation cycles in the API, under the same rules as the pages: an evaluation to its
 evaluator chain and its evaluatee; the summative ratings only once signed off (before, to the
-evaluator alone, as on the page); the evaluatee acknowledges through POST."""
+evaluator alone, as on the page). The stages are taken on the pages."""
 
 import datetime
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest
-from ninja import Field, Path, Query, Router, Schema, Status
+from ninja import Field, Path, Query, Router, Schema
 from ninja.errors import HttpError
 from ninja.pagination import paginate
 
@@ -15,7 +14,7 @@ from trellis.api.auth import api_permission
 from trellis.api.paging import ID, Pages, _MappedQuerySet
 from trellis.api.schemas import ErrorOut
 from trellis.authz.roles import Action
-from trellis.evaluations import selectors, services
+from trellis.evaluations import selectors
 from trellis.evaluations.models import Evaluation, Stage
 
 router = Router(tags=["evaluations"])
@@ -63,10 +62,6 @@ class EvaluationFilters(Schema):
     year: str = Field("", max_length=9)
     stage: Stage | None = None
     overdue: bool = False
-
-
-class AcknowledgeIn(Schema):
-    response: str = Field("", max_length=10000)
 
 
 def _out(e: Evaluation) -> dict[str, Any]:
@@ -128,21 +123,3 @@ def get_evaluation(request: HttpRequest, evaluation_id: int = PK) -> Any:
         "midyear_notes": evaluation.midyear_notes,
         "response": evaluation.response,
     }
-
-
-@router.post(
-    "/{evaluation_id}/acknowledge",
-    response={200: EvaluationOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut},
-)
-@api_permission(Action.SIGNED_IN)
-def acknowledge_evaluation(
-    request: HttpRequest, payload: AcknowledgeIn, evaluation_id: int = PK
-) -> Any:
-    evaluation = selectors.evaluation_get(request.user, evaluation_id)
-    try:
-        services.acknowledge(actor=request.user, evaluation=evaluation, response=payload.response)
-    except ValidationError as error:
-        return Status(400, {"detail": " ".join(error.messages)})
-    except PermissionDenied:
-        raise HttpError(403, "Only the evaluatee acknowledges their evaluation.") from None
-    return _out(evaluation)

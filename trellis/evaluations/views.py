@@ -164,8 +164,8 @@ def _refused(request: HttpRequest, evaluation: Evaluation, error: ValidationErro
     return redirect("evaluation", evaluation.pk)
 
 
-@require_POST
 @permission(Action.SIGNED_IN)
+@require_POST
 def self_assessment(request: HttpRequest, pk: int) -> HttpResponseBase:
     evaluation = selectors.evaluation_get(request.user, pk)
     form = _rubric(request, evaluation, "self")
@@ -180,8 +180,8 @@ def self_assessment(request: HttpRequest, pk: int) -> HttpResponseBase:
     return _done(request, evaluation, "Your self-assessment is submitted.")
 
 
-@require_POST
 @permission(Action.SIGNED_IN)
+@require_POST
 def goals(request: HttpRequest, pk: int) -> HttpResponseBase:
     evaluation = selectors.evaluation_get(request.user, pk)
     _levels, rows = selectors.competencies(evaluation.cycle.version)
@@ -199,8 +199,8 @@ def goals(request: HttpRequest, pk: int) -> HttpResponseBase:
     return _done(request, evaluation, "Goals saved.")
 
 
-@require_POST
 @permission(Action.SIGNED_IN)
+@require_POST
 def midyear(request: HttpRequest, pk: int) -> HttpResponseBase:
     evaluation = selectors.evaluation_get(request.user, pk)
     form = MidyearForm(request.POST)
@@ -215,8 +215,8 @@ def midyear(request: HttpRequest, pk: int) -> HttpResponseBase:
     return _done(request, evaluation, "Mid-year review notes saved.")
 
 
-@require_POST
 @permission(Action.SIGNED_IN)
+@require_POST
 def summative(request: HttpRequest, pk: int) -> HttpResponseBase:
     evaluation = selectors.evaluation_get(request.user, pk)
     form = _rubric(request, evaluation, "summative")
@@ -231,8 +231,8 @@ def summative(request: HttpRequest, pk: int) -> HttpResponseBase:
     )
 
 
-@require_POST
 @permission(Action.SIGNED_IN)
+@require_POST
 def sign_off(request: HttpRequest, pk: int) -> HttpResponseBase:
     evaluation = selectors.evaluation_get(request.user, pk)
     try:
@@ -242,8 +242,8 @@ def sign_off(request: HttpRequest, pk: int) -> HttpResponseBase:
     return _done(request, evaluation, "Signed off: the evaluation is locked.")
 
 
-@require_POST
 @permission(Action.SIGNED_IN)
+@require_POST
 def acknowledge(request: HttpRequest, pk: int) -> HttpResponseBase:
     evaluation = selectors.evaluation_get(request.user, pk)
     form = AcknowledgeForm(request.POST)

@@ -1,0 +1,236 @@
+"""Role-matrix Cases of the evaluation-cycle pages and API (added to tests/matrix.py's CASES).
+
+Who is who (tests/conftest.py, tests/coaching/world.py, tests/evaluations/world.py): `evaluator`
+(Eve) conducts Paula's evaluation; `supervisor` (Sam) supervises Paula and reads it (the chain
+above) without conducting it (403 on the evaluator's writes); `principal` is Paula, the
+evaluatee; `coach` (Cami) coaches Paula, sees her record and not her evaluation (403);
+`supervisor_south` (Sid) is a supervisor who is not Paula's evaluator or supervisor (right role,
+wrong relationship: 404); `admin_b` is another system (404); `admin` configures cycles."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tests.conftest import World
+from tests.matrix import Case
+
+
+def evaluation(w: World, tail: str = "") -> str:
+    return f"/evaluations/{w.coaching['evaluation']}/{tail}"
+
+
+def _evaluation(w: World) -> Any:
+    from trellis.evaluations.models import Evaluation
+
+    return Evaluation.objects.select_related("cycle__version").get(pk=w.coaching["evaluation"])
+
+
+def rubric(w: World, prefix: str) -> dict[str, Any]:
+    from trellis.evaluations.selectors import competencies
+
+    levels, rows = competencies(_evaluation(w).cycle.version)
+    data: dict[str, Any] = {}
+    for row in rows:
+        data[f"{prefix}-level_{row['item'].pk}"] = str(levels[-1].pk)
+        data[f"{prefix}-evidence_{row['item'].pk}"] = "Seen in the spring walkthroughs"
+    return data
+
+
+def rated_in_full(w: World) -> None:
+    """Eve's summative drafts on every competency (so that her sign-off goes through)."""
+    from trellis.evaluations.selectors import competencies
+    from trellis.evaluations.services import summative_save
+
+    e = _evaluation(w)
+    levels, rows = competencies(e.cycle.version)
+    summative_save(
+        actor=w.users["evaluator"],
+        evaluation=e,
+        entries=[(row["item"], levels[0], "Evidence") for row in rows],
+    )
+
+
+def signed_off(w: World) -> None:
+    from trellis.evaluations.services import sign_off
+
+    rated_in_full(w)
+    sign_off(actor=w.users["evaluator"], evaluation=_evaluation(w))
+
+
+def cycle_data(w: World) -> dict[str, Any]:
+    from django.utils import timezone
+
+    from tests.evaluations.world import cycle_dates, world_version
+
+    return {
+        "title": "Principal evaluation, second cycle",
+        "school_year": "2026-27",
+        "population": "principal",
+        "version": str(world_version(w).pk),
+        **{k: v.isoformat() for k, v in cycle_dates(timezone.localdate()).items()},
+    }
+
+
+EVALUATION_CASES: list[Case] = [
+    Case(
+        "evaluations",
+        lambda w: "/evaluations/",
+        right="evaluator",
+        wrong="coach",
+        outsider="admin_b",
+        outsider_status=200,
+        hidden_from_outsider=lambda w: "Paula Prince",
+        exports=("csv", "xlsx"),
+    ),
+    Case(
+        "evaluations",
+        lambda w: "/evaluations/",
+        right="principal",
+        wrong="leader",
+        outsider="admin_b",
+        outsider_status=200,
+        hidden_from_outsider=lambda w: "Paula Prince",
+        exports=("csv", "xlsx"),
+        label="the evaluatee",
+    ),
+    Case(
+        "evaluation",
+        lambda w: evaluation(w),
+        right="evaluator",
+        wrong="coach",
+        outsider="admin_b",
+        unrelated="supervisor_south",
+    ),
+    Case(
+        "evaluation",
+        lambda w: evaluation(w),
+        right="supervisor",
+        wrong="leader",
+        outsider="admin_b",
+        label="the supervisor above",
+    ),
+    Case(
+        "evaluation",
+        lambda w: evaluation(w),
+        right="principal",
+        wrong="coach",
+        outsider="admin_b",
+        label="the evaluatee",
+    ),
+    Case(
+        "evaluation_self",
+        lambda w: evaluation(w, "self-assessment/"),
+        right="principal",
+        wrong="evaluator",  # reads it, does not assess herself for Paula
+        outsider="admin_b",
+        method="POST",
+        data=lambda w: rubric(w, "self"),
+        right_status=302,
+        get_status=405,
+        unrelated="supervisor_south",
+    ),
+    Case(
+        "evaluation_goals",
+        lambda w: evaluation(w, "goals/"),
+        right="principal",
+        wrong="coach",
+        outsider="admin_b",
+        method="POST",
+        data=lambda w: {"goal_1_text": "Lead the data team"},
+        right_status=302,
+        get_status=405,
+        unrelated="supervisor_south",
+    ),
+    Case(
+        "evaluation_midyear",
+        lambda w: evaluation(w, "mid-year/"),
+        right="evaluator",
+        wrong="supervisor",  # the chain above reads, the evaluator writes
+        outsider="admin_b",
+        method="POST",
+        data=lambda w: {"notes": "Halfway: the data meetings run weekly."},
+        right_status=302,
+        get_status=405,
+        unrelated="supervisor_south",
+    ),
+    Case(
+        "evaluation_summative",
+        lambda w: evaluation(w, "summative/"),
+        right="evaluator",
+        wrong="coach",
+        outsider="admin_b",
+        method="POST",
+        data=lambda w: rubric(w, "summative"),
+        right_status=302,
+        get_status=405,
+        unrelated="supervisor_south",
+    ),
+    Case(
+        "evaluation_sign_off",
+        lambda w: evaluation(w, "sign-off/"),
+        right="evaluator",
+        wrong="supervisor",
+        outsider="admin_b",
+        method="POST",
+        data=lambda w: {},
+        right_status=302,
+        get_status=405,
+        unrelated="supervisor_south",
+        setup=rated_in_full,
+    ),
+    Case(
+        "evaluation_acknowledge",
+        lambda w: evaluation(w, "acknowledge/"),
+        right="principal",
+        wrong="evaluator",
+        outsider="admin_b",
+        method="POST",
+        data=lambda w: {"response": "Read, with thanks."},
+        right_status=302,
+        get_status=405,
+        unrelated="supervisor_south",
+        setup=signed_off,
+    ),
+    Case(
+        "evaluation_cycles",
+        lambda w: "/evaluations/cycles/",
+        right="admin",
+        wrong="leader",
+        outsider="admin_b",
+        outsider_status=200,
+        hidden_from_outsider=lambda w: "Principal evaluation",
+        exports=("csv", "xlsx"),
+    ),
+    Case(
+        "evaluation_cycle_new",
+        lambda w: "/evaluations/cycles/new/",
+        right="admin",
+        wrong="supervisor",
+        outsider="leader_b",
+        outsider_status=403,
+        method="POST",
+        data=cycle_data,
+        right_status=302,
+        get_status=200,
+    ),
+    # The API.
+    Case(
+        "api:list_evaluations",
+        lambda w: "/api/v1/evaluations",
+        right="evaluator",
+        wrong="coach",
+        outsider="admin_b",
+        outsider_status=200,
+        hidden_from_outsider=lambda w: "Paula",
+        api=True,
+    ),
+    Case(
+        "api:get_evaluation",
+        lambda w: f"/api/v1/evaluations/{w.coaching['evaluation']}",
+        right="evaluator",
+        wrong="coach",
+        outsider="admin_b",
+        unrelated="supervisor_south",
+        api=True,
+    ),
+]
