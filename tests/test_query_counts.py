@@ -18,6 +18,7 @@ from django.test.utils import CaptureQueriesContext
 from openpyxl import load_workbook
 
 from tests.coaching.world import grow_coaching
+from tests.evaluations.world import grow_evaluations
 from tests.conftest import World, make_user
 from tests.matrix import CASES, _ratings
 from tests.selection.world import grow_selection
@@ -54,6 +55,12 @@ EXTRA_PAGES: list[Page] = [
     ("admin", lambda w: "/coaching/?format=csv"),
     ("supervisor", lambda w: "/api/v1/coaching/sessions"),
     ("coach", lambda w: "/api/v1/coaching/next-steps?status=all"),
+    # Evaluation cycles (issue 10): the home panels, and the lists as the chain above sees them.
+    ("evaluator", lambda w: "/"),
+    ("evaluator", lambda w: "/evaluations/?overdue=1&stage=self_assessment"),
+    ("supervisor", lambda w: "/evaluations/?q=prince"),
+    ("admin", lambda w: "/evaluations/?format=csv"),
+    ("admin", lambda w: "/api/v1/evaluations?limit=100"),
 ]
 
 
@@ -168,6 +175,7 @@ def grow(world: World, size_name: str) -> None:
     grow_programs(world, builder, size_name, scale)
     grow_selection(world, scale, size_name)
     grow_coaching(world, [p for p in builder.people if p.is_active], scale, size_name)
+    grow_evaluations(world, [p for p in builder.people if p.is_active], scale, size_name)
     draft = FrameworkVersion.objects.get(framework_id=world.draft_framework_id)
     for i in range(scale):
         item_save(

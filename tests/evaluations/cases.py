@@ -42,6 +42,8 @@ def rated_in_full(w: World) -> None:
     from trellis.evaluations.services import summative_save
 
     e = _evaluation(w)
+    if e.is_locked:  # signed off by another Case's setup already
+        return
     levels, rows = competencies(e.cycle.version)
     summative_save(
         actor=w.users["evaluator"],
@@ -54,6 +56,8 @@ def signed_off(w: World) -> None:
     from trellis.evaluations.services import sign_off
 
     rated_in_full(w)
+    if _evaluation(w).is_locked:
+        return
     sign_off(actor=w.users["evaluator"], evaluation=_evaluation(w))
 
 

@@ -55,3 +55,44 @@ def add_evaluations(world: World) -> None:
     paula = Evaluation.objects.get(cycle=made.cycle, evaluatee=world.principal_person)
     world.coaching["evaluation_cycle"] = made.cycle.pk
     world.coaching["evaluation"] = paula.pk
+
+
+def grow_evaluations(world: World, people: list, scale: int, tag: str) -> None:
+    """Evaluations in proportion (for the query counts): Eve evaluates `scale` more principals
+    (Sam supervises them), and a second cycle opens for every principal with an evaluator; half
+    of the new evaluations have their mid-year review."""
+    from django.utils import timezone
+
+    from tests.conftest import START
+    from trellis.assignments.services import assignment_create
+    from trellis.authz.roles import Relationship
+    from trellis.evaluations.models import Evaluation
+    from trellis.evaluations.services import cycle_create, midyear_record
+    from trellis.people.models import Position
+
+    ids = {p.pk for p in people}
+    principals = list(
+        Position.objects.filter(person_id__in=ids, kind="principal", ends_on__isnull=True)
+        .values_list("person", flat=True)
+        .distinct()[:scale]
+    )
+    eve = world.users["evaluator"].person
+    sam = world.users["supervisor"].person
+    by_pk = {p.pk: p for p in people}
+    for pk in principals:
+        for kind, supporter in ((Relationship.EVALUATION, eve), (Relationship.SUPERVISION, sam)):
+            assignment_create(
+                actor=None, kind=kind, supporter=supporter, assignee=by_pk[pk], starts_on=START
+            )
+    made = cycle_create(
+        actor=None,
+        system=world.system,
+        title=f"{tag} principal evaluation",
+        school_year="2026-27",
+        population="principal",
+        version=world_version(world),
+        **cycle_dates(timezone.localdate()),  # type: ignore[arg-type]
+    )
+    for n, evaluation in enumerate(Evaluation.objects.filter(cycle=made.cycle).order_by("pk")):
+        if n % 2 == 0:
+            midyear_record(actor=None, evaluation=evaluation, notes=f"{tag} mid-year {n}")
