@@ -18,8 +18,8 @@ from django.test.utils import CaptureQueriesContext
 from openpyxl import load_workbook
 
 from tests.coaching.world import grow_coaching
-from tests.evaluations.world import grow_evaluations
 from tests.conftest import World, make_user
+from tests.evaluations.world import grow_evaluations
 from tests.matrix import CASES, _ratings
 from tests.selection.world import grow_selection
 from trellis.authz.roles import Role

@@ -90,7 +90,8 @@ def cycle_create(
     acknowledgement_due: datetime.date,
 ) -> CycleCreated:
     """Configure a cycle for everyone of the population in the system on the opening day who
-    has an evaluator (their evaluation assignment, else their supervisor): one rating round each,
+    has an evaluator that day (their evaluation assignment, else their supervisor; for a cycle
+    opening later, today's): one rating round each,
     owned by the actor, rated by the evaluator and the evaluatee."""
     require(actor, Action.EVALUATIONS_CONFIGURE, system)
     _check_deadlines(
@@ -114,19 +115,20 @@ def cycle_create(
             "family_name", "given_name", "pk"
         )
     )
+    on = min(opens_on, timezone.localdate())
     if not people:
         raise ValidationError(
             {"population": "Nobody of this population works in the system on the opening day."}
         )
     evaluators: dict[int, Person] = {}
     for assignment in supporters_of(
-        [p.pk for p in people], [Relationship.EVALUATION, Relationship.SUPERVISION]
+        [p.pk for p in people], [Relationship.EVALUATION, Relationship.SUPERVISION], on
     ):
-        current = evaluators.get(assignment.assignee_id)
-        if current is None or assignment.kind == Relationship.EVALUATION:
+        # The evaluation assignment wins over the supervision one (ordered by kind).
+        if assignment.kind == Relationship.EVALUATION:
+            evaluators[assignment.assignee_id] = assignment.supporter
+        else:
             evaluators.setdefault(assignment.assignee_id, assignment.supporter)
-            if assignment.kind == Relationship.EVALUATION:
-                evaluators[assignment.assignee_id] = assignment.supporter
     users = {
         u.person_id: u
         for u in User.objects.filter(
