@@ -5,16 +5,21 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('orgs', '0002_partner_name_unique_per_system'),
-        ('rosters', '0005_redundant_fk_indexes'),
+        ("orgs", "0002_partner_name_unique_per_system"),
+        ("rosters", "0005_redundant_fk_indexes"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='enrollment',
-            name='system',
-            field=models.ForeignKey(db_constraint=False, db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='orgs.system'),
+            model_name="enrollment",
+            name="system",
+            field=models.ForeignKey(
+                db_constraint=False,
+                db_index=False,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to="orgs.system",
+            ),
         ),
     ]
