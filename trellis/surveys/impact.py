@@ -27,10 +27,13 @@ from django.conf import settings
 from django.db.models import Case, Count, FloatField, Q, QuerySet, Sum, Value, When
 from django.db.models.functions import Cast
 
+from trellis.core.providers import provider
 from trellis.core.suppression import threshold
 from trellis.orgs.models import School, System
-from trellis.people.models import Position
+from trellis.people.models import Person, Position
 from trellis.programs.models import Participant, Placement, Program
+from trellis.ratings.models import Purpose, Rating
+from trellis.ratings.selectors import competency_labels
 from trellis.surveys.models import (
     SCALE_RANGE,
     Administration,
@@ -92,6 +95,20 @@ DEFINITIONS = [
         "Pre and post",
         "pre is the school year's beginning-of-year (boy) administration, post its end-of-year "
         "(eoy) one; the school year 2018 is 2017-18.",
+    ),
+    (
+        "Use of new practice",
+        "for each active participant and competency rated at least twice in the school year "
+        "(submitted progress ratings, any rater): the level of the last rating minus that of the "
+        "first, in levels of the framework; a person's change is the mean over their "
+        "competencies. Improved: a person's change > 0.",
+    ),
+    (
+        "Student outcomes",
+        "attendance of the schools served (schools with an active participant), this school "
+        "year and the one before: absence rate = absent student-days ÷ enrolled student-days; "
+        "chronic absence: a student absent on ≥ 10% of the instructional days they were "
+        "enrolled, to date, as of each school's last recorded day of the year.",
     ),
     (
         "Small-cell suppression",
@@ -233,6 +250,52 @@ def conditions(scope: Scope) -> dict[str, Any]:
         "rated at both points",
     )
     out["schools_rated_both"] = len(both)
+    out["bands"] = [label for label, _lo, _hi in BANDS]
+    for window, scores in (("boy", boy), ("eoy", eoy)):
+        key = f"distribution_{window}"
+        if _small(len(scores)):
+            point = "beginning" if window == "boy" else "end"
+            reason = "no schools" if not scores else f"fewer than {threshold()} schools"
+            out[key], out[f"{key}_reason"] = None, f"{reason} rated at the {point} of the year"
+        else:
+            out[key] = distribution(scores)
+    out["by_school"] = by_school(boy, eoy)
+    return out
+
+
+# Bands of a school's overall score (1-4) for the beginning/end-of-year distribution chart; the
+# last includes 4.0. A score exactly at a boundary falls in the upper band (3.0 is "3.0-3.5").
+BANDS = [
+    ("1.0-1.5", 1.0, 1.5),
+    ("1.5-2.0", 1.5, 2.0),
+    ("2.0-2.5", 2.0, 2.5),
+    ("2.5-3.0", 2.5, 3.0),
+    ("3.0-3.5", 3.0, 3.5),
+    ("3.5-4.0", 3.5, 4.0 + 1e-9),
+]
+
+
+def distribution(scores: dict[int, SchoolScore]) -> dict[str, int]:
+    return {
+        label: sum(lo <= s.overall < hi for s in scores.values()) for label, lo, hi in BANDS
+    }
+
+
+def by_school(boy: dict[int, SchoolScore], eoy: dict[int, SchoolScore]) -> list[dict[str, Any]]:
+    """Each school rated at both points: its change (end - beginning), withheld (null with a
+    reason) when either point has fewer respondents than the threshold."""
+    both = set(boy) & set(eoy)
+    names = dict(School.objects.filter(pk__in=both).values_list("pk", "name"))
+    out = []
+    for pk in sorted(both, key=lambda k: (names[k], k)):
+        b, e = boy[pk], eoy[pk]
+        entry: dict[str, Any] = {"school": names[pk], "school_id": pk}
+        if _small(b.respondents) or _small(e.respondents):
+            entry["change"] = None
+            entry["change_reason"] = f"fewer than {threshold()} respondents"
+        else:
+            entry["change"] = two(e.overall - b.overall)
+        out.append(entry)
     return out
 
 
@@ -348,6 +411,7 @@ def beliefs(scope: Scope) -> dict[str, Any]:
         "schools",
         "measured at both points",
     )
+    out["by_school"] = by_school(boy, eoy)
     return out
 
 
@@ -449,6 +513,78 @@ def alumni(scope: Scope) -> dict[str, Any]:
     return out
 
 
+def practice_changes(scope: Scope) -> dict[int, dict[str, float]]:
+    """Person → competency label → change in level (position of the last progress rating of
+    the school year minus that of the first), for the report's active participants rated at
+    least twice on a competency in the year (submitted ratings only, any rater)."""
+    start, end = year_bounds(scope.year)
+    ratings = list(
+        Rating.objects.filter(
+            purpose=Purpose.PROGRESS,
+            is_draft=False,
+            subject_person_id__in=active_participants(scope).values("person_id"),
+            rated_on__gte=start,
+            rated_on__lte=end,
+        )
+        .select_related("item", "level")
+        .order_by("rated_on", "pk")
+    )
+    labels = competency_labels(ratings)
+    first: dict[tuple[int, str], int] = {}
+    last: dict[tuple[int, str], int] = {}
+    seen: dict[tuple[int, str], int] = defaultdict(int)
+    for r in ratings:
+        key = (r.subject_person_id, labels[r.item.case_identifier])
+        first.setdefault(key, r.level.position)
+        last[key] = r.level.position
+        seen[key] += 1
+    out: dict[int, dict[str, float]] = defaultdict(dict)
+    for key, times in seen.items():
+        if times >= 2:
+            out[key[0]][key[1]] = float(last[key] - first[key])
+    return dict(out)
+
+
+def practice(scope: Scope) -> dict[str, Any]:
+    """Guskey's level 3, use of new practice: progress ratings of the participants."""
+    changes = practice_changes(scope)
+    people = {p: statistics.fmean(c.values()) for p, c in changes.items()}
+    out: dict[str, Any] = {}
+    n = len(people)
+    _count(out, "people_rated_twice", n)
+    _share(out, "pct_improved", sum(v > 0 for v in people.values()), n, "people", "rated twice")
+    if out.get("pct_improved") is None:
+        out["mean_change"], out["mean_change_reason"] = None, out["pct_improved_reason"]
+    else:
+        out["mean_change"] = two(statistics.fmean(people.values()))
+    competencies: dict[str, Any] = {}
+    names = sorted({name for c in changes.values() for name in c})
+    for name in names:
+        values = [c[name] for c in changes.values() if name in c]
+        entry: dict[str, Any] = {}
+        _count(entry, "n", len(values))
+        if _small(len(values)):
+            reason = f"fewer than {threshold()} people rated twice"
+            entry["mean_change"], entry["mean_change_reason"] = None, reason
+        else:
+            entry["mean_change"] = two(statistics.fmean(values))
+        competencies[name] = entry
+    out["competencies"] = competencies
+    return out
+
+
+def outcomes(scope: Scope) -> dict[str, Any] | None:
+    """Guskey's level 5, student outcomes: the attendance of the schools served (the reach's
+    schools), from the attendance app's roll-ups through the provider it registers (the two
+    apps do not import each other). None when no app offers student outcomes."""
+    read = provider("student_outcomes")
+    if read is None:
+        return None
+    ids = list(reach_schools(scope).values_list("pk", flat=True))
+    found: dict[str, Any] = read(school_ids=ids, year=scope.year)
+    return {k: v for k, v in found.items() if k != "by_school"}
+
+
 def impact_report(*, system: System, year: int, program: Program | None = None) -> dict[str, Any]:
     scope = Scope(system, year, program)
     return {
@@ -463,13 +599,15 @@ def impact_report(*, system: System, year: int, program: Program | None = None) 
         "satisfaction": satisfaction(scope),
         "reach": reach(scope),
         "alumni": alumni(scope),
+        "practice": practice(scope),
+        "outcomes": outcomes(scope),
         "definitions": [{"name": n, "text": t} for n, t in definitions()],
     }
 
 
 # --- Drill-down: the schools behind a level's figures ------------------------------------------
 
-LEVELS = ("conditions", "beliefs", "knowledge", "satisfaction", "reach")
+LEVELS = ("conditions", "beliefs", "knowledge", "satisfaction", "reach", "outcomes")
 
 
 @dataclass
@@ -540,5 +678,91 @@ def impact_schools(
                     SchoolRow(school, [str(r["people"]), f"{100.0 * r['fav'] / r['n']:.1f}%"])
                 )
         return ["Respondents", "Favourable"], rows
+    if level == "outcomes":
+        read = provider("student_outcomes")
+        served = list(reach_schools(scope).order_by("name"))
+        found = read(school_ids=[s.pk for s in served], year=year)["by_school"] if read else {}
+        rows = []
+        for school in served:
+            if school.pk not in found:
+                continue
+            cells = []
+            for when in ("previous_year", "this_year"):
+                entry = found[school.pk][when]
+                for key in ("absence_rate_pct", "chronic_absence_pct"):
+                    value = entry.get(key)
+                    cells.append(f"{value:.1f}%" if value is not None else entry[f"{key}_reason"])
+            rows.append(SchoolRow(school, cells))
+        return [
+            "Absence rate, previous year",
+            "Chronic absence, previous year",
+            "Absence rate, this year",
+            "Chronic absence, this year",
+        ], rows
     # reach: the schools with an active participant (names only)
     return [], [SchoolRow(s, []) for s in reach_schools(scope).order_by("name")]
+
+
+# --- Drill-down: the people behind the knowledge figures ---------------------------------------
+
+PEOPLE_LEVELS = ("knowledge",)
+
+
+@dataclass
+class PersonRow:
+    person_id: int
+    name: str
+    school: str
+    subject: str
+    pre: float | None
+    post: float | None
+
+    @property
+    def change(self) -> float | None:
+        return None if self.pre is None or self.post is None else self.post - self.pre
+
+
+def knowledge_people(scope: Scope, visible: Q) -> tuple[list[PersonRow], list[str]]:
+    """Each person's pre and post score per subject (identified administrations only: an
+    anonymous one stores no one), for the people `visible` lets the viewer see. A subject whose
+    people the viewer sees only in part, with fewer than the threshold hidden, is withheld
+    entirely: its mean change and the rows shown would give the hidden ones back. Returns the
+    rows and the subjects withheld."""
+    pre, post = knowledge_scores(scope, Window.BOY), knowledge_scores(scope, Window.EOY)
+    keys = set(pre) | set(post)
+    people = {
+        p.pk: p
+        for p in Person.objects.filter(visible, pk__in={k[0] for k in keys}).only(
+            "given_name", "family_name"
+        )
+    }
+    schools = dict(
+        School.objects.filter(
+            pk__in={v[1] for v in (*pre.values(), *post.values()) if v[1]}
+        ).values_list("pk", "name")
+    )
+    withheld = []
+    for subject in sorted({k[1] for k in keys}):
+        behind = {k[0] for k in keys if k[1] == subject and k in pre and k in post}
+        hidden = len(behind - set(people))
+        if 0 < hidden < threshold() and len(behind) >= threshold():
+            withheld.append(subject)
+    rows = []
+    for key in keys:
+        person_id, subject = key
+        if person_id not in people or subject in withheld:
+            continue
+        school = (post.get(key) or pre.get(key) or (0.0, None))[1]
+        person = people[person_id]
+        rows.append(
+            PersonRow(
+                person_id,
+                f"{person.family_name}, {person.given_name}",
+                schools.get(school, "") if school else "",
+                subject,
+                pre[key][0] if key in pre else None,
+                post[key][0] if key in post else None,
+            )
+        )
+    rows.sort(key=lambda r: (r.subject, r.name, r.person_id))
+    return rows, withheld
