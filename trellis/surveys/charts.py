@@ -133,7 +133,8 @@ def svg(chart: Chart) -> SafeString:
                 )
             end = max(zero, x_of(v.value), x_of(v.high) if v.high is not None else zero)
             parts.append(
-                f'<text x="{end + 4:.1f}" y="{y + BAR_H - 2}" font-size="11">{escape(v.text)}</text>'
+                f'<text x="{end + 4:.1f}" y="{y + BAR_H - 2}" font-size="11">'
+                f"{escape(v.text)}</text>"
             )
     parts.append("</svg>")
     return mark_safe("".join(parts))  # noqa: S308 - every text above is escaped

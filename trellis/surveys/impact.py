@@ -276,9 +276,7 @@ BANDS = [
 
 
 def distribution(scores: dict[int, SchoolScore]) -> dict[str, int]:
-    return {
-        label: sum(lo <= s.overall < hi for s in scores.values()) for label, lo, hi in BANDS
-    }
+    return {label: sum(lo <= s.overall < hi for s in scores.values()) for label, lo, hi in BANDS}
 
 
 def by_school(boy: dict[int, SchoolScore], eoy: dict[int, SchoolScore]) -> list[dict[str, Any]]:
@@ -526,7 +524,7 @@ def practice_changes(scope: Scope) -> dict[int, dict[str, float]]:
             rated_on__gte=start,
             rated_on__lte=end,
         )
-        .select_related("item", "level")
+        .select_related("item", "level", "version")
         .order_by("rated_on", "pk")
     )
     labels = competency_labels(ratings)

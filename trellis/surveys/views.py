@@ -21,8 +21,8 @@ from trellis.core.listing import ExportSpec, form_page, render_list
 from trellis.core.params import get_choice, get_int, get_text
 from trellis.core.suppression import threshold
 from trellis.surveys import selectors, services
-from trellis.surveys.forms import AnswersForm, WindowForm
 from trellis.surveys.charts import figures
+from trellis.surveys.forms import AnswersForm, WindowForm
 from trellis.surveys.impact import LEVELS, PEOPLE_LEVELS
 from trellis.surveys.models import school_year_label
 from trellis.surveys.printing import pdf_filename, report_pdf
@@ -167,9 +167,10 @@ def impact_page(request: HttpRequest) -> HttpResponse:
                 filename = pdf_filename(context["report"])
                 response["Content-Disposition"] = f'attachment; filename="{filename}"'
                 return response
-            context["pdf"] = context["drill"].replace(
-                reverse("impact_schools"), reverse("impact_report"), 1
-            ) + "&format=pdf"
+            context["pdf"] = (
+                context["drill"].replace(reverse("impact_schools"), reverse("impact_report"), 1)
+                + "&format=pdf"
+            )
             if has_grant_for(request.user, Action.IMPACT_PEOPLE):
                 context["people_drill"] = context["drill"].replace(
                     reverse("impact_schools"), reverse("impact_people"), 1

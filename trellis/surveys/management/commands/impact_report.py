@@ -5,6 +5,7 @@ import sys
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+
 from trellis.surveys.impact import impact_report
 from trellis.surveys.management.pipeline import system_of
 from trellis.surveys.plans import find_program
