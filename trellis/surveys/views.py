@@ -219,7 +219,9 @@ def impact_drill_page(request: HttpRequest) -> HttpResponseBase:
 @permission(Action.IMPACT_PEOPLE)
 def impact_people_page(request: HttpRequest) -> HttpResponseBase:
     code, year, program_id = _report_params(request)
-    level = get_choice(request.GET, "level", PEOPLE_LEVELS) or "knowledge"
+    # Only the levels whose people may be listed (identified knowledge assessments); any other
+    # level (conditions, beliefs, satisfaction: anonymous surveys) has no one behind it: 404.
+    level = get_text(request.GET, "level", max_length=30) or "knowledge"
     if not code or year is None:
         raise BadRequest("Give the 'system' and 'year' parameters.")
     system, program, rows, withheld = selectors.impact_people(
