@@ -212,6 +212,12 @@ def impact_drill_page(request: HttpRequest) -> HttpResponseBase:
             "rows": rows,
             "back": back,
             "querystring_nopage": request.GET.urlencode(),
+            "people": (
+                back.replace(reverse("impact_report"), reverse("impact_people"), 1)
+                + f"&level={level}"
+                if level in PEOPLE_LEVELS and has_grant_for(request.user, Action.IMPACT_PEOPLE)
+                else ""
+            ),
         },
     )
 
