@@ -296,14 +296,14 @@ def conditions(scope: Scope, scores: SchoolScores | None = None) -> dict[str, An
     )
     out["schools_rated_both"] = len(both)
     out["bands"] = [label for label, _lo, _hi in BANDS]
-    for window, scores in (("boy", boy), ("eoy", eoy)):
+    for window, rated in (("boy", boy), ("eoy", eoy)):
         key = f"distribution_{window}"
-        if _small(len(scores)):
+        if _small(len(rated)):
             point = "beginning" if window == "boy" else "end"
-            reason = "no schools" if not scores else f"fewer than {threshold()} schools"
+            reason = "no schools" if not rated else f"fewer than {threshold()} schools"
             out[key], out[f"{key}_reason"] = None, f"{reason} rated at the {point} of the year"
         else:
-            out[key] = distribution(scores)
+            out[key] = distribution(rated)
     out["by_school"] = by_school(boy, eoy)
     return out
 
@@ -604,6 +604,8 @@ def practice_changes(scope: Scope) -> dict[int, dict[str, float]]:
     last: dict[tuple[int, str], int] = {}
     seen: dict[tuple[int, str], int] = defaultdict(int)
     for r in ratings:
+        if r.subject_person_id is None:
+            continue
         key = (r.subject_person_id, labels[r.item.case_identifier])
         first.setdefault(key, r.level.position)
         last[key] = r.level.position
