@@ -168,3 +168,25 @@ def test_the_pdf_is_made_from_the_same_html(district: dict[str, Any], tmp_path: 
 def _texts(box: Any) -> str:
     own = getattr(box, "text", "") or ""
     return " ".join([own, *(_texts(child) for child in getattr(box, "children", []))])
+
+
+def test_the_outcomes_drill_down_lists_each_school_served(district: dict[str, Any]) -> None:
+    """S1: 2016-17 18/200 = 9.0% absent, chronic 12/100; 2017-18 10/200 = 5.0%, chronic 8/100
+    (its last day). S2 only this year, S3 only last year; S4 has no attendance: not listed;
+    S5 is not served."""
+    from trellis.surveys.impact import impact_schools
+
+    columns, rows = impact_schools(
+        system=district["system"], year=2018, program=None, level="outcomes"
+    )
+    assert columns[0] == "Absence rate, previous year"
+    assert {r.school.name: r.cells for r in rows} == {
+        "School S1": ["9.0%", "12.0%", "5.0%", "8.0%"],
+        "School S2": [
+            "no attendance recorded",
+            "no attendance recorded",
+            "10.0%",
+            "10.0%",
+        ],
+        "School S3": ["10.0%", "20.0%", "no attendance recorded", "no attendance recorded"],
+    }
