@@ -190,3 +190,19 @@ def test_the_outcomes_drill_down_lists_each_school_served(district: dict[str, An
         ],
         "School S3": ["10.0%", "20.0%", "no attendance recorded", "no attendance recorded"],
     }
+
+
+def test_a_change_chart_over_many_schools_counts_schools_per_band() -> None:
+    """Over 30 schools the chart counts schools per band of change (each school stays in the
+    drill-down): 10 fell by more than 0.5, 5 by up to 0.5, 3 unchanged, 12 rose by up to 0.5,
+    2 by more; 4 withheld."""
+    from trellis.surveys.charts import _school_changes, svg
+
+    changes = [-0.75] * 10 + [-0.25] * 5 + [0.0] * 3 + [0.5] * 12 + [1.0] * 2 + [None] * 4
+    rows = [
+        {"school": f"S{n}", "change": c, "change_reason": "fewer than 5 respondents"}
+        for n, c in enumerate(changes)
+    ]
+    drawn = str(svg(_school_changes("conditions-change", "Change", rows, "conditions")))
+    assert _bars(drawn) == [10, 5, 3, 12, 2]
+    assert "4 schools with fewer than 5 respondents" in drawn

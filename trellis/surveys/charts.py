@@ -16,6 +16,8 @@ from typing import Any
 
 from django.utils.safestring import SafeString, mark_safe
 
+from trellis.core.suppression import threshold
+
 # Colours with at least 3:1 contrast against white (WCAG 1.4.11) and against each other in
 # lightness, so that the two series differ also for readers who do not see colour.
 COLOURS = ("#1f5a96", "#b8560b")
@@ -157,7 +159,35 @@ def _value(section: dict[str, Any], key: str, unit: str) -> Value:
     return Value(float(value), _fmt(float(value), unit))
 
 
+# Above this many schools a change chart counts schools per band of change instead of drawing
+# one bar per school (each school stays in the drill-down's table).
+MAX_SCHOOL_BARS = 30
+CHANGE_BANDS = (
+    ("fell by more than 0.5", lambda c: c < -0.5),
+    ("fell by up to 0.5", lambda c: -0.5 <= c < 0),
+    ("no change", lambda c: c == 0),
+    ("rose by up to 0.5", lambda c: 0 < c <= 0.5),
+    ("rose by more than 0.5", lambda c: c > 0.5),
+)
+
+
 def _school_changes(key: str, title: str, rows: list[dict[str, Any]], drill: str) -> Chart:
+    if len(rows) > MAX_SCHOOL_BARS:
+        chart = Chart(key, f"{title}: number of schools", "schools", ["Schools"], highest=1.0)
+        shown = [r["change"] for r in rows if r.get("change") is not None]
+        for label, test in CHANGE_BANDS:
+            n = sum(1 for c in shown if test(c))
+            chart.lines.append(Line(label, [Value(float(n), str(n))]))
+        withheld = len(rows) - len(shown)
+        if withheld:
+            chart.lines.append(
+                Line(
+                    "not shown",
+                    [Value(None, f"{withheld} schools with fewer than {threshold()} respondents")],
+                )
+            )
+        chart.drill = drill
+        return chart
     chart = Chart(key, title, "points", ["Change"], lowest=-1.0, highest=1.0, drill=drill)
     for row in rows:
         change = row.get("change")
