@@ -42,6 +42,12 @@ def test_a_leader_sees_each_persons_pre_and_post_scores(district: dict[str, Any]
     report = c.get("/impact/?system=metro&year=2018").content.decode()
     link = "/impact/people/?system=metro&amp;year=2018&amp;level=knowledge"
     assert f'href="{link}"' in report
+    # The page's "Download PDF".
+    assert 'href="/impact/?system=metro&amp;year=2018&amp;format=pdf"' in report
+    pdf = c.get("/impact/?system=metro&year=2018&format=pdf")
+    assert pdf["Content-Type"] == "application/pdf"
+    assert pdf["Content-Disposition"] == 'attachment; filename="impact-metro-2018.pdf"'
+    assert pdf.content.startswith(b"%PDF")
     page = c.get(PEOPLE).content.decode()
     assert "The people behind the knowledge figures" in page
     # P1: ELA 25 -> 75, math 0 -> 50; P7 only a pre score, P8 only a post score.
