@@ -9,7 +9,7 @@ from playwright.sync_api import Page, expect
 
 from tests.browser.test_browser import assert_accessible, sign_in
 from tests.conftest import World
-from tests.surveys.world import pine_surveyed, surveyed
+from tests.surveys.world import knowledge_given, pine_surveyed, surveyed
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -37,3 +37,35 @@ def test_a_leader_drills_from_a_figure_to_the_schools(page: Page, site: tuple[st
     assert_accessible(page)
     page.get_by_role("link", name="Impact report, 2017-18").click()
     expect(page.get_by_role("heading", name="School conditions")).to_be_visible()
+
+
+def test_a_leader_goes_from_a_figure_to_the_schools_and_then_to_people(
+    page: Page, site: tuple[str, World]
+) -> None:
+    """The report draws each level as an SVG chart with its table; from the knowledge figures
+    the leader opens the schools behind them, then the people (pre and post scores)."""
+    base, world = site
+    surveyed(world)
+    knowledge_given(world)
+    sign_in(page, base, "leader@riverbend.test")
+    page.goto(f"{base}/impact/?system=riverbend&year=2018")
+    chart = page.get_by_role("img", name="Knowledge growth by subject")
+    expect(chart).to_be_visible()
+    expect(page.get_by_role("link", name="Download PDF")).to_be_visible()
+    assert_accessible(page)
+    page.get_by_role("link", name="The schools behind these figures (Teacher knowledge").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "The schools behind the knowledge figures"
+    )
+    # Two people with both scores at Oak Hill: fewer than 5, not shown.
+    expect(page.get_by_role("row", name="Oak Hill Elementary")).to_contain_text("fewer than 5")
+    assert_accessible(page)
+    page.get_by_role("link", name="The people behind these figures").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "The people behind the knowledge figures"
+    )
+    teller = page.get_by_role("row", name="Teller, Tomas")
+    expect(teller).to_contain_text("50.0")
+    expect(teller).to_contain_text("100.0")
+    expect(page.get_by_role("row", name="Colleague, Cora")).to_contain_text("0.0")
+    assert_accessible(page)

@@ -101,6 +101,26 @@ SURVEY_CASES: list[Case] = [
         **_common(),
     ),
     Case(
+        "impact_report",
+        lambda w: "/impact/?system=riverbend&year=2018&format=pdf",
+        right="leader",
+        wrong="coach",
+        outsider="admin_b",
+        label="the report as PDF",
+        **_common(),
+    ),
+    # The people behind the knowledge figures: administrators and district leaders of the
+    # system; an analyst (the report's figures, never names) is refused.
+    Case(
+        "impact_people",
+        lambda w: "/impact/people/?system=riverbend&year=2018&level=knowledge",
+        right="leader",
+        wrong="analyst",
+        outsider="leader_b",
+        exports=("csv", "xlsx"),
+        **_common(),
+    ),
+    Case(
         "api:get_impact",
         lambda w: "/api/v1/impact?system=riverbend&year=2018",
         right="leader",

@@ -55,3 +55,47 @@ def web_open(w: World) -> None:
     Administration.objects.filter(instrument__title=TITLE).update(
         opens_on=datetime.date(2000, 1, 1), closes_on=datetime.date(2099, 12, 31)
     )
+
+
+LITERACY = "Riverbend Literacy Check"
+
+
+def knowledge_given(w: World) -> None:
+    """An identified knowledge assessment, "Riverbend Literacy Check" (two ELA items), at the
+    beginning and end of 2017-18: Tomas Teller 50 -> 100, Cora Colleague 0 -> 50 (Oak Hill)."""
+    from trellis.people.models import Person
+    from trellis.surveys.models import Administration, Instrument, Item, Response, Submission
+
+    if Instrument.objects.filter(title=LITERACY).exists():
+        return
+    instrument = Instrument.objects.create(
+        system=w.system, code="literacy", title=LITERACY, measures="knowledge"
+    )
+    items = [
+        Item.objects.create(
+            instrument=instrument,
+            code=f"L{n}",
+            text=f"Question {n}.",
+            scale="correct01",
+            subscale="ELA",
+        )
+        for n in (1, 2)
+    ]
+    answers = {
+        "Teller": {"boy": (1, 0), "eoy": (1, 1)},
+        "Colleague": {"boy": (0, 0), "eoy": (1, 0)},
+    }
+    for window in ("boy", "eoy"):
+        administration = Administration.objects.create(
+            instrument=instrument, system=w.system, window=window, school_year=2018
+        )
+        for family, by_window in answers.items():
+            person = Person.objects.get(system=w.system, family_name=family)
+            submission = Submission.objects.create(
+                administration=administration,
+                person=person,
+                school=w.school,
+                submitted_at=timezone.now(),
+            )
+            for item, value in zip(items, by_window[window], strict=True):
+                Response.objects.create(submission=submission, item=item, value=value)

@@ -11,9 +11,11 @@ from trellis.attendance.selectors import (
     attendance_systems,
     morning,
     morning_day,
+    student_outcomes,
     system_today,
 )
 from trellis.core.panels import Panel, register
+from trellis.core.providers import provide
 
 
 @register("home", weight=15)
@@ -29,3 +31,8 @@ def attendance_today(request: HttpRequest) -> Iterator[Panel]:
         {"m": morning(request.user, morning_day(request.user, system_today(system)))},
         weight=15,
     )
+
+
+# The impact report's student outcomes (Guskey's level 5), read by the surveys app by name
+# (trellis.core.providers): the two apps do not import each other.
+provide("student_outcomes")(student_outcomes)

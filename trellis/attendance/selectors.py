@@ -18,7 +18,8 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import Count as Count_
+from django.db.models import OuterRef, Q, QuerySet, Subquery, Sum
 from django.http import Http404
 from django.utils import timezone
 
@@ -27,7 +28,7 @@ from trellis.attendance.rollups import class_type, school_year_start, settings_o
 from trellis.authz.policies import scope_for
 from trellis.authz.roles import Action
 from trellis.core.panels import per_request
-from trellis.core.suppression import Count, protected_counts
+from trellis.core.suppression import Count, protected_counts, threshold
 from trellis.orgs.models import School, System
 from trellis.orgs.selectors import open_school_ids, visible_schools
 from trellis.people.models import PositionKind
@@ -451,3 +452,98 @@ def classes_not_submitted(school: School, day: datetime.date, query: str = "") -
     if query:
         classes = classes.filter(Q(title__icontains=query) | Q(class_code__icontains=query))
     return classes.order_by("title", "pk")
+
+
+# --- Student outcomes for the impact report (Guskey's level 5) ---------------------------------
+
+
+def _year_figures(school_ids: list[int], year: int) -> dict[int, dict[str, int]]:
+    """Per school, over the school year that ends in `year` (1 July to 30 June), from the
+    roll-up: student-days enrolled and absent, the largest day's enrolment, and chronic absence
+    to date on the school's last rolled-up day of that year."""
+    start, end = datetime.date(year - 1, 7, 1), datetime.date(year, 6, 30)
+    rollup = DailySchoolAttendance.objects.filter(
+        school_id__in=school_ids, date__gte=start, date__lte=end
+    )
+    out: dict[int, dict[str, int]] = {}
+    for school_id, enrolled, absent, days in (
+        rollup.order_by()
+        .values_list("school_id")
+        .annotate(Sum("enrolled"), Sum("absent"), Count_("pk"))
+    ):
+        out[school_id] = {
+            "student_days": enrolled or 0,
+            "absent_days": absent or 0,
+            "days": days,
+            "chronic_counted": 0,
+            "chronic_absent": 0,
+        }
+    last_day = (
+        DailySchoolAttendance.objects.filter(
+            school_id=OuterRef("school_id"), date__gte=start, date__lte=end
+        )
+        .order_by("-date")
+        .values("date")[:1]
+    )
+    for row in rollup.filter(date=Subquery(last_day)).values(
+        "school_id", "chronic_counted", "chronic_absent"
+    ):
+        out[row["school_id"]]["chronic_counted"] = row["chronic_counted"]
+        out[row["school_id"]]["chronic_absent"] = row["chronic_absent"]
+    return out
+
+
+def _outcome_entry(
+    figures: list[dict[str, int]], threshold_: int
+) -> tuple[dict[str, Any], dict[str, float]]:
+    """A year's figures over the given schools (rounded, suppressed) and the unrounded rates
+    (for the change between years)."""
+    student_days = sum(f["student_days"] for f in figures)
+    absent = sum(f["absent_days"] for f in figures)
+    counted = sum(f["chronic_counted"] for f in figures)
+    chronic = sum(f["chronic_absent"] for f in figures)
+    entry: dict[str, Any] = {"schools": len(figures), "students_counted": counted}
+    if counted < threshold_ or not student_days:
+        reason = "no attendance recorded" if not figures else f"fewer than {threshold_} students"
+        entry["students_counted"] = None if counted else 0
+        for key in ("absence_rate_pct", "chronic_absence_pct"):
+            entry[key], entry[f"{key}_reason"] = None, reason
+        return entry, {}
+    entry["absence_rate_pct"] = pct(absent, student_days)
+    entry["chronic_absence_pct"] = pct(chronic, counted)
+    raw = {
+        "absence_rate_pct": 100.0 * absent / student_days,
+        "chronic_absence_pct": 100.0 * chronic / counted,
+    }
+    return entry, raw
+
+
+def student_outcomes(*, school_ids: Iterable[int], year: int) -> dict[str, Any]:
+    """The attendance of the given schools in the school year ending in `year` and the one
+    before: absence rate (absent student-days ÷ enrolled student-days) and chronic absence (as
+    of each school's last rolled-up day of the year, the product's definition), each summed
+    over the schools; a year over fewer students than the threshold is null with its reason.
+    The change (this year minus the previous, in points) is worked out from the unrounded
+    rates. Also each school's figures (the drill-down), with the same suppression."""
+    ids = sorted(set(school_ids))
+    limit = threshold()
+    this, previous = _year_figures(ids, year), _year_figures(ids, year - 1)
+    this_entry, this_raw = _outcome_entry(list(this.values()), limit)
+    previous_entry, previous_raw = _outcome_entry(list(previous.values()), limit)
+    out: dict[str, Any] = {"this_year": this_entry, "previous_year": previous_entry}
+    for key in ("absence_rate_pct", "chronic_absence_pct"):
+        change = f"{key.removesuffix('_pct')}_change_pts"
+        if key not in this_raw or key not in previous_raw:
+            out[change], out[f"{change}_reason"] = None, "not measured in both years"
+        else:
+            difference = Decimal(repr(this_raw[key] - previous_raw[key]))
+            out[change] = float(difference.quantize(Decimal("0.1"), ROUND_HALF_UP))
+    out["by_school"] = {
+        pk: {
+            "previous_year": _outcome_entry([previous[pk]] if pk in previous else [], limit)[0],
+            "this_year": _outcome_entry([this[pk]] if pk in this else [], limit)[0],
+        }
+        for pk in ids
+        if pk in this or pk in previous
+    }
+    return out

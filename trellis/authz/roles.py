@@ -71,6 +71,9 @@ class Action:
     SURVEYS_VIEW = "surveys.view"
     SURVEYS_MANAGE = "surveys.manage"
     IMPACT_VIEW = "impact.view"
+    # The impact report's drill-down to people: a person's pre and post knowledge scores from
+    # identified assessments (never an anonymous administration, never individual answers).
+    IMPACT_PEOPLE = "impact.people"
     # Sensitive reads (see SENSITIVE_ACTIONS): held only by the roles and relationships that
     # docs/data-model.md's sensitivity table names, never by reflection.
     COACHING_NOTES = "coaching.notes"
@@ -189,6 +192,7 @@ POLICY: dict[str, frozenset[str]] = {
             Action.SURVEYS_VIEW,
             Action.SURVEYS_MANAGE,
             Action.IMPACT_VIEW,
+            Action.IMPACT_PEOPLE,
             Action.SCHOOLS_VIEW,
             Action.SCHOOLS_MANAGE,
             Action.PEOPLE_VIEW,
@@ -225,6 +229,7 @@ POLICY: dict[str, frozenset[str]] = {
             Action.ATTENDANCE_VIEW,
             Action.SURVEYS_VIEW,
             Action.IMPACT_VIEW,
+            Action.IMPACT_PEOPLE,
             Action.SCHOOLS_VIEW,
             Action.PEOPLE_VIEW,
             Action.PARTNERS_VIEW,

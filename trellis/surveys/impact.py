@@ -24,13 +24,25 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Case, Count, FloatField, Q, QuerySet, Sum, Value, When
+from django.db.models import (
+    Case,
+    Count,
+    FloatField,
+    Q,
+    QuerySet,
+    Sum,
+    Value,
+    When,
+)
 from django.db.models.functions import Cast
 
+from trellis.core.providers import provider
 from trellis.core.suppression import threshold
 from trellis.orgs.models import School, System
-from trellis.people.models import Position
+from trellis.people.models import Person, Position
 from trellis.programs.models import Participant, Placement, Program
+from trellis.ratings.models import Purpose, Rating
+from trellis.ratings.selectors import competency_labels
 from trellis.surveys.models import (
     SCALE_RANGE,
     Administration,
@@ -38,6 +50,7 @@ from trellis.surveys.models import (
     Measures,
     Response,
     Scale,
+    Submission,
     Window,
     school_year_label,
 )
@@ -92,6 +105,20 @@ DEFINITIONS = [
         "Pre and post",
         "pre is the school year's beginning-of-year (boy) administration, post its end-of-year "
         "(eoy) one; the school year 2018 is 2017-18.",
+    ),
+    (
+        "Use of new practice",
+        "for each active participant and competency rated at least twice in the school year "
+        "(submitted progress ratings, any rater): the level of the last rating minus that of the "
+        "first, in levels of the framework; a person's change is the mean over their "
+        "competencies. Improved: a person's change > 0.",
+    ),
+    (
+        "Student outcomes",
+        "attendance of the schools served (schools with an active participant), this school "
+        "year and the one before: absence rate = absent student-days ÷ enrolled student-days; "
+        "chronic absence: a student absent on ≥ 10% of the instructional days they were "
+        "enrolled, to date, as of each school's last recorded day of the year.",
     ),
     (
         "Small-cell suppression",
@@ -161,31 +188,66 @@ class SchoolScore:
     respondents: int
 
 
-def school_scores(scope: Scope, measures: str, window: str) -> dict[int, SchoolScore]:
-    """Per school: the mean of each sub-scale's pooled answers, and their mean."""
-    answers = _answers(scope, measures, window)
-    means: dict[int, dict[str, float]] = defaultdict(dict)
-    rows = (
-        answers.values("submission__school_id", "item__subscale")
+SchoolScores = dict[str, dict[str, dict[int, SchoolScore]]]
+
+
+def school_scores_all(scope: Scope, measures: tuple[str, ...]) -> SchoolScores:
+    """Measures → window → school → the mean of each sub-scale's pooled answers and their mean,
+    and the school's respondents: one grouped query over the answers of the measures and both
+    windows."""
+    admins = scope.administrations().filter(
+        instrument__measures__in=measures, window__in=(Window.BOY, Window.EOY)
+    )
+    answers = Response.objects.filter(
+        submission__administration__in=admins,
+        submission__submitted_at__isnull=False,
+        submission__school__isnull=False,
+        value__isnull=False,
+        item__scale__in=ORDINAL,
+    )
+    group = (
+        "submission__administration__instrument__measures",
+        "submission__administration__window",
+    )
+    out: SchoolScores = {m: {Window.BOY: {}, Window.EOY: {}} for m in measures}
+    # Grouped per item (no DISTINCT: a submission answers an item once, so an item's answers
+    # are its respondents), added up here per sub-scale.
+    sums: dict[tuple[str, str, int], dict[str, list[float]]] = defaultdict(dict)
+    respondents: dict[tuple[str, str, int], int] = defaultdict(int)
+    for m, window, school, subscale, total, n in (
+        answers.values_list(*group, "submission__school_id", "item__subscale", "item_id")
         .annotate(total=Sum(_adjusted()), n=Count("pk"))
+        .values_list(*group, "submission__school_id", "item__subscale", "total", "n")
         .order_by()
-    )
-    for row in rows:
-        means[row["submission__school_id"]][row["item__subscale"]] = row["total"] / row["n"]
-    respondents = dict(
-        answers.values_list("submission__school_id")
-        .annotate(n=Count("submission_id", distinct=True))
-        .order_by()
-    )
-    return {
-        school_id: SchoolScore(
+    ):
+        key = (m, window, school)
+        pair = sums[key].setdefault(subscale, [0.0, 0])
+        pair[0] += total
+        pair[1] += n
+        # A school's respondents: the most any one item has (everyone answers every item in
+        # practice; where not, the count is lower and more is withheld, never less).
+        if n > respondents[key]:
+            respondents[key] = n
+    means = {
+        key: {subscale: total / n for subscale, (total, n) in dims.items()}
+        for key, dims in sums.items()
+    }
+    for (m, window, school), dims in means.items():
+        out[m][window][school] = SchoolScore(
             overall=round(sum(dims.values()) / len(dims), PLACES),
             dimensions={k: round(v, PLACES) for k, v in dims.items()},
-            respondents=respondents.get(school_id, 0),
+            respondents=respondents.get((m, window, school), 0),
         )
-        for school_id, dims in means.items()
-        if school_id is not None
-    }
+    return out
+
+
+def school_scores_by_window(scope: Scope, measures: str) -> dict[str, dict[int, SchoolScore]]:
+    return school_scores_all(scope, (measures,))[measures]
+
+
+def school_scores(scope: Scope, measures: str, window: str) -> dict[int, SchoolScore]:
+    """Per school: the mean of each sub-scale's pooled answers, and their mean."""
+    return school_scores_by_window(scope, measures)[window]
 
 
 def _small(n: int) -> bool:
@@ -201,10 +263,10 @@ def _share(out: dict[str, Any], key: str, hits: int, n: int, unit: str, what: st
         out[key] = pct(100.0 * hits / n)
 
 
-def conditions(scope: Scope) -> dict[str, Any]:
+def conditions(scope: Scope, scores: SchoolScores | None = None) -> dict[str, Any]:
     target = conditions_target()
-    boy = school_scores(scope, Measures.CONDITIONS, Window.BOY)
-    eoy = school_scores(scope, Measures.CONDITIONS, Window.EOY)
+    scores = scores or school_scores_all(scope, (Measures.CONDITIONS,))
+    boy, eoy = scores[Measures.CONDITIONS][Window.BOY], scores[Measures.CONDITIONS][Window.EOY]
     both = sorted(set(boy) & set(eoy))
     out: dict[str, Any] = {"target": target, "schools_rated_boy": len(boy)}
     out["schools_rated_eoy"] = len(eoy)
@@ -233,13 +295,64 @@ def conditions(scope: Scope) -> dict[str, Any]:
         "rated at both points",
     )
     out["schools_rated_both"] = len(both)
+    out["bands"] = [label for label, _lo, _hi in BANDS]
+    for window, rated in (("boy", boy), ("eoy", eoy)):
+        key = f"distribution_{window}"
+        if _small(len(rated)):
+            point = "beginning" if window == "boy" else "end"
+            reason = "no schools" if not rated else f"fewer than {threshold()} schools"
+            out[key], out[f"{key}_reason"] = None, f"{reason} rated at the {point} of the year"
+        else:
+            out[key] = distribution(rated)
+    out["by_school"] = by_school(boy, eoy)
     return out
 
 
-def knowledge_scores(scope: Scope, window: str) -> dict[tuple[int, str], tuple[float, int | None]]:
-    """(person, subject) → (score 0-100, the school of their submission)."""
+# Bands of a school's overall score (1-4) for the beginning/end-of-year distribution chart; the
+# last includes 4.0. A score exactly at a boundary falls in the upper band (3.0 is "3.0-3.5").
+BANDS = [
+    ("1.0-1.5", 1.0, 1.5),
+    ("1.5-2.0", 1.5, 2.0),
+    ("2.0-2.5", 2.0, 2.5),
+    ("2.5-3.0", 2.5, 3.0),
+    ("3.0-3.5", 3.0, 3.5),
+    ("3.5-4.0", 3.5, 4.0 + 1e-9),
+]
+
+
+def distribution(scores: dict[int, SchoolScore]) -> dict[str, int]:
+    return {label: sum(lo <= s.overall < hi for s in scores.values()) for label, lo, hi in BANDS}
+
+
+def by_school(boy: dict[int, SchoolScore], eoy: dict[int, SchoolScore]) -> list[dict[str, Any]]:
+    """Each school rated at both points: its change (end - beginning), withheld (null with a
+    reason) when either point has fewer respondents than the threshold."""
+    both = set(boy) & set(eoy)
+    names = dict(School.objects.filter(pk__in=both).values_list("pk", "name"))
+    out = []
+    for pk in sorted(both, key=lambda k: (names[k], k)):
+        b, e = boy[pk], eoy[pk]
+        entry: dict[str, Any] = {"school": names[pk], "school_id": pk}
+        if _small(b.respondents) or _small(e.respondents):
+            entry["change"] = None
+            entry["change_reason"] = f"fewer than {threshold()} respondents"
+        else:
+            entry["change"] = two(e.overall - b.overall)
+        out.append(entry)
+    return out
+
+
+Scores = dict[tuple[int, str], tuple[float, int | None]]
+
+
+def knowledge_scores_by_window(scope: Scope) -> dict[str, Scores]:
+    """Window → (person, subject) → (score 0-100, the school of their submission): one grouped
+    query over the answers of both windows (per person, instrument and subject), one over the
+    items."""
     admins = scope.administrations().filter(
-        instrument__measures=Measures.KNOWLEDGE, window=window, anonymous=False
+        instrument__measures=Measures.KNOWLEDGE,
+        window__in=(Window.BOY, Window.EOY),
+        anonymous=False,
     )
     items = dict(
         ((row["instrument_id"], row["subscale"]), row["n"])
@@ -251,9 +364,9 @@ def knowledge_scores(scope: Scope, window: str) -> dict[tuple[int, str], tuple[f
         .annotate(n=Count("pk", distinct=True))
         .order_by()
     )
-    correct: dict[tuple[int, str], float] = defaultdict(float)
-    given: dict[tuple[int, str], int] = defaultdict(int)
-    schools: dict[int, int | None] = {}
+    correct: dict[tuple[str, int, str], float] = defaultdict(float)
+    given: dict[tuple[str, int, str], int] = defaultdict(int)
+    schools: dict[tuple[str, int], int | None] = {}
     rows = (
         Response.objects.filter(
             submission__administration__in=admins,
@@ -262,38 +375,56 @@ def knowledge_scores(scope: Scope, window: str) -> dict[tuple[int, str], tuple[f
             item__scale=Scale.CORRECT01,
         )
         .exclude(item__subscale="")
-        .values(
+        .values_list(
+            "submission__administration__window",
             "submission__person_id",
-            "submission__school_id",
             "submission__administration__instrument_id",
             "item__subscale",
         )
         .annotate(right=Sum(Cast("value", FloatField())))
         .order_by()
     )
-    counted: set[tuple[int, int, str]] = set()
-    for row in rows:
-        person, subject = row["submission__person_id"], row["item__subscale"]
-        instrument = row["submission__administration__instrument_id"]
-        correct[(person, subject)] += row["right"] or 0.0
-        if (person, instrument, subject) not in counted:
-            counted.add((person, instrument, subject))
-            given[(person, subject)] += items.get((instrument, subject), 0)
-        schools[person] = row["submission__school_id"]
-    return {
-        key: (100.0 * correct[key] / given[key], schools[key[0]]) for key in given if given[key]
-    }
+    # One row per window, person, instrument and subject: the instrument's items in the subject
+    # count once, however many of its administrations the person answered in.
+    for window, person, instrument, subject, right in rows:
+        key = (window, person, subject)
+        correct[key] += right or 0.0
+        given[key] += items.get((instrument, subject), 0)
+    # A person's school in a window: that of their (last) submission, read on the submissions.
+    for window, person, school in (
+        Submission.objects.filter(
+            administration__in=admins, submitted_at__isnull=False, person__isnull=False
+        )
+        .order_by("pk")
+        .values_list("administration__window", "person_id", "school_id")
+    ):
+        schools[(window, person)] = school
+    out: dict[str, Scores] = {Window.BOY: {}, Window.EOY: {}}
+    for key, n in given.items():
+        if n:
+            window, person, subject = key
+            out[window][(person, subject)] = (100.0 * correct[key] / n, schools[(window, person)])
+    return out
+
+
+def knowledge_scores(scope: Scope, window: str) -> Scores:
+    """(person, subject) → (score 0-100, the school of their submission)."""
+    return knowledge_scores_by_window(scope)[window]
 
 
 def knowledge_changes(scope: Scope) -> dict[str, list[tuple[int, float, int | None]]]:
     """Subject (as named) → [(person, post - pre, school at post)] among people with both."""
-    pre, post = knowledge_scores(scope, Window.BOY), knowledge_scores(scope, Window.EOY)
-    subjects: dict[str, list[tuple[int, float, int | None]]] = defaultdict(list)
-    for key in sorted(set(pre) | set(post)):
-        subjects.setdefault(key[1], [])
-    for key in sorted(set(pre) & set(post)):
-        person, subject = key
-        subjects[subject].append((person, post[key][0] - pre[key][0], post[key][1]))
+    scores = knowledge_scores_by_window(scope)
+    pre, post = scores[Window.BOY], scores[Window.EOY]
+    subjects: dict[str, list[tuple[int, float, int | None]]] = {
+        subject: [] for subject in {k[1] for k in pre} | {k[1] for k in post}
+    }
+    for key, (before, _school) in pre.items():
+        after = post.get(key)
+        if after is not None:
+            subjects[key[1]].append((key[0], after[0] - before, after[1]))
+    for entries in subjects.values():
+        entries.sort()
     return subjects
 
 
@@ -335,9 +466,9 @@ def knowledge(scope: Scope) -> dict[str, Any]:
     }
 
 
-def beliefs(scope: Scope) -> dict[str, Any]:
-    boy = school_scores(scope, Measures.BELIEFS, Window.BOY)
-    eoy = school_scores(scope, Measures.BELIEFS, Window.EOY)
+def beliefs(scope: Scope, scores: SchoolScores | None = None) -> dict[str, Any]:
+    scores = scores or school_scores_all(scope, (Measures.BELIEFS,))
+    boy, eoy = scores[Measures.BELIEFS][Window.BOY], scores[Measures.BELIEFS][Window.EOY]
     both = sorted(set(boy) & set(eoy))
     out: dict[str, Any] = {"schools_measured_both": len(both)}
     _share(
@@ -348,6 +479,7 @@ def beliefs(scope: Scope) -> dict[str, Any]:
         "schools",
         "measured at both points",
     )
+    out["by_school"] = by_school(boy, eoy)
     return out
 
 
@@ -361,25 +493,27 @@ def _favourable() -> Case:
 
 
 def satisfaction(scope: Scope) -> dict[str, Any]:
+    """One grouped query per item (a submission answers an item once, so an item's answers are
+    its respondents), the totals added up from it."""
     answers = _answers(scope, Measures.SATISFACTION).annotate(adjusted=_adjusted())
-    totals = answers.aggregate(
-        n=Count("pk"), fav=Sum(_favourable()), people=Count("submission_id", distinct=True)
-    )
-    out: dict[str, Any] = {"answers": totals["n"]}
-    _share(out, "pct_favorable", totals["fav"] or 0, totals["people"], "respondents", "answered")
-    if totals["n"] and totals["people"] >= threshold():
-        out["pct_favorable"] = pct(100.0 * (totals["fav"] or 0) / totals["n"])
-    items: dict[str, Any] = {}
-    for row in (
+    rows = list(
         answers.values("item__code")
-        .annotate(
-            n=Count("pk"), fav=Sum(_favourable()), people=Count("submission_id", distinct=True)
-        )
+        .annotate(n=Count("pk"), fav=Sum(_favourable()))
         .order_by("item__code")
-    ):
+    )
+    n, fav = sum(r["n"] for r in rows), sum(r["fav"] or 0 for r in rows)
+    # The respondents overall, for the threshold: the most any one item has (a lower bound of
+    # the distinct respondents: where it is lower, more is withheld, never less).
+    people = max((r["n"] for r in rows), default=0)
+    out: dict[str, Any] = {"answers": n}
+    _share(out, "pct_favorable", fav, people, "respondents", "answered")
+    if n and people >= threshold():
+        out["pct_favorable"] = pct(100.0 * fav / n)
+    items: dict[str, Any] = {}
+    for row in rows:
         entry: dict[str, Any] = {}
-        _share(entry, "pct_favorable", row["fav"], row["people"], "respondents", "answered")
-        if row["people"] >= threshold():
+        _share(entry, "pct_favorable", row["fav"], row["n"], "respondents", "answered")
+        if row["n"] >= threshold():
             entry["pct_favorable"] = pct(100.0 * row["fav"] / row["n"])
         items[row["item__code"]] = entry
     out["items"] = items
@@ -449,27 +583,105 @@ def alumni(scope: Scope) -> dict[str, Any]:
     return out
 
 
+def practice_changes(scope: Scope) -> dict[int, dict[str, float]]:
+    """Person → competency label → change in level (position of the last progress rating of
+    the school year minus that of the first), for the report's active participants rated at
+    least twice on a competency in the year (submitted ratings only, any rater)."""
+    start, end = year_bounds(scope.year)
+    ratings = list(
+        Rating.objects.filter(
+            purpose=Purpose.PROGRESS,
+            is_draft=False,
+            subject_person_id__in=active_participants(scope).values("person_id"),
+            rated_on__gte=start,
+            rated_on__lte=end,
+        )
+        .select_related("item", "level", "version")
+        .order_by("rated_on", "pk")
+    )
+    labels = competency_labels(ratings)
+    first: dict[tuple[int, str], int] = {}
+    last: dict[tuple[int, str], int] = {}
+    seen: dict[tuple[int, str], int] = defaultdict(int)
+    for r in ratings:
+        if r.subject_person_id is None:
+            continue
+        key = (r.subject_person_id, labels[r.item.case_identifier])
+        first.setdefault(key, r.level.position)
+        last[key] = r.level.position
+        seen[key] += 1
+    out: dict[int, dict[str, float]] = defaultdict(dict)
+    for key, times in seen.items():
+        if times >= 2:
+            out[key[0]][key[1]] = float(last[key] - first[key])
+    return dict(out)
+
+
+def practice(scope: Scope) -> dict[str, Any]:
+    """Guskey's level 3, use of new practice: progress ratings of the participants."""
+    changes = practice_changes(scope)
+    people = {p: statistics.fmean(c.values()) for p, c in changes.items()}
+    out: dict[str, Any] = {}
+    n = len(people)
+    _count(out, "people_rated_twice", n)
+    _share(out, "pct_improved", sum(v > 0 for v in people.values()), n, "people", "rated twice")
+    if out.get("pct_improved") is None:
+        out["mean_change"], out["mean_change_reason"] = None, out["pct_improved_reason"]
+    else:
+        out["mean_change"] = two(statistics.fmean(people.values()))
+    competencies: dict[str, Any] = {}
+    names = sorted({name for c in changes.values() for name in c})
+    for name in names:
+        values = [c[name] for c in changes.values() if name in c]
+        entry: dict[str, Any] = {}
+        _count(entry, "n", len(values))
+        if _small(len(values)):
+            reason = f"fewer than {threshold()} people rated twice"
+            entry["mean_change"], entry["mean_change_reason"] = None, reason
+        else:
+            entry["mean_change"] = two(statistics.fmean(values))
+        competencies[name] = entry
+    out["competencies"] = competencies
+    return out
+
+
+def outcomes(scope: Scope) -> dict[str, Any] | None:
+    """Guskey's level 5, student outcomes: the attendance of the schools served (the reach's
+    schools), from the attendance app's roll-ups through the provider it registers (the two
+    apps do not import each other). None when no app offers student outcomes."""
+    read = provider("student_outcomes")
+    if read is None:
+        return None
+    ids = list(reach_schools(scope).values_list("pk", flat=True))
+    found: dict[str, Any] = read(school_ids=ids, year=scope.year)
+    return {k: v for k, v in found.items() if k != "by_school"}
+
+
 def impact_report(*, system: System, year: int, program: Program | None = None) -> dict[str, Any]:
     scope = Scope(system, year, program)
+    # Conditions and beliefs are read together (the same two grouped queries).
+    scores = school_scores_all(scope, (Measures.CONDITIONS, Measures.BELIEFS))
     return {
         "system": system.code,
         "program": program.name if program else None,
         "program_id": program.pk if program else None,
         "year": year,
         "school_year": school_year_label(year),
-        "conditions": conditions(scope),
+        "conditions": conditions(scope, scores),
         "knowledge": knowledge(scope),
-        "beliefs": beliefs(scope),
+        "beliefs": beliefs(scope, scores),
         "satisfaction": satisfaction(scope),
         "reach": reach(scope),
         "alumni": alumni(scope),
+        "practice": practice(scope),
+        "outcomes": outcomes(scope),
         "definitions": [{"name": n, "text": t} for n, t in definitions()],
     }
 
 
 # --- Drill-down: the schools behind a level's figures ------------------------------------------
 
-LEVELS = ("conditions", "beliefs", "knowledge", "satisfaction", "reach")
+LEVELS = ("conditions", "beliefs", "knowledge", "satisfaction", "reach", "outcomes")
 
 
 @dataclass
@@ -494,8 +706,8 @@ def impact_schools(
     scope = Scope(system, year, program)
     if level in ("conditions", "beliefs"):
         measures = Measures.CONDITIONS if level == "conditions" else Measures.BELIEFS
-        boy = school_scores(scope, measures, Window.BOY)
-        eoy = school_scores(scope, measures, Window.EOY)
+        scores = school_scores_by_window(scope, measures)
+        boy, eoy = scores[Window.BOY], scores[Window.EOY]
         schools = School.objects.filter(pk__in=set(boy) | set(eoy)).order_by("name")
         rows = []
         for school in schools:
@@ -540,5 +752,92 @@ def impact_schools(
                     SchoolRow(school, [str(r["people"]), f"{100.0 * r['fav'] / r['n']:.1f}%"])
                 )
         return ["Respondents", "Favourable"], rows
+    if level == "outcomes":
+        read = provider("student_outcomes")
+        served = list(reach_schools(scope).order_by("name"))
+        found = read(school_ids=[s.pk for s in served], year=year)["by_school"] if read else {}
+        rows = []
+        for school in served:
+            if school.pk not in found:
+                continue
+            cells = []
+            for when in ("previous_year", "this_year"):
+                entry = found[school.pk][when]
+                for key in ("absence_rate_pct", "chronic_absence_pct"):
+                    value = entry.get(key)
+                    cells.append(f"{value:.1f}%" if value is not None else entry[f"{key}_reason"])
+            rows.append(SchoolRow(school, cells))
+        return [
+            "Absence rate, previous year",
+            "Chronic absence, previous year",
+            "Absence rate, this year",
+            "Chronic absence, this year",
+        ], rows
     # reach: the schools with an active participant (names only)
     return [], [SchoolRow(s, []) for s in reach_schools(scope).order_by("name")]
+
+
+# --- Drill-down: the people behind the knowledge figures ---------------------------------------
+
+PEOPLE_LEVELS = ("knowledge",)
+
+
+@dataclass
+class PersonRow:
+    person_id: int
+    name: str
+    school: str
+    subject: str
+    pre: float | None
+    post: float | None
+
+    @property
+    def change(self) -> float | None:
+        return None if self.pre is None or self.post is None else self.post - self.pre
+
+
+def knowledge_people(scope: Scope, visible: Q) -> tuple[list[PersonRow], list[str]]:
+    """Each person's pre and post score per subject (identified administrations only: an
+    anonymous one stores no one), for the people `visible` lets the viewer see. A subject whose
+    people the viewer sees only in part, with fewer than the threshold hidden, is withheld
+    entirely: its mean change and the rows shown would give the hidden ones back. Returns the
+    rows and the subjects withheld."""
+    scores = knowledge_scores_by_window(scope)
+    pre, post = scores[Window.BOY], scores[Window.EOY]
+    keys = set(pre) | set(post)
+    people = {
+        p.pk: p
+        for p in Person.objects.filter(visible, pk__in={k[0] for k in keys}).only(
+            "given_name", "family_name"
+        )
+    }
+    schools = dict(
+        School.objects.filter(
+            pk__in={v[1] for v in (*pre.values(), *post.values()) if v[1]}
+        ).values_list("pk", "name")
+    )
+    withheld = []
+    for subject in sorted({k[1] for k in keys}):
+        behind = {k[0] for k in keys if k[1] == subject and k in pre and k in post}
+        hidden = len(behind - set(people))
+        if 0 < hidden < threshold() and len(behind) >= threshold():
+            withheld.append(subject)
+    rows = []
+    for key in keys:
+        person_id, subject = key
+        if person_id not in people or subject in withheld:
+            continue
+        school = (post.get(key) or pre.get(key) or (0.0, None))[1]
+        person = people[person_id]
+        rows.append(
+            PersonRow(
+                person_id,
+                f"{person.family_name}, {person.given_name}",
+                schools.get(school, "") if school else "",
+                subject,
+                pre[key][0] if key in pre else None,
+                post[key][0] if key in post else None,
+            )
+        )
+    rows.sort(key=lambda r: (r.subject, r.name, r.person_id))
+    return rows, withheld

@@ -13,7 +13,15 @@ from trellis.authz.roles import Action
 from trellis.orgs.models import School, System
 from trellis.people.models import Position
 from trellis.programs.models import Participant, Program
-from trellis.surveys.impact import impact_report, impact_schools, year_bounds
+from trellis.surveys.impact import (
+    PEOPLE_LEVELS,
+    PersonRow,
+    Scope,
+    impact_report,
+    impact_schools,
+    knowledge_people,
+    year_bounds,
+)
 from trellis.surveys.keys import respondent_key
 from trellis.surveys.models import Administration, Instrument, Submission
 
@@ -136,6 +144,19 @@ def impact_drill(
     system, program = impact_target(user, system_code, program_id)
     columns, rows = impact_schools(system=system, year=year, program=program, level=level)
     return system, program, columns, rows
+
+
+def impact_people(
+    user: Any, *, system_code: str, year: int, program_id: int | None, level: str
+) -> tuple[System, Program | None, list[PersonRow], list[str]]:
+    """The people behind a level's figures that the viewer may see one by one (404 outside the
+    report's scope, 403 without the drill-down to people)."""
+    system, program = impact_target(user, system_code, program_id)
+    if level not in PEOPLE_LEVELS:
+        raise Http404
+    visible = scope_for(user, Action.IMPACT_PEOPLE).people_q()
+    rows, withheld = knowledge_people(Scope(system, year, program), visible)
+    return system, program, rows, withheld
 
 
 def in_population(administration: Administration, person: Any, day: datetime.date) -> bool:

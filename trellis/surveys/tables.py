@@ -122,4 +122,38 @@ def tables(report: dict[str, Any]) -> list[Table]:
             drill=False,
         )
     )
+    p = report.get("practice")
+    if p is not None:
+        practice = Table(
+            "practice",
+            "Use of new practice (progress ratings)",
+            [
+                _row(p, "people_rated_twice", "People rated twice on a competency"),
+                _row(p, "pct_improved", "People whose level rose", "%"),
+                _row(p, "mean_change", "Mean change (levels)"),
+            ],
+            columns=["Competency", "n", "Mean change (levels)"],
+            drill=False,
+        )
+        practice.grid = [
+            [name, _cell(e, "n"), _cell(e, "mean_change")] for name, e in p["competencies"].items()
+        ]
+        out.append(practice)
+    o = report.get("outcomes")
+    if o is not None:
+        prev, this = o["previous_year"], o["this_year"]
+        out.append(
+            Table(
+                "outcomes",
+                "Student outcomes: attendance in the schools served",
+                [
+                    _row(prev, "absence_rate_pct", "Absence rate, previous year", "%"),
+                    _row(this, "absence_rate_pct", "Absence rate, this year", "%"),
+                    _row(o, "absence_rate_change_pts", "Change in absence rate (points)"),
+                    _row(prev, "chronic_absence_pct", "Chronic absence, previous year", "%"),
+                    _row(this, "chronic_absence_pct", "Chronic absence, this year", "%"),
+                    _row(o, "chronic_absence_change_pts", "Change in chronic absence (points)"),
+                ],
+            )
+        )
     return out

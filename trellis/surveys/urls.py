@@ -21,4 +21,5 @@ urlpatterns = [
 impact_urlpatterns = [
     path("", views.impact_page, name="impact_report"),
     path("schools/", views.impact_drill_page, name="impact_schools"),
+    path("people/", views.impact_people_page, name="impact_people"),
 ]

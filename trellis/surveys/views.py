@@ -21,9 +21,11 @@ from trellis.core.listing import ExportSpec, form_page, render_list
 from trellis.core.params import get_choice, get_int, get_text
 from trellis.core.suppression import threshold
 from trellis.surveys import selectors, services
+from trellis.surveys.charts import figures
 from trellis.surveys.forms import AnswersForm, WindowForm
-from trellis.surveys.impact import LEVELS
+from trellis.surveys.impact import LEVELS, PEOPLE_LEVELS
 from trellis.surveys.models import school_year_label
+from trellis.surveys.printing import pdf_filename, report_pdf
 from trellis.surveys.tables import tables
 
 
@@ -157,6 +159,23 @@ def impact_page(request: HttpRequest) -> HttpResponse:
             context["drill"] = base + (f"&program={program.pk}" if program else "")
             context["year_label"] = school_year_label(year)
             context["tables"] = tables(context["report"])
+            context["figures"] = figures(context["report"])
+            if get_choice(request.GET, "format", ("pdf",)):
+                response = HttpResponse(
+                    report_pdf(context["report"]), content_type="application/pdf"
+                )
+                filename = pdf_filename(context["report"])
+                response["Content-Disposition"] = f'attachment; filename="{filename}"'
+                return response
+            context["pdf"] = (
+                context["drill"].replace(reverse("impact_schools"), reverse("impact_report"), 1)
+                + "&format=pdf"
+            )
+            if has_grant_for(request.user, Action.IMPACT_PEOPLE):
+                context["people_drill"] = context["drill"].replace(
+                    reverse("impact_schools"), reverse("impact_people"), 1
+                )
+                context["people_levels"] = PEOPLE_LEVELS
     return render(request, "surveys/impact_report.html", context)
 
 
@@ -193,8 +212,83 @@ def impact_drill_page(request: HttpRequest) -> HttpResponseBase:
             "rows": rows,
             "back": back,
             "querystring_nopage": request.GET.urlencode(),
+            "people": (
+                back.replace(reverse("impact_report"), reverse("impact_people"), 1)
+                + f"&level={level}"
+                if level in PEOPLE_LEVELS and has_grant_for(request.user, Action.IMPACT_PEOPLE)
+                else ""
+            ),
         },
     )
+
+
+@permission(Action.IMPACT_PEOPLE)
+def impact_people_page(request: HttpRequest) -> HttpResponseBase:
+    code, year, program_id = _report_params(request)
+    # Only the levels whose people may be listed (identified knowledge assessments); any other
+    # level (conditions, beliefs, satisfaction: anonymous surveys) has no one behind it: 404.
+    level = get_text(request.GET, "level", max_length=30) or "knowledge"
+    if not code or year is None:
+        raise BadRequest("Give the 'system' and 'year' parameters.")
+    system, program, rows, withheld = selectors.impact_people(
+        request.user, system_code=code, year=year, program_id=program_id, level=level
+    )
+    query = get_text(request.GET, "q")
+    subject = get_text(request.GET, "subject", max_length=100)
+    subjects = sorted({r.subject for r in rows})
+    if query:
+        rows = [r for r in rows if query.lower() in f"{r.name} {r.school}".lower()]
+    if subject:
+        rows = [r for r in rows if r.subject == subject]
+    fmt = get_choice(request.GET, "format", FORMATS)
+    if fmt:
+        return export_response(
+            fmt=fmt,
+            filename=f"impact-people-{level}-{system.code}-{year}",
+            headers=PEOPLE_EXPORT.headers,
+            rows=(PEOPLE_EXPORT.row(r) for r in rows),
+        )
+    back = f"{reverse('impact_report')}?system={system.code}&year={year}" + (
+        f"&program={program.pk}" if program else ""
+    )
+    return render_list(
+        request,
+        template="surveys/impact_people.html",
+        queryset=rows,  # type: ignore[arg-type]  # a list paginates like a queryset
+        export=PEOPLE_EXPORT,
+        context={
+            "system": system,
+            "program": program,
+            "year": year,
+            "year_label": school_year_label(year),
+            "level": level,
+            "withheld": withheld,
+            "subjects": subjects,
+            "subject": subject,
+            "query": query,
+            "back": back,
+            "schools_link": back.replace(reverse("impact_report"), reverse("impact_schools"), 1)
+            + f"&level={level}",
+        },
+    )
+
+
+def _score(value: float | None) -> str:
+    return "—" if value is None else f"{value:.1f}"
+
+
+PEOPLE_EXPORT = ExportSpec(
+    filename="impact-people",
+    headers=["Person", "School", "Subject", "Pre", "Post", "Change"],
+    row=lambda r: [
+        r.name,
+        r.school,
+        r.subject,
+        _score(r.pre),
+        _score(r.post),
+        "—" if r.change is None else f"{r.change:+.1f}",
+    ],
+)
 
 
 @permission(Action.SURVEYS_MANAGE)

@@ -1,0 +1,31 @@
+"""The impact report as a document: the printable HTML (the command's `--format html`) and the
+PDF made from that same HTML by WeasyPrint (`--format pdf`, the page's "Download PDF"). The
+charts are the page's inline SVG, which WeasyPrint draws as vectors."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.template.loader import render_to_string
+
+from trellis.surveys.charts import figures
+from trellis.surveys.tables import tables
+
+
+def report_html(report: dict[str, Any]) -> str:
+    return render_to_string(
+        "surveys/impact_print.html",
+        {"report": report, "tables": tables(report), "figures": figures(report)},
+    )
+
+
+def report_pdf(report: dict[str, Any]) -> bytes:
+    from weasyprint import HTML  # imported here: loading Pango takes a moment
+
+    pdf = HTML(string=report_html(report)).write_pdf()
+    assert pdf is not None
+    return bytes(pdf)
+
+
+def pdf_filename(report: dict[str, Any]) -> str:
+    return f"impact-{report['system']}-{report['year']}.pdf"
