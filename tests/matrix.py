@@ -1253,3 +1253,8 @@ CASES += COACHING_CASES
 from tests.surveys.cases import SURVEY_CASES  # noqa: E402
 
 CASES += SURVEY_CASES
+
+# Issue 10: videos of practice and their time-stamped comments (tests/coaching/video_cases.py).
+from tests.coaching.video_cases import VIDEO_CASES  # noqa: E402
+
+CASES += VIDEO_CASES

@@ -75,6 +75,8 @@ EXTRA_PARAMS: dict[str, Callable[[World], dict[str, Any]]] = {
     # Their Cases add the template milestone in a setup.
     "milestone_template_edit": lambda w: {"pk": w.program_id, "item_pk": 1},
     "milestone_template_delete": lambda w: {"pk": w.program_id, "item_pk": 1},
+    # It shares its path with api:list_video_comments, which the walker resolves the URL to.
+    "api:add_video_comment": lambda w: {"video_id": w.coaching["video"]},
 }
 
 

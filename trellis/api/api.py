@@ -12,6 +12,7 @@ from pydantic import field_validator
 from trellis.api.attendance import router as attendance_router
 from trellis.api.auth import TokenAuth, api_permission
 from trellis.api.coaching import router as coaching_router
+from trellis.api.coaching_video import router as coaching_video_router
 from trellis.api.paging import ID, NextPages, Pages, _MappedQuerySet
 from trellis.api.programs import router as programs_router
 from trellis.api.schemas import ErrorOut, MeOut, PersonOut, SchoolOut
@@ -203,5 +204,7 @@ api.add_router("/selection", selection_router)
 api.add_router("/", attendance_router)
 # Coaching sessions and next steps (issue 10).
 api.add_router("/coaching", coaching_router)
+# Videos of practice and their time-stamped comments (issue 10).
+api.add_router("/coaching", coaching_video_router)
 # The impact report (issue 11).
 api.add_router("/", surveys_router)
