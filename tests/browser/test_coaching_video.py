@@ -48,15 +48,15 @@ def test_coach_uploads_a_video_and_a_comment_seeks_the_player(
     expect(page.get_by_text("Video added: 4th-grade math block.")).to_be_visible()
     player = page.locator("video#player")
     # The player reads the file through the authorized view (metadata, then ranges).
-    page.wait_for_function(
-        "() => document.getElementById('player').readyState >= 1", timeout=15000
-    )
+    page.wait_for_function("() => document.getElementById('player').readyState >= 1", timeout=15000)
     assert player.evaluate("v => Math.round(v.duration)") == 6
     assert_accessible(page)
 
     # A comment at 0:04, tagged to a competency.
     page.get_by_label("At (m:ss)").fill("0:04")
-    page.get_by_role("textbox", name=re.compile("^Comment")).fill("Here the wait time doubles: hands go up.")
+    page.get_by_role("textbox", name=re.compile("^Comment")).fill(
+        "Here the wait time doubles: hands go up."
+    )
     competencies = page.get_by_label("Competencies", exact=True)
     competencies.select_option(index=0)
     page.get_by_role("button", name="Add the comment").click()
@@ -65,9 +65,7 @@ def test_coach_uploads_a_video_and_a_comment_seeks_the_player(
     assert_accessible(page)
 
     # Clicking the time stamp seeks the player there (no page load: the script seeks).
-    page.wait_for_function(
-        "() => document.getElementById('player').readyState >= 1", timeout=15000
-    )
+    page.wait_for_function("() => document.getElementById('player').readyState >= 1", timeout=15000)
     url_before = page.url
     page.get_by_role("link", name="Play from 0:04").click()
     page.wait_for_function(

@@ -21,11 +21,11 @@ def video_root() -> Path:
 class PrivateVideoStorage(FileSystemStorage):
     """Read from the settings at each use, so a changed setting (a test's folder) applies."""
 
-    @property  # type: ignore[override]
+    @property
     def base_location(self) -> Path:
         return video_root()
 
-    @property  # type: ignore[override]
+    @property
     def location(self) -> str:
         return os.path.abspath(self.base_location)
 
