@@ -50,3 +50,34 @@ def add_videos(world: World) -> None:
         link="https://video.example.org/watch/cora-routine",
     )
     world.coaching.update({"video": video.pk, "video_comment": comment.pk, "link_video": link.pk})
+
+
+def grow_videos(world: World, scale: int, tag: str) -> None:
+    """Videos in proportion (for the query counts): `scale` more linked videos of Paula's
+    practice, each with a comment, and `scale` more comments on the world's uploaded video, by
+    coach and coachee, tagged to the focus."""
+    from tests.coaching.world import focus_item
+    from trellis.coaching.models import CoachingSession, PracticeVideo
+    from trellis.coaching.services import video_comment_add, video_link
+
+    session = CoachingSession.objects.get(pk=world.coaching["session"])
+    item = focus_item(world)
+    uploaded = PracticeVideo.objects.get(pk=world.coaching["video"])
+    for n in range(scale):
+        video = video_link(
+            actor=None,
+            coach=session.coach,
+            coachee=session.coachee,
+            session=session,
+            title=f"{tag} video {n}",
+            link=f"https://video.example.org/{tag}/{n}",
+        )
+        for target in (video, uploaded):
+            video_comment_add(
+                actor=None,
+                author=session.coach if n % 2 else session.coachee,
+                video=target,
+                at_seconds=n * 7,
+                text=f"{tag} comment {n}",
+                competencies=[item],
+            )

@@ -7,6 +7,7 @@ from typing import Any
 
 from django import forms
 
+from trellis.coaching.forms import _item_label
 from trellis.coaching.services import MAX_VIDEO_COMMENT, VIDEO_FORMATS
 from trellis.core.forms import StyledFormMixin
 
@@ -82,11 +83,6 @@ class VideoCommentForm(StyledFormMixin, forms.Form):
         if seconds is None or seconds > 86400:
             raise forms.ValidationError("Give the moment as m:ss (e.g. 1:05) or in seconds.")
         return seconds
-
-
-def _item_label(item: Any) -> str:
-    code = f"{item.human_coding_scheme} " if item.human_coding_scheme else ""
-    return code + (item.abbreviated_statement or item.full_statement)[:100]
 
 
 class VideoSettingsForm(StyledFormMixin, forms.Form):

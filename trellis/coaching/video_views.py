@@ -149,16 +149,14 @@ def video_new(request: HttpRequest) -> HttpResponseBase:
     )
 
 
-@permission(Action.COACHING_VIEW)
-def video_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    video = selectors.video_get(request.user, pk)
-    may_comment = selectors.video_may_comment(request.user, video)
-    form = (
-        VideoCommentForm(choices=selectors.video_competency_choices(request.user, video))
-        if may_comment
-        else None
-    )
-    start = get_int(request.GET, "t")
+def _detail(
+    request: HttpRequest,
+    video: PracticeVideo,
+    *,
+    form: VideoCommentForm | None,
+    start: int | None = None,
+    status: int = 200,
+) -> HttpResponse:
     return render(
         request,
         "coaching/video_detail.html",
@@ -169,7 +167,19 @@ def video_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "start": start if start and start > 0 else None,
             "may_delete": selectors.video_may_delete(request.user, video),
         },
+        status=status,
     )
+
+
+@permission(Action.COACHING_VIEW)
+def video_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    video = selectors.video_get(request.user, pk)
+    form = (
+        VideoCommentForm(choices=selectors.video_competency_choices(request.user, video))
+        if selectors.video_may_comment(request.user, video)
+        else None
+    )
+    return _detail(request, video, form=form, start=get_int(request.GET, "t"))
 
 
 @permission(Action.COACHING_VIEW)
@@ -213,18 +223,7 @@ def video_comment(request: HttpRequest, pk: int) -> HttpResponseBase:
         else:
             messages.success(request, f"Comment added at {comment.at_label}.")
             return redirect(reverse("coaching_video", args=[video.pk]) + "#comments-h")
-    return render(
-        request,
-        "coaching/video_detail.html",
-        {
-            "video": video,
-            "comments": list(selectors.video_comments(video)),
-            "form": form,
-            "start": None,
-            "may_delete": selectors.video_may_delete(request.user, video),
-        },
-        status=400,
-    )
+    return _detail(request, video, form=form, status=400)
 
 
 @permission(Action.COACHING_VIEW)
