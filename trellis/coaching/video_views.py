@@ -186,9 +186,9 @@ def video_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def video_file(request: HttpRequest, pk: int) -> HttpResponseBase:
     """The uploaded file, to those who may watch it only, answering HTTP range requests."""
     video = selectors.video_get(request.user, pk)
-    if not video.file:
-        raise Http404
-    name = video.file.name
+    name = video.file.name if video.file else ""
+    if not name or not video_storage.exists(name):
+        raise Http404  # a linked video, or a file lost from the storage
     response = ranged_file_response(
         request,
         opener=lambda: video_storage.open(name, "rb"),
