@@ -1258,3 +1258,7 @@ CASES += SURVEY_CASES
 from tests.evaluations.cases import EVALUATION_CASES  # noqa: E402
 
 CASES += EVALUATION_CASES
+# Issue 10: videos of practice and their time-stamped comments (tests/coaching/video_cases.py).
+from tests.coaching.video_cases import VIDEO_CASES  # noqa: E402
+
+CASES += VIDEO_CASES

@@ -17,6 +17,7 @@ from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from openpyxl import load_workbook
 
+from tests.coaching.video_world import grow_videos
 from tests.coaching.world import grow_coaching
 from tests.conftest import World, make_user
 from tests.evaluations.world import grow_evaluations
@@ -176,6 +177,7 @@ def grow(world: World, size_name: str) -> None:
     grow_selection(world, scale, size_name)
     grow_coaching(world, [p for p in builder.people if p.is_active], scale, size_name)
     grow_evaluations(world, [p for p in builder.people if p.is_active], scale, size_name)
+    grow_videos(world, scale, size_name)
     draft = FrameworkVersion.objects.get(framework_id=world.draft_framework_id)
     for i in range(scale):
         item_save(

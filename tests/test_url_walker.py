@@ -77,6 +77,8 @@ EXTRA_PARAMS: dict[str, Callable[[World], dict[str, Any]]] = {
     "milestone_template_delete": lambda w: {"pk": w.program_id, "item_pk": 1},
     "evaluation_sign_off": lambda w: {"pk": w.coaching["evaluation"]},
     "evaluation_acknowledge": lambda w: {"pk": w.coaching["evaluation"]},
+    # It shares its path with api:list_video_comments, which the walker resolves the URL to.
+    "api:add_video_comment": lambda w: {"video_id": w.coaching["video"]},
 }
 
 

@@ -263,6 +263,10 @@ TRELLIS_BASE_URL = os.environ.get("TRELLIS_BASE_URL", "https://trellis.example.o
 TRELLIS_IMPORT_MAX_BYTES = int(os.environ.get("TRELLIS_IMPORT_MAX_BYTES", str(4 * 1024**3)))
 TRELLIS_IMPORT_ROOT = Path(os.environ.get("TRELLIS_IMPORT_ROOT", VAR_DIR / "sis"))
 FILE_UPLOAD_TEMP_DIR = os.environ.get("FILE_UPLOAD_TEMP_DIR") or None
+# Videos of practice (coaching): the largest upload unless a system sets its own limit, and the
+# private folder they are kept in (default MEDIA_ROOT/videos; never served but by Trellis).
+TRELLIS_VIDEO_MAX_MB = int(os.environ.get("TRELLIS_VIDEO_MAX_MB", "500"))
+TRELLIS_VIDEO_ROOT = os.environ.get("TRELLIS_VIDEO_ROOT") or None
 
 LOGGING = {
     "version": 1,

@@ -50,3 +50,35 @@ def test_demo_coaching_has_three_years_next_steps_protocols_and_gaps() -> None:
         home = client.get("/").content.decode()
         assert 'id="caseload-coaching-h"' in home and "not seen" in home
         assert client.get("/coaching/").status_code == 200
+
+
+@pytest.mark.django_db
+def test_demo_has_linked_videos_of_practice_with_time_stamped_comments() -> None:
+    from trellis.coaching.models import PracticeVideo, VideoComment
+
+    result = build(size_name="demo", seed=3, today=TODAY)
+    videos = PracticeVideo.objects.filter(system=result.system).select_related("session")
+    assert 3 <= videos.count() == result.counts["videos of practice"]
+    for video in videos:
+        assert video.link.startswith("https://") and not video.file  # links, no files
+        assert video.session is not None
+        assert (video.coach_id, video.coachee_id) == (
+            video.session.coach_id,
+            video.session.coachee_id,
+        )
+    comments = VideoComment.objects.filter(video__system=result.system)
+    assert comments.count() == result.counts["video comments"] >= 2 * videos.count()
+    assert set(comments.values_list("author_id", flat=True)) >= set(
+        videos.values_list("coachee_id", flat=True)
+    )
+    assert comments.filter(competencies__isnull=False).exists()
+    # The demo coach watches theirs; the administrator reads none of them.
+    coach = Client()
+    coach.force_login(User.objects.get(email="coach@riverbend.example"))
+    mine = videos.filter(coach__account__email="coach@riverbend.example").first()
+    assert mine is not None
+    page = coach.get(f"/coaching/videos/{mine.pk}/")
+    assert page.status_code == 200 and mine.title in page.content.decode()
+    admin = Client()
+    admin.force_login(User.objects.get(email="admin@riverbend.example"))
+    assert admin.get(f"/coaching/videos/{mine.pk}/").status_code == 403

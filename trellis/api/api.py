@@ -13,6 +13,7 @@ from trellis.api.attendance import router as attendance_router
 from trellis.api.auth import TokenAuth, api_permission
 from trellis.api.coaching import router as coaching_router
 from trellis.api.evaluations import router as evaluations_router
+from trellis.api.coaching_video import router as coaching_video_router
 from trellis.api.paging import ID, NextPages, Pages, _MappedQuerySet
 from trellis.api.programs import router as programs_router
 from trellis.api.schemas import ErrorOut, MeOut, PersonOut, SchoolOut
@@ -206,5 +207,7 @@ api.add_router("/", attendance_router)
 api.add_router("/coaching", coaching_router)
 # Evaluation cycles (issue 10): the evaluator chain's and the evaluatee's.
 api.add_router("/evaluations", evaluations_router)
+# Videos of practice and their time-stamped comments (issue 10).
+api.add_router("/coaching", coaching_video_router)
 # The impact report (issue 11).
 api.add_router("/", surveys_router)

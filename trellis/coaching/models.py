@@ -9,6 +9,8 @@ their sessions and may share one with their supervisor and evaluator.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import models
 from django.db.models import F, Q
 
@@ -156,3 +158,104 @@ class CoachingSettings(TimeStampedModel):
 
 
 DEFAULT_UNSEEN_WEEKS = 3
+
+
+# -- Video of practice (issue 10) ----------------------------------------------------------------
+
+
+def _video_storage() -> Any:
+    """Private storage of uploaded videos (settings.TRELLIS_VIDEO_ROOT): no public URL; files
+    are served only by the authorized view (coaching.video_views.video_file)."""
+    from trellis.coaching.video_storage import video_storage
+
+    return video_storage
+
+
+class PracticeVideo(TimeStampedModel):
+    """A video of a coachee's practice, private to the coaching relationship: an uploaded file
+    (kept in private storage) or a link to an https address, never both."""
+
+    system = models.ForeignKey("orgs.System", on_delete=models.CASCADE, related_name="+")
+    coach = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="+")
+    coachee = models.ForeignKey(
+        "people.Person", on_delete=models.PROTECT, related_name="practice_videos"
+    )
+    session = models.ForeignKey(
+        CoachingSession, null=True, blank=True, on_delete=models.SET_NULL, related_name="videos"
+    )
+    added_by = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="+")
+    title = models.CharField(max_length=200)
+    file = models.FileField(storage=_video_storage, upload_to="%Y/%m/", blank=True)
+    content_type = models.CharField(max_length=50, blank=True)
+    size = models.PositiveBigIntegerField(default=0)
+    link = models.URLField(max_length=1000, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(file="") & ~Q(link="")) | (~Q(file="") & Q(link="")),
+                name="practice_video_file_or_link",
+            ),
+            models.CheckConstraint(
+                condition=~Q(coach=F("coachee")), name="practice_video_not_with_self"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["coachee", "-created_at"], name="video_coachee_created"),
+            models.Index(fields=["coach", "-created_at"], name="video_coach_created"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def is_link(self) -> bool:
+        return bool(self.link)
+
+
+class VideoComment(TimeStampedModel):
+    """A comment at a moment of the video (seconds from the start), tagged to competencies."""
+
+    video = models.ForeignKey(PracticeVideo, on_delete=models.CASCADE, related_name="comments")
+    author = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="+")
+    at_seconds = models.PositiveIntegerField()
+    text = models.TextField()
+    competencies = models.ManyToManyField("frameworks.FrameworkItem", blank=True, related_name="+")
+
+    class Meta:
+        ordering = ["at_seconds", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(at_seconds__lte=86400), name="video_comment_at_within_a_day"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Comment at {self.at_seconds}s by {self.author}"
+
+    @property
+    def at_label(self) -> str:
+        """m:ss (h:mm:ss past an hour)."""
+        hours, rest = divmod(self.at_seconds, 3600)
+        minutes, seconds = divmod(rest, 60)
+        if hours:
+            return f"{hours}:{minutes:02d}:{seconds:02d}"
+        return f"{minutes}:{seconds:02d}"
+
+
+class VideoSettings(TimeStampedModel):
+    """A system's limit on uploaded videos; without a row, settings.TRELLIS_VIDEO_MAX_MB."""
+
+    system = models.OneToOneField("orgs.System", on_delete=models.CASCADE, related_name="+")
+    max_mb = models.PositiveIntegerField()
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(max_mb__gte=1) & Q(max_mb__lte=20480), name="video_max_mb_range"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Video settings of {self.system}"

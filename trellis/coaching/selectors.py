@@ -16,6 +16,7 @@ import datetime
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Max, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
@@ -436,3 +437,151 @@ def own_summary(user: Any) -> dict[str, Any] | None:
         session__coachee_id=person_id, done_on__isnull=True
     ).count()
     return {"person_id": person_id, "open_steps": open_steps, **found}
+
+
+# -- Video of practice ---------------------------------------------------------------------------
+#
+# A video is private to the coaching relationship, like the notes (`NotesAccess`): its coach and
+# coachee, the coachee's coaches, and, when the video belongs to a session the coachee shared,
+# their supervisor and evaluator. Administrators, district leaders and everyone else never.
+
+
+def video_max_mb(system_id: int) -> int:
+    """The largest upload the system accepts (its setting, else TRELLIS_VIDEO_MAX_MB)."""
+    from django.conf import settings
+
+    from trellis.coaching.models import VideoSettings
+
+    found = VideoSettings.objects.filter(system_id=system_id).values_list("max_mb", flat=True)
+    return next(iter(found), settings.TRELLIS_VIDEO_MAX_MB)
+
+
+def video_readable(access: NotesAccess, video: Any) -> bool:
+    if access.person_id and access.person_id in (video.coach_id, video.coachee_id):
+        return True
+    if video.coachee_id in access.coached:
+        return True
+    session = video.session
+    return (
+        session is not None and session.shared_at is not None and video.coachee_id in access.shared
+    )
+
+
+def visible_videos(user: Any) -> QuerySet[Any]:
+    """The videos the user may watch (the same rule as `video_readable`, as a query)."""
+    from trellis.coaching.models import PracticeVideo
+
+    access = notes_access(user)
+    q = Q(coachee_id__in=access.coached) | Q(
+        coachee_id__in=access.shared, session__shared_at__isnull=False
+    )
+    if access.person_id:
+        q |= Q(coach_id=access.person_id) | Q(coachee_id=access.person_id)
+    return PracticeVideo.objects.filter(q)
+
+
+def video_list(
+    user: Any,
+    *,
+    query: str = "",
+    coachee_id: int | None = None,
+    session_id: int | None = None,
+    kind: str = "",
+) -> QuerySet[Any]:
+    videos = visible_videos(user)
+    for word in query.split()[:4]:
+        videos = videos.filter(
+            Q(title__icontains=word)
+            | Q(coachee__given_name__icontains=word)
+            | Q(coachee__family_name__icontains=word)
+            | Q(coach__given_name__icontains=word)
+            | Q(coach__family_name__icontains=word)
+        )
+    if coachee_id:
+        videos = videos.filter(coachee_id=coachee_id)
+    if session_id:
+        videos = videos.filter(session_id=session_id)
+    if kind == "file":
+        videos = videos.exclude(file="")
+    elif kind == "link":
+        videos = videos.exclude(link="")
+    return (
+        videos.select_related("coach", "coachee", "session", "added_by")
+        .annotate(comment_count=Count("comments"))
+        .order_by("-created_at", "-pk")
+    )
+
+
+def video_coachee_choices(user: Any) -> QuerySet[Person]:
+    return Person.objects.filter(pk__in=visible_videos(user).values("coachee_id")).order_by(
+        "family_name", "given_name", "pk"
+    )
+
+
+def video_get(user: Any, pk: int) -> Any:
+    """A video the user may watch: 404 when it does not exist or the user may not even see the
+    coachee's sessions (another system, a coach of someone else), 403 when they see the
+    coachee's sessions but not this video (a supervisor, an evaluator or an administrator,
+    unless the coachee shared the video's session with the first two)."""
+    from trellis.coaching.models import PracticeVideo
+
+    video = (
+        PracticeVideo.objects.select_related("coach", "coachee", "session", "added_by")
+        .filter(pk=pk)
+        .first()
+    )
+    if video is None:
+        raise Http404
+    if video_readable(notes_access(user), video):
+        return video
+    authorize(user, Action.COACHING_VIEW, video.coachee)
+    raise PermissionDenied
+
+
+def video_comments(video: Any) -> QuerySet[Any]:
+    from trellis.coaching.models import VideoComment
+
+    return (
+        VideoComment.objects.filter(video=video)
+        .select_related("author")
+        .prefetch_related(
+            Prefetch("competencies", queryset=FrameworkItem.objects.order_by("position", "pk"))
+        )
+        .order_by("at_seconds", "pk")
+    )
+
+
+def video_may_comment(user: Any, video: Any) -> bool:
+    """The coach and the coachee of the video comment on it."""
+    person_id = getattr(user, "person_id", None)
+    return bool(person_id) and person_id in (video.coach_id, video.coachee_id)
+
+
+def video_may_delete(user: Any, video: Any) -> bool:
+    """Whoever added the video, or its coach, removes it."""
+    person_id = getattr(user, "person_id", None)
+    return bool(person_id) and person_id in (video.added_by_id, video.coach_id)
+
+
+def video_competency_choices(user: Any, video: Any) -> list[FrameworkItem]:
+    """Competencies a comment may be tagged with: the framework used for the coachee, and the
+    focus of the video's session."""
+    items = focus_choices(user, video.coachee)
+    if video.session_id:
+        items += [item for item in video.session.focus.all() if item not in items]
+    return items
+
+
+def video_target(user: Any, *, session_id: int | None, coachee_id: int | None) -> dict[str, Any]:
+    """Whom a new video is for: a session the user took part in (coach or coachee), or
+    someone on the user's caseload today (the coach). 404 outside scope, 403 in scope but not
+    a participant or not on the caseload."""
+    if session_id:
+        session = session_get(user, session_id)
+        if not is_participant(user, session):
+            raise PermissionDenied
+        return {"session": session, "coach": session.coach, "coachee": session.coachee}
+    if coachee_id:
+        coachee = log_target(user, coachee_id)
+        return {"session": None, "coach": user.person, "coachee": coachee}
+    raise Http404

@@ -492,3 +492,309 @@ def sessions_bulk_create(*, actor: Any, system: Any, sessions: Sequence[SessionI
             after={"sessions": len(made), "next_steps": len(steps)},
         )
     return len(made)
+
+
+# -- Video of practice ---------------------------------------------------------------------------
+
+# The containers accepted, by extension, and the family of content signature each must carry.
+VIDEO_EXTENSIONS: dict[str, str] = {".mp4": "iso", ".m4v": "iso", ".mov": "iso", ".webm": "webm"}
+VIDEO_FORMATS = "MP4, M4V, MOV (QuickTime) or WebM"
+# ISO base media brands (bytes 8-12 of an `ftyp` box) and the type each is served as.
+_ISO_BRANDS: dict[bytes, str] = {
+    b"qt  ": "video/quicktime",
+    b"M4V ": "video/x-m4v",
+    b"M4VH": "video/x-m4v",
+    b"M4VP": "video/x-m4v",
+}
+_ISO_MP4_BRANDS = {
+    b"isom", b"iso2", b"iso4", b"iso5", b"iso6", b"mp41", b"mp42", b"avc1", b"dash", b"MSNV",
+    b"mmp4", b"f4v ", b"3gp4", b"3gp5", b"3g2a",
+}  # fmt: skip
+# Older QuickTime files open with another top-level atom instead of `ftyp`.
+_QUICKTIME_ATOMS = {b"moov", b"mdat", b"wide", b"free", b"skip", b"pnot"}
+MAX_VIDEO_COMMENT = 5000
+
+
+def video_type(head: bytes, extension: str) -> str | None:
+    """The content type the file's first bytes prove it to be, when they match its extension's
+    container; None when they do not (a renamed file, a matroska, an image)."""
+    family = VIDEO_EXTENSIONS.get(extension.lower())
+    if family == "webm":
+        # EBML magic, then a DocType element (0x42 0x82) of "webm" near the start.
+        if head[:4] == b"\x1a\x45\xdf\xa3" and b"\x42\x82" in head[:64] and b"webm" in head[:64]:
+            return "video/webm"
+        return None
+    if family == "iso":
+        box = head[4:8]
+        if box == b"ftyp":
+            brand = head[8:12]
+            if brand in _ISO_BRANDS:
+                return _ISO_BRANDS[brand]
+            if brand in _ISO_MP4_BRANDS:
+                return "video/x-m4v" if extension.lower() == ".m4v" else "video/mp4"
+            return None
+        if box in _QUICKTIME_ATOMS and extension.lower() == ".mov":
+            return "video/quicktime"
+    return None
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / 1024**2:,.1f} MB"
+
+
+def _video_parties(actor: Any, *, coach: Any, coachee: Any, session: Any) -> None:
+    """The actor adds a video to their own coaching relationship: a session they took part in,
+    or (the coach) someone on their caseload today."""
+    if actor is None:
+        return
+    if session is not None:
+        if not selectors.is_participant(actor, session):
+            raise PermissionDenied
+        return
+    if actor.person_id != coach.pk:
+        raise PermissionDenied
+    require(actor, Action.COACHING_LOG, coachee)
+    if selectors.caseload_assignment(coach, coachee, timezone.localdate()) is None:
+        raise ValidationError({"coachee": f"{coachee} is not on your caseload."})
+
+
+def _video_title(title: str) -> str:
+    title = title.strip()
+    if not title:
+        raise ValidationError({"title": "Give the video a title."})
+    if len(title) > 200:
+        raise ValidationError({"title": "A title is at most 200 characters."})
+    return title
+
+
+def _video_record(video: Any) -> dict[str, Any]:
+    """What the audit trail keeps of a video: who, which session, what kind: not its title."""
+    return {
+        "coach": video.coach_id,
+        "coachee": video.coachee_id,
+        "session": video.session_id,
+        "kind": "link" if video.link else "file",
+        "content_type": video.content_type,
+        "size": video.size,
+    }
+
+
+def video_upload(
+    *,
+    actor: Any,
+    coach: Any,
+    coachee: Any,
+    session: CoachingSession | None,
+    title: str,
+    upload: Any,
+) -> Any:
+    """Keep an uploaded video of practice in private storage. Refused: a file whose extension
+    is not a video container Trellis plays, whose first bytes are not that container, or that
+    is larger than the system's limit (the message states the limit and the file's size)."""
+    import os
+    import uuid
+
+    from trellis.coaching.models import PracticeVideo
+
+    _video_parties(actor, coach=coach, coachee=coachee, session=session)
+    title = _video_title(title)
+    limit_mb = selectors.video_max_mb(coachee.system_id)
+    size = int(upload.size or 0)
+    if size > limit_mb * 1024**2:
+        raise ValidationError(
+            {
+                "file": f"The video is {_megabytes(size)}; the limit is {limit_mb:,} MB. "
+                "Trim it or link it instead."
+            }
+        )
+    if size == 0:
+        raise ValidationError({"file": "The file is empty."})
+    extension = os.path.splitext(upload.name or "")[1].lower()
+    if extension not in VIDEO_EXTENSIONS:
+        raise ValidationError(
+            {"file": f"{upload.name} is not a video Trellis plays: upload {VIDEO_FORMATS}."}
+        )
+    upload.seek(0)
+    head = upload.read(64)
+    upload.seek(0)
+    content_type = video_type(head, extension)
+    if content_type is None:
+        raise ValidationError(
+            {
+                "file": f"{upload.name} does not contain the video its name says "
+                f"({extension}): upload {VIDEO_FORMATS}."
+            }
+        )
+    video = PracticeVideo(
+        system_id=coachee.system_id,
+        coach=coach,
+        coachee=coachee,
+        session=session,
+        added_by=actor.person if actor is not None else coach,
+        title=title,
+        content_type=content_type,
+        size=size,
+    )
+    video.file.save(f"{uuid.uuid4().hex}{extension}", upload, save=False)
+    try:
+        with transaction.atomic():
+            video.save()
+            audit_event_record(
+                actor=actor,
+                action="coaching.video_upload",
+                obj=video,
+                system_id=video.system_id,
+                object_repr=f"Video {video.pk} of {coachee}",
+                after=_video_record(video),
+            )
+    except BaseException:
+        video.file.delete(save=False)
+        raise
+    return video
+
+
+def video_link(
+    *,
+    actor: Any,
+    coach: Any,
+    coachee: Any,
+    session: CoachingSession | None,
+    title: str,
+    link: str,
+) -> Any:
+    """Link a video kept elsewhere (an https address); Trellis shows it as a link."""
+    from urllib.parse import urlsplit
+
+    from django.core.validators import URLValidator
+
+    from trellis.coaching.models import PracticeVideo
+
+    _video_parties(actor, coach=coach, coachee=coachee, session=session)
+    title = _video_title(title)
+    link = link.strip()
+    try:
+        URLValidator(schemes=["https"])(link)
+    except ValidationError:
+        raise ValidationError({"link": "Give the video's full https:// address."}) from None
+    if len(link) > 1000 or urlsplit(link).username or urlsplit(link).password:
+        raise ValidationError({"link": "Give the video's address without a user name."})
+    with transaction.atomic():
+        video = PracticeVideo.objects.create(
+            system_id=coachee.system_id,
+            coach=coach,
+            coachee=coachee,
+            session=session,
+            added_by=actor.person if actor is not None else coach,
+            title=title,
+            link=link,
+        )
+        audit_event_record(
+            actor=actor,
+            action="coaching.video_link",
+            obj=video,
+            system_id=video.system_id,
+            object_repr=f"Video {video.pk} of {coachee}",
+            after=_video_record(video),
+        )
+    return video
+
+
+def video_comment_add(
+    *,
+    actor: Any,
+    video: Any,
+    at_seconds: int,
+    text: str,
+    competencies: Sequence[Any] = (),
+    author: Any = None,
+) -> Any:
+    """The video's coach or coachee comments at a moment (seconds from the start), tagged to
+    competencies of the framework used for the coachee. `author` is for the command line (the
+    demo); a signed-in actor is the author. The audit trail keeps the moment, not the words."""
+    from trellis.coaching.models import VideoComment
+
+    if actor is not None:
+        if not selectors.video_may_comment(actor, video):
+            raise PermissionDenied
+        author = actor.person
+    if author is None or author.pk not in (video.coach_id, video.coachee_id):
+        raise ValidationError("A comment is left by the video's coach or coachee.")
+    text = text.strip()
+    if not text:
+        raise ValidationError({"text": "Write the comment first."})
+    if len(text) > MAX_VIDEO_COMMENT:
+        raise ValidationError({"text": f"A comment is at most {MAX_VIDEO_COMMENT:,} characters."})
+    if not 0 <= at_seconds <= 86400:
+        raise ValidationError({"at": "The moment is between 0:00 and 24:00:00."})
+    if actor is not None and competencies:
+        allowed = {item.pk for item in selectors.video_competency_choices(actor, video)}
+        if any(item.pk not in allowed for item in competencies):
+            raise ValidationError(
+                {"competencies": "Competencies come from the framework used for this person."}
+            )
+    with transaction.atomic():
+        comment = VideoComment.objects.create(
+            video=video, author=author, at_seconds=at_seconds, text=text
+        )
+        comment.competencies.set(competencies)
+        audit_event_record(
+            actor=actor,
+            action="coaching.video_comment_add",
+            obj=video,
+            system_id=video.system_id,
+            object_repr=f"Video {video.pk} of {video.coachee}",
+            after={
+                "comment": comment.pk,
+                "at_seconds": at_seconds,
+                "competencies": sorted(item.pk for item in competencies),
+            },
+        )
+    return comment
+
+
+def video_delete(*, actor: Any, video: Any) -> None:
+    """Whoever added the video, or its coach, removes it with its comments and its file."""
+    if actor is not None and not selectors.video_may_delete(actor, video):
+        raise PermissionDenied
+    with transaction.atomic():
+        record = _video_record(video)
+        record["comments"] = video.comments.count()
+        audit_event_record(
+            actor=actor,
+            action="coaching.video_delete",
+            obj=video,
+            system_id=video.system_id,
+            object_repr=f"Video {video.pk} of {video.coachee}",
+            before=record,
+        )
+        stored = video.file.name if video.file else ""
+        video.delete()
+        if stored:
+            from trellis.coaching.video_storage import video_storage
+
+            transaction.on_commit(lambda: video_storage.delete(stored))
+
+
+def video_settings_save(*, actor: Any, system: Any, max_mb: int) -> Any:
+    """The system's limit on uploaded videos, in MB."""
+    from trellis.coaching.models import VideoSettings
+
+    require(actor, Action.COACHING_CONFIGURE, system)
+    if not 1 <= max_mb <= 20480:
+        raise ValidationError({"max_mb": "Between 1 and 20,480 MB."})
+    with transaction.atomic():
+        found = VideoSettings.objects.select_for_update().filter(system=system).first()
+        before = found.max_mb if found else selectors.video_max_mb(system.pk)
+        if found is None:
+            found = VideoSettings(system=system, max_mb=max_mb)
+        found.max_mb = max_mb
+        found.save()
+        audit_event_record(
+            actor=actor,
+            action="coaching.video_settings",
+            obj=found,
+            system_id=system.pk,
+            before={"max_mb": before},
+            after={"max_mb": max_mb},
+        )
+    return found

@@ -19,3 +19,16 @@ urlpatterns = [
     path("protocols/<int:pk>/edit/", views.protocol_edit, name="coaching_protocol_edit"),
     path("settings/", views.coaching_settings, name="coaching_settings"),
 ]
+
+# Videos of practice (trellis/coaching/video_views.py).
+from trellis.coaching import video_views  # noqa: E402
+
+urlpatterns += [
+    path("videos/", video_views.video_list, name="coaching_videos"),
+    path("videos/new/", video_views.video_new, name="coaching_video_new"),
+    path("videos/settings/", video_views.video_settings, name="coaching_video_settings"),
+    path("videos/<int:pk>/", video_views.video_detail, name="coaching_video"),
+    path("videos/<int:pk>/file/", video_views.video_file, name="coaching_video_file"),
+    path("videos/<int:pk>/comments/", video_views.video_comment, name="coaching_video_comment"),
+    path("videos/<int:pk>/delete/", video_views.video_delete, name="coaching_video_delete"),
+]
