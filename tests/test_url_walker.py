@@ -75,6 +75,8 @@ EXTRA_PARAMS: dict[str, Callable[[World], dict[str, Any]]] = {
     # Their Cases add the template milestone in a setup.
     "milestone_template_edit": lambda w: {"pk": w.program_id, "item_pk": 1},
     "milestone_template_delete": lambda w: {"pk": w.program_id, "item_pk": 1},
+    # Its Cases find the student in a setup (tests/attendance/cases.py).
+    "attendance_contact_log": lambda w: {"pk": w.school.pk, "student_pk": 1},
 }
 
 
