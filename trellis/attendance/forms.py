@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 
 from trellis.attendance.models import AttendanceSettings, FamilyContact
@@ -26,6 +28,11 @@ class AttendanceSettingsForm(StyledFormMixin, forms.ModelForm):
             "contact_after_absences": "Family contact due after this many absences (and each "
             "multiple of it)",
         }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Left empty, the setting stays as it is (default 3).
+        self.fields["contact_after_absences"].required = False
 
 
 class FamilyContactForm(StyledFormMixin, forms.ModelForm):
