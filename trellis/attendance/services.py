@@ -379,3 +379,23 @@ def attendance_students_read_record(
             obj=school,
             after={"list": what, "students": count, "format": fmt or "page"},
         )
+
+
+def family_contacts_bulk_create(
+    *, actor: Any, system: System, contacts: list[FamilyContact]
+) -> int:
+    """Set-based load of family contacts (the demo generator's path): one transaction, one
+    audit event."""
+    require(actor, Action.ATTENDANCE_MANAGE, system)
+    with transaction.atomic():
+        for contact in contacts:
+            contact.system = system
+        FamilyContact.objects.bulk_create(contacts, batch_size=BATCH)
+        audit_event_record(
+            actor=actor,
+            action="attendance.family_contacts_bulk_create",
+            system_id=system.pk,
+            object_repr=f"{len(contacts)} family contacts",
+            after={"count": len(contacts)},
+        )
+    return len(contacts)
