@@ -32,7 +32,7 @@ def test_demo_family_contacts_make_a_realistic_worklist() -> None:
     entries = selectors.worklist(school, TODAY)
     assert 3 <= len(entries) <= 200
     assert any(e.state.needs_call for e in entries)
-    rows, total = selectors.contact_rates(principal, TODAY)
+    _rows, total = selectors.contact_rates(principal, TODAY)
     assert total.rate is not None and 40 < total.rate < 95
     chronic = selectors.chronic(principal, TODAY)
     assert chronic.total.rate is not None and chronic.trend and chronic.grades

@@ -41,7 +41,7 @@ class FamilyContactForm(StyledFormMixin, forms.ModelForm):
         fields = ["contacted_on", "method", "outcome", "note", "follow_up_on"]
         labels = {
             "contacted_on": "Date of the contact",
-            "method": "How",
+            "method": "How the family was contacted",
             "outcome": "Outcome",
             "note": "Note (optional)",
             "follow_up_on": "Follow up on (optional)",
