@@ -40,6 +40,25 @@ def _nav(day: datetime.date) -> dict[str, Any]:
     }
 
 
+def _list_context(
+    request: HttpRequest, rows: list[Any], *, day: datetime.date, earlier: bool
+) -> dict[str, Any]:
+    """A day's paginated list with its search and grade filter (students' lists)."""
+    page = Paginator(rows, 50).get_page(get_int(request.GET, "page") or 1)
+    return {
+        "day": day,
+        "earlier": earlier,
+        **_nav(day),
+        "page_obj": page,
+        "object_list": page.object_list,
+        "total": len(rows),
+        "querystring_nopage": querystring_without(request, "page", "format"),
+        "query": get_text(request.GET, "q"),
+        "grade": get_choice(request.GET, "grade", GRADE_ORDER),
+        "grades": GRADE_ORDER,
+    }
+
+
 def _chronic_page(
     request: HttpRequest, *, day: datetime.date, earlier: bool, school: School | None
 ) -> HttpResponseBase:
@@ -177,23 +196,13 @@ def chronic_students(request: HttpRequest, pk: int) -> HttpResponseBase:
                 for r in rows
             ),
         )
-    page = Paginator(rows, 50).get_page(get_int(request.GET, "page") or 1)
     own = settings_of(found.system_id)
     return render(
         request,
         "attendance/chronic_students.html",
         {
             "school": found,
-            "day": day,
-            "earlier": earlier,
-            **_nav(day),
-            "page_obj": page,
-            "object_list": page.object_list,
-            "total": len(rows),
-            "querystring_nopage": querystring_without(request, "page", "format"),
-            "query": query,
-            "grade": grade,
-            "grades": GRADE_ORDER,
+            **_list_context(request, rows, day=day, earlier=earlier),
             "min_days": own.chronic_min_days,
             "percent": own.chronic_percent,
         },
@@ -247,22 +256,12 @@ def worklist(request: HttpRequest, pk: int) -> HttpResponseBase:
                 for e in entries
             ),
         )
-    page = Paginator(entries, 50).get_page(get_int(request.GET, "page") or 1)
     return render(
         request,
         "attendance/worklist.html",
         {
             "school": found,
-            "day": day,
-            "earlier": earlier,
-            **_nav(day),
-            "page_obj": page,
-            "object_list": page.object_list,
-            "total": len(entries),
-            "querystring_nopage": querystring_without(request, "page", "format"),
-            "query": query,
-            "grade": grade,
-            "grades": GRADE_ORDER,
+            **_list_context(request, entries, day=day, earlier=earlier),
             "due": due,
             "rule": selectors.CONTACT_RULE,
             "n": settings_of(found.system_id).contact_after_absences,

@@ -760,6 +760,20 @@ class ChronicStudent:
         return pct(self.days_absent, self.days_enrolled)
 
 
+def _students_matching(ids: list[int], query: str, grade: str) -> QuerySet[Student]:
+    """The students among `ids` whose name or sourcedId holds `query`, of `grade` if given."""
+    students = Student.objects.filter(pk__in=ids)
+    if query:
+        students = students.filter(
+            Q(given_name__icontains=query)
+            | Q(family_name__icontains=query)
+            | Q(sourced_id__icontains=query)
+        )
+    if grade:
+        students = students.filter(grade=grade)
+    return students.only("pk", "given_name", "family_name", "sourced_id", "grade")
+
+
 def chronic_students(
     school: School, day: datetime.date, *, query: str = "", grade: str = ""
 ) -> list[ChronicStudent]:
@@ -774,15 +788,7 @@ def chronic_students(
         for (school_id, student_id), days in enrolled.items()
         if is_chronic(days, absent.get((school_id, student_id), 0), own)
     }
-    students = Student.objects.filter(pk__in=list(found))
-    if query:
-        students = students.filter(
-            Q(given_name__icontains=query)
-            | Q(family_name__icontains=query)
-            | Q(sourced_id__icontains=query)
-        )
-    if grade:
-        students = students.filter(grade=grade)
+    students = _students_matching(list(found), query, grade)
     last = dict(
         FamilyContact.objects.filter(
             school=school, student_id__in=list(found), contacted_on__lte=day
@@ -791,10 +797,7 @@ def chronic_students(
         .values_list("student_id")
         .annotate(Max("contacted_on"))
     )
-    rows = [
-        ChronicStudent(s, found[s.pk][0], found[s.pk][1], last.get(s.pk))
-        for s in students.only("pk", "given_name", "family_name", "sourced_id", "grade")
-    ]
+    rows = [ChronicStudent(s, found[s.pk][0], found[s.pk][1], last.get(s.pk)) for s in students]
     rows.sort(
         key=lambda r: (-(r.days_absent / r.days_enrolled), r.student.family_name, r.student.pk)
     )
@@ -906,19 +909,8 @@ def worklist(
         for key, state in states.items()
         if state.needs_call or state.follow_up_due(day)
     }
-    students = Student.objects.filter(pk__in=list(wanted))
-    if query:
-        students = students.filter(
-            Q(given_name__icontains=query)
-            | Q(family_name__icontains=query)
-            | Q(sourced_id__icontains=query)
-        )
-    if grade:
-        students = students.filter(grade=grade)
-    out = [
-        WorklistEntry(s, wanted[s.pk], wanted[s.pk].follow_up_due(day))
-        for s in students.only("pk", "given_name", "family_name", "sourced_id", "grade")
-    ]
+    students = _students_matching(list(wanted), query, grade)
+    out = [WorklistEntry(s, wanted[s.pk], wanted[s.pk].follow_up_due(day)) for s in students]
     if due == "call":
         out = [e for e in out if e.state.needs_call]
     elif due == "follow_up":
