@@ -77,6 +77,9 @@ class Case:
     # Known defects, as ("<probe kind> <who>", reason) pairs, e.g. ("main outsider", "..."):
     # that probe is marked xfail(strict=True), so fixing the defect makes the test say so.
     xfail: tuple[tuple[str, str], ...] = ()
+    # A read of student records, audited (issue 12): an allowed read (status 200) writes one
+    # audit event and nothing else; a refused one writes nothing, like every other probe.
+    audited_read: bool = False
 
     @property
     def id(self) -> str:

@@ -197,6 +197,12 @@ def check(world: World, probe: Probe) -> list[str]:
         if case.own_record and status not in REFUSED:
             wrote = False  # they acted on their own record (checked by hidden_from_outsider)
     # Everything else is a read or a refusal: it writes nothing and sends nothing.
+    if wrote and case.audited_read and status == 200 and probe.method == "GET":
+        # An audited read of student records: its one audit event, and nothing else.
+        after = row_counts()
+        audits = after.pop("core.AuditEvent") - before.pop("core.AuditEvent")
+        others = [sql for sql in writes if "core_auditevent" not in sql]
+        wrote = audits != 1 or after != before or bool(others)
     if wrote:
         problems.append(f"{detail} wrote {writes or 'rows'}")
     if mail.outbox:

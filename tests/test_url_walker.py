@@ -79,6 +79,8 @@ EXTRA_PARAMS: dict[str, Callable[[World], dict[str, Any]]] = {
     "evaluation_acknowledge": lambda w: {"pk": w.coaching["evaluation"]},
     # It shares its path with api:list_video_comments, which the walker resolves the URL to.
     "api:add_video_comment": lambda w: {"video_id": w.coaching["video"]},
+    # Its Cases find the student in a setup (tests/attendance/cases.py).
+    "attendance_contact_log": lambda w: {"pk": w.school.pk, "student_pk": 1},
 }
 
 

@@ -83,3 +83,174 @@ ATTENDANCE_CASES: list[Case] = [
         setup=add_attendance,
     ),
 ]
+
+
+# --- Chronic absence and family contact (issue 12, second slice) ------------------------------
+
+
+def student_pk(w: object, sid: str) -> int:
+    from trellis.students.models import Student
+
+    return int(Student.objects.get(system=w.system, sourced_id=sid).pk)  # type: ignore[attr-defined]
+
+
+CONTACT = {"contacted_on": DAY, "method": "call", "outcome": "reached", "note": "Spoke to dad"}
+
+ATTENDANCE_CASES += [
+    Case(
+        "attendance_chronic",
+        lambda w: f"/attendance/chronic/?date={DAY}",
+        right="principal",
+        wrong="teacher",
+        outsider="admin_b",
+        outsider_status=200,
+        hidden_from_outsider=lambda w: w.school.name,
+        exports=("csv", "xlsx"),
+        setup=add_attendance,
+    ),
+    Case(
+        "attendance_chronic",
+        lambda w: f"/attendance/chronic/?date={DAY}&q=pine",
+        right="analyst",
+        wrong="coach",
+        outsider="leader_b",
+        outsider_status=200,
+        hidden_from_outsider=lambda w: w.other_school.name,
+        exports=("csv", "xlsx"),
+        setup=add_attendance,
+        label="filtered",
+    ),
+    Case(
+        "attendance_chronic_school",
+        lambda w: f"/attendance/schools/{w.school.pk}/chronic/?date={DAY}",
+        right="supervisor",
+        wrong="teacher",
+        outsider="admin_b",
+        exports=("csv", "xlsx"),
+        setup=add_attendance,
+    ),
+    Case(
+        "attendance_chronic_school",
+        lambda w: f"/attendance/schools/{w.other_school.pk}/chronic/?date={DAY}",
+        right="analyst",
+        wrong="programs",
+        outsider="principal",
+        exports=("csv", "xlsx"),
+        label="another school",
+    ),
+    Case(
+        "attendance_chronic_students",
+        lambda w: f"/attendance/schools/{w.school.pk}/chronic/students/?date={DAY}",
+        right="principal",
+        # The supervisor sees Oak Hill's attendance, not its students by name.
+        wrong="supervisor",
+        outsider="admin_b",
+        exports=("csv", "xlsx"),
+        # Oak Hill's principal asking for Pine Ridge's students: not found.
+        unrelated_url=lambda w: f"/attendance/schools/{w.other_school.pk}/chronic/students/",
+        setup=add_attendance,
+        audited_read=True,
+    ),
+    Case(
+        "attendance_chronic_students",
+        lambda w: f"/attendance/schools/{w.other_school.pk}/chronic/students/?date={DAY}&grade=07",
+        right="admin",
+        wrong="leader",
+        outsider="admin_b",
+        exports=("csv", "xlsx"),
+        label="another school",
+        audited_read=True,
+    ),
+    Case(
+        "attendance_worklist",
+        lambda w: f"/attendance/schools/{w.school.pk}/worklist/?date={DAY}",
+        right="principal",
+        wrong="analyst",
+        outsider="admin_b",
+        exports=("csv", "xlsx"),
+        unrelated_url=lambda w: f"/attendance/schools/{w.other_school.pk}/worklist/",
+        setup=add_attendance,
+        audited_read=True,
+    ),
+    Case(
+        "attendance_worklist",
+        lambda w: f"/attendance/schools/{w.other_school.pk}/worklist/?date={DAY}&due=call",
+        right="admin",
+        wrong="supervisor",
+        outsider="principal",
+        exports=("csv", "xlsx"),
+        label="another school",
+        audited_read=True,
+    ),
+    Case(
+        "attendance_contact_log",
+        lambda w: f"/attendance/schools/{w.school.pk}/students/{student_pk(w, 'a1')}/contact/",
+        right="principal",
+        wrong="supervisor",
+        outsider="admin_b",
+        method="POST",
+        data=lambda w: dict(CONTACT),
+        right_status=302,
+        get_status=200,
+        # Pine Ridge's b1 is no student of Oak Hill: not found, nothing written.
+        unrelated_url=lambda w: (
+            f"/attendance/schools/{w.school.pk}/students/{student_pk(w, 'b1')}/contact/"
+        ),
+        setup=add_attendance,
+    ),
+    Case(
+        "attendance_contacts",
+        lambda w: f"/attendance/schools/{w.school.pk}/contacts/?q=a&method=call",
+        right="principal",
+        wrong="supervisor",
+        outsider="admin_b",
+        exports=("csv", "xlsx"),
+        unrelated_url=lambda w: f"/attendance/schools/{w.other_school.pk}/contacts/",
+        audited_read=True,
+    ),
+    Case(
+        "attendance_contact_rates",
+        lambda w: f"/attendance/contacts/?date={DAY}",
+        right="supervisor",
+        wrong="teacher",
+        outsider="admin_b",
+        outsider_status=200,
+        hidden_from_outsider=lambda w: w.school.name,
+        exports=("csv", "xlsx"),
+        setup=add_attendance,
+    ),
+    Case(
+        "api:attendance_chronic",
+        lambda w: f"/api/v1/attendance/chronic?system=riverbend&date={DAY}",
+        right="analyst",
+        wrong="teacher",
+        outsider="admin_b",
+        api=True,
+        setup=add_attendance,
+    ),
+    Case(
+        "api:list_family_contacts",
+        lambda w: "/api/v1/attendance/contacts?system=riverbend&school=sch-a",
+        right="principal",
+        wrong="leader",
+        outsider="admin_b",
+        api=True,
+        setup=add_attendance,
+        audited_read=True,
+    ),
+    Case(
+        "api:log_family_contact",
+        lambda w: "/api/v1/attendance/contacts?system=riverbend&school=sch-a",
+        right="principal",
+        wrong="supervisor",
+        outsider="admin_b",
+        method="POST",
+        data=lambda w: {"system": "riverbend", "school": "sch-a", "student": "a1", **CONTACT},
+        right_status=201,
+        get_status=200,
+        api=True,
+        setup=add_attendance,
+        audited_read=True,
+        label="log a contact",
+    ),
+]

@@ -4,13 +4,20 @@ schools only, counts of students suppressed as on the pages)."""
 import datetime
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest
-from ninja import Query, Router, Schema
+from ninja import Query, Router, Schema, Status
+from ninja.errors import HttpError
+from ninja.pagination import paginate
+from pydantic import Field as PydanticField
 
 from trellis.api.auth import api_permission
+from trellis.api.paging import Pages, _MappedQuerySet
 from trellis.api.schemas import ErrorOut
-from trellis.attendance import selectors
+from trellis.attendance import selectors, services
+from trellis.attendance.models import FamilyContact
 from trellis.authz.roles import Action
+from trellis.orgs.models import School
 
 router = Router(tags=["attendance"])
 
@@ -51,3 +58,156 @@ def attendance_report(request: HttpRequest, params: Query[ReportQuery]) -> Any:
     if system is None:
         raise Http404
     return selectors.attendance_report_for(request.user, system, params.date)
+
+
+# --- Chronic absence and family contacts (issue 12, second slice) -----------------------------
+
+
+class ChronicFigures(Schema):
+    chronic_counted: int | None
+    chronic_absent: int | None
+    chronic_absence_rate_pct: float | None
+    # The figures withheld by small-cell suppression (null above).
+    suppressed: list[str]
+
+
+class ChronicMonth(ChronicFigures):
+    month: str  # YYYY-MM
+    as_of: datetime.date
+
+
+class ChronicOut(Schema):
+    date: datetime.date
+    scope: str
+    chronic_min_days: int
+    chronic_percent: int
+    schools: dict[str, ChronicFigures]
+    grades: dict[str, ChronicFigures]
+    system: ChronicFigures
+    trend: list[ChronicMonth]
+
+
+@router.get(
+    "/attendance/chronic",
+    response={200: ChronicOut, 403: ErrorOut, 404: ErrorOut},
+    summary="Chronic absence per school, grade and month's end (suppressed as on pages)",
+)
+@api_permission(Action.ATTENDANCE_VIEW)
+def attendance_chronic(request: HttpRequest, params: Query[ReportQuery]) -> Any:
+    system = selectors.attendance_systems(request.user).filter(code=params.system).first()
+    if system is None:
+        raise Http404
+    reach = selectors.attendance_reach(request.user)
+    ids = [s.pk for s in School.objects.filter(system=system, pk__in=reach.school_ids)]
+    seen = selectors.chronic(request.user, params.date, school_ids=ids)
+    return {
+        "date": params.date,
+        "scope": "system" if reach.kind == "system" else "schools in your reach",
+        "chronic_min_days": seen.min_days,
+        "chronic_percent": seen.percent,
+        "schools": {selectors.school_key(r.school): r.entry() for r in seen.schools if r.school},
+        "grades": {r.grade or "not recorded": r.entry() for r in seen.grades},
+        "system": seen.total.entry(),
+        "trend": [
+            {"month": p.month.strftime("%Y-%m"), "as_of": p.as_of, **p.row.entry()}
+            for p in seen.trend
+        ],
+    }
+
+
+class ContactOut(Schema):
+    id: int
+    school: str
+    student: str
+    contacted_on: datetime.date
+    method: FamilyContact.Method
+    outcome: FamilyContact.Outcome
+    note: str
+    follow_up_on: datetime.date | None
+    logged_by: str | None
+
+
+class ContactFilters(Schema):
+    system: str
+    school: str = PydanticField(description="The school's sourcedId")
+    student: str | None = PydanticField(None, description="A student's sourcedId")
+    since: datetime.date | None = None
+
+
+class ContactIn(Schema):
+    system: str
+    school: str = PydanticField(description="The school's sourcedId")
+    student: str = PydanticField(description="The student's sourcedId")
+    contacted_on: datetime.date
+    method: FamilyContact.Method
+    outcome: FamilyContact.Outcome
+    note: str = PydanticField("", max_length=5000)
+    follow_up_on: datetime.date | None = None
+
+
+def _contact_out(contact: FamilyContact) -> dict[str, Any]:
+    return {
+        "id": contact.pk,
+        "school": selectors.school_key(contact.school),
+        "student": contact.student.sourced_id,
+        "contacted_on": contact.contacted_on,
+        "method": contact.method,
+        "outcome": contact.outcome,
+        "note": contact.note,
+        "follow_up_on": contact.follow_up_on,
+        "logged_by": contact.logged_by.email if contact.logged_by else None,
+    }
+
+
+def _students_school(request: HttpRequest, system_code: str, school_sid: str) -> School:
+    """The school (by the system's code and its sourcedId) whose absent students the viewer may
+    read: 404 outside their reach, 403 when they see its attendance only."""
+    system = selectors.attendance_systems(request.user).filter(code=system_code).first()
+    found = School.objects.filter(system=system, sourced_id=school_sid).first() if system else None
+    if found is None:
+        raise Http404
+    return selectors.attendance_students_school_get(request.user, found.pk)
+
+
+@router.get(
+    "/attendance/contacts",
+    response={200: list[ContactOut], 403: ErrorOut, 404: ErrorOut},
+    summary="A school's family contacts, latest first (a read of student records: audited)",
+)
+@api_permission(Action.ATTENDANCE_STUDENTS)
+@paginate(Pages, max_limit=500)
+def list_family_contacts(request: HttpRequest, filters: Query[ContactFilters]) -> Any:
+    school = _students_school(request, filters.system, filters.school)
+    student_id = None
+    if filters.student:
+        student_id = selectors.contact_student_by_sourced_id(school, filters.student).pk
+    contacts = selectors.family_contacts(school, student_id=student_id, since=filters.since)
+    services.attendance_students_read_record(
+        actor=request.user, school=school, what="family contacts", count=contacts.count(), fmt="api"
+    )
+    return _MappedQuerySet(contacts, _contact_out)
+
+
+@router.post(
+    "/attendance/contacts",
+    response={201: ContactOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut},
+    summary="Log a contact with an absent student's family",
+)
+@api_permission(Action.ATTENDANCE_STUDENTS)
+def log_family_contact(request: HttpRequest, payload: ContactIn) -> Any:
+    school = _students_school(request, payload.system, payload.school)
+    student = selectors.contact_student_by_sourced_id(school, payload.student)
+    try:
+        contact = services.family_contact_log(
+            actor=request.user,
+            school=school,
+            student=student,
+            contacted_on=payload.contacted_on,
+            method=payload.method,
+            outcome=payload.outcome,
+            note=payload.note,
+            follow_up_on=payload.follow_up_on,
+        )
+    except ValidationError as error:
+        raise HttpError(400, " ".join(error.messages)) from None
+    return Status(201, _contact_out(contact))

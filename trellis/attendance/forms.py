@@ -1,19 +1,53 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 
-from trellis.attendance.models import AttendanceSettings
-from trellis.core.forms import StyledFormMixin
+from trellis.attendance.models import AttendanceSettings, FamilyContact
+from trellis.core.forms import DateInput, StyledFormMixin
 
 
 class AttendanceSettingsForm(StyledFormMixin, forms.ModelForm):
     class Meta:
         model = AttendanceSettings
-        fields = ["time_zone", "deadline", "chronic_min_days", "chronic_percent", "taken_by"]
+        fields = [
+            "time_zone",
+            "deadline",
+            "chronic_min_days",
+            "chronic_percent",
+            "taken_by",
+            "contact_after_absences",
+        ]
         labels = {
             "time_zone": "Time zone (e.g. America/New_York)",
             "deadline": "On-time deadline (HH:MM)",
             "chronic_min_days": "Days enrolled before a student counts for chronic absence",
             "chronic_percent": "Chronic absence: absent on at least (%) of the days enrolled",
             "taken_by": "Teachers take attendance by",
+            "contact_after_absences": "Family contact due after this many absences (and each "
+            "multiple of it)",
+        }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Left empty, the setting stays as it is (default 3).
+        self.fields["contact_after_absences"].required = False
+
+
+class FamilyContactForm(StyledFormMixin, forms.ModelForm):
+    class Meta:
+        model = FamilyContact
+        fields = ["contacted_on", "method", "outcome", "note", "follow_up_on"]
+        labels = {
+            "contacted_on": "Date of the contact",
+            "method": "How the family was contacted",
+            "outcome": "Outcome",
+            "note": "Note (optional)",
+            "follow_up_on": "Follow up on (optional)",
+        }
+        widgets = {
+            "contacted_on": DateInput(),
+            "follow_up_on": DateInput(),
+            "note": forms.Textarea(attrs={"rows": 3}),
         }

@@ -56,6 +56,12 @@ class AttendanceSettings(TimeStampedModel):
         help_text="Chronically absent: absent on at least this share of the days enrolled.",
     )
     taken_by = models.CharField(max_length=10, choices=TakenBy.choices, default=TakenBy.HOMEROOM)
+    contact_after_absences = models.PositiveSmallIntegerField(
+        default=3,
+        validators=[MinValueValidator(1)],
+        help_text="A student joins the family-contact worklist each time their absences this "
+        "school year reach a multiple of this number, until a contact is logged.",
+    )
 
     class Meta:
         verbose_name_plural = "attendance settings"
@@ -193,3 +199,49 @@ class DailySchoolAttendance(models.Model):
 
     def __str__(self) -> str:
         return f"{self.school_id} {self.date}: {self.absent}/{self.enrolled} absent"
+
+
+class FamilyContact(TimeStampedModel):
+    """A contact with an absent student's family: a call, text, visit or letter, its outcome,
+    and when to follow up. A student record: reads are audited (attendance.selectors)."""
+
+    class Method(models.TextChoices):
+        CALL = "call", "Call"
+        TEXT = "text", "Text"
+        VISIT = "visit", "Home visit"
+        LETTER = "letter", "Letter"
+
+    class Outcome(models.TextChoices):
+        REACHED = "reached", "Reached the family"
+        LEFT_MESSAGE = "left_message", "Left a message"
+        NO_ANSWER = "no_answer", "No answer"
+        WRONG_NUMBER = "wrong_number", "Wrong number or address"
+        OTHER = "other", "Other"
+
+    system = models.ForeignKey(
+        "orgs.System", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    school = models.ForeignKey(
+        "orgs.School", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    student = models.ForeignKey(
+        "students.Student", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    contacted_on = models.DateField()
+    method = models.CharField(max_length=10, choices=Method.choices)
+    outcome = models.CharField(max_length=20, choices=Outcome.choices)
+    note = models.TextField(blank=True)
+    follow_up_on = models.DateField(null=True, blank=True)
+    logged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-contacted_on", "-id"]
+        indexes = [
+            models.Index(fields=["school", "contacted_on"], name="family_contact_school"),
+            models.Index(fields=["student", "contacted_on"], name="family_contact_student"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_method_display()} about student {self.student_id} on {self.contacted_on}"

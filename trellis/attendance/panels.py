@@ -12,10 +12,12 @@ from trellis.attendance.selectors import (
     morning,
     morning_day,
     student_outcomes,
+    student_school_ids,
     system_today,
 )
 from trellis.core.panels import Panel, register
 from trellis.core.providers import provide
+from trellis.orgs.models import School
 
 
 @register("home", weight=15)
@@ -28,7 +30,15 @@ def attendance_today(request: HttpRequest) -> Iterator[Panel]:
         return
     yield Panel(
         "attendance/panels/home.html",
-        {"m": morning(request.user, morning_day(request.user, system_today(system)))},
+        {
+            "m": morning(request.user, morning_day(request.user, system_today(system))),
+            # The schools whose worklist the viewer may open ("who needs a call").
+            "call_schools": list(
+                School.objects.filter(pk__in=student_school_ids(request.user))
+                .order_by("name")
+                .values_list("pk", "name")
+            ),
+        },
         weight=15,
     )
 

@@ -214,6 +214,41 @@ def chronic_on(
     """(school, students who count, chronically absent) to `day`: two grouped queries (days
     enrolled and days absent per student and school, from the school year's first day), added
     up here. Every school with a window that day or earlier in the year is listed."""
+    enrolled, absent = chronic_days(school_ids=school_ids, day=day, source=source)
+    out: dict[int, list[int]] = {}
+    for (school_id, student_id), days in enrolled.items():
+        figures = out.setdefault(school_id, [0, 0])
+        if not counts_for_chronic(days, settings):
+            continue
+        figures[0] += 1
+        if is_chronic(days, absent.get((school_id, student_id), 0), settings):
+            figures[1] += 1
+    return [(school_id, counted, chronic) for school_id, (counted, chronic) in out.items()]
+
+
+def counts_for_chronic(days_enrolled: int, settings: AttendanceSettings) -> bool:
+    """A student counts towards a school's chronic absence once enrolled the minimum days."""
+    return days_enrolled >= settings.chronic_min_days
+
+
+def is_chronic(days_enrolled: int, days_absent: int, settings: AttendanceSettings) -> bool:
+    """Chronically absent: counted, and absent on at least the share of the days enrolled."""
+    return (
+        counts_for_chronic(days_enrolled, settings)
+        and days_absent * 100 >= settings.chronic_percent * days_enrolled
+    )
+
+
+def chronic_days(
+    *, school_ids: Collection[int], day: datetime.date, source: str
+) -> tuple[dict[tuple[int, int], int], dict[tuple[int, int], int]]:
+    """Per (school, student), from the school year's first instructional day to `day`: the
+    instructional days enrolled there, and the days absent while enrolled there (two grouped
+    queries). The one computation behind chronic absence, per school (`chronic_on`), per grade
+    and per student (attendance.selectors)."""
+    ids = sorted(int(pk) for pk in school_ids)
+    if not ids:
+        return {}, {}
     t = _tables()
     absences = [str(c) for c in ABSENCES]
     first = school_year_start(day)
@@ -223,7 +258,7 @@ def chronic_on(
           AND c.date >= (CASE WHEN w.entry_date > %s THEN w.entry_date ELSE %s END)
           AND c.date <= (CASE WHEN w.exit_date IS NOT NULL AND w.exit_date < %s
                               THEN w.exit_date ELSE %s END)
-        WHERE w.school_id IN ({_in(school_ids)}) AND w.source = %s AND w.entry_date <= %s
+        WHERE w.school_id IN ({_in(ids)}) AND w.source = %s AND w.entry_date <= %s
           AND (w.exit_date IS NULL OR w.exit_date >= %s)
         GROUP BY w.school_id, w.student_id
     """
@@ -234,24 +269,16 @@ def chronic_on(
           AND w.source = %s AND w.entry_date <= e.date
           AND (w.exit_date IS NULL OR w.exit_date >= e.date)
         JOIN {t["cal"]} c ON c.school_id = e.school_id AND c.date = e.date
-        WHERE e.school_id IN ({_in(school_ids)}) AND e.category IN ({_in(absences)})
+        WHERE e.school_id IN ({_in(ids)}) AND e.category IN ({_in(absences)})
           AND e.date >= %s AND e.date <= %s
         GROUP BY e.school_id, e.student_id
     """
     with connection.cursor() as cursor:
-        cursor.execute(enrolled_sql, [first, first, day, day, *school_ids, source, day, first])
+        cursor.execute(enrolled_sql, [first, first, day, day, *ids, source, day, first])
         enrolled = {(int(k), int(s)): int(n) for k, s, n in cursor.fetchall()}
-        cursor.execute(absent_sql, [source, *school_ids, *absences, first, day])
+        cursor.execute(absent_sql, [source, *ids, *absences, first, day])
         absent = {(int(k), int(s)): int(n) for k, s, n in cursor.fetchall()}
-    out: dict[int, list[int]] = {}
-    for (school_id, student_id), days in enrolled.items():
-        figures = out.setdefault(school_id, [0, 0])
-        if days < settings.chronic_min_days:
-            continue
-        figures[0] += 1
-        if absent.get((school_id, student_id), 0) * 100 >= settings.chronic_percent * days:
-            figures[1] += 1
-    return [(school_id, counted, chronic) for school_id, (counted, chronic) in out.items()]
+    return enrolled, absent
 
 
 def chronic_sweep(
@@ -308,7 +335,6 @@ def chronic_sweep(
     for school_id, day in sorted(pairs):
         targets[school_id].append(day)
     out: dict[tuple[int, datetime.date], list[int]] = {pair: [0, 0] for pair in pairs}
-    least, share = settings.chronic_min_days, settings.chronic_percent
     for (student_id, school_id), windows in spans.items():
         days = days_of.get(school_id, [])
         absences = sorted(absent_on.get((student_id, school_id), ()))
@@ -322,11 +348,11 @@ def chronic_sweep(
                 enrolled += bisect.bisect_right(days, upper) - bisect.bisect_left(
                     days, max(entry, start)
                 )
-            if enrolled < least:
+            if not counts_for_chronic(enrolled, settings):
                 continue
             absent = bisect.bisect_right(absences, day) - bisect.bisect_left(absences, start)
             figures = out[(school_id, day)]
             figures[0] += 1
-            if absent * 100 >= share * enrolled:
+            if is_chronic(enrolled, absent, settings):
                 figures[1] += 1
     return {pair: (counted, chronic) for pair, (counted, chronic) in out.items()}

@@ -11,7 +11,8 @@ attendance they may not is "forbidden".
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable
+from collections import defaultdict
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -19,21 +20,40 @@ from zoneinfo import ZoneInfo
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count as Count_
-from django.db.models import OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import Max, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models.functions import TruncMonth
 from django.http import Http404
 from django.utils import timezone
 
-from trellis.attendance.models import AttendanceSubmission, CalendarDay, DailySchoolAttendance
-from trellis.attendance.rollups import class_type, school_year_start, settings_of
+from trellis.attendance.models import (
+    ABSENCES,
+    AttendanceEvent,
+    AttendanceSettings,
+    AttendanceSubmission,
+    CalendarDay,
+    DailySchoolAttendance,
+    FamilyContact,
+)
+from trellis.attendance.rollups import (
+    chronic_days,
+    class_type,
+    counts_for_chronic,
+    is_chronic,
+    school_year_start,
+    settings_of,
+    window_source,
+)
 from trellis.authz.policies import scope_for
 from trellis.authz.roles import Action
 from trellis.core.panels import per_request
-from trellis.core.suppression import Count, protected_counts, threshold
+from trellis.core.suppression import Count, protected_counts, small, threshold
 from trellis.orgs.models import School, System
 from trellis.orgs.selectors import open_school_ids, visible_schools
 from trellis.people.models import PositionKind
 from trellis.people.selectors import current_positions
 from trellis.rosters.models import SchoolClass
+from trellis.students.models import Student
+from trellis.students.selectors import grade_sort_key
 
 # The school's usual absence rate: its instructional days in the four weeks before the day.
 USUAL_WINDOW_DAYS = 28
@@ -547,3 +567,563 @@ def student_outcomes(*, school_ids: Iterable[int], year: int) -> dict[str, Any]:
         if pk in this or pk in previous
     }
     return out
+
+
+# --- Chronic absence by school, grade and month; the students behind it; family contact -------
+# (issue 12, second slice). Per school the figures are the roll-up's; per grade and per student
+# they come from the same computation the roll-up uses (rollups.chronic_days).
+
+CONTACT_RULE = (
+    "A student is on the worklist when their absences this school year at the school have "
+    "reached a multiple of N (N, then 2N, 3N, …; N is a system setting, default 3) and no "
+    "family contact has been logged on or after the day of that latest Nth absence; a student "
+    "whose latest contact set a follow-up date on or before the day is on it too. Contacted: "
+    "a student with at least N absences whose latest multiple of N has a contact logged on or "
+    "after its day."
+)
+
+
+def student_school_ids(user: Any) -> set[int]:
+    """The schools whose absent students the viewer may read by name (attendance.students)
+    among those whose attendance they see: principals their school, administrators every
+    school."""
+    return open_school_ids(user, Action.ATTENDANCE_STUDENTS) & set(
+        attendance_reach(user).school_ids
+    )
+
+
+def attendance_students_school_get(user: Any, pk: int) -> School:
+    """A school whose absent students the viewer may read: 404 outside what they see, 403 for
+    a school whose attendance or students they may not read."""
+    school = attendance_school_get(user, pk)
+    if school.pk not in student_school_ids(user):
+        raise PermissionDenied
+    return school
+
+
+def _opened(user: Any) -> set[int]:
+    # Counts are exact where the viewer may open the students behind them.
+    return open_school_ids(user, Action.STUDENTS_VIEW) | student_school_ids(user)
+
+
+def _protected(
+    values: dict[Any, int], groups: list[list[Any]], open_keys: set[Any]
+) -> dict[Any, Count]:
+    """Counts of students with their total, each group of parts adding up to the total."""
+    return protected_counts(values, [(TOTAL, parts) for parts in groups], open_keys=open_keys)
+
+
+@dataclass
+class ChronicRow:
+    label: str
+    counted: Count
+    chronic: Count
+    school: School | None = None
+    grade: str = ""
+
+    @property
+    def rate(self) -> float | None:
+        if self.counted.suppressed or self.chronic.suppressed:
+            return None
+        return pct(self.chronic.value, self.counted.value)
+
+    def entry(self) -> dict[str, Any]:
+        return {
+            "chronic_counted": self.counted.shown,
+            "chronic_absent": self.chronic.shown,
+            "chronic_absence_rate_pct": self.rate,
+            "suppressed": [
+                name
+                for name, count in (
+                    ("chronic_counted", self.counted),
+                    ("chronic_absent", self.chronic),
+                )
+                if count.suppressed
+            ]
+            + (["chronic_absence_rate_pct"] if self.rate is None and self.counted.value else []),
+        }
+
+
+@dataclass
+class TrendPoint:
+    month: datetime.date  # the month's first day
+    as_of: datetime.date  # its last day, or the day shown
+    row: ChronicRow
+
+
+@dataclass
+class Chronic:
+    day: datetime.date
+    reach: Reach
+    schools: list[ChronicRow]
+    grades: list[ChronicRow]
+    total: ChronicRow
+    trend: list[TrendPoint]
+    min_days: int
+    percent: int
+
+    @property
+    def chart(self) -> dict[str, Any]:
+        return trend_chart(self.trend)
+
+
+def _grade_figures(
+    school_ids: set[int], day: datetime.date
+) -> tuple[dict[str, list[int]], dict[int, AttendanceSettings]]:
+    """{grade: [students who count, chronically absent]} over the schools, by the students'
+    grade (the roster's current one), and each system's settings."""
+    by_system: dict[int, list[int]] = defaultdict(list)
+    for pk, system_id in School.objects.filter(pk__in=school_ids).values_list("pk", "system_id"):
+        by_system[system_id].append(pk)
+    grades: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    own: dict[int, AttendanceSettings] = {}
+    per_student: list[tuple[int, int, int, AttendanceSettings]] = []
+    for system_id, ids in sorted(by_system.items()):
+        own[system_id] = settings_of(system_id)
+        enrolled, absent = chronic_days(school_ids=ids, day=day, source=window_source(system_id))
+        for key, days in enrolled.items():
+            per_student.append((key[1], days, absent.get(key, 0), own[system_id]))
+    grade_of = dict(
+        Student.objects.filter(enrolments__school_id__in=school_ids)
+        .values_list("pk", "grade")
+        .distinct()
+    )
+    for student_id, days, absent_days, settings in per_student:
+        if not counts_for_chronic(days, settings):
+            continue
+        figures = grades[grade_of.get(student_id, "")]
+        figures[0] += 1
+        if is_chronic(days, absent_days, settings):
+            figures[1] += 1
+    return dict(grades), own
+
+
+def chronic_trend_rows(
+    school_ids: set[int], day: datetime.date
+) -> list[tuple[datetime.date, datetime.date, int, int]]:
+    """(month, as of, students who count, chronically absent) at each month's end of the
+    school year to `day`, from the roll-up: each school's last rolled-up day in or before the
+    month (two queries)."""
+    first = school_year_start(day)
+    rollup = DailySchoolAttendance.objects.filter(
+        school_id__in=school_ids, date__gte=first, date__lte=day
+    )
+    lasts = {
+        (school_id, last)
+        for school_id, last in rollup.annotate(month=TruncMonth("date"))
+        .order_by()
+        .values_list("school_id", "month")
+        .annotate(last=Max("date"))
+        .values_list("school_id", "last")
+    }
+    found: dict[int, list[tuple[datetime.date, int, int]]] = defaultdict(list)
+    for school_id, date, counted, chronic in (
+        rollup.filter(date__in={d for _s, d in lasts})
+        .order_by("date")
+        .values_list("school_id", "date", "chronic_counted", "chronic_absent")
+    ):
+        if (school_id, date) in lasts:
+            found[school_id].append((date, counted, chronic))
+    out = []
+    month = first
+    while month <= day:
+        following = (month.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
+        as_of = min(following - datetime.timedelta(days=1), day)
+        counted = chronic = 0
+        for rows in found.values():
+            latest = [r for r in rows if r[0] <= as_of]
+            if latest:
+                counted += latest[-1][1]
+                chronic += latest[-1][2]
+        if any(r[0] <= as_of for rows in found.values() for r in rows):
+            out.append((month, as_of, counted, chronic))
+        month = following
+    return out
+
+
+def chronic(user: Any, day: datetime.date, *, school_ids: Iterable[int] | None = None) -> Chronic:
+    """Chronic absence to `day` in the viewer's schools (or the given ones among them): per
+    school (the roll-up), per grade, and each month's end since the school year began,
+    suppressed for viewers who may not open the students (school and grade cells protected
+    together against their shared total)."""
+    reach = attendance_reach(user)
+    ids = set(reach.school_ids) if school_ids is None else set(school_ids) & reach.school_ids
+    schools = list(
+        School.objects.filter(pk__in=ids).select_related("system", "network").order_by("name")
+    )
+    found = figures([s.pk for s in schools], day)
+    grades, own = _grade_figures(ids, day) if ids else ({}, {})
+    opened = _opened(user)
+    open_keys: set[Any] = {("school", pk) for pk in ids & opened}
+    if ids <= opened:
+        open_keys |= {TOTAL, *(("grade", g) for g in grades)}
+    school_keys = [("school", s.pk) for s in schools]
+    grade_keys = [("grade", g) for g in grades]
+    counts: dict[str, dict[Any, Count]] = {}
+    for index, name in ((0, "chronic_counted"), (1, "chronic_absent")):
+        values: dict[Any, int] = {("school", pk): getattr(f, name) for pk, f in found.items()}
+        values.update({("grade", g): v[index] for g, v in grades.items()})
+        values[TOTAL] = sum(getattr(f, name) for f in found.values())
+        counts[name] = _protected(values, [school_keys, grade_keys], open_keys)
+
+    def row(label: str, key: Any, **extra: Any) -> ChronicRow:
+        return ChronicRow(
+            label=label,
+            counted=counts["chronic_counted"][key],
+            chronic=counts["chronic_absent"][key],
+            **extra,
+        )
+
+    trend = [
+        TrendPoint(
+            month=month,
+            as_of=as_of,
+            row=ChronicRow(
+                label=month.strftime("%B %Y"),
+                counted=Count(counted, hidden=None if ids <= opened else small(counted)),
+                chronic=Count(chronic, hidden=None if ids <= opened else small(chronic)),
+            ),
+        )
+        for month, as_of, counted, chronic in chronic_trend_rows(ids, day)
+    ]
+    if ids <= opened:
+        for point in trend:
+            point.row.counted = Count(point.row.counted.value, hidden=False)
+            point.row.chronic = Count(point.row.chronic.value, hidden=False)
+    first_settings = next(iter(own.values()), None) or (
+        settings_of(schools[0].system_id) if schools else AttendanceSettings()
+    )
+    return Chronic(
+        day=day,
+        reach=reach,
+        schools=[row(s.name, ("school", s.pk), school=s) for s in schools],
+        grades=[
+            row(f"Grade {g}" if g else "Grade not recorded", ("grade", g), grade=g)
+            for g in sorted(grades, key=grade_sort_key)
+        ],
+        total=row("All", TOTAL),
+        trend=trend,
+        min_days=first_settings.chronic_min_days,
+        percent=first_settings.chronic_percent,
+    )
+
+
+def trend_chart(points: list[TrendPoint]) -> dict[str, Any]:
+    """An inline SVG line of the chronic absence rate at each month's end (only the shown
+    rates; the table beside it gives every figure)."""
+    width, height, left, bottom, top = 560, 220, 44, 32, 12
+    shown = [(p, p.row.rate) for p in points if p.row.rate is not None]
+    peak = max([rate for _p, rate in shown if rate is not None] + [10.0])
+    ceiling = float(int((peak + 9.999) // 10) * 10)
+    step = (width - left - 16) / max(len(points) - 1, 1)
+    plot = height - bottom - top
+
+    def x(i: int) -> float:
+        return round(left + i * step, 1)
+
+    def y(rate: float) -> float:
+        return round(top + plot * (1 - rate / ceiling), 1)
+
+    index = {id(p): i for i, p in enumerate(points)}
+    dots = [
+        {"x": x(index[id(p)]), "y": y(rate), "rate": rate} for p, rate in shown if rate is not None
+    ]
+    ticks = [{"y": y(value), "label": f"{value:.0f}%"} for value in (0.0, ceiling / 2, ceiling)]
+    months = [{"x": x(i), "label": p.month.strftime("%b")} for i, p in enumerate(points)]
+    return {
+        "width": width,
+        "height": height,
+        "left": left,
+        "right": width - 16,
+        "baseline": y(0),
+        "line": " ".join(f"{d['x']},{d['y']}" for d in dots),
+        "dots": dots,
+        "ticks": ticks,
+        "months": months,
+        "label_y": height - 8,
+    }
+
+
+@dataclass
+class ChronicStudent:
+    student: Student
+    days_enrolled: int
+    days_absent: int
+    last_contact: datetime.date | None
+
+    @property
+    def rate(self) -> float | None:
+        return pct(self.days_absent, self.days_enrolled)
+
+
+def _students_matching(ids: list[int], query: str, grade: str) -> QuerySet[Student]:
+    """The students among `ids` whose name or sourcedId holds `query`, of `grade` if given."""
+    students = Student.objects.filter(pk__in=ids)
+    if query:
+        students = students.filter(
+            Q(given_name__icontains=query)
+            | Q(family_name__icontains=query)
+            | Q(sourced_id__icontains=query)
+        )
+    if grade:
+        students = students.filter(grade=grade)
+    return students.only("pk", "given_name", "family_name", "sourced_id", "grade")
+
+
+def chronic_students(
+    school: School, day: datetime.date, *, query: str = "", grade: str = ""
+) -> list[ChronicStudent]:
+    """The school's chronically absent students to `day` (the viewer was checked by
+    `attendance_students_school_get`), highest rate first, with their last family contact."""
+    own = settings_of(school.system_id)
+    enrolled, absent = chronic_days(
+        school_ids=[school.pk], day=day, source=window_source(school.system_id)
+    )
+    found = {
+        student_id: (days, absent.get((school_id, student_id), 0))
+        for (school_id, student_id), days in enrolled.items()
+        if is_chronic(days, absent.get((school_id, student_id), 0), own)
+    }
+    students = _students_matching(list(found), query, grade)
+    last = dict(
+        FamilyContact.objects.filter(
+            school=school, student_id__in=list(found), contacted_on__lte=day
+        )
+        .order_by()
+        .values_list("student_id")
+        .annotate(Max("contacted_on"))
+    )
+    rows = [ChronicStudent(s, found[s.pk][0], found[s.pk][1], last.get(s.pk)) for s in students]
+    rows.sort(
+        key=lambda r: (-(r.days_absent / r.days_enrolled), r.student.family_name, r.student.pk)
+    )
+    return rows
+
+
+def student_name(student: Student) -> str:
+    name = f"{student.family_name}, {student.given_name}".strip(", ")
+    return name or f"Student {student.sourced_id}"
+
+
+@dataclass
+class ContactState:
+    """One student's absences and family contacts at a school this school year, to a day."""
+
+    student_id: int
+    absences: int = 0
+    last_absence: datetime.date | None = None
+    # The day of the latest multiple of N absences (None under N): a contact is due on or
+    # after it.
+    due_from: datetime.date | None = None
+    contacted: bool = False
+    last_contact: datetime.date | None = None
+    follow_up_on: datetime.date | None = None
+
+    @property
+    def eligible(self) -> bool:
+        return self.due_from is not None
+
+    @property
+    def needs_call(self) -> bool:
+        return self.eligible and not self.contacted
+
+    def follow_up_due(self, day: datetime.date) -> bool:
+        return self.follow_up_on is not None and self.follow_up_on <= day
+
+
+def contact_states(
+    school_ids: Collection[int], day: datetime.date, threshold_n: int
+) -> dict[tuple[int, int], ContactState]:
+    """{(school, student): ContactState} of every student with an absence or a contact at the
+    schools this school year to `day` (two queries). Absences: days with an Excused or
+    Unexcused Absence recorded at the school (the import admits them only on the school's
+    instructional days while the student was enrolled there)."""
+    first = school_year_start(day)
+    ids = sorted(school_ids)
+    states: dict[tuple[int, int], ContactState] = {}
+    days: dict[tuple[int, int], list[datetime.date]] = defaultdict(list)
+    for school_id, student_id, date in (
+        AttendanceEvent.objects.filter(
+            school_id__in=ids,
+            date__gte=first,
+            date__lte=day,
+            category__in=[str(c) for c in ABSENCES],
+        )
+        .order_by()
+        .values_list("school_id", "student_id", "date")
+        .distinct()
+        .iterator(chunk_size=20000)
+    ):
+        days[(school_id, student_id)].append(date)
+    for key, dates in days.items():
+        dates.sort()
+        state = states[key] = ContactState(key[1], absences=len(dates), last_absence=dates[-1])
+        reached = len(dates) // threshold_n
+        if reached:
+            state.due_from = dates[reached * threshold_n - 1]
+    for school_id, student_id, contacted_on, follow_up_on in (
+        FamilyContact.objects.filter(
+            school_id__in=ids, contacted_on__gte=first, contacted_on__lte=day
+        )
+        .order_by("contacted_on", "id")
+        .values_list("school_id", "student_id", "contacted_on", "follow_up_on")
+    ):
+        state = states.setdefault((school_id, student_id), ContactState(student_id))
+        state.last_contact, state.follow_up_on = contacted_on, follow_up_on
+        if state.due_from is not None and contacted_on >= state.due_from:
+            state.contacted = True
+    return states
+
+
+@dataclass
+class WorklistEntry:
+    student: Student
+    state: ContactState
+    follow_up: bool  # a follow-up is due (on or before the day)
+
+    @property
+    def reason(self) -> str:
+        parts = []
+        if self.state.needs_call:
+            parts.append(
+                f"{self.state.absences} absences, no contact since {self.state.due_from:%-d %b}"
+            )
+        if self.follow_up:
+            parts.append(f"follow-up due {self.state.follow_up_on:%-d %b}")
+        return "; ".join(parts)
+
+
+def worklist(
+    school: School, day: datetime.date, *, query: str = "", grade: str = "", due: str = ""
+) -> list[WorklistEntry]:
+    """Who needs a call at the school on `day` (CONTACT_RULE): students with no contact since
+    their latest Nth absence, and follow-ups due; most absences first."""
+    n = settings_of(school.system_id).contact_after_absences
+    states = contact_states([school.pk], day, n)
+    wanted = {
+        key[1]: state
+        for key, state in states.items()
+        if state.needs_call or state.follow_up_due(day)
+    }
+    students = _students_matching(list(wanted), query, grade)
+    out = [WorklistEntry(s, wanted[s.pk], wanted[s.pk].follow_up_due(day)) for s in students]
+    if due == "call":
+        out = [e for e in out if e.state.needs_call]
+    elif due == "follow_up":
+        out = [e for e in out if e.follow_up]
+    out.sort(key=lambda e: (-e.state.absences, e.student.family_name, e.student.pk))
+    return out
+
+
+@dataclass
+class ContactRateRow:
+    school: School | None
+    eligible: Count
+    contacted: Count
+    to_call: int
+
+    @property
+    def rate(self) -> float | None:
+        if self.eligible.suppressed or self.contacted.suppressed:
+            return None
+        return pct(self.contacted.value, self.eligible.value)
+
+
+def contact_rates(
+    user: Any, day: datetime.date, *, school_ids: Iterable[int] | None = None
+) -> tuple[list[ContactRateRow], ContactRateRow]:
+    """Per school of the viewer's (or the given ones among them): students with at least N
+    absences this school year (eligible) and those contacted since their latest Nth absence,
+    suppressed like the other counts of students."""
+    reach = attendance_reach(user)
+    ids = set(reach.school_ids) if school_ids is None else set(school_ids) & reach.school_ids
+    schools = list(
+        School.objects.filter(pk__in=ids).select_related("system", "network").order_by("name")
+    )
+    by_system: dict[int, list[int]] = defaultdict(list)
+    for s in schools:
+        by_system[s.system_id].append(s.pk)
+    tallies: dict[int, list[int]] = {s.pk: [0, 0] for s in schools}
+    for system_id, pks in sorted(by_system.items()):
+        n = settings_of(system_id).contact_after_absences
+        for (school_id, _student), state in contact_states(pks, day, n).items():
+            if state.eligible:
+                tallies[school_id][0] += 1
+                tallies[school_id][1] += int(state.contacted)
+    opened = _opened(user)
+    open_keys: set[Any] = {("school", pk) for pk in ids & opened}
+    if ids <= opened:
+        open_keys.add(TOTAL)
+    keys = [("school", s.pk) for s in schools]
+    counts = {}
+    for index, name in ((0, "eligible"), (1, "contacted")):
+        values: dict[Any, int] = {("school", pk): t[index] for pk, t in tallies.items()}
+        values[TOTAL] = sum(t[index] for t in tallies.values())
+        counts[name] = _protected(values, [keys], open_keys)
+    rows = [
+        ContactRateRow(
+            s,
+            counts["eligible"][("school", s.pk)],
+            counts["contacted"][("school", s.pk)],
+            tallies[s.pk][0] - tallies[s.pk][1],
+        )
+        for s in schools
+    ]
+    total = ContactRateRow(
+        None,
+        counts["eligible"][TOTAL],
+        counts["contacted"][TOTAL],
+        sum(t[0] - t[1] for t in tallies.values()),
+    )
+    return rows, total
+
+
+def contact_student_get(school: School, student_id: int) -> Student:
+    """A student of the school (enrolled there at some time, by any window, or on its roster);
+    anyone else is not found."""
+    student = (
+        Student.objects.filter(pk=student_id, system_id=school.system_id)
+        .filter(Q(school=school) | Q(enrolments__school=school))
+        .distinct()
+        .first()
+    )
+    if student is None:
+        raise Http404
+    return student
+
+
+def family_contacts(
+    school: School,
+    *,
+    student_id: int | None = None,
+    since: datetime.date | None = None,
+    query: str = "",
+    method: str = "",
+    outcome: str = "",
+) -> QuerySet[FamilyContact]:
+    """The school's family contacts, latest first (the viewer was checked)."""
+    contacts = FamilyContact.objects.filter(school=school).select_related("student", "logged_by")
+    if query:
+        contacts = contacts.filter(
+            Q(student__given_name__icontains=query)
+            | Q(student__family_name__icontains=query)
+            | Q(student__sourced_id__icontains=query)
+            | Q(note__icontains=query)
+        )
+    if method:
+        contacts = contacts.filter(method=method)
+    if outcome:
+        contacts = contacts.filter(outcome=outcome)
+    if student_id is not None:
+        contacts = contacts.filter(student_id=student_id)
+    if since is not None:
+        contacts = contacts.filter(contacted_on__gte=since)
+    return contacts.order_by("-contacted_on", "-id")
+
+
+def contact_student_by_sourced_id(school: School, sourced_id: str) -> Student:
+    """The API's way to a student of the school: by sourcedId; anyone else is not found."""
+    found = Student.objects.filter(system_id=school.system_id, sourced_id=sourced_id).first()
+    if found is None:
+        raise Http404
+    return contact_student_get(school, found.pk)

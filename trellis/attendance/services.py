@@ -21,6 +21,7 @@ from trellis.attendance.models import (
     Category,
     CategoryMapping,
     DailySchoolAttendance,
+    FamilyContact,
 )
 from trellis.attendance.partitions import ensure_partitions
 from trellis.attendance.reading import CalendarPlan, DayPlan, EnrolmentPlan, is_on_time
@@ -31,8 +32,8 @@ from trellis.attendance.rollups import SIS_SOURCE, last_rolled_up, rollups_rebui
 from trellis.authz.policies import require
 from trellis.authz.roles import Action
 from trellis.core.services import audit_event_record
-from trellis.orgs.models import System
-from trellis.students.models import SchoolEnrolment
+from trellis.orgs.models import School, System
+from trellis.students.models import SchoolEnrolment, Student
 
 BATCH = 5000
 
@@ -225,6 +226,7 @@ def attendance_settings_set(
     chronic_min_days: int,
     chronic_percent: int,
     taken_by: str,
+    contact_after_absences: int | None = None,
 ) -> AttendanceSettings:
     """Change a system's attendance settings; submissions' on-time marks and every roll-up
     are recomputed in the same transaction."""
@@ -235,12 +237,23 @@ def attendance_settings_set(
         raise ValidationError({"time_zone": f"'{time_zone}' is not a time zone."}) from None
     if taken_by not in AttendanceSettings.TakenBy.values:
         raise ValidationError({"taken_by": "Choose homeroom or period."})
+    if contact_after_absences is not None and contact_after_absences < 1:
+        raise ValidationError({"contact_after_absences": "Give at least 1 absence."})
     if chronic_min_days < 1 or not 1 <= chronic_percent <= 100:
         raise ValidationError({"chronic_percent": "Give at least 1 day and a share from 1 to 100."})
     with transaction.atomic():
         own, _created = AttendanceSettings.objects.select_for_update().get_or_create(system=system)
-        fields = ("time_zone", "deadline", "chronic_min_days", "chronic_percent", "taken_by")
+        fields = (
+            "time_zone",
+            "deadline",
+            "chronic_min_days",
+            "chronic_percent",
+            "taken_by",
+            "contact_after_absences",
+        )
         before = {name: str(getattr(own, name)) for name in fields}
+        if contact_after_absences is not None:
+            own.contact_after_absences = contact_after_absences
         own.time_zone, own.deadline = time_zone, deadline
         own.chronic_min_days, own.chronic_percent, own.taken_by = (
             chronic_min_days,
@@ -253,7 +266,8 @@ def attendance_settings_set(
             _on_time_recompute(system, deadline, zone)
         first = DailySchoolAttendance.objects.filter(system=system).order_by("date").first()
         last = last_rolled_up(system.pk)
-        if first is not None and last is not None and before != after:
+        chronic_changed = any(before[k] != after[k] for k in fields[:5])
+        if first is not None and last is not None and chronic_changed:
             rollups_rebuild(system_id=system.pk, start=first.date, end=last)
         audit_event_record(
             actor=actor, action="attendance.settings_set", obj=own, before=before, after=after
@@ -294,3 +308,94 @@ def category_mapping_set(
             after={"label": word, "category": category, "created": created},
         )
     return mapping
+
+
+# --- Family contact and reads of the absent students (issue 12, second slice) ------------------
+
+
+def family_contact_log(
+    *,
+    actor: Any,
+    school: School,
+    student: Student,
+    contacted_on: datetime.date,
+    method: str,
+    outcome: str,
+    note: str = "",
+    follow_up_on: datetime.date | None = None,
+) -> FamilyContact:
+    """Log a contact with an absent student's family at the school. The caller found the
+    student among the school's (attendance.selectors.contact_student_get)."""
+    require(actor, Action.ATTENDANCE_STUDENTS, school)
+    errors: dict[str, str] = {}
+    if student.system_id != school.system_id:
+        errors["student"] = "This student is not a student of the school."
+    if method not in FamilyContact.Method.values:
+        errors["method"] = "Choose how the family was contacted."
+    if outcome not in FamilyContact.Outcome.values:
+        errors["outcome"] = "Choose the outcome."
+    if follow_up_on is not None and follow_up_on < contacted_on:
+        errors["follow_up_on"] = "The follow-up date cannot be before the contact."
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        contact = FamilyContact.objects.create(
+            system_id=school.system_id,
+            school=school,
+            student=student,
+            contacted_on=contacted_on,
+            method=method,
+            outcome=outcome,
+            note=note.strip(),
+            follow_up_on=follow_up_on,
+            logged_by=actor if getattr(actor, "is_authenticated", False) else None,
+        )
+        audit_event_record(
+            actor=actor,
+            action="attendance.family_contact_log",
+            obj=contact,
+            after={
+                "student": student.pk,
+                "school": school.pk,
+                "contacted_on": contacted_on.isoformat(),
+                "method": method,
+                "outcome": outcome,
+                "follow_up_on": follow_up_on.isoformat() if follow_up_on else None,
+            },
+        )
+    return contact
+
+
+def attendance_students_read_record(
+    *, actor: Any, school: School, what: str, count: int, fmt: str = ""
+) -> None:
+    """The audit of a read of a school's absent students by name (a page, an export or the
+    API): who read which list, how many students it held."""
+    require(actor, Action.ATTENDANCE_STUDENTS, school)
+    with transaction.atomic():
+        audit_event_record(
+            actor=actor,
+            action="attendance.students_read",
+            obj=school,
+            after={"list": what, "students": count, "format": fmt or "page"},
+        )
+
+
+def family_contacts_bulk_create(
+    *, actor: Any, system: System, contacts: list[FamilyContact]
+) -> int:
+    """Set-based load of family contacts (the demo generator's path): one transaction, one
+    audit event."""
+    require(actor, Action.ATTENDANCE_MANAGE, system)
+    with transaction.atomic():
+        for contact in contacts:
+            contact.system = system
+        FamilyContact.objects.bulk_create(contacts, batch_size=BATCH)
+        audit_event_record(
+            actor=actor,
+            action="attendance.family_contacts_bulk_create",
+            system_id=system.pk,
+            object_repr=f"{len(contacts)} family contacts",
+            after={"count": len(contacts)},
+        )
+    return len(contacts)

@@ -7,3 +7,26 @@ urlpatterns = [
     path("schools/<int:pk>/", views.school, name="attendance_school"),
     path("settings/", views.attendance_settings, name="attendance_settings"),
 ]
+
+# Chronic absence and family contact (issue 12, second slice).
+from trellis.attendance import chronic_views  # noqa: E402
+
+urlpatterns += [
+    path("chronic/", chronic_views.chronic_overview, name="attendance_chronic"),
+    path(
+        "schools/<int:pk>/chronic/", chronic_views.chronic_school, name="attendance_chronic_school"
+    ),
+    path(
+        "schools/<int:pk>/chronic/students/",
+        chronic_views.chronic_students,
+        name="attendance_chronic_students",
+    ),
+    path("schools/<int:pk>/worklist/", chronic_views.worklist, name="attendance_worklist"),
+    path(
+        "schools/<int:pk>/students/<int:student_pk>/contact/",
+        chronic_views.contact_log,
+        name="attendance_contact_log",
+    ),
+    path("schools/<int:pk>/contacts/", chronic_views.contact_history, name="attendance_contacts"),
+    path("contacts/", chronic_views.contact_rates, name="attendance_contact_rates"),
+]

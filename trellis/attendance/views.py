@@ -152,6 +152,7 @@ def school(request: HttpRequest, pk: int) -> HttpResponseBase:
             "object_list": page.object_list,
             "querystring_nopage": querystring_without(request, "page", "format"),
             "query": query,
+            "students_allowed": found.pk in selectors.student_school_ids(request.user),
         },
     )
 

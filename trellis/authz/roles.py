@@ -87,6 +87,9 @@ class Action:
     # importing calendars, enrolment windows, attendance and submissions, and the settings.
     ATTENDANCE_VIEW = "attendance.view"
     ATTENDANCE_MANAGE = "attendance.manage"
+    # The absent students of a school by name (chronic absence list, family-contact worklist)
+    # and logging family contacts: principals at their school, administrators.
+    ATTENDANCE_STUDENTS = "attendance.students"
     # Coaching sessions (issue 10): their record (date, length, mode, focus, protocol, next
     # steps), never their notes; held by the coachee's coach, supervisor and evaluator, by system
     # administrators, and by the coachee on their own sessions (OWN_RECORD_ACTIONS).
@@ -218,6 +221,7 @@ POLICY: dict[str, frozenset[str]] = {
             Action.PROGRAMS_FIGURES,
             Action.ATTENDANCE_VIEW,
             Action.ATTENDANCE_MANAGE,
+            Action.ATTENDANCE_STUDENTS,
             # Sessions' records (dates, modes, next steps) for oversight; never their notes.
             Action.COACHING_VIEW,
             Action.COACHING_CONFIGURE,
@@ -278,6 +282,7 @@ POLICY: dict[str, frozenset[str]] = {
             Action.RATINGS_PROGRESS,
             Action.RATINGS_CONDITIONS,
             Action.ATTENDANCE_VIEW,
+            Action.ATTENDANCE_STUDENTS,
         }
     ),
     Role.TEACHER_LEADER: frozenset({Action.SCHOOLS_VIEW, Action.FRAMEWORKS_VIEW}),

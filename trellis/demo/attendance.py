@@ -17,7 +17,7 @@ from collections import Counter, defaultdict
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from trellis.attendance.models import Category
+from trellis.attendance.models import ABSENCES, AttendanceEvent, Category, FamilyContact
 from trellis.attendance.selectors import school_year_start, settings_of
 from trellis.attendance.services import (
     CalendarPlan,
@@ -27,6 +27,7 @@ from trellis.attendance.services import (
     attendance_apply,
     calendar_apply,
     enrolments_apply,
+    family_contacts_bulk_create,
     is_on_time,
     submissions_apply,
 )
@@ -142,8 +143,8 @@ def attendance_history(
         if len(taught) > 20 and len(school_ids) > 1 and rng.random() < 0.01:
             leave = taught[rng.randrange(5, len(taught) - 5)]
             other = rng.choice([s for s in school_ids if s != school_id])
-            last = leave - datetime.timedelta(days=1)
-            windows.add((pk, school_id, first_day, last))
+            exit_day = leave - datetime.timedelta(days=1)
+            windows.add((pk, school_id, first_day, exit_day))
             windows.add((pk, other, leave, None))
             moved[pk] = (other, leave)
         else:
@@ -252,3 +253,88 @@ def attendance_history(
         "attendance_events": events,
         "submissions": count,
     }
+
+
+def family_contact_history(system: System, *, seed: int, today: datetime.date) -> dict[str, int]:
+    """Family contacts after absences, as a school's office would log them: each time a
+    student's absences reach a multiple of the system's N (default 3), most families are called
+    (or texted, written to, visited) within a few school days, some never; an unanswered call
+    often sets a follow-up. The recent ones and the forgotten ones make today's worklist."""
+    rng = random.Random(seed * 104729 + 3)
+    n = settings_of(system.pk).contact_after_absences
+    first = school_year_start(today)
+    absences: dict[tuple[int, int], list[datetime.date]] = defaultdict(list)
+    for school_id, student_id, day in (
+        AttendanceEvent.objects.filter(
+            system=system,
+            date__gte=first,
+            date__lte=today,
+            category__in=[str(c) for c in ABSENCES],
+        )
+        .order_by("school_id", "student_id", "date")
+        .values_list("school_id", "student_id", "date")
+        .distinct()
+        .iterator(chunk_size=20000)
+    ):
+        absences[(school_id, student_id)].append(day)
+    methods = [
+        (FamilyContact.Method.CALL, 0.65),
+        (FamilyContact.Method.TEXT, 0.2),
+        (FamilyContact.Method.LETTER, 0.1),
+        (FamilyContact.Method.VISIT, 0.05),
+    ]
+    outcomes = [
+        (FamilyContact.Outcome.REACHED, 0.5),
+        (FamilyContact.Outcome.LEFT_MESSAGE, 0.25),
+        (FamilyContact.Outcome.NO_ANSWER, 0.17),
+        (FamilyContact.Outcome.WRONG_NUMBER, 0.05),
+        (FamilyContact.Outcome.OTHER, 0.03),
+    ]
+    notes = {
+        FamilyContact.Outcome.REACHED: [
+            "Spoke with a parent: the student was ill.",
+            "Family travelling; back next week.",
+            "Parent will bring a doctor's note.",
+            "Transport problem: referred to the office.",
+            "",
+        ],
+        FamilyContact.Outcome.WRONG_NUMBER: ["Number not in service: ask the office to update it."],
+    }
+
+    def pick(weighted: list[tuple[Any, float]]) -> Any:
+        roll, total = rng.random(), 0.0
+        for value, weight in weighted:
+            total += weight
+            if roll < total:
+                return value
+        return weighted[-1][0]
+
+    contacts: list[FamilyContact] = []
+    for (school_id, student_id), days in sorted(absences.items()):
+        for k in range(n, len(days) + 1, n):
+            if rng.random() < 0.22:
+                continue  # nobody called: the worklist keeps them
+            due = days[k - 1]
+            when = due + datetime.timedelta(days=rng.choice([0, 0, 1, 1, 2, 3, 4, 6]))
+            if when.weekday() >= 5:
+                when += datetime.timedelta(days=7 - when.weekday())
+            if when > today:
+                continue  # not yet: on today's worklist
+            outcome = pick(outcomes)
+            follow_up = None
+            unanswered = (FamilyContact.Outcome.NO_ANSWER, FamilyContact.Outcome.LEFT_MESSAGE)
+            if outcome in unanswered and rng.random() < 0.6:
+                follow_up = when + datetime.timedelta(days=rng.choice([1, 2, 3, 7]))
+            contacts.append(
+                FamilyContact(
+                    school_id=school_id,
+                    student_id=student_id,
+                    contacted_on=when,
+                    method=pick(methods),
+                    outcome=outcome,
+                    note=rng.choice(notes.get(outcome, [""])),
+                    follow_up_on=follow_up,
+                )
+            )
+    family_contacts_bulk_create(actor=None, system=system, contacts=contacts)
+    return {"family_contacts": len(contacts)}

@@ -21,7 +21,7 @@ from trellis.accounts.models import User
 from trellis.accounts.services import account_create
 from trellis.authz.roles import Role
 from trellis.authz.services import grant_create
-from trellis.demo.attendance import attendance_history
+from trellis.demo.attendance import attendance_history, family_contact_history
 from trellis.demo.coaching import coaching_history
 from trellis.demo.evaluations import evaluation_history
 from trellis.demo.coaching_video import video_history
@@ -560,6 +560,7 @@ def build(*, size_name: str, seed: int, today: datetime.date) -> DemoResult:
     )
     program_counts.update(selection_history(system, seed=seed, today=today, users=users))
     program_counts.update(attendance_history(system, seed=seed, today=today, size_name=size_name))
+    program_counts.update(family_contact_history(system, seed=seed, today=today))
     program_counts.update(coaching_history(system, seed=seed, today=today))
     program_counts.update(evaluation_history(system, seed=seed, today=today))
     program_counts.update(video_history(system, seed=seed, today=today))
