@@ -303,8 +303,9 @@ def test_item22_every_link_on_person_and_ratings_pages_can_be_followed(world: Wo
 
 
 def test_round_state_is_listed_for_members_only(world: World) -> None:
-    # The world's selection interviews are rounds too (tests/selection/world.py).
-    assert RatingRound.objects.exclude(purpose="selection").count() == 1
+    # The world's selection interviews are rounds too (tests/selection/world.py), and so is
+    # Paula's evaluation of the world's cycle (tests/evaluations/world.py).
+    assert RatingRound.objects.exclude(purpose="selection").filter(evaluation=None).count() == 1
     assert (
         "Mid-year evaluation round" not in world.client("analyst").get("/rounds/").content.decode()
     )

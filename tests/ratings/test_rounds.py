@@ -74,7 +74,9 @@ def test_owner_sees_spread_records_consensus_and_locks(world: World) -> None:
     assert f"{coach}: Proficient" in page and f"{far}: Exemplary" in page
     # Consensus only once the round has moved on from rating.
     assert owner.post(f"/rounds/{world.round_id}/advance/").status_code == 302
-    assert RatingRound.objects.exclude(purpose="selection").get().state == "consensus"
+    assert (
+        RatingRound.objects.exclude(purpose="selection").get(evaluation=None).state == "consensus"
+    )
     response = owner.post(spread, _form(world, {0: 4}, "Agreed", "consensus"))
     assert response.status_code == 302
     consensus = Rating.objects.get(is_consensus=True)
@@ -87,7 +89,7 @@ def test_owner_sees_spread_records_consensus_and_locks(world: World) -> None:
     assert rows[0]["result"].n == 1 and rows[0]["result"].exact == 0.0
     # Lock: every later change is refused, and the attempt audited.
     owner.post(f"/rounds/{world.round_id}/advance/")
-    assert RatingRound.objects.exclude(purpose="selection").get().state == "locked"
+    assert RatingRound.objects.exclude(purpose="selection").get(evaluation=None).state == "locked"
     coach = world.client("coach")
     refused = coach.post(
         f"/ratings/{world.rating_id}/correct/",
@@ -138,8 +140,9 @@ def test_creating_a_round_names_every_bad_line_and_writes_nothing(world: World) 
     assert "Line 2: nothing you may include" in text
     assert "Line 3: nothing you may include" in text  # Farid is outside the north network
     assert "Line 2: no active account" in text
-    # The world's selection interviews are rounds too (tests/selection/world.py).
-    assert RatingRound.objects.exclude(purpose="selection").count() == 1
+    # The world's selection interviews are rounds too (tests/selection/world.py), and so is
+    # Paula's evaluation of the world's cycle (tests/evaluations/world.py).
+    assert RatingRound.objects.exclude(purpose="selection").filter(evaluation=None).count() == 1
     data["subjects"] = "paula.prince@example.org"
     data["raters"] = "coach@riverbend.test"
     assert supervisor.post("/rounds/new/", data).status_code == 302
