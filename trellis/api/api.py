@@ -12,6 +12,8 @@ from pydantic import field_validator
 from trellis.api.attendance import router as attendance_router
 from trellis.api.auth import TokenAuth, api_permission
 from trellis.api.coaching import router as coaching_router
+from trellis.api.coaching_support import assignments_router
+from trellis.api.coaching_support import router as coaching_support_router
 from trellis.api.paging import ID, NextPages, Pages, _MappedQuerySet
 from trellis.api.programs import router as programs_router
 from trellis.api.schemas import ErrorOut, MeOut, PersonOut, SchoolOut
@@ -205,3 +207,7 @@ api.add_router("/", attendance_router)
 api.add_router("/coaching", coaching_router)
 # The impact report (issue 11).
 api.add_router("/", surveys_router)
+# Classroom visits, instructional-leadership time, coaching dosage and assignments (issue 10).
+
+api.add_router("/coaching", coaching_support_router)
+api.add_router("/", assignments_router)

@@ -11,3 +11,4 @@ class CoachingConfig(AppConfig):
         from trellis.coaching import scopes
 
         scopes.register()
+        scopes.register_visits()

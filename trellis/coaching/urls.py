@@ -19,3 +19,16 @@ urlpatterns = [
     path("protocols/<int:pk>/edit/", views.protocol_edit, name="coaching_protocol_edit"),
     path("settings/", views.coaching_settings, name="coaching_settings"),
 ]
+
+# Classroom visits, instructional-leadership time and differentiated support (coach-visits).
+from trellis.coaching import views_support  # noqa: E402
+
+urlpatterns += [
+    path("visits/", views_support.visit_list, name="coaching_visits"),
+    path("visits/new/", views_support.visit_new, name="coaching_visit_new"),
+    path("leadership-time/", views_support.leadership_time, name="coaching_leadership_time"),
+    path("dosage/", views_support.dosage, name="coaching_dosage"),
+    path("support/", views_support.support_setup, name="coaching_support"),
+    path("support/schools/", views_support.support_schools, name="coaching_support_schools"),
+    path("support/schools/<int:pk>/", views_support.support_school, name="coaching_support_school"),
+]
