@@ -253,6 +253,9 @@ def build_world() -> World:
     from tests.coaching.world import add_coaching
 
     add_coaching(world)
+    from tests.coaching.world import add_coaching_support
+
+    add_coaching_support(world)
     # A checked OneRoster run waiting for its commit, over a tiny bundle on disk.
     folder = Path(tempfile.mkdtemp(prefix="trellis-world-"))
     write(folder, rows_12(schools=1, teachers=1, students=1))

@@ -1253,3 +1253,8 @@ CASES += COACHING_CASES
 from tests.surveys.cases import SURVEY_CASES  # noqa: E402
 
 CASES += SURVEY_CASES
+
+# Issue 10: classroom visits, leadership time, dosage and its set-up (tests/coaching/cases.py).
+from tests.coaching.cases import SUPPORT_CASES  # noqa: E402
+
+CASES += SUPPORT_CASES
