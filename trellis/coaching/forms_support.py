@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 
@@ -29,7 +29,7 @@ class VisitForm(forms.Form):
     def __init__(self, *args: Any, look_fors: list[Any], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.items = {str(item.pk): item for item in look_fors}
-        self.fields["look_fors"].choices = [
+        cast(Any, self.fields["look_fors"]).choices = [
             (
                 str(item.pk),
                 (f"{item.human_coding_scheme} " if item.human_coding_scheme else "")
@@ -72,8 +72,8 @@ class RuleForm(forms.Form):
 
     def __init__(self, *args: Any, flags: list[Any], tiers: list[Any], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["flag"].choices = [("", "—")] + [(f.pk, f.name) for f in flags]
-        self.fields["tier"].choices = [(t.pk, t.name) for t in tiers]
+        cast(Any, self.fields["flag"]).choices = [("", "—")] + [(f.pk, f.name) for f in flags]
+        cast(Any, self.fields["tier"]).choices = [(t.pk, t.name) for t in tiers]
 
 
 class ProfileForm(forms.Form):
@@ -97,7 +97,7 @@ class ProfileForm(forms.Form):
     def __init__(self, *args: Any, flags: list[Any], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.flag_objects = {str(f.pk): f for f in flags}
-        self.fields["flags"].choices = [(str(f.pk), f.name) for f in flags]
+        cast(Any, self.fields["flags"]).choices = [(str(f.pk), f.name) for f in flags]
 
     def chosen_flags(self) -> list[Any]:
         return [self.flag_objects[pk] for pk in self.cleaned_data.get("flags", [])]

@@ -328,5 +328,9 @@ class TierRule(TimeStampedModel):
         ]
 
     def __str__(self) -> str:
-        what = self.flag.name if self.flag_id else f"{self.get_operator_display()} {self.value}"
+        what = (
+            self.flag.name
+            if self.flag is not None
+            else f"{self.get_operator_display()} {self.value}"
+        )
         return f"{self.get_field_display()} {what} → {self.tier}"

@@ -633,9 +633,9 @@ def leadership_minutes(
         .annotate(total=Sum("minutes"))
         .order_by()
     )
-    for row in sessions:
-        key = (row["coach_id"], week_of(row["held_on"]))
-        out[key] = out.get(key, 0) + int(row["total"])
+    for led in sessions:
+        key = (led["coach_id"], week_of(led["held_on"]))
+        out[key] = out.get(key, 0) + int(led["total"])
     return out
 
 
@@ -781,8 +781,8 @@ def school_supports(schools: list[Any]) -> dict[int, SchoolSupport]:
         )
     }
     rules: dict[int, list[TierRule]] = {}
-    for rule in TierRule.objects.filter(system_id__in=system_ids).select_related("tier", "flag"):
-        rules.setdefault(rule.system_id, []).append(rule)
+    for each in TierRule.objects.filter(system_id__in=system_ids).select_related("tier", "flag"):
+        rules.setdefault(each.system_id, []).append(each)
     defaults = {
         t.system_id: t
         for t in SupportTier.objects.filter(system_id__in=system_ids, is_default=True)
@@ -892,7 +892,7 @@ def dosage_report(
     schools = list(schools_qs.order_by("name", "pk"))
     supports = school_supports(schools)
     if tier_id:
-        schools = [s for s in schools if supports[s.pk].tier and supports[s.pk].tier.pk == tier_id]
+        schools = [s for s in schools if getattr(supports[s.pk].tier, "pk", None) == tier_id]
     delivered = delivered_minutes([s.pk for s in schools], first, last)
 
     def planned(ids: list[int]) -> Decimal:
@@ -954,7 +954,7 @@ def dosage_report(
         row(
             s.name,
             [s.pk],
-            tier=supports[s.pk].tier.name if supports[s.pk].tier else "(no tier)",
+            tier=getattr(supports[s.pk].tier, "name", "(no tier)"),
             network=s.network.name if s.network else "",
             key=str(s.pk),
         )

@@ -644,7 +644,7 @@ def support_tier_save(
         errors["name"] = "A tier needs a name of at most 100 characters."
     elif (
         SupportTier.objects.filter(system=system, name__iexact=name)
-        .exclude(pk=tier.pk if tier else None)
+        .exclude(pk=tier.pk if tier else 0)
         .exists()
     ):
         errors["name"] = f"There is already a tier named {name!r}."
@@ -655,7 +655,7 @@ def support_tier_save(
     with transaction.atomic():
         if is_default:
             SupportTier.objects.filter(system=system, is_default=True).exclude(
-                pk=tier.pk if tier else None
+                pk=tier.pk if tier else 0
             ).update(is_default=False)
         before = (
             {"name": tier.name, "hours": str(tier.hours_per_month), "default": tier.is_default}

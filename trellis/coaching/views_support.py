@@ -352,7 +352,9 @@ def support_setup(request: HttpRequest) -> HttpResponseBase:
             )
             done = "Rule added."
         elif posted in ("rule_delete", "rule_up", "rule_down"):
-            rule = TierRule.objects.filter(pk=get_int(request.POST, "rule"), system=system).first()
+            rule = TierRule.objects.filter(
+                pk=get_int(request.POST, "rule") or 0, system=system
+            ).first()
             if rule is None:
                 raise Http404
             if posted == "rule_delete":
@@ -406,9 +408,26 @@ def support_schools(request: HttpRequest) -> HttpResponseBase:
         for school in page:
             school.support = supports[school.pk]
 
-    def row(school: Any) -> list[Any]:
-        s = selectors.school_supports([school])[school.pk]
-        return _profile_row(s)
+    headers = [
+        "School",
+        "Network",
+        "Performance band",
+        "Attendance rate",
+        "Conditions score",
+        "Flags",
+        "Tier",
+        "Planned hours a month",
+    ]
+    fmt = get_choice(request.GET, "format", FORMATS)
+    if fmt:
+        every = list(schools)
+        supports = selectors.school_supports(every)
+        return export_response(
+            fmt=fmt,
+            filename="school-need-profiles",
+            headers=headers,
+            rows=(_profile_row(supports[school.pk]) for school in every),
+        )
 
     from trellis.orgs.selectors import visible_networks
 
@@ -416,19 +435,11 @@ def support_schools(request: HttpRequest) -> HttpResponseBase:
         request,
         template="coaching/support_schools.html",
         queryset=schools,
+        # The export is answered above, with every school's tier read at once.
         export=ExportSpec(
             filename="school-need-profiles",
-            headers=[
-                "School",
-                "Network",
-                "Performance band",
-                "Attendance rate",
-                "Conditions score",
-                "Flags",
-                "Tier",
-                "Planned hours a month",
-            ],
-            row=row,
+            headers=headers,
+            row=lambda school: _profile_row(selectors.school_supports([school])[school.pk]),
         ),
         per_page=50,
         on_page=load,
