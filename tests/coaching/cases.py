@@ -556,3 +556,34 @@ SUPPORT_CASES: list[Case] = [
         label="right role, wrong network",
     ),
 ]
+
+SUPPORT_CASES += [
+    Case(
+        "coaching_progress",
+        lambda w: "/coaching/progress/",
+        right="coach",
+        wrong="analyst",
+        outsider="admin_b",
+        outsider_status=200,
+        hidden_from_outsider=lambda w: "Paula Prince",
+        exports=("csv", "xlsx"),
+    ),
+    Case(
+        "coaching_progress",
+        lambda w: "/coaching/progress/",
+        right="supervisor",
+        wrong="analyst",
+        outsider="supervisor_south",
+        outsider_status=200,
+        hidden_from_outsider=lambda w: "Paula Prince",
+        label="right role, wrong relationship",
+    ),
+    Case(
+        "coaching_coachee_progress",
+        lambda w: f"/coaching/people/{w.principal_person.pk}/progress/",
+        right="coach",
+        wrong="leader",
+        outsider="admin_b",
+        unrelated="coach_other",
+    ),
+]

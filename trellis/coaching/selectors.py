@@ -980,3 +980,134 @@ def support_school_get(user: Any, pk: int) -> Any:
     from trellis.orgs.selectors import school_get
 
     return school_get(user, pk, Action.SUPPORT_CONFIGURE)
+
+
+# -- Progress monitoring (coach-visits) ------------------------------------------------------------
+#
+# A coachee's focus competencies are those their sessions focused on (by CASE identifier, so a
+# competency is one series across framework versions); their progress ratings on them come from
+# the ratings app. **Moving**: on some focus competency the latest rating is at a higher level
+# than the rating before it. **Stuck**: not moving, and at least STUCK_SESSIONS sessions were
+# held after the last change of level on any focus competency (after the first rating when no
+# level ever changed; all their sessions when they have no rating). Otherwise: too early to tell.
+
+STUCK_SESSIONS = 4
+PROGRESS_STATUSES = ("moving", "stuck", "early")
+
+
+@dataclass
+class FocusSeries:
+    identifier: str
+    label: str
+    ratings: list[Any]  # oldest first
+
+    @property
+    def latest(self) -> Any:
+        return self.ratings[-1] if self.ratings else None
+
+    @property
+    def previous(self) -> Any:
+        return self.ratings[-2] if len(self.ratings) > 1 else None
+
+    @property
+    def moved_up(self) -> bool:
+        return bool(self.previous and self.latest.level.position > self.previous.level.position)
+
+
+@dataclass
+class ProgressRow:
+    person: Person
+    series: list[FocusSeries]
+    sessions: int
+    sessions_since: int
+    last_change: datetime.date | None
+
+    @property
+    def status(self) -> str:
+        if any(s.moved_up for s in self.series):
+            return "moving"
+        if self.sessions_since >= STUCK_SESSIONS:
+            return "stuck"
+        return "early"
+
+    @property
+    def status_label(self) -> str:
+        return {"moving": "Moving", "stuck": "Stuck", "early": "Too early to tell"}[self.status]
+
+
+def progress_rows(people: list[Person]) -> list[ProgressRow]:
+    """Progress on their focus competencies of these people (two queries)."""
+    from trellis.ratings.selectors import progress_ratings
+
+    ids = [p.pk for p in people]
+    focus: dict[int, dict[str, str]] = {}
+    held: dict[int, dict[int, datetime.date]] = {}
+    for pk, coachee_id, held_on, identifier, code, short, full in (
+        CoachingSession.objects.filter(coachee_id__in=ids)
+        .values_list(
+            "pk",
+            "coachee_id",
+            "held_on",
+            "focus__case_identifier",
+            "focus__human_coding_scheme",
+            "focus__abbreviated_statement",
+            "focus__full_statement",
+        )
+        .order_by()
+    ):
+        held.setdefault(coachee_id, {})[pk] = held_on
+        if identifier:
+            label = (f"{code} " if code else "") + (short or full or "")[:80]
+            focus.setdefault(coachee_id, {}).setdefault(identifier, label)
+    identifiers = {i for by in focus.values() for i in by}
+    by_series: dict[tuple[int, str], list[Any]] = {}
+    for rating in progress_ratings(ids, identifiers):
+        if rating.item.case_identifier in focus.get(rating.subject_person_id, {}):
+            key = (rating.subject_person_id, rating.item.case_identifier)
+            by_series.setdefault(key, []).append(rating)
+    rows = []
+    for person in people:
+        series = [
+            FocusSeries(identifier, label, by_series.get((person.pk, identifier), []))
+            for identifier, label in sorted(focus.get(person.pk, {}).items(), key=lambda x: x[1])
+        ]
+        changes = [
+            later.rated_on
+            for s in series
+            for earlier, later in zip(s.ratings, s.ratings[1:], strict=False)
+            if later.level.position != earlier.level.position
+        ]
+        firsts = [s.ratings[0].rated_on for s in series if s.ratings]
+        since_day = max(changes) if changes else (min(firsts) if firsts else None)
+        days = list(held.get(person.pk, {}).values())
+        rows.append(
+            ProgressRow(
+                person=person,
+                series=series,
+                sessions=len(days),
+                sessions_since=sum(1 for d in days if since_day is None or d > since_day),
+                last_change=max(changes) if changes else None,
+            )
+        )
+    return rows
+
+
+def progress_people(user: Any, *, query: str = "") -> QuerySet[Person]:
+    """The people on the user's caseload today whose progress ratings they read (their coaching
+    and supervision assignees), by name."""
+    ids = [p.pk for p in caseload(user)]
+    scope = scope_for(user, Action.RATINGS_PROGRESS)
+    readable = [pk for pk in ids if pk in scope.related_person_ids]
+    people = Person.objects.filter(pk__in=readable)
+    for word in query.split()[:4]:
+        people = people.filter(Q(given_name__icontains=word) | Q(family_name__icontains=word))
+    return people.order_by("family_name", "given_name", "pk")
+
+
+def may_open_history(user: Any, person: Person) -> bool:
+    """Whether `coachee_get` would let the user open the person's coaching history."""
+    if getattr(user, "person_id", None) == person.pk:
+        return True
+    if allows(user, Action.COACHING_VIEW, person):
+        return True
+    return visible_sessions(user).filter(coachee_id=person.pk).exists()

@@ -827,3 +827,52 @@ def need_profile_save(
             after=after,
         )
     return profile
+
+
+@dataclass
+class VisitIn:
+    principal: Any
+    teacher: Any
+    school: Any
+    visited_at: datetime.datetime
+    minutes: int
+    feedback: str
+    look_fors: Sequence[Any] = ()
+
+
+def visits_bulk_create(*, actor: Any, system: Any, visits: Sequence[VisitIn]) -> int:
+    """Many visits at once for the command line (the demo generator): one audit event."""
+    if actor is not None:
+        raise PermissionDenied  # the command line only
+    with transaction.atomic():
+        made = ClassroomVisit.objects.bulk_create(
+            [
+                ClassroomVisit(
+                    system=system,
+                    school=v.school,
+                    principal=v.principal,
+                    teacher=v.teacher,
+                    visited_at=v.visited_at,
+                    minutes=v.minutes,
+                    feedback=v.feedback,
+                )
+                for v in visits
+            ],
+            batch_size=2000,
+        )
+        through = ClassroomVisit.look_fors.through
+        through.objects.bulk_create(
+            [
+                through(classroomvisit_id=visit.pk, frameworkitem_id=item.pk)
+                for visit, given in zip(made, visits, strict=True)
+                for item in given.look_fors
+            ],
+            batch_size=2000,
+        )
+        audit_event_record(
+            actor=None,
+            action="coaching.visits_bulk_create",
+            system_id=system.pk,
+            after={"visits": len(made)},
+        )
+    return len(made)

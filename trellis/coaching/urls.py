@@ -32,3 +32,15 @@ urlpatterns += [
     path("support/schools/", views_support.support_schools, name="coaching_support_schools"),
     path("support/schools/<int:pk>/", views_support.support_school, name="coaching_support_school"),
 ]
+
+# Progress monitoring (coach-visits).
+from trellis.coaching import views_progress  # noqa: E402
+
+urlpatterns += [
+    path("progress/", views_progress.caseload_progress, name="coaching_progress"),
+    path(
+        "people/<int:pk>/progress/",
+        views_progress.coachee_progress,
+        name="coaching_coachee_progress",
+    ),
+]

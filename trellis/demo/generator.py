@@ -25,6 +25,7 @@ from trellis.demo.attendance import attendance_history
 from trellis.demo.coaching import coaching_history
 from trellis.demo.learning import survey_history
 from trellis.demo.selection import selection_history
+from trellis.demo.support import support_history
 from trellis.orgs.models import Network, Partner, School, System
 from trellis.orgs.services import (
     network_create,
@@ -559,6 +560,7 @@ def build(*, size_name: str, seed: int, today: datetime.date) -> DemoResult:
     program_counts.update(selection_history(system, seed=seed, today=today, users=users))
     program_counts.update(attendance_history(system, seed=seed, today=today, size_name=size_name))
     program_counts.update(coaching_history(system, seed=seed, today=today))
+    program_counts.update(support_history(system, seed=seed, today=today, size_name=size_name))
     program_counts.update(survey_history(system, seed=seed, today=today))
     if connection.vendor == "postgresql":
         # Bulk loads leave the planner without statistics until autovacuum gets round to them
