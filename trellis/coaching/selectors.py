@@ -1062,8 +1062,9 @@ def progress_rows(people: list[Person]) -> list[ProgressRow]:
     identifiers = {i for by in focus.values() for i in by}
     by_series: dict[tuple[int, str], list[Any]] = {}
     for rating in progress_ratings(ids, identifiers):
-        if rating.item.case_identifier in focus.get(rating.subject_person_id, {}):
-            key = (rating.subject_person_id, rating.item.case_identifier)
+        subject = rating.subject_person_id or 0
+        if rating.item.case_identifier in focus.get(subject, {}):
+            key = (subject, rating.item.case_identifier)
             by_series.setdefault(key, []).append(rating)
     rows = []
     for person in people:

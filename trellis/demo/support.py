@@ -205,7 +205,7 @@ def _visits(system: Any, rng: random.Random, today: datetime.date, *, weeks: int
         .select_related("person")
         .order_by("school_id", "person_id")
     ):
-        staff.setdefault(position.school_id, []).append(position.person)
+        staff.setdefault(position.school_id or 0, []).append(position.person)
     leaders = list(
         Position.objects.filter(
             current, system=system, kind=PositionKind.PRINCIPAL, school__isnull=False
@@ -215,7 +215,7 @@ def _visits(system: Any, rng: random.Random, today: datetime.date, *, weeks: int
     )
     pending: list[VisitIn] = []
     for n, position in enumerate(leaders):
-        teachers = staff.get(position.school_id, [])
+        teachers = staff.get(position.school_id or 0, [])
         if not teachers:
             continue
         # The demo principal visits often; one in five others rarely.
