@@ -12,3 +12,7 @@ class CoachingConfig(AppConfig):
 
         scopes.register()
         scopes.register_visits()
+        # The need-profile import kind (performance bands) of the one import pipeline.
+        from trellis.coaching.import_kinds import register_kinds
+
+        register_kinds()

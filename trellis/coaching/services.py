@@ -876,3 +876,37 @@ def visits_bulk_create(*, actor: Any, system: Any, visits: Sequence[VisitIn]) ->
             after={"visits": len(made)},
         )
     return len(made)
+
+
+def performance_bands_apply(
+    *, actor: Any, system: Any, bands: Sequence[tuple[Any, int | None]]
+) -> int:
+    """Set schools' performance bands from an import (the pipeline's transaction): profiles are
+    created where missing; one audit event for the file."""
+    for school, _band in bands:
+        require(actor, Action.SUPPORT_CONFIGURE, school)
+        if school.system_id != system.pk:
+            raise ValidationError(f"{school} is not a school of {system}.")
+    with transaction.atomic():
+        existing = {
+            p.school_id: p
+            for p in SchoolNeedProfile.objects.select_for_update().filter(
+                school__in=[s for s, _ in bands]
+            )
+        }
+        changed = []
+        for school, band in bands:
+            profile = existing.get(school.pk) or SchoolNeedProfile(
+                system_id=school.system_id, school=school
+            )
+            profile.performance_band = band
+            changed.append(profile)
+        for profile in changed:
+            profile.save()
+        audit_event_record(
+            actor=actor,
+            action="coaching.performance_bands_import",
+            system_id=system.pk,
+            after={"schools": {str(p.school_id): p.performance_band for p in changed}},
+        )
+    return len(changed)
