@@ -18,6 +18,7 @@ from django.test.utils import CaptureQueriesContext
 from openpyxl import load_workbook
 
 from tests.coaching.world import grow_coaching
+from tests.coaching.world_support import grow_support
 from tests.conftest import World, make_user
 from tests.matrix import CASES, _ratings
 from tests.selection.world import grow_selection
@@ -168,6 +169,7 @@ def grow(world: World, size_name: str) -> None:
     grow_programs(world, builder, size_name, scale)
     grow_selection(world, scale, size_name)
     grow_coaching(world, [p for p in builder.people if p.is_active], scale, size_name)
+    grow_support(world, scale, size_name)
     draft = FrameworkVersion.objects.get(framework_id=world.draft_framework_id)
     for i in range(scale):
         item_save(

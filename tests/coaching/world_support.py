@@ -66,3 +66,49 @@ def add_support(world: World) -> None:
     world.coaching.update(
         {"visit": visit.pk, "tier": intensive.pk, "flag": flag.pk, "rule": rule.pk}
     )
+
+
+def grow_support(world: World, scale: int, tag: str) -> None:
+    """Visits and need profiles in proportion (for the query counts): `scale` visits by Paula to
+    Oak Hill's staff (with a look-for each), and need profiles with a flag for `scale` schools."""
+    from django.utils import timezone
+
+    from tests.coaching.world import focus_item
+    from trellis.coaching.models import NeedFlag
+    from trellis.coaching.services import VisitIn, need_profile_save, visits_bulk_create
+    from trellis.orgs.models import School
+    from trellis.people.models import Person
+
+    staff = list(
+        Person.objects.filter(positions__school=world.school)
+        .exclude(pk=world.principal_person.pk)
+        .distinct()
+        .order_by("pk")[:scale]
+    )
+    item = focus_item(world)
+    visits_bulk_create(
+        actor=None,
+        system=world.system,
+        visits=[
+            VisitIn(
+                principal=world.principal_person,
+                teacher=teacher,
+                school=world.school,
+                visited_at=timezone.make_aware(datetime.datetime(2026, 1, 5 + n % 20, 9)),
+                minutes=15,
+                feedback=f"{tag} feedback {n}",
+                look_fors=[item],
+            )
+            for n, teacher in enumerate(staff)
+        ],
+    )
+    flag = NeedFlag.objects.get(pk=world.coaching["flag"])
+    schools = School.objects.filter(system=world.system, name__startswith=tag.title())
+    for n, school in enumerate(schools.order_by("pk")[:scale]):
+        need_profile_save(
+            actor=None,
+            school=school,
+            performance_band=1 + n % 4,
+            attendance_rate=Decimal("91.5"),
+            flags=[flag],
+        )

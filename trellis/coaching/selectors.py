@@ -586,8 +586,8 @@ def leadership_people(user: Any) -> QuerySet[Person]:
         return Person.objects.none()
     today = timezone.localdate()
     q = Q(pk__in=scope.related_person_ids) if scope.related_person_ids else Q(pk__in=[])
-    if scope.person_id and has_grant_for(user, Action.VISITS_LOG):
-        q |= Q(pk=scope.person_id)
+    if getattr(user, "person_id", None) and has_grant_for(user, Action.VISITS_LOG):
+        q |= Q(pk=user.person_id)  # a principal's own time, whatever their positions say
     current = Position.objects.filter(
         Q(ends_on__isnull=True) | Q(ends_on__gte=today),
         starts_on__lte=today,
