@@ -28,7 +28,7 @@ def test_supervisor_reads_dosage_and_principal_logs_a_visit(
     expect(table.get_by_role("rowheader", name="Oak Hill Elementary")).to_be_visible()
     expect(page.locator("svg[role=img]")).to_have_count(1)
     assert_accessible(page)
-    page.get_by_label("Per").select_option("network")
+    page.get_by_label("Per", exact=True).select_option("network")
     page.get_by_label("From (month of)").fill("2026-01-01")
     page.get_by_label("To (month of)").fill("2026-02-28")
     page.get_by_role("button", name="Show").click()
