@@ -370,6 +370,7 @@ SUPPORT_CASES: list[Case] = [
         outsider="admin_b",
         outsider_status=200,
         hidden_from_outsider=lambda w: "Tomas Teller",
+        exports=("csv", "xlsx"),
         unrelated="supervisor_far",
         unrelated_status=403,
         label="right role, wrong relationship",
@@ -405,6 +406,7 @@ SUPPORT_CASES: list[Case] = [
         outsider="admin_b",
         outsider_status=200,
         hidden_from_outsider=lambda w: "Paula Prince",
+        exports=("csv", "xlsx"),
         unrelated="supervisor_far",
         unrelated_status=403,
         label="right role, wrong relationship",
@@ -576,6 +578,7 @@ SUPPORT_CASES += [
         outsider="supervisor_south",
         outsider_status=200,
         hidden_from_outsider=lambda w: "Paula Prince",
+        exports=("csv", "xlsx"),
         label="right role, wrong relationship",
     ),
     Case(
