@@ -23,14 +23,14 @@ import random
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Max, Q, Sum
 from django.utils import timezone
 
 from trellis.assignments.models import Assignment
 from trellis.assignments.services import assignments_bulk_create
 from trellis.attendance.models import DailySchoolAttendance
 from trellis.authz.roles import Relationship
-from trellis.coaching.models import RuleField, RuleOperator
+from trellis.coaching.models import CoachingSession, RuleField, RuleOperator
 from trellis.coaching.services import (
     VisitIn,
     need_flag_create,
@@ -164,12 +164,26 @@ def _over_ratio(system: Any, today: datetime.date) -> int:
         .select_related("assignee")
         .order_by("-pk")
     )
-    needed = TARGET + 1 - len(mine)
-    moved = others[:needed]
-    if not moved:
-        return 0
+    # The handover follows the last session held under the old assignment, so that every
+    # session stays within its assignment.
+    last = dict(
+        CoachingSession.objects.filter(assignment__in=others)
+        .values("assignment_id")
+        .annotate(last=Max("held_on"))
+        .values_list("assignment_id", "last")
+    )
     day = today - datetime.timedelta(days=30)
-    Assignment.objects.filter(pk__in=[a.pk for a in moved]).update(ends_on=day)
+    handovers = []
+    for a in others:
+        end = max(day, last.get(a.pk) or day)
+        if end < today - datetime.timedelta(days=1):
+            handovers.append((a, end))
+        if len(handovers) == TARGET + 1 - len(mine):
+            break
+    if not handovers:
+        return 0
+    for a, end in handovers:
+        Assignment.objects.filter(pk=a.pk).update(ends_on=end)
     assignments_bulk_create(
         actor=None,
         system=system,
@@ -178,13 +192,13 @@ def _over_ratio(system: Any, today: datetime.date) -> int:
                 kind=Relationship.SUPERVISION,
                 supporter=supervisor,
                 assignee=a.assignee,
-                starts_on=day + datetime.timedelta(days=1),
+                starts_on=end + datetime.timedelta(days=1),
                 note="Covering a vacant senior director post",
             )
-            for a in moved
+            for a, end in handovers
         ],
     )
-    return len(moved)
+    return len(handovers)
 
 
 def _visits(system: Any, rng: random.Random, today: datetime.date, *, weeks: int | None) -> int:
