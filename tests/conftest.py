@@ -259,6 +259,9 @@ def build_world() -> World:
     from tests.coaching.video_world import add_videos
 
     add_videos(world)
+    from tests.coaching.world import add_coaching_support
+
+    add_coaching_support(world)
     # A checked OneRoster run waiting for its commit, over a tiny bundle on disk.
     folder = Path(tempfile.mkdtemp(prefix="trellis-world-"))
     write(folder, rows_12(schools=1, teachers=1, students=1))

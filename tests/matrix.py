@@ -1265,3 +1265,8 @@ CASES += EVALUATION_CASES
 from tests.coaching.video_cases import VIDEO_CASES  # noqa: E402
 
 CASES += VIDEO_CASES
+
+# Issue 10: classroom visits, leadership time, dosage and its set-up (tests/coaching/cases.py).
+from tests.coaching.cases import SUPPORT_CASES  # noqa: E402
+
+CASES += SUPPORT_CASES

@@ -19,6 +19,7 @@ from openpyxl import load_workbook
 
 from tests.coaching.video_world import grow_videos
 from tests.coaching.world import grow_coaching
+from tests.coaching.world_support import grow_support
 from tests.conftest import World, make_user
 from tests.evaluations.world import grow_evaluations
 from tests.matrix import CASES, _ratings
@@ -178,6 +179,7 @@ def grow(world: World, size_name: str) -> None:
     grow_coaching(world, [p for p in builder.people if p.is_active], scale, size_name)
     grow_evaluations(world, [p for p in builder.people if p.is_active], scale, size_name)
     grow_videos(world, scale, size_name)
+    grow_support(world, scale, size_name)
     draft = FrameworkVersion.objects.get(framework_id=world.draft_framework_id)
     for i in range(scale):
         item_save(

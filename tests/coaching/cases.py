@@ -322,3 +322,271 @@ COACHING_CASES: list[Case] = [
         label="right role, wrong relationship",
     ),
 ]
+
+
+# -- Classroom visits, instructional-leadership time, dosage and its set-up (coach-visits) -------
+# `principal` is Paula (Oak Hill), who visited Tomas; `principal_pine` (Percy) is a principal of
+# another school (right role, wrong school: 404 for Tomas); `supervisor_far` supervises no one
+# (right role, no caseload: 403 on the visits); `admin_b` is another system.
+
+
+def visit_new_url(w: World) -> str:
+    return f"/coaching/visits/new/?teacher={w.teacher_person.pk}"
+
+
+def visit_data(w: World) -> dict[str, Any]:
+    return {"visited_at": "2026-02-03T09:30", "minutes": 25, "feedback": "Wait time worked."}
+
+
+def api_visit_data(w: World) -> dict[str, Any]:
+    return {
+        "teacher_id": w.teacher_person.pk,
+        "visited_at": "2026-02-03T09:30:00",
+        "minutes": 25,
+        "feedback": "Wait time worked.",
+    }
+
+
+def support_url(w: World) -> str:
+    return f"/coaching/support/?system={w.system.pk}"
+
+
+SUPPORT_CASES: list[Case] = [
+    Case(
+        "coaching_visits",
+        lambda w: "/coaching/visits/",
+        right="principal",
+        wrong="coach",
+        outsider="admin_b",
+        outsider_status=200,
+        hidden_from_outsider=lambda w: "Tomas Teller",
+        exports=("csv", "xlsx"),
+    ),
+    Case(
+        "coaching_visits",
+        lambda w: "/coaching/visits/",
+        right="supervisor",
+        wrong="leader",
+        outsider="admin_b",
+        outsider_status=200,
+        hidden_from_outsider=lambda w: "Tomas Teller",
+        exports=("csv", "xlsx"),
+        unrelated="supervisor_far",
+        unrelated_status=403,
+        label="right role, wrong relationship",
+    ),
+    Case(
+        "coaching_visit_new",
+        visit_new_url,
+        right="principal",
+        wrong="leader",
+        outsider="admin_b",
+        outsider_status=403,  # no system of theirs lets them log visits
+        method="POST",
+        data=visit_data,
+        right_status=302,
+        get_status=200,
+        unrelated="principal_pine",
+    ),
+    Case(
+        "coaching_leadership_time",
+        lambda w: "/coaching/leadership-time/",
+        right="principal",
+        wrong="coach",
+        outsider="admin_b",
+        outsider_status=200,
+        hidden_from_outsider=lambda w: "Paula Prince",
+        exports=("csv", "xlsx"),
+    ),
+    Case(
+        "coaching_leadership_time",
+        lambda w: "/coaching/leadership-time/",
+        right="supervisor",
+        wrong="leader",
+        outsider="admin_b",
+        outsider_status=200,
+        hidden_from_outsider=lambda w: "Paula Prince",
+        exports=("csv", "xlsx"),
+        unrelated="supervisor_far",
+        unrelated_status=403,
+        label="right role, wrong relationship",
+    ),
+    Case(
+        "coaching_dosage",
+        lambda w: "/coaching/dosage/",
+        right="leader",
+        wrong="coach",
+        outsider="admin_b",
+        outsider_status=200,
+        hidden_from_outsider=lambda w: "Oak Hill Elementary",
+        exports=("csv", "xlsx"),
+    ),
+    Case(
+        "coaching_dosage",
+        lambda w: "/coaching/dosage/",
+        right="supervisor",
+        wrong="principal",
+        outsider="supervisor_far",
+        outsider_status=200,
+        hidden_from_outsider=lambda w: "Oak Hill Elementary",
+        exports=("csv", "xlsx"),
+        label="right role, wrong network",
+    ),
+    Case(
+        "coaching_support",
+        support_url,
+        right="admin",
+        wrong="leader",
+        outsider="admin_b",
+        method="POST",
+        data=lambda w: {"form": "flag", "flag-name": "Turnaround"},
+        right_status=302,
+        get_status=200,
+    ),
+    Case(
+        "coaching_support_schools",
+        lambda w: "/coaching/support/schools/",
+        right="admin",
+        wrong="leader",
+        outsider="admin_b",
+        outsider_status=200,
+        hidden_from_outsider=lambda w: "Oak Hill Elementary",
+        exports=("csv", "xlsx"),
+    ),
+    Case(
+        "coaching_support_school",
+        lambda w: f"/coaching/support/schools/{w.school.pk}/",
+        right="admin",
+        wrong="leader",
+        outsider="admin_b",
+        method="POST",
+        data=lambda w: {"performance_band": "2", "attendance_rate": "93.5"},
+        right_status=302,
+        get_status=200,
+    ),
+    Case(
+        "api:list_visits",
+        lambda w: "/api/v1/coaching/visits",
+        right="principal",
+        wrong="coach",
+        outsider="admin_b",
+        outsider_status=200,
+        hidden_from_outsider=lambda w: "Tomas",
+        api=True,
+    ),
+    Case(
+        "api:list_visits",
+        lambda w: "/api/v1/coaching/visits",
+        right="supervisor",
+        wrong="leader",
+        outsider="admin_b",
+        outsider_status=200,
+        hidden_from_outsider=lambda w: "Tomas",
+        unrelated="supervisor_far",
+        unrelated_status=403,
+        api=True,
+        label="right role, wrong relationship",
+    ),
+    Case(
+        "api:log_visit",
+        lambda w: "/api/v1/coaching/visits",
+        right="principal",
+        wrong="leader",
+        outsider="admin_b",
+        outsider_status=403,  # no system of theirs lets them log visits
+        method="POST",
+        data=api_visit_data,
+        right_status=201,
+        get_status=200,
+        wrong_get_status=403,
+        outsider_get_status=200,  # the list, of their own system's visits
+        unrelated="principal_pine",
+        api=True,
+    ),
+    Case(
+        "api:leadership_time",
+        lambda w: "/api/v1/coaching/leadership-time",
+        right="principal",
+        wrong="coach",
+        outsider="admin_b",
+        outsider_status=200,
+        hidden_from_outsider=lambda w: "Paula",
+        unrelated="supervisor_far",
+        unrelated_status=403,
+        api=True,
+    ),
+    Case(
+        "api:dosage",
+        lambda w: "/api/v1/coaching/dosage",
+        right="leader",
+        wrong="coach",
+        outsider="admin_b",
+        outsider_status=200,
+        hidden_from_outsider=lambda w: "Oak Hill",
+        api=True,
+    ),
+    Case(
+        "api:dosage",
+        lambda w: "/api/v1/coaching/dosage",
+        right="supervisor",
+        wrong="principal",
+        outsider="supervisor_far",
+        outsider_status=200,
+        hidden_from_outsider=lambda w: "Oak Hill",
+        api=True,
+        label="right role, wrong network",
+    ),
+    Case(
+        "api:list_assignments",
+        lambda w: "/api/v1/assignments",
+        right="programs",
+        wrong="coach",
+        outsider="admin_b",
+        outsider_status=200,
+        hidden_from_outsider=lambda w: "Cami",
+        api=True,
+    ),
+    Case(
+        "api:list_assignments",
+        lambda w: "/api/v1/assignments",
+        right="supervisor",
+        wrong="coach",
+        outsider="supervisor_far",
+        outsider_status=200,
+        hidden_from_outsider=lambda w: "Paula",
+        api=True,
+        label="right role, wrong network",
+    ),
+]
+
+SUPPORT_CASES += [
+    Case(
+        "coaching_progress",
+        lambda w: "/coaching/progress/",
+        right="coach",
+        wrong="analyst",
+        outsider="admin_b",
+        outsider_status=200,
+        hidden_from_outsider=lambda w: "Paula Prince",
+        exports=("csv", "xlsx"),
+    ),
+    Case(
+        "coaching_progress",
+        lambda w: "/coaching/progress/",
+        right="supervisor",
+        wrong="analyst",
+        outsider="supervisor_south",
+        outsider_status=200,
+        hidden_from_outsider=lambda w: "Paula Prince",
+        exports=("csv", "xlsx"),
+        label="right role, wrong relationship",
+    ),
+    Case(
+        "coaching_coachee_progress",
+        lambda w: f"/coaching/people/{w.principal_person.pk}/progress/",
+        right="coach",
+        wrong="leader",
+        outsider="admin_b",
+        unrelated="coach_other",
+    ),
+]

@@ -213,3 +213,10 @@ def grow_coaching(world: World, people: list, scale: int, tag: str) -> None:
             )
         )
     sessions_bulk_create(actor=None, system=world.system, sessions=pending)
+
+
+def add_coaching_support(world: World) -> None:
+    """Visits, tiers and need profiles (tests/coaching/world_support.py)."""
+    from tests.coaching.world_support import add_support
+
+    add_support(world)

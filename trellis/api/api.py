@@ -12,8 +12,10 @@ from pydantic import field_validator
 from trellis.api.attendance import router as attendance_router
 from trellis.api.auth import TokenAuth, api_permission
 from trellis.api.coaching import router as coaching_router
-from trellis.api.evaluations import router as evaluations_router
+from trellis.api.coaching_support import assignments_router
+from trellis.api.coaching_support import router as coaching_support_router
 from trellis.api.coaching_video import router as coaching_video_router
+from trellis.api.evaluations import router as evaluations_router
 from trellis.api.paging import ID, NextPages, Pages, _MappedQuerySet
 from trellis.api.programs import router as programs_router
 from trellis.api.schemas import ErrorOut, MeOut, PersonOut, SchoolOut
@@ -211,3 +213,7 @@ api.add_router("/evaluations", evaluations_router)
 api.add_router("/coaching", coaching_video_router)
 # The impact report (issue 11).
 api.add_router("/", surveys_router)
+# Classroom visits, instructional-leadership time, coaching dosage and assignments (issue 10).
+
+api.add_router("/coaching", coaching_support_router)
+api.add_router("/", assignments_router)

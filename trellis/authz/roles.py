@@ -105,6 +105,15 @@ class Action:
     # year, population). Reading and taking part follow ratings.evaluation (the evaluator
     # chain) and the evaluatee's own record.
     EVALUATIONS_CONFIGURE = "evaluations.configure"
+    # Classroom visits (issue 10): a principal logs visits to the teachers of their school;
+    # the visits and the instructional-leadership time are read by the principal, their
+    # supervisor (caseload) and system administrators.
+    VISITS_LOG = "coaching.visits_log"
+    VISITS_VIEW = "coaching.visits_view"
+    # Differentiated support: planned versus delivered coaching dosage (figures per school,
+    # supervisor and network, no names); its set-up (flags, tiers, rules, need profiles).
+    DOSAGE_VIEW = "coaching.dosage"
+    SUPPORT_CONFIGURE = "coaching.support"
 
 
 ALL_ACTIONS = frozenset(
@@ -157,6 +166,7 @@ RELATIONSHIP_POLICY: dict[str, frozenset[str]] = {
             Action.COACHING_VIEW,
             Action.COACHING_LOG,
             Action.COACHING_SHARED,
+            Action.VISITS_VIEW,
         }
     ),
     Relationship.EVALUATION: frozenset(
@@ -226,10 +236,14 @@ POLICY: dict[str, frozenset[str]] = {
             Action.COACHING_VIEW,
             Action.COACHING_CONFIGURE,
             Action.EVALUATIONS_CONFIGURE,
+            Action.VISITS_VIEW,
+            Action.DOSAGE_VIEW,
+            Action.SUPPORT_CONFIGURE,
         }
     ),
     Role.DISTRICT_LEADER: frozenset(
         {
+            Action.DOSAGE_VIEW,
             Action.ATTENDANCE_VIEW,
             Action.SURVEYS_VIEW,
             Action.IMPACT_VIEW,
@@ -270,6 +284,7 @@ POLICY: dict[str, frozenset[str]] = {
             Action.RATINGS_ROUNDS,
             Action.ASSIGNMENTS_VIEW,
             Action.ASSIGNMENTS_MANAGE,
+            Action.DOSAGE_VIEW,
         }
     ),
     # A coach reaches people only through their coachees (RELATIONSHIP_POLICY).
@@ -283,6 +298,8 @@ POLICY: dict[str, frozenset[str]] = {
             Action.RATINGS_CONDITIONS,
             Action.ATTENDANCE_VIEW,
             Action.ATTENDANCE_STUDENTS,
+            Action.VISITS_LOG,
+            Action.VISITS_VIEW,
         }
     ),
     Role.TEACHER_LEADER: frozenset({Action.SCHOOLS_VIEW, Action.FRAMEWORKS_VIEW}),
@@ -315,7 +332,12 @@ POLICY: dict[str, frozenset[str]] = {
     # and decisions of that cohort's applications (docs/data-model.md, sensitivity table).
     Role.SELECTION_COMMITTEE: frozenset({Action.SELECTION_DELIBERATIONS}),
     Role.COACHING_LEAD: frozenset(
-        {Action.SCHOOLS_VIEW, Action.FRAMEWORKS_VIEW, Action.COACHING_CONFIGURE}
+        {
+            Action.SCHOOLS_VIEW,
+            Action.FRAMEWORKS_VIEW,
+            Action.COACHING_CONFIGURE,
+            Action.DOSAGE_VIEW,
+        }
     ),
 }
 

@@ -11,3 +11,8 @@ class CoachingConfig(AppConfig):
         from trellis.coaching import scopes
 
         scopes.register()
+        scopes.register_visits()
+        # The need-profile import kind (performance bands) of the one import pipeline.
+        from trellis.coaching.import_kinds import register_kinds
+
+        register_kinds()

@@ -259,3 +259,181 @@ class VideoSettings(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"Video settings of {self.system}"
+
+
+# -- Classroom visits and differentiated support (issue 10, coach-visits) -----------------------
+
+
+class ClassroomVisit(TimeStampedModel):
+    """A principal's (or assistant principal's) visit to a teacher's classroom at their school:
+    when, how long, the look-fors (competencies or indicators of the framework the system uses
+    for teachers) and the feedback given."""
+
+    system = models.ForeignKey("orgs.System", on_delete=models.CASCADE, related_name="+")
+    school = models.ForeignKey("orgs.School", on_delete=models.PROTECT, related_name="+")
+    principal = models.ForeignKey(
+        "people.Person", on_delete=models.PROTECT, related_name="visits_made"
+    )
+    teacher = models.ForeignKey(
+        "people.Person", on_delete=models.PROTECT, related_name="visits_received"
+    )
+    visited_at = models.DateTimeField()
+    minutes = models.PositiveSmallIntegerField()
+    look_fors = models.ManyToManyField("frameworks.FrameworkItem", blank=True, related_name="+")
+    feedback = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-visited_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(principal=F("teacher")), name="classroom_visit_not_self"
+            ),
+            models.CheckConstraint(
+                condition=Q(minutes__gte=1) & Q(minutes__lte=240),
+                name="classroom_visit_minutes_range",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["principal", "-visited_at"], name="visit_principal_at"),
+            models.Index(fields=["school", "-visited_at"], name="visit_school_at"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Visit to {self.teacher} on {self.visited_at:%b %-d, %Y}"
+
+
+class SupportSettings(TimeStampedModel):
+    """A system's goal for principals' instructional-leadership time (minutes per week)."""
+
+    system = models.OneToOneField("orgs.System", on_delete=models.CASCADE, related_name="+")
+    leadership_goal_minutes = models.PositiveSmallIntegerField(default=300)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(leadership_goal_minutes__gte=1) & Q(leadership_goal_minutes__lte=3000),
+                name="support_goal_minutes_range",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Support settings of {self.system}"
+
+
+DEFAULT_LEADERSHIP_GOAL = 300
+
+
+class PerformanceBand(models.IntegerChoices):
+    """A school's performance band as the district enters it (1 lowest)."""
+
+    BAND_1 = 1, "1 (lowest)"
+    BAND_2 = 2, "2"
+    BAND_3 = 3, "3"
+    BAND_4 = 4, "4 (highest)"
+
+
+class NeedFlag(TimeStampedModel):
+    """A high-need flag the district defines (new principal, turnaround school...)."""
+
+    system = models.ForeignKey("orgs.System", on_delete=models.CASCADE, related_name="+")
+    name = models.CharField(max_length=100)
+
+    class Meta:
+        ordering = ["name", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                models.functions.Lower("name"), "system", name="need_flag_name_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class SchoolNeedProfile(TimeStampedModel):
+    """What the district knows of a school's need: its performance band, attendance rate and
+    conditions score (entered, or read from the attendance and survey figures) and flags."""
+
+    system = models.ForeignKey("orgs.System", on_delete=models.CASCADE, related_name="+")
+    school = models.OneToOneField("orgs.School", on_delete=models.CASCADE, related_name="+")
+    performance_band = models.PositiveSmallIntegerField(
+        choices=PerformanceBand.choices, null=True, blank=True
+    )
+    attendance_rate = models.DecimalField(max_digits=5, decimal_places=1, null=True, blank=True)
+    conditions_score = models.DecimalField(max_digits=3, decimal_places=2, null=True, blank=True)
+    flags = models.ManyToManyField(NeedFlag, blank=True, related_name="profiles")
+
+    def __str__(self) -> str:
+        return f"Need profile of {self.school}"
+
+
+class SupportTier(TimeStampedModel):
+    """A support tier and the coaching it plans for each of its schools, in hours a month."""
+
+    system = models.ForeignKey("orgs.System", on_delete=models.CASCADE, related_name="+")
+    name = models.CharField(max_length=100)
+    hours_per_month = models.DecimalField(max_digits=5, decimal_places=1)
+    is_default = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["-hours_per_month", "name", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                models.functions.Lower("name"), "system", name="support_tier_name_unique"
+            ),
+            models.UniqueConstraint(
+                fields=["system"], condition=Q(is_default=True), name="support_tier_one_default"
+            ),
+            models.CheckConstraint(
+                condition=Q(hours_per_month__gte=0) & Q(hours_per_month__lte=200),
+                name="support_tier_hours_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class RuleField(models.TextChoices):
+    PERFORMANCE_BAND = "performance_band", "Performance band"
+    ATTENDANCE_RATE = "attendance_rate", "Attendance rate (%)"
+    CONDITIONS_SCORE = "conditions_score", "Conditions score (1-4)"
+    FLAG = "flag", "High-need flag"
+    FLAG_COUNT = "flag_count", "Number of high-need flags"
+
+
+class RuleOperator(models.TextChoices):
+    LT = "lt", "is below"
+    LTE = "lte", "is at most"
+    EQ = "eq", "equals"
+    GTE = "gte", "is at least"
+    GT = "gt", "is above"
+    HAS = "has", "is set"
+
+
+class TierRule(TimeStampedModel):
+    """One ordered rule: when the profile's field compares so with the value (or carries the
+    flag), the school gets the tier. The first rule that matches wins; a school no rule matches
+    gets the default tier. A rule on a field the profile lacks does not match."""
+
+    system = models.ForeignKey("orgs.System", on_delete=models.CASCADE, related_name="+")
+    position = models.PositiveSmallIntegerField()
+    field = models.CharField(max_length=20, choices=RuleField.choices)
+    operator = models.CharField(max_length=5, choices=RuleOperator.choices)
+    value = models.DecimalField(max_digits=6, decimal_places=2, null=True, blank=True)
+    flag = models.ForeignKey(NeedFlag, null=True, blank=True, on_delete=models.CASCADE)
+    tier = models.ForeignKey(SupportTier, on_delete=models.CASCADE, related_name="rules")
+
+    class Meta:
+        ordering = ["position", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["system", "position"], name="tier_rule_position")
+        ]
+
+    def __str__(self) -> str:
+        what = (
+            self.flag.name
+            if self.flag is not None
+            else f"{self.get_operator_display()} {self.value}"
+        )
+        return f"{self.get_field_display()} {what} → {self.tier}"

@@ -41,3 +41,18 @@ def coaching_setup(request: HttpRequest) -> Iterator[Panel]:
             "coaching/panels/setup.html",
             {"sessions": has_grant_for(user, Action.COACHING_VIEW)},
         )
+
+
+@register("home", weight=31)
+def support_links(request: HttpRequest) -> Iterator[Panel]:
+    """Classroom visits, instructional-leadership time and coaching dosage, for whoever reads
+    them (coach-visits)."""
+    user: Any = request.user
+    links = {
+        "visits": has_grant_for(user, Action.VISITS_VIEW),
+        "log_visit": has_grant_for(user, Action.VISITS_LOG) and bool(user.person_id),
+        "dosage": has_grant_for(user, Action.DOSAGE_VIEW),
+        "setup": has_grant_for(user, Action.SUPPORT_CONFIGURE),
+    }
+    if any(links.values()):
+        yield Panel("coaching/panels/support.html", links)

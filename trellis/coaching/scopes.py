@@ -67,3 +67,37 @@ def register() -> None:
             model, lambda scope, obj: _session(scope, obj.session), reach=Action.PEOPLE_VIEW
         )
     register_scope(Protocol, _protocol, q=protocols_q, reach=Action.FRAMEWORKS_VIEW)
+
+
+# -- Classroom visits (coach-visits) ---------------------------------------------------------------
+
+
+def visits_q(scope: Any) -> Q:
+    """Visits at the schools in scope (a principal's school, a system administrator's system) and
+    the visits of the principals the scope reaches by relationship (a supervisor's caseload)."""
+    if scope.everything:
+        return Q()
+    q = Q(system_id__in=scope.system_ids) | Q(
+        school_id__in=scope.school_ids | scope.network_school_ids
+    )
+    if scope.related_person_ids:
+        q |= Q(principal_id__in=scope.related_person_ids)
+    if scope.person_id:
+        q |= Q(principal_id=scope.person_id)
+    return q
+
+
+def _visit(scope: Any, obj: Any) -> bool:
+    return bool(
+        obj.system_id in scope.system_ids
+        or obj.school_id in scope.school_ids
+        or obj.school_id in scope.network_school_ids
+        or obj.principal_id in scope.related_person_ids
+        or (scope.person_id and obj.principal_id == scope.person_id)
+    )
+
+
+def register_visits() -> None:
+    from trellis.coaching.models import ClassroomVisit
+
+    register_scope(ClassroomVisit, _visit, q=visits_q, reach=Action.SCHOOLS_VIEW)

@@ -14,27 +14,37 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Max, Prefetch, Q, QuerySet
+from django.db.models import Count, F, Max, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
 from trellis.assignments.selectors import assignment_covering, caseload_of
-from trellis.authz.policies import allows, authorize, scope_for
+from trellis.authz.policies import allows, authorize, has_grant_for, scope_for
 from trellis.authz.roles import Action, Relationship
 from trellis.coaching.models import (
+    DEFAULT_LEADERSHIP_GOAL,
     DEFAULT_UNSEEN_WEEKS,
+    ClassroomVisit,
     CoachingSession,
     CoachingSettings,
+    NeedFlag,
     NextStep,
     Protocol,
+    RuleField,
+    RuleOperator,
+    SchoolNeedProfile,
     SessionComment,
+    SupportSettings,
+    SupportTier,
+    TierRule,
 )
 from trellis.coaching.scopes import sessions_q
 from trellis.frameworks.models import FrameworkItem, FrameworkVersion
-from trellis.people.models import Person
+from trellis.people.models import Person, Position
 from trellis.people.selectors import person_get
 from trellis.ratings.selectors import latest_progress_ratings, rating_frameworks
 
@@ -585,3 +595,669 @@ def video_target(user: Any, *, session_id: int | None, coachee_id: int | None) -
         coachee = log_target(user, coachee_id)
         return {"session": None, "coach": user.person, "coachee": coachee}
     raise Http404
+
+
+# -- Classroom visits and instructional-leadership time (coach-visits) ---------------------------
+
+# Instructional-leadership time of a principal in a week (Monday to Sunday, the system's local
+# dates): the minutes of the classroom visits they logged that week plus the minutes of the
+# coaching sessions they led (as the session's coach, any mode) that week. Stated on the page
+# and in docs/decisions.md.
+LEADER_KINDS = ("principal", "assistant_principal")
+LEADERSHIP_WEEKS = 8
+
+
+def visible_visits(user: Any) -> QuerySet[ClassroomVisit]:
+    scope = scope_for(user, Action.VISITS_VIEW)
+    if scope.is_empty:
+        return ClassroomVisit.objects.none()
+    return ClassroomVisit.objects.filter(scope.q(ClassroomVisit))
+
+
+def visit_list(
+    user: Any,
+    *,
+    query: str = "",
+    principal_id: int | None = None,
+    school_id: int | None = None,
+    date_from: datetime.date | None = None,
+    date_to: datetime.date | None = None,
+) -> QuerySet[ClassroomVisit]:
+    visits = visible_visits(user)
+    for word in query.split()[:4]:
+        visits = visits.filter(
+            Q(teacher__given_name__icontains=word)
+            | Q(teacher__family_name__icontains=word)
+            | Q(principal__given_name__icontains=word)
+            | Q(principal__family_name__icontains=word)
+            | Q(feedback__icontains=word)
+        )
+    if principal_id:
+        visits = visits.filter(principal_id=principal_id)
+    if school_id:
+        visits = visits.filter(school_id=school_id)
+    if date_from:
+        visits = visits.filter(visited_at__date__gte=date_from)
+    if date_to:
+        visits = visits.filter(visited_at__date__lte=date_to)
+    return (
+        visits.select_related("principal", "teacher", "school")
+        .prefetch_related(
+            Prefetch("look_fors", queryset=FrameworkItem.objects.order_by("position", "pk"))
+        )
+        .order_by("-visited_at", "-pk")
+    )
+
+
+def visit_get(user: Any, pk: int) -> ClassroomVisit:
+    visit = ClassroomVisit.objects.select_related("principal", "teacher", "school").filter(pk=pk)
+    found = visit.first()
+    if found is None:
+        raise Http404
+    authorize(user, Action.VISITS_VIEW, found)
+    return found
+
+
+def visit_principals(user: Any) -> QuerySet[Person]:
+    """The people whose visits the user sees (the list's filter)."""
+    return Person.objects.filter(pk__in=visible_visits(user).values("principal_id")).order_by(
+        "family_name", "given_name", "pk"
+    )
+
+
+def visit_teachers(user: Any) -> QuerySet[Person]:
+    """Whom the user may visit today: people holding a position today at a school where the
+    user logs visits (their own record aside)."""
+    scope = scope_for(user, Action.VISITS_LOG)
+    if scope.is_empty or not getattr(user, "person_id", None):
+        return Person.objects.none()
+    today = timezone.localdate()
+    return (
+        Person.objects.filter(
+            Q(positions__school_id__in=scope.school_ids | scope.network_school_ids)
+            | Q(positions__system_id__in=scope.system_ids, positions__school__isnull=False),
+            Q(positions__ends_on__isnull=True) | Q(positions__ends_on__gte=today),
+            positions__starts_on__lte=today,
+        )
+        .exclude(pk=user.person_id)
+        .distinct()
+        .order_by("family_name", "given_name", "pk")
+    )
+
+
+def visit_school(user: Any, teacher: Person, day: datetime.date) -> Any:
+    """The school of the visit: the first school (by id) where the teacher holds a position on
+    the day among the schools where the user logs visits; None when there is none."""
+    from trellis.people.models import Position
+
+    scope = scope_for(user, Action.VISITS_LOG) if user is not None else None
+    positions = Position.objects.filter(
+        Q(ends_on__isnull=True) | Q(ends_on__gte=day),
+        person=teacher,
+        school__isnull=False,
+        starts_on__lte=day,
+    )
+    if scope is not None and not scope.everything:
+        positions = positions.filter(
+            Q(school_id__in=scope.school_ids | scope.network_school_ids)
+            | Q(system_id__in=scope.system_ids)
+        )
+    position = positions.select_related("school").order_by("school_id").first()
+    return position.school if position else None
+
+
+def look_for_choices(user: Any, teacher: Person) -> list[FrameworkItem]:
+    """Look-fors: the competencies and indicators of the frameworks the system uses for the
+    teacher (those with a rubric), as for a session's focus."""
+    return focus_choices(user, teacher)
+
+
+def leadership_goal(system_ids: set[int]) -> dict[int, int]:
+    goals = dict(
+        SupportSettings.objects.filter(system_id__in=system_ids).values_list(
+            "system_id", "leadership_goal_minutes"
+        )
+    )
+    return {pk: goals.get(pk, DEFAULT_LEADERSHIP_GOAL) for pk in system_ids}
+
+
+def week_of(day: datetime.date) -> datetime.date:
+    """The Monday of the day's week."""
+    return day - datetime.timedelta(days=day.weekday())
+
+
+def leadership_people(user: Any) -> QuerySet[Person]:
+    """Whose instructional-leadership time the user reads: themselves (a principal), the
+    principals on their supervision caseload, and for a school or system grant the principals
+    and assistant principals holding a position there today."""
+    scope = scope_for(user, Action.VISITS_VIEW)
+    if scope.is_empty:
+        return Person.objects.none()
+    today = timezone.localdate()
+    q = Q(pk__in=scope.related_person_ids) if scope.related_person_ids else Q(pk__in=[])
+    if getattr(user, "person_id", None) and has_grant_for(user, Action.VISITS_LOG):
+        q |= Q(pk=user.person_id)  # a principal's own time, whatever their positions say
+    current = Position.objects.filter(
+        Q(ends_on__isnull=True) | Q(ends_on__gte=today),
+        starts_on__lte=today,
+        kind__in=LEADER_KINDS,
+    )
+    if scope.everything:
+        q |= Q(pk__in=current.values("person_id"))
+    else:
+        places = Q(school_id__in=scope.school_ids | scope.network_school_ids) | Q(
+            system_id__in=scope.system_ids
+        )
+        if scope.school_ids or scope.network_school_ids or scope.system_ids:
+            q |= Q(pk__in=current.filter(places).values("person_id"))
+    return Person.objects.filter(q).order_by("family_name", "given_name", "pk")
+
+
+def leadership_minutes(
+    person_ids: list[int], start: datetime.date, end: datetime.date
+) -> dict[tuple[int, datetime.date], int]:
+    """(person, Monday) → instructional-leadership minutes, for the weeks from `start`'s to
+    `end`'s (two queries)."""
+    from django.db.models import Sum
+    from django.db.models.functions import TruncDate
+
+    out: dict[tuple[int, datetime.date], int] = {}
+    if not person_ids:
+        return out
+    visits = (
+        ClassroomVisit.objects.annotate(day=TruncDate("visited_at"))
+        .filter(principal_id__in=person_ids, day__gte=start, day__lte=end)
+        .values("principal_id", "day")
+        .annotate(total=Sum("minutes"))
+        .order_by()
+    )
+    for row in visits:
+        key = (row["principal_id"], week_of(row["day"]))
+        out[key] = out.get(key, 0) + int(row["total"])
+    sessions = (
+        CoachingSession.objects.filter(
+            coach_id__in=person_ids, held_on__gte=start, held_on__lte=end
+        )
+        .values("coach_id", "held_on")
+        .annotate(total=Sum("minutes"))
+        .order_by()
+    )
+    for led in sessions:
+        key = (led["coach_id"], week_of(led["held_on"]))
+        out[key] = out.get(key, 0) + int(led["total"])
+    return out
+
+
+@dataclass
+class LeadershipRow:
+    person: Person
+    goal: int
+    minutes: list[int]  # per week, oldest first
+
+    @property
+    def average(self) -> int:
+        return round(sum(self.minutes) / len(self.minutes)) if self.minutes else 0
+
+    @property
+    def weeks_at_goal(self) -> int:
+        return sum(1 for m in self.minutes if m >= self.goal)
+
+    @property
+    def latest(self) -> int:
+        return self.minutes[-1] if self.minutes else 0
+
+
+def leadership_rows(
+    user: Any, *, end: datetime.date, weeks: int = LEADERSHIP_WEEKS, query: str = ""
+) -> tuple[list[datetime.date], list[LeadershipRow]]:
+    """The last `weeks` weeks up to `end`'s week, and one row per person the user reads (four
+    queries whatever the number of people)."""
+    last = week_of(end)
+    mondays = [last - datetime.timedelta(weeks=k) for k in range(weeks - 1, -1, -1)]
+    people_qs = leadership_people(user)
+    for word in query.split()[:4]:
+        people_qs = people_qs.filter(Q(given_name__icontains=word) | Q(family_name__icontains=word))
+    people = list(people_qs)
+    goals = leadership_goal({p.system_id for p in people})
+    minutes = leadership_minutes(
+        [p.pk for p in people], mondays[0], last + datetime.timedelta(days=6)
+    )
+    rows = [
+        LeadershipRow(
+            person=p,
+            goal=goals[p.system_id],
+            minutes=[minutes.get((p.pk, monday), 0) for monday in mondays],
+        )
+        for p in people
+    ]
+    return mondays, rows
+
+
+def support_systems(user: Any, action: str) -> list[Any]:
+    """The systems where the user holds `action` by a system grant (settings and set-up)."""
+    from trellis.orgs.models import System
+
+    scope = scope_for(user, action)
+    if scope.everything:
+        return list(System.objects.order_by("name"))
+    return list(System.objects.filter(pk__in=scope.system_ids).order_by("name"))
+
+
+# -- Differentiated support: need profiles, tiers, planned versus delivered dosage ---------------
+#
+# Planned dosage of a school for a month = the hours per month of the school's support tier (its
+# current tier, from its current need profile and the system's rules, for every month asked).
+# Delivered dosage of a school for a month = the sum of the lengths of the coaching sessions held
+# that month (by the session's date) whose coachee held a position at that school on the
+# session's date, whoever the coach (assigned or not). A session whose coachee held positions at
+# two schools that day counts at both; one whose coachee held none at a school counts at none.
+
+
+def profile_values(profile: SchoolNeedProfile | None, flag_ids: set[int]) -> dict[str, Any]:
+    if profile is None:
+        return {
+            "performance_band": None,
+            "attendance_rate": None,
+            "conditions_score": None,
+            "flags": set(),
+        }
+    return {
+        "performance_band": profile.performance_band,
+        "attendance_rate": profile.attendance_rate,
+        "conditions_score": profile.conditions_score,
+        "flags": flag_ids,
+    }
+
+
+def rule_matches(rule: TierRule, values: dict[str, Any]) -> bool:
+    """Whether the rule holds for a profile's values; a field the profile lacks never matches."""
+    if rule.field == RuleField.FLAG:
+        return rule.flag_id is not None and rule.flag_id in values["flags"]
+    if rule.field == RuleField.FLAG_COUNT:
+        actual: Any = len(values["flags"])
+    else:
+        actual = values.get(rule.field)
+    if rule.operator == RuleOperator.HAS:
+        return actual is not None
+    if actual is None or rule.value is None:
+        return False
+    actual = Decimal(actual)
+    return {
+        RuleOperator.LT: actual < rule.value,
+        RuleOperator.LTE: actual <= rule.value,
+        RuleOperator.EQ: actual == rule.value,
+        RuleOperator.GTE: actual >= rule.value,
+        RuleOperator.GT: actual > rule.value,
+    }.get(RuleOperator(rule.operator), False)
+
+
+def tier_of(
+    values: dict[str, Any], rules: list[TierRule], default: SupportTier | None
+) -> tuple[SupportTier | None, TierRule | None]:
+    """The first rule (by position) that matches wins; else the default tier."""
+    for rule in rules:
+        if rule_matches(rule, values):
+            return rule.tier, rule
+    return default, None
+
+
+@dataclass
+class SchoolSupport:
+    school: Any
+    profile: SchoolNeedProfile | None
+    flags: list[NeedFlag]
+    tier: SupportTier | None
+    rule: TierRule | None
+
+    @property
+    def planned_per_month(self) -> Decimal:
+        return self.tier.hours_per_month if self.tier else Decimal(0)
+
+
+def dosage_schools(user: Any) -> QuerySet[Any]:
+    from trellis.orgs.selectors import visible_schools
+
+    return visible_schools(user, Action.DOSAGE_VIEW).select_related("network", "system")
+
+
+def school_supports(schools: list[Any]) -> dict[int, SchoolSupport]:
+    """Each school's profile, flags and tier (four queries whatever the number of schools)."""
+    system_ids = {s.system_id for s in schools}
+    profiles = {
+        p.school_id: p
+        for p in SchoolNeedProfile.objects.filter(school__in=schools).prefetch_related(
+            Prefetch("flags", queryset=NeedFlag.objects.order_by("name"))
+        )
+    }
+    rules: dict[int, list[TierRule]] = {}
+    for each in TierRule.objects.filter(system_id__in=system_ids).select_related("tier", "flag"):
+        rules.setdefault(each.system_id, []).append(each)
+    defaults = {
+        t.system_id: t
+        for t in SupportTier.objects.filter(system_id__in=system_ids, is_default=True)
+    }
+    out = {}
+    for school in schools:
+        profile = profiles.get(school.pk)
+        flags = list(profile.flags.all()) if profile else []
+        values = profile_values(profile, {f.pk for f in flags})
+        tier, rule = tier_of(
+            values, rules.get(school.system_id, []), defaults.get(school.system_id)
+        )
+        out[school.pk] = SchoolSupport(school, profile, flags, tier, rule)
+    return out
+
+
+def months_between(first: datetime.date, last: datetime.date) -> list[datetime.date]:
+    """The first days of the months from `first`'s to `last`'s."""
+    months = []
+    month = first.replace(day=1)
+    while month <= last:
+        months.append(month)
+        month = (month + datetime.timedelta(days=32)).replace(day=1)
+    return months
+
+
+def month_end(month: datetime.date) -> datetime.date:
+    return (month + datetime.timedelta(days=32)).replace(day=1) - datetime.timedelta(days=1)
+
+
+def delivered_minutes(
+    school_ids: list[int], start: datetime.date, end: datetime.date
+) -> dict[int, int]:
+    """School → minutes of the sessions held from `start` to `end` whose coachee held a position
+    at the school on the session's date (one query; each session once per school)."""
+    rows = (
+        CoachingSession.objects.filter(
+            Q(coachee__positions__school_id__in=school_ids)
+            & Q(coachee__positions__starts_on__lte=F("held_on"))
+            & (
+                Q(coachee__positions__ends_on__isnull=True)
+                | Q(coachee__positions__ends_on__gte=F("held_on"))
+            ),
+            held_on__gte=start,
+            held_on__lte=end,
+        )
+        .values_list("pk", "coachee__positions__school_id", "minutes")
+        .distinct()
+        .order_by()
+    )
+    out: dict[int, int] = {}
+    for _pk, school_id, minutes in rows:
+        out[school_id] = out.get(school_id, 0) + minutes
+    return out
+
+
+def hours(minutes: int) -> Decimal:
+    return (Decimal(minutes) / Decimal(60)).quantize(Decimal("0.1"))
+
+
+@dataclass
+class DosageRow:
+    label: str
+    schools: int
+    planned: Decimal  # hours over the period
+    delivered: Decimal  # hours over the period
+    tier: str = ""
+    network: str = ""
+    key: str = ""
+
+    @property
+    def gap(self) -> Decimal:
+        return self.delivered - self.planned
+
+    @property
+    def percent(self) -> int | None:
+        if not self.planned:
+            return None
+        return round(100 * self.delivered / self.planned)
+
+    @property
+    def under(self) -> bool:
+        return self.delivered < self.planned
+
+
+DOSAGE_GROUPS = ("school", "supervisor", "network")
+
+
+def dosage_report(
+    user: Any,
+    *,
+    start: datetime.date,
+    end: datetime.date,
+    group: str = "school",
+    query: str = "",
+    network_id: int | None = None,
+    tier_id: int | None = None,
+) -> list[DosageRow]:
+    """Planned versus delivered dosage over the months from `start`'s to `end`'s (whole months),
+    per school, per supervisor (the schools of the principals on their supervision caseload on the
+    last day of the period) or per network. A fixed number of queries."""
+    first, last = start.replace(day=1), month_end(end.replace(day=1))
+    months = len(months_between(first, last))
+    schools_qs = dosage_schools(user)
+    if network_id:
+        schools_qs = schools_qs.filter(network_id=network_id)
+    schools = list(schools_qs.order_by("name", "pk"))
+    supports = school_supports(schools)
+    if tier_id:
+        schools = [s for s in schools if getattr(supports[s.pk].tier, "pk", None) == tier_id]
+    delivered = delivered_minutes([s.pk for s in schools], first, last)
+
+    def planned(ids: list[int]) -> Decimal:
+        return sum((supports[i].planned_per_month * months for i in ids), Decimal(0))
+
+    def row(label: str, ids: list[int], **extra: Any) -> DosageRow:
+        return DosageRow(
+            label=label,
+            schools=len(ids),
+            planned=planned(ids),
+            delivered=hours(sum(delivered.get(i, 0) for i in ids)),
+            **extra,
+        )
+
+    words = [w.lower() for w in query.split()[:4]]
+
+    def wanted(label: str) -> bool:
+        return all(w in label.lower() for w in words)
+
+    if group == "network":
+        by_network: dict[str, list[int]] = {}
+        for s in schools:
+            by_network.setdefault(s.network.name if s.network else "(no network)", []).append(s.pk)
+        return [
+            row(name, ids, key=name) for name, ids in sorted(by_network.items()) if wanted(name)
+        ]
+    if group == "supervisor":
+        from trellis.assignments.models import Assignment
+
+        ids = {s.pk for s in schools}
+        leaders = Position.objects.filter(
+            Q(ends_on__isnull=True) | Q(ends_on__gte=last),
+            starts_on__lte=last,
+            kind__in=LEADER_KINDS,
+            school_id__in=ids,
+        ).values_list("person_id", "school_id")
+        school_of: dict[int, set[int]] = {}
+        for person_id, school_id in leaders:
+            school_of.setdefault(person_id, set()).add(school_id)
+        by_supervisor: dict[int, tuple[str, set[int]]] = {}
+        for a in (
+            Assignment.objects.filter(
+                Q(ends_on__isnull=True) | Q(ends_on__gte=last),
+                starts_on__lte=last,
+                kind=Relationship.SUPERVISION,
+                assignee_id__in=school_of,
+            )
+            .select_related("supporter")
+            .order_by("supporter__family_name", "supporter__given_name", "supporter_id")
+        ):
+            entry = by_supervisor.setdefault(a.supporter_id, (a.supporter.full_name, set()))
+            entry[1].update(school_of.get(a.assignee_id, set()))
+        return [
+            row(name, sorted(sids), key=str(pk))
+            for pk, (name, sids) in by_supervisor.items()
+            if wanted(name)
+        ]
+    return [
+        row(
+            s.name,
+            [s.pk],
+            tier=getattr(supports[s.pk].tier, "name", "(no tier)"),
+            network=s.network.name if s.network else "",
+            key=str(s.pk),
+        )
+        for s in schools
+        if wanted(s.name)
+    ]
+
+
+def support_tiers(system_ids: set[int]) -> QuerySet[SupportTier]:
+    return SupportTier.objects.filter(system_id__in=system_ids)
+
+
+def tier_rules(system_id: int) -> QuerySet[TierRule]:
+    return TierRule.objects.filter(system_id=system_id).select_related("tier", "flag")
+
+
+def need_flags(system_id: int) -> QuerySet[NeedFlag]:
+    return NeedFlag.objects.filter(system_id=system_id)
+
+
+def support_school_get(user: Any, pk: int) -> Any:
+    """A school whose need profile the user edits (404 outside reach, 403 without the set-up)."""
+    from trellis.orgs.selectors import school_get
+
+    return school_get(user, pk, Action.SUPPORT_CONFIGURE)
+
+
+# -- Progress monitoring (coach-visits) ------------------------------------------------------------
+#
+# A coachee's focus competencies are those their sessions focused on (by CASE identifier, so a
+# competency is one series across framework versions); their progress ratings on them come from
+# the ratings app. **Moving**: on some focus competency the latest rating is at a higher level
+# than the rating before it. **Stuck**: not moving, and at least STUCK_SESSIONS sessions were
+# held after the last change of level on any focus competency (after the first rating when no
+# level ever changed; all their sessions when they have no rating). Otherwise: too early to tell.
+
+STUCK_SESSIONS = 4
+PROGRESS_STATUSES = ("moving", "stuck", "early")
+
+
+@dataclass
+class FocusSeries:
+    identifier: str
+    label: str
+    ratings: list[Any]  # oldest first
+
+    @property
+    def latest(self) -> Any:
+        return self.ratings[-1] if self.ratings else None
+
+    @property
+    def previous(self) -> Any:
+        return self.ratings[-2] if len(self.ratings) > 1 else None
+
+    @property
+    def moved_up(self) -> bool:
+        return bool(self.previous and self.latest.level.position > self.previous.level.position)
+
+
+@dataclass
+class ProgressRow:
+    person: Person
+    series: list[FocusSeries]
+    sessions: int
+    sessions_since: int
+    last_change: datetime.date | None
+
+    @property
+    def status(self) -> str:
+        if any(s.moved_up for s in self.series):
+            return "moving"
+        if self.sessions_since >= STUCK_SESSIONS:
+            return "stuck"
+        return "early"
+
+    @property
+    def status_label(self) -> str:
+        return {"moving": "Moving", "stuck": "Stuck", "early": "Too early to tell"}[self.status]
+
+
+def progress_rows(people: list[Person]) -> list[ProgressRow]:
+    """Progress on their focus competencies of these people (two queries)."""
+    from trellis.ratings.selectors import progress_ratings
+
+    ids = [p.pk for p in people]
+    focus: dict[int, dict[str, str]] = {}
+    held: dict[int, dict[int, datetime.date]] = {}
+    for pk, coachee_id, held_on, identifier, code, short, full in (
+        CoachingSession.objects.filter(coachee_id__in=ids)
+        .values_list(
+            "pk",
+            "coachee_id",
+            "held_on",
+            "focus__case_identifier",
+            "focus__human_coding_scheme",
+            "focus__abbreviated_statement",
+            "focus__full_statement",
+        )
+        .order_by()
+    ):
+        held.setdefault(coachee_id, {})[pk] = held_on
+        if identifier:
+            label = (f"{code} " if code else "") + (short or full or "")[:80]
+            focus.setdefault(coachee_id, {}).setdefault(identifier, label)
+    identifiers = {i for by in focus.values() for i in by}
+    by_series: dict[tuple[int, str], list[Any]] = {}
+    for rating in progress_ratings(ids, identifiers):
+        subject = rating.subject_person_id or 0
+        if rating.item.case_identifier in focus.get(subject, {}):
+            key = (subject, rating.item.case_identifier)
+            by_series.setdefault(key, []).append(rating)
+    rows = []
+    for person in people:
+        series = [
+            FocusSeries(identifier, label, by_series.get((person.pk, identifier), []))
+            for identifier, label in sorted(focus.get(person.pk, {}).items(), key=lambda x: x[1])
+        ]
+        changes = [
+            later.rated_on
+            for s in series
+            for earlier, later in zip(s.ratings, s.ratings[1:], strict=False)
+            if later.level.position != earlier.level.position
+        ]
+        firsts = [s.ratings[0].rated_on for s in series if s.ratings]
+        since_day = max(changes) if changes else (min(firsts) if firsts else None)
+        days = list(held.get(person.pk, {}).values())
+        rows.append(
+            ProgressRow(
+                person=person,
+                series=series,
+                sessions=len(days),
+                sessions_since=sum(1 for d in days if since_day is None or d > since_day),
+                last_change=max(changes) if changes else None,
+            )
+        )
+    return rows
+
+
+def progress_people(user: Any, *, query: str = "") -> QuerySet[Person]:
+    """The people on the user's caseload today whose progress ratings they read (their coaching
+    and supervision assignees), by name."""
+    ids = [p.pk for p in caseload(user)]
+    scope = scope_for(user, Action.RATINGS_PROGRESS)
+    readable = [pk for pk in ids if pk in scope.related_person_ids]
+    people = Person.objects.filter(pk__in=readable)
+    for word in query.split()[:4]:
+        people = people.filter(Q(given_name__icontains=word) | Q(family_name__icontains=word))
+    return people.order_by("family_name", "given_name", "pk")
+
+
+def may_open_history(user: Any, person: Person) -> bool:
+    """Whether `coachee_get` would let the user open the person's coaching history."""
+    if getattr(user, "person_id", None) == person.pk:
+        return True
+    if allows(user, Action.COACHING_VIEW, person):
+        return True
+    return visible_sessions(user).filter(coachee_id=person.pk).exists()

@@ -19,12 +19,21 @@ from trellis.authz.policies import require
 from trellis.authz.roles import Action
 from trellis.coaching import selectors
 from trellis.coaching.models import (
+    ClassroomVisit,
     CoachingSession,
     CoachingSettings,
     Mode,
+    NeedFlag,
     NextStep,
+    PerformanceBand,
     Protocol,
+    RuleField,
+    RuleOperator,
+    SchoolNeedProfile,
     SessionComment,
+    SupportSettings,
+    SupportTier,
+    TierRule,
 )
 from trellis.core.services import audit_event_record, changed
 
@@ -492,6 +501,415 @@ def sessions_bulk_create(*, actor: Any, system: Any, sessions: Sequence[SessionI
             after={"sessions": len(made), "next_steps": len(steps)},
         )
     return len(made)
+
+
+# -- Classroom visits, support settings, need profiles, tiers and rules (coach-visits) -----------
+
+MAX_VISIT_MINUTES = 240
+MAX_FEEDBACK = 10000
+
+
+def visit_log(
+    *,
+    actor: Any,
+    teacher: Any,
+    visited_at: datetime.datetime,
+    minutes: int,
+    look_fors: Sequence[Any] = (),
+    feedback: str = "",
+    principal: Any = None,
+) -> ClassroomVisit:
+    """The actor (a principal) logs a visit to a teacher of their school. A teacher who holds no
+    position that day at a school where the actor logs visits is refused. `principal` is for the
+    command line (the demo), which names the visitor; a signed-in actor is the visitor."""
+    if actor is not None:
+        require(actor, Action.VISITS_LOG, teacher)
+        principal = actor.person
+    if principal is None:
+        raise PermissionDenied("Only someone with a person record logs a visit.")
+    errors: dict[str, str] = {}
+    day = (
+        timezone.localtime(visited_at).date()
+        if timezone.is_aware(visited_at)
+        else visited_at.date()
+    )
+    if visited_at > timezone.now():
+        errors["visited_at"] = (
+            "A visit is logged once it has taken place: the time is in the future."
+        )
+    if not 1 <= minutes <= MAX_VISIT_MINUTES:
+        errors["minutes"] = f"The length is between 1 and {MAX_VISIT_MINUTES} minutes."
+    if len(feedback) > MAX_FEEDBACK:
+        errors["feedback"] = f"The feedback is at most {MAX_FEEDBACK:,} characters."
+    if teacher.pk == principal.pk:
+        errors["teacher"] = "A visit is to someone else's classroom."
+    school = selectors.visit_school(actor, teacher, day)
+    if school is None:
+        errors["teacher"] = (
+            f"{teacher} did not work at a school of yours on {day:%b %-d, %Y}: a principal "
+            "visits the classrooms of their own school."
+        )
+    if actor is not None and look_fors:
+        allowed = {item.pk for item in selectors.look_for_choices(actor, teacher)}
+        if any(item.pk not in allowed for item in look_fors):
+            errors["look_fors"] = (
+                "Look-fors come from the framework the system uses for this teacher."
+            )
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        visit = ClassroomVisit.objects.create(
+            system_id=school.system_id,
+            school=school,
+            principal=principal,
+            teacher=teacher,
+            visited_at=visited_at,
+            minutes=minutes,
+            feedback=feedback.strip(),
+        )
+        visit.look_fors.set(look_fors)
+        audit_event_record(
+            actor=actor,
+            action="coaching.visit_log",
+            obj=visit,
+            system_id=visit.system_id,
+            after={
+                "principal": principal.pk,
+                "teacher": teacher.pk,
+                "school": school.pk,
+                "visited_at": visited_at.isoformat(),
+                "minutes": minutes,
+                "look_fors": sorted(item.pk for item in look_fors),
+                "has_feedback": bool(feedback.strip()),
+            },
+        )
+    return visit
+
+
+def support_settings_save(
+    *, actor: Any, system: Any, leadership_goal_minutes: int
+) -> SupportSettings:
+    require(actor, Action.SUPPORT_CONFIGURE, system)
+    if not 1 <= leadership_goal_minutes <= 3000:
+        raise ValidationError({"leadership_goal_minutes": "Between 1 and 3,000 minutes a week."})
+    with transaction.atomic():
+        found, _ = SupportSettings.objects.select_for_update().get_or_create(system=system)
+        before = found.leadership_goal_minutes
+        found.leadership_goal_minutes = leadership_goal_minutes
+        found.save()
+        audit_event_record(
+            actor=actor,
+            action="coaching.support_settings",
+            obj=found,
+            system_id=system.pk,
+            before={"leadership_goal_minutes": before},
+            after={"leadership_goal_minutes": leadership_goal_minutes},
+        )
+    return found
+
+
+def need_flag_create(*, actor: Any, system: Any, name: str) -> NeedFlag:
+    require(actor, Action.SUPPORT_CONFIGURE, system)
+    name = name.strip()
+    if not name or len(name) > 100:
+        raise ValidationError({"name": "A flag needs a name of at most 100 characters."})
+    if NeedFlag.objects.filter(system=system, name__iexact=name).exists():
+        raise ValidationError({"name": f"There is already a flag named {name!r}."})
+    with transaction.atomic():
+        flag = NeedFlag.objects.create(system=system, name=name)
+        audit_event_record(
+            actor=actor,
+            action="coaching.flag_create",
+            obj=flag,
+            system_id=system.pk,
+            after={"name": name},
+        )
+    return flag
+
+
+def support_tier_save(
+    *,
+    actor: Any,
+    system: Any,
+    name: str,
+    hours_per_month: Any,
+    is_default: bool,
+    tier: SupportTier | None = None,
+) -> SupportTier:
+    """Create a tier (tier=None) or change one; making a tier the default unsets the former."""
+    require(actor, Action.SUPPORT_CONFIGURE, system)
+    name = name.strip()
+    errors: dict[str, str] = {}
+    if not name or len(name) > 100:
+        errors["name"] = "A tier needs a name of at most 100 characters."
+    elif (
+        SupportTier.objects.filter(system=system, name__iexact=name)
+        .exclude(pk=tier.pk if tier else 0)
+        .exists()
+    ):
+        errors["name"] = f"There is already a tier named {name!r}."
+    if hours_per_month is None or not 0 <= hours_per_month <= 200:
+        errors["hours_per_month"] = "Between 0 and 200 hours a month."
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        if is_default:
+            SupportTier.objects.filter(system=system, is_default=True).exclude(
+                pk=tier.pk if tier else 0
+            ).update(is_default=False)
+        before = (
+            {"name": tier.name, "hours": str(tier.hours_per_month), "default": tier.is_default}
+            if tier
+            else None
+        )
+        if tier is None:
+            tier = SupportTier(system=system)
+        tier.name = name
+        tier.hours_per_month = hours_per_month
+        tier.is_default = is_default
+        tier.save()
+        audit_event_record(
+            actor=actor,
+            action="coaching.tier_save",
+            obj=tier,
+            system_id=system.pk,
+            before=before,
+            after={"name": name, "hours": str(hours_per_month), "default": is_default},
+        )
+    return tier
+
+
+def tier_rule_add(
+    *,
+    actor: Any,
+    system: Any,
+    field: str,
+    operator: str,
+    tier: SupportTier,
+    value: Any = None,
+    flag: NeedFlag | None = None,
+) -> TierRule:
+    """Add a rule after the system's last one (rules are tried in order, first match wins)."""
+    require(actor, Action.SUPPORT_CONFIGURE, system)
+    errors: dict[str, str] = {}
+    if field not in RuleField.values:
+        errors["field"] = f"Unknown field {field!r}."
+    if operator not in RuleOperator.values:
+        errors["operator"] = f"Unknown comparison {operator!r}."
+    if tier.system_id != system.pk:
+        errors["tier"] = "That tier is not this system's."
+    if field == RuleField.FLAG:
+        if flag is None or flag.system_id != system.pk:
+            errors["flag"] = "A rule on a flag names one of this system's flags."
+        operator = RuleOperator.HAS
+        value = None
+    else:
+        flag = None
+        if operator != RuleOperator.HAS and value is None:
+            errors["value"] = "Give the value to compare with."
+        if operator == RuleOperator.HAS:
+            value = None
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        last = (
+            TierRule.objects.select_for_update()
+            .filter(system=system)
+            .order_by("-position")
+            .values_list("position", flat=True)
+            .first()
+        )
+        rule = TierRule.objects.create(
+            system=system,
+            position=(last or 0) + 1,
+            field=field,
+            operator=operator,
+            value=value,
+            flag=flag,
+            tier=tier,
+        )
+        audit_event_record(
+            actor=actor,
+            action="coaching.rule_add",
+            obj=rule,
+            system_id=system.pk,
+            after={"rule": str(rule), "position": rule.position},
+        )
+    return rule
+
+
+def tier_rule_delete(*, actor: Any, rule: TierRule) -> None:
+    require(actor, Action.SUPPORT_CONFIGURE, rule.system)
+    with transaction.atomic():
+        audit_event_record(
+            actor=actor,
+            action="coaching.rule_delete",
+            obj=rule,
+            system_id=rule.system_id,
+            before={"rule": str(rule), "position": rule.position},
+        )
+        rule.delete()
+
+
+def tier_rule_move(*, actor: Any, rule: TierRule, up: bool) -> None:
+    """Swap the rule with the one before (up) or after it."""
+    require(actor, Action.SUPPORT_CONFIGURE, rule.system)
+    with transaction.atomic():
+        rules = list(TierRule.objects.select_for_update().filter(system_id=rule.system_id))
+        rules.sort(key=lambda r: r.position)
+        at = next(i for i, r in enumerate(rules) if r.pk == rule.pk)
+        other = at - 1 if up else at + 1
+        if not 0 <= other < len(rules):
+            return
+        a, b = rules[at], rules[other]
+        a_pos, b_pos = a.position, b.position
+        TierRule.objects.filter(pk=a.pk).update(position=0)
+        TierRule.objects.filter(pk=b.pk).update(position=a_pos)
+        TierRule.objects.filter(pk=a.pk).update(position=b_pos)
+        audit_event_record(
+            actor=actor,
+            action="coaching.rule_move",
+            obj=a,
+            system_id=a.system_id,
+            before={"position": a_pos},
+            after={"position": b_pos},
+        )
+
+
+def need_profile_save(
+    *,
+    actor: Any,
+    school: Any,
+    performance_band: int | None,
+    attendance_rate: Any = None,
+    conditions_score: Any = None,
+    flags: Sequence[NeedFlag] = (),
+) -> SchoolNeedProfile:
+    require(actor, Action.SUPPORT_CONFIGURE, school)
+    errors: dict[str, str] = {}
+    if performance_band is not None and performance_band not in PerformanceBand.values:
+        errors["performance_band"] = "The band is 1 (lowest) to 4 (highest)."
+    if attendance_rate is not None and not 0 <= attendance_rate <= 100:
+        errors["attendance_rate"] = "The attendance rate is a percentage, 0 to 100."
+    if conditions_score is not None and not 1 <= conditions_score <= 4:
+        errors["conditions_score"] = "The conditions score is between 1 and 4."
+    if any(f.system_id != school.system_id for f in flags):
+        errors["flags"] = "Flags come from this system's list."
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        profile, created = SchoolNeedProfile.objects.select_for_update().get_or_create(
+            school=school, defaults={"system_id": school.system_id}
+        )
+        before = {
+            "band": profile.performance_band,
+            "attendance": str(profile.attendance_rate),
+            "conditions": str(profile.conditions_score),
+            "flags": sorted(profile.flags.values_list("pk", flat=True)),
+        }
+        profile.performance_band = performance_band
+        profile.attendance_rate = attendance_rate
+        profile.conditions_score = conditions_score
+        profile.save()
+        profile.flags.set(flags)
+        after = {
+            "band": performance_band,
+            "attendance": str(attendance_rate),
+            "conditions": str(conditions_score),
+            "flags": sorted(f.pk for f in flags),
+        }
+        audit_event_record(
+            actor=actor,
+            action="coaching.need_profile",
+            obj=profile,
+            system_id=school.system_id,
+            before=None if created else before,
+            after=after,
+        )
+    return profile
+
+
+@dataclass
+class VisitIn:
+    principal: Any
+    teacher: Any
+    school: Any
+    visited_at: datetime.datetime
+    minutes: int
+    feedback: str
+    look_fors: Sequence[Any] = ()
+
+
+def visits_bulk_create(*, actor: Any, system: Any, visits: Sequence[VisitIn]) -> int:
+    """Many visits at once for the command line (the demo generator): one audit event."""
+    if actor is not None:
+        raise PermissionDenied  # the command line only
+    with transaction.atomic():
+        made = ClassroomVisit.objects.bulk_create(
+            [
+                ClassroomVisit(
+                    system=system,
+                    school=v.school,
+                    principal=v.principal,
+                    teacher=v.teacher,
+                    visited_at=v.visited_at,
+                    minutes=v.minutes,
+                    feedback=v.feedback,
+                )
+                for v in visits
+            ],
+            batch_size=2000,
+        )
+        through = ClassroomVisit.look_fors.through
+        through.objects.bulk_create(
+            [
+                through(classroomvisit_id=visit.pk, frameworkitem_id=item.pk)
+                for visit, given in zip(made, visits, strict=True)
+                for item in given.look_fors
+            ],
+            batch_size=2000,
+        )
+        audit_event_record(
+            actor=None,
+            action="coaching.visits_bulk_create",
+            system_id=system.pk,
+            after={"visits": len(made)},
+        )
+    return len(made)
+
+
+def performance_bands_apply(
+    *, actor: Any, system: Any, bands: Sequence[tuple[Any, int | None]]
+) -> int:
+    """Set schools' performance bands from an import (the pipeline's transaction): profiles are
+    created where missing; one audit event for the file."""
+    for school, _band in bands:
+        require(actor, Action.SUPPORT_CONFIGURE, school)
+        if school.system_id != system.pk:
+            raise ValidationError(f"{school} is not a school of {system}.")
+    with transaction.atomic():
+        existing = {
+            p.school_id: p
+            for p in SchoolNeedProfile.objects.select_for_update().filter(
+                school__in=[s for s, _ in bands]
+            )
+        }
+        changed = []
+        for school, band in bands:
+            profile = existing.get(school.pk) or SchoolNeedProfile(
+                system_id=school.system_id, school=school
+            )
+            profile.performance_band = band
+            changed.append(profile)
+        for profile in changed:
+            profile.save()
+        audit_event_record(
+            actor=actor,
+            action="coaching.performance_bands_import",
+            system_id=system.pk,
+            after={"schools": {str(p.school_id): p.performance_band for p in changed}},
+        )
+    return len(changed)
 
 
 # -- Video of practice ---------------------------------------------------------------------------

@@ -32,3 +32,28 @@ urlpatterns += [
     path("videos/<int:pk>/comments/", video_views.video_comment, name="coaching_video_comment"),
     path("videos/<int:pk>/delete/", video_views.video_delete, name="coaching_video_delete"),
 ]
+
+# Classroom visits, instructional-leadership time and differentiated support (coach-visits).
+from trellis.coaching import views_support  # noqa: E402
+
+urlpatterns += [
+    path("visits/", views_support.visit_list, name="coaching_visits"),
+    path("visits/new/", views_support.visit_new, name="coaching_visit_new"),
+    path("leadership-time/", views_support.leadership_time, name="coaching_leadership_time"),
+    path("dosage/", views_support.dosage, name="coaching_dosage"),
+    path("support/", views_support.support_setup, name="coaching_support"),
+    path("support/schools/", views_support.support_schools, name="coaching_support_schools"),
+    path("support/schools/<int:pk>/", views_support.support_school, name="coaching_support_school"),
+]
+
+# Progress monitoring (coach-visits).
+from trellis.coaching import views_progress  # noqa: E402
+
+urlpatterns += [
+    path("progress/", views_progress.caseload_progress, name="coaching_progress"),
+    path(
+        "people/<int:pk>/progress/",
+        views_progress.coachee_progress,
+        name="coaching_coachee_progress",
+    ),
+]

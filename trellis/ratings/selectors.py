@@ -673,3 +673,23 @@ def latest_progress_ratings(
         if rating.subject_person_id is not None:
             latest.setdefault((rating.subject_person_id, rating.item.case_identifier), rating)
     return latest
+
+
+def progress_ratings(person_ids: Any, identifiers: set[str]) -> list[Rating]:
+    """Every progress rating of these people on these competencies (by CASE identifier), oldest
+    first: made outside a round or in a locked one, never drafts. For a page that already decided
+    the viewer reads these people's progress ratings (coaching's progress monitoring). One
+    query."""
+    if not identifiers:
+        return []
+    return list(
+        Rating.objects.filter(
+            purpose=Purpose.PROGRESS,
+            is_draft=False,
+            subject_person_id__in=person_ids,
+            item__case_identifier__in=identifiers,
+        )
+        .filter(Q(round__isnull=True) | Q(round__state=RatingRound.State.LOCKED))
+        .select_related("item", "level")
+        .order_by("subject_person_id", "item__case_identifier", "rated_on", "pk")
+    )

@@ -1,0 +1,250 @@
+"""Differentiated support (issue 10): tiers by ordered rules (first match wins), and planned
+versus delivered coaching dosage matching the logged sessions exactly on a hand-computed data set
+(three schools in two networks, three tiers, a month boundary, a coachee who moved school, a
+session by a coach with no assignment, sessions outside the period), through the page, the
+export and the API."""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import io
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from tests.conftest import START, make_user
+from trellis.authz.roles import Relationship, Role
+from trellis.coaching import selectors
+from trellis.coaching.models import RuleField, RuleOperator, TierRule
+from trellis.coaching.services import (
+    SessionIn,
+    need_flag_create,
+    need_profile_save,
+    sessions_bulk_create,
+    support_tier_save,
+    tier_rule_add,
+)
+
+D = datetime.date
+
+
+@pytest.fixture
+def hill(db: Any) -> dict[str, Any]:
+    """Hillcrest: East (Ash, Birch) and West (Cedar).
+
+    Tiers: Intensive 6 h/month (rule 1: band at most 1), Targeted 4 (rule 2: flag "New
+    principal"), Intensive again by rule 3 (attendance below 90), Universal 2 (the default).
+    Ash: band 1 → Intensive (rule 1). Birch: band 2, the flag, attendance 85 → Targeted (rule 2
+    matches first; rule 3 would give Intensive). Cedar: band 4 → Universal (default).
+    """
+    from trellis.assignments.services import assignment_create
+    from trellis.orgs.services import network_create, school_create, system_create
+    from trellis.people.models import PositionKind
+    from trellis.people.services import person_create, position_add
+
+    system = system_create(actor=None, code="hillcrest", name="Hillcrest Schools")
+    east = network_create(actor=None, system=system, name="East", code="east")
+    west = network_create(actor=None, system=system, name="West", code="west")
+    ash = school_create(actor=None, system=system, name="Ash", network=east)
+    birch = school_create(actor=None, system=system, name="Birch", network=east)
+    cedar = school_create(actor=None, system=system, name="Cedar", network=west)
+
+    def person(given: str) -> Any:
+        return person_create(
+            actor=None,
+            system=system,
+            given_name=given,
+            family_name="Hill",
+            email=f"{given.lower()}@hill.example",
+        )
+
+    pa, pb, pc, ta, mover = (person(n) for n in ("Pat", "Bea", "Cal", "Tia", "Max"))
+    coach, loose, vic, wes = (person(n) for n in ("Kim", "Uma", "Vic", "Wes"))
+    position_add(actor=None, person=pa, kind=PositionKind.PRINCIPAL, school=ash, starts_on=START)
+    position_add(actor=None, person=pb, kind=PositionKind.PRINCIPAL, school=birch, starts_on=START)
+    position_add(actor=None, person=pc, kind=PositionKind.PRINCIPAL, school=cedar, starts_on=START)
+    position_add(actor=None, person=ta, kind=PositionKind.TEACHER, school=ash, starts_on=START)
+    position_add(
+        actor=None,
+        person=mover,
+        kind=PositionKind.TEACHER,
+        school=ash,
+        starts_on=START,
+        ends_on=D(2025, 3, 31),
+    )
+    position_add(
+        actor=None, person=mover, kind=PositionKind.TEACHER, school=cedar, starts_on=D(2025, 4, 1)
+    )
+    for who in (pa, pb, pc, ta, mover):
+        assignment_create(
+            actor=None, kind=Relationship.COACHING, supporter=coach, assignee=who, starts_on=START
+        )
+    for sup, who in ((vic, pa), (vic, pb), (wes, pc)):
+        assignment_create(
+            actor=None,
+            kind=Relationship.SUPERVISION,
+            supporter=sup,
+            assignee=who,
+            starts_on=START,
+        )
+    intensive = support_tier_save(
+        actor=None, system=system, name="Intensive", hours_per_month=Decimal(6), is_default=False
+    )
+    targeted = support_tier_save(
+        actor=None, system=system, name="Targeted", hours_per_month=Decimal(4), is_default=False
+    )
+    support_tier_save(
+        actor=None, system=system, name="Universal", hours_per_month=Decimal(2), is_default=True
+    )
+    new_principal = need_flag_create(actor=None, system=system, name="New principal")
+    tier_rule_add(
+        actor=None,
+        system=system,
+        field=RuleField.PERFORMANCE_BAND,
+        operator=RuleOperator.LTE,
+        value=Decimal(1),
+        tier=intensive,
+    )
+    tier_rule_add(
+        actor=None,
+        system=system,
+        field=RuleField.FLAG,
+        operator=RuleOperator.HAS,
+        flag=new_principal,
+        tier=targeted,
+    )
+    tier_rule_add(
+        actor=None,
+        system=system,
+        field=RuleField.ATTENDANCE_RATE,
+        operator=RuleOperator.LT,
+        value=Decimal(90),
+        tier=intensive,
+    )
+    need_profile_save(actor=None, school=ash, performance_band=1)
+    need_profile_save(
+        actor=None,
+        school=birch,
+        performance_band=2,
+        attendance_rate=Decimal(85),
+        flags=[new_principal],
+    )
+    need_profile_save(actor=None, school=cedar, performance_band=4)
+
+    def s(coachee: Any, day: datetime.date, minutes: int, by: Any = coach) -> SessionIn:
+        return SessionIn(
+            coach=by,
+            coachee=coachee,
+            assignment=None,
+            held_on=day,
+            minutes=minutes,
+            mode="in_person",
+            protocol=None,
+            focus=[],
+            notes="",
+            next_steps=[],
+        )
+
+    sessions_bulk_create(
+        actor=None,
+        system=system,
+        sessions=[
+            s(pa, D(2025, 3, 10), 60),
+            s(pa, D(2025, 3, 31), 45),  # the last day of March
+            s(pa, D(2025, 4, 1), 30),  # the first day of April
+            s(ta, D(2025, 4, 15), 90),
+            s(mover, D(2025, 3, 20), 40),  # at Ash that day
+            s(mover, D(2025, 4, 2), 50),  # at Cedar that day
+            s(pb, D(2025, 4, 10), 120, by=loose),  # Uma coaches no one: counts all the same
+            s(pa, D(2025, 2, 28), 100),  # before the period
+            s(pb, D(2025, 5, 1), 100),  # after it
+        ],
+    )
+    leader = make_user(system, "leader@hill.example", Role.DISTRICT_LEADER, system=system)
+    client = Client()
+    client.force_login(leader)
+    return {
+        "system": system,
+        "client": client,
+        "ash": ash,
+        "birch": birch,
+        "cedar": cedar,
+        "leader": leader,
+    }
+
+
+def table(client: Client, url: str) -> dict[str, list[str]]:
+    response = client.get(url + "&format=csv")
+    text = b"".join(response.streaming_content).decode("utf-8-sig")  # type: ignore[attr-defined]
+    rows = list(csv.reader(io.StringIO(text)))
+    return {row[0]: row[1:] for row in rows[1:]}
+
+
+def test_tiers_follow_the_first_matching_rule(hill: dict[str, Any]) -> None:
+    supports = selectors.school_supports([hill["ash"], hill["birch"], hill["cedar"]])
+    ash, birch, cedar = (supports[hill[k].pk] for k in ("ash", "birch", "cedar"))
+    assert (ash.tier.name, ash.rule.position) == ("Intensive", 1)
+    # Birch matches rules 2 and 3: the first wins.
+    assert (birch.tier.name, birch.rule.position) == ("Targeted", 2)
+    assert cedar.tier.name == "Universal" and cedar.rule is None
+    # Reordering the rules changes the answer: rule 3 moved to the top gives Birch Intensive.
+    from trellis.coaching.services import tier_rule_move
+
+    third = TierRule.objects.get(system=hill["system"], position=3)
+    tier_rule_move(actor=None, rule=third, up=True)
+    tier_rule_move(actor=None, rule=TierRule.objects.get(pk=third.pk), up=True)
+    birch = selectors.school_supports([hill["birch"]])[hill["birch"].pk]
+    assert birch.tier.name == "Intensive" and birch.rule.pk == third.pk
+
+
+def test_a_profile_without_the_figure_does_not_match_and_gets_the_default(
+    hill: dict[str, Any],
+) -> None:
+    from trellis.orgs.services import school_create
+
+    bare = school_create(actor=None, system=hill["system"], name="Bare")
+    assert selectors.school_supports([bare])[bare.pk].tier.name == "Universal"
+
+
+def test_dosage_per_school_matches_the_logged_sessions(hill: dict[str, Any]) -> None:
+    client = hill["client"]
+    url = "/coaching/dosage/?from=2025-03-01&to=2025-04-30&by=school"
+    page = client.get(url)
+    assert page.status_code == 200
+    assert "Delivered" in page.content.decode()
+    rows = table(client, url)
+    # Planned: 2 months x tier. Delivered: Ash 60+45+30+90+40 = 265 min; Birch 120; Cedar 50.
+    # (the export guards a leading minus against formula injection)
+    assert rows["Ash"][:5] == ["1", "12.0", "4.4", "'-7.6", "37"]
+    assert rows["Birch"][:5] == ["1", "8.0", "2.0", "'-6.0", "25"]
+    assert rows["Cedar"][:5] == ["1", "4.0", "0.8", "'-3.2", "20"]
+    assert rows["Ash"][5:] == ["East", "Intensive"]
+    # March alone: Ash 60+45+40 = 145 min (the session of April 1 is April's).
+    march = table(client, "/coaching/dosage/?from=2025-03-01&to=2025-03-31&by=school")
+    assert march["Ash"][1:3] == ["6.0", "2.4"]
+    assert march["Birch"][1:3] == ["4.0", "0.0"]
+    assert march["Cedar"][1:3] == ["2.0", "0.0"]
+
+
+def test_dosage_per_network_and_supervisor(hill: dict[str, Any]) -> None:
+    client = hill["client"]
+    by_network = table(client, "/coaching/dosage/?from=2025-03-01&to=2025-04-30&by=network")
+    # East: Ash + Birch, 265 + 120 = 385 min = 6.4 h; West: Cedar.
+    assert by_network["East"][:3] == ["2", "20.0", "6.4"]
+    assert by_network["West"][:3] == ["1", "4.0", "0.8"]
+    by_sup = table(client, "/coaching/dosage/?from=2025-03-01&to=2025-04-30&by=supervisor")
+    assert by_sup["Vic Hill"][:3] == ["2", "20.0", "6.4"]
+    assert by_sup["Wes Hill"][:3] == ["1", "4.0", "0.8"]
+    api = client.get("/api/v1/coaching/dosage?from=2025-03-01&to=2025-04-30&by=network")
+    assert api.status_code == 200
+    got = {r["label"]: (r["planned_hours"], r["delivered_hours"]) for r in api.json()["rows"]}
+    assert got == {"East": ("20.0", "6.4"), "West": ("4.0", "0.8")}
+
+
+def test_the_page_states_the_definitions(hill: dict[str, Any]) -> None:
+    text = hill["client"].get("/coaching/dosage/?from=2025-03-01&to=2025-04-30").content.decode()
+    assert "whose coachee held a position at the school on the session" in text
+    assert "whoever the coach" in text

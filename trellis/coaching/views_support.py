@@ -1,0 +1,504 @@
+"""Pages of classroom visits, instructional-leadership time and differentiated support (planned
+versus delivered coaching dosage, and its set-up). Thin: parse, one selector or service, render.
+Outside scope 404; in scope, not allowed 403."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest
+from django.http.response import HttpResponseBase
+from django.shortcuts import redirect, render
+from django.utils import timezone
+
+from trellis.authz.decorators import permission
+from trellis.authz.policies import has_grant_for
+from trellis.authz.roles import Action
+from trellis.coaching import selectors, services
+from trellis.coaching.forms_support import (
+    FlagForm,
+    GoalForm,
+    ProfileForm,
+    RuleForm,
+    TierForm,
+    VisitForm,
+)
+from trellis.coaching.models import SupportTier, TierRule
+from trellis.core.exports import export_response
+from trellis.core.forms import add_service_errors
+from trellis.core.listing import ExportSpec, render_list
+from trellis.core.params import get_choice, get_date, get_int, get_text
+from trellis.orgs.selectors import system_choice
+
+FORMATS = ("csv", "xlsx")
+
+# -- Classroom visits --------------------------------------------------------------------------
+
+
+def _item_label(item: Any) -> str:
+    code = f"{item.human_coding_scheme} " if item.human_coding_scheme else ""
+    return code + (item.abbreviated_statement or item.full_statement)[:80]
+
+
+VISIT_EXPORT = ExportSpec(
+    filename="classroom-visits",
+    headers=["Date and time", "Principal", "Teacher", "School", "Minutes", "Look-fors", "Feedback"],
+    row=lambda v: [
+        timezone.localtime(v.visited_at).strftime("%Y-%m-%d %H:%M"),
+        v.principal.full_name,
+        v.teacher.full_name,
+        v.school.name,
+        v.minutes,
+        "; ".join(_item_label(i) for i in v.look_fors.all()),
+        v.feedback,
+    ],
+)
+
+
+@permission(Action.VISITS_VIEW)
+def visit_list(request: HttpRequest) -> HttpResponseBase:
+    params = request.GET
+    filters: dict[str, Any] = {
+        "query": get_text(params, "q"),
+        "principal_id": get_int(params, "principal"),
+        "date_from": get_date(params, "from"),
+        "date_to": get_date(params, "to"),
+    }
+    return render_list(
+        request,
+        template="coaching/visit_list.html",
+        queryset=selectors.visit_list(request.user, **filters),
+        export=VISIT_EXPORT,
+        per_page=25,
+        context={
+            "filters": filters,
+            "principals": selectors.visit_principals(request.user),
+            "can_log": has_grant_for(request.user, Action.VISITS_LOG)
+            and bool(getattr(request.user, "person_id", None)),
+        },
+    )
+
+
+@permission(Action.VISITS_LOG)
+def visit_new(request: HttpRequest) -> HttpResponseBase:
+    """Choose a teacher of the school (`?teacher=`), then log the visit. A teacher the user may
+    not see is a 404; one seen but not of their school a 403 (the service refuses either way)."""
+    if not getattr(request.user, "person_id", None):
+        raise PermissionDenied
+    teacher_id = get_int(request.GET, "teacher")
+    if teacher_id is None:
+        return render(
+            request,
+            "coaching/visit_choose.html",
+            {"teachers": selectors.visit_teachers(request.user)},
+        )
+    from trellis.people.selectors import person_get
+
+    teacher = person_get(request.user, teacher_id)
+    if not selectors.visit_teachers(request.user).filter(pk=teacher.pk).exists():
+        raise PermissionDenied
+    form = VisitForm(
+        request.POST or None,
+        look_fors=selectors.look_for_choices(request.user, teacher),
+        initial={
+            "visited_at": timezone.localtime().replace(second=0, microsecond=0),
+            "minutes": 15,
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.visit_log(
+                actor=request.user,
+                teacher=teacher,
+                visited_at=data["visited_at"],
+                minutes=data["minutes"],
+                look_fors=form.chosen(),
+                feedback=data["feedback"],
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, f"Visit to {teacher} logged.")
+            return redirect("coaching_visits")
+    return render(request, "coaching/visit_form.html", {"form": form, "teacher": teacher})
+
+
+# -- Instructional-leadership time ----------------------------------------------------------------
+
+
+def _bars(values: list[tuple[str, int]], goal: int | None, width: int = 560) -> dict[str, Any]:
+    """Geometry of a horizontal bar chart (one bar per label) with an optional goal line."""
+    top = max([v for _, v in values] + [goal or 0, 1])
+    row, label_w = 22, 180
+    scale = (width - label_w - 50) / top
+    bars = [
+        {
+            "label": label,
+            "value": value,
+            "y": 10 + k * row,
+            "w": round(value * scale, 1),
+            "ty": 10 + k * row + 14,
+        }
+        for k, (label, value) in enumerate(values)
+    ]
+    return {
+        "bars": bars,
+        "width": width,
+        "height": 20 + row * len(values),
+        "x0": label_w,
+        "goal_x": round(label_w + (goal or 0) * scale, 1) if goal else None,
+        "goal": goal,
+    }
+
+
+@permission(Action.VISITS_VIEW)
+def leadership_time(request: HttpRequest) -> HttpResponseBase:
+    end = get_date(request.GET, "week") or timezone.localdate()
+    query = get_text(request.GET, "q")
+    mondays, rows = selectors.leadership_rows(request.user, end=end, query=query)
+    fmt = get_choice(request.GET, "format", FORMATS)
+    headers = ["Person", "Goal (minutes a week)"] + [f"Week of {m:%Y-%m-%d}" for m in mondays]
+    headers += ["Average", "Weeks at goal"]
+    if fmt:
+        return export_response(
+            fmt=fmt,
+            filename="instructional-leadership-time",
+            headers=headers,
+            rows=(
+                [r.person.full_name, r.goal, *r.minutes, r.average, r.weeks_at_goal] for r in rows
+            ),
+        )
+    goals = {r.goal for r in rows}
+    chart = _bars(
+        [(r.person.full_name, r.average) for r in rows[:40]],
+        goals.pop() if len(goals) == 1 else None,
+    )
+    return render(
+        request,
+        "coaching/leadership_time.html",
+        {
+            "rows": rows,
+            "mondays": mondays,
+            "chart": chart,
+            "week": end,
+            "query": query,
+            "querystring": request.GET.urlencode(),
+            "weeks": len(mondays),
+        },
+    )
+
+
+# -- Planned versus delivered dosage --------------------------------------------------------------
+
+
+@permission(Action.DOSAGE_VIEW)
+def dosage(request: HttpRequest) -> HttpResponseBase:
+    today = timezone.localdate()
+    params = request.GET
+    start = get_date(params, "from") or today.replace(day=1)
+    end = get_date(params, "to") or start
+    if end < start:
+        start, end = end, start
+    group = get_choice(params, "by", selectors.DOSAGE_GROUPS) or "school"
+    query = get_text(params, "q")
+    network_id = get_int(params, "network")
+    tier_id = get_int(params, "tier")
+    rows = selectors.dosage_report(
+        request.user,
+        start=start,
+        end=end,
+        group=group,
+        query=query,
+        network_id=network_id,
+        tier_id=tier_id,
+    )
+    first, last = start.replace(day=1), selectors.month_end(end.replace(day=1))
+    fmt = get_choice(params, "format", FORMATS)
+    title = {"school": "School", "supervisor": "Supervisor", "network": "Network"}[group]
+    if fmt:
+        headers = [
+            title,
+            "Schools",
+            "Planned hours",
+            "Delivered hours",
+            "Difference",
+            "Delivered %",
+        ]
+        if group == "school":
+            headers += ["Network", "Tier"]
+        return export_response(
+            fmt=fmt,
+            filename=f"coaching-dosage-{first:%Y-%m}-{last:%Y-%m}",
+            headers=headers,
+            rows=(
+                [r.label, r.schools, r.planned, r.delivered, r.gap, r.percent]
+                + ([r.network, r.tier] if group == "school" else [])
+                for r in rows
+            ),
+        )
+    from trellis.orgs.selectors import visible_networks
+
+    shown = rows[:40]
+    top = max([max(r.planned, r.delivered) for r in shown] + [Decimal(1)])
+    width, label_w, row_h = 620, 200, 30
+    scale = (width - label_w - 60) / float(top)
+    chart = [
+        {
+            "row": r,
+            "y": 10 + k * row_h,
+            "planned_w": round(float(r.planned) * scale, 1),
+            "delivered_w": round(float(r.delivered) * scale, 1),
+        }
+        for k, r in enumerate(shown)
+    ]
+    system_ids = {
+        s
+        for s in selectors.dosage_schools(request.user)
+        .values_list("system_id", flat=True)
+        .distinct()
+    }
+    return render(
+        request,
+        "coaching/dosage.html",
+        {
+            "rows": rows,
+            "chart": chart,
+            "chart_height": 30 + row_h * len(shown),
+            "chart_width": width,
+            "label_w": label_w,
+            "group": group,
+            "title": title,
+            "start": start,
+            "end": end,
+            "first": first,
+            "last": last,
+            "months": len(selectors.months_between(first, last)),
+            "query": query,
+            "network_id": network_id,
+            "tier_id": tier_id,
+            "networks": visible_networks(request.user, Action.DOSAGE_VIEW),
+            "tiers": selectors.support_tiers(system_ids),
+            "querystring": request.GET.urlencode(),
+            "total_planned": sum((r.planned for r in rows), Decimal(0)),
+            "total_delivered": sum((r.delivered for r in rows), Decimal(0)),
+            "can_configure": has_grant_for(request.user, Action.SUPPORT_CONFIGURE),
+        },
+    )
+
+
+# -- Set-up: goal, flags, tiers, rules (one page, one URL), need profiles ------------------------
+
+
+def _support_system(request: HttpRequest) -> Any:
+    systems = selectors.support_systems(request.user, Action.SUPPORT_CONFIGURE)
+    if not systems:
+        raise PermissionDenied
+    return system_choice(systems, get_int(request.GET, "system"))
+
+
+@permission(Action.SUPPORT_CONFIGURE)
+def support_setup(request: HttpRequest) -> HttpResponseBase:
+    system = _support_system(request)
+    flags = list(selectors.need_flags(system.pk))
+    tiers = list(selectors.support_tiers({system.pk}))
+    goal = selectors.leadership_goal({system.pk})[system.pk]
+    posted = request.POST.get("form", "") if request.method == "POST" else ""
+    goal_form = GoalForm(
+        request.POST if posted == "goal" else None, initial={"leadership_goal_minutes": goal}
+    )
+    flag_form = FlagForm(request.POST if posted == "flag" else None, prefix="flag")
+    tier_form = TierForm(request.POST if posted == "tier" else None, prefix="tier")
+    rule_form = RuleForm(request.POST if posted == "rule" else None, flags=flags, tiers=tiers)
+    done = ""
+    try:
+        if posted == "goal" and goal_form.is_valid():
+            services.support_settings_save(
+                actor=request.user,
+                system=system,
+                leadership_goal_minutes=goal_form.cleaned_data["leadership_goal_minutes"],
+            )
+            done = "Goal saved."
+        elif posted == "flag" and flag_form.is_valid():
+            services.need_flag_create(
+                actor=request.user, system=system, name=flag_form.cleaned_data["name"]
+            )
+            done = "Flag added."
+        elif posted == "tier" and tier_form.is_valid():
+            data = tier_form.cleaned_data
+            tier = SupportTier.objects.filter(system=system, name__iexact=data["name"]).first()
+            services.support_tier_save(
+                actor=request.user,
+                system=system,
+                tier=tier,
+                name=data["name"],
+                hours_per_month=data["hours_per_month"],
+                is_default=data["is_default"],
+            )
+            done = "Tier saved."
+        elif posted == "rule" and rule_form.is_valid():
+            data = rule_form.cleaned_data
+            services.tier_rule_add(
+                actor=request.user,
+                system=system,
+                field=data["field"],
+                operator=data["operator"],
+                value=data["value"],
+                flag=next((f for f in flags if f.pk == data["flag"]), None),
+                tier=next(t for t in tiers if t.pk == data["tier"]),
+            )
+            done = "Rule added."
+        elif posted in ("rule_delete", "rule_up", "rule_down"):
+            rule = TierRule.objects.filter(
+                pk=get_int(request.POST, "rule") or 0, system=system
+            ).first()
+            if rule is None:
+                raise Http404
+            if posted == "rule_delete":
+                services.tier_rule_delete(actor=request.user, rule=rule)
+                done = "Rule deleted."
+            else:
+                services.tier_rule_move(actor=request.user, rule=rule, up=posted == "rule_up")
+                done = "Rule moved."
+    except ValidationError as error:
+        form = {"goal": goal_form, "flag": flag_form, "tier": tier_form, "rule": rule_form}.get(
+            posted
+        )
+        if form is not None:
+            add_service_errors(form, error)
+    if done:
+        messages.success(request, done)
+        return redirect(f"{request.path}?system={system.pk}")
+    return render(
+        request,
+        "coaching/support_setup.html",
+        {
+            "system": system,
+            "systems": selectors.support_systems(request.user, Action.SUPPORT_CONFIGURE),
+            "goal": goal,
+            "flags": flags,
+            "tiers": tiers,
+            "rules": list(selectors.tier_rules(system.pk)),
+            "goal_form": goal_form,
+            "flag_form": flag_form,
+            "tier_form": tier_form,
+            "rule_form": rule_form,
+        },
+    )
+
+
+@permission(Action.SUPPORT_CONFIGURE)
+def support_schools(request: HttpRequest) -> HttpResponseBase:
+    from trellis.orgs.selectors import visible_schools
+
+    query = get_text(request.GET, "q")
+    network_id = get_int(request.GET, "network")
+    schools = visible_schools(request.user, Action.SUPPORT_CONFIGURE).select_related("network")
+    if query:
+        schools = schools.filter(name__icontains=query)
+    if network_id:
+        schools = schools.filter(network_id=network_id)
+    schools = schools.order_by("name", "pk")
+
+    def load(page: list[Any]) -> None:
+        supports = selectors.school_supports(page)
+        for school in page:
+            school.support = supports[school.pk]
+
+    headers = [
+        "School",
+        "Network",
+        "Performance band",
+        "Attendance rate",
+        "Conditions score",
+        "Flags",
+        "Tier",
+        "Planned hours a month",
+    ]
+    fmt = get_choice(request.GET, "format", FORMATS)
+    if fmt:
+        every = list(schools)
+        supports = selectors.school_supports(every)
+        return export_response(
+            fmt=fmt,
+            filename="school-need-profiles",
+            headers=headers,
+            rows=(_profile_row(supports[school.pk]) for school in every),
+        )
+
+    from trellis.orgs.selectors import visible_networks
+
+    response = render_list(
+        request,
+        template="coaching/support_schools.html",
+        queryset=schools,
+        # The export is answered above, with every school's tier read at once.
+        export=ExportSpec(
+            filename="school-need-profiles",
+            headers=headers,
+            row=lambda school: _profile_row(selectors.school_supports([school])[school.pk]),
+        ),
+        per_page=50,
+        on_page=load,
+        context={
+            "query": query,
+            "network_id": network_id,
+            "networks": visible_networks(request.user, Action.SUPPORT_CONFIGURE),
+        },
+    )
+    return response
+
+
+def _profile_row(s: selectors.SchoolSupport) -> list[Any]:
+    p = s.profile
+    return [
+        s.school.name,
+        s.school.network.name if s.school.network else "",
+        p.performance_band if p else None,
+        p.attendance_rate if p else None,
+        p.conditions_score if p else None,
+        "; ".join(f.name for f in s.flags),
+        s.tier.name if s.tier else "",
+        s.planned_per_month,
+    ]
+
+
+@permission(Action.SUPPORT_CONFIGURE)
+def support_school(request: HttpRequest, pk: int) -> HttpResponseBase:
+    school = selectors.support_school_get(request.user, pk)
+    support = selectors.school_supports([school])[school.pk]
+    p = support.profile
+    form = ProfileForm(
+        request.POST or None,
+        flags=list(selectors.need_flags(school.system_id)),
+        initial={
+            "performance_band": p.performance_band if p else None,
+            "attendance_rate": p.attendance_rate if p else None,
+            "conditions_score": p.conditions_score if p else None,
+            "flags": [str(f.pk) for f in support.flags],
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.need_profile_save(
+                actor=request.user,
+                school=school,
+                performance_band=data["performance_band"],
+                attendance_rate=data["attendance_rate"],
+                conditions_score=data["conditions_score"],
+                flags=form.chosen_flags(),
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, f"Need profile of {school} saved.")
+            return redirect("coaching_support_schools")
+    return render(
+        request,
+        "coaching/support_school.html",
+        {"form": form, "school": school, "support": support},
+    )
