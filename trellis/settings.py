@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "trellis.attendance",
     "trellis.coaching",
     "trellis.surveys",
+    "trellis.learning",
     "trellis.api",
     "trellis.demo",
     "trellis.site",

@@ -186,6 +186,8 @@ urlpatterns = [
     path("attendance/", include("trellis.attendance.urls")),
     # Coaching sessions, next steps and protocols (trellis/coaching/urls.py).
     path("coaching/", include("trellis.coaching.urls")),
+    # Professional learning: PD sessions, check-in, certificates, communities (issue 11).
+    path("learning/", include("trellis.learning.urls")),
     # Surveys and assessments, and the impact report (trellis/surveys/urls.py).
     path("surveys/", include("trellis.surveys.urls")),
     path("impact/", include(surveys_urls.impact_urlpatterns)),

@@ -12,6 +12,7 @@ from pydantic import field_validator
 from trellis.api.attendance import router as attendance_router
 from trellis.api.auth import TokenAuth, api_permission
 from trellis.api.coaching import router as coaching_router
+from trellis.api.learning import router as learning_router
 from trellis.api.paging import ID, NextPages, Pages, _MappedQuerySet
 from trellis.api.programs import router as programs_router
 from trellis.api.schemas import ErrorOut, MeOut, PersonOut, SchoolOut
@@ -205,3 +206,5 @@ api.add_router("/", attendance_router)
 api.add_router("/coaching", coaching_router)
 # The impact report (issue 11).
 api.add_router("/", surveys_router)
+# Professional learning: PD sessions, registrations, communities (issue 11).
+api.add_router("/", learning_router)

@@ -95,6 +95,12 @@ class Action:
     COACHING_SHARED = "coaching.shared"
     # The system's coaching set-up: its protocol library and settings ("not seen in N weeks").
     COACHING_CONFIGURE = "coaching.configure"
+    # Professional learning (issue 11): creating and editing PD sessions, taking their
+    # attendance, and running learning communities and leadership teams of the places in reach
+    # (system administrators and district leaders / the talent office on their system, principals
+    # on their school, program managers only through a grant on their program). Seeing and
+    # registering for sessions follows each person's audience, not an action.
+    LEARNING_MANAGE = "learning.manage"
 
 
 ALL_ACTIONS = frozenset(
@@ -213,10 +219,12 @@ POLICY: dict[str, frozenset[str]] = {
             # Sessions' records (dates, modes, next steps) for oversight; never their notes.
             Action.COACHING_VIEW,
             Action.COACHING_CONFIGURE,
+            Action.LEARNING_MANAGE,
         }
     ),
     Role.DISTRICT_LEADER: frozenset(
         {
+            Action.LEARNING_MANAGE,
             Action.ATTENDANCE_VIEW,
             Action.SURVEYS_VIEW,
             Action.IMPACT_VIEW,
@@ -268,6 +276,7 @@ POLICY: dict[str, frozenset[str]] = {
             Action.RATINGS_PROGRESS,
             Action.RATINGS_CONDITIONS,
             Action.ATTENDANCE_VIEW,
+            Action.LEARNING_MANAGE,
         }
     ),
     Role.TEACHER_LEADER: frozenset({Action.SCHOOLS_VIEW, Action.FRAMEWORKS_VIEW}),
@@ -309,7 +318,7 @@ POLICY: dict[str, frozenset[str]] = {
 # people app asks the programs app which people those are); a system-wide program manager does
 # not thereby see every person of the system.
 PROGRAM_NODE_POLICY: dict[str, frozenset[str]] = {
-    Role.PROGRAM_MANAGER: frozenset({Action.PEOPLE_VIEW}),
+    Role.PROGRAM_MANAGER: frozenset({Action.PEOPLE_VIEW, Action.LEARNING_MANAGE}),
     Role.PARTNER_STAFF: frozenset({Action.PEOPLE_VIEW}),
 }
 
