@@ -1253,3 +1253,8 @@ CASES += COACHING_CASES
 from tests.surveys.cases import SURVEY_CASES  # noqa: E402
 
 CASES += SURVEY_CASES
+
+# Issue 11: professional learning, PD sessions and communities (tests/learning/cases.py).
+from tests.learning.cases import LEARNING_CASES  # noqa: E402
+
+CASES += LEARNING_CASES

@@ -19,6 +19,7 @@ from openpyxl import load_workbook
 
 from tests.coaching.world import grow_coaching
 from tests.conftest import World, make_user
+from tests.learning.world import grow_learning
 from tests.matrix import CASES, _ratings
 from tests.selection.world import grow_selection
 from trellis.authz.roles import Role
@@ -168,6 +169,7 @@ def grow(world: World, size_name: str) -> None:
     grow_programs(world, builder, size_name, scale)
     grow_selection(world, scale, size_name)
     grow_coaching(world, [p for p in builder.people if p.is_active], scale, size_name)
+    grow_learning(world, [p for p in builder.people if p.is_active], scale, size_name)
     draft = FrameworkVersion.objects.get(framework_id=world.draft_framework_id)
     for i in range(scale):
         item_save(

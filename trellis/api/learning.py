@@ -8,7 +8,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest
-from ninja import Field, Path, Query, Router, Schema
+from ninja import Field, Path, Query, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.pagination import paginate
 from pydantic import field_validator
@@ -59,6 +59,8 @@ class SessionFilters(Schema):
 
 class RegistrationOut(Schema):
     id: int
+    person_id: int
+    person: str
     session_id: int
     session: str
     starts_at: datetime.datetime
@@ -101,6 +103,8 @@ def _session_out(s: PDSession) -> dict[str, Any]:
 def _registration_out(r: Registration) -> dict[str, Any]:
     return {
         "id": r.pk,
+        "person_id": r.person_id,
+        "person": r.person.full_name,
         "session_id": r.session_id,
         "session": r.session.title,
         "starts_at": r.session.starts_at,
@@ -153,7 +157,21 @@ def register_for_pd_session(request: HttpRequest, session_id: int = PK) -> Any:
         raise HttpError(400, " ".join(error.messages)) from error
     except PermissionDenied as error:
         raise HttpError(403, "You may not register for this session.") from error
-    return 201, _registration_out(registration)
+    return Status(201, _registration_out(registration))
+
+
+@router.get(
+    "/learning/sessions/{session_id}/registrations",
+    response={200: list[RegistrationOut], 404: ErrorOut},
+)
+@api_permission(Action.SIGNED_IN)
+@paginate(Pages, max_limit=500)
+def list_pd_session_registrations(request: HttpRequest, session_id: int = PK) -> Any:
+    """A session's registrations: all of them for those who take its attendance (its managers
+    and facilitators), else only the caller's own."""
+    session = selectors.session_get(request.user, session_id)
+    registrations = selectors.session_registrations(request.user, session)
+    return _MappedQuerySet(registrations, _registration_out)
 
 
 @router.get("/learning/registrations", response=list[RegistrationOut])
@@ -162,6 +180,11 @@ def register_for_pd_session(request: HttpRequest, session_id: int = PK) -> Any:
 def list_my_registrations(request: HttpRequest) -> Any:
     """The caller's own registrations (any status) and whether they attended."""
     return _MappedQuerySet(selectors.my_registrations(request.user), _registration_out)
+
+
+class CommunityFilters(Schema):
+    kind: Community.Kind | None = None
+    school: int | None = ID
 
 
 def _community_out(c: Community) -> dict[str, Any]:
@@ -179,9 +202,10 @@ def _community_out(c: Community) -> dict[str, Any]:
 @router.get("/learning/communities", response=list[CommunityOut])
 @api_permission(Action.SIGNED_IN)
 @paginate(Pages, max_limit=500)
-def list_learning_communities(request: HttpRequest, kind: str = "", school: int | None = ID) -> Any:
-    if kind and kind not in Community.Kind.values:
-        raise HttpError(400, f"kind: one of {', '.join(Community.Kind.values)}.")
+def list_learning_communities(request: HttpRequest, filters: Query[CommunityFilters]) -> Any:
     return _MappedQuerySet(
-        selectors.community_list(request.user, kind=kind, school_id=school), _community_out
+        selectors.community_list(
+            request.user, kind=filters.kind or "", school_id=filters.school
+        ),
+        _community_out,
     )

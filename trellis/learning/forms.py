@@ -28,7 +28,9 @@ class SessionForm(StyledFormMixin, forms.Form):
     ends_at = forms.DateTimeField(label="Ends", widget=DateTimeInput())
     place = forms.CharField(max_length=200, required=False, help_text="Room and building.")
     online_url = forms.URLField(
-        label="Online link", required=False, help_text="For a virtual or hybrid session."
+        label="Online link",
+        required=False,
+        assume_scheme="https", help_text="For a virtual or hybrid session."
     )
     capacity = forms.IntegerField(min_value=1, max_value=10000, help_text="Seats.")
     school = forms.ModelChoiceField(

@@ -91,7 +91,7 @@ def session_list(
     program_id: int | None = None,
 ) -> QuerySet[PDSession]:
     now = timezone.now()
-    sessions = PDSession.objects.filter(visible_sessions_q(user))
+    sessions = PDSession.objects.filter(visible_sessions_q(user)).order_by("-starts_at", "-pk")
     if query:
         sessions = sessions.filter(
             Q(title__icontains=query) | Q(description__icontains=query) | Q(place__icontains=query)
@@ -183,6 +183,16 @@ def roster(session: PDSession) -> list[Registration]:
     )
 
 
+def session_registrations(user: Any, session: PDSession) -> QuerySet[Registration]:
+    """All of a session's registrations for those who take its attendance, else one's own."""
+    registrations = Registration.objects.filter(session=session).select_related(
+        "session", "person"
+    )
+    if not may_take_attendance(user, session):
+        registrations = registrations.filter(person_id=_person_id(user) or 0)
+    return registrations.order_by("registered_at", "pk")
+
+
 def checkin_open(session: PDSession, now: datetime.datetime | None = None) -> bool:
     now = now or timezone.now()
     return session.starts_at - CHECKIN_MARGIN <= now <= session.ends_at + CHECKIN_MARGIN
@@ -194,7 +204,7 @@ def my_registrations(user: Any) -> QuerySet[Registration]:
         return Registration.objects.none()
     return (
         Registration.objects.filter(person_id=person_id)
-        .select_related("session", "session__school", "session__program")
+        .select_related("session", "session__school", "session__program", "person")
         .order_by("-session__starts_at", "-pk")
     )
 
@@ -285,7 +295,7 @@ def community_list(
         communities = communities.filter(kind=kind)
     if school_id:
         communities = communities.filter(school_id=school_id)
-    return communities.select_related("school", "facilitator").annotate(
+    return communities.select_related("school", "facilitator").order_by("name", "pk").annotate(
         member_count=Count("members", distinct=True),
         meeting_count=Count("meetings", distinct=True),
     )

@@ -550,7 +550,11 @@ def cycle_add(
             action="community.cycle_add",
             obj=cycle,
             system_id=community.system_id,
-            after={"focus": cycle.focus, "starts_on": starts_on, "ends_on": ends_on},
+            after={
+                "focus": cycle.focus,
+                "starts_on": starts_on.isoformat(),
+                "ends_on": ends_on.isoformat(),
+            },
         )
     return cycle
 
@@ -599,7 +603,7 @@ def meeting_save(
             obj=meeting,
             system_id=community.system_id,
             after={
-                "held_on": held_on,
+                "held_on": held_on.isoformat(),
                 "cycle": cycle.pk if cycle is not None else None,
                 "attendees": sorted(p.pk for p in attendees),
             },

@@ -221,8 +221,8 @@ def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@require_POST
 @permission(Action.SIGNED_IN)
+@require_POST
 def session_register(request: HttpRequest, pk: int) -> HttpResponseBase:
     session = selectors.session_get(request.user, pk)
     user: Any = request.user
@@ -246,8 +246,8 @@ def session_register(request: HttpRequest, pk: int) -> HttpResponseBase:
     return redirect("learning_session", pk=session.pk)
 
 
-@require_POST
 @permission(Action.SIGNED_IN)
+@require_POST
 def session_cancel(request: HttpRequest, pk: int) -> HttpResponseBase:
     """Cancel one's own registration, or (a manager) anyone's: `registration` in the form."""
     session = selectors.session_get(request.user, pk)
@@ -316,8 +316,8 @@ def session_attendance(request: HttpRequest, pk: int) -> HttpResponseBase:
     )
 
 
-@require_POST
 @permission(Action.SIGNED_IN)
+@require_POST
 def session_code_renew(request: HttpRequest, pk: int) -> HttpResponseBase:
     session = selectors.session_for_attendance(request.user, pk)
     services.code_renew(actor=request.user, session=session)
