@@ -55,6 +55,12 @@ EXTRA_PAGES: list[Page] = [
     ("admin", lambda w: "/coaching/?format=csv"),
     ("supervisor", lambda w: "/api/v1/coaching/sessions"),
     ("coach", lambda w: "/api/v1/coaching/next-steps?status=all"),
+    # Professional learning (issue 11): the home panel, the lists as managers see them.
+    ("teacher", lambda w: "/"),
+    ("admin", lambda w: "/learning/?when=upcoming"),
+    ("leader", lambda w: "/learning/communities/?format=csv"),
+    ("principal", lambda w: f"/learning/sessions/{w.learning['oak']}/"),
+    ("admin", lambda w: "/api/v1/learning/sessions?limit=100"),
 ]
 
 
