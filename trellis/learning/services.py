@@ -609,3 +609,83 @@ def meeting_save(
             },
         )
     return meeting
+
+
+# -- loading history (the demo generator) -----------------------------------------------------
+
+
+def history_load(
+    *,
+    actor: Any,
+    system: Any,
+    sessions: Sequence[tuple[PDSession, Sequence[Any], Sequence[Any], Sequence[Registration]]],
+    communities: Sequence[
+        tuple[Community, Sequence[Any], Sequence[Cycle], Sequence[tuple[Meeting, Sequence[Any]]]]
+    ],
+) -> dict[str, int]:
+    """Load past and planned learning in bulk: sessions (with competencies, facilitators and
+    registrations) and communities (with members, cycles and meetings with attendance), in one
+    transaction with one audit event. The command line only (actor None) or a system
+    administrator of the system."""
+    if actor is not None:
+        require(actor, Action.LEARNING_MANAGE, PDSession(system=system))
+    with transaction.atomic():
+        made = PDSession.objects.bulk_create([s for s, _c, _f, _r in sessions], batch_size=500)
+        through_c, through_f, registrations = [], [], []
+        for session, (_s, competencies, facilitators, regs) in zip(made, sessions, strict=True):
+            through_c += [
+                PDSession.competencies.through(pdsession_id=session.pk, frameworkitem_id=i.pk)
+                for i in competencies
+            ]
+            through_f += [
+                PDSession.facilitators.through(pdsession_id=session.pk, person_id=p.pk)
+                for p in facilitators
+            ]
+            for registration in regs:
+                registration.session = session
+                registrations.append(registration)
+        PDSession.competencies.through.objects.bulk_create(through_c, batch_size=2000)
+        PDSession.facilitators.through.objects.bulk_create(through_f, batch_size=2000)
+        Registration.objects.bulk_create(registrations, batch_size=2000)
+        made_c = Community.objects.bulk_create([c for c, _m, _y, _g in communities], batch_size=500)
+        members, cycles, meetings, pending = [], [], [], []
+        for community, (_c, people, its_cycles, its_meetings) in zip(
+            made_c, communities, strict=True
+        ):
+            members += [
+                Community.members.through(community_id=community.pk, person_id=p.pk)
+                for p in people
+            ]
+            for cycle in its_cycles:
+                cycle.community = community
+                cycles.append(cycle)
+            for meeting, attendees in its_meetings:
+                meeting.community = community
+                meetings.append(meeting)
+                pending.append(attendees)
+        Community.members.through.objects.bulk_create(members, batch_size=2000)
+        Cycle.objects.bulk_create(cycles, batch_size=1000)
+        # A meeting's cycle was built unsaved with it: point it at the saved row.
+        for meeting in meetings:
+            if meeting.cycle is not None:
+                meeting.cycle_id = meeting.cycle.pk
+        made_m = Meeting.objects.bulk_create(meetings, batch_size=1000)
+        Meeting.attendees.through.objects.bulk_create(
+            [
+                Meeting.attendees.through(meeting_id=meeting.pk, person_id=p.pk)
+                for meeting, attendees in zip(made_m, pending, strict=True)
+                for p in attendees
+            ],
+            batch_size=5000,
+        )
+        counts = {
+            "pd_sessions": len(made),
+            "pd_registrations": len(registrations),
+            "pd_attended": sum(1 for r in registrations if r.attended_at is not None),
+            "communities": len(made_c),
+            "community_meetings": len(made_m),
+        }
+        audit_event_record(
+            actor=actor, action="learning.history_load", system_id=system.pk, after=counts
+        )
+    return counts
