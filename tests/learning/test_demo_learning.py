@@ -41,6 +41,7 @@ def test_demo_learning_has_three_years_waitlists_attendance_and_communities() ->
     assert leadership.exclude(decisions="").exists()
     assert Meeting.objects.filter(community__kind="plc", attendees__isnull=False).exists()
     teacher = User.objects.get(email="teacher@riverbend.example")
+    assert teacher.person_id is not None
     mine = registrations.filter(person_id=teacher.person_id)
     certificate = mine.filter(attended_at__isnull=False).order_by("-session__starts_at").first()
     assert certificate is not None

@@ -110,9 +110,7 @@ def test_another_system_sees_nothing(world: World) -> None:
     for key in ("oak", "system", "past"):
         assert client.get(f"/learning/sessions/{world.learning[key]}/").status_code == 404
     assert client.get(f"/learning/communities/{world.learning['plc']}/").status_code == 404
-    assert (
-        client.get(f"/learning/certificates/{world.learning['attended']}/").status_code == 404
-    )
+    assert client.get(f"/learning/certificates/{world.learning['attended']}/").status_code == 404
     assert "Riverbend" not in _csv(client, "/learning/?format=csv")
 
 
@@ -122,9 +120,7 @@ def test_check_in_with_the_code_inside_the_window(world: World) -> None:
     # The QR code and the link carry the code: the page opens with it filled in.
     page = client.get(f"/learning/check-in/?code={today.checkin_code}").content.decode()
     assert f'value="{today.checkin_code}"' in page
-    response = client.post(
-        "/learning/check-in/", {"code": today.checkin_code.lower()}, follow=True
-    )
+    response = client.post("/learning/check-in/", {"code": today.checkin_code.lower()}, follow=True)
     assert f"You are checked in to {escape(today.title)}" in response.content.decode()
     registration = Registration.objects.get(pk=world.learning["today_registration"])
     assert registration.attended_at is not None and registration.checked_in_via == "code"
@@ -198,13 +194,14 @@ def test_the_facilitator_ticks_the_list_and_sees_the_qr_code(world: World) -> No
     registration.refresh_from_db()
     assert registration.attended_at is None
     response = client.post(
-        f"/learning/sessions/{today.pk}/attendance/", {"present": [world.far_person.pk]}, follow=True
+        f"/learning/sessions/{today.pk}/attendance/",
+        {"present": [world.far_person.pk]},
+        follow=True,
     )
     assert "Only registered people" in response.content.decode()
     # A teacher who is not its facilitator may not take attendance.
     assert (
-        world.client("teacher").get(f"/learning/sessions/{today.pk}/attendance/").status_code
-        == 403
+        world.client("teacher").get(f"/learning/sessions/{today.pk}/attendance/").status_code == 403
     )
 
 
@@ -241,8 +238,8 @@ def test_session_create_and_edit_pages(world: World) -> None:
     assert "Say where the session takes place" in page
     assert not PDSession.objects.filter(title="Oak Hill: math talks").exists()
     # Another school is not offered to Oak Hill's principal.
-    page = client.post("/learning/new/", {**data, "school": world.other_school.pk}).content
-    assert b"Select a valid choice" in page
+    other = client.post("/learning/new/", {**data, "school": world.other_school.pk})
+    assert b"Select a valid choice" in other.content
     data.update(ends_at="2031-02-02T17:00", place="Room 9", capacity=10)
     response = client.post("/learning/new/", data)
     made = PDSession.objects.get(title="Oak Hill: math talks")
@@ -331,9 +328,11 @@ def test_the_participant_record_shows_sessions_and_communities(world: World) -> 
     assert f"/learning/certificates/{world.learning['attended']}/" in text
     assert PLC_NAME in text and "Oak Hill leadership team" in text
     # The program manager reads the record, without a certificate link they cannot follow.
-    text = world.client("pm").get(
-        f"/programs/participants/{world.uncoached_participant_id}/"
-    ).content.decode()
+    text = (
+        world.client("pm")
+        .get(f"/programs/participants/{world.uncoached_participant_id}/")
+        .content.decode()
+    )
     assert "Oak Hill: feedback loops" in text
     assert f"/learning/certificates/{world.learning['attended']}/" not in text
 

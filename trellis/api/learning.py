@@ -130,9 +130,7 @@ def list_pd_sessions(request: HttpRequest, filters: Query[SessionFilters]) -> An
     return _MappedQuerySet(sessions, _session_out)
 
 
-@router.get(
-    "/learning/sessions/{session_id}", response={200: PDSessionOut, 404: ErrorOut}
-)
+@router.get("/learning/sessions/{session_id}", response={200: PDSessionOut, 404: ErrorOut})
 @api_permission(Action.SIGNED_IN)
 def get_pd_session(request: HttpRequest, session_id: int = PK) -> Any:
     return _session_out(selectors.session_get(request.user, session_id))
@@ -150,9 +148,7 @@ def register_for_pd_session(request: HttpRequest, session_id: int = PK) -> Any:
     if not user.person_id:
         raise HttpError(403, "Your account has no staff record to register with.")
     try:
-        registration = services.registration_create(
-            actor=user, session=session, person=user.person
-        )
+        registration = services.registration_create(actor=user, session=session, person=user.person)
     except ValidationError as error:
         raise HttpError(400, " ".join(error.messages)) from error
     except PermissionDenied as error:
@@ -204,8 +200,6 @@ def _community_out(c: Community) -> dict[str, Any]:
 @paginate(Pages, max_limit=500)
 def list_learning_communities(request: HttpRequest, filters: Query[CommunityFilters]) -> Any:
     return _MappedQuerySet(
-        selectors.community_list(
-            request.user, kind=filters.kind or "", school_id=filters.school
-        ),
+        selectors.community_list(request.user, kind=filters.kind or "", school_id=filters.school),
         _community_out,
     )

@@ -101,13 +101,14 @@ def pd_history(system: Any, *, seed: int, today: datetime.date) -> dict[str, int
     staff: dict[int, list[Any]] = defaultdict(list)
     by_kind: dict[tuple[int, str], list[Any]] = defaultdict(list)
     for position in current:
-        staff[position.school_id].append(position.person)
-        by_kind[(position.school_id, position.kind)].append(position.person)
+        school_id = int(position.school_id or 0)
+        staff[school_id].append(position.person)
+        by_kind[(school_id, position.kind)].append(position.person)
     # A person holding two positions is one person (dict.fromkeys keeps the first, in order).
-    for key in list(staff):
-        staff[key] = list(dict.fromkeys(staff[key]))
-    for key in list(by_kind):
-        by_kind[key] = list(dict.fromkeys(by_kind[key]))
+    for school_id in list(staff):
+        staff[school_id] = list(dict.fromkeys(staff[school_id]))
+    for kind_key in list(by_kind):
+        by_kind[kind_key] = list(dict.fromkeys(by_kind[kind_key]))
     schools = list(School.objects.filter(system=system, pk__in=list(staff)).order_by("pk"))
     everyone = list(dict.fromkeys(p for s in schools for p in staff[s.pk]))
     if not everyone:
@@ -168,7 +169,9 @@ def pd_history(system: Any, *, seed: int, today: datetime.date) -> dict[str, int
                     attended_at=start + datetime.timedelta(minutes=rng.randint(-10, 15))
                     if attended
                     else None,
-                    checked_in_via=(rng.choice(["code", "code", "code", "list"]) if attended else ""),
+                    checked_in_via=(
+                        rng.choice(["code", "code", "code", "list"]) if attended else ""
+                    ),
                 )
             )
         sessions.append(
@@ -207,7 +210,11 @@ def pd_history(system: Any, *, seed: int, today: datetime.date) -> dict[str, int
             day = today + datetime.timedelta(days=offset)
             while day.weekday() >= 5:
                 day += datetime.timedelta(days=1)
-            add(TOPICS[offset % len(TOPICS)], _at(day, 16), [p for p in everyone if p != demo_teacher])
+            add(
+                TOPICS[offset % len(TOPICS)],
+                _at(day, 16),
+                [p for p in everyone if p != demo_teacher],
+            )
             session, _c, _f, regs = sessions[-1]
             regs.insert(
                 0,
@@ -224,7 +231,9 @@ def pd_history(system: Any, *, seed: int, today: datetime.date) -> dict[str, int
                 confirmed[-1].status, confirmed[-1].attended_at = "waitlisted", None
                 confirmed[-1].checked_in_via = ""
 
-    communities: list[tuple[Community, list[Any], list[Cycle], list[tuple[Meeting, list[Any]]]]] = []
+    communities: list[
+        tuple[Community, list[Any], list[Cycle], list[tuple[Meeting, list[Any]]]]
+    ] = []
     for school in schools:
         teachers = list(
             dict.fromkeys(

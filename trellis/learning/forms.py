@@ -30,17 +30,18 @@ class SessionForm(StyledFormMixin, forms.Form):
     online_url = forms.URLField(
         label="Online link",
         required=False,
-        assume_scheme="https", help_text="For a virtual or hybrid session."
+        assume_scheme="https",
+        help_text="For a virtual or hybrid session.",
     )
     capacity = forms.IntegerField(min_value=1, max_value=10000, help_text="Seats.")
-    school = forms.ModelChoiceField(
+    school: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
         queryset=None,
         required=False,
         empty_label="No single school",
         label="School served",
         help_text="Only this school's staff may register.",
     )
-    program = forms.ModelChoiceField(
+    program: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
         queryset=None,
         required=False,
         empty_label="No program",
@@ -78,7 +79,7 @@ class SessionForm(StyledFormMixin, forms.Form):
 
 
 class SystemChoiceForm(StyledFormMixin, forms.Form):
-    system = forms.ModelChoiceField(queryset=None, empty_label=None)
+    system: forms.ModelChoiceField[Any] = forms.ModelChoiceField(queryset=None, empty_label=None)
 
     def __init__(self, *args: Any, systems: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -91,8 +92,12 @@ class CheckinForm(StyledFormMixin, forms.Form):
         max_length=12,
         help_text="The 6 letters and digits shown in the room.",
         widget=forms.TextInput(
-            attrs={"autocomplete": "one-time-code", "autocapitalize": "characters",
-                   "inputmode": "text", "spellcheck": "false"}
+            attrs={
+                "autocomplete": "one-time-code",
+                "autocapitalize": "characters",
+                "inputmode": "text",
+                "spellcheck": "false",
+            }
         ),
     )
 
@@ -100,14 +105,14 @@ class CheckinForm(StyledFormMixin, forms.Form):
 class CommunityForm(StyledFormMixin, forms.Form):
     name = forms.CharField(max_length=200)
     kind = forms.ChoiceField(choices=Community.Kind.choices)
-    school = forms.ModelChoiceField(
+    school: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
         queryset=None,
         required=False,
         empty_label="The whole system",
         help_text="A school leadership team belongs to its school.",
     )
     description = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
-    facilitator = forms.ModelChoiceField(
+    facilitator: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
         queryset=None, required=False, help_text="The teacher leader who leads it."
     )
     members: forms.ModelMultipleChoiceField = forms.ModelMultipleChoiceField(
@@ -144,7 +149,9 @@ class CycleForm(StyledFormMixin, forms.Form):
 
 class MeetingForm(StyledFormMixin, forms.Form):
     held_on = forms.DateField(label="Date", widget=DateInput(), initial=timezone.localdate)
-    cycle = forms.ModelChoiceField(queryset=None, required=False, empty_label="No cycle")
+    cycle: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
+        queryset=None, required=False, empty_label="No cycle"
+    )
     agenda = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), required=False)
     notes = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), required=False)
     decisions = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)

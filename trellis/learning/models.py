@@ -25,9 +25,7 @@ class PDSession(TimeStampedModel):
     )
     title = models.CharField(max_length=200)
     description = models.TextField(blank=True)
-    competencies = models.ManyToManyField(
-        "frameworks.FrameworkItem", blank=True, related_name="+"
-    )
+    competencies = models.ManyToManyField("frameworks.FrameworkItem", blank=True, related_name="+")
     facilitators = models.ManyToManyField("people.Person", blank=True, related_name="+")
     starts_at = models.DateTimeField()
     ends_at = models.DateTimeField()

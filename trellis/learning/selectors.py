@@ -67,9 +67,11 @@ def visible_sessions_q(user: Any) -> Q:
     if person is not None:
         q |= audience_q(person.pk, person.system_id)
         q |= Q(pk__in=Registration.objects.filter(person_id=person.pk).values("session_id"))
-        q |= Q(pk__in=PDSession.facilitators.through.objects.filter(person_id=person.pk).values(
-            "pdsession_id"
-        ))
+        q |= Q(
+            pk__in=PDSession.facilitators.through.objects.filter(person_id=person.pk).values(
+                "pdsession_id"
+            )
+        )
     return q
 
 
@@ -135,7 +137,9 @@ def may_manage(user: Any, session: PDSession) -> bool:
 
 def is_facilitator(user: Any, session: PDSession) -> bool:
     person_id = _person_id(user)
-    return bool(person_id) and session.facilitators.filter(pk=person_id).exists()
+    if not person_id:
+        return False
+    return session.facilitators.filter(pk=person_id).exists()
 
 
 def may_take_attendance(user: Any, session: PDSession) -> bool:
@@ -185,9 +189,7 @@ def roster(session: PDSession) -> list[Registration]:
 
 def session_registrations(user: Any, session: PDSession) -> QuerySet[Registration]:
     """All of a session's registrations for those who take its attendance, else one's own."""
-    registrations = Registration.objects.filter(session=session).select_related(
-        "session", "person"
-    )
+    registrations = Registration.objects.filter(session=session).select_related("session", "person")
     if not may_take_attendance(user, session):
         registrations = registrations.filter(person_id=_person_id(user) or 0)
     return registrations.order_by("registered_at", "pk")
@@ -226,9 +228,7 @@ def manager_choices(user: Any) -> dict[str, Any]:
         Q(system_id__in=system_ids) | Q(pk__in=scope.school_ids | scope.network_school_ids)
     )
     programs = Program.objects.filter(
-        Q(pk__in=scope.program_ids)
-        | Q(owner_system_id__in=system_ids)
-        | Q(systems__in=system_ids)
+        Q(pk__in=scope.program_ids) | Q(owner_system_id__in=system_ids) | Q(systems__in=system_ids)
     ).distinct()
     reach = system_ids | set(schools.values_list("system_id", flat=True))
     reach |= set(
@@ -288,16 +288,18 @@ def community_list(
 ) -> QuerySet[Community]:
     communities = Community.objects.filter(visible_communities_q(user))
     if query:
-        communities = communities.filter(
-            Q(name__icontains=query) | Q(description__icontains=query)
-        )
+        communities = communities.filter(Q(name__icontains=query) | Q(description__icontains=query))
     if kind:
         communities = communities.filter(kind=kind)
     if school_id:
         communities = communities.filter(school_id=school_id)
-    return communities.select_related("school", "facilitator").order_by("name", "pk").annotate(
-        member_count=Count("members", distinct=True),
-        meeting_count=Count("meetings", distinct=True),
+    return (
+        communities.select_related("school", "facilitator")
+        .order_by("name", "pk")
+        .annotate(
+            member_count=Count("members", distinct=True),
+            meeting_count=Count("meetings", distinct=True),
+        )
     )
 
 
@@ -418,7 +420,9 @@ def filter_choices(user: Any) -> dict[str, Any]:
                 Q(pk__in=sessions.values("school_id")) | Q(pk__in=communities.values("school_id"))
             ).order_by("name")
         ),
-        "programs": list(Program.objects.filter(pk__in=sessions.values("program_id")).order_by("name")),
+        "programs": list(
+            Program.objects.filter(pk__in=sessions.values("program_id")).order_by("name")
+        ),
         "competencies": [
             (item.pk, competency_label(item))
             for item in FrameworkItem.objects.filter(

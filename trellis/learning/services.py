@@ -152,8 +152,8 @@ def session_update(
             setattr(session, key, value)
         # Moving the session into a school or program outside the actor's reach is refused.
         require(actor, Action.LEARNING_MANAGE, session)
-        people = list(facilitators) if facilitators is not None else list(
-            session.facilitators.all()
+        people = (
+            list(facilitators) if facilitators is not None else list(session.facilitators.all())
         )
         _check_session(session, people)
         confirmed = session.registrations.filter(status=Registration.Status.CONFIRMED).count()
@@ -489,7 +489,10 @@ def community_create(
         community.save()
         community.members.set(members)
         audit_event_record(
-            actor=actor, action="community.create", obj=community, after=_community_record(community)
+            actor=actor,
+            action="community.create",
+            obj=community,
+            after=_community_record(community),
         )
     return community
 
@@ -507,8 +510,10 @@ def community_update(
         before = _community_record(community)
         for key, value in fields.items():
             setattr(community, key, value)
-        if actor is not None and ("school" in fields) and not selectors.may_edit_community(
-            actor, community
+        if (
+            actor is not None
+            and ("school" in fields)
+            and not selectors.may_edit_community(actor, community)
         ):
             raise PermissionDenied
         _check_community(community, list(members) if members is not None else [])
@@ -653,8 +658,7 @@ def history_load(
             made_c, communities, strict=True
         ):
             members += [
-                Community.members.through(community_id=community.pk, person_id=p.pk)
-                for p in people
+                Community.members.through(community_id=community.pk, person_id=p.pk) for p in people
             ]
             for cycle in its_cycles:
                 cycle.community = community

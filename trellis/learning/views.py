@@ -144,7 +144,9 @@ def _session_form_page(
         else:
             messages.success(request, f"{saved.title} saved.")
             return redirect("learning_session", pk=saved.pk)
-    back = reverse("learning_session", args=[session.pk]) if session else reverse("learning_sessions")
+    back = (
+        reverse("learning_session", args=[session.pk]) if session else reverse("learning_sessions")
+    )
     return render(
         request,
         "simple_form.html",
@@ -229,9 +231,7 @@ def session_register(request: HttpRequest, pk: int) -> HttpResponseBase:
     if not user.person_id:
         raise PermissionDenied
     try:
-        registration = services.registration_create(
-            actor=user, session=session, person=user.person
-        )
+        registration = services.registration_create(actor=user, session=session, person=user.person)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:

@@ -5,157 +5,338 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('frameworks', '0004_merge_20261129_1327'),
-        ('orgs', '0002_partner_name_unique_per_system'),
-        ('people', '0007_person_name_order'),
-        ('programs', '0003_project_template'),
+        ("frameworks", "0004_merge_20261129_1327"),
+        ("orgs", "0002_partner_name_unique_per_system"),
+        ("people", "0007_person_name_order"),
+        ("programs", "0003_project_template"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Community',
+            name="Community",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('name', models.CharField(max_length=200)),
-                ('kind', models.CharField(choices=[('plc', 'Professional learning community'), ('content', 'Content-alike team'), ('leadership', 'School leadership team')], max_length=12)),
-                ('description', models.TextField(blank=True)),
-                ('facilitator', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='people.person')),
-                ('members', models.ManyToManyField(blank=True, related_name='+', to='people.person')),
-                ('school', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='orgs.school')),
-                ('system', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='orgs.system')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("name", models.CharField(max_length=200)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("plc", "Professional learning community"),
+                            ("content", "Content-alike team"),
+                            ("leadership", "School leadership team"),
+                        ],
+                        max_length=12,
+                    ),
+                ),
+                ("description", models.TextField(blank=True)),
+                (
+                    "facilitator",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="people.person",
+                    ),
+                ),
+                (
+                    "members",
+                    models.ManyToManyField(blank=True, related_name="+", to="people.person"),
+                ),
+                (
+                    "school",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="orgs.school",
+                    ),
+                ),
+                (
+                    "system",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="orgs.system",
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'communities',
-                'ordering': ['name', 'pk'],
+                "verbose_name_plural": "communities",
+                "ordering": ["name", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='Cycle',
+            name="Cycle",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('focus', models.CharField(max_length=300)),
-                ('starts_on', models.DateField()),
-                ('ends_on', models.DateField()),
-                ('community', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='cycles', to='learning.community')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("focus", models.CharField(max_length=300)),
+                ("starts_on", models.DateField()),
+                ("ends_on", models.DateField()),
+                (
+                    "community",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="cycles",
+                        to="learning.community",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-starts_on', 'pk'],
+                "ordering": ["-starts_on", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='Meeting',
+            name="Meeting",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('held_on', models.DateField()),
-                ('agenda', models.TextField(blank=True)),
-                ('notes', models.TextField(blank=True)),
-                ('decisions', models.TextField(blank=True)),
-                ('attendees', models.ManyToManyField(blank=True, related_name='+', to='people.person')),
-                ('community', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='meetings', to='learning.community')),
-                ('cycle', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='meetings', to='learning.cycle')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("held_on", models.DateField()),
+                ("agenda", models.TextField(blank=True)),
+                ("notes", models.TextField(blank=True)),
+                ("decisions", models.TextField(blank=True)),
+                (
+                    "attendees",
+                    models.ManyToManyField(blank=True, related_name="+", to="people.person"),
+                ),
+                (
+                    "community",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="meetings",
+                        to="learning.community",
+                    ),
+                ),
+                (
+                    "cycle",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="meetings",
+                        to="learning.cycle",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-held_on', '-pk'],
+                "ordering": ["-held_on", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='PDSession',
+            name="PDSession",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('title', models.CharField(max_length=200)),
-                ('description', models.TextField(blank=True)),
-                ('starts_at', models.DateTimeField()),
-                ('ends_at', models.DateTimeField()),
-                ('place', models.CharField(blank=True, max_length=200)),
-                ('online_url', models.URLField(blank=True, verbose_name='online link')),
-                ('capacity', models.PositiveIntegerField()),
-                ('checkin_code', models.CharField(max_length=8)),
-                ('competencies', models.ManyToManyField(blank=True, related_name='+', to='frameworks.frameworkitem')),
-                ('facilitators', models.ManyToManyField(blank=True, related_name='+', to='people.person')),
-                ('program', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='programs.program')),
-                ('school', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='orgs.school')),
-                ('system', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='orgs.system')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("title", models.CharField(max_length=200)),
+                ("description", models.TextField(blank=True)),
+                ("starts_at", models.DateTimeField()),
+                ("ends_at", models.DateTimeField()),
+                ("place", models.CharField(blank=True, max_length=200)),
+                ("online_url", models.URLField(blank=True, verbose_name="online link")),
+                ("capacity", models.PositiveIntegerField()),
+                ("checkin_code", models.CharField(max_length=8)),
+                (
+                    "competencies",
+                    models.ManyToManyField(
+                        blank=True, related_name="+", to="frameworks.frameworkitem"
+                    ),
+                ),
+                (
+                    "facilitators",
+                    models.ManyToManyField(blank=True, related_name="+", to="people.person"),
+                ),
+                (
+                    "program",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="programs.program",
+                    ),
+                ),
+                (
+                    "school",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="orgs.school",
+                    ),
+                ),
+                (
+                    "system",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="orgs.system",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'PD session',
-                'ordering': ['-starts_at', '-pk'],
+                "verbose_name": "PD session",
+                "ordering": ["-starts_at", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='Registration',
+            name="Registration",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('status', models.CharField(choices=[('confirmed', 'Registered'), ('waitlisted', 'On the waiting list'), ('cancelled', 'Cancelled')], max_length=12)),
-                ('registered_at', models.DateTimeField()),
-                ('attended_at', models.DateTimeField(blank=True, null=True)),
-                ('checked_in_via', models.CharField(blank=True, choices=[('code', 'Check-in code'), ('list', "Facilitator's list")], max_length=8)),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='people.person')),
-                ('session', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='registrations', to='learning.pdsession')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("confirmed", "Registered"),
+                            ("waitlisted", "On the waiting list"),
+                            ("cancelled", "Cancelled"),
+                        ],
+                        max_length=12,
+                    ),
+                ),
+                ("registered_at", models.DateTimeField()),
+                ("attended_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "checked_in_via",
+                    models.CharField(
+                        blank=True,
+                        choices=[("code", "Check-in code"), ("list", "Facilitator's list")],
+                        max_length=8,
+                    ),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="people.person",
+                    ),
+                ),
+                (
+                    "session",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="registrations",
+                        to="learning.pdsession",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['registered_at', 'pk'],
+                "ordering": ["registered_at", "pk"],
             },
         ),
         migrations.AddIndex(
-            model_name='community',
-            index=models.Index(fields=['system', 'kind'], name='community_system_kind'),
+            model_name="community",
+            index=models.Index(fields=["system", "kind"], name="community_system_kind"),
         ),
         migrations.AddConstraint(
-            model_name='community',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('kind', 'leadership'), _negated=True), ('school__isnull', False), _connector='OR'), name='community_leadership_has_school'),
+            model_name="community",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("kind", "leadership"), _negated=True),
+                    ("school__isnull", False),
+                    _connector="OR",
+                ),
+                name="community_leadership_has_school",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='cycle',
-            constraint=models.CheckConstraint(condition=models.Q(('ends_on__gte', models.F('starts_on'))), name='cycle_ends_after_start'),
+            model_name="cycle",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("ends_on__gte", models.F("starts_on"))),
+                name="cycle_ends_after_start",
+            ),
         ),
         migrations.AddIndex(
-            model_name='meeting',
-            index=models.Index(fields=['community', '-held_on'], name='meeting_community_held'),
+            model_name="meeting",
+            index=models.Index(fields=["community", "-held_on"], name="meeting_community_held"),
         ),
         migrations.AddIndex(
-            model_name='pdsession',
-            index=models.Index(fields=['system', '-starts_at'], name='pd_session_system_start'),
+            model_name="pdsession",
+            index=models.Index(fields=["system", "-starts_at"], name="pd_session_system_start"),
         ),
         migrations.AddConstraint(
-            model_name='pdsession',
-            constraint=models.CheckConstraint(condition=models.Q(('ends_at__gt', models.F('starts_at'))), name='pd_session_ends_after_start'),
+            model_name="pdsession",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("ends_at__gt", models.F("starts_at"))),
+                name="pd_session_ends_after_start",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='pdsession',
-            constraint=models.CheckConstraint(condition=models.Q(('school__isnull', True), ('program__isnull', True), _connector='OR'), name='pd_session_one_audience'),
+            model_name="pdsession",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("school__isnull", True), ("program__isnull", True), _connector="OR"
+                ),
+                name="pd_session_one_audience",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='pdsession',
-            constraint=models.CheckConstraint(condition=models.Q(('capacity__gte', 1)), name='pd_session_capacity'),
+            model_name="pdsession",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("capacity__gte", 1)), name="pd_session_capacity"
+            ),
         ),
         migrations.AddIndex(
-            model_name='registration',
-            index=models.Index(fields=['session', 'status', 'registered_at'], name='registration_queue'),
+            model_name="registration",
+            index=models.Index(
+                fields=["session", "status", "registered_at"], name="registration_queue"
+            ),
         ),
         migrations.AddIndex(
-            model_name='registration',
-            index=models.Index(fields=['person', 'status'], name='registration_person'),
+            model_name="registration",
+            index=models.Index(fields=["person", "status"], name="registration_person"),
         ),
         migrations.AddConstraint(
-            model_name='registration',
-            constraint=models.UniqueConstraint(fields=('session', 'person'), name='registration_once'),
+            model_name="registration",
+            constraint=models.UniqueConstraint(
+                fields=("session", "person"), name="registration_once"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='registration',
-            constraint=models.CheckConstraint(condition=models.Q(('attended_at__isnull', True), ('status', 'confirmed'), _connector='OR'), name='registration_attended_confirmed'),
+            model_name="registration",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("attended_at__isnull", True), ("status", "confirmed"), _connector="OR"
+                ),
+                name="registration_attended_confirmed",
+            ),
         ),
     ]
