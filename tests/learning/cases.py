@@ -2,11 +2,13 @@
 
 Who is who (tests/conftest.py, tests/learning/world.py): `teacher` (Tomas, Oak Hill) is in the
 audience of Oak Hill's sessions, facilitates the Oak Hill PLC and attended "feedback loops";
-`facilitator` (Cora, Oak Hill) facilitates Oak Hill's sessions and is a member of the PLC;
+`facilitator` (Fay, the district's PD facilitator) facilitates Oak Hill's sessions and is a
+member of the PLC;
 `principal` (Paula) manages Oak Hill's sessions and communities and leads its leadership team;
-`pm` manages the Aspiring Principals' sessions only; `teacher_pine` (Farid, Pine Ridge) sees
-none of Oak Hill's sessions or communities (404); `leader` (the talent office) manages the
-system's sessions but has no staff record to register with (403); `nobody` sees an empty list;
+`pm` manages the Aspiring Principals' sessions only; `coach` (Cami, a staff record with no
+school) sees none of Oak Hill's sessions or communities (404), and Tomas none of Pine
+Ridge's; `leader` (the talent office) manages the system's sessions but has no staff record to
+register with (403); `nobody` sees an empty list;
 `admin_b` is another system (404, or lists without Riverbend's records)."""
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from __future__ import annotations
 from typing import Any
 
 from tests.conftest import World
-from tests.learning.world import OAK_TITLE, PLC_NAME
+from tests.learning.world import OAK_TITLE, PINE_TEAM, PINE_TITLE, PLC_NAME
 from tests.matrix import Case
 
 
@@ -87,12 +89,12 @@ LEARNING_CASES: list[Case] = [
     Case(
         "learning_sessions",
         lambda w: "/learning/",
-        right="principal",
+        right="leader",
         wrong="nobody",
         wrong_status=200,
-        outsider="teacher_pine",
+        outsider="teacher",  # Oak Hill's teacher: Pine Ridge's session is not for him
         outsider_status=200,
-        hidden_from_outsider=lambda w: OAK_TITLE,
+        hidden_from_outsider=lambda w: PINE_TITLE,
         exports=("csv", "xlsx"),
         label="another school's audience",
     ),
@@ -128,9 +130,18 @@ LEARNING_CASES: list[Case] = [
         "learning_session",
         session("oak"),
         right="teacher",
-        wrong="teacher_pine",
+        wrong="coach",
         wrong_status=404,
         outsider="admin_b",
+    ),
+    Case(
+        "learning_session",
+        session("pine"),
+        right="leader",
+        wrong="teacher",  # another school's session
+        wrong_status=404,
+        outsider="admin_b",
+        label="another school's session",
     ),
     Case(
         "learning_session_edit",
@@ -154,7 +165,7 @@ LEARNING_CASES: list[Case] = [
         data=lambda w: {},
         right_status=302,
         get_status=405,
-        unrelated="teacher_pine",
+        unrelated="coach",
     ),
     Case(
         "learning_session_cancel",
@@ -166,7 +177,7 @@ LEARNING_CASES: list[Case] = [
         data=lambda w: {"registration": w.learning["paula_oak"]},
         right_status=302,
         get_status=405,
-        unrelated="teacher_pine",
+        unrelated="coach",
     ),
     Case(
         "learning_session_attendance",
@@ -178,7 +189,7 @@ LEARNING_CASES: list[Case] = [
         data=lambda w: {"present": [w.teacher_person.pk]},
         right_status=302,
         get_status=200,
-        unrelated="teacher_pine",
+        unrelated="coach",
     ),
     Case(
         "learning_session_code",
@@ -195,7 +206,7 @@ LEARNING_CASES: list[Case] = [
         "learning_checkin",
         lambda w: "/learning/check-in/",
         right="teacher",
-        # Cora is not registered for today's workshop: the form says so, nothing is written.
+        # Fay is not registered for today's workshop: the form says so, nothing is written.
         wrong="facilitator",
         wrong_status=200,
         outsider="admin_b",
@@ -220,7 +231,7 @@ LEARNING_CASES: list[Case] = [
         "learning_certificate",
         lambda w: f"/learning/certificates/{w.learning['attended']}/",
         right="principal",  # manages Oak Hill's sessions
-        wrong="teacher_pine",
+        wrong="coach",
         wrong_status=404,
         outsider="admin_b",
         label="manager",
@@ -239,12 +250,12 @@ LEARNING_CASES: list[Case] = [
     Case(
         "learning_communities",
         lambda w: "/learning/communities/",
-        right="principal",
+        right="leader",
         wrong="nobody",
         wrong_status=200,
-        outsider="teacher_pine",
+        outsider="teacher",
         outsider_status=200,
-        hidden_from_outsider=lambda w: PLC_NAME,
+        hidden_from_outsider=lambda w: PINE_TEAM,
         exports=("csv", "xlsx"),
         label="another school",
     ),
@@ -265,7 +276,7 @@ LEARNING_CASES: list[Case] = [
         "learning_community",
         community("plc"),
         right="facilitator",  # a member
-        wrong="teacher_pine",
+        wrong="coach",
         wrong_status=404,
         outsider="admin_b",
     ),
@@ -279,7 +290,7 @@ LEARNING_CASES: list[Case] = [
         data=plc_data,
         right_status=302,
         get_status=200,
-        unrelated="teacher_pine",
+        unrelated="coach",
     ),
     Case(
         "learning_community_edit",
@@ -320,7 +331,7 @@ LEARNING_CASES: list[Case] = [
         data=meeting_data,
         right_status=302,
         get_status=200,
-        unrelated="teacher_pine",
+        unrelated="coach",
     ),
     Case(
         "learning_meeting_edit",
@@ -347,12 +358,12 @@ LEARNING_CASES: list[Case] = [
     Case(
         "api:list_pd_sessions",
         lambda w: "/api/v1/learning/sessions",
-        right="principal",
+        right="leader",
         wrong="nobody",
         wrong_status=200,
-        outsider="teacher_pine",
+        outsider="teacher",
         outsider_status=200,
-        hidden_from_outsider=lambda w: OAK_TITLE,
+        hidden_from_outsider=lambda w: PINE_TITLE,
         api=True,
         label="another school's audience",
     ),
@@ -360,7 +371,7 @@ LEARNING_CASES: list[Case] = [
         "api:get_pd_session",
         lambda w: f"/api/v1/learning/sessions/{w.learning['oak']}",
         right="teacher",
-        wrong="teacher_pine",
+        wrong="coach",
         wrong_status=404,
         outsider="admin_b",
         api=True,
@@ -376,14 +387,14 @@ LEARNING_CASES: list[Case] = [
         right_status=201,
         get_status=200,  # the caller's own registrations of the session
         wrong_get_status=200,  # the talent office manages it: every registration
-        unrelated="teacher_pine",
+        unrelated="coach",
         api=True,
     ),
     Case(
         "api:list_pd_session_registrations",
         lambda w: f"/api/v1/learning/sessions/{w.learning['oak']}/registrations",
         right="facilitator",
-        wrong="teacher_pine",
+        wrong="coach",
         wrong_status=404,
         outsider="admin_b",
         api=True,

@@ -1,14 +1,14 @@
 """The professional learning every test world holds (role matrix, URL walker, query counts).
 
-Cora (a teacher at Oak Hill, the `facilitator` user) facilitates "Oak Hill: questioning
-routines" next week (Oak Hill's staff only; 2 seats, Paula holds one). "Riverbend: data teams"
-is for all of Riverbend's staff; "Aspiring principals: budget basics" for the Aspiring
-Principals' participants (Paula, Tomas); "Pine Ridge: lab classrooms" for Pine Ridge's staff
-only (Farid, the `teacher_pine` user). "Oak Hill: feedback loops" took place ten days ago:
-Tomas attended (his certificate), Paula registered and did not come. "Oak Hill: today's
-workshop" is on now: Tomas is registered and checks in with its code.
+Fay (the district's PD facilitator, the `facilitator` user, no school position) facilitates
+"Oak Hill: questioning routines" next week (Oak Hill's staff only; 2 seats, Paula holds one).
+"Riverbend: data teams" is for all of Riverbend's staff; "Aspiring principals: budget basics"
+for the Aspiring Principals' participants (Paula, Tomas); "Pine Ridge: lab classrooms" for
+Pine Ridge's staff only (Farid): Tomas, at Oak Hill, cannot see it. "Oak Hill: feedback loops"
+took place ten days ago: Tomas attended (his certificate), Paula registered and did not come.
+"Oak Hill: today's workshop" is on now: Tomas is registered and checks in with its code.
 
-Communities: Tomas facilitates the Oak Hill 3rd-grade PLC (Tomas, Cora; one cycle, one
+Communities: Tomas facilitates the Oak Hill 3rd-grade PLC (Tomas, Cora, Fay; one cycle, one
 meeting); Paula leads Oak Hill's leadership team (Paula, Tomas; one meeting with decisions);
 Farid facilitates Pine Ridge's math team.
 """
@@ -41,6 +41,7 @@ def add_learning(world: World) -> None:
         registration_create,
         session_create,
     )
+    from trellis.people.services import person_create
     from trellis.programs.models import Program
 
     a = world.system
@@ -51,12 +52,11 @@ def add_learning(world: World) -> None:
         world.colleague,
         world.far_person,
     )
-    u["facilitator"] = make_user(
-        a, "cora@riverbend.test", Role.TEACHER_LEADER, person=cora, school=world.school
+    # Fay, the district's PD facilitator (no school position).
+    fay = person_create(
+        actor=None, system=a, given_name="Fay", family_name="Facilitator", email="fay@example.org"
     )
-    u["teacher_pine"] = make_user(
-        a, "farid@riverbend.test", Role.TEACHER_LEADER, person=farid, school=world.other_school
-    )
+    u["facilitator"] = make_user(a, "fay@riverbend.test", Role.TEACHER_LEADER, person=fay, system=a)
     now = timezone.now().replace(second=0, microsecond=0)
     hours = datetime.timedelta(hours=2)
     item = focus_item(world)
@@ -79,7 +79,7 @@ def add_learning(world: World) -> None:
         now + datetime.timedelta(days=7),
         school=world.school,
         capacity=2,
-        facilitators=[cora],
+        facilitators=[fay],
         description="Try three questioning routines and plan one for next week.",
     )
     system_wide = make(
@@ -98,13 +98,13 @@ def add_learning(world: World) -> None:
         "Oak Hill: feedback loops",
         now - datetime.timedelta(days=10),
         school=world.school,
-        facilitators=[cora],
+        facilitators=[fay],
     )
     today = make(
         "Oak Hill: today's workshop",
         now - datetime.timedelta(minutes=10),
         school=world.school,
-        facilitators=[cora],
+        facilitators=[fay],
     )
     registration_create(actor=None, session=oak, person=paula)
     # Registered before they took place (the service refuses a session that is over).
@@ -130,7 +130,7 @@ def add_learning(world: World) -> None:
         kind=Community.Kind.PLC,
         school=world.school,
         facilitator=tomas,
-        members=[tomas, cora],
+        members=[tomas, cora, fay],
     )
     cycle = cycle_add(
         actor=None,
@@ -175,6 +175,7 @@ def add_learning(world: World) -> None:
         members=[farid],
     )
     world.learning = {
+        "fay": fay.pk,
         "oak": oak.pk,
         "system": system_wide.pk,
         "program": program.pk,

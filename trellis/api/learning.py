@@ -136,6 +136,20 @@ def get_pd_session(request: HttpRequest, session_id: int = PK) -> Any:
     return _session_out(selectors.session_get(request.user, session_id))
 
 
+@router.get(
+    "/learning/sessions/{session_id}/registrations",
+    response={200: list[RegistrationOut], 404: ErrorOut},
+)
+@api_permission(Action.SIGNED_IN)
+@paginate(Pages, max_limit=500)
+def list_pd_session_registrations(request: HttpRequest, session_id: int = PK) -> Any:
+    """A session's registrations: all of them for those who take its attendance (its managers
+    and facilitators), else only the caller's own."""
+    session = selectors.session_get(request.user, session_id)
+    registrations = selectors.session_registrations(request.user, session)
+    return _MappedQuerySet(registrations, _registration_out)
+
+
 @router.post(
     "/learning/sessions/{session_id}/registrations",
     response={201: RegistrationOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut},
@@ -154,20 +168,6 @@ def register_for_pd_session(request: HttpRequest, session_id: int = PK) -> Any:
     except PermissionDenied as error:
         raise HttpError(403, "You may not register for this session.") from error
     return Status(201, _registration_out(registration))
-
-
-@router.get(
-    "/learning/sessions/{session_id}/registrations",
-    response={200: list[RegistrationOut], 404: ErrorOut},
-)
-@api_permission(Action.SIGNED_IN)
-@paginate(Pages, max_limit=500)
-def list_pd_session_registrations(request: HttpRequest, session_id: int = PK) -> Any:
-    """A session's registrations: all of them for those who take its attendance (its managers
-    and facilitators), else only the caller's own."""
-    session = selectors.session_get(request.user, session_id)
-    registrations = selectors.session_registrations(request.user, session)
-    return _MappedQuerySet(registrations, _registration_out)
 
 
 @router.get("/learning/registrations", response=list[RegistrationOut])
