@@ -89,6 +89,8 @@ class World:
     selection: dict[str, Any] = field(default_factory=dict)
     # Coaching sessions, next steps and protocols (tests/coaching/world.py), by name.
     coaching: dict[str, Any] = field(default_factory=dict)
+    # PD sessions, registrations and communities (tests/learning/world.py), by name.
+    learning: dict[str, Any] = field(default_factory=dict)
 
     def client(self, key: str | None) -> Client:
         client = Client()
@@ -262,6 +264,9 @@ def build_world() -> World:
     from tests.coaching.world import add_coaching_support
 
     add_coaching_support(world)
+    from tests.learning.world import add_learning
+
+    add_learning(world)
     # A checked OneRoster run waiting for its commit, over a tiny bundle on disk.
     folder = Path(tempfile.mkdtemp(prefix="trellis-world-"))
     write(folder, rows_12(schools=1, teachers=1, students=1))

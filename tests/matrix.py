@@ -1270,3 +1270,7 @@ CASES += VIDEO_CASES
 from tests.coaching.cases import SUPPORT_CASES  # noqa: E402
 
 CASES += SUPPORT_CASES
+# Issue 11: professional learning, PD sessions and communities (tests/learning/cases.py).
+from tests.learning.cases import LEARNING_CASES  # noqa: E402
+
+CASES += LEARNING_CASES

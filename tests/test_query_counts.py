@@ -22,6 +22,7 @@ from tests.coaching.world import grow_coaching
 from tests.coaching.world_support import grow_support
 from tests.conftest import World, make_user
 from tests.evaluations.world import grow_evaluations
+from tests.learning.world import grow_learning
 from tests.matrix import CASES, _ratings
 from tests.selection.world import grow_selection
 from trellis.authz.roles import Role
@@ -63,6 +64,12 @@ EXTRA_PAGES: list[Page] = [
     ("supervisor", lambda w: "/evaluations/?q=prince"),
     ("admin", lambda w: "/evaluations/?format=csv"),
     ("admin", lambda w: "/api/v1/evaluations?limit=100"),
+    # Professional learning (issue 11): the home panel, the lists as managers see them.
+    ("teacher", lambda w: "/"),
+    ("admin", lambda w: "/learning/?when=upcoming"),
+    ("leader", lambda w: "/learning/communities/?format=csv"),
+    ("principal", lambda w: f"/learning/sessions/{w.learning['oak']}/"),
+    ("admin", lambda w: "/api/v1/learning/sessions?limit=100"),
 ]
 
 
@@ -180,6 +187,7 @@ def grow(world: World, size_name: str) -> None:
     grow_evaluations(world, [p for p in builder.people if p.is_active], scale, size_name)
     grow_videos(world, scale, size_name)
     grow_support(world, scale, size_name)
+    grow_learning(world, [p for p in builder.people if p.is_active], scale, size_name)
     draft = FrameworkVersion.objects.get(framework_id=world.draft_framework_id)
     for i in range(scale):
         item_save(

@@ -58,6 +58,10 @@ PUBLIC_ROUTES = {
 # Parameters of routes that have no role-matrix Case (every other route takes its parameters
 # from its Case's URL): route name -> World -> {parameter: value}.
 EXTRA_PARAMS: dict[str, Callable[[World], dict[str, Any]]] = {
+    # One path for two operations (a session's registrations: GET and POST); the resolver
+    # names it after one of them, so the walker gets its parameter here.
+    "api:register_for_pd_session": lambda w: {"session_id": w.learning["oak"]},
+    "api:list_pd_session_registrations": lambda w: {"session_id": w.learning["oak"]},
     # Their Cases decide first (a setup), so the walker does not read their URLs.
     "selection_send_letters": lambda w: {"pk": w.selection["cycle"]},
     "selection_enrol": lambda w: {"pk": w.selection["cycle"]},

@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "trellis.coaching",
     "trellis.surveys",
     "trellis.evaluations",
+    "trellis.learning",
     "trellis.api",
     "trellis.demo",
     "trellis.site",

@@ -188,6 +188,8 @@ urlpatterns = [
     path("coaching/", include("trellis.coaching.urls")),
     # Supervision and evaluation cycles (trellis/evaluations/urls.py).
     path("evaluations/", include("trellis.evaluations.urls")),
+    # Professional learning: PD sessions, check-in, certificates, communities (issue 11).
+    path("learning/", include("trellis.learning.urls")),
     # Surveys and assessments, and the impact report (trellis/surveys/urls.py).
     path("surveys/", include("trellis.surveys.urls")),
     path("impact/", include(surveys_urls.impact_urlpatterns)),

@@ -16,6 +16,7 @@ from trellis.api.coaching_support import assignments_router
 from trellis.api.coaching_support import router as coaching_support_router
 from trellis.api.coaching_video import router as coaching_video_router
 from trellis.api.evaluations import router as evaluations_router
+from trellis.api.learning import router as learning_router
 from trellis.api.paging import ID, NextPages, Pages, _MappedQuerySet
 from trellis.api.programs import router as programs_router
 from trellis.api.schemas import ErrorOut, MeOut, PersonOut, SchoolOut
@@ -217,3 +218,5 @@ api.add_router("/", surveys_router)
 
 api.add_router("/coaching", coaching_support_router)
 api.add_router("/", assignments_router)
+# Professional learning: PD sessions, registrations, communities (issue 11).
+api.add_router("/", learning_router)

@@ -114,6 +114,12 @@ class Action:
     # supervisor and network, no names); its set-up (flags, tiers, rules, need profiles).
     DOSAGE_VIEW = "coaching.dosage"
     SUPPORT_CONFIGURE = "coaching.support"
+    # Professional learning (issue 11): creating and editing PD sessions, taking their
+    # attendance, and running learning communities and leadership teams of the places in reach
+    # (system administrators and district leaders / the talent office on their system, principals
+    # on their school, program managers only through a grant on their program). Seeing and
+    # registering for sessions follows each person's audience, not an action.
+    LEARNING_MANAGE = "learning.manage"
 
 
 ALL_ACTIONS = frozenset(
@@ -239,11 +245,13 @@ POLICY: dict[str, frozenset[str]] = {
             Action.VISITS_VIEW,
             Action.DOSAGE_VIEW,
             Action.SUPPORT_CONFIGURE,
+            Action.LEARNING_MANAGE,
         }
     ),
     Role.DISTRICT_LEADER: frozenset(
         {
             Action.DOSAGE_VIEW,
+            Action.LEARNING_MANAGE,
             Action.ATTENDANCE_VIEW,
             Action.SURVEYS_VIEW,
             Action.IMPACT_VIEW,
@@ -300,6 +308,7 @@ POLICY: dict[str, frozenset[str]] = {
             Action.ATTENDANCE_STUDENTS,
             Action.VISITS_LOG,
             Action.VISITS_VIEW,
+            Action.LEARNING_MANAGE,
         }
     ),
     Role.TEACHER_LEADER: frozenset({Action.SCHOOLS_VIEW, Action.FRAMEWORKS_VIEW}),
@@ -346,7 +355,7 @@ POLICY: dict[str, frozenset[str]] = {
 # people app asks the programs app which people those are); a system-wide program manager does
 # not thereby see every person of the system.
 PROGRAM_NODE_POLICY: dict[str, frozenset[str]] = {
-    Role.PROGRAM_MANAGER: frozenset({Action.PEOPLE_VIEW}),
+    Role.PROGRAM_MANAGER: frozenset({Action.PEOPLE_VIEW, Action.LEARNING_MANAGE}),
     Role.PARTNER_STAFF: frozenset({Action.PEOPLE_VIEW}),
 }
 

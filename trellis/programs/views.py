@@ -20,6 +20,7 @@ from trellis.authz.roles import Action
 from trellis.core.exports import FORMATS, export_response
 from trellis.core.forms import add_service_errors
 from trellis.core.listing import ExportSpec, form_page, querystring_without, render_list
+from trellis.core.panels import panels_for
 from trellis.core.params import get_choice, get_int, get_text
 from trellis.frameworks.selectors import visible_frameworks
 from trellis.orgs.models import Partner, System
@@ -674,6 +675,8 @@ def participant_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "person_visible": selectors.may(user, Action.PEOPLE_VIEW, participant.person),
             "evidence_form": EvidenceForm(),
             "limits": services.EVIDENCE_LIMITS,
+            # What other apps show on the record (learning: sessions attended, communities).
+            "panels": panels_for("participant", request, person_id=participant.person_id),
         },
     )
 

@@ -33,3 +33,9 @@ htmx.onLoad(function (root) {
     show();
   });
 });
+
+// Print buttons (certificates): the Content-Security-Policy allows no inline handler.
+document.addEventListener("click", function (event) {
+  var button = event.target.closest ? event.target.closest(".js-print") : null;
+  if (button) { window.print(); }
+});

@@ -1,0 +1,375 @@
+"""Professional learning through the pages a user takes: registration and the waiting list,
+capacity, the check-in code's window and wrong codes, attendance, certificates, privacy and
+scope, communities and leadership teams, the participant record, and the API."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+import pytest
+from django.core import mail
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.html import escape
+
+from tests.conftest import World
+from tests.learning.world import OAK_TITLE, PINE_TEAM, PINE_TITLE, PLC_NAME
+from trellis.core.models import AuditEvent
+from trellis.learning import services
+from trellis.learning.models import Community, Meeting, PDSession, Registration
+
+
+@pytest.fixture
+def world(module_world: World, db: Any) -> World:
+    return module_world
+
+
+def _csv(client: Any, url: str) -> str:
+    return b"".join(client.get(url).streaming_content).decode()
+
+
+def _oak(w: World) -> PDSession:
+    return PDSession.objects.get(pk=w.learning["oak"])
+
+
+def _status(w: World, session: PDSession, person: Any) -> str:
+    return Registration.objects.get(session=session, person=person).status
+
+
+def test_register_fills_the_seats_then_the_waiting_list_and_a_cancellation_promotes(
+    world: World,
+) -> None:
+    oak = _oak(world)  # 2 seats, Paula holds one
+    response = world.client("teacher").post(f"/learning/sessions/{oak.pk}/register/", follow=True)
+    assert "You are registered" in response.content.decode()
+    assert _status(world, oak, world.teacher_person) == "confirmed"
+    # Cora is on Oak Hill's staff too: the session is full, she joins the waiting list (the
+    # principal enters her), and the list shows her there.
+    registration = services.registration_create(
+        actor=world.users["principal"], session=oak, person=world.colleague
+    )
+    assert registration.status == "waitlisted"
+    page = world.client("principal").get(f"/learning/sessions/{oak.pk}/").content.decode()
+    assert "Cora Colleague</th><td>On the waiting list" in page
+    mail.outbox.clear()
+    response = world.client("principal").post(f"/learning/sessions/{oak.pk}/cancel/", follow=True)
+    assert "Cora Colleague moved up from the waiting list" in response.content.decode()
+    assert _status(world, oak, world.principal_person) == "cancelled"
+    assert _status(world, oak, world.colleague) == "confirmed"
+    assert [m.to for m in mail.outbox] == [[world.colleague.email]]
+    assert OAK_TITLE in mail.outbox[0].subject
+    actions = list(
+        AuditEvent.objects.filter(object_type="learning.registration")
+        .order_by("-pk")
+        .values_list("action", flat=True)[:2]
+    )
+    assert actions == ["registration.promote", "registration.cancel"]
+    assert oak.registrations.filter(status="confirmed").count() == oak.capacity
+
+
+def test_waiting_list_is_served_in_order_and_capacity_is_kept(world: World) -> None:
+    oak = _oak(world)
+    people = [world.teacher_person, world.colleague]
+    for person in people:
+        services.registration_create(actor=None, session=oak, person=person)
+    assert [_status(world, oak, p) for p in people] == ["confirmed", "waitlisted"]
+    # Registering twice is refused with a clear message.
+    with pytest.raises(ValidationError, match="already"):
+        services.registration_create(actor=None, session=oak, person=world.colleague)
+    # Lowering the capacity below the seats taken is refused; raising it seats the waiting list.
+    with pytest.raises(ValidationError, match="cannot be lower"):
+        services.session_update(actor=world.users["principal"], session=oak, capacity=1)
+    services.session_update(actor=world.users["principal"], session=oak, capacity=3)
+    assert _status(world, oak, world.colleague) == "confirmed"
+
+
+def test_a_person_outside_the_audience_is_refused(world: World) -> None:
+    oak = _oak(world)
+    # Farid works at Pine Ridge: Oak Hill's session is not for him, even entered by a manager.
+    with pytest.raises(ValidationError, match="staff of oak hill"):
+        services.registration_create(
+            actor=world.users["leader"], session=oak, person=world.far_person
+        )
+    # ...and Tomas, at Oak Hill, cannot even see Pine Ridge's session (404): page, API, list.
+    pine = world.learning["pine"]
+    client = world.client("teacher")
+    assert client.post(f"/learning/sessions/{pine}/register/").status_code == 404
+    assert client.get(f"/learning/sessions/{pine}/").status_code == 404
+    assert client.post(f"/api/v1/learning/sessions/{pine}/registrations").status_code == 404
+    assert client.get(f"/api/v1/learning/sessions/{pine}").status_code == 404
+    assert PINE_TITLE not in client.get("/learning/").content.decode()
+    assert OAK_TITLE in client.get("/learning/").content.decode()
+    # The talent office manages the system's sessions: it sees both.
+    text = world.client("leader").get("/learning/").content.decode()
+    assert PINE_TITLE in text and OAK_TITLE in text
+    # A program's session is for its participants only: Fay is not one.
+    program = PDSession.objects.get(pk=world.learning["program"])
+    assert world.client("facilitator").get(f"/learning/sessions/{program.pk}/").status_code == 404
+    assert world.client("teacher").get(f"/learning/sessions/{program.pk}/").status_code == 200
+    assert Registration.objects.filter(person=world.far_person).count() == 0
+
+
+def test_another_system_sees_nothing(world: World) -> None:
+    client = world.client("admin_b")
+    for key in ("oak", "system", "past"):
+        assert client.get(f"/learning/sessions/{world.learning[key]}/").status_code == 404
+    assert client.get(f"/learning/communities/{world.learning['plc']}/").status_code == 404
+    assert client.get(f"/learning/certificates/{world.learning['attended']}/").status_code == 404
+    assert "Riverbend" not in _csv(client, "/learning/?format=csv")
+
+
+def test_check_in_with_the_code_inside_the_window(world: World) -> None:
+    today = PDSession.objects.get(pk=world.learning["today"])
+    client = world.client("teacher")
+    # The QR code and the link carry the code: the page opens with it filled in.
+    page = client.get(f"/learning/check-in/?code={today.checkin_code}").content.decode()
+    assert f'value="{today.checkin_code}"' in page
+    response = client.post("/learning/check-in/", {"code": today.checkin_code.lower()}, follow=True)
+    assert f"You are checked in to {escape(today.title)}" in response.content.decode()
+    registration = Registration.objects.get(pk=world.learning["today_registration"])
+    assert registration.attended_at is not None and registration.checked_in_via == "code"
+    assert AuditEvent.objects.filter(
+        action="registration.check_in", object_id=str(registration.pk)
+    ).exists()
+
+
+def test_a_wrong_code_is_a_clear_error_and_writes_nothing(world: World) -> None:
+    client = world.client("teacher")
+    response = client.post("/learning/check-in/", {"code": "ZZZZZ9"})
+    assert response.status_code == 200
+    assert "That code is not the code of your session" in response.content.decode()
+    registration = Registration.objects.get(pk=world.learning["today_registration"])
+    assert registration.attended_at is None
+
+
+def test_the_code_works_only_in_the_session_window(world: World) -> None:
+    today = PDSession.objects.get(pk=world.learning["today"])
+    tomas = world.users["teacher"]
+    late = today.ends_at + datetime.timedelta(minutes=31)
+    with pytest.raises(ValidationError, match="open for check-in now"):
+        services.checkin(actor=tomas, code=today.checkin_code, now=late)
+    early = today.starts_at - datetime.timedelta(minutes=31)
+    with pytest.raises(ValidationError, match="open for check-in now"):
+        services.checkin(actor=tomas, code=today.checkin_code, now=early)
+    edge = today.ends_at + datetime.timedelta(minutes=29)
+    assert services.checkin(actor=tomas, code=today.checkin_code, now=edge).attended_at == edge
+    # Next week's session: Paula is registered, its code does not work today.
+    oak = _oak(world)
+    with pytest.raises(ValidationError, match="open for check-in now"):
+        services.checkin(actor=world.users["principal"], code=oak.checkin_code)
+
+
+def test_wrong_codes_are_rate_limited(world: World) -> None:
+    today = PDSession.objects.get(pk=world.learning["today"])
+    tomas = world.users["teacher"]
+    for _ in range(services.CHECKIN_ATTEMPTS):
+        with pytest.raises(ValidationError, match="not the code"):
+            services.checkin(actor=tomas, code="AAAAAA")
+    # Even the right code is refused now: guessing 887 million codes ten at a time fails.
+    with pytest.raises(ValidationError, match="Too many wrong codes"):
+        services.checkin(actor=tomas, code=today.checkin_code)
+
+
+def test_a_new_code_replaces_the_old(world: World) -> None:
+    today = PDSession.objects.get(pk=world.learning["today"])
+    old = today.checkin_code
+    client = world.client("facilitator")
+    client.post(f"/learning/sessions/{today.pk}/code/")
+    today.refresh_from_db()
+    assert today.checkin_code != old and len(today.checkin_code) == services.CODE_LENGTH
+    with pytest.raises(ValidationError):
+        services.checkin(actor=world.users["teacher"], code=old)
+
+
+def test_the_facilitator_ticks_the_list_and_sees_the_qr_code(world: World) -> None:
+    today = PDSession.objects.get(pk=world.learning["today"])
+    client = world.client("facilitator")
+    page = client.get(f"/learning/sessions/{today.pk}/attendance/").content.decode()
+    assert today.checkin_code in page
+    assert 'aria-label="QR code of the check-in page"' in page
+    assert f"/learning/check-in/?code={today.checkin_code}" in page
+    client.post(
+        f"/learning/sessions/{today.pk}/attendance/", {"present": [world.teacher_person.pk]}
+    )
+    registration = Registration.objects.get(pk=world.learning["today_registration"])
+    assert registration.checked_in_via == "list"
+    # Unticking clears it; a person not registered cannot be ticked.
+    client.post(f"/learning/sessions/{today.pk}/attendance/", {})
+    registration.refresh_from_db()
+    assert registration.attended_at is None
+    response = client.post(
+        f"/learning/sessions/{today.pk}/attendance/",
+        {"present": [world.far_person.pk]},
+        follow=True,
+    )
+    assert "Only registered people" in response.content.decode()
+    # A teacher who is not its facilitator may not take attendance.
+    assert (
+        world.client("teacher").get(f"/learning/sessions/{today.pk}/attendance/").status_code == 403
+    )
+
+
+def test_certificate_only_when_attended(world: World) -> None:
+    attended, absent = world.learning["attended"], world.learning["absent"]
+    page = world.client("teacher").get(f"/learning/certificates/{attended}/")
+    text = page.content.decode()
+    assert page.status_code == 200
+    assert "Certificate of attendance" in text and "Tomas Teller" in text
+    assert "Oak Hill: feedback loops" in text
+    # Paula registered and did not come: no certificate, not even for her.
+    assert world.client("principal").get(f"/learning/certificates/{absent}/").status_code == 404
+    # Paula manages Oak Hill's sessions: she opens Tomas's; Fay (facilitator, not manager) not.
+    assert world.client("principal").get(f"/learning/certificates/{attended}/").status_code == 200
+    assert world.client("facilitator").get(f"/learning/certificates/{attended}/").status_code == 404
+    # The session page links the attendee to it.
+    detail = world.client("teacher").get(f"/learning/sessions/{world.learning['past']}/")
+    assert f"/learning/certificates/{attended}/" in detail.content.decode()
+
+
+def test_session_create_and_edit_pages(world: World) -> None:
+    client = world.client("principal")
+    data = {
+        "system_id": world.system.pk,
+        "title": "Oak Hill: math talks",
+        "starts_at": "2031-02-02T15:30",
+        "ends_at": "2031-02-02T15:00",
+        "place": "",
+        "capacity": 0,
+        "school": world.school.pk,
+    }
+    page = client.post("/learning/new/", data).content.decode()
+    assert "The session ends after it starts." in page
+    assert "Say where the session takes place" in page
+    assert not PDSession.objects.filter(title="Oak Hill: math talks").exists()
+    # Another school is not offered to Oak Hill's principal.
+    other = client.post("/learning/new/", {**data, "school": world.other_school.pk})
+    assert b"Select a valid choice" in other.content
+    data.update(ends_at="2031-02-02T17:00", place="Room 9", capacity=10)
+    response = client.post("/learning/new/", data)
+    made = PDSession.objects.get(title="Oak Hill: math talks")
+    assert response.status_code == 302 and made.school_id == world.school.pk
+    assert len(made.checkin_code) == 6
+    assert AuditEvent.objects.filter(action="pd_session.create", object_id=str(made.pk)).exists()
+    # The teacher sees it (Oak Hill's audience) and may not edit it.
+    assert world.client("teacher").get(f"/learning/sessions/{made.pk}/").status_code == 200
+    assert world.client("teacher").get(f"/learning/sessions/{made.pk}/edit/").status_code == 403
+
+
+def test_list_search_filters_and_export(world: World) -> None:
+    client = world.client("teacher")
+    text = client.get("/learning/?q=questioning").content.decode()
+    assert OAK_TITLE in text and "feedback loops" not in text
+    text = client.get("/learning/?when=past").content.decode()
+    assert "feedback loops" in text and OAK_TITLE not in text
+    text = client.get(f"/learning/?school={world.school.pk}&when=upcoming").content.decode()
+    assert OAK_TITLE in text and "Riverbend: data teams" not in text
+    text = client.get(f"/learning/?program={world.program_id}").content.decode()
+    assert "budget basics" in text and OAK_TITLE not in text
+    csv = _csv(client, "/learning/?format=csv")
+    assert "Title,Starts,Ends,Audience" in csv and OAK_TITLE in csv
+
+
+def test_communities_members_see_their_own_and_facilitators_edit(world: World) -> None:
+    plc, leadership = world.learning["plc"], world.learning["leadership"]
+    # Fay is a member: she sees the PLC, not Oak Hill's leadership team, and may not edit.
+    fay = world.client("facilitator")
+    text = fay.get("/learning/communities/").content.decode()
+    assert PLC_NAME in text and "Oak Hill leadership team" not in text
+    assert fay.get(f"/learning/communities/{leadership}/").status_code == 404
+    assert fay.get(f"/learning/communities/{plc}/edit/").status_code == 403
+    # Tomas (Oak Hill) does not see Pine Ridge's team; the talent office sees it.
+    pine_team = world.learning["pine_team"]
+    tomas = world.client("teacher")
+    assert PINE_TEAM not in tomas.get("/learning/communities/").content.decode()
+    assert tomas.get(f"/learning/communities/{pine_team}/").status_code == 404
+    assert PINE_TEAM in world.client("leader").get("/learning/communities/").content.decode()
+    # Tomas facilitates the PLC: he records a meeting with its attendance.
+    response = tomas.post(
+        f"/learning/communities/{plc}/meetings/new/",
+        {
+            "held_on": "2025-10-20",
+            "cycle": world.learning["cycle"],
+            "agenda": "Student talk data",
+            "notes": "More hands up",
+            "attendees": [world.colleague.pk],
+        },
+    )
+    assert response.status_code == 302
+    meeting = Meeting.objects.get(community_id=plc, held_on=datetime.date(2025, 10, 20))
+    assert list(meeting.attendees.values_list("pk", flat=True)) == [world.colleague.pk]
+    # Someone outside the community cannot be listed as attending.
+    page = tomas.post(
+        f"/learning/communities/{plc}/meetings/new/",
+        {"held_on": "2025-10-27", "attendees": [world.far_person.pk]},
+    ).content.decode()
+    assert "Select a valid choice" in page
+    # The principal leads the leadership team and records its decisions.
+    paula = world.client("principal")
+    page = paula.get(f"/learning/communities/{leadership}/meetings/new/").content.decode()
+    assert "Decisions" in page
+    paula.post(
+        f"/learning/communities/{leadership}/meetings/new/",
+        {"held_on": "2025-11-03", "decisions": "Adopt the new schedule.", "attendees": []},
+    )
+    text = paula.get(f"/learning/communities/{leadership}/").content.decode()
+    assert "Adopt the new schedule." in text
+
+
+def test_a_leadership_team_needs_its_school(world: World) -> None:
+    page = world.client("leader").post(
+        "/learning/communities/new/",
+        {"system_id": world.system.pk, "name": "District ILT", "kind": "leadership"},
+    )
+    assert "A school leadership team belongs to a school." in page.content.decode()
+    assert not Community.objects.filter(name="District ILT").exists()
+
+
+def test_the_participant_record_shows_sessions_and_communities(world: World) -> None:
+    page = world.client("teacher").get(f"/programs/participants/{world.uncoached_participant_id}/")
+    text = page.content.decode()
+    assert "Professional learning" in text
+    assert "Oak Hill: feedback loops" in text
+    assert f"/learning/certificates/{world.learning['attended']}/" in text
+    assert PLC_NAME in text and "Oak Hill leadership team" in text
+    # The program manager reads the record, without a certificate link they cannot follow.
+    text = (
+        world.client("pm")
+        .get(f"/programs/participants/{world.uncoached_participant_id}/")
+        .content.decode()
+    )
+    assert "Oak Hill: feedback loops" in text
+    assert f"/learning/certificates/{world.learning['attended']}/" not in text
+
+
+def test_api_sessions_registration_and_my_attendance(world: World) -> None:
+    client = world.client("teacher")
+    listed = client.get("/api/v1/learning/sessions?when=upcoming").json()
+    titles = {item["title"] for item in listed["items"]}
+    assert OAK_TITLE in titles and PINE_TITLE not in titles
+    oak = world.learning["oak"]
+    response = client.post(f"/api/v1/learning/sessions/{oak}/registrations")
+    assert response.status_code == 201 and response.json()["status"] == "confirmed"
+    response = client.post(f"/api/v1/learning/sessions/{oak}/registrations")
+    assert response.status_code == 400 and "already" in response.json()["detail"]
+    # Fay facilitates it but is not on Oak Hill's staff: refused, with the reason.
+    response = world.client("facilitator").post(f"/api/v1/learning/sessions/{oak}/registrations")
+    assert response.status_code == 400 and "staff of oak hill" in response.json()["detail"]
+    mine = client.get("/api/v1/learning/registrations").json()["items"]
+    attended = [r for r in mine if r["attended"]]
+    assert [r["session"] for r in attended] == ["Oak Hill: feedback loops"]
+    communities = client.get("/api/v1/learning/communities").json()["items"]
+    assert {c["name"] for c in communities} == {PLC_NAME, "Oak Hill leadership team"}
+
+
+def test_home_panel_links_to_learning(world: World) -> None:
+    text = world.client("teacher").get("/").content.decode()
+    assert "Professional learning" in text and "/learning/check-in/" in text
+    assert escape("Oak Hill: today's workshop") in text
+
+
+def test_registration_closes_when_the_session_is_over(world: World) -> None:
+    past = PDSession.objects.get(pk=world.learning["past"])
+    with pytest.raises(ValidationError, match="over"):
+        services.registration_create(actor=None, session=past, person=world.colleague)
+    assert timezone.now() > past.ends_at

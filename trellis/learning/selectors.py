@@ -1,0 +1,434 @@
+"""Reads of professional learning. Every read starts from what the viewer may see: the sessions
+their `learning.manage` scope reaches, the sessions whose audience they belong to, and the ones
+they registered for or facilitate; communities in their manage scope, and those they facilitate
+or belong to. Outside that, 404; in it but not allowed to act, 403."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from trellis.authz.policies import allows, has_grant_for, scope_for
+from trellis.authz.roles import Action
+from trellis.learning.models import Community, Cycle, Meeting, PDSession, Registration
+from trellis.learning.scopes import communities_q, sessions_q
+from trellis.people.models import Person, Position
+from trellis.programs.models import Participant
+
+# The check-in code works from this long before the start until this long after the end.
+CHECKIN_MARGIN = datetime.timedelta(minutes=30)
+NOTHING = Q(pk__in=[])
+
+
+def _person_id(user: Any) -> int | None:
+    return getattr(user, "person_id", None) if getattr(user, "is_authenticated", False) else None
+
+
+def audience_q(person_id: int, system_id: int, on: datetime.date | None = None) -> Q:
+    """Sessions whose audience the person belongs to: their system's system-wide sessions, the
+    sessions of the schools where they hold a position that day, and those of the programs they
+    take part in (active)."""
+    on = on or timezone.localdate()
+    schools = (
+        Position.objects.filter(person_id=person_id, school__isnull=False, starts_on__lte=on)
+        .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=on))
+        .values("school_id")
+    )
+    programs = Participant.objects.filter(
+        person_id=person_id, status=Participant.Status.ACTIVE
+    ).values("cohort__program_id")
+    return (
+        Q(system_id=system_id, school__isnull=True, program__isnull=True)
+        | Q(school_id__in=schools)
+        | Q(program_id__in=programs)
+    )
+
+
+def _own_person(user: Any) -> Person | None:
+    person_id = _person_id(user)
+    if person_id is None:
+        return None
+    person: Person | None = user.person
+    return person
+
+
+def visible_sessions_q(user: Any) -> Q:
+    scope = scope_for(user, Action.LEARNING_MANAGE)
+    if scope.everything:
+        return Q()
+    q = sessions_q(scope) if not scope.is_empty else NOTHING
+    person = _own_person(user)
+    if person is not None:
+        q |= audience_q(person.pk, person.system_id)
+        q |= Q(pk__in=Registration.objects.filter(person_id=person.pk).values("session_id"))
+        q |= Q(
+            pk__in=PDSession.facilitators.through.objects.filter(person_id=person.pk).values(
+                "pdsession_id"
+            )
+        )
+    return q
+
+
+def _with_counts(sessions: QuerySet[PDSession]) -> QuerySet[PDSession]:
+    return sessions.annotate(
+        confirmed=Count("registrations", filter=Q(registrations__status="confirmed")),
+        waitlisted=Count("registrations", filter=Q(registrations__status="waitlisted")),
+        attended=Count("registrations", filter=Q(registrations__attended_at__isnull=False)),
+    )
+
+
+def session_list(
+    user: Any,
+    *,
+    query: str = "",
+    when: str = "",
+    competency_id: int | None = None,
+    school_id: int | None = None,
+    program_id: int | None = None,
+) -> QuerySet[PDSession]:
+    now = timezone.now()
+    sessions = PDSession.objects.filter(visible_sessions_q(user)).order_by("-starts_at", "-pk")
+    if query:
+        sessions = sessions.filter(
+            Q(title__icontains=query) | Q(description__icontains=query) | Q(place__icontains=query)
+        )
+    if when == "upcoming":
+        sessions = sessions.filter(ends_at__gte=now).order_by("starts_at", "pk")
+    elif when == "past":
+        sessions = sessions.filter(ends_at__lt=now)
+    if competency_id:
+        sessions = sessions.filter(
+            pk__in=PDSession.competencies.through.objects.filter(
+                frameworkitem_id=competency_id
+            ).values("pdsession_id")
+        )
+    if school_id:
+        sessions = sessions.filter(school_id=school_id)
+    if program_id:
+        sessions = sessions.filter(program_id=program_id)
+    return _with_counts(
+        sessions.select_related("school", "program").prefetch_related(
+            "competencies", Prefetch("facilitators", queryset=Person.objects.order_by("pk"))
+        )
+    )
+
+
+def session_get(user: Any, pk: int) -> PDSession:
+    session = (
+        _with_counts(PDSession.objects.filter(visible_sessions_q(user)))
+        .select_related("school", "program", "system")
+        .filter(pk=pk)
+        .first()
+    )
+    if session is None:
+        raise Http404
+    return session
+
+
+def may_manage(user: Any, session: PDSession) -> bool:
+    return allows(user, Action.LEARNING_MANAGE, session)
+
+
+def is_facilitator(user: Any, session: PDSession) -> bool:
+    person_id = _person_id(user)
+    if not person_id:
+        return False
+    return session.facilitators.filter(pk=person_id).exists()
+
+
+def may_take_attendance(user: Any, session: PDSession) -> bool:
+    return may_manage(user, session) or is_facilitator(user, session)
+
+
+def session_to_manage(user: Any, pk: int) -> PDSession:
+    """A session the user may edit: 404 when they may not see it, 403 when they may not edit."""
+    session = session_get(user, pk)
+    if not may_manage(user, session):
+        raise PermissionDenied
+    return session
+
+
+def session_for_attendance(user: Any, pk: int) -> PDSession:
+    session = session_get(user, pk)
+    if not may_take_attendance(user, session):
+        raise PermissionDenied
+    return session
+
+
+def in_audience(person: Any, session: PDSession) -> bool:
+    if person is None or person.system_id != session.system_id:
+        return False
+    on = timezone.localtime(session.starts_at).date()
+    return (
+        PDSession.objects.filter(pk=session.pk)
+        .filter(audience_q(person.pk, person.system_id, on=min(on, timezone.localdate())))
+        .exists()
+    )
+
+
+def registration_of(person_id: int | None, session: PDSession) -> Registration | None:
+    if not person_id:
+        return None
+    return Registration.objects.filter(session=session, person_id=person_id).first()
+
+
+def roster(session: PDSession) -> list[Registration]:
+    return list(
+        Registration.objects.filter(session=session)
+        .exclude(status=Registration.Status.CANCELLED)
+        .select_related("person")
+        .order_by("status", "registered_at", "pk")
+    )
+
+
+def session_registrations(user: Any, session: PDSession) -> QuerySet[Registration]:
+    """All of a session's registrations for those who take its attendance, else one's own."""
+    registrations = Registration.objects.filter(session=session).select_related("session", "person")
+    if not may_take_attendance(user, session):
+        registrations = registrations.filter(person_id=_person_id(user) or 0)
+    return registrations.order_by("registered_at", "pk")
+
+
+def checkin_open(session: PDSession, now: datetime.datetime | None = None) -> bool:
+    now = now or timezone.now()
+    return session.starts_at - CHECKIN_MARGIN <= now <= session.ends_at + CHECKIN_MARGIN
+
+
+def my_registrations(user: Any) -> QuerySet[Registration]:
+    person_id = _person_id(user)
+    if not person_id:
+        return Registration.objects.none()
+    return (
+        Registration.objects.filter(person_id=person_id)
+        .select_related("session", "session__school", "session__program", "person")
+        .order_by("-session__starts_at", "-pk")
+    )
+
+
+def manager_choices(user: Any) -> dict[str, Any]:
+    """Where the user may put a session: their manage scope's systems, schools and programs."""
+    from trellis.orgs.models import School, System
+    from trellis.programs.models import Program
+
+    scope = scope_for(user, Action.LEARNING_MANAGE)
+    if scope.everything:
+        return {
+            "systems": System.objects.order_by("name"),
+            "schools": School.objects.order_by("name"),
+            "programs": Program.objects.order_by("name"),
+        }
+    system_ids = set(scope.system_ids)
+    schools = School.objects.filter(
+        Q(system_id__in=system_ids) | Q(pk__in=scope.school_ids | scope.network_school_ids)
+    )
+    programs = Program.objects.filter(
+        Q(pk__in=scope.program_ids) | Q(owner_system_id__in=system_ids) | Q(systems__in=system_ids)
+    ).distinct()
+    reach = system_ids | set(schools.values_list("system_id", flat=True))
+    reach |= set(
+        Program.systems.through.objects.filter(program_id__in=scope.program_ids).values_list(
+            "system_id", flat=True
+        )
+    )
+    return {
+        "systems": System.objects.filter(pk__in=reach).order_by("name"),
+        "schools": schools.order_by("name"),
+        "programs": programs.order_by("name"),
+    }
+
+
+def may_create_sessions(user: Any) -> bool:
+    return has_grant_for(user, Action.LEARNING_MANAGE)
+
+
+def certificate_get(user: Any, pk: int) -> Registration:
+    """An attended registration's certificate: for the attendee and those who manage the
+    session (404 otherwise, and for a registration not attended)."""
+    registration = (
+        Registration.objects.select_related("session", "session__system", "person")
+        .filter(pk=pk, attended_at__isnull=False)
+        .first()
+    )
+    if registration is None:
+        raise Http404
+    if registration.person_id == _person_id(user):
+        return registration
+    if may_manage(user, registration.session):
+        return registration
+    raise Http404
+
+
+# -- learning communities ---------------------------------------------------------------------
+
+
+def visible_communities_q(user: Any) -> Q:
+    scope = scope_for(user, Action.LEARNING_MANAGE)
+    if scope.everything:
+        return Q()
+    q = communities_q(scope) if not scope.is_empty else NOTHING
+    person_id = _person_id(user)
+    if person_id:
+        q |= Q(facilitator_id=person_id)
+        q |= Q(
+            pk__in=Community.members.through.objects.filter(person_id=person_id).values(
+                "community_id"
+            )
+        )
+    return q
+
+
+def community_list(
+    user: Any, *, query: str = "", kind: str = "", school_id: int | None = None
+) -> QuerySet[Community]:
+    communities = Community.objects.filter(visible_communities_q(user))
+    if query:
+        communities = communities.filter(Q(name__icontains=query) | Q(description__icontains=query))
+    if kind:
+        communities = communities.filter(kind=kind)
+    if school_id:
+        communities = communities.filter(school_id=school_id)
+    return (
+        communities.select_related("school", "facilitator")
+        .order_by("name", "pk")
+        .annotate(
+            member_count=Count("members", distinct=True),
+            meeting_count=Count("meetings", distinct=True),
+        )
+    )
+
+
+def community_get(user: Any, pk: int) -> Community:
+    community = (
+        Community.objects.filter(visible_communities_q(user))
+        .select_related("school", "facilitator", "system")
+        .filter(pk=pk)
+        .first()
+    )
+    if community is None:
+        raise Http404
+    return community
+
+
+def may_edit_community(user: Any, community: Community) -> bool:
+    person_id = _person_id(user)
+    if person_id and community.facilitator_id == person_id:
+        return True
+    return allows(user, Action.LEARNING_MANAGE, community)
+
+
+def community_to_edit(user: Any, pk: int) -> Community:
+    community = community_get(user, pk)
+    if not may_edit_community(user, community):
+        raise PermissionDenied
+    return community
+
+
+def meeting_get(user: Any, community: Community, pk: int) -> Meeting:
+    meeting = Meeting.objects.filter(community=community, pk=pk).first()
+    if meeting is None:
+        raise Http404
+    return meeting
+
+
+def community_meetings(community: Community) -> list[Meeting]:
+    return list(
+        Meeting.objects.filter(community=community)
+        .select_related("cycle")
+        .prefetch_related(Prefetch("attendees", queryset=Person.objects.order_by("pk")))
+    )
+
+
+def community_cycles(community: Community) -> list[Cycle]:
+    return list(Cycle.objects.filter(community=community))
+
+
+def people_of(system_id: int, school_id: int | None = None) -> QuerySet[Person]:
+    """The people a session's facilitators or a community's members are chosen from: the
+    system's active staff."""
+    return Person.objects.filter(system_id=system_id, is_active=True).order_by(
+        "family_name", "given_name", "pk"
+    )
+
+
+# -- a participant's record (programs' participant page, through a core panel) -------------
+
+
+@dataclass(frozen=True)
+class LearningRecord:
+    attended: list[Registration]
+    communities: list[Community]
+
+
+def learning_record(person_id: int) -> LearningRecord:
+    attended = list(
+        Registration.objects.filter(person_id=person_id, attended_at__isnull=False)
+        .select_related("session")
+        .order_by("-session__starts_at")
+    )
+    communities = list(
+        Community.objects.filter(
+            Q(facilitator_id=person_id)
+            | Q(
+                pk__in=Community.members.through.objects.filter(person_id=person_id).values(
+                    "community_id"
+                )
+            )
+        ).select_related("school")
+    )
+    return LearningRecord(attended=attended, communities=communities)
+
+
+def competency_choices(system_id: int) -> QuerySet[Any]:
+    """Competencies a session may align to: those with a rubric in the system's published
+    frameworks."""
+    from trellis.frameworks.models import FrameworkItem
+
+    return (
+        FrameworkItem.objects.filter(
+            version__framework__system_id=system_id,
+            version__status="published",
+            descriptors__isnull=False,
+        )
+        .distinct()
+        .order_by("version__framework__title", "position", "pk")
+    )
+
+
+def competency_label(item: Any) -> str:
+    code = f"{item.human_coding_scheme} " if item.human_coding_scheme else ""
+    return code + (item.abbreviated_statement or item.full_statement)[:80]
+
+
+def filter_choices(user: Any) -> dict[str, Any]:
+    """The list pages' filter options: the schools, programs and competencies of the sessions
+    (and communities) the viewer sees."""
+    from trellis.frameworks.models import FrameworkItem
+    from trellis.orgs.models import School
+    from trellis.programs.models import Program
+
+    sessions = PDSession.objects.filter(visible_sessions_q(user))
+    communities = Community.objects.filter(visible_communities_q(user))
+    return {
+        "schools": list(
+            School.objects.filter(
+                Q(pk__in=sessions.values("school_id")) | Q(pk__in=communities.values("school_id"))
+            ).order_by("name")
+        ),
+        "programs": list(
+            Program.objects.filter(pk__in=sessions.values("program_id")).order_by("name")
+        ),
+        "competencies": [
+            (item.pk, competency_label(item))
+            for item in FrameworkItem.objects.filter(
+                pk__in=PDSession.competencies.through.objects.filter(
+                    pdsession_id__in=sessions.values("pk")
+                ).values("frameworkitem_id")
+            ).order_by("position", "pk")
+        ],
+    }

@@ -1,0 +1,564 @@
+"""Pages of professional learning: PD sessions (list, create, edit, register, cancel, the
+facilitator's attendance list with the check-in code and its QR code, the attendee's check-in
+page, certificates) and learning communities (list, create, edit, cycles, meetings). Thin:
+parse, call one selector or service, render. Outside what the viewer may see 404; in it but not
+allowed 403."""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from trellis.authz.decorators import permission
+from trellis.authz.roles import Action
+from trellis.core.forms import add_service_errors
+from trellis.core.listing import ExportSpec, form_page, render_list
+from trellis.core.params import get_choice, get_int, get_text
+from trellis.learning import selectors, services
+from trellis.learning.forms import (
+    CheckinForm,
+    CommunityForm,
+    CycleForm,
+    MeetingForm,
+    SessionForm,
+    SystemChoiceForm,
+)
+from trellis.learning.models import Community, PDSession, Registration
+
+
+def _session_row(s: PDSession) -> list[Any]:
+    return [
+        s.title,
+        timezone.localtime(s.starts_at).strftime("%Y-%m-%d %H:%M"),
+        timezone.localtime(s.ends_at).strftime("%Y-%m-%d %H:%M"),
+        s.audience_label,
+        s.place,
+        s.online_url,
+        s.capacity,
+        s.confirmed,  # type: ignore[attr-defined]
+        s.waitlisted,  # type: ignore[attr-defined]
+        s.attended,  # type: ignore[attr-defined]
+        "; ".join(selectors.competency_label(item) for item in s.competencies.all()),
+        "; ".join(person.full_name for person in s.facilitators.all()),
+    ]
+
+
+SESSION_EXPORT = ExportSpec(
+    filename="pd-sessions",
+    headers=[
+        "Title",
+        "Starts",
+        "Ends",
+        "Audience",
+        "Place",
+        "Online link",
+        "Capacity",
+        "Registered",
+        "Waiting list",
+        "Attended",
+        "Aligned competencies",
+        "Facilitators",
+    ],
+    row=_session_row,
+)
+
+
+@permission(Action.SIGNED_IN)
+def session_list(request: HttpRequest) -> HttpResponseBase:
+    params = request.GET
+    filters: dict[str, Any] = {
+        "query": get_text(params, "q"),
+        "when": get_choice(params, "when", ("upcoming", "past")),
+        "competency_id": get_int(params, "competency"),
+        "school_id": get_int(params, "school"),
+        "program_id": get_int(params, "program"),
+    }
+    choices = selectors.filter_choices(request.user)
+    return render_list(
+        request,
+        template="learning/session_list.html",
+        queryset=selectors.session_list(request.user, **filters),
+        export=SESSION_EXPORT,
+        per_page=25,
+        context={
+            "filters": filters,
+            **choices,
+            "can_create": selectors.may_create_sessions(request.user),
+        },
+    )
+
+
+def _save_session(request: HttpRequest, form: SessionForm, system: Any, session: Any) -> Any:
+    data = form.cleaned_data
+    fields = {
+        "title": data["title"],
+        "description": data["description"],
+        "starts_at": data["starts_at"],
+        "ends_at": data["ends_at"],
+        "place": data["place"],
+        "online_url": data["online_url"],
+        "capacity": data["capacity"],
+        "school": data["school"],
+        "program": data["program"],
+    }
+    if session is None:
+        return services.session_create(
+            actor=request.user,
+            system=system,
+            competencies=list(data["competencies"]),
+            facilitators=list(data["facilitators"]),
+            **fields,
+        )
+    return services.session_update(
+        actor=request.user,
+        session=session,
+        competencies=list(data["competencies"]),
+        facilitators=list(data["facilitators"]),
+        **fields,
+    )
+
+
+def _session_form_page(
+    request: HttpRequest, *, system: Any, session: PDSession | None, initial: Any
+) -> HttpResponseBase:
+    form = SessionForm(
+        request.POST or None,
+        initial=initial,
+        system=system,
+        choices=selectors.manager_choices(request.user),
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved = _save_session(request, form, system, session)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, f"{saved.title} saved.")
+            return redirect("learning_session", pk=saved.pk)
+    back = (
+        reverse("learning_session", args=[session.pk]) if session else reverse("learning_sessions")
+    )
+    return render(
+        request,
+        "simple_form.html",
+        {
+            "form": form,
+            "heading": f"Edit {session.title}" if session else f"New PD session in {system}",
+            "back_url": back,
+            "back_label": session.title if session else "PD sessions",
+            "system": system if session is None else None,
+        },
+    )
+
+
+@permission(Action.LEARNING_MANAGE)
+def session_new(request: HttpRequest) -> HttpResponseBase:
+    systems = selectors.manager_choices(request.user)["systems"]
+    system_id = get_int(request.POST, "system_id") or get_int(request.GET, "system")
+    system = systems.filter(pk=system_id).first() if system_id else None
+    if system is None:
+        if systems.count() != 1:
+            form = SystemChoiceForm(systems=systems)
+            return render(
+                request,
+                "learning/choose_system.html",
+                {"form": form, "heading": "New PD session: which system?"},
+            )
+        system = systems.get()
+    return _session_form_page(request, system=system, session=None, initial=None)
+
+
+@permission(Action.SIGNED_IN)
+def session_edit(request: HttpRequest, pk: int) -> HttpResponseBase:
+    session = selectors.session_to_manage(request.user, pk)
+    initial = {
+        "title": session.title,
+        "description": session.description,
+        "starts_at": timezone.localtime(session.starts_at),
+        "ends_at": timezone.localtime(session.ends_at),
+        "place": session.place,
+        "online_url": session.online_url,
+        "capacity": session.capacity,
+        "school": session.school_id,
+        "program": session.program_id,
+        "competencies": list(session.competencies.all()),
+        "facilitators": list(session.facilitators.all()),
+    }
+    return _session_form_page(request, system=session.system, session=session, initial=initial)
+
+
+@permission(Action.SIGNED_IN)
+def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    session = selectors.session_get(request.user, pk)
+    user: Any = request.user
+    person = user.person if user.person_id else None
+    registration = selectors.registration_of(user.person_id, session)
+    may_manage = selectors.may_manage(user, session)
+    may_attend = may_manage or selectors.is_facilitator(user, session)
+    return render(
+        request,
+        "learning/session_detail.html",
+        {
+            "session": session,
+            "competencies": [
+                selectors.competency_label(item) for item in session.competencies.all()
+            ],
+            "facilitators": list(session.facilitators.all()),
+            "registration": registration,
+            "in_audience": person is not None and selectors.in_audience(person, session),
+            "is_over": session.ends_at < timezone.now(),
+            "may_manage": may_manage,
+            "may_attend": may_attend,
+            "roster": selectors.roster(session) if may_attend else [],
+        },
+    )
+
+
+@permission(Action.SIGNED_IN)
+@require_POST
+def session_register(request: HttpRequest, pk: int) -> HttpResponseBase:
+    session = selectors.session_get(request.user, pk)
+    user: Any = request.user
+    if not user.person_id:
+        raise PermissionDenied
+    try:
+        registration = services.registration_create(actor=user, session=session, person=user.person)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        if registration.status == Registration.Status.CONFIRMED:
+            messages.success(request, f"You are registered for {session.title}.")
+        else:
+            messages.info(
+                request,
+                f"{session.title} is full: you are on the waiting list. You will get an e-mail "
+                "if a seat opens.",
+            )
+    return redirect("learning_session", pk=session.pk)
+
+
+@permission(Action.SIGNED_IN)
+@require_POST
+def session_cancel(request: HttpRequest, pk: int) -> HttpResponseBase:
+    """Cancel one's own registration, or (a manager) anyone's: `registration` in the form."""
+    session = selectors.session_get(request.user, pk)
+    user: Any = request.user
+    registration_id = get_int(request.POST, "registration")
+    if registration_id is None:
+        registration = selectors.registration_of(user.person_id, session)
+    else:
+        if not selectors.may_manage(user, session):
+            raise PermissionDenied
+        registration = session.registrations.filter(pk=registration_id).first()
+    if registration is None:
+        raise Http404
+    try:
+        promoted = services.registration_cancel(actor=user, registration=registration)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        text = "Registration cancelled."
+        if promoted is not None:
+            text += f" {promoted.person.full_name} moved up from the waiting list."
+        messages.success(request, text)
+    return redirect("learning_session", pk=session.pk)
+
+
+def _qr_svg(url: str) -> str:
+    import qrcode
+    import qrcode.image.svg
+
+    image = qrcode.make(url, image_factory=qrcode.image.svg.SvgPathImage, box_size=12)
+    buffer = io.BytesIO()
+    image.save(buffer)
+    svg = buffer.getvalue().decode()
+    svg = svg[svg.index("<svg") :]
+    return svg.replace("<svg ", '<svg role="img" aria-label="QR code of the check-in page" ', 1)
+
+
+@permission(Action.SIGNED_IN)
+def session_attendance(request: HttpRequest, pk: int) -> HttpResponseBase:
+    """The facilitator's page on the day: the code and its QR code, and the list to tick."""
+    session = selectors.session_for_attendance(request.user, pk)
+    rows = [r for r in selectors.roster(session) if r.status == Registration.Status.CONFIRMED]
+    if request.method == "POST":
+        ids = [int(v) for v in request.POST.getlist("present") if v.isdigit()]
+        try:
+            services.attendance_record(actor=request.user, session=session, present_ids=ids)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, "Attendance saved.")
+            return redirect("learning_session_attendance", pk=session.pk)
+    checkin_url = request.build_absolute_uri(
+        reverse("learning_checkin") + f"?code={session.checkin_code}"
+    )
+    return render(
+        request,
+        "learning/attendance.html",
+        {
+            "session": session,
+            "rows": rows,
+            "checkin_url": checkin_url,
+            "qr_svg": _qr_svg(checkin_url),
+            "checkin_open": selectors.checkin_open(session),
+            "margin": int(selectors.CHECKIN_MARGIN.total_seconds() // 60),
+        },
+    )
+
+
+@permission(Action.SIGNED_IN)
+@require_POST
+def session_code_renew(request: HttpRequest, pk: int) -> HttpResponseBase:
+    session = selectors.session_for_attendance(request.user, pk)
+    services.code_renew(actor=request.user, session=session)
+    messages.success(request, "A new check-in code is in force; the old one no longer works.")
+    return redirect("learning_session_attendance", pk=session.pk)
+
+
+@permission(Action.SIGNED_IN)
+def checkin(request: HttpRequest) -> HttpResponseBase:
+    """The attendee's phone page: type (or scan) the code shown in the room."""
+    form = CheckinForm(request.POST or None, initial={"code": get_text(request.GET, "code")})
+    if request.method == "POST" and form.is_valid():
+        try:
+            registration = services.checkin(actor=request.user, code=form.cleaned_data["code"])
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, f"You are checked in to {registration.session.title}.")
+            return redirect("learning_session", pk=registration.session_id)
+    return render(request, "learning/checkin.html", {"form": form})
+
+
+@permission(Action.SIGNED_IN)
+def certificate(request: HttpRequest, pk: int) -> HttpResponse:
+    registration = selectors.certificate_get(request.user, pk)
+    session = registration.session
+    return render(
+        request,
+        "learning/certificate.html",
+        {
+            "registration": registration,
+            "session": session,
+            "competencies": [
+                selectors.competency_label(item) for item in session.competencies.all()
+            ],
+            "facilitators": list(session.facilitators.all()),
+            "hours": round((session.ends_at - session.starts_at).total_seconds() / 3600, 1),
+        },
+    )
+
+
+# -- learning communities ---------------------------------------------------------------------
+
+
+def _community_row(c: Community) -> list[Any]:
+    return [
+        c.name,
+        c.get_kind_display(),
+        c.school.name if c.school else "System",
+        c.facilitator.full_name if c.facilitator else "",
+        c.member_count,  # type: ignore[attr-defined]
+        c.meeting_count,  # type: ignore[attr-defined]
+    ]
+
+
+COMMUNITY_EXPORT = ExportSpec(
+    filename="learning-communities",
+    headers=["Name", "Kind", "School", "Facilitator", "Members", "Meetings"],
+    row=_community_row,
+)
+
+
+@permission(Action.SIGNED_IN)
+def community_list(request: HttpRequest) -> HttpResponseBase:
+    params = request.GET
+    filters: dict[str, Any] = {
+        "query": get_text(params, "q"),
+        "kind": get_choice(params, "kind", Community.Kind.values),
+        "school_id": get_int(params, "school"),
+    }
+    return render_list(
+        request,
+        template="learning/community_list.html",
+        queryset=selectors.community_list(request.user, **filters),
+        export=COMMUNITY_EXPORT,
+        per_page=25,
+        context={
+            "filters": filters,
+            "kinds": Community.Kind.choices,
+            "schools": selectors.filter_choices(request.user)["schools"],
+            "can_create": selectors.may_create_sessions(request.user),
+        },
+    )
+
+
+def _community_form_page(
+    request: HttpRequest, *, system: Any, community: Community | None
+) -> HttpResponseBase:
+    initial = None
+    if community is not None:
+        initial = {
+            "name": community.name,
+            "kind": community.kind,
+            "school": community.school_id,
+            "description": community.description,
+            "facilitator": community.facilitator_id,
+            "members": list(community.members.all()),
+        }
+    schools = selectors.manager_choices(request.user)["schools"]
+    if community is not None and community.school_id:
+        from trellis.orgs.models import School
+
+        schools = schools | School.objects.filter(pk=community.school_id)
+    form = CommunityForm(request.POST or None, initial=initial, system=system, schools=schools)
+
+    def save(data: dict[str, Any]) -> Any:
+        fields = {k: data[k] for k in ("name", "kind", "school", "description", "facilitator")}
+        if community is None:
+            made = services.community_create(
+                actor=request.user, system=system, members=list(data["members"]), **fields
+            )
+        else:
+            made = services.community_update(
+                actor=request.user, community=community, members=list(data["members"]), **fields
+            )
+        return made
+
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved = save(form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, f"{saved.name} saved.")
+            return redirect("learning_community", pk=saved.pk)
+    return render(
+        request,
+        "simple_form.html",
+        {
+            "form": form,
+            "heading": f"Edit {community.name}" if community else f"New community in {system}",
+            "back_url": reverse("learning_community", args=[community.pk])
+            if community
+            else reverse("learning_communities"),
+            "back_label": community.name if community else "Learning communities",
+            "system": system if community is None else None,
+        },
+    )
+
+
+@permission(Action.LEARNING_MANAGE)
+def community_new(request: HttpRequest) -> HttpResponseBase:
+    systems = selectors.manager_choices(request.user)["systems"]
+    system_id = get_int(request.POST, "system_id") or get_int(request.GET, "system")
+    system = systems.filter(pk=system_id).first() if system_id else None
+    if system is None:
+        if systems.count() != 1:
+            return render(
+                request,
+                "learning/choose_system.html",
+                {
+                    "form": SystemChoiceForm(systems=systems),
+                    "heading": "New learning community: which system?",
+                },
+            )
+        system = systems.get()
+    return _community_form_page(request, system=system, community=None)
+
+
+@permission(Action.SIGNED_IN)
+def community_edit(request: HttpRequest, pk: int) -> HttpResponseBase:
+    community = selectors.community_to_edit(request.user, pk)
+    return _community_form_page(request, system=community.system, community=community)
+
+
+@permission(Action.SIGNED_IN)
+def community_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    community = selectors.community_get(request.user, pk)
+    return render(
+        request,
+        "learning/community_detail.html",
+        {
+            "community": community,
+            "members": list(community.members.order_by("family_name", "given_name")),
+            "cycles": selectors.community_cycles(community),
+            "meetings": selectors.community_meetings(community),
+            "may_edit": selectors.may_edit_community(request.user, community),
+        },
+    )
+
+
+@permission(Action.SIGNED_IN)
+def cycle_new(request: HttpRequest, pk: int) -> HttpResponseBase:
+    community = selectors.community_to_edit(request.user, pk)
+    return form_page(
+        request,
+        form=CycleForm(request.POST or None),
+        save=lambda data: services.cycle_add(actor=request.user, community=community, **data),
+        success_url=reverse("learning_community", args=[community.pk]),
+        heading=f"New cycle of {community.name}",
+        back_label=community.name,
+        success_message="Cycle added.",
+    )
+
+
+def _meeting_page(request: HttpRequest, community: Community, meeting: Any) -> HttpResponseBase:
+    initial = None
+    if meeting is not None:
+        initial = {
+            "held_on": meeting.held_on,
+            "cycle": meeting.cycle_id,
+            "agenda": meeting.agenda,
+            "notes": meeting.notes,
+            "decisions": meeting.decisions,
+            "attendees": list(meeting.attendees.all()),
+        }
+    form = MeetingForm(request.POST or None, initial=initial, community=community)
+
+    def save(data: dict[str, Any]) -> Any:
+        return services.meeting_save(
+            actor=request.user,
+            community=community,
+            meeting=meeting,
+            held_on=data["held_on"],
+            cycle=data["cycle"],
+            agenda=data["agenda"],
+            notes=data["notes"],
+            decisions=data.get("decisions", ""),
+            attendees=list(data["attendees"]),
+        )
+
+    return form_page(
+        request,
+        form=form,
+        save=save,
+        success_url=reverse("learning_community", args=[community.pk]),
+        heading=(f"Meeting of {meeting.held_on:%b %-d, %Y}" if meeting else "New meeting")
+        + f" · {community.name}",
+        back_label=community.name,
+        success_message="Meeting saved.",
+    )
+
+
+@permission(Action.SIGNED_IN)
+def meeting_new(request: HttpRequest, pk: int) -> HttpResponseBase:
+    community = selectors.community_to_edit(request.user, pk)
+    return _meeting_page(request, community, None)
+
+
+@permission(Action.SIGNED_IN)
+def meeting_edit(request: HttpRequest, pk: int, meeting_pk: int) -> HttpResponseBase:
+    community = selectors.community_to_edit(request.user, pk)
+    meeting = selectors.meeting_get(request.user, community, meeting_pk)
+    return _meeting_page(request, community, meeting)
