@@ -261,12 +261,12 @@ def unassigned(user: Any, *, kind: str) -> QuerySet[Person]:
     )
 
 
-def supporters_of(person_ids: Any, kinds: list[str]) -> QuerySet[Assignment]:
-    """Assignments of these kinds in force today whose assignee is one of `person_ids` (ids or a
-    values subquery), for a page that already decided the viewer may see those people (a
-    cohort's coaches and mentors). One query."""
+def supporters_of(person_ids: Any, kinds: list[str], day: Any = None) -> QuerySet[Assignment]:
+    """Assignments of these kinds in force on the day (today by default) whose assignee is one
+    of `person_ids` (ids or a values subquery), for a page that already decided the viewer may
+    see those people (a cohort's coaches and mentors). One query."""
     return (
-        Assignment.objects.filter(active_q(timezone.localdate()), kind__in=kinds)
+        Assignment.objects.filter(active_q(day or timezone.localdate()), kind__in=kinds)
         .filter(assignee_id__in=person_ids)
         .select_related("supporter", "assignee")
         .order_by("assignee__family_name", "assignee__given_name", "kind", "pk")

@@ -11,6 +11,7 @@ from trellis.attendance.selectors import (
     attendance_systems,
     morning,
     morning_day,
+    own_alerts,
     system_today,
 )
 from trellis.core.panels import Panel, register
@@ -29,3 +30,14 @@ def attendance_today(request: HttpRequest) -> Iterator[Panel]:
         {"m": morning(request.user, morning_day(request.user, system_today(system)))},
         weight=15,
     )
+
+
+@register("home", weight=14)
+def attendance_alerts(request: HttpRequest) -> Iterator[Panel]:
+    """The viewer's attendance alerts not yet acknowledged (the five newest)."""
+    alerts = own_alerts(request.user, status="open")
+    shown = list(alerts[:5])
+    if not shown:
+        return
+    count = len(shown) if len(shown) < 5 else alerts.count()
+    yield Panel("attendance/panels/alerts.html", {"alerts": shown, "count": count}, weight=14)

@@ -7,3 +7,15 @@ urlpatterns = [
     path("schools/<int:pk>/", views.school, name="attendance_school"),
     path("settings/", views.attendance_settings, name="attendance_settings"),
 ]
+
+# Alerts (issue 12).
+from trellis.attendance import alert_views  # noqa: E402
+
+urlpatterns += [
+    path("alerts/", alert_views.alert_list, name="attendance_alerts"),
+    path(
+        "alerts/<int:pk>/acknowledge/",
+        alert_views.alert_acknowledge,
+        name="attendance_alert_acknowledge",
+    ),
+]
