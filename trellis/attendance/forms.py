@@ -3,7 +3,7 @@ from __future__ import annotations
 from django import forms
 
 from trellis.attendance.models import AttendanceSettings
-from trellis.core.forms import StyledFormMixin
+from trellis.core.forms import DateInput, StyledFormMixin
 
 
 class AttendanceSettingsForm(StyledFormMixin, forms.ModelForm):
@@ -17,3 +17,22 @@ class AttendanceSettingsForm(StyledFormMixin, forms.ModelForm):
             "chronic_percent": "Chronic absence: absent on at least (%) of the days enrolled",
             "taken_by": "Teachers take attendance by",
         }
+
+
+class CalendarChangeForm(StyledFormMixin, forms.Form):
+    """Add or remove a school's instructional days: one day, or a range such as a closure."""
+
+    change = forms.ChoiceField(
+        label="Change",
+        choices=[("add", "Add instructional days"), ("remove", "Remove instructional days")],
+    )
+    start = forms.DateField(label="Day (or first day of the range)", widget=DateInput())
+    end = forms.DateField(
+        label="Last day of the range",
+        required=False,
+        widget=DateInput(),
+        help_text="Leave empty for a single day.",
+    )
+    weekdays_only = forms.BooleanField(
+        label="Add weekdays only (a range)", required=False, initial=True
+    )

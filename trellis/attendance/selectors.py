@@ -584,3 +584,65 @@ def own_alert_get(user: Any, pk: int) -> Any:
     if found is None:
         raise Http404
     return found
+
+
+# --- The instructional calendar on screen (issue 12) -------------------------------------------
+
+
+def calendar_school_get(user: Any, pk: int) -> School:
+    """A school whose calendar the viewer may change (attendance.manage on its system); 404
+    outside what they may see, 403 where they see it but may not."""
+    from trellis.authz.policies import authorize
+
+    school = School.objects.select_related("system").filter(pk=pk).first()
+    if school is None:
+        raise Http404
+    authorize(user, Action.ATTENDANCE_MANAGE, school)
+    return school
+
+
+@dataclass
+class CalendarCell:
+    day: datetime.date | None
+    instructional: bool = False
+    # Attendance or submissions recorded that day (from the roll-up).
+    recorded: bool = False
+
+
+@dataclass
+class CalendarMonth:
+    first: datetime.date
+    weeks: list[list[CalendarCell]]
+    instructional: int
+
+
+def calendar_months(school: School, year_start: datetime.date) -> list[CalendarMonth]:
+    """The school year's twelve months as week rows (Monday first), each day marked
+    instructional or not and whether attendance was recorded: two queries."""
+    year_end = datetime.date(year_start.year + 1, 6, 30)
+    days = set(
+        CalendarDay.objects.filter(
+            school=school, date__gte=year_start, date__lte=year_end
+        ).values_list("date", flat=True)
+    )
+    recorded = set(
+        DailySchoolAttendance.objects.filter(
+            school=school, date__gte=year_start, date__lte=year_end
+        )
+        .filter(Q(absent__gt=0) | Q(tardy__gt=0) | Q(submitted__gt=0))
+        .values_list("date", flat=True)
+    )
+    months = []
+    for i in range(12):
+        month, year = (year_start.month + i - 1) % 12 + 1, year_start.year + (i + 6) // 12
+        first = datetime.date(year, month, 1)
+        following = datetime.date(year + month // 12, month % 12 + 1, 1)
+        cells = [CalendarCell(None) for _ in range(first.weekday())]
+        day = first
+        while day < following:
+            cells.append(CalendarCell(day, day in days, day in recorded))
+            day += datetime.timedelta(days=1)
+        cells += [CalendarCell(None) for _ in range(-len(cells) % 7)]
+        weeks = [cells[k : k + 7] for k in range(0, len(cells), 7)]
+        months.append(CalendarMonth(first, weeks, sum(1 for c in cells if c.instructional)))
+    return months

@@ -488,3 +488,97 @@ def attendance_alert_acknowledge(*, actor: Any, alert: AttendanceAlert) -> Atten
             after={"acknowledged_at": locked.acknowledged_at.isoformat()},
         )
     return locked
+
+
+# --- The instructional calendar on screen (issue 12) -------------------------------------------
+
+
+@dataclass
+class CalendarChange:
+    days: list[datetime.date]
+    # Attendance records (events and submissions) on removed days: kept, no longer counted.
+    records_kept: int = 0
+    rollups: int = 0
+
+
+def calendar_days_change(
+    *,
+    actor: Any,
+    school: Any,
+    year_start: datetime.date,
+    start: datetime.date,
+    end: datetime.date | None = None,
+    add: bool,
+    weekdays_only: bool = True,
+) -> CalendarChange:
+    """Add or remove a school's instructional days, one day or a range (a closure), within the
+    school year starting `year_start`. Adding a day already instructional, or removing one that
+    is not, is refused. A removed day's attendance records stay (re-adding the day counts them
+    again) but no figure counts them: the school's roll-ups are rebuilt from the first changed
+    day, in the same transaction, as the calendar import does."""
+    require(actor, Action.ATTENDANCE_MANAGE, school.system)
+    end = end or start
+    year_end = datetime.date(year_start.year + 1, 6, 30)
+    if end < start:
+        raise ValidationError({"end": "The last day comes before the first."})
+    if start < year_start or end > year_end:
+        raise ValidationError(
+            {
+                "start": "Give days of the school year shown: "
+                f"{year_start:%-d %b %Y} to {year_end:%-d %b %Y}."
+            }
+        )
+    span = [start + datetime.timedelta(days=i) for i in range((end - start).days + 1)]
+    existing = set(
+        CalendarDay.objects.filter(school=school, date__gte=start, date__lte=end).values_list(
+            "date", flat=True
+        )
+    )
+    if add:
+        wanted = [d for d in span if d.weekday() < 5] if weekdays_only and end > start else span
+        days = [d for d in wanted if d not in existing]
+        if not days:
+            raise ValidationError(
+                f"{start:%-d %b %Y} is already an instructional day of {school.name}."
+                if start == end
+                else f"Every {'weekday' if weekdays_only else 'day'} from {start:%-d %b %Y} to "
+                f"{end:%-d %b %Y} is already an instructional day of {school.name}."
+            )
+    else:
+        days = sorted(existing)
+        if not days:
+            raise ValidationError(
+                f"{start:%-d %b %Y} is not an instructional day of {school.name}."
+                if start == end
+                else f"{school.name} has no instructional day from {start:%-d %b %Y} to "
+                f"{end:%-d %b %Y}."
+            )
+    change = CalendarChange(days=days)
+    with transaction.atomic():
+        if add:
+            CalendarDay.objects.bulk_create(
+                [CalendarDay(system_id=school.system_id, school=school, date=d) for d in days]
+            )
+        else:
+            CalendarDay.objects.filter(school=school, date__in=days).delete()
+            change.records_kept = (
+                AttendanceEvent.objects.filter(school=school, date__in=days).count()
+                + AttendanceSubmission.objects.filter(school=school, date__in=days).count()
+            )
+        last = last_rolled_up(school.system_id)
+        if last is not None and days[0] <= last:
+            change.rollups = rollups_rebuild(
+                system_id=school.system_id, start=days[0], end=last, school_ids=[school.pk]
+            )
+        audit_event_record(
+            actor=actor,
+            action="attendance.calendar_add" if add else "attendance.calendar_remove",
+            obj=school,
+            object_repr=f"{school.name}: {len(days)} instructional day(s)",
+            after={
+                "days": [d.isoformat() for d in days],
+                "records_kept": change.records_kept,
+                "rollups": change.rollups,
+            },
+        )
+    return change

@@ -19,3 +19,10 @@ urlpatterns += [
         name="attendance_alert_acknowledge",
     ),
 ]
+
+# The instructional calendar on screen (issue 12).
+from trellis.attendance import calendar_views  # noqa: E402
+
+urlpatterns += [
+    path("schools/<int:pk>/calendar/", calendar_views.school_calendar, name="attendance_calendar"),
+]

@@ -152,6 +152,9 @@ def school(request: HttpRequest, pk: int) -> HttpResponseBase:
             "object_list": page.object_list,
             "querystring_nopage": querystring_without(request, "page", "format"),
             "query": query,
+            "can_edit_calendar": systems_where(request.user, Action.ATTENDANCE_MANAGE)
+            .filter(pk=found.system_id)
+            .exists(),
         },
     )
 
