@@ -95,8 +95,9 @@ def test_removing_a_closure_recomputes_the_figures_and_keeps_the_records(w: Worl
     ).exists()
     assert AttendanceEvent.objects.filter(school=w.school).count() == events
     got = report("riverbend")["schools"]["sch-a"]
-    # No day at Oak Hill on the 30th: nobody enrolled or absent; a1's chronic absence to date
-    # is now 2 of 18 days (11.1%, still chronic); nothing expected this week.
+    # No day at Oak Hill on the 30th: nobody enrolled or absent, nothing expected this week.
+    # Chronic absence to date is as of the 25th (18 days): a1 and a2 absent 2 of 18 (11.1%),
+    # t 1 of 10: three (a2 was 2 of 21, 9.5%, before).
     assert got["enrolled"] == 0 and got["absent"] == 0
     assert got["submissions_expected_week"] == 0
     assert got["chronic_absent"] == 3
