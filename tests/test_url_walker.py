@@ -75,6 +75,8 @@ EXTRA_PARAMS: dict[str, Callable[[World], dict[str, Any]]] = {
     # Their Cases add the template milestone in a setup.
     "milestone_template_edit": lambda w: {"pk": w.program_id, "item_pk": 1},
     "milestone_template_delete": lambda w: {"pk": w.program_id, "item_pk": 1},
+    # Its Case sends the alerts in a setup; an anonymous visitor is refused before any lookup.
+    "attendance_alert_acknowledge": lambda w: {"pk": 1},
 }
 
 

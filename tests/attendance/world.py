@@ -21,3 +21,20 @@ def add_attendance(world: World) -> None:
     world.other_school.refresh_from_db()
     data.add_people(world.system, world.school, world.other_school)
     data.import_all(Path(tempfile.mkdtemp(prefix="trellis-attendance-")), code="riverbend")
+
+
+def add_alerts(world: World) -> None:
+    """The hand-made month's alerts of 30 September: Oak Hill's two homerooms had not
+    submitted by 09:30, so its principal (Paula) has one alert."""
+    import datetime
+
+    from trellis.attendance.services import attendance_alerts_send
+
+    add_attendance(world)
+    attendance_alerts_send(actor=None, system=world.system, day=datetime.date(2026, 9, 30))
+
+
+def principal_alert(world: World) -> int:
+    from trellis.attendance.models import AttendanceAlert
+
+    return AttendanceAlert.objects.get(recipient=world.users["principal"]).pk

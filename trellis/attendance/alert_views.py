@@ -3,10 +3,13 @@ one. Nobody sees or acknowledges anyone else's: "not found"."""
 
 from __future__ import annotations
 
+import datetime
+
 from django.contrib import messages
 from django.http import HttpRequest
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from trellis.attendance import selectors, services
@@ -26,9 +29,13 @@ def _alert_row(alert: AttendanceAlert) -> list[object]:
         alert.get_kind_display(),
         alert.summary,
         alert.details,
-        alert.emailed_at,
-        alert.acknowledged_at,
+        _moment(alert.emailed_at),
+        _moment(alert.acknowledged_at),
     ]
+
+
+def _moment(value: datetime.datetime | None) -> str:
+    return f"{timezone.localtime(value):%Y-%m-%d %H:%M}" if value else ""
 
 
 @permission(Action.SIGNED_IN)

@@ -646,3 +646,25 @@ def calendar_months(school: School, year_start: datetime.date) -> list[CalendarM
         weeks = [cells[k : k + 7] for k in range(0, len(cells), 7)]
         months.append(CalendarMonth(first, weeks, sum(1 for c in cells if c.instructional)))
     return months
+
+
+# --- A network's morning (issue 12) -------------------------------------------------------------
+
+
+def attendance_network_get(user: Any, pk: int) -> tuple[Any, list[int]]:
+    """A network whose attendance the viewer may see (their scope holds the network or its
+    system) and its schools' ids; 404 when they may not see the network at all, 403 when they
+    see it but not its attendance (a supervisor who reaches a few of its schools by caseload)."""
+    from trellis.orgs.models import Network
+    from trellis.orgs.selectors import visible_networks
+
+    network = Network.objects.select_related("system").filter(pk=pk).first()
+    if network is None:
+        raise Http404
+    scope = scope_for(user, Action.ATTENDANCE_VIEW)
+    if not (scope.everything or network.system_id in scope.system_ids or pk in scope.network_ids):
+        if visible_networks(user).filter(pk=pk).exists():
+            raise PermissionDenied
+        raise Http404
+    ids = list(School.objects.filter(network=network).values_list("pk", flat=True))
+    return network, ids

@@ -26,3 +26,10 @@ from trellis.attendance import calendar_views  # noqa: E402
 urlpatterns += [
     path("schools/<int:pk>/calendar/", calendar_views.school_calendar, name="attendance_calendar"),
 ]
+
+# A network's morning (issue 12).
+from trellis.attendance import network_views  # noqa: E402
+
+urlpatterns += [
+    path("networks/<int:pk>/", network_views.network_morning, name="attendance_network"),
+]
