@@ -326,6 +326,7 @@ def attendance_alerts_send(
     system: System,
     day: datetime.date | None = None,
     now: datetime.datetime | None = None,
+    mail_connection: Any = None,
 ) -> AlertsSent:
     """Make and e-mail the day's alerts of a system, once each (per school, day, kind and
     recipient: a second run sends nothing again):
@@ -334,7 +335,8 @@ def attendance_alerts_send(
     - absence spike: to each supervisor whose caseload holds the school, when the school's rate
       "jumped" on the supervisor's own morning page (the same rule, the same suppression).
     The e-mails go out inside the transaction: if sending fails, nothing is recorded and the
-    next run sends again."""
+    next run sends again. `mail_connection`: another e-mail backend's connection (the demo's
+    sends nothing)."""
     from trellis.attendance import selectors
 
     require(actor, Action.ATTENDANCE_MANAGE, system)
@@ -409,7 +411,7 @@ def attendance_alerts_send(
         for alert in fresh:
             alert.emailed_at = sent_at
         AttendanceAlert.objects.bulk_create(fresh)
-        _alerts_mail(fresh, zone)
+        _alerts_mail(fresh, mail_connection or get_connection())
         for alert in fresh:
             if alert.kind == AttendanceAlert.Kind.NOT_SUBMITTED:
                 result.not_submitted += 1
@@ -436,7 +438,7 @@ def _accounts(caseloads: dict[int, set[int]]) -> list[Any]:
     return list(User.objects.filter(pk__in=list(caseloads)))
 
 
-def _alerts_mail(alerts: list[AttendanceAlert], zone: ZoneInfo) -> None:
+def _alerts_mail(alerts: list[AttendanceAlert], connection: Any) -> None:
     """One e-mail per alert, to its recipient, with the link to the school's morning page and
     to the alerts page where it is acknowledged."""
     from trellis.accounts.models import User
@@ -467,7 +469,7 @@ def _alerts_mail(alerts: list[AttendanceAlert], zone: ZoneInfo) -> None:
                 [emails[alert.recipient_id]],
             )
         )
-    get_connection().send_messages(messages)
+    connection.send_messages(messages)
 
 
 def attendance_alert_acknowledge(*, actor: Any, alert: AttendanceAlert) -> AttendanceAlert:
