@@ -25,6 +25,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
@@ -238,7 +239,7 @@ def measure_page(url: str, runs: int = 7) -> None:
 # --- The bench ---------------------------------------------------------------------------------
 
 
-def run_size(server: str, size: str) -> dict[str, object]:
+def run_size(server: str, size: str) -> dict[str, Any]:
     url = fresh_database(server, size)
     env = {**os.environ, "DATABASE_URL": url}
     manage(env, "migrate", "--noinput")
@@ -321,25 +322,25 @@ def main() -> None:
     sizes = options.sizes.split(",")
     found = {size: run_size(server, size) for size in sizes}
     for size, got in found.items():
-        floor, total = float(got["floor"]), float(got["attendance"]) + float(got["submissions"])  # type: ignore[arg-type]
+        floor, total = float(got["floor"]), float(got["attendance"]) + float(got["submissions"])
         print(f"\nAttendance import, {size} size, PostgreSQL")
         print(f"  floor (plain SQL: COPY + upserts + roll-up)   {floor:8.1f} s")
-        print(f"  import_attendance --positive (one day)         {float(got['attendance']):8.1f} s")  # type: ignore[arg-type]
+        print(f"  import_attendance --positive (one day)         {float(got['attendance']):8.1f} s")
         print(
             f"  import_submissions (the day's classes)         {float(got['submissions']):8.1f} s"
-        )  # type: ignore[arg-type]
+        )
         print(
             f"  Trellis, both imports                          {total:8.1f} s   "
             f"{total / floor:5.2f} x floor   (target: at most {IMPORT_TARGET} x)"
         )
-        print(f"  the same day again (nothing changes)           {float(got['again']):8.1f} s")  # type: ignore[arg-type]
+        print(f"  the same day again (nothing changes)           {float(got['again']):8.1f} s")
     first, last = sizes[0], sizes[-1]
     if first != last:
         print(
             f"\n{'page (leader)':<48}{'queries ' + first:>18}{'queries ' + last:>16}"
             f"{'ms ' + first:>14}{'ms ' + last:>10}{'ratio':>8}"
         )
-        for small, large in zip(found[first]["pages"], found[last]["pages"], strict=True):  # type: ignore[call-overload]
+        for small, large in zip(found[first]["pages"], found[last]["pages"], strict=True):
             ratio = float(large["ms"]) / max(float(small["ms"]), 0.1)
             print(
                 f"{small['url'].split('?')[0]:<48}{small['queries']:>18}{large['queries']:>16}"

@@ -53,7 +53,7 @@ def test_adding_a_day_and_a_range_of_weekdays(w: World) -> None:
     added = sorted(days(w) - before)
     assert len(added) == 7 and all(d.weekday() < 5 for d in added)
     event = AuditEvent.objects.filter(action="attendance.calendar_add").order_by("pk").last()
-    assert event is not None and event.actor == w.users["admin"]
+    assert event is not None and event.actor == w.users["admin"] and event.after is not None
     assert event.after["days"][0] == "2026-10-02" and len(event.after["days"]) == 6
     # The new days have roll-ups only up to the last day attendance was imported for: the
     # figures of 30 September do not change.
@@ -102,6 +102,7 @@ def test_removing_a_closure_recomputes_the_figures_and_keeps_the_records(w: Worl
     assert got["submissions_expected_week"] == 0
     assert got["chronic_absent"] == 3
     event = AuditEvent.objects.get(action="attendance.calendar_remove")
+    assert event.after is not None
     assert event.after["days"] == ["2026-09-28", "2026-09-29", "2026-09-30"]
     assert event.after["records_kept"] > 0
     # Adding the days back counts the records again.

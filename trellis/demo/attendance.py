@@ -255,12 +255,12 @@ def attendance_history(
     zone = ZoneInfo(settings_of(system.pk).time_zone)
     quiet = get_connection("django.core.mail.backends.dummy.EmailBackend")
     for day in taught[-5:]:
-        moment = datetime.time(8, 45) if day == taught[-1] else datetime.time(17, 0)
+        as_of = datetime.time(8, 45) if day == taught[-1] else datetime.time(17, 0)
         alerts += attendance_alerts_send(
             actor=None,
             system=system,
             day=day,
-            now=datetime.datetime.combine(day, moment, tzinfo=zone),
+            now=datetime.datetime.combine(day, as_of, tzinfo=zone),
             mail_connection=quiet,
         ).sent
     return {
