@@ -210,6 +210,10 @@ def build(size: str, folder: Path) -> None:
                         f"{DAY}T{minutes // 60:02d}:{minutes % 60:02d}:00-04:00",
                     ]
                 )
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")  # bulk loads leave the planner without statistics
     print(json.dumps({"system_id": system.pk, "students": per_school * n_schools}))
 
 

@@ -32,6 +32,7 @@ CREATE TEMP TABLE s_att (student text, school text, date date, category text, cl
   ON COMMIT DROP;
 \set f :dir '/attendance.csv'
 COPY s_att FROM :'f' WITH (FORMAT csv, HEADER true);
+ANALYZE s_att;
 CREATE TEMP TABLE s_ids ON COMMIT DROP AS
   SELECT st.id AS student_id, sc.id AS school_id, s.date,
          lower(replace(s.category, ' ', '_')) AS category, k.id AS class_id
@@ -43,6 +44,7 @@ DELETE FROM event e USING (SELECT DISTINCT school_id, date FROM s_ids) d
   WHERE e.school_id = d.school_id AND e.date = d.date;
 INSERT INTO event (system_id, student_id, school_id, date, category, class_id)
   SELECT :system, student_id, school_id, date, category, class_id FROM s_ids;
+ANALYZE event;
 INSERT INTO daily (school_id, date, enrolled, absent, tardy)
   SELECT c.school_id, c.date,
     (SELECT count(DISTINCT w.student_id) FROM students_schoolenrolment w
@@ -80,6 +82,7 @@ BEGIN;
 CREATE TEMP TABLE s_sub (class text, date date, submitted_at timestamptz) ON COMMIT DROP;
 \set f :dir '/submissions.csv'
 COPY s_sub FROM :'f' WITH (FORMAT csv, HEADER true);
+ANALYZE s_sub;
 INSERT INTO submission (system_id, school_id, class_id, date, submitted_at, on_time)
   SELECT :system, k.school_id, k.id, s.date, s.submitted_at,
     (s.submitted_at AT TIME ZONE 'America/New_York') <= (s.date + time '09:30')
