@@ -161,3 +161,26 @@ def test_the_alerts_page_keeps_the_history_with_filters_and_exports(w: World) ->
     assert "0 alerts" in client.get("/attendance/alerts/?q=pine&status=all").content.decode()
     csv = b"".join(client.get("/attendance/alerts/?status=all&format=csv").streaming_content)
     assert b"Oak Hill Elementary" in csv and b"hr-a2" in csv
+
+
+def test_the_alerts_page_and_home_panel_query_counts_do_not_grow_with_the_alerts(
+    w: World,
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = w.client("principal")
+    attendance_alerts_send(actor=None, system=w.system, day=DAY)
+
+    def queries(url: str) -> int:
+        client.get(url)
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(url).status_code == 200
+        return len(captured.captured_queries)
+
+    urls = ["/attendance/alerts/?status=all", "/"]
+    before = [queries(u) for u in urls]
+    for day in data.SEPTEMBER[:-1]:
+        attendance_alerts_send(actor=None, system=w.system, day=day)
+    assert AttendanceAlert.objects.count() > 10
+    assert [queries(u) for u in urls] == before

@@ -7,11 +7,8 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from tests.attendance import data
-from tests.attendance.world import add_attendance
+from tests.attendance.world import add_attendance, more_schools
 from tests.conftest import World
-from trellis.attendance.models import CalendarDay, DailySchoolAttendance
-from trellis.orgs.services import school_create
 
 DAY = "2026-09-30"
 
@@ -66,27 +63,7 @@ def _queries(world: World, url: str) -> int:
 def test_the_network_page_query_count_does_not_grow_with_its_schools(w: World) -> None:
     url = f"/attendance/networks/{w.network.pk}/?date={DAY}"
     before = _queries(w, url)
-    schools = [
-        school_create(actor=None, system=w.system, name=f"Extra {i}", network=w.network)
-        for i in range(30)
-    ]
-    CalendarDay.objects.bulk_create(
-        CalendarDay(system=w.system, school=s, date=d) for s in schools for d in data.SEPTEMBER
-    )
-    DailySchoolAttendance.objects.bulk_create(
-        DailySchoolAttendance(
-            system=w.system,
-            school=s,
-            date=d,
-            enrolled=300,
-            absent=20 + i % 9,
-            expected_submissions=12,
-            submitted=11,
-            on_time=10,
-        )
-        for i, s in enumerate(schools)
-        for d in data.SEPTEMBER
-    )
+    more_schools(w, 30)
     html = w.client("leader").get(url).content.decode()
     assert "Extra 29" in html or "Page 1 of" in html
     assert _queries(w, url) == before

@@ -36,8 +36,9 @@ def attendance_today(request: HttpRequest) -> Iterator[Panel]:
 def attendance_alerts(request: HttpRequest) -> Iterator[Panel]:
     """The viewer's attendance alerts not yet acknowledged (the five newest)."""
     alerts = own_alerts(request.user, status="open")
-    shown = list(alerts[:5])
-    if not shown:
+    count = alerts.count()
+    if not count:
         return
-    count = len(shown) if len(shown) < 5 else alerts.count()
-    yield Panel("attendance/panels/alerts.html", {"alerts": shown, "count": count}, weight=14)
+    yield Panel(
+        "attendance/panels/alerts.html", {"alerts": list(alerts[:5]), "count": count}, weight=14
+    )
