@@ -96,6 +96,16 @@ class SchoolClass(RosterRecord):
 class Enrollment(RosterRecord):
     """A teacher or a student in a class. Exactly one of person (staff) or student is set."""
 
+    # Not a database constraint here: checking it costs the metro import's commit a lookup per
+    # row (about a sixth of the first import, three million checks of the same one row), and
+    # systems are never deleted (PROTECT still guards the ORM). See docs/decisions.md.
+    system = models.ForeignKey(
+        "orgs.System",
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
+    )
     # class, person and student are indexed by the (…, is_active) indexes below, which lead
     # with them; single-column copies would only slow the metro import's 3 million inserts.
     school_class = models.ForeignKey(
