@@ -82,6 +82,7 @@ bench: $(VENV)/.dev var
 	$(PY) bench/pages.py --sizes $(BENCH_SIZES)
 	$(PY) bench/rosters.py --size $(BENCH_ROSTER_SIZE)
 	$(PY) bench/impact.py
+	$(PY) bench/attendance.py --sizes $(BENCH_SIZES)
 
 clean:
 	rm -rf $(VENV) var .mypy_cache .pytest_cache .ruff_cache

@@ -85,6 +85,8 @@ EXTRA_PARAMS: dict[str, Callable[[World], dict[str, Any]]] = {
     "api:add_video_comment": lambda w: {"video_id": w.coaching["video"]},
     # Its Cases find the student in a setup (tests/attendance/cases.py).
     "attendance_contact_log": lambda w: {"pk": w.school.pk, "student_pk": 1},
+    # Its Case sends the alerts in a setup; an anonymous visitor is refused before any lookup.
+    "attendance_alert_acknowledge": lambda w: {"pk": 1},
 }
 
 

@@ -6,7 +6,7 @@ leader finds none of Riverbend's (404, or their own empty page)."""
 
 from __future__ import annotations
 
-from tests.attendance.world import add_attendance
+from tests.attendance.world import add_alerts, add_attendance, principal_alert
 from tests.matrix import Case
 
 DAY = "2026-09-30"
@@ -81,6 +81,66 @@ ATTENDANCE_CASES: list[Case] = [
         outsider="admin_b",
         api=True,
         setup=add_attendance,
+    ),
+]
+
+# Alerts, the calendar on screen and the network page (issue 12's second slice).
+ATTENDANCE_CASES += [
+    # Everyone signed in has an alerts page of their own: the supervisor and the other system's
+    # administrator see theirs (none), never the principal's.
+    Case(
+        "attendance_alerts",
+        lambda w: "/attendance/alerts/?status=all",
+        right="principal",
+        wrong="supervisor",
+        outsider="admin_b",
+        wrong_status=200,
+        outsider_status=200,
+        hidden_from_outsider=lambda w: "2 classes had not submitted",
+        exports=("csv", "xlsx"),
+        setup=add_alerts,
+    ),
+    Case(
+        "attendance_alert_acknowledge",
+        lambda w: f"/attendance/alerts/{principal_alert(w)}/acknowledge/",
+        right="principal",
+        wrong="supervisor",
+        outsider="admin_b",
+        method="POST",
+        data=lambda w: {"next": "home"},
+        right_status=302,
+        wrong_status=404,
+        get_status=405,
+        setup=add_alerts,
+    ),
+    Case(
+        "attendance_calendar",
+        lambda w: f"/attendance/schools/{w.school.pk}/calendar/?year=2026",
+        right="admin",
+        wrong="leader",
+        outsider="admin_b",
+    ),
+    Case(
+        "attendance_calendar",
+        lambda w: f"/attendance/schools/{w.school.pk}/calendar/?year=2026",
+        right="admin",
+        wrong="leader",
+        outsider="admin_b",
+        method="POST",
+        data=lambda w: {"change": "add", "start": "2026-10-01"},
+        right_status=302,
+        get_status=200,
+        label="add a day",
+    ),
+    # The supervisor sees the North Cluster (their grant) but not its attendance: only their
+    # caseload's school.
+    Case(
+        "attendance_network",
+        lambda w: f"/attendance/networks/{w.network.pk}/?date={DAY}",
+        right="analyst",
+        wrong="supervisor",
+        outsider="admin_b",
+        exports=("csv", "xlsx"),
     ),
 ]
 

@@ -61,3 +61,21 @@ def test_demo_attendance_has_a_year_of_calendar_and_realistic_mornings() -> None
         "attendance_report", system="riverbend", date=TODAY.isoformat(), format="json", stdout=out
     )
     assert json.loads(out.getvalue())["system"] == system
+
+
+@pytest.mark.django_db
+def test_demo_principals_have_alerts_of_the_day_before_on_their_home_page() -> None:
+    from django.test import Client
+
+    from trellis.attendance.models import AttendanceAlert
+
+    result = build(size_name="demo", seed=1, today=TODAY)
+    assert result.counts["attendance_alerts"] > 0
+    late = AttendanceAlert.objects.filter(kind=AttendanceAlert.Kind.NOT_SUBMITTED)
+    # The days before: their deadline passed; the last day's (08:45) is still to come.
+    assert late.exists() and not late.filter(date=TODAY).exists()
+    alert = late.select_related("recipient").first()
+    assert alert is not None
+    client = Client()
+    client.force_login(alert.recipient)
+    assert "Attendance alerts" in client.get("/").content.decode()

@@ -11,9 +11,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from tests.attendance import data
-from tests.attendance.world import add_attendance
+from tests.attendance.world import add_attendance, more_schools
 from tests.conftest import World
-from trellis.attendance.models import CalendarDay, DailySchoolAttendance
 from trellis.attendance.services import attendance_settings_set
 from trellis.orgs.models import School
 from trellis.orgs.services import school_create
@@ -183,27 +182,7 @@ def test_query_counts_do_not_grow_with_schools_and_days(w: World) -> None:
     ]
     before = [_queries(w, who, url) for who, url in urls]
     # Forty more schools with a month of roll-ups each.
-    schools = [
-        school_create(actor=None, system=w.system, name=f"Extra {i}", network=w.network)
-        for i in range(40)
-    ]
-    CalendarDay.objects.bulk_create(
-        CalendarDay(system=w.system, school=s, date=d) for s in schools for d in data.SEPTEMBER
-    )
-    DailySchoolAttendance.objects.bulk_create(
-        DailySchoolAttendance(
-            system=w.system,
-            school=s,
-            date=d,
-            enrolled=300,
-            absent=20 + i % 7,
-            expected_submissions=12,
-            submitted=12,
-            on_time=10,
-        )
-        for i, s in enumerate(schools)
-        for d in data.SEPTEMBER
-    )
+    more_schools(w, 40)
     assert School.objects.count() > 40
     after = [_queries(w, who, url) for who, url in urls]
     assert after == before

@@ -51,3 +51,22 @@ class FamilyContactForm(StyledFormMixin, forms.ModelForm):
             "follow_up_on": DateInput(),
             "note": forms.Textarea(attrs={"rows": 3}),
         }
+
+
+class CalendarChangeForm(StyledFormMixin, forms.Form):
+    """Add or remove a school's instructional days: one day, or a range such as a closure."""
+
+    change = forms.ChoiceField(
+        label="Change",
+        choices=[("add", "Add instructional days"), ("remove", "Remove instructional days")],
+    )
+    start = forms.DateField(label="Day (or first day of the range)", widget=DateInput())
+    end = forms.DateField(
+        label="Last day of the range",
+        required=False,
+        widget=DateInput(),
+        help_text="Leave empty for a single day.",
+    )
+    weekdays_only = forms.BooleanField(
+        label="Add weekdays only (a range)", required=False, initial=True
+    )

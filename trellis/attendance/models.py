@@ -245,3 +245,45 @@ class FamilyContact(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.get_method_display()} about student {self.student_id} on {self.contacted_on}"
+
+
+class AttendanceAlert(TimeStampedModel):
+    """An alert about one school's day sent to one person (attendance.services
+    attendance_alerts_send): at most one per school, day, kind and recipient, so that running
+    the alerts twice sends nothing twice. The recipient acknowledges it; it stays as history."""
+
+    class Kind(models.TextChoices):
+        NOT_SUBMITTED = "not_submitted", "Attendance not submitted by the deadline"
+        ABSENCE_SPIKE = "absence_spike", "Absence rate jumped"
+
+    system = models.ForeignKey(
+        "orgs.System", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    school = models.ForeignKey(
+        "orgs.School", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    date = models.DateField()
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    # What the alert says (the classes not submitted, or the rates), as sent by e-mail.
+    summary = models.CharField(max_length=300)
+    details = models.TextField(blank=True)
+    emailed_at = models.DateTimeField(null=True, blank=True)
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-date", "school__name", "kind", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["school", "date", "kind", "recipient"], name="attendance_alert_once"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["recipient", "acknowledged_at"], name="attendance_alert_open"),
+            models.Index(fields=["system", "date"], name="attendance_alert_system_day"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.school_id} {self.date}"

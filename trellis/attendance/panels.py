@@ -11,6 +11,7 @@ from trellis.attendance.selectors import (
     attendance_systems,
     morning,
     morning_day,
+    own_alerts,
     student_outcomes,
     student_school_ids,
     system_today,
@@ -46,3 +47,15 @@ def attendance_today(request: HttpRequest) -> Iterator[Panel]:
 # The impact report's student outcomes (Guskey's level 5), read by the surveys app by name
 # (trellis.core.providers): the two apps do not import each other.
 provide("student_outcomes")(student_outcomes)
+
+
+@register("home", weight=14)
+def attendance_alerts(request: HttpRequest) -> Iterator[Panel]:
+    """The viewer's attendance alerts not yet acknowledged (the five newest)."""
+    alerts = own_alerts(request.user, status="open")
+    count = alerts.count()
+    if not count:
+        return
+    yield Panel(
+        "attendance/panels/alerts.html", {"alerts": list(alerts[:5]), "count": count}, weight=14
+    )

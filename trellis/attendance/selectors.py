@@ -333,13 +333,7 @@ class Row:
 
     @property
     def jumped(self) -> bool:
-        today, usual = self.absence_rate, self.usual_rate
-        if today is None or usual is None:
-            return False
-        return (
-            Decimal(str(today)) >= Decimal(str(usual)) * JUMP_FACTOR
-            and Decimal(str(today)) - Decimal(str(usual)) >= JUMP_POINTS
-        )
+        return absence_jumped(self.absence_rate, self.usual_rate)
 
     @property
     def on_time_rate(self) -> float | None:
@@ -1127,3 +1121,226 @@ def contact_student_by_sourced_id(school: School, sourced_id: str) -> Student:
     if found is None:
         raise Http404
     return contact_student_get(school, found.pk)
+
+
+# --- Alerts (issue 12): who is told, what about, and each person's own alerts ---------------
+
+
+def absence_jumped(today: float | None, usual: float | None) -> bool:
+    """The "jumped" rule of the morning pages (and of the absence-spike alert): today's rate at
+    least JUMP_FACTOR times the usual rate and JUMP_POINTS points above it."""
+    if today is None or usual is None:
+        return False
+    return (
+        Decimal(str(today)) >= Decimal(str(usual)) * JUMP_FACTOR
+        and Decimal(str(today)) - Decimal(str(usual)) >= JUMP_POINTS
+    )
+
+
+def late_classes(system: System, day: datetime.date) -> dict[int, list[tuple[Any, Any]]]:
+    """Each school's classes expected on `day` (an instructional day of the school) with no
+    submission made by the deadline: (class, the late submission or None), by title. Two
+    queries for the whole system."""
+    own = settings_of(system.pk)
+    taught = CalendarDay.objects.filter(system=system, date=day).values("school_id")
+    classes = list(
+        SchoolClass.objects.filter(
+            system=system, school_id__in=taught, is_active=True, class_type=class_type(own)
+        )
+        .exclude(
+            pk__in=AttendanceSubmission.objects.filter(
+                system=system, date=day, on_time=True
+            ).values("school_class_id")
+        )
+        .order_by("school_id", "title", "pk")
+    )
+    late = {
+        s.school_class_id: s
+        for s in AttendanceSubmission.objects.filter(
+            system=system, date=day, school_class_id__in=[c.pk for c in classes]
+        )
+    }
+    out: dict[int, list[tuple[Any, Any]]] = {}
+    for c in classes:
+        out.setdefault(c.school_id, []).append((c, late.get(c.pk)))
+    return out
+
+
+def school_principals(school_ids: Iterable[int], day: datetime.date) -> dict[int, set[int]]:
+    """The accounts (user ids) of each school's principals on `day`: whoever holds a principal
+    or assistant principal position there (the people app) or a principal grant on the school
+    (authz), active accounts only."""
+    from trellis.authz.models import Grant
+    from trellis.authz.roles import Role
+
+    ids = set(school_ids)
+    out: dict[int, set[int]] = {pk: set() for pk in ids}
+    for school_id, user_id in (
+        current_positions(day)
+        .filter(school_id__in=ids, kind__in=LEADERS)
+        .filter(person__account__is_active=True)
+        .values_list("school_id", "person__account")
+    ):
+        out[school_id].add(user_id)
+    for school_id, user_id in (
+        Grant.objects.filter(role=Role.PRINCIPAL, school_id__in=ids, starts_on__lte=day)
+        .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=day))
+        .filter(user__is_active=True)
+        .values_list("school_id", "user_id")
+    ):
+        out[school_id].add(user_id)
+    return out
+
+
+def supervisor_caseloads(system: System, day: datetime.date) -> dict[int, set[int]]:
+    """Each supervisor's account (user id) → the schools of the system whose principal (or
+    assistant principal) is on their caseload (supervision assignments in force on `day`)."""
+    from trellis.accounts.models import User
+    from trellis.assignments.selectors import supporters_of
+    from trellis.authz.roles import Relationship
+
+    leaders: dict[int, set[int]] = {}
+    for person_id, school_id in (
+        current_positions(day)
+        .filter(school__system=system, kind__in=LEADERS)
+        .values_list("person_id", "school_id")
+    ):
+        leaders.setdefault(person_id, set()).add(school_id)
+    accounts = dict(
+        User.objects.filter(
+            is_active=True,
+            person__in=supporters_of(list(leaders), [Relationship.SUPERVISION], day).values(
+                "supporter_id"
+            ),
+        ).values_list("person_id", "pk")
+    )
+    out: dict[int, set[int]] = {}
+    for a in supporters_of(list(leaders), [Relationship.SUPERVISION], day):
+        if a.supporter_id in accounts:
+            out.setdefault(accounts[a.supporter_id], set()).update(leaders[a.assignee_id])
+    return out
+
+
+ALERT_STATUSES = ("open", "acknowledged", "all")
+
+
+def own_alerts(
+    user: Any,
+    *,
+    status: str = "open",
+    kind: str = "",
+    query: str = "",
+    date_from: datetime.date | None = None,
+    date_to: datetime.date | None = None,
+) -> QuerySet[Any]:
+    """The viewer's own attendance alerts (nobody sees anyone else's), newest first."""
+    from trellis.attendance.models import AttendanceAlert
+
+    if not getattr(user, "is_authenticated", False):
+        return AttendanceAlert.objects.none()
+    alerts = AttendanceAlert.objects.filter(recipient_id=user.pk).select_related("school")
+    if status == "open":
+        alerts = alerts.filter(acknowledged_at__isnull=True)
+    elif status == "acknowledged":
+        alerts = alerts.filter(acknowledged_at__isnull=False)
+    if kind:
+        alerts = alerts.filter(kind=kind)
+    if query:
+        alerts = alerts.filter(Q(school__name__icontains=query) | Q(summary__icontains=query))
+    if date_from:
+        alerts = alerts.filter(date__gte=date_from)
+    if date_to:
+        alerts = alerts.filter(date__lte=date_to)
+    return alerts.order_by("-date", "school__name", "kind", "pk")
+
+
+def own_alert_get(user: Any, pk: int) -> Any:
+    """One of the viewer's own alerts; anyone else's is "not found"."""
+    found = own_alerts(user, status="all").filter(pk=pk).first()
+    if found is None:
+        raise Http404
+    return found
+
+
+# --- The instructional calendar on screen (issue 12) -------------------------------------------
+
+
+def calendar_school_get(user: Any, pk: int) -> School:
+    """A school whose calendar the viewer may change (attendance.manage on its system); 404
+    outside what they may see, 403 where they see it but may not."""
+    from trellis.authz.policies import authorize
+
+    school = School.objects.select_related("system").filter(pk=pk).first()
+    if school is None:
+        raise Http404
+    authorize(user, Action.ATTENDANCE_MANAGE, school)
+    return school
+
+
+@dataclass
+class CalendarCell:
+    day: datetime.date | None
+    instructional: bool = False
+    # Attendance or submissions recorded that day (from the roll-up).
+    recorded: bool = False
+
+
+@dataclass
+class CalendarMonth:
+    first: datetime.date
+    weeks: list[list[CalendarCell]]
+    instructional: int
+
+
+def calendar_months(school: School, year_start: datetime.date) -> list[CalendarMonth]:
+    """The school year's twelve months as week rows (Monday first), each day marked
+    instructional or not and whether attendance was recorded: two queries."""
+    year_end = datetime.date(year_start.year + 1, 6, 30)
+    days = set(
+        CalendarDay.objects.filter(
+            school=school, date__gte=year_start, date__lte=year_end
+        ).values_list("date", flat=True)
+    )
+    recorded = set(
+        DailySchoolAttendance.objects.filter(
+            school=school, date__gte=year_start, date__lte=year_end
+        )
+        .filter(Q(absent__gt=0) | Q(tardy__gt=0) | Q(submitted__gt=0))
+        .values_list("date", flat=True)
+    )
+    months = []
+    for i in range(12):
+        month, year = (year_start.month + i - 1) % 12 + 1, year_start.year + (i + 6) // 12
+        first = datetime.date(year, month, 1)
+        following = datetime.date(year + month // 12, month % 12 + 1, 1)
+        cells = [CalendarCell(None) for _ in range(first.weekday())]
+        day = first
+        while day < following:
+            cells.append(CalendarCell(day, day in days, day in recorded))
+            day += datetime.timedelta(days=1)
+        cells += [CalendarCell(None) for _ in range(-len(cells) % 7)]
+        weeks = [cells[k : k + 7] for k in range(0, len(cells), 7)]
+        months.append(CalendarMonth(first, weeks, sum(1 for c in cells if c.instructional)))
+    return months
+
+
+# --- A network's morning (issue 12) -------------------------------------------------------------
+
+
+def attendance_network_get(user: Any, pk: int) -> tuple[Any, list[int]]:
+    """A network whose attendance the viewer may see (their scope holds the network or its
+    system) and its schools' ids; 404 when they may not see the network at all, 403 when they
+    see it but not its attendance (a supervisor who reaches a few of its schools by caseload)."""
+    from trellis.orgs.models import Network
+    from trellis.orgs.selectors import visible_networks
+
+    network = Network.objects.select_related("system").filter(pk=pk).first()
+    if network is None:
+        raise Http404
+    scope = scope_for(user, Action.ATTENDANCE_VIEW)
+    if not (scope.everything or network.system_id in scope.system_ids or pk in scope.network_ids):
+        if visible_networks(user).filter(pk=pk).exists():
+            raise PermissionDenied
+        raise Http404
+    ids = list(School.objects.filter(network=network).values_list("pk", flat=True))
+    return network, ids

@@ -6,14 +6,19 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.conf import settings as django_settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import EmailMessage, get_connection
+from django.db import connection, transaction
 from django.db.models import Q
+from django.utils import timezone
 
 from trellis.attendance.models import (
+    AttendanceAlert,
     AttendanceEvent,
     AttendanceSettings,
     AttendanceSubmission,
@@ -28,7 +33,7 @@ from trellis.attendance.reading import CalendarPlan, DayPlan, EnrolmentPlan, is_
 
 # The demo generator builds the plans itself and writes them through these services.
 from trellis.attendance.reading import Diff as Diff
-from trellis.attendance.rollups import SIS_SOURCE, last_rolled_up, rollups_rebuild
+from trellis.attendance.rollups import SIS_SOURCE, last_rolled_up, rollups_rebuild, settings_of
 from trellis.authz.policies import require
 from trellis.authz.roles import Action
 from trellis.core.services import audit_event_record
@@ -149,21 +154,15 @@ def attendance_apply(*, actor: Any, system: System, plan: DayPlan) -> int:
             AttendanceEvent.objects.filter(q).delete()
         # PostgreSQL: the months' partitions (partitions.py).
         ensure_partitions(day for _school, day in plan.changed_pairs)
-        AttendanceEvent.objects.bulk_create(
+        rows_insert(
+            AttendanceEvent,
+            ["system_id", "student_id", "school_id", "date", "category", "school_class_id"],
             (
-                AttendanceEvent(
-                    system=system,
-                    student_id=student_id,
-                    school_id=school_id,
-                    date=day,
-                    category=category,
-                    school_class_id=class_id,
-                )
+                (system.pk, student_id, school_id, day, category, class_id)
                 for (school_id, day) in sorted(plan.changed_pairs)
                 for (student_id, category, class_id), n in plan.records[(school_id, day)].items()
                 for _ in range(n)
             ),
-            batch_size=BATCH,
         )
         rebuilt = _rebuild_for(system, plan)
         audit_event_record(
@@ -174,6 +173,23 @@ def attendance_apply(*, actor: Any, system: System, plan: DayPlan) -> int:
             after={**plan.diff.summary(), "rollups": rebuilt},
         )
     return plan.diff.added + plan.diff.removed
+
+
+def rows_insert(model: Any, columns: list[str], rows: Iterable[tuple[Any, ...]]) -> int:
+    """Insert plain rows (no model instances): by COPY on PostgreSQL (a day of a metro
+    district's attendance is half a million rows), by batched bulk_create elsewhere."""
+    if connection.vendor != "postgresql":
+        objects = (model(**dict(zip(columns, row, strict=True))) for row in rows)
+        return len(model.objects.bulk_create(objects, batch_size=BATCH))
+    count = 0
+    table = model._meta.db_table
+    with connection.cursor() as cursor:
+        raw = cursor.cursor  # psycopg's own cursor, for COPY
+        with raw.copy(f'COPY "{table}" ({", ".join(columns)}) FROM STDIN') as copy:
+            for row in rows:
+                copy.write_row(row)
+                count += 1
+    return count
 
 
 def _rebuild_for(system: System, plan: DayPlan) -> int:
@@ -191,20 +207,14 @@ def submissions_apply(*, actor: Any, system: System, plan: DayPlan) -> int:
     with transaction.atomic():
         for q in _pairs_q(plan.changed_pairs):
             AttendanceSubmission.objects.filter(q).delete()
-        AttendanceSubmission.objects.bulk_create(
+        rows_insert(
+            AttendanceSubmission,
+            ["system_id", "school_id", "school_class_id", "date", "submitted_at", "on_time"],
             (
-                AttendanceSubmission(
-                    system=system,
-                    school_id=school_id,
-                    school_class_id=class_id,
-                    date=day,
-                    submitted_at=moment,
-                    on_time=on_time,
-                )
+                (system.pk, school_id, class_id, day, moment, on_time)
                 for (school_id, day) in sorted(plan.changed_pairs)
                 for (class_id, moment, on_time) in plan.records[(school_id, day)]
             ),
-            batch_size=BATCH,
         )
         rebuilt = _rebuild_for(system, plan)
         audit_event_record(
@@ -399,3 +409,288 @@ def family_contacts_bulk_create(
             after={"count": len(contacts)},
         )
     return len(contacts)
+
+
+# --- Alerts (issue 12) --------------------------------------------------------------------------
+
+
+@dataclass
+class AlertsSent:
+    """What one run of the alerts did: alerts made (and e-mailed) by kind, and why a kind was
+    not looked at."""
+
+    day: datetime.date
+    not_submitted: int = 0
+    absence_spike: int = 0
+    already_sent: int = 0
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def sent(self) -> int:
+        return self.not_submitted + self.absence_spike
+
+
+def attendance_alerts_send(
+    *,
+    actor: Any,
+    system: System,
+    day: datetime.date | None = None,
+    now: datetime.datetime | None = None,
+    mail_connection: Any = None,
+) -> AlertsSent:
+    """Make and e-mail the day's alerts of a system, once each (per school, day, kind and
+    recipient: a second run sends nothing again):
+    - attendance not submitted by the deadline: to the school's principals, listing the classes
+      with no submission made by the deadline (only once the deadline has passed);
+    - absence spike: to each supervisor whose caseload holds the school, when the school's rate
+      "jumped" on the supervisor's own morning page (the same rule, the same suppression).
+    The e-mails go out inside the transaction: if sending fails, nothing is recorded and the
+    next run sends again. `mail_connection`: another e-mail backend's connection (the demo's
+    sends nothing)."""
+    from trellis.attendance import selectors
+
+    require(actor, Action.ATTENDANCE_MANAGE, system)
+    own = settings_of(system.pk)
+    zone = ZoneInfo(own.time_zone)
+    now = now or timezone.now()
+    day = day or now.astimezone(zone).date()
+    result = AlertsSent(day=day)
+    planned: list[AttendanceAlert] = []
+    deadline = datetime.datetime.combine(day, own.deadline, tzinfo=zone)
+    if now < deadline:
+        result.notes.append(
+            f"The deadline ({own.deadline:%H:%M} {own.time_zone}) has not passed yet on {day}: "
+            "no alert for attendance not submitted."
+        )
+    else:
+        late = selectors.late_classes(system, day)
+        principals = selectors.school_principals(late, day)
+        for school_id, classes in late.items():
+            lines = [
+                f"{c.title} ({c.class_code or c.sourced_id}): "
+                + (
+                    f"submitted late at {timezone.localtime(s.submitted_at, zone):%H:%M}"
+                    if s is not None
+                    else "not submitted"
+                )
+                for c, s in classes
+            ]
+            for user_id in sorted(principals.get(school_id, ())):
+                planned.append(
+                    AttendanceAlert(
+                        system=system,
+                        school_id=school_id,
+                        date=day,
+                        kind=AttendanceAlert.Kind.NOT_SUBMITTED,
+                        recipient_id=user_id,
+                        summary=(
+                            f"{len(classes)} class{'es' if len(classes) != 1 else ''} had not "
+                            f"submitted attendance by {own.deadline:%H:%M}"
+                        ),
+                        details="\n".join(lines),
+                    )
+                )
+    caseloads = selectors.supervisor_caseloads(system, day)
+    users = {u.pk: u for u in _accounts(caseloads)}
+    for user_id, school_ids in caseloads.items():
+        seen = selectors.morning(users[user_id], day, school_ids=school_ids)
+        for row in seen.jumped:
+            planned.append(
+                AttendanceAlert(
+                    system=system,
+                    school_id=row.school.pk,
+                    date=day,
+                    kind=AttendanceAlert.Kind.ABSENCE_SPIKE,
+                    recipient_id=user_id,
+                    summary=(
+                        f"Absence rate jumped: {row.absence_rate}% absent, usually "
+                        f"{row.usual_rate}%"
+                    ),
+                    details=f"{row.absent.shown} of {row.enrolled.shown} students absent.",
+                )
+            )
+    with transaction.atomic():
+        done = set(
+            AttendanceAlert.objects.filter(system=system, date=day).values_list(
+                "school_id", "kind", "recipient_id"
+            )
+        )
+        fresh = [a for a in planned if (a.school_id, a.kind, a.recipient_id) not in done]
+        result.already_sent = len(planned) - len(fresh)
+        sent_at = timezone.now()
+        for alert in fresh:
+            alert.emailed_at = sent_at
+        AttendanceAlert.objects.bulk_create(fresh)
+        _alerts_mail(fresh, mail_connection or get_connection())
+        for alert in fresh:
+            if alert.kind == AttendanceAlert.Kind.NOT_SUBMITTED:
+                result.not_submitted += 1
+            else:
+                result.absence_spike += 1
+        if fresh:
+            audit_event_record(
+                actor=actor,
+                action="attendance.alerts_send",
+                system_id=system.pk,
+                object_repr=f"attendance alerts of {day}",
+                after={
+                    "date": day.isoformat(),
+                    "not_submitted": result.not_submitted,
+                    "absence_spike": result.absence_spike,
+                },
+            )
+    return result
+
+
+def _accounts(caseloads: dict[int, set[int]]) -> list[Any]:
+    from trellis.accounts.models import User
+
+    return list(User.objects.filter(pk__in=list(caseloads)))
+
+
+def _alerts_mail(alerts: list[AttendanceAlert], connection: Any) -> None:
+    """One e-mail per alert, to its recipient, with the link to the school's morning page and
+    to the alerts page where it is acknowledged."""
+    from trellis.accounts.models import User
+    from trellis.orgs.models import School
+
+    if not alerts:
+        return
+    emails = dict(
+        User.objects.filter(pk__in={a.recipient_id for a in alerts}).values_list("pk", "email")
+    )
+    names = dict(
+        School.objects.filter(pk__in={a.school_id for a in alerts}).values_list("pk", "name")
+    )
+    base = django_settings.TRELLIS_BASE_URL.rstrip("/")
+    messages = []
+    for alert in alerts:
+        school = names[alert.school_id]
+        heading = alert.get_kind_display()
+        messages.append(
+            EmailMessage(
+                f"{heading} at {school} on {alert.date:%a %-d %b %Y}",
+                f"{school}, {alert.date:%A %-d %B %Y}: {alert.summary}.\n\n"
+                + (f"{alert.details}\n\n" if alert.details else "")
+                + f"The school's attendance: {base}/attendance/schools/{alert.school_id}/"
+                f"?date={alert.date.isoformat()}\n"
+                f"Acknowledge this alert: {base}/attendance/alerts/\n",
+                None,
+                [emails[alert.recipient_id]],
+            )
+        )
+    connection.send_messages(messages)
+
+
+def attendance_alert_acknowledge(*, actor: Any, alert: AttendanceAlert) -> AttendanceAlert:
+    """The recipient acknowledges their alert (it leaves the home page's panel; the alerts page
+    keeps it). Acknowledging it again changes nothing."""
+    if actor is None or alert.recipient_id != actor.pk:
+        raise PermissionDenied
+    with transaction.atomic():
+        locked = AttendanceAlert.objects.select_for_update().get(pk=alert.pk)
+        if locked.acknowledged_at is not None:
+            return locked
+        locked.acknowledged_at = timezone.now()
+        locked.save(update_fields=["acknowledged_at", "updated_at"])
+        audit_event_record(
+            actor=actor,
+            action="attendance.alert_acknowledge",
+            obj=locked,
+            after={"acknowledged_at": locked.acknowledged_at.isoformat()},
+        )
+    return locked
+
+
+# --- The instructional calendar on screen (issue 12) -------------------------------------------
+
+
+@dataclass
+class CalendarChange:
+    days: list[datetime.date]
+    # Attendance records (events and submissions) on removed days: kept, no longer counted.
+    records_kept: int = 0
+    rollups: int = 0
+
+
+def calendar_days_change(
+    *,
+    actor: Any,
+    school: Any,
+    year_start: datetime.date,
+    start: datetime.date,
+    end: datetime.date | None = None,
+    add: bool,
+    weekdays_only: bool = True,
+) -> CalendarChange:
+    """Add or remove a school's instructional days, one day or a range (a closure), within the
+    school year starting `year_start`. Adding a day already instructional, or removing one that
+    is not, is refused. A removed day's attendance records stay (re-adding the day counts them
+    again) but no figure counts them: the school's roll-ups are rebuilt from the first changed
+    day, in the same transaction, as the calendar import does."""
+    require(actor, Action.ATTENDANCE_MANAGE, school.system)
+    end = end or start
+    year_end = datetime.date(year_start.year + 1, 6, 30)
+    if end < start:
+        raise ValidationError({"end": "The last day comes before the first."})
+    if start < year_start or end > year_end:
+        raise ValidationError(
+            {
+                "start": "Give days of the school year shown: "
+                f"{year_start:%-d %b %Y} to {year_end:%-d %b %Y}."
+            }
+        )
+    span = [start + datetime.timedelta(days=i) for i in range((end - start).days + 1)]
+    existing = set(
+        CalendarDay.objects.filter(school=school, date__gte=start, date__lte=end).values_list(
+            "date", flat=True
+        )
+    )
+    if add:
+        wanted = [d for d in span if d.weekday() < 5] if weekdays_only and end > start else span
+        days = [d for d in wanted if d not in existing]
+        if not days:
+            raise ValidationError(
+                f"{start:%-d %b %Y} is already an instructional day of {school.name}."
+                if start == end
+                else f"Every {'weekday' if weekdays_only else 'day'} from {start:%-d %b %Y} to "
+                f"{end:%-d %b %Y} is already an instructional day of {school.name}."
+            )
+    else:
+        days = sorted(existing)
+        if not days:
+            raise ValidationError(
+                f"{start:%-d %b %Y} is not an instructional day of {school.name}."
+                if start == end
+                else f"{school.name} has no instructional day from {start:%-d %b %Y} to "
+                f"{end:%-d %b %Y}."
+            )
+    change = CalendarChange(days=days)
+    with transaction.atomic():
+        if add:
+            CalendarDay.objects.bulk_create(
+                [CalendarDay(system_id=school.system_id, school=school, date=d) for d in days]
+            )
+        else:
+            CalendarDay.objects.filter(school=school, date__in=days).delete()
+            change.records_kept = (
+                AttendanceEvent.objects.filter(school=school, date__in=days).count()
+                + AttendanceSubmission.objects.filter(school=school, date__in=days).count()
+            )
+        last = last_rolled_up(school.system_id)
+        if last is not None and days[0] <= last:
+            change.rollups = rollups_rebuild(
+                system_id=school.system_id, start=days[0], end=last, school_ids=[school.pk]
+            )
+        audit_event_record(
+            actor=actor,
+            action="attendance.calendar_add" if add else "attendance.calendar_remove",
+            obj=school,
+            object_repr=f"{school.name}: {len(days)} instructional day(s)",
+            after={
+                "days": [d.isoformat() for d in days],
+                "records_kept": change.records_kept,
+                "rollups": change.rollups,
+            },
+        )
+    return change

@@ -73,6 +73,27 @@ HEADINGS = {
 def morning(request: HttpRequest) -> HttpResponseBase:
     day, earlier = _day(request, selectors.attendance_systems(request.user))
     seen = selectors.morning(request.user, day)
+    return morning_response(
+        request,
+        seen,
+        earlier=earlier,
+        heading=HEADINGS[seen.reach.kind],
+        can_manage=bool(systems_where(request.user, Action.ATTENDANCE_MANAGE).exists()),
+    )
+
+
+def morning_response(
+    request: HttpRequest,
+    seen: selectors.Morning,
+    *,
+    earlier: bool,
+    heading: str,
+    can_manage: bool,
+    extra: dict[str, Any] | None = None,
+) -> HttpResponseBase:
+    """The morning page of a set of schools (the viewer's, or a network's): figures, the
+    schools that jumped, and the schools' table to search, filter, page and export."""
+    day = seen.day
     query = get_text(request.GET, "q")
     networks = sorted(
         {(r.school.network.pk, r.school.network.name) for r in seen.rows if r.school.network},
@@ -101,7 +122,7 @@ def morning(request: HttpRequest) -> HttpResponseBase:
         "attendance/morning.html",
         {
             "m": seen,
-            "heading": HEADINGS[seen.reach.kind],
+            "heading": heading,
             "page_obj": page,
             "object_list": page.object_list,
             "querystring_nopage": querystring_without(request, "page", "format"),
@@ -113,7 +134,8 @@ def morning(request: HttpRequest) -> HttpResponseBase:
             "earlier": earlier,
             "previous_day": day - datetime.timedelta(days=1),
             "next_day": day + datetime.timedelta(days=1),
-            "can_manage": bool(systems_where(request.user, Action.ATTENDANCE_MANAGE).exists()),
+            "can_manage": can_manage,
+            **(extra or {}),
         },
     )
 
@@ -153,6 +175,9 @@ def school(request: HttpRequest, pk: int) -> HttpResponseBase:
             "querystring_nopage": querystring_without(request, "page", "format"),
             "query": query,
             "students_allowed": found.pk in selectors.student_school_ids(request.user),
+            "can_edit_calendar": systems_where(request.user, Action.ATTENDANCE_MANAGE)
+            .filter(pk=found.system_id)
+            .exists(),
         },
     )
 

@@ -17,6 +17,8 @@ from collections import Counter, defaultdict
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from django.core.mail import get_connection
+
 from trellis.attendance.models import ABSENCES, AttendanceEvent, Category, FamilyContact
 from trellis.attendance.selectors import school_year_start, settings_of
 from trellis.attendance.services import (
@@ -24,6 +26,7 @@ from trellis.attendance.services import (
     DayPlan,
     Diff,
     EnrolmentPlan,
+    attendance_alerts_send,
     attendance_apply,
     calendar_apply,
     enrolments_apply,
@@ -246,7 +249,23 @@ def attendance_history(
             dates=(taught[0], taught[-1]),
         ),
     )
+    # The alerts of the last week of school (sent to no one: the demo's mail goes nowhere):
+    # the days before, after their deadline, and the last day as it stands at 08:45 (its
+    # deadline still to come, so only absence spikes).
+    alerts = 0
+    zone = ZoneInfo(settings_of(system.pk).time_zone)
+    quiet = get_connection("django.core.mail.backends.dummy.EmailBackend")
+    for day in taught[-5:]:
+        as_of = datetime.time(8, 45) if day == taught[-1] else datetime.time(17, 0)
+        alerts += attendance_alerts_send(
+            actor=None,
+            system=system,
+            day=day,
+            now=datetime.datetime.combine(day, as_of, tzinfo=zone),
+            mail_connection=quiet,
+        ).sent
     return {
+        "attendance_alerts": alerts,
         "instructional_days": len(days),
         "homerooms": len(classes),
         "transfers": len(moved),

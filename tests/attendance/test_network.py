@@ -1,0 +1,69 @@
+"""A network's "this morning" page, linked from the system's, for whoever's scope holds the
+network; its query count does not grow with the network's schools."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from tests.attendance.world import add_attendance, more_schools
+from tests.conftest import World
+
+DAY = "2026-09-30"
+
+
+@pytest.fixture
+def w(world: World) -> World:
+    add_attendance(world)
+    return world
+
+
+def test_the_system_page_links_each_network_and_the_network_page_shows_its_schools(
+    w: World,
+) -> None:
+    client = w.client("admin")
+    system = client.get(f"/attendance/?date={DAY}").content.decode()
+    link = f'href="/attendance/networks/{w.network.pk}/?date={DAY}"'
+    assert link in system and "By network:" in system
+    html = client.get(f"/attendance/networks/{w.network.pk}/?date={DAY}").content.decode()
+    assert "This morning in North Cluster" in html
+    assert "Oak Hill Elementary" in html and "Pine Ridge Middle" not in html
+    assert "33.3%" in html  # Oak Hill's 2 of 6, exact for the administrator
+    csv = b"".join(
+        client.get(f"/attendance/networks/{w.network.pk}/?date={DAY}&format=csv").streaming_content
+    )
+    assert b"Oak Hill Elementary" in csv and b"Pine Ridge" not in csv
+    # The analyst sees it suppressed; the principal's page has no network links.
+    analyst = w.client("analyst").get(f"/attendance/networks/{w.network.pk}/?date={DAY}")
+    assert analyst.status_code == 200 and "fewer than 5" in analyst.content.decode()
+    assert (
+        "By network:" not in w.client("principal").get(f"/attendance/?date={DAY}").content.decode()
+    )
+
+
+def test_who_may_open_a_networks_morning(w: World) -> None:
+    url = f"/attendance/networks/{w.network.pk}/?date={DAY}"
+    # The supervisor sees the network (their grant) but reaches only their caseload's school.
+    assert w.client("supervisor").get(url).status_code == 403
+    assert w.client("principal").get(url).status_code == 404
+    assert w.client("admin_b").get(url).status_code == 404
+    assert w.client("teacher").get(url).status_code == 403
+    assert w.client("leader").get("/attendance/networks/999999/").status_code == 404
+
+
+def _queries(world: World, url: str) -> int:
+    client = world.client("leader")
+    client.get(url)
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    return len(captured.captured_queries)
+
+
+def test_the_network_page_query_count_does_not_grow_with_its_schools(w: World) -> None:
+    url = f"/attendance/networks/{w.network.pk}/?date={DAY}"
+    before = _queries(w, url)
+    more_schools(w, 30)
+    html = w.client("leader").get(url).content.decode()
+    assert "Extra 29" in html or "Page 1 of" in html
+    assert _queries(w, url) == before
