@@ -24,6 +24,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.conf import settings
+from django.db import connection
 from django.db.models import (
     Case,
     Count,
@@ -191,6 +192,16 @@ class SchoolScore:
 SchoolScores = dict[str, dict[str, dict[int, SchoolScore]]]
 
 
+def _rows(qs: QuerySet[Any]) -> list[tuple[Any, ...]]:
+    """A grouped query's rows as the database returns them (tens of thousands at metro size:
+    without Django's per-row conversions, which the plain ints, floats and strings of these
+    queries do not need)."""
+    sql, params = qs.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
 def school_scores_all(scope: Scope, measures: tuple[str, ...]) -> SchoolScores:
     """Measures → window → school → the mean of each sub-scale's pooled answers and their mean,
     and the school's respondents: one grouped query over the answers of the measures and both
@@ -214,7 +225,7 @@ def school_scores_all(scope: Scope, measures: tuple[str, ...]) -> SchoolScores:
     # are its respondents), added up here per sub-scale.
     sums: dict[tuple[str, str, int], dict[str, list[float]]] = defaultdict(dict)
     respondents: dict[tuple[str, str, int], int] = defaultdict(int)
-    for m, window, school, subscale, total, n in (
+    for m, window, school, subscale, total, n in _rows(
         answers.values_list(*group, "submission__school_id", "item__subscale", "item_id")
         .annotate(total=Sum(_adjusted()), n=Count("pk"))
         .values_list(*group, "submission__school_id", "item__subscale", "total", "n")
@@ -386,7 +397,7 @@ def knowledge_scores_by_window(scope: Scope) -> dict[str, Scores]:
     )
     # One row per window, person, instrument and subject: the instrument's items in the subject
     # count once, however many of its administrations the person answered in.
-    for window, person, instrument, subject, right in rows:
+    for window, person, instrument, subject, right in _rows(rows):
         key = (window, person, subject)
         correct[key] += right or 0.0
         given[key] += items.get((instrument, subject), 0)
@@ -444,8 +455,10 @@ def growth(changes: list[float]) -> dict[str, Any]:
         for key in fields:
             out[key], out[f"{key}_reason"] = None, reason
         return out
-    mean = statistics.fmean(changes)
-    sd = statistics.stdev(changes)
+    # math.fsum (exactly rounded sums): statistics.stdev's exact fractions are slow over the
+    # tens of thousands of people of a metro district.
+    mean = math.fsum(changes) / n
+    sd = math.sqrt(math.fsum((c - mean) ** 2 for c in changes) / (n - 1))
     half = t_quantile(0.975, n - 1) * sd / math.sqrt(n)
     out["n"] = n
     out["pct_improved"] = pct(100.0 * sum(c > 0 for c in changes) / n)

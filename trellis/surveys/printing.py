@@ -4,6 +4,7 @@ charts are the page's inline SVG, which WeasyPrint draws as vectors."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from django.template.loader import render_to_string
@@ -20,9 +21,10 @@ def report_html(report: dict[str, Any]) -> str:
 
 
 def report_pdf(report: dict[str, Any]) -> bytes:
-    from weasyprint import HTML  # imported here: loading Pango takes a moment
+    from weasyprint import CSS, HTML  # imported here: loading Pango takes a moment
 
-    pdf = HTML(string=report_html(report)).write_pdf()
+    css = CSS(filename=str(Path(__file__).resolve().parent.parent / "static/css/impact_print.css"))
+    pdf = HTML(string=report_html(report)).write_pdf(stylesheets=[css])
     assert pdf is not None
     return bytes(pdf)
 

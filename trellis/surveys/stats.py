@@ -61,7 +61,7 @@ def t_quantile(p: float, df: int) -> float:
     low, high = 0.0, 1.0
     while t_cdf(high, df) < p:
         high *= 2.0
-    for _ in range(200):
+    for _ in range(64):  # 2^-64 of the bracket: past a double's precision
         mid = (low + high) / 2.0
         if t_cdf(mid, df) < p:
             low = mid
