@@ -257,6 +257,7 @@ ATTENDANCE_CASES += [
             f"/attendance/schools/{w.school.pk}/students/{student_pk(w, 'b1')}/contact/"
         ),
         setup=add_attendance,
+        audited_read=True,
     ),
     Case(
         "attendance_contacts",

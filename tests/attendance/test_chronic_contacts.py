@@ -250,6 +250,9 @@ def test_logging_a_contact_through_the_page(w: World) -> None:
     a1 = student(w, "a1")
     url = f"/attendance/schools/{w.school.pk}/students/{a1.pk}/contact/?date={DAY}"
     assert "Log a family contact: Abbott, Ada" in page(w, "principal", url)
+    # The form names the student: its read is audited like the lists'.
+    read = AuditEvent.objects.filter(action="attendance.students_read").latest("pk")
+    assert read.actor == w.users["principal"] and read.after["list"] == "family contact form"
     bad = client.post(
         url,
         {"contacted_on": DAY, "method": "call", "outcome": "reached", "follow_up_on": "2026-09-01"},

@@ -278,6 +278,11 @@ def contact_log(request: HttpRequest, pk: int, student_pk: int) -> HttpResponseB
         request.POST or None, initial={"contacted_on": day, "method": FamilyContact.Method.CALL}
     )
     back = reverse("attendance_worklist", args=[found.pk]) + f"?date={day:%Y-%m-%d}"
+    if request.method != "POST":
+        # The form names the student: a read of a student record like the lists' (audited).
+        services.attendance_students_read_record(
+            actor=request.user, school=found, what="family contact form", count=1
+        )
     return form_page(
         request,
         form=form,
