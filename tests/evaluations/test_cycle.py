@@ -185,3 +185,25 @@ def test_home_panels(world, client):
     assert "overdue" in paula  # the self-assessment was due 30 days ago
     coach = login(Client(), world, "coach").get("/").content.decode()
     assert "Evaluations you conduct" not in coach
+
+
+def test_the_generic_round_pages_leave_an_evaluation_round_alone(world, client):
+    """An evaluation's rating round moves only through the evaluation's stages: the generic
+    round pages neither list it (nor the home panel of open rounds) nor open, rate or lock it."""
+    evaluation = Evaluation.objects.select_related("round").get(pk=world.coaching["evaluation"])
+    round_ = evaluation.round
+    assert round_.run_by == "evaluations"
+    subject = round_.subjects.get()
+    for who, status in {"evaluator": 403, "principal": 403, "admin": 403, "admin_b": 404}.items():
+        c = login(Client(), world, who)
+        assert round_.title not in body(c.get("/rounds/")), who
+        assert round_.title not in body(c.get("/")), who
+        assert c.get(f"/rounds/{round_.pk}/").status_code == status, who
+        assert c.get(f"/rounds/{round_.pk}/subjects/{subject.pk}/rate/").status_code == status
+        assert c.post(f"/rounds/{round_.pk}/advance/").status_code == status, who
+    round_.refresh_from_db()
+    assert round_.state == RatingRound.State.OPEN and round_.locked_at is None
+    # The evaluation's own page still opens for its evaluator.
+    assert (
+        login(Client(), world, "evaluator").get(f"/evaluations/{evaluation.pk}/").status_code == 200
+    )

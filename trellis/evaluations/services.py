@@ -174,6 +174,7 @@ def cycle_create(
                 raters=raters,
                 opens_on=opens_on,
                 closes_on=acknowledgement_due,
+                run_by="evaluations",
             )
             evaluation = Evaluation(
                 cycle=cycle, round=round_, evaluatee=person, evaluator=evaluator

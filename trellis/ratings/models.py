@@ -73,6 +73,9 @@ class RatingRound(TimeStampedModel):
     closes_on = models.DateField()
     state = models.CharField(max_length=10, choices=State.choices, default=State.OPEN)
     locked_at = models.DateTimeField(null=True, blank=True)
+    # The app whose own pages run the round (an evaluation cycle: its stages move only there).
+    # The generic round pages neither list nor open such a round; empty for the rest.
+    run_by = models.CharField(max_length=40, blank=True, default="")
 
     class Meta:
         ordering = ["-opens_on", "-pk"]

@@ -412,7 +412,8 @@ def rounds_for(user: Any, *, member_only: bool = False) -> QuerySet[RatingRound]
             )
         )
     return (
-        rounds.select_related("version__framework", "owner__person")
+        rounds.filter(run_by="")
+        .select_related("version__framework", "owner__person")
         .annotate(subject_count=Count("subjects", distinct=True))
         .order_by("-opens_on", "-pk")
     )
@@ -443,6 +444,9 @@ def round_get(user: Any, pk: int, *, as_owner: bool = False) -> RatingRound:
     )
     if round_ is None:
         raise Http404
+    if round_.run_by:
+        # Run from its own app's pages (an evaluation's stages): not through these.
+        _refuse(user, round_)
     if round_.owner_id == user.pk or user.is_superuser:
         return round_
     if not as_owner and (

@@ -255,9 +255,11 @@ def round_create(
     opens_on: datetime.date,
     closes_on: datetime.date,
     authority: tuple[str, Any] | None = None,
+    run_by: str = "",
 ) -> RatingRound:
     """A round of the subjects' system, owned by the actor, who must be allowed to run rounds of
-    this purpose over every subject.
+    this purpose over every subject. `run_by` names the app whose own pages run it (the generic
+    round pages then leave it alone).
 
     `authority` is (action, object) when another app's service runs the round on its own
     authority instead: a selection committee schedules an interview because it holds
@@ -312,6 +314,7 @@ def round_create(
             owner_label=user_name(actor),
             opens_on=opens_on,
             closes_on=closes_on,
+            run_by=run_by,
         )
         RoundSubject.objects.bulk_create(
             [RoundSubject(round=round_, **subject_filter(s)) for s in dict.fromkeys(subjects)]
