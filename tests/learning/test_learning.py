@@ -84,6 +84,25 @@ def test_waiting_list_is_served_in_order_and_capacity_is_kept(world: World) -> N
     assert _status(world, oak, world.colleague) == "confirmed"
 
 
+def test_a_newcomer_never_takes_a_free_seat_ahead_of_the_waiting_list(world: World) -> None:
+    """A seat found free while someone waits (data loaded from elsewhere) goes to the first
+    person waiting, with their notice; the newcomer joins the end of the list."""
+    oak = _oak(world)  # 2 seats, Paula holds one
+    services.registration_create(actor=None, session=oak, person=world.teacher_person)
+    services.registration_create(actor=None, session=oak, person=world.colleague)
+    assert _status(world, oak, world.colleague) == "waitlisted"
+    # The teacher's seat freed without the service (as an old import might leave it).
+    Registration.objects.filter(session=oak, person=world.teacher_person).update(status="cancelled")
+    mail.outbox.clear()
+    registration = services.registration_create(
+        actor=None, session=oak, person=world.teacher_person
+    )
+    assert _status(world, oak, world.colleague) == "confirmed"
+    assert registration.status == "waitlisted"
+    assert [m.to for m in mail.outbox] == [[world.colleague.email]]
+    assert oak.registrations.filter(status="confirmed").count() == oak.capacity
+
+
 def test_a_person_outside_the_audience_is_refused(world: World) -> None:
     oak = _oak(world)
     # Farid works at Pine Ridge: Oak Hill's session is not for him, even entered by a manager.

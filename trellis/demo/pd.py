@@ -155,11 +155,17 @@ def pd_history(system: Any, *, seed: int, today: datetime.date) -> dict[str, int
         people = rng.sample(audience, wanted)
         past = session.ends_at < now
         registrations = []
+        seated = 0
         for k, person in enumerate(people):
             registered_at = start - datetime.timedelta(days=rng.randint(3, 30), minutes=k)
-            status = "confirmed" if k < capacity else "waitlisted"
-            if status == "confirmed" and rng.random() < 0.06:
+            # A cancelled seat went to the first person waiting, as the service does it: seats
+            # are never free while anyone waits.
+            if seated < capacity and rng.random() < 0.06:
                 status = "cancelled"
+            elif seated < capacity:
+                status, seated = "confirmed", seated + 1
+            else:
+                status = "waitlisted"
             attended = past and status == "confirmed" and rng.random() < 0.85
             registrations.append(
                 Registration(

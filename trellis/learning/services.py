@@ -234,9 +234,14 @@ def registration_create(*, actor: Any, session: PDSession, person: Any) -> Regis
                 f"{person.full_name} is already {existing.get_status_display().lower()}."
             )
         confirmed = session.registrations.filter(status=Registration.Status.CONFIRMED).count()
+        # Whoever waits goes first: a seat found free (a capacity change or data loaded from
+        # elsewhere) seats the waiting list before a newcomer.
+        promoted = _promote(session, session.capacity - confirmed)
+        for waiting in promoted:
+            _promoted_event(actor, waiting)
         status = (
             Registration.Status.CONFIRMED
-            if confirmed < session.capacity
+            if confirmed + len(promoted) < session.capacity
             else Registration.Status.WAITLISTED
         )
         if existing is None:
