@@ -70,6 +70,14 @@ def test_configure_walk_sign_off_acknowledge_and_lock(world, client):
     # Self-assessment by Paula.
     paula = login(Client(), world, "principal")
     assert "Submit my self-assessment" in paula.get(url).content.decode()
+    # A partial self-assessment is refused on the form, naming what is unrated; nothing kept.
+    partial = paula.post(url + "self-assessment/", rubric_data(evaluation, "self", skip_last=True))
+    assert partial.status_code == 400
+    assert "Rate every competency before submitting your self-assessment" in body(partial)
+    assert "Evidence 0 seen on walkthroughs" in body(partial)  # what was typed is still there
+    assert not Rating.objects.filter(round=evaluation.round, purpose="self_assessment").exists()
+    evaluation.refresh_from_db()
+    assert evaluation.self_assessed_at is None
     assert paula.post(url + "self-assessment/", rubric_data(evaluation, "self")).status_code == 302
     evaluation.refresh_from_db()
     assert evaluation.stage == "goals"

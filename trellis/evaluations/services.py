@@ -19,7 +19,7 @@ from trellis.authz.policies import require
 from trellis.authz.roles import Action, Relationship
 from trellis.core.services import audit_event_record
 from trellis.evaluations.models import Evaluation, EvaluationCycle, Goal, Stage
-from trellis.evaluations.selectors import rated_items, unrated_items
+from trellis.evaluations.selectors import competencies, rated_items, unrated_items
 from trellis.frameworks.models import FrameworkItem, FrameworkVersion, PerformanceLevel
 from trellis.orgs.models import System
 from trellis.people.models import Person
@@ -271,6 +271,17 @@ def self_assessment_submit(*, actor: Any, evaluation: Evaluation, entries: list[
         raise ValidationError("This cycle has no self-assessment.")
     if evaluation.self_assessed_at:
         raise ValidationError("You have submitted your self-assessment already.")
+    # Submitted is final (the round takes it as submitted): a partial one could never be
+    # completed, so every competency is rated first, as at sign-off.
+    given = {item.pk for item, _level, _evidence in entries}
+    _levels, rows = competencies(evaluation.cycle.version)
+    missing = [row["item"] for row in rows if row["item"].pk not in given]
+    if missing:
+        names = "; ".join(_item_name(item) for item in missing)
+        raise ValidationError(
+            "Rate every competency before submitting your self-assessment. "
+            f"Not rated yet ({len(missing)}): {names}."
+        )
     with transaction.atomic():
         round_ratings_save(
             actor=actor,

@@ -176,7 +176,9 @@ def self_assessment(request: HttpRequest, pk: int) -> HttpResponseBase:
             actor=request.user, evaluation=evaluation, entries=form.entries()
         )
     except ValidationError as error:
-        return _refused(request, evaluation, error)
+        # Shown on the form with what was entered, so nothing typed is lost.
+        form.add_error(None, error)
+        return _page(request, evaluation, {"self_form": form})
     return _done(request, evaluation, "Your self-assessment is submitted.")
 
 
