@@ -73,3 +73,25 @@ def test_the_surveys_pages_list_instruments_and_administrations(world: World) ->
     assert "Import an instrument" not in world.client("leader").get("/surveys/").content.decode()
     administrations = client.get("/surveys/administrations/").content.decode()
     assert TITLE in administrations and "2017-18" in administrations
+
+
+def test_a_program_viewer_opening_the_report_lands_on_their_programs_report(
+    world: World,
+) -> None:
+    """Someone who may read only a program's report (a program manager with a grant on the
+    program) follows the navigation's Impact link to that report, not to a page they cannot
+    open; naming the system alone opens the same."""
+    surveyed(world)
+    from trellis.programs.models import Program
+
+    name = Program.objects.get(pk=world.program_id).name
+    client = world.client("pm")
+    assert 'href="/impact/"' in client.get("/").content.decode()
+    for url in ("/impact/", "/impact/?system=riverbend&year=2018"):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert f"Impact report: {name}" in response.content.decode() or name in (
+            response.content.decode()
+        ), url
+    # The partner's staff, whose programs serve no surveyed system here, still get a page.
+    assert world.client("partner").get("/impact/").status_code == 200

@@ -133,6 +133,15 @@ def impact_target(
     return system, program
 
 
+def impact_default_program(user: Any, system_code: str) -> int | None:
+    """For a viewer who may open only programs' reports of the system (a partner's staff), the
+    first of those programs, so that the page opens on a report they may read; else None."""
+    system = System.objects.filter(code=system_code).first()
+    if system is None or allows(user, Action.IMPACT_VIEW, system):
+        return None
+    return impact_program_choices(user, system).values_list("pk", flat=True).first()
+
+
 def impact_get(user: Any, *, system_code: str, year: int, program_id: int | None) -> dict[str, Any]:
     system, program = impact_target(user, system_code, program_id)
     return impact_report(system=system, year=year, program=program)

@@ -140,6 +140,8 @@ def impact_page(request: HttpRequest) -> HttpResponse:
     context: dict[str, Any] = {"systems": systems, "report": None}
     if not code and len(systems) == 1:
         code = systems[0].code
+    if code and program_id is None:
+        program_id = selectors.impact_default_program(request.user, code)
     if code:
         system, program = selectors.impact_target(request.user, code, program_id)
         years = selectors.impact_years(system)
