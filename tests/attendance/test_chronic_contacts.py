@@ -125,6 +125,15 @@ def test_chronic_pages_follow_viewer_rights_and_suppression(w: World) -> None:
     # Chronic counts 2, 1 (and grade cells of 1) are under 5: not shown, nor their rates.
     assert "fewer than 5" in analyst and "28.6%" not in analyst and "16.7%" not in analyst
     assert "/chronic/students/" not in analyst  # no link to a list the analyst may not open
+    # No count of chronically absent students (a 0 included) over a hidden number of students:
+    # a grade of one student who is not chronically absent shows neither figure.
+    Student.objects.filter(system=w.system, sourced_id="a5").update(grade="05")
+    figures = selectors.chronic(w.users["analyst"], datetime.date(2026, 9, 30))
+    rows = [*figures.schools, *figures.grades, figures.total, *(p.row for p in figures.trend)]
+    fifth = next(r for r in figures.grades if r.label == "Grade 05")
+    assert (fifth.counted.value, fifth.chronic.value) == (1, 0)
+    assert all(r.chronic.suppressed for r in rows if r.counted.suppressed)
+    Student.objects.filter(system=w.system, sourced_id="a5").update(grade="04")
     principal = page(w, "principal", f"/attendance/chronic/?date={DAY}")
     assert "Chronic absence at your school" in principal and "Pine Ridge" not in principal
     school = page(w, "principal", f"/attendance/schools/{w.school.pk}/chronic/?date={DAY}")

@@ -759,6 +759,11 @@ def chronic(user: Any, day: datetime.date, *, school_ids: Iterable[int] | None =
         values.update({("grade", g): v[index] for g, v in grades.items()})
         values[TOTAL] = sum(getattr(f, name) for f in found.values())
         counts[name] = _protected(values, [school_keys, grade_keys], open_keys)
+    # A count of chronically absent students over a hidden number of students would tell
+    # about those few (a 0 says none of them is): it goes with its denominator.
+    for key, counted in counts["chronic_counted"].items():
+        if counted.suppressed:
+            counts["chronic_absent"][key] = Count(counts["chronic_absent"][key].value, hidden=True)
 
     def row(label: str, key: Any, **extra: Any) -> ChronicRow:
         return ChronicRow(
@@ -775,7 +780,9 @@ def chronic(user: Any, day: datetime.date, *, school_ids: Iterable[int] | None =
             row=ChronicRow(
                 label=month.strftime("%B %Y"),
                 counted=Count(counted, hidden=None if ids <= opened else small(counted)),
-                chronic=Count(chronic, hidden=None if ids <= opened else small(chronic)),
+                chronic=Count(
+                    chronic, hidden=None if ids <= opened else small(counted) or small(chronic)
+                ),
             ),
         )
         for month, as_of, counted, chronic in chronic_trend_rows(ids, day)
