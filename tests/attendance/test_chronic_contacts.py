@@ -267,6 +267,10 @@ def test_logging_a_contact_through_the_page(w: World) -> None:
         {"contacted_on": DAY, "method": "call", "outcome": "reached", "follow_up_on": "2026-09-01"},
     )
     assert bad.status_code == 200 and "cannot be before the contact" in bad.content.decode()
+    future = client.post(
+        url, {"contacted_on": "2099-01-05", "method": "call", "outcome": "reached"}
+    )
+    assert future.status_code == 200 and "the date is in the future" in future.content.decode()
     assert not FamilyContact.objects.exists()
     response = client.post(
         url,

@@ -346,6 +346,10 @@ def family_contact_log(
         errors["outcome"] = "Choose the outcome."
     if follow_up_on is not None and follow_up_on < contacted_on:
         errors["follow_up_on"] = "The follow-up date cannot be before the contact."
+    if contacted_on > timezone.localdate():
+        errors["contacted_on"] = (
+            "A contact is logged once it has happened: the date is in the future."
+        )
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
