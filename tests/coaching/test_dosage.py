@@ -217,10 +217,18 @@ def test_dosage_per_school_matches_the_logged_sessions(hill: dict[str, Any]) -> 
     assert "Delivered" in page.content.decode()
     rows = table(client, url)
     # Planned: 2 months x tier. Delivered: Ash 60+45+30+90+40 = 265 min; Birch 120; Cedar 50.
-    # (the export guards a leading minus against formula injection)
-    assert rows["Ash"][:5] == ["1", "12.0", "4.4", "'-7.6", "37"]
-    assert rows["Birch"][:5] == ["1", "8.0", "2.0", "'-6.0", "25"]
-    assert rows["Cedar"][:5] == ["1", "4.0", "0.8", "'-3.2", "20"]
+    # Numbers are written as numbers (no formula guard on a negative number: it is no formula).
+    assert rows["Ash"][:5] == ["1", "12.0", "4.4", "-7.6", "37"]
+    assert rows["Birch"][:5] == ["1", "8.0", "2.0", "-6.0", "25"]
+    assert rows["Cedar"][:5] == ["1", "4.0", "0.8", "-3.2", "20"]
+    # In the workbook they are numeric cells a spreadsheet sums.
+    from openpyxl import load_workbook
+
+    book = client.get(url + "&format=xlsx")
+    sheet = load_workbook(io.BytesIO(book.content)).active
+    ash = next(r for r in sheet.values if r[0] == "Ash")
+    assert list(ash[1:6]) == [1, 12, 4.4, -7.6, 37]
+    assert all(isinstance(v, int | float) for v in ash[1:6])
     assert rows["Ash"][5:] == ["East", "Intensive"]
     # March alone: Ash 60+45+40 = 145 min (the session of April 1 is April's).
     march = table(client, "/coaching/dosage/?from=2025-03-01&to=2025-03-31&by=school")
@@ -248,3 +256,12 @@ def test_the_page_states_the_definitions(hill: dict[str, Any]) -> None:
     text = hill["client"].get("/coaching/dosage/?from=2025-03-01&to=2025-04-30").content.decode()
     assert "whose coachee held a position at the school on the session" in text
     assert "whoever the coach" in text
+
+
+def test_the_export_guard_applies_to_text_only() -> None:
+    from trellis.core.exports import cell
+
+    assert cell(Decimal("-1.2")) == Decimal("-1.2")
+    assert cell(-3) == -3 and cell(-0.5) == -0.5
+    assert cell("-1+2") == "'-1+2" and cell("=SUM(A1)") == "'=SUM(A1)"
+    assert cell(Decimal("NaN")) == "NaN"
