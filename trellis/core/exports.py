@@ -6,8 +6,8 @@ import csv
 import datetime
 import io
 import math
-from decimal import Decimal
 from collections.abc import Iterable, Sequence
+from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import BadRequest
