@@ -265,3 +265,61 @@ def test_the_export_guard_applies_to_text_only() -> None:
     assert cell(-3) == -3 and cell(-0.5) == -0.5
     assert cell("-1+2") == "'-1+2" and cell("=SUM(A1)") == "'=SUM(A1)"
     assert cell(Decimal("NaN")) == "NaN"
+
+
+def test_a_supervisor_row_is_the_whole_caseload_whoever_looks(hill: dict[str, Any]) -> None:
+    """Wes (a supervisor granted the West network) also supervises Ada, an assistant principal of
+    Ash in East: his row counts Cedar and Ash for himself and for the district leader alike. Vic (granted
+    East) reads his own row but not Wes's, whose caseload reaches Cedar in West; nor Wes Vic's."""
+    from trellis.assignments.services import assignment_create
+    from trellis.people.models import Person, PositionKind
+    from trellis.people.services import person_create, position_add
+
+    def who(given: str) -> Any:
+        return Person.objects.get(email=f"{given.lower()}@hill.example")
+
+    ada = person_create(
+        actor=None, system=hill["system"], given_name="Ada", family_name="Hill", email=""
+    )
+    position_add(
+        actor=None,
+        person=ada,
+        kind=PositionKind.ASSISTANT_PRINCIPAL,
+        school=hill["ash"],
+        starts_on=START,
+    )
+    assignment_create(
+        actor=None,
+        kind=Relationship.SUPERVISION,
+        supporter=who("Wes"),
+        assignee=ada,
+        starts_on=START,
+    )
+    url = "/coaching/dosage/?from=2025-03-01&to=2025-04-30&by=supervisor"
+    # Wes: Cedar (Universal, 2 h x 2 months = 4.0; 50 min) + Ash (Intensive, 6 x 2 = 12.0;
+    # 265 min) = 16.0 planned, 315 min = 5.25 h, shown to the tenth as 5.2 (half to even).
+    wes_row = ["2", "16.0", "5.2", "-10.8", "32"]
+    # Vic: Ash + Birch = 12.0 + 8.0 = 20.0 planned; 265 + 120 = 385 min = 6.4 h.
+    vic_row = ["2", "20.0", "6.4", "-13.6", "32"]
+    leader = table(hill["client"], url)
+    assert leader["Wes Hill"] == wes_row and leader["Vic Hill"] == vic_row
+
+    system = hill["system"]
+    clients = {}
+    for given, school in (("Wes", "cedar"), ("Vic", "ash")):
+        user = make_user(
+            system,
+            f"{given.lower()}-user@hill.example",
+            Role.SUPERVISOR,
+            person=who(given),
+            network=hill[school].network,
+        )
+        clients[given] = Client()
+        clients[given].force_login(user)
+    assert table(clients["Wes"], url) == {"Wes Hill": wes_row}
+    assert table(clients["Vic"], url) == {"Vic Hill": vic_row}
+    page = clients["Vic"].get(url).content.decode()
+    assert "1 supervisor is not shown" in page
+    # Wes reads his caseload's schools (Ash too), not the rest of East (Birch).
+    schools = table(clients["Wes"], "/coaching/dosage/?from=2025-03-01&to=2025-04-30&by=school")
+    assert sorted(schools) == ["Ash", "Cedar"]

@@ -266,6 +266,7 @@ def dosage(request: HttpRequest) -> HttpResponseBase:
         "coaching/dosage.html",
         {
             "rows": rows,
+            "withheld": getattr(rows, "withheld", 0),
             "chart": chart,
             "chart_height": 30 + row_h * len(shown),
             "chart_width": width,
