@@ -793,27 +793,41 @@ class LeadershipRow:
     person: Person
     goal: int
     minutes: list[int]  # per week, oldest first
+    complete: int = 0  # how many of the weeks (the first ones) ended before today
+
+    @property
+    def counted(self) -> list[int]:
+        """The complete weeks' minutes: a week not over yet counts in no figure."""
+        return self.minutes[: self.complete]
 
     @property
     def average(self) -> int:
-        return round(sum(self.minutes) / len(self.minutes)) if self.minutes else 0
+        return round(sum(self.counted) / len(self.counted)) if self.counted else 0
 
     @property
     def weeks_at_goal(self) -> int:
-        return sum(1 for m in self.minutes if m >= self.goal)
+        return sum(1 for m in self.counted if m >= self.goal)
 
     @property
-    def latest(self) -> int:
-        return self.minutes[-1] if self.minutes else 0
+    def weeks(self) -> list[tuple[int, bool]]:
+        """(minutes, complete) per week, oldest first."""
+        return [(m, k < self.complete) for k, m in enumerate(self.minutes)]
+
+
+def weeks_complete(mondays: list[datetime.date], today: datetime.date) -> int:
+    """How many of the weeks (Mondays, oldest first) ended (their Sunday) before today."""
+    return sum(1 for m in mondays if m + datetime.timedelta(days=6) < today)
 
 
 def leadership_rows(
     user: Any, *, end: datetime.date, weeks: int = LEADERSHIP_WEEKS, query: str = ""
 ) -> tuple[list[datetime.date], list[LeadershipRow]]:
     """The last `weeks` weeks up to `end`'s week, and one row per person the user reads (four
-    queries whatever the number of people)."""
+    queries whatever the number of people). Only the weeks that ended before today count in
+    a row's average and weeks at goal; the current week is shown, in progress."""
     last = week_of(end)
     mondays = [last - datetime.timedelta(weeks=k) for k in range(weeks - 1, -1, -1)]
+    complete = weeks_complete(mondays, timezone.localdate())
     people_qs = leadership_people(user)
     for word in query.split()[:4]:
         people_qs = people_qs.filter(Q(given_name__icontains=word) | Q(family_name__icontains=word))
@@ -827,6 +841,7 @@ def leadership_rows(
             person=p,
             goal=goals[p.system_id],
             minutes=[minutes.get((p.pk, monday), 0) for monday in mondays],
+            complete=complete,
         )
         for p in people
     ]
