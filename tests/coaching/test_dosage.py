@@ -217,10 +217,18 @@ def test_dosage_per_school_matches_the_logged_sessions(hill: dict[str, Any]) -> 
     assert "Delivered" in page.content.decode()
     rows = table(client, url)
     # Planned: 2 months x tier. Delivered: Ash 60+45+30+90+40 = 265 min; Birch 120; Cedar 50.
-    # (the export guards a leading minus against formula injection)
-    assert rows["Ash"][:5] == ["1", "12.0", "4.4", "'-7.6", "37"]
-    assert rows["Birch"][:5] == ["1", "8.0", "2.0", "'-6.0", "25"]
-    assert rows["Cedar"][:5] == ["1", "4.0", "0.8", "'-3.2", "20"]
+    # Numbers are written as numbers (no formula guard on a negative number: it is no formula).
+    assert rows["Ash"][:5] == ["1", "12.0", "4.4", "-7.6", "37"]
+    assert rows["Birch"][:5] == ["1", "8.0", "2.0", "-6.0", "25"]
+    assert rows["Cedar"][:5] == ["1", "4.0", "0.8", "-3.2", "20"]
+    # In the workbook they are numeric cells a spreadsheet sums.
+    from openpyxl import load_workbook
+
+    book = client.get(url + "&format=xlsx")
+    sheet = load_workbook(io.BytesIO(book.content)).active
+    ash = next(r for r in sheet.values if r[0] == "Ash")
+    assert list(ash[1:6]) == [1, 12, 4.4, -7.6, 37]
+    assert all(isinstance(v, int | float) for v in ash[1:6])
     assert rows["Ash"][5:] == ["East", "Intensive"]
     # March alone: Ash 60+45+40 = 145 min (the session of April 1 is April's).
     march = table(client, "/coaching/dosage/?from=2025-03-01&to=2025-03-31&by=school")
@@ -248,3 +256,70 @@ def test_the_page_states_the_definitions(hill: dict[str, Any]) -> None:
     text = hill["client"].get("/coaching/dosage/?from=2025-03-01&to=2025-04-30").content.decode()
     assert "whose coachee held a position at the school on the session" in text
     assert "whoever the coach" in text
+
+
+def test_the_export_guard_applies_to_text_only() -> None:
+    from trellis.core.exports import cell
+
+    assert cell(Decimal("-1.2")) == Decimal("-1.2")
+    assert cell(-3) == -3 and cell(-0.5) == -0.5
+    assert cell("-1+2") == "'-1+2" and cell("=SUM(A1)") == "'=SUM(A1)"
+    assert cell(Decimal("NaN")) == "NaN"
+
+
+def test_a_supervisor_row_is_the_whole_caseload_whoever_looks(hill: dict[str, Any]) -> None:
+    """Wes (a supervisor granted the West network) also supervises Ada, an assistant principal of
+    Ash in East: his row counts Cedar and Ash for himself and for the district leader alike. Vic (granted
+    East) reads his own row but not Wes's, whose caseload reaches Cedar in West; nor Wes Vic's."""
+    from trellis.assignments.services import assignment_create
+    from trellis.people.models import Person, PositionKind
+    from trellis.people.services import person_create, position_add
+
+    def who(given: str) -> Any:
+        return Person.objects.get(email=f"{given.lower()}@hill.example")
+
+    ada = person_create(
+        actor=None, system=hill["system"], given_name="Ada", family_name="Hill", email=""
+    )
+    position_add(
+        actor=None,
+        person=ada,
+        kind=PositionKind.ASSISTANT_PRINCIPAL,
+        school=hill["ash"],
+        starts_on=START,
+    )
+    assignment_create(
+        actor=None,
+        kind=Relationship.SUPERVISION,
+        supporter=who("Wes"),
+        assignee=ada,
+        starts_on=START,
+    )
+    url = "/coaching/dosage/?from=2025-03-01&to=2025-04-30&by=supervisor"
+    # Wes: Cedar (Universal, 2 h x 2 months = 4.0; 50 min) + Ash (Intensive, 6 x 2 = 12.0;
+    # 265 min) = 16.0 planned, 315 min = 5.25 h, shown to the tenth as 5.2 (half to even).
+    wes_row = ["2", "16.0", "5.2", "-10.8", "32"]
+    # Vic: Ash + Birch = 12.0 + 8.0 = 20.0 planned; 265 + 120 = 385 min = 6.4 h.
+    vic_row = ["2", "20.0", "6.4", "-13.6", "32"]
+    leader = table(hill["client"], url)
+    assert leader["Wes Hill"] == wes_row and leader["Vic Hill"] == vic_row
+
+    system = hill["system"]
+    clients = {}
+    for given, school in (("Wes", "cedar"), ("Vic", "ash")):
+        user = make_user(
+            system,
+            f"{given.lower()}-user@hill.example",
+            Role.SUPERVISOR,
+            person=who(given),
+            network=hill[school].network,
+        )
+        clients[given] = Client()
+        clients[given].force_login(user)
+    assert table(clients["Wes"], url) == {"Wes Hill": wes_row}
+    assert table(clients["Vic"], url) == {"Vic Hill": vic_row}
+    page = clients["Vic"].get(url).content.decode()
+    assert "1 supervisor is not shown" in page
+    # Wes reads his caseload's schools (Ash too), not the rest of East (Birch).
+    schools = table(clients["Wes"], "/coaching/dosage/?from=2025-03-01&to=2025-04-30&by=school")
+    assert sorted(schools) == ["Ash", "Cedar"]

@@ -10,6 +10,7 @@ import io
 from typing import Any
 
 import pytest
+import time_machine
 from django.http import Http404
 from django.utils import timezone
 
@@ -150,14 +151,21 @@ def test_leadership_time_per_week_is_hand_computed(world: World) -> None:
     rows = csv_rows(world.client("principal").get(url + "&format=csv"))
     header, paula_row = rows[0], rows[1]
     assert header[2:4] == ["Week of 2025-12-08", "Week of 2025-12-15"]
-    assert header[-4:] == ["Week of 2026-01-19", "Week of 2026-01-26", "Average", "Weeks at goal"]
+    assert header[-5:] == [
+        "Week of 2026-01-19",
+        "Week of 2026-01-26",
+        "Average (complete weeks)",
+        "Weeks at goal (complete weeks)",
+        "Complete weeks",
+    ]
     # Jan 12: 0 (coached, not leading); Jan 19: 20 + 30 + 15 + 45 = 110; Jan 26: 40.
     assert paula_row[:2] == ["Paula Prince", "100"]
     assert paula_row[2:10] == ["0", "0", "0", "0", "0", "0", "110", "40"]
-    assert paula_row[10:] == ["19", "1"]  # 150 / 8 = 18.75; one week at the goal
+    assert paula_row[10:] == ["19", "1", "8"]  # 150 / 8 = 18.75; one week at the goal
     page = world.client("principal").get(url).content.decode()
     assert "the minutes of the classroom visits they logged that week plus" in page
     assert "<svg" in page
+    assert "in progress" in page  # the definition says how a week not over is shown
     # The supervisor reads Paula's (his caseload); a supervisor with no caseload may not.
     sup = csv_rows(world.client("supervisor").get(url + "&format=csv"))
     assert [r[0] for r in sup[1:]] == ["Paula Prince"]
@@ -165,3 +173,22 @@ def test_leadership_time_per_week_is_hand_computed(world: World) -> None:
     assert world.client("supervisor_far").get(url).status_code == 403
     api = world.client("supervisor").get("/api/v1/coaching/leadership-time?week=2026-01-28")
     assert api.json()[0]["minutes"][-2:] == [110, 40]
+
+    # On Wednesday Jan 28 the week of Jan 26 has just begun: its 40 minutes are shown, marked
+    # in progress, and count neither in the average (110 / 7 complete weeks = 15.7 → 16) nor
+    # in the weeks at goal (1 of 7), nor as a week below the goal.
+    with time_machine.travel(datetime.datetime(2026, 1, 28, 12, 0), tick=False):
+        rows = csv_rows(world.client("principal").get(url + "&format=csv"))
+        page = world.client("principal").get(url).content.decode()
+        api = world.client("supervisor").get("/api/v1/coaching/leadership-time?week=2026-01-28")
+    assert rows[0][8:10] == ["Week of 2026-01-19", "Week of 2026-01-26 (in progress)"]
+    assert rows[1][9:] == ["40", "16", "1", "7"]
+    assert "(in progress)" in page and "1 of 7" in page
+    assert '40<span class="visually-hidden"> (week not over)</span>' in page
+    got = api.json()[0]
+    assert (got["average"], got["weeks_at_goal"], got["weeks_complete"]) == (16, 1, 7)
+    # A week after today's (a `week` in the future) is to come, and counts in nothing either.
+    with time_machine.travel(datetime.datetime(2026, 1, 21, 12, 0), tick=False):
+        rows = csv_rows(world.client("principal").get(url + "&format=csv"))
+    assert rows[0][8:10] == ["Week of 2026-01-19 (in progress)", "Week of 2026-01-26 (to come)"]
+    assert rows[1][10:] == ["0", "0", "6"]

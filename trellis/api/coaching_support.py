@@ -119,6 +119,7 @@ class LeadershipRowOut(Schema):
     minutes: list[int]
     average: int
     weeks_at_goal: int
+    weeks_complete: int
 
 
 class LeadershipFilters(Schema):
@@ -140,6 +141,7 @@ def leadership_time(request: HttpRequest, filters: Query[LeadershipFilters]) -> 
             "minutes": r.minutes,
             "average": r.average,
             "weeks_at_goal": r.weeks_at_goal,
+            "weeks_complete": r.complete,
         }
         for r in rows
     ]

@@ -793,27 +793,41 @@ class LeadershipRow:
     person: Person
     goal: int
     minutes: list[int]  # per week, oldest first
+    complete: int = 0  # how many of the weeks (the first ones) ended before today
+
+    @property
+    def counted(self) -> list[int]:
+        """The complete weeks' minutes: a week not over yet counts in no figure."""
+        return self.minutes[: self.complete]
 
     @property
     def average(self) -> int:
-        return round(sum(self.minutes) / len(self.minutes)) if self.minutes else 0
+        return round(sum(self.counted) / len(self.counted)) if self.counted else 0
 
     @property
     def weeks_at_goal(self) -> int:
-        return sum(1 for m in self.minutes if m >= self.goal)
+        return sum(1 for m in self.counted if m >= self.goal)
 
     @property
-    def latest(self) -> int:
-        return self.minutes[-1] if self.minutes else 0
+    def weeks(self) -> list[tuple[int, bool]]:
+        """(minutes, complete) per week, oldest first."""
+        return [(m, k < self.complete) for k, m in enumerate(self.minutes)]
+
+
+def weeks_complete(mondays: list[datetime.date], today: datetime.date) -> int:
+    """How many of the weeks (Mondays, oldest first) ended (their Sunday) before today."""
+    return sum(1 for m in mondays if m + datetime.timedelta(days=6) < today)
 
 
 def leadership_rows(
     user: Any, *, end: datetime.date, weeks: int = LEADERSHIP_WEEKS, query: str = ""
 ) -> tuple[list[datetime.date], list[LeadershipRow]]:
     """The last `weeks` weeks up to `end`'s week, and one row per person the user reads (four
-    queries whatever the number of people)."""
+    queries whatever the number of people). Only the weeks that ended before today count in
+    a row's average and weeks at goal; the current week is shown, in progress."""
     last = week_of(end)
     mondays = [last - datetime.timedelta(weeks=k) for k in range(weeks - 1, -1, -1)]
+    complete = weeks_complete(mondays, timezone.localdate())
     people_qs = leadership_people(user)
     for word in query.split()[:4]:
         people_qs = people_qs.filter(Q(given_name__icontains=word) | Q(family_name__icontains=word))
@@ -827,6 +841,7 @@ def leadership_rows(
             person=p,
             goal=goals[p.system_id],
             minutes=[minutes.get((p.pk, monday), 0) for monday in mondays],
+            complete=complete,
         )
         for p in people
     ]
@@ -914,10 +929,47 @@ class SchoolSupport:
         return self.tier.hours_per_month if self.tier else Decimal(0)
 
 
-def dosage_schools(user: Any) -> QuerySet[Any]:
+def dosage_schools(user: Any, on: datetime.date | None = None) -> QuerySet[Any]:
+    """The schools whose dosage the user reads: those their grant reaches, and (holding the
+    dosage action at all) the schools the principals on their own supervision caseload lead on
+    the day (today by default), so that a supervisor reads their whole caseload's row."""
+    from trellis.orgs.models import School
     from trellis.orgs.selectors import visible_schools
 
-    return visible_schools(user, Action.DOSAGE_VIEW).select_related("network", "system")
+    reach = visible_schools(user, Action.DOSAGE_VIEW)
+    person_id = getattr(user, "person_id", None)
+    if person_id and has_grant_for(user, Action.DOSAGE_VIEW):
+        day = on or timezone.localdate()
+        own = _caseload_schools([person_id], day).get(person_id, set())
+        if own:
+            reach = School.objects.filter(Q(pk__in=reach.values("pk")) | Q(pk__in=own))
+    return reach.select_related("network", "system")
+
+
+def _caseload_schools(supervisor_ids: list[int], day: datetime.date) -> dict[int, set[int]]:
+    """Supervisor → the schools the principals on their supervision caseload lead on the day
+    (their leader positions in force then; one query)."""
+    from trellis.assignments.models import Assignment
+
+    out: dict[int, set[int]] = {}
+    rows = (
+        Assignment.objects.filter(
+            Q(ends_on__isnull=True) | Q(ends_on__gte=day),
+            Q(assignee__positions__ends_on__isnull=True) | Q(assignee__positions__ends_on__gte=day),
+            starts_on__lte=day,
+            kind=Relationship.SUPERVISION,
+            supporter_id__in=supervisor_ids,
+            assignee__positions__starts_on__lte=day,
+            assignee__positions__kind__in=LEADER_KINDS,
+            assignee__positions__school__isnull=False,
+        )
+        .values_list("supporter_id", "assignee__positions__school_id")
+        .distinct()
+        .order_by()
+    )
+    for supporter_id, school_id in rows:
+        out.setdefault(supporter_id, set()).add(school_id)
+    return out
 
 
 def school_supports(schools: list[Any]) -> dict[int, SchoolSupport]:
@@ -1017,6 +1069,13 @@ class DosageRow:
         return self.delivered < self.planned
 
 
+class DosageRows(list[DosageRow]):
+    """The report's rows, and how many supervisors' rows were withheld because their caseload
+    reaches schools whose dosage the viewer does not read."""
+
+    withheld: int = 0
+
+
 DOSAGE_GROUPS = ("school", "supervisor", "network")
 
 
@@ -1035,7 +1094,7 @@ def dosage_report(
     last day of the period) or per network. A fixed number of queries."""
     first, last = start.replace(day=1), month_end(end.replace(day=1))
     months = len(months_between(first, last))
-    schools_qs = dosage_schools(user)
+    schools_qs = dosage_schools(user, on=last)
     if network_id:
         schools_qs = schools_qs.filter(network_id=network_id)
     schools = list(schools_qs.order_by("name", "pk"))
@@ -1071,34 +1130,40 @@ def dosage_report(
     if group == "supervisor":
         from trellis.assignments.models import Assignment
 
+        # A supervisor's row covers their whole caseload, whoever looks: it is shown only to a
+        # viewer who reads the dosage of every school of that caseload (docs/decisions.md).
         ids = {s.pk for s in schools}
+        readable = (
+            ids
+            if not (network_id or tier_id)
+            else set(dosage_schools(user, on=last).values_list("pk", flat=True))
+        )
         leaders = Position.objects.filter(
             Q(ends_on__isnull=True) | Q(ends_on__gte=last),
             starts_on__lte=last,
             kind__in=LEADER_KINDS,
             school_id__in=ids,
-        ).values_list("person_id", "school_id")
-        school_of: dict[int, set[int]] = {}
-        for person_id, school_id in leaders:
-            school_of.setdefault(person_id, set()).add(school_id)
-        by_supervisor: dict[int, tuple[str, set[int]]] = {}
-        for a in (
-            Assignment.objects.filter(
+        ).values("person_id")
+        supervisors = {
+            a.supporter_id: a.supporter
+            for a in Assignment.objects.filter(
                 Q(ends_on__isnull=True) | Q(ends_on__gte=last),
                 starts_on__lte=last,
                 kind=Relationship.SUPERVISION,
-                assignee_id__in=school_of,
-            )
-            .select_related("supporter")
-            .order_by("supporter__family_name", "supporter__given_name", "supporter_id")
-        ):
-            entry = by_supervisor.setdefault(a.supporter_id, (a.supporter.full_name, set()))
-            entry[1].update(school_of.get(a.assignee_id, set()))
-        return [
-            row(name, sorted(sids), key=str(pk))
-            for pk, (name, sids) in by_supervisor.items()
-            if wanted(name)
-        ]
+                assignee_id__in=leaders,
+            ).select_related("supporter")
+        }
+        caseloads = _caseload_schools(list(supervisors), last)
+        report = DosageRows()
+        for sup in sorted(supervisors.values(), key=lambda p: (p.family_name, p.given_name, p.pk)):
+            whole = caseloads.get(sup.pk, set())
+            if not wanted(sup.full_name):
+                continue
+            if whole <= readable:
+                report.append(row(sup.full_name, sorted(whole & ids), key=str(sup.pk)))
+            else:
+                report.withheld += 1
+        return report
     return [
         row(
             s.name,

@@ -161,15 +161,26 @@ def leadership_time(request: HttpRequest) -> HttpResponseBase:
     query = get_text(request.GET, "q")
     mondays, rows = selectors.leadership_rows(request.user, end=end, query=query)
     fmt = get_choice(request.GET, "format", FORMATS)
-    headers = ["Person", "Goal (minutes a week)"] + [f"Week of {m:%Y-%m-%d}" for m in mondays]
-    headers += ["Average", "Weeks at goal"]
+    today = timezone.localdate()
+    complete = selectors.weeks_complete(mondays, today)
+    # A week not over yet: the current one is in progress, a later one (a future `week`) to come.
+    states = [
+        "" if k < complete else ("in progress" if m <= today else "to come")
+        for k, m in enumerate(mondays)
+    ]
+    headers = ["Person", "Goal (minutes a week)"] + [
+        f"Week of {m:%Y-%m-%d}" + (f" ({state})" if state else "")
+        for m, state in zip(mondays, states, strict=True)
+    ]
+    headers += ["Average (complete weeks)", "Weeks at goal (complete weeks)", "Complete weeks"]
     if fmt:
         return export_response(
             fmt=fmt,
             filename="instructional-leadership-time",
             headers=headers,
             rows=(
-                [r.person.full_name, r.goal, *r.minutes, r.average, r.weeks_at_goal] for r in rows
+                [r.person.full_name, r.goal, *r.minutes, r.average, r.weeks_at_goal, complete]
+                for r in rows
             ),
         )
     goals = {r.goal for r in rows}
@@ -183,11 +194,13 @@ def leadership_time(request: HttpRequest) -> HttpResponseBase:
         {
             "rows": rows,
             "mondays": mondays,
+            "columns": list(zip(mondays, states, strict=True)),
             "chart": chart,
             "week": end,
             "query": query,
             "querystring": request.GET.urlencode(),
             "weeks": len(mondays),
+            "complete": complete,
         },
     )
 
@@ -266,6 +279,7 @@ def dosage(request: HttpRequest) -> HttpResponseBase:
         "coaching/dosage.html",
         {
             "rows": rows,
+            "withheld": getattr(rows, "withheld", 0),
             "chart": chart,
             "chart_height": 30 + row_h * len(shown),
             "chart_width": width,

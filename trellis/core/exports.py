@@ -5,7 +5,9 @@ from __future__ import annotations
 import csv
 import datetime
 import io
+import math
 from collections.abc import Iterable, Sequence
+from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import BadRequest
@@ -27,13 +29,21 @@ def cell(value: Any) -> Any:
         return value.shown if value.shown is not None else str(value)
     if isinstance(value, bool):
         return "yes" if value else "no"
-    if isinstance(value, int | float | datetime.date):
+    # Numbers stay numbers (a spreadsheet sums them; a number cannot be a formula, so a
+    # negative one needs no guard). A non-finite Decimal/float is written as text.
+    if isinstance(value, int | float | Decimal | datetime.date):
+        if isinstance(value, Decimal | float) and not _finite(value):
+            return str(value)
         return value
     # Control characters cannot be stored in a spreadsheet (and have no business in a cell).
     text = ILLEGAL_CHARACTERS_RE.sub("", str(value))
     if text.startswith(_FORMULA_PREFIXES):
         return "'" + text
     return text
+
+
+def _finite(value: Decimal | float) -> bool:
+    return value.is_finite() if isinstance(value, Decimal) else math.isfinite(value)
 
 
 class _Echo:
