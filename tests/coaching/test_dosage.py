@@ -268,9 +268,10 @@ def test_the_export_guard_applies_to_text_only() -> None:
 
 
 def test_a_supervisor_row_is_the_whole_caseload_whoever_looks(hill: dict[str, Any]) -> None:
-    """Wes (a supervisor granted the West network) also supervises Ada, an assistant principal of
-    Ash in East: his row counts Cedar and Ash for himself and for the district leader alike. Vic (granted
-    East) reads his own row but not Wes's, whose caseload reaches Cedar in West; nor Wes Vic's."""
+    """Wes (a supervisor granted the West network) also supervises Ada, an assistant principal
+    of Ash in East: his row counts Cedar and Ash for himself and for the district leader alike.
+    Vic (granted East) reads his own row but not Wes's, whose caseload reaches Cedar in West;
+    nor Wes Vic's."""
     from trellis.assignments.services import assignment_create
     from trellis.people.models import Person, PositionKind
     from trellis.people.services import person_create, position_add
