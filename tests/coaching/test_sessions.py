@@ -182,6 +182,12 @@ def test_open_next_steps_carry_over_until_done(world: World) -> None:
 
 def test_marking_a_next_step_done_is_for_the_participants(world: World) -> None:
     url = f"/coaching/next-steps/{world.coaching['open_step']}/done/"
+    # Each button names its step for a screen reader (a session lists several).
+    step = NextStep.objects.get(pk=world.coaching["open_step"])
+    session = world.client("coach").get(f"/coaching/sessions/{step.session_id}/")
+    assert (
+        f'Mark done<span class="visually-hidden">: {step.text}</span>' in session.content.decode()
+    )
     assert world.client("supervisor").post(url, {"done": "1"}).status_code == 403
     assert world.client("coach").post(url, {"done": "1"}).status_code == 302
     step = NextStep.objects.get(pk=world.coaching["open_step"])
