@@ -464,6 +464,18 @@ SUPPORT_CASES: list[Case] = [
         right_status=302,
         get_status=200,
     ),
+    # Need profiles' figures read from the data (the coaching fixes of issue 10).
+    Case(
+        "coaching_support_refresh",
+        lambda w: "/coaching/support/schools/refresh/",
+        right="admin",
+        wrong="leader",
+        outsider="admin_b",  # keeps another system's set-up: Riverbend's is not found
+        method="POST",
+        data=lambda w: {"system": w.system.pk},
+        right_status=302,
+        get_status=405,
+    ),
     Case(
         "api:list_visits",
         lambda w: "/api/v1/coaching/visits",

@@ -24,6 +24,7 @@ def post(world: World, key: str, **data: Any) -> Any:
         "held_on": "2026-03-02",
         "minutes": 45,
         "mode": "virtual",
+        "notes": "Talked it through.",  # a session needs a focus competency or notes
         **data,
     }
     return world.client(key).post(

@@ -13,6 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+import time_machine
 from django.test import Client
 
 from tests.conftest import START, make_user
@@ -38,7 +39,8 @@ def hill(db: Any) -> dict[str, Any]:
     Tiers: Intensive 6 h/month (rule 1: band at most 1), Targeted 4 (rule 2: flag "New
     principal"), Intensive again by rule 3 (attendance below 90), Universal 2 (the default).
     Ash: band 1 → Intensive (rule 1). Birch: band 2, the flag, attendance 85 → Targeted (rule 2
-    matches first; rule 3 would give Intensive). Cedar: band 4 → Universal (default).
+    matches first; rule 3 would give Intensive). Cedar: band 4 → Universal (default). All set up
+    on Jan 1, 2025, when the tier history starts.
     """
     from trellis.assignments.services import assignment_create
     from trellis.orgs.services import network_create, school_create, system_create
@@ -90,49 +92,56 @@ def hill(db: Any) -> dict[str, Any]:
             assignee=who,
             starts_on=START,
         )
-    intensive = support_tier_save(
-        actor=None, system=system, name="Intensive", hours_per_month=Decimal(6), is_default=False
-    )
-    targeted = support_tier_save(
-        actor=None, system=system, name="Targeted", hours_per_month=Decimal(4), is_default=False
-    )
-    support_tier_save(
-        actor=None, system=system, name="Universal", hours_per_month=Decimal(2), is_default=True
-    )
-    new_principal = need_flag_create(actor=None, system=system, name="New principal")
-    tier_rule_add(
-        actor=None,
-        system=system,
-        field=RuleField.PERFORMANCE_BAND,
-        operator=RuleOperator.LTE,
-        value=Decimal(1),
-        tier=intensive,
-    )
-    tier_rule_add(
-        actor=None,
-        system=system,
-        field=RuleField.FLAG,
-        operator=RuleOperator.HAS,
-        flag=new_principal,
-        tier=targeted,
-    )
-    tier_rule_add(
-        actor=None,
-        system=system,
-        field=RuleField.ATTENDANCE_RATE,
-        operator=RuleOperator.LT,
-        value=Decimal(90),
-        tier=intensive,
-    )
-    need_profile_save(actor=None, school=ash, performance_band=1)
-    need_profile_save(
-        actor=None,
-        school=birch,
-        performance_band=2,
-        attendance_rate=Decimal(85),
-        flags=[new_principal],
-    )
-    need_profile_save(actor=None, school=cedar, performance_band=4)
+    # The district set up its tiers, rules and profiles on Jan 1, 2025: the tier history starts
+    # then (planned dosage is read from the tiers in force each month).
+    with time_machine.travel(datetime.datetime(2025, 1, 1, 12, 0), tick=False):
+        intensive = support_tier_save(
+            actor=None,
+            system=system,
+            name="Intensive",
+            hours_per_month=Decimal(6),
+            is_default=False,
+        )
+        targeted = support_tier_save(
+            actor=None, system=system, name="Targeted", hours_per_month=Decimal(4), is_default=False
+        )
+        support_tier_save(
+            actor=None, system=system, name="Universal", hours_per_month=Decimal(2), is_default=True
+        )
+        new_principal = need_flag_create(actor=None, system=system, name="New principal")
+        tier_rule_add(
+            actor=None,
+            system=system,
+            field=RuleField.PERFORMANCE_BAND,
+            operator=RuleOperator.LTE,
+            value=Decimal(1),
+            tier=intensive,
+        )
+        tier_rule_add(
+            actor=None,
+            system=system,
+            field=RuleField.FLAG,
+            operator=RuleOperator.HAS,
+            flag=new_principal,
+            tier=targeted,
+        )
+        tier_rule_add(
+            actor=None,
+            system=system,
+            field=RuleField.ATTENDANCE_RATE,
+            operator=RuleOperator.LT,
+            value=Decimal(90),
+            tier=intensive,
+        )
+        need_profile_save(actor=None, school=ash, performance_band=1)
+        need_profile_save(
+            actor=None,
+            school=birch,
+            performance_band=2,
+            attendance_rate=Decimal(85),
+            flags=[new_principal],
+        )
+        need_profile_save(actor=None, school=cedar, performance_band=4)
 
     def s(coachee: Any, day: datetime.date, minutes: int, by: Any = coach) -> SessionIn:
         return SessionIn(
@@ -324,3 +333,106 @@ def test_a_supervisor_row_is_the_whole_caseload_whoever_looks(hill: dict[str, An
     # Wes reads his caseload's schools (Ash too), not the rest of East (Birch).
     schools = table(clients["Wes"], "/coaching/dosage/?from=2025-03-01&to=2025-04-30&by=school")
     assert sorted(schools) == ["Ash", "Cedar"]
+
+
+# -- Tier history: planned dosage from the tier in force each month ------------------------------
+
+
+def test_planned_dosage_follows_the_tier_in_force_each_month(hill: dict[str, Any]) -> None:
+    """Cedar moves from Universal (2 h a month) to Intensive (6) on April 16, 2025, when its band
+    is entered as 1. March and April: March 2.0; April, 30 days, 15 at each tier: 2 x 15/30 +
+    6 x 15/30 = 1.0 + 3.0 = 4.0; so 6.0 planned (before the history: 4.0, today's tier for both
+    months would have said 12.0). Later, Intensive's hours go up to 10 (June 1): March and April
+    do not change."""
+    from trellis.coaching.models import SchoolTierPeriod
+    from trellis.core.models import AuditEvent
+
+    client = hill["client"]
+    url = "/coaching/dosage/?from=2025-03-01&to=2025-04-30"
+    with time_machine.travel(datetime.datetime(2025, 4, 16, 9, 0), tick=False):
+        need_profile_save(actor=None, school=hill["cedar"], performance_band=1)
+    periods = list(
+        SchoolTierPeriod.objects.filter(school=hill["cedar"]).values_list(
+            "tier_name", "hours_per_month", "starts_on", "ends_on"
+        )
+    )
+    assert periods == [
+        ("Universal", Decimal("2.0"), D(2025, 1, 1), D(2025, 4, 15)),
+        ("Intensive", Decimal("6.0"), D(2025, 4, 16), None),
+    ]
+    event = AuditEvent.objects.filter(action="coaching.tier_history").latest("pk")
+    assert event.after == {
+        "from": "2025-04-16",
+        "cause": "need profile",
+        "schools": {str(hill["cedar"].pk): ["Universal (2.0 h)", "Intensive (6.0 h)"]},
+    }
+    rows = table(client, url + "&by=school")
+    assert rows["Cedar"][:5] == ["1", "6.0", "0.8", "-5.2", "13"]
+    assert rows["Cedar"][5:] == ["West", "Universal → Intensive"]
+    assert table(client, url.replace("04-30", "03-31") + "&by=school")["Cedar"][1] == "2.0"
+    april = table(client, "/coaching/dosage/?from=2025-04-01&to=2025-04-30&by=school")
+    assert april["Cedar"][1] == "4.0"
+    assert table(client, url + "&by=network")["West"][:3] == ["1", "6.0", "0.8"]
+    # The tier filter finds a school by any tier in force over the period.
+    intensive = selectors.support_tiers({hill["system"].pk}).get(name="Intensive")
+    assert "Cedar" in table(client, url + f"&by=school&tier={intensive.pk}")
+    # A tier's hours changed later leave the months before alone.
+    with time_machine.travel(datetime.datetime(2025, 6, 1, 9, 0), tick=False):
+        support_tier_save(
+            actor=None,
+            system=hill["system"],
+            name="Intensive",
+            hours_per_month=Decimal(10),
+            is_default=False,
+            tier=intensive,
+        )
+    rows = table(client, url + "&by=school")
+    assert rows["Ash"][:2] == ["1", "12.0"] and rows["Cedar"][:2] == ["1", "6.0"]
+    june = table(client, "/coaching/dosage/?from=2025-06-01&to=2025-06-30&by=school")
+    assert june["Ash"][1] == "10.0" and june["Cedar"][1] == "10.0"
+
+
+def test_a_change_and_its_correction_on_the_same_day_keep_one_period(hill: dict[str, Any]) -> None:
+    from trellis.coaching.models import SchoolTierPeriod
+
+    with time_machine.travel(datetime.datetime(2025, 5, 5, 9, 0), tick=False):
+        need_profile_save(actor=None, school=hill["cedar"], performance_band=1)
+        need_profile_save(actor=None, school=hill["cedar"], performance_band=4)
+    periods = list(
+        SchoolTierPeriod.objects.filter(school=hill["cedar"]).values_list(
+            "tier_name", "starts_on", "ends_on"
+        )
+    )
+    # Intensive for a few minutes is corrected in place, never in force a whole day: back to
+    # Universal, the period in force before goes on.
+    assert periods == [("Universal", D(2025, 1, 1), None)]
+
+
+def test_existing_tiers_are_backfilled_from_their_creation(hill: dict[str, Any]) -> None:
+    """The migration's backfill: each school's tier today, from the later of its tier's and its
+    profile's creation dates."""
+    import importlib
+
+    from django.apps import apps
+
+    from trellis.coaching.models import SchoolNeedProfile, SchoolTierPeriod
+
+    migration = importlib.import_module("trellis.coaching.migrations.0006_backfill_tier_history")
+    SchoolTierPeriod.objects.all().delete()
+    SchoolNeedProfile.objects.filter(school=hill["birch"]).update(
+        created_at=datetime.datetime(2025, 2, 1, tzinfo=datetime.UTC),
+        attendance_source="",
+        attendance_as_of=None,
+    )
+    migration.backfill(apps, None)
+    found = {
+        p.school_id: (p.tier_name, p.starts_on, p.ends_on)
+        for p in SchoolTierPeriod.objects.filter(system=hill["system"])
+    }
+    assert found == {
+        hill["ash"].pk: ("Intensive", D(2025, 1, 1), None),
+        hill["birch"].pk: ("Targeted", D(2025, 2, 1), None),
+        hill["cedar"].pk: ("Universal", D(2025, 1, 1), None),
+    }
+    birch = SchoolNeedProfile.objects.get(school=hill["birch"])
+    assert birch.attendance_source == "entered"  # the figure on it was entered by hand

@@ -36,7 +36,14 @@ def fresh(world: World, key: str) -> User:
 
 
 def log(world: World, key: str, coachee_pk: int, **data: Any) -> Any:
-    payload = {"held_on": "2026-03-02", "minutes": 40, "mode": "in_person", **data}
+    # A session needs a focus competency or notes (the form and the service refuse one without).
+    payload = {
+        "held_on": "2026-03-02",
+        "minutes": 40,
+        "mode": "in_person",
+        "notes": "Talked it through.",
+        **data,
+    }
     return world.client(key).post(f"/coaching/new/?coachee={coachee_pk}", payload)
 
 
@@ -67,6 +74,7 @@ def test_a_session_outside_the_caseload_is_refused(world: World) -> None:
             held_on=datetime.date(2026, 3, 2),
             minutes=30,
             mode="virtual",
+            notes="Talked it through.",
         )
 
 
@@ -112,6 +120,7 @@ def test_a_next_steps_owner_must_take_part_in_the_session(world: World) -> None:
             "held_on": "2026-03-02",
             "minutes": 30,
             "mode": "virtual",
+            "notes": "Talked it through.",
             "next_steps": [{"text": "Call the supervisor", "owner_id": sam.pk}],
         },
         content_type="application/json",
@@ -126,6 +135,7 @@ def test_a_next_steps_owner_must_take_part_in_the_session(world: World) -> None:
             held_on=datetime.date(2026, 3, 2),
             minutes=30,
             mode="virtual",
+            notes="Talked it through.",
             next_steps=[NextStepIn(text="Call Sam", owner=sam)],
         )
     assert row_counts() == before
@@ -166,6 +176,7 @@ def test_open_next_steps_carry_over_until_done(world: World) -> None:
         held_on=datetime.date(2026, 3, 16),
         minutes=30,
         mode="virtual",
+        notes="Talked it through.",
     )
     later = CoachingSession.objects.get(coachee=paula, held_on=datetime.date(2026, 3, 16))
     page = world.client("principal").get(f"/coaching/sessions/{later.pk}/").content.decode()
@@ -284,6 +295,7 @@ def test_the_session_list_pages(world: World) -> None:
             held_on=datetime.date(2025, 9, 1) + datetime.timedelta(days=day),
             minutes=20,
             mode="virtual",
+            notes="Talked it through.",
         )
     first = world.client("coach").get("/coaching/").content.decode()
     assert "32 sessions" in first and "&page=2" in first and "Page 1 of 2" in first

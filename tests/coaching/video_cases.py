@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from tests.coaching.video_world import add_captions
 from tests.conftest import World
 from tests.matrix import Case
 
@@ -30,6 +31,14 @@ def new_for_coachee(w: World) -> str:
 
 def link_data(w: World) -> dict[str, Any]:
     return {"title": "Morning meeting", "link": "https://video.example.org/watch/morning"}
+
+
+def captions_data(w: World) -> dict[str, Any]:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tests.coaching.video_world import CAPTIONS
+
+    return {"captions": SimpleUploadedFile("meeting.vtt", CAPTIONS, "text/vtt")}
 
 
 def upload_data(w: World) -> dict[str, Any]:
@@ -263,5 +272,67 @@ VIDEO_CASES: list[Case] = [
         get_status=200,
         unrelated="coach_other",
         api=True,
+    ),
+    # Captions (the coaching fixes of issue 10): attached by the video's coach or coachee,
+    # read by whoever may watch the video, through the same check.
+    Case(
+        "coaching_video_captions",
+        lambda w: video(w, "captions/"),
+        right="principal",
+        wrong="supervisor",  # sees Paula's sessions, not this video (not shared)
+        outsider="admin_b",
+        method="POST",
+        data=captions_data,
+        right_status=302,
+        get_status=405,
+        unrelated="coach_other",
+    ),
+    Case(
+        "coaching_video_captions",
+        lambda w: video(w, "captions/"),
+        right="coach",
+        wrong="admin",
+        outsider="supervisor_south",
+        method="POST",
+        data=captions_data,
+        right_status=302,
+        get_status=405,
+        label="coach and administrator",
+    ),
+    Case(
+        "coaching_video_captions_file",
+        lambda w: video(w, "captions.vtt"),
+        right="principal",
+        wrong="supervisor",
+        outsider="admin_b",
+        unrelated="coach_other",
+        setup=add_captions,
+    ),
+    Case(
+        "coaching_video_captions_file",
+        lambda w: video(w, "captions.vtt"),
+        right="coach",
+        wrong="evaluator",
+        outsider="supervisor_south",
+        setup=add_captions,
+        label="evaluator",
+    ),
+    Case(
+        "coaching_video_transcript",
+        lambda w: video(w, "transcript/"),
+        right="coach",
+        wrong="admin",
+        outsider="admin_b",
+        unrelated="coach_other",
+        setup=add_captions,
+    ),
+    Case(
+        "coaching_video_transcript",
+        lambda w: video(w, "transcript/"),
+        right="principal",
+        wrong="supervisor",
+        outsider="supervisor_south",
+        setup=add_captions,
+        label="coachee and supervisor",
     ),
 ]

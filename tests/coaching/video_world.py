@@ -14,6 +14,24 @@ if TYPE_CHECKING:
 
 FIXTURE = Path(__file__).parent / "fixtures" / "practice.webm"
 PAULA_VIDEO_COMMENT = "Here the pacing picks up: the exit ticket lands."
+CAPTIONS = (
+    b"WEBVTT\n\n1\n00:00.000 --> 00:02.000\nGood morning, everyone.\n\n"
+    b"2\n00:02.500 --> 00:05.500 align:start\nLet's look at <i>Tuesday's</i> exit tickets.\n"
+)
+CAPTION_WORDS = "Let's look at Tuesday's exit tickets."
+
+
+def add_captions(world: World) -> None:
+    """Captions on the world's uploaded video (the Cases of the captions file and transcript)."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from trellis.coaching.models import PracticeVideo
+    from trellis.coaching.services import video_captions_add
+
+    video = PracticeVideo.objects.get(pk=world.coaching["video"])
+    video_captions_add(
+        actor=None, video=video, upload=SimpleUploadedFile("meeting.vtt", CAPTIONS, "text/vtt")
+    )
 
 
 def add_videos(world: World) -> None:
@@ -77,7 +95,7 @@ def grow_videos(world: World, scale: int, tag: str) -> None:
                 actor=None,
                 author=session.coach if n % 2 else session.coachee,
                 video=target,
-                at_seconds=n * 7,
+                at_seconds=n % 7,  # within the uploaded video's six seconds
                 text=f"{tag} comment {n}",
                 competencies=[item],
             )

@@ -176,7 +176,9 @@ class DosageOut(Schema):
 
 
 DEFINITION = (
-    "planned = the school's tier hours per month times months; delivered = the lengths of the "
+    "planned = for each month, the hours per month of the tier in force at the school that "
+    "month (its tier history; a tier that changed mid-month for the share of the month's days "
+    "it was in force); delivered = the lengths of the "
     "coaching sessions held in those months whose coachee held a position at the school on "
     "the session's date, whoever the coach"
 )

@@ -12,9 +12,27 @@ NEXT_STEP_ROWS = 3
 
 
 class SessionForm(StyledFormMixin, forms.Form):
-    held_on = forms.DateField(label="Date", widget=DateInput())
-    minutes = forms.IntegerField(label="Length (minutes)", min_value=1, max_value=MAX_MINUTES)
-    mode = forms.ChoiceField(choices=Mode.choices)
+    # Nothing is pre-filled: a session is what the coach enters (a blank form saved with
+    # defaults would count toward dosage). Each required field says what is missing.
+    held_on = forms.DateField(
+        label="Date",
+        widget=DateInput(),
+        error_messages={"required": "Give the date the session took place."},
+    )
+    minutes = forms.IntegerField(
+        label="Length (minutes)",
+        min_value=1,
+        max_value=MAX_MINUTES,
+        error_messages={
+            "required": "Give the session's length in minutes.",
+            "min_value": f"The length is between 1 and {MAX_MINUTES} minutes.",
+            "max_value": f"The length is between 1 and {MAX_MINUTES} minutes.",
+        },
+    )
+    mode = forms.ChoiceField(
+        choices=[("", "Choose the mode…"), *Mode.choices],
+        error_messages={"required": "Choose how the session was held."},
+    )
     protocol = forms.ModelChoiceField(
         queryset=Protocol.objects.none(), required=False, empty_label="No protocol"
     )
@@ -22,13 +40,16 @@ class SessionForm(StyledFormMixin, forms.Form):
         queryset=None,
         required=False,
         label="Focus competencies",
-        help_text="From the framework the system uses for this person.",
+        help_text="From the framework the system uses for this person. A session needs at "
+        "least one focus competency or notes.",
     )
     notes = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 6}),
         required=False,
         help_text="Non-evaluative: read by you, the coachee and their coaches; their supervisor "
-        "and evaluator only if the coachee shares the session.",
+        "and evaluator only if the coachee shares the session. The rest of this form (date, "
+        "length, mode, protocol, focus and next steps) is the session's record, which their "
+        "supervisor, evaluator and the system's administrators read: keep what was said here.",
     )
 
     def __init__(
@@ -66,6 +87,16 @@ class SessionForm(StyledFormMixin, forms.Form):
         for name, field in self.fields.items():
             if name.startswith("step_"):
                 style_field(field)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if "focus" in data and "notes" in data and not data["focus"] and not data["notes"].strip():
+            self.add_error(
+                "focus",
+                "Choose at least one focus competency or write notes: a session records what "
+                "it was about.",
+            )
+        return data
 
     def next_steps(self) -> list[NextStepIn]:
         steps = []

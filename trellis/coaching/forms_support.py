@@ -94,10 +94,25 @@ class ProfileForm(forms.Form):
         label="High-need flags", required=False, widget=forms.CheckboxSelectMultiple
     )
 
-    def __init__(self, *args: Any, flags: list[Any], **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, flags: list[Any], from_data: dict[str, Any] | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.flag_objects = {str(f.pk): f for f in flags}
         cast(Any, self.fields["flags"]).choices = [(str(f.pk), f.name) for f in flags]
+        # A figure the data has for this school is not entered by hand: its field goes.
+        for figure, found in (from_data or {}).items():
+            if found is not None:
+                del self.fields[figure]
+        if "attendance_rate" in self.fields:
+            self.fields[
+                "attendance_rate"
+            ].help_text = "Entered by hand: the attendance roll-ups have no figure for this school."
+        if "conditions_score" in self.fields:
+            self.fields["conditions_score"].help_text = (
+                "Entered by hand: no school conditions survey rates this school (or too few "
+                "answered to show its score)."
+            )
 
     def chosen_flags(self) -> list[Any]:
         return [self.flag_objects[pk] for pk in self.cleaned_data.get("flags", [])]

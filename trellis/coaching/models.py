@@ -189,6 +189,17 @@ class PracticeVideo(TimeStampedModel):
     content_type = models.CharField(max_length=50, blank=True)
     size = models.PositiveBigIntegerField(default=0)
     link = models.URLField(max_length=1000, blank=True)
+    # Captions (a WebVTT file, kept in the same private storage and served by the same
+    # authorized check), for an uploaded video only.
+    captions = models.FileField(storage=_video_storage, upload_to="captions/%Y/%m/", blank=True)
+    captions_added_at = models.DateTimeField(null=True, blank=True)
+    # The video's length in whole seconds (rounded up) when known: read from the file's header
+    # at upload (MP4 `mvhd`, WebM `Duration`), else reported once by the player of a coach or
+    # coachee (the comment form's hidden field). A comment's moment may not pass it.
+    duration_seconds = models.PositiveIntegerField(null=True, blank=True)
+    duration_source = models.CharField(
+        max_length=10, blank=True, choices=[("file", "the file"), ("player", "the player")]
+    )
 
     class Meta:
         ordering = ["-created_at", "-pk"]
@@ -212,6 +223,23 @@ class PracticeVideo(TimeStampedModel):
     @property
     def is_link(self) -> bool:
         return bool(self.link)
+
+    @property
+    def has_captions(self) -> bool:
+        return bool(self.captions)
+
+    @property
+    def duration_label(self) -> str:
+        return seconds_label(self.duration_seconds) if self.duration_seconds is not None else ""
+
+
+def seconds_label(seconds: int) -> str:
+    """m:ss (h:mm:ss past an hour)."""
+    hours, rest = divmod(seconds, 3600)
+    minutes, secs = divmod(rest, 60)
+    if hours:
+        return f"{hours}:{minutes:02d}:{secs:02d}"
+    return f"{minutes}:{secs:02d}"
 
 
 class VideoComment(TimeStampedModel):
@@ -237,11 +265,7 @@ class VideoComment(TimeStampedModel):
     @property
     def at_label(self) -> str:
         """m:ss (h:mm:ss past an hour)."""
-        hours, rest = divmod(self.at_seconds, 3600)
-        minutes, seconds = divmod(rest, 60)
-        if hours:
-            return f"{hours}:{minutes:02d}:{seconds:02d}"
-        return f"{minutes}:{seconds:02d}"
+        return seconds_label(self.at_seconds)
 
 
 class VideoSettings(TimeStampedModel):
@@ -362,9 +386,23 @@ class SchoolNeedProfile(TimeStampedModel):
     attendance_rate = models.DecimalField(max_digits=5, decimal_places=1, null=True, blank=True)
     conditions_score = models.DecimalField(max_digits=3, decimal_places=2, null=True, blank=True)
     flags = models.ManyToManyField(NeedFlag, blank=True, related_name="profiles")
+    # Where each figure comes from (FigureSource) and as of when: the data (the attendance
+    # roll-ups, the conditions survey, read through core providers) or entered by hand, which
+    # is allowed only for a school the data has no figure for.
+    attendance_source = models.CharField(max_length=10, blank=True)
+    attendance_as_of = models.DateField(null=True, blank=True)
+    attendance_basis = models.CharField(max_length=200, blank=True)
+    conditions_source = models.CharField(max_length=10, blank=True)
+    conditions_as_of = models.DateField(null=True, blank=True)
+    conditions_basis = models.CharField(max_length=200, blank=True)
 
     def __str__(self) -> str:
         return f"Need profile of {self.school}"
+
+
+class FigureSource(models.TextChoices):
+    DATA = "data", "from the data"
+    ENTERED = "entered", "entered by hand"
 
 
 class SupportTier(TimeStampedModel):
@@ -437,3 +475,38 @@ class TierRule(TimeStampedModel):
             else f"{self.get_operator_display()} {self.value}"
         )
         return f"{self.get_field_display()} {what} → {self.tier}"
+
+
+class SchoolTierPeriod(TimeStampedModel):
+    """The support tier in force at a school from `starts_on` to `ends_on` (inclusive; open
+    while empty), with the hours a month it planned then. Written by the services that change
+    what a tier depends on (profiles, rules, tiers, the data's figures), never edited: a change
+    ends the open period the day before and starts another. Planned dosage for a month is read
+    from the periods in force that month (selectors.planned_hours)."""
+
+    system = models.ForeignKey("orgs.System", on_delete=models.CASCADE, related_name="+")
+    school = models.ForeignKey("orgs.School", on_delete=models.CASCADE, related_name="+")
+    tier = models.ForeignKey(
+        SupportTier, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    tier_name = models.CharField(max_length=100)
+    hours_per_month = models.DecimalField(max_digits=5, decimal_places=1)
+    starts_on = models.DateField()
+    ends_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["school_id", "starts_on", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["school"], condition=Q(ends_on__isnull=True), name="tier_period_one_open"
+            ),
+            models.UniqueConstraint(fields=["school", "starts_on"], name="tier_period_start"),
+            models.CheckConstraint(
+                condition=Q(ends_on__isnull=True) | Q(ends_on__gte=F("starts_on")),
+                name="tier_period_dates",
+            ),
+        ]
+        indexes = [models.Index(fields=["school", "starts_on"], name="tier_period_school")]
+
+    def __str__(self) -> str:
+        return f"{self.tier_name} at {self.school_id} from {self.starts_on}"

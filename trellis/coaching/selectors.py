@@ -18,7 +18,8 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, F, Max, Prefetch, Q, QuerySet
+from django.db.models import Count, F, Max, Prefetch, Q, QuerySet, Window
+from django.db.models.functions import RowNumber
 from django.http import Http404
 from django.utils import timezone
 
@@ -348,6 +349,12 @@ def settings_for(system: Any) -> CoachingSettings:
     return found or CoachingSettings(system=system, unseen_weeks=DEFAULT_UNSEEN_WEEKS)
 
 
+# The caseload panel's "latest ratings on focus competencies" cover the focus of a person's
+# last three sessions (about six weeks at the usual fortnightly rhythm): the competencies being
+# worked on, not only the last session's (docs/decisions.md, 2026-11-30 coaching fixes).
+RECENT_FOCUS_SESSIONS = 3
+
+
 @dataclass
 class CaseloadRow:
     person: Person
@@ -374,9 +381,10 @@ class CaseloadRow:
 
 def caseload_rows(user: Any) -> list[CaseloadRow]:
     """The viewer's caseload (coaching and supervision assignments in force) with, per person,
-    the last session, the open next steps, the latest progress ratings on the focus
-    competencies of their last session, and whether they have not been seen in the system's N
-    weeks. Seven queries whatever the size of the caseload."""
+    the last session, the open next steps, the latest progress ratings on their recent focus
+    competencies (those of their last RECENT_FOCUS_SESSIONS sessions, so a focus set two
+    sessions ago still shows while it is worked on), and whether they have not been seen in
+    the system's N weeks. Seven queries whatever the size of the caseload."""
     today = timezone.localdate()
     rows: dict[int, CaseloadRow] = {}
     for assignment in caseload_of(getattr(user, "person_id", None), CASELOAD_KINDS, today):
@@ -401,25 +409,41 @@ def caseload_rows(user: Any) -> list[CaseloadRow]:
         .values_list("session__coachee_id", "n")
     ):
         rows[coachee_id].open_steps = count
-    # The focus of each person's latest session (ties broken by the newest record).
-    latest: dict[int, int] = {}
-    for session_id, coachee_id in sessions.order_by("coachee_id", "-held_on", "-pk").values_list(
-        "pk", "coachee_id"
+    # The focus of each person's RECENT_FOCUS_SESSIONS latest sessions (ties broken by the
+    # newest record), ranked in the database: one query whatever the history's length.
+    recent = (
+        sessions.annotate(
+            rank=Window(
+                RowNumber(),
+                partition_by=[F("coachee_id")],
+                order_by=[F("held_on").desc(), F("pk").desc()],
+            )
+        )
+        .filter(rank__lte=RECENT_FOCUS_SESSIONS)
+        .values_list("pk", "coachee_id")
+    )
+    coachee_of = dict(recent)
+    focus_by_coachee: dict[int, dict[str, FrameworkItem]] = {}
+    for link in (
+        CoachingSession.focus.through.objects.filter(coachingsession_id__in=list(coachee_of))
+        .select_related("frameworkitem")
+        .order_by("-coachingsession__held_on", "-coachingsession_id")
     ):
-        latest.setdefault(coachee_id, session_id)
-    focus_by_session: dict[int, list[FrameworkItem]] = {}
-    for link in CoachingSession.focus.through.objects.filter(
-        coachingsession_id__in=latest.values()
-    ).select_related("frameworkitem"):
-        focus_by_session.setdefault(link.coachingsession_id, []).append(link.frameworkitem)
+        item = link.frameworkitem
+        # One competency once (by CASE identifier, across framework versions): the newest
+        # session's item stands for it.
+        found = focus_by_coachee.setdefault(coachee_of[link.coachingsession_id], {})
+        found.setdefault(item.case_identifier or f"pk:{item.pk}", item)
     readable = scope_for(user, Action.RATINGS_PROGRESS).related_person_ids
-    identifiers = {item.case_identifier for items in focus_by_session.values() for item in items}
+    identifiers = {
+        item.case_identifier for found in focus_by_coachee.values() for item in found.values()
+    }
     ratings = latest_progress_ratings([pk for pk in ids if pk in readable], identifiers)
     weeks = unseen_weeks({row.person.system_id for row in rows.values()})
     for coachee_id, row in rows.items():
         row.unseen_weeks = weeks[row.person.system_id]
         items = sorted(
-            focus_by_session.get(latest.get(coachee_id, 0), []), key=lambda i: (i.position, i.pk)
+            focus_by_coachee.get(coachee_id, {}).values(), key=lambda i: (i.position, i.pk)
         )
         row.focus = [(item, ratings.get((coachee_id, item.case_identifier))) for item in items]
     return list(rows.values())
@@ -860,12 +884,52 @@ def support_systems(user: Any, action: str) -> list[Any]:
 
 # -- Differentiated support: need profiles, tiers, planned versus delivered dosage ---------------
 #
-# Planned dosage of a school for a month = the hours per month of the school's support tier (its
-# current tier, from its current need profile and the system's rules, for every month asked).
+# Planned dosage of a school for a month = the hours per month of the support tier in force at
+# the school that month (its tier history, SchoolTierPeriod), each tier for the share of the
+# month's days it was in force (`planned_hours`).
 # Delivered dosage of a school for a month = the sum of the lengths of the coaching sessions held
 # that month (by the session's date) whose coachee held a position at that school on the
 # session's date, whoever the coach (assigned or not). A session whose coachee held positions at
 # two schools that day counts at both; one whose coachee held none at a school counts at none.
+
+
+# -- A need profile's figures from the data ----------------------------------------------------
+#
+# The attendance rate and the conditions score come from the attendance roll-ups and the
+# conditions survey, through the providers those apps register (trellis.core.providers; coaching
+# imports neither app). A figure is entered by hand only for a school the data has none for.
+
+NEED_PROVIDERS = {
+    "attendance_rate": "school_attendance_rates",
+    "conditions_score": "school_conditions_scores",
+}
+NEED_SOURCES = {
+    "attendance_rate": "the attendance roll-ups",
+    "conditions_score": "the school conditions survey",
+}
+
+
+@dataclass(frozen=True)
+class DataFigure:
+    value: Decimal
+    as_of: datetime.date | None
+    basis: str
+
+
+def need_data(school_ids: list[int]) -> dict[str, dict[int, DataFigure]]:
+    """Figure → school → what the data says now (a figure whose app offers no provider, or a
+    school it has no figure for, is absent)."""
+    from trellis.core.providers import provider
+
+    out: dict[str, dict[int, DataFigure]] = {}
+    for figure, name in NEED_PROVIDERS.items():
+        read = provider(name)
+        found = read(school_ids=school_ids) if read is not None and school_ids else {}
+        out[figure] = {
+            pk: DataFigure(Decimal(str(f["value"])), f.get("as_of"), str(f.get("basis", "")))
+            for pk, f in found.items()
+        }
+    return out
 
 
 def profile_values(profile: SchoolNeedProfile | None, flag_ids: set[int]) -> dict[str, Any]:
@@ -1040,6 +1104,40 @@ def delivered_minutes(
     return out
 
 
+def planned_hours(
+    school_ids: list[int], first: datetime.date, last: datetime.date
+) -> tuple[dict[int, Decimal], dict[int, dict[int, str]]]:
+    """School → planned hours over the days from `first` to `last` (whole months), from the
+    tier periods in force then: each month counts each period's hours a month times the share
+    of the month's days it was in force (a school tiered up on the 16th of a 30-day month
+    plans half a month at each tier); days with no period plan nothing. Also school → the tiers
+    in force over the range (tier id → name, oldest first). One query."""
+    from trellis.coaching.models import SchoolTierPeriod
+
+    planned: dict[int, Decimal] = {}
+    tiers: dict[int, dict[int, str]] = {}
+    if not school_ids:
+        return planned, tiers
+    months = months_between(first, last)
+    for period in SchoolTierPeriod.objects.filter(
+        Q(ends_on__isnull=True) | Q(ends_on__gte=first),
+        school_id__in=school_ids,
+        starts_on__lte=last,
+    ).order_by("school_id", "starts_on"):
+        for month in months:
+            end = month_end(month)
+            since = max(period.starts_on, month)
+            until = min(period.ends_on or end, end)
+            if since > until:
+                continue
+            share = Decimal((until - since).days + 1) / Decimal((end - month).days + 1)
+            planned[period.school_id] = (
+                planned.get(period.school_id, Decimal(0)) + period.hours_per_month * share
+            )
+        tiers.setdefault(period.school_id, {})[period.tier_id or 0] = period.tier_name
+    return planned, tiers
+
+
 def hours(minutes: int) -> Decimal:
     return (Decimal(minutes) / Decimal(60)).quantize(Decimal("0.1"))
 
@@ -1093,18 +1191,18 @@ def dosage_report(
     per school, per supervisor (the schools of the principals on their supervision caseload on the
     last day of the period) or per network. A fixed number of queries."""
     first, last = start.replace(day=1), month_end(end.replace(day=1))
-    months = len(months_between(first, last))
     schools_qs = dosage_schools(user, on=last)
     if network_id:
         schools_qs = schools_qs.filter(network_id=network_id)
     schools = list(schools_qs.order_by("name", "pk"))
-    supports = school_supports(schools)
+    planned_by, tiers_by = planned_hours([s.pk for s in schools], first, last)
     if tier_id:
-        schools = [s for s in schools if getattr(supports[s.pk].tier, "pk", None) == tier_id]
+        schools = [s for s in schools if tier_id in tiers_by.get(s.pk, {})]
     delivered = delivered_minutes([s.pk for s in schools], first, last)
 
     def planned(ids: list[int]) -> Decimal:
-        return sum((supports[i].planned_per_month * months for i in ids), Decimal(0))
+        total = sum((planned_by.get(i, Decimal(0)) for i in ids), Decimal(0))
+        return total.quantize(Decimal("0.1"))
 
     def row(label: str, ids: list[int], **extra: Any) -> DosageRow:
         return DosageRow(
@@ -1168,7 +1266,7 @@ def dosage_report(
         row(
             s.name,
             [s.pk],
-            tier=getattr(supports[s.pk].tier, "name", "(no tier)"),
+            tier=" → ".join(tiers_by.get(s.pk, {}).values()) or "(no tier)",
             network=s.network.name if s.network else "",
             key=str(s.pk),
         )

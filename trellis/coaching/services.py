@@ -7,8 +7,10 @@ administrators, who do not read notes): they record that the notes changed, not 
 from __future__ import annotations
 
 import datetime
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -22,6 +24,7 @@ from trellis.coaching.models import (
     ClassroomVisit,
     CoachingSession,
     CoachingSettings,
+    FigureSource,
     Mode,
     NeedFlag,
     NextStep,
@@ -91,6 +94,19 @@ def _check_fields(
         raise ValidationError(errors)
 
 
+def _check_substance(focus: Sequence[Any], notes: str) -> None:
+    """A session records what it was about: at least one focus competency or some notes. A
+    session with neither (a blank form saved with its defaults) would count toward dosage with
+    nothing to show for it (docs/decisions.md, 2026-11-30 coaching fixes)."""
+    if not focus and not notes.strip():
+        raise ValidationError(
+            {
+                "focus": "Choose at least one focus competency or write notes: a session "
+                "records what it was about."
+            }
+        )
+
+
 def _check_focus(actor: Any, coachee: Any, focus: Sequence[Any]) -> None:
     if actor is None or not focus:
         return
@@ -153,6 +169,7 @@ def session_log(
     if coach.pk == coachee.pk:
         raise ValidationError("A session is held with someone else.")
     _check_fields(coachee=coachee, held_on=held_on, minutes=minutes, mode=mode, protocol=protocol)
+    _check_substance(focus, notes)
     assignment = selectors.caseload_assignment(coach, coachee, held_on)
     if assignment is None:
         raise ValidationError(
@@ -218,6 +235,7 @@ def session_update(
         protocol=protocol,
         keep_protocol=session.protocol_id,  # a session keeps a protocol retired since
     )
+    _check_substance(focus, notes)
     if held_on != session.held_on and (
         selectors.caseload_assignment(session.coach, session.coachee, held_on) is None
     ):
@@ -627,6 +645,127 @@ def need_flag_create(*, actor: Any, system: Any, name: str) -> NeedFlag:
     return flag
 
 
+# -- Tier history ----------------------------------------------------------------------------------
+
+
+def _tiers_record(
+    *,
+    actor: Any,
+    system_id: int,
+    on: datetime.date | None = None,
+    cause: str,
+    school_ids: Sequence[int] | None = None,
+) -> dict[str, list[str]]:
+    """Bring the system's tier history up to date with the tiers its schools have now (the
+    profiles, rules and tiers as they stand): a school whose tier or planned hours changed gets
+    its open period ended the day before `on` (today by default) and a new one from `on`; a
+    period that started on `on` is corrected in place. Called inside the transaction of every
+    service that changes what a tier depends on (`school_ids`: only those schools, when the
+    change concerns no other); one audit event lists the changes. Returns school id → [before,
+    after]."""
+    from trellis.coaching.models import SchoolTierPeriod
+    from trellis.orgs.models import School
+
+    day = on or timezone.localdate()
+    schools_qs = School.objects.filter(system_id=system_id)
+    periods_qs = SchoolTierPeriod.objects.select_for_update().filter(
+        system_id=system_id, ends_on__isnull=True
+    )
+    if school_ids is not None:
+        schools_qs = schools_qs.filter(pk__in=school_ids)
+        periods_qs = periods_qs.filter(school_id__in=school_ids)
+    schools = list(schools_qs.order_by("pk"))
+    supports = selectors.school_supports(schools)
+    open_periods = {p.school_id: p for p in periods_qs}
+    changes: dict[str, list[str]] = {}
+    for school in schools:
+        tier = supports[school.pk].tier
+        current = open_periods.get(school.pk)
+        same = (
+            current is not None
+            and tier is not None
+            and current.tier_id == tier.pk
+            and current.hours_per_month == tier.hours_per_month
+        )
+        if same or (current is None and tier is None):
+            continue
+        before = f"{current.tier_name} ({current.hours_per_month} h)" if current else "none"
+        after = f"{tier.name} ({tier.hours_per_month} h)" if tier else "none"
+        if current is not None and current.starts_on >= day:
+            # A period that started today is corrected in place; back to the tier in force
+            # until yesterday, the two join again.
+            previous = (
+                SchoolTierPeriod.objects.select_for_update()
+                .filter(school=school, ends_on=day - datetime.timedelta(days=1))
+                .first()
+            )
+            if tier is None or (
+                previous is not None
+                and previous.tier_id == tier.pk
+                and previous.hours_per_month == tier.hours_per_month
+            ):
+                current.delete()
+                if tier is not None and previous is not None:
+                    previous.ends_on = None
+                    previous.save(update_fields=["ends_on", "updated_at"])
+            else:
+                current.tier, current.tier_name = tier, tier.name
+                current.hours_per_month = tier.hours_per_month
+                current.save(update_fields=["tier", "tier_name", "hours_per_month", "updated_at"])
+        else:
+            if current is not None:
+                current.ends_on = day - datetime.timedelta(days=1)
+                current.save(update_fields=["ends_on", "updated_at"])
+            if tier is not None:
+                SchoolTierPeriod.objects.create(
+                    system_id=system_id,
+                    school=school,
+                    tier=tier,
+                    tier_name=tier.name,
+                    hours_per_month=tier.hours_per_month,
+                    starts_on=day,
+                )
+        changes[str(school.pk)] = [before, after]
+    if changes:
+        audit_event_record(
+            actor=actor,
+            action="coaching.tier_history",
+            system_id=system_id,
+            object_repr=f"Support tiers from {day:%Y-%m-%d}",
+            after={"from": day.isoformat(), "cause": cause, "schools": changes},
+        )
+    return changes
+
+
+def tier_history_backdate(*, actor: Any, system: Any, since: datetime.date) -> int:
+    """The command line's (the demo): the first tier period of each school of the system that
+    starts after `since` starts on `since` instead (the tiers the demo sets up were in force for
+    the years it generates). Audited; returns the number of periods moved."""
+    from trellis.coaching.models import SchoolTierPeriod
+
+    if actor is not None:
+        raise PermissionDenied  # the command line only
+    with transaction.atomic():
+        firsts: dict[int, Any] = {}
+        for period in (
+            SchoolTierPeriod.objects.select_for_update()
+            .filter(system=system)
+            .order_by("school_id", "starts_on")
+        ):
+            firsts.setdefault(period.school_id, period)
+        moved = [p for p in firsts.values() if p.starts_on > since]
+        for period in moved:
+            period.starts_on = since
+            period.save(update_fields=["starts_on", "updated_at"])
+        audit_event_record(
+            actor=None,
+            action="coaching.tier_history_backdate",
+            system_id=system.pk,
+            after={"since": since.isoformat(), "periods": len(moved)},
+        )
+    return len(moved)
+
+
 def support_tier_save(
     *,
     actor: Any,
@@ -676,6 +815,7 @@ def support_tier_save(
             before=before,
             after={"name": name, "hours": str(hours_per_month), "default": is_default},
         )
+        _tiers_record(actor=actor, system_id=system.pk, cause="tier")
     return tier
 
 
@@ -735,6 +875,7 @@ def tier_rule_add(
             system_id=system.pk,
             after={"rule": str(rule), "position": rule.position},
         )
+        _tiers_record(actor=actor, system_id=system.pk, cause="rule added")
     return rule
 
 
@@ -749,6 +890,7 @@ def tier_rule_delete(*, actor: Any, rule: TierRule) -> None:
             before={"rule": str(rule), "position": rule.position},
         )
         rule.delete()
+        _tiers_record(actor=actor, system_id=rule.system_id, cause="rule deleted")
 
 
 def tier_rule_move(*, actor: Any, rule: TierRule, up: bool) -> None:
@@ -774,6 +916,49 @@ def tier_rule_move(*, actor: Any, rule: TierRule, up: bool) -> None:
             before={"position": a_pos},
             after={"position": b_pos},
         )
+        _tiers_record(actor=actor, system_id=a.system_id, cause="rules reordered")
+
+
+def _apply_figures(
+    profile: SchoolNeedProfile,
+    data: dict[str, Any],
+    entered: dict[str, Any] | None,
+    today: datetime.date,
+) -> None:
+    """Set the profile's attendance rate and conditions score: from the data where it has a
+    figure for the school (`data`: figure → DataFigure or None), else the `entered` values
+    (None: keep what was entered before; a figure that came from the data and has none now is
+    cleared)."""
+    for figure, prefix in (("attendance_rate", "attendance"), ("conditions_score", "conditions")):
+        found = data.get(figure)
+        if found is not None:
+            setattr(profile, figure, found.value)
+            setattr(profile, f"{prefix}_source", FigureSource.DATA)
+            setattr(profile, f"{prefix}_as_of", found.as_of)
+            setattr(profile, f"{prefix}_basis", found.basis[:200])
+            continue
+        if entered is not None:
+            value = entered.get(figure)
+            setattr(profile, figure, value)
+            setattr(profile, f"{prefix}_source", FigureSource.ENTERED if value is not None else "")
+            setattr(profile, f"{prefix}_as_of", today if value is not None else None)
+            setattr(profile, f"{prefix}_basis", "")
+        elif getattr(profile, f"{prefix}_source") == FigureSource.DATA:
+            setattr(profile, figure, None)
+            setattr(profile, f"{prefix}_source", "")
+            setattr(profile, f"{prefix}_as_of", None)
+            setattr(profile, f"{prefix}_basis", "")
+
+
+def _profile_record(profile: SchoolNeedProfile, flags: Sequence[int]) -> dict[str, Any]:
+    return {
+        "band": profile.performance_band,
+        "attendance": str(profile.attendance_rate),
+        "attendance_source": profile.attendance_source,
+        "conditions": str(profile.conditions_score),
+        "conditions_source": profile.conditions_source,
+        "flags": sorted(flags),
+    }
 
 
 def need_profile_save(
@@ -785,6 +970,10 @@ def need_profile_save(
     conditions_score: Any = None,
     flags: Sequence[NeedFlag] = (),
 ) -> SchoolNeedProfile:
+    """Save a school's need profile. The attendance rate and conditions score come from the
+    data (selectors.need_data) wherever it has them, refreshed now; a value entered for such a
+    figure is refused (with the data's figure and source named). Entered values are kept only
+    for the figures the data lacks for this school."""
     require(actor, Action.SUPPORT_CONFIGURE, school)
     errors: dict[str, str] = {}
     if performance_band is not None and performance_band not in PerformanceBand.values:
@@ -795,38 +984,92 @@ def need_profile_save(
         errors["conditions_score"] = "The conditions score is between 1 and 4."
     if any(f.system_id != school.system_id for f in flags):
         errors["flags"] = "Flags come from this system's list."
+    data = {figure: by.get(school.pk) for figure, by in selectors.need_data([school.pk]).items()}
+    for figure, value in (
+        ("attendance_rate", attendance_rate),
+        ("conditions_score", conditions_score),
+    ):
+        found = data.get(figure)
+        if found is not None and value is not None and Decimal(value) != found.value:
+            errors[figure] = (
+                f"This figure comes from {selectors.NEED_SOURCES[figure]} ({found.value}, "
+                f"{found.basis}); it is entered by hand only for a school without that data."
+            )
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
         profile, created = SchoolNeedProfile.objects.select_for_update().get_or_create(
             school=school, defaults={"system_id": school.system_id}
         )
-        before = {
-            "band": profile.performance_band,
-            "attendance": str(profile.attendance_rate),
-            "conditions": str(profile.conditions_score),
-            "flags": sorted(profile.flags.values_list("pk", flat=True)),
-        }
+        before = _profile_record(profile, list(profile.flags.values_list("pk", flat=True)))
         profile.performance_band = performance_band
-        profile.attendance_rate = attendance_rate
-        profile.conditions_score = conditions_score
+        _apply_figures(
+            profile,
+            data,
+            {"attendance_rate": attendance_rate, "conditions_score": conditions_score},
+            timezone.localdate(),
+        )
         profile.save()
         profile.flags.set(flags)
-        after = {
-            "band": performance_band,
-            "attendance": str(attendance_rate),
-            "conditions": str(conditions_score),
-            "flags": sorted(f.pk for f in flags),
-        }
         audit_event_record(
             actor=actor,
             action="coaching.need_profile",
             obj=profile,
             system_id=school.system_id,
             before=None if created else before,
-            after=after,
+            after=_profile_record(profile, [f.pk for f in flags]),
+        )
+        _tiers_record(
+            actor=actor, system_id=school.system_id, cause="need profile", school_ids=[school.pk]
         )
     return profile
+
+
+def need_profiles_refresh(*, actor: Any, system: Any) -> int:
+    """Read every school's attendance rate and conditions score from the data again (a profile
+    is made for a school the data has a figure for and that has none yet; a figure that came
+    from the data and has none now is cleared; entered figures of schools without data stay).
+    One audit event listing the schools whose figures changed; the tier history follows.
+    Returns that number."""
+    from trellis.orgs.models import School
+
+    if actor is not None:
+        require(actor, Action.SUPPORT_CONFIGURE, system)
+    school_ids = list(School.objects.filter(system=system).values_list("pk", flat=True))
+    data = selectors.need_data(school_ids)
+    today = timezone.localdate()
+    with transaction.atomic():
+        profiles = {
+            p.school_id: p
+            for p in SchoolNeedProfile.objects.select_for_update().filter(system=system)
+        }
+        changed: dict[str, dict[str, str]] = {}
+        for pk in school_ids:
+            found = {figure: by.get(pk) for figure, by in data.items()}
+            profile = profiles.get(pk)
+            if profile is None:
+                if not any(found.values()):
+                    continue
+                profile = SchoolNeedProfile(system_id=system.pk, school_id=pk)
+            fields = ("attendance_rate", "attendance_as_of", "conditions_score", "conditions_as_of")
+            before = {f: str(getattr(profile, f)) for f in fields}
+            _apply_figures(profile, found, None, today)
+            after = {f: str(getattr(profile, f)) for f in fields}
+            if before != after or profile.pk is None:
+                profile.save()
+                changed[str(pk)] = {
+                    "attendance": after["attendance_rate"],
+                    "conditions": after["conditions_score"],
+                }
+        audit_event_record(
+            actor=actor,
+            action="coaching.need_profiles_refresh",
+            system_id=system.pk,
+            object_repr=f"Need profiles of {system}",
+            after={"schools": changed},
+        )
+        _tiers_record(actor=actor, system_id=system.pk, cause="figures from the data")
+    return len(changed)
 
 
 @dataclass
@@ -908,6 +1151,12 @@ def performance_bands_apply(
             action="coaching.performance_bands_import",
             system_id=system.pk,
             after={"schools": {str(p.school_id): p.performance_band for p in changed}},
+        )
+        _tiers_record(
+            actor=actor,
+            system_id=system.pk,
+            cause="performance bands imported",
+            school_ids=[s.pk for s, _ in bands],
         )
     return len(changed)
 
@@ -1043,6 +1292,9 @@ def video_upload(
                 f"({extension}): upload {VIDEO_FORMATS}."
             }
         )
+    from trellis.coaching.video_meta import video_duration
+
+    duration = video_duration(upload, size, content_type)
     video = PracticeVideo(
         system_id=coachee.system_id,
         coach=coach,
@@ -1052,6 +1304,8 @@ def video_upload(
         title=title,
         content_type=content_type,
         size=size,
+        duration_seconds=duration,
+        duration_source="file" if duration is not None else "",
     )
     video.file.save(f"{uuid.uuid4().hex}{extension}", upload, save=False)
     try:
@@ -1125,10 +1379,15 @@ def video_comment_add(
     text: str,
     competencies: Sequence[Any] = (),
     author: Any = None,
+    player_duration: float | None = None,
 ) -> Any:
     """The video's coach or coachee comments at a moment (seconds from the start), tagged to
     competencies of the framework used for the coachee. `author` is for the command line (the
-    demo); a signed-in actor is the author. The audit trail keeps the moment, not the words."""
+    demo); a signed-in actor is the author. The audit trail keeps the moment, not the words.
+
+    A moment past the video's end is refused when its length is known. An uploaded video whose
+    header did not give its length takes it from `player_duration` (what the commenter's player
+    reported on loading the video: the comment form's hidden field), once."""
     from trellis.coaching.models import VideoComment
 
     if actor is not None:
@@ -1144,6 +1403,25 @@ def video_comment_add(
         raise ValidationError({"text": f"A comment is at most {MAX_VIDEO_COMMENT:,} characters."})
     if not 0 <= at_seconds <= 86400:
         raise ValidationError({"at": "The moment is between 0:00 and 24:00:00."})
+    learned = None
+    if (
+        video.duration_seconds is None
+        and video.file
+        and player_duration is not None
+        and math.isfinite(player_duration)
+        and 0 < player_duration <= 86400
+    ):
+        learned = math.ceil(player_duration - 1e-6)
+    length = video.duration_seconds if video.duration_seconds is not None else learned
+    if length is not None and at_seconds > length:
+        from trellis.coaching.models import seconds_label
+
+        raise ValidationError(
+            {
+                "at": f"The video is {seconds_label(length)} long: the moment "
+                f"{seconds_label(at_seconds)} is past its end."
+            }
+        )
     if actor is not None and competencies:
         allowed = {item.pk for item in selectors.video_competency_choices(actor, video)}
         if any(item.pk not in allowed for item in competencies):
@@ -1151,6 +1429,11 @@ def video_comment_add(
                 {"competencies": "Competencies come from the framework used for this person."}
             )
     with transaction.atomic():
+        if learned is not None:
+            type(video).objects.filter(pk=video.pk, duration_seconds__isnull=True).update(
+                duration_seconds=learned, duration_source="player"
+            )
+            video.duration_seconds, video.duration_source = learned, "player"
         comment = VideoComment.objects.create(
             video=video, author=author, at_seconds=at_seconds, text=text
         )
@@ -1165,9 +1448,70 @@ def video_comment_add(
                 "comment": comment.pk,
                 "at_seconds": at_seconds,
                 "competencies": sorted(item.pk for item in competencies),
+                **({"duration_seconds": learned} if learned is not None else {}),
             },
         )
     return comment
+
+
+def video_captions_add(*, actor: Any, video: Any, upload: Any) -> Any:
+    """The video's coach or coachee attaches captions (a WebVTT file) to an uploaded video,
+    replacing any before (whose file goes once the transaction commits). Refused with the
+    reason: a linked video (its host captions it), a file over the limit, not UTF-8, without
+    the WEBVTT signature, with a malformed timing line or no cue. Audited: size and cues."""
+    import uuid
+
+    from trellis.coaching.models import PracticeVideo
+    from trellis.coaching.video_meta import MAX_CAPTIONS_BYTES, CaptionsError, parse_webvtt
+    from trellis.coaching.video_storage import video_storage
+
+    if actor is not None and not selectors.video_may_comment(actor, video):
+        raise PermissionDenied
+    if not video.file:
+        raise ValidationError(
+            {
+                "captions": "A linked video is captioned where it is kept; captions are added "
+                "to uploaded videos."
+            }
+        )
+    size = int(upload.size or 0)
+    if size > MAX_CAPTIONS_BYTES:
+        raise ValidationError(
+            {
+                "captions": f"The captions file is {size / 1024:,.0f} KB; the limit is "
+                f"{MAX_CAPTIONS_BYTES // 1024:,} KB."
+            }
+        )
+    upload.seek(0)
+    raw = upload.read(MAX_CAPTIONS_BYTES + 1)
+    try:
+        cues = parse_webvtt(raw)
+    except CaptionsError as error:
+        raise ValidationError({"captions": str(error)}) from None
+    from django.core.files.base import ContentFile
+
+    with transaction.atomic():
+        video = PracticeVideo.objects.select_for_update().get(pk=video.pk)
+        old = video.captions.name if video.captions else ""
+        video.captions.save(f"{uuid.uuid4().hex}.vtt", ContentFile(raw), save=False)
+        video.captions_added_at = timezone.now()
+        try:
+            video.save(update_fields=["captions", "captions_added_at", "updated_at"])
+            audit_event_record(
+                actor=actor,
+                action="coaching.video_captions_add",
+                obj=video,
+                system_id=video.system_id,
+                object_repr=f"Video {video.pk} of {video.coachee}",
+                before={"captions": bool(old)},
+                after={"captions": True, "bytes": len(raw), "cues": len(cues)},
+            )
+        except BaseException:
+            video_storage.delete(video.captions.name)
+            raise
+        if old:
+            transaction.on_commit(lambda: video_storage.delete(old))
+    return video
 
 
 def video_delete(*, actor: Any, video: Any) -> None:
@@ -1185,12 +1529,12 @@ def video_delete(*, actor: Any, video: Any) -> None:
             object_repr=f"Video {video.pk} of {video.coachee}",
             before=record,
         )
-        stored = video.file.name if video.file else ""
+        stored = [f.name for f in (video.file, video.captions) if f]
         video.delete()
         if stored:
             from trellis.coaching.video_storage import video_storage
 
-            transaction.on_commit(lambda: video_storage.delete(stored))
+            transaction.on_commit(lambda: [video_storage.delete(name) for name in stored])
 
 
 def video_settings_save(*, actor: Any, system: Any, max_mb: int) -> Any:

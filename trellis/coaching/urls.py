@@ -46,6 +46,25 @@ urlpatterns += [
     path("support/schools/<int:pk>/", views_support.support_school, name="coaching_support_school"),
 ]
 
+# Need profiles' figures read from the data, and videos' captions (the coaching fixes of
+# issue 10).
+urlpatterns += [
+    path("videos/<int:pk>/captions/", video_views.video_captions, name="coaching_video_captions"),
+    path(
+        "videos/<int:pk>/captions.vtt",
+        video_views.video_captions_file,
+        name="coaching_video_captions_file",
+    ),
+    path(
+        "videos/<int:pk>/transcript/",
+        video_views.video_transcript,
+        name="coaching_video_transcript",
+    ),
+    path(
+        "support/schools/refresh/", views_support.support_refresh, name="coaching_support_refresh"
+    ),
+]
+
 # Progress monitoring (coach-visits).
 from trellis.coaching import views_progress  # noqa: E402
 

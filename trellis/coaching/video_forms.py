@@ -78,6 +78,10 @@ class VideoCommentForm(StyledFormMixin, forms.Form):
         ).order_by("version__framework__title", "position", "pk")
         self.fields["competencies"].label_from_instance = _item_label  # type: ignore[attr-defined]
 
+    # The length the commenter's player reported on loading the video (static/js/video.js),
+    # recorded when the file's header did not give it.
+    duration = forms.FloatField(required=False, widget=forms.HiddenInput, min_value=0)
+
     def clean_at(self) -> int:
         seconds = parse_moment(self.cleaned_data["at"])
         if seconds is None or seconds > 86400:
@@ -103,3 +107,13 @@ class VideoSettingsForm(StyledFormMixin, forms.Form):
         )
         if len(systems) == 1:
             self.fields["system"].initial = systems[0].pk
+
+
+class CaptionsForm(StyledFormMixin, forms.Form):
+    captions = forms.FileField(
+        label="Captions (WebVTT)",
+        widget=forms.ClearableFileInput(attrs={"accept": ".vtt,text/vtt"}),
+        help_text="A .vtt file (UTF-8, first line WEBVTT), at most 512 KB: shown in the player "
+        "and as a transcript. It replaces any captions before.",
+        error_messages={"required": "Choose the captions file (.vtt) first."},
+    )

@@ -5,6 +5,7 @@ scope, not allowed 403 (`selectors.video_get`)."""
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
 from django.contrib import messages
@@ -19,7 +20,12 @@ from trellis.authz.decorators import permission
 from trellis.authz.roles import Action
 from trellis.coaching import selectors, services
 from trellis.coaching.models import PracticeVideo
-from trellis.coaching.video_forms import VideoCommentForm, VideoForm, VideoSettingsForm
+from trellis.coaching.video_forms import (
+    CaptionsForm,
+    VideoCommentForm,
+    VideoForm,
+    VideoSettingsForm,
+)
 from trellis.coaching.video_storage import video_storage
 from trellis.core.forms import add_service_errors
 from trellis.core.listing import ExportSpec, render_list
@@ -156,7 +162,9 @@ def _detail(
     form: VideoCommentForm | None,
     start: int | None = None,
     status: int = 200,
+    captions_form: CaptionsForm | None = None,
 ) -> HttpResponse:
+    may_caption = bool(video.file) and selectors.video_may_comment(request.user, video)
     return render(
         request,
         "coaching/video_detail.html",
@@ -166,6 +174,7 @@ def _detail(
             "form": form,
             "start": start if start and start > 0 else None,
             "may_delete": selectors.video_may_delete(request.user, video),
+            "captions_form": (captions_form or CaptionsForm()) if may_caption else None,
         },
         status=status,
     )
@@ -195,9 +204,78 @@ def video_file(request: HttpRequest, pk: int) -> HttpResponseBase:
         size=video.size,
         content_type=video.content_type,
         filename=f"video-{video.pk}{name[name.rfind('.') :]}",
+        # A stored file is never rewritten (a new upload is a new video under a new name), so
+        # its name and size identify its bytes: a strong validator for If-Range.
+        etag=f'"v{video.pk}-{video.size}-{hashlib.sha256(name.encode()).hexdigest()[:16]}"',
+        last_modified=video.created_at,
     )
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+@permission(Action.COACHING_VIEW)
+@require_POST
+def video_captions(request: HttpRequest, pk: int) -> HttpResponseBase:
+    """The video's coach or coachee attaches captions (WebVTT) to an uploaded video."""
+    video = selectors.video_get(request.user, pk)
+    if not selectors.video_may_comment(request.user, video):
+        raise PermissionDenied
+    form = CaptionsForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            services.video_captions_add(
+                actor=request.user, video=video, upload=form.cleaned_data["captions"]
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(
+                request, "Captions added: the player shows them, and the transcript reads them."
+            )
+            return redirect(reverse("coaching_video", args=[video.pk]) + "#captions-h")
+    comment_form = VideoCommentForm(choices=selectors.video_competency_choices(request.user, video))
+    return _detail(request, video, form=comment_form, captions_form=form, status=400)
+
+
+def _captions_text(video: PracticeVideo) -> bytes:
+    name = video.captions.name if video.captions else ""
+    if not name or not video_storage.exists(name):
+        raise Http404  # no captions, or a file lost from the storage
+    with video_storage.open(name, "rb") as handle:
+        return bytes(handle.read())
+
+
+@permission(Action.COACHING_VIEW)
+def video_captions_file(request: HttpRequest, pk: int) -> HttpResponse:
+    """The captions, to those who may watch the video only (the player's <track>)."""
+    video = selectors.video_get(request.user, pk)
+    response = HttpResponse(_captions_text(video), content_type="text/vtt; charset=utf-8")
+    response["Cache-Control"] = "private, no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@permission(Action.COACHING_VIEW)
+def video_transcript(request: HttpRequest, pk: int) -> HttpResponse:
+    """The captions as text: each cue with its moment, which opens the video there."""
+    from trellis.coaching.models import seconds_label
+    from trellis.coaching.video_meta import CaptionsError, parse_webvtt
+
+    video = selectors.video_get(request.user, pk)
+    try:
+        cues = parse_webvtt(_captions_text(video))
+    except CaptionsError:
+        raise Http404 from None
+    return render(
+        request,
+        "coaching/video_transcript.html",
+        {
+            "video": video,
+            "cues": [
+                (cue.start_seconds, seconds_label(cue.start_seconds), cue.text) for cue in cues
+            ],
+        },
+    )
 
 
 @permission(Action.COACHING_VIEW)
@@ -217,6 +295,7 @@ def video_comment(request: HttpRequest, pk: int) -> HttpResponseBase:
                 at_seconds=data["at"],
                 text=data["text"],
                 competencies=list(data["competencies"]),
+                player_duration=data.get("duration"),
             )
         except ValidationError as error:
             add_service_errors(form, error)

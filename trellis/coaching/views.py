@@ -12,7 +12,6 @@ from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from trellis.authz.decorators import permission
@@ -140,7 +139,6 @@ def session_new(request: HttpRequest) -> HttpResponseBase:
         request,
         coach=coach,
         coachee=coachee,
-        initial={"held_on": timezone.localdate(), "minutes": 45, "mode": Mode.IN_PERSON},
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

@@ -13,6 +13,7 @@ from django.http import Http404, HttpRequest
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.views.decorators.http import require_POST
 
 from trellis.authz.decorators import permission
 from trellis.authz.policies import has_grant_for
@@ -431,6 +432,10 @@ def support_schools(request: HttpRequest) -> HttpResponseBase:
         "Flags",
         "Tier",
         "Planned hours a month",
+        "Attendance rate: source",
+        "Attendance rate: as of",
+        "Conditions score: source",
+        "Conditions score: as of",
     ]
     fmt = get_choice(request.GET, "format", FORMATS)
     if fmt:
@@ -461,6 +466,7 @@ def support_schools(request: HttpRequest) -> HttpResponseBase:
             "query": query,
             "network_id": network_id,
             "networks": visible_networks(request.user, Action.SUPPORT_CONFIGURE),
+            "refresh_systems": selectors.support_systems(request.user, Action.SUPPORT_CONFIGURE),
         },
     )
     return response
@@ -477,7 +483,17 @@ def _profile_row(s: selectors.SchoolSupport) -> list[Any]:
         "; ".join(f.name for f in s.flags),
         s.tier.name if s.tier else "",
         s.planned_per_month,
+        _source(p.attendance_source) if p else "",
+        p.attendance_as_of if p else None,
+        _source(p.conditions_source) if p else "",
+        p.conditions_as_of if p else None,
     ]
+
+
+def _source(code: str) -> str:
+    from trellis.coaching.models import FigureSource
+
+    return str(FigureSource(code).label) if code in FigureSource.values else ""
 
 
 @permission(Action.SUPPORT_CONFIGURE)
@@ -485,9 +501,13 @@ def support_school(request: HttpRequest, pk: int) -> HttpResponseBase:
     school = selectors.support_school_get(request.user, pk)
     support = selectors.school_supports([school])[school.pk]
     p = support.profile
+    from_data = {
+        figure: by.get(school.pk) for figure, by in selectors.need_data([school.pk]).items()
+    }
     form = ProfileForm(
         request.POST or None,
         flags=list(selectors.need_flags(school.system_id)),
+        from_data=from_data,
         initial={
             "performance_band": p.performance_band if p else None,
             "attendance_rate": p.attendance_rate if p else None,
@@ -502,8 +522,8 @@ def support_school(request: HttpRequest, pk: int) -> HttpResponseBase:
                 actor=request.user,
                 school=school,
                 performance_band=data["performance_band"],
-                attendance_rate=data["attendance_rate"],
-                conditions_score=data["conditions_score"],
+                attendance_rate=data.get("attendance_rate"),
+                conditions_score=data.get("conditions_score"),
                 flags=form.chosen_flags(),
             )
         except ValidationError as error:
@@ -511,8 +531,45 @@ def support_school(request: HttpRequest, pk: int) -> HttpResponseBase:
         else:
             messages.success(request, f"Need profile of {school} saved.")
             return redirect("coaching_support_schools")
+    figures = [
+        {
+            "label": label,
+            "unit": unit,
+            "value": getattr(p, figure) if p else None,
+            "source": getattr(p, f"{prefix}_source") if p else "",
+            "as_of": getattr(p, f"{prefix}_as_of") if p else None,
+            "basis": getattr(p, f"{prefix}_basis") if p else "",
+            "data": from_data.get(figure),
+            "where": selectors.NEED_SOURCES[figure],
+        }
+        for figure, prefix, label, unit in (
+            ("attendance_rate", "attendance", "Attendance rate", "%"),
+            ("conditions_score", "conditions", "Conditions score (1-4)", ""),
+        )
+    ]
     return render(
         request,
         "coaching/support_school.html",
-        {"form": form, "school": school, "support": support},
+        {"form": form, "school": school, "support": support, "figures": figures},
     )
+
+
+@permission(Action.SUPPORT_CONFIGURE)
+@require_POST
+def support_refresh(request: HttpRequest) -> HttpResponseBase:
+    """Read every school's attendance rate and conditions score from the data again, for a
+    system whose set-up the user keeps (`system`, else their only one; another is a 404)."""
+    systems = selectors.support_systems(request.user, Action.SUPPORT_CONFIGURE)
+    wanted = get_int(request.POST, "system")
+    if wanted:
+        system = next((s for s in systems if s.pk == wanted), None)
+    else:
+        system = systems[0] if len(systems) == 1 else None
+    if system is None:
+        raise Http404  # a system whose set-up the user does not keep
+    count = services.need_profiles_refresh(actor=request.user, system=system)
+    messages.success(
+        request,
+        f"Figures read from the data: {count} school{'s' if count != 1 else ''} changed.",
+    )
+    return redirect("coaching_support_schools")

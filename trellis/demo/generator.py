@@ -28,7 +28,7 @@ from trellis.demo.evaluations import evaluation_history
 from trellis.demo.learning import survey_history
 from trellis.demo.pd import pd_history
 from trellis.demo.selection import selection_history
-from trellis.demo.support import support_history
+from trellis.demo.support import support_from_data, support_history
 from trellis.orgs.models import Network, Partner, School, System
 from trellis.orgs.services import (
     network_create,
@@ -569,6 +569,7 @@ def build(*, size_name: str, seed: int, today: datetime.date) -> DemoResult:
     program_counts.update(support_history(system, seed=seed, today=today, size_name=size_name))
     program_counts.update(survey_history(system, seed=seed, today=today))
     program_counts.update(pd_history(system, seed=seed, today=today))
+    program_counts.update(support_from_data(system))
     if connection.vendor == "postgresql":
         # Bulk loads leave the planner without statistics until autovacuum gets round to them
         # (never, where it is off): a metro district's pages then pick nested loops over

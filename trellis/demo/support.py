@@ -4,10 +4,13 @@ Support: three tiers (Intensive 3 hours of coaching a month per school, Targeted
 the default), the flags "New principal", "Turnaround school" and "Chronic absence above 20%",
 and ordered rules (band 1 or a turnaround school → Intensive; a new principal or band 2 →
 Targeted). Every school gets a need profile: a performance band the district entered, its
-attendance rate over the last 60 days from the attendance roll-ups (where there are any), a
-conditions score the district entered, and flags. The first network's last school is a turnaround
-school on band 1 (Intensive: 3 hours a month), more than its sessions deliver: a school under
-its dosage.
+attendance rate from the attendance roll-ups (school year to date, read by the need profile
+service through the attendance app's provider, where there are any), a conditions score the
+district entered (replaced by the survey's where the demo's surveys rate the school, once they
+are in: `support_from_data`), and flags; the flag "Chronic absence above 20%" follows the last
+60 days of roll-ups. The tiers are in force from the month of the first coaching session. The
+first network's last school is a turnaround school on band 1 (Intensive: 3 hours a month), more
+than its sessions deliver: a school under its dosage.
 
 Visits: every principal visits classrooms of their school on school days this school year (the
 last ten weeks at metro size): most a few times a week, some rarely (one in five: below the
@@ -35,8 +38,10 @@ from trellis.coaching.services import (
     VisitIn,
     need_flag_create,
     need_profile_save,
+    need_profiles_refresh,
     support_settings_save,
     support_tier_save,
+    tier_history_backdate,
     tier_rule_add,
     visits_bulk_create,
 )
@@ -122,11 +127,13 @@ def _profiles(system: Any, rng: random.Random, today: datetime.date) -> dict[str
             flags.append(turnaround)
         if rate is not None and rate < 80:
             flags.append(absence)
+        # The attendance rate comes from the roll-ups through the attendance app's provider
+        # (need_profile_save reads it); the conditions score is entered here and replaced by
+        # the survey's where the demo's surveys rate the school (`support_from_data`).
         need_profile_save(
             actor=None,
             school=school,
             performance_band=1 if school in under else band,
-            attendance_rate=rate,
             conditions_score=Decimal(str(round(rng.uniform(2.1, 3.7), 2))),
             flags=flags,
         )
@@ -265,6 +272,20 @@ def _visits(system: Any, rng: random.Random, today: datetime.date, *, weeks: int
                     )
             day = monday + datetime.timedelta(weeks=1)
     return visits_bulk_create(actor=None, system=system, visits=pending) if pending else 0
+
+
+def support_from_data(system: Any) -> dict[str, int]:
+    """Once the surveys are in: the need profiles' figures read from the data again, and the
+    tiers the demo set up made in force from the month of its first coaching session (the
+    dosage report plans the years it generates)."""
+    from django.db.models import Min
+
+    refreshed = need_profiles_refresh(actor=None, system=system)
+    first = CoachingSession.objects.filter(system=system).aggregate(first=Min("held_on"))["first"]
+    moved = (
+        tier_history_backdate(actor=None, system=system, since=first.replace(day=1)) if first else 0
+    )
+    return {"need profiles refreshed from the data": refreshed, "tier periods backdated": moved}
 
 
 def support_history(
