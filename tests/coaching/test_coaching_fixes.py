@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 import time_machine
+from django.utils.html import escape
 
 from tests.coaching.world import PAULA_NOTES, focus_item
 from tests.conftest import World
@@ -44,7 +45,10 @@ def test_the_log_form_prefills_nothing(world: World) -> None:
 
 def test_a_blank_session_form_is_refused_field_by_field(world: World) -> None:
     before = row_counts()
-    response = world.client("coach").post(paula_new(world), {})
+    # As a browser sends the untouched form: every field, empty.
+    blank = {"held_on": "", "minutes": "", "mode": "", "protocol": "", "notes": ""}
+    blank |= {f"step_{n}_{part}": "" for n in (1, 2, 3) for part in ("text", "owner", "due")}
+    response = world.client("coach").post(paula_new(world), blank)
     assert response.status_code == 200
     page = text_of(response)
     for message in (
@@ -160,14 +164,14 @@ def test_the_record_of_an_unshared_session_is_read_the_notes_are_not(
     assert session.protocol is not None and session.protocol.name in page
     assert "Draft the data calendar" in page  # a next step: the session's record
     item = focus_item(world)
-    assert (item.abbreviated_statement or item.full_statement)[:40] in page
+    assert escape((item.abbreviated_statement or item.full_statement)[:40]) in page
     assert PAULA_NOTES not in page
-    assert "What this page shows is the session&#x27;s record" in page
+    assert "What this page shows is the session's record" in page
 
 
 def test_the_pages_tell_who_reads_the_record(world: World) -> None:
     form = text_of(world.client("coach").get(paula_new(world)))
     assert "is the session&#x27;s record, which their supervisor, evaluator" in form
-    assert "Next steps are part of the session&#x27;s record" in form
+    assert "Next steps are part of the session's record" in form
     own = text_of(world.client("principal").get(f"/coaching/sessions/{world.coaching['session']}/"))
     assert "they already see its record" in own

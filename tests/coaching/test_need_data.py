@@ -110,7 +110,8 @@ def test_a_figure_the_data_has_is_not_entered_by_hand(data: dict[str, Any]) -> N
     assert profile.attendance_as_of == D(2025, 9, 3)
     assert (profile.conditions_score, profile.conditions_source) == (Decimal("3.20"), "data")
     assert (birch.attendance_source, birch.conditions_source) == ("entered", "entered")
-    assert birch.attendance_as_of == D(2025, 10, 1)
+    # The 85% entered on Jan 1 and entered again keeps its day; the new score is of today.
+    assert (birch.attendance_as_of, birch.conditions_as_of) == (D(2025, 1, 1), D(2025, 10, 1))
 
 
 def test_the_page_shows_the_source_and_takes_only_what_the_data_lacks(

@@ -939,9 +939,15 @@ def _apply_figures(
             continue
         if entered is not None:
             value = entered.get(figure)
+            kept = (
+                value is not None
+                and getattr(profile, f"{prefix}_source") == FigureSource.ENTERED
+                and getattr(profile, figure) == value
+            )
             setattr(profile, figure, value)
             setattr(profile, f"{prefix}_source", FigureSource.ENTERED if value is not None else "")
-            setattr(profile, f"{prefix}_as_of", today if value is not None else None)
+            if not kept:  # the same value entered again keeps the day it was entered
+                setattr(profile, f"{prefix}_as_of", today if value is not None else None)
             setattr(profile, f"{prefix}_basis", "")
         elif getattr(profile, f"{prefix}_source") == FigureSource.DATA:
             setattr(profile, figure, None)

@@ -228,6 +228,8 @@ def video_captions(request: HttpRequest, pk: int) -> HttpResponseBase:
             )
         except ValidationError as error:
             add_service_errors(form, error)
+            if video.link:  # a linked video's page has no captions form: say it above
+                messages.error(request, " ".join(error.messages))
         else:
             messages.success(
                 request, "Captions added: the player shows them, and the transcript reads them."
