@@ -87,6 +87,9 @@ EXTRA_PARAMS: dict[str, Callable[[World], dict[str, Any]]] = {
     "attendance_contact_log": lambda w: {"pk": w.school.pk, "student_pk": 1},
     # Its Case sends the alerts in a setup; an anonymous visitor is refused before any lookup.
     "attendance_alert_acknowledge": lambda w: {"pk": 1},
+    # Their Cases add the captions in a setup (tests/coaching/video_cases.py).
+    "coaching_video_captions_file": lambda w: {"pk": w.coaching["video"]},
+    "coaching_video_transcript": lambda w: {"pk": w.coaching["video"]},
 }
 
 

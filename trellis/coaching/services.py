@@ -1540,7 +1540,11 @@ def video_delete(*, actor: Any, video: Any) -> None:
         if stored:
             from trellis.coaching.video_storage import video_storage
 
-            transaction.on_commit(lambda: [video_storage.delete(name) for name in stored])
+            def remove() -> None:
+                for name in stored:
+                    video_storage.delete(name)
+
+            transaction.on_commit(remove)
 
 
 def video_settings_save(*, actor: Any, system: Any, max_mb: int) -> Any:
