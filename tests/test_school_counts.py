@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import datetime
 import io
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -489,3 +490,93 @@ def test_item29_a_network_scope_filters_positions_by_school_ids(world: World) ->
         and "orgs_school" in q["sql"].split("WHERE", 1)[-1]
     ]
     assert not joined, joined
+
+
+def test_item29_people_you_can_see_counts_whole_systems_apart(world: World) -> None:
+    """The card counts the people of systems seen whole by themselves (an index-only count)
+    and anyone else in scope apart; the sum is what the whole scope holds, own record once."""
+    from django.test.utils import CaptureQueriesContext
+
+    from trellis.people.selectors import visible_people, visible_people_count
+
+    person_create(
+        actor=None, system=world.system, given_name="Gone", family_name="Away", is_active=False
+    )
+    person_create(actor=None, system=world.other_system, given_name="Else", family_name="Where")
+    for role in ("admin", "leader", "principal", "supervisor", "coach", "analyst"):
+        user = world.users[role]
+        expected = visible_people(user).filter(is_active=True).count()
+        assert visible_people_count(user) == expected, role
+    leader = world.users["leader"]
+    with CaptureQueriesContext(connection) as queries:
+        visible_people_count(leader)
+    counts = [q["sql"] for q in queries if "COUNT(" in q["sql"] and "people_person" in q["sql"]]
+    # No count mixes the system with the rest of the scope in one OR.
+    assert counts and not [sql for sql in counts if '"system_id" IN' in sql and " OR " in sql]
+
+
+def test_item29_home_totals_for_whole_systems_come_from_the_stored_counts(world: World) -> None:
+    """A district leader's staff-by-kind and students cards read the totals stored with the
+    system's counts, which equal the sums over every active school's cells."""
+    from django.db.models import Sum
+    from django.test.utils import CaptureQueriesContext
+
+    from trellis.people.selectors import staff_by_kind
+    from trellis.students.selectors import students_enrolled
+
+    leader = world.users["leader"]
+    active = School.objects.filter(system=world.system, is_active=True)
+    with CaptureQueriesContext(connection) as queries:
+        by_kind = dict(staff_by_kind(leader))
+        students = students_enrolled(leader)
+    assert not [q["sql"] for q in queries if "SUM(" in q["sql"]]
+    labels = dict(PositionKind.choices)
+    sums = {
+        labels[kind]: n
+        for kind, n in SchoolStaffCount.objects.filter(school__in=active)
+        .exclude(kind="")
+        .values_list("kind")
+        .annotate(n=Sum("people"))
+        if n
+    }
+    assert {label: count.value for label, count in by_kind.items()} == sums
+    total = SchoolGradeCount.objects.filter(school__in=active).aggregate(n=Sum("students"))["n"]
+    assert students.value == (total or 0) and not students.suppressed
+
+
+def test_item28_an_unchanged_reimport_writes_nothing_to_the_roster_tables(
+    world: World, tmp_path: Path
+) -> None:
+    """Records with an active flag are compared in one pass; with nothing to change, no UPDATE
+    or INSERT reaches the roster tables (before, each kind of write ran over every row)."""
+    from django.test.utils import CaptureQueriesContext
+
+    from trellis.rosters.apply import run_import
+    from trellis.rosters.bundle import open_bundle
+
+    system = system_create(actor=None, code="item28", name="Item 28 District")
+    path = write(tmp_path / "bundle", rows_12())
+    with open_bundle(path, max_bytes=10**8) as bundle:
+        run_import(bundle, system, commit=True)
+    with (
+        open_bundle(path, max_bytes=10**8) as bundle,
+        CaptureQueriesContext(connection) as queries,
+    ):
+        outcome = run_import(bundle, system, commit=True)
+    tables = {
+        "orgs_school",
+        "people_person",
+        "students_student",
+        "rosters_schoolclass",
+        "rosters_course",
+        "rosters_enrollment",
+        "rosters_academicsession",
+    }
+    written = [re.match(r"\s*(?:UPDATE|INSERT INTO)\s+\"?(\w+)", q["sql"]) for q in queries]
+    writes = [m.group(1) for m in written if m and m.group(1) in tables]
+    assert not writes, writes
+    assert all(
+        counts.get("added", 0) == counts.get("changed", 0) == counts.get("soft_deleted", 0) == 0
+        for counts in outcome.summary.values()
+    ), outcome.summary
+    assert outcome.summary["enrollments"]["unchanged"] > 0
