@@ -302,8 +302,15 @@ def test_practice_people_only_for_who_may_read_progress_ratings(
     assert not any("P7" in line for line in csv)  # not a fellow
     page = admin.get(url).content.decode()
     assert "First level" in page and "progress-rating level" in page
-    # A district leader may list people's knowledge scores, not their progress ratings: no one.
+    # The report links the administrator to them.
+    report = admin.get("/impact/?system=metro&year=2018").content.decode()
+    assert 'href="/impact/people/?system=metro&amp;year=2018&amp;level=practice"' in report
+    # A district leader may list people's knowledge scores, not their progress ratings: no link,
+    # and the page lists no one.
     leader = client(district, "leader")
+    report = leader.get("/impact/?system=metro&year=2018").content.decode()
+    assert 'href="/impact/people/?system=metro&amp;year=2018&amp;level=practice"' not in report
+    assert 'href="/impact/people/?system=metro&amp;year=2018&amp;level=knowledge"' in report
     page = leader.get(url).content.decode()
     assert leader.get(url).status_code == 200
     assert "Teacher, P1" not in page and "No one whose results you may see" in page

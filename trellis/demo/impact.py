@@ -199,7 +199,7 @@ def previous_year_attendance(
     )
     # As this year's habits (demo/attendance.py), a little worse: the year before the work.
     habit = {
-        pk: (rng.uniform(0.14, 0.34) if rng.random() < 0.1 else rng.uniform(0.006, 0.06))
+        pk: (rng.uniform(0.15, 0.35) if rng.random() < 0.12 else rng.uniform(0.008, 0.07))
         for pk, _s in students
     }
     records: dict[tuple[int, datetime.date], Counter[Any]] = defaultdict(Counter)

@@ -137,6 +137,16 @@ def _report_params(request: HttpRequest) -> tuple[str, int | None, int | None]:
     return get_text(request.GET, "system", max_length=60), year, get_int(request.GET, "program")
 
 
+def _people_levels(user: Any) -> tuple[str, ...]:
+    """The levels whose people the page links to: the practice level's (progress ratings) only
+    for viewers who may read progress ratings (its list would be empty for the others)."""
+    return tuple(
+        level
+        for level in PEOPLE_LEVELS
+        if level != "practice" or has_grant_for(user, Action.RATINGS_PROGRESS)
+    )
+
+
 @permission(Action.IMPACT_VIEW)
 def impact_page(request: HttpRequest) -> HttpResponse:
     systems = list(selectors.impact_systems(request.user))
@@ -185,7 +195,7 @@ def impact_page(request: HttpRequest) -> HttpResponse:
                 context["people_drill"] = context["drill"].replace(
                     reverse("impact_schools"), reverse("impact_people"), 1
                 )
-                context["people_levels"] = PEOPLE_LEVELS
+                context["people_levels"] = _people_levels(request.user)
     return render(request, "surveys/impact_report.html", context)
 
 
@@ -225,7 +235,8 @@ def impact_drill_page(request: HttpRequest) -> HttpResponseBase:
             "people": (
                 back.replace(reverse("impact_report"), reverse("impact_people"), 1)
                 + f"&level={level}"
-                if level in PEOPLE_LEVELS and has_grant_for(request.user, Action.IMPACT_PEOPLE)
+                if level in _people_levels(request.user)
+                and has_grant_for(request.user, Action.IMPACT_PEOPLE)
                 else ""
             ),
         },
