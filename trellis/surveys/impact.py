@@ -549,9 +549,8 @@ def knowledge(scope: Scope) -> dict[str, Any]:
             JOIN items it ON it.instrument = a.instrument AND it.subject = a.subject
             GROUP BY a.subject, a.person
         )
-        SELECT subject, COUNT(post - pre),
-            SUM(CASE WHEN post > pre THEN 1 ELSE 0 END),
-            AVG(post - pre), STDDEV_SAMP(post - pre)
+        SELECT subject, COUNT(post - pre), SUM(CASE WHEN post > pre THEN 1 ELSE 0 END),
+            SUM(post - pre), SUM((post - pre) * (post - pre))
         FROM scores GROUP BY subject
     """
     params = [
@@ -563,11 +562,24 @@ def knowledge(scope: Scope) -> dict[str, Any]:
         Window.EOY,
     ]
     out: dict[str, Any] = {}
-    for subject, n, rose, mean, sd in sorted(_wrapped(sql, params)):
-        out[subject.lower()] = growth_figures(
-            int(n), int(rose or 0), float(mean or 0.0), float(sd or 0.0)
-        )
+    for subject, n, rose, total, squares in sorted(_wrapped(sql, params)):
+        mean, sd = _mean_sd(int(n), total, squares)
+        out[subject.lower()] = growth_figures(int(n), int(rose or 0), mean, sd)
     return out
+
+
+def _mean_sd(n: int, total: Any, squares: Any) -> tuple[float, float]:
+    """The mean and the sample standard deviation from the count, the sum and the sum of
+    squares (as PostgreSQL's stddev_samp works them out; exact decimals from its numeric sums,
+    and SQLite's user-defined STDDEV_SAMP cannot skip the people with one score)."""
+    if n == 0:
+        return 0.0, 0.0
+    s1, s2 = Decimal(str(total)), Decimal(str(squares))
+    mean = s1 / n
+    if n < 2:
+        return float(mean), 0.0
+    variance = (s2 - s1 * s1 / n) / (n - 1)
+    return float(mean), float(variance.sqrt()) if variance > 0 else 0.0
 
 
 def beliefs(scope: Scope, scores: SchoolScores | None = None) -> dict[str, Any]:
