@@ -37,7 +37,7 @@ def test_the_demo_has_three_years_of_surveys_with_realistic_change(db: Any) -> N
     assert 50 < report["satisfaction"]["pct_favorable"] <= 100
     # Use of new practice: the participants' progress ratings of 2025-26, most rising.
     practice = report["practice"]
-    assert practice["people_rated_twice"] >= 10
+    assert practice["people_rated_twice"] >= 8
     assert practice["pct_improved"] > 50 and practice["mean_change"] > 0
     # Student outcomes: this school year (2026-27, under way) against the one before, whose
     # attendance the demo loads too; the year list reaches this school year (its cohort).
