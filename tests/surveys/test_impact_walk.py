@@ -330,3 +330,24 @@ def test_knowledge_aggregated_in_the_database_equals_the_per_person_computation(
     }
     assert knowledge(scope) == by_person
     assert knowledge(scope)["ela"]["mean_change"] == 20.83
+
+
+def test_practice_schools_keep_complementary_suppression(
+    district: dict[str, Any], settings: Any
+) -> None:
+    """At a threshold of 2, with P6 moved to S3: S1 (P1, P2) 2, S2 (P3) 1, S3 (P4, P5, P6) 3.
+    S2 alone is withheld, and the report's total (6 people rated twice) less the shown schools
+    would give it back: the smallest shown school, S1, is withheld too. S3: P4 +1, P5 +1, P6 -1:
+    2 of 3 rose (66.7%), mean +0.33."""
+    from trellis.people.models import Position
+
+    Position.objects.filter(person=district["people"]["P6"]).update(
+        school=district["schools"]["S3"]
+    )
+    settings.TRELLIS_SUPPRESSION_THRESHOLD = 2
+    c = client(district, "leader")
+    rows = c.get("/impact/schools/?system=metro&year=2018&level=practice&format=csv")
+    csv = b"".join(rows.streaming_content).decode().splitlines()
+    assert "School S1,not shown,—,—" in csv
+    assert "School S2,fewer than 2,—,—" in csv
+    assert "School S3,3,66.7%,'+0.33" in csv

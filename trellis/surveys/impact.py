@@ -38,7 +38,7 @@ from django.db.models import (
 from django.db.models.functions import Cast
 
 from trellis.core.providers import provider
-from trellis.core.suppression import threshold
+from trellis.core.suppression import protect, threshold
 from trellis.learning.models import Community, Cycle, Meeting
 from trellis.orgs.models import School, System
 from trellis.people.models import Person, Position, PositionKind
@@ -972,13 +972,26 @@ def impact_schools(
     if level == "practice":
         means = {p: statistics.fmean(c.values()) for p, c in practice_changes(scope).items()}
         by_school: dict[int, list[float]] = defaultdict(list)
-        for person, school_id in people_schools(scope, set(means)).items():
+        at = people_schools(scope, set(means))
+        for person, school_id in at.items():
             by_school[school_id].append(means[person])
+        # Complementary suppression against the report's total (people rated twice): a school
+        # withheld alone, or with fewer than the threshold between the withheld ones (people in
+        # no school count as withheld), takes the next-smallest school with it.
+        counts: dict[Any, int] = {k: len(v) for k, v in by_school.items()}
+        counts["total"], counts["no school"] = len(means), len(set(means) - set(at))
+        withheld = protect(
+            counts,
+            [("total", [*by_school, "no school"])],
+            hidden=["no school"] if counts["no school"] else [],
+        )
         rows = []
         for school in School.objects.filter(pk__in=list(by_school)).order_by("name"):
             values = by_school[school.pk]
             if _small(len(values)):
                 rows.append(SchoolRow(school, [f"fewer than {threshold()}", "—", "—"]))
+            elif school.pk in withheld:
+                rows.append(SchoolRow(school, ["not shown", "—", "—"]))
             else:
                 improved = 100.0 * sum(v > 0 for v in values) / len(values)
                 rows.append(
