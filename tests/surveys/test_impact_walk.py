@@ -270,7 +270,7 @@ def test_practice_drills_down_to_its_schools_with_suppression(
     assert "100.0%" not in page and page.count("fewer than 5") >= 4
     settings.TRELLIS_SUPPRESSION_THRESHOLD = 2
     rows = c.get("/impact/schools/?system=metro&year=2018&level=practice&format=csv")
-    csv = b"".join(rows.streaming_content).decode().splitlines()
+    csv = b"".join(rows.streaming_content).decode("utf-8-sig").splitlines()
     assert csv[0] == "School,People rated twice,Whose level rose,Mean change (levels)"
     assert "School S1,2,100.0%,'+1.00" in csv
     assert "School S2,fewer than 2,—,—" in csv
@@ -283,7 +283,7 @@ def test_practice_people_only_for_who_may_read_progress_ratings(
     url = "/impact/people/?system=metro&year=2018&level=practice"
     admin = client(district, "admin")
     rows = admin.get(url + "&format=csv")
-    csv = b"".join(rows.streaming_content).decode().splitlines()
+    csv = b"".join(rows.streaming_content).decode("utf-8-sig").splitlines()
     assert csv[0] == "Person,School,Competency,First level,Last level,Change"
 
     def rows_of(code: str, competency: str) -> list[str]:
@@ -347,7 +347,7 @@ def test_practice_schools_keep_complementary_suppression(
     settings.TRELLIS_SUPPRESSION_THRESHOLD = 2
     c = client(district, "leader")
     rows = c.get("/impact/schools/?system=metro&year=2018&level=practice&format=csv")
-    csv = b"".join(rows.streaming_content).decode().splitlines()
+    csv = b"".join(rows.streaming_content).decode("utf-8-sig").splitlines()
     assert "School S1,not shown,—,—" in csv
     assert "School S2,fewer than 2,—,—" in csv
     assert "School S3,3,66.7%,'+0.33" in csv
