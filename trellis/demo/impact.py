@@ -7,11 +7,13 @@ of the programs' participants (use of new practice) and the previous school year
   the program's framework (the district's leadership framework for aspiring principals, the
   teacher-leader competencies for the fellowship) every six weeks or so of the cohort's year,
   up to today and never after they left. Most rise a level over the year, some stay, a few slip.
-- **Attendance of the year before**: the calendar, the SIS's enrolment windows (each student at
-  their school) and the absences of the previous school year, through the attendance import's
-  services (the roll-ups follow); a little more absence than this year, as in schools where the
-  work takes hold. At the demo size only: at district and metro size the roll-ups it would
-  rebuild (both years, every school) would weigh on `make bench`, which builds those sizes.
+- **Attendance of the two years before**: the calendars, the SIS's enrolment windows (each
+  student at their school) and the absences of the two school years before today's, through the
+  attendance import's services (the roll-ups follow), so that the report of the last year
+  surveyed and that of this year each compare two years; a little more absence the further
+  back, as in schools where the work takes hold. At the demo size only: at district and metro
+  size the roll-ups it would rebuild (every year, every school) would weigh on `make bench`,
+  which builds those sizes.
 
 Deterministic from the seed (its own random streams: the rest of the demo does not move).
 """
@@ -159,14 +161,50 @@ def practice_history(system: System, *, seed: int, today: datetime.date) -> dict
 def previous_year_attendance(
     system: System, *, seed: int, today: datetime.date, size_name: str = "demo"
 ) -> dict[str, int]:
+    """The attendance of the two school years before today's: the report of the last year
+    surveyed and the report of this year each compare a year with the one before."""
     rng = random.Random(f"{seed}-previous-attendance")
     schools = list(School.objects.filter(system=system).order_by("pk"))
     if not schools or size_name != "demo":
         return {}
-    # A day of the previous school year: its calendar, as this year's is drawn.
+    students = list(
+        Student.objects.filter(system=system, is_active=True)
+        .order_by("pk")
+        .values_list("pk", "school_id")
+    )
+    # As this year's habits (demo/attendance.py), somewhat worse: the years before the work.
+    habit = {
+        pk: (rng.uniform(0.15, 0.35) if rng.random() < 0.12 else rng.uniform(0.008, 0.07))
+        for pk, _s in students
+    }
     this_start = datetime.date(today.year if today.month >= 7 else today.year - 1, 7, 1)
-    calendar = school_days(datetime.date(this_start.year - 1, 12, 1))
-    taught = calendar
+    events = 0
+    for back, worse in ((2, 1.12), (1, 1.0)):
+        events += _year_of_attendance(
+            system,
+            schools,
+            students,
+            habit,
+            rng=rng,
+            # A day of that school year: its calendar, drawn as this year's is.
+            calendar=school_days(datetime.date(this_start.year - back, 12, 1)),
+            worse=worse,
+        )
+    return {"earlier years' attendance events": events}
+
+
+def _year_of_attendance(
+    system: System,
+    schools: list[School],
+    students: list[tuple[int, int]],
+    habit: dict[int, float],
+    *,
+    rng: random.Random,
+    calendar: list[datetime.date],
+    worse: float,
+) -> int:
+    """One past school year: its calendar, each student's SIS window at their school, and the
+    absences and tardies of every instructional day."""
     days = {(s.pk, d) for s in schools for d in calendar}
     calendar_apply(
         actor=None,
@@ -178,11 +216,6 @@ def previous_year_attendance(
             add=days,
             diff=Diff(added=len(days)),
         ),
-    )
-    students = list(
-        Student.objects.filter(system=system, is_active=True)
-        .order_by("pk")
-        .values_list("pk", "school_id")
     )
     last: datetime.date | None = calendar[-1]
     windows = {(pk, school_id, calendar[0], last) for pk, school_id in students}
@@ -197,15 +230,10 @@ def previous_year_attendance(
             diff=Diff(added=len(windows)),
         ),
     )
-    # As this year's habits (demo/attendance.py), a little worse: the year before the work.
-    habit = {
-        pk: (rng.uniform(0.15, 0.35) if rng.random() < 0.12 else rng.uniform(0.008, 0.07))
-        for pk, _s in students
-    }
     records: dict[tuple[int, datetime.date], Counter[Any]] = defaultdict(Counter)
     for pk, school_id in students:
-        for day in taught:
-            risk = habit[pk] * (1.3 if day.weekday() in (0, 4) else 1.0)
+        for day in calendar:
+            risk = habit[pk] * worse * (1.3 if day.weekday() in (0, 4) else 1.0)
             roll = rng.random()
             if roll < risk:
                 category = (
@@ -225,7 +253,7 @@ def previous_year_attendance(
             records=dict(records),
             changed_pairs=set(records),
             diff=Diff(added=events),
-            dates=(taught[0], taught[-1]),
+            dates=(calendar[0], calendar[-1]),
         ),
     )
-    return {"previous year's attendance events": events}
+    return events

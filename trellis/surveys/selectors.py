@@ -126,6 +126,16 @@ def impact_years(system: System, today: datetime.date | None = None) -> list[int
     return sorted(years, reverse=True)
 
 
+def impact_default_year(system: System, years: list[int]) -> int | None:
+    """The year the report opens on: the newest with a survey or assessment (the report's
+    four survey levels), else the newest with any data. A school year under way shows only
+    reach, practice and outcomes so far; it stays one choice away in the selector."""
+    surveyed = Administration.objects.filter(system=system).order_by("-school_year").first()
+    if surveyed is not None:
+        return surveyed.school_year
+    return years[0] if years else None
+
+
 def impact_target(
     user: Any, system_code: str, program_id: int | None
 ) -> tuple[System, Program | None]:

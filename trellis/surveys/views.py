@@ -159,7 +159,7 @@ def impact_page(request: HttpRequest) -> HttpResponse:
     if code:
         system, program = selectors.impact_target(request.user, code, program_id)
         years = selectors.impact_years(system)
-        year = year or (years[0] if years else None)
+        year = year or selectors.impact_default_year(system, years)
         if year and year not in years:
             # A year asked for by the address (a bookmark, a shared link) is the report shown:
             # the selector lists it too, so that it names the year the figures are for.
