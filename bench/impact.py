@@ -19,7 +19,8 @@ scores come back one row per school and window (the ORM's per-item grouping wrap
 takes the sub-scales' pooled means and their mean), knowledge one row per subject (count, risers,
 sum and sum of squares of the changes); Python only rounds, adds the t interval and shapes the
 JSON. Measured 2026-11-30 (`--runs 5`, load average about 6 on the shared 2-core machine):
-floor 1.66 s, report 2.05 s, 1.23x.
+floor 1.66 s, report 2.05 s, 1.23x; again at load average about 10 (`--reuse`): floor
+2.48 s, report 3.05 s, 1.23x.
 
     BENCH_IMPACT_DB=trellis_bench_impact .venv/bin/python bench/impact.py [--runs 5]
 """
