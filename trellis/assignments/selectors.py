@@ -111,11 +111,11 @@ def assignment_page(
     start, stop = (number - 1) * per_page, number * per_page + 1
     within: list[tuple[str, list[int]]] = []
     skip, seen = 0, 0
-    for (kind, _family, _given), supporters, n in bands:
+    for (kind, _family, _given), band_ids, n in bands:
         if seen + n > start and seen < stop:
             if not within:
                 skip = start - seen
-            within.append((kind, supporters))
+            within.append((kind, band_ids))
         seen += n
     if not within:
         return [], False
