@@ -87,6 +87,19 @@ EXTRA_PARAMS: dict[str, Callable[[World], dict[str, Any]]] = {
     "attendance_contact_log": lambda w: {"pk": w.school.pk, "student_pk": 1},
     # Its Case sends the alerts in a setup; an anonymous visitor is refused before any lookup.
     "attendance_alert_acknowledge": lambda w: {"pk": 1},
+    # The evaluation stages' POST operations share their paths with the stages' GETs, which
+    # the walker resolves the URLs to.
+    **{
+        f"api:{name}": lambda w: {"evaluation_id": w.coaching["evaluation"]}
+        for name in (
+            "submit_evaluation_self_assessment",
+            "save_evaluation_goals",
+            "record_evaluation_midyear",
+            "save_evaluation_summative",
+            "sign_off_evaluation",
+            "acknowledge_evaluation",
+        )
+    },
 }
 
 

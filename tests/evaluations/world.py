@@ -60,14 +60,14 @@ def add_evaluations(world: World) -> None:
 def grow_evaluations(world: World, people: list, scale: int, tag: str) -> None:
     """Evaluations in proportion (for the query counts): Eve evaluates `scale` more principals
     (Sam supervises them), and a second cycle opens for every principal with an evaluator; half
-    of the new evaluations have their mid-year review."""
+    of the new evaluations have their goals and mid-year review."""
     from django.utils import timezone
 
     from tests.conftest import START
     from trellis.assignments.services import assignment_create
     from trellis.authz.roles import Relationship
     from trellis.evaluations.models import Evaluation
-    from trellis.evaluations.services import cycle_create, midyear_record
+    from trellis.evaluations.services import cycle_create, goals_save, midyear_record
     from trellis.people.models import Position
 
     ids = {p.pk for p in people}
@@ -95,4 +95,9 @@ def grow_evaluations(world: World, people: list, scale: int, tag: str) -> None:
     )
     for n, evaluation in enumerate(Evaluation.objects.filter(cycle=made.cycle).order_by("pk")):
         if n % 2 == 0:
+            # Stages run in order: the mid-year review follows the self-assessment (these
+            # principals have no accounts to submit one, so it is marked as done) and the goals.
+            Evaluation.objects.filter(pk=evaluation.pk).update(self_assessed_at=timezone.now())
+            evaluation.refresh_from_db()
+            goals_save(actor=None, evaluation=evaluation, goals=[(f"{tag} goal {n}", [])])
             midyear_record(actor=None, evaluation=evaluation, notes=f"{tag} mid-year {n}")
