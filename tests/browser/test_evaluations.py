@@ -13,7 +13,7 @@ from playwright.sync_api import Page, expect
 from tests.browser.test_browser import assert_accessible, sign_in
 from tests.browser.test_coaching import sign_out
 from tests.conftest import World
-from tests.evaluations.cases import goals_set
+from tests.evaluations.world import goals_set
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

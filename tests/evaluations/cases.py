@@ -12,6 +12,14 @@ from __future__ import annotations
 from typing import Any
 
 from tests.conftest import World
+from tests.evaluations.world import (
+    evaluation_of,
+    goals_set,
+    midyear_done,
+    rated_in_full,
+    self_assessed,
+    signed_off,
+)
 from tests.matrix import Case
 
 
@@ -19,84 +27,15 @@ def evaluation(w: World, tail: str = "") -> str:
     return f"/evaluations/{w.coaching['evaluation']}/{tail}"
 
 
-def _evaluation(w: World) -> Any:
-    from trellis.evaluations.models import Evaluation
-
-    return Evaluation.objects.select_related("cycle__version").get(pk=w.coaching["evaluation"])
-
-
 def rubric(w: World, prefix: str) -> dict[str, Any]:
     from trellis.evaluations.selectors import competencies
 
-    levels, rows = competencies(_evaluation(w).cycle.version)
+    levels, rows = competencies(evaluation_of(w).cycle.version)
     data: dict[str, Any] = {}
     for row in rows:
         data[f"{prefix}-level_{row['item'].pk}"] = str(levels[-1].pk)
         data[f"{prefix}-evidence_{row['item'].pk}"] = "Seen in the spring walkthroughs"
     return data
-
-
-def self_assessed(w: World) -> None:
-    """Paula's self-assessment submitted (so that goal setting opens)."""
-    from trellis.evaluations.selectors import competencies
-    from trellis.evaluations.services import self_assessment_submit
-
-    e = _evaluation(w)
-    if e.self_assessed_at:  # done by another Case's setup already
-        return
-    levels, rows = competencies(e.cycle.version)
-    self_assessment_submit(
-        actor=w.users["principal"],
-        evaluation=e,
-        entries=[(row["item"], levels[-1], "My own evidence") for row in rows],
-    )
-
-
-def goals_set(w: World) -> None:
-    """…and her goals (so that the mid-year review opens)."""
-    from trellis.evaluations.services import goals_save
-
-    self_assessed(w)
-    e = _evaluation(w)
-    if not e.goals_set_at:
-        goals_save(actor=w.users["principal"], evaluation=e, goals=[("Lead the data team", [])])
-
-
-def midyear_done(w: World) -> None:
-    """…and Eve's mid-year review (so that the summative rating opens)."""
-    from trellis.evaluations.services import midyear_record
-
-    goals_set(w)
-    e = _evaluation(w)
-    if not e.midyear_at:
-        midyear_record(actor=w.users["evaluator"], evaluation=e, notes="Halfway there.")
-
-
-def rated_in_full(w: World) -> None:
-    """The stages before the summative done, and Eve's summative drafts on every competency
-    with evidence (so that her sign-off goes through)."""
-    from trellis.evaluations.selectors import competencies
-    from trellis.evaluations.services import summative_save
-
-    midyear_done(w)
-    e = _evaluation(w)
-    if e.is_locked:  # signed off by another Case's setup already
-        return
-    levels, rows = competencies(e.cycle.version)
-    summative_save(
-        actor=w.users["evaluator"],
-        evaluation=e,
-        entries=[(row["item"], levels[0], "Evidence") for row in rows],
-    )
-
-
-def signed_off(w: World) -> None:
-    from trellis.evaluations.services import sign_off
-
-    rated_in_full(w)
-    if _evaluation(w).is_locked:
-        return
-    sign_off(actor=w.users["evaluator"], evaluation=_evaluation(w))
 
 
 def cycle_data(w: World) -> dict[str, Any]:
@@ -117,7 +56,7 @@ def api_ratings(w: World) -> dict[str, Any]:
     """A rating with evidence on every competency of Paula's cycle, as the API takes them."""
     from trellis.evaluations.selectors import competencies
 
-    levels, rows = competencies(_evaluation(w).cycle.version)
+    levels, rows = competencies(evaluation_of(w).cycle.version)
     return {
         "ratings": [
             {"competency_id": row["item"].pk, "level_id": levels[-1].pk, "evidence": "Seen"}

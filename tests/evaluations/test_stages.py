@@ -15,9 +15,14 @@ from django.core.exceptions import ValidationError
 from django.test import Client
 from django.utils import timezone
 
-from tests.evaluations.cases import goals_set, midyear_done, rated_in_full, self_assessed
 from tests.evaluations.test_cycle import body, login, rubric_data
-from tests.evaluations.world import world_version
+from tests.evaluations.world import (
+    goals_set,
+    midyear_done,
+    rated_in_full,
+    self_assessed,
+    world_version,
+)
 from trellis.core.models import AuditEvent
 from trellis.evaluations.models import Evaluation, Goal
 from trellis.evaluations.selectors import competencies

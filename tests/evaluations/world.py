@@ -101,3 +101,75 @@ def grow_evaluations(world: World, people: list, scale: int, tag: str) -> None:
             evaluation.refresh_from_db()
             goals_save(actor=None, evaluation=evaluation, goals=[(f"{tag} goal {n}", [])])
             midyear_record(actor=None, evaluation=evaluation, notes=f"{tag} mid-year {n}")
+
+
+# The stages walked in order, each through its service as its party (Case setups and tests).
+
+
+def evaluation_of(w: World) -> Any:
+    from trellis.evaluations.models import Evaluation
+
+    return Evaluation.objects.select_related("cycle__version").get(pk=w.coaching["evaluation"])
+
+
+def self_assessed(w: World) -> None:
+    """Paula's self-assessment submitted (so that goal setting opens)."""
+    from trellis.evaluations.selectors import competencies
+    from trellis.evaluations.services import self_assessment_submit
+
+    e = evaluation_of(w)
+    if e.self_assessed_at:  # done by another Case's setup already
+        return
+    levels, rows = competencies(e.cycle.version)
+    self_assessment_submit(
+        actor=w.users["principal"],
+        evaluation=e,
+        entries=[(row["item"], levels[-1], "My own evidence") for row in rows],
+    )
+
+
+def goals_set(w: World) -> None:
+    """…and her goals (so that the mid-year review opens)."""
+    from trellis.evaluations.services import goals_save
+
+    self_assessed(w)
+    e = evaluation_of(w)
+    if not e.goals_set_at:
+        goals_save(actor=w.users["principal"], evaluation=e, goals=[("Lead the data team", [])])
+
+
+def midyear_done(w: World) -> None:
+    """…and Eve's mid-year review (so that the summative rating opens)."""
+    from trellis.evaluations.services import midyear_record
+
+    goals_set(w)
+    e = evaluation_of(w)
+    if not e.midyear_at:
+        midyear_record(actor=w.users["evaluator"], evaluation=e, notes="Halfway there.")
+
+
+def rated_in_full(w: World) -> None:
+    """The stages before the summative done, and Eve's summative drafts on every competency
+    with evidence (so that her sign-off goes through)."""
+    from trellis.evaluations.selectors import competencies
+    from trellis.evaluations.services import summative_save
+
+    midyear_done(w)
+    e = evaluation_of(w)
+    if e.is_locked:  # signed off by another Case's setup already
+        return
+    levels, rows = competencies(e.cycle.version)
+    summative_save(
+        actor=w.users["evaluator"],
+        evaluation=e,
+        entries=[(row["item"], levels[0], "Evidence") for row in rows],
+    )
+
+
+def signed_off(w: World) -> None:
+    from trellis.evaluations.services import sign_off
+
+    rated_in_full(w)
+    if evaluation_of(w).is_locked:
+        return
+    sign_off(actor=w.users["evaluator"], evaluation=evaluation_of(w))

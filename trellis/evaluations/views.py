@@ -235,8 +235,11 @@ def goals(request: HttpRequest, pk: int) -> HttpResponseBase:
         return _page(request, evaluation, {"goals_form": form})
     try:
         services.goals_save(actor=request.user, evaluation=evaluation, goals=form.goals())
-    except ValidationError as error:
+    except services.StageConflict as error:
         return _refused(request, evaluation, error)
+    except ValidationError as error:
+        # Shown with what was entered, so nothing typed is lost.
+        return _refused(request, evaluation, error, {"goals_form": form})
     return _done(request, evaluation, "Goals saved.")
 
 
@@ -251,8 +254,10 @@ def midyear(request: HttpRequest, pk: int) -> HttpResponseBase:
         services.midyear_record(
             actor=request.user, evaluation=evaluation, notes=form.cleaned_data["notes"]
         )
-    except ValidationError as error:
+    except services.StageConflict as error:
         return _refused(request, evaluation, error)
+    except ValidationError as error:
+        return _refused(request, evaluation, error, {"midyear_form": form})
     return _done(request, evaluation, "Mid-year review notes saved.")
 
 
@@ -265,8 +270,11 @@ def summative(request: HttpRequest, pk: int) -> HttpResponseBase:
         return _page(request, evaluation, {"summative_form": form})
     try:
         services.summative_save(actor=request.user, evaluation=evaluation, entries=form.entries())
-    except ValidationError as error:
+    except services.StageConflict as error:
         return _refused(request, evaluation, error)
+    except ValidationError as error:
+        # Shown with what was entered, so nothing typed is lost.
+        return _refused(request, evaluation, error, {"summative_form": form})
     return _done(
         request, evaluation, "Summative ratings saved as a draft: only you see them until sign-off."
     )
