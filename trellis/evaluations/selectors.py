@@ -160,13 +160,14 @@ STAGE_NOUNS = {
 def stage_done_at(evaluation: Evaluation, stage: str) -> Any:
     """When the stage was completed (None while it is not): the summative rating is complete
     when it is signed off."""
-    return {
+    done: dict[str, Any] = {
         Stage.SELF_ASSESSMENT: evaluation.self_assessed_at,
         Stage.GOALS: evaluation.goals_set_at,
         Stage.MIDYEAR: evaluation.midyear_at,
         Stage.SUMMATIVE: evaluation.signed_off_at,
         Stage.ACKNOWLEDGEMENT: evaluation.acknowledged_at,
-    }[stage]
+    }
+    return done[stage]
 
 
 def _joined(phrases: list[str]) -> str:

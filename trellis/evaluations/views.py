@@ -351,7 +351,7 @@ def _cycle_export() -> ExportSpec:
 
 @permission(Action.EVALUATIONS_CONFIGURE)
 def cycle_list(request: HttpRequest) -> HttpResponseBase:
-    filters = {
+    filters: dict[str, Any] = {
         "query": get_text(request.GET, "q"),
         "school_year": get_text(request.GET, "year", max_length=9),
         "overdue": request.GET.get("overdue") == "1",
