@@ -87,6 +87,8 @@ EXTRA_PARAMS: dict[str, Callable[[World], dict[str, Any]]] = {
     "attendance_contact_log": lambda w: {"pk": w.school.pk, "student_pk": 1},
     # Its Case sends the alerts in a setup; an anonymous visitor is refused before any lookup.
     "attendance_alert_acknowledge": lambda w: {"pk": 1},
+    # Its Case (the alerts' API) sends the alerts in a setup, likewise.
+    "api:acknowledge_attendance_alert": lambda w: {"alert_id": 1},
 }
 
 
