@@ -1664,8 +1664,12 @@ def morning_page(
         rollup_q = Q(system_id__in=whole) | Q(school_id__in=outside)
     else:
         school_q, rollup_q = Q(pk__in=ids), Q(school_id__in=ids)
-    opened = open_school_ids(user, Action.STUDENTS_VIEW)
-    closed = [pk for pk in ids if pk not in opened]
+    students = scope_for(user, Action.STUDENTS_VIEW)
+    if students.everything or students.system_ids or students.network_ids or students.school_ids:
+        opened = open_school_ids(user, Action.STUDENTS_VIEW)
+        closed = [pk for pk in ids if pk not in opened]
+    else:
+        closed = ids  # students.view nowhere (a district leader, an analyst): every school
     closed_q = rollup_q if len(closed) == len(ids) else Q(school_id__in=closed)
     total, smallest = _morning_total(rollup_q, closed_q if closed else None, day)
     hidden = _morning_hidden(closed_q if closed else None, day, total, smallest)
