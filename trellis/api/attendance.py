@@ -281,3 +281,17 @@ def acknowledge_attendance_alert(
 ) -> Any:
     alert = selectors.own_alert_get(request.user, alert_id)
     return _alert_out(services.attendance_alert_acknowledge(actor=request.user, alert=alert))
+
+
+@router.get(
+    "/attendance/alerts/{alert_id}/acknowledge",
+    response={405: ErrorOut},
+    include_in_schema=False,
+)
+@api_permission(Action.SIGNED_IN)
+def acknowledge_attendance_alert_get(
+    request: HttpRequest, alert_id: int = Path(..., ge=1, le=2**31 - 1)
+) -> Any:
+    """Acknowledging is a POST. Asked with GET, the path answers as the API's other
+    operations do: who is asking first (401 for nobody), then 405."""
+    raise HttpError(405, "Acknowledge an alert with POST.")
