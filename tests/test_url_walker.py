@@ -89,6 +89,7 @@ EXTRA_PARAMS: dict[str, Callable[[World], dict[str, Any]]] = {
     "attendance_alert_acknowledge": lambda w: {"pk": 1},
     # Its Case (the alerts' API) sends the alerts in a setup, likewise.
     "api:acknowledge_attendance_alert": lambda w: {"alert_id": 1},
+    "api:acknowledge_attendance_alert_get": lambda w: {"alert_id": 1},
 }
 
 
