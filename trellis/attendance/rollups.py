@@ -610,7 +610,7 @@ def contacts_on(*, school_ids: list[int], day: datetime.date, n: int) -> list[tu
         WHERE d.total >= %s AND d.k = (d.total / %s) * %s
         GROUP BY d.school_id
     """
-    params = [day, *school_ids, *absences, school_year_start(day), day, n, n, n]
+    params: list[Any] = [day, *school_ids, *absences, school_year_start(day), day, n, n, n]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return [

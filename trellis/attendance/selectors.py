@@ -1566,7 +1566,8 @@ def _morning_total(
     )
     smallest = {name: got.pop(f"m_{name}", None) for name in MORNING_COUNTS}
     days = got.pop("t_days") or 0
-    total = Figures(**{k[2:]: int(v or 0) for k, v in got.items()}, has_day=bool(days))
+    sums: dict[str, Any] = {k[2:]: int(v or 0) for k, v in got.items()}
+    total = Figures(**sums, has_day=bool(days))
     return total, smallest
 
 
