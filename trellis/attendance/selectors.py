@@ -145,6 +145,8 @@ def _reach(user: Any) -> Reach:
     scope = scope_for(user, Action.ATTENDANCE_VIEW)
     if scope.is_empty:
         return Reach(frozenset(), "schools")
+    # Each school with its system, in the query that finds it: asked afterwards by id, a
+    # metro district's thousand ids went back to the database as a list (item 29).
     system_of: dict[int, int] = {}
     if scope.everything or scope.system_ids or scope.network_ids or scope.school_ids:
         system_of.update(School.objects.filter(scope.schools_q()).values_list("pk", "system_id"))
