@@ -109,6 +109,9 @@ EXTRA_PARAMS: dict[str, Callable[[World], dict[str, Any]]] = {
             "acknowledge_evaluation",
         )
     },
+    # Its Case (the alerts' API) sends the alerts in a setup, likewise.
+    "api:acknowledge_attendance_alert": lambda w: {"alert_id": 1},
+    "api:acknowledge_attendance_alert_get": lambda w: {"alert_id": 1},
 }
 
 

@@ -33,7 +33,14 @@ from trellis.attendance.reading import CalendarPlan, DayPlan, EnrolmentPlan, is_
 
 # The demo generator builds the plans itself and writes them through these services.
 from trellis.attendance.reading import Diff as Diff
-from trellis.attendance.rollups import SIS_SOURCE, last_rolled_up, rollups_rebuild, settings_of
+from trellis.attendance.rollups import (
+    SIS_SOURCE,
+    contact_rollups_rebuild,
+    last_rolled_up,
+    rollups_rebuild,
+    school_year_end,
+    settings_of,
+)
 from trellis.authz.policies import require
 from trellis.authz.roles import Action
 from trellis.core.services import audit_event_record
@@ -279,6 +286,18 @@ def attendance_settings_set(
         chronic_changed = any(before[k] != after[k] for k in fields[:5])
         if first is not None and last is not None and chronic_changed:
             rollups_rebuild(system_id=system.pk, start=first.date, end=last)
+        elif (
+            first is not None
+            and last is not None
+            and before["contact_after_absences"] != after["contact_after_absences"]
+        ):
+            # N decides who is due a contact: the contact roll-up follows.
+            contact_rollups_rebuild(
+                system_id=system.pk,
+                start=first.date,
+                end=last,
+                school_ids=list(School.objects.filter(system=system).values_list("pk", flat=True)),
+            )
         audit_event_record(
             actor=actor, action="attendance.settings_set", obj=own, before=before, after=after
         )
@@ -346,7 +365,8 @@ def family_contact_log(
         errors["outcome"] = "Choose the outcome."
     if follow_up_on is not None and follow_up_on < contacted_on:
         errors["follow_up_on"] = "The follow-up date cannot be before the contact."
-    if contacted_on > timezone.localdate():
+    zone = ZoneInfo(settings_of(school.system_id).time_zone)
+    if contacted_on > timezone.now().astimezone(zone).date():  # today in the system's zone
         errors["contacted_on"] = (
             "A contact is logged once it has happened: the date is in the future."
         )
@@ -363,6 +383,13 @@ def family_contact_log(
             note=note.strip(),
             follow_up_on=follow_up_on,
             logged_by=actor if getattr(actor, "is_authenticated", False) else None,
+        )
+        # The school's contact roll-up from the contact's day to its school year's end.
+        contact_rollups_rebuild(
+            system_id=school.system_id,
+            start=contacted_on,
+            end=school_year_end(contacted_on),
+            school_ids=[school.pk],
         )
         audit_event_record(
             actor=actor,
@@ -405,6 +432,12 @@ def family_contacts_bulk_create(
         for contact in contacts:
             contact.system = system
         FamilyContact.objects.bulk_create(contacts, batch_size=BATCH)
+        if contacts:
+            contact_rollups_rebuild(
+                system_id=system.pk,
+                start=min(c.contacted_on for c in contacts),
+                school_ids={c.school_id for c in contacts},
+            )
         audit_event_record(
             actor=actor,
             action="attendance.family_contacts_bulk_create",
