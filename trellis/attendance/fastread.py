@@ -173,7 +173,9 @@ def _stage(cursor: Any, system: Any, header: list[str], *, positive: bool, sourc
         if has_class
         else ""
     )
-    class_ok = f"AND (COALESCE({klass}, '') = '' OR k.school_id = sc.id)" if has_class else ""
+    # A column, not a filter: in the WHERE clause its selectivity misleads the planner into
+    # nested loops over half a million rows.
+    class_ok = f"(COALESCE({klass}, '') = '' OR k.school_id = sc.id)" if has_class else "TRUE"
     params: list[Any] = [
         *(value for pair in days.items() for value in pair),
         *(value for pair in categories.items() for value in pair),
@@ -187,7 +189,7 @@ def _stage(cursor: Any, system: Any, header: list[str], *, positive: bool, sourc
         f"""
         CREATE TEMPORARY TABLE {STAGED} AS
         SELECT sc.id AS school_id, st.id AS student_id, d.day AS date, w.category,
-               {"k.id" if has_class else "NULL::bigint"} AS class_id
+               {"k.id" if has_class else "NULL::bigint"} AS class_id, {class_ok} AS class_ok
         FROM {RAW} r
         JOIN (VALUES {day_values}) AS d(raw, day) ON d.raw = {date}
         JOIN (VALUES {word_values}) AS w(raw, category) ON w.raw = {category}
@@ -196,8 +198,7 @@ def _stage(cursor: Any, system: Any, header: list[str], *, positive: bool, sourc
         JOIN {Student._meta.db_table} st ON st.system_id = %s AND st.sourced_id = {student}
           AND st.sourced_id <> ''
         {class_join}
-        WHERE TRUE {class_ok}
-          AND EXISTS (SELECT 1 FROM {CalendarDay._meta.db_table} c
+        WHERE EXISTS (SELECT 1 FROM {CalendarDay._meta.db_table} c
                       WHERE c.school_id = sc.id AND c.date = d.day)
           AND EXISTS (SELECT 1 FROM {SchoolEnrolment._meta.db_table} e
                       WHERE e.student_id = st.id AND e.school_id = sc.id AND e.system_id = %s
@@ -206,7 +207,7 @@ def _stage(cursor: Any, system: Any, header: list[str], *, positive: bool, sourc
         """,
         params,
     )
-    if _one(cursor, f"SELECT COUNT(*) FROM {STAGED}") != rows:
+    if _one(cursor, f"SELECT COUNT(*) FROM {STAGED} WHERE class_ok") != rows:
         raise _Declined  # a row the Python reader would refuse (it says which and why)
     key = "student_id, date" if positive else "student_id, date, category, class_id"
     if _one(
