@@ -5,33 +5,58 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('attendance', '0004_merge_0003_attendance_alert_0003_family_contacts'),
-        ('orgs', '0002_partner_name_unique_per_system'),
-        ('rosters', '0006_enrollment_system_unchecked'),
-        ('students', '0005_student_protection'),
+        ("attendance", "0004_merge_0003_attendance_alert_0003_family_contacts"),
+        ("orgs", "0002_partner_name_unique_per_system"),
+        ("rosters", "0006_enrollment_system_unchecked"),
+        ("students", "0005_student_protection"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='attendanceevent',
-            name='school',
-            field=models.ForeignKey(db_constraint=False, db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='orgs.school'),
+            model_name="attendanceevent",
+            name="school",
+            field=models.ForeignKey(
+                db_constraint=False,
+                db_index=False,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="+",
+                to="orgs.school",
+            ),
         ),
         migrations.AlterField(
-            model_name='attendanceevent',
-            name='school_class',
-            field=models.ForeignKey(blank=True, db_constraint=False, db_index=False, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='rosters.schoolclass'),
+            model_name="attendanceevent",
+            name="school_class",
+            field=models.ForeignKey(
+                blank=True,
+                db_constraint=False,
+                db_index=False,
+                null=True,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="+",
+                to="rosters.schoolclass",
+            ),
         ),
         migrations.AlterField(
-            model_name='attendanceevent',
-            name='student',
-            field=models.ForeignKey(db_constraint=False, db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='students.student'),
+            model_name="attendanceevent",
+            name="student",
+            field=models.ForeignKey(
+                db_constraint=False,
+                db_index=False,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="+",
+                to="students.student",
+            ),
         ),
         migrations.AlterField(
-            model_name='attendanceevent',
-            name='system',
-            field=models.ForeignKey(db_constraint=False, db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='orgs.system'),
+            model_name="attendanceevent",
+            name="system",
+            field=models.ForeignKey(
+                db_constraint=False,
+                db_index=False,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="+",
+                to="orgs.system",
+            ),
         ),
     ]
