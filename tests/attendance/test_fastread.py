@@ -54,7 +54,7 @@ def rollups(code: str) -> list[dict[str, Any]]:
         "chronic_counted",
         "chronic_absent",
     )
-    return sorted(rows, key=lambda r: (r["school__sourced_id"], r["date"]))
+    return sorted((dict(r) for r in rows), key=lambda r: (r["school__sourced_id"], r["date"]))
 
 
 def last_run(code: str) -> dict[str, Any]:
