@@ -19,7 +19,7 @@ from trellis.authz.roles import Action, Relationship
 from trellis.core.exports import FORMATS, export_response
 from trellis.core.forms import add_service_errors
 from trellis.core.listing import ExportSpec, querystring_without, render_list
-from trellis.core.params import get_choice, get_int, get_text, paginate_without_count
+from trellis.core.params import SlicePage, get_choice, get_int, get_text
 from trellis.orgs.selectors import systems_where
 from trellis.people.models import Person
 from trellis.people.selectors import visible_people
@@ -67,8 +67,14 @@ def assignment_list(request: HttpRequest) -> HttpResponseBase:
             export=ASSIGNMENT_EXPORT,
             context={},
         )
-    # "Next page" instead of an exact count of a metro district's assignments (item 29).
-    page = paginate_without_count(assignments, params, per_page=50)
+    # "Next page" instead of an exact count of a metro district's assignments, found without
+    # sorting all of them (item 29); past the end, the first page.
+    number = min(get_int(params, "page") or 1, 10**6)
+    rows, more = selectors.assignment_page(assignments, number)
+    if not rows and number > 1:
+        number = 1
+        rows, more = selectors.assignment_page(assignments, number)
+    page = SlicePage(number=number, object_list=rows, has_next=more, per_page=50)
     return render(
         request,
         "assignments/assignment_list.html",

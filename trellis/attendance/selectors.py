@@ -127,17 +127,21 @@ def _reach(user: Any) -> Reach:
     scope = scope_for(user, Action.ATTENDANCE_VIEW)
     if scope.is_empty:
         return Reach(frozenset(), "schools")
-    ids: set[int] = set()
+    # Each school with its system, in the query that finds it: asked afterwards by id, a
+    # metro district's thousand ids went back to the database as a list (item 29).
+    places: set[tuple[int, int]] = set()
     if scope.everything or scope.system_ids or scope.network_ids or scope.school_ids:
-        ids |= set(School.objects.filter(scope.schools_q()).values_list("pk", flat=True))
+        places |= set(School.objects.filter(scope.schools_q()).values_list("pk", "system_id"))
     caseload: set[int] = set()
     if scope.related_person_ids:
-        caseload = set(
+        led = set(
             current_positions()
             .filter(person_id__in=scope.related_person_ids, kind__in=LEADERS, school__isnull=False)
-            .values_list("school_id", flat=True)
+            .values_list("school_id", "school__system_id")
         )
-    ids |= caseload
+        caseload = {school_id for school_id, _system in led}
+        places |= led
+    ids = {school_id for school_id, _system in places}
     if scope.everything or scope.system_ids:
         kind = "system"
     elif caseload and not (scope.school_ids or scope.network_ids):
@@ -146,8 +150,7 @@ def _reach(user: Any) -> Reach:
         kind = "school"
     else:
         kind = "schools"
-    systems = set(School.objects.filter(pk__in=ids).values_list("system_id", flat=True))
-    return Reach(frozenset(ids), kind, frozenset(systems))
+    return Reach(frozenset(ids), kind, frozenset(system for _school, system in places))
 
 
 def morning_day(

@@ -134,6 +134,16 @@ def closed_system(user: Any, action: str) -> int | None:
     return next(iter(seen.system_ids))
 
 
+def whole_systems(user: Any) -> set[int] | None:
+    """The systems a viewer sees whole (every school of each, by system grants), or None when
+    the viewer sees anything else (networks, schools, the installation): such a viewer's totals
+    are the ones stored with each system's counts."""
+    seen = scope_for(user, Action.SCHOOLS_VIEW)
+    if seen.everything or seen.network_ids or seen.school_ids or not seen.system_ids:
+        return None
+    return set(seen.system_ids)
+
+
 def inactive_school_ids(user: Any, system_id: int) -> list[int]:
     """A system's schools no longer in the roster (sorted; once per request): with the
     suppression threshold, what a stored protection of the system's counts depends on besides

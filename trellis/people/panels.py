@@ -24,6 +24,7 @@ from trellis.people.selectors import (
     staff_by_kind,
     staff_by_school,
     visible_people,
+    visible_people_count,
 )
 
 
@@ -51,7 +52,7 @@ def people(request: HttpRequest) -> Iterator[Panel]:
         "core/panels/card.html",
         {
             "title": "People you can see",
-            "value": intcomma(visible.count()),
+            "value": intcomma(visible_people_count(user)),
             "url": reverse("people_list"),
             "note": "active staff records",
         },

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from django.db.models import (
@@ -34,6 +34,7 @@ from trellis.orgs.selectors import (
     opens_every_school,
     school_rows,
     visible_schools,
+    whole_systems,
 )
 from trellis.people.models import (
     Person,
@@ -57,6 +58,28 @@ def visible_people(user: Any, action: str = Action.PEOPLE_VIEW) -> QuerySet[Pers
     if scope.is_empty:
         return Person.objects.none()
     return Person.objects.filter(scope.people_q())
+
+
+def visible_people_count(user: Any) -> int:
+    """Active people the viewer can see (the home page's card). The people of systems seen
+    whole are counted from the `person_active` index alone, then anyone else in scope (the
+    viewer's own record, people reached through relationships) apart: as one query with
+    their OR, PostgreSQL read every person of a metro district (item 29)."""
+    scope = scope_for(user, Action.PEOPLE_VIEW)
+    if scope.is_empty:
+        return 0
+    if scope.everything:
+        return Person.objects.filter(is_active=True).count()
+    if not scope.system_ids:
+        return visible_people(user).filter(is_active=True).count()
+    systems = set(scope.system_ids)
+    # The rest of the scope (own record, relationships, programs, places) without the systems:
+    # written as (systems OR rest) AND NOT systems, the planner scanned the systems' people.
+    rest = replace(scope, system_ids=frozenset()).people_q()
+    return (
+        Person.objects.filter(system_id__in=systems, is_active=True).count()
+        + Person.objects.filter(rest, is_active=True).exclude(system_id__in=systems).count()
+    )
 
 
 def person_search_q(word: str) -> Q:
@@ -241,7 +264,15 @@ def _closed_protection(user: Any) -> tuple[int, dict[str, Any]] | None:
     if system_id is None:
         return None
 
-    def load() -> tuple[int, dict[str, Any]]:
+    return system_id, _stored_protection(user, system_id)
+
+
+def _stored_protection(user: Any, system_id: int) -> dict[str, Any]:
+    """The protection stored with a system's counts (with each kind's exact total over its
+    active schools), decided again first if it was decided for another threshold or other
+    inactive schools. Once per request and system."""
+
+    def load() -> dict[str, Any]:
         from trellis.people.services import staff_protection_store
 
         as_of = _fresh_counts_of({system_id})[system_id]
@@ -252,9 +283,9 @@ def _closed_protection(user: Any) -> tuple[int, dict[str, Any]] | None:
             staff_protection_store(system_id=system_id)
             as_of.refresh_from_db(fields=["protection"])
             protection = as_of.protection or {}
-        return system_id, protection
+        return protection
 
-    return per_request(user, "staff_protection", load)
+    return per_request(user, f"staff_protection_{system_id}", load)
 
 
 def _systems_seen(user: Any) -> set[int]:
@@ -330,7 +361,16 @@ def staff_by_kind(user: Any) -> list[tuple[str, PeopleCount]]:
     may open every school they see gets one SUM over the roll-up, a closed reader the stored
     totals; only other viewers weigh the whole table."""
     labels = dict(PositionKind.choices)
-    if opens_every_school(user, Action.PEOPLE_VIEW):
+    whole = whole_systems(user)
+    if whole is not None and opens_every_school(user, Action.PEOPLE_VIEW):
+        # Every active school of whole systems: the totals stored with the counts are the
+        # sums this viewer would add up over a metro district's 9,000 cells (item 29).
+        sums: dict[str, int] = {}
+        for system_id in sorted(whole):
+            for kind, (n, _hidden) in _stored_protection(user, system_id).get("kinds", {}).items():
+                sums[kind] = sums.get(kind, 0) + n
+        found = [(kind, PeopleCount(n, hidden=False)) for kind, n in sums.items()]
+    elif opens_every_school(user, Action.PEOPLE_VIEW):
         totals = (
             staff_counts(
                 _systems_seen(user),

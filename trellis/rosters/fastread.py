@@ -100,14 +100,16 @@ def copy_enrollments(path: Path, header: list[str], positions: dict[str, int], m
             ):
                 while chunk := handle.read(CHUNK):
                     copy.write(chunk)
-            if fetch(f"SELECT EXISTS (SELECT 1 FROM {RAW} r WHERE NOT ({clean}))")[0][0]:
-                raise _Declined
-            # Row numbers as the Python reader gives them: the header is row 1.
-            execute(
+            # Row numbers as the Python reader gives them: the header is row 1. The clean rows
+            # are converted in the pass that tests them; one row left out and the whole file
+            # goes to the Python reader (the savepoint takes back what was staged).
+            staged = execute(
                 f"INSERT INTO stg_enrollments ({STAGED}) SELECT r.n + 1, {sid}, NULL, NULL, "
                 f"{cls}, {school}, {user}, {role}, COALESCE(lower({primary}) = 'true', "
-                f"FALSE), {day(begin)}, {day(end)} - 1 FROM {RAW} r"
+                f"FALSE), {day(begin)}, {day(end)} - 1 FROM {RAW} r WHERE {clean}"
             )
+            if staged != fetch(f"SELECT COUNT(*) FROM {RAW}")[0][0]:
+                raise _Declined
             execute(f"DROP TABLE {RAW}")
     except (_Declined, psycopg.Error, DatabaseError):
         with connection.cursor() as cursor:

@@ -85,6 +85,11 @@ class StagingTable:
             if vendor() == "postgresql":
                 cursor.execute(f"ANALYZE {self.name}")
 
+    def analyze(self) -> None:
+        if vendor() == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute(f"ANALYZE {self.name}")
+
     def drop(self) -> None:
         with connection.cursor() as cursor:
             cursor.execute(f"DROP TABLE IF EXISTS {self.name}")

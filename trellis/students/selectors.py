@@ -19,6 +19,7 @@ from trellis.orgs.selectors import (
     opens_every_school,
     school_rows,
     visible_schools,
+    whole_systems,
 )
 from trellis.students.models import SchoolGradeCount, StudentCountsProtection
 from trellis.students.rollups import students_protected
@@ -49,29 +50,44 @@ def _closed_protection(user: Any) -> tuple[int, dict[str, Any]] | None:
     if system_id is None:
         return None
 
-    def load() -> tuple[int, dict[str, Any]]:
+    return system_id, _stored_protection(user, system_id)
+
+
+def _stored_protection(user: Any, system_id: int) -> dict[str, Any]:
+    """The protection stored with a system's student counts (with the exact total of its
+    active schools), decided again first if decided for another threshold or other inactive
+    schools. Once per request and system."""
+
+    def load() -> dict[str, Any]:
         from trellis.students.services import student_protection_store
 
         stored = StudentCountsProtection.objects.filter(system_id=system_id).first()
         if stored is None:
             # Every recount stores one (and migration students.0005 did for the roll-ups
             # counted before): none means nothing counted, so nothing to hide.
-            return system_id, {"total": [0, False], "hidden": []}
+            return {"total": [0, False], "hidden": []}
         protection = stored.protection
         if protection.get("threshold") != threshold() or protection.get(
             "inactive"
         ) != inactive_school_ids(user, system_id):
             student_protection_store(system_id=system_id)
             protection = StudentCountsProtection.objects.get(system_id=system_id).protection
-        return system_id, protection
+        return protection
 
-    return per_request(user, "student_protection", load)
+    return per_request(user, f"student_protection_{system_id}", load)
 
 
 def students_enrolled(user: Any) -> PeopleCount:
     """Active students in the viewer's active schools (the home page's card). A viewer who may
     open every school they see gets one SUM over the roll-up, a closed reader the stored total;
     only other viewers weigh the whole table."""
+    whole = whole_systems(user)
+    if whole is not None and opens_every_school(user, Action.STUDENTS_VIEW):
+        # Every active school of whole systems: the stored totals (item 29).
+        return PeopleCount(
+            sum(_stored_protection(user, system_id)["total"][0] for system_id in sorted(whole)),
+            hidden=False,
+        )
     if opens_every_school(user, Action.STUDENTS_VIEW):
         total = SchoolGradeCount.objects.filter(
             school__in=visible_schools(user).filter(is_active=True).values("pk")
