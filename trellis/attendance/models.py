@@ -109,16 +109,33 @@ class CalendarDay(models.Model):
 
 class AttendanceEvent(models.Model):
     """One attendance event of a student at a school on a day (negative attendance: absences
-    and tardies; positive: one a student-day). Raw data: pages read DailySchoolAttendance."""
+    and tardies; positive: one a student-day). Raw data: pages read DailySchoolAttendance.
+
+    Its keys are not database constraints (migration 0005): the import checks every row's
+    system, student, school and class set-wise in its own transaction before writing, and the
+    per-row checks PostgreSQL would repeat at COMMIT were 40% of a metro day's import (see
+    docs/decisions.md). Deletions go through the ORM, which still cascades to these rows."""
 
     system = models.ForeignKey(
-        "orgs.System", on_delete=models.CASCADE, related_name="+", db_index=False
+        "orgs.System",
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
     )
     student = models.ForeignKey(
-        "students.Student", on_delete=models.CASCADE, related_name="+", db_index=False
+        "students.Student",
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
     )
     school = models.ForeignKey(
-        "orgs.School", on_delete=models.CASCADE, related_name="+", db_index=False
+        "orgs.School",
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
     )
     date = models.DateField()
     category = models.CharField(max_length=20, choices=Category.choices)
@@ -129,6 +146,7 @@ class AttendanceEvent(models.Model):
         on_delete=models.CASCADE,
         related_name="+",
         db_index=False,
+        db_constraint=False,
     )
 
     class Meta:

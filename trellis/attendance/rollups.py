@@ -664,3 +664,58 @@ def contacts_sweep(
             if bisect.bisect_left(contacts, due) < bisect.bisect_right(contacts, day):
                 figures[1] += 1
     return {pair: (eligible, done) for pair, (eligible, done) in out.items()}
+
+
+def submission_rollups_refresh(*, system_id: int, start: datetime.date, end: datetime.date) -> int:
+    """After a submissions import: only the submission figures (expected, submitted, on time)
+    of the roll-up rows from `start` to `end` are recounted, in one UPDATE, by the same
+    definitions as `rollups_rebuild` (submissions change nothing else a roll-up counts, nor
+    any later day's). Where the range is not exactly one roll-up row per instructional day of
+    the system's schools (a day not rolled up yet, a calendar changed since), the range is
+    rebuilt whole by `rollups_rebuild` instead. Returns the rows written."""
+    if start > end:
+        return 0
+    own = settings_of(system_id)
+    kind = class_type(own)
+    t = _tables()
+    daily = DailySchoolAttendance._meta.db_table
+    schools = f"SELECT id FROM {School._meta.db_table} WHERE system_id = %s"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            SELECT EXISTS (SELECT 1 FROM {t["cal"]} c
+                           WHERE c.school_id IN ({schools}) AND c.date >= %s AND c.date <= %s
+                             AND NOT EXISTS (SELECT 1 FROM {daily} d
+                                             WHERE d.school_id = c.school_id AND d.date = c.date))
+                OR EXISTS (SELECT 1 FROM {daily} d
+                           WHERE d.school_id IN ({schools}) AND d.date >= %s AND d.date <= %s
+                             AND NOT EXISTS (SELECT 1 FROM {t["cal"]} c
+                                             WHERE c.school_id = d.school_id AND c.date = d.date))
+            """,
+            [system_id, start, end, system_id, start, end],
+        )
+        if cursor.fetchone()[0]:
+            return rollups_rebuild(system_id=system_id, start=start, end=end)
+        cursor.execute(
+            f"""
+            UPDATE {daily} AS d
+            SET expected_submissions = x.expected, submitted = x.submitted, on_time = x.on_time
+            FROM (
+              SELECT c.school_id, c.date,
+                (SELECT COUNT(*) FROM {t["cls"]} k
+                  WHERE k.school_id = c.school_id AND k.is_active AND k.class_type = %s)
+                  AS expected,
+                (SELECT COUNT(*) FROM {t["sub"]} s JOIN {t["cls"]} k ON k.id = s.school_class_id
+                  WHERE s.school_id = c.school_id AND s.date = c.date AND k.is_active
+                    AND k.class_type = %s) AS submitted,
+                (SELECT COUNT(*) FROM {t["sub"]} s JOIN {t["cls"]} k ON k.id = s.school_class_id
+                  WHERE s.school_id = c.school_id AND s.date = c.date AND k.is_active
+                    AND k.class_type = %s AND s.on_time) AS on_time
+              FROM {t["cal"]} c
+              WHERE c.school_id IN ({schools}) AND c.date >= %s AND c.date <= %s
+            ) x
+            WHERE d.school_id = x.school_id AND d.date = x.date
+            """,
+            [kind, kind, kind, system_id, start, end],
+        )
+        return int(cursor.rowcount)

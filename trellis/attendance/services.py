@@ -17,6 +17,7 @@ from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from trellis.attendance import fastread
 from trellis.attendance.models import (
     AttendanceAlert,
     AttendanceEvent,
@@ -40,6 +41,7 @@ from trellis.attendance.rollups import (
     rollups_rebuild,
     school_year_end,
     settings_of,
+    submission_rollups_refresh,
 )
 from trellis.authz.policies import require
 from trellis.authz.roles import Action
@@ -157,20 +159,25 @@ def attendance_apply(*, actor: Any, system: System, plan: DayPlan) -> int:
     that day's; the roll-ups of the file's days (and the later days' chronic figures) follow."""
     require(actor, Action.ATTENDANCE_MANAGE, system)
     with transaction.atomic():
-        for q in _pairs_q(plan.changed_pairs):
-            AttendanceEvent.objects.filter(q).delete()
-        # PostgreSQL: the months' partitions (partitions.py).
-        ensure_partitions(day for _school, day in plan.changed_pairs)
-        rows_insert(
-            AttendanceEvent,
-            ["system_id", "student_id", "school_id", "date", "category", "school_class_id"],
-            (
-                (system.pk, student_id, school_id, day, category, class_id)
-                for (school_id, day) in sorted(plan.changed_pairs)
-                for (student_id, category, class_id), n in plan.records[(school_id, day)].items()
-                for _ in range(n)
-            ),
-        )
+        if plan.staged:
+            _staged_events_replace(system, plan)
+        else:
+            for q in _pairs_q(plan.changed_pairs):
+                AttendanceEvent.objects.filter(q).delete()
+            # PostgreSQL: the months' partitions (partitions.py).
+            ensure_partitions(day for _school, day in plan.changed_pairs)
+            rows_insert(
+                AttendanceEvent,
+                ["system_id", "student_id", "school_id", "date", "category", "school_class_id"],
+                (
+                    (system.pk, student_id, school_id, day, category, class_id)
+                    for (school_id, day) in sorted(plan.changed_pairs)
+                    for (student_id, category, class_id), n in plan.records[
+                        (school_id, day)
+                    ].items()
+                    for _ in range(n)
+                ),
+            )
         rebuilt = _rebuild_for(system, plan)
         audit_event_record(
             actor=actor,
@@ -180,6 +187,31 @@ def attendance_apply(*, actor: Any, system: System, plan: DayPlan) -> int:
             after={**plan.diff.summary(), "rollups": rebuilt},
         )
     return plan.diff.added + plan.diff.removed
+
+
+def _staged_events_replace(system: System, plan: DayPlan) -> None:
+    """PostgreSQL, a file staged by fastread: the changed school-days' events are replaced by
+    the staged rows in two statements (set-wise, no row passes through Python)."""
+    table = AttendanceEvent._meta.db_table
+    lo, hi = plan.dates
+    if plan.changed_pairs:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"DELETE FROM {table} e USING {fastread.CHANGED} p "  # noqa: S608
+                "WHERE e.school_id = p.school_id AND e.date = p.date "
+                "AND e.date >= %s AND e.date <= %s",
+                [lo, hi],
+            )
+            ensure_partitions(day for _school, day in plan.changed_pairs)
+            cursor.execute(
+                f"INSERT INTO {table} "  # noqa: S608
+                "(system_id, student_id, school_id, date, category, school_class_id) "
+                "SELECT %s, s.student_id, s.school_id, s.date, s.category, s.class_id "
+                f"FROM {fastread.STAGED} s JOIN {fastread.CHANGED} p "
+                "ON p.school_id = s.school_id AND p.date = s.date",
+                [system.pk],
+            )
+    fastread.drop_staging()
 
 
 def rows_insert(model: Any, columns: list[str], rows: Iterable[tuple[Any, ...]]) -> int:
@@ -223,7 +255,12 @@ def submissions_apply(*, actor: Any, system: System, plan: DayPlan) -> int:
                 for (class_id, moment, on_time) in plan.records[(school_id, day)]
             ),
         )
-        rebuilt = _rebuild_for(system, plan)
+        # Submissions change only the roll-ups' submission figures of the file's days.
+        rebuilt = 0
+        if plan.diff.any or last_rolled_up(system.pk) is None:
+            rebuilt = submission_rollups_refresh(
+                system_id=system.pk, start=plan.dates[0], end=plan.dates[1]
+            )
         audit_event_record(
             actor=actor,
             action="attendance.submissions_import",
