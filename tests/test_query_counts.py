@@ -70,6 +70,9 @@ EXTRA_PAGES: list[Page] = [
     ("leader", lambda w: "/learning/communities/?format=csv"),
     ("principal", lambda w: f"/learning/sessions/{w.learning['oak']}/"),
     ("admin", lambda w: "/api/v1/learning/sessions?limit=100"),
+    # Attendance (issue 12): the system's morning sorted and filtered by a figure, in SQL.
+    ("leader", lambda w: "/attendance/?date=2026-09-30&sort=absence_rate&jumped=1"),
+    ("analyst", lambda w: "/attendance/?date=2026-09-30&sort=on_time&page=2"),
 ]
 
 

@@ -87,6 +87,31 @@ EXTRA_PARAMS: dict[str, Callable[[World], dict[str, Any]]] = {
     "attendance_contact_log": lambda w: {"pk": w.school.pk, "student_pk": 1},
     # Its Case sends the alerts in a setup; an anonymous visitor is refused before any lookup.
     "attendance_alert_acknowledge": lambda w: {"pk": 1},
+    # The evaluation stages: their Cases walk the stages before them in a setup (pages and
+    # API); each API POST shares its path with its stage's GET.
+    "evaluation_goals": lambda w: {"pk": w.coaching["evaluation"]},
+    "evaluation_midyear": lambda w: {"pk": w.coaching["evaluation"]},
+    "evaluation_summative": lambda w: {"pk": w.coaching["evaluation"]},
+    **{
+        f"api:{name}": lambda w: {"evaluation_id": w.coaching["evaluation"]}
+        for name in (
+            "get_evaluation_self_assessment",
+            "get_evaluation_goals",
+            "get_evaluation_midyear",
+            "get_evaluation_summative",
+            "get_evaluation_sign_off",
+            "get_evaluation_acknowledgement",
+            "submit_evaluation_self_assessment",
+            "save_evaluation_goals",
+            "record_evaluation_midyear",
+            "save_evaluation_summative",
+            "sign_off_evaluation",
+            "acknowledge_evaluation",
+        )
+    },
+    # Its Case (the alerts' API) sends the alerts in a setup, likewise.
+    "api:acknowledge_attendance_alert": lambda w: {"alert_id": 1},
+    "api:acknowledge_attendance_alert_get": lambda w: {"alert_id": 1},
     # Their Cases add the captions in a setup (tests/coaching/video_cases.py).
     "coaching_video_captions_file": lambda w: {"pk": w.coaching["video"]},
     "coaching_video_transcript": lambda w: {"pk": w.coaching["video"]},

@@ -132,13 +132,12 @@ ATTENDANCE_CASES += [
         get_status=200,
         label="add a day",
     ),
-    # The supervisor sees the North Cluster (their grant) but not its attendance: only their
-    # caseload's school.
+    # The teacher leader sees the North Cluster (their school is in it) but no attendance.
     Case(
         "attendance_network",
         lambda w: f"/attendance/networks/{w.network.pk}/?date={DAY}",
         right="analyst",
-        wrong="supervisor",
+        wrong="teacher",
         outsider="admin_b",
         exports=("csv", "xlsx"),
     ),
@@ -313,5 +312,46 @@ ATTENDANCE_CASES += [
         setup=add_attendance,
         audited_read=True,
         label="log a contact",
+    ),
+]
+
+# The alerts' API (issue 12, the pages' remaining gaps): each person's own, like the page.
+ATTENDANCE_CASES += [
+    Case(
+        "api:list_attendance_alerts",
+        lambda w: "/api/v1/attendance/alerts?status=all",
+        right="principal",
+        wrong="supervisor",
+        outsider="admin_b",
+        wrong_status=200,
+        outsider_status=200,
+        hidden_from_outsider=lambda w: "2 classes had not submitted",
+        api=True,
+        setup=add_alerts,
+    ),
+    Case(
+        "api:acknowledge_attendance_alert",
+        lambda w: f"/api/v1/attendance/alerts/{principal_alert(w)}/acknowledge",
+        right="principal",
+        wrong="supervisor",
+        outsider="admin_b",
+        method="POST",
+        data=lambda w: {},
+        right_status=200,
+        wrong_status=404,
+        get_status=405,
+        api=True,
+        setup=add_alerts,
+    ),
+    # A supervisor whose caseload leads a school of the network sees those schools there.
+    Case(
+        "attendance_network",
+        lambda w: f"/attendance/networks/{w.network.pk}/?date={DAY}",
+        right="supervisor",
+        wrong="teacher",
+        outsider="admin_b",
+        exports=("csv", "xlsx"),
+        setup=add_attendance,
+        label="caseload within the network",
     ),
 ]

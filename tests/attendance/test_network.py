@@ -8,7 +8,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from tests.attendance.world import add_attendance, more_schools
-from tests.conftest import World
+from tests.conftest import START, World
+from trellis.authz.roles import Role
+from trellis.authz.services import grant_create
+from trellis.orgs.services import school_create
 
 DAY = "2026-09-30"
 
@@ -44,9 +47,32 @@ def test_the_system_page_links_each_network_and_the_network_page_shows_its_schoo
 
 def test_who_may_open_a_networks_morning(w: World) -> None:
     url = f"/attendance/networks/{w.network.pk}/?date={DAY}"
-    # The supervisor sees the network (their grant) but reaches only their caseload's school.
-    assert w.client("supervisor").get(url).status_code == 403
-    assert w.client("principal").get(url).status_code == 404
+    # The supervisor's caseload leads Oak Hill, in the North Cluster: they see it there, and
+    # the page says that only their caseload's schools are shown (Elm Street is not).
+    school_create(actor=None, system=w.system, name="Elm Street", network=w.network)
+    supervisor = w.client("supervisor").get(url)
+    assert supervisor.status_code == 200
+    html = supervisor.content.decode()
+    assert "Oak Hill Elementary" in html and "Elm Street" not in html
+    assert "Only the schools of North Cluster whose attendance you see are shown (1 of" in html
+    # Sam does not see the South Cluster: not found.
+    south = f"/attendance/networks/{w.other_network.pk}/?date={DAY}"
+    assert w.client("supervisor").get(south).status_code == 404
+    # Given the South Cluster too, Sam sees it but none of its schools' attendance (no
+    # principal on his caseload leads one): forbidden, and the page says why.
+    grant_create(
+        actor=None,
+        user=w.users["supervisor"],
+        role=Role.SUPERVISOR,
+        network=w.other_network,
+        starts_on=START,
+    )
+    refused = w.client("supervisor").get(south)
+    assert refused.status_code == 403
+    assert "none of those is in this network" in refused.content.decode()
+    # Oak Hill's principal likewise sees their own school there.
+    principal = w.client("principal").get(url)
+    assert principal.status_code == 200 and "Pine Ridge" not in principal.content.decode()
     assert w.client("admin_b").get(url).status_code == 404
     assert w.client("teacher").get(url).status_code == 403
     assert w.client("leader").get("/attendance/networks/999999/").status_code == 404

@@ -39,6 +39,8 @@ def test_a_principal_opens_the_worklist_and_logs_a_call(
 
     page.get_by_role("link", name="Log contact for Abbott Ada").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Log a family contact: Abbott, Ada")
+    # The form is dated today (the system's time zone); this call was made on the 30th.
+    page.get_by_label("Date of the contact").fill("2026-09-30")
     page.get_by_label("How the family was contacted").select_option("call")
     page.get_by_label("Outcome").select_option("left_message")
     page.get_by_label("Note (optional)").fill("Left a message with the grandmother.")

@@ -1,7 +1,9 @@
-"""In the browser (with axe): the evaluator completes Paula's evaluation from their home page
-(mid-year notes, summative ratings with evidence, a sign-off refused while a competency is
-unrated, then signed off); Paula acknowledges it from her home page with a response; the
-locked evaluation shows no forms any more."""
+"""In the browser (with axe): the evaluator finds Paula's evaluation waiting on her (the
+mid-year review and the summative rating not yet open while her self-assessment and goals are
+not complete); once they are, completes it from their home page (mid-year notes, summative
+ratings with evidence, a sign-off refused while a competency is unrated, then signed off); Paula
+acknowledges it from her home page with a response; the locked evaluation shows no forms any
+more."""
 
 from __future__ import annotations
 
@@ -11,6 +13,7 @@ from playwright.sync_api import Page, expect
 from tests.browser.test_browser import assert_accessible, sign_in
 from tests.browser.test_coaching import sign_out
 from tests.conftest import World
+from tests.evaluations.world import goals_set
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -31,7 +34,7 @@ def rate(page: Page, *, leave_last: bool) -> None:
 def test_evaluator_completes_the_cycle_and_evaluatee_acknowledges(
     page: Page, site: tuple[str, World]
 ) -> None:
-    base, _ = site
+    base, world = site
 
     sign_in(page, base, "evaluator@riverbend.test")
     panel = page.get_by_role("region", name="Evaluations you conduct")
@@ -39,8 +42,15 @@ def test_evaluator_completes_the_cycle_and_evaluatee_acknowledges(
     assert_accessible(page)
     panel.get_by_role("link", name="Paula Prince").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Paula Prince")
+    # Paula has not assessed herself: the evaluator's stages are not open yet, and say why.
+    expect(page.get_by_text("Summative rating: not yet open.")).to_be_visible()
+    expect(page.get_by_role("button", name="Sign off the evaluation")).to_have_count(0)
+    expect(page.get_by_label("Mid-year review notes")).to_have_count(0)
     assert_accessible(page)
     evaluation_url = page.url
+
+    goals_set(world)  # Paula's self-assessment and goals (the new test walks them in the browser)
+    page.reload()
 
     page.get_by_label("Mid-year review notes").fill("Data meetings run every two weeks now.")
     page.get_by_role("button", name="Save the mid-year review").click()

@@ -79,6 +79,11 @@ def test_teacher_registers_checks_in_with_the_code_and_opens_the_certificate(
     expect(page.get_by_text("Tomas Teller")).to_be_visible()
     expect(page.get_by_role("button", name="Print")).to_be_visible()
     assert_accessible(page)
+    # ... and as a PDF to keep or send.
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Download PDF of the certificate").click()
+    assert download.value.suggested_filename.startswith("certificate-")
+    assert download.value.suggested_filename.endswith(".pdf")
     page.emulate_media(media="print")
     expect(page.get_by_role("button", name="Print")).to_be_hidden()
     expect(page.get_by_role("heading", name=re.compile("Certificate"))).to_be_visible()

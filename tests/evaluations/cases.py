@@ -12,6 +12,14 @@ from __future__ import annotations
 from typing import Any
 
 from tests.conftest import World
+from tests.evaluations.world import (
+    evaluation_of,
+    goals_set,
+    midyear_done,
+    rated_in_full,
+    self_assessed,
+    signed_off,
+)
 from tests.matrix import Case
 
 
@@ -19,46 +27,15 @@ def evaluation(w: World, tail: str = "") -> str:
     return f"/evaluations/{w.coaching['evaluation']}/{tail}"
 
 
-def _evaluation(w: World) -> Any:
-    from trellis.evaluations.models import Evaluation
-
-    return Evaluation.objects.select_related("cycle__version").get(pk=w.coaching["evaluation"])
-
-
 def rubric(w: World, prefix: str) -> dict[str, Any]:
     from trellis.evaluations.selectors import competencies
 
-    levels, rows = competencies(_evaluation(w).cycle.version)
+    levels, rows = competencies(evaluation_of(w).cycle.version)
     data: dict[str, Any] = {}
     for row in rows:
         data[f"{prefix}-level_{row['item'].pk}"] = str(levels[-1].pk)
         data[f"{prefix}-evidence_{row['item'].pk}"] = "Seen in the spring walkthroughs"
     return data
-
-
-def rated_in_full(w: World) -> None:
-    """Eve's summative drafts on every competency (so that her sign-off goes through)."""
-    from trellis.evaluations.selectors import competencies
-    from trellis.evaluations.services import summative_save
-
-    e = _evaluation(w)
-    if e.is_locked:  # signed off by another Case's setup already
-        return
-    levels, rows = competencies(e.cycle.version)
-    summative_save(
-        actor=w.users["evaluator"],
-        evaluation=e,
-        entries=[(row["item"], levels[0], "Evidence") for row in rows],
-    )
-
-
-def signed_off(w: World) -> None:
-    from trellis.evaluations.services import sign_off
-
-    rated_in_full(w)
-    if _evaluation(w).is_locked:
-        return
-    sign_off(actor=w.users["evaluator"], evaluation=_evaluation(w))
 
 
 def cycle_data(w: World) -> dict[str, Any]:
@@ -73,6 +50,69 @@ def cycle_data(w: World) -> dict[str, Any]:
         "version": str(world_version(w).pk),
         **{k: v.isoformat() for k, v in cycle_dates(timezone.localdate()).items()},
     }
+
+
+def api_ratings(w: World) -> dict[str, Any]:
+    """A rating with evidence on every competency of Paula's cycle, as the API takes them."""
+    from trellis.evaluations.selectors import competencies
+
+    levels, rows = competencies(evaluation_of(w).cycle.version)
+    return {
+        "ratings": [
+            {"competency_id": row["item"].pk, "level_id": levels[-1].pk, "evidence": "Seen"}
+            for row in rows
+        ]
+    }
+
+
+GET_ROUTES = {
+    "self-assessment": "get_evaluation_self_assessment",
+    "goals": "get_evaluation_goals",
+    "mid-year": "get_evaluation_midyear",
+    "summative": "get_evaluation_summative",
+    "sign-off": "get_evaluation_sign_off",
+    "acknowledgement": "get_evaluation_acknowledgement",
+}
+
+
+def _stage_cases(
+    tail: str,
+    post_route: str,
+    *,
+    right: str,
+    wrong: str,
+    wrong_reads: bool,
+    data: Any,
+    setup: Any,
+) -> list[Case]:
+    """The GET and the POST of one stage's API path."""
+    return [
+        Case(
+            f"api:{GET_ROUTES[tail]}",
+            lambda w: f"/api/v1/evaluations/{w.coaching['evaluation']}/{tail}",
+            right="supervisor",  # the chain above reads every stage
+            wrong="coach",
+            outsider="nobody",
+            unrelated="supervisor_south",
+            api=True,
+            setup=setup,
+        ),
+        Case(
+            f"api:{post_route}",
+            lambda w: f"/api/v1/evaluations/{w.coaching['evaluation']}/{tail}",
+            right=right,
+            wrong=wrong,
+            outsider="admin_b",
+            method="POST",
+            data=data,
+            right_status=200,
+            get_status=200,
+            wrong_get_status=200 if wrong_reads else None,
+            unrelated="supervisor_south",
+            api=True,
+            setup=setup,
+        ),
+    ]
 
 
 EVALUATION_CASES: list[Case] = [
@@ -144,6 +184,7 @@ EVALUATION_CASES: list[Case] = [
         right_status=302,
         get_status=405,
         unrelated="supervisor_south",
+        setup=self_assessed,
     ),
     Case(
         "evaluation_midyear",
@@ -156,6 +197,7 @@ EVALUATION_CASES: list[Case] = [
         right_status=302,
         get_status=405,
         unrelated="supervisor_south",
+        setup=goals_set,
     ),
     Case(
         "evaluation_summative",
@@ -168,6 +210,7 @@ EVALUATION_CASES: list[Case] = [
         right_status=302,
         get_status=405,
         unrelated="supervisor_south",
+        setup=midyear_done,
     ),
     Case(
         "evaluation_sign_off",
@@ -236,5 +279,62 @@ EVALUATION_CASES: list[Case] = [
         outsider="admin_b",
         unrelated="supervisor_south",
         api=True,
+    ),
+    # The API of the stages: each path a GET (the stage: due, done, open or not yet open and
+    # why) and a POST (the action, through the same service as the page). The GET's Case asks
+    # an account of the system without any role as its outsider; the POST's, another system.
+    *_stage_cases(
+        "self-assessment",
+        "submit_evaluation_self_assessment",
+        right="principal",
+        wrong="evaluator",  # reads it; the evaluatee assesses herself
+        wrong_reads=True,
+        data=api_ratings,
+        setup=None,
+    ),
+    *_stage_cases(
+        "goals",
+        "save_evaluation_goals",
+        right="principal",
+        wrong="coach",
+        wrong_reads=False,
+        data=lambda w: {"goals": [{"text": "Lead the data team", "competency_ids": []}]},
+        setup=self_assessed,
+    ),
+    *_stage_cases(
+        "mid-year",
+        "record_evaluation_midyear",
+        right="evaluator",
+        wrong="supervisor",  # the chain above reads, the evaluator writes
+        wrong_reads=True,
+        data=lambda w: {"notes": "Halfway: the data meetings run weekly."},
+        setup=goals_set,
+    ),
+    *_stage_cases(
+        "summative",
+        "save_evaluation_summative",
+        right="evaluator",
+        wrong="coach",
+        wrong_reads=False,
+        data=api_ratings,
+        setup=midyear_done,
+    ),
+    *_stage_cases(
+        "sign-off",
+        "sign_off_evaluation",
+        right="evaluator",
+        wrong="supervisor",
+        wrong_reads=True,
+        data=lambda w: {},
+        setup=rated_in_full,
+    ),
+    *_stage_cases(
+        "acknowledgement",
+        "acknowledge_evaluation",
+        right="principal",
+        wrong="evaluator",
+        wrong_reads=True,
+        data=lambda w: {"response": "Read, with thanks."},
+        setup=signed_off,
     ),
 ]

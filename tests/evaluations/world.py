@@ -60,14 +60,14 @@ def add_evaluations(world: World) -> None:
 def grow_evaluations(world: World, people: list, scale: int, tag: str) -> None:
     """Evaluations in proportion (for the query counts): Eve evaluates `scale` more principals
     (Sam supervises them), and a second cycle opens for every principal with an evaluator; half
-    of the new evaluations have their mid-year review."""
+    of the new evaluations have their goals and mid-year review."""
     from django.utils import timezone
 
     from tests.conftest import START
     from trellis.assignments.services import assignment_create
     from trellis.authz.roles import Relationship
     from trellis.evaluations.models import Evaluation
-    from trellis.evaluations.services import cycle_create, midyear_record
+    from trellis.evaluations.services import cycle_create, goals_save, midyear_record
     from trellis.people.models import Position
 
     ids = {p.pk for p in people}
@@ -95,4 +95,81 @@ def grow_evaluations(world: World, people: list, scale: int, tag: str) -> None:
     )
     for n, evaluation in enumerate(Evaluation.objects.filter(cycle=made.cycle).order_by("pk")):
         if n % 2 == 0:
+            # Stages run in order: the mid-year review follows the self-assessment (these
+            # principals have no accounts to submit one, so it is marked as done) and the goals.
+            Evaluation.objects.filter(pk=evaluation.pk).update(self_assessed_at=timezone.now())
+            evaluation.refresh_from_db()
+            goals_save(actor=None, evaluation=evaluation, goals=[(f"{tag} goal {n}", [])])
             midyear_record(actor=None, evaluation=evaluation, notes=f"{tag} mid-year {n}")
+
+
+# The stages walked in order, each through its service as its party (Case setups and tests).
+
+
+def evaluation_of(w: World) -> Any:
+    from trellis.evaluations.models import Evaluation
+
+    return Evaluation.objects.select_related("cycle__version").get(pk=w.coaching["evaluation"])
+
+
+def self_assessed(w: World) -> None:
+    """Paula's self-assessment submitted (so that goal setting opens)."""
+    from trellis.evaluations.selectors import competencies
+    from trellis.evaluations.services import self_assessment_submit
+
+    e = evaluation_of(w)
+    if e.self_assessed_at:  # done by another Case's setup already
+        return
+    levels, rows = competencies(e.cycle.version)
+    self_assessment_submit(
+        actor=w.users["principal"],
+        evaluation=e,
+        entries=[(row["item"], levels[-1], "My own evidence") for row in rows],
+    )
+
+
+def goals_set(w: World) -> None:
+    """…and her goals (so that the mid-year review opens)."""
+    from trellis.evaluations.services import goals_save
+
+    self_assessed(w)
+    e = evaluation_of(w)
+    if not e.goals_set_at:
+        goals_save(actor=w.users["principal"], evaluation=e, goals=[("Lead the data team", [])])
+
+
+def midyear_done(w: World) -> None:
+    """…and Eve's mid-year review (so that the summative rating opens)."""
+    from trellis.evaluations.services import midyear_record
+
+    goals_set(w)
+    e = evaluation_of(w)
+    if not e.midyear_at:
+        midyear_record(actor=w.users["evaluator"], evaluation=e, notes="Halfway there.")
+
+
+def rated_in_full(w: World) -> None:
+    """The stages before the summative done, and Eve's summative drafts on every competency
+    with evidence (so that her sign-off goes through)."""
+    from trellis.evaluations.selectors import competencies
+    from trellis.evaluations.services import summative_save
+
+    midyear_done(w)
+    e = evaluation_of(w)
+    if e.is_locked:  # signed off by another Case's setup already
+        return
+    levels, rows = competencies(e.cycle.version)
+    summative_save(
+        actor=w.users["evaluator"],
+        evaluation=e,
+        entries=[(row["item"], levels[0], "Evidence") for row in rows],
+    )
+
+
+def signed_off(w: World) -> None:
+    from trellis.evaluations.services import sign_off
+
+    rated_in_full(w)
+    if evaluation_of(w).is_locked:
+        return
+    sign_off(actor=w.users["evaluator"], evaluation=evaluation_of(w))

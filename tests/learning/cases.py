@@ -236,6 +236,26 @@ LEARNING_CASES: list[Case] = [
         outsider="admin_b",
         label="manager",
     ),
+    # The certificate as a PDF: the same readers as its page.
+    Case(
+        "learning_certificate",
+        lambda w: f"/learning/certificates/{w.learning['attended']}/?format=pdf",
+        right="teacher",
+        wrong="facilitator",
+        wrong_status=404,
+        outsider="admin_b",
+        unrelated_url=lambda w: f"/learning/certificates/{w.learning['absent']}/?format=pdf",
+        label="as PDF",
+    ),
+    Case(
+        "learning_certificate",
+        lambda w: f"/learning/certificates/{w.learning['attended']}/?format=pdf",
+        right="principal",  # manages Oak Hill's sessions
+        wrong="coach",
+        wrong_status=404,
+        outsider="admin_b",
+        label="manager, as PDF",
+    ),
     Case(
         "learning_communities",
         lambda w: "/learning/communities/",

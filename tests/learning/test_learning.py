@@ -246,6 +246,55 @@ def test_certificate_only_when_attended(world: World) -> None:
     assert f"/learning/certificates/{attended}/" in detail.content.decode()
 
 
+def test_certificate_as_pdf_for_the_same_readers(world: World) -> None:
+    """The certificate's "Download PDF": a PDF laid out by WeasyPrint from the certificate's
+    own wording, for the attendee and the session's managers; anyone else 404, as the page."""
+    from weasyprint import HTML
+
+    from trellis.learning.models import Registration
+    from trellis.learning.printing import certificate_html
+
+    attended, absent = world.learning["attended"], world.learning["absent"]
+    url = f"/learning/certificates/{attended}/?format=pdf"
+    page = world.client("teacher").get(f"/learning/certificates/{attended}/").content.decode()
+    assert f'href="/learning/certificates/{attended}/?format=pdf" download' in page
+    for who in ("teacher", "principal"):
+        pdf = world.client(who).get(url)
+        assert pdf.status_code == 200, who
+        assert pdf["Content-Type"] == "application/pdf"
+        assert pdf["Content-Disposition"].startswith('attachment; filename="certificate-')
+        assert pdf.content.startswith(b"%PDF") and pdf.content.rstrip().endswith(b"%%EOF")
+    for who in ("facilitator", "coach", "admin_b"):
+        assert world.client(who).get(url).status_code == 404, who
+    # Not attended: no certificate in any format.
+    assert (
+        world.client("principal").get(f"/learning/certificates/{absent}/?format=pdf").status_code
+        == 404
+    )
+    # The text WeasyPrint lays out is the certificate's (pypdf is not installed to read it back).
+    registration = Registration.objects.select_related("session", "person").get(pk=attended)
+    session = registration.session
+    html = certificate_html(
+        {
+            "registration": registration,
+            "session": session,
+            "competencies": [],
+            "facilitators": list(session.facilitators.all()),
+            "hours": 2.0,
+        }
+    )
+    document = HTML(string=html).render()
+    assert len(document.pages) == 1
+    text = " ".join(_texts(page._page_box) for page in document.pages)
+    for words in ("Certificate of attendance", "Tomas Teller", "Oak Hill: feedback loops"):
+        assert words in text, words
+
+
+def _texts(box: Any) -> str:
+    own = getattr(box, "text", "") or ""
+    return " ".join([own, *(_texts(child) for child in getattr(box, "children", []))])
+
+
 def test_session_create_and_edit_pages(world: World) -> None:
     client = world.client("principal")
     data = {

@@ -120,6 +120,28 @@ SURVEY_CASES: list[Case] = [
         exports=("csv", "xlsx"),
         **_common(),
     ),
+    # The use of new practice (progress ratings): its schools for whoever reads the report; its
+    # people for those who list people (an analyst is refused).
+    Case(
+        "impact_schools",
+        lambda w: "/impact/schools/?system=riverbend&year=2018&level=practice",
+        right="analyst",
+        wrong="teacher",
+        outsider="leader_b",
+        exports=("csv", "xlsx"),
+        label="practice",
+        **_common(),
+    ),
+    Case(
+        "impact_people",
+        lambda w: "/impact/people/?system=riverbend&year=2018&level=practice",
+        right="leader",
+        wrong="analyst",
+        outsider="leader_b",
+        exports=("csv", "xlsx"),
+        label="practice",
+        **_common(),
+    ),
     Case(
         "api:get_impact",
         lambda w: "/api/v1/impact?system=riverbend&year=2018",

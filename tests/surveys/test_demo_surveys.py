@@ -35,6 +35,29 @@ def test_the_demo_has_three_years_of_surveys_with_realistic_change(db: Any) -> N
         assert 5 < growth["mean_change"] < 20
         assert growth["ci95_low"] < growth["mean_change"] < growth["ci95_high"]
     assert 50 < report["satisfaction"]["pct_favorable"] <= 100
+    # Use of new practice: the participants' progress ratings of 2025-26, most rising.
+    practice = report["practice"]
+    assert practice["people_rated_twice"] >= 8
+    assert practice["pct_improved"] > 50 and practice["mean_change"] > 0
+    # Student outcomes: this school year (2026-27, under way) against the one before, whose
+    # attendance the demo loads too; the year list reaches this school year (its cohort).
+    from trellis.surveys.selectors import impact_years
+
+    assert impact_years(result.system, today=TODAY) == [2027, 2026, 2025, 2024]
+    # The demo holds the attendance of the two years before this one: the last year surveyed
+    # (2025-26) and this year each compare two years, absence falling.
+    for year in (2026, 2027):
+        outcomes = impact_report(system=result.system, year=year)["outcomes"]
+        for when in ("previous_year", "this_year"):
+            assert 1 < outcomes[when]["absence_rate_pct"] < 15, (year, when)
+            assert outcomes[when]["chronic_absence_pct"] is not None, (year, when)
+        assert outcomes["absence_rate_change_pts"] < 0, year
+    # The page opens on the last year surveyed; this year is one choice away.
+    client = Client()
+    assert client.login(email="leader@riverbend.example", password=DEMO_PASSWORD)
+    page = client.get("/impact/?system=riverbend").content.decode()
+    assert "Impact report: Riverbend Public Schools, 2025-26" in page
+    assert '<option value="2027">2026\u20132027</option>' in page
     for local in ("leader", "analyst"):
         client = Client()
         assert client.login(email=f"{local}@riverbend.example", password=DEMO_PASSWORD)

@@ -1,12 +1,13 @@
 """The attendance API: a system's day as the JSON report, under the viewer's rights (their
-schools only, counts of students suppressed as on the pages)."""
+schools only, counts of students suppressed as on the pages); chronic absence; family
+contacts; and each person's own alerts."""
 
 import datetime
-from typing import Any
+from typing import Any, Literal
 
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest
-from ninja import Query, Router, Schema, Status
+from ninja import Path, Query, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.pagination import paginate
 from pydantic import Field as PydanticField
@@ -15,7 +16,7 @@ from trellis.api.auth import api_permission
 from trellis.api.paging import Pages, _MappedQuerySet
 from trellis.api.schemas import ErrorOut
 from trellis.attendance import selectors, services
-from trellis.attendance.models import FamilyContact
+from trellis.attendance.models import AttendanceAlert, FamilyContact
 from trellis.authz.roles import Action
 from trellis.orgs.models import School
 
@@ -155,7 +156,7 @@ def _contact_out(contact: FamilyContact) -> dict[str, Any]:
         "outcome": contact.outcome,
         "note": contact.note,
         "follow_up_on": contact.follow_up_on,
-        "logged_by": contact.logged_by.email if contact.logged_by else None,
+        "logged_by": contact.logged_by_name or None,
     }
 
 
@@ -211,3 +212,86 @@ def log_family_contact(request: HttpRequest, payload: ContactIn) -> Any:
     except ValidationError as error:
         raise HttpError(400, " ".join(error.messages)) from None
     return Status(201, _contact_out(contact))
+
+
+# --- Alerts (issue 12): each person's own, and acknowledging one ------------------------------
+
+
+class AlertOut(Schema):
+    id: int
+    date: datetime.date
+    school: str = PydanticField(description="The school's sourcedId")
+    school_name: str
+    kind: AttendanceAlert.Kind
+    summary: str
+    details: str
+    emailed_at: datetime.datetime | None
+    acknowledged_at: datetime.datetime | None
+
+
+class AlertFilters(Schema):
+    status: Literal["open", "acknowledged", "all"] = "open"
+    kind: AttendanceAlert.Kind | None = None
+    q: str = PydanticField("", max_length=200, description="School name or summary")
+    date_from: datetime.date | None = None
+    date_to: datetime.date | None = None
+
+
+def _alert_out(alert: AttendanceAlert) -> dict[str, Any]:
+    return {
+        "id": alert.pk,
+        "date": alert.date,
+        "school": selectors.school_key(alert.school),
+        "school_name": alert.school.name,
+        "kind": alert.kind,
+        "summary": alert.summary,
+        "details": alert.details,
+        "emailed_at": alert.emailed_at,
+        "acknowledged_at": alert.acknowledged_at,
+    }
+
+
+@router.get(
+    "/attendance/alerts",
+    response={200: list[AlertOut]},
+    summary="Your own attendance alerts, newest first (filters as on the alerts page)",
+)
+@api_permission(Action.SIGNED_IN)
+@paginate(Pages, max_limit=500)
+def list_attendance_alerts(request: HttpRequest, filters: Query[AlertFilters]) -> Any:
+    alerts = selectors.own_alerts(
+        request.user,
+        status=filters.status,
+        kind=filters.kind or "",
+        query=filters.q.strip(),
+        date_from=filters.date_from,
+        date_to=filters.date_to,
+    )
+    return _MappedQuerySet(alerts, _alert_out)
+
+
+@router.post(
+    "/attendance/alerts/{alert_id}/acknowledge",
+    response={200: AlertOut, 404: ErrorOut},
+    summary="Acknowledge one of your attendance alerts (again: nothing changes)",
+)
+@api_permission(Action.SIGNED_IN)
+def acknowledge_attendance_alert(
+    request: HttpRequest, alert_id: int = Path(..., ge=1, le=2**31 - 1)
+) -> Any:
+    alert = selectors.own_alert_get(request.user, alert_id)
+    return _alert_out(services.attendance_alert_acknowledge(actor=request.user, alert=alert))
+
+
+@router.get(
+    "/attendance/alerts/{alert_id}/acknowledge",
+    response={405: ErrorOut},
+    include_in_schema=False,
+)
+@api_permission(Action.SIGNED_IN)
+def acknowledge_attendance_alert_get(
+    request: HttpRequest, alert_id: int = Path(..., ge=1, le=2**31 - 1)
+) -> Any:
+    """Acknowledging is a POST. Asked with GET, the path answers as the API's other
+    operations do: who is asking first (401 for nobody), then 405."""
+    raise HttpError(405, "Acknowledge an alert with POST.")

@@ -41,9 +41,15 @@ def _nav(day: datetime.date) -> dict[str, Any]:
 
 
 def _list_context(
-    request: HttpRequest, rows: list[Any], *, day: datetime.date, earlier: bool
+    request: HttpRequest,
+    rows: list[Any],
+    *,
+    day: datetime.date,
+    earlier: bool,
+    school: School,
 ) -> dict[str, Any]:
-    """A day's paginated list with its search and grade filter (students' lists)."""
+    """A day's paginated list with its search and grade filter (students' lists): the grades
+    offered are the school's."""
     page = Paginator(rows, 50).get_page(get_int(request.GET, "page") or 1)
     return {
         "day": day,
@@ -55,7 +61,7 @@ def _list_context(
         "querystring_nopage": querystring_without(request, "page", "format"),
         "query": get_text(request.GET, "q"),
         "grade": get_choice(request.GET, "grade", GRADE_ORDER),
-        "grades": GRADE_ORDER,
+        "grades": selectors.school_grades(school),
     }
 
 
@@ -202,7 +208,7 @@ def chronic_students(request: HttpRequest, pk: int) -> HttpResponseBase:
         "attendance/chronic_students.html",
         {
             "school": found,
-            **_list_context(request, rows, day=day, earlier=earlier),
+            **_list_context(request, rows, day=day, earlier=earlier, school=found),
             "min_days": own.chronic_min_days,
             "percent": own.chronic_percent,
         },
@@ -218,6 +224,7 @@ WORKLIST_HEADERS = [
     "Contact due since",
     "Last contact",
     "Follow-up due",
+    "Why",
 ]
 
 
@@ -250,8 +257,9 @@ def worklist(request: HttpRequest, pk: int) -> HttpResponseBase:
                     e.state.absences,
                     e.state.last_absence,
                     e.state.due_from if e.state.needs_call else "",
-                    e.state.last_contact or "",
+                    e.last_contact or "",
                     e.state.follow_up_on if e.follow_up else "",
+                    e.reason,
                 ]
                 for e in entries
             ),
@@ -261,7 +269,7 @@ def worklist(request: HttpRequest, pk: int) -> HttpResponseBase:
         "attendance/worklist.html",
         {
             "school": found,
-            **_list_context(request, entries, day=day, earlier=earlier),
+            **_list_context(request, entries, day=day, earlier=earlier, school=found),
             "due": due,
             "rule": selectors.CONTACT_RULE,
             "n": settings_of(found.system_id).contact_after_absences,
@@ -273,9 +281,12 @@ def worklist(request: HttpRequest, pk: int) -> HttpResponseBase:
 def contact_log(request: HttpRequest, pk: int, student_pk: int) -> HttpResponseBase:
     found = selectors.attendance_students_school_get(request.user, pk)
     student = selectors.contact_student_get(found, student_pk)
-    day = get_date(request.GET, "date") or selectors.system_today(found.system)
+    today = selectors.system_today(found.system)
+    # The worklist's day (for the way back); the contact is dated today (the system's time
+    # zone) unless the person says when it happened.
+    day = get_date(request.GET, "date") or today
     form = FamilyContactForm(
-        request.POST or None, initial={"contacted_on": day, "method": FamilyContact.Method.CALL}
+        request.POST or None, initial={"contacted_on": today, "method": FamilyContact.Method.CALL}
     )
     back = reverse("attendance_worklist", args=[found.pk]) + f"?date={day:%Y-%m-%d}"
     if request.method != "POST":
@@ -341,7 +352,7 @@ def contact_history(request: HttpRequest, pk: int) -> HttpResponseBase:
                     c.get_outcome_display(),
                     c.follow_up_on or "",
                     c.note,
-                    c.logged_by.email if c.logged_by else "",
+                    c.logged_by_name,
                 ]
                 for c in contacts.iterator(chunk_size=2000)
             ),

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from trellis.attendance import reading, services
+from trellis.attendance import fastread, reading, services
 from trellis.authz.roles import Action
 from trellis.imports.registry import Context, ImportKind, Option, Result, register
 
@@ -69,7 +69,11 @@ def _enrolments(context: Context, commit: bool) -> Result:
 def _attendance(context: Context, commit: bool) -> Result:
     context.progress(0.1, f"Reading {context.source_name}")
     positive = context.options.get("mode") == "positive"
-    plan = reading.plan_attendance(
+    # PostgreSQL reads a clean file itself (fastread); any other file, and SQLite, take the
+    # Python reader, which names every problem by row and column.
+    plan = fastread.stage_attendance(
+        context.system, context.path, context.source_name, positive=positive, keep=commit
+    ) or reading.plan_attendance(
         context.system, context.path, context.source_name, positive=positive
     )
     if commit:

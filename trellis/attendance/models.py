@@ -109,16 +109,33 @@ class CalendarDay(models.Model):
 
 class AttendanceEvent(models.Model):
     """One attendance event of a student at a school on a day (negative attendance: absences
-    and tardies; positive: one a student-day). Raw data: pages read DailySchoolAttendance."""
+    and tardies; positive: one a student-day). Raw data: pages read DailySchoolAttendance.
+
+    Its keys are not database constraints (migration 0005): the import checks every row's
+    system, student, school and class set-wise in its own transaction before writing, and the
+    per-row checks PostgreSQL would repeat at COMMIT were 40% of a metro day's import (see
+    docs/decisions.md). Deletions go through the ORM, which still cascades to these rows."""
 
     system = models.ForeignKey(
-        "orgs.System", on_delete=models.CASCADE, related_name="+", db_index=False
+        "orgs.System",
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
     )
     student = models.ForeignKey(
-        "students.Student", on_delete=models.CASCADE, related_name="+", db_index=False
+        "students.Student",
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
     )
     school = models.ForeignKey(
-        "orgs.School", on_delete=models.CASCADE, related_name="+", db_index=False
+        "orgs.School",
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
     )
     date = models.DateField()
     category = models.CharField(max_length=20, choices=Category.choices)
@@ -129,6 +146,7 @@ class AttendanceEvent(models.Model):
         on_delete=models.CASCADE,
         related_name="+",
         db_index=False,
+        db_constraint=False,
     )
 
     class Meta:
@@ -246,6 +264,18 @@ class FamilyContact(TimeStampedModel):
     def __str__(self) -> str:
         return f"{self.get_method_display()} about student {self.student_id} on {self.contacted_on}"
 
+    @property
+    def logged_by_name(self) -> str:
+        """Who logged it, by name: their staff record's, else the account's display name (the
+        e-mail address only for an account with neither)."""
+        user = self.logged_by
+        if user is None:
+            return ""
+        person = user.person
+        if person is not None:
+            return person.full_name
+        return user.display_name or user.email
+
 
 class AttendanceAlert(TimeStampedModel):
     """An alert about one school's day sent to one person (attendance.services
@@ -287,3 +317,56 @@ class AttendanceAlert(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.school_id} {self.date}"
+
+
+class DailyGradeChronic(models.Model):
+    """Roll-up: chronic absence to date of one grade at one school, for each school-day of
+    DailySchoolAttendance (attendance.rollups `detail_rollups_rebuild`, in the same transaction
+    as it). The grade is the student's on the roster when the roll-up was written; grades'
+    rows add up to the school's figures. Counts only: suppression applies on reading."""
+
+    system = models.ForeignKey(
+        "orgs.System", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    school = models.ForeignKey(
+        "orgs.School", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    date = models.DateField()
+    grade = models.CharField(max_length=8, blank=True)
+    chronic_counted = models.PositiveIntegerField(default=0)
+    chronic_absent = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["school", "date", "grade"], name="grade_chronic_school_day"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.school_id} {self.date} grade {self.grade}: {self.chronic_absent}"
+
+
+class DailySchoolContacts(models.Model):
+    """Roll-up: family contact at one school to a day of the school year (the worklist rule,
+    attendance.selectors CONTACT_RULE), for each school-day of DailySchoolAttendance: students
+    due a contact this year (at least N absences) and those contacted since their latest Nth
+    absence. Rebuilt with the attendance roll-ups and by the contact-logging services."""
+
+    system = models.ForeignKey(
+        "orgs.System", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    school = models.ForeignKey(
+        "orgs.School", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    date = models.DateField()
+    eligible = models.PositiveIntegerField(default=0)
+    contacted = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["school", "date"], name="school_contacts_day"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.school_id} {self.date}: {self.contacted}/{self.eligible} contacted"

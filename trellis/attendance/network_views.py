@@ -1,10 +1,12 @@
 """A network's "this morning": the morning figures of its schools, for whoever's scope holds
-the network (or its whole system)."""
+the network (or its whole system); a supervisor whose caseload leads schools there sees those
+schools; one who sees the network but none of its schools' attendance is told why (403)."""
 
 from __future__ import annotations
 
 from django.http import HttpRequest
 from django.http.response import HttpResponseBase
+from django.shortcuts import render
 
 from trellis.attendance import selectors
 from trellis.attendance.views import _day, morning_response
@@ -15,14 +17,22 @@ from trellis.orgs.models import System
 
 @permission(Action.ATTENDANCE_VIEW)
 def network_morning(request: HttpRequest, pk: int) -> HttpResponseBase:
-    network, school_ids = selectors.attendance_network_get(request.user, pk)
+    try:
+        network, school_ids, partly = selectors.attendance_network_get(request.user, pk)
+    except selectors.NetworkOutOfReach as refused:
+        return render(
+            request,
+            "attendance/network_forbidden.html",
+            {"reason": str(refused)},
+            status=403,
+        )
     day, earlier = _day(request, System.objects.filter(pk=network.system_id), school_ids)
-    seen = selectors.morning(request.user, day, school_ids=school_ids)
     return morning_response(
         request,
-        seen,
+        day=day,
         earlier=earlier,
+        school_ids=school_ids,
         heading=f"This morning in {network.name}",
         can_manage=False,
-        extra={"network_page": network},
+        extra={"network_page": network, "caseload_only": partly},
     )

@@ -467,6 +467,9 @@ class DayPlan:
     diff: Diff
     dates: tuple[datetime.date, datetime.date]
     warnings: list[dict[str, Any]] = field(default_factory=list)
+    # PostgreSQL's reader (attendance.fastread) left the file's rows in this session's staging
+    # tables, and `records` is empty: the commit writes from there.
+    staged: bool = False
 
 
 def _day_diff(
@@ -595,17 +598,20 @@ def plan_attendance(system: System, path: Path, source: str, *, positive: bool) 
                 and any(e <= day and (x is None or day <= x) for e, x in spans)
             )
         if missing:
-            plan.warnings.append(
-                {
-                    "file": source,
-                    "row": None,
-                    "column": "",
-                    "reason": f"{missing:,} enrolled student-days of the schools and days in "
-                    "this file have no row: they are not counted absent.",
-                    "severity": "warning",
-                }
-            )
+            plan.warnings.append(missing_rows_warning(source, missing))
     return plan
+
+
+def missing_rows_warning(source: str, missing: int) -> dict[str, Any]:
+    """A positive file's warning: enrolled student-days of its school-days without a row."""
+    return {
+        "file": source,
+        "row": None,
+        "column": "",
+        "reason": f"{missing:,} enrolled student-days of the schools and days in this file "
+        "have no row: they are not counted absent.",
+        "severity": "warning",
+    }
 
 
 def _existing_events(

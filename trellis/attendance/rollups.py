@@ -20,7 +20,7 @@ from __future__ import annotations
 import bisect
 import datetime
 from collections import defaultdict
-from collections.abc import Collection
+from collections.abc import Collection, Iterator
 from typing import Any
 
 from django.db import connection
@@ -32,11 +32,14 @@ from trellis.attendance.models import (
     AttendanceSubmission,
     CalendarDay,
     Category,
+    DailyGradeChronic,
     DailySchoolAttendance,
+    DailySchoolContacts,
+    FamilyContact,
 )
 from trellis.orgs.models import School
 from trellis.rosters.models import SchoolClass
-from trellis.students.models import SchoolEnrolment
+from trellis.students.models import SchoolEnrolment, Student
 
 # Enrolment windows imported from the SIS (import_enrollments); the roster import's are "roster".
 SIS_SOURCE = "sis"
@@ -45,6 +48,11 @@ SIS_SOURCE = "sis"
 def school_year_start(day: datetime.date) -> datetime.date:
     """The first day of the school year holding `day` (school years run 1 July to 30 June)."""
     return datetime.date(day.year if day.month >= 7 else day.year - 1, 7, 1)
+
+
+def school_year_end(day: datetime.date) -> datetime.date:
+    """The last day of the school year holding `day` (30 June)."""
+    return datetime.date(school_year_start(day).year + 1, 6, 30)
 
 
 def settings_of(system_id: int) -> AttendanceSettings:
@@ -174,24 +182,16 @@ def rollups_rebuild(
             submitted=submitted,
             on_time=on_time,
         )
-    days_in_range = sorted({day for _school, day in rows})
-    if len(days_in_range) <= SQL_DAYS:
-        # The daily import: one query a day, the database does the counting.
-        for day in days_in_range:
-            for school_id, counted, chronic in chronic_on(
-                system_id=system_id, school_ids=ids, day=day, source=source, settings=own
-            ):
-                row = rows.get((school_id, day))
-                if row is not None:
-                    row.chronic_counted, row.chronic_absent = counted, chronic
-    else:
-        # A backfill (a year of calendar, enrolments or history): one pass over the windows.
-        for (school_id, day), (counted, chronic) in chronic_sweep(
-            school_ids=ids, pairs=set(rows), source=source, settings=own
-        ).items():
-            rows[(school_id, day)].chronic_counted = counted
-            rows[(school_id, day)].chronic_absent = chronic
+    # Chronic absence to date, counted per grade (the grade roll-up is written from the same
+    # figures) and added up per school.
+    grades = chronic_by_grade(school_ids=ids, pairs=set(rows), source=source, settings=own)
+    for (school_id, day, _grade), (counted, chronic) in grades.items():
+        row = rows.get((school_id, day))
+        if row is not None:
+            row.chronic_counted += counted
+            row.chronic_absent += chronic
     DailySchoolAttendance.objects.bulk_create(rows.values(), batch_size=5000)
+    detail_rollups_rebuild(system_id=system_id, start=start, end=end, school_ids=ids, grades=grades)
     return len(rows)
 
 
@@ -203,6 +203,32 @@ def _date(value: Any) -> datetime.date:
     return value if isinstance(value, datetime.date) else datetime.date.fromisoformat(str(value))
 
 
+def chronic_by_grade(
+    *,
+    school_ids: list[int],
+    pairs: set[tuple[int, datetime.date]],
+    source: str,
+    settings: AttendanceSettings,
+) -> dict[tuple[int, datetime.date, str], tuple[int, int]]:
+    """{(school, day, grade): (students who count, chronically absent)} to each of the days:
+    for a few days (the daily import) one grouped query a day, the database doing the counting
+    (`grade_chronic_on`); for more (a backfill: a year of calendar, enrolments or history) one
+    pass over the windows (`grade_chronic_sweep`)."""
+    days = sorted({day for _school, day in pairs})
+    if len(days) > SQL_DAYS:
+        return grade_chronic_sweep(
+            school_ids=school_ids, pairs=pairs, source=source, settings=settings
+        )
+    found: dict[tuple[int, datetime.date, str], tuple[int, int]] = {}
+    for day in days:
+        for school_id, grade, counted, chronic in grade_chronic_on(
+            school_ids=school_ids, day=day, source=source, settings=settings
+        ):
+            if (school_id, day) in pairs:
+                found[(school_id, day, grade)] = (counted, chronic)
+    return found
+
+
 def chronic_on(
     *,
     system_id: int,
@@ -211,18 +237,15 @@ def chronic_on(
     source: str,
     settings: AttendanceSettings,
 ) -> list[tuple[int, int, int]]:
-    """(school, students who count, chronically absent) to `day`: two grouped queries (days
-    enrolled and days absent per student and school, from the school year's first day), added
-    up here. Every school with a window that day or earlier in the year is listed."""
-    enrolled, absent = chronic_days(school_ids=school_ids, day=day, source=source)
+    """(school, students who count, chronically absent) to `day`: `grade_chronic_on` added up
+    per school. Every school with a window that day or earlier in the year is listed."""
     out: dict[int, list[int]] = {}
-    for (school_id, student_id), days in enrolled.items():
+    for school_id, _grade, counted, chronic in grade_chronic_on(
+        school_ids=school_ids, day=day, source=source, settings=settings
+    ):
         figures = out.setdefault(school_id, [0, 0])
-        if not counts_for_chronic(days, settings):
-            continue
-        figures[0] += 1
-        if is_chronic(days, absent.get((school_id, student_id), 0), settings):
-            figures[1] += 1
+        figures[0] += counted
+        figures[1] += chronic
     return [(school_id, counted, chronic) for school_id, (counted, chronic) in out.items()]
 
 
@@ -249,11 +272,26 @@ def chronic_days(
     ids = sorted(int(pk) for pk in school_ids)
     if not ids:
         return {}, {}
+    (enrolled_sql, enrolled_params), (absent_sql, absent_params) = _chronic_sql(ids, day, source)
+    with connection.cursor() as cursor:
+        cursor.execute(enrolled_sql, enrolled_params)
+        enrolled = {(int(k), int(s)): int(n) for k, s, n in cursor.fetchall()}
+        cursor.execute(absent_sql, absent_params)
+        absent = {(int(k), int(s)): int(n) for k, s, n in cursor.fetchall()}
+    return enrolled, absent
+
+
+def _chronic_sql(
+    ids: list[int], day: datetime.date, source: str
+) -> tuple[tuple[str, list[Any]], tuple[str, list[Any]]]:
+    """The two grouped queries of `chronic_days` (school_id, student_id, n), with their
+    parameters: days enrolled, and days absent while enrolled, from the school year's first day
+    to `day`."""
     t = _tables()
     absences = [str(c) for c in ABSENCES]
     first = school_year_start(day)
     enrolled_sql = f"""
-        SELECT w.school_id, w.student_id, COUNT(c.date)
+        SELECT w.school_id, w.student_id, COUNT(c.date) AS n
         FROM {t["win"]} w JOIN {t["cal"]} c ON c.school_id = w.school_id
           AND c.date >= (CASE WHEN w.entry_date > %s THEN w.entry_date ELSE %s END)
           AND c.date <= (CASE WHEN w.exit_date IS NOT NULL AND w.exit_date < %s
@@ -263,7 +301,7 @@ def chronic_days(
         GROUP BY w.school_id, w.student_id
     """
     absent_sql = f"""
-        SELECT e.school_id, e.student_id, COUNT(DISTINCT e.date)
+        SELECT e.school_id, e.student_id, COUNT(DISTINCT e.date) AS n
         FROM {t["ev"]} e
         JOIN {t["win"]} w ON w.student_id = e.student_id AND w.school_id = e.school_id
           AND w.source = %s AND w.entry_date <= e.date
@@ -273,12 +311,10 @@ def chronic_days(
           AND e.date >= %s AND e.date <= %s
         GROUP BY e.school_id, e.student_id
     """
-    with connection.cursor() as cursor:
-        cursor.execute(enrolled_sql, [first, first, day, day, *ids, source, day, first])
-        enrolled = {(int(k), int(s)): int(n) for k, s, n in cursor.fetchall()}
-        cursor.execute(absent_sql, [source, *ids, *absences, first, day])
-        absent = {(int(k), int(s)): int(n) for k, s, n in cursor.fetchall()}
-    return enrolled, absent
+    return (
+        (enrolled_sql, [first, first, day, day, *ids, source, day, first]),
+        (absent_sql, [source, *ids, *absences, first, day]),
+    )
 
 
 def chronic_sweep(
@@ -288,11 +324,163 @@ def chronic_sweep(
     source: str,
     settings: AttendanceSettings,
 ) -> dict[tuple[int, datetime.date], tuple[int, int]]:
-    """The same figures as `chronic_on` for many days at once: the windows, instructional days
-    and absence days are read once (three queries), then each student's days enrolled and
-    absent to each day are counted by bisection. {(school, day): (count, chronic)}."""
+    """The same figures as `chronic_on` for many days at once (`grade_chronic_sweep` added up
+    per school). {(school, day): (count, chronic)}."""
+    out: dict[tuple[int, datetime.date], list[int]] = {pair: [0, 0] for pair in pairs}
+    for (school_id, day, _grade), (counted, chronic) in grade_chronic_sweep(
+        school_ids=school_ids, pairs=pairs, source=source, settings=settings
+    ).items():
+        figures = out[(school_id, day)]
+        figures[0] += counted
+        figures[1] += chronic
+    return {pair: (counted, chronic) for pair, (counted, chronic) in out.items()}
+
+
+# --- Detail roll-ups: chronic absence per school and grade, family contact per school ---------
+# (issue 12). Written for the same school-days as DailySchoolAttendance, in the transaction that
+# rebuilt it (`rollups_rebuild` calls `detail_rollups_rebuild`), and for contacts also by the
+# services that log them. The chronic and contact-rate pages read these, never the raw events.
+
+
+def detail_rollups_rebuild(
+    *,
+    system_id: int,
+    start: datetime.date,
+    end: datetime.date,
+    school_ids: Collection[int],
+    grades: dict[tuple[int, datetime.date, str], tuple[int, int]] | None = None,
+) -> int:
+    """The grade and contact roll-ups of every rolled-up school-day in [start, end] of the
+    schools (`grades`: the grade figures when the caller has counted them already). Returns
+    the rows written."""
+    return grade_rollups_rebuild(
+        system_id=system_id, start=start, end=end, school_ids=school_ids, grades=grades
+    ) + contact_rollups_rebuild(system_id=system_id, start=start, end=end, school_ids=school_ids)
+
+
+def _rolled_up_pairs(
+    ids: list[int], start: datetime.date, end: datetime.date
+) -> set[tuple[int, datetime.date]]:
+    return {
+        (school_id, _date(day))
+        for school_id, day in DailySchoolAttendance.objects.filter(
+            school_id__in=ids, date__gte=start, date__lte=end
+        ).values_list("school_id", "date")
+    }
+
+
+def grade_rollups_rebuild(
+    *,
+    system_id: int,
+    start: datetime.date,
+    end: datetime.date,
+    school_ids: Collection[int],
+    grades: dict[tuple[int, datetime.date, str], tuple[int, int]] | None = None,
+) -> int:
+    """DailyGradeChronic for the rolled-up school-days in [start, end] (`chronic_by_grade`,
+    unless given). Only grades with students who count get a row."""
+    ids = sorted(int(pk) for pk in school_ids)
+    if not ids or start > end:
+        return 0
+    DailyGradeChronic.objects.filter(school_id__in=ids, date__gte=start, date__lte=end).delete()
+    if grades is None:
+        pairs = _rolled_up_pairs(ids, start, end)
+        grades = chronic_by_grade(
+            school_ids=ids,
+            pairs=pairs,
+            source=window_source(system_id),
+            settings=settings_of(system_id),
+        )
+    rows = [
+        DailyGradeChronic(
+            system_id=system_id,
+            school_id=school_id,
+            date=day,
+            grade=grade,
+            chronic_counted=counted,
+            chronic_absent=chronic,
+        )
+        for (school_id, day, grade), (counted, chronic) in sorted(grades.items())
+        if counted and start <= day <= end
+    ]
+    DailyGradeChronic.objects.bulk_create(rows, batch_size=5000)
+    return len(rows)
+
+
+def grade_chronic_on(
+    *,
+    school_ids: list[int],
+    day: datetime.date,
+    source: str,
+    settings: AttendanceSettings,
+) -> list[tuple[int, str, int, int]]:
+    """(school, grade, students who count, chronically absent) to `day`: `chronic_days`'
+    two grouped queries joined and counted in the database, by the student's roster grade."""
+    (enrolled_sql, enrolled_params), (absent_sql, absent_params) = _chronic_sql(
+        school_ids, day, source
+    )
+    counts = "en.n >= %s"
+    chronic = f"{counts} AND COALESCE(ab.n, 0) * 100 >= %s * en.n"
+    sql = f"""
+        SELECT en.school_id, st.grade,
+          SUM(CASE WHEN {counts} THEN 1 ELSE 0 END),
+          SUM(CASE WHEN {chronic} THEN 1 ELSE 0 END)
+        FROM ({enrolled_sql}) en
+        JOIN {Student._meta.db_table} st ON st.id = en.student_id
+        LEFT JOIN ({absent_sql}) ab ON ab.school_id = en.school_id AND ab.student_id = en.student_id
+        GROUP BY en.school_id, st.grade
+    """
+    minimum, share = settings.chronic_min_days, settings.chronic_percent
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [minimum, minimum, share, *enrolled_params, *absent_params])
+        return [
+            (int(school_id), grade or "", int(counted or 0), int(chronic or 0))
+            for school_id, grade, counted, chronic in cursor.fetchall()
+        ]
+
+
+def grade_chronic_sweep(
+    *,
+    school_ids: list[int],
+    pairs: set[tuple[int, datetime.date]],
+    source: str,
+    settings: AttendanceSettings,
+) -> dict[tuple[int, datetime.date, str], tuple[int, int]]:
+    """`grade_chronic_on` for many days at once, by `chronic_sweep`'s method (the windows,
+    instructional days and absence days read once, counted by bisection), per grade."""
+    out: dict[tuple[int, datetime.date, str], list[int]] = defaultdict(lambda: [0, 0])
+    grade_of = _grades(school_ids, source)
+    for (school_id, student_id, day), chronic in _chronic_students(
+        school_ids=school_ids, pairs=pairs, source=source, settings=settings
+    ):
+        figures = out[(school_id, day, grade_of.get(student_id, ""))]
+        figures[0] += 1
+        figures[1] += int(chronic)
+    return {key: (counted, chronic) for key, (counted, chronic) in out.items()}
+
+
+def _grades(school_ids: list[int], source: str) -> dict[int, str]:
+    """The roster grade of every student with a window at the schools."""
+    return dict(
+        Student.objects.filter(
+            pk__in=SchoolEnrolment.objects.filter(school_id__in=school_ids, source=source).values(
+                "student_id"
+            )
+        ).values_list("pk", "grade")
+    )
+
+
+def _chronic_students(
+    *,
+    school_ids: list[int],
+    pairs: set[tuple[int, datetime.date]],
+    source: str,
+    settings: AttendanceSettings,
+) -> Iterator[tuple[tuple[int, int, datetime.date], bool]]:
+    """((school, student, day), chronically absent) for each student who counts at the school
+    on each of the days: `chronic_sweep`'s computation, student by student."""
     if not pairs:
-        return {}
+        return
     first = school_year_start(min(day for _s, day in pairs))
     last = max(day for _s, day in pairs)
     days_of: dict[int, list[datetime.date]] = defaultdict(list)
@@ -334,7 +522,6 @@ def chronic_sweep(
     targets: dict[int, list[datetime.date]] = defaultdict(list)
     for school_id, day in sorted(pairs):
         targets[school_id].append(day)
-    out: dict[tuple[int, datetime.date], list[int]] = {pair: [0, 0] for pair in pairs}
     for (student_id, school_id), windows in spans.items():
         days = days_of.get(school_id, [])
         absences = sorted(absent_on.get((student_id, school_id), ()))
@@ -351,8 +538,184 @@ def chronic_sweep(
             if not counts_for_chronic(enrolled, settings):
                 continue
             absent = bisect.bisect_right(absences, day) - bisect.bisect_left(absences, start)
+            yield (school_id, student_id, day), is_chronic(enrolled, absent, settings)
+
+
+def contact_rollups_rebuild(
+    *,
+    system_id: int,
+    start: datetime.date,
+    end: datetime.date | None = None,
+    school_ids: Collection[int],
+) -> int:
+    """DailySchoolContacts for the rolled-up school-days in [start, end] (end: the last one
+    rolled up when None): one grouped query a day for a few days, else one sweep."""
+    ids = sorted(int(pk) for pk in school_ids)
+    if end is None:
+        end = last_rolled_up(system_id)
+    if not ids or end is None or start > end:
+        return 0
+    DailySchoolContacts.objects.filter(school_id__in=ids, date__gte=start, date__lte=end).delete()
+    pairs = _rolled_up_pairs(ids, start, end)
+    if not pairs:
+        return 0
+    n = settings_of(system_id).contact_after_absences
+    days = sorted({day for _school, day in pairs})
+    found: dict[tuple[int, datetime.date], tuple[int, int]] = {}
+    if len(days) <= SQL_DAYS:
+        for day in days:
+            for school_id, eligible, contacted in contacts_on(school_ids=ids, day=day, n=n):
+                found[(school_id, day)] = (eligible, contacted)
+    else:
+        found = contacts_sweep(school_ids=ids, pairs=pairs, n=n)
+    DailySchoolContacts.objects.bulk_create(
+        (
+            DailySchoolContacts(
+                system_id=system_id,
+                school_id=school_id,
+                date=day,
+                eligible=found.get((school_id, day), (0, 0))[0],
+                contacted=found.get((school_id, day), (0, 0))[1],
+            )
+            for school_id, day in sorted(pairs)
+        ),
+        batch_size=5000,
+    )
+    return len(pairs)
+
+
+def contacts_on(*, school_ids: list[int], day: datetime.date, n: int) -> list[tuple[int, int, int]]:
+    """(school, students due a contact this year, contacted since their latest Nth absence) on
+    `day`, counted in the database (one query): the worklist rule of attendance.selectors
+    (`contact_states`) per school."""
+    t = _tables()
+    absences = [str(c) for c in ABSENCES]
+    sql = f"""
+        SELECT d.school_id, COUNT(*),
+          SUM(CASE WHEN EXISTS (
+            SELECT 1 FROM {FamilyContact._meta.db_table} f
+            WHERE f.school_id = d.school_id AND f.student_id = d.student_id
+              AND f.contacted_on >= d.date AND f.contacted_on <= %s
+          ) THEN 1 ELSE 0 END)
+        FROM (
+          SELECT a.school_id, a.student_id, a.date,
+            ROW_NUMBER() OVER (PARTITION BY a.school_id, a.student_id ORDER BY a.date) AS k,
+            COUNT(*) OVER (PARTITION BY a.school_id, a.student_id) AS total
+          FROM (
+            SELECT DISTINCT e.school_id, e.student_id, e.date FROM {t["ev"]} e
+            WHERE e.school_id IN ({_in(school_ids)}) AND e.category IN ({_in(absences)})
+              AND e.date >= %s AND e.date <= %s
+          ) a
+        ) d
+        WHERE d.total >= %s AND d.k = (d.total / %s) * %s
+        GROUP BY d.school_id
+    """
+    params: list[Any] = [day, *school_ids, *absences, school_year_start(day), day, n, n, n]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return [
+            (int(school_id), int(eligible), int(contacted or 0))
+            for school_id, eligible, contacted in cursor.fetchall()
+        ]
+
+
+def contacts_sweep(
+    *, school_ids: list[int], pairs: set[tuple[int, datetime.date]], n: int
+) -> dict[tuple[int, datetime.date], tuple[int, int]]:
+    """`contacts_on` for many days at once: the absence days and contacts read once (two
+    queries), each student's latest Nth absence and contacts since found by bisection."""
+    first = school_year_start(min(day for _s, day in pairs))
+    last = max(day for _s, day in pairs)
+    absent: dict[tuple[int, int], list[datetime.date]] = defaultdict(list)
+    for school_id, student_id, day in (
+        AttendanceEvent.objects.filter(
+            school_id__in=school_ids,
+            date__gte=first,
+            date__lte=last,
+            category__in=[str(c) for c in ABSENCES],
+        )
+        .order_by()
+        .values_list("school_id", "student_id", "date")
+        .distinct()
+        .iterator(chunk_size=20000)
+    ):
+        absent[(school_id, student_id)].append(day)
+    contacted: dict[tuple[int, int], list[datetime.date]] = defaultdict(list)
+    for school_id, student_id, day in FamilyContact.objects.filter(
+        school_id__in=school_ids, contacted_on__gte=first, contacted_on__lte=last
+    ).values_list("school_id", "student_id", "contacted_on"):
+        contacted[(school_id, student_id)].append(day)
+    for dates in (*absent.values(), *contacted.values()):
+        dates.sort()
+    targets: dict[int, list[datetime.date]] = defaultdict(list)
+    for school_id, day in sorted(pairs):
+        targets[school_id].append(day)
+    out: dict[tuple[int, datetime.date], list[int]] = {pair: [0, 0] for pair in pairs}
+    for (school_id, student_id), dates in absent.items():
+        contacts = contacted.get((school_id, student_id), [])
+        for day in targets.get(school_id, ()):
+            lo = bisect.bisect_left(dates, school_year_start(day))
+            reached = (bisect.bisect_right(dates, day) - lo) // n
+            if not reached:
+                continue
+            due = dates[lo + reached * n - 1]
             figures = out[(school_id, day)]
             figures[0] += 1
-            if is_chronic(enrolled, absent, settings):
+            if bisect.bisect_left(contacts, due) < bisect.bisect_right(contacts, day):
                 figures[1] += 1
-    return {pair: (counted, chronic) for pair, (counted, chronic) in out.items()}
+    return {pair: (eligible, done) for pair, (eligible, done) in out.items()}
+
+
+def submission_rollups_refresh(*, system_id: int, start: datetime.date, end: datetime.date) -> int:
+    """After a submissions import: only the submission figures (expected, submitted, on time)
+    of the roll-up rows from `start` to `end` are recounted, in one UPDATE, by the same
+    definitions as `rollups_rebuild` (submissions change nothing else a roll-up counts, nor
+    any later day's). Where the range is not exactly one roll-up row per instructional day of
+    the system's schools (a day not rolled up yet, a calendar changed since), the range is
+    rebuilt whole by `rollups_rebuild` instead. Returns the rows written."""
+    if start > end:
+        return 0
+    own = settings_of(system_id)
+    kind = class_type(own)
+    t = _tables()
+    daily = DailySchoolAttendance._meta.db_table
+    schools = f"SELECT id FROM {School._meta.db_table} WHERE system_id = %s"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            SELECT EXISTS (SELECT 1 FROM {t["cal"]} c
+                           WHERE c.school_id IN ({schools}) AND c.date >= %s AND c.date <= %s
+                             AND NOT EXISTS (SELECT 1 FROM {daily} d
+                                             WHERE d.school_id = c.school_id AND d.date = c.date))
+                OR EXISTS (SELECT 1 FROM {daily} d
+                           WHERE d.school_id IN ({schools}) AND d.date >= %s AND d.date <= %s
+                             AND NOT EXISTS (SELECT 1 FROM {t["cal"]} c
+                                             WHERE c.school_id = d.school_id AND c.date = d.date))
+            """,
+            [system_id, start, end, system_id, start, end],
+        )
+        if cursor.fetchone()[0]:
+            return rollups_rebuild(system_id=system_id, start=start, end=end)
+        cursor.execute(
+            f"""
+            UPDATE {daily} AS d
+            SET expected_submissions = x.expected, submitted = x.submitted, on_time = x.on_time
+            FROM (
+              SELECT c.school_id, c.date,
+                (SELECT COUNT(*) FROM {t["cls"]} k
+                  WHERE k.school_id = c.school_id AND k.is_active AND k.class_type = %s)
+                  AS expected,
+                (SELECT COUNT(*) FROM {t["sub"]} s JOIN {t["cls"]} k ON k.id = s.school_class_id
+                  WHERE s.school_id = c.school_id AND s.date = c.date AND k.is_active
+                    AND k.class_type = %s) AS submitted,
+                (SELECT COUNT(*) FROM {t["sub"]} s JOIN {t["cls"]} k ON k.id = s.school_class_id
+                  WHERE s.school_id = c.school_id AND s.date = c.date AND k.is_active
+                    AND k.class_type = %s AND s.on_time) AS on_time
+              FROM {t["cal"]} c
+              WHERE c.school_id IN ({schools}) AND c.date >= %s AND c.date <= %s
+            ) x
+            WHERE d.school_id = x.school_id AND d.date = x.date
+            """,
+            [kind, kind, kind, system_id, start, end],
+        )
+        return int(cursor.rowcount)

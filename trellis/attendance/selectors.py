@@ -19,9 +19,23 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.core.exceptions import PermissionDenied
+from django.db.models import (
+    Case,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    Max,
+    Min,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    When,
+)
 from django.db.models import Count as Count_
-from django.db.models import Max, OuterRef, Q, QuerySet, Subquery, Sum
-from django.db.models.functions import TruncMonth
+from django.db.models import Value as V
+from django.db.models.functions import NullIf, TruncMonth
 from django.http import Http404
 from django.utils import timezone
 
@@ -37,7 +51,6 @@ from trellis.attendance.models import (
 from trellis.attendance.rollups import (
     chronic_days,
     class_type,
-    counts_for_chronic,
     is_chronic,
     school_year_start,
     settings_of,
@@ -46,7 +59,7 @@ from trellis.attendance.rollups import (
 from trellis.authz.policies import scope_for
 from trellis.authz.roles import Action
 from trellis.core.panels import per_request
-from trellis.core.suppression import Count, protected_counts, small, threshold
+from trellis.core.suppression import Count, protect, protected_counts, small, threshold
 from trellis.orgs.models import School, System
 from trellis.orgs.selectors import open_school_ids, visible_schools
 from trellis.people.models import PositionKind
@@ -117,6 +130,11 @@ class Reach:
     # "system", "caseload", "school" or "schools": what the viewer's pages are about.
     kind: str
     system_ids: frozenset[int] = frozenset()
+    # Systems every school of which is in reach (a system grant, or everything), and the
+    # schools in reach outside them: the morning page filters by system rather than listing a
+    # metro district's thousand school ids in every query.
+    whole_system_ids: frozenset[int] = frozenset()
+    outside_ids: frozenset[int] = frozenset()
 
 
 def attendance_reach(user: Any) -> Reach:
@@ -129,19 +147,19 @@ def _reach(user: Any) -> Reach:
         return Reach(frozenset(), "schools")
     # Each school with its system, in the query that finds it: asked afterwards by id, a
     # metro district's thousand ids went back to the database as a list (item 29).
-    places: set[tuple[int, int]] = set()
+    system_of: dict[int, int] = {}
     if scope.everything or scope.system_ids or scope.network_ids or scope.school_ids:
-        places |= set(School.objects.filter(scope.schools_q()).values_list("pk", "system_id"))
+        system_of.update(School.objects.filter(scope.schools_q()).values_list("pk", "system_id"))
     caseload: set[int] = set()
     if scope.related_person_ids:
-        led = set(
+        for school_id, system_id in (
             current_positions()
             .filter(person_id__in=scope.related_person_ids, kind__in=LEADERS, school__isnull=False)
             .values_list("school_id", "school__system_id")
-        )
-        caseload = {school_id for school_id, _system in led}
-        places |= led
-    ids = {school_id for school_id, _system in places}
+        ):
+            caseload.add(school_id)
+            system_of[school_id] = system_id
+    ids = set(system_of)
     if scope.everything or scope.system_ids:
         kind = "system"
     elif caseload and not (scope.school_ids or scope.network_ids):
@@ -150,7 +168,10 @@ def _reach(user: Any) -> Reach:
         kind = "school"
     else:
         kind = "schools"
-    return Reach(frozenset(ids), kind, frozenset(system for _school, system in places))
+    systems = set(system_of.values())
+    whole = systems if scope.everything else systems & set(scope.system_ids)
+    outside = {pk for pk, system_id in system_of.items() if system_id not in whole}
+    return Reach(frozenset(ids), kind, frozenset(systems), frozenset(whole), frozenset(outside))
 
 
 def morning_day(
@@ -204,10 +225,13 @@ class Figures:
     expected_today: int = 0
     submitted_today: int = 0
     has_day: bool = False
+    # The roll-up day the chronic figures are of: the day, or the school's last instructional
+    # day before it in the school year (None: none yet).
+    as_of: datetime.date | None = None
 
     def add(self, other: Figures) -> None:
         for name in self.__dataclass_fields__:
-            if name != "has_day":
+            if name not in ("has_day", "as_of"):
                 setattr(self, name, getattr(self, name) + getattr(other, name))
         self.has_day = self.has_day or other.has_day
 
@@ -216,18 +240,60 @@ class Figures:
         return max(self.expected_today - self.submitted_today, 0)
 
 
+def as_of_days(school_ids: Iterable[int], day: datetime.date) -> dict[int, datetime.date]:
+    """Each school's roll-up day for figures "to date" on `day`: the day itself, or on a day
+    the school has no instruction its last rolled-up day before it in the school year (schools
+    with none are left out). Two queries whatever the size: the second runs even when every
+    school has the day (asking for no school, id 0), so that a page's query count does not
+    depend on which schools taught."""
+    ids = sorted(set(school_ids))
+    out = {
+        pk: day
+        for pk in DailySchoolAttendance.objects.filter(school_id__in=ids, date=day).values_list(
+            "school_id", flat=True
+        )
+    }
+    missing = [pk for pk in ids if pk not in out] or [0]
+    for school_id, last in (
+        DailySchoolAttendance.objects.filter(
+            school_id__in=missing, date__gte=school_year_start(day), date__lt=day
+        )
+        .order_by()
+        .values_list("school_id")
+        .annotate(Max("date"))
+    ):
+        out[school_id] = last
+    return out
+
+
+def on_days(as_of: dict[int, datetime.date]) -> Q:
+    """Rows of each school on its day (`as_of_days`), one filter grouped by day (with none, a
+    filter that matches nothing but still asks: query counts do not depend on the data)."""
+    by_day: dict[datetime.date, list[int]] = defaultdict(list)
+    for school_id, day in as_of.items():
+        by_day[day].append(school_id)
+    q = Q(school_id=0)
+    for day, ids in sorted(by_day.items()):
+        q |= Q(date=day, school_id__in=sorted(ids))
+    return q
+
+
 def figures(school_ids: Iterable[int], day: datetime.date) -> dict[int, Figures]:
-    """Each school's figures on `day` from the roll-up: four queries whatever the size."""
+    """Each school's figures on `day` from the roll-up: five queries whatever the size. Chronic
+    absence to date on a day a school has no instruction: as of its last day before."""
     ids = sorted(set(school_ids))
     out: dict[int, Figures] = {pk: Figures() for pk in ids}
     if not ids:
         return out
-    rollup = DailySchoolAttendance.objects.filter(school_id__in=ids)
-    for row in rollup.filter(date=day):
+    as_of = as_of_days(ids, day)
+    for row in DailySchoolAttendance.objects.filter(on_days(as_of)):
         f = out[row.school_id]
-        f.enrolled, f.absent, f.has_day = row.enrolled, row.absent, True
-        f.expected_today, f.submitted_today = row.expected_submissions, row.submitted
+        f.as_of = row.date
         f.chronic_counted, f.chronic_absent = row.chronic_counted, row.chronic_absent
+        if row.date == day:
+            f.enrolled, f.absent, f.has_day = row.enrolled, row.absent, True
+            f.expected_today, f.submitted_today = row.expected_submissions, row.submitted
+    rollup = DailySchoolAttendance.objects.filter(school_id__in=ids)
     monday = day - datetime.timedelta(days=day.weekday())
     for school_id, expected, on_time in (
         rollup.filter(date__gte=monday, date__lte=day)
@@ -243,24 +309,6 @@ def figures(school_ids: Iterable[int], day: datetime.date) -> dict[int, Figures]
         .annotate(Sum("enrolled"), Sum("absent"))
     ):
         out[school_id].usual_enrolled, out[school_id].usual_absent = enrolled or 0, absent or 0
-    # Chronic absence to date on a day a school has no instruction: as of its last day before.
-    # The query runs even when every school has the day (asking for no school, id 0), so that
-    # a page's query count does not depend on which schools taught today, without reading
-    # rows it would not use.
-    missing = [pk for pk, f in out.items() if not f.has_day]
-    asked = missing or [0]
-    first = school_year_start(day)
-    latest: dict[int, DailySchoolAttendance] = {}
-    for row in (
-        rollup.filter(school_id__in=asked, date__gte=first, date__lt=day)
-        .order_by("school_id", "-date")
-        .only("school_id", "date", "chronic_counted", "chronic_absent")[: len(asked) * 40]
-    ):
-        latest.setdefault(row.school_id, row)
-    for school_id in missing:
-        if school_id in latest:
-            out[school_id].chronic_counted = latest[school_id].chronic_counted
-            out[school_id].chronic_absent = latest[school_id].chronic_absent
     return out
 
 
@@ -664,35 +712,20 @@ class Chronic:
         return trend_chart(self.trend)
 
 
-def _grade_figures(
-    school_ids: set[int], day: datetime.date
-) -> tuple[dict[str, list[int]], dict[int, AttendanceSettings]]:
-    """{grade: [students who count, chronically absent]} over the schools, by the students'
-    grade (the roster's current one), and each system's settings."""
-    by_system: dict[int, list[int]] = defaultdict(list)
-    for pk, system_id in School.objects.filter(pk__in=school_ids).values_list("pk", "system_id"):
-        by_system[system_id].append(pk)
-    grades: dict[str, list[int]] = defaultdict(lambda: [0, 0])
-    own: dict[int, AttendanceSettings] = {}
-    per_student: list[tuple[int, int, int, AttendanceSettings]] = []
-    for system_id, ids in sorted(by_system.items()):
-        own[system_id] = settings_of(system_id)
-        enrolled, absent = chronic_days(school_ids=ids, day=day, source=window_source(system_id))
-        for key, days in enrolled.items():
-            per_student.append((key[1], days, absent.get(key, 0), own[system_id]))
-    grade_of = dict(
-        Student.objects.filter(enrolments__school_id__in=school_ids)
-        .values_list("pk", "grade")
-        .distinct()
-    )
-    for student_id, days, absent_days, settings in per_student:
-        if not counts_for_chronic(days, settings):
-            continue
-        figures = grades[grade_of.get(student_id, "")]
-        figures[0] += 1
-        if is_chronic(days, absent_days, settings):
-            figures[1] += 1
-    return dict(grades), own
+def _grade_figures(found: dict[int, Figures]) -> dict[str, list[int]]:
+    """{grade: [students who count, chronically absent]} over the schools, from the grade
+    roll-up (DailyGradeChronic) on each school's day of its figures (one query, summed in
+    the database). A grade is the students' roster grade when the roll-up was written."""
+    from trellis.attendance.models import DailyGradeChronic
+
+    as_of = {pk: f.as_of for pk, f in found.items() if f.as_of is not None}
+    return {
+        grade: [counted or 0, chronic or 0]
+        for grade, counted, chronic in DailyGradeChronic.objects.filter(on_days(as_of))
+        .order_by()
+        .values_list("grade")
+        .annotate(Sum("chronic_counted"), Sum("chronic_absent"))
+    }
 
 
 def chronic_trend_rows(
@@ -749,7 +782,7 @@ def chronic(user: Any, day: datetime.date, *, school_ids: Iterable[int] | None =
         School.objects.filter(pk__in=ids).select_related("system", "network").order_by("name")
     )
     found = figures([s.pk for s in schools], day)
-    grades, own = _grade_figures(ids, day) if ids else ({}, {})
+    grades = _grade_figures(found)
     opened = _opened(user)
     open_keys: set[Any] = {("school", pk) for pk in ids & opened}
     if ids <= opened:
@@ -794,9 +827,7 @@ def chronic(user: Any, day: datetime.date, *, school_ids: Iterable[int] | None =
         for point in trend:
             point.row.counted = Count(point.row.counted.value, hidden=False)
             point.row.chronic = Count(point.row.chronic.value, hidden=False)
-    first_settings = next(iter(own.values()), None) or (
-        settings_of(schools[0].system_id) if schools else AttendanceSettings()
-    )
+    first_settings = settings_of(schools[0].system_id) if schools else AttendanceSettings()
     return Chronic(
         day=day,
         reach=reach,
@@ -860,6 +891,20 @@ class ChronicStudent:
         return pct(self.days_absent, self.days_enrolled)
 
 
+def school_grades(school: School) -> list[str]:
+    """The grades of the school's students (on its roster or with an enrolment window there),
+    in grade order: what the student lists' grade filter offers."""
+    grades = set(
+        Student.objects.filter(system_id=school.system_id)
+        .filter(Q(school=school) | Q(enrolments__school=school))
+        .exclude(grade="")
+        .order_by()
+        .values_list("grade", flat=True)
+        .distinct()
+    )
+    return sorted(grades, key=grade_sort_key)
+
+
 def _students_matching(ids: list[int], query: str, grade: str) -> QuerySet[Student]:
     """The students among `ids` whose name or sourcedId holds `query`, of `grade` if given."""
     students = Student.objects.filter(pk__in=ids)
@@ -919,6 +964,8 @@ class ContactState:
     # The day of the latest multiple of N absences (None under N): a contact is due on or
     # after it.
     due_from: datetime.date | None = None
+    # Which absence that was (N, 2N, …).
+    due_count: int = 0
     contacted: bool = False
     last_contact: datetime.date | None = None
     follow_up_on: datetime.date | None = None
@@ -964,7 +1011,8 @@ def contact_states(
         state = states[key] = ContactState(key[1], absences=len(dates), last_absence=dates[-1])
         reached = len(dates) // threshold_n
         if reached:
-            state.due_from = dates[reached * threshold_n - 1]
+            state.due_count = reached * threshold_n
+            state.due_from = dates[state.due_count - 1]
     for school_id, student_id, contacted_on, follow_up_on in (
         FamilyContact.objects.filter(
             school_id__in=ids, contacted_on__gte=first, contacted_on__lte=day
@@ -979,21 +1027,40 @@ def contact_states(
     return states
 
 
+def ordinal(n: int) -> str:
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
 @dataclass
 class WorklistEntry:
+    """A student on the worklist. Why they are on it and their last contact come from one
+    computation (their ContactState), so the two columns cannot disagree."""
+
     student: Student
     state: ContactState
     follow_up: bool  # a follow-up is due (on or before the day)
 
     @property
+    def last_contact(self) -> datetime.date | None:
+        return self.state.last_contact
+
+    @property
     def reason(self) -> str:
         parts = []
-        if self.state.needs_call:
-            parts.append(
-                f"{self.state.absences} absences, no contact since {self.state.due_from:%-d %b}"
+        state = self.state
+        if state.needs_call and state.due_from is not None:
+            since = (
+                f"last contact {state.last_contact:%-d %b}, before it"
+                if state.last_contact
+                else "no contact this school year"
             )
-        if self.follow_up:
-            parts.append(f"follow-up due {self.state.follow_up_on:%-d %b}")
+            parts.append(f"{ordinal(state.due_count)} absence on {state.due_from:%-d %b}; {since}")
+        if self.follow_up and state.follow_up_on is not None and state.last_contact:
+            parts.append(
+                f"follow-up due {state.follow_up_on:%-d %b} "
+                f"(set at the contact of {state.last_contact:%-d %b})"
+            )
         return "; ".join(parts)
 
 
@@ -1037,23 +1104,22 @@ def contact_rates(
     user: Any, day: datetime.date, *, school_ids: Iterable[int] | None = None
 ) -> tuple[list[ContactRateRow], ContactRateRow]:
     """Per school of the viewer's (or the given ones among them): students with at least N
-    absences this school year (eligible) and those contacted since their latest Nth absence,
-    suppressed like the other counts of students."""
+    absences this school year (eligible) and those contacted since their latest Nth absence
+    (the contact roll-up, DailySchoolContacts: three queries whatever the size), suppressed
+    like the other counts of students."""
     reach = attendance_reach(user)
     ids = set(reach.school_ids) if school_ids is None else set(school_ids) & reach.school_ids
     schools = list(
         School.objects.filter(pk__in=ids).select_related("system", "network").order_by("name")
     )
-    by_system: dict[int, list[int]] = defaultdict(list)
-    for s in schools:
-        by_system[s.system_id].append(s.pk)
+    from trellis.attendance.models import DailySchoolContacts
+
     tallies: dict[int, list[int]] = {s.pk: [0, 0] for s in schools}
-    for system_id, pks in sorted(by_system.items()):
-        n = settings_of(system_id).contact_after_absences
-        for (school_id, _student), state in contact_states(pks, day, n).items():
-            if state.eligible:
-                tallies[school_id][0] += 1
-                tallies[school_id][1] += int(state.contacted)
+    # The contact roll-up on each school's day (its last instructional day up to the day).
+    for school_id, eligible, contacted in DailySchoolContacts.objects.filter(
+        on_days(as_of_days(list(tallies), day))
+    ).values_list("school_id", "eligible", "contacted"):
+        tallies[school_id] = [eligible, contacted]
     opened = _opened(user)
     open_keys: set[Any] = {("school", pk) for pk in ids & opened}
     if ids <= opened:
@@ -1106,7 +1172,9 @@ def family_contacts(
     outcome: str = "",
 ) -> QuerySet[FamilyContact]:
     """The school's family contacts, latest first (the viewer was checked)."""
-    contacts = FamilyContact.objects.filter(school=school).select_related("student", "logged_by")
+    contacts = FamilyContact.objects.filter(school=school).select_related(
+        "student", "logged_by__person"
+    )
     if query:
         contacts = contacts.filter(
             Q(student__given_name__icontains=query)
@@ -1337,20 +1405,336 @@ def calendar_months(school: School, year_start: datetime.date) -> list[CalendarM
 # --- A network's morning (issue 12) -------------------------------------------------------------
 
 
-def attendance_network_get(user: Any, pk: int) -> tuple[Any, list[int]]:
-    """A network whose attendance the viewer may see (their scope holds the network or its
-    system) and its schools' ids; 404 when they may not see the network at all, 403 when they
-    see it but not its attendance (a supervisor who reaches a few of its schools by caseload)."""
+class NetworkOutOfReach(PermissionDenied):
+    """A network the viewer sees (their grant holds it) with none of its schools in their
+    attendance reach: "forbidden", and the page says why."""
+
+
+def attendance_network_get(user: Any, pk: int) -> tuple[Any, list[int], tuple[int, int] | None]:
+    """A network whose attendance the viewer may see, the ids of its schools they see there,
+    and, when that is only part of it, (schools shown, schools of the network).
+
+    - The viewer's attendance scope holds the network or its system: every school of it.
+    - Their reach holds some of its schools (a supervisor whose caseload's principals lead
+      schools there, a principal's own school): those schools, and the page says so.
+    - They see the network (a grant) but reach none of its schools' attendance: 403
+      (`NetworkOutOfReach`, which says why).
+    - Anything else: 404."""
     from trellis.orgs.models import Network
     from trellis.orgs.selectors import visible_networks
 
     network = Network.objects.select_related("system").filter(pk=pk).first()
     if network is None:
         raise Http404
-    scope = scope_for(user, Action.ATTENDANCE_VIEW)
-    if not (scope.everything or network.system_id in scope.system_ids or pk in scope.network_ids):
-        if visible_networks(user).filter(pk=pk).exists():
-            raise PermissionDenied
-        raise Http404
     ids = list(School.objects.filter(network=network).values_list("pk", flat=True))
-    return network, ids
+    scope = scope_for(user, Action.ATTENDANCE_VIEW)
+    if scope.everything or network.system_id in scope.system_ids or pk in scope.network_ids:
+        return network, ids, None
+    reached = sorted(set(ids) & attendance_reach(user).school_ids)
+    if reached:
+        return network, reached, (len(reached), len(ids))
+    if visible_networks(user).filter(pk=pk).exists():
+        raise NetworkOutOfReach(
+            f"You see {network.name}, but the attendance of none of its schools: you see the "
+            "attendance of your own school or, as a supervisor, of the schools whose principals "
+            "are on your caseload, and none of those is in this network."
+        )
+    raise Http404
+
+
+# --- The morning page of many schools, one page at a time (issue 12, metro scale) --------------
+# The system's (or a network's) page reads the figures of the 50 schools it shows, the total
+# from one aggregate over the roll-up, and the few schools that decide small-cell suppression;
+# sorting and filtering by a figure happen in SQL over the roll-up. Same figures and the same
+# suppression as `morning()` (which the school page, the home panel, the API report and the
+# alerts keep: a handful of schools, or every school's figures wanted).
+
+MORNING_SORTS = {
+    "name": "School name",
+    "absence_rate": "Absence rate (highest first)",
+    "not_submitted": "Classes not submitted (most first)",
+    "on_time": "On time this week (lowest first)",
+}
+# How many schools the "jumped" list names before it points at the filter.
+JUMPED_SHOWN = 10
+
+
+def _tenths(part: Any, whole: Any) -> Any:
+    """A percentage in tenths, halves rounded up, in integer SQL (as `pct` rounds it): NULL
+    without a denominator."""
+    return ExpressionWrapper(
+        (V(2000) * part + whole) / NullIf(V(2) * whole, V(0)), output_field=IntegerField()
+    )
+
+
+def _jumped_ids(schools: Q, day: datetime.date, hidden: list[int]) -> list[int]:
+    """The schools whose absence rate jumped on `day` (`absence_jumped`, in tenths of a
+    percent: today at least 1.5 times the usual rate and 30 tenths above it), leaving out those
+    whose rate the viewer may not see: one grouped query over the roll-up's four weeks."""
+    since = day - datetime.timedelta(days=USUAL_WINDOW_DAYS)
+    today, before = Q(date=day), Q(date__lt=day)
+    return list(
+        DailySchoolAttendance.objects.filter(schools, date__gte=since, date__lte=day)
+        .exclude(school_id__in=hidden)
+        .order_by()
+        .values("school_id")
+        .annotate(
+            rate_t=_tenths(Sum("absent", filter=today), Sum("enrolled", filter=today)),
+            usual_t=_tenths(Sum("absent", filter=before), Sum("enrolled", filter=before)),
+        )
+        .alias(twice=F("rate_t") * 2, thrice=F("usual_t") * 3)
+        .filter(rate_t__gte=F("usual_t") + 30, twice__gte=F("thrice"))
+        .values_list("school_id", flat=True)
+    )
+
+
+def _figure_annotations(day: datetime.date) -> dict[str, Any]:
+    """Each school's day from the roll-up, as subqueries beside the school (index lookups on
+    (school, date)): today's row, the week's and the usual window's sums."""
+    rollup = DailySchoolAttendance.objects.filter(school_id=OuterRef("pk"))
+    today = rollup.filter(date=day)
+    monday = day - datetime.timedelta(days=day.weekday())
+
+    def one(field: str) -> Subquery:
+        return Subquery(today.values(field)[:1], output_field=IntegerField())
+
+    def summed(rows: QuerySet[Any], field: str) -> Subquery:
+        return Subquery(
+            rows.order_by().values("school_id").annotate(s=Sum(field)).values("s")[:1],
+            output_field=IntegerField(),
+        )
+
+    week = rollup.filter(date__gte=monday, date__lte=day)
+    usual = rollup.filter(date__gte=day - datetime.timedelta(days=USUAL_WINDOW_DAYS), date__lt=day)
+    return {
+        "d_enrolled": one("enrolled"),
+        "d_absent": one("absent"),
+        "d_expected": one("expected_submissions"),
+        "d_submitted": one("submitted"),
+        "w_expected": summed(week, "expected_submissions"),
+        "w_on_time": summed(week, "on_time"),
+        "u_enrolled": summed(usual, "enrolled"),
+        "u_absent": summed(usual, "absent"),
+    }
+
+
+def _figures_of(school: Any) -> Figures:
+    """The Figures of an annotated school (see `_figure_annotations`)."""
+    return Figures(
+        enrolled=school.d_enrolled or 0,
+        absent=school.d_absent or 0,
+        expected_week=school.w_expected or 0,
+        on_time_week=school.w_on_time or 0,
+        usual_enrolled=school.u_enrolled or 0,
+        usual_absent=school.u_absent or 0,
+        expected_today=school.d_expected or 0,
+        submitted_today=school.d_submitted or 0,
+        has_day=school.d_enrolled is not None,
+    )
+
+
+MORNING_COUNTS = ("enrolled", "absent")
+
+
+def _morning_total(
+    schools: Q, closed: Q | None, day: datetime.date
+) -> tuple[Figures, dict[str, int | None]]:
+    """The total of the schools' day: one aggregate over the daily per-school roll-up (today,
+    this week and the usual four weeks in one pass); with it, for the schools whose students
+    the viewer may not open (`closed`), the smallest count of each kind at or above the
+    suppression threshold (`_morning_hidden`'s complementary candidates)."""
+    monday = day - datetime.timedelta(days=day.weekday())
+    since = day - datetime.timedelta(days=USUAL_WINDOW_DAYS)
+    on_day, in_week, usual = Q(date=day), Q(date__gte=monday), Q(date__gte=since, date__lt=day)
+    limit = threshold()
+    mins = {
+        f"m_{name}": Min(name, filter=on_day & closed & Q(**{f"{name}__gte": limit}))
+        for name in MORNING_COUNTS
+        if closed is not None
+    }
+    got = DailySchoolAttendance.objects.filter(
+        schools, date__gte=min(monday, since), date__lte=day
+    ).aggregate(
+        t_enrolled=Sum("enrolled", filter=on_day),
+        t_absent=Sum("absent", filter=on_day),
+        t_expected_today=Sum("expected_submissions", filter=on_day),
+        t_submitted_today=Sum("submitted", filter=on_day),
+        t_days=Count_("pk", filter=on_day),
+        t_expected_week=Sum("expected_submissions", filter=in_week),
+        t_on_time_week=Sum("on_time", filter=in_week),
+        t_usual_enrolled=Sum("enrolled", filter=usual),
+        t_usual_absent=Sum("absent", filter=usual),
+        **mins,
+    )
+    smallest = {name: got.pop(f"m_{name}", None) for name in MORNING_COUNTS}
+    days = got.pop("t_days") or 0
+    sums: dict[str, Any] = {k[2:]: int(v or 0) for k, v in got.items()}
+    total = Figures(**sums, has_day=bool(days))
+    return total, smallest
+
+
+def _morning_hidden(
+    closed: Q | None, day: datetime.date, total: Figures, smallest: dict[str, int | None]
+) -> dict[str, set[Any]]:
+    """Per count of students (enrolled, absent): the keys hidden from this viewer, the schools'
+    (("school", pk)) and the total's (TOTAL), exactly as `protect` decides over every school.
+    Only the schools that can be hidden are read (one query): the small counts and, for each
+    count, the schools tied at its smallest shown value (`smallest`: the only complementary
+    candidates, since one more hidden count of at least the threshold ends the risk).
+    `closed`: the schools whose students the viewer may not open (None: none; the others are
+    never hidden)."""
+    out: dict[str, set[Any]] = {name: set() for name in MORNING_COUNTS}
+    if closed is None:
+        return out
+    limit = threshold()
+    near = Q()
+    for name in MORNING_COUNTS:
+        near |= Q(**{f"{name}__gte": 1, f"{name}__lt": limit})
+        if smallest[name] is not None:
+            near |= Q(**{name: smallest[name]})
+    found = list(
+        DailySchoolAttendance.objects.filter(closed, near, date=day).values_list(
+            "school_id", *MORNING_COUNTS
+        )
+    )
+    for index, name in enumerate(MORNING_COUNTS, start=1):
+        values: dict[Any, int] = {("school", row[0]): row[index] for row in found}
+        values[TOTAL] = getattr(total, name)
+        out[name] = protect(values, [(TOTAL, [k for k in values if k != TOTAL])])
+    return out
+
+
+@dataclass
+class MorningPage:
+    """The morning page of many schools: their total (exact figures, suppressed as one viewer
+    may see them), the schools that jumped, and the schools as a queryset (filtered, sorted,
+    each with its day annotated) for the page or the export to turn into Rows."""
+
+    day: datetime.date
+    reach: Reach
+    total: Row
+    jumped: list[Row]
+    jumped_more: bool
+    schools: QuerySet[School]
+    networks: list[tuple[int, str]]
+    hidden: dict[str, set[Any]]
+    definitions: list[tuple[str, str]] = field(default_factory=lambda: DEFINITIONS)
+
+    @property
+    def has_data(self) -> bool:
+        return self.total.f.has_day
+
+    def row(self, school: Any) -> Row:
+        key = ("school", school.pk)
+        f = _figures_of(school)
+
+        def count(name: str) -> Count:
+            return Count(getattr(f, name), hidden=key in self.hidden[name])
+
+        return Row(
+            school=school,
+            f=f,
+            enrolled=count("enrolled"),
+            absent=count("absent"),
+            # Not on the morning page (the chronic page has them).
+            chronic_absent=Count(0),
+            chronic_counted=Count(0),
+        )
+
+    def rows(self, schools: Iterable[Any]) -> list[Row]:
+        return [self.row(s) for s in schools]
+
+
+def morning_page(
+    user: Any,
+    day: datetime.date,
+    *,
+    school_ids: Iterable[int] | None = None,
+    query: str = "",
+    network: int | None = None,
+    jumped: bool = False,
+    sort: str = "name",
+) -> MorningPage:
+    """The viewer's schools (or the given ones among them) on `day`, a page at a time: a fixed
+    number of queries whatever the number of schools."""
+    reach = attendance_reach(user)
+    wanted = set(reach.school_ids) if school_ids is None else set(school_ids) & reach.school_ids
+    ids = sorted(wanted)
+    if school_ids is None and reach.whole_system_ids:
+        # Every school of whole systems (and a few more): filtered by system.
+        whole, outside = sorted(reach.whole_system_ids), sorted(reach.outside_ids)
+        school_q = Q(system_id__in=whole) | Q(pk__in=outside)
+        rollup_q = Q(system_id__in=whole) | Q(school_id__in=outside)
+    else:
+        school_q, rollup_q = Q(pk__in=ids), Q(school_id__in=ids)
+    students = scope_for(user, Action.STUDENTS_VIEW)
+    if students.everything or students.system_ids or students.network_ids or students.school_ids:
+        opened = open_school_ids(user, Action.STUDENTS_VIEW)
+        closed = [pk for pk in ids if pk not in opened]
+    else:
+        closed = ids  # students.view nowhere (a district leader, an analyst): every school
+    closed_q = rollup_q if len(closed) == len(ids) else Q(school_id__in=closed)
+    total, smallest = _morning_total(rollup_q, closed_q if closed else None, day)
+    hidden = _morning_hidden(closed_q if closed else None, day, total, smallest)
+    rate_hidden = sorted(k[1] for k in hidden["enrolled"] | hidden["absent"] if k != TOTAL)
+    # Never an empty list (id 0 is no school): Django would skip the query, and a page's query
+    # count would depend on whether a school jumped.
+    jumped_ids = _jumped_ids(rollup_q, day, rate_hidden) or [0]
+    annotated = (
+        School.objects.filter(school_q)
+        .select_related("network")
+        .annotate(**_figure_annotations(day))
+    )
+    page = MorningPage(
+        day=day,
+        reach=reach,
+        total=Row(
+            school=None,  # type: ignore[arg-type]
+            f=total,
+            enrolled=Count(total.enrolled, hidden=TOTAL in hidden["enrolled"]),
+            absent=Count(total.absent, hidden=TOTAL in hidden["absent"]),
+            chronic_absent=Count(0),
+            chronic_counted=Count(0),
+        ),
+        jumped=[],
+        jumped_more=False,
+        schools=annotated,
+        networks=[
+            (pk, name)
+            for pk, name in School.objects.filter(school_q, network__isnull=False)
+            .order_by("network__name", "network_id")
+            .values_list("network_id", "network__name")
+            .distinct()
+        ],
+        hidden=hidden,
+    )
+    found = list(annotated.filter(pk__in=jumped_ids).order_by("name", "pk")[: JUMPED_SHOWN + 1])
+    page.jumped, page.jumped_more = page.rows(found[:JUMPED_SHOWN]), len(found) > JUMPED_SHOWN
+    schools = annotated
+    if query:
+        schools = schools.filter(name__icontains=query)
+    if network:
+        schools = schools.filter(network_id=network)
+    if jumped:
+        schools = schools.filter(pk__in=jumped_ids)
+    # Sorting by a figure: over every school in SQL; a rate the viewer may not see sorts last.
+    order: list[Any] = []
+    if sort == "absence_rate":
+        rate = Case(
+            When(pk__in=rate_hidden, then=None),
+            default=_tenths(F("d_absent"), F("d_enrolled")),
+            output_field=IntegerField(),
+        )
+        schools, order = schools.alias(sort_key=rate), [F("sort_key").desc(nulls_last=True)]
+    elif sort == "not_submitted":
+        late = Case(
+            When(d_expected__gt=F("d_submitted"), then=F("d_expected") - F("d_submitted")),
+            default=0,
+            output_field=IntegerField(),
+        )
+        schools, order = schools.alias(sort_key=late), [F("sort_key").desc()]
+    elif sort == "on_time":
+        on_time = _tenths(F("w_on_time"), F("w_expected"))
+        schools, order = schools.alias(sort_key=on_time), [F("sort_key").asc(nulls_last=True)]
+    page.schools = schools.order_by(*order, "name", "pk")
+    return page

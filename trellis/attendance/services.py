@@ -17,6 +17,7 @@ from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from trellis.attendance import fastread
 from trellis.attendance.models import (
     AttendanceAlert,
     AttendanceEvent,
@@ -33,7 +34,15 @@ from trellis.attendance.reading import CalendarPlan, DayPlan, EnrolmentPlan, is_
 
 # The demo generator builds the plans itself and writes them through these services.
 from trellis.attendance.reading import Diff as Diff
-from trellis.attendance.rollups import SIS_SOURCE, last_rolled_up, rollups_rebuild, settings_of
+from trellis.attendance.rollups import (
+    SIS_SOURCE,
+    contact_rollups_rebuild,
+    last_rolled_up,
+    rollups_rebuild,
+    school_year_end,
+    settings_of,
+    submission_rollups_refresh,
+)
 from trellis.authz.policies import require
 from trellis.authz.roles import Action
 from trellis.core.services import audit_event_record
@@ -150,20 +159,25 @@ def attendance_apply(*, actor: Any, system: System, plan: DayPlan) -> int:
     that day's; the roll-ups of the file's days (and the later days' chronic figures) follow."""
     require(actor, Action.ATTENDANCE_MANAGE, system)
     with transaction.atomic():
-        for q in _pairs_q(plan.changed_pairs):
-            AttendanceEvent.objects.filter(q).delete()
-        # PostgreSQL: the months' partitions (partitions.py).
-        ensure_partitions(day for _school, day in plan.changed_pairs)
-        rows_insert(
-            AttendanceEvent,
-            ["system_id", "student_id", "school_id", "date", "category", "school_class_id"],
-            (
-                (system.pk, student_id, school_id, day, category, class_id)
-                for (school_id, day) in sorted(plan.changed_pairs)
-                for (student_id, category, class_id), n in plan.records[(school_id, day)].items()
-                for _ in range(n)
-            ),
-        )
+        if plan.staged:
+            _staged_events_replace(system, plan)
+        else:
+            for q in _pairs_q(plan.changed_pairs):
+                AttendanceEvent.objects.filter(q).delete()
+            # PostgreSQL: the months' partitions (partitions.py).
+            ensure_partitions(day for _school, day in plan.changed_pairs)
+            rows_insert(
+                AttendanceEvent,
+                ["system_id", "student_id", "school_id", "date", "category", "school_class_id"],
+                (
+                    (system.pk, student_id, school_id, day, category, class_id)
+                    for (school_id, day) in sorted(plan.changed_pairs)
+                    for (student_id, category, class_id), n in plan.records[
+                        (school_id, day)
+                    ].items()
+                    for _ in range(n)
+                ),
+            )
         rebuilt = _rebuild_for(system, plan)
         audit_event_record(
             actor=actor,
@@ -173,6 +187,31 @@ def attendance_apply(*, actor: Any, system: System, plan: DayPlan) -> int:
             after={**plan.diff.summary(), "rollups": rebuilt},
         )
     return plan.diff.added + plan.diff.removed
+
+
+def _staged_events_replace(system: System, plan: DayPlan) -> None:
+    """PostgreSQL, a file staged by fastread: the changed school-days' events are replaced by
+    the staged rows in two statements (set-wise, no row passes through Python)."""
+    table = AttendanceEvent._meta.db_table
+    lo, hi = plan.dates
+    if plan.changed_pairs:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"DELETE FROM {table} e USING {fastread.CHANGED} p "  # noqa: S608
+                "WHERE e.school_id = p.school_id AND e.date = p.date "
+                "AND e.date >= %s AND e.date <= %s",
+                [lo, hi],
+            )
+            ensure_partitions(day for _school, day in plan.changed_pairs)
+            cursor.execute(
+                f"INSERT INTO {table} "  # noqa: S608
+                "(system_id, student_id, school_id, date, category, school_class_id) "
+                "SELECT %s, s.student_id, s.school_id, s.date, s.category, s.class_id "
+                f"FROM {fastread.STAGED} s JOIN {fastread.CHANGED} p "
+                "ON p.school_id = s.school_id AND p.date = s.date",
+                [system.pk],
+            )
+    fastread.drop_staging()
 
 
 def rows_insert(model: Any, columns: list[str], rows: Iterable[tuple[Any, ...]]) -> int:
@@ -216,7 +255,12 @@ def submissions_apply(*, actor: Any, system: System, plan: DayPlan) -> int:
                 for (class_id, moment, on_time) in plan.records[(school_id, day)]
             ),
         )
-        rebuilt = _rebuild_for(system, plan)
+        # Submissions change only the roll-ups' submission figures of the file's days.
+        rebuilt = 0
+        if plan.diff.any or last_rolled_up(system.pk) is None:
+            rebuilt = submission_rollups_refresh(
+                system_id=system.pk, start=plan.dates[0], end=plan.dates[1]
+            )
         audit_event_record(
             actor=actor,
             action="attendance.submissions_import",
@@ -279,6 +323,18 @@ def attendance_settings_set(
         chronic_changed = any(before[k] != after[k] for k in fields[:5])
         if first is not None and last is not None and chronic_changed:
             rollups_rebuild(system_id=system.pk, start=first.date, end=last)
+        elif (
+            first is not None
+            and last is not None
+            and before["contact_after_absences"] != after["contact_after_absences"]
+        ):
+            # N decides who is due a contact: the contact roll-up follows.
+            contact_rollups_rebuild(
+                system_id=system.pk,
+                start=first.date,
+                end=last,
+                school_ids=list(School.objects.filter(system=system).values_list("pk", flat=True)),
+            )
         audit_event_record(
             actor=actor, action="attendance.settings_set", obj=own, before=before, after=after
         )
@@ -346,7 +402,8 @@ def family_contact_log(
         errors["outcome"] = "Choose the outcome."
     if follow_up_on is not None and follow_up_on < contacted_on:
         errors["follow_up_on"] = "The follow-up date cannot be before the contact."
-    if contacted_on > timezone.localdate():
+    zone = ZoneInfo(settings_of(school.system_id).time_zone)
+    if contacted_on > timezone.now().astimezone(zone).date():  # today in the system's zone
         errors["contacted_on"] = (
             "A contact is logged once it has happened: the date is in the future."
         )
@@ -363,6 +420,13 @@ def family_contact_log(
             note=note.strip(),
             follow_up_on=follow_up_on,
             logged_by=actor if getattr(actor, "is_authenticated", False) else None,
+        )
+        # The school's contact roll-up from the contact's day to its school year's end.
+        contact_rollups_rebuild(
+            system_id=school.system_id,
+            start=contacted_on,
+            end=school_year_end(contacted_on),
+            school_ids=[school.pk],
         )
         audit_event_record(
             actor=actor,
@@ -405,6 +469,12 @@ def family_contacts_bulk_create(
         for contact in contacts:
             contact.system = system
         FamilyContact.objects.bulk_create(contacts, batch_size=BATCH)
+        if contacts:
+            contact_rollups_rebuild(
+                system_id=system.pk,
+                start=min(c.contacted_on for c in contacts),
+                school_ids={c.school_id for c in contacts},
+            )
         audit_event_record(
             actor=actor,
             action="attendance.family_contacts_bulk_create",

@@ -72,51 +72,50 @@ HEADINGS = {
 @permission(Action.ATTENDANCE_VIEW)
 def morning(request: HttpRequest) -> HttpResponseBase:
     day, earlier = _day(request, selectors.attendance_systems(request.user))
-    seen = selectors.morning(request.user, day)
     return morning_response(
         request,
-        seen,
+        day=day,
         earlier=earlier,
-        heading=HEADINGS[seen.reach.kind],
+        heading=HEADINGS[selectors.attendance_reach(request.user).kind],
         can_manage=bool(systems_where(request.user, Action.ATTENDANCE_MANAGE).exists()),
     )
 
 
 def morning_response(
     request: HttpRequest,
-    seen: selectors.Morning,
     *,
+    day: datetime.date,
     earlier: bool,
     heading: str,
     can_manage: bool,
+    school_ids: Any = None,
     extra: dict[str, Any] | None = None,
 ) -> HttpResponseBase:
     """The morning page of a set of schools (the viewer's, or a network's): figures, the
-    schools that jumped, and the schools' table to search, filter, page and export."""
-    day = seen.day
+    schools that jumped, and the schools' table to search, filter, sort, page and export. Only
+    the page's schools are read (selectors.morning_page)."""
     query = get_text(request.GET, "q")
-    networks = sorted(
-        {(r.school.network.pk, r.school.network.name) for r in seen.rows if r.school.network},
-        key=lambda n: n[1],
-    )
     network = get_int(request.GET, "network")
     jumped = get_choice(request.GET, "jumped", ["1"]) == "1"
-    rows = [
-        r
-        for r in seen.rows
-        if (not query or query.lower() in r.school.name.lower())
-        and (not network or r.school.network_id == network)
-        and (not jumped or r.jumped)
-    ]
+    sort = get_choice(request.GET, "sort", selectors.MORNING_SORTS) or "name"
+    seen = selectors.morning_page(
+        request.user,
+        day,
+        school_ids=school_ids,
+        query=query,
+        network=network,
+        jumped=jumped,
+        sort=sort,
+    )
     fmt = get_choice(request.GET, "format", FORMATS)
     if fmt:
         return export_response(
             fmt=fmt,
             filename=f"attendance-{day}",
             headers=SCHOOL_HEADERS,
-            rows=(_school_row(r) for r in rows),
+            rows=(_school_row(seen.row(s)) for s in seen.schools.iterator(chunk_size=2000)),
         )
-    page = Paginator(rows, 50).get_page(get_int(request.GET, "page") or 1)
+    page = Paginator(seen.schools, 50).get_page(get_int(request.GET, "page") or 1)
     return render(
         request,
         "attendance/morning.html",
@@ -124,12 +123,14 @@ def morning_response(
             "m": seen,
             "heading": heading,
             "page_obj": page,
-            "object_list": page.object_list,
+            "object_list": seen.rows(page.object_list),
             "querystring_nopage": querystring_without(request, "page", "format"),
             "query": query,
-            "networks": networks,
+            "networks": seen.networks,
             "network": network,
             "jumped": jumped,
+            "sort": sort,
+            "sorts": selectors.MORNING_SORTS.items(),
             "day": day,
             "earlier": earlier,
             "previous_day": day - datetime.timedelta(days=1),

@@ -139,13 +139,15 @@ def attendance_history(
     }
     # The SIS's windows: the first school day on; one in a hundred transfers mid-year.
     first_day = calendar[0]
-    school_ids = [s.pk for s in schools]
+    # A student moves to another school of the same level (their grade is taught there).
+    level_of = {s.pk: s.level for s in schools}
     windows: set[tuple[int, int, datetime.date, datetime.date | None]] = set()
     moved: dict[int, tuple[int, datetime.date]] = {}
     for pk, school_id, _grade in students:
-        if len(taught) > 20 and len(school_ids) > 1 and rng.random() < 0.01:
+        peers = [s.pk for s in schools if s.pk != school_id and s.level == level_of[school_id]]
+        if len(taught) > 20 and peers and rng.random() < 0.01:
             leave = taught[rng.randrange(5, len(taught) - 5)]
-            other = rng.choice([s for s in school_ids if s != school_id])
+            other = rng.choice(peers)
             exit_day = leave - datetime.timedelta(days=1)
             windows.add((pk, school_id, first_day, exit_day))
             windows.add((pk, other, leave, None))
@@ -276,9 +278,10 @@ def attendance_history(
 
 def family_contact_history(system: System, *, seed: int, today: datetime.date) -> dict[str, int]:
     """Family contacts after absences, as a school's office would log them: each time a
-    student's absences reach a multiple of the system's N (default 3), most families are called
-    (or texted, written to, visited) within a few school days, some never; an unanswered call
-    often sets a follow-up. The recent ones and the forgotten ones make today's worklist."""
+    student's absences reach a multiple of the system's N (default 3), nearly every family is
+    called (or texted, written to, visited) within a few school days, a few never; an
+    unanswered call often sets a follow-up, most of them made on their day. The recent ones,
+    the forgotten ones and the follow-ups still to make are today's worklist."""
     rng = random.Random(seed * 104729 + 3)
     n = settings_of(system.pk).contact_after_absences
     first = school_year_start(today)
@@ -328,22 +331,26 @@ def family_contact_history(system: System, *, seed: int, today: datetime.date) -
                 return value
         return weighted[-1][0]
 
+    def weekday(day: datetime.date) -> datetime.date:
+        return day + datetime.timedelta(days=(7 - day.weekday()) % 7 if day.weekday() >= 5 else 0)
+
+    # An office that keeps up: nearly every family is contacted within a few school days, and
+    # most follow-ups are made on their day; today's worklist holds the last days' new ones, a
+    # few forgotten and a few follow-ups still to make (a handful to a few dozen a school).
     contacts: list[FamilyContact] = []
     for (school_id, student_id), days in sorted(absences.items()):
         for k in range(n, len(days) + 1, n):
-            if rng.random() < 0.22:
-                continue  # nobody called: the worklist keeps them
+            if rng.random() < 0.04:
+                continue  # forgotten: the worklist keeps them
             due = days[k - 1]
-            when = due + datetime.timedelta(days=rng.choice([0, 0, 1, 1, 2, 3, 4, 6]))
-            if when.weekday() >= 5:
-                when += datetime.timedelta(days=7 - when.weekday())
+            when = weekday(due + datetime.timedelta(days=rng.choice([0, 0, 0, 1, 1, 2, 3])))
             if when > today:
                 continue  # not yet: on today's worklist
             outcome = pick(outcomes)
             follow_up = None
             unanswered = (FamilyContact.Outcome.NO_ANSWER, FamilyContact.Outcome.LEFT_MESSAGE)
             if outcome in unanswered and rng.random() < 0.6:
-                follow_up = when + datetime.timedelta(days=rng.choice([1, 2, 3, 7]))
+                follow_up = weekday(when + datetime.timedelta(days=rng.choice([1, 2, 3, 7])))
             contacts.append(
                 FamilyContact(
                     school_id=school_id,
@@ -355,5 +362,17 @@ def family_contact_history(system: System, *, seed: int, today: datetime.date) -
                     follow_up_on=follow_up,
                 )
             )
+            if follow_up is not None and follow_up < today and rng.random() < 0.9:
+                # The follow-up, made on its day.
+                contacts.append(
+                    FamilyContact(
+                        school_id=school_id,
+                        student_id=student_id,
+                        contacted_on=follow_up,
+                        method=FamilyContact.Method.CALL,
+                        outcome=FamilyContact.Outcome.REACHED,
+                        note=rng.choice(notes[FamilyContact.Outcome.REACHED]),
+                    )
+                )
     family_contacts_bulk_create(actor=None, system=system, contacts=contacts)
     return {"family_contacts": len(contacts)}

@@ -133,6 +133,81 @@ def unrated_items(evaluation: Evaluation, rater: Any) -> list[FrameworkItem]:
     return [row["item"] for row in rows if row["item"].pk not in rated]
 
 
+# The stages in the order they run; a cycle has the optional ones it gives a deadline.
+STAGE_ORDER = (
+    Stage.SELF_ASSESSMENT,
+    Stage.GOALS,
+    Stage.MIDYEAR,
+    Stage.SUMMATIVE,
+    Stage.ACKNOWLEDGEMENT,
+)
+# How a sentence names a stage: as what is not open yet, and as what is not complete yet.
+STAGE_SUBJECTS = {
+    Stage.SELF_ASSESSMENT: "The self-assessment",
+    Stage.GOALS: "Goal setting",
+    Stage.MIDYEAR: "The mid-year review",
+    Stage.SUMMATIVE: "The summative rating",
+    Stage.ACKNOWLEDGEMENT: "The acknowledgement",
+}
+STAGE_NOUNS = {
+    Stage.SELF_ASSESSMENT: "the self-assessment",
+    Stage.GOALS: "goal setting",
+    Stage.MIDYEAR: "the mid-year review",
+    Stage.SUMMATIVE: "the summative sign-off",
+}
+
+
+def stage_done_at(evaluation: Evaluation, stage: str) -> Any:
+    """When the stage was completed (None while it is not): the summative rating is complete
+    when it is signed off."""
+    done: dict[str, Any] = {
+        Stage.SELF_ASSESSMENT: evaluation.self_assessed_at,
+        Stage.GOALS: evaluation.goals_set_at,
+        Stage.MIDYEAR: evaluation.midyear_at,
+        Stage.SUMMATIVE: evaluation.signed_off_at,
+        Stage.ACKNOWLEDGEMENT: evaluation.acknowledged_at,
+    }
+    return done[stage]
+
+
+def _joined(phrases: list[str]) -> str:
+    if len(phrases) == 1:
+        return phrases[0]
+    return ", ".join(phrases[:-1]) + " and " + phrases[-1]
+
+
+def stage_wait(evaluation: Evaluation, stage: str, on: datetime.date | None = None) -> str:
+    """What the stage waits for, as a sentence ("" when it can be worked on): the cycle's
+    opening day, or the stages before it (of those the cycle has) that are not complete.
+    Deadlines are due dates and gate nothing: a stage whose deadline has passed stays open,
+    overdue; one whose deadline is far off opens as soon as the stages before it are complete."""
+    cycle = evaluation.cycle
+    on = on or timezone.localdate()
+    if on < cycle.opens_on:
+        return f"The cycle opens on {cycle.opens_on:%Y-%m-%d}."
+    position = STAGE_ORDER.index(Stage(stage))
+    missing = [
+        STAGE_NOUNS[Stage(earlier)]
+        for earlier, _label, _due in cycle.stages()
+        if STAGE_ORDER.index(Stage(earlier)) < position
+        and stage_done_at(evaluation, earlier) is None
+    ]
+    if not missing:
+        return ""
+    text = _joined(missing)
+    verb = "is" if len(missing) == 1 else "are"
+    return f"{text[0].upper()}{text[1:]} {verb} not complete yet."
+
+
+def stage_blocker(evaluation: Evaluation, stage: str, on: datetime.date | None = None) -> str:
+    """Why the stage cannot be worked on yet, as the services' refusal says it ("" when it
+    can): "The summative rating is not yet open: the self-assessment is not complete yet." """
+    wait = stage_wait(evaluation, stage, on)
+    if not wait:
+        return ""
+    return f"{STAGE_SUBJECTS[Stage(stage)]} is not yet open: {wait[0].lower()}{wait[1:]}"
+
+
 @dataclass(frozen=True)
 class StageRow:
     stage: str
@@ -141,28 +216,33 @@ class StageRow:
     done_at: Any
     is_current: bool
     overdue: bool
+    # "done", "open" or "not_open" (with the reason why not).
+    state: str
+    reason: str
+    # Completed after its deadline (a deadline is a due date: a late stage is noted, not refused).
+    late: bool
 
 
 def stage_rows(evaluation: Evaluation) -> list[StageRow]:
     today = timezone.localdate()
-    done: dict[str, Any] = {
-        Stage.SELF_ASSESSMENT: evaluation.self_assessed_at,
-        Stage.GOALS: evaluation.goals_set_at,
-        Stage.MIDYEAR: evaluation.midyear_at,
-        Stage.SUMMATIVE: evaluation.signed_off_at,
-        Stage.ACKNOWLEDGEMENT: evaluation.acknowledged_at,
-    }
-    return [
-        StageRow(
-            stage=stage,
-            label=label,
-            due_on=due,
-            done_at=done[stage],
-            is_current=evaluation.stage == stage,
-            overdue=done[stage] is None and due is not None and due < today,
+    rows = []
+    for stage, label, due in evaluation.cycle.stages():
+        done = stage_done_at(evaluation, stage)
+        reason = "" if done else stage_wait(evaluation, stage, today)
+        rows.append(
+            StageRow(
+                stage=stage,
+                label=label,
+                due_on=due,
+                done_at=done,
+                is_current=evaluation.stage == stage,
+                overdue=done is None and due is not None and due < today,
+                state="done" if done else ("not_open" if reason else "open"),
+                reason=reason,
+                late=done is not None and due is not None and timezone.localdate(done) > due,
+            )
         )
-        for stage, label, due in evaluation.cycle.stages()
-    ]
+    return rows
 
 
 def evaluation_page(user: Any, evaluation: Evaluation) -> dict[str, Any]:
@@ -170,6 +250,7 @@ def evaluation_page(user: Any, evaluation: Evaluation) -> dict[str, Any]:
     the goals, the mid-year notes, and the summative ratings (the evaluator's drafts to the
     evaluator alone; after sign-off to every reader)."""
     levels, rows = competencies(evaluation.cycle.version)
+    stages = stage_rows(evaluation)
     ratings = list(
         Rating.objects.filter(round_id=evaluation.round_id, is_consensus=False)
         .select_related("item", "level")
@@ -205,7 +286,9 @@ def evaluation_page(user: Any, evaluation: Evaluation) -> dict[str, Any]:
             for row in rows
         ],
         "rubric_rows": rows,
-        "stages": stage_rows(evaluation),
+        "stages": stages,
+        # Each stage's row by its name, for the page's sections ("not yet open" and why).
+        "stage_by": {row.stage: row for row in stages},
         "goals": goals,
         "is_evaluator": is_evaluator,
         "is_evaluatee": user.person_id == evaluation.evaluatee_id,
@@ -264,7 +347,12 @@ def configurable_systems(user: Any) -> list[int]:
     return sorted(scope.system_ids)
 
 
-def cycle_list(user: Any, *, query: str = "", school_year: str = "") -> QuerySet[EvaluationCycle]:
+def cycle_list(
+    user: Any, *, query: str = "", school_year: str = "", overdue: bool = False
+) -> QuerySet[EvaluationCycle]:
+    """The cycles of the systems the user configures, with their evaluations counted: all,
+    complete, and overdue (the current stage past its deadline); `overdue` keeps the cycles
+    with at least one overdue evaluation."""
     today = timezone.localdate()
     rows = (
         EvaluationCycle.objects.filter(system_id__in=configurable_systems(user))
@@ -282,6 +370,8 @@ def cycle_list(user: Any, *, query: str = "", school_year: str = "") -> QuerySet
         rows = rows.filter(title__icontains=word)
     if school_year:
         rows = rows.filter(school_year=school_year)
+    if overdue:
+        rows = rows.filter(overdue__gt=0)
     return rows.order_by("-opens_on", "-pk")
 
 

@@ -19,7 +19,12 @@ from trellis.authz.policies import require
 from trellis.authz.roles import Action, Relationship
 from trellis.core.services import audit_event_record
 from trellis.evaluations.models import Evaluation, EvaluationCycle, Goal, Stage
-from trellis.evaluations.selectors import competencies, rated_items, unrated_items
+from trellis.evaluations.selectors import (
+    competencies,
+    rated_items,
+    stage_blocker,
+    unrated_items,
+)
 from trellis.frameworks.models import FrameworkItem, FrameworkVersion, PerformanceLevel
 from trellis.orgs.models import System
 from trellis.people.models import Person
@@ -28,6 +33,12 @@ from trellis.ratings.models import Purpose, RoundSubject
 from trellis.ratings.services import round_advance, round_create, round_ratings_save
 
 Entry = tuple[FrameworkItem, PerformanceLevel, str]
+
+
+class StageConflict(ValidationError):
+    """A change the evaluation's state refuses, whatever was entered: a stage not yet open (a
+    stage before it is not complete), a stage done once and for all, or a locked evaluation. The
+    pages and the API answer it 409 with its message; other ValidationErrors are bad input."""
 
 
 @dataclass(frozen=True)
@@ -239,10 +250,19 @@ def _refuse_locked(actor: Any, evaluation: Evaluation, what: str) -> None:
         object_repr=f"{what} refused: {evaluation}"[:200],
         after={"attempt": what, "signed_off_at": signed.isoformat()},
     )
-    raise ValidationError(
+    raise StageConflict(
         f"This evaluation was signed off on {timezone.localtime(signed):%Y-%m-%d} and is "
         f"locked: the {what} can no longer change."
     )
+
+
+def _require_open(evaluation: Evaluation, stage: str) -> None:
+    """Stages run in order: a stage is worked on once every stage before it (of those the cycle
+    has) is complete, and not before the cycle opens. Deadlines do not gate: a stage past its
+    deadline stays open (and shows as overdue)."""
+    reason = stage_blocker(evaluation, stage)
+    if reason:
+        raise StageConflict(reason)
 
 
 def _round_subject(evaluation: Evaluation) -> RoundSubject:
@@ -268,9 +288,10 @@ def self_assessment_submit(*, actor: Any, evaluation: Evaluation, entries: list[
         raise PermissionDenied
     _refuse_locked(actor, evaluation, "self-assessment")
     if evaluation.cycle.self_assessment_due is None:
-        raise ValidationError("This cycle has no self-assessment.")
+        raise StageConflict("This cycle has no self-assessment.")
     if evaluation.self_assessed_at:
-        raise ValidationError("You have submitted your self-assessment already.")
+        raise StageConflict("You have submitted your self-assessment already.")
+    _require_open(evaluation, Stage.SELF_ASSESSMENT)
     # Submitted is final (the round takes it as submitted): a partial one could never be
     # completed, so every competency is rated first, as at sign-off.
     given = {item.pk for item, _level, _evidence in entries}
@@ -306,7 +327,8 @@ def goals_save(
         raise PermissionDenied
     _refuse_locked(actor, evaluation, "goals")
     if evaluation.cycle.goals_due is None:
-        raise ValidationError("This cycle has no goal setting.")
+        raise StageConflict("This cycle has no goal setting.")
+    _require_open(evaluation, Stage.GOALS)
     goals = [(text.strip(), items) for text, items in goals if text.strip()]
     if not goals:
         raise ValidationError("Write at least one goal.")
@@ -337,7 +359,8 @@ def midyear_record(*, actor: Any, evaluation: Evaluation, notes: str) -> None:
         raise PermissionDenied
     _refuse_locked(actor, evaluation, "mid-year review")
     if evaluation.cycle.midyear_due is None:
-        raise ValidationError("This cycle has no mid-year review.")
+        raise StageConflict("This cycle has no mid-year review.")
+    _require_open(evaluation, Stage.MIDYEAR)
     if not notes.strip():
         raise ValidationError({"notes": "Write the mid-year review notes."})
     with transaction.atomic():
@@ -366,6 +389,7 @@ def summative_save(*, actor: Any, evaluation: Evaluation, entries: list[Entry]) 
     if not _is_evaluator(actor, evaluation) or actor is None:
         raise PermissionDenied
     _refuse_locked(actor, evaluation, "summative rating")
+    _require_open(evaluation, Stage.SUMMATIVE)
     with transaction.atomic():
         round_ratings_save(
             actor=actor,
@@ -384,6 +408,7 @@ def sign_off(*, actor: Any, evaluation: Evaluation) -> None:
     if not _is_evaluator(actor, evaluation) or actor is None:
         raise PermissionDenied
     _refuse_locked(actor, evaluation, "sign-off")
+    _require_open(evaluation, Stage.SUMMATIVE)
     missing = unrated_items(evaluation, actor)
     if missing:
         names = "; ".join(_item_name(item) for item in missing)
@@ -391,6 +416,14 @@ def sign_off(*, actor: Any, evaluation: Evaluation) -> None:
             f"Rate every competency before signing off. Not rated yet ({len(missing)}): {names}."
         )
     drafts = rated_items(evaluation, actor)
+    # The summative rating is evidence per competency: a level alone is not signed off.
+    bare = [r.item for r in drafts if not r.evidence.strip()]
+    if bare:
+        names = "; ".join(_item_name(item) for item in bare)
+        raise ValidationError(
+            "Give the evidence for every competency before signing off. "
+            f"Without evidence ({len(bare)}): {names}."
+        )
     authority = (Action.RATINGS_EVALUATION, evaluation.evaluatee)
     with transaction.atomic():
         round_ratings_save(
@@ -423,7 +456,10 @@ def acknowledge(*, actor: Any, evaluation: Evaluation, response: str) -> None:
         _require_reader(actor, evaluation)
         raise PermissionDenied
     if evaluation.signed_off_at is None:
-        raise ValidationError("The evaluation is acknowledged once the evaluator signs it off.")
+        raise StageConflict(
+            stage_blocker(evaluation, Stage.ACKNOWLEDGEMENT)
+            or "The evaluation is acknowledged once the evaluator signs it off."
+        )
     if evaluation.acknowledged_at is not None:
         audit_event_record(
             actor=actor,
@@ -433,7 +469,7 @@ def acknowledge(*, actor: Any, evaluation: Evaluation, response: str) -> None:
             object_repr=f"acknowledgement refused: {evaluation}"[:200],
             after={"attempt": "acknowledgement"},
         )
-        raise ValidationError(
+        raise StageConflict(
             f"You acknowledged this evaluation on "
             f"{timezone.localtime(evaluation.acknowledged_at):%Y-%m-%d}: it can no longer change."
         )
@@ -454,6 +490,7 @@ def _item_name(item: FrameworkItem) -> str:
 
 __all__ = [
     "CycleCreated",
+    "StageConflict",
     "acknowledge",
     "current_stage",
     "cycle_create",

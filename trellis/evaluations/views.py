@@ -98,19 +98,38 @@ def _rubric(request: HttpRequest, evaluation: Evaluation, prefix: str) -> Rubric
     )
 
 
+# The stages in which each party acts (the goals are set together).
+EVALUATEE_ACTS = (Stage.SELF_ASSESSMENT, Stage.GOALS, Stage.ACKNOWLEDGEMENT)
+EVALUATOR_ACTS = (Stage.GOALS, Stage.MIDYEAR, Stage.SUMMATIVE)
+
+
 def _page(
-    request: HttpRequest, evaluation: Evaluation, forms: dict[str, Any] | None = None
+    request: HttpRequest,
+    evaluation: Evaluation,
+    forms: dict[str, Any] | None = None,
+    *,
+    status: int | None = None,
 ) -> HttpResponseBase:
+    """The evaluation with the forms of the stages the reader may work on now. A stage whose
+    earlier stages are not complete shows no form but "not yet open" and why; a completed stage
+    stays editable until sign-off (goals, mid-year notes), except the self-assessment, which is
+    submitted once."""
     user: Any = request.user
     context = selectors.evaluation_page(user, evaluation)
     locked = evaluation.is_locked
     forms = forms or {}
     cycle = evaluation.cycle
+    by_stage = context["stage_by"]
+
+    def workable(stage: str) -> bool:
+        row = by_stage.get(stage)
+        return row is not None and row.state != "not_open"
+
     asks_self = cycle.self_assessment_due and not evaluation.self_assessed_at
-    if context["is_evaluatee"] and not locked and asks_self:
+    if context["is_evaluatee"] and not locked and asks_self and workable(Stage.SELF_ASSESSMENT):
         forms.setdefault("self_form", _rubric_initial(evaluation, "self", None))
     takes_part = context["is_evaluatee"] or context["is_evaluator"]
-    if not locked and takes_part and cycle.goals_due:
+    if not locked and takes_part and workable(Stage.GOALS):
         forms.setdefault(
             "goals_form",
             GoalsForm(
@@ -119,18 +138,28 @@ def _page(
             ),
         )
     if context["is_evaluator"] and not locked:
-        if evaluation.cycle.midyear_due:
+        if workable(Stage.MIDYEAR):
             forms.setdefault(
                 "midyear_form", MidyearForm(initial={"notes": evaluation.midyear_notes})
             )
-        forms.setdefault("summative_form", _rubric_initial(evaluation, "summative", context))
+        if workable(Stage.SUMMATIVE):
+            forms.setdefault("summative_form", _rubric_initial(evaluation, "summative", context))
     if context["is_evaluatee"] and locked and not evaluation.acknowledged_at:
         forms.setdefault("ack_form", AcknowledgeForm())
+    # The stages this reader acts in that are not open yet, with the reason.
+    acts: set[str] = set()
+    if context["is_evaluatee"]:
+        acts.update(EVALUATEE_ACTS)
+    if context["is_evaluator"]:
+        acts.update(EVALUATOR_ACTS)
+    waiting = [row for row in context["stages"] if row.state == "not_open" and row.stage in acts]
+    if status is None:
+        status = 400 if any(f.is_bound and f.errors for f in forms.values()) else 200
     return render(
         request,
         "evaluations/evaluation_detail.html",
-        {"evaluation": evaluation, "locked": locked, **context, **forms},
-        status=400 if any(f.is_bound and f.errors for f in forms.values()) else 200,
+        {"evaluation": evaluation, "locked": locked, "waiting": waiting, **context, **forms},
+        status=status,
     )
 
 
@@ -158,10 +187,18 @@ def _done(request: HttpRequest, evaluation: Evaluation, message: str) -> HttpRes
     return redirect("evaluation", evaluation.pk)
 
 
-def _refused(request: HttpRequest, evaluation: Evaluation, error: ValidationError) -> Any:
+def _refused(
+    request: HttpRequest,
+    evaluation: Evaluation,
+    error: ValidationError,
+    forms: dict[str, Any] | None = None,
+) -> HttpResponseBase:
+    """The page again with the refusal's message: 409 when the evaluation's state refuses the
+    change (a stage not yet open, a locked evaluation), 400 when what was sent is wrong."""
     for message in error.messages:
         messages.error(request, message)
-    return redirect("evaluation", evaluation.pk)
+    status = 409 if isinstance(error, services.StageConflict) else 400
+    return _page(request, evaluation, forms, status=status)
 
 
 @permission(Action.SIGNED_IN)
@@ -175,6 +212,8 @@ def self_assessment(request: HttpRequest, pk: int) -> HttpResponseBase:
         services.self_assessment_submit(
             actor=request.user, evaluation=evaluation, entries=form.entries()
         )
+    except services.StageConflict as error:
+        return _refused(request, evaluation, error)
     except ValidationError as error:
         # Shown on the form with what was entered, so nothing typed is lost.
         form.add_error(None, error)
@@ -196,8 +235,11 @@ def goals(request: HttpRequest, pk: int) -> HttpResponseBase:
         return _page(request, evaluation, {"goals_form": form})
     try:
         services.goals_save(actor=request.user, evaluation=evaluation, goals=form.goals())
-    except ValidationError as error:
+    except services.StageConflict as error:
         return _refused(request, evaluation, error)
+    except ValidationError as error:
+        # Shown with what was entered, so nothing typed is lost.
+        return _refused(request, evaluation, error, {"goals_form": form})
     return _done(request, evaluation, "Goals saved.")
 
 
@@ -212,8 +254,10 @@ def midyear(request: HttpRequest, pk: int) -> HttpResponseBase:
         services.midyear_record(
             actor=request.user, evaluation=evaluation, notes=form.cleaned_data["notes"]
         )
-    except ValidationError as error:
+    except services.StageConflict as error:
         return _refused(request, evaluation, error)
+    except ValidationError as error:
+        return _refused(request, evaluation, error, {"midyear_form": form})
     return _done(request, evaluation, "Mid-year review notes saved.")
 
 
@@ -226,8 +270,11 @@ def summative(request: HttpRequest, pk: int) -> HttpResponseBase:
         return _page(request, evaluation, {"summative_form": form})
     try:
         services.summative_save(actor=request.user, evaluation=evaluation, entries=form.entries())
-    except ValidationError as error:
+    except services.StageConflict as error:
         return _refused(request, evaluation, error)
+    except ValidationError as error:
+        # Shown with what was entered, so nothing typed is lost.
+        return _refused(request, evaluation, error, {"summative_form": form})
     return _done(
         request, evaluation, "Summative ratings saved as a draft: only you see them until sign-off."
     )
@@ -304,9 +351,10 @@ def _cycle_export() -> ExportSpec:
 
 @permission(Action.EVALUATIONS_CONFIGURE)
 def cycle_list(request: HttpRequest) -> HttpResponseBase:
-    filters = {
+    filters: dict[str, Any] = {
         "query": get_text(request.GET, "q"),
         "school_year": get_text(request.GET, "year", max_length=9),
+        "overdue": request.GET.get("overdue") == "1",
     }
     return render_list(
         request,

@@ -33,6 +33,7 @@ from trellis.learning.forms import (
     SystemChoiceForm,
 )
 from trellis.learning.models import Community, PDSession, Registration
+from trellis.learning.printing import certificate_filename, certificate_pdf
 
 
 def _session_row(s: PDSession) -> list[Any]:
@@ -342,21 +343,23 @@ def checkin(request: HttpRequest) -> HttpResponseBase:
 
 @permission(Action.SIGNED_IN)
 def certificate(request: HttpRequest, pk: int) -> HttpResponse:
+    """The certificate's page, or (`?format=pdf`) the same certificate as a PDF: the same
+    readers (the attendee and whoever manages the session; anyone else 404)."""
     registration = selectors.certificate_get(request.user, pk)
     session = registration.session
-    return render(
-        request,
-        "learning/certificate.html",
-        {
-            "registration": registration,
-            "session": session,
-            "competencies": [
-                selectors.competency_label(item) for item in session.competencies.all()
-            ],
-            "facilitators": list(session.facilitators.all()),
-            "hours": round((session.ends_at - session.starts_at).total_seconds() / 3600, 1),
-        },
-    )
+    context = {
+        "registration": registration,
+        "session": session,
+        "competencies": [selectors.competency_label(item) for item in session.competencies.all()],
+        "facilitators": list(session.facilitators.all()),
+        "hours": round((session.ends_at - session.starts_at).total_seconds() / 3600, 1),
+    }
+    if get_choice(request.GET, "format", ("pdf",)):
+        response = HttpResponse(certificate_pdf(context), content_type="application/pdf")
+        filename = certificate_filename(context)
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        return response
+    return render(request, "learning/certificate.html", context)
 
 
 # -- learning communities ---------------------------------------------------------------------

@@ -37,6 +37,13 @@ class Value:
 class Line:
     label: str
     values: list[Value]
+    # The line's full name where the label is short (a satisfaction item's code and wording):
+    # the description and the data table give it; the bars keep the short label.
+    caption: str = ""
+
+    @property
+    def full(self) -> str:
+        return self.caption or self.label
 
 
 @dataclass
@@ -148,7 +155,7 @@ def describe(chart: Chart) -> str:
     lines = []
     for line in chart.lines:
         cells = [f"{name} {v.text}" for name, v in zip(chart.series, line.values, strict=True)]
-        lines.append(f"{line.label}: " + ", ".join(cells))
+        lines.append(f"{line.full}: " + ", ".join(cells))
     return f"{chart.title}. " + "; ".join(lines) + "."
 
 
@@ -265,7 +272,14 @@ def charts(report: dict[str, Any]) -> list[Chart]:
     if s.get("answers"):
         sat.lines.append(Line("All items", [_value(s, "pct_favorable", "%")]))
         for code, entry in s["items"].items():
-            sat.lines.append(Line(code, [_value(entry, "pct_favorable", "%")]))
+            text = entry.get("text") or ""
+            sat.lines.append(
+                Line(
+                    code,
+                    [_value(entry, "pct_favorable", "%")],
+                    caption=f"{code}: {text}" if text else "",
+                )
+            )
     out.append(sat)
     practice = report.get("practice")
     if practice and practice.get("competencies"):
@@ -323,6 +337,6 @@ def figures(report: dict[str, Any]) -> dict[str, list[Figure]]:
     out: dict[str, list[Figure]] = {}
     for chart in charts(report):
         level = chart.key.split("-")[0]
-        rows = [[line.label, *(v.text for v in line.values)] for line in chart.lines]
+        rows = [[line.full, *(v.text for v in line.values)] for line in chart.lines]
         out.setdefault(level, []).append(Figure(chart, svg(chart), level, rows))
     return out

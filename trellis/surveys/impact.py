@@ -38,12 +38,14 @@ from django.db.models import (
 from django.db.models.functions import Cast
 
 from trellis.core.providers import provider
-from trellis.core.suppression import threshold
+from trellis.core.suppression import protect, threshold
+from trellis.learning.models import Community, Cycle, Meeting
 from trellis.orgs.models import School, System
-from trellis.people.models import Person, Position
+from trellis.people.models import Person, Position, PositionKind
 from trellis.programs.models import Participant, Placement, Program
 from trellis.ratings.models import Purpose, Rating
 from trellis.ratings.selectors import competency_labels
+from trellis.rosters.models import Enrollment
 from trellis.surveys.models import (
     SCALE_RANGE,
     Administration,
@@ -93,9 +95,14 @@ DEFINITIONS = [
     (
         "Reach",
         "over the school year: distinct schools and systems with an active participant; "
-        "teacher leaders = active participants of teacher-leader programs; teachers = distinct "
-        "teachers on the teams those teacher leaders lead; students = distinct students enrolled "
-        "with those teachers.",
+        "teacher leaders = active participants of teacher-leader programs (a teacher-leader "
+        "fellowship), or active participants who held a teacher-leader role or led a learning "
+        "community in the year; teachers = distinct teachers (a teacher's or teacher leader's "
+        "position in the year) who are members of the learning communities (PLCs, content-alike "
+        "teams, leadership teams) those teacher leaders led in the year (a meeting held or an "
+        "inquiry cycle under way); students = distinct students enrolled (class roster) in a "
+        "class those teachers teach; Trellis holds no reported count, so without a roster the "
+        "students are not given.",
     ),
     (
         "Alumni retention",
@@ -185,7 +192,6 @@ def _answers(scope: Scope, measures: str, window: str | None = None) -> QuerySet
 @dataclass
 class SchoolScore:
     overall: float
-    dimensions: dict[str, float]
     respondents: int
 
 
@@ -193,19 +199,26 @@ SchoolScores = dict[str, dict[str, dict[int, SchoolScore]]]
 
 
 def _rows(qs: QuerySet[Any]) -> list[tuple[Any, ...]]:
-    """A grouped query's rows as the database returns them (tens of thousands at metro size:
-    without Django's per-row conversions, which the plain ints, floats and strings of these
-    queries do not need)."""
+    """A grouped query's rows as the database returns them (without Django's per-row
+    conversions, which the plain ints, floats and strings of these queries do not need)."""
     sql, params = qs.query.sql_with_params()
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()
 
 
+def _wrapped(sql: str, params: list[Any]) -> list[tuple[Any, ...]]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
 def school_scores_all(scope: Scope, measures: tuple[str, ...]) -> SchoolScores:
-    """Measures → window → school → the mean of each sub-scale's pooled answers and their mean,
-    and the school's respondents: one grouped query over the answers of the measures and both
-    windows."""
+    """Measures → window → school → the school's overall score (the mean of its sub-scales'
+    means of pooled answers) and its respondents. The database does the arithmetic: the answers
+    grouped per school and item (the ORM's query, its filters and the reverse-coding), then per
+    sub-scale (pooled mean) and per school (mean of the sub-scales), so only one row per school
+    and window comes back (a few thousand at metro size, not the tens of thousands of items)."""
     admins = scope.administrations().filter(
         instrument__measures__in=measures, window__in=(Window.BOY, Window.EOY)
     )
@@ -220,34 +233,29 @@ def school_scores_all(scope: Scope, measures: tuple[str, ...]) -> SchoolScores:
         "submission__administration__instrument__measures",
         "submission__administration__window",
     )
-    out: SchoolScores = {m: {Window.BOY: {}, Window.EOY: {}} for m in measures}
     # Grouped per item (no DISTINCT: a submission answers an item once, so an item's answers
-    # are its respondents), added up here per sub-scale.
-    sums: dict[tuple[str, str, int], dict[str, list[float]]] = defaultdict(dict)
-    respondents: dict[tuple[str, str, int], int] = defaultdict(int)
-    for m, window, school, subscale, total, n in _rows(
+    # are its respondents). A school's respondents: the most any one item has (everyone answers
+    # every item in practice; where not, the count is lower and more is withheld, never less).
+    per_item = (
         answers.values_list(*group, "submission__school_id", "item__subscale", "item_id")
         .annotate(total=Sum(_adjusted()), n=Count("pk"))
         .values_list(*group, "submission__school_id", "item__subscale", "total", "n")
         .order_by()
-    ):
-        key = (m, window, school)
-        pair = sums[key].setdefault(subscale, [0.0, 0])
-        pair[0] += total
-        pair[1] += n
-        # A school's respondents: the most any one item has (everyone answers every item in
-        # practice; where not, the count is lower and more is withheld, never less).
-        if n > respondents[key]:
-            respondents[key] = n
-    means = {
-        key: {subscale: total / n for subscale, (total, n) in dims.items()}
-        for key, dims in sums.items()
-    }
-    for (m, window, school), dims in means.items():
+    )
+    inner, params = per_item.query.sql_with_params()
+    sql = f"""
+        WITH per_item (measures, win, school, subscale, total, n) AS ({inner}),
+        dims AS (
+            SELECT measures, win, school, subscale, SUM(total) / SUM(n) AS m, MAX(n) AS most
+            FROM per_item GROUP BY measures, win, school, subscale
+        )
+        SELECT measures, win, school, AVG(m), MAX(most)
+        FROM dims GROUP BY measures, win, school
+    """
+    out: SchoolScores = {m: {Window.BOY: {}, Window.EOY: {}} for m in measures}
+    for m, window, school, overall, respondents in _wrapped(sql, list(params)):
         out[m][window][school] = SchoolScore(
-            overall=round(sum(dims.values()) / len(dims), PLACES),
-            dimensions={k: round(v, PLACES) for k, v in dims.items()},
-            respondents=respondents.get((m, window, school), 0),
+            overall=round(float(overall), PLACES), respondents=int(respondents)
         )
     return out
 
@@ -440,7 +448,21 @@ def knowledge_changes(scope: Scope) -> dict[str, list[tuple[int, float, int | No
 
 
 def growth(changes: list[float]) -> dict[str, Any]:
+    """The growth figures of a list of changes (post - pre)."""
     n = len(changes)
+    if n < 2:
+        return growth_figures(n, sum(c > 0 for c in changes), 0.0, 0.0)
+    # math.fsum (exactly rounded sums): statistics.stdev's exact fractions are slow over the
+    # tens of thousands of people of a metro district.
+    mean = math.fsum(changes) / n
+    sd = math.sqrt(math.fsum((c - mean) ** 2 for c in changes) / (n - 1))
+    return growth_figures(n, sum(c > 0 for c in changes), mean, sd)
+
+
+def growth_figures(n: int, rose: int, mean: float, sd: float) -> dict[str, Any]:
+    """n, the share who rose, the mean change, its 95% interval and d_z from the aggregates of
+    the changes (their count, how many are positive, their mean and sample standard deviation),
+    suppressed under the threshold."""
     out: dict[str, Any] = {}
     fields = ("pct_improved", "mean_change", "ci95_low", "ci95_high", "effect_size")
     if n == 0 or _small(n):
@@ -455,13 +477,9 @@ def growth(changes: list[float]) -> dict[str, Any]:
         for key in fields:
             out[key], out[f"{key}_reason"] = None, reason
         return out
-    # math.fsum (exactly rounded sums): statistics.stdev's exact fractions are slow over the
-    # tens of thousands of people of a metro district.
-    mean = math.fsum(changes) / n
-    sd = math.sqrt(math.fsum((c - mean) ** 2 for c in changes) / (n - 1))
     half = t_quantile(0.975, n - 1) * sd / math.sqrt(n)
     out["n"] = n
-    out["pct_improved"] = pct(100.0 * sum(c > 0 for c in changes) / n)
+    out["pct_improved"] = pct(100.0 * rose / n)
     out["mean_change"] = two(mean)
     out["ci95_low"] = two(mean - half)
     out["ci95_high"] = two(mean + half)
@@ -473,10 +491,95 @@ def growth(changes: list[float]) -> dict[str, Any]:
 
 
 def knowledge(scope: Scope) -> dict[str, Any]:
-    return {
-        subject.lower(): growth([c for _p, c, _s in rows])
-        for subject, rows in sorted(knowledge_changes(scope).items())
-    }
+    """Subject (lower case) → growth figures. The database does the arithmetic: each person's
+    pre and post score per subject, then per subject the count of people with both, how many
+    rose, the mean change and its sample standard deviation; one row per subject comes back
+    (not one per person, tens of thousands at metro size)."""
+    admins = scope.administrations().filter(
+        instrument__measures=Measures.KNOWLEDGE,
+        window__in=(Window.BOY, Window.EOY),
+        anonymous=False,
+    )
+    items = (
+        Item.objects.filter(instrument__administrations__in=admins, scale=Scale.CORRECT01)
+        .exclude(subscale="")
+        .values_list("instrument_id", "subscale")
+        .annotate(n=Count("pk", distinct=True))
+        .values_list("instrument_id", "subscale", "n")
+        .order_by()
+    )
+    # One row per window, person, instrument and subject: the instrument's items in the subject
+    # count once, however many of its administrations the person answered in.
+    answered = (
+        Response.objects.filter(
+            submission__administration__in=admins,
+            submission__submitted_at__isnull=False,
+            submission__person__isnull=False,
+            item__scale=Scale.CORRECT01,
+        )
+        .exclude(item__subscale="")
+        .values_list(
+            "submission__administration__window",
+            "submission__person_id",
+            "submission__administration__instrument_id",
+            "item__subscale",
+        )
+        .annotate(right=Sum("value"))
+        .values_list(
+            "submission__administration__window",
+            "submission__person_id",
+            "submission__administration__instrument_id",
+            "item__subscale",
+            "right",
+        )
+        .order_by()
+    )
+    items_sql, items_params = items.query.sql_with_params()
+    answered_sql, answered_params = answered.query.sql_with_params()
+    sql = f"""
+        WITH items (instrument, subject, n) AS ({items_sql}),
+        answered (win, person, instrument, subject, correct) AS ({answered_sql}),
+        scores AS (
+            SELECT a.subject, a.person,
+                100.0 * SUM(CASE WHEN a.win = %s THEN a.correct END)
+                    / NULLIF(SUM(CASE WHEN a.win = %s THEN it.n END), 0) AS pre,
+                100.0 * SUM(CASE WHEN a.win = %s THEN a.correct END)
+                    / NULLIF(SUM(CASE WHEN a.win = %s THEN it.n END), 0) AS post
+            FROM answered a
+            JOIN items it ON it.instrument = a.instrument AND it.subject = a.subject
+            GROUP BY a.subject, a.person
+        )
+        SELECT subject, COUNT(post - pre), SUM(CASE WHEN post > pre THEN 1 ELSE 0 END),
+            SUM(post - pre), SUM((post - pre) * (post - pre))
+        FROM scores GROUP BY subject
+    """
+    params = [
+        *items_params,
+        *answered_params,
+        Window.BOY,
+        Window.BOY,
+        Window.EOY,
+        Window.EOY,
+    ]
+    out: dict[str, Any] = {}
+    for subject, n, rose, total, squares in sorted(_wrapped(sql, params)):
+        mean, sd = _mean_sd(int(n), total, squares)
+        out[subject.lower()] = growth_figures(int(n), int(rose or 0), mean, sd)
+    return out
+
+
+def _mean_sd(n: int, total: Any, squares: Any) -> tuple[float, float]:
+    """The mean and the sample standard deviation from the count, the sum and the sum of
+    squares (as PostgreSQL's stddev_samp works them out; exact decimals from its numeric sums,
+    and SQLite's user-defined STDDEV_SAMP cannot skip the people with one score)."""
+    if n == 0:
+        return 0.0, 0.0
+    s1, s2 = Decimal(str(total)), Decimal(str(squares))
+    mean = s1 / n
+    if n < 2:
+        return float(mean), 0.0
+    variance = (s2 - s1 * s1 / n) / (n - 1)
+    return float(mean), float(variance.sqrt()) if variance > 0 else 0.0
 
 
 def beliefs(scope: Scope, scores: SchoolScores | None = None) -> dict[str, Any]:
@@ -522,9 +625,23 @@ def satisfaction(scope: Scope) -> dict[str, Any]:
     _share(out, "pct_favorable", fav, people, "respondents", "answered")
     if n and people >= threshold():
         out["pct_favorable"] = pct(100.0 * fav / n)
+    # Each item's wording (the first instrument's, should two share a code): the page and the
+    # PDF name the item, not only its code.
+    texts: dict[str, str] = {}
+    for code, text in (
+        Item.objects.filter(
+            instrument__administrations__in=scope.administrations().filter(
+                instrument__measures=Measures.SATISFACTION
+            ),
+            code__in=[r["item__code"] for r in rows],
+        )
+        .order_by("instrument_id", "position", "pk")
+        .values_list("code", "text")
+    ):
+        texts.setdefault(code, text)
     items: dict[str, Any] = {}
     for row in rows:
-        entry: dict[str, Any] = {}
+        entry: dict[str, Any] = {"text": texts.get(row["item__code"], "")}
         _share(entry, "pct_favorable", row["fav"], row["n"], "respondents", "answered")
         if row["n"] >= threshold():
             entry["pct_favorable"] = pct(100.0 * row["fav"] / row["n"])
@@ -560,18 +677,85 @@ def _count(out: dict[str, Any], key: str, value: int) -> None:
         out[key] = value
 
 
+def _during(start: datetime.date, end: datetime.date) -> Q:
+    """Positions held at some time in [start, end]."""
+    return Q(starts_on__lte=end) & (Q(ends_on__isnull=True) | Q(ends_on__gte=start))
+
+
+def communities_led(scope: Scope) -> QuerySet[Community]:
+    """The system's learning communities (PLCs, content-alike teams, leadership teams) that
+    were under way in the school year: a meeting held in it, or an inquiry cycle overlapping it."""
+    start, end = year_bounds(scope.year)
+    met = Meeting.objects.filter(held_on__gte=start, held_on__lte=end).values("community_id")
+    cycling = Cycle.objects.filter(starts_on__lte=end, ends_on__gte=start).values("community_id")
+    return Community.objects.filter(system=scope.system, facilitator__isnull=False).filter(
+        Q(pk__in=met) | Q(pk__in=cycling)
+    )
+
+
+def reach_teacher_leaders(scope: Scope) -> QuerySet[Person]:
+    """Active participants who are teacher leaders: in a teacher-leader fellowship, or, in any
+    program of the report, holding a teacher-leader role (a position) or leading a learning
+    community during the school year."""
+    start, end = year_bounds(scope.year)
+    active = active_participants(scope)
+    fellows = active.filter(cohort__program__kind=Program.Kind.TEACHER_LEADER_FELLOWSHIP)
+    roles = Position.objects.filter(_during(start, end), kind=PositionKind.TEACHER_LEADER)
+    return Person.objects.filter(pk__in=active.values("person_id")).filter(
+        Q(pk__in=fellows.values("person_id"))
+        | Q(pk__in=roles.values("person_id"))
+        | Q(pk__in=communities_led(scope).values("facilitator_id"))
+    )
+
+
+def reach_teachers(scope: Scope, leaders: QuerySet[Person]) -> QuerySet[Person]:
+    """The teachers on the teams the teacher leaders lead: members of the communities they
+    facilitated in the year who held a teacher's (or teacher leader's) position in it."""
+    start, end = year_bounds(scope.year)
+    teams = communities_led(scope).filter(facilitator_id__in=leaders.values("pk"))
+    teaching = Position.objects.filter(
+        _during(start, end), kind__in=(PositionKind.TEACHER, PositionKind.TEACHER_LEADER)
+    )
+    members = Community.members.through.objects.filter(community_id__in=teams.values("pk"))
+    return Person.objects.filter(
+        pk__in=members.values("person_id"), id__in=teaching.values("person_id")
+    )
+
+
 def reach(scope: Scope) -> dict[str, Any]:
     active = active_participants(scope)
+    start, end = year_bounds(scope.year)
     out: dict[str, Any] = {"schools": reach_schools(scope).count()}
     out["systems"] = active.values("person__system_id").distinct().count()
-    leaders = active.filter(cohort__program__kind=Program.Kind.TEACHER_LEADER_FELLOWSHIP)
-    _count(out, "teacher_leaders", leaders.values("person_id").distinct().count())
-    reason = (
-        "not recorded: Trellis does not yet hold the teams teacher leaders lead "
-        "(learning communities come later), nor a reported count"
+    leaders = reach_teacher_leaders(scope)
+    _count(out, "teacher_leaders", leaders.count())
+    teachers = reach_teachers(scope, leaders)
+    _count(out, "teachers", teachers.count())
+    # Students: enrolled (the class roster, active enrollments overlapping the year) in a class
+    # one of those teachers teaches.
+    dated = (Q(begins_on__isnull=True) | Q(begins_on__lte=end)) & (
+        Q(ends_on__isnull=True) | Q(ends_on__gte=start)
     )
-    out["teachers"], out["teachers_reason"] = None, reason
-    out["students"], out["students_reason"] = None, reason
+    taught = Enrollment.objects.filter(
+        dated, is_active=True, person_id__in=teachers.values("pk")
+    ).values("school_class_id")
+    if out["teachers"] == 0:
+        out["students"] = 0
+    elif not taught.exists():
+        out["students"], out["students_reason"] = (
+            None,
+            "no class roster for these teachers (and no reported count)",
+        )
+    else:
+        students = (
+            Enrollment.objects.filter(
+                dated, is_active=True, school_class_id__in=taught, student__isnull=False
+            )
+            .values("student_id")
+            .distinct()
+            .count()
+        )
+        _count(out, "students", students)
     return out
 
 
@@ -596,10 +780,10 @@ def alumni(scope: Scope) -> dict[str, Any]:
     return out
 
 
-def practice_changes(scope: Scope) -> dict[int, dict[str, float]]:
-    """Person → competency label → change in level (position of the last progress rating of
-    the school year minus that of the first), for the report's active participants rated at
-    least twice on a competency in the year (submitted ratings only, any rater)."""
+def practice_levels(scope: Scope) -> dict[tuple[int, str], tuple[int, int]]:
+    """(person, competency label) → (position of the first progress rating's level in the
+    school year, that of the last), for the report's active participants rated at least twice
+    on a competency in the year (submitted ratings only, any rater)."""
     start, end = year_bounds(scope.year)
     ratings = list(
         Rating.objects.filter(
@@ -623,11 +807,31 @@ def practice_changes(scope: Scope) -> dict[int, dict[str, float]]:
         first.setdefault(key, r.level.position)
         last[key] = r.level.position
         seen[key] += 1
+    return {key: (first[key], last[key]) for key, times in seen.items() if times >= 2}
+
+
+def practice_changes(scope: Scope) -> dict[int, dict[str, float]]:
+    """Person → competency label → change in level (position of the last progress rating of
+    the school year minus that of the first), for the report's active participants rated at
+    least twice on a competency in the year (submitted ratings only, any rater)."""
     out: dict[int, dict[str, float]] = defaultdict(dict)
-    for key, times in seen.items():
-        if times >= 2:
-            out[key[0]][key[1]] = float(last[key] - first[key])
+    for (person, label), (before, after) in practice_levels(scope).items():
+        out[person][label] = float(after - before)
     return dict(out)
+
+
+def people_schools(scope: Scope, people: set[int]) -> dict[int, int]:
+    """Person → the school of their latest position held during the school year (a person
+    without one is in no school)."""
+    start, end = year_bounds(scope.year)
+    out: dict[int, int] = {}
+    for person, school in (
+        Position.objects.filter(_during(start, end), person_id__in=people, school__isnull=False)
+        .order_by("starts_on", "pk")
+        .values_list("person_id", "school_id")
+    ):
+        out[person] = school
+    return out
 
 
 def practice(scope: Scope) -> dict[str, Any]:
@@ -694,7 +898,7 @@ def impact_report(*, system: System, year: int, program: Program | None = None) 
 
 # --- Drill-down: the schools behind a level's figures ------------------------------------------
 
-LEVELS = ("conditions", "beliefs", "knowledge", "satisfaction", "reach", "outcomes")
+LEVELS = ("conditions", "beliefs", "knowledge", "satisfaction", "reach", "outcomes", "practice")
 
 
 @dataclass
@@ -765,6 +969,42 @@ def impact_schools(
                     SchoolRow(school, [str(r["people"]), f"{100.0 * r['fav'] / r['n']:.1f}%"])
                 )
         return ["Respondents", "Favourable"], rows
+    if level == "practice":
+        means = {p: statistics.fmean(c.values()) for p, c in practice_changes(scope).items()}
+        by_school: dict[int, list[float]] = defaultdict(list)
+        at = people_schools(scope, set(means))
+        for person, school_id in at.items():
+            by_school[school_id].append(means[person])
+        # Complementary suppression against the report's total (people rated twice): a school
+        # withheld alone, or with fewer than the threshold between the withheld ones (people in
+        # no school count as withheld), takes the next-smallest school with it.
+        counts: dict[Any, int] = {k: len(v) for k, v in by_school.items()}
+        counts["total"], counts["no school"] = len(means), len(set(means) - set(at))
+        withheld = protect(
+            counts,
+            [("total", [*by_school, "no school"])],
+            hidden=["no school"] if counts["no school"] else [],
+        )
+        rows = []
+        for school in School.objects.filter(pk__in=list(by_school)).order_by("name"):
+            values = by_school[school.pk]
+            if _small(len(values)):
+                rows.append(SchoolRow(school, [f"fewer than {threshold()}", "—", "—"]))
+            elif school.pk in withheld:
+                rows.append(SchoolRow(school, ["not shown", "—", "—"]))
+            else:
+                improved = 100.0 * sum(v > 0 for v in values) / len(values)
+                rows.append(
+                    SchoolRow(
+                        school,
+                        [
+                            str(len(values)),
+                            f"{pct(improved):.1f}%",
+                            f"{statistics.fmean(values):+.2f}",
+                        ],
+                    )
+                )
+        return ["People rated twice", "Whose level rose", "Mean change (levels)"], rows
     if level == "outcomes":
         read = provider("student_outcomes")
         served = list(reach_schools(scope).order_by("name"))
@@ -792,7 +1032,7 @@ def impact_schools(
 
 # --- Drill-down: the people behind the knowledge figures ---------------------------------------
 
-PEOPLE_LEVELS = ("knowledge",)
+PEOPLE_LEVELS = ("knowledge", "practice")
 
 
 @dataclass
@@ -850,6 +1090,44 @@ def knowledge_people(scope: Scope, visible: Q) -> tuple[list[PersonRow], list[st
                 subject,
                 pre[key][0] if key in pre else None,
                 post[key][0] if key in post else None,
+            )
+        )
+    rows.sort(key=lambda r: (r.subject, r.name, r.person_id))
+    return rows, withheld
+
+
+def practice_people(scope: Scope, visible: Q) -> tuple[list[PersonRow], list[str]]:
+    """Each person's first and last progress-rating level per competency in the school year
+    (rated at least twice), for the people `visible` lets the viewer see; a competency whose
+    people the viewer sees only in part, with fewer than the threshold hidden, is withheld
+    whole (as for knowledge). `pre` and `post` are the levels' positions."""
+    levels = practice_levels(scope)
+    ids = {k[0] for k in levels}
+    people = {
+        p.pk: p
+        for p in Person.objects.filter(visible, pk__in=ids).only("given_name", "family_name")
+    }
+    at = people_schools(scope, set(people))
+    schools = dict(School.objects.filter(pk__in=set(at.values())).values_list("pk", "name"))
+    withheld = []
+    for label in sorted({k[1] for k in levels}):
+        behind = {k[0] for k in levels if k[1] == label}
+        hidden = len(behind - set(people))
+        if 0 < hidden < threshold() and len(behind) >= threshold():
+            withheld.append(label)
+    rows = []
+    for (person_id, label), (before, after) in levels.items():
+        if person_id not in people or label in withheld:
+            continue
+        person = people[person_id]
+        rows.append(
+            PersonRow(
+                person_id,
+                f"{person.family_name}, {person.given_name}",
+                schools.get(at.get(person_id, 0), ""),
+                label,
+                float(before),
+                float(after),
             )
         )
     rows.sort(key=lambda r: (r.subject, r.name, r.person_id))

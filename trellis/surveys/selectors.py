@@ -7,6 +7,7 @@ from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
+from django.utils import timezone
 
 from trellis.authz.policies import allows, authorize, scope_for
 from trellis.authz.roles import Action
@@ -20,6 +21,7 @@ from trellis.surveys.impact import (
     impact_report,
     impact_schools,
     knowledge_people,
+    practice_people,
     year_bounds,
 )
 from trellis.surveys.keys import respondent_key
@@ -101,11 +103,37 @@ def impact_program_choices(user: Any, system: System) -> QuerySet[Program]:
     return serving.filter(pk__in=impact_programs(user).values("pk")).order_by("name")
 
 
-def impact_years(system: System) -> list[int]:
-    return sorted(
-        set(Administration.objects.filter(system=system).values_list("school_year", flat=True)),
-        reverse=True,
+def school_year_of(day: datetime.date) -> int:
+    """The school year a day falls in, named by the year it ends (1 July to 30 June)."""
+    return day.year + 1 if day.month >= 7 else day.year
+
+
+def impact_years(system: System, today: datetime.date | None = None) -> list[int]:
+    """The school years with data the report shows, newest first: those of the system's
+    administrations (conditions, knowledge, beliefs, satisfaction), and those its programs'
+    cohorts with participants from the system overlap, up to today's school year (reach,
+    alumni, use of new practice and student outcomes follow the year's active participants)."""
+    years = set(Administration.objects.filter(system=system).values_list("school_year", flat=True))
+    current = school_year_of(today or timezone.localdate())
+    spans = (
+        Participant.objects.filter(person__system=system)
+        .values_list("cohort__starts_on", "cohort__ends_on")
+        .distinct()
     )
+    for starts_on, ends_on in spans:
+        first, last = school_year_of(starts_on), min(school_year_of(ends_on), current)
+        years.update(range(first, last + 1))
+    return sorted(years, reverse=True)
+
+
+def impact_default_year(system: System, years: list[int]) -> int | None:
+    """The year the report opens on: the newest with a survey or assessment (the report's
+    four survey levels), else the newest with any data. A school year under way shows only
+    reach, practice and outcomes so far; it stays one choice away in the selector."""
+    surveyed = Administration.objects.filter(system=system).order_by("-school_year").first()
+    if surveyed is not None:
+        return surveyed.school_year
+    return years[0] if years else None
 
 
 def impact_target(
@@ -164,7 +192,14 @@ def impact_people(
     if level not in PEOPLE_LEVELS:
         raise Http404
     visible = scope_for(user, Action.IMPACT_PEOPLE).people_q()
-    rows, withheld = knowledge_people(Scope(system, year, program), visible)
+    scope = Scope(system, year, program)
+    if level == "practice":
+        # A person's progress-rating levels: listed only where the viewer may also read that
+        # person's progress ratings (a district leader, who may not, sees no one).
+        visible &= scope_for(user, Action.RATINGS_PROGRESS).people_q()
+        rows, withheld = practice_people(scope, visible)
+    else:
+        rows, withheld = knowledge_people(scope, visible)
     return system, program, rows, withheld
 
 

@@ -96,7 +96,10 @@ def tables(report: dict[str, Any]) -> list[Table]:
         [_row(s, "pct_favorable", "Favourable answers, all items", "%")],
         columns=["Item", "Favourable"],
     )
-    satisfaction.grid = [[code, _cell(e, "pct_favorable", "%")] for code, e in s["items"].items()]
+    satisfaction.grid = [
+        [f"{code}: {e['text']}" if e.get("text") else code, _cell(e, "pct_favorable", "%")]
+        for code, e in s["items"].items()
+    ]
     out.append(satisfaction)
     out.append(
         Table(
@@ -133,7 +136,6 @@ def tables(report: dict[str, Any]) -> list[Table]:
                 _row(p, "mean_change", "Mean change (levels)"),
             ],
             columns=["Competency", "n", "Mean change (levels)"],
-            drill=False,
         )
         practice.grid = [
             [name, _cell(e, "n"), _cell(e, "mean_change")] for name, e in p["competencies"].items()

@@ -24,7 +24,7 @@ from trellis.surveys import selectors, services
 from trellis.surveys.charts import figures
 from trellis.surveys.forms import AnswersForm, WindowForm
 from trellis.surveys.impact import LEVELS, PEOPLE_LEVELS
-from trellis.surveys.models import school_year_label
+from trellis.surveys.models import Measures, school_year_label
 from trellis.surveys.printing import pdf_filename, report_pdf
 from trellis.surveys.tables import tables
 
@@ -120,6 +120,10 @@ def administration_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "administration": administration,
             "respondents": _respondents(administration.respondents),  # type: ignore[attr-defined]
             "year_label": school_year_label(administration.school_year),
+            # An identified knowledge assessment's per-person scores reach the people
+            # drill-down of the impact report (never the answers themselves).
+            "scores_shown": not administration.anonymous
+            and administration.instrument.measures == Measures.KNOWLEDGE,
             "can_manage": has_grant_for(request.user, Action.SURVEYS_MANAGE)
             and selectors.may(request.user, Action.SURVEYS_MANAGE, administration),
         },
@@ -131,6 +135,16 @@ def _report_params(request: HttpRequest) -> tuple[str, int | None, int | None]:
     if year is not None and not 1990 <= year <= 2100:
         raise BadRequest("The 'year' parameter is the year a school year ends, e.g. 2018.")
     return get_text(request.GET, "system", max_length=60), year, get_int(request.GET, "program")
+
+
+def _people_levels(user: Any) -> tuple[str, ...]:
+    """The levels whose people the page links to: the practice level's (progress ratings) only
+    for viewers who may read progress ratings (its list would be empty for the others)."""
+    return tuple(
+        level
+        for level in PEOPLE_LEVELS
+        if level != "practice" or has_grant_for(user, Action.RATINGS_PROGRESS)
+    )
 
 
 @permission(Action.IMPACT_VIEW)
@@ -145,7 +159,11 @@ def impact_page(request: HttpRequest) -> HttpResponse:
     if code:
         system, program = selectors.impact_target(request.user, code, program_id)
         years = selectors.impact_years(system)
-        year = year or (years[0] if years else None)
+        year = year or selectors.impact_default_year(system, years)
+        if year and year not in years:
+            # A year asked for by the address (a bookmark, a shared link) is the report shown:
+            # the selector lists it too, so that it names the year the figures are for.
+            years = sorted([*years, year], reverse=True)
         context.update(
             system=system,
             program=program,
@@ -177,7 +195,7 @@ def impact_page(request: HttpRequest) -> HttpResponse:
                 context["people_drill"] = context["drill"].replace(
                     reverse("impact_schools"), reverse("impact_people"), 1
                 )
-                context["people_levels"] = PEOPLE_LEVELS
+                context["people_levels"] = _people_levels(request.user)
     return render(request, "surveys/impact_report.html", context)
 
 
@@ -217,18 +235,28 @@ def impact_drill_page(request: HttpRequest) -> HttpResponseBase:
             "people": (
                 back.replace(reverse("impact_report"), reverse("impact_people"), 1)
                 + f"&level={level}"
-                if level in PEOPLE_LEVELS and has_grant_for(request.user, Action.IMPACT_PEOPLE)
+                if level in _people_levels(request.user)
+                and has_grant_for(request.user, Action.IMPACT_PEOPLE)
                 else ""
             ),
         },
     )
 
 
+# Per level of the people drill-down: what a row's subject is (singular, plural) and the
+# headings of its two values.
+PEOPLE_KINDS = {
+    "knowledge": ("subject", "subjects", "Pre", "Post"),
+    "practice": ("competency", "competencies", "First level", "Last level"),
+}
+
+
 @permission(Action.IMPACT_PEOPLE)
 def impact_people_page(request: HttpRequest) -> HttpResponseBase:
     code, year, program_id = _report_params(request)
-    # Only the levels whose people may be listed (identified knowledge assessments); any other
-    # level (conditions, beliefs, satisfaction: anonymous surveys) has no one behind it: 404.
+    # Only the levels whose people may be listed (identified knowledge assessments, progress
+    # ratings); any other level (conditions, beliefs, satisfaction: anonymous surveys) has no
+    # one behind it: 404.
     level = get_text(request.GET, "level", max_length=30) or "knowledge"
     if not code or year is None:
         raise BadRequest("Give the 'system' and 'year' parameters.")
@@ -247,7 +275,13 @@ def impact_people_page(request: HttpRequest) -> HttpResponseBase:
         return export_response(
             fmt=fmt,
             filename=f"impact-people-{level}-{system.code}-{year}",
-            headers=PEOPLE_EXPORT.headers,
+            headers=[
+                "Person",
+                "School",
+                PEOPLE_KINDS[level][0].capitalize(),
+                *PEOPLE_KINDS[level][2:],
+                "Change",
+            ],
             rows=(PEOPLE_EXPORT.row(r) for r in rows),
         )
     back = f"{reverse('impact_report')}?system={system.code}&year={year}" + (
@@ -264,6 +298,9 @@ def impact_people_page(request: HttpRequest) -> HttpResponseBase:
             "year": year,
             "year_label": school_year_label(year),
             "level": level,
+            "kind": PEOPLE_KINDS[level][0],
+            "kind_plural": PEOPLE_KINDS[level][1],
+            "columns": PEOPLE_KINDS[level][2:],
             "withheld": withheld,
             "subjects": subjects,
             "subject": subject,
