@@ -98,7 +98,13 @@ DEFINITIONS = [
         "submitted by the system's deadline (a setting, default 09:30 in the system's time "
         "zone) on the day.",
     ),
-    ("This week", "the instructional days from Monday up to the day shown."),
+    (
+        "This week",
+        "the instructional days from Monday up to the day shown. The day shown counts toward "
+        "the week's expected and on-time submissions only once the system's deadline has "
+        "passed: before it (today still open until the deadline, 09:30 by default) the "
+        "week's on-time rate is of Monday to the day before.",
+    ),
     (
         "Chronic absence",
         "from the school year's first instructional day: students enrolled at the school at "
@@ -240,6 +246,33 @@ class Figures:
         return max(self.expected_today - self.submitted_today, 0)
 
 
+def _deadline_passed(day: datetime.date, own: AttendanceSettings, now: datetime.datetime) -> bool:
+    return now > datetime.datetime.combine(day, own.deadline, tzinfo=ZoneInfo(own.time_zone))
+
+
+def week_q(day: datetime.date) -> Q:
+    """The roll-up rows of "this week" for the on-time figures on `day`: the instructional days
+    from Monday up to `day`, the day itself only once its system's submission deadline has
+    passed (before it, today's classes still have time: the week is Monday to yesterday).
+    Decided once here for every page, the report and the API (docs/decisions.md). Reads the
+    systems' settings (one query) only on a day that can still be before a deadline."""
+    monday = day - datetime.timedelta(days=day.weekday())
+    q = Q(date__gte=monday, date__lte=day)
+    now = timezone.now()
+    # Any time zone's today is within a day of UTC's.
+    if abs((day - now.astimezone(datetime.UTC).date()).days) > 1:
+        return q
+    own = list(AttendanceSettings.objects.all())
+    closed = [s.system_id for s in own if _deadline_passed(day, s, now)]
+    still_open = [s.system_id for s in own if s.system_id not in closed]
+    if _deadline_passed(day, AttendanceSettings(), now):
+        # Systems without settings of their own: the default deadline has passed.
+        return q & ~Q(date=day, system_id__in=still_open) if still_open else q
+    if not closed:
+        return Q(date__gte=monday, date__lt=day)
+    return q & ~(Q(date=day) & ~Q(system_id__in=closed))
+
+
 def as_of_days(school_ids: Iterable[int], day: datetime.date) -> dict[int, datetime.date]:
     """Each school's roll-up day for figures "to date" on `day`: the day itself, or on a day
     the school has no instruction its last rolled-up day before it in the school year (schools
@@ -294,9 +327,8 @@ def figures(school_ids: Iterable[int], day: datetime.date) -> dict[int, Figures]
             f.enrolled, f.absent, f.has_day = row.enrolled, row.absent, True
             f.expected_today, f.submitted_today = row.expected_submissions, row.submitted
     rollup = DailySchoolAttendance.objects.filter(school_id__in=ids)
-    monday = day - datetime.timedelta(days=day.weekday())
     for school_id, expected, on_time in (
-        rollup.filter(date__gte=monday, date__lte=day)
+        rollup.filter(week_q(day))
         .order_by()
         .values_list("school_id")
         .annotate(Sum("expected_submissions"), Sum("on_time"))
@@ -1493,7 +1525,6 @@ def _figure_annotations(day: datetime.date) -> dict[str, Any]:
     (school, date)): today's row, the week's and the usual window's sums."""
     rollup = DailySchoolAttendance.objects.filter(school_id=OuterRef("pk"))
     today = rollup.filter(date=day)
-    monday = day - datetime.timedelta(days=day.weekday())
 
     def one(field: str) -> Subquery:
         return Subquery(today.values(field)[:1], output_field=IntegerField())
@@ -1504,7 +1535,7 @@ def _figure_annotations(day: datetime.date) -> dict[str, Any]:
             output_field=IntegerField(),
         )
 
-    week = rollup.filter(date__gte=monday, date__lte=day)
+    week = rollup.filter(week_q(day))
     usual = rollup.filter(date__gte=day - datetime.timedelta(days=USUAL_WINDOW_DAYS), date__lt=day)
     return {
         "d_enrolled": one("enrolled"),
@@ -1545,7 +1576,7 @@ def _morning_total(
     suppression threshold (`_morning_hidden`'s complementary candidates)."""
     monday = day - datetime.timedelta(days=day.weekday())
     since = day - datetime.timedelta(days=USUAL_WINDOW_DAYS)
-    on_day, in_week, usual = Q(date=day), Q(date__gte=monday), Q(date__gte=since, date__lt=day)
+    on_day, in_week, usual = Q(date=day), week_q(day), Q(date__gte=since, date__lt=day)
     limit = threshold()
     mins = {
         f"m_{name}": Min(name, filter=on_day & closed & Q(**{f"{name}__gte": limit}))
