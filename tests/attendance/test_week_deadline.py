@@ -72,17 +72,13 @@ def test_the_systems_own_deadline_and_zone_decide(hand: Any, monkeypatch: Any) -
     assert got["system"]["submissions_expected_week"] == 9
 
 
-def test_the_morning_pages_total_and_rows_follow_the_same_rule(
-    hand: Any, monkeypatch: Any
-) -> None:
+def test_the_morning_pages_total_and_rows_follow_the_same_rule(hand: Any, monkeypatch: Any) -> None:
     at(monkeypatch, 8, 30)
     total, _smallest = selectors._morning_total(Q(system_id=hand.pk), None, DAY)
     assert (total.expected_week, total.on_time_week) == (6, 4)
     rows = {
         s.sourced_id: selectors._figures_of(s)
-        for s in School.objects.filter(system=hand).annotate(
-            **selectors._figure_annotations(DAY)
-        )
+        for s in School.objects.filter(system=hand).annotate(**selectors._figure_annotations(DAY))
     }
     assert (rows["sch-a"].expected_week, rows["sch-a"].on_time_week) == (4, 3)
     assert (rows["sch-b"].expected_week, rows["sch-b"].on_time_week) == (2, 1)

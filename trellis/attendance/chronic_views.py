@@ -33,11 +33,10 @@ def _rate(row: Any) -> Any:
     return row.rate if row.rate is not None else ""
 
 
-def _nav(day: datetime.date) -> dict[str, Any]:
-    return {
-        "previous_day": day - datetime.timedelta(days=1),
-        "next_day": day + datetime.timedelta(days=1),
-    }
+def _nav(request: HttpRequest, day: datetime.date, school: School | None) -> dict[str, Any]:
+    """Previous and next instructional day of the page's school (or the viewer's schools)."""
+    before, after = selectors.day_steps(request.user, day, [school.pk] if school else None)
+    return {"previous_day": before, "next_day": after}
 
 
 def _list_context(
@@ -54,7 +53,7 @@ def _list_context(
     return {
         "day": day,
         "earlier": earlier,
-        **_nav(day),
+        **_nav(request, day, school),
         "page_obj": page,
         "object_list": page.object_list,
         "total": len(rows),
@@ -135,7 +134,7 @@ def _chronic_page(
             }[seen.reach.kind],
             "day": day,
             "earlier": earlier,
-            **_nav(day),
+            **_nav(request, day, school),
             "page_obj": page,
             "object_list": page.object_list,
             "querystring_nopage": querystring_without(request, "page", "format"),
@@ -403,7 +402,7 @@ def contact_rates(request: HttpRequest) -> HttpResponseBase:
             "total": total,
             "day": day,
             "earlier": earlier,
-            **_nav(day),
+            **_nav(request, day, None),
             "page_obj": page,
             "object_list": page.object_list,
             "querystring_nopage": querystring_without(request, "page", "format"),

@@ -195,6 +195,27 @@ def morning_day(
     return latest or today
 
 
+def day_steps(
+    user: Any, day: datetime.date, school_ids: Iterable[int] | None = None
+) -> tuple[datetime.date, datetime.date]:
+    """The "Previous day" and "Next day" of the morning pages: the instructional days of the
+    viewer's schools (or the given ones among them) just before and after `day` (two queries;
+    a calendar day either way when the calendar has none)."""
+    reach = attendance_reach(user)
+    if school_ids is None and reach.whole_system_ids:
+        q = Q(system_id__in=sorted(reach.whole_system_ids)) | Q(
+            school_id__in=sorted(reach.outside_ids)
+        )
+    else:
+        wanted = reach.school_ids if school_ids is None else set(school_ids) & reach.school_ids
+        q = Q(school_id__in=sorted(wanted) or [0])
+    days = CalendarDay.objects.filter(q).values_list("date", flat=True)
+    before = days.filter(date__lt=day).order_by("-date").first()
+    after = days.filter(date__gt=day).order_by("date").first()
+    one = datetime.timedelta(days=1)
+    return before or day - one, after or day + one
+
+
 def attendance_school_get(user: Any, pk: int) -> School:
     """A school whose attendance the viewer may see; 404 when they may not see the school at
     all, 403 when they see it but not its attendance."""

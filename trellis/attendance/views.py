@@ -61,6 +61,12 @@ def _school_row(row: selectors.Row) -> list[Any]:
     ]
 
 
+def _steps(request: HttpRequest, day: datetime.date, school_ids: Any) -> dict[str, Any]:
+    """Previous and next instructional day of the page's schools."""
+    before, after = selectors.day_steps(request.user, day, school_ids)
+    return {"previous_day": before, "next_day": after}
+
+
 HEADINGS = {
     "system": "This morning in your system",
     "caseload": "This morning in your caseload",
@@ -133,8 +139,7 @@ def morning_response(
             "sorts": selectors.MORNING_SORTS.items(),
             "day": day,
             "earlier": earlier,
-            "previous_day": day - datetime.timedelta(days=1),
-            "next_day": day + datetime.timedelta(days=1),
+            **_steps(request, day, school_ids),
             "can_manage": can_manage,
             **(extra or {}),
         },
@@ -167,8 +172,7 @@ def school(request: HttpRequest, pk: int) -> HttpResponseBase:
             "row": seen.rows[0],
             "day": day,
             "earlier": earlier,
-            "previous_day": day - datetime.timedelta(days=1),
-            "next_day": day + datetime.timedelta(days=1),
+            **_steps(request, day, [found.pk]),
             "deadline": own.deadline,
             "time_zone": own.time_zone,
             "page_obj": page,
