@@ -52,6 +52,7 @@ from trellis.attendance.rollups import (
     chronic_days,
     class_type,
     is_chronic,
+    school_year_end,
     school_year_start,
     settings_of,
     window_source,
@@ -552,6 +553,17 @@ def attendance_report_for(user: Any, system: System, day: datetime.date) -> dict
         "system": seen.total.entry(),
         "scope": "system" if reach.kind == "system" else "schools in your reach",
     }
+
+
+def instructional(school: School, day: datetime.date) -> bool | None:
+    """Whether the school's calendar has `day` as an instructional day: None when no calendar
+    of that school year has been imported (two queries at most)."""
+    days = CalendarDay.objects.filter(
+        school=school, date__gte=school_year_start(day), date__lte=school_year_end(day)
+    )
+    if days.filter(date=day).exists():
+        return True
+    return False if days.exists() else None
 
 
 def classes_not_submitted(school: School, day: datetime.date, query: str = "") -> QuerySet[Any]:

@@ -173,6 +173,7 @@ def school(request: HttpRequest, pk: int) -> HttpResponseBase:
             "day": day,
             "earlier": earlier,
             **_steps(request, day, [found.pk]),
+            "no_school": selectors.instructional(found, day) is False,
             "deadline": own.deadline,
             "time_zone": own.time_zone,
             "page_obj": page,
