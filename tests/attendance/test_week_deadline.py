@@ -87,3 +87,20 @@ def test_the_morning_pages_total_and_rows_follow_the_same_rule(hand: Any, monkey
     at(monkeypatch, 10, 0)
     total, _smallest = selectors._morning_total(Q(system_id=hand.pk), None, DAY)
     assert (total.expected_week, total.on_time_week) == (9, 5)
+
+
+def test_the_pages_say_today_is_still_open_until_the_deadline(world: Any, monkeypatch: Any) -> None:
+    from tests.attendance.test_pages import page
+    from tests.attendance.world import add_attendance
+
+    add_attendance(world)
+    at(monkeypatch, 8, 30)
+    school = page(world, "principal", f"/attendance/schools/{world.school.pk}/?date=2026-09-30")
+    assert "3 of 4 expected; today still open until 09:30" in school
+    assert "75.0%" in school
+    system = page(world, "admin", "/attendance/?date=2026-09-30")
+    assert "today still open until 09:30" in system
+    at(monkeypatch, 9, 45)
+    school = page(world, "principal", f"/attendance/schools/{world.school.pk}/?date=2026-09-30")
+    assert "3 of 6 expected</p>" in school
+    assert "today still open until 09:30" not in school

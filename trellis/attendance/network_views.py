@@ -34,5 +34,9 @@ def network_morning(request: HttpRequest, pk: int) -> HttpResponseBase:
         school_ids=school_ids,
         heading=f"This morning in {network.name}",
         can_manage=False,
-        extra={"network_page": network, "caseload_only": partly},
+        extra={
+            "network_page": network,
+            "caseload_only": partly,
+            "week_open_until": selectors.week_open_until(network.system_id, day),
+        },
     )

@@ -295,6 +295,13 @@ def week_q(day: datetime.date) -> Q:
     return q & ~(Q(date=day) & ~Q(system_id__in=closed))
 
 
+def week_open_until(system_id: int, day: datetime.date) -> datetime.time | None:
+    """The system's deadline when `day` is still before it (today's classes left out of the
+    week's on-time figures, `week_q`), else None: for the pages to say so."""
+    own = settings_of(system_id)
+    return None if _deadline_passed(day, own, timezone.now()) else own.deadline
+
+
 def as_of_days(school_ids: Iterable[int], day: datetime.date) -> dict[int, datetime.date]:
     """Each school's roll-up day for figures "to date" on `day`: the day itself, or on a day
     the school has no instruction its last rolled-up day before it in the school year (schools

@@ -77,13 +77,18 @@ HEADINGS = {
 
 @permission(Action.ATTENDANCE_VIEW)
 def morning(request: HttpRequest) -> HttpResponseBase:
-    day, earlier = _day(request, selectors.attendance_systems(request.user))
+    systems = selectors.attendance_systems(request.user)
+    day, earlier = _day(request, systems)
+    only = list(systems.values_list("pk", flat=True)[:2])
     return morning_response(
         request,
         day=day,
         earlier=earlier,
         heading=HEADINGS[selectors.attendance_reach(request.user).kind],
         can_manage=bool(systems_where(request.user, Action.ATTENDANCE_MANAGE).exists()),
+        extra={
+            "week_open_until": selectors.week_open_until(only[0], day) if len(only) == 1 else None
+        },
     )
 
 
@@ -174,6 +179,7 @@ def school(request: HttpRequest, pk: int) -> HttpResponseBase:
             "earlier": earlier,
             **_steps(request, day, [found.pk]),
             "no_school": selectors.instructional(found, day) is False,
+            "week_open_until": selectors.week_open_until(found.system_id, day),
             "deadline": own.deadline,
             "time_zone": own.time_zone,
             "page_obj": page,
