@@ -307,12 +307,19 @@ def test_session_create_and_edit_pages(world: World) -> None:
         "school": world.school.pk,
     }
     page = client.post("/learning/new/", data).content.decode()
-    assert "The session ends after it starts." in page
+    assert "The end must come after the start." in page
     assert "Say where the session takes place" in page
     assert not PDSession.objects.filter(title="Oak Hill: math talks").exists()
     # Another school is not offered to Oak Hill's principal.
     other = client.post("/learning/new/", {**data, "school": world.other_school.pk})
     assert b"Select a valid choice" in other.content
+    # Nor the whole system: a form error naming what to choose, never a 404 (walk finding).
+    whole = client.post(
+        "/learning/new/",
+        {**data, "school": "", "ends_at": "2031-02-02T17:00", "place": "Room 9", "capacity": 10},
+    )
+    assert whole.status_code == 200
+    assert "Choose the school (or the program) this session serves" in whole.content.decode()
     data.update(ends_at="2031-02-02T17:00", place="Room 9", capacity=10)
     response = client.post("/learning/new/", data)
     made = PDSession.objects.get(title="Oak Hill: math talks")

@@ -61,6 +61,14 @@ class SessionForm(StyledFormMixin, forms.Form):
         fields: Any = self.fields
         fields["school"].queryset = choices["schools"].filter(system=system)
         fields["program"].queryset = choices["programs"]
+        self.whole_systems = bool(choices.get("whole_systems"))
+        if not self.whole_systems:
+            # Someone who manages sessions for a school or a program only (a principal, a
+            # program manager) cannot offer one to the whole system: say so on the form.
+            fields["program"].help_text = (
+                "Only this program's participants may register. Choose the school or the "
+                "program this session serves."
+            )
         fields["competencies"].queryset = selectors.competency_choices(system.pk)
         fields["competencies"].label_from_instance = selectors.competency_label
         fields["facilitators"].queryset = selectors.people_of(system.pk)
@@ -70,9 +78,16 @@ class SessionForm(StyledFormMixin, forms.Form):
         data = super().clean() or {}
         if data.get("school") and data.get("program"):
             self.add_error("program", "Choose a school or a program, not both.")
+        elif not self.whole_systems and not data.get("school") and not data.get("program"):
+            self.add_error(
+                "school",
+                "Choose the school (or the program) this session serves: you may offer "
+                "sessions to your school's staff or your program's participants, not to the "
+                "whole system.",
+            )
         start, end = data.get("starts_at"), data.get("ends_at")
         if start and end and end <= start:
-            self.add_error("ends_at", "The session ends after it starts.")
+            self.add_error("ends_at", "The end must come after the start.")
         if not (data.get("place") or "").strip() and not data.get("online_url"):
             self.add_error("place", "Say where the session takes place, or give its online link.")
         return data

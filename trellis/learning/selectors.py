@@ -222,6 +222,7 @@ def manager_choices(user: Any) -> dict[str, Any]:
             "systems": System.objects.order_by("name"),
             "schools": School.objects.order_by("name"),
             "programs": Program.objects.order_by("name"),
+            "whole_systems": True,
         }
     system_ids = set(scope.system_ids)
     schools = School.objects.filter(
@@ -240,6 +241,9 @@ def manager_choices(user: Any) -> dict[str, Any]:
         "systems": System.objects.filter(pk__in=reach).order_by("name"),
         "schools": schools.order_by("name"),
         "programs": programs.order_by("name"),
+        # Whether a session may serve a whole system (all its staff): only with a system grant;
+        # a principal's sessions serve their school, a program manager's their program.
+        "whole_systems": bool(system_ids),
     }
 
 

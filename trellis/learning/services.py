@@ -71,7 +71,7 @@ def _record(session: PDSession) -> dict[str, Any]:
 def _check_session(session: PDSession, facilitators: Sequence[Any]) -> None:
     errors: dict[str, str] = {}
     if session.ends_at <= session.starts_at:
-        errors["ends_at"] = "The session ends after it starts."
+        errors["ends_at"] = "The end must come after the start."
     if session.capacity is None or session.capacity < 1:
         errors["capacity"] = "The capacity is at least 1 seat."
     if session.school_id and session.program_id:
