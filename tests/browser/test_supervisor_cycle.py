@@ -52,7 +52,7 @@ def supervision_cycle(world: World) -> None:
         actor=None,
         system=world.system,
         title=CYCLE,
-        school_year="2026-27",
+        school_year="2027-28",
         population="principal",
         version=world_version(world),
         opens_on=today,

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 import time_machine
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from tests.coaching.world import focus_item
 from tests.conftest import World
@@ -183,6 +184,13 @@ def test_open_next_steps_carry_over_until_done(world: World) -> None:
     carried = page.split("Carried over from earlier sessions", 1)[1]
     assert "Draft the data calendar" not in carried
     assert "Observe two data meetings" in carried and "Find a model agenda" in carried
+    # An open step past its due date says so; one without a due date does not (walk finding).
+    observe = carried.split("Observe two data meetings", 1)[1].split("</li>", 1)[0]
+    model = carried.split("Find a model agenda", 1)[1].split("</li>", 1)[0]
+    assert ('badge text-bg-danger">overdue' in observe) == (
+        datetime.date(2026, 3, 20) < timezone.localdate()
+    )
+    assert "overdue" not in model
     # March's page still shows January's step as it stood then (done after it).
     page = world.client("coach").get(f"/coaching/sessions/{march.pk}/").content.decode()
     assert "Draft the data calendar" in page.split("Carried over", 1)[1]

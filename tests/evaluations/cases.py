@@ -45,7 +45,7 @@ def cycle_data(w: World) -> dict[str, Any]:
 
     return {
         "title": "Principal evaluation, second cycle",
-        "school_year": "2026-27",
+        "school_year": "2027-28",
         "population": "principal",
         "version": str(world_version(w).pk),
         **{k: v.isoformat() for k, v in cycle_dates(timezone.localdate()).items()},

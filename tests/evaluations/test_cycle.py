@@ -50,7 +50,7 @@ def test_configure_walk_sign_off_acknowledge_and_lock(world, client):
     dates = cycle_dates(timezone.localdate())
     data = {
         "title": "Principal evaluation B",
-        "school_year": "2026-27",
+        "school_year": "2027-28",
         "population": "principal",
         "version": str(world_version(world).pk),
         **{k: v.isoformat() for k, v in dates.items()},
@@ -65,6 +65,12 @@ def test_configure_walk_sign_off_acknowledge_and_lock(world, client):
     assert evaluation.evaluator == world.users["evaluator"].person
     assert evaluation.round.purpose == "evaluation" and evaluation.stage == "self_assessment"
     assert client.get("/evaluations/cycles/").content.decode().count("Principal evaluation B")
+    # The same population and year again is refused by name (the walk saw every principal
+    # given a second evaluation for one year); nothing is made.
+    again = client.post("/evaluations/cycles/new/", {**data, "title": "Principal evaluation C"})
+    assert again.status_code == 400
+    assert "already has a 2027-28 cycle: “Principal evaluation B”" in again.content.decode()
+    assert not EvaluationCycle.objects.filter(title="Principal evaluation C").exists()
     url = f"/evaluations/{evaluation.pk}/"
 
     # Self-assessment by Paula.

@@ -107,7 +107,7 @@ def test_a_stage_the_cycle_leaves_out_does_not_gate(world):
         actor=None,
         system=world.system,
         title="Short cycle",
-        school_year="2026-27",
+        school_year="2028-29",
         population="principal",
         version=world_version(world),
         **{**dates, "goals_due": None, "midyear_due": None},  # type: ignore[arg-type]
@@ -242,7 +242,7 @@ def test_cycle_list_counts_and_filters_overdue_evaluations(world):
         actor=None,
         system=world.system,
         title="On-time cycle",
-        school_year="2026-27",
+        school_year="2029-30",
         population="principal",
         version=world_version(world),
         opens_on=today - day,

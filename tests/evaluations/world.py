@@ -66,7 +66,7 @@ def grow_evaluations(world: World, people: list, scale: int, tag: str) -> None:
     from tests.conftest import START
     from trellis.assignments.services import assignment_create
     from trellis.authz.roles import Relationship
-    from trellis.evaluations.models import Evaluation
+    from trellis.evaluations.models import Evaluation, EvaluationCycle
     from trellis.evaluations.services import cycle_create, goals_save, midyear_record
     from trellis.people.models import Position
 
@@ -84,11 +84,13 @@ def grow_evaluations(world: World, people: list, scale: int, tag: str) -> None:
             assignment_create(
                 actor=None, kind=kind, supporter=supporter, assignee=by_pk[pk], starts_on=START
             )
+    # One cycle per population and school year: each growth gets a year of its own.
+    year = 2030 + EvaluationCycle.objects.filter(system=world.system).count()
     made = cycle_create(
         actor=None,
         system=world.system,
         title=f"{tag} principal evaluation",
-        school_year="2026-27",
+        school_year=f"{year}-{str(year + 1)[2:]}",
         population="principal",
         version=world_version(world),
         **cycle_dates(timezone.localdate()),  # type: ignore[arg-type]

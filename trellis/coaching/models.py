@@ -13,6 +13,7 @@ from typing import Any
 
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 
 from trellis.core.models import TimeStampedModel
 
@@ -124,6 +125,14 @@ class NextStep(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.text[:80]
+
+    @property
+    def is_overdue(self) -> bool:
+        """Open past its due date (shown beside the step: a step 17 months old is not just
+        "open")."""
+        return (
+            self.done_on is None and self.due_on is not None and self.due_on < timezone.localdate()
+        )
 
 
 class SessionComment(TimeStampedModel):

@@ -115,6 +115,18 @@ def cycle_create(
             ("acknowledgement", acknowledgement_due),
         ],
     )
+    existing = EvaluationCycle.objects.filter(
+        system=system, school_year=school_year, population=population
+    ).first()
+    if existing is not None:
+        # A second cycle would give everyone a second evaluation for the same year (the walk
+        # saw each principal listed twice on the evaluator's home).
+        raise ValidationError(
+            {
+                "school_year": f"This population already has a {school_year} cycle: "
+                f"“{existing.title}”. Open it to follow its evaluations."
+            }
+        )
     person_ids = list(
         current_positions(opens_on)
         .filter(system=system, kind=population)
