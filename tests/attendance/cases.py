@@ -343,6 +343,20 @@ ATTENDANCE_CASES += [
         api=True,
         setup=add_alerts,
     ),
+    # The acknowledge path asked with GET: 401 for nobody, 405 for anyone signed in.
+    Case(
+        "api:acknowledge_attendance_alert_get",
+        lambda w: f"/api/v1/attendance/alerts/{principal_alert(w)}/acknowledge",
+        right="principal",
+        wrong="supervisor",
+        outsider="admin_b",
+        right_status=405,
+        wrong_status=405,
+        outsider_status=405,
+        api=True,
+        setup=add_alerts,
+        writes=False,
+    ),
     # A supervisor whose caseload leads a school of the network sees those schools there.
     Case(
         "attendance_network",

@@ -4,11 +4,9 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('attendance', '0005_events_keys_checked_by_import'),
-        ('attendance', '0005_grade_and_contact_rollups'),
+        ("attendance", "0005_events_keys_checked_by_import"),
+        ("attendance", "0005_grade_and_contact_rollups"),
     ]
 
-    operations = [
-    ]
+    operations = []
