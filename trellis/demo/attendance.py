@@ -83,6 +83,42 @@ def school_days(today: datetime.date) -> list[datetime.date]:
     return days
 
 
+def day_category(rng: random.Random, risk: float, *, excused: float) -> str | None:
+    """A demo student's day: absent with probability `risk` (excused in `excused` of those),
+    tardy in 3 % more, else nothing recorded (negative attendance)."""
+    roll = rng.random()
+    if roll < risk:
+        return str(
+            Category.EXCUSED_ABSENCE if rng.random() < excused else Category.UNEXCUSED_ABSENCE
+        )
+    if roll < risk + 0.03:
+        return str(Category.TARDY)
+    return None
+
+
+def records_apply(
+    system: System,
+    records: dict[tuple[int, datetime.date], Counter[Any]],
+    *,
+    first: datetime.date,
+    last: datetime.date,
+) -> int:
+    """Write the demo's attendance records through the import's own apply; the events made."""
+    events = sum(sum(c.values()) for c in records.values())
+    attendance_apply(
+        actor=None,
+        system=system,
+        plan=DayPlan(
+            covered=set(records),
+            records=dict(records),
+            changed_pairs=set(records),
+            diff=Diff(added=events),
+            dates=(first, last),
+        ),
+    )
+    return events
+
+
 def attendance_history(
     system: System, *, seed: int, today: datetime.date, size_name: str = "demo"
 ) -> dict[str, int]:
@@ -190,28 +226,10 @@ def attendance_history(
                 risk = risk * 2 + 0.04
             if day == last and school_id == spike_school:
                 risk = risk * 2.5 + 0.08
-            roll = rng.random()
-            if roll < risk:
-                category = (
-                    Category.EXCUSED_ABSENCE if rng.random() < 0.55 else Category.UNEXCUSED_ABSENCE
-                )
-            elif roll < risk + 0.03:
-                category = Category.TARDY
-            else:
-                continue
-            records[(school_id, day)][(pk, str(category), class_here)] += 1
-    events = sum(sum(c.values()) for c in records.values())
-    attendance_apply(
-        actor=None,
-        system=system,
-        plan=DayPlan(
-            covered=set(records),
-            records=dict(records),
-            changed_pairs=set(records),
-            diff=Diff(added=events),
-            dates=(taught[0], taught[-1]),
-        ),
-    )
+            category = day_category(rng, risk, excused=0.55)
+            if category is not None:
+                records[(school_id, day)][(pk, category, class_here)] += 1
+    events = records_apply(system, records, first=taught[0], last=taught[-1])
     # Submissions: most homerooms on time, a few late teachers; today stands at 08:45.
     own = settings_of(system.pk)
     zone = ZoneInfo(own.time_zone)

@@ -27,17 +27,14 @@ from typing import Any
 
 from django.db.models import Q
 
-from trellis.attendance.models import Category
 from trellis.attendance.services import (
     CalendarPlan,
-    DayPlan,
     Diff,
     EnrolmentPlan,
-    attendance_apply,
     calendar_apply,
     enrolments_apply,
 )
-from trellis.demo.attendance import school_days
+from trellis.demo.attendance import day_category, records_apply, school_days
 from trellis.orgs.models import School, System
 from trellis.students.models import Student
 
@@ -234,26 +231,7 @@ def _year_of_attendance(
     for pk, school_id in students:
         for day in calendar:
             risk = habit[pk] * worse * (1.3 if day.weekday() in (0, 4) else 1.0)
-            roll = rng.random()
-            if roll < risk:
-                category = (
-                    Category.EXCUSED_ABSENCE if rng.random() < 0.5 else Category.UNEXCUSED_ABSENCE
-                )
-            elif roll < risk + 0.03:
-                category = Category.TARDY
-            else:
-                continue
-            records[(school_id, day)][(pk, str(category), None)] += 1
-    events = sum(sum(c.values()) for c in records.values())
-    attendance_apply(
-        actor=None,
-        system=system,
-        plan=DayPlan(
-            covered=set(records),
-            records=dict(records),
-            changed_pairs=set(records),
-            diff=Diff(added=events),
-            dates=(calendar[0], calendar[-1]),
-        ),
-    )
-    return events
+            category = day_category(rng, risk, excused=0.5)
+            if category is not None:
+                records[(school_id, day)][(pk, category, None)] += 1
+    return records_apply(system, records, first=calendar[0], last=calendar[-1])
