@@ -46,33 +46,57 @@ def test_the_system_page_links_each_network_and_the_network_page_shows_its_schoo
 
 
 def test_who_may_open_a_networks_morning(w: World) -> None:
+    from trellis.assignments.services import assignment_create
+    from trellis.authz.roles import Relationship
+    from trellis.people.models import PositionKind
+    from trellis.people.services import person_create, position_add
+
     url = f"/attendance/networks/{w.network.pk}/?date={DAY}"
-    # The supervisor's caseload leads Oak Hill, in the North Cluster: they see it there, and
-    # the page says that only their caseload's schools are shown (Elm Street is not).
+    # The supervisor is granted the North Cluster: a supervisor's schools are their network's
+    # and their caseload's (docs/decisions.md, 2026-11-30), so they see every school of it.
     school_create(actor=None, system=w.system, name="Elm Street", network=w.network)
     supervisor = w.client("supervisor").get(url)
     assert supervisor.status_code == 200
     html = supervisor.content.decode()
-    assert "Oak Hill Elementary" in html and "Elm Street" not in html
-    assert "Only the schools of North Cluster whose attendance you see are shown (1 of" in html
+    assert "Oak Hill Elementary" in html and "Elm Street" in html
+    assert "Only the schools of North Cluster" not in html
     # Sam does not see the South Cluster: not found.
     south = f"/attendance/networks/{w.other_network.pk}/?date={DAY}"
     assert w.client("supervisor").get(south).status_code == 404
-    # Given the South Cluster too, Sam sees it but none of its schools' attendance (no
-    # principal on his caseload leads one): forbidden, and the page says why.
+    # Given a coach's grant on the system too, Sam sees the South Cluster but none of its
+    # schools' attendance (the coach's role reads none): forbidden, and the page says why.
     grant_create(
-        actor=None,
-        user=w.users["supervisor"],
-        role=Role.SUPERVISOR,
-        network=w.other_network,
-        starts_on=START,
+        actor=None, user=w.users["supervisor"], role=Role.COACH, system=w.system, starts_on=START
     )
     refused = w.client("supervisor").get(south)
     assert refused.status_code == 403
     assert "none of those is in this network" in refused.content.decode()
-    # Oak Hill's principal likewise sees their own school there.
+    # Once Pine Ridge's principal is on his caseload, he sees Pine Ridge there, and the page
+    # says that only those schools are shown.
+    percy = person_create(actor=None, system=w.system, given_name="Percy", family_name="Pine")
+    position_add(
+        actor=None,
+        person=percy,
+        kind=PositionKind.PRINCIPAL,
+        school=w.other_school,
+        starts_on=START,
+    )
+    assignment_create(
+        actor=None,
+        kind=Relationship.SUPERVISION,
+        supporter=w.users["supervisor"].person,
+        assignee=percy,
+        starts_on=START,
+    )
+    partly = w.client("supervisor").get(south)
+    assert partly.status_code == 200
+    assert "Only the schools of South Cluster whose attendance you see are shown (1 of" in (
+        partly.content.decode()
+    )
+    # Oak Hill's principal sees their own school there.
     principal = w.client("principal").get(url)
     assert principal.status_code == 200 and "Pine Ridge" not in principal.content.decode()
+    assert "Only the schools of North Cluster" in principal.content.decode()
     assert w.client("admin_b").get(url).status_code == 404
     assert w.client("teacher").get(url).status_code == 403
     assert w.client("leader").get("/attendance/networks/999999/").status_code == 404

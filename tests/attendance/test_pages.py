@@ -70,24 +70,28 @@ def test_the_administrator_sees_exact_figures_the_jump_and_classes_not_submitted
     assert "Oak Hill Elementary" in export and "33.3" in export
 
 
-def test_the_supervisor_sees_their_caseload_only(w: World) -> None:
+def test_the_supervisor_sees_their_schools_only(w: World) -> None:
+    # A supervisor's schools: their network's and their caseload's (docs/decisions.md,
+    # 2026-11-30); Sam is granted the North Cluster and supervises Oak Hill's principal.
     html = page(w, "supervisor", f"/attendance/?date={DAY}")
-    assert "This morning in your caseload" in html
+    assert "This morning in your schools" in html
     assert "Oak Hill Elementary" in html and "Pine Ridge Middle" not in html
     # Pine Ridge (another network, not on the caseload): not found.
     assert (
         w.client("supervisor").get(f"/attendance/schools/{w.other_school.pk}/").status_code == 404
     )
-    # A supervisor with no caseload has no attendance to see.
-    assert w.client("supervisor_far").get("/attendance/").status_code == 403
+    # A supervisor with no caseload sees the attendance of the network they are granted.
+    far = w.client("supervisor_far").get(f"/attendance/?date={DAY}")
+    assert far.status_code == 200 and "Pine Ridge Middle" in far.content.decode()
+    assert "Oak Hill Elementary" not in far.content.decode()
 
 
 def test_a_school_seen_but_whose_attendance_is_not_reachable_is_forbidden(w: World) -> None:
     # Oak Hill's teacher leader sees the school's page, not its attendance.
     assert w.client("teacher").get(f"/attendance/schools/{w.school.pk}/").status_code == 403
-    # A supervisor whose network holds a school outside their caseload: forbidden, not absent.
+    # A school of the supervisor's network outside their caseload is one of their schools.
     extra = school_create(actor=None, system=w.system, name="Elm Street", network=w.network)
-    assert w.client("supervisor").get(f"/attendance/schools/{extra.pk}/").status_code == 403
+    assert w.client("supervisor").get(f"/attendance/schools/{extra.pk}/").status_code == 200
 
 
 def test_the_analyst_sees_suppressed_counts_and_no_total_gives_them_away(w: World) -> None:

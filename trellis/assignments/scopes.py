@@ -9,8 +9,13 @@ from typing import Any
 from django.db.models import Q
 
 from trellis.assignments.models import Assignment
-from trellis.authz.registry import register_relationships, register_scope, rule_for
-from trellis.authz.roles import Action
+from trellis.authz.registry import (
+    register_relationship_schools,
+    register_relationships,
+    register_scope,
+    rule_for,
+)
+from trellis.authz.roles import Action, Relationship
 
 
 def active_q(day: datetime.date) -> Q:
@@ -26,6 +31,20 @@ def supported_people(person_id: int, day: datetime.date) -> Iterable[tuple[str, 
     )
 
 
+def supervised_schools(
+    person_id: int, day: datetime.date
+) -> Iterable[tuple[str, int, int, int | None]]:
+    """(relationship, school, system, network) of the schools the principals and assistant
+    principals on the person's supervision caseload lead that day: what a supervisor reaches
+    beyond their grants (authz.roles.RELATIONSHIP_SCHOOL_POLICY). One query."""
+    from trellis.assignments.selectors import caseload_school_rows
+
+    return [
+        (Relationship.SUPERVISION, school, system, network)
+        for _sup, school, system, network in caseload_school_rows(day, supervisor_ids=[person_id])
+    ]
+
+
 def _assignment(scope: Any, obj: Assignment) -> bool:
     # An assignment lies where its assignee does.
     return rule_for("people.Person").contains(scope, obj.assignee)
@@ -33,4 +52,5 @@ def _assignment(scope: Any, obj: Assignment) -> bool:
 
 def register() -> None:
     register_relationships(supported_people)
+    register_relationship_schools(supervised_schools)
     register_scope(Assignment, _assignment, reach=Action.PEOPLE_VIEW)

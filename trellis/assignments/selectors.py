@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from functools import reduce
 from operator import or_
@@ -350,3 +351,104 @@ def assignment_covering(
         .order_by("kind", "pk")
         .first()
     )
+
+
+# -- A supervisor's schools: one rule for every page (docs/decisions.md, 2026-11-30) -------------
+
+# The positions whose holders' schools are their supervisor's: a principal's or an assistant
+# principal's.
+LEADER_KINDS = (PositionKind.PRINCIPAL, PositionKind.ASSISTANT_PRINCIPAL)
+
+
+def caseload_school_rows(
+    day: Any, *, supervisor_ids: Collection[int] | None = None, system_ids: Collection[int] = ()
+) -> list[tuple[int, int, int, int | None]]:
+    """(supervisor's person id, school id, its system id, its network id) for the schools where
+    the principals and assistant principals on a supervision caseload in force on `day` hold a
+    position that day: of these supervisors, or (`supervisor_ids` None) of every supervisor
+    whose caseload is in `system_ids`. One query."""
+    caseload = Assignment.objects.filter(active_q(day), kind=Relationship.SUPERVISION)
+    if supervisor_ids is None:
+        caseload = caseload.filter(system_id__in=list(system_ids))
+    else:
+        caseload = caseload.filter(supporter_id__in=list(supervisor_ids))
+    # One filter() call: the position's conditions hold of the same position (one join).
+    found = (
+        caseload.filter(
+            Q(assignee__positions__ends_on__isnull=True)
+            | Q(assignee__positions__ends_on__gte=day),
+            assignee__positions__starts_on__lte=day,
+            assignee__positions__kind__in=LEADER_KINDS,
+            assignee__positions__school__isnull=False,
+        )
+        .values_list(
+            "supporter_id",
+            "assignee__positions__school_id",
+            "assignee__positions__school__system_id",
+            "assignee__positions__school__network_id",
+        )
+        .distinct()
+        .order_by()
+    )
+    return [(sup, school, system, network) for sup, school, system, network in found]
+
+
+def supervisor_schools(
+    day: Any, *, supervisor_ids: Collection[int] | None = None, system_ids: Collection[int] = ()
+) -> dict[int, set[int]]:
+    """A supervisor's schools on `day`, the one rule every page follows: the schools where the
+    principals and assistant principals on their supervision caseload hold a position that day,
+    plus every school their principal-supervisor grants in force that day reach (a network
+    grant: its schools; a school grant: the school; a system grant: the system's). Person id →
+    school ids, for these supervisors or (`supervisor_ids` None) every supervisor of
+    `system_ids` (by a caseload there or a supervisor grant there). Three queries at most.
+
+    A viewer's own pages read the same set through their scope (`visible_schools(user,
+    action)`: their grants and `Scope.related_school_ids`, which this app's relationship loader
+    fills from `caseload_school_rows`)."""
+    from trellis.accounts.models import User
+    from trellis.authz.models import Grant
+    from trellis.authz.roles import Role
+    from trellis.orgs.models import School
+
+    out: dict[int, set[int]] = {}
+    for sup, school, _system, _network in caseload_school_rows(
+        day, supervisor_ids=supervisor_ids, system_ids=system_ids
+    ):
+        out.setdefault(sup, set()).add(school)
+    grants = Grant.objects.filter(
+        Q(ends_on__isnull=True) | Q(ends_on__gte=day),
+        starts_on__lte=day,
+        role=Role.SUPERVISOR,
+        user__in=User.objects.filter(is_active=True, person__isnull=False).values("pk"),
+    )
+    if supervisor_ids is None:
+        grants = grants.filter(system_id__in=list(system_ids))
+    else:
+        grants = grants.filter(user__person__in=list(supervisor_ids))
+    nodes = list(
+        grants.values_list("user__person_id", "system_id", "network_id", "school_id").order_by()
+    )
+    # Whole systems and networks in one query of their schools.
+    whole = {system for _p, system, network, school in nodes if not (network or school)}
+    networks = {network for _p, _s, network, school in nodes if network and not school}
+    of_system: dict[int, set[int]] = {}
+    of_network: dict[int, set[int]] = {}
+    if whole or networks:
+        for pk, system_id, network_id in (
+            School.objects.filter(Q(system_id__in=whole) | Q(network_id__in=networks))
+            .order_by()
+            .values_list("pk", "system_id", "network_id")
+        ):
+            of_system.setdefault(system_id, set()).add(pk)
+            if network_id:
+                of_network.setdefault(network_id, set()).add(pk)
+    for person_id, system_id, network_id, school_id in nodes:
+        schools = out.setdefault(person_id, set())
+        if school_id:
+            schools.add(school_id)
+        elif network_id:
+            schools |= of_network.get(network_id, set())
+        else:
+            schools |= of_system.get(system_id, set())
+    return out

@@ -2,9 +2,9 @@
 schools the viewer reaches, suppressed for viewers who may not open the students behind a
 figure. The operator's report (the command line) is the same computation without a viewer.
 
-Reach (Action.ATTENDANCE_VIEW): a principal their school; a supervisor the schools their
-caseload's principals lead (the supervision relationship); district roles every school of the
-system. Outside what the viewer may see at all is "not found"; a school the viewer sees but whose
+Reach (Action.ATTENDANCE_VIEW): a principal their school; a supervisor their schools (those of
+the network they are granted, and those their caseload's principals lead: the one rule of
+docs/decisions.md, 2026-11-30); district roles every school of the system. Outside what the viewer may see at all is "not found"; a school the viewer sees but whose
 attendance they may not is "forbidden".
 """
 
@@ -153,25 +153,18 @@ def _reach(user: Any) -> Reach:
     if scope.is_empty:
         return Reach(frozenset(), "schools")
     # Each school with its system, in the query that finds it: asked afterwards by id, a
-    # metro district's thousand ids went back to the database as a list (item 29).
-    system_of: dict[int, int] = {}
-    if scope.everything or scope.system_ids or scope.network_ids or scope.school_ids:
-        system_of.update(School.objects.filter(scope.schools_q()).values_list("pk", "system_id"))
-    caseload: set[int] = set()
-    if scope.related_person_ids:
-        for school_id, system_id in (
-            current_positions()
-            .filter(person_id__in=scope.related_person_ids, kind__in=LEADERS, school__isnull=False)
-            .values_list("school_id", "school__system_id")
-        ):
-            caseload.add(school_id)
-            system_of[school_id] = system_id
+    # metro district's thousand ids went back to the database as a list (item 29). A
+    # supervisor's schools (their grants' and their caseload's: `Scope.related_school_ids`) are
+    # the ones every other page of theirs shows (docs/decisions.md, 2026-11-30).
+    system_of: dict[int, int] = dict(
+        School.objects.filter(scope.schools_q()).values_list("pk", "system_id")
+    )
     ids = set(system_of)
     if scope.everything or scope.system_ids:
         kind = "system"
-    elif caseload and not (scope.school_ids or scope.network_ids):
+    elif scope.related_school_ids and not (scope.school_ids or scope.network_ids):
         kind = "caseload"
-    elif len(ids) == 1:
+    elif len(ids) == 1 and not (scope.network_ids or scope.related_school_ids):
         kind = "school"
     else:
         kind = "schools"
@@ -1343,31 +1336,25 @@ def school_principals(school_ids: Iterable[int], day: datetime.date) -> dict[int
 
 
 def supervisor_caseloads(system: System, day: datetime.date) -> dict[int, set[int]]:
-    """Each supervisor's account (user id) → the schools of the system whose principal (or
-    assistant principal) is on their caseload (supervision assignments in force on `day`)."""
+    """Each supervisor's account (user id) → their schools of the system on `day`: a
+    supervisor's schools as every page counts them (their caseload's principals' and
+    assistant principals' schools, and their supervisor grants'; assignments'
+    `supervisor_schools`)."""
     from trellis.accounts.models import User
-    from trellis.assignments.selectors import supporters_of
-    from trellis.authz.roles import Relationship
+    from trellis.assignments.selectors import supervisor_schools
 
-    leaders: dict[int, set[int]] = {}
-    for person_id, school_id in (
-        current_positions(day)
-        .filter(school__system=system, kind__in=LEADERS)
-        .values_list("person_id", "school_id")
-    ):
-        leaders.setdefault(person_id, set()).add(school_id)
+    schools = supervisor_schools(day, system_ids=[system.pk])
+    of_system = set(School.objects.filter(system=system).values_list("pk", flat=True))
     accounts = dict(
-        User.objects.filter(
-            is_active=True,
-            person__in=supporters_of(list(leaders), [Relationship.SUPERVISION], day).values(
-                "supporter_id"
-            ),
-        ).values_list("person_id", "pk")
+        User.objects.filter(is_active=True, person__in=list(schools)).values_list(
+            "person_id", "pk"
+        )
     )
     out: dict[int, set[int]] = {}
-    for a in supporters_of(list(leaders), [Relationship.SUPERVISION], day):
-        if a.supporter_id in accounts:
-            out.setdefault(accounts[a.supporter_id], set()).update(leaders[a.assignee_id])
+    for person_id, ids in schools.items():
+        mine = ids & of_system
+        if person_id in accounts and mine:
+            out[accounts[person_id]] = mine
     return out
 
 
@@ -1508,8 +1495,9 @@ def attendance_network_get(user: Any, pk: int) -> tuple[Any, list[int], tuple[in
     if visible_networks(user).filter(pk=pk).exists():
         raise NetworkOutOfReach(
             f"You see {network.name}, but the attendance of none of its schools: you see the "
-            "attendance of your own school or, as a supervisor, of the schools whose principals "
-            "are on your caseload, and none of those is in this network."
+            "attendance of your own school or, as a supervisor, of the schools of the network "
+            "you are granted and of those whose principals are on your caseload, and none of "
+            "those is in this network."
         )
     raise Http404
 

@@ -516,8 +516,9 @@ def attendance_alerts_send(
     recipient: a second run sends nothing again):
     - attendance not submitted by the deadline: to the school's principals, listing the classes
       with no submission made by the deadline (only once the deadline has passed);
-    - absence spike: to each supervisor whose caseload holds the school, when the school's rate
-      "jumped" on the supervisor's own morning page (the same rule, the same suppression).
+    - absence spike: to each supervisor among whose schools it is (their caseload's and their
+      grants': assignments' `supervisor_schools`), when the school's rate "jumped" on the
+      supervisor's own morning page (the same rule, the same suppression).
     The e-mails go out inside the transaction: if sending fails, nothing is recorded and the
     next run sends again. `mail_connection`: another e-mail backend's connection (the demo's
     sends nothing)."""

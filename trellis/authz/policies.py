@@ -19,10 +19,16 @@ from django.db.models import Q
 from django.http import Http404
 from django.utils import timezone
 
-from trellis.authz.registry import network_schools, relationship_loaders, rule_for
+from trellis.authz.registry import (
+    network_schools,
+    relationship_loaders,
+    relationship_schools,
+    rule_for,
+)
 from trellis.authz.roles import (
     MFA_REQUIRED_ROLES,
     RELATIONSHIP_POLICY,
+    RELATIONSHIP_SCHOOL_POLICY,
     SENSITIVE_ACTIONS,
     Action,
     row_actions,
@@ -65,6 +71,10 @@ class Scope:
     # network grant filters records at schools by school id, which an index serves, rather
     # than through a join to the schools (item 29).
     network_school_ids: frozenset[int] = field(default_factory=frozenset)
+    # Schools reached through relationships (RELATIONSHIP_SCHOOL_POLICY: a supervisor's
+    # caseload's schools) that no grant of this scope already reaches: "a supervisor's schools"
+    # are these and their grants' (docs/decisions.md, 2026-11-30).
+    related_school_ids: frozenset[int] = field(default_factory=frozenset)
     # The action this scope was computed for (None: any role at all). A registered rule may
     # reach further for some actions than for others (a program is visible, not manageable,
     # in the systems it serves).
@@ -82,6 +92,7 @@ class Scope:
             or self.cohort_ids
             or self.person_id
             or self.related_person_ids
+            or self.related_school_ids
         )
 
     def q(self, model: type | str, **options: Any) -> Q:
@@ -107,7 +118,7 @@ class Scope:
         return (
             Q(**{f"{prefix}system_id__in": self.system_ids})
             | Q(**{f"{prefix}network_id__in": self.network_ids})
-            | Q(**{f"{prefix}id__in": self.school_ids})
+            | Q(**{f"{prefix}id__in": self.school_ids | self.related_school_ids})
         )
 
     def networks_q(self) -> Q:
@@ -183,6 +194,26 @@ def _relationship_rows(user: Any) -> list[tuple[str, int]]:
     return rows
 
 
+# Actions that some relationship allows at the schools its assignees lead.
+_SCHOOL_ACTIONS: frozenset[str] = frozenset().union(*RELATIONSHIP_SCHOOL_POLICY.values())
+
+
+def _relationship_school_rows(user: Any, action: str | None) -> list[tuple[str, int, int, Any]]:
+    """(relationship, school id, system id, network id) of the schools the people the user
+    supports lead today, for the relationships that reach schools at all: loaded once per request
+    (one query), and only for a user who holds such a relationship and an action that asks."""
+    if action is not None and action not in _SCHOOL_ACTIONS:
+        return []
+    if not any(kind in RELATIONSHIP_SCHOOL_POLICY for kind, _ in _relationship_rows(user)):
+        return []
+    cached = getattr(user, "_trellis_relationship_schools", None)
+    if cached is not None:
+        return cached
+    rows = relationship_schools(user.person_id, timezone.localdate())
+    user._trellis_relationship_schools = rows
+    return rows
+
+
 def _network_school_ids(user: Any, network_ids: frozenset[int]) -> frozenset[int]:
     """The schools of these networks, loaded once per request and kept on the user object."""
     if not network_ids:
@@ -202,7 +233,12 @@ def _network_school_ids(user: Any, network_ids: frozenset[int]) -> frozenset[int
 
 def forget_grants(user: Any) -> None:
     """Drop what was loaded for this request (after the user's grants or relationships change)."""
-    for name in ("_trellis_grants", "_trellis_relationships", "_trellis_network_schools"):
+    for name in (
+        "_trellis_grants",
+        "_trellis_relationships",
+        "_trellis_network_schools",
+        "_trellis_relationship_schools",
+    ):
         if hasattr(user, name):
             delattr(user, name)
 
@@ -248,7 +284,17 @@ def scope_for(user: Any, action: str | None = None) -> Scope:
         for relationship, person_id in _relationship_rows(user)
         if action is None or action in RELATIONSHIP_POLICY.get(relationship, frozenset())
     )
+    # The schools the user's relationships reach (a supervisor's caseload's), beyond the grants.
+    related_schools = frozenset(
+        school_id
+        for relationship, school_id, system_id, network_id in _relationship_school_rows(
+            user, action
+        )
+        if (action is None or action in RELATIONSHIP_SCHOOL_POLICY.get(relationship, ()))
+        and not (system_id in systems or network_id in networks or school_id in schools)
+    )
     return Scope(
+        related_school_ids=related_schools,
         network_school_ids=_network_school_ids(user, frozenset(networks)),
         system_ids=frozenset(systems),
         network_ids=frozenset(networks),
@@ -275,9 +321,14 @@ def has_grant_for(user: Any, action: str) -> bool:
         for row in _grant_rows(user)
     ):
         return True
-    return any(
+    if any(
         action in RELATIONSHIP_POLICY.get(relationship, frozenset())
         for relationship, _ in _relationship_rows(user)
+    ):
+        return True
+    return any(
+        action in RELATIONSHIP_SCHOOL_POLICY.get(row[0], frozenset())
+        for row in _relationship_school_rows(user, action)
     )
 
 

@@ -15,6 +15,10 @@
 - `register_relationships(loader)`: `loader(person_id, day)` yields `(relationship, person_id)`
   pairs for the relationships in force that day in which the person is the supporter (coach,
   supervisor...). What each relationship allows is `roles.RELATIONSHIP_POLICY`.
+- `register_relationship_schools(loader)`: `loader(person_id, day)` yields `(relationship,
+  school_id, system_id, network_id)` for the schools that the people the person supports lead
+  that day (a supervisor's caseload's schools); what a relationship allows at those schools is
+  `roles.RELATIONSHIP_SCHOOL_POLICY`.
 
 A model is looked up by its label ("people.Person"), then by its parents' labels.
 """
@@ -35,6 +39,9 @@ Contains = Callable[["Scope", Any], bool]
 QueryRule = Callable[..., Q]
 RelationshipLoader = Callable[[int, datetime.date], Iterable[tuple[str, int]]]
 NetworkSchoolsLoader = Callable[[frozenset[int]], Iterable[int]]
+RelationshipSchoolsLoader = Callable[
+    [int, datetime.date], Iterable[tuple[str, int, int, int | None]]
+]
 
 
 @dataclass(frozen=True)
@@ -47,6 +54,7 @@ class ScopeRule:
 _RULES: dict[str, ScopeRule] = {}
 _RELATIONSHIP_LOADERS: list[RelationshipLoader] = []
 _NETWORK_SCHOOLS: list[NetworkSchoolsLoader] = []
+_RELATIONSHIP_SCHOOLS: list[RelationshipSchoolsLoader] = []
 _EXTRA_REACH: dict[str, list[Callable[[Scope], Q]]] = {}
 
 
@@ -82,6 +90,18 @@ def extra_reach_q(model: type | str, scope: Scope) -> Q | None:
 def register_relationships(loader: RelationshipLoader) -> None:
     if loader not in _RELATIONSHIP_LOADERS:
         _RELATIONSHIP_LOADERS.append(loader)
+
+
+def register_relationship_schools(loader: RelationshipSchoolsLoader) -> None:
+    """`loader(person_id, day)` yields (relationship, school id, its system id, its network id)
+    for the schools the people the person supports lead that day (the assignments app)."""
+    _RELATIONSHIP_SCHOOLS[:] = [loader]
+
+
+def relationship_schools(
+    person_id: int, day: datetime.date
+) -> list[tuple[str, int, int, int | None]]:
+    return [row for loader in _RELATIONSHIP_SCHOOLS for row in loader(person_id, day)]
 
 
 def register_network_schools(loader: NetworkSchoolsLoader) -> None:

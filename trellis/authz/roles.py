@@ -160,15 +160,14 @@ RELATIONSHIP_POLICY: dict[str, frozenset[str]] = {
             Action.COACHING_LOG,
         }
     ),
-    # A supervisor also sees the attendance of the schools their caseload's principals lead,
-    # and coaches their caseload (logs sessions); they read the notes of sessions they did not
-    # lead only when the coachee shared them (coaching.shared).
+    # A supervisor coaches their caseload (logs sessions); they read the notes of sessions they
+    # did not lead only when the coachee shared them (coaching.shared). The schools their
+    # caseload leads: RELATIONSHIP_SCHOOL_POLICY.
     Relationship.SUPERVISION: frozenset(
         {
             Action.PEOPLE_VIEW,
             Action.RATINGS_PROGRESS,
             Action.RATINGS_EVALUATION,
-            Action.ATTENDANCE_VIEW,
             Action.COACHING_VIEW,
             Action.COACHING_LOG,
             Action.COACHING_SHARED,
@@ -187,6 +186,19 @@ RELATIONSHIP_POLICY: dict[str, frozenset[str]] = {
         {Action.PEOPLE_VIEW, Action.RATINGS_PROGRESS, Action.PROGRAMS_SIGN_OFF}
     ),
     INTERVIEW: frozenset({Action.SELECTION_INTERVIEW}),
+}
+
+# Relationship → actions the supporter may take at the schools the assignee leads (holds a
+# principal or assistant principal position at, today) while the relationship is active. One
+# rule for "a supervisor's schools" (docs/decisions.md, 2026-11-30): the schools of the people on
+# their supervision caseload, plus whatever their own grants reach; the school page, attendance
+# and dosage all read them from the scope (`Scope.related_school_ids`), the assignments app says
+# which schools those are (`trellis.assignments.selectors.supervisor_schools`). Only these
+# actions: the schools' staff and students stay where the grants put them.
+RELATIONSHIP_SCHOOL_POLICY: dict[str, frozenset[str]] = {
+    Relationship.SUPERVISION: frozenset(
+        {Action.SCHOOLS_VIEW, Action.ATTENDANCE_VIEW, Action.DOSAGE_VIEW}
+    ),
 }
 
 # Reads of the sensitive classes (docs/data-model.md, "Sensitive actions"). Each is granted
@@ -281,11 +293,13 @@ POLICY: dict[str, frozenset[str]] = {
             Action.PROGRAMS_FIGURES,
         }
     ),
-    # A supervisor sees the schools and staff of their network; they rate and evaluate only
-    # the principals on their caseload (RELATIONSHIP_POLICY).
+    # A supervisor sees the schools and staff of their network (and its attendance and
+    # dosage: with their caseload's schools, "a supervisor's schools"); they rate and evaluate
+    # only the principals on their caseload (RELATIONSHIP_POLICY).
     Role.SUPERVISOR: frozenset(
         {
             Action.SCHOOLS_VIEW,
+            Action.ATTENDANCE_VIEW,
             Action.PEOPLE_VIEW,
             Action.FRAMEWORKS_VIEW,
             Action.RATINGS_CONDITIONS,

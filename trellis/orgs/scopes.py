@@ -23,6 +23,8 @@ def _school(scope: Any, obj: School) -> bool:
         obj.system_id in scope.system_ids
         or obj.network_id in scope.network_ids
         or obj.pk in scope.school_ids
+        # A supervisor's caseload's schools (authz.roles.RELATIONSHIP_SCHOOL_POLICY).
+        or obj.pk in scope.related_school_ids
     )
 
 

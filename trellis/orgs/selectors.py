@@ -24,6 +24,12 @@ def visible_systems(user: Any) -> QuerySet[System]:
     system_ids |= set(
         Network.objects.filter(pk__in=scope.network_ids).values_list("system_id", flat=True)
     )
+    if scope.related_school_ids:
+        system_ids |= set(
+            School.objects.filter(pk__in=scope.related_school_ids).values_list(
+                "system_id", flat=True
+            )
+        )
     return System.objects.filter(pk__in=system_ids)
 
 
@@ -98,6 +104,7 @@ def open_school_ids(user: Any, action: str) -> set[int]:
         or row.system_id in scope.system_ids
         or row.network_id in scope.network_ids
         or row.pk in scope.school_ids
+        or row.pk in scope.related_school_ids
     }
 
 
@@ -108,13 +115,20 @@ def opens_every_school(user: Any, action: str) -> bool:
     seen, reach = scope_for(user, Action.SCHOOLS_VIEW), scope_for(user, action)
     if reach.everything:
         return True
-    if not (reach.system_ids or reach.network_ids or reach.school_ids):
+    if not (reach.system_ids or reach.network_ids or reach.school_ids or reach.related_school_ids):
         # Reaching no place, the action opens no school: true only of someone who sees none.
-        return not (seen.everything or seen.system_ids or seen.network_ids or seen.school_ids)
+        return not (
+            seen.everything
+            or seen.system_ids
+            or seen.network_ids
+            or seen.school_ids
+            or seen.related_school_ids
+        )
     if not seen.everything and (
         seen.system_ids <= reach.system_ids
         and seen.network_ids <= reach.network_ids
         and seen.school_ids <= reach.school_ids
+        and seen.related_school_ids <= reach.related_school_ids
     ):
         return True
     return {row.pk for row in school_rows(user)} <= open_school_ids(user, action)
@@ -127,9 +141,21 @@ def closed_system(user: Any, action: str) -> int | None:
     the whole system (stored with the roll-ups) instead of weighing every cell per request.
     None for any other viewer."""
     seen, reach = scope_for(user, Action.SCHOOLS_VIEW), scope_for(user, action)
-    if seen.everything or len(seen.system_ids) != 1 or seen.network_ids or seen.school_ids:
+    if (
+        seen.everything
+        or len(seen.system_ids) != 1
+        or seen.network_ids
+        or seen.school_ids
+        or seen.related_school_ids
+    ):
         return None
-    if reach.everything or reach.system_ids or reach.network_ids or reach.school_ids:
+    if (
+        reach.everything
+        or reach.system_ids
+        or reach.network_ids
+        or reach.school_ids
+        or reach.related_school_ids
+    ):
         return None
     return next(iter(seen.system_ids))
 
@@ -139,7 +165,13 @@ def whole_systems(user: Any) -> set[int] | None:
     the viewer sees anything else (networks, schools, the installation): such a viewer's totals
     are the ones stored with each system's counts."""
     seen = scope_for(user, Action.SCHOOLS_VIEW)
-    if seen.everything or seen.network_ids or seen.school_ids or not seen.system_ids:
+    if (
+        seen.everything
+        or seen.network_ids
+        or seen.school_ids
+        or seen.related_school_ids
+        or not seen.system_ids
+    ):
         return None
     return set(seen.system_ids)
 

@@ -290,7 +290,12 @@ def _stored_protection(user: Any, system_id: int) -> dict[str, Any]:
 
 def _systems_seen(user: Any) -> set[int]:
     seen = scope_for(user, Action.SCHOOLS_VIEW)
-    if not seen.everything and not seen.network_ids and not seen.school_ids:
+    if (
+        not seen.everything
+        and not seen.network_ids
+        and not seen.school_ids
+        and not seen.related_school_ids
+    ):
         return set(seen.system_ids)
     return {row.system_id for row in school_rows(user)}
 
