@@ -432,6 +432,9 @@ SUPPORT_CASES: list[Case] = [
         exports=("csv", "xlsx"),
         label="right role, wrong network",
     ),
+    # Need profiles and tiers are school-level planning data: every reader of the dosage they
+    # plan reads them (a district leader, a supervisor for their schools), only administrators
+    # change them (docs/decisions.md, 2026-11-30): the leader's GET shows them read-only.
     Case(
         "coaching_support",
         support_url,
@@ -442,12 +445,21 @@ SUPPORT_CASES: list[Case] = [
         data=lambda w: {"form": "flag", "flag-name": "Turnaround"},
         right_status=302,
         get_status=200,
+        wrong_get_status=200,
+    ),
+    Case(
+        "coaching_support",
+        support_url,
+        right="leader",
+        wrong="principal",
+        outsider="admin_b",
+        label="read-only",
     ),
     Case(
         "coaching_support_schools",
         lambda w: "/coaching/support/schools/",
-        right="admin",
-        wrong="leader",
+        right="leader",
+        wrong="principal",
         outsider="admin_b",
         outsider_status=200,
         hidden_from_outsider=lambda w: "Oak Hill Elementary",
@@ -463,6 +475,26 @@ SUPPORT_CASES: list[Case] = [
         data=lambda w: {"performance_band": "2", "attendance_rate": "93.5"},
         right_status=302,
         get_status=200,
+        wrong_get_status=200,
+    ),
+    Case(
+        "coaching_support_school",
+        lambda w: f"/coaching/support/schools/{w.school.pk}/",
+        right="leader",
+        wrong="principal",
+        outsider="admin_b",
+        label="read-only",
+    ),
+    # A supervisor reads the profiles of their schools; another network's supervisor does not
+    # see Oak Hill at all.
+    Case(
+        "coaching_support_school",
+        lambda w: f"/coaching/support/schools/{w.school.pk}/",
+        right="supervisor",
+        wrong="principal",
+        outsider="admin_b",
+        unrelated="supervisor_far",
+        label="right role, wrong relationship",
     ),
     # Need profiles' figures read from the data (the coaching fixes of issue 10).
     Case(

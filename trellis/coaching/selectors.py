@@ -23,7 +23,7 @@ from django.db.models.functions import RowNumber
 from django.http import Http404
 from django.utils import timezone
 
-from trellis.assignments.selectors import assignment_covering, caseload_of
+from trellis.assignments.selectors import assignment_covering, caseload_of, supervisor_schools
 from trellis.authz.policies import allows, authorize, has_grant_for, scope_for
 from trellis.authz.roles import Action, Relationship
 from trellis.coaching.models import (
@@ -994,9 +994,10 @@ class SchoolSupport:
 
 
 def dosage_schools(user: Any, on: datetime.date | None = None) -> QuerySet[Any]:
-    """The schools whose dosage the user reads: those their grant reaches, and (holding the
-    dosage action at all) the schools the principals on their own supervision caseload lead on
-    the day (today by default), so that a supervisor reads their whole caseload's row."""
+    """The schools whose dosage the user reads: those their scope reaches (their grants and, for
+    a supervisor, their caseload's schools today), and (holding the dosage action at all) their
+    own schools as a supervisor on the day (today by default; assignments'
+    `supervisor_schools`), so that a supervisor reads their whole row of a past period."""
     from trellis.orgs.models import School
     from trellis.orgs.selectors import visible_schools
 
@@ -1004,36 +1005,10 @@ def dosage_schools(user: Any, on: datetime.date | None = None) -> QuerySet[Any]:
     person_id = getattr(user, "person_id", None)
     if person_id and has_grant_for(user, Action.DOSAGE_VIEW):
         day = on or timezone.localdate()
-        own = _caseload_schools([person_id], day).get(person_id, set())
+        own = supervisor_schools(day, supervisor_ids=[person_id]).get(person_id, set())
         if own:
-            reach = School.objects.filter(Q(pk__in=reach.values("pk")) | Q(pk__in=own))
+            reach = School.objects.filter(Q(pk__in=reach.values("pk")) | Q(pk__in=sorted(own)))
     return reach.select_related("network", "system")
-
-
-def _caseload_schools(supervisor_ids: list[int], day: datetime.date) -> dict[int, set[int]]:
-    """Supervisor → the schools the principals on their supervision caseload lead on the day
-    (their leader positions in force then; one query)."""
-    from trellis.assignments.models import Assignment
-
-    out: dict[int, set[int]] = {}
-    rows = (
-        Assignment.objects.filter(
-            Q(ends_on__isnull=True) | Q(ends_on__gte=day),
-            Q(assignee__positions__ends_on__isnull=True) | Q(assignee__positions__ends_on__gte=day),
-            starts_on__lte=day,
-            kind=Relationship.SUPERVISION,
-            supporter_id__in=supervisor_ids,
-            assignee__positions__starts_on__lte=day,
-            assignee__positions__kind__in=LEADER_KINDS,
-            assignee__positions__school__isnull=False,
-        )
-        .values_list("supporter_id", "assignee__positions__school_id")
-        .distinct()
-        .order_by()
-    )
-    for supporter_id, school_id in rows:
-        out.setdefault(supporter_id, set()).add(school_id)
-    return out
 
 
 def school_supports(schools: list[Any]) -> dict[int, SchoolSupport]:
@@ -1188,8 +1163,9 @@ def dosage_report(
     tier_id: int | None = None,
 ) -> list[DosageRow]:
     """Planned versus delivered dosage over the months from `start`'s to `end`'s (whole months),
-    per school, per supervisor (the schools of the principals on their supervision caseload on the
-    last day of the period) or per network. A fixed number of queries."""
+    per school, per supervisor (a supervisor's schools on the last day of the period: their
+    caseload's principals' and assistant principals' schools and their supervisor grants'
+    schools, assignments' `supervisor_schools`) or per network. A fixed number of queries."""
     first, last = start.replace(day=1), month_end(end.replace(day=1))
     schools_qs = dosage_schools(user, on=last)
     if network_id:
@@ -1226,35 +1202,21 @@ def dosage_report(
             row(name, ids, key=name) for name, ids in sorted(by_network.items()) if wanted(name)
         ]
     if group == "supervisor":
-        from trellis.assignments.models import Assignment
-
-        # A supervisor's row covers their whole caseload, whoever looks: it is shown only to a
-        # viewer who reads the dosage of every school of that caseload (docs/decisions.md).
+        # A supervisor's row covers their schools (their caseload's and their grants': the one
+        # rule, docs/decisions.md), whoever looks: it is shown only to a viewer who reads the
+        # dosage of every one of them.
         ids = {s.pk for s in schools}
         readable = (
             ids
             if not (network_id or tier_id)
             else set(dosage_schools(user, on=last).values_list("pk", flat=True))
         )
-        leaders = Position.objects.filter(
-            Q(ends_on__isnull=True) | Q(ends_on__gte=last),
-            starts_on__lte=last,
-            kind__in=LEADER_KINDS,
-            school_id__in=ids,
-        ).values("person_id")
-        supervisors = {
-            a.supporter_id: a.supporter
-            for a in Assignment.objects.filter(
-                Q(ends_on__isnull=True) | Q(ends_on__gte=last),
-                starts_on__lte=last,
-                kind=Relationship.SUPERVISION,
-                assignee_id__in=leaders,
-            ).select_related("supporter")
-        }
-        caseloads = _caseload_schools(list(supervisors), last)
+        theirs = supervisor_schools(last, system_ids={s.system_id for s in schools})
         report = DosageRows()
-        for sup in sorted(supervisors.values(), key=lambda p: (p.family_name, p.given_name, p.pk)):
-            whole = caseloads.get(sup.pk, set())
+        for sup in Person.objects.filter(
+            pk__in=sorted(pk for pk, whole in theirs.items() if whole & ids)
+        ).order_by("family_name", "given_name", "pk"):
+            whole = theirs[sup.pk]
             if not wanted(sup.full_name):
                 continue
             if whole <= readable:
@@ -1287,11 +1249,41 @@ def need_flags(system_id: int) -> QuerySet[NeedFlag]:
     return NeedFlag.objects.filter(system_id=system_id)
 
 
-def support_school_get(user: Any, pk: int) -> Any:
-    """A school whose need profile the user edits (404 outside reach, 403 without the set-up)."""
+def support_school_get(user: Any, pk: int, action: str = Action.SUPPORT_CONFIGURE) -> Any:
+    """A school whose need profile the user edits (`coaching.support`) or reads (whoever reads
+    its dosage, `coaching.dosage`): 404 outside reach, 403 without the action."""
     from trellis.orgs.selectors import school_get
 
-    return school_get(user, pk, Action.SUPPORT_CONFIGURE)
+    return school_get(user, pk, action)
+
+
+def need_profile_readable(user: Any, school_ids: list[Any]) -> set[int]:
+    """Of these schools, those whose need profile the user may open (`support_school`'s rule:
+    the schools whose dosage they read today). One query."""
+    from trellis.orgs.selectors import visible_schools
+
+    wanted = [int(pk) for pk in school_ids if str(pk).isdigit()]
+    if not wanted:
+        return set()
+    return set(
+        visible_schools(user, Action.DOSAGE_VIEW)
+        .filter(pk__in=wanted)
+        .values_list("pk", flat=True)
+    )
+
+
+def support_read_systems(user: Any) -> list[Any]:
+    """The systems whose tiers and rules the user reads: those of the schools whose dosage (and
+    so need profiles and tiers) they read. Need profiles and tiers are school-level planning
+    data, read-only to every reader of the dosage they plan (docs/decisions.md, 2026-11-30)."""
+    from trellis.orgs.models import System
+    from trellis.orgs.selectors import visible_schools
+
+    return list(
+        System.objects.filter(
+            pk__in=visible_schools(user, Action.DOSAGE_VIEW).order_by().values("system_id")
+        ).order_by("name")
+    )
 
 
 # -- Progress monitoring (coach-visits) ------------------------------------------------------------

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from trellis.authz.decorators import permission
-from trellis.authz.policies import has_grant_for
+from trellis.authz.policies import allows, has_grant_for
 from trellis.authz.roles import Action
 from trellis.coaching import selectors, services
 from trellis.coaching.forms_support import (
@@ -275,6 +275,12 @@ def dosage(request: HttpRequest) -> HttpResponseBase:
         .values_list("system_id", flat=True)
         .distinct()
     }
+    # The schools whose need profile the viewer may open (a row links its tier there only then).
+    profiles = (
+        {str(pk) for pk in selectors.need_profile_readable(request.user, [r.key for r in rows])}
+        if group == "school"
+        else set()
+    )
     return render(
         request,
         "coaching/dosage.html",
@@ -301,6 +307,9 @@ def dosage(request: HttpRequest) -> HttpResponseBase:
             "total_planned": sum((r.planned for r in rows), Decimal(0)),
             "total_delivered": sum((r.delivered for r in rows), Decimal(0)),
             "can_configure": has_grant_for(request.user, Action.SUPPORT_CONFIGURE),
+            # Need profiles and tiers are read by every reader of the dosage they plan.
+            "can_read_support": bool(system_ids),
+            "profiles": profiles,
         },
     )
 
@@ -308,16 +317,25 @@ def dosage(request: HttpRequest) -> HttpResponseBase:
 # -- Set-up: goal, flags, tiers, rules (one page, one URL), need profiles ------------------------
 
 
-def _support_system(request: HttpRequest) -> Any:
-    systems = selectors.support_systems(request.user, Action.SUPPORT_CONFIGURE)
+def _support_system(request: HttpRequest) -> tuple[Any, list[Any], bool]:
+    """The system whose set-up the page shows, the systems to choose from, and whether the user
+    keeps it (edits) or only reads it (a reader of its dosage: need profiles and tiers are
+    read-only planning data to them). A POST by a reader is refused (403)."""
+    editable = selectors.support_systems(request.user, Action.SUPPORT_CONFIGURE)
+    readable = selectors.support_read_systems(request.user)
+    systems = sorted({*editable, *readable}, key=lambda s: (s.name, s.pk))
     if not systems:
         raise PermissionDenied
-    return system_choice(systems, get_int(request.GET, "system"))
+    system = system_choice(systems, get_int(request.GET, "system"))
+    can_edit = system in editable
+    if request.method == "POST" and not can_edit:
+        raise PermissionDenied
+    return system, systems, can_edit
 
 
-@permission(Action.SUPPORT_CONFIGURE)
+@permission(Action.DOSAGE_VIEW)
 def support_setup(request: HttpRequest) -> HttpResponseBase:
-    system = _support_system(request)
+    system, systems, can_edit = _support_system(request)
     flags = list(selectors.need_flags(system.pk))
     tiers = list(selectors.support_tiers({system.pk}))
     goal = selectors.leadership_goal({system.pk})[system.pk]
@@ -392,7 +410,8 @@ def support_setup(request: HttpRequest) -> HttpResponseBase:
         "coaching/support_setup.html",
         {
             "system": system,
-            "systems": selectors.support_systems(request.user, Action.SUPPORT_CONFIGURE),
+            "systems": systems,
+            "can_edit": can_edit,
             "goal": goal,
             "flags": flags,
             "tiers": tiers,
@@ -405,13 +424,15 @@ def support_setup(request: HttpRequest) -> HttpResponseBase:
     )
 
 
-@permission(Action.SUPPORT_CONFIGURE)
+@permission(Action.DOSAGE_VIEW)
 def support_schools(request: HttpRequest) -> HttpResponseBase:
+    """Every school whose need profile the user reads (whoever reads its dosage); those who keep
+    the set-up edit them from here."""
     from trellis.orgs.selectors import visible_schools
 
     query = get_text(request.GET, "q")
     network_id = get_int(request.GET, "network")
-    schools = visible_schools(request.user, Action.SUPPORT_CONFIGURE).select_related("network")
+    schools = visible_schools(request.user, Action.DOSAGE_VIEW).select_related("network")
     if query:
         schools = schools.filter(name__icontains=query)
     if network_id:
@@ -465,8 +486,9 @@ def support_schools(request: HttpRequest) -> HttpResponseBase:
         context={
             "query": query,
             "network_id": network_id,
-            "networks": visible_networks(request.user, Action.SUPPORT_CONFIGURE),
+            "networks": visible_networks(request.user, Action.DOSAGE_VIEW),
             "refresh_systems": selectors.support_systems(request.user, Action.SUPPORT_CONFIGURE),
+            "can_configure": has_grant_for(request.user, Action.SUPPORT_CONFIGURE),
         },
     )
     return response
@@ -496,9 +518,14 @@ def _source(code: str) -> str:
     return str(FigureSource(code).label) if code in FigureSource.values else ""
 
 
-@permission(Action.SUPPORT_CONFIGURE)
+@permission(Action.DOSAGE_VIEW)
 def support_school(request: HttpRequest, pk: int) -> HttpResponseBase:
-    school = selectors.support_school_get(request.user, pk)
+    """A school's need profile: read by whoever reads its dosage, edited (POST) by those who keep
+    the set-up (403 for a reader)."""
+    school = selectors.support_school_get(request.user, pk, Action.DOSAGE_VIEW)
+    can_edit = allows(request.user, Action.SUPPORT_CONFIGURE, school)
+    if request.method == "POST" and not can_edit:
+        raise PermissionDenied
     support = selectors.school_supports([school])[school.pk]
     p = support.profile
     from_data = {
@@ -550,7 +577,12 @@ def support_school(request: HttpRequest, pk: int) -> HttpResponseBase:
     return render(
         request,
         "coaching/support_school.html",
-        {"form": form, "school": school, "support": support, "figures": figures},
+        {
+            "form": form if can_edit else None,
+            "school": school,
+            "support": support,
+            "figures": figures,
+        },
     )
 
 
