@@ -420,6 +420,10 @@ def supervisor_schools(
         Q(ends_on__isnull=True) | Q(ends_on__gte=day),
         starts_on__lte=day,
         role=Role.SUPERVISOR,
+        # Places only (a grant on a program, cohort or partner reaches no school).
+        program__isnull=True,
+        cohort__isnull=True,
+        partner__isnull=True,
         user__in=User.objects.filter(is_active=True, person__isnull=False).values("pk"),
     )
     if supervisor_ids is None:
