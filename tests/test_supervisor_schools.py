@@ -38,9 +38,7 @@ DAY = "2026-09-30"
 def w(world: World) -> World:
     add_attendance(world)
     elm = school_create(actor=None, system=world.system, name="Elm Street", network=world.network)
-    percy = person_create(
-        actor=None, system=world.system, given_name="Percy", family_name="Pine"
-    )
+    percy = person_create(actor=None, system=world.system, given_name="Percy", family_name="Pine")
     position_add(
         actor=None,
         person=percy,
@@ -180,12 +178,13 @@ def test_a_district_leader_reads_need_profiles_and_tiers_and_changes_none(w: Wor
     # The dosage page's Tier column links each school's profile, which opens.
     dosage = ok(client, "/coaching/dosage/?by=school")
     assert f'href="/coaching/support/schools/{w.school.pk}/"' in dosage
-    refused = client.post(
-        f"/coaching/support/schools/{w.school.pk}/", {"performance_band": "3"}
-    )
+    refused = client.post(f"/coaching/support/schools/{w.school.pk}/", {"performance_band": "3"})
     assert refused.status_code == 403
-    assert client.post(
-        f"/coaching/support/?system={w.system.pk}", {"form": "flag", "flag-name": "X"}
-    ).status_code == 403
+    assert (
+        client.post(
+            f"/coaching/support/?system={w.system.pk}", {"form": "flag", "flag-name": "X"}
+        ).status_code
+        == 403
+    )
     # The administrator still edits.
     assert ">Save</button>" in ok(w.client("admin"), f"/coaching/support/schools/{w.school.pk}/")

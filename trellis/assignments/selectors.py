@@ -375,8 +375,7 @@ def caseload_school_rows(
     # One filter() call: the position's conditions hold of the same position (one join).
     found = (
         caseload.filter(
-            Q(assignee__positions__ends_on__isnull=True)
-            | Q(assignee__positions__ends_on__gte=day),
+            Q(assignee__positions__ends_on__isnull=True) | Q(assignee__positions__ends_on__gte=day),
             assignee__positions__starts_on__lte=day,
             assignee__positions__kind__in=LEADER_KINDS,
             assignee__positions__school__isnull=False,

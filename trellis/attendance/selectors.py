@@ -4,8 +4,9 @@ figure. The operator's report (the command line) is the same computation without
 
 Reach (Action.ATTENDANCE_VIEW): a principal their school; a supervisor their schools (those of
 the network they are granted, and those their caseload's principals lead: the one rule of
-docs/decisions.md, 2026-11-30); district roles every school of the system. Outside what the viewer may see at all is "not found"; a school the viewer sees but whose
-attendance they may not is "forbidden".
+docs/decisions.md, 2026-11-30); district roles every school of the system. Outside what the
+viewer may see at all is "not found"; a school the viewer sees but whose attendance they may not
+is "forbidden".
 """
 
 from __future__ import annotations
@@ -1346,9 +1347,7 @@ def supervisor_caseloads(system: System, day: datetime.date) -> dict[int, set[in
     schools = supervisor_schools(day, system_ids=[system.pk])
     of_system = set(School.objects.filter(system=system).values_list("pk", flat=True))
     accounts = dict(
-        User.objects.filter(is_active=True, person__in=list(schools)).values_list(
-            "person_id", "pk"
-        )
+        User.objects.filter(is_active=True, person__in=list(schools)).values_list("person_id", "pk")
     )
     out: dict[int, set[int]] = {}
     for person_id, ids in schools.items():

@@ -1266,9 +1266,7 @@ def need_profile_readable(user: Any, school_ids: list[Any]) -> set[int]:
     if not wanted:
         return set()
     return set(
-        visible_schools(user, Action.DOSAGE_VIEW)
-        .filter(pk__in=wanted)
-        .values_list("pk", flat=True)
+        visible_schools(user, Action.DOSAGE_VIEW).filter(pk__in=wanted).values_list("pk", flat=True)
     )
 
 
