@@ -22,7 +22,6 @@ from django.utils import timezone
 from tests.attendance.world import add_attendance
 from tests.conftest import START, World
 from trellis.accounts.models import User
-from trellis.assignments.selectors import supervisor_schools
 from trellis.assignments.services import assignment_create
 from trellis.authz.roles import Relationship
 from trellis.orgs.selectors import school_rows
@@ -80,6 +79,8 @@ def exported(client: Client, url: str) -> dict[str, list[str]]:
 
 
 def test_the_rule_names_the_caseloads_and_the_networks_schools(w: World) -> None:
+    from trellis.assignments.selectors import supervisor_schools
+
     sam = w.users["supervisor"].person
     assert supervisor_schools(timezone.localdate(), supervisor_ids=[sam.pk])[sam.pk] == (
         sams_schools(w)
