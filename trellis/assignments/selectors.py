@@ -15,7 +15,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from trellis.assignments.models import DEFAULT_TARGETS, Assignment, CaseloadTarget
-from trellis.assignments.scopes import active_q
+from trellis.assignments.scopes import active_q, caseload_school_rows
 from trellis.authz.policies import authorize, scope_for
 from trellis.authz.roles import Action, Relationship
 from trellis.people.models import Person, PositionKind
@@ -354,42 +354,6 @@ def assignment_covering(
 
 
 # -- A supervisor's schools: one rule for every page (docs/decisions.md, 2026-11-30) -------------
-
-# The positions whose holders' schools are their supervisor's: a principal's or an assistant
-# principal's.
-LEADER_KINDS = (PositionKind.PRINCIPAL, PositionKind.ASSISTANT_PRINCIPAL)
-
-
-def caseload_school_rows(
-    day: Any, *, supervisor_ids: Collection[int] | None = None, system_ids: Collection[int] = ()
-) -> list[tuple[int, int, int, int | None]]:
-    """(supervisor's person id, school id, its system id, its network id) for the schools where
-    the principals and assistant principals on a supervision caseload in force on `day` hold a
-    position that day: of these supervisors, or (`supervisor_ids` None) of every supervisor
-    whose caseload is in `system_ids`. One query."""
-    caseload = Assignment.objects.filter(active_q(day), kind=Relationship.SUPERVISION)
-    if supervisor_ids is None:
-        caseload = caseload.filter(system_id__in=list(system_ids))
-    else:
-        caseload = caseload.filter(supporter_id__in=list(supervisor_ids))
-    # One filter() call: the position's conditions hold of the same position (one join).
-    found = (
-        caseload.filter(
-            Q(assignee__positions__ends_on__isnull=True) | Q(assignee__positions__ends_on__gte=day),
-            assignee__positions__starts_on__lte=day,
-            assignee__positions__kind__in=LEADER_KINDS,
-            assignee__positions__school__isnull=False,
-        )
-        .values_list(
-            "supporter_id",
-            "assignee__positions__school_id",
-            "assignee__positions__school__system_id",
-            "assignee__positions__school__network_id",
-        )
-        .distinct()
-        .order_by()
-    )
-    return [(sup, school, system, network) for sup, school, system, network in found]
 
 
 def supervisor_schools(
