@@ -189,3 +189,50 @@ def test_a_district_leader_reads_need_profiles_and_tiers_and_changes_none(w: Wor
     )
     # The administrator still edits.
     assert ">Save</button>" in ok(w.client("admin"), f"/coaching/support/schools/{w.school.pk}/")
+
+
+def test_the_supervisors_pages_read_no_query_per_school(w: World) -> None:
+    """More caseload schools in another network and more network schools: the same number of
+    queries on every page that counts a supervisor's schools."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    pages = [
+        "/",
+        "/schools/",
+        f"/attendance/?date={DAY}",
+        "/coaching/dosage/?by=school",
+        "/coaching/dosage/?by=supervisor",
+        "/coaching/support/schools/",
+        f"/schools/{w.other_school.pk}/",
+    ]
+
+    def counts() -> list[int]:
+        client = w.client("supervisor")
+        found = []
+        for url in pages:
+            client.get(url)
+            with CaptureQueriesContext(connection) as captured:
+                assert client.get(url).status_code == 200, url
+            found.append(len(captured.captured_queries))
+        return found
+
+    before = counts()
+    for i in range(4):
+        school = school_create(
+            actor=None, system=w.system, name=f"South {i}", network=w.other_network
+        )
+        school_create(actor=None, system=w.system, name=f"North {i}", network=w.network)
+        head = person_create(actor=None, system=w.system, given_name=f"Pat{i}", family_name="Head")
+        position_add(
+            actor=None, person=head, kind=PositionKind.PRINCIPAL, school=school, starts_on=START
+        )
+        assignment_create(
+            actor=None,
+            kind=Relationship.SUPERVISION,
+            supporter=w.users["supervisor"].person,
+            assignee=head,
+            starts_on=START,
+        )
+    assert "South 3" in w.client("supervisor").get("/schools/").content.decode()
+    assert counts() == before
