@@ -276,7 +276,7 @@ def test_the_session_list_searches_filters_and_exports(world: World) -> None:
     everything = client.get("/coaching/").content.decode()
     assert "Paula Prince" in everything and "Cora Colleague" in everything
     only_cora = client.get(f"/coaching/?coachee={cora.pk}").content.decode()
-    assert "2026-02-03" in only_cora or "Feb. 3, 2026" in only_cora
+    assert "Feb 3, 2026" in only_cora
     assert f'href="/coaching/people/{paula.pk}/"' not in only_cora
     virtual = client.get("/coaching/?mode=virtual").content.decode()
     assert f'href="/coaching/people/{cora.pk}/"' in virtual
