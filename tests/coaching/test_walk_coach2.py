@@ -135,6 +135,7 @@ def _statement(framework: Framework) -> str:
     from trellis.frameworks.selectors import rubric_grid
 
     version = framework.versions.filter(status="published").order_by("-number").first()
+    assert version is not None
     _levels, rows = rubric_grid(version)
     item = next((row["item"] for row in rows if row["has_descriptors"]), None)
     assert item is not None

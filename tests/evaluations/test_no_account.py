@@ -69,7 +69,7 @@ def test_the_evaluator_walks_the_stages_and_records_the_paper_acknowledgement(wo
     assert e.response == "Signed; I asked for more walkthroughs."
     event = AuditEvent.objects.get(action="evaluation.acknowledge_on_paper")
     assert event.actor_id == world.users["evaluator"].pk
-    assert event.after["signed_on"] == day.isoformat()
+    assert (event.after or {})["signed_on"] == day.isoformat()
     page = body(eve.get(f"/evaluations/{e.pk}/"))
     assert "on paper (recorded by the evaluator)" in page
     # A second one is refused (409) and the attempt audited.

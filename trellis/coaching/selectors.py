@@ -772,7 +772,7 @@ def classroom_framework(system_id: int) -> Framework | None:
 def classroom_framework_choices(system_id: int) -> list[Framework]:
     """The frameworks a system may designate for classroom practice: its own and the built-in
     templates that rate people and have a published rubric, standards first."""
-    rank = {kind: n for n, kind in enumerate(CLASSROOM_KINDS)}
+    rank: dict[str, int] = {str(kind): n for n, kind in enumerate(CLASSROOM_KINDS)}
     found = (
         Framework.objects.filter(
             Q(system__isnull=True) | Q(system_id=system_id),
@@ -817,7 +817,7 @@ def look_fors(user: Any, teacher: Person, *, version_id: int | None = None) -> L
             versions = [found]
     if not versions:
         designated = None
-        rank = {kind: n for n, kind in enumerate(CLASSROOM_KINDS)}
+        rank: dict[str, int] = {str(kind): n for n, kind in enumerate(CLASSROOM_KINDS)}
         versions = sorted(
             focus_versions(user, teacher),
             key=lambda v: (rank.get(v.framework.kind, len(rank)), v.framework.title, v.pk),
