@@ -69,14 +69,14 @@ def test_demo_command_prints_sign_ins_that_work() -> None:
     out = StringIO()
     call_command("demo", "--size", "demo", "--seed", "1", "--today", TODAY.isoformat(), stdout=out)
     text = out.getvalue()
-    for role in ("admin@", "leader@", "principal@", "teacher@", "analyst@"):
+    for role in ("admin@", "leader@", "principal@", "teacher@", "analyst@", "coachlead@"):
         assert role in text
     assert DEMO_PASSWORD in text
     # Running it again changes nothing and prints the same sign-ins.
     again = StringIO()
     call_command("demo", stdout=again)
     assert "already built" in again.getvalue()
-    assert User.objects.filter(email__endswith="@riverbend.example").count() == 10
+    assert User.objects.filter(email__endswith="@riverbend.example").count() == 11
     client = Client()
     response = client.post(
         "/accounts/login/", {"login": "principal@riverbend.example", "password": DEMO_PASSWORD}

@@ -92,6 +92,14 @@ EXTRA_PARAMS: dict[str, Callable[[World], dict[str, Any]]] = {
     "evaluation_goals": lambda w: {"pk": w.coaching["evaluation"]},
     "evaluation_midyear": lambda w: {"pk": w.coaching["evaluation"]},
     "evaluation_summative": lambda w: {"pk": w.coaching["evaluation"]},
+    # The paper acknowledgement: its Cases open the evaluatee without an account in a setup.
+    "evaluation_acknowledge_on_paper": lambda w: {"pk": w.coaching["evaluation"]},
+    "api:get_evaluation_paper_acknowledgement": lambda w: {
+        "evaluation_id": w.coaching["evaluation"]
+    },
+    "api:record_evaluation_paper_acknowledgement": lambda w: {
+        "evaluation_id": w.coaching["evaluation"]
+    },
     **{
         f"api:{name}": lambda w: {"evaluation_id": w.coaching["evaluation"]}
         for name in (

@@ -78,7 +78,7 @@ def test_moving_and_stuck_on_the_caseload(world: World) -> None:
     page = client.get("/coaching/progress/?status=stuck").content.decode()
     assert "Cora Colleague" in page and "Paula Prince" not in page
     detail = client.get(f"/coaching/people/{paula.pk}/progress/").content.decode()
-    assert "<svg" in detail and "Moving" in detail and "March 1, 2026" in detail
+    assert "<svg" in detail and "Moving" in detail and "Mar 1, 2026" in detail
     # The district leader sees Paula but not her coaching (403); another system's admin: 404.
     assert world.client("leader").get(f"/coaching/people/{paula.pk}/progress/").status_code == 403
     assert world.client("admin_b").get(f"/coaching/people/{paula.pk}/progress/").status_code == 404

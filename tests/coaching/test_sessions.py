@@ -276,7 +276,7 @@ def test_the_session_list_searches_filters_and_exports(world: World) -> None:
     everything = client.get("/coaching/").content.decode()
     assert "Paula Prince" in everything and "Cora Colleague" in everything
     only_cora = client.get(f"/coaching/?coachee={cora.pk}").content.decode()
-    assert "2026-02-03" in only_cora or "Feb. 3, 2026" in only_cora
+    assert "Feb 3, 2026" in only_cora
     assert f'href="/coaching/people/{paula.pk}/"' not in only_cora
     virtual = client.get("/coaching/?mode=virtual").content.decode()
     assert f'href="/coaching/people/{cora.pk}/"' in virtual
@@ -306,7 +306,7 @@ def test_the_session_list_pages(world: World) -> None:
             notes="Talked it through.",
         )
     first = world.client("coach").get("/coaching/").content.decode()
-    assert "32 sessions" in first and "&page=2" in first and "Page 1 of 2" in first
+    assert "32 sessions" in first and 'href="?page=2"' in first and "Page 1 of 2" in first
     second = world.client("coach").get("/coaching/?page=2").content.decode()
     assert "Page 2 of 2" in second
 

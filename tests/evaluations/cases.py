@@ -16,6 +16,8 @@ from tests.evaluations.world import (
     evaluation_of,
     goals_set,
     midyear_done,
+    offline_evaluation_id,
+    offline_signed_off,
     rated_in_full,
     self_assessed,
     signed_off,
@@ -50,6 +52,12 @@ def cycle_data(w: World) -> dict[str, Any]:
         "version": str(world_version(w).pk),
         **{k: v.isoformat() for k, v in cycle_dates(timezone.localdate()).items()},
     }
+
+
+def _today() -> str:
+    from django.utils import timezone
+
+    return timezone.localdate().isoformat()
 
 
 def api_ratings(w: World) -> dict[str, Any]:
@@ -238,6 +246,30 @@ EVALUATION_CASES: list[Case] = [
         unrelated="supervisor_south",
         setup=signed_off,
     ),
+    # Administrators follow an evaluation's progress, not its content (tests/evaluations/
+    # test_read_policy.py checks what the page, the export and the API withhold).
+    Case(
+        "evaluation",
+        lambda w: evaluation(w),
+        right="admin",
+        wrong="coach",
+        outsider="admin_b",
+        label="the administrator: progress only",
+    ),
+    # The evaluator records the paper acknowledgement of an evaluatee without an account.
+    Case(
+        "evaluation_acknowledge_on_paper",
+        lambda w: f"/evaluations/{offline_evaluation_id(w)}/acknowledge-on-paper/",
+        right="evaluator",
+        wrong="supervisor",  # a supervisor of the network, not Abe's evaluator: sees, may not
+        outsider="admin_b",
+        method="POST",
+        data=lambda w: {"signed_on": _today(), "response": ""},
+        right_status=302,
+        get_status=405,
+        unrelated="supervisor_south",
+        setup=offline_signed_off,
+    ),
     Case(
         "evaluation_cycles",
         lambda w: "/evaluations/cycles/",
@@ -327,6 +359,31 @@ EVALUATION_CASES: list[Case] = [
         wrong_reads=True,
         data=lambda w: {},
         setup=rated_in_full,
+    ),
+    Case(
+        "api:get_evaluation_paper_acknowledgement",
+        lambda w: f"/api/v1/evaluations/{offline_evaluation_id(w)}/paper-acknowledgement",
+        right="evaluator",
+        wrong="supervisor",
+        outsider="nobody",
+        unrelated="supervisor_south",
+        api=True,
+        setup=offline_signed_off,
+    ),
+    Case(
+        "api:record_evaluation_paper_acknowledgement",
+        lambda w: f"/api/v1/evaluations/{offline_evaluation_id(w)}/paper-acknowledgement",
+        right="evaluator",
+        wrong="supervisor",
+        outsider="admin_b",
+        method="POST",
+        data=lambda w: {"signed_on": _today(), "response": "Signed, with a note."},
+        right_status=200,
+        get_status=200,
+        wrong_get_status=None,
+        unrelated="supervisor_south",
+        api=True,
+        setup=offline_signed_off,
     ),
     *_stage_cases(
         "acknowledgement",

@@ -175,3 +175,84 @@ def signed_off(w: World) -> None:
     if evaluation_of(w).is_locked:
         return
     sign_off(actor=w.users["evaluator"], evaluation=evaluation_of(w))
+
+
+# An evaluatee without an account (issue 10, the walk's last defects): Abe Absent, an assistant
+# principal at Oak Hill with no Trellis account, evaluated by Eve in the assistant principals'
+# cycle. His self-assessment is not possible and holds nothing; Eve walks the other stages and
+# signs off, then records his signed paper acknowledgement.
+
+OFFLINE_CYCLE = "Assistant principal evaluation"
+
+
+def offline_evaluation_id(w: World) -> int:
+    from trellis.evaluations.models import Evaluation
+
+    found = Evaluation.objects.filter(cycle__title=OFFLINE_CYCLE).values_list("pk", flat=True)
+    return int(found.first() or 0)
+
+
+def offline_opened(w: World) -> Any:
+    """The assistant principals' cycle with Abe's evaluation (made once per test)."""
+    from django.utils import timezone
+
+    from tests.conftest import START
+    from trellis.assignments.services import assignment_create
+    from trellis.authz.roles import Relationship
+    from trellis.evaluations.models import Evaluation
+    from trellis.evaluations.services import cycle_create
+    from trellis.people.services import person_create, position_add
+
+    found = offline_evaluation_id(w)
+    if found:
+        return Evaluation.objects.select_related("cycle__version", "evaluatee").get(pk=found)
+    abe = person_create(
+        actor=None,
+        system=w.system,
+        given_name="Abe",
+        family_name="Absent",
+        email="abe.absent@example.org",
+    )
+    position_add(
+        actor=None, person=abe, kind="assistant_principal", school=w.school, starts_on=START
+    )
+    assignment_create(
+        actor=None,
+        kind=Relationship.EVALUATION,
+        supporter=w.users["evaluator"].person,
+        assignee=abe,
+        starts_on=START,
+    )
+    made = cycle_create(
+        actor=None,
+        system=w.system,
+        title=OFFLINE_CYCLE,
+        school_year="2026-27",
+        population="assistant_principal",
+        version=world_version(w),
+        **cycle_dates(timezone.localdate()),  # type: ignore[arg-type]
+    )
+    return Evaluation.objects.select_related("cycle__version", "evaluatee").get(cycle=made.cycle)
+
+
+def offline_signed_off(w: World) -> Any:
+    """…walked by Eve through goals, the mid-year review and the summative rating, signed off."""
+    from trellis.accounts.models import User
+    from trellis.evaluations.selectors import competencies
+    from trellis.evaluations.services import goals_save, midyear_record, sign_off, summative_save
+
+    e = offline_opened(w)
+    eve = User.objects.get(pk=w.users["evaluator"].pk)  # fresh: her relationships of today
+    if e.is_locked:
+        return e
+    if not e.goals_set_at:
+        goals_save(actor=eve, evaluation=e, goals=[("Run the attendance team", [])])
+    if not e.midyear_at:
+        midyear_record(actor=eve, evaluation=e, notes="On track.")
+    levels, rows = competencies(e.cycle.version)
+    summative_save(
+        actor=eve, evaluation=e, entries=[(row["item"], levels[0], "Evidence") for row in rows]
+    )
+    sign_off(actor=eve, evaluation=e)
+    e.refresh_from_db()
+    return e

@@ -68,13 +68,19 @@ def test_item6_agreement_covers_only_ratings_the_viewer_could_read(world: World)
     programs = world.client("programs")
     assert programs.get(url + "?purpose=evaluation").context["rows"] == []
     assert programs.get(url).context["rows"] == []
-    # The administrator (evaluator chain) sees both, by name.
+    # The administrator reads progress ratings, by name, and no evaluation ratings (only the
+    # evaluator chain reads those: branch coach2); the supervisor reads his caseload's.
     admin = world.client("admin")
-    evaluation = admin.get(url + "?purpose=evaluation").context["rows"]
     names = lambda *keys: tuple(sorted(user_name(world.users[k]) for k in keys))  # noqa: E731
-    assert [r["raters"] for r in evaluation] == [names("admin", "supervisor")]
+    assert admin.get(url + "?purpose=evaluation").context["rows"] == []
     progress = admin.get(url + "?purpose=progress").context["rows"]
     assert [r["raters"] for r in progress] == [names("coach", "supervisor")]
+    from trellis.accounts.models import User as Account
+    from trellis.ratings.selectors import rater_agreement
+
+    supervisor = Account.objects.get(pk=world.users["supervisor"].pk)
+    evaluation = rater_agreement(supervisor, leadership.framework, purpose="evaluation")["rows"]
+    assert [r["raters"] for r in evaluation] == [names("admin", "supervisor")]
 
 
 def test_item6_agreement_is_counted_in_the_database(world: World) -> None:

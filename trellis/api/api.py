@@ -25,6 +25,7 @@ from trellis.api.surveys import router as surveys_router
 from trellis.authz.policies import roles_of
 from trellis.authz.roles import Action
 from trellis.core.panels import Figure, figures_for
+from trellis.core.refusals import Refused
 from trellis.orgs import selectors as org_selectors
 from trellis.orgs.models import School
 from trellis.people import selectors as people_selectors
@@ -45,7 +46,8 @@ api = NinjaAPI(
 
 @api.exception_handler(PermissionDenied)
 def _forbidden(request: HttpRequest, exc: Exception) -> HttpResponse:
-    return api.create_response(request, {"detail": "Your roles do not allow this."}, status=403)
+    detail = str(exc) if isinstance(exc, Refused) else "Your roles do not allow this."
+    return api.create_response(request, {"detail": detail}, status=403)
 
 
 @api.exception_handler(BadRequest)

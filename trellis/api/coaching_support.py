@@ -91,11 +91,13 @@ def log_visit(request: HttpRequest, payload: VisitIn) -> Any:
     visited_at = payload.visited_at
     if timezone.is_naive(visited_at):
         visited_at = timezone.make_aware(visited_at)
-    choices = {item.pk: item for item in selectors.look_for_choices(request.user, teacher)}
+    choices = {item.pk: item for item in selectors.look_for_allowed(request.user, teacher)}
     wrong = [pk for pk in payload.look_fors if pk not in choices]
     if wrong:
         raise HttpError(
-            400, f"look_fors: {wrong} are not in the framework the system uses for this teacher."
+            400,
+            f"look_fors: {wrong} are not in the framework the system designates for classroom "
+            "practice (or, without one, a framework the system uses for this teacher).",
         )
     try:
         visit = services.visit_log(

@@ -1,6 +1,7 @@
 """Evaluation cycles in the API, under the same rules as the pages: an evaluation to its
 evaluator chain and its evaluatee; the summative ratings only once signed off (before, to the
-evaluator alone, as on the page).
+evaluator alone, as on the page); to the system's administrators its progress only (the
+content fields null, `content_shown` false).
 
 The stages are taken through the same services as the pages, each at its own path: a GET reads
 the stage (due, done, open or not yet open and why), a POST acts on it. Outside scope 404; in
@@ -66,11 +67,16 @@ class LevelOut(Schema):
 
 
 class EvaluationDetailOut(EvaluationOut):
-    self_assessment: list[RatingOut]
-    summative: list[RatingOut]
-    goals: list[GoalOut]
-    midyear_notes: str
-    response: str
+    # The content: null (and content_shown false) for a caller who follows the cycle's
+    # progress without being in the evaluator chain (an administrator).
+    content_shown: bool = Field(
+        description="Whether the caller reads the content (the evaluator chain, the evaluatee)."
+    )
+    self_assessment: list[RatingOut] | None
+    summative: list[RatingOut] | None
+    goals: list[GoalOut] | None
+    midyear_notes: str | None
+    response: str | None
     # The rubric the ratings are given on (the ids a self-assessment or summative POST names).
     competencies: list[CompetencyOut]
     levels: list[LevelOut]
@@ -136,8 +142,26 @@ def get_evaluation(request: HttpRequest, evaluation_id: int = PK) -> Any:
 
 def _detail(request: HttpRequest, evaluation: Evaluation) -> dict[str, Any]:
     page = selectors.evaluation_page(request.user, evaluation)
+    rubric = {
+        "competencies": [
+            {"id": row["item"].pk, "competency": str(row["item"])} for row in page["rubric_rows"]
+        ],
+        "levels": [{"id": level.pk, "name": level.name} for level in page["levels"]],
+    }
+    if not page["content_shown"]:
+        return {
+            **_out(evaluation),
+            "content_shown": False,
+            "self_assessment": None,
+            "summative": None,
+            "goals": None,
+            "midyear_notes": None,
+            "response": None,
+            **rubric,
+        }
     return {
         **_out(evaluation),
+        "content_shown": True,
         "self_assessment": [_rating(row["self"]) for row in page["rows"] if row["self"]],
         "summative": [_rating(row["summative"]) for row in page["rows"] if row["summative"]],
         "goals": [
@@ -146,10 +170,7 @@ def _detail(request: HttpRequest, evaluation: Evaluation) -> dict[str, Any]:
         ],
         "midyear_notes": evaluation.midyear_notes,
         "response": evaluation.response,
-        "competencies": [
-            {"id": row["item"].pk, "competency": str(row["item"])} for row in page["rubric_rows"]
-        ],
-        "levels": [{"id": level.pk, "name": level.name} for level in page["levels"]],
+        **rubric,
     }
 
 
@@ -170,8 +191,12 @@ class StageOut(Schema):
     label: str
     due_on: datetime.date | None
     done_at: datetime.datetime | None
-    status: Literal["done", "open", "not_yet_open"]
-    reason: str = Field(description="Why the stage is not yet open (empty when it is).")
+    status: Literal["done", "open", "not_yet_open", "not_possible"]
+    reason: str = Field(
+        description="Why the stage is not yet open, or not possible (an evaluatee without an "
+        "account: their self-assessment), empty otherwise."
+    )
+    note: str = Field("", description="Said beside the stage (a paper acknowledgement).")
     overdue: bool
     late: bool = Field(description="Completed after its deadline.")
     you_act: bool = Field(description="Whether the caller is a party who acts in this stage.")
@@ -213,6 +238,11 @@ class AcknowledgeIn(Schema):
     response: str = Field("", max_length=10000)
 
 
+class PaperAcknowledgeIn(Schema):
+    signed_on: datetime.date = Field(description="The day the evaluatee signed the paper copy.")
+    response: str = Field("", max_length=10000)
+
+
 def _no_control(value: str, where: str) -> str:
     if CONTROL_CHARACTERS.search(value):
         raise HttpError(400, f"{where}: control characters are not allowed.")
@@ -238,6 +268,7 @@ def _stage_out(request: HttpRequest, evaluation: Evaluation, stage: Stage) -> di
         "done_at": row.done_at,
         "status": "not_yet_open" if row.state == "not_open" else row.state,
         "reason": row.reason,
+        "note": row.note,
         "overdue": row.overdue,
         "late": row.late,
         "you_act": bool(user.person_id) and acts[stage],
@@ -435,4 +466,38 @@ def acknowledge_evaluation(
         request,
         evaluation,
         lambda: services.acknowledge(actor=request.user, evaluation=evaluation, response=response),
+    )
+
+
+@router.get("/{evaluation_id}/paper-acknowledgement", response={200: StageOut, **READ_RESPONSES})
+@api_permission(Action.SIGNED_IN)
+def get_evaluation_paper_acknowledgement(request: HttpRequest, evaluation_id: int = PK) -> Any:
+    """The acknowledgement stage as the evaluator of an evaluatee without an account sees it."""
+    evaluation = selectors.evaluation_get(request.user, evaluation_id)
+    out = _stage_out(request, evaluation, Stage.ACKNOWLEDGEMENT)
+    user: Any = request.user
+    out["you_act"] = bool(user.person_id) and (
+        user.person_id == evaluation.evaluator_id and not selectors.evaluatee_takes_part(evaluation)
+    )
+    return out
+
+
+@router.post("/{evaluation_id}/paper-acknowledgement", response=STAGE_RESPONSES)
+@api_permission(Action.SIGNED_IN)
+def record_evaluation_paper_acknowledgement(
+    request: HttpRequest, payload: PaperAcknowledgeIn, evaluation_id: int = PK
+) -> Any:
+    """The evaluator records the signed paper acknowledgement of an evaluatee who had no account
+    when the cycle opened (the day signed, the response transcribed); audited."""
+    evaluation = selectors.evaluation_get(request.user, evaluation_id)
+    response = _no_control(payload.response, "response")
+    return _act(
+        request,
+        evaluation,
+        lambda: services.acknowledge_on_paper(
+            actor=request.user,
+            evaluation=evaluation,
+            signed_on=payload.signed_on,
+            response=response,
+        ),
     )

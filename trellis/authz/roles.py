@@ -105,11 +105,19 @@ class Action:
     # year, population). Reading and taking part follow ratings.evaluation (the evaluator
     # chain) and the evaluatee's own record.
     EVALUATIONS_CONFIGURE = "evaluations.configure"
+    # A cycle's progress, to run it: who is evaluated by whom, each stage's due date, whether it
+    # is done or overdue; never the content (ratings, evidence, goals, notes, self-assessment,
+    # response), which stays with the evaluator chain and the evaluatee (ratings.evaluation).
+    EVALUATIONS_PROGRESS = "evaluations.progress"
     # Classroom visits (issue 10): a principal logs visits to the teachers of their school;
     # the visits and the instructional-leadership time are read by the principal, their
     # supervisor (caseload) and system administrators.
     VISITS_LOG = "coaching.visits_log"
     VISITS_VIEW = "coaching.visits_view"
+    # Everyone's instructional-leadership time at the places a grant reaches (the principals
+    # and assistant principals there): district roles. A principal reads only their own, a
+    # supervisor their caseload's (VISITS_VIEW through the relationship).
+    LEADERSHIP_OVERSEE = "coaching.leadership_oversee"
     # Differentiated support: planned versus delivered coaching dosage (figures per school,
     # supervisor and network, no names); its set-up (flags, tiers, rules, need profiles).
     DOSAGE_VIEW = "coaching.dosage"
@@ -235,8 +243,8 @@ POLICY: dict[str, frozenset[str]] = {
             Action.FRAMEWORKS_VIEW,
             Action.FRAMEWORKS_MANAGE,
             Action.RATINGS_PROGRESS,
-            # The evaluator chain ends with the system's administrators.
-            Action.RATINGS_EVALUATION,
+            # Not ratings.evaluation: only the evaluator chain and the evaluatee read an
+            # evaluation; administrators follow a cycle's progress (evaluations.progress).
             Action.RATINGS_CONDITIONS,
             Action.RATINGS_SELF_STUDY,
             Action.AUDIT_VIEW,
@@ -254,7 +262,9 @@ POLICY: dict[str, frozenset[str]] = {
             Action.COACHING_VIEW,
             Action.COACHING_CONFIGURE,
             Action.EVALUATIONS_CONFIGURE,
+            Action.EVALUATIONS_PROGRESS,
             Action.VISITS_VIEW,
+            Action.LEADERSHIP_OVERSEE,
             Action.DOSAGE_VIEW,
             Action.SUPPORT_CONFIGURE,
             Action.LEARNING_MANAGE,

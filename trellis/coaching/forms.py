@@ -59,17 +59,21 @@ class SessionForm(StyledFormMixin, forms.Form):
         focus: list[Any],
         coach: Any,
         coachee: Any,
+        evaluative: list[str] | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
         self.coach = coach
         self.coachee = coachee
+        if evaluative:
+            self.fields["notes"].help_text = _evaluator_notes_help(coachee, evaluative)
         self.fields["protocol"].queryset = protocols  # type: ignore[attr-defined]
         from trellis.frameworks.models import FrameworkItem
+        from trellis.frameworks.selectors import framework_order
 
         self.fields["focus"].queryset = FrameworkItem.objects.filter(  # type: ignore[attr-defined]
             pk__in=[item.pk for item in focus]
-        ).order_by("version__framework__title", "position", "pk")
+        ).order_by("version__framework__title", "version_id", *framework_order())
         self.fields["focus"].label_from_instance = _item_label  # type: ignore[attr-defined]
         owners = [("coachee", coachee.full_name), ("coach", coach.full_name)]
         for n in range(1, NEXT_STEP_ROWS + 1):
@@ -180,3 +184,20 @@ class SettingsForm(StyledFormMixin, forms.Form):
         )
         if len(systems) == 1:
             self.fields["system"].initial = systems[0].pk
+
+
+def _evaluator_notes_help(coachee: Any, kinds: list[str]) -> str:
+    """The notes' help text for a coach who also supervises or evaluates the coachee: what
+    they write here stays coaching notes, never part of the evaluation."""
+    roles = " and ".join(
+        {"supervision": "supervisor", "evaluation": "evaluator"}[kind] for kind in kinds
+    )
+    name = coachee.full_name
+    return (
+        f"You are also {name}'s {roles}. These are coaching notes all the same: non-evaluative, "
+        f"read by you (you led the session), {name} and their coaches, and never part of "
+        f"{name}'s evaluation: its pages, exports and API never show them. Keep evaluative "
+        "judgements for the evaluation's own stages. The rest of this form (date, length, mode, "
+        "protocol, focus and next steps) is the session's record, which the system's "
+        "administrators also read."
+    )

@@ -48,6 +48,23 @@ class GoalForm(forms.Form):
     )
 
 
+class ClassroomFrameworkForm(forms.Form):
+    classroom_framework = forms.TypedChoiceField(
+        label="Framework of classroom practice (a visit's look-fors)",
+        required=False,
+        coerce=int,
+        empty_value=None,
+        help_text="Without one, principals choose among the frameworks the system uses for "
+        "teachers, a standard of classroom practice first.",
+    )
+
+    def __init__(self, *args: Any, frameworks: list[Any], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(Any, self.fields["classroom_framework"]).choices = [
+            ("", "None: principals choose")
+        ] + [(f.pk, f"{f.title} ({f.get_kind_display()})") for f in frameworks]
+
+
 class FlagForm(forms.Form):
     name = forms.CharField(label="New flag", max_length=100)
 
@@ -55,7 +72,7 @@ class FlagForm(forms.Form):
 class TierForm(forms.Form):
     name = forms.CharField(label="Tier name", max_length=100)
     hours_per_month = forms.DecimalField(
-        label="Planned coaching (hours per month per school)",
+        label="Planned hours per month (per school)",
         min_value=0,
         max_value=200,
         decimal_places=1,

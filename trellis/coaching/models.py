@@ -336,10 +336,21 @@ class ClassroomVisit(TimeStampedModel):
 
 
 class SupportSettings(TimeStampedModel):
-    """A system's goal for principals' instructional-leadership time (minutes per week)."""
+    """A system's goal for principals' instructional-leadership time (minutes per week), and
+    the framework a classroom visit's look-fors come from."""
 
     system = models.OneToOneField("orgs.System", on_delete=models.CASCADE, related_name="+")
     leadership_goal_minutes = models.PositiveSmallIntegerField(default=300)
+    # The framework of classroom practice whose competencies and indicators are a classroom
+    # visit's look-fors; empty: the principal chooses among the frameworks the system uses for
+    # teachers (standards first).
+    classroom_framework = models.ForeignKey(
+        "frameworks.Framework",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
 
     class Meta:
         constraints = [

@@ -44,7 +44,9 @@ from trellis.coaching.models import (
     TierRule,
 )
 from trellis.coaching.scopes import sessions_q
-from trellis.frameworks.models import FrameworkItem, FrameworkVersion
+from trellis.core.refusals import Refused
+from trellis.frameworks.models import Framework, FrameworkItem, FrameworkVersion
+from trellis.frameworks.selectors import WITH_PARENTS, framework_order, framework_order_key
 from trellis.people.models import Person, Position
 from trellis.people.selectors import person_get
 from trellis.ratings.selectors import latest_progress_ratings, rating_frameworks
@@ -98,7 +100,7 @@ def visible_sessions(user: Any) -> QuerySet[CoachingSession]:
 
 def _with_record(sessions: QuerySet[CoachingSession]) -> QuerySet[CoachingSession]:
     return sessions.select_related("coach", "coachee", "protocol").prefetch_related(
-        Prefetch("focus", queryset=FrameworkItem.objects.order_by("position", "pk")),
+        Prefetch("focus", queryset=FrameworkItem.objects.order_by(*framework_order())),
         Prefetch("next_steps", queryset=NextStep.objects.select_related("owner").order_by("pk")),
     )
 
@@ -244,6 +246,19 @@ def caseload(user: Any) -> list[Person]:
     return list(seen.values())
 
 
+def evaluative_roles(coach: Person, coachee: Person) -> list[str]:
+    """The coach's supervision or evaluation of the coachee in force today (one query): the
+    session form then says plainly what the notes are, and are not, for them."""
+    return sorted(
+        {
+            a.kind
+            for a in caseload_of(
+                coach.pk, [Relationship.SUPERVISION, Relationship.EVALUATION]
+            ).filter(assignee_id=coachee.pk)
+        }
+    )
+
+
 def caseload_assignment(coach: Person, coachee: Person, day: datetime.date) -> Any:
     return assignment_covering(coach.pk, coachee.pk, CASELOAD_KINDS, day)
 
@@ -272,7 +287,7 @@ def focus_choices(user: Any, coachee: Person) -> list[FrameworkItem]:
         FrameworkItem.objects.filter(version__in=versions, descriptors__isnull=False)
         .distinct()
         .select_related("version__framework")
-        .order_by("version__framework__title", "position", "pk")
+        .order_by("version__framework__title", "version_id", *framework_order())
     )
 
 
@@ -426,7 +441,7 @@ def caseload_rows(user: Any) -> list[CaseloadRow]:
     focus_by_coachee: dict[int, dict[str, FrameworkItem]] = {}
     for link in (
         CoachingSession.focus.through.objects.filter(coachingsession_id__in=list(coachee_of))
-        .select_related("frameworkitem")
+        .select_related(f"frameworkitem__{WITH_PARENTS}")
         .order_by("-coachingsession__held_on", "-coachingsession_id")
     ):
         item = link.frameworkitem
@@ -442,9 +457,7 @@ def caseload_rows(user: Any) -> list[CaseloadRow]:
     weeks = unseen_weeks({row.person.system_id for row in rows.values()})
     for coachee_id, row in rows.items():
         row.unseen_weeks = weeks[row.person.system_id]
-        items = sorted(
-            focus_by_coachee.get(coachee_id, {}).values(), key=lambda i: (i.position, i.pk)
-        )
+        items = sorted(focus_by_coachee.get(coachee_id, {}).values(), key=framework_order_key)
         row.focus = [(item, ratings.get((coachee_id, item.case_identifier))) for item in items]
     return list(rows.values())
 
@@ -453,7 +466,14 @@ def log_target(user: Any, pk: int) -> Person:
     """The person a session is being logged with: 404 when the user cannot see them, 403 when
     they see them but the person is not on their caseload today."""
     person = person_get(user, pk)
-    authorize(user, Action.COACHING_LOG, person)
+    try:
+        authorize(user, Action.COACHING_LOG, person)
+    except PermissionDenied:
+        raise Refused(
+            f"{person.full_name} is not on your caseload today, so you cannot log a session "
+            "(or add a video) with them: only with the people assigned to you as their coach "
+            "or supervisor (Assignments). If they should be, ask whoever manages assignments."
+        ) from None
     return person
 
 
@@ -579,7 +599,7 @@ def video_comments(video: Any) -> QuerySet[Any]:
         VideoComment.objects.filter(video=video)
         .select_related("author")
         .prefetch_related(
-            Prefetch("competencies", queryset=FrameworkItem.objects.order_by("position", "pk"))
+            Prefetch("competencies", queryset=FrameworkItem.objects.order_by(*framework_order()))
         )
         .order_by("at_seconds", "pk")
     )
@@ -667,7 +687,7 @@ def visit_list(
     return (
         visits.select_related("principal", "teacher", "school")
         .prefetch_related(
-            Prefetch("look_fors", queryset=FrameworkItem.objects.order_by("position", "pk"))
+            Prefetch("look_fors", queryset=FrameworkItem.objects.order_by(*framework_order()))
         )
         .order_by("-visited_at", "-pk")
     )
@@ -730,10 +750,103 @@ def visit_school(user: Any, teacher: Person, day: datetime.date) -> Any:
     return position.school if position else None
 
 
-def look_for_choices(user: Any, teacher: Person) -> list[FrameworkItem]:
-    """Look-fors: the competencies and indicators of the frameworks the system uses for the
-    teacher (those with a rubric), as for a session's focus."""
-    return focus_choices(user, teacher)
+# Without a designated framework, the default for look-fors: a standard of classroom practice
+# before the system's other frameworks, and those before the teacher-leader competencies.
+CLASSROOM_KINDS = (
+    Framework.Kind.STANDARDS,
+    Framework.Kind.OTHER,
+    Framework.Kind.TEACHER_LEADERSHIP,
+)
+
+
+def classroom_framework(system_id: int) -> Framework | None:
+    """The framework the system designates for classroom practice (support set-up), if any."""
+    found = (
+        SupportSettings.objects.filter(system_id=system_id)
+        .select_related("classroom_framework")
+        .first()
+    )
+    return found.classroom_framework if found else None
+
+
+def classroom_framework_choices(system_id: int) -> list[Framework]:
+    """The frameworks a system may designate for classroom practice: its own and the built-in
+    templates that rate people and have a published rubric, standards first."""
+    rank: dict[str, int] = {str(kind): n for n, kind in enumerate(CLASSROOM_KINDS)}
+    found = (
+        Framework.objects.filter(
+            Q(system__isnull=True) | Q(system_id=system_id),
+            subject_kind="person",
+            versions__status=FrameworkVersion.Status.PUBLISHED,
+            versions__levels__isnull=False,
+        )
+        .distinct()
+        .order_by("title", "pk")
+    )
+    return sorted(found, key=lambda f: (rank.get(f.kind, len(rank)), f.title, f.pk))
+
+
+@dataclass
+class LookFors:
+    # The frameworks offered (newest published versions), the one in use, and its items.
+    versions: list[FrameworkVersion]
+    version: FrameworkVersion | None
+    items: list[FrameworkItem]
+    # True when the system designates the framework (the principal does not choose).
+    designated: bool
+
+
+def look_fors(user: Any, teacher: Person, *, version_id: int | None = None) -> LookFors:
+    """A classroom visit's look-fors: the competencies and indicators (with a rubric) of the
+    framework the teacher's system designates for classroom practice; without one, of the
+    framework the principal chooses among those the system uses for the teacher (`version_id`;
+    by default the first of CLASSROOM_KINDS' order: a standard of classroom practice, another
+    framework, then the teacher-leader competencies)."""
+    designated = classroom_framework(teacher.system_id)
+    versions: list[FrameworkVersion] = []
+    if designated is not None:
+        found = (
+            designated.versions.filter(
+                status=FrameworkVersion.Status.PUBLISHED, levels__isnull=False
+            )
+            .select_related("framework")
+            .order_by("-number")
+            .first()
+        )
+        if found is not None:
+            versions = [found]
+    if not versions:
+        designated = None
+        rank: dict[str, int] = {str(kind): n for n, kind in enumerate(CLASSROOM_KINDS)}
+        versions = sorted(
+            focus_versions(user, teacher),
+            key=lambda v: (rank.get(v.framework.kind, len(rank)), v.framework.title, v.pk),
+        )
+    version = next((v for v in versions if v.pk == version_id), versions[0] if versions else None)
+    items: list[FrameworkItem] = []
+    if version is not None:
+        items = list(
+            FrameworkItem.objects.filter(version=version, descriptors__isnull=False)
+            .distinct()
+            .select_related("version__framework")
+            .order_by(*framework_order())
+        )
+    return LookFors(
+        versions=versions, version=version, items=items, designated=designated is not None
+    )
+
+
+def look_for_allowed(user: Any, teacher: Person) -> list[FrameworkItem]:
+    """Every look-for a visit to this teacher may name: the designated framework's, else those
+    of every framework the principal may choose."""
+    offered = look_fors(user, teacher)
+    if offered.designated:
+        return offered.items
+    return list(
+        FrameworkItem.objects.filter(version__in=offered.versions, descriptors__isnull=False)
+        .distinct()
+        .order_by("version_id", *framework_order())
+    )
 
 
 def leadership_goal(system_ids: set[int]) -> dict[int, int]:
@@ -751,16 +864,19 @@ def week_of(day: datetime.date) -> datetime.date:
 
 
 def leadership_people(user: Any) -> QuerySet[Person]:
-    """Whose instructional-leadership time the user reads: themselves (a principal), the
-    principals on their supervision caseload, and for a school or system grant the principals
-    and assistant principals holding a position there today."""
-    scope = scope_for(user, Action.VISITS_VIEW)
-    if scope.is_empty:
+    """Whose instructional-leadership time the user reads: themselves (a principal: only their
+    own, never a colleague's), the principals on their supervision caseload, and for a grant
+    that oversees it (`coaching.leadership_oversee`: district roles) the principals and
+    assistant principals holding a position at the places it reaches today."""
+    readers = scope_for(user, Action.VISITS_VIEW)
+    if readers.is_empty:
         return Person.objects.none()
     today = timezone.localdate()
-    q = Q(pk__in=scope.related_person_ids) if scope.related_person_ids else Q(pk__in=[])
+    related = readers.related_person_ids
+    q = Q(pk__in=related) if related else Q(pk__in=[])
     if getattr(user, "person_id", None) and has_grant_for(user, Action.VISITS_LOG):
         q |= Q(pk=user.person_id)  # a principal's own time, whatever their positions say
+    scope = scope_for(user, Action.LEADERSHIP_OVERSEE)
     current = Position.objects.filter(
         Q(ends_on__isnull=True) | Q(ends_on__gte=today),
         starts_on__lte=today,
@@ -1344,7 +1460,8 @@ def progress_rows(people: list[Person]) -> list[ProgressRow]:
     ids = [p.pk for p in people]
     focus: dict[int, dict[str, str]] = {}
     held: dict[int, dict[int, datetime.date]] = {}
-    for pk, coachee_id, held_on, identifier, code, short, full in (
+    order: dict[str, tuple[tuple[int, ...], str]] = {}
+    for pk, coachee_id, held_on, identifier, code, short, full, grand, parent, own in (
         CoachingSession.objects.filter(coachee_id__in=ids)
         .values_list(
             "pk",
@@ -1354,6 +1471,9 @@ def progress_rows(people: list[Person]) -> list[ProgressRow]:
             "focus__human_coding_scheme",
             "focus__abbreviated_statement",
             "focus__full_statement",
+            "focus__parent__parent__position",
+            "focus__parent__position",
+            "focus__position",
         )
         .order_by()
     ):
@@ -1361,6 +1481,9 @@ def progress_rows(people: list[Person]) -> list[ProgressRow]:
         if identifier:
             label = (f"{code} " if code else "") + (short or full or "")[:80]
             focus.setdefault(coachee_id, {}).setdefault(identifier, label)
+            # The framework's order (domain, then competency), as framework_order sorts.
+            place = tuple(-1 if p is None else p for p in (grand, parent, own))
+            order.setdefault(identifier, (place, label))
     identifiers = {i for by in focus.values() for i in by}
     by_series: dict[tuple[int, str], list[Any]] = {}
     for rating in progress_ratings(ids, identifiers):
@@ -1372,7 +1495,9 @@ def progress_rows(people: list[Person]) -> list[ProgressRow]:
     for person in people:
         series = [
             FocusSeries(identifier, label, by_series.get((person.pk, identifier), []))
-            for identifier, label in sorted(focus.get(person.pk, {}).items(), key=lambda x: x[1])
+            for identifier, label in sorted(
+                focus.get(person.pk, {}).items(), key=lambda x: order[x[0]]
+            )
         ]
         changes = [
             later.rated_on

@@ -568,10 +568,11 @@ def visit_log(
             "visits the classrooms of their own school."
         )
     if actor is not None and look_fors:
-        allowed = {item.pk for item in selectors.look_for_choices(actor, teacher)}
+        allowed = {item.pk for item in selectors.look_for_allowed(actor, teacher)}
         if any(item.pk not in allowed for item in look_fors):
             errors["look_fors"] = (
-                "Look-fors come from the framework the system uses for this teacher."
+                "Look-fors come from the framework the system designates for classroom "
+                "practice (or, without one, a framework the system uses for this teacher)."
             )
     if errors:
         raise ValidationError(errors)
@@ -622,6 +623,37 @@ def support_settings_save(
             system_id=system.pk,
             before={"leadership_goal_minutes": before},
             after={"leadership_goal_minutes": leadership_goal_minutes},
+        )
+    return found
+
+
+def classroom_framework_set(*, actor: Any, system: Any, framework: Any) -> SupportSettings:
+    """Designate the framework of classroom practice whose competencies and indicators are the
+    look-fors of a classroom visit (None: principals choose among those the system uses for
+    teachers). It must rate people, be the system's own or a built-in template, and have a
+    published version with a rubric."""
+    require(actor, Action.SUPPORT_CONFIGURE, system)
+    if framework is not None:
+        if framework.system_id not in (None, system.pk) or framework.subject_kind != "person":
+            raise ValidationError(
+                {"classroom_framework": "Choose a framework of this system that rates people."}
+            )
+        if not framework.versions.filter(status="published", levels__isnull=False).exists():
+            raise ValidationError(
+                {"classroom_framework": "Choose a framework with a published rubric."}
+            )
+    with transaction.atomic():
+        found, _ = SupportSettings.objects.select_for_update().get_or_create(system=system)
+        before = found.classroom_framework_id
+        found.classroom_framework = framework
+        found.save()
+        audit_event_record(
+            actor=actor,
+            action="coaching.classroom_framework",
+            obj=found,
+            system_id=system.pk,
+            before={"classroom_framework": before},
+            after={"classroom_framework": framework.pk if framework else None},
         )
     return found
 

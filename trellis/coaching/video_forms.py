@@ -72,10 +72,11 @@ class VideoCommentForm(StyledFormMixin, forms.Form):
     def __init__(self, *args: Any, choices: list[Any], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         from trellis.frameworks.models import FrameworkItem
+        from trellis.frameworks.selectors import framework_order
 
         self.fields["competencies"].queryset = FrameworkItem.objects.filter(  # type: ignore[attr-defined]
             pk__in=[item.pk for item in choices]
-        ).order_by("version__framework__title", "position", "pk")
+        ).order_by("version__framework__title", "version_id", *framework_order())
         self.fields["competencies"].label_from_instance = _item_label  # type: ignore[attr-defined]
 
     # The length the commenter's player reported on loading the video (static/js/video.js),

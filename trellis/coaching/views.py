@@ -121,6 +121,7 @@ def _session_form(
         focus=focus,
         coach=coach,
         coachee=coachee,
+        evaluative=selectors.evaluative_roles(coach, coachee),
     )
 
 

@@ -20,6 +20,7 @@ from trellis.authz.policies import allows, has_grant_for
 from trellis.authz.roles import Action
 from trellis.coaching import selectors, services
 from trellis.coaching.forms_support import (
+    ClassroomFrameworkForm,
     FlagForm,
     GoalForm,
     ProfileForm,
@@ -101,9 +102,12 @@ def visit_new(request: HttpRequest) -> HttpResponseBase:
     teacher = person_get(request.user, teacher_id)
     if not selectors.visit_teachers(request.user).filter(pk=teacher.pk).exists():
         raise PermissionDenied
+    offered = selectors.look_fors(
+        request.user, teacher, version_id=get_int(request.GET, "framework")
+    )
     form = VisitForm(
         request.POST or None,
-        look_fors=selectors.look_for_choices(request.user, teacher),
+        look_fors=offered.items,
         initial={
             "visited_at": timezone.localtime().replace(second=0, microsecond=0),
             "minutes": 15,
@@ -125,7 +129,9 @@ def visit_new(request: HttpRequest) -> HttpResponseBase:
         else:
             messages.success(request, f"Visit to {teacher} logged.")
             return redirect("coaching_visits")
-    return render(request, "coaching/visit_form.html", {"form": form, "teacher": teacher})
+    return render(
+        request, "coaching/visit_form.html", {"form": form, "teacher": teacher, "offered": offered}
+    )
 
 
 # -- Instructional-leadership time ----------------------------------------------------------------
@@ -239,8 +245,8 @@ def dosage(request: HttpRequest) -> HttpResponseBase:
             "Schools",
             "Planned hours",
             "Delivered hours",
-            "Difference",
-            "Delivered %",
+            "Difference (hours)",
+            "Delivered, % of planned",
         ]
         if group == "school":
             headers += ["Network", "Tier"]
@@ -346,6 +352,13 @@ def support_setup(request: HttpRequest) -> HttpResponseBase:
     flag_form = FlagForm(request.POST if posted == "flag" else None, prefix="flag")
     tier_form = TierForm(request.POST if posted == "tier" else None, prefix="tier")
     rule_form = RuleForm(request.POST if posted == "rule" else None, flags=flags, tiers=tiers)
+    frameworks = selectors.classroom_framework_choices(system.pk)
+    designated = selectors.classroom_framework(system.pk)
+    classroom_form = ClassroomFrameworkForm(
+        request.POST if posted == "classroom" else None,
+        frameworks=frameworks,
+        initial={"classroom_framework": designated.pk if designated else ""},
+    )
     done = ""
     try:
         if posted == "goal" and goal_form.is_valid():
@@ -355,6 +368,14 @@ def support_setup(request: HttpRequest) -> HttpResponseBase:
                 leadership_goal_minutes=goal_form.cleaned_data["leadership_goal_minutes"],
             )
             done = "Goal saved."
+        elif posted == "classroom" and classroom_form.is_valid():
+            chosen = classroom_form.cleaned_data["classroom_framework"]
+            services.classroom_framework_set(
+                actor=request.user,
+                system=system,
+                framework=next((f for f in frameworks if f.pk == chosen), None),
+            )
+            done = "Framework of classroom practice saved."
         elif posted == "flag" and flag_form.is_valid():
             services.need_flag_create(
                 actor=request.user, system=system, name=flag_form.cleaned_data["name"]
@@ -397,9 +418,13 @@ def support_setup(request: HttpRequest) -> HttpResponseBase:
                 services.tier_rule_move(actor=request.user, rule=rule, up=posted == "rule_up")
                 done = "Rule moved."
     except ValidationError as error:
-        form = {"goal": goal_form, "flag": flag_form, "tier": tier_form, "rule": rule_form}.get(
-            posted
-        )
+        form = {
+            "goal": goal_form,
+            "flag": flag_form,
+            "tier": tier_form,
+            "rule": rule_form,
+            "classroom": classroom_form,
+        }.get(posted)
         if form is not None:
             add_service_errors(form, error)
     if done:
@@ -420,6 +445,8 @@ def support_setup(request: HttpRequest) -> HttpResponseBase:
             "flag_form": flag_form,
             "tier_form": tier_form,
             "rule_form": rule_form,
+            "classroom_form": classroom_form,
+            "designated": designated,
         },
     )
 
@@ -452,7 +479,7 @@ def support_schools(request: HttpRequest) -> HttpResponseBase:
         "Conditions score",
         "Flags",
         "Tier",
-        "Planned hours a month",
+        "Planned hours per month",
         "Attendance rate: source",
         "Attendance rate: as of",
         "Conditions score: source",

@@ -121,6 +121,12 @@ DEMO_ACCOUNTS = [
     ("interviewer", Role.INTERVIEWER, "system", "interviewer / recommender"),
     ("partner", Role.PARTNER_STAFF, "partner", "partner staff"),
     ("analyst", Role.ANALYST, "system", "analyst (aggregates only)"),
+    (
+        "coachlead",
+        Role.COACHING_LEAD,
+        "system",
+        "coaching lead (protocol library, coaching and video settings, dosage)",
+    ),
 ]
 
 
@@ -462,6 +468,8 @@ class Builder:
                 anchors.setdefault("programs", person)
             if i == 2:
                 anchors.setdefault("analyst", person)
+            if i == 3:
+                anchors.setdefault("coachlead", person)  # the director of leadership development
         return anchors
 
     def students(self, schools: list[School], batch: int = 50_000) -> Iterator[list[Student]]:

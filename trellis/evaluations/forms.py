@@ -168,3 +168,26 @@ class AcknowledgeForm(StyledFormMixin, forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.style_fields()
+
+
+class PaperAcknowledgeForm(StyledFormMixin, forms.Form):
+    """The evaluator records the signed paper acknowledgement of an evaluatee without an
+    account."""
+
+    signed_on = forms.DateField(
+        widget=DateInput(),
+        label="Signed on",
+        help_text="The day the evaluatee signed the paper copy.",
+        error_messages={"required": "Give the day the evaluatee signed the paper copy."},
+    )
+    response = forms.CharField(
+        label="Their response, as written (optional)",
+        required=False,
+        max_length=10000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        validators=[no_control_characters],
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.style_fields()

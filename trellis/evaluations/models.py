@@ -93,6 +93,9 @@ class Evaluation(TimeStampedModel):
         "accounts.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     acknowledged_at = models.DateTimeField(null=True, blank=True)
+    # An evaluatee without an account acknowledges a signed paper copy; the evaluator records it
+    # (the day it was signed, the response transcribed) and the audit trail names who did.
+    acknowledged_on_paper = models.BooleanField(default=False)
     response = models.TextField(blank=True)
 
     class Meta:

@@ -1,8 +1,10 @@
 """Reads of evaluation cycles. An evaluation is read by its evaluatee and by the evaluator
 chain: whoever holds `ratings.evaluation` on the evaluatee (their evaluator and supervisor by
-relationship, the system's administrators). Whoever may not even see the person gets a 404,
-whoever sees them otherwise (their coach, a principal of their school) a 403. Coaching notes are
-never read here."""
+relationship). The system's administrators (`evaluations.progress`) follow its progress to run
+the cycle: who, which stage, when due, what is done or overdue; never its content (ratings,
+evidence, goals, notes, self-assessment, response). Whoever may not even see the person gets a
+404, whoever sees them otherwise (their coach, a principal of their school) a 403. Coaching notes
+are never read here."""
 
 from __future__ import annotations
 
@@ -14,14 +16,14 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from trellis.authz.policies import authorize, has_grant_for, scope_for
+from trellis.authz.policies import allows, authorize, has_grant_for, scope_for
 from trellis.authz.roles import Action
 from trellis.evaluations.models import Evaluation, EvaluationCycle, Goal, Stage
 from trellis.frameworks.models import FrameworkItem, FrameworkVersion
-from trellis.frameworks.selectors import rubric_grid
+from trellis.frameworks.selectors import framework_order, rubric_grid
 from trellis.people.models import PositionKind
 from trellis.people.selectors import person_search_q, visible_people
-from trellis.ratings.models import Purpose, Rating
+from trellis.ratings.models import Purpose, Rating, RoundRater
 
 # The stages in which the evaluator acts, and those in which the evaluatee does.
 EVALUATOR_STAGES = (Stage.MIDYEAR, Stage.SUMMATIVE)
@@ -30,17 +32,41 @@ EVALUATEE_STAGES = (Stage.SELF_ASSESSMENT, Stage.GOALS, Stage.ACKNOWLEDGEMENT)
 
 def may_read_any(user: Any) -> bool:
     """Whether the evaluations pages have anything for this user (the evaluator chain anywhere,
-    or an evaluatee)."""
+    those who follow cycles' progress, or an evaluatee)."""
     if has_grant_for(user, Action.RATINGS_EVALUATION):
+        return True
+    if has_grant_for(user, Action.EVALUATIONS_PROGRESS):
         return True
     return bool(user.person_id) and Evaluation.objects.filter(evaluatee_id=user.person_id).exists()
 
 
+def _progress_q(user: Any) -> Q:
+    """The evaluations whose progress the user follows: those of the cycles of the systems
+    where they hold `evaluations.progress` (a system grant)."""
+    scope = scope_for(user, Action.EVALUATIONS_PROGRESS)
+    if scope.everything:
+        return Q()
+    if scope.system_ids:
+        return Q(cycle__system_id__in=scope.system_ids)
+    return Q(pk__in=[])
+
+
 def visible_evaluations(user: Any) -> QuerySet[Evaluation]:
+    """The evaluations the user reads (evaluatee, evaluator chain) or follows (progress)."""
     q = Q(evaluatee_id=user.person_id) if user.person_id else Q(pk__in=[])
     if has_grant_for(user, Action.RATINGS_EVALUATION):
         q |= Q(evaluatee__in=visible_people(user, Action.RATINGS_EVALUATION).values("pk"))
+    if has_grant_for(user, Action.EVALUATIONS_PROGRESS):
+        q |= _progress_q(user)
     return Evaluation.objects.filter(q)
+
+
+def reads_content(user: Any, evaluation: Evaluation) -> bool:
+    """Whether the user reads the evaluation's content (ratings, evidence, goals, notes,
+    self-assessment, response): the evaluatee and the evaluator chain only."""
+    if user.person_id and user.person_id == evaluation.evaluatee_id:
+        return True
+    return allows(user, Action.RATINGS_EVALUATION, evaluation.evaluatee)
 
 
 def evaluation_list(
@@ -80,6 +106,9 @@ def _people_matching(word: str) -> Any:
 
 
 def evaluation_get(user: Any, pk: int) -> Evaluation:
+    """An evaluation the user reads (evaluatee, evaluator chain) or whose progress they follow
+    (`evaluations.progress` on its system: the page then shows the stages only). 404 when the
+    user does not see the evaluatee, 403 when they see them otherwise."""
     evaluation = (
         Evaluation.objects.select_related(
             "cycle", "cycle__version__framework", "round", "evaluatee", "evaluator"
@@ -89,8 +118,11 @@ def evaluation_get(user: Any, pk: int) -> Evaluation:
     )
     if evaluation is None:
         raise Http404
-    if user.person_id != evaluation.evaluatee_id:
-        authorize(user, Action.RATINGS_EVALUATION, evaluation.evaluatee)
+    if reads_content(user, evaluation):
+        return evaluation
+    if allows(user, Action.EVALUATIONS_PROGRESS, evaluation.cycle.system):
+        return evaluation
+    authorize(user, Action.RATINGS_EVALUATION, evaluation.evaluatee)
     return evaluation
 
 
@@ -123,7 +155,7 @@ def rated_items(evaluation: Evaluation, rater: Any) -> list[Rating]:
         Rating.objects.filter(round_id=evaluation.round_id, rater=rater, is_draft=True)
         .exclude(purpose=Purpose.SELF_ASSESSMENT)
         .select_related("item", "level")
-        .order_by("item__pk")
+        .order_by(*framework_order("item__"), "pk")
     )
 
 
@@ -176,6 +208,35 @@ def _joined(phrases: list[str]) -> str:
     return ", ".join(phrases[:-1]) + " and " + phrases[-1]
 
 
+def evaluatee_takes_part(evaluation: Evaluation) -> bool:
+    """Whether the evaluatee acts in the evaluation themselves: a rater of its round, which
+    they are when they had an account the day the cycle opened. Without one, the stages only
+    they can take (the self-assessment, the acknowledgement online) are not possible and hold
+    nothing; the evaluator records a signed paper acknowledgement instead. Asked once per
+    evaluation object."""
+    cached = evaluation.__dict__.get("_evaluatee_takes_part")
+    if cached is None:
+        cached = RoundRater.objects.filter(
+            round_id=evaluation.round_id, rater__person_id=evaluation.evaluatee_id
+        ).exists()
+        evaluation.__dict__["_evaluatee_takes_part"] = cached
+    return bool(cached)
+
+
+def stage_possible(evaluation: Evaluation, stage: str) -> bool:
+    """False for the self-assessment of an evaluatee without an account: nobody can take it,
+    so it is marked "not possible" and does not hold the stages after it."""
+    if stage == Stage.SELF_ASSESSMENT and stage_done_at(evaluation, stage) is None:
+        return evaluatee_takes_part(evaluation)
+    return True
+
+
+NO_ACCOUNT = (
+    "Not possible: {name} had no Trellis account when the cycle opened, so this stage does not "
+    "hold the ones after it."
+)
+
+
 def stage_wait(evaluation: Evaluation, stage: str, on: datetime.date | None = None) -> str:
     """What the stage waits for, as a sentence ("" when it can be worked on): the cycle's
     opening day, or the stages before it (of those the cycle has) that are not complete.
@@ -191,6 +252,7 @@ def stage_wait(evaluation: Evaluation, stage: str, on: datetime.date | None = No
         for earlier, _label, _due in cycle.stages()
         if STAGE_ORDER.index(Stage(earlier)) < position
         and stage_done_at(evaluation, earlier) is None
+        and stage_possible(evaluation, earlier)
     ]
     if not missing:
         return ""
@@ -216,18 +278,46 @@ class StageRow:
     done_at: Any
     is_current: bool
     overdue: bool
-    # "done", "open" or "not_open" (with the reason why not).
+    # "done", "open", "not_open" (with the reason why not) or "not_possible" (the evaluatee's
+    # self-assessment when they have no account: it holds nothing).
     state: str
     reason: str
     # Completed after its deadline (a deadline is a due date: a late stage is noted, not refused).
     late: bool
+    # Said beside the stage (an acknowledgement taken on paper, or to be).
+    note: str = ""
 
 
 def stage_rows(evaluation: Evaluation) -> list[StageRow]:
     today = timezone.localdate()
     rows = []
+    name = evaluation.evaluatee.full_name
     for stage, label, due in evaluation.cycle.stages():
         done = stage_done_at(evaluation, stage)
+        note = ""
+        if stage == Stage.ACKNOWLEDGEMENT:
+            if evaluation.acknowledged_on_paper:
+                note = "Acknowledged on paper, recorded by the evaluator."
+            elif not done and not evaluatee_takes_part(evaluation):
+                note = (
+                    f"{name} had no Trellis account when the cycle opened: the evaluator "
+                    "records the signed paper acknowledgement."
+                )
+        if not stage_possible(evaluation, stage):
+            rows.append(
+                StageRow(
+                    stage=stage,
+                    label=label,
+                    due_on=due,
+                    done_at=None,
+                    is_current=False,
+                    overdue=False,
+                    state="not_possible",
+                    reason=NO_ACCOUNT.format(name=name),
+                    late=False,
+                )
+            )
+            continue
         reason = "" if done else stage_wait(evaluation, stage, today)
         rows.append(
             StageRow(
@@ -240,6 +330,7 @@ def stage_rows(evaluation: Evaluation) -> list[StageRow]:
                 state="done" if done else ("not_open" if reason else "open"),
                 reason=reason,
                 late=done is not None and due is not None and timezone.localdate(done) > due,
+                note=note,
             )
         )
     return rows
@@ -248,13 +339,27 @@ def stage_rows(evaluation: Evaluation) -> list[StageRow]:
 def evaluation_page(user: Any, evaluation: Evaluation) -> dict[str, Any]:
     """What the evaluation page shows this reader: the stages, the submitted self-assessment,
     the goals, the mid-year notes, and the summative ratings (the evaluator's drafts to the
-    evaluator alone; after sign-off to every reader)."""
+    evaluator alone; after sign-off to every reader). Someone who follows the cycle's progress
+    without being in the evaluator chain gets the stages only (`content_shown` False)."""
     levels, rows = competencies(evaluation.cycle.version)
     stages = stage_rows(evaluation)
+    if not reads_content(user, evaluation):
+        return {
+            "content_shown": False,
+            "levels": levels,
+            "rows": [],
+            "rubric_rows": rows,
+            "stages": stages,
+            "stage_by": {row.stage: row for row in stages},
+            "goals": [],
+            "is_evaluator": False,
+            "is_evaluatee": False,
+            "unrated": [],
+        }
     ratings = list(
         Rating.objects.filter(round_id=evaluation.round_id, is_consensus=False)
         .select_related("item", "level")
-        .order_by("item__pk")
+        .order_by(*framework_order("item__"), "pk")
     )
     self_by_item = {
         r.item_id: r for r in ratings if r.purpose == Purpose.SELF_ASSESSMENT and not r.is_draft
@@ -272,10 +377,11 @@ def evaluation_page(user: Any, evaluation: Evaluation) -> dict[str, Any]:
     summative_by_item = {r.item_id: r for r in summative}
     goals = list(
         evaluation.goals.prefetch_related(
-            Prefetch("competencies", queryset=FrameworkItem.objects.order_by("pk"))
+            Prefetch("competencies", queryset=FrameworkItem.objects.order_by(*framework_order()))
         )
     )
     return {
+        "content_shown": True,
         "levels": levels,
         "rows": [
             {
@@ -297,7 +403,9 @@ def evaluation_page(user: Any, evaluation: Evaluation) -> dict[str, Any]:
 
 
 def goal_list(evaluation: Evaluation) -> QuerySet[Goal]:
-    return evaluation.goals.prefetch_related("competencies")
+    return evaluation.goals.prefetch_related(
+        Prefetch("competencies", queryset=FrameworkItem.objects.order_by(*framework_order()))
+    )
 
 
 # Home panels -------------------------------------------------------------------------------

@@ -21,8 +21,10 @@ from trellis.core.services import audit_event_record
 from trellis.evaluations.models import Evaluation, EvaluationCycle, Goal, Stage
 from trellis.evaluations.selectors import (
     competencies,
+    evaluatee_takes_part,
     rated_items,
     stage_blocker,
+    stage_possible,
     unrated_items,
 )
 from trellis.frameworks.models import FrameworkItem, FrameworkVersion, PerformanceLevel
@@ -50,13 +52,18 @@ class CycleCreated:
 
 
 def current_stage(evaluation: Evaluation) -> tuple[str, datetime.date | None]:
-    """The first stage not done yet, and its deadline."""
+    """The first stage not done yet (a stage that is not possible, the self-assessment of an
+    evaluatee without an account, is passed over), and its deadline."""
     cycle = evaluation.cycle
     if evaluation.acknowledged_at:
         return Stage.COMPLETE, None
     if evaluation.signed_off_at:
         return Stage.ACKNOWLEDGEMENT, cycle.acknowledgement_due
-    if cycle.self_assessment_due and not evaluation.self_assessed_at:
+    if (
+        cycle.self_assessment_due
+        and not evaluation.self_assessed_at
+        and stage_possible(evaluation, Stage.SELF_ASSESSMENT)
+    ):
         return Stage.SELF_ASSESSMENT, cycle.self_assessment_due
     if cycle.goals_due and not evaluation.goals_set_at:
         return Stage.GOALS, cycle.goals_due
@@ -197,11 +204,17 @@ def cycle_create(
                 raters=raters,
                 opens_on=opens_on,
                 closes_on=acknowledgement_due,
+                # Opened on the authority to configure cycles: whoever configures them follows
+                # their progress and does not read their content (ratings.evaluation).
+                authority=(Action.EVALUATIONS_CONFIGURE, system),
                 run_by="evaluations",
             )
             evaluation = Evaluation(
                 cycle=cycle, round=round_, evaluatee=person, evaluator=evaluator
             )
+            # Without an account the evaluatee is no rater of the round: their
+            # self-assessment is not possible and does not hold the stages after it.
+            evaluation.__dict__["_evaluatee_takes_part"] = person.pk in users
             _restage(evaluation)
             evaluation.save()
             made += 1
@@ -303,6 +316,11 @@ def self_assessment_submit(*, actor: Any, evaluation: Evaluation, entries: list[
         raise StageConflict("This cycle has no self-assessment.")
     if evaluation.self_assessed_at:
         raise StageConflict("You have submitted your self-assessment already.")
+    if not evaluatee_takes_part(evaluation):
+        raise StageConflict(
+            "The self-assessment is not possible: the evaluatee had no account when the cycle "
+            "opened."
+        )
     _require_open(evaluation, Stage.SELF_ASSESSMENT)
     # Submitted is final (the round takes it as submitted): a partial one could never be
     # completed, so every competency is rated first, as at sign-off.
@@ -495,6 +513,79 @@ def acknowledge(*, actor: Any, evaluation: Evaluation, response: str) -> None:
         _audit(actor, evaluation, "evaluation.acknowledge", {"response": evaluation.response})
 
 
+def acknowledge_on_paper(
+    *, actor: Any, evaluation: Evaluation, signed_on: datetime.date, response: str
+) -> None:
+    """The evaluator records that an evaluatee without an account acknowledged the signed-off
+    evaluation on paper: the day they signed it, and their response transcribed (optional).
+    Refused before sign-off, once acknowledged, and for an evaluatee who acts online."""
+    _require_reader(actor, evaluation)
+    if not _is_evaluator(actor, evaluation):
+        raise PermissionDenied
+    if evaluation.signed_off_at is None:
+        raise StageConflict(
+            stage_blocker(evaluation, Stage.ACKNOWLEDGEMENT)
+            or "The evaluation is acknowledged once the evaluator signs it off."
+        )
+    if evaluation.acknowledged_at is not None:
+        audit_event_record(
+            actor=actor,
+            action="evaluation.change_refused",
+            obj=evaluation,
+            system_id=evaluation.cycle.system_id,
+            object_repr=f"paper acknowledgement refused: {evaluation}"[:200],
+            after={"attempt": "paper acknowledgement"},
+        )
+        raise StageConflict(
+            f"This evaluation was acknowledged on "
+            f"{_day(timezone.localtime(evaluation.acknowledged_at))}: it can no longer "
+            "change."
+        )
+    if evaluatee_takes_part(evaluation):
+        raise StageConflict(
+            f"{evaluation.evaluatee.full_name} has an account and acknowledges the evaluation "
+            "themselves."
+        )
+    signed_local = timezone.localtime(evaluation.signed_off_at).date()
+    if signed_on > timezone.localdate():
+        raise ValidationError({"signed_on": "The day is in the future."})
+    if signed_on < signed_local:
+        raise ValidationError(
+            {
+                "signed_on": f"The evaluation was signed off on {_day(signed_local)}: the "
+                "paper acknowledgement cannot come before it."
+            }
+        )
+    with transaction.atomic():
+        evaluation.acknowledged_at = timezone.make_aware(
+            datetime.datetime.combine(signed_on, datetime.time(12))
+        )
+        evaluation.acknowledged_on_paper = True
+        evaluation.response = response.strip()
+        _restage(evaluation)
+        evaluation.save(
+            update_fields=[
+                "acknowledged_at",
+                "acknowledged_on_paper",
+                "response",
+                "stage",
+                "due_on",
+                "updated_at",
+            ]
+        )
+        _audit(
+            actor,
+            evaluation,
+            "evaluation.acknowledge_on_paper",
+            {"signed_on": signed_on.isoformat(), "response": evaluation.response},
+        )
+
+
+def _day(day: datetime.date) -> str:
+    """A day as the pages write it ("Nov 30, 2026")."""
+    return f"{day:%b} {day.day}, {day.year}"
+
+
 def _item_name(item: FrameworkItem) -> str:
     code = f"{item.human_coding_scheme} " if item.human_coding_scheme else ""
     return code + (item.abbreviated_statement or item.full_statement)[:80]
@@ -504,6 +595,7 @@ __all__ = [
     "CycleCreated",
     "StageConflict",
     "acknowledge",
+    "acknowledge_on_paper",
     "current_stage",
     "cycle_create",
     "goals_save",

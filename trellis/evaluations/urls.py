@@ -13,6 +13,11 @@ urlpatterns = [
     path("<int:pk>/summative/", views.summative, name="evaluation_summative"),
     path("<int:pk>/sign-off/", views.sign_off, name="evaluation_sign_off"),
     path("<int:pk>/acknowledge/", views.acknowledge, name="evaluation_acknowledge"),
+    path(
+        "<int:pk>/acknowledge-on-paper/",
+        views.acknowledge_on_paper,
+        name="evaluation_acknowledge_on_paper",
+    ),
     path("cycles/", views.cycle_list, name="evaluation_cycles"),
     path("cycles/new/", views.cycle_new, name="evaluation_cycle_new"),
 ]

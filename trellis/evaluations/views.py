@@ -20,7 +20,13 @@ from trellis.core.forms import add_service_errors
 from trellis.core.listing import ExportSpec, render_list
 from trellis.core.params import get_choice, get_int, get_text
 from trellis.evaluations import selectors, services
-from trellis.evaluations.forms import AcknowledgeForm, CycleForm, GoalsForm, MidyearForm
+from trellis.evaluations.forms import (
+    AcknowledgeForm,
+    CycleForm,
+    GoalsForm,
+    MidyearForm,
+    PaperAcknowledgeForm,
+)
 from trellis.evaluations.models import Evaluation, EvaluationCycle, Stage
 from trellis.orgs.models import System
 from trellis.ratings.forms import RubricForm
@@ -146,6 +152,13 @@ def _page(
             forms.setdefault("summative_form", _rubric_initial(evaluation, "summative", context))
     if context["is_evaluatee"] and locked and not evaluation.acknowledged_at:
         forms.setdefault("ack_form", AcknowledgeForm())
+    if (
+        context["is_evaluator"]
+        and locked
+        and not evaluation.acknowledged_at
+        and not selectors.evaluatee_takes_part(evaluation)
+    ):
+        forms.setdefault("paper_form", PaperAcknowledgeForm())
     # The stages this reader acts in that are not open yet, with the reason.
     acts: set[str] = set()
     if context["is_evaluatee"]:
@@ -305,6 +318,30 @@ def acknowledge(request: HttpRequest, pk: int) -> HttpResponseBase:
     except ValidationError as error:
         return _refused(request, evaluation, error)
     return _done(request, evaluation, "Acknowledged. Thank you.")
+
+
+@permission(Action.SIGNED_IN)
+@require_POST
+def acknowledge_on_paper(request: HttpRequest, pk: int) -> HttpResponseBase:
+    """The evaluator records the signed paper acknowledgement of an evaluatee without an
+    account."""
+    evaluation = selectors.evaluation_get(request.user, pk)
+    form = PaperAcknowledgeForm(request.POST)
+    if not form.is_valid():
+        return _page(request, evaluation, {"paper_form": form})
+    try:
+        services.acknowledge_on_paper(
+            actor=request.user,
+            evaluation=evaluation,
+            signed_on=form.cleaned_data["signed_on"],
+            response=form.cleaned_data["response"],
+        )
+    except services.StageConflict as error:
+        return _refused(request, evaluation, error)
+    except ValidationError as error:
+        add_service_errors(form, error)
+        return _page(request, evaluation, {"paper_form": form})
+    return _done(request, evaluation, "The paper acknowledgement is recorded.")
 
 
 # Cycles ----------------------------------------------------------------------------------

@@ -3,7 +3,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import F, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -88,6 +88,38 @@ def version_by_case_identifier(identifier: str) -> FrameworkVersion | None:
         .order_by("-number")
         .first()
     )
+
+
+def framework_order(prefix: str = "") -> list[Any]:
+    """The framework's own order, for `order_by` on items (or on rows that name an item through
+    `prefix`, e.g. "item__" or "focus__"): a domain's competencies before the next domain's,
+    each by its position within its parent, as the rubric grid walks the tree. So 1.1, 1.2, 2.1,
+    never 1.1, 2.1, 1.2 (a competency's position counts within its domain). Exact for items of
+    one depth (the competencies a session, goal, visit or evaluation names); every list of
+    framework items in coaching and evaluations uses it, or `framework_order_key` in Python."""
+    return [
+        F(f"{prefix}parent__parent__position").asc(nulls_first=True),
+        F(f"{prefix}parent__parent_id").asc(nulls_first=True),
+        F(f"{prefix}parent__position").asc(nulls_first=True),
+        F(f"{prefix}parent_id").asc(nulls_first=True),
+        F(f"{prefix}position").asc(),
+        F(f"{prefix}pk").asc(),
+    ]
+
+
+# For querysets whose items `framework_order_key` sorts: their parents come with them.
+WITH_PARENTS = "parent__parent"
+
+
+def framework_order_key(item: FrameworkItem) -> tuple[tuple[int, int], ...]:
+    """The same order for items already loaded (select_related(WITH_PARENTS) spares the
+    queries): the path of (position, id) from the tree's root down to the item."""
+    path = []
+    node: FrameworkItem | None = item
+    while node is not None:
+        path.append((node.position, node.pk))
+        node = node.parent if node.parent_id else None
+    return tuple(reversed(path))
 
 
 def rubric_grid(

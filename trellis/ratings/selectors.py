@@ -141,7 +141,16 @@ def subject_ratings(
     if isinstance(subject, Person) and user.person_id != subject.pk:
         readable &= ~Q(purpose=Purpose.SELF_ASSESSMENT)
     readable |= Q(rater=user)
-    readable |= Q(round__in=_member_rounds(user), round__state=RatingRound.State.LOCKED)
+    # A locked round's ratings to its raters and its owner; an evaluation round's owner (who
+    # configured the cycle) does not thereby read the evaluation: its raters and the evaluator
+    # chain (ratings.evaluation) do.
+    readable |= Q(
+        round__in=RoundRater.objects.filter(rater=user).values("round_id"),
+        round__state=RatingRound.State.LOCKED,
+    )
+    readable |= Q(round__owner=user, round__state=RatingRound.State.LOCKED) & ~Q(
+        round__purpose=Purpose.EVALUATION
+    )
     ratings = Rating.objects.filter(readable, is_draft=False, **subject_filter(subject))
     if purpose:
         ratings = ratings.filter(purpose=purpose)
