@@ -528,12 +528,12 @@ def _chronic_students(
     computation, student by student."""
     if not pairs or (students is not None and not students):
         return
-    windows = SchoolEnrolment.objects.filter(school_id__in=school_ids, source=source)
+    held = SchoolEnrolment.objects.filter(school_id__in=school_ids, source=source)
     events = AttendanceEvent.objects.all()
     if students is not None:
-        windows = windows.filter(student_id__in=students)
+        held = held.filter(student_id__in=students)
         events = events.filter(student_id__in=students)
-        school_ids = sorted(set(windows.values_list("school_id", flat=True)) & set(school_ids))
+        school_ids = sorted(set(held.values_list("school_id", flat=True)) & set(school_ids))
     first = school_year_start(min(day for _s, day in pairs))
     last = max(day for _s, day in pairs)
     days_of: dict[int, list[datetime.date]] = defaultdict(list)
@@ -548,7 +548,7 @@ def _chronic_students(
         list
     )
     for student_id, school_id, entry, exit_ in (
-        windows.filter(school_id__in=school_ids, entry_date__lte=last)
+        held.filter(school_id__in=school_ids, entry_date__lte=last)
         .exclude(exit_date__lt=first)
         .values_list("student_id", "school_id", "entry_date", "exit_date")
         .iterator(chunk_size=20000)

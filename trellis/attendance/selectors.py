@@ -893,19 +893,33 @@ def chronic_trend_rows(
         if (school_id, date) in lasts:
             found[school_id].append((date, counted, chronic))
     twice = _trend_duplicates(lasts)
+    # Each month's last days: {month: {(school, its last day in the month)}}.
+    grouped: dict[datetime.date, set[tuple[int, datetime.date]]] = defaultdict(set)
+    for school_id, last in lasts:
+        grouped[last.replace(day=1)].add((school_id, last))
+    by_month = {m: frozenset(pairs) for m, pairs in grouped.items()}
     out = []
     month = first
     while month <= day:
         following = (month.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
         as_of = min(following - datetime.timedelta(days=1), day)
         counted = chronic = 0
-        for rows in found.values():
+        used: dict[int, datetime.date] = {}
+        for school_id, rows in found.items():
             latest = [r for r in rows if r[0] <= as_of]
             if latest:
                 counted += latest[-1][1]
                 chronic += latest[-1][2]
+                used[school_id] = latest[-1][0]
         if any(r[0] <= as_of for rows in found.values() for r in rows):
-            extra_counted, extra_chronic = twice.get(month, (0, 0))
+            # The duplicates of the month whose last days the point reads (this month's, or
+            # an earlier one's carried forward); a mix of months (some schools without a day
+            # this month): counted for those days (one more query, only then).
+            pairs = frozenset(used.items())
+            same = [m for m, of_month in by_month.items() if of_month == pairs]
+            extra_counted, extra_chronic = (
+                twice.get(same[0], (0, 0)) if same else chronic_duplicates(used).get("", (0, 0))
+            )
             out.append((month, as_of, counted - extra_counted, chronic - extra_chronic))
         month = following
     return out
