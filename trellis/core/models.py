@@ -1,8 +1,11 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.encoding import force_str
 
 
 class TimeStampedModel(models.Model):
@@ -11,6 +14,24 @@ class TimeStampedModel(models.Model):
 
     class Meta:
         abstract = True
+
+    def _get_FIELD_display(self, field: models.Field) -> Any:
+        # Django rebuilds a hashable copy of every choice on each `get_…_display()` call; a
+        # metro list page calls it for each row (item 29), so the labels are kept per field.
+        labels = _CHOICE_LABELS.get(field)
+        if labels is None:
+            if not isinstance(field.choices, list | tuple):
+                return super()._get_FIELD_display(field)  # type: ignore[misc]
+            labels = _CHOICE_LABELS[field] = {value: label for value, label in field.flatchoices}
+        value = getattr(self, field.attname)
+        try:
+            return force_str(labels.get(value, value), strings_only=True)
+        except TypeError:  # an unhashable value: Django's own way
+            return super()._get_FIELD_display(field)  # type: ignore[misc]
+
+
+# Choice labels per field, filled on first use (see TimeStampedModel._get_FIELD_display).
+_CHOICE_LABELS: dict[models.Field, dict[Any, Any]] = {}
 
 
 class AuditEvent(models.Model):
