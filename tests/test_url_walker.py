@@ -87,6 +87,8 @@ EXTRA_PARAMS: dict[str, Callable[[World], dict[str, Any]]] = {
     "attendance_contact_log": lambda w: {"pk": w.school.pk, "student_pk": 1},
     # Its Case sends the alerts in a setup; an anonymous visitor is refused before any lookup.
     "attendance_alert_acknowledge": lambda w: {"pk": 1},
+    # Its Cases need the hand-made month's attendance (a setup): the school is the World's.
+    "attendance_calendar_remove": lambda w: {"pk": w.school.pk},
     # The evaluation stages: their Cases walk the stages before them in a setup (pages and
     # API); each API POST shares its path with its stage's GET.
     "evaluation_goals": lambda w: {"pk": w.coaching["evaluation"]},

@@ -132,6 +132,35 @@ ATTENDANCE_CASES += [
         get_status=200,
         label="add a day",
     ),
+    # Removing days on which attendance was recorded: the confirmation page (what the removal
+    # takes out of the figures), then the removal on confirm.
+    Case(
+        "attendance_calendar_remove",
+        lambda w: (
+            f"/attendance/schools/{w.school.pk}/calendar/remove/"
+            "?year=2026&start=2026-09-30&end=2026-09-30"
+        ),
+        right="admin",
+        wrong="leader",
+        outsider="admin_b",
+        setup=add_attendance,
+    ),
+    Case(
+        "attendance_calendar_remove",
+        lambda w: (
+            f"/attendance/schools/{w.school.pk}/calendar/remove/"
+            "?year=2026&start=2026-09-30&end=2026-09-30"
+        ),
+        right="admin",
+        wrong="leader",
+        outsider="admin_b",
+        method="POST",
+        data=lambda w: {},
+        right_status=302,
+        get_status=200,
+        setup=add_attendance,
+        label="confirm",
+    ),
     # The teacher leader sees the North Cluster (their school is in it) but no attendance.
     Case(
         "attendance_network",

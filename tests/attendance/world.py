@@ -67,3 +67,9 @@ def more_schools(world: World, n: int) -> None:
         for i, s in enumerate(schools)
         for d in data.SEPTEMBER
     )
+    # What the roll-up's writer stores with each row: its usual figures (rollups.usual_refresh).
+    from trellis.attendance.rollups import usual_refresh
+
+    usual_refresh(
+        school_ids=[s.pk for s in schools], start=data.SEPTEMBER[0], end=data.SEPTEMBER[-1]
+    )

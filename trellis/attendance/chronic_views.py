@@ -395,6 +395,7 @@ def contact_rates(request: HttpRequest) -> HttpResponseBase:
             ],
         )
     page = Paginator(rows, 50).get_page(get_int(request.GET, "page") or 1)
+    allowed = selectors.student_school_ids(request.user)
     return render(
         request,
         "attendance/contact_rates.html",
@@ -408,6 +409,9 @@ def contact_rates(request: HttpRequest) -> HttpResponseBase:
             "querystring_nopage": querystring_without(request, "page", "format"),
             "query": query,
             "rule": selectors.CONTACT_RULE,
-            "students_allowed": selectors.student_school_ids(request.user),
+            "students_allowed": allowed,
+            # The worklist column only for a viewer who may open one of the schools' lists
+            # (a supervisor or an analyst may not: no column, rather than an empty one).
+            "worklist_column": any(r.school.pk in allowed for r in rows if r.school),
         },
     )

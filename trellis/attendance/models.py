@@ -208,6 +208,11 @@ class DailySchoolAttendance(models.Model):
     # count (enrolled at least the minimum days) and those absent on at least the share.
     chronic_counted = models.PositiveIntegerField(default=0)
     chronic_absent = models.PositiveIntegerField(default=0)
+    # The school's usual absence rate on the day: its enrolled and absent student-days over its
+    # rolled-up days in the four weeks before (attendance.rollups `usual_refresh`, in the same
+    # transaction as the rows it sums), so that a page reads one row a school, not four weeks.
+    usual_enrolled = models.PositiveIntegerField(default=0)
+    usual_absent = models.PositiveIntegerField(default=0)
 
     class Meta:
         constraints = [
@@ -362,6 +367,9 @@ class DailySchoolContacts(models.Model):
     date = models.DateField()
     eligible = models.PositiveIntegerField(default=0)
     contacted = models.PositiveIntegerField(default=0)
+    # Students on the day's worklist (attendance.selectors `worklist`): due a call (eligible,
+    # not contacted) or with a follow-up due.
+    on_worklist = models.PositiveIntegerField(default=0)
 
     class Meta:
         constraints = [
@@ -370,3 +378,37 @@ class DailySchoolContacts(models.Model):
 
     def __str__(self) -> str:
         return f"{self.school_id} {self.date}: {self.contacted}/{self.eligible} contacted"
+
+
+class DailyChronicTransfer(models.Model):
+    """Roll-up: a student who counts towards chronic absence at more than one school of the
+    system on a rolled-up day (a transfer: each school counts them for its own days), one row
+    per such school. A set of schools (a caseload, a network, the system) counts each student
+    once: its totals are the schools' figures less these duplicates (attendance.selectors
+    `chronic_duplicates`). Rebuilt with DailySchoolAttendance (attendance.rollups
+    `transfer_rollups_rebuild`), for every school of the system on the rebuilt days."""
+
+    system = models.ForeignKey(
+        "orgs.System", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    school = models.ForeignKey(
+        "orgs.School", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    date = models.DateField()
+    student = models.ForeignKey(
+        "students.Student", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    # The student's roster grade when written (as DailyGradeChronic's).
+    grade = models.CharField(max_length=8, blank=True)
+    chronic = models.BooleanField(default=False)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["school", "date", "student"], name="chronic_transfer_school_day"
+            ),
+        ]
+        indexes = [models.Index(fields=["system", "date"], name="chronic_transfer_system_day")]
+
+    def __str__(self) -> str:
+        return f"{self.student_id} at {self.school_id} on {self.date}"

@@ -16,6 +16,7 @@ from trellis.attendance.selectors import (
     student_outcomes,
     student_school_ids,
     system_today,
+    worklist_count,
 )
 from trellis.core.panels import Panel, register
 from trellis.core.providers import provide
@@ -30,15 +31,18 @@ def attendance_today(request: HttpRequest) -> Iterator[Panel]:
     system = attendance_systems(request.user).first()
     if system is None:
         return
+    day = morning_day(request.user, system_today(system))
     yield Panel(
         "attendance/panels/home.html",
         {
-            "m": morning(request.user, morning_day(request.user, system_today(system))),
-            # The schools whose worklist the viewer may open ("who needs a call").
+            "m": morning(request.user, day),
+            # The schools whose worklist the viewer may open ("who needs a call"), each with
+            # the students on its worklist that day (one query: the contact roll-up).
             "call_schools": list(
                 School.objects.filter(pk__in=student_school_ids(request.user))
+                .annotate(on_worklist=worklist_count(day))
                 .order_by("name")
-                .values_list("pk", "name")
+                .values_list("pk", "name", "on_worklist")
             ),
         },
         weight=15,

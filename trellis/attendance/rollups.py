@@ -24,6 +24,8 @@ from collections.abc import Collection, Iterator
 from typing import Any
 
 from django.db import connection
+from django.db.models import Count as Count_
+from django.db.models import Exists, OuterRef, Q
 
 from trellis.attendance.models import (
     ABSENCES,
@@ -32,6 +34,7 @@ from trellis.attendance.models import (
     AttendanceSubmission,
     CalendarDay,
     Category,
+    DailyChronicTransfer,
     DailyGradeChronic,
     DailySchoolAttendance,
     DailySchoolContacts,
@@ -43,6 +46,8 @@ from trellis.students.models import SchoolEnrolment, Student
 
 # Enrolment windows imported from the SIS (import_enrollments); the roster import's are "roster".
 SIS_SOURCE = "sis"
+# The school's usual absence rate: its rolled-up days in the four weeks before the day.
+USUAL_WINDOW_DAYS = 28
 
 
 def school_year_start(day: datetime.date) -> datetime.date:
@@ -191,8 +196,44 @@ def rollups_rebuild(
             row.chronic_counted += counted
             row.chronic_absent += chronic
     DailySchoolAttendance.objects.bulk_create(rows.values(), batch_size=5000)
+    # The usual rate of the rebuilt days and of the four weeks after them (whose windows hold
+    # the rebuilt days).
+    usual_refresh(school_ids=ids, start=start, end=end + datetime.timedelta(days=USUAL_WINDOW_DAYS))
     detail_rollups_rebuild(system_id=system_id, start=start, end=end, school_ids=ids, grades=grades)
+    transfer_rollups_rebuild(system_id=system_id, start=start, end=end, source=source, settings=own)
     return len(rows)
+
+
+def usual_refresh(*, school_ids: Collection[int], start: datetime.date, end: datetime.date) -> int:
+    """Store each roll-up row's usual figures (from `start` to `end`, of the schools): the sums
+    of enrolled and absent over the school's rows of the USUAL_WINDOW_DAYS days before the row's
+    day, in one UPDATE (an index range of the school's rows per row). Returns the rows
+    updated."""
+    ids = sorted(int(pk) for pk in school_ids)
+    if not ids or start > end:
+        return 0
+    daily = DailySchoolAttendance._meta.db_table
+    # The window's first day, in each database's date arithmetic (a constant, not a parameter).
+    since = (
+        f"d.date - {int(USUAL_WINDOW_DAYS)}"
+        if connection.vendor == "postgresql"
+        else f"date(d.date, '-{int(USUAL_WINDOW_DAYS)} days')"
+    )
+
+    def summed(field: str) -> str:
+        return (
+            f"COALESCE((SELECT SUM(u.{field}) FROM {daily} u WHERE u.school_id = d.school_id "
+            f"AND u.date >= {since} AND u.date < d.date), 0)"
+        )
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {daily} AS d SET usual_enrolled = {summed('enrolled')}, "
+            f"usual_absent = {summed('absent')} "
+            f"WHERE d.school_id IN ({_in(ids)}) AND d.date >= %s AND d.date <= %s",
+            [*ids, start, end],
+        )
+        return int(cursor.rowcount)
 
 
 # Up to this many days, chronic absence is counted by one SQL query a day; beyond, by one sweep.
@@ -282,14 +323,17 @@ def chronic_days(
 
 
 def _chronic_sql(
-    ids: list[int], day: datetime.date, source: str
+    ids: list[int], day: datetime.date, source: str, students: list[int] | None = None
 ) -> tuple[tuple[str, list[Any]], tuple[str, list[Any]]]:
     """The two grouped queries of `chronic_days` (school_id, student_id, n), with their
     parameters: days enrolled, and days absent while enrolled, from the school year's first day
-    to `day`."""
+    to `day` (of the given students only, when given)."""
     t = _tables()
     absences = [str(c) for c in ABSENCES]
     first = school_year_start(day)
+    only = list(students or [])
+    own_w = f" AND w.student_id IN ({_in(only)})" if students is not None and only else ""
+    own_e = f" AND e.student_id IN ({_in(only)})" if students is not None and only else ""
     enrolled_sql = f"""
         SELECT w.school_id, w.student_id, COUNT(c.date) AS n
         FROM {t["win"]} w JOIN {t["cal"]} c ON c.school_id = w.school_id
@@ -297,7 +341,7 @@ def _chronic_sql(
           AND c.date <= (CASE WHEN w.exit_date IS NOT NULL AND w.exit_date < %s
                               THEN w.exit_date ELSE %s END)
         WHERE w.school_id IN ({_in(ids)}) AND w.source = %s AND w.entry_date <= %s
-          AND (w.exit_date IS NULL OR w.exit_date >= %s)
+          AND (w.exit_date IS NULL OR w.exit_date >= %s){own_w}
         GROUP BY w.school_id, w.student_id
     """
     absent_sql = f"""
@@ -308,12 +352,13 @@ def _chronic_sql(
           AND (w.exit_date IS NULL OR w.exit_date >= e.date)
         JOIN {t["cal"]} c ON c.school_id = e.school_id AND c.date = e.date
         WHERE e.school_id IN ({_in(ids)}) AND e.category IN ({_in(absences)})
-          AND e.date >= %s AND e.date <= %s
+          AND e.date >= %s AND e.date <= %s{own_e}
         GROUP BY e.school_id, e.student_id
     """
+    own = only if own_w else []
     return (
-        (enrolled_sql, [first, first, day, day, *ids, source, day, first]),
-        (absent_sql, [source, *ids, *absences, first, day]),
+        (enrolled_sql, [first, first, day, day, *ids, source, day, first, *own]),
+        (absent_sql, [source, *ids, *absences, first, day, *own]),
     )
 
 
@@ -476,11 +521,19 @@ def _chronic_students(
     pairs: set[tuple[int, datetime.date]],
     source: str,
     settings: AttendanceSettings,
+    students: list[int] | None = None,
 ) -> Iterator[tuple[tuple[int, int, datetime.date], bool]]:
     """((school, student, day), chronically absent) for each student who counts at the school
-    on each of the days: `chronic_sweep`'s computation, student by student."""
-    if not pairs:
+    on each of the days (of the given students only, when given): `chronic_sweep`'s
+    computation, student by student."""
+    if not pairs or (students is not None and not students):
         return
+    held = SchoolEnrolment.objects.filter(school_id__in=school_ids, source=source)
+    events = AttendanceEvent.objects.all()
+    if students is not None:
+        held = held.filter(student_id__in=students)
+        events = events.filter(student_id__in=students)
+        school_ids = sorted(set(held.values_list("school_id", flat=True)) & set(school_ids))
     first = school_year_start(min(day for _s, day in pairs))
     last = max(day for _s, day in pairs)
     days_of: dict[int, list[datetime.date]] = defaultdict(list)
@@ -495,9 +548,7 @@ def _chronic_students(
         list
     )
     for student_id, school_id, entry, exit_ in (
-        SchoolEnrolment.objects.filter(
-            school_id__in=school_ids, source=source, entry_date__lte=last
-        )
+        held.filter(school_id__in=school_ids, entry_date__lte=last)
         .exclude(exit_date__lt=first)
         .values_list("student_id", "school_id", "entry_date", "exit_date")
         .iterator(chunk_size=20000)
@@ -505,7 +556,7 @@ def _chronic_students(
         spans[(student_id, school_id)].append((entry, exit_))
     absent_on: dict[tuple[int, int], set[datetime.date]] = defaultdict(set)
     for student_id, school_id, day in (
-        AttendanceEvent.objects.filter(
+        events.filter(
             school_id__in=school_ids,
             date__gte=first,
             date__lte=last,
@@ -541,6 +592,92 @@ def _chronic_students(
             yield (school_id, student_id, day), is_chronic(enrolled, absent, settings)
 
 
+def movers(*, system_id: int, start: datetime.date, end: datetime.date, source: str) -> list[int]:
+    """The students with enrolment windows at more than one school of the system in the school
+    years from `start`'s to `end` (one grouped query over the windows): the only ones who can
+    count towards chronic absence at two schools on a day."""
+    return sorted(
+        SchoolEnrolment.objects.filter(system_id=system_id, source=source, entry_date__lte=end)
+        .exclude(exit_date__lt=school_year_start(start))
+        .order_by()
+        .values("student_id")
+        .annotate(n=Count_("school_id", distinct=True))
+        .filter(n__gt=1)
+        .values_list("student_id", flat=True)
+    )
+
+
+def transfer_rollups_rebuild(
+    *,
+    system_id: int,
+    start: datetime.date,
+    end: datetime.date,
+    source: str | None = None,
+    settings: AttendanceSettings | None = None,
+) -> int:
+    """DailyChronicTransfer for every rolled-up school-day of the system in [start, end]: the
+    students who count towards chronic absence at two or more of its schools that day, one row
+    per school, with whether they are chronically absent there. Only the students with windows
+    at more than one school are counted (`movers`): per day in the database for a few days,
+    by `_chronic_students`' sweep for more. Returns the rows written."""
+    if start > end:
+        return 0
+    source = source or window_source(system_id)
+    settings = settings or settings_of(system_id)
+    DailyChronicTransfer.objects.filter(
+        system_id=system_id, date__gte=start, date__lte=end
+    ).delete()
+    students = movers(system_id=system_id, start=start, end=end, source=source)
+    if not students:
+        return 0
+    ids = sorted(School.objects.filter(system_id=system_id).values_list("pk", flat=True))
+    pairs = _rolled_up_pairs(ids, start, end)
+    if not pairs:
+        return 0
+    at: dict[tuple[int, datetime.date], list[tuple[int, bool]]] = defaultdict(list)
+    days = sorted({day for _school, day in pairs})
+    if len(days) <= SQL_DAYS:
+        minimum, share = settings.chronic_min_days, settings.chronic_percent
+        for day in days:
+            (enrolled_sql, enrolled_params), (absent_sql, absent_params) = _chronic_sql(
+                ids, day, source, students
+            )
+            sql = f"""
+                SELECT en.school_id, en.student_id,
+                  CASE WHEN COALESCE(ab.n, 0) * 100 >= %s * en.n THEN 1 ELSE 0 END
+                FROM ({enrolled_sql}) en
+                LEFT JOIN ({absent_sql}) ab
+                  ON ab.school_id = en.school_id AND ab.student_id = en.student_id
+                WHERE en.n >= %s
+            """
+            with connection.cursor() as cursor:
+                cursor.execute(sql, [share, *enrolled_params, *absent_params, minimum])
+                for school_id, student_id, chronic in cursor.fetchall():
+                    if (int(school_id), day) in pairs:
+                        at[(int(student_id), day)].append((int(school_id), bool(chronic)))
+    else:
+        for (school_id, student_id, day), chronic in _chronic_students(
+            school_ids=ids, pairs=pairs, source=source, settings=settings, students=students
+        ):
+            at[(student_id, day)].append((school_id, chronic))
+    grade_of = dict(Student.objects.filter(pk__in=students).values_list("pk", "grade"))
+    rows = [
+        DailyChronicTransfer(
+            system_id=system_id,
+            school_id=school_id,
+            date=day,
+            student_id=student_id,
+            grade=grade_of.get(student_id) or "",
+            chronic=chronic,
+        )
+        for (student_id, day), found in sorted(at.items())
+        if len(found) > 1
+        for school_id, chronic in found
+    ]
+    DailyChronicTransfer.objects.bulk_create(rows, batch_size=5000)
+    return len(rows)
+
+
 def contact_rollups_rebuild(
     *,
     system_id: int,
@@ -561,11 +698,18 @@ def contact_rollups_rebuild(
         return 0
     n = settings_of(system_id).contact_after_absences
     days = sorted({day for _school, day in pairs})
-    found: dict[tuple[int, datetime.date], tuple[int, int]] = {}
+    found: dict[tuple[int, datetime.date], tuple[int, int, int]] = {}
     if len(days) <= SQL_DAYS:
         for day in days:
+            extra = follow_ups_not_due_a_call(school_ids=ids, day=day, n=n)
             for school_id, eligible, contacted in contacts_on(school_ids=ids, day=day, n=n):
-                found[(school_id, day)] = (eligible, contacted)
+                found[(school_id, day)] = (
+                    eligible,
+                    contacted,
+                    eligible - contacted + extra.get(school_id, 0),
+                )
+            for school_id, more in extra.items():
+                found.setdefault((school_id, day), (0, 0, more))
     else:
         found = contacts_sweep(school_ids=ids, pairs=pairs, n=n)
     DailySchoolContacts.objects.bulk_create(
@@ -574,14 +718,64 @@ def contact_rollups_rebuild(
                 system_id=system_id,
                 school_id=school_id,
                 date=day,
-                eligible=found.get((school_id, day), (0, 0))[0],
-                contacted=found.get((school_id, day), (0, 0))[1],
+                eligible=found.get((school_id, day), (0, 0, 0))[0],
+                contacted=found.get((school_id, day), (0, 0, 0))[1],
+                on_worklist=found.get((school_id, day), (0, 0, 0))[2],
             )
             for school_id, day in sorted(pairs)
         ),
         batch_size=5000,
     )
     return len(pairs)
+
+
+def follow_ups_not_due_a_call(
+    *, school_ids: list[int], day: datetime.date, n: int
+) -> dict[int, int]:
+    """{school: students whose latest contact this school year set a follow-up on or before
+    `day` and who are not due a call} (the worklist's other students, `contacts_on` counting
+    those due a call): the follow-ups due (one query), then those students' absences (one
+    query, by student). Due a call: their latest Nth absence is after that latest contact."""
+    first = school_year_start(day)
+    contacts = FamilyContact.objects.filter(
+        school_id__in=school_ids, contacted_on__gte=first, contacted_on__lte=day
+    )
+    later = contacts.filter(
+        school_id=OuterRef("school_id"), student_id=OuterRef("student_id")
+    ).filter(
+        Q(contacted_on__gt=OuterRef("contacted_on"))
+        | Q(contacted_on=OuterRef("contacted_on"), pk__gt=OuterRef("pk"))
+    )
+    due = {
+        (school_id, student_id): contacted_on
+        for school_id, student_id, contacted_on in contacts.filter(follow_up_on__lte=day)
+        .exclude(Exists(later))
+        .values_list("school_id", "student_id", "contacted_on")
+    }
+    if not due:
+        return {}
+    absent: dict[tuple[int, int], list[datetime.date]] = defaultdict(list)
+    for school_id, student_id, date in (
+        AttendanceEvent.objects.filter(
+            student_id__in=sorted({student for _school, student in due}),
+            school_id__in=sorted({school for school, _student in due}),
+            date__gte=first,
+            date__lte=day,
+            category__in=[str(c) for c in ABSENCES],
+        )
+        .order_by()
+        .values_list("school_id", "student_id", "date")
+        .distinct()
+    ):
+        absent[(school_id, student_id)].append(date)
+    out: dict[int, int] = defaultdict(int)
+    for key, contacted_on in due.items():
+        dates = sorted(absent.get(key, ()))
+        reached = len(dates) // n
+        if reached and dates[reached * n - 1] > contacted_on:
+            continue  # due a call: counted by `contacts_on`
+        out[key[0]] += 1
+    return dict(out)
 
 
 def contacts_on(*, school_ids: list[int], day: datetime.date, n: int) -> list[tuple[int, int, int]]:
@@ -621,9 +815,11 @@ def contacts_on(*, school_ids: list[int], day: datetime.date, n: int) -> list[tu
 
 def contacts_sweep(
     *, school_ids: list[int], pairs: set[tuple[int, datetime.date]], n: int
-) -> dict[tuple[int, datetime.date], tuple[int, int]]:
-    """`contacts_on` for many days at once: the absence days and contacts read once (two
-    queries), each student's latest Nth absence and contacts since found by bisection."""
+) -> dict[tuple[int, datetime.date], tuple[int, int, int]]:
+    """`contacts_on` for many days at once, with the students on the worklist (due a call, or
+    a follow-up due: `follow_ups_not_due_a_call`): the absence days and contacts read once
+    (two queries), each student's latest Nth absence, contacts since and latest follow-up
+    found by bisection."""
     first = school_year_start(min(day for _s, day in pairs))
     last = max(day for _s, day in pairs)
     absent: dict[tuple[int, int], list[datetime.date]] = defaultdict(list)
@@ -641,29 +837,47 @@ def contacts_sweep(
     ):
         absent[(school_id, student_id)].append(day)
     contacted: dict[tuple[int, int], list[datetime.date]] = defaultdict(list)
-    for school_id, student_id, day in FamilyContact.objects.filter(
-        school_id__in=school_ids, contacted_on__gte=first, contacted_on__lte=last
-    ).values_list("school_id", "student_id", "contacted_on"):
+    # Each contact's follow-up date, in the order of the contacts (day, then as logged).
+    follow_ups: dict[tuple[int, int], list[datetime.date | None]] = defaultdict(list)
+    for school_id, student_id, day, follow_up in (
+        FamilyContact.objects.filter(
+            school_id__in=school_ids, contacted_on__gte=first, contacted_on__lte=last
+        )
+        .order_by("contacted_on", "pk")
+        .values_list("school_id", "student_id", "contacted_on", "follow_up_on")
+    ):
         contacted[(school_id, student_id)].append(day)
-    for dates in (*absent.values(), *contacted.values()):
+        follow_ups[(school_id, student_id)].append(follow_up)
+    for dates in absent.values():
         dates.sort()
     targets: dict[int, list[datetime.date]] = defaultdict(list)
     for school_id, day in sorted(pairs):
         targets[school_id].append(day)
-    out: dict[tuple[int, datetime.date], list[int]] = {pair: [0, 0] for pair in pairs}
-    for (school_id, student_id), dates in absent.items():
+    out: dict[tuple[int, datetime.date], list[int]] = {pair: [0, 0, 0] for pair in pairs}
+    for school_id, student_id in {*absent, *contacted}:
+        dates = absent.get((school_id, student_id), [])
         contacts = contacted.get((school_id, student_id), [])
+        follow = follow_ups.get((school_id, student_id), [])
         for day in targets.get(school_id, ()):
-            lo = bisect.bisect_left(dates, school_year_start(day))
+            start = school_year_start(day)
+            lo = bisect.bisect_left(dates, start)
             reached = (bisect.bisect_right(dates, day) - lo) // n
-            if not reached:
-                continue
-            due = dates[lo + reached * n - 1]
             figures = out[(school_id, day)]
-            figures[0] += 1
-            if bisect.bisect_left(contacts, due) < bisect.bisect_right(contacts, day):
-                figures[1] += 1
-    return {pair: (eligible, done) for pair, (eligible, done) in out.items()}
+            needs_call = False
+            if reached:
+                due = dates[lo + reached * n - 1]
+                figures[0] += 1
+                if bisect.bisect_left(contacts, due) < bisect.bisect_right(contacts, day):
+                    figures[1] += 1
+                else:
+                    needs_call = True
+            # The latest contact this school year up to the day, and its follow-up.
+            latest = bisect.bisect_right(contacts, day) - 1
+            follow_up = follow[latest] if latest >= 0 and contacts[latest] >= start else None
+            follow_up_due = follow_up is not None and follow_up <= day
+            if needs_call or follow_up_due:
+                figures[2] += 1
+    return {pair: (eligible, done, listed) for pair, (eligible, done, listed) in out.items()}
 
 
 def submission_rollups_refresh(*, system_id: int, start: datetime.date, end: datetime.date) -> int:

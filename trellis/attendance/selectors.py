@@ -20,6 +20,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.core.exceptions import PermissionDenied
+from django.db import connection
 from django.db.models import (
     Case,
     ExpressionWrapper,
@@ -36,7 +37,7 @@ from django.db.models import (
 )
 from django.db.models import Count as Count_
 from django.db.models import Value as V
-from django.db.models.functions import NullIf, TruncMonth
+from django.db.models.functions import Coalesce, NullIf, TruncMonth
 from django.http import Http404
 from django.utils import timezone
 
@@ -50,6 +51,7 @@ from trellis.attendance.models import (
     FamilyContact,
 )
 from trellis.attendance.rollups import (
+    USUAL_WINDOW_DAYS,
     chronic_days,
     class_type,
     is_chronic,
@@ -70,8 +72,8 @@ from trellis.rosters.models import SchoolClass
 from trellis.students.models import Student
 from trellis.students.selectors import grade_sort_key
 
-# The school's usual absence rate: its instructional days in the four weeks before the day.
-USUAL_WINDOW_DAYS = 28
+# The school's usual absence rate (its instructional days in the four weeks before the day,
+# rollups.USUAL_WINDOW_DAYS) is stored on each roll-up row (rollups.usual_refresh).
 # A school's absence rate "jumped": at least this many times its usual rate, and this many
 # points above it.
 JUMP_FACTOR = Decimal("1.5")
@@ -253,8 +255,13 @@ class Figures:
 
     def add(self, other: Figures) -> None:
         for name in self.__dataclass_fields__:
-            if name not in ("has_day", "as_of"):
-                setattr(self, name, getattr(self, name) + getattr(other, name))
+            if name in ("has_day", "as_of"):
+                continue
+            if name in ("usual_enrolled", "usual_absent") and not other.has_day:
+                # A total's usual rate is of the schools with the day (the ones its rate today
+                # is of): a school without the day keeps its own, but adds none.
+                continue
+            setattr(self, name, getattr(self, name) + getattr(other, name))
         self.has_day = self.has_day or other.has_day
 
     @property
@@ -336,7 +343,10 @@ def on_days(as_of: dict[int, datetime.date]) -> Q:
 
 def figures(school_ids: Iterable[int], day: datetime.date) -> dict[int, Figures]:
     """Each school's figures on `day` from the roll-up: five queries whatever the size. Chronic
-    absence to date on a day a school has no instruction: as of its last day before."""
+    absence to date on a day a school has no instruction: as of its last day before. The usual
+    rate is the one stored on the day's row (rollups.usual_refresh); a school without the day
+    gets the same sums from its rows of the four weeks before (only those schools' rows are
+    read)."""
     ids = sorted(set(school_ids))
     out: dict[int, Figures] = {pk: Figures() for pk in ids}
     if not ids:
@@ -349,6 +359,7 @@ def figures(school_ids: Iterable[int], day: datetime.date) -> dict[int, Figures]
         if row.date == day:
             f.enrolled, f.absent, f.has_day = row.enrolled, row.absent, True
             f.expected_today, f.submitted_today = row.expected_submissions, row.submitted
+            f.usual_enrolled, f.usual_absent = row.usual_enrolled, row.usual_absent
     rollup = DailySchoolAttendance.objects.filter(school_id__in=ids)
     for school_id, expected, on_time in (
         rollup.filter(week_q(day))
@@ -357,14 +368,60 @@ def figures(school_ids: Iterable[int], day: datetime.date) -> dict[int, Figures]
         .annotate(Sum("expected_submissions"), Sum("on_time"))
     ):
         out[school_id].expected_week, out[school_id].on_time_week = expected or 0, on_time or 0
+    # Never an empty list (id 0 is no school): the query count does not depend on the data.
+    missing = [pk for pk in ids if not out[pk].has_day] or [0]
     for school_id, enrolled, absent in (
-        rollup.filter(date__gte=day - datetime.timedelta(days=USUAL_WINDOW_DAYS), date__lt=day)
+        DailySchoolAttendance.objects.filter(
+            school_id__in=missing,
+            date__gte=day - datetime.timedelta(days=USUAL_WINDOW_DAYS),
+            date__lt=day,
+        )
         .order_by()
         .values_list("school_id")
         .annotate(Sum("enrolled"), Sum("absent"))
     ):
         out[school_id].usual_enrolled, out[school_id].usual_absent = enrolled or 0, absent or 0
     return out
+
+
+def chronic_duplicates(
+    as_of: dict[int, datetime.date], *, by_grade: bool = False
+) -> dict[str, tuple[int, int]]:
+    """What the schools' chronic figures (each school on its day, `as_of_days`) count twice:
+    the students who count at more than one of these schools (transfers, DailyChronicTransfer),
+    as (extra students who count, extra chronically absent), under "" for the whole set or per
+    grade with `by_grade`. A set of schools counts a student once: counted if they count at one
+    of its schools, chronically absent if they are at one of those. One query."""
+    from trellis.attendance.models import DailyChronicTransfer
+
+    keys = ["student_id", "grade"] if by_grade else ["student_id"]
+    inner = (
+        DailyChronicTransfer.objects.filter(on_days(as_of))
+        .order_by()
+        .values(*keys)
+        .annotate(n=Count_("pk"), c=Sum(Case(When(chronic=True, then=1), default=0)))
+        .filter(n__gt=1)
+    )
+    sql, params = inner.query.sql_with_params()
+    extra = "COALESCE(SUM(x.n - 1), 0), COALESCE(SUM(CASE WHEN x.c > 1 THEN x.c - 1 ELSE 0 END), 0)"
+    query = (
+        f"SELECT x.grade, {extra} FROM ({sql}) x GROUP BY x.grade"  # noqa: S608
+        if by_grade
+        else f"SELECT '', {extra} FROM ({sql}) x"  # noqa: S608
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(query, params)
+        return {grade or "": (int(n), int(c)) for grade, n, c in cursor.fetchall()}
+
+
+def chronic_total(found: dict[int, Figures]) -> tuple[int, int]:
+    """The chronic figures of a set of schools (students who count, chronically absent), each
+    student once: the schools' figures less the transfers counted at two of them."""
+    counted = sum(f.chronic_counted for f in found.values())
+    chronic = sum(f.chronic_absent for f in found.values())
+    as_of = {pk: f.as_of for pk, f in found.items() if f.as_of is not None}
+    extra_counted, extra_chronic = chronic_duplicates(as_of).get("", (0, 0))
+    return counted - extra_counted, chronic - extra_chronic
 
 
 REPORT_KEYS = (
@@ -403,6 +460,8 @@ def attendance_report(system: System, day: datetime.date) -> dict[str, Any]:
     total = Figures()
     for f in found.values():
         total.add(f)
+    # A student who counts at two schools (a transfer) counts once in the system's figures.
+    total.chronic_counted, total.chronic_absent = chronic_total(found)
     return {
         "date": day.isoformat(),
         "schools": {school_key(s): _entry(found[s.pk]) for s in schools},
@@ -510,6 +569,7 @@ def morning(user: Any, day: datetime.date, *, school_ids: Iterable[int] | None =
     total = Figures()
     for f in found.values():
         total.add(f)
+    total.chronic_counted, total.chronic_absent = chronic_total(found)
     opened = open_school_ids(user, Action.STUDENTS_VIEW)
     open_keys: set[Any] = {("school", pk) for pk in ids & opened}
     if ids <= opened:
@@ -781,12 +841,17 @@ class Chronic:
 def _grade_figures(found: dict[int, Figures]) -> dict[str, list[int]]:
     """{grade: [students who count, chronically absent]} over the schools, from the grade
     roll-up (DailyGradeChronic) on each school's day of its figures (one query, summed in
-    the database). A grade is the students' roster grade when the roll-up was written."""
+    the database), each student once (`chronic_duplicates` per grade: one more query). A grade
+    is the students' roster grade when the roll-up was written."""
     from trellis.attendance.models import DailyGradeChronic
 
     as_of = {pk: f.as_of for pk, f in found.items() if f.as_of is not None}
+    twice = chronic_duplicates(as_of, by_grade=True)
     return {
-        grade: [counted or 0, chronic or 0]
+        grade: [
+            (counted or 0) - twice.get(grade or "", (0, 0))[0],
+            (chronic or 0) - twice.get(grade or "", (0, 0))[1],
+        ]
         for grade, counted, chronic in DailyGradeChronic.objects.filter(on_days(as_of))
         .order_by()
         .values_list("grade")
@@ -799,7 +864,8 @@ def chronic_trend_rows(
 ) -> list[tuple[datetime.date, datetime.date, int, int]]:
     """(month, as of, students who count, chronically absent) at each month's end of the
     school year to `day`, from the roll-up: each school's last rolled-up day in or before the
-    month (two queries)."""
+    month (three queries), each student once (less the transfers counted at two of the
+    schools on their last days of the month, `_trend_duplicates`)."""
     first = school_year_start(day)
     rollup = DailySchoolAttendance.objects.filter(
         school_id__in=school_ids, date__gte=first, date__lte=day
@@ -820,21 +886,74 @@ def chronic_trend_rows(
     ):
         if (school_id, date) in lasts:
             found[school_id].append((date, counted, chronic))
+    twice = _trend_duplicates(lasts)
+    # Each month's last days: {month: {(school, its last day in the month)}}.
+    grouped: dict[datetime.date, set[tuple[int, datetime.date]]] = defaultdict(set)
+    for school_id, last in lasts:
+        grouped[last.replace(day=1)].add((school_id, last))
+    by_month = {m: frozenset(pairs) for m, pairs in grouped.items()}
     out = []
     month = first
     while month <= day:
         following = (month.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
         as_of = min(following - datetime.timedelta(days=1), day)
         counted = chronic = 0
-        for rows in found.values():
+        used: dict[int, datetime.date] = {}
+        for school_id, rows in found.items():
             latest = [r for r in rows if r[0] <= as_of]
             if latest:
                 counted += latest[-1][1]
                 chronic += latest[-1][2]
+                used[school_id] = latest[-1][0]
         if any(r[0] <= as_of for rows in found.values() for r in rows):
-            out.append((month, as_of, counted, chronic))
+            # The duplicates of the month whose last days the point reads (this month's, or
+            # an earlier one's carried forward); a mix of months (some schools without a day
+            # this month): counted for those days (one more query, only then).
+            pairs = frozenset(used.items())
+            same = [m for m, of_month in by_month.items() if of_month == pairs]
+            extra_counted, extra_chronic = (
+                twice.get(same[0], (0, 0)) if same else chronic_duplicates(used).get("", (0, 0))
+            )
+            out.append((month, as_of, counted - extra_counted, chronic - extra_chronic))
         month = following
     return out
+
+
+def _trend_duplicates(
+    lasts: set[tuple[int, datetime.date]],
+) -> dict[datetime.date, tuple[int, int]]:
+    """{month: (extra students who count, extra chronically absent)}: the transfers counted at
+    two or more schools on the schools' last days of the month (`chronic_duplicates` by
+    month; one query). A school with no day in a month (its figures carried from an earlier
+    month) adds none."""
+    from trellis.attendance.models import DailyChronicTransfer
+
+    by_day: dict[datetime.date, list[int]] = defaultdict(list)
+    for school_id, day in lasts:
+        by_day[day].append(school_id)
+    q = Q(school_id=0)
+    for day, ids in sorted(by_day.items()):
+        q |= Q(date=day, school_id__in=sorted(ids))
+    inner = (
+        DailyChronicTransfer.objects.filter(q)
+        .annotate(month=TruncMonth("date"))
+        .order_by()
+        .values("month", "student_id")
+        .annotate(n=Count_("pk"), c=Sum(Case(When(chronic=True, then=1), default=0)))
+        .filter(n__gt=1)
+    )
+    sql, params = inner.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT x.month, COALESCE(SUM(x.n - 1), 0), "  # noqa: S608
+            "COALESCE(SUM(CASE WHEN x.c > 1 THEN x.c - 1 ELSE 0 END), 0) "
+            f"FROM ({sql}) x GROUP BY x.month",
+            params,
+        )
+        return {
+            datetime.date.fromisoformat(str(month)[:10]): (int(n), int(c))
+            for month, n, c in cursor.fetchall()
+        }
 
 
 def chronic(user: Any, day: datetime.date, *, school_ids: Iterable[int] | None = None) -> Chronic:
@@ -855,11 +974,13 @@ def chronic(user: Any, day: datetime.date, *, school_ids: Iterable[int] | None =
         open_keys |= {TOTAL, *(("grade", g) for g in grades)}
     school_keys = [("school", s.pk) for s in schools]
     grade_keys = [("grade", g) for g in grades]
+    totals = chronic_total(found)
     counts: dict[str, dict[Any, Count]] = {}
     for index, name in ((0, "chronic_counted"), (1, "chronic_absent")):
         values: dict[Any, int] = {("school", pk): getattr(f, name) for pk, f in found.items()}
         values.update({("grade", g): v[index] for g, v in grades.items()})
-        values[TOTAL] = sum(getattr(f, name) for f in found.values())
+        # Each student once: a transfer counts at each of their schools, once in the total.
+        values[TOTAL] = totals[index]
         counts[name] = _protected(values, [school_keys, grade_keys], open_keys)
     # A count of chronically absent students over a hidden number of students would tell
     # about those few (a 0 says none of them is): it goes with its denominator.
@@ -1117,15 +1238,17 @@ class WorklistEntry:
         state = self.state
         if state.needs_call and state.due_from is not None:
             since = (
-                f"last contact {state.last_contact:%-d %b}, before it"
+                f"last contact {state.last_contact:%b %-d, %Y}, before it"
                 if state.last_contact
                 else "no contact this school year"
             )
-            parts.append(f"{ordinal(state.due_count)} absence on {state.due_from:%-d %b}; {since}")
+            parts.append(
+                f"{ordinal(state.due_count)} absence on {state.due_from:%b %-d, %Y}; {since}"
+            )
         if self.follow_up and state.follow_up_on is not None and state.last_contact:
             parts.append(
-                f"follow-up due {state.follow_up_on:%-d %b} "
-                f"(set at the contact of {state.last_contact:%-d %b})"
+                f"follow-up due {state.follow_up_on:%b %-d, %Y} "
+                f"(set at the contact of {state.last_contact:%b %-d, %Y})"
             )
         return "; ".join(parts)
 
@@ -1150,6 +1273,22 @@ def worklist(
         out = [e for e in out if e.follow_up]
     out.sort(key=lambda e: (-e.state.absences, e.student.family_name, e.student.pk))
     return out
+
+
+def worklist_count(day: datetime.date) -> Subquery:
+    """Beside a school (OuterRef "pk"): the students on its worklist on `day`, from the contact
+    roll-up (DailySchoolContacts.on_worklist) of its day, or of its last instructional day
+    before it in the school year; None without one."""
+    from trellis.attendance.models import DailySchoolContacts
+
+    return Subquery(
+        DailySchoolContacts.objects.filter(
+            school_id=OuterRef("pk"), date__lte=day, date__gte=school_year_start(day)
+        )
+        .order_by("-date")
+        .values("on_worklist")[:1],
+        output_field=IntegerField(),
+    )
 
 
 @dataclass
@@ -1414,6 +1553,40 @@ def calendar_school_get(user: Any, pk: int) -> School:
 
 
 @dataclass
+class CalendarRemoval:
+    """What removing a school's instructional days would take out of the figures: the days,
+    and the attendance recorded on them (kept, no longer counted)."""
+
+    days: list[datetime.date]
+    events: int
+    students: int
+    submissions: int
+
+    @property
+    def records(self) -> int:
+        return self.events + self.submissions
+
+
+def calendar_removal(school: School, start: datetime.date, end: datetime.date) -> CalendarRemoval:
+    """The school's instructional days from `start` to `end` and the attendance records on
+    them (three queries): what the confirmation of their removal states."""
+    days = sorted(
+        CalendarDay.objects.filter(school=school, date__gte=start, date__lte=end).values_list(
+            "date", flat=True
+        )
+    )
+    events = AttendanceEvent.objects.filter(school=school, date__in=days).aggregate(
+        n=Count_("pk"), students=Count_("student_id", distinct=True)
+    )
+    return CalendarRemoval(
+        days=days,
+        events=events["n"] or 0,
+        students=events["students"] or 0,
+        submissions=AttendanceSubmission.objects.filter(school=school, date__in=days).count(),
+    )
+
+
+@dataclass
 class CalendarCell:
     day: datetime.date | None
     instructional: bool = False
@@ -1529,17 +1702,15 @@ def _tenths(part: Any, whole: Any) -> Any:
 def _jumped_ids(schools: Q, day: datetime.date, hidden: list[int]) -> list[int]:
     """The schools whose absence rate jumped on `day` (`absence_jumped`, in tenths of a
     percent: today at least 1.5 times the usual rate and 30 tenths above it), leaving out those
-    whose rate the viewer may not see: one grouped query over the roll-up's four weeks."""
-    since = day - datetime.timedelta(days=USUAL_WINDOW_DAYS)
-    today, before = Q(date=day), Q(date__lt=day)
+    whose rate the viewer may not see: one query over the day's roll-up rows, which hold the
+    usual figures (rollups.usual_refresh)."""
     return list(
-        DailySchoolAttendance.objects.filter(schools, date__gte=since, date__lte=day)
+        DailySchoolAttendance.objects.filter(schools, date=day)
         .exclude(school_id__in=hidden)
         .order_by()
-        .values("school_id")
-        .annotate(
-            rate_t=_tenths(Sum("absent", filter=today), Sum("enrolled", filter=today)),
-            usual_t=_tenths(Sum("absent", filter=before), Sum("enrolled", filter=before)),
+        .alias(
+            rate_t=_tenths(F("absent"), F("enrolled")),
+            usual_t=_tenths(F("usual_absent"), F("usual_enrolled")),
         )
         .alias(twice=F("rate_t") * 2, thrice=F("usual_t") * 3)
         .filter(rate_t__gte=F("usual_t") + 30, twice__gte=F("thrice"))
@@ -1549,7 +1720,7 @@ def _jumped_ids(schools: Q, day: datetime.date, hidden: list[int]) -> list[int]:
 
 def _figure_annotations(day: datetime.date) -> dict[str, Any]:
     """Each school's day from the roll-up, as subqueries beside the school (index lookups on
-    (school, date)): today's row, the week's and the usual window's sums."""
+    (school, date)): today's row (with the usual figures it holds) and the week's sums."""
     rollup = DailySchoolAttendance.objects.filter(school_id=OuterRef("pk"))
     today = rollup.filter(date=day)
 
@@ -1571,8 +1742,10 @@ def _figure_annotations(day: datetime.date) -> dict[str, Any]:
         "d_submitted": one("submitted"),
         "w_expected": summed(week, "expected_submissions"),
         "w_on_time": summed(week, "on_time"),
-        "u_enrolled": summed(usual, "enrolled"),
-        "u_absent": summed(usual, "absent"),
+        # Stored on the day's row; for a school without the day (and only then: COALESCE
+        # stops at the first value) its rows of the four weeks before.
+        "u_enrolled": Coalesce(one("usual_enrolled"), summed(usual, "enrolled")),
+        "u_absent": Coalesce(one("usual_absent"), summed(usual, "absent")),
     }
 
 
@@ -1598,21 +1771,18 @@ def _morning_total(
     schools: Q, closed: Q | None, day: datetime.date
 ) -> tuple[Figures, dict[str, int | None]]:
     """The total of the schools' day: one aggregate over the daily per-school roll-up (today,
-    this week and the usual four weeks in one pass); with it, for the schools whose students
-    the viewer may not open (`closed`), the smallest count of each kind at or above the
-    suppression threshold (`_morning_hidden`'s complementary candidates)."""
+    with the usual figures its rows hold, and this week, in one pass); with it, for the
+    schools whose students the viewer may not open (`closed`), the smallest count of each kind
+    at or above the suppression threshold (`_morning_hidden`'s complementary candidates)."""
     monday = day - datetime.timedelta(days=day.weekday())
-    since = day - datetime.timedelta(days=USUAL_WINDOW_DAYS)
-    on_day, in_week, usual = Q(date=day), week_q(day), Q(date__gte=since, date__lt=day)
+    on_day, in_week = Q(date=day), week_q(day)
     limit = threshold()
     mins = {
         f"m_{name}": Min(name, filter=on_day & closed & Q(**{f"{name}__gte": limit}))
         for name in MORNING_COUNTS
         if closed is not None
     }
-    got = DailySchoolAttendance.objects.filter(
-        schools, date__gte=min(monday, since), date__lte=day
-    ).aggregate(
+    got = DailySchoolAttendance.objects.filter(schools, date__gte=monday, date__lte=day).aggregate(
         t_enrolled=Sum("enrolled", filter=on_day),
         t_absent=Sum("absent", filter=on_day),
         t_expected_today=Sum("expected_submissions", filter=on_day),
@@ -1620,8 +1790,8 @@ def _morning_total(
         t_days=Count_("pk", filter=on_day),
         t_expected_week=Sum("expected_submissions", filter=in_week),
         t_on_time_week=Sum("on_time", filter=in_week),
-        t_usual_enrolled=Sum("enrolled", filter=usual),
-        t_usual_absent=Sum("absent", filter=usual),
+        t_usual_enrolled=Sum("usual_enrolled", filter=on_day),
+        t_usual_absent=Sum("usual_absent", filter=on_day),
         **mins,
     )
     smallest = {name: got.pop(f"m_{name}", None) for name in MORNING_COUNTS}

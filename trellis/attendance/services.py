@@ -697,12 +697,14 @@ def calendar_days_change(
     end: datetime.date | None = None,
     add: bool,
     weekdays_only: bool = True,
+    confirmed: bool = False,
 ) -> CalendarChange:
     """Add or remove a school's instructional days, one day or a range (a closure), within the
     school year starting `year_start`. Adding a day already instructional, or removing one that
     is not, is refused. A removed day's attendance records stay (re-adding the day counts them
     again) but no figure counts them: the school's roll-ups are rebuilt from the first changed
-    day, in the same transaction, as the calendar import does."""
+    day, in the same transaction, as the calendar import does. Removing days on which
+    attendance was recorded needs `confirmed` (the page asks first, stating the counts)."""
     require(actor, Action.ATTENDANCE_MANAGE, school.system)
     end = end or start
     year_end = datetime.date(year_start.year + 1, 6, 30)
@@ -712,7 +714,7 @@ def calendar_days_change(
         raise ValidationError(
             {
                 "start": "Give days of the school year shown: "
-                f"{year_start:%-d %b %Y} to {year_end:%-d %b %Y}."
+                f"{year_start:%b %-d, %Y} to {year_end:%b %-d, %Y}."
             }
         )
     span = [start + datetime.timedelta(days=i) for i in range((end - start).days + 1)]
@@ -726,19 +728,19 @@ def calendar_days_change(
         days = [d for d in wanted if d not in existing]
         if not days:
             raise ValidationError(
-                f"{start:%-d %b %Y} is already an instructional day of {school.name}."
+                f"{start:%b %-d, %Y} is already an instructional day of {school.name}."
                 if start == end
-                else f"Every {'weekday' if weekdays_only else 'day'} from {start:%-d %b %Y} to "
-                f"{end:%-d %b %Y} is already an instructional day of {school.name}."
+                else f"Every {'weekday' if weekdays_only else 'day'} from {start:%b %-d, %Y} to "
+                f"{end:%b %-d, %Y} is already an instructional day of {school.name}."
             )
     else:
         days = sorted(existing)
         if not days:
             raise ValidationError(
-                f"{start:%-d %b %Y} is not an instructional day of {school.name}."
+                f"{start:%b %-d, %Y} is not an instructional day of {school.name}."
                 if start == end
-                else f"{school.name} has no instructional day from {start:%-d %b %Y} to "
-                f"{end:%-d %b %Y}."
+                else f"{school.name} has no instructional day from {start:%b %-d, %Y} to "
+                f"{end:%b %-d, %Y}."
             )
     change = CalendarChange(days=days)
     with transaction.atomic():
@@ -747,11 +749,16 @@ def calendar_days_change(
                 [CalendarDay(system_id=school.system_id, school=school, date=d) for d in days]
             )
         else:
-            CalendarDay.objects.filter(school=school, date__in=days).delete()
             change.records_kept = (
                 AttendanceEvent.objects.filter(school=school, date__in=days).count()
                 + AttendanceSubmission.objects.filter(school=school, date__in=days).count()
             )
+            if change.records_kept and not confirmed:
+                raise ValidationError(
+                    f"{change.records_kept} attendance record(s) are on "
+                    f"{'that day' if len(days) == 1 else 'those days'}: confirm the removal."
+                )
+            CalendarDay.objects.filter(school=school, date__in=days).delete()
         last = last_rolled_up(school.system_id)
         if last is not None and days[0] <= last:
             change.rollups = rollups_rebuild(
@@ -765,6 +772,7 @@ def calendar_days_change(
             after={
                 "days": [d.isoformat() for d in days],
                 "records_kept": change.records_kept,
+                "confirmed": confirmed,
                 "rollups": change.rollups,
             },
         )

@@ -48,6 +48,11 @@ from trellis.attendance import calendar_views  # noqa: E402
 
 urlpatterns += [
     path("schools/<int:pk>/calendar/", calendar_views.school_calendar, name="attendance_calendar"),
+    path(
+        "schools/<int:pk>/calendar/remove/",
+        calendar_views.calendar_remove,
+        name="attendance_calendar_remove",
+    ),
 ]
 
 # A network's morning (issue 12).
