@@ -325,7 +325,7 @@ def test_knowledge_aggregated_in_the_database_equals_the_per_person_computation(
 
     scope = Scope(district["system"], 2018)
     by_person = {
-        subject.lower(): growth([c for _p, c, _s in rows])
+        subject.lower(): {"name": subject, **growth([c for _p, c, _s in rows])}
         for subject, rows in knowledge_changes(scope).items()
     }
     assert knowledge(scope) == by_person
