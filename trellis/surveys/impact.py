@@ -954,13 +954,13 @@ def impact_schools(
         # their mean changes), as for practice: a school withheld alone, or withheld ones adding
         # up to fewer than the threshold with the scores in no school, take the next-smallest
         # school with them ("not shown").
-        counts: dict[Any, int] = {k: len(v) for k, v in per_school.items() if k}
-        counts["total"] = sum(len(v) for v in per_school.values())
-        counts["no school"] = len(per_school.get(None, []))
+        entries_at: dict[Any, int] = {k: len(v) for k, v in per_school.items() if k}
+        entries_at["total"] = sum(len(v) for v in per_school.values())
+        entries_at["no school"] = len(per_school.get(None, []))
         withheld = protect(
-            counts,
+            entries_at,
             [("total", [*(k for k in per_school if k), "no school"])],
-            hidden=["no school"] if counts["no school"] else [],
+            hidden=["no school"] if entries_at["no school"] else [],
         )
         schools = School.objects.filter(pk__in=[k for k in per_school if k]).order_by("name")
         rows = []
