@@ -442,4 +442,21 @@ LEARNING_CASES: list[Case] = [
         hidden_from_outsider=lambda w: PLC_NAME,
         api=True,
     ),
+    # The people pickers' search box (sessions' facilitators, communities' facilitator and
+    # members): for those who offer sessions or lead a community; another system's 404.
+    Case(
+        "learning_people",
+        lambda w: f"/learning/people/?system={w.system.pk}&field=facilitators&facilitators_add=Fac",
+        right="principal",
+        wrong="coach",
+        outsider="admin_b",
+    ),
+    Case(
+        "learning_people",
+        lambda w: f"/learning/people/?system={w.system.pk}&field=members&members_add=Cor",
+        right="teacher",  # Tomas leads the Oak Hill PLC
+        wrong="facilitator",  # Fay facilitates sessions, offers none and leads no community
+        outsider="admin_b",
+        label="a community's facilitator",
+    ),
 ]

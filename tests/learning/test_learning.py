@@ -448,3 +448,226 @@ def test_registration_closes_when_the_session_is_over(world: World) -> None:
     with pytest.raises(ValidationError, match="over"):
         services.registration_create(actor=None, session=past, person=world.colleague)
     assert timezone.now() > past.ends_at
+
+
+# -- fixes after the browser walk (branch learn2) ---------------------------------------------
+
+
+def test_an_empty_meeting_is_refused_with_a_clear_error(world: World) -> None:
+    """One click on "Save" (the date filled in for you) used to record a meeting with nothing
+    in it: a meeting now records who attended or what was discussed."""
+    plc, leadership = world.learning["plc"], world.learning["leadership"]
+    before = Meeting.objects.count()
+    tomas = world.client("teacher")
+    page = tomas.post(f"/learning/communities/{plc}/meetings/new/", {"held_on": "2025-10-27"})
+    text = page.content.decode()
+    assert page.status_code == 200
+    assert "A meeting records who attended or what was discussed" in text
+    assert "write the agenda or notes" in text
+    # No date: the date's own error.
+    page = tomas.post(f"/learning/communities/{plc}/meetings/new/", {"agenda": "Exit tickets"})
+    assert "This field is required." in page.content.decode()
+    # A leadership team's decisions count as what was discussed; blank text does not.
+    paula = world.client("principal")
+    page = paula.post(
+        f"/learning/communities/{leadership}/meetings/new/",
+        {"held_on": "2025-11-10", "agenda": "   ", "notes": "", "decisions": ""},
+    )
+    assert "write the agenda, notes or decisions" in page.content.decode()
+    assert Meeting.objects.count() == before
+    # Attendance is for a meeting held: not ticked ahead of its day.
+    future = (timezone.localdate() + datetime.timedelta(days=14)).isoformat()
+    page = tomas.post(
+        f"/learning/communities/{plc}/meetings/new/",
+        {"held_on": future, "attendees": [world.colleague.pk]},
+    )
+    assert "Attendance is recorded once the meeting has been held" in page.content.decode()
+    assert Meeting.objects.count() == before
+    # The agenda of a meeting still to come, or attendance alone for one held, is enough.
+    ok = tomas.post(
+        f"/learning/communities/{plc}/meetings/new/", {"held_on": future, "agenda": "Plan"}
+    )
+    assert ok.status_code == 302
+    ok = tomas.post(
+        f"/learning/communities/{plc}/meetings/new/",
+        {"held_on": "2025-10-27", "attendees": [world.colleague.pk]},
+    )
+    assert ok.status_code == 302
+    assert Meeting.objects.count() == before + 2
+    # The service refuses it too (the demo, the API and imports call it).
+    community = Community.objects.get(pk=plc)
+    with pytest.raises(ValidationError):
+        services.meeting_save(actor=None, community=community, held_on=datetime.date(2025, 10, 1))
+
+
+def test_a_certificate_is_issued_after_the_session_for_the_time_attended(world: World) -> None:
+    """Checking in used to give a certificate at once, for the session's full length: now it
+    is issued once the session has ended, to someone marked present, for the time from their
+    recorded arrival (a check-in by code after the start) or the whole session (the
+    facilitator's tick records presence, not the time of arrival)."""
+    today = PDSession.objects.get(pk=world.learning["today"])
+    registration = Registration.objects.get(pk=world.learning["today_registration"])
+    tomas = world.client("teacher")
+    # Tomas checks in 10 minutes after the start of a 2-hour session.
+    arrival = today.starts_at + datetime.timedelta(minutes=10)
+    services.checkin(actor=world.users["teacher"], code=today.checkin_code, now=arrival)
+    url = f"/learning/certificates/{registration.pk}/"
+    # Before the end: no certificate, and no link to one.
+    assert tomas.get(url).status_code == 404
+    detail = tomas.get(f"/learning/sessions/{today.pk}/").content.decode()
+    assert url not in detail
+    assert "issued when the session has ended" in detail
+    # After the end (the session and the check-in moved three hours back): 1.8 hours
+    # attended (from 10 past to the end), the arrival stated.
+    back = datetime.timedelta(hours=3)
+    PDSession.objects.filter(pk=today.pk).update(
+        starts_at=today.starts_at - back, ends_at=today.ends_at - back
+    )
+    Registration.objects.filter(pk=registration.pk).update(attended_at=arrival - back)
+    page = tomas.get(url)
+    text = page.content.decode()
+    assert page.status_code == 200
+    assert "1.8 hours attended" in text and "arrived" in text
+    detail = tomas.get(f"/learning/sessions/{today.pk}/").content.decode()
+    assert url in detail
+    # The principal manages it and opens it; Fay facilitates it and is shown no link (she
+    # could not open it).
+    assert world.client("principal").get(url).status_code == 200
+    fay = world.client("facilitator")
+    assert fay.get(url).status_code == 404
+    assert url not in fay.get(f"/learning/sessions/{today.pk}/").content.decode()
+    # The facilitator's tick (no arrival time): the whole session, 2 hours.
+    past = world.learning["attended"]
+    text = tomas.get(f"/learning/certificates/{past}/").content.decode()
+    assert "2.0 hours attended" in text and "arrived" not in text
+
+
+def test_the_facilitator_picker_offers_only_whom_the_user_may_choose(world: World) -> None:
+    """The picker listed every person of the system (~500 in the demo, namesakes
+    indistinguishable): now the form shows the people chosen, a search box suggests up to 20
+    of those the user may choose (a principal: their school's staff), namesakes told apart by
+    their e-mail address."""
+    from trellis.people.services import person_create
+
+    oak = _oak(world)
+    paula = world.client("principal")
+    page = paula.get(f"/learning/sessions/{oak.pk}/edit/").content.decode()
+    # Fay, the chosen facilitator, is shown ticked with her address; nobody else is listed.
+    assert "Fay Facilitator &lt;fay@example.org&gt;" in page
+    assert world.far_person.full_name not in page
+    assert 'list="facilitators-options"' in page and 'id="facilitators-options"' in page
+    # Two namesakes at Oak Hill are told apart.
+    from trellis.people.services import position_add
+
+    twins = []
+    for n in (1, 2):
+        twin = person_create(
+            actor=None,
+            system=world.system,
+            given_name="Sam",
+            family_name="Rivera",
+            email=f"sam.rivera.{n}@example.org",
+        )
+        position_add(
+            actor=None,
+            person=twin,
+            kind="teacher",
+            school=world.school,
+            starts_on=datetime.date(2020, 8, 1),
+        )
+        twins.append(twin)
+    found = paula.get(
+        f"/learning/people/?system={world.system.pk}&field=facilitators&facilitators_add=rivera"
+    ).content.decode()
+    assert found.count("<option") == 2
+    assert "Sam Rivera &lt;sam.rivera.1@example.org&gt;" in found
+    assert "Sam Rivera &lt;sam.rivera.2@example.org&gt;" in found
+    # Farid (Pine Ridge) is not among the people Oak Hill's principal may choose.
+    far = world.far_person
+    assert (
+        far.family_name
+        not in paula.get(
+            f"/learning/people/?system={world.system.pk}&field=facilitators"
+            f"&facilitators_add={far.family_name}"
+        ).content.decode()
+    )
+    data = {
+        "title": oak.title,
+        "starts_at": timezone.localtime(oak.starts_at).strftime("%Y-%m-%dT%H:%M"),
+        "ends_at": timezone.localtime(oak.ends_at).strftime("%Y-%m-%dT%H:%M"),
+        "place": oak.place,
+        "capacity": oak.capacity,
+        "school": world.school.pk,
+        "facilitators": [world.learning["fay"], far.pk],
+    }
+    page = paula.post(f"/learning/sessions/{oak.pk}/edit/", data).content.decode()
+    assert "Select a valid choice" in page
+    # The Add button adds the person typed and saves nothing; Save keeps them.
+    data["facilitators"] = [world.learning["fay"]]
+    typed = {**data, "facilitators_add": "Sam Rivera <sam.rivera.2@example.org>", "add": "1"}
+    page = paula.post(f"/learning/sessions/{oak.pk}/edit/", typed).content.decode()
+    assert "sam.rivera.2@example.org" in page and "checked" in page
+    assert set(oak.facilitators.values_list("pk", flat=True)) == {world.learning["fay"]}
+    ambiguous = {**data, "facilitators_add": "Sam Rivera"}
+    page = paula.post(f"/learning/sessions/{oak.pk}/edit/", ambiguous).content.decode()
+    assert "More than one person is called" in page
+    saved = paula.post(
+        f"/learning/sessions/{oak.pk}/edit/",
+        {**data, "facilitators_add": "sam.rivera.2@example.org"},
+    )
+    assert saved.status_code == 302
+    assert set(oak.facilitators.values_list("pk", flat=True)) == {
+        world.learning["fay"],
+        twins[1].pk,
+    }
+    # Someone who offers no session and leads no community has no picker to search with.
+    assert (
+        world.client("coach")
+        .get(f"/learning/people/?system={world.system.pk}&field=members&members_add=fay")
+        .status_code
+        == 403
+    )
+
+
+def test_learning_pages_list_competencies_in_the_frameworks_order(world: World) -> None:
+    """Competencies in the framework's order (domain, then the competency in it: 1.1, 1.2,
+    2.1), as the rubric shows them, not by their place among their siblings alone."""
+    from trellis.frameworks.editing import framework_start_from, version_publish
+    from trellis.frameworks.models import FrameworkItem, FrameworkVersion
+    from trellis.frameworks.selectors import rubric_grid
+    from trellis.learning.selectors import competency_choices
+
+    # The built-in school leadership framework, as the system's own: domains of competencies.
+    template = FrameworkVersion.objects.filter(framework_id=world.template_id).first()
+    assert template is not None
+    version = version_publish(
+        actor=None,
+        version=framework_start_from(
+            actor=None, source=template, system=world.system, title="Leadership (ordered)"
+        ),
+    )
+    _levels, rows = rubric_grid(version)
+    rubric = [row["item"].pk for row in rows if row["has_descriptors"]]
+    listed = [
+        item.pk for item in competency_choices(world.system.pk) if item.version_id == version.pk
+    ]
+    assert listed == rubric
+    # The old order (position among siblings) interleaved the domains here.
+    by_position = list(
+        FrameworkItem.objects.filter(pk__in=rubric)
+        .order_by("position", "pk")
+        .values_list("pk", flat=True)
+    )
+    assert by_position != rubric
+    # The session page lists its competencies in that order too.
+    oak = _oak(world)
+    oak.competencies.set(FrameworkItem.objects.filter(pk__in=rubric[:4]))
+    page = world.client("principal").get(f"/learning/sessions/{oak.pk}/").content.decode()
+    labels = [
+        (item.human_coding_scheme or item.full_statement[:20])
+        for item in sorted(
+            FrameworkItem.objects.filter(pk__in=rubric[:4]), key=lambda i: rubric.index(i.pk)
+        )
+    ]
+    positions = [page.index(label) for label in labels]
+    assert positions == sorted(positions)

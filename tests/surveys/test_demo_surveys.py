@@ -39,6 +39,21 @@ def test_the_demo_has_three_years_of_surveys_with_realistic_change(db: Any) -> N
     practice = report["practice"]
     assert practice["people_rated_twice"] >= 8
     assert practice["pct_improved"] > 50 and practice["mean_change"] > 0
+    # ...and some schools have enough people rated twice to show their figures (a fellowship's
+    # cohort is a school's team of teachers), the rest withheld.
+    from trellis.surveys.impact import impact_schools
+
+    _columns, rows = impact_schools(system=result.system, year=2026, program=None, level="practice")
+    assert any(row.cells[0].isdigit() for row in rows)
+    assert any(not row.cells[0].isdigit() for row in rows)
+    # Reach: the fellows lead teams of colleagues (teachers), whose homerooms hold students
+    # (the class rosters of that year, since dropped by the SIS but dated).
+    reach = report["reach"]
+    assert reach["teacher_leaders"] >= 5
+    assert reach["teachers"] >= 10
+    assert reach["students"] >= 100
+    this_year = impact_report(system=result.system, year=2027)["reach"]
+    assert this_year["teachers"] >= 10 and this_year["students"] >= 100
     # Student outcomes: this school year (2026-27, under way) against the one before, whose
     # attendance the demo loads too; the year list reaches this school year (its cohort).
     from trellis.surveys.selectors import impact_years

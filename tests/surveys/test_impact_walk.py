@@ -123,7 +123,7 @@ def add_teams(d: dict[str, Any]) -> None:
         )
 
     plc = team("S1 PLC", people["P1"], [*(t[n] for n in range(1, 7)), people["P2"], r1])
-    meeting_save(actor=None, community=plc, held_on=D(2017, 10, 5))
+    meeting_save(actor=None, community=plc, held_on=D(2017, 10, 5), agenda="Exit tickets")
     q2_team = team("Q2's team", q2, [t[1], t[7]])
     cycle_add(
         actor=None,
@@ -133,9 +133,9 @@ def add_teams(d: dict[str, Any]) -> None:
         ends_on=D(2017, 12, 15),
     )
     old = team("P3's old team", people["P3"], [t[8]])
-    meeting_save(actor=None, community=old, held_on=D(2016, 10, 5))
+    meeting_save(actor=None, community=old, held_on=D(2016, 10, 5), agenda="Planning")
     p7_team = team("P7's team", people["P7"], [t[9]])
-    meeting_save(actor=None, community=p7_team, held_on=D(2017, 10, 5))
+    meeting_save(actor=None, community=p7_team, held_on=D(2017, 10, 5), agenda="Planning")
 
     students = [
         Student.objects.create(system=system, school=s1, sourced_id=f"N{n}") for n in range(15)
@@ -325,7 +325,7 @@ def test_knowledge_aggregated_in_the_database_equals_the_per_person_computation(
 
     scope = Scope(district["system"], 2018)
     by_person = {
-        subject.lower(): growth([c for _p, c, _s in rows])
+        subject.lower(): {"name": subject, **growth([c for _p, c, _s in rows])}
         for subject, rows in knowledge_changes(scope).items()
     }
     assert knowledge(scope) == by_person

@@ -25,7 +25,7 @@ from trellis.demo.attendance import attendance_history, family_contact_history
 from trellis.demo.coaching import coaching_history
 from trellis.demo.coaching_video import video_history
 from trellis.demo.evaluations import evaluation_history
-from trellis.demo.impact import practice_history, previous_year_attendance
+from trellis.demo.impact import class_rosters, practice_history, previous_year_attendance
 from trellis.demo.learning import survey_history
 from trellis.demo.pd import pd_history
 from trellis.demo.selection import selection_history
@@ -583,6 +583,8 @@ def build(*, size_name: str, seed: int, today: datetime.date) -> DemoResult:
     program_counts.update(
         previous_year_attendance(system, seed=seed, today=today, size_name=size_name)
     )
+    # Class rosters (teachers and students in homerooms), so that reach counts students.
+    program_counts.update(class_rosters(system, seed=seed, today=today, size_name=size_name))
     program_counts.update(support_from_data(system))
     if connection.vendor == "postgresql":
         # Bulk loads leave the planner without statistics until autovacuum gets round to them
@@ -819,6 +821,11 @@ def programs(
         return list(found.values())
 
     teachers = current(PositionKind.TEACHER)
+    school_of = dict(
+        Position.objects.filter(system=system, kind=PositionKind.TEACHER, ends_on__isnull=True)
+        .order_by("person_id", "starts_on")
+        .values_list("person_id", "school_id")
+    )
     specs = [
         (
             "Aspiring Principals Program",
@@ -880,7 +887,16 @@ def programs(
                 state=Cohort.State.ACTIVE if offset == 0 else Cohort.State.COMPLETED,
             )
             counts["cohorts"] += 1
-            members = [person for person, began in pool if began < start][:per_cohort]
+            eligible = [person for person, began in pool if began < start]
+            members = eligible[:per_cohort]
+            if kind != Program.Kind.ASPIRING_PRINCIPAL:
+                # A fellowship's cohort is a school's team of teachers (the first school with
+                # enough of them), so that the school's use of new practice has figures.
+                by_school: dict[Any, list[Person]] = {}
+                for person in eligible:
+                    by_school.setdefault(school_of.get(person.pk), []).append(person)
+                whole = next((g for g in by_school.values() if len(g) >= per_cohort), None)
+                members = (whole or eligible)[:per_cohort]
             pool = [(person, began) for person, began in pool if person not in members]
             added, placed = cohort_history(
                 cohort,

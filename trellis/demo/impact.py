@@ -34,7 +34,7 @@ from trellis.attendance.services import (
     calendar_apply,
     enrolments_apply,
 )
-from trellis.demo.attendance import day_category, records_apply, school_days
+from trellis.demo.attendance import HOMEROOM_SIZE, day_category, records_apply, school_days
 from trellis.orgs.models import School, System
 from trellis.students.models import Student
 
@@ -235,3 +235,127 @@ def _year_of_attendance(
             if category is not None:
                 records[(school_id, day)][(pk, category, None)] += 1
     return records_apply(system, records, first=calendar[0], last=calendar[-1])
+
+
+def class_rosters(
+    system: System, *, seed: int, today: datetime.date, size_name: str
+) -> dict[str, int]:
+    """Class rosters (teachers and students in classes) of this school year and the two before,
+    so that the impact report's reach counts the students of the teachers on the teacher
+    leaders' teams. This year: the homerooms the attendance demo made (demo/attendance.py,
+    found by their sourcedIds), each with one of the school's teachers and its students. The
+    two years before: that year's homerooms of the same students, with the teachers who taught
+    at the school then, soft-deleted with their enrollments as a SIS drops a past year's
+    rosters (dated, so that the year's reach still counts them). At the demo size only, like
+    the earlier years' attendance: at district and metro size these would be millions of rows
+    in `make bench`'s build."""
+    from trellis.people.models import Position, PositionKind
+    from trellis.rosters.models import Enrollment, SchoolClass
+    from trellis.rosters.services import enrollments_bulk_create, school_classes_bulk_create
+
+    if size_name != "demo":
+        return {}
+    rng = random.Random(f"{seed}-class-rosters")
+    schools = list(School.objects.filter(system=system).order_by("pk"))
+    students = list(
+        Student.objects.filter(system=system, is_active=True)
+        .order_by("pk")
+        .values_list("pk", "school_id", "grade")
+    )
+    groups: dict[tuple[int, str], list[int]] = defaultdict(list)
+    for pk, school_id, grade in students:
+        groups[(school_id, grade)].append(pk)
+    this_start = datetime.date(today.year if today.month >= 7 else today.year - 1, 7, 1)
+    made: list[Enrollment] = []
+    classes = 0
+    for back in (2, 1, 0):
+        first = datetime.date(this_start.year - back, 7, 1)
+        calendar = school_days(datetime.date(first.year, 12, 1))
+        begins, ends = calendar[0], calendar[-1]
+        teaching = (
+            Position.objects.filter(
+                system=system,
+                kind__in=(PositionKind.TEACHER, PositionKind.TEACHER_LEADER),
+                school__isnull=False,
+                starts_on__lte=ends,
+            )
+            .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=begins))
+            .order_by("school_id", "person_id")
+            .values_list("school_id", "person_id")
+        )
+        teachers: dict[int, list[int]] = defaultdict(list)
+        for school_id, person_id in teaching:
+            if person_id not in teachers[school_id]:
+                teachers[school_id].append(person_id)
+        for school in schools:
+            rng.shuffle(teachers[school.pk])
+        homerooms: list[tuple[str, int, str, list[int]]] = []
+        for (school_id, grade), pks in sorted(groups.items()):
+            for n, i in enumerate(range(0, len(pks), HOMEROOM_SIZE)):
+                homerooms.append(
+                    (
+                        f"hr-{school_id}-{grade or 'x'}-{n + 1}",
+                        school_id,
+                        grade,
+                        pks[i : i + HOMEROOM_SIZE],
+                    )
+                )
+        if back == 0:
+            found = dict(
+                SchoolClass.objects.filter(
+                    system=system, sourced_id__in=[h[0] for h in homerooms]
+                ).values_list("sourced_id", "pk")
+            )
+            ids = [found.get(h[0]) for h in homerooms]
+        else:
+            label = f"{first.year}-{str(first.year + 1)[2:]}"
+            pending = [
+                SchoolClass(
+                    sourced_id=f"{sid}-{first.year + 1}",
+                    title=f"Homeroom {grade or ''} ({label})".replace("  ", " "),
+                    class_type=SchoolClass.Kind.HOMEROOM,
+                    school_id=school_id,
+                    is_active=False,
+                )
+                for sid, school_id, grade, _pks in homerooms
+            ]
+            classes += school_classes_bulk_create(actor=None, system=system, classes=pending)
+            ids = [c.pk for c in pending]
+        active = back == 0
+        used: dict[int, int] = defaultdict(int)
+        for (sid, school_id, _grade, pks), class_id in zip(homerooms, ids, strict=True):
+            if class_id is None:
+                continue
+            staff = teachers.get(school_id) or []
+            tag = f"{sid}-{first.year + 1}"
+            if staff:
+                teacher = staff[used[school_id] % len(staff)]
+                used[school_id] += 1
+                made.append(
+                    Enrollment(
+                        sourced_id=f"enr-{tag}-t",
+                        school_class_id=class_id,
+                        school_id=school_id,
+                        person_id=teacher,
+                        role="teacher",
+                        is_primary=True,
+                        begins_on=begins,
+                        ends_on=None if active else ends,
+                        is_active=active,
+                    )
+                )
+            made += [
+                Enrollment(
+                    sourced_id=f"enr-{tag}-{pk}",
+                    school_class_id=class_id,
+                    school_id=school_id,
+                    student_id=pk,
+                    role="student",
+                    begins_on=begins,
+                    ends_on=None if active else ends,
+                    is_active=active,
+                )
+                for pk in pks
+            ]
+    enrollments_bulk_create(actor=None, system=system, enrollments=made)
+    return {"past homerooms": classes, "class enrollments": len(made)}

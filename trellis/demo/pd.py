@@ -365,4 +365,105 @@ def pd_history(system: Any, *, seed: int, today: datetime.date) -> dict[str, int
                 ],
             )
         )
+    communities += fellows_teams(system, seed=seed, today=today, first_year=first_year)
     return history_load(actor=None, system=system, sessions=sessions, communities=communities)
+
+
+GRADE_TEAMS = ["Kindergarten", "1st grade", "2nd grade", "3rd grade", "4th grade", "5th grade"]
+
+
+def fellows_teams(
+    system: Any, *, seed: int, today: datetime.date, first_year: int
+) -> list[tuple[Community, list[Any], list[Cycle], list[tuple[Meeting, list[Any]]]]]:
+    """What the teacher-leader fellowship is for: each fellow leads a team of four to six
+    colleagues of their school in their fellowship year (an inquiry cycle from September to
+    March, a meeting every three weeks up to today, none after they left), so that the impact
+    report's reach counts the teachers on the teams its teacher leaders lead (and, through the
+    class rosters, their students). Its own random stream: the rest of the demo does not move."""
+    rng = random.Random(f"{seed}-pd-fellows")
+    fellows = (
+        Participant.objects.filter(
+            cohort__program__kind__in=(
+                Program.Kind.TEACHER_LEADER_FELLOWSHIP,
+                Program.Kind.PARTNER_FELLOWSHIP,
+            ),
+            person__system=system,
+            cohort__starts_on__lte=today,
+            cohort__ends_on__gte=datetime.date(first_year, 8, 1),
+        )
+        .select_related("person", "cohort", "cohort__program")
+        .order_by("cohort__starts_on", "pk")
+    )
+    out: list[tuple[Community, list[Any], list[Cycle], list[tuple[Meeting, list[Any]]]]] = []
+    for fellow in fellows:
+        begin = fellow.cohort.starts_on
+        where = (
+            Position.objects.filter(
+                person=fellow.person, school__isnull=False, starts_on__lte=begin
+            )
+            .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=begin))
+            .select_related("school")
+            .order_by("-starts_on", "pk")
+            .first()
+        )
+        if where is None or where.school is None:
+            continue
+        colleagues = list(
+            dict.fromkeys(
+                p.person
+                for p in Position.objects.filter(
+                    school=where.school,
+                    kind__in=(PositionKind.TEACHER, PositionKind.TEACHER_LEADER),
+                    starts_on__lte=begin,
+                )
+                .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=begin))
+                .exclude(person=fellow.person)
+                .select_related("person")
+                .order_by("person_id")
+            )
+        )
+        if len(colleagues) < 3:
+            continue
+        members = rng.sample(colleagues, min(len(colleagues), rng.randint(4, 6)))
+        year = begin.year if begin.month >= 7 else begin.year - 1
+        cycle = Cycle(
+            focus=rng.choice(FOCI),
+            starts_on=datetime.date(year, 9, 15),
+            ends_on=datetime.date(year + 1, 3, 15),
+        )
+        last = min(today, cycle.ends_on)
+        if fellow.status == Participant.Status.WITHDRAWN and fellow.completed_on:
+            last = min(last, fellow.completed_on)
+        meetings = []
+        held = datetime.date(year, 9, 22)
+        while held <= last:
+            meetings.append(
+                (
+                    Meeting(
+                        cycle=cycle,
+                        held_on=held,
+                        agenda=rng.choice(AGENDAS),
+                        notes="Tried the strategy in every room; brought student work.",
+                    ),
+                    [fellow.person] + [m for m in members if rng.random() < 0.85],
+                )
+            )
+            held += datetime.timedelta(days=21)
+        grade = rng.choice(GRADE_TEAMS)
+        out.append(
+            (
+                Community(
+                    system=system,
+                    school=where.school,
+                    name=f"{where.school.name}: {grade} team ({year}-{str(year + 1)[2:]})",
+                    kind="plc",
+                    facilitator=fellow.person,
+                    description=f"Led by {fellow.person.full_name}, a fellow of "
+                    f"{fellow.cohort.program.name}.",
+                ),
+                members,
+                [cycle],
+                meetings,
+            )
+        )
+    return out

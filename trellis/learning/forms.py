@@ -3,9 +3,10 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.urls import reverse
 from django.utils import timezone
 
-from trellis.core.forms import DateInput, StyledFormMixin
+from trellis.core.forms import DateInput, StyledFormMixin, style_field
 from trellis.learning import selectors
 from trellis.learning.models import Community, Cycle
 
@@ -19,6 +20,117 @@ class DateTimeInput(forms.DateTimeInput):
 
 def _person_label(person: Any) -> str:
     return str(person.full_name)
+
+
+PICKER_HELP = (
+    "Type part of a name or e-mail address and choose from the suggestions (or type an e-mail "
+    "address or employee number), then press Add or Save. Untick someone to remove them."
+)
+
+
+def people_picker(
+    form: forms.BaseForm,
+    name: str,
+    people: Any,
+    *,
+    system_id: int,
+    add_label: str,
+    single: bool = False,
+) -> None:
+    """A choice of people without a list of everyone: the people chosen so far as ticked boxes
+    (untick to remove) and a search box, `<name>_add`, to add one more. Typing asks the server
+    for up to 20 matches among the people this user may choose (`learning_people`), offered
+    in a <datalist>; the box takes a suggestion, an e-mail address or an employee number.
+    `people` is who may be chosen (the field's queryset, so nothing else validates)."""
+    fields: Any = form.fields
+    field = fields[name]
+    field.queryset = people
+    field.widget = forms.CheckboxSelectMultiple()
+    if form.is_bound:
+        raw = form.data.getlist(name) if hasattr(form.data, "getlist") else form.data.get(name)
+    else:
+        raw = form.initial.get(name) or []
+    if not isinstance(raw, list | tuple):
+        raw = [raw]
+    ids = {int(getattr(v, "pk", v)) for v in raw if str(getattr(v, "pk", v)).isdigit()}
+    field.widget.choices = [(p.pk, selectors.person_label(p)) for p in people.filter(pk__in=ids)]
+    field.help_text = "" if ids else "No one chosen yet."
+    add = forms.CharField(required=False, max_length=255, label=add_label, help_text=PICKER_HELP)
+    style_field(add)
+    add.widget.attrs.update(
+        {
+            "list": f"{name}-options",
+            "autocomplete": "off",
+            "hx-get": reverse("learning_people") + f"?system={system_id}&field={name}",
+            "hx-trigger": "input changed delay:250ms",
+            "hx-target": f"#{name}-options",
+            "hx-swap": "innerHTML",
+            "hx-sync": "this:replace",
+        }
+    )
+    order = list(fields)
+    fields[f"{name}_add"] = add
+    order.insert(order.index(name) + 1, f"{name}_add")
+    form.order_fields(order)
+    pickers = getattr(form, "pickers", [])
+    form.pickers = [*pickers, name]  # type: ignore[attr-defined]
+    if single:
+        form.single_pickers = {*getattr(form, "single_pickers", set()), name}  # type: ignore[attr-defined]
+
+
+def picker_clean(form: forms.BaseForm, data: dict[str, Any], name: str) -> Any:
+    """The person named in `<name>_add`, added to the people chosen in `data` (None when the
+    box is empty; an error on the box when it names no one, or more than one)."""
+    reference = (data.get(f"{name}_add") or "").strip()
+    if not reference:
+        return None
+    field: Any = form.fields[name]
+    person, problem = selectors.person_from_reference(field.queryset, reference)
+    if person is None:
+        form.add_error(f"{name}_add", problem)
+        return None
+    chosen = list(data.get(name) or [])
+    if name in getattr(form, "single_pickers", set()):
+        chosen = [person]
+    elif person not in chosen:
+        chosen.append(person)
+    data[name] = chosen
+    data[f"{name}_add"] = ""
+    return person
+
+
+def picker_added(form: forms.BaseForm) -> Any:
+    """For the Add button: the form's data, as the initial values of a form shown again unsaved,
+    with the person typed in each picker's box added to the people chosen (and the box
+    emptied); errors on the boxes that name no one. Returns the initial values, or None when a
+    box named no one (the form then shows the errors)."""
+    data = form.data.copy()  # type: ignore[attr-defined]
+    ok = True
+    for name in getattr(form, "pickers", []):
+        reference = (data.get(f"{name}_add") or "").strip()
+        if not reference:
+            continue
+        field: Any = form.fields[name]
+        person, problem = selectors.person_from_reference(field.queryset, reference)
+        if person is None:
+            form.add_error(f"{name}_add", problem)
+            ok = False
+            continue
+        ids = [v for v in data.getlist(name) if v != str(person.pk)]
+        if name in getattr(form, "single_pickers", set()):
+            ids = []
+        data.setlist(name, [*ids, str(person.pk)])
+        data[f"{name}_add"] = ""
+    if not ok:
+        return None
+    fields: Any = form.fields
+    return {
+        key: data.getlist(key)
+        if isinstance(field, forms.MultipleChoiceField | forms.ModelMultipleChoiceField)
+        else data.get(key)
+        for key, field in fields.items()
+        if key in data
+    }
 
 
 class SessionForm(StyledFormMixin, forms.Form):
@@ -56,7 +168,9 @@ class SessionForm(StyledFormMixin, forms.Form):
         queryset=None, required=False
     )
 
-    def __init__(self, *args: Any, system: Any, choices: dict[str, Any], **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, system: Any, choices: dict[str, Any], people: Any, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         fields: Any = self.fields
         fields["school"].queryset = choices["schools"].filter(system=system)
@@ -71,11 +185,13 @@ class SessionForm(StyledFormMixin, forms.Form):
             )
         fields["competencies"].queryset = selectors.competency_choices(system.pk)
         fields["competencies"].label_from_instance = selectors.competency_label
-        fields["facilitators"].queryset = selectors.people_of(system.pk)
-        fields["facilitators"].label_from_instance = _person_label
+        people_picker(
+            self, "facilitators", people, system_id=system.pk, add_label="Add a facilitator"
+        )
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
+        picker_clean(self, data, "facilitators")
         if data.get("school") and data.get("program"):
             self.add_error("program", "Choose a school or a program, not both.")
         elif not self.whole_systems and not data.get("school") and not data.get("program"):
@@ -127,24 +243,36 @@ class CommunityForm(StyledFormMixin, forms.Form):
         help_text="A school leadership team belongs to its school.",
     )
     description = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
-    facilitator: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
-        queryset=None, required=False, help_text="The teacher leader who leads it."
+    # One person (the teacher leader who leads it), chosen with the same picker as the members.
+    facilitator: forms.ModelMultipleChoiceField = forms.ModelMultipleChoiceField(
+        queryset=None, required=False
     )
     members: forms.ModelMultipleChoiceField = forms.ModelMultipleChoiceField(
         queryset=None, required=False
     )
 
-    def __init__(self, *args: Any, system: Any, schools: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, system: Any, schools: Any, people: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         fields: Any = self.fields
         fields["school"].queryset = schools.filter(system=system)
-        people = selectors.people_of(system.pk)
-        for name in ("facilitator", "members"):
-            fields[name].queryset = people
-            fields[name].label_from_instance = _person_label
+        people_picker(
+            self,
+            "facilitator",
+            people,
+            system_id=system.pk,
+            add_label="Choose the facilitator",
+            single=True,
+        )
+        people_picker(self, "members", people, system_id=system.pk, add_label="Add a member")
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
+        picker_clean(self, data, "facilitator")
+        picker_clean(self, data, "members")
+        leaders = list(data.get("facilitator") or [])
+        if len(leaders) > 1:
+            self.add_error("facilitator", "A community has one facilitator: untick the others.")
+        data["facilitator"] = leaders[0] if leaders else None
         if data.get("kind") == Community.Kind.LEADERSHIP and not data.get("school"):
             self.add_error("school", "A school leadership team belongs to a school.")
         return data

@@ -37,6 +37,7 @@ def participant_learning(request: HttpRequest, *, person_id: int) -> Iterator[Pa
     linked = {
         r.pk
         for r in record.attended
-        if r.person_id == user.person_id or selectors.may_manage(user, r.session)
+        if selectors.certificate_ready(r)
+        and (r.person_id == user.person_id or selectors.may_manage(user, r.session))
     }
     yield Panel("learning/panels/participant.html", {"record": record, "linked": linked})

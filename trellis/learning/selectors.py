@@ -251,15 +251,47 @@ def may_create_sessions(user: Any) -> bool:
     return has_grant_for(user, Action.LEARNING_MANAGE)
 
 
+def arrived_at(registration: Registration) -> datetime.datetime | None:
+    """When the attendee arrived, where the data records it: a check-in by code after the start
+    (a facilitator's tick records presence, not the time of arrival)."""
+    session = registration.session
+    at = registration.attended_at
+    by_code = registration.checked_in_via == Registration.Via.CODE
+    return at if at is not None and by_code and at > session.starts_at else None
+
+
+def attended_hours(registration: Registration) -> float:
+    """The time a certificate states: from the start, or from a later arrival recorded by the
+    check-in code, to the end of the session; hours to one decimal (0 for no one present)."""
+    if registration.attended_at is None:
+        return 0.0
+    session = registration.session
+    start = arrived_at(registration) or session.starts_at
+    seconds = max((session.ends_at - start).total_seconds(), 0.0)
+    return round(seconds / 3600, 1)
+
+
+def certificate_ready(registration: Registration, now: datetime.datetime | None = None) -> bool:
+    """A certificate reflects attendance recorded: it is issued once the session has ended, to
+    a person marked present (by code or by the facilitator's list) for some time of it."""
+    now = now or timezone.now()
+    return (
+        registration.attended_at is not None
+        and registration.session.ends_at <= now
+        and attended_hours(registration) > 0
+    )
+
+
 def certificate_get(user: Any, pk: int) -> Registration:
-    """An attended registration's certificate: for the attendee and those who manage the
-    session (404 otherwise, and for a registration not attended)."""
+    """An attended registration's certificate, once the session has ended: for the attendee
+    and those who manage the session (404 otherwise, for a registration not attended, and
+    before the end)."""
     registration = (
         Registration.objects.select_related("session", "session__system", "person")
         .filter(pk=pk, attended_at__isnull=False)
         .first()
     )
-    if registration is None:
+    if registration is None or not certificate_ready(registration):
         raise Http404
     if registration.person_id == _person_id(user):
         return registration
@@ -352,12 +384,102 @@ def community_cycles(community: Community) -> list[Cycle]:
     return list(Cycle.objects.filter(community=community))
 
 
-def people_of(system_id: int, school_id: int | None = None) -> QuerySet[Person]:
-    """The people a session's facilitators or a community's members are chosen from: the
-    system's active staff."""
-    return Person.objects.filter(system_id=system_id, is_active=True).order_by(
-        "family_name", "given_name", "pk"
-    )
+# The search box of a people picker suggests at most this many people.
+PICKER_SUGGESTIONS = 20
+
+
+def people_to_choose(
+    user: Any, system_id: int, *, school_id: int | None = None, chosen: Any = ()
+) -> QuerySet[Person]:
+    """The people this user may choose as a session's facilitators or a community's facilitator
+    and members: the system's active people they may see (the whole system for its
+    administrators and talent office, a school's staff for its principal), themselves, the
+    current staff of the community's or session's school (a teacher leader who leads a PLC
+    adds colleagues), and whoever is chosen already (kept, even if no longer active). Each
+    person once, never a list of everyone for someone who sees only a school."""
+    from trellis.people.selectors import current_positions, visible_people
+
+    mine = Q(pk__in=visible_people(user).values("pk"))
+    person_id = _person_id(user)
+    if person_id:
+        mine |= Q(pk=person_id)
+    if school_id:
+        mine |= Q(pk__in=current_positions().filter(school_id=school_id).values("person_id"))
+    q = mine & Q(is_active=True)
+    ids = [int(getattr(p, "pk", p)) for p in chosen]
+    if ids:
+        q |= Q(pk__in=ids)
+    return Person.objects.filter(q, system_id=system_id).order_by("family_name", "given_name", "pk")
+
+
+def may_pick_people(user: Any) -> bool:
+    """Whether the user fills in a form with a people picker: they offer sessions, or they
+    facilitate a community (and edit it)."""
+    person_id = _person_id(user)
+    if may_create_sessions(user):
+        return True
+    return bool(person_id) and Community.objects.filter(facilitator_id=person_id).exists()
+
+
+def picker_systems(user: Any) -> set[int]:
+    """The systems whose people the user's pickers search: where they may offer sessions or
+    create communities, and the systems of the communities they facilitate."""
+    ids = set(manager_choices(user)["systems"].values_list("pk", flat=True))
+    person_id = _person_id(user)
+    if person_id:
+        ids |= set(
+            Community.objects.filter(facilitator_id=person_id).values_list("system_id", flat=True)
+        )
+    return ids
+
+
+def person_label(person: Person) -> str:
+    """A person as a picker names them: namesakes are told apart by their e-mail address (or
+    employee number)."""
+    key = person.email or person.identifier
+    return f"{person.full_name} <{key}>" if key else str(person.full_name)
+
+
+def people_suggestions(people: QuerySet[Person], text: str) -> list[Person]:
+    """Up to PICKER_SUGGESTIONS of `people` matching every word typed (name, e-mail, employee
+    number)."""
+    from trellis.people.selectors import person_search_q
+
+    words = text.split()[:4]
+    if not words or len(text.strip()) < 2:
+        return []
+    q = Q()
+    for word in words:
+        q &= person_search_q(word.strip("<>"))
+    return list(people.filter(q)[:PICKER_SUGGESTIONS])
+
+
+def person_from_reference(people: QuerySet[Person], reference: str) -> tuple[Person | None, str]:
+    """The one person of `people` a picker's search box names: a suggestion ("Name <e-mail>"),
+    an e-mail address, an employee number, or a full name that only one of them has. Returns
+    (person, "") or (None, why not)."""
+    text = reference.strip()
+    if "<" in text and text.endswith(">"):
+        text = text[text.rindex("<") + 1 : -1].strip()
+    if not text:
+        return None, "Type a name, an e-mail address or an employee number."
+    found = people.filter(Q(email__iexact=text) | Q(identifier=text)).first()
+    if found is not None:
+        return found, ""
+    words = text.split()
+    q = Q()
+    for word in words[:4]:
+        q &= (
+            Q(given_name__iexact=word)
+            | Q(family_name__iexact=word)
+            | Q(preferred_name__iexact=word)
+        )
+    named = list(people.filter(q)[:2]) if len(words) >= 2 else []
+    if len(named) == 1:
+        return named[0], ""
+    if named:
+        return None, f"More than one person is called {text!r}: choose from the suggestions."
+    return None, f"No one you may choose matches {text!r}."
 
 
 # -- a participant's record (programs' participant page, through a core panel) -------------
@@ -388,19 +510,48 @@ def learning_record(person_id: int) -> LearningRecord:
     return LearningRecord(attended=attended, communities=communities)
 
 
+def in_framework_order(items: Any) -> list[Any]:
+    """Competencies in their framework's order (domain, then the competency's place in it:
+    1.1, 1.2, … 2.1), as the rubric lists them: the order of `frameworks.selectors.rubric_grid`
+    (the frameworks' own tree walk), frameworks by title."""
+    from trellis.frameworks.selectors import rubric_grid
+
+    items = list(items)
+    rank: dict[int, tuple[str, int, int]] = {}
+    versions = {item.version_id: item.version for item in items}
+    for version_id, version in versions.items():
+        _levels, rows = rubric_grid(version)
+        title = version.framework.title
+        for index, row in enumerate(rows):
+            rank[row["item"].pk] = (title, version_id, index)
+    return sorted(items, key=lambda item: (rank.get(item.pk, ("", 0, 0)), item.pk))
+
+
 def competency_choices(system_id: int) -> QuerySet[Any]:
     """Competencies a session may align to: those with a rubric in the system's published
-    frameworks."""
+    frameworks, in the frameworks' order (`in_framework_order`)."""
+    from django.db.models import Case, IntegerField, When
+
     from trellis.frameworks.models import FrameworkItem
 
-    return (
+    items = (
         FrameworkItem.objects.filter(
             version__framework__system_id=system_id,
             version__status="published",
             descriptors__isnull=False,
         )
         .distinct()
-        .order_by("version__framework__title", "position", "pk")
+        .select_related("version__framework")
+    )
+    ordered = [item.pk for item in in_framework_order(items)]
+    if not ordered:
+        return items.order_by("pk")
+    return items.order_by(
+        Case(
+            *(When(pk=pk, then=index) for index, pk in enumerate(ordered)),
+            output_field=IntegerField(),
+        ),
+        "pk",
     )
 
 
@@ -429,10 +580,12 @@ def filter_choices(user: Any) -> dict[str, Any]:
         ),
         "competencies": [
             (item.pk, competency_label(item))
-            for item in FrameworkItem.objects.filter(
-                pk__in=PDSession.competencies.through.objects.filter(
-                    pdsession_id__in=sessions.values("pk")
-                ).values("frameworkitem_id")
-            ).order_by("position", "pk")
+            for item in in_framework_order(
+                FrameworkItem.objects.filter(
+                    pk__in=PDSession.competencies.through.objects.filter(
+                        pdsession_id__in=sessions.values("pk")
+                    ).values("frameworkitem_id")
+                ).select_related("version__framework")
+            )
         ],
     }

@@ -569,8 +569,28 @@ def cycle_add(
     return cycle
 
 
-def _check_meeting(community: Community, cycle: Any, attendees: Sequence[Any]) -> None:
+def _check_meeting(
+    community: Community,
+    cycle: Any,
+    attendees: Sequence[Any],
+    *,
+    held_on: datetime.date,
+    written: Sequence[str],
+) -> None:
+    """What a meeting needs: its date, and what happened there (who attended, or the agenda,
+    notes or decisions); attendance only once the day has come."""
     errors: dict[str, str] = {}
+    if not attendees and not any(text.strip() for text in written):
+        what = "agenda, notes or decisions" if community.is_leadership else "agenda or notes"
+        errors["__all__"] = (
+            f"A meeting records who attended or what was discussed: tick who attended, or "
+            f"write the {what}."
+        )
+    if attendees and held_on > timezone.localdate():
+        errors["attendees"] = (
+            "Attendance is recorded once the meeting has been held: this date is still to come "
+            "(write the agenda now, and tick who attended on the day)."
+        )
     if cycle is not None and cycle.community_id != community.pk:
         errors["cycle"] = "That cycle is not this community's."
     allowed = set(community.members.values_list("pk", flat=True))
@@ -597,7 +617,13 @@ def meeting_save(
     """Record a meeting (or correct one): date, agenda, notes, decisions, who attended."""
     if actor is not None and not selectors.may_edit_community(actor, community):
         raise PermissionDenied
-    _check_meeting(community, cycle, attendees)
+    _check_meeting(
+        community,
+        cycle,
+        attendees,
+        held_on=held_on,
+        written=(agenda, notes, decisions if community.is_leadership else ""),
+    )
     with transaction.atomic():
         created = meeting is None
         if meeting is None:

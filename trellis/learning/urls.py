@@ -18,6 +18,7 @@ urlpatterns = [
     ),
     path("sessions/<int:pk>/code/", views.session_code_renew, name="learning_session_code"),
     path("check-in/", views.checkin, name="learning_checkin"),
+    path("people/", views.people_options, name="learning_people"),
     path("certificates/<int:pk>/", views.certificate, name="learning_certificate"),
     path("communities/", views.community_list, name="learning_communities"),
     path("communities/new/", views.community_new, name="learning_community_new"),

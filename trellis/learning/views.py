@@ -16,7 +16,7 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from trellis.authz.decorators import permission
 from trellis.authz.roles import Action
@@ -31,6 +31,7 @@ from trellis.learning.forms import (
     MeetingForm,
     SessionForm,
     SystemChoiceForm,
+    picker_added,
 )
 from trellis.learning.models import Community, PDSession, Registration
 from trellis.learning.printing import certificate_filename, certificate_pdf
@@ -131,13 +132,30 @@ def _save_session(request: HttpRequest, form: SessionForm, system: Any, session:
 def _session_form_page(
     request: HttpRequest, *, system: Any, session: PDSession | None, initial: Any
 ) -> HttpResponseBase:
-    form = SessionForm(
-        request.POST or None,
-        initial=initial,
-        system=system,
-        choices=selectors.manager_choices(request.user),
+    chosen = list(session.facilitators.all()) if session else []
+    people = selectors.people_to_choose(
+        request.user,
+        system.pk,
+        school_id=session.school_id if session else None,
+        chosen=chosen,
     )
-    if request.method == "POST" and form.is_valid():
+
+    def make(data: Any = None, initial: Any = None) -> SessionForm:
+        return SessionForm(
+            data,
+            initial=initial,
+            system=system,
+            choices=selectors.manager_choices(request.user),
+            people=people,
+        )
+
+    form = make(request.POST or None, initial)
+    if request.method == "POST" and "add" in request.POST:
+        # The Add button: the person typed joins the facilitators; nothing is saved yet.
+        added = picker_added(form)
+        if added is not None:
+            form = make(initial=added)
+    elif request.method == "POST" and form.is_valid():
         try:
             saved = _save_session(request, form, system, session)
         except ValidationError as error:
@@ -211,7 +229,10 @@ def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "session": session,
             "competencies": [
-                selectors.competency_label(item) for item in session.competencies.all()
+                selectors.competency_label(item)
+                for item in selectors.in_framework_order(
+                    session.competencies.select_related("version__framework")
+                )
             ],
             "facilitators": list(session.facilitators.all()),
             "registration": registration,
@@ -220,6 +241,16 @@ def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "may_manage": may_manage,
             "may_attend": may_attend,
             "roster": selectors.roster(session) if may_attend else [],
+            # Certificates are issued once the session has ended, to those marked present; a
+            # facilitator who does not manage the session opens none.
+            "certificates": {
+                r.pk
+                for r in ([registration] if registration else [])
+                + (selectors.roster(session) if may_manage else [])
+                if r is not None
+                and selectors.certificate_ready(r)
+                and (may_manage or r.person_id == user.person_id)
+            },
         },
     )
 
@@ -350,9 +381,15 @@ def certificate(request: HttpRequest, pk: int) -> HttpResponse:
     context = {
         "registration": registration,
         "session": session,
-        "competencies": [selectors.competency_label(item) for item in session.competencies.all()],
+        "competencies": [
+            selectors.competency_label(item)
+            for item in selectors.in_framework_order(
+                session.competencies.select_related("version__framework")
+            )
+        ],
         "facilitators": list(session.facilitators.all()),
-        "hours": round((session.ends_at - session.starts_at).total_seconds() / 3600, 1),
+        "hours": selectors.attended_hours(registration),
+        "arrived": selectors.arrived_at(registration),
     }
     if get_choice(request.GET, "format", ("pdf",)):
         response = HttpResponse(certificate_pdf(context), content_type="application/pdf")
@@ -360,6 +397,29 @@ def certificate(request: HttpRequest, pk: int) -> HttpResponse:
         response["Content-Disposition"] = f'attachment; filename="{filename}"'
         return response
     return render(request, "learning/certificate.html", context)
+
+
+@permission(Action.SIGNED_IN)
+@require_GET
+def people_options(request: HttpRequest) -> HttpResponse:
+    """A people picker's search box: up to 20 people matching what was typed, among those the
+    user may choose in that system, as <option>s for its datalist. For those who may offer
+    sessions or edit a community (anyone else 403); a system outside their reach 404."""
+    user: Any = request.user
+    if not selectors.may_pick_people(user):
+        raise PermissionDenied
+    system_id = get_int(request.GET, "system")
+    if system_id is None or system_id not in selectors.picker_systems(user):
+        raise Http404
+    field = get_choice(request.GET, "field", ("facilitators", "facilitator", "members"))
+    text = get_text(request.GET, f"{field}_add", max_length=255) if field else ""
+    people = selectors.people_to_choose(user, system_id)
+    found = selectors.people_suggestions(people, text)
+    return render(
+        request,
+        "learning/person_options.html",
+        {"options": [selectors.person_label(p) for p in found]},
+    )
 
 
 # -- learning communities ---------------------------------------------------------------------
@@ -416,7 +476,7 @@ def _community_form_page(
             "kind": community.kind,
             "school": community.school_id,
             "description": community.description,
-            "facilitator": community.facilitator_id,
+            "facilitator": [community.facilitator_id] if community.facilitator_id else [],
             "members": list(community.members.all()),
         }
     schools = selectors.manager_choices(request.user)["schools"]
@@ -424,7 +484,28 @@ def _community_form_page(
         from trellis.orgs.models import School
 
         schools = schools | School.objects.filter(pk=community.school_id)
-    form = CommunityForm(request.POST or None, initial=initial, system=system, schools=schools)
+    chosen = []
+    if community is not None:
+        chosen = list(community.members.all())
+        if community.facilitator is not None:
+            chosen.append(community.facilitator)
+    people = selectors.people_to_choose(
+        request.user,
+        system.pk,
+        school_id=community.school_id if community else None,
+        chosen=chosen,
+    )
+
+    def make(data: Any = None, initial: Any = None) -> CommunityForm:
+        return CommunityForm(data, initial=initial, system=system, schools=schools, people=people)
+
+    form = make(request.POST or None, initial)
+    adding = request.method == "POST" and "add" in request.POST
+    if adding:
+        # The Add button: the person typed joins the form; nothing is saved yet.
+        added = picker_added(form)
+        if added is not None:
+            form = make(initial=added)
 
     def save(data: dict[str, Any]) -> Any:
         fields = {k: data[k] for k in ("name", "kind", "school", "description", "facilitator")}
@@ -438,7 +519,7 @@ def _community_form_page(
             )
         return made
 
-    if request.method == "POST" and form.is_valid():
+    if not adding and request.method == "POST" and form.is_valid():
         try:
             saved = save(form.cleaned_data)
         except ValidationError as error:

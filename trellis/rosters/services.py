@@ -82,3 +82,23 @@ def school_classes_bulk_create(*, actor: Any, system: System, classes: list[Any]
             after={"count": len(classes)},
         )
     return len(classes)
+
+
+def enrollments_bulk_create(*, actor: Any, system: System, enrollments: list[Any]) -> int:
+    """Set-based load of class rosters: teachers' and students' enrollments in classes (the
+    demo generator's homerooms; the roster import has its own staged path)."""
+    from trellis.rosters.models import Enrollment
+
+    require(actor, Action.ROSTERS_MANAGE, system)
+    with transaction.atomic():
+        for enrollment in enrollments:
+            enrollment.system = system
+        Enrollment.objects.bulk_create(enrollments, batch_size=5000)
+        audit_event_record(
+            actor=actor,
+            action="enrollment.bulk_create",
+            system_id=system.pk,
+            object_repr=f"{len(enrollments)} enrollments",
+            after={"count": len(enrollments)},
+        )
+    return len(enrollments)

@@ -23,6 +23,12 @@ from trellis.core.suppression import threshold
 COLOURS = ("#1f5a96", "#b8560b")
 NEGATIVE = "#a4262c"
 WIDTH, LABEL_W, ROW_H, BAR_H, TOP = 640, 190, 22, 14, 30
+# A line's label wraps onto at most LABEL_LINES lines of LABEL_CHARS characters (12px type in
+# LABEL_W pixels); a longer one ends in "…" and keeps its full name in a <title> and in the
+# data table beside the chart. Values are written right of their bar: the plot leaves room for
+# the longest (about VALUE_CHAR pixels a character at 11px).
+LABEL_CHARS, LABEL_LINES, VALUE_CHAR = 28, 2, 6.2
+PLOT_W = 370
 
 
 @dataclass
@@ -57,6 +63,10 @@ class Chart:
     highest: float = 100.0
     # The level whose drill-down the chart's lines open (None: no drill-down).
     drill: str | None = None
+    # For a change (one series): whether a fall is the improvement (agreement with problematic
+    # beliefs). Improvements are drawn in blue and the other way in red, and `note` says so.
+    lower_is_better: bool = False
+    note: str = ""
 
     @property
     def empty(self) -> bool:
@@ -77,26 +87,50 @@ def _reason(section: dict[str, Any], key: str) -> str:
     return str(section.get(f"{key}_reason") or "no data")
 
 
+def wrap_label(label: str) -> list[str]:
+    """A label as the chart writes it: wrapped at spaces onto at most LABEL_LINES lines of
+    LABEL_CHARS characters, the last ending in "…" when the label is longer."""
+    lines: list[str] = []
+    rest = label.split()
+    while rest and len(lines) < LABEL_LINES:
+        line = rest.pop(0)
+        while rest and len(line) + 1 + len(rest[0]) <= LABEL_CHARS:
+            line += " " + rest.pop(0)
+        lines.append(line)
+    if rest or any(len(line) > LABEL_CHARS for line in lines):
+        last = lines[-1] if lines else ""
+        lines[-1:] = [last[: LABEL_CHARS - 1].rstrip() + "…"]
+        lines = [ln if len(ln) <= LABEL_CHARS else ln[: LABEL_CHARS - 1] + "…" for ln in lines]
+    return lines or [""]
+
+
 def svg(chart: Chart) -> SafeString:
     """The chart as one <svg> element."""
     lo, hi = min(chart.lowest, 0.0), max(chart.highest, 0.0)
+    longest = 0
     for line in chart.lines:
         for v in line.values:
+            longest = max(longest, len(v.text))
             for x in (v.value, v.low, v.high):
                 if x is not None:
                     lo, hi = min(lo, x), max(hi, x)
     span = (hi - lo) or 1.0
-    plot = WIDTH - LABEL_W - 80
+    plot = PLOT_W
+    # Room right of the plot for the longest value written after its bar (e.g. a mean change
+    # with its 95% interval), so that no value runs off the chart.
+    width = max(WIDTH, int(LABEL_W + plot + 8 + VALUE_CHAR * longest))
 
     def x_of(value: float) -> float:
         return LABEL_W + plot * (value - lo) / span
 
-    per_line = ROW_H * len(chart.series) + 8
-    height = TOP + per_line * len(chart.lines) + 10
+    per_line = max(ROW_H * len(chart.series), 14 * LABEL_LINES) + 8
+    note_h = 18 if chart.note else 0
+    top = TOP + note_h
+    height = top + per_line * len(chart.lines) + 10
     ident = f"chart-{escape(chart.key)}"
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" role="img" class="impact-chart" '
-        f'width="{WIDTH}" height="{height}" viewBox="0 0 {WIDTH} {height}" '
+        f'width="{width}" height="{height}" viewBox="0 0 {width} {height}" '
         f'aria-labelledby="{ident}-title {ident}-desc" data-chart="{escape(chart.key)}">',
         f'<title id="{ident}-title">{escape(chart.title)}</title>',
         f'<desc id="{ident}-desc">{escape(describe(chart))}</desc>',
@@ -106,16 +140,33 @@ def svg(chart: Chart) -> SafeString:
         x = LABEL_W + i * 170
         parts.append(f'<rect x="{x}" y="6" width="12" height="12" fill="{COLOURS[i % 2]}"/>')
         parts.append(f'<text x="{x + 16}" y="16" font-size="12">{escape(name)}</text>')
+    if chart.note:
+        # A change chart's key: which way is the improvement, and its colour.
+        x = 8
+        if chart.unit == "points":  # bars coloured by direction (not counts of schools)
+            parts.append(f'<rect x="8" y="6" width="12" height="12" fill="{COLOURS[0]}"/>')
+            parts.append(f'<rect x="22" y="6" width="12" height="12" fill="{NEGATIVE}"/>')
+            x = 40
+        parts.append(
+            f'<text x="{x}" y="16" font-size="12" data-note="1">{escape(chart.note)}</text>'
+        )
     zero = x_of(0.0)
     bottom = height - 10
     parts.append(
-        f'<line x1="{zero:.1f}" y1="{TOP - 4}" x2="{zero:.1f}" y2="{bottom}" stroke="#555"/>'
+        f'<line x1="{zero:.1f}" y1="{top - 4}" x2="{zero:.1f}" y2="{bottom}" stroke="#555"/>'
     )
     for row, line in enumerate(chart.lines):
-        y0 = TOP + row * per_line
+        y0 = top + row * per_line
+        wrapped = wrap_label(line.label)
+        middle = y0 + max(ROW_H * len(chart.series), 14 * len(wrapped)) / 2 + 4
+        first = middle - 7 * (len(wrapped) - 1)
+        spans = "".join(
+            f'<tspan x="{LABEL_W - 6}" y="{first + 14 * k:.1f}">{escape(text)}</tspan>'
+            for k, text in enumerate(wrapped)
+        )
         parts.append(
-            f'<text x="{LABEL_W - 6}" y="{y0 + ROW_H * len(chart.series) / 2 + 4:.1f}" '
-            f'font-size="12" text-anchor="end">{escape(line.label)}</text>'
+            f'<text font-size="12" text-anchor="end"><title>{escape(line.full)}</title>'
+            f"{spans}</text>"
         )
         for i, v in enumerate(line.values):
             y = y0 + i * ROW_H
@@ -126,7 +177,8 @@ def svg(chart: Chart) -> SafeString:
                 )
                 continue
             left, right = sorted((zero, x_of(v.value)))
-            colour = NEGATIVE if v.value < 0 and len(chart.series) == 1 else COLOURS[i % 2]
+            worse = v.value > 0 if chart.lower_is_better else v.value < 0
+            colour = NEGATIVE if worse and len(chart.series) == 1 else COLOURS[i % 2]
             parts.append(
                 f'<rect x="{left:.1f}" y="{y}" width="{max(right - left, 1.0):.1f}" '
                 f'height="{BAR_H}" fill="{colour}" data-value="{v.value}">'
@@ -156,7 +208,8 @@ def describe(chart: Chart) -> str:
     for line in chart.lines:
         cells = [f"{name} {v.text}" for name, v in zip(chart.series, line.values, strict=True)]
         lines.append(f"{line.full}: " + ", ".join(cells))
-    return f"{chart.title}. " + "; ".join(lines) + "."
+    note = f" {chart.note}." if chart.note else ""
+    return f"{chart.title}.{note} " + "; ".join(lines) + "."
 
 
 def _value(section: dict[str, Any], key: str, unit: str) -> Value:
@@ -178,9 +231,17 @@ CHANGE_BANDS = (
 )
 
 
-def _school_changes(key: str, title: str, rows: list[dict[str, Any]], drill: str) -> Chart:
+def _school_changes(
+    key: str, title: str, rows: list[dict[str, Any]], drill: str, *, lower_is_better: bool = False
+) -> Chart:
+    note = (
+        "Blue: a fall, the improvement; red: a rise"
+        if lower_is_better
+        else "Blue: a rise, the improvement; red: a fall"
+    )
     if len(rows) > MAX_SCHOOL_BARS:
         chart = Chart(key, f"{title}: number of schools", "schools", ["Schools"], highest=1.0)
+        chart.note = "A fall is the improvement" if lower_is_better else "A rise is the improvement"
         shown = [r["change"] for r in rows if r.get("change") is not None]
         for label, test in CHANGE_BANDS:
             n = sum(1 for c in shown if test(c))
@@ -195,7 +256,17 @@ def _school_changes(key: str, title: str, rows: list[dict[str, Any]], drill: str
             )
         chart.drill = drill
         return chart
-    chart = Chart(key, title, "points", ["Change"], lowest=-1.0, highest=1.0, drill=drill)
+    chart = Chart(
+        key,
+        title,
+        "points",
+        ["Change"],
+        lowest=-1.0,
+        highest=1.0,
+        drill=drill,
+        lower_is_better=lower_is_better,
+        note=note,
+    )
     for row in rows:
         change = row.get("change")
         text = _fmt(change, "points") if change is not None else str(row.get("change_reason"))
@@ -251,14 +322,16 @@ def charts(report: dict[str, Any]) -> list[Chart]:
         if v.value is not None:
             v.low, v.high = g.get("ci95_low"), g.get("ci95_high")
             v.text = f"{v.text} (95% CI {g['ci95_low']:.2f} to {g['ci95_high']:.2f})"
-        growth.lines.append(Line(subject, [v]))
+        growth.lines.append(Line(str(g.get("name") or subject), [v]))
     out.append(growth)
     out.append(
         _school_changes(
             "beliefs-change",
-            "Change in each school's agreement with problematic beliefs (end minus beginning)",
+            "Change in each school's agreement with problematic beliefs (end minus beginning;"
+            " a fall is the improvement)",
             report["beliefs"].get("by_school", []),
             "beliefs",
+            lower_is_better=True,
         )
     )
     s = report["satisfaction"]

@@ -564,7 +564,12 @@ def knowledge(scope: Scope) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for subject, n, rose, total, squares in sorted(_wrapped(sql, params)):
         mean, sd = _mean_sd(int(n), total, squares)
-        out[subject.lower()] = growth_figures(int(n), int(rose or 0), mean, sd)
+        # The key is the sub-scale's name in lower case (the JSON's paths); `name` keeps it as
+        # the instrument writes it ("ELA", "Math") for the page, the PDF and the charts.
+        out[subject.lower()] = {
+            "name": subject,
+            **growth_figures(int(n), int(rose or 0), mean, sd),
+        }
     return out
 
 
@@ -731,14 +736,18 @@ def reach(scope: Scope) -> dict[str, Any]:
     _count(out, "teacher_leaders", leaders.count())
     teachers = reach_teachers(scope, leaders)
     _count(out, "teachers", teachers.count())
-    # Students: enrolled (the class roster, active enrollments overlapping the year) in a class
-    # one of those teachers teaches.
+    # Students: enrolled (the class roster: enrollments overlapping the year) in a class one of
+    # those teachers teaches. An enrollment on the roster today counts with its dates (none:
+    # open); one the SIS has since dropped (soft-deleted, as a past year's rosters are) counts
+    # for the years its own dates cover, so that a past year's reach keeps its students. One
+    # dropped without dates says nothing about when it held.
     dated = (Q(begins_on__isnull=True) | Q(begins_on__lte=end)) & (
         Q(ends_on__isnull=True) | Q(ends_on__gte=start)
     )
-    taught = Enrollment.objects.filter(
-        dated, is_active=True, person_id__in=teachers.values("pk")
-    ).values("school_class_id")
+    held = dated & (Q(is_active=True) | Q(begins_on__isnull=False, ends_on__isnull=False))
+    taught = Enrollment.objects.filter(held, person_id__in=teachers.values("pk")).values(
+        "school_class_id"
+    )
     if out["teachers"] == 0:
         out["students"] = 0
     elif not taught.exists():
@@ -748,9 +757,7 @@ def reach(scope: Scope) -> dict[str, Any]:
         )
     else:
         students = (
-            Enrollment.objects.filter(
-                dated, is_active=True, school_class_id__in=taught, student__isnull=False
-            )
+            Enrollment.objects.filter(held, school_class_id__in=taught, student__isnull=False)
             .values("student_id")
             .distinct()
             .count()
@@ -934,16 +941,35 @@ def impact_schools(
             rows.append(SchoolRow(school, [_score(b), _score(e), difference]))
         return ["Beginning of year", "End of year", "Change"], rows
     if level == "knowledge":
+        # Only the subjects whose figures the report shows (n at or over the threshold): a
+        # withheld subject's people would otherwise come back as the schools' total minus the
+        # report's subjects.
         per_school: dict[int | None, list[float]] = defaultdict(list)
         for _subject, entries in knowledge_changes(scope).items():
+            if _small(len(entries)):
+                continue
             for _person, change, school_id in entries:
                 per_school[school_id].append(change)
+        # Complementary suppression against the report's total (the shown subjects' n, and
+        # their mean changes), as for practice: a school withheld alone, or withheld ones adding
+        # up to fewer than the threshold with the scores in no school, take the next-smallest
+        # school with them ("not shown").
+        entries_at: dict[Any, int] = {k: len(v) for k, v in per_school.items() if k}
+        entries_at["total"] = sum(len(v) for v in per_school.values())
+        entries_at["no school"] = len(per_school.get(None, []))
+        withheld = protect(
+            entries_at,
+            [("total", [*(k for k in per_school if k), "no school"])],
+            hidden=["no school"] if entries_at["no school"] else [],
+        )
         schools = School.objects.filter(pk__in=[k for k in per_school if k]).order_by("name")
         rows = []
         for school in schools:
             changes = per_school[school.pk]
             if _small(len(changes)):
                 rows.append(SchoolRow(school, [f"fewer than {threshold()}", "—"]))
+            elif school.pk in withheld:
+                rows.append(SchoolRow(school, ["not shown", "—"]))
             else:
                 rows.append(
                     SchoolRow(school, [str(len(changes)), f"{statistics.fmean(changes):+.2f}"])

@@ -71,7 +71,7 @@ def tables(report: dict[str, Any]) -> list[Table]:
         )
         knowledge.grid.append(
             [
-                subject,
+                g.get("name") or subject,
                 _cell(g, "n"),
                 _cell(g, "pct_improved", "%"),
                 _cell(g, "mean_change"),
@@ -90,17 +90,15 @@ def tables(report: dict[str, Any]) -> list[Table]:
             ],
         )
     )
-    satisfaction = Table(
-        "satisfaction",
-        "Satisfaction with professional learning",
-        [_row(s, "pct_favorable", "Favourable answers, all items", "%")],
-        columns=["Item", "Favourable"],
+    # The items' figures are the satisfaction chart's data table (each item by its wording),
+    # shown beside the chart: not a second table of the same figures.
+    out.append(
+        Table(
+            "satisfaction",
+            "Satisfaction with professional learning",
+            [_row(s, "pct_favorable", "Favourable answers, all items", "%")],
+        )
     )
-    satisfaction.grid = [
-        [f"{code}: {e['text']}" if e.get("text") else code, _cell(e, "pct_favorable", "%")]
-        for code, e in s["items"].items()
-    ]
-    out.append(satisfaction)
     out.append(
         Table(
             "reach",
