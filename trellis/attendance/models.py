@@ -91,7 +91,11 @@ class CategoryMapping(TimeStampedModel):
 class CalendarDay(models.Model):
     """An instructional day of a school (Ed-Fi CalendarDate with the Instructional day event)."""
 
-    system = models.ForeignKey("orgs.System", on_delete=models.CASCADE, related_name="+")
+    # Indexed with the date (calendar_day_system_date): the day before or after a day of the
+    # system is one probe, where the system's own index read every school's days (item 29).
+    system = models.ForeignKey(
+        "orgs.System", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
     school = models.ForeignKey(
         "orgs.School", on_delete=models.CASCADE, related_name="+", db_index=False
     )
@@ -102,6 +106,7 @@ class CalendarDay(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["school", "date"], name="calendar_day_school_date"),
         ]
+        indexes = [models.Index(fields=["system", "date"], name="calendar_day_system_date")]
 
     def __str__(self) -> str:
         return f"{self.school_id} {self.date}"
