@@ -31,7 +31,8 @@ def test_this_morning_for_a_principal_and_a_supervisor(page: Page, site: tuple[s
 
     sign_in(page, base, "supervisor@riverbend.test")
     page.goto(f"{base}/attendance/?date=2026-09-30")
-    expect(page.get_by_role("heading", level=1)).to_have_text("This morning in your caseload")
+    # A supervisor's schools: their network's and their caseload's (docs/decisions.md).
+    expect(page.get_by_role("heading", level=1)).to_have_text("This morning in your schools")
     page.get_by_role("link", name="Oak Hill Elementary").click()
     expect(page.get_by_role("rowheader", name="Homeroom HR-A2")).to_be_visible()
     assert_accessible(page)

@@ -31,7 +31,7 @@ def test_the_principal_acknowledges_an_alert_from_the_home_page(
     expect(page.get_by_role("region", name="Attendance alerts")).to_have_count(0)
     page.goto(f"{base}/attendance/alerts/?status=all")
     expect(page.get_by_role("heading", level=1)).to_have_text("Your attendance alerts")
-    expect(page.get_by_role("rowheader", name="Sept. 30, 2026")).to_be_visible()
+    expect(page.get_by_role("rowheader", name="Sep 30, 2026")).to_be_visible()
     assert_accessible(page)
 
 
@@ -51,5 +51,11 @@ def test_the_administrator_closes_a_day_on_the_calendar(
     page.get_by_label("Change").select_option("remove")
     page.get_by_label("Day (or first day of the range)").fill("2026-09-30")
     page.get_by_role("button", name="Save").click()
+    # The day holds attendance records: the removal asks first, stating what it takes out.
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Remove instructional days at Oak Hill Elementary?"
+    )
+    assert_accessible(page)
+    page.get_by_role("button", name="Remove 1 day").click()
     expect(page.get_by_text("Removed 1 instructional day")).to_be_visible()
     assert_accessible(page)

@@ -66,7 +66,7 @@ def test_supervisor_logs_a_session_coachee_comments_and_shares(
     # Paula finds it from her home page, comments, marks her step done and shares it.
     sign_in(page, base, "principal@riverbend.test")
     page.get_by_role("link", name="Your sessions").click()
-    page.get_by_role("table").get_by_role("link", name="March 2, 2026").click()
+    page.get_by_role("table").get_by_role("link", name="Mar 2, 2026").click()
     expect(page.get_by_text(NOTES)).to_be_visible()
     page.get_by_label("Your comment").fill("I will try it with the 2nd-grade team.")
     page.get_by_role("button", name="Add the comment").click()

@@ -72,6 +72,21 @@ def test_teacher_registers_checks_in_with_the_code_and_opens_the_certificate(
     page.get_by_role("button", name="Check in").click()
     expect(page.get_by_text(f"You are checked in to {TITLE}.")).to_be_visible()
 
+    # A certificate is issued once the session has ended (decisions.md): the session and the
+    # check-in are moved three hours back, as if the day had gone on.
+    from trellis.learning.models import PDSession, Registration
+
+    back = datetime.timedelta(hours=3)
+    ended = PDSession.objects.get(pk=session.pk)
+    PDSession.objects.filter(pk=session.pk).update(
+        starts_at=ended.starts_at - back, ends_at=ended.ends_at - back
+    )
+    registration = Registration.objects.get(session_id=session.pk, attended_at__isnull=False)
+    Registration.objects.filter(pk=registration.pk).update(
+        attended_at=registration.attended_at - back
+    )
+    page.reload()
+
     # The certificate, printable.
     page.set_viewport_size({"width": 1280, "height": 900})
     page.get_by_role("link", name="Your certificate of attendance").click()

@@ -220,6 +220,6 @@ def test_supervisor_session_video_and_evaluation_cycle(
     sam.reload()
     expect(sam.get_by_text("stage Complete")).to_be_visible()
     stages = sam.get_by_role("table", name="Stages of this evaluation")
-    expect(stages.get_by_text(re.compile(r"^done \d{4}-\d\d-\d\d"))).to_have_count(5)
+    expect(stages.get_by_text(re.compile(r"^done [A-Z][a-z]{2} \d{1,2}, \d{4}"))).to_have_count(5)
     expect(sam.get_by_text("Agreed; I want more feedback in spring.")).to_be_visible()
     assert_accessible(sam)

@@ -124,3 +124,21 @@ def test_configuring_a_cycle_does_not_make_its_owner_a_reader(world):
     goals_save(actor=world.users["evaluator"], evaluation=e, goals=[("A private goal", [])])
     page = body(login(Client(), world, "admin").get(f"/evaluations/{e.pk}/"))
     assert "A private goal" not in page and "not its content" in page
+
+
+def test_the_audit_log_keeps_no_evaluation_content(world):
+    """Walk finding (stop 18): the administrator read mid-year notes, goals, the response and
+    every signed-off rating in the audit log. Its events say what happened, never what was
+    written or rated."""
+    from trellis.core.models import AuditEvent
+
+    _walked(world)
+    events = AuditEvent.objects.filter(action__regex=r"^(evaluation|round|rating)\.")
+    assert events.filter(action="evaluation.midyear").exists()
+    assert events.filter(action="evaluation.sign_off").exists()
+    text = " ".join(f"{e.before} {e.after}" for e in events)
+    for content in CONTENT:
+        assert content not in text
+    levels = {"Emerging", "Developing", "Proficient", "Exemplary", "Distinguished", "Effective"}
+    evaluation_events = events.filter(action__startswith="evaluation.")
+    assert not any(level in f"{e.before} {e.after}" for e in evaluation_events for level in levels)

@@ -378,7 +378,8 @@ def goals_save(
             actor,
             evaluation,
             "evaluation.goals",
-            {"goals": [{"text": t, "competencies": [i.pk for i in items]} for t, items in goals]},
+            # The audit log is read outside the evaluator chain: it keeps no content.
+            {"goals": len(goals)},
         )
 
 
@@ -407,8 +408,10 @@ def midyear_record(*, actor: Any, evaluation: Evaluation, notes: str) -> None:
             obj=evaluation,
             system_id=evaluation.cycle.system_id,
             object_repr=str(evaluation)[:200],
-            before={"notes": before},
-            after={"notes": evaluation.midyear_notes},
+            # The audit log is read outside the evaluator chain: that the notes were written
+            # (their length), never the notes.
+            before={"notes_characters": len(before)},
+            after={"notes_characters": len(evaluation.midyear_notes)},
         )
 
 
@@ -475,7 +478,7 @@ def sign_off(*, actor: Any, evaluation: Evaluation) -> None:
             actor,
             evaluation,
             "evaluation.sign_off",
-            {"ratings": {_item_name(r.item): r.level.name for r in drafts}},
+            {"ratings": len(drafts)},
         )
 
 
@@ -510,7 +513,12 @@ def acknowledge(*, actor: Any, evaluation: Evaluation, response: str) -> None:
         evaluation.save(
             update_fields=["acknowledged_at", "response", "stage", "due_on", "updated_at"]
         )
-        _audit(actor, evaluation, "evaluation.acknowledge", {"response": evaluation.response})
+        _audit(
+            actor,
+            evaluation,
+            "evaluation.acknowledge",
+            {"with_response": bool(evaluation.response)},
+        )
 
 
 def acknowledge_on_paper(
@@ -577,7 +585,7 @@ def acknowledge_on_paper(
             actor,
             evaluation,
             "evaluation.acknowledge_on_paper",
-            {"signed_on": signed_on.isoformat(), "response": evaluation.response},
+            {"signed_on": signed_on.isoformat(), "with_response": bool(evaluation.response)},
         )
 
 

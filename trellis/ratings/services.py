@@ -204,8 +204,15 @@ def rating_correct(
             obj=rating,
             system_id=rating.system_id,
             object_repr=str(rating)[:200],
-            before=before,
-            after={"level": level.name, "evidence": rating.evidence, "rated_on": str(rated_on)},
+            # An evaluation's rating: no level or evidence in the log (see _levels_for_audit).
+            before=before
+            if rating.purpose not in SECRET_PURPOSES
+            else {"rated_on": before["rated_on"]},
+            after=(
+                {"level": level.name, "evidence": rating.evidence, "rated_on": str(rated_on)}
+                if rating.purpose not in SECRET_PURPOSES
+                else {"rated_on": str(rated_on)}
+            ),
         )
     return rating
 
@@ -431,7 +438,7 @@ def round_ratings_save(
             obj=round_,
             system_id=round_.system_id,
             object_repr=f"{round_}: {name_of(target)}"[:200],
-            after={"ratings": {str(item): level.name for item, level, _ in entries}},
+            after=_levels_for_audit(round_.purpose, "ratings", entries),
         )
     return ratings
 
@@ -500,7 +507,7 @@ def round_consensus_record(
             obj=round_,
             system_id=round_.system_id,
             object_repr=f"{round_}: {name_of(target)}"[:200],
-            after={"consensus": {str(item): level.name for item, level, _ in entries}},
+            after=_levels_for_audit(round_.purpose, "consensus", entries),
         )
     return ratings
 
@@ -537,3 +544,17 @@ def round_advance(
             after={"state": round_.state},
         )
     return round_
+
+
+# Purposes whose levels and evidence the audit log does not keep (read outside the evaluator
+# chain and the person).
+SECRET_PURPOSES = (Purpose.EVALUATION, Purpose.SELF_ASSESSMENT)
+
+
+def _levels_for_audit(purpose: str, key: str, entries: list[Any]) -> dict[str, Any]:
+    """What a round's audit event keeps of its ratings. The audit log is read by administrators,
+    outside an evaluation's evaluator chain: an evaluation (or self-assessment) keeps only how
+    many were rated, other purposes the levels."""
+    if purpose in SECRET_PURPOSES:
+        return {key: len(entries)}
+    return {key: {str(item): level.name for item, level, _ in entries}}
