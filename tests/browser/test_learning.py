@@ -82,6 +82,7 @@ def test_teacher_registers_checks_in_with_the_code_and_opens_the_certificate(
         starts_at=ended.starts_at - back, ends_at=ended.ends_at - back
     )
     registration = Registration.objects.get(session_id=session.pk, attended_at__isnull=False)
+    assert registration.attended_at is not None
     Registration.objects.filter(pk=registration.pk).update(
         attended_at=registration.attended_at - back
     )
