@@ -185,11 +185,17 @@ def hill(db: Any) -> dict[str, Any]:
     }
 
 
-def table(client: Client, url: str) -> dict[str, list[str]]:
+def export_lines(client: Client, url: str) -> list[list[str]]:
     response = client.get(url + "&format=csv")
     text = b"".join(response.streaming_content).decode("utf-8-sig")  # type: ignore[attr-defined]
-    rows = list(csv.reader(io.StringIO(text)))
-    return {row[0]: row[1:] for row in rows[1:]}
+    return list(csv.reader(io.StringIO(text)))[1:]
+
+
+def table(client: Client, url: str) -> dict[str, list[str]]:
+    """The export's rows by label, without its last line, the total."""
+    return {
+        row[0]: row[1:] for row in export_lines(client, url) if row[0] != selectors.DOSAGE_TOTAL
+    }
 
 
 def test_tiers_follow_the_first_matching_rule(hill: dict[str, Any]) -> None:
@@ -436,3 +442,143 @@ def test_existing_tiers_are_backfilled_from_their_creation(hill: dict[str, Any])
     }
     birch = SchoolNeedProfile.objects.get(school=hill["birch"])
     assert birch.attendance_source == "entered"  # the figure on it was entered by hand
+
+
+# -- The three groupings reconcile; one rounding; the period stops at today (walk, coach3) --------
+
+
+def _dogwood(hill: dict[str, Any], minutes: int) -> Any:
+    """Dogwood (West), whose principal Dee no one supervises, coached `minutes` on Apr 3, 2025."""
+    from trellis.orgs.services import school_create
+    from trellis.people.models import Person, PositionKind
+    from trellis.people.services import person_create, position_add
+
+    system = hill["system"]
+    west = hill["cedar"].network
+    dogwood = school_create(actor=None, system=system, name="Dogwood", network=west)
+    dee = person_create(
+        actor=None, system=system, given_name="Dee", family_name="Hill", email="dee@hill.example"
+    )
+    position_add(
+        actor=None, person=dee, kind=PositionKind.PRINCIPAL, school=dogwood, starts_on=START
+    )
+    sessions_bulk_create(
+        actor=None,
+        system=system,
+        sessions=[
+            SessionIn(
+                coach=Person.objects.get(email="kim@hill.example"),
+                coachee=dee,
+                assignment=None,
+                held_on=D(2025, 4, 3),
+                minutes=minutes,
+                mode="in_person",
+                protocol=None,
+                focus=[],
+                notes="",
+                next_steps=[],
+            )
+        ],
+    )
+    return dogwood
+
+
+def test_per_supervisor_rows_include_the_schools_of_no_supervisor_and_add_up(
+    hill: dict[str, Any],
+) -> None:
+    """Per school, per network and per supervisor give the same total; the supervisors' rows and
+    "(no supervisor)" (Dogwood: Dee has no supervisor) add up to it, on the page, in the export
+    and in the API."""
+    _dogwood(hill, 15)
+    client = hill["client"]
+    url = "/coaching/dosage/?from=2025-03-01&to=2025-04-30"
+    totals = {}
+    for by in ("school", "network", "supervisor"):
+        lines = export_lines(client, f"{url}&by={by}")
+        *rows, total = lines
+        assert total[0] == selectors.DOSAGE_TOTAL
+        assert sum(Decimal(r[2]) for r in rows) == Decimal(total[2])
+        assert sum(Decimal(r[3]) for r in rows) == Decimal(total[3])
+        assert sum(int(r[1]) for r in rows) == int(total[1]) == 4
+        totals[by] = total[1:4]
+        api = client.get(f"/api/v1/coaching/dosage?from=2025-03-01&to=2025-04-30&by={by}").json()
+        assert sum(Decimal(r["delivered_hours"]) for r in api["rows"]) == Decimal(
+            api["total"]["delivered_hours"]
+        )
+        assert sum(Decimal(r["planned_hours"]) for r in api["rows"]) == Decimal(
+            api["total"]["planned_hours"]
+        )
+        assert api["total"]["delivered_hours"] == total[3]
+        page = client.get(f"{url}&by={by}").content.decode()
+        assert f"{total[3]} hours delivered of {total[2]} planned at 4 schools" in page
+    # Ash 4.4 + Birch 2.0 + Cedar 0.8 + Dogwood 0.3 (15 min, half up) = 7.5 delivered;
+    # 12 + 8 + 4 = 24 planned (Dogwood, added after the tier history started, has none).
+    assert totals["school"] == totals["network"] == totals["supervisor"] == ["4", "24.0", "7.5"]
+    by_sup = table(client, url + "&by=supervisor")
+    assert by_sup["(no supervisor)"][:3] == ["1", "0.0", "0.3"]
+    assert set(by_sup) == {"Vic Hill", "Wes Hill", "(no supervisor)"}
+    page = client.get(url + "&by=supervisor").content.decode()
+    assert "(no supervisor)" in page and "Total (each school once)" in page
+
+
+def test_a_school_two_supervisors_share_is_counted_once_in_the_total(
+    hill: dict[str, Any],
+) -> None:
+    """Wes also supervises Ada, an assistant principal at Ash (Vic's principal's school): Ash is
+    in both rows, which add up to more than the total, and the page says so."""
+    from trellis.assignments.services import assignment_create
+    from trellis.people.models import Person, PositionKind
+    from trellis.people.services import person_create, position_add
+
+    ada = person_create(
+        actor=None, system=hill["system"], given_name="Ada", family_name="Hill", email=""
+    )
+    position_add(
+        actor=None,
+        person=ada,
+        kind=PositionKind.ASSISTANT_PRINCIPAL,
+        school=hill["ash"],
+        starts_on=START,
+    )
+    assignment_create(
+        actor=None,
+        kind=Relationship.SUPERVISION,
+        supporter=Person.objects.get(email="wes@hill.example"),
+        assignee=ada,
+        starts_on=START,
+    )
+    url = "/coaching/dosage/?from=2025-03-01&to=2025-04-30&by=supervisor"
+    *rows, total = export_lines(hill["client"], url)
+    assert total[1:4] == ["3", "24.0", "7.2"]  # as per school: 4.4 + 2.0 + 0.8
+    assert sum(Decimal(r[3]) for r in rows) == Decimal("11.6")  # Ash twice
+    page = hill["client"].get(url).content.decode()
+    assert "1 school is in more than one supervisor" in page
+    api = hill["client"].get("/api/v1/coaching/dosage?from=2025-03-01&to=2025-04-30&by=supervisor")
+    assert api.json()["shared_schools"] == 1
+
+
+def test_hours_are_rounded_half_up_once_per_school() -> None:
+    from trellis.core.numbers import hours_from_minutes, tenths
+
+    assert selectors.hours(15) == Decimal("0.3")  # 0.25 h: half up, not to even (0.2)
+    assert selectors.hours(315) == Decimal("5.3")
+    assert hours_from_minutes(45) == Decimal("0.8")
+    assert tenths(0.25) == Decimal("0.3") and tenths(Decimal("2.25")) == Decimal("2.3")
+
+
+def test_dosage_stops_at_today(hill: dict[str, Any]) -> None:
+    """On Apr 9, 2025, March to May counts the sessions up to today (not those of Apr 10, Apr 15
+    and May 1, logged ahead) and plans April up to today: Ash, Intensive, 6 + 6 x 9/30 = 7.8;
+    May plans nothing yet."""
+    client = hill["client"]
+    with time_machine.travel(datetime.datetime(2025, 4, 9, 12, 0), tick=False):
+        rows = table(client, "/coaching/dosage/?from=2025-03-01&to=2025-05-31&by=school")
+        # Ash: 60 + 45 + 40 (March) + 30 (Apr 1) = 175 min = 2.9 h; Birch: none by today.
+        assert rows["Ash"][1:3] == ["7.8", "2.9"]
+        assert rows["Birch"][1:3] == ["5.2", "0.0"]
+        page = client.get("/coaching/dosage/?from=2025-03-01&to=2025-05-31").content.decode()
+        assert "The period stops at today, Apr 9, 2025" in page
+        api = client.get("/api/v1/coaching/dosage?from=2025-03-01&to=2025-05-31").json()
+        assert api["last_day"] == "2025-04-09"
+        future = client.get("/coaching/dosage/?from=2025-06-01&to=2025-06-30").content.decode()
+        assert "This period has not begun" in future

@@ -671,3 +671,14 @@ def test_learning_pages_list_competencies_in_the_frameworks_order(world: World) 
     ]
     positions = [page.index(label) for label in labels]
     assert positions == sorted(positions)
+
+
+def test_attended_hours_use_the_one_rounding() -> None:
+    """A quarter of an hour attended reads 0.3 hours (half up, as everywhere in Trellis), not 0.2
+    (Python's round() goes to even)."""
+    from trellis.learning.selectors import attended_hours
+
+    start = datetime.datetime(2025, 3, 3, 9, 0, tzinfo=datetime.UTC)
+    session = PDSession(starts_at=start, ends_at=start + datetime.timedelta(minutes=15))
+    registration = Registration(session=session, attended_at=start)
+    assert str(attended_hours(registration)) == "0.3"

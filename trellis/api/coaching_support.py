@@ -175,6 +175,9 @@ class DosageOut(Schema):
     by: str
     definition: str
     rows: list[DosageRowOut]
+    total: DosageRowOut
+    shared_schools: int
+    supervisors_not_shown: int
 
 
 DEFINITION = (
@@ -182,14 +185,18 @@ DEFINITION = (
     "month (its tier history; a tier that changed mid-month for the share of the month's days "
     "it was in force); delivered = the lengths of the "
     "coaching sessions held in those months whose coachee held a position at the school on "
-    "the session's date, whoever the coach"
+    "the session's date, whoever the coach; each school's hours rounded once to the tenth "
+    "(half up), a row and the total adding up its schools' figures; per supervisor, the schools "
+    "of no supervisor make the row '(no supervisor)'; the period stops at today; total = each "
+    "school once (shared_schools: schools in more than one supervisor's row)"
 )
 
 
 @router.get("/dosage", response=DosageOut)
 @api_permission(Action.DOSAGE_VIEW)
 def dosage(request: HttpRequest, filters: Query[DosageFilters]) -> Any:
-    start = filters.date_from or timezone.localdate().replace(day=1)
+    today = timezone.localdate()
+    start = filters.date_from or today.replace(day=1)
     end = filters.date_to or start
     if end < start:
         start, end = end, start
@@ -200,27 +207,32 @@ def dosage(request: HttpRequest, filters: Query[DosageFilters]) -> Any:
         group=filters.by,
         network_id=filters.network,
         tier_id=filters.tier,
+        today=today,
     )
-    first, last = start.replace(day=1), selectors.month_end(end.replace(day=1))
+    first, last = selectors.dosage_period(start, end, today=today)
+
+    def out(r: selectors.DosageRow) -> dict[str, Any]:
+        return {
+            "label": r.label,
+            "schools": r.schools,
+            "planned_hours": r.planned,
+            "delivered_hours": r.delivered,
+            "difference_hours": r.gap,
+            "delivered_percent": r.percent,
+            "network": r.network,
+            "tier": r.tier,
+        }
+
     return {
         "first_day": first,
         "last_day": last,
         "months": len(selectors.months_between(first, last)),
         "by": filters.by,
         "definition": DEFINITION,
-        "rows": [
-            {
-                "label": r.label,
-                "schools": r.schools,
-                "planned_hours": r.planned,
-                "delivered_hours": r.delivered,
-                "difference_hours": r.gap,
-                "delivered_percent": r.percent,
-                "network": r.network,
-                "tier": r.tier,
-            }
-            for r in rows
-        ],
+        "rows": [out(r) for r in rows],
+        "total": out(rows.total),
+        "shared_schools": rows.shared,
+        "supervisors_not_shown": rows.withheld,
     }
 
 

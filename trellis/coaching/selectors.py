@@ -44,6 +44,7 @@ from trellis.coaching.models import (
     TierRule,
 )
 from trellis.coaching.scopes import sessions_q
+from trellis.core.numbers import hours_from_minutes, tenths
 from trellis.core.refusals import Refused
 from trellis.frameworks.models import Framework, FrameworkItem, FrameworkVersion
 from trellis.frameworks.selectors import WITH_PARENTS, framework_order, framework_order_key
@@ -1201,7 +1202,8 @@ def planned_hours(
     """School → planned hours over the days from `first` to `last` (whole months), from the
     tier periods in force then: each month counts each period's hours a month times the share
     of the month's days it was in force (a school tiered up on the 16th of a 30-day month
-    plans half a month at each tier); days with no period plan nothing. Also school → the tiers
+    plans half a month at each tier); days with no period plan nothing, nor days after `last`
+    (a report that stops at today plans the current month up to today). Also school → the tiers
     in force over the range (tier id → name, oldest first). One query."""
     from trellis.coaching.models import SchoolTierPeriod
 
@@ -1218,7 +1220,7 @@ def planned_hours(
         for month in months:
             end = month_end(month)
             since = max(period.starts_on, month)
-            until = min(period.ends_on or end, end)
+            until = min(period.ends_on or end, end, last)  # a period stops at its last day
             if since > until:
                 continue
             share = Decimal((until - since).days + 1) / Decimal((end - month).days + 1)
@@ -1230,7 +1232,8 @@ def planned_hours(
 
 
 def hours(minutes: int) -> Decimal:
-    return (Decimal(minutes) / Decimal(60)).quantize(Decimal("0.1"))
+    """Minutes as hours to one decimal: the one rounding of Trellis (half up)."""
+    return hours_from_minutes(minutes)
 
 
 @dataclass
@@ -1259,13 +1262,21 @@ class DosageRow:
 
 
 class DosageRows(list[DosageRow]):
-    """The report's rows, and how many supervisors' rows were withheld because their caseload
-    reaches schools whose dosage the viewer does not read."""
+    """The report's rows; their total (each school once: the same figures per school, per
+    supervisor and per network); how many supervisors' rows were withheld because their
+    caseload reaches schools whose dosage the viewer does not read; and how many schools count
+    in more than one row (a school two supervisors share), when the rows add up to more than
+    the total."""
 
     withheld: int = 0
+    shared: int = 0
+    total: DosageRow  # set by dosage_report
 
 
 DOSAGE_GROUPS = ("school", "supervisor", "network")
+NO_SUPERVISOR = "(no supervisor)"
+SUPERVISOR_NOT_SHOWN = "(supervisor not shown)"
+DOSAGE_TOTAL = "Total (each school once)"
 
 
 def dosage_report(
@@ -1277,12 +1288,23 @@ def dosage_report(
     query: str = "",
     network_id: int | None = None,
     tier_id: int | None = None,
-) -> list[DosageRow]:
-    """Planned versus delivered dosage over the months from `start`'s to `end`'s (whole months),
-    per school, per supervisor (a supervisor's schools on the last day of the period: their
-    caseload's principals' and assistant principals' schools and their supervisor grants'
-    schools, assignments' `supervisor_schools`) or per network. A fixed number of queries."""
-    first, last = start.replace(day=1), month_end(end.replace(day=1))
+    today: datetime.date | None = None,
+) -> DosageRows:
+    """Planned versus delivered dosage over the months from `start`'s to `end`'s (whole months,
+    never past today: a period that reaches into the future stops at `today`), per school, per
+    supervisor (a supervisor's schools on the last day of the period: their caseload's
+    principals' and assistant principals' schools and their supervisor grants' schools,
+    assignments' `supervisor_schools`; the schools no supervisor has make the row "(no
+    supervisor)") or per network. Each school's figures are rounded once, to the tenth of an
+    hour; a row and the total add up its schools' figures, so the three groupings agree. A fixed
+    number of queries."""
+    first, last = dosage_period(start, end, today=today)
+    report = DosageRows()
+    if last < first:
+        report.total = DosageRow(
+            label=DOSAGE_TOTAL, schools=0, planned=Decimal(0), delivered=Decimal(0)
+        )
+        return report
     schools_qs = dosage_schools(user, on=last)
     if network_id:
         schools_qs = schools_qs.filter(network_id=network_id)
@@ -1290,18 +1312,17 @@ def dosage_report(
     planned_by, tiers_by = planned_hours([s.pk for s in schools], first, last)
     if tier_id:
         schools = [s for s in schools if tier_id in tiers_by.get(s.pk, {})]
-    delivered = delivered_minutes([s.pk for s in schools], first, last)
+    delivered_by = delivered_minutes([s.pk for s in schools], first, last)
+    # Each school's figures, rounded once (the one rounding, half up).
+    planned = {s.pk: tenths(planned_by.get(s.pk, Decimal(0))) for s in schools}
+    delivered = {s.pk: hours(delivered_by.get(s.pk, 0)) for s in schools}
 
-    def planned(ids: list[int]) -> Decimal:
-        total = sum((planned_by.get(i, Decimal(0)) for i in ids), Decimal(0))
-        return total.quantize(Decimal("0.1"))
-
-    def row(label: str, ids: list[int], **extra: Any) -> DosageRow:
+    def row(label: str, ids: list[int] | set[int], **extra: Any) -> DosageRow:
         return DosageRow(
             label=label,
             schools=len(ids),
-            planned=planned(ids),
-            delivered=hours(sum(delivered.get(i, 0) for i in ids)),
+            planned=sum((planned[i] for i in ids), Decimal("0.0")),
+            delivered=sum((delivered[i] for i in ids), Decimal("0.0")),
             **extra,
         )
 
@@ -1310,47 +1331,77 @@ def dosage_report(
     def wanted(label: str) -> bool:
         return all(w in label.lower() for w in words)
 
+    counted: dict[int, int] = {}  # school → the number of rows that count it
+
+    def add(label: str, ids: list[int] | set[int], **extra: Any) -> None:
+        report.append(row(label, ids, **extra))
+        for i in ids:
+            counted[i] = counted.get(i, 0) + 1
+
     if group == "network":
         by_network: dict[str, list[int]] = {}
         for s in schools:
             by_network.setdefault(s.network.name if s.network else "(no network)", []).append(s.pk)
-        return [
-            row(name, ids, key=name) for name, ids in sorted(by_network.items()) if wanted(name)
-        ]
-    if group == "supervisor":
+        for name, ids in sorted(by_network.items()):
+            if wanted(name):
+                add(name, ids, key=name)
+    elif group == "supervisor":
         # A supervisor's row covers their schools (their caseload's and their grants': the one
         # rule, docs/decisions.md), whoever looks: it is shown only to a viewer who reads the
-        # dosage of every one of them.
-        ids = {s.pk for s in schools}
+        # dosage of every one of them. The schools of no supervisor make a row of their own, and
+        # those whose only supervisors are not shown another, so that the rows cover every
+        # school of the other groupings.
+        in_reach = {s.pk for s in schools}
         readable = (
-            ids
+            in_reach
             if not (network_id or tier_id)
             else set(dosage_schools(user, on=last).values_list("pk", flat=True))
         )
         theirs = supervisor_schools(last, system_ids={s.system_id for s in schools})
-        report = DosageRows()
+        supervised: set[int] = set()
+        in_shown_rows: set[int] = set()
         for sup in Person.objects.filter(
-            pk__in=sorted(pk for pk, whole in theirs.items() if whole & ids)
+            pk__in=sorted(pk for pk, whole in theirs.items() if whole & in_reach)
         ).order_by("family_name", "given_name", "pk"):
             whole = theirs[sup.pk]
-            if not wanted(sup.full_name):
-                continue
+            supervised |= whole & in_reach
             if whole <= readable:
-                report.append(row(sup.full_name, sorted(whole & ids), key=str(sup.pk)))
+                in_shown_rows |= whole & in_reach
+                if wanted(sup.full_name):
+                    add(sup.full_name, sorted(whole & in_reach), key=str(sup.pk))
             else:
                 report.withheld += 1
-        return report
-    return [
-        row(
-            s.name,
-            [s.pk],
-            tier=" → ".join(tiers_by.get(s.pk, {}).values()) or "(no tier)",
-            network=s.network.name if s.network else "",
-            key=str(s.pk),
-        )
-        for s in schools
-        if wanted(s.name)
-    ]
+        order = [s.pk for s in schools]
+        nobody = [i for i in order if i not in supervised]
+        if nobody and wanted(NO_SUPERVISOR):
+            add(NO_SUPERVISOR, nobody, key="none")
+        not_shown = [i for i in order if i in supervised and i not in in_shown_rows]
+        if not_shown and wanted(SUPERVISOR_NOT_SHOWN):
+            add(SUPERVISOR_NOT_SHOWN, not_shown, key="not-shown")
+    else:
+        for s in schools:
+            if wanted(s.name):
+                add(
+                    s.name,
+                    [s.pk],
+                    tier=" → ".join(tiers_by.get(s.pk, {}).values()) or "(no tier)",
+                    network=s.network.name if s.network else "",
+                    key=str(s.pk),
+                )
+    report.shared = sum(1 for n in counted.values() if n > 1)
+    report.total = row(DOSAGE_TOTAL, set(counted))
+    return report
+
+
+def dosage_period(
+    start: datetime.date, end: datetime.date, *, today: datetime.date | None = None
+) -> tuple[datetime.date, datetime.date]:
+    """The days a dosage report covers: from the first day of `start`'s month to the last day of
+    `end`'s, stopping at today (no session is delivered, nor any hour planned, in days to come;
+    a period wholly in the future is empty: the last day comes before the first)."""
+    today = today or timezone.localdate()
+    first, last = start.replace(day=1), month_end(end.replace(day=1))
+    return first, min(last, today)
 
 
 def support_tiers(system_ids: set[int]) -> QuerySet[SupportTier]:

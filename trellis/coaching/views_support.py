@@ -235,8 +235,10 @@ def dosage(request: HttpRequest) -> HttpResponseBase:
         query=query,
         network_id=network_id,
         tier_id=tier_id,
+        today=today,
     )
-    first, last = start.replace(day=1), selectors.month_end(end.replace(day=1))
+    first, last = selectors.dosage_period(start, end, today=today)
+    total = rows.total
     fmt = get_choice(params, "format", FORMATS)
     title = {"school": "School", "supervisor": "Supervisor", "network": "Network"}[group]
     if fmt:
@@ -250,6 +252,8 @@ def dosage(request: HttpRequest) -> HttpResponseBase:
         ]
         if group == "school":
             headers += ["Network", "Tier"]
+        # The last line is the total, each school once (the same in every grouping).
+        lines = list(rows) + ([total] if rows else [])
         return export_response(
             fmt=fmt,
             filename=f"coaching-dosage-{first:%Y-%m}-{last:%Y-%m}",
@@ -257,7 +261,7 @@ def dosage(request: HttpRequest) -> HttpResponseBase:
             rows=(
                 [r.label, r.schools, r.planned, r.delivered, r.gap, r.percent]
                 + ([r.network, r.tier] if group == "school" else [])
-                for r in rows
+                for r in lines
             ),
         )
     from trellis.orgs.selectors import visible_networks
@@ -292,7 +296,7 @@ def dosage(request: HttpRequest) -> HttpResponseBase:
         "coaching/dosage.html",
         {
             "rows": rows,
-            "withheld": getattr(rows, "withheld", 0),
+            "withheld": rows.withheld,
             "chart": chart,
             "chart_height": 30 + row_h * len(shown),
             "chart_width": width,
@@ -309,10 +313,10 @@ def dosage(request: HttpRequest) -> HttpResponseBase:
             "tier_id": tier_id,
             "networks": visible_networks(request.user, Action.DOSAGE_VIEW),
             "tiers": selectors.support_tiers(system_ids),
-            "querystring": request.GET.urlencode(),
-            "total_planned": sum((r.planned for r in rows), Decimal(0)),
-            "total_delivered": sum((r.delivered for r in rows), Decimal(0)),
-            "can_configure": has_grant_for(request.user, Action.SUPPORT_CONFIGURE),
+            "total": total,
+            "shared": rows.shared,
+            "stops_today": last == today and last < selectors.month_end(last.replace(day=1)),
+            "today": today,
             # Need profiles and tiers are read by every reader of the dosage they plan.
             "can_read_support": bool(system_ids),
             "profiles": profiles,

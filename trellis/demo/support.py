@@ -45,6 +45,7 @@ from trellis.coaching.services import (
     tier_rule_add,
     visits_bulk_create,
 )
+from trellis.core.numbers import tenths
 from trellis.orgs.models import School
 from trellis.people.models import Position, PositionKind
 
@@ -115,9 +116,7 @@ def _profiles(system: Any, rng: random.Random, today: datetime.date) -> dict[str
     for school in schools:
         absent, enrolled = rates.get(school.pk, (0, 0))
         rate = (
-            (Decimal(100) * (1 - Decimal(absent) / Decimal(enrolled))).quantize(Decimal("0.1"))
-            if enrolled
-            else None
+            tenths(Decimal(100) * (1 - Decimal(absent) / Decimal(enrolled))) if enrolled else None
         )
         band = rng.choices([1, 2, 3, 4], weights=[15, 30, 35, 20])[0]
         flags = []

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
@@ -16,6 +17,7 @@ from django.utils import timezone
 
 from trellis.authz.policies import allows, has_grant_for, scope_for
 from trellis.authz.roles import Action
+from trellis.core.numbers import tenths
 from trellis.learning.models import Community, Cycle, Meeting, PDSession, Registration
 from trellis.learning.scopes import communities_q, sessions_q
 from trellis.people.models import Person, Position
@@ -260,15 +262,16 @@ def arrived_at(registration: Registration) -> datetime.datetime | None:
     return at if at is not None and by_code and at > session.starts_at else None
 
 
-def attended_hours(registration: Registration) -> float:
+def attended_hours(registration: Registration) -> Decimal:
     """The time a certificate states: from the start, or from a later arrival recorded by the
-    check-in code, to the end of the session; hours to one decimal (0 for no one present)."""
+    check-in code, to the end of the session; hours to one decimal, Trellis's one rounding
+    (half up: 15 minutes is 0.3 hours), 0 for no one present."""
     if registration.attended_at is None:
-        return 0.0
+        return Decimal("0.0")
     session = registration.session
     start = arrived_at(registration) or session.starts_at
     seconds = max((session.ends_at - start).total_seconds(), 0.0)
-    return round(seconds / 3600, 1)
+    return tenths(Decimal(repr(seconds)) / Decimal(3600))
 
 
 def certificate_ready(registration: Registration, now: datetime.datetime | None = None) -> bool:
