@@ -49,7 +49,9 @@ class Case:
     api: bool = False
     # -- optional, added for issue 8 part 6 (every field below has a default that changes nothing
     # for a Case that does not set it) -------------------------------------------------------
-    # The right role's GET of a POST Case's URL: 200 shows the form; 405 for a POST-only action.
+    # The right role's GET of a POST Case's URL: 200 shows the form; 405 for a POST-only action;
+    # 302 for a POST-only action whose GET goes to its object's page (for everyone signed in:
+    # trellis.core.postonly, so that reloading a refusal shown at that URL is no 405).
     # None (the default) takes either, and then lets the others' GET answer 405 as well.
     get_status: int | None = None
     # ...and the wrong role's and the outsider's GET of it, when not as for the POST (a page that

@@ -158,7 +158,7 @@ COACHING_CASES: list[Case] = [
         method="POST",
         data=lambda w: {"text": "One more thought about the calendar."},
         right_status=302,
-        get_status=405,
+        get_status=302,
         unrelated="coach_other",
     ),
     Case(
@@ -170,7 +170,7 @@ COACHING_CASES: list[Case] = [
         method="POST",
         data=lambda w: {"shared": "1"},
         right_status=302,
-        get_status=405,
+        get_status=302,
         unrelated="coach_other",
     ),
     Case(
@@ -182,7 +182,7 @@ COACHING_CASES: list[Case] = [
         method="POST",
         data=lambda w: {"done": "1"},
         right_status=302,
-        get_status=405,
+        get_status=302,
         unrelated="coach_other",
     ),
     Case(

@@ -460,3 +460,94 @@ def test_editing_keeps_a_protocol_retired_since(world: World) -> None:
     assert response.status_code == 302, response.content.decode()[-3000:]
     session = CoachingSession.objects.get(pk=pk)
     assert session.minutes == 70 and session.protocol_id == world.coaching["protocol"]
+
+
+def test_a_protocol_may_not_take_a_built_in_name_nor_differ_only_in_spacing(world: World) -> None:
+    """The library shows the built-ins beside the system's own: a name one of them has is
+    refused, whatever the case and spacing, on the form and by the service."""
+    from django.core.exceptions import ValidationError
+
+    from trellis.coaching.services import protocol_create
+
+    builtin = Protocol.objects.filter(system__isnull=True).order_by("pk").first()
+    assert builtin is not None
+    client = world.client("coaching_lead")
+    before = Protocol.objects.count()
+    shouted = "  " + "  ".join(builtin.name.upper().split()) + " "
+    response = client.post(
+        "/coaching/protocols/new/", {"system": world.system.pk, "name": shouted, "steps": "x"}
+    )
+    assert response.status_code == 200
+    text = response.content.decode()
+    assert "already has a built-in protocol called" in text
+    spaced = "Riverbend   data  DIVE"
+    response = client.post(
+        "/coaching/protocols/new/", {"system": world.system.pk, "name": spaced, "steps": "x"}
+    )
+    assert "already has a protocol called" in response.content.decode()
+    assert Protocol.objects.count() == before
+    with pytest.raises(ValidationError):
+        protocol_create(actor=world.users["coaching_lead"], system=world.system, name=shouted)
+    made = protocol_create(
+        actor=world.users["coaching_lead"], system=world.system, name="  Fresh   eyes "
+    )
+    assert made.name == "Fresh eyes"
+
+
+def test_a_next_step_is_not_due_before_its_session(world: World) -> None:
+    """A due date before the session's date is refused with a clear message: on the form (by
+    the field), through the API, and by the service; nothing is written."""
+    paula = world.principal_person
+    before = row_counts()
+    response = log(
+        world,
+        "coach",
+        paula.pk,
+        held_on="2026-03-02",
+        step_1_text="Share the data protocol",
+        step_1_owner="coachee",
+        step_1_due="2026-02-20",
+    )
+    assert response.status_code == 200
+    assert (
+        "Next step 1 is due on Feb 20, 2026, before the session&#x27;s date (Mar 2, 2026)"
+        in response.content.decode()
+    )
+    response = world.client("coach").post(
+        "/api/v1/coaching/sessions",
+        {
+            "coachee_id": paula.pk,
+            "held_on": "2026-03-02",
+            "minutes": 30,
+            "mode": "virtual",
+            "notes": "Talked it through.",
+            "next_steps": [
+                {"text": "Share the protocol", "owner_id": paula.pk, "due_on": "2026-03-01"}
+            ],
+        },
+        content_type="application/json",
+    )
+    assert response.status_code == 400
+    assert "due on or after the session's date, Mar 2, 2026" in response.json()["detail"]
+    assert row_counts() == before
+    with pytest.raises(ValidationError, match="Mar 1, 2026 is before it"):
+        session_log(
+            actor=fresh(world, "coach"),
+            coachee=paula,
+            held_on=datetime.date(2026, 3, 2),
+            minutes=30,
+            mode="virtual",
+            notes="Talked it through.",
+            next_steps=[NextStepIn(text="Share", owner=paula, due_on=datetime.date(2026, 3, 1))],
+        )
+    assert row_counts() == before
+    # On the session's own day it is fine.
+    ok = log(
+        world,
+        "coach",
+        paula.pk,
+        step_1_text="Share the data protocol",
+        step_1_owner="coachee",
+        step_1_due="2026-03-02",
+    )
+    assert ok.status_code == 302

@@ -138,7 +138,13 @@ def test_configure_walk_sign_off_acknowledge_and_lock(world, client):
     # Locked: every edit refused with the reason, and the attempt audited.
     before = AuditEvent.objects.filter(action="evaluation.change_refused").count()
     response = eve.post(url + "summative/", rubric_data(evaluation, "summative"), follow=True)
-    assert re.search(r"signed off on \d{4}-\d\d-\d\d and is\s+locked", response.content.decode())
+    # The day as the pages write it (Nov 30, 2026), not YYYY-MM-DD.
+    assert re.search(
+        r"signed off on [A-Z][a-z]{2} \d{1,2}, \d{4} and is\s+locked", response.content.decode()
+    )
+    # Reloading the refused POST's URL (a GET) goes back to the evaluation, not a 405.
+    again = eve.get(url + "summative/")
+    assert again.status_code == 302 and again["Location"] == url
     eve.post(url + "mid-year/", {"notes": "Changed my mind."})
     paula.post(url + "goals/", {"goal_1_text": "Another"})
     paula.post(url + "acknowledge/", {"response": "Second thoughts"})

@@ -48,3 +48,26 @@ def test_demo_evaluation_cycles() -> None:
         home = own.get("/").content.decode()
         assert "your self-assessment is asked" in home
         assert own.get(f"/evaluations/{overdue[0].pk}/").status_code == 200
+        # An evaluatee without an account (no rater of their evaluation's round) has no
+        # self-assessment: they could not have done it online. Their completed evaluations were
+        # acknowledged on paper.
+        from trellis.ratings.models import RoundRater
+
+        online = RoundRater.objects.filter(round__evaluation__in=evaluations).values_list(
+            "round__evaluation", "rater__person_id"
+        )
+        evaluatee_of = {e.pk: e.evaluatee_id for e in evaluations}
+        takes_part = {
+            pk
+            for pk, person in online
+            if person == evaluatee_of[pk]  # the evaluatee rates (the evaluator rates too)
+        }
+        offline = [e for e in evaluations if e.pk not in takes_part]
+        assert offline, "the demo has evaluatees without an account"
+        for e in offline:
+            assert e.self_assessed_at is None, e
+            assert not Rating.objects.filter(round=e.round, purpose="self_assessment").exists()
+            if e.acknowledged_at is not None:
+                assert e.acknowledged_on_paper, e
+        assert any(e.acknowledged_on_paper for e in offline)
+        assert not any(e.acknowledged_on_paper for e in evaluations if e.pk in takes_part)

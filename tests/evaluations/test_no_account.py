@@ -121,3 +121,36 @@ def test_the_api_records_the_paper_acknowledgement(world):
     )
     assert got.status_code == 200, got.content
     assert got.json()["stage"] == "complete"
+
+
+def test_refusals_and_the_audit_log_write_dates_as_the_pages_do(world):
+    """The second acknowledgement's refusal (online or on paper: one rule) and the audit log
+    give days as "Nov 30, 2026", never YYYY-MM-DD."""
+    import re
+
+    from trellis.core.dates import day_text
+
+    e = offline_signed_off(world)
+    eve = login(Client(), world, "evaluator")
+    day = timezone.localdate()
+    eve.post(f"/evaluations/{e.pk}/acknowledge-on-paper/", {"signed_on": day.isoformat()})
+    again = eve.post(f"/evaluations/{e.pk}/acknowledge-on-paper/", {"signed_on": day.isoformat()})
+    assert again.status_code == 409
+    text = body(again)
+    assert f"This evaluation was acknowledged on paper on {day_text(day)}" in text
+    # A reload of the refused POST's URL is no 405: it goes back to the evaluation.
+    reload = eve.get(f"/evaluations/{e.pk}/acknowledge-on-paper/")
+    assert reload.status_code == 302 and reload["Location"] == f"/evaluations/{e.pk}/"
+    # Paula acknowledges online, then tries again: the same refusal, without "on paper".
+    signed_off(world)
+    paula_evaluation = evaluation_of(world)
+    paula = login(Client(), world, "principal")
+    paula.post(f"/evaluations/{paula_evaluation.pk}/acknowledge/", {"response": ""})
+    twice = paula.post(f"/evaluations/{paula_evaluation.pk}/acknowledge/", {"response": ""})
+    assert f"This evaluation was acknowledged on {day_text(day)}" in body(twice)
+    # Edits after sign-off are refused with the day of the sign-off, audited.
+    eve.post(f"/evaluations/{e.pk}/mid-year/", {"notes": "Later thoughts."})
+    admin = login(Client(), world, "admin")
+    log = body(admin.get("/audit/"))
+    assert "evaluation.change_refused" in log or "refused" in log
+    assert not re.search(r"\b20\d\d-\d\d-\d\d\b", log), re.findall(r"\b20\d\d-\d\d-\d\d\S*", log)

@@ -6,6 +6,7 @@ from django import forms
 
 from trellis.coaching.models import Mode, Protocol
 from trellis.coaching.services import MAX_MINUTES, NextStepIn
+from trellis.core.dates import day_text
 from trellis.core.forms import DateInput, StyledFormMixin
 
 NEXT_STEP_ROWS = 3
@@ -100,6 +101,15 @@ class SessionForm(StyledFormMixin, forms.Form):
                 "Choose at least one focus competency or write notes: a session records what "
                 "it was about.",
             )
+        held_on = data.get("held_on")
+        for n in range(1, NEXT_STEP_ROWS + 1):
+            due = data.get(f"step_{n}_due")
+            if held_on and due and due < held_on:
+                self.add_error(
+                    f"step_{n}_due",
+                    f"Next step {n} is due on {day_text(due)}, before the session's date "
+                    f"({day_text(held_on)}): give a due date on or after the session.",
+                )
         return data
 
     def next_steps(self) -> list[NextStepIn]:

@@ -52,7 +52,6 @@ def support_links(request: HttpRequest) -> Iterator[Panel]:
         "visits": has_grant_for(user, Action.VISITS_VIEW),
         "log_visit": has_grant_for(user, Action.VISITS_LOG) and bool(user.person_id),
         "dosage": has_grant_for(user, Action.DOSAGE_VIEW),
-        "setup": has_grant_for(user, Action.SUPPORT_CONFIGURE),
     }
     if any(links.values()):
         yield Panel("coaching/panels/support.html", links)

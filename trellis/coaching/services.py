@@ -15,6 +15,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from trellis.authz.policies import require
@@ -38,6 +39,7 @@ from trellis.coaching.models import (
     SupportTier,
     TierRule,
 )
+from trellis.core.dates import day_text
 from trellis.core.services import audit_event_record, changed
 
 MAX_MINUTES = 600
@@ -127,6 +129,8 @@ def _check_next_steps(session: CoachingSession, next_steps: Sequence[NextStepIn]
             raise ValidationError(
                 {"next_steps": f"A next step is at most {MAX_NEXT_STEP} characters."}
             )
+        if step.due_on is not None and step.due_on < session.held_on:
+            raise ValidationError({"next_steps": _due_before_session(step.due_on, session.held_on)})
         if step.owner is None or step.owner.pk not in participants:
             raise ValidationError(
                 {
@@ -134,6 +138,13 @@ def _check_next_steps(session: CoachingSession, next_steps: Sequence[NextStepIn]
                     f"{session.coach} or {session.coachee}."
                 }
             )
+
+
+def _due_before_session(due_on: datetime.date, held_on: datetime.date) -> str:
+    return (
+        f"A next step is due on or after the session's date, {day_text(held_on)}; "
+        f"{day_text(due_on)} is before it."
+    )
 
 
 def _add_next_steps(session: CoachingSession, next_steps: Sequence[NextStepIn]) -> list[NextStep]:
@@ -357,12 +368,32 @@ def next_step_done(
 # -- Protocols and settings ----------------------------------------------------------------------
 
 
+def protocol_name(name: str) -> str:
+    """A protocol's name as kept: trimmed, inner runs of spaces made one."""
+    return " ".join(name.split())
+
+
 def _check_protocol(system: Any, name: str, pk: int | None) -> None:
-    clash = Protocol.objects.filter(system=system, name__iexact=name.strip())
+    """A name appears once in a system's library, which holds the system's protocols and the
+    built-in ones: whatever the case and spacing ("Tuning  protocol" is "tuning protocol")."""
+    name = protocol_name(name)
+    if not name:
+        raise ValidationError({"name": "A protocol needs a name."})
+    clash = Protocol.objects.filter(
+        Q(system=system) | Q(system__isnull=True), name__iexact=name
+    ).order_by("system_id")
     if pk:
         clash = clash.exclude(pk=pk)
-    if clash.exists():
-        raise ValidationError({"name": f"{system} already has a protocol called {name!r}."})
+    found = clash.first()
+    if found is not None:
+        whose = "a built-in protocol" if found.system_id is None else "a protocol"
+        raise ValidationError(
+            {
+                "name": f"{system}'s protocol library already has {whose} called "
+                f"“{found.name}” (names are compared without regard to case or spacing): "
+                "choose another name, or edit that protocol."
+            }
+        )
 
 
 def builtin_protocols_install() -> list[Protocol]:
@@ -388,7 +419,7 @@ def protocol_create(
     _check_protocol(system, name, None)
     with transaction.atomic():
         protocol = Protocol.objects.create(
-            system=system, name=name.strip(), description=description, steps=steps
+            system=system, name=protocol_name(name), description=description, steps=steps
         )
         audit_event_record(
             actor=actor,
@@ -417,7 +448,7 @@ def protocol_update(
         protocol = Protocol.objects.select_for_update().get(pk=protocol.pk)
         fields = ("name", "description", "steps", "is_active")
         before = {f: getattr(protocol, f) for f in fields}
-        protocol.name = name.strip()
+        protocol.name = protocol_name(name)
         protocol.description = description
         protocol.steps = steps
         protocol.is_active = is_active
@@ -763,7 +794,7 @@ def _tiers_record(
             actor=actor,
             action="coaching.tier_history",
             system_id=system_id,
-            object_repr=f"Support tiers from {day:%Y-%m-%d}",
+            object_repr=f"Support tiers from {day_text(day)}",
             after={"from": day.isoformat(), "cause": cause, "schools": changes},
         )
     return changes

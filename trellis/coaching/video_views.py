@@ -14,7 +14,6 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_POST
 
 from trellis.authz.decorators import permission
 from trellis.authz.roles import Action
@@ -30,6 +29,7 @@ from trellis.coaching.video_storage import video_storage
 from trellis.core.forms import add_service_errors
 from trellis.core.listing import ExportSpec, render_list
 from trellis.core.params import get_choice, get_int, get_text
+from trellis.core.postonly import post_only
 from trellis.core.ranges import ranged_file_response
 
 KINDS = [("file", "Uploaded"), ("link", "Linked")]
@@ -214,7 +214,7 @@ def video_file(request: HttpRequest, pk: int) -> HttpResponseBase:
 
 
 @permission(Action.COACHING_VIEW)
-@require_POST
+@post_only("coaching_video")
 def video_captions(request: HttpRequest, pk: int) -> HttpResponseBase:
     """The video's coach or coachee attaches captions (WebVTT) to an uploaded video."""
     video = selectors.video_get(request.user, pk)
@@ -281,7 +281,7 @@ def video_transcript(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @permission(Action.COACHING_VIEW)
-@require_POST
+@post_only("coaching_video")
 def video_comment(request: HttpRequest, pk: int) -> HttpResponseBase:
     video = selectors.video_get(request.user, pk)
     if not selectors.video_may_comment(request.user, video):

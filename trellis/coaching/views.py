@@ -12,7 +12,6 @@ from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_POST
 
 from trellis.authz.decorators import permission
 from trellis.authz.roles import Action
@@ -22,6 +21,7 @@ from trellis.coaching.models import CoachingSession, Mode
 from trellis.core.forms import add_service_errors
 from trellis.core.listing import ExportSpec, render_list
 from trellis.core.params import get_choice, get_date, get_int, get_text
+from trellis.core.postonly import post_only
 
 NOT_SHOWN = "(not shown: coaching notes)"
 
@@ -276,7 +276,7 @@ def session_delete(request: HttpRequest, pk: int) -> HttpResponseBase:
 
 
 @permission(Action.COACHING_VIEW)
-@require_POST
+@post_only("coaching_session")
 def session_comment(request: HttpRequest, pk: int) -> HttpResponseBase:
     session = selectors.session_get(request.user, pk)
     if not selectors.is_participant(request.user, session):
@@ -297,7 +297,7 @@ def session_comment(request: HttpRequest, pk: int) -> HttpResponseBase:
 
 
 @permission(Action.COACHING_VIEW)
-@require_POST
+@post_only("coaching_session")
 def session_share(request: HttpRequest, pk: int) -> HttpResponseBase:
     session = selectors.session_get(request.user, pk)
     if request.user.person_id != session.coachee_id:  # type: ignore[union-attr]
@@ -314,7 +314,7 @@ def session_share(request: HttpRequest, pk: int) -> HttpResponseBase:
 
 
 @permission(Action.COACHING_VIEW)
-@require_POST
+@post_only("coaching_sessions", with_pk=False)
 def next_step_done(request: HttpRequest, pk: int) -> HttpResponseBase:
     step = selectors.next_step_get(request.user, pk)
     if not selectors.is_participant(request.user, step.session):

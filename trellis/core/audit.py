@@ -20,6 +20,7 @@ from django.apps import apps
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 
+from trellis.core.dates import day_text, moment_text
 from trellis.core.models import AuditEvent
 
 # (key, action prefix) → (label, formatter of [(event, raw value)] → texts); the formatter sees
@@ -135,8 +136,13 @@ def _plain(value: Any) -> str:
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, str):
+        # Dates and moments kept as ISO text read as the pages write them (Nov 30, 2026).
         try:
-            return datetime.date.fromisoformat(value).strftime("%b %-d, %Y")
+            return day_text(datetime.date.fromisoformat(value))
+        except ValueError:
+            pass
+        try:
+            return moment_text(datetime.datetime.fromisoformat(value))
         except ValueError:
             return value
     if isinstance(value, dict):

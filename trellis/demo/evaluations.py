@@ -6,7 +6,9 @@ cycles are complete: self-assessment, goals, mid-year notes, summative ratings w
 sign-off and acknowledgement (a few with a response), dated through their year. This year's is
 in progress: everyone has assessed themselves and set goals, except the demo principal, whose
 self-assessment is overdue (so the evaluator's and the principal's home pages have something to
-say). Earlier years are written as they would have been, dated in their year (the services date
+say). A principal without an account when a cycle opened has no self-assessment (not possible
+online: the stage shows so) and their completed evaluations were acknowledged on paper.
+Earlier years are written as they would have been, dated in their year (the services date
 everything today); this year's cycle is opened through the service. Its own random stream.
 """
 
@@ -160,11 +162,8 @@ def _walk(
     base = rng.randrange(1, len(levels) - 1) if len(levels) > 2 else 0
 
     def rate(rater: Any, purpose: str, day: datetime.date, lift: int) -> None:
-        """The rater's submitted ratings of every competency; an evaluatee without an account
-        assessed themselves on paper, entered under their name."""
-        label = (
-            (rater.display_name or str(rater.person)) if rater else evaluation.evaluatee.full_name
-        )
+        """The rater's submitted ratings of every competency."""
+        label = rater.display_name or str(rater.person)
         Rating.objects.bulk_create(
             [
                 Rating(
@@ -188,7 +187,13 @@ def _walk(
             RoundSubmission.objects.create(subject=subject, rater=rater, submitted_at=_when(day))
 
     assert cycle.self_assessment_due and cycle.goals_due and cycle.midyear_due
-    if not skip_self and cycle.self_assessment_due - datetime.timedelta(days=10) <= today:
+    # An evaluatee without an account when the cycle opened (no rater of the round) cannot
+    # assess themselves: the stage is "not possible" and holds nothing (docs/decisions.md).
+    if (
+        evaluatee is not None
+        and not skip_self
+        and cycle.self_assessment_due - datetime.timedelta(days=10) <= today
+    ):
         day = cycle.self_assessment_due - datetime.timedelta(days=rng.randint(0, 9))
         rate(evaluatee, Purpose.SELF_ASSESSMENT, day, 1)
         evaluation.self_assessed_at = _when(day)
@@ -215,6 +220,8 @@ def _walk(
         evaluation.signed_off_by = evaluator
         acknowledged = signed + datetime.timedelta(days=rng.randint(2, 12))
         evaluation.acknowledged_at = _when(acknowledged)
+        # Without an account, the evaluator recorded the signed paper acknowledgement.
+        evaluation.acknowledged_on_paper = evaluatee is None
         if rng.random() < 0.3:
             evaluation.response = rng.choice(RESPONSES)
     evaluation.stage, evaluation.due_on = current_stage(evaluation)

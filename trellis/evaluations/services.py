@@ -17,6 +17,7 @@ from trellis.accounts.models import User
 from trellis.assignments.selectors import supporters_of
 from trellis.authz.policies import require
 from trellis.authz.roles import Action, Relationship
+from trellis.core.dates import day_text
 from trellis.core.services import audit_event_record
 from trellis.evaluations.models import Evaluation, EvaluationCycle, Goal, Stage
 from trellis.evaluations.selectors import (
@@ -86,8 +87,8 @@ def _check_deadlines(
             continue
         if due < previous:
             raise ValidationError(
-                f"The {label} deadline ({due:%Y-%m-%d}) comes before {previous_label} "
-                f"({previous:%Y-%m-%d}): stages run in order."
+                f"The {label} deadline ({day_text(due)}) comes before {previous_label} "
+                f"({day_text(previous)}): stages run in order."
             )
         previous, previous_label = due, f"the {label} deadline"
 
@@ -276,7 +277,7 @@ def _refuse_locked(actor: Any, evaluation: Evaluation, what: str) -> None:
         after={"attempt": what, "signed_off_at": signed.isoformat()},
     )
     raise StageConflict(
-        f"This evaluation was signed off on {timezone.localtime(signed):%Y-%m-%d} and is "
+        f"This evaluation was signed off on {day_text(signed)} and is "
         f"locked: the {what} can no longer change."
     )
 
@@ -482,12 +483,9 @@ def sign_off(*, actor: Any, evaluation: Evaluation) -> None:
         )
 
 
-def acknowledge(*, actor: Any, evaluation: Evaluation, response: str) -> None:
-    """The evaluatee acknowledges the signed-off evaluation, with an optional response (which
-    does not change the ratings)."""
-    if not _is_evaluatee(actor, evaluation):
-        _require_reader(actor, evaluation)
-        raise PermissionDenied
+def _refuse_unless_acknowledgeable(actor: Any, evaluation: Evaluation, attempt: str) -> None:
+    """Both acknowledgements (online by the evaluatee, on paper by the evaluator) come after
+    sign-off and once only: a second one is refused with the day of the first, and audited."""
     if evaluation.signed_off_at is None:
         raise StageConflict(
             stage_blocker(evaluation, Stage.ACKNOWLEDGEMENT)
@@ -499,13 +497,23 @@ def acknowledge(*, actor: Any, evaluation: Evaluation, response: str) -> None:
             action="evaluation.change_refused",
             obj=evaluation,
             system_id=evaluation.cycle.system_id,
-            object_repr=f"acknowledgement refused: {evaluation}"[:200],
-            after={"attempt": "acknowledgement"},
+            object_repr=f"{attempt} refused: {evaluation}"[:200],
+            after={"attempt": attempt},
         )
+        how = " on paper" if evaluation.acknowledged_on_paper else ""
         raise StageConflict(
-            f"You acknowledged this evaluation on "
-            f"{timezone.localtime(evaluation.acknowledged_at):%Y-%m-%d}: it can no longer change."
+            f"This evaluation was acknowledged{how} on {day_text(evaluation.acknowledged_at)}: "
+            "it can no longer change."
         )
+
+
+def acknowledge(*, actor: Any, evaluation: Evaluation, response: str) -> None:
+    """The evaluatee acknowledges the signed-off evaluation, with an optional response (which
+    does not change the ratings)."""
+    if not _is_evaluatee(actor, evaluation):
+        _require_reader(actor, evaluation)
+        raise PermissionDenied
+    _refuse_unless_acknowledgeable(actor, evaluation, "acknowledgement")
     with transaction.atomic():
         evaluation.acknowledged_at = timezone.now()
         evaluation.response = response.strip()
@@ -530,25 +538,7 @@ def acknowledge_on_paper(
     _require_reader(actor, evaluation)
     if not _is_evaluator(actor, evaluation):
         raise PermissionDenied
-    if evaluation.signed_off_at is None:
-        raise StageConflict(
-            stage_blocker(evaluation, Stage.ACKNOWLEDGEMENT)
-            or "The evaluation is acknowledged once the evaluator signs it off."
-        )
-    if evaluation.acknowledged_at is not None:
-        audit_event_record(
-            actor=actor,
-            action="evaluation.change_refused",
-            obj=evaluation,
-            system_id=evaluation.cycle.system_id,
-            object_repr=f"paper acknowledgement refused: {evaluation}"[:200],
-            after={"attempt": "paper acknowledgement"},
-        )
-        raise StageConflict(
-            f"This evaluation was acknowledged on "
-            f"{_day(timezone.localtime(evaluation.acknowledged_at))}: it can no longer "
-            "change."
-        )
+    _refuse_unless_acknowledgeable(actor, evaluation, "paper acknowledgement")
     if evaluatee_takes_part(evaluation):
         raise StageConflict(
             f"{evaluation.evaluatee.full_name} has an account and acknowledges the evaluation "
@@ -560,7 +550,7 @@ def acknowledge_on_paper(
     if signed_on < signed_local:
         raise ValidationError(
             {
-                "signed_on": f"The evaluation was signed off on {_day(signed_local)}: the "
+                "signed_on": f"The evaluation was signed off on {day_text(signed_local)}: the "
                 "paper acknowledgement cannot come before it."
             }
         )
@@ -587,11 +577,6 @@ def acknowledge_on_paper(
             "evaluation.acknowledge_on_paper",
             {"signed_on": signed_on.isoformat(), "with_response": bool(evaluation.response)},
         )
-
-
-def _day(day: datetime.date) -> str:
-    """A day as the pages write it ("Nov 30, 2026")."""
-    return f"{day:%b} {day.day}, {day.year}"
 
 
 def _item_name(item: FrameworkItem) -> str:

@@ -12,13 +12,13 @@ from django.http import HttpRequest
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_POST
 
 from trellis.authz.decorators import permission
 from trellis.authz.roles import Action
 from trellis.core.forms import add_service_errors
 from trellis.core.listing import ExportSpec, render_list
 from trellis.core.params import get_choice, get_int, get_text
+from trellis.core.postonly import post_only
 from trellis.evaluations import selectors, services
 from trellis.evaluations.forms import (
     AcknowledgeForm,
@@ -215,7 +215,7 @@ def _refused(
 
 
 @permission(Action.SIGNED_IN)
-@require_POST
+@post_only("evaluation")
 def self_assessment(request: HttpRequest, pk: int) -> HttpResponseBase:
     evaluation = selectors.evaluation_get(request.user, pk)
     form = _rubric(request, evaluation, "self")
@@ -235,7 +235,7 @@ def self_assessment(request: HttpRequest, pk: int) -> HttpResponseBase:
 
 
 @permission(Action.SIGNED_IN)
-@require_POST
+@post_only("evaluation")
 def goals(request: HttpRequest, pk: int) -> HttpResponseBase:
     evaluation = selectors.evaluation_get(request.user, pk)
     _levels, rows = selectors.competencies(evaluation.cycle.version)
@@ -257,7 +257,7 @@ def goals(request: HttpRequest, pk: int) -> HttpResponseBase:
 
 
 @permission(Action.SIGNED_IN)
-@require_POST
+@post_only("evaluation")
 def midyear(request: HttpRequest, pk: int) -> HttpResponseBase:
     evaluation = selectors.evaluation_get(request.user, pk)
     form = MidyearForm(request.POST)
@@ -275,7 +275,7 @@ def midyear(request: HttpRequest, pk: int) -> HttpResponseBase:
 
 
 @permission(Action.SIGNED_IN)
-@require_POST
+@post_only("evaluation")
 def summative(request: HttpRequest, pk: int) -> HttpResponseBase:
     evaluation = selectors.evaluation_get(request.user, pk)
     form = _rubric(request, evaluation, "summative")
@@ -294,7 +294,7 @@ def summative(request: HttpRequest, pk: int) -> HttpResponseBase:
 
 
 @permission(Action.SIGNED_IN)
-@require_POST
+@post_only("evaluation")
 def sign_off(request: HttpRequest, pk: int) -> HttpResponseBase:
     evaluation = selectors.evaluation_get(request.user, pk)
     try:
@@ -305,7 +305,7 @@ def sign_off(request: HttpRequest, pk: int) -> HttpResponseBase:
 
 
 @permission(Action.SIGNED_IN)
-@require_POST
+@post_only("evaluation")
 def acknowledge(request: HttpRequest, pk: int) -> HttpResponseBase:
     evaluation = selectors.evaluation_get(request.user, pk)
     form = AcknowledgeForm(request.POST)
@@ -321,7 +321,7 @@ def acknowledge(request: HttpRequest, pk: int) -> HttpResponseBase:
 
 
 @permission(Action.SIGNED_IN)
-@require_POST
+@post_only("evaluation")
 def acknowledge_on_paper(request: HttpRequest, pk: int) -> HttpResponseBase:
     """The evaluator records the signed paper acknowledgement of an evaluatee without an
     account."""

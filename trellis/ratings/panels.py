@@ -10,6 +10,7 @@ from typing import Any
 from django.http import HttpRequest
 
 from trellis.core.audit import register_value
+from trellis.core.dates import day_text
 from trellis.core.models import AuditEvent
 from trellis.core.panels import Panel, register
 from trellis.ratings.models import Purpose, RatingRound
@@ -42,7 +43,7 @@ def purposes(pairs: Sequence[tuple[AuditEvent, Any]]) -> list[str]:
 
 def _day(text: Any) -> str:
     try:
-        return datetime.date.fromisoformat(str(text)).strftime("%b %-d, %Y")
+        return day_text(datetime.date.fromisoformat(str(text)))
     except ValueError:
         return str(text)
 

@@ -14,6 +14,7 @@ from django.utils import timezone
 from trellis.accounts.models import User
 from trellis.authz.policies import require, roles_of
 from trellis.authz.roles import POLICY, Action, Role
+from trellis.core.dates import day_text
 from trellis.core.services import audit_event_record
 from trellis.frameworks.models import FrameworkItem, FrameworkVersion, PerformanceLevel
 from trellis.orgs.models import School, System
@@ -389,8 +390,8 @@ def round_ratings_save(
     today = timezone.localdate()
     if not round_.opens_on <= today <= round_.closes_on:
         raise ValidationError(
-            f"The round takes ratings from {round_.opens_on:%Y-%m-%d} to "
-            f"{round_.closes_on:%Y-%m-%d}."
+            f"The round takes ratings from {day_text(round_.opens_on)} to "
+            f"{day_text(round_.closes_on)}."
         )
     if RoundSubmission.objects.filter(subject=subject, rater=actor).exists():
         raise ValidationError("You have submitted your ratings of this subject already.")
