@@ -101,3 +101,24 @@ def test_sessions_list_filters_and_next_steps(world: World) -> None:
     # The administrator sees the system's sessions, never a note.
     admin = world.client("admin").get("/api/v1/coaching/sessions").json()
     assert admin["count"] == 2 and {s["notes"] for s in admin["items"]} == {None}
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/api/v1/coaching/sessions/999999",  # an operation's own 404
+        "/api/v1/coaching/sessions/999999/",  # a trailing slash: no operation
+        "/api/v1/coaching/visits/999999",
+        "/api/v1/coaching/protocols/999999",
+        "/api/v1/coaching/videos/999999/file",
+        "/api/v1/coaching/nothing-here",
+    ],
+)
+def test_api_404s_are_json(world: World, url: str) -> None:
+    response = world.client("coach").get(url)
+    assert response.status_code == 404
+    assert response["Content-Type"].startswith("application/json")
+    assert response.json() == {"detail": "Not Found"}
+    # ...and a page's 404 stays the layout's page.
+    page = world.client("coach").get("/coaching/sessions/999999/")
+    assert page.status_code == 404 and page["Content-Type"].startswith("text/html")
