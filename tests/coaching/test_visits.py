@@ -192,3 +192,46 @@ def test_leadership_time_per_week_is_hand_computed(world: World) -> None:
         rows = csv_rows(world.client("principal").get(url + "&format=csv"))
     assert rows[0][8:10] == ["Week of 2026-01-19 (in progress)", "Week of 2026-01-26 (to come)"]
     assert rows[1][10:] == ["0", "0", "6"]
+
+
+def test_only_teachers_are_offered_for_a_classroom_visit(world: World) -> None:
+    """An assistant principal of the school holds no classroom: not offered as "whose
+    classroom", a 403 that says why on the form, and refused by the service."""
+    from django.core.exceptions import ValidationError
+
+    from tests.conftest import START
+    from trellis.people.models import PositionKind
+    from trellis.people.services import person_create, position_add
+
+    ava = person_create(
+        actor=None,
+        system=world.system,
+        given_name="Ava",
+        family_name="Assistant",
+        email="ava@riverbend.test",
+    )
+    position_add(
+        actor=None,
+        person=ava,
+        kind=PositionKind.ASSISTANT_PRINCIPAL,
+        school=world.school,
+        starts_on=START,
+    )
+    client = world.client("principal")
+    chooser = client.get("/coaching/visits/new/").content.decode()
+    assert "Cora Colleague" in chooser and "Ava Assistant" not in chooser
+    before = row_counts()
+    refused = client.post(
+        f"/coaching/visits/new/?teacher={ava.pk}",
+        {"visited_at": "2026-02-10T08:45", "minutes": 15},
+    )
+    assert refused.status_code == 403
+    assert "does not teach at your school" in refused.content.decode()
+    with pytest.raises(ValidationError, match="did not teach at a school of yours"):
+        visit_log(
+            actor=fresh(world, "principal"),
+            teacher=ava,
+            visited_at=at(datetime.date(2026, 2, 10)),
+            minutes=15,
+        )
+    assert row_counts() == before

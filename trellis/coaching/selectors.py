@@ -710,9 +710,14 @@ def visit_principals(user: Any) -> QuerySet[Person]:
     )
 
 
+# A classroom visit is to someone who teaches: a teacher or a teacher leader (not an assistant
+# principal, a coach or other staff, who hold no classroom).
+TEACHING_KINDS = ("teacher", "teacher_leader")
+
+
 def visit_teachers(user: Any) -> QuerySet[Person]:
-    """Whom the user may visit today: people holding a position today at a school where the
-    user logs visits (their own record aside)."""
+    """Whom the user may visit today: people holding a teaching position (TEACHING_KINDS) today
+    at a school where the user logs visits (their own record aside)."""
     scope = scope_for(user, Action.VISITS_LOG)
     if scope.is_empty or not getattr(user, "person_id", None):
         return Person.objects.none()
@@ -723,6 +728,7 @@ def visit_teachers(user: Any) -> QuerySet[Person]:
             | Q(positions__system_id__in=scope.system_ids, positions__school__isnull=False),
             Q(positions__ends_on__isnull=True) | Q(positions__ends_on__gte=today),
             positions__starts_on__lte=today,
+            positions__kind__in=TEACHING_KINDS,
         )
         .exclude(pk=user.person_id)
         .distinct()
@@ -731,8 +737,9 @@ def visit_teachers(user: Any) -> QuerySet[Person]:
 
 
 def visit_school(user: Any, teacher: Person, day: datetime.date) -> Any:
-    """The school of the visit: the first school (by id) where the teacher holds a position on
-    the day among the schools where the user logs visits; None when there is none."""
+    """The school of the visit: the first school (by id) where the teacher holds a teaching
+    position on the day among the schools where the user logs visits; None when there is
+    none."""
     from trellis.people.models import Position
 
     scope = scope_for(user, Action.VISITS_LOG) if user is not None else None
@@ -741,6 +748,7 @@ def visit_school(user: Any, teacher: Person, day: datetime.date) -> Any:
         person=teacher,
         school__isnull=False,
         starts_on__lte=day,
+        kind__in=TEACHING_KINDS,
     )
     if scope is not None and not scope.everything:
         positions = positions.filter(

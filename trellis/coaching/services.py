@@ -595,8 +595,8 @@ def visit_log(
     school = selectors.visit_school(actor, teacher, day)
     if school is None:
         errors["teacher"] = (
-            f"{teacher} did not work at a school of yours on {day:%b %-d, %Y}: a principal "
-            "visits the classrooms of their own school."
+            f"{teacher} did not teach at a school of yours on {day_text(day)}: a principal "
+            "visits the classrooms of their own school's teachers and teacher leaders."
         )
     if actor is not None and look_fors:
         allowed = {item.pk for item in selectors.look_for_allowed(actor, teacher)}

@@ -32,6 +32,7 @@ from trellis.coaching.models import SupportTier, TierRule
 from trellis.core.exports import export_response
 from trellis.core.forms import add_service_errors
 from trellis.core.listing import ExportSpec, render_list
+from trellis.core.refusals import Refused
 from trellis.core.params import get_choice, get_date, get_int, get_text
 from trellis.orgs.selectors import system_choice
 
@@ -101,7 +102,10 @@ def visit_new(request: HttpRequest) -> HttpResponseBase:
 
     teacher = person_get(request.user, teacher_id)
     if not selectors.visit_teachers(request.user).filter(pk=teacher.pk).exists():
-        raise PermissionDenied
+        raise Refused(
+            f"{teacher.full_name} does not teach at your school: a classroom visit is to a "
+            "teacher or a teacher leader of your school."
+        )
     offered = selectors.look_fors(
         request.user, teacher, version_id=get_int(request.GET, "framework")
     )
