@@ -32,8 +32,8 @@ from trellis.coaching.models import SupportTier, TierRule
 from trellis.core.exports import export_response
 from trellis.core.forms import add_service_errors
 from trellis.core.listing import ExportSpec, render_list
-from trellis.core.refusals import Refused
 from trellis.core.params import get_choice, get_date, get_int, get_text
+from trellis.core.refusals import Refused
 from trellis.orgs.selectors import system_choice
 
 FORMATS = ("csv", "xlsx")
