@@ -225,9 +225,11 @@ def test_a_principal_reads_only_their_own_leadership_time(world: World) -> None:
 def test_the_session_form_tells_a_supervisor_what_the_notes_are(world: World) -> None:
     url = f"/coaching/new/?coachee={world.principal_person.pk}"
     page = text(world.client("supervisor").get(url))
-    assert "You are also Paula Prince&#x27;s supervisor" in page
-    assert "never part of Paula Prince&#x27;s evaluation" in page
-    assert "You are also" not in text(world.client("coach").get(url))
+    assert "You lead this session and are also Paula Prince&#x27;s supervisor" in page
+    # What it means for what they read: these notes, not the other sessions' unless shared.
+    assert "you read the notes of their other coaching sessions only where" in page
+    assert "these notes never reach Paula Prince&#x27;s evaluation" in page
+    assert "are also" not in text(world.client("coach").get(url))
 
 
 def test_a_session_off_the_caseload_is_refused_in_plain_words(world: World) -> None:
@@ -291,3 +293,12 @@ def test_dates_read_month_day_year(world: World) -> None:
     due = cycle_dates(timezone.localdate())["midyear_due"]
     assert f"{due:%b} {due.day}, {due.year}" in page
     assert due.isoformat() not in page
+
+
+def test_the_sessions_page_says_what_it_is_for(world: World) -> None:
+    page = text(world.client("coach").get("/coaching/"))
+    assert "This is where coaching is recorded" in page
+    assert "log the session</a>" in page and "carry over to the next session" in page
+    # Someone who follows sessions without a caseload is not asked to log one.
+    admin = text(world.client("admin").get("/coaching/"))
+    assert "This is where coaching is recorded" in admin and "log the session</a>" not in admin

@@ -204,10 +204,11 @@ def _evaluator_notes_help(coachee: Any, kinds: list[str]) -> str:
     )
     name = coachee.full_name
     return (
-        f"You are also {name}'s {roles}. These are coaching notes all the same: non-evaluative, "
-        f"read by you (you led the session), {name} and their coaches, and never part of "
-        f"{name}'s evaluation: its pages, exports and API never show them. Keep evaluative "
-        "judgements for the evaluation's own stages. The rest of this form (date, length, mode, "
-        "protocol, focus and next steps) is the session's record, which the system's "
-        "administrators also read."
+        f"You lead this session and are also {name}'s {roles}. What that means for these notes: "
+        f"you read them because you led the session (as do {name} and their coaches); as "
+        f"{name}'s {roles} you read the notes of their other coaching sessions only where "
+        f"{name} shares one; and these notes never reach {name}'s evaluation: its pages, "
+        "exports and API never show them. Keep evaluative judgements for the evaluation's own "
+        "stages. The rest of this form (date, length, mode, protocol, focus and next steps) is "
+        "the session's record, which the system's administrators also read."
     )
