@@ -92,3 +92,16 @@ def test_the_person_page_links_to_coaching_only_where_it_opens(world: World) -> 
     leader_page = world.client("leader").get(url)
     assert leader_page.status_code == 200 and link not in leader_page.content.decode()
     assert world.client("leader").get(link).status_code == 403
+
+
+def test_the_progress_chart_labels_its_time_axis_with_dates(world: World) -> None:
+    import re
+
+    paula = world.principal_person
+    rate(world, paula, datetime.date(2026, 1, 5), 2)
+    rate(world, paula, datetime.date(2026, 3, 1), 3)
+    detail = world.client("coach").get(f"/coaching/people/{paula.pk}/progress/").content.decode()
+    svg = detail[detail.index("<svg") : detail.index("</svg>")]
+    labels = re.findall(r'<text[^>]*font-size="10"[^>]*>([^<]+)</text>', svg)
+    assert labels == ["Jan 5, 2026", "Mar 1, 2026"]
+    assert "from Jan 5, 2026 to Mar 1, 2026" in svg

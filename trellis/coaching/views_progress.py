@@ -14,6 +14,7 @@ from django.shortcuts import render
 from trellis.authz.decorators import permission
 from trellis.authz.roles import Action
 from trellis.coaching import selectors
+from trellis.core.dates import day_text
 from trellis.core.exports import export_response
 from trellis.core.listing import ExportSpec, render_list
 from trellis.core.params import get_choice, get_text
@@ -86,29 +87,46 @@ def caseload_progress(request: HttpRequest) -> HttpResponseBase:
 
 
 def _line(series: selectors.FocusSeries, top: int) -> dict[str, Any]:
-    """A small line chart of one competency's levels over time (x: ratings in date order)."""
-    width, height, left, pad = 420, 150, 40, 16
+    """A small line chart of one competency's levels over time (x: ratings in date order, the
+    axis labelled with the days rated: the first, the last and up to three between)."""
+    width, height, left, pad, axis = 420, 172, 40, 16, 22
     n = len(series.ratings)
     step = (width - left - pad) / max(n - 1, 1)
-    scale = (height - 2 * pad) / max(top - 1, 1)
+    scale = (height - axis - 2 * pad) / max(top - 1, 1)
     points = [
         {
             "x": round(left + k * step, 1),
-            "y": round(height - pad - (r.level.position - 1) * scale, 1),
+            "y": round(height - axis - pad - (r.level.position - 1) * scale, 1),
             "rating": r,
             "rater": rater_kind_label(r),
         }
         for k, r in enumerate(series.ratings)
     ]
     ticks = [
-        {"y": round(height - pad - (level - 1) * scale, 1), "level": level}
+        {"y": round(height - axis - pad - (level - 1) * scale, 1), "level": level}
         for level in range(1, top + 1)
+    ]
+    # Up to five dates under the axis, evenly spread, the first and the last always.
+    shown = sorted({round(k * (n - 1) / 4) for k in range(5)}) if n > 1 else [0]
+    dates = [
+        {
+            "x": points[k]["x"],
+            "label": day_text(series.ratings[k].rated_on),
+            "anchor": "start"
+            if k == 0 and n > 1
+            else ("end" if k == n - 1 and n > 1 else "middle"),
+        }
+        for k in shown
     ]
     return {
         "series": series,
         "points": points,
         "path": " ".join(f"{p['x']},{p['y']}" for p in points),
         "ticks": ticks,
+        "dates": dates,
+        "span": (f"from {dates[0]['label']} to {dates[-1]['label']}" if len(dates) > 1 else ""),
+        "axis_y": height - axis + 4,
+        "label_y": height - 4,
         "width": width,
         "height": height,
         "left": left,
