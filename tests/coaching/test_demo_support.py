@@ -53,3 +53,14 @@ def test_demo_support_has_profiles_tiers_visits_and_gaps() -> None:
         supervisor = User.objects.get(email="supervisor@riverbend.example")
         _, sup_rows = selectors.leadership_rows(supervisor, end=TODAY)
         assert any(r.weeks_at_goal < len(r.minutes) for r in sup_rows)
+        # A framework of classroom practice is designated: the look-fors come from it (not the
+        # teacher-leader competencies), on the form and in the visits logged.
+        designated = selectors.classroom_framework(system.pk)
+        assert designated is not None and designated.kind == "standards"
+        teacher = visits.select_related("teacher").first().teacher  # type: ignore[union-attr]
+        offered = selectors.look_fors(principal, teacher)
+        assert offered.designated and offered.version is not None
+        assert offered.version.framework_id == designated.pk and len(offered.items) >= 5
+        used = ClassroomVisit.look_fors.through.objects.filter(classroomvisit__system=system)
+        assert used.exists()
+        assert not used.exclude(frameworkitem__version__framework=designated).exists()

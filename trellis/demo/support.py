@@ -207,7 +207,15 @@ def _over_ratio(system: Any, today: datetime.date) -> int:
     return len(handovers)
 
 
-def _visits(system: Any, rng: random.Random, today: datetime.date, *, weeks: int | None) -> int:
+def _visits(
+    system: Any,
+    rng: random.Random,
+    today: datetime.date,
+    *,
+    weeks: int | None,
+    look_fors: list[Any] | None = None,
+    pick: random.Random | None = None,
+) -> int:
     year_start = datetime.date(today.year if today.month >= 8 else today.year - 1, 8, 20)
     start = (
         year_start if weeks is None else max(year_start, today - datetime.timedelta(weeks=weeks))
@@ -267,6 +275,13 @@ def _visits(system: Any, rng: random.Random, today: datetime.date, *, weeks: int
                             visited_at=at,
                             minutes=rng.choice([10, 15, 15, 20, 20, 25, 30]),
                             feedback=rng.choice(FEEDBACK),
+                            # Look-fors from the district's framework of classroom practice
+                            # (their own random stream: the visits stay as they were).
+                            look_fors=(
+                                pick.sample(look_fors, pick.randint(1, min(2, len(look_fors))))
+                                if look_fors and pick
+                                else ()
+                            ),
                         )
                     )
             day = monday + datetime.timedelta(weeks=1)
@@ -287,14 +302,128 @@ def support_from_data(system: Any) -> dict[str, int]:
     return {"need profiles refreshed from the data": refreshed, "tier periods backdated": moved}
 
 
+# The district's framework of classroom practice, the look-fors of its principals' classroom
+# visits (designated under Tiers and rules): code, parent, statement, type, then a descriptor per
+# level, lowest first.
+CLASSROOM_LEVELS = ["Beginning", "Developing", "Proficient", "Distinguished"]
+CLASSROOM_PRACTICE = [
+    ("1", "", "Planning and preparation", "Domain", []),
+    (
+        "1.1",
+        "1",
+        "Clear learning objective",
+        "Look-for",
+        [
+            "No objective is stated or visible.",
+            "An objective is posted but not referred to.",
+            "The objective is stated and students can say what they are learning.",
+            "Students explain the objective and how they will know they met it.",
+        ],
+    ),
+    (
+        "1.2",
+        "1",
+        "Task matched to the standard",
+        "Look-for",
+        [
+            "The task does not address the grade-level standard.",
+            "The task touches the standard at a lower level of rigour.",
+            "The task asks for the thinking the standard names.",
+            "Students choose among tasks that all reach the standard.",
+        ],
+    ),
+    ("2", "", "Classroom environment", "Domain", []),
+    (
+        "2.1",
+        "2",
+        "Routines that protect learning time",
+        "Look-for",
+        [
+            "Transitions and materials take much of the time.",
+            "Some routines run; others need the teacher's direction.",
+            "Routines run smoothly with few prompts.",
+            "Students run the routines themselves.",
+        ],
+    ),
+    ("3", "", "Instruction", "Domain", []),
+    (
+        "3.1",
+        "3",
+        "Student discourse",
+        "Look-for",
+        [
+            "The teacher does nearly all the talking.",
+            "Students answer the teacher's questions briefly.",
+            "Students talk to each other about the content, with sentence frames where needed.",
+            "Students build on and question each other's reasoning without prompting.",
+        ],
+    ),
+    (
+        "3.2",
+        "3",
+        "Checks for understanding",
+        "Look-for",
+        [
+            "Understanding is not checked.",
+            "The teacher asks the whole class whether it understands.",
+            "The teacher checks every student's understanding and adjusts.",
+            "Students check their own understanding against criteria and act on it.",
+        ],
+    ),
+]
+
+
+def classroom_framework(system: Any) -> Any:
+    """The district's framework of classroom practice (kind: standards), published and
+    designated as the look-fors of classroom visits, through the same services as the pages."""
+    import csv
+    import io
+
+    from trellis.coaching.services import classroom_framework_set
+    from trellis.frameworks.models import Framework
+    from trellis.frameworks.services import framework_import_csv, version_publish
+
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["code", "parent_code", "statement", "type", *CLASSROOM_LEVELS])
+    for code, parent, statement, kind, descriptors in CLASSROOM_PRACTICE:
+        writer.writerow(
+            [code, parent, statement, kind, *(descriptors or [""] * len(CLASSROOM_LEVELS))]
+        )
+    draft = framework_import_csv(
+        actor=None,
+        system=system,
+        title="Riverbend Classroom Practice Look-fors",
+        raw=out.getvalue().encode(),
+        kind=Framework.Kind.STANDARDS,
+        filename="classroom-practice.csv",
+    )
+    version = version_publish(actor=None, version=draft)
+    classroom_framework_set(actor=None, system=system, framework=version.framework)
+    return version.framework
+
+
 def support_history(
     system: Any, *, seed: int, today: datetime.date, size_name: str = "demo"
 ) -> dict[str, int]:
     rng = random.Random(f"{seed}-support")
     support_settings_save(actor=None, system=system, leadership_goal_minutes=GOAL_MINUTES)
+    framework = classroom_framework(system)
     counts = _profiles(system, rng, today)
     counts["supervision reassigned (over ratio)"] = _over_ratio(system, today)
+    from trellis.frameworks.models import FrameworkItem
+
+    look_fors = list(
+        FrameworkItem.objects.filter(
+            version__framework=framework, descriptors__isnull=False
+        ).distinct()
+    )
     counts["classroom visits"] = _visits(
-        system, rng, today, weeks=10 if size_name == "metro" else None
+        system,
+        rng,
+        today,
+        weeks=10 if size_name == "metro" else None,
+        look_fors=sorted(look_fors, key=lambda i: i.human_coding_scheme),
+        pick=random.Random(f"{seed}-look-fors"),
     )
     return counts
