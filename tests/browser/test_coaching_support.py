@@ -34,6 +34,11 @@ def test_supervisor_reads_dosage_and_principal_logs_a_visit(
     page.get_by_role("button", name="Show").click()
     expect(page.get_by_role("rowheader", name="North Cluster")).to_be_visible()
     assert_accessible(page)
+    # Per supervisor, the rows and the total (each school once) are the same figures.
+    page.get_by_label("Per", exact=True).select_option("supervisor")
+    page.get_by_role("button", name="Show").click()
+    expect(page.get_by_role("rowheader", name="Total (each school once)")).to_be_visible()
+    assert_accessible(page)
     sign_out(page)
 
     sign_in(page, base, "principal@riverbend.test")
