@@ -136,3 +136,22 @@ def test_the_home_page_lists_the_forms_open_to_the_person(world: World) -> None:
     # Once the form has closed it is no longer listed.
     with time_machine.travel(datetime.datetime(2025, 10, 1, 12, tzinfo=datetime.UTC)):
         assert "Surveys to answer" not in world.client("teacher").get("/").content.decode()
+
+
+def test_a_form_with_a_first_answer_does_not_move_the_report_onto_its_year(world: World) -> None:
+    """The report opens on the newest year answered by at least 5 (the demo's open form, once a
+    demo user has answered it, would otherwise open the report on a year with nothing shown)."""
+    from trellis.surveys.models import Administration, Response
+
+    surveyed(world)  # 2017-18: five respondents
+    base = Administration.objects.get(school_year=2018)
+    newer = Administration.objects.create(
+        instrument=base.instrument, system=world.system, window="moy", school_year=2019
+    )
+    submission = Submission.objects.create(
+        administration=newer, school=world.school, submitted_at=timezone.now()
+    )
+    Response.objects.create(submission=submission, item=base.instrument.items.get(), value=3)
+    page = world.client("leader").get("/impact/?system=riverbend").content.decode()
+    assert "Impact report: Riverbend Public Schools, 2017-18" in page
+    assert '<option value="2019">2018-19</option>' in page

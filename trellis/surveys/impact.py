@@ -985,7 +985,7 @@ def impact_schools(
     if level == "satisfaction":
         answers = _answers(scope, Measures.SATISFACTION).annotate(adjusted=_adjusted())
         rows = []
-        data = {
+        data: dict[int | None, Any] = {
             r["submission__school_id"]: r
             for r in answers.values("submission__school_id")
             .annotate(

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from trellis.authz.policies import allows, authorize, scope_for
 from trellis.authz.roles import Action
+from trellis.core.suppression import threshold
 from trellis.orgs.models import School, System
 from trellis.people.models import Position
 from trellis.programs.models import Participant, Program
@@ -128,12 +129,15 @@ def impact_years(system: System, today: datetime.date | None = None) -> list[int
 
 
 def impact_default_year(system: System, years: list[int]) -> int | None:
-    """The year the report opens on: the newest with a survey or assessment answered (the
-    report's four survey levels; a web form just opened, with no answer submitted yet, does
-    not count), else the newest with any data. A school year under way shows only reach,
-    practice and outcomes so far; it stays one choice away in the selector."""
+    """The year the report opens on: the newest with a survey or assessment answered by at
+    least the suppression threshold (the report's four survey levels have a figure to show; a
+    web form just opened, with a first answer or two, does not move it), else the newest with
+    any data. A school year under way shows only reach, practice and outcomes so far; it stays
+    one choice away in the selector."""
     surveyed = (
-        Administration.objects.filter(system=system, submissions__submitted_at__isnull=False)
+        Administration.objects.filter(system=system)
+        .annotate(respondents=SUBMITTED)
+        .filter(respondents__gte=threshold())
         .order_by("-school_year")
         .first()
     )
