@@ -59,8 +59,10 @@ def test_a_leader_goes_from_a_figure_to_the_schools_and_then_to_people(
     )
     # Two people with both scores, both at Oak Hill, in the only subject: the report withholds
     # the subject (fewer than 5), so no school is listed for it (its people would otherwise come
-    # back by subtraction; decisions.md, learn2).
-    expect(page.get_by_text("No school has data for this level in this year.")).to_be_visible()
+    # back by subtraction; decisions.md, learn2). The page says that the subject is withheld,
+    # not that there is no data (learn3).
+    expect(page.get_by_text("Withheld (fewer than 5 people): ELA.")).to_be_visible()
+    expect(page.get_by_text("No school has data for this level in this year.")).to_have_count(0)
     assert_accessible(page)
     page.get_by_role("link", name="The people behind these figures").click()
     expect(page.get_by_role("heading", level=1)).to_have_text(

@@ -18,7 +18,8 @@ TODAY = datetime.date(2026, 10, 1)
 def test_the_demo_has_three_years_of_surveys_with_realistic_change(db: Any) -> None:
     result = build(size_name="demo", seed=1, today=TODAY)
     years = sorted(set(Administration.objects.values_list("school_year", flat=True)))
-    assert years == [2024, 2025, 2026]
+    # Three years surveyed, and this year's PD satisfaction form open for web answers.
+    assert years == [2024, 2025, 2026, 2027]
     # Anonymous administrations name nobody; the knowledge assessment names its teachers.
     assert not Submission.objects.filter(
         administration__anonymous=True, person__isnull=False
@@ -72,9 +73,62 @@ def test_the_demo_has_three_years_of_surveys_with_realistic_change(db: Any) -> N
     assert client.login(email="leader@riverbend.example", password=DEMO_PASSWORD)
     page = client.get("/impact/?system=riverbend").content.decode()
     assert "Impact report: Riverbend Public Schools, 2025-26" in page
-    assert '<option value="2027">2026\u20132027</option>' in page
+    assert '<option value="2027">2026-27</option>' in page
     for local in ("leader", "analyst"):
         client = Client()
         assert client.login(email=f"{local}@riverbend.example", password=DEMO_PASSWORD)
         page = client.get("/impact/?system=riverbend&year=2026")
         assert page.status_code == 200 and "School conditions" in page.content.decode()
+
+
+def test_the_demo_shows_what_its_figures_do(db: Any) -> None:
+    """Branch learn3: the satisfaction drill-down has schools with figures (5 or more
+    respondents), knowledge changes are plausible (most improve, a few do not, no one swings
+    from all right to all wrong), and a survey is open for the demo's teacher leader to answer
+    on the web, without moving the year the report opens on."""
+    import time_machine
+
+    from trellis.accounts.models import User
+    from trellis.surveys.impact import Scope, impact_schools, knowledge_changes
+    from trellis.surveys.selectors import administrations_to_answer
+
+    result = build(size_name="demo", seed=1, today=TODAY)
+    system = result.system
+    for year in (2024, 2025, 2026):
+        _columns, rows = impact_schools(
+            system=system, year=year, program=None, level="satisfaction"
+        )
+        shown = [int(r.cells[0]) for r in rows if r.cells[0].isdigit()]
+        assert shown and min(shown) >= 5, year
+        assert any(r.cells[0] == "fewer than 5" for r in rows), year  # suppression kept
+        for subject, entries in knowledge_changes(Scope(system, year, None)).items():
+            changes = [change for _person, change, _school in entries]
+            improved = sum(c > 0 for c in changes) / len(changes)
+            fell = sum(c < 0 for c in changes) / len(changes)
+            assert improved > 0.5, (year, subject, improved)
+            assert fell <= 0.15 and improved < 1, (year, subject, fell)
+            assert max(abs(c) for c in changes) <= 50, (year, subject)
+    teacher = User.objects.get(email="teacher@riverbend.example")
+    forms = administrations_to_answer(teacher, TODAY)
+    assert [(a.instrument.measures, a.window, a.school_year, s) for a, s in forms] == [
+        ("satisfaction", "moy", 2027, "not started")
+    ]
+    with time_machine.travel(datetime.datetime(2026, 10, 1, 16, tzinfo=datetime.UTC)):
+        client = Client()
+        assert client.login(email="teacher@riverbend.example", password=DEMO_PASSWORD)
+        home = client.get("/").content.decode()
+        url = f"/surveys/administrations/{forms[0][0].pk}/respond/"
+        assert "Surveys to answer" in home and f'href="{url}"' in home
+        assert client.get(url).status_code == 200
+        leader = Client()
+        assert leader.login(email="leader@riverbend.example", password=DEMO_PASSWORD)
+        page = leader.get("/impact/?system=riverbend").content.decode()
+        assert "Impact report: Riverbend Public Schools, 2025-26" in page
+
+
+def test_the_readme_does_not_call_professional_learning_unbuilt() -> None:
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    assert "Not built yet: PD sessions and communities" not in readme
+    assert "**Surveys to answer**" in readme

@@ -414,6 +414,26 @@ def checkin(*, actor: Any, code: str, now: datetime.datetime | None = None) -> R
             cache.incr(key)
         except ValueError:
             cache.set(key, 1, CHECKIN_LOCKOUT_SECONDS)
+        waiting = (
+            Registration.objects.filter(
+                person_id=person_id,
+                status=Registration.Status.WAITLISTED,
+                session__checkin_code=code,
+                session__starts_at__lte=now + window,
+                session__ends_at__gte=now - window,
+            )
+            .select_related("session")
+            .first()
+        )
+        if waiting is not None:
+            # The code is right but the person has no seat: say so, rather than that the code
+            # is wrong or that nothing of theirs is open.
+            raise ValidationError(
+                {
+                    "code": f"You are on the waiting list for {waiting.session.title}, not "
+                    "registered: ask the facilitator whether a seat is free."
+                }
+            )
         if not candidates:
             raise ValidationError(
                 {

@@ -300,7 +300,12 @@ def session_cancel(request: HttpRequest, pk: int) -> HttpResponseBase:
     else:
         text = "Registration cancelled."
         if promoted is not None:
-            text += f" {promoted.person.full_name} moved up from the waiting list."
+            # Who was waiting is named only to those who read the registrations: a teacher
+            # giving up their seat learns that it went on, not to whom.
+            if selectors.may_take_attendance(user, session):
+                text += f" {promoted.person.full_name} moved up from the waiting list."
+            else:
+                text += " The first person on the waiting list has the seat."
         messages.success(request, text)
     return redirect("learning_session", pk=session.pk)
 

@@ -147,8 +147,10 @@ def svg(chart: Chart) -> SafeString:
             parts.append(f'<rect x="8" y="6" width="12" height="12" fill="{COLOURS[0]}"/>')
             parts.append(f'<rect x="22" y="6" width="12" height="12" fill="{NEGATIVE}"/>')
             x = 40
+        # Under the legend where there is one (two series), else on the legend's line.
+        y = 34 if len(chart.series) > 1 else 16
         parts.append(
-            f'<text x="{x}" y="16" font-size="12" data-note="1">{escape(chart.note)}</text>'
+            f'<text x="{x}" y="{y}" font-size="12" data-note="1">{escape(chart.note)}</text>'
         )
     zero = x_of(0.0)
     bottom = height - 10
@@ -287,18 +289,26 @@ def charts(report: dict[str, Any]) -> list[Chart]:
         drill="conditions",
     )
     boy, eoy = c.get("distribution_boy"), c.get("distribution_eoy")
-    for band in c.get("bands", []):
-        dist.lines.append(
-            Line(
-                band,
-                [
-                    Value(float(d[band]), str(d[band]))
-                    if d is not None
-                    else Value(None, str(c.get(f"distribution_{w}_reason")))
-                    for d, w in ((boy, "boy"), (eoy, "eoy"))
-                ],
+    # Neither point has a distribution (a program whose schools took no conditions survey, a
+    # year not surveyed): no chart, the level's table says why once. One missing: its cells
+    # read "—" and the chart's note gives the reason once, not in every band.
+    if boy is not None or eoy is not None:
+        missing = [
+            f"{name}: {c.get(f'distribution_{w}_reason') or 'no data'}"
+            for d, w, name in ((boy, "boy", "Beginning of year"), (eoy, "eoy", "End of year"))
+            if d is None
+        ]
+        dist.note = "; ".join(missing)
+        for band in c.get("bands", []):
+            dist.lines.append(
+                Line(
+                    band,
+                    [
+                        Value(float(d[band]), str(d[band])) if d is not None else Value(None, "—")
+                        for d in (boy, eoy)
+                    ],
+                )
             )
-        )
     out.append(dist)
     out.append(
         _school_changes(

@@ -48,7 +48,10 @@ class AnswersForm(forms.Form):
                 low, high = SCALE_RANGE[item.scale]
                 choices = [(str(v), LABELS[item.scale][v]) for v in range(low, high + 1)]
                 field = forms.ChoiceField(
-                    choices=choices, required=False, widget=forms.RadioSelect, label=item.text
+                    choices=choices,
+                    required=False,
+                    widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
+                    label=item.text,
                 )
             elif item.scale == Scale.NUMBER:
                 field = style_field(forms.DecimalField(required=False, label=item.text))

@@ -447,6 +447,13 @@ def knowledge_changes(scope: Scope) -> dict[str, list[tuple[int, float, int | No
     return subjects
 
 
+def knowledge_withheld(*, system: System, year: int, program: Program | None) -> list[str]:
+    """The subjects (as named) whose figures the report withholds: 1 to 4 people with both a
+    pre and a post score (none at all is not a withheld figure, there is none)."""
+    changes = knowledge_changes(Scope(system, year, program))
+    return sorted(s for s, entries in changes.items() if entries and _small(len(entries)))
+
+
 def growth(changes: list[float]) -> dict[str, Any]:
     """The growth figures of a list of changes (post - pre)."""
     n = len(changes)
@@ -978,7 +985,7 @@ def impact_schools(
     if level == "satisfaction":
         answers = _answers(scope, Measures.SATISFACTION).annotate(adjusted=_adjusted())
         rows = []
-        data = {
+        data: dict[int | None, Any] = {
             r["submission__school_id"]: r
             for r in answers.values("submission__school_id")
             .annotate(
@@ -986,10 +993,24 @@ def impact_schools(
             )
             .order_by()
         }
+        # Complementary suppression against the report's total (all respondents, and the
+        # favourable share of all items), as for knowledge and practice: a school withheld
+        # alone, or withheld ones with fewer than the threshold between them and the answers in
+        # no school, take the next-smallest school with them ("not shown").
+        people: dict[Any, int] = {k: r["people"] for k, r in data.items() if k}
+        people["total"] = sum(r["people"] for r in data.values())
+        people["no school"] = data[None]["people"] if None in data else 0
+        withheld = protect(
+            people,
+            [("total", [*(k for k in data if k), "no school"])],
+            hidden=["no school"] if people["no school"] else [],
+        )
         for school in School.objects.filter(pk__in=[k for k in data if k]).order_by("name"):
             r = data[school.pk]
             if _small(r["people"]):
                 rows.append(SchoolRow(school, [f"fewer than {threshold()}", "—"]))
+            elif school.pk in withheld:
+                rows.append(SchoolRow(school, ["not shown", "—"]))
             else:
                 rows.append(
                     SchoolRow(school, [str(r["people"]), f"{100.0 * r['fav'] / r['n']:.1f}%"])

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from trellis.authz.policies import allows, authorize, scope_for
 from trellis.authz.roles import Action
+from trellis.core.suppression import threshold
 from trellis.orgs.models import School, System
 from trellis.people.models import Position
 from trellis.programs.models import Participant, Program
@@ -21,6 +22,7 @@ from trellis.surveys.impact import (
     impact_report,
     impact_schools,
     knowledge_people,
+    knowledge_withheld,
     practice_people,
     year_bounds,
 )
@@ -127,10 +129,18 @@ def impact_years(system: System, today: datetime.date | None = None) -> list[int
 
 
 def impact_default_year(system: System, years: list[int]) -> int | None:
-    """The year the report opens on: the newest with a survey or assessment (the report's
-    four survey levels), else the newest with any data. A school year under way shows only
-    reach, practice and outcomes so far; it stays one choice away in the selector."""
-    surveyed = Administration.objects.filter(system=system).order_by("-school_year").first()
+    """The year the report opens on: the newest with a survey or assessment answered by at
+    least the suppression threshold (the report's four survey levels have a figure to show; a
+    web form just opened, with a first answer or two, does not move it), else the newest with
+    any data. A school year under way shows only reach, practice and outcomes so far; it stays
+    one choice away in the selector."""
+    surveyed = (
+        Administration.objects.filter(system=system)
+        .annotate(respondents=SUBMITTED)
+        .filter(respondents__gte=threshold())
+        .order_by("-school_year")
+        .first()
+    )
     if surveyed is not None:
         return surveyed.school_year
     return years[0] if years else None
@@ -181,6 +191,12 @@ def impact_drill(
     system, program = impact_target(user, system_code, program_id)
     columns, rows = impact_schools(system=system, year=year, program=program, level=level)
     return system, program, columns, rows
+
+
+def impact_knowledge_withheld(system: System, program: Program | None, year: int) -> list[str]:
+    """The knowledge subjects withheld for fewer than the threshold (after `impact_drill` has
+    scoped the system and program to the viewer)."""
+    return knowledge_withheld(system=system, year=year, program=program)
 
 
 def impact_people(
@@ -267,3 +283,41 @@ def saved_answers(administration: Administration, user: Any) -> tuple[dict[int, 
         for r in submission.responses.all()
     }
     return values, submission.submitted_at is not None
+
+
+def administrations_to_answer(user: Any, day: datetime.date) -> list[tuple[Administration, str]]:
+    """The administrations whose web form asks the user and is open today, each with where the
+    user stands: "not started", "saved" (a draft to finish) or "submitted" (the home page's
+    "Surveys to answer": the form's address is otherwise known only to those who manage it)."""
+    person = getattr(user, "person", None)
+    if person is None:
+        return []
+    open_ones = (
+        Administration.objects.filter(
+            system_id=person.system_id, opens_on__lte=day, closes_on__gte=day
+        )
+        .select_related("instrument")
+        .order_by("closes_on", "pk")
+    )
+    out = []
+    for administration in open_ones:
+        if not in_population(administration, person, day):
+            continue
+        _saved, submitted = saved_answers(administration, user)
+        if submitted:
+            status = "submitted"
+        elif _saved or _has_draft(administration, user):
+            status = "saved"
+        else:
+            status = "not started"
+        out.append((administration, status))
+    return out
+
+
+def _has_draft(administration: Administration, user: Any) -> bool:
+    submissions = Submission.objects.filter(administration=administration)
+    if administration.anonymous:
+        return submissions.filter(
+            respondent_key=respondent_key(administration.pk, user.person_id)
+        ).exists()
+    return submissions.filter(person_id=user.person_id).exists()

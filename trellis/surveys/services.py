@@ -248,6 +248,10 @@ def web_answers_save(
             submission, _ = Submission.objects.select_for_update().get_or_create(
                 administration=administration, person=person, defaults={"school": school}
             )
+        if not submit and submission.submitted_at is not None:
+            raise ValidationError(
+                "Your answers are submitted: submit your changes (they cannot go back to a draft)."
+            )
         submission.school = school
         if submit:
             submission.submitted_at = timezone.now()

@@ -168,6 +168,8 @@ def impact_page(request: HttpRequest) -> HttpResponse:
             system=system,
             program=program,
             years=years,
+            # One form of a school year everywhere (the heading, the picker, the JSON).
+            year_choices=[(y, school_year_label(y)) for y in years],
             year=year,
             programs=list(selectors.impact_program_choices(request.user, system)),
         )
@@ -232,6 +234,12 @@ def impact_drill_page(request: HttpRequest) -> HttpResponseBase:
             "rows": rows,
             "back": back,
             "querystring_nopage": request.GET.urlencode(),
+            "threshold": threshold(),
+            "withheld": (
+                selectors.impact_knowledge_withheld(system, program, year)
+                if level == "knowledge"
+                else []
+            ),
             "people": (
                 back.replace(reverse("impact_report"), reverse("impact_people"), 1)
                 + f"&level={level}"
@@ -352,7 +360,9 @@ def respond(request: HttpRequest, pk: int) -> HttpResponseBase:
     administration = selectors.administration_to_answer(request.user, pk, today)
     items = list(administration.instrument.items.all())
     saved, submitted = selectors.saved_answers(administration, request.user)
-    submit = request.method == "POST" and "submit" in request.POST
+    # Once submitted, changes are submitted too: a draft over a submitted answer would leave
+    # it counted with questions unanswered.
+    submit = request.method == "POST" and ("submit" in request.POST or submitted)
     if request.method == "POST":
         form = AnswersForm(request.POST, items=items, submit=submit)
         if form.is_valid():
