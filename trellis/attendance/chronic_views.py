@@ -67,23 +67,24 @@ def _list_context(
 def _chronic_page(
     request: HttpRequest, *, day: datetime.date, earlier: bool, school: School | None
 ) -> HttpResponseBase:
-    seen = selectors.chronic(request.user, day, school_ids=[school.pk] if school else None)
-    query = get_text(request.GET, "q")
-    networks = sorted(
-        {
-            (r.school.network.pk, r.school.network.name)
-            for r in seen.schools
-            if r.school and r.school.network
-        },
-        key=lambda n: n[1],
-    )
+    # A network chosen (the filter, or the network page's link): the headline, the grades and
+    # the schools are the network's.
+    networks = selectors.chronic_networks(request.user, day)
     network = get_int(request.GET, "network")
+    if school or network not in dict(networks):
+        network = None
+    seen = selectors.chronic(
+        request.user,
+        day,
+        group=selectors.chronic_group(
+            request.user, school=school.pk if school else None, network=network
+        ),
+    )
+    query = get_text(request.GET, "q")
     rows = [
         r
         for r in seen.schools
-        if r.school
-        and (not query or query.lower() in r.school.name.lower())
-        and (not network or r.school.network_id == network)
+        if r.school and (not query or query.lower() in r.school.name.lower())
     ]
     fmt = get_choice(request.GET, "format", FORMATS)
     if fmt:
@@ -126,6 +127,8 @@ def _chronic_page(
             "school": school,
             "heading": f"Chronic absence at {school.name}"
             if school
+            else f"Chronic absence in {dict(networks)[network]}"
+            if network
             else {
                 "system": "Chronic absence in your system",
                 "caseload": "Chronic absence in your caseload",

@@ -608,6 +608,14 @@ def attendance_report_for(user: Any, system: System, day: datetime.date) -> dict
         School.objects.filter(system=system, pk__in=reach.school_ids).values_list("pk", flat=True)
     )
     seen = morning(user, day, school_ids=ids)
+    # Chronic figures as the chronic pages decide them (over every school the viewer reaches).
+    table = chronic_table(user, day)
+    for r, key in [
+        *((r, ("school", r.school.pk)) for r in seen.rows),
+        (seen.total, chronic_group(user, system=system.pk)),
+    ]:
+        r.chronic_counted = table.count("chronic_counted", key)
+        r.chronic_absent = table.count("chronic_absent", key)
     return {
         "date": day.isoformat(),
         "schools": {school_key(row.school): row.entry() for row in seen.rows},
@@ -838,27 +846,6 @@ class Chronic:
         return trend_chart(self.trend)
 
 
-def _grade_figures(found: dict[int, Figures]) -> dict[str, list[int]]:
-    """{grade: [students who count, chronically absent]} over the schools, from the grade
-    roll-up (DailyGradeChronic) on each school's day of its figures (one query, summed in
-    the database), each student once (`chronic_duplicates` per grade: one more query). A grade
-    is the students' roster grade when the roll-up was written."""
-    from trellis.attendance.models import DailyGradeChronic
-
-    as_of = {pk: f.as_of for pk, f in found.items() if f.as_of is not None}
-    twice = chronic_duplicates(as_of, by_grade=True)
-    return {
-        grade: [
-            (counted or 0) - twice.get(grade or "", (0, 0))[0],
-            (chronic or 0) - twice.get(grade or "", (0, 0))[1],
-        ]
-        for grade, counted, chronic in DailyGradeChronic.objects.filter(on_days(as_of))
-        .order_by()
-        .values_list("grade")
-        .annotate(Sum("chronic_counted"), Sum("chronic_absent"))
-    }
-
-
 def chronic_trend_rows(
     school_ids: set[int], day: datetime.date
 ) -> list[tuple[datetime.date, datetime.date, int, int]]:
@@ -956,43 +943,240 @@ def _trend_duplicates(
         }
 
 
-def chronic(user: Any, day: datetime.date, *, school_ids: Iterable[int] | None = None) -> Chronic:
-    """Chronic absence to `day` in the viewer's schools (or the given ones among them): per
-    school (the roll-up), per grade, and each month's end since the school year began,
-    suppressed for viewers who may not open the students (school and grade cells protected
-    together against their shared total)."""
+# --- One decision of what chronic figures a viewer sees (every page, export and API) ---------
+# A district role sees the system's page (each grade's total over every school), each network's
+# and each school's (its grade cells): a grade total less the shown cells of the other schools
+# would give a hidden cell back. So the cells are protected once over every school the viewer
+# reaches, with every total any of their pages shows (docs/decisions.md, branch att3).
+
+ALL = TOTAL
+
+
+def grade_key(group: tuple[Any, ...], grade: str) -> tuple[Any, ...]:
+    """The key of a grade's figures in a group (the whole reach, a system, a network, or a
+    school: a school's grade key is one cell of the table of schools by grades)."""
+    return (*group, "grade", grade)
+
+
+@dataclass
+class ChronicTable:
+    """Chronic absence to a day over every school the viewer reaches: per school and per
+    (school, grade) the roll-up's figures, per group of schools (everything, each system, each
+    network) the totals and grades each student once, and the keys hidden from this viewer
+    (`values[measure][key]`, `hidden[measure]`; measures chronic_counted and chronic_absent)."""
+
+    schools: dict[int, School]
+    members: dict[tuple[Any, ...], list[int]]
+    grades: dict[tuple[Any, ...], list[str]]
+    values: dict[str, dict[Any, int]]
+    hidden: dict[str, set[Any]]
+    as_of: dict[int, datetime.date]
+
+    def count(self, measure: str, key: Any) -> Count:
+        return Count(self.values[measure].get(key, 0), hidden=key in self.hidden[measure])
+
+
+CHRONIC_MEASURES = ("chronic_counted", "chronic_absent")
+
+
+def chronic_table(user: Any, day: datetime.date) -> ChronicTable:
+    """Decided once per request and day for the viewer (the page, its export, the API)."""
+    return per_request(user, f"chronic_table {day.isoformat()}", lambda: _chronic_table(user, day))
+
+
+def _duplicates(
+    rows: list[tuple[int, int, str, bool]], group_of: Any
+) -> dict[tuple[Any, ...], list[int]]:
+    """{key: [extra students who count, extra chronically absent]} for the groups' totals and
+    grades: a student counted at n schools of a group (transfers, DailyChronicTransfer) is
+    n - 1 too many there, and c - 1 too many among the chronically absent when chronically
+    absent at c > 1 of them (`chronic_duplicates`' rule, for every group at once)."""
+    per: dict[tuple[Any, ...], list[int]] = defaultdict(lambda: [0, 0])
+    by_student: dict[int, list[tuple[int, str, bool]]] = defaultdict(list)
+    for student_id, school_id, grade, is_chronic_there in rows:
+        by_student[student_id].append((school_id, grade, is_chronic_there))
+    for found in by_student.values():
+        if len(found) < 2:
+            continue
+        tally: dict[tuple[Any, ...], list[int]] = defaultdict(lambda: [0, 0])
+        for school_id, grade, is_chronic_there in found:
+            for group in group_of(school_id):
+                for key in (group, grade_key(group, grade or "")):
+                    tally[key][0] += 1
+                    tally[key][1] += int(is_chronic_there)
+        for key, (n, c) in tally.items():
+            if n > 1:
+                per[key][0] += n - 1
+                per[key][1] += max(c - 1, 0)
+    return per
+
+
+def _chronic_table(user: Any, day: datetime.date) -> ChronicTable:
+    from trellis.attendance.models import DailyChronicTransfer, DailyGradeChronic
+
     reach = attendance_reach(user)
-    ids = set(reach.school_ids) if school_ids is None else set(school_ids) & reach.school_ids
-    schools = list(
-        School.objects.filter(pk__in=ids).select_related("system", "network").order_by("name")
+    schools = {
+        s.pk: s
+        for s in School.objects.filter(pk__in=sorted(reach.school_ids)).select_related(
+            "system", "network"
+        )
+    }
+    ids = sorted(schools)
+    as_of = as_of_days(ids, day)
+    when = on_days(as_of)
+    school_values = {
+        pk: (counted, absent)
+        for pk, counted, absent in DailySchoolAttendance.objects.filter(when).values_list(
+            "school_id", "chronic_counted", "chronic_absent"
+        )
+    }
+    cells = list(
+        DailyGradeChronic.objects.filter(when).values_list(
+            "school_id", "grade", "chronic_counted", "chronic_absent"
+        )
     )
-    found = figures([s.pk for s in schools], day)
-    grades = _grade_figures(found)
+    transfers = list(
+        DailyChronicTransfer.objects.filter(when).values_list(
+            "student_id", "school_id", "grade", "chronic"
+        )
+    )
+    # The groups a page can show: everything, each system, each network, each school.
+    members: dict[tuple[Any, ...], list[int]] = defaultdict(list)
+    for pk in ids:
+        school = schools[pk]
+        members[ALL].append(pk)
+        members[("system", school.system_id)].append(pk)
+        if school.network_id:
+            members[("network", school.network_id)].append(pk)
+        members[("school", pk)].append(pk)
+
+    def group_of(school_id: int) -> list[tuple[Any, ...]]:
+        school = schools[school_id]
+        found: list[tuple[Any, ...]] = [ALL, ("system", school.system_id)]
+        if school.network_id:
+            found.append(("network", school.network_id))
+        return found
+
+    twice = _duplicates([t for t in transfers if t[1] in schools], group_of)
+    values: dict[str, dict[Any, int]] = {name: defaultdict(int) for name in CHRONIC_MEASURES}
+    grades: dict[tuple[Any, ...], set[str]] = defaultdict(set)
+    for pk in ids:
+        counted, absent = school_values.get(pk, (0, 0))
+        for group in [("school", pk), *group_of(pk)]:
+            values["chronic_counted"][group] += counted
+            values["chronic_absent"][group] += absent
+    for school_id, grade, counted, absent in cells:
+        if school_id not in schools:
+            continue
+        for group in [("school", school_id), *group_of(school_id)]:
+            key = grade_key(group, grade or "")
+            grades[group].add(grade or "")
+            values["chronic_counted"][key] += counted
+            values["chronic_absent"][key] += absent
+    for key, (extra_counted, extra_absent) in twice.items():
+        values["chronic_counted"][key] -= extra_counted
+        values["chronic_absent"][key] -= extra_absent
+    for group in members:
+        values["chronic_counted"].setdefault(group, 0)
+        values["chronic_absent"].setdefault(group, 0)
+    # Every total a page shows, with the parts it adds up to (counts of distinct students are
+    # not exactly additive: treated as sums, which hides more, not less).
+    relations: list[tuple[Any, list[Any]]] = []
+    for group, pks in members.items():
+        relations.append((group, [grade_key(group, g) for g in sorted(grades[group])]))
+        if group[0] == "school":
+            continue
+        relations.append((group, [("school", pk) for pk in pks]))
+        for g in grades[group]:
+            relations.append(
+                (
+                    grade_key(group, g),
+                    [grade_key(("school", pk), g) for pk in pks if g in grades[("school", pk)]],
+                )
+            )
+    # Everything = its systems; a system = its networks and its schools outside any network.
+    systems = sorted({s.system_id for s in schools.values()})
+    outer: list[tuple[tuple[Any, ...], list[tuple[Any, ...]]]] = [
+        (ALL, [("system", pk) for pk in systems])
+    ]
+    for system_id in systems:
+        of_system = [s for s in schools.values() if s.system_id == system_id]
+        outer.append(
+            (
+                ("system", system_id),
+                sorted({("network", s.network_id) for s in of_system if s.network_id})
+                + [("school", s.pk) for s in of_system if not s.network_id],
+            )
+        )
+    for group, parts in outer:
+        relations.append((group, parts))
+        for g in grades[group]:
+            relations.append(
+                (grade_key(group, g), [grade_key(p, g) for p in parts if g in grades[p]])
+            )
     opened = _opened(user)
-    open_keys: set[Any] = {("school", pk) for pk in ids & opened}
-    if ids <= opened:
-        open_keys |= {TOTAL, *(("grade", g) for g in grades)}
-    school_keys = [("school", s.pk) for s in schools]
-    grade_keys = [("grade", g) for g in grades]
-    totals = chronic_total(found)
-    counts: dict[str, dict[Any, Count]] = {}
-    for index, name in ((0, "chronic_counted"), (1, "chronic_absent")):
-        values: dict[Any, int] = {("school", pk): getattr(f, name) for pk, f in found.items()}
-        values.update({("grade", g): v[index] for g, v in grades.items()})
-        # Each student once: a transfer counts at each of their schools, once in the total.
-        values[TOTAL] = totals[index]
-        counts[name] = _protected(values, [school_keys, grade_keys], open_keys)
+    open_keys: set[Any] = set()
+    for group, pks in members.items():
+        if set(pks) <= opened:
+            open_keys |= {group, *(grade_key(group, g) for g in grades[group])}
+    hidden: dict[str, set[Any]] = {}
+    if open_keys >= set(values["chronic_counted"]):
+        hidden = {name: set() for name in CHRONIC_MEASURES}
+    else:
+        for name in CHRONIC_MEASURES:
+            hidden[name] = protect(dict(values[name]), relations, open_keys=open_keys)
     # A count of chronically absent students over a hidden number of students would tell
     # about those few (a 0 says none of them is): it goes with its denominator.
-    for key, counted in counts["chronic_counted"].items():
-        if counted.suppressed:
-            counts["chronic_absent"][key] = Count(counts["chronic_absent"][key].value, hidden=True)
+    hidden["chronic_absent"] |= hidden["chronic_counted"]
+    return ChronicTable(
+        schools=schools,
+        members=dict(members),
+        grades={group: sorted(found, key=grade_sort_key) for group, found in grades.items()},
+        values={name: dict(v) for name, v in values.items()},
+        hidden=hidden,
+        as_of=as_of,
+    )
+
+
+def chronic_group(
+    user: Any, *, school: int | None = None, network: int | None = None, system: int | None = None
+) -> tuple[Any, ...]:
+    """The group a chronic page or the API shows: a school, a network, a system, else every
+    school the viewer reaches."""
+    if school is not None:
+        return ("school", school)
+    if network is not None:
+        return ("network", network)
+    if system is not None and len(attendance_reach(user).system_ids) > 1:
+        return ("system", system)
+    return ALL
+
+
+def chronic_networks(user: Any, day: datetime.date) -> list[tuple[int, str]]:
+    """The networks of the viewer's schools (the chronic page's filter), by name."""
+    table = chronic_table(user, day)
+    found = {s.network.pk: s.network.name for s in table.schools.values() if s.network is not None}
+    return sorted(found.items(), key=lambda n: (n[1], n[0]))
+
+
+def chronic(user: Any, day: datetime.date, *, group: tuple[Any, ...] = ALL) -> Chronic:
+    """Chronic absence to `day` of a group of the viewer's schools (all of them by default,
+    else a system's, a network's or one school's: `chronic_group`): per school, per grade, and
+    each month's end since the school year began, suppressed for viewers who may not open the
+    students as `chronic_table` decides over every school they reach, so that no page, export
+    or API answer gives back by subtraction a figure another one hides."""
+    reach = attendance_reach(user)
+    table = chronic_table(user, day)
+    pks = table.members.get(group, [])
+    schools = sorted((table.schools[pk] for pk in pks), key=lambda s: (s.name, s.pk))
+    ids = set(pks)
+    opened = _opened(user)
 
     def row(label: str, key: Any, **extra: Any) -> ChronicRow:
         return ChronicRow(
             label=label,
-            counted=counts["chronic_counted"][key],
-            chronic=counts["chronic_absent"][key],
+            counted=table.count("chronic_counted", key),
+            chronic=table.count("chronic_absent", key),
             **extra,
         )
 
@@ -1020,10 +1204,10 @@ def chronic(user: Any, day: datetime.date, *, school_ids: Iterable[int] | None =
         reach=reach,
         schools=[row(s.name, ("school", s.pk), school=s) for s in schools],
         grades=[
-            row(f"Grade {g}" if g else "Grade not recorded", ("grade", g), grade=g)
-            for g in sorted(grades, key=grade_sort_key)
+            row(f"Grade {g}" if g else "Grade not recorded", grade_key(group, g), grade=g)
+            for g in table.grades.get(group, [])
         ],
-        total=row("All", TOTAL),
+        total=row("All", group),
         trend=trend,
         min_days=first_settings.chronic_min_days,
         percent=first_settings.chronic_percent,
