@@ -151,3 +151,152 @@ def test_every_page_decides_the_same_cells(w: World) -> None:
 
 def _cells_of(rows: Any) -> dict[str, Any]:
     return {r.label: (r.counted.shown, r.chronic.shown) for r in rows}
+
+
+def _html(w: World, who: str, url: str) -> str:
+    response = w.client(who).get(url)
+    assert response.status_code == 200, (url, response.status_code)
+    return response.content.decode()
+
+
+def test_the_day_steps_stop_at_today_and_say_today_only_then(w: World) -> None:
+    import time_machine
+
+    # 30 September, 11:00 in New York: the page of today has no next day to step to.
+    with time_machine.travel(datetime.datetime(2026, 9, 30, 15, 0, tzinfo=datetime.UTC)):
+        school = f"/attendance/schools/{w.school.pk}/?date="
+        today = _html(w, "principal", school + DAY)
+        assert ">Next day</a>" not in today and "Today is the latest day" in today
+        assert "Enrolled today" in today and 'max="2026-09-30"' in today
+        before = _html(w, "principal", school + "2026-09-29")
+        assert f'href="?date={DAY}">Next day</a>' in before
+        assert "Enrolled on Sep 29" in before and "Enrolled today" not in before
+        for url in (f"/attendance/?date={DAY}", f"/attendance/chronic/?date={DAY}"):
+            assert ">Next day</a>" not in _html(w, "admin", url)
+        # A day in the future asked for by hand: still no step further.
+        assert ">Next day</a>" not in _html(w, "admin", "/attendance/?date=2026-10-05")
+
+
+def test_the_networks_chronic_figures_are_the_networks(w: World) -> None:
+    north = w.network
+    morning = _html(w, "admin", f"/attendance/networks/{north.pk}/?date={DAY}")
+    link = f"/attendance/chronic/?date={DAY}&amp;network={north.pk}"
+    assert link in morning
+    html = _html(w, "admin", link.replace("&amp;", "&"))
+    assert "Chronic absence in North Cluster" in html
+    # Pine Ridge (South Cluster) holds the only grade 07: not in the network's grades, nor in
+    # its headline (Oak Hill 7 who count and the six schools' 566).
+    assert "Grade 07" not in html and "Pine Ridge" not in html
+    seen = selectors.chronic(w.users["admin"], D30, group=("network", north.pk))
+    assert seen.total.counted.value == 7 + 43 + 5 * 80
+    assert f'<p class="stat mb-0">{seen.total.counted.value}</p>' in html.replace(",", "")
+    rows = _rows(w, "admin", f"/attendance/chronic/?date={DAY}&network={north.pk}&format=csv")
+    assert ["Total", "North Cluster", "450", str(seen.total.chronic.value)] == rows[-2][:4]
+    # The day's steps keep the network.
+    assert f"&amp;network={north.pk}" in html.split("Previous day")[0]
+
+
+def test_the_chronic_page_explains_its_totals_and_names_its_columns(w: World) -> None:
+    html = _html(w, "admin", f"/attendance/chronic/?date={DAY}")
+    assert "can therefore add up to more than the total" in html
+    assert ">Count<" not in html and ">Chronic<" not in html
+    assert "Students enrolled at least 10 days</th>" in html
+    assert "Chronically absent</th>" in html
+    rows = _rows(w, "admin", f"/attendance/chronic/?date={DAY}&format=csv")
+    assert rows[-1][0] == "Note" and "count them once" in rows[-1][1]
+    # The statement of the school year is the code's (rollups.school_year_start).
+    from trellis.attendance.rollups import school_year_start
+
+    assert school_year_start(D30) == datetime.date(2026, 7, 1)
+    assert "a school year runs from July 1 to June 30" in html
+
+
+def test_a_contact_dated_before_the_school_year_or_the_enrolment_is_refused(w: World) -> None:
+    import time_machine
+    from django.core.exceptions import ValidationError
+
+    from trellis.attendance.models import FamilyContact
+    from trellis.attendance.services import family_contact_log
+    from trellis.students.models import Student
+
+    a1 = Student.objects.get(system=w.system, sourced_id="a1")
+    t = Student.objects.get(system=w.system, sourced_id="t")
+    with time_machine.travel(datetime.datetime(2026, 9, 30, 15, 0, tzinfo=datetime.UTC)):
+        client = w.client("principal")
+        url = f"/attendance/schools/{w.school.pk}/students/{a1.pk}/contact/?date={DAY}"
+        earlier = client.post(
+            url, {"contacted_on": "2025-09-30", "method": "call", "outcome": "reached"}
+        )
+        text = earlier.content.decode()
+        assert earlier.status_code == 200 and "in an earlier school year" in text
+        assert "from Jul 1, 2026" in text
+        june = client.post(
+            url, {"contacted_on": "2026-06-30", "method": "call", "outcome": "reached"}
+        )
+        assert "in an earlier school year" in june.content.decode()
+        # t enrolled at Pine Ridge from 16 September: a contact there on the 10th is refused.
+        with pytest.raises(ValidationError) as refused:
+            family_contact_log(
+                actor=None,
+                school=w.other_school,
+                student=t,
+                contacted_on=datetime.date(2026, 9, 10),
+                method=FamilyContact.Method.CALL,
+                outcome=FamilyContact.Outcome.REACHED,
+            )
+        assert "before the student's enrolment at Pine Ridge Middle began (Sep 16, 2026)" in str(
+            refused.value
+        )
+        assert not FamilyContact.objects.exists()
+        # The first day of the year and of the enrolment are accepted.
+        assert (
+            client.post(
+                url, {"contacted_on": "2026-09-01", "method": "call", "outcome": "reached"}
+            ).status_code
+            == 302
+        )
+        family_contact_log(
+            actor=None,
+            school=w.other_school,
+            student=t,
+            contacted_on=datetime.date(2026, 9, 16),
+            method=FamilyContact.Method.CALL,
+            outcome=FamilyContact.Outcome.REACHED,
+        )
+        assert FamilyContact.objects.count() == 2
+
+
+def test_adding_a_weekend_day_asks_first(w: World) -> None:
+    client = w.client("admin")
+    url = f"/attendance/schools/{w.school.pk}/calendar/?year=2026"
+    saturday = datetime.date(2026, 10, 3)
+    refused = client.post(url, {"change": "add", "start": "2026-10-03"})
+    text = refused.content.decode()
+    assert refused.status_code == 200
+    assert "Saturday, Oct 3, 2026 is a weekend day" in text
+    assert "Yes, add the weekend days" in text
+    assert not CalendarDay.objects.filter(school=w.school, date=saturday).exists()
+    # A range of every day (weekdays only unticked) holding a weekend asks too.
+    client.post(url, {"change": "add", "start": "2026-10-02", "end": "2026-10-05"})
+    assert not CalendarDay.objects.filter(school=w.school, date__gte=datetime.date(2026, 10, 2))
+    confirmed = client.post(url, {"change": "add", "start": "2026-10-03", "confirm_weekend": "on"})
+    assert confirmed.status_code == 302
+    assert CalendarDay.objects.filter(school=w.school, date=saturday).exists()
+    # A weekday needs no confirmation.
+    assert client.post(url, {"change": "add", "start": "2026-10-05"}).status_code == 302
+
+
+def test_district_roles_home_page_has_the_systems_morning(w: World) -> None:
+    import time_machine
+
+    with time_machine.travel(datetime.datetime(2026, 9, 30, 15, 0, tzinfo=datetime.UTC)):
+        for who in ("leader", "analyst", "admin"):
+            home = _html(w, who, "/")
+            assert "Attendance this morning in your system" in home, who
+            # The system's total of the day: Oak Hill, Pine Ridge and the six schools.
+            seen = selectors.morning_page(w.users[who], D30)
+            assert f"of {seen.total.enrolled} students absent" in home
+        principal = _html(w, "principal", "/")
+        assert "Attendance this morning</h2>" in principal
+        # No panel for someone whose role reads no attendance.
+        assert "Attendance this morning" not in _html(w, "teacher", "/")

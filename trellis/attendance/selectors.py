@@ -192,12 +192,22 @@ def morning_day(
     return latest or today
 
 
+def viewer_today(user: Any) -> datetime.date:
+    """Today for the viewer: in the time zone of their systems (the latest of them when they
+    reach several; UTC's when they reach none)."""
+    systems = list(attendance_systems(user)[:5])
+    if not systems:
+        return timezone.now().astimezone(datetime.UTC).date()
+    return max(system_today(s) for s in systems)
+
+
 def day_steps(
     user: Any, day: datetime.date, school_ids: Iterable[int] | None = None
-) -> tuple[datetime.date, datetime.date]:
+) -> tuple[datetime.date, datetime.date | None]:
     """The "Previous day" and "Next day" of the morning pages: the instructional days of the
     viewer's schools (or the given ones among them) just before and after `day` (two queries;
-    a calendar day either way when the calendar has none)."""
+    a calendar day either way when the calendar has none). No next day after today (the
+    viewer's, `viewer_today`): the pages speak of "today" and hold no figures of the future."""
     reach = attendance_reach(user)
     if school_ids is None and reach.whole_system_ids:
         q = Q(system_id__in=sorted(reach.whole_system_ids)) | Q(
@@ -210,7 +220,9 @@ def day_steps(
     before = days.filter(date__lt=day).order_by("-date").first()
     after = days.filter(date__gt=day).order_by("date").first()
     one = datetime.timedelta(days=1)
-    return before or day - one, after or day + one
+    today = viewer_today(user)
+    following = after or day + one
+    return before or day - one, following if following <= today else None
 
 
 def attendance_school_get(user: Any, pk: int) -> School:
