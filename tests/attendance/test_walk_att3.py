@@ -300,3 +300,32 @@ def test_district_roles_home_page_has_the_systems_morning(w: World) -> None:
         assert "Attendance this morning</h2>" in principal
         # No panel for someone whose role reads no attendance.
         assert "Attendance this morning" not in _html(w, "teacher", "/")
+
+
+def test_no_months_figure_is_recovered_from_the_systems_trend(w: World) -> None:
+    """The month-end trend: the system's month (its page and export) less the schools' shown
+    months (each school's page) never leaves hidden months adding up to fewer than 5."""
+    extra = list(School.objects.filter(name__startswith="Extra").order_by("name"))
+    schools = [w.school, w.other_school, *extra]
+    truth = {
+        s.pk: selectors.chronic(w.users["admin"], D30, group=("school", s.pk)).trend[-1].row
+        for s in schools
+    }
+
+    def months(rows: list[list[str]]) -> dict[str, tuple[int | None, int | None]]:
+        return {r[1]: (_number(r[2]), _number(r[3])) for r in rows if r[0].startswith("Month")}
+
+    for who in ("leader", "analyst"):
+        system = months(_rows(w, who, f"/attendance/chronic/?date={DAY}&format=csv"))
+        own = {
+            s.pk: months(
+                _rows(w, who, f"/attendance/schools/{s.pk}/chronic/?date={DAY}&format=csv")
+            )
+            for s in schools
+        }
+        for index, measure in ((0, "counted"), (1, "chronic")):
+            if system["September 2026"][index] is None:
+                continue
+            hidden = [s for s in schools if own[s.pk]["September 2026"][index] is None]
+            exact = sum(getattr(truth[s.pk], measure).value for s in hidden)
+            assert not hidden or exact >= 5, (who, measure, [s.name for s in hidden], exact)

@@ -63,7 +63,7 @@ from trellis.attendance.rollups import (
 from trellis.authz.policies import scope_for
 from trellis.authz.roles import Action
 from trellis.core.panels import per_request
-from trellis.core.suppression import Count, protect, protected_counts, small, threshold
+from trellis.core.suppression import Count, protect, protected_counts, threshold
 from trellis.orgs.models import School, System
 from trellis.orgs.selectors import open_school_ids, visible_schools
 from trellis.people.models import PositionKind
@@ -858,13 +858,16 @@ class Chronic:
         return trend_chart(self.trend)
 
 
-def chronic_trend_rows(
-    school_ids: set[int], day: datetime.date
-) -> list[tuple[datetime.date, datetime.date, int, int]]:
-    """(month, as of, students who count, chronically absent) at each month's end of the
-    school year to `day`, from the roll-up: each school's last rolled-up day in or before the
-    month (three queries), each student once (less the transfers counted at two of the
-    schools on their last days of the month, `_trend_duplicates`)."""
+def _trend_points(
+    school_ids: list[int], day: datetime.date, group_of: Any
+) -> list[tuple[datetime.date, datetime.date, dict[str, dict[Any, int]]]]:
+    """(month, as of, {measure: {group: value}}) at each month's end of the school year to
+    `day`, for every school and every group of schools (`group_of`), from the roll-up: each
+    school's last rolled-up day in or before the month (a month with no roll-up of a school
+    carries its last figures forward), each student once in a group (less the transfers counted
+    at two of its schools on those days). Three queries whatever the months and schools."""
+    from trellis.attendance.models import DailyChronicTransfer
+
     first = school_year_start(day)
     rollup = DailySchoolAttendance.objects.filter(
         school_id__in=school_ids, date__gte=first, date__lte=day
@@ -878,81 +881,48 @@ def chronic_trend_rows(
         .values_list("school_id", "last")
     }
     found: dict[int, list[tuple[datetime.date, int, int]]] = defaultdict(list)
-    for school_id, date, counted, chronic in (
-        rollup.filter(date__in={d for _s, d in lasts})
+    for school_id, date, counted, absent in (
+        rollup.filter(date__in={d for _s, d in lasts} or [first])
         .order_by("date")
         .values_list("school_id", "date", "chronic_counted", "chronic_absent")
     ):
         if (school_id, date) in lasts:
-            found[school_id].append((date, counted, chronic))
-    twice = _trend_duplicates(lasts)
-    # Each month's last days: {month: {(school, its last day in the month)}}.
-    grouped: dict[datetime.date, set[tuple[int, datetime.date]]] = defaultdict(set)
+            found[school_id].append((date, counted, absent))
+    by_day: dict[datetime.date, list[int]] = defaultdict(list)
     for school_id, last in lasts:
-        grouped[last.replace(day=1)].add((school_id, last))
-    by_month = {m: frozenset(pairs) for m, pairs in grouped.items()}
+        by_day[last].append(school_id)
+    q = Q(school_id=0)
+    for last, ids in sorted(by_day.items()):
+        q |= Q(date=last, school_id__in=sorted(ids))
+    moved: dict[tuple[int, datetime.date], list[tuple[int, int, str, bool]]] = defaultdict(list)
+    for student_id, school_id, date, grade, is_chronic_there in DailyChronicTransfer.objects.filter(
+        q
+    ).values_list("student_id", "school_id", "date", "grade", "chronic"):
+        moved[(school_id, date)].append((student_id, school_id, grade, is_chronic_there))
     out = []
     month = first
     while month <= day:
         following = (month.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
         as_of = min(following - datetime.timedelta(days=1), day)
-        counted = chronic = 0
-        used: dict[int, datetime.date] = {}
+        values: dict[str, dict[Any, int]] = {name: defaultdict(int) for name in CHRONIC_MEASURES}
+        used: list[tuple[int, datetime.date]] = []
         for school_id, rows in found.items():
             latest = [r for r in rows if r[0] <= as_of]
-            if latest:
-                counted += latest[-1][1]
-                chronic += latest[-1][2]
-                used[school_id] = latest[-1][0]
-        if any(r[0] <= as_of for rows in found.values() for r in rows):
-            # The duplicates of the month whose last days the point reads (this month's, or
-            # an earlier one's carried forward); a mix of months (some schools without a day
-            # this month): counted for those days (one more query, only then).
-            pairs = frozenset(used.items())
-            same = [m for m, of_month in by_month.items() if of_month == pairs]
-            extra_counted, extra_chronic = (
-                twice.get(same[0], (0, 0)) if same else chronic_duplicates(used).get("", (0, 0))
-            )
-            out.append((month, as_of, counted - extra_counted, chronic - extra_chronic))
+            if not latest:
+                continue
+            used.append((school_id, latest[-1][0]))
+            for key in [("school", school_id), *group_of(school_id)]:
+                values["chronic_counted"][key] += latest[-1][1]
+                values["chronic_absent"][key] += latest[-1][2]
+        if used:
+            twice = _duplicates([row for pair in used for row in moved.get(pair, [])], group_of)
+            for key, (extra_counted, extra_absent) in twice.items():
+                if key in values["chronic_counted"]:
+                    values["chronic_counted"][key] -= extra_counted
+                    values["chronic_absent"][key] -= extra_absent
+            out.append((month, as_of, values))
         month = following
     return out
-
-
-def _trend_duplicates(
-    lasts: set[tuple[int, datetime.date]],
-) -> dict[datetime.date, tuple[int, int]]:
-    """{month: (extra students who count, extra chronically absent)}: the transfers counted at
-    two or more schools on the schools' last days of the month (`chronic_duplicates` by
-    month; one query). A school with no day in a month (its figures carried from an earlier
-    month) adds none."""
-    from trellis.attendance.models import DailyChronicTransfer
-
-    by_day: dict[datetime.date, list[int]] = defaultdict(list)
-    for school_id, day in lasts:
-        by_day[day].append(school_id)
-    q = Q(school_id=0)
-    for day, ids in sorted(by_day.items()):
-        q |= Q(date=day, school_id__in=sorted(ids))
-    inner = (
-        DailyChronicTransfer.objects.filter(q)
-        .annotate(month=TruncMonth("date"))
-        .order_by()
-        .values("month", "student_id")
-        .annotate(n=Count_("pk"), c=Sum(Case(When(chronic=True, then=1), default=0)))
-        .filter(n__gt=1)
-    )
-    sql, params = inner.query.sql_with_params()
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT x.month, COALESCE(SUM(x.n - 1), 0), "  # noqa: S608
-            "COALESCE(SUM(CASE WHEN x.c > 1 THEN x.c - 1 ELSE 0 END), 0) "
-            f"FROM ({sql}) x GROUP BY x.month",
-            params,
-        )
-        return {
-            datetime.date.fromisoformat(str(month)[:10]): (int(n), int(c))
-            for month, n, c in cursor.fetchall()
-        }
 
 
 # --- One decision of what chronic figures a viewer sees (every page, export and API) ---------
@@ -983,6 +953,10 @@ class ChronicTable:
     values: dict[str, dict[Any, int]]
     hidden: dict[str, set[Any]]
     as_of: dict[int, datetime.date]
+    # Each month's end: (month, as of, values, hidden), keyed by group as above.
+    trend: list[
+        tuple[datetime.date, datetime.date, dict[str, dict[Any, int]], dict[str, set[Any]]]
+    ] = field(default_factory=list)
 
     def count(self, measure: str, key: Any) -> Count:
         return Count(self.values[measure].get(key, 0), hidden=key in self.hidden[measure])
@@ -1140,6 +1114,24 @@ def _chronic_table(user: Any, day: datetime.date) -> ChronicTable:
     # A count of chronically absent students over a hidden number of students would tell
     # about those few (a 0 says none of them is): it goes with its denominator.
     hidden["chronic_absent"] |= hidden["chronic_counted"]
+    # Each month's end (the trend): every group's total against its schools' and the outer
+    # relations, decided the same way month by month (a school's page shows its months, the
+    # system's page their sum).
+    month_relations = [
+        (group, [("school", pk) for pk in pks])
+        for group, pks in members.items()
+        if group[0] != "school"
+    ] + outer
+    trend = []
+    for month, month_as_of, month_values in _trend_points(ids, day, group_of):
+        month_hidden: dict[str, set[Any]] = {name: set() for name in CHRONIC_MEASURES}
+        if not open_keys >= set(month_values["chronic_counted"]):
+            for name in CHRONIC_MEASURES:
+                month_hidden[name] = protect(
+                    dict(month_values[name]), month_relations, open_keys=open_keys
+                )
+        month_hidden["chronic_absent"] |= month_hidden["chronic_counted"]
+        trend.append((month, month_as_of, month_values, month_hidden))
     return ChronicTable(
         schools=schools,
         members=dict(members),
@@ -1147,6 +1139,7 @@ def _chronic_table(user: Any, day: datetime.date) -> ChronicTable:
         values={name: dict(v) for name, v in values.items()},
         hidden=hidden,
         as_of=as_of,
+        trend=trend,
     )
 
 
@@ -1181,8 +1174,6 @@ def chronic(user: Any, day: datetime.date, *, group: tuple[Any, ...] = ALL) -> C
     table = chronic_table(user, day)
     pks = table.members.get(group, [])
     schools = sorted((table.schools[pk] for pk in pks), key=lambda s: (s.name, s.pk))
-    ids = set(pks)
-    opened = _opened(user)
 
     def row(label: str, key: Any, **extra: Any) -> ChronicRow:
         return ChronicRow(
@@ -1198,18 +1189,19 @@ def chronic(user: Any, day: datetime.date, *, group: tuple[Any, ...] = ALL) -> C
             as_of=as_of,
             row=ChronicRow(
                 label=month.strftime("%B %Y"),
-                counted=Count(counted, hidden=None if ids <= opened else small(counted)),
+                counted=Count(
+                    values["chronic_counted"].get(group, 0),
+                    hidden=group in hidden["chronic_counted"],
+                ),
                 chronic=Count(
-                    chronic, hidden=None if ids <= opened else small(counted) or small(chronic)
+                    values["chronic_absent"].get(group, 0),
+                    hidden=group in hidden["chronic_absent"],
                 ),
             ),
         )
-        for month, as_of, counted, chronic in chronic_trend_rows(ids, day)
+        for month, as_of, values, hidden in table.trend
+        if group in values["chronic_counted"]
     ]
-    if ids <= opened:
-        for point in trend:
-            point.row.counted = Count(point.row.counted.value, hidden=False)
-            point.row.chronic = Count(point.row.chronic.value, hidden=False)
     first_settings = settings_of(schools[0].system_id) if schools else AttendanceSettings()
     return Chronic(
         day=day,
