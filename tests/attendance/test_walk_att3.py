@@ -329,3 +329,53 @@ def test_no_months_figure_is_recovered_from_the_systems_trend(w: World) -> None:
             hidden = [s for s in schools if own[s.pk]["September 2026"][index] is None]
             exact = sum(getattr(truth[s.pk], measure).value for s in hidden)
             assert not hidden or exact >= 5, (who, measure, [s.name for s in hidden], exact)
+
+
+def _absent_card(html: str) -> int | None:
+    import re
+
+    found = re.search(
+        r'>Absent (?:today|on [A-Z][a-z]{2} \d+)</p><p class="stat mb-0">([^<]*)<', html
+    )
+    assert found is not None
+    return _number(found.group(1))
+
+
+def test_no_schools_absent_count_is_recovered_across_the_morning_pages(w: World) -> None:
+    """The morning pages of the system, each network and each school, as a district leader reads
+    them: a total shown on one page less the counts shown on the schools' own pages never
+    leaves one hidden count, or hidden counts adding up to fewer than 5. (Pine Ridge, alone in
+    the South Cluster, has 10 absent here: the system page hides it to protect Oak Hill's 2,
+    and its own page must hide it too.)"""
+    DailySchoolAttendance.objects.filter(school=w.other_school, date=D30).update(absent=10)
+    DailySchoolAttendance.objects.filter(school__name__startswith="Extra", date=D30).update(
+        absent=30
+    )
+    schools = list(School.objects.filter(system=w.system).order_by("name"))
+    truth = dict(DailySchoolAttendance.objects.filter(date=D30).values_list("school_id", "absent"))
+    own = {
+        s.pk: _absent_card(_html(w, "leader", f"/attendance/schools/{s.pk}/?date={DAY}"))
+        for s in schools
+        if s.pk in truth
+    }
+    pages = [(f"/attendance/?date={DAY}", [pk for pk in own])]
+    for network in (w.network, w.other_network):
+        pages.append(
+            (
+                f"/attendance/networks/{network.pk}/?date={DAY}",
+                [s.pk for s in schools if s.network_id == network.pk and s.pk in own],
+            )
+        )
+    for url, members in pages:
+        total = _absent_card(_html(w, "leader", url))
+        if total is None:
+            continue
+        hidden = [pk for pk in members if own[pk] is None]
+        assert not hidden or (len(hidden) > 1 and sum(truth[pk] for pk in hidden) >= 5), (
+            url,
+            hidden,
+        )
+    # The same school hidden on every page that shows it: the API's report too.
+    assert own[w.other_school.pk] is None
+    report = w.client("leader").get(f"/api/v1/attendance/report?system=riverbend&date={DAY}")
+    assert report.json()["schools"]["sch-b"]["absent"] is None

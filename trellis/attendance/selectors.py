@@ -587,12 +587,21 @@ def morning(user: Any, day: datetime.date, *, school_ids: Iterable[int] | None =
     if ids <= opened:
         open_keys.add(TOTAL)
     counts: dict[str, dict[Any, Count]] = {}
-    for name in ("enrolled", "absent", "chronic_absent", "chronic_counted"):
+    for name in ("chronic_absent", "chronic_counted"):
         values: dict[Any, int] = {("school", pk): getattr(f, name) for pk, f in found.items()}
         values[TOTAL] = getattr(total, name)
         counts[name] = protected_counts(
             values, [(TOTAL, [k for k in values if k != TOTAL])], open_keys=open_keys
         )
+    # Enrolled and absent: the one decision over every school the viewer reaches (the
+    # system's and network's pages show the same schools' counts).
+    decided = morning_decision(user, day).page_hidden(ids)
+    for name in MORNING_COUNTS:
+        counts[name] = {
+            ("school", pk): Count(getattr(f, name), hidden=("school", pk) in decided[name])
+            for pk, f in found.items()
+        }
+        counts[name][TOTAL] = Count(getattr(total, name), hidden=TOTAL in decided[name])
 
     def row(school: Any, f: Figures, key: Any) -> Row:
         return Row(
@@ -1989,35 +1998,112 @@ def _morning_total(
     return total, smallest
 
 
-def _morning_hidden(
-    closed: Q | None, day: datetime.date, total: Figures, smallest: dict[str, int | None]
-) -> dict[str, set[Any]]:
-    """Per count of students (enrolled, absent): the keys hidden from this viewer, the schools'
-    (("school", pk)) and the total's (TOTAL), exactly as `protect` decides over every school.
-    Only the schools that can be hidden are read (one query): the small counts and, for each
-    count, the schools tied at its smallest shown value (`smallest`: the only complementary
-    candidates, since one more hidden count of at least the threshold ends the risk).
-    `closed`: the schools whose students the viewer may not open (None: none; the others are
-    never hidden)."""
-    out: dict[str, set[Any]] = {name: set() for name in MORNING_COUNTS}
-    if closed is None:
+@dataclass
+class MorningDecision:
+    """Which counts of students of the day (enrolled, absent) are hidden from one viewer, decided
+    once over every school they reach with every total one of their pages shows (everything,
+    each system, each network: `protect`), so that the system's, a network's and a school's
+    page, the home panel and the API hide the same cells."""
+
+    members: dict[tuple[Any, ...], list[int]]
+    values: dict[str, dict[Any, int]]
+    hidden: dict[str, set[Any]]
+
+    def group(self, ids: Collection[int]) -> tuple[Any, ...] | None:
+        """The group whose schools are exactly `ids` (a school, a network, a system, or all)."""
+        wanted = set(ids)
+        if len(wanted) == 1:
+            return ("school", next(iter(wanted)))
+        for group, pks in self.members.items():
+            if group[0] != "school" and set(pks) == wanted:
+                return group
+        return None
+
+    def page_hidden(self, ids: Collection[int]) -> dict[str, set[Any]]:
+        """The hidden keys of a page over `ids`: its schools' ("school", pk) and its total's
+        (TOTAL). A set of schools that is no group (none of the pages shows one) is protected
+        against its own total on top of the decision."""
+        group = self.group(ids)
+        out: dict[str, set[Any]] = {}
+        for name in MORNING_COUNTS:
+            schools = {("school", pk) for pk in ids}
+            hidden = {k for k in self.hidden[name] if k in schools}
+            if group is not None:
+                if group in self.hidden[name]:
+                    hidden.add(TOTAL)
+            else:
+                values: dict[Any, int] = {k: self.values[name].get(k, 0) for k in schools}
+                values[TOTAL] = sum(values.values())
+                hidden = set(protect(values, [(TOTAL, sorted(schools))], hidden=hidden))
+            out[name] = hidden
         return out
-    limit = threshold()
-    near = Q()
-    for name in MORNING_COUNTS:
-        near |= Q(**{f"{name}__gte": 1, f"{name}__lt": limit})
-        if smallest[name] is not None:
-            near |= Q(**{name: smallest[name]})
-    found = list(
-        DailySchoolAttendance.objects.filter(closed, near, date=day).values_list(
-            "school_id", *MORNING_COUNTS
-        )
+
+
+def morning_decision(user: Any, day: datetime.date) -> MorningDecision:
+    return per_request(
+        user, f"morning_decision {day.isoformat()}", lambda: _morning_decision(user, day)
     )
-    for index, name in enumerate(MORNING_COUNTS, start=1):
-        values: dict[Any, int] = {("school", row[0]): row[index] for row in found}
-        values[TOTAL] = getattr(total, name)
-        out[name] = protect(values, [(TOTAL, [k for k in values if k != TOTAL])])
-    return out
+
+
+def _morning_decision(user: Any, day: datetime.date) -> MorningDecision:
+    """Two queries whatever the number of schools: the reach's schools (with their system and
+    network) and their rows of the day (one per school, by index)."""
+    reach = attendance_reach(user)
+    if reach.whole_system_ids:
+        whole, outside = sorted(reach.whole_system_ids), sorted(reach.outside_ids)
+        school_q = Q(system_id__in=whole) | Q(pk__in=outside)
+        rollup_q = Q(system_id__in=whole) | Q(school_id__in=outside)
+    else:
+        ids = sorted(reach.school_ids) or [0]
+        school_q, rollup_q = Q(pk__in=ids), Q(school_id__in=ids)
+    placed = list(School.objects.filter(school_q).values_list("pk", "system_id", "network_id"))
+    day_values = {
+        pk: (enrolled, absent)
+        for pk, enrolled, absent in DailySchoolAttendance.objects.filter(
+            rollup_q, date=day
+        ).values_list("school_id", "enrolled", "absent")
+    }
+    members: dict[tuple[Any, ...], list[int]] = defaultdict(list)
+    values: dict[str, dict[Any, int]] = {name: defaultdict(int) for name in MORNING_COUNTS}
+    for pk, system_id, network_id in placed:
+        groups: list[tuple[Any, ...]] = [("school", pk), TOTAL, ("system", system_id)]
+        if network_id:
+            groups.append(("network", network_id))
+        for group in groups:
+            members[group].append(pk)
+            for index, name in enumerate(MORNING_COUNTS):
+                values[name][group] += day_values.get(pk, (0, 0))[index]
+    relations: list[tuple[Any, list[Any]]] = [
+        (group, [("school", pk) for pk in pks])
+        for group, pks in members.items()
+        if group[0] != "school"
+    ]
+    systems = sorted({system_id for _pk, system_id, _n in placed})
+    relations.append((TOTAL, [("system", pk) for pk in systems]))
+    for system_id in systems:
+        relations.append(
+            (
+                ("system", system_id),
+                sorted({("network", n) for _pk, s, n in placed if s == system_id and n})
+                + [("school", pk) for pk, s, n in placed if s == system_id and not n],
+            )
+        )
+    students = scope_for(user, Action.STUDENTS_VIEW)
+    opened = (
+        open_school_ids(user, Action.STUDENTS_VIEW)
+        if students.everything or students.system_ids or students.network_ids or students.school_ids
+        else set()
+    )
+    open_keys = {group for group, pks in members.items() if set(pks) <= opened}
+    hidden: dict[str, set[Any]] = {name: set() for name in MORNING_COUNTS}
+    if not open_keys >= set(members):
+        for name in MORNING_COUNTS:
+            hidden[name] = protect(dict(values[name]), relations, open_keys=open_keys)
+    return MorningDecision(
+        members=dict(members),
+        values={name: dict(v) for name, v in values.items()},
+        hidden=hidden,
+    )
 
 
 @dataclass
@@ -2083,15 +2169,10 @@ def morning_page(
         rollup_q = Q(system_id__in=whole) | Q(school_id__in=outside)
     else:
         school_q, rollup_q = Q(pk__in=ids), Q(school_id__in=ids)
-    students = scope_for(user, Action.STUDENTS_VIEW)
-    if students.everything or students.system_ids or students.network_ids or students.school_ids:
-        opened = open_school_ids(user, Action.STUDENTS_VIEW)
-        closed = [pk for pk in ids if pk not in opened]
-    else:
-        closed = ids  # students.view nowhere (a district leader, an analyst): every school
-    closed_q = rollup_q if len(closed) == len(ids) else Q(school_id__in=closed)
-    total, smallest = _morning_total(rollup_q, closed_q if closed else None, day)
-    hidden = _morning_hidden(closed_q if closed else None, day, total, smallest)
+    total, _smallest = _morning_total(rollup_q, None, day)
+    # One decision over every school the viewer reaches, whichever page (the system's, a
+    # network's) shows which of them.
+    hidden = morning_decision(user, day).page_hidden(wanted)
     rate_hidden = sorted(k[1] for k in hidden["enrolled"] | hidden["absent"] if k != TOTAL)
     # Never an empty list (id 0 is no school): Django would skip the query, and a page's query
     # count would depend on whether a school jumped.
