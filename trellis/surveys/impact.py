@@ -37,8 +37,9 @@ from django.db.models import (
 )
 from django.db.models.functions import Cast
 
+from trellis.core.numbers import hundredths, signed, tenths
 from trellis.core.providers import provider
-from trellis.core.suppression import protect, threshold
+from trellis.core.suppression import protect, small, threshold
 from trellis.learning.models import Community, Cycle, Meeting
 from trellis.orgs.models import School, System
 from trellis.people.models import Person, Position, PositionKind
@@ -149,7 +150,7 @@ def pct(value: float) -> float:
 
 
 def two(value: float) -> float:
-    return float(Decimal(repr(value)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
+    return float(hundredths(value))
 
 
 def year_bounds(year: int) -> tuple[datetime.date, datetime.date]:
@@ -929,6 +930,36 @@ def _score(score: SchoolScore | None) -> str:
     return f"{score.overall:.2f}"
 
 
+def _withhold_schools(counts: dict[Any, int], *, unlisted: int = 0) -> dict[Any, str] | None:
+    """How each school's count of people is shown beside a total the report shows: "shown",
+    "small" (fewer than the threshold) or "withheld" (complementary, "not shown"); None when
+    no school may be listed at all. `counts` maps school ids to people; `unlisted` are people in
+    no school (withheld, not listed).
+
+    `protect` withholds the next-smallest school while the withheld ones' sum (the report's
+    total minus the shown schools) pins any of them (each listed school has at least 1). When
+    even every school withheld leaves one pinned, the total would have to go, but the report
+    shows it: every school is then "not shown" alike (a reader cannot tell the small ones),
+    which pins none while the total is more than the schools listed (each at least 1: a total
+    equal to their number says each is 1); otherwise no school is listed."""
+    values: dict[Any, int] = {**counts, "total": sum(counts.values()) + unlisted}
+    values["no school"] = unlisted
+    withheld = protect(
+        values,
+        [("total", [*counts, "no school"])],
+        hidden=["no school"] if unlisted else [],
+    )
+    if "total" in withheld:
+        listed = [k for k, v in counts.items() if v]
+        if values["total"] <= len(listed):
+            return None
+        return dict.fromkeys(counts, "withheld")
+    return {
+        k: "small" if small(v) else "withheld" if k in withheld else "shown"
+        for k, v in counts.items()
+    }
+
+
 def impact_schools(
     *, system: System, year: int, program: Program | None, level: str
 ) -> tuple[list[str], list[SchoolRow]]:
@@ -944,7 +975,7 @@ def impact_schools(
         for school in schools:
             b, e = boy.get(school.pk), eoy.get(school.pk)
             shown = b and e and not _small(b.respondents) and not _small(e.respondents)
-            difference = f"{e.overall - b.overall:+.2f}" if shown and b and e else "—"
+            difference = signed(hundredths(e.overall - b.overall)) if shown and b and e else "—"
             rows.append(SchoolRow(school, [_score(b), _score(e), difference]))
         return ["Beginning of year", "End of year", "Change"], rows
     if level == "knowledge":
@@ -961,25 +992,25 @@ def impact_schools(
         # their mean changes), as for practice: a school withheld alone, or withheld ones adding
         # up to fewer than the threshold with the scores in no school, take the next-smallest
         # school with them ("not shown").
-        entries_at: dict[Any, int] = {k: len(v) for k, v in per_school.items() if k}
-        entries_at["total"] = sum(len(v) for v in per_school.values())
-        entries_at["no school"] = len(per_school.get(None, []))
-        withheld = protect(
-            entries_at,
-            [("total", [*(k for k in per_school if k), "no school"])],
-            hidden=["no school"] if entries_at["no school"] else [],
+        state = _withhold_schools(
+            {k: len(v) for k, v in per_school.items() if k},
+            unlisted=len(per_school.get(None, [])),
         )
+        if state is None:
+            return ["Scores with pre and post (person x subject)", "Mean change"], []
         schools = School.objects.filter(pk__in=[k for k in per_school if k]).order_by("name")
         rows = []
         for school in schools:
             changes = per_school[school.pk]
-            if _small(len(changes)):
+            if state[school.pk] == "small":
                 rows.append(SchoolRow(school, [f"fewer than {threshold()}", "—"]))
-            elif school.pk in withheld:
+            elif state[school.pk] == "withheld":
                 rows.append(SchoolRow(school, ["not shown", "—"]))
             else:
                 rows.append(
-                    SchoolRow(school, [str(len(changes)), f"{statistics.fmean(changes):+.2f}"])
+                    SchoolRow(
+                        school, [str(len(changes)), signed(hundredths(statistics.fmean(changes)))]
+                    )
                 )
         return ["Scores with pre and post (person x subject)", "Mean change"], rows
     if level == "satisfaction":
@@ -997,23 +1028,21 @@ def impact_schools(
         # favourable share of all items), as for knowledge and practice: a school withheld
         # alone, or withheld ones with fewer than the threshold between them and the answers in
         # no school, take the next-smallest school with them ("not shown").
-        people: dict[Any, int] = {k: r["people"] for k, r in data.items() if k}
-        people["total"] = sum(r["people"] for r in data.values())
-        people["no school"] = data[None]["people"] if None in data else 0
-        withheld = protect(
-            people,
-            [("total", [*(k for k in data if k), "no school"])],
-            hidden=["no school"] if people["no school"] else [],
+        state = _withhold_schools(
+            {k: r["people"] for k, r in data.items() if k},
+            unlisted=data[None]["people"] if None in data else 0,
         )
+        if state is None:
+            return ["Respondents", "Favourable"], []
         for school in School.objects.filter(pk__in=[k for k in data if k]).order_by("name"):
             r = data[school.pk]
-            if _small(r["people"]):
+            if state[school.pk] == "small":
                 rows.append(SchoolRow(school, [f"fewer than {threshold()}", "—"]))
-            elif school.pk in withheld:
+            elif state[school.pk] == "withheld":
                 rows.append(SchoolRow(school, ["not shown", "—"]))
             else:
                 rows.append(
-                    SchoolRow(school, [str(r["people"]), f"{100.0 * r['fav'] / r['n']:.1f}%"])
+                    SchoolRow(school, [str(r["people"]), f"{pct(100.0 * r['fav'] / r['n']):.1f}%"])
                 )
         return ["Respondents", "Favourable"], rows
     if level == "practice":
@@ -1025,19 +1054,18 @@ def impact_schools(
         # Complementary suppression against the report's total (people rated twice): a school
         # withheld alone, or with fewer than the threshold between the withheld ones (people in
         # no school count as withheld), takes the next-smallest school with it.
-        counts: dict[Any, int] = {k: len(v) for k, v in by_school.items()}
-        counts["total"], counts["no school"] = len(means), len(set(means) - set(at))
-        withheld = protect(
-            counts,
-            [("total", [*by_school, "no school"])],
-            hidden=["no school"] if counts["no school"] else [],
+        state = _withhold_schools(
+            {k: len(v) for k, v in by_school.items()}, unlisted=len(set(means) - set(at))
         )
+        columns = ["People rated twice", "Whose level rose", "Mean change (levels)"]
+        if state is None:
+            return columns, []
         rows = []
         for school in School.objects.filter(pk__in=list(by_school)).order_by("name"):
             values = by_school[school.pk]
-            if _small(len(values)):
+            if state[school.pk] == "small":
                 rows.append(SchoolRow(school, [f"fewer than {threshold()}", "—", "—"]))
-            elif school.pk in withheld:
+            elif state[school.pk] == "withheld":
                 rows.append(SchoolRow(school, ["not shown", "—", "—"]))
             else:
                 improved = 100.0 * sum(v > 0 for v in values) / len(values)
@@ -1047,7 +1075,7 @@ def impact_schools(
                         [
                             str(len(values)),
                             f"{pct(improved):.1f}%",
-                            f"{statistics.fmean(values):+.2f}",
+                            signed(hundredths(statistics.fmean(values))),
                         ],
                     )
                 )
