@@ -352,7 +352,7 @@ def charts(report: dict[str, Any]) -> list[Chart]:
         ["Favourable"],
         drill="satisfaction",
     )
-    if s.get("answers"):
+    if s.get("answers") or s.get("answers_reason"):
         sat.lines.append(Line("All items", [_value(s, "pct_favorable", "%")]))
         for code, entry in s["items"].items():
             text = entry.get("text") or ""

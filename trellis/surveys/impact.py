@@ -69,7 +69,9 @@ DEFINITIONS = [
         "School conditions score",
         "a school's score on a dimension is the mean of that administration's item responses "
         "(1-4) from its respondents (all answers pooled; reverse-coded items reversed first); "
-        "the overall score is the mean of the dimension scores. At target: overall ≥ {target}. "
+        "the overall score is the mean of the dimension scores. Trellis records no team "
+        "consensus rating of conditions: every score here is the mean of the survey's "
+        "answers. At target: overall ≥ {target}. "
         "Improved: end-of-year overall > beginning-of-year overall, among schools rated at both "
         "points only.",
     ),
@@ -91,7 +93,11 @@ DEFINITIONS = [
     (
         "Satisfaction",
         "share of favourable answers (top two points of the scale) among all answers to the "
-        "satisfaction items, overall and per item.",
+        "satisfaction items, overall, per item and per program (the administrations given to a "
+        "program's participants); a share over fewer than {threshold} respondents is not shown, "
+        "nor is the count of answers beside it. Per session: Trellis does not tie a "
+        "satisfaction administration to a professional-learning session, so no per-session "
+        "share is given.",
     ),
     (
         "Reach",
@@ -108,7 +114,10 @@ DEFINITIONS = [
     (
         "Alumni retention",
         "alumni (participants with a placement) with a current education position at the end "
-        "of the school year ÷ alumni whose status is known.",
+        "of the school year (a position in Trellis's records covering that day) ÷ alumni "
+        "whose status is known (every alumnus: an alumnus with no such position counts as not "
+        "retained). Trellis has no alumni survey measure, so no one counts by what they said "
+        "in one.",
     ),
     (
         "Pre and post",
@@ -634,7 +643,13 @@ def satisfaction(scope: Scope) -> dict[str, Any]:
     # The respondents overall, for the threshold: the most any one item has (a lower bound of
     # the distinct respondents: where it is lower, more is withheld, never less).
     people = max((r["n"] for r in rows), default=0)
-    out: dict[str, Any] = {"answers": n}
+    out: dict[str, Any] = {}
+    # The answers count goes with the share: over fewer respondents than the threshold it says
+    # how few answered (4 answers to one item is 4 people).
+    if _small(people) and people:
+        out["answers"], out["answers_reason"] = None, f"fewer than {threshold()} respondents"
+    else:
+        out["answers"] = n
     _share(out, "pct_favorable", fav, people, "respondents", "answered")
     if n and people >= threshold():
         out["pct_favorable"] = pct(100.0 * fav / n)
@@ -660,6 +675,36 @@ def satisfaction(scope: Scope) -> dict[str, Any]:
             entry["pct_favorable"] = pct(100.0 * row["fav"] / row["n"])
         items[row["item__code"]] = entry
     out["items"] = items
+    out["by_program"] = _satisfaction_by_program(answers)
+    return out
+
+
+def _satisfaction_by_program(answers: QuerySet[Response]) -> dict[str, Any]:
+    """The favourable share per program (the administration given to a program's
+    participants), keyed by the program's name; withheld (null with a reason) under the
+    threshold of respondents (the most answers any one item has, as for the total). No count
+    is given per program (a count beside the total would give a withheld one back). The
+    administrations given to a school's or the system's staff belong to no program: not
+    listed."""
+    per_item = (
+        answers.filter(submission__administration__program__isnull=False)
+        .values("submission__administration__program__name", "item_id")
+        .annotate(n=Count("pk"), fav=Sum(_favourable()))
+        .order_by()
+    )
+    found: dict[str, list[tuple[int, int]]] = defaultdict(list)
+    for row in per_item:
+        found[row["submission__administration__program__name"]].append((row["n"], row["fav"] or 0))
+    out: dict[str, Any] = {}
+    for name in sorted(found):
+        n = sum(k for k, _ in found[name])
+        fav = sum(f for _, f in found[name])
+        people = max(k for k, _ in found[name])
+        entry: dict[str, Any] = {}
+        _share(entry, "pct_favorable", fav, people, "respondents", "answered")
+        if people >= threshold():
+            entry["pct_favorable"] = pct(100.0 * fav / n)
+        out[name] = entry
     return out
 
 

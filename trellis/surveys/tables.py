@@ -96,7 +96,13 @@ def tables(report: dict[str, Any]) -> list[Table]:
         Table(
             "satisfaction",
             "Satisfaction with professional learning",
-            [_row(s, "pct_favorable", "Favourable answers, all items", "%")],
+            [
+                _row(s, "pct_favorable", "Favourable answers, all items", "%"),
+                *(
+                    _row(entry, "pct_favorable", f"Favourable answers, {name}", "%")
+                    for name, entry in (s.get("by_program") or {}).items()
+                ),
+            ],
         )
     )
     out.append(
