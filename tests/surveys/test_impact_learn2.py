@@ -57,7 +57,7 @@ def test_the_knowledge_drill_down_suppresses_complementarily(
     csv = b"".join(rows.streaming_content).decode("utf-8-sig").splitlines()
     by_school = {line.split(",")[0]: line.split(",", 1)[1] for line in csv[1:]}
     assert by_school["School S4"] == "fewer than 2,—"
-    assert by_school["School S1"] == "4,'+37.50"
+    assert by_school["School S1"] == "4,+37.50"
     hidden = [s for s in ("School S2", "School S3") if by_school[s] == "not shown,—"]
     assert len(hidden) == 1
     shown = sum(int(v.split(",")[0]) for v in by_school.values() if v[0].isdigit())

