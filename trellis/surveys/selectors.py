@@ -27,7 +27,7 @@ from trellis.surveys.impact import (
     year_bounds,
 )
 from trellis.surveys.keys import respondent_key
-from trellis.surveys.models import Administration, Instrument, Submission
+from trellis.surveys.models import Administration, Instrument, Measures, Submission, Window
 
 # Respondents who submitted (drafts saved to finish later count nowhere).
 SUBMITTED = Count("submissions", filter=Q(submissions__submitted_at__isnull=False))
@@ -129,20 +129,33 @@ def impact_years(system: System, today: datetime.date | None = None) -> list[int
 
 
 def impact_default_year(system: System, years: list[int]) -> int | None:
-    """The year the report opens on: the newest with a survey or assessment answered by at
-    least the suppression threshold (the report's four survey levels have a figure to show; a
-    web form just opened, with a first answer or two, does not move it), else the newest with
-    any data. A school year under way shows only reach, practice and outcomes so far; it stays
-    one choice away in the selector."""
-    surveyed = (
+    """The year the report opens on: the newest with a figure to compare, i.e. one measure
+    (conditions, beliefs, knowledge) answered by at least the suppression threshold at both the
+    beginning and the end of the year, or satisfaction answered by at least the threshold; else
+    the newest with a survey or assessment answered by at least the threshold (a web form just
+    opened, with a first answer or two, does not move it); else the newest with any data. A
+    beginning-of-year import (a new year's pre scores) or a year under way stays one choice
+    away in the selector."""
+    answered = list(
         Administration.objects.filter(system=system)
         .annotate(respondents=SUBMITTED)
         .filter(respondents__gte=threshold())
-        .order_by("-school_year")
-        .first()
+        .values_list("school_year", "instrument__measures", "window")
+        .distinct()
     )
-    if surveyed is not None:
-        return surveyed.school_year
+    windows: dict[tuple[int, str], set[str]] = {}
+    for year, measures, window in answered:
+        windows.setdefault((year, measures), set()).add(window)
+    compared = [
+        year
+        for (year, measures), seen in windows.items()
+        if measures == Measures.SATISFACTION
+        or (measures != Measures.OTHER and {Window.BOY, Window.EOY} <= seen)
+    ]
+    if compared:
+        return max(compared)
+    if answered:
+        return max(year for year, _m, _w in answered)
     return years[0] if years else None
 
 
