@@ -73,3 +73,21 @@ def test_a_leader_goes_from_a_figure_to_the_schools_and_then_to_people(
     expect(teller).to_contain_text("100.0")
     expect(page.get_by_role("row", name="Colleague, Cora")).to_contain_text("0.0")
     assert_accessible(page)
+
+
+def test_the_report_fits_a_phone_screen_without_sideways_scrolling(
+    page: Page, site: tuple[str, World]
+) -> None:
+    """M2 (imp4): at 375px the charts (772px drawn) scale to the page: nothing scrolls sideways."""
+    base, world = site
+    surveyed(world)
+    pine_surveyed(world)
+    page.set_viewport_size({"width": 375, "height": 800})
+    sign_in(page, base, "leader@riverbend.test")
+    page.goto(f"{base}/impact/?system=riverbend&year=2018")
+    expect(page.get_by_role("heading", name="Definitions")).to_be_visible()
+    chart = page.locator("svg.impact-chart").first
+    expect(chart).to_be_visible()
+    box = chart.bounding_box()
+    assert box is not None and box["width"] <= 375
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
