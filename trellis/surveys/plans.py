@@ -22,7 +22,15 @@ from trellis.orgs.models import School, System
 from trellis.people.models import Person
 from trellis.programs.models import Participant, Program
 from trellis.surveys.files import ItemRow, Problems, parse_value, read_responses
-from trellis.surveys.models import Administration, Instrument, Item, Measures, Response, Window
+from trellis.surveys.models import (
+    Administration,
+    Instrument,
+    Item,
+    Measures,
+    Response,
+    Submission,
+    Window,
+)
 
 ITEMS = "items"
 SUBMISSIONS = "respondents"
@@ -352,9 +360,11 @@ def _stored(administration: Administration | None) -> dict[int, Respondent]:
         answers[response.submission_id][response.item_id] = Answer(
             response.item, response.value, response.text
         )
-    for sub in administration.submissions.filter(respondent_key="").select_related(
-        "school", "person"
-    ):
+    submissions = administration.submissions.all()
+    if administration.anonymous:
+        # An anonymous file stands for the answers files gave, not the web form's.
+        submissions = submissions.filter(source=Submission.Source.FILE)
+    for sub in submissions.select_related("school", "person"):
         out[sub.pk] = Respondent(school=sub.school, person=sub.person, answers=answers[sub.pk])  # type: ignore[arg-type]
     return out
 
