@@ -168,18 +168,40 @@ def test_an_administrator_opens_the_web_form(world: World) -> None:
     )
     response = client.post(
         f"/surveys/administrations/{made.pk}/window/",
-        {"opens_on": "2025-09-01", "closes_on": "2025-09-30"},
+        {"opens_on": "2017-09-01", "closes_on": "2017-09-30"},
     )
     assert response.status_code == 302
     made.refresh_from_db()
-    assert made.opens_on == datetime.date(2025, 9, 1) and made.closes_on == datetime.date(
-        2025, 9, 30
+    assert made.opens_on == datetime.date(2017, 9, 1) and made.closes_on == datetime.date(
+        2017, 9, 30
     )
     bad = client.post(
         f"/surveys/administrations/{made.pk}/window/",
-        {"opens_on": "2025-09-30", "closes_on": "2025-09-01"},
+        {"opens_on": "2017-09-30", "closes_on": "2017-09-01"},
     )
     assert bad.status_code == 200 and "The form closes after it opens." in bad.content.decode()
+
+
+def test_the_web_form_window_lies_within_the_school_year(world: World) -> None:
+    """M5: a 2017-18 administration's form opens and closes between July 1, 2017 and June 30,
+    2018: neither kept open into a later year nor reopened after its year is over."""
+    surveyed(world)
+    made = Administration.objects.get(instrument__title=TITLE)  # 2017-18
+    client = world.client("admin")
+    url = f"/surveys/administrations/{made.pk}/window/"
+    span = "within its school year, July 1, 2017 to June 30, 2018."
+    for opens, closes in (
+        ("2017-09-01", "2019-12-01"),  # kept open past the year
+        ("2018-09-01", "2018-09-30"),  # reopened after the year
+        ("2017-06-01", "2017-09-30"),  # opened before it
+    ):
+        bad = client.post(url, {"opens_on": opens, "closes_on": closes})
+        assert bad.status_code == 200 and span in bad.content.decode(), (opens, closes)
+        made.refresh_from_db()
+        assert made.opens_on is None and made.closes_on is None
+    assert (
+        client.post(url, {"opens_on": "2017-07-01", "closes_on": "2018-06-30"}).status_code == 302
+    )
 
 
 @time_machine.travel(OPEN_DAY)

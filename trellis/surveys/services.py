@@ -31,6 +31,7 @@ from trellis.surveys.plans import (
     Respondent,
     ResponsesPlan,
     compare,
+    year_bounds,
 )
 
 
@@ -214,6 +215,22 @@ def administration_window_set(
         raise ValidationError("Give both days, or neither to close the web form.")
     if opens_on is not None and closes_on < opens_on:
         raise ValidationError({"closes_on": "The form closes after it opens."})
+    if opens_on is not None:
+        # Answers count in their administration's school year: a form open outside it would
+        # take answers for a year already reported (or not begun).
+        first, last = year_bounds(administration.school_year)
+        span = (
+            f"The web form of a {administration.year_label} administration is open within its "
+            f"school year, {first:%B} {first.day}, {first.year} to {last:%B} {last.day}, "
+            f"{last.year}."
+        )
+        errors = {
+            name: span
+            for name, day in (("opens_on", opens_on), ("closes_on", closes_on))
+            if not first <= day <= last
+        }
+        if errors:
+            raise ValidationError(errors)
     with transaction.atomic():
         before = {
             "opens_on": str(administration.opens_on),
