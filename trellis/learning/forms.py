@@ -36,12 +36,15 @@ def people_picker(
     system_id: int,
     add_label: str,
     single: bool = False,
+    picker_for: str = "",
 ) -> None:
     """A choice of people without a list of everyone: the people chosen so far as ticked boxes
     (untick to remove) and a search box, `<name>_add`, to add one more. Typing asks the server
     for up to 20 matches among the people this user may choose (`learning_people`), offered
     in a <datalist>; the box takes a suggestion, an e-mail address or an employee number.
-    `people` is who may be chosen (the field's queryset, so nothing else validates)."""
+    `people` is who may be chosen (the field's queryset, so nothing else validates), from
+    `selectors.picker_people`; `picker_for` ("community=<pk>" or "session=<pk>") tells the
+    search box which form it serves, so that it suggests from the same people."""
     fields: Any = form.fields
     field = fields[name]
     field.queryset = people
@@ -61,7 +64,9 @@ def people_picker(
         {
             "list": f"{name}-options",
             "autocomplete": "off",
-            "hx-get": reverse("learning_people") + f"?system={system_id}&field={name}",
+            "hx-get": reverse("learning_people")
+            + f"?system={system_id}&field={name}"
+            + (f"&{picker_for}" if picker_for else ""),
             "hx-trigger": "input changed delay:250ms",
             "hx-target": f"#{name}-options",
             "hx-swap": "innerHTML",
@@ -169,7 +174,13 @@ class SessionForm(StyledFormMixin, forms.Form):
     )
 
     def __init__(
-        self, *args: Any, system: Any, choices: dict[str, Any], people: Any, **kwargs: Any
+        self,
+        *args: Any,
+        system: Any,
+        choices: dict[str, Any],
+        people: Any,
+        picker_for: str = "",
+        **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
         fields: Any = self.fields
@@ -186,7 +197,12 @@ class SessionForm(StyledFormMixin, forms.Form):
         fields["competencies"].queryset = selectors.competency_choices(system.pk)
         fields["competencies"].label_from_instance = selectors.competency_label
         people_picker(
-            self, "facilitators", people, system_id=system.pk, add_label="Add a facilitator"
+            self,
+            "facilitators",
+            people,
+            system_id=system.pk,
+            add_label="Add a facilitator",
+            picker_for=picker_for,
         )
 
     def clean(self) -> dict[str, Any]:
@@ -251,7 +267,15 @@ class CommunityForm(StyledFormMixin, forms.Form):
         queryset=None, required=False
     )
 
-    def __init__(self, *args: Any, system: Any, schools: Any, people: Any, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        system: Any,
+        schools: Any,
+        people: Any,
+        picker_for: str = "",
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         fields: Any = self.fields
         fields["school"].queryset = schools.filter(system=system)
@@ -262,8 +286,16 @@ class CommunityForm(StyledFormMixin, forms.Form):
             system_id=system.pk,
             add_label="Choose the facilitator",
             single=True,
+            picker_for=picker_for,
         )
-        people_picker(self, "members", people, system_id=system.pk, add_label="Add a member")
+        people_picker(
+            self,
+            "members",
+            people,
+            system_id=system.pk,
+            add_label="Add a member",
+            picker_for=picker_for,
+        )
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

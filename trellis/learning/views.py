@@ -132,13 +132,7 @@ def _save_session(request: HttpRequest, form: SessionForm, system: Any, session:
 def _session_form_page(
     request: HttpRequest, *, system: Any, session: PDSession | None, initial: Any
 ) -> HttpResponseBase:
-    chosen = list(session.facilitators.all()) if session else []
-    people = selectors.people_to_choose(
-        request.user,
-        system.pk,
-        school_id=session.school_id if session else None,
-        chosen=chosen,
-    )
+    people = selectors.picker_people(request.user, system.pk, session=session)
 
     def make(data: Any = None, initial: Any = None) -> SessionForm:
         return SessionForm(
@@ -147,6 +141,7 @@ def _session_form_page(
             system=system,
             choices=selectors.manager_choices(request.user),
             people=people,
+            picker_for=f"session={session.pk}" if session else "",
         )
 
     form = make(request.POST or None, initial)
@@ -408,17 +403,25 @@ def certificate(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def people_options(request: HttpRequest) -> HttpResponse:
     """A people picker's search box: up to 20 people matching what was typed, among those the
-    user may choose in that system, as <option>s for its datalist. For those who may offer
-    sessions or edit a community (anyone else 403); a system outside their reach 404."""
+    user may choose on the form it serves (`community` or `session`: the one that form's fields
+    accept, `selectors.picker_people`; a new one without), as <option>s for its datalist. For
+    those who may offer sessions or edit a community (anyone else 403); a system outside their
+    reach 404; a community or session they may not edit as the form answers it (404/403)."""
     user: Any = request.user
     if not selectors.may_pick_people(user):
         raise PermissionDenied
     system_id = get_int(request.GET, "system")
     if system_id is None or system_id not in selectors.picker_systems(user):
         raise Http404
+    community_id, session_id = get_int(request.GET, "community"), get_int(request.GET, "session")
+    community = selectors.community_to_edit(user, community_id) if community_id else None
+    session = selectors.session_to_manage(user, session_id) if session_id else None
+    owner = community or session
+    if owner is not None and owner.system_id != system_id:
+        raise Http404
     field = get_choice(request.GET, "field", ("facilitators", "facilitator", "members"))
     text = get_text(request.GET, f"{field}_add", max_length=255) if field else ""
-    people = selectors.people_to_choose(user, system_id)
+    people = selectors.picker_people(user, system_id, community=community, session=session)
     found = selectors.people_suggestions(people, text)
     return render(
         request,
@@ -489,20 +492,17 @@ def _community_form_page(
         from trellis.orgs.models import School
 
         schools = schools | School.objects.filter(pk=community.school_id)
-    chosen = []
-    if community is not None:
-        chosen = list(community.members.all())
-        if community.facilitator is not None:
-            chosen.append(community.facilitator)
-    people = selectors.people_to_choose(
-        request.user,
-        system.pk,
-        school_id=community.school_id if community else None,
-        chosen=chosen,
-    )
+    people = selectors.picker_people(request.user, system.pk, community=community)
 
     def make(data: Any = None, initial: Any = None) -> CommunityForm:
-        return CommunityForm(data, initial=initial, system=system, schools=schools, people=people)
+        return CommunityForm(
+            data,
+            initial=initial,
+            system=system,
+            schools=schools,
+            people=people,
+            picker_for=f"community={community.pk}" if community else "",
+        )
 
     form = make(request.POST or None, initial)
     adding = request.method == "POST" and "add" in request.POST

@@ -1,0 +1,57 @@
+"""Fixes after the fourth browser walk of professional learning (branch learn4): the people
+picker of a community's facilitator, meetings' dates, the waiting list on the tick list, the
+audience's school as written, a principal's default school, dates in one format, and the
+waiting list's promotion and the cancel confirmation on the session page."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+import pytest
+from django.utils import timezone
+from django.utils.html import escape
+
+from tests.conftest import World
+from trellis.learning import selectors, services
+from trellis.learning.models import Community, PDSession, Registration
+
+
+@pytest.fixture
+def world(module_world: World, db: Any) -> World:
+    return module_world
+
+
+def test_a_community_facilitator_gets_suggestions_the_form_accepts(world: World) -> None:
+    """S6: Tomas (a teacher) leads the Oak Hill PLC: the search box of its form suggests Oak
+    Hill's staff, the same people its fields accept, and nobody from another school."""
+    plc = Community.objects.get(pk=world.learning["plc"])
+    tomas = world.client("teacher")
+    form = tomas.get(f"/learning/communities/{plc.pk}/edit/").content.decode()
+    assert f"community={plc.pk}" in form  # the search box says which form it serves
+    base = f"/learning/people/?system={world.system.pk}&field=members&community={plc.pk}"
+    found = tomas.get(base + "&members_add=Cor").content.decode()
+    assert escape(selectors.person_label(world.colleague)) in found
+    # The suggestions are the form's people, no one else: not Pine Ridge's Farid.
+    far = world.far_person
+    assert (
+        far.family_name not in tomas.get(base + f"&members_add={far.family_name}").content.decode()
+    )
+    people = selectors.picker_people(world.users["teacher"], world.system.pk, community=plc)
+    assert world.colleague in people and far not in people
+    # Another community's form is answered as that form is: Tomas does not see Pine's team.
+    pine = world.learning["pine_team"]
+    assert tomas.get(base.replace(f"community={plc.pk}", f"community={pine}")).status_code == 404
+    # "Add" takes what the suggestions would give for the text typed (one person).
+    data = {
+        "name": plc.name,
+        "kind": plc.kind,
+        "school": world.school.pk,
+        "facilitator": [world.teacher_person.pk],
+        "members": [world.teacher_person.pk],
+        "members_add": "Cora Coll",
+        "add": "1",
+    }
+    page = tomas.post(f"/learning/communities/{plc.pk}/edit/", data).content.decode()
+    assert "No one you may choose matches" not in page
+    assert escape(selectors.person_label(world.colleague)) in page
