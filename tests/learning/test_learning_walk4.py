@@ -55,3 +55,30 @@ def test_a_community_facilitator_gets_suggestions_the_form_accepts(world: World)
     page = tomas.post(f"/learning/communities/{plc.pk}/edit/", data).content.decode()
     assert "No one you may choose matches" not in page
     assert escape(selectors.person_label(world.colleague)) in page
+
+
+def test_a_meeting_takes_only_possible_dates(world: World) -> None:
+    """M4: a meeting "held" years ahead, notes of a meeting still to come and a meeting dated
+    outside the cycle it is filed under are refused with their reasons; the cycle choice names
+    its dates."""
+    plc = Community.objects.get(pk=world.learning["plc"])
+    cycle = plc.cycles.get()  # Sep 1 – Nov 30, 2025
+    tomas = world.client("teacher")
+    url = f"/learning/communities/{plc.pk}/meetings/new/"
+    today = timezone.localdate()
+    before = plc.meetings.count()
+    far = today + datetime.timedelta(days=800)
+    page = tomas.post(url, {"held_on": far.isoformat(), "agenda": "Plan"}).content.decode()
+    assert "is more than a year ahead" in page
+    soon = today + datetime.timedelta(days=7)
+    page = tomas.post(url, {"held_on": soon.isoformat(), "notes": "We met."}).content.decode()
+    assert "Notes are written once the meeting has been held" in page
+    outside = {"held_on": "2025-12-01", "cycle": cycle.pk, "agenda": "Exit tickets"}
+    page = tomas.post(url, outside).content.decode()
+    assert escape("Dec 1, 2025 is outside the cycle “Do our questions get every student") in page
+    assert "Sep 1, 2025 – Nov 30, 2025" in page  # in the message and in the cycle's choice
+    assert plc.meetings.count() == before
+    # Inside the cycle, it saves; a planned meeting with its agenda too.
+    assert tomas.post(url, {**outside, "held_on": "2025-11-30"}).status_code == 302
+    assert tomas.post(url, {"held_on": soon.isoformat(), "agenda": "Plan"}).status_code == 302
+    assert plc.meetings.count() == before + 2

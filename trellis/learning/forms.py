@@ -322,6 +322,11 @@ class CycleForm(StyledFormMixin, forms.Form):
         return data
 
 
+def cycle_label(cycle: Cycle) -> str:
+    """A cycle as a choice names its dates: a community may ask the same question twice."""
+    return f"{cycle.focus} ({cycle.starts_on:%b %-d, %Y} – {cycle.ends_on:%b %-d, %Y})"
+
+
 class MeetingForm(StyledFormMixin, forms.Form):
     held_on = forms.DateField(label="Date", widget=DateInput(), initial=timezone.localdate)
     cycle: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
@@ -338,6 +343,7 @@ class MeetingForm(StyledFormMixin, forms.Form):
         super().__init__(*args, **kwargs)
         fields: Any = self.fields
         fields["cycle"].queryset = Cycle.objects.filter(community=community)
+        fields["cycle"].label_from_instance = cycle_label
         from trellis.people.models import Person
 
         ids = list(community.members.values_list("pk", flat=True))

@@ -589,6 +589,10 @@ def cycle_add(
     return cycle
 
 
+# A meeting may be planned (its agenda written) up to this far ahead, not further.
+MEETING_PLANNED_AHEAD = datetime.timedelta(days=365)
+
+
 def _check_meeting(
     community: Community,
     cycle: Any,
@@ -606,13 +610,32 @@ def _check_meeting(
             f"A meeting records who attended or what was discussed: tick who attended, or "
             f"write the {what}."
         )
-    if attendees and held_on > timezone.localdate():
-        errors["attendees"] = (
-            "Attendance is recorded once the meeting has been held: this date is still to come "
-            "(write the agenda now, and tick who attended on the day)."
+    today = timezone.localdate()
+    if held_on > today + MEETING_PLANNED_AHEAD:
+        errors["held_on"] = (
+            f"{held_on:%b %-d, %Y} is more than a year ahead: record a meeting once it has been "
+            "held, or plan one up to a year ahead."
         )
+    elif held_on > today:
+        if attendees:
+            errors["attendees"] = (
+                "Attendance is recorded once the meeting has been held: this date is still to "
+                "come (write the agenda now, and tick who attended on the day)."
+            )
+        if any(text.strip() for text in written[1:]):
+            what = "Notes and decisions are" if community.is_leadership else "Notes are"
+            errors["notes"] = (
+                f"{what} written once the meeting has been held: {held_on:%b %-d, %Y} is still "
+                "to come (write the agenda now)."
+            )
     if cycle is not None and cycle.community_id != community.pk:
         errors["cycle"] = "That cycle is not this community's."
+    elif cycle is not None and not cycle.starts_on <= held_on <= cycle.ends_on:
+        errors["held_on"] = (
+            f"{held_on:%b %-d, %Y} is outside the cycle “{cycle.focus}” "
+            f"({cycle.starts_on:%b %-d, %Y} – {cycle.ends_on:%b %-d, %Y}): change the date, or "
+            "choose another cycle or none."
+        )
     allowed = set(community.members.values_list("pk", flat=True))
     if community.facilitator_id:
         allowed.add(community.facilitator_id)
