@@ -61,6 +61,13 @@ class PDSession(TimeStampedModel):
             return f"Participants of {self.program}"
         return "All staff of the system"
 
+    @property
+    def audience_phrase(self) -> str:
+        """The audience inside a sentence ("This session is for staff of Douglass Elementary
+        School."): lower case only where ours, the school's or program's name as written."""
+        label = self.audience_label
+        return label[0].lower() + label[1:]
+
 
 class Registration(TimeStampedModel):
     class Status(models.TextChoices):

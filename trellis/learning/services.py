@@ -222,7 +222,7 @@ def registration_create(*, actor: Any, session: PDSession, person: Any) -> Regis
     if not _may_act_for(actor, person, session):
         raise PermissionDenied
     if not selectors.in_audience(person, session):
-        raise ValidationError(f"{session.title} is for {session.audience_label.lower()}.")
+        raise ValidationError(f"{session.title} is for {session.audience_phrase}.")
     now = timezone.now()
     if session.ends_at < now:
         raise ValidationError("This session is over: registration is closed.")
