@@ -82,3 +82,22 @@ def test_a_meeting_takes_only_possible_dates(world: World) -> None:
     assert tomas.post(url, {**outside, "held_on": "2025-11-30"}).status_code == 302
     assert tomas.post(url, {"held_on": soon.isoformat(), "agenda": "Plan"}).status_code == 302
     assert plc.meetings.count() == before + 2
+
+
+def test_the_audience_names_the_school_as_written(world: World) -> None:
+    """M7: someone outside the audience reads the school's name as written."""
+    pine = PDSession.objects.get(pk=world.learning["pine"])
+    page = world.client("leader").get(f"/learning/sessions/{pine.pk}/").content.decode()
+    assert f"This session is for staff of {escape(world.other_school.name)}." in page
+    assert pine.audience_phrase == f"staff of {world.other_school.name}"
+
+
+def test_a_principals_new_session_serves_their_school(world: World) -> None:
+    """M8: a principal may offer sessions to their school's staff only: the form preselects
+    their school and offers no choice they may not save."""
+    page = world.client("principal").get("/learning/new/").content.decode()
+    assert "No single school" not in page
+    assert f'<option value="{world.school.pk}" selected>' in page
+    assert 'name="program"' not in page
+    # A district leader still chooses: no single school (the whole system) is theirs to offer.
+    assert "No single school" in world.client("leader").get("/learning/new/").content.decode()

@@ -189,11 +189,22 @@ class SessionForm(StyledFormMixin, forms.Form):
         self.whole_systems = bool(choices.get("whole_systems"))
         if not self.whole_systems:
             # Someone who manages sessions for a school or a program only (a principal, a
-            # program manager) cannot offer one to the whole system: say so on the form.
+            # program manager) cannot offer one to the whole system: say so on the form, and
+            # offer only what they may save. A principal (schools, no program) chooses among
+            # their schools, their own preselected; "No single school" stays only for those
+            # who may serve a program instead.
             fields["program"].help_text = (
                 "Only this program's participants may register. Choose the school or the "
                 "program this session serves."
             )
+            schools = list(fields["school"].queryset[:2])
+            if schools and not fields["program"].queryset.exists():
+                fields["school"].empty_label = None
+                fields["school"].required = True
+                del fields["program"]
+                fields["school"].help_text = "Only this school's staff may register."
+            if len(schools) == 1 and not self.is_bound and not self.initial.get("school"):
+                self.initial["school"] = schools[0].pk
         fields["competencies"].queryset = selectors.competency_choices(system.pk)
         fields["competencies"].label_from_instance = selectors.competency_label
         people_picker(
@@ -208,6 +219,7 @@ class SessionForm(StyledFormMixin, forms.Form):
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         picker_clean(self, data, "facilitators")
+        data.setdefault("program", None)
         if data.get("school") and data.get("program"):
             self.add_error("program", "Choose a school or a program, not both.")
         elif not self.whole_systems and not data.get("school") and not data.get("program"):
