@@ -101,3 +101,12 @@ def test_a_principals_new_session_serves_their_school(world: World) -> None:
     assert 'name="program"' not in page
     # A district leader still chooses: no single school (the whole system) is theirs to offer.
     assert "No single school" in world.client("leader").get("/learning/new/").content.decode()
+
+
+def test_community_pages_write_dates_in_the_projects_format(world: World) -> None:
+    """M11: "Sep 1, 2025", as everywhere (not "Sept. 1, 2025" beside "Nov 25, 2026")."""
+    plc = world.learning["plc"]
+    page = world.client("teacher").get(f"/learning/communities/{plc}/").content.decode()
+    assert "(Sep 1, 2025 – Nov 30, 2025)" in page
+    assert "Sept." not in page and "Nov. 30" not in page
+    assert "of Sep 15, 2025</span>" in page
