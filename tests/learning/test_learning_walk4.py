@@ -6,9 +6,11 @@ waiting list's promotion and the cancel confirmation on the session page."""
 from __future__ import annotations
 
 import datetime
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.html import escape
 
@@ -62,7 +64,7 @@ def test_a_meeting_takes_only_possible_dates(world: World) -> None:
     outside the cycle it is filed under are refused with their reasons; the cycle choice names
     its dates."""
     plc = Community.objects.get(pk=world.learning["plc"])
-    cycle = plc.cycles.get()  # Sep 1 – Nov 30, 2025
+    cycle = plc.cycles.get()  # Sep 1 to Nov 30, 2025
     tomas = world.client("teacher")
     url = f"/learning/communities/{plc.pk}/meetings/new/"
     today = timezone.localdate()
@@ -76,7 +78,7 @@ def test_a_meeting_takes_only_possible_dates(world: World) -> None:
     outside = {"held_on": "2025-12-01", "cycle": cycle.pk, "agenda": "Exit tickets"}
     page = tomas.post(url, outside).content.decode()
     assert escape("Dec 1, 2025 is outside the cycle “Do our questions get every student") in page
-    assert "Sep 1, 2025 – Nov 30, 2025" in page  # in the message and in the cycle's choice
+    assert "Sep 1, 2025 \u2013 Nov 30, 2025" in page  # in the message and in the cycle's choice
     assert plc.meetings.count() == before
     # Inside the cycle, it saves; a planned meeting with its agenda too.
     assert tomas.post(url, {**outside, "held_on": "2025-11-30"}).status_code == 302
@@ -107,6 +109,41 @@ def test_community_pages_write_dates_in_the_projects_format(world: World) -> Non
     """M11: "Sep 1, 2025", as everywhere (not "Sept. 1, 2025" beside "Nov 25, 2026")."""
     plc = world.learning["plc"]
     page = world.client("teacher").get(f"/learning/communities/{plc}/").content.decode()
-    assert "(Sep 1, 2025 – Nov 30, 2025)" in page
+    assert "(Sep 1, 2025 \u2013 Nov 30, 2025)" in page
     assert "Sept." not in page and "Nov. 30" not in page
     assert "of Sep 15, 2025</span>" in page
+
+
+def test_the_tick_list_seats_someone_from_the_waiting_list(world: World) -> None:
+    """M6: the person taking attendance sees the waiting list and seats who came, raising the
+    capacity when no seat is free; the check-in page tells a waiting person to ask for that."""
+    today = PDSession.objects.get(pk=world.learning["today"])  # Tomas registered
+    PDSession.objects.filter(pk=today.pk).update(capacity=1)
+    cora = Registration.objects.create(
+        session=today,
+        person=world.colleague,
+        status=Registration.Status.WAITLISTED,
+        registered_at=timezone.now(),
+    )
+    fay = world.client("facilitator")
+    url = f"/learning/sessions/{today.pk}/attendance/"
+    page = fay.get(url).content.decode()
+    assert "Waiting list" in page and f'id="present-{cora.pk}"' in page
+    assert "no seat is free" in page
+    response = fay.post(
+        url, {"present": [world.teacher_person.pk, world.colleague.pk]}, follow=True
+    )
+    page = response.content.decode()
+    assert "Seated from the waiting list: Cora Colleague. Capacity raised from 1 to 2." in page
+    cora.refresh_from_db()
+    assert cora.status == Registration.Status.CONFIRMED and cora.attended_at is not None
+    assert PDSession.objects.get(pk=today.pk).capacity == 2
+    # Someone waiting who types the code is told what the facilitator can do.
+    cora.status, cora.attended_at, cora.checked_in_via = Registration.Status.WAITLISTED, None, ""
+    cora.save()
+    message = "ask the facilitator to tick you on their attendance list"
+    with pytest.raises(ValidationError, match=message):
+        services.checkin(
+            actor=SimpleNamespace(person_id=world.colleague.pk, pk=-7),
+            code=today.checkin_code,
+        )

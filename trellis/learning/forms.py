@@ -336,7 +336,7 @@ class CycleForm(StyledFormMixin, forms.Form):
 
 def cycle_label(cycle: Cycle) -> str:
     """A cycle as a choice names its dates: a community may ask the same question twice."""
-    return f"{cycle.focus} ({cycle.starts_on:%b %-d, %Y} – {cycle.ends_on:%b %-d, %Y})"
+    return f"{cycle.focus} ({cycle.starts_on:%b %-d, %Y} \u2013 {cycle.ends_on:%b %-d, %Y})"
 
 
 class MeetingForm(StyledFormMixin, forms.Form):

@@ -85,6 +85,9 @@ class Registration(TimeStampedModel):
     # When the person joined the list they are on: the waiting list is served in this order.
     registered_at = models.DateTimeField()
     attended_at = models.DateTimeField(null=True, blank=True)
+    # When a seat opened for someone on the waiting list (a cancellation, a capacity raised,
+    # or the facilitator seating them on the day): the session page tells them they moved up.
+    promoted_at = models.DateTimeField(null=True, blank=True)
     checked_in_via = models.CharField(max_length=8, choices=Via.choices, blank=True)
 
     class Meta:

@@ -321,15 +321,26 @@ def _qr_svg(url: str) -> str:
 def session_attendance(request: HttpRequest, pk: int) -> HttpResponseBase:
     """The facilitator's page on the day: the code and its QR code, and the list to tick."""
     session = selectors.session_for_attendance(request.user, pk)
-    rows = [r for r in selectors.roster(session) if r.status == Registration.Status.CONFIRMED]
+    roster = selectors.roster(session)
+    rows = [r for r in roster if r.status == Registration.Status.CONFIRMED]
+    # Who is on the waiting list, in its order: ticking one who came seats them.
+    waiting = [r for r in roster if r.status == Registration.Status.WAITLISTED]
     if request.method == "POST":
         ids = [int(v) for v in request.POST.getlist("present") if v.isdigit()]
+        capacity = session.capacity
         try:
             services.attendance_record(actor=request.user, session=session, present_ids=ids)
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
         else:
-            messages.success(request, "Attendance saved.")
+            text = "Attendance saved."
+            seated = [r.person.full_name for r in waiting if r.person_id in ids]
+            if seated:
+                text += f" Seated from the waiting list: {', '.join(seated)}."
+                session.refresh_from_db(fields=["capacity"])
+                if session.capacity != capacity:
+                    text += f" Capacity raised from {capacity} to {session.capacity}."
+            messages.success(request, text)
             return redirect("learning_session_attendance", pk=session.pk)
     checkin_url = request.build_absolute_uri(
         reverse("learning_checkin") + f"?code={session.checkin_code}"
@@ -340,6 +351,8 @@ def session_attendance(request: HttpRequest, pk: int) -> HttpResponseBase:
         {
             "session": session,
             "rows": rows,
+            "waiting": waiting,
+            "seats_free": max(session.capacity - len(rows), 0),
             "checkin_url": checkin_url,
             "qr_svg": _qr_svg(checkin_url),
             "checkin_open": selectors.checkin_open(session),
