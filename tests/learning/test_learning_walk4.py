@@ -147,3 +147,35 @@ def test_the_tick_list_seats_someone_from_the_waiting_list(world: World) -> None
             actor=SimpleNamespace(person_id=world.colleague.pk, pk=-7),
             code=today.checkin_code,
         )
+
+
+def test_someone_moved_up_is_told_so_on_the_session_page(world: World) -> None:
+    """A seat that opens for the first person waiting: their session page says that they moved
+    up from the waiting list, and when."""
+    oak = PDSession.objects.get(pk=world.learning["oak"])  # 2 seats, Paula holds one
+    services.registration_create(actor=None, session=oak, person=world.colleague)
+    services.registration_create(actor=None, session=oak, person=world.teacher_person)
+    tomas = world.client("teacher")
+    page = tomas.get(f"/learning/sessions/{oak.pk}/").content.decode()
+    assert "on the waiting list" in page and "moved up" not in page
+    services.registration_cancel(
+        actor=None, registration=oak.registrations.get(person=world.colleague)
+    )
+    page = tomas.get(f"/learning/sessions/{oak.pk}/").content.decode()
+    day = timezone.localdate().strftime("%b %-d, %Y")
+    assert f"A seat opened on {day}: you moved up from the waiting list." in page
+
+
+def test_cancelling_a_registration_asks_for_confirmation(world: World) -> None:
+    """The session page's cancel button leads to a confirmation; only its "Yes" cancels."""
+    oak = PDSession.objects.get(pk=world.learning["oak"])
+    paula = world.client("principal")
+    page = paula.get(f"/learning/sessions/{oak.pk}/").content.decode()
+    assert f'href="/learning/sessions/{oak.pk}/cancel/"' in page
+    confirm = paula.get(f"/learning/sessions/{oak.pk}/cancel/").content.decode()
+    assert "Cancel your registration?" in confirm and "Yes, cancel my registration" in confirm
+    mine = Registration.objects.get(pk=world.learning["paula_oak"])
+    assert mine.status == Registration.Status.CONFIRMED  # asking changed nothing
+    assert paula.post(f"/learning/sessions/{oak.pk}/cancel/").status_code == 302
+    mine.refresh_from_db()
+    assert mine.status == Registration.Status.CANCELLED

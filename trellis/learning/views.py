@@ -16,7 +16,7 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from trellis.authz.decorators import permission
 from trellis.authz.roles import Action
@@ -274,20 +274,36 @@ def session_register(request: HttpRequest, pk: int) -> HttpResponseBase:
 
 
 @permission(Action.SIGNED_IN)
-@require_POST
+@require_http_methods(["GET", "POST"])
 def session_cancel(request: HttpRequest, pk: int) -> HttpResponseBase:
-    """Cancel one's own registration, or (a manager) anyone's: `registration` in the form."""
+    """Cancel one's own registration, or (a manager) anyone's: `registration` in the form.
+    GET asks for confirmation (the session page's buttons lead here); POST cancels."""
     session = selectors.session_get(request.user, pk)
     user: Any = request.user
-    registration_id = get_int(request.POST, "registration")
+    params = request.POST if request.method == "POST" else request.GET
+    registration_id = get_int(params, "registration")
     if registration_id is None:
         registration = selectors.registration_of(user.person_id, session)
     else:
         if not selectors.may_manage(user, session):
             raise PermissionDenied
-        registration = session.registrations.filter(pk=registration_id).first()
+        registration = (
+            session.registrations.select_related("person").filter(pk=registration_id).first()
+        )
     if registration is None:
         raise Http404
+    if request.method == "GET":
+        return render(
+            request,
+            "learning/cancel_confirm.html",
+            {
+                "session": session,
+                "registration": registration,
+                "own": registration.person_id == user.person_id,
+                "active": registration.status != Registration.Status.CANCELLED
+                and registration.attended_at is None,
+            },
+        )
     try:
         promoted = services.registration_cancel(actor=user, registration=registration)
     except ValidationError as error:
