@@ -8,7 +8,8 @@ Participation (answered: not asked again), created in the people's order with a 
 in the answers' order. A submitted answer whose key matches nobody (SECRET_KEY changed since)
 keeps its answers without a Participation: that person may answer once more (said in the
 decision). A draft's key becomes its person (drafts hold their person until submitted); a draft
-that matches nobody is deleted. Submissions keep the day they were submitted, not the moment.
+that matches nobody is deleted. Migration 0005 then drops the keys and the moments (apart, since
+PostgreSQL does not alter a table with pending trigger events in the transaction that wrote it).
 """
 
 import hashlib
@@ -50,15 +51,6 @@ def keys_to_participations(apps, schema_editor):
             s.pk for s in subs.values() if s.pk not in matched and s.submitted_at is None
         ]
         Submission.objects.filter(pk__in=unmatched_drafts).delete()
-
-
-def days_only(apps, schema_editor):
-    # PostgreSQL casts the column (timestamptz::date, in UTC); SQLite keeps the text it had.
-    if schema_editor.connection.vendor == "sqlite":
-        schema_editor.execute(
-            "UPDATE surveys_submission SET submitted_at = substr(submitted_at, 1, 10) "
-            "WHERE submitted_at IS NOT NULL"
-        )
 
 
 class Migration(migrations.Migration):
@@ -111,14 +103,4 @@ class Migration(migrations.Migration):
             ),
         ),
         migrations.RunPython(keys_to_participations, migrations.RunPython.noop),
-        migrations.RemoveConstraint(model_name="submission", name="submission_once_per_key"),
-        migrations.RemoveField(model_name="submission", name="respondent_key"),
-        migrations.RemoveField(model_name="submission", name="created_at"),
-        migrations.RemoveField(model_name="submission", name="updated_at"),
-        migrations.AlterField(
-            model_name="submission",
-            name="submitted_at",
-            field=models.DateField(blank=True, null=True),
-        ),
-        migrations.RunPython(days_only, migrations.RunPython.noop),
     ]
