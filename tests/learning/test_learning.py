@@ -429,7 +429,9 @@ def test_api_sessions_registration_and_my_attendance(world: World) -> None:
     assert response.status_code == 400 and "already" in response.json()["detail"]
     # Fay facilitates it but is not on Oak Hill's staff: refused, with the reason.
     response = world.client("facilitator").post(f"/api/v1/learning/sessions/{oak}/registrations")
-    assert response.status_code == 400 and "staff of Oak Hill Elementary" in response.json()["detail"]
+    assert (
+        response.status_code == 400 and "staff of Oak Hill Elementary" in response.json()["detail"]
+    )
     mine = client.get("/api/v1/learning/registrations").json()["items"]
     attended = [r for r in mine if r["attended"]]
     assert [r["session"] for r in attended] == ["Oak Hill: feedback loops"]
