@@ -76,6 +76,7 @@ class SessionForm(StyledFormMixin, forms.Form):
             pk__in=[item.pk for item in focus]
         ).order_by("version__framework__title", "version_id", *framework_order())
         self.fields["focus"].label_from_instance = _item_label  # type: ignore[attr-defined]
+        group_by_framework(self.fields["focus"])
         owners = [("coachee", coachee.full_name), ("coach", coach.full_name)]
         for n in range(1, NEXT_STEP_ROWS + 1):
             self.fields[f"step_{n}_text"] = forms.CharField(
@@ -136,6 +137,18 @@ class SessionForm(StyledFormMixin, forms.Form):
 
     def main_fields(self) -> list[Any]:
         return [self[name] for name in ("held_on", "minutes", "mode", "protocol", "focus", "notes")]
+
+
+def group_by_framework(field: Any) -> None:
+    """Competencies of more than one framework are offered under each framework's title: two
+    frameworks' codes (1.1 and 1.1) would otherwise read as one list."""
+    items = list(field.queryset.select_related("version__framework"))
+    if len({item.version.framework_id for item in items}) < 2:
+        return
+    groups: dict[str, list[tuple[int, str]]] = {}
+    for item in items:
+        groups.setdefault(item.version.framework.title, []).append((item.pk, _item_label(item)))
+    field.choices = list(groups.items())
 
 
 def _item_label(item: Any) -> str:

@@ -1,0 +1,89 @@
+"""Defects of issue 10 found by the Chromium walk of integ (branch coach4): focus competencies
+from the coachee's framework only (never the classroom look-fors), the progress chart's time
+axis, JSON 405s in the API, next-step rows without text, the built-in protocol clash message,
+the coaching lead's menu, who marks a next step done, audit labels, who opens the session form,
+the dosage chart's labels."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+import pytest
+
+from tests.coaching.world import focus_item
+from tests.conftest import World
+from trellis.coaching import selectors
+from trellis.coaching.services import SessionIn, classroom_framework_set, sessions_bulk_create
+from trellis.frameworks.models import Framework, PerformanceLevel
+from trellis.ratings.services import ratings_record
+
+pytestmark = pytest.mark.django_db
+
+
+def text(response: Any) -> str:
+    if response.streaming:
+        return b"".join(response.streaming_content).decode("utf-8-sig")
+    return response.content.decode()
+
+
+def rate(world: World, person: Any, day: datetime.date, position: int, item: Any = None) -> None:
+    item = item or focus_item(world)
+    level = PerformanceLevel.objects.get(version_id=item.version_id, position=position)
+    ratings_record(
+        actor=None,
+        subject=person,
+        version=item.version,
+        purpose="progress",
+        rated_on=day,
+        entries=[(item, level, "")],
+    )
+
+
+def sessions(world: World, person: Any, days: list[datetime.date], focus: list[Any]) -> None:
+    sessions_bulk_create(
+        actor=None,
+        system=world.system,
+        sessions=[
+            SessionIn(
+                coach=world.users["coach"].person,
+                coachee=person,
+                assignment=None,
+                held_on=day,
+                minutes=30,
+                mode="virtual",
+                protocol=None,
+                focus=focus,
+                notes="",
+                next_steps=[],
+            )
+            for day in days
+        ],
+    )
+
+
+# -- 1. Focus competencies: the coachee's framework, not the classroom look-fors -----------------
+
+
+def test_focus_competencies_leave_out_the_classroom_look_fors(world: World) -> None:
+    paula = world.principal_person
+    look_for = focus_item(world)  # the system's own standard: designated for visits below
+    url = f"/coaching/new/?coachee={paula.pk}"
+    response = world.client("coach").get(url)
+    # Two frameworks offered: each under its own title, not one list of codes.
+    assert text(response).count("<optgroup") >= 2
+    assert look_for in response.context["form"].fields["focus"].queryset
+    sessions(world, paula, [datetime.date(2026, 2, 2)], [look_for])
+    rate(world, paula, datetime.date(2026, 2, 3), 2)
+    classroom_framework_set(
+        actor=None, system=world.system, framework=Framework.objects.get(pk=world.framework_id)
+    )
+    after = world.client("coach").get(url).context["form"].fields["focus"].queryset
+    assert after.exists() and look_for not in after
+    offered = selectors.focus_choices(world.users["coach"], paula)
+    assert offered and all(i.version.framework_id == world.template_id for i in offered)
+    # Progress monitoring follows the same rule: the look-for is no focus competency.
+    row = selectors.progress_rows([paula])[0]
+    assert look_for.case_identifier not in {s.identifier for s in row.series}
+    page = text(world.client("coach").get(f"/coaching/people/{paula.pk}/progress/"))
+    assert (look_for.abbreviated_statement or look_for.full_statement)[:30] not in page
