@@ -87,3 +87,70 @@ def test_focus_competencies_leave_out_the_classroom_look_fors(world: World) -> N
     assert look_for.case_identifier not in {s.identifier for s in row.series}
     page = text(world.client("coach").get(f"/coaching/people/{paula.pk}/progress/"))
     assert (look_for.abbreviated_statement or look_for.full_statement)[:30] not in page
+
+
+# -- 2. The progress chart: a time scale, labels that cannot collide ----------------------------
+
+
+def _chart(world: World, person: Any) -> tuple[list[float], list[tuple[float, str, str]]]:
+    import re
+
+    page = text(world.client("coach").get(f"/coaching/people/{person.pk}/progress/"))
+    svg = page[page.index("<svg") : page.index("</svg>")]
+    xs = [float(x) for x in re.findall(r'<circle cx="([\d.]+)"', svg)]
+    labels = [
+        (float(x), anchor, label)
+        for x, anchor, label in re.findall(
+            r'<text class="time-label" x="([\d.]+)"[^>]*text-anchor="(\w+)"[^>]*>([^<]+)</text>',
+            svg,
+        )
+    ]
+    return xs, labels
+
+
+def _boxes(labels: list[tuple[float, str, str]]) -> list[tuple[float, float]]:
+    # Wider than DejaVu Sans's 12px glyphs (about 6.6px a character): an honest upper bound.
+    boxes = []
+    for x, anchor, label in labels:
+        w = len(label) * 7.0
+        start = x if anchor == "start" else (x - w if anchor == "end" else x - w / 2)
+        boxes.append((start, start + w))
+    return sorted(boxes)
+
+
+def test_the_progress_chart_places_ratings_by_date(world: World) -> None:
+    paula = world.principal_person
+    days = [datetime.date(2026, 1, 5), datetime.date(2026, 1, 12), datetime.date(2026, 7, 5)]
+    for n, day in enumerate(days):
+        rate(world, paula, day, 2 + n % 2)
+    xs, labels = _chart(world, paula)
+    assert len(xs) == 3
+    # Position follows the date: a week apart is close, six months is the rest of the axis.
+    assert (xs[1] - xs[0]) < (xs[2] - xs[0]) / 10
+    assert abs((xs[1] - xs[0]) / (xs[2] - xs[0]) - 7 / 181) < 0.01
+    # The first and last days at the ends, anchored at their start and end.
+    assert labels[0][1:] == ("start", "Jan 5, 2026") and labels[0][0] == xs[0]
+    assert labels[-1][1:] == ("end", "Jul 5, 2026") and labels[-1][0] == xs[-1]
+
+
+def test_the_progress_chart_labels_never_overlap(world: World) -> None:
+    paula = world.principal_person
+    # Six monthly ratings ending Oct 31 and Nov 30 (the walk's "Oct 31, 2026Nov 30, 2026"),
+    # then a long series over three years.
+    days = [datetime.date(2026, m, 28) for m in range(5, 10)] + [
+        datetime.date(2026, 10, 31),
+        datetime.date(2026, 11, 30),
+    ]
+    for n, day in enumerate(days):
+        rate(world, paula, day, 1 + n % 3)
+    _xs, labels = _chart(world, paula)
+    boxes = _boxes(labels)
+    assert len(labels) >= 3
+    assert all(a[1] <= b[0] for a, b in zip(boxes, boxes[1:], strict=False)), labels
+    assert all(0 <= a and b <= 420 for a, b in boxes), labels
+    for n, year in enumerate((2023, 2024, 2025)):
+        rate(world, paula, datetime.date(year, 3 + n, 2), 2)
+    _xs, labels = _chart(world, paula)
+    boxes = _boxes(labels)
+    assert all(a[1] <= b[0] for a, b in zip(boxes, boxes[1:], strict=False)), labels
+    assert len(labels) >= 3 and labels[1][2].startswith("Jan ")  # a year tick between
