@@ -5,6 +5,7 @@ width and a phone's, and the table of ratings stays beside (or under) the chart.
 from __future__ import annotations
 
 import datetime
+import itertools
 import os
 
 import pytest
@@ -60,9 +61,9 @@ def test_the_progress_chart_labels_never_overlap(
         "els => els.map(el => { const r = el.getBoundingClientRect();"
         " return [r.left, r.right, el.textContent]; })"
     )
-    assert [b[2] for b in boxes][0] == "May 28, 2026" and boxes[-1][2] == "Nov 30, 2026"
+    assert next(b[2] for b in boxes) == "May 28, 2026" and boxes[-1][2] == "Nov 30, 2026"
     ordered = sorted(boxes)
-    for a, b in zip(ordered, ordered[1:], strict=False):
+    for a, b in itertools.pairwise(ordered):
         assert a[1] + 2 <= b[0], (a, b)
     frame = chart.evaluate(
         "el => { const r = el.getBoundingClientRect(); return [r.left, r.right]; }"

@@ -7,6 +7,7 @@ the dosage chart's labels."""
 from __future__ import annotations
 
 import datetime
+import itertools
 from typing import Any
 
 import pytest
@@ -146,11 +147,11 @@ def test_the_progress_chart_labels_never_overlap(world: World) -> None:
     _xs, labels = _chart(world, paula)
     boxes = _boxes(labels)
     assert len(labels) >= 3
-    assert all(a[1] <= b[0] for a, b in zip(boxes, boxes[1:], strict=False)), labels
-    assert all(0 <= a and b <= 420 for a, b in boxes), labels
+    assert all(a[1] <= b[0] for a, b in itertools.pairwise(boxes)), labels
+    assert all(a >= 0 and b <= 420 for a, b in boxes), labels
     for n, year in enumerate((2023, 2024, 2025)):
         rate(world, paula, datetime.date(year, 3 + n, 2), 2)
     _xs, labels = _chart(world, paula)
     boxes = _boxes(labels)
-    assert all(a[1] <= b[0] for a, b in zip(boxes, boxes[1:], strict=False)), labels
+    assert all(a[1] <= b[0] for a, b in itertools.pairwise(boxes)), labels
     assert len(labels) >= 3 and labels[1][2].startswith("Jan ")  # a year tick between

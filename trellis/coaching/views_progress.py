@@ -5,6 +5,7 @@ stuck). The definitions are in `selectors` and stated on the pages."""
 from __future__ import annotations
 
 import datetime
+import itertools
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
@@ -139,7 +140,7 @@ def _time_labels(
         ]
         if all(
             b["x"] - a["x"] >= (_label_width(a["label"]) + _label_width(b["label"])) / 2 + LABEL_GAP
-            for a, b in zip(labels, labels[1:], strict=False)
+            for a, b in itertools.pairwise(labels)
         ):
             between = labels
             break
