@@ -155,3 +155,33 @@ def test_the_progress_chart_labels_never_overlap(world: World) -> None:
     boxes = _boxes(labels)
     assert all(a[1] <= b[0] for a, b in itertools.pairwise(boxes)), labels
     assert len(labels) >= 3 and labels[1][2].startswith("Jan ")  # a year tick between
+
+
+# -- 3. A 405 under /api/ is JSON ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("method", "url", "allowed"),
+    [
+        ("delete", "/api/v1/coaching/sessions/{session}", "GET"),
+        ("put", "/api/v1/evaluations/1", "GET"),
+        ("post", "/api/v1/coaching/dosage", "GET"),
+    ],
+)
+def test_api_405s_are_json(world: World, method: str, url: str, allowed: str) -> None:
+    from trellis.accounts.services import api_token_create
+
+    _token, secret = api_token_create(actor=world.users["coach"], name="walk")
+    url = url.format(session=world.coaching["session"])
+    response = getattr(world.client(None), method)(
+        url, headers={"authorization": f"Bearer {secret}"}
+    )
+    assert response.status_code == 405
+    assert response["Content-Type"].startswith("application/json")
+    assert allowed in response["Allow"]
+    assert response.json() == {
+        "detail": f"Method {method.upper()} is not allowed here: use {allowed}."
+    }
+    # A page's 405 stays what it was (not JSON).
+    page = world.client("coach").delete("/coaching/new/")
+    assert not page.get("Content-Type", "").startswith("application/json")
