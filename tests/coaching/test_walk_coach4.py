@@ -185,3 +185,23 @@ def test_api_405s_are_json(world: World, method: str, url: str, allowed: str) ->
     # A page's 405 stays what it was (not JSON).
     page = world.client("coach").delete("/coaching/new/")
     assert not page.get("Content-Type", "").startswith("application/json")
+
+
+# -- 4. A next step row with a due date or an owner but no text -----------------------------------
+
+
+def test_a_next_step_row_without_text_is_an_error_not_dropped(world: World) -> None:
+    from trellis.coaching.models import CoachingSession
+
+    paula = world.principal_person
+    url = f"/coaching/new/?coachee={paula.pk}"
+    base = {"held_on": "2026-03-02", "minutes": 40, "mode": "in_person", "notes": "Talked."}
+    response = world.client("coach").post(url, {**base, "step_2_due": "2026-03-20"})
+    assert response.status_code == 200
+    assert "Next step 2 has a due date but no text" in text(response)
+    response = world.client("coach").post(url, {**base, "step_1_owner": "coach"})
+    assert "Next step 1 has an owner but no text" in text(response)
+    assert not CoachingSession.objects.filter(held_on=datetime.date(2026, 3, 2)).exists()
+    # An untouched row (the default owner, no date) is no step and no error.
+    response = world.client("coach").post(url, {**base, "step_1_owner": "coachee"})
+    assert response.status_code == 302

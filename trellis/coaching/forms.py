@@ -105,6 +105,18 @@ class SessionForm(StyledFormMixin, forms.Form):
         held_on = data.get("held_on")
         for n in range(1, NEXT_STEP_ROWS + 1):
             due = data.get(f"step_{n}_due")
+            # A row with a due date, or an owner other than the default, is a step meant:
+            # without its text it would be dropped unseen.
+            given = [
+                *(["a due date"] if due or self.errors.get(f"step_{n}_due") else []),
+                *(["an owner"] if data.get(f"step_{n}_owner") == "coach" else []),
+            ]
+            if given and not (data.get(f"step_{n}_text") or "").strip():
+                self.add_error(
+                    f"step_{n}_text",
+                    f"Next step {n} has {' and '.join(given)} but no text: write the step, or "
+                    "clear its row.",
+                )
             if held_on and due and due < held_on:
                 self.add_error(
                     f"step_{n}_due",
