@@ -205,3 +205,25 @@ def test_a_next_step_row_without_text_is_an_error_not_dropped(world: World) -> N
     # An untouched row (the default owner, no date) is no step and no error.
     response = world.client("coach").post(url, {**base, "step_1_owner": "coachee"})
     assert response.status_code == 302
+
+
+# -- 5. A clash with a built-in protocol does not advise editing it -------------------------------
+
+
+def test_a_built_in_name_clash_does_not_advise_editing_it(world: World) -> None:
+    from django.core.exceptions import ValidationError
+
+    from trellis.coaching.models import Protocol
+    from trellis.coaching.services import protocol_create
+
+    builtin = Protocol.objects.filter(system__isnull=True).order_by("pk").first()
+    assert builtin is not None
+    lead = world.users["coaching_lead"]
+    with pytest.raises(ValidationError) as refused:
+        protocol_create(actor=lead, system=world.system, name=builtin.name.upper())
+    message = " ".join(refused.value.message_dict["name"])
+    assert "built-in protocol" in message and message.endswith("choose another name.")
+    assert "edit that protocol" not in message
+    with pytest.raises(ValidationError) as refused:
+        protocol_create(actor=lead, system=world.system, name="riverbend data dive")
+    assert "or edit that protocol" in " ".join(refused.value.message_dict["name"])

@@ -386,12 +386,17 @@ def _check_protocol(system: Any, name: str, pk: int | None) -> None:
         clash = clash.exclude(pk=pk)
     found = clash.first()
     if found is not None:
-        whose = "a built-in protocol" if found.system_id is None else "a protocol"
+        # A built-in protocol cannot be edited: only another name helps then.
+        whose, advice = (
+            ("a built-in protocol", "choose another name.")
+            if found.system_id is None
+            else ("a protocol", "choose another name, or edit that protocol.")
+        )
         raise ValidationError(
             {
                 "name": f"{system}'s protocol library already has {whose} called "
                 f"“{found.name}” (names are compared without regard to case or spacing): "
-                "choose another name, or edit that protocol."
+                f"{advice}"
             }
         )
 
