@@ -227,3 +227,32 @@ def test_a_built_in_name_clash_does_not_advise_editing_it(world: World) -> None:
     with pytest.raises(ValidationError) as refused:
         protocol_create(actor=lead, system=world.system, name="riverbend data dive")
     assert "or edit that protocol" in " ".join(refused.value.message_dict["name"])
+
+
+# -- 6. The coaching lead's menu -----------------------------------------------------------------
+
+
+def test_the_coaching_lead_reaches_coaching_from_the_menu(world: World) -> None:
+    client = world.client("coaching_lead")
+    nav = {i["label"]: i["url"] for i in client.get("/").context["nav_items"]}
+    assert nav.get("Coaching") == "/coaching/"
+    page = text(client.get("/coaching/"))
+    for url in (
+        "/coaching/protocols/",
+        "/coaching/settings/",
+        "/coaching/dosage/",
+        "/coaching/support/schools/",
+        "/coaching/support/",
+    ):
+        assert f'href="{url}"' in page, url
+        assert client.get(url).status_code == 200, url
+    # As for a supervisor (their caseload's sessions), without the set-up they do not hold.
+    supervisor = world.client("supervisor")
+    nav = {i["label"] for i in supervisor.get("/").context["nav_items"]}
+    assert "Coaching" in nav
+    assert 'href="/coaching/settings/"' not in text(supervisor.get("/coaching/"))
+    # A teacher or an analyst has no coaching menu.
+    for key in ("teacher", "analyst"):
+        assert "Coaching" not in {
+            i["label"] for i in world.client(key).get("/").context["nav_items"]
+        }

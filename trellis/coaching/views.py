@@ -14,6 +14,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from trellis.authz.decorators import permission
+from trellis.authz.policies import user_may
 from trellis.authz.roles import Action
 from trellis.coaching import selectors, services
 from trellis.coaching.forms import CommentForm, ProtocolForm, SessionForm, SettingsForm
@@ -95,6 +96,8 @@ def session_list(request: HttpRequest) -> HttpResponseBase:
             "modes": Mode.choices,
             "coachees": selectors.coachee_choices(request.user),
             "caseload": selectors.caseload(request.user),
+            "may_configure": user_may(request.user, Action.COACHING_CONFIGURE),
+            "may_read_dosage": user_may(request.user, Action.DOSAGE_VIEW),
         },
     )
 
