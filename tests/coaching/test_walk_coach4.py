@@ -256,3 +256,57 @@ def test_the_coaching_lead_reaches_coaching_from_the_menu(world: World) -> None:
         assert "Coaching" not in {
             i["label"] for i in world.client(key).get("/").context["nav_items"]
         }
+
+
+# -- 7. Who marks a next step done ---------------------------------------------------------------
+
+
+def test_a_next_step_is_marked_done_by_its_owner_or_the_coach(world: World) -> None:
+    from django.core.exceptions import PermissionDenied
+
+    from trellis.accounts.models import User
+    from trellis.coaching.models import NextStep
+    from trellis.coaching.services import NextStepIn, next_step_done, session_log
+
+    coach, paula = world.users["coach"].person, world.principal_person
+    session = session_log(
+        actor=User.objects.get(pk=world.users["coach"].pk),
+        coachee=paula,
+        held_on=datetime.date(2026, 3, 3),
+        minutes=30,
+        mode="virtual",
+        notes="Walked the halls.",
+        next_steps=[
+            NextStepIn(text="Send the coach's write-up", owner=coach),
+            NextStepIn(text="Paula models a routine", owner=paula),
+        ],
+    )
+    coachs, paulas = (session.next_steps.get(owner=coach), session.next_steps.get(owner=paula))
+    page = text(world.client("principal").get(f"/coaching/sessions/{session.pk}/"))
+    assert f": {paulas.text}</span>" in page  # her own step: a button
+    assert f": {coachs.text}</span>" not in page  # the coach's step: none
+    # The coachee may not mark the coach's step: a 403 that says why, nothing written.
+    response = world.client("principal").post(
+        f"/coaching/next-steps/{coachs.pk}/done/", {"done": "1"}
+    )
+    assert response.status_code == 403
+    assert "marked done by its owner" in text(response)
+    assert NextStep.objects.get(pk=coachs.pk).done_on is None
+    with pytest.raises(PermissionDenied, match="who keeps the record"):
+        next_step_done(actor=world.users["principal"], step=coachs, done=True)
+    # Her own step, she marks; the coach marks either (he keeps the record).
+    assert (
+        world.client("principal")
+        .post(f"/coaching/next-steps/{paulas.pk}/done/", {"done": "1"})
+        .status_code
+        == 302
+    )
+    assert (
+        world.client("coach")
+        .post(f"/coaching/next-steps/{coachs.pk}/done/", {"done": "1"})
+        .status_code
+        == 302
+    )
+    assert NextStep.objects.filter(session=session, done_on__isnull=True).count() == 0
+    coach_page = text(world.client("coach").get(f"/coaching/sessions/{session.pk}/"))
+    assert coach_page.count("Reopen<span") == 2

@@ -201,7 +201,11 @@ def next_step_list(
 
 
 def next_step_get(user: Any, pk: int) -> NextStep:
-    step = NextStep.objects.select_related("session__coachee", "owner").filter(pk=pk).first()
+    step = (
+        NextStep.objects.select_related("session__coachee", "session__coach", "owner")
+        .filter(pk=pk)
+        .first()
+    )
     if step is None:
         raise Http404
     session_get(user, step.session_id)
@@ -216,6 +220,13 @@ def may_edit(user: Any, session: CoachingSession) -> bool:
 def is_participant(user: Any, session: CoachingSession) -> bool:
     person_id = getattr(user, "person_id", None)
     return bool(person_id) and person_id in (session.coach_id, session.coachee_id)
+
+
+def may_mark_done(user: Any, step: NextStep) -> bool:
+    """A next step is marked done (or reopened) by its owner or by the session's coach, who
+    keeps the record; not by another participant (docs/decisions.md, 2026-11-30 coach4)."""
+    person_id = getattr(user, "person_id", None)
+    return bool(person_id) and person_id in (step.owner_id, step.session.coach_id)
 
 
 def coachee_get(user: Any, pk: int) -> Person:

@@ -181,14 +181,18 @@ def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
     session = selectors.session_get(request.user, pk)
     reads_notes = selectors.notes_visible(request.user, session)
     participant = selectors.is_participant(request.user, session)
+    next_steps = list(session.next_steps.all())
+    carried = selectors.carried_over(session)
+    for step in [*next_steps, *carried]:
+        step.may_mark = selectors.may_mark_done(request.user, step)  # type: ignore[attr-defined]
     return render(
         request,
         "coaching/session_detail.html",
         {
             "session": session,
             "focus": list(session.focus.all()),
-            "next_steps": list(session.next_steps.all()),
-            "carried": selectors.carried_over(session),
+            "next_steps": next_steps,
+            "carried": carried,
             "reads_notes": reads_notes,
             "comments": list(selectors.session_comments(session)) if reads_notes else [],
             "comment_form": CommentForm() if participant else None,
@@ -320,8 +324,6 @@ def session_share(request: HttpRequest, pk: int) -> HttpResponseBase:
 @post_only("coaching_sessions", with_pk=False)
 def next_step_done(request: HttpRequest, pk: int) -> HttpResponseBase:
     step = selectors.next_step_get(request.user, pk)
-    if not selectors.is_participant(request.user, step.session):
-        raise PermissionDenied
     done = request.POST.get("done") != "0"
     services.next_step_done(actor=request.user, step=step, done=done)
     back = request.POST.get("next", "")
