@@ -1,6 +1,6 @@
-"""In the browser: the progress chart's time axis (branch coach4). Ratings sit at their dates;
-the axis's labels (first and last day rated, month ticks between) never overlap, at a desktop's
-width and a phone's, and the table of ratings stays beside (or under) the chart."""
+"""In the browser (branch coach4): the progress chart's time axis (ratings at their dates; the
+axis's labels, first and last day rated and month ticks between, never overlap, at a desktop's
+width and a phone's) and the dosage chart's labels and values, drawn at 12px."""
 
 from __future__ import annotations
 
@@ -79,3 +79,26 @@ def test_the_progress_chart_labels_never_overlap(
         "els => els.map(el => el.getBoundingClientRect().left)"
     )
     assert abs((xs[1] - xs[0]) - (xs[6] - xs[5])) < 3
+
+
+@pytest.mark.parametrize("width", [1280, 375])
+def test_the_dosage_chart_is_readable(page: Page, site: tuple[str, World], width: int) -> None:
+    base, _world = site
+    page.set_viewport_size({"width": width, "height": 900})
+    sign_in(page, base, "coaching.lead@riverbend.test")
+    page.goto(f"{base}/coaching/dosage/?group=school")
+    chart = page.locator("svg[aria-labelledby=dosage-chart-title]")
+    expect(chart).to_be_visible()
+    if os.environ.get("TRELLIS_SCREENSHOTS"):
+        chart.screenshot(path=f"{os.environ['TRELLIS_SCREENSHOTS']}/dosage-{width}.png")
+    sizes = chart.locator("text").evaluate_all(
+        "els => els.map(el => el.getBoundingClientRect().height)"
+    )
+    assert sizes and min(sizes) >= 12, sizes
+    # Each bar carries its value in hours.
+    values = chart.locator("text.bar-value").evaluate_all("els => els.map(el => el.textContent)")
+    assert values and all(v.endswith(" h") for v in values), values
+    # The page itself never scrolls sideways (the chart scrolls in its own box on a phone).
+    assert page.evaluate(
+        "() => document.documentElement.scrollWidth <= document.documentElement.clientWidth"
+    )
