@@ -310,3 +310,47 @@ def test_a_next_step_is_marked_done_by_its_owner_or_the_coach(world: World) -> N
     assert NextStep.objects.filter(session=session, done_on__isnull=True).count() == 0
     coach_page = text(world.client("coach").get(f"/coaching/sessions/{session.pk}/"))
     assert coach_page.count("Reopen<span") == 2
+
+
+# -- 8. Audit labels, who opens the session form --------------------------------------------------
+
+
+def test_audit_labels_name_the_evaluatee_once_and_the_focus_by_code(world: World) -> None:
+    from tests.evaluations.world import self_assessed
+    from trellis.accounts.models import User
+    from trellis.coaching.services import session_log
+    from trellis.core.audit import describe
+    from trellis.core.models import AuditEvent
+
+    self_assessed(world)
+    submitted = AuditEvent.objects.filter(action="round.submit").latest("pk")
+    name = world.principal_person.full_name
+    assert submitted.object_repr.endswith(f": {name}")
+    assert f"{name}: {name}" not in submitted.object_repr
+    item = focus_item(world)
+    session = session_log(
+        actor=User.objects.get(pk=world.users["coach"].pk),
+        coachee=world.principal_person,
+        held_on=datetime.date(2026, 3, 3),
+        minutes=30,
+        mode="virtual",
+        focus=[item],
+    )
+    event = AuditEvent.objects.filter(
+        action="coaching.session_log", object_id=str(session.pk)
+    ).get()
+    focus = next(c for c in describe([event])[0].changes if c.label == "Focus")
+    assert focus.after == item.human_coding_scheme and item.human_coding_scheme
+    page = text(world.client("admin").get("/audit/?action=coaching.session_log"))
+    assert f"Focus {item.pk}" not in page
+
+
+@pytest.mark.parametrize("key", ["teacher", "analyst", "leader"])
+def test_the_session_form_is_refused_to_roles_that_log_no_sessions(world: World, key: str) -> None:
+    response = world.client(key).get("/coaching/new/")
+    assert response.status_code == 403
+    if world.users[key].person_id:  # the others are refused by the page's permission already
+        assert "your roles do not log coaching sessions" in text(response)
+    # Coaches and supervisors open it, a coach with nobody on their caseload too.
+    for allowed in ("coach", "supervisor", "coach_other"):
+        assert world.client(allowed).get("/coaching/new/").status_code == 200

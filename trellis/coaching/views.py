@@ -14,8 +14,8 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from trellis.authz.decorators import permission
-from trellis.authz.policies import user_may
-from trellis.authz.roles import Action
+from trellis.authz.policies import roles_of, user_may
+from trellis.authz.roles import Action, Role
 from trellis.coaching import selectors, services
 from trellis.coaching.forms import CommentForm, ProtocolForm, SessionForm, SettingsForm
 from trellis.coaching.models import CoachingSession, Mode
@@ -23,8 +23,12 @@ from trellis.core.forms import add_service_errors
 from trellis.core.listing import ExportSpec, render_list
 from trellis.core.params import get_choice, get_date, get_int, get_text
 from trellis.core.postonly import post_only
+from trellis.core.refusals import Refused
 
 NOT_SHOWN = "(not shown: coaching notes)"
+
+
+LOGGING_ROLES = {Role.COACH, Role.SUPERVISOR}
 
 
 def _export(access: selectors.NotesAccess) -> ExportSpec:
@@ -134,6 +138,15 @@ def session_new(request: HttpRequest) -> HttpResponseBase:
     the person gets a 404, whoever sees them off their caseload a 403 (`selectors.log_target`)."""
     coachee_id = get_int(request.GET, "coachee")
     if coachee_id is None:
+        # Coaches and supervisors log sessions (with an empty caseload the page says so);
+        # other roles have nothing to log here.
+        if not user_may(request.user, Action.COACHING_LOG) and not (
+            roles_of(request.user) & LOGGING_ROLES
+        ):
+            raise Refused(
+                "Sessions are logged by coaches and supervisors, with the people assigned to "
+                "them (Assignments): your roles do not log coaching sessions."
+            )
         return render(
             request, "coaching/session_choose.html", {"caseload": selectors.caseload(request.user)}
         )
