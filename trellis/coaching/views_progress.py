@@ -119,7 +119,7 @@ def _time_labels(
     out any that would touch the end labels."""
     if first == last:
         return [{"x": (x0 + x1) / 2, "label": day_text(first), "anchor": "middle", "tick": False}]
-    ends = [
+    ends: list[dict[str, Any]] = [
         {"x": x0, "label": day_text(first), "anchor": "start", "tick": False},
         {"x": x1, "label": day_text(last), "anchor": "end", "tick": False},
     ]
