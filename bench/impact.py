@@ -121,9 +121,8 @@ def build() -> Any:
                 cursor.execute(
                     """
                     INSERT INTO surveys_submission
-                      (created_at, updated_at, administration_id, school_id, respondent_key,
-                       submitted_at)
-                    SELECT now(), now(), %s, s.id, '', now()
+                      (administration_id, school_id, source, submitted_at)
+                    SELECT %s, s.id, 'file', current_date
                     FROM orgs_school s, generate_series(1, %s) g
                     WHERE s.system_id = %s AND (NOT %s OR s.id %% 20 <> 0)
                     """,
@@ -154,9 +153,8 @@ def build() -> Any:
             cursor.execute(
                 """
                 INSERT INTO surveys_submission
-                  (created_at, updated_at, administration_id, school_id, person_id,
-                   respondent_key, submitted_at)
-                SELECT now(), now(), %s, s.id, p.id, '', now()
+                  (administration_id, school_id, person_id, source, submitted_at)
+                SELECT %s, s.id, p.id, 'file', current_date
                 FROM people_person p
                 JOIN orgs_school s ON s.system_id = p.system_id
                   AND s.sourced_id

@@ -89,9 +89,9 @@ def test_chronic_figures_per_school_and_grade_by_hand(w: World) -> None:
         "Grade 07": (5, 1, 20.0),  # l (5 days) does not count
     }
     assert (seen.total.counted.shown, seen.total.chronic.shown, seen.total.rate) == (12, 3, 25.0)
-    oak = selectors.chronic(w.users["admin"], D30, school_ids=[w.school.pk])
+    oak = selectors.chronic(w.users["admin"], D30, group=("school", w.school.pk))
     assert by_label(oak.grades) == {"Grade 03": (3, 1, 33.3), "Grade 04": (4, 1, 25.0)}
-    pine = selectors.chronic(w.users["admin"], D30, school_ids=[w.other_school.pk])
+    pine = selectors.chronic(w.users["admin"], D30, group=("school", w.other_school.pk))
     assert by_label(pine.grades) == {"Grade 04": (1, 0, 0.0), "Grade 07": (5, 1, 20.0)}
     # The trend: one month of school so far, September to the 30th.
     assert [(p.month, p.as_of, p.row.counted.value, p.row.chronic.value) for p in seen.trend] == [

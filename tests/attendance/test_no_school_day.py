@@ -28,8 +28,8 @@ def test_a_day_without_school_says_so_and_shows_no_figures(w: World) -> None:
     html = page(w, "principal", f"/attendance/schools/{w.school.pk}/?date=2026-09-07")
     assert "Not an instructional day at this school." in html
     assert "No attendance has been imported" not in html
-    assert card(html, "Enrolled today") == "—"
-    assert card(html, "Absent today") == "—"
+    assert card(html, "Enrolled on Sep 7") == "—"
+    assert card(html, "Absent on Sep 7") == "—"
     assert card(html, "Absence rate") == "—"
     assert card(html, "Classes not submitted") == "—"
     assert "Every class expected" not in html
@@ -46,4 +46,4 @@ def test_a_school_day_with_data_has_neither_message(w: World) -> None:
     html = page(w, "principal", f"/attendance/schools/{w.school.pk}/?date=2026-09-30")
     assert "Not an instructional day" not in html
     assert "No attendance has been imported" not in html
-    assert card(html, "Enrolled today") == "6"
+    assert card(html, "Enrolled on Sep 30") == "6"

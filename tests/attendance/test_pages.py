@@ -131,7 +131,8 @@ def test_home_panel_for_principals_and_supervisors(w: World) -> None:
             html = page(w, who, "/")
             assert "Attendance this morning" in html
             assert "See this morning&#x27;s attendance" in html or "See this morning's" in html
-        assert "Attendance this morning" not in page(w, "leader", "/")
+        # District roles have the system's morning (walk item 9, branch att3).
+        assert "Attendance this morning in your system" in page(w, "leader", "/")
         assert "Attendance this morning" not in page(w, "teacher", "/")
 
 

@@ -215,9 +215,9 @@ def test_the_system_counts_a_transfer_once(w: World) -> None:
     api = w.client("admin").get(f"/api/v1/attendance/chronic?system=riverbend&date={DAY}")
     assert api.json()["system"]["chronic_absence_rate_pct"] == 25.0
     assert "25.0%" in w.client("admin").get(f"/attendance/chronic/?date={DAY}").content.decode()
-    both = selectors.chronic(w.users["admin"], D30, school_ids=[w.school.pk, w.other_school.pk])
+    both = selectors.chronic(w.users["admin"], D30, group=("system", w.system.pk))
     assert (both.total.counted.value, both.total.chronic.value) == (12, 3)
-    one = selectors.chronic(w.users["admin"], D30, school_ids=[w.other_school.pk])
+    one = selectors.chronic(w.users["admin"], D30, group=("network", w.other_network.pk))
     assert (one.total.counted.value, one.total.chronic.value) == (6, 1)
     # Before t joined Pine Ridge nothing is counted twice.
     assert DailyChronicTransfer.objects.filter(date__lte=datetime.date(2026, 9, 15)).count() == 0

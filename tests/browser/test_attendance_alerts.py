@@ -59,3 +59,12 @@ def test_the_administrator_closes_a_day_on_the_calendar(
     page.get_by_role("button", name="Remove 1 day").click()
     expect(page.get_by_text("Removed 1 instructional day")).to_be_visible()
     assert_accessible(page)
+    # A Saturday is added only once confirmed (walk item 8, branch att3).
+    page.get_by_label("Change").select_option("add")
+    page.get_by_label("Day (or first day of the range)").fill("2026-10-03")
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_text("Saturday, Oct 3, 2026 is a weekend day")).to_be_visible()
+    assert_accessible(page)
+    page.get_by_label("Yes, add the weekend days").check()
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_text("Added 1 instructional day")).to_be_visible()

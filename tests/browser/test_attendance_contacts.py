@@ -67,4 +67,7 @@ def test_a_principal_opens_the_worklist_and_logs_a_call(
         "Chronic absence at Oak Hill Elementary"
     )
     expect(page.get_by_role("img", name="Chronic absence rate at each month's end")).to_be_visible()
+    expect(
+        page.get_by_role("columnheader", name="Students enrolled at least 10 days").first
+    ).to_be_visible()
     assert_accessible(page)

@@ -103,3 +103,51 @@ def test_teacher_registers_checks_in_with_the_code_and_opens_the_certificate(
     page.emulate_media(media="print")
     expect(page.get_by_role("button", name="Print")).to_be_hidden()
     expect(page.get_by_role("heading", name=re.compile("Certificate"))).to_be_visible()
+
+
+def test_a_waiting_teacher_keeps_their_place_and_is_seated_on_the_day(
+    page: Page, site: tuple[str, World]
+) -> None:
+    """The cancel button asks first; the facilitator's tick list shows the waiting list and
+    seats who came (capacity raised); the teacher's page then says they attended."""
+    from trellis.learning.services import registration_create
+
+    base, world = site
+    start = timezone.now() - datetime.timedelta(minutes=5)
+    session = session_create(
+        actor=None,
+        system=world.system,
+        school=world.school,
+        title=TITLE,
+        starts_at=start,
+        ends_at=start + datetime.timedelta(hours=1),
+        capacity=1,
+        place="Oak Hill library",
+        facilitators=[Person.objects.get(pk=world.learning["fay"])],
+    )
+    registration_create(actor=None, session=session, person=world.principal_person)
+    registration_create(actor=None, session=session, person=world.teacher_person)
+
+    sign_in(page, base, "teacher@riverbend.test")
+    page.goto(f"{base}/learning/sessions/{session.pk}/")
+    page.get_by_role("link", name="Cancel my registration").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Cancel your registration?")
+    assert_accessible(page)
+    page.get_by_role("link", name="No, keep it").click()
+    expect(page.get_by_text("on the waiting list", exact=False).first).to_be_visible()
+    sign_out(page)
+
+    sign_in(page, base, "fay@riverbend.test")
+    page.goto(f"{base}/learning/sessions/{session.pk}/attendance/")
+    waiting = page.get_by_role("group", name="Waiting list")
+    expect(waiting).to_be_visible()
+    assert_accessible(page)
+    waiting.get_by_label(re.compile("Tomas Teller")).check()
+    page.get_by_role("button", name="Save attendance").click()
+    expect(page.get_by_text("Seated from the waiting list: Tomas Teller.")).to_be_visible()
+    expect(page.get_by_text("Capacity raised from 1 to 2.")).to_be_visible()
+    sign_out(page)
+
+    sign_in(page, base, "teacher@riverbend.test")
+    page.goto(f"{base}/learning/sessions/{session.pk}/")
+    expect(page.get_by_text("You attended", exact=False)).to_be_visible()

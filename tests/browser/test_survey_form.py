@@ -1,12 +1,13 @@
 """In the browser (with axe), on a phone-sized screen: a teacher finds the survey open to them on
 their home page, answers half of it, saves and comes back to it (the answers kept), submits too
-early (the questions left are listed and linked), submits, and changes an answer (submitted
-again, never a draft); the administration then counts one respondent, shown as fewer than 5."""
+early (the questions left are listed and linked), and submits; the survey being anonymous, the
+form said beforehand that submitting is final, and afterwards it shows no questions (nothing
+links the answers to the teacher, so they can be neither shown nor changed); the administration
+then counts one respondent, shown as fewer than 5."""
 
 from __future__ import annotations
 
 import datetime
-import re
 
 import pytest
 from django.utils import timezone
@@ -15,7 +16,7 @@ from playwright.sync_api import Page, expect
 from tests.browser.test_browser import assert_accessible, sign_in
 from tests.browser.test_coaching import sign_out
 from tests.conftest import World
-from trellis.surveys.models import Administration, Instrument, Submission
+from trellis.surveys.models import Administration, Instrument, Participation, Submission
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -45,6 +46,7 @@ def test_a_teacher_answers_a_survey_on_the_phone(page: Page, site: tuple[str, Wo
     assert_accessible(page)
     # Nothing runs off the side of the phone's screen.
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    expect(page.get_by_text("Once you submit, your answers cannot be changed")).to_be_visible()
     questions = page.locator("fieldset")
     questions.nth(0).get_by_label("Agree", exact=True).check()
     questions.nth(1).get_by_label("Strongly agree").check()
@@ -68,20 +70,22 @@ def test_a_teacher_answers_a_survey_on_the_phone(page: Page, site: tuple[str, Wo
     questions.nth(2).get_by_label("Disagree", exact=True).check()
     questions.nth(3).get_by_label("Agree", exact=True).check()
     page.get_by_role("button", name="Submit", exact=True).click()
-    expect(page.get_by_text("Thank you: your answers are submitted.")).to_be_visible()
-    # Changing an answer submits again (no draft over a submitted answer).
-    expect(page.get_by_role("button", name="Save and finish later")).to_have_count(0)
-    questions.nth(0).get_by_label("Strongly disagree").check()
-    page.get_by_role("button", name="Submit my changes").click()
-    expect(page.get_by_text("Thank you: your answers are submitted.")).to_be_visible()
+    expect(
+        page.get_by_text("Thank you: your answers are submitted, without your name.")
+    ).to_be_visible()
+    # Anonymous: submitted once and for all; the answers are nobody's.
+    expect(page.get_by_text("You have answered this survey.")).to_be_visible()
+    expect(page.locator("fieldset")).to_have_count(0)
+    expect(page.get_by_role("button", name="Submit my changes")).to_have_count(0)
     assert_accessible(page)
     submission = Submission.objects.get(administration=made)
     assert submission.submitted_at is not None and submission.person is None
     assert submission.responses.count() == 4
+    assert Participation.objects.filter(administration=made).count() == 1
     page.goto(f"{base}/")
-    expect(page.get_by_role("region", name="Surveys to answer")).to_contain_text(
-        re.compile("answered \\(you may change your answers\\)")
-    )
+    panel = page.get_by_role("region", name="Surveys to answer")
+    expect(panel).to_contain_text("· answered")
+    expect(panel).not_to_contain_text("you may change")
     # The district leader sees one respondent as "fewer than 5", never the answers.
     page.set_viewport_size({"width": 1280, "height": 900})
     sign_out(page)

@@ -176,8 +176,22 @@ LEARNING_CASES: list[Case] = [
         method="POST",
         data=lambda w: {"registration": w.learning["paula_oak"]},
         right_status=302,
-        get_status=405,
+        # GET asks for confirmation of one's own registration (Paula holds a seat); the
+        # teacher, who holds none there, has nothing to confirm.
+        get_status=200,
+        wrong_get_status=404,
         unrelated="coach",
+    ),
+    Case(
+        "learning_session_cancel",
+        lambda w: (
+            f"/learning/sessions/{w.learning['oak']}/cancel/?registration={w.learning['paula_oak']}"
+        ),
+        right="principal",
+        wrong="teacher",  # sees the session, may not cancel Paula's registration
+        outsider="admin_b",
+        unrelated="coach",
+        label="the confirmation of cancelling someone's registration",
     ),
     Case(
         "learning_session_attendance",

@@ -106,7 +106,7 @@ def test_a_newcomer_never_takes_a_free_seat_ahead_of_the_waiting_list(world: Wor
 def test_a_person_outside_the_audience_is_refused(world: World) -> None:
     oak = _oak(world)
     # Farid works at Pine Ridge: Oak Hill's session is not for him, even entered by a manager.
-    with pytest.raises(ValidationError, match="staff of oak hill"):
+    with pytest.raises(ValidationError, match="staff of Oak Hill Elementary"):
         services.registration_create(
             actor=world.users["leader"], session=oak, person=world.far_person
         )
@@ -429,7 +429,9 @@ def test_api_sessions_registration_and_my_attendance(world: World) -> None:
     assert response.status_code == 400 and "already" in response.json()["detail"]
     # Fay facilitates it but is not on Oak Hill's staff: refused, with the reason.
     response = world.client("facilitator").post(f"/api/v1/learning/sessions/{oak}/registrations")
-    assert response.status_code == 400 and "staff of oak hill" in response.json()["detail"]
+    assert (
+        response.status_code == 400 and "staff of Oak Hill Elementary" in response.json()["detail"]
+    )
     mine = client.get("/api/v1/learning/registrations").json()["items"]
     attended = [r for r in mine if r["attended"]]
     assert [r["session"] for r in attended] == ["Oak Hill: feedback loops"]

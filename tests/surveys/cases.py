@@ -158,7 +158,7 @@ SURVEY_CASES: list[Case] = [
         wrong="leader",
         outsider="admin_b",
         method="POST",
-        data=lambda w: {"opens_on": "2025-09-01", "closes_on": "2025-09-30"},
+        data=lambda w: {"opens_on": "2017-09-01", "closes_on": "2017-09-30"},
         right_status=302,
         get_status=200,
         **_common(),

@@ -99,8 +99,11 @@ def attendance_chronic(request: HttpRequest, params: Query[ReportQuery]) -> Any:
     if system is None:
         raise Http404
     reach = selectors.attendance_reach(request.user)
-    ids = [s.pk for s in School.objects.filter(system=system, pk__in=reach.school_ids)]
-    seen = selectors.chronic(request.user, params.date, school_ids=ids)
+    seen = selectors.chronic(
+        request.user,
+        params.date,
+        group=selectors.chronic_group(request.user, system=system.pk),
+    )
     return {
         "date": params.date,
         "scope": "system" if reach.kind == "system" else "schools in your reach",

@@ -63,6 +63,7 @@ def school_calendar(request: HttpRequest, pk: int) -> HttpResponseBase:
                 end=data["end"],
                 add=add,
                 weekdays_only=data["weekdays_only"],
+                weekend_confirmed=data["confirm_weekend"],
             )
         except ValidationError as error:
             add_service_errors(form, error)

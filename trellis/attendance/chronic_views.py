@@ -26,7 +26,20 @@ from trellis.core.params import get_choice, get_date, get_int, get_text
 from trellis.orgs.models import School, System
 from trellis.students.selectors import GRADE_ORDER
 
-CHRONIC_HEADERS = ["Group", "Name", "Students who count", "Chronically absent", "Rate (%)"]
+CHRONIC_HEADERS = [
+    "Group",
+    "Name",
+    "Students enrolled at least the minimum days",
+    "Chronically absent",
+    "Chronic absence rate (%)",
+]
+
+
+TRANSFER_NOTE = (
+    "A student who transferred during the year counts at each school for the days enrolled "
+    "there; the total and each grade's total count them once, so the schools' rows can add up "
+    "to more than the total."
+)
 
 
 def _rate(row: Any) -> Any:
@@ -36,7 +49,13 @@ def _rate(row: Any) -> Any:
 def _nav(request: HttpRequest, day: datetime.date, school: School | None) -> dict[str, Any]:
     """Previous and next instructional day of the page's school (or the viewer's schools)."""
     before, after = selectors.day_steps(request.user, day, [school.pk] if school else None)
-    return {"previous_day": before, "next_day": after}
+    return {
+        "previous_day": before,
+        "next_day": after,
+        "today": selectors.viewer_today(request.user),
+        # The page's other choices (a network, a search) go with the day's steps.
+        "nav_query": querystring_without(request, "date", "page", "format"),
+    }
 
 
 def _list_context(
@@ -67,23 +86,25 @@ def _list_context(
 def _chronic_page(
     request: HttpRequest, *, day: datetime.date, earlier: bool, school: School | None
 ) -> HttpResponseBase:
-    seen = selectors.chronic(request.user, day, school_ids=[school.pk] if school else None)
-    query = get_text(request.GET, "q")
-    networks = sorted(
-        {
-            (r.school.network.pk, r.school.network.name)
-            for r in seen.schools
-            if r.school and r.school.network
-        },
-        key=lambda n: n[1],
-    )
+    # A network chosen (the filter, or the network page's link): the headline, the grades and
+    # the schools are the network's.
+    networks = selectors.chronic_networks(request.user, day)
     network = get_int(request.GET, "network")
+    if school or network not in dict(networks):
+        network = None
+    seen = selectors.chronic(
+        request.user,
+        day,
+        group=selectors.chronic_group(
+            request.user, school=school.pk if school else None, network=network
+        ),
+    )
+    network_name = dict(networks)[network] if network else ""
+    query = get_text(request.GET, "q")
     rows = [
         r
         for r in seen.schools
-        if r.school
-        and (not query or query.lower() in r.school.name.lower())
-        and (not network or r.school.network_id == network)
+        if r.school and (not query or query.lower() in r.school.name.lower())
     ]
     fmt = get_choice(request.GET, "format", FORMATS)
     if fmt:
@@ -109,11 +130,12 @@ def _chronic_page(
                 ),
                 [
                     "Total",
-                    "All",
+                    network_name or ("All" if not school else school.name),
                     str(seen.total.counted),
                     str(seen.total.chronic),
                     _rate(seen.total),
                 ],
+                ["Note", TRANSFER_NOTE, "", "", ""],
             ],
         )
     page = Paginator(rows, 50).get_page(get_int(request.GET, "page") or 1)
@@ -126,6 +148,8 @@ def _chronic_page(
             "school": school,
             "heading": f"Chronic absence at {school.name}"
             if school
+            else f"Chronic absence in {network_name}"
+            if network
             else {
                 "system": "Chronic absence in your system",
                 "caseload": "Chronic absence in your caseload",
@@ -141,6 +165,7 @@ def _chronic_page(
             "query": query,
             "networks": networks,
             "network": network,
+            "network_name": network_name,
             "students_allowed": students_allowed,
             "show_students": bool(school and school.pk in students_allowed),
         },

@@ -70,3 +70,8 @@ class CalendarChangeForm(StyledFormMixin, forms.Form):
     weekdays_only = forms.BooleanField(
         label="Add weekdays only (a range)", required=False, initial=True
     )
+    confirm_weekend = forms.BooleanField(
+        label="Yes, add the weekend days",
+        required=False,
+        help_text="Asked when the days to add hold a Saturday or Sunday.",
+    )

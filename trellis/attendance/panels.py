@@ -1,4 +1,5 @@
-"""The home page's attendance panel, for principals and supervisors (their school or caseload)."""
+"""The home page's attendance panel: a principal's school, a supervisor's schools, the district's
+system."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from trellis.attendance.selectors import (
     attendance_systems,
     morning,
     morning_day,
+    morning_page,
     own_alerts,
     student_outcomes,
     student_school_ids,
@@ -25,13 +27,24 @@ from trellis.orgs.models import School
 
 @register("home", weight=15)
 def attendance_today(request: HttpRequest) -> Iterator[Panel]:
+    """This morning's attendance: a principal's school, a supervisor's schools, and for the
+    district roles who may read attendance (a system grant) the whole system, read as the
+    system's morning page reads it (its total and the schools that jumped: a fixed number of
+    queries whatever the number of schools)."""
     reach = attendance_reach(request.user)
-    if reach.kind not in ("school", "caseload", "schools") or not reach.school_ids:
+    if not reach.school_ids:
         return
     system = attendance_systems(request.user).first()
     if system is None:
         return
     day = morning_day(request.user, system_today(system))
+    if reach.kind == "system":
+        yield Panel(
+            "attendance/panels/home.html",
+            {"m": morning_page(request.user, day), "call_schools": [], "system_wide": True},
+            weight=15,
+        )
+        return
     yield Panel(
         "attendance/panels/home.html",
         {

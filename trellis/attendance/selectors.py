@@ -63,7 +63,7 @@ from trellis.attendance.rollups import (
 from trellis.authz.policies import scope_for
 from trellis.authz.roles import Action
 from trellis.core.panels import per_request
-from trellis.core.suppression import Count, protect, protected_counts, small, threshold
+from trellis.core.suppression import Count, protect, protected_counts, threshold
 from trellis.orgs.models import School, System
 from trellis.orgs.selectors import open_school_ids, visible_schools
 from trellis.people.models import PositionKind
@@ -192,12 +192,22 @@ def morning_day(
     return latest or today
 
 
+def viewer_today(user: Any) -> datetime.date:
+    """Today for the viewer: in the time zone of their systems (the latest of them when they
+    reach several; UTC's when they reach none)."""
+    systems = list(attendance_systems(user)[:5])
+    if not systems:
+        return timezone.now().astimezone(datetime.UTC).date()
+    return max(system_today(s) for s in systems)
+
+
 def day_steps(
     user: Any, day: datetime.date, school_ids: Iterable[int] | None = None
-) -> tuple[datetime.date, datetime.date]:
+) -> tuple[datetime.date, datetime.date | None]:
     """The "Previous day" and "Next day" of the morning pages: the instructional days of the
     viewer's schools (or the given ones among them) just before and after `day` (two queries;
-    a calendar day either way when the calendar has none)."""
+    a calendar day either way when the calendar has none). No next day after today (the
+    viewer's, `viewer_today`): the pages speak of "today" and hold no figures of the future."""
     reach = attendance_reach(user)
     if school_ids is None and reach.whole_system_ids:
         q = Q(system_id__in=sorted(reach.whole_system_ids)) | Q(
@@ -210,7 +220,9 @@ def day_steps(
     before = days.filter(date__lt=day).order_by("-date").first()
     after = days.filter(date__gt=day).order_by("date").first()
     one = datetime.timedelta(days=1)
-    return before or day - one, after or day + one
+    today = viewer_today(user)
+    following = after or day + one
+    return before or day - one, following if following <= today else None
 
 
 def attendance_school_get(user: Any, pk: int) -> School:
@@ -575,12 +587,21 @@ def morning(user: Any, day: datetime.date, *, school_ids: Iterable[int] | None =
     if ids <= opened:
         open_keys.add(TOTAL)
     counts: dict[str, dict[Any, Count]] = {}
-    for name in ("enrolled", "absent", "chronic_absent", "chronic_counted"):
+    for name in ("chronic_absent", "chronic_counted"):
         values: dict[Any, int] = {("school", pk): getattr(f, name) for pk, f in found.items()}
         values[TOTAL] = getattr(total, name)
         counts[name] = protected_counts(
             values, [(TOTAL, [k for k in values if k != TOTAL])], open_keys=open_keys
         )
+    # Enrolled and absent: the one decision over every school the viewer reaches (the
+    # system's and network's pages show the same schools' counts).
+    decided = morning_decision(user, day).page_hidden(ids)
+    for name in MORNING_COUNTS:
+        counts[name] = {
+            ("school", pk): Count(getattr(f, name), hidden=("school", pk) in decided[name])
+            for pk, f in found.items()
+        }
+        counts[name][TOTAL] = Count(getattr(total, name), hidden=TOTAL in decided[name])
 
     def row(school: Any, f: Figures, key: Any) -> Row:
         return Row(
@@ -608,6 +629,14 @@ def attendance_report_for(user: Any, system: System, day: datetime.date) -> dict
         School.objects.filter(system=system, pk__in=reach.school_ids).values_list("pk", flat=True)
     )
     seen = morning(user, day, school_ids=ids)
+    # Chronic figures as the chronic pages decide them (over every school the viewer reaches).
+    table = chronic_table(user, day)
+    for r, key in [
+        *((r, ("school", r.school.pk)) for r in seen.rows),
+        (seen.total, chronic_group(user, system=system.pk)),
+    ]:
+        r.chronic_counted = table.count("chronic_counted", key)
+        r.chronic_absent = table.count("chronic_absent", key)
     return {
         "date": day.isoformat(),
         "schools": {school_key(row.school): row.entry() for row in seen.rows},
@@ -838,34 +867,16 @@ class Chronic:
         return trend_chart(self.trend)
 
 
-def _grade_figures(found: dict[int, Figures]) -> dict[str, list[int]]:
-    """{grade: [students who count, chronically absent]} over the schools, from the grade
-    roll-up (DailyGradeChronic) on each school's day of its figures (one query, summed in
-    the database), each student once (`chronic_duplicates` per grade: one more query). A grade
-    is the students' roster grade when the roll-up was written."""
-    from trellis.attendance.models import DailyGradeChronic
+def _trend_points(
+    school_ids: list[int], day: datetime.date, group_of: Any
+) -> list[tuple[datetime.date, datetime.date, dict[str, dict[Any, int]]]]:
+    """(month, as of, {measure: {group: value}}) at each month's end of the school year to
+    `day`, for every school and every group of schools (`group_of`), from the roll-up: each
+    school's last rolled-up day in or before the month (a month with no roll-up of a school
+    carries its last figures forward), each student once in a group (less the transfers counted
+    at two of its schools on those days). Three queries whatever the months and schools."""
+    from trellis.attendance.models import DailyChronicTransfer
 
-    as_of = {pk: f.as_of for pk, f in found.items() if f.as_of is not None}
-    twice = chronic_duplicates(as_of, by_grade=True)
-    return {
-        grade: [
-            (counted or 0) - twice.get(grade or "", (0, 0))[0],
-            (chronic or 0) - twice.get(grade or "", (0, 0))[1],
-        ]
-        for grade, counted, chronic in DailyGradeChronic.objects.filter(on_days(as_of))
-        .order_by()
-        .values_list("grade")
-        .annotate(Sum("chronic_counted"), Sum("chronic_absent"))
-    }
-
-
-def chronic_trend_rows(
-    school_ids: set[int], day: datetime.date
-) -> list[tuple[datetime.date, datetime.date, int, int]]:
-    """(month, as of, students who count, chronically absent) at each month's end of the
-    school year to `day`, from the roll-up: each school's last rolled-up day in or before the
-    month (three queries), each student once (less the transfers counted at two of the
-    schools on their last days of the month, `_trend_duplicates`)."""
     first = school_year_start(day)
     rollup = DailySchoolAttendance.objects.filter(
         school_id__in=school_ids, date__gte=first, date__lte=day
@@ -879,120 +890,305 @@ def chronic_trend_rows(
         .values_list("school_id", "last")
     }
     found: dict[int, list[tuple[datetime.date, int, int]]] = defaultdict(list)
-    for school_id, date, counted, chronic in (
-        rollup.filter(date__in={d for _s, d in lasts})
+    for school_id, date, counted, absent in (
+        rollup.filter(date__in={d for _s, d in lasts} or [first])
         .order_by("date")
         .values_list("school_id", "date", "chronic_counted", "chronic_absent")
     ):
         if (school_id, date) in lasts:
-            found[school_id].append((date, counted, chronic))
-    twice = _trend_duplicates(lasts)
-    # Each month's last days: {month: {(school, its last day in the month)}}.
-    grouped: dict[datetime.date, set[tuple[int, datetime.date]]] = defaultdict(set)
+            found[school_id].append((date, counted, absent))
+    by_day: dict[datetime.date, list[int]] = defaultdict(list)
     for school_id, last in lasts:
-        grouped[last.replace(day=1)].add((school_id, last))
-    by_month = {m: frozenset(pairs) for m, pairs in grouped.items()}
+        by_day[last].append(school_id)
+    q = Q(school_id=0)
+    for last, ids in sorted(by_day.items()):
+        q |= Q(date=last, school_id__in=sorted(ids))
+    moved: dict[tuple[int, datetime.date], list[tuple[int, int, str, bool]]] = defaultdict(list)
+    for student_id, school_id, date, grade, is_chronic_there in DailyChronicTransfer.objects.filter(
+        q
+    ).values_list("student_id", "school_id", "date", "grade", "chronic"):
+        moved[(school_id, date)].append((student_id, school_id, grade, is_chronic_there))
     out = []
     month = first
     while month <= day:
         following = (month.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
         as_of = min(following - datetime.timedelta(days=1), day)
-        counted = chronic = 0
-        used: dict[int, datetime.date] = {}
+        values: dict[str, dict[Any, int]] = {name: defaultdict(int) for name in CHRONIC_MEASURES}
+        used: list[tuple[int, datetime.date]] = []
         for school_id, rows in found.items():
             latest = [r for r in rows if r[0] <= as_of]
-            if latest:
-                counted += latest[-1][1]
-                chronic += latest[-1][2]
-                used[school_id] = latest[-1][0]
-        if any(r[0] <= as_of for rows in found.values() for r in rows):
-            # The duplicates of the month whose last days the point reads (this month's, or
-            # an earlier one's carried forward); a mix of months (some schools without a day
-            # this month): counted for those days (one more query, only then).
-            pairs = frozenset(used.items())
-            same = [m for m, of_month in by_month.items() if of_month == pairs]
-            extra_counted, extra_chronic = (
-                twice.get(same[0], (0, 0)) if same else chronic_duplicates(used).get("", (0, 0))
-            )
-            out.append((month, as_of, counted - extra_counted, chronic - extra_chronic))
+            if not latest:
+                continue
+            used.append((school_id, latest[-1][0]))
+            for key in [("school", school_id), *group_of(school_id)]:
+                values["chronic_counted"][key] += latest[-1][1]
+                values["chronic_absent"][key] += latest[-1][2]
+        if used:
+            twice = _duplicates([row for pair in used for row in moved.get(pair, [])], group_of)
+            for key, (extra_counted, extra_absent) in twice.items():
+                if key in values["chronic_counted"]:
+                    values["chronic_counted"][key] -= extra_counted
+                    values["chronic_absent"][key] -= extra_absent
+            out.append((month, as_of, values))
         month = following
     return out
 
 
-def _trend_duplicates(
-    lasts: set[tuple[int, datetime.date]],
-) -> dict[datetime.date, tuple[int, int]]:
-    """{month: (extra students who count, extra chronically absent)}: the transfers counted at
-    two or more schools on the schools' last days of the month (`chronic_duplicates` by
-    month; one query). A school with no day in a month (its figures carried from an earlier
-    month) adds none."""
-    from trellis.attendance.models import DailyChronicTransfer
+# --- One decision of what chronic figures a viewer sees (every page, export and API) ---------
+# A district role sees the system's page (each grade's total over every school), each network's
+# and each school's (its grade cells): a grade total less the shown cells of the other schools
+# would give a hidden cell back. So the cells are protected once over every school the viewer
+# reaches, with every total any of their pages shows (docs/decisions.md, branch att3).
 
-    by_day: dict[datetime.date, list[int]] = defaultdict(list)
-    for school_id, day in lasts:
-        by_day[day].append(school_id)
-    q = Q(school_id=0)
-    for day, ids in sorted(by_day.items()):
-        q |= Q(date=day, school_id__in=sorted(ids))
-    inner = (
-        DailyChronicTransfer.objects.filter(q)
-        .annotate(month=TruncMonth("date"))
-        .order_by()
-        .values("month", "student_id")
-        .annotate(n=Count_("pk"), c=Sum(Case(When(chronic=True, then=1), default=0)))
-        .filter(n__gt=1)
-    )
-    sql, params = inner.query.sql_with_params()
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT x.month, COALESCE(SUM(x.n - 1), 0), "  # noqa: S608
-            "COALESCE(SUM(CASE WHEN x.c > 1 THEN x.c - 1 ELSE 0 END), 0) "
-            f"FROM ({sql}) x GROUP BY x.month",
-            params,
-        )
-        return {
-            datetime.date.fromisoformat(str(month)[:10]): (int(n), int(c))
-            for month, n, c in cursor.fetchall()
-        }
+ALL = TOTAL
 
 
-def chronic(user: Any, day: datetime.date, *, school_ids: Iterable[int] | None = None) -> Chronic:
-    """Chronic absence to `day` in the viewer's schools (or the given ones among them): per
-    school (the roll-up), per grade, and each month's end since the school year began,
-    suppressed for viewers who may not open the students (school and grade cells protected
-    together against their shared total)."""
+def grade_key(group: tuple[Any, ...], grade: str) -> tuple[Any, ...]:
+    """The key of a grade's figures in a group (the whole reach, a system, a network, or a
+    school: a school's grade key is one cell of the table of schools by grades)."""
+    return (*group, "grade", grade)
+
+
+@dataclass
+class ChronicTable:
+    """Chronic absence to a day over every school the viewer reaches: per school and per
+    (school, grade) the roll-up's figures, per group of schools (everything, each system, each
+    network) the totals and grades each student once, and the keys hidden from this viewer
+    (`values[measure][key]`, `hidden[measure]`; measures chronic_counted and chronic_absent)."""
+
+    schools: dict[int, School]
+    members: dict[tuple[Any, ...], list[int]]
+    grades: dict[tuple[Any, ...], list[str]]
+    values: dict[str, dict[Any, int]]
+    hidden: dict[str, set[Any]]
+    as_of: dict[int, datetime.date]
+    # Each month's end: (month, as of, values, hidden), keyed by group as above.
+    trend: list[
+        tuple[datetime.date, datetime.date, dict[str, dict[Any, int]], dict[str, set[Any]]]
+    ] = field(default_factory=list)
+
+    def count(self, measure: str, key: Any) -> Count:
+        return Count(self.values[measure].get(key, 0), hidden=key in self.hidden[measure])
+
+
+CHRONIC_MEASURES = ("chronic_counted", "chronic_absent")
+
+
+def chronic_table(user: Any, day: datetime.date) -> ChronicTable:
+    """Decided once per request and day for the viewer (the page, its export, the API)."""
+    return per_request(user, f"chronic_table {day.isoformat()}", lambda: _chronic_table(user, day))
+
+
+def _duplicates(
+    rows: list[tuple[int, int, str, bool]], group_of: Any
+) -> dict[tuple[Any, ...], list[int]]:
+    """{key: [extra students who count, extra chronically absent]} for the groups' totals and
+    grades: a student counted at n schools of a group (transfers, DailyChronicTransfer) is
+    n - 1 too many there, and c - 1 too many among the chronically absent when chronically
+    absent at c > 1 of them (`chronic_duplicates`' rule, for every group at once)."""
+    per: dict[tuple[Any, ...], list[int]] = defaultdict(lambda: [0, 0])
+    by_student: dict[int, list[tuple[int, str, bool]]] = defaultdict(list)
+    for student_id, school_id, grade, is_chronic_there in rows:
+        by_student[student_id].append((school_id, grade, is_chronic_there))
+    for found in by_student.values():
+        if len(found) < 2:
+            continue
+        tally: dict[tuple[Any, ...], list[int]] = defaultdict(lambda: [0, 0])
+        for school_id, grade, is_chronic_there in found:
+            for group in group_of(school_id):
+                for key in (group, grade_key(group, grade or "")):
+                    tally[key][0] += 1
+                    tally[key][1] += int(is_chronic_there)
+        for key, (n, c) in tally.items():
+            if n > 1:
+                per[key][0] += n - 1
+                per[key][1] += max(c - 1, 0)
+    return per
+
+
+def _chronic_table(user: Any, day: datetime.date) -> ChronicTable:
+    from trellis.attendance.models import DailyChronicTransfer, DailyGradeChronic
+
     reach = attendance_reach(user)
-    ids = set(reach.school_ids) if school_ids is None else set(school_ids) & reach.school_ids
-    schools = list(
-        School.objects.filter(pk__in=ids).select_related("system", "network").order_by("name")
+    schools = {
+        s.pk: s
+        for s in School.objects.filter(pk__in=sorted(reach.school_ids)).select_related(
+            "system", "network"
+        )
+    }
+    ids = sorted(schools)
+    as_of = as_of_days(ids, day)
+    when = on_days(as_of)
+    school_values = {
+        pk: (counted, absent)
+        for pk, counted, absent in DailySchoolAttendance.objects.filter(when).values_list(
+            "school_id", "chronic_counted", "chronic_absent"
+        )
+    }
+    cells = list(
+        DailyGradeChronic.objects.filter(when).values_list(
+            "school_id", "grade", "chronic_counted", "chronic_absent"
+        )
     )
-    found = figures([s.pk for s in schools], day)
-    grades = _grade_figures(found)
+    transfers = list(
+        DailyChronicTransfer.objects.filter(when).values_list(
+            "student_id", "school_id", "grade", "chronic"
+        )
+    )
+    # The groups a page can show: everything, each system, each network, each school.
+    members: dict[tuple[Any, ...], list[int]] = defaultdict(list)
+    for pk in ids:
+        school = schools[pk]
+        members[ALL].append(pk)
+        members[("system", school.system_id)].append(pk)
+        if school.network_id:
+            members[("network", school.network_id)].append(pk)
+        members[("school", pk)].append(pk)
+
+    def group_of(school_id: int) -> list[tuple[Any, ...]]:
+        school = schools[school_id]
+        found: list[tuple[Any, ...]] = [ALL, ("system", school.system_id)]
+        if school.network_id:
+            found.append(("network", school.network_id))
+        return found
+
+    twice = _duplicates([t for t in transfers if t[1] in schools], group_of)
+    values: dict[str, dict[Any, int]] = {name: defaultdict(int) for name in CHRONIC_MEASURES}
+    grades: dict[tuple[Any, ...], set[str]] = defaultdict(set)
+    for pk in ids:
+        counted, absent = school_values.get(pk, (0, 0))
+        for group in [("school", pk), *group_of(pk)]:
+            values["chronic_counted"][group] += counted
+            values["chronic_absent"][group] += absent
+    for school_id, grade, counted, absent in cells:
+        if school_id not in schools:
+            continue
+        for group in [("school", school_id), *group_of(school_id)]:
+            key = grade_key(group, grade or "")
+            grades[group].add(grade or "")
+            values["chronic_counted"][key] += counted
+            values["chronic_absent"][key] += absent
+    for key, (extra_counted, extra_absent) in twice.items():
+        values["chronic_counted"][key] -= extra_counted
+        values["chronic_absent"][key] -= extra_absent
+    for group in members:
+        values["chronic_counted"].setdefault(group, 0)
+        values["chronic_absent"].setdefault(group, 0)
+    # Every total a page shows, with the parts it adds up to (counts of distinct students are
+    # not exactly additive: treated as sums, which hides more, not less).
+    relations: list[tuple[Any, list[Any]]] = []
+    for group, pks in members.items():
+        relations.append((group, [grade_key(group, g) for g in sorted(grades[group])]))
+        if group[0] == "school":
+            continue
+        relations.append((group, [("school", pk) for pk in pks]))
+        for g in grades[group]:
+            relations.append(
+                (
+                    grade_key(group, g),
+                    [grade_key(("school", pk), g) for pk in pks if g in grades[("school", pk)]],
+                )
+            )
+    # Everything = its systems; a system = its networks and its schools outside any network.
+    systems = sorted({s.system_id for s in schools.values()})
+    outer: list[tuple[tuple[Any, ...], list[tuple[Any, ...]]]] = [
+        (ALL, [("system", pk) for pk in systems])
+    ]
+    for system_id in systems:
+        of_system = [s for s in schools.values() if s.system_id == system_id]
+        outer.append(
+            (
+                ("system", system_id),
+                sorted({("network", s.network_id) for s in of_system if s.network_id})
+                + [("school", s.pk) for s in of_system if not s.network_id],
+            )
+        )
+    for group, parts in outer:
+        relations.append((group, parts))
+        for g in grades[group]:
+            relations.append(
+                (grade_key(group, g), [grade_key(p, g) for p in parts if g in grades[p]])
+            )
     opened = _opened(user)
-    open_keys: set[Any] = {("school", pk) for pk in ids & opened}
-    if ids <= opened:
-        open_keys |= {TOTAL, *(("grade", g) for g in grades)}
-    school_keys = [("school", s.pk) for s in schools]
-    grade_keys = [("grade", g) for g in grades]
-    totals = chronic_total(found)
-    counts: dict[str, dict[Any, Count]] = {}
-    for index, name in ((0, "chronic_counted"), (1, "chronic_absent")):
-        values: dict[Any, int] = {("school", pk): getattr(f, name) for pk, f in found.items()}
-        values.update({("grade", g): v[index] for g, v in grades.items()})
-        # Each student once: a transfer counts at each of their schools, once in the total.
-        values[TOTAL] = totals[index]
-        counts[name] = _protected(values, [school_keys, grade_keys], open_keys)
+    open_keys: set[Any] = set()
+    for group, pks in members.items():
+        if set(pks) <= opened:
+            open_keys |= {group, *(grade_key(group, g) for g in grades[group])}
+    hidden: dict[str, set[Any]] = {}
+    if open_keys >= set(values["chronic_counted"]):
+        hidden = {name: set() for name in CHRONIC_MEASURES}
+    else:
+        for name in CHRONIC_MEASURES:
+            hidden[name] = protect(dict(values[name]), relations, open_keys=open_keys)
     # A count of chronically absent students over a hidden number of students would tell
     # about those few (a 0 says none of them is): it goes with its denominator.
-    for key, counted in counts["chronic_counted"].items():
-        if counted.suppressed:
-            counts["chronic_absent"][key] = Count(counts["chronic_absent"][key].value, hidden=True)
+    hidden["chronic_absent"] |= hidden["chronic_counted"]
+    # Each month's end (the trend): every group's total against its schools' and the outer
+    # relations, decided the same way month by month (a school's page shows its months, the
+    # system's page their sum).
+    month_relations = [
+        (group, [("school", pk) for pk in pks])
+        for group, pks in members.items()
+        if group[0] != "school"
+    ] + outer
+    trend = []
+    for month, month_as_of, month_values in _trend_points(ids, day, group_of):
+        month_hidden: dict[str, set[Any]] = {name: set() for name in CHRONIC_MEASURES}
+        if not open_keys >= set(month_values["chronic_counted"]):
+            for name in CHRONIC_MEASURES:
+                month_hidden[name] = protect(
+                    dict(month_values[name]), month_relations, open_keys=open_keys
+                )
+        month_hidden["chronic_absent"] |= month_hidden["chronic_counted"]
+        trend.append((month, month_as_of, month_values, month_hidden))
+    return ChronicTable(
+        schools=schools,
+        members=dict(members),
+        grades={group: sorted(found, key=grade_sort_key) for group, found in grades.items()},
+        values={name: dict(v) for name, v in values.items()},
+        hidden=hidden,
+        as_of=as_of,
+        trend=trend,
+    )
+
+
+def chronic_group(
+    user: Any, *, school: int | None = None, network: int | None = None, system: int | None = None
+) -> tuple[Any, ...]:
+    """The group a chronic page or the API shows: a school, a network, a system, else every
+    school the viewer reaches."""
+    if school is not None:
+        return ("school", school)
+    if network is not None:
+        return ("network", network)
+    if system is not None and len(attendance_reach(user).system_ids) > 1:
+        return ("system", system)
+    return ALL
+
+
+def chronic_networks(user: Any, day: datetime.date) -> list[tuple[int, str]]:
+    """The networks of the viewer's schools (the chronic page's filter), by name."""
+    table = chronic_table(user, day)
+    found = {s.network.pk: s.network.name for s in table.schools.values() if s.network is not None}
+    return sorted(found.items(), key=lambda n: (n[1], n[0]))
+
+
+def chronic(user: Any, day: datetime.date, *, group: tuple[Any, ...] = ALL) -> Chronic:
+    """Chronic absence to `day` of a group of the viewer's schools (all of them by default,
+    else a system's, a network's or one school's: `chronic_group`): per school, per grade, and
+    each month's end since the school year began, suppressed for viewers who may not open the
+    students as `chronic_table` decides over every school they reach, so that no page, export
+    or API answer gives back by subtraction a figure another one hides."""
+    reach = attendance_reach(user)
+    table = chronic_table(user, day)
+    pks = table.members.get(group, [])
+    schools = sorted((table.schools[pk] for pk in pks), key=lambda s: (s.name, s.pk))
 
     def row(label: str, key: Any, **extra: Any) -> ChronicRow:
         return ChronicRow(
             label=label,
-            counted=counts["chronic_counted"][key],
-            chronic=counts["chronic_absent"][key],
+            counted=table.count("chronic_counted", key),
+            chronic=table.count("chronic_absent", key),
             **extra,
         )
 
@@ -1002,28 +1198,29 @@ def chronic(user: Any, day: datetime.date, *, school_ids: Iterable[int] | None =
             as_of=as_of,
             row=ChronicRow(
                 label=month.strftime("%B %Y"),
-                counted=Count(counted, hidden=None if ids <= opened else small(counted)),
+                counted=Count(
+                    values["chronic_counted"].get(group, 0),
+                    hidden=group in hidden["chronic_counted"],
+                ),
                 chronic=Count(
-                    chronic, hidden=None if ids <= opened else small(counted) or small(chronic)
+                    values["chronic_absent"].get(group, 0),
+                    hidden=group in hidden["chronic_absent"],
                 ),
             ),
         )
-        for month, as_of, counted, chronic in chronic_trend_rows(ids, day)
+        for month, as_of, values, hidden in table.trend
+        if group in values["chronic_counted"]
     ]
-    if ids <= opened:
-        for point in trend:
-            point.row.counted = Count(point.row.counted.value, hidden=False)
-            point.row.chronic = Count(point.row.chronic.value, hidden=False)
     first_settings = settings_of(schools[0].system_id) if schools else AttendanceSettings()
     return Chronic(
         day=day,
         reach=reach,
         schools=[row(s.name, ("school", s.pk), school=s) for s in schools],
         grades=[
-            row(f"Grade {g}" if g else "Grade not recorded", ("grade", g), grade=g)
-            for g in sorted(grades, key=grade_sort_key)
+            row(f"Grade {g}" if g else "Grade not recorded", grade_key(group, g), grade=g)
+            for g in table.grades.get(group, [])
         ],
-        total=row("All", TOTAL),
+        total=row("All", group),
         trend=trend,
         min_days=first_settings.chronic_min_days,
         percent=first_settings.chronic_percent,
@@ -1801,35 +1998,112 @@ def _morning_total(
     return total, smallest
 
 
-def _morning_hidden(
-    closed: Q | None, day: datetime.date, total: Figures, smallest: dict[str, int | None]
-) -> dict[str, set[Any]]:
-    """Per count of students (enrolled, absent): the keys hidden from this viewer, the schools'
-    (("school", pk)) and the total's (TOTAL), exactly as `protect` decides over every school.
-    Only the schools that can be hidden are read (one query): the small counts and, for each
-    count, the schools tied at its smallest shown value (`smallest`: the only complementary
-    candidates, since one more hidden count of at least the threshold ends the risk).
-    `closed`: the schools whose students the viewer may not open (None: none; the others are
-    never hidden)."""
-    out: dict[str, set[Any]] = {name: set() for name in MORNING_COUNTS}
-    if closed is None:
+@dataclass
+class MorningDecision:
+    """Which counts of students of the day (enrolled, absent) are hidden from one viewer, decided
+    once over every school they reach with every total one of their pages shows (everything,
+    each system, each network: `protect`), so that the system's, a network's and a school's
+    page, the home panel and the API hide the same cells."""
+
+    members: dict[tuple[Any, ...], list[int]]
+    values: dict[str, dict[Any, int]]
+    hidden: dict[str, set[Any]]
+
+    def group(self, ids: Collection[int]) -> tuple[Any, ...] | None:
+        """The group whose schools are exactly `ids` (a school, a network, a system, or all)."""
+        wanted = set(ids)
+        if len(wanted) == 1:
+            return ("school", next(iter(wanted)))
+        for group, pks in self.members.items():
+            if group[0] != "school" and set(pks) == wanted:
+                return group
+        return None
+
+    def page_hidden(self, ids: Collection[int]) -> dict[str, set[Any]]:
+        """The hidden keys of a page over `ids`: its schools' ("school", pk) and its total's
+        (TOTAL). A set of schools that is no group (none of the pages shows one) is protected
+        against its own total on top of the decision."""
+        group = self.group(ids)
+        out: dict[str, set[Any]] = {}
+        for name in MORNING_COUNTS:
+            schools = {("school", pk) for pk in ids}
+            hidden = {k for k in self.hidden[name] if k in schools}
+            if group is not None:
+                if group in self.hidden[name]:
+                    hidden.add(TOTAL)
+            else:
+                values: dict[Any, int] = {k: self.values[name].get(k, 0) for k in schools}
+                values[TOTAL] = sum(values.values())
+                hidden = set(protect(values, [(TOTAL, sorted(schools))], hidden=hidden))
+            out[name] = hidden
         return out
-    limit = threshold()
-    near = Q()
-    for name in MORNING_COUNTS:
-        near |= Q(**{f"{name}__gte": 1, f"{name}__lt": limit})
-        if smallest[name] is not None:
-            near |= Q(**{name: smallest[name]})
-    found = list(
-        DailySchoolAttendance.objects.filter(closed, near, date=day).values_list(
-            "school_id", *MORNING_COUNTS
-        )
+
+
+def morning_decision(user: Any, day: datetime.date) -> MorningDecision:
+    return per_request(
+        user, f"morning_decision {day.isoformat()}", lambda: _morning_decision(user, day)
     )
-    for index, name in enumerate(MORNING_COUNTS, start=1):
-        values: dict[Any, int] = {("school", row[0]): row[index] for row in found}
-        values[TOTAL] = getattr(total, name)
-        out[name] = protect(values, [(TOTAL, [k for k in values if k != TOTAL])])
-    return out
+
+
+def _morning_decision(user: Any, day: datetime.date) -> MorningDecision:
+    """Two queries whatever the number of schools: the reach's schools (with their system and
+    network) and their rows of the day (one per school, by index)."""
+    reach = attendance_reach(user)
+    if reach.whole_system_ids:
+        whole, outside = sorted(reach.whole_system_ids), sorted(reach.outside_ids)
+        school_q = Q(system_id__in=whole) | Q(pk__in=outside)
+        rollup_q = Q(system_id__in=whole) | Q(school_id__in=outside)
+    else:
+        ids = sorted(reach.school_ids) or [0]
+        school_q, rollup_q = Q(pk__in=ids), Q(school_id__in=ids)
+    placed = list(School.objects.filter(school_q).values_list("pk", "system_id", "network_id"))
+    day_values = {
+        pk: (enrolled, absent)
+        for pk, enrolled, absent in DailySchoolAttendance.objects.filter(
+            rollup_q, date=day
+        ).values_list("school_id", "enrolled", "absent")
+    }
+    members: dict[tuple[Any, ...], list[int]] = defaultdict(list)
+    values: dict[str, dict[Any, int]] = {name: defaultdict(int) for name in MORNING_COUNTS}
+    for pk, system_id, network_id in placed:
+        groups: list[tuple[Any, ...]] = [("school", pk), TOTAL, ("system", system_id)]
+        if network_id:
+            groups.append(("network", network_id))
+        for group in groups:
+            members[group].append(pk)
+            for index, name in enumerate(MORNING_COUNTS):
+                values[name][group] += day_values.get(pk, (0, 0))[index]
+    relations: list[tuple[Any, list[Any]]] = [
+        (group, [("school", pk) for pk in pks])
+        for group, pks in members.items()
+        if group[0] != "school"
+    ]
+    systems = sorted({system_id for _pk, system_id, _n in placed})
+    relations.append((TOTAL, [("system", pk) for pk in systems]))
+    for system_id in systems:
+        relations.append(
+            (
+                ("system", system_id),
+                sorted({("network", n) for _pk, s, n in placed if s == system_id and n})
+                + [("school", pk) for pk, s, n in placed if s == system_id and not n],
+            )
+        )
+    students = scope_for(user, Action.STUDENTS_VIEW)
+    opened = (
+        open_school_ids(user, Action.STUDENTS_VIEW)
+        if students.everything or students.system_ids or students.network_ids or students.school_ids
+        else set()
+    )
+    open_keys = {group for group, pks in members.items() if set(pks) <= opened}
+    hidden: dict[str, set[Any]] = {name: set() for name in MORNING_COUNTS}
+    if not open_keys >= set(members):
+        for name in MORNING_COUNTS:
+            hidden[name] = protect(dict(values[name]), relations, open_keys=open_keys)
+    return MorningDecision(
+        members=dict(members),
+        values={name: dict(v) for name, v in values.items()},
+        hidden=hidden,
+    )
 
 
 @dataclass
@@ -1895,15 +2169,10 @@ def morning_page(
         rollup_q = Q(system_id__in=whole) | Q(school_id__in=outside)
     else:
         school_q, rollup_q = Q(pk__in=ids), Q(school_id__in=ids)
-    students = scope_for(user, Action.STUDENTS_VIEW)
-    if students.everything or students.system_ids or students.network_ids or students.school_ids:
-        opened = open_school_ids(user, Action.STUDENTS_VIEW)
-        closed = [pk for pk in ids if pk not in opened]
-    else:
-        closed = ids  # students.view nowhere (a district leader, an analyst): every school
-    closed_q = rollup_q if len(closed) == len(ids) else Q(school_id__in=closed)
-    total, smallest = _morning_total(rollup_q, closed_q if closed else None, day)
-    hidden = _morning_hidden(closed_q if closed else None, day, total, smallest)
+    total, _smallest = _morning_total(rollup_q, None, day)
+    # One decision over every school the viewer reaches, whichever page (the system's, a
+    # network's) shows which of them.
+    hidden = morning_decision(user, day).page_hidden(wanted)
     rate_hidden = sorted(k[1] for k in hidden["enrolled"] | hidden["absent"] if k != TOTAL)
     # Never an empty list (id 0 is no school): Django would skip the query, and a page's query
     # count would depend on whether a school jumped.

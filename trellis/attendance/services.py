@@ -40,8 +40,10 @@ from trellis.attendance.rollups import (
     last_rolled_up,
     rollups_rebuild,
     school_year_end,
+    school_year_start,
     settings_of,
     submission_rollups_refresh,
+    window_source,
 )
 from trellis.authz.policies import require
 from trellis.authz.roles import Action
@@ -403,9 +405,31 @@ def family_contact_log(
     if follow_up_on is not None and follow_up_on < contacted_on:
         errors["follow_up_on"] = "The follow-up date cannot be before the contact."
     zone = ZoneInfo(settings_of(school.system_id).time_zone)
-    if contacted_on > timezone.now().astimezone(zone).date():  # today in the system's zone
+    today = timezone.now().astimezone(zone).date()  # today in the system's zone
+    year_start = school_year_start(today)
+    entry = (
+        SchoolEnrolment.objects.filter(
+            student=student, school=school, source=window_source(school.system_id)
+        )
+        .order_by("entry_date")
+        .values_list("entry_date", flat=True)
+        .first()
+    )
+    if contacted_on > today:
         errors["contacted_on"] = (
             "A contact is logged once it has happened: the date is in the future."
+        )
+    elif contacted_on < year_start:
+        # The worklist and the contact rates are of the school year: a contact of an earlier
+        # year would count for nothing (or, mistyped, for the wrong year).
+        errors["contacted_on"] = (
+            f"This date is in an earlier school year: contacts are logged for this school "
+            f"year, from {year_start:%b} {year_start.day}, {year_start.year}. Check the year."
+        )
+    elif entry is not None and contacted_on < entry:
+        errors["contacted_on"] = (
+            f"This date is before the student's enrolment at {school.name} began "
+            f"({entry:%b} {entry.day}, {entry.year}). Check the date."
         )
     if errors:
         raise ValidationError(errors)
@@ -698,6 +722,7 @@ def calendar_days_change(
     add: bool,
     weekdays_only: bool = True,
     confirmed: bool = False,
+    weekend_confirmed: bool = False,
 ) -> CalendarChange:
     """Add or remove a school's instructional days, one day or a range (a closure), within the
     school year starting `year_start`. Adding a day already instructional, or removing one that
@@ -726,6 +751,20 @@ def calendar_days_change(
     if add:
         wanted = [d for d in span if d.weekday() < 5] if weekdays_only and end > start else span
         days = [d for d in wanted if d not in existing]
+        weekend = [d for d in days if d.weekday() >= 5]
+        if weekend and not weekend_confirmed:
+            # Schools seldom teach on a Saturday or Sunday: a weekend day is more often a
+            # mistyped date than a make-up day, so adding one is confirmed first.
+            named = ", ".join(f"{d:%A, %b} {d.day}, {d.year}" for d in weekend[:3])
+            more = f" and {len(weekend) - 3} more" if len(weekend) > 3 else ""
+            raise ValidationError(
+                {
+                    "confirm_weekend": f"{named}{more} "
+                    f"{'is a weekend day' if len(weekend) == 1 else 'are weekend days'}. "
+                    "Check the date; to add it as an instructional day (a make-up day), tick "
+                    '"Yes, add the weekend days" and submit again.'
+                }
+            )
         if not days:
             raise ValidationError(
                 f"{start:%b %-d, %Y} is already an instructional day of {school.name}."

@@ -64,7 +64,13 @@ def _school_row(row: selectors.Row) -> list[Any]:
 def _steps(request: HttpRequest, day: datetime.date, school_ids: Any) -> dict[str, Any]:
     """Previous and next instructional day of the page's schools."""
     before, after = selectors.day_steps(request.user, day, school_ids)
-    return {"previous_day": before, "next_day": after}
+    return {
+        "previous_day": before,
+        "next_day": after,
+        "today": selectors.viewer_today(request.user),
+        # The page's other choices (a network, a search) go with the day's steps.
+        "nav_query": querystring_without(request, "date", "page", "format"),
+    }
 
 
 HEADINGS = {

@@ -36,12 +36,15 @@ def people_picker(
     system_id: int,
     add_label: str,
     single: bool = False,
+    picker_for: str = "",
 ) -> None:
     """A choice of people without a list of everyone: the people chosen so far as ticked boxes
     (untick to remove) and a search box, `<name>_add`, to add one more. Typing asks the server
     for up to 20 matches among the people this user may choose (`learning_people`), offered
     in a <datalist>; the box takes a suggestion, an e-mail address or an employee number.
-    `people` is who may be chosen (the field's queryset, so nothing else validates)."""
+    `people` is who may be chosen (the field's queryset, so nothing else validates), from
+    `selectors.picker_people`; `picker_for` ("community=<pk>" or "session=<pk>") tells the
+    search box which form it serves, so that it suggests from the same people."""
     fields: Any = form.fields
     field = fields[name]
     field.queryset = people
@@ -61,7 +64,9 @@ def people_picker(
         {
             "list": f"{name}-options",
             "autocomplete": "off",
-            "hx-get": reverse("learning_people") + f"?system={system_id}&field={name}",
+            "hx-get": reverse("learning_people")
+            + f"?system={system_id}&field={name}"
+            + (f"&{picker_for}" if picker_for else ""),
             "hx-trigger": "input changed delay:250ms",
             "hx-target": f"#{name}-options",
             "hx-swap": "innerHTML",
@@ -169,7 +174,13 @@ class SessionForm(StyledFormMixin, forms.Form):
     )
 
     def __init__(
-        self, *args: Any, system: Any, choices: dict[str, Any], people: Any, **kwargs: Any
+        self,
+        *args: Any,
+        system: Any,
+        choices: dict[str, Any],
+        people: Any,
+        picker_for: str = "",
+        **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
         fields: Any = self.fields
@@ -178,20 +189,37 @@ class SessionForm(StyledFormMixin, forms.Form):
         self.whole_systems = bool(choices.get("whole_systems"))
         if not self.whole_systems:
             # Someone who manages sessions for a school or a program only (a principal, a
-            # program manager) cannot offer one to the whole system: say so on the form.
+            # program manager) cannot offer one to the whole system: say so on the form, and
+            # offer only what they may save. A principal (schools, no program) chooses among
+            # their schools, their own preselected; "No single school" stays only for those
+            # who may serve a program instead.
             fields["program"].help_text = (
                 "Only this program's participants may register. Choose the school or the "
                 "program this session serves."
             )
+            schools = list(fields["school"].queryset[:2])
+            if schools and not fields["program"].queryset.exists():
+                fields["school"].empty_label = None
+                fields["school"].required = True
+                del fields["program"]
+                fields["school"].help_text = "Only this school's staff may register."
+            if len(schools) == 1 and not self.is_bound and not self.initial.get("school"):
+                self.initial["school"] = schools[0].pk
         fields["competencies"].queryset = selectors.competency_choices(system.pk)
         fields["competencies"].label_from_instance = selectors.competency_label
         people_picker(
-            self, "facilitators", people, system_id=system.pk, add_label="Add a facilitator"
+            self,
+            "facilitators",
+            people,
+            system_id=system.pk,
+            add_label="Add a facilitator",
+            picker_for=picker_for,
         )
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         picker_clean(self, data, "facilitators")
+        data.setdefault("program", None)
         if data.get("school") and data.get("program"):
             self.add_error("program", "Choose a school or a program, not both.")
         elif not self.whole_systems and not data.get("school") and not data.get("program"):
@@ -251,7 +279,15 @@ class CommunityForm(StyledFormMixin, forms.Form):
         queryset=None, required=False
     )
 
-    def __init__(self, *args: Any, system: Any, schools: Any, people: Any, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        system: Any,
+        schools: Any,
+        people: Any,
+        picker_for: str = "",
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         fields: Any = self.fields
         fields["school"].queryset = schools.filter(system=system)
@@ -262,8 +298,16 @@ class CommunityForm(StyledFormMixin, forms.Form):
             system_id=system.pk,
             add_label="Choose the facilitator",
             single=True,
+            picker_for=picker_for,
         )
-        people_picker(self, "members", people, system_id=system.pk, add_label="Add a member")
+        people_picker(
+            self,
+            "members",
+            people,
+            system_id=system.pk,
+            add_label="Add a member",
+            picker_for=picker_for,
+        )
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -290,6 +334,11 @@ class CycleForm(StyledFormMixin, forms.Form):
         return data
 
 
+def cycle_label(cycle: Cycle) -> str:
+    """A cycle as a choice names its dates: a community may ask the same question twice."""
+    return f"{cycle.focus} ({cycle.starts_on:%b %-d, %Y} \u2013 {cycle.ends_on:%b %-d, %Y})"
+
+
 class MeetingForm(StyledFormMixin, forms.Form):
     held_on = forms.DateField(label="Date", widget=DateInput(), initial=timezone.localdate)
     cycle: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
@@ -306,6 +355,7 @@ class MeetingForm(StyledFormMixin, forms.Form):
         super().__init__(*args, **kwargs)
         fields: Any = self.fields
         fields["cycle"].queryset = Cycle.objects.filter(community=community)
+        fields["cycle"].label_from_instance = cycle_label
         from trellis.people.models import Person
 
         ids = list(community.members.values_list("pk", flat=True))

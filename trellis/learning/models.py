@@ -61,6 +61,13 @@ class PDSession(TimeStampedModel):
             return f"Participants of {self.program}"
         return "All staff of the system"
 
+    @property
+    def audience_phrase(self) -> str:
+        """The audience inside a sentence ("This session is for staff of Douglass Elementary
+        School."): lower case only where ours, the school's or program's name as written."""
+        label = self.audience_label
+        return label[0].lower() + label[1:]
+
 
 class Registration(TimeStampedModel):
     class Status(models.TextChoices):
@@ -78,6 +85,9 @@ class Registration(TimeStampedModel):
     # When the person joined the list they are on: the waiting list is served in this order.
     registered_at = models.DateTimeField()
     attended_at = models.DateTimeField(null=True, blank=True)
+    # When a seat opened for someone on the waiting list (a cancellation, a capacity raised,
+    # or the facilitator seating them on the day): the session page tells them they moved up.
+    promoted_at = models.DateTimeField(null=True, blank=True)
     checked_in_via = models.CharField(max_length=8, choices=Via.choices, blank=True)
 
     class Meta:

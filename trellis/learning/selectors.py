@@ -415,6 +415,30 @@ def people_to_choose(
     return Person.objects.filter(q, system_id=system_id).order_by("family_name", "given_name", "pk")
 
 
+def picker_people(
+    user: Any,
+    system_id: int,
+    *,
+    community: Community | None = None,
+    session: PDSession | None = None,
+) -> QuerySet[Person]:
+    """The one rule of a people picker: whom this user may choose on the form of `community`
+    or `session` (a new one when both are None). The form's fields accept exactly these, and
+    the search box (`learning_people`, given the same community or session) suggests only
+    among them: `people_to_choose` with the object's school and the people chosen on it."""
+    chosen: list[Person] = []
+    school_id = None
+    if community is not None:
+        school_id = community.school_id
+        chosen = list(community.members.all())
+        if community.facilitator is not None:
+            chosen.append(community.facilitator)
+    elif session is not None:
+        school_id = session.school_id
+        chosen = list(session.facilitators.all())
+    return people_to_choose(user, system_id, school_id=school_id, chosen=chosen)
+
+
 def may_pick_people(user: Any) -> bool:
     """Whether the user fills in a form with a people picker: they offer sessions, or they
     facilitate a community (and edit it)."""
@@ -482,6 +506,12 @@ def person_from_reference(people: QuerySet[Person], reference: str) -> tuple[Per
         return named[0], ""
     if named:
         return None, f"More than one person is called {text!r}: choose from the suggestions."
+    # What the suggestions would offer for the text typed: one person is that person.
+    suggested = people_suggestions(people, text)[:2]
+    if len(suggested) == 1:
+        return suggested[0], ""
+    if suggested:
+        return None, f"More than one person matches {text!r}: choose from the suggestions."
     return None, f"No one you may choose matches {text!r}."
 
 

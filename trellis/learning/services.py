@@ -222,7 +222,7 @@ def registration_create(*, actor: Any, session: PDSession, person: Any) -> Regis
     if not _may_act_for(actor, person, session):
         raise PermissionDenied
     if not selectors.in_audience(person, session):
-        raise ValidationError(f"{session.title} is for {session.audience_label.lower()}.")
+        raise ValidationError(f"{session.title} is for {session.audience_phrase}.")
     now = timezone.now()
     if session.ends_at < now:
         raise ValidationError("This session is over: registration is closed.")
@@ -251,8 +251,10 @@ def registration_create(*, actor: Any, session: PDSession, person: Any) -> Regis
         else:
             registration = existing
             registration.status = status
-            registration.registered_at = now
-            registration.save(update_fields=["status", "registered_at", "updated_at"])
+            registration.registered_at, registration.promoted_at = now, None
+            registration.save(
+                update_fields=["status", "registered_at", "promoted_at", "updated_at"]
+            )
         audit_event_record(
             actor=actor,
             action="registration.create",
@@ -271,9 +273,11 @@ def _promote(session: PDSession, seats: int) -> list[Registration]:
         .filter(status=Registration.Status.WAITLISTED)
         .order_by("registered_at", "pk")[:seats]
     )
+    now = timezone.now()
     for registration in waiting:
         registration.status = Registration.Status.CONFIRMED
-        registration.save(update_fields=["status", "updated_at"])
+        registration.promoted_at = now
+        registration.save(update_fields=["status", "promoted_at", "updated_at"])
     return waiting
 
 
@@ -338,7 +342,10 @@ def registration_cancel(*, actor: Any, registration: Registration) -> Registrati
 def attendance_record(
     *, actor: Any, session: PDSession, present_ids: Sequence[int]
 ) -> list[Registration]:
-    """The facilitator's tick list: the registered people ticked are present, the rest not."""
+    """The facilitator's tick list: the registered people ticked are present, the rest not.
+    Someone on the waiting list who came and is ticked is seated on the day: a free seat if
+    there is one, else the capacity is raised by the seats needed (the person is in the room);
+    a waiting person not ticked stays waiting."""
     if actor is not None and not selectors.may_take_attendance(actor, session):
         raise PermissionDenied
     now = timezone.now()
@@ -346,14 +353,47 @@ def attendance_record(
         raise ValidationError("Attendance is taken once the session has started.")
     present = set(present_ids)
     with transaction.atomic():
+        session = PDSession.objects.select_for_update().get(pk=session.pk)
         rows = list(
             Registration.objects.select_for_update()
             .filter(session=session, status=Registration.Status.CONFIRMED)
             .order_by("pk")
         )
-        unknown = present - {row.person_id for row in rows}
+        waiting = list(
+            Registration.objects.select_for_update()
+            .filter(
+                session=session,
+                status=Registration.Status.WAITLISTED,
+                person_id__in=present - {row.person_id for row in rows},
+            )
+            .order_by("registered_at", "pk")
+        )
+        unknown = present - {row.person_id for row in rows + waiting}
         if unknown:
-            raise ValidationError("Only registered people can be marked present.")
+            raise ValidationError(
+                "Only registered people (or people on the waiting list) can be marked present."
+            )
+        if waiting:
+            capacity = session.capacity
+            needed = len(rows) + len(waiting)
+            if needed > capacity:
+                session.capacity = needed
+                session.save(update_fields=["capacity", "updated_at"])
+            for row in waiting:
+                row.status = Registration.Status.CONFIRMED
+                row.promoted_at = now
+                row.save(update_fields=["status", "promoted_at", "updated_at"])
+            audit_event_record(
+                actor=actor,
+                action="pd_session.seat_on_the_day",
+                obj=session,
+                before={"capacity": capacity},
+                after={
+                    "capacity": session.capacity,
+                    "seated": sorted(r.person_id for r in waiting),
+                },
+            )
+            rows = sorted(rows + waiting, key=lambda r: r.pk)
         marked, cleared = [], []
         for row in rows:
             if row.person_id in present and row.attended_at is None:
@@ -431,7 +471,8 @@ def checkin(*, actor: Any, code: str, now: datetime.datetime | None = None) -> R
             raise ValidationError(
                 {
                     "code": f"You are on the waiting list for {waiting.session.title}, not "
-                    "registered: ask the facilitator whether a seat is free."
+                    "registered: ask the facilitator to tick you on their attendance list, "
+                    "which seats you from the waiting list."
                 }
             )
         if not candidates:
@@ -589,6 +630,10 @@ def cycle_add(
     return cycle
 
 
+# A meeting may be planned (its agenda written) up to this far ahead, not further.
+MEETING_PLANNED_AHEAD = datetime.timedelta(days=365)
+
+
 def _check_meeting(
     community: Community,
     cycle: Any,
@@ -606,13 +651,32 @@ def _check_meeting(
             f"A meeting records who attended or what was discussed: tick who attended, or "
             f"write the {what}."
         )
-    if attendees and held_on > timezone.localdate():
-        errors["attendees"] = (
-            "Attendance is recorded once the meeting has been held: this date is still to come "
-            "(write the agenda now, and tick who attended on the day)."
+    today = timezone.localdate()
+    if held_on > today + MEETING_PLANNED_AHEAD:
+        errors["held_on"] = (
+            f"{held_on:%b %-d, %Y} is more than a year ahead: record a meeting once it has been "
+            "held, or plan one up to a year ahead."
         )
+    elif held_on > today:
+        if attendees:
+            errors["attendees"] = (
+                "Attendance is recorded once the meeting has been held: this date is still to "
+                "come (write the agenda now, and tick who attended on the day)."
+            )
+        if any(text.strip() for text in written[1:]):
+            what = "Notes and decisions are" if community.is_leadership else "Notes are"
+            errors["notes"] = (
+                f"{what} written once the meeting has been held: {held_on:%b %-d, %Y} is still "
+                "to come (write the agenda now)."
+            )
     if cycle is not None and cycle.community_id != community.pk:
         errors["cycle"] = "That cycle is not this community's."
+    elif cycle is not None and not cycle.starts_on <= held_on <= cycle.ends_on:
+        errors["held_on"] = (
+            f"{held_on:%b %-d, %Y} is outside the cycle “{cycle.focus}” "
+            f"({cycle.starts_on:%b %-d, %Y} \u2013 {cycle.ends_on:%b %-d, %Y}): change the "
+            "date, or choose another cycle or none."
+        )
     allowed = set(community.members.values_list("pk", flat=True))
     if community.facilitator_id:
         allowed.add(community.facilitator_id)

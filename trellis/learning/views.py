@@ -16,7 +16,7 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from trellis.authz.decorators import permission
 from trellis.authz.roles import Action
@@ -132,13 +132,7 @@ def _save_session(request: HttpRequest, form: SessionForm, system: Any, session:
 def _session_form_page(
     request: HttpRequest, *, system: Any, session: PDSession | None, initial: Any
 ) -> HttpResponseBase:
-    chosen = list(session.facilitators.all()) if session else []
-    people = selectors.people_to_choose(
-        request.user,
-        system.pk,
-        school_id=session.school_id if session else None,
-        chosen=chosen,
-    )
+    people = selectors.picker_people(request.user, system.pk, session=session)
 
     def make(data: Any = None, initial: Any = None) -> SessionForm:
         return SessionForm(
@@ -147,6 +141,7 @@ def _session_form_page(
             system=system,
             choices=selectors.manager_choices(request.user),
             people=people,
+            picker_for=f"session={session.pk}" if session else "",
         )
 
     form = make(request.POST or None, initial)
@@ -279,20 +274,36 @@ def session_register(request: HttpRequest, pk: int) -> HttpResponseBase:
 
 
 @permission(Action.SIGNED_IN)
-@require_POST
+@require_http_methods(["GET", "POST"])
 def session_cancel(request: HttpRequest, pk: int) -> HttpResponseBase:
-    """Cancel one's own registration, or (a manager) anyone's: `registration` in the form."""
+    """Cancel one's own registration, or (a manager) anyone's: `registration` in the form.
+    GET asks for confirmation (the session page's buttons lead here); POST cancels."""
     session = selectors.session_get(request.user, pk)
     user: Any = request.user
-    registration_id = get_int(request.POST, "registration")
+    params = request.POST if request.method == "POST" else request.GET
+    registration_id = get_int(params, "registration")
     if registration_id is None:
         registration = selectors.registration_of(user.person_id, session)
     else:
         if not selectors.may_manage(user, session):
             raise PermissionDenied
-        registration = session.registrations.filter(pk=registration_id).first()
+        registration = (
+            session.registrations.select_related("person").filter(pk=registration_id).first()
+        )
     if registration is None:
         raise Http404
+    if request.method == "GET":
+        return render(
+            request,
+            "learning/cancel_confirm.html",
+            {
+                "session": session,
+                "registration": registration,
+                "own": registration.person_id == user.person_id,
+                "active": registration.status != Registration.Status.CANCELLED
+                and registration.attended_at is None,
+            },
+        )
     try:
         promoted = services.registration_cancel(actor=user, registration=registration)
     except ValidationError as error:
@@ -326,15 +337,26 @@ def _qr_svg(url: str) -> str:
 def session_attendance(request: HttpRequest, pk: int) -> HttpResponseBase:
     """The facilitator's page on the day: the code and its QR code, and the list to tick."""
     session = selectors.session_for_attendance(request.user, pk)
-    rows = [r for r in selectors.roster(session) if r.status == Registration.Status.CONFIRMED]
+    roster = selectors.roster(session)
+    rows = [r for r in roster if r.status == Registration.Status.CONFIRMED]
+    # Who is on the waiting list, in its order: ticking one who came seats them.
+    waiting = [r for r in roster if r.status == Registration.Status.WAITLISTED]
     if request.method == "POST":
         ids = [int(v) for v in request.POST.getlist("present") if v.isdigit()]
+        capacity = session.capacity
         try:
             services.attendance_record(actor=request.user, session=session, present_ids=ids)
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
         else:
-            messages.success(request, "Attendance saved.")
+            text = "Attendance saved."
+            seated = [r.person.full_name for r in waiting if r.person_id in ids]
+            if seated:
+                text += f" Seated from the waiting list: {', '.join(seated)}."
+                session.refresh_from_db(fields=["capacity"])
+                if session.capacity != capacity:
+                    text += f" Capacity raised from {capacity} to {session.capacity}."
+            messages.success(request, text)
             return redirect("learning_session_attendance", pk=session.pk)
     checkin_url = request.build_absolute_uri(
         reverse("learning_checkin") + f"?code={session.checkin_code}"
@@ -345,6 +367,8 @@ def session_attendance(request: HttpRequest, pk: int) -> HttpResponseBase:
         {
             "session": session,
             "rows": rows,
+            "waiting": waiting,
+            "seats_free": max(session.capacity - len(rows), 0),
             "checkin_url": checkin_url,
             "qr_svg": _qr_svg(checkin_url),
             "checkin_open": selectors.checkin_open(session),
@@ -408,17 +432,25 @@ def certificate(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def people_options(request: HttpRequest) -> HttpResponse:
     """A people picker's search box: up to 20 people matching what was typed, among those the
-    user may choose in that system, as <option>s for its datalist. For those who may offer
-    sessions or edit a community (anyone else 403); a system outside their reach 404."""
+    user may choose on the form it serves (`community` or `session`: the one that form's fields
+    accept, `selectors.picker_people`; a new one without), as <option>s for its datalist. For
+    those who may offer sessions or edit a community (anyone else 403); a system outside their
+    reach 404; a community or session they may not edit as the form answers it (404/403)."""
     user: Any = request.user
     if not selectors.may_pick_people(user):
         raise PermissionDenied
     system_id = get_int(request.GET, "system")
     if system_id is None or system_id not in selectors.picker_systems(user):
         raise Http404
+    community_id, session_id = get_int(request.GET, "community"), get_int(request.GET, "session")
+    community = selectors.community_to_edit(user, community_id) if community_id else None
+    session = selectors.session_to_manage(user, session_id) if session_id else None
+    owner = community or session
+    if owner is not None and owner.system_id != system_id:
+        raise Http404
     field = get_choice(request.GET, "field", ("facilitators", "facilitator", "members"))
     text = get_text(request.GET, f"{field}_add", max_length=255) if field else ""
-    people = selectors.people_to_choose(user, system_id)
+    people = selectors.picker_people(user, system_id, community=community, session=session)
     found = selectors.people_suggestions(people, text)
     return render(
         request,
@@ -489,20 +521,17 @@ def _community_form_page(
         from trellis.orgs.models import School
 
         schools = schools | School.objects.filter(pk=community.school_id)
-    chosen = []
-    if community is not None:
-        chosen = list(community.members.all())
-        if community.facilitator is not None:
-            chosen.append(community.facilitator)
-    people = selectors.people_to_choose(
-        request.user,
-        system.pk,
-        school_id=community.school_id if community else None,
-        chosen=chosen,
-    )
+    people = selectors.picker_people(request.user, system.pk, community=community)
 
     def make(data: Any = None, initial: Any = None) -> CommunityForm:
-        return CommunityForm(data, initial=initial, system=system, schools=schools, people=people)
+        return CommunityForm(
+            data,
+            initial=initial,
+            system=system,
+            schools=schools,
+            people=people,
+            picker_for=f"community={community.pk}" if community else "",
+        )
 
     form = make(request.POST or None, initial)
     adding = request.method == "POST" and "add" in request.POST

@@ -33,7 +33,12 @@ def _instrument_plan(context: Context) -> plans.InstrumentPlan:
 def _instrument_result(plan: plans.InstrumentPlan, *, committed: bool) -> Result:
     summary = plan.summary()
     changes = [
-        {"records": plans.ITEMS, "change": verb, "label": code, "fields": []}
+        {
+            "records": plans.ITEMS,
+            "change": verb,
+            "label": code,
+            "fields": plan.what_changed.get(code, []),
+        }
         for verb, codes in (
             ("added", plan.added),
             ("changed", plan.changed),

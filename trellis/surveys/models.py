@@ -4,12 +4,15 @@ An instrument with no system is built in (written by us, shared read-only by eve
 administration gives an instrument to a population (a system's staff, a program's participants,
 or one school's staff) in a window (beginning, middle or end) of a school year. A Submission is
 one respondent's answers to one administration; an anonymous administration's submissions never
-name the person (`person` stays empty: the respondent's token is not stored either).
+name the person (`person` stays empty: the respondent's token is not stored either). Who has
+answered an anonymous administration's web form is a Participation, kept apart from the answers
+with nothing that links the two (docs/decisions.md, "anonymous web answers keep no link").
 """
 
 from __future__ import annotations
 
 import datetime
+import uuid
 
 from django.db import models
 from django.db.models import Q
@@ -135,8 +138,14 @@ class Administration(TimeStampedModel):
         return bool(self.opens_on and self.closes_on and self.opens_on <= day <= self.closes_on)
 
 
-class Submission(TimeStampedModel):
-    """One respondent's answers to one administration. Anonymous: `person` is always empty."""
+class Submission(models.Model):
+    """One respondent's answers to one administration. Anonymous: `person` is empty once the
+    answers are submitted (a web draft holds its person until then), and nothing else in the row
+    points to who gave them: no key, no moment (no created/updated time), only the day."""
+
+    class Source(models.TextChoices):
+        FILE = "file", "A response file"
+        WEB = "web", "The web form"
 
     administration = models.ForeignKey(
         Administration, on_delete=models.CASCADE, related_name="submissions"
@@ -147,13 +156,12 @@ class Submission(TimeStampedModel):
     person = models.ForeignKey(
         "people.Person", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    # An anonymous web answer's opaque key: an HMAC of the person and the administration under
-    # the installation's secret key, so that a second answer replaces the first without the
-    # table saying who answered. Empty for identified answers and for files.
-    respondent_key = models.CharField(max_length=64, blank=True)
-    # Empty while a web respondent's answers are a draft (saved to finish later): drafts count
-    # in no figure.
-    submitted_at = models.DateTimeField(null=True, blank=True)
+    # Where the answers came from: an anonymous file replaces only the answers files gave.
+    source = models.CharField(max_length=4, choices=Source.choices, default=Source.FILE)
+    # The day the answers were submitted (a day, never a moment: an anonymous answer's time of
+    # day could be matched with its respondent's). Empty while a web respondent's answers are a
+    # draft (saved to finish later): drafts count in no figure.
+    submitted_at = models.DateField(null=True, blank=True)
 
     class Meta:
         constraints = [
@@ -162,13 +170,33 @@ class Submission(TimeStampedModel):
                 condition=Q(person__isnull=False),
                 name="submission_once_per_person",
             ),
-            models.UniqueConstraint(
-                fields=["administration", "respondent_key"],
-                condition=~Q(respondent_key=""),
-                name="submission_once_per_key",
-            ),
         ]
         indexes = [models.Index(fields=["administration", "school"], name="submission_school")]
+
+    def __str__(self) -> str:
+        return f"answers to administration {self.administration_id}"
+
+
+class Participation(models.Model):
+    """That a person has submitted an anonymous administration's web form (so that they are not
+    asked again and cannot answer twice), kept apart from their answers: no submission, no time,
+    and a random key, so that neither the row's key nor its order follows the submissions'."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    administration = models.ForeignKey(
+        Administration, on_delete=models.CASCADE, related_name="participations"
+    )
+    person = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["administration", "person"], name="participation_once_per_person"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"answered administration {self.administration_id}"
 
 
 class Response(models.Model):

@@ -22,7 +22,15 @@ from trellis.orgs.models import School, System
 from trellis.people.models import Person
 from trellis.programs.models import Participant, Program
 from trellis.surveys.files import ItemRow, Problems, parse_value, read_responses
-from trellis.surveys.models import Administration, Instrument, Item, Measures, Response, Window
+from trellis.surveys.models import (
+    Administration,
+    Instrument,
+    Item,
+    Measures,
+    Response,
+    Submission,
+    Window,
+)
 
 ITEMS = "items"
 SUBMISSIONS = "respondents"
@@ -51,6 +59,8 @@ class InstrumentPlan:
     removed: list[str] = field(default_factory=list)
     unchanged: int = 0
     title_changed: bool = False
+    # Per changed item, what changed ("text: “old” → “new”"), shown in the preview.
+    what_changed: dict[str, list[str]] = field(default_factory=dict)
 
     def summary(self) -> dict[str, dict[str, int]]:
         return {
@@ -82,6 +92,17 @@ def instrument_plan(
         problems.add(None, "measures", f"'{measures}' is not one of {', '.join(Measures.values)}.")
     problems.raise_any()
     instrument = Instrument.objects.filter(system=system, code=code).first()
+    builtin = Instrument.objects.filter(system__isnull=True, code=code).first()
+    if instrument is None and builtin is not None:
+        # A district's copy under a built-in's code would stand beside it in every list and
+        # take its place in `import_responses --instrument`.
+        problems.add(
+            None,
+            "code",
+            f"'{code}' is the code of the built-in instrument “{builtin.title}”: give your "
+            "instrument another code.",
+        )
+        problems.raise_any()
     plan = InstrumentPlan(system, code, title, measures, items, instrument)
     if instrument is None:
         plan.added = [i.code for i in items]
@@ -115,6 +136,7 @@ def instrument_plan(
             )
         else:
             plan.changed.append(row.code)
+            plan.what_changed[row.code] = item_changes(old, row)
     for old_code in existing:
         if old_code not in given:
             if old_code in answered:
@@ -127,6 +149,20 @@ def instrument_plan(
             plan.removed.append(old_code)
     problems.raise_any()
     return plan
+
+
+def item_changes(old: Item, row: ItemRow) -> list[str]:
+    """What a file changes of an item, each as "what: old → new"."""
+    out = []
+    if old.text != row.text:
+        out.append(f"text: “{old.text}” → “{row.text}”")
+    if old.scale != row.scale:
+        out.append(f"scale: {old.scale} → {row.scale}")
+    if old.subscale != row.subscale:
+        out.append(f"subscale: “{old.subscale or '(none)'}” → “{row.subscale or '(none)'}”")
+    if old.reverse != row.reverse:
+        out.append(f"reverse: {int(old.reverse)} → {int(row.reverse)}")
+    return out
 
 
 # --- Response files --------------------------------------------------------------------------
@@ -352,9 +388,11 @@ def _stored(administration: Administration | None) -> dict[int, Respondent]:
         answers[response.submission_id][response.item_id] = Answer(
             response.item, response.value, response.text
         )
-    for sub in administration.submissions.filter(respondent_key="").select_related(
-        "school", "person"
-    ):
+    submissions = administration.submissions.all()
+    if administration.anonymous:
+        # An anonymous file stands for the answers files gave, not the web form's.
+        submissions = submissions.filter(source=Submission.Source.FILE)
+    for sub in submissions.select_related("school", "person"):
         out[sub.pk] = Respondent(school=sub.school, person=sub.person, answers=answers[sub.pk])  # type: ignore[arg-type]
     return out
 

@@ -9,7 +9,6 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.db.models import Max
-from django.utils import timezone
 
 from trellis.core.providers import provide
 from trellis.core.suppression import threshold
@@ -71,7 +70,7 @@ def school_conditions_scores(*, school_ids: Iterable[int]) -> dict[int, dict[str
                         "value": Decimal(repr(score.overall)).quantize(
                             Decimal("0.01"), rounding=ROUND_HALF_UP
                         ),
-                        "as_of": timezone.localdate(at) if at else None,
+                        "as_of": at,
                         "basis": f"school conditions survey, {Window(window).label.lower()} "
                         f"{school_year_label(year)}, {score.respondents} respondents",
                     }

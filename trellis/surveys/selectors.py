@@ -26,8 +26,7 @@ from trellis.surveys.impact import (
     practice_people,
     year_bounds,
 )
-from trellis.surveys.keys import respondent_key
-from trellis.surveys.models import Administration, Instrument, Submission
+from trellis.surveys.models import Administration, Instrument, Participation, Submission
 
 # Respondents who submitted (drafts saved to finish later count nowhere).
 SUBMITTED = Count("submissions", filter=Q(submissions__submitted_at__isnull=False))
@@ -268,16 +267,21 @@ def administration_to_answer(user: Any, pk: int, day: datetime.date) -> Administ
 
 
 def saved_answers(administration: Administration, user: Any) -> tuple[dict[int, str], bool]:
-    """The respondent's saved answers by item id (to resume), and whether they submitted."""
-    submissions = Submission.objects.filter(administration=administration)
+    """The respondent's saved answers by item id (to resume), and whether they submitted. An
+    anonymous administration's submitted answers are nobody's: the person only has a
+    Participation (answered), and their answers cannot be read back."""
+    submitted = False
     if administration.anonymous:
-        submission = submissions.filter(
-            respondent_key=respondent_key(administration.pk, user.person_id)
-        ).first()
-    else:
-        submission = submissions.filter(person_id=user.person_id).first()
+        submitted = Participation.objects.filter(
+            administration=administration, person_id=user.person_id
+        ).exists()
+        if submitted:
+            return {}, True
+    submission = Submission.objects.filter(
+        administration=administration, person_id=user.person_id
+    ).first()
     if submission is None:
-        return {}, False
+        return {}, submitted
     values = {
         r.item_id: (r.text if r.value is None else str(r.value.normalize()))
         for r in submission.responses.all()
@@ -315,9 +319,6 @@ def administrations_to_answer(user: Any, day: datetime.date) -> list[tuple[Admin
 
 
 def _has_draft(administration: Administration, user: Any) -> bool:
-    submissions = Submission.objects.filter(administration=administration)
-    if administration.anonymous:
-        return submissions.filter(
-            respondent_key=respondent_key(administration.pk, user.person_id)
-        ).exists()
-    return submissions.filter(person_id=user.person_id).exists()
+    return Submission.objects.filter(
+        administration=administration, person_id=user.person_id
+    ).exists()

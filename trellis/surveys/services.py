@@ -17,9 +17,22 @@ from trellis.authz.policies import require
 from trellis.authz.roles import Action
 from trellis.core.services import audit_event_record
 from trellis.surveys.builtin import INSTRUMENTS
-from trellis.surveys.keys import respondent_key
-from trellis.surveys.models import Administration, Instrument, Item, Response, Submission
-from trellis.surveys.plans import Answer, InstrumentPlan, Respondent, ResponsesPlan, compare
+from trellis.surveys.models import (
+    Administration,
+    Instrument,
+    Item,
+    Participation,
+    Response,
+    Submission,
+)
+from trellis.surveys.plans import (
+    Answer,
+    InstrumentPlan,
+    Respondent,
+    ResponsesPlan,
+    compare,
+    year_bounds,
+)
 
 
 def instruments_install() -> list[Instrument]:
@@ -116,8 +129,8 @@ def responses_import(*, actor: Any, plan: ResponsesPlan) -> Administration:
                 plan.summary["respondents"]["unchanged"] != len(plan.respondents)
                 or (plan.summary["respondents"]["removed"])
             ):
-                # The file replaces the answers files gave (web answers have their own key).
-                from_files = administration.submissions.filter(respondent_key="")
+                # The file replaces the answers files gave (not those of the web form).
+                from_files = administration.submissions.filter(source=Submission.Source.FILE)
                 Response.objects.filter(submission__in=from_files).delete()
                 from_files.delete()
                 _write(administration, plan, people=False)
@@ -176,7 +189,7 @@ def administration_load(
 
 
 def _write(administration: Administration, plan: ResponsesPlan, *, people: bool) -> None:
-    now = timezone.now()
+    now = timezone.localdate()
     submissions = Submission.objects.bulk_create(
         Submission(
             administration=administration,
@@ -202,6 +215,22 @@ def administration_window_set(
         raise ValidationError("Give both days, or neither to close the web form.")
     if opens_on is not None and closes_on < opens_on:
         raise ValidationError({"closes_on": "The form closes after it opens."})
+    if opens_on is not None:
+        # Answers count in their administration's school year: a form open outside it would
+        # take answers for a year already reported (or not begun).
+        first, last = year_bounds(administration.school_year)
+        span = (
+            f"The web form of a {administration.year_label} administration is open within its "
+            f"school year, {first:%B} {first.day}, {first.year} to {last:%B} {last.day}, "
+            f"{last.year}."
+        )
+        errors = {
+            name: span
+            for name, day in (("opens_on", opens_on), ("closes_on", closes_on))
+            if not first <= day <= last
+        }
+        if errors:
+            raise ValidationError(errors)
     with transaction.atomic():
         before = {
             "opens_on": str(administration.opens_on),
@@ -229,9 +258,12 @@ def web_answers_save(
     submit: bool,
 ) -> Submission:
     """A respondent's answers from the web form: a draft (`submit=False`, counted nowhere) or
-    submitted. A second answer replaces the first (one submission per respondent and
-    administration). An anonymous administration's submission names nobody: only the opaque
-    key, and the audit event names no one either."""
+    submitted. Identified: a second answer replaces the first (one submission per person and
+    administration). Anonymous: the draft holds its person until it is submitted; submitting
+    deletes it and writes the answers with no person and no moment, and records apart, with
+    nothing linking the two, that the person has answered (a Participation); a second
+    submission is refused, since nothing could tell which answers to replace. The audit events
+    of an anonymous administration name no one and carry nothing of the answers."""
     from trellis.surveys.selectors import in_population
 
     person = actor.person
@@ -240,34 +272,87 @@ def web_answers_save(
         raise PermissionDenied
     with transaction.atomic():
         if administration.anonymous:
-            key = respondent_key(administration.pk, person.pk)
-            submission, _ = Submission.objects.select_for_update().get_or_create(
-                administration=administration, respondent_key=key, defaults={"school": school}
-            )
+            submission = _anonymous_save(administration, person, school, answers, submit, today)
         else:
             submission, _ = Submission.objects.select_for_update().get_or_create(
-                administration=administration, person=person, defaults={"school": school}
+                administration=administration,
+                person=person,
+                defaults={"school": school, "source": Submission.Source.WEB},
             )
-        if not submit and submission.submitted_at is not None:
-            raise ValidationError(
-                "Your answers are submitted: submit your changes (they cannot go back to a draft)."
-            )
-        submission.school = school
-        if submit:
-            submission.submitted_at = timezone.now()
-        submission.save()
-        submission.responses.all().delete()
-        Response.objects.bulk_create(
-            Response(submission=submission, item=item, value=value, text=text)
-            for item, (value, text) in answers.items()
-            if value is not None or text
-        )
+            if not submit and submission.submitted_at is not None:
+                raise ValidationError(
+                    "Your answers are submitted: submit your changes "
+                    "(they cannot go back to a draft)."
+                )
+            submission.school = school
+            submission.source = Submission.Source.WEB
+            if submit:
+                submission.submitted_at = today
+            submission.save()
+            _answers_write(submission, answers)
         audit_event_record(
             actor=None if administration.anonymous else actor,
             actor_label="anonymous respondent" if administration.anonymous else None,
             action="responses.submit" if submit else "responses.draft",
             obj=administration,
             system_id=administration.system_id,
-            after={"answers": len(answers)},
+            # Anonymous: nothing of the answers (not even how many), which a submission matches.
+            after=None if administration.anonymous else {"answers": len(answers)},
         )
     return submission
+
+
+ANSWERED_ANONYMOUSLY = (
+    "You have already answered this anonymous survey. Your answers are kept without your "
+    "name, so they can be neither shown to you nor changed."
+)
+
+
+def _anonymous_save(
+    administration: Administration,
+    person: Any,
+    school: Any,
+    answers: dict[Item, tuple[Decimal | None, str]],
+    submit: bool,
+    today: Any,
+) -> Submission:
+    # The lock on the administration serialises one person's two tabs (and everyone's
+    # submissions to it, which are short).
+    Administration.objects.select_for_update().filter(pk=administration.pk).first()
+    if Participation.objects.filter(administration=administration, person=person).exists():
+        raise ValidationError(ANSWERED_ANONYMOUSLY)
+    draft = Submission.objects.filter(administration=administration, person=person).first()
+    if not submit:
+        if draft is None:
+            draft = Submission.objects.create(
+                administration=administration,
+                person=person,
+                school=school,
+                source=Submission.Source.WEB,
+            )
+        elif draft.school != school:
+            draft.school = school
+            draft.save(update_fields=["school"])
+        _answers_write(draft, answers)
+        return draft
+    if draft is not None:
+        draft.delete()  # its answers go with it (cascade)
+    submission = Submission.objects.create(
+        administration=administration,
+        person=None,
+        school=school,
+        source=Submission.Source.WEB,
+        submitted_at=today,
+    )
+    _answers_write(submission, answers)
+    Participation.objects.create(administration=administration, person=person)
+    return submission
+
+
+def _answers_write(submission: Submission, answers: dict[Item, tuple[Decimal | None, str]]) -> None:
+    submission.responses.all().delete()
+    Response.objects.bulk_create(
+        Response(submission=submission, item=item, value=value, text=text)
+        for item, (value, text) in answers.items()
+        if value is not None or text
+    )

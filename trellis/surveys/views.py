@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import BadRequest
+from django.core.exceptions import BadRequest, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
@@ -361,31 +361,57 @@ def respond(request: HttpRequest, pk: int) -> HttpResponseBase:
     items = list(administration.instrument.items.all())
     saved, submitted = selectors.saved_answers(administration, request.user)
     # Once submitted, changes are submitted too: a draft over a submitted answer would leave
-    # it counted with questions unanswered.
+    # it counted with questions unanswered. An anonymous administration's answers, once
+    # submitted, are nobody's: they cannot be changed (a second submission is refused).
     submit = request.method == "POST" and ("submit" in request.POST or submitted)
+    form = None
+    if request.method == "POST" and administration.anonymous and submitted:
+        messages.error(request, services.ANSWERED_ANONYMOUSLY)
+        return redirect("survey_respond", pk=administration.pk)
     if request.method == "POST":
         form = AnswersForm(request.POST, items=items, submit=submit)
         if form.is_valid():
-            services.web_answers_save(
-                actor=request.user,
-                administration=administration,
-                school=selectors.respondent_school(request.user.person, today),  # type: ignore[union-attr]
-                answers=form.answers(),
-                submit=submit,
-            )
-            messages.success(
-                request,
-                "Thank you: your answers are submitted. You may change them until the form closes."
-                if submit
-                else "Your answers are saved. Come back to this page to finish them.",
-            )
-            return redirect("survey_respond", pk=administration.pk)
-    else:
+            try:
+                services.web_answers_save(
+                    actor=request.user,
+                    administration=administration,
+                    school=selectors.respondent_school(request.user.person, today),  # type: ignore[union-attr]
+                    answers=form.answers(),
+                    submit=submit,
+                )
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(request, _saved_message(administration, submit))
+                return redirect("survey_respond", pk=administration.pk)
+    elif not (administration.anonymous and submitted):
         form = AnswersForm(
             initial={f"item_{item_id}": value for item_id, value in saved.items()}, items=items
         )
     return render(
         request,
         "surveys/respond.html",
-        {"administration": administration, "form": form, "submitted": submitted},
+        {
+            "administration": administration,
+            "form": form,
+            "submitted": submitted,
+            "has_draft": bool(saved) and not submitted,
+            # Who sees what of an identified administration's answers: an identified knowledge
+            # assessment's per-person scores reach the impact report's people drill-down.
+            "scores_shown": not administration.anonymous
+            and administration.instrument.measures == Measures.KNOWLEDGE,
+            "threshold": threshold(),
+        },
+    )
+
+
+def _saved_message(administration: Any, submit: bool) -> str:
+    if not submit:
+        return "Your answers are saved. Come back to this page to finish them."
+    if administration.anonymous:
+        return "Thank you: your answers are submitted, without your name."
+    closes = administration.closes_on
+    return (
+        "Thank you: your answers are submitted. You may change them until the form closes on "
+        f"{closes:%b} {closes.day}, {closes.year}."
     )
