@@ -305,6 +305,7 @@ def test_navigation_shows_each_role_only_what_it_may_use(world: World) -> None:
         "Frameworks",
         "Rating rounds",
         "Attendance",
+        "Coaching",
         "Programs",
         "Selection",
         "Surveys",

@@ -96,6 +96,7 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "trellis.accounts.middleware.RequireMfaMiddleware",
     "trellis.authz.middleware.FailClosedMiddleware",
+    "trellis.api.middleware.JsonMethodNotAllowedMiddleware",
 ]
 
 ROOT_URLCONF = "trellis.urls"

@@ -69,6 +69,36 @@ COACHING_CASES: list[Case] = [
         exports=("csv", "xlsx"),
         label="right role, wrong relationship",
     ),
+    # The chooser (no coachee yet): for coaches and supervisors; a role that logs no sessions
+    # (a teacher, an analyst, a leader, another system's administrator) is refused with the
+    # reason, before any person is looked up (coach4).
+    Case(
+        "coaching_session_new",
+        lambda w: "/coaching/new/",
+        right="coach",
+        wrong="teacher",
+        outsider="admin_b",
+        outsider_status=403,
+        label="chooser",
+    ),
+    Case(
+        "coaching_session_new",
+        lambda w: "/coaching/new/",
+        right="supervisor",
+        wrong="analyst",
+        outsider="leader_b",
+        outsider_status=403,
+        label="chooser, analyst",
+    ),
+    Case(
+        "coaching_session_new",
+        lambda w: "/coaching/new/",
+        right="coach_other",
+        wrong="leader",
+        outsider="admin_b",
+        outsider_status=403,
+        label="chooser, coach with an empty caseload",
+    ),
     Case(
         "coaching_session_new",
         paula_new,

@@ -102,6 +102,6 @@ def test_the_progress_chart_labels_its_time_axis_with_dates(world: World) -> Non
     rate(world, paula, datetime.date(2026, 3, 1), 3)
     detail = world.client("coach").get(f"/coaching/people/{paula.pk}/progress/").content.decode()
     svg = detail[detail.index("<svg") : detail.index("</svg>")]
-    labels = re.findall(r'<text[^>]*font-size="10"[^>]*>([^<]+)</text>', svg)
-    assert labels == ["Jan 5, 2026", "Mar 1, 2026"]
+    labels = re.findall(r'<text class="time-label"[^>]*>([^<]+)</text>', svg)
+    assert labels == ["Jan 5, 2026", "Feb 2026", "Mar 1, 2026"]  # a month tick between
     assert "from Jan 5, 2026 to Mar 1, 2026" in svg

@@ -5,10 +5,13 @@ from typing import Any
 from django.http import HttpRequest
 from django.urls import reverse
 
-from trellis.authz.policies import has_grant_for
+from trellis.authz.policies import has_grant_for, user_may
 from trellis.authz.roles import Action
 
 # (label, url name, the action (or any of the actions) a role must allow for the item to show)
+# An item whose page needs more than the item's actions: shown only when the page opens.
+PAGE_ACTIONS = {"coaching_sessions": Action.COACHING_VIEW}
+
 NAVIGATION: list[tuple[str, str, str | tuple[str, ...]]] = [
     ("Home", "home", Action.SIGNED_IN),
     ("Schools", "school_list", Action.SCHOOLS_VIEW),
@@ -17,8 +20,9 @@ NAVIGATION: list[tuple[str, str, str | tuple[str, ...]]] = [
     ("Frameworks", "framework_list", Action.FRAMEWORKS_VIEW),
     ("Rating rounds", "round_list", Action.RATINGS_ROUNDS),
     ("Attendance", "attendance_morning", Action.ATTENDANCE_VIEW),
-    # Coaches and supervisors with a caseload (administrators reach coaching from home).
-    ("Coaching", "coaching_sessions", Action.COACHING_LOG),
+    # Coaches and supervisors with a caseload, and whoever configures coaching (the coaching
+    # lead, administrators: protocols, settings, dosage and need profiles are linked from it).
+    ("Coaching", "coaching_sessions", (Action.COACHING_LOG, Action.COACHING_CONFIGURE)),
     ("Programs", "program_list", Action.PROGRAMS_VIEW),
     ("Selection", "selection_home", (Action.PROGRAMS_MANAGE, Action.SELECTION_DELIBERATIONS)),
     ("Surveys", "instrument_list", Action.SURVEYS_VIEW),
@@ -49,6 +53,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     for label, name, action in NAVIGATION:
         actions = action if isinstance(action, tuple) else (action,)
         if Action.SIGNED_IN not in actions and not any(has_grant_for(user, a) for a in actions):
+            continue
+        if name in PAGE_ACTIONS and not user_may(user, PAGE_ACTIONS[name]):
             continue
         url = reverse(name)
         current = request.path == url if name == "home" else request.path.startswith(url)

@@ -76,6 +76,7 @@ class SessionForm(StyledFormMixin, forms.Form):
             pk__in=[item.pk for item in focus]
         ).order_by("version__framework__title", "version_id", *framework_order())
         self.fields["focus"].label_from_instance = _item_label  # type: ignore[attr-defined]
+        group_by_framework(self.fields["focus"])
         owners = [("coachee", coachee.full_name), ("coach", coach.full_name)]
         for n in range(1, NEXT_STEP_ROWS + 1):
             self.fields[f"step_{n}_text"] = forms.CharField(
@@ -104,6 +105,18 @@ class SessionForm(StyledFormMixin, forms.Form):
         held_on = data.get("held_on")
         for n in range(1, NEXT_STEP_ROWS + 1):
             due = data.get(f"step_{n}_due")
+            # A row with a due date, or an owner other than the default, is a step meant:
+            # without its text it would be dropped unseen.
+            given = [
+                *(["a due date"] if due or self.errors.get(f"step_{n}_due") else []),
+                *(["an owner"] if data.get(f"step_{n}_owner") == "coach" else []),
+            ]
+            if given and not (data.get(f"step_{n}_text") or "").strip():
+                self.add_error(
+                    f"step_{n}_text",
+                    f"Next step {n} has {' and '.join(given)} but no text: write the step, or "
+                    "clear its row.",
+                )
             if held_on and due and due < held_on:
                 self.add_error(
                     f"step_{n}_due",
@@ -136,6 +149,18 @@ class SessionForm(StyledFormMixin, forms.Form):
 
     def main_fields(self) -> list[Any]:
         return [self[name] for name in ("held_on", "minutes", "mode", "protocol", "focus", "notes")]
+
+
+def group_by_framework(field: Any) -> None:
+    """Competencies of more than one framework are offered under each framework's title: two
+    frameworks' codes (1.1 and 1.1) would otherwise read as one list."""
+    items = list(field.queryset.select_related("version__framework"))
+    if len({item.version.framework_id for item in items}) < 2:
+        return
+    groups: dict[str, list[tuple[int, str]]] = {}
+    for item in items:
+        groups.setdefault(item.version.framework.title, []).append((item.pk, _item_label(item)))
+    field.choices = list(groups.items())
 
 
 def _item_label(item: Any) -> str:

@@ -201,7 +201,11 @@ def next_step_list(
 
 
 def next_step_get(user: Any, pk: int) -> NextStep:
-    step = NextStep.objects.select_related("session__coachee", "owner").filter(pk=pk).first()
+    step = (
+        NextStep.objects.select_related("session__coachee", "session__coach", "owner")
+        .filter(pk=pk)
+        .first()
+    )
     if step is None:
         raise Http404
     session_get(user, step.session_id)
@@ -216,6 +220,13 @@ def may_edit(user: Any, session: CoachingSession) -> bool:
 def is_participant(user: Any, session: CoachingSession) -> bool:
     person_id = getattr(user, "person_id", None)
     return bool(person_id) and person_id in (session.coach_id, session.coachee_id)
+
+
+def may_mark_done(user: Any, step: NextStep) -> bool:
+    """A next step is marked done (or reopened) by its owner or by the session's coach, who
+    keeps the record; not by another participant (docs/decisions.md, 2026-11-30 coach4)."""
+    person_id = getattr(user, "person_id", None)
+    return bool(person_id) and person_id in (step.owner_id, step.session.coach_id)
 
 
 def coachee_get(user: Any, pk: int) -> Person:
@@ -264,10 +275,9 @@ def caseload_assignment(coach: Person, coachee: Person, day: datetime.date) -> A
     return assignment_covering(coach.pk, coachee.pk, CASELOAD_KINDS, day)
 
 
-def focus_versions(user: Any, coachee: Person) -> list[FrameworkVersion]:
-    """The newest published version of each framework the coachee's system uses for them."""
+def _newest_versions(frameworks: list[Framework]) -> list[FrameworkVersion]:
     versions = []
-    for framework in rating_frameworks(user, coachee):
+    for framework in frameworks:
         version = (
             framework.versions.filter(status=FrameworkVersion.Status.PUBLISHED)
             .order_by("-number")
@@ -276,6 +286,16 @@ def focus_versions(user: Any, coachee: Person) -> list[FrameworkVersion]:
         if version is not None:
             versions.append(version)
     return versions
+
+
+def focus_versions(user: Any, coachee: Person) -> list[FrameworkVersion]:
+    """The newest published version of each framework the coachee's system uses for people in
+    their position (`rating_frameworks`), never the framework the system designates for
+    classroom visits' look-fors: that one is for visits (docs/decisions.md, 2026-11-30)."""
+    classroom = classroom_framework(coachee.system_id)
+    return _newest_versions(
+        [f for f in rating_frameworks(user, coachee) if classroom is None or f.pk != classroom.pk]
+    )
 
 
 def focus_choices(user: Any, coachee: Person) -> list[FrameworkItem]:
@@ -400,7 +420,7 @@ def caseload_rows(user: Any) -> list[CaseloadRow]:
     the last session, the open next steps, the latest progress ratings on their recent focus
     competencies (those of their last RECENT_FOCUS_SESSIONS sessions, so a focus set two
     sessions ago still shows while it is worked on), and whether they have not been seen in
-    the system's N weeks. Seven queries whatever the size of the caseload."""
+    the system's N weeks. Eight queries whatever the size of the caseload."""
     today = timezone.localdate()
     rows: dict[int, CaseloadRow] = {}
     for assignment in caseload_of(getattr(user, "person_id", None), CASELOAD_KINDS, today):
@@ -440,12 +460,15 @@ def caseload_rows(user: Any) -> list[CaseloadRow]:
     )
     coachee_of = dict(recent)
     focus_by_coachee: dict[int, dict[str, FrameworkItem]] = {}
+    classroom = classroom_framework_ids({row.person.system_id for row in rows.values()})
     for link in (
         CoachingSession.focus.through.objects.filter(coachingsession_id__in=list(coachee_of))
-        .select_related(f"frameworkitem__{WITH_PARENTS}")
+        .select_related(f"frameworkitem__{WITH_PARENTS}", "frameworkitem__version")
         .order_by("-coachingsession__held_on", "-coachingsession_id")
     ):
         item = link.frameworkitem
+        if item.version.framework_id in classroom:
+            continue  # a classroom look-for is not a focus competency
         # One competency once (by CASE identifier, across framework versions): the newest
         # session's item stands for it.
         found = focus_by_coachee.setdefault(coachee_of[link.coachingsession_id], {})
@@ -778,6 +801,16 @@ def classroom_framework(system_id: int) -> Framework | None:
     return found.classroom_framework if found else None
 
 
+def classroom_framework_ids(system_ids: Any) -> set[int]:
+    """The frameworks these systems designate for classroom visits' look-fors (one query): not
+    a coachee's focus, so progress monitoring leaves them out."""
+    return set(
+        SupportSettings.objects.filter(
+            system_id__in=system_ids, classroom_framework__isnull=False
+        ).values_list("classroom_framework_id", flat=True)
+    )
+
+
 def classroom_framework_choices(system_id: int) -> list[Framework]:
     """The frameworks a system may designate for classroom practice: its own and the built-in
     templates that rate people and have a published rubric, standards first."""
@@ -828,7 +861,7 @@ def look_fors(user: Any, teacher: Person, *, version_id: int | None = None) -> L
         designated = None
         rank: dict[str, int] = {str(kind): n for n, kind in enumerate(CLASSROOM_KINDS)}
         versions = sorted(
-            focus_versions(user, teacher),
+            _newest_versions(rating_frameworks(user, teacher)),
             key=lambda v: (rank.get(v.framework.kind, len(rank)), v.framework.title, v.pk),
         )
     version = next((v for v in versions if v.pk == version_id), versions[0] if versions else None)
@@ -1520,12 +1553,27 @@ def progress_rows(people: list[Person]) -> list[ProgressRow]:
     focus: dict[int, dict[str, str]] = {}
     held: dict[int, dict[int, datetime.date]] = {}
     order: dict[str, tuple[tuple[int, ...], str]] = {}
-    for pk, coachee_id, held_on, identifier, code, short, full, grand, parent, own in (
+    # Look-fors of the framework designated for classroom visits are not a focus competency.
+    classroom = classroom_framework_ids({p.system_id for p in people})
+    for (
+        pk,
+        coachee_id,
+        held_on,
+        framework_id,
+        identifier,
+        code,
+        short,
+        full,
+        grand,
+        parent,
+        own,
+    ) in (
         CoachingSession.objects.filter(coachee_id__in=ids)
         .values_list(
             "pk",
             "coachee_id",
             "held_on",
+            "focus__version__framework_id",
             "focus__case_identifier",
             "focus__human_coding_scheme",
             "focus__abbreviated_statement",
@@ -1537,7 +1585,7 @@ def progress_rows(people: list[Person]) -> list[ProgressRow]:
         .order_by()
     ):
         held.setdefault(coachee_id, {})[pk] = held_on
-        if identifier:
+        if identifier and framework_id not in classroom:
             label = (f"{code} " if code else "") + (short or full or "")[:80]
             focus.setdefault(coachee_id, {}).setdefault(identifier, label)
             # The framework's order (domain, then competency), as framework_order sorts.

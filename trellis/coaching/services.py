@@ -40,6 +40,7 @@ from trellis.coaching.models import (
     TierRule,
 )
 from trellis.core.dates import day_text
+from trellis.core.refusals import Refused
 from trellis.core.services import audit_event_record, changed
 
 MAX_MINUTES = 600
@@ -344,9 +345,13 @@ def comment_add(*, actor: Any, session: CoachingSession, text: str) -> SessionCo
 def next_step_done(
     *, actor: Any, step: NextStep, done: bool, on: datetime.date | None = None
 ) -> NextStep:
-    """The coach or the coachee marks a next step done (or open again)."""
-    if actor is not None and not selectors.is_participant(actor, step.session):
-        raise PermissionDenied
+    """The step's owner or the session's coach marks a next step done (or open again); another
+    participant (the coachee, for a step the coach owns) is refused with the reason."""
+    if actor is not None and not selectors.may_mark_done(actor, step):
+        raise Refused(
+            f"This next step is marked done by its owner ({step.owner.full_name}) or by the "
+            f"session's coach ({step.session.coach.full_name}), who keeps the record."
+        )
     with transaction.atomic():
         step = NextStep.objects.select_for_update().select_related("session").get(pk=step.pk)
         before = step.done_on
@@ -386,12 +391,17 @@ def _check_protocol(system: Any, name: str, pk: int | None) -> None:
         clash = clash.exclude(pk=pk)
     found = clash.first()
     if found is not None:
-        whose = "a built-in protocol" if found.system_id is None else "a protocol"
+        # A built-in protocol cannot be edited: only another name helps then.
+        whose, advice = (
+            ("a built-in protocol", "choose another name.")
+            if found.system_id is None
+            else ("a protocol", "choose another name, or edit that protocol.")
+        )
         raise ValidationError(
             {
                 "name": f"{system}'s protocol library already has {whose} called "
                 f"“{found.name}” (names are compared without regard to case or spacing): "
-                "choose another name, or edit that protocol."
+                f"{advice}"
             }
         )
 

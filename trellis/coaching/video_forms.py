@@ -7,7 +7,7 @@ from typing import Any
 
 from django import forms
 
-from trellis.coaching.forms import _item_label
+from trellis.coaching.forms import _item_label, group_by_framework
 from trellis.coaching.services import MAX_VIDEO_COMMENT, VIDEO_FORMATS
 from trellis.core.forms import StyledFormMixin
 
@@ -78,6 +78,7 @@ class VideoCommentForm(StyledFormMixin, forms.Form):
             pk__in=[item.pk for item in choices]
         ).order_by("version__framework__title", "version_id", *framework_order())
         self.fields["competencies"].label_from_instance = _item_label  # type: ignore[attr-defined]
+        group_by_framework(self.fields["competencies"])
 
     # The length the commenter's player reported on loading the video (static/js/video.js),
     # recorded when the file's header did not give it.

@@ -14,7 +14,8 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from trellis.authz.decorators import permission
-from trellis.authz.roles import Action
+from trellis.authz.policies import roles_of, user_may
+from trellis.authz.roles import Action, Role
 from trellis.coaching import selectors, services
 from trellis.coaching.forms import CommentForm, ProtocolForm, SessionForm, SettingsForm
 from trellis.coaching.models import CoachingSession, Mode
@@ -22,8 +23,12 @@ from trellis.core.forms import add_service_errors
 from trellis.core.listing import ExportSpec, render_list
 from trellis.core.params import get_choice, get_date, get_int, get_text
 from trellis.core.postonly import post_only
+from trellis.core.refusals import Refused
 
 NOT_SHOWN = "(not shown: coaching notes)"
+
+
+LOGGING_ROLES = {Role.COACH, Role.SUPERVISOR}
 
 
 def _export(access: selectors.NotesAccess) -> ExportSpec:
@@ -95,6 +100,8 @@ def session_list(request: HttpRequest) -> HttpResponseBase:
             "modes": Mode.choices,
             "coachees": selectors.coachee_choices(request.user),
             "caseload": selectors.caseload(request.user),
+            "may_configure": user_may(request.user, Action.COACHING_CONFIGURE),
+            "may_read_dosage": user_may(request.user, Action.DOSAGE_VIEW),
         },
     )
 
@@ -131,6 +138,15 @@ def session_new(request: HttpRequest) -> HttpResponseBase:
     the person gets a 404, whoever sees them off their caseload a 403 (`selectors.log_target`)."""
     coachee_id = get_int(request.GET, "coachee")
     if coachee_id is None:
+        # Coaches and supervisors log sessions (with an empty caseload the page says so);
+        # other roles have nothing to log here.
+        if not user_may(request.user, Action.COACHING_LOG) and not (
+            roles_of(request.user) & LOGGING_ROLES
+        ):
+            raise Refused(
+                "Sessions are logged by coaches and supervisors, with the people assigned to "
+                "them (Assignments): your roles do not log coaching sessions."
+            )
         return render(
             request, "coaching/session_choose.html", {"caseload": selectors.caseload(request.user)}
         )
@@ -178,14 +194,18 @@ def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
     session = selectors.session_get(request.user, pk)
     reads_notes = selectors.notes_visible(request.user, session)
     participant = selectors.is_participant(request.user, session)
+    next_steps = list(session.next_steps.all())
+    carried = selectors.carried_over(session)
+    for step in [*next_steps, *carried]:
+        step.may_mark = selectors.may_mark_done(request.user, step)  # type: ignore[attr-defined]
     return render(
         request,
         "coaching/session_detail.html",
         {
             "session": session,
             "focus": list(session.focus.all()),
-            "next_steps": list(session.next_steps.all()),
-            "carried": selectors.carried_over(session),
+            "next_steps": next_steps,
+            "carried": carried,
             "reads_notes": reads_notes,
             "comments": list(selectors.session_comments(session)) if reads_notes else [],
             "comment_form": CommentForm() if participant else None,
@@ -317,8 +337,6 @@ def session_share(request: HttpRequest, pk: int) -> HttpResponseBase:
 @post_only("coaching_sessions", with_pk=False)
 def next_step_done(request: HttpRequest, pk: int) -> HttpResponseBase:
     step = selectors.next_step_get(request.user, pk)
-    if not selectors.is_participant(request.user, step.session):
-        raise PermissionDenied
     done = request.POST.get("done") != "0"
     services.next_step_done(actor=request.user, step=step, done=done)
     back = request.POST.get("next", "")

@@ -4,6 +4,8 @@ stuck). The definitions are in `selectors` and stated on the pages."""
 
 from __future__ import annotations
 
+import datetime
+import itertools
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
@@ -86,47 +88,108 @@ def caseload_progress(request: HttpRequest) -> HttpResponseBase:
     )
 
 
+# The time axis's labels: a date's width is estimated generously (DejaVu Sans averages about
+# 0.55 em a character; 0.62 em leaves room), and labels keep LABEL_GAP apart.
+LABEL_FONT = 12
+LABEL_EM = 0.62
+LABEL_GAP = 10
+MONTH_STEPS = (1, 2, 3, 4, 6, 12)
+
+
+def _label_width(label: str) -> float:
+    return len(label) * LABEL_FONT * LABEL_EM
+
+
+def _month_starts(first: datetime.date, last: datetime.date) -> list[datetime.date]:
+    """The first day of each month after `first` and before `last`."""
+    found = []
+    day = (first.replace(day=1) + datetime.timedelta(days=32)).replace(day=1)
+    while day < last:
+        found.append(day)
+        day = (day + datetime.timedelta(days=32)).replace(day=1)
+    return found
+
+
+def _time_labels(
+    first: datetime.date, last: datetime.date, x_of: Any, x0: float, x1: float
+) -> list[dict[str, Any]]:
+    """Labels of a time axis that cannot collide: the first day rated (anchored at its start)
+    and the last (anchored at its end), and between them month ticks ("Mar 2026") every one,
+    two, three, four, six or twelve months, the smallest step whose labels keep apart, leaving
+    out any that would touch the end labels."""
+    if first == last:
+        return [{"x": (x0 + x1) / 2, "label": day_text(first), "anchor": "middle", "tick": False}]
+    ends: list[dict[str, Any]] = [
+        {"x": x0, "label": day_text(first), "anchor": "start", "tick": False},
+        {"x": x1, "label": day_text(last), "anchor": "end", "tick": False},
+    ]
+    left_edge = x0 + _label_width(ends[0]["label"]) + LABEL_GAP
+    right_edge = x1 - _label_width(ends[1]["label"]) - LABEL_GAP
+    months = _month_starts(first, last)
+    between: list[dict[str, Any]] = []
+    for step in MONTH_STEPS:
+        chosen = [m for m in months if (m.year * 12 + m.month - 1) % step == 0]
+        labels = [
+            {"x": x_of(m), "label": f"{m:%b %Y}", "anchor": "middle", "tick": True} for m in chosen
+        ]
+        labels = [
+            t
+            for t in labels
+            if t["x"] - _label_width(t["label"]) / 2 >= left_edge
+            and t["x"] + _label_width(t["label"]) / 2 <= right_edge
+        ]
+        if all(
+            b["x"] - a["x"] >= (_label_width(a["label"]) + _label_width(b["label"])) / 2 + LABEL_GAP
+            for a, b in itertools.pairwise(labels)
+        ):
+            between = labels
+            break
+    return [ends[0], *between, ends[1]]
+
+
 def _line(series: selectors.FocusSeries, top: int) -> dict[str, Any]:
-    """A small line chart of one competency's levels over time (x: ratings in date order, the
-    axis labelled with the days rated: the first, the last and up to three between)."""
-    width, height, left, pad, axis = 420, 172, 40, 16, 22
-    n = len(series.ratings)
-    step = (width - left - pad) / max(n - 1, 1)
+    """A small line chart of one competency's levels over time: a time scale (each rating at
+    its date), the axis labelled by `_time_labels` (first and last day rated, month ticks
+    between that cannot collide)."""
+    width, height, left, pad, axis = 420, 176, 40, 12, 26
+    x0, x1 = left + 6, width - pad
+    first, last = series.ratings[0].rated_on, series.ratings[-1].rated_on
+    span = (last - first).days
+
+    def x_of(day: datetime.date) -> float:
+        if not span:
+            return round((x0 + x1) / 2, 1)
+        return round(x0 + (day - first).days / span * (x1 - x0), 1)
+
     scale = (height - axis - 2 * pad) / max(top - 1, 1)
     points = [
         {
-            "x": round(left + k * step, 1),
+            "x": x_of(r.rated_on),
             "y": round(height - axis - pad - (r.level.position - 1) * scale, 1),
             "rating": r,
             "rater": rater_kind_label(r),
         }
-        for k, r in enumerate(series.ratings)
+        for r in series.ratings
     ]
     ticks = [
         {"y": round(height - axis - pad - (level - 1) * scale, 1), "level": level}
         for level in range(1, top + 1)
     ]
-    # Up to five dates under the axis, evenly spread, the first and the last always.
-    shown = sorted({round(k * (n - 1) / 4) for k in range(5)}) if n > 1 else [0]
-    dates = [
-        {
-            "x": points[k]["x"],
-            "label": day_text(series.ratings[k].rated_on),
-            "anchor": "start"
-            if k == 0 and n > 1
-            else ("end" if k == n - 1 and n > 1 else "middle"),
-        }
-        for k in shown
-    ]
+    dates = _time_labels(first, last, x_of, x0, x1)
+    for d in dates:
+        d["x"] = round(d["x"], 1)
     return {
         "series": series,
         "points": points,
         "path": " ".join(f"{p['x']},{p['y']}" for p in points),
         "ticks": ticks,
         "dates": dates,
-        "span": (f"from {dates[0]['label']} to {dates[-1]['label']}" if len(dates) > 1 else ""),
-        "axis_y": height - axis + 4,
-        "label_y": height - 4,
+        "span": (
+            f"from {day_text(first)} to {day_text(last)}" if span else f"on {day_text(first)}"
+        ),
+        "axis_y": height - axis,
+        "label_y": height - 6,
+        "font": LABEL_FONT,
         "width": width,
         "height": height,
         "left": left,

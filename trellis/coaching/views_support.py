@@ -272,17 +272,24 @@ def dosage(request: HttpRequest) -> HttpResponseBase:
 
     shown = rows[:40]
     top = max([max(r.planned, r.delivered) for r in shown] + [Decimal(1)])
-    width, label_w, row_h = 620, 200, 30
-    scale = (width - label_w - 60) / float(top)
-    chart = [
-        {
-            "row": r,
-            "y": 10 + k * row_h,
-            "planned_w": round(float(r.planned) * scale, 1),
-            "delivered_w": round(float(r.delivered) * scale, 1),
-        }
-        for k, r in enumerate(shown)
-    ]
+    # Drawn at its own size (not scaled to the column, where 12px labels shrank to 8): 480px
+    # wide, scrolled sideways on a narrower screen; each bar carries its value in hours.
+    width, label_w, row_h, values_w = 480, 170, 36, 64
+    scale = (width - label_w - values_w) / float(top)
+    chart = []
+    for k, r in enumerate(shown):
+        planned_w = round(float(r.planned) * scale, 1)
+        delivered_w = round(float(r.delivered) * scale, 1)
+        chart.append(
+            {
+                "row": r,
+                "y": 8 + k * row_h,
+                "planned_w": planned_w,
+                "delivered_w": delivered_w,
+                "planned_x": round(label_w + planned_w + 5, 1),
+                "delivered_x": round(label_w + delivered_w + 5, 1),
+            }
+        )
     system_ids = {
         s
         for s in selectors.dosage_schools(request.user)
@@ -302,7 +309,7 @@ def dosage(request: HttpRequest) -> HttpResponseBase:
             "rows": rows,
             "withheld": rows.withheld,
             "chart": chart,
-            "chart_height": 30 + row_h * len(shown),
+            "chart_height": 16 + row_h * len(shown),
             "chart_width": width,
             "label_w": label_w,
             "group": group,

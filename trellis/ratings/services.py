@@ -46,6 +46,13 @@ RATE_ACTIONS: dict[str, str] = {
 }
 
 
+def round_label(round_: Any, subject: Any) -> str:
+    """A round's audit label with its subject: the round's title and the subject's name, once
+    (an evaluation's round is already titled "<cycle>: <evaluatee>")."""
+    title, name = str(round_), name_of(subject)
+    return (title if title.endswith(f": {name}") else f"{title}: {name}")[:200]
+
+
 def _rater_kind(actor: Any, purpose: str) -> str:
     """The kind of rater, for charts: the first of the actor's roles whose policy allows rating
     for this purpose (a label, not an access decision)."""
@@ -438,7 +445,7 @@ def round_ratings_save(
             action="round.submit" if submit else "round.draft",
             obj=round_,
             system_id=round_.system_id,
-            object_repr=f"{round_}: {name_of(target)}"[:200],
+            object_repr=round_label(round_, target),
             after=_levels_for_audit(round_.purpose, "ratings", entries),
         )
     return ratings
@@ -507,7 +514,7 @@ def round_consensus_record(
             action="round.consensus",
             obj=round_,
             system_id=round_.system_id,
-            object_repr=f"{round_}: {name_of(target)}"[:200],
+            object_repr=round_label(round_, target),
             after=_levels_for_audit(round_.purpose, "consensus", entries),
         )
     return ratings
