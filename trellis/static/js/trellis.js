@@ -39,3 +39,17 @@ document.addEventListener("click", function (event) {
   var button = event.target.closest ? event.target.closest(".js-print") : null;
   if (button) { window.print(); }
 });
+
+// A table wider than the screen scrolls inside its box: the box takes the keyboard's focus (so
+// arrow keys scroll it, WCAG 2.1.1) and is named after the table's caption or the heading above.
+htmx.onLoad(function (root) {
+  root.querySelectorAll(".table-responsive").forEach(function (box) {
+    if (box.scrollWidth <= box.clientWidth || box.hasAttribute("tabindex")) return;
+    var caption = box.querySelector("caption");
+    var heading = box.previousElementSibling;
+    var name = caption ? caption.textContent : heading && /^H[1-6]$/.test(heading.tagName) ? heading.textContent : "Table";
+    box.tabIndex = 0;
+    box.setAttribute("role", "region");
+    box.setAttribute("aria-label", name.trim() + " (scrolls sideways)");
+  });
+});
