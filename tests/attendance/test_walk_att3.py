@@ -379,3 +379,40 @@ def test_no_schools_absent_count_is_recovered_across_the_morning_pages(w: World)
     assert own[w.other_school.pk] is None
     report = w.client("leader").get(f"/api/v1/attendance/report?system=riverbend&date={DAY}")
     assert report.json()["schools"]["sch-b"]["absent"] is None
+
+
+def test_a_day_still_to_come_is_not_shown_as_if_it_had_attendance(w: World) -> None:
+    """Fourth walk: `?date=` a day after today showed "today still open" and the API gave
+    figures for it. Pages show today instead; the API says the date is after today."""
+    import time_machine
+
+    with time_machine.travel(datetime.datetime(2026, 9, 30, 15, 0, tzinfo=datetime.UTC)):
+        for who, url in (
+            ("admin", "/attendance/?date=2026-10-05"),
+            ("principal", f"/attendance/schools/{w.school.pk}/?date=2026-10-05"),
+            ("admin", "/attendance/chronic/?date=2026-10-05"),
+        ):
+            html = _html(w, who, url)
+            assert "Oct 5, 2026" not in html, url
+            assert "Today is the latest day" in html, url
+        for api in ("report", "chronic"):
+            answer = w.client("leader").get(
+                f"/api/v1/attendance/{api}?system=riverbend&date=2026-10-05"
+            )
+            assert answer.status_code == 400, api
+            assert "after today" in answer.json()["detail"]
+            ok = w.client("leader").get(f"/api/v1/attendance/{api}?system=riverbend&date={DAY}")
+            assert ok.status_code == 200, api
+
+
+def test_chronic_exports_write_counts_as_plain_numbers(w: World) -> None:
+    """Fourth walk: the CSV wrote "6,141" (text to a spreadsheet). Counts are plain integers; a
+    withheld count is its label."""
+    from trellis.attendance import chronic_views
+    from trellis.core.suppression import Count
+
+    assert chronic_views._cell(Count(6141)) == 6141
+    assert chronic_views._cell(Count(3)) == "fewer than 5"
+    for row in _rows(w, "admin", f"/attendance/chronic/?date={DAY}&format=csv")[:-1]:
+        for cell in row[2:4]:
+            assert cell.isdigit() or cell in ("fewer than 5", "not shown"), row

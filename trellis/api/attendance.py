@@ -58,7 +58,15 @@ def attendance_report(request: HttpRequest, params: Query[ReportQuery]) -> Any:
     system = selectors.attendance_systems(request.user).filter(code=params.system).first()
     if system is None:
         raise Http404
+    _not_in_the_future(system, params.date)
     return selectors.attendance_report_for(request.user, system, params.date)
+
+
+def _not_in_the_future(system: Any, day: datetime.date) -> None:
+    """A day still to come has no attendance: a 400 that says so, not figures for it."""
+    today = selectors.system_today(system)
+    if day > today:
+        raise HttpError(400, f"The date {day:%Y-%m-%d} is after today ({today:%Y-%m-%d}).")
 
 
 # --- Chronic absence and family contacts (issue 12, second slice) -----------------------------
@@ -98,6 +106,7 @@ def attendance_chronic(request: HttpRequest, params: Query[ReportQuery]) -> Any:
     system = selectors.attendance_systems(request.user).filter(code=params.system).first()
     if system is None:
         raise Http404
+    _not_in_the_future(system, params.date)
     reach = selectors.attendance_reach(request.user)
     seen = selectors.chronic(
         request.user,

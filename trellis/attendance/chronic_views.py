@@ -42,6 +42,12 @@ TRANSFER_NOTE = (
 )
 
 
+def _cell(count: Any) -> int | str:
+    """An export's count: the number itself (no thousands separator, so a spreadsheet reads a
+    number), or the withheld label."""
+    return count.shown if count.shown is not None else str(count)
+
+
 def _rate(row: Any) -> Any:
     return row.rate if row.rate is not None else ""
 
@@ -113,17 +119,17 @@ def _chronic_page(
             filename=f"chronic-absence-{day}",
             headers=CHRONIC_HEADERS,
             rows=[
-                *(["School", r.label, str(r.counted), str(r.chronic), _rate(r)] for r in rows),
+                *(["School", r.label, _cell(r.counted), _cell(r.chronic), _rate(r)] for r in rows),
                 *(
-                    ["Grade", r.label, str(r.counted), str(r.chronic), _rate(r)]
+                    ["Grade", r.label, _cell(r.counted), _cell(r.chronic), _rate(r)]
                     for r in seen.grades
                 ),
                 *(
                     [
                         f"Month end ({p.as_of})",
                         p.row.label,
-                        str(p.row.counted),
-                        str(p.row.chronic),
+                        _cell(p.row.counted),
+                        _cell(p.row.chronic),
                         _rate(p.row),
                     ]
                     for p in seen.trend
@@ -131,8 +137,8 @@ def _chronic_page(
                 [
                     "Total",
                     network_name or ("All" if not school else school.name),
-                    str(seen.total.counted),
-                    str(seen.total.chronic),
+                    _cell(seen.total.counted),
+                    _cell(seen.total.chronic),
                     _rate(seen.total),
                 ],
                 ["Note", TRANSFER_NOTE, "", "", ""],
@@ -412,11 +418,11 @@ def contact_rates(request: HttpRequest) -> HttpResponseBase:
             headers=["School", "Students due a contact this year", "Contacted", "Contact rate (%)"],
             rows=[
                 *(
-                    [r.school.name, str(r.eligible), str(r.contacted), _rate(r)]
+                    [r.school.name, _cell(r.eligible), _cell(r.contacted), _rate(r)]
                     for r in rows
                     if r.school
                 ),
-                ["All", str(total.eligible), str(total.contacted), _rate(total)],
+                ["All", _cell(total.eligible), _cell(total.contacted), _rate(total)],
             ],
         )
     page = Paginator(rows, 50).get_page(get_int(request.GET, "page") or 1)

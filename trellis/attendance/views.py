@@ -39,10 +39,11 @@ def _day(request: HttpRequest, systems: Any, school_ids: Any = None) -> tuple[da
     """The day asked for, else today or the last day with attendance (and whether it is an
     earlier day than today)."""
     given = get_date(request.GET, "date")
-    if given:
-        return given, False
     first = systems.first()
     today = selectors.system_today(first) if first else datetime.date.today()
+    # A day still to come has no attendance: it is not shown as if it had (walk of issue 12).
+    if given and given <= today:
+        return given, False
     day = selectors.morning_day(request.user, today, school_ids)
     return day, day != today
 
