@@ -234,7 +234,11 @@ def build_world() -> World:
         starts_on=START,
     )
     world.token_id = api_token_create(actor=u["teacher"], name="laptop")[0].pk
-    published = framework_import_case(actor=None, system=a, raw=json.dumps(rubric_package()))
+    # Riverbend's own leadership framework, imported from CASE (an import's default kind is
+    # external standards, which are no competency framework for coaching or evaluation).
+    published = framework_import_case(
+        actor=None, system=a, raw=json.dumps(rubric_package()), kind="leadership"
+    )
     world.framework_id = published.framework_id
     templates = framework_templates_install()
     world.template_id = templates[0].framework_id

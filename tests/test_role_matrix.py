@@ -81,7 +81,10 @@ class Probe:
             if case.get_status == 302:
                 # A POST-only action whose GET goes to the page it belongs to: the same redirect
                 # for everyone signed in, with no lookup (trellis.core.postonly); that page
-                # checks who reads it.
+                # checks who reads it. Where the view's role check comes first, a role that does
+                # not hold the action at all is refused before (`wrong_get_status`).
+                if self.who == "wrong" and case.wrong_get_status is not None:
+                    return (case.wrong_get_status,)
                 return (302,)
             if self.who == "right":
                 return (200, 405) if case.get_status is None else (case.get_status,)

@@ -143,8 +143,9 @@ def _statement(framework: Framework) -> str:
 
 
 def test_look_fors_default_to_a_standard_and_the_principal_may_choose(world: World) -> None:
-    own = Framework.objects.get(pk=world.framework_id)
-    assert own.kind == "standards"
+    from tests.coaching.test_walk_coach5 import standards
+
+    own = standards(world).framework  # a standard of classroom practice, the system's own
     teacher_template = _teacher_template()
     url = f"/coaching/visits/new/?teacher={world.teacher_person.pk}"
     page = text(world.client("principal").get(url))

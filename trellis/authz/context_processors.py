@@ -9,8 +9,12 @@ from trellis.authz.policies import has_grant_for, user_may
 from trellis.authz.roles import Action
 
 # (label, url name, the action (or any of the actions) a role must allow for the item to show)
-# An item whose page needs more than the item's actions: shown only when the page opens.
-PAGE_ACTIONS = {"coaching_sessions": Action.COACHING_VIEW}
+# An item whose page needs more than the item's actions: shown only when the page opens (any of
+# these actions). The coaching home opens for whoever reads sessions and for whoever keeps the
+# coaching set-up, an account without a person included (coach5).
+PAGE_ACTIONS: dict[str, tuple[str, ...]] = {
+    "coaching_sessions": (Action.COACHING_VIEW, Action.COACHING_CONFIGURE)
+}
 
 NAVIGATION: list[tuple[str, str, str | tuple[str, ...]]] = [
     ("Home", "home", Action.SIGNED_IN),
@@ -54,7 +58,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         actions = action if isinstance(action, tuple) else (action,)
         if Action.SIGNED_IN not in actions and not any(has_grant_for(user, a) for a in actions):
             continue
-        if name in PAGE_ACTIONS and not user_may(user, PAGE_ACTIONS[name]):
+        if name in PAGE_ACTIONS and not any(user_may(user, a) for a in PAGE_ACTIONS[name]):
             continue
         url = reverse(name)
         current = request.path == url if name == "home" else request.path.startswith(url)

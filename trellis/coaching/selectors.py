@@ -47,7 +47,12 @@ from trellis.coaching.scopes import sessions_q
 from trellis.core.numbers import hours_from_minutes, tenths
 from trellis.core.refusals import Refused
 from trellis.frameworks.models import Framework, FrameworkItem, FrameworkVersion
-from trellis.frameworks.selectors import WITH_PARENTS, framework_order, framework_order_key
+from trellis.frameworks.selectors import (
+    WITH_PARENTS,
+    framework_order,
+    framework_order_key,
+    is_competency_framework,
+)
 from trellis.people.models import Person, Position
 from trellis.people.selectors import person_get
 from trellis.ratings.selectors import latest_progress_ratings, rating_frameworks
@@ -289,12 +294,17 @@ def _newest_versions(frameworks: list[Framework]) -> list[FrameworkVersion]:
 
 
 def focus_versions(user: Any, coachee: Person) -> list[FrameworkVersion]:
-    """The newest published version of each framework the coachee's system uses for people in
-    their position (`rating_frameworks`), never the framework the system designates for
-    classroom visits' look-fors: that one is for visits (docs/decisions.md, 2026-11-30)."""
+    """The newest published version of each competency framework (`COMPETENCY_KINDS`) the
+    coachee's system uses for people in their position (`rating_frameworks`), never the
+    framework the system designates for classroom visits' look-fors: that one is for visits
+    (docs/decisions.md, 2026-11-30)."""
     classroom = classroom_framework(coachee.system_id)
     return _newest_versions(
-        [f for f in rating_frameworks(user, coachee) if classroom is None or f.pk != classroom.pk]
+        [
+            f
+            for f in rating_frameworks(user, coachee)
+            if is_competency_framework(f) and (classroom is None or f.pk != classroom.pk)
+        ]
     )
 
 

@@ -18,6 +18,7 @@ from django.urls import reverse
 from trellis.authz.decorators import permission
 from trellis.authz.roles import Action
 from trellis.coaching import selectors, services
+from trellis.coaching.access import coaching_page
 from trellis.coaching.models import PracticeVideo
 from trellis.coaching.video_forms import (
     CaptionsForm,
@@ -66,7 +67,7 @@ def _export() -> ExportSpec:
     )
 
 
-@permission(Action.COACHING_VIEW)
+@coaching_page
 def video_list(request: HttpRequest) -> HttpResponseBase:
     params = request.GET
     filters: dict[str, Any] = {
@@ -96,7 +97,7 @@ def _content_length(request: HttpRequest) -> int:
         return 0
 
 
-@permission(Action.COACHING_VIEW)
+@coaching_page
 def video_new(request: HttpRequest) -> HttpResponseBase:
     """Add a video to a session the user took part in (`?session=`) or, for a coach, for
     someone on their caseload (`?coachee=`)."""
@@ -180,7 +181,7 @@ def _detail(
     )
 
 
-@permission(Action.COACHING_VIEW)
+@coaching_page
 def video_detail(request: HttpRequest, pk: int) -> HttpResponse:
     video = selectors.video_get(request.user, pk)
     form = (
@@ -191,7 +192,7 @@ def video_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return _detail(request, video, form=form, start=get_int(request.GET, "t"))
 
 
-@permission(Action.COACHING_VIEW)
+@coaching_page
 def video_file(request: HttpRequest, pk: int) -> HttpResponseBase:
     """The uploaded file, to those who may watch it only, answering HTTP range requests."""
     video = selectors.video_get(request.user, pk)
@@ -213,7 +214,7 @@ def video_file(request: HttpRequest, pk: int) -> HttpResponseBase:
     return response
 
 
-@permission(Action.COACHING_VIEW)
+@coaching_page
 @post_only("coaching_video")
 def video_captions(request: HttpRequest, pk: int) -> HttpResponseBase:
     """The video's coach or coachee attaches captions (WebVTT) to an uploaded video."""
@@ -247,7 +248,7 @@ def _captions_text(video: PracticeVideo) -> bytes:
         return bytes(handle.read())
 
 
-@permission(Action.COACHING_VIEW)
+@coaching_page
 def video_captions_file(request: HttpRequest, pk: int) -> HttpResponse:
     """The captions, to those who may watch the video only (the player's <track>)."""
     video = selectors.video_get(request.user, pk)
@@ -257,7 +258,7 @@ def video_captions_file(request: HttpRequest, pk: int) -> HttpResponse:
     return response
 
 
-@permission(Action.COACHING_VIEW)
+@coaching_page
 def video_transcript(request: HttpRequest, pk: int) -> HttpResponse:
     """The captions as text: each cue with its moment, which opens the video there."""
     from trellis.coaching.models import seconds_label
@@ -280,7 +281,7 @@ def video_transcript(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@permission(Action.COACHING_VIEW)
+@coaching_page
 @post_only("coaching_video")
 def video_comment(request: HttpRequest, pk: int) -> HttpResponseBase:
     video = selectors.video_get(request.user, pk)
@@ -307,7 +308,7 @@ def video_comment(request: HttpRequest, pk: int) -> HttpResponseBase:
     return _detail(request, video, form=form, status=400)
 
 
-@permission(Action.COACHING_VIEW)
+@coaching_page
 def video_delete(request: HttpRequest, pk: int) -> HttpResponseBase:
     video = selectors.video_get(request.user, pk)
     if not selectors.video_may_delete(request.user, video):

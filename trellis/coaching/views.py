@@ -17,6 +17,13 @@ from trellis.authz.decorators import permission
 from trellis.authz.policies import roles_of, user_may
 from trellis.authz.roles import Action, Role
 from trellis.coaching import selectors, services
+from trellis.coaching.access import (
+    NO_PERSON,
+    coaching_page,
+    opens_coaching,
+    reads_sessions,
+    refuse_without_person,
+)
 from trellis.coaching.forms import CommentForm, ProtocolForm, SessionForm, SettingsForm
 from trellis.coaching.models import CoachingSession, Mode
 from trellis.core.forms import add_service_errors
@@ -78,8 +85,14 @@ def _label(item: Any) -> str:
     return code + (item.abbreviated_statement or item.full_statement)[:80]
 
 
-@permission(Action.COACHING_VIEW)
+@permission(Action.SIGNED_IN)
 def session_list(request: HttpRequest) -> HttpResponseBase:
+    """The sessions the user reads; for whoever keeps the coaching set-up, also its links. An
+    account without a person that reads no sessions (a coaching lead's) is told why the list
+    is not there, under the links its role allows (coach5)."""
+    if not opens_coaching(request.user):
+        refuse_without_person(request.user)
+        raise PermissionDenied
     params = request.GET
     filters: dict[str, Any] = {
         "query": get_text(params, "q"),
@@ -102,6 +115,8 @@ def session_list(request: HttpRequest) -> HttpResponseBase:
             "caseload": selectors.caseload(request.user),
             "may_configure": user_may(request.user, Action.COACHING_CONFIGURE),
             "may_read_dosage": user_may(request.user, Action.DOSAGE_VIEW),
+            "reads_sessions": reads_sessions(request.user),
+            "no_person": NO_PERSON,
         },
     )
 
@@ -132,7 +147,7 @@ def _session_form(
     )
 
 
-@permission(Action.COACHING_VIEW)
+@coaching_page
 def session_new(request: HttpRequest) -> HttpResponseBase:
     """Choose someone on the caseload, then log the session (`?coachee=`). Whoever may not see
     the person gets a 404, whoever sees them off their caseload a 403 (`selectors.log_target`)."""
@@ -189,7 +204,7 @@ def session_new(request: HttpRequest) -> HttpResponseBase:
     )
 
 
-@permission(Action.COACHING_VIEW)
+@coaching_page
 def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
     session = selectors.session_get(request.user, pk)
     reads_notes = selectors.notes_visible(request.user, session)
@@ -216,7 +231,7 @@ def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@permission(Action.COACHING_VIEW)
+@coaching_page
 def session_edit(request: HttpRequest, pk: int) -> HttpResponseBase:
     session = selectors.session_get(request.user, pk)
     if not selectors.may_edit(request.user, session):
@@ -267,7 +282,7 @@ def session_edit(request: HttpRequest, pk: int) -> HttpResponseBase:
     )
 
 
-@permission(Action.COACHING_VIEW)
+@coaching_page
 def session_delete(request: HttpRequest, pk: int) -> HttpResponseBase:
     session = selectors.session_get(request.user, pk)
     if not selectors.may_edit(request.user, session):
@@ -295,7 +310,7 @@ def session_delete(request: HttpRequest, pk: int) -> HttpResponseBase:
     )
 
 
-@permission(Action.COACHING_VIEW)
+@coaching_page
 @post_only("coaching_session")
 def session_comment(request: HttpRequest, pk: int) -> HttpResponseBase:
     session = selectors.session_get(request.user, pk)
@@ -316,7 +331,7 @@ def session_comment(request: HttpRequest, pk: int) -> HttpResponseBase:
     return redirect("coaching_session", pk=session.pk)
 
 
-@permission(Action.COACHING_VIEW)
+@coaching_page
 @post_only("coaching_session")
 def session_share(request: HttpRequest, pk: int) -> HttpResponseBase:
     session = selectors.session_get(request.user, pk)
@@ -333,7 +348,7 @@ def session_share(request: HttpRequest, pk: int) -> HttpResponseBase:
     return redirect("coaching_session", pk=session.pk)
 
 
-@permission(Action.COACHING_VIEW)
+@coaching_page
 @post_only("coaching_sessions", with_pk=False)
 def next_step_done(request: HttpRequest, pk: int) -> HttpResponseBase:
     step = selectors.next_step_get(request.user, pk)
@@ -345,7 +360,7 @@ def next_step_done(request: HttpRequest, pk: int) -> HttpResponseBase:
     return redirect("coaching_session", pk=step.session_id)
 
 
-@permission(Action.COACHING_VIEW)
+@coaching_page
 def coachee_history(request: HttpRequest, pk: int) -> HttpResponseBase:
     person = selectors.coachee_get(request.user, pk)
     access = selectors.notes_access(request.user)
@@ -368,8 +383,13 @@ def coachee_history(request: HttpRequest, pk: int) -> HttpResponseBase:
 # -- Protocols and settings ----------------------------------------------------------------------
 
 
-@permission(Action.COACHING_VIEW)
+@permission(Action.SIGNED_IN)
 def protocol_list(request: HttpRequest) -> HttpResponse:
+    """The protocol library: for whoever reads sessions, and whoever keeps it (linked to a
+    person or not)."""
+    if not opens_coaching(request.user):
+        refuse_without_person(request.user)
+        raise PermissionDenied
     query = get_text(request.GET, "q")
     protocols = list(selectors.protocol_list(request.user, query=query))
     editable = {p.pk for p in protocols if selectors.may_edit_protocol(request.user, p)}

@@ -13,9 +13,8 @@ from django.http import HttpRequest
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
 
-from trellis.authz.decorators import permission
-from trellis.authz.roles import Action
 from trellis.coaching import selectors
+from trellis.coaching.access import coaching_page
 from trellis.core.dates import day_text
 from trellis.core.exports import export_response
 from trellis.core.listing import ExportSpec, render_list
@@ -46,7 +45,7 @@ def _row(r: selectors.ProgressRow) -> list[Any]:
     ]
 
 
-@permission(Action.COACHING_VIEW)
+@coaching_page
 def caseload_progress(request: HttpRequest) -> HttpResponseBase:
     query = get_text(request.GET, "q")
     status = get_choice(request.GET, "status", selectors.PROGRESS_STATUSES)
@@ -196,7 +195,7 @@ def _line(series: selectors.FocusSeries, top: int) -> dict[str, Any]:
     }
 
 
-@permission(Action.COACHING_VIEW)
+@coaching_page
 def coachee_progress(request: HttpRequest, pk: int) -> HttpResponseBase:
     person = selectors.coachee_get(request.user, pk)
     if not may_read_ratings(request.user, person):

@@ -13,7 +13,6 @@ from django.http import Http404, HttpRequest
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_POST
 
 from trellis.authz.decorators import permission
 from trellis.authz.policies import allows, has_grant_for
@@ -33,6 +32,7 @@ from trellis.core.exports import export_response
 from trellis.core.forms import add_service_errors
 from trellis.core.listing import ExportSpec, render_list
 from trellis.core.params import get_choice, get_date, get_int, get_text
+from trellis.core.postonly import post_only
 from trellis.core.refusals import Refused
 from trellis.orgs.selectors import system_choice
 
@@ -629,10 +629,11 @@ def support_school(request: HttpRequest, pk: int) -> HttpResponseBase:
 
 
 @permission(Action.SUPPORT_CONFIGURE)
-@require_POST
+@post_only("coaching_support_schools", with_pk=False)
 def support_refresh(request: HttpRequest) -> HttpResponseBase:
     """Read every school's attendance rate and conditions score from the data again, for a
-    system whose set-up the user keeps (`system`, else their only one; another is a 404)."""
+    system whose set-up the user keeps (`system`, else their only one; another is a 404). A GET
+    (a reload, a bookmark) goes to the need profiles, whose button this is."""
     systems = selectors.support_systems(request.user, Action.SUPPORT_CONFIGURE)
     wanted = get_int(request.POST, "system")
     if wanted:

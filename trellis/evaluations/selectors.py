@@ -20,7 +20,7 @@ from trellis.authz.policies import allows, authorize, has_grant_for, scope_for
 from trellis.authz.roles import Action
 from trellis.evaluations.models import Evaluation, EvaluationCycle, Goal, Stage
 from trellis.frameworks.models import FrameworkItem, FrameworkVersion
-from trellis.frameworks.selectors import framework_order, rubric_grid
+from trellis.frameworks.selectors import COMPETENCY_KINDS, framework_order, rubric_grid
 from trellis.people.models import PositionKind
 from trellis.people.selectors import person_search_q, visible_people
 from trellis.ratings.models import Purpose, Rating, RoundRater
@@ -484,12 +484,15 @@ def cycle_list(
 
 
 def cycle_frameworks(user: Any) -> QuerySet[FrameworkVersion]:
-    """Published versions of person frameworks of the configurable systems or built in."""
+    """Published versions, with a rubric, of the competency frameworks (`COMPETENCY_KINDS`:
+    leadership and teacher-leader competencies, never external standards) of the configurable
+    systems or built in."""
     systems = configurable_systems(user)
     return (
         FrameworkVersion.objects.filter(
             Q(framework__system_id__in=systems) | Q(framework__system__isnull=True),
             framework__subject_kind="person",
+            framework__kind__in=COMPETENCY_KINDS,
             status=FrameworkVersion.Status.PUBLISHED,
             levels__isnull=False,
         )

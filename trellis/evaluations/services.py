@@ -29,6 +29,7 @@ from trellis.evaluations.selectors import (
     unrated_items,
 )
 from trellis.frameworks.models import FrameworkItem, FrameworkVersion, PerformanceLevel
+from trellis.frameworks.selectors import is_competency_framework
 from trellis.orgs.models import System
 from trellis.people.models import Person
 from trellis.people.selectors import current_positions
@@ -113,6 +114,21 @@ def cycle_create(
     opening later, today's): one rating round each,
     owned by the actor, rated by the evaluator and the evaluatee."""
     require(actor, Action.EVALUATIONS_CONFIGURE, system)
+    framework = version.framework
+    if (
+        not is_competency_framework(framework)
+        or framework.system_id not in (None, system.pk)
+        or not version.is_published
+    ):
+        # External or content standards, a school or system scale, a draft, another system's:
+        # a cycle rates people on a published competency framework (coach5).
+        raise ValidationError(
+            {
+                "version": "An evaluation cycle rates a published competency framework (leadership "
+                "or teacher-leader competencies) of this system or built in, not "
+                f"“{framework.title}”."
+            }
+        )
     _check_deadlines(
         opens_on,
         [

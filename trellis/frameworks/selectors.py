@@ -32,6 +32,18 @@ from trellis.frameworks.models import (
     PerformanceLevel,
 )
 
+# The kinds of framework meant as competency frameworks for people: a coaching session's focus,
+# a video comment's tags, progress monitoring and an evaluation cycle take competencies from
+# these only, never from external or content standards (a CASE import's default kind), "other"
+# frameworks, or the school and system scales (docs/decisions.md, coach5).
+COMPETENCY_KINDS: frozenset[str] = frozenset(
+    {Framework.Kind.LEADERSHIP, Framework.Kind.TEACHER_LEADERSHIP}
+)
+
+
+def is_competency_framework(framework: Framework) -> bool:
+    return framework.kind in COMPETENCY_KINDS and framework.subject_kind == Framework.Subject.PERSON
+
 
 def visible_frameworks(user: Any, action: str = Action.FRAMEWORKS_VIEW) -> QuerySet[Framework]:
     scope = scope_for(user, action)
