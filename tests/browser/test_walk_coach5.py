@@ -29,7 +29,7 @@ def test_a_coaching_lead_without_a_person_and_the_refresh_reloaded(
     assert_accessible(page)
     setup = page.get_by_role("navigation", name="Coaching set-up and support")
     setup.get_by_role("link", name="Protocols").click()
-    expect(page.get_by_role("heading", level=1)).to_contain_text("Protocol")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Coaching protocols")
     assert_accessible(page)
     # A page that needs a person says so.
     page.goto(f"{base}/coaching/videos/")
