@@ -234,10 +234,10 @@ def build_world() -> World:
         starts_on=START,
     )
     world.token_id = api_token_create(actor=u["teacher"], name="laptop")[0].pk
-    # Riverbend's own leadership framework, imported from CASE (an import's default kind is
-    # external standards, which are no competency framework for coaching or evaluation).
+    # Riverbend's own competency framework, imported from CASE as "other" (an import's default
+    # kind is external standards, which are no competency framework for coaching or evaluation).
     published = framework_import_case(
-        actor=None, system=a, raw=json.dumps(rubric_package()), kind="leadership"
+        actor=None, system=a, raw=json.dumps(rubric_package()), kind="other"
     )
     world.framework_id = published.framework_id
     templates = framework_templates_install()

@@ -16,7 +16,7 @@ from tests.coaching.world import focus_item
 from tests.conftest import World
 from trellis.coaching import selectors
 from trellis.coaching.services import SessionIn, classroom_framework_set, sessions_bulk_create
-from trellis.frameworks.models import Framework, FrameworkVersion, PerformanceLevel
+from trellis.frameworks.models import Framework, PerformanceLevel
 from trellis.ratings.services import ratings_record
 
 pytestmark = pytest.mark.django_db
@@ -67,20 +67,8 @@ def sessions(world: World, person: Any, days: list[datetime.date], focus: list[A
 
 
 def test_focus_competencies_leave_out_the_classroom_look_fors(world: World) -> None:
-    from trellis.frameworks.editing import framework_start_from, version_publish
-
     paula = world.principal_person
-    look_for = focus_item(world)  # the system's own framework: designated for visits below
-    # A second leadership framework of the system's own, started from the built-in template.
-    second = version_publish(
-        actor=None,
-        version=framework_start_from(
-            actor=None,
-            source=FrameworkVersion.objects.get(framework_id=world.template_id, number=1),
-            system=world.system,
-            title="Riverbend Leadership Framework",
-        ),
-    )
+    look_for = focus_item(world)  # the system's own standard: designated for visits below
     url = f"/coaching/new/?coachee={paula.pk}"
     response = world.client("coach").get(url)
     # Two frameworks offered: each under its own title, not one list of codes.
@@ -94,7 +82,7 @@ def test_focus_competencies_leave_out_the_classroom_look_fors(world: World) -> N
     after = world.client("coach").get(url).context["form"].fields["focus"].queryset
     assert after.exists() and look_for not in after
     offered = selectors.focus_choices(world.users["coach"], paula)
-    assert offered and all(i.version.framework_id == second.framework_id for i in offered)
+    assert offered and all(i.version.framework_id == world.template_id for i in offered)
     # Progress monitoring follows the same rule: the look-for is no focus competency.
     row = selectors.progress_rows([paula])[0]
     assert look_for.case_identifier not in {s.identifier for s in row.series}

@@ -19,6 +19,7 @@ from trellis.authz.roles import Role
 from trellis.coaching import selectors
 from trellis.coaching.access import NO_PERSON
 from trellis.frameworks.models import Framework, FrameworkItem, FrameworkVersion
+from trellis.frameworks.selectors import COMPETENCY_KINDS
 
 pytestmark = pytest.mark.django_db
 
@@ -130,10 +131,7 @@ def test_focus_competencies_leave_out_standards_frameworks(world: World) -> None
     coach, paula = world.users["coach"], world.principal_person
     offered = selectors.focus_choices(coach, paula)
     assert offered, "the leadership competencies are still offered"
-    assert all(
-        i.version.framework.kind in (Framework.Kind.LEADERSHIP, Framework.Kind.TEACHER_LEADERSHIP)
-        for i in offered
-    )
+    assert all(i.version.framework.kind in COMPETENCY_KINDS for i in offered)
     assert item not in offered
     url = f"/coaching/new/?coachee={paula.pk}"
     client = world.client("coach")

@@ -1,7 +1,7 @@
 """An evaluation cycle rates a competency framework (branch coach5): the cycle form offers the
-published leadership and teacher-leader frameworks only, never external or content standards
-(a CASE import's default kind) or a school or system scale; a version outside is refused by the
-form and by the service, and nothing is made."""
+published competency frameworks only (leadership, teacher-leader, a system's "other"), never
+external or content standards (a CASE import's default kind) or a school or system scale; a
+version outside is refused by the form and by the service, and nothing is made."""
 
 from __future__ import annotations
 
@@ -14,7 +14,8 @@ from tests.conftest import World
 from tests.evaluations.world import cycle_dates, world_version
 from trellis.evaluations.models import EvaluationCycle
 from trellis.evaluations.services import cycle_create
-from trellis.frameworks.models import Framework, FrameworkVersion
+from trellis.frameworks.models import FrameworkVersion
+from trellis.frameworks.selectors import COMPETENCY_KINDS
 
 pytestmark = pytest.mark.django_db
 
@@ -25,8 +26,7 @@ def test_a_cycle_rates_a_competency_framework_only(world: World) -> None:
     offered = client.get("/evaluations/cycles/new/").context["form"].versions
     assert str(world_version(world).pk) in offered  # the leadership framework
     assert str(version.pk) not in offered
-    kinds = {v.framework.kind for v in offered.values()}
-    assert kinds <= {Framework.Kind.LEADERSHIP, Framework.Kind.TEACHER_LEADERSHIP}
+    assert {v.framework.kind for v in offered.values()} <= COMPETENCY_KINDS
     conditions = FrameworkVersion.objects.filter(framework_id=world.conditions_id).first()
     assert conditions is not None and str(conditions.pk) not in offered
     dates = {k: v.isoformat() for k, v in cycle_dates(timezone.localdate()).items()}

@@ -484,9 +484,8 @@ def cycle_list(
 
 
 def cycle_frameworks(user: Any) -> QuerySet[FrameworkVersion]:
-    """Published versions, with a rubric, of the competency frameworks (`COMPETENCY_KINDS`:
-    leadership and teacher-leader competencies, never external standards) of the configurable
-    systems or built in."""
+    """Published versions, with a rubric, of the competency frameworks (`COMPETENCY_KINDS`: never
+    external standards) of the configurable systems or built in."""
     systems = configurable_systems(user)
     return (
         FrameworkVersion.objects.filter(

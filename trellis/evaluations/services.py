@@ -124,9 +124,8 @@ def cycle_create(
         # a cycle rates people on a published competency framework (coach5).
         raise ValidationError(
             {
-                "version": "An evaluation cycle rates a published competency framework (leadership "
-                "or teacher-leader competencies) of this system or built in, not "
-                f"“{framework.title}”."
+                "version": "An evaluation cycle rates a published competency framework of this "
+                f"system or built in, not “{framework.title}”."
             }
         )
     _check_deadlines(

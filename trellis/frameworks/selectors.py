@@ -33,11 +33,12 @@ from trellis.frameworks.models import (
 )
 
 # The kinds of framework meant as competency frameworks for people: a coaching session's focus,
-# a video comment's tags, progress monitoring and an evaluation cycle take competencies from
-# these only, never from external or content standards (a CASE import's default kind), "other"
-# frameworks, or the school and system scales (docs/decisions.md, coach5).
+# a video comment's tags and an evaluation cycle take competencies from these only: leadership
+# and teacher-leader competencies, and "other", the kind of a framework a system builds or
+# imports from a spreadsheet (its own competencies); never external or content standards (a
+# CASE import's default kind) or the school and system scales (docs/decisions.md, coach5).
 COMPETENCY_KINDS: frozenset[str] = frozenset(
-    {Framework.Kind.LEADERSHIP, Framework.Kind.TEACHER_LEADERSHIP}
+    {Framework.Kind.LEADERSHIP, Framework.Kind.TEACHER_LEADERSHIP, Framework.Kind.OTHER}
 )
 
 
