@@ -582,7 +582,7 @@ def morning(user: Any, day: datetime.date, *, school_ids: Iterable[int] | None =
     for f in found.values():
         total.add(f)
     total.chronic_counted, total.chronic_absent = chronic_total(found)
-    opened = open_school_ids(user, Action.STUDENTS_VIEW)
+    opened = _opened(user)
     open_keys: set[Any] = {("school", pk) for pk in ids & opened}
     if ids <= opened:
         open_keys.add(TOTAL)
@@ -1488,6 +1488,17 @@ def worklist_count(day: datetime.date) -> Subquery:
     )
 
 
+def worklist_size(school: School, day: datetime.date) -> int:
+    """How many students are on the school's worklist on `day` (one query: the roll-up)."""
+    found = (
+        School.objects.filter(pk=school.pk)
+        .annotate(n=worklist_count(day))
+        .values_list("n", flat=True)
+        .first()
+    )
+    return found or 0
+
+
 @dataclass
 class ContactRateRow:
     school: School | None
@@ -2093,6 +2104,11 @@ def _morning_decision(user: Any, day: datetime.date) -> MorningDecision:
         open_school_ids(user, Action.STUDENTS_VIEW)
         if students.everything or students.system_ids or students.network_ids or students.school_ids
         else set()
+    ) | (
+        # Cells the viewer may open are shown: a principal lists their school's absent students.
+        student_school_ids(user)
+        if not scope_for(user, Action.ATTENDANCE_STUDENTS).is_empty
+        else set()
     )
     open_keys = {group for group, pks in members.items() if set(pks) <= opened}
     hidden: dict[str, set[Any]] = {name: set() for name in MORNING_COUNTS}
@@ -2121,6 +2137,8 @@ class MorningPage:
     networks: list[tuple[int, str]]
     hidden: dict[str, set[Any]]
     definitions: list[tuple[str, str]] = field(default_factory=lambda: DEFINITIONS)
+    # The network filter applied (one of `networks`), or None.
+    network: int | None = None
 
     @property
     def has_data(self) -> bool:
@@ -2210,8 +2228,11 @@ def morning_page(
     schools = annotated
     if query:
         schools = schools.filter(name__icontains=query)
-    if network:
-        schools = schools.filter(network_id=network)
+    # A network that is not one of the page's (another network, another system's) filters
+    # nothing, as a value not offered by any other filter: the viewer's schools are shown.
+    page.network = network if network in dict(page.networks) else None
+    if page.network:
+        schools = schools.filter(network_id=page.network)
     if jumped:
         schools = schools.filter(pk__in=jumped_ids)
     # Sorting by a figure: over every school in SQL; a rate the viewer may not see sorts last.

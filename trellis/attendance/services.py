@@ -45,6 +45,7 @@ from trellis.attendance.rollups import (
     submission_rollups_refresh,
     window_source,
 )
+from trellis.attendance.selectors import calendar_removal
 from trellis.authz.policies import require
 from trellis.authz.roles import Action
 from trellis.core.services import audit_event_record
@@ -407,14 +408,16 @@ def family_contact_log(
     zone = ZoneInfo(settings_of(school.system_id).time_zone)
     today = timezone.now().astimezone(zone).date()  # today in the system's zone
     year_start = school_year_start(today)
-    entry = (
+    # The student's enrolment windows at the school (one query): a contact falls after the
+    # first entry and, once every window has closed, on or before the last exit.
+    windows = list(
         SchoolEnrolment.objects.filter(
             student=student, school=school, source=window_source(school.system_id)
-        )
-        .order_by("entry_date")
-        .values_list("entry_date", flat=True)
-        .first()
+        ).values_list("entry_date", "exit_date")
     )
+    entry = min((e for e, _x in windows), default=None)
+    exits = [x for _e, x in windows]
+    left = max(exits) if exits and None not in exits else None  # type: ignore[type-var]
     if contacted_on > today:
         errors["contacted_on"] = (
             "A contact is logged once it has happened: the date is in the future."
@@ -430,6 +433,11 @@ def family_contact_log(
         errors["contacted_on"] = (
             f"This date is before the student's enrolment at {school.name} began "
             f"({entry:%b} {entry.day}, {entry.year}). Check the date."
+        )
+    elif left is not None and contacted_on > left:
+        errors["contacted_on"] = (
+            f"This date is after the student left {school.name} (their last day enrolled "
+            f"there was {left:%b} {left.day}, {left.year}). Check the date."
         )
     if errors:
         raise ValidationError(errors)
@@ -707,9 +715,17 @@ def attendance_alert_acknowledge(*, actor: Any, alert: AttendanceAlert) -> Atten
 @dataclass
 class CalendarChange:
     days: list[datetime.date]
-    # Attendance records (events and submissions) on removed days: kept, no longer counted.
-    records_kept: int = 0
+    # Attendance records on removed days, kept but no longer counted: the confirmation's
+    # figures (selectors.calendar_removal), so that the result says the same.
+    events_kept: int = 0
+    students_kept: int = 0
+    submissions_kept: int = 0
     rollups: int = 0
+
+    @property
+    def records_kept(self) -> int:
+        """Events and submissions together."""
+        return self.events_kept + self.submissions_kept
 
 
 def calendar_days_change(
@@ -788,10 +804,10 @@ def calendar_days_change(
                 [CalendarDay(system_id=school.system_id, school=school, date=d) for d in days]
             )
         else:
-            change.records_kept = (
-                AttendanceEvent.objects.filter(school=school, date__in=days).count()
-                + AttendanceSubmission.objects.filter(school=school, date__in=days).count()
-            )
+            kept = calendar_removal(school, days[0], days[-1])
+            change.events_kept = kept.events
+            change.students_kept = kept.students
+            change.submissions_kept = kept.submissions
             if change.records_kept and not confirmed:
                 raise ValidationError(
                     f"{change.records_kept} attendance record(s) are on "
@@ -811,6 +827,8 @@ def calendar_days_change(
             after={
                 "days": [d.isoformat() for d in days],
                 "records_kept": change.records_kept,
+                "events_kept": change.events_kept,
+                "submissions_kept": change.submissions_kept,
                 "confirmed": confirmed,
                 "rollups": change.rollups,
             },
