@@ -23,7 +23,8 @@ def test_this_morning_for_a_principal_and_a_supervisor(page: Page, site: tuple[s
     page.get_by_role("button", name="Show").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("This morning at your school")
     # The school whose absent students the principal lists: its counts exact (2 of 6).
-    expect(page.get_by_text("fewer than 5")).to_have_count(0)
+    expect(page.locator(".card .stat").nth(1)).to_have_text("2")
+    expect(page.get_by_role("cell", name="fewer than 5")).to_have_count(0)
     # At 8:30, on this page: the classes not submitted and who needs a call (issue 12's "done
     # when"; test_walk_minor.py).
     expect(
