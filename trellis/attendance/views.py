@@ -121,8 +121,8 @@ def _own_school(request: HttpRequest, day: datetime.date) -> dict[str, Any]:
     submitted and, when they may open its worklist, how many students need a call, on the
     morning page itself (the issue's "done when"), with the ways to the full lists."""
     reach = selectors.attendance_reach(request.user)
-    if len(reach.school_ids) != 1:
-        return {}
+    if len(reach.school_ids) != 1 or get_choice(request.GET, "format", FORMATS):
+        return {}  # many schools (their table), or an export (the schools' rows only)
     school = selectors.attendance_school_get(request.user, next(iter(reach.school_ids)))
     classes = selectors.classes_not_submitted(school, day)
     shown = list(classes[: OWN_CLASSES_SHOWN + 1])
