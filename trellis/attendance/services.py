@@ -408,16 +408,17 @@ def family_contact_log(
     zone = ZoneInfo(settings_of(school.system_id).time_zone)
     today = timezone.now().astimezone(zone).date()  # today in the system's zone
     year_start = school_year_start(today)
-    # The student's enrolment windows at the school (one query): a contact falls after the
-    # first entry and, once every window has closed, on or before the last exit.
-    windows = list(
+    # A contact falls after the student's first entry at the school. After they left it is
+    # still taken: their absences there stay on its worklist until someone calls (a student
+    # who left is not dropped from the call list; docs/decisions.md).
+    entry = (
         SchoolEnrolment.objects.filter(
             student=student, school=school, source=window_source(school.system_id)
-        ).values_list("entry_date", "exit_date")
+        )
+        .order_by("entry_date")
+        .values_list("entry_date", flat=True)
+        .first()
     )
-    entry = min((e for e, _x in windows), default=None)
-    exits = [x for _e, x in windows]
-    left = max(exits) if exits and None not in exits else None  # type: ignore[type-var]
     if contacted_on > today:
         errors["contacted_on"] = (
             "A contact is logged once it has happened: the date is in the future."
@@ -433,11 +434,6 @@ def family_contact_log(
         errors["contacted_on"] = (
             f"This date is before the student's enrolment at {school.name} began "
             f"({entry:%b} {entry.day}, {entry.year}). Check the date."
-        )
-    elif left is not None and contacted_on > left:
-        errors["contacted_on"] = (
-            f"This date is after the student left {school.name} (their last day enrolled "
-            f"there was {left:%b} {left.day}, {left.year}). Check the date."
         )
     if errors:
         raise ValidationError(errors)
