@@ -185,7 +185,9 @@ def _network(cells: dict[tuple[int, int], int]) -> tuple[dict[object, int], list
     for g in grades:
         values[("grade", g)] = sum(cells[(s, g)] for s in schools)
     values["network"] = sum(cells.values())
-    relations = [(("school", s), [("cell", s, g) for g in grades]) for s in schools]
+    relations: list[tuple[object, list[object]]] = [
+        (("school", s), [("cell", s, g) for g in grades]) for s in schools
+    ]
     relations += [(("grade", g), [("cell", s, g) for s in schools]) for g in grades]
     relations += [("network", [("school", s) for s in schools])]
     relations += [("network", [("grade", g) for g in grades])]
