@@ -172,3 +172,123 @@ def test_protect_never_leaves_a_small_cell_recoverable(
         assert len(secret) != 1, (total, secret)
         # What stays unknown together must not be a small number either.
         assert not secret or sum(secret) >= 5, (total, secret)
+
+
+def _network(cells: dict[tuple[int, int], int]) -> tuple[dict[object, int], list]:  # type: ignore[type-arg]
+    """A network's schools by grades, as the chronic pages show it: each school's total, each
+    grade's total over the network, the network's total, each the sum of its cells."""
+    schools = sorted({s for s, _ in cells})
+    grades = sorted({g for _, g in cells})
+    values: dict[object, int] = {("cell", s, g): v for (s, g), v in cells.items()}
+    for s in schools:
+        values[("school", s)] = sum(cells[(s, g)] for g in grades)
+    for g in grades:
+        values[("grade", g)] = sum(cells[(s, g)] for s in schools)
+    values["network"] = sum(cells.values())
+    relations: list[tuple[object, list[object]]] = [
+        (("school", s), [("cell", s, g) for g in grades]) for s in schools
+    ]
+    relations += [(("grade", g), [("cell", s, g) for s in schools]) for g in grades]
+    relations += [("network", [("school", s) for s in schools])]
+    relations += [("network", [("grade", g) for g in grades])]
+    return values, relations
+
+
+def _possible(values: dict[object, int], relations: list, hidden: set, cap: int) -> dict:  # type: ignore[type-arg]
+    """Every value each withheld "fewer than 5" cell can take, by search (no linear programme):
+    what a reader knows is every shown figure, every relation, and the labels ("fewer than 5" is
+    1 to 4, "not shown" at least 5, tried up to `cap`)."""
+    ranges = {
+        key: (1, 4) if 0 < values[key] < 5 else (0 if values[key] == 0 else 5, cap)
+        for key in hidden
+    }
+
+    def consistent(guess: dict[object, int]) -> bool:
+        # Each relation's least and most over the cells still open must meet its total.
+        for total, parts in relations:
+            lo = hi = 0
+            for part in parts:
+                if part in guess:
+                    lo, hi = lo + guess[part], hi + guess[part]
+                else:
+                    lo, hi = lo + ranges[part][0], hi + ranges[part][1]
+            t_lo, t_hi = (guess[total],) * 2 if total in guess else ranges[total]
+            if hi < t_lo or lo > t_hi:
+                return False
+        return True
+
+    def solvable(guess: dict[object, int]) -> bool:
+        guess = dict(guess)
+        forced = True
+        while forced:  # a relation with one cell left open decides it
+            forced = False
+            for total, parts in relations:
+                left = [k for k in (total, *parts) if k not in guess]
+                if len(left) != 1:
+                    continue
+                (key,) = left
+                rest = sum(guess[p] for p in parts if p != key)
+                value = rest if key == total else guess[total] - rest
+                if not ranges[key][0] <= value <= ranges[key][1]:
+                    return False
+                guess[key] = value
+                forced = True
+        if not consistent(guess):
+            return False
+        open_keys = [k for k in ranges if k not in guess]
+        if not open_keys:
+            return True
+        key = min(open_keys, key=lambda k: ranges[k][1] - ranges[k][0])
+        lo, hi = ranges[key]
+        return any(solvable({**guess, key: v}) for v in range(lo, hi + 1))
+
+    shown = {k: v for k, v in values.items() if k not in hidden}
+    return {
+        key: {v for v in range(1, 5) if solvable({**shown, key: v})}
+        for key in hidden
+        if 0 < values[key] < 5
+    }
+
+
+def test_protect_leaves_no_cell_pinned_by_chaining_relations() -> None:
+    """The walk's case (issue 12): no single relation gives a cell away, but a network's grade
+    total, a school's total and another grade together do. Grade 2 of schools 1 and 2 are both
+    "not shown" (at least 5) and add up to the network's grade 2 (10), so each is 5; school 1's
+    total (20) less its grade 3 (12) and that 5 left its grade 1 at 3."""
+    values, relations = _network(
+        {(0, 1): 4, (0, 2): 0, (0, 3): 2, (1, 1): 3, (1, 2): 5, (1, 3): 12}
+        | {(2, 1): 2, (2, 2): 5, (2, 3): 6}
+    )
+    hidden = protect(values, relations)
+    assert ("cell", 1, 1) in hidden
+    possible = _possible(values, relations, hidden, cap=values["network"] + 6)
+    assert all(len(found) > 1 for found in possible.values()), possible
+
+
+def test_protect_withholds_further_along_when_a_pinned_cells_relations_are_all_withheld() -> None:
+    """Only the network's grade 2 and its total are shown; together they pin school 0's grade 1
+    (1) though every relation school 0's grade 1 is in is withheld whole."""
+    values, relations = _network(
+        {(0, 1): 1, (0, 2): 2, (0, 3): 3, (1, 1): 5, (1, 2): 4} | {(1, 3): 2}
+    )
+    hidden = protect(values, relations)
+    possible = _possible(values, relations, hidden, cap=values["network"] + 6)
+    assert len(possible[("cell", 0, 1)]) > 1
+
+
+@given(
+    st.integers(2, 3),
+    st.integers(2, 3),
+    st.lists(st.sampled_from([0, 1, 2, 3, 4, 5, 6, 8, 12]), min_size=9, max_size=9),
+)
+@settings(max_examples=200, deadline=None)
+def test_protect_leaves_no_small_cell_with_one_possible_value(
+    schools: int, grades: int, draws: list[int]
+) -> None:
+    """Over any small network, trying every value a withheld cell could take: each "fewer than
+    5" keeps more than one possible value, whatever relations a reader chains."""
+    cells = {(s, g): draws[s * 3 + g] for s in range(schools) for g in range(grades)}
+    values, relations = _network(cells)
+    hidden = protect(values, relations)
+    possible = _possible(values, relations, hidden, cap=values["network"] + 6)
+    assert all(len(found) > 1 for found in possible.values()), possible

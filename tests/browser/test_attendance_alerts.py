@@ -55,9 +55,14 @@ def test_the_administrator_closes_a_day_on_the_calendar(
     expect(page.get_by_role("heading", level=1)).to_have_text(
         "Remove instructional days at Oak Hill Elementary?"
     )
+    figures = "3 attendance records of 3 students and 1 class submission"
+    expect(page.get_by_role("listitem").filter(has_text=figures)).to_be_visible()
     assert_accessible(page)
     page.get_by_role("button", name="Remove 1 day").click()
-    expect(page.get_by_text("Removed 1 instructional day")).to_be_visible()
+    # The result says the confirmation's figures (test_walk_minor.py).
+    expect(
+        page.get_by_text(f"Removed 1 instructional day; {figures} recorded on that day")
+    ).to_be_visible()
     assert_accessible(page)
     # A Saturday is added only once confirmed (walk item 8, branch att3).
     page.get_by_label("Change").select_option("add")

@@ -16,7 +16,7 @@ from django.utils.http import urlencode
 from trellis.attendance import selectors, services
 from trellis.attendance.forms import CalendarChangeForm
 from trellis.attendance.rollups import school_year_start
-from trellis.authz.decorators import permission
+from trellis.attendance.views import school_permission
 from trellis.authz.roles import Action
 from trellis.core.forms import add_service_errors
 from trellis.core.params import get_date, get_int
@@ -29,7 +29,26 @@ def _year_start(request: HttpRequest, school: object) -> datetime.date:
     return school_year_start(selectors.system_today(school.system))  # type: ignore[attr-defined]
 
 
-@permission(Action.ATTENDANCE_MANAGE)
+def _plural(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
+def _done_text(done: services.CalendarChange, *, add: bool) -> str:
+    """What a change did, in the confirmation's words and figures (records and students of
+    the attendance, class submissions: selectors.calendar_removal)."""
+    n = len(done.days)
+    text = f"{'Added' if add else 'Removed'} {_plural(n, 'instructional day')}"
+    if done.records_kept:
+        text += (
+            f"; {_plural(done.events_kept, 'attendance record')} of "
+            f"{_plural(done.students_kept, 'student')} and "
+            f"{_plural(done.submissions_kept, 'class submission')} recorded on "
+            f"{'that day' if n == 1 else 'those days'} are kept but no longer counted"
+        )
+    return text + ". The school's figures are recomputed."
+
+
+@school_permission(Action.ATTENDANCE_MANAGE)
 def school_calendar(request: HttpRequest, pk: int) -> HttpResponseBase:
     school = selectors.calendar_school_get(request.user, pk)
     year_start = _year_start(request, school)
@@ -68,14 +87,7 @@ def school_calendar(request: HttpRequest, pk: int) -> HttpResponseBase:
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            n = len(done.days)
-            text = f"{'Added' if add else 'Removed'} {n} instructional day{'s' if n != 1 else ''}"
-            if done.records_kept:
-                text += (
-                    f"; {done.records_kept} attendance record(s) on "
-                    f"{'that day' if n == 1 else 'those days'} are kept but no longer counted"
-                )
-            messages.success(request, text + ". The school's figures are recomputed.")
+            messages.success(request, _done_text(done, add=add))
             return redirect(f"{request.path}?year={year_start.year}")
     return render(
         request,
@@ -92,7 +104,7 @@ def school_calendar(request: HttpRequest, pk: int) -> HttpResponseBase:
     )
 
 
-@permission(Action.ATTENDANCE_MANAGE)
+@school_permission(Action.ATTENDANCE_MANAGE)
 def calendar_remove(request: HttpRequest, pk: int) -> HttpResponseBase:
     """The confirmation of removing instructional days on which attendance was recorded: what
     the removal takes out of the figures (days, records, students, submissions), then, on
@@ -121,13 +133,7 @@ def calendar_remove(request: HttpRequest, pk: int) -> HttpResponseBase:
             for message in error.messages:
                 messages.error(request, message)
             return redirect(back)
-        n = len(done.days)
-        messages.success(
-            request,
-            f"Removed {n} instructional day{'s' if n != 1 else ''}; {done.records_kept} "
-            f"attendance record(s) on {'that day' if n == 1 else 'those days'} are kept but no "
-            "longer counted. The school's figures are recomputed.",
-        )
+        messages.success(request, _done_text(done, add=False))
         return redirect(back)
     return render(
         request,

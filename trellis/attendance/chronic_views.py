@@ -17,7 +17,7 @@ from trellis.attendance import selectors, services
 from trellis.attendance.forms import FamilyContactForm
 from trellis.attendance.models import FamilyContact
 from trellis.attendance.rollups import settings_of
-from trellis.attendance.views import _day
+from trellis.attendance.views import _day, school_permission
 from trellis.authz.decorators import permission
 from trellis.authz.roles import Action
 from trellis.core.exports import FORMATS, export_response
@@ -184,14 +184,14 @@ def chronic_overview(request: HttpRequest) -> HttpResponseBase:
     return _chronic_page(request, day=day, earlier=earlier, school=None)
 
 
-@permission(Action.ATTENDANCE_VIEW)
+@school_permission(Action.ATTENDANCE_VIEW)
 def chronic_school(request: HttpRequest, pk: int) -> HttpResponseBase:
     found = selectors.attendance_school_get(request.user, pk)
     day, earlier = _day(request, System.objects.filter(pk=found.system_id), [found.pk])
     return _chronic_page(request, day=day, earlier=earlier, school=found)
 
 
-@permission(Action.ATTENDANCE_STUDENTS)
+@school_permission(Action.ATTENDANCE_STUDENTS)
 def chronic_students(request: HttpRequest, pk: int) -> HttpResponseBase:
     found = selectors.attendance_students_school_get(request.user, pk)
     day, earlier = _day(request, System.objects.filter(pk=found.system_id), [found.pk])
@@ -258,7 +258,7 @@ WORKLIST_HEADERS = [
 ]
 
 
-@permission(Action.ATTENDANCE_STUDENTS)
+@school_permission(Action.ATTENDANCE_STUDENTS)
 def worklist(request: HttpRequest, pk: int) -> HttpResponseBase:
     found = selectors.attendance_students_school_get(request.user, pk)
     day, earlier = _day(request, System.objects.filter(pk=found.system_id), [found.pk])
@@ -307,7 +307,7 @@ def worklist(request: HttpRequest, pk: int) -> HttpResponseBase:
     )
 
 
-@permission(Action.ATTENDANCE_STUDENTS)
+@school_permission(Action.ATTENDANCE_STUDENTS)
 def contact_log(request: HttpRequest, pk: int, student_pk: int) -> HttpResponseBase:
     found = selectors.attendance_students_school_get(request.user, pk)
     student = selectors.contact_student_get(found, student_pk)
@@ -351,7 +351,7 @@ CONTACT_HEADERS = [
 ]
 
 
-@permission(Action.ATTENDANCE_STUDENTS)
+@school_permission(Action.ATTENDANCE_STUDENTS)
 def contact_history(request: HttpRequest, pk: int) -> HttpResponseBase:
     found = selectors.attendance_students_school_get(request.user, pk)
     query = get_text(request.GET, "q")

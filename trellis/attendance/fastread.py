@@ -41,6 +41,7 @@ from trellis.attendance.reading import (
     parse_date,
 )
 from trellis.attendance.rollups import window_source
+from trellis.attendance.selectors import system_today
 from trellis.orgs.models import School
 from trellis.rosters.models import SchoolClass
 from trellis.students.models import SchoolEnrolment, Student
@@ -164,6 +165,8 @@ def _stage(cursor: Any, system: Any, header: list[str], *, positive: bool, sourc
         days[date_text] = day
         categories[category_text] = found
     lo, hi = min(days.values()), max(days.values())
+    if hi > system_today(system):
+        raise _Declined  # a day still to come: the Python reader names its rows
     day_values = ", ".join(["(%s, %s::date)"] * len(days))
     word_values = ", ".join(["(%s, %s)"] * len(categories))
     has_class = klass != "NULL"

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import datetime
+import heapq
 import io
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
@@ -24,6 +25,7 @@ from trellis.attendance.models import (
     CategoryMapping,
 )
 from trellis.attendance.rollups import SIS_SOURCE, settings_of, window_source
+from trellis.attendance.selectors import system_today
 from trellis.imports.registry import ImportProblems
 from trellis.orgs.models import School, System
 from trellis.rosters.models import SchoolClass
@@ -34,23 +36,34 @@ MAX_LISTED = 200
 
 
 class Problems:
+    """A file's problems, listed by row (a problem of the whole file first, then row 2, 3, …,
+    in the order found within a row), the first MAX_LISTED of them; the count is whole. The
+    checks run column by column over the file, so they are found out of row order."""
+
     def __init__(self, source: str) -> None:
         self.source = source
-        self.items: list[dict[str, Any]] = []
+        # The MAX_LISTED earliest by (row, order found), as a max-heap of negated keys.
+        self._kept: list[tuple[int, int, dict[str, Any]]] = []
         self.count = 0
 
     def add(self, row: int | None, column: str, reason: str) -> None:
         self.count += 1
-        if len(self.items) < MAX_LISTED:
-            self.items.append(
-                {
-                    "file": self.source,
-                    "row": row,
-                    "column": column,
-                    "reason": reason,
-                    "severity": "error",
-                }
-            )
+        key = (-(row or 0), -self.count)
+        item = {
+            "file": self.source,
+            "row": row,
+            "column": column,
+            "reason": reason,
+            "severity": "error",
+        }
+        if len(self._kept) < MAX_LISTED:
+            heapq.heappush(self._kept, (*key, item))
+        elif key > self._kept[0][:2]:
+            heapq.heapreplace(self._kept, (*key, item))
+
+    @property
+    def items(self) -> list[dict[str, Any]]:
+        return [item for *_key, item in sorted(self._kept, key=lambda k: k[:2], reverse=True)]
 
     def raise_any(self) -> None:
         if self.count:
@@ -503,6 +516,9 @@ def plan_attendance(system: System, path: Path, source: str, *, positive: bool) 
     if not dates or not school_ids:
         problems.raise_any()
     lo, hi = min(dates), max(dates)
+    # A day still to come has no attendance (the pages and the API refuse it too): today is
+    # the system's, in its time zone.
+    today = system_today(system)
     calendar = calendar_for(school_ids, lo, hi)
     windows = windows_for(system, school_ids, lo, hi)
     has_classes = any(row.get("class") for _n, row in rows)
@@ -549,6 +565,14 @@ def plan_attendance(system: System, path: Path, source: str, *, positive: bool) 
             else:
                 class_id = found[0]
         if school_id is None or day is None:
+            continue
+        if day > today:
+            problems.add(
+                number,
+                "date",
+                f"{day} is after today ({today}): attendance is imported once the day has "
+                "happened.",
+            )
             continue
         if (school_id, day) not in calendar:
             problems.add(

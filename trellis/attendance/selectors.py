@@ -160,7 +160,7 @@ def _reach(user: Any) -> Reach:
     # supervisor's schools (their grants' and their caseload's: `Scope.related_school_ids`) are
     # the ones every other page of theirs shows (docs/decisions.md, 2026-11-30).
     system_of: dict[int, int] = dict(
-        School.objects.filter(scope.schools_q()).values_list("pk", "system_id")
+        School.objects.filter(scope.schools_q()).order_by().values_list("pk", "system_id")
     )
     ids = set(system_of)
     if scope.everything or scope.system_ids:
@@ -175,6 +175,21 @@ def _reach(user: Any) -> Reach:
     whole = systems if scope.everything else systems & set(scope.system_ids)
     outside = {pk for pk, system_id in system_of.items() if system_id not in whole}
     return Reach(frozenset(ids), kind, frozenset(systems), frozenset(whole), frozenset(outside))
+
+
+def reach_filters(reach: Reach) -> tuple[Q, Q]:
+    """Filters of the reach's schools and of their roll-up rows (also fit for the other per-school
+    roll-ups, which carry the school's system): by system for whole systems (and the few
+    schools outside them), rather than a metro district's thousand school ids as a list, which
+    every query then compiles and sends (and the (system, date) indexes serve)."""
+    if reach.whole_system_ids:
+        whole, outside = sorted(reach.whole_system_ids), sorted(reach.outside_ids)
+        return (
+            Q(system_id__in=whole) | Q(pk__in=outside),
+            Q(system_id__in=whole) | Q(school_id__in=outside),
+        )
+    ids = sorted(reach.school_ids) or [0]
+    return Q(pk__in=ids), Q(school_id__in=ids)
 
 
 def morning_day(
@@ -582,7 +597,7 @@ def morning(user: Any, day: datetime.date, *, school_ids: Iterable[int] | None =
     for f in found.values():
         total.add(f)
     total.chronic_counted, total.chronic_absent = chronic_total(found)
-    opened = open_school_ids(user, Action.STUDENTS_VIEW)
+    opened = _opened(user)
     open_keys: set[Any] = {("school", pk) for pk in ids & opened}
     if ids <= opened:
         open_keys.add(TOTAL)
@@ -868,7 +883,7 @@ class Chronic:
 
 
 def _trend_points(
-    school_ids: list[int], day: datetime.date, group_of: Any
+    rollup_q: Q, schools: Collection[int], day: datetime.date, group_of: Any
 ) -> list[tuple[datetime.date, datetime.date, dict[str, dict[Any, int]]]]:
     """(month, as of, {measure: {group: value}}) at each month's end of the school year to
     `day`, for every school and every group of schools (`group_of`), from the roll-up: each
@@ -878,9 +893,7 @@ def _trend_points(
     from trellis.attendance.models import DailyChronicTransfer
 
     first = school_year_start(day)
-    rollup = DailySchoolAttendance.objects.filter(
-        school_id__in=school_ids, date__gte=first, date__lte=day
-    )
+    rollup = DailySchoolAttendance.objects.filter(rollup_q, date__gte=first, date__lte=day)
     lasts = {
         (school_id, last)
         for school_id, last in rollup.annotate(month=TruncMonth("date"))
@@ -888,6 +901,7 @@ def _trend_points(
         .values_list("school_id", "month")
         .annotate(last=Max("date"))
         .values_list("school_id", "last")
+        if school_id in schools
     }
     found: dict[int, list[tuple[datetime.date, int, int]]] = defaultdict(list)
     for school_id, date, counted, absent in (
@@ -897,17 +911,14 @@ def _trend_points(
     ):
         if (school_id, date) in lasts:
             found[school_id].append((date, counted, absent))
-    by_day: dict[datetime.date, list[int]] = defaultdict(list)
-    for school_id, last in lasts:
-        by_day[last].append(school_id)
-    q = Q(school_id=0)
-    for last, ids in sorted(by_day.items()):
-        q |= Q(date=last, school_id__in=sorted(ids))
+    # The transfers of the schools on those days (by the filter of the reach, with the system
+    # and date index; a school's rows on another school's last day are not looked up).
     moved: dict[tuple[int, datetime.date], list[tuple[int, int, str, bool]]] = defaultdict(list)
     for student_id, school_id, date, grade, is_chronic_there in DailyChronicTransfer.objects.filter(
-        q
+        rollup_q, date__in=sorted({d for _s, d in lasts}) or [first]
     ).values_list("student_id", "school_id", "date", "grade", "chronic"):
-        moved[(school_id, date)].append((student_id, school_id, grade, is_chronic_there))
+        if (school_id, date) in lasts:
+            moved[(school_id, date)].append((student_id, school_id, grade, is_chronic_there))
     out = []
     month = first
     while month <= day:
@@ -972,6 +983,7 @@ class ChronicTable:
 
 
 CHRONIC_MEASURES = ("chronic_counted", "chronic_absent")
+TIMESTAMPS = ("created_at", "updated_at", "roster_modified_at")
 
 
 def chronic_table(user: Any, day: datetime.date) -> ChronicTable:
@@ -1010,15 +1022,24 @@ def _chronic_table(user: Any, day: datetime.date) -> ChronicTable:
     from trellis.attendance.models import DailyChronicTransfer, DailyGradeChronic
 
     reach = attendance_reach(user)
+    school_q, rollup_q = reach_filters(reach)
+    # A metro district's thousand schools with their networks, without the timestamps every
+    # row would parse (no page or answer shows them).
     schools = {
         s.pk: s
-        for s in School.objects.filter(pk__in=sorted(reach.school_ids)).select_related(
-            "system", "network"
-        )
+        for s in School.objects.filter(school_q)
+        .select_related("network")
+        .defer(*TIMESTAMPS, *(f"network__{name}" for name in TIMESTAMPS[:2]))
     }
     ids = sorted(schools)
-    as_of = as_of_days(ids, day)
-    when = on_days(as_of)
+    # Each school's day (`as_of_days`), and its rows (`on_days`), without listing the schools:
+    # those with the day by the filter of the reach, only the others by id.
+    on_day = DailySchoolAttendance.objects.filter(rollup_q, date=day)
+    as_of = {pk: day for pk in on_day.values_list("school_id", flat=True) if pk in schools}
+    missing = [pk for pk in ids if pk not in as_of]
+    earlier = as_of_days(missing, day) if missing else {}
+    as_of.update(earlier)
+    when = Q(date=day, school_id__in=on_day.values("school_id")) | on_days(earlier)
     school_values = {
         pk: (counted, absent)
         for pk, counted, absent in DailySchoolAttendance.objects.filter(when).values_list(
@@ -1132,7 +1153,7 @@ def _chronic_table(user: Any, day: datetime.date) -> ChronicTable:
         if group[0] != "school"
     ] + outer
     trend = []
-    for month, month_as_of, month_values in _trend_points(ids, day, group_of):
+    for month, month_as_of, month_values in _trend_points(rollup_q, schools, day, group_of):
         month_hidden: dict[str, set[Any]] = {name: set() for name in CHRONIC_MEASURES}
         if not open_keys >= set(month_values["chronic_counted"]):
             for name in CHRONIC_MEASURES:
@@ -1486,6 +1507,17 @@ def worklist_count(day: datetime.date) -> Subquery:
         .values("on_worklist")[:1],
         output_field=IntegerField(),
     )
+
+
+def worklist_size(school: School, day: datetime.date) -> int:
+    """How many students are on the school's worklist on `day` (one query: the roll-up)."""
+    found = (
+        School.objects.filter(pk=school.pk)
+        .annotate(n=worklist_count(day))
+        .values_list("n", flat=True)
+        .first()
+    )
+    return found or 0
 
 
 @dataclass
@@ -2008,6 +2040,10 @@ class MorningDecision:
     members: dict[tuple[Any, ...], list[int]]
     values: dict[str, dict[Any, int]]
     hidden: dict[str, set[Any]]
+    # No count of the day at any school in reach is small (1 to threshold - 1): `protect`
+    # then hides nothing over these schools, whichever of them a page shows (members and
+    # values are left empty: nothing to decide).
+    none_small: bool = False
 
     def group(self, ids: Collection[int]) -> tuple[Any, ...] | None:
         """The group whose schools are exactly `ids` (a school, a network, a system, or all)."""
@@ -2023,6 +2059,8 @@ class MorningDecision:
         """The hidden keys of a page over `ids`: its schools' ("school", pk) and its total's
         (TOTAL). A set of schools that is no group (none of the pages shows one) is protected
         against its own total on top of the decision."""
+        if self.none_small:
+            return {name: set() for name in MORNING_COUNTS}
         group = self.group(ids)
         out: dict[str, set[Any]] = {}
         for name in MORNING_COUNTS:
@@ -2046,16 +2084,26 @@ def morning_decision(user: Any, day: datetime.date) -> MorningDecision:
 
 
 def _morning_decision(user: Any, day: datetime.date) -> MorningDecision:
-    """Two queries whatever the number of schools: the reach's schools (with their system and
-    network) and their rows of the day (one per school, by index)."""
+    """One query when no school in reach has a small count of the day (the usual day of a
+    district, and of a metro district's thousand schools): `protect` hides nothing unless a
+    cell is small (primary suppression is where every complementary cell starts; a total of
+    parts that are 0 or at least the threshold is itself 0 or at least the threshold), so
+    there is nothing to decide and no school is loaded. Otherwise three: the reach's schools
+    (with their system and network) and their rows of the day (one per school, by index), and
+    the decision over them."""
     reach = attendance_reach(user)
-    if reach.whole_system_ids:
-        whole, outside = sorted(reach.whole_system_ids), sorted(reach.outside_ids)
-        school_q = Q(system_id__in=whole) | Q(pk__in=outside)
-        rollup_q = Q(system_id__in=whole) | Q(school_id__in=outside)
-    else:
-        ids = sorted(reach.school_ids) or [0]
-        school_q, rollup_q = Q(pk__in=ids), Q(school_id__in=ids)
+    school_q, rollup_q = reach_filters(reach)
+    limit = threshold()
+    small = Q()
+    for name in MORNING_COUNTS:
+        small |= Q(**{f"{name}__gt": 0, f"{name}__lt": limit})
+    if not DailySchoolAttendance.objects.filter(rollup_q, small, date=day).exists():
+        return MorningDecision(
+            members={},
+            values={name: {} for name in MORNING_COUNTS},
+            hidden={name: set() for name in MORNING_COUNTS},
+            none_small=True,
+        )
     placed = list(School.objects.filter(school_q).values_list("pk", "system_id", "network_id"))
     day_values = {
         pk: (enrolled, absent)
@@ -2093,6 +2141,11 @@ def _morning_decision(user: Any, day: datetime.date) -> MorningDecision:
         open_school_ids(user, Action.STUDENTS_VIEW)
         if students.everything or students.system_ids or students.network_ids or students.school_ids
         else set()
+    ) | (
+        # Cells the viewer may open are shown: a principal lists their school's absent students.
+        student_school_ids(user)
+        if not scope_for(user, Action.ATTENDANCE_STUDENTS).is_empty
+        else set()
     )
     open_keys = {group for group, pks in members.items() if set(pks) <= opened}
     hidden: dict[str, set[Any]] = {name: set() for name in MORNING_COUNTS}
@@ -2121,6 +2174,8 @@ class MorningPage:
     networks: list[tuple[int, str]]
     hidden: dict[str, set[Any]]
     definitions: list[tuple[str, str]] = field(default_factory=lambda: DEFINITIONS)
+    # The network filter applied (one of `networks`), or None.
+    network: int | None = None
 
     @property
     def has_data(self) -> bool:
@@ -2164,9 +2219,7 @@ def morning_page(
     ids = sorted(wanted)
     if school_ids is None and reach.whole_system_ids:
         # Every school of whole systems (and a few more): filtered by system.
-        whole, outside = sorted(reach.whole_system_ids), sorted(reach.outside_ids)
-        school_q = Q(system_id__in=whole) | Q(pk__in=outside)
-        rollup_q = Q(system_id__in=whole) | Q(school_id__in=outside)
+        school_q, rollup_q = reach_filters(reach)
     else:
         school_q, rollup_q = Q(pk__in=ids), Q(school_id__in=ids)
     total, _smallest = _morning_total(rollup_q, None, day)
@@ -2210,8 +2263,11 @@ def morning_page(
     schools = annotated
     if query:
         schools = schools.filter(name__icontains=query)
-    if network:
-        schools = schools.filter(network_id=network)
+    # A network that is not one of the page's (another network, another system's) filters
+    # nothing, as a value not offered by any other filter: the viewer's schools are shown.
+    page.network = network if network in dict(page.networks) else None
+    if page.network:
+        schools = schools.filter(network_id=page.network)
     if jumped:
         schools = schools.filter(pk__in=jumped_ids)
     # Sorting by a figure: over every school in SQL; a rate the viewer may not see sorts last.

@@ -45,6 +45,7 @@ from trellis.attendance.rollups import (
     submission_rollups_refresh,
     window_source,
 )
+from trellis.attendance.selectors import calendar_removal
 from trellis.authz.policies import require
 from trellis.authz.roles import Action
 from trellis.core.services import audit_event_record
@@ -407,6 +408,9 @@ def family_contact_log(
     zone = ZoneInfo(settings_of(school.system_id).time_zone)
     today = timezone.now().astimezone(zone).date()  # today in the system's zone
     year_start = school_year_start(today)
+    # A contact falls after the student's first entry at the school. After they left it is
+    # still taken: their absences there stay on its worklist until someone calls (a student
+    # who left is not dropped from the call list; docs/decisions.md).
     entry = (
         SchoolEnrolment.objects.filter(
             student=student, school=school, source=window_source(school.system_id)
@@ -707,9 +711,17 @@ def attendance_alert_acknowledge(*, actor: Any, alert: AttendanceAlert) -> Atten
 @dataclass
 class CalendarChange:
     days: list[datetime.date]
-    # Attendance records (events and submissions) on removed days: kept, no longer counted.
-    records_kept: int = 0
+    # Attendance records on removed days, kept but no longer counted: the confirmation's
+    # figures (selectors.calendar_removal), so that the result says the same.
+    events_kept: int = 0
+    students_kept: int = 0
+    submissions_kept: int = 0
     rollups: int = 0
+
+    @property
+    def records_kept(self) -> int:
+        """Events and submissions together."""
+        return self.events_kept + self.submissions_kept
 
 
 def calendar_days_change(
@@ -788,10 +800,10 @@ def calendar_days_change(
                 [CalendarDay(system_id=school.system_id, school=school, date=d) for d in days]
             )
         else:
-            change.records_kept = (
-                AttendanceEvent.objects.filter(school=school, date__in=days).count()
-                + AttendanceSubmission.objects.filter(school=school, date__in=days).count()
-            )
+            kept = calendar_removal(school, days[0], days[-1])
+            change.events_kept = kept.events
+            change.students_kept = kept.students
+            change.submissions_kept = kept.submissions
             if change.records_kept and not confirmed:
                 raise ValidationError(
                     f"{change.records_kept} attendance record(s) are on "
@@ -811,6 +823,8 @@ def calendar_days_change(
             after={
                 "days": [d.isoformat() for d in days],
                 "records_kept": change.records_kept,
+                "events_kept": change.events_kept,
+                "submissions_kept": change.submissions_kept,
                 "confirmed": confirmed,
                 "rollups": change.rollups,
             },

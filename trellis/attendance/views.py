@@ -4,23 +4,26 @@ one school with its classes not yet submitted, and the system's attendance setti
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
+from functools import wraps
 from typing import Any
 
 from django.core.paginator import Paginator
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
 
 from trellis.attendance import selectors, services
 from trellis.attendance.forms import AttendanceSettingsForm
 from trellis.attendance.rollups import settings_of
-from trellis.authz.decorators import permission
+from trellis.authz.decorators import View, permission
+from trellis.authz.policies import user_may
 from trellis.authz.roles import Action
 from trellis.core.exports import FORMATS, export_response
 from trellis.core.listing import form_page, querystring_without
 from trellis.core.params import get_choice, get_date, get_int, get_text
 from trellis.orgs.models import System
-from trellis.orgs.selectors import system_choice, systems_where
+from trellis.orgs.selectors import system_choice, systems_where, visible_schools
 
 SCHOOL_HEADERS = [
     "School",
@@ -46,6 +49,32 @@ def _day(request: HttpRequest, systems: Any, school_ids: Any = None) -> tuple[da
         return given, False
     day = selectors.morning_day(request.user, today, school_ids)
     return day, day != today
+
+
+def school_permission(action: str) -> Callable[[View], View]:
+    """@permission for the pages of one school (its `pk` in the address): whoever's roles
+    allow `action` nowhere gets 404 for a school they do not see at all (outside their scope,
+    e.g. a supervisor asking for a school outside their network and caseload) and 403 for one
+    they see; whoever may, the view's own lookup answers (404 outside, 403 not allowed)."""
+
+    def decorator(view: View) -> View:
+        guarded = permission(action)(view)
+
+        @wraps(view)
+        def wrapped(request: HttpRequest, pk: int, *args: Any, **kwargs: Any) -> HttpResponseBase:
+            user = request.user
+            if (
+                user.is_authenticated
+                and not user_may(user, action)
+                and not visible_schools(user).filter(pk=pk).exists()
+            ):
+                raise Http404
+            return guarded(request, pk, *args, **kwargs)
+
+        wrapped.trellis_permission = action  # type: ignore[attr-defined]
+        return wrapped
+
+    return decorator
 
 
 def _school_row(row: selectors.Row) -> list[Any]:
@@ -82,6 +111,33 @@ HEADINGS = {
 }
 
 
+# The classes not yet submitted listed on the morning page of a viewer with one school (the
+# school's page lists them all).
+OWN_CLASSES_SHOWN = 10
+
+
+def _own_school(request: HttpRequest, day: datetime.date) -> dict[str, Any]:
+    """For a viewer with one school (a principal at 8:30): that school's classes not yet
+    submitted and, when they may open its worklist, how many students need a call, on the
+    morning page itself (the issue's "done when"), with the ways to the full lists."""
+    reach = selectors.attendance_reach(request.user)
+    if len(reach.school_ids) != 1 or get_choice(request.GET, "format", FORMATS):
+        return {}  # many schools (their table), or an export (the schools' rows only)
+    school = selectors.attendance_school_get(request.user, next(iter(reach.school_ids)))
+    classes = selectors.classes_not_submitted(school, day)
+    shown = list(classes[: OWN_CLASSES_SHOWN + 1])
+    calls = None
+    if school.pk in selectors.student_school_ids(request.user):
+        calls = selectors.worklist_size(school, day)
+    return {
+        "own_school": school,
+        "own_no_school": selectors.instructional(school, day) is False,
+        "own_classes": shown[:OWN_CLASSES_SHOWN],
+        "own_classes_total": classes.count() if len(shown) > OWN_CLASSES_SHOWN else len(shown),
+        "own_calls": calls,
+    }
+
+
 @permission(Action.ATTENDANCE_VIEW)
 def morning(request: HttpRequest) -> HttpResponseBase:
     systems = selectors.attendance_systems(request.user)
@@ -94,7 +150,8 @@ def morning(request: HttpRequest) -> HttpResponseBase:
         heading=HEADINGS[selectors.attendance_reach(request.user).kind],
         can_manage=bool(systems_where(request.user, Action.ATTENDANCE_MANAGE).exists()),
         extra={
-            "week_open_until": selectors.week_open_until(only[0], day) if len(only) == 1 else None
+            "week_open_until": selectors.week_open_until(only[0], day) if len(only) == 1 else None,
+            **_own_school(request, day),
         },
     )
 
@@ -145,7 +202,7 @@ def morning_response(
             "querystring_nopage": querystring_without(request, "page", "format"),
             "query": query,
             "networks": seen.networks,
-            "network": network,
+            "network": seen.network,
             "jumped": jumped,
             "sort": sort,
             "sorts": selectors.MORNING_SORTS.items(),
@@ -158,7 +215,7 @@ def morning_response(
     )
 
 
-@permission(Action.ATTENDANCE_VIEW)
+@school_permission(Action.ATTENDANCE_VIEW)
 def school(request: HttpRequest, pk: int) -> HttpResponseBase:
     found = selectors.attendance_school_get(request.user, pk)
     day, earlier = _day(request, System.objects.filter(pk=found.system_id), [found.pk])

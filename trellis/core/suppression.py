@@ -13,16 +13,32 @@ them) are never hidden and count as known.
 
 Counts of distinct people are not exactly additive (someone holding two positions counts once in
 a school's total); treating them as sums errs on the side of hiding more.
+
+Reasoning one relation at a time is not enough either: a reader can chain relations (a network's
+grade total, a school's total, another grade of that school) and the labels' bounds to pin a cell
+no single relation gives away. So, once every relation holds on its own, `pinned` audits the
+whole system: for each small withheld cell, the least and the most it can be given every shown
+figure, every relation and every label (a linear programme per cell, HiGHS), and a cell
+with only one possible value gets one more cell beside it withheld (docs/decisions.md).
 """
 
 from __future__ import annotations
 
+import ctypes
+import hashlib
 import math
+import os
+import sys
+import threading
+from collections import defaultdict
 from collections.abc import Collection, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TypeVar
 
+import highspy
+import numpy
 from django.conf import settings
+from django.core.cache import cache
 
 K = TypeVar("K", bound=Hashable)
 
@@ -127,9 +143,44 @@ def protect(
 ) -> set[K]:
     """The keys of `values` to hide: primary suppression, then complementary suppression over
     `relations` (total key, part keys) until nothing changes. `hidden` are keys already decided
-    hidden elsewhere (e.g. a school's total when protecting its grades)."""
+    hidden elsewhere (e.g. a school's total when protecting its grades). Then the audit of every
+    relation together (`pinned`), more cells withheld until no small one has a single value."""
+    listed = [(total, list(parts)) for total, parts in relations]
+    if len(values) < REMEMBER_FROM:
+        return _protect(values, listed, open_keys=open_keys, hidden=hidden)
+    # The audit costs seconds over a metropolitan system's table: the decision is remembered by
+    # what it was made from (the figures, the relations, what is open), so it can never be stale.
+    digest = hashlib.sha256(
+        repr(
+            (
+                threshold(),
+                sorted(map(repr, values.items())),
+                [(repr(t), list(map(repr, parts))) for t, parts in listed],
+                sorted(map(repr, open_keys)),
+                sorted(map(repr, hidden)),
+            )
+        ).encode()
+    ).hexdigest()
+    remembered = cache.get(f"suppression.protect:{digest}")
+    if remembered is not None:
+        return set(remembered)
+    decided = _protect(values, listed, open_keys=open_keys, hidden=hidden)
+    cache.set(f"suppression.protect:{digest}", list(decided), timeout=REMEMBER_FOR)
+    return decided
+
+
+REMEMBER_FROM = 300  # cells; a smaller table is decided faster than it is looked up
+REMEMBER_FOR = 36 * 3600  # seconds
+
+
+def _protect(
+    values: Mapping[K, int],
+    relations: list[tuple[K, list[K]]],
+    *,
+    open_keys: Collection[K],
+    hidden: Collection[K],
+) -> set[K]:
     limit = threshold()
-    relations = [(total, list(parts)) for total, parts in relations]
     suppressed = {k for k, v in values.items() if 0 < v < limit and k not in open_keys}
     suppressed |= set(hidden) - set(open_keys)
 
@@ -143,28 +194,231 @@ def protect(
             key=order,
         )
 
-    changed = True
-    while changed:
-        changed = False
-        for total, parts in relations:
-            hidden_parts = [p for p in parts if p in suppressed]
-            if total not in suppressed:
-                if not hidden_parts or not exposed([values.get(p, 0) for p in hidden_parts]):
-                    continue
-                more = candidates(parts)
-                if more:
-                    suppressed.add(more[0])
-                elif total not in open_keys:
-                    suppressed.add(total)
-                else:
-                    continue
-                changed = True
-            elif not hidden_parts:
-                more = candidates(parts)
-                if more:
-                    suppressed.add(more[0])
+    def each_relation() -> None:
+        changed = True
+        while changed:
+            changed = False
+            for total, parts in relations:
+                hidden_parts = [p for p in parts if p in suppressed]
+                if total not in suppressed:
+                    if not hidden_parts or not exposed([values.get(p, 0) for p in hidden_parts]):
+                        continue
+                    more = candidates(parts)
+                    if more:
+                        suppressed.add(more[0])
+                    elif total not in open_keys:
+                        suppressed.add(total)
+                    else:
+                        continue
                     changed = True
+                elif not hidden_parts:
+                    more = candidates(parts)
+                    if more:
+                        suppressed.add(more[0])
+                        changed = True
+
+    def withhold_beside(key: K) -> bool:
+        """Withhold the smallest shown cell of a relation `key` is in; when every cell of those
+        is withheld already, of the relations one step further along withheld cells."""
+        reached, seen = {key}, set()
+        while reached:
+            options: list[K] = []
+            further: set[K] = set()
+            for n, (total, parts) in enumerate(relations):
+                if n in seen or not (total in reached or any(p in reached for p in parts)):
+                    continue
+                seen.add(n)
+                for cell in (total, *parts):
+                    if cell in suppressed:
+                        further.add(cell)
+                    elif cell not in open_keys and values.get(cell, 0):
+                        options.append(cell)
+            if options:
+                suppressed.add(min(options, key=order))
+                return True
+            reached = further - reached
+        return False
+
+    audited: set[K] = set()
+    # A cell shown to move stays free when more cells are withheld (the reader then knows less).
+    free: set[K] = set()
+    while True:
+        each_relation()
+        # Only the groups of cells that changed since the last audit can have changed.
+        fresh = suppressed - audited
+        audited = set(suppressed)
+        found = pinned(values, relations, suppressed, changed=fresh, free=free)
+        if not found or not any([withhold_beside(key) for key in sorted(found, key=order)]):
+            break
     return suppressed & set(values) | (suppressed & set(hidden))
+
+
+def pinned(
+    values: Mapping[K, int],
+    relations: Sequence[tuple[K, Sequence[K]]],
+    withheld: Collection[K],
+    *,
+    changed: Collection[K] | None = None,
+    free: set[K] | None = None,
+) -> set[K]:
+    """The small withheld cells ("fewer than 5") a reader can pin to one value from every shown
+    figure, every relation and the labels' bounds together (`_bounds`). The withheld cells are
+    split into the groups that relations tie together; in each, a cell's most and least are
+    linear programmes over the withheld cells, the shown ones being constants. The true values
+    are one answer, so one programme usually settles a cell: it can be more, or less, by one.
+    With `changed`, only the groups holding one of those cells are audited; `free` holds the
+    cells already shown to move (not audited again) and gains those found now."""
+    free = set() if free is None else free
+    limit = threshold()
+    if limit <= 2:  # "fewer than 2" is 1 by its label alone: nothing more to pin
+        return set()
+    withheld = set(withheld)
+    parent: dict[K, K] = {key: key for key in withheld}
+
+    def root(key: K) -> K:
+        while parent[key] != key:
+            parent[key] = parent[parent[key]]
+            key = parent[key]
+        return key
+
+    touching: list[tuple[K, Sequence[K]]] = []
+    for total, parts in relations:
+        inside = [k for k in (total, *parts) if k in withheld]
+        if not inside:
+            continue
+        touching.append((total, parts))
+        for key in inside[1:]:
+            parent[root(key)] = root(inside[0])
+    groups: dict[K, list[K]] = defaultdict(list)
+    for key in withheld:
+        groups[root(key)].append(key)
+    by_group: dict[K, list[tuple[K, Sequence[K]]]] = defaultdict(list)
+    for total, parts in touching:
+        first = next(k for k in (total, *parts) if k in withheld)
+        by_group[root(first)].append((total, parts))
+    found: set[K] = set()
+    for head, keys in groups.items():
+        if not any(0 < values.get(k, 0) < limit for k in keys):
+            continue
+        if changed is not None and not any(k in changed for k in keys):
+            continue
+        found |= _pinned_in(values, by_group[head], sorted(keys, key=repr), limit, free)
+    return found
+
+
+_quiet = threading.Lock()
+_greeted = False
+
+
+def _solver() -> highspy.Highs:
+    """A silent HiGHS. Its first instance in a process prints a banner on the C side: that goes
+    to /dev/null, not into a command's JSON on standard output."""
+    global _greeted
+    with _quiet:
+        if not _greeted:
+            sys.stdout.flush()
+            saved = os.dup(1)
+            sink = os.open(os.devnull, os.O_WRONLY)
+            try:
+                os.dup2(sink, 1)
+                highspy.Highs()
+                ctypes.CDLL(None).fflush(None)
+            finally:
+                os.dup2(saved, 1)
+                os.close(saved)
+                os.close(sink)
+            _greeted = True
+    solver = highspy.Highs()
+    solver.setOptionValue("output_flag", False)
+    return solver
+
+
+def _pinned_in(
+    values: Mapping[K, int],
+    relations: list[tuple[K, Sequence[K]]],
+    keys: list[K],
+    limit: int,
+    known_free: set[K],
+) -> set[K]:
+    index = {key: i for i, key in enumerate(keys)}
+    truth = [float(values.get(key, 0)) for key in keys]
+    columns: list[dict[int, float]] = [defaultdict(float) for _ in keys]
+    sums: list[float] = []
+    for row, (total, parts) in enumerate(relations):
+        known = 0.0
+        # total - sum(parts) over the withheld cells equals what the shown ones leave, and the
+        # reader is granted the exact gap of counts that are not quite sums (a transfer counted
+        # once in a total): the strongest reader, and the true values always an answer.
+        for key, sign in ((total, 1.0), *((p, -1.0) for p in parts)):
+            if key in index:
+                columns[index[key]][row] += sign
+                known += sign * values.get(key, 0)
+        sums.append(known)
+    small = [i for i, key in enumerate(keys) if 0 < truth[i] < limit and key not in known_free]
+    if not sums or not small:
+        return set()
+    lp = highspy.HighsLp()
+    lp.num_col_ = len(keys)
+    lp.num_row_ = len(sums)
+    lp.col_cost_ = numpy.zeros(len(keys))
+    lower, upper = [], []
+    for value in truth:
+        lo, hi = _bounds(int(value), limit)
+        lower.append(float(lo))
+        upper.append(highspy.kHighsInf if hi == math.inf else float(hi))
+    lp.col_lower_ = numpy.array(lower)
+    lp.col_upper_ = numpy.array(upper)
+    lp.row_lower_ = numpy.array(sums)
+    lp.row_upper_ = numpy.array(sums)
+    starts, rows, signs = [0], [], []
+    for column in columns:
+        for row, sign in sorted(column.items()):
+            if sign:
+                rows.append(row)
+                signs.append(sign)
+        starts.append(len(rows))
+    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+    lp.a_matrix_.start_ = numpy.array(starts, dtype=numpy.int32)
+    lp.a_matrix_.index_ = numpy.array(rows, dtype=numpy.int32)
+    lp.a_matrix_.value_ = numpy.array(signs)
+    solver = _solver()
+    solver.passModel(lp)
+
+    free: set[int] = set()
+
+    def settle(aim: list[float]) -> None:
+        """Solve for `aim` (a cost per cell, minimised); every small cell the answer moves by
+        one or more is free, whatever the aim was."""
+        solver.changeColsCost(
+            len(keys), numpy.arange(len(keys), dtype=numpy.int32), numpy.array(aim)
+        )
+        solver.run()
+        status = solver.getModelStatus()
+        if status == highspy.HighsModelStatus.kUnbounded:
+            return
+        if status != highspy.HighsModelStatus.kOptimal:
+            return
+        answer = solver.getSolution().col_value
+        for i in small:
+            if abs(answer[i] - truth[i]) >= 1 - 1e-6:
+                free.add(i)
+
+    # Pull every small cell down at once, then up at once: most cells move in one of the two,
+    # so few are left for a programme of their own (warm-started from the last answer).
+    among = set(small)
+    settle([1.0 if i in among else 0.0 for i in range(len(keys))])
+    settle([-1.0 if i in among else 0.0 for i in range(len(keys))])
+    for i in small:
+        for direction in (1.0, -1.0):  # the least, then the most
+            if i in free:
+                break
+            aim = [0.0] * len(keys)
+            aim[i] = direction
+            settle(aim)
+            if solver.getModelStatus() == highspy.HighsModelStatus.kUnbounded:
+                free.add(i)
+    known_free.update(keys[i] for i in free)
+    return {keys[i] for i in small if i not in free}
 
 
 def protected_counts(
