@@ -416,3 +416,20 @@ def test_chronic_exports_write_counts_as_plain_numbers(w: World) -> None:
     for row in _rows(w, "admin", f"/attendance/chronic/?date={DAY}&format=csv")[:-1]:
         for cell in row[2:4]:
             assert cell.isdigit() or cell in ("fewer than 5", "not shown"), row
+
+
+def test_a_viewers_part_of_a_network_is_not_called_the_network(w: World) -> None:
+    """A viewer who sees part of a network (here Oak Hill's principal; in the demo a supervisor
+    whose caseload crosses networks): the network's chronic page and export are those schools'
+    figures, headed as the part of the network they are (issue 12 walk)."""
+    from trellis.orgs.models import School
+
+    north = w.network
+    whole = School.objects.filter(network=north).count()
+    assert whole > 1
+    part = f"North Cluster (the 1 of its {whole} schools you see)"
+    url = f"/attendance/chronic/?date={DAY}&network={north.pk}"
+    assert f"Chronic absence in {part}</h1>" in _html(w, "principal", url)
+    assert _rows(w, "principal", url + "&format=csv")[-2][:2] == ["Total", part]
+    # For whom the network is whole, it keeps its name.
+    assert "Chronic absence in North Cluster</h1>" in _html(w, "admin", url)

@@ -105,7 +105,10 @@ def _chronic_page(
             request.user, school=school.pk if school else None, network=network
         ),
     )
-    network_name = dict(networks)[network] if network else ""
+    network_name = network_label = dict(networks)[network] if network else ""
+    if network and len(seen.schools) < (whole := School.objects.filter(network_id=network).count()):
+        # A supervisor may see part of a network: its figures are those schools', said so.
+        network_label += f" (the {len(seen.schools)} of its {whole} schools you see)"
     query = get_text(request.GET, "q")
     rows = [
         r
@@ -136,7 +139,7 @@ def _chronic_page(
                 ),
                 [
                     "Total",
-                    network_name or ("All" if not school else school.name),
+                    network_label or ("All" if not school else school.name),
                     _cell(seen.total.counted),
                     _cell(seen.total.chronic),
                     _rate(seen.total),
@@ -154,7 +157,7 @@ def _chronic_page(
             "school": school,
             "heading": f"Chronic absence at {school.name}"
             if school
-            else f"Chronic absence in {network_name}"
+            else f"Chronic absence in {network_label}"
             if network
             else {
                 "system": "Chronic absence in your system",
