@@ -74,3 +74,9 @@ def test_item10_no_template_has_inline_style_or_script() -> None:
         'css/trellis.css (style="max-width:48rem" is class mw-48r; a computed width is '
         "data-progress, applied by js/trellis.js) and script files:\n" + "\n".join(found)
     )
+
+
+@pytest.mark.django_db
+def test_the_api_docs_name_their_language() -> None:
+    """axe html-has-lang (serious) on /api/v1/docs (issue 12 walk)."""
+    assert '<html lang="en">' in Client().get("/api/v1/docs").content.decode()
