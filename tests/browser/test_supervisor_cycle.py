@@ -215,6 +215,13 @@ def test_supervisor_session_video_and_evaluation_cycle(
     paula.get_by_role("button", name="Acknowledge").click()
     expect(paula.get_by_text("Acknowledged. Thank you.")).to_be_visible()
     expect(paula.get_by_role("button", name="Acknowledge")).to_have_count(0)
+    # The acknowledged evaluation is no longer asked of her; the home page still leads back.
+    paula.goto(f"{base}/")
+    asks = paula.get_by_role("region", name="Your evaluation")
+    expect(asks.get_by_text("acknowledge your signed-off evaluation")).to_have_count(0)
+    asks.get_by_role("link", name="All your evaluations").click()
+    expect(paula.get_by_role("row").filter(has_text=CYCLE)).to_contain_text("Complete")
+    assert_accessible(paula)
 
     # Sam sees the cycle complete, every stage done, with Paula's response.
     sam.reload()

@@ -117,6 +117,23 @@ def test_bad_visits_are_refused_with_clear_messages(world: World) -> None:
     assert not ClassroomVisit.objects.filter(minutes=500).exists()
 
 
+def test_an_untouched_visit_form_logs_nothing(world: World) -> None:
+    """The form fills in no time or length: clicking "Log the visit" on it untouched logs no
+    15-minute visit that would count as leadership time (issue 10 walk); each blank field says
+    what to enter."""
+    client = world.client("principal")
+    url = f"/coaching/visits/new/?teacher={world.teacher_person.pk}"
+    form = client.get(url).content.decode()
+    assert 'name="minutes" value=' not in form and 'name="visited_at" value=' not in form
+    before = ClassroomVisit.objects.count()
+    text = client.post(url, {"feedback": ""}).content.decode()
+    assert "Enter the date and time of the visit." in text
+    assert "Enter how long the visit lasted, in minutes (1 to 240)." in text
+    assert ClassroomVisit.objects.count() == before
+    text = client.post(url, {"visited_at": "2026-02-10T08:45", "minutes": 0}).content.decode()
+    assert "The length is between 1 and 240 minutes." in text
+
+
 def test_leadership_time_per_week_is_hand_computed(world: World) -> None:
     paula, tomas = world.principal_person, world.teacher_person
     support_settings_save(actor=None, system=world.system, leadership_goal_minutes=100)

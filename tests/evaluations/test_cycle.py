@@ -205,6 +205,13 @@ def test_home_panels(world, client):
     assert "overdue" in paula  # the self-assessment was due 30 days ago
     coach = login(Client(), world, "coach").get("/").content.decode()
     assert "Evaluations you conduct" not in coach
+    # Once nothing is asked of her, the panel stays, with the way back to her evaluations
+    # (issue 10 walk: a principal could not find a completed evaluation again).
+    Evaluation.objects.filter(evaluatee=world.principal_person).update(stage="complete")
+    paula = login(Client(), world, "principal").get("/").content.decode()
+    assert "Nothing is asked of you now." in paula
+    assert 'href="/evaluations/">All your evaluations</a>' in paula
+    assert "Your evaluation" not in coach
 
 
 def test_the_generic_round_pages_leave_an_evaluation_round_alone(world, client):

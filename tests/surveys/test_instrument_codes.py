@@ -16,6 +16,16 @@ from tests.surveys.test_files import ITEMS, counts, instrument
 from trellis.imports.models import ImportRun
 from trellis.surveys.models import Instrument
 
+
+@pytest.fixture(autouse=True)
+def builtins(db: None) -> None:
+    """The built-in instruments, as migration 0002 installs them: ensured here, since a test
+    elsewhere on the same worker may leave a database without them (seen once in CI)."""
+    from trellis.surveys.services import instruments_install
+
+    instruments_install()
+
+
 TAKEN = (
     "'school-conditions' is the code of the built-in instrument “School Conditions Survey”: "
     "give your instrument another code."

@@ -14,8 +14,22 @@ class VisitForm(forms.Form):
         label="Date and time",
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+        error_messages={
+            "required": "Enter the date and time of the visit.",
+            "invalid": "Enter the date and time of the visit, e.g. 2026-11-30 09:15.",
+        },
     )
-    minutes = forms.IntegerField(label="Length (minutes)", min_value=1, max_value=240)
+    minutes = forms.IntegerField(
+        label="Length (minutes)",
+        min_value=1,
+        max_value=240,
+        error_messages={
+            "required": "Enter how long the visit lasted, in minutes (1 to 240).",
+            "min_value": "The length is between 1 and 240 minutes.",
+            "max_value": "The length is between 1 and 240 minutes.",
+            "invalid": "The length is a whole number of minutes, between 1 and 240.",
+        },
+    )
     look_fors = forms.MultipleChoiceField(
         label="Look-fors", required=False, widget=forms.CheckboxSelectMultiple
     )

@@ -111,11 +111,9 @@ def visit_new(request: HttpRequest) -> HttpResponseBase:
     )
     form = VisitForm(
         request.POST or None,
+        # No time or length filled in: an untouched form must not log a visit that counts
+        # towards the principal's instructional-leadership time (issue 10 walk).
         look_fors=offered.items,
-        initial={
-            "visited_at": timezone.localtime().replace(second=0, microsecond=0),
-            "minutes": 15,
-        },
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

@@ -443,6 +443,11 @@ def evaluatee_asks(user: Any) -> list[Evaluation]:
     )
 
 
+def has_own_evaluations(user: Any) -> bool:
+    """Whether the user is evaluated in any cycle (their way back to their evaluations)."""
+    return bool(user.person_id) and Evaluation.objects.filter(evaluatee_id=user.person_id).exists()
+
+
 # Configuring cycles ------------------------------------------------------------------------
 
 
