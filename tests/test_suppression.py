@@ -286,9 +286,20 @@ def test_protect_leaves_no_small_cell_with_one_possible_value(
     schools: int, grades: int, draws: list[int]
 ) -> None:
     """Over any small network, trying every value a withheld cell could take: each "fewer than
-    5" keeps more than one possible value, whatever relations a reader chains."""
+    5" keeps more than one possible value, whatever relations a reader chains, unless the labels
+    alone pin it (every figure withheld and still one value: four cells "fewer than 5" under a
+    total "fewer than 5" are each 1), which no withholding can help."""
     cells = {(s, g): draws[s * 3 + g] for s in range(schools) for g in range(grades)}
     values, relations = _network(cells)
     hidden = protect(values, relations)
-    possible = _possible(values, relations, hidden, cap=values["network"] + 6)
-    assert all(len(found) > 1 for found in possible.values()), possible
+    cap = values["network"] + 6
+    possible = _possible(values, relations, hidden, cap=cap)
+    by_labels = _possible(values, relations, set(values), cap=cap)
+    assert all(len(found) > 1 or len(by_labels[k]) == 1 for k, found in possible.items()), possible
+
+
+def test_cells_the_labels_alone_pin_are_left_as_they_are() -> None:
+    """Every cell 1 and the network's total 4: all "fewer than 5", each pinned to 1 by the labels
+    alone (hypothesis found it). Nothing more to withhold: `protect` ends, every figure withheld."""
+    values, relations = _network({(0, 0): 1, (0, 1): 1, (1, 0): 1, (1, 1): 1})
+    assert protect(values, relations) == set(values)

@@ -397,6 +397,19 @@ def sign_in_admin(page: Page, base: str) -> None:
     page.get_by_role("button", name="Sign In").click()
     page.get_by_label("Code").fill(totp_now("JBSWY3DPEHPK3PXP"))
     page.get_by_role("button", name="Sign In").click()
+    try:
+        expect(page.get_by_role("heading", level=1)).to_contain_text("Welcome")
+    except AssertionError:
+        # allauth takes each code once: an earlier sign-in in the same 30 seconds used it (or
+        # the window turned). The next window's code, as a person would wait for it.
+        import time
+
+        from allauth.mfa import app_settings
+
+        period = app_settings.TOTP_PERIOD
+        time.sleep(period - time.time() % period + 1)
+        page.get_by_label("Code").fill(totp_now("JBSWY3DPEHPK3PXP"))
+        page.get_by_role("button", name="Sign In").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Welcome")
 
 

@@ -223,6 +223,7 @@ def _protect(
         reached, seen = {key}, set()
         while reached:
             options: list[K] = []
+            zeros: list[K] = []
             further: set[K] = set()
             for n, (total, parts) in enumerate(relations):
                 if n in seen or not (total in reached or any(p in reached for p in parts)):
@@ -231,10 +232,11 @@ def _protect(
                 for cell in (total, *parts):
                     if cell in suppressed:
                         further.add(cell)
-                    elif cell not in open_keys and values.get(cell, 0):
-                        options.append(cell)
-            if options:
-                suppressed.add(min(options, key=order))
+                    elif cell not in open_keys:
+                        (options if values.get(cell, 0) else zeros).append(cell)
+            # A shown 0 pins as surely as any figure: withheld too when nothing else is left.
+            if options or zeros:
+                suppressed.add(min(options, key=order) if options else min(zeros, key=repr))
                 return True
             reached = further - reached
         return False
@@ -242,12 +244,19 @@ def _protect(
     audited: set[K] = set()
     # A cell shown to move stays free when more cells are withheld (the reader then knows less).
     free: set[K] = set()
+    # Cells the labels alone pin (every cell of a network "fewer than 5" and its total too: each
+    # is 1) cannot be helped by withholding more; worked out once, when a pin is first found.
+    by_labels: set[K] | None = None
     while True:
         each_relation()
         # Only the groups of cells that changed since the last audit can have changed.
         fresh = suppressed - audited
         audited = set(suppressed)
         found = pinned(values, relations, suppressed, changed=fresh, free=free)
+        if found and by_labels is None:
+            everything = {k for t, parts in relations for k in (t, *parts)} | set(values)
+            by_labels = pinned(values, relations, everything - set(open_keys))
+        found -= by_labels or set()
         if not found or not any([withhold_beside(key) for key in sorted(found, key=order)]):
             break
     return suppressed & set(values) | (suppressed & set(hidden))
