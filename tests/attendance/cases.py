@@ -6,7 +6,13 @@ leader finds none of Riverbend's (404, or their own empty page)."""
 
 from __future__ import annotations
 
-from tests.attendance.world import add_alerts, add_attendance, principal_alert
+from tests.attendance.world import (
+    add_alerts,
+    add_attendance,
+    add_attendance_and_foreign_teacher,
+    add_foreign_teacher,
+    principal_alert,
+)
 from tests.matrix import Case
 
 DAY = "2026-09-30"
@@ -110,7 +116,8 @@ ATTENDANCE_CASES += [
         data=lambda w: {"next": "home"},
         right_status=302,
         wrong_status=404,
-        get_status=405,
+        # Opened again (a reload, the address bar): the alerts page, not 405.
+        get_status=302,
         setup=add_alerts,
     ),
     Case(
@@ -398,5 +405,142 @@ ATTENDANCE_CASES += [
         exports=("csv", "xlsx"),
         setup=add_attendance,
         label="caseload within the network",
+    ),
+]
+
+
+# Scope before role (issue 12 finding): whoever's roles do not allow an operation at all still
+# gets 404 for a school, network or system outside their scope, and 403 only for one they see,
+# on the API as on the pages (outside scope 404, in scope but not allowed 403).
+ATTENDANCE_CASES += [
+    Case(
+        "api:list_family_contacts",
+        lambda w: "/api/v1/attendance/contacts?system=riverbend&school=sch-a",
+        right="principal",
+        # Riverbend's district leader sees Oak Hill, not its students: 403. Lakeside's (no
+        # students anywhere either) does not see Oak Hill at all: 404.
+        wrong="leader",
+        outsider="leader_b",
+        api=True,
+        setup=add_attendance,
+        audited_read=True,
+        label="outside scope, no role",
+    ),
+    Case(
+        "api:list_family_contacts",
+        lambda w: "/api/v1/attendance/contacts?system=riverbend&school=sch-a",
+        right="principal",
+        # The North Cluster's supervisor sees Oak Hill (403); the South Cluster's does not (404).
+        wrong="supervisor",
+        outsider="supervisor_far",
+        api=True,
+        setup=add_attendance,
+        audited_read=True,
+        label="another network, no role",
+    ),
+    Case(
+        "api:list_family_contacts",
+        lambda w: "/api/v1/attendance/contacts?system=riverbend&school=sch-b",
+        right="admin",
+        wrong="supervisor_far",
+        outsider="supervisor",
+        api=True,
+        setup=add_attendance,
+        audited_read=True,
+        label="Pine Ridge, no role",
+    ),
+    Case(
+        "api:log_family_contact",
+        lambda w: "/api/v1/attendance/contacts?system=riverbend&school=sch-a",
+        right="principal",
+        wrong="leader",
+        outsider="leader_b",
+        method="POST",
+        data=lambda w: {"system": "riverbend", "school": "sch-a", "student": "a1", **CONTACT},
+        right_status=201,
+        get_status=200,
+        api=True,
+        setup=add_attendance,
+        audited_read=True,
+        label="outside scope, no role",
+    ),
+    Case(
+        "api:log_family_contact",
+        lambda w: "/api/v1/attendance/contacts?system=riverbend&school=sch-a",
+        right="principal",
+        wrong="supervisor",
+        outsider="supervisor_far",
+        method="POST",
+        data=lambda w: {"system": "riverbend", "school": "sch-a", "student": "a1", **CONTACT},
+        right_status=201,
+        get_status=200,
+        api=True,
+        setup=add_attendance,
+        audited_read=True,
+        label="another network, no role",
+    ),
+    Case(
+        "api:attendance_report",
+        lambda w: f"/api/v1/attendance/report?system=riverbend&date={DAY}",
+        right="leader",
+        # The coach sees Riverbend's schools, not their attendance: 403. Lakeside's teacher
+        # leader sees nothing of Riverbend: 404.
+        wrong="coach",
+        outsider="teacher_b",
+        api=True,
+        setup=add_attendance_and_foreign_teacher,
+        label="outside scope, no role",
+    ),
+    Case(
+        "api:attendance_chronic",
+        lambda w: f"/api/v1/attendance/chronic?system=riverbend&date={DAY}",
+        right="analyst",
+        wrong="programs",
+        outsider="teacher_b",
+        api=True,
+        setup=add_attendance_and_foreign_teacher,
+        label="outside scope, no role",
+    ),
+    Case(
+        "attendance_network",
+        lambda w: f"/attendance/networks/{w.network.pk}/?date={DAY}",
+        right="analyst",
+        # Oak Hill's teacher leader sees the North Cluster (403); Lakeside's does not (404).
+        wrong="teacher",
+        outsider="teacher_b",
+        exports=("csv", "xlsx"),
+        setup=add_foreign_teacher,
+        label="outside scope, no role",
+    ),
+    Case(
+        "attendance_network",
+        lambda w: f"/attendance/networks/{w.other_network.pk}/?date={DAY}",
+        right="supervisor_far",
+        # The program manager sees every network of Riverbend (403); Oak Hill's teacher leader
+        # does not see the South Cluster (404).
+        wrong="programs",
+        outsider="teacher",
+        exports=("csv", "xlsx"),
+        label="another network, no role",
+    ),
+    Case(
+        "attendance_settings",
+        lambda w: f"/attendance/settings/?system={w.system.pk}",
+        right="admin",
+        # Riverbend's district leader sees the system, may not manage it (403); Lakeside's
+        # does not see it (404).
+        wrong="leader",
+        outsider="leader_b",
+        method="POST",
+        data=lambda w: {
+            "time_zone": "America/Chicago",
+            "deadline": "09:00",
+            "chronic_min_days": "10",
+            "chronic_percent": "10",
+            "taken_by": "homeroom",
+        },
+        right_status=302,
+        get_status=200,
+        label="outside scope, no role",
     ),
 ]

@@ -188,3 +188,30 @@ def test_the_alerts_page_and_home_panel_query_counts_do_not_grow_with_the_alerts
         attendance_alerts_send(actor=None, system=w.system, day=day)
     assert AttendanceAlert.objects.count() > 10
     assert [queries(u) for u in urls] == before
+
+
+def test_opening_the_acknowledge_address_goes_to_the_alerts_page(w: World) -> None:
+    """Acknowledging is a POST. Its address opened again (a reload after a refusal, the address
+    bar, a bookmark) goes to the alerts page instead of a bare 405, for the recipient and anyone
+    else alike (the same answer whether the alert is theirs or exists at all), and acknowledges
+    nothing."""
+    attendance_alerts_send(actor=None, system=w.system, day=DAY)
+    alert = AttendanceAlert.objects.get()
+    for who in ("principal", "supervisor", "admin_b"):
+        client = w.client(who)
+        for url in (
+            f"/attendance/alerts/{alert.pk}/acknowledge/",
+            f"/attendance/alerts/{alert.pk + 1000}/acknowledge/",
+        ):
+            response = client.get(url)
+            assert response.status_code == 302, (who, url)
+            assert response["Location"] == "/attendance/alerts/", (who, url)
+    # The page it leads to is the recipient's own list, with the alert still open.
+    listed = w.client("principal").get("/attendance/alerts/", follow=True)
+    assert listed.status_code == 200 and "2 classes had not submitted" in listed.content.decode()
+    alert.refresh_from_db()
+    assert alert.acknowledged_at is None
+    assert not AuditEvent.objects.filter(action="attendance.alert_acknowledge").exists()
+    # Anyone signed out is sent to sign in first.
+    anonymous = w.client(None).get(f"/attendance/alerts/{alert.pk}/acknowledge/")
+    assert anonymous.status_code == 302 and "/accounts/login/" in anonymous["Location"]

@@ -22,14 +22,13 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from tests.attendance import data
-from tests.attendance.world import add_attendance
+from tests.attendance.world import add_attendance, extra_schools
 from tests.conftest import World
 from trellis.attendance import selectors
-from trellis.attendance.models import AttendanceSettings, DailySchoolAttendance, FamilyContact
+from trellis.attendance.models import AttendanceSettings, FamilyContact
 from trellis.attendance.rollups import rollups_rebuild, settings_of
 from trellis.attendance.services import attendance_settings_set, family_contact_log
 from trellis.core.models import AuditEvent
-from trellis.orgs.services import school_create
 from trellis.students.models import SchoolEnrolment, Student
 
 DAY = "2026-09-30"
@@ -430,28 +429,9 @@ def test_query_counts_of_the_new_pages_do_not_grow_with_data(w: World) -> None:
     before = [_queries(w, who, url) for who, url in urls]
     # Forty more schools with a month of roll-ups, and thirty more students at Oak Hill, each
     # absent four times and contacted once.
-    from trellis.attendance.models import AttendanceEvent, CalendarDay
+    from trellis.attendance.models import AttendanceEvent
 
-    schools = [
-        school_create(actor=None, system=w.system, name=f"Extra {i}", network=w.network)
-        for i in range(40)
-    ]
-    CalendarDay.objects.bulk_create(
-        CalendarDay(system=w.system, school=s, date=d) for s in schools for d in data.SEPTEMBER
-    )
-    DailySchoolAttendance.objects.bulk_create(
-        DailySchoolAttendance(
-            system=w.system,
-            school=s,
-            date=d,
-            enrolled=300,
-            absent=20,
-            chronic_counted=280,
-            chronic_absent=30 + i,
-        )
-        for i, s in enumerate(schools)
-        for d in data.SEPTEMBER
-    )
+    extra_schools(w, 40)
     extra = Student.objects.bulk_create(
         Student(
             system=w.system,

@@ -59,3 +59,33 @@ def test_the_demo_worklists_hold_a_handful_to_a_few_dozen_and_grades_fit_each_sc
         allowed = set(GRADES.get(school.level, ["09"]))
         assert set(selectors.school_grades(school)) <= allowed, school.name
     assert sum(sizes) >= 3 * len(sizes)
+
+
+@pytest.mark.django_db
+def test_each_demo_contact_is_logged_by_staff_who_may_log_the_schools_contacts() -> None:
+    """The demo's "Logged by" is never empty: the principal logs their own school's contacts;
+    a school without its own staff among the demo's accounts has them logged by the district's
+    account that may log contacts at every school (the administrator); nobody logs a contact
+    at a school where they may not."""
+    from django.db.models import Count
+
+    from trellis.orgs.models import School
+
+    result = build(size_name="demo", seed=1, today=TODAY)
+    contacts = FamilyContact.objects.filter(system=result.system)
+    assert contacts.exists()
+    assert not contacts.filter(logged_by__isnull=True).exists()
+    principal = User.objects.get(email="principal@riverbend.example")
+    admin = User.objects.get(email="admin@riverbend.example")
+    (own,) = selectors.student_school_ids(principal)
+    assert set(contacts.filter(school_id=own).values_list("logged_by", flat=True)) == {principal.pk}
+    others = contacts.exclude(school_id=own)
+    assert others.exists()
+    assert set(others.values_list("logged_by", flat=True)) == {admin.pk}
+    may = selectors.student_school_ids(admin)
+    assert set(contacts.values_list("school_id", flat=True)) <= may
+    assert School.objects.filter(system=result.system).count() == len(may)
+    # The page, the export and the API show them by name (the principal's staff record).
+    first = contacts.filter(school_id=own).select_related("logged_by__person").first()
+    assert first is not None and first.logged_by_name == principal.person.full_name
+    assert contacts.values("logged_by").annotate(n=Count("pk")).count() == 2

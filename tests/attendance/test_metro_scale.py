@@ -8,14 +8,13 @@ import datetime
 
 import pytest
 from django.db import connection
+from django.db.models import F
 from django.test.utils import CaptureQueriesContext
 
-from tests.attendance import data
-from tests.attendance.world import add_attendance
+from tests.attendance.world import add_attendance, extra_schools
 from tests.conftest import World
 from trellis.attendance import selectors
-from trellis.attendance.models import CalendarDay, DailySchoolAttendance
-from trellis.orgs.services import school_create
+from trellis.attendance.models import DailySchoolAttendance
 
 D30 = datetime.date(2026, 9, 30)
 
@@ -24,29 +23,6 @@ D30 = datetime.date(2026, 9, 30)
 def w(world: World) -> World:
     add_attendance(world)
     return world
-
-
-def _extra_schools(w: World, n: int, prefix: str = "Extra") -> None:
-    schools = [
-        school_create(actor=None, system=w.system, name=f"{prefix} {i}", network=w.network)
-        for i in range(n)
-    ]
-    CalendarDay.objects.bulk_create(
-        CalendarDay(system=w.system, school=s, date=d) for s in schools for d in data.SEPTEMBER
-    )
-    DailySchoolAttendance.objects.bulk_create(
-        DailySchoolAttendance(
-            system=w.system,
-            school=s,
-            date=d,
-            enrolled=300,
-            absent=20,
-            chronic_counted=280,
-            chronic_absent=30 + i,
-        )
-        for i, s in enumerate(schools)
-        for d in data.SEPTEMBER
-    )
 
 
 def _decision(w: World, who: str) -> tuple[selectors.MorningDecision, int]:
@@ -60,7 +36,7 @@ def _decision(w: World, who: str) -> tuple[selectors.MorningDecision, int]:
 def test_no_small_count_no_school_is_read_for_the_morning_decision(w: World) -> None:
     """A day on which no school of the reach has a small count: one query, nothing hidden (what
     `protect` decides over every school: nothing small, nothing to hide beside it)."""
-    _extra_schools(w, 12)
+    extra_schools(w, 12)
     DailySchoolAttendance.objects.filter(date=D30).update(enrolled=300, absent=20)
     decided, queries = _decision(w, "leader")
     assert queries == 1
@@ -72,7 +48,7 @@ def test_no_small_count_no_school_is_read_for_the_morning_decision(w: World) -> 
 def test_a_small_count_is_still_decided_over_every_school(w: World) -> None:
     """One school with 3 absent: hidden, with the next-smallest school of its network beside
     it (complementary), as before; the page's total stays shown."""
-    _extra_schools(w, 12)
+    extra_schools(w, 12)
     DailySchoolAttendance.objects.filter(date=D30).update(enrolled=300, absent=20)
     DailySchoolAttendance.objects.filter(date=D30, school=w.school).update(absent=3)
     DailySchoolAttendance.objects.filter(date=D30, school=w.other_school).update(absent=4)
@@ -99,7 +75,50 @@ def _sql(w: World, who: str) -> tuple[int, int]:
 def test_the_chronic_table_sends_the_same_sql_whatever_the_number_of_schools(w: World) -> None:
     """A district role's chronic figures are read by system, not by listing every school's id
     in each query (a metro district's thousand ids, compiled and sent six times a page)."""
-    _extra_schools(w, 5)
+    extra_schools(w, 5)
     before = _sql(w, "leader")
-    _extra_schools(w, 40, prefix="More")
+    extra_schools(w, 40, prefix="More")
     assert _sql(w, "leader") == before
+
+
+SORTED = f"/attendance/?date={D30:%Y-%m-%d}&sort=absence_rate&page=2"
+
+
+def _sorted_page(w: World) -> tuple[int, int, list[str]]:
+    """The leader's morning page sorted by absence rate (its second page): the queries, the SQL
+    sent, and the ORDER BY of each query that reads a page of schools."""
+    client = w.client("leader")
+    assert client.get(SORTED).status_code == 200
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(SORTED).status_code == 200
+    sql = [q["sql"] for q in captured.captured_queries]
+    paged = [s.rsplit("ORDER BY", 1)[1] for s in sql if "OFFSET 50" in s and "orgs_school" in s]
+    # The page's own SQL (the session's and the savepoints' carry keys and counters).
+    sent = sum(len(s) for s in sql if "django_session" not in s and "SAVEPOINT" not in s)
+    return len(sql), sent, paged
+
+
+def test_the_page_sorted_by_absence_rate_joins_the_days_rollup_once(w: World) -> None:
+    """Sorting every school by the day's absence rate reads the day's roll-up rows in one pass
+    (joined to the schools), not one lookup per school (a subquery in the ORDER BY, run for
+    each of a metro district's thousand schools): the same queries and SQL at 107 schools and
+    at 167 (a full second page at both), and the schools in order of their rate."""
+    extra_schools(w, 105)
+    before = _sorted_page(w)
+    extra_schools(w, 60, prefix="More")
+    # Rates that differ: 30 + i absent of 300 at "More i" (10.0% up to 29.7%).
+    DailySchoolAttendance.objects.filter(date=D30, school__name__startswith="More ").update(
+        absent=F("chronic_absent")
+    )
+    after = _sorted_page(w)
+    assert after[:2] == before[:2]
+    assert after[2], "no page of schools read"
+    for order in after[2]:
+        assert "SELECT" not in order.upper(), f"a lookup per school in the sort: {order}"
+    leader = type(w.users["leader"]).objects.get(pk=w.users["leader"].pk)
+    seen = selectors.morning_page(leader, D30, sort="absence_rate")
+    rates = [seen.row(s).absence_rate for s in seen.schools]
+    shown = [r for r in rates if r is not None]
+    assert shown == sorted(shown, reverse=True)
+    assert rates[: len(shown)] == shown  # a school without a rate (none, or hidden) sorts last
+    assert rates[0] == 29.7

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import tempfile
 from pathlib import Path
+from typing import Any
 
 from tests.attendance import data
 from tests.conftest import World
@@ -40,14 +41,15 @@ def principal_alert(world: World) -> int:
     return AttendanceAlert.objects.get(recipient=world.users["principal"]).pk
 
 
-def more_schools(world: World, n: int) -> None:
-    """`n` more schools in the North Cluster, each with September's calendar and roll-ups (for
-    query counts that must not grow with the schools)."""
+def _september_schools(world: World, n: int, prefix: str, **figures: Any) -> list[Any]:
+    """`n` more schools named "`prefix` i" in the North Cluster, each with September's calendar
+    and a roll-up row for each of its days: `figures` are the rows' values, each a number or a
+    function of the school's index i."""
     from trellis.attendance.models import CalendarDay, DailySchoolAttendance
     from trellis.orgs.services import school_create
 
     schools = [
-        school_create(actor=None, system=world.system, name=f"Extra {i}", network=world.network)
+        school_create(actor=None, system=world.system, name=f"{prefix} {i}", network=world.network)
         for i in range(n)
     ]
     CalendarDay.objects.bulk_create(
@@ -58,14 +60,42 @@ def more_schools(world: World, n: int) -> None:
             system=world.system,
             school=s,
             date=d,
-            enrolled=300,
-            absent=20 + i % 7,
-            expected_submissions=12,
-            submitted=12,
-            on_time=10,
+            **{k: v(i) if callable(v) else v for k, v in figures.items()},
         )
         for i, s in enumerate(schools)
         for d in data.SEPTEMBER
+    )
+    return schools
+
+
+def extra_schools(world: World, n: int, prefix: str = "Extra") -> None:
+    """`n` more schools in the North Cluster with September's calendar and roll-ups that carry
+    chronic figures (300 enrolled, 20 absent; 280 counted, 30 + i chronically absent), for
+    query counts and SQL that must not grow with the schools (the chronic pages', the
+    morning decision's)."""
+    _september_schools(
+        world,
+        n,
+        prefix,
+        enrolled=300,
+        absent=20,
+        chronic_counted=280,
+        chronic_absent=lambda i: 30 + i,
+    )
+
+
+def more_schools(world: World, n: int) -> None:
+    """`n` more schools in the North Cluster, each with September's calendar and roll-ups (for
+    query counts that must not grow with the schools)."""
+    schools = _september_schools(
+        world,
+        n,
+        "Extra",
+        enrolled=300,
+        absent=lambda i: 20 + i % 7,
+        expected_submissions=12,
+        submitted=12,
+        on_time=10,
     )
     # What the roll-up's writer stores with each row: its usual figures (rollups.usual_refresh).
     from trellis.attendance.rollups import usual_refresh
@@ -73,3 +103,23 @@ def more_schools(world: World, n: int) -> None:
     usual_refresh(
         school_ids=[s.pk for s in schools], start=data.SEPTEMBER[0], end=data.SEPTEMBER[-1]
     )
+
+
+def add_foreign_teacher(world: World) -> None:
+    """Lakeside's teacher leader at Harbor Prep (`teacher_b`): no attendance role anywhere, and
+    none of Riverbend's schools, networks or system in sight. Asking for Riverbend's attendance
+    is outside their scope (404), not a role they lack in scope (403)."""
+    from tests.conftest import make_user
+    from trellis.accounts.models import User
+    from trellis.authz.roles import Role
+
+    email = "teacher@lakeside.test"
+    found = User.objects.filter(email=email).first()
+    world.users["teacher_b"] = found or make_user(
+        world.other_system, email, Role.TEACHER_LEADER, school=world.foreign_school
+    )
+
+
+def add_attendance_and_foreign_teacher(world: World) -> None:
+    add_attendance(world)
+    add_foreign_teacher(world)

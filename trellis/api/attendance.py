@@ -19,6 +19,7 @@ from trellis.attendance import selectors, services
 from trellis.attendance.models import AttendanceAlert, FamilyContact
 from trellis.authz.roles import Action
 from trellis.orgs.models import School
+from trellis.orgs.selectors import visible_systems
 
 router = Router(tags=["attendance"])
 
@@ -48,12 +49,17 @@ class ReportQuery(Schema):
     date: datetime.date
 
 
+def _sees_system(request: HttpRequest, params: ReportQuery, **kwargs: Any) -> bool:
+    """The system (by its code) is in the viewer's scope (they see it, or some of it)."""
+    return visible_systems(request.user).filter(code=params.system).exists()
+
+
 @router.get(
     "/attendance/report",
     response={200: ReportOut, 403: ErrorOut, 404: ErrorOut},
     summary="A system's attendance on a day (the attendance_report command's figures)",
 )
-@api_permission(Action.ATTENDANCE_VIEW)
+@api_permission(Action.ATTENDANCE_VIEW, in_scope=_sees_system)
 def attendance_report(request: HttpRequest, params: Query[ReportQuery]) -> Any:
     system = selectors.attendance_systems(request.user).filter(code=params.system).first()
     if system is None:
@@ -101,7 +107,7 @@ class ChronicOut(Schema):
     response={200: ChronicOut, 403: ErrorOut, 404: ErrorOut},
     summary="Chronic absence per school, grade and month's end (suppressed as on pages)",
 )
-@api_permission(Action.ATTENDANCE_VIEW)
+@api_permission(Action.ATTENDANCE_VIEW, in_scope=_sees_system)
 def attendance_chronic(request: HttpRequest, params: Query[ReportQuery]) -> Any:
     system = selectors.attendance_systems(request.user).filter(code=params.system).first()
     if system is None:
@@ -182,12 +188,26 @@ def _students_school(request: HttpRequest, system_code: str, school_sid: str) ->
     return selectors.attendance_students_school_get(request.user, found.pk)
 
 
+def _school_in_scope(request: HttpRequest, system_code: str, school_sid: str) -> bool:
+    """The school (by its system's code and its sourcedId) is in the viewer's scope."""
+    found = School.objects.filter(system__code=system_code, sourced_id=school_sid).first()
+    return found is not None and selectors.attendance_school_in_scope(request.user, found.pk)
+
+
+def _sees_filtered_school(request: HttpRequest, filters: ContactFilters, **kwargs: Any) -> bool:
+    return _school_in_scope(request, filters.system, filters.school)
+
+
+def _sees_posted_school(request: HttpRequest, payload: ContactIn, **kwargs: Any) -> bool:
+    return _school_in_scope(request, payload.system, payload.school)
+
+
 @router.get(
     "/attendance/contacts",
     response={200: list[ContactOut], 403: ErrorOut, 404: ErrorOut},
     summary="A school's family contacts, latest first (a read of student records: audited)",
 )
-@api_permission(Action.ATTENDANCE_STUDENTS)
+@api_permission(Action.ATTENDANCE_STUDENTS, in_scope=_sees_filtered_school)
 @paginate(Pages, max_limit=500)
 def list_family_contacts(request: HttpRequest, filters: Query[ContactFilters]) -> Any:
     school = _students_school(request, filters.system, filters.school)
@@ -206,7 +226,7 @@ def list_family_contacts(request: HttpRequest, filters: Query[ContactFilters]) -
     response={201: ContactOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut},
     summary="Log a contact with an absent student's family",
 )
-@api_permission(Action.ATTENDANCE_STUDENTS)
+@api_permission(Action.ATTENDANCE_STUDENTS, in_scope=_sees_posted_school)
 def log_family_contact(request: HttpRequest, payload: ContactIn) -> Any:
     school = _students_school(request, payload.system, payload.school)
     student = selectors.contact_student_by_sourced_id(school, payload.student)

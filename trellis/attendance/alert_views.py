@@ -1,5 +1,6 @@
 """Attendance alerts: each person's own (the alerts page, with their history) and acknowledging
-one. Nobody sees or acknowledges anyone else's: "not found"."""
+one (a POST; the address opened again goes to the alerts page). Nobody sees or acknowledges
+anyone else's: "not found"."""
 
 from __future__ import annotations
 
@@ -10,7 +11,6 @@ from django.http import HttpRequest
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect
 from django.utils import timezone
-from django.views.decorators.http import require_POST
 
 from trellis.attendance import selectors, services
 from trellis.attendance.models import AttendanceAlert
@@ -18,6 +18,7 @@ from trellis.authz.decorators import permission
 from trellis.authz.roles import Action
 from trellis.core.listing import ExportSpec, render_list
 from trellis.core.params import get_choice, get_date, get_text
+from trellis.core.postonly import post_only
 
 ALERT_HEADERS = ["Date", "School", "Alert", "Summary", "Details", "E-mailed", "Acknowledged"]
 
@@ -71,7 +72,7 @@ def alert_list(request: HttpRequest) -> HttpResponseBase:
 
 
 @permission(Action.SIGNED_IN)
-@require_POST
+@post_only("attendance_alerts", with_pk=False)
 def alert_acknowledge(request: HttpRequest, pk: int) -> HttpResponseBase:
     alert = selectors.own_alert_get(request.user, pk)
     services.attendance_alert_acknowledge(actor=request.user, alert=alert)

@@ -200,7 +200,13 @@ class DailySchoolAttendance(models.Model):
         "orgs.System", on_delete=models.CASCADE, related_name="+", db_index=False
     )
     school = models.ForeignKey(
-        "orgs.School", on_delete=models.CASCADE, related_name="+", db_index=False
+        "orgs.School",
+        on_delete=models.CASCADE,
+        # No accessor on School; a query may join a school's roll-up rows (the morning page
+        # sorted by a figure: selectors.morning_page).
+        related_name="+",
+        related_query_name="daily_attendance",
+        db_index=False,
     )
     date = models.DateField()
     enrolled = models.PositiveIntegerField(default=0)

@@ -4,18 +4,27 @@ schools; one who sees the network but none of its schools' attendance is told wh
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.http import HttpRequest
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
 
 from trellis.attendance import selectors
 from trellis.attendance.views import _day, morning_response
-from trellis.authz.decorators import permission
+from trellis.authz.decorators import scoped_permission
 from trellis.authz.roles import Action
 from trellis.orgs.models import System
+from trellis.orgs.selectors import visible_networks
 
 
-@permission(Action.ATTENDANCE_VIEW)
+def _sees_network(request: HttpRequest, *args: Any, pk: int, **kwargs: Any) -> bool:
+    """The network is in the viewer's scope (they see it): whoever may see no attendance at all
+    gets 403 for it, and 404 for a network they do not see."""
+    return visible_networks(request.user).filter(pk=pk).exists()
+
+
+@scoped_permission(Action.ATTENDANCE_VIEW, _sees_network)
 def network_morning(request: HttpRequest, pk: int) -> HttpResponseBase:
     try:
         network, school_ids, partly = selectors.attendance_network_get(request.user, pk)

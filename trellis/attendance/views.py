@@ -5,25 +5,23 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Callable
-from functools import wraps
 from typing import Any
 
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest
+from django.http import HttpRequest
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
 
 from trellis.attendance import selectors, services
 from trellis.attendance.forms import AttendanceSettingsForm
 from trellis.attendance.rollups import settings_of
-from trellis.authz.decorators import View, permission
-from trellis.authz.policies import user_may
+from trellis.authz.decorators import View, permission, scoped_permission
 from trellis.authz.roles import Action
 from trellis.core.exports import FORMATS, export_response
 from trellis.core.listing import form_page, querystring_without
 from trellis.core.params import get_choice, get_date, get_int, get_text
 from trellis.orgs.models import System
-from trellis.orgs.selectors import system_choice, systems_where, visible_schools
+from trellis.orgs.selectors import system_choice, systems_where, visible_systems
 
 SCHOOL_HEADERS = [
     "School",
@@ -51,30 +49,23 @@ def _day(request: HttpRequest, systems: Any, school_ids: Any = None) -> tuple[da
     return day, day != today
 
 
+def _sees_school(request: HttpRequest, *args: Any, pk: int, **kwargs: Any) -> bool:
+    return selectors.attendance_school_in_scope(request.user, pk)
+
+
 def school_permission(action: str) -> Callable[[View], View]:
     """@permission for the pages of one school (its `pk` in the address): whoever's roles
     allow `action` nowhere gets 404 for a school they do not see at all (outside their scope,
     e.g. a supervisor asking for a school outside their network and caseload) and 403 for one
     they see; whoever may, the view's own lookup answers (404 outside, 403 not allowed)."""
+    return scoped_permission(action, _sees_school)
 
-    def decorator(view: View) -> View:
-        guarded = permission(action)(view)
 
-        @wraps(view)
-        def wrapped(request: HttpRequest, pk: int, *args: Any, **kwargs: Any) -> HttpResponseBase:
-            user = request.user
-            if (
-                user.is_authenticated
-                and not user_may(user, action)
-                and not visible_schools(user).filter(pk=pk).exists()
-            ):
-                raise Http404
-            return guarded(request, pk, *args, **kwargs)
-
-        wrapped.trellis_permission = action  # type: ignore[attr-defined]
-        return wrapped
-
-    return decorator
+def _sees_system(request: HttpRequest, *args: Any, **kwargs: Any) -> bool:
+    """The system a page names in its query (`?system=`) is in the viewer's scope; a page that
+    names none is refused as not allowed (403)."""
+    named = get_int(request.GET, "system")
+    return named is None or visible_systems(request.user).filter(pk=named).exists()
 
 
 def _school_row(row: selectors.Row) -> list[Any]:
@@ -258,7 +249,7 @@ def school(request: HttpRequest, pk: int) -> HttpResponseBase:
     )
 
 
-@permission(Action.ATTENDANCE_MANAGE)
+@scoped_permission(Action.ATTENDANCE_MANAGE, _sees_system)
 def attendance_settings(request: HttpRequest) -> HttpResponseBase:
     systems = systems_where(request.user, Action.ATTENDANCE_MANAGE)
     system = system_choice(systems, get_int(request.GET, "system"))

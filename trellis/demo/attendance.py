@@ -14,13 +14,14 @@ from __future__ import annotations
 import datetime
 import random
 from collections import Counter, defaultdict
+from collections.abc import Iterable
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.core.mail import get_connection
 
 from trellis.attendance.models import ABSENCES, AttendanceEvent, Category, FamilyContact
-from trellis.attendance.selectors import school_year_start, settings_of
+from trellis.attendance.selectors import school_year_start, settings_of, student_school_ids
 from trellis.attendance.services import (
     CalendarPlan,
     DayPlan,
@@ -35,6 +36,7 @@ from trellis.attendance.services import (
     submissions_apply,
 )
 from trellis.orgs.models import School, System
+from trellis.people.models import Position
 from trellis.rosters.models import SchoolClass
 from trellis.rosters.services import school_classes_bulk_create
 from trellis.students.models import Student
@@ -294,13 +296,52 @@ def attendance_history(
     }
 
 
-def family_contact_history(system: System, *, seed: int, today: datetime.date) -> dict[str, int]:
+def contact_loggers(system: System, users: Iterable[Any]) -> dict[int, list[Any]]:
+    """Who logs each school's family contacts in the demo: of the demo's accounts, those who
+    may log contacts there (attendance.students at the school, as `family_contact_log`
+    requires), the school's own staff first (an account whose person holds a current
+    position at the school: its principal); a school with none of its staff among them has
+    its contacts logged by those who may log at every school (the district's attendance
+    office: the system administrator). A school nobody may log at has none."""
+    accounts = sorted(users, key=lambda u: u.pk)
+    schools = list(School.objects.filter(system=system).values_list("pk", flat=True))
+    may: dict[int, list[Any]] = defaultdict(list)
+    for user in accounts:
+        for school_id in student_school_ids(user):
+            may[school_id].append(user)
+    staff_at: set[tuple[int, int]] = set(
+        Position.objects.filter(
+            person__account__in=[u.pk for u in accounts],
+            school_id__in=schools,
+            ends_on__isnull=True,
+        ).values_list("person__account", "school_id")
+    )
+    out: dict[int, list[Any]] = {}
+    for school_id in schools:
+        own = [u for u in may[school_id] if (u.pk, school_id) in staff_at]
+        if own or may[school_id]:
+            out[school_id] = own or may[school_id]
+    return out
+
+
+def family_contact_history(
+    system: System, *, seed: int, today: datetime.date, users: Iterable[Any] = ()
+) -> dict[str, int]:
     """Family contacts after absences, as a school's office would log them: each time a
     student's absences reach a multiple of the system's N (default 3), nearly every family is
     called (or texted, written to, visited) within a few school days, a few never; an
     unanswered call often sets a follow-up, most of them made on their day. The recent ones,
-    the forgotten ones and the follow-ups still to make are today's worklist."""
+    the forgotten ones and the follow-ups still to make are today's worklist. Each is logged
+    by one of `users` who may log the school's contacts (`contact_loggers`)."""
     rng = random.Random(seed * 104729 + 3)
+    loggers = contact_loggers(system, users)
+    # Its own generator, so that who logged a contact changes none of the contacts made.
+    who_rng = random.Random(seed * 104729 + 5)
+
+    def logger_id(school_id: int) -> int | None:
+        found = loggers.get(school_id)
+        return who_rng.choice(found).pk if found else None
+
     n = settings_of(system.pk).contact_after_absences
     first = school_year_start(today)
     absences: dict[tuple[int, int], list[datetime.date]] = defaultdict(list)
@@ -378,6 +419,7 @@ def family_contact_history(system: System, *, seed: int, today: datetime.date) -
                     outcome=outcome,
                     note=rng.choice(notes.get(outcome, [""])),
                     follow_up_on=follow_up,
+                    logged_by_id=logger_id(school_id),
                 )
             )
             if follow_up is not None and follow_up < today and rng.random() < 0.9:
@@ -390,6 +432,7 @@ def family_contact_history(system: System, *, seed: int, today: datetime.date) -
                         method=FamilyContact.Method.CALL,
                         outcome=FamilyContact.Outcome.REACHED,
                         note=rng.choice(notes[FamilyContact.Outcome.REACHED]),
+                        logged_by_id=logger_id(school_id),
                     )
                 )
     family_contacts_bulk_create(actor=None, system=system, contacts=contacts)

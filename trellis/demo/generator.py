@@ -571,7 +571,9 @@ def build(*, size_name: str, seed: int, today: datetime.date) -> DemoResult:
     )
     program_counts.update(selection_history(system, seed=seed, today=today, users=users))
     program_counts.update(attendance_history(system, seed=seed, today=today, size_name=size_name))
-    program_counts.update(family_contact_history(system, seed=seed, today=today))
+    program_counts.update(
+        family_contact_history(system, seed=seed, today=today, users=users.values())
+    )
     program_counts.update(coaching_history(system, seed=seed, today=today))
     program_counts.update(evaluation_history(system, seed=seed, today=today))
     program_counts.update(video_history(system, seed=seed, today=today))
