@@ -15,13 +15,18 @@ from trellis.attendance.views import _day, morning_response
 from trellis.authz.decorators import scoped_permission
 from trellis.authz.roles import Action
 from trellis.orgs.models import System
-from trellis.orgs.selectors import visible_networks
+from trellis.orgs.selectors import visible_networks, visible_schools
 
 
 def _sees_network(request: HttpRequest, *args: Any, pk: int, **kwargs: Any) -> bool:
-    """The network is in the viewer's scope (they see it): whoever may see no attendance at all
-    gets 403 for it, and 404 for a network they do not see."""
-    return visible_networks(request.user).filter(pk=pk).exists()
+    """The network is in the viewer's scope: they see it, or a school of it (a teacher leader
+    their school's network). Whoever may see no attendance at all gets 403 for it, and 404 for
+    a network outside their scope."""
+    user = request.user
+    return (
+        visible_networks(user).filter(pk=pk).exists()
+        or visible_schools(user).filter(network_id=pk).exists()
+    )
 
 
 @scoped_permission(Action.ATTENDANCE_VIEW, _sees_network)
