@@ -6,8 +6,8 @@ written and nothing is sent. Later capabilities add their Cases to CASES.
 From each Case the runner (tests/test_role_matrix.py) derives several probes, each asked as the
 right role, the wrong role, the outsider and an anonymous visitor:
 - the Case itself (its method, URL and data);
-- for a POST Case, the GET of the same URL (the form page, or 405 for a POST-only action; it
-  must write nothing either way);
+- for a POST Case, the GET of the same URL (the form page, or for a POST-only action a redirect
+  to the page it belongs to; it must write nothing either way);
 - for each format in `exports`, the GET of the URL with `?format=csv` / `?format=xlsx` (an
   outsider's export must not contain `hidden_from_outsider`);
 - with `unrelated_url` and/or `unrelated`: the right role reaching an object it has no
@@ -49,10 +49,11 @@ class Case:
     api: bool = False
     # -- optional, added for issue 8 part 6 (every field below has a default that changes nothing
     # for a Case that does not set it) -------------------------------------------------------
-    # The right role's GET of a POST Case's URL: 200 shows the form; 405 for a POST-only action;
-    # 302 for a POST-only action whose GET goes to its object's page (for everyone signed in:
-    # trellis.core.postonly, so that reloading a refusal shown at that URL is no 405).
-    # None (the default) takes either, and then lets the others' GET answer 405 as well.
+    # The right role's GET of a POST Case's URL: 200 shows the form; 302 for a POST-only action
+    # whose GET goes to its object's page (trellis.core.postonly, so that reloading a refusal
+    # shown at that URL is no 405; tests/test_url_walker.py checks where it leads); 405 only
+    # for one that must still refuse a GET, said here. None (the default) means 200 for the
+    # right role, and lets the others' GET answer 405 as well.
     get_status: int | None = None
     # ...and the wrong role's and the outsider's GET of it, when not as for the POST (a page that
     # shows a read-only view to the wrong role, a form an outsider sees for their own system).
@@ -421,6 +422,10 @@ ROUND_CASES: list[Case] = [
         outsider="leader_b",
         method="POST",
         right_status=302,
+        # A GET goes to the rating's round, once it is found among the rater's own.
+        get_status=302,
+        wrong_get_status=404,
+        outsider_get_status=404,
     ),
 ]
 
@@ -462,6 +467,8 @@ CASES: list[Case] = [
         method="POST",
         data=lambda w: {"direction": "up"},
         right_status=302,
+        get_status=302,
+        wrong_get_status=403,  # the role holds no such action
     ),
     Case(
         "school_ratings",
@@ -561,6 +568,8 @@ CASES: list[Case] = [
         outsider="admin_b",
         method="POST",
         right_status=302,
+        get_status=302,
+        wrong_get_status=403,  # the role holds no such action
     ),
     Case(
         "version_publish",
@@ -854,6 +863,8 @@ CASES: list[Case] = [
         method="POST",
         data=lambda w: {"ends_on": today},
         right_status=302,
+        get_status=302,
+        wrong_get_status=403,  # the role holds no such action
     ),
     Case(
         "position_end_reason",
@@ -866,6 +877,8 @@ CASES: list[Case] = [
         method="POST",
         data=lambda w: {"end_reason": "retired"},
         right_status=302,
+        get_status=302,
+        wrong_get_status=403,  # the role holds no such action
     ),
     Case(
         "education_add",
@@ -924,6 +937,9 @@ CASES: list[Case] = [
         outsider="admin_b",
         method="POST",
         right_status=302,
+        get_status=302,  # to the grants, once the grant is found
+        wrong_get_status=403,
+        outsider_get_status=404,
     ),
     Case(
         "audit_log",
@@ -970,6 +986,9 @@ CASES: list[Case] = [
         method="POST",
         right_status=302,
         wrong_status=404,
+        get_status=302,  # to the account page, for one's own token
+        wrong_get_status=404,
+        outsider_get_status=404,
     ),
     # Imports (system administrators only).
     Case(
@@ -1016,6 +1035,8 @@ CASES: list[Case] = [
         outsider="admin_b",
         method="POST",
         right_status=302,
+        get_status=302,
+        wrong_get_status=403,  # the role holds no such action
     ),
     Case(
         "import_discard",
@@ -1025,6 +1046,8 @@ CASES: list[Case] = [
         outsider="admin_b",
         method="POST",
         right_status=302,
+        get_status=302,
+        wrong_get_status=403,  # the role holds no such action
     ),
     Case(
         "import_rerun",
@@ -1034,6 +1057,8 @@ CASES: list[Case] = [
         outsider="admin_b",
         method="POST",
         right_status=302,
+        get_status=302,
+        wrong_get_status=403,  # the role holds no such action
     ),
     Case(
         "import_settings",
@@ -1181,6 +1206,8 @@ CASES: list[Case] = [
         right_status=302,
         # Another system's administrator cannot choose this system: the form refuses it.
         outsider_status=302,
+        get_status=302,  # to the caseloads (no object: the same for all)
+        wrong_get_status=403,
     ),
     Case(
         "person_detail",

@@ -82,12 +82,21 @@ class Probe:
                 # A POST-only action whose GET goes to the page it belongs to: the same redirect
                 # for everyone signed in, with no lookup (trellis.core.postonly); that page
                 # checks who reads it. Where the view's role check comes first, a role that does
-                # not hold the action at all is refused before (`wrong_get_status`).
+                # not hold the action at all is refused before (`wrong_get_status`); where the
+                # page is found from the object, the POST's lookup refuses first
+                # (`wrong_get_status`, `outsider_get_status`).
                 if self.who == "wrong" and case.wrong_get_status is not None:
                     return (case.wrong_get_status,)
+                if self.who == "outsider" and case.outsider_get_status is not None:
+                    return (case.outsider_get_status,)
                 return (302,)
             if self.who == "right":
-                return (200, 405) if case.get_status is None else (case.get_status,)
+                if case.get_status is not None:
+                    return (case.get_status,)
+                # A page's bare 405 only where its Case says so: a POST-only action otherwise
+                # sends a GET to its page (get_status=302). The API answers a method an
+                # operation does not take with its JSON 405 (its clients are programs).
+                return (200, 405) if case.api else (200,)
             if self.who == "wrong":
                 status = (
                     case.wrong_status if case.wrong_get_status is None else case.wrong_get_status

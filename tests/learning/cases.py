@@ -164,7 +164,7 @@ LEARNING_CASES: list[Case] = [
         method="POST",
         data=lambda w: {},
         right_status=302,
-        get_status=405,
+        get_status=302,
         unrelated="coach",
     ),
     Case(
@@ -214,7 +214,7 @@ LEARNING_CASES: list[Case] = [
         method="POST",
         data=lambda w: {},
         right_status=302,
-        get_status=405,
+        get_status=302,
     ),
     Case(
         "learning_checkin",

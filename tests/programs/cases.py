@@ -363,7 +363,8 @@ PROGRAM_CASES: list[Case] = [
         outsider="teacher",  # another participant: not found
         method="POST",
         right_status=200,  # the page showing the new link once
-        get_status=405,
+        get_status=302,
+        wrong_get_status=403,
     ),
     *_pages(
         "portfolio_link_revoke",
@@ -371,7 +372,7 @@ PROGRAM_CASES: list[Case] = [
         right="principal",
         wrong="leader",
         method="POST",
-        get_status=405,
+        get_status=302,
         other_system=False,
     ),
     *_pages(
@@ -603,5 +604,7 @@ PROGRAM_CASES += [
         outsider="admin_b",
         method="POST",
         right_status=302,
+        get_status=302,
+        wrong_get_status=403,
     ),
 ]

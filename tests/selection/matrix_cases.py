@@ -305,7 +305,7 @@ SELECTION_CASES: list[Case] = [
         method="POST",
         data=lambda w: {"state": "open"},
         right_status=302,
-        get_status=405,
+        get_status=302,
     ),
     Case(
         "selection_consensus",
@@ -316,7 +316,7 @@ SELECTION_CASES: list[Case] = [
         method="POST",
         data=consensus_data,
         right_status=302,
-        get_status=405,
+        get_status=302,
     ),
     Case(
         "selection_file",
@@ -344,6 +344,7 @@ SELECTION_CASES: list[Case] = [
         outsider="pm_other",
         method="POST",
         right_status=302,
+        get_status=302,
     ),
     Case(
         "selection_screen",
@@ -354,6 +355,7 @@ SELECTION_CASES: list[Case] = [
         method="POST",
         data=lambda w: {"outcome": "hold", "note": "Check references."},
         right_status=302,
+        get_status=302,
     ),
     Case(
         "selection_screen",
@@ -365,6 +367,7 @@ SELECTION_CASES: list[Case] = [
         data=lambda w: {"outcome": "hold", "note": "Check references."},
         right_status=302,
         label="interviewer",
+        get_status=302,
     ),
     Case(
         "selection_interview",
@@ -378,6 +381,7 @@ SELECTION_CASES: list[Case] = [
             "raters": "panel_a@riverbend.test\npanel_other@riverbend.test",
         },
         right_status=302,
+        get_status=302,
     ),
     Case(
         "selection_decide",
@@ -392,6 +396,7 @@ SELECTION_CASES: list[Case] = [
             "seen_version": 0,
         },
         right_status=302,
+        get_status=302,
     ),
     Case(
         "selection_decide",
@@ -407,6 +412,7 @@ SELECTION_CASES: list[Case] = [
         },
         right_status=302,
         label="applicant",
+        get_status=302,
     ),
     Case(
         "api:selection_applications",

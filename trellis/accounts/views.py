@@ -7,7 +7,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_http_methods
+from django.urls import reverse
 
 from trellis.accounts import services
 from trellis.accounts.models import User
@@ -16,6 +16,7 @@ from trellis.authz.decorators import permission
 from trellis.authz.policies import requires_mfa
 from trellis.authz.roles import Action
 from trellis.core.forms import StyledFormMixin, add_service_errors
+from trellis.core.postonly import post_only
 
 
 class TokenForm(StyledFormMixin, forms.Form):
@@ -51,8 +52,16 @@ def account_settings(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _own_token(request: HttpRequest, pk: int) -> str:
+    """Where a GET of a token's revocation goes: the account page, for one's own token (a
+    revoked one too: the page after a reload); anyone else's is not found, as for the POST."""
+    if not own_api_tokens(cast(User, request.user)).filter(pk=pk).exists():
+        raise Http404
+    return reverse("account_settings")
+
+
 @permission(Action.SIGNED_IN)
-@require_http_methods(["POST"])
+@post_only(_own_token)
 def api_token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     user = cast(User, request.user)
     token = own_api_tokens(user).filter(pk=pk, revoked_at__isnull=True).first()

@@ -12,7 +12,7 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_http_methods
+from django.urls import reverse
 
 from trellis.accounts.forms import GrantForm
 from trellis.accounts.models import User
@@ -23,6 +23,7 @@ from trellis.authz.roles import Action, Role
 from trellis.core.forms import add_service_errors
 from trellis.core.listing import ExportSpec, render_list
 from trellis.core.params import get_choice, get_int, get_text
+from trellis.core.postonly import post_only
 from trellis.orgs.selectors import systems_where
 
 GRANT_EXPORT = ExportSpec(
@@ -98,8 +99,15 @@ def grant_create(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/grant_form.html", {"form": form})
 
 
+def _grant_list_after_lookup(request: HttpRequest, pk: int) -> str:
+    """Where a GET of ending a grant goes: the list of grants, once the grant is found as the
+    POST finds it (404 outside the user's scope, 403 where they may not manage it)."""
+    selectors.grant_get(request.user, pk)
+    return reverse("grant_list")
+
+
 @permission(Action.ACCESS_MANAGE)
-@require_http_methods(["POST"])
+@post_only(_grant_list_after_lookup)
 def grant_end(request: HttpRequest, pk: int) -> HttpResponse:
     grant = selectors.grant_get(request.user, pk)
     services.grant_end(actor=request.user, grant=grant)

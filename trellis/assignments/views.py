@@ -20,6 +20,7 @@ from trellis.core.exports import FORMATS, export_response
 from trellis.core.forms import add_service_errors
 from trellis.core.listing import ExportSpec, querystring_without, render_list
 from trellis.core.params import SlicePage, get_choice, get_int, get_text
+from trellis.core.postonly import post_only
 from trellis.orgs.selectors import systems_where
 from trellis.people.models import Person
 from trellis.people.selectors import visible_people
@@ -260,7 +261,7 @@ def _target_form(systems: Any, kind: str, system_id: int | None) -> CaseloadTarg
 
 
 @permission(Action.ASSIGNMENTS_MANAGE)
-@require_http_methods(["POST"])
+@post_only("caseloads", with_pk=False)
 def caseload_target(request: HttpRequest) -> HttpResponse:
     systems = systems_where(request.user, Action.ASSIGNMENTS_MANAGE)
     form = CaseloadTargetForm(request.POST, systems=systems)

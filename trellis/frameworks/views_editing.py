@@ -19,6 +19,7 @@ from trellis.authz.roles import Action
 from trellis.core.forms import add_service_errors
 from trellis.core.listing import form_page
 from trellis.core.params import get_int
+from trellis.core.postonly import post_only
 from trellis.frameworks import selectors, services
 from trellis.frameworks.forms import ItemForm, LevelsForm, NewFrameworkForm, StartForm
 from trellis.frameworks.models import FrameworkVersion
@@ -110,7 +111,7 @@ def version_publish(request: HttpRequest, pk: int, number: int) -> HttpResponse:
 
 
 @permission(Action.FRAMEWORKS_MANAGE)
-@require_http_methods(["POST"])
+@post_only("framework_detail")
 def version_new_draft(request: HttpRequest, pk: int) -> HttpResponse:
     framework = selectors.framework_get(request.user, pk, action=Action.FRAMEWORKS_MANAGE)
     try:
@@ -253,7 +254,8 @@ def framework_new(request: HttpRequest) -> HttpResponse:
 
 
 @permission(Action.FRAMEWORKS_MANAGE)
-@require_http_methods(["POST"])
+# The version's page, which checks who reads it (no lookup here).
+@post_only(lambda request, pk, number, item_pk: _detail_url(pk, number))
 def item_move(request: HttpRequest, pk: int, number: int, item_pk: int) -> HttpResponse:
     version = _draft_of(request, pk, number)
     item = get_object_or_404(version.items, pk=item_pk)

@@ -15,7 +15,6 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_http_methods
 
 from trellis.authz.decorators import permission
 from trellis.authz.policies import user_may
@@ -24,6 +23,7 @@ from trellis.core.exports import export_response
 from trellis.core.forms import add_service_errors
 from trellis.core.listing import ExportSpec, render_list
 from trellis.core.params import get_choice, get_int
+from trellis.core.postonly import post_only
 from trellis.imports import registry, selectors, services
 from trellis.imports.forms import CommitForm, ImportForm, ImportSettingsForm
 from trellis.imports.models import ImportRun, ImportSettings
@@ -180,7 +180,7 @@ def import_progress(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @import_permission
-@require_http_methods(["POST"])
+@post_only("import_detail")
 def import_commit(request: HttpRequest, pk: int) -> HttpResponse:
     run = selectors.import_run_get(request.user, pk)
     form = CommitForm(request.POST)
@@ -195,7 +195,7 @@ def import_commit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @import_permission
-@require_http_methods(["POST"])
+@post_only("import_detail")
 def import_rerun(request: HttpRequest, pk: int) -> HttpResponse:
     run = services.import_run_reconcile(selectors.import_run_get(request.user, pk))
     try:
@@ -208,7 +208,7 @@ def import_rerun(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @import_permission
-@require_http_methods(["POST"])
+@post_only("import_detail")
 def import_discard(request: HttpRequest, pk: int) -> HttpResponse:
     run = services.import_run_reconcile(selectors.import_run_get(request.user, pk))
     try:

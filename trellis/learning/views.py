@@ -16,13 +16,14 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods
 
 from trellis.authz.decorators import permission
 from trellis.authz.roles import Action
 from trellis.core.forms import add_service_errors
 from trellis.core.listing import ExportSpec, form_page, render_list
 from trellis.core.params import get_choice, get_int, get_text
+from trellis.core.postonly import post_only
 from trellis.learning import selectors, services
 from trellis.learning.forms import (
     CheckinForm,
@@ -251,7 +252,7 @@ def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @permission(Action.SIGNED_IN)
-@require_POST
+@post_only("learning_session")
 def session_register(request: HttpRequest, pk: int) -> HttpResponseBase:
     session = selectors.session_get(request.user, pk)
     user: Any = request.user
@@ -378,7 +379,7 @@ def session_attendance(request: HttpRequest, pk: int) -> HttpResponseBase:
 
 
 @permission(Action.SIGNED_IN)
-@require_POST
+@post_only("learning_session_attendance")
 def session_code_renew(request: HttpRequest, pk: int) -> HttpResponseBase:
     session = selectors.session_for_attendance(request.user, pk)
     services.code_renew(actor=request.user, session=session)

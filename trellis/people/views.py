@@ -6,7 +6,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_http_methods
 
 from trellis.authz.decorators import permission
 from trellis.authz.policies import allows
@@ -14,6 +13,7 @@ from trellis.authz.roles import Action
 from trellis.core.forms import add_service_errors
 from trellis.core.listing import ExportSpec, querystring_without, render_list
 from trellis.core.params import get_choice, get_int, get_text
+from trellis.core.postonly import post_only
 from trellis.orgs.selectors import (
     system_choice,
     systems_where,
@@ -219,7 +219,7 @@ def certification_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @permission(Action.PEOPLE_MANAGE)
-@require_http_methods(["POST"])
+@post_only("person_detail")
 def position_end(request: HttpRequest, pk: int, position_pk: int) -> HttpResponse:
     person = selectors.person_get(request.user, pk, action=Action.PEOPLE_MANAGE)
     position = get_object_or_404(person.positions, pk=position_pk)
@@ -246,7 +246,7 @@ def position_end(request: HttpRequest, pk: int, position_pk: int) -> HttpRespons
 
 
 @permission(Action.PEOPLE_MANAGE)
-@require_http_methods(["POST"])
+@post_only("person_detail")
 def position_end_reason(request: HttpRequest, pk: int, position_pk: int) -> HttpResponse:
     person = selectors.person_get(request.user, pk, action=Action.PEOPLE_MANAGE)
     position = get_object_or_404(person.positions, pk=position_pk)

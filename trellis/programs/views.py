@@ -22,6 +22,7 @@ from trellis.core.forms import add_service_errors
 from trellis.core.listing import ExportSpec, form_page, querystring_without, render_list
 from trellis.core.panels import panels_for
 from trellis.core.params import get_choice, get_int, get_text
+from trellis.core.postonly import post_only
 from trellis.frameworks.selectors import visible_frameworks
 from trellis.orgs.models import Partner, System
 from trellis.programs import selectors, services
@@ -880,7 +881,7 @@ def milestone_edit(request: HttpRequest, pk: int, milestone_pk: int | None = Non
 
 
 @permission(Action.PROGRAMS_OWN_RECORD)
-@require_http_methods(["POST"])
+@post_only("participant_detail")
 def portfolio_link_create(request: HttpRequest, pk: int) -> HttpResponse:
     participant = selectors.participant_get(request.user, pk, (Action.PROGRAMS_OWN_RECORD,))
     _link, token = services.portfolio_link_create(actor=request.user, participant=participant)
@@ -894,7 +895,7 @@ def portfolio_link_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @permission(Action.SIGNED_IN)
-@require_http_methods(["POST"])
+@post_only("participant_detail")
 def portfolio_link_revoke(request: HttpRequest, pk: int, link_pk: int) -> HttpResponse:
     participant = _writable(request, pk)
     link = selectors.portfolio_link_get(participant, link_pk)
@@ -1073,7 +1074,7 @@ def team_add(request: HttpRequest, pk: int) -> HttpResponseBase:
 
 
 @permission(Action.ACCESS_MANAGE)
-@require_http_methods(["POST"])
+@post_only("program_detail")
 def team_end(request: HttpRequest, pk: int, grant_pk: int) -> HttpResponse:
     program = selectors.program_get(request.user, pk)
     grant = selectors.team_grant_get(program, grant_pk)

@@ -18,6 +18,7 @@ from trellis.core.exports import FORMATS, export_response
 from trellis.core.forms import add_service_errors
 from trellis.core.listing import querystring_without
 from trellis.core.params import get_choice, get_int
+from trellis.core.postonly import post_only
 from trellis.core.suppression import people_count
 from trellis.frameworks.selectors import framework_get, rubric_grid, version_get
 from trellis.orgs.models import School, System
@@ -274,7 +275,9 @@ def rating_correct(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @permission(Action.SIGNED_IN)
-@require_http_methods(["POST"])
+# A GET goes where the withdrawal would: the rating's round or its subject's ratings, once
+# the rating is found among the user's own (anyone else's is the POST's 404).
+@post_only(lambda request, pk: _after_change(_own_rating(request, pk)))
 def rating_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     rating = _own_rating(request, pk)
     back = _after_change(rating)

@@ -18,6 +18,7 @@ from trellis.authz.roles import Action
 from trellis.core.exports import FORMATS, export_response
 from trellis.core.forms import add_service_errors
 from trellis.core.params import get_choice
+from trellis.core.postonly import post_only
 from trellis.frameworks.models import FrameworkItem
 from trellis.frameworks.selectors import rubric_grid
 from trellis.ratings.models import RatingRound
@@ -554,7 +555,7 @@ def application_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @permission(Action.SIGNED_IN)
-@require_http_methods(["POST"])
+@post_only("selection_application")
 def application_request_again(request: HttpRequest, pk: int) -> HttpResponse:
     application, view = selectors.application_get(request.user, pk)
     if view != selectors.APPLICANT:
@@ -582,7 +583,7 @@ def _detail_with(
 
 
 @permission(Action.SIGNED_IN)
-@require_http_methods(["POST"])
+@post_only("selection_application")
 def application_screen(request: HttpRequest, pk: int) -> HttpResponse:
     application = selectors.application_for_committee(request.user, pk)
     form = ScreeningForm(request.POST)
@@ -603,7 +604,7 @@ def application_screen(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @permission(Action.SIGNED_IN)
-@require_http_methods(["POST"])
+@post_only("selection_application")
 def application_interview(request: HttpRequest, pk: int) -> HttpResponse:
     application = selectors.application_for_committee(request.user, pk)
     form = InterviewForm(request.POST)
@@ -628,7 +629,7 @@ def application_interview(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @permission(Action.SIGNED_IN)
-@require_http_methods(["POST"])
+@post_only("selection_application")
 def interview_advance(request: HttpRequest, pk: int, interview_pk: int) -> HttpResponse:
     """Any committee member moves an interview on: scoring closed (consensus), then locked."""
     application = selectors.application_for_committee(request.user, pk)
@@ -650,7 +651,7 @@ def interview_advance(request: HttpRequest, pk: int, interview_pk: int) -> HttpR
 
 
 @permission(Action.SIGNED_IN)
-@require_http_methods(["POST"])
+@post_only("selection_application")
 def interview_consensus(request: HttpRequest, pk: int, interview_pk: int) -> HttpResponse:
     """Any committee member records an interview's consensus; of two at once, the second sees
     the first's (409) and saves nothing."""
@@ -696,7 +697,7 @@ def interview_consensus(request: HttpRequest, pk: int, interview_pk: int) -> Htt
 
 
 @permission(Action.SIGNED_IN)
-@require_http_methods(["POST"])
+@post_only("selection_application")
 def application_decide(request: HttpRequest, pk: int) -> HttpResponse:
     application = selectors.application_for_committee(request.user, pk)
     form = DecisionForm(request.POST)
