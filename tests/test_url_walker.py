@@ -363,6 +363,8 @@ POST_ONLY_PAGES: dict[str, ActionPage] = {
     "grant_end": ActionPage(lambda w: "/access/"),
     # A system's caseload target: no object to be outside of.
     "caseload_target": ActionPage(lambda w: "/assignments/caseloads/", outsider=200),
+    # Everyone's own alerts page, with no lookup: the outsider lands on theirs (none of these).
+    "attendance_alert_acknowledge": ActionPage(lambda w: "/attendance/alerts/", outsider=200),
 }
 
 # Apps whose POST-only actions are not listed above yet: their role-matrix Cases hold a GET of
