@@ -47,6 +47,18 @@ def pytest_configure(config: Any) -> None:
     settings.MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="trellis-test-media-"))
 
 
+def pytest_collection_modifyitems(config: Any, items: list[pytest.Item]) -> None:
+    # `make test` spreads the suite over xdist workers by group (--dist loadgroup): one group per
+    # file, as --dist loadfile would, so a module's World is built once; and the package that
+    # shares one build of the demo (tests/demo) as a single group, so it is built once per run.
+    if config.getoption("dist", "no") != "loadgroup":
+        return
+    for item in items:
+        path = item.nodeid.split("::")[0]
+        group = "tests/demo" if path.startswith("tests/demo/") else path
+        item.add_marker(pytest.mark.xdist_group(group))
+
+
 @dataclass
 class World:
     system: System

@@ -21,7 +21,6 @@ from django.db.models import Count
 
 from tests.conftest import World
 from tests.rosters.bundles import rows_12, write
-from trellis.demo.generator import build
 from trellis.orgs.models import School, System
 from trellis.orgs.services import system_create
 from trellis.people.models import Person, Position, PositionKind, SchoolStaffCount
@@ -192,14 +191,6 @@ def test_a_dated_change_takes_effect_on_its_day_without_any_write(world: World) 
             assert_rollups_match(world.system.pk)
             found = rolled_up(world.system.pk)[1].get((world.school.pk, PositionKind.PRINCIPAL))
             assert found == expected, day
-
-
-def test_rollups_after_the_demo_build(on_today: None) -> None:
-    result = build(size_name="demo", seed=3, today=TODAY.date())
-    assert_rollups_match(result.system.pk)
-    assert sum(SchoolGradeCount.objects.values_list("students", flat=True)) == (
-        Student.objects.filter(is_active=True).count()
-    )
 
 
 def test_rebuild_command_restores_rollups_changed_behind_its_back(world: World) -> None:

@@ -228,30 +228,6 @@ def test_item18_a_utf16_manifest_is_refused_with_a_clear_message(
     assert "UTF-16" in same.errors[0]["reason"]
 
 
-def test_item16_the_demo_bundle_describes_the_demo_and_changes_nothing(tmp_path: Path) -> None:
-    """The bundle `demo --oneroster-out` wrote used to soft-delete every person and student of
-    the demo it came from and rename its schools."""
-    from trellis.demo.generator import SYSTEM_CODE, build
-    from trellis.people.models import Person
-    from trellis.students.models import Student
-
-    today = datetime.date(2026, 10, 1)
-    build(size_name="demo", seed=1, today=today)
-    folder = tmp_path / "demo-bundle"
-    call_command("demo", "--oneroster-out", str(folder), "--today", "2026-10-01", stdout=StringIO())
-    system = System.objects.get(code=SYSTEM_CODE)
-    people = Person.objects.filter(system=system, is_active=True).count()
-    students = Student.objects.filter(system=system, is_active=True).count()
-    result = run(system, folder)
-    assert result.status == ImportRun.Status.DONE, result.errors
-    assert result.total_changes == 0, result.summary
-    assert result.summary["people"]["active_before"] == people
-    assert result.summary["students"]["active_before"] == students
-    assert Person.objects.filter(system=system, is_active=True).count() == people
-    # Every ended position of the demo has a reason.
-    assert not Position.objects.filter(system=system, ends_on__isnull=False, end_reason="").exists()
-
-
 def test_item8_migration_gives_existing_ended_positions_a_reason(world: World) -> None:
     """The data migration: a following position tells the reason; otherwise "unknown"."""
     import importlib

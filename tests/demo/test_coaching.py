@@ -13,14 +13,14 @@ from django.test import Client
 from trellis.accounts.models import User
 from trellis.coaching.models import CoachingSession, NextStep, Protocol
 from trellis.coaching.selectors import caseload_rows
-from trellis.demo.generator import build
+from trellis.demo.generator import DemoResult
 
 TODAY = datetime.date(2026, 10, 1)
 
 
 @pytest.mark.django_db
-def test_demo_coaching_has_three_years_next_steps_protocols_and_gaps() -> None:
-    result = build(size_name="demo", seed=3, today=TODAY)
+def test_demo_coaching_has_three_years_next_steps_protocols_and_gaps(demo: DemoResult) -> None:
+    result = demo
     sessions = CoachingSession.objects.filter(system=result.system)
     span = sessions.aggregate(first=Min("held_on"), last=Max("held_on"))
     assert span["first"] <= datetime.date(2024, 9, 30) and span["last"] <= TODAY
@@ -53,10 +53,10 @@ def test_demo_coaching_has_three_years_next_steps_protocols_and_gaps() -> None:
 
 
 @pytest.mark.django_db
-def test_demo_has_linked_videos_of_practice_with_time_stamped_comments() -> None:
+def test_demo_has_linked_videos_of_practice_with_time_stamped_comments(demo: DemoResult) -> None:
     from trellis.coaching.models import PracticeVideo, VideoComment
 
-    result = build(size_name="demo", seed=3, today=TODAY)
+    result = demo
     videos = PracticeVideo.objects.filter(system=result.system).select_related("session")
     assert 3 <= videos.count() == result.counts["videos of practice"]
     for video in videos:

@@ -2,19 +2,13 @@
 
 from __future__ import annotations
 
-import datetime
-
-import pytest
-from django.db import transaction
 from django.test import Client
 from django.utils import timezone
 
 from trellis.accounts.models import User
 from trellis.assignments.models import Assignment
 from trellis.assignments.selectors import active_q
-from trellis.demo.generator import build
-
-TODAY = datetime.date(2026, 10, 1)
+from trellis.demo.generator import DemoResult
 
 
 def signed_in(local: str) -> Client:
@@ -23,9 +17,7 @@ def signed_in(local: str) -> Client:
     return client
 
 
-@pytest.mark.django_db
-def test_demo_roles_see_their_assignees_and_nothing_else() -> None:
-    build(size_name="demo", seed=1, today=TODAY)
+def test_demo_roles_see_their_assignees_and_nothing_else(demo: DemoResult) -> None:
     coach = User.objects.get(email="coach@riverbend.example")
     supervisor = User.objects.get(email="supervisor@riverbend.example")
     principal = User.objects.get(email="principal@riverbend.example")
@@ -50,25 +42,3 @@ def test_demo_roles_see_their_assignees_and_nothing_else() -> None:
     other = Assignment.objects.filter(kind="supervision").exclude(assignee_id__in=coachees).first()
     assert other is not None
     assert signed_in("coach").get(f"/people/{other.assignee_id}/").status_code == 404
-
-
-class _Rollback(Exception):
-    pass
-
-
-def assignment_rows() -> list[tuple[str, str, str, datetime.date]]:
-    return list(
-        Assignment.objects.order_by(
-            "kind", "supporter__sourced_id", "assignee__sourced_id", "starts_on"
-        ).values_list("kind", "supporter__sourced_id", "assignee__sourced_id", "starts_on")
-    )
-
-
-@pytest.mark.django_db
-def test_demo_assignments_are_deterministic_per_seed() -> None:
-    with pytest.raises(_Rollback), transaction.atomic():
-        build(size_name="demo", seed=3, today=TODAY)
-        first = assignment_rows()
-        raise _Rollback
-    build(size_name="demo", seed=3, today=TODAY)
-    assert first and assignment_rows() == first

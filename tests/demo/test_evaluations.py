@@ -10,7 +10,7 @@ import time_machine
 from django.test import Client
 
 from trellis.accounts.models import User
-from trellis.demo.generator import build
+from trellis.demo.generator import DemoResult
 from trellis.evaluations.models import Evaluation, EvaluationCycle
 from trellis.ratings.models import Rating, RatingRound
 
@@ -18,9 +18,9 @@ TODAY = datetime.date(2026, 10, 1)
 
 
 @pytest.mark.django_db
-def test_demo_evaluation_cycles() -> None:
+def test_demo_evaluation_cycles(demo: DemoResult) -> None:
     with time_machine.travel(datetime.datetime(2026, 10, 1, 12), tick=False):
-        result = build(size_name="demo", seed=3, today=TODAY)
+        result = demo
         cycles = EvaluationCycle.objects.filter(system=result.system)
         assert sorted(cycles.values_list("school_year", flat=True)) == [
             "2024-25",

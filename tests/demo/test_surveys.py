@@ -4,19 +4,18 @@ report with realistic change, and the demo's leader and analyst open it."""
 from __future__ import annotations
 
 import datetime
-from typing import Any
 
 from django.test import Client
 
-from trellis.demo.generator import DEMO_PASSWORD, build
+from trellis.demo.generator import DEMO_PASSWORD, DemoResult
 from trellis.surveys.impact import impact_report
 from trellis.surveys.models import Administration, Submission
 
 TODAY = datetime.date(2026, 10, 1)
 
 
-def test_the_demo_has_three_years_of_surveys_with_realistic_change(db: Any) -> None:
-    result = build(size_name="demo", seed=1, today=TODAY)
+def test_the_demo_has_three_years_of_surveys_with_realistic_change(demo: DemoResult) -> None:
+    result = demo
     years = sorted(set(Administration.objects.values_list("school_year", flat=True)))
     # Three years surveyed, and this year's PD satisfaction form open for web answers.
     assert years == [2024, 2025, 2026, 2027]
@@ -84,7 +83,7 @@ def test_the_demo_has_three_years_of_surveys_with_realistic_change(db: Any) -> N
         assert page.status_code == 200 and "School conditions" in page.content.decode()
 
 
-def test_the_demo_shows_what_its_figures_do(db: Any) -> None:
+def test_the_demo_shows_what_its_figures_do(demo: DemoResult) -> None:
     """Branch learn3: the satisfaction drill-down has schools with figures (5 or more
     respondents), knowledge changes are plausible (most improve, a few do not, no one swings
     from all right to all wrong), and a survey is open for the demo's teacher leader to answer
@@ -95,7 +94,7 @@ def test_the_demo_shows_what_its_figures_do(db: Any) -> None:
     from trellis.surveys.impact import Scope, impact_schools, knowledge_changes
     from trellis.surveys.selectors import administrations_to_answer
 
-    result = build(size_name="demo", seed=1, today=TODAY)
+    result = demo
     system = result.system
     for year in (2024, 2025, 2026):
         _columns, rows = impact_schools(

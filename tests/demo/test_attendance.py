@@ -11,15 +11,15 @@ from django.core.management import call_command
 
 from trellis.attendance.models import AttendanceEvent, CalendarDay, DailySchoolAttendance
 from trellis.attendance.selectors import attendance_report
-from trellis.demo.generator import build
+from trellis.demo.generator import DemoResult
 from trellis.students.models import SchoolEnrolment
 
 TODAY = datetime.date(2026, 10, 1)
 
 
 @pytest.mark.django_db
-def test_demo_attendance_has_a_year_of_calendar_and_realistic_mornings() -> None:
-    result = build(size_name="demo", seed=1, today=TODAY)
+def test_demo_attendance_has_a_year_of_calendar_and_realistic_mornings(demo: DemoResult) -> None:
+    result = demo
     counts = result.counts
     assert counts["transfers"] > 0 and counts["homerooms"] > 100
     per_school = (
@@ -68,12 +68,12 @@ def test_demo_attendance_has_a_year_of_calendar_and_realistic_mornings() -> None
 
 
 @pytest.mark.django_db
-def test_demo_principals_have_alerts_of_the_day_before_on_their_home_page() -> None:
+def test_demo_principals_have_alerts_of_the_day_before_on_their_home_page(demo: DemoResult) -> None:
     from django.test import Client
 
     from trellis.attendance.models import AttendanceAlert
 
-    result = build(size_name="demo", seed=1, today=TODAY)
+    result = demo
     assert result.counts["attendance_alerts"] > 0
     late = AttendanceAlert.objects.filter(kind=AttendanceAlert.Kind.NOT_SUBMITTED)
     # The days before: their deadline passed; the last day's (08:45) is still to come.

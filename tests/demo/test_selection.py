@@ -5,12 +5,11 @@ the cohort in selection now takes applications, and the demo's roles have someth
 from __future__ import annotations
 
 import datetime
-from typing import Any
 
 from django.test import Client
 
 from trellis.accounts.models import User
-from trellis.demo.generator import DEMO_PASSWORD, build
+from trellis.demo.generator import DEMO_PASSWORD, DemoResult
 from trellis.programs.models import Cohort, Participant
 from trellis.ratings.models import RatingRound
 from trellis.selection.models import Application, Decision, Interview, SelectionCycle
@@ -18,8 +17,8 @@ from trellis.selection.models import Application, Decision, Interview, Selection
 TODAY = datetime.date(2026, 10, 1)
 
 
-def test_the_demo_has_a_selection_history_and_a_cycle_open_now(db: Any) -> None:
-    result = build(size_name="demo", seed=1, today=TODAY)
+def test_the_demo_has_a_selection_history_and_a_cycle_open_now(demo: DemoResult) -> None:
+    result = demo
     assert result.counts["applications"] > 40 and result.counts["interviews"] > 20
     cohorts = list(Cohort.objects.select_related("selection_cycle"))
     assert cohorts and all(hasattr(c, "selection_cycle") for c in cohorts)

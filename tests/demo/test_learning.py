@@ -10,15 +10,17 @@ import time_machine
 from django.test import Client
 
 from trellis.accounts.models import User
-from trellis.demo.generator import build
+from trellis.demo.generator import DemoResult
 from trellis.learning.models import Community, Cycle, Meeting, PDSession, Registration
 
 TODAY = datetime.date(2026, 10, 1)
 
 
 @pytest.mark.django_db
-def test_demo_learning_has_three_years_waitlists_attendance_and_communities() -> None:
-    result = build(size_name="demo", seed=3, today=TODAY)
+def test_demo_learning_has_three_years_waitlists_attendance_and_communities(
+    demo: DemoResult,
+) -> None:
+    result = demo
     sessions = PDSession.objects.filter(system=result.system)
     years = {s.year for s in sessions.values_list("starts_at", flat=True)}
     assert {2024, 2025, 2026} <= years

@@ -14,15 +14,15 @@ from trellis.accounts.models import User
 from trellis.assignments.models import Assignment
 from trellis.coaching import selectors
 from trellis.coaching.models import ClassroomVisit, SchoolNeedProfile, SupportTier
-from trellis.demo.generator import build
+from trellis.demo.generator import DemoResult
 
 TODAY = datetime.date(2026, 10, 1)
 
 
 @pytest.mark.django_db
-def test_demo_support_has_profiles_tiers_visits_and_gaps() -> None:
+def test_demo_support_has_profiles_tiers_visits_and_gaps(demo: DemoResult) -> None:
     with time_machine.travel(datetime.datetime(2026, 10, 1, 18, 0), tick=False):
-        result = build(size_name="demo", seed=3, today=TODAY)
+        result = demo
         system = result.system
         assert SupportTier.objects.filter(system=system).count() == 3
         profiles = SchoolNeedProfile.objects.filter(system=system)
