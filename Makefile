@@ -73,7 +73,7 @@ test: lint typecheck var
 	$(VENV)/bin/lint-imports --no-cache
 	$(PY) manage.py makemigrations --check --dry-run
 	$(PROD_ENV) $(PY) manage.py check --deploy --fail-level WARNING
-	$(VENV)/bin/pytest -m "not browser" -n 2 --dist loadgroup
+	$(VENV)/bin/pytest -m "not browser" -n 2 --dist loadfile
 
 test-browser: $(VENV)/.dev var
 	$(VENV)/bin/pytest -m browser -p no:xdist

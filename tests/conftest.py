@@ -48,15 +48,14 @@ def pytest_configure(config: Any) -> None:
 
 
 def pytest_collection_modifyitems(config: Any, items: list[pytest.Item]) -> None:
-    # `make test` spreads the suite over xdist workers by group (--dist loadgroup): one group per
-    # file, as --dist loadfile would, so a module's World is built once; and the package that
-    # shares one build of the demo (tests/demo) as a single group, so it is built once per run.
-    if config.getoption("dist", "no") != "loadgroup":
-        return
-    for item in items:
-        path = item.nodeid.split("::")[0]
-        group = "tests/demo" if path.startswith("tests/demo/") else path
-        item.add_marker(pytest.mark.xdist_group(group))
+    # A browser test left unmarked would run in `make test`, outside the browser run's setup.
+    unmarked = [
+        item.nodeid
+        for item in items
+        if item.nodeid.startswith("tests/browser/") and item.get_closest_marker("browser") is None
+    ]
+    if unmarked:
+        raise pytest.UsageError(f"tests under tests/browser without the browser mark: {unmarked}")
 
 
 @dataclass

@@ -10,6 +10,8 @@ from playwright.sync_api import Page, expect
 from tests.browser.test_browser import sign_in_admin
 from tests.conftest import World
 
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
 
 @pytest.mark.parametrize("width", [1200, 1280, 1366, 1920])
 def test_the_admin_navigation_never_runs_off_the_screen(

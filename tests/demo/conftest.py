@@ -4,8 +4,8 @@ A build of the demo takes a minute or more; each test of the demo used to build 
 those builds were most of the suite's time. Here the demo (seed 1, today 2026-10-01, the clock
 on that day while it is built) is built inside a transaction that stays open for the package
 and is rolled back after it; each test still runs in its own savepoint, rolled back after it
-(as conftest's module_world). The package runs on one xdist worker (tests/conftest.py puts it in
-one group), so the demo is built once per run.
+(as conftest's module_world). The package is one module (test_the_demo.py), so that `make
+test`'s workers (--dist loadfile) run it on one of them and the demo is built once per run.
 """
 
 from __future__ import annotations
