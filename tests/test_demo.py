@@ -10,6 +10,7 @@ from django.db import transaction
 from django.test import Client
 
 from trellis.accounts.models import User
+from trellis.assignments.models import Assignment
 from trellis.demo.generator import DEMO_PASSWORD, build
 from trellis.orgs.models import School
 from trellis.people.models import Person, Position
@@ -38,14 +39,26 @@ def signature() -> str:
     return digest.hexdigest()
 
 
+def assignment_rows() -> list[tuple[str, str, str, datetime.date]]:
+    return list(
+        Assignment.objects.order_by(
+            "kind", "supporter__sourced_id", "assignee__sourced_id", "starts_on"
+        ).values_list("kind", "supporter__sourced_id", "assignee__sourced_id", "starts_on")
+    )
+
+
 @pytest.mark.django_db
 def test_demo_is_deterministic_for_a_seed() -> None:
+    """The same seed builds the same district: schools, people and their positions, students,
+    and the coaching and supervision assignments (issue 8's test of them joined this one)."""
     with pytest.raises(_Rollback), transaction.atomic():
         build(size_name="demo", seed=7, today=TODAY)
         first = signature()
+        first_assignments = assignment_rows()
         raise _Rollback
     build(size_name="demo", seed=7, today=TODAY)
     assert signature() == first
+    assert first_assignments and assignment_rows() == first_assignments
 
 
 @pytest.mark.django_db
