@@ -197,54 +197,56 @@ def _network(cells: dict[tuple[int, int], int]) -> tuple[dict[object, int], list
 def _possible(values: dict[object, int], relations: list, hidden: set, cap: int) -> dict:  # type: ignore[type-arg]
     """Every value each withheld "fewer than 5" cell can take, by search (no linear programme):
     what a reader knows is every shown figure, every relation, and the labels ("fewer than 5" is
-    1 to 4, "not shown" at least 5, tried up to `cap`)."""
-    ranges = {
-        key: (1, 4) if 0 < values[key] < 5 else (0 if values[key] == 0 else 5, cap)
-        for key in hidden
-    }
+    1 to 4, "not shown" at least 5, tried up to `cap`).
 
-    def consistent(guess: dict[object, int]) -> bool:
-        # Each relation's least and most over the cells still open must meet its total.
-        for total, parts in relations:
-            lo = hi = 0
-            for part in parts:
-                if part in guess:
-                    lo, hi = lo + guess[part], hi + guess[part]
-                else:
-                    lo, hi = lo + ranges[part][0], hi + ranges[part][1]
-            t_lo, t_hi = (guess[total],) * 2 if total in guess else ranges[total]
-            if hi < t_lo or lo > t_hi:
-                return False
-        return True
+    The search narrows every figure's bounds by every relation until nothing moves, then halves
+    the widest-open figure's range and tries both halves: exact, and fast whatever the draws
+    (trying one value after another took up to a quarter of an hour on some networks)."""
+    start = {key: (value, value) for key, value in values.items() if key not in hidden}
+    for key in hidden:
+        value = values[key]
+        start[key] = (1, 4) if 0 < value < 5 else (0 if value == 0 else 5, cap)
 
-    def solvable(guess: dict[object, int]) -> bool:
-        guess = dict(guess)
-        forced = True
-        while forced:  # a relation with one cell left open decides it
-            forced = False
+    def narrowed(bounds: dict[object, tuple[int, int]]) -> dict[object, tuple[int, int]] | None:
+        bounds = dict(bounds)
+        moved = True
+        while moved:
+            moved = False
             for total, parts in relations:
-                left = [k for k in (total, *parts) if k not in guess]
-                if len(left) != 1:
-                    continue
-                (key,) = left
-                rest = sum(guess[p] for p in parts if p != key)
-                value = rest if key == total else guess[total] - rest
-                if not ranges[key][0] <= value <= ranges[key][1]:
-                    return False
-                guess[key] = value
-                forced = True
-        if not consistent(guess):
+                lo = sum(bounds[p][0] for p in parts)
+                hi = sum(bounds[p][1] for p in parts)
+                t_lo, t_hi = bounds[total]
+                t_lo, t_hi = max(t_lo, lo), min(t_hi, hi)
+                if t_lo > t_hi:
+                    return None
+                if (t_lo, t_hi) != bounds[total]:
+                    bounds[total], moved = (t_lo, t_hi), True
+                for part in parts:
+                    p_lo, p_hi = bounds[part]
+                    # What the total leaves this part once the others take their most or least.
+                    n_lo = max(p_lo, t_lo - (hi - p_hi))
+                    n_hi = min(p_hi, t_hi - (lo - p_lo))
+                    if n_lo > n_hi:
+                        return None
+                    if (n_lo, n_hi) != (p_lo, p_hi):
+                        bounds[part], moved = (n_lo, n_hi), True
+                        lo, hi = lo - p_lo + n_lo, hi - p_hi + n_hi
+        return bounds
+
+    def solvable(bounds: dict[object, tuple[int, int]]) -> bool:
+        found = narrowed(bounds)
+        if found is None:
             return False
-        open_keys = [k for k in ranges if k not in guess]
+        open_keys = [k for k, (lo, hi) in found.items() if lo < hi]
         if not open_keys:
             return True
-        key = min(open_keys, key=lambda k: ranges[k][1] - ranges[k][0])
-        lo, hi = ranges[key]
-        return any(solvable({**guess, key: v}) for v in range(lo, hi + 1))
+        key = max(open_keys, key=lambda k: found[k][1] - found[k][0])
+        lo, hi = found[key]
+        middle = (lo + hi) // 2
+        return solvable({**found, key: (lo, middle)}) or solvable({**found, key: (middle + 1, hi)})
 
-    shown = {k: v for k, v in values.items() if k not in hidden}
     return {
-        key: {v for v in range(1, 5) if solvable({**shown, key: v})}
+        key: {v for v in range(1, 5) if solvable({**start, key: (v, v)})}
         for key in hidden
         if 0 < values[key] < 5
     }
