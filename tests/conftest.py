@@ -6,6 +6,7 @@ import datetime
 import json
 import tempfile
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -309,20 +310,29 @@ def world(db: Any) -> World:
     return build_world()
 
 
-@pytest.fixture(scope="module")
-def module_world(django_db_setup: Any, django_db_blocker: Any) -> Iterator[World]:
-    """One World for a whole test module, inside a transaction rolled back after the module.
-    Each test still runs in its own savepoint, rolled back after it, so tests stay independent;
-    a module of hundreds of requests (the role matrix) saves building the World each time. Use it
-    as `world` in a module with `@pytest.fixture def world(module_world, db): return module_world`.
-    """
+@contextmanager
+def rolled_back_after(django_db_blocker: Any) -> Iterator[None]:
+    """A transaction held open for a fixture wider than a test (a module, a package) and rolled
+    back when it ends: what the fixture builds inside is shared by its tests, and each test still
+    runs in its own savepoint, rolled back after it, so tests stay independent."""
     with django_db_blocker.unblock():
         atomic = transaction.atomic()
         atomic.__enter__()
-        world = build_world()
     try:
-        yield world
+        yield
     finally:
         with django_db_blocker.unblock():
             transaction.set_rollback(True)
             atomic.__exit__(None, None, None)
+
+
+@pytest.fixture(scope="module")
+def module_world(django_db_setup: Any, django_db_blocker: Any) -> Iterator[World]:
+    """One World for a whole test module: a module of hundreds of requests (the role matrix)
+    saves building the World each time. Use it as `world` in a module with
+    `@pytest.fixture def world(module_world, db): return module_world`.
+    """
+    with rolled_back_after(django_db_blocker):
+        with django_db_blocker.unblock():
+            world = build_world()
+        yield world

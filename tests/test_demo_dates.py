@@ -13,9 +13,9 @@ from typing import Any
 import pytest
 import time_machine
 from django.core.management import call_command
-from django.db import transaction
 from django.db.models import F, Q
 
+from tests.conftest import rolled_back_after
 from trellis.assignments.models import Assignment
 from trellis.demo.generator import build
 from trellis.programs.models import Cohort, ExperienceRecord, Milestone, Participant, Placement
@@ -34,21 +34,17 @@ TODAY = datetime.date(2026, 11, 29)
 
 @pytest.fixture(scope="module")
 def built(django_db_setup: Any, django_db_blocker: Any) -> Iterator[None]:
-    """The demo, built once for the module inside a transaction rolled back after it (as
-    conftest's module_world), with the clock on the walk's day."""
-    with time_machine.travel(
-        datetime.datetime(2026, 11, 29, 15, 0, tzinfo=datetime.UTC), tick=False
+    """The demo, built once for the module inside a transaction rolled back after it
+    (`rolled_back_after`), with the clock on the walk's day."""
+    with (
+        time_machine.travel(
+            datetime.datetime(2026, 11, 29, 15, 0, tzinfo=datetime.UTC), tick=False
+        ),
+        rolled_back_after(django_db_blocker),
     ):
         with django_db_blocker.unblock():
-            atomic = transaction.atomic()
-            atomic.__enter__()
             build(size_name="demo", seed=1, today=TODAY)
-        try:
-            yield
-        finally:
-            with django_db_blocker.unblock():
-                transaction.set_rollback(True)
-                atomic.__exit__(None, None, None)
+        yield
 
 
 @pytest.fixture

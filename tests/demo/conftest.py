@@ -3,9 +3,9 @@
 A build of the demo takes a minute or more; each test of the demo used to build its own, and
 those builds were most of the suite's time. Here the demo (seed 1, today 2026-10-01, the clock
 on that day while it is built) is built inside a transaction that stays open for the package
-and is rolled back after it; each test still runs in its own savepoint, rolled back after it
-(as conftest's module_world). The package is one module (test_the_demo.py), so that `make
-test`'s workers (--dist loadfile) run it on one of them and the demo is built once per run.
+and is rolled back after it (`rolled_back_after`); each test still runs in its own savepoint.
+The package is one module (test_the_demo.py), so that `make test`'s workers (--dist loadfile)
+run it on one of them and the demo is built once per run.
 """
 
 from __future__ import annotations
@@ -16,8 +16,8 @@ from typing import Any
 
 import pytest
 import time_machine
-from django.db import transaction
 
+from tests.conftest import rolled_back_after
 from trellis.demo.generator import DemoResult, build
 
 TODAY = datetime.date(2026, 10, 1)
@@ -26,17 +26,13 @@ SEED = 1
 
 @pytest.fixture(scope="package")
 def _demo_built(django_db_setup: Any, django_db_blocker: Any) -> Iterator[DemoResult]:
-    with django_db_blocker.unblock():
-        atomic = transaction.atomic()
-        atomic.__enter__()
-        with time_machine.travel(datetime.datetime(2026, 10, 1, 12, tzinfo=datetime.UTC)):
+    with rolled_back_after(django_db_blocker):
+        with (
+            django_db_blocker.unblock(),
+            time_machine.travel(datetime.datetime(2026, 10, 1, 12, tzinfo=datetime.UTC)),
+        ):
             result = build(size_name="demo", seed=SEED, today=TODAY)
-    try:
         yield result
-    finally:
-        with django_db_blocker.unblock():
-            transaction.set_rollback(True)
-            atomic.__exit__(None, None, None)
 
 
 @pytest.fixture
