@@ -44,6 +44,21 @@ def _spike_at_oak() -> None:
     call_command("import_attendance", str(path), system="riverbend", stdout=io.StringIO())
 
 
+def _nobody_absent_at_pine_ridge() -> None:
+    """Every one of Pine Ridge's seven students present on the 30th (its day replaced, by a
+    file of every student-day)."""
+    students = [f"b{i}" for i in range(1, 6)] + ["t", "l"]
+    rows = "".join(f"{s},sch-b,2026-09-30,In Attendance\n" for s in students)
+    path = data.write(
+        Path(tempfile.mkdtemp(prefix="trellis-alerts-")),
+        "pine.csv",
+        "student,school,date,category\n" + rows,
+    )
+    call_command(
+        "import_attendance", str(path), system="riverbend", positive=True, stdout=io.StringIO()
+    )
+
+
 def test_classes_not_submitted_by_the_deadline_alert_the_principal_once(w: World) -> None:
     found = attendance_alerts_send(actor=None, system=w.system, day=DAY)
     assert (found.not_submitted, found.absence_spike) == (1, 0)
@@ -82,6 +97,13 @@ def test_an_absence_spike_alerts_the_schools_supervisor_only(w: World) -> None:
     attendance_alerts_send(actor=None, system=w.system, day=DAY)
     assert not AttendanceAlert.objects.filter(kind=SPIKE).exists()
     _spike_at_oak()
+    # Oak Hill's 5 absent are withheld from whoever may not list the students while Pine
+    # Ridge's 3 are "fewer than 5": the system's total less Oak Hill's 5 would give them back
+    # (the supervisor's page is decided beside the analyst's). No jump seen, no alert.
+    found = attendance_alerts_send(actor=None, system=w.system, day=DAY)
+    assert (found.not_submitted, found.absence_spike) == (0, 0)
+    # With nobody absent at Pine Ridge, nothing is small: the supervisor sees Oak Hill's jump.
+    _nobody_absent_at_pine_ridge()
     found = attendance_alerts_send(actor=None, system=w.system, day=DAY)
     assert (found.not_submitted, found.absence_spike) == (0, 1)
     spike = AttendanceAlert.objects.get(kind=SPIKE)

@@ -43,3 +43,15 @@ def test_the_chronic_pages_step_the_same_way(w: World) -> None:
         "2026-09-04",
         "2026-09-08",
     )
+
+
+def test_a_day_still_to_come_is_said_on_the_page_as_the_api_refuses_it(w: World) -> None:
+    """The page shows the last day with attendance and says why; the API answers 400. An
+    export of such a day carries no message over to the next page."""
+    html = page(w, "admin", "/attendance/chronic/?date=2030-01-07")
+    assert "Jan 7, 2030 is still to come: there is no attendance for it yet." in html
+    client = w.client("admin")
+    api = client.get("/api/v1/attendance/chronic?system=riverbend&date=2030-01-07")
+    assert api.status_code == 400
+    assert client.get("/attendance/chronic/?date=2030-01-07&format=csv").status_code == 200
+    assert "is still to come" not in client.get("/attendance/chronic/").content.decode()

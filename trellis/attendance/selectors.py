@@ -64,7 +64,7 @@ from trellis.attendance.rollups import (
 from trellis.authz.policies import scope_for
 from trellis.authz.roles import Action
 from trellis.core.panels import per_request
-from trellis.core.suppression import Count, protect, protected_counts, threshold
+from trellis.core.suppression import Count, protect, protect_beside, protected_counts, threshold
 from trellis.orgs.models import School, System
 from trellis.orgs.selectors import open_school_ids, visible_schools
 from trellis.people.models import PositionKind
@@ -1026,11 +1026,25 @@ def _duplicates(
     return per
 
 
-def _chronic_table(user: Any, day: datetime.date) -> ChronicTable:
+@dataclass
+class _ChronicFigures:
+    """The chronic figures of a set of schools to a day, before any is withheld: each group's
+    values, the relations between them (every total a page shows, with its parts), and each
+    month's end with its own."""
+
+    schools: dict[int, School]
+    members: dict[tuple[Any, ...], list[int]]
+    grades: dict[tuple[Any, ...], set[str]]
+    values: dict[str, dict[Any, int]]
+    relations: list[tuple[Any, list[Any]]]
+    as_of: dict[int, datetime.date]
+    months: list[tuple[datetime.date, datetime.date, dict[str, dict[Any, int]]]]
+    month_relations: list[tuple[Any, list[Any]]]
+
+
+def _chronic_figures(school_q: Q, rollup_q: Q, day: datetime.date) -> _ChronicFigures:
     from trellis.attendance.models import DailyChronicTransfer, DailyGradeChronic
 
-    reach = attendance_reach(user)
-    school_q, rollup_q = reach_filters(reach)
     # A metro district's thousand schools with their networks, without the timestamps every
     # row would parse (no page or answer shows them).
     schools = {
@@ -1138,45 +1152,212 @@ def _chronic_table(user: Any, day: datetime.date) -> ChronicTable:
             relations.append(
                 (grade_key(group, g), [grade_key(p, g) for p in parts if g in grades[p]])
             )
-    opened = _opened(user)
-    open_keys: set[Any] = set()
-    for group, pks in members.items():
-        if set(pks) <= opened:
-            open_keys |= {group, *(grade_key(group, g) for g in grades[group])}
-    hidden: dict[str, set[Any]] = {}
-    if open_keys >= set(values["chronic_counted"]):
-        hidden = {name: set() for name in CHRONIC_MEASURES}
-    else:
-        for name in CHRONIC_MEASURES:
-            hidden[name] = protect(dict(values[name]), relations, open_keys=open_keys)
-    # A count of chronically absent students over a hidden number of students would tell
-    # about those few (a 0 says none of them is): it goes with its denominator.
-    hidden["chronic_absent"] |= hidden["chronic_counted"]
     # Each month's end (the trend): every group's total against its schools' and the outer
-    # relations, decided the same way month by month (a school's page shows its months, the
-    # system's page their sum).
+    # relations (a school's page shows its months, the system's page their sum).
     month_relations = [
         (group, [("school", pk) for pk in pks])
         for group, pks in members.items()
         if group[0] != "school"
     ] + outer
-    trend = []
-    for month, month_as_of, month_values in _trend_points(rollup_q, schools, day, group_of):
-        month_hidden: dict[str, set[Any]] = {name: set() for name in CHRONIC_MEASURES}
-        if not open_keys >= set(month_values["chronic_counted"]):
-            for name in CHRONIC_MEASURES:
-                month_hidden[name] = protect(
-                    dict(month_values[name]), month_relations, open_keys=open_keys
-                )
-        month_hidden["chronic_absent"] |= month_hidden["chronic_counted"]
-        trend.append((month, month_as_of, month_values, month_hidden))
-    return ChronicTable(
+    return _ChronicFigures(
         schools=schools,
         members=dict(members),
-        grades={group: sorted(found, key=grade_sort_key) for group, found in grades.items()},
+        grades=dict(grades),
         values={name: dict(v) for name, v in values.items()},
-        hidden=hidden,
+        relations=relations,
         as_of=as_of,
+        months=_trend_points(rollup_q, schools, day, group_of),
+        month_relations=month_relations,
+    )
+
+
+def _withheld_alone(
+    values: dict[str, dict[Any, int]], relations: list[tuple[Any, list[Any]]]
+) -> dict[str, set[Any]]:
+    """What a viewer who may open none of the students is not shown of a set of figures. A
+    count of chronically absent students over a hidden number of students would tell about
+    those few (a 0 says none of them is): it goes with its denominator."""
+    hidden = {
+        name: protect(dict(values[name]), relations, insiders=_insiders(values[name]))
+        for name in CHRONIC_MEASURES
+    }
+    hidden["chronic_absent"] |= hidden["chronic_counted"]
+    return hidden
+
+
+def _insiders(keys: Iterable[Any]) -> dict[Any, int]:
+    """Whose figures each school's are: whoever may list a school's students (its principal)
+    knows its counts exactly, and must not learn another school's from what is withheld."""
+    return {key: key[1] for key in keys if key[0] == "school"}
+
+
+@dataclass
+class _Published:
+    """A system's chronic figures with what a viewer who may open none of its students is
+    shown, to the day and at each month's end."""
+
+    figures: _ChronicFigures
+    day: Pattern
+    months: dict[datetime.date, Pattern]
+
+
+def _published(user: Any, system_id: int, day: datetime.date) -> _Published:
+    return per_request(
+        user,
+        f"chronic_published {system_id} {day.isoformat()}",
+        lambda: _publish(_chronic_figures(Q(system_id=system_id), Q(system_id=system_id), day)),
+    )
+
+
+def _publish(figures: _ChronicFigures) -> _Published:
+    return _Published(
+        figures=figures,
+        day=Pattern(
+            figures.members,
+            figures.values,
+            figures.relations,
+            _withheld_alone(figures.values, figures.relations),
+        ),
+        months={
+            month: Pattern(
+                figures.members,
+                month_values,
+                figures.month_relations,
+                _withheld_alone(month_values, figures.month_relations),
+            )
+            for month, _as_of, month_values in figures.months
+        },
+    )
+
+
+def _group_of_key(key: Any) -> tuple[Any, ...]:
+    return key[:-2] if len(key) > 2 and key[-2] == "grade" else key
+
+
+@dataclass
+class Pattern:
+    """A system's figures as a viewer who may open none of its students is shown them: each
+    group's schools, the figures by measure, the relations between them, and what is withheld
+    (by measure). Every other viewer's figures of that system are decided beside it."""
+
+    members: dict[tuple[Any, ...], list[int]]
+    values: dict[str, dict[Any, int]]
+    relations: list[tuple[Any, list[Any]]]
+    hidden: dict[str, set[Any]]
+
+
+def _withheld_beside(
+    values: dict[str, dict[Any, int]],
+    relations: list[tuple[Any, list[Any]]],
+    *,
+    members: dict[tuple[Any, ...], list[int]],
+    published: list[Pattern],
+    open_keys: set[Any],
+) -> dict[str, set[Any]]:
+    """What a viewer is not shown of their figures, decided beside what every other viewer of
+    their systems is shown (`protect_beside`), so that no two viewers' pages together give a
+    hidden figure back. A group of the viewer's that is not the published group of that name
+    (the part of a network they see, their whole reach) is their own total, named apart."""
+    published_members: dict[tuple[Any, ...], list[int]] = {}
+    for pattern in published:
+        published_members.update(
+            {group: pks for group, pks in pattern.members.items() if group != ALL}
+        )
+    own: dict[Any, Any] = {}
+    for measure in values.values():
+        for key in measure:
+            group = _group_of_key(key)
+            if group == ALL or sorted(members.get(group, [])) != sorted(
+                published_members.get(group, [])
+            ):
+                own[key] = ("seen", *key)
+
+    def named(key: Any) -> Any:
+        return own.get(key, key)
+
+    hidden: dict[str, set[Any]] = {}
+    for name, measure in values.items():
+        union_values: dict[Any, int] = {}
+        union_relations: list[tuple[Any, list[Any]]] = []
+        union_hidden: set[Any] = set()
+        for pattern in published:
+            # A system's whole-reach total is its system total by another name: left out, the
+            # viewer's whole reach is their own total.
+            union_values.update(
+                {k: v for k, v in pattern.values[name].items() if _group_of_key(k) != ALL}
+            )
+            union_relations += [
+                (total, parts) for total, parts in pattern.relations if _group_of_key(total) != ALL
+            ]
+            union_hidden |= pattern.hidden[name]
+        decided = protect_beside(
+            {named(k): v for k, v in measure.items()},
+            [(named(total), [named(p) for p in parts]) for total, parts in relations],
+            published=union_values,
+            published_relations=union_relations,
+            published_hidden=union_hidden,
+            open_keys={named(k) for k in open_keys},
+            insiders=_insiders([*union_values, *measure]),
+        )
+        hidden[name] = {k for k in measure if named(k) in decided}
+    return hidden
+
+
+def _chronic_table(user: Any, day: datetime.date) -> ChronicTable:
+    reach = attendance_reach(user)
+    figures = _chronic_figures(*reach_filters(reach), day)
+    members, grades, values = figures.members, figures.grades, figures.values
+    opened = _opened(user)
+    open_keys: set[Any] = set()
+    for group, pks in members.items():
+        if set(pks) <= opened:
+            open_keys |= {group, *(grade_key(group, g) for g in grades[group])}
+    alone = (
+        len(reach.system_ids) == 1
+        and reach.whole_system_ids == reach.system_ids
+        and not reach.outside_ids
+        and not open_keys
+    )
+    trend = []
+    if open_keys >= set(values["chronic_counted"]):
+        hidden: dict[str, set[Any]] = {name: set() for name in CHRONIC_MEASURES}
+        for month, month_as_of, month_values in figures.months:
+            trend.append((month, month_as_of, month_values, dict(hidden)))
+    elif alone:
+        # The viewer sees their system as every viewer who may open none of its students does:
+        # that is the published pattern itself.
+        published = _publish(figures)
+        hidden = published.day.hidden
+        for month, month_as_of, month_values in figures.months:
+            trend.append((month, month_as_of, month_values, published.months[month].hidden))
+    else:
+        systems = [_published(user, pk, day) for pk in sorted(reach.system_ids)]
+        hidden = _withheld_beside(
+            values,
+            figures.relations,
+            members=members,
+            published=[p.day for p in systems],
+            open_keys=open_keys,
+        )
+        # A count of chronically absent students goes with its denominator (`_withheld_alone`).
+        hidden["chronic_absent"] |= hidden["chronic_counted"]
+        for month, month_as_of, month_values in figures.months:
+            month_hidden = _withheld_beside(
+                month_values,
+                figures.month_relations,
+                members=members,
+                published=[p.months[month] for p in systems if month in p.months],
+                open_keys=open_keys,
+            )
+            month_hidden["chronic_absent"] |= month_hidden["chronic_counted"]
+            trend.append((month, month_as_of, month_values, month_hidden))
+    return ChronicTable(
+        schools=figures.schools,
+        members=members,
+        grades={group: sorted(found, key=grade_sort_key) for group, found in grades.items()},
+        values=values,
+        hidden=hidden,
+        as_of=figures.as_of,
         trend=trend,
     )
 
@@ -2052,6 +2233,10 @@ class MorningDecision:
     # then hides nothing over these schools, whichever of them a page shows (members and
     # values are left empty: nothing to decide).
     none_small: bool = False
+    # The systems' patterns the decision was made beside, and what the viewer may open: a page
+    # over a set of schools that is no group decides its total beside them too.
+    published: list[Pattern] = field(default_factory=list)
+    open_keys: set[Any] = field(default_factory=set)
 
     def group(self, ids: Collection[int]) -> tuple[Any, ...] | None:
         """The group whose schools are exactly `ids` (a school, a network, a system, or all)."""
@@ -2080,9 +2265,31 @@ class MorningDecision:
             else:
                 values: dict[Any, int] = {k: self.values[name].get(k, 0) for k in schools}
                 values[TOTAL] = sum(values.values())
-                hidden = set(protect(values, [(TOTAL, sorted(schools))], hidden=hidden))
+                hidden = _page_total_hidden(self, name, values, sorted(schools), hidden)
             out[name] = hidden
         return out
+
+
+def _page_total_hidden(
+    decision: MorningDecision,
+    name: str,
+    values: dict[Any, int],
+    schools: list[Any],
+    hidden: set[Any],
+) -> set[Any]:
+    """The hidden keys of a page over schools that are no group: its schools as decided, and
+    its total, protected beside the systems' patterns when there are any."""
+    if not decision.published:
+        return set(protect(values, [(TOTAL, schools)], hidden=hidden))
+    own = ("seen", "page")
+    beside = _withheld_beside(
+        {name: {(own if k == TOTAL else k): v for k, v in values.items()}},
+        [(own, schools)],
+        members={key: [key[1]] for key in schools},
+        published=decision.published,
+        open_keys={k for k in decision.open_keys if k in values},
+    )[name]
+    return hidden | ({TOTAL} if own in beside else set()) | (beside - {own})
 
 
 def morning_decision(user: Any, day: datetime.date) -> MorningDecision:
@@ -2092,26 +2299,79 @@ def morning_decision(user: Any, day: datetime.date) -> MorningDecision:
 
 
 def _morning_decision(user: Any, day: datetime.date) -> MorningDecision:
-    """One query when no school in reach has a small count of the day (the usual day of a
-    district, and of a metro district's thousand schools): `protect` hides nothing unless a
-    cell is small (primary suppression is where every complementary cell starts; a total of
-    parts that are 0 or at least the threshold is itself 0 or at least the threshold), so
-    there is nothing to decide and no school is loaded. Otherwise three: the reach's schools
-    (with their system and network) and their rows of the day (one per school, by index), and
-    the decision over them."""
+    """One query when no school of the viewer's systems has a small count of the day (the usual
+    day of a district, and of a metro district's thousand schools): `protect` hides nothing
+    unless a cell is small (primary suppression is where every complementary cell starts; a
+    total of parts that are 0 or at least the threshold is itself 0 or at least the
+    threshold), so there is nothing to decide and no school is loaded. Otherwise the reach's
+    schools (with their system and network) and their rows of the day (one per school, by
+    index), the decision over them, and for a viewer who is not shown their system whole, each
+    system's published pattern (two queries each) to decide beside."""
     reach = attendance_reach(user)
     school_q, rollup_q = reach_filters(reach)
     limit = threshold()
     small = Q()
     for name in MORNING_COUNTS:
         small |= Q(**{f"{name}__gt": 0, f"{name}__lt": limit})
-    if not DailySchoolAttendance.objects.filter(rollup_q, small, date=day).exists():
+    # Over the viewer's systems, not only their schools: a school's figure another viewer is
+    # not shown must not be shown exactly here either (`_withheld_beside`).
+    if not DailySchoolAttendance.objects.filter(
+        small, system_id__in=sorted(reach.system_ids), date=day
+    ).exists():
         return MorningDecision(
             members={},
             values={name: {} for name in MORNING_COUNTS},
             hidden={name: set() for name in MORNING_COUNTS},
             none_small=True,
         )
+    members, values, relations = _morning_figures(school_q, rollup_q, day)
+    students = scope_for(user, Action.STUDENTS_VIEW)
+    opened = (
+        open_school_ids(user, Action.STUDENTS_VIEW)
+        if students.everything or students.system_ids or students.network_ids or students.school_ids
+        else set()
+    ) | (
+        # Cells the viewer may open are shown: a principal lists their school's absent students.
+        student_school_ids(user)
+        if not scope_for(user, Action.ATTENDANCE_STUDENTS).is_empty
+        else set()
+    )
+    open_keys = {group for group, pks in members.items() if set(pks) <= opened}
+    hidden: dict[str, set[Any]] = {name: set() for name in MORNING_COUNTS}
+    published: list[Pattern] = []
+    # A viewer who may open every student behind the figures is shown them all.
+    closed = not open_keys >= set(members)
+    if closed and (
+        len(reach.system_ids) == 1
+        and reach.whole_system_ids == reach.system_ids
+        and not reach.outside_ids
+        and not open_keys
+    ):
+        # The viewer is shown their system as every viewer who may open none of its students is.
+        published = [_morning_pattern(members, values, relations)]
+        hidden = published[0].hidden
+    elif closed:
+        published = [_morning_published(user, pk, day) for pk in sorted(reach.system_ids)]
+        hidden = _withheld_beside(
+            values, relations, members=members, published=published, open_keys=open_keys
+        )
+    return MorningDecision(
+        members=dict(members),
+        values={name: dict(v) for name, v in values.items()},
+        hidden=hidden,
+        published=published,
+        open_keys=open_keys,
+    )
+
+
+_MorningFigures = tuple[
+    dict[tuple[Any, ...], list[int]], dict[str, dict[Any, int]], list[tuple[Any, list[Any]]]
+]
+
+
+def _morning_figures(school_q: Q, rollup_q: Q, day: datetime.date) -> _MorningFigures:
+    """The day's counts of a set of schools by group (each school, each network, each system,
+    all of them), and the relations between them, before any is withheld."""
     placed = list(School.objects.filter(school_q).values_list("pk", "system_id", "network_id"))
     day_values = {
         pk: (enrolled, absent)
@@ -2144,26 +2404,32 @@ def _morning_decision(user: Any, day: datetime.date) -> MorningDecision:
                 + [("school", pk) for pk, s, n in placed if s == system_id and not n],
             )
         )
-    students = scope_for(user, Action.STUDENTS_VIEW)
-    opened = (
-        open_school_ids(user, Action.STUDENTS_VIEW)
-        if students.everything or students.system_ids or students.network_ids or students.school_ids
-        else set()
-    ) | (
-        # Cells the viewer may open are shown: a principal lists their school's absent students.
-        student_school_ids(user)
-        if not scope_for(user, Action.ATTENDANCE_STUDENTS).is_empty
-        else set()
+    return dict(members), {name: dict(v) for name, v in values.items()}, relations
+
+
+def _morning_pattern(
+    members: dict[tuple[Any, ...], list[int]],
+    values: dict[str, dict[Any, int]],
+    relations: list[tuple[Any, list[Any]]],
+) -> Pattern:
+    return Pattern(
+        members,
+        values,
+        relations,
+        {
+            name: protect(dict(values[name]), relations, insiders=_insiders(values[name]))
+            for name in MORNING_COUNTS
+        },
     )
-    open_keys = {group for group, pks in members.items() if set(pks) <= opened}
-    hidden: dict[str, set[Any]] = {name: set() for name in MORNING_COUNTS}
-    if not open_keys >= set(members):
-        for name in MORNING_COUNTS:
-            hidden[name] = protect(dict(values[name]), relations, open_keys=open_keys)
-    return MorningDecision(
-        members=dict(members),
-        values={name: dict(v) for name, v in values.items()},
-        hidden=hidden,
+
+
+def _morning_published(user: Any, system_id: int, day: datetime.date) -> Pattern:
+    return per_request(
+        user,
+        f"morning_published {system_id} {day.isoformat()}",
+        lambda: _morning_pattern(
+            *_morning_figures(Q(system_id=system_id), Q(system_id=system_id), day)
+        ),
     )
 
 

@@ -7,6 +7,7 @@ import datetime
 from collections.abc import Callable
 from typing import Any
 
+from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest
 from django.http.response import HttpResponseBase
@@ -46,6 +47,13 @@ def _day(request: HttpRequest, systems: Any, school_ids: Any = None) -> tuple[da
     if given and given <= today:
         return given, False
     day = selectors.morning_day(request.user, today, school_ids)
+    if given and request.GET.get("format") not in FORMATS:
+        # Said on the page, as the API refuses such a day with its reason (400).
+        messages.warning(
+            request,
+            f"{given:%b} {given.day}, {given.year} is still to come: there is no attendance "
+            f"for it yet. Shown: {day:%b} {day.day}, {day.year}.",
+        )
     return day, day != today
 
 

@@ -140,14 +140,19 @@ def protect(
     *,
     open_keys: Collection[K] = (),
     hidden: Collection[K] = (),
+    insiders: Mapping[K, Hashable] | None = None,
 ) -> set[K]:
     """The keys of `values` to hide: primary suppression, then complementary suppression over
     `relations` (total key, part keys) until nothing changes. `hidden` are keys already decided
-    hidden elsewhere (e.g. a school's total when protecting its grades). Then the audit of every
-    relation together (`pinned`), more cells withheld until no small one has a single value."""
+    hidden elsewhere (e.g. a school's total when protecting its grades). `insiders` names, for a
+    key some readers know exactly (a school's cells, to whoever may list its students), who
+    they are: what a relation withholds must stay safe once any one of them takes out their
+    own. Then the audit of every relation together (`pinned`), more cells withheld until no
+    small one has a single value."""
     listed = [(total, list(parts)) for total, parts in relations]
+    owners = dict(insiders or {})
     if len(values) < REMEMBER_FROM:
-        return _protect(values, listed, open_keys=open_keys, hidden=hidden)
+        return _protect(values, listed, open_keys=open_keys, hidden=hidden, owners=owners)
     # The audit costs seconds over a metropolitan system's table: the decision is remembered by
     # what it was made from (the figures, the relations, what is open), so it can never be stale.
     digest = hashlib.sha256(
@@ -158,15 +163,72 @@ def protect(
                 [(repr(t), list(map(repr, parts))) for t, parts in listed],
                 sorted(map(repr, open_keys)),
                 sorted(map(repr, hidden)),
+                sorted(map(repr, owners.items())),
             )
         ).encode()
     ).hexdigest()
     remembered = cache.get(f"suppression.protect:{digest}")
     if remembered is not None:
         return set(remembered)
-    decided = _protect(values, listed, open_keys=open_keys, hidden=hidden)
+    decided = _protect(values, listed, open_keys=open_keys, hidden=hidden, owners=owners)
     cache.set(f"suppression.protect:{digest}", list(decided), timeout=REMEMBER_FOR)
     return decided
+
+
+def protect_beside(
+    values: Mapping[K, int],
+    relations: Iterable[tuple[K, Sequence[K]]],
+    *,
+    published: Mapping[K, int],
+    published_relations: Iterable[tuple[K, Sequence[K]]],
+    published_hidden: Collection[K],
+    open_keys: Collection[K] = (),
+    insiders: Mapping[K, Hashable] | None = None,
+) -> set[K]:
+    """The keys of `values` to hide from a viewer whose figures sit beside a pattern others are
+    shown (`published`: a system's figures with their relations and what they withhold): a
+    reader may put both pages together. A key in both names the same figure, and takes the
+    published decision unless the viewer may open it; the viewer's own totals (a caseload, the
+    part of a network they see) are protected with every published figure known, so only they
+    can be withheld. Cells the published pattern withholds stay withheld, unless open."""
+    opened = set(open_keys)
+    withheld = set(published_hidden) - opened
+    known = {key for key in published if key not in withheld} | opened
+    for key, value in values.items():
+        if published.get(key, value) != value:
+            # Two figures under one key would be audited as one: refuse rather than guess.
+            raise ValueError(
+                f"{key!r} is {value} here and {published[key]} in the published pattern"
+            )
+    # Only the published relations tied to the viewer's by figures a reader does not know can
+    # change what the viewer's pages give away (the others were audited with the pattern): the
+    # decision is made over those, not over a metropolitan system's every cell.
+    chosen = [(total, list(parts)) for total, parts in relations]
+    others = [(total, list(parts)) for total, parts in published_relations]
+    unknown = {k for t, parts in chosen for k in (t, *parts) if k not in known}
+    grown = True
+    while grown:
+        grown = False
+        rest = []
+        for total, parts in others:
+            keys = {total, *parts}
+            if keys & unknown:
+                chosen.append((total, parts))
+                unknown |= {k for k in keys if k not in known}
+                grown = True
+            else:
+                rest.append((total, parts))
+        others = rest
+    used = {k for t, parts in chosen for k in (t, *parts)} | set(values)
+    union = {key: published[key] for key in used if key in published} | dict(values)
+    decided = protect(
+        union,
+        chosen,
+        open_keys=known & used,
+        hidden=withheld & used,
+        insiders={k: v for k, v in (insiders or {}).items() if k in used},
+    )
+    return (decided | withheld) & set(values)
 
 
 REMEMBER_FROM = 300  # cells; a smaller table is decided faster than it is looked up
@@ -179,6 +241,7 @@ def _protect(
     *,
     open_keys: Collection[K],
     hidden: Collection[K],
+    owners: Mapping[K, Hashable],
 ) -> set[K]:
     limit = threshold()
     suppressed = {k for k, v in values.items() if 0 < v < limit and k not in open_keys}
@@ -194,6 +257,15 @@ def _protect(
             key=order,
         )
 
+    def insider_exposed(hidden_parts: list[K]) -> bool:
+        # What the others withhold, once an insider takes out their own cells: a small cell
+        # among them must not be pinned (a principal knows their school's grade exactly).
+        for owner in {owners[p] for p in hidden_parts if p in owners}:
+            rest = [values.get(p, 0) for p in hidden_parts if owners.get(p) != owner]
+            if any(0 < v < limit for v in rest) and exposed(rest):
+                return True
+        return False
+
     def each_relation() -> None:
         changed = True
         while changed:
@@ -201,7 +273,10 @@ def _protect(
             for total, parts in relations:
                 hidden_parts = [p for p in parts if p in suppressed]
                 if total not in suppressed:
-                    if not hidden_parts or not exposed([values.get(p, 0) for p in hidden_parts]):
+                    if not hidden_parts or not (
+                        exposed([values.get(p, 0) for p in hidden_parts])
+                        or insider_exposed(hidden_parts)
+                    ):
                         continue
                     more = candidates(parts)
                     if more:
