@@ -68,6 +68,9 @@ class RegistrationOut(Schema):
     registered_at: datetime.datetime
     attended: bool
     attended_at: datetime.datetime | None
+    # When a seat opened for this registration on the waiting list (null: never waited, or
+    # still waiting).
+    promoted_at: datetime.datetime | None
 
 
 class CommunityOut(Schema):
@@ -112,6 +115,7 @@ def _registration_out(r: Registration) -> dict[str, Any]:
         "registered_at": r.registered_at,
         "attended": r.attended_at is not None,
         "attended_at": r.attended_at,
+        "promoted_at": r.promoted_at,
     }
 
 

@@ -20,8 +20,12 @@ class ImpactFilters(Schema):
     program: int | None = Field(None, ge=1, le=2**31 - 1, description="A program's id.")
 
 
+def _sees_report(request: HttpRequest, *args: Any, filters: ImpactFilters, **kwargs: Any) -> bool:
+    return selectors.impact_reached(request.user, filters.system, filters.program)
+
+
 @router.get("/impact", response={200: dict[str, Any], 403: ErrorOut, 404: ErrorOut})
-@api_permission(Action.IMPACT_VIEW)
+@api_permission(Action.IMPACT_VIEW, in_scope=_sees_report)
 def get_impact(request: HttpRequest, filters: Query[ImpactFilters]) -> Any:
     """Every figure of the impact report: a percentage to one decimal, others to two; a figure
     over fewer than 5 people is null with `<figure>_reason` beside it."""

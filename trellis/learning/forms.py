@@ -205,8 +205,12 @@ class SessionForm(StyledFormMixin, forms.Form):
                 fields["school"].help_text = "Only this school's staff may register."
             if len(schools) == 1 and not self.is_bound and not self.initial.get("school"):
                 self.initial["school"] = schools[0].pk
-        fields["competencies"].queryset = selectors.competency_choices(system.pk)
-        fields["competencies"].label_from_instance = selectors.competency_label
+        competencies = selectors.competency_choices(system.pk)
+        labels = selectors.competency_labels(competencies)
+        fields["competencies"].queryset = competencies
+        fields["competencies"].label_from_instance = lambda item: labels.get(
+            item.pk, selectors.competency_label(item)
+        )
         people_picker(
             self,
             "facilitators",

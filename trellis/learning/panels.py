@@ -21,7 +21,7 @@ def my_learning(request: HttpRequest) -> Iterator[Panel]:
     if not user.person_id and not selectors.may_create_sessions(user):
         return
     mine = list(
-        selectors.my_registrations(user)
+        selectors.with_waiting_place(selectors.my_registrations(user))
         .exclude(status="cancelled")
         .filter(session__ends_at__gte=timezone.now())
         .order_by("session__starts_at")[:5]

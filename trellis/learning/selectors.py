@@ -11,7 +11,17 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import (
+    Case,
+    Count,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    When,
+)
 from django.http import Http404
 from django.utils import timezone
 
@@ -174,10 +184,40 @@ def in_audience(person: Any, session: PDSession) -> bool:
     )
 
 
+def with_waiting_place(registrations: QuerySet[Registration]) -> QuerySet[Registration]:
+    """`waiting_place` on each registration: 1 for the first person on its session's waiting
+    list, 2 for the next... (the order seats are given in, `services._promote`); None for a
+    registration not on the waiting list. One subquery, so a list of them costs one query."""
+    ahead = (
+        Registration.objects.filter(
+            session_id=OuterRef("session_id"), status=Registration.Status.WAITLISTED
+        )
+        .filter(
+            Q(registered_at__lt=OuterRef("registered_at"))
+            | Q(registered_at=OuterRef("registered_at"), pk__lte=OuterRef("pk"))
+        )
+        .order_by()
+        .values("session_id")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return registrations.annotate(
+        waiting_place=Case(
+            When(status=Registration.Status.WAITLISTED, then=Subquery(ahead)),
+            default=None,
+            output_field=IntegerField(),
+        )
+    )
+
+
 def registration_of(person_id: int | None, session: PDSession) -> Registration | None:
     if not person_id:
         return None
-    return Registration.objects.filter(session=session, person_id=person_id).first()
+    return (
+        with_waiting_place(Registration.objects.filter(session=session, person_id=person_id))
+        .order_by("pk")
+        .first()
+    )
 
 
 def roster(session: PDSession) -> list[Registration]:
@@ -593,6 +633,28 @@ def competency_label(item: Any) -> str:
     return code + (item.abbreviated_statement or item.full_statement)[:80]
 
 
+def competency_labels(items: Any) -> dict[int, str]:
+    """Labels of competencies listed together (a form's choices, a filter's options): each
+    with its framework's title when they come from more than one framework, whose codes and
+    names may be alike ("1.1 Instructional leadership" twice would read as one choice), and
+    with the version when two versions of one framework are listed."""
+    items = list(items)
+    versions = {item.version_id: item.version for item in items}
+    if len(versions) < 2:
+        return {item.pk: competency_label(item) for item in items}
+    frameworks: dict[int, int] = {}
+    for version in versions.values():
+        frameworks[version.framework_id] = frameworks.get(version.framework_id, 0) + 1
+    labels = {}
+    for item in items:
+        version = item.version
+        source = version.framework.title
+        if frameworks[version.framework_id] > 1:
+            source += f" (version {version.number})"
+        labels[item.pk] = f"{competency_label(item)} \u2014 {source}"
+    return labels
+
+
 def filter_choices(user: Any) -> dict[str, Any]:
     """The list pages' filter options: the schools, programs and competencies of the sessions
     (and communities) the viewer sees."""
@@ -602,6 +664,14 @@ def filter_choices(user: Any) -> dict[str, Any]:
 
     sessions = PDSession.objects.filter(visible_sessions_q(user))
     communities = Community.objects.filter(visible_communities_q(user))
+    competencies = in_framework_order(
+        FrameworkItem.objects.filter(
+            pk__in=PDSession.competencies.through.objects.filter(
+                pdsession_id__in=sessions.values("pk")
+            ).values("frameworkitem_id")
+        ).select_related("version__framework")
+    )
+    labels = competency_labels(competencies)
     return {
         "schools": list(
             School.objects.filter(
@@ -611,14 +681,5 @@ def filter_choices(user: Any) -> dict[str, Any]:
         "programs": list(
             Program.objects.filter(pk__in=sessions.values("program_id")).order_by("name")
         ),
-        "competencies": [
-            (item.pk, competency_label(item))
-            for item in in_framework_order(
-                FrameworkItem.objects.filter(
-                    pk__in=PDSession.competencies.through.objects.filter(
-                        pdsession_id__in=sessions.values("pk")
-                    ).values("frameworkitem_id")
-                ).select_related("version__framework")
-            )
-        ],
+        "competencies": [(item.pk, labels[item.pk]) for item in competencies],
     }

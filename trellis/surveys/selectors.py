@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet
@@ -11,7 +12,7 @@ from django.utils import timezone
 
 from trellis.authz.policies import allows, authorize, scope_for
 from trellis.authz.roles import Action
-from trellis.core.suppression import threshold
+from trellis.core.suppression import small, threshold
 from trellis.orgs.models import School, System
 from trellis.people.models import Position
 from trellis.programs.models import Participant, Program
@@ -29,8 +30,11 @@ from trellis.surveys.impact import (
 from trellis.surveys.models import (
     Administration,
     Instrument,
+    Item,
     Measures,
     Participation,
+    Response,
+    Scale,
     Submission,
     Window,
 )
@@ -66,6 +70,63 @@ def visible_administrations(user: Any) -> QuerySet[Administration]:
         .select_related("instrument", "system", "program", "school")
         .annotate(respondents=SUBMITTED)
         .order_by("-school_year", "instrument__title", "window", "pk")
+    )
+
+
+def _programs_reached(scope: Any) -> set[int]:
+    from trellis.programs.models import Cohort
+
+    cohorts = Cohort.objects.filter(pk__in=scope.cohort_ids).values_list("program_id", flat=True)
+    return set(scope.program_ids) | set(cohorts)
+
+
+def administration_reached(user: Any, pk: int) -> bool:
+    """Whether any grant of the user, whatever its role, reaches the administration's
+    population: a program's participants (a grant on the program or one of its cohorts, or on
+    its system), one school's staff (a grant on the school, its network or its system), a
+    system's staff (any grant in that system). Outside it the administration's pages answer 404
+    whatever the user's roles, before any 403 (scope before role)."""
+    administration = Administration.objects.filter(pk=pk).first()
+    if administration is None:
+        return False
+    scope = scope_for(user)
+    if scope.everything:
+        return True
+    if administration.system_id in scope.system_ids:
+        return True
+    if administration.program_id is not None:
+        return administration.program_id in _programs_reached(scope)
+    if administration.school_id is not None:
+        schools = scope.school_ids | scope.network_school_ids | scope.related_school_ids
+        return administration.school_id in schools
+    return administration.system_id in scope.reached_system_ids
+
+
+def instrument_reached(user: Any, pk: int) -> bool:
+    """Whether any grant of the user, whatever its role, reaches the instrument (its system's,
+    or any grant for a built-in one): outside it, 404 before any 403."""
+    return Instrument.objects.filter(scope_for(user).q(Instrument), pk=pk).exists()
+
+
+def impact_reached(user: Any, system_code: str, program_id: int | None) -> bool:
+    """Whether any grant of the user, whatever its role, reaches the system whose report is
+    asked for (or the program asked for, where it serves that system): outside it the report
+    answers 404 before any 403. No system named: nothing to be outside of."""
+    if not system_code:
+        return True
+    system = System.objects.filter(code=system_code).first()
+    if system is None:
+        return False
+    scope = scope_for(user)
+    if scope.everything or system.pk in scope.system_ids | scope.reached_system_ids:
+        return True
+    if program_id is None:
+        return False
+    return (
+        program_id in _programs_reached(scope)
+        and Program.objects.filter(pk=program_id)
+        .filter(Q(owner_system=system) | Q(systems=system))
+        .exists()
     )
 
 
@@ -342,3 +403,49 @@ def _has_draft(administration: Administration, user: Any) -> bool:
     return Submission.objects.filter(
         administration=administration, person_id=user.person_id
     ).exists()
+
+
+@dataclass(frozen=True)
+class OpenTextAnswers:
+    """An open-text item's answers as a results page shows them: none when fewer than the
+    threshold answered (`withheld`), since a handful of sentences can be told apart by who
+    writes that way."""
+
+    item: Item
+    count: int
+    answers: list[str]
+
+    @property
+    def withheld(self) -> bool:
+        return small(self.count)
+
+
+def open_text_answers(user: Any, administration: Administration) -> list[OpenTextAnswers]:
+    """The submitted answers to each open-text item, for those who may read the
+    administration's answers (`surveys.responses`; anyone else: an empty list). No respondent,
+    school or day comes with them, and they are in alphabetical order: the order of the rows
+    follows the order the answers came in, which an access log could match with people."""
+    if not allows(user, Action.SURVEYS_RESPONSES, administration):
+        return []
+    items = list(administration.instrument.items.filter(scale=Scale.TEXT))
+    if not items:
+        return []
+    texts: dict[int, list[str]] = {item.pk: [] for item in items}
+    rows = (
+        Response.objects.filter(
+            submission__administration=administration,
+            submission__submitted_at__isnull=False,
+            item__in=items,
+        )
+        .exclude(text="")
+        .values_list("item_id", "text")
+    )
+    for item_id, text in rows:
+        if text.strip():
+            texts[item_id].append(text.strip())
+    out = []
+    for item in items:
+        answers = texts[item.pk]
+        shown = [] if small(len(answers)) else sorted(answers, key=lambda t: (t.casefold(), t))
+        out.append(OpenTextAnswers(item=item, count=len(answers), answers=shown))
+    return out

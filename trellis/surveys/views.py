@@ -13,7 +13,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 
-from trellis.authz.decorators import permission
+from trellis.authz.decorators import permission, scoped_permission
 from trellis.authz.policies import has_grant_for
 from trellis.authz.roles import Action
 from trellis.core.exports import FORMATS, export_response
@@ -31,6 +31,26 @@ from trellis.surveys.tables import tables
 
 def _respondents(n: int) -> str:
     return f"fewer than {threshold()}" if 0 < n < threshold() else f"{n:,}"
+
+
+# Scope before role (trellis.authz.decorators.scoped_permission): whoever's roles allow the
+# page's action nowhere gets 404 for an object no grant of theirs reaches, 403 for one in reach.
+
+
+def _sees_instrument(request: HttpRequest, *args: Any, pk: int, **kwargs: Any) -> bool:
+    return selectors.instrument_reached(request.user, pk)
+
+
+def _sees_administration(request: HttpRequest, *args: Any, pk: int, **kwargs: Any) -> bool:
+    return selectors.administration_reached(request.user, pk)
+
+
+def _sees_report(request: HttpRequest, *args: Any, **kwargs: Any) -> bool:
+    return selectors.impact_reached(
+        request.user,
+        get_text(request.GET, "system", max_length=60),
+        get_int(request.GET, "program"),
+    )
 
 
 INSTRUMENT_EXPORT = ExportSpec(
@@ -82,7 +102,7 @@ def instrument_list(request: HttpRequest) -> HttpResponseBase:
     )
 
 
-@permission(Action.SURVEYS_VIEW)
+@scoped_permission(Action.SURVEYS_VIEW, _sees_instrument)
 def instrument_detail(request: HttpRequest, pk: int) -> HttpResponseBase:
     instrument = selectors.instrument_get(request.user, pk)
     items = list(instrument.items.all())
@@ -110,7 +130,7 @@ def administration_list(request: HttpRequest) -> HttpResponseBase:
     )
 
 
-@permission(Action.SURVEYS_VIEW)
+@scoped_permission(Action.SURVEYS_VIEW, _sees_administration)
 def administration_detail(request: HttpRequest, pk: int) -> HttpResponse:
     administration = selectors.administration_get(request.user, pk)
     return render(
@@ -126,6 +146,8 @@ def administration_detail(request: HttpRequest, pk: int) -> HttpResponse:
             and administration.instrument.measures == Measures.KNOWLEDGE,
             "can_manage": has_grant_for(request.user, Action.SURVEYS_MANAGE)
             and selectors.may(request.user, Action.SURVEYS_MANAGE, administration),
+            "open_texts": selectors.open_text_answers(request.user, administration),
+            "threshold": threshold(),
         },
     )
 
@@ -147,7 +169,7 @@ def _people_levels(user: Any) -> tuple[str, ...]:
     )
 
 
-@permission(Action.IMPACT_VIEW)
+@scoped_permission(Action.IMPACT_VIEW, _sees_report)
 def impact_page(request: HttpRequest) -> HttpResponse:
     systems = list(selectors.impact_systems(request.user))
     code, year, program_id = _report_params(request)
@@ -201,7 +223,7 @@ def impact_page(request: HttpRequest) -> HttpResponse:
     return render(request, "surveys/impact_report.html", context)
 
 
-@permission(Action.IMPACT_VIEW)
+@scoped_permission(Action.IMPACT_VIEW, _sees_report)
 def impact_drill_page(request: HttpRequest) -> HttpResponseBase:
     code, year, program_id = _report_params(request)
     level = get_choice(request.GET, "level", LEVELS) or "conditions"
@@ -259,7 +281,7 @@ PEOPLE_KINDS = {
 }
 
 
-@permission(Action.IMPACT_PEOPLE)
+@scoped_permission(Action.IMPACT_PEOPLE, _sees_report)
 def impact_people_page(request: HttpRequest) -> HttpResponseBase:
     code, year, program_id = _report_params(request)
     # Only the levels whose people may be listed (identified knowledge assessments, progress
@@ -338,7 +360,7 @@ PEOPLE_EXPORT = ExportSpec(
 )
 
 
-@permission(Action.SURVEYS_MANAGE)
+@scoped_permission(Action.SURVEYS_MANAGE, _sees_administration)
 def administration_window(request: HttpRequest, pk: int) -> HttpResponseBase:
     administration = selectors.administration_get(request.user, pk, Action.SURVEYS_MANAGE)
     initial = {"opens_on": administration.opens_on, "closes_on": administration.closes_on}
