@@ -5,6 +5,7 @@ school year. Built for the walk's day, 2026-11-29, with the clock there too."""
 from __future__ import annotations
 
 import datetime
+import itertools
 import re
 from collections.abc import Iterator
 from io import StringIO
@@ -16,7 +17,9 @@ from django.core.management import call_command
 from django.db.models import F, Q
 
 from tests.conftest import rolled_back_after
+from trellis.accounts.models import User
 from trellis.assignments.models import Assignment
+from trellis.attendance import selectors as attendance_selectors
 from trellis.demo.generator import build
 from trellis.programs.models import Cohort, ExperienceRecord, Milestone, Participant, Placement
 from trellis.ratings.models import Rating, RatingRound, RoundSubmission
@@ -30,6 +33,8 @@ from trellis.selection.models import (
 )
 
 TODAY = datetime.date(2026, 11, 29)
+# The walk's days: a Friday's morning and chronic figures, and the Wednesday before.
+DAYS = (datetime.date(2026, 11, 25), datetime.date(2026, 11, 27))
 
 
 @pytest.fixture(scope="module")
@@ -254,3 +259,41 @@ def test_the_demo_cycles_ask_their_programs_questions_once(demo: None) -> None:
             assert "lead a school" in texts
         # The apply page says already that the principal is asked when they submit.
         assert "when you submit" not in cycle.instructions
+
+
+@pytest.mark.django_db
+def test_every_demo_viewers_attendance_figures_together_pin_no_small_count(
+    demo: None,
+) -> None:
+    """Issue 12's walk (on this demo, late November) put two viewers' pages together (the
+    analyst's and a supervisor's caseload, the analyst's and a principal's own school) and
+    pinned "fewer than 5" cells.
+    Every demo account that reaches attendance: each figure any of them is shown, every
+    relation any of their pages shows, and still no small withheld count has one value (by
+    the linear programmes of `pinned`, over what all of them are shown together)."""
+    from tests.attendance.viewers import Figures, chronic_figures, morning_figures
+    from trellis.core.suppression import pinned
+
+    viewers = [
+        user
+        for user in User.objects.filter(email__endswith="@riverbend.example").order_by("email")
+        if attendance_selectors.attendance_reach(user).school_ids
+    ]
+    assert len(viewers) >= 5
+    checks: list[tuple[str, Any]] = [
+        ("chronic_counted", chronic_figures),
+        ("chronic_absent", chronic_figures),
+        ("enrolled", morning_figures),
+        ("absent", morning_figures),
+    ]
+    for (measure, read), day in itertools.product(checks, DAYS):
+        values: dict[Any, int] = {}
+        shown: set[Any] = set()
+        relations: list[Any] = []
+        for user in viewers:
+            found: Figures = read(user, day, measure)
+            values |= found[0]
+            shown |= found[1]
+            relations += found[2]
+        hidden = set(values) - shown
+        assert not pinned(values, relations, hidden), (measure, day)
