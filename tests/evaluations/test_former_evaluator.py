@@ -82,6 +82,7 @@ def test_the_former_evaluator_changes_nothing(world: World) -> None:
         "goals/": {"goal_1_text": "Another goal"},
         # Invalid as well: who may change it is answered before what was entered.
         "mid-year/?invalid": {"notes": ""},
+        "acknowledge-on-paper/": {"signed_on": ""},
     }
     for tail, data in pages.items():
         response = eve.post(f"/evaluations/{signed}/{tail.split('?')[0]}", data)

@@ -65,12 +65,11 @@ def _progress_q(user: Any) -> Q:
 
 
 def visible_evaluations(user: Any) -> QuerySet[Evaluation]:
-    """The evaluations the user reads (evaluatee, evaluator chain) or follows (progress)."""
-    q = (
-        Q(evaluatee_id=user.person_id) | _signed_by_q(user.person_id)
-        if user.person_id
-        else Q(pk__in=[])
-    )
+    """The evaluations the user reads (evaluatee, evaluator of record once signed, evaluator
+    chain) or follows (progress)."""
+    q = Q(pk__in=[])
+    if user.person_id:
+        q = Q(evaluatee_id=user.person_id) | _signed_by_q(user.person_id)
     if has_grant_for(user, Action.RATINGS_EVALUATION):
         q |= Q(evaluatee__in=visible_people(user, Action.RATINGS_EVALUATION).values("pk"))
     if has_grant_for(user, Action.EVALUATIONS_PROGRESS):

@@ -349,6 +349,9 @@ def acknowledge_on_paper(request: HttpRequest, pk: int) -> HttpResponseBase:
     """The evaluator records the signed paper acknowledgement of an evaluatee without an
     account."""
     evaluation = selectors.evaluation_get(request.user, pk)
+    if not selectors.acts_as_evaluator(request.user, evaluation):
+        # Who may record it comes before what was entered (a former evaluator: 403).
+        raise PermissionDenied
     form = PaperAcknowledgeForm(request.POST)
     if not form.is_valid():
         return _page(request, evaluation, {"paper_form": form})
