@@ -257,7 +257,10 @@ COACHING_CASES: list[Case] = [
         right_status=302,
         get_status=200,
         # Another system's administrator keeps their own library: Riverbend is not offered.
-        outsider_status=200,
+        # Their POST naming Riverbend is their form again with its errors: 400 since eval7 (it
+        # was 200; a form shown again with errors answers 400). Their GET shows their own form.
+        outsider_status=400,
+        outsider_get_status=200,
         hidden_from_outsider=lambda w: w.system.name,
     ),
     Case(
@@ -281,7 +284,10 @@ COACHING_CASES: list[Case] = [
         data=lambda w: {"system": w.system.pk, "unseen_weeks": 4},
         right_status=302,
         get_status=200,
-        outsider_status=200,
+        # Their POST naming Riverbend is their form again with its errors: 400 since eval7 (it
+        # was 200; a form shown again with errors answers 400). Their GET shows their own form.
+        outsider_status=400,
+        outsider_get_status=200,
         hidden_from_outsider=lambda w: w.system.name,
     ),
     # The API.

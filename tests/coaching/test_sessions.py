@@ -82,7 +82,8 @@ def test_a_session_outside_the_caseload_is_refused(world: World) -> None:
 def test_a_session_before_the_assignment_or_in_the_future_is_refused(world: World) -> None:
     paula = world.principal_person
     response = log(world, "coach", paula.pk, held_on="2019-05-01")
-    assert response.status_code == 200
+    # The form again with its errors is a 400 (eval7; it was 200), as on the evaluations pages.
+    assert response.status_code == 400
     assert "was not on" in response.content.decode()
     response = log(world, "coach", paula.pk, held_on="2099-05-01")
     assert "the date is in the future" in response.content.decode()
@@ -103,7 +104,8 @@ def test_the_log_form_offers_the_caseload_and_the_framework(world: World) -> Non
     # A competency of a draft framework is not offered, and refused when posted.
     draft_item = FrameworkItem.objects.filter(version__framework_id=world.draft_framework_id)[0]
     response = log(world, "coach", world.principal_person.pk, focus=[draft_item.pk])
-    assert response.status_code == 200
+    # The form again with its errors is a 400 (eval7; it was 200), as on the evaluations pages.
+    assert response.status_code == 400
     assert not CoachingSession.objects.filter(held_on=datetime.date(2026, 3, 2)).exists()
 
 
@@ -338,7 +340,8 @@ def test_a_protocol_name_is_unique_in_its_system(world: World) -> None:
         "/coaching/protocols/new/",
         {"system": world.system.pk, "name": "riverbend DATA dive", "steps": "x"},
     )
-    assert response.status_code == 200
+    # The form again with its errors is a 400 (eval7; it was 200), as on the evaluations pages.
+    assert response.status_code == 400
     assert "already has a protocol called" in response.content.decode()
     # Lakeside may use the same name in its own library.
     response = world.client("admin_b").post(
@@ -445,7 +448,8 @@ def test_editing_keeps_a_protocol_retired_since(world: World) -> None:
     page = world.client("coach").get(f"/coaching/new/?coachee={world.colleague.pk}")
     assert "Riverbend data dive" not in page.content.decode()
     response = log(world, "coach", world.colleague.pk, protocol=world.coaching["protocol"])
-    assert response.status_code == 200
+    # The form again with its errors is a 400 (eval7; it was 200), as on the evaluations pages.
+    assert response.status_code == 400
     # ...but the session that followed it keeps it when edited.
     response = world.client("coach").post(
         f"/coaching/sessions/{pk}/edit/",
@@ -477,7 +481,8 @@ def test_a_protocol_may_not_take_a_built_in_name_nor_differ_only_in_spacing(worl
     response = client.post(
         "/coaching/protocols/new/", {"system": world.system.pk, "name": shouted, "steps": "x"}
     )
-    assert response.status_code == 200
+    # The form again with its errors is a 400 (eval7; it was 200), as on the evaluations pages.
+    assert response.status_code == 400
     text = response.content.decode()
     assert "already has a built-in protocol called" in text
     spaced = "Riverbend   data  DIVE"
@@ -508,7 +513,8 @@ def test_a_next_step_is_not_due_before_its_session(world: World) -> None:
         step_1_owner="coachee",
         step_1_due="2026-02-20",
     )
-    assert response.status_code == 200
+    # The form again with its errors is a 400 (eval7; it was 200), as on the evaluations pages.
+    assert response.status_code == 400
     assert (
         "Next step 1 is due on Feb 20, 2026, before the session&#x27;s date (Mar 2, 2026)"
         in response.content.decode()

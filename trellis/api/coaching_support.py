@@ -11,6 +11,7 @@ from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.pagination import paginate
+from pydantic import model_validator
 
 from trellis.api.auth import api_permission
 from trellis.api.paging import ID, Pages, _MappedQuerySet
@@ -155,6 +156,24 @@ class DosageFilters(Schema):
     by: str = Field("school", pattern="^(school|supervisor|network)$")
     network: int | None = ID
     tier: int | None = ID
+
+    @model_validator(mode="after")
+    def _a_period_the_report_covers(self) -> "DosageFilters":
+        # Refused (422) as the other bad parameters are, with what is wrong: the page's error.
+        today = timezone.localdate()
+        start = self.date_from or today.replace(day=1)
+        end = self.date_to or start
+        refusal = selectors.dosage_period_refusal(start, end)
+        if refusal:
+            raise ValueError(refusal)
+        first = min(start, end).replace(day=1)
+        if first > today:
+            # Its first day would come after its last (the period stops at today).
+            raise ValueError(
+                f"The period starts on {first:%Y-%m-%d}, after today ({today:%Y-%m-%d}): "
+                "dosage is counted up to today."
+            )
+        return self
 
 
 class DosageRowOut(Schema):

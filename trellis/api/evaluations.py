@@ -88,6 +88,7 @@ class EvaluationFilters(Schema):
     year: str = Field("", max_length=9)
     stage: Stage | None = None
     overdue: bool = False
+    signed: bool = Field(False, description="Only the evaluations the caller signed off.")
 
 
 def _out(e: Evaluation) -> dict[str, Any]:
@@ -129,6 +130,7 @@ def list_evaluations(request: HttpRequest, filters: Query[EvaluationFilters]) ->
         school_year=filters.year,
         stage=filters.stage or "",
         overdue=filters.overdue,
+        signed=filters.signed,
     )
     return _MappedQuerySet(rows, _out)
 
@@ -254,11 +256,14 @@ def _stage_out(request: HttpRequest, evaluation: Evaluation, stage: Stage) -> di
     row = next((r for r in selectors.stage_rows(evaluation) if r.stage == stage), None)
     if row is None:
         raise HttpError(404, f"This cycle has no {stage.label.lower()} stage.")
+    # A former evaluator reads what they signed and acts in nothing.
+    evaluator = selectors.acts_as_evaluator(user, evaluation)
+    evaluatee = user.person_id == evaluation.evaluatee_id
     acts = {
-        Stage.SELF_ASSESSMENT: user.person_id == evaluation.evaluatee_id,
-        Stage.GOALS: user.person_id in (evaluation.evaluatee_id, evaluation.evaluator_id),
-        Stage.MIDYEAR: user.person_id == evaluation.evaluator_id,
-        Stage.SUMMATIVE: user.person_id == evaluation.evaluator_id,
+        Stage.SELF_ASSESSMENT: evaluatee,
+        Stage.GOALS: evaluatee or evaluator,
+        Stage.MIDYEAR: evaluator,
+        Stage.SUMMATIVE: evaluator,
         Stage.ACKNOWLEDGEMENT: user.person_id == evaluation.evaluatee_id,
     }
     return {
@@ -303,6 +308,17 @@ def _entries(evaluation: Evaluation, ratings: list[RatingIn]) -> list[Any]:
     return entries
 
 
+def _check(request: HttpRequest, evaluation: Evaluation, attempt: str) -> None:
+    """Who may change it and the lock before what was sent (as on the pages): a locked
+    evaluation is a 409 "locked" (audited), whatever is wrong with the payload."""
+    try:
+        services.change_check(actor=request.user, evaluation=evaluation, attempt=attempt)
+    except services.StageConflict as error:
+        raise HttpError(409, " ".join(error.messages)) from None
+    except PermissionDenied:
+        raise HttpError(403, "You are not the party who acts in this stage.") from None
+
+
 def _act(request: HttpRequest, evaluation: Evaluation, action: Any) -> Any:
     """Run one stage service; its refusals as the API's answers, then the evaluation as read."""
     try:
@@ -331,6 +347,7 @@ def submit_evaluation_self_assessment(
 ) -> Any:
     """The evaluatee submits their self-assessment: every competency rated, once."""
     evaluation = selectors.evaluation_get(request.user, evaluation_id)
+    _check(request, evaluation, "self-assessment")
     entries = _entries(evaluation, payload.ratings)
     return _act(
         request,
@@ -354,6 +371,7 @@ def save_evaluation_goals(request: HttpRequest, payload: GoalsIn, evaluation_id:
     """The evaluatee or the evaluator sets the goals (up to three), each with the competencies
     it serves; saving replaces the earlier goals until sign-off."""
     evaluation = selectors.evaluation_get(request.user, evaluation_id)
+    _check(request, evaluation, "goals")
     _levels, rows = selectors.competencies(evaluation.cycle.version)
     items = {row["item"].pk: row["item"] for row in rows}
     goals = []
@@ -386,6 +404,7 @@ def record_evaluation_midyear(
 ) -> Any:
     """The evaluator's mid-year review notes (replacing earlier ones until sign-off)."""
     evaluation = selectors.evaluation_get(request.user, evaluation_id)
+    _check(request, evaluation, "mid-year review")
     notes = _no_control(payload.notes, "notes")
     return _act(
         request,
@@ -409,6 +428,7 @@ def save_evaluation_summative(
     """The evaluator's summative ratings with evidence, as a draft seen by them alone until
     sign-off (each save replaces the draft)."""
     evaluation = selectors.evaluation_get(request.user, evaluation_id)
+    _check(request, evaluation, "summative rating")
     entries = _entries(evaluation, payload.ratings)
     return _act(
         request,
@@ -426,7 +446,7 @@ def get_evaluation_sign_off(request: HttpRequest, evaluation_id: int = PK) -> An
     user: Any = request.user
     unrated: list[int] = []
     bare: list[int] = []
-    if user.person_id == evaluation.evaluator_id and not evaluation.is_locked:
+    if selectors.acts_as_evaluator(user, evaluation) and not evaluation.is_locked:
         unrated = [item.pk for item in selectors.unrated_items(evaluation, user)]
         bare = [
             r.item_id for r in selectors.rated_items(evaluation, user) if not r.evidence.strip()
@@ -476,9 +496,9 @@ def get_evaluation_paper_acknowledgement(request: HttpRequest, evaluation_id: in
     evaluation = selectors.evaluation_get(request.user, evaluation_id)
     out = _stage_out(request, evaluation, Stage.ACKNOWLEDGEMENT)
     user: Any = request.user
-    out["you_act"] = bool(user.person_id) and (
-        user.person_id == evaluation.evaluator_id and not selectors.evaluatee_takes_part(evaluation)
-    )
+    out["you_act"] = selectors.acts_as_evaluator(
+        user, evaluation
+    ) and not selectors.evaluatee_takes_part(evaluation)
     return out
 
 

@@ -1444,6 +1444,24 @@ def dosage_report(
     return report
 
 
+# The longest period a dosage report covers, in months: ten years. A period since 1900 was
+# counted month by month (the walk saw "over 1523 months") for hours nobody planned then.
+DOSAGE_MAX_MONTHS = 120
+
+
+def dosage_period_refusal(start: datetime.date, end: datetime.date) -> str:
+    """Why the months of `start` to `end` are not a period a dosage report covers ("" when they
+    are): longer than DOSAGE_MAX_MONTHS."""
+    first, last = min(start, end), max(start, end)
+    months = (last.year - first.year) * 12 + last.month - first.month + 1
+    if months <= DOSAGE_MAX_MONTHS:
+        return ""
+    return (
+        f"The period from {first:%b %Y} to {last:%b %Y} is {months:,} months long: choose at "
+        f"most {DOSAGE_MAX_MONTHS} months (ten years)."
+    )
+
+
 def dosage_period(
     start: datetime.date, end: datetime.date, *, today: datetime.date | None = None
 ) -> tuple[datetime.date, datetime.date]:

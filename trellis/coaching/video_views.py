@@ -27,7 +27,7 @@ from trellis.coaching.video_forms import (
     VideoSettingsForm,
 )
 from trellis.coaching.video_storage import video_storage
-from trellis.core.forms import add_service_errors
+from trellis.core.forms import add_service_errors, form_status
 from trellis.core.listing import ExportSpec, render_list
 from trellis.core.params import get_choice, get_int, get_text
 from trellis.core.postonly import post_only
@@ -152,7 +152,7 @@ def video_new(request: HttpRequest) -> HttpResponseBase:
             "back_url": back_url,
             "refused": refused,
         },
-        status=413 if too_large else 200,
+        status=413 if too_large else form_status(form),
     )
 
 
@@ -358,4 +358,9 @@ def video_settings(request: HttpRequest) -> HttpResponseBase:
         else:
             messages.success(request, "Video limit saved.")
             return redirect("coaching_video_settings")
-    return render(request, "coaching/video_settings.html", {"form": form, "current": current})
+    return render(
+        request,
+        "coaching/video_settings.html",
+        {"form": form, "current": current},
+        status=form_status(form),
+    )

@@ -26,7 +26,7 @@ from trellis.coaching.access import (
 )
 from trellis.coaching.forms import CommentForm, ProtocolForm, SessionForm, SettingsForm
 from trellis.coaching.models import CoachingSession, Mode
-from trellis.core.forms import add_service_errors
+from trellis.core.forms import add_service_errors, form_status
 from trellis.core.listing import ExportSpec, render_list
 from trellis.core.params import get_choice, get_date, get_int, get_text
 from trellis.core.postonly import post_only
@@ -201,6 +201,7 @@ def session_new(request: HttpRequest) -> HttpResponseBase:
             "carried": selectors.open_next_steps(request.user, coachee_id=coachee.pk),
             "back_url": reverse("coaching_sessions"),
         },
+        status=form_status(form),
     )
 
 
@@ -279,6 +280,7 @@ def session_edit(request: HttpRequest, pk: int) -> HttpResponseBase:
             "heading": f"Edit the session of {session.held_on:%b %-d, %Y}",
             "back_url": reverse("coaching_session", args=[session.pk]),
         },
+        status=form_status(form),
     )
 
 
@@ -435,6 +437,7 @@ def protocol_new(request: HttpRequest) -> HttpResponseBase:
             "back_url": reverse("coaching_protocols"),
             "back_label": "Protocols",
         },
+        status=form_status(form),
     )
 
 
@@ -479,6 +482,7 @@ def protocol_edit(request: HttpRequest, pk: int) -> HttpResponseBase:
             "back_url": reverse("coaching_protocols"),
             "back_label": "Protocols",
         },
+        status=form_status(form),
     )
 
 
@@ -511,4 +515,5 @@ def coaching_settings(request: HttpRequest) -> HttpResponseBase:
             "form": form,
             "current": [(s, current[s.pk]) for s in systems],
         },
+        status=form_status(form),
     )

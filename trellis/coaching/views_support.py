@@ -29,7 +29,7 @@ from trellis.coaching.forms_support import (
 )
 from trellis.coaching.models import SupportTier, TierRule
 from trellis.core.exports import export_response
-from trellis.core.forms import add_service_errors
+from trellis.core.forms import add_service_errors, form_status
 from trellis.core.listing import ExportSpec, render_list
 from trellis.core.params import get_choice, get_date, get_int, get_text
 from trellis.core.postonly import post_only
@@ -132,7 +132,10 @@ def visit_new(request: HttpRequest) -> HttpResponseBase:
             messages.success(request, f"Visit to {teacher} logged.")
             return redirect("coaching_visits")
     return render(
-        request, "coaching/visit_form.html", {"form": form, "teacher": teacher, "offered": offered}
+        request,
+        "coaching/visit_form.html",
+        {"form": form, "teacher": teacher, "offered": offered},
+        status=form_status(form),
     )
 
 
@@ -229,6 +232,20 @@ def dosage(request: HttpRequest) -> HttpResponseBase:
     query = get_text(params, "q")
     network_id = get_int(params, "network")
     tier_id = get_int(params, "tier")
+    refusal = selectors.dosage_period_refusal(start, end)
+    if refusal:
+        return _dosage_refused(
+            request,
+            refusal,
+            {
+                "start": start,
+                "end": end,
+                "group": group,
+                "query": query,
+                "network_id": network_id,
+                "tier_id": tier_id,
+            },
+        )
     rows = selectors.dosage_report(
         request.user,
         start=start,
@@ -330,6 +347,31 @@ def dosage(request: HttpRequest) -> HttpResponseBase:
             "can_read_support": bool(system_ids),
             "profiles": profiles,
         },
+    )
+
+
+def _dosage_refused(
+    request: HttpRequest, refusal: str, filters: dict[str, Any]
+) -> HttpResponseBase:
+    """The dosage page with its filters and the period's error, no report (400)."""
+    from trellis.orgs.selectors import visible_networks
+
+    system_ids = set(
+        selectors.dosage_schools(request.user).values_list("system_id", flat=True).distinct()
+    )
+    return render(
+        request,
+        "coaching/dosage.html",
+        {
+            **filters,
+            "period_error": refusal,
+            "rows": [],
+            "networks": visible_networks(request.user, Action.DOSAGE_VIEW),
+            "tiers": selectors.support_tiers(system_ids),
+            "can_read_support": bool(system_ids),
+            "today": timezone.localdate(),
+        },
+        status=400,
     )
 
 
@@ -461,6 +503,7 @@ def support_setup(request: HttpRequest) -> HttpResponseBase:
             "classroom_form": classroom_form,
             "designated": designated,
         },
+        status=form_status(goal_form, flag_form, tier_form, rule_form, classroom_form),
     )
 
 
@@ -623,6 +666,7 @@ def support_school(request: HttpRequest, pk: int) -> HttpResponseBase:
             "support": support,
             "figures": figures,
         },
+        status=form_status(form),
     )
 
 

@@ -65,3 +65,9 @@ def add_service_errors(form: forms.BaseForm, error: Any) -> None:
             form.add_error(field if field in form.fields else None, messages)
     else:
         form.add_error(None, error.messages)
+
+
+def form_status(*forms: forms.BaseForm | None) -> int:
+    """The status of a page that shows these forms: 400 when one was sent and is shown again
+    with its errors (as the evaluations pages answer), else 200."""
+    return 400 if any(f is not None and f.is_bound and f.errors for f in forms) else 200

@@ -4,7 +4,10 @@ relationship). The system's administrators (`evaluations.progress`) follow its p
 the cycle: who, which stage, when due, what is done or overdue; never its content (ratings,
 evidence, goals, notes, self-assessment, response). Whoever may not even see the person gets a
 404, whoever sees them otherwise (their coach, a principal of their school) a 403. Coaching notes
-are never read here."""
+are never read here.
+
+A signed-off evaluation is also read by its evaluator of record after their assignment ends
+(read-only: docs/decisions.md, 2026-12-01); an unsigned one follows current relationships only."""
 
 from __future__ import annotations
 
@@ -37,7 +40,17 @@ def may_read_any(user: Any) -> bool:
         return True
     if has_grant_for(user, Action.EVALUATIONS_PROGRESS):
         return True
-    return bool(user.person_id) and Evaluation.objects.filter(evaluatee_id=user.person_id).exists()
+    return (
+        bool(user.person_id)
+        and Evaluation.objects.filter(
+            Q(evaluatee_id=user.person_id) | _signed_by_q(user.person_id)
+        ).exists()
+    )
+
+
+def _signed_by_q(person_id: int) -> Q:
+    """The evaluations this person signed off as their evaluator of record."""
+    return Q(evaluator_id=person_id, signed_off_at__isnull=False)
 
 
 def _progress_q(user: Any) -> Q:
@@ -52,8 +65,11 @@ def _progress_q(user: Any) -> Q:
 
 
 def visible_evaluations(user: Any) -> QuerySet[Evaluation]:
-    """The evaluations the user reads (evaluatee, evaluator chain) or follows (progress)."""
-    q = Q(evaluatee_id=user.person_id) if user.person_id else Q(pk__in=[])
+    """The evaluations the user reads (evaluatee, evaluator of record once signed, evaluator
+    chain) or follows (progress)."""
+    q = Q(pk__in=[])
+    if user.person_id:
+        q = Q(evaluatee_id=user.person_id) | _signed_by_q(user.person_id)
     if has_grant_for(user, Action.RATINGS_EVALUATION):
         q |= Q(evaluatee__in=visible_people(user, Action.RATINGS_EVALUATION).values("pk"))
     if has_grant_for(user, Action.EVALUATIONS_PROGRESS):
@@ -66,7 +82,27 @@ def reads_content(user: Any, evaluation: Evaluation) -> bool:
     self-assessment, response): the evaluatee and the evaluator chain only."""
     if user.person_id and user.person_id == evaluation.evaluatee_id:
         return True
+    if signed_by(user, evaluation):
+        return True
     return allows(user, Action.RATINGS_EVALUATION, evaluation.evaluatee)
+
+
+def signed_by(user: Any, evaluation: Evaluation) -> bool:
+    """Whether the user is the evaluator of record of this signed-off evaluation: what they
+    signed stays theirs to read when their assignment ends, so that they can answer for it."""
+    return (
+        evaluation.is_locked and bool(user.person_id) and user.person_id == evaluation.evaluator_id
+    )
+
+
+def acts_as_evaluator(user: Any, evaluation: Evaluation) -> bool:
+    """Whether the user is the evaluation's evaluator and still in its evaluator chain: a former
+    evaluator reads what they signed and changes nothing (no forms, every write 403)."""
+    return (
+        bool(user.person_id)
+        and user.person_id == evaluation.evaluator_id
+        and allows(user, Action.RATINGS_EVALUATION, evaluation.evaluatee)
+    )
 
 
 def evaluation_list(
@@ -78,6 +114,7 @@ def evaluation_list(
     stage: str = "",
     overdue: bool = False,
     mine: bool = False,
+    signed: bool = False,
 ) -> QuerySet[Evaluation]:
     rows = visible_evaluations(user).select_related("cycle", "evaluatee", "evaluator")
     for word in query.split():
@@ -94,6 +131,8 @@ def evaluation_list(
         rows = rows.exclude(stage=Stage.COMPLETE).filter(due_on__lt=timezone.localdate())
     if mine:
         rows = rows.filter(evaluator_id=user.person_id)
+    if signed:
+        rows = rows.filter(_signed_by_q(user.person_id)) if user.person_id else rows.none()
     return rows.order_by(
         "-cycle__school_year", "due_on", "evaluatee__family_name", "evaluatee__given_name", "pk"
     )
@@ -364,7 +403,7 @@ def evaluation_page(user: Any, evaluation: Evaluation) -> dict[str, Any]:
     self_by_item = {
         r.item_id: r for r in ratings if r.purpose == Purpose.SELF_ASSESSMENT and not r.is_draft
     }
-    is_evaluator = user.person_id == evaluation.evaluator_id
+    is_evaluator = acts_as_evaluator(user, evaluation)
     summative = [
         r
         for r in ratings
@@ -415,14 +454,19 @@ def evaluator_due(user: Any, limit: int = 8) -> dict[str, Any] | None:
     """The evaluator's evaluations not complete: those waiting on them first, by deadline."""
     if not user.person_id:
         return None
-    rows = Evaluation.objects.filter(evaluator_id=user.person_id).exclude(stage=Stage.COMPLETE)
+    # Only those the user still reads: an unsigned evaluation whose assignment ended is no
+    # longer theirs (its page would be a 404).
+    rows = (
+        visible_evaluations(user).filter(evaluator_id=user.person_id).exclude(stage=Stage.COMPLETE)
+    )
     today = timezone.localdate()
     counts = rows.aggregate(
         open=Count("pk"),
         overdue=Count("pk", filter=Q(due_on__lt=today)),
         mine=Count("pk", filter=Q(stage__in=EVALUATOR_STAGES)),
     )
-    if not counts["open"]:
+    counts["signed"] = Evaluation.objects.filter(_signed_by_q(user.person_id)).count()
+    if not counts["open"] and not counts["signed"]:
         return None
     shown = list(
         rows.select_related("evaluatee", "cycle").order_by("due_on", "evaluatee__family_name")[

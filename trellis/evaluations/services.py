@@ -6,6 +6,7 @@ attempt is audited too."""
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -15,7 +16,7 @@ from django.utils import timezone
 
 from trellis.accounts.models import User
 from trellis.assignments.selectors import supporters_of
-from trellis.authz.policies import require
+from trellis.authz.policies import allows, require
 from trellis.authz.roles import Action, Relationship
 from trellis.core.dates import day_text
 from trellis.core.services import audit_event_record
@@ -24,6 +25,7 @@ from trellis.evaluations.selectors import (
     competencies,
     evaluatee_takes_part,
     rated_items,
+    signed_by,
     stage_blocker,
     stage_possible,
     unrated_items,
@@ -271,8 +273,40 @@ def _is_evaluator(actor: Any, evaluation: Evaluation) -> bool:
 
 
 def _require_reader(actor: Any, evaluation: Evaluation) -> None:
-    if actor is not None and actor.person_id != evaluation.evaluatee_id:
-        require(actor, Action.RATINGS_EVALUATION, evaluation.evaluatee)
+    if actor is None or actor.person_id == evaluation.evaluatee_id:
+        return
+    if signed_by(actor, evaluation) and not allows(
+        actor, Action.RATINGS_EVALUATION, evaluation.evaluatee
+    ):
+        # A former evaluator reads what they signed (so it is in their scope: 403, not 404)
+        # and changes nothing, not even through the lock's audited refusal.
+        raise PermissionDenied
+    require(actor, Action.RATINGS_EVALUATION, evaluation.evaluatee)
+
+
+def _is_either(actor: Any, evaluation: Evaluation) -> bool:
+    return _is_evaluatee(actor, evaluation) or _is_evaluator(actor, evaluation)
+
+
+# Who acts in each change, by its name as the lock's refusal says it.
+PARTIES: dict[str, Callable[[Any, Evaluation], bool]] = {
+    "self-assessment": _is_evaluatee,
+    "goals": _is_either,
+    "mid-year review": _is_evaluator,
+    "summative rating": _is_evaluator,
+    "sign-off": _is_evaluator,
+}
+
+
+def change_check(*, actor: Any, evaluation: Evaluation, attempt: str) -> None:
+    """What every change of a signed-off-able stage checks before what was entered: the reader
+    (404/403), the party who acts (403), then the lock (409, the refusal audited). The pages and
+    the API run it before validating a form, so a locked evaluation says it is locked rather
+    than what is wrong with the form."""
+    _require_reader(actor, evaluation)
+    if not PARTIES[attempt](actor, evaluation):
+        raise PermissionDenied
+    _refuse_locked(actor, evaluation, attempt)
 
 
 def _refuse_locked(actor: Any, evaluation: Evaluation, what: str) -> None:
@@ -324,10 +358,7 @@ def _audit(actor: Any, evaluation: Evaluation, action: str, after: dict[str, Any
 def self_assessment_submit(*, actor: Any, evaluation: Evaluation, entries: list[Entry]) -> None:
     """The evaluatee's self-assessment: their ratings with evidence, submitted into the round
     (the ratings engine records them as self-assessment ratings)."""
-    _require_reader(actor, evaluation)
-    if not _is_evaluatee(actor, evaluation):
-        raise PermissionDenied
-    _refuse_locked(actor, evaluation, "self-assessment")
+    change_check(actor=actor, evaluation=evaluation, attempt="self-assessment")
     if evaluation.cycle.self_assessment_due is None:
         raise StageConflict("This cycle has no self-assessment.")
     if evaluation.self_assessed_at:
@@ -368,10 +399,7 @@ def goals_save(
 ) -> None:
     """The evaluatee's goals (or the evaluator's, setting them together), each with the
     competencies it serves; saving replaces the earlier goals."""
-    _require_reader(actor, evaluation)
-    if not (_is_evaluatee(actor, evaluation) or _is_evaluator(actor, evaluation)):
-        raise PermissionDenied
-    _refuse_locked(actor, evaluation, "goals")
+    change_check(actor=actor, evaluation=evaluation, attempt="goals")
     if evaluation.cycle.goals_due is None:
         raise StageConflict("This cycle has no goal setting.")
     _require_open(evaluation, Stage.GOALS)
@@ -401,10 +429,7 @@ def goals_save(
 
 def midyear_record(*, actor: Any, evaluation: Evaluation, notes: str) -> None:
     """The evaluator's mid-year review notes."""
-    _require_reader(actor, evaluation)
-    if not _is_evaluator(actor, evaluation):
-        raise PermissionDenied
-    _refuse_locked(actor, evaluation, "mid-year review")
+    change_check(actor=actor, evaluation=evaluation, attempt="mid-year review")
     if evaluation.cycle.midyear_due is None:
         raise StageConflict("This cycle has no mid-year review.")
     _require_open(evaluation, Stage.MIDYEAR)
@@ -434,10 +459,9 @@ def midyear_record(*, actor: Any, evaluation: Evaluation, notes: str) -> None:
 def summative_save(*, actor: Any, evaluation: Evaluation, entries: list[Entry]) -> None:
     """The evaluator's summative ratings with evidence, kept as drafts of the round (seen by
     nobody else) until sign-off."""
-    _require_reader(actor, evaluation)
-    if not _is_evaluator(actor, evaluation) or actor is None:
+    if actor is None:
         raise PermissionDenied
-    _refuse_locked(actor, evaluation, "summative rating")
+    change_check(actor=actor, evaluation=evaluation, attempt="summative rating")
     _require_open(evaluation, Stage.SUMMATIVE)
     with transaction.atomic():
         round_ratings_save(
@@ -453,10 +477,9 @@ def summative_save(*, actor: Any, evaluation: Evaluation, entries: list[Entry]) 
 def sign_off(*, actor: Any, evaluation: Evaluation) -> None:
     """The evaluator signs the summative evaluation off: refused while a competency is unrated
     (naming them); then the ratings are submitted and the round locked."""
-    _require_reader(actor, evaluation)
-    if not _is_evaluator(actor, evaluation) or actor is None:
+    if actor is None:
         raise PermissionDenied
-    _refuse_locked(actor, evaluation, "sign-off")
+    change_check(actor=actor, evaluation=evaluation, attempt="sign-off")
     _require_open(evaluation, Stage.SUMMATIVE)
     missing = unrated_items(evaluation, actor)
     if missing:
@@ -604,6 +627,7 @@ __all__ = [
     "StageConflict",
     "acknowledge",
     "acknowledge_on_paper",
+    "change_check",
     "current_stage",
     "cycle_create",
     "goals_save",

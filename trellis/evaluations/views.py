@@ -81,6 +81,7 @@ def evaluation_list(request: HttpRequest) -> HttpResponseBase:
         "stage": get_choice(params, "stage", stages),
         "overdue": params.get("overdue") == "1",
         "mine": params.get("mine") == "1",
+        "signed": params.get("signed") == "1",
     }
     return render_list(
         request,
@@ -214,10 +215,23 @@ def _refused(
     return _page(request, evaluation, forms, status=status)
 
 
+def _locked(request: HttpRequest, evaluation: Evaluation, attempt: str) -> HttpResponseBase | None:
+    """Who may change it and whether it is locked come before what was entered: a locked
+    evaluation answers 409 "locked" (audited), not the form's errors; not the party, 403."""
+    try:
+        services.change_check(actor=request.user, evaluation=evaluation, attempt=attempt)
+    except services.StageConflict as error:
+        return _refused(request, evaluation, error)
+    return None
+
+
 @permission(Action.SIGNED_IN)
 @post_only("evaluation")
 def self_assessment(request: HttpRequest, pk: int) -> HttpResponseBase:
     evaluation = selectors.evaluation_get(request.user, pk)
+    refused = _locked(request, evaluation, "self-assessment")
+    if refused is not None:
+        return refused
     form = _rubric(request, evaluation, "self")
     if not form.is_valid():
         return _page(request, evaluation, {"self_form": form})
@@ -238,6 +252,9 @@ def self_assessment(request: HttpRequest, pk: int) -> HttpResponseBase:
 @post_only("evaluation")
 def goals(request: HttpRequest, pk: int) -> HttpResponseBase:
     evaluation = selectors.evaluation_get(request.user, pk)
+    refused = _locked(request, evaluation, "goals")
+    if refused is not None:
+        return refused
     _levels, rows = selectors.competencies(evaluation.cycle.version)
     form = GoalsForm(
         request.POST,
@@ -260,6 +277,9 @@ def goals(request: HttpRequest, pk: int) -> HttpResponseBase:
 @post_only("evaluation")
 def midyear(request: HttpRequest, pk: int) -> HttpResponseBase:
     evaluation = selectors.evaluation_get(request.user, pk)
+    refused = _locked(request, evaluation, "mid-year review")
+    if refused is not None:
+        return refused
     form = MidyearForm(request.POST)
     if not form.is_valid():
         return _page(request, evaluation, {"midyear_form": form})
@@ -278,6 +298,9 @@ def midyear(request: HttpRequest, pk: int) -> HttpResponseBase:
 @post_only("evaluation")
 def summative(request: HttpRequest, pk: int) -> HttpResponseBase:
     evaluation = selectors.evaluation_get(request.user, pk)
+    refused = _locked(request, evaluation, "summative rating")
+    if refused is not None:
+        return refused
     form = _rubric(request, evaluation, "summative")
     if not form.is_valid():
         return _page(request, evaluation, {"summative_form": form})
@@ -326,6 +349,9 @@ def acknowledge_on_paper(request: HttpRequest, pk: int) -> HttpResponseBase:
     """The evaluator records the signed paper acknowledgement of an evaluatee without an
     account."""
     evaluation = selectors.evaluation_get(request.user, pk)
+    if not selectors.acts_as_evaluator(request.user, evaluation):
+        # Who may record it comes before what was entered (a former evaluator: 403).
+        raise PermissionDenied
     form = PaperAcknowledgeForm(request.POST)
     if not form.is_valid():
         return _page(request, evaluation, {"paper_form": form})

@@ -1,0 +1,51 @@
+"""A locked (signed-off) evaluation says it is locked before anything about what was sent: the
+walk posted an empty mid-year note to a signed-off evaluation and was told to write the notes
+(400), not that the evaluation is locked (issue 10, branch eval7)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.conftest import World
+from tests.evaluations.world import signed_off
+from trellis.core.models import AuditEvent
+
+
+@pytest.fixture
+def world(module_world: World, db: Any) -> World:
+    return module_world  # one World for the module, each test rolled back (see conftest)
+
+
+@pytest.mark.parametrize(
+    ("tail", "data", "who"),
+    [
+        ("mid-year/", {"notes": ""}, "evaluator"),
+        ("summative/", {"summative-level_0": "nonsense"}, "evaluator"),
+        ("goals/", {"goal_1_text": ""}, "evaluator"),
+        ("self-assessment/", {"self-level_0": "nonsense"}, "principal"),
+    ],
+)
+def test_a_locked_evaluation_refuses_before_validating_the_form(
+    world: World, tail: str, data: dict[str, str], who: str
+) -> None:
+    signed_off(world)
+    pk = world.coaching["evaluation"]
+    refused = AuditEvent.objects.filter(action="evaluation.change_refused").count()
+    response = world.client(who).post(f"/evaluations/{pk}/{tail}", data)
+    assert response.status_code == 409
+    assert "is locked: the " in response.content.decode()
+    assert AuditEvent.objects.filter(action="evaluation.change_refused").count() == refused + 1
+
+
+def test_the_api_says_locked_before_naming_a_wrong_competency(world: World) -> None:
+    signed_off(world)
+    pk = world.coaching["evaluation"]
+    response = world.client("evaluator").post(
+        f"/api/v1/evaluations/{pk}/summative",
+        {"ratings": [{"competency_id": 2**31 - 1, "level_id": 1}]},
+        content_type="application/json",
+    )
+    assert response.status_code == 409
+    assert "is locked: the summative rating can no longer change." in response.json()["detail"]
