@@ -305,3 +305,26 @@ def test_cells_the_labels_alone_pin_are_left_as_they_are() -> None:
     alone (hypothesis found it). Nothing more to withhold: `protect` ends, every figure withheld."""
     values, relations = _network({(0, 0): 1, (0, 1): 1, (1, 0): 1, (1, 1): 1})
     assert protect(values, relations) == set(values)
+
+
+def test_an_insider_learns_no_withheld_cell_of_another_school_from_one_relation() -> None:
+    """The walk's case (issue 12, stop 23): Douglass's principal knows its grade 03 (7); the
+    network's grade 03 (16) less that gave Madison's grade 03 (9, "not shown") exactly, and
+    Madison's total less its shown grades and that 9 gave its grade 04 (3). A relation whose
+    withheld cells an insider would leave one of is withheld further."""
+    grades = ["KG", "01", "02", "03", "04", "05"]
+    madison = dict(zip(grades, [11, 9, 12, 9, 3, 9], strict=True))
+    douglass = dict(zip(grades, [20, 20, 20, 7, 20, 20], strict=True))
+    values, relations = _network(
+        {
+            (s, g): school[grade]
+            for s, school in enumerate((douglass, madison))
+            for g, grade in enumerate(grades)
+        }
+    )
+    insiders = {k: k[1] for k in values if isinstance(k, tuple) and k[0] in ("cell", "school")}
+    hidden = protect(values, relations, insiders=insiders)
+    assert ("cell", 1, 4) in hidden
+    own = {k for k, owner in insiders.items() if owner == 0}
+    possible = _possible(values, relations, hidden - own, cap=values["network"] + 6)
+    assert len(possible[("cell", 1, 4)]) > 1, possible

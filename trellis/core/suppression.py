@@ -258,11 +258,12 @@ def _protect(
         )
 
     def insider_exposed(hidden_parts: list[K]) -> bool:
-        # What the others withhold, once an insider takes out their own cells: a small cell
-        # among them must not be pinned (a principal knows their school's grade exactly).
+        # What the others withhold, once an insider takes out their own cells (a principal
+        # knows their school's grades exactly), must stay as safe as for any reader: a lone
+        # "not shown" cell learnt exactly gives a small one away through its school's total.
         for owner in {owners[p] for p in hidden_parts if p in owners}:
             rest = [values.get(p, 0) for p in hidden_parts if owners.get(p) != owner]
-            if any(0 < v < limit for v in rest) and exposed(rest):
+            if exposed(rest):
                 return True
         return False
 
