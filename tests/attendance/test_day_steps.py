@@ -55,3 +55,12 @@ def test_a_day_still_to_come_is_said_on_the_page_as_the_api_refuses_it(w: World)
     assert api.status_code == 400
     assert client.get("/attendance/chronic/?date=2030-01-07&format=csv").status_code == 200
     assert "is still to come" not in client.get("/attendance/chronic/").content.decode()
+
+
+def test_a_day_without_school_is_said_so_not_called_not_imported(w: World) -> None:
+    """The walk (stop 23): a holiday's morning page said "No attendance has been imported for
+    this day yet" over zeros. Labor Day is no instructional day at either school."""
+    html = page(w, "admin", "/attendance/?date=2026-09-07")
+    assert "Monday, Sep 7, 2026 is not an instructional day at any of these schools" in html
+    assert "No attendance has been imported for this day yet" not in html
+    assert "is not an instructional day" not in page(w, "admin", "/attendance/?date=2026-09-08")

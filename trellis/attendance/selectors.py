@@ -679,6 +679,23 @@ def instructional(school: School, day: datetime.date) -> bool | None:
     return False if days.exists() else None
 
 
+def instructional_anywhere(
+    user: Any, day: datetime.date, school_ids: Iterable[int] | None = None
+) -> bool | None:
+    """Whether `day` is an instructional day at any of the viewer's schools (or of
+    `school_ids`, within them): None when none of their calendars of that school year has been
+    imported (two queries at most, by the reach's filter, not its schools one by one)."""
+    _school_q, rollup_q = reach_filters(attendance_reach(user))
+    days = CalendarDay.objects.filter(
+        rollup_q, date__gte=school_year_start(day), date__lte=school_year_end(day)
+    )
+    if school_ids is not None:
+        days = days.filter(school_id__in=list(school_ids))
+    if days.filter(date=day).exists():
+        return True
+    return False if days.exists() else None
+
+
 def classes_not_submitted(school: School, day: datetime.date, query: str = "") -> QuerySet[Any]:
     """The school's classes expected to submit on `day` that have not (none on a day that is
     not instructional)."""

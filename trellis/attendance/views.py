@@ -207,6 +207,9 @@ def morning_response(
             "sorts": selectors.MORNING_SORTS.items(),
             "day": day,
             "earlier": earlier,
+            # Said apart from "nothing imported yet": a weekend or holiday has nothing to import.
+            "no_school_day": not seen.has_data
+            and selectors.instructional_anywhere(request.user, day, school_ids) is False,
             **_steps(request, day, school_ids),
             "can_manage": can_manage,
             **(extra or {}),
