@@ -271,7 +271,7 @@ def test_every_demo_viewers_attendance_figures_together_pin_no_small_count(
     Every demo account that reaches attendance: each figure any of them is shown, every
     relation any of their pages shows, and still no small withheld count has one value (by
     the linear programmes of `pinned`, over what all of them are shown together)."""
-    from tests.attendance.viewers import Figures, chronic_figures, morning_figures
+    from tests.attendance.viewers import chronic_figures, morning_figures, together
     from trellis.core.suppression import pinned
 
     viewers = [
@@ -287,13 +287,5 @@ def test_every_demo_viewers_attendance_figures_together_pin_no_small_count(
         ("absent", morning_figures),
     ]
     for (measure, read), day in itertools.product(checks, DAYS):
-        values: dict[Any, int] = {}
-        shown: set[Any] = set()
-        relations: list[Any] = []
-        for user in viewers:
-            found: Figures = read(user, day, measure)
-            values |= found[0]
-            shown |= found[1]
-            relations += found[2]
-        hidden = set(values) - shown
+        values, hidden, relations = together(read, viewers, day, measure)
         assert not pinned(values, relations, hidden), (measure, day)

@@ -15,12 +15,11 @@ list its students and so knows its counts exactly.
 from __future__ import annotations
 
 import datetime
-from typing import Any
 
 import pytest
 
 from tests.attendance import data
-from tests.attendance.viewers import chronic_figures, morning_figures
+from tests.attendance.viewers import chronic_figures, morning_figures, together
 from tests.conftest import World, make_user
 from tests.test_suppression import _possible
 from trellis.attendance import selectors
@@ -79,15 +78,8 @@ def w(world: World) -> World:
 def test_the_viewers_pages_together_pin_no_small_cell(w: World) -> None:
     """The analyst's, the part viewer's and the insider's figures, each shown figure known,
     every relation any of them shows: each withheld "fewer than 5" keeps more than one value."""
-    values: dict[Any, int] = {}
-    shown: set[Any] = set()
-    relations: list[Any] = []
-    for who in ("analyst", "part", "insider"):
-        found, seen, related = chronic_figures(w.users[who], D30)
-        values |= found
-        shown |= seen
-        relations += related
-    hidden = set(values) - shown
+    users = [w.users[who] for who in ("analyst", "part", "insider")]
+    values, hidden, relations = together(chronic_figures, users, D30, "chronic_counted")
     small = {k for k in hidden if 0 < values[k] < 5}
     assert small, "the data must hold a withheld small cell"
     possible = _possible(values, relations, hidden, cap=max(values.values()) + 6)
@@ -127,15 +119,8 @@ def test_an_insiders_own_cell_taken_out_leaves_no_small_cell_alone(w: World) -> 
 
 
 def test_the_viewers_morning_pages_together_pin_no_small_count(w: World) -> None:
-    values: dict[Any, int] = {}
-    shown: set[Any] = set()
-    relations: list[Any] = []
-    for who in ("analyst", "part", "insider"):
-        found, seen, related = morning_figures(w.users[who], D30)
-        values |= found
-        shown |= seen
-        relations += related
-    hidden = set(values) - shown
+    users = [w.users[who] for who in ("analyst", "part", "insider")]
+    values, hidden, relations = together(morning_figures, users, D30, "absent")
     assert {k for k in hidden if 0 < values[k] < 5}, "the data must hold a withheld small count"
     possible = _possible(values, relations, hidden, cap=max(values.values()) + 6)
     assert all(len(found) > 1 for found in possible.values()), possible

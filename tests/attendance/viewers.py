@@ -5,6 +5,7 @@ schools are one figure; which of them the viewer is shown; every relation their 
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from trellis.attendance import selectors
@@ -65,3 +66,19 @@ def morning_figures(user: Any, day: datetime.date, measure: str = "absent") -> F
         if g[0] != "school"
     ]
     return values, shown, relations
+
+
+def together(
+    read: Callable[..., Figures], users: Iterable[Any], day: datetime.date, measure: str
+) -> tuple[dict[Any, int], set[Any], list[Any]]:
+    """Several viewers' figures put together (`read` is `chronic_figures` or `morning_figures`):
+    every figure, those shown to none of them, and every relation any of them shows."""
+    values: dict[Any, int] = {}
+    shown: set[Any] = set()
+    relations: list[Any] = []
+    for user in users:
+        found, seen, related = read(user, day, measure)
+        values |= found
+        shown |= seen
+        relations += related
+    return values, set(values) - shown, relations
