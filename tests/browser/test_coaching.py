@@ -36,6 +36,13 @@ def test_supervisor_logs_a_session_coachee_comments_and_shares(
     caseload.get_by_role("link", name="Paula Prince").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Coaching of Paula Prince")
     assert_accessible(page)
+    # At 375px the buttons beside the heading wrap: the page does not scroll sideways (walk of
+    # stop 23: 477px wide).
+    page.set_viewport_size({"width": 375, "height": 740})
+    assert page.evaluate(
+        "() => document.documentElement.scrollWidth <= document.documentElement.clientWidth"
+    )
+    page.set_viewport_size({"width": 1280, "height": 800})
     page.get_by_role("link", name="Log a session").click()
     expect(page.get_by_text("Draft the data calendar")).to_be_visible()  # carried over
     page.get_by_label("Date").fill("2026-03-02")
