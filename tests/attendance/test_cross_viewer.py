@@ -18,16 +18,14 @@ import datetime
 
 import pytest
 
-from tests.attendance import data
 from tests.attendance.viewers import chronic_figures, morning_figures, together
+from tests.attendance.world import schools_by_grade
 from tests.conftest import World, make_user
 from tests.test_suppression import _possible
 from trellis.attendance import selectors
-from trellis.attendance.models import CalendarDay, DailyGradeChronic, DailySchoolAttendance
 from trellis.authz.roles import Role
 from trellis.authz.services import grant_create
 from trellis.orgs.models import School
-from trellis.orgs.services import school_create
 
 D30 = datetime.date(2026, 9, 30)
 GRADE_05 = {"Part 0": 3, "Part 1": 6, "Other 0": 5, "Other 1": 40, "Other 2": 40, "Other 3": 40}
@@ -35,37 +33,12 @@ GRADE_05 = {"Part 0": 3, "Part 1": 6, "Other 0": 5, "Other 1": 40, "Other 2": 40
 
 @pytest.fixture
 def w(world: World) -> World:
-    schools = {
-        name: school_create(actor=None, system=world.system, name=name, network=world.network)
-        for name in GRADE_05
-    }
-    CalendarDay.objects.bulk_create(
-        CalendarDay(system=world.system, school=s, date=d)
-        for s in schools.values()
-        for d in data.SEPTEMBER
+    schools = schools_by_grade(
+        world,
+        D30,
+        {name: {"05": (counted, 0), "06": (40, 0)} for name, counted in GRADE_05.items()},
+        absent=GRADE_05,
     )
-    for name, school in schools.items():
-        cells = {"05": GRADE_05[name], "06": 40}
-        DailySchoolAttendance.objects.create(
-            system=world.system,
-            school=school,
-            date=D30,
-            enrolled=sum(cells.values()),
-            absent=GRADE_05[name],
-            chronic_counted=sum(cells.values()),
-            chronic_absent=0,
-        )
-        DailyGradeChronic.objects.bulk_create(
-            DailyGradeChronic(
-                system=world.system,
-                school=school,
-                date=D30,
-                grade=grade,
-                chronic_counted=counted,
-                chronic_absent=0,
-            )
-            for grade, counted in cells.items()
-        )
     part = make_user(world.system, "part@riverbend.test", Role.ANALYST, school=schools["Part 0"])
     grant_create(actor=None, user=part, role=Role.ANALYST, school=schools["Part 1"])
     world.users["part"] = part

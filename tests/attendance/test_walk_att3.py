@@ -19,13 +19,11 @@ from typing import Any
 
 import pytest
 
-from tests.attendance import data
-from tests.attendance.world import add_attendance
+from tests.attendance.world import add_attendance, schools_by_grade
 from tests.conftest import World
 from trellis.attendance import selectors
-from trellis.attendance.models import CalendarDay, DailyGradeChronic, DailySchoolAttendance
+from trellis.attendance.models import CalendarDay, DailySchoolAttendance
 from trellis.orgs.models import School
-from trellis.orgs.services import school_create
 
 DAY = "2026-09-30"
 D30 = datetime.date(2026, 9, 30)
@@ -35,36 +33,12 @@ CELLS = {"05": [(3, 1), *[(40, 6)] * 5], "06": [(40, 5)] * 6}
 @pytest.fixture
 def w(world: World) -> World:
     add_attendance(world)
-    extra = [
-        school_create(actor=None, system=world.system, name=f"Extra {i}", network=world.network)
-        for i in range(6)
-    ]
-    CalendarDay.objects.bulk_create(
-        CalendarDay(system=world.system, school=s, date=d) for s in extra for d in data.SEPTEMBER
+    schools_by_grade(
+        world,
+        D30,
+        {f"Extra {i}": {g: CELLS[g][i] for g in CELLS} for i in range(6)},
+        absent={f"Extra {i}": 2 for i in range(6)},
     )
-    for i, school in enumerate(extra):
-        counted = sum(CELLS[g][i][0] for g in CELLS)
-        absent = sum(CELLS[g][i][1] for g in CELLS)
-        DailySchoolAttendance.objects.create(
-            system=world.system,
-            school=school,
-            date=D30,
-            enrolled=counted,
-            absent=2,
-            chronic_counted=counted,
-            chronic_absent=absent,
-        )
-        DailyGradeChronic.objects.bulk_create(
-            DailyGradeChronic(
-                system=world.system,
-                school=school,
-                date=D30,
-                grade=g,
-                chronic_counted=CELLS[g][i][0],
-                chronic_absent=CELLS[g][i][1],
-            )
-            for g in CELLS
-        )
     return world
 
 

@@ -68,6 +68,53 @@ def _september_schools(world: World, n: int, prefix: str, **figures: Any) -> lis
     return schools
 
 
+def schools_by_grade(
+    world: World,
+    day: Any,
+    grades: dict[str, dict[str, tuple[int, int]]],
+    absent: dict[str, int],
+) -> dict[str, School]:
+    """Schools of the North Cluster by name, each with September's calendar and one day's
+    roll-ups: per grade (students who count, chronically absent), the school's row their sums
+    with `absent[name]` absent that day."""
+    from trellis.attendance.models import CalendarDay, DailyGradeChronic, DailySchoolAttendance
+    from trellis.orgs.services import school_create
+
+    schools = {
+        name: school_create(actor=None, system=world.system, name=name, network=world.network)
+        for name in grades
+    }
+    CalendarDay.objects.bulk_create(
+        CalendarDay(system=world.system, school=s, date=d)
+        for s in schools.values()
+        for d in data.SEPTEMBER
+    )
+    for name, school in schools.items():
+        cells = grades[name]
+        counted = sum(c for c, _a in cells.values())
+        DailySchoolAttendance.objects.create(
+            system=world.system,
+            school=school,
+            date=day,
+            enrolled=counted,
+            absent=absent[name],
+            chronic_counted=counted,
+            chronic_absent=sum(a for _c, a in cells.values()),
+        )
+        DailyGradeChronic.objects.bulk_create(
+            DailyGradeChronic(
+                system=world.system,
+                school=school,
+                date=day,
+                grade=grade,
+                chronic_counted=c,
+                chronic_absent=a,
+            )
+            for grade, (c, a) in cells.items()
+        )
+    return schools
+
+
 def extra_schools(world: World, n: int, prefix: str = "Extra") -> None:
     """`n` more schools in the North Cluster with September's calendar and roll-ups that carry
     chronic figures (300 enrolled, 20 absent; 280 counted, 30 + i chronically absent), for
