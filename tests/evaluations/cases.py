@@ -15,6 +15,8 @@ from tests.conftest import World
 from tests.evaluations.world import (
     evaluation_of,
     goals_set,
+    handed_over,
+    handed_over_id,
     midyear_done,
     offline_evaluation_id,
     offline_signed_off,
@@ -270,6 +272,21 @@ EVALUATION_CASES: list[Case] = [
         unrelated="supervisor_south",
         setup=offline_signed_off,
     ),
+    # An unsigned evaluation whose evaluator's assignment ended: Sam, Hal's evaluator now, takes
+    # it over; the administrator follows its progress (403); Sid does not see Hal (404).
+    Case(
+        "evaluation_take_over",
+        lambda w: f"/evaluations/{handed_over_id(w)}/take-over/",
+        right="supervisor",
+        wrong="admin",
+        outsider="admin_b",
+        method="POST",
+        data=lambda w: {},
+        right_status=302,
+        get_status=302,
+        unrelated="supervisor_south",
+        setup=handed_over,
+    ),
     Case(
         "evaluation_cycles",
         lambda w: "/evaluations/cycles/",
@@ -359,6 +376,31 @@ EVALUATION_CASES: list[Case] = [
         wrong_reads=True,
         data=lambda w: {},
         setup=rated_in_full,
+    ),
+    Case(
+        "api:take_over_evaluation",
+        lambda w: f"/api/v1/evaluations/{handed_over_id(w)}/take-over",
+        right="supervisor",
+        wrong="admin",
+        outsider="admin_b",
+        method="POST",
+        data=lambda w: {},
+        right_status=200,
+        get_status=200,
+        wrong_get_status=200,  # follows its progress: reads whether it awaits a take-over
+        unrelated="supervisor_south",
+        api=True,
+        setup=handed_over,
+    ),
+    Case(
+        "api:get_evaluation_take_over",
+        lambda w: f"/api/v1/evaluations/{handed_over_id(w)}/take-over",
+        right="supervisor",
+        wrong="principal",  # sees Hal, a colleague at her school, not his evaluation
+        outsider="nobody",
+        unrelated="supervisor_south",
+        api=True,
+        setup=handed_over,
     ),
     Case(
         "api:get_evaluation_paper_acknowledgement",

@@ -177,6 +177,73 @@ def signed_off(w: World) -> None:
     sign_off(actor=w.users["evaluator"], evaluation=evaluation_of(w))
 
 
+HANDOVER_CYCLE = "Assistant principal evaluation, handed over"
+
+
+def handed_over_id(w: World) -> int:
+    from trellis.evaluations.models import Evaluation
+
+    found = Evaluation.objects.filter(
+        cycle__title=HANDOVER_CYCLE, evaluatee__email="hal.handover@example.org"
+    ).values_list("pk", flat=True)
+    return int(found.first() or 0)
+
+
+def handed_over(w: World) -> Any:
+    """Hal Handover, an assistant principal at Oak Hill whom Sam supervises, was evaluated by
+    Eve (her evaluation assignment) in a cycle of his own; her assignment ended before she
+    signed, so Sam is his evaluator now and takes the evaluation over (role-matrix Cases; the
+    walk through it with Paula is tests/evaluations/test_take_over.py). Paula's evaluation and
+    Eve's other relationships are untouched, as every Case's setup runs together in the
+    query-count test."""
+    from django.utils import timezone
+
+    from tests.conftest import START
+    from trellis.assignments.models import Assignment
+    from trellis.assignments.services import assignment_create, assignment_end
+    from trellis.authz.roles import Relationship
+    from trellis.evaluations.models import Evaluation
+    from trellis.evaluations.services import cycle_create
+    from trellis.people.services import person_create, position_add
+
+    found = handed_over_id(w)
+    if found:
+        return Evaluation.objects.get(pk=found)
+    hal = person_create(
+        actor=None,
+        system=w.system,
+        given_name="Hal",
+        family_name="Handover",
+        email="hal.handover@example.org",
+    )
+    position_add(
+        actor=None, person=hal, kind="assistant_principal", school=w.school, starts_on=START
+    )
+    for kind, who in (
+        (Relationship.SUPERVISION, "supervisor"),
+        (Relationship.EVALUATION, "evaluator"),
+    ):
+        assignment_create(
+            actor=None, kind=kind, supporter=w.users[who].person, assignee=hal, starts_on=START
+        )
+    cycle_create(
+        actor=None,
+        system=w.system,
+        title=HANDOVER_CYCLE,
+        school_year="2027-28",
+        population="assistant_principal",
+        version=world_version(w),
+        **cycle_dates(timezone.localdate()),  # type: ignore[arg-type]
+    )
+    assignment_end(
+        actor=None,
+        assignment=Assignment.objects.get(
+            kind=Relationship.EVALUATION, assignee=hal, ends_on__isnull=True
+        ),
+    )
+    return Evaluation.objects.get(pk=handed_over_id(w))
+
+
 # An evaluatee without an account (issue 10, the walk's last defects): Abe Absent, an assistant
 # principal at Oak Hill with no Trellis account, evaluated by Eve in the assistant principals'
 # cycle. His self-assessment is not possible and holds nothing; Eve walks the other stages and
@@ -188,7 +255,9 @@ OFFLINE_CYCLE = "Assistant principal evaluation"
 def offline_evaluation_id(w: World) -> int:
     from trellis.evaluations.models import Evaluation
 
-    found = Evaluation.objects.filter(cycle__title=OFFLINE_CYCLE).values_list("pk", flat=True)
+    found = Evaluation.objects.filter(
+        cycle__title=OFFLINE_CYCLE, evaluatee__email="abe.absent@example.org"
+    ).values_list("pk", flat=True)
     return int(found.first() or 0)
 
 
@@ -232,7 +301,9 @@ def offline_opened(w: World) -> Any:
         version=world_version(w),
         **cycle_dates(timezone.localdate()),  # type: ignore[arg-type]
     )
-    return Evaluation.objects.select_related("cycle__version", "evaluatee").get(cycle=made.cycle)
+    return Evaluation.objects.select_related("cycle__version", "evaluatee").get(
+        cycle=made.cycle, evaluatee=abe
+    )
 
 
 def offline_signed_off(w: World) -> Any:

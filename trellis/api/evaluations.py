@@ -80,6 +80,16 @@ class EvaluationDetailOut(EvaluationOut):
     # The rubric the ratings are given on (the ids a self-assessment or summative POST names).
     competencies: list[CompetencyOut]
     levels: list[LevelOut]
+    # An unsigned evaluation whose evaluator no longer evaluates the evaluatee (their assignment
+    # ended): who does now, and whether that is the caller, who then POSTs `take-over`.
+    awaits_take_over: bool = Field(
+        description="Its evaluator of record no longer evaluates or supervises the evaluatee: "
+        "nobody can finish it until their current evaluator takes it over."
+    )
+    current_evaluator_id: int | None = Field(
+        description="The evaluatee's evaluator now (by assignment), when it awaits a take-over."
+    )
+    you_take_over: bool = Field(description="Whether the caller is the one to take it over.")
 
 
 class EvaluationFilters(Schema):
@@ -144,11 +154,15 @@ def get_evaluation(request: HttpRequest, evaluation_id: int = PK) -> Any:
 
 def _detail(request: HttpRequest, evaluation: Evaluation) -> dict[str, Any]:
     page = selectors.evaluation_page(request.user, evaluation)
+    handover = selectors.handover(request.user, evaluation)
     rubric = {
         "competencies": [
             {"id": row["item"].pk, "competency": str(row["item"])} for row in page["rubric_rows"]
         ],
         "levels": [{"id": level.pk, "name": level.name} for level in page["levels"]],
+        "awaits_take_over": handover is not None,
+        "current_evaluator_id": handover.current.pk if handover and handover.current else None,
+        "you_take_over": bool(handover and handover.yours),
     }
     if not page["content_shown"]:
         return {
@@ -464,6 +478,46 @@ def sign_off_evaluation(request: HttpRequest, evaluation_id: int = PK) -> Any:
         request,
         evaluation,
         lambda: services.sign_off(actor=request.user, evaluation=evaluation),
+    )
+
+
+class TakeOverOut(Schema):
+    evaluator_id: int
+    evaluator: str
+    awaits_take_over: bool
+    current_evaluator_id: int | None
+    you_take_over: bool
+
+
+@router.get("/{evaluation_id}/take-over", response={200: TakeOverOut, **READ_RESPONSES})
+@api_permission(Action.SIGNED_IN)
+def get_evaluation_take_over(request: HttpRequest, evaluation_id: int = PK) -> Any:
+    """Whether the evaluation awaits a take-over (its evaluator of record no longer evaluates or
+    supervises the evaluatee, and it is not signed off), who the evaluatee's evaluator is now,
+    and whether that is the caller."""
+    evaluation = selectors.evaluation_get(request.user, evaluation_id)
+    handover = selectors.handover(request.user, evaluation)
+    return {
+        "evaluator_id": evaluation.evaluator_id,
+        "evaluator": evaluation.evaluator.full_name,
+        "awaits_take_over": handover is not None,
+        "current_evaluator_id": handover.current.pk if handover and handover.current else None,
+        "you_take_over": bool(handover and handover.yours),
+    }
+
+
+@router.post("/{evaluation_id}/take-over", response=STAGE_RESPONSES)
+@api_permission(Action.SIGNED_IN)
+def take_over_evaluation(request: HttpRequest, evaluation_id: int = PK) -> Any:
+    """The evaluatee's current evaluator takes over an unsigned evaluation whose evaluator of
+    record no longer evaluates them (`awaits_take_over`): they become its evaluator; the stages
+    done stay done, the former evaluator's summative drafts are discarded. 409 once signed off
+    or when the caller is its evaluator already, 403 to anyone else."""
+    evaluation = selectors.evaluation_get(request.user, evaluation_id)
+    return _act(
+        request,
+        evaluation,
+        lambda: services.evaluation_take_over(actor=request.user, evaluation=evaluation),
     )
 
 

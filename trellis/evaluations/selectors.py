@@ -19,12 +19,13 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
+from trellis.assignments.selectors import caseload_of, supporters_of
 from trellis.authz.policies import allows, authorize, has_grant_for, scope_for
-from trellis.authz.roles import Action
+from trellis.authz.roles import Action, Relationship
 from trellis.evaluations.models import Evaluation, EvaluationCycle, Goal, Stage
 from trellis.frameworks.models import FrameworkItem, FrameworkVersion
 from trellis.frameworks.selectors import COMPETENCY_KINDS, framework_order, rubric_grid
-from trellis.people.models import PositionKind
+from trellis.people.models import Person, PositionKind
 from trellis.people.selectors import person_search_q, visible_people
 from trellis.ratings.models import Purpose, Rating, RoundRater
 
@@ -102,6 +103,66 @@ def acts_as_evaluator(user: Any, evaluation: Evaluation) -> bool:
         bool(user.person_id)
         and user.person_id == evaluation.evaluator_id
         and allows(user, Action.RATINGS_EVALUATION, evaluation.evaluatee)
+    )
+
+
+def evaluators_of(person_ids: Any, day: datetime.date | None = None) -> dict[int, Person]:
+    """Who evaluates each person on the day (today by default): the supporter of their
+    evaluation assignment, else of their supervision (as a cycle names them when it opens).
+    One query."""
+    evaluators: dict[int, Person] = {}
+    for assignment in supporters_of(
+        person_ids, [Relationship.EVALUATION, Relationship.SUPERVISION], day
+    ):
+        if assignment.kind == Relationship.EVALUATION:
+            evaluators[assignment.assignee_id] = assignment.supporter
+        else:
+            evaluators.setdefault(assignment.assignee_id, assignment.supporter)
+    return evaluators
+
+
+@dataclass(frozen=True)
+class Handover:
+    """An unsigned evaluation whose evaluator of record no longer evaluates the evaluatee:
+    who does now (None when nobody is assigned), and whether the reader is that person."""
+
+    current: Person | None
+    yours: bool
+
+
+def handover(user: Any, evaluation: Evaluation) -> Handover | None:
+    """Whether the evaluation waits for its evaluatee's current evaluator to take it over
+    (docs/decisions.md, 2026-12-01: an unsigned evaluation after the supervisor changes)."""
+    if evaluation.is_locked:
+        return None
+    current = evaluators_of([evaluation.evaluatee_id]).get(evaluation.evaluatee_id)
+    if current is not None and current.pk == evaluation.evaluator_id:
+        return None
+    yours = current is not None and bool(user.person_id) and current.pk == user.person_id
+    return Handover(current=current, yours=yours)
+
+
+def may_take_over(user: Any, evaluation: Evaluation) -> bool:
+    found = handover(user, evaluation)
+    return found is not None and found.yours
+
+
+def to_take_over(user: Any) -> list[Evaluation]:
+    """The unsigned evaluations of the people the user evaluates now whose evaluator of record
+    is someone else (their assignment ended): the user's to take over. Two queries."""
+    if not user.person_id:
+        return []
+    mine = [
+        a.assignee_id
+        for a in caseload_of(user.person_id, [Relationship.EVALUATION, Relationship.SUPERVISION])
+    ]
+    current = evaluators_of(mine)
+    ids = [pid for pid, person in current.items() if person.pk == user.person_id]
+    return list(
+        Evaluation.objects.filter(evaluatee_id__in=ids, signed_off_at__isnull=True)
+        .exclude(evaluator_id=user.person_id)
+        .select_related("evaluatee", "evaluator", "cycle")
+        .order_by("due_on", "evaluatee__family_name", "pk")
     )
 
 
@@ -466,14 +527,16 @@ def evaluator_due(user: Any, limit: int = 8) -> dict[str, Any] | None:
         mine=Count("pk", filter=Q(stage__in=EVALUATOR_STAGES)),
     )
     counts["signed"] = Evaluation.objects.filter(_signed_by_q(user.person_id)).count()
-    if not counts["open"] and not counts["signed"]:
+    # Only someone in an evaluator chain can be anyone's evaluator now.
+    handed = to_take_over(user) if has_grant_for(user, Action.RATINGS_EVALUATION) else []
+    if not counts["open"] and not counts["signed"] and not handed:
         return None
     shown = list(
         rows.select_related("evaluatee", "cycle").order_by("due_on", "evaluatee__family_name")[
             :limit
         ]
     )
-    return {**counts, "rows": shown, "today": today}
+    return {**counts, "rows": shown, "today": today, "take_over": handed}
 
 
 def evaluatee_asks(user: Any) -> list[Evaluation]:

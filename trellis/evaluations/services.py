@@ -15,15 +15,16 @@ from django.db import transaction
 from django.utils import timezone
 
 from trellis.accounts.models import User
-from trellis.assignments.selectors import supporters_of
 from trellis.authz.policies import allows, require
-from trellis.authz.roles import Action, Relationship
+from trellis.authz.roles import Action
 from trellis.core.dates import day_text
 from trellis.core.services import audit_event_record
 from trellis.evaluations.models import Evaluation, EvaluationCycle, Goal, Stage
 from trellis.evaluations.selectors import (
     competencies,
     evaluatee_takes_part,
+    evaluators_of,
+    handover,
     rated_items,
     signed_by,
     stage_blocker,
@@ -36,7 +37,12 @@ from trellis.orgs.models import System
 from trellis.people.models import Person
 from trellis.people.selectors import current_positions
 from trellis.ratings.models import Purpose, RoundSubject
-from trellis.ratings.services import round_advance, round_create, round_ratings_save
+from trellis.ratings.services import (
+    round_advance,
+    round_create,
+    round_rater_replace,
+    round_ratings_save,
+)
 
 Entry = tuple[FrameworkItem, PerformanceLevel, str]
 
@@ -168,15 +174,7 @@ def cycle_create(
         raise ValidationError(
             {"population": "Nobody of this population works in the system on the opening day."}
         )
-    evaluators: dict[int, Person] = {}
-    for assignment in supporters_of(
-        [p.pk for p in people], [Relationship.EVALUATION, Relationship.SUPERVISION], on
-    ):
-        # The evaluation assignment wins over the supervision one (ordered by kind).
-        if assignment.kind == Relationship.EVALUATION:
-            evaluators[assignment.assignee_id] = assignment.supporter
-        else:
-            evaluators.setdefault(assignment.assignee_id, assignment.supporter)
+    evaluators = evaluators_of([p.pk for p in people], on)
     users = {
         u.person_id: u
         for u in User.objects.filter(
@@ -521,6 +519,47 @@ def sign_off(*, actor: Any, evaluation: Evaluation) -> None:
         )
 
 
+def evaluation_take_over(*, actor: Any, evaluation: Evaluation) -> None:
+    """The evaluatee's current evaluator (their evaluation assignment's supporter, else their
+    supervisor) takes over an unsigned evaluation whose evaluator of record no longer evaluates
+    them: they become its evaluator and a rater of its round in the former one's place. The
+    stages done stay done (the mid-year notes, the goals, the self-assessment); the former
+    evaluator's summative drafts go (seen by nobody, signable by nobody now). Refused once
+    signed off (409, audited), to anyone else in the chain (403)."""
+    _require_reader(actor, evaluation)
+    _refuse_locked(actor, evaluation, "change of evaluator")
+    found = handover(actor, evaluation)
+    if found is None:
+        if actor is not None and actor.person_id == evaluation.evaluator_id:
+            raise StageConflict("You are this evaluation's evaluator already.")
+        raise PermissionDenied
+    if not found.yours:
+        raise PermissionDenied
+    former = User.objects.filter(
+        person_id=evaluation.evaluator_id, pk__in=evaluation.round.raters.values("rater_id")
+    ).first()
+    with transaction.atomic():
+        dropped = round_rater_replace(
+            actor=actor,
+            round_=evaluation.round,
+            former=former,
+            rater=actor,
+            authority=(Action.RATINGS_EVALUATION, evaluation.evaluatee),
+        )
+        before = evaluation.evaluator
+        evaluation.evaluator = actor.person
+        evaluation.save(update_fields=["evaluator", "updated_at"])
+        audit_event_record(
+            actor=actor,
+            action="evaluation.take_over",
+            obj=evaluation,
+            system_id=evaluation.cycle.system_id,
+            object_repr=str(evaluation)[:200],
+            before={"evaluator": before.full_name},
+            after={"evaluator": actor.person.full_name, "drafts_discarded": dropped},
+        )
+
+
 def _refuse_unless_acknowledgeable(actor: Any, evaluation: Evaluation, attempt: str) -> None:
     """Both acknowledgements (online by the evaluatee, on paper by the evaluator) come after
     sign-off and once only: a second one is refused with the day of the first, and audited."""
@@ -543,6 +582,21 @@ def _refuse_unless_acknowledgeable(actor: Any, evaluation: Evaluation, attempt: 
             f"This evaluation was acknowledged{how} on {day_text(evaluation.acknowledged_at)}: "
             "it can no longer change."
         )
+
+
+def acknowledgement_check(*, actor: Any, evaluation: Evaluation, on_paper: bool) -> None:
+    """What an acknowledgement checks before what was entered (as `change_check` for the
+    stages): the party (403), then whether it can be acknowledged (409: not signed off yet, or
+    acknowledged already, audited)."""
+    if on_paper:
+        _require_reader(actor, evaluation)
+        if not _is_evaluator(actor, evaluation):
+            raise PermissionDenied
+    elif not _is_evaluatee(actor, evaluation):
+        _require_reader(actor, evaluation)
+        raise PermissionDenied
+    attempt = "paper acknowledgement" if on_paper else "acknowledgement"
+    _refuse_unless_acknowledgeable(actor, evaluation, attempt)
 
 
 def acknowledge(*, actor: Any, evaluation: Evaluation, response: str) -> None:
@@ -627,9 +681,11 @@ __all__ = [
     "StageConflict",
     "acknowledge",
     "acknowledge_on_paper",
+    "acknowledgement_check",
     "change_check",
     "current_stage",
     "cycle_create",
+    "evaluation_take_over",
     "goals_save",
     "midyear_record",
     "self_assessment_submit",

@@ -12,6 +12,7 @@ urlpatterns = [
     path("<int:pk>/mid-year/", views.midyear, name="evaluation_midyear"),
     path("<int:pk>/summative/", views.summative, name="evaluation_summative"),
     path("<int:pk>/sign-off/", views.sign_off, name="evaluation_sign_off"),
+    path("<int:pk>/take-over/", views.take_over, name="evaluation_take_over"),
     path("<int:pk>/acknowledge/", views.acknowledge, name="evaluation_acknowledge"),
     path(
         "<int:pk>/acknowledge-on-paper/",

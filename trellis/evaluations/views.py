@@ -167,12 +167,20 @@ def _page(
     if context["is_evaluator"]:
         acts.update(EVALUATOR_ACTS)
     waiting = [row for row in context["stages"] if row.state == "not_open" and row.stage in acts]
+    handover = selectors.handover(user, evaluation)
     if status is None:
         status = 400 if any(f.is_bound and f.errors for f in forms.values()) else 200
     return render(
         request,
         "evaluations/evaluation_detail.html",
-        {"evaluation": evaluation, "locked": locked, "waiting": waiting, **context, **forms},
+        {
+            "evaluation": evaluation,
+            "locked": locked,
+            "waiting": waiting,
+            "handover": handover,
+            **context,
+            **forms,
+        },
         status=status,
     )
 
@@ -329,8 +337,31 @@ def sign_off(request: HttpRequest, pk: int) -> HttpResponseBase:
 
 @permission(Action.SIGNED_IN)
 @post_only("evaluation")
+def take_over(request: HttpRequest, pk: int) -> HttpResponseBase:
+    """The evaluatee's current evaluator takes over an unsigned evaluation whose evaluator of
+    record no longer evaluates them."""
+    evaluation = selectors.evaluation_get(request.user, pk)
+    former = evaluation.evaluator.full_name
+    try:
+        services.evaluation_take_over(actor=request.user, evaluation=evaluation)
+    except ValidationError as error:
+        return _refused(request, evaluation, error)
+    return _done(
+        request,
+        evaluation,
+        f"You are now this evaluation's evaluator, in place of {former}. The stages done stay "
+        "done; the summative ratings are yours to give.",
+    )
+
+
+@permission(Action.SIGNED_IN)
+@post_only("evaluation")
 def acknowledge(request: HttpRequest, pk: int) -> HttpResponseBase:
     evaluation = selectors.evaluation_get(request.user, pk)
+    try:
+        services.acknowledgement_check(actor=request.user, evaluation=evaluation, on_paper=False)
+    except services.StageConflict as error:
+        return _refused(request, evaluation, error)
     form = AcknowledgeForm(request.POST)
     if not form.is_valid():
         return _page(request, evaluation, {"ack_form": form})
@@ -352,6 +383,10 @@ def acknowledge_on_paper(request: HttpRequest, pk: int) -> HttpResponseBase:
     if not selectors.acts_as_evaluator(request.user, evaluation):
         # Who may record it comes before what was entered (a former evaluator: 403).
         raise PermissionDenied
+    try:
+        services.acknowledgement_check(actor=request.user, evaluation=evaluation, on_paper=True)
+    except services.StageConflict as error:
+        return _refused(request, evaluation, error)
     form = PaperAcknowledgeForm(request.POST)
     if not form.is_valid():
         return _page(request, evaluation, {"paper_form": form})

@@ -308,13 +308,7 @@ def round_create(
         raise ValidationError({"framework": "Choose a published framework with a rubric."})
     if closes_on < opens_on:
         raise ValidationError({"closes_on": "The window closes before it opens."})
-    members = set(
-        User.objects.filter(
-            Q(person__system_id=system_id) | Q(grants__system_id=system_id),
-            pk__in=[r.pk for r in raters],
-            is_active=True,
-        ).values_list("pk", flat=True)
-    )
+    members = _members(system_id, raters)
     strangers = [r.email for r in raters if r.pk not in members]
     if strangers:
         raise ValidationError({"raters": f"Not in this system: {', '.join(strangers)}."})
@@ -352,6 +346,56 @@ def round_create(
             },
         )
     return round_
+
+
+def _members(system_id: int, raters: list[Any]) -> set[int]:
+    """The raters (users) who belong to the system: its people, or holders of its grants."""
+    return set(
+        User.objects.filter(
+            Q(person__system_id=system_id) | Q(grants__system_id=system_id),
+            pk__in=[r.pk for r in raters],
+            is_active=True,
+        ).values_list("pk", flat=True)
+    )
+
+
+def round_rater_replace(
+    *,
+    actor: Any,
+    round_: RatingRound,
+    former: Any | None,
+    rater: Any,
+    authority: tuple[str, Any],
+) -> int:
+    """One rater of an open round takes the place of another who can no longer rate (an
+    evaluation whose evaluator's assignment ended: evaluations.services.evaluation_take_over).
+    The former rater's drafts go, as when a round moves on to consensus: nobody else has seen
+    them and nobody can submit them now; what they submitted stays theirs. Without a former
+    rater (their account is gone) the new one joins. Returns how many drafts went.
+    `authority` as in `round_create`."""
+    _require_runner(actor, round_, authority)
+    _refuse_round_locked(actor, round_, "change of rater")
+    if round_.state != RatingRound.State.OPEN:
+        raise ValidationError("The round is no longer open for ratings.")
+    if rater.pk not in _members(round_.system_id, [rater]):
+        raise ValidationError({"raters": f"Not in this system: {rater.email}."})
+    with transaction.atomic():
+        dropped = 0
+        if former is not None:
+            dropped, _ = Rating.objects.filter(round=round_, rater=former, is_draft=True).delete()
+            if not RoundSubmission.objects.filter(subject__round=round_, rater=former).exists():
+                RoundRater.objects.filter(round=round_, rater=former).delete()
+        RoundRater.objects.get_or_create(round=round_, rater=rater)
+        audit_event_record(
+            actor=actor,
+            action="round.rater_replace",
+            obj=round_,
+            system_id=round_.system_id,
+            object_repr=round_.title,
+            before={"rater": user_name(former) if former is not None else None},
+            after={"rater": user_name(rater), "drafts_discarded": dropped},
+        )
+    return dropped
 
 
 def _require_rater(actor: Any, round_: RatingRound) -> None:
