@@ -202,7 +202,7 @@ def test_empty_school_form_shows_messages_and_saves_nothing(world: World) -> Non
     response = world.client("admin").post("/schools/new/", {"name": "", "level": "castle"})
     assert response.status_code == 200
     content = response.content.decode()
-    assert "This field is required." in content and "Select a valid choice" in content
+    assert "Fill in “Name”." in content and "Select a valid choice" in content
     assert row_counts() == before
 
 

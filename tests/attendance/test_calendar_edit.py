@@ -68,7 +68,7 @@ def test_duplicates_days_outside_the_year_and_reversed_ranges_are_refused(w: Wor
         ({"change": "add", "start": "2027-07-01"}, "Give days of the school year shown"),
         ({"change": "add", "start": "2026-09-10", "end": "2026-09-01"}, "comes before"),
         ({"change": "remove", "start": "2026-09-07"}, "is not an instructional day"),
-        ({"change": "add", "start": ""}, "This field is required"),
+        ({"change": "add", "start": ""}, "Fill in “Day (or first day of the range)”."),
     ):
         response = client.post(url(w), data)
         assert response.status_code == 200

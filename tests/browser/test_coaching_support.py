@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.test_browser import assert_accessible, sign_in
+from tests.browser.test_browser import assert_accessible, sign_in, sign_in_admin
 from tests.browser.test_coaching import sign_out
 from tests.conftest import World
 
@@ -59,4 +59,23 @@ def test_supervisor_reads_dosage_and_principal_logs_a_visit(
     page.get_by_role("button", name="Show").click()
     row = page.get_by_role("row", name="Paula Prince")
     expect(row).to_contain_text("20")
+    assert_accessible(page)
+
+
+def test_the_support_set_up_fits_a_phone(page: Page, site: tuple[str, World]) -> None:
+    """At 375px the set-up's forms (a framework's long title in a select) do not make the page
+    scroll sideways (walk of stop 23)."""
+    base, _ = site
+    sign_in_admin(page, base)
+    page.set_viewport_size({"width": 375, "height": 740})
+    page.goto(f"{base}/coaching/support/")
+    expect(page.get_by_role("heading", level=1)).to_be_visible()
+    widest = page.evaluate(
+        """() => [...document.querySelectorAll('body *')]
+            .filter(e => e.getBoundingClientRect().right > document.documentElement.clientWidth + 1)
+            .map(e => e.tagName + '#' + e.id + '.' + e.className).slice(0, 5)"""
+    )
+    assert page.evaluate(
+        "() => document.documentElement.scrollWidth <= document.documentElement.clientWidth"
+    ), widest
     assert_accessible(page)

@@ -49,3 +49,31 @@ def test_the_api_says_locked_before_naming_a_wrong_competency(world: World) -> N
     )
     assert response.status_code == 409
     assert "is locked: the summative rating can no longer change." in response.json()["detail"]
+
+
+def test_an_acknowledged_evaluation_says_so_before_validating_the_form(world: World) -> None:
+    """A second acknowledgement, with nothing or nonsense in the form, is told the evaluation
+    was acknowledged (409, audited), not what is wrong with the form (the stop-23 walk sent an
+    empty paper date and was told to give the day)."""
+    from django.utils import timezone
+
+    from tests.evaluations.world import offline_signed_off
+
+    e = offline_signed_off(world)
+    eve = world.client("evaluator")
+    day = timezone.localdate().isoformat()
+    assert (
+        eve.post(f"/evaluations/{e.pk}/acknowledge-on-paper/", {"signed_on": day}).status_code
+        == 302
+    )
+    refused = AuditEvent.objects.filter(action="evaluation.change_refused").count()
+    again = eve.post(f"/evaluations/{e.pk}/acknowledge-on-paper/", {"signed_on": ""})
+    assert again.status_code == 409
+    assert "was acknowledged on paper on" in again.content.decode()
+    signed_off(world)
+    pk = world.coaching["evaluation"]
+    paula = world.client("principal")
+    assert paula.post(f"/evaluations/{pk}/acknowledge/", {"response": ""}).status_code == 302
+    twice = paula.post(f"/evaluations/{pk}/acknowledge/", {"response": "x\x00"})
+    assert twice.status_code == 409 and "was acknowledged on" in twice.content.decode()
+    assert AuditEvent.objects.filter(action="evaluation.change_refused").count() == refused + 2

@@ -468,7 +468,7 @@ def test_an_empty_meeting_is_refused_with_a_clear_error(world: World) -> None:
     assert "write the agenda or notes" in text
     # No date: the date's own error.
     page = tomas.post(f"/learning/communities/{plc}/meetings/new/", {"agenda": "Exit tickets"})
-    assert "This field is required." in page.content.decode()
+    assert "Fill in “Date”." in page.content.decode()
     # A leadership team's decisions count as what was discussed; blank text does not.
     paula = world.client("principal")
     page = paula.post(

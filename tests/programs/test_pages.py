@@ -61,7 +61,7 @@ def test_create_program_cohort_and_participant_with_clear_validation(world: Worl
         "/programs/new/",
         {"name": "", "kind": "aspiring_ap", "owner": f"system:{world.system.pk}"},
     )
-    assert response.status_code == 200 and "This field is required" in response.content.decode()
+    assert response.status_code == 200 and "Fill in “Name”." in response.content.decode()
     response = admin.post(
         "/programs/new/",
         {

@@ -233,7 +233,7 @@ def test_an_applicant_saves_a_draft_comes_back_and_submits_it(world: World) -> N
     # Submitting checks everything (the stored résumé counts as uploaded).
     incomplete = client.post(url, {"answer_0": "Because our school needs it.", "submit": ""})
     assert incomplete.status_code == 200
-    assert "This field is required" in incomplete.content.decode()
+    assert "Fill in “Your track record of student outcomes”." in incomplete.content.decode()
     assert Application.objects.get(pk=draft.pk).is_draft and not mail.outbox
     submitted = client.post(
         url,

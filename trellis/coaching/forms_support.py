@@ -7,9 +7,10 @@ from typing import Any, cast
 from django import forms
 
 from trellis.coaching.models import PerformanceBand, RuleField, RuleOperator
+from trellis.core.forms import StyledFormMixin
 
 
-class VisitForm(forms.Form):
+class VisitForm(StyledFormMixin, forms.Form):
     visited_at = forms.DateTimeField(
         label="Date and time",
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
@@ -56,13 +57,13 @@ class VisitForm(forms.Form):
         return [self.items[pk] for pk in self.cleaned_data.get("look_fors", [])]
 
 
-class GoalForm(forms.Form):
+class GoalForm(StyledFormMixin, forms.Form):
     leadership_goal_minutes = forms.IntegerField(
         label="Instructional-leadership goal (minutes per week)", min_value=1, max_value=3000
     )
 
 
-class ClassroomFrameworkForm(forms.Form):
+class ClassroomFrameworkForm(StyledFormMixin, forms.Form):
     classroom_framework = forms.TypedChoiceField(
         label="Framework of classroom practice (a visit's look-fors)",
         required=False,
@@ -79,11 +80,11 @@ class ClassroomFrameworkForm(forms.Form):
         ] + [(f.pk, f"{f.title} ({f.get_kind_display()})") for f in frameworks]
 
 
-class FlagForm(forms.Form):
+class FlagForm(StyledFormMixin, forms.Form):
     name = forms.CharField(label="New flag", max_length=100)
 
 
-class TierForm(forms.Form):
+class TierForm(StyledFormMixin, forms.Form):
     name = forms.CharField(label="Tier name", max_length=100)
     hours_per_month = forms.DecimalField(
         label="Planned hours per month (per school)",
@@ -94,7 +95,7 @@ class TierForm(forms.Form):
     is_default = forms.BooleanField(label="Default tier (no rule matches)", required=False)
 
 
-class RuleForm(forms.Form):
+class RuleForm(StyledFormMixin, forms.Form):
     field = forms.ChoiceField(label="When", choices=RuleField.choices)
     operator = forms.ChoiceField(label="Comparison", choices=RuleOperator.choices)
     value = forms.DecimalField(label="Value", required=False, max_digits=6, decimal_places=2)
@@ -107,7 +108,7 @@ class RuleForm(forms.Form):
         cast(Any, self.fields["tier"]).choices = [(t.pk, t.name) for t in tiers]
 
 
-class ProfileForm(forms.Form):
+class ProfileForm(StyledFormMixin, forms.Form):
     performance_band = forms.TypedChoiceField(
         label="Performance band",
         required=False,

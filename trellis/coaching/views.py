@@ -207,7 +207,13 @@ def session_new(request: HttpRequest) -> HttpResponseBase:
 
 @coaching_page
 def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    session = selectors.session_get(request.user, pk)
+    return _session_page(request, selectors.session_get(request.user, pk))
+
+
+def _session_page(
+    request: HttpRequest, session: CoachingSession, comment_form: CommentForm | None = None
+) -> HttpResponse:
+    """The session, with the comment form shown again with its errors (400) when given."""
     reads_notes = selectors.notes_visible(request.user, session)
     participant = selectors.is_participant(request.user, session)
     next_steps = list(session.next_steps.all())
@@ -224,11 +230,12 @@ def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "carried": carried,
             "reads_notes": reads_notes,
             "comments": list(selectors.session_comments(session)) if reads_notes else [],
-            "comment_form": CommentForm() if participant else None,
+            "comment_form": (comment_form or CommentForm()) if participant else None,
             "participant": participant,
             "can_edit": selectors.may_edit(request.user, session),
             "is_coachee": request.user.person_id == session.coachee_id,  # type: ignore[union-attr]
         },
+        status=form_status(comment_form),
     )
 
 
@@ -325,12 +332,12 @@ def session_comment(request: HttpRequest, pk: int) -> HttpResponseBase:
                 actor=request.user, session=session, text=form.cleaned_data["text"]
             )
         except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
+            add_service_errors(form, error)
         else:
             messages.success(request, "Comment added.")
-    else:
-        messages.error(request, "Write the comment first (at most 5,000 characters).")
-    return redirect("coaching_session", pk=session.pk)
+            return redirect("coaching_session", pk=session.pk)
+    # Shown again with what was typed and the reason (400).
+    return _session_page(request, session, form)
 
 
 @coaching_page

@@ -4,6 +4,7 @@ import re
 from typing import Any
 
 from django import forms
+from django.forms.utils import pretty_name
 
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
@@ -25,8 +26,30 @@ class StyledFormMixin:
     def style_fields(self) -> None:
         """Styles the fields not styled yet: a form that adds fields in its own __init__ (one
         per question, per outcome, per competency) calls it once it has added them."""
-        for field in self.fields.values():  # type: ignore[attr-defined]
+        for name, field in self.fields.items():  # type: ignore[attr-defined]
             style_field(field)
+            name_required(field, name)
+
+
+DEFAULT_REQUIRED = str(forms.Field.default_error_messages["required"])
+
+
+def name_required(field: forms.Field, name: str) -> None:
+    """A required field left empty says which one and what to do, not Django's bare "This field
+    is required." (read out of context by a screen reader's list of errors, and in an API
+    client's message)."""
+    if str(field.error_messages.get("required", "")) != DEFAULT_REQUIRED:
+        return  # the form wrote its own
+    label = str(field.label or pretty_name(name)).rstrip(":")
+    if isinstance(field.widget, forms.CheckboxInput):
+        text = f"Tick “{label}”."
+    elif isinstance(field, forms.FileField):
+        text = f"Choose a file for “{label}”."
+    elif isinstance(field.widget, forms.Select | forms.SelectMultiple | forms.RadioSelect):
+        text = f"Choose “{label}”."
+    else:
+        text = f"Fill in “{label}”."
+    field.error_messages = {**field.error_messages, "required": text}
 
 
 def style_field(field: forms.Field) -> forms.Field:
