@@ -53,3 +53,25 @@ def test_an_empty_mid_year_note_names_its_field(world: World) -> None:
     assert response.status_code == 400
     assert "Fill in “Mid-year review notes”." in response.content.decode()
     assert "This field is required." not in response.content.decode()
+
+
+def test_a_reversed_dosage_period_is_shown_in_order_and_says_so(world: World) -> None:
+    page = world.client("leader").get("/coaching/dosage/?from=2026-02-01&to=2026-01-01")
+    assert page.status_code == 200
+    assert "“From” came after “To”: the period is shown from Jan 2026 to Feb 2026." in (
+        page.content.decode()
+    )
+
+
+def test_the_evaluations_list_offers_only_the_filters_that_can_show_something(
+    world: World,
+) -> None:
+    from tests.evaluations.world import signed_off
+
+    paula = world.client("principal").get("/evaluations/").content.decode()
+    assert 'id="f-mine"' not in paula and 'id="f-signed"' not in paula
+    eve = world.client("evaluator").get("/evaluations/").content.decode()
+    assert 'id="f-mine"' in eve and 'id="f-signed"' not in eve
+    signed_off(world)
+    eve = world.client("evaluator").get("/evaluations/").content.decode()
+    assert 'id="f-mine"' in eve and 'id="f-signed"' in eve

@@ -228,6 +228,11 @@ def dosage(request: HttpRequest) -> HttpResponseBase:
     end = get_date(params, "to") or start
     if end < start:
         start, end = end, start
+        if not get_choice(params, "format", FORMATS):
+            messages.info(
+                request,
+                f"“From” came after “To”: the period is shown from {start:%b %Y} to {end:%b %Y}.",
+            )
     group = get_choice(params, "by", selectors.DOSAGE_GROUPS) or "school"
     query = get_text(params, "q")
     network_id = get_int(params, "network")

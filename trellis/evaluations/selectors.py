@@ -233,10 +233,15 @@ def cycle_filter_choices(user: Any) -> dict[str, Any]:
             pk__in=visible_evaluations(user).values("cycle_id")
         ).order_by("-opens_on", "pk")
     )
+    person_id = user.person_id
     return {
         "cycles": cycles,
         "school_years": sorted({c.school_year for c in cycles}, reverse=True),
         "stages": Stage.choices,
+        # "Mine to conduct" and "Evaluations you signed" only to whom they can show anything.
+        "conducts": bool(person_id)
+        and Evaluation.objects.filter(evaluator_id=person_id).exists(),
+        "signs": bool(person_id) and Evaluation.objects.filter(_signed_by_q(person_id)).exists(),
     }
 
 
