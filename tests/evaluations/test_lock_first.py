@@ -77,3 +77,31 @@ def test_an_acknowledged_evaluation_says_so_before_validating_the_form(world: Wo
     twice = paula.post(f"/evaluations/{pk}/acknowledge/", {"response": "x\x00"})
     assert twice.status_code == 409 and "was acknowledged on" in twice.content.decode()
     assert AuditEvent.objects.filter(action="evaluation.change_refused").count() == refused + 2
+
+
+def test_the_api_answers_the_lock_before_an_empty_note(world: World) -> None:
+    """The API checked the body's shape first: empty mid-year notes on a signed-off evaluation
+    were a 422, not the lock's 409 (stop-23 walk). Empty notes and a blank goal are the
+    service's 400 on an open one, after who may write."""
+    from tests.evaluations.world import goals_set
+
+    pk = world.coaching["evaluation"]
+    url = f"/api/v1/evaluations/{pk}"
+    eve = world.client("evaluator")
+    goals_set(world)
+    empty = eve.post(f"{url}/mid-year", {"notes": "  "}, content_type="application/json")
+    assert empty.status_code == 400 and "Write the mid-year review notes." in empty.json()["detail"]
+    sam = world.client("supervisor")
+    assert (
+        sam.post(f"{url}/mid-year", {"notes": ""}, content_type="application/json").status_code
+        == 403
+    )
+    blank = eve.post(
+        f"{url}/goals",
+        {"goals": [{"text": "Lead"}, {"text": " "}]},
+        content_type="application/json",
+    )
+    assert blank.status_code == 400 and "goals[1].text: write the goal." in blank.json()["detail"]
+    signed_off(world)
+    locked = eve.post(f"{url}/mid-year", {"notes": ""}, content_type="application/json")
+    assert locked.status_code == 409 and "is locked" in locked.json()["detail"]

@@ -238,7 +238,7 @@ class RatingsIn(Schema):
 
 
 class GoalIn(Schema):
-    text: str = Field(..., min_length=1, max_length=2000)
+    text: str = Field(..., max_length=2000)  # blank goals are the service's 400, as notes
     competency_ids: list[int] = Field(default_factory=list, max_length=100)
 
 
@@ -247,7 +247,9 @@ class GoalsIn(Schema):
 
 
 class MidyearIn(Schema):
-    notes: str = Field(..., min_length=1, max_length=10000)
+    # Empty notes are the service's 400 ("Write the mid-year review notes."), answered after
+    # who may write and the lock (a locked evaluation: 409), as on the page.
+    notes: str = Field(..., max_length=10000)
 
 
 class AcknowledgeIn(Schema):
@@ -396,6 +398,8 @@ def save_evaluation_goals(request: HttpRequest, payload: GoalsIn, evaluation_id:
                 400, f"goals[{n}].competency_ids: {wrong} are not competencies of this cycle."
             )
         text = _no_control(goal.text, f"goals[{n}].text")
+        if not text.strip():
+            raise HttpError(400, f"goals[{n}].text: write the goal.")
         goals.append((text, [items[pk] for pk in dict.fromkeys(goal.competency_ids)]))
     return _act(
         request,
