@@ -40,7 +40,9 @@ api = NinjaAPI(
     # Swagger UI from django-ninja's own static files (ninja is an installed app), so the docs
     # work offline and no third party runs script on Trellis's origin; no validator badge either
     # (it would send the schema to validator.swagger.io).
-    docs=Swagger(settings={"validatorUrl": None}),
+    # No deep links: Swagger UI puts each operation's path link inside its summary button (axe:
+    # nested-interactive).
+    docs=Swagger(settings={"validatorUrl": None, "deepLinking": False}),
 )
 
 
