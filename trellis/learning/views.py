@@ -22,6 +22,7 @@ from trellis.authz.decorators import permission
 from trellis.authz.roles import Action
 from trellis.core.forms import add_service_errors
 from trellis.core.listing import ExportSpec, form_page, render_list
+from trellis.core.panels import panels_for
 from trellis.core.params import get_choice, get_int, get_text
 from trellis.core.postonly import post_only
 from trellis.learning import selectors, services
@@ -237,6 +238,8 @@ def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "may_manage": may_manage,
             "may_attend": may_attend,
             "roster": selectors.roster(session) if may_attend else [],
+            # What other apps add to the page (surveys: the session's satisfaction survey).
+            "panels": panels_for("learning_session", request, session=session),
             # Certificates are issued once the session has ended, to those marked present; a
             # facilitator who does not manage the session opens none.
             "certificates": {

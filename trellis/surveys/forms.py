@@ -9,7 +9,7 @@ from django import forms
 
 from trellis.core.forms import StyledFormMixin, style_field
 from trellis.surveys.files import parse_value
-from trellis.surveys.models import SCALE_RANGE, Item, Scale
+from trellis.surveys.models import SCALE_RANGE, Instrument, Item, Scale, Window
 
 LABELS: dict[str, dict[int, str]] = {
     Scale.AGREE4: {1: "Strongly disagree", 2: "Disagree", 3: "Agree", 4: "Strongly agree"},
@@ -32,6 +32,30 @@ class WindowForm(StyledFormMixin, forms.Form):
     closes_on = forms.DateField(
         required=False, label="Closes on", widget=forms.DateInput(attrs={"type": "date"})
     )
+
+
+class SessionSurveyForm(StyledFormMixin, forms.Form):
+    """A satisfaction survey for a PD session's attendees: which instrument, the window it
+    counts in, anonymous or not, and the days its web form takes answers."""
+
+    instrument = forms.ModelChoiceField(queryset=Instrument.objects.none(), label="Instrument")
+    window = forms.ChoiceField(
+        choices=Window.choices,
+        label="Counts in",
+        help_text="The part of the school year the report counts the answers in.",
+    )
+    anonymous = forms.BooleanField(
+        required=False,
+        label="Anonymous",
+        help_text="Answers are kept without the respondent's name.",
+    )
+    opens_on = forms.DateField(label="Opens on", widget=forms.DateInput(attrs={"type": "date"}))
+    closes_on = forms.DateField(label="Closes on", widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args: Any, instruments: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field: Any = self.fields["instrument"]
+        field.queryset = instruments
 
 
 class AnswersForm(forms.Form):

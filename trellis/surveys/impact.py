@@ -36,11 +36,12 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Cast
+from django.utils import timezone
 
 from trellis.core.numbers import hundredths, signed, tenths
 from trellis.core.providers import provider
 from trellis.core.suppression import protect, small, threshold
-from trellis.learning.models import Community, Cycle, Meeting
+from trellis.learning.models import Community, Cycle, Meeting, PDSession
 from trellis.orgs.models import School, System
 from trellis.people.models import Person, Position, PositionKind
 from trellis.programs.models import Participant, Placement, Program
@@ -93,11 +94,10 @@ DEFINITIONS = [
     (
         "Satisfaction",
         "share of favourable answers (top two points of the scale) among all answers to the "
-        "satisfaction items, overall, per item and per program (the administrations given to a "
-        "program's participants); a share over fewer than {threshold} respondents is not shown, "
-        "nor is the count of answers beside it. Per session: Trellis does not tie a "
-        "satisfaction administration to a professional-learning session, so no per-session "
-        "share is given.",
+        "satisfaction items, overall, per item, per session (the surveys given to a PD "
+        "session's attendees, from the session's page) and per program (the administrations "
+        "given to a program's participants, a program's sessions included); a share over fewer "
+        "than {threshold} respondents is not shown, nor is the count of answers beside it.",
     ),
     (
         "Reach",
@@ -676,7 +676,66 @@ def satisfaction(scope: Scope) -> dict[str, Any]:
         items[row["item__code"]] = entry
     out["items"] = items
     out["by_program"] = _satisfaction_by_program(answers)
+    out["by_session"] = _satisfaction_by_session(answers)
     return out
+
+
+def _favourable_share(per_item: list[tuple[int, int]]) -> dict[str, Any]:
+    """The favourable share of a group's answers from its items' (answers, favourable) pairs,
+    withheld under the threshold of respondents (the most answers any one item has)."""
+    n = sum(k for k, _ in per_item)
+    fav = sum(f for _, f in per_item)
+    people = max((k for k, _ in per_item), default=0)
+    entry: dict[str, Any] = {}
+    _share(entry, "pct_favorable", fav, people, "respondents", "answered")
+    if people >= threshold():
+        entry["pct_favorable"] = pct(100.0 * fav / n)
+    return entry
+
+
+def _satisfaction_by_session(answers: QuerySet[Response]) -> list[dict[str, Any]]:
+    """The favourable share per PD session (the satisfaction surveys given to a session's
+    attendees), in the order the sessions took place; withheld under the threshold of
+    respondents, no count beside it (as per program)."""
+    per_item = (
+        answers.filter(submission__administration__session__isnull=False)
+        .values("submission__administration__session_id", "item_id")
+        .annotate(n=Count("pk"), fav=Sum(_favourable()))
+        .order_by()
+    )
+    found: dict[int, list[tuple[int, int]]] = defaultdict(list)
+    for row in per_item:
+        found[row["submission__administration__session_id"]].append((row["n"], row["fav"] or 0))
+    out = []
+    for session in PDSession.objects.filter(pk__in=found).order_by("starts_at", "pk"):
+        out.append(
+            {
+                "session": session.title,
+                "session_id": session.pk,
+                "date": timezone.localtime(session.starts_at).date().isoformat(),
+                **_favourable_share(found[session.pk]),
+            }
+        )
+    return out
+
+
+def session_satisfaction(session: PDSession) -> dict[str, Any]:
+    """The favourable share of the answers to the satisfaction surveys given to one session's
+    attendees (the session page's figure; the report's `satisfaction.by_session` entry)."""
+    answers = (
+        Response.objects.filter(
+            submission__administration__session=session,
+            submission__administration__instrument__measures=Measures.SATISFACTION,
+            submission__submitted_at__isnull=False,
+            value__isnull=False,
+            item__scale__in=ORDINAL,
+        )
+        .annotate(adjusted=_adjusted())
+        .values("item_id")
+        .annotate(n=Count("pk"), fav=Sum(_favourable()))
+        .order_by()
+    )
+    return _favourable_share([(r["n"], r["fav"] or 0) for r in answers])
 
 
 def _satisfaction_by_program(answers: QuerySet[Response]) -> dict[str, Any]:
@@ -695,17 +754,7 @@ def _satisfaction_by_program(answers: QuerySet[Response]) -> dict[str, Any]:
     found: dict[str, list[tuple[int, int]]] = defaultdict(list)
     for row in per_item:
         found[row["submission__administration__program__name"]].append((row["n"], row["fav"] or 0))
-    out: dict[str, Any] = {}
-    for name in sorted(found):
-        n = sum(k for k, _ in found[name])
-        fav = sum(f for _, f in found[name])
-        people = max(k for k, _ in found[name])
-        entry: dict[str, Any] = {}
-        _share(entry, "pct_favorable", fav, people, "respondents", "answered")
-        if people >= threshold():
-            entry["pct_favorable"] = pct(100.0 * fav / n)
-        out[name] = entry
-    return out
+    return {name: _favourable_share(found[name]) for name in sorted(found)}
 
 
 def active_participants(scope: Scope) -> QuerySet[Participant]:

@@ -113,6 +113,17 @@ class Administration(TimeStampedModel):
     school = models.ForeignKey(
         "orgs.School", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    # A satisfaction survey given after a PD session: its population is the session's attendees
+    # (whatever its school or program, which repeat the session's audience so that the
+    # administration counts in that program's report and lies in the same scopes).
+    session = models.ForeignKey(
+        "learning.PDSession",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="PD session",
+    )
     window = models.CharField(max_length=3, choices=Window.choices)
     # The year the school year ends (2018 is 2017-18), as OneRoster's schoolYear.
     school_year = models.PositiveSmallIntegerField()
@@ -124,6 +135,13 @@ class Administration(TimeStampedModel):
     class Meta:
         ordering = ["-school_year", "window", "pk"]
         indexes = [models.Index(fields=["system", "school_year"], name="administration_year")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["session", "instrument"],
+                condition=Q(session__isnull=False),
+                name="administration_once_per_session",
+            ),
+        ]
 
     def __str__(self) -> str:
         window = self.get_window_display().lower()

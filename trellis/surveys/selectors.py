@@ -13,6 +13,7 @@ from django.utils import timezone
 from trellis.authz.policies import allows, authorize, scope_for
 from trellis.authz.roles import Action
 from trellis.core.suppression import small, threshold
+from trellis.learning.models import Registration
 from trellis.orgs.models import School, System
 from trellis.people.models import Position
 from trellis.programs.models import Participant, Program
@@ -303,6 +304,11 @@ def in_population(administration: Administration, person: Any, day: datetime.dat
     """Whether the person is among those the administration asks."""
     if person is None or person.system_id != administration.system_id:
         return False
+    if administration.session_id is not None:
+        # A PD session's satisfaction survey asks those who attended it, nobody else.
+        return Registration.objects.filter(
+            session_id=administration.session_id, person=person, attended_at__isnull=False
+        ).exists()
     if administration.program_id is not None:
         start, end = year_bounds(administration.school_year)
         return Participant.objects.filter(
@@ -449,3 +455,23 @@ def open_text_answers(user: Any, administration: Administration) -> list[OpenTex
         shown = [] if small(len(answers)) else sorted(answers, key=lambda t: (t.casefold(), t))
         out.append(OpenTextAnswers(item=item, count=len(answers), answers=shown))
     return out
+
+
+def session_surveys(session: Any) -> list[Administration]:
+    """The satisfaction surveys given to a PD session's attendees, each with its number of
+    respondents (submitted) and the favourable share of its answers (`session_satisfaction`)."""
+    return list(
+        Administration.objects.filter(session=session)
+        .select_related("instrument")
+        .annotate(respondents=SUBMITTED)
+        .order_by("pk")
+    )
+
+
+def session_survey_instruments(session: Any) -> QuerySet[Instrument]:
+    """The satisfaction instruments a session's attendees may be given: the built-in ones and
+    the session's system's own."""
+    return Instrument.objects.filter(
+        Q(system__isnull=True) | Q(system_id=session.system_id),
+        measures=Measures.SATISFACTION,
+    ).order_by("title", "pk")

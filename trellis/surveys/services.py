@@ -16,14 +16,18 @@ from django.utils import timezone
 from trellis.authz.policies import require
 from trellis.authz.roles import Action
 from trellis.core.services import audit_event_record
+from trellis.learning.models import PDSession
 from trellis.surveys.builtin import INSTRUMENTS
 from trellis.surveys.models import (
     Administration,
     Instrument,
     Item,
+    Measures,
     Participation,
     Response,
     Submission,
+    Window,
+    school_year_label,
 )
 from trellis.surveys.plans import (
     Answer,
@@ -33,6 +37,7 @@ from trellis.surveys.plans import (
     compare,
     year_bounds,
 )
+from trellis.surveys.selectors import school_year_of
 
 
 def instruments_install() -> list[Instrument]:
@@ -178,6 +183,7 @@ def administration_load(
         system=system,
         program=program,
         school__isnull=True,
+        session__isnull=True,
         window=window,
         school_year=year,
     ).first()
@@ -206,11 +212,7 @@ def _write(administration: Administration, plan: ResponsesPlan, *, people: bool)
     )
 
 
-def administration_window_set(
-    *, actor: Any, administration: Administration, opens_on: Any, closes_on: Any
-) -> Administration:
-    """Open the web form from one day to another (both empty: answers only by file)."""
-    require(actor, Action.SURVEYS_MANAGE, administration)
+def _check_form_days(year: int, opens_on: Any, closes_on: Any) -> None:
     if (opens_on is None) != (closes_on is None):
         raise ValidationError("Give both days, or neither to close the web form.")
     if opens_on is not None and closes_on < opens_on:
@@ -218,9 +220,9 @@ def administration_window_set(
     if opens_on is not None:
         # Answers count in their administration's school year: a form open outside it would
         # take answers for a year already reported (or not begun).
-        first, last = year_bounds(administration.school_year)
+        first, last = year_bounds(year)
         span = (
-            f"The web form of a {administration.year_label} administration is open within its "
+            f"The web form of a {school_year_label(year)} administration is open within its "
             f"school year, {first:%B} {first.day}, {first.year} to {last:%B} {last.day}, "
             f"{last.year}."
         )
@@ -231,6 +233,14 @@ def administration_window_set(
         }
         if errors:
             raise ValidationError(errors)
+
+
+def administration_window_set(
+    *, actor: Any, administration: Administration, opens_on: Any, closes_on: Any
+) -> Administration:
+    """Open the web form from one day to another (both empty: answers only by file)."""
+    require(actor, Action.SURVEYS_MANAGE, administration)
+    _check_form_days(administration.school_year, opens_on, closes_on)
     with transaction.atomic():
         before = {
             "opens_on": str(administration.opens_on),
@@ -356,3 +366,62 @@ def _answers_write(submission: Submission, answers: dict[Item, tuple[Decimal | N
         for item, (value, text) in answers.items()
         if value is not None or text
     )
+
+
+def session_survey_create(
+    *,
+    actor: Any,
+    session: PDSession,
+    instrument: Instrument,
+    window: str,
+    anonymous: bool,
+    opens_on: Any,
+    closes_on: Any,
+) -> Administration:
+    """Give a satisfaction instrument to the attendees of a PD session (the session's
+    manager: whoever may edit the session). The administration repeats the session's audience
+    (its program or school) and falls in the school year of the session's day; its web form
+    asks only those marked present (surveys.selectors.in_population). One per session and
+    instrument."""
+    require(actor, Action.LEARNING_MANAGE, session)
+    if instrument.measures != Measures.SATISFACTION:
+        raise ValidationError({"instrument": "Choose a satisfaction instrument."})
+    if instrument.system_id not in (None, session.system_id):
+        raise ValidationError({"instrument": "Choose one of this system's instruments."})
+    if window not in Window.values:
+        raise ValidationError({"window": "Choose the beginning, middle or end of the year."})
+    year = school_year_of(timezone.localtime(session.starts_at).date())
+    _check_form_days(year, opens_on, closes_on)
+    with transaction.atomic():
+        if Administration.objects.filter(session=session, instrument=instrument).exists():
+            raise ValidationError(
+                {"instrument": "This session's attendees have been given this instrument."}
+            )
+        administration = Administration.objects.create(
+            instrument=instrument,
+            system_id=session.system_id,
+            program_id=session.program_id,
+            school_id=session.school_id,
+            session=session,
+            window=window,
+            school_year=year,
+            anonymous=anonymous,
+            opens_on=opens_on,
+            closes_on=closes_on,
+        )
+        audit_event_record(
+            actor=actor,
+            action="administration.create",
+            obj=administration,
+            system_id=session.system_id,
+            after={
+                "session": session.pk,
+                "instrument": instrument.code,
+                "window": window,
+                "school_year": year,
+                "anonymous": anonymous,
+                "opens_on": str(opens_on),
+                "closes_on": str(closes_on),
+            },
+        )
+    return administration

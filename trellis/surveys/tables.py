@@ -102,6 +102,15 @@ def tables(report: dict[str, Any]) -> list[Table]:
                     _row(entry, "pct_favorable", f"Favourable answers, {name}", "%")
                     for name, entry in (s.get("by_program") or {}).items()
                 ),
+                *(
+                    _row(
+                        entry,
+                        "pct_favorable",
+                        f"Favourable answers, session “{entry['session']}” ({entry['date']})",
+                        "%",
+                    )
+                    for entry in s.get("by_session") or []
+                ),
             ],
         )
     )

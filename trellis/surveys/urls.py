@@ -16,6 +16,7 @@ urlpatterns = [
         name="administration_window",
     ),
     path("administrations/<int:pk>/respond/", views.respond, name="survey_respond"),
+    path("sessions/<int:pk>/new/", views.session_survey_new, name="session_survey_new"),
 ]
 
 impact_urlpatterns = [

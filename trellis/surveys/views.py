@@ -3,6 +3,7 @@ Thin: parse, call a selector, render."""
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 from django.contrib import messages
@@ -17,14 +18,16 @@ from trellis.authz.decorators import permission, scoped_permission
 from trellis.authz.policies import has_grant_for
 from trellis.authz.roles import Action
 from trellis.core.exports import FORMATS, export_response
+from trellis.core.forms import add_service_errors, form_status
 from trellis.core.listing import ExportSpec, form_page, render_list
 from trellis.core.params import get_choice, get_int, get_text
 from trellis.core.suppression import threshold
+from trellis.learning import selectors as learning_selectors
 from trellis.surveys import selectors, services
 from trellis.surveys.charts import figures
-from trellis.surveys.forms import AnswersForm, WindowForm
+from trellis.surveys.forms import AnswersForm, SessionSurveyForm, WindowForm
 from trellis.surveys.impact import LEVELS, PEOPLE_LEVELS
-from trellis.surveys.models import Measures, school_year_label
+from trellis.surveys.models import Measures, Window, school_year_label
 from trellis.surveys.printing import pdf_filename, report_pdf
 from trellis.surveys.tables import tables
 
@@ -373,6 +376,56 @@ def administration_window(request: HttpRequest, pk: int) -> HttpResponseBase:
         success_url=reverse("administration_detail", args=[administration.pk]),
         heading=f"When the web form of “{administration}” takes answers",
         back_label=str(administration),
+    )
+
+
+def _window_of(day: datetime.date) -> str:
+    """The window a session's day suggests: July to November the beginning of the year,
+    December to February the middle, March to June the end (the form's first choice only)."""
+    if day.month >= 7 and day.month <= 11:
+        return Window.BOY
+    return Window.MOY if day.month in (12, 1, 2) else Window.EOY
+
+
+@permission(Action.SIGNED_IN)
+def session_survey_new(request: HttpRequest, pk: int) -> HttpResponseBase:
+    """Give a satisfaction survey to a PD session's attendees, from the session's page: whoever
+    manages the session (404 for a session the user cannot see, 403 for one they may not
+    edit)."""
+    session = learning_selectors.session_to_manage(request.user, pk)
+    day = timezone.localtime(session.starts_at).date()
+    last = datetime.date(day.year + 1 if day.month >= 7 else day.year, 6, 30)
+    instruments = selectors.session_survey_instruments(session)
+    initial = {
+        "instrument": instruments.filter(system__isnull=True).first(),
+        "window": _window_of(day),
+        "anonymous": True,
+        "opens_on": day,
+        "closes_on": min(day + datetime.timedelta(days=14), last),
+    }
+    form = SessionSurveyForm(request.POST or None, initial=initial, instruments=instruments)
+    back = reverse("learning_session", args=[session.pk])
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.session_survey_create(actor=request.user, session=session, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(
+                request, "The satisfaction survey is given: attendees find it on their home page."
+            )
+            return redirect(back)
+    return render(
+        request,
+        "simple_form.html",
+        {
+            "form": form,
+            "heading": f"Satisfaction survey for “{session.title}”",
+            "back_url": back,
+            "back_label": session.title,
+            "submit_label": "Give the survey",
+        },
+        status=form_status(form),
     )
 
 
