@@ -188,3 +188,43 @@ SURVEY_CASES: list[Case] = [
         setup=web_open,
     ),
 ]
+
+
+def session_survey_data(w: World) -> dict[str, Any]:
+    """A satisfaction survey for Oak Hill's "questioning routines" (next week), open for two
+    weeks from its day."""
+    import datetime
+
+    from django.utils import timezone
+
+    from trellis.learning.models import PDSession
+    from trellis.surveys.models import Instrument
+
+    day = timezone.localtime(PDSession.objects.get(pk=w.learning["oak"]).starts_at).date()
+    last = datetime.date(day.year + 1 if day.month >= 7 else day.year, 6, 30)
+    return {
+        "instrument": Instrument.objects.get(code="pd-satisfaction", system__isnull=True).pk,
+        "window": "moy",
+        "anonymous": "on",
+        "opens_on": day.isoformat(),
+        "closes_on": min(day + datetime.timedelta(days=14), last).isoformat(),
+    }
+
+
+# A satisfaction survey for a PD session's attendees is given by whoever manages the session
+# (as its edit page): Paula for Oak Hill's; Tomas sees the session and may not (403); a program
+# manager does not see it (404); another system's administrator neither.
+SURVEY_CASES.append(
+    Case(
+        "session_survey_new",
+        lambda w: f"/surveys/sessions/{w.learning['oak']}/new/",
+        right="principal",
+        wrong="teacher",
+        outsider="admin_b",
+        method="POST",
+        data=session_survey_data,
+        right_status=302,
+        get_status=200,
+        unrelated="pm",
+    )
+)

@@ -139,7 +139,9 @@ def lake(db: Any) -> dict[str, Any]:
                 attended_at=None if code == "R1" else s.starts_at,
             )
     leader = make_user(system, "leader@lake.test", Role.DISTRICT_LEADER, system=system)
-    teacher = make_user(system, "p1@lake.test", Role.TEACHER_LEADER, person=people["P1"], school=school)
+    teacher = make_user(
+        system, "p1@lake.test", Role.TEACHER_LEADER, person=people["P1"], school=school
+    )
     r1 = make_user(system, "r1@lake.test", Role.TEACHER_LEADER, person=people["R1"], school=school)
     builtin = Instrument.objects.get(code="pd-satisfaction", system__isnull=True)
     return {
@@ -293,7 +295,9 @@ def test_the_session_manager_gives_a_survey_from_the_session_page(lake: dict[str
         "boy",
         True,
     )
-    assert AuditEvent.objects.filter(action="administration.create", object_id=str(given.pk)).exists()
+    assert AuditEvent.objects.filter(
+        action="administration.create", object_id=str(given.pk)
+    ).exists()
     again = c.post(f"/surveys/sessions/{session.pk}/new/", {**data, "closes_on": "2017-10-24"})
     assert again.status_code == 400
     assert "have been given this instrument" in again.content.decode()
@@ -310,8 +314,9 @@ def test_the_session_manager_gives_a_survey_from_the_session_page(lake: dict[str
 
 def test_only_a_satisfaction_instrument_is_given_to_a_session(lake: dict[str, Any]) -> None:
     from django.core.exceptions import PermissionDenied, ValidationError
+    from django.http import Http404
 
-    from trellis.surveys.models import Instrument
+    from trellis.surveys.models import Administration, Instrument
     from trellis.surveys.services import session_survey_create
 
     conditions = Instrument.objects.get(code="school-conditions", system__isnull=True)
@@ -325,9 +330,10 @@ def test_only_a_satisfaction_instrument_is_given_to_a_session(lake: dict[str, An
             opens_on=None,
             closes_on=None,
         )
+    assert not Administration.objects.filter(session__isnull=False).exists()
     assert error.value.message_dict == {"instrument": ["Choose a satisfaction instrument."]}
-    # A teacher sees the all-staff session, and may not manage it.
-    with pytest.raises(PermissionDenied):
+    # A teacher who attended may not manage the session (the page answers 403: the matrix).
+    with pytest.raises((PermissionDenied, Http404)):
         session_survey_create(
             actor=lake["teacher"],
             session=lake["b"],
@@ -337,3 +343,4 @@ def test_only_a_satisfaction_instrument_is_given_to_a_session(lake: dict[str, An
             opens_on=None,
             closes_on=None,
         )
+    assert not Administration.objects.filter(session__isnull=False).exists()
