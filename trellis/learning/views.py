@@ -617,6 +617,8 @@ def community_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "cycles": selectors.community_cycles(community),
             "meetings": selectors.community_meetings(community),
             "may_edit": selectors.may_edit_community(request.user, community),
+            # What other apps add (surveys: a leadership team's consensus rating of conditions).
+            "panels": panels_for("learning_community", request, community=community),
         },
     )
 

@@ -58,6 +58,49 @@ class SessionSurveyForm(StyledFormMixin, forms.Form):
         field.queryset = instruments
 
 
+RATING_CHOICES = [
+    ("", "—"),
+    ("1", "1 (not in place)"),
+    ("2", "2"),
+    ("3", "3"),
+    ("4", "4 (fully in place)"),
+]
+
+
+class ConsensusForm(StyledFormMixin, forms.Form):
+    """A leadership team's consensus rating of its school's conditions: the school year, the
+    window, and each dimension from 1 to 4 (the service checks them and says which is
+    missing)."""
+
+    year = forms.IntegerField(
+        label="School year (the year it ends)",
+        min_value=2000,
+        max_value=2100,
+        help_text="2018 is the school year 2017-18.",
+    )
+    window = forms.ChoiceField(
+        choices=[(Window.BOY, Window.BOY.label), (Window.EOY, Window.EOY.label)], label="When"
+    )
+
+    def __init__(self, *args: Any, dimensions: tuple[str, ...], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.dimensions = dimensions
+        for position, dimension in enumerate(dimensions):
+            self.fields[f"dimension_{position}"] = style_field(
+                forms.TypedChoiceField(
+                    choices=RATING_CHOICES, coerce=int, required=False, label=dimension
+                )
+            )
+
+    def ratings(self) -> dict[str, int]:
+        out = {}
+        for position, dimension in enumerate(self.dimensions):
+            value = self.cleaned_data.get(f"dimension_{position}")
+            if value not in (None, ""):
+                out[dimension] = int(value)
+        return out
+
+
 class AnswersForm(forms.Form):
     """One optional field per item (a draft may leave any empty); `answers()` gives the values
     on each item's scale. Submitting needs every item that is not open text."""

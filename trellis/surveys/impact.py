@@ -51,6 +51,7 @@ from trellis.rosters.models import Enrollment
 from trellis.surveys.models import (
     SCALE_RANGE,
     Administration,
+    ConsensusRating,
     Item,
     Measures,
     Response,
@@ -69,10 +70,12 @@ DEFINITIONS = [
     (
         "School conditions score",
         "a school's score on a dimension is the mean of that administration's item responses "
-        "(1-4) from its respondents (all answers pooled; reverse-coded items reversed first); "
-        "the overall score is the mean of the dimension scores. Trellis records no team "
-        "consensus rating of conditions: every score here is the mean of the survey's "
-        "answers. At target: overall ≥ {target}. "
+        "(1-4) from its respondents (all answers pooled; reverse-coded items reversed first), "
+        "or, where the school leadership team recorded a consensus rating of the four "
+        "dimensions (1-4) for that window, the team's rating, in place of the survey's "
+        "answers (the schools rated by consensus are counted beside the figures and marked "
+        "on the drill-down; a consensus rating is not withheld, it is no figure over people); "
+        "the overall score is the mean of the dimension scores. At target: overall ≥ {target}. "
         "Improved: end-of-year overall > beginning-of-year overall, among schools rated at both "
         "points only.",
     ),
@@ -203,6 +206,12 @@ def _answers(scope: Scope, measures: str, window: str | None = None) -> QuerySet
 class SchoolScore:
     overall: float
     respondents: int
+    # Rated by the school leadership team's consensus (not over respondents: never withheld).
+    consensus: bool = False
+
+    @property
+    def withheld(self) -> bool:
+        return not self.consensus and _small(self.respondents)
 
 
 SchoolScores = dict[str, dict[str, dict[int, SchoolScore]]]
@@ -267,7 +276,29 @@ def school_scores_all(scope: Scope, measures: tuple[str, ...]) -> SchoolScores:
         out[m][window][school] = SchoolScore(
             overall=round(float(overall), PLACES), respondents=int(respondents)
         )
+    if Measures.CONDITIONS in measures:
+        # Where the school's leadership team rated the window, its consensus is the school's
+        # dimension scores (every dimension is rated at once), whatever the survey says.
+        for window, school, overall in consensus_scores(scope):
+            out[Measures.CONDITIONS][window][school] = SchoolScore(
+                overall=round(overall, PLACES), respondents=0, consensus=True
+            )
     return out
+
+
+def consensus_scores(scope: Scope) -> list[tuple[str, int, float]]:
+    """(window, school, the mean of its dimensions' consensus ratings) for the schools whose
+    leadership team rated their conditions at the beginning or end of the year: in a
+    program's report, only the schools it serves (with an active participant)."""
+    ratings = ConsensusRating.objects.filter(
+        system=scope.system, school_year=scope.year, window__in=(Window.BOY, Window.EOY)
+    )
+    if scope.program is not None:
+        ratings = ratings.filter(school__in=reach_schools(scope))
+    totals: dict[tuple[str, int], list[int]] = defaultdict(list)
+    for window, school, value in ratings.values_list("window", "school_id", "value"):
+        totals[(window, school)].append(value)
+    return [(w, school, sum(v) / len(v)) for (w, school), v in sorted(totals.items())]
 
 
 def school_scores_by_window(scope: Scope, measures: str) -> dict[str, dict[int, SchoolScore]]:
@@ -334,6 +365,9 @@ def conditions(scope: Scope, scores: SchoolScores | None = None) -> dict[str, An
         else:
             out[key] = distribution(rated)
     out["by_school"] = by_school(boy, eoy)
+    # The schools scored by their leadership team's consensus (a count of schools, not people).
+    out["schools_by_consensus_boy"] = sum(s.consensus for s in boy.values())
+    out["schools_by_consensus_eoy"] = sum(s.consensus for s in eoy.values())
     return out
 
 
@@ -362,11 +396,14 @@ def by_school(boy: dict[int, SchoolScore], eoy: dict[int, SchoolScore]) -> list[
     for pk in sorted(both, key=lambda k: (names[k], k)):
         b, e = boy[pk], eoy[pk]
         entry: dict[str, Any] = {"school": names[pk], "school_id": pk}
-        if _small(b.respondents) or _small(e.respondents):
+        if b.withheld or e.withheld:
             entry["change"] = None
             entry["change_reason"] = f"fewer than {threshold()} respondents"
         else:
             entry["change"] = two(e.overall - b.overall)
+        by = [w for w, score in (("boy", b), ("eoy", e)) if score.consensus]
+        if by:
+            entry["consensus"] = by
         out.append(entry)
     return out
 
@@ -1019,7 +1056,9 @@ class SchoolRow:
 def _score(score: SchoolScore | None) -> str:
     if score is None:
         return "not rated"
-    if _small(score.respondents):
+    if score.consensus:
+        return f"{score.overall:.2f} (team consensus)"
+    if score.withheld:
         return f"fewer than {threshold()} respondents"
     return f"{score.overall:.2f}"
 
@@ -1068,7 +1107,7 @@ def impact_schools(
         rows = []
         for school in schools:
             b, e = boy.get(school.pk), eoy.get(school.pk)
-            shown = b and e and not _small(b.respondents) and not _small(e.respondents)
+            shown = b and e and not b.withheld and not e.withheld
             difference = signed(hundredths(e.overall - b.overall)) if shown and b and e else "—"
             rows.append(SchoolRow(school, [_score(b), _score(e), difference]))
         return ["Beginning of year", "End of year", "Change"], rows

@@ -236,3 +236,39 @@ class Response(models.Model):
 
 def school_year_label(year: int) -> str:
     return f"{year - 1}-{str(year)[-2:]}"
+
+
+class ConsensusRating(TimeStampedModel):
+    """A school leadership team's consensus rating of its school's conditions on one dimension
+    (1-4), for the beginning or the end of a school year. Where the team has rated a window, its
+    ratings are the school's dimension scores for it, in place of the conditions survey's answers
+    (../shared/docs/product.md, "School conditions score"). A change replaces the value (the
+    audit log keeps the earlier one)."""
+
+    system = models.ForeignKey("orgs.System", on_delete=models.PROTECT, related_name="+")
+    school = models.ForeignKey("orgs.School", on_delete=models.PROTECT, related_name="+")
+    # The leadership team that reached the rating.
+    team = models.ForeignKey("learning.Community", on_delete=models.PROTECT, related_name="+")
+    school_year = models.PositiveSmallIntegerField()
+    window = models.CharField(max_length=3, choices=Window.choices)
+    dimension = models.CharField(max_length=100)
+    value = models.PositiveSmallIntegerField()
+
+    class Meta:
+        ordering = ["-school_year", "window", "dimension", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["school", "school_year", "window", "dimension"],
+                name="consensus_once_per_dimension",
+            ),
+            models.CheckConstraint(
+                condition=Q(value__gte=1, value__lte=4), name="consensus_value_1_to_4"
+            ),
+            models.CheckConstraint(
+                condition=Q(window__in=["boy", "eoy"]), name="consensus_window_boy_eoy"
+            ),
+        ]
+        indexes = [models.Index(fields=["system", "school_year"], name="consensus_year")]
+
+    def __str__(self) -> str:
+        return f"{self.dimension}: {self.value}"

@@ -55,3 +55,15 @@ def session_surveys(request: HttpRequest, *, session: Any) -> Iterator[Panel]:
             "threshold": threshold(),
         },
     )
+
+
+@register("learning_community", weight=20)
+def team_consensus(request: HttpRequest, *, community: Any) -> Iterator[Panel]:
+    """A school leadership team's page: for its facilitator and members, the team's consensus
+    ratings of the school's conditions and the link to record one."""
+    if not selectors.on_leadership_team(request.user, community):
+        return
+    yield Panel(
+        "surveys/panels/team_consensus.html",
+        {"team": community, "rows": selectors.consensus_rows(community.school_id)[:2]},
+    )

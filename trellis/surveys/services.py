@@ -16,10 +16,11 @@ from django.utils import timezone
 from trellis.authz.policies import require
 from trellis.authz.roles import Action
 from trellis.core.services import audit_event_record
-from trellis.learning.models import PDSession
-from trellis.surveys.builtin import INSTRUMENTS
+from trellis.learning.models import Community, PDSession
+from trellis.surveys.builtin import CONDITIONS_DIMENSIONS, INSTRUMENTS
 from trellis.surveys.models import (
     Administration,
+    ConsensusRating,
     Instrument,
     Item,
     Measures,
@@ -37,7 +38,7 @@ from trellis.surveys.plans import (
     compare,
     year_bounds,
 )
-from trellis.surveys.selectors import school_year_of
+from trellis.surveys.selectors import on_leadership_team, school_year_of
 
 
 def instruments_install() -> list[Instrument]:
@@ -425,3 +426,62 @@ def session_survey_create(
             },
         )
     return administration
+
+
+def consensus_record(
+    *, actor: Any, team: Community, year: int, window: str, ratings: dict[str, int]
+) -> list[ConsensusRating]:
+    """Record a school leadership team's consensus rating of its school's conditions, one value
+    (1-4) per dimension, for the beginning or the end of a school year. Every dimension is
+    rated at once (the school's score is the mean of all four). A window rated before is
+    rated again: the new values replace the old, and the audit event keeps both."""
+    if actor is not None and not on_leadership_team(actor, team):
+        raise PermissionDenied
+    school_id = team.school_id
+    if school_id is None:  # a leadership team has a school (community_leadership_has_school)
+        raise PermissionDenied
+    errors: dict[str, str] = {}
+    if window not in (Window.BOY, Window.EOY):
+        errors["window"] = "Choose the beginning or the end of the year."
+    if not 2000 <= year <= 2100:
+        errors["year"] = "Give the school year as the year it ends (2018 is 2017-18)."
+    for position, dimension in enumerate(CONDITIONS_DIMENSIONS):
+        value = ratings.get(dimension)
+        if value is None or value not in (1, 2, 3, 4):
+            errors[f"dimension_{position}"] = f"Rate “{dimension}” from 1 to 4."
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        existing = {
+            r.dimension: r
+            for r in ConsensusRating.objects.select_for_update().filter(
+                school_id=school_id, school_year=year, window=window
+            )
+        }
+        before = {d: r.value for d, r in existing.items()}
+        out = []
+        for dimension in CONDITIONS_DIMENSIONS:
+            rating = existing.get(dimension)
+            if rating is None:
+                rating = ConsensusRating.objects.create(
+                    system_id=team.system_id,
+                    school_id=school_id,
+                    team=team,
+                    school_year=year,
+                    window=window,
+                    dimension=dimension,
+                    value=ratings[dimension],
+                )
+            elif rating.value != ratings[dimension] or rating.team_id != team.pk:
+                rating.value, rating.team = ratings[dimension], team
+                rating.save(update_fields=["value", "team", "updated_at"])
+            out.append(rating)
+        audit_event_record(
+            actor=actor,
+            action="conditions.consensus",
+            obj=team,
+            system_id=team.system_id,
+            before={"year": year, "window": window, "ratings": before} if before else None,
+            after={"year": year, "window": window, "ratings": dict(ratings)},
+        )
+    return out

@@ -55,6 +55,14 @@ def tables(report: dict[str, Any]) -> list[Table]:
                 _row(c, "at_target_eoy_pct", "Schools at target, end of year", "%"),
                 _row(c, "improved_pct", "Schools that improved (rated at both points)", "%"),
                 _row(c, "schools_rated_both", "Schools rated at both points"),
+                *(
+                    _row(c, key, f"Schools rated by their leadership team's consensus, {when}")
+                    for key, when in (
+                        ("schools_by_consensus_boy", "beginning of year"),
+                        ("schools_by_consensus_eoy", "end of year"),
+                    )
+                    if c.get(key)
+                ),
             ],
         )
     ]

@@ -24,8 +24,9 @@ from trellis.core.params import get_choice, get_int, get_text
 from trellis.core.suppression import threshold
 from trellis.learning import selectors as learning_selectors
 from trellis.surveys import selectors, services
+from trellis.surveys.builtin import CONDITIONS_DIMENSIONS
 from trellis.surveys.charts import figures
-from trellis.surveys.forms import AnswersForm, SessionSurveyForm, WindowForm
+from trellis.surveys.forms import AnswersForm, ConsensusForm, SessionSurveyForm, WindowForm
 from trellis.surveys.impact import LEVELS, PEOPLE_LEVELS
 from trellis.surveys.models import Measures, Window, school_year_label
 from trellis.surveys.printing import pdf_filename, report_pdf
@@ -424,6 +425,47 @@ def session_survey_new(request: HttpRequest, pk: int) -> HttpResponseBase:
             "back_url": back,
             "back_label": session.title,
             "submit_label": "Give the survey",
+        },
+        status=form_status(form),
+    )
+
+
+@permission(Action.SIGNED_IN)
+def consensus_page(request: HttpRequest, pk: int) -> HttpResponseBase:
+    """A school leadership team records its consensus rating of the school's conditions (each
+    dimension 1-4) for the beginning or the end of a school year, and sees those it recorded;
+    a window already rated comes back filled in (`?year=&window=`) and is rated again."""
+    team = selectors.consensus_team(request.user, pk)
+    year = get_int(request.GET, "year") or selectors.school_year_of(timezone.localdate())
+    window = get_choice(request.GET, "window", ("boy", "eoy")) or "boy"
+    saved = selectors.consensus_values(team.school_id, year, window)  # type: ignore[arg-type]
+    initial: dict[str, Any] = {"year": year, "window": window}
+    for position, dimension in enumerate(CONDITIONS_DIMENSIONS):
+        initial[f"dimension_{position}"] = saved.get(dimension)
+    form = ConsensusForm(request.POST or None, initial=initial, dimensions=CONDITIONS_DIMENSIONS)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.consensus_record(
+                actor=request.user,
+                team=team,
+                year=data["year"],
+                window=data["window"],
+                ratings=form.ratings(),
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, "The team's consensus rating is recorded.")
+            return redirect(reverse("conditions_consensus", args=[team.pk]))
+    return render(
+        request,
+        "surveys/consensus.html",
+        {
+            "team": team,
+            "form": form,
+            "dimensions": CONDITIONS_DIMENSIONS,
+            "rows": selectors.consensus_rows(team.school_id),  # type: ignore[arg-type]
         },
         status=form_status(form),
     )
