@@ -228,3 +228,30 @@ SURVEY_CASES.append(
         unrelated="pm",
     )
 )
+
+
+def consensus_data(w: World) -> dict[str, Any]:
+    return {
+        "year": 2026,
+        "window": "boy",
+        **{f"dimension_{i}": v for i, v in enumerate((3, 3, 2, 4))},
+    }
+
+
+# A school leadership team's consensus rating of its school's conditions: recorded by the team
+# (Paula leads Oak Hill's); a district leader who sees the team is not on it (403); another
+# system's administrator, and a coach who sees none of Oak Hill's communities, find nothing.
+SURVEY_CASES.append(
+    Case(
+        "conditions_consensus",
+        lambda w: f"/surveys/teams/{w.learning['leadership']}/conditions/",
+        right="principal",
+        wrong="leader",
+        outsider="admin_b",
+        method="POST",
+        data=consensus_data,
+        right_status=302,
+        get_status=200,
+        unrelated="coach",
+    )
+)

@@ -344,3 +344,181 @@ def test_only_a_satisfaction_instrument_is_given_to_a_session(lake: dict[str, An
             closes_on=None,
         )
     assert not Administration.objects.filter(session__isnull=False).exists()
+
+
+# --- Conditions rated by a leadership team's consensus ------------------------------------------
+#
+# Threshold 3. Lake's own conditions survey: two agree4 items, T ("Time") and P ("Priorities").
+#   Shore: survey at the beginning, 3 respondents answering 1 (1.0), but its leadership team's
+#          consensus (3, 3, 4, 2) = 3.0 is its score; at the end the team's (4, 3, 4, 3) = 3.5.
+#   Bay:   survey only: beginning 3 respondents T 2, P 3 -> 2.5; end T 3, P 4 -> 3.5.
+#   Cove:  survey only, 2 respondents: beginning all 4 -> 4.0, end all 3 -> 3.0 (its change is
+#          withheld: fewer than 3 respondents).
+#   Dune:  the team's consensus at the beginning only, (1, 2, 2, 1) = 1.5.
+# Beginning: Shore 3.0, Bay 2.5, Cove 4.0, Dune 1.5 -> 2 of 4 at target (3.0 exactly is): 50.0%.
+# End: Shore 3.5, Bay 3.5, Cove 3.0 -> 3 of 3: 100.0%. Rated at both: Shore (+0.5), Bay (+1.0),
+# Cove (-1.0) -> 2 of 3 improved: 66.7%. By consensus: 2 schools at the beginning, 1 at the end.
+# (Without the consensus: Shore 1.0, Dune unrated -> 1 of 3 at target at the beginning.)
+
+SHORE_BOY = (3, 3, 4, 2)
+SHORE_EOY = (4, 3, 4, 3)
+DUNE_BOY = (1, 2, 2, 1)
+
+
+def _ratings(values: tuple[int, ...]) -> dict[str, int]:
+    from trellis.surveys.builtin import CONDITIONS_DIMENSIONS
+
+    return dict(zip(CONDITIONS_DIMENSIONS, values, strict=True))
+
+
+def _conditions_answers(
+    lake: dict[str, Any], school: Any, window: str, rows: list[tuple[int, int]]
+) -> None:
+    from trellis.surveys.models import Administration, Item, Response, Submission
+
+    instrument = lake["conditions"]
+    administration, _ = Administration.objects.get_or_create(
+        instrument=instrument, system=lake["system"], window=window, school_year=2018
+    )
+    t, p = (
+        Item.objects.get(instrument=instrument, code="T"),
+        Item.objects.get(instrument=instrument, code="P"),
+    )
+    for a, b in rows:
+        submission = Submission.objects.create(
+            administration=administration, school=school, submitted_at=D(2018, 5, 1)
+        )
+        Response.objects.create(submission=submission, item=t, value=a)
+        Response.objects.create(submission=submission, item=p, value=b)
+
+
+@pytest.fixture
+def teams(lake: dict[str, Any], settings: Any) -> dict[str, Any]:
+    from trellis.learning.models import Community
+    from trellis.learning.services import community_create
+    from trellis.orgs.services import school_create
+    from trellis.surveys.models import Instrument, Item
+    from trellis.surveys.services import consensus_record
+
+    settings.TRELLIS_SUPPRESSION_THRESHOLD = 3
+    system, people = lake["system"], lake["people"]
+    shore = lake["school"]
+    bay, cove, dune = (
+        school_create(actor=None, system=system, name=name, sourced_id=name[:2].upper())
+        for name in ("Bay Middle", "Cove High", "Dune Elementary")
+    )
+    lake["conditions"] = instrument = Instrument.objects.create(
+        system=system, code="lake-conditions", title="Lake Conditions", measures="conditions"
+    )
+    Item.objects.create(
+        instrument=instrument, code="T", text="Time", scale="agree4", subscale="Time"
+    )
+    Item.objects.create(
+        instrument=instrument,
+        code="P",
+        text="Priorities",
+        scale="agree4",
+        subscale="Priorities",
+        position=1,
+    )
+    _conditions_answers(lake, shore, "boy", [(1, 1)] * 3)
+    _conditions_answers(lake, bay, "boy", [(2, 3)] * 3)
+    _conditions_answers(lake, bay, "eoy", [(3, 4)] * 3)
+    _conditions_answers(lake, cove, "boy", [(4, 4)] * 2)
+    _conditions_answers(lake, cove, "eoy", [(3, 3)] * 2)
+    shore_team = community_create(
+        actor=None,
+        system=system,
+        name="Shore leadership team",
+        kind=Community.Kind.LEADERSHIP,
+        school=shore,
+        facilitator=people["R1"],
+        members=[people["R1"], people["P1"]],
+    )
+    dune_team = community_create(
+        actor=None,
+        system=system,
+        name="Dune leadership team",
+        kind=Community.Kind.LEADERSHIP,
+        school=dune,
+        facilitator=people["Q1"],
+        members=[people["Q1"]],
+    )
+    consensus_record(
+        actor=None, team=dune_team, year=2018, window="boy", ratings=_ratings(DUNE_BOY)
+    )
+    return {**lake, "bay": bay, "cove": cove, "dune": dune, "shore_team": shore_team}
+
+
+def _record(c: Client, team: Any, year: int, window: str, values: tuple[int, ...]) -> Any:
+    data: dict[str, Any] = {"year": year, "window": window}
+    data.update({f"dimension_{i}": v for i, v in enumerate(values)})
+    return c.post(f"/surveys/teams/{team.pk}/conditions/", data)
+
+
+def test_conditions_by_consensus_against_hand_computed(teams: dict[str, Any]) -> None:
+    c = Client()
+    c.force_login(teams["r1"])  # Shore's team facilitator
+    assert _record(c, teams["shore_team"], 2018, "boy", SHORE_BOY).status_code == 302
+    assert _record(c, teams["shore_team"], 2018, "eoy", SHORE_EOY).status_code == 302
+    conditions = report()["conditions"]
+    assert conditions["at_target_boy_pct"] == 50.0
+    assert conditions["at_target_eoy_pct"] == 100.0
+    assert conditions["improved_pct"] == 66.7
+    assert conditions["schools_rated_both"] == 3
+    assert conditions["schools_by_consensus_boy"] == 2
+    assert conditions["schools_by_consensus_eoy"] == 1
+    by_school = {e["school"]: e for e in conditions["by_school"]}
+    assert by_school["Shore Elementary"]["change"] == 0.5
+    assert by_school["Shore Elementary"]["consensus"] == ["boy", "eoy"]
+    assert by_school["Bay Middle"]["change"] == 1.0 and "consensus" not in by_school["Bay Middle"]
+    assert by_school["Cove High"]["change"] is None
+    assert by_school["Cove High"]["change_reason"] == "fewer than 3 respondents"
+    text = next(
+        d["text"] for d in report()["definitions"] if d["name"] == "School conditions score"
+    )
+    assert "consensus rating" in text and "records no team" not in text
+    # The drill-down marks the schools rated by consensus.
+    c.force_login(teams["leader"])
+    rows = c.get("/impact/schools/?system=lake&year=2018&level=conditions&format=csv")
+    csv = b"".join(rows.streaming_content).decode("utf-8-sig").splitlines()
+    assert "Shore Elementary,3.00 (team consensus),3.50 (team consensus),+0.50" in csv
+    assert "Dune Elementary,1.50 (team consensus),not rated,—" in csv
+    assert "Cove High,fewer than 3 respondents,fewer than 3 respondents,—" in csv
+    page = c.get("/impact/?system=lake&year=2018").content.decode()
+    assert "Schools rated by their leadership team&#x27;s consensus, beginning of year" in page
+
+
+def test_the_leadership_team_records_and_changes_its_consensus(teams: dict[str, Any]) -> None:
+    from trellis.core.models import AuditEvent
+    from trellis.surveys.models import ConsensusRating
+
+    team = teams["shore_team"]
+    c = Client()
+    c.force_login(teams["r1"])
+    page = c.get(f"/learning/communities/{team.pk}/").content.decode()
+    assert f"/surveys/teams/{team.pk}/conditions/" in page
+    assert c.get(f"/surveys/teams/{team.pk}/conditions/").status_code == 200
+    bad = _record(c, team, 2018, "boy", (3, 3, 4))
+    assert bad.status_code == 400
+    assert "Rate “Limited, clear priorities” from 1 to 4." in bad.content.decode()
+    assert _record(c, team, 2018, "moy", SHORE_BOY).status_code == 400
+    assert _record(c, team, 1999, "boy", SHORE_BOY).status_code == 400
+    assert _record(c, team, 2018, "boy", (3, 3, 5, 2)).status_code == 400
+    assert not ConsensusRating.objects.filter(school=teams["school"]).exists()
+    assert _record(c, team, 2018, "boy", SHORE_BOY).status_code == 302
+    # A member records again: the new values replace the old, the audit keeps both.
+    c.force_login(teams["teacher"])
+    form = c.get(f"/surveys/teams/{team.pk}/conditions/?year=2018&window=boy").content.decode()
+    assert '<option value="4" selected>' in form
+    assert _record(c, team, 2018, "boy", (4, 4, 4, 4)).status_code == 302
+    values = ConsensusRating.objects.filter(school=teams["school"], window="boy")
+    assert sorted(values.values_list("value", flat=True)) == [4, 4, 4, 4]
+    event = AuditEvent.objects.filter(action="conditions.consensus").latest("pk")
+    assert event.before["ratings"] == _ratings(SHORE_BOY)
+    assert event.after["ratings"] == _ratings((4, 4, 4, 4))
+    # Someone not on the team (a district leader who sees the team) is refused.
+    c.force_login(teams["leader"])
+    assert c.get(f"/surveys/teams/{team.pk}/conditions/").status_code == 403
+    assert _record(c, team, 2018, "boy", (1, 1, 1, 1)).status_code == 403
+    assert sorted(values.values_list("value", flat=True)) == [4, 4, 4, 4]
