@@ -167,9 +167,11 @@ def administration_load(
     answers: list[tuple[Any, Any, dict[Item, Decimal]]],
     anonymous: bool,
     program: Any = None,
+    session: Any = None,
 ) -> Administration:
     """Answers built in code (the demo generator) through the same write as a response file:
-    the administration of that instrument, window, year and population, created if needed.
+    the administration of that instrument, window, year and population, created if needed
+    (a PD session's survey: the one given to its attendees, session_survey_create).
     `answers` holds one (school, person or None, {item: value}) per respondent."""
     respondents = [
         Respondent(
@@ -179,15 +181,18 @@ def administration_load(
         )
         for school, person, values in answers
     ]
-    administration = Administration.objects.filter(
-        instrument=instrument,
-        system=system,
-        program=program,
-        school__isnull=True,
-        session__isnull=True,
-        window=window,
-        school_year=year,
-    ).first()
+    found = Administration.objects.filter(
+        instrument=instrument, system=system, window=window, school_year=year
+    )
+    if session is not None:
+        administration = found.filter(session=session).first()
+        if administration is None:
+            raise ValidationError("Give the session its survey first (session_survey_create).")
+        program = administration.program
+    else:
+        administration = found.filter(
+            program=program, school__isnull=True, session__isnull=True
+        ).first()
     plan = ResponsesPlan(
         system, instrument, program, window, year, anonymous, administration, respondents
     )
