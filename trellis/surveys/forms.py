@@ -8,6 +8,7 @@ from typing import Any
 from django import forms
 
 from trellis.core.forms import StyledFormMixin, style_field
+from trellis.people.models import Person
 from trellis.surveys.files import parse_value
 from trellis.surveys.models import SCALE_RANGE, Instrument, Item, Scale, Window
 
@@ -99,6 +100,29 @@ class ConsensusForm(StyledFormMixin, forms.Form):
             if value not in (None, ""):
                 out[dimension] = int(value)
         return out
+
+
+class AlumniAnswerForm(StyledFormMixin, forms.Form):
+    """An alumnus's answer to the alumni survey's question, with the day it was given."""
+
+    person: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
+        queryset=Person.objects.none(), label="Alumnus"
+    )
+    answered_on = forms.DateField(
+        label="Answered on", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    in_education = forms.TypedChoiceField(
+        label="Are you currently working in education?",
+        choices=[("yes", "Yes"), ("no", "No")],
+        coerce=lambda v: v == "yes",
+        widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
+    )
+
+    def __init__(self, *args: Any, alumni: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field: Any = self.fields["person"]
+        field.queryset = alumni
+        field.label_from_instance = lambda p: f"{p.family_name}, {p.given_name}"
 
 
 class AnswersForm(forms.Form):

@@ -51,6 +51,7 @@ from trellis.rosters.models import Enrollment
 from trellis.surveys.models import (
     SCALE_RANGE,
     Administration,
+    AlumniAnswer,
     ConsensusRating,
     Item,
     Measures,
@@ -117,10 +118,11 @@ DEFINITIONS = [
     (
         "Alumni retention",
         "alumni (participants with a placement) with a current education position at the end "
-        "of the school year (a position in Trellis's records covering that day) ÷ alumni "
-        "whose status is known (every alumnus: an alumnus with no such position counts as not "
-        "retained). Trellis has no alumni survey measure, so no one counts by what they said "
-        "in one.",
+        "of the school year (a position in Trellis's records covering that day), or who said "
+        "in the alumni survey that they work in education (their last answer recorded in the "
+        "school year) ÷ alumni whose status is known (a position record in Trellis by the end "
+        "of the year, or an answer to the alumni survey in the year; an alumnus with neither "
+        "is left out).",
     ),
     (
         "Pre and post",
@@ -906,23 +908,38 @@ def reach(scope: Scope) -> dict[str, Any]:
 
 
 def alumni(scope: Scope) -> dict[str, Any]:
-    _start, end = year_bounds(scope.year)
+    """Alumni retention: alumni with a current education position at the end of the school
+    year, or who said in the alumni survey (their last answer in the year) that they work in
+    education ÷ alumni whose status is known (a position record in Trellis by the end of the
+    year, or an answer in the year)."""
+    start, end = year_bounds(scope.year)
     placements = Placement.objects.filter(
         starts_on__lte=end, participant__person__system=scope.system
     )
     if scope.program is not None:
         placements = placements.filter(participant__cohort__program=scope.program)
     people = set(placements.values_list("participant__person_id", flat=True))
+    positions = Position.objects.filter(person_id__in=people, starts_on__lte=end)
+    recorded = set(positions.values_list("person_id", flat=True))
     current = set(
-        Position.objects.filter(person_id__in=people, starts_on__lte=end)
-        .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=end))
-        .values_list("person_id", flat=True)
+        positions.filter(Q(ends_on__isnull=True) | Q(ends_on__gte=end)).values_list(
+            "person_id", flat=True
+        )
     )
+    said: dict[int, bool] = {}
+    for person, in_education in (
+        AlumniAnswer.objects.filter(
+            person_id__in=people, answered_on__gte=start, answered_on__lte=end
+        )
+        .order_by("answered_on", "pk")
+        .values_list("person_id", "in_education")
+    ):
+        said[person] = in_education  # the last answer of the year
+    known = (recorded | set(said)) & people
+    retained = (current | {p for p, yes in said.items() if yes}) & known
     out: dict[str, Any] = {}
-    _count(out, "known", len(people))
-    _share(
-        out, "retention_pct", len(current & people), len(people), "alumni", "with a known status"
-    )
+    _count(out, "known", len(known))
+    _share(out, "retention_pct", len(retained), len(known), "alumni", "with a known status")
     return out
 
 

@@ -272,3 +272,28 @@ class ConsensusRating(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.dimension}: {self.value}"
+
+
+class AlumniAnswer(TimeStampedModel):
+    """An alumnus's answer to the alumni survey's question "Are you currently working in
+    education?", recorded with the day it was given (by whoever runs the survey: a call, an
+    e-mail, a form of the program's own). Alumni retention counts an alumnus who said yes in the
+    school year as retained, and one who answered either way as of known status
+    (../shared/docs/product.md, "Alumni retention"; docs/decisions.md, 2026-12-01)."""
+
+    system = models.ForeignKey("orgs.System", on_delete=models.PROTECT, related_name="+")
+    person = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="+")
+    answered_on = models.DateField()
+    in_education = models.BooleanField()
+
+    class Meta:
+        ordering = ["-answered_on", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person", "answered_on"], name="alumni_answer_once_a_day"
+            ),
+        ]
+        indexes = [models.Index(fields=["system", "answered_on"], name="alumni_answer_day")]
+
+    def __str__(self) -> str:
+        return f"{'in' if self.in_education else 'not in'} education on {self.answered_on}"

@@ -17,8 +17,8 @@ from trellis.core.suppression import small, threshold
 from trellis.learning import selectors as learning_selectors
 from trellis.learning.models import Community, Registration
 from trellis.orgs.models import School, System
-from trellis.people.models import Position
-from trellis.programs.models import Participant, Program
+from trellis.people.models import Person, Position
+from trellis.programs.models import Participant, Placement, Program
 from trellis.surveys.builtin import CONDITIONS_DIMENSIONS
 from trellis.surveys.impact import (
     PEOPLE_LEVELS,
@@ -33,6 +33,7 @@ from trellis.surveys.impact import (
 )
 from trellis.surveys.models import (
     Administration,
+    AlumniAnswer,
     ConsensusRating,
     Instrument,
     Item,
@@ -535,3 +536,26 @@ def consensus_values(school_id: int, year: int, window: str) -> dict[str, int]:
             school_id=school_id, school_year=year, window=window
         ).values_list("dimension", "value")
     )
+
+
+def alumni_of(system: System) -> QuerySet[Person]:
+    """The system's alumni: people of the system placed after a program (a placement), as the
+    impact report's alumni retention counts them."""
+    placed = Placement.objects.filter(participant__person__system=system)
+    return Person.objects.filter(pk__in=placed.values("participant__person_id")).order_by(
+        "family_name", "given_name", "pk"
+    )
+
+
+def alumni_system(user: Any, code: str) -> System:
+    """The system whose alumni answers the user records: 404 outside their reach, 403 where
+    they may not manage its surveys."""
+    system = System.objects.filter(code=code).first() if code else None
+    if system is None:
+        raise Http404
+    authorize(user, Action.SURVEYS_MANAGE, system)
+    return system
+
+
+def alumni_answers(system: System) -> QuerySet[AlumniAnswer]:
+    return AlumniAnswer.objects.filter(system=system).select_related("person")

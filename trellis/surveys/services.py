@@ -20,6 +20,7 @@ from trellis.learning.models import Community, PDSession
 from trellis.surveys.builtin import CONDITIONS_DIMENSIONS, INSTRUMENTS
 from trellis.surveys.models import (
     Administration,
+    AlumniAnswer,
     ConsensusRating,
     Instrument,
     Item,
@@ -38,7 +39,7 @@ from trellis.surveys.plans import (
     compare,
     year_bounds,
 )
-from trellis.surveys.selectors import on_leadership_team, school_year_of
+from trellis.surveys.selectors import alumni_of, on_leadership_team, school_year_of
 
 
 def instruments_install() -> list[Instrument]:
@@ -490,3 +491,43 @@ def consensus_record(
             after={"year": year, "window": window, "ratings": dict(ratings)},
         )
     return out
+
+
+def alumni_answer_record(
+    *, actor: Any, system: Any, person: Any, answered_on: Any, in_education: bool
+) -> AlumniAnswer:
+    """Record an alumnus's answer to the alumni survey ("Are you currently working in
+    education?") with the day it was given: whoever manages the system's surveys. An answer of
+    the same day replaces the earlier one (the audit event keeps both)."""
+    require(actor, Action.SURVEYS_MANAGE, system)
+    if person is None or not alumni_of(system).filter(pk=person.pk).exists():
+        raise ValidationError({"person": "Choose an alumnus of one of the system's programs."})
+    if answered_on > timezone.localdate():
+        raise ValidationError({"answered_on": "The answer cannot have been given in the future."})
+    with transaction.atomic():
+        answer = (
+            AlumniAnswer.objects.select_for_update()
+            .filter(person=person, answered_on=answered_on)
+            .first()
+        )
+        before = None if answer is None else {"in_education": answer.in_education}
+        if answer is None:
+            answer = AlumniAnswer.objects.create(
+                system=system, person=person, answered_on=answered_on, in_education=in_education
+            )
+        elif answer.in_education != in_education:
+            answer.in_education = in_education
+            answer.save(update_fields=["in_education", "updated_at"])
+        audit_event_record(
+            actor=actor,
+            action="alumni.answer",
+            obj=answer,
+            system_id=system.pk,
+            before=before,
+            after={
+                "person": person.pk,
+                "answered_on": str(answered_on),
+                "in_education": in_education,
+            },
+        )
+    return answer

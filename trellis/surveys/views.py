@@ -26,7 +26,13 @@ from trellis.learning import selectors as learning_selectors
 from trellis.surveys import selectors, services
 from trellis.surveys.builtin import CONDITIONS_DIMENSIONS
 from trellis.surveys.charts import figures
-from trellis.surveys.forms import AnswersForm, ConsensusForm, SessionSurveyForm, WindowForm
+from trellis.surveys.forms import (
+    AlumniAnswerForm,
+    AnswersForm,
+    ConsensusForm,
+    SessionSurveyForm,
+    WindowForm,
+)
 from trellis.surveys.impact import LEVELS, PEOPLE_LEVELS
 from trellis.surveys.models import Measures, Window, school_year_label
 from trellis.surveys.printing import pdf_filename, report_pdf
@@ -130,7 +136,12 @@ def administration_list(request: HttpRequest) -> HttpResponseBase:
         template="surveys/administration_list.html",
         queryset=selectors.visible_administrations(request.user),
         export=ADMINISTRATION_EXPORT,
-        context={},
+        context={
+            # Whoever manages surveys records the alumni survey's answers (their own system's).
+            "alumni_system": getattr(request.user, "system", None)
+            if has_grant_for(request.user, Action.SURVEYS_MANAGE)
+            else None,
+        },
     )
 
 
@@ -467,6 +478,39 @@ def consensus_page(request: HttpRequest, pk: int) -> HttpResponseBase:
             "dimensions": CONDITIONS_DIMENSIONS,
             "rows": selectors.consensus_rows(team.school_id),  # type: ignore[arg-type]
         },
+        status=form_status(form),
+    )
+
+
+def _sees_system(request: HttpRequest, *args: Any, **kwargs: Any) -> bool:
+    return selectors.impact_reached(
+        request.user, get_text(request.GET, "system", max_length=60), None
+    )
+
+
+@scoped_permission(Action.SURVEYS_MANAGE, _sees_system)
+def alumni_answers(request: HttpRequest) -> HttpResponseBase:
+    """The alumni survey's answers ("Are you currently working in education?") of a system's
+    alumni: the latest recorded, and the form to record one (whoever manages the system's
+    surveys)."""
+    system = selectors.alumni_system(request.user, get_text(request.GET, "system", max_length=60))
+    form = AlumniAnswerForm(
+        request.POST or None,
+        initial={"answered_on": timezone.localdate()},
+        alumni=selectors.alumni_of(system),
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.alumni_answer_record(actor=request.user, system=system, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, "The answer is recorded.")
+            return redirect(f"{reverse('alumni_answers')}?system={system.code}")
+    return render(
+        request,
+        "surveys/alumni_answers.html",
+        {"system": system, "form": form, "answers": selectors.alumni_answers(system)[:50]},
         status=form_status(form),
     )
 
