@@ -255,3 +255,32 @@ SURVEY_CASES.append(
         unrelated="coach",
     )
 )
+
+
+def alumni_answer_data(w: World) -> dict[str, Any]:
+    return {"person": w.teacher_person.pk, "answered_on": "2025-09-01", "in_education": "yes"}
+
+
+def _placed(w: World) -> None:
+    from tests.programs.cases import placed
+
+    placed(w)
+
+
+# The alumni survey's answers: whoever manages the system's surveys (a program manager of the
+# system) records them; a district leader reads the report only (403); another system's
+# administrator does not reach Riverbend (404). Tomas is an alumnus (placed at Pine Ridge).
+SURVEY_CASES.append(
+    Case(
+        "alumni_answers",
+        lambda w: "/surveys/alumni/?system=riverbend",
+        right="programs",
+        wrong="leader",
+        outsider="admin_b",
+        method="POST",
+        data=alumni_answer_data,
+        right_status=302,
+        get_status=200,
+        setup=_placed,
+    )
+)

@@ -522,3 +522,146 @@ def test_the_leadership_team_records_and_changes_its_consensus(teams: dict[str, 
     assert c.get(f"/surveys/teams/{team.pk}/conditions/").status_code == 403
     assert _record(c, team, 2018, "boy", (1, 1, 1, 1)).status_code == 403
     assert sorted(values.values_list("value", flat=True)) == [4, 4, 4, 4]
+
+
+# --- Alumni retention with the alumni survey -----------------------------------------------------
+#
+# Alumni of the Aspiring Principals (A1..A4) and the Leaders Academy (A5, A6), each placed in
+# July 2016 (a position record from then: every one's status is known). 2017-18:
+#   A1: placement position current at the end of the year                  -> retained
+#   A2: position ended 2017-12-31; said yes on 2018-03-01                   -> retained (survey)
+#   A3: position ended; said yes on 2018-03-01, then no on 2018-05-01       -> not (last answer)
+#   A4: position ended; no answer                                           -> not
+#   A5: position ended; said yes on 2017-06-01 (the year before)            -> not
+#   A6: position current; said no on 2018-04-01                             -> retained (position)
+# Retained 3 of 6 known: 50.0% (positions alone: A1, A6 = 33.3%). The Leaders Academy's report:
+# 2 alumni, withheld (fewer than 5).
+
+ALUMNI_ANSWERS = {
+    "A2": [(D(2018, 3, 1), True)],
+    "A3": [(D(2018, 3, 1), True), (D(2018, 5, 1), False)],
+    "A5": [(D(2017, 6, 1), True)],
+    "A6": [(D(2018, 4, 1), False)],
+}
+
+
+@pytest.fixture
+def alumni(lake: dict[str, Any]) -> dict[str, Any]:
+    from tests.conftest import make_user
+    from trellis.authz.roles import Role
+    from trellis.people.services import person_create, position_end
+    from trellis.programs.models import Participant, Program
+    from trellis.programs.services import (
+        add_participant,
+        cohort_create,
+        participant_status_set,
+        placement_record,
+        program_create,
+    )
+
+    system = lake["system"]
+    programs = {}
+    for name in ("Aspiring Principals", "Leaders Academy"):
+        program = program_create(
+            actor=None,
+            name=name,
+            kind=Program.Kind.ASPIRING_PRINCIPAL,
+            owner_system=system,
+            systems=[system],
+        )
+        programs[name] = cohort_create(
+            actor=None,
+            program=program,
+            name="Cohort 2015",
+            school_year=2016,
+            starts_on=D(2015, 8, 1),
+            ends_on=D(2016, 6, 15),
+        )
+    people = {}
+    for code in ("A1", "A2", "A3", "A4", "A5", "A6"):
+        cohort = programs["Leaders Academy" if code in ("A5", "A6") else "Aspiring Principals"]
+        person = person_create(
+            actor=None, system=system, given_name=code, family_name="Alum", sourced_id=code
+        )
+        participant = add_participant(actor=None, cohort=cohort, person=person)
+        participant_status_set(
+            actor=None,
+            participant=participant,
+            status=Participant.Status.COMPLETED,
+            on=D(2016, 6, 15),
+        )
+        placement = placement_record(
+            actor=None,
+            participant=participant,
+            role="assistant_principal",
+            school=lake["school"],
+            starts_on=D(2016, 7, 1),
+        )
+        if code not in ("A1", "A6"):
+            position_end(actor=None, position=placement.position, ends_on=D(2017, 12, 31))
+        people[code] = person
+    manager = make_user(system, "surveys@lake.test", Role.PROGRAM_MANAGER, system=system)
+    return {**lake, "alumni": people, "manager": manager, "academy": programs["Leaders Academy"]}
+
+
+def test_alumni_retention_counts_the_alumni_survey_against_hand_computed(
+    alumni: dict[str, Any],
+) -> None:
+    c = Client()
+    c.force_login(alumni["manager"])
+    for code, answers in ALUMNI_ANSWERS.items():
+        for day, yes in answers:
+            response = c.post(
+                "/surveys/alumni/?system=lake",
+                {
+                    "person": alumni["alumni"][code].pk,
+                    "answered_on": day.isoformat(),
+                    "in_education": "yes" if yes else "no",
+                },
+            )
+            assert response.status_code == 302, response.content.decode()
+    figures = report()["alumni"]
+    assert figures == {"known": 6, "retention_pct": 50.0}
+    academy = report(program=str(alumni["academy"].program.pk))["alumni"]
+    assert academy["known"] is None and academy["known_reason"] == "fewer than 5"
+    assert academy["retention_pct"] is None
+    assert academy["retention_pct_reason"] == "fewer than 5 alumni with a known status"
+    text = next(d["text"] for d in report()["definitions"] if d["name"] == "Alumni retention")
+    assert "said in the alumni survey" in text
+
+
+def test_the_alumni_survey_page_records_and_refuses(alumni: dict[str, Any]) -> None:
+    from trellis.core.models import AuditEvent
+    from trellis.surveys.models import AlumniAnswer
+
+    c = Client()
+    c.force_login(alumni["manager"])
+    page = c.get("/surveys/alumni/?system=lake")
+    assert page.status_code == 200 and "Alum, A1" in page.content.decode()
+    assert "Staff, P1" not in page.content.decode()  # a participant not placed: no alumnus
+    a2 = alumni["alumni"]["A2"].pk
+    future = (timezone.localdate() + datetime.timedelta(days=2)).isoformat()
+    bad = c.post(
+        "/surveys/alumni/?system=lake",
+        {"person": a2, "answered_on": future, "in_education": "yes"},
+    )
+    assert bad.status_code == 400
+    assert "The answer cannot have been given in the future." in bad.content.decode()
+    bad = c.post(
+        "/surveys/alumni/?system=lake",
+        {"person": alumni["people"]["P1"].pk, "answered_on": "2018-03-01", "in_education": "yes"},
+    )
+    assert bad.status_code == 400
+    assert c.post("/surveys/alumni/?system=lake", {"person": a2}).status_code == 400
+    assert not AlumniAnswer.objects.exists()
+    data = {"person": a2, "answered_on": "2018-03-01", "in_education": "yes"}
+    assert c.post("/surveys/alumni/?system=lake", data).status_code == 302
+    # The same day again: the answer is replaced, the audit keeps the one before.
+    assert c.post("/surveys/alumni/?system=lake", {**data, "in_education": "no"}).status_code == 302
+    assert list(AlumniAnswer.objects.values_list("in_education", flat=True)) == [False]
+    event = AuditEvent.objects.filter(action="alumni.answer").latest("pk")
+    assert event.before == {"in_education": True} and event.after["in_education"] is False
+    # A district leader reads the report and may not record answers.
+    c.force_login(alumni["leader"])
+    assert c.get("/surveys/alumni/?system=lake").status_code == 403
+    assert c.post("/surveys/alumni/?system=lake", data).status_code == 403
