@@ -665,3 +665,125 @@ def test_the_alumni_survey_page_records_and_refuses(alumni: dict[str, Any]) -> N
     c.force_login(alumni["leader"])
     assert c.get("/surveys/alumni/?system=lake").status_code == 403
     assert c.post("/surveys/alumni/?system=lake", data).status_code == 403
+
+
+# --- Reach: the reported count where no roster exists --------------------------------------------
+#
+# P1 (a teacher-leader fellow) leads the Shore PLC (Q1, Q2, Q3, teachers at Shore; it met on
+# 2017-10-05). Q1 teaches class K1 on the roster (6 students); Q2's and Q3's classes are on no
+# roster: P1 reports 25 and 30 students for them. A number reported for Q1 (99) does not count:
+# Q1's classes are on the roster. Students: 6 + 25 + 30 = 61, labelled as including reported
+# counts (the roster alone: 6). Threshold 3 (three teachers).
+
+
+@pytest.fixture
+def plc(lake: dict[str, Any], settings: Any) -> dict[str, Any]:
+    from trellis.learning.models import Community
+    from trellis.learning.services import community_create, meeting_save
+    from trellis.rosters.models import Enrollment, SchoolClass
+    from trellis.students.models import Student
+
+    # Three teachers: the threshold is 3 here, so that the team's figures are shown.
+    settings.TRELLIS_SUPPRESSION_THRESHOLD = 3
+    system, school, people = lake["system"], lake["school"], lake["people"]
+    team = community_create(
+        actor=None,
+        system=system,
+        name="Shore PLC",
+        kind=Community.Kind.PLC,
+        school=school,
+        facilitator=people["P1"],
+        members=[people["Q1"], people["Q2"], people["Q3"]],
+    )
+    meeting_save(actor=None, community=team, held_on=D(2017, 10, 5), agenda="Exit tickets")
+    k1 = SchoolClass.objects.create(
+        system=system, sourced_id="K1", title="K1", class_type="scheduled", school=school
+    )
+    Enrollment.objects.create(
+        system=system,
+        sourced_id="K1-Q1",
+        school_class=k1,
+        school=school,
+        role="teacher",
+        person=people["Q1"],
+    )
+    for n in range(6):
+        student = Student.objects.create(system=system, school=school, sourced_id=f"K{n}")
+        Enrollment.objects.create(
+            system=system,
+            sourced_id=f"K1-{n}",
+            school_class=k1,
+            school=school,
+            role="student",
+            student=student,
+        )
+    return {**lake, "team": team}
+
+
+def _report_students(c: Client, team: Any, person: Any, students: Any, year: Any = 2018) -> Any:
+    return c.post(
+        f"/learning/communities/{team.pk}/students/",
+        {"person": person.pk, "school_year": year, "students": students},
+    )
+
+
+def test_reach_students_include_reported_counts_where_no_roster_exists(
+    plc: dict[str, Any],
+) -> None:
+    from trellis.learning.models import ReportedStudents
+    from trellis.rosters.models import Enrollment
+
+    reach = report()["reach"]
+    assert reach["teachers"] == 3 and reach["students"] == 6
+    assert reach["students_includes_reported"] is False and "students_label" not in reach
+    c = Client()
+    c.force_login(plc["teacher"])  # P1, the team's facilitator
+    people = plc["people"]
+    for code, n in (("Q1", 99), ("Q2", 25), ("Q3", 30)):
+        assert _report_students(c, plc["team"], people[code], n).status_code == 302
+    reach = report()["reach"]
+    assert reach["students"] == 61
+    assert reach["students_includes_reported"] is True
+    assert reach["students_label"] == "including reported counts where no roster exists"
+    leader = Client()
+    leader.force_login(plc["leader"])
+    page = leader.get("/impact/?system=lake&year=2018").content.decode()
+    assert "Students (including reported counts where no roster exists)" in page
+    text = next(d["text"] for d in report()["definitions"] if d["name"] == "Reach")
+    assert "labelled as including reported counts" in text
+    # No roster at all: the reported numbers alone (Q1's now counts too).
+    Enrollment.objects.all().delete()
+    assert report()["reach"]["students"] == 99 + 25 + 30
+    # A reported total under the threshold is withheld like any count of people.
+    ReportedStudents.objects.exclude(person=people["Q2"]).delete()
+    ReportedStudents.objects.update(students=2)
+    reach = report()["reach"]
+    assert reach["students"] is None and reach["students_reason"] == "fewer than 3"
+
+
+def test_the_facilitator_reports_students_and_others_may_not(plc: dict[str, Any]) -> None:
+    from trellis.core.models import AuditEvent
+    from trellis.learning.models import ReportedStudents
+
+    team, people = plc["team"], plc["people"]
+    c = Client()
+    c.force_login(plc["teacher"])
+    detail = c.get(f"/learning/communities/{team.pk}/").content.decode()
+    assert f"/learning/communities/{team.pk}/students/" in detail
+    page = c.get(f"/learning/communities/{team.pk}/students/?year=2018")
+    assert page.status_code == 200 and "Reported for 2017-18" in page.content.decode()
+    assert _report_students(c, team, people["Q2"], -1).status_code == 400
+    bad = _report_students(c, team, people["Q2"], 20000)
+    assert bad.status_code == 400
+    assert "Give the number of students, from 0 to 10,000." in bad.content.decode()
+    assert _report_students(c, team, people["Q2"], 20, year=1999).status_code == 400
+    assert _report_students(c, team, people["P2"], 20).status_code == 400  # not a member
+    assert not ReportedStudents.objects.exists()
+    assert _report_students(c, team, people["Q2"], 20).status_code == 302
+    assert _report_students(c, team, people["Q2"], 24).status_code == 302
+    assert list(ReportedStudents.objects.values_list("students", flat=True)) == [24]
+    event = AuditEvent.objects.filter(action="students.reported").latest("pk")
+    assert event.before == {"students": 20} and event.after["students"] == 24
+    # A member of the team (R1 is not; Q2 has no account): R1 sees no such team.
+    c.force_login(plc["r1"])
+    assert c.get(f"/learning/communities/{team.pk}/students/").status_code == 404

@@ -210,7 +210,7 @@ def session_surveys_and_consensus(
     from django.db.models import Count, Q
 
     from trellis.learning.models import Community, PDSession
-    from trellis.surveys.builtin import CONDITIONS_DIMENSIONS
+    from trellis.surveys.selectors import CONDITIONS_DIMENSIONS
     from trellis.surveys.services import consensus_record, session_survey_create
 
     rng = random.Random(f"{seed}-session-surveys")

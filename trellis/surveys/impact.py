@@ -41,7 +41,7 @@ from django.utils import timezone
 from trellis.core.numbers import hundredths, signed, tenths
 from trellis.core.providers import provider
 from trellis.core.suppression import protect, small, threshold
-from trellis.learning.models import Community, Cycle, Meeting, PDSession
+from trellis.learning.models import Community, Cycle, Meeting, PDSession, ReportedStudents
 from trellis.orgs.models import School, System
 from trellis.people.models import Person, Position, PositionKind
 from trellis.programs.models import Participant, Placement, Program
@@ -112,8 +112,11 @@ DEFINITIONS = [
         "position in the year) who are members of the learning communities (PLCs, content-alike "
         "teams, leadership teams) those teacher leaders led in the year (a meeting held or an "
         "inquiry cycle under way); students = distinct students enrolled (class roster) in a "
-        "class those teachers teach; Trellis holds no reported count, so without a roster the "
-        "students are not given.",
+        "class those teachers teach, plus, for a teacher none of whose classes is on a roster "
+        "that year, the number of students reported for them (by their team's facilitator), "
+        "in which case the figure is labelled as including reported counts (a reported "
+        "number cannot be told apart from the roster's students: a student on both counts "
+        "twice).",
     ),
     (
         "Alumni retention",
@@ -886,12 +889,19 @@ def reach(scope: Scope) -> dict[str, Any]:
         Q(ends_on__isnull=True) | Q(ends_on__gte=start)
     )
     held = dated & (Q(is_active=True) | Q(begins_on__isnull=False, ends_on__isnull=False))
-    taught = Enrollment.objects.filter(held, person_id__in=teachers.values("pk")).values(
-        "school_class_id"
+    teaching = Enrollment.objects.filter(held, person_id__in=teachers.values("pk"))
+    taught = teaching.values("school_class_id")
+    # A teacher none of whose classes is on the roster counts with the number of students
+    # reported for them that year (learning's ReportedStudents), where there is one.
+    rostered = teaching.values("person_id")
+    reported = (
+        ReportedStudents.objects.filter(school_year=scope.year, person_id__in=teachers.values("pk"))
+        .exclude(person_id__in=rostered)
+        .aggregate(n=Count("pk"), total=Sum("students"))
     )
     if out["teachers"] == 0:
         out["students"] = 0
-    elif not taught.exists():
+    elif not taught.exists() and not reported["n"]:
         out["students"], out["students_reason"] = (
             None,
             "no class roster for these teachers (and no reported count)",
@@ -903,7 +913,11 @@ def reach(scope: Scope) -> dict[str, Any]:
             .distinct()
             .count()
         )
-        _count(out, "students", students)
+        _count(out, "students", students + (reported["total"] or 0))
+        # The label goes with the figure (`students` stays the one number, as the paths say).
+        out["students_includes_reported"] = bool(reported["n"])
+        if reported["n"]:
+            out["students_label"] = "including reported counts where no roster exists"
     return out
 
 

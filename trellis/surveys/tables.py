@@ -131,7 +131,11 @@ def tables(report: dict[str, Any]) -> list[Table]:
                 _row(r, "systems", "Systems"),
                 _row(r, "teacher_leaders", "Teacher leaders"),
                 _row(r, "teachers", "Teachers"),
-                _row(r, "students", "Students"),
+                _row(
+                    r,
+                    "students",
+                    f"Students ({r['students_label']})" if r.get("students_label") else "Students",
+                ),
             ],
         )
     )
