@@ -698,8 +698,9 @@ def test_the_demo_report_has_session_satisfaction_and_consensus_ratings(
     demo: DemoResult,
 ) -> None:
     """Branch learn8: the demo gives the satisfaction survey to the attendees of six sessions of
-    2025-26 (the smallest with fewer than 5 answers: withheld) and three schools' leadership
-    teams rate their conditions by consensus; the report shows both."""
+    2025-26 (the smallest with fewer than 5 answers: withheld), three schools' leadership teams
+    rate their conditions by consensus, and facilitators report the students of team members
+    whose classes are on no roster; the report shows all three."""
     report = impact_report(system=demo.system, year=2026)
     sessions = report["satisfaction"]["by_session"]
     assert len(sessions) == 6
@@ -710,10 +711,16 @@ def test_the_demo_report_has_session_satisfaction_and_consensus_ratings(
     conditions = report["conditions"]
     assert conditions["schools_by_consensus_boy"] == conditions["schools_by_consensus_eoy"] == 3
     assert sum("consensus" in e for e in conditions["by_school"]) == 3
+    # Reach: team members whose classes no roster holds count with the students reported for
+    # them, and the figure says so.
+    reach = report["reach"]
+    assert reach["students_includes_reported"] is True
+    assert reach["students_label"] == "including reported counts where no roster exists"
     client = Client()
     assert client.login(email="leader@riverbend.example", password=DEMO_PASSWORD)
     page = client.get("/impact/?system=riverbend&year=2026").content.decode()
     assert f"Favourable answers, session “{sessions[0]['session']}”" in page
+    assert "Students (including reported counts where no roster exists)" in page
 
 
 def test_the_demo_shows_what_its_figures_do(demo: DemoResult) -> None:
