@@ -309,30 +309,50 @@ REPORTED_MEMBERS = 8
 
 
 def reported_students_history(system: System, *, seed: int, today: datetime.date) -> dict[str, int]:
-    """After the class rosters: for a few members of the teams teacher leaders lead whose
-    classes no roster holds, the number of students their facilitator reported (through
-    learning.services, as the team's page does), so that the report's reach includes reported
-    counts and says so."""
+    """After the class rosters: for a few members of the teams the program participants led in
+    the last school year ended whose classes no roster held that year, the number of students
+    their facilitator reported (through learning.services, as the team's page does), so that
+    the report's reach includes reported counts and says so."""
     from django.db.models import Q
 
-    from trellis.learning.models import Community
+    from trellis.learning.models import Community, Meeting
     from trellis.learning.services import reported_students_record
+    from trellis.programs.models import Participant
     from trellis.rosters.models import Enrollment
 
     rng = random.Random(f"{seed}-reported-students")
-    this_year = today.year + 1 if today.month >= 7 else today.year
-    rostered = Enrollment.objects.filter(system=system, person__isnull=False).values("person_id")
-    teaching = Position.objects.filter(
-        system=system, kind__in=(PositionKind.TEACHER, PositionKind.TEACHER_LEADER)
-    ).filter(Q(ends_on__isnull=True) | Q(ends_on__gte=datetime.date(this_year - 2, 7, 1)))
-    reported = 0
+    year = today.year if today.month >= 7 else today.year - 1
+    start, end = datetime.date(year - 1, 7, 1), datetime.date(year, 6, 30)
+    rostered = (
+        Enrollment.objects.filter(system=system, person__isnull=False)
+        .filter(Q(begins_on__isnull=True) | Q(begins_on__lte=end))
+        .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=start))
+        .values("person_id")
+    )
+    teaching = (
+        Position.objects.filter(
+            system=system,
+            kind__in=(PositionKind.TEACHER, PositionKind.TEACHER_LEADER),
+            starts_on__lte=end,
+        )
+        .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=start))
+        .values("person_id")
+    )
+    met = Meeting.objects.filter(held_on__gte=start, held_on__lte=end).values("community_id")
+    teams = (
+        Community.objects.filter(
+            system=system,
+            pk__in=met,
+            facilitator_id__in=Participant.objects.values("person_id"),
+        )
+        .exclude(kind=Community.Kind.LEADERSHIP)
+        .order_by("pk")
+    )
     seen: set[int] = set()
-    for team in Community.objects.filter(
-        system=system, facilitator__isnull=False, kind=Community.Kind.PLC
-    ).order_by("pk"):
+    for team in teams:
         members = (
             team.members.exclude(pk__in=rostered)
-            .filter(pk__in=teaching.values("person_id"))
+            .filter(pk__in=teaching)
             .exclude(pk__in=seen)
             .order_by("pk")
         )
@@ -340,13 +360,11 @@ def reported_students_history(system: System, *, seed: int, today: datetime.date
             if len(seen) >= REPORTED_MEMBERS:
                 break
             seen.add(person.pk)
-            for year in (this_year - 1, this_year):
-                reported_students_record(
-                    actor=None,
-                    community=team,
-                    person=person,
-                    school_year=year,
-                    students=rng.randint(18, 32),
-                )
-                reported += 1
-    return {"student counts reported": reported}
+            reported_students_record(
+                actor=None,
+                community=team,
+                person=person,
+                school_year=year,
+                students=rng.randint(18, 32),
+            )
+    return {"student counts reported": len(seen)}
