@@ -406,7 +406,7 @@ def session_survey_new(request: HttpRequest, pk: int) -> HttpResponseBase:
     edit)."""
     session = learning_selectors.session_to_manage(request.user, pk)
     day = timezone.localtime(session.starts_at).date()
-    last = datetime.date(day.year + 1 if day.month >= 7 else day.year, 6, 30)
+    last = datetime.date(selectors.school_year_of(day), 6, 30)
     instruments = selectors.session_survey_instruments(session)
     initial = {
         "instrument": instruments.filter(system__isnull=True).first(),
