@@ -694,6 +694,35 @@ def test_the_demo_has_three_years_of_surveys_with_realistic_change(demo: DemoRes
         assert page.status_code == 200 and "School conditions" in page.content.decode()
 
 
+def test_the_demo_report_has_session_satisfaction_and_consensus_ratings(
+    demo: DemoResult,
+) -> None:
+    """Branch learn8: the demo gives the satisfaction survey to the attendees of six sessions of
+    2025-26 (the smallest with fewer than 5 answers: withheld), three schools' leadership teams
+    rate their conditions by consensus, and facilitators report the students of team members
+    whose classes are on no roster; the report shows all three."""
+    report = impact_report(system=demo.system, year=2026)
+    sessions = report["satisfaction"]["by_session"]
+    assert len(sessions) == 6
+    withheld = [e for e in sessions if e["pct_favorable"] is None]
+    assert len(withheld) == 1
+    assert withheld[0]["pct_favorable_reason"] == "fewer than 5 respondents answered"
+    assert all(40 < e["pct_favorable"] <= 100 for e in sessions if e not in withheld)
+    conditions = report["conditions"]
+    assert conditions["schools_by_consensus_boy"] == conditions["schools_by_consensus_eoy"] == 3
+    assert sum("consensus" in e for e in conditions["by_school"]) == 3
+    # Reach: team members whose classes no roster holds count with the students reported for
+    # them, and the figure says so.
+    reach = report["reach"]
+    assert reach["students_includes_reported"] is True
+    assert reach["students_label"] == "including reported counts where no roster exists"
+    client = Client()
+    assert client.login(email="leader@riverbend.example", password=DEMO_PASSWORD)
+    page = client.get("/impact/?system=riverbend&year=2026").content.decode()
+    assert f"Favourable answers, session “{sessions[0]['session']}”" in page
+    assert "Students (including reported counts where no roster exists)" in page
+
+
 def test_the_demo_shows_what_its_figures_do(demo: DemoResult) -> None:
     """Branch learn3: the satisfaction drill-down has schools with figures (5 or more
     respondents), knowledge changes are plausible (most improve, a few do not, no one swings

@@ -474,3 +474,22 @@ LEARNING_CASES: list[Case] = [
         label="a community's facilitator",
     ),
 ]
+
+
+# The number of students a team's member teaches, reported for a school without a class roster
+# (the impact report's reach): the team's facilitator (Tomas, the Oak Hill PLC); Fay, a member
+# who sees the team, may not (403); a coach sees no Oak Hill community (404).
+LEARNING_CASES.append(
+    Case(
+        "learning_reported_students",
+        community("plc", "students/"),
+        right="teacher",
+        wrong="facilitator",
+        outsider="admin_b",
+        method="POST",
+        data=lambda w: {"person": w.colleague.pk, "school_year": 2026, "students": 22},
+        right_status=302,
+        get_status=200,
+        unrelated="coach",
+    )
+)

@@ -188,3 +188,103 @@ SURVEY_CASES: list[Case] = [
         setup=web_open,
     ),
 ]
+
+
+def session_survey_data(w: World) -> dict[str, Any]:
+    """A satisfaction survey for Oak Hill's "questioning routines" (next week), open for two
+    weeks from its day."""
+    import datetime
+
+    from django.utils import timezone
+
+    from trellis.learning.models import PDSession
+    from trellis.surveys.models import Instrument
+
+    day = timezone.localtime(PDSession.objects.get(pk=w.learning["oak"]).starts_at).date()
+    last = datetime.date(day.year + 1 if day.month >= 7 else day.year, 6, 30)
+    return {
+        "instrument": Instrument.objects.get(code="pd-satisfaction", system__isnull=True).pk,
+        "window": "moy",
+        "anonymous": "on",
+        "opens_on": day.isoformat(),
+        "closes_on": min(day + datetime.timedelta(days=14), last).isoformat(),
+    }
+
+
+# A satisfaction survey for a PD session's attendees is given by whoever manages the session
+# (as its edit page): Paula for Oak Hill's; Tomas sees the session and may not (403); a program
+# manager does not see it (404); another system's administrator neither.
+SURVEY_CASES.append(
+    Case(
+        "session_survey_new",
+        lambda w: f"/surveys/sessions/{w.learning['oak']}/new/",
+        right="principal",
+        wrong="teacher",
+        outsider="admin_b",
+        method="POST",
+        data=session_survey_data,
+        right_status=302,
+        get_status=200,
+        unrelated="pm",
+    )
+)
+
+
+def consensus_data(w: World) -> dict[str, Any]:
+    return {
+        "year": 2026,
+        "window": "boy",
+        **{f"dimension_{i}": v for i, v in enumerate((3, 3, 2, 4))},
+    }
+
+
+# A school leadership team's consensus rating of its school's conditions: recorded by the team
+# (Paula leads Oak Hill's); a district leader who sees the team is not on it (403); another
+# system's administrator, and a coach who sees none of Oak Hill's communities, find nothing.
+SURVEY_CASES.append(
+    Case(
+        "conditions_consensus",
+        lambda w: f"/surveys/teams/{w.learning['leadership']}/conditions/",
+        right="principal",
+        wrong="leader",
+        outsider="admin_b",
+        method="POST",
+        data=consensus_data,
+        right_status=302,
+        get_status=200,
+        unrelated="coach",
+    )
+)
+
+
+def alumni_answer_data(w: World) -> dict[str, Any]:
+    return {"person": w.teacher_person.pk, "answered_on": "2025-09-01", "in_education": "yes"}
+
+
+def _placed(w: World) -> None:
+    """Tomas placed (tests/programs/cases.py), once: a world that runs every Case's set-up
+    (tests/test_query_counts.py) places him for the programs' Cases too."""
+    from tests.programs.cases import placed
+    from trellis.programs.models import Placement
+
+    if not Placement.objects.filter(participant_id=w.uncoached_participant_id).exists():
+        placed(w)
+
+
+# The alumni survey's answers: whoever manages the system's surveys (a program manager of the
+# system) records them; a district leader reads the report only (403); another system's
+# administrator does not reach Riverbend (404). Tomas is an alumnus (placed at Pine Ridge).
+SURVEY_CASES.append(
+    Case(
+        "alumni_answers",
+        lambda w: "/surveys/alumni/?system=riverbend",
+        right="programs",
+        wrong="leader",
+        outsider="admin_b",
+        method="POST",
+        data=alumni_answer_data,
+        right_status=302,
+        get_status=200,
+        setup=_placed,
+    )
+)

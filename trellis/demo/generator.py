@@ -26,7 +26,11 @@ from trellis.demo.coaching import coaching_history
 from trellis.demo.coaching_video import video_history
 from trellis.demo.evaluations import evaluation_history
 from trellis.demo.impact import class_rosters, practice_history, previous_year_attendance
-from trellis.demo.learning import survey_history
+from trellis.demo.learning import (
+    reported_students_history,
+    session_surveys_and_consensus,
+    survey_history,
+)
 from trellis.demo.pd import pd_history
 from trellis.demo.selection import selection_history
 from trellis.demo.support import support_from_data, support_history
@@ -580,6 +584,7 @@ def build(*, size_name: str, seed: int, today: datetime.date) -> DemoResult:
     program_counts.update(support_history(system, seed=seed, today=today, size_name=size_name))
     program_counts.update(survey_history(system, seed=seed, today=today))
     program_counts.update(pd_history(system, seed=seed, today=today))
+    program_counts.update(session_surveys_and_consensus(system, seed=seed, today=today))
     # The impact report's levels 3 and 5: participants' progress ratings, last year's attendance.
     program_counts.update(practice_history(system, seed=seed, today=today))
     program_counts.update(
@@ -587,6 +592,7 @@ def build(*, size_name: str, seed: int, today: datetime.date) -> DemoResult:
     )
     # Class rosters (teachers and students in homerooms), so that reach counts students.
     program_counts.update(class_rosters(system, seed=seed, today=today, size_name=size_name))
+    program_counts.update(reported_students_history(system, seed=seed, today=today))
     program_counts.update(support_from_data(system))
     if connection.vendor == "postgresql":
         # Bulk loads leave the planner without statistics until autovacuum gets round to them

@@ -191,3 +191,180 @@ def open_web_form(
         closes_on=datetime.date(year, 6, 30),
     )
     return {"survey forms open for web answers": 1}
+
+
+# PD sessions of the last school year ended whose attendees were given the satisfaction survey
+# (one of them small: its share is withheld), and the schools whose leadership team rated its
+# conditions by consensus (the report marks them).
+SURVEYED_SESSIONS = 6
+CONSENSUS_SCHOOLS = 3
+
+
+def session_surveys_and_consensus(
+    system: System, *, seed: int, today: datetime.date
+) -> dict[str, int]:
+    """After the PD history: the satisfaction survey given to the attendees of a few sessions
+    of the last school year ended (through surveys.services, as the session page does), with
+    most attendees answering, and a few schools' leadership teams' consensus ratings of their
+    conditions at the beginning and end of that year."""
+    from django.db.models import Count, Q
+
+    from trellis.learning.models import Community, PDSession
+    from trellis.surveys.selectors import CONDITIONS_DIMENSIONS
+    from trellis.surveys.services import consensus_record, session_survey_create
+
+    rng = random.Random(f"{seed}-session-surveys")
+    year = today.year if today.month >= 7 else today.year - 1
+    first, last = datetime.date(year - 1, 7, 1), datetime.date(year, 6, 30)
+    instrument = next(i for i in instruments_install() if i.measures == Measures.SATISFACTION)
+    items = [i for i in instrument.items.all() if i.scale != "text"]
+    sessions = list(
+        PDSession.objects.filter(
+            system=system, starts_at__date__gte=first, starts_at__date__lte=last
+        )
+        .annotate(came=Count("registrations", filter=Q(registrations__attended_at__isnull=False)))
+        .filter(came__gte=2)
+        .order_by("-came", "pk")
+    )
+    # The best attended, and the least attended (fewer than 5 answer: withheld).
+    chosen = sessions[: SURVEYED_SESSIONS - 1] + sessions[SURVEYED_SESSIONS - 1 :][-1:]
+    counts = {"PD sessions surveyed": 0, "session survey answers": 0, "consensus ratings": 0}
+    for session in chosen:
+        attendees = [
+            r.person
+            for r in session.registrations.filter(attended_at__isnull=False)
+            .select_related("person")
+            .order_by("pk")
+        ]
+        schools: dict[int, School] = {
+            p.person_id: p.school  # type: ignore[misc]
+            for p in Position.objects.filter(person__in=attendees, school__isnull=False)
+            .select_related("school")
+            .order_by("starts_on", "pk")
+        }
+        day = session.starts_at.date()
+        window = (
+            Window.BOY
+            if 7 <= day.month <= 11
+            else Window.MOY
+            if day.month in (12, 1, 2)
+            else Window.EOY
+        )
+        session_survey_create(
+            actor=None,
+            session=session,
+            instrument=instrument,
+            window=window,
+            anonymous=True,
+            opens_on=None,
+            closes_on=None,
+        )
+        mean = rng.uniform(3.4, 4.5)
+        # Most attendees answer; the smallest session keeps fewer than 5 answers.
+        answering = [p for p in attendees if rng.random() < 0.85]
+        if session is chosen[-1]:
+            answering = answering[:3]
+        respondents: list[Respondent] = [
+            (schools[p.pk], None, _answers(rng, items, mean, 5))
+            for p in answering
+            if p.pk in schools
+        ]
+        administration_load(
+            actor=None,
+            system=system,
+            instrument=instrument,
+            window=window,
+            year=year,
+            answers=respondents,
+            anonymous=True,
+            session=session,
+        )
+        counts["PD sessions surveyed"] += 1
+        counts["session survey answers"] += sum(len(r[2]) for r in respondents)
+    teams = list(
+        Community.objects.filter(system=system, kind=Community.Kind.LEADERSHIP).order_by(
+            "school_id", "pk"
+        )[:CONSENSUS_SCHOOLS]
+    )
+    for team in teams:
+        base = [rng.randint(2, 3) for _ in CONDITIONS_DIMENSIONS]
+        for window, values in (
+            (Window.BOY, base),
+            (Window.EOY, [min(4, v + rng.choice((0, 1, 1))) for v in base]),
+        ):
+            consensus_record(
+                actor=None,
+                team=team,
+                year=year,
+                window=window,
+                ratings=dict(zip(CONDITIONS_DIMENSIONS, values, strict=True)),
+            )
+            counts["consensus ratings"] += len(values)
+    return counts
+
+
+# Team members whose classes are on no roster (they teach no homeroom) for whom the team's
+# facilitator reported how many students they teach, in the last school year ended and this one.
+REPORTED_MEMBERS = 8
+
+
+def reported_students_history(system: System, *, seed: int, today: datetime.date) -> dict[str, int]:
+    """After the class rosters: for a few members of the teams the program participants led in
+    the last school year ended whose classes no roster held that year, the number of students
+    their facilitator reported (through learning.services, as the team's page does), so that
+    the report's reach includes reported counts and says so."""
+    from django.db.models import Q
+
+    from trellis.learning.models import Community, Meeting
+    from trellis.learning.services import reported_students_record
+    from trellis.programs.models import Participant
+    from trellis.rosters.models import Enrollment
+
+    rng = random.Random(f"{seed}-reported-students")
+    year = today.year if today.month >= 7 else today.year - 1
+    start, end = datetime.date(year - 1, 7, 1), datetime.date(year, 6, 30)
+    rostered = (
+        Enrollment.objects.filter(system=system, person__isnull=False)
+        .filter(Q(begins_on__isnull=True) | Q(begins_on__lte=end))
+        .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=start))
+        .values("person_id")
+    )
+    teaching = (
+        Position.objects.filter(
+            system=system,
+            kind__in=(PositionKind.TEACHER, PositionKind.TEACHER_LEADER),
+            starts_on__lte=end,
+        )
+        .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=start))
+        .values("person_id")
+    )
+    met = Meeting.objects.filter(held_on__gte=start, held_on__lte=end).values("community_id")
+    teams = (
+        Community.objects.filter(
+            system=system,
+            pk__in=met,
+            facilitator_id__in=Participant.objects.values("person_id"),
+        )
+        .exclude(kind=Community.Kind.LEADERSHIP)
+        .order_by("pk")
+    )
+    seen: set[int] = set()
+    for team in teams:
+        members = (
+            team.members.exclude(pk__in=rostered)
+            .filter(pk__in=teaching)
+            .exclude(pk__in=seen)
+            .order_by("pk")
+        )
+        for person in members[:2]:
+            if len(seen) >= REPORTED_MEMBERS:
+                break
+            seen.add(person.pk)
+            reported_students_record(
+                actor=None,
+                community=team,
+                person=person,
+                school_year=year,
+                students=rng.randint(18, 32),
+            )
+    return {"student counts reported": len(seen)}

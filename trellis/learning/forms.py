@@ -9,6 +9,7 @@ from django.utils import timezone
 from trellis.core.forms import DateInput, StyledFormMixin, style_field
 from trellis.learning import selectors
 from trellis.learning.models import Community, Cycle
+from trellis.people.models import Person
 
 
 class DateTimeInput(forms.DateTimeInput):
@@ -338,6 +339,24 @@ class CycleForm(StyledFormMixin, forms.Form):
         return data
 
 
+class ReportedStudentsForm(StyledFormMixin, forms.Form):
+    """How many students a team member teaches in a school year (for a school without a class
+    roster); the service checks the member, the year and the number."""
+
+    person: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
+        queryset=Person.objects.none(), label="Team member"
+    )
+    school_year = forms.IntegerField(
+        label="School year (the year it ends)", help_text="2018 is the school year 2017-18."
+    )
+    students = forms.IntegerField(label="Students they teach")
+
+    def __init__(self, *args: Any, members: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field: Any = self.fields["person"]
+        field.queryset = members
+
+
 def cycle_label(cycle: Cycle) -> str:
     """A cycle as a choice names its dates: a community may ask the same question twice."""
     return f"{cycle.focus} ({cycle.starts_on:%b %-d, %Y} \u2013 {cycle.ends_on:%b %-d, %Y})"
@@ -360,8 +379,6 @@ class MeetingForm(StyledFormMixin, forms.Form):
         fields: Any = self.fields
         fields["cycle"].queryset = Cycle.objects.filter(community=community)
         fields["cycle"].label_from_instance = cycle_label
-        from trellis.people.models import Person
-
         ids = list(community.members.values_list("pk", flat=True))
         if community.facilitator_id:
             ids.append(community.facilitator_id)

@@ -187,3 +187,29 @@ class Meeting(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.community} on {self.held_on:%b %-d, %Y}"
+
+
+class ReportedStudents(TimeStampedModel):
+    """How many students a teacher teaches in a school year, as reported by the facilitator of
+    a team they are on (or whoever manages the team), for a school whose classes no roster
+    holds. The impact report's reach counts it for a teacher with no class on the roster that
+    year, and labels its students figure as including reported counts."""
+
+    person = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="+")
+    # The year the school year ends (2018 is 2017-18).
+    school_year = models.PositiveSmallIntegerField()
+    students = models.PositiveIntegerField()
+    # The team on whose page it was reported.
+    community = models.ForeignKey(Community, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name_plural = "reported students"
+        ordering = ["-school_year", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person", "school_year"], name="reported_students_once_a_year"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.students} students reported for {self.school_year}"

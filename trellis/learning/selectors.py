@@ -28,7 +28,14 @@ from django.utils import timezone
 from trellis.authz.policies import allows, has_grant_for, scope_for
 from trellis.authz.roles import Action
 from trellis.core.numbers import tenths
-from trellis.learning.models import Community, Cycle, Meeting, PDSession, Registration
+from trellis.learning.models import (
+    Community,
+    Cycle,
+    Meeting,
+    PDSession,
+    Registration,
+    ReportedStudents,
+)
 from trellis.learning.scopes import communities_q, sessions_q
 from trellis.people.models import Person, Position
 from trellis.programs.models import Participant
@@ -683,3 +690,15 @@ def filter_choices(user: Any) -> dict[str, Any]:
         ),
         "competencies": [(item.pk, labels[item.pk]) for item in competencies],
     }
+
+
+def reported_students(community: Community, school_year: int) -> list[tuple[Any, int | None]]:
+    """The team's members, each with the number of students reported for them in the school
+    year (None: none reported)."""
+    members = list(community.members.order_by("family_name", "given_name", "pk"))
+    counts = dict(
+        ReportedStudents.objects.filter(person__in=members, school_year=school_year).values_list(
+            "person_id", "students"
+        )
+    )
+    return [(m, counts.get(m.pk)) for m in members]

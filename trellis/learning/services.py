@@ -23,7 +23,14 @@ from trellis.authz.policies import require
 from trellis.authz.roles import Action
 from trellis.core.services import audit_event_record, changed
 from trellis.learning import selectors
-from trellis.learning.models import Community, Cycle, Meeting, PDSession, Registration
+from trellis.learning.models import (
+    Community,
+    Cycle,
+    Meeting,
+    PDSession,
+    Registration,
+    ReportedStudents,
+)
 
 # No 0/O, 1/I/L: read off a projector and typed on a phone. 31^6 ≈ 887 million codes.
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
@@ -808,3 +815,45 @@ def history_load(
             actor=actor, action="learning.history_load", system_id=system.pk, after=counts
         )
     return counts
+
+
+def reported_students_record(
+    *, actor: Any, community: Community, person: Any, school_year: int, students: int
+) -> ReportedStudents:
+    """Report how many students a member of the team teaches in a school year (for a school
+    whose classes no roster holds): the team's facilitator, or whoever may edit the team. A
+    second report of the same member and year replaces the first (the audit keeps both)."""
+    if actor is not None and not selectors.may_edit_community(actor, community):
+        raise PermissionDenied
+    errors: dict[str, str] = {}
+    if person is None or not community.members.filter(pk=person.pk).exists():
+        errors["person"] = "Choose a member of the team."
+    if not 2000 <= school_year <= 2100:
+        errors["school_year"] = "Give the school year as the year it ends (2018 is 2017-18)."
+    if not 0 <= students <= 10000:
+        errors["students"] = "Give the number of students, from 0 to 10,000."
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        found = (
+            ReportedStudents.objects.select_for_update()
+            .filter(person=person, school_year=school_year)
+            .first()
+        )
+        before = None if found is None else {"students": found.students}
+        if found is None:
+            found = ReportedStudents.objects.create(
+                person=person, school_year=school_year, students=students, community=community
+            )
+        else:
+            found.students, found.community = students, community
+            found.save(update_fields=["students", "community", "updated_at"])
+        audit_event_record(
+            actor=actor,
+            action="students.reported",
+            obj=community,
+            system_id=community.system_id,
+            before=before,
+            after={"person": person.pk, "school_year": school_year, "students": students},
+        )
+    return found

@@ -25,6 +25,11 @@ urlpatterns = [
     path("communities/<int:pk>/", views.community_detail, name="learning_community"),
     path("communities/<int:pk>/edit/", views.community_edit, name="learning_community_edit"),
     path("communities/<int:pk>/cycles/new/", views.cycle_new, name="learning_cycle_new"),
+    path(
+        "communities/<int:pk>/students/",
+        views.reported_students_page,
+        name="learning_reported_students",
+    ),
     path("communities/<int:pk>/meetings/new/", views.meeting_new, name="learning_meeting_new"),
     path(
         "communities/<int:pk>/meetings/<int:meeting_pk>/",

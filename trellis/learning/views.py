@@ -20,8 +20,9 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from trellis.authz.decorators import permission
 from trellis.authz.roles import Action
-from trellis.core.forms import add_service_errors
+from trellis.core.forms import add_service_errors, form_status
 from trellis.core.listing import ExportSpec, form_page, render_list
+from trellis.core.panels import panels_for
 from trellis.core.params import get_choice, get_int, get_text
 from trellis.core.postonly import post_only
 from trellis.learning import selectors, services
@@ -30,6 +31,7 @@ from trellis.learning.forms import (
     CommunityForm,
     CycleForm,
     MeetingForm,
+    ReportedStudentsForm,
     SessionForm,
     SystemChoiceForm,
     picker_added,
@@ -237,6 +239,8 @@ def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "may_manage": may_manage,
             "may_attend": may_attend,
             "roster": selectors.roster(session) if may_attend else [],
+            # What other apps add to the page (surveys: the session's satisfaction survey).
+            "panels": panels_for("learning_session", request, session=session),
             # Certificates are issued once the session has ended, to those marked present; a
             # facilitator who does not manage the session opens none.
             "certificates": {
@@ -614,7 +618,47 @@ def community_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "cycles": selectors.community_cycles(community),
             "meetings": selectors.community_meetings(community),
             "may_edit": selectors.may_edit_community(request.user, community),
+            # What other apps add (surveys: a leadership team's consensus rating of conditions).
+            "panels": panels_for("learning_community", request, community=community),
         },
+    )
+
+
+@permission(Action.SIGNED_IN)
+def reported_students_page(request: HttpRequest, pk: int) -> HttpResponseBase:
+    """The number of students each member of a team teaches, as reported for a school whose
+    classes no roster holds (the impact report's reach counts it where there is no roster):
+    the team's facilitator, or whoever may edit the team."""
+    community = selectors.community_to_edit(request.user, pk)
+    today = timezone.localdate()
+    year = get_int(request.GET, "year") or (today.year + 1 if today.month >= 7 else today.year)
+    form = ReportedStudentsForm(
+        request.POST or None,
+        initial={"school_year": year},
+        members=community.members.order_by("family_name", "given_name", "pk"),
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.reported_students_record(
+                actor=request.user, community=community, **form.cleaned_data
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, "The number of students is recorded.")
+            url = reverse("learning_reported_students", args=[community.pk])
+            return redirect(f"{url}?year={form.cleaned_data['school_year']}")
+    return render(
+        request,
+        "learning/reported_students.html",
+        {
+            "community": community,
+            "form": form,
+            "year": year,
+            "year_label": f"{year - 1}-{str(year)[-2:]}",
+            "rows": selectors.reported_students(community, year),
+        },
+        status=form_status(form),
     )
 
 

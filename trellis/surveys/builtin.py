@@ -13,6 +13,8 @@ TIME = "Adequate time for collaboration"
 LEADERSHIP = "Diverse and distributed instructional leadership"
 CURRICULUM = "Standards-aligned curriculum and assessments"
 PRIORITIES = "Limited, clear priorities"
+# In the order the consensus form asks them (a leadership team rates each from 1 to 4).
+CONDITIONS_DIMENSIONS = (TIME, LEADERSHIP, CURRICULUM, PRIORITIES)
 
 
 @dataclass(frozen=True)

@@ -8,8 +8,9 @@ from typing import Any
 from django import forms
 
 from trellis.core.forms import StyledFormMixin, style_field
+from trellis.people.models import Person
 from trellis.surveys.files import parse_value
-from trellis.surveys.models import SCALE_RANGE, Item, Scale
+from trellis.surveys.models import SCALE_RANGE, Instrument, Item, Scale, Window
 
 LABELS: dict[str, dict[int, str]] = {
     Scale.AGREE4: {1: "Strongly disagree", 2: "Disagree", 3: "Agree", 4: "Strongly agree"},
@@ -32,6 +33,96 @@ class WindowForm(StyledFormMixin, forms.Form):
     closes_on = forms.DateField(
         required=False, label="Closes on", widget=forms.DateInput(attrs={"type": "date"})
     )
+
+
+class SessionSurveyForm(StyledFormMixin, forms.Form):
+    """A satisfaction survey for a PD session's attendees: which instrument, the window it
+    counts in, anonymous or not, and the days its web form takes answers."""
+
+    instrument = forms.ModelChoiceField(queryset=Instrument.objects.none(), label="Instrument")
+    window = forms.ChoiceField(
+        choices=Window.choices,
+        label="Counts in",
+        help_text="The part of the school year the report counts the answers in.",
+    )
+    anonymous = forms.BooleanField(
+        required=False,
+        label="Anonymous",
+        help_text="Answers are kept without the respondent's name.",
+    )
+    opens_on = forms.DateField(label="Opens on", widget=forms.DateInput(attrs={"type": "date"}))
+    closes_on = forms.DateField(label="Closes on", widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args: Any, instruments: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field: Any = self.fields["instrument"]
+        field.queryset = instruments
+
+
+RATING_CHOICES = [
+    ("", "—"),
+    ("1", "1 (not in place)"),
+    ("2", "2"),
+    ("3", "3"),
+    ("4", "4 (fully in place)"),
+]
+
+
+class ConsensusForm(StyledFormMixin, forms.Form):
+    """A leadership team's consensus rating of its school's conditions: the school year, the
+    window, and each dimension from 1 to 4 (the service checks them and says which is
+    missing)."""
+
+    year = forms.IntegerField(
+        label="School year (the year it ends)",
+        min_value=2000,
+        max_value=2100,
+        help_text="2018 is the school year 2017-18.",
+    )
+    window = forms.ChoiceField(
+        choices=[(Window.BOY, Window.BOY.label), (Window.EOY, Window.EOY.label)], label="When"
+    )
+
+    def __init__(self, *args: Any, dimensions: tuple[str, ...], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.dimensions = dimensions
+        for position, dimension in enumerate(dimensions):
+            self.fields[f"dimension_{position}"] = style_field(
+                forms.TypedChoiceField(
+                    choices=RATING_CHOICES, coerce=int, required=False, label=dimension
+                )
+            )
+
+    def ratings(self) -> dict[str, int]:
+        out = {}
+        for position, dimension in enumerate(self.dimensions):
+            value = self.cleaned_data.get(f"dimension_{position}")
+            if value not in (None, ""):
+                out[dimension] = int(value)
+        return out
+
+
+class AlumniAnswerForm(StyledFormMixin, forms.Form):
+    """An alumnus's answer to the alumni survey's question, with the day it was given."""
+
+    person: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
+        queryset=Person.objects.none(), label="Alumnus"
+    )
+    answered_on = forms.DateField(
+        label="Answered on", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    in_education = forms.TypedChoiceField(
+        label="Are you currently working in education?",
+        choices=[("yes", "Yes"), ("no", "No")],
+        coerce=lambda v: v == "yes",
+        widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
+    )
+
+    def __init__(self, *args: Any, alumni: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field: Any = self.fields["person"]
+        field.queryset = alumni
+        field.label_from_instance = lambda p: f"{p.family_name}, {p.given_name}"
 
 
 class AnswersForm(forms.Form):

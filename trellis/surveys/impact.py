@@ -36,11 +36,12 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Cast
+from django.utils import timezone
 
 from trellis.core.numbers import hundredths, signed, tenths
 from trellis.core.providers import provider
 from trellis.core.suppression import protect, small, threshold
-from trellis.learning.models import Community, Cycle, Meeting
+from trellis.learning.models import Community, Cycle, Meeting, PDSession, ReportedStudents
 from trellis.orgs.models import School, System
 from trellis.people.models import Person, Position, PositionKind
 from trellis.programs.models import Participant, Placement, Program
@@ -50,6 +51,8 @@ from trellis.rosters.models import Enrollment
 from trellis.surveys.models import (
     SCALE_RANGE,
     Administration,
+    AlumniAnswer,
+    ConsensusRating,
     Item,
     Measures,
     Response,
@@ -68,10 +71,12 @@ DEFINITIONS = [
     (
         "School conditions score",
         "a school's score on a dimension is the mean of that administration's item responses "
-        "(1-4) from its respondents (all answers pooled; reverse-coded items reversed first); "
-        "the overall score is the mean of the dimension scores. Trellis records no team "
-        "consensus rating of conditions: every score here is the mean of the survey's "
-        "answers. At target: overall ≥ {target}. "
+        "(1-4) from its respondents (all answers pooled; reverse-coded items reversed first), "
+        "or, where the school leadership team recorded a consensus rating of the four "
+        "dimensions (1-4) for that window, the team's rating, in place of the survey's "
+        "answers (the schools rated by consensus are counted beside the figures and marked "
+        "on the drill-down; a consensus rating is not withheld, it is no figure over people); "
+        "the overall score is the mean of the dimension scores. At target: overall ≥ {target}. "
         "Improved: end-of-year overall > beginning-of-year overall, among schools rated at both "
         "points only.",
     ),
@@ -93,11 +98,10 @@ DEFINITIONS = [
     (
         "Satisfaction",
         "share of favourable answers (top two points of the scale) among all answers to the "
-        "satisfaction items, overall, per item and per program (the administrations given to a "
-        "program's participants); a share over fewer than {threshold} respondents is not shown, "
-        "nor is the count of answers beside it. Per session: Trellis does not tie a "
-        "satisfaction administration to a professional-learning session, so no per-session "
-        "share is given.",
+        "satisfaction items, overall, per item, per session (the surveys given to a PD "
+        "session's attendees, from the session's page) and per program (the administrations "
+        "given to a program's participants, a program's sessions included); a share over fewer "
+        "than {threshold} respondents is not shown, nor is the count of answers beside it.",
     ),
     (
         "Reach",
@@ -108,16 +112,20 @@ DEFINITIONS = [
         "position in the year) who are members of the learning communities (PLCs, content-alike "
         "teams, leadership teams) those teacher leaders led in the year (a meeting held or an "
         "inquiry cycle under way); students = distinct students enrolled (class roster) in a "
-        "class those teachers teach; Trellis holds no reported count, so without a roster the "
-        "students are not given.",
+        "class those teachers teach, plus, for a teacher none of whose classes is on a roster "
+        "that year, the number of students reported for them (by their team's facilitator), "
+        "in which case the figure is labelled as including reported counts (a reported "
+        "number cannot be told apart from the roster's students: a student on both counts "
+        "twice).",
     ),
     (
         "Alumni retention",
         "alumni (participants with a placement) with a current education position at the end "
-        "of the school year (a position in Trellis's records covering that day) ÷ alumni "
-        "whose status is known (every alumnus: an alumnus with no such position counts as not "
-        "retained). Trellis has no alumni survey measure, so no one counts by what they said "
-        "in one.",
+        "of the school year (a position in Trellis's records covering that day), or who said "
+        "in the alumni survey that they work in education (their last answer recorded in the "
+        "school year) ÷ alumni whose status is known (a position record in Trellis by the end "
+        "of the year, or an answer to the alumni survey in the year; an alumnus with neither "
+        "is left out).",
     ),
     (
         "Pre and post",
@@ -203,6 +211,12 @@ def _answers(scope: Scope, measures: str, window: str | None = None) -> QuerySet
 class SchoolScore:
     overall: float
     respondents: int
+    # Rated by the school leadership team's consensus (not over respondents: never withheld).
+    consensus: bool = False
+
+    @property
+    def withheld(self) -> bool:
+        return not self.consensus and _small(self.respondents)
 
 
 SchoolScores = dict[str, dict[str, dict[int, SchoolScore]]]
@@ -267,7 +281,29 @@ def school_scores_all(scope: Scope, measures: tuple[str, ...]) -> SchoolScores:
         out[m][window][school] = SchoolScore(
             overall=round(float(overall), PLACES), respondents=int(respondents)
         )
+    if Measures.CONDITIONS in measures:
+        # Where the school's leadership team rated the window, its consensus is the school's
+        # dimension scores (every dimension is rated at once), whatever the survey says.
+        for window, school, overall in consensus_scores(scope):
+            out[Measures.CONDITIONS][window][school] = SchoolScore(
+                overall=round(overall, PLACES), respondents=0, consensus=True
+            )
     return out
+
+
+def consensus_scores(scope: Scope) -> list[tuple[str, int, float]]:
+    """(window, school, the mean of its dimensions' consensus ratings) for the schools whose
+    leadership team rated their conditions at the beginning or end of the year: in a
+    program's report, only the schools it serves (with an active participant)."""
+    ratings = ConsensusRating.objects.filter(
+        system=scope.system, school_year=scope.year, window__in=(Window.BOY, Window.EOY)
+    )
+    if scope.program is not None:
+        ratings = ratings.filter(school__in=reach_schools(scope))
+    totals: dict[tuple[str, int], list[int]] = defaultdict(list)
+    for window, school, value in ratings.values_list("window", "school_id", "value"):
+        totals[(window, school)].append(value)
+    return [(w, school, sum(v) / len(v)) for (w, school), v in sorted(totals.items())]
 
 
 def school_scores_by_window(scope: Scope, measures: str) -> dict[str, dict[int, SchoolScore]]:
@@ -334,6 +370,9 @@ def conditions(scope: Scope, scores: SchoolScores | None = None) -> dict[str, An
         else:
             out[key] = distribution(rated)
     out["by_school"] = by_school(boy, eoy)
+    # The schools scored by their leadership team's consensus (a count of schools, not people).
+    out["schools_by_consensus_boy"] = sum(s.consensus for s in boy.values())
+    out["schools_by_consensus_eoy"] = sum(s.consensus for s in eoy.values())
     return out
 
 
@@ -362,11 +401,14 @@ def by_school(boy: dict[int, SchoolScore], eoy: dict[int, SchoolScore]) -> list[
     for pk in sorted(both, key=lambda k: (names[k], k)):
         b, e = boy[pk], eoy[pk]
         entry: dict[str, Any] = {"school": names[pk], "school_id": pk}
-        if _small(b.respondents) or _small(e.respondents):
+        if b.withheld or e.withheld:
             entry["change"] = None
             entry["change_reason"] = f"fewer than {threshold()} respondents"
         else:
             entry["change"] = two(e.overall - b.overall)
+        by = [w for w, score in (("boy", b), ("eoy", e)) if score.consensus]
+        if by:
+            entry["consensus"] = by
         out.append(entry)
     return out
 
@@ -676,7 +718,66 @@ def satisfaction(scope: Scope) -> dict[str, Any]:
         items[row["item__code"]] = entry
     out["items"] = items
     out["by_program"] = _satisfaction_by_program(answers)
+    out["by_session"] = _satisfaction_by_session(answers)
     return out
+
+
+def _favourable_share(per_item: list[tuple[int, int]]) -> dict[str, Any]:
+    """The favourable share of a group's answers from its items' (answers, favourable) pairs,
+    withheld under the threshold of respondents (the most answers any one item has)."""
+    n = sum(k for k, _ in per_item)
+    fav = sum(f for _, f in per_item)
+    people = max((k for k, _ in per_item), default=0)
+    entry: dict[str, Any] = {}
+    _share(entry, "pct_favorable", fav, people, "respondents", "answered")
+    if people >= threshold():
+        entry["pct_favorable"] = pct(100.0 * fav / n)
+    return entry
+
+
+def _satisfaction_by_session(answers: QuerySet[Response]) -> list[dict[str, Any]]:
+    """The favourable share per PD session (the satisfaction surveys given to a session's
+    attendees), in the order the sessions took place; withheld under the threshold of
+    respondents, no count beside it (as per program)."""
+    per_item = (
+        answers.filter(submission__administration__session__isnull=False)
+        .values("submission__administration__session_id", "item_id")
+        .annotate(n=Count("pk"), fav=Sum(_favourable()))
+        .order_by()
+    )
+    found: dict[int, list[tuple[int, int]]] = defaultdict(list)
+    for row in per_item:
+        found[row["submission__administration__session_id"]].append((row["n"], row["fav"] or 0))
+    out = []
+    for session in PDSession.objects.filter(pk__in=found).order_by("starts_at", "pk"):
+        out.append(
+            {
+                "session": session.title,
+                "session_id": session.pk,
+                "date": timezone.localtime(session.starts_at).date().isoformat(),
+                **_favourable_share(found[session.pk]),
+            }
+        )
+    return out
+
+
+def session_satisfaction(session: PDSession) -> dict[str, Any]:
+    """The favourable share of the answers to the satisfaction surveys given to one session's
+    attendees (the session page's figure; the report's `satisfaction.by_session` entry)."""
+    answers = (
+        Response.objects.filter(
+            submission__administration__session=session,
+            submission__administration__instrument__measures=Measures.SATISFACTION,
+            submission__submitted_at__isnull=False,
+            value__isnull=False,
+            item__scale__in=ORDINAL,
+        )
+        .annotate(adjusted=_adjusted())
+        .values("item_id")
+        .annotate(n=Count("pk"), fav=Sum(_favourable()))
+        .order_by()
+    )
+    return _favourable_share([(r["n"], r["fav"] or 0) for r in answers])
 
 
 def _satisfaction_by_program(answers: QuerySet[Response]) -> dict[str, Any]:
@@ -695,17 +796,7 @@ def _satisfaction_by_program(answers: QuerySet[Response]) -> dict[str, Any]:
     found: dict[str, list[tuple[int, int]]] = defaultdict(list)
     for row in per_item:
         found[row["submission__administration__program__name"]].append((row["n"], row["fav"] or 0))
-    out: dict[str, Any] = {}
-    for name in sorted(found):
-        n = sum(k for k, _ in found[name])
-        fav = sum(f for _, f in found[name])
-        people = max(k for k, _ in found[name])
-        entry: dict[str, Any] = {}
-        _share(entry, "pct_favorable", fav, people, "respondents", "answered")
-        if people >= threshold():
-            entry["pct_favorable"] = pct(100.0 * fav / n)
-        out[name] = entry
-    return out
+    return {name: _favourable_share(found[name]) for name in sorted(found)}
 
 
 def active_participants(scope: Scope) -> QuerySet[Participant]:
@@ -798,12 +889,19 @@ def reach(scope: Scope) -> dict[str, Any]:
         Q(ends_on__isnull=True) | Q(ends_on__gte=start)
     )
     held = dated & (Q(is_active=True) | Q(begins_on__isnull=False, ends_on__isnull=False))
-    taught = Enrollment.objects.filter(held, person_id__in=teachers.values("pk")).values(
-        "school_class_id"
+    teaching = Enrollment.objects.filter(held, person_id__in=teachers.values("pk"))
+    taught = teaching.values("school_class_id")
+    # A teacher none of whose classes is on the roster counts with the number of students
+    # reported for them that year (learning's ReportedStudents), where there is one.
+    rostered = teaching.values("person_id")
+    reported = (
+        ReportedStudents.objects.filter(school_year=scope.year, person_id__in=teachers.values("pk"))
+        .exclude(person_id__in=rostered)
+        .aggregate(n=Count("pk"), total=Sum("students"))
     )
     if out["teachers"] == 0:
         out["students"] = 0
-    elif not taught.exists():
+    elif not taught.exists() and not reported["n"]:
         out["students"], out["students_reason"] = (
             None,
             "no class roster for these teachers (and no reported count)",
@@ -815,28 +913,47 @@ def reach(scope: Scope) -> dict[str, Any]:
             .distinct()
             .count()
         )
-        _count(out, "students", students)
+        _count(out, "students", students + (reported["total"] or 0))
+        # The label goes with the figure (`students` stays the one number, as the paths say).
+        out["students_includes_reported"] = bool(reported["n"])
+        if reported["n"]:
+            out["students_label"] = "including reported counts where no roster exists"
     return out
 
 
 def alumni(scope: Scope) -> dict[str, Any]:
-    _start, end = year_bounds(scope.year)
+    """Alumni retention: alumni with a current education position at the end of the school
+    year, or who said in the alumni survey (their last answer in the year) that they work in
+    education ÷ alumni whose status is known (a position record in Trellis by the end of the
+    year, or an answer in the year)."""
+    start, end = year_bounds(scope.year)
     placements = Placement.objects.filter(
         starts_on__lte=end, participant__person__system=scope.system
     )
     if scope.program is not None:
         placements = placements.filter(participant__cohort__program=scope.program)
     people = set(placements.values_list("participant__person_id", flat=True))
+    positions = Position.objects.filter(person_id__in=people, starts_on__lte=end)
+    recorded = set(positions.values_list("person_id", flat=True))
     current = set(
-        Position.objects.filter(person_id__in=people, starts_on__lte=end)
-        .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=end))
-        .values_list("person_id", flat=True)
+        positions.filter(Q(ends_on__isnull=True) | Q(ends_on__gte=end)).values_list(
+            "person_id", flat=True
+        )
     )
+    said: dict[int, bool] = {}
+    for person, in_education in (
+        AlumniAnswer.objects.filter(
+            person_id__in=people, answered_on__gte=start, answered_on__lte=end
+        )
+        .order_by("answered_on", "pk")
+        .values_list("person_id", "in_education")
+    ):
+        said[person] = in_education  # the last answer of the year
+    known = (recorded | set(said)) & people
+    retained = (current | {p for p, yes in said.items() if yes}) & known
     out: dict[str, Any] = {}
-    _count(out, "known", len(people))
-    _share(
-        out, "retention_pct", len(current & people), len(people), "alumni", "with a known status"
-    )
+    _count(out, "known", len(known))
+    _share(out, "retention_pct", len(retained), len(known), "alumni", "with a known status")
     return out
 
 
@@ -970,7 +1087,9 @@ class SchoolRow:
 def _score(score: SchoolScore | None) -> str:
     if score is None:
         return "not rated"
-    if _small(score.respondents):
+    if score.consensus:
+        return f"{score.overall:.2f} (team consensus)"
+    if score.withheld:
         return f"fewer than {threshold()} respondents"
     return f"{score.overall:.2f}"
 
@@ -1019,7 +1138,7 @@ def impact_schools(
         rows = []
         for school in schools:
             b, e = boy.get(school.pk), eoy.get(school.pk)
-            shown = b and e and not _small(b.respondents) and not _small(e.respondents)
+            shown = b and e and not b.withheld and not e.withheld
             difference = signed(hundredths(e.overall - b.overall)) if shown and b and e else "—"
             rows.append(SchoolRow(school, [_score(b), _score(e), difference]))
         return ["Beginning of year", "End of year", "Change"], rows

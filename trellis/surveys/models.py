@@ -113,6 +113,17 @@ class Administration(TimeStampedModel):
     school = models.ForeignKey(
         "orgs.School", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    # A satisfaction survey given after a PD session: its population is the session's attendees
+    # (whatever its school or program, which repeat the session's audience so that the
+    # administration counts in that program's report and lies in the same scopes).
+    session = models.ForeignKey(
+        "learning.PDSession",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="PD session",
+    )
     window = models.CharField(max_length=3, choices=Window.choices)
     # The year the school year ends (2018 is 2017-18), as OneRoster's schoolYear.
     school_year = models.PositiveSmallIntegerField()
@@ -124,6 +135,13 @@ class Administration(TimeStampedModel):
     class Meta:
         ordering = ["-school_year", "window", "pk"]
         indexes = [models.Index(fields=["system", "school_year"], name="administration_year")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["session", "instrument"],
+                condition=Q(session__isnull=False),
+                name="administration_once_per_session",
+            ),
+        ]
 
     def __str__(self) -> str:
         window = self.get_window_display().lower()
@@ -218,3 +236,64 @@ class Response(models.Model):
 
 def school_year_label(year: int) -> str:
     return f"{year - 1}-{str(year)[-2:]}"
+
+
+class ConsensusRating(TimeStampedModel):
+    """A school leadership team's consensus rating of its school's conditions on one dimension
+    (1-4), for the beginning or the end of a school year. Where the team has rated a window, its
+    ratings are the school's dimension scores for it, in place of the conditions survey's answers
+    (../shared/docs/product.md, "School conditions score"). A change replaces the value (the
+    audit log keeps the earlier one)."""
+
+    system = models.ForeignKey("orgs.System", on_delete=models.PROTECT, related_name="+")
+    school = models.ForeignKey("orgs.School", on_delete=models.PROTECT, related_name="+")
+    # The leadership team that reached the rating.
+    team = models.ForeignKey("learning.Community", on_delete=models.PROTECT, related_name="+")
+    school_year = models.PositiveSmallIntegerField()
+    window = models.CharField(max_length=3, choices=Window.choices)
+    dimension = models.CharField(max_length=100)
+    value = models.PositiveSmallIntegerField()
+
+    class Meta:
+        ordering = ["-school_year", "window", "dimension", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["school", "school_year", "window", "dimension"],
+                name="consensus_once_per_dimension",
+            ),
+            models.CheckConstraint(
+                condition=Q(value__gte=1, value__lte=4), name="consensus_value_1_to_4"
+            ),
+            models.CheckConstraint(
+                condition=Q(window__in=["boy", "eoy"]), name="consensus_window_boy_eoy"
+            ),
+        ]
+        indexes = [models.Index(fields=["system", "school_year"], name="consensus_year")]
+
+    def __str__(self) -> str:
+        return f"{self.dimension}: {self.value}"
+
+
+class AlumniAnswer(TimeStampedModel):
+    """An alumnus's answer to the alumni survey's question "Are you currently working in
+    education?", recorded with the day it was given (by whoever runs the survey: a call, an
+    e-mail, a form of the program's own). Alumni retention counts an alumnus who said yes in the
+    school year as retained, and one who answered either way as of known status
+    (../shared/docs/product.md, "Alumni retention"; docs/decisions.md, 2026-12-01)."""
+
+    system = models.ForeignKey("orgs.System", on_delete=models.PROTECT, related_name="+")
+    person = models.ForeignKey("people.Person", on_delete=models.PROTECT, related_name="+")
+    answered_on = models.DateField()
+    in_education = models.BooleanField()
+
+    class Meta:
+        ordering = ["-answered_on", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person", "answered_on"], name="alumni_answer_once_a_day"
+            ),
+        ]
+        indexes = [models.Index(fields=["system", "answered_on"], name="alumni_answer_day")]
+
+    def __str__(self) -> str:
+        return f"{'in' if self.in_education else 'not in'} education on {self.answered_on}"

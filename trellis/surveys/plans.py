@@ -262,6 +262,7 @@ def responses_plan(
             system=system,
             program=program,
             school__isnull=True,
+            session__isnull=True,
             window=window,
             school_year=year,
         )

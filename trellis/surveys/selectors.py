@@ -6,6 +6,7 @@ import datetime
 from dataclasses import dataclass
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
@@ -13,9 +14,12 @@ from django.utils import timezone
 from trellis.authz.policies import allows, authorize, scope_for
 from trellis.authz.roles import Action
 from trellis.core.suppression import small, threshold
+from trellis.learning import selectors as learning_selectors
+from trellis.learning.models import Community, Registration
 from trellis.orgs.models import School, System
-from trellis.people.models import Position
-from trellis.programs.models import Participant, Program
+from trellis.people.models import Person, Position
+from trellis.programs.models import Participant, Placement, Program
+from trellis.surveys.builtin import CONDITIONS_DIMENSIONS
 from trellis.surveys.impact import (
     PEOPLE_LEVELS,
     PersonRow,
@@ -29,6 +33,8 @@ from trellis.surveys.impact import (
 )
 from trellis.surveys.models import (
     Administration,
+    AlumniAnswer,
+    ConsensusRating,
     Instrument,
     Item,
     Measures,
@@ -37,6 +43,7 @@ from trellis.surveys.models import (
     Scale,
     Submission,
     Window,
+    school_year_label,
 )
 
 # Respondents who submitted (drafts saved to finish later count nowhere).
@@ -303,6 +310,11 @@ def in_population(administration: Administration, person: Any, day: datetime.dat
     """Whether the person is among those the administration asks."""
     if person is None or person.system_id != administration.system_id:
         return False
+    if administration.session_id is not None:
+        # A PD session's satisfaction survey asks those who attended it, nobody else.
+        return Registration.objects.filter(
+            session_id=administration.session_id, person=person, attended_at__isnull=False
+        ).exists()
     if administration.program_id is not None:
         start, end = year_bounds(administration.school_year)
         return Participant.objects.filter(
@@ -449,3 +461,101 @@ def open_text_answers(user: Any, administration: Administration) -> list[OpenTex
         shown = [] if small(len(answers)) else sorted(answers, key=lambda t: (t.casefold(), t))
         out.append(OpenTextAnswers(item=item, count=len(answers), answers=shown))
     return out
+
+
+def session_surveys(session: Any) -> list[Administration]:
+    """The satisfaction surveys given to a PD session's attendees, each with its number of
+    respondents (submitted) and the favourable share of its answers (`session_satisfaction`)."""
+    return list(
+        Administration.objects.filter(session=session)
+        .select_related("instrument")
+        .annotate(respondents=SUBMITTED)
+        .order_by("pk")
+    )
+
+
+def session_survey_instruments(session: Any) -> QuerySet[Instrument]:
+    """The satisfaction instruments a session's attendees may be given: the built-in ones and
+    the session's system's own."""
+    return Instrument.objects.filter(
+        Q(system__isnull=True) | Q(system_id=session.system_id),
+        measures=Measures.SATISFACTION,
+    ).order_by("title", "pk")
+
+
+def on_leadership_team(user: Any, team: Community) -> bool:
+    """Whether the user is the facilitator or a member of the school leadership team (the
+    people who reach its consensus rating of the school's conditions; docs/decisions.md,
+    2026-12-01)."""
+    person_id = getattr(user, "person_id", None)
+    if not person_id or team.kind != Community.Kind.LEADERSHIP:
+        return False
+    return team.facilitator_id == person_id or team.members.filter(pk=person_id).exists()
+
+
+def consensus_team(user: Any, pk: int) -> Community:
+    """The leadership team whose consensus ratings the user records: 404 for a community they
+    cannot see (or one that is no school leadership team), 403 for one they are not on."""
+    team = learning_selectors.community_get(user, pk)
+    if team.kind != Community.Kind.LEADERSHIP:
+        raise Http404
+    if not on_leadership_team(user, team):
+        raise PermissionDenied
+    return team
+
+
+@dataclass
+class ConsensusRow:
+    year: int
+    window: str
+    values: list[int | None]
+    updated: datetime.datetime
+
+    @property
+    def label(self) -> str:
+        return f"{Window(self.window).label}, {school_year_label(self.year)}"
+
+
+def consensus_rows(school_id: int) -> list[ConsensusRow]:
+    """A school's consensus ratings, one row per school year and window (latest first), with
+    the values in the order of CONDITIONS_DIMENSIONS."""
+    found: dict[tuple[int, str], dict[str, Any]] = {}
+    for r in ConsensusRating.objects.filter(school_id=school_id).order_by("pk"):
+        entry = found.setdefault((r.school_year, r.window), {"updated": r.updated_at})
+        entry[r.dimension] = r.value
+        entry["updated"] = max(entry["updated"], r.updated_at)
+    return [
+        ConsensusRow(year, window, [entry.get(d) for d in CONDITIONS_DIMENSIONS], entry["updated"])
+        for (year, window), entry in sorted(found.items(), key=lambda kv: (-kv[0][0], kv[0][1]))
+    ]
+
+
+def consensus_values(school_id: int, year: int, window: str) -> dict[str, int]:
+    return dict(
+        ConsensusRating.objects.filter(
+            school_id=school_id, school_year=year, window=window
+        ).values_list("dimension", "value")
+    )
+
+
+def alumni_of(system: System) -> QuerySet[Person]:
+    """The system's alumni: people of the system placed after a program (a placement), as the
+    impact report's alumni retention counts them."""
+    placed = Placement.objects.filter(participant__person__system=system)
+    return Person.objects.filter(pk__in=placed.values("participant__person_id")).order_by(
+        "family_name", "given_name", "pk"
+    )
+
+
+def alumni_system(user: Any, code: str) -> System:
+    """The system whose alumni answers the user records: 404 outside their reach, 403 where
+    they may not manage its surveys."""
+    system = System.objects.filter(code=code).first() if code else None
+    if system is None:
+        raise Http404
+    authorize(user, Action.SURVEYS_MANAGE, system)
+    return system
+
+
+def alumni_answers(system: System) -> QuerySet[AlumniAnswer]:
+    return AlumniAnswer.objects.filter(system=system).select_related("person")

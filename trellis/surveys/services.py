@@ -16,14 +16,20 @@ from django.utils import timezone
 from trellis.authz.policies import require
 from trellis.authz.roles import Action
 from trellis.core.services import audit_event_record
-from trellis.surveys.builtin import INSTRUMENTS
+from trellis.learning.models import Community, PDSession
+from trellis.surveys.builtin import CONDITIONS_DIMENSIONS, INSTRUMENTS
 from trellis.surveys.models import (
     Administration,
+    AlumniAnswer,
+    ConsensusRating,
     Instrument,
     Item,
+    Measures,
     Participation,
     Response,
     Submission,
+    Window,
+    school_year_label,
 )
 from trellis.surveys.plans import (
     Answer,
@@ -33,6 +39,7 @@ from trellis.surveys.plans import (
     compare,
     year_bounds,
 )
+from trellis.surveys.selectors import alumni_of, on_leadership_team, school_year_of
 
 
 def instruments_install() -> list[Instrument]:
@@ -161,9 +168,11 @@ def administration_load(
     answers: list[tuple[Any, Any, dict[Item, Decimal]]],
     anonymous: bool,
     program: Any = None,
+    session: Any = None,
 ) -> Administration:
     """Answers built in code (the demo generator) through the same write as a response file:
-    the administration of that instrument, window, year and population, created if needed.
+    the administration of that instrument, window, year and population, created if needed
+    (a PD session's survey: the one given to its attendees, session_survey_create).
     `answers` holds one (school, person or None, {item: value}) per respondent."""
     respondents = [
         Respondent(
@@ -173,14 +182,18 @@ def administration_load(
         )
         for school, person, values in answers
     ]
-    administration = Administration.objects.filter(
-        instrument=instrument,
-        system=system,
-        program=program,
-        school__isnull=True,
-        window=window,
-        school_year=year,
-    ).first()
+    found = Administration.objects.filter(
+        instrument=instrument, system=system, window=window, school_year=year
+    )
+    if session is not None:
+        administration = found.filter(session=session).first()
+        if administration is None:
+            raise ValidationError("Give the session its survey first (session_survey_create).")
+        program = administration.program
+    else:
+        administration = found.filter(
+            program=program, school__isnull=True, session__isnull=True
+        ).first()
     plan = ResponsesPlan(
         system, instrument, program, window, year, anonymous, administration, respondents
     )
@@ -206,11 +219,7 @@ def _write(administration: Administration, plan: ResponsesPlan, *, people: bool)
     )
 
 
-def administration_window_set(
-    *, actor: Any, administration: Administration, opens_on: Any, closes_on: Any
-) -> Administration:
-    """Open the web form from one day to another (both empty: answers only by file)."""
-    require(actor, Action.SURVEYS_MANAGE, administration)
+def _check_form_days(year: int, opens_on: Any, closes_on: Any) -> None:
     if (opens_on is None) != (closes_on is None):
         raise ValidationError("Give both days, or neither to close the web form.")
     if opens_on is not None and closes_on < opens_on:
@@ -218,9 +227,9 @@ def administration_window_set(
     if opens_on is not None:
         # Answers count in their administration's school year: a form open outside it would
         # take answers for a year already reported (or not begun).
-        first, last = year_bounds(administration.school_year)
+        first, last = year_bounds(year)
         span = (
-            f"The web form of a {administration.year_label} administration is open within its "
+            f"The web form of a {school_year_label(year)} administration is open within its "
             f"school year, {first:%B} {first.day}, {first.year} to {last:%B} {last.day}, "
             f"{last.year}."
         )
@@ -231,6 +240,14 @@ def administration_window_set(
         }
         if errors:
             raise ValidationError(errors)
+
+
+def administration_window_set(
+    *, actor: Any, administration: Administration, opens_on: Any, closes_on: Any
+) -> Administration:
+    """Open the web form from one day to another (both empty: answers only by file)."""
+    require(actor, Action.SURVEYS_MANAGE, administration)
+    _check_form_days(administration.school_year, opens_on, closes_on)
     with transaction.atomic():
         before = {
             "opens_on": str(administration.opens_on),
@@ -356,3 +373,161 @@ def _answers_write(submission: Submission, answers: dict[Item, tuple[Decimal | N
         for item, (value, text) in answers.items()
         if value is not None or text
     )
+
+
+def session_survey_create(
+    *,
+    actor: Any,
+    session: PDSession,
+    instrument: Instrument,
+    window: str,
+    anonymous: bool,
+    opens_on: Any,
+    closes_on: Any,
+) -> Administration:
+    """Give a satisfaction instrument to the attendees of a PD session (the session's
+    manager: whoever may edit the session). The administration repeats the session's audience
+    (its program or school) and falls in the school year of the session's day; its web form
+    asks only those marked present (surveys.selectors.in_population). One per session and
+    instrument."""
+    require(actor, Action.LEARNING_MANAGE, session)
+    if instrument.measures != Measures.SATISFACTION:
+        raise ValidationError({"instrument": "Choose a satisfaction instrument."})
+    if instrument.system_id not in (None, session.system_id):
+        raise ValidationError({"instrument": "Choose one of this system's instruments."})
+    if window not in Window.values:
+        raise ValidationError({"window": "Choose the beginning, middle or end of the year."})
+    year = school_year_of(timezone.localtime(session.starts_at).date())
+    _check_form_days(year, opens_on, closes_on)
+    with transaction.atomic():
+        if Administration.objects.filter(session=session, instrument=instrument).exists():
+            raise ValidationError(
+                {"instrument": "This session's attendees have been given this instrument."}
+            )
+        administration = Administration.objects.create(
+            instrument=instrument,
+            system_id=session.system_id,
+            program_id=session.program_id,
+            school_id=session.school_id,
+            session=session,
+            window=window,
+            school_year=year,
+            anonymous=anonymous,
+            opens_on=opens_on,
+            closes_on=closes_on,
+        )
+        audit_event_record(
+            actor=actor,
+            action="administration.create",
+            obj=administration,
+            system_id=session.system_id,
+            after={
+                "session": session.pk,
+                "instrument": instrument.code,
+                "window": window,
+                "school_year": year,
+                "anonymous": anonymous,
+                "opens_on": str(opens_on),
+                "closes_on": str(closes_on),
+            },
+        )
+    return administration
+
+
+def consensus_record(
+    *, actor: Any, team: Community, year: int, window: str, ratings: dict[str, int]
+) -> list[ConsensusRating]:
+    """Record a school leadership team's consensus rating of its school's conditions, one value
+    (1-4) per dimension, for the beginning or the end of a school year. Every dimension is
+    rated at once (the school's score is the mean of all four). A window rated before is
+    rated again: the new values replace the old, and the audit event keeps both."""
+    if actor is not None and not on_leadership_team(actor, team):
+        raise PermissionDenied
+    school_id = team.school_id
+    if school_id is None:  # a leadership team has a school (community_leadership_has_school)
+        raise PermissionDenied
+    errors: dict[str, str] = {}
+    if window not in (Window.BOY, Window.EOY):
+        errors["window"] = "Choose the beginning or the end of the year."
+    if not 2000 <= year <= 2100:
+        errors["year"] = "Give the school year as the year it ends (2018 is 2017-18)."
+    for position, dimension in enumerate(CONDITIONS_DIMENSIONS):
+        value = ratings.get(dimension)
+        if value is None or value not in (1, 2, 3, 4):
+            errors[f"dimension_{position}"] = f"Rate “{dimension}” from 1 to 4."
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        existing = {
+            r.dimension: r
+            for r in ConsensusRating.objects.select_for_update().filter(
+                school_id=school_id, school_year=year, window=window
+            )
+        }
+        before = {d: r.value for d, r in existing.items()}
+        out = []
+        for dimension in CONDITIONS_DIMENSIONS:
+            rating = existing.get(dimension)
+            if rating is None:
+                rating = ConsensusRating.objects.create(
+                    system_id=team.system_id,
+                    school_id=school_id,
+                    team=team,
+                    school_year=year,
+                    window=window,
+                    dimension=dimension,
+                    value=ratings[dimension],
+                )
+            elif rating.value != ratings[dimension] or rating.team_id != team.pk:
+                rating.value, rating.team = ratings[dimension], team
+                rating.save(update_fields=["value", "team", "updated_at"])
+            out.append(rating)
+        audit_event_record(
+            actor=actor,
+            action="conditions.consensus",
+            obj=team,
+            system_id=team.system_id,
+            before={"year": year, "window": window, "ratings": before} if before else None,
+            after={"year": year, "window": window, "ratings": dict(ratings)},
+        )
+    return out
+
+
+def alumni_answer_record(
+    *, actor: Any, system: Any, person: Any, answered_on: Any, in_education: bool
+) -> AlumniAnswer:
+    """Record an alumnus's answer to the alumni survey ("Are you currently working in
+    education?") with the day it was given: whoever manages the system's surveys. An answer of
+    the same day replaces the earlier one (the audit event keeps both)."""
+    require(actor, Action.SURVEYS_MANAGE, system)
+    if person is None or not alumni_of(system).filter(pk=person.pk).exists():
+        raise ValidationError({"person": "Choose an alumnus of one of the system's programs."})
+    if answered_on > timezone.localdate():
+        raise ValidationError({"answered_on": "The answer cannot have been given in the future."})
+    with transaction.atomic():
+        answer = (
+            AlumniAnswer.objects.select_for_update()
+            .filter(person=person, answered_on=answered_on)
+            .first()
+        )
+        before = None if answer is None else {"in_education": answer.in_education}
+        if answer is None:
+            answer = AlumniAnswer.objects.create(
+                system=system, person=person, answered_on=answered_on, in_education=in_education
+            )
+        elif answer.in_education != in_education:
+            answer.in_education = in_education
+            answer.save(update_fields=["in_education", "updated_at"])
+        audit_event_record(
+            actor=actor,
+            action="alumni.answer",
+            obj=answer,
+            system_id=system.pk,
+            before=before,
+            after={
+                "person": person.pk,
+                "answered_on": str(answered_on),
+                "in_education": in_education,
+            },
+        )
+    return answer

@@ -55,6 +55,14 @@ def tables(report: dict[str, Any]) -> list[Table]:
                 _row(c, "at_target_eoy_pct", "Schools at target, end of year", "%"),
                 _row(c, "improved_pct", "Schools that improved (rated at both points)", "%"),
                 _row(c, "schools_rated_both", "Schools rated at both points"),
+                *(
+                    _row(c, key, f"Schools rated by their leadership team's consensus, {when}")
+                    for key, when in (
+                        ("schools_by_consensus_boy", "beginning of year"),
+                        ("schools_by_consensus_eoy", "end of year"),
+                    )
+                    if c.get(key)
+                ),
             ],
         )
     ]
@@ -102,6 +110,15 @@ def tables(report: dict[str, Any]) -> list[Table]:
                     _row(entry, "pct_favorable", f"Favourable answers, {name}", "%")
                     for name, entry in (s.get("by_program") or {}).items()
                 ),
+                *(
+                    _row(
+                        entry,
+                        "pct_favorable",
+                        f"Favourable answers, session “{entry['session']}” ({entry['date']})",
+                        "%",
+                    )
+                    for entry in s.get("by_session") or []
+                ),
             ],
         )
     )
@@ -114,7 +131,11 @@ def tables(report: dict[str, Any]) -> list[Table]:
                 _row(r, "systems", "Systems"),
                 _row(r, "teacher_leaders", "Teacher leaders"),
                 _row(r, "teachers", "Teachers"),
-                _row(r, "students", "Students"),
+                _row(
+                    r,
+                    "students",
+                    f"Students ({r['students_label']})" if r.get("students_label") else "Students",
+                ),
             ],
         )
     )

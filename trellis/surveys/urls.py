@@ -16,6 +16,9 @@ urlpatterns = [
         name="administration_window",
     ),
     path("administrations/<int:pk>/respond/", views.respond, name="survey_respond"),
+    path("sessions/<int:pk>/new/", views.session_survey_new, name="session_survey_new"),
+    path("teams/<int:pk>/conditions/", views.consensus_page, name="conditions_consensus"),
+    path("alumni/", views.alumni_answers, name="alumni_answers"),
 ]
 
 impact_urlpatterns = [

@@ -3,6 +3,7 @@ Thin: parse, call a selector, render."""
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 from django.contrib import messages
@@ -17,14 +18,23 @@ from trellis.authz.decorators import permission, scoped_permission
 from trellis.authz.policies import has_grant_for
 from trellis.authz.roles import Action
 from trellis.core.exports import FORMATS, export_response
+from trellis.core.forms import add_service_errors, form_status
 from trellis.core.listing import ExportSpec, form_page, render_list
 from trellis.core.params import get_choice, get_int, get_text
 from trellis.core.suppression import threshold
+from trellis.learning import selectors as learning_selectors
 from trellis.surveys import selectors, services
+from trellis.surveys.builtin import CONDITIONS_DIMENSIONS
 from trellis.surveys.charts import figures
-from trellis.surveys.forms import AnswersForm, WindowForm
+from trellis.surveys.forms import (
+    AlumniAnswerForm,
+    AnswersForm,
+    ConsensusForm,
+    SessionSurveyForm,
+    WindowForm,
+)
 from trellis.surveys.impact import LEVELS, PEOPLE_LEVELS
-from trellis.surveys.models import Measures, school_year_label
+from trellis.surveys.models import Measures, Window, school_year_label
 from trellis.surveys.printing import pdf_filename, report_pdf
 from trellis.surveys.tables import tables
 
@@ -126,7 +136,12 @@ def administration_list(request: HttpRequest) -> HttpResponseBase:
         template="surveys/administration_list.html",
         queryset=selectors.visible_administrations(request.user),
         export=ADMINISTRATION_EXPORT,
-        context={},
+        context={
+            # Whoever manages surveys records the alumni survey's answers (their own system's).
+            "alumni_system": getattr(request.user, "system", None)
+            if has_grant_for(request.user, Action.SURVEYS_MANAGE)
+            else None,
+        },
     )
 
 
@@ -373,6 +388,130 @@ def administration_window(request: HttpRequest, pk: int) -> HttpResponseBase:
         success_url=reverse("administration_detail", args=[administration.pk]),
         heading=f"When the web form of “{administration}” takes answers",
         back_label=str(administration),
+    )
+
+
+def _window_of(day: datetime.date) -> str:
+    """The window a session's day suggests: July to November the beginning of the year,
+    December to February the middle, March to June the end (the form's first choice only)."""
+    if day.month >= 7 and day.month <= 11:
+        return Window.BOY
+    return Window.MOY if day.month in (12, 1, 2) else Window.EOY
+
+
+@permission(Action.SIGNED_IN)
+def session_survey_new(request: HttpRequest, pk: int) -> HttpResponseBase:
+    """Give a satisfaction survey to a PD session's attendees, from the session's page: whoever
+    manages the session (404 for a session the user cannot see, 403 for one they may not
+    edit)."""
+    session = learning_selectors.session_to_manage(request.user, pk)
+    day = timezone.localtime(session.starts_at).date()
+    last = datetime.date(selectors.school_year_of(day), 6, 30)
+    instruments = selectors.session_survey_instruments(session)
+    initial = {
+        "instrument": instruments.filter(system__isnull=True).first(),
+        "window": _window_of(day),
+        "anonymous": True,
+        "opens_on": day,
+        "closes_on": min(day + datetime.timedelta(days=14), last),
+    }
+    form = SessionSurveyForm(request.POST or None, initial=initial, instruments=instruments)
+    back = reverse("learning_session", args=[session.pk])
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.session_survey_create(actor=request.user, session=session, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(
+                request, "The satisfaction survey is given: attendees find it on their home page."
+            )
+            return redirect(back)
+    return render(
+        request,
+        "simple_form.html",
+        {
+            "form": form,
+            "heading": f"Satisfaction survey for “{session.title}”",
+            "back_url": back,
+            "back_label": session.title,
+            "submit_label": "Give the survey",
+        },
+        status=form_status(form),
+    )
+
+
+@permission(Action.SIGNED_IN)
+def consensus_page(request: HttpRequest, pk: int) -> HttpResponseBase:
+    """A school leadership team records its consensus rating of the school's conditions (each
+    dimension 1-4) for the beginning or the end of a school year, and sees those it recorded;
+    a window already rated comes back filled in (`?year=&window=`) and is rated again."""
+    team = selectors.consensus_team(request.user, pk)
+    year = get_int(request.GET, "year") or selectors.school_year_of(timezone.localdate())
+    window = get_choice(request.GET, "window", ("boy", "eoy")) or "boy"
+    saved = selectors.consensus_values(team.school_id, year, window)  # type: ignore[arg-type]
+    initial: dict[str, Any] = {"year": year, "window": window}
+    for position, dimension in enumerate(CONDITIONS_DIMENSIONS):
+        initial[f"dimension_{position}"] = saved.get(dimension)
+    form = ConsensusForm(request.POST or None, initial=initial, dimensions=CONDITIONS_DIMENSIONS)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.consensus_record(
+                actor=request.user,
+                team=team,
+                year=data["year"],
+                window=data["window"],
+                ratings=form.ratings(),
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, "The team's consensus rating is recorded.")
+            return redirect(reverse("conditions_consensus", args=[team.pk]))
+    return render(
+        request,
+        "surveys/consensus.html",
+        {
+            "team": team,
+            "form": form,
+            "dimensions": CONDITIONS_DIMENSIONS,
+            "rows": selectors.consensus_rows(team.school_id),  # type: ignore[arg-type]
+        },
+        status=form_status(form),
+    )
+
+
+def _sees_system(request: HttpRequest, *args: Any, **kwargs: Any) -> bool:
+    return selectors.impact_reached(
+        request.user, get_text(request.GET, "system", max_length=60), None
+    )
+
+
+@scoped_permission(Action.SURVEYS_MANAGE, _sees_system)
+def alumni_answers(request: HttpRequest) -> HttpResponseBase:
+    """The alumni survey's answers ("Are you currently working in education?") of a system's
+    alumni: the latest recorded, and the form to record one (whoever manages the system's
+    surveys)."""
+    system = selectors.alumni_system(request.user, get_text(request.GET, "system", max_length=60))
+    form = AlumniAnswerForm(
+        request.POST or None,
+        initial={"answered_on": timezone.localdate()},
+        alumni=selectors.alumni_of(system),
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.alumni_answer_record(actor=request.user, system=system, **form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, "The answer is recorded.")
+            return redirect(f"{reverse('alumni_answers')}?system={system.code}")
+    return render(
+        request,
+        "surveys/alumni_answers.html",
+        {"system": system, "form": form, "answers": selectors.alumni_answers(system)[:50]},
+        status=form_status(form),
     )
 
 
