@@ -40,7 +40,7 @@ def test_coach_adds_captions_the_player_shows_and_the_transcript_reads(
     expect(page.get_by_role("heading", level=1)).to_have_text("Transcript: Grade 3 data meeting")
     expect(page.get_by_text("Let's look at Tuesday's exit tickets.")).to_be_visible()
     assert_accessible(page)
-    page.get_by_role("link", name="Play from 0:02").click()
+    page.get_by_role("link", name="Go to 0:02 in the video").click()
     expect(page.locator("video#player")).to_have_attribute(
         "src", f"/coaching/videos/{world.coaching['video']}/file/#t=2"
     )

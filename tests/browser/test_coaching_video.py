@@ -67,7 +67,7 @@ def test_coach_uploads_a_video_and_a_comment_seeks_the_player(
     # Clicking the time stamp seeks the player there (no page load: the script seeks).
     page.wait_for_function("() => document.getElementById('player').readyState >= 1", timeout=15000)
     url_before = page.url
-    page.get_by_role("link", name="Play from 0:04").click()
+    page.get_by_role("link", name="Go to 0:04 in the video").click()
     page.wait_for_function(
         "() => Math.abs(document.getElementById('player').currentTime - 4) < 0.01"
     )

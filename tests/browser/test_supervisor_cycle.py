@@ -148,7 +148,7 @@ def test_supervisor_session_video_and_evaluation_cycle(
     assert_accessible(sam)
     sam.wait_for_function("() => document.getElementById('player').readyState >= 1", timeout=15000)
     assert player.evaluate("v => v.currentTime") == 0
-    sam.get_by_role("link", name="Play from 0:04").click()
+    sam.get_by_role("link", name="Go to 0:04 in the video").click()
     sam.wait_for_function(
         "() => Math.abs(document.getElementById('player').currentTime - 4) < 0.01"
     )

@@ -156,9 +156,10 @@ def test_once_signed_off_nobody_takes_it_over(world: World) -> None:
     page = sid.get(f"/evaluations/{evaluation.pk}/").content.decode()
     assert 'id="handover"' not in page
     refused = sid.post(f"/evaluations/{evaluation.pk}/take-over/")
-    assert refused.status_code == 409 and "locked" in refused.content.decode()
+    assert refused.status_code == 409
+    assert "is locked: the evaluator can no longer change." in refused.content.decode()
     assert AuditEvent.objects.filter(
-        action="evaluation.change_refused", after__attempt="change of evaluator"
+        action="evaluation.change_refused", after__attempt="evaluator"
     ).exists()
     evaluation.refresh_from_db()
     assert evaluation.evaluator_id == world.users["supervisor"].person_id
@@ -169,6 +170,10 @@ def test_nobody_assigned_says_so(world: World) -> None:
     _end(world, Relationship.SUPERVISION, "supervisor")
     page = world.client("admin").get(f"/evaluations/{evaluation.pk}/").content.decode()
     assert "someone is assigned to evaluate or supervise" in page
+    assert 'href="/assignments/new/"' in page  # the administrator assigns them
+    paula = world.client("principal").get(f"/evaluations/{evaluation.pk}/").content.decode()
+    assert "the system's administrators assign them" in paula
+    assert 'href="/assignments/new/"' not in paula
     got = world.client("admin").get(f"/api/v1/evaluations/{evaluation.pk}").json()
     assert got["awaits_take_over"] is True and got["current_evaluator_id"] is None
 
@@ -196,3 +201,32 @@ def test_the_api_takes_it_over(world: World) -> None:
     saved = sam.post(f"{url}/summative", ratings(world), content_type="application/json")
     assert saved.status_code == 200
     assert sam.post(f"{url}/sign-off").status_code == 200
+
+
+def test_another_evaluator_assigned_while_hers_lasts_leaves_it_hers(world: World) -> None:
+    """The walk assigned a second evaluator while the first one's assignment lasted: every
+    reader was told she "no longer evaluates" and the newcomer was offered the take-over, while
+    she could still sign it off. While any assignment of hers to the evaluatee lasts, she
+    finishes what she began: no notice, no take-over."""
+    from django.utils import timezone
+
+    from trellis.assignments.services import assignment_create
+
+    rated_in_full(world)
+    pk = evaluation_of(world).pk
+    assignment_create(
+        actor=None,
+        kind=Relationship.EVALUATION,
+        supporter=world.users["supervisor_south"].person,
+        assignee=world.principal_person,
+        starts_on=timezone.localdate(),
+    )
+    sid = world.client("supervisor_south")
+    page = sid.get(f"/evaluations/{pk}/").content.decode()
+    assert 'id="handover"' not in page and "Take over this evaluation" not in page
+    assert "To take over" not in sid.get("/").content.decode()
+    assert sid.post(f"/evaluations/{pk}/take-over/").status_code == 403
+    assert sid.get(f"/api/v1/evaluations/{pk}").json()["awaits_take_over"] is False
+    eve = world.client("evaluator")
+    assert 'id="handover"' not in eve.get(f"/evaluations/{pk}/").content.decode()
+    assert eve.post(f"/evaluations/{pk}/sign-off/").status_code == 302

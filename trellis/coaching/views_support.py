@@ -292,9 +292,10 @@ def dosage(request: HttpRequest) -> HttpResponseBase:
 
     shown = rows[:40]
     top = max([max(r.planned, r.delivered) for r in shown] + [Decimal(1)])
-    # Drawn at its own size (not scaled to the column, where 12px labels shrank to 8): 480px
-    # wide, scrolled sideways on a narrower screen; each bar carries its value in hours.
-    width, label_w, row_h, values_w = 480, 170, 36, 64
+    # Drawn at its own size (not scaled to the column, where 12px labels shrank to 8): 560px
+    # wide, scrolled sideways on a narrower screen; each bar carries its value in hours. The
+    # label column holds 24 characters of the widest letters, the value column "999.9 h".
+    width, label_w, row_h, values_w = 560, 220, 36, 84
     scale = (width - label_w - values_w) / float(top)
     chart = []
     for k, r in enumerate(shown):

@@ -106,14 +106,11 @@ def acts_as_evaluator(user: Any, evaluation: Evaluation) -> bool:
     )
 
 
-def evaluators_of(person_ids: Any, day: datetime.date | None = None) -> dict[int, Person]:
-    """Who evaluates each person on the day (today by default): the supporter of their
-    evaluation assignment, else of their supervision (as a cycle names them when it opens).
-    One query."""
+def _pick(assignments: Any) -> dict[int, Person]:
+    """Each assignee's evaluator among these assignments in force: the supporter of their
+    evaluation assignment, else of their supervision."""
     evaluators: dict[int, Person] = {}
-    for assignment in supporters_of(
-        person_ids, [Relationship.EVALUATION, Relationship.SUPERVISION], day
-    ):
+    for assignment in assignments:
         if assignment.kind == Relationship.EVALUATION:
             evaluators[assignment.assignee_id] = assignment.supporter
         else:
@@ -121,49 +118,66 @@ def evaluators_of(person_ids: Any, day: datetime.date | None = None) -> dict[int
     return evaluators
 
 
+EVALUATOR_KINDS = [Relationship.EVALUATION, Relationship.SUPERVISION]
+
+
+def evaluators_of(person_ids: Any, day: datetime.date | None = None) -> dict[int, Person]:
+    """Who evaluates each person on the day (today by default): the supporter of their
+    evaluation assignment, else of their supervision (as a cycle names them when it opens).
+    One query."""
+    return _pick(supporters_of(person_ids, EVALUATOR_KINDS, day))
+
+
 @dataclass(frozen=True)
 class Handover:
-    """An unsigned evaluation whose evaluator of record no longer evaluates the evaluatee:
-    who does now (None when nobody is assigned), and whether the reader is that person."""
+    """An unsigned evaluation whose evaluator of record no longer evaluates or supervises the
+    evaluatee (their assignment ended): who does now (None when nobody is assigned), and
+    whether the reader is that person."""
 
     current: Person | None
     yours: bool
 
 
+def _handed_over(evaluation: Evaluation, assignments: list[Any]) -> bool:
+    """Whether the evaluator of record has lost every assignment to the evaluatee (among the
+    evaluatee's assignments in force). While one lasts they finish the evaluation they began,
+    even if another evaluator has been assigned since (docs/decisions.md, 2026-12-01)."""
+    return not evaluation.is_locked and not any(
+        a.supporter_id == evaluation.evaluator_id
+        for a in assignments
+        if a.assignee_id == evaluation.evaluatee_id
+    )
+
+
 def handover(user: Any, evaluation: Evaluation) -> Handover | None:
-    """Whether the evaluation waits for its evaluatee's current evaluator to take it over
-    (docs/decisions.md, 2026-12-01: an unsigned evaluation after the supervisor changes)."""
+    """Whether the evaluation waits for its evaluatee's current evaluator to take it over.
+    One query (none once signed off)."""
     if evaluation.is_locked:
         return None
-    current = evaluators_of([evaluation.evaluatee_id]).get(evaluation.evaluatee_id)
-    if current is not None and current.pk == evaluation.evaluator_id:
+    assignments = list(supporters_of([evaluation.evaluatee_id], EVALUATOR_KINDS))
+    if not _handed_over(evaluation, assignments):
         return None
+    current = _pick(assignments).get(evaluation.evaluatee_id)
     yours = current is not None and bool(user.person_id) and current.pk == user.person_id
     return Handover(current=current, yours=yours)
 
 
-def may_take_over(user: Any, evaluation: Evaluation) -> bool:
-    found = handover(user, evaluation)
-    return found is not None and found.yours
-
-
 def to_take_over(user: Any) -> list[Evaluation]:
     """The unsigned evaluations of the people the user evaluates now whose evaluator of record
-    is someone else (their assignment ended): the user's to take over. Two queries."""
+    no longer evaluates or supervises them: the user's to take over. Three queries."""
     if not user.person_id:
         return []
-    mine = [
-        a.assignee_id
-        for a in caseload_of(user.person_id, [Relationship.EVALUATION, Relationship.SUPERVISION])
-    ]
-    current = evaluators_of(mine)
+    mine = [a.assignee_id for a in caseload_of(user.person_id, EVALUATOR_KINDS)]
+    assignments = list(supporters_of(mine, EVALUATOR_KINDS))
+    current = _pick(assignments)
     ids = [pid for pid, person in current.items() if person.pk == user.person_id]
-    return list(
+    rows = (
         Evaluation.objects.filter(evaluatee_id__in=ids, signed_off_at__isnull=True)
         .exclude(evaluator_id=user.person_id)
         .select_related("evaluatee", "evaluator", "cycle")
         .order_by("due_on", "evaluatee__family_name", "pk")
     )
+    return [e for e in rows if _handed_over(e, assignments)]
 
 
 def evaluation_list(
@@ -239,8 +253,7 @@ def cycle_filter_choices(user: Any) -> dict[str, Any]:
         "school_years": sorted({c.school_year for c in cycles}, reverse=True),
         "stages": Stage.choices,
         # "Mine to conduct" and "Evaluations you signed" only to whom they can show anything.
-        "conducts": bool(person_id)
-        and Evaluation.objects.filter(evaluator_id=person_id).exists(),
+        "conducts": bool(person_id) and Evaluation.objects.filter(evaluator_id=person_id).exists(),
         "signs": bool(person_id) and Evaluation.objects.filter(_signed_by_q(person_id)).exists(),
     }
 

@@ -527,7 +527,7 @@ def evaluation_take_over(*, actor: Any, evaluation: Evaluation) -> None:
     evaluator's summative drafts go (seen by nobody, signable by nobody now). Refused once
     signed off (409, audited), to anyone else in the chain (403)."""
     _require_reader(actor, evaluation)
-    _refuse_locked(actor, evaluation, "change of evaluator")
+    _refuse_locked(actor, evaluation, "evaluator")
     found = handover(actor, evaluation)
     if found is None:
         if actor is not None and actor.person_id == evaluation.evaluator_id:

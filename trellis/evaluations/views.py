@@ -14,6 +14,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from trellis.authz.decorators import permission
+from trellis.authz.policies import has_grant_for
 from trellis.authz.roles import Action
 from trellis.core.forms import add_service_errors
 from trellis.core.listing import ExportSpec, render_list
@@ -178,6 +179,10 @@ def _page(
             "locked": locked,
             "waiting": waiting,
             "handover": handover,
+            # The notice's way to assign an evaluator, to whom may (a link they can follow).
+            "assigns": handover is not None
+            and handover.current is None
+            and has_grant_for(user, Action.ASSIGNMENTS_MANAGE),
             **context,
             **forms,
         },

@@ -42,7 +42,8 @@ document.addEventListener("click", function (event) {
 
 // A table wider than the screen scrolls inside its box: the box takes the keyboard's focus (so
 // arrow keys scroll it, WCAG 2.1.1) and is named after the table's caption or the heading above.
-htmx.onLoad(function (root) {
+// Checked on load and again when the window narrows (a phone turned, a window resized).
+function focusableScrollers(root) {
   root.querySelectorAll(".table-responsive").forEach(function (box) {
     if (box.scrollWidth <= box.clientWidth || box.hasAttribute("tabindex")) return;
     var caption = box.querySelector("caption");
@@ -52,4 +53,10 @@ htmx.onLoad(function (root) {
     box.setAttribute("role", "region");
     box.setAttribute("aria-label", name.trim() + " (scrolls sideways)");
   });
+}
+htmx.onLoad(focusableScrollers);
+var resizing = null;
+window.addEventListener("resize", function () {
+  clearTimeout(resizing);
+  resizing = setTimeout(function () { focusableScrollers(document); }, 100);
 });
