@@ -3,6 +3,7 @@ from __future__ import annotations
 import json
 import statistics
 import time
+from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
@@ -52,6 +53,23 @@ PAGES = [
 ]
 
 
+def _server_process() -> Path | None:
+    """The scheduler statistics of the PostgreSQL process serving this connection, where the
+    server runs on this machine (None elsewhere, and on SQLite)."""
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        (pid,) = cursor.fetchone()
+    stat = Path(f"/proc/{pid}/schedstat")
+    return stat if stat.exists() else None
+
+
+def _server_cpu(stat: Path | None) -> float:
+    # The first field is the time the process has run on a CPU, in nanoseconds.
+    return int(stat.read_text().split()[0]) / 1e6 if stat is not None else 0.0
+
+
 class Command(BaseCommand):
     help = "Time the main pages of the demo district and count their queries (JSON out)."
 
@@ -73,12 +91,15 @@ class Command(BaseCommand):
             client = clients[account]
             url = template.format(school=school.pk, person=person.pk)
             client.get(url)  # warm caches and connections
-            times, queries = [], 0
+            server = _server_process()
+            times, cpu, queries = [], [], 0
             for _ in range(options["runs"]):
                 with CaptureQueriesContext(connection) as captured:
                     started = time.perf_counter()
+                    started_cpu = time.thread_time() * 1000 + _server_cpu(server)
                     response = client.get(url)
                     times.append((time.perf_counter() - started) * 1000)
+                    cpu.append(time.thread_time() * 1000 + _server_cpu(server) - started_cpu)
                 if response.status_code != 200:
                     raise SystemExit(f"{url} answered {response.status_code} for {account}")
                 queries = len(captured)
@@ -88,6 +109,10 @@ class Command(BaseCommand):
                     "url": template,
                     "queries": queries,
                     "ms": round(statistics.median(times), 1),
+                    # CPU time of this thread and of its PostgreSQL process (when on this
+                    # machine): what a page costs, much less disturbed than `ms` by other work
+                    # on a shared machine, which only delays it.
+                    **({"cpu_ms": round(statistics.median(cpu), 1)} if server else {}),
                 }
             )
         self.stdout.write(json.dumps(results))
