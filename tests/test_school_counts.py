@@ -633,3 +633,15 @@ def test_item29_assignment_pages_follow_the_full_order_without_sorting_everythin
     # The page through the view: the same first rows, and a page past the end shows the first.
     first = world.client("programs").get("/assignments/?page=999").content.decode()
     assert "Assignments 1\u201350, more on the next page" in first
+
+
+def test_postgresql_costs_an_index_probe_as_data_in_memory(world: World) -> None:
+    """Item 29: every connection tells the planner that an index probe costs about a sequential
+    page (random_page_cost 1.1, not 4). With the default, a metro district's pages scanned and
+    hashed its thousand schools to join a page of positions, and read every active person of
+    the system to find a network's few hundred by id (docs/decisions.md, 2026-12-01)."""
+    if connection.vendor != "postgresql":
+        pytest.skip("a PostgreSQL setting")
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW random_page_cost")
+        assert cursor.fetchone()[0] == "1.1"

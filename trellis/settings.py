@@ -130,6 +130,15 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
     }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # A district's working set is in memory (or on SSD): an index probe costs about what a
+    # sequential page does, not the default 4x. With the default, PostgreSQL scanned and hashed
+    # a metro district's thousand schools to join 30 positions to them, and read every active
+    # person of the system to find a network's few hundred by id (item 29; measured with
+    # bench/pages.py). TRELLIS_PG_RANDOM_PAGE_COST sets another value for spinning disks.
+    _page_cost = float(os.environ.get("TRELLIS_PG_RANDOM_PAGE_COST", "1.1"))
+    _options = DATABASES["default"].setdefault("OPTIONS", {})
+    _options["options"] = f"{_options.get('options', '')} -c random_page_cost={_page_cost}".strip()
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHE_URL = os.environ.get("CACHE_URL", "")

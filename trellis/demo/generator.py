@@ -60,7 +60,7 @@ class Size:
 SIZES = {
     "demo": Size(schools=12, networks=3, staff=400, students=6_000, years=3),
     "district": Size(schools=100, networks=10, staff=4_000, students=60_000, years=5),
-    "metro": Size(schools=1_000, networks=50, staff=30_000, students=500_000, years=5),
+    "metro": Size(schools=1_000, networks=100, staff=30_000, students=500_000, years=5),
 }
 
 SYSTEM_CODE = "riverbend"
