@@ -293,9 +293,11 @@ def _protect(
                         suppressed.add(more[0])
                         changed = True
 
-    def withhold_beside(key: K) -> bool:
+    def withhold_beside(key: K, known: Collection[K] = ()) -> bool:
         """Withhold the smallest shown cell of a relation `key` is in; when every cell of those
-        is withheld already, of the relations one step further along withheld cells."""
+        is withheld already, of the relations one step further along withheld cells. `known`
+        are the cells of the insider `key` is pinned for: withholding them hides nothing from
+        that reader, and they tie no withheld cells together for them."""
         reached, seen = {key}, set()
         while reached:
             options: list[K] = []
@@ -306,6 +308,8 @@ def _protect(
                     continue
                 seen.add(n)
                 for cell in (total, *parts):
+                    if cell in known:
+                        continue
                     if cell in suppressed:
                         further.add(cell)
                     elif cell not in open_keys:
@@ -323,6 +327,58 @@ def _protect(
     # Cells the labels alone pin (every cell of a network "fewer than 5" and its total too: each
     # is 1) cannot be helped by withholding more; worked out once, when a pin is first found.
     by_labels: set[K] | None = None
+    everything = {k for t, parts in relations for k in (t, *parts)} | set(values)
+    owned: dict[Hashable, set[K]] = defaultdict(set)
+    for key, owner in owners.items():
+        owned[owner].add(key)
+    # Per insider, as for any reader: what was audited (their own withheld cells and every
+    # withheld cell then), the cells shown to move for them, those their labels alone pin.
+    insider_audited: dict[Hashable, tuple[set[K], set[K]]] = {}
+    insider_free: dict[Hashable, set[K]] = defaultdict(set)
+    insider_by_labels: dict[Hashable, set[K]] = defaultdict(set)
+
+    def insider_audit() -> bool:
+        """Whether some insider, their own school's figures known, pins a small withheld cell
+        of someone else's (then one more cell beside it is withheld). Only the groups of
+        withheld cells that share a relation with one of their own withheld cells can differ
+        from what every reader was audited on."""
+        for owner in sorted(owned, key=repr):
+            own = owned[owner]
+            own_withheld = own & suppressed
+            if not own_withheld:
+                continue  # they know nothing a reader of the pages does not
+            before = insider_audited.get(owner)
+            if before is not None and before[0] == own_withheld and before[1] == suppressed:
+                continue
+            changed = (
+                None if before is None or before[0] != own_withheld else suppressed - before[1]
+            )
+            insider_audited[owner] = (own_withheld, set(suppressed))
+            near = {
+                k
+                for total, parts in relations
+                if total in own_withheld or any(p in own_withheld for p in parts)
+                for k in (total, *parts)
+            }
+            found = pinned(
+                values,
+                relations,
+                suppressed - own,
+                changed=changed,
+                near=near,
+                free=insider_free[owner],
+            )
+            found -= own | insider_by_labels[owner]
+            if found:
+                # Pinned by the labels and their own figures alone: no withholding helps.
+                insider_by_labels[owner] |= pinned(
+                    values, relations, everything - set(open_keys) - own, near=near, only=found
+                )
+                found -= insider_by_labels[owner]
+            if found and any([withhold_beside(key, known=own) for key in sorted(found, key=order)]):
+                return True
+        return False
+
     while True:
         each_relation()
         # Only the groups of cells that changed since the last audit can have changed.
@@ -330,10 +386,11 @@ def _protect(
         audited = set(suppressed)
         found = pinned(values, relations, suppressed, changed=fresh, free=free)
         if found and by_labels is None:
-            everything = {k for t, parts in relations for k in (t, *parts)} | set(values)
             by_labels = pinned(values, relations, everything - set(open_keys))
         found -= by_labels or set()
-        if not found or not any([withhold_beside(key) for key in sorted(found, key=order)]):
+        if found and any([withhold_beside(key) for key in sorted(found, key=order)]):
+            continue
+        if not owned or not insider_audit():
             break
     return suppressed & set(values) | (suppressed & set(hidden))
 
@@ -345,14 +402,17 @@ def pinned(
     *,
     changed: Collection[K] | None = None,
     free: set[K] | None = None,
+    near: Collection[K] | None = None,
+    only: Collection[K] | None = None,
 ) -> set[K]:
     """The small withheld cells ("fewer than 5") a reader can pin to one value from every shown
     figure, every relation and the labels' bounds together (`_bounds`). The withheld cells are
     split into the groups that relations tie together; in each, a cell's most and least are
     linear programmes over the withheld cells, the shown ones being constants. The true values
     are one answer, so one programme usually settles a cell: it can be more, or less, by one.
-    With `changed`, only the groups holding one of those cells are audited; `free` holds the
-    cells already shown to move (not audited again) and gains those found now."""
+    With `changed`, only the groups holding one of those cells are audited, with `near` only
+    those holding one of these, and with `only` only those small cells; `free` holds the cells
+    already shown to move (not audited again) and gains those found now."""
     free = set() if free is None else free
     limit = threshold()
     if limit <= 2:  # "fewer than 2" is 1 by its label alone: nothing more to pin
@@ -387,7 +447,18 @@ def pinned(
             continue
         if changed is not None and not any(k in changed for k in keys):
             continue
-        found |= _pinned_in(values, by_group[head], sorted(keys, key=repr), limit, free)
+        if near is not None and not any(k in near for k in keys):
+            continue
+        if only is not None and not any(k in only for k in keys):
+            continue
+        found |= _pinned_in(
+            values,
+            by_group[head],
+            sorted(keys, key=repr),
+            limit,
+            free,
+            None if only is None else set(only),
+        )
     return found
 
 
@@ -424,6 +495,7 @@ def _pinned_in(
     keys: list[K],
     limit: int,
     known_free: set[K],
+    only: set[K] | None = None,
 ) -> set[K]:
     index = {key: i for i, key in enumerate(keys)}
     truth = [float(values.get(key, 0)) for key in keys]
@@ -439,7 +511,11 @@ def _pinned_in(
                 columns[index[key]][row] += sign
                 known += sign * values.get(key, 0)
         sums.append(known)
-    small = [i for i, key in enumerate(keys) if 0 < truth[i] < limit and key not in known_free]
+    small = [
+        i
+        for i, key in enumerate(keys)
+        if 0 < truth[i] < limit and key not in known_free and (only is None or key in only)
+    ]
     if not sums or not small:
         return set()
     lp = highspy.HighsLp()
