@@ -351,7 +351,7 @@ def _insiders_of(values: dict[object, int]) -> dict[object, int]:
     st.integers(2, 3),
     st.lists(st.integers(0, 12), min_size=9, max_size=9),
 )
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=200, deadline=None)
 def test_no_insider_pins_another_schools_small_cell(
     schools: int, grades: int, draws: list[int]
 ) -> None:
@@ -368,10 +368,12 @@ def test_no_insider_pins_another_schools_small_cell(
     for school in range(schools):
         own = {k for k, owner in insiders.items() if owner == school}
         possible = _possible(values, relations, hidden, cap=cap, known=own)
-        by_labels = _possible(values, relations, set(values), cap=cap, known=own)
         pinned = {
             k: found
             for k, found in possible.items()
-            if insiders.get(k, school) != school and len(found) == 1 and len(by_labels[k]) > 1
+            if insiders.get(k, school) != school and len(found) == 1
         }
+        if pinned:
+            by_labels = _possible(values, relations, set(values), cap=cap, known=own)
+            pinned = {k: found for k, found in pinned.items() if len(by_labels[k]) > 1}
         assert not pinned, (school, cells, sorted(hidden, key=repr), pinned)
