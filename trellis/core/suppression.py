@@ -35,7 +35,7 @@ from collections import defaultdict
 from collections.abc import Collection, Hashable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 import highspy
 import numpy
@@ -367,6 +367,7 @@ def _protect(
     insider_free: dict[Hashable, set[K]] = defaultdict(set)
     insider_by_labels: dict[Hashable, set[K]] = defaultdict(set)
     insiders_pinned: set[Hashable] = set()
+    labels_programmes: dict[str, Any] = {}
 
     def insider_audit() -> bool:
         """Whether some insider, their own figures known, pins a small withheld cell of someone
@@ -394,6 +395,7 @@ def _protect(
                 everything - set(open_keys),
                 {owner: owned[owner] for owner, keys in found.items() if keys},
                 only=found,
+                wholes=labels_programmes,
             )
             for owner, keys in by_labels.items():
                 insider_by_labels[owner] |= keys
@@ -462,6 +464,7 @@ def pinned_by_insiders(
     free: dict[Hashable, set[K]] | None = None,
     only: Mapping[Hashable, Collection[K]] | None = None,
     again: Collection[Hashable] = (),
+    wholes: dict[str, Any] | None = None,
 ) -> dict[Hashable, set[K]]:
     """`pinned` for each insider (`owned`: the figures each insider knows exactly, a school's
     to its principal): the small withheld cells of others near their own that they can pin,
@@ -473,7 +476,9 @@ def pinned_by_insiders(
     stronger reader: a cell that moves there moves for them); a cell pinned there is audited
     again over its whole group of withheld cells (`_groups`), exact. `changed` and `free`
     (per insider) as for `pinned`, but the insiders `again` (a cell was pinned for them) are
-    audited whatever changed; `only` limits each insider's audit to those cells."""
+    audited whatever changed; `only` limits each insider's audit to those cells. `wholes`
+    keeps the whole groups' programmes from one call to the next with the same `withheld`
+    (every cell, for what the labels alone pin)."""
     free = defaultdict(set) if free is None else free
     limit = threshold()
     found: dict[Hashable, set[K]] = defaultdict(set)
@@ -494,9 +499,10 @@ def pinned_by_insiders(
             if owner in again or any(k in moved for k in keys)
         }
     # The whole groups, made when a cell first needs one.
-    group_of: dict[K, int] = {}
-    groups: list[tuple[list[K], list[tuple[K, Sequence[K]]]]] = []
-    programmes: dict[int, _Programme[K]] = {}
+    kept = {} if wholes is None else wholes
+    group_of: dict[K, int] = kept.setdefault("group_of", {})
+    groups: list[tuple[list[K], list[tuple[K, Sequence[K]]]]] = kept.setdefault("groups", [])
+    programmes: dict[int, _Programme[K]] = kept.setdefault("programmes", {})
     for owner in sorted(owned, key=repr):
         theirs = set(owned[owner])
         start = theirs & withheld
@@ -526,7 +532,7 @@ def pinned_by_insiders(
         )
         maybe = local.pinned([i for i in local.small() if local.keys[i] in wanted], free[owner])
         if maybe and not groups:
-            groups = _groups(relations, withheld)
+            groups.extend(_groups(relations, withheld))
             for g, (keys, _tied) in enumerate(groups):
                 group_of.update((key, g) for key in keys)
         for g in sorted({group_of[k] for k in maybe}):
