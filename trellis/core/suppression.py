@@ -233,6 +233,9 @@ def protect_beside(
     return (decided | withheld) & set(values)
 
 
+# An insider is audited over the cells near their own: through relations of at most this many
+# cells (a network's, not a metropolitan system's grade totals).
+NEAR_WIDEST = 100
 REMEMBER_FROM = 300  # cells; a smaller table is decided faster than it is looked up
 REMEMBER_FOR = 36 * 3600  # seconds
 
@@ -323,18 +326,24 @@ def _protect(
                 return more[0]
         return None
 
-    def withhold_beside(key: K, known: Collection[K] = ()) -> bool:
+    def withhold_beside(key: K, known: Collection[K] = (), widest: int | None = None) -> bool:
         """Withhold the smallest shown cell of a relation `key` is in; when every cell of those
         is withheld already, of the relations one step further along withheld cells. `known`
         are the cells of the insider `key` is pinned for: withholding them hides nothing from
-        that reader, and they tie no withheld cells together for them."""
+        that reader, and they tie no withheld cells together for them. With `widest`, the
+        relations of at most that many cells first (a system's grade total, over every school,
+        would offer a cell far away that frees nothing)."""
+        return (widest is not None and beside(key, known, widest)) or beside(key, known, None)
+
+    def beside(key: K, known: Collection[K], widest: int | None) -> bool:
         reached, seen = {key}, set()
         while reached:
             options: list[K] = []
             zeros: list[K] = []
             further: set[K] = set()
-            for n, (total, parts) in enumerate(relations):
-                if n in seen or not (total in reached or any(p in reached for p in parts)):
+            for n in sorted({n for k in reached for n in relations_of.get(k, ())}):
+                total, parts = relations[n]
+                if n in seen or (widest is not None and len(parts) + 1 > widest):
                     continue
                 seen.add(n)
                 for cell in (total, *parts):
@@ -402,7 +411,7 @@ def _protect(
                 found[owner] -= keys
         return any(
             [
-                withhold_beside(key, known=owned[owner])
+                withhold_beside(key, known=owned[owner], widest=NEAR_WIDEST)
                 for owner in sorted(found, key=repr)
                 for key in sorted(found[owner], key=order)
             ]
@@ -555,7 +564,7 @@ def _near(
     known: Collection[K],
     *,
     hops: int,
-    widest: int = 100,
+    widest: int = NEAR_WIDEST,
 ) -> set[K]:
     """The cells of `pool`, but `known`, within `hops` relations of `start`, through relations
     of at most `widest` cells (each looked at once)."""
