@@ -136,6 +136,39 @@ def exposed(withheld: Sequence[int]) -> bool:
     return False
 
 
+def _tally(withheld: Sequence[int]) -> tuple[int, int, int, int, float, int]:
+    """What `exposed` needs of withheld cells, as sums (so that some can be taken out): how
+    many, their sum, the least and (finite) most their labels allow, how many are unbounded
+    ("not shown") and how many small."""
+    limit = threshold()
+    low, unbounded, high, few = 0, 0, 0.0, 0
+    for value in withheld:
+        lo, hi = _bounds(value, limit)
+        low += lo
+        if hi == math.inf:
+            unbounded += 1
+        else:
+            high += hi
+        few += 0 < value < limit
+    return len(withheld), sum(withheld), low, unbounded, high, few
+
+
+def _exposed_tally(count: int, total: int, low: int, unbounded: int, high: float, few: int) -> bool:
+    """`exposed` from a `_tally`: every small cell has the same bounds (1 to threshold - 1),
+    so it is pinned or not whichever it is."""
+    limit = threshold()
+    if not count:
+        return False
+    if count == 1 or total < limit:
+        return True
+    if not few:
+        return False
+    others_most = math.inf if unbounded else high - (limit - 1)
+    least = max(1, total - others_most)
+    most = min(limit - 1, total - (low - 1))
+    return least == most and (least, most) != (1, limit - 1)
+
+
 def protect(
     values: Mapping[K, int],
     relations: Iterable[tuple[K, Sequence[K]]],
@@ -266,9 +299,23 @@ def _protect(
         # What the others withhold, once an insider takes out their own cells (a principal
         # knows their school's grades exactly), must stay as safe as for any reader: a lone
         # "not shown" cell learnt exactly gives a small one away through its school's total.
-        for owner in {owners[p] for p in hidden_parts if p in owners}:
-            rest = [values.get(p, 0) for p in hidden_parts if owners.get(p) != owner]
-            if exposed(rest):
+        # Tallied once, each insider's own taken out: a system's grade total has hundreds.
+        everyone = _tally([values.get(p, 0) for p in hidden_parts])
+        theirs: dict[Hashable, list[int]] = defaultdict(list)
+        for p in hidden_parts:
+            if p in owners:
+                theirs[owners[p]].append(values.get(p, 0))
+        for own in theirs.values():
+            mine = _tally(own)
+            count, total, low, unbounded, high, few = everyone
+            if _exposed_tally(
+                count - mine[0],
+                total - mine[1],
+                low - mine[2],
+                unbounded - mine[3],
+                high - mine[4],
+                few - mine[5],
+            ):
                 return True
         return False
 
