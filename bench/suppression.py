@@ -37,7 +37,7 @@ def figures(schools: int, seed: int) -> tuple[dict[str, dict[Any, int]], list[An
     """A system's chronic figures (the shape `_chronic_figures` builds) and their relations."""
     from trellis.attendance.selectors import ALL, CHRONIC_MEASURES, grade_key
 
-    rng = random.Random(seed)
+    rng = random.Random(seed)  # noqa: S311 - synthetic bench data
     members: dict[tuple[Any, ...], list[int]] = defaultdict(list)
     grades: dict[tuple[Any, ...], set[str]] = defaultdict(set)
     values: dict[str, dict[Any, int]] = {name: defaultdict(int) for name in CHRONIC_MEASURES}
