@@ -194,14 +194,22 @@ def _network(cells: dict[tuple[int, int], int]) -> tuple[dict[object, int], list
     return values, relations
 
 
-def _possible(values: dict[object, int], relations: list, hidden: set, cap: int) -> dict:  # type: ignore[type-arg]
+def _possible(  # type: ignore[no-untyped-def]
+    values: dict[object, int],
+    relations: list,
+    hidden: set,
+    cap: int,
+    known=(),  # type: ignore[type-arg]
+) -> dict:  # type: ignore[type-arg]
     """Every value each withheld "fewer than 5" cell can take, by search (no linear programme):
     what a reader knows is every shown figure, every relation, and the labels ("fewer than 5" is
-    1 to 4, "not shown" at least 5, tried up to `cap`).
+    1 to 4, "not shown" at least 5, tried up to `cap`), and `known` figures exactly (an
+    insider's own school).
 
     The search narrows every figure's bounds by every relation until nothing moves, then halves
     the widest-open figure's range and tries both halves: exact, and fast whatever the draws
     (trying one value after another took up to a quarter of an hour on some networks)."""
+    hidden = set(hidden) - set(known)
     start = {key: (value, value) for key, value in values.items() if key not in hidden}
     for key in hidden:
         value = values[key]
@@ -328,3 +336,44 @@ def test_an_insider_learns_no_withheld_cell_of_another_school_from_one_relation(
     own = {k for k, owner in insiders.items() if owner == 0}
     possible = _possible(values, relations, hidden - own, cap=values["network"] + 6)
     assert len(possible[("cell", 1, 4)]) > 1, possible
+
+
+def _insiders_of(values: dict[object, int]) -> dict[object, int]:
+    """Each school's cells and total belong to its principal, as the attendance code names them
+    (`attendance.selectors._insiders`)."""
+    return {
+        key: key[1] for key in values if isinstance(key, tuple) and key[0] in ("cell", "school")
+    }
+
+
+@given(
+    st.integers(2, 3),
+    st.integers(2, 3),
+    st.lists(st.integers(0, 12), min_size=9, max_size=9),
+)
+@settings(max_examples=200, deadline=None)
+def test_no_insider_pins_another_schools_small_cell(
+    schools: int, grades: int, draws: list[int]
+) -> None:
+    """Issue 12's known gap: each school's principal knows their own school's figures exactly
+    (a cell is known to whoever may list its students). With every shown figure, every relation,
+    the labels' bounds and one school's figures known, each "fewer than 5" cell of another
+    school keeps more than one possible value, unless the labels and that school's figures
+    alone pin it (every other figure withheld and still one value), which no withholding helps."""
+    cells = {(s, g): draws[s * 3 + g] for s in range(schools) for g in range(grades)}
+    values, relations = _network(cells)
+    insiders = _insiders_of(values)
+    hidden = protect(values, relations, insiders=insiders)
+    cap = values["network"] + 6
+    for school in range(schools):
+        own = {k for k, owner in insiders.items() if owner == school}
+        possible = _possible(values, relations, hidden, cap=cap, known=own)
+        pinned = {
+            k: found
+            for k, found in possible.items()
+            if insiders.get(k, school) != school and len(found) == 1
+        }
+        if pinned:
+            by_labels = _possible(values, relations, set(values), cap=cap, known=own)
+            pinned = {k: found for k, found in pinned.items() if len(by_labels[k]) > 1}
+        assert not pinned, (school, cells, sorted(hidden, key=repr), pinned)

@@ -47,3 +47,30 @@ def test_a_school_day_with_data_has_neither_message(w: World) -> None:
     assert "Not an instructional day" not in html
     assert "No attendance has been imported" not in html
     assert card(html, "Enrolled on Sep 30") == "6"
+
+
+def test_the_api_report_gives_no_day_figures_on_a_day_without_school(w: World) -> None:
+    """Issue 12, minor: the API gave zeros on a day that is not an instructional day. The day's
+    figures are null with the reason, as the pages say; the week's and chronic figures (to
+    date) stand; an instructional day is unchanged."""
+    url = "/api/v1/attendance/report?system=riverbend&date="
+    body = w.client("admin").get(url + "2026-09-07").json()
+    for entry in body["schools"].values():
+        assert entry["enrolled"] is None and entry["absent"] is None
+        assert entry["absence_rate_pct"] is None
+        assert entry["day_note"] == "Not an instructional day at this school."
+        assert entry["suppressed"] == []
+    assert body["system"]["enrolled"] is None and body["system"]["absence_rate_pct"] is None
+    assert body["system"]["day_note"] == "Not an instructional day at any of these schools."
+    assert body["system"]["chronic_absent"] is not None
+    school_day = w.client("admin").get(url + "2026-09-30").json()
+    assert school_day["schools"]["sch-a"]["enrolled"] == 6
+    assert school_day["schools"]["sch-a"]["day_note"] is None
+    assert school_day["system"]["day_note"] is None
+    # One school in session: only the other says so; the total is the one in session.
+    CalendarDay.objects.create(system=w.system, school=w.school, date=datetime.date(2026, 9, 7))
+    mixed = w.client("admin").get(url + "2026-09-07").json()
+    assert mixed["schools"]["sch-a"]["day_note"] is None
+    assert mixed["schools"]["sch-b"]["day_note"] == "Not an instructional day at this school."
+    assert mixed["schools"]["sch-b"]["enrolled"] is None
+    assert mixed["system"]["day_note"] is None

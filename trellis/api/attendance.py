@@ -35,6 +35,9 @@ class DayFigures(Schema):
     chronic_absence_rate_pct: float | None
     # The figures withheld by small-cell suppression (null above).
     suppressed: list[str]
+    # Why the day's figures (enrolled, absent, absence rate) are null: not an instructional
+    # day; null when they are given.
+    day_note: str | None = None
 
 
 class ReportOut(Schema):

@@ -660,12 +660,42 @@ def attendance_report_for(user: Any, system: System, day: datetime.date) -> dict
     ]:
         r.chronic_counted = table.count("chronic_counted", key)
         r.chronic_absent = table.count("chronic_absent", key)
+    # A day that is not an instructional day has no figures of the day, not zeros (as the
+    # pages say): a school whose calendar of the school year lacks the day, and the total
+    # when that is every school's case.
+    calendars = CalendarDay.objects.filter(
+        school_id__in=ids, date__gte=school_year_start(day), date__lte=school_year_end(day)
+    )
+    with_calendar = set(calendars.values_list("school_id", flat=True).distinct())
+    teaching = set(calendars.filter(date=day).values_list("school_id", flat=True))
+    recorded = {row.school.pk for row in seen.rows if row.f.has_day}
+    closed = with_calendar - teaching - recorded
+    schools = {}
+    for row in seen.rows:
+        schools[school_key(row.school)] = _day_entry(
+            row.entry(), NOT_INSTRUCTIONAL if row.school.pk in closed else None
+        )
+    everywhere = bool(seen.rows) and closed == {row.school.pk for row in seen.rows}
     return {
         "date": day.isoformat(),
-        "schools": {school_key(row.school): row.entry() for row in seen.rows},
-        "system": seen.total.entry(),
+        "schools": schools,
+        "system": _day_entry(
+            seen.total.entry(), NOT_INSTRUCTIONAL_ANYWHERE if everywhere else None
+        ),
         "scope": "system" if reach.kind == "system" else "schools in your reach",
     }
+
+
+NOT_INSTRUCTIONAL = "Not an instructional day at this school."
+NOT_INSTRUCTIONAL_ANYWHERE = "Not an instructional day at any of these schools."
+
+
+def _day_entry(entry: dict[str, Any], note: str | None) -> dict[str, Any]:
+    """An entry of the API's report with the day's figures null, and why, on a day that is
+    not an instructional day (the week's and the chronic figures stand: they are to date)."""
+    if note is not None:
+        entry.update(enrolled=None, absent=None, absence_rate_pct=None)
+    return {**entry, "day_note": note}
 
 
 def instructional(school: School, day: datetime.date) -> bool | None:

@@ -26,14 +26,16 @@ from __future__ import annotations
 
 import ctypes
 import hashlib
+import heapq
 import math
 import os
 import sys
 import threading
 from collections import defaultdict
-from collections.abc import Collection, Hashable, Iterable, Mapping, Sequence
+from collections.abc import Collection, Hashable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import Any, Generic, TypeVar
 
 import highspy
 import numpy
@@ -134,6 +136,39 @@ def exposed(withheld: Sequence[int]) -> bool:
     return False
 
 
+def _tally(withheld: Sequence[int]) -> tuple[int, int, int, int, float, int]:
+    """What `exposed` needs of withheld cells, as sums (so that some can be taken out): how
+    many, their sum, the least and (finite) most their labels allow, how many are unbounded
+    ("not shown") and how many small."""
+    limit = threshold()
+    low, unbounded, high, few = 0, 0, 0.0, 0
+    for value in withheld:
+        lo, hi = _bounds(value, limit)
+        low += lo
+        if hi == math.inf:
+            unbounded += 1
+        else:
+            high += hi
+        few += 0 < value < limit
+    return len(withheld), sum(withheld), low, unbounded, high, few
+
+
+def _exposed_tally(count: int, total: int, low: int, unbounded: int, high: float, few: int) -> bool:
+    """`exposed` from a `_tally`: every small cell has the same bounds (1 to threshold - 1),
+    so it is pinned or not whichever it is."""
+    limit = threshold()
+    if not count:
+        return False
+    if count == 1 or total < limit:
+        return True
+    if not few:
+        return False
+    others_most = math.inf if unbounded else high - (limit - 1)
+    least = max(1, total - others_most)
+    most = min(limit - 1, total - (low - 1))
+    return least == most and (least, most) != (1, limit - 1)
+
+
 def protect(
     values: Mapping[K, int],
     relations: Iterable[tuple[K, Sequence[K]]],
@@ -231,6 +266,9 @@ def protect_beside(
     return (decided | withheld) & set(values)
 
 
+# An insider is audited over the cells near their own: through relations of at most this many
+# cells (a network's, not a metropolitan system's grade totals).
+NEAR_WIDEST = 100
 REMEMBER_FROM = 300  # cells; a smaller table is decided faster than it is looked up
 REMEMBER_FOR = 36 * 3600  # seconds
 
@@ -261,58 +299,110 @@ def _protect(
         # What the others withhold, once an insider takes out their own cells (a principal
         # knows their school's grades exactly), must stay as safe as for any reader: a lone
         # "not shown" cell learnt exactly gives a small one away through its school's total.
-        for owner in {owners[p] for p in hidden_parts if p in owners}:
-            rest = [values.get(p, 0) for p in hidden_parts if owners.get(p) != owner]
-            if exposed(rest):
+        # Tallied once, each insider's own taken out: a system's grade total has hundreds.
+        everyone = _tally([values.get(p, 0) for p in hidden_parts])
+        theirs: dict[Hashable, list[int]] = defaultdict(list)
+        for p in hidden_parts:
+            if p in owners:
+                theirs[owners[p]].append(values.get(p, 0))
+        for own in theirs.values():
+            mine = _tally(own)
+            count, total, low, unbounded, high, few = everyone
+            if _exposed_tally(
+                count - mine[0],
+                total - mine[1],
+                low - mine[2],
+                unbounded - mine[3],
+                high - mine[4],
+                few - mine[5],
+            ):
                 return True
         return False
 
-    def each_relation() -> None:
-        changed = True
-        while changed:
-            changed = False
-            for total, parts in relations:
-                hidden_parts = [p for p in parts if p in suppressed]
-                if total not in suppressed:
-                    if not hidden_parts or not (
-                        exposed([values.get(p, 0) for p in hidden_parts])
-                        or insider_exposed(hidden_parts)
-                    ):
-                        continue
-                    more = candidates(parts)
-                    if more:
-                        suppressed.add(more[0])
-                    elif total not in open_keys:
-                        suppressed.add(total)
-                    else:
-                        continue
-                    changed = True
-                elif not hidden_parts:
-                    more = candidates(parts)
-                    if more:
-                        suppressed.add(more[0])
-                        changed = True
+    # Which relations each cell is in, and those whose cells changed since they were looked at:
+    # a relation none of whose cells changed decides as it did.
+    relations_of: dict[K, list[int]] = defaultdict(list)
+    for n, (total, parts) in enumerate(relations):
+        for key in {total, *parts}:
+            relations_of[key].append(n)
+    dirty = set(range(len(relations)))
 
-    def withhold_beside(key: K) -> bool:
+    def withhold(key: K) -> None:
+        suppressed.add(key)
+        dirty.update(relations_of.get(key, ()))
+
+    def each_relation() -> None:
+        """Every relation in turn, again and again until none changes (in the same order as
+        passes over all of them, looking only at those whose cells changed)."""
+        while dirty:
+            turn = sorted(dirty)
+            dirty.clear()
+            heapq.heapify(turn)
+            while turn:
+                n = heapq.heappop(turn)
+                while turn and turn[0] == n:
+                    heapq.heappop(turn)
+                changed = look_at(*relations[n])
+                if changed is not None:
+                    # Later relations it touches are looked at in this pass, earlier ones (and
+                    # itself) in the next, as a pass over every relation would.
+                    later = [m for m in relations_of[changed] if m > n]
+                    for m in later:
+                        heapq.heappush(turn, m)
+                    dirty.difference_update(later)
+
+    def look_at(total: K, parts: list[K]) -> K | None:
+        """The cell one relation withholds further, if any."""
+        hidden_parts = [p for p in parts if p in suppressed]
+        if total not in suppressed:
+            if not hidden_parts or not (
+                exposed([values.get(p, 0) for p in hidden_parts]) or insider_exposed(hidden_parts)
+            ):
+                return None
+            more = candidates(parts)
+            if more:
+                withhold(more[0])
+                return more[0]
+            if total not in open_keys:
+                withhold(total)
+                return total
+        elif not hidden_parts:
+            more = candidates(parts)
+            if more:
+                withhold(more[0])
+                return more[0]
+        return None
+
+    def withhold_beside(key: K, known: Collection[K] = (), widest: int | None = None) -> bool:
         """Withhold the smallest shown cell of a relation `key` is in; when every cell of those
-        is withheld already, of the relations one step further along withheld cells."""
+        is withheld already, of the relations one step further along withheld cells. `known`
+        are the cells of the insider `key` is pinned for: withholding them hides nothing from
+        that reader, and they tie no withheld cells together for them. With `widest`, the
+        relations of at most that many cells first (a system's grade total, over every school,
+        would offer a cell far away that frees nothing)."""
+        return (widest is not None and beside(key, known, widest)) or beside(key, known, None)
+
+    def beside(key: K, known: Collection[K], widest: int | None) -> bool:
         reached, seen = {key}, set()
         while reached:
             options: list[K] = []
             zeros: list[K] = []
             further: set[K] = set()
-            for n, (total, parts) in enumerate(relations):
-                if n in seen or not (total in reached or any(p in reached for p in parts)):
+            for n in sorted({n for k in reached for n in relations_of.get(k, ())}):
+                total, parts = relations[n]
+                if n in seen or (widest is not None and len(parts) + 1 > widest):
                     continue
                 seen.add(n)
                 for cell in (total, *parts):
+                    if cell in known:
+                        continue
                     if cell in suppressed:
                         further.add(cell)
                     elif cell not in open_keys:
                         (options if values.get(cell, 0) else zeros).append(cell)
             # A shown 0 pins as surely as any figure: withheld too when nothing else is left.
             if options or zeros:
-                suppressed.add(min(options, key=order) if options else min(zeros, key=repr))
+                withhold(min(options, key=order) if options else min(zeros, key=repr))
                 return True
             reached = further - reached
         return False
@@ -323,6 +413,57 @@ def _protect(
     # Cells the labels alone pin (every cell of a network "fewer than 5" and its total too: each
     # is 1) cannot be helped by withholding more; worked out once, when a pin is first found.
     by_labels: set[K] | None = None
+    everything = {k for t, parts in relations for k in (t, *parts)} | set(values)
+    owned: dict[Hashable, set[K]] = defaultdict(set)
+    for key, owner in owners.items():
+        owned[owner].add(key)
+    # The insiders' audit, as every reader's: what it last saw, the cells shown to move for each
+    # insider, and those their own figures and the labels alone pin (no withholding helps).
+    insiders_saw: set[K] | None = None
+    insider_free: dict[Hashable, set[K]] = defaultdict(set)
+    insider_by_labels: dict[Hashable, set[K]] = defaultdict(set)
+    insiders_pinned: set[Hashable] = set()
+    labels_programmes: dict[str, Any] = {}
+
+    def insider_audit() -> bool:
+        """Whether some insider, their own figures known, pins a small withheld cell of someone
+        else's: then one more cell beside it is withheld (not one of theirs)."""
+        nonlocal insiders_saw
+        changed = None if insiders_saw is None else suppressed - insiders_saw
+        insiders_saw = set(suppressed)
+        found = pinned_by_insiders(
+            values,
+            relations,
+            suppressed,
+            owned,
+            changed=changed,
+            free=insider_free,
+            again=insiders_pinned,
+        )
+        insiders_pinned.clear()
+        insiders_pinned.update(owner for owner, keys in found.items() if keys)
+        for owner in found:
+            found[owner] -= insider_by_labels[owner]
+        if any(found.values()):
+            by_labels = pinned_by_insiders(
+                values,
+                relations,
+                everything - set(open_keys),
+                {owner: owned[owner] for owner, keys in found.items() if keys},
+                only=found,
+                wholes=labels_programmes,
+            )
+            for owner, keys in by_labels.items():
+                insider_by_labels[owner] |= keys
+                found[owner] -= keys
+        return any(
+            [
+                withhold_beside(key, known=owned[owner], widest=NEAR_WIDEST)
+                for owner in sorted(found, key=repr)
+                for key in sorted(found[owner], key=order)
+            ]
+        )
+
     while True:
         each_relation()
         # Only the groups of cells that changed since the last audit can have changed.
@@ -330,10 +471,11 @@ def _protect(
         audited = set(suppressed)
         found = pinned(values, relations, suppressed, changed=fresh, free=free)
         if found and by_labels is None:
-            everything = {k for t, parts in relations for k in (t, *parts)} | set(values)
             by_labels = pinned(values, relations, everything - set(open_keys))
         found -= by_labels or set()
-        if not found or not any([withhold_beside(key) for key in sorted(found, key=order)]):
+        if found and any([withhold_beside(key) for key in sorted(found, key=order)]):
+            continue
+        if not owned or not insider_audit():
             break
     return suppressed & set(values) | (suppressed & set(hidden))
 
@@ -357,6 +499,148 @@ def pinned(
     limit = threshold()
     if limit <= 2:  # "fewer than 2" is 1 by its label alone: nothing more to pin
         return set()
+    found: set[K] = set()
+    for keys, tied in _groups(relations, withheld):
+        if not any(0 < values.get(k, 0) < limit for k in keys):
+            continue
+        if changed is not None and not any(k in changed for k in keys):
+            continue
+        programme = _Programme(values, tied, keys, limit)
+        found |= programme.pinned(programme.small(free), free)
+    return found
+
+
+def pinned_by_insiders(
+    values: Mapping[K, int],
+    relations: Sequence[tuple[K, Sequence[K]]],
+    withheld: Collection[K],
+    owned: Mapping[Hashable, Collection[K]],
+    *,
+    changed: Collection[K] | None = None,
+    free: dict[Hashable, set[K]] | None = None,
+    only: Mapping[Hashable, Collection[K]] | None = None,
+    again: Collection[Hashable] = (),
+    wholes: dict[str, Any] | None = None,
+) -> dict[Hashable, set[K]]:
+    """`pinned` for each insider (`owned`: the figures each insider knows exactly, a school's
+    to its principal): the small withheld cells of others near their own that they can pin,
+    their own known.
+
+    Near: within two relations of one of their withheld cells (`_near`, through relations of
+    a hundred cells or fewer: not across a metropolitan system's grade totals). Each insider
+    is first audited over the withheld cells within four, every other cell taken as known (a
+    stronger reader: a cell that moves there moves for them); a cell pinned there is audited
+    again over its whole group of withheld cells (`_groups`), exact. `changed` and `free`
+    (per insider) as for `pinned`, but the insiders `again` (a cell was pinned for them) are
+    audited whatever changed; `only` limits each insider's audit to those cells. `wholes`
+    keeps the whole groups' programmes from one call to the next with the same `withheld`
+    (every cell, for what the labels alone pin)."""
+    free = defaultdict(set) if free is None else free
+    limit = threshold()
+    found: dict[Hashable, set[K]] = defaultdict(set)
+    if limit <= 2:
+        return found
+    relations_of: dict[K, list[int]] = defaultdict(list)
+    for n, (total, parts) in enumerate(relations):
+        for key in {total, *parts}:
+            relations_of[key].append(n)
+    withheld = set(withheld)
+    # Whose figures lie near what changed: only their programmes can differ from the last.
+    if changed is not None:
+        moved = set(changed) & withheld
+        moved |= _near(relations, relations_of, moved, withheld, (), hops=4)
+        owned = {
+            owner: keys
+            for owner, keys in owned.items()
+            if owner in again or any(k in moved for k in keys)
+        }
+    # The whole groups, made when a cell first needs one.
+    kept = {} if wholes is None else wholes
+    group_of: dict[K, int] = kept.setdefault("group_of", {})
+    groups: list[tuple[list[K], list[tuple[K, Sequence[K]]]]] = kept.setdefault("groups", [])
+    programmes: dict[int, _Programme[K]] = kept.setdefault("programmes", {})
+    for owner in sorted(owned, key=repr):
+        theirs = set(owned[owner])
+        start = theirs & withheld
+        if not start:
+            continue  # they know nothing a reader of the pages does not
+        audited = _near(relations, relations_of, start, withheld, theirs, hops=2)
+        wanted = {
+            k
+            for k in (audited if only is None else set(only.get(owner, ())) & audited)
+            if 0 < values.get(k, 0) < limit and k not in free[owner]
+        }
+        if not wanted:
+            continue
+        near = audited | _near(relations, relations_of, start, withheld, theirs, hops=4)
+        # Each relation as far as it ties the near cells (the others are known to this reader).
+        trimmed: dict[int, list[K]] = {}
+        for key in near:
+            for n in relations_of[key]:
+                trimmed.setdefault(n, [])
+                if key != relations[n][0]:
+                    trimmed[n].append(key)
+        local = _Programme(
+            values,
+            [(relations[n][0], trimmed[n]) for n in sorted(trimmed)],
+            sorted(near, key=repr),
+            limit,
+        )
+        maybe = local.pinned([i for i in local.small() if local.keys[i] in wanted], free[owner])
+        if maybe and not groups:
+            groups.extend(_groups(relations, withheld))
+            for g, (keys, _tied) in enumerate(groups):
+                group_of.update((key, g) for key in keys)
+        for g in sorted({group_of[k] for k in maybe}):
+            if g not in programmes:
+                keys, tied = groups[g]
+                programmes[g] = _Programme(values, tied, keys, limit)
+            whole = programmes[g]
+            with whole.known(theirs):
+                found[owner] |= whole.pinned(
+                    [i for i in whole.small() if whole.keys[i] in maybe], free[owner]
+                )
+    return found
+
+
+def _near(
+    relations: Sequence[tuple[K, Sequence[K]]],
+    relations_of: Mapping[K, list[int]],
+    start: set[K],
+    pool: Collection[K],
+    known: Collection[K],
+    *,
+    hops: int,
+    widest: int = NEAR_WIDEST,
+) -> set[K]:
+    """The cells of `pool`, but `known`, within `hops` relations of `start`, through relations
+    of at most `widest` cells (each looked at once)."""
+    reached: set[K] = set()
+    frontier = set(start)
+    seen: set[int] = set()
+    for _ in range(hops):
+        further: set[K] = set()
+        for key in frontier:
+            for n in relations_of.get(key, ()):
+                if n in seen:
+                    continue
+                seen.add(n)
+                total, parts = relations[n]
+                if len(parts) + 1 > widest:
+                    continue
+                for k in (total, *parts):
+                    if k in pool and k not in known and k not in reached:
+                        further.add(k)
+        reached |= further
+        frontier = further
+    return reached
+
+
+def _groups(
+    relations: Sequence[tuple[K, Sequence[K]]], withheld: Collection[K]
+) -> list[tuple[list[K], list[tuple[K, Sequence[K]]]]]:
+    """The withheld cells split into the groups that relations tie together, each with the
+    relations it is in (sorted, so that every page makes the same choices)."""
     withheld = set(withheld)
     parent: dict[K, K] = {key: key for key in withheld}
 
@@ -381,14 +665,7 @@ def pinned(
     for total, parts in touching:
         first = next(k for k in (total, *parts) if k in withheld)
         by_group[root(first)].append((total, parts))
-    found: set[K] = set()
-    for head, keys in groups.items():
-        if not any(0 < values.get(k, 0) < limit for k in keys):
-            continue
-        if changed is not None and not any(k in changed for k in keys):
-            continue
-        found |= _pinned_in(values, by_group[head], sorted(keys, key=repr), limit, free)
-    return found
+    return [(sorted(keys, key=repr), by_group[head]) for head, keys in groups.items()]
 
 
 _quiet = threading.Lock()
@@ -418,92 +695,122 @@ def _solver() -> highspy.Highs:
     return solver
 
 
-def _pinned_in(
-    values: Mapping[K, int],
-    relations: list[tuple[K, Sequence[K]]],
-    keys: list[K],
-    limit: int,
-    known_free: set[K],
-) -> set[K]:
-    index = {key: i for i, key in enumerate(keys)}
-    truth = [float(values.get(key, 0)) for key in keys]
-    columns: list[dict[int, float]] = [defaultdict(float) for _ in keys]
-    sums: list[float] = []
-    for row, (total, parts) in enumerate(relations):
-        known = 0.0
-        # total - sum(parts) over the withheld cells equals what the shown ones leave, and the
-        # reader is granted the exact gap of counts that are not quite sums (a transfer counted
-        # once in a total): the strongest reader, and the true values always an answer.
-        for key, sign in ((total, 1.0), *((p, -1.0) for p in parts)):
-            if key in index:
-                columns[index[key]][row] += sign
-                known += sign * values.get(key, 0)
-        sums.append(known)
-    small = [i for i, key in enumerate(keys) if 0 < truth[i] < limit and key not in known_free]
-    if not sums or not small:
-        return set()
-    lp = highspy.HighsLp()
-    lp.num_col_ = len(keys)
-    lp.num_row_ = len(sums)
-    lp.col_cost_ = numpy.zeros(len(keys))
-    lower, upper = [], []
-    for value in truth:
-        lo, hi = _bounds(int(value), limit)
-        lower.append(float(lo))
-        upper.append(highspy.kHighsInf if hi == math.inf else float(hi))
-    lp.col_lower_ = numpy.array(lower)
-    lp.col_upper_ = numpy.array(upper)
-    lp.row_lower_ = numpy.array(sums)
-    lp.row_upper_ = numpy.array(sums)
-    starts, rows, signs = [0], [], []
-    for column in columns:
-        for row, sign in sorted(column.items()):
-            if sign:
-                rows.append(row)
-                signs.append(sign)
-        starts.append(len(rows))
-    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
-    lp.a_matrix_.start_ = numpy.array(starts, dtype=numpy.int32)
-    lp.a_matrix_.index_ = numpy.array(rows, dtype=numpy.int32)
-    lp.a_matrix_.value_ = numpy.array(signs)
-    solver = _solver()
-    solver.passModel(lp)
+class _Programme(Generic[K]):
+    """The linear programme of one group of withheld cells: a column per cell within its
+    label's bounds, a row per relation (what the shown cells leave the withheld ones)."""
 
-    free: set[int] = set()
+    def __init__(
+        self,
+        values: Mapping[K, int],
+        relations: Sequence[tuple[K, Sequence[K]]],
+        keys: list[K],
+        limit: int,
+    ) -> None:
+        self.keys = keys
+        self.limit = limit
+        index = {key: i for i, key in enumerate(keys)}
+        self.truth = [float(values.get(key, 0)) for key in keys]
+        columns: list[dict[int, float]] = [defaultdict(float) for _ in keys]
+        sums: list[float] = []
+        for row, (total, parts) in enumerate(relations):
+            known = 0.0
+            # total - sum(parts) over the withheld cells equals what the shown ones leave, and
+            # the reader is granted the exact gap of counts that are not quite sums (a transfer
+            # counted once in a total): the strongest reader, and the true values an answer.
+            for key, sign in ((total, 1.0), *((p, -1.0) for p in parts)):
+                if key in index:
+                    columns[index[key]][row] += sign
+                    known += sign * values.get(key, 0)
+            sums.append(known)
+        self.rows = len(sums)
+        lower, upper = [], []
+        for value in self.truth:
+            lo, hi = _bounds(int(value), limit)
+            lower.append(float(lo))
+            upper.append(highspy.kHighsInf if hi == math.inf else float(hi))
+        self.lower, self.upper = numpy.array(lower), numpy.array(upper)
+        if not sums:
+            return
+        lp = highspy.HighsLp()
+        lp.num_col_ = len(keys)
+        lp.num_row_ = len(sums)
+        lp.col_cost_ = numpy.zeros(len(keys))
+        lp.col_lower_ = self.lower
+        lp.col_upper_ = self.upper
+        lp.row_lower_ = numpy.array(sums)
+        lp.row_upper_ = numpy.array(sums)
+        starts, rows, signs = [0], [], []
+        for column in columns:
+            for row, sign in sorted(column.items()):
+                if sign:
+                    rows.append(row)
+                    signs.append(sign)
+            starts.append(len(rows))
+        lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+        lp.a_matrix_.start_ = numpy.array(starts, dtype=numpy.int32)
+        lp.a_matrix_.index_ = numpy.array(rows, dtype=numpy.int32)
+        lp.a_matrix_.value_ = numpy.array(signs)
+        self.solver = _solver()
+        self.solver.passModel(lp)
 
-    def settle(aim: list[float]) -> None:
-        """Solve for `aim` (a cost per cell, minimised); every small cell the answer moves by
-        one or more is free, whatever the aim was."""
-        solver.changeColsCost(
-            len(keys), numpy.arange(len(keys), dtype=numpy.int32), numpy.array(aim)
+    def small(self, skip: Collection[K] = ()) -> list[int]:
+        """The small cells, but those in `skip` (already shown to move, or known)."""
+        return [
+            i
+            for i, key in enumerate(self.keys)
+            if 0 < self.truth[i] < self.limit and key not in skip
+        ]
+
+    @contextmanager
+    def known(self, keys: Collection[K]) -> Iterator[None]:
+        """The programme of a reader who knows `keys` exactly (an insider's own cells)."""
+        fixed = numpy.array(
+            [i for i, key in enumerate(self.keys) if key in keys], dtype=numpy.int32
         )
-        solver.run()
-        status = solver.getModelStatus()
-        if status == highspy.HighsModelStatus.kUnbounded:
+        if not self.rows or not len(fixed):
+            yield
             return
-        if status != highspy.HighsModelStatus.kOptimal:
-            return
-        answer = solver.getSolution().col_value
-        for i in small:
-            if abs(answer[i] - truth[i]) >= 1 - 1e-6:
-                free.add(i)
+        truth = numpy.array([self.truth[i] for i in fixed])
+        self.solver.changeColsBounds(len(fixed), fixed, truth, truth)
+        try:
+            yield
+        finally:
+            self.solver.changeColsBounds(len(fixed), fixed, self.lower[fixed], self.upper[fixed])
 
-    # Pull every small cell down at once, then up at once: most cells move in one of the two,
-    # so few are left for a programme of their own (warm-started from the last answer).
-    among = set(small)
-    settle([1.0 if i in among else 0.0 for i in range(len(keys))])
-    settle([-1.0 if i in among else 0.0 for i in range(len(keys))])
-    for i in small:
-        for direction in (1.0, -1.0):  # the least, then the most
-            if i in free:
-                break
-            aim = [0.0] * len(keys)
-            aim[i] = direction
-            settle(aim)
-            if solver.getModelStatus() == highspy.HighsModelStatus.kUnbounded:
-                free.add(i)
-    known_free.update(keys[i] for i in free)
-    return {keys[i] for i in small if i not in free}
+    def pinned(self, small: list[int], known_free: set[K]) -> set[K]:
+        """Which of the `small` cells have one possible value; `known_free` gains the others.
+        Every answer frees the small cells it moves by one or more, whatever it aimed at."""
+        if not self.rows or not small:
+            return set()
+        solver, width = self.solver, len(self.keys)
+        free: set[int] = set()
+
+        def settle(aim: list[float]) -> None:
+            solver.changeColsCost(width, numpy.arange(width, dtype=numpy.int32), numpy.array(aim))
+            solver.run()
+            if solver.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+                return
+            answer = solver.getSolution().col_value
+            for i in small:
+                if abs(answer[i] - self.truth[i]) >= 1 - 1e-6:
+                    free.add(i)
+
+        # Pull every small cell down at once, then up at once: most cells move in one of the
+        # two, so few are left for a programme of their own (warm-started from the last answer).
+        among = set(small)
+        settle([1.0 if i in among else 0.0 for i in range(width)])
+        settle([-1.0 if i in among else 0.0 for i in range(width)])
+        for i in small:
+            for direction in (1.0, -1.0):  # the least, then the most
+                if i in free:
+                    break
+                aim = [0.0] * width
+                aim[i] = direction
+                settle(aim)
+                if solver.getModelStatus() == highspy.HighsModelStatus.kUnbounded:
+                    free.add(i)
+        known_free.update(self.keys[i] for i in free)
+        return {self.keys[i] for i in small if i not in free}
 
 
 def protected_counts(
