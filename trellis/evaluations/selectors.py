@@ -118,7 +118,7 @@ def _pick(assignments: Any) -> dict[int, Person]:
     return evaluators
 
 
-EVALUATOR_KINDS = [Relationship.EVALUATION, Relationship.SUPERVISION]
+EVALUATOR_KINDS: list[str] = [Relationship.EVALUATION, Relationship.SUPERVISION]
 
 
 def evaluators_of(person_ids: Any, day: datetime.date | None = None) -> dict[int, Person]:
