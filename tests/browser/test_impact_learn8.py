@@ -19,8 +19,12 @@ def test_the_team_rates_conditions_and_the_manager_surveys_a_session(
     page: Page, site: tuple[str, World]
 ) -> None:
     from trellis.surveys.models import Administration, ConsensusRating
+    from trellis.surveys.services import instruments_install
 
     base, world = site
+    # The built-in instruments come with migration 0002, which an earlier browser test's flush
+    # of the database takes away (as tests/browser/test_survey_form.py installs them).
+    instruments_install()
     sign_in(page, base, "principal@riverbend.test")
     page.goto(f"{base}/learning/communities/{world.learning['leadership']}/")
     page.get_by_role("link", name="Record a consensus rating").click()
