@@ -526,6 +526,8 @@ def evaluation_take_over(*, actor: Any, evaluation: Evaluation) -> None:
     stages done stay done (the mid-year notes, the goals, the self-assessment); the former
     evaluator's summative drafts go (seen by nobody, signable by nobody now). Refused once
     signed off (409, audited), to anyone else in the chain (403)."""
+    if actor is None:
+        raise PermissionDenied  # taken over by a person, never from the command line
     _require_reader(actor, evaluation)
     _refuse_locked(actor, evaluation, "evaluator")
     found = handover(actor, evaluation)
@@ -539,6 +541,10 @@ def evaluation_take_over(*, actor: Any, evaluation: Evaluation) -> None:
         person_id=evaluation.evaluator_id, pk__in=evaluation.round.raters.values("rater_id")
     ).first()
     with transaction.atomic():
+        # Signed off meanwhile (by a former evaluator still in the chain through a grant)?
+        locked = Evaluation.objects.select_for_update().filter(pk=evaluation.pk)
+        if locked.values_list("signed_off_at", flat=True).first() is not None:
+            raise StageConflict("This evaluation was signed off meanwhile: it is locked.")
         dropped = round_rater_replace(
             actor=actor,
             round_=evaluation.round,
@@ -602,10 +608,7 @@ def acknowledgement_check(*, actor: Any, evaluation: Evaluation, on_paper: bool)
 def acknowledge(*, actor: Any, evaluation: Evaluation, response: str) -> None:
     """The evaluatee acknowledges the signed-off evaluation, with an optional response (which
     does not change the ratings)."""
-    if not _is_evaluatee(actor, evaluation):
-        _require_reader(actor, evaluation)
-        raise PermissionDenied
-    _refuse_unless_acknowledgeable(actor, evaluation, "acknowledgement")
+    acknowledgement_check(actor=actor, evaluation=evaluation, on_paper=False)
     with transaction.atomic():
         evaluation.acknowledged_at = timezone.now()
         evaluation.response = response.strip()
@@ -627,10 +630,7 @@ def acknowledge_on_paper(
     """The evaluator records that an evaluatee without an account acknowledged the signed-off
     evaluation on paper: the day they signed it, and their response transcribed (optional).
     Refused before sign-off, once acknowledged, and for an evaluatee who acts online."""
-    _require_reader(actor, evaluation)
-    if not _is_evaluator(actor, evaluation):
-        raise PermissionDenied
-    _refuse_unless_acknowledgeable(actor, evaluation, "paper acknowledgement")
+    acknowledgement_check(actor=actor, evaluation=evaluation, on_paper=True)
     if evaluatee_takes_part(evaluation):
         raise StageConflict(
             f"{evaluation.evaluatee.full_name} has an account and acknowledges the evaluation "
