@@ -515,6 +515,7 @@ def test_the_leadership_team_records_and_changes_its_consensus(teams: dict[str, 
     values = ConsensusRating.objects.filter(school=teams["school"], window="boy")
     assert sorted(values.values_list("value", flat=True)) == [4, 4, 4, 4]
     event = AuditEvent.objects.filter(action="conditions.consensus").latest("pk")
+    assert event.before is not None and event.after is not None
     assert event.before["ratings"] == _ratings(SHORE_BOY)
     assert event.after["ratings"] == _ratings((4, 4, 4, 4))
     # Someone not on the team (a district leader who sees the team) is refused.
@@ -660,7 +661,8 @@ def test_the_alumni_survey_page_records_and_refuses(alumni: dict[str, Any]) -> N
     assert c.post("/surveys/alumni/?system=lake", {**data, "in_education": "no"}).status_code == 302
     assert list(AlumniAnswer.objects.values_list("in_education", flat=True)) == [False]
     event = AuditEvent.objects.filter(action="alumni.answer").latest("pk")
-    assert event.before == {"in_education": True} and event.after["in_education"] is False
+    assert event.before == {"in_education": True}
+    assert event.after is not None and event.after["in_education"] is False
     # A district leader reads the report and may not record answers.
     c.force_login(alumni["leader"])
     assert c.get("/surveys/alumni/?system=lake").status_code == 403
@@ -783,7 +785,8 @@ def test_the_facilitator_reports_students_and_others_may_not(plc: dict[str, Any]
     assert _report_students(c, team, people["Q2"], 24).status_code == 302
     assert list(ReportedStudents.objects.values_list("students", flat=True)) == [24]
     event = AuditEvent.objects.filter(action="students.reported").latest("pk")
-    assert event.before == {"students": 20} and event.after["students"] == 24
+    assert event.before == {"students": 20}
+    assert event.after is not None and event.after["students"] == 24
     # A member of the team (R1 is not; Q2 has no account): R1 sees no such team.
     c.force_login(plc["r1"])
     assert c.get(f"/learning/communities/{team.pk}/students/").status_code == 404
