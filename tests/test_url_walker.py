@@ -98,6 +98,10 @@ EXTRA_PARAMS: dict[str, Callable[[World], dict[str, Any]]] = {
     "evaluation_goals": lambda w: {"pk": w.coaching["evaluation"]},
     "evaluation_midyear": lambda w: {"pk": w.coaching["evaluation"]},
     "evaluation_summative": lambda w: {"pk": w.coaching["evaluation"]},
+    # Taking over an evaluation: its Cases make Hal's handed-over evaluation in a setup.
+    "evaluation_take_over": lambda w: {"pk": w.coaching["evaluation"]},
+    "api:get_evaluation_take_over": lambda w: {"evaluation_id": w.coaching["evaluation"]},
+    "api:take_over_evaluation": lambda w: {"evaluation_id": w.coaching["evaluation"]},
     # The paper acknowledgement: its Cases open the evaluatee without an account in a setup.
     "evaluation_acknowledge_on_paper": lambda w: {"pk": w.coaching["evaluation"]},
     "api:get_evaluation_paper_acknowledgement": lambda w: {

@@ -262,13 +262,10 @@ def alumni_answer_data(w: World) -> dict[str, Any]:
 
 
 def _placed(w: World) -> None:
-    """Tomas placed (tests/programs/cases.py), once: a world that runs every Case's set-up
-    (tests/test_query_counts.py) places him for the programs' Cases too."""
+    """Tomas placed (tests/programs/cases.py: once, whoever asks first)."""
     from tests.programs.cases import placed
-    from trellis.programs.models import Placement
 
-    if not Placement.objects.filter(participant_id=w.uncoached_participant_id).exists():
-        placed(w)
+    placed(w)
 
 
 # The alumni survey's answers: whoever manages the system's surveys (a program manager of the

@@ -790,3 +790,35 @@ def test_the_facilitator_reports_students_and_others_may_not(plc: dict[str, Any]
     # A member of the team (R1 is not; Q2 has no account): R1 sees no such team.
     c.force_login(plc["r1"])
     assert c.get(f"/learning/communities/{team.pk}/students/").status_code == 404
+
+
+def test_a_past_sessions_survey_opens_today_by_default(lake: dict[str, Any]) -> None:
+    """The walk of stop 24 gave a survey for a session held two months before with the form as
+    it came: it opened on the session's day for two weeks, closed from the start, and asked
+    nobody. For a past session of this school year the form opens today."""
+    from trellis.learning.models import PDSession
+
+    today = timezone.localdate()
+    held = today - datetime.timedelta(days=57)
+    PDSession.objects.filter(pk=lake["a"].pk).update(
+        starts_at=_moment(held), ends_at=_moment(held, 17)
+    )
+    c = Client()
+    c.force_login(lake["leader"])
+    form = c.get(f"/surveys/sessions/{lake['a'].pk}/new/").content.decode()
+    assert f'name="opens_on" value="{today.isoformat()}"' in form
+    last = datetime.date(today.year if today.month <= 6 else today.year + 1, 6, 30)
+    closes = min(today + datetime.timedelta(days=14), last)
+    assert f'name="closes_on" value="{closes.isoformat()}"' in form
+
+
+def test_the_alumni_answer_is_a_group_of_labelled_radios(alumni: dict[str, Any]) -> None:
+    """The Yes/No group was drawn inside one 16px check box (its wrapper took the radios'
+    class), with "No" under the button: a fieldset with a legend, each radio with its label."""
+    c = Client()
+    c.force_login(alumni["manager"])
+    page = c.get("/surveys/alumni/?system=lake").content.decode()
+    assert '<div class="form-check-input"' not in page
+    assert "<legend" in page and "Are you currently working in education?" in page
+    for n, label in enumerate(("Yes", "No")):
+        assert f'<label class="form-check-label" for="id_in_education_{n}">{label}</label>' in page

@@ -62,9 +62,11 @@ def style_field(field: forms.Field) -> forms.Field:
     if isinstance(field, forms.CharField):
         field.validators.append(no_control_characters)
     widget = field.widget
-    if isinstance(widget, forms.RadioSelect):
-        return field  # rendered one option at a time by its template
-    if isinstance(widget, forms.CheckboxInput):
+    if isinstance(widget, forms.RadioSelect | forms.CheckboxInput):
+        # A group of radios or checkboxes is rendered one option at a time (includes/field.html,
+        # or the page's own template): the class goes on each input.
+        if "form-check-input" in widget.attrs.get("class", ""):
+            return field
         css = "form-check-input"
     elif isinstance(widget, forms.Select | forms.SelectMultiple):
         css = "form-select"

@@ -408,12 +408,16 @@ def session_survey_new(request: HttpRequest, pk: int) -> HttpResponseBase:
     day = timezone.localtime(session.starts_at).date()
     last = datetime.date(selectors.school_year_of(day), 6, 30)
     instruments = selectors.session_survey_instruments(session)
+    # Open from the session's day, or from today for a past session of this school year (it
+    # opened closed, and asked nobody, in the walk of stop 24), for two weeks within the year.
+    today = timezone.localdate()
+    opens = max(day, today) if today <= last else day
     initial = {
         "instrument": instruments.filter(system__isnull=True).first(),
         "window": _window_of(day),
         "anonymous": True,
-        "opens_on": day,
-        "closes_on": min(day + datetime.timedelta(days=14), last),
+        "opens_on": opens,
+        "closes_on": min(opens + datetime.timedelta(days=14), last),
     }
     form = SessionSurveyForm(request.POST or None, initial=initial, instruments=instruments)
     back = reverse("learning_session", args=[session.pk])
