@@ -426,3 +426,27 @@ def test_the_upload_form_groups_each_kinds_options_under_its_name_styled_and_lab
         },
     )
     assert response.status_code == 200 and not ImportRun.objects.filter(kind="framework_csv")
+
+
+def test_a_preview_checked_before_another_commit_says_so_and_is_checked_again(
+    world: World,
+) -> None:
+    # Two previews of the same file; the first is committed. The second's preview ("would add
+    # two people") is then out of date: the page says so, and checking it again shows that
+    # nothing would change.
+    first = upload(world, "staff.csv", PEOPLE.encode(), "people_csv")
+    second = upload(world, "staff copy.csv", PEOPLE.encode(), "people_csv")
+    assert second.total_changes == first.total_changes > 0
+    assert "may be out of date" not in page(world, second)
+    assert commit(world, first).status == ImportRun.Status.DONE
+    stale = page(world, second)
+    assert "may be out of date" in stale and f'href="/imports/{first.pk}/"' in stale
+    assert "Check it again" in stale
+    response = world.client("admin").post(f"/imports/{second.pk}/rerun/")
+    assert response.status_code == 302
+    second.refresh_from_db()
+    assert second.status == ImportRun.Status.READY and second.total_changes == 0
+    again = page(world, second)
+    assert "may be out of date" not in again
+    assert "already imported on" in again and "nothing would change" in again
+    assert AuditEvent.objects.filter(action="import.rerun", object_id=str(second.pk)).exists()

@@ -53,3 +53,22 @@ def kinds_for(user: Any) -> list[registry.ImportKind]:
         for kind in registry.kinds()
         if (scope := scope_for(user, kind.permission)).everything or scope.system_ids
     ]
+
+
+def committed_since_check(run: ImportRun) -> ImportRun | None:
+    """For a checked run: the latest run of the same kind and system committed after it was
+    checked. Its preview may then be out of date (the commit applies the file to the records as
+    they are then, so what it changes can differ from what the preview shows)."""
+    if run.status != ImportRun.Status.READY or run.checked_at is None:
+        return None
+    return (
+        ImportRun.objects.filter(
+            system_id=run.system_id,
+            kind=run.kind,
+            status=ImportRun.Status.DONE,
+            committed_at__gt=run.checked_at,
+        )
+        .exclude(pk=run.pk)
+        .order_by("-committed_at")
+        .first()
+    )

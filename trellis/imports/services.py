@@ -641,13 +641,14 @@ def import_run_commit(
 
 
 def import_run_rerun(*, actor: Any, run: ImportRun) -> ImportRun:
-    """Start an interrupted or failed run again from its check (its file is still kept)."""
+    """Start an interrupted or failed run again from its check (its file is still kept), or
+    check a checked run again (its preview is out of date once another file was committed)."""
     spec = kind_of(run.kind)
     require(actor, spec.permission, run.system)
     with transaction.atomic():
         run = ImportRun.objects.select_for_update().get(pk=run.pk)
-        if run.status not in (Status.INTERRUPTED, Status.FAILED):
-            raise ValidationError("Only an interrupted or failed run can be re-run.")
+        if run.status not in (Status.INTERRUPTED, Status.FAILED, Status.READY):
+            raise ValidationError("Only a checked, interrupted or failed run can be checked again.")
         if not Path(run.source_path).exists():
             raise ValidationError("The file is gone from the server; upload it again.")
         run.status = Status.QUEUED

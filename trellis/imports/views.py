@@ -156,6 +156,7 @@ def import_detail(request: HttpRequest, pk: int) -> HttpResponseBase:
         {
             "run": run,
             "discardable": services.is_discardable(run),
+            "superseded_by": selectors.committed_since_check(run),
             "committable": run.status == ImportRun.Status.READY
             and (run.total_changes > 0 or (kind is not None and kind.commit_unchanged)),
             "mass_removal": services.mass_removal_text(run) if run.mass_removal else "",
