@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime
 import io
 import json
+from collections import Counter
 from io import StringIO
 from pathlib import Path
 
@@ -45,7 +46,7 @@ from trellis.demo.generator import DEMO_PASSWORD, SIZES, DemoResult
 from trellis.evaluations.models import Evaluation, EvaluationCycle
 from trellis.learning.models import Community, Cycle, Meeting, PDSession, Registration
 from trellis.orgs.models import School
-from trellis.people.models import Person, Position
+from trellis.people.models import Person, Position, PositionKind
 from trellis.people.selectors import current_positions
 from trellis.programs.models import Cohort, Participant, Placement, Program
 from trellis.ratings.models import Rating, RatingRound
@@ -450,6 +451,17 @@ def test_demo_programs_have_history_placements_and_a_cohort_in_selection(demo: D
         assert placement.position.person_id == placement.participant.person_id
         assert placement.position.starts_on == placement.starts_on
         assert placement.participant.cohort.name in placement.position.title
+    # A principal placed at a school follows the one who retired the day before, and no
+    # school receives two (the walk found a school with five principals).
+    placed = placements.filter(role=PositionKind.PRINCIPAL)
+    assert placed.exists()
+    assert max(Counter(placed.values_list("school_id", flat=True)).values()) == 1
+    for placement in placed:
+        in_force = Position.objects.filter(
+            kind=PositionKind.PRINCIPAL, school_id=placement.school_id
+        ).filter(Q(ends_on__isnull=True) | Q(ends_on__gte=placement.starts_on))
+        in_force = in_force.filter(starts_on__lte=placement.starts_on)
+        assert list(in_force.values_list("pk", flat=True)) == [placement.position_id]
 
     manager = User.objects.get(email="programs@riverbend.example")
     assert set(manager.grants.exclude(program=None).values_list("program__name", flat=True)) == {

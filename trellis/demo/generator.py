@@ -932,6 +932,54 @@ def programs(
     return counts
 
 
+def principal_vacancy(
+    schools: list[School], *, rng: random.Random, on: datetime.date, successor: Person
+) -> School | None:
+    """A school for a new principal placed from `on`: one whose principal has not been placed
+    there by a program (a school has one principal), and never the first school (the demo
+    principal's, who signs in). Its principal retires the day before, as a vacancy opens in a
+    district, and the successor takes over the supervision and coaching the demo gave the
+    principal from then on; None when no school has such a vacancy."""
+    from trellis.assignments.models import Assignment
+    from trellis.people.models import EndReason
+    from trellis.people.services import position_end
+
+    placed = set(
+        Position.objects.filter(
+            school__in=schools, kind=PositionKind.PRINCIPAL, placement__isnull=False
+        ).values_list("school_id", flat=True)
+    )
+    day_before = on - datetime.timedelta(days=1)
+    # A school whose principal began after `on` (the roster's spells begin on various days)
+    # would have two at once.
+    later = set(
+        Position.objects.filter(
+            school__in=schools, kind=PositionKind.PRINCIPAL, starts_on__gt=day_before
+        ).values_list("school_id", flat=True)
+    )
+    open_ = [school for school in schools[1:] if school.pk not in placed | later]
+    if not open_:
+        return None
+    school = open_[rng.randrange(len(open_))]
+    incumbents = Position.objects.filter(
+        school=school, kind=PositionKind.PRINCIPAL, starts_on__lte=day_before
+    ).filter(Q(ends_on__isnull=True) | Q(ends_on__gte=on))
+    retired = set()
+    for position in incumbents.select_related("person"):
+        position_end(
+            actor=None, position=position, ends_on=day_before, end_reason=EndReason.RETIRED
+        )
+        retired.add(position.person_id)
+    # The demo's caseloads were drawn before its programs ran (`assignments`): what they give
+    # the retired principal after the day goes to the successor.
+    theirs = Assignment.objects.filter(assignee_id__in=retired)
+    theirs.filter(starts_on__gte=on).update(assignee=successor)
+    theirs.filter(starts_on__lt=on).filter(Q(ends_on__isnull=True) | Q(ends_on__gte=on)).update(
+        ends_on=day_before
+    )
+    return school
+
+
 def cohort_history(
     cohort: Any,
     members: list[Person],
@@ -1106,12 +1154,20 @@ def cohort_history(
             actor=None, participant=participant, status="completed", on=cohort.ends_on
         )
         if schools and rng.random() < 0.75:
+            starts_on = cohort.ends_on + datetime.timedelta(days=1)
+            school: School | None = schools[rng.randrange(len(schools))]
+            if placed_as == PositionKind.PRINCIPAL:
+                school = principal_vacancy(
+                    schools, rng=rng, on=starts_on, successor=participant.person
+                )
+            if school is None:
+                continue
             placement_record(
                 actor=None,
                 participant=participant,
                 role=placed_as,
-                school=schools[rng.randrange(len(schools))],
-                starts_on=cohort.ends_on + datetime.timedelta(days=1),
+                school=school,
+                starts_on=starts_on,
             )
             placements += 1
     if coaching:
