@@ -230,3 +230,22 @@ def test_another_evaluator_assigned_while_hers_lasts_leaves_it_hers(world: World
     eve = world.client("evaluator")
     assert 'id="handover"' not in eve.get(f"/evaluations/{pk}/").content.decode()
     assert eve.post(f"/evaluations/{pk}/sign-off/").status_code == 302
+
+
+def test_the_list_filters_and_exports_the_evaluations_awaiting_take_over(world: World) -> None:
+    # An administrator (the system's evaluation progress) finds the evaluations nobody can
+    # finish until their new evaluator takes them over, on the list and in its export.
+    evaluation = evaluation_of(world)
+    admin = world.client("admin")
+    before = admin.get("/evaluations/").content.decode()
+    assert 'name="awaiting"' not in before  # nothing awaits: no filter to offer
+    evaluation = _eve_moved_on(world)
+    listing = admin.get("/evaluations/").content.decode()
+    assert 'name="awaiting"' in listing and "awaiting take-over" in listing
+    awaiting = admin.get("/evaluations/?awaiting=1")
+    assert [e.pk for e in awaiting.context["object_list"]] == [evaluation.pk]
+    export = admin.get("/evaluations/?awaiting=1&format=csv")
+    body = b"".join(export.streaming_content).decode("utf-8-sig").splitlines()
+    assert body[0].endswith(",Awaiting take-over") and body[1].endswith(",yes")
+    world.client("supervisor").post(f"/evaluations/{evaluation.pk}/take-over/")
+    assert list(admin.get("/evaluations/?awaiting=1").context["object_list"]) == []

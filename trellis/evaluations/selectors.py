@@ -15,11 +15,12 @@ import datetime
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from trellis.assignments.selectors import caseload_of, supporters_of
+from trellis.assignments.models import Assignment
+from trellis.assignments.selectors import active_q, caseload_of, supporters_of
 from trellis.authz.policies import allows, authorize, has_grant_for, scope_for
 from trellis.authz.roles import Action, Relationship
 from trellis.evaluations.models import Evaluation, EvaluationCycle, Goal, Stage
@@ -162,6 +163,19 @@ def handover(user: Any, evaluation: Evaluation) -> Handover | None:
     return Handover(current=current, yours=yours)
 
 
+def awaiting_take_over() -> Any:
+    """`_handed_over` as a condition on the evaluations' rows, for the list's filter and export:
+    unsigned, and the evaluator of record has no evaluation or supervision assignment to the
+    evaluatee in force today."""
+    keeps = Assignment.objects.filter(
+        active_q(timezone.localdate()),
+        kind__in=EVALUATOR_KINDS,
+        supporter_id=OuterRef("evaluator_id"),
+        assignee_id=OuterRef("evaluatee_id"),
+    )
+    return ~Exists(keeps)
+
+
 def to_take_over(user: Any) -> list[Evaluation]:
     """The unsigned evaluations of the people the user evaluates now whose evaluator of record
     no longer evaluates or supervises them: the user's to take over. Three queries."""
@@ -190,8 +204,15 @@ def evaluation_list(
     overdue: bool = False,
     mine: bool = False,
     signed: bool = False,
+    awaiting: bool = False,
 ) -> QuerySet[Evaluation]:
-    rows = visible_evaluations(user).select_related("cycle", "evaluatee", "evaluator")
+    rows = (
+        visible_evaluations(user)
+        .select_related("cycle", "evaluatee", "evaluator")
+        .annotate(awaits_take_over=Q(signed_off_at__isnull=True) & awaiting_take_over())
+    )
+    if awaiting:
+        rows = rows.filter(awaits_take_over=True)
     for word in query.split():
         rows = rows.filter(
             Q(evaluatee__in=_people_matching(word)) | Q(evaluator__in=_people_matching(word))
@@ -255,6 +276,10 @@ def cycle_filter_choices(user: Any) -> dict[str, Any]:
         # "Mine to conduct" and "Evaluations you signed" only to whom they can show anything.
         "conducts": bool(person_id) and Evaluation.objects.filter(evaluator_id=person_id).exists(),
         "signs": bool(person_id) and Evaluation.objects.filter(_signed_by_q(person_id)).exists(),
+        # "Awaiting take-over" where some evaluation the user reads waits for its new evaluator.
+        "awaits": visible_evaluations(user)
+        .filter(awaiting_take_over(), signed_off_at__isnull=True)
+        .exists(),
     }
 
 

@@ -47,6 +47,7 @@ def _export() -> ExportSpec:
             else "no",
             e.signed_off_at.date() if e.signed_off_at else "",
             e.acknowledged_at.date() if e.acknowledged_at else "",
+            "yes" if getattr(e, "awaits_take_over", False) else "no",
         ]
 
     return ExportSpec(
@@ -61,6 +62,7 @@ def _export() -> ExportSpec:
             "Overdue",
             "Signed off",
             "Acknowledged",
+            "Awaiting take-over",
         ],
         row=row,
     )
@@ -83,6 +85,7 @@ def evaluation_list(request: HttpRequest) -> HttpResponseBase:
         "overdue": params.get("overdue") == "1",
         "mine": params.get("mine") == "1",
         "signed": params.get("signed") == "1",
+        "awaiting": params.get("awaiting") == "1",
     }
     return render_list(
         request,
