@@ -20,7 +20,11 @@ takes the sub-scales' pooled means and their mean), knowledge one row per subjec
 sum and sum of squares of the changes); Python only rounds, adds the t interval and shapes the
 JSON. Measured 2026-11-30 (`--runs 5`, load average about 6 on the shared 2-core machine):
 floor 1.66 s, report 2.05 s, 1.23x; again at load average about 10 (`--reuse`): floor
-2.48 s, report 3.05 s, 1.23x.
+2.48 s, report 3.05 s, 1.23x. On 2026-12-01 it had drifted to 1.48-1.49x (floor 0.70 s,
+report 1.04 s, `--runs 7 --reuse`): the knowledge query filtered the submissions by a subquery
+of administrations, and the planner walked them in another order than the floor's join (its
+nested loop over the responses took 378 ms against 197 ms). The administrations are now a
+materialized CTE the responses join, as in the floor: report 0.87 s, 1.24x.
 
     BENCH_IMPACT_DB=trellis_bench_impact .venv/bin/python bench/impact.py [--runs 5]
 """
