@@ -4,6 +4,7 @@ every position added or ended before this bench was written. No database: the co
 drawn, the relations are `people.rollups.staff_protected`'s.
 
     python bench/staff.py --sizes district,metro [--seed 1] [--runs 3] [--changes 5]
+    BENCH_DB_PREFIX=trellis_me python bench/staff.py --database [--sizes …] [--changes 5]
 
 Each school has a principal, 0 to 3 assistant principals, 0 to 4 teacher leaders, 0 to 2
 coaches, 12 to 45 teachers, 0 to 8 other staff and now and then district staff, and one school
@@ -11,7 +12,13 @@ in twenty is inactive: most schools hold several "fewer than 5" cells (the hard 
 school's total is the sum of its cells less someone holding two positions now and then.
 Prints one JSON line per size: the cold decision (`seconds`), and the mean time of
 `--changes` position changes (one teacher added at a random school, then the stored decision
-updated as `position_add` does: `staff_store_seconds`).
+updated as `position_add` did: `staff_store_seconds`).
+
+With `--database` it measures the write itself instead: a system of that many schools with
+the same staff is built in a fresh PostgreSQL database `<BENCH_DB_PREFIX>_staff_<size>` (on
+BENCH_DATABASE_URL's server; dropped and created again), then `--changes` teachers are added
+through `people.services.position_add`, each a transaction of its own, as a principal's page
+does (`position_add_seconds`: their mean). The task worker does not run meanwhile.
 """
 
 from __future__ import annotations
@@ -21,6 +28,7 @@ import json
 import os
 import random
 import statistics
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -59,16 +67,118 @@ def counts(schools: int, seed: int) -> tuple[list[tuple[int, bool]], list[tuple[
     return listed, rows
 
 
+def fresh_database(name: str) -> None:
+    server = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432")
+    admin = server.rstrip("/") + "/postgres"
+    for sql in (f"DROP DATABASE IF EXISTS {name}", f"CREATE DATABASE {name}"):
+        subprocess.run(
+            ["psql", admin, "-qc", sql],
+            check=True,
+            env={**os.environ, "PGOPTIONS": "--client-min-messages=warning"},
+        )
+    os.environ["DATABASE_URL"] = f"{server.rstrip('/')}/{name}"
+
+
+def position_changes(size: str, seed: int, changes: int) -> dict[str, Any]:
+    """Build the system (ORM, set-wise), then time `changes` teachers added one by one."""
+    import datetime
+
+    from django.core.management import call_command
+
+    from trellis.orgs.models import School
+    from trellis.orgs.services import schools_bulk_create, system_create
+    from trellis.people.models import Person, Position, PositionKind
+    from trellis.people.services import people_bulk_create, person_create, position_add
+
+    call_command("migrate", "--noinput", verbosity=0)
+    listed, rows = counts(SIZES[size], seed)
+    system = system_create(actor=None, code=f"staff-{size}", name=f"Staff bench {size}")
+    schools = schools_bulk_create(
+        actor=None,
+        system=system,
+        schools=[
+            School(name=f"School {pk}", level=School.Level.HIGH, is_active=active)
+            for pk, active in listed
+        ],
+    )
+    people: list[Person] = []
+    positions: list[Position] = []
+    for pk, kind, count in rows:
+        if not kind:
+            continue
+        for _ in range(count):
+            person = Person(given_name="P", family_name=f"S{len(people)}")
+            people.append(person)
+            positions.append(
+                Position(
+                    person=person,
+                    kind=kind,
+                    school=schools[pk - 1],
+                    starts_on=datetime.date(2020, 8, 1),
+                )
+            )
+    started = time.perf_counter()
+    people_bulk_create(actor=None, system=system, people=people, positions=positions)
+    built = time.perf_counter() - started
+    rng = random.Random(seed)  # noqa: S311 - synthetic bench data
+    times = []
+    for i in range(changes):
+        person = person_create(actor=None, system=system, given_name="New", family_name=f"T{i}")
+        school = schools[rng.randrange(len(schools))]
+        started = time.perf_counter()
+        position_add(
+            actor=None,
+            person=person,
+            kind=PositionKind.TEACHER,
+            school=school,
+            starts_on=datetime.date(2020, 9, 1),
+        )
+        times.append(time.perf_counter() - started)
+    return {
+        "size": size,
+        "people": len(people),
+        "bulk_create_seconds": round(built, 2),
+        "position_add_seconds": round(statistics.mean(times), 3) if times else None,
+        "position_add_max": round(max(times), 3) if times else None,
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--sizes", default="district,metro")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--changes", type=int, default=5)
+    parser.add_argument("--database", action="store_true", help="Time position_add itself.")
     args = parser.parse_args()
     sys.path.insert(0, str(ROOT))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "trellis.settings")
     import django
+
+    if args.database:
+        prefix = os.environ.get("BENCH_DB_PREFIX", "trellis_bench")
+        for size in args.sizes.split(","):
+            # Each size in its own process: Django connects to one database per process.
+            if len(args.sizes.split(",")) > 1:
+                subprocess.run(
+                    [
+                        sys.executable,
+                        __file__,
+                        "--database",
+                        "--sizes",
+                        size,
+                        "--seed",
+                        str(args.seed),
+                        "--changes",
+                        str(args.changes),
+                    ],
+                    check=True,
+                )
+                continue
+            fresh_database(f"{prefix}_staff_{size}")
+            django.setup()
+            print(json.dumps(position_changes(size, args.seed, args.changes)), flush=True)
+        return
 
     django.setup()
     from django.core.cache import cache

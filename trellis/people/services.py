@@ -6,6 +6,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
+from django.db.models import Sum
 from django.utils import timezone
 
 from trellis.authz.policies import require
@@ -380,49 +381,122 @@ def school_staff_counts_rebuild(
             system_id=system_id,
             defaults={"counted_on": day, "good_until": min(known) if known else None},
         )
-        staff_protection_store(system_id=system_id)
+        _staff_protection_outdated(system_id=system_id)
+
+
+def _staff_protection_outdated(*, system_id: int) -> None:
+    """After a recount (inside its transaction and lock): the stored decision no longer fits the
+    counts, so it is marked pending and decided again by the task worker (`tasks.
+    staff_protection_decide`), not in the write: over a metro district's 9,000 counts it takes
+    minutes, and a principal adding one teacher would wait for it (item 29). Until then closed
+    readers see every count withheld (`selectors._stored_protection`). The totals by kind, exact
+    sums that readers who may open every school use, are counted now."""
+    from trellis.people.tasks import staff_protection_decide
+
+    as_of = StaffCountsAsOf.objects.get(system_id=system_id)
+    protection = dict(as_of.protection or {})
+    sums = (
+        SchoolStaffCount.objects.filter(system_id=system_id, school__is_active=True)
+        .exclude(kind="")
+        .order_by()
+        .values_list("kind")
+        .annotate(n=Sum("people"))
+    )
+    protection["kinds"] = {kind: [n, True] for kind, n in sums if n}
+    # Recounts are numbered (never reset): a decision made over older counts is not stored.
+    protection["recount"] = int(protection.get("recount") or 0) + 1
+    protection["pending"] = True
+    as_of.protection = protection
+    as_of.save(update_fields=["protection"])
+    # Inside the transaction: the worker sees the task once the counts are committed (and never
+    # if they are rolled back).
+    staff_protection_decide.enqueue(system_id)
+
+
+def _stored_protection(system_id: int) -> dict[str, Any]:
+    as_of = StaffCountsAsOf.objects.filter(system_id=system_id).first()
+    return dict(as_of.protection or {}) if as_of else {}
+
+
+def _staff_protection_counts(
+    system_id: int,
+) -> tuple[list[tuple[int, bool]], list[tuple[int, int, str, int]]]:
+    schools = list(
+        School.objects.filter(system_id=system_id).values_list("pk", "is_active").order_by()
+    )
+    rows = list(
+        SchoolStaffCount.objects.filter(system_id=system_id)
+        .order_by()
+        .values_list("pk", "school_id", "kind", "people")
+    )
+    return schools, rows
+
+
+def _staff_protection_decided(
+    system_id: int, schools: list[tuple[int, bool]], rows: list[tuple[int, int, str, int]]
+) -> tuple[list[int], dict[str, Any]]:
+    """The rows to withhold from closed readers, and the protection to store with them."""
+    counts = staff_protected(schools, ((s, k, n) for _pk, s, k, n in rows), opened=())
+    hide = [
+        pk
+        for pk, school_id, kind, _n in rows
+        if counts.get(("cell", school_id, kind) if kind else ("school", school_id))
+        and counts[("cell", school_id, kind) if kind else ("school", school_id)].suppressed
+    ]
+    return hide, {
+        "threshold": threshold(),
+        "inactive": sorted(pk for pk, is_active in schools if not is_active),
+        "kinds": {
+            key[1]: [count.value, count.suppressed]
+            for key, count in counts.items()
+            if key[0] == "kind"
+        },
+    }
+
+
+def _staff_protection_save(system_id: int, hide: list[int], protection: dict[str, Any]) -> None:
+    SchoolStaffCount.objects.filter(system_id=system_id, hidden=True).update(hidden=False)
+    for start in range(0, len(hide), 500):
+        SchoolStaffCount.objects.filter(pk__in=hide[start : start + 500]).update(hidden=True)
+    StaffCountsAsOf.objects.filter(system_id=system_id).update(protection=protection)
 
 
 def staff_protection_store(*, system_id: int) -> None:
-    """Decide once, with the counts, what a closed reader of the system may see (someone who
-    sees every school and may open the people of none: analysts, program managers, coaches):
-    the same complementary suppression as `people.selectors.staff_table` over every school of
-    the system, stored in `SchoolStaffCount.hidden` and `StaffCountsAsOf.protection`, so that
-    their pages read a page of schools instead of weighing a metro district's 9,000 counts on
-    every view (item 29). Called with every recount (inside its transaction and lock), and by a
-    reader that finds the stored decision made for another threshold or other inactive
-    schools. Derived data: no permission check, no audit event."""
+    """Decide now, under the system's lock, what a closed reader of the system may see (someone
+    who sees every school and may open the people of none: analysts, program managers,
+    coaches): the same complementary suppression as `people.selectors.staff_table` over every
+    school of the system, stored in `SchoolStaffCount.hidden` and `StaffCountsAsOf.protection`,
+    so that their pages read a page of schools instead of weighing a metro district's 9,000
+    counts on every view (item 29). Called by a reader that finds the stored decision made for
+    another threshold or other inactive schools; a recount leaves it to the task worker
+    (`staff_protection_decide`). Derived data: no permission check, no audit event."""
     with transaction.atomic():
         System.objects.select_for_update().filter(pk=system_id).first()
-        schools = list(
-            School.objects.filter(system_id=system_id).values_list("pk", "is_active").order_by()
-        )
-        rows = list(
-            SchoolStaffCount.objects.filter(system_id=system_id)
-            .order_by()
-            .values_list("pk", "school_id", "kind", "people")
-        )
-        counts = staff_protected(schools, ((s, k, n) for _pk, s, k, n in rows), opened=())
-        hide = [
-            pk
-            for pk, school_id, kind, _n in rows
-            if counts.get(("cell", school_id, kind) if kind else ("school", school_id))
-            and counts[("cell", school_id, kind) if kind else ("school", school_id)].suppressed
-        ]
-        SchoolStaffCount.objects.filter(system_id=system_id, hidden=True).update(hidden=False)
-        for start in range(0, len(hide), 500):
-            SchoolStaffCount.objects.filter(pk__in=hide[start : start + 500]).update(hidden=True)
-        StaffCountsAsOf.objects.filter(system_id=system_id).update(
-            protection={
-                "threshold": threshold(),
-                "inactive": sorted(pk for pk, is_active in schools if not is_active),
-                "kinds": {
-                    key[1]: [count.value, count.suppressed]
-                    for key, count in counts.items()
-                    if key[0] == "kind"
-                },
-            }
-        )
+        recount = _stored_protection(system_id).get("recount")
+        schools, rows = _staff_protection_counts(system_id)
+        hide, protection = _staff_protection_decided(system_id, schools, rows)
+        _staff_protection_save(system_id, hide, {**protection, "recount": recount})
+
+
+def staff_protection_decide(*, system_id: int) -> bool:
+    """The task worker's decision after a recount: the counts are read under the system's lock,
+    weighed without it (a position added meanwhile does not wait for minutes of weighing), and
+    stored only if no recount came in between (that one's own task decides over its counts).
+    Whether it stored a decision. Derived data: no permission check, no audit event."""
+    with transaction.atomic():
+        System.objects.select_for_update().filter(pk=system_id).first()
+        read = _stored_protection(system_id)
+        if not read.get("pending"):
+            return False  # decided since (by an earlier task, or a reader)
+        schools, rows = _staff_protection_counts(system_id)
+    hide, protection = _staff_protection_decided(system_id, schools, rows)
+    with transaction.atomic():
+        System.objects.select_for_update().filter(pk=system_id).first()
+        now = _stored_protection(system_id)
+        if not now.get("pending") or now.get("recount") != read.get("recount"):
+            return False
+        _staff_protection_save(system_id, hide, {**protection, "recount": read.get("recount")})
+    return True
 
 
 def _as_date(value: Any) -> datetime.date | None:
