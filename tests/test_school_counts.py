@@ -738,3 +738,41 @@ def test_item29_a_decision_overtaken_by_a_recount_is_not_stored(
     monkeypatch.setattr(services, "_staff_protection_decided", weigh)
     assert services.staff_protection_decide(system_id=world.system.pk) is True
     assert services.staff_protection_decide(system_id=world.system.pk) is False
+
+
+def test_item29_a_recount_that_changes_no_count_keeps_the_decision(
+    world: World, settings: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A position dated in the future, and the next day's recount, change no count: what closed
+    readers see was decided for exactly these counts and stands, without weighing the system
+    again (the decision is a function of the counts, the threshold and the inactive schools)."""
+    from django_tasks import default_task_backend
+
+    import trellis.people.services as services
+
+    _grow_schools(world, 3)
+    ids = sorted(School.objects.filter(system=world.system).values_list("pk", flat=True))
+    with time_machine.travel(TODAY, tick=False):
+        before = {key: _as_a_reader_sees_them(world, key, ids) for key in ("analyst", "programs")}
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    weighed: list[int] = []
+    weigh = services.staff_protected
+
+    def spy(*args: Any, **kwargs: Any) -> Any:
+        weighed.append(1)
+        return weigh(*args, **kwargs)
+
+    monkeypatch.setattr(services, "staff_protected", spy)
+    person = person_create(actor=None, system=world.system, given_name="Ada", family_name="Later")
+    with time_machine.travel(TODAY, tick=False):
+        response = world.client("admin").post(
+            f"/people/{person.pk}/positions/new/",
+            {"kind": PositionKind.TEACHER, "school": world.school.pk, "starts_on": "2026-10-05"},
+        )
+        assert response.status_code == 302, response.content[:500]
+    with time_machine.travel(TODAY + datetime.timedelta(days=1), tick=False):
+        for key, seen in before.items():
+            assert _as_a_reader_sees_them(world, key, ids) == seen, key
+        assert_rollups_match(world.system.pk)
+    assert not weighed and not default_task_backend.results
+    assert "pending" not in _stored_staff_protection(world.system)

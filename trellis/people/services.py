@@ -331,7 +331,9 @@ def school_staff_counts_rebuild(
     school_ids: Collection[int] | None = None,
 ) -> None:
     """Recount the roll-up of current staff per school (`SchoolStaffCount`) of a system as of
-    `on` (default today), set-wise: one DELETE and one INSERT … SELECT over the positions. With
+    `on` (default today): one aggregate over the positions, then only the rows whose count
+    changed are deleted and inserted again (a recount that changes nothing, such as a new day's
+    or a position dated in the future, keeps the closed readers' stored decision). With
     `school_ids` (a position added or ended there) only those schools are recounted, provided
     the rest were counted for the same day; otherwise the whole system is.
 
@@ -353,16 +355,37 @@ def school_staff_counts_rebuild(
             params += ids
         current = f"{where} AND starts_on <= %s AND (ends_on IS NULL OR ends_on >= %s)"
         positions = Position._meta.db_table
+        table = SchoolStaffCount._meta.db_table
         with connection.cursor() as cursor:
-            cursor.execute(f"DELETE FROM {SchoolStaffCount._meta.db_table} WHERE {where}", params)
+            cursor.execute(f"SELECT id, school_id, kind, people FROM {table} WHERE {where}", params)
+            counted = {(school, kind): (pk, n) for pk, school, kind, n in cursor.fetchall()}
             cursor.execute(
-                f"INSERT INTO {SchoolStaffCount._meta.db_table} (system_id, school_id, kind, "
-                f"people) SELECT system_id, school_id, kind, COUNT(DISTINCT person_id) FROM "
-                f"{positions} WHERE {current} GROUP BY system_id, school_id, kind UNION ALL "
-                f"SELECT system_id, school_id, '', COUNT(DISTINCT person_id) FROM {positions} "
-                f"WHERE {current} GROUP BY system_id, school_id",
+                f"SELECT school_id, kind, COUNT(DISTINCT person_id) FROM {positions} WHERE "
+                f"{current} GROUP BY school_id, kind UNION ALL SELECT school_id, '', "
+                f"COUNT(DISTINCT person_id) FROM {positions} WHERE {current} GROUP BY school_id",
                 [*params, day, day, *params, day, day],
             )
+            fresh = {(school, kind): n for school, kind, n in cursor.fetchall()}
+            # Only the counts that changed are replaced: the others keep what was decided for
+            # them, and when none changed the stored decision stands (it is a function of the
+            # counts, the threshold and the inactive schools, which readers check).
+            keep = {key for key, (_pk, n) in counted.items() if fresh.get(key) == n}
+            gone = [pk for key, (pk, _n) in counted.items() if key not in keep]
+            for start in range(0, len(gone), 500):
+                chunk = gone[start : start + 500]
+                cursor.execute(
+                    f"DELETE FROM {table} WHERE id IN ({', '.join(['%s'] * len(chunk))})", chunk
+                )
+        SchoolStaffCount.objects.bulk_create(
+            [
+                SchoolStaffCount(system_id=system_id, school_id=school, kind=kind, people=n)
+                for (school, kind), n in fresh.items()
+                if (school, kind) not in keep
+            ],
+            batch_size=2000,
+        )
+        changed = bool(gone) or len(keep) != len(fresh)
+        with connection.cursor() as cursor:
             # The counts hold until a position starts, or the day after one ends.
             cursor.execute(
                 f"SELECT MIN(CASE WHEN starts_on > %s THEN starts_on END), "
@@ -381,7 +404,8 @@ def school_staff_counts_rebuild(
             system_id=system_id,
             defaults={"counted_on": day, "good_until": min(known) if known else None},
         )
-        _staff_protection_outdated(system_id=system_id)
+        if changed or not (as_of and as_of.protection):
+            _staff_protection_outdated(system_id=system_id)
 
 
 def _staff_protection_outdated(*, system_id: int) -> None:
