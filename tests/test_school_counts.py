@@ -705,7 +705,7 @@ def test_item29_a_decision_overtaken_by_a_recount_is_not_stored(
 ) -> None:
     """The worker weighs the counts outside the system's lock: if a position changes meanwhile,
     what it decided (over the older counts) is dropped, and the newer recount's task decides."""
-    import trellis.people.services as services
+    import trellis.people.rollups as rollups
     from trellis.people.services import position_add
 
     _grow_schools(world, 2)
@@ -718,7 +718,7 @@ def test_item29_a_decision_overtaken_by_a_recount_is_not_stored(
         school=world.school,
         starts_on=datetime.date(2020, 9, 1),
     )
-    weigh = services._staff_protection_decided
+    weigh = rollups.protection_weighed
 
     def meanwhile(*args: Any) -> Any:
         decided = weigh(*args)
@@ -732,12 +732,12 @@ def test_item29_a_decision_overtaken_by_a_recount_is_not_stored(
         )
         return decided
 
-    monkeypatch.setattr(services, "_staff_protection_decided", meanwhile)
-    assert services.staff_protection_decide(system_id=world.system.pk) is False
+    monkeypatch.setattr(rollups, "protection_weighed", meanwhile)
+    assert rollups.staff_protection_decide(system_id=world.system.pk) is False
     assert _stored_staff_protection(world.system)["pending"]
-    monkeypatch.setattr(services, "_staff_protection_decided", weigh)
-    assert services.staff_protection_decide(system_id=world.system.pk) is True
-    assert services.staff_protection_decide(system_id=world.system.pk) is False
+    monkeypatch.setattr(rollups, "protection_weighed", weigh)
+    assert rollups.staff_protection_decide(system_id=world.system.pk) is True
+    assert rollups.staff_protection_decide(system_id=world.system.pk) is False
 
 
 def test_item29_a_recount_that_changes_no_count_keeps_the_decision(
@@ -748,7 +748,7 @@ def test_item29_a_recount_that_changes_no_count_keeps_the_decision(
     again (the decision is a function of the counts, the threshold and the inactive schools)."""
     from django_tasks import default_task_backend
 
-    import trellis.people.services as services
+    import trellis.people.rollups as rollups
 
     _grow_schools(world, 3)
     ids = sorted(School.objects.filter(system=world.system).values_list("pk", flat=True))
@@ -756,13 +756,13 @@ def test_item29_a_recount_that_changes_no_count_keeps_the_decision(
         before = {key: _as_a_reader_sees_them(world, key, ids) for key in ("analyst", "programs")}
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
     weighed: list[int] = []
-    weigh = services.staff_protected
+    weigh = rollups.staff_protected
 
     def spy(*args: Any, **kwargs: Any) -> Any:
         weighed.append(1)
         return weigh(*args, **kwargs)
 
-    monkeypatch.setattr(services, "staff_protected", spy)
+    monkeypatch.setattr(rollups, "staff_protected", spy)
     person = person_create(actor=None, system=world.system, given_name="Ada", family_name="Later")
     with time_machine.travel(TODAY, tick=False):
         response = world.client("admin").post(

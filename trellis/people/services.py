@@ -12,8 +12,8 @@ from django.utils import timezone
 from trellis.authz.policies import require
 from trellis.authz.roles import Action
 from trellis.core.services import audit_event_record, audited_update, snapshot
-from trellis.core.suppression import threshold
 from trellis.orgs.models import Network, School, System
+from trellis.people import rollups, tasks
 from trellis.people.models import (
     Certification,
     Education,
@@ -23,7 +23,6 @@ from trellis.people.models import (
     SchoolStaffCount,
     StaffCountsAsOf,
 )
-from trellis.people.rollups import staff_protected
 
 PERSON_FIELDS = (
     "given_name",
@@ -415,8 +414,6 @@ def _staff_protection_outdated(*, system_id: int) -> None:
     minutes, and a principal adding one teacher would wait for it (item 29). Until then closed
     readers see every count withheld (`selectors._stored_protection`). The totals by kind, exact
     sums that readers who may open every school use, are counted now."""
-    from trellis.people.tasks import staff_protection_decide
-
     as_of = StaffCountsAsOf.objects.get(system_id=system_id)
     protection = dict(as_of.protection or {})
     sums = (
@@ -434,55 +431,7 @@ def _staff_protection_outdated(*, system_id: int) -> None:
     as_of.save(update_fields=["protection"])
     # Inside the transaction: the worker sees the task once the counts are committed (and never
     # if they are rolled back).
-    staff_protection_decide.enqueue(system_id)
-
-
-def _stored_protection(system_id: int) -> dict[str, Any]:
-    as_of = StaffCountsAsOf.objects.filter(system_id=system_id).first()
-    return dict(as_of.protection or {}) if as_of else {}
-
-
-def _staff_protection_counts(
-    system_id: int,
-) -> tuple[list[tuple[int, bool]], list[tuple[int, int, str, int]]]:
-    schools = list(
-        School.objects.filter(system_id=system_id).values_list("pk", "is_active").order_by()
-    )
-    rows = list(
-        SchoolStaffCount.objects.filter(system_id=system_id)
-        .order_by()
-        .values_list("pk", "school_id", "kind", "people")
-    )
-    return schools, rows
-
-
-def _staff_protection_decided(
-    system_id: int, schools: list[tuple[int, bool]], rows: list[tuple[int, int, str, int]]
-) -> tuple[list[int], dict[str, Any]]:
-    """The rows to withhold from closed readers, and the protection to store with them."""
-    counts = staff_protected(schools, ((s, k, n) for _pk, s, k, n in rows), opened=())
-    hide = [
-        pk
-        for pk, school_id, kind, _n in rows
-        if counts.get(("cell", school_id, kind) if kind else ("school", school_id))
-        and counts[("cell", school_id, kind) if kind else ("school", school_id)].suppressed
-    ]
-    return hide, {
-        "threshold": threshold(),
-        "inactive": sorted(pk for pk, is_active in schools if not is_active),
-        "kinds": {
-            key[1]: [count.value, count.suppressed]
-            for key, count in counts.items()
-            if key[0] == "kind"
-        },
-    }
-
-
-def _staff_protection_save(system_id: int, hide: list[int], protection: dict[str, Any]) -> None:
-    SchoolStaffCount.objects.filter(system_id=system_id, hidden=True).update(hidden=False)
-    for start in range(0, len(hide), 500):
-        SchoolStaffCount.objects.filter(pk__in=hide[start : start + 500]).update(hidden=True)
-    StaffCountsAsOf.objects.filter(system_id=system_id).update(protection=protection)
+    tasks.staff_protection_decide.enqueue(system_id)
 
 
 def staff_protection_store(*, system_id: int) -> None:
@@ -496,31 +445,16 @@ def staff_protection_store(*, system_id: int) -> None:
     (`staff_protection_decide`). Derived data: no permission check, no audit event."""
     with transaction.atomic():
         System.objects.select_for_update().filter(pk=system_id).first()
-        recount = _stored_protection(system_id).get("recount")
-        schools, rows = _staff_protection_counts(system_id)
-        hide, protection = _staff_protection_decided(system_id, schools, rows)
-        _staff_protection_save(system_id, hide, {**protection, "recount": recount})
+        recount = rollups.stored_protection(system_id).get("recount")
+        schools, rows = rollups.protection_counts(system_id)
+        hide, protection = rollups.protection_weighed(schools, rows)
+        rollups.protection_save(system_id, hide, {**protection, "recount": recount})
 
 
 def staff_protection_decide(*, system_id: int) -> bool:
-    """The task worker's decision after a recount: the counts are read under the system's lock,
-    weighed without it (a position added meanwhile does not wait for minutes of weighing), and
-    stored only if no recount came in between (that one's own task decides over its counts).
-    Whether it stored a decision. Derived data: no permission check, no audit event."""
-    with transaction.atomic():
-        System.objects.select_for_update().filter(pk=system_id).first()
-        read = _stored_protection(system_id)
-        if not read.get("pending"):
-            return False  # decided since (by an earlier task, or a reader)
-        schools, rows = _staff_protection_counts(system_id)
-    hide, protection = _staff_protection_decided(system_id, schools, rows)
-    with transaction.atomic():
-        System.objects.select_for_update().filter(pk=system_id).first()
-        now = _stored_protection(system_id)
-        if not now.get("pending") or now.get("recount") != read.get("recount"):
-            return False
-        _staff_protection_save(system_id, hide, {**protection, "recount": read.get("recount")})
-    return True
+    """The closed readers' decision a recount left pending, made now
+    (`rollups.staff_protection_decide`; the task worker's, or a batch build's at its end)."""
+    return rollups.staff_protection_decide(system_id=system_id)
 
 
 def _as_date(value: Any) -> datetime.date | None:
