@@ -13,7 +13,7 @@ from trellis.authz.policies import require
 from trellis.authz.roles import Action
 from trellis.core.services import audit_event_record, audited_update, snapshot
 from trellis.orgs.models import Network, School, System
-from trellis.people import rollups, tasks
+from trellis.people import rollups
 from trellis.people.models import (
     Certification,
     Education,
@@ -416,6 +416,11 @@ def _staff_protection_outdated(*, system_id: int) -> None:
     sums that readers who may open every school use, are counted now."""
     as_of = StaffCountsAsOf.objects.get(system_id=system_id)
     protection = dict(as_of.protection or {})
+    # Imported here, as the views import other apps' tasks: declaring a task sets up
+    # django-tasks' backends, which must not happen while the services are first imported
+    # (before the settings, a test run's included, are final).
+    from trellis.people.tasks import staff_protection_decide
+
     sums = (
         SchoolStaffCount.objects.filter(system_id=system_id, school__is_active=True)
         .exclude(kind="")
@@ -431,7 +436,7 @@ def _staff_protection_outdated(*, system_id: int) -> None:
     as_of.save(update_fields=["protection"])
     # Inside the transaction: the worker sees the task once the counts are committed (and never
     # if they are rolled back).
-    tasks.staff_protection_decide.enqueue(system_id)
+    staff_protection_decide.enqueue(system_id)
 
 
 def staff_protection_store(*, system_id: int) -> None:
