@@ -645,3 +645,134 @@ def test_postgresql_costs_an_index_probe_as_data_in_memory(world: World) -> None
     with connection.cursor() as cursor:
         cursor.execute("SHOW random_page_cost")
         assert cursor.fetchone()[0] == "1.1"
+
+
+def _stored_staff_protection(system: System) -> dict[str, Any]:
+    from trellis.people.models import StaffCountsAsOf
+
+    return StaffCountsAsOf.objects.get(system=system).protection or {}
+
+
+def test_item29_a_position_change_leaves_the_closed_readers_decision_to_the_worker(
+    world: World, settings: Any
+) -> None:
+    """Adding one teacher through the page recounts one school and does not weigh the whole
+    system's suppression (minutes at metro size): the task worker does. Until it has, closed
+    readers see every staff count withheld; then exactly what the whole table decides."""
+    from django_tasks import default_task_backend
+
+    schools = _grow_schools(world, 1)
+    ids = sorted(School.objects.filter(system=world.system).values_list("pk", flat=True))
+    school = next(s for s in schools if direct_staff(world.system.pk).get((s.pk, ""), 0) >= 5)
+    closed = ("analyst", "programs")
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    person = person_create(actor=None, system=world.system, given_name="Ada", family_name="Okafor")
+    response = world.client("admin").post(
+        f"/people/{person.pk}/positions/new/",
+        {"kind": PositionKind.TEACHER, "school": school.pk, "starts_on": "2020-09-01"},
+    )
+    assert response.status_code == 302, response.content[:500]
+    assert_rollups_match(world.system.pk)
+    queued = [r for r in default_task_backend.results if r.task.name == "staff_protection_decide"]
+    assert [r.args for r in queued] == [[world.system.pk]]
+    assert _stored_staff_protection(world.system)["pending"]
+    # Meanwhile: every figure withheld, on the pages, the API and the home page's totals.
+    for key in closed:
+        seen = _as_a_reader_sees_them(world, key, ids)
+        figures = [
+            *seen["staff"].values(),
+            *(c for cells in seen["cells"].values() for _k, c in cells),
+        ]
+        figures += [c for _label, c in seen["kinds"]]
+        assert figures and set(figures) <= {"fewer than 5", "not shown"}, key
+        client = world.client(key)
+        answer = client.get("/api/v1/schools", {"limit": 200}).json()
+        assert all(item["current_staff"] is None for item in answer["items"]), key
+        assert client.get(f"/schools/{school.pk}/").status_code == 200
+    # Readers who may open every school still read exact totals by kind.
+    exact = _as_a_reader_sees_them(world, "admin", ids)["kinds"]
+    assert exact and all(c not in ("fewer than 5", "not shown") for _l, c in exact)
+    from trellis.people.tasks import staff_protection_decide
+
+    staff_protection_decide.call(world.system.pk)
+    assert "pending" not in _stored_staff_protection(world.system)
+    for key in closed:
+        assert _as_a_reader_sees_them(world, key, ids) == _weighed_per_request(world, key, ids)
+
+
+def test_item29_a_decision_overtaken_by_a_recount_is_not_stored(
+    world: World, settings: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The worker weighs the counts outside the system's lock: if a position changes meanwhile,
+    what it decided (over the older counts) is dropped, and the newer recount's task decides."""
+    import trellis.people.rollups as rollups
+    from trellis.people.services import position_add
+
+    _grow_schools(world, 2)
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    person = person_create(actor=None, system=world.system, given_name="Ada", family_name="Okafor")
+    position_add(
+        actor=None,
+        person=person,
+        kind=PositionKind.TEACHER,
+        school=world.school,
+        starts_on=datetime.date(2020, 9, 1),
+    )
+    weigh = rollups.protection_weighed
+
+    def meanwhile(*args: Any) -> Any:
+        decided = weigh(*args)
+        other = person_create(actor=None, system=world.system, given_name="B", family_name="C")
+        position_add(
+            actor=None,
+            person=other,
+            kind=PositionKind.PRINCIPAL,
+            school=world.school,
+            starts_on=datetime.date(2020, 9, 1),
+        )
+        return decided
+
+    monkeypatch.setattr(rollups, "protection_weighed", meanwhile)
+    assert rollups.staff_protection_decide(system_id=world.system.pk) is False
+    assert _stored_staff_protection(world.system)["pending"]
+    monkeypatch.setattr(rollups, "protection_weighed", weigh)
+    assert rollups.staff_protection_decide(system_id=world.system.pk) is True
+    assert rollups.staff_protection_decide(system_id=world.system.pk) is False
+
+
+def test_item29_a_recount_that_changes_no_count_keeps_the_decision(
+    world: World, settings: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A position dated in the future, and the next day's recount, change no count: what closed
+    readers see was decided for exactly these counts and stands, without weighing the system
+    again (the decision is a function of the counts, the threshold and the inactive schools)."""
+    from django_tasks import default_task_backend
+
+    import trellis.people.rollups as rollups
+
+    _grow_schools(world, 3)
+    ids = sorted(School.objects.filter(system=world.system).values_list("pk", flat=True))
+    with time_machine.travel(TODAY, tick=False):
+        before = {key: _as_a_reader_sees_them(world, key, ids) for key in ("analyst", "programs")}
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    weighed: list[int] = []
+    weigh = rollups.staff_protected
+
+    def spy(*args: Any, **kwargs: Any) -> Any:
+        weighed.append(1)
+        return weigh(*args, **kwargs)
+
+    monkeypatch.setattr(rollups, "staff_protected", spy)
+    person = person_create(actor=None, system=world.system, given_name="Ada", family_name="Later")
+    with time_machine.travel(TODAY, tick=False):
+        response = world.client("admin").post(
+            f"/people/{person.pk}/positions/new/",
+            {"kind": PositionKind.TEACHER, "school": world.school.pk, "starts_on": "2026-10-05"},
+        )
+        assert response.status_code == 302, response.content[:500]
+    with time_machine.travel(TODAY + datetime.timedelta(days=1), tick=False):
+        for key, seen in before.items():
+            assert _as_a_reader_sees_them(world, key, ids) == seen, key
+        assert_rollups_match(world.system.pk)
+    assert not weighed and not default_task_backend.results
+    assert "pending" not in _stored_staff_protection(world.system)

@@ -42,7 +42,7 @@ from trellis.orgs.services import (
     system_create,
 )
 from trellis.people.models import Certification, Education, Person, Position, PositionKind
-from trellis.people.services import people_bulk_create
+from trellis.people.services import people_bulk_create, staff_protection_decide
 from trellis.rosters.services import position_end_reasons_infer
 from trellis.students.models import Student
 from trellis.students.services import students_bulk_create
@@ -594,6 +594,10 @@ def build(*, size_name: str, seed: int, today: datetime.date) -> DemoResult:
     program_counts.update(class_rosters(system, seed=seed, today=today, size_name=size_name))
     program_counts.update(reported_students_history(system, seed=seed, today=today))
     program_counts.update(support_from_data(system))
+    # The closed readers' staff suppression, left to the task worker by the build's recounts,
+    # is decided once here: the demo (and the bench built from it) opens with it made, whether
+    # or not a worker runs.
+    staff_protection_decide(system_id=system.pk)
     if connection.vendor == "postgresql":
         # Bulk loads leave the planner without statistics until autovacuum gets round to them
         # (never, where it is off): a metro district's pages then pick nested loops over

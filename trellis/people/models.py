@@ -215,10 +215,11 @@ class StaffCountsAsOf(models.Model):
     counted_on = models.DateField()
     good_until = models.DateField(null=True, blank=True)
     # The complementary suppression of these counts for the system's closed readers, decided
-    # when they were counted (people.services.staff_protection_store): {"threshold": t,
+    # after they were counted (people.services.staff_protection_decide): {"threshold": t,
     # "inactive": [school ids not in the roster], "kinds": {kind: [people, hidden]}} with each
-    # row's `SchoolStaffCount.hidden`. Valid while the threshold and the inactive schools are
-    # the same; empty: not decided yet.
+    # row's `SchoolStaffCount.hidden`, and "recount" (the recounts' number, never reset). Valid
+    # while the threshold and the inactive schools are the same; "pending": a recount's
+    # decision is still to be made (every count withheld from closed readers until then).
     protection = models.JSONField(null=True, blank=True)
 
     def __str__(self) -> str:

@@ -270,13 +270,17 @@ def _closed_protection(user: Any) -> tuple[int, dict[str, Any]] | None:
 def _stored_protection(user: Any, system_id: int) -> dict[str, Any]:
     """The protection stored with a system's counts (with each kind's exact total over its
     active schools), decided again first if it was decided for another threshold or other
-    inactive schools. Once per request and system."""
+    inactive schools. Once per request and system. While a recount's decision is `pending`
+    (the task worker weighs it), closed readers see every count withheld: each figure then
+    gives away no more than its label, whatever the counts are."""
 
     def load() -> dict[str, Any]:
         from trellis.people.services import staff_protection_store
 
         as_of = _fresh_counts_of({system_id})[system_id]
         protection = as_of.protection or {}
+        if protection.get("pending"):
+            return protection
         if protection.get("threshold") != threshold() or protection.get(
             "inactive"
         ) != inactive_school_ids(user, system_id):
@@ -316,8 +320,9 @@ def staff_by_school(user: Any, school_ids: Collection[int] | None = None) -> dic
     closed = _closed_protection(user)
     if closed is None:
         return staff_table(user).by_school
+    pending = bool(closed[1].get("pending"))
     return {
-        school_id: PeopleCount(n, hidden=hidden)
+        school_id: PeopleCount(n, hidden=hidden or pending)
         for school_id, n, hidden in SchoolStaffCount.objects.filter(
             system_id=closed[0], school_id__in=list(school_ids), kind=""
         )
@@ -344,8 +349,12 @@ def school_staff_by_kind(user: Any, school_id: int) -> list[tuple[str, str, Peop
     closed = _closed_protection(user)
     if closed is not None:
         # A closed reader opens no school's people.
+        pending = bool(closed[1].get("pending"))
         return _cells(
-            SchoolStaffCount.objects.filter(system_id=closed[0], school_id=school_id)
+            (kind, n, hidden or pending)
+            for kind, n, hidden in SchoolStaffCount.objects.filter(
+                system_id=closed[0], school_id=school_id
+            )
             .exclude(kind="")
             .values_list("kind", "people", "hidden")
         )
@@ -390,8 +399,9 @@ def staff_by_kind(user: Any) -> list[tuple[str, PeopleCount]]:
         closed = _closed_protection(user)
         if closed is None:
             return staff_table(user).by_kind
+        pending = bool(closed[1].get("pending"))
         found = [
-            (kind, PeopleCount(n, hidden=hidden))
+            (kind, PeopleCount(n, hidden=hidden or pending))
             for kind, (n, hidden) in closed[1].get("kinds", {}).items()
         ]
     order = {kind: i for i, kind in enumerate(KINDS)}

@@ -6,13 +6,14 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
+from django.db.models import Sum
 from django.utils import timezone
 
 from trellis.authz.policies import require
 from trellis.authz.roles import Action
 from trellis.core.services import audit_event_record, audited_update, snapshot
-from trellis.core.suppression import threshold
 from trellis.orgs.models import Network, School, System
+from trellis.people import rollups
 from trellis.people.models import (
     Certification,
     Education,
@@ -22,7 +23,6 @@ from trellis.people.models import (
     SchoolStaffCount,
     StaffCountsAsOf,
 )
-from trellis.people.rollups import staff_protected
 
 PERSON_FIELDS = (
     "given_name",
@@ -330,7 +330,9 @@ def school_staff_counts_rebuild(
     school_ids: Collection[int] | None = None,
 ) -> None:
     """Recount the roll-up of current staff per school (`SchoolStaffCount`) of a system as of
-    `on` (default today), set-wise: one DELETE and one INSERT … SELECT over the positions. With
+    `on` (default today): one aggregate over the positions, then only the rows whose count
+    changed are deleted and inserted again (a recount that changes nothing, such as a new day's
+    or a position dated in the future, keeps the closed readers' stored decision). With
     `school_ids` (a position added or ended there) only those schools are recounted, provided
     the rest were counted for the same day; otherwise the whole system is.
 
@@ -352,16 +354,37 @@ def school_staff_counts_rebuild(
             params += ids
         current = f"{where} AND starts_on <= %s AND (ends_on IS NULL OR ends_on >= %s)"
         positions = Position._meta.db_table
+        table = SchoolStaffCount._meta.db_table
         with connection.cursor() as cursor:
-            cursor.execute(f"DELETE FROM {SchoolStaffCount._meta.db_table} WHERE {where}", params)
+            cursor.execute(f"SELECT id, school_id, kind, people FROM {table} WHERE {where}", params)
+            counted = {(school, kind): (pk, n) for pk, school, kind, n in cursor.fetchall()}
             cursor.execute(
-                f"INSERT INTO {SchoolStaffCount._meta.db_table} (system_id, school_id, kind, "
-                f"people) SELECT system_id, school_id, kind, COUNT(DISTINCT person_id) FROM "
-                f"{positions} WHERE {current} GROUP BY system_id, school_id, kind UNION ALL "
-                f"SELECT system_id, school_id, '', COUNT(DISTINCT person_id) FROM {positions} "
-                f"WHERE {current} GROUP BY system_id, school_id",
+                f"SELECT school_id, kind, COUNT(DISTINCT person_id) FROM {positions} WHERE "
+                f"{current} GROUP BY school_id, kind UNION ALL SELECT school_id, '', "
+                f"COUNT(DISTINCT person_id) FROM {positions} WHERE {current} GROUP BY school_id",
                 [*params, day, day, *params, day, day],
             )
+            fresh = {(school, kind): n for school, kind, n in cursor.fetchall()}
+            # Only the counts that changed are replaced: the others keep what was decided for
+            # them, and when none changed the stored decision stands (it is a function of the
+            # counts, the threshold and the inactive schools, which readers check).
+            keep = {key for key, (_pk, n) in counted.items() if fresh.get(key) == n}
+            gone = [pk for key, (pk, _n) in counted.items() if key not in keep]
+            for start in range(0, len(gone), 500):
+                chunk = gone[start : start + 500]
+                cursor.execute(
+                    f"DELETE FROM {table} WHERE id IN ({', '.join(['%s'] * len(chunk))})", chunk
+                )
+        SchoolStaffCount.objects.bulk_create(
+            [
+                SchoolStaffCount(system_id=system_id, school_id=school, kind=kind, people=n)
+                for (school, kind), n in fresh.items()
+                if (school, kind) not in keep
+            ],
+            batch_size=2000,
+        )
+        changed = bool(gone) or len(keep) != len(fresh)
+        with connection.cursor() as cursor:
             # The counts hold until a position starts, or the day after one ends.
             cursor.execute(
                 f"SELECT MIN(CASE WHEN starts_on > %s THEN starts_on END), "
@@ -380,49 +403,63 @@ def school_staff_counts_rebuild(
             system_id=system_id,
             defaults={"counted_on": day, "good_until": min(known) if known else None},
         )
-        staff_protection_store(system_id=system_id)
+        if changed or not (as_of and as_of.protection):
+            _staff_protection_outdated(system_id=system_id)
+
+
+def _staff_protection_outdated(*, system_id: int) -> None:
+    """After a recount (inside its transaction and lock): the stored decision no longer fits the
+    counts, so it is marked pending and decided again by the task worker (`tasks.
+    staff_protection_decide`), not in the write: over a metro district's 9,000 counts it takes
+    minutes, and a principal adding one teacher would wait for it (item 29). Until then closed
+    readers see every count withheld (`selectors._stored_protection`). The totals by kind, exact
+    sums that readers who may open every school use, are counted now."""
+    as_of = StaffCountsAsOf.objects.get(system_id=system_id)
+    protection = dict(as_of.protection or {})
+    # Imported here, as the views import other apps' tasks: declaring a task sets up
+    # django-tasks' backends, which must not happen while the services are first imported
+    # (before the settings, a test run's included, are final).
+    from trellis.people.tasks import staff_protection_decide
+
+    sums = (
+        SchoolStaffCount.objects.filter(system_id=system_id, school__is_active=True)
+        .exclude(kind="")
+        .order_by()
+        .values_list("kind")
+        .annotate(n=Sum("people"))
+    )
+    protection["kinds"] = {kind: [n, True] for kind, n in sums if n}
+    # Recounts are numbered (never reset): a decision made over older counts is not stored.
+    protection["recount"] = int(protection.get("recount") or 0) + 1
+    protection["pending"] = True
+    as_of.protection = protection
+    as_of.save(update_fields=["protection"])
+    # Inside the transaction: the worker sees the task once the counts are committed (and never
+    # if they are rolled back).
+    staff_protection_decide.enqueue(system_id)
 
 
 def staff_protection_store(*, system_id: int) -> None:
-    """Decide once, with the counts, what a closed reader of the system may see (someone who
-    sees every school and may open the people of none: analysts, program managers, coaches):
-    the same complementary suppression as `people.selectors.staff_table` over every school of
-    the system, stored in `SchoolStaffCount.hidden` and `StaffCountsAsOf.protection`, so that
-    their pages read a page of schools instead of weighing a metro district's 9,000 counts on
-    every view (item 29). Called with every recount (inside its transaction and lock), and by a
-    reader that finds the stored decision made for another threshold or other inactive
-    schools. Derived data: no permission check, no audit event."""
+    """Decide now, under the system's lock, what a closed reader of the system may see (someone
+    who sees every school and may open the people of none: analysts, program managers,
+    coaches): the same complementary suppression as `people.selectors.staff_table` over every
+    school of the system, stored in `SchoolStaffCount.hidden` and `StaffCountsAsOf.protection`,
+    so that their pages read a page of schools instead of weighing a metro district's 9,000
+    counts on every view (item 29). Called by a reader that finds the stored decision made for
+    another threshold or other inactive schools; a recount leaves it to the task worker
+    (`staff_protection_decide`). Derived data: no permission check, no audit event."""
     with transaction.atomic():
         System.objects.select_for_update().filter(pk=system_id).first()
-        schools = list(
-            School.objects.filter(system_id=system_id).values_list("pk", "is_active").order_by()
-        )
-        rows = list(
-            SchoolStaffCount.objects.filter(system_id=system_id)
-            .order_by()
-            .values_list("pk", "school_id", "kind", "people")
-        )
-        counts = staff_protected(schools, ((s, k, n) for _pk, s, k, n in rows), opened=())
-        hide = [
-            pk
-            for pk, school_id, kind, _n in rows
-            if counts.get(("cell", school_id, kind) if kind else ("school", school_id))
-            and counts[("cell", school_id, kind) if kind else ("school", school_id)].suppressed
-        ]
-        SchoolStaffCount.objects.filter(system_id=system_id, hidden=True).update(hidden=False)
-        for start in range(0, len(hide), 500):
-            SchoolStaffCount.objects.filter(pk__in=hide[start : start + 500]).update(hidden=True)
-        StaffCountsAsOf.objects.filter(system_id=system_id).update(
-            protection={
-                "threshold": threshold(),
-                "inactive": sorted(pk for pk, is_active in schools if not is_active),
-                "kinds": {
-                    key[1]: [count.value, count.suppressed]
-                    for key, count in counts.items()
-                    if key[0] == "kind"
-                },
-            }
-        )
+        recount = rollups.stored_protection(system_id).get("recount")
+        schools, rows = rollups.protection_counts(system_id)
+        hide, protection = rollups.protection_weighed(schools, rows)
+        rollups.protection_save(system_id, hide, {**protection, "recount": recount})
+
+
+def staff_protection_decide(*, system_id: int) -> bool:
+    """The closed readers' decision a recount left pending, made now
+    (`rollups.staff_protection_decide`; the task worker's, or a batch build's at its end)."""
+    return rollups.staff_protection_decide(system_id=system_id)
 
 
 def _as_date(value: Any) -> datetime.date | None:

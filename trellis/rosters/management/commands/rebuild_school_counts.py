@@ -6,6 +6,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from trellis.orgs.models import System
+from trellis.people.services import staff_protection_decide
 from trellis.rosters.apply import school_counts_rebuild
 
 
@@ -29,6 +30,9 @@ class Command(BaseCommand):
         for system in systems:
             started = time.monotonic()
             school_counts_rebuild(system_id=system.pk)
+            # Decided now rather than by the task worker: the operator's command ends with
+            # every roll-up as the pages read it.
+            staff_protection_decide(system_id=system.pk)
             self.stdout.write(
                 f"{system.code}: school counts rebuilt in {time.monotonic() - started:.2f} s"
             )
