@@ -71,6 +71,7 @@ def _answer(administration: Any, person: Any, values: tuple[int, ...]) -> None:
 @pytest.fixture
 def lake(db: Any) -> dict[str, Any]:
     from tests.conftest import make_user
+    from trellis.authz.models import Grant
     from trellis.authz.roles import Role
     from trellis.learning.models import Registration
     from trellis.learning.services import session_create
@@ -143,6 +144,8 @@ def lake(db: Any) -> dict[str, Any]:
         system, "p1@lake.test", Role.TEACHER_LEADER, person=people["P1"], school=school
     )
     r1 = make_user(system, "r1@lake.test", Role.TEACHER_LEADER, person=people["R1"], school=school)
+    # In force since before the sessions, so that the tests may act on the sessions' days.
+    Grant.objects.filter(user__in=[leader, teacher, r1]).update(starts_on=D(2015, 7, 1))
     builtin = Instrument.objects.get(code="pd-satisfaction", system__isnull=True)
     return {
         "system": system,
@@ -163,15 +166,17 @@ def _give(lake: dict[str, Any], key: str, **kw: Any) -> Any:
 
     session = lake[key]
     day = timezone.localtime(session.starts_at).date()
-    return session_survey_create(
-        actor=lake["leader"],
-        session=session,
-        instrument=lake["instrument"],
-        window=kw.pop("window", "moy"),
-        anonymous=kw.pop("anonymous", True),
-        opens_on=day,
-        closes_on=day + datetime.timedelta(days=14),
-    )
+    # Given on the session's day (a window already closed is refused).
+    with time_machine.travel(_moment(day), tick=False):
+        return session_survey_create(
+            actor=lake["leader"],
+            session=session,
+            instrument=lake["instrument"],
+            window=kw.pop("window", "moy"),
+            anonymous=kw.pop("anonymous", True),
+            opens_on=day,
+            closes_on=day + datetime.timedelta(days=14),
+        )
 
 
 def _answered(lake: dict[str, Any]) -> None:
@@ -256,6 +261,7 @@ def test_a_session_survey_asks_its_attendees_only(lake: dict[str, Any]) -> None:
         assert "respond/" not in page
 
 
+@time_machine.travel(_moment(D(2017, 10, 10), 9), tick=False)  # the session's morning
 def test_the_session_manager_gives_a_survey_from_the_session_page(lake: dict[str, Any]) -> None:
     from trellis.core.models import AuditEvent
     from trellis.surveys.models import Administration
@@ -822,3 +828,71 @@ def test_the_alumni_answer_is_a_group_of_labelled_radios(alumni: dict[str, Any])
     assert "<legend" in page and "Are you currently working in education?" in page
     for n, label in enumerate(("Yes", "No")):
         assert f'<label class="form-check-label" for="id_in_education_{n}">{label}</label>' in page
+
+
+def test_a_session_survey_whose_days_have_passed_is_refused(lake: dict[str, Any]) -> None:
+    """The walk of issue 11 gave a survey for a session two months past with days already
+    gone: it opened closed and asked nobody. The page refuses it, naming the field."""
+    from trellis.surveys.models import Administration
+
+    c = Client()
+    c.force_login(lake["leader"])
+    session = lake["a"]
+    data = {
+        "instrument": lake["instrument"].pk,
+        "window": "boy",
+        "anonymous": "on",
+        "opens_on": "2017-10-10",
+        "closes_on": "2017-10-24",
+    }
+    with time_machine.travel(_moment(D(2017, 11, 2)), tick=False):
+        bad = c.post(f"/surveys/sessions/{session.pk}/new/", data)
+        assert bad.status_code == 400
+        page = bad.content.decode()
+        assert "This day has passed: the form would be closed from the start" in page
+        assert "Close it today (November 2, 2017) or later." in page
+        assert not Administration.objects.filter(session=session).exists()
+        ok = c.post(f"/surveys/sessions/{session.pk}/new/", {**data, "closes_on": "2017-11-02"})
+        assert ok.status_code == 302
+    assert Administration.objects.get(session=session).closes_on == D(2017, 11, 2)
+
+
+def test_the_session_manager_moves_the_days_of_its_survey(lake: dict[str, Any]) -> None:
+    """A survey given with days the manager wants to change (closed before the attendees had
+    answered): from the session's page, a small form; the same checks; audited."""
+    from trellis.core.models import AuditEvent
+    from trellis.surveys.selectors import administrations_to_answer
+
+    given = _give(lake, "a", window="boy")  # October 10 to 24, 2017
+    session = lake["a"]
+    url = f"/surveys/sessions/surveys/{given.pk}/window/"
+    c = Client()
+    c.force_login(lake["leader"])
+    with time_machine.travel(_moment(D(2017, 11, 2)), tick=False):
+        page = c.get(f"/learning/sessions/{session.pk}/").content.decode()
+        assert f'href="{url}"' in page
+        form = c.get(url)
+        assert form.status_code == 200
+        assert 'name="closes_on" value="2017-10-24"' in form.content.decode()
+        bad = c.post(url, {"opens_on": "2017-10-10", "closes_on": "2017-11-01"})
+        assert bad.status_code == 400
+        assert "This day has passed" in bad.content.decode()
+        bad = c.post(url, {"opens_on": "2017-11-02", "closes_on": "2018-07-02"})
+        assert bad.status_code == 400
+        assert "is open within its school year" in bad.content.decode()
+        given.refresh_from_db()
+        assert (given.opens_on, given.closes_on) == (D(2017, 10, 10), D(2017, 10, 24))
+        assert administrations_to_answer(lake["teacher"], D(2017, 11, 2)) == []
+        ok = c.post(url, {"opens_on": "2017-11-02", "closes_on": "2017-11-16"})
+        assert ok.status_code == 302 and ok["Location"] == f"/learning/sessions/{session.pk}/"
+        given.refresh_from_db()
+        assert (given.opens_on, given.closes_on) == (D(2017, 11, 2), D(2017, 11, 16))
+        event = AuditEvent.objects.filter(
+            action="administration.window", object_id=str(given.pk)
+        ).get()
+        assert event.before == {"opens_on": "2017-10-10", "closes_on": "2017-10-24"}
+        # The attendee is asked again; the teacher (an attendee) may not move the days.
+        assert [a for a, _ in administrations_to_answer(lake["teacher"], D(2017, 11, 2))] == [given]
+        c.force_login(lake["teacher"])
+        assert c.get(url).status_code == 403
+        assert f'href="{url}"' not in c.get(f"/learning/sessions/{session.pk}/").content.decode()

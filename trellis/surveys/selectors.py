@@ -474,6 +474,20 @@ def session_surveys(session: Any) -> list[Administration]:
     )
 
 
+def session_survey_to_manage(user: Any, pk: int) -> Administration:
+    """A PD session's survey whose days the user may move: as the session's own pages, 404
+    when they may not see the session, 403 when they may not manage it."""
+    from trellis.learning.selectors import session_to_manage
+
+    administration = (
+        Administration.objects.select_related("instrument").filter(pk=pk, session__isnull=False)
+    ).first()
+    if administration is None or administration.session_id is None:
+        raise Http404
+    administration.session = session_to_manage(user, administration.session_id)
+    return administration
+
+
 def session_survey_instruments(session: Any) -> QuerySet[Instrument]:
     """The satisfaction instruments a session's attendees may be given: the built-in ones and
     the session's system's own."""

@@ -248,6 +248,40 @@ def administration_window_set(
     """Open the web form from one day to another (both empty: answers only by file)."""
     require(actor, Action.SURVEYS_MANAGE, administration)
     _check_form_days(administration.school_year, opens_on, closes_on)
+    return _window_write(actor, administration, opens_on, closes_on)
+
+
+def _check_not_closed(closes_on: Any) -> None:
+    # A session's survey given (or moved) to days already past opens closed and asks no one
+    # (the walk of issue 11): nothing would ever tell its manager why nobody answered.
+    today = timezone.localdate()
+    if closes_on is not None and closes_on < today:
+        raise ValidationError(
+            {
+                "closes_on": (
+                    "This day has passed: the form would be closed from the start and ask no "
+                    f"one. Close it today ({today:%B} {today.day}, {today.year}) or later."
+                )
+            }
+        )
+
+
+def session_survey_window_set(
+    *, actor: Any, administration: Administration, opens_on: Any, closes_on: Any
+) -> Administration:
+    """Move the days a PD session's survey takes web answers (whoever manages the session,
+    as the one who gave it): within its school year, and not closing before today."""
+    if administration.session_id is None:
+        raise PermissionDenied
+    require(actor, Action.LEARNING_MANAGE, administration.session)
+    _check_form_days(administration.school_year, opens_on, closes_on)
+    _check_not_closed(closes_on)
+    return _window_write(actor, administration, opens_on, closes_on)
+
+
+def _window_write(
+    actor: Any, administration: Administration, opens_on: Any, closes_on: Any
+) -> Administration:
     with transaction.atomic():
         before = {
             "opens_on": str(administration.opens_on),
@@ -399,6 +433,7 @@ def session_survey_create(
         raise ValidationError({"window": "Choose the beginning, middle or end of the year."})
     year = school_year_of(timezone.localtime(session.starts_at).date())
     _check_form_days(year, opens_on, closes_on)
+    _check_not_closed(closes_on)
     with transaction.atomic():
         if Administration.objects.filter(session=session, instrument=instrument).exists():
             raise ValidationError(

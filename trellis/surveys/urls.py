@@ -17,6 +17,11 @@ urlpatterns = [
     ),
     path("administrations/<int:pk>/respond/", views.respond, name="survey_respond"),
     path("sessions/<int:pk>/new/", views.session_survey_new, name="session_survey_new"),
+    path(
+        "sessions/surveys/<int:pk>/window/",
+        views.session_survey_window,
+        name="session_survey_window",
+    ),
     path("teams/<int:pk>/conditions/", views.consensus_page, name="conditions_consensus"),
     path("alumni/", views.alumni_answers, name="alumni_answers"),
 ]

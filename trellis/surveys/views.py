@@ -446,6 +446,42 @@ def session_survey_new(request: HttpRequest, pk: int) -> HttpResponseBase:
 
 
 @permission(Action.SIGNED_IN)
+def session_survey_window(request: HttpRequest, pk: int) -> HttpResponseBase:
+    """Move the days a PD session's survey takes web answers, from the session's page: whoever
+    manages the session (as for giving it)."""
+    administration = selectors.session_survey_to_manage(request.user, pk)
+    session = administration.session
+    assert session is not None  # session_survey_to_manage finds a session's surveys only
+    initial = {"opens_on": administration.opens_on, "closes_on": administration.closes_on}
+    form = WindowForm(request.POST or None, initial=initial)
+    back = reverse("learning_session", args=[session.pk])
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.session_survey_window_set(
+                actor=request.user, administration=administration, **form.cleaned_data
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, "The survey's days are changed.")
+            return redirect(back)
+    return render(
+        request,
+        "simple_form.html",
+        {
+            "form": form,
+            "heading": (
+                f"When “{administration.instrument.title}” asks the attendees of “{session.title}”"
+            ),
+            "back_url": back,
+            "back_label": session.title,
+            "submit_label": "Save the days",
+        },
+        status=form_status(form),
+    )
+
+
+@permission(Action.SIGNED_IN)
 def consensus_page(request: HttpRequest, pk: int) -> HttpResponseBase:
     """A school leadership team records its consensus rating of the school's conditions (each
     dimension 1-4) for the beginning or the end of a school year, and sees those it recorded;
