@@ -896,3 +896,21 @@ def test_the_session_manager_moves_the_days_of_its_survey(lake: dict[str, Any]) 
         c.force_login(lake["teacher"])
         assert c.get(url).status_code == 403
         assert f'href="{url}"' not in c.get(f"/learning/sessions/{session.pk}/").content.decode()
+
+
+def test_a_session_survey_is_named_by_its_session(lake: dict[str, Any]) -> None:
+    """The walk of issue 11: the attendee's home page and form said only "PD Satisfaction",
+    and the Administrations list gave the school's staff as its population."""
+    given = _give(lake, "a", window="boy")
+    named = "Survey for session “Coaching cycles”, Oct 10, 2017"
+    with time_machine.travel(_moment(D(2017, 10, 11)), tick=False):
+        c = Client()
+        c.force_login(lake["teacher"])
+        assert named in c.get("/").content.decode()
+        form = c.get(f"/surveys/administrations/{given.pk}/respond/")
+        assert form.status_code == 200 and named in form.content.decode()
+    c.force_login(lake["leader"])
+    listing = c.get("/surveys/administrations/").content.decode()
+    assert "<td>Attendees of “Coaching cycles”, Oct 10, 2017</td>" in listing
+    detail = c.get(f"/surveys/administrations/{given.pk}/").content.decode()
+    assert "The attendees of “Coaching cycles”, Oct 10, 2017" in detail

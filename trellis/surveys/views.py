@@ -88,7 +88,7 @@ ADMINISTRATION_EXPORT = ExportSpec(
     row=lambda a: [
         a.instrument.title,
         a.system.name,
-        a.program.name if a.program else (a.school.name if a.school else "Staff"),
+        a.population_label if a.session_id or a.program or a.school else "Staff",
         a.get_window_display(),
         school_year_label(a.school_year),
         "yes" if a.anonymous else "no",
@@ -137,10 +137,8 @@ def administration_list(request: HttpRequest) -> HttpResponseBase:
         queryset=selectors.visible_administrations(request.user),
         export=ADMINISTRATION_EXPORT,
         context={
-            # Whoever manages surveys records the alumni survey's answers (their own system's).
-            "alumni_system": getattr(request.user, "system", None)
-            if has_grant_for(request.user, Action.SURVEYS_MANAGE)
-            else None,
+            # Whoever manages a system's surveys records its alumni survey's answers.
+            "alumni_systems": selectors.alumni_systems(request.user),
         },
     )
 
