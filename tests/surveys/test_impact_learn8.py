@@ -914,3 +914,19 @@ def test_a_session_survey_is_named_by_its_session(lake: dict[str, Any]) -> None:
     assert "<td>Attendees of “Coaching cycles”, Oct 10, 2017</td>" in listing
     detail = c.get(f"/surveys/administrations/{given.pk}/").content.decode()
     assert "The attendees of “Coaching cycles”, Oct 10, 2017" in detail
+
+
+def test_the_report_page_footnote_prints_no_null(lake: dict[str, Any]) -> None:
+    """The footnote told the page's reader that a withheld figure "shows as null", which only
+    the JSON does: the page (and the PDF's HTML) says what it shows instead."""
+    _answered(lake)  # session B's share is withheld (3 respondents)
+    c = Client()
+    c.force_login(lake["leader"])
+    page = c.get("/impact/?system=lake&year=2018").content.decode()
+    html = StringIO()
+    call_command("impact_report", system="lake", year=2018, format="html", stdout=html)
+    for shown in (page, html.getvalue()):
+        assert "null" not in shown
+        assert "is withheld: its value shows as “—” with the reason beside it" in shown
+    text = next(d["text"] for d in report()["definitions"] if d["name"] == "Small-cell suppression")
+    assert "shows as null with its reason" in text  # the JSON's reader gets null

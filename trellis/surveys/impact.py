@@ -151,11 +151,28 @@ DEFINITIONS = [
         "a figure over fewer than {threshold} people (or schools) shows as null with its reason.",
     ),
 ]
+# The same, as the page and the PDF show it (they print no "null": a withheld figure is a
+# dash with its reason beside it).
+SUPPRESSION_ON_PAGE = (
+    "a figure over fewer than {threshold} people (or schools) is withheld: its value shows "
+    "as “—” with the reason beside it (for example “fewer than {threshold} respondents "
+    "answered”)."
+)
 
 
-def definitions() -> list[tuple[str, str]]:
+def definitions(*, page: bool = False) -> list[tuple[str, str]]:
+    """The footnote's definitions: as the JSON states them, or (`page`) as the page and the PDF
+    show a withheld figure."""
     target = f"{conditions_target():.1f}"
-    return [(name, text.format(target=target, threshold=threshold())) for name, text in DEFINITIONS]
+    return [
+        (
+            name,
+            (SUPPRESSION_ON_PAGE if page and name == "Small-cell suppression" else text).format(
+                target=target, threshold=threshold()
+            ),
+        )
+        for name, text in DEFINITIONS
+    ]
 
 
 def conditions_target() -> float:

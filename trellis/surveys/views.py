@@ -33,7 +33,7 @@ from trellis.surveys.forms import (
     SessionSurveyForm,
     WindowForm,
 )
-from trellis.surveys.impact import LEVELS, PEOPLE_LEVELS
+from trellis.surveys.impact import LEVELS, PEOPLE_LEVELS, definitions
 from trellis.surveys.models import Measures, Window, school_year_label
 from trellis.surveys.printing import pdf_filename, report_pdf
 from trellis.surveys.tables import tables
@@ -217,6 +217,7 @@ def impact_page(request: HttpRequest) -> HttpResponse:
             context["year_label"] = school_year_label(year)
             context["tables"] = tables(context["report"])
             context["figures"] = figures(context["report"])
+            context["definitions"] = definitions(page=True)
             if get_choice(request.GET, "format", ("pdf",)):
                 response = HttpResponse(
                     report_pdf(context["report"]), content_type="application/pdf"
