@@ -42,3 +42,34 @@ def test_a_past_session_not_attended_says_so(world: Any) -> None:
     assert "You are <strong>registered" not in page
     upcoming = world.client("principal").get(f"/learning/sessions/{world.learning['oak']}/")
     assert "You are <strong>registered</strong>" in upcoming.content.decode()
+
+
+def _next_school_year() -> int:
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    return (today.year + 1 if today.month >= 7 else today.year) + 1
+
+
+def test_a_consensus_rating_of_a_year_not_begun_is_refused(world: Any) -> None:
+    from trellis.surveys.models import ConsensusRating
+
+    ahead = _next_school_year()
+    data = {"year": ahead, "window": "boy", **{f"dimension_{i}": 3 for i in range(4)}}
+    url = f"/surveys/teams/{world.learning['leadership']}/conditions/"
+    refused = world.client("principal").post(url, data)
+    assert refused.status_code == 400
+    assert "That school year has not begun: give this one" in refused.content.decode()
+    assert not ConsensusRating.objects.exists()
+    assert world.client("principal").post(url, {**data, "year": ahead - 1}).status_code == 302
+
+
+def test_students_taught_in_a_year_not_begun_are_refused(world: Any) -> None:
+    from trellis.learning.models import ReportedStudents
+
+    url = f"/learning/communities/{world.learning['plc']}/students/"
+    data = {"person": world.colleague.pk, "school_year": _next_school_year(), "students": 24}
+    refused = world.client("teacher").post(url, data)
+    assert refused.status_code == 400
+    assert "That school year has not begun: give this one" in refused.content.decode()
+    assert not ReportedStudents.objects.exists()

@@ -828,8 +828,16 @@ def reported_students_record(
     errors: dict[str, str] = {}
     if person is None or not community.members.filter(pk=person.pk).exists():
         errors["person"] = "Choose a member of the team."
+    today = timezone.localdate()
+    # The school year named by the year it ends (1 July to 30 June), as surveys.selectors.
+    current = today.year + 1 if today.month >= 7 else today.year
     if not 2000 <= school_year <= 2100:
         errors["school_year"] = "Give the school year as the year it ends (2018 is 2017-18)."
+    elif school_year > current:
+        errors["school_year"] = (
+            f"That school year has not begun: give this one ({current}, "
+            f"{current - 1}-{str(current)[-2:]}) or an earlier one."
+        )
     if not 0 <= students <= 10000:
         errors["students"] = "Give the number of students, from 0 to 10,000."
     if errors:

@@ -484,8 +484,14 @@ def consensus_record(
     errors: dict[str, str] = {}
     if window not in (Window.BOY, Window.EOY):
         errors["window"] = "Choose the beginning or the end of the year."
+    current = school_year_of(timezone.localdate())
     if not 2000 <= year <= 2100:
         errors["year"] = "Give the school year as the year it ends (2018 is 2017-18)."
+    elif year > current:
+        errors["year"] = (
+            f"That school year has not begun: give this one ({current}, "
+            f"{school_year_label(current)}) or an earlier one."
+        )
     for position, dimension in enumerate(CONDITIONS_DIMENSIONS):
         value = ratings.get(dimension)
         if value is None or value not in (1, 2, 3, 4):
