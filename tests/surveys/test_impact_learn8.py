@@ -660,6 +660,13 @@ def test_the_alumni_survey_page_records_and_refuses(alumni: dict[str, Any]) -> N
     )
     assert bad.status_code == 400
     assert c.post("/surveys/alumni/?system=lake", {"person": a2}).status_code == 400
+    # Before the placement (July 1, 2016) no one is an alumnus: counted nowhere, so refused.
+    bad = c.post(
+        "/surveys/alumni/?system=lake",
+        {"person": a2, "answered_on": "2016-06-30", "in_education": "yes"},
+    )
+    assert bad.status_code == 400
+    assert "was placed on July 1, 2016: give a day from then on" in (bad.content.decode())
     assert not AlumniAnswer.objects.exists()
     data = {"person": a2, "answered_on": "2018-03-01", "in_education": "yes"}
     assert c.post("/surveys/alumni/?system=lake", data).status_code == 302

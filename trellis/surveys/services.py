@@ -17,6 +17,7 @@ from trellis.authz.policies import require
 from trellis.authz.roles import Action
 from trellis.core.services import audit_event_record
 from trellis.learning.models import Community, PDSession
+from trellis.programs.models import Placement
 from trellis.surveys.builtin import CONDITIONS_DIMENSIONS, INSTRUMENTS
 from trellis.surveys.models import (
     Administration,
@@ -545,6 +546,24 @@ def alumni_answer_record(
         raise ValidationError({"person": "Choose an alumnus of one of the system's programs."})
     if answered_on > timezone.localdate():
         raise ValidationError({"answered_on": "The answer cannot have been given in the future."})
+    # Before their placement the person was no alumnus: the answer would count in no year's
+    # retention (docs/decisions.md, 2026-12-01), so it is refused rather than kept unseen.
+    placed_on = (
+        Placement.objects.filter(participant__person=person)
+        .order_by("starts_on")
+        .values_list("starts_on", flat=True)
+        .first()
+    )
+    if placed_on is not None and answered_on < placed_on:
+        raise ValidationError(
+            {
+                "answered_on": (
+                    f"{person.full_name} was placed on {placed_on:%B} {placed_on.day}, "
+                    f"{placed_on.year}: give a day from then on (the alumni survey asks those "
+                    "placed after a program)."
+                )
+            }
+        )
     with transaction.atomic():
         answer = (
             AlumniAnswer.objects.select_for_update()
