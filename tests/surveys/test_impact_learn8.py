@@ -493,6 +493,12 @@ def test_conditions_by_consensus_against_hand_computed(teams: dict[str, Any]) ->
     assert "Cove High,fewer than 3 respondents,fewer than 3 respondents,—" in csv
     page = c.get("/impact/?system=lake&year=2018").content.decode()
     assert "Schools rated by their leadership team&#x27;s consensus, beginning of year" in page
+    # ...named beside the count (the walk of issue 11: only the JSON and the drill-down did).
+    assert '<td class="text-body-secondary">Dune Elementary, Shore Elementary</td>' in page
+    assert (
+        '<td class="text-end">1</td><td class="text-body-secondary">Shore Elementary</td>' in page
+    )
+    assert conditions["schools_by_consensus_boy_names"] == ["Dune Elementary", "Shore Elementary"]
 
 
 def test_the_leadership_team_records_and_changes_its_consensus(teams: dict[str, Any]) -> None:
