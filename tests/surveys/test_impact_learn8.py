@@ -943,3 +943,24 @@ def test_the_report_page_footnote_prints_no_null(lake: dict[str, Any]) -> None:
         assert "is withheld: its value shows as “—” with the reason beside it" in shown
     text = next(d["text"] for d in report()["definitions"] if d["name"] == "Small-cell suppression")
     assert "shows as null with its reason" in text  # the JSON's reader gets null
+
+
+def test_a_reported_count_the_roster_overrides_says_so(plc: dict[str, Any]) -> None:
+    """Q1's classes are on the roster in 2017-18: a number reported for Q1 is recorded and
+    counted nowhere, which the page did not say."""
+    team, people = plc["team"], plc["people"]
+    c = Client()
+    c.force_login(plc["teacher"])
+    url = f"/learning/communities/{team.pk}/students/"
+    saved = c.post(
+        url, {"person": people["Q1"].pk, "school_year": 2018, "students": 99}, follow=True
+    )
+    page = saved.content.decode()
+    assert "the impact report does not count it: a class roster holds Q1 Staff&#x27;s" in page
+    assert page.count("not counted: a class roster holds their classes") == 1
+    saved = c.post(
+        url, {"person": people["Q2"].pk, "school_year": 2018, "students": 25}, follow=True
+    )
+    page = saved.content.decode()
+    assert "The number of students is recorded." in page
+    assert page.count("not counted: a class roster holds their classes") == 1  # Q1's only

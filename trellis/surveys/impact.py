@@ -899,9 +899,27 @@ def reach_teachers(scope: Scope, leaders: QuerySet[Person]) -> QuerySet[Person]:
     )
 
 
+def _held(year: int) -> Q:
+    """The enrollments of the school year's class rosters (see `reach`)."""
+    start, end = year_bounds(year)
+    dated = (Q(begins_on__isnull=True) | Q(begins_on__lte=end)) & (
+        Q(ends_on__isnull=True) | Q(ends_on__gte=start)
+    )
+    return dated & (Q(is_active=True) | Q(begins_on__isnull=False, ends_on__isnull=False))
+
+
+def rostered_teachers(person_ids: list[int], year: int) -> set[int]:
+    """Those of these people a class roster shows teaching in the school year: reach counts
+    their roster's students, never a number reported for them."""
+    return set(
+        Enrollment.objects.filter(_held(year), person_id__in=person_ids).values_list(
+            "person_id", flat=True
+        )
+    )
+
+
 def reach(scope: Scope) -> dict[str, Any]:
     active = active_participants(scope)
-    start, end = year_bounds(scope.year)
     out: dict[str, Any] = {"schools": reach_schools(scope).count()}
     out["systems"] = active.values("person__system_id").distinct().count()
     leaders = reach_teacher_leaders(scope)
@@ -913,10 +931,7 @@ def reach(scope: Scope) -> dict[str, Any]:
     # open); one the SIS has since dropped (soft-deleted, as a past year's rosters are) counts
     # for the years its own dates cover, so that a past year's reach keeps its students. One
     # dropped without dates says nothing about when it held.
-    dated = (Q(begins_on__isnull=True) | Q(begins_on__lte=end)) & (
-        Q(ends_on__isnull=True) | Q(ends_on__gte=start)
-    )
-    held = dated & (Q(is_active=True) | Q(begins_on__isnull=False, ends_on__isnull=False))
+    held = _held(scope.year)
     teaching = Enrollment.objects.filter(held, person_id__in=teachers.values("pk"))
     taught = teaching.values("school_class_id")
     # A teacher none of whose classes is on the roster counts with the number of students
