@@ -320,6 +320,44 @@ SURVEY_CASES.append(
 )
 
 
+def oak_rated(w: World) -> None:
+    """Oak Hill's leadership team's consensus at the end of 2024-25 (the consensus Case rates
+    the beginning of 2025-26)."""
+    from trellis.learning.models import Community
+    from trellis.surveys.builtin import CONDITIONS_DIMENSIONS
+    from trellis.surveys.models import ConsensusRating
+
+    team = Community.objects.get(pk=w.learning["leadership"])
+    for dimension in CONDITIONS_DIMENSIONS:
+        ConsensusRating.objects.get_or_create(
+            school_id=team.school_id,
+            school_year=2025,
+            window="eoy",
+            dimension=dimension,
+            defaults={"system_id": team.system_id, "team": team, "value": 3},
+        )
+
+
+# Removing a consensus rating: the team, as for recording it (the same refusals).
+SURVEY_CASES.append(
+    Case(
+        "conditions_consensus_remove",
+        lambda w: (
+            f"/surveys/teams/{w.learning['leadership']}/conditions/remove/?year=2025&window=eoy"
+        ),
+        right="principal",
+        wrong="leader",
+        outsider="admin_b",
+        method="POST",
+        data=lambda w: {"year": 2025, "window": "eoy"},
+        right_status=302,
+        get_status=200,
+        unrelated="coach",
+        setup=oak_rated,
+    )
+)
+
+
 def alumni_answer_data(w: World) -> dict[str, Any]:
     return {"person": w.teacher_person.pk, "answered_on": "2025-09-01", "in_education": "yes"}
 

@@ -73,3 +73,53 @@ def test_students_taught_in_a_year_not_begun_are_refused(world: Any) -> None:
     assert refused.status_code == 400
     assert "That school year has not begun: give this one" in refused.content.decode()
     assert not ReportedStudents.objects.exists()
+
+
+def test_the_team_removes_a_consensus_rating_after_confirming(world: Any) -> None:
+    from trellis.core.models import AuditEvent
+    from trellis.surveys.models import ConsensusRating
+
+    team = world.learning["leadership"]
+    principal = world.client("principal")
+    data = {"year": 2026, "window": "boy", **{f"dimension_{i}": 3 for i in range(4)}}
+    assert principal.post(f"/surveys/teams/{team}/conditions/", data).status_code == 302
+    remove = f"/surveys/teams/{team}/conditions/remove/?year=2026&amp;window=boy"
+    assert remove in principal.get(f"/surveys/teams/{team}/conditions/").content.decode()
+    url = f"/surveys/teams/{team}/conditions/remove/"
+    confirm = principal.get(f"{url}?year=2026&window=boy")
+    assert confirm.status_code == 200
+    assert "Remove the consensus rating of the beginning of year 2025-26?" in (
+        confirm.content.decode()
+    )
+    assert principal.get(f"{url}?year=2026&window=eoy").status_code == 404  # not rated
+    assert world.client("leader").post(url, {"year": 2026, "window": "boy"}).status_code == 403
+    assert ConsensusRating.objects.count() == 4
+    done = principal.post(url, {"year": 2026, "window": "boy"})
+    assert done.status_code == 302 and done["Location"] == f"/surveys/teams/{team}/conditions/"
+    assert not ConsensusRating.objects.exists()
+    event = AuditEvent.objects.get(action="conditions.consensus_removed")
+    assert event.before is not None and set(event.before["ratings"].values()) == {3}
+
+
+def test_the_facilitator_removes_a_reported_count_after_confirming(world: Any) -> None:
+    from trellis.core.models import AuditEvent
+    from trellis.learning.models import ReportedStudents
+
+    plc, cora = world.learning["plc"], world.colleague.pk
+    tomas = world.client("teacher")
+    page = f"/learning/communities/{plc}/students/"
+    data = {"person": cora, "school_year": 2026, "students": 22}
+    assert tomas.post(page, data).status_code == 302
+    url = f"/learning/communities/{plc}/students/remove/"
+    listed = tomas.get(f"{page}?year=2026").content.decode()
+    assert f"{url}?person={cora}&amp;year=2026" in listed
+    confirm = tomas.get(f"{url}?person={cora}&year=2026")
+    assert confirm.status_code == 200 and "22 students reported for" in confirm.content.decode()
+    assert tomas.get(f"{url}?person={cora}&year=2025").status_code == 404  # none reported
+    assert world.client("facilitator").post(url, {"person": cora, "year": 2026}).status_code == 403
+    assert ReportedStudents.objects.count() == 1
+    done = tomas.post(url, {"person": cora, "year": 2026})
+    assert done.status_code == 302 and done["Location"] == f"{page}?year=2026"
+    assert not ReportedStudents.objects.exists()
+    event = AuditEvent.objects.get(action="students.reported_removed")
+    assert event.before == {"person": cora, "school_year": 2026, "students": 22}

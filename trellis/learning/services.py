@@ -865,3 +865,28 @@ def reported_students_record(
             after={"person": person.pk, "school_year": school_year, "students": students},
         )
     return found
+
+
+def reported_students_remove(
+    *, actor: Any, community: Community, person: Any, school_year: int
+) -> None:
+    """Remove the number of students reported for a member of the team in a school year (the
+    same people who report it). The audit event keeps the number removed."""
+    if actor is not None and not selectors.may_edit_community(actor, community):
+        raise PermissionDenied
+    with transaction.atomic():
+        found = (
+            ReportedStudents.objects.select_for_update()
+            .filter(person=person, school_year=school_year)
+            .first()
+        )
+        if found is None:
+            raise ValidationError("No number of students is reported for them that year.")
+        found.delete()
+        audit_event_record(
+            actor=actor,
+            action="students.reported_removed",
+            obj=community,
+            system_id=community.system_id,
+            before={"person": person.pk, "school_year": school_year, "students": found.students},
+        )

@@ -674,6 +674,45 @@ def reported_students_page(request: HttpRequest, pk: int) -> HttpResponseBase:
     )
 
 
+@permission(Action.SIGNED_IN)
+def reported_students_remove(request: HttpRequest, pk: int) -> HttpResponseBase:
+    """Remove a member's reported number of students (`?person=&year=`), after a confirmation:
+    the same people who report it; 404 for a number not reported for a member of the team."""
+    community = selectors.community_to_edit(request.user, pk)
+    params = request.POST if request.method == "POST" else request.GET
+    person = community.members.filter(pk=get_int(params, "person") or 0).first()
+    year = get_int(params, "year")
+    count = dict(selectors.reported_students(community, year or 0)).get(person)
+    if person is None or year is None or count is None:
+        raise Http404
+    url = reverse("learning_reported_students", args=[community.pk])
+    back = f"{url}?year={year}"
+    label = f"{year - 1}-{str(year)[-2:]}"
+    if request.method == "POST":
+        services.reported_students_remove(
+            actor=request.user, community=community, person=person, school_year=year
+        )
+        messages.success(request, f"The number reported for {person.full_name} is removed.")
+        return redirect(back)
+    return render(
+        request,
+        "confirm.html",
+        {
+            "heading": f"Remove the number of students reported for {person.full_name}?",
+            "lines": [
+                f"{count} students reported for {person.full_name} in {label} are removed: the "
+                "impact report's reach no longer counts them. The audit log keeps the number."
+            ],
+            "button": "Remove the number",
+            "danger": True,
+            "action": request.path,
+            "hidden": [("person", person.pk), ("year", year)],
+            "back_url": back,
+            "back_label": "Students taught",
+        },
+    )
+
+
 def _rostered(person_ids: list[int], year: int) -> set[int]:
     """Those a class roster shows teaching in the year (surveys' provider: the impact report
     counts their roster's students, never a reported number)."""

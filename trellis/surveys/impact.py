@@ -392,14 +392,14 @@ def conditions(scope: Scope, scores: SchoolScores | None = None) -> dict[str, An
     out["schools_by_consensus_eoy"] = sum(s.consensus for s in eoy.values())
     # ...and their names, which the page shows beside the counts (by_school names only those
     # rated at both points; the drill-down names them all to the same viewers).
-    rated = {
+    by_team = {
         w: [pk for pk, s in scores.items() if s.consensus]
         for w, scores in (("boy", boy), ("eoy", eoy))
     }
     names = dict(
-        School.objects.filter(pk__in=rated["boy"] + rated["eoy"]).values_list("pk", "name")
+        School.objects.filter(pk__in=by_team["boy"] + by_team["eoy"]).values_list("pk", "name")
     )
-    for window, pks in rated.items():
+    for window, pks in by_team.items():
         out[f"schools_by_consensus_{window}_names"] = sorted(names[pk] for pk in pks)
     return out
 

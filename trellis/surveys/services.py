@@ -535,6 +535,31 @@ def consensus_record(
     return out
 
 
+def consensus_remove(*, actor: Any, team: Community, year: int, window: str) -> None:
+    """Remove a window's consensus rating of the team's school (the same people who record
+    it): the school's score for that window falls back on its conditions survey. The audit
+    event keeps the ratings removed."""
+    if actor is not None and not on_leadership_team(actor, team):
+        raise PermissionDenied
+    if team.school_id is None:  # a leadership team has a school (community_leadership_has_school)
+        raise PermissionDenied
+    with transaction.atomic():
+        ratings = ConsensusRating.objects.select_for_update().filter(
+            school_id=team.school_id, school_year=year, window=window
+        )
+        before = dict(ratings.values_list("dimension", "value"))
+        if not before:
+            raise ValidationError("The team has recorded no rating for that window.")
+        ratings.delete()
+        audit_event_record(
+            actor=actor,
+            action="conditions.consensus_removed",
+            obj=team,
+            system_id=team.system_id,
+            before={"year": year, "window": window, "ratings": before},
+        )
+
+
 def alumni_answer_record(
     *, actor: Any, system: Any, person: Any, answered_on: Any, in_education: bool
 ) -> AlumniAnswer:

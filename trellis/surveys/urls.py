@@ -23,6 +23,11 @@ urlpatterns = [
         name="session_survey_window",
     ),
     path("teams/<int:pk>/conditions/", views.consensus_page, name="conditions_consensus"),
+    path(
+        "teams/<int:pk>/conditions/remove/",
+        views.consensus_remove_page,
+        name="conditions_consensus_remove",
+    ),
     path("alumni/", views.alumni_answers, name="alumni_answers"),
 ]
 

@@ -8,7 +8,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import BadRequest, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -524,6 +524,47 @@ def consensus_page(request: HttpRequest, pk: int) -> HttpResponseBase:
 def _sees_system(request: HttpRequest, *args: Any, **kwargs: Any) -> bool:
     return selectors.impact_reached(
         request.user, get_text(request.GET, "system", max_length=60), None
+    )
+
+
+@permission(Action.SIGNED_IN)
+def consensus_remove_page(request: HttpRequest, pk: int) -> HttpResponseBase:
+    """Remove a window's consensus rating (`?year=&window=`), after a confirmation: the team,
+    as for recording it; 404 for a window the team has not rated."""
+    team = selectors.consensus_team(request.user, pk)
+    params = request.POST if request.method == "POST" else request.GET
+    year = get_int(params, "year")
+    window = get_choice(params, "window", ("boy", "eoy"))
+    if (
+        team.school_id is None
+        or year is None
+        or window is None
+        or not selectors.consensus_values(team.school_id, year, window)
+    ):
+        raise Http404
+    back = reverse("conditions_consensus", args=[team.pk])
+    label = f"{Window(window).label.lower()} {school_year_label(year)}"
+    if request.method == "POST":
+        services.consensus_remove(actor=request.user, team=team, year=year, window=window)
+        messages.success(request, f"The consensus rating of the {label} is removed.")
+        return redirect(back)
+    return render(
+        request,
+        "confirm.html",
+        {
+            "heading": f"Remove the consensus rating of the {label}?",
+            "lines": [
+                f"The team's ratings of {team.school}'s conditions for the {label} are removed: "
+                "the impact report scores the school for that window from its conditions "
+                "survey's answers, if any. The audit log keeps the ratings removed."
+            ],
+            "button": "Remove the rating",
+            "danger": True,
+            "action": request.path,
+            "hidden": [("year", year), ("window", window)],
+            "back_url": back,
+            "back_label": "Consensus rating of school conditions",
+        },
     )
 
 
