@@ -330,7 +330,7 @@ def oak_rated(w: World) -> None:
     team = Community.objects.get(pk=w.learning["leadership"])
     for dimension in CONDITIONS_DIMENSIONS:
         ConsensusRating.objects.get_or_create(
-            school_id=team.school_id,
+            school=w.school,  # Oak Hill, the team's
             school_year=2025,
             window="eoy",
             dimension=dimension,

@@ -71,34 +71,19 @@ def _answer(administration: Any, person: Any, values: tuple[int, ...]) -> None:
 @pytest.fixture
 def lake(db: Any) -> dict[str, Any]:
     from tests.conftest import make_user
+    from tests.surveys.data import fellowship_system
     from trellis.authz.models import Grant
     from trellis.authz.roles import Role
     from trellis.learning.models import Registration
     from trellis.learning.services import session_create
-    from trellis.orgs.services import school_create, system_create
+    from trellis.orgs.services import school_create
     from trellis.people.models import PositionKind
     from trellis.people.services import person_create, position_add
-    from trellis.programs.models import Program
-    from trellis.programs.services import add_participant, cohort_create, program_create
+    from trellis.programs.services import add_participant
     from trellis.surveys.models import Instrument
 
-    system = system_create(actor=None, code="lake", name="Lake County Schools")
+    system, fellowship, cohort = fellowship_system("lake", "Lake County Schools", cohort_year=2018)
     school = school_create(actor=None, system=system, name="Shore Elementary", sourced_id="SH")
-    fellowship = program_create(
-        actor=None,
-        name="Teacher Leader Fellowship",
-        kind=Program.Kind.TEACHER_LEADER_FELLOWSHIP,
-        owner_system=system,
-        systems=[system],
-    )
-    cohort = cohort_create(
-        actor=None,
-        program=fellowship,
-        name="Cohort 2017",
-        school_year=2018,
-        starts_on=D(2017, 8, 1),
-        ends_on=D(2018, 6, 15),
-    )
     people = {}
     for code in (*ANSWERS_A, *ANSWERS_B, "R1"):
         person = person_create(
