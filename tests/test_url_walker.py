@@ -80,6 +80,12 @@ EXTRA_PARAMS: dict[str, Callable[[World], dict[str, Any]]] = {
     "administration_detail": lambda w: {"pk": 1},
     "administration_window": lambda w: {"pk": 1},
     "survey_respond": lambda w: {"pk": 1},
+    # Their Cases give a session's survey, record a consensus rating or report a number of
+    # students in a setup (tests/surveys/cases.py, tests/learning/cases.py); an anonymous
+    # visitor is refused before any lookup.
+    "session_survey_window": lambda w: {"pk": 1},
+    "conditions_consensus_remove": lambda w: {"pk": w.learning["leadership"]},
+    "learning_reported_students_remove": lambda w: {"pk": w.learning["plc"]},
     # Their Cases add the template milestone in a setup.
     "milestone_template_edit": lambda w: {"pk": w.program_id, "item_pk": 1},
     "milestone_template_delete": lambda w: {"pk": w.program_id, "item_pk": 1},

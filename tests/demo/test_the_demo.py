@@ -403,6 +403,15 @@ def test_demo_learning_has_three_years_waitlists_attendance_and_communities(
         assert "Professional learning" in client.get("/").content.decode()
 
 
+def test_the_demo_communities_have_distinct_names(demo: DemoResult) -> None:
+    """The walk of issue 11 found four communities of one name in the list."""
+    from django.db.models import Count
+
+    names = Community.objects.filter(system=demo.system).values("name")
+    assert names.count() > 10
+    assert not names.annotate(n=Count("pk")).filter(n__gt=1).exists()
+
+
 # -------------------- oneroster_bundle ------------------------------------------------------
 # Item 16 of the repairs issue: the bundle `demo --oneroster-out` writes describes the demo.
 

@@ -493,3 +493,37 @@ LEARNING_CASES.append(
         unrelated="coach",
     )
 )
+
+
+def cora_reported(w: World) -> None:
+    """22 students reported for Cora in 2024-25 (the reported-students Case reports 2025-26)."""
+    from trellis.learning.models import Community, ReportedStudents
+
+    ReportedStudents.objects.get_or_create(
+        person=w.colleague,
+        school_year=2025,
+        defaults={"students": 22, "community": Community.objects.get(pk=w.learning["plc"])},
+    )
+
+
+# Removing a reported number: the same people who report it (Tomas, the PLC's facilitator);
+# Fay, a member, may not (403); a coach who sees none of Oak Hill's communities, and another
+# system's administrator, find nothing (404).
+LEARNING_CASES.append(
+    Case(
+        "learning_reported_students_remove",
+        lambda w: (
+            f"/learning/communities/{w.learning['plc']}/students/remove/"
+            f"?person={w.colleague.pk}&year=2025"
+        ),
+        right="teacher",
+        wrong="facilitator",
+        outsider="admin_b",
+        method="POST",
+        data=lambda w: {"person": w.colleague.pk, "year": 2025},
+        right_status=302,
+        get_status=200,
+        unrelated="coach",
+        setup=cora_reported,
+    )
+)

@@ -4,7 +4,10 @@ to its staff at the beginning of 2017-18 (`surveyed`, run before the probes)."""
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
+
+from django.utils import timezone
 
 from tests.conftest import World
 from tests.matrix import Case
@@ -230,6 +233,66 @@ SURVEY_CASES.append(
 )
 
 
+def past_session_surveyed(w: World) -> None:
+    """The built-in satisfaction survey given to Oak Hill's "feedback loops" (ten days ago),
+    with no web form yet (it asks no one: other Cases' pages stay as they were)."""
+    from trellis.learning.models import PDSession
+    from trellis.surveys.models import Administration, Instrument
+    from trellis.surveys.selectors import school_year_of
+
+    session = PDSession.objects.get(pk=w.learning["past"])
+    Administration.objects.get_or_create(
+        session=session,
+        instrument=Instrument.objects.get(code="pd-satisfaction", system__isnull=True),
+        defaults={
+            "system_id": session.system_id,
+            "school_id": session.school_id,
+            "window": "moy",
+            "school_year": school_year_of(timezone.localtime(session.starts_at).date()),
+            "anonymous": True,
+        },
+    )
+
+
+def past_session_survey_id(w: World) -> int:
+    from trellis.surveys.models import Administration
+
+    return Administration.objects.get(session_id=w.learning["past"]).pk
+
+
+def past_session_window_data(w: World) -> dict[str, Any]:
+    """Open from today for a week, within the session's school year."""
+    from trellis.surveys.selectors import school_year_of
+
+    today = timezone.localdate()
+    last = datetime.date(school_year_of(today), 6, 30)
+    return {
+        "opens_on": today.isoformat(),
+        "closes_on": min(today + datetime.timedelta(days=7), last).isoformat(),
+    }
+
+
+# The days of a PD session's survey are moved by whoever manages the session (as for giving
+# it): Paula for Oak Hill's; Tomas, who attended, sees the session and may not (403); the
+# manager of another program's sessions does not see it (404); another system's administrator
+# neither.
+SURVEY_CASES.append(
+    Case(
+        "session_survey_window",
+        lambda w: f"/surveys/sessions/surveys/{past_session_survey_id(w)}/window/",
+        right="principal",
+        wrong="teacher",
+        outsider="admin_b",
+        method="POST",
+        data=past_session_window_data,
+        right_status=302,
+        get_status=200,
+        unrelated="pm",
+        setup=past_session_surveyed,
+    )
+)
+
+
 def consensus_data(w: World) -> dict[str, Any]:
     return {
         "year": 2026,
@@ -253,6 +316,44 @@ SURVEY_CASES.append(
         right_status=302,
         get_status=200,
         unrelated="coach",
+    )
+)
+
+
+def oak_rated(w: World) -> None:
+    """Oak Hill's leadership team's consensus at the end of 2024-25 (the consensus Case rates
+    the beginning of 2025-26)."""
+    from trellis.learning.models import Community
+    from trellis.surveys.builtin import CONDITIONS_DIMENSIONS
+    from trellis.surveys.models import ConsensusRating
+
+    team = Community.objects.get(pk=w.learning["leadership"])
+    for dimension in CONDITIONS_DIMENSIONS:
+        ConsensusRating.objects.get_or_create(
+            school=w.school,  # Oak Hill, the team's
+            school_year=2025,
+            window="eoy",
+            dimension=dimension,
+            defaults={"system_id": team.system_id, "team": team, "value": 3},
+        )
+
+
+# Removing a consensus rating: the team, as for recording it (the same refusals).
+SURVEY_CASES.append(
+    Case(
+        "conditions_consensus_remove",
+        lambda w: (
+            f"/surveys/teams/{w.learning['leadership']}/conditions/remove/?year=2025&window=eoy"
+        ),
+        right="principal",
+        wrong="leader",
+        outsider="admin_b",
+        method="POST",
+        data=lambda w: {"year": 2025, "window": "eoy"},
+        right_status=302,
+        get_status=200,
+        unrelated="coach",
+        setup=oak_rated,
     )
 )
 

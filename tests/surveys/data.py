@@ -124,8 +124,35 @@ HOME = {
 }
 
 
+def fellowship_system(code: str, name: str, *, cohort_year: int) -> tuple[Any, Any, Any]:
+    """A system with its Teacher Leader Fellowship and the fellowship's cohort of 2017-18
+    ("Cohort 2017", August 1, 2017 to June 15, 2018; `cohort_year`, its school year field, as
+    each test's district states it)."""
+    from trellis.orgs.services import system_create
+    from trellis.programs.models import Program
+    from trellis.programs.services import cohort_create, program_create
+
+    system = system_create(actor=None, code=code, name=name)
+    fellowship = program_create(
+        actor=None,
+        name="Teacher Leader Fellowship",
+        kind=Program.Kind.TEACHER_LEADER_FELLOWSHIP,
+        owner_system=system,
+        systems=[system],
+    )
+    cohort = cohort_create(
+        actor=None,
+        program=fellowship,
+        name="Cohort 2017",
+        school_year=cohort_year,
+        starts_on=datetime.date(2017, 8, 1),
+        ends_on=datetime.date(2018, 6, 15),
+    )
+    return system, fellowship, cohort
+
+
 def build(folder: Path) -> dict[str, Any]:
-    from trellis.orgs.services import school_create, system_create
+    from trellis.orgs.services import school_create
     from trellis.people.models import PositionKind
     from trellis.people.services import person_create, position_add, position_end
     from trellis.programs.models import Participant, Program
@@ -137,7 +164,9 @@ def build(folder: Path) -> dict[str, Any]:
         program_create,
     )
 
-    system = system_create(actor=None, code="metro", name="Metro Public Schools")
+    system, fellowship, cohort = fellowship_system(
+        "metro", "Metro Public Schools", cohort_year=2017
+    )
     schools = {
         code: school_create(actor=None, system=system, name=f"School {code}", sourced_id=code)
         for code in ("S1", "S2", "S3", "S4", "S5", "S6", "S7")
@@ -158,21 +187,6 @@ def build(folder: Path) -> dict[str, Any]:
         people[code] = person
 
     # Reach: P1..P6 are active teacher-leader fellows in 2017-18 (schools S1, S2, S3, S4).
-    fellowship = program_create(
-        actor=None,
-        name="Teacher Leader Fellowship",
-        kind=Program.Kind.TEACHER_LEADER_FELLOWSHIP,
-        owner_system=system,
-        systems=[system],
-    )
-    cohort = cohort_create(
-        actor=None,
-        program=fellowship,
-        name="Cohort 2017",
-        school_year=2017,
-        starts_on=datetime.date(2017, 8, 1),
-        ends_on=datetime.date(2018, 6, 15),
-    )
     for code in ("P1", "P2", "P3", "P4", "P5", "P6"):
         add_participant(actor=None, cohort=cohort, person=people[code])
     # Alumni: A1..A5 placed before the year ended (A1's placement ended in December 2017; A5's

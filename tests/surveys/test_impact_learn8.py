@@ -71,33 +71,19 @@ def _answer(administration: Any, person: Any, values: tuple[int, ...]) -> None:
 @pytest.fixture
 def lake(db: Any) -> dict[str, Any]:
     from tests.conftest import make_user
+    from tests.surveys.data import fellowship_system
+    from trellis.authz.models import Grant
     from trellis.authz.roles import Role
     from trellis.learning.models import Registration
     from trellis.learning.services import session_create
-    from trellis.orgs.services import school_create, system_create
+    from trellis.orgs.services import school_create
     from trellis.people.models import PositionKind
     from trellis.people.services import person_create, position_add
-    from trellis.programs.models import Program
-    from trellis.programs.services import add_participant, cohort_create, program_create
+    from trellis.programs.services import add_participant
     from trellis.surveys.models import Instrument
 
-    system = system_create(actor=None, code="lake", name="Lake County Schools")
+    system, fellowship, cohort = fellowship_system("lake", "Lake County Schools", cohort_year=2018)
     school = school_create(actor=None, system=system, name="Shore Elementary", sourced_id="SH")
-    fellowship = program_create(
-        actor=None,
-        name="Teacher Leader Fellowship",
-        kind=Program.Kind.TEACHER_LEADER_FELLOWSHIP,
-        owner_system=system,
-        systems=[system],
-    )
-    cohort = cohort_create(
-        actor=None,
-        program=fellowship,
-        name="Cohort 2017",
-        school_year=2018,
-        starts_on=D(2017, 8, 1),
-        ends_on=D(2018, 6, 15),
-    )
     people = {}
     for code in (*ANSWERS_A, *ANSWERS_B, "R1"):
         person = person_create(
@@ -143,6 +129,8 @@ def lake(db: Any) -> dict[str, Any]:
         system, "p1@lake.test", Role.TEACHER_LEADER, person=people["P1"], school=school
     )
     r1 = make_user(system, "r1@lake.test", Role.TEACHER_LEADER, person=people["R1"], school=school)
+    # In force since before the sessions, so that the tests may act on the sessions' days.
+    Grant.objects.filter(user__in=[leader, teacher, r1]).update(starts_on=D(2015, 7, 1))
     builtin = Instrument.objects.get(code="pd-satisfaction", system__isnull=True)
     return {
         "system": system,
@@ -163,15 +151,17 @@ def _give(lake: dict[str, Any], key: str, **kw: Any) -> Any:
 
     session = lake[key]
     day = timezone.localtime(session.starts_at).date()
-    return session_survey_create(
-        actor=lake["leader"],
-        session=session,
-        instrument=lake["instrument"],
-        window=kw.pop("window", "moy"),
-        anonymous=kw.pop("anonymous", True),
-        opens_on=day,
-        closes_on=day + datetime.timedelta(days=14),
-    )
+    # Given on the session's day (a window already closed is refused).
+    with time_machine.travel(_moment(day), tick=False):
+        return session_survey_create(
+            actor=lake["leader"],
+            session=session,
+            instrument=lake["instrument"],
+            window=kw.pop("window", "moy"),
+            anonymous=kw.pop("anonymous", True),
+            opens_on=day,
+            closes_on=day + datetime.timedelta(days=14),
+        )
 
 
 def _answered(lake: dict[str, Any]) -> None:
@@ -256,6 +246,7 @@ def test_a_session_survey_asks_its_attendees_only(lake: dict[str, Any]) -> None:
         assert "respond/" not in page
 
 
+@time_machine.travel(_moment(D(2017, 10, 10), 9), tick=False)  # the session's morning
 def test_the_session_manager_gives_a_survey_from_the_session_page(lake: dict[str, Any]) -> None:
     from trellis.core.models import AuditEvent
     from trellis.surveys.models import Administration
@@ -487,6 +478,12 @@ def test_conditions_by_consensus_against_hand_computed(teams: dict[str, Any]) ->
     assert "Cove High,fewer than 3 respondents,fewer than 3 respondents,—" in csv
     page = c.get("/impact/?system=lake&year=2018").content.decode()
     assert "Schools rated by their leadership team&#x27;s consensus, beginning of year" in page
+    # ...named beside the count (the walk of issue 11: only the JSON and the drill-down did).
+    assert '<td class="text-body-secondary">Dune Elementary, Shore Elementary</td>' in page
+    assert (
+        '<td class="text-end">1</td><td class="text-body-secondary">Shore Elementary</td>' in page
+    )
+    assert conditions["schools_by_consensus_boy_names"] == ["Dune Elementary", "Shore Elementary"]
 
 
 def test_the_leadership_team_records_and_changes_its_consensus(teams: dict[str, Any]) -> None:
@@ -654,6 +651,13 @@ def test_the_alumni_survey_page_records_and_refuses(alumni: dict[str, Any]) -> N
     )
     assert bad.status_code == 400
     assert c.post("/surveys/alumni/?system=lake", {"person": a2}).status_code == 400
+    # Before the placement (July 1, 2016) no one is an alumnus: counted nowhere, so refused.
+    bad = c.post(
+        "/surveys/alumni/?system=lake",
+        {"person": a2, "answered_on": "2016-06-30", "in_education": "yes"},
+    )
+    assert bad.status_code == 400
+    assert "was placed on July 1, 2016: give a day from then on" in (bad.content.decode())
     assert not AlumniAnswer.objects.exists()
     data = {"person": a2, "answered_on": "2018-03-01", "in_education": "yes"}
     assert c.post("/surveys/alumni/?system=lake", data).status_code == 302
@@ -822,3 +826,126 @@ def test_the_alumni_answer_is_a_group_of_labelled_radios(alumni: dict[str, Any])
     assert "<legend" in page and "Are you currently working in education?" in page
     for n, label in enumerate(("Yes", "No")):
         assert f'<label class="form-check-label" for="id_in_education_{n}">{label}</label>' in page
+
+
+def test_a_session_survey_whose_days_have_passed_is_refused(lake: dict[str, Any]) -> None:
+    """The walk of issue 11 gave a survey for a session two months past with days already
+    gone: it opened closed and asked nobody. The page refuses it, naming the field."""
+    from trellis.surveys.models import Administration
+
+    c = Client()
+    c.force_login(lake["leader"])
+    session = lake["a"]
+    data = {
+        "instrument": lake["instrument"].pk,
+        "window": "boy",
+        "anonymous": "on",
+        "opens_on": "2017-10-10",
+        "closes_on": "2017-10-24",
+    }
+    with time_machine.travel(_moment(D(2017, 11, 2)), tick=False):
+        bad = c.post(f"/surveys/sessions/{session.pk}/new/", data)
+        assert bad.status_code == 400
+        page = bad.content.decode()
+        assert "This day has passed: the form would be closed from the start" in page
+        assert "Close it today (November 2, 2017) or later." in page
+        assert not Administration.objects.filter(session=session).exists()
+        ok = c.post(f"/surveys/sessions/{session.pk}/new/", {**data, "closes_on": "2017-11-02"})
+        assert ok.status_code == 302
+    assert Administration.objects.get(session=session).closes_on == D(2017, 11, 2)
+
+
+def test_the_session_manager_moves_the_days_of_its_survey(lake: dict[str, Any]) -> None:
+    """A survey given with days the manager wants to change (closed before the attendees had
+    answered): from the session's page, a small form; the same checks; audited."""
+    from trellis.core.models import AuditEvent
+    from trellis.surveys.selectors import administrations_to_answer
+
+    given = _give(lake, "a", window="boy")  # October 10 to 24, 2017
+    session = lake["a"]
+    url = f"/surveys/sessions/surveys/{given.pk}/window/"
+    c = Client()
+    c.force_login(lake["leader"])
+    with time_machine.travel(_moment(D(2017, 11, 2)), tick=False):
+        page = c.get(f"/learning/sessions/{session.pk}/").content.decode()
+        assert f'href="{url}"' in page
+        form = c.get(url)
+        assert form.status_code == 200
+        assert 'name="closes_on" value="2017-10-24"' in form.content.decode()
+        bad = c.post(url, {"opens_on": "2017-10-10", "closes_on": "2017-11-01"})
+        assert bad.status_code == 400
+        assert "This day has passed" in bad.content.decode()
+        bad = c.post(url, {"opens_on": "2017-11-02", "closes_on": "2018-07-02"})
+        assert bad.status_code == 400
+        assert "is open within its school year" in bad.content.decode()
+        given.refresh_from_db()
+        assert (given.opens_on, given.closes_on) == (D(2017, 10, 10), D(2017, 10, 24))
+        assert administrations_to_answer(lake["teacher"], D(2017, 11, 2)) == []
+        ok = c.post(url, {"opens_on": "2017-11-02", "closes_on": "2017-11-16"})
+        assert ok.status_code == 302 and ok["Location"] == f"/learning/sessions/{session.pk}/"
+        given.refresh_from_db()
+        assert (given.opens_on, given.closes_on) == (D(2017, 11, 2), D(2017, 11, 16))
+        event = AuditEvent.objects.filter(
+            action="administration.window", object_id=str(given.pk)
+        ).get()
+        assert event.before == {"opens_on": "2017-10-10", "closes_on": "2017-10-24"}
+        # The attendee is asked again; the teacher (an attendee) may not move the days.
+        assert [a for a, _ in administrations_to_answer(lake["teacher"], D(2017, 11, 2))] == [given]
+        c.force_login(lake["teacher"])
+        assert c.get(url).status_code == 403
+        assert f'href="{url}"' not in c.get(f"/learning/sessions/{session.pk}/").content.decode()
+
+
+def test_a_session_survey_is_named_by_its_session(lake: dict[str, Any]) -> None:
+    """The walk of issue 11: the attendee's home page and form said only "PD Satisfaction",
+    and the Administrations list gave the school's staff as its population."""
+    given = _give(lake, "a", window="boy")
+    named = "Survey for session “Coaching cycles”, Oct 10, 2017"
+    with time_machine.travel(_moment(D(2017, 10, 11)), tick=False):
+        c = Client()
+        c.force_login(lake["teacher"])
+        assert named in c.get("/").content.decode()
+        form = c.get(f"/surveys/administrations/{given.pk}/respond/")
+        assert form.status_code == 200 and named in form.content.decode()
+    c.force_login(lake["leader"])
+    listing = c.get("/surveys/administrations/").content.decode()
+    assert "<td>Attendees of “Coaching cycles”, Oct 10, 2017</td>" in listing
+    detail = c.get(f"/surveys/administrations/{given.pk}/").content.decode()
+    assert "The attendees of “Coaching cycles”, Oct 10, 2017" in detail
+
+
+def test_the_report_page_footnote_prints_no_null(lake: dict[str, Any]) -> None:
+    """The footnote told the page's reader that a withheld figure "shows as null", which only
+    the JSON does: the page (and the PDF's HTML) says what it shows instead."""
+    _answered(lake)  # session B's share is withheld (3 respondents)
+    c = Client()
+    c.force_login(lake["leader"])
+    page = c.get("/impact/?system=lake&year=2018").content.decode()
+    html = StringIO()
+    call_command("impact_report", system="lake", year=2018, format="html", stdout=html)
+    for shown in (page, html.getvalue()):
+        assert "null" not in shown
+        assert "is withheld: its value shows as “—” with the reason beside it" in shown
+    text = next(d["text"] for d in report()["definitions"] if d["name"] == "Small-cell suppression")
+    assert "shows as null with its reason" in text  # the JSON's reader gets null
+
+
+def test_a_reported_count_the_roster_overrides_says_so(plc: dict[str, Any]) -> None:
+    """Q1's classes are on the roster in 2017-18: a number reported for Q1 is recorded and
+    counted nowhere, which the page did not say."""
+    team, people = plc["team"], plc["people"]
+    c = Client()
+    c.force_login(plc["teacher"])
+    url = f"/learning/communities/{team.pk}/students/"
+    saved = c.post(
+        url, {"person": people["Q1"].pk, "school_year": 2018, "students": 99}, follow=True
+    )
+    page = saved.content.decode()
+    assert "the impact report does not count it: a class roster holds Q1 Staff&#x27;s" in page
+    assert page.count("not counted: a class roster holds their classes") == 1
+    saved = c.post(
+        url, {"person": people["Q2"].pk, "school_year": 2018, "students": 25}, follow=True
+    )
+    page = saved.content.decode()
+    assert "The number of students is recorded." in page
+    assert page.count("not counted: a class roster holds their classes") == 1  # Q1's only

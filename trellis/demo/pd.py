@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import datetime
 import random
-from collections import defaultdict
+from collections import Counter, defaultdict
 from typing import Any
 
 from django.db.models import Q
@@ -366,7 +366,23 @@ def pd_history(system: Any, *, seed: int, today: datetime.date) -> dict[str, int
             )
         )
     communities += fellows_teams(system, seed=seed, today=today, first_year=first_year)
+    _distinct_names([c for c, *_ in communities])
     return history_load(actor=None, system=system, sessions=sessions, communities=communities)
+
+
+def _distinct_names(communities: list[Community]) -> None:
+    """Communities of one name (two fellows of a school leading its 3rd-grade team in the same
+    year, schools of one name) told apart by who leads them, then by a number: the walk of
+    issue 11 found four of one name in the communities' list."""
+    counts = Counter(c.name for c in communities)
+    for community in communities:
+        if counts[community.name] > 1 and community.facilitator is not None:
+            community.name = f"{community.name}, led by {community.facilitator.full_name}"
+    seen: Counter[str] = Counter()
+    for community in communities:
+        seen[community.name] += 1
+        if seen[community.name] > 1:
+            community.name = f"{community.name} ({seen[community.name]})"
 
 
 GRADE_TEAMS = ["Kindergarten", "1st grade", "2nd grade", "3rd grade", "4th grade", "5th grade"]

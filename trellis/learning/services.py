@@ -828,8 +828,16 @@ def reported_students_record(
     errors: dict[str, str] = {}
     if person is None or not community.members.filter(pk=person.pk).exists():
         errors["person"] = "Choose a member of the team."
+    today = timezone.localdate()
+    # The school year named by the year it ends (1 July to 30 June), as surveys.selectors.
+    current = today.year + 1 if today.month >= 7 else today.year
     if not 2000 <= school_year <= 2100:
         errors["school_year"] = "Give the school year as the year it ends (2018 is 2017-18)."
+    elif school_year > current:
+        errors["school_year"] = (
+            f"That school year has not begun: give this one ({current}, "
+            f"{current - 1}-{str(current)[-2:]}) or an earlier one."
+        )
     if not 0 <= students <= 10000:
         errors["students"] = "Give the number of students, from 0 to 10,000."
     if errors:
@@ -857,3 +865,28 @@ def reported_students_record(
             after={"person": person.pk, "school_year": school_year, "students": students},
         )
     return found
+
+
+def reported_students_remove(
+    *, actor: Any, community: Community, person: Any, school_year: int
+) -> None:
+    """Remove the number of students reported for a member of the team in a school year (the
+    same people who report it). The audit event keeps the number removed."""
+    if actor is not None and not selectors.may_edit_community(actor, community):
+        raise PermissionDenied
+    with transaction.atomic():
+        found = (
+            ReportedStudents.objects.select_for_update()
+            .filter(person=person, school_year=school_year)
+            .first()
+        )
+        if found is None:
+            raise ValidationError("No number of students is reported for them that year.")
+        found.delete()
+        audit_event_record(
+            actor=actor,
+            action="students.reported_removed",
+            obj=community,
+            system_id=community.system_id,
+            before={"person": person.pk, "school_year": school_year, "students": found.students},
+        )

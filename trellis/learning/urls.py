@@ -30,6 +30,11 @@ urlpatterns = [
         views.reported_students_page,
         name="learning_reported_students",
     ),
+    path(
+        "communities/<int:pk>/students/remove/",
+        views.reported_students_remove,
+        name="learning_reported_students_remove",
+    ),
     path("communities/<int:pk>/meetings/new/", views.meeting_new, name="learning_meeting_new"),
     path(
         "communities/<int:pk>/meetings/<int:meeting_pk>/",

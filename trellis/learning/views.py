@@ -25,6 +25,7 @@ from trellis.core.listing import ExportSpec, form_page, render_list
 from trellis.core.panels import panels_for
 from trellis.core.params import get_choice, get_int, get_text
 from trellis.core.postonly import post_only
+from trellis.core.providers import provider
 from trellis.learning import selectors, services
 from trellis.learning.forms import (
     CheckinForm,
@@ -645,9 +646,19 @@ def reported_students_page(request: HttpRequest, pk: int) -> HttpResponseBase:
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, "The number of students is recorded.")
+            person, saved_year = form.cleaned_data["person"], form.cleaned_data["school_year"]
+            if person.pk in _rostered([person.pk], saved_year):
+                messages.warning(
+                    request,
+                    f"The number is recorded, but the impact report does not count it: a class "
+                    f"roster holds {person.full_name}'s classes in "
+                    f"{saved_year - 1}-{str(saved_year)[-2:]}, and counts their students.",
+                )
+            else:
+                messages.success(request, "The number of students is recorded.")
             url = reverse("learning_reported_students", args=[community.pk])
-            return redirect(f"{url}?year={form.cleaned_data['school_year']}")
+            return redirect(f"{url}?year={saved_year}")
+    rows = selectors.reported_students(community, year)
     return render(
         request,
         "learning/reported_students.html",
@@ -656,10 +667,57 @@ def reported_students_page(request: HttpRequest, pk: int) -> HttpResponseBase:
             "form": form,
             "year": year,
             "year_label": f"{year - 1}-{str(year)[-2:]}",
-            "rows": selectors.reported_students(community, year),
+            "rows": rows,
+            "rostered": _rostered([p.pk for p, count in rows if count is not None], year),
         },
         status=form_status(form),
     )
+
+
+@permission(Action.SIGNED_IN)
+def reported_students_remove(request: HttpRequest, pk: int) -> HttpResponseBase:
+    """Remove a member's reported number of students (`?person=&year=`), after a confirmation:
+    the same people who report it; 404 for a number not reported for a member of the team."""
+    community = selectors.community_to_edit(request.user, pk)
+    params = request.POST if request.method == "POST" else request.GET
+    person = community.members.filter(pk=get_int(params, "person") or 0).first()
+    year = get_int(params, "year")
+    count = dict(selectors.reported_students(community, year or 0)).get(person)
+    if person is None or year is None or count is None:
+        raise Http404
+    url = reverse("learning_reported_students", args=[community.pk])
+    back = f"{url}?year={year}"
+    label = f"{year - 1}-{str(year)[-2:]}"
+    if request.method == "POST":
+        services.reported_students_remove(
+            actor=request.user, community=community, person=person, school_year=year
+        )
+        messages.success(request, f"The number reported for {person.full_name} is removed.")
+        return redirect(back)
+    return render(
+        request,
+        "confirm.html",
+        {
+            "heading": f"Remove the number of students reported for {person.full_name}?",
+            "lines": [
+                f"{count} students reported for {person.full_name} in {label} are removed: the "
+                "impact report's reach no longer counts them. The audit log keeps the number."
+            ],
+            "button": "Remove the number",
+            "danger": True,
+            "action": request.path,
+            "hidden": [("person", person.pk), ("year", year)],
+            "back_url": back,
+            "back_label": "Students taught",
+        },
+    )
+
+
+def _rostered(person_ids: list[int], year: int) -> set[int]:
+    """Those a class roster shows teaching in the year (surveys' provider: the impact report
+    counts their roster's students, never a reported number)."""
+    read = provider("rostered_teachers")
+    return read(person_ids, year) if read is not None and person_ids else set()
 
 
 @permission(Action.SIGNED_IN)

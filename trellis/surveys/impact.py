@@ -151,11 +151,28 @@ DEFINITIONS = [
         "a figure over fewer than {threshold} people (or schools) shows as null with its reason.",
     ),
 ]
+# The same, as the page and the PDF show it (they print no "null": a withheld figure is a
+# dash with its reason beside it).
+SUPPRESSION_ON_PAGE = (
+    "a figure over fewer than {threshold} people (or schools) is withheld: its value shows "
+    "as “—” with the reason beside it (for example “fewer than {threshold} respondents "
+    "answered”)."
+)
 
 
-def definitions() -> list[tuple[str, str]]:
+def definitions(*, page: bool = False) -> list[tuple[str, str]]:
+    """The footnote's definitions: as the JSON states them, or (`page`) as the page and the PDF
+    show a withheld figure."""
     target = f"{conditions_target():.1f}"
-    return [(name, text.format(target=target, threshold=threshold())) for name, text in DEFINITIONS]
+    return [
+        (
+            name,
+            (SUPPRESSION_ON_PAGE if page and name == "Small-cell suppression" else text).format(
+                target=target, threshold=threshold()
+            ),
+        )
+        for name, text in DEFINITIONS
+    ]
 
 
 def conditions_target() -> float:
@@ -373,6 +390,17 @@ def conditions(scope: Scope, scores: SchoolScores | None = None) -> dict[str, An
     # The schools scored by their leadership team's consensus (a count of schools, not people).
     out["schools_by_consensus_boy"] = sum(s.consensus for s in boy.values())
     out["schools_by_consensus_eoy"] = sum(s.consensus for s in eoy.values())
+    # ...and their names, which the page shows beside the counts (by_school names only those
+    # rated at both points; the drill-down names them all to the same viewers).
+    by_team = {
+        w: [pk for pk, s in scores.items() if s.consensus]
+        for w, scores in (("boy", boy), ("eoy", eoy))
+    }
+    names = dict(
+        School.objects.filter(pk__in=by_team["boy"] + by_team["eoy"]).values_list("pk", "name")
+    )
+    for window, pks in by_team.items():
+        out[f"schools_by_consensus_{window}_names"] = sorted(names[pk] for pk in pks)
     return out
 
 
@@ -865,9 +893,27 @@ def reach_teachers(scope: Scope, leaders: QuerySet[Person]) -> QuerySet[Person]:
     )
 
 
+def _held(year: int) -> Q:
+    """The enrollments of the school year's class rosters (see `reach`)."""
+    start, end = year_bounds(year)
+    dated = (Q(begins_on__isnull=True) | Q(begins_on__lte=end)) & (
+        Q(ends_on__isnull=True) | Q(ends_on__gte=start)
+    )
+    return dated & (Q(is_active=True) | Q(begins_on__isnull=False, ends_on__isnull=False))
+
+
+def rostered_teachers(person_ids: list[int], year: int) -> set[int]:
+    """Those of these people a class roster shows teaching in the school year: reach counts
+    their roster's students, never a number reported for them."""
+    return set(
+        Enrollment.objects.filter(_held(year), person_id__in=person_ids).values_list(
+            "person_id", flat=True
+        )
+    )
+
+
 def reach(scope: Scope) -> dict[str, Any]:
     active = active_participants(scope)
-    start, end = year_bounds(scope.year)
     out: dict[str, Any] = {"schools": reach_schools(scope).count()}
     out["systems"] = active.values("person__system_id").distinct().count()
     leaders = reach_teacher_leaders(scope)
@@ -879,10 +925,7 @@ def reach(scope: Scope) -> dict[str, Any]:
     # open); one the SIS has since dropped (soft-deleted, as a past year's rosters are) counts
     # for the years its own dates cover, so that a past year's reach keeps its students. One
     # dropped without dates says nothing about when it held.
-    dated = (Q(begins_on__isnull=True) | Q(begins_on__lte=end)) & (
-        Q(ends_on__isnull=True) | Q(ends_on__gte=start)
-    )
-    held = dated & (Q(is_active=True) | Q(begins_on__isnull=False, ends_on__isnull=False))
+    held = _held(scope.year)
     teaching = Enrollment.objects.filter(held, person_id__in=teachers.values("pk"))
     taught = teaching.values("school_class_id")
     # A teacher none of whose classes is on the roster counts with the number of students

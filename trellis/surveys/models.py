@@ -16,6 +16,7 @@ import uuid
 
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 from trellis.core.models import TimeStampedModel
 
@@ -150,6 +151,29 @@ class Administration(TimeStampedModel):
     @property
     def year_label(self) -> str:
         return school_year_label(self.school_year)
+
+    @property
+    def session_name(self) -> str:
+        """A PD session's survey: "“<session title>”, <day>" (its respondents and managers
+        would not otherwise tell it from the same instrument given elsewhere), else empty."""
+        if self.session is None:
+            return ""
+        day = timezone.localtime(self.session.starts_at).date()
+        return f"“{self.session.title}”, {day:%b} {day.day}, {day.year}"
+
+    @property
+    def session_label(self) -> str:
+        return f"Survey for session {self.session_name}" if self.session is not None else ""
+
+    @property
+    def population_label(self) -> str:
+        if self.session is not None:
+            return f"Attendees of {self.session_name}"
+        if self.program is not None:
+            return self.program.name
+        if self.school is not None:
+            return self.school.name
+        return f"{self.system.name} staff"
 
     def open_on(self, day: datetime.date) -> bool:
         """Whether the web form takes answers on that day."""

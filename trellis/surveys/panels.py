@@ -10,10 +10,14 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from trellis.core.panels import Panel, register
+from trellis.core.providers import provide
 from trellis.core.suppression import threshold
 from trellis.learning import selectors as learning_selectors
 from trellis.surveys import selectors
-from trellis.surveys.impact import session_satisfaction
+from trellis.surveys.impact import rostered_teachers, session_satisfaction
+
+# learning's "Students taught" page says which reported counts the report ignores.
+provide("rostered_teachers")(rostered_teachers)
 
 
 @register("home", weight=11)

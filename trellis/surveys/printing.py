@@ -10,13 +10,19 @@ from typing import Any
 from django.template.loader import render_to_string
 
 from trellis.surveys.charts import figures
+from trellis.surveys.impact import definitions
 from trellis.surveys.tables import tables
 
 
 def report_html(report: dict[str, Any]) -> str:
     return render_to_string(
         "surveys/impact_print.html",
-        {"report": report, "tables": tables(report), "figures": figures(report)},
+        {
+            "report": report,
+            "tables": tables(report),
+            "figures": figures(report),
+            "definitions": definitions(page=True),
+        },
     )
 
 

@@ -74,7 +74,7 @@ def visible_administrations(user: Any) -> QuerySet[Administration]:
     scope = scope_for(user, Action.SURVEYS_VIEW)
     return (
         Administration.objects.filter(scope.q(Administration))
-        .select_related("instrument", "system", "program", "school")
+        .select_related("instrument", "system", "program", "school", "session")
         .annotate(respondents=SUBMITTED)
         .order_by("-school_year", "instrument__title", "window", "pk")
     )
@@ -143,7 +143,9 @@ def may(user: Any, action: str, obj: Any) -> bool:
 
 def administration_get(user: Any, pk: int, action: str = Action.SURVEYS_VIEW) -> Administration:
     administration = (
-        Administration.objects.select_related("instrument", "system", "program", "school")
+        Administration.objects.select_related(
+            "instrument", "system", "program", "school", "session"
+        )
         .annotate(respondents=SUBMITTED)
         .filter(pk=pk)
         .first()
@@ -349,7 +351,9 @@ def administration_to_answer(user: Any, pk: int, day: datetime.date) -> Administ
     """An administration whose web form the user may answer today: asked of them and open.
     Anything else is a 404 (whether a survey exists is not told to those it does not ask)."""
     administration = (
-        Administration.objects.select_related("instrument", "system").filter(pk=pk).first()
+        Administration.objects.select_related("instrument", "system", "session")
+        .filter(pk=pk)
+        .first()
     )
     person = getattr(user, "person", None)
     if administration is None or not in_population(administration, person, day):
@@ -393,7 +397,7 @@ def administrations_to_answer(user: Any, day: datetime.date) -> list[tuple[Admin
         Administration.objects.filter(
             system_id=person.system_id, opens_on__lte=day, closes_on__gte=day
         )
-        .select_related("instrument")
+        .select_related("instrument", "session")
         .order_by("closes_on", "pk")
     )
     out = []
@@ -474,6 +478,20 @@ def session_surveys(session: Any) -> list[Administration]:
     )
 
 
+def session_survey_to_manage(user: Any, pk: int) -> Administration:
+    """A PD session's survey whose days the user may move: as the session's own pages, 404
+    when they may not see the session, 403 when they may not manage it."""
+    from trellis.learning.selectors import session_to_manage
+
+    administration = (
+        Administration.objects.select_related("instrument").filter(pk=pk, session__isnull=False)
+    ).first()
+    if administration is None or administration.session_id is None:
+        raise Http404
+    administration.session = session_to_manage(user, administration.session_id)
+    return administration
+
+
 def session_survey_instruments(session: Any) -> QuerySet[Instrument]:
     """The satisfaction instruments a session's attendees may be given: the built-in ones and
     the session's system's own."""
@@ -545,6 +563,16 @@ def alumni_of(system: System) -> QuerySet[Person]:
     return Person.objects.filter(pk__in=placed.values("participant__person_id")).order_by(
         "family_name", "given_name", "pk"
     )
+
+
+def alumni_systems(user: Any) -> list[System]:
+    """The systems whose alumni answers the user records (the links to the alumni page): by
+    the permission, whatever node their grant sits on."""
+    scope = scope_for(user, Action.SURVEYS_MANAGE)
+    systems = System.objects.order_by("name")
+    if not scope.everything:
+        systems = systems.filter(pk__in=scope.reached_system_ids)
+    return [s for s in systems if allows(user, Action.SURVEYS_MANAGE, s)]
 
 
 def alumni_system(user: Any, code: str) -> System:

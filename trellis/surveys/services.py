@@ -17,6 +17,7 @@ from trellis.authz.policies import require
 from trellis.authz.roles import Action
 from trellis.core.services import audit_event_record
 from trellis.learning.models import Community, PDSession
+from trellis.programs.models import Placement
 from trellis.surveys.builtin import CONDITIONS_DIMENSIONS, INSTRUMENTS
 from trellis.surveys.models import (
     Administration,
@@ -248,6 +249,40 @@ def administration_window_set(
     """Open the web form from one day to another (both empty: answers only by file)."""
     require(actor, Action.SURVEYS_MANAGE, administration)
     _check_form_days(administration.school_year, opens_on, closes_on)
+    return _window_write(actor, administration, opens_on, closes_on)
+
+
+def _check_not_closed(closes_on: Any) -> None:
+    # A session's survey given (or moved) to days already past opens closed and asks no one
+    # (the walk of issue 11): nothing would ever tell its manager why nobody answered.
+    today = timezone.localdate()
+    if closes_on is not None and closes_on < today:
+        raise ValidationError(
+            {
+                "closes_on": (
+                    "This day has passed: the form would be closed from the start and ask no "
+                    f"one. Close it today ({today:%B} {today.day}, {today.year}) or later."
+                )
+            }
+        )
+
+
+def session_survey_window_set(
+    *, actor: Any, administration: Administration, opens_on: Any, closes_on: Any
+) -> Administration:
+    """Move the days a PD session's survey takes web answers (whoever manages the session,
+    as the one who gave it): within its school year, and not closing before today."""
+    if administration.session_id is None:
+        raise PermissionDenied
+    require(actor, Action.LEARNING_MANAGE, administration.session)
+    _check_form_days(administration.school_year, opens_on, closes_on)
+    _check_not_closed(closes_on)
+    return _window_write(actor, administration, opens_on, closes_on)
+
+
+def _window_write(
+    actor: Any, administration: Administration, opens_on: Any, closes_on: Any
+) -> Administration:
     with transaction.atomic():
         before = {
             "opens_on": str(administration.opens_on),
@@ -399,6 +434,7 @@ def session_survey_create(
         raise ValidationError({"window": "Choose the beginning, middle or end of the year."})
     year = school_year_of(timezone.localtime(session.starts_at).date())
     _check_form_days(year, opens_on, closes_on)
+    _check_not_closed(closes_on)
     with transaction.atomic():
         if Administration.objects.filter(session=session, instrument=instrument).exists():
             raise ValidationError(
@@ -449,8 +485,14 @@ def consensus_record(
     errors: dict[str, str] = {}
     if window not in (Window.BOY, Window.EOY):
         errors["window"] = "Choose the beginning or the end of the year."
+    current = school_year_of(timezone.localdate())
     if not 2000 <= year <= 2100:
         errors["year"] = "Give the school year as the year it ends (2018 is 2017-18)."
+    elif year > current:
+        errors["year"] = (
+            f"That school year has not begun: give this one ({current}, "
+            f"{school_year_label(current)}) or an earlier one."
+        )
     for position, dimension in enumerate(CONDITIONS_DIMENSIONS):
         value = ratings.get(dimension)
         if value is None or value not in (1, 2, 3, 4):
@@ -493,6 +535,31 @@ def consensus_record(
     return out
 
 
+def consensus_remove(*, actor: Any, team: Community, year: int, window: str) -> None:
+    """Remove a window's consensus rating of the team's school (the same people who record
+    it): the school's score for that window falls back on its conditions survey. The audit
+    event keeps the ratings removed."""
+    if actor is not None and not on_leadership_team(actor, team):
+        raise PermissionDenied
+    if team.school_id is None:  # a leadership team has a school (community_leadership_has_school)
+        raise PermissionDenied
+    with transaction.atomic():
+        ratings = ConsensusRating.objects.select_for_update().filter(
+            school_id=team.school_id, school_year=year, window=window
+        )
+        before = dict(ratings.values_list("dimension", "value"))
+        if not before:
+            raise ValidationError("The team has recorded no rating for that window.")
+        ratings.delete()
+        audit_event_record(
+            actor=actor,
+            action="conditions.consensus_removed",
+            obj=team,
+            system_id=team.system_id,
+            before={"year": year, "window": window, "ratings": before},
+        )
+
+
 def alumni_answer_record(
     *, actor: Any, system: Any, person: Any, answered_on: Any, in_education: bool
 ) -> AlumniAnswer:
@@ -504,6 +571,24 @@ def alumni_answer_record(
         raise ValidationError({"person": "Choose an alumnus of one of the system's programs."})
     if answered_on > timezone.localdate():
         raise ValidationError({"answered_on": "The answer cannot have been given in the future."})
+    # Before their placement the person was no alumnus: the answer would count in no year's
+    # retention (docs/decisions.md, 2026-12-01), so it is refused rather than kept unseen.
+    placed_on = (
+        Placement.objects.filter(participant__person=person)
+        .order_by("starts_on")
+        .values_list("starts_on", flat=True)
+        .first()
+    )
+    if placed_on is not None and answered_on < placed_on:
+        raise ValidationError(
+            {
+                "answered_on": (
+                    f"{person.full_name} was placed on {placed_on:%B} {placed_on.day}, "
+                    f"{placed_on.year}: give a day from then on (the alumni survey asks those "
+                    "placed after a program)."
+                )
+            }
+        )
     with transaction.atomic():
         answer = (
             AlumniAnswer.objects.select_for_update()

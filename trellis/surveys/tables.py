@@ -56,7 +56,11 @@ def tables(report: dict[str, Any]) -> list[Table]:
                 _row(c, "improved_pct", "Schools that improved (rated at both points)", "%"),
                 _row(c, "schools_rated_both", "Schools rated at both points"),
                 *(
-                    _row(c, key, f"Schools rated by their leadership team's consensus, {when}")
+                    Row(
+                        f"Schools rated by their leadership team's consensus, {when}",
+                        _fmt(c.get(key)),
+                        ", ".join(c.get(f"{key}_names", [])),
+                    )
                     for key, when in (
                         ("schools_by_consensus_boy", "beginning of year"),
                         ("schools_by_consensus_eoy", "end of year"),

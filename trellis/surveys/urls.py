@@ -17,7 +17,17 @@ urlpatterns = [
     ),
     path("administrations/<int:pk>/respond/", views.respond, name="survey_respond"),
     path("sessions/<int:pk>/new/", views.session_survey_new, name="session_survey_new"),
+    path(
+        "sessions/surveys/<int:pk>/window/",
+        views.session_survey_window,
+        name="session_survey_window",
+    ),
     path("teams/<int:pk>/conditions/", views.consensus_page, name="conditions_consensus"),
+    path(
+        "teams/<int:pk>/conditions/remove/",
+        views.consensus_remove_page,
+        name="conditions_consensus_remove",
+    ),
     path("alumni/", views.alumni_answers, name="alumni_answers"),
 ]
 

@@ -8,7 +8,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import BadRequest, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -33,7 +33,7 @@ from trellis.surveys.forms import (
     SessionSurveyForm,
     WindowForm,
 )
-from trellis.surveys.impact import LEVELS, PEOPLE_LEVELS
+from trellis.surveys.impact import LEVELS, PEOPLE_LEVELS, definitions
 from trellis.surveys.models import Measures, Window, school_year_label
 from trellis.surveys.printing import pdf_filename, report_pdf
 from trellis.surveys.tables import tables
@@ -88,7 +88,7 @@ ADMINISTRATION_EXPORT = ExportSpec(
     row=lambda a: [
         a.instrument.title,
         a.system.name,
-        a.program.name if a.program else (a.school.name if a.school else "Staff"),
+        a.population_label if a.session_id or a.program or a.school else "Staff",
         a.get_window_display(),
         school_year_label(a.school_year),
         "yes" if a.anonymous else "no",
@@ -137,10 +137,8 @@ def administration_list(request: HttpRequest) -> HttpResponseBase:
         queryset=selectors.visible_administrations(request.user),
         export=ADMINISTRATION_EXPORT,
         context={
-            # Whoever manages surveys records the alumni survey's answers (their own system's).
-            "alumni_system": getattr(request.user, "system", None)
-            if has_grant_for(request.user, Action.SURVEYS_MANAGE)
-            else None,
+            # Whoever manages a system's surveys records its alumni survey's answers.
+            "alumni_systems": selectors.alumni_systems(request.user),
         },
     )
 
@@ -219,6 +217,7 @@ def impact_page(request: HttpRequest) -> HttpResponse:
             context["year_label"] = school_year_label(year)
             context["tables"] = tables(context["report"])
             context["figures"] = figures(context["report"])
+            context["definitions"] = definitions(page=True)
             if get_choice(request.GET, "format", ("pdf",)):
                 response = HttpResponse(
                     report_pdf(context["report"]), content_type="application/pdf"
@@ -446,6 +445,42 @@ def session_survey_new(request: HttpRequest, pk: int) -> HttpResponseBase:
 
 
 @permission(Action.SIGNED_IN)
+def session_survey_window(request: HttpRequest, pk: int) -> HttpResponseBase:
+    """Move the days a PD session's survey takes web answers, from the session's page: whoever
+    manages the session (as for giving it)."""
+    administration = selectors.session_survey_to_manage(request.user, pk)
+    session = administration.session
+    assert session is not None  # session_survey_to_manage finds a session's surveys only
+    initial = {"opens_on": administration.opens_on, "closes_on": administration.closes_on}
+    form = WindowForm(request.POST or None, initial=initial)
+    back = reverse("learning_session", args=[session.pk])
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.session_survey_window_set(
+                actor=request.user, administration=administration, **form.cleaned_data
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, "The survey's days are changed.")
+            return redirect(back)
+    return render(
+        request,
+        "simple_form.html",
+        {
+            "form": form,
+            "heading": (
+                f"When “{administration.instrument.title}” asks the attendees of “{session.title}”"
+            ),
+            "back_url": back,
+            "back_label": session.title,
+            "submit_label": "Save the days",
+        },
+        status=form_status(form),
+    )
+
+
+@permission(Action.SIGNED_IN)
 def consensus_page(request: HttpRequest, pk: int) -> HttpResponseBase:
     """A school leadership team records its consensus rating of the school's conditions (each
     dimension 1-4) for the beginning or the end of a school year, and sees those it recorded;
@@ -489,6 +524,47 @@ def consensus_page(request: HttpRequest, pk: int) -> HttpResponseBase:
 def _sees_system(request: HttpRequest, *args: Any, **kwargs: Any) -> bool:
     return selectors.impact_reached(
         request.user, get_text(request.GET, "system", max_length=60), None
+    )
+
+
+@permission(Action.SIGNED_IN)
+def consensus_remove_page(request: HttpRequest, pk: int) -> HttpResponseBase:
+    """Remove a window's consensus rating (`?year=&window=`), after a confirmation: the team,
+    as for recording it; 404 for a window the team has not rated."""
+    team = selectors.consensus_team(request.user, pk)
+    params = request.POST if request.method == "POST" else request.GET
+    year = get_int(params, "year")
+    window = get_choice(params, "window", ("boy", "eoy"))
+    if (
+        team.school_id is None
+        or year is None
+        or window is None
+        or not selectors.consensus_values(team.school_id, year, window)
+    ):
+        raise Http404
+    back = reverse("conditions_consensus", args=[team.pk])
+    label = f"{Window(window).label.lower()} {school_year_label(year)}"
+    if request.method == "POST":
+        services.consensus_remove(actor=request.user, team=team, year=year, window=window)
+        messages.success(request, f"The consensus rating of the {label} is removed.")
+        return redirect(back)
+    return render(
+        request,
+        "confirm.html",
+        {
+            "heading": f"Remove the consensus rating of the {label}?",
+            "lines": [
+                f"The team's ratings of {team.school}'s conditions for the {label} are removed: "
+                "the impact report scores the school for that window from its conditions "
+                "survey's answers, if any. The audit log keeps the ratings removed."
+            ],
+            "button": "Remove the rating",
+            "danger": True,
+            "action": request.path,
+            "hidden": [("year", year), ("window", window)],
+            "back_url": back,
+            "back_label": "Consensus rating of school conditions",
+        },
     )
 
 
