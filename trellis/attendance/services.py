@@ -45,10 +45,11 @@ from trellis.attendance.rollups import (
     submission_rollups_refresh,
     window_source,
 )
-from trellis.attendance.selectors import calendar_removal
+from trellis.attendance.selectors import calendar_removal, published_decide
 from trellis.authz.policies import require
 from trellis.authz.roles import Action
 from trellis.core.services import audit_event_record
+from trellis.core.suppression import storing
 from trellis.orgs.models import School, System
 from trellis.students.models import SchoolEnrolment, Student
 
@@ -96,6 +97,7 @@ def calendar_apply(*, actor: Any, system: System, plan: CalendarPlan) -> int:
             rebuilt = rollups_rebuild(
                 system_id=system.pk, start=start, end=last, school_ids=set(plan.ranges)
             )
+            _decisions_on_commit(system.pk)
         audit_event_record(
             actor=actor,
             action="attendance.calendar_import",
@@ -140,6 +142,7 @@ def enrolments_apply(*, actor: Any, system: System, plan: EnrolmentPlan) -> int:
             rebuilt = rollups_rebuild(
                 system_id=system.pk, start=min(w[2] for w in touched), end=last
             )
+            _decisions_on_commit(system.pk)
         audit_event_record(
             actor=actor,
             action="attendance.enrolment_import",
@@ -155,6 +158,27 @@ def _windows_q(windows: list[tuple[int, int, datetime.date, datetime.date | None
     for student_id, school_id, entry, exit_ in windows:
         q |= Q(student_id=student_id, school_id=school_id, entry_date=entry, exit_date=exit_)
     return q
+
+
+def published_decisions_store(*, system_id: int) -> datetime.date | None:
+    """Decide the system's published suppression patterns for the day its pages open on and
+    store them (`core.suppression.storing`), the work of the background task each import that
+    changes the figures enqueues on commit: the decision costs seconds of CPU over a
+    metropolitan system's table (minutes under load), too much for the import's transaction
+    (the ingest keeps within twice its plain-SQL floor), and the first principal to open the
+    pages after the morning's import would otherwise pay it. Derived data, made from committed
+    figures and found by their digest: no permission check, no audit event
+    (`people.services.staff_protection_store`'s rule)."""
+    with storing(f"attendance patterns, system {system_id}"):
+        return published_decide(system_id)
+
+
+def _decisions_on_commit(system_id: int) -> None:
+    """Once the import's transaction has committed, hand the system's decisions to the task
+    worker (a rolled-back import enqueues nothing)."""
+    from trellis.attendance.tasks import store_published_decisions
+
+    transaction.on_commit(lambda: store_published_decisions.enqueue(system_id))
 
 
 def attendance_apply(*, actor: Any, system: System, plan: DayPlan) -> int:
@@ -182,6 +206,8 @@ def attendance_apply(*, actor: Any, system: System, plan: DayPlan) -> int:
                 ),
             )
         rebuilt = _rebuild_for(system, plan)
+        if rebuilt:
+            _decisions_on_commit(system.pk)
         audit_event_record(
             actor=actor,
             action="attendance.events_import",
@@ -326,6 +352,7 @@ def attendance_settings_set(
         chronic_changed = any(before[k] != after[k] for k in fields[:5])
         if first is not None and last is not None and chronic_changed:
             rollups_rebuild(system_id=system.pk, start=first.date, end=last)
+            _decisions_on_commit(system.pk)
         elif (
             first is not None
             and last is not None
@@ -815,6 +842,7 @@ def calendar_days_change(
             change.rollups = rollups_rebuild(
                 system_id=school.system_id, start=days[0], end=last, school_ids=[school.pk]
             )
+            _decisions_on_commit(school.system_id)
         audit_event_record(
             actor=actor,
             action="attendance.calendar_add" if add else "attendance.calendar_remove",

@@ -24,6 +24,7 @@ with only one possible value gets one more cell beside it withheld (docs/decisio
 
 from __future__ import annotations
 
+import contextvars
 import ctypes
 import hashlib
 import heapq
@@ -41,6 +42,8 @@ import highspy
 import numpy
 from django.conf import settings
 from django.core.cache import cache
+
+from trellis.core.models import SuppressionDecision
 
 K = TypeVar("K", bound=Hashable)
 
@@ -189,8 +192,38 @@ def protect(
     if len(values) < REMEMBER_FROM:
         return _protect(values, listed, open_keys=open_keys, hidden=hidden, owners=owners)
     # The audit costs seconds over a metropolitan system's table: the decision is remembered by
-    # what it was made from (the figures, the relations, what is open), so it can never be stale.
-    digest = hashlib.sha256(
+    # what it was made from (the figures, the relations, what is open), so it can never be stale:
+    # in the cache, and in the table of decisions made ahead of the pages (`storing`).
+    digest = _digest(values, listed, open_keys, hidden, owners)
+    key = f"suppression.protect:{digest}"
+    making = _storing.get()
+    remembered = cache.get(key)
+    if remembered is None or making is not None:
+        stored = _stored(digest, values, listed, hidden)
+        if stored is not None:
+            cache.set(key, list(stored), timeout=REMEMBER_FOR)
+            return stored
+    if remembered is not None:
+        decided = set(remembered)
+    else:
+        decided = _protect(values, listed, open_keys=open_keys, hidden=hidden, owners=owners)
+        cache.set(key, list(decided), timeout=REMEMBER_FOR)
+    if making is not None:
+        SuppressionDecision.objects.update_or_create(
+            digest=digest,
+            defaults={"hidden": sorted(map(repr, decided)), "made_for": making[:200]},
+        )
+    return decided
+
+
+def _digest(
+    values: Mapping[K, int],
+    listed: list[tuple[K, list[K]]],
+    open_keys: Collection[K],
+    hidden: Collection[K],
+    owners: Mapping[K, Hashable],
+) -> str:
+    return hashlib.sha256(
         repr(
             (
                 threshold(),
@@ -202,12 +235,41 @@ def protect(
             )
         ).encode()
     ).hexdigest()
-    remembered = cache.get(f"suppression.protect:{digest}")
-    if remembered is not None:
-        return set(remembered)
-    decided = _protect(values, listed, open_keys=open_keys, hidden=hidden, owners=owners)
-    cache.set(f"suppression.protect:{digest}", list(decided), timeout=REMEMBER_FOR)
-    return decided
+
+
+def _stored(
+    digest: str,
+    values: Mapping[K, int],
+    listed: list[tuple[K, list[K]]],
+    hidden: Collection[K],
+) -> set[K] | None:
+    """The decision stored ahead of the pages for these inputs, if any (one indexed query)."""
+    found = (
+        SuppressionDecision.objects.filter(digest=digest).values_list("hidden", flat=True).first()
+    )
+    if found is None:
+        return None
+    named: dict[str, K] = {repr(k): k for k in values}
+    named.update((repr(k), k) for k in hidden)
+    for total, parts in listed:
+        named.update((repr(k), k) for k in (total, *parts))
+    return {named[r] for r in found}
+
+
+# What the decisions made inside `storing` are made for (None: not storing).
+_storing: contextvars.ContextVar[str | None] = contextvars.ContextVar("storing", default=None)
+
+
+@contextmanager
+def storing(made_for: str) -> Iterator[None]:
+    """Every decision `protect` makes inside (over a table worth remembering) is written to the
+    table of decisions (`SuppressionDecision`), found there by its digest by any process later:
+    the work of a background task after an import, so that no page pays it."""
+    token = _storing.set(made_for)
+    try:
+        yield
+    finally:
+        _storing.reset(token)
 
 
 def protect_beside(
