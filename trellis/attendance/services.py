@@ -45,11 +45,10 @@ from trellis.attendance.rollups import (
     submission_rollups_refresh,
     window_source,
 )
-from trellis.attendance.selectors import calendar_removal, published_decide
+from trellis.attendance.selectors import calendar_removal
 from trellis.authz.policies import require
 from trellis.authz.roles import Action
 from trellis.core.services import audit_event_record
-from trellis.core.suppression import storing
 from trellis.orgs.models import School, System
 from trellis.students.models import SchoolEnrolment, Student
 
@@ -160,23 +159,12 @@ def _windows_q(windows: list[tuple[int, int, datetime.date, datetime.date | None
     return q
 
 
-def published_decisions_store(*, system_id: int) -> datetime.date | None:
-    """Decide the system's published suppression patterns for the day its pages open on and
-    store them (`core.suppression.storing`), the work of the background task each import that
-    changes the figures enqueues on commit: the decision costs seconds of CPU over a
-    metropolitan system's table (minutes under load), too much for the import's transaction
-    (the ingest keeps within twice its plain-SQL floor), and the first principal to open the
-    pages after the morning's import would otherwise pay it. Derived data, made from committed
-    figures and found by their digest: no permission check, no audit event
-    (`people.services.staff_protection_store`'s rule)."""
-    with storing(f"attendance patterns, system {system_id}"):
-        return published_decide(system_id)
-
-
 def _decisions_on_commit(system_id: int) -> None:
     """Once the import's transaction has committed, hand the system's decisions to the task
     worker (a rolled-back import enqueues nothing)."""
-    from trellis.attendance.tasks import store_published_decisions
+    # Imported here: a task binds its backend when defined, and this module is imported while
+    # Django starts, before a test run has chosen its backend.
+    from trellis.attendance.decision_tasks import store_published_decisions
 
     transaction.on_commit(lambda: store_published_decisions.enqueue(system_id))
 

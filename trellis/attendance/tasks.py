@@ -6,7 +6,7 @@ import datetime
 
 from django_tasks import task
 
-from trellis.attendance.services import attendance_alerts_send, published_decisions_store
+from trellis.attendance.services import attendance_alerts_send
 from trellis.orgs.models import System
 
 
@@ -21,11 +21,3 @@ def send_attendance_alerts(system_id: int, day: str | None = None) -> int:
         day=datetime.date.fromisoformat(day) if day else None,
     )
     return found.sent
-
-
-@task()
-def store_published_decisions(system_id: int) -> str | None:
-    """The system's published suppression decisions for the day its pages open on, made and
-    stored after an import commits (`published_decisions_store`); returns that day."""
-    day = published_decisions_store(system_id=system_id)
-    return day.isoformat() if day else None
