@@ -12,12 +12,15 @@ district's (`REMEMBER_FROM`), which is what sends it to the stored decisions.
 from __future__ import annotations
 
 import datetime
+import io
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 import time_machine
 from django.core.cache import cache
+from django.core.management import call_command
 from django.db.models import Q
 
 from tests.attendance.world import add_attendance
@@ -134,3 +137,22 @@ def test_a_page_with_no_stored_decision_decides_as_before(
     response = world.client("analyst").get("/attendance/chronic/")
     assert response.status_code == 200
     assert set(_published_inputs(world.system.pk)) & set(decided)
+
+
+def test_decisions_of_figures_that_changed_are_removed_with_the_next_import(
+    imported: World, tmp_path: Path, django_capture_on_commit_callbacks: Callable[..., Any]
+) -> None:
+    """Oak Hill's 30 September imported again with one absence instead of two: the day's
+    decisions are made again and those of the figures before are removed; the month ends
+    before September stand (the same figures, the same digest)."""
+    label = f"attendance patterns, system {imported.system.pk}"
+    before = set(SuppressionDecision.objects.values_list("digest", flat=True))
+    day = tmp_path / "again.csv"
+    day.write_text("student,school,date,category\na5,sch-a,2026-09-30,Unexcused Absence\n")
+    later = datetime.datetime(2026, 9, 30, 16, 5, tzinfo=datetime.UTC)
+    with time_machine.travel(later, tick=False), django_capture_on_commit_callbacks(execute=True):
+        call_command("import_attendance", str(day), system="riverbend", stdout=io.StringIO())
+    after = set(SuppressionDecision.objects.values_list("digest", flat=True))
+    assert after - before, "the new figures' decisions are stored"
+    assert before - after, "the old figures' decisions are gone"
+    assert set(SuppressionDecision.objects.values_list("made_for", flat=True)) == {label}

@@ -42,6 +42,7 @@ import highspy
 import numpy
 from django.conf import settings
 from django.core.cache import cache
+from django.utils import timezone
 
 from trellis.core.models import SuppressionDecision
 
@@ -198,20 +199,21 @@ def protect(
     key = f"suppression.protect:{digest}"
     making = _storing.get()
     remembered = cache.get(key)
-    if remembered is None or making is not None:
-        stored = _stored(digest, values, listed, hidden)
-        if stored is not None:
-            cache.set(key, list(stored), timeout=REMEMBER_FOR)
-            return stored
-    if remembered is not None:
-        decided = set(remembered)
+    stored = _stored(digest, values, listed, hidden) if remembered is None or making else None
+    if remembered is not None or stored is not None:
+        decided = set(remembered if stored is None else stored)
     else:
         decided = _protect(values, listed, open_keys=open_keys, hidden=hidden, owners=owners)
+    if remembered is None:
         cache.set(key, list(decided), timeout=REMEMBER_FOR)
     if making is not None:
         SuppressionDecision.objects.update_or_create(
             digest=digest,
-            defaults={"hidden": sorted(map(repr, decided)), "made_for": making[:200]},
+            defaults={
+                "hidden": sorted(map(repr, decided)),
+                "made_for": making[:200],
+                "decided_at": timezone.now(),
+            },
         )
     return decided
 
@@ -264,12 +266,16 @@ _storing: contextvars.ContextVar[str | None] = contextvars.ContextVar("storing",
 def storing(made_for: str) -> Iterator[None]:
     """Every decision `protect` makes inside (over a table worth remembering) is written to the
     table of decisions (`SuppressionDecision`), found there by its digest by any process later:
-    the work of a background task after an import, so that no page pays it."""
+    the work of a background task after an import, so that no page pays it. Decisions stored
+    earlier for the same purpose (`made_for`) and not made again inside are removed at the end:
+    they were for figures that have changed since (a page that wants one decides it itself)."""
+    started = timezone.now()
     token = _storing.set(made_for)
     try:
         yield
     finally:
         _storing.reset(token)
+    SuppressionDecision.objects.filter(made_for=made_for[:200], decided_at__lt=started).delete()
 
 
 def protect_beside(
