@@ -1,7 +1,8 @@
 """The chronic-absence pattern's suppression decision at district and metro size, cold (nothing
 remembered): what the first page of the day pays for a system whose figures changed
 (`attendance.selectors._withheld_alone`, both measures, with each school's principal as the
-insider of its figures). No database: the figures are drawn, the relations are the pages'.
+insider of its figures). No database of Trellis's: the figures are drawn, the relations are the
+pages'; the table of stored decisions `protect` looks in first is an empty one in memory.
 
     python bench/suppression.py --sizes district,metro [--seed 1] [--runs 3]
 
@@ -87,10 +88,17 @@ def main() -> None:
     args = parser.parse_args()
     sys.path.insert(0, str(ROOT))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "trellis.settings")
+    os.environ["DATABASE_URL"] = "sqlite://:memory:"
     import django
 
     django.setup()
     from django.core.cache import cache
+    from django.db import connection
+
+    from trellis.core.models import SuppressionDecision
+
+    with connection.schema_editor() as editor:
+        editor.create_model(SuppressionDecision)
 
     from trellis.attendance.selectors import _withheld_alone
 

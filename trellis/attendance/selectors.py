@@ -1177,7 +1177,7 @@ def _chronic_figures(school_q: Q, rollup_q: Q, day: datetime.date) -> _ChronicFi
         if group[0] == "school":
             continue
         relations.append((group, [("school", pk) for pk in pks]))
-        for g in grades[group]:
+        for g in sorted(grades[group]):
             relations.append(
                 (
                     grade_key(group, g),
@@ -1200,7 +1200,7 @@ def _chronic_figures(school_q: Q, rollup_q: Q, day: datetime.date) -> _ChronicFi
         )
     for group, parts in outer:
         relations.append((group, parts))
-        for g in grades[group]:
+        for g in sorted(grades[group]):
             relations.append(
                 (grade_key(group, g), [grade_key(p, g) for p in parts if g in grades[p]])
             )
@@ -1280,6 +1280,28 @@ def _publish(figures: _ChronicFigures) -> _Published:
             for month, _as_of, month_values in figures.months
         },
     )
+
+
+def published_decide(system_id: int) -> datetime.date | None:
+    """Every decision of the system's published patterns on the day its pages open on (the
+    last day with attendance up to its today, `morning_day`'s): the chronic table to that day
+    and at each month's end (`_published`, and `_chronic_table` for a viewer shown the system
+    whole) and the day's counts (`_morning_published`). The import's background task makes
+    them inside `core.suppression.storing`, so that the first page after an import pays none.
+    None when the system has no attendance yet."""
+    system = System.objects.get(pk=system_id)
+    where = Q(system_id=system_id)
+    day = (
+        DailySchoolAttendance.objects.filter(where, date__lte=system_today(system))
+        .order_by("-date")
+        .values_list("date", flat=True)
+        .first()
+    )
+    if day is None:
+        return None
+    _publish(_chronic_figures(where, where, day))
+    _morning_pattern(*_morning_figures(where, where, day))
+    return day
 
 
 def _group_of_key(key: Any) -> tuple[Any, ...]:

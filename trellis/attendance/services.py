@@ -96,6 +96,7 @@ def calendar_apply(*, actor: Any, system: System, plan: CalendarPlan) -> int:
             rebuilt = rollups_rebuild(
                 system_id=system.pk, start=start, end=last, school_ids=set(plan.ranges)
             )
+            _decisions_on_commit(system.pk)
         audit_event_record(
             actor=actor,
             action="attendance.calendar_import",
@@ -140,6 +141,7 @@ def enrolments_apply(*, actor: Any, system: System, plan: EnrolmentPlan) -> int:
             rebuilt = rollups_rebuild(
                 system_id=system.pk, start=min(w[2] for w in touched), end=last
             )
+            _decisions_on_commit(system.pk)
         audit_event_record(
             actor=actor,
             action="attendance.enrolment_import",
@@ -155,6 +157,16 @@ def _windows_q(windows: list[tuple[int, int, datetime.date, datetime.date | None
     for student_id, school_id, entry, exit_ in windows:
         q |= Q(student_id=student_id, school_id=school_id, entry_date=entry, exit_date=exit_)
     return q
+
+
+def _decisions_on_commit(system_id: int) -> None:
+    """Once the import's transaction has committed, hand the system's decisions to the task
+    worker (a rolled-back import enqueues nothing)."""
+    # Imported here: a task binds its backend when defined, and this module is imported while
+    # Django starts, before a test run has chosen its backend.
+    from trellis.attendance.decision_tasks import store_published_decisions
+
+    transaction.on_commit(lambda: store_published_decisions.enqueue(system_id))
 
 
 def attendance_apply(*, actor: Any, system: System, plan: DayPlan) -> int:
@@ -182,6 +194,8 @@ def attendance_apply(*, actor: Any, system: System, plan: DayPlan) -> int:
                 ),
             )
         rebuilt = _rebuild_for(system, plan)
+        if rebuilt:
+            _decisions_on_commit(system.pk)
         audit_event_record(
             actor=actor,
             action="attendance.events_import",
@@ -326,6 +340,7 @@ def attendance_settings_set(
         chronic_changed = any(before[k] != after[k] for k in fields[:5])
         if first is not None and last is not None and chronic_changed:
             rollups_rebuild(system_id=system.pk, start=first.date, end=last)
+            _decisions_on_commit(system.pk)
         elif (
             first is not None
             and last is not None
@@ -815,6 +830,7 @@ def calendar_days_change(
             change.rollups = rollups_rebuild(
                 system_id=school.system_id, start=days[0], end=last, school_ids=[school.pk]
             )
+            _decisions_on_commit(school.system_id)
         audit_event_record(
             actor=actor,
             action="attendance.calendar_add" if add else "attendance.calendar_remove",

@@ -65,3 +65,20 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor_label} {self.action} {self.object_repr}"
+
+
+class SuppressionDecision(models.Model):
+    """A complementary-suppression decision made ahead of the pages (`core.suppression.storing`:
+    the attendance task after an import), found by the digest of everything it was made from
+    (the figures, the relations, the open, hidden and insiders' cells, the threshold), so a
+    page can never read one made for other figures. Derived data: no audit event."""
+
+    digest = models.CharField(max_length=64, unique=True)
+    # Each withheld key's repr (keys are tuples; `protect` maps them back by its own keys).
+    hidden = models.JSONField()
+    # What it was decided for ("attendance chronic, system 3, 2026-09-30"), for an operator.
+    made_for = models.CharField(max_length=200, blank=True)
+    decided_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    def __str__(self) -> str:
+        return f"{self.made_for or self.digest[:12]} ({self.decided_at:%Y-%m-%d %H:%M})"
