@@ -180,10 +180,18 @@ def main() -> None:
             print(json.dumps(position_changes(size, args.seed, args.changes)), flush=True)
         return
 
+    # The decision alone, no database but the empty table of stored decisions `protect` looks
+    # in first (as bench/suppression.py).
+    os.environ["DATABASE_URL"] = "sqlite://:memory:"
     django.setup()
     from django.core.cache import cache
+    from django.db import connection
 
+    from trellis.core.models import SuppressionDecision
     from trellis.people.rollups import staff_protected
+
+    with connection.schema_editor() as editor:
+        editor.create_model(SuppressionDecision)
 
     for size in args.sizes.split(","):
         schools, rows = counts(SIZES[size], args.seed)
