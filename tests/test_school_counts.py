@@ -688,7 +688,11 @@ def test_item29_a_position_change_leaves_the_closed_readers_decision_to_the_work
         client = world.client(key)
         answer = client.get("/api/v1/schools", {"limit": 200}).json()
         assert all(item["current_staff"] is None for item in answer["items"]), key
-        assert client.get(f"/schools/{school.pk}/").status_code == 200
+        page = client.get(f"/schools/{school.pk}/")
+        assert page.status_code == 200
+        # The pages say why every count reads "not shown" for a while.
+        for text in (page.content.decode(), client.get("/").content.decode()):
+            assert "Staff counts are being updated after a recent change" in text, key
     # Readers who may open every school still read exact totals by kind.
     exact = _as_a_reader_sees_them(world, "admin", ids)["kinds"]
     assert exact and all(c not in ("fewer than 5", "not shown") for _l, c in exact)
@@ -698,6 +702,8 @@ def test_item29_a_position_change_leaves_the_closed_readers_decision_to_the_work
     assert "pending" not in _stored_staff_protection(world.system)
     for key in closed:
         assert _as_a_reader_sees_them(world, key, ids) == _weighed_per_request(world, key, ids)
+        page = world.client(key).get(f"/schools/{school.pk}/").content.decode()
+        assert "Staff counts are being updated" not in page
 
 
 def test_item29_a_decision_overtaken_by_a_recount_is_not_stored(

@@ -23,6 +23,7 @@ from trellis.people.selectors import (
     school_staff_by_kind,
     staff_by_kind,
     staff_by_school,
+    staff_counts_pending,
     visible_people,
     visible_people_count,
 )
@@ -44,7 +45,11 @@ def people(request: HttpRequest) -> Iterator[Panel]:
     if has_grant_for(user, Action.SCHOOLS_VIEW):
         by_kind = staff_by_kind(user)
         if by_kind:
-            yield Panel("people/panels/staff_by_kind.html", {"rows": by_kind}, weight=30)
+            yield Panel(
+                "people/panels/staff_by_kind.html",
+                {"rows": by_kind, "pending": staff_counts_pending(user)},
+                weight=30,
+            )
     if not has_grant_for(user, Action.PEOPLE_VIEW):
         return
     visible = visible_people(user).filter(is_active=True)
@@ -85,7 +90,10 @@ def people(request: HttpRequest) -> Iterator[Panel]:
 def school_staff(request: HttpRequest, school: Any) -> Iterator[Panel]:
     yield Panel(
         "people/panels/school_staff.html",
-        {"rows": school_staff_by_kind(request.user, school.pk)},
+        {
+            "rows": school_staff_by_kind(request.user, school.pk),
+            "pending": staff_counts_pending(request.user),
+        },
         weight=20,
     )
     if allows(request.user, Action.PEOPLE_VIEW, school):

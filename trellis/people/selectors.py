@@ -332,6 +332,14 @@ def staff_by_school(user: Any, school_ids: Collection[int] | None = None) -> dic
     }
 
 
+def staff_counts_pending(user: Any) -> bool:
+    """Whether the viewer is a closed reader whose staff counts are withheld while the task
+    worker decides again after a position change (the pages say so: every count reads "not
+    shown" for a while, which would otherwise look like data gone)."""
+    closed = _closed_protection(user)
+    return closed is not None and bool(closed[1].get("pending"))
+
+
 def _cells(rows: Iterable[tuple[str, int, bool]]) -> list[tuple[str, str, PeopleCount]]:
     labels = dict(PositionKind.choices)
     found = {kind: (n, hidden) for kind, n, hidden in rows if n}
