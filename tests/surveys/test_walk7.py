@@ -187,3 +187,5 @@ def test_open_text_answers_are_shown_to_no_one_who_may_not_read_answers(world: W
         text = html.content.decode()
         assert "Open-text answers" not in text
         assert not any(answer in text for answer in ANSWERS), who
+        # The page says where they went (the project's decision, docs/decisions.md).
+        assert "open-text item (1) is kept with the answers" in text

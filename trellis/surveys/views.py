@@ -34,7 +34,7 @@ from trellis.surveys.forms import (
     WindowForm,
 )
 from trellis.surveys.impact import LEVELS, PEOPLE_LEVELS, definitions
-from trellis.surveys.models import Measures, Window, school_year_label
+from trellis.surveys.models import Measures, Scale, Window, school_year_label
 from trellis.surveys.printing import pdf_filename, report_pdf
 from trellis.surveys.tables import tables
 
@@ -160,6 +160,7 @@ def administration_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "can_manage": has_grant_for(request.user, Action.SURVEYS_MANAGE)
             and selectors.may(request.user, Action.SURVEYS_MANAGE, administration),
             "open_texts": selectors.open_text_answers(request.user, administration),
+            "open_text_items": administration.instrument.items.filter(scale=Scale.TEXT).count(),
             "threshold": threshold(),
         },
     )
