@@ -207,7 +207,10 @@ def test_the_facilitator_ticks_the_list_and_sees_the_qr_code(world: World) -> No
     page = client.get(f"/learning/sessions/{today.pk}/attendance/").content.decode()
     assert today.checkin_code in page
     assert 'aria-label="QR code of the check-in page"' in page
-    assert f"/learning/check-in/?code={today.checkin_code}" in page
+    # The address shown is the page to type the code into; the QR code carries the code.
+    assert f"/learning/check-in/?code={today.checkin_code}" not in page
+    assert 'href="http://testserver/learning/check-in/"' in page
+    assert "it fills in the code" in page
     client.post(
         f"/learning/sessions/{today.pk}/attendance/", {"present": [world.teacher_person.pk]}
     )
@@ -541,6 +544,24 @@ def test_a_certificate_is_issued_after_the_session_for_the_time_attended(world: 
     # The facilitator's tick (no arrival time): the whole session, 2 hours.
     past = world.learning["attended"]
     text = tomas.get(f"/learning/certificates/{past}/").content.decode()
+    assert "2.0 hours attended" in text and "arrived" not in text
+
+
+def test_a_check_in_after_the_end_counts_the_whole_session(world: World) -> None:
+    """The code works for half an hour after the end, for someone who forgot to check in. Their
+    check-in used to count as their arrival: present for no time, so no certificate at all."""
+    today = PDSession.objects.get(pk=world.learning["today"])
+    registration = Registration.objects.get(pk=world.learning["today_registration"])
+    late = today.ends_at + datetime.timedelta(minutes=10)
+    services.checkin(actor=world.users["teacher"], code=today.checkin_code, now=late)
+    back = datetime.timedelta(hours=3)
+    PDSession.objects.filter(pk=today.pk).update(
+        starts_at=today.starts_at - back, ends_at=today.ends_at - back
+    )
+    Registration.objects.filter(pk=registration.pk).update(attended_at=late - back)
+    page = world.client("teacher").get(f"/learning/certificates/{registration.pk}/")
+    assert page.status_code == 200
+    text = page.content.decode()
     assert "2.0 hours attended" in text and "arrived" not in text
 
 

@@ -302,11 +302,13 @@ def may_create_sessions(user: Any) -> bool:
 
 def arrived_at(registration: Registration) -> datetime.datetime | None:
     """When the attendee arrived, where the data records it: a check-in by code after the start
-    (a facilitator's tick records presence, not the time of arrival)."""
+    and before the end (a facilitator's tick records presence, not the time of arrival; so does
+    a check-in in the half hour after the end, which the code allows for someone who forgot to
+    check in: counted from the check-in, they would have been present for no time at all)."""
     session = registration.session
     at = registration.attended_at
     by_code = registration.checked_in_via == Registration.Via.CODE
-    return at if at is not None and by_code and at > session.starts_at else None
+    return at if at is not None and by_code and session.starts_at < at < session.ends_at else None
 
 
 def attended_hours(registration: Registration) -> Decimal:

@@ -364,9 +364,10 @@ def session_attendance(request: HttpRequest, pk: int) -> HttpResponseBase:
                     text += f" Capacity raised from {capacity} to {session.capacity}."
             messages.success(request, text)
             return redirect("learning_session_attendance", pk=session.pk)
-    checkin_url = request.build_absolute_uri(
-        reverse("learning_checkin") + f"?code={session.checkin_code}"
-    )
+    # The QR code carries the code (scanned in the room); the address shown is typed, with the
+    # code typed after it.
+    checkin_page = request.build_absolute_uri(reverse("learning_checkin"))
+    checkin_url = f"{checkin_page}?code={session.checkin_code}"
     return render(
         request,
         "learning/attendance.html",
@@ -375,7 +376,7 @@ def session_attendance(request: HttpRequest, pk: int) -> HttpResponseBase:
             "rows": rows,
             "waiting": waiting,
             "seats_free": max(session.capacity - len(rows), 0),
-            "checkin_url": checkin_url,
+            "checkin_page": checkin_page,
             "qr_svg": _qr_svg(checkin_url),
             "checkin_open": selectors.checkin_open(session),
             "margin": int(selectors.CHECKIN_MARGIN.total_seconds() // 60),
