@@ -129,3 +129,37 @@ def test_the_report_names_subjects_and_tables_satisfaction_items_once(
     out = StringIO()
     call_command("impact_report", system="metro", year=2018, format="html", stdout=out)
     assert out.getvalue().count(item) == 1
+
+
+def test_the_reach_drill_down_counts_each_schools_teacher_leaders_and_teachers(
+    district: dict[str, Any], settings: Any
+) -> None:
+    """The reach drill-down listed the schools' names only. Teacher leaders (8): P1, P2, Q1, Q2
+    at S1, P3 at S2, P4, P5 at S3, P6 at S4; the teachers on their teams (8) all at S1. At a
+    threshold of 3, S2, S3 and S4 are under it (1, 2, 1): what the total leaves them, 4, pins
+    none of them (1+2+1, 2+1+1, 1+1+2), so S1's 4 is shown."""
+    add_teams(district)
+
+    def by_school() -> dict[str, str]:
+        response = client(district, "leader").get(
+            "/impact/schools/?system=metro&year=2018&level=reach&format=csv"
+        )
+        lines = b"".join(response.streaming_content).decode("utf-8-sig").splitlines()
+        assert lines[0] == "School,Teacher leaders,Teachers reached"
+        return {line.split(",")[0]: line.split(",", 1)[1] for line in lines[1:]}
+
+    assert by_school() == {
+        "School S1": "fewer than 5,8",
+        "School S2": "fewer than 5,0",
+        "School S3": "fewer than 5,0",
+        "School S4": "fewer than 5,0",
+    }
+    settings.TRELLIS_SUPPRESSION_THRESHOLD = 3
+    assert by_school() == {
+        "School S1": "4,8",
+        "School S2": "fewer than 3,0",
+        "School S3": "fewer than 3,0",
+        "School S4": "fewer than 3,0",
+    }
+    page = client(district, "leader").get("/impact/schools/?system=metro&year=2018&level=reach")
+    assert '<th scope="col">Teacher leaders</th>' in page.content.decode()

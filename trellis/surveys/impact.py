@@ -1302,8 +1302,45 @@ def impact_schools(
             "Absence rate, this year",
             "Chronic absence, this year",
         ], rows
-    # reach: the schools with an active participant (names only)
-    return [], [SchoolRow(s, []) for s in reach_schools(scope).order_by("name")]
+    # reach: the schools with an active participant, with each school's teacher leaders and
+    # teachers reached (those holding a position there in the year: someone in two schools
+    # counts in both), each column withheld as the other levels' counts of people are.
+    return _reach_schools(scope)
+
+
+def _reach_schools(scope: Scope) -> tuple[list[str], list[SchoolRow]]:
+    start, end = year_bounds(scope.year)
+    leaders = reach_teacher_leaders(scope)
+    placed = Position.objects.filter(_during(start, end), school__isnull=False)
+    counts: list[dict[Any, int]] = []
+    states: list[dict[Any, str] | None] = []
+    for people in (leaders, reach_teachers(scope, leaders)):
+        found: dict[Any, int] = dict(
+            placed.filter(person_id__in=people.values("pk"))
+            .values("school_id")
+            .annotate(n=Count("person_id", distinct=True))
+            .values_list("school_id", "n")
+            .order_by()
+        )
+        unlisted = people.exclude(pk__in=placed.values("person_id")).count()
+        counts.append(found)
+        states.append(_withhold_schools(found, unlisted=unlisted) if found else {})
+    rows = []
+    for school in reach_schools(scope).order_by("name"):
+        cells = []
+        for found, state in zip(counts, states, strict=True):
+            n = found.get(school.pk, 0)
+            how = state.get(school.pk, "shown") if state is not None else "withheld"
+            if not n:
+                cells.append("0")
+            elif how == "small":
+                cells.append(f"fewer than {threshold()}")
+            elif how == "withheld":
+                cells.append("not shown")
+            else:
+                cells.append(str(n))
+        rows.append(SchoolRow(school, cells))
+    return ["Teacher leaders", "Teachers reached"], rows
 
 
 # --- Drill-down: the people behind the knowledge figures ---------------------------------------
