@@ -99,6 +99,15 @@ def test_school_search_and_filters(world: World) -> None:
     assert names(client.get("/schools/?q=pine")) == {"Pine Ridge Middle"}
     assert names(client.get("/schools/?level=elementary")) == {"Oak Hill Elementary"}
     assert names(client.get(f"/schools/?network={world.other_network.pk}")) == {"Pine Ridge Middle"}
+    # The network filter keeps the chosen network, its name escaped.
+    world.other_network.name = "North & <East>"
+    world.other_network.save(update_fields=["name"])
+    page = client.get(f"/schools/?network={world.other_network.pk}").content.decode()
+    assert (
+        f'<option value="{world.other_network.pk}" selected>North &amp; &lt;East&gt;</option>'
+        in page
+    )
+    assert f'<option value="{world.network.pk}">{world.network.name}</option>' in page
 
 
 def test_school_page_shows_real_records(world: World) -> None:

@@ -147,3 +147,48 @@ def test_the_html_report_has_tables_and_the_definitions(district: dict[str, Any]
     html = out.getvalue()
     assert "School conditions" in html and "33.3%" in html
     assert "Definitions" in html and "Student&#x27;s t" in html
+
+
+def test_a_schools_score_is_one_administrations_never_two_instruments_pooled(
+    district: dict[str, Any], tmp_path: Path
+) -> None:
+    """The walk of stop 25: a district's own conditions instrument ("Pulse", sub-scales Trust
+    and Workload) given in the same window as the built-in one pooled the two into one score,
+    six dimensions, over a respondent count that was the largest of any item. S6 at the
+    beginning: the built-in survey 1.0 from one person (every dimension 1); the pulse 3.0 from
+    two (Trust 3 and 3, Workload 3 and 3). The school's score is the pulse's (more of its
+    people answered), 3.0 over 2, not (1 + 1 + 3 + 3) / 4 = 2.0."""
+    from tests.surveys.data import load
+    from trellis.orgs.models import System
+    from trellis.surveys.impact import Scope, school_scores
+
+    load(
+        tmp_path,
+        "import_instrument",
+        "pulse.csv",
+        [
+            "code,text,scale,subscale,reverse",
+            "T1,I trust my colleagues.,agree4,Trust,0",
+            "W1,My workload is manageable.,agree4,Workload,0",
+        ],
+        system="metro",
+        code="pulse",
+        title="Climate pulse",
+        measures="conditions",
+    )
+    load(
+        tmp_path,
+        "import_responses",
+        "pulse-boy.csv",
+        ["respondent,school,item,value", "x1,S6,T1,3", "x1,S6,W1,3", "x2,S6,T1,3", "x2,S6,W1,3"],
+        system="metro",
+        instrument="pulse",
+        window="boy",
+        year=2018,
+        anonymous=True,
+    )
+    scores = school_scores(Scope(System.objects.get(code="metro"), 2018, None), "conditions", "boy")
+    s6 = district["schools"]["S6"].pk
+    assert (scores[s6].overall, scores[s6].respondents) == (3.0, 2)
+    s1 = district["schools"]["S1"].pk
+    assert (scores[s1].overall, scores[s1].respondents) == (3.0, 1)  # the built-in's alone

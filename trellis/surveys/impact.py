@@ -76,7 +76,9 @@ DEFINITIONS = [
         "dimensions (1-4) for that window, the team's rating, in place of the survey's "
         "answers (the schools rated by consensus are counted beside the figures and marked "
         "on the drill-down; a consensus rating is not withheld, it is no figure over people); "
-        "the overall score is the mean of the dimension scores. At target: overall ≥ {target}. "
+        "the overall score is the mean of the dimension scores. Where two conditions "
+        "instruments were given in a window, a school's score is the one of the administration "
+        "more of its people answered, never the two pooled. At target: overall ≥ {target}. "
         "Improved: end-of-year overall > beginning-of-year overall, among schools rated at both "
         "points only.",
     ),
@@ -273,10 +275,12 @@ def school_scores_all(scope: Scope, measures: tuple[str, ...]) -> SchoolScores:
     group = (
         "submission__administration__instrument__measures",
         "submission__administration__window",
+        "submission__administration_id",
     )
     # Grouped per item (no DISTINCT: a submission answers an item once, so an item's answers
-    # are its respondents). A school's respondents: the most any one item has (everyone answers
-    # every item in practice; where not, the count is lower and more is withheld, never less).
+    # are its respondents). A school's respondents in an administration: on each sub-scale the
+    # most any one of its items has (everyone answers every item in practice), and the fewest
+    # of those over the sub-scales (a sub-scale fewer people answered withholds the score).
     per_item = (
         answers.values_list(*group, "submission__school_id", "item__subscale", "item_id")
         .annotate(total=Sum(_adjusted()), n=Count("pk"))
@@ -285,16 +289,28 @@ def school_scores_all(scope: Scope, measures: tuple[str, ...]) -> SchoolScores:
     )
     inner, params = per_item.query.sql_with_params()
     sql = f"""
-        WITH per_item (measures, win, school, subscale, total, n) AS ({inner}),
+        WITH per_item (measures, win, admin, school, subscale, total, n) AS ({inner}),
         dims AS (
-            SELECT measures, win, school, subscale, SUM(total) / SUM(n) AS m, MAX(n) AS most
-            FROM per_item GROUP BY measures, win, school, subscale
+            SELECT measures, win, admin, school, subscale, SUM(total) / SUM(n) AS m,
+                MAX(n) AS most
+            FROM per_item GROUP BY measures, win, admin, school, subscale
         )
-        SELECT measures, win, school, AVG(m), MAX(most)
-        FROM dims GROUP BY measures, win, school
+        SELECT measures, win, admin, school, AVG(m), MIN(most)
+        FROM dims GROUP BY measures, win, admin, school
     """
     out: SchoolScores = {m: {Window.BOY: {}, Window.EOY: {}} for m in measures}
-    for m, window, school, overall, respondents in _wrapped(sql, list(params)):
+    # A school's score is one administration's ("the mean of that administration's item
+    # responses"): where two instruments of the measure were given in the window (the built-in
+    # survey and a district's own), the one more of the school's people answered (the earlier
+    # given on a tie), never their dimensions pooled together.
+    chosen: dict[tuple[str, str, int], tuple[int, int]] = {}
+    for m, window, admin, school, overall, respondents in sorted(
+        _wrapped(sql, list(params)), key=lambda row: row[2]
+    ):
+        key = (m, window, school)
+        if key in chosen and chosen[key][0] >= int(respondents):
+            continue
+        chosen[key] = (int(respondents), admin)
         out[m][window][school] = SchoolScore(
             overall=round(float(overall), PLACES), respondents=int(respondents)
         )
