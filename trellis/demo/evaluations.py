@@ -121,7 +121,9 @@ def _past_evaluators(system: Any, evaluator: Any, dates: dict[str, datetime.date
     evaluated five of the principals of the time (an evaluation assignment for the cycle)."""
     principals = list(
         current_positions(dates["opens_on"])
-        .filter(system=system, kind="principal")
+        # Still on the staff: a cycle evaluates only active people (one who retired since, as
+        # the principals programs' graduates succeed, is not evaluated in a past year's cycle).
+        .filter(system=system, kind="principal", person__is_active=True)
         .exclude(person=evaluator)
         .order_by("school_id", "person_id")
         .values_list("person_id", flat=True)
