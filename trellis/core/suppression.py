@@ -45,6 +45,7 @@ from django.core.cache import cache
 from django.utils import timezone
 
 from trellis.core.models import SuppressionDecision
+from trellis.core.suppression_flow import Network
 
 K = TypeVar("K", bound=Hashable)
 
@@ -779,7 +780,10 @@ class _Programme(Generic[K]):
         relations: Sequence[tuple[K, Sequence[K]]],
         keys: list[K],
         limit: int,
+        *,
+        flow: bool = True,
     ) -> None:
+        """`flow=False` keeps the linear programme for a network too (the tests compare)."""
         self.keys = keys
         self.limit = limit
         index = {key: i for i, key in enumerate(keys)}
@@ -815,6 +819,9 @@ class _Programme(Generic[K]):
             lower.append(float(lo))
             upper.append(highspy.kHighsInf if hi == math.inf else float(hi))
         self.lower, self.upper = numpy.array(lower), numpy.array(upper)
+        # The bounds a reader has now (`known` fixes an insider's own cells to their truth).
+        self.low, self.high = self.lower.copy(), self.upper.copy()
+        self.network: Network | None = None
         if not sums:
             return
         lp = highspy.HighsLp()
@@ -839,6 +846,11 @@ class _Programme(Generic[K]):
         lp.a_matrix_.start_ = starts.astype(numpy.int32)
         lp.a_matrix_.index_ = (cell % len(sums)).astype(numpy.int32)
         lp.a_matrix_.value_ = summed
+        # A network's answers are graph searches (suppression_flow: exact, the same as the
+        # programme's); HiGHS only for the others.
+        self.network = Network.of(starts, cell % len(sums), summed) if flow else None
+        if self.network is not None:
+            return
         self.solver = _solver()
         self.solver.passModel(lp)
 
@@ -860,17 +872,27 @@ class _Programme(Generic[K]):
             yield
             return
         truth = numpy.array([self.truth[i] for i in fixed])
-        self.solver.changeColsBounds(len(fixed), fixed, truth, truth)
+        self.low[fixed], self.high[fixed] = truth, truth
+        if self.network is None:
+            self.solver.changeColsBounds(len(fixed), fixed, truth, truth)
         try:
             yield
         finally:
-            self.solver.changeColsBounds(len(fixed), fixed, self.lower[fixed], self.upper[fixed])
+            self.low[fixed], self.high[fixed] = self.lower[fixed], self.upper[fixed]
+            if self.network is None:
+                self.solver.changeColsBounds(
+                    len(fixed), fixed, self.lower[fixed], self.upper[fixed]
+                )
 
     def pinned(self, small: list[int], known_free: set[K]) -> set[K]:
         """Which of the `small` cells have one possible value; `known_free` gains the others.
         Every answer frees the small cells it moves by one or more, whatever it aimed at."""
         if not self.rows or not small:
             return set()
+        if self.network is not None:
+            stuck = self.network.pinned(small, self.truth, self.low.tolist(), self.high.tolist())
+            known_free.update(self.keys[i] for i in small if i not in stuck)
+            return {self.keys[i] for i in stuck}
         solver, width = self.solver, len(self.keys)
         free: set[int] = set()
 
