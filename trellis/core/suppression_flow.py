@@ -39,23 +39,20 @@ class Network:
         self.heads = heads
 
     @classmethod
-    def of(
-        cls, starts: numpy.ndarray, index: numpy.ndarray, value: numpy.ndarray
-    ) -> Network | None:
-        """The network of a column-wise matrix (`starts`, `index`, `value`, zeros left out), or
-        None where the matrix is not one."""
-        columns: list[list[tuple[int, int]]] = []
+    def of(cls, columns: Sequence[Sequence[tuple[int, float]]]) -> Network | None:
+        """The network of a matrix given column by column (each column's rows and entries,
+        zeros left out), or None where the matrix is not one."""
+        entries_of: list[list[tuple[int, int]]] = []
         linked: dict[int, list[tuple[int, int]]] = defaultdict(list)
-        for column in range(len(starts) - 1):
+        for column in columns:
+            if len(column) > 2:
+                return None  # a cell in three relations or more
             entries = []
-            for at in range(int(starts[column]), int(starts[column + 1])):
-                a = float(value[at])
+            for row, a in column:
                 if a not in (1.0, -1.0):
                     return None  # a cell twice in one relation
-                entries.append((int(index[at]), int(a)))
-            if len(entries) > 2:
-                return None  # a cell in three relations or more
-            columns.append(entries)
+                entries.append((row, int(a)))
+            entries_of.append(entries)
             if len(entries) == 2:
                 (r1, a1), (r2, a2) = entries
                 # Signed, r1's entry and r2's must be opposite: sign(r2) = -a1 * a2 * sign(r1).
@@ -63,7 +60,7 @@ class Network:
                 linked[r2].append((r1, -a1 * a2))
         # Two-colour the rows (each connected set of rows from its smallest, for a fixed answer).
         signs: dict[int, int] = {}
-        for start in sorted({row for entries in columns for row, _ in entries}):
+        for start in sorted({row for entries in entries_of for row, _ in entries}):
             if start in signs:
                 continue
             signs[start] = 1
@@ -78,7 +75,7 @@ class Network:
                     elif signs[other] != wanted:
                         return None
         tails, heads = [], []
-        for entries in columns:
+        for entries in entries_of:
             tail = head = GROUND
             for row, a in entries:
                 if signs[row] * a > 0:
@@ -88,6 +85,18 @@ class Network:
             tails.append(tail)
             heads.append(head)
         return cls(tails, heads)
+
+    @classmethod
+    def of_matrix(
+        cls, starts: numpy.ndarray, index: numpy.ndarray, value: numpy.ndarray
+    ) -> Network | None:
+        """`of` a column-wise sparse matrix (HiGHS's: column starts, row indices, entries)."""
+        return cls.of(
+            [
+                [(int(index[at]), float(value[at])) for at in range(starts[c], starts[c + 1])]
+                for c in range(len(starts) - 1)
+            ]
+        )
 
     def pinned(
         self,
