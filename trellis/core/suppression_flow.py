@@ -129,12 +129,61 @@ class Network:
                     queue.append(further)
             return False
 
+        # A cycle through a cell's arc stays within one strongly connected component: a cell
+        # whose ends lie in two is pinned, and one that can move one way only (at a bound of
+        # its label) moves when its ends share one (the path back cannot use the cell itself).
+        # Only a cell free both ways needs a search without itself.
+        component = _components(residual)
         found = set()
         for i in cells:
             tail, head = self.tails[i], self.heads[i]
-            if truth[i] < upper[i] and reaches(head, tail, i):
-                continue
-            if truth[i] > lower[i] and reaches(tail, head, i):
-                continue
-            found.add(i)
+            up, down = truth[i] < upper[i], truth[i] > lower[i]
+            if tail == head:
+                moves = up or down  # a cell in no relation (its entries cancelled)
+            elif component.get(tail, tail) != component.get(head, head):
+                moves = False
+            elif up != down:
+                moves = True
+            else:
+                moves = up and (reaches(head, tail, i) or reaches(tail, head, i))
+            if not moves:
+                found.add(i)
         return found
+
+
+def _components(edges: dict[int, list[tuple[int, int]]]) -> dict[int, int]:
+    """Each node's strongly connected component (named by one of its nodes), Kosaraju's two
+    depth-first passes, iterative (a metropolitan system's graph is thousands of nodes deep)."""
+    finished: list[int] = []
+    seen: set[int] = set()
+    for start in list(edges):
+        if start in seen:
+            continue
+        seen.add(start)
+        stack = [(start, iter(edges[start]))]
+        while stack:
+            node, further = stack[-1]
+            for after, _ in further:
+                if after not in seen:
+                    seen.add(after)
+                    stack.append((after, iter(edges.get(after, ()))))
+                    break
+            else:
+                stack.pop()
+                finished.append(node)
+    backwards: dict[int, list[int]] = defaultdict(list)
+    for node, out in list(edges.items()):
+        for after, _ in out:
+            backwards[after].append(node)
+    component: dict[int, int] = {}
+    for start in reversed(finished):
+        if start in component:
+            continue
+        component[start] = start
+        todo = [start]
+        while todo:
+            for before in backwards[todo.pop()]:
+                if before not in component:
+                    component[before] = start
+                    todo.append(before)
+    return component
