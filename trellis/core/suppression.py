@@ -18,7 +18,8 @@ Reasoning one relation at a time is not enough either: a reader can chain relati
 grade total, a school's total, another grade of that school) and the labels' bounds to pin a cell
 no single relation gives away. So, once every relation holds on its own, `pinned` audits the
 whole system: for each small withheld cell, the least and the most it can be given every shown
-figure, every relation and every label (a linear programme per cell, HiGHS), and a cell
+figure, every relation and every label (a linear programme per cell, HiGHS; a graph search
+where the group's relations form a network, `suppression_flow`, the same answers), and a cell
 with only one possible value gets one more cell beside it withheld (docs/decisions.md).
 """
 
@@ -596,7 +597,7 @@ class _Audit(Generic[K]):
     def __init__(
         self, values: Mapping[K, int], relations: Sequence[tuple[K, Sequence[K]]], limit: int
     ) -> None:
-        self.values, self.relations, self.limit = values, relations, limit
+        self.relations, self.limit = relations, limit
         self.keys: list[K] = sorted({k for t, parts in relations for k in (t, *parts)}, key=repr)
         self.index = {key: i for i, key in enumerate(self.keys)}
         self.truth = [float(values.get(key, 0)) for key in self.keys]
@@ -685,7 +686,7 @@ class _Audit(Generic[K]):
                     self.lower[cells].tolist(),
                     self.upper[cells].tolist(),
                 )
-                moved = {cells[n] for n in range(len(cells))} - {cells[n] for n in stuck}
+                moved = set(cells) - {cells[n] for n in stuck}
             else:
                 moved = self.moved(small)
             free.update(self.keys[i] for i in small if i in moved)
