@@ -18,7 +18,8 @@ Reasoning one relation at a time is not enough either: a reader can chain relati
 grade total, a school's total, another grade of that school) and the labels' bounds to pin a cell
 no single relation gives away. So, once every relation holds on its own, `pinned` audits the
 whole system: for each small withheld cell, the least and the most it can be given every shown
-figure, every relation and every label (a linear programme per cell, HiGHS), and a cell
+figure, every relation and every label (a linear programme per cell, HiGHS; a graph search
+where the group's relations form a network, `suppression_flow`, the same answers), and a cell
 with only one possible value gets one more cell beside it withheld (docs/decisions.md).
 """
 
@@ -45,6 +46,7 @@ from django.core.cache import cache
 from django.utils import timezone
 
 from trellis.core.models import SuppressionDecision
+from trellis.core.suppression_flow import Network
 
 K = TypeVar("K", bound=Hashable)
 
@@ -492,6 +494,8 @@ def _protect(
     insider_by_labels: dict[Hashable, set[K]] = defaultdict(set)
     insiders_pinned: set[Hashable] = set()
     labels_programmes: dict[str, Any] = {}
+    # Every reader's audit, kept from round to round: only the cells withheld since change.
+    audit = _Audit(values, relations, limit)
 
     def insider_audit() -> bool:
         """Whether some insider, their own figures known, pins a small withheld cell of someone
@@ -537,7 +541,9 @@ def _protect(
         # Only the groups of cells that changed since the last audit can have changed.
         fresh = suppressed - audited
         audited = set(suppressed)
-        found = pinned(values, relations, suppressed, changed=fresh, free=free)
+        audit.withhold(fresh)
+        # Cells the labels alone pin stay pinned whatever else is withheld: not asked again.
+        found = audit.pinned(fresh, free, skip=by_labels or set())
         if found and by_labels is None:
             by_labels = pinned(values, relations, everything - set(open_keys))
         found -= by_labels or set()
@@ -576,6 +582,168 @@ def pinned(
         programme = _Programme(values, tied, keys, limit)
         found |= programme.pinned(programme.small(free), free)
     return found
+
+
+class _Audit(Generic[K]):
+    """`pinned` from one round of `_protect` to the next, as cells are withheld: the groups of
+    withheld cells are joined as cells join them (never split: a withheld cell stays withheld),
+    and one linear programme over every cell of the relations, the shown ones fixed to their
+    figures, has only bounds changed (a shown cell withheld) and costs between answers, kept
+    warm from the last (a metropolitan system's group of thousands of cells was built again each
+    round, around the few cells pinned in it). Its answers are the group's programme's: the
+    shown cells are constants, and the other groups share no relation with the withheld cells
+    of this one. A group that is a network is answered by graph searches instead."""
+
+    def __init__(
+        self, values: Mapping[K, int], relations: Sequence[tuple[K, Sequence[K]]], limit: int
+    ) -> None:
+        self.relations, self.limit = relations, limit
+        self.keys: list[K] = sorted({k for t, parts in relations for k in (t, *parts)}, key=repr)
+        self.index = {key: i for i, key in enumerate(self.keys)}
+        self.truth = [float(values.get(key, 0)) for key in self.keys]
+        self.relations_of: dict[K, list[int]] = defaultdict(list)
+        entries: list[dict[int, float]] = [defaultdict(float) for _ in self.keys]
+        self.gaps: list[float] = []
+        for row, (total, parts) in enumerate(relations):
+            # As `_Programme`: total - parts over every cell, the true figures' gap its value.
+            gap = float(values.get(total, 0))
+            entries[self.index[total]][row] += 1.0
+            for part in parts:
+                entries[self.index[part]][row] -= 1.0
+                gap -= values.get(part, 0)
+            self.gaps.append(gap)
+            for key in {total, *parts}:
+                self.relations_of[key].append(row)
+        self.columns = [sorted((r, a) for r, a in e.items() if a) for e in entries]
+        # The bounds: a shown cell's its figure, a withheld one's its label's.
+        self.lower = numpy.array(self.truth)
+        self.upper = numpy.array(self.truth)
+        self.parent: dict[K, K] = {}
+        self.members: dict[K, list[K]] = {}
+        self.first: dict[int, K] = {}  # each relation's first withheld cell
+        self.solver: highspy.Highs | None = None
+        self.costed: list[int] = []  # the programme's columns with a cost now (others' 0)
+
+    def root(self, key: K) -> K:
+        while self.parent[key] != key:
+            self.parent[key] = self.parent[self.parent[key]]
+            key = self.parent[key]
+        return key
+
+    def withhold(self, keys: Collection[K]) -> None:
+        """Withhold `keys` (shown until now): their bounds become their labels', and their
+        groups join the groups of the withheld cells they share a relation with."""
+        fresh = [k for k in keys if k not in self.parent and k in self.index]
+        changed = []
+        for key in fresh:
+            self.parent[key] = key
+            self.members[key] = [key]
+            i = self.index[key]
+            lo, hi = _bounds(int(self.truth[i]), self.limit)
+            self.lower[i], self.upper[i] = lo, (highspy.kHighsInf if hi == math.inf else hi)
+            changed.append(i)
+        for key in fresh:
+            # A relation's withheld cells are one group: joined to the first withheld there.
+            for row in self.relations_of[key]:
+                self.join(key, self.first.setdefault(row, key))
+        if self.solver is not None and changed:
+            at = numpy.array(changed, dtype=numpy.int32)
+            self.solver.changeColsBounds(len(at), at, self.lower[at], self.upper[at])
+
+    def join(self, one: K, other: K) -> None:
+        a, b = self.root(one), self.root(other)
+        if a == b:
+            return
+        if len(self.members[a]) < len(self.members[b]):
+            a, b = b, a
+        self.parent[b] = a
+        self.members[a].extend(self.members.pop(b))
+
+    def pinned(self, changed: Collection[K], free: set[K], skip: Collection[K] = ()) -> set[K]:
+        """`pinned(values, relations, withheld, changed=changed, free=free)`, the withheld
+        cells those given to `withhold` so far, but none of `skip` (known to be pinned)."""
+        limit = self.limit
+        if limit <= 2:
+            return set()
+        found: set[K] = set()
+        for head in sorted({self.root(k) for k in changed if k in self.parent}, key=repr):
+            cells = [self.index[k] for k in self.members[head]]
+            small = [
+                i
+                for i in cells
+                if 0 < self.truth[i] < limit
+                and self.keys[i] not in free
+                and self.keys[i] not in skip
+            ]
+            if not small:
+                continue
+            network = Network.of([self.columns[i] for i in cells])
+            if network is not None:
+                at = {i: n for n, i in enumerate(cells)}
+                stuck = network.pinned(
+                    [at[i] for i in small],
+                    [self.truth[i] for i in cells],
+                    self.lower[cells].tolist(),
+                    self.upper[cells].tolist(),
+                )
+                moved = set(cells) - {cells[n] for n in stuck}
+            else:
+                moved = self.moved(small)
+            free.update(self.keys[i] for i in small if i in moved)
+            found.update(self.keys[i] for i in small if i not in moved)
+        return found
+
+    def moved(self, small: list[int]) -> set[int]:
+        """Which of `small` can take another value, by the programmes (as `_Programme.pinned`:
+        every small cell down at once, up at once, then each in turn)."""
+        solver = self.solver if self.solver is not None else self.build()
+        free: set[int] = set()
+        costed = self.costed
+
+        def settle(aim: dict[int, float]) -> None:
+            # Only the costs that change are passed (a system's programme has thousands).
+            at = sorted(set(costed) | set(aim))
+            costs = numpy.array([aim.get(i, 0.0) for i in at])
+            solver.changeColsCost(len(at), numpy.array(at, dtype=numpy.int32), costs)
+            costed[:] = list(aim)
+            solver.run()
+            if solver.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+                return
+            answer = solver.getSolution().col_value
+            for i in small:
+                if abs(answer[i] - self.truth[i]) >= 1 - 1e-6:
+                    free.add(i)
+
+        settle(dict.fromkeys(small, 1.0))
+        settle(dict.fromkeys(small, -1.0))
+        for i in small:
+            for direction in (1.0, -1.0):
+                if i in free:
+                    break
+                settle({i: direction})
+                if solver.getModelStatus() == highspy.HighsModelStatus.kUnbounded:
+                    free.add(i)
+        return free
+
+    def build(self) -> highspy.Highs:
+        lp = highspy.HighsLp()
+        lp.num_col_ = len(self.keys)
+        lp.num_row_ = len(self.gaps)
+        lp.col_cost_ = numpy.zeros(len(self.keys))
+        lp.col_lower_ = self.lower
+        lp.col_upper_ = self.upper
+        lp.row_lower_ = numpy.array(self.gaps)
+        lp.row_upper_ = numpy.array(self.gaps)
+        starts = numpy.cumsum([0] + [len(c) for c in self.columns])
+        lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+        lp.a_matrix_.start_ = starts.astype(numpy.int32)
+        lp.a_matrix_.index_ = numpy.array(
+            [r for c in self.columns for r, _ in c], dtype=numpy.int32
+        )
+        lp.a_matrix_.value_ = numpy.array([a for c in self.columns for _, a in c])
+        self.solver = _solver()
+        self.solver.passModel(lp)
+        return self.solver
 
 
 def pinned_by_insiders(
@@ -779,7 +947,10 @@ class _Programme(Generic[K]):
         relations: Sequence[tuple[K, Sequence[K]]],
         keys: list[K],
         limit: int,
+        *,
+        flow: bool = True,
     ) -> None:
+        """`flow=False` keeps the linear programme for a network too (the tests compare)."""
         self.keys = keys
         self.limit = limit
         index = {key: i for i, key in enumerate(keys)}
@@ -815,6 +986,9 @@ class _Programme(Generic[K]):
             lower.append(float(lo))
             upper.append(highspy.kHighsInf if hi == math.inf else float(hi))
         self.lower, self.upper = numpy.array(lower), numpy.array(upper)
+        # The bounds a reader has now (`known` fixes an insider's own cells to their truth).
+        self.low, self.high = self.lower.copy(), self.upper.copy()
+        self.network: Network | None = None
         if not sums:
             return
         lp = highspy.HighsLp()
@@ -839,6 +1013,11 @@ class _Programme(Generic[K]):
         lp.a_matrix_.start_ = starts.astype(numpy.int32)
         lp.a_matrix_.index_ = (cell % len(sums)).astype(numpy.int32)
         lp.a_matrix_.value_ = summed
+        # A network's answers are graph searches (suppression_flow: exact, the same as the
+        # programme's); HiGHS only for the others.
+        self.network = Network.of_matrix(starts, cell % len(sums), summed) if flow else None
+        if self.network is not None:
+            return
         self.solver = _solver()
         self.solver.passModel(lp)
 
@@ -860,17 +1039,27 @@ class _Programme(Generic[K]):
             yield
             return
         truth = numpy.array([self.truth[i] for i in fixed])
-        self.solver.changeColsBounds(len(fixed), fixed, truth, truth)
+        self.low[fixed], self.high[fixed] = truth, truth
+        if self.network is None:
+            self.solver.changeColsBounds(len(fixed), fixed, truth, truth)
         try:
             yield
         finally:
-            self.solver.changeColsBounds(len(fixed), fixed, self.lower[fixed], self.upper[fixed])
+            self.low[fixed], self.high[fixed] = self.lower[fixed], self.upper[fixed]
+            if self.network is None:
+                self.solver.changeColsBounds(
+                    len(fixed), fixed, self.lower[fixed], self.upper[fixed]
+                )
 
     def pinned(self, small: list[int], known_free: set[K]) -> set[K]:
         """Which of the `small` cells have one possible value; `known_free` gains the others.
         Every answer frees the small cells it moves by one or more, whatever it aimed at."""
         if not self.rows or not small:
             return set()
+        if self.network is not None:
+            stuck = self.network.pinned(small, self.truth, self.low.tolist(), self.high.tolist())
+            known_free.update(self.keys[i] for i in small if i not in stuck)
+            return {self.keys[i] for i in stuck}
         solver, width = self.solver, len(self.keys)
         free: set[int] = set()
 
