@@ -165,17 +165,21 @@ def test_a_wrong_code_is_a_clear_error_and_writes_nothing(world: World) -> None:
 def test_the_code_works_only_in_the_session_window(world: World) -> None:
     today = PDSession.objects.get(pk=world.learning["today"])
     tomas = world.users["teacher"]
+    # The right code out of its window says which way (it was "not open now" for both).
     late = today.ends_at + datetime.timedelta(minutes=31)
-    with pytest.raises(ValidationError, match="open for check-in now"):
+    with pytest.raises(ValidationError, match="has closed: ask the facilitator"):
         services.checkin(actor=tomas, code=today.checkin_code, now=late)
     early = today.starts_at - datetime.timedelta(minutes=31)
-    with pytest.raises(ValidationError, match="open for check-in now"):
+    with pytest.raises(ValidationError, match=r"opens on .* 30 minutes before it starts"):
         services.checkin(actor=tomas, code=today.checkin_code, now=early)
+    # A code of no session of theirs, with none open: nothing is open for check-in now.
+    with pytest.raises(ValidationError, match="open for check-in now"):
+        services.checkin(actor=tomas, code="BBBBBB", now=early)
     edge = today.ends_at + datetime.timedelta(minutes=29)
     assert services.checkin(actor=tomas, code=today.checkin_code, now=edge).attended_at == edge
     # Next week's session: Paula is registered, its code does not work today.
     oak = _oak(world)
-    with pytest.raises(ValidationError, match="open for check-in now"):
+    with pytest.raises(ValidationError, match="opens on"):
         services.checkin(actor=world.users["principal"], code=oak.checkin_code)
 
 
@@ -705,3 +709,29 @@ def test_attended_hours_use_the_one_rounding() -> None:
     session = PDSession(starts_at=start, ends_at=start + datetime.timedelta(minutes=15))
     registration = Registration(session=session, attended_at=start)
     assert str(attended_hours(registration)) == "0.3"
+
+
+def test_a_teacher_finds_the_sessions_they_attended_and_sees_their_check_in(
+    world: World,
+) -> None:
+    """The walk: "4 sessions attended" on the home page led nowhere, /learning/ had no filter
+    for one's own sessions, and a session checked in to still read "registered"."""
+    tomas = world.client("teacher")
+    past = PDSession.objects.get(pk=world.learning["past"])
+    today = PDSession.objects.get(pk=world.learning["today"])
+    home = tomas.get("/").content.decode()
+    assert 'href="/learning/?mine=attended">1 session attended</a>' in home
+    ids = lambda r: {s.pk for s in r.context["object_list"]}  # noqa: E731
+    assert ids(tomas.get("/learning/?mine=attended")) == {past.pk}
+    assert ids(tomas.get("/learning/?mine=registered")) == {past.pk, today.pk}
+    services.checkin(actor=world.users["teacher"], code=today.checkin_code)
+    home = tomas.get("/").content.decode()
+    assert f'href="/learning/sessions/{today.pk}/"' in home and "· checked in" in home
+
+
+def test_the_code_of_a_later_session_says_when_its_check_in_opens(world: World) -> None:
+    oak = PDSession.objects.get(pk=world.learning["oak"])
+    response = world.client("principal").post("/learning/check-in/", {"code": oak.checkin_code})
+    text = response.content.decode()
+    assert f"Check-in for {oak.title} opens on" in text
+    assert "not the code of your session" not in text

@@ -110,9 +110,16 @@ def session_list(
     competency_id: int | None = None,
     school_id: int | None = None,
     program_id: int | None = None,
+    mine: str = "",
 ) -> QuerySet[PDSession]:
     now = timezone.now()
     sessions = PDSession.objects.filter(visible_sessions_q(user)).order_by("-starts_at", "-pk")
+    if mine:
+        # The viewer's own: registered (a seat or the waiting list) or attended.
+        own = Registration.objects.filter(person_id=_person_id(user) or 0)
+        if mine == "attended":
+            own = own.filter(attended_at__isnull=False)
+        sessions = sessions.filter(pk__in=own.values("session_id"))
     if query:
         sessions = sessions.filter(
             Q(title__icontains=query) | Q(description__icontains=query) | Q(place__icontains=query)

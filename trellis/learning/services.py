@@ -482,6 +482,34 @@ def checkin(*, actor: Any, code: str, now: datetime.datetime | None = None) -> R
                     "which seats you from the waiting list."
                 }
             )
+        # The right code at the wrong time: say when its check-in opens (or that it closed),
+        # rather than that the code is wrong.
+        elsewhen = (
+            Registration.objects.filter(
+                person_id=person_id,
+                status=Registration.Status.CONFIRMED,
+                session__checkin_code=code,
+            )
+            .select_related("session")
+            .first()
+        )
+        if elsewhen is not None:
+            session = elsewhen.session
+            opens = timezone.localtime(session.starts_at - window)
+            if opens > now:
+                raise ValidationError(
+                    {
+                        "code": f"Check-in for {session.title} opens on {opens:%B} {opens.day} "
+                        f"at {opens:%H:%M}, {int(window.total_seconds() // 60)} minutes before "
+                        "it starts."
+                    }
+                )
+            raise ValidationError(
+                {
+                    "code": f"Check-in for {session.title} has closed: ask the facilitator to "
+                    "tick you on their attendance list."
+                }
+            )
         if not candidates:
             raise ValidationError(
                 {

@@ -87,6 +87,7 @@ def session_list(request: HttpRequest) -> HttpResponseBase:
         "competency_id": get_int(params, "competency"),
         "school_id": get_int(params, "school"),
         "program_id": get_int(params, "program"),
+        "mine": get_choice(params, "mine", ("registered", "attended")),
     }
     choices = selectors.filter_choices(request.user)
     return render_list(
