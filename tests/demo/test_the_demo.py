@@ -383,6 +383,13 @@ def test_demo_learning_has_three_years_waitlists_attendance_and_communities(
     for session in sessions[:60]:
         assert session.registrations.filter(status="confirmed").count() <= session.capacity
     assert not attended.filter(session__starts_at__date__gt=TODAY).exists()
+    # Registered before today (the walk found sign-ups dated weeks ahead), in the order the
+    # seats were given: everyone seated registered before everyone waiting.
+    assert not registrations.filter(registered_at__date__gt=TODAY).exists()
+    for session in sessions.filter(registrations__status="waitlisted").distinct()[:30]:
+        seated = session.registrations.filter(status="confirmed").aggregate(Max("registered_at"))
+        waiting = session.registrations.filter(status="waitlisted").aggregate(Min("registered_at"))
+        assert seated["registered_at__max"] < waiting["registered_at__min"], session.title
     assert Cycle.objects.filter(community__system=result.system).exists()
     leadership = Meeting.objects.filter(
         community__system=result.system, community__kind=Community.Kind.LEADERSHIP

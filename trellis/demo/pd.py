@@ -156,8 +156,14 @@ def pd_history(system: Any, *, seed: int, today: datetime.date) -> dict[str, int
         past = session.ends_at < now
         registrations = []
         seated = 0
+        # Registered in the order seats are given (the first comes first), never after now: a
+        # session weeks ahead had registrations dated in the future, and a real sign-up today
+        # went ahead of its waiting list.
+        last = min(start - datetime.timedelta(days=rng.randint(1, 3)), now) - datetime.timedelta(
+            hours=1
+        )
         for k, person in enumerate(people):
-            registered_at = start - datetime.timedelta(days=rng.randint(3, 30), minutes=k)
+            registered_at = last - datetime.timedelta(hours=3 * (len(people) - k))
             # A cancelled seat went to the first person waiting, as the service does it: seats
             # are never free while anyone waits.
             if seated < capacity and rng.random() < 0.06:
