@@ -949,3 +949,31 @@ def test_a_reported_count_the_roster_overrides_says_so(plc: dict[str, Any]) -> N
     page = saved.content.decode()
     assert "The number of students is recorded." in page
     assert page.count("not counted: a class roster holds their classes") == 1  # Q1's only
+
+
+def test_the_give_link_goes_once_every_instrument_is_given(lake: dict[str, Any]) -> None:
+    """The walk: the session page kept "Give a satisfaction survey" once its only instrument
+    had been given, and the form then refused."""
+    from trellis.surveys.selectors import session_survey_instruments
+    from trellis.surveys.services import session_survey_create
+
+    session = lake["a"]
+    day = timezone.localtime(session.starts_at).date()
+    c = Client()
+    c.force_login(lake["leader"])
+    link = f'href="/surveys/sessions/{session.pk}/new/"'
+    with time_machine.travel(_moment(day), tick=False):
+        assert link in c.get(f"/learning/sessions/{session.pk}/").content.decode()
+        for instrument in session_survey_instruments(session):
+            session_survey_create(
+                actor=lake["leader"],
+                session=session,
+                instrument=instrument,
+                window="moy",
+                anonymous=True,
+                opens_on=day,
+                closes_on=day + datetime.timedelta(days=14),
+            )
+        page = c.get(f"/learning/sessions/{session.pk}/").content.decode()
+        assert link not in page
+        assert "Every satisfaction instrument has been given to this session." in page

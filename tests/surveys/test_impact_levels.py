@@ -163,6 +163,12 @@ def test_the_pdf_is_made_from_the_same_html(district: dict[str, Any], tmp_path: 
     for figure in ("33.3%", "20.83", "-9.84 to 51.50", "63.6%", "66.7%", "9.1%", "-3.10"):
         assert figure in text, figure
     assert "Definitions" in text and "Use of new practice" in text
+    # Titled with the system's name, not its code (the walk); a program's file named apart.
+    assert "Impact report: Metro Public Schools, 2017-18" in " ".join(text.split())
+    from trellis.surveys.printing import pdf_filename
+
+    program = impact_report(system=district["system"], year=2018, program=district["fellowship"])
+    assert pdf_filename(program) == f"impact-metro-program-{district['fellowship'].pk}-2018.pdf"
 
 
 def _texts(box: Any) -> str:

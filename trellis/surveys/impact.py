@@ -1110,6 +1110,7 @@ def impact_report(*, system: System, year: int, program: Program | None = None) 
     scores = school_scores_all(scope, (Measures.CONDITIONS, Measures.BELIEFS))
     return {
         "system": system.code,
+        "system_name": system.name,
         "program": program.name if program else None,
         "program_id": program.pk if program else None,
         "year": year,

@@ -36,4 +36,6 @@ def report_pdf(report: dict[str, Any]) -> bytes:
 
 
 def pdf_filename(report: dict[str, Any]) -> str:
-    return f"impact-{report['system']}-{report['year']}.pdf"
+    # A program's report is named apart from its system's (the walk got the same file twice).
+    program = f"-program-{report['program_id']}" if report.get("program_id") else ""
+    return f"impact-{report['system']}{program}-{report['year']}.pdf"
