@@ -63,6 +63,7 @@ def test_a_manager_gives_the_conditions_survey_and_a_teacher_answers_it(world: W
     form = admin.get(give_url(instrument))
     assert form.status_code == 200
     assert 'value="2026"' in form.content.decode()  # this school year by default
+    assert "The system&#x27;s staff" in form.content.decode()
 
     response = admin.post(give_url(instrument), give_data(world))
     assert response.status_code == 302, errors_of(response)[:3000]
@@ -147,6 +148,8 @@ def test_a_program_manager_gives_only_to_their_program(world: World) -> None:
     assert other is not None
     page = pm.get(url).content.decode()
     assert mine.name in page and other.name not in page and world.school.name not in page
+    assert "The system&#x27;s staff" not in page and "A school&#x27;s staff" not in page
+    assert pm.post(url, give_data(world, population="staff")).status_code == 404
     assert pm.post(url, give_data(world, population="school")).status_code == 404
     assert pm.post(url, give_data(world, population="program", program=other.pk)).status_code == 404
     assert not Administration.objects.filter(instrument=conditions()).exists()

@@ -117,6 +117,11 @@ class GiveForm(StyledFormMixin, forms.Form):
         ):
             blank = [] if name == "system" and len(options) == 1 else [("", "—")]
             self.fields[name].widget.choices = [*blank, *((o.pk, o.name) for o in options)]
+        # Only the populations the user may give to are shown; the service refuses the others
+        # (404 or 403, as their scope says, rather than a form error).
+        offered = {"staff": choices.staff, "program": choices.programs, "school": choices.schools}
+        population: Any = self.fields["population"]
+        population.widget.choices = [(k, v) for k, v in population.choices if offered[k]]
 
 
 RATING_CHOICES = [

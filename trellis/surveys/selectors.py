@@ -598,6 +598,8 @@ class GiveChoices:
     systems: list[System]
     programs: list[Program]
     schools: list[School]
+    # Whether a system's staff may be given it (a system grant; a program manager's is not).
+    staff: bool
 
 
 def _give_systems(scope: Any) -> QuerySet[System]:
@@ -633,7 +635,9 @@ def give_choices(user: Any, instrument: Instrument) -> GiveChoices:
             Q(owner_system_id=instrument.system_id) | Q(systems=instrument.system_id)
         )
         schools = schools.filter(system_id=instrument.system_id)
-    return GiveChoices(list(systems), list(programs.distinct()), list(schools))
+    found = list(systems)
+    staff = scope.everything or bool(set(scope.system_ids) & {s.pk for s in found})
+    return GiveChoices(found, list(programs.distinct()), list(schools), staff)
 
 
 def administration_same(

@@ -422,7 +422,9 @@ def administration_new(request: HttpRequest, pk: int) -> HttpResponseBase:
     last = datetime.date(year, 6, 30)
     initial = {
         "system": choices.systems[0] if len(choices.systems) == 1 else None,
-        "population": "staff" if instrument.measures == Measures.CONDITIONS else "program",
+        "population": "staff"
+        if choices.staff and instrument.measures == Measures.CONDITIONS
+        else "program",
         "window": _window_of(today),
         "school_year": year,
         "anonymous": instrument.measures != Measures.KNOWLEDGE,
