@@ -149,6 +149,7 @@ def test_a_program_manager_gives_only_to_their_program(world: World) -> None:
     page = pm.get(url).content.decode()
     assert mine.name in page and other.name not in page and world.school.name not in page
     assert "The system&#x27;s staff" not in page and "A school&#x27;s staff" not in page
+    assert 'name="school"' not in page
     assert pm.post(url, give_data(world, population="staff")).status_code == 404
     assert pm.post(url, give_data(world, population="school")).status_code == 404
     assert pm.post(url, give_data(world, population="program", program=other.pk)).status_code == 404

@@ -115,6 +115,9 @@ class GiveForm(StyledFormMixin, forms.Form):
             ("program", choices.programs),
             ("school", choices.schools),
         ):
+            if not options and name != "system":
+                del self.fields[name]  # none to choose (a program manager has no school)
+                continue
             blank = [] if name == "system" and len(options) == 1 else [("", "—")]
             self.fields[name].widget.choices = [*blank, *((o.pk, o.name) for o in options)]
         # Only the populations the user may give to are shown; the service refuses the others
