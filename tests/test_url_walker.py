@@ -77,6 +77,7 @@ EXTRA_PARAMS: dict[str, Callable[[World], dict[str, Any]]] = {
     # Their Cases create Riverbend's own instrument and its administration in a setup
     # (tests/surveys/cases.py); an anonymous visitor is refused before any lookup.
     "instrument_detail": lambda w: {"pk": 1},
+    "administration_new": lambda w: {"pk": 1},
     "administration_detail": lambda w: {"pk": 1},
     "administration_window": lambda w: {"pk": 1},
     "survey_respond": lambda w: {"pk": 1},

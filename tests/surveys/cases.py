@@ -32,6 +32,26 @@ def answer(w: World) -> dict[str, Any]:
     return {"submit": "1", f"item_{Item.objects.get(instrument__title=TITLE).pk}": "3"}
 
 
+def give_data(w: World) -> dict[str, Any]:
+    """Riverbend's pulse for Oak Hill's staff in this school year's middle window, its web form
+    open from today for up to two weeks (within the school year: the matrix asks on any day)."""
+    from trellis.surveys.selectors import school_year_of
+
+    today = timezone.localdate()
+    year = school_year_of(today)
+    closes = min(today + datetime.timedelta(days=14), datetime.date(year, 6, 30))
+    return {
+        "system": w.system.pk,
+        "population": "school",
+        "school": w.school.pk,
+        "window": "moy",
+        "school_year": str(year),
+        "anonymous": "on",
+        "opens_on": today.isoformat(),
+        "closes_on": closes.isoformat(),
+    }
+
+
 def _common(**extra: Any) -> dict[str, Any]:
     return {"setup": surveyed, **extra}
 
@@ -164,6 +184,22 @@ SURVEY_CASES: list[Case] = [
         data=lambda w: {"opens_on": "2017-09-01", "closes_on": "2017-09-30"},
         right_status=302,
         get_status=200,
+        **_common(),
+    ),
+    # Giving an instrument: whoever manages the population's surveys. A program manager (the
+    # right role) manages their program's participants only: Oak Hill's staff lie outside
+    # their reach (404).
+    Case(
+        "administration_new",
+        lambda w: f"/surveys/instruments/{instrument_id(w)}/give/",
+        right="admin",
+        wrong="teacher",
+        outsider="admin_b",
+        method="POST",
+        data=give_data,
+        right_status=302,
+        get_status=200,
+        unrelated="pm",
         **_common(),
     ),
     # Anyone the administration asks answers it (a signed-in page): someone it does not ask,

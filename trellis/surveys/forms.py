@@ -8,7 +8,9 @@ from typing import Any
 from django import forms
 
 from trellis.core.forms import StyledFormMixin, style_field
+from trellis.orgs.models import School, System
 from trellis.people.models import Person
+from trellis.programs.models import Program
 from trellis.surveys.files import parse_value
 from trellis.surveys.models import SCALE_RANGE, Instrument, Item, Scale, Window
 
@@ -57,6 +59,72 @@ class SessionSurveyForm(StyledFormMixin, forms.Form):
         super().__init__(*args, **kwargs)
         field: Any = self.fields["instrument"]
         field.queryset = instruments
+
+
+class GiveForm(StyledFormMixin, forms.Form):
+    """Give an instrument to a population: the system, who answers (its staff, a program's
+    participants or a school's staff), the window and school year the answers count in,
+    anonymous or not, and the days the web form takes answers. The selects list only what the
+    user may give to; the service refuses anything else (404 or 403, as its scope says)."""
+
+    system = forms.ModelChoiceField(queryset=System.objects.all(), label="System")
+    population = forms.ChoiceField(
+        choices=[
+            ("staff", "The system's staff"),
+            ("program", "A program's participants"),
+            ("school", "A school's staff"),
+        ],
+        label="Who answers",
+        widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
+    )
+    program = forms.ModelChoiceField(
+        queryset=Program.objects.all(),
+        required=False,
+        label="Program",
+        help_text="For a program's participants.",
+    )
+    school = forms.ModelChoiceField(
+        queryset=School.objects.all(),
+        required=False,
+        label="School",
+        help_text="For a school's staff.",
+    )
+    window = forms.ChoiceField(
+        choices=Window.choices,
+        label="Counts in",
+        help_text="The part of the school year the report counts the answers in.",
+    )
+    school_year = forms.IntegerField(
+        label="School year (the year it ends)",
+        min_value=1990,
+        max_value=2100,
+        help_text="2018 is the school year 2017-18.",
+    )
+    anonymous = forms.BooleanField(
+        required=False,
+        label="Anonymous",
+        help_text="Answers are kept without the respondent's name.",
+    )
+    opens_on = forms.DateField(label="Opens on", widget=forms.DateInput(attrs={"type": "date"}))
+    closes_on = forms.DateField(label="Closes on", widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args: Any, choices: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name, options in (
+            ("system", choices.systems),
+            ("program", choices.programs),
+            ("school", choices.schools),
+        ):
+            if not options and name != "system":
+                del self.fields[name]  # none to choose (a program manager has no school)
+                continue
+            blank = [] if name == "system" and len(options) == 1 else [("", "—")]
+            self.fields[name].widget.choices = [*blank, *((o.pk, o.name) for o in options)]
+        # Only the populations the user may give to are shown; the service refuses the others
+        # (404 or 403, as their scope says, rather than a form error).
+        offered = {"staff": choices.staff, "program": choices.programs, "school": choices.schools}
+        population: Any = self.fields["population"]
+        population.widget.choices = [(k, v) for k, v in population.choices if offered[k]]
 
 
 RATING_CHOICES = [

@@ -11,7 +11,7 @@ from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from trellis.authz.policies import allows, authorize, scope_for
+from trellis.authz.policies import allows, authorize, has_grant_for, scope_for
 from trellis.authz.roles import Action
 from trellis.core.suppression import small, threshold
 from trellis.learning import selectors as learning_selectors
@@ -587,3 +587,94 @@ def alumni_system(user: Any, code: str) -> System:
 
 def alumni_answers(system: System) -> QuerySet[AlumniAnswer]:
     return AlumniAnswer.objects.filter(system=system).select_related("person")
+
+
+@dataclass
+class GiveChoices:
+    """What the "Give this instrument" page offers: the systems, programs and schools whose
+    population the user may give the instrument to (a system's own instrument: in that system
+    only)."""
+
+    systems: list[System]
+    programs: list[Program]
+    schools: list[School]
+    # Whether a system's staff may be given it (a system grant; a program manager's is not).
+    staff: bool
+
+
+def _give_systems(scope: Any) -> QuerySet[System]:
+    """The systems some population of which the scope's grants manage the surveys of: a system
+    grant gives to any of the system's populations; a program grant (a program manager's) to
+    its program's participants only, in the systems the program serves (surveys.scopes)."""
+    systems = System.objects.order_by("name", "pk")
+    if scope.everything:
+        return systems
+    mine = Program.objects.filter(pk__in=scope.program_ids)
+    return systems.filter(
+        Q(pk__in=scope.system_ids)
+        | Q(pk__in=mine.values("owner_system_id"))
+        | Q(served_programs__in=mine)
+    ).distinct()
+
+
+def give_choices(user: Any, instrument: Instrument) -> GiveChoices:
+    scope = scope_for(user, Action.SURVEYS_MANAGE)
+    systems = _give_systems(scope)
+    programs = Program.objects.order_by("name", "pk")
+    schools = School.objects.select_related("system").order_by("name", "pk")
+    if not scope.everything:
+        programs = programs.filter(
+            Q(pk__in=scope.program_ids)
+            | Q(owner_system_id__in=scope.system_ids)
+            | Q(systems__in=scope.system_ids)
+        )
+        schools = schools.filter(system_id__in=scope.system_ids)
+    if instrument.system_id is not None:
+        systems = systems.filter(pk=instrument.system_id)
+        programs = programs.filter(
+            Q(owner_system_id=instrument.system_id) | Q(systems=instrument.system_id)
+        )
+        schools = schools.filter(system_id=instrument.system_id)
+    found = list(systems)
+    staff = scope.everything or bool(set(scope.system_ids) & {s.pk for s in found})
+    return GiveChoices(found, list(programs.distinct()), list(schools), staff)
+
+
+def administration_same(
+    *, instrument: Any, system: Any, window: str, year: int, program: Any, school: Any
+) -> Administration | None:
+    """The administration of that instrument, system, window, school year and population
+    (a program's participants, a school's staff or the system's staff; never a PD session's
+    survey): the one a response file and the web form both fill."""
+    return (
+        Administration.objects.filter(
+            instrument=instrument,
+            system=system,
+            window=window,
+            school_year=year,
+            program=program,
+            school=school,
+            session__isnull=True,
+        )
+        .order_by("pk")
+        .first()
+    )
+
+
+def may_give(user: Any, instrument: Instrument) -> bool:
+    """Whether the instrument's page links to "Give this instrument": some population the
+    user manages may be given it."""
+    return bool(instruments_to_give(user, [instrument]))
+
+
+def instruments_to_give(user: Any, instruments: list[Instrument] | None = None) -> list[Instrument]:
+    """Of these instruments (by default those the user manages surveys with), the ones the user
+    may give: a built-in one wherever they manage some population, a system's own where they
+    manage one of that system's (the Administrations list links to each one's page)."""
+    if not has_grant_for(user, Action.SURVEYS_MANAGE):
+        return []
+    scope = scope_for(user, Action.SURVEYS_MANAGE)
+    if instruments is None:
+        instruments = list(Instrument.objects.filter(scope.q(Instrument)).order_by("title", "pk"))
+    systems = {s.pk for s in _give_systems(scope)}
+    return [i for i in instruments if systems and i.system_id in (None, *systems)]

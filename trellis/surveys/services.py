@@ -40,7 +40,12 @@ from trellis.surveys.plans import (
     compare,
     year_bounds,
 )
-from trellis.surveys.selectors import alumni_of, on_leadership_team, school_year_of
+from trellis.surveys.selectors import (
+    administration_same,
+    alumni_of,
+    on_leadership_team,
+    school_year_of,
+)
 
 
 def instruments_install() -> list[Instrument]:
@@ -265,6 +270,130 @@ def _check_not_closed(closes_on: Any) -> None:
                 )
             }
         )
+
+
+class AlreadyGiven(ValidationError):
+    """The instrument has been given to that population in that window and year: the page
+    links to the administration there is (a response file fills the same one)."""
+
+    def __init__(self, administration: Administration) -> None:
+        super().__init__(
+            {
+                "window": (
+                    f"“{administration}” is already given to {administration.population_label}: "
+                    "answers by the web form and by file go to that one administration."
+                )
+            }
+        )
+        self.administration = administration
+
+
+POPULATIONS = ("staff", "program", "school")
+
+
+def administration_create(
+    *,
+    actor: Any,
+    instrument: Instrument,
+    system: Any,
+    population: str,
+    program: Any = None,
+    school: Any = None,
+    window: str,
+    school_year: int,
+    anonymous: bool,
+    opens_on: Any,
+    closes_on: Any,
+) -> Administration:
+    """Give an instrument (the system's own or a built-in one, which stays as it is) to a
+    population of the system, the system's staff, a program's participants or a school's
+    staff, in a window of this school year, with the days its web form takes answers. One
+    administration per instrument, system, window, year and population (AlreadyGiven)."""
+    if population not in POPULATIONS:
+        raise ValidationError({"population": "Choose the system's staff, a program or a school."})
+    program = program if population == "program" else None
+    school = school if population == "school" else None
+    administration = Administration(
+        instrument=instrument,
+        system=system,
+        program=program,
+        school=school,
+        window=window,
+        school_year=school_year,
+        anonymous=anonymous,
+        opens_on=opens_on,
+        closes_on=closes_on,
+    )
+    # Who gives: whoever manages the surveys of that population (a program manager: their
+    # program's participants only; surveys.scopes).
+    require(actor, Action.SURVEYS_MANAGE, administration)
+    errors: dict[str, str] = {}
+    if instrument.system_id not in (None, system.pk):
+        errors["system"] = f"“{instrument.title}” belongs to another system."
+    if population == "program" and program is None:
+        errors["program"] = "Choose the program whose participants answer."
+    elif program is not None and not (
+        program.owner_system_id == system.pk or program.systems.filter(pk=system.pk).exists()
+    ):
+        errors["program"] = f"{program.name} does not serve {system.name}."
+    if population == "school" and school is None:
+        errors["school"] = "Choose the school whose staff answer."
+    elif school is not None and school.system_id != system.pk:
+        errors["school"] = f"{school.name} is not a school of {system.name}."
+    if window not in Window.values:
+        errors["window"] = "Choose the beginning, middle or end of the year."
+    current = school_year_of(timezone.localdate())
+    if school_year > current:
+        errors["school_year"] = (
+            f"That school year has not begun: give this one ({current}, "
+            f"{school_year_label(current)})."
+        )
+    elif school_year < current:
+        errors["school_year"] = (
+            f"The school year {school_year_label(school_year)} has ended: its web form could "
+            f"take no answers (give this one, {current}, or bring past answers by file)."
+        )
+    if opens_on is None or closes_on is None:
+        for name, day in (("opens_on", opens_on), ("closes_on", closes_on)):
+            if day is None:
+                errors[name] = "Give the day."
+    if errors:
+        raise ValidationError(errors)
+    _check_form_days(school_year, opens_on, closes_on)
+    _check_not_closed(closes_on)
+    with transaction.atomic():
+        # The lock on the instrument serialises two managers giving it at once (built-in ones
+        # too: the row is only locked, never written).
+        Instrument.objects.select_for_update().filter(pk=instrument.pk).first()
+        existing = administration_same(
+            instrument=instrument,
+            system=system,
+            window=window,
+            year=school_year,
+            program=program,
+            school=school,
+        )
+        if existing is not None:
+            raise AlreadyGiven(existing)
+        administration.save()
+        audit_event_record(
+            actor=actor,
+            action="administration.create",
+            obj=administration,
+            system_id=system.pk,
+            after={
+                "instrument": instrument.code,
+                "population": population,
+                "program": getattr(program, "pk", None),
+                "school": getattr(school, "pk", None),
+                "window": window,
+                "school_year": school_year,
+                "anonymous": anonymous,
+                "opens_on": str(opens_on),
+                "closes_on": str(closes_on),
+            },
+        )
+    return administration
 
 
 def session_survey_window_set(

@@ -8,6 +8,7 @@ from trellis.surveys import views
 urlpatterns = [
     path("", views.instrument_list, name="instrument_list"),
     path("instruments/<int:pk>/", views.instrument_detail, name="instrument_detail"),
+    path("instruments/<int:pk>/give/", views.administration_new, name="administration_new"),
     path("administrations/", views.administration_list, name="administration_list"),
     path("administrations/<int:pk>/", views.administration_detail, name="administration_detail"),
     path(

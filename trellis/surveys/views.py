@@ -7,7 +7,7 @@ import datetime
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import BadRequest, ValidationError
+from django.core.exceptions import BadRequest, PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
@@ -30,6 +30,7 @@ from trellis.surveys.forms import (
     AlumniAnswerForm,
     AnswersForm,
     ConsensusForm,
+    GiveForm,
     SessionSurveyForm,
     WindowForm,
 )
@@ -125,7 +126,13 @@ def instrument_detail(request: HttpRequest, pk: int) -> HttpResponseBase:
             rows=([i.code, i.text, i.scale, i.subscale, int(i.reverse)] for i in items),
         )
     return render(
-        request, "surveys/instrument_detail.html", {"instrument": instrument, "items": items}
+        request,
+        "surveys/instrument_detail.html",
+        {
+            "instrument": instrument,
+            "items": items,
+            "can_give": selectors.may_give(request.user, instrument),
+        },
     )
 
 
@@ -139,6 +146,8 @@ def administration_list(request: HttpRequest) -> HttpResponseBase:
         context={
             # Whoever manages a system's surveys records its alumni survey's answers.
             "alumni_systems": selectors.alumni_systems(request.user),
+            # The instruments the user may give ("Give this instrument" on each one's page).
+            "to_give": selectors.instruments_to_give(request.user),
         },
     )
 
@@ -397,6 +406,64 @@ def _window_of(day: datetime.date) -> str:
     if day.month >= 7 and day.month <= 11:
         return Window.BOY
     return Window.MOY if day.month in (12, 1, 2) else Window.EOY
+
+
+@scoped_permission(Action.SURVEYS_MANAGE, _sees_instrument)
+def administration_new(request: HttpRequest, pk: int) -> HttpResponseBase:
+    """Give an instrument to a population (the system's staff, a program's participants, a
+    school's staff) for a window of this school year, with the days its web form takes answers:
+    whoever manages that population's surveys (a program manager: their program's)."""
+    instrument = selectors.instrument_get(request.user, pk)
+    choices = selectors.give_choices(request.user, instrument)
+    if not choices.systems:
+        raise PermissionDenied
+    today = timezone.localdate()
+    year = selectors.school_year_of(today)
+    last = datetime.date(year, 6, 30)
+    initial = {
+        "system": choices.systems[0] if len(choices.systems) == 1 else None,
+        "population": "staff"
+        if choices.staff and instrument.measures == Measures.CONDITIONS
+        else "program",
+        "window": _window_of(today),
+        "school_year": year,
+        "anonymous": instrument.measures != Measures.KNOWLEDGE,
+        "opens_on": today,
+        "closes_on": min(today + datetime.timedelta(days=14), last),
+    }
+    form = GiveForm(request.POST or None, initial=initial, choices=choices)
+    existing = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            administration = services.administration_create(
+                actor=request.user, instrument=instrument, **form.cleaned_data
+            )
+        except services.AlreadyGiven as error:
+            existing = error.administration
+            add_service_errors(form, error)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(
+                request,
+                f"“{instrument.title}” is given to {administration.population_label}: "
+                "they find it on their home page while its web form is open.",
+            )
+            return redirect("administration_detail", pk=administration.pk)
+    return render(
+        request,
+        "simple_form.html",
+        {
+            "form": form,
+            "heading": f"Give “{instrument.title}”",
+            "intro_template": "surveys/give_intro.html",
+            "existing": existing,
+            "back_url": reverse("instrument_detail", args=[instrument.pk]),
+            "back_label": instrument.title,
+            "submit_label": "Give the instrument",
+        },
+        status=form_status(form),
+    )
 
 
 @permission(Action.SIGNED_IN)
