@@ -12,6 +12,9 @@ def test_a_program_manager_finds_the_alumni_page_from_the_administrations(world:
     listing = c.get("/surveys/administrations/").content.decode()
     assert '<a href="/surveys/alumni/?system=riverbend">' in listing
     assert c.get("/surveys/alumni/?system=riverbend").status_code == 200
+    # The address typed without its system: the one system they record for.
+    page = c.get("/surveys/alumni/")
+    assert page.status_code == 200 and "whatever they answered" in page.content.decode()
     for name in ("leader", "pm"):  # reads the report only; manages one program's people
         c = world.client(name)
         assert "/surveys/alumni/" not in c.get("/surveys/administrations/").content.decode()

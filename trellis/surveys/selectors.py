@@ -577,7 +577,12 @@ def alumni_systems(user: Any) -> list[System]:
 
 def alumni_system(user: Any, code: str) -> System:
     """The system whose alumni answers the user records: 404 outside their reach, 403 where
-    they may not manage its surveys."""
+    they may not manage its surveys. Without a code, the one system they record for (the walk
+    typed the page's address and got "no page at this address")."""
+    if not code:
+        mine = alumni_systems(user)
+        if len(mine) == 1:
+            return mine[0]
     system = System.objects.filter(code=code).first() if code else None
     if system is None:
         raise Http404
