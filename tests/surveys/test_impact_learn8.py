@@ -289,9 +289,27 @@ def test_the_session_manager_gives_a_survey_from_the_session_page(lake: dict[str
     assert AuditEvent.objects.filter(
         action="administration.create", object_id=str(given.pk)
     ).exists()
-    again = c.post(f"/surveys/sessions/{session.pk}/new/", {**data, "closes_on": "2017-10-24"})
-    assert again.status_code == 400
-    assert "have been given this instrument" in again.content.decode()
+    # Its only satisfaction instrument given, the form is no longer offered: back to the
+    # session, saying why; the service refuses the same instrument twice all the same.
+    again = c.post(
+        f"/surveys/sessions/{session.pk}/new/", {**data, "closes_on": "2017-10-24"}, follow=True
+    )
+    assert again.redirect_chain == [(f"/learning/sessions/{session.pk}/", 302)]
+    assert "Every satisfaction instrument has been given" in again.content.decode()
+    from django.core.exceptions import ValidationError
+
+    from trellis.surveys.services import session_survey_create
+
+    with pytest.raises(ValidationError, match="have been given this instrument"):
+        session_survey_create(
+            actor=lake["leader"],
+            session=session,
+            instrument=lake["instrument"],
+            window="boy",
+            anonymous=True,
+            opens_on=D(2017, 10, 10),
+            closes_on=D(2017, 10, 24),
+        )
     # The session page shows the survey and its figure, withheld under 5 respondents.
     for code in ("P1", "P2", "P3"):
         _answer(given, lake["people"][code], ANSWERS_A[code])

@@ -126,3 +126,29 @@ def test_the_facilitator_removes_a_reported_count_after_confirming(world: Any) -
     assert not ReportedStudents.objects.exists()
     event = AuditEvent.objects.get(action="students.reported_removed")
     assert event.before == {"person": cora, "school_year": 2026, "students": 22}
+
+
+def test_a_session_of_a_school_year_ended_offers_no_survey(world: Any) -> None:
+    """The re-walk of stop 25: a session of last school year offered "Give a satisfaction
+    survey", whose form then refused every day (past days, or days outside that year)."""
+    import datetime
+
+    from django.utils import timezone
+
+    from trellis.learning.models import PDSession
+
+    oak = PDSession.objects.get(pk=world.learning["oak"])
+    back = datetime.timedelta(days=800)
+    PDSession.objects.filter(pk=oak.pk).update(
+        starts_at=oak.starts_at - back, ends_at=oak.ends_at - back
+    )
+    assert timezone.localtime(oak.starts_at - back).date() < timezone.localdate().replace(
+        month=1, day=1
+    )
+    c = world.client("principal")
+    page = c.get(f"/learning/sessions/{oak.pk}/").content.decode()
+    assert f'href="/surveys/sessions/{oak.pk}/new/"' not in page
+    assert "This session&#x27;s school year has ended" in page
+    response = c.get(f"/surveys/sessions/{oak.pk}/new/", follow=True)
+    assert response.redirect_chain == [(f"/learning/sessions/{oak.pk}/", 302)]
+    assert "This session&#x27;s school year has ended" in response.content.decode()

@@ -57,11 +57,8 @@ def session_surveys(request: HttpRequest, *, session: Any) -> Iterator[Panel]:
             "figure": session_satisfaction(session) if manages and surveys else None,
             "to_answer": to_answer,
             "threshold": threshold(),
-            # Each instrument is given to a session once: the link while one is left.
-            "can_give": manages
-            and selectors.session_survey_instruments(session)
-            .exclude(pk__in=[a.instrument_id for a in surveys])
-            .exists(),
+            # The link while one can be given (each instrument once, within the school year).
+            "refusal": selectors.session_survey_refusal(session, today) if manages else "",
         },
     )
 

@@ -186,6 +186,22 @@ def school_year_of(day: datetime.date) -> int:
     return day.year + 1 if day.month >= 7 else day.year
 
 
+def session_survey_refusal(session: Any, today: datetime.date) -> str:
+    """Why a PD session's attendees can no longer be given a satisfaction survey ("" when
+    they can): its school year is over (a form opens within it), or every satisfaction
+    instrument has been given (each once)."""
+    day = timezone.localtime(session.starts_at).date()
+    if today > datetime.date(school_year_of(day), 6, 30):
+        return (
+            "This session's school year has ended: its attendees can no longer be given a "
+            "survey (a form opens within the school year it counts in)."
+        )
+    given = Administration.objects.filter(session=session).values("instrument_id")
+    if not session_survey_instruments(session).exclude(pk__in=given).exists():
+        return "Every satisfaction instrument has been given to this session."
+    return ""
+
+
 def impact_years(system: System, today: datetime.date | None = None) -> list[int]:
     """The school years with data the report shows, newest first: those of the system's
     administrations (conditions, knowledge, beliefs, satisfaction), and those its programs'

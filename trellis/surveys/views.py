@@ -472,6 +472,11 @@ def session_survey_new(request: HttpRequest, pk: int) -> HttpResponseBase:
     manages the session (404 for a session the user cannot see, 403 for one they may not
     edit)."""
     session = learning_selectors.session_to_manage(request.user, pk)
+    refusal = selectors.session_survey_refusal(session, timezone.localdate())
+    if refusal:
+        # Nothing the form could give: back to the session, saying why (nothing was entered).
+        messages.error(request, refusal)
+        return redirect("learning_session", pk=session.pk)
     day = timezone.localtime(session.starts_at).date()
     last = datetime.date(selectors.school_year_of(day), 6, 30)
     instruments = selectors.session_survey_instruments(session)
