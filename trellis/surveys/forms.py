@@ -37,11 +37,11 @@ class WindowForm(StyledFormMixin, forms.Form):
     )
 
 
-class SessionSurveyForm(StyledFormMixin, forms.Form):
-    """A satisfaction survey for a PD session's attendees: which instrument, the window it
-    counts in, anonymous or not, and the days its web form takes answers."""
+class GivingForm(StyledFormMixin, forms.Form):
+    """What giving an instrument asks of every population (a session's attendees, the staff,
+    a program's participants): the window the answers count in, anonymous or not, the days
+    the web form takes answers. Each form puts them in its own order (`field_order`)."""
 
-    instrument = forms.ModelChoiceField(queryset=Instrument.objects.none(), label="Instrument")
     window = forms.ChoiceField(
         choices=Window.choices,
         label="Counts in",
@@ -55,18 +55,37 @@ class SessionSurveyForm(StyledFormMixin, forms.Form):
     opens_on = forms.DateField(label="Opens on", widget=forms.DateInput(attrs={"type": "date"}))
     closes_on = forms.DateField(label="Closes on", widget=forms.DateInput(attrs={"type": "date"}))
 
+
+class SessionSurveyForm(GivingForm):
+    """A satisfaction survey for a PD session's attendees: which instrument, the window it
+    counts in, anonymous or not, and the days its web form takes answers."""
+
+    field_order = ["instrument", "window", "anonymous", "opens_on", "closes_on"]
+    instrument = forms.ModelChoiceField(queryset=Instrument.objects.none(), label="Instrument")
+
     def __init__(self, *args: Any, instruments: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         field: Any = self.fields["instrument"]
         field.queryset = instruments
 
 
-class GiveForm(StyledFormMixin, forms.Form):
+class GiveForm(GivingForm):
     """Give an instrument to a population: the system, who answers (its staff, a program's
     participants or a school's staff), the window and school year the answers count in,
     anonymous or not, and the days the web form takes answers. The selects list only what the
     user may give to; the service refuses anything else (404 or 403, as its scope says)."""
 
+    field_order = [
+        "system",
+        "population",
+        "program",
+        "school",
+        "window",
+        "school_year",
+        "anonymous",
+        "opens_on",
+        "closes_on",
+    ]
     system = forms.ModelChoiceField(queryset=System.objects.all(), label="System")
     population = forms.ChoiceField(
         choices=[
@@ -89,24 +108,12 @@ class GiveForm(StyledFormMixin, forms.Form):
         label="School",
         help_text="For a school's staff.",
     )
-    window = forms.ChoiceField(
-        choices=Window.choices,
-        label="Counts in",
-        help_text="The part of the school year the report counts the answers in.",
-    )
     school_year = forms.IntegerField(
         label="School year (the year it ends)",
         min_value=1990,
         max_value=2100,
         help_text="2018 is the school year 2017-18.",
     )
-    anonymous = forms.BooleanField(
-        required=False,
-        label="Anonymous",
-        help_text="Answers are kept without the respondent's name.",
-    )
-    opens_on = forms.DateField(label="Opens on", widget=forms.DateInput(attrs={"type": "date"}))
-    closes_on = forms.DateField(label="Closes on", widget=forms.DateInput(attrs={"type": "date"}))
 
     def __init__(self, *args: Any, choices: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

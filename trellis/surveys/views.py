@@ -481,9 +481,9 @@ def session_survey_new(request: HttpRequest, pk: int) -> HttpResponseBase:
     last = datetime.date(selectors.school_year_of(day), 6, 30)
     instruments = selectors.session_survey_instruments(session)
     # Open from the session's day, or from today for a past session of this school year (it
-    # opened closed, and asked nobody, in the walk of stop 24), for two weeks within the year.
-    today = timezone.localdate()
-    opens = max(day, today) if today <= last else day
+    # opened closed, and asked nobody, in the walk of stop 24), for two weeks within the year
+    # (a session of a year ended was sent back above).
+    opens = max(day, timezone.localdate())
     initial = {
         "instrument": instruments.filter(system__isnull=True).first(),
         "window": _window_of(day),
